@@ -1,0 +1,16 @@
+package dev.freight.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** The one JSON shape of every non-record error: {@code {"error": {"code", "message", …}}}. */
+record ErrorBody(Detail error) {
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    record Detail(
+            String code,
+            String message,
+            List<String> details,
+            @JsonProperty("error_id") String errorId) {}
+}

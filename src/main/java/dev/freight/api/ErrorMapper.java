@@ -1,0 +1,92 @@
+package dev.freight.api;
+
+import dev.freight.store.StoreException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.NoHandlerFoundException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/**
+ * The one place where exceptions become HTTP answers. Unexpected failures get a 5xx with an {@code error_id} that is
+ * also logged with the stack trace, so support can find it; their messages never reach the client.
+ */
+@RestControllerAdvice
+@RestController
+class ErrorMapper implements ErrorController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ErrorBody> handle(Exception e, HttpServletRequest request) {
+        return answer(e, request);
+    }
+
+    /** Errors raised outside the dispatcher (e.g. by the servlet container) land here. */
+    @RequestMapping("/error")
+    ResponseEntity<ErrorBody> error(HttpServletRequest request) {
+        Object failure = request.getAttribute("jakarta.servlet.error.exception");
+        if (failure instanceof Exception e) {
+            return answer(e, request);
+        }
+        Object status = request.getAttribute("jakarta.servlet.error.status_code");
+        int code = status instanceof Integer i ? i : 500;
+        return body(new ApiException(code, code == 404 ? "not_found" : "http_" + code,
+                HttpStatus.valueOf(code).getReasonPhrase()), null);
+    }
+
+    static ResponseEntity<ErrorBody> answer(Exception e, HttpServletRequest request) {
+        return switch (e) {
+            case ApiException api -> body(api, null);
+            case NoHandlerFoundException notFound -> notFound(request);
+            case NoResourceFoundException notFound -> notFound(request);
+            case HttpRequestMethodNotSupportedException m -> body(new ApiException(405, "method_not_allowed",
+                    m.getMethod() + " is not supported here; use " + m.getSupportedHttpMethods()), null);
+            case HttpMessageNotReadableException unreadable -> body(new ApiException(422, "malformed_body",
+                    "The request body is not valid JSON of the expected shape"), null);
+            case HttpMediaTypeNotSupportedException media -> body(new ApiException(415, "unsupported_media_type",
+                    "Content-Type " + media.getContentType() + " is not supported here; send application/json"),
+                    null);
+            case MissingServletRequestParameterException missing -> body(new ApiException(400, "missing_parameter",
+                    "Query parameter " + missing.getParameterName() + " is required"), null);
+            case MethodArgumentTypeMismatchException mismatch -> body(new ApiException(400, "invalid_parameter",
+                    "Parameter " + mismatch.getName() + " has an invalid value"), null);
+            case StoreException store when "database_unavailable".equals(store.code()) ->
+                    failure(503, store.code(), "The database is unavailable; retry later", e);
+            default -> failure(500, "internal_error", "Freight failed to process the request", e);
+        };
+    }
+
+    private static ResponseEntity<ErrorBody> notFound(HttpServletRequest request) {
+        return body(new ApiException(404, "not_found", "No route for " + request.getMethod() + " "
+                + request.getRequestURI()), null);
+    }
+
+    private static ResponseEntity<ErrorBody> failure(int status, String code, String message, Exception e) {
+        String errorId = "err_" + UUID.randomUUID().toString().replace("-", "");
+        LOG.error("{} ({}): {}", errorId, code, e.toString(), e);
+        return body(new ApiException(status, code, message + " (error id " + errorId + ")"), errorId);
+    }
+
+    private static ResponseEntity<ErrorBody> body(ApiException e, String errorId) {
+        List<String> details = e.details();
+        return ResponseEntity.status(e.status())
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(new ErrorBody(new ErrorBody.Detail(e.code(), e.getMessage(), details, errorId)));
+    }
+}

@@ -1,0 +1,132 @@
+package dev.freight.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.freight.engine.BatchResult;
+import dev.freight.engine.ReportImporter;
+import dev.freight.engine.Violation;
+import dev.freight.store.Database;
+import dev.freight.store.ImportReport;
+import dev.freight.store.KeyKind;
+import dev.freight.store.ReportStore;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.Scope;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/** {@code POST /v1/import/{report_name}}: the JSON Import API of seed 000. */
+@RestController
+class ImportApiController {
+
+    private static final String SHAPE = "{\"data\": [ {\"<incoming key>\": <value>, …}, … ]}";
+
+    private final Database database;
+    private final ReportStore reports;
+    private final SchemaStore schemas;
+    private final ReportImporter importer;
+    private final Limits limits;
+    private final Clock clock;
+
+    ImportApiController(Database database, ReportStore reports, SchemaStore schemas, ReportImporter importer,
+            Limits limits, Clock clock) {
+        this.database = database;
+        this.reports = reports;
+        this.schemas = schemas;
+        this.importer = importer;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ImportResponse(
+            String id,
+            String slug,
+            String reportName,
+            String baseObject,
+            Map<String, String> mapping,
+            int receivedCount,
+            int createdCount,
+            int updatedCount,
+            int failedCount,
+            List<Result> results,
+            List<Problem> errors,
+            List<Problem> warnings,
+            long receivedAt) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Result(String externalId, String id, String coverbaseId, String action, String status) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Problem(int index, String externalId, String field, String errorCode, String message) {
+
+        static Problem of(Violation v) {
+            return new Problem(v.index(), v.externalId(), v.field(), v.code().wireName(), v.message());
+        }
+    }
+
+    @PostMapping("/v1/import/{reportName}")
+    ResponseEntity<ImportResponse> importBatch(@PathVariable String reportName, Caller caller,
+            HttpServletRequest request) throws IOException {
+        caller.requireKind(KeyKind.SERVICE_ACCOUNT).require(Scope.IMPORT);
+        long receivedAt = clock.instant().getEpochSecond();
+        ImportReport report = database.withHandle(h -> reports.bySlug(h, caller.organizationId(), reportName))
+                .orElseThrow(() -> new ApiException(404, "report_not_found",
+                        "There is no import report \"" + reportName + "\""));
+        if (request.getContentLengthLong() > limits.maxRequestBytes()) {
+            throw new ApiException(413, "payload_too_large", "The request body exceeds the limit of %,d bytes (%s)"
+                    .formatted(limits.maxRequestBytes(), "FREIGHT_MAX_REQUEST_BYTES"));
+        }
+        List<?> data = data(Json.read(request.getInputStream(), limits.maxRequestBytes(), SHAPE));
+        if (data.size() > limits.maxRecordsPerRequest()) {
+            throw new ApiException(413, "too_many_records",
+                    "The request has %,d records; the limit is %,d per request (FREIGHT_MAX_RECORDS_PER_REQUEST)"
+                            .formatted(data.size(), limits.maxRecordsPerRequest()));
+        }
+        var schema = database.withHandle(h -> schemas.schema(h, caller.organizationId()));
+        BatchResult result = importer.run(caller.organizationId(), schema, report, data);
+        ImportResponse body = new ImportResponse(report.id(), report.slug(), report.reportName(), report.baseObject(),
+                report.mapping(), result.received(), result.created(), result.updated(), result.failed(),
+                result.results().stream()
+                        .map(r -> new Result(r.externalId(), r.id(), r.id(), r.created() ? "created" : "updated",
+                                "success"))
+                        .toList(),
+                result.errors().stream().map(Problem::of).toList(),
+                result.warnings().stream().map(Problem::of).toList(),
+                receivedAt);
+        return ResponseEntity.status(result.results().isEmpty() ? 400 : 200).body(body);
+    }
+
+    /** The plural path is a common mistake: answer 404 with the right path rather than a bare "not found". */
+    @RequestMapping("/v1/imports/{reportName}")
+    void pluralPath(@PathVariable String reportName) {
+        throw new ApiException(404, "not_found", "No route here; the Import API path is /v1/import/" + reportName
+                + " (singular \"import\")");
+    }
+
+    private static List<?> data(Object body) {
+        if (body instanceof Map<?, ?> map && map.get("data") instanceof List<?> list) {
+            if (list.isEmpty()) {
+                throw new ApiException(422, "malformed_body", "\"data\" is empty; expected " + SHAPE);
+            }
+            return list;
+        }
+        String got = switch (body) {
+            case Map<?, ?> map when map.containsKey("data") -> "\"data\" that is not an array";
+            case Map<?, ?> map -> "an object without \"data\" (a bare record?)";
+            case List<?> list -> "a bare array";
+            case null -> "null";
+            default -> "a " + body.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        };
+        throw new ApiException(422, "malformed_body", "Expected " + SHAPE + " but got " + got);
+    }
+}

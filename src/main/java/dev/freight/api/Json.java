@@ -1,0 +1,81 @@
+package dev.freight.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reads request bodies as plain values (maps, lists, strings, BigDecimal numbers) with a byte limit. */
+final class Json {
+
+    private static final JsonMapper PLAIN = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private Json() {}
+
+    /**
+     * Parses the body; 413 when it exceeds {@code maxBytes}, 422 {@code malformed_body} with {@code expectedShape}
+     * when it is not JSON.
+     */
+    static Object read(InputStream body, long maxBytes, String expectedShape) {
+        try (InputStream limited = new LimitedInputStream(body, maxBytes)) {
+            return PLAIN.readValue(limited, Object.class);
+        } catch (LimitedInputStream.TooLarge e) {
+            throw tooLarge(maxBytes);
+        } catch (JacksonException e) {
+            if (e.getCause() instanceof LimitedInputStream.TooLarge) {
+                throw tooLarge(maxBytes);
+            }
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw new ApiException(422, "malformed_body", "The body is not valid JSON" + where + "; expected "
+                    + expectedShape);
+        } catch (IOException e) {
+            throw new ApiException(400, "unreadable_body", "The request body could not be read");
+        }
+    }
+
+    private static ApiException tooLarge(long maxBytes) {
+        return new ApiException(413, "payload_too_large", "The request body exceeds the limit of %,d bytes (%s)"
+                .formatted(maxBytes, "FREIGHT_MAX_REQUEST_BYTES"));
+    }
+
+    /** Fails the read once more than {@code max} bytes have come through. */
+    private static final class LimitedInputStream extends java.io.FilterInputStream {
+
+        static final class TooLarge extends IOException {
+            TooLarge() {
+                super("request body too large");
+            }
+        }
+
+        private final long max;
+        private long count;
+
+        LimitedInputStream(InputStream in, long max) {
+            super(in);
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0 && ++count > max) {
+                throw new TooLarge();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0 && (count += n) > max) {
+                throw new TooLarge();
+            }
+            return n;
+        }
+    }
+}

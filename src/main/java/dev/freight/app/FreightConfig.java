@@ -1,0 +1,97 @@
+package dev.freight.app;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Freight's settings, parsed and checked once at start-up. Each comes from an environment variable (named in the
+ * messages) or the matching property in {@code application.properties}, e.g. {@code FREIGHT_DATA_DIR} or
+ * {@code freight.data-dir}.
+ *
+ * @param databaseUrl a {@code jdbc:sqlite:} or {@code jdbc:postgresql:} URL
+ * @param databaseUser null when the URL or database needs none
+ * @param bootstrapApiKey the first key to create on an empty database instead of a generated one, or null
+ */
+public record FreightConfig(
+        Path dataDir,
+        String databaseUrl,
+        String databaseUser,
+        String databasePassword,
+        String bootstrapApiKey,
+        int maxRecordsPerRequest,
+        long maxRequestBytes) {
+
+    /** Reads and checks every setting; {@code property} answers Spring-style property names. */
+    public static FreightConfig from(Function<String, String> property) {
+        Path dataDir = Path.of(value(property, "freight.data-dir", "./data"));
+        String url = value(property, "freight.database-url", null);
+        if (url == null) {
+            url = "jdbc:sqlite:" + dataDir.resolve("freight.db");
+        } else if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("FREIGHT_DATABASE_URL must start with jdbc:sqlite: or jdbc:postgresql:, got \""
+                    + url + "\"");
+        }
+        String key = value(property, "freight.bootstrap-api-key", null);
+        if (key != null && key.length() < 20) {
+            throw new ConfigException(
+                    "FREIGHT_BOOTSTRAP_API_KEY must be at least 20 characters long, got " + key.length());
+        }
+        port(property);
+        return new FreightConfig(
+                dataDir,
+                url,
+                value(property, "freight.database-user", null),
+                value(property, "freight.database-password", null),
+                key,
+                (int) positive(property, "freight.max-records-per-request", 10_000, 1_000_000),
+                positive(property, "freight.max-request-bytes", 32L * 1024 * 1024, Long.MAX_VALUE));
+    }
+
+    public boolean isSqlite() {
+        return databaseUrl.startsWith("jdbc:sqlite:");
+    }
+
+    private static void port(Function<String, String> property) {
+        String raw = value(property, "server.port", null);
+        if (raw == null) {
+            return;
+        }
+        try {
+            int port = Integer.parseInt(raw);
+            if (port >= 0 && port <= 65_535) {
+                return;
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        throw new ConfigException("SERVER_PORT must be a port number from 0 to 65535, got \"" + raw + "\"");
+    }
+
+    private static long positive(Function<String, String> property, String name, long fallback, long max) {
+        String raw = value(property, name, null);
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(raw.replace("_", ""));
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        throw new ConfigException("%s must be a whole number from 1 to %,d, got \"%s\"".formatted(envName(name), max,
+                raw));
+    }
+
+    private static String value(Function<String, String> property, String name, String fallback) {
+        String v = property.apply(name);
+        return v == null || v.isBlank() ? fallback : v.strip();
+    }
+
+    /** The environment variable for a property: {@code freight.data-dir} → {@code FREIGHT_DATA_DIR}. */
+    static String envName(String property) {
+        return property.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+}

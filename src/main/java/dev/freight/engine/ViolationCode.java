@@ -1,0 +1,17 @@
+package dev.freight.engine;
+
+import java.util.Locale;
+
+/** Why a row was rejected or noted. The wire names are API: never rename one. */
+public enum ViolationCode {
+    MISSING_REQUIRED_FIELD,
+    INVALID_FIELD_VALUE,
+    /** Informational: the key is not in the mapping and was ignored; never fails a row. */
+    UNMAPPED_FIELD,
+    UNKNOWN_BASE_OBJECT,
+    DUPLICATE_EXTERNAL_ID;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

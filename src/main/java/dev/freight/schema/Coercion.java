@@ -1,0 +1,333 @@
+package dev.freight.schema;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a raw incoming value into a typed {@link Value} for a field, or explains why it cannot.
+ *
+ * <p>Raw values are what a JSON or file reader produces: {@link String}, {@link Number}, {@link Boolean}, {@link List},
+ * {@link Map} or null. Null and blank strings are {@link Coerced.Empty}. The accepted forms per type are listed in
+ * {@code docs/api.md}; every message has the shape {@code "<field>: expected <what>, got <value>"}. Stateless and
+ * thread-safe.
+ */
+public final class Coercion {
+
+    /** Longest accepted text value, in characters; long_text allows more. */
+    public static final int MAX_TEXT = 1_000;
+
+    public static final int MAX_LONG_TEXT = 100_000;
+
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s.]+(\\.[^@\\s.]+)+$");
+    private static final Pattern PHONE = Pattern.compile("^\\+?[0-9 ().\\-/]{3,}((ext\\.?|x) ?[0-9]{1,6})?$",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern URL = Pattern.compile(
+            "^(https?://)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?([/?#]\\S*)?$");
+    private static final Pattern INTEGER = Pattern.compile("^[+-]?[0-9]+(\\.0+)?$");
+    private static final Set<String> TRUE = Set.of("true", "yes", "y", "1");
+    private static final Set<String> FALSE = Set.of("false", "no", "n", "0");
+    private static final DateTimeFormatter SLASHED_DATE = DateTimeFormatter.ofPattern("uuuu/MM/dd");
+
+    private Coercion() {}
+
+    public static Coerced coerce(Field field, Object raw) {
+        if (raw == null || raw instanceof String s && s.isBlank()) {
+            return Coerced.EMPTY;
+        }
+        if (field.multiple() || field.type() == FieldType.LIST) {
+            return coerceMany(field, raw);
+        }
+        return coerceOne(field, raw);
+    }
+
+    private static Coerced coerceMany(Field field, Object raw) {
+        List<?> items = raw instanceof List<?> list ? list : splitList(field, raw);
+        List<Value> values = new ArrayList<>(items.size());
+        for (Object item : items) {
+            Coerced one = field.type() == FieldType.LIST ? coerceListItem(field, item) : coerceLabeled(field, item);
+            switch (one) {
+                case Coerced.Ok ok -> values.add(ok.value());
+                case Coerced.Invalid invalid -> {
+                    return invalid;
+                }
+                case Coerced.Empty empty -> {}
+            }
+        }
+        return values.isEmpty() ? Coerced.EMPTY : new Coerced.Ok(new Value.Many(values));
+    }
+
+    private static List<?> splitList(Field field, Object raw) {
+        if (raw instanceof String s && field.type() == FieldType.LIST) {
+            return List.of(s.split("[;,]"));
+        }
+        return List.of(raw);
+    }
+
+    private static Coerced coerceListItem(Field field, Object item) {
+        if (item instanceof String s) {
+            String trimmed = s.strip();
+            return trimmed.isEmpty() ? Coerced.EMPTY : new Coerced.Ok(new Value.Text(trimmed));
+        }
+        if (item instanceof Number || item instanceof Boolean) {
+            return new Coerced.Ok(new Value.Text(item.toString()));
+        }
+        return item == null ? Coerced.EMPTY : invalid(field, item);
+    }
+
+    /** An element of a multi-value field: a plain value, or {"type": "Mobile", "value": "…"}. */
+    private static Coerced coerceLabeled(Field field, Object item) {
+        if (item instanceof Map<?, ?> map && map.containsKey("value") && field.type() != FieldType.ADDRESS) {
+            Object label = map.get("type") != null ? map.get("type") : map.get("label");
+            Coerced inner = coerceOne(field, map.get("value"));
+            if (inner instanceof Coerced.Ok ok && label instanceof String l && !l.isBlank()) {
+                return new Coerced.Ok(new Value.Labeled(l.strip(), ok.value()));
+            }
+            return inner;
+        }
+        return item == null ? Coerced.EMPTY : coerceOne(field, item);
+    }
+
+    private static Coerced coerceOne(Field field, Object raw) {
+        if (raw == null || raw instanceof String s && s.isBlank()) {
+            return Coerced.EMPTY;
+        }
+        return switch (field.type()) {
+            case TEXT -> text(field, raw, MAX_TEXT);
+            case LONG_TEXT -> text(field, raw, MAX_LONG_TEXT);
+            case EMAIL -> matching(field, raw, EMAIL);
+            case PHONE -> matching(field, raw, PHONE);
+            case URL -> matching(field, raw, URL);
+            case INTEGER -> integer(field, raw);
+            case NUMBER -> number(field, raw);
+            case BOOLEAN -> bool(field, raw);
+            case DATE -> date(field, raw);
+            case DATETIME -> dateTime(field, raw);
+            case ENUM -> option(field, raw);
+            case REFERENCE -> reference(field, raw);
+            case LIST -> coerceListItem(field, raw);
+            case ADDRESS -> address(field, raw);
+        };
+    }
+
+    private static Coerced text(Field field, Object raw, int max) {
+        if (!(raw instanceof String || raw instanceof Number || raw instanceof Boolean)) {
+            return invalid(field, raw);
+        }
+        String s = raw.toString();
+        if (s.length() > max) {
+            return new Coerced.Invalid("%s: expected at most %,d characters, got %,d"
+                    .formatted(field.slug(), max, s.length()));
+        }
+        return new Coerced.Ok(new Value.Text(s));
+    }
+
+    private static Coerced matching(Field field, Object raw, Pattern pattern) {
+        if (!(raw instanceof String || raw instanceof Number)) {
+            return invalid(field, raw);
+        }
+        String s = raw.toString().strip();
+        if (s.length() > MAX_TEXT || !pattern.matcher(s).matches()) {
+            return invalid(field, raw);
+        }
+        return new Coerced.Ok(new Value.Text(s));
+    }
+
+    private static Coerced integer(Field field, Object raw) {
+        try {
+            BigDecimal d = decimal(raw);
+            if (d != null && d.stripTrailingZeros().scale() <= 0) {
+                return new Coerced.Ok(new Value.Int(d.longValueExact()));
+            }
+        } catch (ArithmeticException tooBig) {
+            // falls through to the invalid answer
+        }
+        return invalid(field, raw);
+    }
+
+    private static Coerced number(Field field, Object raw) {
+        BigDecimal d = decimal(raw);
+        return d == null ? invalid(field, raw) : new Coerced.Ok(new Value.Decimal(d));
+    }
+
+    /** The decimal a raw value denotes, or null. */
+    private static BigDecimal decimal(Object raw) {
+        return switch (raw) {
+            case BigDecimal d -> d;
+            case BigInteger i -> new BigDecimal(i);
+            case Long l -> BigDecimal.valueOf(l);
+            case Integer i -> BigDecimal.valueOf(i);
+            case Double d when Double.isFinite(d) -> BigDecimal.valueOf(d);
+            case Float f when Float.isFinite(f) -> BigDecimal.valueOf(f);
+            case String s -> parseDecimal(s.strip());
+            default -> null;
+        };
+    }
+
+    private static BigDecimal parseDecimal(String s) {
+        if (s.isEmpty() || s.length() > 100 || !(Character.isDigit(s.charAt(s.length() - 1)) || s.endsWith("."))) {
+            return null;
+        }
+        try {
+            return new BigDecimal(s);
+        } catch (NumberFormatException notANumber) {
+            return null;
+        }
+    }
+
+    private static Coerced bool(Field field, Object raw) {
+        if (raw instanceof Boolean b) {
+            return new Coerced.Ok(new Value.Bool(b));
+        }
+        if (raw instanceof String || raw instanceof Long || raw instanceof Integer) {
+            String s = raw.toString().strip().toLowerCase(Locale.ROOT);
+            if (TRUE.contains(s)) {
+                return new Coerced.Ok(new Value.Bool(true));
+            }
+            if (FALSE.contains(s)) {
+                return new Coerced.Ok(new Value.Bool(false));
+            }
+        }
+        return invalid(field, raw);
+    }
+
+    private static Coerced date(Field field, Object raw) {
+        if (raw instanceof String s) {
+            String t = s.strip();
+            for (DateTimeFormatter format : List.of(DateTimeFormatter.ISO_LOCAL_DATE, SLASHED_DATE)) {
+                try {
+                    return new Coerced.Ok(new Value.Date(LocalDate.parse(t, format)));
+                } catch (DateTimeParseException next) {
+                    // try the next accepted form
+                }
+            }
+            Instant instant = instant(t);
+            if (instant != null) {
+                return new Coerced.Ok(new Value.Date(LocalDate.ofInstant(instant, ZoneOffset.UTC)));
+            }
+        }
+        return invalid(field, raw);
+    }
+
+    private static Coerced dateTime(Field field, Object raw) {
+        if (raw instanceof String s) {
+            String t = s.strip();
+            Instant instant = instant(t);
+            if (instant != null) {
+                return new Coerced.Ok(new Value.DateTime(instant));
+            }
+            try {
+                return new Coerced.Ok(new Value.DateTime(LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC)));
+            } catch (DateTimeParseException notADate) {
+                // falls through to the invalid answer
+            }
+        }
+        return invalid(field, raw);
+    }
+
+    /** An ISO date-time with offset, or without one read as UTC; null when the text is neither. */
+    private static Instant instant(String t) {
+        try {
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeException withoutOffset) {
+            try {
+                return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeException notADateTime) {
+                return null;
+            }
+        }
+    }
+
+    private static Coerced option(Field field, Object raw) {
+        if (raw instanceof String || raw instanceof Number || raw instanceof Boolean) {
+            String s = raw.toString().strip();
+            for (String option : field.options()) {
+                if (option.equalsIgnoreCase(s)) {
+                    return new Coerced.Ok(new Value.Text(option));
+                }
+            }
+        }
+        return new Coerced.Invalid("%s: expected one of %s, got %s"
+                .formatted(field.slug(), String.join(", ", field.options()), describe(raw)));
+    }
+
+    private static Coerced reference(Field field, Object raw) {
+        if (raw instanceof String || raw instanceof Long || raw instanceof Integer || raw instanceof BigInteger) {
+            String s = raw.toString().strip();
+            if (s.length() <= MAX_TEXT) {
+                return new Coerced.Ok(new Value.Ref(s, null, null));
+            }
+        }
+        return invalid(field, raw);
+    }
+
+    private static Coerced address(Field field, Object raw) {
+        if (raw instanceof String s) {
+            return new Coerced.Ok(new Value.Address(s.strip(), null, null, null, null, null));
+        }
+        if (!(raw instanceof Map<?, ?> map)) {
+            return invalid(field, raw);
+        }
+        String[] parts = new String[Value.Address.PARTS.size()];
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            int i = Value.Address.PARTS.indexOf(String.valueOf(e.getKey()));
+            if (i < 0) {
+                return new Coerced.Invalid("%s: expected address parts %s, got an unknown part \"%s\""
+                        .formatted(field.slug(), String.join(", ", Value.Address.PARTS), e.getKey()));
+            }
+            Object part = e.getValue();
+            if (part != null && !(part instanceof String || part instanceof Number)) {
+                return invalid(field, raw);
+            }
+            parts[i] = part == null || part.toString().isBlank() ? null : part.toString().strip();
+        }
+        Value.Address address = new Value.Address(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]);
+        return Value.Address.PARTS.stream().allMatch(p -> address.part(p) == null)
+                ? Coerced.EMPTY
+                : new Coerced.Ok(address);
+    }
+
+    private static Coerced.Invalid invalid(Field field, Object raw) {
+        return new Coerced.Invalid("%s: expected %s, got %s"
+                .formatted(field.slug(), field.type().expectation(), describe(raw)));
+    }
+
+    /** How a message shows a raw value: strings quoted and cut at 60 characters, containers by kind. */
+    static String describe(Object raw) {
+        return switch (raw) {
+            case null -> "null";
+            case String s -> quote(s.length() > 60 ? s.substring(0, 60) + "…" : s);
+            case List<?> l -> "an array";
+            case Map<?, ?> m -> "an object";
+            default -> raw.toString();
+        };
+    }
+
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+}

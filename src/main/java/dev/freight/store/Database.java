@@ -1,0 +1,102 @@
+package dev.freight.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/** A connection pool over one database plus its dialect. Thread-safe. */
+public final class Database implements AutoCloseable {
+
+    private final HikariDataSource dataSource;
+    private final Dialect dialect;
+
+    private Database(HikariDataSource dataSource, Dialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+    }
+
+    /** Opens a pool; does not migrate. {@code user} and {@code password} may be null. */
+    public static Database open(Dialect dialect, String url, String user, String password) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setPoolName("freight-" + dialect.name());
+        config.setInitializationFailTimeout(-1);
+        dialect.configure(config);
+        return new Database(new HikariDataSource(config), dialect);
+    }
+
+    /** Applies the dialect's Flyway migrations from {@code db/migration/<dialect>}. */
+    public void migrate() {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration/" + dialect.name())
+                .load()
+                .migrate();
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T inTransaction(Function<Handle, T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.apply(new Handle(c, dialect));
+                c.commit();
+                return result;
+            } catch (RuntimeException | Error e) {
+                rollbackQuietly(c, e);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw translate(dialect, e);
+        }
+    }
+
+    /** Runs {@code work} with auto-commit: each statement is its own transaction. */
+    public <T> T withHandle(Function<Handle, T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.apply(new Handle(c, dialect));
+        } catch (SQLException e) {
+            throw translate(dialect, e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Throwable cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    static StoreException translate(Dialect dialect, SQLException e) {
+        if (dialect.isUniqueViolation(e)) {
+            return new StoreException("unique_violation", "A unique constraint was violated", e);
+        }
+        if (dialect.isUnavailable(e)) {
+            return new StoreException("database_unavailable", "The database is unavailable", e);
+        }
+        return new StoreException("database_error", "The database rejected a statement (SQL state "
+                + e.getSQLState() + ", code " + e.getErrorCode() + ")", e);
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.freight.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import java.sql.SQLException;
+
+/** What differs between the databases Freight runs on. One implementation per database, chosen at start-up. */
+public interface Dialect {
+
+    /** Database name as used in migration folders: {@code sqlite} or {@code postgresql}. */
+    String name();
+
+    /** Placeholder for a JSON text parameter, e.g. {@code ?::jsonb}. */
+    String jsonParameter();
+
+    /** Most bind parameters one statement may carry. */
+    int maxParameters();
+
+    /** Connection settings and pool size for this database. */
+    void configure(HikariConfig config);
+
+    boolean isUniqueViolation(SQLException e);
+
+    /** Whether the failure is about the connection or server rather than the statement (worth a retry later). */
+    boolean isUnavailable(SQLException e);
+}

@@ -1,0 +1,78 @@
+package dev.freight.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** A connection lent for one unit of work. Not thread-safe; never keep it past the callback that received it. */
+public final class Handle {
+
+    /** Maps the current row of a result set. */
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private final Connection connection;
+    private final Dialect dialect;
+
+    Handle(Connection connection, Dialect dialect) {
+        this.connection = connection;
+        this.dialect = dialect;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
+        return query(sql, mapper, List.of(params));
+    }
+
+    public <T> List<T> query(String sql, RowMapper<T> mapper, List<?> params) {
+        try (PreparedStatement ps = prepare(sql, params);
+                ResultSet rs = ps.executeQuery()) {
+            List<T> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(mapper.map(rs));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw Database.translate(dialect, e);
+        }
+    }
+
+    public <T> Optional<T> queryFirst(String sql, RowMapper<T> mapper, Object... params) {
+        List<T> rows = query(sql, mapper, List.of(params));
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+    }
+
+    public int update(String sql, Object... params) {
+        try (PreparedStatement ps = prepare(sql, List.of(params))) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw Database.translate(dialect, e);
+        }
+    }
+
+    /** Runs plain SQL without parameters, e.g. DDL in tests. */
+    public void execute(String sql) {
+        try (var st = connection.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw Database.translate(dialect, e);
+        }
+    }
+
+    private PreparedStatement prepare(String sql, List<?> params) throws SQLException {
+        PreparedStatement ps = connection.prepareStatement(sql);
+        for (int i = 0; i < params.size(); i++) {
+            ps.setObject(i + 1, params.get(i));
+        }
+        return ps;
+    }
+}

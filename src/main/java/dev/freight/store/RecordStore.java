@@ -1,0 +1,141 @@
+package dev.freight.store;
+
+import dev.freight.schema.ObjectDef;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The records port: every object's records in one table keyed by (organization, object, external_id). All methods
+ * are scoped to one organization. Thread-safe; transactions belong to the caller's {@link Handle}.
+ */
+public final class RecordStore {
+
+    private static final int COLUMNS = 7;
+
+    private final IdGenerator ids;
+    private final Clock clock;
+
+    public RecordStore(IdGenerator ids, Clock clock) {
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /**
+     * Inserts or updates records by external_id in as few statements as the dialect's parameter limit allows.
+     * External ids must be distinct within {@code writes}. Returns one outcome per write, in the order of
+     * {@code writes}.
+     */
+    public List<UpsertOutcome> upsert(Handle h, String organizationId, ObjectDef object, List<RecordWrite> writes) {
+        List<UpsertOutcome> outcomes = new ArrayList<>(writes.size());
+        int perStatement = Math.max(1, h.dialect().maxParameters() / COLUMNS);
+        for (int from = 0; from < writes.size(); from += perStatement) {
+            List<RecordWrite> slice = writes.subList(from, Math.min(writes.size(), from + perStatement));
+            outcomes.addAll(upsertSlice(h, organizationId, object, slice));
+        }
+        return outcomes;
+    }
+
+    private List<UpsertOutcome> upsertSlice(Handle h, String organizationId, ObjectDef object,
+            List<RecordWrite> slice) {
+        long now = clock.millis();
+        String row = "(?, ?, ?, ?, " + h.dialect().jsonParameter() + ", ?, ?)";
+        StringBuilder sql = new StringBuilder(
+                "insert into records (id, organization_id, object, external_id, data, created_at, updated_at) values ");
+        List<Object> params = new ArrayList<>(slice.size() * COLUMNS);
+        Map<String, String> proposedIds = new HashMap<>(slice.size() * 2);
+        for (int i = 0; i < slice.size(); i++) {
+            RecordWrite w = slice.get(i);
+            String id = ids.next(object.idPrefix());
+            proposedIds.put(w.externalId(), id);
+            sql.append(i == 0 ? row : ", " + row);
+            params.add(id);
+            params.add(organizationId);
+            params.add(object.slug());
+            params.add(w.externalId());
+            params.add(ValueJson.encode(w.values()));
+            params.add(now);
+            params.add(now);
+        }
+        sql.append("""
+                 on conflict (organization_id, object, external_id)
+                 do update set data = excluded.data, updated_at = excluded.updated_at
+                 returning external_id, id""");
+        Map<String, String> stored = new HashMap<>(slice.size() * 2);
+        h.query(sql.toString(), rs -> stored.put(rs.getString(1), rs.getString(2)), params);
+        List<UpsertOutcome> outcomes = new ArrayList<>(slice.size());
+        for (RecordWrite w : slice) {
+            String id = stored.get(w.externalId());
+            // The row keeps its original id on conflict, so a returned id equal to the proposed one means "created".
+            outcomes.add(new UpsertOutcome(w.externalId(), id, id.equals(proposedIds.get(w.externalId()))));
+        }
+        return outcomes;
+    }
+
+    /** Ids of the organization's records of {@code object} with the given external ids; missing ones are absent. */
+    public Map<String, String> idsByExternalId(Handle h, String organizationId, String object,
+            Collection<String> externalIds) {
+        Map<String, String> found = new HashMap<>();
+        List<String> all = List.copyOf(externalIds);
+        int perStatement = h.dialect().maxParameters() - 2;
+        for (int from = 0; from < all.size(); from += perStatement) {
+            List<String> slice = all.subList(from, Math.min(all.size(), from + perStatement));
+            List<Object> params = new ArrayList<>(slice.size() + 2);
+            params.add(organizationId);
+            params.add(object);
+            params.addAll(slice);
+            String marks = String.join(", ", java.util.Collections.nCopies(slice.size(), "?"));
+            h.query("select external_id, id from records where organization_id = ? and object = ? and external_id in ("
+                    + marks + ")", rs -> found.put(rs.getString(1), rs.getString(2)), params);
+        }
+        return found;
+    }
+
+    public Optional<StoredRecord> find(Handle h, String organizationId, String id,
+            java.util.function.Function<String, Optional<ObjectDef>> objects) {
+        return h.queryFirst("""
+                select id, organization_id, object, external_id, data, created_at, updated_at
+                from records where organization_id = ? and id = ?""", rs -> rs.getString(3), organizationId, id)
+                .flatMap(objects)
+                .flatMap(object -> page(h, organizationId, object, null, id, 1, null).stream().findFirst());
+    }
+
+    /**
+     * One page of an object's records in id (creation) order, after {@code afterId} when given; {@code externalId}
+     * and {@code id} filter exactly when non-null.
+     */
+    public List<StoredRecord> page(Handle h, String organizationId, ObjectDef object, String externalId, String id,
+            int limit, String afterId) {
+        StringBuilder sql = new StringBuilder("""
+                select id, organization_id, object, external_id, data, created_at, updated_at
+                from records where organization_id = ? and object = ?""");
+        List<Object> params = new ArrayList<>(List.of(organizationId, object.slug()));
+        if (externalId != null) {
+            sql.append(" and external_id = ?");
+            params.add(externalId);
+        }
+        if (id != null) {
+            sql.append(" and id = ?");
+            params.add(id);
+        }
+        if (afterId != null) {
+            sql.append(" and id > ?");
+            params.add(afterId);
+        }
+        sql.append(" order by id limit ").append(limit);
+        return h.query(sql.toString(), rs -> new StoredRecord(
+                rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                ValueJson.decode(rs.getString(5), object),
+                Instant.ofEpochMilli(rs.getLong(6)), Instant.ofEpochMilli(rs.getLong(7))), params);
+    }
+
+    public long count(Handle h, String organizationId, String object) {
+        return h.queryFirst("select count(*) from records where organization_id = ? and object = ?",
+                rs -> rs.getLong(1), organizationId, object).orElse(0L);
+    }
+}

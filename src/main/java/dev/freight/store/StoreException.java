@@ -1,0 +1,23 @@
+package dev.freight.store;
+
+/**
+ * A failure of the database. {@link #code()} is stable: {@code unique_violation}, {@code database_unavailable} or
+ * {@code database_error}. Messages never contain bound values.
+ */
+public final class StoreException extends RuntimeException {
+
+    private final String code;
+
+    public StoreException(String code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public boolean isUniqueViolation() {
+        return "unique_violation".equals(code);
+    }
+}

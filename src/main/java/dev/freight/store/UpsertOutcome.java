@@ -1,0 +1,4 @@
+package dev.freight.store;
+
+/** What an upsert did to one record: created it, or updated the one already stored under the external_id. */
+public record UpsertOutcome(String externalId, String id, boolean created) {}

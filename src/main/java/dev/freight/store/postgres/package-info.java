@@ -1,0 +1,2 @@
+/** The PostgreSQL dialect: the production database. */
+package dev.freight.store.postgres;

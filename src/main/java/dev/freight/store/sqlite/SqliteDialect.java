@@ -1,0 +1,54 @@
+package dev.freight.store.sqlite;
+
+import com.zaxxer.hikari.HikariConfig;
+import dev.freight.store.Dialect;
+import java.sql.SQLException;
+
+/**
+ * SQLite: WAL journal, a busy timeout, and IMMEDIATE transactions so concurrent read-then-write transactions wait for
+ * the write lock instead of failing with SQLITE_BUSY.
+ */
+public final class SqliteDialect implements Dialect {
+
+    private static final int SQLITE_CONSTRAINT_UNIQUE = 2067;
+    private static final int SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+
+    @Override
+    public String name() {
+        return "sqlite";
+    }
+
+    @Override
+    public String jsonParameter() {
+        return "?";
+    }
+
+    @Override
+    public int maxParameters() {
+        return 32_000;
+    }
+
+    @Override
+    public void configure(HikariConfig config) {
+        config.addDataSourceProperty("journal_mode", "WAL");
+        config.addDataSourceProperty("synchronous", "NORMAL");
+        config.addDataSourceProperty("busy_timeout", "30000");
+        config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+        config.addDataSourceProperty("foreign_keys", "true");
+        config.addDataSourceProperty("cache_size", "-65536");
+        config.setMaximumPoolSize(8);
+    }
+
+    @Override
+    public boolean isUniqueViolation(SQLException e) {
+        return e.getErrorCode() == SQLITE_CONSTRAINT_UNIQUE
+                || e.getErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY
+                || (e.getMessage() != null && e.getMessage().contains("SQLITE_CONSTRAINT_UNIQUE"));
+    }
+
+    @Override
+    public boolean isUnavailable(SQLException e) {
+        return e.getMessage() != null
+                && (e.getMessage().contains("SQLITE_CANTOPEN") || e.getMessage().contains("SQLITE_BUSY"));
+    }
+}

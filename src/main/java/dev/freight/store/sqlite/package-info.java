@@ -1,0 +1,2 @@
+/** The SQLite dialect: the embedded default database. */
+package dev.freight.store.sqlite;
