@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,7 +31,7 @@ public final class Handle {
     }
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
-        return query(sql, mapper, List.of(params));
+        return query(sql, mapper, Arrays.asList(params));
     }
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, List<?> params) {
@@ -47,12 +48,12 @@ public final class Handle {
     }
 
     public <T> Optional<T> queryFirst(String sql, RowMapper<T> mapper, Object... params) {
-        List<T> rows = query(sql, mapper, List.of(params));
+        List<T> rows = query(sql, mapper, Arrays.asList(params));
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
     }
 
     public int update(String sql, Object... params) {
-        try (PreparedStatement ps = prepare(sql, List.of(params))) {
+        try (PreparedStatement ps = prepare(sql, Arrays.asList(params))) {
             return ps.executeUpdate();
         } catch (SQLException e) {
             throw Database.translate(dialect, e);

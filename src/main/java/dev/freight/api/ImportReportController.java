@@ -1,0 +1,137 @@
+package dev.freight.api;
+
+import dev.freight.engine.ReportRules;
+import dev.freight.schema.Schema;
+import dev.freight.store.Database;
+import dev.freight.store.Handle;
+import dev.freight.store.ImportReport;
+import dev.freight.store.ReportStore;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.Scope;
+import dev.freight.store.StoreException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/** {@code /v1/import-reports}: create, list, read, replace and delete Import Reports (admin scope to change). */
+@RestController
+class ImportReportController {
+
+    private final Database database;
+    private final ReportStore reports;
+    private final SchemaStore schemas;
+
+    ImportReportController(Database database, ReportStore reports, SchemaStore schemas) {
+        this.database = database;
+        this.reports = reports;
+        this.schemas = schemas;
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ReportRequest(String slug, String reportName, String baseObject, Map<String, String> mapping) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ReportView(
+            String id,
+            String slug,
+            String reportName,
+            String baseObject,
+            Map<String, String> mapping,
+            String endpoint,
+            long createdAt,
+            long updatedAt) {
+
+        static ReportView of(ImportReport r) {
+            return new ReportView(r.id(), r.slug(), r.reportName(), r.baseObject(), r.mapping(),
+                    "/v1/import/" + r.slug(), r.createdAt().getEpochSecond(), r.updatedAt().getEpochSecond());
+        }
+    }
+
+    @PostMapping("/v1/import-reports")
+    ResponseEntity<ReportView> create(@RequestBody ReportRequest request, Caller caller) {
+        caller.require(Scope.ADMIN);
+        String slug = request.slug() != null ? request.slug() : slugOf(request.reportName());
+        ImportReport created = write(caller, slug, request, h -> reports.create(h, caller.organizationId(), slug,
+                request.reportName().strip(), request.baseObject(), request.mapping()));
+        return ResponseEntity.status(201).body(ReportView.of(created));
+    }
+
+    @GetMapping("/v1/import-reports")
+    Views.Page<ReportView> list(Caller caller) {
+        caller.require(Scope.READ);
+        return new Views.Page<>(database.withHandle(h -> reports.list(h, caller.organizationId())).stream()
+                .map(ReportView::of)
+                .toList(), null);
+    }
+
+    @GetMapping("/v1/import-reports/{idOrSlug}")
+    ReportView get(@PathVariable String idOrSlug, Caller caller) {
+        caller.require(Scope.READ);
+        return ReportView.of(database.withHandle(h -> find(h, caller, idOrSlug)));
+    }
+
+    @PutMapping("/v1/import-reports/{idOrSlug}")
+    ReportView replace(@PathVariable String idOrSlug, @RequestBody ReportRequest request, Caller caller) {
+        caller.require(Scope.ADMIN);
+        ImportReport existing = database.withHandle(h -> find(h, caller, idOrSlug));
+        String slug = request.slug() != null ? request.slug() : existing.slug();
+        return ReportView.of(write(caller, slug, request, h -> reports.update(h, caller.organizationId(),
+                        existing.id(), slug, request.reportName().strip(), request.baseObject(), request.mapping())
+                .orElseThrow(() -> ApiException.notFound("Import report"))));
+    }
+
+    @DeleteMapping("/v1/import-reports/{idOrSlug}")
+    ResponseEntity<Void> delete(@PathVariable String idOrSlug, Caller caller) {
+        caller.require(Scope.ADMIN);
+        database.inTransaction(h -> reports.delete(h, caller.organizationId(), find(h, caller, idOrSlug).id()));
+        return ResponseEntity.noContent().build();
+    }
+
+    private ImportReport write(Caller caller, String slug, ReportRequest request,
+            java.util.function.Function<Handle, ImportReport> write) {
+        try {
+            return database.inTransaction(h -> {
+                Schema schema = schemas.schema(h, caller.organizationId());
+                List<String> problems = ReportRules.problems(schema, slug, request.reportName(),
+                        request.baseObject(), request.mapping());
+                if (!problems.isEmpty()) {
+                    throw new ApiException(422, "invalid_report",
+                            "The import report is not valid: " + String.join("; ", problems), problems);
+                }
+                return write.apply(h);
+            });
+        } catch (StoreException e) {
+            if (e.isUniqueViolation()) {
+                throw new ApiException(409, "slug_taken", "An import report with slug \"" + slug + "\" exists");
+            }
+            throw e;
+        }
+    }
+
+    private ImportReport find(Handle h, Caller caller, String idOrSlug) {
+        Optional<ImportReport> byId = reports.byId(h, caller.organizationId(), idOrSlug);
+        return byId.or(() -> reports.bySlug(h, caller.organizationId(), idOrSlug))
+                .orElseThrow(() -> new ApiException(404, "report_not_found",
+                        "There is no import report \"" + idOrSlug + "\""));
+    }
+
+    /** "Vendor Import (ERP)" → "vendor-import-erp". */
+    static String slugOf(String name) {
+        if (name == null) {
+            return null;
+        }
+        String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        return slug.isEmpty() ? null : slug;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.freight.api;
+
+import dev.freight.api.Views.ObjectView;
+import dev.freight.engine.ObjectRules;
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
+import dev.freight.store.Database;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.Scope;
+import java.util.List;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/** {@code /v1/objects}: the organization's schema, custom objects and custom fields. */
+@RestController
+class ObjectController {
+
+    private final Database database;
+    private final SchemaStore schemas;
+
+    ObjectController(Database database, SchemaStore schemas) {
+        this.database = database;
+        this.schemas = schemas;
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record FieldRequest(
+            String slug,
+            String label,
+            String type,
+            Boolean required,
+            String description,
+            List<String> options,
+            List<String> targets,
+            Boolean multiple) {
+
+        Field toField() {
+            if (slug == null || slug.isBlank()) {
+                throw invalid(List.of("field slug is required"));
+            }
+            FieldType fieldType = FieldType.fromWireName(type == null ? "" : type).orElseThrow(() -> invalid(List.of(
+                    "field \"" + slug + "\" has type \"" + type + "\"; use one of "
+                            + String.join(", ", java.util.Arrays.stream(FieldType.values())
+                                    .map(FieldType::wireName).toList()))));
+            return new Field(slug, label == null || label.isBlank() ? slug : label, fieldType,
+                    Boolean.TRUE.equals(required), description, options, targets, Boolean.TRUE.equals(multiple));
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ObjectRequest(String slug, String label, String idPrefix, List<FieldRequest> fields) {}
+
+    @GetMapping("/v1/objects")
+    Views.Page<ObjectView> list(Caller caller) {
+        caller.require(Scope.READ);
+        return new Views.Page<>(schema(caller).objects().stream().map(ObjectView::of).toList(), null);
+    }
+
+    @GetMapping("/v1/objects/{slug}")
+    ObjectView get(@PathVariable String slug, Caller caller) {
+        caller.require(Scope.READ);
+        return ObjectView.of(object(schema(caller), slug));
+    }
+
+    @PostMapping("/v1/objects")
+    ResponseEntity<ObjectView> create(@RequestBody ObjectRequest request, Caller caller) {
+        caller.require(Scope.ADMIN);
+        List<Field> fields = request.fields() == null
+                ? List.of()
+                : request.fields().stream().map(FieldRequest::toField).toList();
+        String prefix = request.idPrefix() != null ? request.idPrefix() : ObjectRules.defaultPrefix(request.slug());
+        ObjectDef object = new ObjectDef(request.slug(), request.label(), prefix, false, fields);
+        ObjectDef created = database.inTransaction(h -> {
+            List<String> problems = ObjectRules.objectProblems(schemas.schema(h, caller.organizationId()), object);
+            if (!problems.isEmpty()) {
+                throw invalid(problems);
+            }
+            schemas.createObject(h, caller.organizationId(), object);
+            return object(schemas.schema(h, caller.organizationId()), object.slug());
+        });
+        return ResponseEntity.status(201).body(ObjectView.of(created));
+    }
+
+    @PostMapping("/v1/objects/{slug}/fields")
+    ResponseEntity<ObjectView> addField(@PathVariable String slug, @RequestBody FieldRequest request,
+            Caller caller) {
+        caller.require(Scope.ADMIN);
+        Field field = request.toField();
+        ObjectDef updated = database.inTransaction(h -> {
+            Schema schema = schemas.schema(h, caller.organizationId());
+            object(schema, slug);
+            List<String> problems = ObjectRules.fieldProblems(schema, slug, field);
+            if (!problems.isEmpty()) {
+                throw invalid(problems);
+            }
+            schemas.addField(h, caller.organizationId(), slug, field);
+            return object(schemas.schema(h, caller.organizationId()), slug);
+        });
+        return ResponseEntity.status(201).body(ObjectView.of(updated));
+    }
+
+    @DeleteMapping("/v1/objects/{slug}")
+    ResponseEntity<Void> delete(@PathVariable String slug, Caller caller) {
+        caller.require(Scope.ADMIN);
+        if (Schema.isBuiltIn(slug)) {
+            throw new ApiException(409, "built_in_object", "\"" + slug + "\" is a built-in object and cannot be deleted");
+        }
+        boolean deleted = database.inTransaction(h -> schemas.deleteObject(h, caller.organizationId(), slug));
+        if (!deleted) {
+            throw objectNotFound(slug);
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    private Schema schema(Caller caller) {
+        return database.withHandle(h -> schemas.schema(h, caller.organizationId()));
+    }
+
+    static ObjectDef object(Schema schema, String slug) {
+        return schema.object(slug).orElseThrow(() -> objectNotFound(slug));
+    }
+
+    static ApiException objectNotFound(String slug) {
+        return new ApiException(404, "object_not_found", "There is no object \"" + slug + "\"");
+    }
+
+    private static ApiException invalid(List<String> problems) {
+        return new ApiException(422, "invalid_object", "The definition is not valid: " + String.join("; ", problems),
+                problems);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.freight.api;
+
+import dev.freight.schema.Field;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.PlainValues;
+import dev.freight.store.ApiKey;
+import dev.freight.store.Scope;
+import dev.freight.store.StoredRecord;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/** Response bodies of the snake_case API faces. Times are epoch seconds. */
+final class Views {
+
+    private Views() {}
+
+    record Page<T>(List<T> data, @com.fasterxml.jackson.annotation.JsonProperty("next_cursor") String nextCursor) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record FieldView(
+            String slug,
+            String label,
+            String type,
+            boolean required,
+            String description,
+            List<String> options,
+            List<String> targets,
+            boolean multiple) {
+
+        static FieldView of(Field f) {
+            return new FieldView(f.slug(), f.label(), f.type().wireName(), f.required(), f.description(),
+                    f.options(), f.targets(), f.multiple());
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ObjectView(String slug, String label, String idPrefix, boolean builtIn, List<FieldView> fields) {
+
+        static ObjectView of(ObjectDef o) {
+            return new ObjectView(o.slug(), o.label(), o.idPrefix(), o.builtIn(),
+                    o.fields().stream().map(FieldView::of).toList());
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record RecordView(
+            String id,
+            String object,
+            String externalId,
+            Map<String, Object> values,
+            long createdAt,
+            long updatedAt) {
+
+        static RecordView of(StoredRecord r) {
+            return new RecordView(r.id(), r.object(), r.externalId(), PlainValues.toPlain(r.values()),
+                    r.createdAt().getEpochSecond(), r.updatedAt().getEpochSecond());
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record KeyView(
+            String id,
+            String name,
+            String kind,
+            List<String> scopes,
+            String prefix,
+            long createdAt,
+            Long revokedAt,
+            String key) {
+
+        static KeyView of(ApiKey k, String secret) {
+            return new KeyView(k.id(), k.name(), k.kind().wireName(),
+                    k.scopes().stream().sorted().map(Scope::wireName).toList(), k.prefix(),
+                    k.createdAt().getEpochSecond(),
+                    k.revokedAt() == null ? null : k.revokedAt().getEpochSecond(), secret);
+        }
+    }
+}

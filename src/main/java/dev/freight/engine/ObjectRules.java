@@ -1,0 +1,76 @@
+package dev.freight.engine;
+
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** What makes a custom object or field valid. Each problem is one sentence; an empty list means valid. */
+public final class ObjectRules {
+
+    private static final Pattern SLUG = Pattern.compile("^[a-z][a-zA-Z0-9_]{0,62}$");
+    private static final Pattern PREFIX = Pattern.compile("^[a-z]{2,8}$");
+
+    private ObjectRules() {}
+
+    public static List<String> objectProblems(Schema schema, ObjectDef object) {
+        List<String> problems = new ArrayList<>();
+        if (object.slug() == null || !SLUG.matcher(object.slug()).matches()) {
+            problems.add("slug must start with a lowercase letter and hold only letters, digits and '_' (at most 63)"
+                    + (object.slug() == null ? "" : ", got \"" + object.slug() + "\""));
+        } else if (schema.object(object.slug()).isPresent()) {
+            problems.add("an object \"" + object.slug() + "\" already exists");
+        }
+        if (object.label() == null || object.label().isBlank()) {
+            problems.add("label is required");
+        }
+        if (!PREFIX.matcher(object.idPrefix()).matches()) {
+            problems.add("id_prefix must be 2-8 lowercase letters, got \"" + object.idPrefix() + "\"");
+        }
+        Set<String> seen = new HashSet<>();
+        for (Field f : object.fields()) {
+            if (!seen.add(f.slug())) {
+                problems.add("field \"" + f.slug() + "\" is listed twice");
+            }
+            problems.addAll(fieldProblems(schema, object.slug(), f));
+        }
+        return problems;
+    }
+
+    public static List<String> fieldProblems(Schema schema, String objectSlug, Field field) {
+        List<String> problems = new ArrayList<>();
+        if (!SLUG.matcher(field.slug()).matches()) {
+            problems.add("field slug must start with a lowercase letter and hold only letters, digits and '_', got \""
+                    + field.slug() + "\"");
+        }
+        if (schema.object(objectSlug).flatMap(o -> o.field(field.slug())).isPresent()) {
+            problems.add(objectSlug + " already has a field \"" + field.slug() + "\"");
+        }
+        if (field.type() == FieldType.ENUM && field.options().isEmpty()) {
+            problems.add("enum field \"" + field.slug() + "\" needs options");
+        }
+        if (field.type() == FieldType.REFERENCE) {
+            if (field.targets().isEmpty()) {
+                problems.add("reference field \"" + field.slug() + "\" needs targets (object slugs)");
+            }
+            for (String target : field.targets()) {
+                if (schema.object(target).isEmpty() && !target.equals(objectSlug)) {
+                    problems.add("reference field \"" + field.slug() + "\" targets \"" + target
+                            + "\", which is not an object");
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** A record id prefix made from an object slug: its first letters, e.g. {@code risk_item} → {@code riskitem}. */
+    public static String defaultPrefix(String slug) {
+        String letters = slug == null ? "" : slug.replaceAll("[^a-z]", "");
+        return letters.length() >= 2 ? letters.substring(0, Math.min(8, letters.length())) : "rec";
+    }
+}

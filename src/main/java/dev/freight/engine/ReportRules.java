@@ -1,0 +1,56 @@
+package dev.freight.engine;
+
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Field;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** What makes an Import Report valid. Each problem is one sentence; an empty list means valid. */
+public final class ReportRules {
+
+    private static final Pattern SLUG = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,99}$");
+
+    private ReportRules() {}
+
+    public static List<String> problems(Schema schema, String slug, String reportName, String baseObject,
+            Map<String, String> mapping) {
+        List<String> problems = new ArrayList<>();
+        if (slug == null || !SLUG.matcher(slug).matches()) {
+            problems.add("slug must be 1-100 lowercase letters, digits, '-' or '_', starting with a letter or digit"
+                    + (slug == null ? "" : ", got \"" + slug + "\""));
+        }
+        if (reportName == null || reportName.isBlank()) {
+            problems.add("report_name is required");
+        }
+        if (mapping == null || mapping.isEmpty()) {
+            problems.add("mapping must map at least external_id and the required fields");
+        }
+        ObjectDef object = baseObject == null ? null : schema.object(baseObject).orElse(null);
+        if (object == null) {
+            problems.add("base_object \"" + baseObject + "\" is not an object; use one of "
+                    + String.join(", ", schema.objects().stream().map(ObjectDef::slug).toList()));
+            return problems;
+        }
+        Map<String, String> m = mapping == null ? Map.of() : mapping;
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            if (object.field(e.getKey()).isEmpty()) {
+                problems.add("mapping names field \"" + e.getKey() + "\", which " + object.slug() + " does not have");
+            } else if (e.getValue() == null || e.getValue().isBlank()) {
+                problems.add("mapping of \"" + e.getKey() + "\" needs the incoming key name");
+            }
+        }
+        if (!m.containsKey(BuiltInObjects.EXTERNAL_ID) && object.field(BuiltInObjects.EXTERNAL_ID).isPresent()) {
+            problems.add("mapping must map external_id: it is the upsert key");
+        }
+        for (Field required : object.requiredFields()) {
+            if (!m.containsKey(required.slug()) && !required.slug().equals(BuiltInObjects.EXTERNAL_ID)) {
+                problems.add("required field \"" + required.slug() + "\" is not mapped");
+            }
+        }
+        return problems;
+    }
+}
