@@ -1,5 +1,6 @@
 package dev.freight.engine;
 
+import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
@@ -48,7 +49,9 @@ public final class ObjectRules {
             problems.add("field slug must start with a lowercase letter and hold only letters, digits and '_', got \""
                     + field.slug() + "\"");
         }
-        if (schema.object(objectSlug).flatMap(o -> o.field(field.slug())).isPresent()) {
+        if (field.slug().equals(BuiltInObjects.EXTERNAL_ID)) {
+            problems.add("every object has external_id already; leave it out of the fields");
+        } else if (schema.object(objectSlug).flatMap(o -> o.field(field.slug())).isPresent()) {
             problems.add(objectSlug + " already has a field \"" + field.slug() + "\"");
         }
         if (field.type() == FieldType.ENUM && field.options().isEmpty()) {

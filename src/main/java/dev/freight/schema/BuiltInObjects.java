@@ -11,6 +11,11 @@ public final class BuiltInObjects {
 
     private BuiltInObjects() {}
 
+    /** The external_id field every object has; custom objects get the optional one. */
+    public static Field externalIdField() {
+        return externalId(false);
+    }
+
     private static Field externalId(boolean required) {
         Field f = Field.of(EXTERNAL_ID, "External Id", TEXT, "Stable identifier from the source system; upsert key");
         return required ? f.asRequired() : f;

@@ -1,5 +1,6 @@
 package dev.freight.store;
 
+import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
@@ -34,7 +35,8 @@ public final class SchemaStore {
         List<ObjectDef> objects = h.query(
                 "select slug, label, id_prefix from custom_objects where organization_id = ? order by slug",
                 rs -> new ObjectDef(rs.getString(1), rs.getString(2), rs.getString(3), false,
-                        fields.getOrDefault(rs.getString(1), List.of())),
+                        List.of(BuiltInObjects.externalIdField()))
+                        .withExtraFields(fields.getOrDefault(rs.getString(1), List.of())),
                 organizationId);
         return Schema.of(objects, fields);
     }

@@ -1,10 +1,12 @@
 package dev.freight.store;
 
 import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.PlainValues;
 import dev.freight.schema.Value;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
@@ -28,11 +30,17 @@ public final class ValueJson {
     public static Map<String, Value> decode(String json, ObjectDef object) {
         Map<String, Object> plain = JSON.readValue(json, MAP);
         Map<String, Value> values = new LinkedHashMap<>();
+        // Field order, not storage order: jsonb does not keep the order keys were written in.
+        for (Field field : object.fields()) {
+            Object v = plain.remove(field.slug());
+            if (v != null) {
+                values.put(field.slug(), PlainValues.fromPlain(field, v));
+            }
+        }
         plain.forEach((slug, v) -> {
             if (v != null) {
-                Field field = object.field(slug).orElseGet(() -> new Field(slug, slug,
-                        dev.freight.schema.FieldType.TEXT, false, "", null, null, v instanceof java.util.List<?>));
-                values.put(slug, PlainValues.fromPlain(field, v));
+                Field unknown = new Field(slug, slug, FieldType.TEXT, false, "", null, null, v instanceof List<?>);
+                values.put(slug, PlainValues.fromPlain(unknown, v));
             }
         });
         return values;

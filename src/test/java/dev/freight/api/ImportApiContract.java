@@ -1,0 +1,340 @@
+package dev.freight.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freight.store.Database;
+import dev.freight.store.KeyKind;
+import dev.freight.store.Scope;
+import dev.freight.testing.Http;
+import dev.freight.testing.Http.Response;
+import dev.freight.testing.TestDatabases;
+import dev.freight.testing.TestServer;
+import dev.freight.testing.TestServer.Tenant;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** {@code POST /v1/import/{report_name}} over HTTP, exactly as seed 000 documents it. One subclass per database. */
+abstract class ImportApiContract {
+
+    static final String SEED_REPORT = """
+            {"slug": "vendor-custom-import", "report_name": "Vendor Import", "base_object": "vendor",
+             "mapping": {"name": "Name", "external_id": "External Id", "website": "Website", "status": "Status",
+                         "hq_location": "Hq Location", "raw_irq_score": "Raw Irq Score"}}""";
+
+    /** The body of the seed's cURL example, verbatim. */
+    static final String SEED_BODY = """
+            {
+              "data": [
+                {
+                  "Name": "Acme Corporation",
+                  "External Id": "vendor-123",
+                  "Website": "https://acmecorp.com",
+                  "Status": "active",
+                  "Hq Location": "San Francisco, CA",
+                  "Raw Irq Score": "85"
+                },
+                {
+                  "Name": "Beta Services",
+                  "External Id": "vendor-456",
+                  "Website": "https://betaservices.io",
+                  "Status": "onboarding"
+                }
+              ]
+            }""";
+
+    abstract TestDatabases database();
+
+    /** SQL that makes inserting a record with external_id 'boom-trigger' fail inside the database. */
+    abstract String failingTriggerSql();
+
+    TestServer server;
+    Tenant tenant;
+    Http.Client http;
+
+    @BeforeEach
+    void newTenantWithSeedReport() {
+        server = TestServer.of(database());
+        tenant = server.newTenant("import");
+        http = tenant.http();
+        assertThat(http.post("/v1/import-reports", SEED_REPORT).status()).isEqualTo(201);
+    }
+
+    Response importBatch(String body) {
+        return http.post("/v1/import/vendor-custom-import", body);
+    }
+
+    @Test
+    void seedExampleCreatesBothRecordsWithTheDocumentedShape() {
+        Response r = importBatch(SEED_BODY);
+
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode json = r.json();
+        assertThat(json.propertyNames()).containsExactly("id", "slug", "report_name", "base_object", "mapping",
+                "received_count", "created_count", "updated_count", "failed_count", "results", "errors", "warnings",
+                "received_at");
+        assertThat(r.at("/id")).startsWith("imprt_").hasSize(6 + 32);
+        assertThat(r.at("/slug")).isEqualTo("vendor-custom-import");
+        assertThat(r.at("/report_name")).isEqualTo("Vendor Import");
+        assertThat(r.at("/base_object")).isEqualTo("vendor");
+        assertThat(r.at("/mapping")).isEqualTo("{\"name\":\"Name\",\"external_id\":\"External Id\","
+                + "\"website\":\"Website\",\"status\":\"Status\",\"hq_location\":\"Hq Location\","
+                + "\"raw_irq_score\":\"Raw Irq Score\"}");
+        assertThat(json.get("received_count").asInt()).isEqualTo(2);
+        assertThat(json.get("created_count").asInt()).isEqualTo(2);
+        assertThat(json.get("updated_count").asInt()).isEqualTo(0);
+        assertThat(json.get("failed_count").asInt()).isEqualTo(0);
+        assertThat(r.at("/results/0/external_id")).isEqualTo("vendor-123");
+        assertThat(r.at("/results/0/coverbase_id")).matches("vndr_[0-9a-f]{32}").isEqualTo(r.at("/results/0/id"));
+        assertThat(r.at("/results/0/action")).isEqualTo("created");
+        assertThat(r.at("/results/0/status")).isEqualTo("success");
+        assertThat(r.at("/results/1/external_id")).isEqualTo("vendor-456");
+        assertThat(r.at("/results/1/action")).isEqualTo("created");
+        assertThat(json.get("errors").size()).isZero();
+        assertThat(json.get("received_at").asLong()).isBetween(
+                System.currentTimeMillis() / 1000 - 60, System.currentTimeMillis() / 1000 + 1);
+    }
+
+    @Test
+    void postingTheSameBatchTwiceReportsBothRecordsUpdatedWithTheSameIds() {
+        Response first = importBatch(SEED_BODY);
+        Response second = importBatch(SEED_BODY);
+
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.json().get("created_count").asInt()).isEqualTo(0);
+        assertThat(second.json().get("updated_count").asInt()).isEqualTo(2);
+        assertThat(second.at("/results/0/action")).isEqualTo("updated");
+        assertThat(second.at("/results/1/action")).isEqualTo("updated");
+        assertThat(second.at("/results/0/id")).isEqualTo(first.at("/results/0/id"));
+        assertThat(second.at("/results/1/id")).isEqualTo(first.at("/results/1/id"));
+    }
+
+    @Test
+    void storesTypedValuesReadableThroughTheRecordsApi() {
+        String id = importBatch(SEED_BODY).at("/results/0/id");
+
+        Response r = http.get("/v1/records/" + id);
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.at("/external_id")).isEqualTo("vendor-123");
+        assertThat(r.at("/values")).isEqualTo("{\"name\":\"Acme Corporation\",\"website\":\"https://acmecorp.com\","
+                + "\"status\":\"active\",\"hq_location\":\"San Francisco, CA\",\"raw_irq_score\":85}");
+    }
+
+    @Test
+    void aRecordWithoutARequiredFieldIsRejectedWithMissingRequiredField() {
+        Response r = importBatch("""
+                {"data": [{"External Id": "v-1", "Website": "https://a.io"}, {"Name": "B", "External Id": "v-2"}]}""");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("failed_count").asInt()).isEqualTo(1);
+        assertThat(r.json().get("created_count").asInt()).isEqualTo(1);
+        assertThat(r.at("/errors")).isEqualTo("[{\"index\":0,\"external_id\":\"v-1\",\"field\":\"name\","
+                + "\"error_code\":\"missing_required_field\","
+                + "\"message\":\"name: required field is missing (expected key \\\"Name\\\")\"}]");
+        assertThat(r.at("/results/0/external_id")).isEqualTo("v-2");
+    }
+
+    @Test
+    void aNonNumericScoreIsRejectedWithInvalidFieldValueAndTheDocumentedMessage() {
+        Response r = importBatch("""
+                {"data": [{"Name": "A", "External Id": "v-1", "Raw Irq Score": "eighty"}]}""");
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.at("/errors/0/error_code")).isEqualTo("invalid_field_value");
+        assertThat(r.at("/errors/0/field")).isEqualTo("raw_irq_score");
+        assertThat(r.at("/errors/0/message")).isEqualTo("raw_irq_score: expected a number, got \"eighty\"");
+        assertThat(r.json().get("results").size()).isZero();
+    }
+
+    @Test
+    void unmappedKeysAreReportedAsWarningsWithoutFailingTheRecord() {
+        Response r = importBatch("""
+                {"data": [{"Name": "A", "External Id": "v-1", "Legacy Code": "X9"}]}""");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("failed_count").asInt()).isEqualTo(0);
+        assertThat(r.json().get("errors").size()).isZero();
+        assertThat(r.at("/warnings")).isEqualTo("[{\"index\":0,\"external_id\":\"v-1\",\"field\":\"Legacy Code\","
+                + "\"error_code\":\"unmapped_field\","
+                + "\"message\":\"\\\"Legacy Code\\\" is not in the report's mapping and was ignored\"}]");
+    }
+
+    @Test
+    void everyOccurrenceOfARepeatedExternalIdIsRejected() {
+        Response r = importBatch("""
+                {"data": [{"Name": "A", "External Id": "dup"}, {"Name": "B", "External Id": "solo"},
+                          {"Name": "C", "External Id": "dup"}]}""");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("failed_count").asInt()).isEqualTo(2);
+        assertThat(r.at("/errors/0/index")).isEqualTo("0");
+        assertThat(r.at("/errors/1/index")).isEqualTo("2");
+        assertThat(r.at("/errors/0/error_code")).isEqualTo("duplicate_external_id");
+        assertThat(r.at("/errors/1/message")).isEqualTo("external_id \"dup\" appears more than once in this batch");
+        assertThat(r.at("/results/0/external_id")).isEqualTo("solo");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=dup").json().get("data").size()).isZero();
+    }
+
+    @Test
+    void aReportWhoseBaseObjectWasDeletedRejectsEveryRecordWithUnknownBaseObject() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "supplier", "label": "Supplier",
+                 "fields": [{"slug": "name", "label": "Name", "type": "text", "required": true}]}""").status())
+                .isEqualTo(201);
+        assertThat(http.post("/v1/import-reports", """
+                {"slug": "suppliers", "report_name": "Suppliers", "base_object": "supplier",
+                 "mapping": {"external_id": "id", "name": "name"}}""").status()).isEqualTo(201);
+        assertThat(http.delete("/v1/objects/supplier").status()).isEqualTo(204);
+
+        Response r = http.post("/v1/import/suppliers", "{\"data\": [{\"id\": \"s-1\", \"name\": \"S\"}]}");
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.at("/errors/0/error_code")).isEqualTo("unknown_base_object");
+        assertThat(r.at("/errors/0/external_id")).isEqualTo("s-1");
+        assertThat(r.at("/errors/0/message")).isEqualTo("The report's base object \"supplier\" no longer exists");
+    }
+
+    @Test
+    void answers400WhenEveryRecordFails() {
+        Response r = importBatch("{\"data\": [{\"Name\": \"A\"}, {\"Name\": \"B\"}]}");
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("received_count").asInt()).isEqualTo(2);
+        assertThat(r.json().get("failed_count").asInt()).isEqualTo(2);
+        assertThat(r.at("/errors/0/message")).isEqualTo(
+                "external_id: required field is missing (expected key \"External Id\")");
+    }
+
+    @Test
+    void assessmentsResolveTheirVendorByExternalId() {
+        importBatch(SEED_BODY);
+        http.post("/v1/import-reports", """
+                {"slug": "assessments", "report_name": "Assessments", "base_object": "assessment",
+                 "mapping": {"external_id": "Id", "vendor": "Vendor", "type": "Type", "period_end": "End"}}""");
+
+        Response r = http.post("/v1/import/assessments", """
+                {"data": [{"Id": "a-1", "Vendor": "vendor-123", "Type": "SIG Lite", "End": "2024-06-30"},
+                          {"Id": "a-2", "Vendor": "vendor-999", "Type": "CAIQ"}]}""");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.at("/errors/0/index")).isEqualTo("1");
+        assertThat(r.at("/errors/0/error_code")).isEqualTo("invalid_field_value");
+        assertThat(r.at("/errors/0/message")).isEqualTo("vendor: no vendor with external_id \"vendor-999\"");
+        String vendorId = http.get("/v1/objects/vendor/records?external_id=vendor-123").at("/data/0/id");
+        Response stored = http.get("/v1/records/" + r.at("/results/0/id"));
+        assertThat(stored.at("/values/vendor")).isEqualTo(
+                "{\"external_id\":\"vendor-123\",\"object\":\"vendor\",\"id\":\"" + vendorId + "\"}");
+        assertThat(stored.at("/values/period_end")).isEqualTo("2024-06-30");
+        assertThat(r.at("/results/0/id")).startsWith("asmt_");
+    }
+
+    @Test
+    void aBareRecordObjectIsRejectedWith422ShowingTheExpectedShape() {
+        Response r = importBatch("{\"Name\": \"Acme\", \"External Id\": \"v-1\"}");
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.at("/error/code")).isEqualTo("malformed_body");
+        assertThat(r.at("/error/message")).isEqualTo("Expected {\"data\": [ {\"<incoming key>\": <value>, …}, … ]}"
+                + " but got an object without \"data\" (a bare record?)");
+    }
+
+    @Test
+    void aBareArrayOrInvalidJsonIsRejectedWith422() {
+        assertThat(importBatch("[{\"Name\": \"A\"}]").at("/error/message")).endsWith("but got a bare array");
+        Response broken = importBatch("{\"data\": [");
+        assertThat(broken.status()).isEqualTo(422);
+        assertThat(broken.at("/error/code")).isEqualTo("malformed_body");
+        assertThat(broken.at("/error/message")).startsWith("The body is not valid JSON at line 1, column ");
+        assertThat(importBatch("{\"data\": []}").at("/error/message")).startsWith("\"data\" is empty");
+    }
+
+    @Test
+    void anUnknownReportIs404AndThePluralPathPointsToTheSingularOne() {
+        Response unknown = http.post("/v1/import/no-such-report", SEED_BODY);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.at("/error/code")).isEqualTo("report_not_found");
+        assertThat(unknown.at("/error/message")).isEqualTo("There is no import report \"no-such-report\"");
+
+        Response plural = http.post("/v1/imports/vendor-custom-import", SEED_BODY);
+        assertThat(plural.status()).isEqualTo(404);
+        assertThat(plural.at("/error/message")).isEqualTo(
+                "No route here; the Import API path is /v1/import/vendor-custom-import (singular \"import\")");
+    }
+
+    @Test
+    void tooManyRecordsOrTooManyBytesAre413WithAClearError() {
+        String records = IntStream.range(0, TestServer.MAX_RECORDS + 1)
+                .mapToObj(i -> "{\"Name\":\"N\",\"External Id\":\"e" + i + "\"}")
+                .collect(Collectors.joining(",", "{\"data\":[", "]}"));
+        Response many = importBatch(records);
+        assertThat(many.status()).isEqualTo(413);
+        assertThat(many.at("/error/code")).isEqualTo("too_many_records");
+        assertThat(many.at("/error/message")).isEqualTo(
+                "The request has 1,001 records; the limit is 1,000 per request (FREIGHT_MAX_RECORDS_PER_REQUEST)");
+
+        String big = "{\"data\":[{\"Name\":\"" + "x".repeat((int) TestServer.MAX_BYTES) + "\"}]}";
+        Response huge = importBatch(big);
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(huge.at("/error/code")).isEqualTo("payload_too_large");
+        assertThat(huge.at("/error/message")).isEqualTo(
+                "The request body exceeds the limit of 1,000,000 bytes (FREIGHT_MAX_REQUEST_BYTES)");
+    }
+
+    @Test
+    void missingInvalidAndRevokedKeysAre401() {
+        Http.Client anonymous = tenant.http(null);
+        assertThat(anonymous.post("/v1/import/vendor-custom-import", SEED_BODY).status()).isEqualTo(401);
+        Response invalid = tenant.http("frk_nothere_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+                .post("/v1/import/vendor-custom-import", SEED_BODY);
+        assertThat(invalid.status()).isEqualTo(401);
+        assertThat(invalid.at("/error/code")).isEqualTo("invalid_api_key");
+
+        String key = tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.IMPORT));
+        assertThat(tenant.http(key).post("/v1/import/vendor-custom-import", SEED_BODY).status()).isEqualTo(200);
+        String keyId = http.get("/v1/keys").at("/data/1/id");
+        assertThat(http.delete("/v1/keys/" + keyId).status()).isEqualTo(200);
+        Response revoked = tenant.http(key).post("/v1/import/vendor-custom-import", SEED_BODY);
+        assertThat(revoked.status()).isEqualTo(401);
+        assertThat(revoked.at("/error/code")).isEqualTo("revoked_api_key");
+    }
+
+    @Test
+    void aUserKeyOrAKeyWithoutImportScopeIs403() {
+        String userKey = tenant.key(KeyKind.USER, Set.of(Scope.ADMIN));
+        Response user = tenant.http(userKey).post("/v1/import/vendor-custom-import", SEED_BODY);
+        assertThat(user.status()).isEqualTo(403);
+        assertThat(user.at("/error/code")).isEqualTo("wrong_key_kind");
+        assertThat(user.at("/error/message")).isEqualTo(
+                "This endpoint requires a service_account API key; this key is a user key");
+
+        String readOnly = tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.READ));
+        Response scoped = tenant.http(readOnly).post("/v1/import/vendor-custom-import", SEED_BODY);
+        assertThat(scoped.status()).isEqualTo(403);
+        assertThat(scoped.at("/error/code")).isEqualTo("insufficient_scope");
+        assertThat(scoped.at("/error/message")).isEqualTo("This API key lacks the \"import\" scope");
+    }
+
+    @Test
+    void aDatabaseFailureStoresNothingOfTheRequestAndAnswers500WithAnErrorId() {
+        Database db = server.bean(Database.class);
+        db.withHandle(h -> {
+            h.execute(failingTriggerSql());
+            return null;
+        });
+        Response r = importBatch("""
+                {"data": [{"Name": "Fine", "External Id": "fine-before-boom"},
+                          {"Name": "Boom", "External Id": "boom-trigger"}]}""");
+
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.at("/error/code")).isEqualTo("internal_error");
+        assertThat(r.at("/error/error_id")).matches("err_[0-9a-f]{32}");
+        assertThat(r.at("/error/message")).isEqualTo(
+                "Freight failed to process the request (error id " + r.at("/error/error_id") + ")");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=fine-before-boom").json().get("data").size())
+                .isZero();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.freight.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP client for tests over a real socket, with JSON helpers. */
+public final class Http {
+
+    public static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Http() {}
+
+    /** An answer: status, raw body and (when the body is JSON) its tree. */
+    public record Response(int status, String body, HttpResponse<String> raw) {
+
+        public JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        /** The text at a JSON pointer, e.g. {@code "/error/code"}. */
+        public String at(String pointer) {
+            JsonNode node = json().at(pointer);
+            return node.isMissingNode() ? null : node.isString() ? node.asString() : node.toString();
+        }
+    }
+
+    /** Requests against one base URL with one API key (null for none). */
+    public record Client(String baseUrl, String key) {
+
+        public Response get(String path) {
+            return send("GET", path, null);
+        }
+
+        public Response post(String path, String json) {
+            return send("POST", path, json);
+        }
+
+        public Response put(String path, String json) {
+            return send("PUT", path, json);
+        }
+
+        public Response delete(String path) {
+            return send("DELETE", path, null);
+        }
+
+        public Response send(String method, String path, String json) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
+            if (key != null) {
+                b.header("Authorization", "Bearer " + key);
+            }
+            if (json != null) {
+                b.header("Content-Type", "application/json");
+            }
+            b.method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
+            try {
+                HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                return new Response(r.statusCode(), r.body(), r);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

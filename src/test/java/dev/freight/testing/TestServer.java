@@ -1,0 +1,112 @@
+package dev.freight.testing;
+
+import dev.freight.app.FreightApplication;
+import dev.freight.store.Database;
+import dev.freight.store.KeyKind;
+import dev.freight.store.KeySecrets;
+import dev.freight.store.Organization;
+import dev.freight.store.Scope;
+import dev.freight.store.TenantStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A Freight service started in this JVM on a free port, one per database kind, shared by the HTTP tests and closed
+ * when the JVM exits. Tests isolate themselves by creating their own organization with {@link #newTenant}.
+ */
+public final class TestServer {
+
+    /** Limits the test servers run with, so the 413 answers are cheap to provoke. */
+    public static final int MAX_RECORDS = 1_000;
+
+    public static final long MAX_BYTES = 1_000_000;
+
+    private static final Map<TestDatabases, TestServer> SERVERS = new EnumMap<>(TestDatabases.class);
+    private static final AtomicInteger TENANTS = new AtomicInteger();
+
+    private final ConfigurableApplicationContext context;
+    private final String baseUrl;
+
+    private TestServer(ConfigurableApplicationContext context) {
+        this.context = context;
+        this.baseUrl = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
+    }
+
+    public static synchronized TestServer of(TestDatabases kind) {
+        TestServer server = SERVERS.get(kind);
+        if (server == null) {
+            server = new TestServer(FreightApplication.start(new String[0], properties(kind)));
+            SERVERS.put(kind, server);
+            TestServer started = server;
+            Runtime.getRuntime().addShutdownHook(new Thread(started.context::close));
+        }
+        return server;
+    }
+
+    /** The settings of a test server on {@code kind}: free port, fresh database, small limits. */
+    public static Map<String, String> properties(TestDatabases kind) {
+        Map<String, String> p = new HashMap<>();
+        p.put("server.port", "0");
+        p.put("freight.max-records-per-request", String.valueOf(MAX_RECORDS));
+        p.put("freight.max-request-bytes", String.valueOf(MAX_BYTES));
+        try {
+            Path dir = Files.createTempDirectory("freight-server-");
+            p.put("freight.data-dir", dir.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (kind == TestDatabases.POSTGRESQL) {
+            TestPostgres pg = TestPostgres.get();
+            p.put("freight.database-url", pg.createDatabase("freight_http"));
+            p.put("freight.database-user", "postgres");
+        }
+        return p;
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    /** A new organization with an admin service-account key. */
+    public Tenant newTenant(String label) {
+        String slug = label + "-" + TENANTS.incrementAndGet();
+        Database db = bean(Database.class);
+        TenantStore tenants = bean(TenantStore.class);
+        Organization org = db.inTransaction(h -> tenants.createOrganization(h, slug, label));
+        Tenant tenant = new Tenant(this, org.id(), slug, null);
+        return new Tenant(this, org.id(), slug, tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.ADMIN)));
+    }
+
+    /** An organization of a test server and its admin key. */
+    public record Tenant(TestServer server, String organizationId, String slug, String adminKey) {
+
+        /** Creates another key of this organization directly in the store and returns its secret. */
+        public String key(KeyKind kind, Set<Scope> scopes) {
+            String secret = KeySecrets.generate();
+            Database db = server.bean(Database.class);
+            TenantStore tenants = server.bean(TenantStore.class);
+            db.inTransaction(h -> tenants.createKey(h, organizationId, "test", kind, scopes, secret));
+            return secret;
+        }
+
+        public Http.Client http() {
+            return new Http.Client(server.baseUrl(), adminKey);
+        }
+
+        public Http.Client http(String key) {
+            return new Http.Client(server.baseUrl(), key);
+        }
+    }
+}
