@@ -67,7 +67,8 @@ public final class LoadBench {
     private static final LocalDate DAY_ZERO = LocalDate.of(2026, 1, 1);
 
     private record Options(String url, String key, int records, int batch, int clients, String report,
-            boolean createReport, Path csv, String idPrefix, long deadlineSeconds, long timeoutSeconds) {}
+            boolean createReport, Path csv, String idPrefix, long deadlineSeconds, long timeoutSeconds, int warmup,
+            Path latencies) {}
 
     public static void main(String[] args) throws Exception {
         Options o = parse(args);
@@ -242,6 +243,7 @@ public final class LoadBench {
 
         URI uri = URI.create(o.url() + "/v1/import/" + o.report());
         long[] latencyNanos = new long[batches];
+        long[] startNanos = new long[batches];
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean aborted = new AtomicBoolean();
         AtomicLong created = new AtomicLong();
@@ -271,6 +273,7 @@ public final class LoadBench {
                             .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[k]))
                             .build();
                     long t0 = System.nanoTime();
+                    startNanos[k] = t0;
                     HttpResponse<String> answer;
                     try {
                         answer = http.send(request, HttpResponse.BodyHandlers.ofString());
