@@ -227,15 +227,73 @@ public final class LoadBench {
 
     private static final Pattern COUNT = Pattern.compile("\"(received|created|updated|failed)_count\"\\s*:\\s*(\\d+)");
 
+    /** What one phase (warm-up or measured run) saw. */
+    private record Phase(int records, int batches, double wallSeconds, long[] startNanos, long[] latencyNanos,
+            long created, long updated) {
+
+        double rate() {
+            return records / wallSeconds;
+        }
+
+        long[] sortedLatencies() {
+            long[] sorted = latencyNanos.clone();
+            Arrays.sort(sorted);
+            return sorted;
+        }
+    }
+
     private static void run(Options o) throws Exception {
-        int batches = (o.records() + o.batch() - 1) / o.batch();
-        System.out.printf(Locale.ROOT, "preparing %,d records in %,d batches of %,d …%n", o.records(), batches,
+        if (o.warmup() > 0) {
+            // Unmeasured: lets the server's JIT compile the hot path. Its own external ids, so the measured run
+            // still creates every one of its records.
+            System.out.printf(Locale.ROOT, "warm-up: %,d records with external_id prefix warmup-%s%n", o.warmup(),
+                    o.idPrefix());
+            Phase w = post(o, "warmup-" + o.idPrefix(), o.warmup());
+            long[] sorted = w.sortedLatencies();
+            System.out.printf(Locale.ROOT, "warm-up done: %.3f s, %,.0f records/s, p50 %.1f ms, p99 %.1f ms%n",
+                    w.wallSeconds(), w.rate(), ms(percentile(sorted, 50)), ms(percentile(sorted, 99)));
+            System.out.printf(Locale.ROOT, "WARMUP records=%d wall_s=%.3f records_per_s=%.0f p50_ms=%.1f p99_ms=%.1f"
+                    + " max_ms=%.1f%n", w.records(), w.wallSeconds(), w.rate(), ms(percentile(sorted, 50)),
+                    ms(percentile(sorted, 99)), ms(sorted[sorted.length - 1]));
+        }
+        Phase p = post(o, o.idPrefix(), o.records());
+        if (o.latencies() != null) {
+            StringBuilder csv = new StringBuilder("batch,start_ms,latency_ms\n");
+            long t0 = Arrays.stream(p.startNanos()).min().orElse(0);
+            for (int k = 0; k < p.batches(); k++) {
+                csv.append(String.format(Locale.ROOT, "%d,%.1f,%.1f%n", k, ms(p.startNanos()[k] - t0),
+                        ms(p.latencyNanos()[k])));
+            }
+            Files.writeString(o.latencies(), csv);
+        }
+        long[] sorted = p.sortedLatencies();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "records          %,d (%,d batches of %,d, %d clients)%n", p.records(),
+                p.batches(), o.batch(), o.clients());
+        System.out.printf(Locale.ROOT, "wall time        %.3f s%n", p.wallSeconds());
+        System.out.printf(Locale.ROOT, "throughput       %,.0f records/s%n", p.rate());
+        System.out.printf(Locale.ROOT, "batch latency    p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                ms(percentile(sorted, 50)), ms(percentile(sorted, 99)), ms(sorted[sorted.length - 1]));
+        System.out.printf(Locale.ROOT, "outcome          %,d created, %,d updated, 0 failed%n", p.created(),
+                p.updated());
+        // One machine-readable line for scripts.
+        System.out.printf(Locale.ROOT,
+                "RESULT records=%d wall_s=%.3f records_per_s=%.0f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f created=%d"
+                        + " updated=%d%n",
+                p.records(), p.wallSeconds(), p.rate(), ms(percentile(sorted, 50)), ms(percentile(sorted, 99)),
+                ms(sorted[sorted.length - 1]), p.created(), p.updated());
+    }
+
+    /** Posts records {@code [0, records)} under {@code idPrefix}; exits with status 1 on the first bad answer. */
+    private static Phase post(Options o, String idPrefix, int records) throws InterruptedException {
+        int batches = (records + o.batch() - 1) / o.batch();
+        System.out.printf(Locale.ROOT, "preparing %,d records in %,d batches of %,d …%n", records, batches,
                 o.batch());
         // Bodies are made before the clock starts, so the run measures the service, not the generator.
         byte[][] bodies = new byte[batches][];
         long bytes = 0;
         for (int k = 0; k < batches; k++) {
-            bodies[k] = body(o.idPrefix(), k * o.batch(), Math.min(o.records(), (k + 1) * o.batch()));
+            bodies[k] = body(idPrefix, k * o.batch(), Math.min(records, (k + 1) * o.batch()));
             bytes += bodies[k].length;
         }
         System.out.printf(Locale.ROOT, "posting %,d bytes (%.1f MB) to %s/v1/import/%s with %d clients%n", bytes,
@@ -253,11 +311,13 @@ public final class LoadBench {
         long deadline = System.nanoTime() + Duration.ofSeconds(o.deadlineSeconds()).toNanos();
 
         List<Thread> threads = new ArrayList<>();
+        List<HttpClient> clients = new ArrayList<>();
         long start = System.nanoTime();
         for (int c = 0; c < o.clients(); c++) {
             // One HTTP/1.1 client (so one connection) per load client thread.
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(10)).build();
+            clients.add(http);
             Thread t = Thread.ofPlatform().name("client-" + c).start(() -> {
                 int k;
                 while (!aborted.get() && (k = next.getAndIncrement()) < batches) {
@@ -288,7 +348,7 @@ public final class LoadBench {
                     }
                     latencyNanos[k] = System.nanoTime() - t0;
                     Map<String, Long> counts = counts(answer.body());
-                    int expected = Math.min(o.records(), (k + 1) * o.batch()) - k * o.batch();
+                    int expected = Math.min(records, (k + 1) * o.batch()) - k * o.batch();
                     if (answer.statusCode() != 200 || counts.getOrDefault("failed", -1L) != 0
                             || counts.getOrDefault("received", -1L) != expected) {
                         problems.add("batch " + k + " answered " + answer.statusCode() + " " + counts + ": "
@@ -307,32 +367,14 @@ public final class LoadBench {
             t.join();
         }
         long wallNanos = System.nanoTime() - start;
-        if (aborted.get() || received.get() != o.records()) {
+        clients.forEach(HttpClient::close);
+        if (aborted.get() || received.get() != records) {
             System.err.println();
-            System.err.println("LOAD BENCH FAILED after " + received.get() + " of " + o.records() + " records:");
+            System.err.println("LOAD BENCH FAILED after " + received.get() + " of " + records + " records:");
             problems.stream().limit(5).forEach(p -> System.err.println("  " + p));
             System.exit(1);
         }
-
-        long[] sorted = latencyNanos.clone();
-        Arrays.sort(sorted);
-        double wallSeconds = wallNanos / 1e9;
-        double rate = o.records() / wallSeconds;
-        System.out.println();
-        System.out.printf(Locale.ROOT, "records          %,d (%,d batches of %,d, %d clients)%n", o.records(),
-                batches, o.batch(), o.clients());
-        System.out.printf(Locale.ROOT, "wall time        %.3f s%n", wallSeconds);
-        System.out.printf(Locale.ROOT, "throughput       %,.0f records/s%n", rate);
-        System.out.printf(Locale.ROOT, "batch latency    p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                ms(percentile(sorted, 50)), ms(percentile(sorted, 99)), ms(sorted[sorted.length - 1]));
-        System.out.printf(Locale.ROOT, "outcome          %,d created, %,d updated, 0 failed%n", created.get(),
-                updated.get());
-        // One machine-readable line for scripts.
-        System.out.printf(Locale.ROOT,
-                "RESULT records=%d wall_s=%.3f records_per_s=%.0f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f created=%d"
-                        + " updated=%d%n",
-                o.records(), wallSeconds, rate, ms(percentile(sorted, 50)), ms(percentile(sorted, 99)),
-                ms(sorted[sorted.length - 1]), created.get(), updated.get());
+        return new Phase(records, batches, wallNanos / 1e9, startNanos, latencyNanos, created.get(), updated.get());
     }
 
     private static Map<String, Long> counts(String body) {
@@ -374,8 +416,10 @@ public final class LoadBench {
         v.put("id-prefix", "bench-v-");
         v.put("deadline", "900");
         v.put("timeout", "120");
+        v.put("warmup", "0");
         boolean createReport = false;
         String csv = null;
+        String latencies = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -391,6 +435,8 @@ public final class LoadBench {
                           --id-prefix P      external_id prefix (default bench-v-)
                           --deadline S       abort the whole run after S seconds (default 900)
                           --timeout S        per-request timeout in seconds (default 120)
+                          --warmup N         first post N unmeasured records (own external ids; default 0)
+                          --latencies FILE   write batch,start_ms,latency_ms of the measured run as CSV
                           --csv FILE         only write the records as CSV external_id,data and exit""");
                 System.exit(0);
             } else if (a.equals("--create-report")) {
@@ -399,6 +445,8 @@ public final class LoadBench {
                 String name = a.substring(2);
                 if (name.equals("csv")) {
                     csv = args[++i];
+                } else if (name.equals("latencies")) {
+                    latencies = args[++i];
                 } else if (v.containsKey(name)) {
                     v.put(name, args[++i]);
                 } else {
@@ -411,19 +459,28 @@ public final class LoadBench {
         String url = v.get("url").replaceAll("/+$", "");
         return new Options(url, v.get("key"), positive(v, "records"), positive(v, "batch"), positive(v, "clients"),
                 v.get("report"), createReport, csv == null ? null : Path.of(csv), v.get("id-prefix"),
-                positive(v, "deadline"), positive(v, "timeout"));
+                positive(v, "deadline"), positive(v, "timeout"), nonNegative(v, "warmup"),
+                latencies == null ? null : Path.of(latencies));
     }
 
     private static int positive(Map<String, String> v, String name) {
+        return atLeast(v, name, 1);
+    }
+
+    private static int nonNegative(Map<String, String> v, String name) {
+        return atLeast(v, name, 0);
+    }
+
+    private static int atLeast(Map<String, String> v, String name, int min) {
         try {
             int n = Integer.parseInt(v.get(name).replace("_", ""));
-            if (n > 0) {
+            if (n >= min) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // below
         }
-        fail("--" + name + " must be a positive whole number, got " + v.get(name));
+        fail("--" + name + " must be a whole number ≥ " + min + ", got " + v.get(name));
         return 0;
     }
 

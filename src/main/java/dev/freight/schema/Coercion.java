@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,14 +34,18 @@ public final class Coercion {
     public static final int MAX_LONG_TEXT = 100_000;
 
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s.]+(\\.[^@\\s.]+)+$");
-    private static final Pattern PHONE = Pattern.compile("^\\+?[0-9 ().\\-/]{3,}((ext\\.?|x) ?[0-9]{1,6})?$",
-            Pattern.CASE_INSENSITIVE);
+    /** At least three digits, with the usual separators, and an optional extension. */
+    private static final Pattern PHONE = Pattern.compile(
+            "^\\+?(?:[ ().\\-/]*[0-9]){3}[0-9 ().\\-/]*((ext\\.?|x) ?[0-9]{1,6})?$", Pattern.CASE_INSENSITIVE);
     private static final Pattern URL = Pattern.compile(
-            "^(https?://)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?([/?#]\\S*)?$");
-    private static final Pattern INTEGER = Pattern.compile("^[+-]?[0-9]+(\\.0+)?$");
+            "^((?i:https?)://)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?([/?#]\\S*)?$");
     private static final Set<String> TRUE = Set.of("true", "yes", "y", "1");
     private static final Set<String> FALSE = Set.of("false", "no", "n", "0");
-    private static final DateTimeFormatter SLASHED_DATE = DateTimeFormatter.ofPattern("uuuu/MM/dd");
+    private static final DateTimeFormatter SLASHED_DATE =
+            DateTimeFormatter.ofPattern("uuuu/MM/dd").withResolverStyle(ResolverStyle.STRICT);
+    /** PostgreSQL's numeric limits (digits before and after the point); larger values cannot be stored. */
+    private static final int MAX_INTEGER_DIGITS = 131_072;
+    private static final int MAX_SCALE = 16_383;
 
     private Coercion() {}
 
@@ -129,8 +134,8 @@ public final class Coercion {
         }
         String s = raw.toString();
         if (s.length() > max) {
-            return new Coerced.Invalid("%s: expected at most %,d characters, got %,d"
-                    .formatted(field.slug(), max, s.length()));
+            return new Coerced.Invalid(String.format(Locale.ROOT, "%s: expected at most %,d characters, got %,d",
+                    field.slug(), max, s.length()));
         }
         return new Coerced.Ok(new Value.Text(s));
     }
@@ -153,14 +158,17 @@ public final class Coercion {
                 return new Coerced.Ok(new Value.Int(d.longValueExact()));
             }
         } catch (ArithmeticException tooBig) {
-            // falls through to the invalid answer
+            return new Coerced.Invalid("%s: expected an integer from %d to %d, got %s"
+                    .formatted(field.slug(), Long.MIN_VALUE, Long.MAX_VALUE, describe(raw)));
         }
         return invalid(field, raw);
     }
 
     private static Coerced number(Field field, Object raw) {
         BigDecimal d = decimal(raw);
-        return d == null ? invalid(field, raw) : new Coerced.Ok(new Value.Decimal(d));
+        boolean storable = d != null && d.scale() <= MAX_SCALE
+                && (long) d.precision() - d.scale() <= MAX_INTEGER_DIGITS;
+        return storable ? new Coerced.Ok(new Value.Decimal(d)) : invalid(field, raw);
     }
 
     /** The decimal a raw value denotes, or null. */
@@ -214,9 +222,9 @@ public final class Coercion {
                     // try the next accepted form
                 }
             }
-            Instant instant = instant(t);
-            if (instant != null) {
-                return new Coerced.Ok(new Value.Date(LocalDate.ofInstant(instant, ZoneOffset.UTC)));
+            LocalDate written = dateOfDateTime(t);
+            if (written != null) {
+                return new Coerced.Ok(new Value.Date(written));
             }
         }
         return invalid(field, raw);
@@ -236,6 +244,19 @@ public final class Coercion {
             }
         }
         return invalid(field, raw);
+    }
+
+    /** The date as written in an ISO date-time (not moved to UTC); null when the text is not one. */
+    private static LocalDate dateOfDateTime(String t) {
+        try {
+            return OffsetDateTime.parse(t).toLocalDate();
+        } catch (DateTimeException withoutOffset) {
+            try {
+                return LocalDateTime.parse(t).toLocalDate();
+            } catch (DateTimeException notADateTime) {
+                return null;
+            }
+        }
     }
 
     /** An ISO date-time with offset, or without one read as UTC; null when the text is neither. */
@@ -290,7 +311,8 @@ public final class Coercion {
             }
             Object part = e.getValue();
             if (part != null && !(part instanceof String || part instanceof Number)) {
-                return invalid(field, raw);
+                return new Coerced.Invalid("%s: expected text for address part \"%s\", got %s"
+                        .formatted(field.slug(), e.getKey(), describe(part)));
             }
             parts[i] = part == null || part.toString().isBlank() ? null : part.toString().strip();
         }
@@ -309,7 +331,9 @@ public final class Coercion {
     static String describe(Object raw) {
         return switch (raw) {
             case null -> "null";
-            case String s -> quote(s.length() > 60 ? s.substring(0, 60) + "…" : s);
+            case String s -> quote(s.length() > 60
+                    ? s.substring(0, Character.isHighSurrogate(s.charAt(59)) ? 59 : 60) + "…"
+                    : s);
             case List<?> l -> "an array";
             case Map<?, ?> m -> "an object";
             default -> raw.toString();

@@ -48,11 +48,11 @@ public final class RecordStore {
         StringBuilder sql = new StringBuilder(
                 "insert into records (id, organization_id, object, external_id, data, created_at, updated_at) values ");
         List<Object> params = new ArrayList<>(slice.size() * COLUMNS);
-        Map<String, String> proposedIds = new HashMap<>(slice.size() * 2);
+        List<String> proposedIds = new ArrayList<>(slice.size());
         for (int i = 0; i < slice.size(); i++) {
             RecordWrite w = slice.get(i);
             String id = ids.next(object.idPrefix());
-            proposedIds.put(w.externalId(), id);
+            proposedIds.add(id);
             sql.append(i == 0 ? row : ", " + row);
             params.add(id);
             params.add(organizationId);
@@ -69,10 +69,13 @@ public final class RecordStore {
         Map<String, String> stored = new HashMap<>(slice.size() * 2);
         h.query(sql.toString(), rs -> stored.put(rs.getString(1), rs.getString(2)), params);
         List<UpsertOutcome> outcomes = new ArrayList<>(slice.size());
-        for (RecordWrite w : slice) {
-            String id = stored.get(w.externalId());
-            // The row keeps its original id on conflict, so a returned id equal to the proposed one means "created".
-            outcomes.add(new UpsertOutcome(w.externalId(), id, id.equals(proposedIds.get(w.externalId()))));
+        for (int i = 0; i < slice.size(); i++) {
+            RecordWrite w = slice.get(i);
+            String proposed = proposedIds.get(i);
+            // A row without external_id never conflicts, so it is stored under its proposed id. Otherwise the row
+            // keeps its original id on conflict, so a returned id equal to the proposed one means "created".
+            String id = w.externalId() == null ? proposed : stored.get(w.externalId());
+            outcomes.add(new UpsertOutcome(w.externalId(), id, id.equals(proposed)));
         }
         return outcomes;
     }

@@ -27,7 +27,7 @@ public final class Http {
         /** The text at a JSON pointer, e.g. {@code "/error/code"}. */
         public String at(String pointer) {
             JsonNode node = json().at(pointer);
-            return node.isMissingNode() ? null : node.isString() ? node.asString() : node.toString();
+            return node.isMissingNode() || node.isNull() ? null : node.isString() ? node.asString() : node.toString();
         }
     }
 

@@ -3,15 +3,14 @@ package dev.freight.store.sqlite;
 import com.zaxxer.hikari.HikariConfig;
 import dev.freight.store.Dialect;
 import java.sql.SQLException;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * SQLite: WAL journal, a busy timeout, and IMMEDIATE transactions so concurrent read-then-write transactions wait for
  * the write lock instead of failing with SQLITE_BUSY.
  */
 public final class SqliteDialect implements Dialect {
-
-    private static final int SQLITE_CONSTRAINT_UNIQUE = 2067;
-    private static final int SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 
     @Override
     public String name() {
@@ -41,9 +40,10 @@ public final class SqliteDialect implements Dialect {
 
     @Override
     public boolean isUniqueViolation(SQLException e) {
-        return e.getErrorCode() == SQLITE_CONSTRAINT_UNIQUE
-                || e.getErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY
-                || (e.getMessage() != null && e.getMessage().contains("SQLITE_CONSTRAINT_UNIQUE"));
+        // The driver reports the primary result code (19); the extended one is on SQLiteException.
+        return e instanceof SQLiteException s
+                && (s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+                        || s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY);
     }
 
     @Override

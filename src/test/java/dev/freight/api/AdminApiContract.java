@@ -1,0 +1,236 @@
+package dev.freight.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freight.store.KeyKind;
+import dev.freight.store.Scope;
+import dev.freight.testing.Http;
+import dev.freight.testing.Http.Response;
+import dev.freight.testing.TestDatabases;
+import dev.freight.testing.TestServer;
+import dev.freight.testing.TestServer.Tenant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Import Reports, objects, keys and the records read API over HTTP. One subclass per database. */
+abstract class AdminApiContract {
+
+    abstract TestDatabases database();
+
+    Tenant tenant;
+    Http.Client http;
+
+    @BeforeEach
+    void newTenant() {
+        tenant = TestServer.of(database()).newTenant("admin");
+        http = tenant.http();
+    }
+
+    @Test
+    void createsReadsReplacesAndDeletesAnImportReport() {
+        Response created = http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
+        assertThat(created.status()).isEqualTo(201);
+        String id = created.at("/id");
+        assertThat(created.at("/endpoint")).isEqualTo("/v1/import/vendor-custom-import");
+
+        assertThat(http.get("/v1/import-reports/" + id).at("/report_name")).isEqualTo("Vendor Import");
+        assertThat(http.get("/v1/import-reports/vendor-custom-import").at("/id")).isEqualTo(id);
+        assertThat(http.get("/v1/import-reports").at("/data/0/id")).isEqualTo(id);
+
+        Response replaced = http.put("/v1/import-reports/" + id, """
+                {"slug": "erp-vendors", "report_name": "ERP vendors", "base_object": "vendor",
+                 "mapping": {"name": "VendorName", "external_id": "VendorNo"}}""");
+        assertThat(replaced.status()).isEqualTo(200);
+        assertThat(replaced.at("/mapping")).isEqualTo("{\"name\":\"VendorName\",\"external_id\":\"VendorNo\"}");
+        assertThat(http.post("/v1/import/erp-vendors", "{\"data\":[{\"VendorName\":\"A\",\"VendorNo\":\"1\"}]}")
+                .status()).isEqualTo(200);
+
+        assertThat(http.delete("/v1/import-reports/" + id).status()).isEqualTo(204);
+        assertThat(http.get("/v1/import-reports/" + id).status()).isEqualTo(404);
+        assertThat(http.post("/v1/import/erp-vendors", "{\"data\":[{\"VendorName\":\"A\",\"VendorNo\":\"1\"}]}")
+                .status()).isEqualTo(404);
+    }
+
+    @Test
+    void aReportMissingRequiredFieldsIsRejectedWith422ListingEveryProblem() {
+        Response r = http.post("/v1/import-reports", """
+                {"slug": "bad", "report_name": "Bad", "base_object": "service",
+                 "mapping": {"description": "Desc", "colour": "Colour"}}""");
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.at("/error/code")).isEqualTo("invalid_report");
+        assertThat(r.at("/error/details")).isEqualTo("[\"mapping names field \\\"colour\\\", which service does not"
+                + " have\",\"mapping must map external_id: it is the upsert key\","
+                + "\"required field \\\"name\\\" is not mapped\",\"required field \\\"vendor\\\" is not mapped\"]");
+        assertThat(http.get("/v1/import-reports").json().get("data").size()).isZero();
+    }
+
+    @Test
+    void aReportOnAnUnknownObjectOrWithABadSlugIsRejected() {
+        Response unknown = http.post("/v1/import-reports", """
+                {"slug": "x", "report_name": "X", "base_object": "spaceship", "mapping": {"external_id": "id"}}""");
+        assertThat(unknown.status()).isEqualTo(422);
+        assertThat(unknown.at("/error/details/0")).isEqualTo("base_object \"spaceship\" is not an object; use one of"
+                + " vendor, assessment, service, contact, account");
+
+        Response badSlug = http.post("/v1/import-reports", """
+                {"slug": "Has Spaces", "report_name": "X", "base_object": "vendor",
+                 "mapping": {"external_id": "id", "name": "n"}}""");
+        assertThat(badSlug.at("/error/details/0")).startsWith("slug must be 1-100 lowercase letters");
+    }
+
+    @Test
+    void aTakenSlugIs409AndTheSlugDefaultsToTheNameMadeUrlSafe() {
+        http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
+        Response taken = http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
+        assertThat(taken.status()).isEqualTo(409);
+        assertThat(taken.at("/error/code")).isEqualTo("slug_taken");
+
+        Response derived = http.post("/v1/import-reports", """
+                {"report_name": "ERP Vendors (nightly)", "base_object": "vendor",
+                 "mapping": {"external_id": "id", "name": "n"}}""");
+        assertThat(derived.at("/slug")).isEqualTo("erp-vendors-nightly");
+    }
+
+    @Test
+    void changingReportsNeedsTheAdminScope() {
+        String importer = tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.IMPORT, Scope.READ));
+        Response r = tenant.http(importer).post("/v1/import-reports", ImportApiContract.SEED_REPORT);
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.at("/error/message")).isEqualTo("This API key lacks the \"admin\" scope");
+        assertThat(tenant.http(importer).get("/v1/import-reports").status()).isEqualTo(200);
+    }
+
+    @Test
+    void customObjectsAndFieldsJoinTheSchemaAndTakeImports() {
+        Response created = http.post("/v1/objects", """
+                {"slug": "risk_item", "label": "Risk item", "fields": [
+                  {"slug": "title", "label": "Title", "type": "text", "required": true},
+                  {"slug": "severity", "label": "Severity", "type": "enum", "options": ["low", "high"]},
+                  {"slug": "owner_vendor", "label": "Vendor", "type": "reference", "targets": ["vendor"]}]}""");
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.at("/id_prefix")).isEqualTo("riskitem");
+        assertThat(created.json().get("fields").size()).isEqualTo(4);
+        assertThat(created.at("/fields/0/slug")).isEqualTo("external_id");
+
+        Response field = http.post("/v1/objects/vendor/fields", """
+                {"slug": "erp_code", "label": "ERP code", "type": "integer"}""");
+        assertThat(field.status()).isEqualTo(201);
+        assertThat(field.at("/fields/16/slug")).isEqualTo("erp_code");
+        assertThat(field.at("/fields/16/type")).isEqualTo("integer");
+
+        http.post("/v1/import-reports", """
+                {"slug": "risks", "report_name": "Risks", "base_object": "risk_item",
+                 "mapping": {"external_id": "Id", "title": "Title", "severity": "Severity"}}""");
+        Response imported = http.post("/v1/import/risks", """
+                {"data": [{"Id": "r-1", "Title": "Data leak", "Severity": "HIGH"},
+                          {"Id": "r-2", "Title": "Outage", "Severity": "critical"}]}""");
+        assertThat(imported.status()).isEqualTo(200);
+        assertThat(imported.at("/results/0/id")).startsWith("riskitem_");
+        assertThat(imported.at("/errors/0/message")).isEqualTo(
+                "severity: expected one of low, high, got \"critical\"");
+        assertThat(http.get("/v1/objects/risk_item/records").at("/data/0/values/severity")).isEqualTo("high");
+    }
+
+    @Test
+    void invalidObjectDefinitionsAreRejectedWith422() {
+        Response r = http.post("/v1/objects", """
+                {"slug": "vendor", "label": "", "fields": [
+                  {"slug": "kind", "type": "enum"}, {"slug": "link", "type": "reference", "targets": ["nothing"]}]}""");
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.at("/error/details")).isEqualTo("[\"an object \\\"vendor\\\" already exists\","
+                + "\"label is required\",\"enum field \\\"kind\\\" needs options\","
+                + "\"reference field \\\"link\\\" targets \\\"nothing\\\", which is not an object\"]");
+        Response badType = http.post("/v1/objects/vendor/fields", "{\"slug\": \"x\", \"type\": \"colour\"}");
+        assertThat(badType.status()).isEqualTo(422);
+        assertThat(badType.at("/error/details/0")).startsWith("field \"x\" has type \"colour\"; use one of text,");
+        assertThat(http.delete("/v1/objects/vendor").status()).isEqualTo(409);
+    }
+
+    @Test
+    void theSchemaListsEveryBuiltInObjectWithItsFields() {
+        Response r = http.get("/v1/objects/vendor");
+
+        assertThat(r.status()).isEqualTo(200);
+        List<String> slugs = new ArrayList<>();
+        r.json().get("fields").forEach(f -> slugs.add(f.get("slug").asString()));
+        assertThat(slugs).containsExactly("name", "external_id", "website", "description", "status", "hq_location",
+                "raw_irq_score", "raw_residual_risk_score", "business_unit", "enterprise", "vendor_category",
+                "dependent_services", "next_assessment_date", "audit_start", "soc2_audit_end", "contract_length");
+        assertThat(r.at("/fields/4/options")).isEqualTo("[\"active\",\"onboarding\",\"inactive\",\"offboarding\"]");
+        assertThat(http.get("/v1/objects").json().get("data").size()).isEqualTo(5);
+    }
+
+    @Test
+    void keysAreCreatedWithTheSecretShownOnceListedWithoutItAndRevoked() {
+        Response created = http.post("/v1/keys", """
+                {"name": "nightly-erp", "kind": "service_account", "scopes": ["import", "read"]}""");
+        assertThat(created.status()).isEqualTo(201);
+        String secret = created.at("/key");
+        assertThat(secret).matches("frk_[A-Za-z0-9]{8}_[A-Za-z0-9]{40}");
+        assertThat(created.at("/prefix")).isEqualTo(secret.substring(0, 12));
+        assertThat(created.at("/scopes")).isEqualTo("[\"import\",\"read\"]");
+
+        Response list = http.get("/v1/keys");
+        assertThat(list.body()).doesNotContain(secret);
+        assertThat(list.at("/data/1/name")).isEqualTo("nightly-erp");
+        assertThat(list.at("/data/1/key")).isNull();
+
+        assertThat(tenant.http(secret).get("/v1/import-reports").status()).isEqualTo(200);
+        Response revoked = http.delete("/v1/keys/" + created.at("/id"));
+        assertThat(revoked.at("/revoked_at")).isNotNull();
+        assertThat(tenant.http(secret).get("/v1/import-reports").status()).isEqualTo(401);
+        assertThat(http.delete("/v1/keys/key_unknown").status()).isEqualTo(404);
+    }
+
+    @Test
+    void badKeyRequestsAreRejectedWith422() {
+        assertThat(http.post("/v1/keys", "{\"kind\": \"robot\", \"scopes\": [\"read\"]}").at("/error/message"))
+                .isEqualTo("kind must be service_account or user, got \"robot\"");
+        assertThat(http.post("/v1/keys", "{\"kind\": \"user\", \"scopes\": [\"root\"]}").at("/error/message"))
+                .isEqualTo("scopes takes admin, import, export and read, got \"root\"");
+    }
+
+    @Test
+    void recordsArePagedWithACursorAndFilteredByExternalId() {
+        http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
+        String batch = IntStream.range(0, 25)
+                .mapToObj(i -> "{\"Name\":\"V" + i + "\",\"External Id\":\"v-" + i + "\"}")
+                .collect(Collectors.joining(",", "{\"data\":[", "]}"));
+        assertThat(http.post("/v1/import/vendor-custom-import", batch).status()).isEqualTo(200);
+
+        Set<String> seen = new HashSet<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Response page = http.get("/v1/objects/vendor/records?limit=10" + (cursor == null ? "" : "&cursor=" + cursor));
+            page.json().get("data").forEach(rec -> seen.add(rec.get("external_id").asString()));
+            cursor = page.at("/next_cursor");
+            pages++;
+        } while (cursor != null && pages < 10);
+
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).hasSize(25).contains("v-0", "v-24");
+        Response one = http.get("/v1/objects/vendor/records?external_id=v-7");
+        assertThat(one.json().get("data").size()).isEqualTo(1);
+        assertThat(one.at("/data/0/values/name")).isEqualTo("V7");
+        assertThat(http.get("/v1/objects/vendor/records?limit=0").status()).isEqualTo(400);
+        assertThat(http.get("/v1/objects/spaceship/records").at("/error/code")).isEqualTo("object_not_found");
+        assertThat(http.get("/v1/records/vndr_nothing").status()).isEqualTo(404);
+    }
+
+    @Test
+    void unknownRoutesAnswerTheJsonErrorShape() {
+        Response r = http.get("/v1/nothing-here");
+
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.body()).isEqualTo("{\"error\":{\"code\":\"not_found\",\"message\":\"No route for GET /v1/nothing-here\"}}");
+    }
+}

@@ -1,0 +1,346 @@
+package dev.freight.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
+import dev.freight.schema.Value;
+import dev.freight.testing.TestDatabases;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link RecordStore} against a real database: upsert by external_id, typed values, tenant scoping, pagination and
+ * transactions. Each test gets a fresh, migrated database. One subclass per database.
+ */
+abstract class RecordStoreContract {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    static final Instant START = Instant.parse("2025-03-01T09:00:00Z");
+
+    /** A custom object with a field of every kind of value, so one record carries them all. */
+    static final ObjectDef SHIPMENT = new ObjectDef("shipment", "Shipment", "shpm", false, List.of(
+            BuiltInObjects.externalIdField(),
+            field("name", FieldType.TEXT, false),
+            field("weight_kg", FieldType.NUMBER, false),
+            field("pieces", FieldType.INTEGER, false),
+            field("hazardous", FieldType.BOOLEAN, false),
+            field("ship_date", FieldType.DATE, false),
+            field("departed_at", FieldType.DATETIME, false),
+            new Field("carrier", "Carrier", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false),
+            field("tags", FieldType.LIST, false),
+            field("phones", FieldType.PHONE, true),
+            field("destination", FieldType.ADDRESS, false)));
+
+    abstract TestDatabases databases();
+
+    SettableClock clock;
+    Database db;
+    RecordStore records;
+    String acme;
+    String globex;
+
+    @BeforeEach
+    void freshDatabaseWithTwoOrganizations() {
+        clock = new SettableClock(START);
+        db = databases().open("store_records_" + DATABASES.incrementAndGet());
+        IdGenerator ids = new IdGenerator(clock);
+        records = new RecordStore(ids, clock);
+        TenantStore tenants = new TenantStore(ids, clock);
+        acme = db.inTransaction(h -> tenants.createOrganization(h, "acme", "Acme")).id();
+        globex = db.inTransaction(h -> tenants.createOrganization(h, "globex", "Globex")).id();
+    }
+
+    @AfterEach
+    void closeDatabase() {
+        db.close();
+    }
+
+    @Test
+    void createsRecordsWithTheObjectsIdPrefixAndTheCreationTime() {
+        List<UpsertOutcome> outcomes = upsert(acme, BuiltInObjects.VENDOR,
+                vendor("v-1", "Acme Corporation"), vendor("v-2", "Beta Services"));
+
+        String timeHex = "%012x".formatted(START.toEpochMilli());
+        assertThat(outcomes).extracting(UpsertOutcome::externalId).containsExactly("v-1", "v-2");
+        assertThat(outcomes).extracting(UpsertOutcome::created).containsExactly(true, true);
+        assertThat(outcomes).extracting(UpsertOutcome::id)
+                .allSatisfy(id -> assertThat(id).matches("vndr_" + timeHex + "[0-9a-f]{20}"))
+                .doesNotHaveDuplicates();
+        assertThat(count(acme, "vendor")).isEqualTo(2);
+    }
+
+    @Test
+    void secondUpsertOfTheSameExternalIdsUpdatesTheStoredRecordsInPlace() {
+        List<UpsertOutcome> first = upsert(acme, BuiltInObjects.VENDOR,
+                new RecordWrite("v-1", Map.of("name", text("Acme Corporation"), "website", text("https://acme.com"))),
+                vendor("v-2", "Beta Services"));
+        clock.advance(Duration.ofMinutes(5));
+
+        List<UpsertOutcome> second = upsert(acme, BuiltInObjects.VENDOR,
+                vendor("v-2", "Beta Services Ltd"), vendor("v-1", "Acme Corp"));
+
+        assertThat(second).containsExactly(
+                new UpsertOutcome("v-2", first.get(1).id(), false),
+                new UpsertOutcome("v-1", first.get(0).id(), false));
+        StoredRecord acmeCorp = db.withHandle(h -> records.find(h, acme, first.get(0).id(), builtIns())).orElseThrow();
+        assertThat(acmeCorp).isEqualTo(new StoredRecord(first.get(0).id(), acme, "vendor", "v-1",
+                Map.of("name", text("Acme Corp")), START, START.plus(Duration.ofMinutes(5))));
+        assertThat(count(acme, "vendor")).isEqualTo(2);
+    }
+
+    @Test
+    void returnsOutcomesInWriteOrderAcrossSeveralStatements() {
+        int total = 10_000;
+        List<RecordWrite> existing = IntStream.range(0, total).filter(i -> i % 3 == 0)
+                .mapToObj(i -> vendor(externalId(i), "Vendor " + i)).toList();
+        Map<String, String> existingIds = new LinkedHashMap<>();
+        db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, existing))
+                .forEach(o -> existingIds.put(o.externalId(), o.id()));
+        clock.advance(Duration.ofSeconds(1));
+        // Descending, so write order differs from both insertion and external_id order.
+        List<RecordWrite> writes = IntStream.range(0, total).map(i -> total - 1 - i)
+                .mapToObj(i -> vendor(externalId(i), "Vendor " + i + " v2")).toList();
+        assertThat(7 * writes.size()).as("the writes need more than two statements")
+                .isGreaterThan(2 * db.dialect().maxParameters());
+
+        List<UpsertOutcome> outcomes = db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, writes));
+
+        assertThat(outcomes).extracting(UpsertOutcome::externalId)
+                .containsExactlyElementsOf(writes.stream().map(RecordWrite::externalId).toList());
+        for (UpsertOutcome o : outcomes) {
+            String before = existingIds.get(o.externalId());
+            assertThat(o.created()).as(o.externalId()).isEqualTo(before == null);
+            if (before != null) {
+                assertThat(o.id()).as(o.externalId()).isEqualTo(before);
+            }
+        }
+        assertThat(outcomes).extracting(UpsertOutcome::id).doesNotHaveDuplicates();
+        assertThat(count(acme, "vendor")).isEqualTo(total);
+        Map<String, String> stored = db.withHandle(h -> records.idsByExternalId(h, acme, "vendor",
+                writes.stream().map(RecordWrite::externalId).toList()));
+        assertThat(stored).hasSize(total);
+        outcomes.forEach(o -> assertThat(stored).containsEntry(o.externalId(), o.id()));
+    }
+
+    @Test
+    void createsOneRecordPerWriteWithoutExternalId() {
+        List<UpsertOutcome> outcomes = upsert(acme, BuiltInObjects.CONTACT,
+                new RecordWrite(null, Map.of("displayName", text("Ada Lovelace"))),
+                new RecordWrite(null, Map.of("displayName", text("Alan Turing"))));
+
+        assertThat(outcomes).extracting(UpsertOutcome::created).containsExactly(true, true);
+        assertThat(outcomes).extracting(UpsertOutcome::id).doesNotHaveDuplicates();
+        List<StoredRecord> stored = page(acme, BuiltInObjects.CONTACT, 10, null);
+        assertThat(stored).extracting(StoredRecord::id)
+                .containsExactlyInAnyOrderElementsOf(outcomes.stream().map(UpsertOutcome::id).toList());
+        assertThat(stored).extracting(StoredRecord::externalId).containsOnlyNulls();
+    }
+
+    @Test
+    void roundTripsEveryKindOfValueExactlyThroughPageAndFind() {
+        String vendorId = upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme Corporation")).getFirst().id();
+        Map<String, Value> expected = new LinkedHashMap<>();
+        expected.put("name", text("Kühlfracht Zürich — “cold chain”"));
+        expected.put("weight_kg", new Value.Decimal(new BigDecimal("85.50")));
+        expected.put("pieces", new Value.Int(3_000_000_000L));
+        expected.put("hazardous", new Value.Bool(false));
+        expected.put("ship_date", new Value.Date(LocalDate.of(2024, 2, 29)));
+        expected.put("departed_at", new Value.DateTime(Instant.parse("2024-01-15T10:30:00.123Z")));
+        expected.put("carrier", new Value.Ref("v-1", "vendor", vendorId));
+        expected.put("tags", new Value.Many(List.of(text("cold-chain"), text("fragile"))));
+        expected.put("phones", new Value.Many(List.of(
+                new Value.Labeled("Mobile", text("+1 555 0100")),
+                new Value.Labeled("Work", text("+44 20 7946 0000")))));
+        expected.put("destination", new Value.Address("1 Main St", null, "Springfield", "IL", "62701", "US"));
+        // Written in reverse field order: the values must come back in field order whatever the storage keeps.
+        Map<String, Value> written = new LinkedHashMap<>();
+        new ArrayList<>(expected.keySet()).reversed().forEach(k -> written.put(k, expected.get(k)));
+
+        String id = upsert(acme, SHIPMENT, new RecordWrite("s-1", written)).getFirst().id();
+
+        List<StoredRecord> page = page(acme, SHIPMENT, 10, null);
+        assertThat(page).hasSize(1);
+        assertThat(page.getFirst().values()).containsExactlyEntriesOf(expected);
+        StoredRecord found = db.withHandle(h -> records.find(h, acme, id,
+                slug -> slug.equals("shipment") ? Optional.of(SHIPMENT) : Optional.empty())).orElseThrow();
+        assertThat(found.values()).containsExactlyEntriesOf(expected);
+        assertThat(found).isEqualTo(page.getFirst());
+        assertThat(found.externalId()).isEqualTo("s-1");
+        assertThat(found.object()).isEqualTo("shipment");
+    }
+
+    @Test
+    void sameExternalIdInTwoOrganizationsOrTwoObjectsIsTwoRecords() {
+        String acmeVendor = upsert(acme, BuiltInObjects.VENDOR, vendor("ext-1", "Acme's vendor")).getFirst().id();
+        UpsertOutcome globexVendor = upsert(globex, BuiltInObjects.VENDOR, vendor("ext-1", "Globex's vendor"))
+                .getFirst();
+        UpsertOutcome acmeContact = upsert(acme, BuiltInObjects.CONTACT,
+                new RecordWrite("ext-1", Map.of("displayName", text("Ada Lovelace")))).getFirst();
+
+        assertThat(globexVendor.created()).isTrue();
+        assertThat(acmeContact.created()).isTrue();
+        assertThat(acmeContact.id()).startsWith("cntc_");
+        assertThat(List.of(acmeVendor, globexVendor.id(), acmeContact.id())).doesNotHaveDuplicates();
+        assertThat(idsByExternalId(acme, "vendor", "ext-1")).containsExactly(Map.entry("ext-1", acmeVendor));
+        assertThat(idsByExternalId(globex, "vendor", "ext-1")).containsExactly(Map.entry("ext-1", globexVendor.id()));
+        assertThat(idsByExternalId(acme, "contact", "ext-1")).containsExactly(Map.entry("ext-1", acmeContact.id()));
+        assertThat(page(acme, BuiltInObjects.VENDOR, 10, null)).singleElement()
+                .satisfies(r -> assertThat(r.values()).containsExactly(Map.entry("name", text("Acme's vendor"))));
+        assertThat(page(globex, BuiltInObjects.VENDOR, 10, null)).singleElement()
+                .satisfies(r -> assertThat(r.values()).containsExactly(Map.entry("name", text("Globex's vendor"))));
+    }
+
+    @Test
+    void neverReturnsAnotherOrganizationsRecord() {
+        String acmeOnly = upsert(acme, BuiltInObjects.VENDOR, vendor("acme-only", "Acme's vendor")).getFirst().id();
+        String globexOwn = upsert(globex, BuiltInObjects.VENDOR, vendor("globex-own", "Globex's vendor")).getFirst()
+                .id();
+
+        assertThat(idsByExternalId(globex, "vendor", "acme-only", "globex-own"))
+                .containsExactly(Map.entry("globex-own", globexOwn));
+        assertThat(db.withHandle((Handle h) -> records.page(h, globex, BuiltInObjects.VENDOR, "acme-only", null, 10, null)))
+                .isEmpty();
+        assertThat(db.withHandle((Handle h) -> records.page(h, globex, BuiltInObjects.VENDOR, null, acmeOnly, 10, null)))
+                .isEmpty();
+        assertThat(page(globex, BuiltInObjects.VENDOR, 10, null)).extracting(StoredRecord::id)
+                .containsExactly(globexOwn);
+        assertThat(db.withHandle((Handle h) -> records.find(h, globex, acmeOnly, builtIns()))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> records.find(h, acme, acmeOnly, builtIns()))).map(StoredRecord::organizationId)
+                .contains(acme);
+        assertThat(count(globex, "vendor")).isEqualTo(1);
+    }
+
+    @Test
+    void findsIdsByExternalIdAcrossSeveralStatements() {
+        List<UpsertOutcome> stored = upsert(acme, BuiltInObjects.VENDOR,
+                vendor(externalId(0), "First"), vendor(externalId(39_999), "Last"));
+        List<String> wanted = IntStream.range(0, 40_000).mapToObj(RecordStoreContract::externalId).toList();
+        assertThat(wanted.size()).as("the lookup needs more than one statement")
+                .isGreaterThan(db.dialect().maxParameters());
+
+        Map<String, String> found = db.withHandle(h -> records.idsByExternalId(h, acme, "vendor", wanted));
+
+        assertThat(found).containsOnly(
+                Map.entry(externalId(0), stored.get(0).id()), Map.entry(externalId(39_999), stored.get(1).id()));
+    }
+
+    @Test
+    void pagesWalkAllRecordsInIdOrderWithoutGapsOrRepeats() {
+        List<String> ids = new ArrayList<>();
+        for (int b = 0; b < 5; b++) {
+            int batch = b;
+            RecordWrite[] writes = IntStream.range(0, 5)
+                    .mapToObj(i -> vendor("v-" + batch + "-" + i, "Vendor")).toArray(RecordWrite[]::new);
+            upsert(acme, BuiltInObjects.VENDOR, writes).forEach(o -> ids.add(o.id()));
+            upsert(globex, BuiltInObjects.VENDOR, vendor("v-" + batch + "-0", "Other organization"));
+            upsert(acme, BuiltInObjects.CONTACT, new RecordWrite("v-" + batch + "-0",
+                    Map.of("displayName", text("Other object"))));
+            clock.advance(Duration.ofMillis(1));
+        }
+
+        List<String> walked = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<StoredRecord> page = page(acme, BuiltInObjects.VENDOR, 7, after);
+            if (page.isEmpty()) {
+                break;
+            }
+            sizes.add(page.size());
+            page.forEach(r -> walked.add(r.id()));
+            after = page.getLast().id();
+        }
+
+        assertThat(sizes).containsExactly(7, 7, 7, 4);
+        assertThat(walked).containsExactlyElementsOf(ids.stream().sorted().toList());
+        // Ids lead with their creation time, so id order is creation order across milliseconds.
+        assertThat(walked.subList(0, 5)).containsExactlyInAnyOrderElementsOf(ids.subList(0, 5));
+        assertThat(walked.subList(20, 25)).containsExactlyInAnyOrderElementsOf(ids.subList(20, 25));
+    }
+
+    @Test
+    void failingStatementRollsBackEarlierWritesOfItsTransaction() {
+        TenantStore tenants = new TenantStore(new IdGenerator(clock), clock);
+
+        assertThatThrownBy(() -> db.inTransaction(h -> {
+            tenants.createOrganization(h, "initech", "Initech");
+            records.upsert(h, acme, BuiltInObjects.VENDOR, List.of(vendor("v-1", "Acme Corporation")));
+            return tenants.createOrganization(h, "acme", "Acme again");
+        }))
+                .isInstanceOfSatisfying(StoreException.class, e -> {
+                    assertThat(e.isUniqueViolation()).isTrue();
+                    assertThat(e.code()).isEqualTo("unique_violation");
+                    assertThat(e.getMessage()).isEqualTo("A unique constraint was violated");
+                });
+
+        assertThat(count(acme, "vendor")).isZero();
+        assertThat(db.withHandle((Handle h) -> tenants.organizationBySlug(h, "initech"))).isEmpty();
+        assertThat(db.withHandle(tenants::countOrganizations)).isEqualTo(2);
+    }
+
+    /** Stores a vendor whose JSON holds a number with a fraction, a whole number, a boolean, a string and an array. */
+    String upsertTypedVendor() {
+        return upsert(acme, BuiltInObjects.VENDOR, new RecordWrite("v-1", Map.of(
+                "name", text("Acme Corporation"),
+                "raw_irq_score", new Value.Decimal(new BigDecimal("85.50")),
+                "raw_residual_risk_score", new Value.Decimal(new BigDecimal("12")),
+                "enterprise", new Value.Bool(true),
+                "dependent_services", new Value.Many(List.of(text("billing"), text("payroll"))))))
+                .getFirst().id();
+    }
+
+    List<UpsertOutcome> upsert(String organizationId, ObjectDef object, RecordWrite... writes) {
+        return db.inTransaction(h -> records.upsert(h, organizationId, object, List.of(writes)));
+    }
+
+    List<StoredRecord> page(String organizationId, ObjectDef object, int limit, String afterId) {
+        return db.withHandle(h -> records.page(h, organizationId, object, null, null, limit, afterId));
+    }
+
+    long count(String organizationId, String object) {
+        return db.withHandle(h -> records.count(h, organizationId, object));
+    }
+
+    Map<String, String> idsByExternalId(String organizationId, String object, String... externalIds) {
+        return db.withHandle(h -> records.idsByExternalId(h, organizationId, object, List.of(externalIds)));
+    }
+
+    static Function<String, Optional<ObjectDef>> builtIns() {
+        return Schema.builtInOnly()::object;
+    }
+
+    static RecordWrite vendor(String externalId, String name) {
+        return new RecordWrite(externalId, Map.of("name", text(name)));
+    }
+
+    static Value.Text text(String value) {
+        return new Value.Text(value);
+    }
+
+    static String externalId(int i) {
+        return "v-%05d".formatted(i);
+    }
+
+    private static Field field(String slug, FieldType type, boolean multiple) {
+        return new Field(slug, slug, type, false, "", List.of(), List.of(), multiple);
+    }
+}
