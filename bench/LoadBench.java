@@ -229,7 +229,7 @@ public final class LoadBench {
 
     /** What one phase (warm-up or measured run) saw. */
     private record Phase(int records, int batches, double wallSeconds, long[] startNanos, long[] latencyNanos,
-            long created, long updated) {
+            long created, long updated, double machineBusy, double selfBusy) {
 
         double rate() {
             return records / wallSeconds;
@@ -256,6 +256,7 @@ public final class LoadBench {
                     + " max_ms=%.1f%n", w.records(), w.wallSeconds(), w.rate(), ms(percentile(sorted, 50)),
                     ms(percentile(sorted, 99)), ms(sorted[sorted.length - 1]));
         }
+        double idleBusy = machineBusyOver(Duration.ofSeconds(1));
         Phase p = post(o, o.idPrefix(), o.records());
         if (o.latencies() != null) {
             StringBuilder csv = new StringBuilder("batch,start_ms,latency_ms\n");
@@ -276,12 +277,15 @@ public final class LoadBench {
                 ms(percentile(sorted, 50)), ms(percentile(sorted, 99)), ms(sorted[sorted.length - 1]));
         System.out.printf(Locale.ROOT, "outcome          %,d created, %,d updated, 0 failed%n", p.created(),
                 p.updated());
+        System.out.printf(Locale.ROOT, "machine CPU      %.0f%% busy of %d CPUs during the run (this load generator"
+                + " %.0f%%); %.0f%% busy in the second before it%n", p.machineBusy(),
+                Runtime.getRuntime().availableProcessors(), p.selfBusy(), idleBusy);
         // One machine-readable line for scripts.
         System.out.printf(Locale.ROOT,
                 "RESULT records=%d wall_s=%.3f records_per_s=%.0f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f created=%d"
-                        + " updated=%d%n",
+                        + " updated=%d cpu_busy_pct=%.0f loadgen_cpu_pct=%.0f cpu_busy_before_pct=%.0f%n",
                 p.records(), p.wallSeconds(), p.rate(), ms(percentile(sorted, 50)), ms(percentile(sorted, 99)),
-                ms(sorted[sorted.length - 1]), p.created(), p.updated());
+                ms(sorted[sorted.length - 1]), p.created(), p.updated(), p.machineBusy(), p.selfBusy(), idleBusy);
     }
 
     /** Posts records {@code [0, records)} under {@code idPrefix}; exits with status 1 on the first bad answer. */
@@ -312,6 +316,8 @@ public final class LoadBench {
 
         List<Thread> threads = new ArrayList<>();
         List<HttpClient> clients = new ArrayList<>();
+        long[] cpu0 = procStat();
+        long self0 = selfCpuNanos();
         long start = System.nanoTime();
         for (int c = 0; c < o.clients(); c++) {
             // One HTTP/1.1 client (so one connection) per load client thread.
@@ -367,6 +373,11 @@ public final class LoadBench {
             t.join();
         }
         long wallNanos = System.nanoTime() - start;
+        long[] cpu1 = procStat();
+        long self1 = selfCpuNanos();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        double machineBusy = busy(cpu0, cpu1);
+        double selfBusy = self0 < 0 || self1 < 0 ? Double.NaN : 100.0 * (self1 - self0) / ((double) wallNanos * cpus);
         clients.forEach(HttpClient::close);
         if (aborted.get() || received.get() != records) {
             System.err.println();
@@ -374,7 +385,47 @@ public final class LoadBench {
             problems.stream().limit(5).forEach(p -> System.err.println("  " + p));
             System.exit(1);
         }
-        return new Phase(records, batches, wallNanos / 1e9, startNanos, latencyNanos, created.get(), updated.get());
+        return new Phase(records, batches, wallNanos / 1e9, startNanos, latencyNanos, created.get(), updated.get(),
+                machineBusy, selfBusy);
+    }
+
+    // ---------------------------------------------------------------------------------------------- CPU use
+
+    /** {total, idle} jiffies of all CPUs from /proc/stat, or null off Linux. */
+    private static long[] procStat() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < Math.min(f.length, 9); i++) { // user nice system idle iowait irq softirq steal
+                total += Long.parseLong(f[i]);
+            }
+            return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Percent of all CPUs busy between two {@link #procStat} samples; NaN when unknown. */
+    private static double busy(long[] a, long[] b) {
+        if (a == null || b == null || b[0] == a[0]) {
+            return Double.NaN;
+        }
+        return 100.0 * (1 - (double) (b[1] - a[1]) / (b[0] - a[0]));
+    }
+
+    private static double machineBusyOver(Duration d) throws InterruptedException {
+        long[] a = procStat();
+        Thread.sleep(d);
+        return busy(a, procStat());
+    }
+
+    /** CPU time of this JVM so far, or -1. */
+    private static long selfCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private static Map<String, Long> counts(String body) {

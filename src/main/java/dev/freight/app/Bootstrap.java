@@ -1,12 +1,15 @@
 package dev.freight.app;
 
 import java.io.PrintStream;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
 
-/** On the first start with an empty database: create the default organization and print its key, once. */
-final class Bootstrap implements ApplicationRunner {
+/**
+ * On the first start with an empty database: create the default organization and print its key, once. Runs when
+ * the web server has its port, before start-up is reported complete.
+ */
+final class Bootstrap implements ApplicationListener<WebServerInitializedEvent> {
 
     private final Tenants tenants;
     private final FreightConfig config;
@@ -21,11 +24,11 @@ final class Bootstrap implements ApplicationRunner {
     }
 
     @Override
-    public void run(ApplicationArguments args) {
+    public void onApplicationEvent(WebServerInitializedEvent event) {
         tenants.bootstrap(config.bootstrapApiKey()).ifPresent(created -> {
             String host = environment.getProperty("server.address", "127.0.0.1");
             String base = "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":"
-                    + environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+                    + event.getWebServer().getPort();
             String shown = config.bootstrapApiKey() != null ? "$FREIGHT_BOOTSTRAP_API_KEY" : created.secret();
             out.println();
             out.println("==============================================================================");

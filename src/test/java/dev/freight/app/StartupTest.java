@@ -1,0 +1,107 @@
+package dev.freight.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freight.testing.FreightProcess;
+import dev.freight.testing.Http;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Freight started as a real process: first-start bootstrap, the key printed once, the CLI, and bad settings. */
+class StartupTest {
+
+    private static final Duration START = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dataDir;
+
+    private Map<String, String> env(int port) {
+        return Map.of("FREIGHT_DATA_DIR", dataDir.toString(), "SERVER_PORT", String.valueOf(port));
+    }
+
+    @Test
+    void firstStartCreatesTheDataDirAndPrintsAWorkingKeyOnceWithACurlLine() {
+        int port = FreightProcess.freePort();
+        String key;
+        try (FreightProcess first = FreightProcess.start(env(port))) {
+            key = first.awaitOutput("Store it now:\\s+(frk_\\S+)", START);
+            String curl = first.awaitOutput("(curl -H \"Authorization: Bearer " + key + "\" http://127\\.0\\.0\\.1:"
+                    + port + "/v1/import-reports)", START);
+            assertThat(curl).isNotEmpty();
+            first.awaitOutput("Started FreightApplication", START);
+            assertThat(Files.exists(dataDir.resolve("freight.db"))).isTrue();
+            Http.Client http = new Http.Client("http://127.0.0.1:" + port, key);
+            assertThat(http.get("/actuator/health").body()).isEqualTo("{\"status\":\"UP\"}");
+            assertThat(http.get("/v1/import-reports").status()).isEqualTo(200);
+            assertThat(http.get("/v1/keys").at("/data/0/kind")).isEqualTo("service_account");
+            assertThat(http.get("/v1/keys").at("/data/0/scopes")).isEqualTo("[\"admin\",\"import\",\"export\",\"read\"]");
+        }
+        try (FreightProcess second = FreightProcess.start(env(port))) {
+            second.awaitOutput("Started FreightApplication", START);
+            assertThat(second.output()).doesNotContain("frk_").doesNotContain("created the organization");
+            assertThat(new Http.Client("http://127.0.0.1:" + port, key).get("/v1/import-reports").status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aPresetBootstrapKeyBecomesTheFirstKeyAndIsNotPrinted() {
+        int port = FreightProcess.freePort();
+        String preset = "preset-bootstrap-key-for-automation-0001";
+        Map<String, String> env = Map.of("FREIGHT_DATA_DIR", dataDir.toString(), "SERVER_PORT", String.valueOf(port),
+                "FREIGHT_BOOTSTRAP_API_KEY", preset);
+        try (FreightProcess p = FreightProcess.start(env)) {
+            p.awaitOutput("Started FreightApplication", START);
+            assertThat(p.output()).contains("The key is the one given in FREIGHT_BOOTSTRAP_API_KEY (prefix "
+                    + preset.substring(0, 12) + ")").doesNotContain(preset);
+            assertThat(new Http.Client("http://127.0.0.1:" + port, preset).get("/v1/import-reports").status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void theCliCreatesOrganizationsAndKeysThatTheServiceAccepts() {
+        Map<String, String> env = Map.of("FREIGHT_DATA_DIR", dataDir.toString());
+        FreightProcess org = FreightProcess.start(env, "orgs", "create", "--slug", "acme", "--name", "Acme Inc");
+        assertThat(org.waitForExit()).isZero();
+        assertThat(org.output()).containsPattern("Created organization acme \\(org_[0-9a-f]{32}\\)");
+
+        FreightProcess keys = FreightProcess.start(env, "keys", "create", "--org", "acme", "--kind",
+                "service_account", "--scopes", "admin,import");
+        assertThat(keys.waitForExit()).isZero();
+        String key = keys.output().lines().filter(l -> l.startsWith("frk_")).findFirst().orElseThrow();
+        assertThat(keys.output()).containsPattern("Created service_account key key_[0-9a-f]{32} with scopes "
+                + "\\[admin, import\\]");
+
+        FreightProcess missing = FreightProcess.start(env, "keys", "create", "--org", "nobody", "--kind", "user");
+        assertThat(missing.waitForExit()).isEqualTo(1);
+        assertThat(missing.output()).contains(
+                "There is no organization \"nobody\"; create it first with: orgs create --slug nobody");
+
+        int port = FreightProcess.freePort();
+        try (FreightProcess server = FreightProcess.start(env(port))) {
+            server.awaitOutput("Started FreightApplication", START);
+            assertThat(server.output()).doesNotContain("created the organization");
+            Http.Client http = new Http.Client("http://127.0.0.1:" + port, key);
+            assertThat(http.post("/v1/import-reports", dev.freight.api.SeedExamples.REPORT).status()).isEqualTo(201);
+            assertThat(http.post("/v1/import/vendor-custom-import", dev.freight.api.SeedExamples.BATCH).status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aBadSettingStopsStartUpWithOneSentenceNamingIt() {
+        FreightProcess p = FreightProcess.start(Map.of("FREIGHT_DATA_DIR", dataDir.toString(),
+                "FREIGHT_DATABASE_URL", "mysql://db.example/freight"));
+
+        assertThat(p.waitForExit()).isNotZero();
+        assertThat(p.output()).contains("FREIGHT_DATABASE_URL must start with jdbc:sqlite: or jdbc:postgresql:, got"
+                + " \"mysql://db.example/freight\"")
+                .contains("APPLICATION FAILED TO START")
+                .doesNotContain("\tat dev.freight");
+    }
+}
