@@ -79,6 +79,10 @@ public final class TestServer {
         return context.getBean(type);
     }
 
+    public <T> T bean(String name, Class<T> type) {
+        return context.getBean(name, type);
+    }
+
     /** A new organization with an admin service-account key. */
     public Tenant newTenant(String label) {
         String slug = label + "-" + TENANTS.incrementAndGet();

@@ -1,0 +1,50 @@
+package dev.freight.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freight.testing.Http;
+import dev.freight.testing.TestDatabases;
+import dev.freight.testing.TestServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import tools.jackson.databind.JsonNode;
+
+/** The served OpenAPI 3.1 document lists every route the service answers. */
+class OpenApiTest {
+
+    @Test
+    void everyRouteIsInTheOpenApiDocument() {
+        TestServer server = TestServer.of(TestDatabases.SQLITE);
+        Http.Response docs = new Http.Client(server.baseUrl(), null).get("/v3/api-docs");
+        assertThat(docs.status()).isEqualTo(200);
+        JsonNode json = docs.json();
+        assertThat(json.get("openapi").asString()).startsWith("3.1");
+
+        List<String> routes = new ArrayList<>();
+        server.bean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class).getHandlerMethods().forEach((info, method) -> {
+            if (!method.getBeanType().getPackageName().startsWith("dev.freight")) {
+                return;
+            }
+            for (String path : info.getPatternValues()) {
+                if (path.equals("/error")) {
+                    continue;
+                }
+                var methods = info.getMethodsCondition().getMethods();
+                for (RequestMethod m : methods.isEmpty() ? List.of(RequestMethod.GET, RequestMethod.POST) : methods) {
+                    routes.add(m.name().toLowerCase(Locale.ROOT) + " " + path);
+                }
+            }
+        });
+
+        assertThat(routes).hasSizeGreaterThanOrEqualTo(17);
+        List<String> missing = routes.stream()
+                .filter(r -> json.at("/paths/" + r.split(" ")[1].replace("/", "~1") + "/" + r.split(" ")[0])
+                        .isMissingNode())
+                .toList();
+        assertThat(missing).isEmpty();
+    }
+}
