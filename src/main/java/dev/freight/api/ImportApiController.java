@@ -14,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -125,7 +126,7 @@ class ImportApiController {
             case Map<?, ?> map -> "an object without \"data\" (a bare record?)";
             case List<?> list -> "a bare array";
             case null -> "null";
-            default -> "a " + body.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+            default -> "a " + body.getClass().getSimpleName().toLowerCase(Locale.ROOT);
         };
         throw new ApiException(422, "malformed_body", "Expected " + SHAPE + " but got " + got);
     }

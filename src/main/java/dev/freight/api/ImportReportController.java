@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -99,7 +100,7 @@ class ImportReportController {
     }
 
     private ImportReport write(Caller caller, String slug, ReportRequest request,
-            java.util.function.Function<Handle, ImportReport> write) {
+            Function<Handle, ImportReport> write) {
         try {
             return database.inTransaction(h -> {
                 Schema schema = schemas.schema(h, caller.organizationId());

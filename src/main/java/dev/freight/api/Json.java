@@ -1,5 +1,6 @@
 package dev.freight.api;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import tools.jackson.core.JacksonException;
@@ -44,7 +45,7 @@ final class Json {
     }
 
     /** Fails the read once more than {@code max} bytes have come through. */
-    private static final class LimitedInputStream extends java.io.FilterInputStream {
+    private static final class LimitedInputStream extends FilterInputStream {
 
         static final class TooLarge extends IOException {
             TooLarge() {

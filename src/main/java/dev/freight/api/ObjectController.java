@@ -9,6 +9,7 @@ import dev.freight.schema.Schema;
 import dev.freight.store.Database;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -49,7 +50,7 @@ class ObjectController {
             }
             FieldType fieldType = FieldType.fromWireName(type == null ? "" : type).orElseThrow(() -> invalid(List.of(
                     "field \"" + slug + "\" has type \"" + type + "\"; use one of "
-                            + String.join(", ", java.util.Arrays.stream(FieldType.values())
+                            + String.join(", ", Arrays.stream(FieldType.values())
                                     .map(FieldType::wireName).toList()))));
             return new Field(slug, label == null || label.isBlank() ? slug : label, fieldType,
                     Boolean.TRUE.equals(required), description, options, targets, Boolean.TRUE.equals(multiple));

@@ -1,5 +1,7 @@
 package dev.freight.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.PlainValues;
@@ -16,7 +18,7 @@ final class Views {
 
     private Views() {}
 
-    record Page<T>(List<T> data, @com.fasterxml.jackson.annotation.JsonProperty("next_cursor") String nextCursor) {}
+    record Page<T>(List<T> data, @JsonProperty("next_cursor") String nextCursor) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record FieldView(
@@ -60,7 +62,7 @@ final class Views {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record KeyView(
             String id,
             String name,

@@ -7,6 +7,7 @@ import dev.freight.store.Organization;
 import dev.freight.store.Scope;
 import dev.freight.store.TenantStore;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -39,7 +40,7 @@ final class Cli {
     static int run(String[] args, PrintStream out, PrintStream err) {
         String command = args.length >= 2 ? args[0] + " " + args[1] : args[0];
         Map<String, String> options = new HashMap<>();
-        List<String> springArgs = new java.util.ArrayList<>();
+        List<String> springArgs = new ArrayList<>();
         for (int i = 2; i < args.length; i++) {
             if (args[i].startsWith("--") && args[i].contains("=")) {
                 springArgs.add(args[i]);

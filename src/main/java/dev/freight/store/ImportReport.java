@@ -1,6 +1,7 @@
 package dev.freight.store;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,6 +21,6 @@ public record ImportReport(
         Instant updatedAt) {
 
     public ImportReport {
-        mapping = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(mapping));
+        mapping = Collections.unmodifiableMap(new LinkedHashMap<>(mapping));
     }
 }

@@ -5,10 +5,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The records port: every object's records in one table keyed by (organization, object, external_id). All methods
@@ -92,18 +94,18 @@ public final class RecordStore {
             params.add(organizationId);
             params.add(object);
             params.addAll(slice);
-            String marks = String.join(", ", java.util.Collections.nCopies(slice.size(), "?"));
+            String marks = String.join(", ", Collections.nCopies(slice.size(), "?"));
             h.query("select external_id, id from records where organization_id = ? and object = ? and external_id in ("
                     + marks + ")", rs -> found.put(rs.getString(1), rs.getString(2)), params);
         }
         return found;
     }
 
+    /** One record of the organization by id; {@code objects} gives the definition its values are read with. */
     public Optional<StoredRecord> find(Handle h, String organizationId, String id,
-            java.util.function.Function<String, Optional<ObjectDef>> objects) {
-        return h.queryFirst("""
-                select id, organization_id, object, external_id, data, created_at, updated_at
-                from records where organization_id = ? and id = ?""", rs -> rs.getString(3), organizationId, id)
+            Function<String, Optional<ObjectDef>> objects) {
+        return h.queryFirst("select object from records where organization_id = ? and id = ?",
+                        rs -> rs.getString(1), organizationId, id)
                 .flatMap(objects)
                 .flatMap(object -> page(h, organizationId, object, null, id, 1, null).stream().findFirst());
     }
