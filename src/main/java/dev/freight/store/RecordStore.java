@@ -66,10 +66,17 @@ public final class RecordStore {
         }
         sql.append("""
                  on conflict (organization_id, object, external_id)
-                 do update set data = excluded.data, updated_at = excluded.updated_at
-                 returning external_id, id""");
+                 do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1
+                 returning external_id, id, version""");
         Map<String, String> stored = new HashMap<>(slice.size() * 2);
-        h.query(sql.toString(), rs -> stored.put(rs.getString(1), rs.getString(2)), params);
+        Map<String, Long> versions = new HashMap<>(slice.size() * 2);
+        h.query(sql.toString(), rs -> {
+            String externalId = rs.getString(1);
+            String id = rs.getString(2);
+            stored.put(externalId == null ? id : externalId, id);
+            versions.put(id, rs.getLong(3));
+            return null;
+        }, params);
         List<UpsertOutcome> outcomes = new ArrayList<>(slice.size());
         for (int i = 0; i < slice.size(); i++) {
             RecordWrite w = slice.get(i);
@@ -77,7 +84,7 @@ public final class RecordStore {
             // A row without external_id never conflicts, so it is stored under its proposed id. Otherwise the row
             // keeps its original id on conflict, so a returned id equal to the proposed one means "created".
             String id = w.externalId() == null ? proposed : stored.get(w.externalId());
-            outcomes.add(new UpsertOutcome(w.externalId(), id, id.equals(proposed)));
+            outcomes.add(new UpsertOutcome(w.externalId(), id, id.equals(proposed), versions.get(id)));
         }
         return outcomes;
     }
@@ -137,6 +144,79 @@ public final class RecordStore {
                 rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 ValueJson.decode(rs.getString(5), object),
                 Instant.ofEpochMilli(rs.getLong(6)), Instant.ofEpochMilli(rs.getLong(7))), params);
+    }
+
+    /** A stored record as the engine needs it to compare, log and restore: raw JSON and version. */
+    public record Existing(String id, String externalId, String data, long version) {}
+
+    /** The organization's records of {@code object} with the given external ids, keyed by external id. */
+    public Map<String, Existing> existing(Handle h, String organizationId, String object,
+            Collection<String> externalIds) {
+        Map<String, Existing> found = new HashMap<>(externalIds.size() * 2);
+        List<String> all = List.copyOf(externalIds);
+        int perStatement = h.dialect().maxParameters() - 2;
+        for (int from = 0; from < all.size(); from += perStatement) {
+            List<String> slice = all.subList(from, Math.min(all.size(), from + perStatement));
+            List<Object> params = new ArrayList<>(slice.size() + 2);
+            params.add(organizationId);
+            params.add(object);
+            params.addAll(slice);
+            String marks = String.join(", ", Collections.nCopies(slice.size(), "?"));
+            h.query("select id, external_id, data, version from records where organization_id = ? and object = ?"
+                    + " and external_id in (" + marks + ")", rs -> {
+                Existing e = new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4));
+                found.put(e.externalId(), e);
+                return null;
+            }, params);
+        }
+        return found;
+    }
+
+    /** Up to {@code limit} of the organization's records of {@code object} whose external id the import has not seen. */
+    public List<Existing> unseen(Handle h, String organizationId, String object, String importId, int limit) {
+        return h.query("select r.id, r.external_id, r.data, r.version from records r"
+                        + " where r.organization_id = ? and r.object = ? and r.external_id is not null"
+                        + " and not exists (select 1 from import_seen s where s.import_id = ?"
+                        + " and s.external_id = r.external_id) order by r.id limit " + limit,
+                rs -> new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)),
+                organizationId, object, importId);
+    }
+
+    /** Deletes records by id; returns how many were deleted. */
+    public int delete(Handle h, String organizationId, Collection<String> ids) {
+        int deleted = 0;
+        List<String> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += 1000) {
+            List<String> slice = all.subList(from, Math.min(all.size(), from + 1000));
+            List<Object> params = new ArrayList<>(slice.size() + 1);
+            params.add(organizationId);
+            params.addAll(slice);
+            deleted += h.update("delete from records where organization_id = ? and id in ("
+                    + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", params.toArray());
+        }
+        return deleted;
+    }
+
+    /** Deletes one record if it still has {@code version}; false when it changed or is gone. */
+    public boolean deleteIfVersion(Handle h, String organizationId, String id, long version) {
+        return h.update("delete from records where organization_id = ? and id = ? and version = ?", organizationId, id,
+                version) > 0;
+    }
+
+    /** Puts back a record's earlier data if it still has {@code version}; false when it changed or is gone. */
+    public boolean restoreIfVersion(Handle h, String organizationId, String id, String data, long version) {
+        return h.update("update records set data = " + h.dialect().jsonParameter()
+                        + ", version = version + 1, updated_at = ? where organization_id = ? and id = ? and version = ?",
+                data, clock.millis(), organizationId, id, version) > 0;
+    }
+
+    /** Re-creates a deleted record under its old id; false when its id or external id is taken again. */
+    public boolean reinsert(Handle h, String organizationId, String object, String id, String externalId,
+            String data) {
+        long now = clock.millis();
+        return h.update("insert into records (id, organization_id, object, external_id, data, created_at, updated_at)"
+                        + " values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", ?, ?) on conflict do nothing",
+                id, organizationId, object, externalId, data, now, now) > 0;
     }
 
     public long count(Handle h, String organizationId, String object) {

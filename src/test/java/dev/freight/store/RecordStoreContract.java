@@ -99,8 +99,8 @@ abstract class RecordStoreContract {
                 vendor("v-2", "Beta Services Ltd"), vendor("v-1", "Acme Corp"));
 
         assertThat(second).containsExactly(
-                new UpsertOutcome("v-2", first.get(1).id(), false),
-                new UpsertOutcome("v-1", first.get(0).id(), false));
+                new UpsertOutcome("v-2", first.get(1).id(), false, 2),
+                new UpsertOutcome("v-1", first.get(0).id(), false, 2));
         StoredRecord acmeCorp = db.withHandle(h -> records.find(h, acme, first.get(0).id(), builtIns())).orElseThrow();
         assertThat(acmeCorp).isEqualTo(new StoredRecord(first.get(0).id(), acme, "vendor", "v-1",
                 Map.of("name", text("Acme Corp")), START, START.plus(Duration.ofMinutes(5))));

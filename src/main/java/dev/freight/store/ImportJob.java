@@ -1,0 +1,118 @@
+package dev.freight.store;
+
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.Phase;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportEnums.UploadMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state of one import as stored: what it imports and how, where it is, and what it did so far. Immutable; the
+ * {@code with…} methods return changed copies.
+ *
+ * @param source where the import came from: {@code imports} (the Imports resource), {@code report:<slug>} (the JSON
+ *     Import API) or {@code module} (the file import workflow)
+ * @param columnMapping field slug → column header, or null to map headers that equal a field's slug or label
+ * @param checkpoint ordinal of the last source row whose outcome is committed; processing resumes after it
+ */
+public record ImportJob(
+        String id,
+        String organizationId,
+        String resource,
+        String source,
+        UploadMode uploadMode,
+        Action action,
+        Status status,
+        DuplicateHandling duplicateHandling,
+        String reason,
+        String name,
+        String createdBy,
+        String updatedBy,
+        Map<String, String> columnMapping,
+        List<PhaseState> phases,
+        ImportStats stats,
+        String checksum,
+        String fileType,
+        String fileName,
+        boolean hasUploadFile,
+        boolean hasErrorsFile,
+        Long totalRows,
+        long checkpoint,
+        Instant uploadExpiresAt,
+        Instant deadlineAt,
+        boolean cancelRequested,
+        Instant rolledBackAt,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    public ImportJob {
+        phases = List.copyOf(phases);
+    }
+
+    public static List<PhaseState> initialPhases() {
+        List<PhaseState> phases = new ArrayList<>();
+        for (Phase p : Phase.values()) {
+            phases.add(PhaseState.pending(p));
+        }
+        return phases;
+    }
+
+    public PhaseState phase(Phase phase) {
+        return phases.get(phase.ordinal());
+    }
+
+    public ImportJob withPhase(PhaseState state) {
+        List<PhaseState> copy = new ArrayList<>(phases);
+        copy.set(state.phase().ordinal(), state);
+        return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
+                reason, name, createdBy, updatedBy, columnMapping, copy, stats, checksum, fileType, fileName,
+                hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
+                rolledBackAt, createdAt, updatedAt);
+    }
+
+    public ImportJob withStatus(Status newStatus, String why) {
+        return new ImportJob(id, organizationId, resource, source, uploadMode, action, newStatus, duplicateHandling,
+                why, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
+                hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
+                rolledBackAt, createdAt, updatedAt);
+    }
+
+    public ImportJob withProgress(ImportStats newStats, long newCheckpoint, boolean errors) {
+        return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
+                reason, name, createdBy, updatedBy, columnMapping, phases, newStats, checksum, fileType, fileName,
+                hasUploadFile, hasErrorsFile || errors, totalRows, newCheckpoint, uploadExpiresAt, deadlineAt,
+                cancelRequested, rolledBackAt, createdAt, updatedAt);
+    }
+
+    public ImportJob withUpload(String newChecksum, String newFileType, String newFileName, Long rows) {
+        return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
+                reason, name, createdBy, updatedBy, columnMapping, phases, stats, newChecksum, newFileType,
+                newFileName, true, hasErrorsFile, rows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
+                rolledBackAt, createdAt, updatedAt);
+    }
+
+    public ImportJob withTotalRows(long rows) {
+        return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
+                reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
+                hasUploadFile, hasErrorsFile, rows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
+                rolledBackAt, createdAt, updatedAt);
+    }
+
+    public ImportJob withDeadline(Instant deadline) {
+        return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
+                reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
+                hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadline, cancelRequested,
+                rolledBackAt, createdAt, updatedAt);
+    }
+
+    public ImportJob withRolledBack(Instant when, String by) {
+        return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
+                reason, name, createdBy, by, columnMapping, phases, stats, checksum, fileType, fileName,
+                hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
+                when, createdAt, updatedAt);
+    }
+}

@@ -1,0 +1,269 @@
+package dev.freight.store;
+
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.Phase;
+import dev.freight.store.ImportEnums.PhaseStatus;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportEnums.UploadMode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import tools.jackson.core.type.TypeReference;
+
+/** Imports, their rejected rows, change logs and seen keys. Thread-safe; transactions belong to the caller. */
+public final class ImportStore {
+
+    private static final String COLUMNS = """
+            id, organization_id, resource, source, upload_mode, action, status, duplicate_handling, reason, name,
+            created_by, updated_by, column_mapping, phases, stats, checksum, file_type, file_name, has_upload_file,
+            has_errors_file, total_rows, checkpoint, upload_expires_at, deadline_at, cancel_requested,
+            rolled_back_at, created_at, updated_at""";
+    private static final TypeReference<LinkedHashMap<String, String>> MAPPING = new TypeReference<>() {};
+    private static final TypeReference<List<Map<String, Object>>> PHASES = new TypeReference<>() {};
+    private static final TypeReference<Map<String, Long>> STATS = new TypeReference<>() {};
+
+    private final Clock clock;
+
+    public ImportStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    public void create(Handle h, ImportJob job) {
+        h.update("insert into imports (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                job.id(), job.organizationId(), job.resource(), job.source(), job.uploadMode().wireName(),
+                job.action().wireName(), job.status().wireName(), job.duplicateHandling().wireName(), job.reason(),
+                job.name(), job.createdBy(), job.updatedBy(), mapping(job), ValueJson.write(phases(job)),
+                ValueJson.write(stats(job.stats())), job.checksum(), job.fileType(), job.fileName(),
+                job.hasUploadFile(), job.hasErrorsFile(), job.totalRows(), job.checkpoint(),
+                millis(job.uploadExpiresAt()), millis(job.deadlineAt()), job.cancelRequested(),
+                millis(job.rolledBackAt()), job.createdAt().toEpochMilli(), job.updatedAt().toEpochMilli());
+    }
+
+    /** Saves every changing column of {@code job} and stamps updated_at; returns the saved copy. */
+    public ImportJob save(Handle h, ImportJob job) {
+        long now = clock.millis();
+        h.update("""
+                update imports set status = ?, reason = ?, updated_by = ?, column_mapping = ?, phases = ?, stats = ?,
+                    checksum = ?, file_type = ?, file_name = ?, has_upload_file = ?, has_errors_file = ?,
+                    total_rows = ?, checkpoint = ?, deadline_at = ?, rolled_back_at = ?, updated_at = ?
+                where id = ?""",
+                job.status().wireName(), job.reason(), job.updatedBy(), mapping(job), ValueJson.write(phases(job)),
+                ValueJson.write(stats(job.stats())), job.checksum(), job.fileType(), job.fileName(),
+                job.hasUploadFile(), job.hasErrorsFile(), job.totalRows(), job.checkpoint(),
+                millis(job.deadlineAt()), millis(job.rolledBackAt()), now, job.id());
+        return get(h, job.id()).orElseThrow();
+    }
+
+    /** Marks an import for cancellation; the worker stops at its next chunk. False when there is no such import. */
+    public boolean requestCancel(Handle h, String organizationId, String id) {
+        return h.update("update imports set cancel_requested = ? where organization_id = ? and id = ?", true,
+                organizationId, id) > 0;
+    }
+
+    public boolean cancelRequested(Handle h, String id) {
+        return h.queryFirst("select cancel_requested from imports where id = ?", rs -> rs.getBoolean(1), id)
+                .orElse(false);
+    }
+
+    public Optional<ImportJob> get(Handle h, String id) {
+        return h.queryFirst("select " + COLUMNS + " from imports where id = ?", ImportStore::job, id);
+    }
+
+    public Optional<ImportJob> get(Handle h, String organizationId, String id) {
+        return h.queryFirst("select " + COLUMNS + " from imports where organization_id = ? and id = ?",
+                ImportStore::job, organizationId, id);
+    }
+
+    /** A page of the organization's imports, newest first, optionally filtered by status and resource. */
+    public List<ImportJob> list(Handle h, String organizationId, Status status, String resource, String beforeId,
+            int limit) {
+        StringBuilder sql = new StringBuilder("select " + COLUMNS + " from imports where organization_id = ?");
+        List<Object> params = new ArrayList<>(List.of(organizationId));
+        if (status != null) {
+            sql.append(" and status = ?");
+            params.add(status.wireName());
+        }
+        if (resource != null) {
+            sql.append(" and resource = ?");
+            params.add(resource);
+        }
+        if (beforeId != null) {
+            sql.append(" and id < ?");
+            params.add(beforeId);
+        }
+        sql.append(" order by id desc limit ").append(limit);
+        return h.query(sql.toString(), ImportStore::job, params);
+    }
+
+    /** Ids of imports still waiting for an upload whose upload URL expired before {@code now}. */
+    public List<String> expiredUploads(Handle h, Instant now) {
+        return h.query("select id from imports where status = ? and upload_expires_at < ?", rs -> rs.getString(1),
+                Status.REQUESTED.wireName(), now.toEpochMilli());
+    }
+
+    public void addErrors(Handle h, String importId, List<RowError> errors) {
+        for (int from = 0; from < errors.size(); from += 500) {
+            List<RowError> slice = errors.subList(from, Math.min(errors.size(), from + 500));
+            StringBuilder sql = new StringBuilder("insert into import_errors (import_id, ordinal, seq, line,"
+                    + " external_id, field, code, message, cells) values ");
+            List<Object> params = new ArrayList<>(slice.size() * 9);
+            for (int i = 0; i < slice.size(); i++) {
+                RowError e = slice.get(i);
+                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                params.addAll(Arrays.asList(importId, e.ordinal(), e.seq(), e.line(), e.externalId(),
+                        e.field(), e.code(), e.message(), e.cellsJson()));
+            }
+            h.update(sql + " on conflict do nothing", params.toArray());
+        }
+    }
+
+    /** Streams the import's errors in source order. */
+    public void errors(Handle h, String importId, Consumer<RowError> sink) {
+        h.query("""
+                select ordinal, seq, line, external_id, field, code, message, cells from import_errors
+                where import_id = ? order by ordinal, seq""", rs -> {
+            sink.accept(new RowError(rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                    rs.getString(6), rs.getString(7), rs.getString(8)));
+            return null;
+        }, importId);
+    }
+
+    public void addChanges(Handle h, String importId, List<Change> changes) {
+        for (int from = 0; from < changes.size(); from += 500) {
+            List<Change> slice = changes.subList(from, Math.min(changes.size(), from + 500));
+            StringBuilder sql = new StringBuilder("insert into import_changes (import_id, record_id, object,"
+                    + " external_id, kind, previous_data, previous_version, applied_version) values ");
+            List<Object> params = new ArrayList<>(slice.size() * 8);
+            for (int i = 0; i < slice.size(); i++) {
+                Change c = slice.get(i);
+                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ").append(h.dialect().jsonParameter())
+                        .append(", ?, ?)");
+                params.addAll(Arrays.asList(importId, c.recordId(), c.object(), c.externalId(), c.kind(),
+                        c.previousData(), c.previousVersion(), c.appliedVersion()));
+            }
+            h.update(sql.toString(), params.toArray());
+        }
+    }
+
+    /** The change log in the order it was written. */
+    public List<Change> changes(Handle h, String importId) {
+        return h.query("""
+                select record_id, object, external_id, kind, previous_data, previous_version, applied_version
+                from import_changes where import_id = ? order by record_id""",
+                rs -> new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId);
+    }
+
+    public void addSeen(Handle h, String importId, Collection<String> externalIds) {
+        List<String> keys = List.copyOf(externalIds);
+        for (int from = 0; from < keys.size(); from += 1000) {
+            List<String> slice = keys.subList(from, Math.min(keys.size(), from + 1000));
+            StringBuilder sql = new StringBuilder("insert into import_seen (import_id, external_id) values ");
+            List<Object> params = new ArrayList<>(slice.size() * 2);
+            for (int i = 0; i < slice.size(); i++) {
+                sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
+                params.add(importId);
+                params.add(slice.get(i));
+            }
+            sql.append(" on conflict do nothing");
+            h.update(sql.toString(), params.toArray());
+        }
+    }
+
+    public String setting(Handle h, String name, Supplier<String> initial) {
+        Optional<String> value = h.queryFirst("select value from settings where name = ?", rs -> rs.getString(1),
+                name);
+        if (value.isPresent()) {
+            return value.get();
+        }
+        h.update("insert into settings (name, value) values (?, ?) on conflict do nothing", name, initial.get());
+        return h.queryFirst("select value from settings where name = ?", rs -> rs.getString(1), name).orElseThrow();
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Long millis(Instant t) {
+        return t == null ? null : t.toEpochMilli();
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        Long v = nullableLong(rs, column);
+        return v == null ? null : Instant.ofEpochMilli(v);
+    }
+
+    private static String mapping(ImportJob job) {
+        return job.columnMapping() == null ? null : ValueJson.write(job.columnMapping());
+    }
+
+    private static List<Map<String, Object>> phases(ImportJob job) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (PhaseState p : job.phases()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("phase", p.phase().wireName());
+            m.put("status", p.status().wireName());
+            m.put("started_at", millis(p.startedAt()));
+            m.put("finished_at", millis(p.finishedAt()));
+            m.put("rows", p.rows());
+            m.put("rejected", p.rejected());
+            m.put("reason", p.reason());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static Map<String, Long> stats(ImportStats s) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("read", s.read());
+        m.put("valid", s.valid());
+        m.put("created", s.created());
+        m.put("updated", s.updated());
+        m.put("unchanged", s.unchanged());
+        m.put("deleted", s.deleted());
+        m.put("skipped_duplicates", s.skippedDuplicates());
+        m.put("failed", s.failed());
+        return m;
+    }
+
+    private static ImportJob job(ResultSet rs) throws SQLException {
+        List<PhaseState> phases = new ArrayList<>();
+        for (Map<String, Object> m : ValueJson.read(rs.getString(14), PHASES)) {
+            phases.add(new PhaseState(
+                    ImportEnums.parse(Phase.class, (String) m.get("phase")).orElseThrow(),
+                    ImportEnums.parse(PhaseStatus.class, (String) m.get("status")).orElseThrow(),
+                    m.get("started_at") == null ? null : Instant.ofEpochMilli(((Number) m.get("started_at")).longValue()),
+                    m.get("finished_at") == null ? null
+                            : Instant.ofEpochMilli(((Number) m.get("finished_at")).longValue()),
+                    ((Number) m.get("rows")).longValue(), ((Number) m.get("rejected")).longValue(),
+                    (String) m.get("reason")));
+        }
+        Map<String, Long> s = ValueJson.read(rs.getString(15), STATS);
+        ImportStats stats = new ImportStats(s.get("read"), s.get("valid"), s.get("created"), s.get("updated"),
+                s.get("unchanged"), s.get("deleted"), s.get("skipped_duplicates"), s.get("failed"));
+        String mapping = rs.getString(13);
+        return new ImportJob(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                ImportEnums.parse(UploadMode.class, rs.getString(5)).orElseThrow(),
+                ImportEnums.parse(Action.class, rs.getString(6)).orElseThrow(),
+                ImportEnums.parse(Status.class, rs.getString(7)).orElseThrow(),
+                ImportEnums.parse(DuplicateHandling.class, rs.getString(8)).orElseThrow(),
+                rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12),
+                mapping == null ? null : ValueJson.read(mapping, MAPPING), phases, stats, rs.getString(16),
+                rs.getString(17), rs.getString(18), rs.getBoolean(19), rs.getBoolean(20), nullableLong(rs, 21),
+                rs.getLong(22), instant(rs, 23), instant(rs, 24), rs.getBoolean(25), instant(rs, 26),
+                Instant.ofEpochMilli(rs.getLong(27)), Instant.ofEpochMilli(rs.getLong(28)));
+    }
+}
