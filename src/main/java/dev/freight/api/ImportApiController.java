@@ -1,14 +1,19 @@
 package dev.freight.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.freight.engine.BatchResult;
-import dev.freight.engine.ReportImporter;
+import dev.freight.engine.ImportJobs;
+import dev.freight.engine.ImportPipeline;
+import dev.freight.engine.ImportPipeline.BatchOutcome;
 import dev.freight.engine.Violation;
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.UploadMode;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStore;
 import dev.freight.store.Database;
 import dev.freight.store.ImportReport;
 import dev.freight.store.KeyKind;
 import dev.freight.store.ReportStore;
-import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -32,17 +37,19 @@ class ImportApiController {
 
     private final Database database;
     private final ReportStore reports;
-    private final SchemaStore schemas;
-    private final ReportImporter importer;
+    private final ImportStore imports;
+    private final ImportJobs jobs;
+    private final ImportPipeline pipeline;
     private final Limits limits;
     private final Clock clock;
 
-    ImportApiController(Database database, ReportStore reports, SchemaStore schemas, ReportImporter importer,
-            Limits limits, Clock clock) {
+    ImportApiController(Database database, ReportStore reports, ImportStore imports, ImportJobs jobs,
+            ImportPipeline pipeline, Limits limits, Clock clock) {
         this.database = database;
         this.reports = reports;
-        this.schemas = schemas;
-        this.importer = importer;
+        this.imports = imports;
+        this.jobs = jobs;
+        this.pipeline = pipeline;
         this.limits = limits;
         this.clock = clock;
     }
@@ -71,7 +78,7 @@ class ImportApiController {
     record Problem(int index, String externalId, String field, String errorCode, String message) {
 
         static Problem of(Violation v) {
-            return new Problem(v.index(), v.externalId(), v.field(), v.code().wireName(), v.message());
+            return new Problem((int) v.row() - 1, v.externalId(), v.field(), v.code().wireName(), v.message());
         }
     }
 
@@ -93,25 +100,25 @@ class ImportApiController {
                     "The request has %,d records; the limit is %,d per request (FREIGHT_MAX_RECORDS_PER_REQUEST)"
                             .formatted(data.size(), limits.maxRecordsPerRequest()));
         }
-        var schema = database.withHandle(h -> schemas.schema(h, caller.organizationId()));
-        BatchResult result = importer.run(caller.organizationId(), schema, report, data);
+        ImportJob job = jobs.inline(new ImportJobs.Request(caller.organizationId(), report.baseObject(),
+                "report:" + report.slug(), UploadMode.SYNC, Action.MERGE, DuplicateHandling.IGNORE_ALL,
+                report.reportName(), caller.key().id(), report.mapping()));
+        database.inTransaction(h -> {
+            imports.create(h, job);
+            return null;
+        });
+        BatchOutcome outcome = pipeline.runBatch(job, data);
+        List<Result> results = outcome.rows().stream()
+                .filter(r -> r.recordId() != null)
+                .map(r -> new Result(r.externalId(), r.recordId(), r.recordId(),
+                        r.outcome().equals("created") ? "created" : "updated", "success"))
+                .toList();
+        int created = (int) results.stream().filter(r -> r.action().equals("created")).count();
         ImportResponse body = new ImportResponse(report.id(), report.slug(), report.reportName(), report.baseObject(),
-                report.mapping(), result.received(), result.created(), result.updated(), result.failed(),
-                result.results().stream()
-                        .map(r -> new Result(r.externalId(), r.id(), r.id(), r.created() ? "created" : "updated",
-                                "success"))
-                        .toList(),
-                result.errors().stream().map(Problem::of).toList(),
-                result.warnings().stream().map(Problem::of).toList(),
-                receivedAt);
-        return ResponseEntity.status(result.results().isEmpty() ? 400 : 200).body(body);
-    }
-
-    /** The plural path is a common mistake: answer 404 with the right path rather than a bare "not found". */
-    @RequestMapping("/v1/imports/{reportName}")
-    void pluralPath(@PathVariable String reportName) {
-        throw new ApiException(404, "not_found", "No route here; the Import API path is /v1/import/" + reportName
-                + " (singular \"import\")");
+                report.mapping(), data.size(), created, results.size() - created, data.size() - results.size(),
+                results, outcome.errors().stream().map(Problem::of).toList(),
+                outcome.warnings().stream().map(Problem::of).toList(), receivedAt);
+        return ResponseEntity.status(results.isEmpty() ? 400 : 200).header("Freight-Import-Id", job.id()).body(body);
     }
 
     private static List<?> data(Object body) {

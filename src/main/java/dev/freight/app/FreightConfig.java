@@ -2,7 +2,12 @@ package dev.freight.app;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Freight's settings, parsed and checked once at start-up. Each comes from an environment variable (named in the
@@ -20,7 +25,16 @@ public record FreightConfig(
         String databasePassword,
         String bootstrapApiKey,
         int maxRecordsPerRequest,
-        long maxRequestBytes) {
+        long maxRequestBytes,
+        long maxUploadBytes,
+        Duration importMaxRunTime,
+        int importChunkSize,
+        Duration uploadUrlTtl,
+        Duration downloadUrlTtl,
+        String publicUrl,
+        String urlSigningKey) {
+
+    private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})([smhd])$");
 
     /** Reads and checks every setting; {@code property} answers Spring-style property names. */
     public static FreightConfig from(Function<String, String> property) {
@@ -45,7 +59,49 @@ public record FreightConfig(
                 value(property, "freight.database-password", null),
                 key,
                 (int) positive(property, "freight.max-records-per-request", 10_000, 1_000_000),
-                positive(property, "freight.max-request-bytes", 32L * 1024 * 1024, Long.MAX_VALUE));
+                positive(property, "freight.max-request-bytes", 32L * 1024 * 1024, Long.MAX_VALUE),
+                positive(property, "freight.max-upload-bytes", 4L * 1024 * 1024 * 1024, Long.MAX_VALUE),
+                duration(property, "freight.import-max-run-time", Duration.ofHours(6)),
+                (int) positive(property, "freight.import-chunk-size", 2_000, 100_000),
+                duration(property, "freight.upload-url-ttl", Duration.ofHours(1)),
+                duration(property, "freight.download-url-ttl", Duration.ofHours(1)),
+                publicUrl(property),
+                value(property, "freight.url-signing-key", null));
+    }
+
+    private static String publicUrl(Function<String, String> property) {
+        String url = value(property, "freight.public-url", null);
+        if (url != null && !url.matches("^https?://[^\\s/]+(/\\S*)?$")) {
+            throw new ConfigException("FREIGHT_PUBLIC_URL must be an http(s) URL such as https://freight.example.com,"
+                    + " got \"" + url + "\"");
+        }
+        return url == null ? null : url.replaceAll("/+$", "");
+    }
+
+    /** A duration written as 90s, 15m, 6h, 1d or ISO-8601 (PT6H). */
+    private static Duration duration(Function<String, String> property, String name, Duration fallback) {
+        String raw = value(property, name, null);
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            Matcher m = DURATION.matcher(raw);
+            Duration d = m.matches()
+                    ? Duration.of(Long.parseLong(m.group(1)), switch (m.group(2)) {
+                        case "s" -> ChronoUnit.SECONDS;
+                        case "m" -> ChronoUnit.MINUTES;
+                        case "h" -> ChronoUnit.HOURS;
+                        default -> ChronoUnit.DAYS;
+                    })
+                    : Duration.parse(raw);
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (DateTimeParseException | ArithmeticException notADuration) {
+            // reported below
+        }
+        throw new ConfigException("%s must be a duration such as 90s, 15m, 6h or 1d, got \"%s\"".formatted(
+                envName(name), raw));
     }
 
     public boolean isSqlite() {

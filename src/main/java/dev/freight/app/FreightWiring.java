@@ -1,7 +1,19 @@
 package dev.freight.app;
 
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
+import dev.freight.api.ApiConfiguration;
 import dev.freight.api.Limits;
-import dev.freight.engine.ReportImporter;
+import dev.freight.engine.ImportFiles;
+import dev.freight.engine.UploadSources;
+import dev.freight.jobs.ImportTasks;
+import dev.freight.store.UploadStore;
+import java.time.Duration;
+import dev.freight.engine.ImportJobs;
+import dev.freight.engine.ImportPipeline;
+import dev.freight.engine.ImportRollback;
+import dev.freight.store.ImportStore;
+import javax.sql.DataSource;
 import dev.freight.store.Database;
 import dev.freight.store.Dialect;
 import dev.freight.store.IdGenerator;
@@ -31,7 +43,44 @@ class FreightWiring {
 
     @Bean
     Limits limits(FreightConfig config) {
-        return new Limits(config.maxRecordsPerRequest(), config.maxRequestBytes());
+        return new Limits(config.maxRecordsPerRequest(), config.maxRequestBytes(), config.maxUploadBytes());
+    }
+
+    @Bean
+    ApiConfiguration.UrlSettings urlSettings(FreightConfig config) {
+        return new ApiConfiguration.UrlSettings(config.urlSigningKey(), config.publicUrl(), config.uploadUrlTtl(),
+                config.downloadUrlTtl());
+    }
+
+    @Bean
+    UploadStore uploadStore(FreightConfig config) {
+        return new UploadStore(config.dataDir().resolve("uploads"));
+    }
+
+    @Bean
+    UploadSources uploadSources(UploadStore uploads) {
+        return new UploadSources(uploads);
+    }
+
+    @Bean
+    ImportFiles importFiles(Database database, ImportStore imports) {
+        return new ImportFiles(database, imports);
+    }
+
+    @Bean
+    ImportTasks importTasks(Database database, ImportStore imports, ImportPipeline pipeline, UploadSources sources,
+            Clock clock) {
+        return new ImportTasks(database, imports, pipeline, sources, clock, Duration.ofSeconds(10));
+    }
+
+    @Bean
+    OneTimeTask<String> importRunTask(ImportTasks tasks) {
+        return tasks.runTask();
+    }
+
+    @Bean
+    RecurringTask<Void> importExpiryTask(ImportTasks tasks) {
+        return tasks.expiryTask();
     }
 
     @Bean
@@ -96,7 +145,29 @@ class FreightWiring {
     }
 
     @Bean
-    ReportImporter reportImporter(Database database, RecordStore records) {
-        return new ReportImporter(database, records);
+    ImportStore importStore(Clock clock) {
+        return new ImportStore(clock);
+    }
+
+    @Bean
+    ImportJobs importJobs(IdGenerator ids, Clock clock, FreightConfig config) {
+        return new ImportJobs(ids, clock, config.importMaxRunTime());
+    }
+
+    @Bean
+    ImportPipeline importPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
+            Clock clock, FreightConfig config) {
+        return new ImportPipeline(database, imports, records, schemas, clock, config.importChunkSize());
+    }
+
+    @Bean
+    ImportRollback importRollback(Database database, ImportStore imports, RecordStore records, Clock clock) {
+        return new ImportRollback(database, imports, records, clock);
+    }
+
+    /** The pool as a bean, so db-scheduler (and nothing else) picks it up. */
+    @Bean
+    DataSource dataSource(Database database) {
+        return database.dataSource();
     }
 }

@@ -9,7 +9,11 @@ public enum ViolationCode {
     /** Informational: the key is not in the mapping and was ignored; never fails a row. */
     UNMAPPED_FIELD,
     UNKNOWN_BASE_OBJECT,
-    DUPLICATE_EXTERNAL_ID;
+    DUPLICATE_EXTERNAL_ID,
+    /** The database refused this one row (found by replaying a failed chunk row by row). */
+    WRITE_FAILED,
+    /** The row itself could not be read: not a JSON object, or a malformed NDJSON line. */
+    MALFORMED_ROW;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

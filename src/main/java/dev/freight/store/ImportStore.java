@@ -192,6 +192,23 @@ public final class ImportStore {
         return h.queryFirst("select value from settings where name = ?", rs -> rs.getString(1), name).orElseThrow();
     }
 
+    /** Records the external ids that occur more than once, with their count and first ordinal. */
+    public void addDuplicates(Handle h, String importId, Map<String, long[]> duplicates) {
+        h.update("delete from import_duplicates where import_id = ?", importId);
+        for (Map.Entry<String, long[]> e : duplicates.entrySet()) {
+            h.update("insert into import_duplicates (import_id, external_id, occurrences, first_ordinal)"
+                    + " values (?, ?, ?, ?)", importId, e.getKey(), e.getValue()[0], e.getValue()[1]);
+        }
+    }
+
+    /** External id → ordinal of its first occurrence, for the keys that occur more than once. */
+    public Map<String, Long> duplicates(Handle h, String importId) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        h.query("select external_id, first_ordinal from import_duplicates where import_id = ?",
+                rs -> out.put(rs.getString(1), rs.getLong(2)), importId);
+        return out;
+    }
+
     private static Long nullableLong(ResultSet rs, int column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;

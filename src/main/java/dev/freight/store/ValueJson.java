@@ -47,7 +47,7 @@ public final class ValueJson {
     }
 
     /** Stored JSON for arbitrary plain structures (option lists, mappings). */
-    static String write(Object plain) {
+    public static String write(Object plain) {
         return JSON.writeValueAsString(plain);
     }
 

@@ -89,3 +89,11 @@ create table scheduled_tasks (
 create index execution_time_idx on scheduled_tasks (execution_time);
 create index last_heartbeat_idx on scheduled_tasks (last_heartbeat);
 create index priority_execution_time_idx on scheduled_tasks (priority desc, execution_time asc);
+
+create table import_duplicates (
+    import_id     text not null,
+    external_id   text not null,
+    occurrences   bigint not null,
+    first_ordinal bigint not null,
+    primary key (import_id, external_id)
+);

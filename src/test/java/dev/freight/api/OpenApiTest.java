@@ -35,7 +35,8 @@ class OpenApiTest {
                 }
                 var methods = info.getMethodsCondition().getMethods();
                 for (RequestMethod m : methods.isEmpty() ? List.of(RequestMethod.GET, RequestMethod.POST) : methods) {
-                    routes.add(m.name().toLowerCase(Locale.ROOT) + " " + path);
+                    // springdoc drops a path variable's regex: {file:a|b} is documented as {file}
+                    routes.add(m.name().toLowerCase(Locale.ROOT) + " " + path.replaceAll("\\{(\\w+):[^}]*}", "{$1}"));
                 }
             }
         });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,17 +26,26 @@ class FreightConfigTest {
 
     @Test
     void readsEverySetting() {
-        FreightConfig config = FreightConfig.from(Map.of(
-                "freight.data-dir", "/srv/freight",
-                "freight.database-url", "jdbc:postgresql://db:5432/freight",
-                "freight.database-user", "freight",
-                "freight.database-password", "secret",
-                "freight.bootstrap-api-key", "a-key-of-twenty-chars-or-more",
-                "freight.max-records-per-request", "5000",
-                "freight.max-request-bytes", "1_000_000")::get);
+        FreightConfig config = FreightConfig.from(Map.ofEntries(
+                Map.entry("freight.data-dir", "/srv/freight"),
+                Map.entry("freight.database-url", "jdbc:postgresql://db:5432/freight"),
+                Map.entry("freight.database-user", "freight"),
+                Map.entry("freight.database-password", "secret"),
+                Map.entry("freight.bootstrap-api-key", "a-key-of-twenty-chars-or-more"),
+                Map.entry("freight.max-records-per-request", "5000"),
+                Map.entry("freight.max-request-bytes", "1_000_000"),
+                Map.entry("freight.max-upload-bytes", "2000000000"),
+                Map.entry("freight.import-max-run-time", "90m"),
+                Map.entry("freight.import-chunk-size", "500"),
+                Map.entry("freight.upload-url-ttl", "PT2H"),
+                Map.entry("freight.download-url-ttl", "1d"),
+                Map.entry("freight.public-url", "https://freight.example.com/"),
+                Map.entry("freight.url-signing-key", "k3y"))::get);
 
         assertThat(config).isEqualTo(new FreightConfig(Path.of("/srv/freight"), "jdbc:postgresql://db:5432/freight",
-                "freight", "secret", "a-key-of-twenty-chars-or-more", 5000, 1_000_000));
+                "freight", "secret", "a-key-of-twenty-chars-or-more", 5000, 1_000_000, 2_000_000_000L,
+                Duration.ofMinutes(90), 500, Duration.ofHours(2), Duration.ofDays(1), "https://freight.example.com",
+                "k3y"));
         assertThat(config.isSqlite()).isFalse();
     }
 
@@ -46,7 +56,10 @@ class FreightConfigTest {
         "server.port|eighty|SERVER_PORT must be a port number from 0 to 65535, got \"eighty\"",
         "server.port|70000|SERVER_PORT must be a port number from 0 to 65535, got \"70000\"",
         "freight.max-records-per-request|0|FREIGHT_MAX_RECORDS_PER_REQUEST must be a whole number from 1 to 1,000,000, got \"0\"",
-        "freight.max-request-bytes|lots|FREIGHT_MAX_REQUEST_BYTES must be a whole number from 1 to 9,223,372,036,854,775,807, got \"lots\""
+        "freight.max-request-bytes|lots|FREIGHT_MAX_REQUEST_BYTES must be a whole number from 1 to 9,223,372,036,854,775,807, got \"lots\"",
+        "freight.import-max-run-time|soon|FREIGHT_IMPORT_MAX_RUN_TIME must be a duration such as 90s, 15m, 6h or 1d, got \"soon\"",
+        "freight.upload-url-ttl|0s|FREIGHT_UPLOAD_URL_TTL must be a duration such as 90s, 15m, 6h or 1d, got \"0s\"",
+        "freight.public-url|ftp://x|FREIGHT_PUBLIC_URL must be an http(s) URL such as https://freight.example.com, got \"ftp://x\""
     })
     void aBadSettingIsOneSentenceNamingTheEnvironmentVariable(String property, String value, String message) {
         assertThatThrownBy(() -> FreightConfig.from(Map.of(property, value)::get))

@@ -9,6 +9,7 @@ import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
+import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import java.math.BigDecimal;
 import java.time.Duration;

@@ -8,6 +8,7 @@ import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
+import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.freight.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

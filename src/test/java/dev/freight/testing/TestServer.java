@@ -29,6 +29,9 @@ public final class TestServer {
 
     public static final long MAX_BYTES = 1_000_000;
 
+    /** The key test servers sign URLs with, so tests can make an expired URL. */
+    public static final String SIGNING_KEY = "test-url-signing-key";
+
     private static final Map<TestDatabases, TestServer> SERVERS = new EnumMap<>(TestDatabases.class);
     private static final AtomicInteger TENANTS = new AtomicInteger();
 
@@ -57,6 +60,8 @@ public final class TestServer {
         p.put("server.port", "0");
         p.put("freight.max-records-per-request", String.valueOf(MAX_RECORDS));
         p.put("freight.max-request-bytes", String.valueOf(MAX_BYTES));
+        p.put("freight.url-signing-key", SIGNING_KEY);
+        p.put("freight.import-chunk-size", "3");
         try {
             Path dir = Files.createTempDirectory("freight-server-");
             p.put("freight.data-dir", dir.toString());

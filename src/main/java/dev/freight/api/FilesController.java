@@ -1,0 +1,153 @@
+package dev.freight.api;
+
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import dev.freight.engine.ImportFiles;
+import dev.freight.engine.ImportPipeline;
+import dev.freight.engine.UploadSources;
+import dev.freight.ingest.FileType;
+import dev.freight.ingest.IngestException;
+import dev.freight.ingest.Readers;
+import dev.freight.ingest.RowReader;
+import dev.freight.jobs.ImportTasks;
+import dev.freight.store.Database;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportEnums.UploadMode;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStore;
+import dev.freight.store.UploadStore;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.util.List;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+/**
+ * The signed-URL endpoints under {@code /files}: an import's upload (PUT, no API key) and its downloads (errors and
+ * original payload as CSV and JSON). The signature is the authorization.
+ */
+@RestController
+class FilesController {
+
+    private final Database database;
+    private final ImportStore imports;
+    private final UploadStore uploads;
+    private final ImportUrls urls;
+    private final ImportPipeline pipeline;
+    private final ImportTasks tasks;
+    private final SchedulerClient scheduler;
+    private final ImportFiles files;
+    private final UploadSources sources;
+    private final long maxUploadBytes;
+
+    FilesController(Database database, ImportStore imports, UploadStore uploads, ImportUrls urls,
+            ImportPipeline pipeline, ImportTasks tasks, SchedulerClient scheduler, ImportFiles files,
+            UploadSources sources, Limits limits) {
+        this.database = database;
+        this.imports = imports;
+        this.uploads = uploads;
+        this.urls = urls;
+        this.pipeline = pipeline;
+        this.tasks = tasks;
+        this.scheduler = scheduler;
+        this.files = files;
+        this.sources = sources;
+        this.maxUploadBytes = limits.maxUploadBytes();
+    }
+
+    @PutMapping("/files/imports/{id}/upload")
+    ResponseEntity<ImportView> upload(@PathVariable String id, @RequestParam(required = false) String expires,
+            @RequestParam(required = false) String signature, HttpServletRequest request) throws IOException {
+        urls.signer().verify("PUT", ImportUrls.path(id, "upload"), expires, signature);
+        ImportJob job = load(id);
+        if (job.status() != Status.REQUESTED) {
+            throw new ApiException(409, "upload_received", "This import already has its upload (status "
+                    + job.status().wireName() + ")");
+        }
+        UploadStore.Stored stored;
+        try {
+            stored = uploads.write(id, request.getInputStream(), maxUploadBytes);
+        } catch (UploadStore.TooLarge e) {
+            throw new ApiException(413, "payload_too_large", e.getMessage() + " (FREIGHT_MAX_UPLOAD_BYTES)");
+        }
+        String fileName = fileName(request.getHeader(HttpHeaders.CONTENT_DISPOSITION));
+        FileType type;
+        try {
+            type = Readers.detect(uploads.path(id), request.getContentType(), fileName);
+        } catch (IngestException e) {
+            uploads.delete(id);
+            throw new ApiException(415, e.code(), e.getMessage());
+        }
+        ImportJob received = database.inTransaction(h -> imports.save(h, imports.get(h, id).orElseThrow()
+                .withUpload(stored.sha256(), type.wireName(), fileName, null)
+                .withStatus(Status.QUEUED, null)));
+        if (received.uploadMode() == UploadMode.SYNC) {
+            received = pipeline.prepare(id, sources.of(received));
+            if (received.status().isFinal()) {
+                return ResponseEntity.status(422).body(urls.view(received));
+            }
+        }
+        tasks.enqueue(scheduler, id);
+        return ResponseEntity.status(received.uploadMode() == UploadMode.SYNC ? 200 : 202).body(urls.view(received));
+    }
+
+    @GetMapping("/files/imports/{id}/{file:errors\\.csv|errors\\.json|upload\\.csv|upload\\.json}")
+    ResponseEntity<StreamingResponseBody> download(@PathVariable String id, @PathVariable String file,
+            @RequestParam(required = false) String expires, @RequestParam(required = false) String signature) {
+        urls.signer().verify("GET", ImportUrls.path(id, file), expires, signature);
+        ImportJob job = load(id);
+        boolean csv = file.endsWith(".csv");
+        StreamingResponseBody body = switch (file) {
+            case "errors.csv" -> out -> files.errorsCsv(id, headers(job), out);
+            case "errors.json" -> out -> files.errorsJson(id, out);
+            case "upload.csv" -> out -> files.uploadCsv(source(job), out);
+            default -> out -> files.uploadJson(source(job), out);
+        };
+        return ResponseEntity.ok()
+                .contentType(csv ? new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8)
+                        : MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + "-" + file + "\"")
+                .body(body);
+    }
+
+    private ImportPipeline.RowSource source(ImportJob job) {
+        if (!job.hasUploadFile()) {
+            throw new ApiException(404, "no_upload", "This import has no uploaded file");
+        }
+        return sources.of(job);
+    }
+
+    private List<String> headers(ImportJob job) {
+        if (!job.hasUploadFile()) {
+            return List.of();
+        }
+        try (RowReader reader = sources.of(job).open()) {
+            return reader.headers();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private ImportJob load(String id) {
+        return database.withHandle(h -> imports.get(h, id))
+                .orElseThrow(() -> new ApiException(404, "import_not_found", "There is no import \"" + id + "\""));
+    }
+
+    /** The file name from {@code Content-Disposition: attachment; filename="vendors.csv"}, else "upload". */
+    static String fileName(String disposition) {
+        if (disposition != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("filename=\"?([^\";]+)\"?")
+                    .matcher(disposition);
+            if (m.find()) {
+                return m.group(1).strip();
+            }
+        }
+        return "upload";
+    }
+}

@@ -1,0 +1,56 @@
+package dev.freight.api;
+
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportJob;
+import java.time.Duration;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/** Builds an import's view with its signed, expiring URLs. Thread-safe. */
+final class ImportUrls {
+
+    private final UrlSigner signer;
+    private final String publicUrl;
+    private final Duration uploadTtl;
+    private final Duration downloadTtl;
+
+    /** @param publicUrl the base URL clients reach Freight at, or null to use the current request's */
+    ImportUrls(UrlSigner signer, String publicUrl, Duration uploadTtl, Duration downloadTtl) {
+        this.signer = signer;
+        this.publicUrl = publicUrl;
+        this.uploadTtl = uploadTtl;
+        this.downloadTtl = downloadTtl;
+    }
+
+    Duration uploadTtl() {
+        return uploadTtl;
+    }
+
+    UrlSigner signer() {
+        return signer;
+    }
+
+    static String path(String importId, String file) {
+        return "/files/imports/" + importId + "/" + file;
+    }
+
+    ImportView view(ImportJob j) {
+        boolean awaitingUpload = j.status() == Status.REQUESTED && j.uploadExpiresAt() != null;
+        String upload = awaitingUpload
+                ? base() + signer.signUntil("PUT", path(j.id(), "upload"), j.uploadExpiresAt())
+                : null;
+        return ImportView.of(j, new ImportView.Urls(
+                upload,
+                j.hasUploadFile() ? url("GET", j.id(), "upload.csv", downloadTtl) : null,
+                j.hasUploadFile() ? url("GET", j.id(), "upload.json", downloadTtl) : null,
+                j.hasErrorsFile() ? url("GET", j.id(), "errors.csv", downloadTtl) : null,
+                j.hasErrorsFile() ? url("GET", j.id(), "errors.json", downloadTtl) : null));
+    }
+
+    private String url(String method, String importId, String file, Duration ttl) {
+        return base() + signer.sign(method, path(importId, file), ttl);
+    }
+
+    private String base() {
+        return publicUrl != null ? publicUrl : ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.freight.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStats;
+import dev.freight.store.PhaseState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/** The Imports resource as seed 004 defines it, field for field, plus a few extras. Times are epoch seconds. */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+record ImportView(
+        String id,
+        String object,
+        String organizationId,
+        String resource,
+        String uploadMode,
+        String action,
+        String status,
+        String duplicateHandling,
+        String reason,
+        boolean hasUploadFile,
+        boolean hasErrorsFile,
+        String name,
+        String createdBy,
+        Map<String, String> columnMapping,
+        List<PhaseView> phases,
+        StatsView stats,
+        long createdAt,
+        long updatedAt,
+        String updatedBy,
+        String checksum,
+        String fileType,
+        String fileName,
+        Long totalRows,
+        Long rolledBackAt,
+        @JsonProperty("_upload_url") String uploadUrl,
+        @JsonProperty("_upload_csv_url") String uploadCsvUrl,
+        @JsonProperty("_upload_json_url") String uploadJsonUrl,
+        @JsonProperty("_errors_csv_url") String errorsCsvUrl,
+        @JsonProperty("_errors_json_url") String errorsJsonUrl) {
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record PhaseView(String name, String status, Long startedAt, Long finishedAt, long rows, long rejected,
+            String reason) {
+
+        static PhaseView of(PhaseState p) {
+            return new PhaseView(p.phase().wireName(), p.status().wireName(), seconds(p.startedAt()),
+                    seconds(p.finishedAt()), p.rows(), p.rejected(), p.reason());
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record StatsView(long read, long valid, long created, long updated, long unchanged, long deleted,
+            long skippedDuplicates, long failed) {
+
+        static StatsView of(ImportStats s) {
+            return new StatsView(s.read(), s.valid(), s.created(), s.updated(), s.unchanged(), s.deleted(),
+                    s.skippedDuplicates(), s.failed());
+        }
+    }
+
+    /** The signed URLs of an import; each null when it does not apply. */
+    record Urls(String upload, String uploadCsv, String uploadJson, String errorsCsv, String errorsJson) {}
+
+    static ImportView of(ImportJob j, Urls urls) {
+        return new ImportView(j.id(), "import", j.organizationId(), j.resource(), j.uploadMode().wireName(),
+                j.action().wireName(), j.status().wireName(), j.duplicateHandling().wireName(), j.reason(),
+                j.hasUploadFile(), j.hasErrorsFile(), j.name(), j.createdBy(), j.columnMapping(),
+                j.phases().stream().map(PhaseView::of).toList(), StatsView.of(j.stats()),
+                j.createdAt().getEpochSecond(), j.updatedAt().getEpochSecond(), j.updatedBy(), j.checksum(),
+                j.fileType(), j.fileName(), j.totalRows(), seconds(j.rolledBackAt()), urls.upload(), urls.uploadCsv(),
+                urls.uploadJson(), urls.errorsCsv(), urls.errorsJson());
+    }
+
+    private static Long seconds(Instant t) {
+        return t == null ? null : t.getEpochSecond();
+    }
+}

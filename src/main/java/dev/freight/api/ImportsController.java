@@ -1,0 +1,175 @@
+package dev.freight.api;
+
+import dev.freight.engine.ImportJobs;
+import dev.freight.engine.ImportRollback;
+import dev.freight.schema.ObjectDef;
+import dev.freight.store.Database;
+import dev.freight.store.ImportEnums;
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportEnums.UploadMode;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStore;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.Scope;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/** {@code /v1/imports}: the Imports resource of seed 004 — create, list, read, cancel and roll back imports. */
+@RestController
+class ImportsController {
+
+    private final Database database;
+    private final ImportStore imports;
+    private final SchemaStore schemas;
+    private final ImportJobs jobs;
+    private final ImportRollback rollback;
+    private final ImportUrls urls;
+    private final Clock clock;
+
+    ImportsController(Database database, ImportStore imports, SchemaStore schemas, ImportJobs jobs,
+            ImportRollback rollback, ImportUrls urls, Clock clock) {
+        this.database = database;
+        this.imports = imports;
+        this.schemas = schemas;
+        this.jobs = jobs;
+        this.rollback = rollback;
+        this.urls = urls;
+        this.clock = clock;
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record CreateRequest(
+            String resource,
+            String uploadMode,
+            String action,
+            String duplicateHandling,
+            String name,
+            Map<String, String> columnMapping) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record RollbackView(String importId, int deletedCount, int restoredCount, List<ConflictView> conflicts) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ConflictView(String recordId, String externalId, String reason) {}
+
+    @PostMapping("/v1/imports")
+    ResponseEntity<ImportView> create(@RequestBody CreateRequest request, Caller caller) {
+        caller.require(Scope.IMPORT);
+        if (request.resource() == null || request.resource().isBlank()) {
+            throw new ApiException(422, "invalid_import", "resource is required: the object to import into");
+        }
+        ObjectDef object = database.withHandle(h -> schemas.schema(h, caller.organizationId()))
+                .object(request.resource())
+                .orElseThrow(() -> new ApiException(422, "invalid_import",
+                        "resource \"" + request.resource() + "\" is not an object"));
+        ImportJob job = jobs.requested(new ImportJobs.Request(caller.organizationId(), object.slug(), "imports",
+                        choice(UploadMode.class, "upload_mode", request.uploadMode(), UploadMode.ASYNC),
+                        choice(Action.class, "action", request.action(), Action.MERGE),
+                        choice(DuplicateHandling.class, "duplicate_handling", request.duplicateHandling(),
+                                DuplicateHandling.IGNORE_ALL),
+                        request.name(), caller.key().id(), request.columnMapping()),
+                clock.instant().plus(urls.uploadTtl()));
+        database.inTransaction(h -> {
+            imports.create(h, job);
+            return null;
+        });
+        return ResponseEntity.status(201).body(urls.view(job));
+    }
+
+    @GetMapping("/v1/imports")
+    Views.Page<ImportView> list(Caller caller, @RequestParam(name = "status", required = false) String status,
+            @RequestParam(name = "resource", required = false) String resource,
+            @RequestParam(name = "limit", defaultValue = "50") int limit,
+            @RequestParam(name = "cursor", required = false) String cursor) {
+        caller.require(Scope.READ);
+        if (limit < 1 || limit > 100) {
+            throw new ApiException(400, "invalid_parameter", "limit must be from 1 to 100, got " + limit);
+        }
+        Status filter = status == null ? null : choice(Status.class, "status", status, null);
+        String before = cursor == null ? null : new String(Base64.getUrlDecoder().decode(cursor),
+                StandardCharsets.UTF_8);
+        List<ImportJob> page = database.withHandle(h -> imports.list(h, caller.organizationId(), filter, resource,
+                before, limit + 1));
+        String next = page.size() > limit ? Base64.getUrlEncoder().withoutPadding().encodeToString(
+                page.get(limit - 1).id().getBytes(StandardCharsets.UTF_8)) : null;
+        return new Views.Page<>(page.stream().limit(limit).map(urls::view).toList(), next);
+    }
+
+    @GetMapping("/v1/imports/{id}")
+    ImportView get(@PathVariable String id, Caller caller) {
+        caller.require(Scope.READ);
+        return urls.view(find(caller, id));
+    }
+
+    @PostMapping("/v1/imports/{id}/cancel")
+    ImportView cancel(@PathVariable String id, Caller caller) {
+        caller.require(Scope.IMPORT);
+        ImportJob job = find(caller, id);
+        if (job.status().isFinal()) {
+            throw new ApiException(409, "import_finished", "The import already ended as " + job.status().wireName());
+        }
+        return urls.view(database.inTransaction(h -> {
+            imports.requestCancel(h, caller.organizationId(), id);
+            ImportJob current = imports.get(h, id).orElseThrow();
+            if (current.status() == Status.REQUESTED || current.status() == Status.QUEUED) {
+                return imports.save(h, current.withStatus(Status.FAILED, "Cancelled on request before it started"));
+            }
+            return current;
+        }));
+    }
+
+    @PostMapping("/v1/imports/{id}/rollback")
+    RollbackView rollback(@PathVariable String id, Caller caller) {
+        caller.require(Scope.IMPORT);
+        ImportJob job = find(caller, id);
+        if (!job.status().isFinal()) {
+            throw new ApiException(409, "import_running",
+                    "The import is " + job.status().wireName() + "; cancel it or wait for it to end before rolling back");
+        }
+        if (job.rolledBackAt() != null) {
+            throw new ApiException(409, "already_rolled_back", "The import was rolled back at " + job.rolledBackAt());
+        }
+        ImportRollback.Result r = rollback.rollback(job, caller.key().id());
+        return new RollbackView(id, r.deleted(), r.restored(), r.conflicts().stream()
+                .map(c -> new ConflictView(c.recordId(), c.externalId(), c.reason()))
+                .toList());
+    }
+
+    /** A mistaken POST of a batch to the plural path: point to the Import API. */
+    @PostMapping("/v1/imports/{slug}")
+    void pluralPath(@PathVariable String slug) {
+        throw new ApiException(404, "not_found", "No route here; the Import API path is /v1/import/" + slug
+                + " (singular \"import\")");
+    }
+
+    private ImportJob find(Caller caller, String id) {
+        return database.withHandle(h -> imports.get(h, caller.organizationId(), id))
+                .orElseThrow(() -> new ApiException(404, "import_not_found", "There is no import \"" + id + "\""
+                        + (id.startsWith("imp_") ? "" : "; to post a batch, use POST /v1/import/" + id)));
+    }
+
+    static <E extends Enum<E> & ImportEnums.Wire> E choice(Class<E> type, String name, String value, E fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        return ImportEnums.parse(type, value).orElseThrow(() -> new ApiException(422, "invalid_import",
+                name + " must be one of " + String.join(", ", Arrays.stream(type.getEnumConstants())
+                        .map(ImportEnums.Wire::wireName).toList()) + ", got \"" + value + "\""));
+    }
+
+}

@@ -1,0 +1,317 @@
+package dev.freight.engine;
+
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
+import dev.freight.schema.Value;
+import dev.freight.store.Change;
+import dev.freight.store.Handle;
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportStats;
+import dev.freight.store.RecordStore;
+import dev.freight.store.RecordStore.Existing;
+import dev.freight.store.RecordWrite;
+import dev.freight.store.RowError;
+import dev.freight.store.UpsertOutcome;
+import dev.freight.store.ValueJson;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies one chunk of parsed rows inside the caller's transaction: duplicate rules, reference resolution, unchanged
+ * detection, the upsert or delete, and the change log. It computes what to record but leaves the import's own row to
+ * the caller, so the chunk and the checkpoint commit together. Not thread-safe; one per import run.
+ */
+final class ChunkWriter {
+
+    /** What happened to one row. */
+    enum Outcome {
+        CREATED,
+        UPDATED,
+        UNCHANGED,
+        DELETED,
+        SKIPPED_DUPLICATE,
+        FAILED
+    }
+
+    record RowResult(long ordinal, String externalId, String recordId, Outcome outcome) {}
+
+    /** A chunk's outcome: per row, the violations, the stats delta, the change log and the error rows. */
+    record Result(
+            List<RowResult> rows,
+            List<Violation> errors,
+            ImportStats stats,
+            List<Change> changes,
+            List<RowError> errorRows,
+            long parseRejected,
+            long validationRejected) {}
+
+    private final RecordStore records;
+    private final Schema schema;
+    private final ObjectDef object;
+    private final String organizationId;
+    private final Action action;
+    private final DuplicateHandling duplicateHandling;
+    private final Map<String, Long> duplicates;
+    private final String unitNoun;
+
+    /**
+     * @param duplicates external ids that occur more than once in the whole import → ordinal of the first occurrence
+     * @param unitNoun what the messages call the whole import ("batch", "file")
+     */
+    ChunkWriter(RecordStore records, Schema schema, ObjectDef object, String organizationId, Action action,
+            DuplicateHandling duplicateHandling, Map<String, Long> duplicates, String unitNoun) {
+        this.records = records;
+        this.schema = schema;
+        this.object = object;
+        this.organizationId = organizationId;
+        this.action = action;
+        this.duplicateHandling = duplicateHandling;
+        this.duplicates = duplicates;
+        this.unitNoun = unitNoun;
+    }
+
+    Result write(Handle h, List<ParsedRow> rows) {
+        List<Violation> errors = new ArrayList<>();
+        Map<Long, RowResult> results = new LinkedHashMap<>();
+        List<ParsedRow> candidates = new ArrayList<>(rows.size());
+        long parseRejected = 0;
+        long validationRejected = 0;
+        long skipped = 0;
+        for (ParsedRow row : rows) {
+            if (!row.valid()) {
+                errors.addAll(row.errors());
+                results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
+                parseRejected++;
+                continue;
+            }
+            Long first = row.externalId() == null ? null : duplicates.get(row.externalId());
+            if (first != null && duplicateHandling == DuplicateHandling.IGNORE_ALL) {
+                errors.add(new Violation(row.ordinal(), row.externalId(), "external_id",
+                        ViolationCode.DUPLICATE_EXTERNAL_ID,
+                        "external_id \"" + row.externalId() + "\" appears more than once in this " + unitNoun));
+                results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
+                validationRejected++;
+            } else if (first != null && first != row.ordinal()) {
+                results.put(row.ordinal(),
+                        new RowResult(row.ordinal(), row.externalId(), null, Outcome.SKIPPED_DUPLICATE));
+                skipped++;
+            } else {
+                candidates.add(row);
+            }
+        }
+        List<ParsedRow> resolved = action == Action.DELETE ? candidates : resolveReferences(h, candidates, errors);
+        for (ParsedRow row : candidates) {
+            if (!resolved.contains(row)) {
+                results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
+                validationRejected++;
+            }
+        }
+        List<Change> changes = new ArrayList<>();
+        Set<String> keys = new LinkedHashSet<>();
+        resolved.forEach(r -> {
+            if (r.externalId() != null) {
+                keys.add(r.externalId());
+            }
+        });
+        Map<String, Existing> existing = keys.isEmpty() ? Map.of()
+                : records.existing(h, organizationId, object.slug(), keys);
+        if (action == Action.DELETE) {
+            delete(h, resolved, existing, results, changes);
+        } else {
+            upsert(h, resolved, existing, results, changes);
+        }
+        long created = count(results, Outcome.CREATED);
+        long updated = count(results, Outcome.UPDATED);
+        long unchanged = count(results, Outcome.UNCHANGED);
+        long deleted = count(results, Outcome.DELETED);
+        long failed = count(results, Outcome.FAILED);
+        ImportStats stats = new ImportStats(rows.size(), rows.size() - failed - skipped, created, updated, unchanged,
+                deleted, skipped, failed);
+        List<RowResult> ordered = new ArrayList<>(results.values());
+        ordered.sort((a, b) -> Long.compare(a.ordinal(), b.ordinal()));
+        errors.sort((a, b) -> Long.compare(a.row(), b.row()));
+        return new Result(ordered, errors, stats, changes, errorRows(rows, errors), parseRejected,
+                validationRejected);
+    }
+
+    private void upsert(Handle h, List<ParsedRow> rows, Map<String, Existing> existing, Map<Long, RowResult> results,
+            List<Change> changes) {
+        List<RecordWrite> writes = new ArrayList<>(rows.size());
+        List<ParsedRow> written = new ArrayList<>(rows.size());
+        for (ParsedRow row : rows) {
+            Existing old = row.externalId() == null ? null : existing.get(row.externalId());
+            Map<String, Value> values = row.values();
+            if (old != null) {
+                Map<String, Value> before = ValueJson.decode(old.data(), object);
+                Map<String, Value> merged = new LinkedHashMap<>(before);
+                merged.keySet().removeAll(row.cleared());
+                merged.putAll(values);
+                if (merged.equals(before)) {
+                    results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(),
+                            Outcome.UNCHANGED));
+                    continue;
+                }
+                values = inFieldOrder(merged);
+            }
+            writes.add(new RecordWrite(row.externalId(), values));
+            written.add(row);
+        }
+        List<UpsertOutcome> outcomes = records.upsert(h, organizationId, object, writes);
+        for (int i = 0; i < outcomes.size(); i++) {
+            UpsertOutcome o = outcomes.get(i);
+            ParsedRow row = written.get(i);
+            Existing old = row.externalId() == null ? null : existing.get(row.externalId());
+            results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), o.id(),
+                    o.created() ? Outcome.CREATED : Outcome.UPDATED));
+            changes.add(o.created()
+                    ? new Change(o.id(), object.slug(), o.externalId(), "created", null, null, o.version())
+                    : new Change(o.id(), object.slug(), o.externalId(), "updated", old == null ? null : old.data(),
+                            old == null ? null : old.version(), o.version()));
+        }
+    }
+
+    private void delete(Handle h, List<ParsedRow> rows, Map<String, Existing> existing, Map<Long, RowResult> results,
+            List<Change> changes) {
+        List<String> ids = new ArrayList<>();
+        for (ParsedRow row : rows) {
+            Existing old = existing.get(row.externalId());
+            if (old == null) {
+                results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.UNCHANGED));
+                continue;
+            }
+            ids.add(old.id());
+            results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(), Outcome.DELETED));
+            changes.add(new Change(old.id(), object.slug(), old.externalId(), "deleted", old.data(), old.version(),
+                    null));
+        }
+        records.delete(h, organizationId, ids);
+    }
+
+    private Map<String, Value> inFieldOrder(Map<String, Value> values) {
+        Map<String, Value> ordered = new LinkedHashMap<>();
+        for (Field f : object.fields()) {
+            if (values.containsKey(f.slug())) {
+                ordered.put(f.slug(), values.get(f.slug()));
+            }
+        }
+        values.forEach(ordered::putIfAbsent);
+        return ordered;
+    }
+
+    private static long count(Map<Long, RowResult> results, Outcome outcome) {
+        return results.values().stream().filter(r -> r.outcome() == outcome).count();
+    }
+
+    /** One error row per violation, carrying the source line and the original cells. */
+    private static List<RowError> errorRows(List<ParsedRow> rows, List<Violation> errors) {
+        if (errors.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, ParsedRow> byOrdinal = new HashMap<>();
+        rows.forEach(r -> byOrdinal.put(r.ordinal(), r));
+        List<RowError> out = new ArrayList<>(errors.size());
+        Map<Long, Integer> seq = new HashMap<>();
+        for (Violation v : errors) {
+            ParsedRow row = byOrdinal.get(v.row());
+            int n = seq.merge(v.row(), 1, Integer::sum);
+            out.add(new RowError(v.row(), n, row.line(), v.externalId(), v.field(), v.code().wireName(), v.message(),
+                    ValueJson.write(row.cells())));
+        }
+        return out;
+    }
+
+    /**
+     * Resolves every reference of the rows against stored records (one query per target object). Rows with an
+     * unknown reference get an invalid_field_value error and are left out of the returned list.
+     */
+    private List<ParsedRow> resolveReferences(Handle h, List<ParsedRow> rows, List<Violation> errors) {
+        List<Field> refFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE).toList();
+        if (refFields.isEmpty() || rows.isEmpty()) {
+            return rows;
+        }
+        Map<String, Map<String, String>> idsByTarget = new HashMap<>();
+        for (Field field : refFields) {
+            Set<String> wanted = new LinkedHashSet<>();
+            for (ParsedRow r : rows) {
+                refs(r.values().get(field.slug())).forEach(ref -> wanted.add(ref.externalId()));
+            }
+            for (String target : field.targets()) {
+                if (!wanted.isEmpty() && schema.object(target).isPresent()) {
+                    idsByTarget.computeIfAbsent(target, t -> new HashMap<>())
+                            .putAll(records.idsByExternalId(h, organizationId, target, wanted));
+                }
+            }
+        }
+        List<ParsedRow> accepted = new ArrayList<>(rows.size());
+        for (ParsedRow r : rows) {
+            boolean ok = true;
+            for (Field field : refFields) {
+                Value v = r.values().get(field.slug());
+                if (v == null) {
+                    continue;
+                }
+                Value resolved = resolve(field, v, idsByTarget);
+                if (resolved == null) {
+                    ok = false;
+                    String missing = refs(v).stream()
+                            .filter(ref -> resolve(field, ref, idsByTarget) == null)
+                            .map(Value.Ref::externalId)
+                            .findFirst()
+                            .orElse("");
+                    errors.add(new Violation(r.ordinal(), r.externalId(), field.slug(),
+                            ViolationCode.INVALID_FIELD_VALUE, "%s: no %s with external_id \"%s\"".formatted(
+                                    field.slug(), String.join(" or ", field.targets()), missing)));
+                } else {
+                    r.values().put(field.slug(), resolved);
+                }
+            }
+            if (ok) {
+                accepted.add(r);
+            }
+        }
+        return accepted;
+    }
+
+    /** The value with its references resolved, or null if any reference is unknown. */
+    private static Value resolve(Field field, Value v, Map<String, Map<String, String>> idsByTarget) {
+        if (v instanceof Value.Many many) {
+            List<Value> out = new ArrayList<>();
+            for (Value item : many.values()) {
+                Value r = resolve(field, item, idsByTarget);
+                if (r == null) {
+                    return null;
+                }
+                out.add(r);
+            }
+            return new Value.Many(out);
+        }
+        if (v instanceof Value.Ref ref) {
+            for (String target : field.targets()) {
+                String id = idsByTarget.getOrDefault(target, Map.of()).get(ref.externalId());
+                if (id != null) {
+                    return ref.resolved(target, id);
+                }
+            }
+            return null;
+        }
+        return v;
+    }
+
+    private static List<Value.Ref> refs(Value v) {
+        if (v instanceof Value.Ref r) {
+            return List.of(r);
+        }
+        if (v instanceof Value.Many many) {
+            return many.values().stream().flatMap(x -> refs(x).stream()).toList();
+        }
+        return List.of();
+    }
+}

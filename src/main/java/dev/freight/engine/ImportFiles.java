@@ -1,0 +1,173 @@
+package dev.freight.engine;
+
+import de.siegmar.fastcsv.writer.CsvWriter;
+import dev.freight.ingest.RowReader;
+import dev.freight.ingest.SourceRow;
+import dev.freight.store.Database;
+import dev.freight.store.ImportStore;
+import dev.freight.store.RowError;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes an import's downloadable files: its errors and its original payload, each as CSV and as JSON. Streams from
+ * the database or the upload; never holds a whole file. Thread-safe.
+ */
+public final class ImportFiles {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, Object>> CELLS = new TypeReference<>() {};
+    private static final List<String> ERROR_COLUMNS = List.of("line", "external_id", "field", "error_code", "message");
+
+    private final Database database;
+    private final ImportStore imports;
+
+    public ImportFiles(Database database, ImportStore imports) {
+        this.database = database;
+        this.imports = imports;
+    }
+
+    /**
+     * One CSV row per problem: line, external_id, field, error_code, message, then the row's original cells under
+     * their own headers ({@code sourceHeaders} first, then any other keys the rejected rows had).
+     */
+    public void errorsCsv(String importId, List<String> sourceHeaders, OutputStream out) {
+        Set<String> headers = new LinkedHashSet<>(sourceHeaders);
+        database.withHandle(h -> {
+            imports.errors(h, importId, e -> headers.addAll(cells(e).keySet()));
+            return null;
+        });
+        try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+                CsvWriter csv = CsvWriter.builder().build(w)) {
+            List<String> header = new ArrayList<>(ERROR_COLUMNS);
+            header.addAll(headers);
+            csv.writeRecord(header);
+            database.withHandle(h -> {
+                imports.errors(h, importId, e -> {
+                    List<String> row = new ArrayList<>(header.size());
+                    row.add(String.valueOf(e.line()));
+                    row.add(nullToEmpty(e.externalId()));
+                    row.add(nullToEmpty(e.field()));
+                    row.add(e.code());
+                    row.add(e.message());
+                    Map<String, Object> cells = cells(e);
+                    for (String column : headers) {
+                        row.add(text(cells.get(column)));
+                    }
+                    csv.writeRecord(row);
+                });
+                return null;
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A JSON array with one object per problem: line, external_id, field, error_code, message and cells. */
+    public void errorsJson(String importId, OutputStream out) {
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartArray();
+            database.withHandle(h -> {
+                imports.errors(h, importId, e -> {
+                    g.writeStartObject();
+                    g.writeNumberProperty("line", e.line());
+                    g.writeStringProperty("external_id", e.externalId());
+                    g.writeStringProperty("field", e.field());
+                    g.writeStringProperty("error_code", e.code());
+                    g.writeStringProperty("message", e.message());
+                    g.writeName("cells");
+                    g.writePOJO(cells(e));
+                    g.writeEndObject();
+                });
+                return null;
+            });
+            g.writeEndArray();
+        }
+    }
+
+    /** The original rows as CSV: tabular sources keep their headers; JSON sources get the union of their keys. */
+    public void uploadCsv(ImportPipeline.RowSource source, OutputStream out) {
+        try {
+            Set<String> headers = new LinkedHashSet<>();
+            try (RowReader reader = source.open()) {
+                headers.addAll(reader.headers());
+                for (SourceRow row = next(reader); row != null; row = next(reader)) {
+                    headers.addAll(row.cells().keySet());
+                }
+            }
+            try (RowReader reader = source.open();
+                    Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+                    CsvWriter csv = CsvWriter.builder().build(w)) {
+                csv.writeRecord(new ArrayList<>(headers));
+                for (SourceRow row = next(reader); row != null; row = next(reader)) {
+                    List<String> cells = new ArrayList<>(headers.size());
+                    for (String h : headers) {
+                        cells.add(text(row.cells().get(h)));
+                    }
+                    csv.writeRecord(cells);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The original rows as a JSON array of objects. */
+    public void uploadJson(ImportPipeline.RowSource source, OutputStream out) {
+        try (RowReader reader = source.open(); JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartArray();
+            for (SourceRow row = next(reader); row != null; row = next(reader)) {
+                g.writePOJO(row.cells());
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The next readable row; rows the reader rejects on their own are left out of the payload copies. */
+    private static SourceRow next(RowReader reader) throws IOException {
+        while (true) {
+            try {
+                return reader.next();
+            } catch (dev.freight.ingest.IngestException e) {
+                if (!"not_an_object".equals(e.code())) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static Map<String, Object> cells(RowError e) {
+        return JSON.readValue(e.cellsJson(), CELLS);
+    }
+
+    private static String text(Object v) {
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof String s) {
+            return s;
+        }
+        if (v instanceof Map<?, ?> || v instanceof List<?>) {
+            return JSON.writeValueAsString(v);
+        }
+        return v.toString();
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

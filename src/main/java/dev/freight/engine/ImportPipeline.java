@@ -1,0 +1,578 @@
+package dev.freight.engine;
+
+import dev.freight.ingest.IngestException;
+import dev.freight.ingest.RowReader;
+import dev.freight.ingest.SourceRow;
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Field;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
+import dev.freight.store.Database;
+import dev.freight.store.Handle;
+import dev.freight.store.PhaseState;
+import dev.freight.store.RowError;
+import dev.freight.store.ValueJson;
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.Phase;
+import dev.freight.store.ImportEnums.PhaseStatus;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStats;
+import dev.freight.store.ImportStore;
+import dev.freight.store.RecordStore;
+import dev.freight.store.RecordStore.Existing;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.StoreException;
+import dev.freight.store.Change;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one class that owns the order of an import's seven phases, its passes over the source, its chunks and their
+ * transactions. What each phase means for Freight is written in {@code docs/engine.md}:
+ *
+ * <ol>
+ *   <li>prevalidation — read the whole source once: structure, row count, the mapping against the headers, and the
+ *       hash of every row's external_id;
+ *   <li>preparsing — find the external ids that occur more than once (exactly, re-reading keys only on a hash clash);
+ *   <li>transforming, parsing, validation, processing — chunk by chunk from the checkpoint: map cells to fields,
+ *       coerce values, apply the duplicate rule and resolve references, then write; each chunk commits in one
+ *       transaction together with the import's checkpoint and counts;
+ *   <li>cleanup — for overwrite, delete the records the import did not contain, unless a row failed.
+ * </ol>
+ *
+ * <p>A chunk whose write fails on a row-level cause is rolled back and replayed row by row, so only the bad rows are
+ * rejected. Progress goes to a {@link Listener}. Thread-safe: each call works on its own import.
+ */
+public final class ImportPipeline {
+
+    /** Receives the import after every committed chunk. */
+    @FunctionalInterface
+    public interface Listener {
+        void committed(ImportJob job);
+
+        Listener NONE = job -> {};
+    }
+
+    /** Opens the import's rows from the start; called once per pass. */
+    @FunctionalInterface
+    public interface RowSource {
+        RowReader open() throws IOException;
+    }
+
+    /** The import was stopped by its deadline or a cancel request; the committed chunks stay. */
+    private static final class Stopped extends RuntimeException {
+        private final Status status;
+
+        Stopped(Status status, String reason) {
+            super(reason, null, false, false);
+            this.status = status;
+        }
+    }
+
+    private final Database database;
+    private final ImportStore imports;
+    private final RecordStore records;
+    private final SchemaStore schemas;
+    private final Clock clock;
+    private final int chunkSize;
+
+    public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
+            Clock clock, int chunkSize) {
+        this.database = database;
+        this.imports = imports;
+        this.records = records;
+        this.schemas = schemas;
+        this.clock = clock;
+        this.chunkSize = chunkSize;
+    }
+
+    /**
+     * Prevalidation and preparsing. Leaves the import {@code queued} with its row count and duplicate keys stored,
+     * or {@code failed} with the reason (unreadable file, unknown object, mapping that does not fit).
+     */
+    public ImportJob prepare(String importId, RowSource source) {
+        ImportJob loaded = load(importId);
+        ImportJob job = save(loaded.withPhase(loaded.phase(Phase.PREVALIDATION).running(now())));
+        Schema schema = database.withHandle(h -> schemas.schema(h, job.organizationId()));
+        ObjectDef object = schema.object(job.resource()).orElse(null);
+        if (object == null) {
+            return fail(job, Phase.PREVALIDATION, "The resource \"" + job.resource() + "\" is not an object");
+        }
+        KeyHashes hashes = new KeyHashes();
+        long rows = 0;
+        Map<String, String> mapping;
+        try (RowReader reader = source.open()) {
+            mapping = mapping(job, object, reader.headers());
+            String problem = mappingProblem(job, object, mapping, reader.headers(), job.fileType());
+            if (problem != null) {
+                return fail(job, Phase.PREVALIDATION, problem);
+            }
+            RowTransformer keys = new RowTransformer(object, mapping, job.action(), false);
+            RowCursor cursor = new RowCursor(reader, job.fileType());
+            for (ParsedRowOrSource next = cursor.next(); next != null; next = cursor.next()) {
+                rows++;
+                String key = next.source() == null ? null : keys.externalIdOf(next.source().cells());
+                if (key != null) {
+                    hashes.add(key);
+                }
+            }
+        } catch (StoreException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            return fail(job, Phase.PREVALIDATION, readFailure(e));
+        }
+        long total = rows;
+        ImportJob validated = save(job.withTotalRows(total)
+                .withPhase(job.phase(Phase.PREVALIDATION).counted(total, 0).finished(PhaseStatus.COMPLETED, now(),
+                        null))
+                .withPhase(job.phase(Phase.PREPARSING).running(now())));
+        Map<String, long[]> duplicates = exactDuplicates(source, object, mapping, validated, hashes.repeated());
+        long repeatedRows = duplicates.values().stream().mapToLong(d -> d[0]).sum();
+        return database.inTransaction(h -> {
+            imports.addDuplicates(h, importId, duplicates);
+            ImportJob current = imports.get(h, importId).orElseThrow();
+            return imports.save(h, current.withStatus(Status.QUEUED, null)
+                    .withPhase(current.phase(Phase.PREPARSING).counted(total, repeatedRows)
+                            .finished(PhaseStatus.COMPLETED, now(), null)));
+        });
+    }
+
+    /**
+     * Transforming through cleanup, from the import's checkpoint (so a restarted worker resumes where the last
+     * committed chunk ended). Returns the import in its final status.
+     */
+    public ImportJob process(String importId, RowSource source, Listener listener) {
+        ImportJob job = load(importId);
+        if (job.status().isFinal()) {
+            return job;
+        }
+        Schema schema = database.withHandle(h -> schemas.schema(h, job.organizationId()));
+        ObjectDef object = schema.object(job.resource()).orElse(null);
+        if (object == null) {
+            return fail(job, Phase.TRANSFORMING, "The resource \"" + job.resource() + "\" is not an object");
+        }
+        Instant now = now();
+        ImportJob running = job.withStatus(Status.PROCESSING, null);
+        for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
+            running = running.withPhase(running.phase(p).running(now));
+        }
+        running = save(running);
+        try {
+            running = chunks(running, schema, object, source, listener);
+            running = cleanup(running, object);
+            String reason = running.stats().failed() == 0 ? null
+                    : "%,d of %,d rows failed; see the errors file".formatted(running.stats().failed(),
+                            running.stats().read());
+            return save(load(importId).withStatus(Status.COMPLETED, reason));
+        } catch (Stopped stopped) {
+            ImportJob current = load(importId);
+            for (Phase p : Phase.values()) {
+                PhaseState state = current.phase(p);
+                if (state.status() == PhaseStatus.RUNNING || state.status() == PhaseStatus.PENDING) {
+                    current = current.withPhase(state.finished(PhaseStatus.SKIPPED, now(), stopped.getMessage()));
+                }
+            }
+            return save(current.withStatus(stopped.status, stopped.getMessage()));
+        } catch (UncheckedIOException e) {
+            return fail(load(importId), Phase.PROCESSING, readFailure(e.getCause()));
+        }
+    }
+
+    /** The outcome of a JSON batch run in-line: the import, each row's result, its errors and its warnings. */
+    public record BatchOutcome(
+            ImportJob job, List<ChunkResultRow> rows, List<Violation> errors, List<Violation> warnings) {}
+
+    /** One row of a batch: its 1-based ordinal, external id, record id (null unless stored) and what happened. */
+    public record ChunkResultRow(long ordinal, String externalId, String recordId, String outcome) {}
+
+    /**
+     * Runs a whole JSON batch in the calling thread: every phase in order, the rows as one chunk in one transaction.
+     * {@code job} must already be stored with its column mapping. If the database fails, nothing of the batch is
+     * stored, the import is marked failed and the {@link StoreException} propagates.
+     */
+    public BatchOutcome runBatch(ImportJob stored, List<?> data) {
+        Instant start = now();
+        Schema schema = database.withHandle(h -> schemas.schema(h, stored.organizationId()));
+        ObjectDef object = schema.object(stored.resource()).orElse(null);
+        ImportJob job = stored.withTotalRows(data.size())
+                .withPhase(stored.phase(Phase.PREVALIDATION).running(start).counted(data.size(), 0)
+                        .finished(PhaseStatus.COMPLETED, start, null));
+        if (object == null) {
+            List<Violation> errors = new ArrayList<>();
+            String keyColumn = stored.columnMapping().get(BuiltInObjects.EXTERNAL_ID);
+            for (int i = 0; i < data.size(); i++) {
+                Object key = data.get(i) instanceof Map<?, ?> m && keyColumn != null ? m.get(keyColumn) : null;
+                String externalId = key instanceof String || key instanceof Number ? key.toString().strip() : null;
+                errors.add(new Violation(i + 1, externalId, null, ViolationCode.UNKNOWN_BASE_OBJECT,
+                        "The report's base object \"" + stored.resource() + "\" no longer exists"));
+            }
+            ImportJob failed = fail(job.withProgress(new ImportStats(data.size(), 0, 0, 0, 0, 0, 0, data.size()), 0,
+                    false), Phase.PREPARSING, "The report's base object \"" + stored.resource() + "\" no longer exists");
+            return new BatchOutcome(failed, List.of(), errors, List.of());
+        }
+        RowTransformer transformer = new RowTransformer(object, stored.columnMapping(), stored.action(), true);
+        List<ParsedRow> parsed = new ArrayList<>(data.size());
+        Map<String, long[]> counts = new HashMap<>();
+        for (int i = 0; i < data.size(); i++) {
+            Object element = data.get(i);
+            if (!(element instanceof Map<?, ?> m)) {
+                parsed.add(ParsedRow.unreadable(i + 1, i + 1, "Record " + i + " is not a JSON object"));
+                continue;
+            }
+            Map<String, Object> cells = new LinkedHashMap<>();
+            m.forEach((k, v) -> cells.put(String.valueOf(k), v));
+            ParsedRow row = transformer.parse(new SourceRow(i + 1, i + 1, cells));
+            parsed.add(row);
+            String key = transformer.externalIdOf(cells);
+            if (key != null) {
+                long ordinal = i + 1;
+                counts.computeIfAbsent(key, k -> new long[] {0, ordinal})[0]++;
+            }
+        }
+        Map<String, Long> duplicates = new HashMap<>();
+        counts.forEach((k, c) -> {
+            if (c[0] > 1) {
+                duplicates.put(k, c[1]);
+            }
+        });
+        Instant parsedAt = now();
+        ImportJob ready = job.withStatus(Status.PROCESSING, null)
+                .withPhase(job.phase(Phase.PREPARSING).running(parsedAt).counted(data.size(), duplicates.size())
+                        .finished(PhaseStatus.COMPLETED, parsedAt, null));
+        for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
+            ready = ready.withPhase(ready.phase(p).running(parsedAt));
+        }
+        ChunkWriter writer = new ChunkWriter(records, schema, object, stored.organizationId(), stored.action(),
+                stored.duplicateHandling(), duplicates, "batch");
+        ImportJob before = ready;
+        List<ChunkWriter.Result> result = new ArrayList<>(1);
+        ImportJob done;
+        try {
+            done = database.inTransaction(h -> {
+                ImportJob applied = apply(h, before, writer, parsed, result);
+                Instant end = now();
+                for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
+                    applied = applied.withPhase(applied.phase(p).finished(PhaseStatus.COMPLETED, end, null));
+                }
+                applied = applied.withPhase(applied.phase(Phase.CLEANUP).finished(PhaseStatus.SKIPPED, end,
+                        "only overwrite imports delete records they did not contain"));
+                String reason = applied.stats().failed() == 0 ? null : "%,d of %,d rows failed".formatted(
+                        applied.stats().failed(), applied.stats().read());
+                return imports.save(h, applied.withStatus(Status.COMPLETED, reason));
+            });
+        } catch (StoreException e) {
+            fail(before, Phase.PROCESSING, "The database failed while writing the batch; nothing was stored");
+            throw e;
+        }
+        List<ChunkResultRow> rows = result.getFirst().rows().stream()
+                .map(r -> new ChunkResultRow(r.ordinal(), r.externalId(), r.recordId(),
+                        r.outcome().name().toLowerCase(Locale.ROOT)))
+                .toList();
+        List<Violation> warnings = parsed.stream().flatMap(p -> p.warnings().stream()).toList();
+        return new BatchOutcome(done, rows, result.getFirst().errors(), warnings);
+    }
+
+    /** A row as read: its source, or (when the reader rejected just this row) the reason it is unreadable. */
+    private record ParsedRowOrSource(long ordinal, SourceRow source, ParsedRow unreadable) {}
+
+    /** Reads rows, turning a per-row rejection by the reader into an unreadable row that keeps its ordinal. */
+    private static final class RowCursor {
+        private final RowReader reader;
+        private final Set<String> rowLevel;
+        private long ordinal;
+
+        /** NDJSON rejects a malformed line alone; in other formats malformed input ends the read. */
+        RowCursor(RowReader reader, String fileType) {
+            this.reader = reader;
+            this.rowLevel = "ndjson".equals(fileType) ? Set.of("not_an_object", "malformed_json")
+                    : Set.of("not_an_object");
+        }
+
+        ParsedRowOrSource next() throws IOException {
+            try {
+                SourceRow row = reader.next();
+                if (row == null) {
+                    return null;
+                }
+                ordinal = row.ordinal();
+                return new ParsedRowOrSource(row.ordinal(), row, null);
+            } catch (IngestException e) {
+                if (!rowLevel.contains(e.code())) {
+                    throw e;
+                }
+                ordinal++;
+                return new ParsedRowOrSource(ordinal, null, ParsedRow.unreadable(ordinal, e.line(), e.getMessage()));
+            }
+        }
+    }
+
+    private ImportJob chunks(ImportJob job, Schema schema, ObjectDef object, RowSource source, Listener listener) {
+        Map<String, String> mapping;
+        Map<String, Long> duplicates = database.withHandle(h -> imports.duplicates(h, job.id()));
+        ImportJob current = job;
+        try (RowReader reader = source.open()) {
+            mapping = mapping(job, object, reader.headers());
+            RowTransformer transformer = new RowTransformer(object, mapping, job.action(), false);
+            ChunkWriter writer = new ChunkWriter(records, schema, object, job.organizationId(), job.action(),
+                    job.duplicateHandling(), duplicates, "file");
+            List<ParsedRowOrSource> chunk = new ArrayList<>(chunkSize);
+            RowCursor cursor = new RowCursor(reader, job.fileType());
+            for (ParsedRowOrSource row = cursor.next(); row != null; row = cursor.next()) {
+                if (row.ordinal() <= job.checkpoint()) {
+                    continue;
+                }
+                chunk.add(row);
+                if (chunk.size() == chunkSize) {
+                    current = commitChunk(current, transformer, writer, chunk, listener);
+                    chunk.clear();
+                }
+            }
+            if (!chunk.isEmpty()) {
+                current = commitChunk(current, transformer, writer, chunk, listener);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Instant now = now();
+        for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
+            current = current.withPhase(current.phase(p).finished(PhaseStatus.COMPLETED, now, null));
+        }
+        return save(current);
+    }
+
+    /** Commits one chunk with the checkpoint, or on a row-level failure replays it one row per transaction. */
+    private ImportJob commitChunk(ImportJob job, RowTransformer transformer, ChunkWriter writer,
+            List<ParsedRowOrSource> chunk, Listener listener) {
+        checkStop(job);
+        List<ParsedRow> parsed = chunk.stream()
+                .map(r -> r.source() == null ? r.unreadable() : transformer.parse(r.source()))
+                .toList();
+        ImportJob committed;
+        try {
+            committed = database.inTransaction(h -> apply(h, job, writer, parsed));
+        } catch (StoreException e) {
+            if ("database_unavailable".equals(e.code())) {
+                throw e;
+            }
+            committed = job;
+            for (ParsedRow row : parsed) {
+                ImportJob before = committed;
+                try {
+                    committed = database.inTransaction(h -> apply(h, before, writer, List.of(row)));
+                } catch (StoreException rowFailure) {
+                    if ("database_unavailable".equals(rowFailure.code())) {
+                        throw rowFailure;
+                    }
+                    committed = database.inTransaction(h -> applyFailure(h, before, row, rowFailure));
+                }
+            }
+        }
+        listener.committed(committed);
+        return committed;
+    }
+
+    private ImportJob apply(Handle h, ImportJob job, ChunkWriter writer, List<ParsedRow> rows) {
+        return apply(h, job, writer, rows, new ArrayList<>(1));
+    }
+
+    private ImportJob apply(Handle h, ImportJob job, ChunkWriter writer, List<ParsedRow> rows,
+            List<ChunkWriter.Result> sink) {
+        ChunkWriter.Result result = writer.write(h, rows);
+        sink.add(result);
+        imports.addErrors(h, job.id(), result.errorRows());
+        imports.addChanges(h, job.id(), result.changes());
+        if (job.action() == Action.OVERWRITE) {
+            List<String> seen = new ArrayList<>();
+            for (ParsedRow r : rows) {
+                if (r.externalId() != null) {
+                    seen.add(r.externalId());
+                }
+            }
+            imports.addSeen(h, job.id(), seen);
+        }
+        long last = rows.getLast().ordinal();
+        long read = rows.size();
+        ImportJob next = job.withProgress(job.stats().plus(result.stats()), last, !result.errorRows().isEmpty())
+                .withPhase(job.phase(Phase.TRANSFORMING).counted(read, 0))
+                .withPhase(job.phase(Phase.PARSING).counted(read, result.parseRejected()))
+                .withPhase(job.phase(Phase.VALIDATION).counted(read - result.parseRejected(),
+                        result.validationRejected() + result.stats().skippedDuplicates()))
+                .withPhase(job.phase(Phase.PROCESSING).counted(result.stats().valid(), 0));
+        return imports.save(h, next);
+    }
+
+    /** Records a row the database refused on its own, with the checkpoint moved past it. */
+    private ImportJob applyFailure(Handle h, ImportJob job, ParsedRow row, StoreException e) {
+        Violation v = new Violation(row.ordinal(), row.externalId(), null, ViolationCode.WRITE_FAILED,
+                "The database refused this row (" + e.getMessage() + ")");
+        imports.addErrors(h, job.id(), List.of(new RowError(row.ordinal(), 1, row.line(),
+                row.externalId(), null, v.code().wireName(), v.message(), ValueJson.write(
+                        row.cells()))));
+        ImportStats one = new ImportStats(1, 0, 0, 0, 0, 0, 0, 1);
+        ImportJob next = job.withProgress(job.stats().plus(one), row.ordinal(), true)
+                .withPhase(job.phase(Phase.PROCESSING).counted(0, 1));
+        return imports.save(h, next);
+    }
+
+    private ImportJob cleanup(ImportJob job, ObjectDef object) {
+        if (job.action() != Action.OVERWRITE) {
+            return save(job.withPhase(job.phase(Phase.CLEANUP).finished(PhaseStatus.SKIPPED, now(),
+                    "only overwrite imports delete records they did not contain")));
+        }
+        if (job.stats().failed() > 0) {
+            return save(job.withPhase(job.phase(Phase.CLEANUP).finished(PhaseStatus.SKIPPED, now(),
+                    "%,d rows failed, so no record was deleted: a rejected row must not delete the record it was"
+                            .formatted(job.stats().failed()) + " meant to replace")));
+        }
+        ImportJob current = save(job.withPhase(job.phase(Phase.CLEANUP).running(now())));
+        while (true) {
+            checkStop(current);
+            ImportJob before = current;
+            ImportJob after = database.inTransaction(h -> {
+                List<Existing> unseen = records.unseen(h, before.organizationId(), object.slug(), before.id(),
+                        chunkSize);
+                if (unseen.isEmpty()) {
+                    return null;
+                }
+                List<Change> changes = new ArrayList<>();
+                unseen.forEach(e -> changes.add(new Change(e.id(), object.slug(), e.externalId(), "deleted", e.data(),
+                        e.version(), null)));
+                records.delete(h, before.organizationId(), unseen.stream().map(Existing::id).toList());
+                imports.addChanges(h, before.id(), changes);
+                ImportStats deleted = new ImportStats(0, 0, 0, 0, 0, unseen.size(), 0, 0);
+                return imports.save(h, before.withProgress(before.stats().plus(deleted), before.checkpoint(), false)
+                        .withPhase(before.phase(Phase.CLEANUP).counted(unseen.size(), 0)));
+            });
+            if (after == null) {
+                break;
+            }
+            current = after;
+        }
+        return save(current.withPhase(current.phase(Phase.CLEANUP).finished(PhaseStatus.COMPLETED, now(), null)));
+    }
+
+    private void checkStop(ImportJob job) {
+        if (job.deadlineAt() != null && now().isAfter(job.deadlineAt())) {
+            throw new Stopped(Status.TIMED_OUT, "The import ran past its maximum run time (deadline "
+                    + job.deadlineAt() + "); %,d rows committed before it stopped are kept".formatted(
+                            job.checkpoint()));
+        }
+        if (database.withHandle(h -> imports.cancelRequested(h, job.id()))) {
+            throw new Stopped(Status.FAILED, "Cancelled on request; %,d rows committed before it stopped are kept"
+                    .formatted(job.checkpoint()));
+        }
+    }
+
+    /** Second, exact look at the keys whose hash occurs more than once: key → {occurrences, first ordinal}. */
+    private Map<String, long[]> exactDuplicates(RowSource source, ObjectDef object, Map<String, String> mapping,
+            ImportJob job, Set<Long> repeatedHashes) {
+        Map<String, long[]> counts = new HashMap<>();
+        if (repeatedHashes.isEmpty()) {
+            return counts;
+        }
+        RowTransformer keys = new RowTransformer(object, mapping, job.action(), false);
+        try (RowReader reader = source.open()) {
+            RowCursor cursor = new RowCursor(reader, job.fileType());
+            for (ParsedRowOrSource row = cursor.next(); row != null; row = cursor.next()) {
+                String key = row.source() == null ? null : keys.externalIdOf(row.source().cells());
+                if (key != null && repeatedHashes.contains(KeyHashes.hash(key))) {
+                    long ordinal = row.ordinal();
+                    counts.computeIfAbsent(key, k -> new long[] {0, ordinal})[0]++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        counts.values().removeIf(c -> c[0] < 2);
+        return counts;
+    }
+
+    /**
+     * The import's mapping, field → source key: the column_mapping it was created with, or else every header that
+     * equals a field's slug or label (ignoring case, spaces, '_' and '-').
+     */
+    static Map<String, String> mapping(ImportJob job, ObjectDef object, List<String> headers) {
+        if (job.columnMapping() != null && !job.columnMapping().isEmpty()) {
+            return job.columnMapping();
+        }
+        Map<String, String> mapping = new LinkedHashMap<>();
+        for (String header : headers) {
+            String h = normalize(header);
+            for (Field f : object.fields()) {
+                if (!mapping.containsKey(f.slug()) && (normalize(f.slug()).equals(h) || normalize(f.label()).equals(h))) {
+                    mapping.put(f.slug(), header);
+                    break;
+                }
+            }
+        }
+        return mapping;
+    }
+
+    private static String normalize(String s) {
+        return s.toLowerCase(Locale.ROOT).replaceAll("[\\s_\\-]", "");
+    }
+
+    /** Why the mapping cannot work for this import, or null. */
+    private static String mappingProblem(ImportJob job, ObjectDef object, Map<String, String> mapping,
+            List<String> headers, String fileType) {
+        if (!mapping.containsKey(BuiltInObjects.EXTERNAL_ID)) {
+            return "No column is mapped to external_id; map one in column_mapping or name a column \"external_id\"";
+        }
+        for (Map.Entry<String, String> e : mapping.entrySet()) {
+            if (object.field(e.getKey()).isEmpty()) {
+                return "column_mapping names field \"" + e.getKey() + "\", which " + object.slug() + " does not have";
+            }
+            boolean tabular = fileType != null && !fileType.equals("json") && !fileType.equals("ndjson");
+            if (tabular && !headers.contains(e.getValue())) {
+                return "column_mapping maps " + e.getKey() + " to the column \"" + e.getValue()
+                        + "\", which the file does not have; its columns are " + String.join(", ", headers);
+            }
+        }
+        if (job.action() != Action.DELETE) {
+            for (Field required : object.requiredFields()) {
+                if (!mapping.containsKey(required.slug())) {
+                    return "Required field \"" + required.slug() + "\" is not mapped to any column";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String readFailure(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return "The file could not be read: " + message;
+    }
+
+    private ImportJob fail(ImportJob job, Phase phase, String reason) {
+        ImportJob failed = job.withPhase(job.phase(phase).finished(PhaseStatus.FAILED, now(), reason));
+        for (Phase p : Phase.values()) {
+            if (p.ordinal() > phase.ordinal()) {
+                failed = failed.withPhase(failed.phase(p).finished(PhaseStatus.SKIPPED, now(), "an earlier phase failed"));
+            }
+        }
+        return save(failed.withStatus(Status.FAILED, reason));
+    }
+
+    private ImportJob load(String importId) {
+        return database.withHandle(h -> imports.get(h, importId)).orElseThrow(() ->
+                new IllegalArgumentException("no import " + importId));
+    }
+
+    private ImportJob save(ImportJob job) {
+        return database.inTransaction(h -> imports.save(h, job));
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.freight.ingest;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The column names of a tabular file and the mapping of a row's cells onto them.
+ *
+ * <p>Names are the header cells as written, with a leading byte-order mark removed. A blank name becomes
+ * {@code column_N} (N the 1-based column). A name already taken gets the first free suffix {@code _2}, {@code _3}, …,
+ * skipping suffixed names that appear elsewhere in the header, so {@code Email, Email, Email_2} becomes
+ * {@code Email, Email_3, Email_2}. A non-blank cell beyond the header is keyed {@code column_N}, suffixed the same way
+ * if the header already uses that name.
+ */
+final class Columns {
+
+    /** What a row shorter than the header gets for its missing trailing cells. */
+    enum MissingCells {
+        /** No key: the row really lacks them (a short CSV record). */
+        ABSENT,
+        /** An empty string: spreadsheets do not store trailing empty cells, which are nevertheless there. */
+        EMPTY
+    }
+
+    private final List<String> names;
+    private final Set<String> taken;
+    private final Map<Integer, String> extraNames = new HashMap<>();
+    private final MissingCells missing;
+
+    Columns(List<String> header, MissingCells missing) {
+        this.missing = missing;
+        Set<String> written = new HashSet<>();
+        for (String h : header) {
+            written.add(stripBom(h));
+        }
+        List<String> unique = new ArrayList<>(header.size());
+        Set<String> used = new HashSet<>();
+        Map<String, Integer> nextSuffix = new HashMap<>();
+        for (int i = 0; i < header.size(); i++) {
+            String h = stripBom(header.get(i));
+            String name = h.isBlank() ? "column_" + (i + 1) : h;
+            if (used.contains(name)) {
+                name = freeSuffix(name, used, written, nextSuffix);
+            }
+            used.add(name);
+            unique.add(name);
+        }
+        this.names = List.copyOf(unique);
+        this.taken = used;
+    }
+
+    List<String> names() {
+        return names;
+    }
+
+    /** The row's cells keyed by column name, in column order; null when every cell is blank. */
+    Map<String, Object> cells(List<String> values) {
+        boolean blank = true;
+        for (String v : values) {
+            if (!v.isBlank()) {
+                blank = false;
+                break;
+            }
+        }
+        if (blank) {
+            return null;
+        }
+        Map<String, Object> cells = LinkedHashMap.newLinkedHashMap(Math.max(values.size(), names.size()));
+        int shared = Math.min(values.size(), names.size());
+        for (int i = 0; i < shared; i++) {
+            cells.put(names.get(i), values.get(i));
+        }
+        if (missing == MissingCells.EMPTY) {
+            for (int i = shared; i < names.size(); i++) {
+                cells.put(names.get(i), "");
+            }
+        }
+        for (int i = names.size(); i < values.size(); i++) {
+            if (!values.get(i).isBlank()) {
+                cells.put(extraName(i), values.get(i));
+            }
+        }
+        return cells;
+    }
+
+    private String extraName(int index) {
+        return extraNames.computeIfAbsent(index, i -> {
+            String name = "column_" + (i + 1);
+            return taken.contains(name) ? freeSuffix(name, taken, Set.of(), new HashMap<>()) : name;
+        });
+    }
+
+    /** The first free {@code name_k}; {@code nextSuffix} remembers where to resume, for headers of 16,384 columns. */
+    private static String freeSuffix(
+            String name, Set<String> used, Set<String> written, Map<String, Integer> nextSuffix) {
+        for (int k = nextSuffix.getOrDefault(name, 2); ; k++) {
+            String candidate = name + "_" + k;
+            if (!used.contains(candidate) && !written.contains(candidate)) {
+                nextSuffix.put(name, k + 1);
+                return candidate;
+            }
+        }
+    }
+
+    private static String stripBom(String s) {
+        return s.startsWith("\uFEFF") ? s.substring(1) : s;
+    }
+}

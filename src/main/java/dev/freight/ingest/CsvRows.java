@@ -1,0 +1,106 @@
+package dev.freight.ingest;
+
+import de.siegmar.fastcsv.reader.CloseableIterator;
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The records of a CSV file, read by FastCSV: RFC 4180 quoting with the sniffed separator, lenient about ragged rows
+ * and characters after a closing quote, empty lines skipped. {@link CsvRecord#getStartingLineNumber()} counts LF,
+ * CRLF and lone CR as one line ending each, inside quoted fields too, which is the line a user sees in an editor.
+ */
+final class CsvRows implements TabularReader.RawRows {
+
+    /** FastCSV's default limit on one field, in characters. */
+    static final int MAX_FIELD = 16 * 1024 * 1024;
+    private static final Pattern STARTED_IN_LINE = Pattern.compile("started in line (\\d+)");
+    /** Characters looked at to guess the separator. */
+    private static final int SNIFF_CHARS = 64 * 1024;
+
+    private final CsvReader<CsvRecord> csv;
+    private final CloseableIterator<CsvRecord> records;
+    private long lastLine;
+
+    private CsvRows(CsvReader<CsvRecord> csv) {
+        this.csv = csv;
+        this.records = csv.iterator();
+    }
+
+    static RowReader open(Path file, Charset charset) throws IOException {
+        if (Files.size(file) == 0) {
+            throw new IngestException("empty_file", 0, "The file is empty; expected a header row and data rows");
+        }
+        TextEncoding encoding = TextEncoding.of(file, charset);
+        char separator = sniffSeparator(file, encoding);
+        Reader reader = encoding.open(file);
+        CsvReader<CsvRecord> csv = CsvReader.builder()
+                .fieldSeparator(separator)
+                .allowExtraFields(true)
+                .allowMissingFields(true)
+                .allowExtraCharsAfterClosingQuote(true)
+                .skipEmptyLines(true)
+                .maxBufferSize(MAX_FIELD)
+                .ofCsvRecord(reader);
+        return TabularReader.open(new CsvRows(csv), Columns.MissingCells.ABSENT,
+                "The file has only blank lines; expected a header row and data rows");
+    }
+
+    private static char sniffSeparator(Path file, TextEncoding encoding) throws IOException {
+        try (Reader reader = encoding.open(file)) {
+            char[] buffer = new char[SNIFF_CHARS];
+            int length = 0;
+            int n = 0;
+            while (length < buffer.length && (n = reader.read(buffer, length, buffer.length - length)) > 0) {
+                length += n;
+            }
+            boolean complete = n < 0 || length < buffer.length || reader.read() < 0;
+            return Delimiter.sniff(CharBuffer.wrap(buffer, 0, length), complete);
+        }
+    }
+
+    @Override
+    public TabularReader.RawRow next() throws IOException {
+        try {
+            if (!records.hasNext()) {
+                return null;
+            }
+            CsvRecord record = records.next();
+            lastLine = record.getStartingLineNumber();
+            return new TabularReader.RawRow(lastLine, record.getFields());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (CsvParseException e) {
+            throw malformed(e);
+        }
+    }
+
+    /** FastCSV says where the record started; its innermost cause says what went wrong. */
+    private IngestException malformed(CsvParseException e) {
+        Matcher started = STARTED_IN_LINE.matcher(String.valueOf(e.getMessage()));
+        long line = started.find() ? Long.parseLong(started.group(1)) : lastLine + 1;
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        String found = String.valueOf(cause.getMessage()).contains("maximum buffer size")
+                ? "found a longer one (often a quote that is never closed)"
+                : "found an error: " + cause.getMessage();
+        return new IngestException("malformed_csv", line,
+                "Line %d: expected fields of at most %,d characters, %s".formatted(line, MAX_FIELD, found), e);
+    }
+
+    @Override
+    public void close() throws IOException {
+        csv.close();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.freight.ingest;
+
+/**
+ * A file that cannot be read as a whole, or (for JSON and NDJSON) an element that cannot be read. {@link #code()} is
+ * stable API:
+ * <ul>
+ *   <li>{@code unsupported_file_type}: not CSV, JSON, NDJSON, XLSX or XLS; the message says what it is;</li>
+ *   <li>{@code encrypted_file}: a password-protected workbook;</li>
+ *   <li>{@code empty_file}: no bytes, only blank lines, no header row, or an empty sheet;</li>
+ *   <li>{@code malformed_csv}: a CSV record the parser cannot read (a field over 16 MiB, for one);</li>
+ *   <li>{@code malformed_json}: not valid JSON, or not an array of objects nor {@code {"data": [...]}};</li>
+ *   <li>{@code not_an_object}: a JSON or NDJSON element that is valid JSON but not an object;</li>
+ *   <li>{@code sheet_not_found}: the requested sheet does not exist, or the workbook has no visible sheet;</li>
+ *   <li>{@code unreadable_file}: a damaged workbook or a structure the library cannot read.</li>
+ * </ul>
+ * The message is one sentence saying where, what was expected and what was found. {@link #line()} is the 1-based line
+ * (sheet row for workbooks) the problem is on, or 0 when it concerns the file as a whole.
+ */
+public final class IngestException extends RuntimeException {
+
+    private final String code;
+    private final long line;
+
+    IngestException(String code, long line, String message) {
+        this(code, line, message, null);
+    }
+
+    IngestException(String code, long line, String message, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+        this.line = line;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public long line() {
+        return line;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.freight.ingest;
+
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+
+/**
+ * The elements of a top-level JSON array, or of the array under {@code "data"} in a top-level object (the Import API's
+ * body shape; the object's other properties are skipped). Streams with Jackson's parser, one element at a time.
+ */
+final class JsonArrayReader implements RowReader {
+
+    private static final String SHAPE = "an array of objects or {\"data\": [...]}";
+
+    private final JsonParser parser;
+    private final boolean wrapped;
+    private final List<String> headers;
+    private SourceRow pendingRow;
+    private IngestException pendingFailure;
+    private IngestException failure;
+    private boolean finished;
+    private long ordinal;
+
+    private JsonArrayReader(JsonParser parser, boolean wrapped) {
+        this.parser = parser;
+        this.wrapped = wrapped;
+        SourceRow first = null;
+        try {
+            first = read();
+        } catch (IngestException e) {
+            pendingFailure = e;
+        }
+        this.pendingRow = first;
+        this.headers = first == null ? List.of() : List.copyOf(first.cells().keySet());
+    }
+
+    static RowReader open(Path file, Charset charset) throws IOException {
+        TextEncoding encoding = TextEncoding.of(file, charset);
+        JsonParser parser = JsonValues.MAPPER.createParser(encoding.open(file));
+        try {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                throw new IngestException("empty_file", 0, "The file is empty; expected " + SHAPE);
+            }
+            if (token == JsonToken.START_ARRAY) {
+                return new JsonArrayReader(parser, false);
+            }
+            long line = JsonValues.line(parser, 1);
+            String where = JsonValues.where(parser, 1);
+            if (token != JsonToken.START_OBJECT) {
+                throw new IngestException("malformed_json", line, "%s: expected %s, found %s"
+                        .formatted(where, SHAPE, JsonValues.describe(token)));
+            }
+            if (!enterData(parser)) {
+                throw new IngestException("malformed_json", line, "%s: expected %s, found an object without \"data\""
+                        .formatted(where, SHAPE));
+            }
+            return new JsonArrayReader(parser, true);
+        } catch (JacksonException e) {
+            parser.close();
+            throw JsonValues.malformed(e, 1);
+        } catch (RuntimeException e) {
+            parser.close();
+            throw e;
+        }
+    }
+
+    /** Moves into the array under "data"; false (on the object's end) when there is no such property. */
+    private static boolean enterData(JsonParser parser) {
+        for (JsonToken t = parser.nextToken(); t == JsonToken.PROPERTY_NAME; t = parser.nextToken()) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (name.equals("data")) {
+                if (value != JsonToken.START_ARRAY) {
+                    throw new IngestException("malformed_json", JsonValues.line(parser, 1),
+                            "%s: expected an array of objects in \"data\", found %s"
+                                    .formatted(JsonValues.where(parser, 1), JsonValues.describe(value)));
+                }
+                return true;
+            }
+            parser.skipChildren();
+        }
+        return false;
+    }
+
+    @Override
+    public List<String> headers() {
+        return headers;
+    }
+
+    @Override
+    public SourceRow next() throws IOException {
+        if (pendingRow != null || pendingFailure != null) {
+            SourceRow row = pendingRow;
+            IngestException e = pendingFailure;
+            pendingRow = null;
+            pendingFailure = null;
+            if (e != null) {
+                throw e;
+            }
+            return row;
+        }
+        return read();
+    }
+
+    private SourceRow read() {
+        if (failure != null) {
+            throw failure;
+        }
+        if (finished) {
+            return null;
+        }
+        try {
+            JsonToken token = parser.nextToken();
+            if (token == JsonToken.END_ARRAY) {
+                finish();
+                return null;
+            }
+            long number = ++ordinal;
+            long line = JsonValues.line(parser, 1);
+            if (token == JsonToken.START_OBJECT) {
+                Map<String, Object> cells = JsonValues.readObject(parser);
+                return new SourceRow(number, line, cells);
+            }
+            String where = JsonValues.where(parser, 1);
+            parser.skipChildren();
+            throw new IngestException("not_an_object", line, "%s: expected an object for record %d, found %s"
+                    .formatted(where, number, JsonValues.describe(token)));
+        } catch (JacksonException e) {
+            failure = JsonValues.malformed(e, 1);
+            throw failure;
+        } catch (IngestException e) {
+            if (!e.code().equals("not_an_object")) {
+                failure = e;
+            }
+            throw e;
+        }
+    }
+
+    /** Checks that nothing but the rest of the "data" wrapper follows the array. */
+    private void finish() {
+        finished = true;
+        if (wrapped) {
+            for (JsonToken t = parser.nextToken(); t == JsonToken.PROPERTY_NAME; t = parser.nextToken()) {
+                parser.nextToken();
+                parser.skipChildren();
+            }
+        }
+        JsonToken after = parser.nextToken();
+        if (after != null) {
+            throw new IngestException("malformed_json", JsonValues.line(parser, 1),
+                    "%s: expected the end of the file after the array, found %s"
+                            .formatted(JsonValues.where(parser, 1), JsonValues.describe(after)));
+        }
+    }
+
+    @Override
+    public void close() {
+        parser.close();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.freight.ingest;
+
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+
+/**
+ * Newline-delimited JSON: one object per line, blank lines skipped. A bad line is reported as an
+ * {@link IngestException} with its line number, and reading can go on with the next line.
+ */
+final class NdjsonReader implements RowReader {
+
+    /** Longest line read, in characters, like FastCSV's limit for a field. */
+    static final int MAX_LINE = 16 * 1024 * 1024;
+
+    private final LineReader lines;
+    private final List<String> headers;
+    private SourceRow pendingRow;
+    private IngestException pendingFailure;
+    private long ordinal;
+
+    private NdjsonReader(LineReader lines) throws IOException {
+        this.lines = lines;
+        SourceRow first = null;
+        try {
+            first = read();
+        } catch (IngestException e) {
+            pendingFailure = e;
+        }
+        if (first == null && pendingFailure == null) {
+            throw new IngestException("empty_file", 0,
+                    "The file has only blank lines; expected one JSON object per line");
+        }
+        this.pendingRow = first;
+        this.headers = first == null ? List.of() : List.copyOf(first.cells().keySet());
+    }
+
+    static RowReader open(Path file, Charset charset) throws IOException {
+        if (Files.size(file) == 0) {
+            throw new IngestException("empty_file", 0, "The file is empty; expected one JSON object per line");
+        }
+        LineReader lines = new LineReader(TextEncoding.of(file, charset).open(file), MAX_LINE);
+        try {
+            return new NdjsonReader(lines);
+        } catch (IOException | RuntimeException e) {
+            lines.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public List<String> headers() {
+        return headers;
+    }
+
+    @Override
+    public SourceRow next() throws IOException {
+        if (pendingRow != null || pendingFailure != null) {
+            SourceRow row = pendingRow;
+            IngestException e = pendingFailure;
+            pendingRow = null;
+            pendingFailure = null;
+            if (e != null) {
+                throw e;
+            }
+            return row;
+        }
+        return read();
+    }
+
+    private SourceRow read() throws IOException {
+        String text = lines.next();
+        while (text != null && !lines.tooLong() && text.isBlank()) {
+            text = lines.next();
+        }
+        if (text == null) {
+            return null;
+        }
+        long line = lines.number();
+        long number = ++ordinal;
+        if (lines.tooLong()) {
+            throw new IngestException("malformed_json", line,
+                    "Line %d: expected a JSON object of at most %,d characters, found a longer line"
+                            .formatted(line, MAX_LINE));
+        }
+        try (JsonParser parser = JsonValues.MAPPER.createParser(text)) {
+            JsonToken token = parser.nextToken();
+            if (token != JsonToken.START_OBJECT) {
+                String where = JsonValues.where(parser, line);
+                parser.skipChildren();
+                expectEnd(parser, line);
+                throw new IngestException("not_an_object", line, "%s: expected an object for record %d, found %s"
+                        .formatted(where, number, JsonValues.describe(token)));
+            }
+            Map<String, Object> cells = JsonValues.readObject(parser);
+            expectEnd(parser, line);
+            return new SourceRow(number, line, cells);
+        } catch (JacksonException e) {
+            throw JsonValues.malformed(e, line);
+        }
+    }
+
+    private static void expectEnd(JsonParser parser, long line) {
+        JsonToken after = parser.nextToken();
+        if (after != null) {
+            throw new IngestException("malformed_json", line, "%s: expected one JSON value per line, found %s after it"
+                    .formatted(JsonValues.where(parser, line), JsonValues.describe(after)));
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        lines.close();
+    }
+}

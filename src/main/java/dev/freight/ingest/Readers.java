@@ -1,0 +1,46 @@
+package dev.freight.ingest;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Opens uploaded files as streams of {@link SourceRow}s. Stateless and thread-safe; each {@link RowReader} is for one
+ * thread.
+ */
+public final class Readers {
+
+    private Readers() {}
+
+    /**
+     * The type of {@code file}, from its content first; the declared {@code contentType} and then the
+     * {@code fileName}'s extension (either may be null) only settle what the content leaves open: a one-line JSON
+     * object is NDJSON when declared so, and text that does not start like JSON is CSV unless declared JSON or
+     * NDJSON.
+     *
+     * @throws IngestException {@code empty_file}; {@code unsupported_file_type} with a message naming what the file is
+     *     (an .xlsm, .xlsb, .xltx, Strict Open XML or .ods workbook, an Excel 2–95 workbook, a PDF, binary data…);
+     *     {@code encrypted_file} for a password-protected XLSX
+     */
+    public static FileType detect(Path file, String contentType, String fileName) throws IOException {
+        return Sniffer.detect(file, contentType, fileName);
+    }
+
+    /**
+     * A reader of {@code file} as {@code type}. Reads the header (first non-blank row) or, for JSON, the first element;
+     * the caller closes the reader.
+     *
+     * @throws IngestException {@code empty_file}, {@code sheet_not_found}, {@code encrypted_file},
+     *     {@code unreadable_file}, or {@code malformed_json} when the file does not start like an array of objects
+     */
+    public static RowReader open(Path file, FileType type, ReadOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        return switch (type) {
+            case CSV -> CsvRows.open(file, options.charset());
+            case JSON -> JsonArrayReader.open(file, options.charset());
+            case NDJSON -> NdjsonReader.open(file, options.charset());
+            case XLSX -> XlsxRows.open(file, options.sheet());
+            case XLS -> XlsRows.open(file, options.sheet());
+        };
+    }
+}

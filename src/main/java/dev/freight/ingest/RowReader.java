@@ -1,0 +1,29 @@
+package dev.freight.ingest;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Streams the data rows of one file, in file order, holding at most one row (and the reading library's buffers) in
+ * memory. Not thread-safe: one thread reads, then closes. Obtain one from {@link Readers#open}.
+ */
+public interface RowReader extends Closeable {
+
+    /**
+     * The column names. Tabular sources: the header row as keys of {@link SourceRow#cells()}: exactly as written (a
+     * byte-order mark is removed, nothing is trimmed), except that a blank name becomes {@code column_N} (N the
+     * 1-based column) and a repeated name gets a suffix ({@code Email}, {@code Email_2}). JSON and NDJSON: the keys of
+     * the first object, for information only; empty when the file has no object.
+     */
+    List<String> headers();
+
+    /**
+     * The next data row, or null at the end of the file.
+     *
+     * @throws IngestException when the file cannot be read further; for JSON and NDJSON, {@code not_an_object} (and
+     *     NDJSON's {@code malformed_json}) reject only that element: the reader has moved past it and {@code next()}
+     *     may be called again. After any other {@link IngestException} the reader is unusable.
+     */
+    SourceRow next() throws IOException;
+}

@@ -1,0 +1,86 @@
+package dev.freight.ingest;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rows of a CSV file or worksheet under its header: the first row with a non-blank cell is the header; later rows
+ * whose cells are all blank (empty or whitespace) are skipped and take no ordinal.
+ */
+final class TabularReader implements RowReader {
+
+    /** A row of text cells and the line (or sheet row number) where it starts. */
+    record RawRow(long line, List<String> cells) {}
+
+    /** The rows of one source, in order. */
+    interface RawRows extends Closeable {
+
+        /** The next row, or null at the end. */
+        RawRow next() throws IOException;
+    }
+
+    private final RawRows rows;
+    private final Columns columns;
+    private long ordinal;
+
+    private TabularReader(RawRows rows, Columns columns) {
+        this.rows = rows;
+        this.columns = columns;
+    }
+
+    /**
+     * Reads the header; {@code emptyMessage} is the message of the {@code empty_file} exception when there is none.
+     * Closes {@code rows} when it fails.
+     */
+    static TabularReader open(RawRows rows, Columns.MissingCells missing, String emptyMessage) throws IOException {
+        try {
+            RawRow header = rows.next();
+            while (header != null && header.cells().stream().allMatch(String::isBlank)) {
+                header = rows.next();
+            }
+            if (header == null) {
+                throw new IngestException("empty_file", 0, emptyMessage);
+            }
+            return new TabularReader(rows, new Columns(trimTrailingBlanks(header.cells()), missing));
+        } catch (IOException | RuntimeException e) {
+            try {
+                rows.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Trailing blank header cells name no column (spreadsheets often carry formatted empty cells). */
+    private static List<String> trimTrailingBlanks(List<String> header) {
+        int end = header.size();
+        while (header.get(end - 1).isBlank()) {
+            end--;
+        }
+        return header.subList(0, end);
+    }
+
+    @Override
+    public List<String> headers() {
+        return columns.names();
+    }
+
+    @Override
+    public SourceRow next() throws IOException {
+        for (RawRow row = rows.next(); row != null; row = rows.next()) {
+            Map<String, Object> cells = columns.cells(row.cells());
+            if (cells != null) {
+                return new SourceRow(++ordinal, row.line(), cells);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        rows.close();
+    }
+}

@@ -1,0 +1,140 @@
+package dev.freight.ingest;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.poi.EncryptedDocumentException;
+import org.apache.poi.hssf.OldExcelFormatException;
+import org.apache.poi.hssf.usermodel.HSSFWorkbook;
+import org.apache.poi.poifs.filesystem.POIFSFileSystem;
+import org.apache.poi.ss.usermodel.Cell;
+import org.apache.poi.ss.usermodel.CellType;
+import org.apache.poi.ss.usermodel.FormulaError;
+import org.apache.poi.ss.usermodel.Row;
+import org.apache.poi.ss.usermodel.Sheet;
+
+/**
+ * The rows of one worksheet of an XLS (Excel 97–2003, BIFF8) file, read with POI's HSSF. HSSF loads the whole
+ * workbook, which the format's limit of 65,536 rows per sheet keeps bounded. Cells become text as {@link ExcelText}
+ * says; formulas give their cached value.
+ */
+final class XlsRows implements TabularReader.RawRows {
+
+    private final POIFSFileSystem fs;
+    private final HSSFWorkbook workbook;
+    private final Iterator<Row> rows;
+    private final ExcelText text;
+
+    private XlsRows(POIFSFileSystem fs, HSSFWorkbook workbook, Sheet sheet) {
+        this.fs = fs;
+        this.workbook = workbook;
+        this.rows = sheet.rowIterator();
+        this.text = new ExcelText(workbook.getInternalWorkbook().isUsing1904DateWindowing());
+    }
+
+    static RowReader open(Path file, String sheetName) throws IOException {
+        POIFSFileSystem fs = openFileSystem(file);
+        HSSFWorkbook workbook;
+        try {
+            workbook = new HSSFWorkbook(fs.getRoot(), true);
+        } catch (EncryptedDocumentException e) {
+            fs.close();
+            throw new IngestException("encrypted_file", 0,
+                    "The workbook is password-protected; expected a workbook without a password", e);
+        } catch (OldExcelFormatException e) {
+            fs.close();
+            throw new IngestException("unsupported_file_type", 0,
+                    "Excel 5.0/95 workbooks (BIFF5) are not supported; save as .xlsx", e);
+        } catch (IOException | RuntimeException e) {
+            fs.close();
+            throw unreadable(e);
+        }
+        try {
+            Sheet sheet = workbook.getSheetAt(choose(workbook, sheetName));
+            return TabularReader.open(new XlsRows(fs, workbook, sheet), Columns.MissingCells.EMPTY,
+                    "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.getSheetName()));
+        } catch (IOException | RuntimeException e) {
+            workbook.close();
+            fs.close();
+            throw e;
+        }
+    }
+
+    private static POIFSFileSystem openFileSystem(Path file) throws IOException {
+        try {
+            return new POIFSFileSystem(file.toFile(), true);
+        } catch (IOException | RuntimeException e) {
+            throw unreadable(e);
+        }
+    }
+
+    private static int choose(HSSFWorkbook workbook, String name) {
+        if (name == null) {
+            for (int i = 0; i < workbook.getNumberOfSheets(); i++) {
+                if (!workbook.isSheetHidden(i) && !workbook.isSheetVeryHidden(i)) {
+                    return i;
+                }
+            }
+            throw new IngestException("sheet_not_found", 0, "The workbook has no visible sheet; expected at least one");
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < workbook.getNumberOfSheets(); i++) {
+            if (workbook.getSheetName(i).equals(name)) {
+                return i;
+            }
+            names.add(workbook.getSheetName(i));
+        }
+        throw XlsxRows.sheetNotFound(name, names);
+    }
+
+    private static IngestException unreadable(Exception e) {
+        return new IngestException("unreadable_file", 0,
+                "The workbook cannot be read; expected a valid .xls file, found a damaged one (%s)"
+                        .formatted(e.getClass().getSimpleName()), e);
+    }
+
+    @Override
+    public TabularReader.RawRow next() {
+        if (!rows.hasNext()) {
+            return null;
+        }
+        Row row = rows.next();
+        int width = Math.max(row.getLastCellNum(), 0);
+        List<String> cells = new ArrayList<>(width);
+        for (int i = 0; i < width; i++) {
+            cells.add(text(row.getCell(i)));
+        }
+        return new TabularReader.RawRow(row.getRowNum() + 1L, cells);
+    }
+
+    private String text(Cell cell) {
+        if (cell == null) {
+            return "";
+        }
+        CellType type = cell.getCellType() == CellType.FORMULA ? cell.getCachedFormulaResultType() : cell.getCellType();
+        return switch (type) {
+            case STRING -> cell.getRichStringCellValue().getString();
+            case NUMERIC -> text.number(new BigDecimal(Double.toString(cell.getNumericCellValue())),
+                    cell.getCellStyle().getDataFormat(), cell.getCellStyle().getDataFormatString());
+            case BOOLEAN -> ExcelText.bool(cell.getBooleanCellValue());
+            case ERROR -> errorCode(cell.getErrorCellValue());
+            default -> "";
+        };
+    }
+
+    private static String errorCode(byte code) {
+        return FormulaError.isValidCode(code) ? FormulaError.forInt(code).getString() : "#N/A";
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            workbook.close();
+        } finally {
+            fs.close();
+        }
+    }
+}

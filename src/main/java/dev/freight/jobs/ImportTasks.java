@@ -1,0 +1,97 @@
+package dev.freight.jobs;
+
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
+import dev.freight.engine.ImportPipeline;
+import dev.freight.engine.UploadSources;
+import dev.freight.store.Database;
+import dev.freight.store.ImportEnums.Phase;
+import dev.freight.store.ImportEnums.PhaseStatus;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStore;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The import worker and the upload-expiry sweeper as db-scheduler tasks. A task's row stays in the queue until the
+ * import finishes, so a killed worker's import is picked up again (after its heartbeat goes stale) and resumes from
+ * the last committed chunk.
+ */
+public final class ImportTasks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImportTasks.class);
+
+    private final Database database;
+    private final ImportStore imports;
+    private final ImportPipeline pipeline;
+    private final UploadSources sources;
+    private final Clock clock;
+    private final OneTimeTask<String> run;
+    private final RecurringTask<Void> expire;
+
+    /** @param sources opens the rows of an import's upload */
+    public ImportTasks(Database database, ImportStore imports, ImportPipeline pipeline,
+            UploadSources sources, Clock clock, Duration sweepEvery) {
+        this.database = database;
+        this.imports = imports;
+        this.pipeline = pipeline;
+        this.sources = sources;
+        this.clock = clock;
+        this.run = Tasks.oneTime("import-run", String.class).execute((instance, context) -> runImport(instance.getId()));
+        this.expire = Tasks.recurring("import-expiry", FixedDelay.of(sweepEvery)).execute((instance, context) -> expire());
+    }
+
+    public OneTimeTask<String> runTask() {
+        return run;
+    }
+
+    public RecurringTask<Void> expiryTask() {
+        return expire;
+    }
+
+    /** Queues an import for the background worker; queuing it twice is harmless. */
+    public void enqueue(SchedulerClient client, String importId) {
+        client.scheduleIfNotExists(run.instance(importId), clock.instant());
+    }
+
+    /** Prepares (unless done) and processes one import; public for tests that run it in-line. */
+    public void runImport(String importId) {
+        ImportJob job = database.withHandle(h -> imports.get(h, importId)).orElse(null);
+        if (job == null || job.status().isFinal()) {
+            return;
+        }
+        try {
+            ImportPipeline.RowSource source = sources.of(job);
+            if (job.phase(Phase.PREPARSING).status() != PhaseStatus.COMPLETED) {
+                job = pipeline.prepare(importId, source);
+                if (job.status().isFinal()) {
+                    return;
+                }
+            }
+            pipeline.process(importId, source, ImportPipeline.Listener.NONE);
+        } catch (RuntimeException e) {
+            LOG.error("import {} failed: {}", importId, e.toString(), e);
+            database.inTransaction(h -> imports.get(h, importId)
+                    .filter(j -> !j.status().isFinal())
+                    .map(j -> imports.save(h, j.withStatus(Status.FAILED,
+                            "Freight failed while processing the import (" + e.getClass().getSimpleName() + ")")))
+                    .orElse(null));
+        }
+    }
+
+    private void expire() {
+        database.inTransaction(h -> {
+            for (String id : imports.expiredUploads(h, clock.instant())) {
+                imports.get(h, id).ifPresent(j -> imports.save(h, j.withStatus(Status.EXPIRED,
+                        "No upload arrived before the upload URL expired at " + j.uploadExpiresAt())));
+            }
+            return null;
+        });
+    }
+}

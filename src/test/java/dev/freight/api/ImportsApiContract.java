@@ -1,0 +1,290 @@
+package dev.freight.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freight.testing.Http;
+import dev.freight.testing.Http.Response;
+import dev.freight.testing.TestDatabases;
+import dev.freight.testing.TestServer;
+import dev.freight.testing.TestServer.Tenant;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** The Imports resource of seed 004 over HTTP: create, signed upload, background run, files, cancel, rollback. */
+abstract class ImportsApiContract {
+
+    static final String VENDORS = """
+            external_id,name,status,raw_irq_score
+            v-1,Acme,active,85
+            v-2,Beta,onboarding,eighty
+            v-3,Gamma,inactive,
+            v-4,,active,12
+            """;
+
+    abstract TestDatabases database();
+
+    Tenant tenant;
+    Http.Client http;
+    private static final HttpClient RAW = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void newTenant() {
+        tenant = TestServer.of(database()).newTenant("imports");
+        http = tenant.http();
+    }
+
+    @Test
+    void aNewImportIsRequestedWithEverySeedFieldAndASignedUploadUrl() {
+        Response r = http.post("/v1/imports", "{\"resource\": \"vendor\", \"name\": \"Nightly ERP\"}");
+
+        assertThat(r.status()).isEqualTo(201);
+        JsonNode j = r.json();
+        assertThat(j.propertyNames()).contains("id", "organization_id", "resource", "upload_mode", "action", "status",
+                "duplicate_handling", "reason", "has_upload_file", "has_errors_file", "name", "created_by",
+                "column_mapping", "phases", "stats", "created_at", "updated_at", "updated_by", "checksum",
+                "_upload_url", "_upload_csv_url", "_upload_json_url", "_errors_csv_url", "_errors_json_url");
+        assertThat(r.at("/id")).matches("imp_[0-9a-f]{32}");
+        assertThat(r.at("/organization_id")).isEqualTo(tenant.organizationId());
+        assertThat(r.at("/status")).isEqualTo("requested");
+        assertThat(r.at("/upload_mode")).isEqualTo("async");
+        assertThat(r.at("/action")).isEqualTo("merge");
+        assertThat(r.at("/duplicate_handling")).isEqualTo("ignore_all");
+        assertThat(r.at("/name")).isEqualTo("Nightly ERP");
+        assertThat(r.at("/created_by")).startsWith("key_");
+        assertThat(r.at("/has_upload_file")).isEqualTo("false");
+        assertThat(r.at("/_upload_url")).matches(
+                "http://127\\.0\\.0\\.1:\\d+/files/imports/imp_[0-9a-f]{32}/upload\\?expires=\\d+&signature=[0-9a-f]{64}");
+        assertThat(r.at("/_errors_csv_url")).isNull();
+        List<String> phases = new ArrayList<>();
+        j.get("phases").forEach(p -> phases.add(p.get("name").asString() + ":" + p.get("status").asString()));
+        assertThat(phases).containsExactly("prevalidation:pending", "preparsing:pending", "transforming:pending",
+                "parsing:pending", "validation:pending", "processing:pending", "cleanup:pending");
+    }
+
+    @Test
+    void anAsyncUploadIsAcknowledgedAtOnceAndCompletesInTheBackground() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+
+        HttpResponse<String> put = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+
+        assertThat(put.statusCode()).isEqualTo(202);
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(done.at("/reason")).isEqualTo("2 of 4 rows failed; see the errors file");
+        assertThat(done.at("/stats")).isEqualTo("{\"read\":4,\"valid\":2,\"created\":2,\"updated\":0,\"unchanged\":0,"
+                + "\"deleted\":0,\"skipped_duplicates\":0,\"failed\":2}");
+        assertThat(done.at("/checksum")).isEqualTo(sha256(VENDORS));
+        assertThat(done.at("/file_type")).isEqualTo("csv");
+        assertThat(done.at("/file_name")).isEqualTo("vendors.csv");
+        assertThat(done.at("/has_upload_file")).isEqualTo("true");
+        assertThat(done.at("/has_errors_file")).isEqualTo("true");
+        assertThat(done.at("/_upload_url")).isNull();
+        assertThat(http.get("/v1/objects/vendor/records?external_id=v-3").at("/data/0/values/name")).isEqualTo("Gamma");
+    }
+
+    @Test
+    void aSyncUploadRunsPrevalidationAndPreparsingInTheRequest() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+
+        HttpResponse<String> put = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+
+        assertThat(put.statusCode()).isEqualTo(200);
+        JsonNode answer = Http.JSON.readTree(put.body());
+        assertThat(answer.at("/phases/0/status").asString()).isEqualTo("completed");
+        assertThat(answer.at("/phases/0/rows").asLong()).isEqualTo(4);
+        assertThat(answer.at("/phases/1/status").asString()).isEqualTo("completed");
+        assertThat(answer.at("/total_rows").asLong()).isEqualTo(4);
+        assertThat(awaitFinal(created.at("/id")).at("/status")).isEqualTo("completed");
+    }
+
+    @Test
+    void aSyncUploadOfAFileThatCannotWorkFailsInTheRequestWithTheReason() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+
+        HttpResponse<String> put = upload(created.at("/_upload_url"), "name,status\nAcme,active\n", "text/csv", "x.csv");
+
+        assertThat(put.statusCode()).isEqualTo(422);
+        JsonNode answer = Http.JSON.readTree(put.body());
+        assertThat(answer.get("status").asString()).isEqualTo("failed");
+        assertThat(answer.get("reason").asString()).isEqualTo(
+                "No column is mapped to external_id; map one in column_mapping or name a column \"external_id\"");
+    }
+
+    @Test
+    void errorFilesListEveryRejectedRowWithItsLineCodeMessageAndOriginalCells() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        Response done = awaitFinal(created.at("/id"));
+
+        HttpResponse<String> csv = get(done.at("/_errors_csv_url"));
+        HttpResponse<String> json = get(done.at("/_errors_json_url"));
+
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type")).hasValue("text/csv;charset=UTF-8");
+        assertThat(csv.body()).isEqualTo("""
+                line,external_id,field,error_code,message,external_id,name,status,raw_irq_score\r
+                3,v-2,raw_irq_score,invalid_field_value,"raw_irq_score: expected a number, got ""eighty\""",v-2,Beta,onboarding,eighty\r
+                5,v-4,name,missing_required_field,"name: required field is missing (expected key ""name"")",v-4,,active,12\r
+                """);
+        assertThat(json.body()).isEqualTo("[{\"line\":3,\"external_id\":\"v-2\",\"field\":\"raw_irq_score\","
+                + "\"error_code\":\"invalid_field_value\",\"message\":\"raw_irq_score: expected a number, got \\\"eighty\\\"\","
+                + "\"cells\":{\"external_id\":\"v-2\",\"name\":\"Beta\",\"status\":\"onboarding\",\"raw_irq_score\":\"eighty\"}},"
+                + "{\"line\":5,\"external_id\":\"v-4\",\"field\":\"name\",\"error_code\":\"missing_required_field\","
+                + "\"message\":\"name: required field is missing (expected key \\\"name\\\")\","
+                + "\"cells\":{\"external_id\":\"v-4\",\"name\":\"\",\"status\":\"active\",\"raw_irq_score\":\"12\"}}]");
+        assertThat(get(done.at("/_upload_csv_url")).body()).isEqualTo(VENDORS.replace("\n", "\r\n"));
+        assertThat(get(done.at("/_upload_json_url")).body()).startsWith("[{\"external_id\":\"v-1\",\"name\":\"Acme\","
+                + "\"status\":\"active\",\"raw_irq_score\":\"85\"},");
+    }
+
+    @Test
+    void aTamperedOrExpiredSignedUrlIsRejectedWith403() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String url = created.at("/_upload_url");
+
+        HttpResponse<String> tampered = upload(url.replace("/upload?", "/upload?x=1&").replaceAll("signature=.", "signature=0"),
+                VENDORS, "text/csv", "v.csv");
+        assertThat(tampered.statusCode()).isEqualTo(403);
+        assertThat(Http.JSON.readTree(tampered.body()).at("/error/code").asString()).isEqualTo("invalid_signature");
+
+        String path = "/files/imports/" + created.at("/id") + "/upload";
+        long past = Instant.now().minusSeconds(60).getEpochSecond();
+        String expiredUrl = url.substring(0, url.indexOf("/files/")) + path + "?expires=" + past + "&signature="
+                + hmac("PUT " + path + " " + past);
+        HttpResponse<String> expired = upload(expiredUrl, VENDORS, "text/csv", "v.csv");
+        assertThat(expired.statusCode()).isEqualTo(403);
+        JsonNode error = Http.JSON.readTree(expired.body()).get("error");
+        assertThat(error.get("code").asString()).isEqualTo("url_expired");
+        assertThat(error.get("message").asString()).isEqualTo("This URL expired at " + Instant.ofEpochSecond(past)
+                + "; get a fresh one from the import (GET /v1/imports/{id})");
+        assertThat(http.get("/v1/imports/" + created.at("/id")).at("/status")).isEqualTo("requested");
+    }
+
+    @Test
+    void aSecondUploadIsRefused() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(created.at("/_upload_url"), VENDORS, "text/csv", "v.csv");
+
+        HttpResponse<String> again = upload(created.at("/_upload_url"), VENDORS, "text/csv", "v.csv");
+
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(Http.JSON.readTree(again.body()).at("/error/code").asString()).isEqualTo("upload_received");
+    }
+
+    @Test
+    void cancellingARequestedImportEndsItAsFailed() {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+
+        Response cancelled = http.post("/v1/imports/" + created.at("/id") + "/cancel", null);
+
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(cancelled.at("/status")).isEqualTo("failed");
+        assertThat(cancelled.at("/reason")).isEqualTo("Cancelled on request before it started");
+        assertThat(http.post("/v1/imports/" + created.at("/id") + "/cancel", null).status()).isEqualTo(409);
+    }
+
+    @Test
+    void rollingBackAnImportDeletesWhatItCreated() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(created.at("/_upload_url"), VENDORS, "text/csv", "v.csv");
+        awaitFinal(created.at("/id"));
+
+        Response rolledBack = http.post("/v1/imports/" + created.at("/id") + "/rollback", null);
+
+        assertThat(rolledBack.status()).isEqualTo(200);
+        assertThat(rolledBack.body()).isEqualTo("{\"import_id\":\"" + created.at("/id")
+                + "\",\"deleted_count\":2,\"restored_count\":0,\"conflicts\":[]}");
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
+        assertThat(http.post("/v1/imports/" + created.at("/id") + "/rollback", null).at("/error/code"))
+                .isEqualTo("already_rolled_back");
+    }
+
+    @Test
+    void theJsonImportApiRunsThroughTheEngineAndIsListedWithItsPhases() {
+        http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
+        http.post("/v1/import/vendor-custom-import", ImportApiContract.SEED_BODY);
+
+        Response list = http.get("/v1/imports?resource=vendor&status=completed");
+
+        assertThat(list.json().get("data").size()).isEqualTo(1);
+        assertThat(list.at("/data/0/upload_mode")).isEqualTo("sync");
+        assertThat(list.at("/data/0/name")).isEqualTo("Vendor Import");
+        assertThat(list.at("/data/0/column_mapping/name")).isEqualTo("Name");
+        assertThat(list.at("/data/0/stats/created")).isEqualTo("2");
+        assertThat(list.at("/data/0/phases/5/name")).isEqualTo("processing");
+        assertThat(list.at("/data/0/phases/5/status")).isEqualTo("completed");
+        assertThat(list.at("/data/0/phases/6/status")).isEqualTo("skipped");
+    }
+
+    @Test
+    void importsAreListedNewestFirstWithFiltersAndACursor() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(http.post("/v1/imports", "{\"resource\": \"vendor\"}").at("/id"));
+        }
+        http.post("/v1/imports", "{\"resource\": \"service\"}");
+
+        Response first = http.get("/v1/imports?resource=vendor&limit=2");
+        Response second = http.get("/v1/imports?resource=vendor&limit=2&cursor=" + first.at("/next_cursor"));
+
+        assertThat(first.at("/data/0/id")).isEqualTo(ids.get(2));
+        assertThat(first.at("/data/1/id")).isEqualTo(ids.get(1));
+        assertThat(second.at("/data/0/id")).isEqualTo(ids.get(0));
+        assertThat(second.at("/next_cursor")).isNull();
+        assertThat(http.get("/v1/imports?status=completed").json().get("data").size()).isZero();
+        assertThat(http.get("/v1/imports?status=done").at("/error/message")).isEqualTo(
+                "status must be one of requested, queued, processing, completed, failed, timed_out, expired, got \"done\"");
+        assertThat(http.get("/v1/imports/imp_nothing").status()).isEqualTo(404);
+    }
+
+    // ---- helpers
+
+    static HttpResponse<String> upload(String url, String body, String contentType, String fileName)
+            throws IOException, InterruptedException {
+        return RAW.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", contentType)
+                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return RAW.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    Response awaitFinal(String id) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            Response r = http.get("/v1/imports/" + id);
+            if (List.of("completed", "failed", "timed_out", "expired").contains(r.at("/status"))) {
+                return r;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("import " + id + " did not finish within 60 s: " + http.get("/v1/imports/" + id).body());
+    }
+
+    static String sha256(String s) throws Exception {
+        return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static String hmac(String text) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(TestServer.SIGNING_KEY.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+    }
+}

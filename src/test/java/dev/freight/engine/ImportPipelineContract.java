@@ -1,0 +1,404 @@
+package dev.freight.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.freight.ingest.FileType;
+import dev.freight.ingest.ReadOptions;
+import dev.freight.ingest.Readers;
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.store.Database;
+import dev.freight.store.IdGenerator;
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.Phase;
+import dev.freight.store.ImportEnums.PhaseStatus;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportEnums.UploadMode;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStats;
+import dev.freight.store.ImportStore;
+import dev.freight.store.RecordStore;
+import dev.freight.store.RowError;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.StoredRecord;
+import dev.freight.store.TenantStore;
+import dev.freight.testing.SettableClock;
+import dev.freight.testing.TestDatabases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The phased pipeline against a real database: actions, duplicate rules, unchanged detection, error rows, resume from
+ * the checkpoint, time-out, cancel, row-by-row replay and rollback. Chunks of 3 rows so every file spans chunks.
+ */
+abstract class ImportPipelineContract {
+
+    static final Instant START = Instant.parse("2025-03-01T09:00:00Z");
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    abstract TestDatabases databases();
+
+    /** SQL that makes inserting a record with external_id 'boom' fail inside the database. */
+    abstract String failingTriggerSql();
+
+    @TempDir
+    Path dir;
+
+    SettableClock clock;
+    Database db;
+    ImportStore imports;
+    RecordStore records;
+    ImportPipeline pipeline;
+    ImportJobs jobs;
+    ImportRollback rollback;
+    String org;
+
+    @BeforeEach
+    void openDatabase() {
+        clock = new SettableClock(START);
+        db = databases().open("pipeline_" + DATABASES.incrementAndGet());
+        IdGenerator ids = new IdGenerator(clock);
+        imports = new ImportStore(clock);
+        records = new RecordStore(ids, clock);
+        pipeline = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        jobs = new ImportJobs(ids, clock, Duration.ofHours(1));
+        rollback = new ImportRollback(db, imports, records, clock);
+        org = db.inTransaction(h -> new TenantStore(ids, clock).createOrganization(h, "acme", "Acme")).id();
+    }
+
+    @AfterEach
+    void closeDatabase() {
+        db.close();
+    }
+
+    static final String VENDORS = """
+            external_id,name,status,raw_irq_score
+            v-1,Acme,active,85
+            v-2,Beta,onboarding,70
+            v-3,Gamma,inactive,
+            v-4,Delta,active,12.5
+            v-5,Epsilon,offboarding,99
+            """;
+
+    @Test
+    void mergeCreatesEveryRowAndRecordsEachPhase() throws IOException {
+        ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+
+        assertThat(job.status()).isEqualTo(Status.COMPLETED);
+        assertThat(job.reason()).isNull();
+        assertThat(job.totalRows()).isEqualTo(5);
+        assertThat(job.stats()).isEqualTo(new ImportStats(5, 5, 5, 0, 0, 0, 0, 0));
+        assertThat(job.checkpoint()).isEqualTo(5);
+        assertThat(job.phases()).extracting(p -> p.phase().wireName() + ":" + p.status().wireName() + ":" + p.rows()
+                + ":" + p.rejected()).containsExactly("prevalidation:completed:5:0", "preparsing:completed:5:0",
+                "transforming:completed:5:0", "parsing:completed:5:0", "validation:completed:5:0",
+                "processing:completed:5:0", "cleanup:skipped:0:0");
+        assertThat(job.phase(Phase.CLEANUP).reason()).isEqualTo(
+                "only overwrite imports delete records they did not contain");
+        assertThat(job.phases()).allSatisfy(p -> assertThat(p.finishedAt()).isEqualTo(START));
+        assertThat(vendor("v-4").values().get("raw_irq_score").toString()).isEqualTo("Decimal[value=12.5]");
+        assertThat(vendor("v-3").values()).containsOnlyKeys("name", "status");
+    }
+
+    @Test
+    void reloadingTheSameFileIsUnchangedAndAChangedRowIsUpdated() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        String before = vendor("v-1").id();
+
+        ImportJob same = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        ImportJob changed = run(Action.MERGE, DuplicateHandling.IGNORE_ALL,
+                VENDORS.replace("v-2,Beta,onboarding,70", "v-2,Beta Ltd,active,70"));
+
+        assertThat(same.stats()).isEqualTo(new ImportStats(5, 5, 0, 0, 5, 0, 0, 0));
+        assertThat(changed.stats()).isEqualTo(new ImportStats(5, 5, 0, 1, 4, 0, 0, 0));
+        assertThat(vendor("v-2").values().get("name").toString()).isEqualTo("Text[value=Beta Ltd]");
+        assertThat(vendor("v-1").id()).isEqualTo(before);
+    }
+
+    @Test
+    void aMergeKeepsFieldsTheFileDoesNotMapAndClearsMappedEmptyCells() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+
+        ImportJob partial = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name,raw_irq_score\nv-1,Acme,\n");
+
+        assertThat(partial.stats().updated()).isEqualTo(1);
+        assertThat(vendor("v-1").values()).containsOnlyKeys("name", "status");
+    }
+
+    @Test
+    void ignoreAllRejectsEveryRowOfARepeatedKeyAcrossChunks() throws IOException {
+        ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS + "v-1,Acme again,active,1\n");
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(6, 4, 4, 0, 0, 0, 0, 2));
+        assertThat(job.phase(Phase.PREPARSING).rejected()).isEqualTo(2);
+        assertThat(errors(job)).extracting(RowError::line, RowError::code, RowError::message).containsExactly(
+                tuple(2L, "duplicate_external_id",
+                        "external_id \"v-1\" appears more than once in this file"),
+                tuple(7L, "duplicate_external_id",
+                        "external_id \"v-1\" appears more than once in this file"));
+        assertThat(ids("v-1")).isEmpty();
+    }
+
+    @Test
+    void useFirstKeepsTheFirstRowAndSkipsTheRest() throws IOException {
+        ImportJob job = run(Action.MERGE, DuplicateHandling.USE_FIRST, VENDORS + "v-1,Acme again,active,1\n");
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(6, 5, 5, 0, 0, 0, 1, 0));
+        assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme]");
+        assertThat(job.hasErrorsFile()).isFalse();
+    }
+
+    @Test
+    void rejectedRowsKeepTheirLineFieldCodeMessageAndOriginalCells() throws IOException {
+        ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, """
+                external_id,name,status,raw_irq_score
+                v-1,Acme,active,eighty
+                v-2,,active,1
+                v-3,Gamma,sleeping,2
+                """);
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(3, 0, 0, 0, 0, 0, 0, 3));
+        assertThat(job.reason()).isEqualTo("3 of 3 rows failed; see the errors file");
+        assertThat(job.hasErrorsFile()).isTrue();
+        assertThat(errors(job)).containsExactly(
+                new RowError(1, 1, 2, "v-1", "raw_irq_score", "invalid_field_value",
+                        "raw_irq_score: expected a number, got \"eighty\"",
+                        "{\"external_id\":\"v-1\",\"name\":\"Acme\",\"status\":\"active\",\"raw_irq_score\":\"eighty\"}"),
+                new RowError(2, 1, 3, "v-2", "name", "missing_required_field",
+                        "name: required field is missing (expected key \"name\")",
+                        "{\"external_id\":\"v-2\",\"name\":\"\",\"status\":\"active\",\"raw_irq_score\":\"1\"}"),
+                new RowError(3, 1, 4, "v-3", "status", "invalid_field_value",
+                        "status: expected one of active, onboarding, inactive, offboarding, got \"sleeping\"",
+                        "{\"external_id\":\"v-3\",\"name\":\"Gamma\",\"status\":\"sleeping\",\"raw_irq_score\":\"2\"}"));
+    }
+
+    @Test
+    void overwriteDeletesTheRecordsTheImportDidNotContain() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+
+        ImportJob job = run(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name,status\nv-1,Acme,active\nv-6,Zeta,active\n");
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(2, 2, 1, 0, 1, 4, 0, 0));
+        assertThat(job.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.COMPLETED);
+        assertThat(job.phase(Phase.CLEANUP).rows()).isEqualTo(4);
+        assertThat(vendorCount()).isEqualTo(2);
+    }
+
+    @Test
+    void overwriteCleanupIsSkippedWhenARowFailedSoNoRecordIsDeletedByMistake() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+
+        ImportJob job = run(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name,status\nv-1,Acme,active\nv-2,Beta,broken\n");
+
+        assertThat(job.status()).isEqualTo(Status.COMPLETED);
+        assertThat(job.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.SKIPPED);
+        assertThat(job.phase(Phase.CLEANUP).reason()).isEqualTo("1 rows failed, so no record was deleted: a rejected"
+                + " row must not delete the record it was meant to replace");
+        assertThat(vendorCount()).isEqualTo(5);
+    }
+
+    @Test
+    void deleteRemovesTheListedRecordsAndCountsMissingOnesUnchanged() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+
+        ImportJob job = run(Action.DELETE, DuplicateHandling.IGNORE_ALL, "external_id\nv-1\nv-3\nv-404\n");
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 1, 2, 0, 0));
+        assertThat(ids("v-1", "v-2", "v-3")).containsOnlyKeys("v-2");
+    }
+
+    @Test
+    void aRestartedRunResumesAfterTheLastCommittedChunkWithoutCountingRowsTwice() throws IOException {
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        ImportPipeline.RowSource source = csv(VENDORS);
+        try {
+            pipeline.process(job.id(), source, committed -> {
+                throw new IllegalStateException("worker killed after chunk ending at row " + committed.checkpoint());
+            });
+        } catch (IllegalStateException expected) {
+            assertThat(expected).hasMessage("worker killed after chunk ending at row 3");
+        }
+        ImportJob interrupted = load(job.id());
+        assertThat(interrupted.status()).isEqualTo(Status.PROCESSING);
+        assertThat(interrupted.checkpoint()).isEqualTo(3);
+
+        ImportJob resumed = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(5, 5, 5, 0, 0, 0, 0, 0));
+        assertThat(vendorCount()).isEqualTo(5);
+    }
+
+    @Test
+    void anImportPastItsDeadlineEndsTimedOutKeepingTheCommittedChunks() throws IOException {
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+
+        ImportJob done = pipeline.process(job.id(), csv(VENDORS), committed -> clock.advance(Duration.ofHours(2)));
+
+        assertThat(done.status()).isEqualTo(Status.TIMED_OUT);
+        assertThat(done.reason()).isEqualTo("The import ran past its maximum run time (deadline 2025-03-01T10:00:00Z);"
+                + " 3 rows committed before it stopped are kept");
+        assertThat(done.stats().created()).isEqualTo(3);
+        assertThat(done.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.SKIPPED);
+        assertThat(vendorCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aCancelRequestStopsTheImportAsFailedWithItsReason() throws IOException {
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+
+        ImportJob done = pipeline.process(job.id(), csv(VENDORS),
+                committed -> db.withHandle(h -> imports.requestCancel(h, org, job.id())));
+
+        assertThat(done.status()).isEqualTo(Status.FAILED);
+        assertThat(done.reason()).isEqualTo("Cancelled on request; 3 rows committed before it stopped are kept");
+        assertThat(vendorCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aChunkTheDatabaseRefusesIsReplayedRowByRowSoOnlyTheBadRowFails() throws IOException {
+        db.withHandle(h -> {
+            h.execute(failingTriggerSql());
+            return null;
+        });
+
+        ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS.replace("v-2,Beta", "boom,Beta"));
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(5, 4, 4, 0, 0, 0, 0, 1));
+        assertThat(errors(job)).singleElement().satisfies(e -> {
+            assertThat(e.line()).isEqualTo(3);
+            assertThat(e.code()).isEqualTo("write_failed");
+            assertThat(e.externalId()).isEqualTo("boom");
+        });
+        assertThat(vendorCount()).isEqualTo(4);
+    }
+
+    @Test
+    void rollbackDeletesCreatedRecordsAndRestoresUpdatedAndDeletedOnes() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\n");
+        ImportJob second = run(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme Corp\nv-3,Gamma\n");
+        assertThat(second.stats()).isEqualTo(new ImportStats(2, 2, 1, 1, 0, 1, 0, 0));
+
+        ImportRollback.Result result = rollback.rollback(second, "key_test");
+
+        assertThat(result.deleted()).isEqualTo(1);
+        assertThat(result.restored()).isEqualTo(2);
+        assertThat(result.conflicts()).isEmpty();
+        assertThat(result.job().rolledBackAt()).isEqualTo(START);
+        assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme]");
+        assertThat(vendor("v-2").values().get("name").toString()).isEqualTo("Text[value=Beta]");
+        assertThat(ids("v-3")).isEmpty();
+    }
+
+    @Test
+    void rollbackLeavesARecordEditedSinceAloneAndReportsTheConflict() throws IOException {
+        ImportJob first = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\n");
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme Edited\n");
+
+        ImportRollback.Result result = rollback.rollback(first, "key_test");
+
+        assertThat(result.deleted()).isEqualTo(1);
+        assertThat(result.conflicts()).extracting(ImportRollback.Conflict::externalId, ImportRollback.Conflict::reason)
+                .containsExactly(tuple("v-1",
+                        "changed or deleted since the import created it"));
+        assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme Edited]");
+    }
+
+    @Test
+    void aFileWithoutAnExternalIdColumnFailsInPrevalidation() throws IOException {
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, "name,status\nAcme,active\n");
+
+        assertThat(job.status()).isEqualTo(Status.FAILED);
+        assertThat(job.reason()).isEqualTo(
+                "No column is mapped to external_id; map one in column_mapping or name a column \"external_id\"");
+        assertThat(job.phase(Phase.PREVALIDATION).status()).isEqualTo(PhaseStatus.FAILED);
+        assertThat(job.phase(Phase.PROCESSING).status()).isEqualTo(PhaseStatus.SKIPPED);
+    }
+
+    @Test
+    void aColumnMappingNamesTheColumnsOfEachField() throws IOException {
+        Map<String, String> mapping = new LinkedHashMap<>();
+        mapping.put("external_id", "Vendor No");
+        mapping.put("name", "Vendor Name");
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, "Vendor No,Vendor Name,Other\n42,Acme,x\n",
+                mapping);
+
+        ImportJob done = pipeline.process(job.id(), csv("Vendor No,Vendor Name,Other\n42,Acme,x\n"),
+                ImportPipeline.Listener.NONE);
+
+        assertThat(done.stats().created()).isEqualTo(1);
+        assertThat(vendor("42").values()).containsOnlyKeys("name");
+    }
+
+    // ---- helpers
+
+    ImportJob run(Action action, DuplicateHandling duplicates, String content) throws IOException {
+        ImportJob job = prepared(action, duplicates, content);
+        assertThat(job.status()).isEqualTo(Status.QUEUED);
+        return pipeline.process(job.id(), csv(content), ImportPipeline.Listener.NONE);
+    }
+
+    ImportJob prepared(Action action, DuplicateHandling duplicates, String content) throws IOException {
+        return prepared(action, duplicates, content, null);
+    }
+
+    ImportJob prepared(Action action, DuplicateHandling duplicates, String content, Map<String, String> mapping)
+            throws IOException {
+        ImportJob job = jobs.requested(new ImportJobs.Request(org, "vendor", "imports", UploadMode.ASYNC, action,
+                duplicates, "test", "key_test", mapping), START.plus(Duration.ofHours(1)));
+        ImportJob uploaded = job.withUpload("sha", "csv", "vendors.csv", null).withDeadline(START.plus(
+                Duration.ofHours(1)));
+        db.inTransaction(h -> {
+            imports.create(h, uploaded);
+            return null;
+        });
+        return pipeline.prepare(job.id(), csv(content));
+    }
+
+    ImportPipeline.RowSource csv(String content) throws IOException {
+        Path file = Files.createTempFile(dir, "rows", ".csv");
+        Files.writeString(file, content);
+        return () -> Readers.open(file, FileType.CSV, ReadOptions.defaults());
+    }
+
+    ImportJob load(String id) {
+        return db.withHandle(h -> imports.get(h, id)).orElseThrow();
+    }
+
+    List<RowError> errors(ImportJob job) {
+        List<RowError> out = new ArrayList<>();
+        db.withHandle(h -> {
+            imports.errors(h, job.id(), out::add);
+            return null;
+        });
+        return out;
+    }
+
+    Map<String, String> ids(String... externalIds) {
+        return db.withHandle(h -> records.idsByExternalId(h, org, "vendor", List.of(externalIds)));
+    }
+
+    long vendorCount() {
+        return db.withHandle(h -> records.count(h, org, "vendor"));
+    }
+
+    StoredRecord vendor(String externalId) {
+        return db.withHandle(h -> records.page(h, org, BuiltInObjects.VENDOR, externalId, null, 1, null))
+                .getFirst();
+    }
+}

@@ -1,0 +1,270 @@
+package dev.freight.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.core.type.TypeReference;
+
+/** The readers against third-party corpora read in place (see {@link Corpora}). */
+class CorpusTest {
+
+    private static final String EXPECTED = "expected a CSV, JSON, NDJSON, XLSX or XLS file";
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            testEXCEL_3.xls         | unsupported_file_type | Excel 2.x to 4.0 workbooks (BIFF2 to BIFF4) are not supported; save as .xlsx
+            testEXCEL_4.xls         | unsupported_file_type | Excel 2.x to 4.0 workbooks (BIFF2 to BIFF4) are not supported; save as .xlsx
+            testEXCEL_5.xls         | unsupported_file_type | Excel 5.0/95 workbooks (BIFF5) are not supported; save as .xlsx
+            testEXCEL_95.xls        | unsupported_file_type | Excel 5.0/95 workbooks (BIFF5) are not supported; save as .xlsx
+            Simple.xlsb             | unsupported_file_type | Excel binary workbooks (.xlsb) are not supported; save as .xlsx
+            date.xlsb               | unsupported_file_type | Excel binary workbooks (.xlsb) are not supported; save as .xlsx
+            SimpleMacro.xlsm        | unsupported_file_type | Macro-enabled Excel workbooks (.xlsm) are not supported; save as .xlsx
+            test.xltx               | unsupported_file_type | Excel templates (.xltx) are not supported; save as .xlsx
+            SampleSS.strict.xlsx    | unsupported_file_type | Strict Open XML workbooks are not supported; save as .xlsx (Excel Workbook)
+            SimpleStrict.xlsx       | unsupported_file_type | Strict Open XML workbooks are not supported; save as .xlsx (Excel Workbook)
+            SampleSS.ods            | unsupported_file_type | OpenDocument spreadsheets (.ods) are not supported; save as .xlsx
+            SampleSS.xml            | unsupported_file_type | The file is an XML or HTML document; expected a CSV, JSON, NDJSON, XLSX or XLS file
+            protected_passtika.xlsx | encrypted_file        | The file is a password-protected Office document; expected a workbook without a password
+            """)
+    void rejectsWorkbooksItCannotReadSayingWhatTheyAre(String name, String code, String message) {
+        Path file = Corpora.require("poi-spreadsheets").resolve(name);
+
+        assertThatThrownBy(() -> Readers.detect(file, null, name))
+                .isInstanceOfSatisfying(IngestException.class, e -> {
+                    assertThat(e.code()).isEqualTo(code);
+                    assertThat(e.getMessage()).isEqualTo(message);
+                });
+    }
+
+    @Test
+    void rejectsAPasswordProtectedXlsWhenOpeningIt() throws IOException {
+        Path file = Corpora.require("poi-spreadsheets").resolve("password.xls");
+
+        assertThat(Readers.detect(file, null, null)).isEqualTo(FileType.XLS);
+        assertThatThrownBy(() -> Readers.open(file, FileType.XLS, ReadOptions.defaults()))
+                .isInstanceOfSatisfying(IngestException.class, e -> {
+                    assertThat(e.code()).isEqualTo("encrypted_file");
+                    assertThat(e.getMessage())
+                            .isEqualTo("The workbook is password-protected; expected a workbook without a password");
+                });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"poc-xmlbomb.xlsx", "poc-xmlbomb-empty.xlsx"})
+    void refusesXmlEntityBombs(String name) throws IOException {
+        Path file = Corpora.require("poi-spreadsheets").resolve(name);
+
+        assertThat(Readers.detect(file, null, name)).isEqualTo(FileType.XLSX);
+        assertThatThrownBy(() -> Readers.open(file, FileType.XLSX, ReadOptions.defaults()))
+                .isInstanceOfSatisfying(IngestException.class, e -> {
+                    assertThat(e.code()).isEqualTo("unreadable_file");
+                    assertThat(e.getMessage()).isEqualTo("Row 1: the workbook cannot be read; "
+                            + "expected a valid .xlsx file, found a damaged one (ExcelReaderException)");
+                });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"test.xlsx, xlsx", "test.xls, xls"})
+    void readsCsvkitsTypedWorkbookAsItsConvertedCsvShowsIt(String name, String type) throws IOException {
+        Path file = Corpora.require("csvkit-examples").resolve(name);
+
+        assertThat(Readers.detect(file, null, name).wireName()).isEqualTo(type);
+        List<SourceRow> rows = readAll(file, FileType.fromWireName(type).orElseThrow());
+        assertThat(rows).extracting(SourceRow::line).containsExactly(2L, 3L, 4L, 5L, 6L);
+        assertThat(rows.get(0).cells()).containsExactlyEntriesOf(cells(
+                "text", "Chicago Reader", "date", "1971-01-01", "integer", "40", "boolean", "true", "float", "1",
+                "datetime", "1971-01-01T04:14:00", "empty_column", ""));
+        assertThat(rows.get(1).cells()).containsExactlyEntriesOf(cells(
+                "text", "Chicago Sun-Times", "date", "1948-01-01", "integer", "63", "boolean", "true",
+                "float", "1.27", "datetime", "1948-01-01T14:57:13", "empty_column", "",
+                "column_8", "Extra data beyond headers will be trimmed"));
+        assertThat(rows.get(2).cells()).containsEntry("float", "41800000.01")
+                .containsEntry("datetime", "1920-01-01T00:00:00");
+        assertThat(rows.get(4).cells()).containsEntry("text", "Unicode! Σ").containsEntry("date", "");
+    }
+
+    @Test
+    void readsTheSameDatesFromWorkbooksInThe1900And1904DateSystems() throws IOException {
+        Path dir = Corpora.require("poi-spreadsheets");
+
+        for (String name : List.of("1900DateWindowing.xls", "1904DateWindowing.xls")) {
+            try (RowReader reader = Readers.open(dir.resolve(name), FileType.XLS, ReadOptions.defaults())) {
+                assertThat(reader.headers()).as(name).containsExactly("2000-01-01", "2000-01-01_2");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"SampleSS", "shared_formulas", "SimpleMultiCell", "TwoSheetsOneHidden", "TwoSheetsNoneHidden"})
+    void readsTheXlsxAndXlsOfOneWorkbookAlike(String name) throws IOException {
+        Path dir = Corpora.require("poi-spreadsheets");
+
+        List<SourceRow> xlsx = readAll(dir.resolve(name + ".xlsx"), FileType.XLSX);
+        List<SourceRow> xls = readAll(dir.resolve(name + ".xls"), FileType.XLS);
+
+        assertThat(xlsx).isEqualTo(xls);
+    }
+
+    @Test
+    void readsSampleSpreadsheetWithItsGapsAndExtraCells() throws IOException {
+        Path file = Corpora.require("poi-spreadsheets").resolve("SampleSS.xlsx");
+
+        assertThat(readAll(file, FileType.XLSX)).containsExactly(
+                new SourceRow(1, 2, cells("Test spreadsheet", "2nd row", "column_2", "2nd row 2nd column")),
+                new SourceRow(2, 4, cells("Test spreadsheet", "This one is red")));
+    }
+
+    @Test
+    void numbersRowsWrittenWithoutRowNumbersInOrder() throws IOException {
+        Path file = Corpora.require("poi-spreadsheets").resolve("59746_NoRowNums.xlsx");
+
+        List<SourceRow> rows = readAll(file, FileType.XLSX);
+
+        assertThat(rows).hasSize(70);
+        assertThat(rows).allSatisfy(r -> assertThat(r.line()).isEqualTo(r.ordinal() + 1));
+    }
+
+    @Test
+    void countsTheLinesOfAFileWithCarriageReturnsOnly() throws IOException {
+        Path file = Corpora.require("univocity-fixtures").resolve("issues/github_194/uk-500.csv");
+
+        assertThat(Files.readString(file)).doesNotContain("\n");
+        List<SourceRow> rows = readAll(file, FileType.CSV);
+        assertThat(rows).hasSize(500);
+        assertThat(rows).allSatisfy(r -> assertThat(r.line()).isEqualTo(r.ordinal() + 1));
+        assertThat(rows.get(0).cells()).containsEntry("first_name", "Aleshia").containsEntry("postal", "CT2 7PP");
+    }
+
+    static Stream<Named<String>> csvSpectrum() {
+        try (Stream<Path> files = Files.list(Corpora.require("csv-spectrum").resolve("csvs"))) {
+            return files.map(f -> f.getFileName().toString().replace(".csv", ""))
+                    .sorted()
+                    .map(n -> Named.of(n, n))
+                    .toList()
+                    .stream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("csvSpectrum")
+    void readsTheCsvSpectrumAsItsExpectedJsonSays(String name) throws IOException {
+        Path dir = Corpora.require("csv-spectrum");
+        List<Map<String, Object>> expected = JsonValues.MAPPER.readValue(dir.resolve("json/" + name + ".json").toFile(),
+                new TypeReference<List<Map<String, Object>>>() {});
+
+        Path csv = dir.resolve("csvs/" + name + ".csv");
+        assertThat(Readers.detect(csv, null, name + ".csv")).isEqualTo(FileType.CSV);
+        assertThat(readAll(csv, FileType.CSV)).extracting(SourceRow::cells).isEqualTo(expected);
+    }
+
+    static Stream<Named<Path>> jsonSuite() {
+        try (Stream<Path> files = Files.list(Corpora.require("json-test-suite").resolve("test_parsing"))) {
+            return files.sorted().map(f -> Named.of(f.getFileName().toString(), f)).toList().stream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Every document of JSONTestSuite either reads or fails with an {@link IngestException}: {@code n_} documents
+     * (which a parser must reject) always fail, and {@code y_} documents (which it must accept) never fail as invalid
+     * JSON,
+     * except those with a repeated key, which the reader rejects on purpose.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jsonSuite")
+    void readsOrRejectsEveryJsonTestSuiteDocumentAsItShould(Path file) {
+        String name = file.getFileName().toString();
+
+        Throwable failure = catchThrowable(() -> readAll(file, FileType.JSON));
+
+        if (failure != null) {
+            assertThat(failure).as(name).isInstanceOf(IngestException.class);
+        }
+        if (name.startsWith("n_")) {
+            assertThat(failure).as(name + " is rejected").isNotNull();
+        }
+        if (name.startsWith("y_") && !name.contains("duplicated_key") && failure != null) {
+            assertThat(failure.getMessage()).as(name).doesNotContain("invalid JSON");
+        }
+    }
+
+    static Stream<Named<Path>> everyCorpusFile() {
+        List<Named<Path>> files = new ArrayList<>();
+        for (String corpus : List.of("csv-spectrum", "commons-csv-fixtures", "fastcsv-spec", "csvkit-examples",
+                "univocity-fixtures", "charset-samples-juniversalchardet", "poi-spreadsheets", "json-test-suite",
+                "w3c-csvw-tests")) {
+            Path dir = Corpora.require(corpus);
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.filter(Files::isRegularFile)
+                        .sorted()
+                        .forEach(f -> files.add(Named.of(corpus + "/" + dir.relativize(f), f)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return files.stream();
+    }
+
+    /** Whatever a file holds, detecting and reading it ends in rows or in an {@link IngestException}, nothing else. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyCorpusFile")
+    void detectsAndReadsEveryCorpusFileOrRejectsItWithAnIngestException(Path file) {
+        Throwable failure = catchThrowable(() -> {
+            FileType type = Readers.detect(file, null, file.getFileName().toString());
+            readAll(file, type);
+        });
+
+        if (failure != null) {
+            assertThat(failure).isInstanceOf(IngestException.class);
+            assertThat(((IngestException) failure).code()).matches("[a-z]+(_[a-z]+)*");
+        }
+    }
+
+    /** All rows; elements rejected alone (not_an_object, NDJSON lines) are skipped. */
+    static List<SourceRow> readAll(Path file, FileType type) throws IOException {
+        List<SourceRow> rows = new ArrayList<>();
+        try (RowReader reader = Readers.open(file, type, ReadOptions.defaults())) {
+            while (true) {
+                try {
+                    SourceRow row = reader.next();
+                    if (row == null) {
+                        return rows;
+                    }
+                    rows.add(row);
+                } catch (IngestException e) {
+                    boolean alone = e.code().equals("not_an_object")
+                            || type == FileType.NDJSON && e.code().equals("malformed_json");
+                    if (!alone) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    static Map<String, Object> cells(String... keysAndValues) {
+        Map<String, Object> cells = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            cells.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return cells;
+    }
+}

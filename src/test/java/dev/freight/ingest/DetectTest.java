@@ -1,0 +1,128 @@
+package dev.freight.ingest;
+
+import static dev.freight.ingest.Workbook.row;
+import static dev.freight.ingest.Workbook.sheet;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How {@link Readers#detect} weighs content, Content-Type and file name; corpus files are in {@link CorpusTest}. */
+class DetectTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void letsBinaryContentWinOverTheDeclaredType() throws IOException {
+        Path xlsx = XlsxWriter.write(Workbook.of(sheet("S", row(1, "a"))), dir.resolve("upload.bin"));
+        Path xls = XlsWriter.write(Workbook.of(sheet("S", row(1, "a"))), dir.resolve("upload2.bin"));
+
+        assertThat(Readers.detect(xlsx, "text/csv", "vendors.csv")).isEqualTo(FileType.XLSX);
+        assertThat(Readers.detect(xls, "application/json", "vendors.json")).isEqualTo(FileType.XLS);
+    }
+
+    @Test
+    void readsTextNamedAsAWorkbookAsCsv() throws IOException {
+        Path file = text("id,name\n1,Ann\n");
+
+        assertThat(Readers.detect(file, "application/vnd.ms-excel", "vendors.xls")).isEqualTo(FileType.CSV);
+        assertThat(Readers.detect(file,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "vendors.xlsx"))
+                .isEqualTo(FileType.CSV);
+    }
+
+    @Test
+    void readsTextDeclaredJsonAsJsonSoThatItFailsAsJson() throws IOException {
+        Path file = text("id,name\n1,Ann\n");
+
+        assertThat(Readers.detect(file, null, null)).isEqualTo(FileType.CSV);
+        assertThat(Readers.detect(file, "application/json; charset=utf-8", "upload")).isEqualTo(FileType.JSON);
+        assertThat(Readers.detect(file, null, "rows.JSONL")).isEqualTo(FileType.NDJSON);
+    }
+
+    @Test
+    void readsJsonContentAsJsonWhateverItIsCalled() throws IOException {
+        Path array = text("[\n  {\"id\": 1}\n]\n");
+        Path lines = text("{\"id\": 1}\n{\"id\": 2}\n");
+
+        assertThat(Readers.detect(array, "text/csv", "vendors.csv")).isEqualTo(FileType.JSON);
+        assertThat(Readers.detect(lines, "application/json", "vendors.json")).isEqualTo(FileType.NDJSON);
+    }
+
+    @Test
+    void takesAOneLineObjectForNdjsonOnlyWhenDeclaredSoContentTypeFirst() throws IOException {
+        Path file = text("{\"id\": 1}\n");
+
+        assertThat(Readers.detect(file, null, null)).isEqualTo(FileType.JSON);
+        assertThat(Readers.detect(file, "application/x-ndjson", null)).isEqualTo(FileType.NDJSON);
+        assertThat(Readers.detect(file, "application/octet-stream", "rows.ndjson")).isEqualTo(FileType.NDJSON);
+        assertThat(Readers.detect(file, "application/json", "rows.ndjson")).isEqualTo(FileType.JSON);
+    }
+
+    @Test
+    void takesAPrettyPrintedObjectForJson() throws IOException {
+        Path file = text("{\n  \"data\": [\n    {\"id\": 1}\n  ]\n}\n{\"id\": 2}\n");
+
+        assertThat(Readers.detect(file, "application/x-ndjson", null)).isEqualTo(FileType.JSON);
+    }
+
+    @Test
+    void rejectsAZipArchiveWithoutAWorkbook() throws IOException {
+        Path file = dir.resolve("photos.zip");
+        try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("readme.txt"));
+            zip.write("hello".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+
+        assertUnsupported(file, "The file is a ZIP archive without an Excel workbook; "
+                + "expected a CSV, JSON, NDJSON, XLSX or XLS file");
+    }
+
+    @Test
+    void rejectsATruncatedWorkbookAsADamagedZipArchive() throws IOException {
+        Path whole = XlsxWriter.write(Workbook.of(sheet("S", row(1, "a"))), dir.resolve("whole.xlsx"));
+        byte[] bytes = Files.readAllBytes(whole);
+        Path cut = Files.write(dir.resolve("cut.xlsx"), Arrays.copyOf(bytes, bytes.length / 2));
+
+        assertUnsupported(cut, "The file is a damaged ZIP archive (perhaps a partly uploaded .xlsx); "
+                + "expected a CSV, JSON, NDJSON, XLSX or XLS file");
+    }
+
+    @Test
+    void rejectsExcel2To4WorkbooksNamingTheFormat() throws IOException {
+        Path biff4 = Files.write(dir.resolve("old.xls"), new byte[] {0x09, 0x04, 0x06, 0x00, 0x00, 0x00, 0x10, 0x00});
+
+        assertUnsupported(biff4, "Excel 2.x to 4.0 workbooks (BIFF2 to BIFF4) are not supported; save as .xlsx");
+    }
+
+    @Test
+    void rejectsAGzipArchiveNamingIt() throws IOException {
+        Path file = Files.write(dir.resolve("rows.csv.gz"), new byte[] {0x1F, (byte) 0x8B, 8, 0, 0, 0, 0, 0});
+
+        assertUnsupported(file, "The file is a gzip archive; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+    }
+
+    private void assertUnsupported(Path file, String message) {
+        assertThatThrownBy(() -> Readers.detect(file, null, file.getFileName().toString()))
+                .isInstanceOfSatisfying(IngestException.class, e -> {
+                    assertThat(e.code()).isEqualTo("unsupported_file_type");
+                    assertThat(e.getMessage()).isEqualTo(message);
+                    assertThat(e.line()).isZero();
+                });
+    }
+
+    private Path text(String content) throws IOException {
+        return Files.writeString(Files.createTempFile(dir, "upload", ".bin"), content);
+    }
+}
