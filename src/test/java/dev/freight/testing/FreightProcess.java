@@ -100,6 +100,16 @@ public final class FreightProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: the process gets no chance to clean up, as in a crash. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         process.destroy();
