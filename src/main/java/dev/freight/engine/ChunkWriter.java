@@ -17,7 +17,11 @@ import dev.freight.store.RowError;
 import dev.freight.store.UpsertOutcome;
 import dev.freight.store.ValueJson;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -108,8 +112,10 @@ final class ChunkWriter {
             }
         }
         List<ParsedRow> resolved = action == Action.DELETE ? candidates : resolveReferences(h, candidates, errors);
+        Set<ParsedRow> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        kept.addAll(resolved);
         for (ParsedRow row : candidates) {
-            if (!resolved.contains(row)) {
+            if (!kept.contains(row)) {
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
                 validationRejected++;
             }
@@ -164,7 +170,21 @@ final class ChunkWriter {
             writes.add(new RecordWrite(row.externalId(), values));
             written.add(row);
         }
-        List<UpsertOutcome> outcomes = records.upsert(h, organizationId, object, writes);
+        // Writing in key order gives concurrent imports of overlapping keys the same lock order: no deadlocks.
+        Integer[] order = new Integer[writes.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparing(i -> writes.get(i).externalId(),
+                Comparator.nullsLast(Comparator.naturalOrder())));
+        List<RecordWrite> sortedWrites = new ArrayList<>(writes.size());
+        List<ParsedRow> sortedRows = new ArrayList<>(writes.size());
+        for (int i : order) {
+            sortedWrites.add(writes.get(i));
+            sortedRows.add(written.get(i));
+        }
+        written = sortedRows;
+        List<UpsertOutcome> outcomes = records.upsert(h, organizationId, object, sortedWrites);
         for (int i = 0; i < outcomes.size(); i++) {
             UpsertOutcome o = outcomes.get(i);
             ParsedRow row = written.get(i);

@@ -359,7 +359,7 @@ public final class ImportPipeline {
                 .toList();
         ImportJob committed;
         try {
-            committed = database.inTransaction(h -> apply(h, job, writer, parsed));
+            committed = withRetries(() -> database.inTransaction(h -> apply(h, job, writer, parsed)));
         } catch (StoreException e) {
             if ("database_unavailable".equals(e.code())) {
                 throw e;
@@ -368,7 +368,7 @@ public final class ImportPipeline {
             for (ParsedRow row : parsed) {
                 ImportJob before = committed;
                 try {
-                    committed = database.inTransaction(h -> apply(h, before, writer, List.of(row)));
+                    committed = withRetries(() -> database.inTransaction(h -> apply(h, before, writer, List.of(row))));
                 } catch (StoreException rowFailure) {
                     if ("database_unavailable".equals(rowFailure.code())) {
                         throw rowFailure;
@@ -409,6 +409,25 @@ public final class ImportPipeline {
                         result.validationRejected() + result.stats().skippedDuplicates()))
                 .withPhase(job.phase(Phase.PROCESSING).counted(result.stats().valid(), 0));
         return imports.save(h, next);
+    }
+
+    /** Runs a chunk transaction again when it lost a race with another import (deadlock), up to 5 times. */
+    private static ImportJob withRetries(java.util.function.Supplier<ImportJob> chunk) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return chunk.get();
+            } catch (StoreException e) {
+                if (!e.isTransient() || attempt == 5) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10L * attempt * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Records a row the database refused on its own, with the checkpoint moved past it. */

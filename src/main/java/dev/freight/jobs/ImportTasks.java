@@ -44,7 +44,8 @@ public final class ImportTasks {
         this.sources = sources;
         this.clock = clock;
         this.run = Tasks.oneTime("import-run", String.class).execute((instance, context) -> runImport(instance.getId()));
-        this.expire = Tasks.recurring("import-expiry", FixedDelay.of(sweepEvery)).execute((instance, context) -> expire());
+        this.expire = Tasks.recurring("import-expiry", FixedDelay.of(sweepEvery))
+                .execute((instance, context) -> expireStaleUploads());
     }
 
     public OneTimeTask<String> runTask() {
@@ -85,7 +86,8 @@ public final class ImportTasks {
         }
     }
 
-    private void expire() {
+    /** Marks every import still waiting for an upload whose URL has expired as {@code expired}. */
+    public void expireStaleUploads() {
         database.inTransaction(h -> {
             for (String id : imports.expiredUploads(h, clock.instant())) {
                 imports.get(h, id).ifPresent(j -> imports.save(h, j.withStatus(Status.EXPIRED,

@@ -88,6 +88,9 @@ public final class Database implements AutoCloseable {
         if (dialect.isUniqueViolation(e)) {
             return new StoreException("unique_violation", "A unique constraint was violated", e);
         }
+        if (dialect.isTransient(e)) {
+            return new StoreException("transient_conflict", "The transaction conflicted with another; retry it", e);
+        }
         if (dialect.isUnavailable(e)) {
             return new StoreException("database_unavailable", "The database is unavailable", e);
         }

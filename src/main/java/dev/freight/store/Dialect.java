@@ -22,4 +22,7 @@ public interface Dialect {
 
     /** Whether the failure is about the connection or server rather than the statement (worth a retry later). */
     boolean isUnavailable(SQLException e);
+
+    /** Whether the transaction lost a race with another one (deadlock, serialization) and may simply be retried. */
+    boolean isTransient(SQLException e);
 }

@@ -1,8 +1,8 @@
 package dev.freight.store;
 
 /**
- * A failure of the database. {@link #code()} is stable: {@code unique_violation}, {@code database_unavailable} or
- * {@code database_error}. Messages never contain bound values.
+ * A failure of the database. {@link #code()} is stable: {@code unique_violation}, {@code transient_conflict} (deadlock or
+ * serialization failure: retry), {@code database_unavailable} or {@code database_error}. Messages never contain bound values.
  */
 public final class StoreException extends RuntimeException {
 
@@ -15,6 +15,10 @@ public final class StoreException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    public boolean isTransient() {
+        return "transient_conflict".equals(code);
     }
 
     public boolean isUniqueViolation() {

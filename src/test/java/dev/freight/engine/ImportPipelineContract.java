@@ -345,6 +345,59 @@ abstract class ImportPipelineContract {
         assertThat(vendor("42").values()).containsOnlyKeys("name");
     }
 
+    @Test
+    void twoImportsOfOverlappingKeysAtTheSameTimeStoreEachKeyOnceAndAccountForEveryRow() throws Exception {
+        StringBuilder a = new StringBuilder("external_id,name\n");
+        StringBuilder b = new StringBuilder("external_id,name\n");
+        for (int i = 0; i < 600; i++) {
+            a.append("k-%04d,A %d\n".formatted(i, i));
+            b.append("k-%04d,B %d\n".formatted(i + 300, i));
+        }
+        ImportJob jobA = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, a.toString());
+        ImportJob jobB = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, b.toString());
+        ImportPipeline.RowSource sourceA = csv(a.toString());
+        ImportPipeline.RowSource sourceB = csv(b.toString());
+        ImportPipeline big = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 100);
+
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        var doneA = pool.submit(() -> big.process(jobA.id(), sourceA, ImportPipeline.Listener.NONE));
+        var doneB = pool.submit(() -> big.process(jobB.id(), sourceB, ImportPipeline.Listener.NONE));
+        ImportStats statsA = doneA.get(120, java.util.concurrent.TimeUnit.SECONDS).stats();
+        ImportStats statsB = doneB.get(120, java.util.concurrent.TimeUnit.SECONDS).stats();
+        pool.shutdown();
+
+        assertThat(vendorCount()).isEqualTo(900);
+        for (ImportStats s : List.of(statsA, statsB)) {
+            assertThat(s.read()).isEqualTo(600);
+            assertThat(s.failed()).isZero();
+            assertThat(s.created() + s.updated() + s.unchanged()).isEqualTo(600);
+        }
+        assertThat(statsA.created() + statsB.created()).isEqualTo(900);
+        assertThat(statsA.updated() + statsA.unchanged() + statsB.updated() + statsB.unchanged()).isEqualTo(300);
+    }
+
+    @Test
+    void anImportWhoseUploadNeverArrivedExpiresWithItsUploadUrl() {
+        ImportJob waiting = jobs.requested(new ImportJobs.Request(org, "vendor", "imports", UploadMode.ASYNC,
+                Action.MERGE, DuplicateHandling.IGNORE_ALL, null, "key_test", null), START.plus(Duration.ofHours(1)));
+        db.inTransaction(h -> {
+            imports.create(h, waiting);
+            return null;
+        });
+        var tasks = new dev.freight.jobs.ImportTasks(db, imports, pipeline,
+                new UploadSources(new dev.freight.store.UploadStore(dir)), clock, Duration.ofSeconds(10));
+
+        tasks.expireStaleUploads();
+        assertThat(load(waiting.id()).status()).isEqualTo(Status.REQUESTED);
+        clock.advance(Duration.ofMinutes(61));
+        tasks.expireStaleUploads();
+
+        ImportJob expired = load(waiting.id());
+        assertThat(expired.status()).isEqualTo(Status.EXPIRED);
+        assertThat(expired.reason()).isEqualTo(
+                "No upload arrived before the upload URL expired at 2025-03-01T10:00:00Z");
+    }
+
     // ---- helpers
 
     ImportJob run(Action action, DuplicateHandling duplicates, String content) throws IOException {

@@ -34,6 +34,11 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public boolean isTransient(SQLException e) {
+        return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
+    }
+
+    @Override
     public boolean isUnavailable(SQLException e) {
         return e.getSQLState() != null && e.getSQLState().startsWith("08");
     }

@@ -46,6 +46,12 @@ public final class SqliteDialect implements Dialect {
                         || s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY);
     }
 
+    /** IMMEDIATE transactions wait for the write lock (busy_timeout) instead of deadlocking. */
+    @Override
+    public boolean isTransient(SQLException e) {
+        return false;
+    }
+
     @Override
     public boolean isUnavailable(SQLException e) {
         return e.getMessage() != null
