@@ -344,7 +344,7 @@ public final class LoadBench {
                     try {
                         answer = http.send(request, HttpResponse.BodyHandlers.ofString());
                     } catch (IOException e) {
-                        problems.add("batch " + k + ": " + e);
+                        problems.add("batch " + k + " after " + ms(System.nanoTime() - t0) + " ms: " + describe(e));
                         aborted.set(true);
                         return;
                     } catch (InterruptedException e) {
@@ -445,6 +445,18 @@ public final class LoadBench {
 
     private static double ms(long nanos) {
         return nanos / 1e6;
+    }
+
+    /** The exception with its causes, e.g. "ConnectException ← ClosedChannelException: …". */
+    private static String describe(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable t = e; t != null && b.length() < 1000; t = t.getCause()) {
+            b.append(b.isEmpty() ? "" : " ← ").append(t.getClass().getName());
+            if (t.getMessage() != null) {
+                b.append(": ").append(t.getMessage());
+            }
+        }
+        return b.toString();
     }
 
     private static String clip(String s) {

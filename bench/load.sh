@@ -7,7 +7,8 @@
 # Settings (environment): BENCH_RECORDS (200000), BENCH_BATCH (1000), BENCH_CLIENTS (4), BENCH_WARMUP (50000
 # unmeasured records first; 0 = measure a cold server), BENCH_SKIP_BUILD=1 (reuse target/freight.jar),
 # BENCH_JFR_DIR=DIR (record a JFR profile of each server into DIR), BENCH_KEEP=1 (keep the temp dir),
-# BENCH_STRICT=1 (exit 3 when the goal is missed).
+# BENCH_STRICT=1 (exit 3 when the goal is missed), BENCH_WAIT_QUIET=SECONDS (wait up to that long before each database
+# until other processes use < 15% CPU).
 #
 # Everything listens on 127.0.0.1 only; the servers, the PostgreSQL cluster and the temp dirs are removed on exit.
 set -euo pipefail
@@ -30,7 +31,7 @@ for arg in "$@"; do
     case "$arg" in
         sqlite | postgresql) DATABASES+=("$arg") ;;
         both) DATABASES+=(sqlite postgresql) ;;
-        -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument \"$arg\" (expected sqlite, postgresql or both)" ;;
     esac
 done
@@ -97,6 +98,31 @@ free_port() { # a port nobody listens on now, from 20000-59999
 }
 
 now_ns() { date +%s%N; }
+
+machine_busy() { # percent of all CPUs busy over $1 seconds, from /proc/stat (others' load before we start)
+    local u n sy i w q sq st t0 i0 t1 i1
+    read -r _ u n sy i w q sq st _ < /proc/stat
+    t0=$((u + n + sy + i + w + q + sq + st)) i0=$((i + w))
+    sleep "$1"
+    read -r _ u n sy i w q sq st _ < /proc/stat
+    t1=$((u + n + sy + i + w + q + sq + st)) i1=$((i + w))
+    echo $((100 - 100 * (i1 - i0) / (t1 - t0)))
+}
+
+note_background() { # NAME: record and report what else keeps the CPUs busy before this database's run
+    local b waited=0
+    b=$(machine_busy 3)
+    while [ "$b" -gt 15 ] && [ "$waited" -lt "${BENCH_WAIT_QUIET:-0}" ]; do # optional: wait for a quiet machine
+        echo "machine busy ($b%); waiting for it to calm down ($waited of ${BENCH_WAIT_QUIET} s)"
+        b=$(machine_busy 3)
+        waited=$((waited + 3))
+    done
+    echo "$b" > "$WORK/$1-background"
+    echo "CPU busy before start (other processes): $b%"
+    if [ "$b" -gt 15 ]; then
+        echo "WARNING: the machine is busy with other work; the figures below will be low and noisy" >&2
+    fi
+}
 
 command -v curl > /dev/null || die "curl is needed to poll the health endpoint"
 JDK=$(find_jdk)
@@ -220,6 +246,7 @@ field() { # FILE KEY → value of KEY=value in the file's line
 
 bench_sqlite() {
     say "SQLite"
+    note_background sqlite
     start_server sqlite
     run_load sqlite
     stop_server
@@ -262,8 +289,9 @@ bench_postgresql() {
         -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DIR" start > /dev/null \
         || { cat "$PG_DIR/server.log" >&2; die "PostgreSQL did not start"; }
     "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres freight_bench
-    echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') on 127.0.0.1:$port (stock settings)"
+    echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (stock settings)"
 
+    note_background postgresql
     start_server postgresql FREIGHT_DATABASE_URL="jdbc:postgresql://127.0.0.1:$port/freight_bench" \
         FREIGHT_DATABASE_USER=postgres FREIGHT_DATABASE_PASSWORD=
     run_load postgresql
@@ -291,8 +319,8 @@ done
 # ------------------------------------------------------------------------------------------------ summary
 
 say "Summary: $RECORDS records, $BATCH per batch, $CLIENTS clients, warm-up $WARMUP records, $(nproc) CPUs"
-printf '%-11s %10s %8s %8s %8s %8s %9s %9s %11s %11s %8s  %s\n' database records/s wall_s p50_ms p99_ms max_ms \
-    created updated warmup_r/s baseline_s ratio goal
+printf '%-11s %10s %8s %8s %8s %8s %9s %9s %11s %11s %7s %7s  %s\n' database records/s wall_s p50_ms p99_ms \
+    max_ms created updated warmup_r/s baseline_s ratio other%% goal
 missed=0
 for db in "${DATABASES[@]}"; do
     r="$WORK/$db-result"
@@ -311,11 +339,12 @@ for db in "${DATABASES[@]}"; do
         goal="MISSED (>= $GOAL_RATE rec/s, p99 < $GOAL_P99_MS ms)"
         missed=1
     fi
-    printf '%-11s %10s %8s %8s %8s %8s %9s %9s %11s %11s %8s  %s\n' "$db" "$rate" "$wall" "$(field "$r" p50_ms)" \
-        "$p99" "$(field "$r" max_ms)" "$(field "$r" created)" "$(field "$r" updated)" \
-        "$(field "$WORK/$db-warmup" records_per_s)" "$base" "$ratio" "$goal"
+    printf '%-11s %10s %8s %8s %8s %8s %9s %9s %11s %11s %7s %7s  %s\n' "$db" "$rate" "$wall" \
+        "$(field "$r" p50_ms)" "$p99" "$(field "$r" max_ms)" "$(field "$r" created)" "$(field "$r" updated)" \
+        "$(field "$WORK/$db-warmup" records_per_s)" "$base" "$ratio" "$(cat "$WORK/$db-background")" "$goal"
 done
 echo "ratio = service wall time / raw database load time (baseline) for the same rows; lower is better"
+echo "other% = CPU busy with other processes in the 3 s before the server started (should be near 0)"
 if [ "$missed" = 1 ] && [ "${BENCH_STRICT:-0}" = 1 ]; then
     exit 3
 fi

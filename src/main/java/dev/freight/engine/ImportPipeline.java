@@ -327,6 +327,8 @@ public final class ImportPipeline {
                     job.duplicateHandling(), duplicates, "file");
             List<ParsedRowOrSource> chunk = new ArrayList<>(chunkSize);
             RowCursor cursor = new RowCursor(reader, job.fileType());
+            long nextStatistics = chunkSize;
+            long done = 0;
             for (ParsedRowOrSource row = cursor.next(); row != null; row = cursor.next()) {
                 if (row.ordinal() <= job.checkpoint()) {
                     continue;
@@ -335,6 +337,15 @@ public final class ImportPipeline {
                 if (chunk.size() == chunkSize) {
                     current = commitChunk(current, transformer, writer, chunk, listener);
                     chunk.clear();
+                    done += chunkSize;
+                    if (done >= nextStatistics) {
+                        // A table that grows from empty misleads the planner; refresh as the import doubles it.
+                        database.withHandle(h -> {
+                            h.dialect().refreshStatistics(h);
+                            return null;
+                        });
+                        nextStatistics *= 2;
+                    }
                 }
             }
             if (!chunk.isEmpty()) {

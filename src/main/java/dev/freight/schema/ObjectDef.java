@@ -18,7 +18,12 @@ public record ObjectDef(String slug, String label, String idPrefix, boolean buil
     }
 
     public Optional<Field> field(String fieldSlug) {
-        return fields.stream().filter(f -> f.slug().equals(fieldSlug)).findFirst();
+        for (Field f : fields) {
+            if (f.slug().equals(fieldSlug)) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
     }
 
     public List<Field> requiredFields() {

@@ -23,6 +23,12 @@ public interface Dialect {
     /** Whether the failure is about the connection or server rather than the statement (worth a retry later). */
     boolean isUnavailable(SQLException e);
 
+    /**
+     * Refreshes the planner's statistics of the records table after a bulk write, so lookups by key keep using the
+     * index while a table grows from empty during an import.
+     */
+    void refreshStatistics(Handle h);
+
     /** Whether the transaction lost a race with another one (deadlock, serialization) and may simply be retried. */
     boolean isTransient(SQLException e);
 }

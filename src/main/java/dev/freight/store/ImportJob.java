@@ -109,6 +109,13 @@ public record ImportJob(
                 rolledBackAt, createdAt, updatedAt);
     }
 
+    public ImportJob withUpdatedAt(Instant when) {
+        return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
+                reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
+                hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
+                rolledBackAt, createdAt, when);
+    }
+
     public ImportJob withRolledBack(Instant when, String by) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, by, columnMapping, phases, stats, checksum, fileType, fileName,

@@ -63,7 +63,7 @@ public final class ImportStore {
                 ValueJson.write(stats(job.stats())), job.checksum(), job.fileType(), job.fileName(),
                 job.hasUploadFile(), job.hasErrorsFile(), job.totalRows(), job.checkpoint(),
                 millis(job.deadlineAt()), millis(job.rolledBackAt()), now, job.id());
-        return get(h, job.id()).orElseThrow();
+        return job.withUpdatedAt(Instant.ofEpochMilli(now));
     }
 
     /** Marks an import for cancellation; the worker stops at its next chunk. False when there is no such import. */

@@ -2,6 +2,7 @@ package dev.freight.store.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.freight.store.Dialect;
+import dev.freight.store.Handle;
 import java.sql.SQLException;
 
 /** PostgreSQL: jsonb values, batched statements rewritten by the driver. */
@@ -31,6 +32,11 @@ public final class PostgresDialect implements Dialect {
     @Override
     public boolean isUniqueViolation(SQLException e) {
         return "23505".equals(e.getSQLState());
+    }
+
+    @Override
+    public void refreshStatistics(Handle h) {
+        h.execute("analyze records");
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.freight.store.sqlite;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.freight.store.Dialect;
+import dev.freight.store.Handle;
 import java.sql.SQLException;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -45,6 +46,10 @@ public final class SqliteDialect implements Dialect {
                 && (s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
                         || s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY);
     }
+
+    /** SQLite's planner uses the unique index for key lookups without statistics. */
+    @Override
+    public void refreshStatistics(Handle h) {}
 
     /** IMMEDIATE transactions wait for the write lock (busy_timeout) instead of deadlocking. */
     @Override

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Import benchmark (issue: phased import engine). One run does, on one generated 12-column vendor CSV
+# (BENCH_ROWS rows, default 1,000,000, about 230 MB):
+#   PostgreSQL: fresh load, all-update re-load and unchanged re-load through the running service (Imports resource:
+#   create, signed upload, background run), and psql \copy of the same file into a typed table with a primary key;
+#   prints each time and the ratio to \copy.   SQLite: fresh load, rows/s.   Both: the server's peak heap (jstat).
+# The server runs with -Xmx256m (BENCH_HEAP). Usage: bench/import.sh [postgresql|sqlite|both]
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$ROOT/bench/lib.sh"
+ROWS=${BENCH_ROWS:-1000000}
+HEAP=${BENCH_HEAP:-256m}
+KEY="import-bench-key-0123456789abcdef"
+WHICH=${1:-both}
+
+JDK=$(find_jdk); JAVA="$JDK/bin/java"
+WORK=$(mktemp -d /tmp/freight-import-bench.XXXXXX); chmod 755 "$WORK"
+trap 'stop_server; stop_postgres; rm -rf "$WORK"' EXIT
+build_jar
+
+say "generating $ROWS rows"
+"$JAVA" "$ROOT/bench/ImportBench.java" generate --rows "$ROWS" --variant 0 --out "$WORK/vendors.csv"
+"$JAVA" "$ROOT/bench/ImportBench.java" generate --rows "$ROWS" --variant 1 --out "$WORK/vendors-updated.csv"
+chmod 644 "$WORK"/*.csv
+echo "file: $(du -h "$WORK/vendors.csv" | cut -f1)"
+
+run_import() { # FILE → prints the ImportBench line; sets SECONDS_TAKEN
+    local line
+    line=$("$JAVA" "$ROOT/bench/ImportBench.java" run --url "$SERVER_URL" --key "$KEY" --file "$1")
+    echo "   $line"
+    SECONDS_TAKEN=$(echo "$line" | sed -E 's/^seconds=([0-9.]+).*/\1/')
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+if [ "$WHICH" = postgresql ] || [ "$WHICH" = both ]; then
+    say "PostgreSQL"
+    start_postgres "$WORK/pg"
+    psql_run -c "create database freight" -c "create database copybench"
+    start_server "$HEAP" "$WORK/server-pg.log" FREIGHT_DATA_DIR="$WORK/data-pg" FREIGHT_BOOTSTRAP_API_KEY="$KEY" \
+        FREIGHT_DATABASE_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/freight" FREIGHT_DATABASE_USER=postgres
+    sample_heap "$SERVER_PID" "$WORK/heap-pg" &
+    echo "fresh load:";      run_import "$WORK/vendors.csv";         FRESH=$SECONDS_TAKEN
+    echo "all-update load:"; run_import "$WORK/vendors-updated.csv"; UPDATE=$SECONDS_TAKEN
+    echo "unchanged load:";  run_import "$WORK/vendors-updated.csv"; SAME=$SECONDS_TAKEN
+    stop_server
+    psql_run -d copybench -c "create table vendors (external_id text primary key, name text, website text,
+        status text, hq_location text, raw_irq_score numeric, raw_residual_risk_score numeric, business_unit text,
+        enterprise boolean, vendor_category text, next_assessment_date date, contract_length text)"
+    start=$(date +%s.%N)
+    psql_run -d copybench -c "\\copy vendors from '$WORK/vendors.csv' with (format csv, header true)"
+    COPY=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+    stop_postgres
+    say "PostgreSQL results ($ROWS rows, server -Xmx$HEAP, peak heap $(peak_heap "$WORK/heap-pg") MiB)"
+    printf '%-18s %8ss\n' "psql \\copy" "$COPY"
+    printf '%-18s %8ss  %sx copy (goal <= 1.7)\n' "fresh" "$FRESH" "$(ratio "$FRESH" "$COPY")"
+    printf '%-18s %8ss  %sx copy (goal <= 2.2)\n' "all-update" "$UPDATE" "$(ratio "$UPDATE" "$COPY")"
+    printf '%-18s %8ss  %sx copy (goal <= 1.0)\n' "unchanged" "$SAME" "$(ratio "$SAME" "$COPY")"
+fi
+
+if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ]; then
+    say "SQLite"
+    start_server "$HEAP" "$WORK/server-sqlite.log" FREIGHT_DATA_DIR="$WORK/data-sqlite" FREIGHT_BOOTSTRAP_API_KEY="$KEY"
+    sample_heap "$SERVER_PID" "$WORK/heap-sqlite" &
+    echo "fresh load:"; run_import "$WORK/vendors.csv"; FRESH=$SECONDS_TAKEN
+    stop_server
+    say "SQLite results ($ROWS rows, server -Xmx$HEAP, peak heap $(peak_heap "$WORK/heap-sqlite") MiB)"
+    printf '%-18s %8ss  %s rows/s (goal >= 100,000)\n' "fresh" "$FRESH" "$(awk -v r="$ROWS" -v s="$FRESH" 'BEGIN { printf "%.0f", r / s }')"
+fi
