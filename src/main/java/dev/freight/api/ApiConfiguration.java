@@ -3,6 +3,11 @@ package dev.freight.api;
 import dev.freight.store.Database;
 import dev.freight.store.TenantStore;
 import dev.freight.store.ImportStore;
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import dev.freight.store.KeySecrets;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -39,6 +44,17 @@ public class ApiConfiguration implements WebMvcConfigurer {
                 imports.setting(h, "url_signing_key", () -> KeySecrets.generate()));
         return new ImportUrls(new UrlSigner(key.getBytes(StandardCharsets.UTF_8), clock), settings.publicUrl(),
                 settings.uploadTtl(), settings.downloadTtl());
+    }
+
+    /** Documents the API-key bearer scheme for every route. */
+    @Bean
+    OpenAPI freightOpenApi() {
+        return new OpenAPI()
+                .info(new Info().title("Freight").description("Bulk import and export of business records"))
+                .components(new Components().addSecuritySchemes("apiKey", new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP).scheme("bearer")
+                        .description("Authorization: Bearer <api-key>")))
+                .addSecurityItem(new SecurityRequirement().addList("apiKey"));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.freight.api;
 
 import dev.freight.store.StoreException;
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.UUID;
@@ -38,6 +39,7 @@ class ErrorMapper implements ErrorController {
     }
 
     /** Errors raised outside the dispatcher (e.g. by the servlet container) land here. */
+    @Hidden
     @RequestMapping("/error")
     ResponseEntity<ErrorBody> error(HttpServletRequest request) {
         Object failure = request.getAttribute("jakarta.servlet.error.exception");

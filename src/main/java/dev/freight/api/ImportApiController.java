@@ -19,7 +19,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -133,7 +132,9 @@ class ImportApiController {
             case Map<?, ?> map -> "an object without \"data\" (a bare record?)";
             case List<?> list -> "a bare array";
             case null -> "null";
-            default -> "a " + body.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+            case String text -> "a string";
+            case Boolean bool -> "a boolean";
+            default -> "a number";
         };
         throw new ApiException(422, "malformed_body", "Expected " + SHAPE + " but got " + got);
     }

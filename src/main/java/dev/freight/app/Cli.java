@@ -5,6 +5,7 @@ import dev.freight.store.Database;
 import dev.freight.store.KeyKind;
 import dev.freight.store.Organization;
 import dev.freight.store.Scope;
+import dev.freight.store.StoreException;
 import dev.freight.store.TenantStore;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ final class Cli {
 
     static final List<String> COMMANDS = List.of("orgs", "keys");
 
+    private static final List<String> OPTIONS = List.of("slug", "name", "org", "kind", "scopes");
+
     private static final String USAGE = """
             usage:
               java -jar freight.jar orgs create --slug SLUG [--name NAME]
@@ -41,8 +44,14 @@ final class Cli {
         String command = args.length >= 2 ? args[0] + " " + args[1] : args[0];
         Map<String, String> options = new HashMap<>();
         List<String> springArgs = new ArrayList<>();
+        // Only Spring settings (--freight.data-dir=…) go to Spring; the log stays quiet so the output is the answer.
+        springArgs.add("--logging.level.root=WARN");
+        springArgs.add("--spring.main.log-startup-info=false");
         for (int i = 2; i < args.length; i++) {
-            if (args[i].startsWith("--") && args[i].contains("=")) {
+            String name = args[i].startsWith("--") ? args[i].substring(2).split("=", 2)[0] : "";
+            if (OPTIONS.contains(name) && args[i].contains("=")) {
+                options.put(name, args[i].split("=", 2)[1]);
+            } else if (args[i].startsWith("--") && args[i].contains("=")) {
                 springArgs.add(args[i]);
             } else if (args[i].startsWith("--") && i + 1 < args.length) {
                 options.put(args[i].substring(2), args[++i]);
@@ -92,6 +101,11 @@ final class Cli {
             return 0;
         } catch (ConfigException e) {
             err.println(e.getMessage());
+            return 1;
+        } catch (StoreException e) {
+            err.println(e.isUniqueViolation()
+                    ? "An organization with slug \"" + options.get("slug") + "\" already exists"
+                    : "The database failed: " + e.getMessage());
             return 1;
         }
     }

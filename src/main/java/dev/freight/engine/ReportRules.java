@@ -31,7 +31,8 @@ public final class ReportRules {
         }
         ObjectDef object = baseObject == null ? null : schema.object(baseObject).orElse(null);
         if (object == null) {
-            problems.add("base_object \"" + baseObject + "\" is not an object; use one of "
+            problems.add((baseObject == null ? "base_object is required" : "base_object \"" + baseObject
+                    + "\" is not an object") + "; use one of "
                     + String.join(", ", schema.objects().stream().map(ObjectDef::slug).toList()));
             return problems;
         }

@@ -47,7 +47,8 @@ final class RowTransformer {
             return null;
         }
         Object raw = cells.get(externalIdKey);
-        if (raw instanceof String || raw instanceof Number) {
+        // The same scalars the text coercion of the external_id field accepts.
+        if (raw instanceof String || raw instanceof Number || raw instanceof Boolean) {
             String s = raw.toString().strip();
             return s.isEmpty() ? null : s;
         }
