@@ -2,6 +2,7 @@ package dev.freight.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import java.sql.SQLException;
+import java.util.List;
 
 /** What differs between the databases Freight runs on. One implementation per database, chosen at start-up. */
 public interface Dialect {
@@ -22,6 +23,15 @@ public interface Dialect {
 
     /** Whether the failure is about the connection or server rather than the statement (worth a retry later). */
     boolean isUnavailable(SQLException e);
+
+    /**
+     * Stages rows for one {@code INSERT … SELECT} into records, when the database has a faster path than binding
+     * parameters (PostgreSQL's COPY). Each row is {id, external_id (may be null), data JSON}. Returns the table to
+     * select {@code id, external_id, data} from, or null to bind the rows as parameters instead.
+     */
+    default String stageRecords(Handle h, List<String[]> rows) {
+        return null;
+    }
 
     /**
      * Refreshes the planner's statistics of the records table after a bulk write, so lookups by key keep using the

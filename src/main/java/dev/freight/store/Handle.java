@@ -30,6 +30,11 @@ public final class Handle {
         return dialect;
     }
 
+    /** The underlying connection, for a dialect's bulk path (e.g. COPY); never close it. */
+    public Connection connection() {
+        return connection;
+    }
+
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
         return query(sql, mapper, Arrays.asList(params));
     }

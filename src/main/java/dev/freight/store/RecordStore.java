@@ -34,33 +34,60 @@ public final class RecordStore {
      * {@code writes}.
      */
     public List<UpsertOutcome> upsert(Handle h, String organizationId, ObjectDef object, List<RecordWrite> writes) {
+        if (writes.isEmpty()) {
+            return List.of();
+        }
+        List<String[]> staged = new ArrayList<>(writes.size());
+        for (RecordWrite w : writes) {
+            staged.add(new String[] {ids.next(object.idPrefix()), w.externalId(), ValueJson.encode(w.values())});
+        }
+        String stage = h.dialect().stageRecords(h, staged);
+        if (stage != null) {
+            return upsertStaged(h, organizationId, object, writes, staged, stage);
+        }
         List<UpsertOutcome> outcomes = new ArrayList<>(writes.size());
         int perStatement = Math.max(1, h.dialect().maxParameters() / COLUMNS);
         for (int from = 0; from < writes.size(); from += perStatement) {
-            List<RecordWrite> slice = writes.subList(from, Math.min(writes.size(), from + perStatement));
-            outcomes.addAll(upsertSlice(h, organizationId, object, slice));
+            int to = Math.min(writes.size(), from + perStatement);
+            outcomes.addAll(upsertSlice(h, organizationId, object, writes.subList(from, to), staged.subList(from, to)));
         }
         return outcomes;
     }
 
+    private List<UpsertOutcome> upsertStaged(Handle h, String organizationId, ObjectDef object,
+            List<RecordWrite> writes, List<String[]> staged, String stage) {
+        long now = clock.millis();
+        Map<String, String> stored = new HashMap<>(writes.size() * 2);
+        Map<String, Long> versions = new HashMap<>(writes.size() * 2);
+        h.query("insert into records (id, organization_id, object, external_id, data, created_at, updated_at)"
+                + " select id, ?, ?, external_id, data, ?, ? from " + stage
+                + " on conflict (organization_id, object, external_id)"
+                + " do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1"
+                + " returning external_id, id, version", rs -> {
+                    String externalId = rs.getString(1);
+                    String id = rs.getString(2);
+                    stored.put(externalId == null ? id : externalId, id);
+                    versions.put(id, rs.getLong(3));
+                    return null;
+                }, organizationId, object.slug(), now, now);
+        return outcomes(writes, staged, stored, versions);
+    }
+
     private List<UpsertOutcome> upsertSlice(Handle h, String organizationId, ObjectDef object,
-            List<RecordWrite> slice) {
+            List<RecordWrite> slice, List<String[]> rows) {
         long now = clock.millis();
         String row = "(?, ?, ?, ?, " + h.dialect().jsonParameter() + ", ?, ?)";
         StringBuilder sql = new StringBuilder(
                 "insert into records (id, organization_id, object, external_id, data, created_at, updated_at) values ");
         List<Object> params = new ArrayList<>(slice.size() * COLUMNS);
-        List<String> proposedIds = new ArrayList<>(slice.size());
         for (int i = 0; i < slice.size(); i++) {
-            RecordWrite w = slice.get(i);
-            String id = ids.next(object.idPrefix());
-            proposedIds.add(id);
+            String[] r = rows.get(i);
             sql.append(i == 0 ? row : ", " + row);
-            params.add(id);
+            params.add(r[0]);
             params.add(organizationId);
             params.add(object.slug());
-            params.add(w.externalId());
-            params.add(ValueJson.encode(w.values()));
+            params.add(r[1]);
+            params.add(r[2]);
             params.add(now);
             params.add(now);
         }
@@ -77,12 +104,20 @@ public final class RecordStore {
             versions.put(id, rs.getLong(3));
             return null;
         }, params);
-        List<UpsertOutcome> outcomes = new ArrayList<>(slice.size());
-        for (int i = 0; i < slice.size(); i++) {
-            RecordWrite w = slice.get(i);
-            String proposed = proposedIds.get(i);
-            // A row without external_id never conflicts, so it is stored under its proposed id. Otherwise the row
-            // keeps its original id on conflict, so a returned id equal to the proposed one means "created".
+        return outcomes(slice, rows, stored, versions);
+    }
+
+    /**
+     * One outcome per write, in order. A row without external_id never conflicts, so it is stored under its proposed
+     * id; otherwise the row keeps its original id on conflict, so a returned id equal to the proposed one means
+     * "created".
+     */
+    private static List<UpsertOutcome> outcomes(List<RecordWrite> writes, List<String[]> rows,
+            Map<String, String> stored, Map<String, Long> versions) {
+        List<UpsertOutcome> outcomes = new ArrayList<>(writes.size());
+        for (int i = 0; i < writes.size(); i++) {
+            RecordWrite w = writes.get(i);
+            String proposed = rows.get(i)[0];
             String id = w.externalId() == null ? proposed : stored.get(w.externalId());
             outcomes.add(new UpsertOutcome(w.externalId(), id, id.equals(proposed), versions.get(id)));
         }

@@ -3,7 +3,14 @@ package dev.freight.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import dev.freight.store.Dialect;
 import dev.freight.store.Handle;
+import dev.freight.store.StoreException;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.sql.SQLException;
+import java.util.List;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 
 /** PostgreSQL: jsonb values, batched statements rewritten by the driver. */
 public final class PostgresDialect implements Dialect {
@@ -32,6 +39,48 @@ public final class PostgresDialect implements Dialect {
     @Override
     public boolean isUniqueViolation(SQLException e) {
         return "23505".equals(e.getSQLState());
+    }
+
+    /** COPY into a temporary table: far cheaper than binding three parameters per row. */
+    @Override
+    public String stageRecords(Handle h, List<String[]> rows) {
+        h.execute("create temporary table if not exists records_stage (id text, external_id text, data jsonb)"
+                + " on commit delete rows");
+        h.execute("truncate records_stage");
+        StringBuilder text = new StringBuilder(rows.size() * 200);
+        for (String[] row : rows) {
+            copyField(text, row[0]).append('\t');
+            copyField(text, row[1]).append('\t');
+            copyField(text, row[2]).append('\n');
+        }
+        try {
+            CopyManager copy = h.connection().unwrap(PGConnection.class).getCopyAPI();
+            copy.copyIn("copy records_stage (id, external_id, data) from stdin", new StringReader(text.toString()));
+        } catch (SQLException e) {
+            throw new StoreException("database_error", "COPY into the staging table failed (SQL state "
+                    + e.getSQLState() + ")", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return "records_stage";
+    }
+
+    /** A value in COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
+    private static StringBuilder copyField(StringBuilder b, String value) {
+        if (value == null) {
+            return b.append("\\N");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> b.append("\\\\");
+                case '\t' -> b.append("\\t");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                default -> b.append(c);
+            }
+        }
+        return b;
     }
 
     @Override
