@@ -128,6 +128,14 @@ public final class RecordStore {
     public Map<String, String> idsByExternalId(Handle h, String organizationId, String object,
             Collection<String> externalIds) {
         Map<String, String> found = new HashMap<>();
+        byExternalIds(h, organizationId, object, externalIds, "external_id, id",
+                rs -> found.put(rs.getString(1), rs.getString(2)));
+        return found;
+    }
+
+    /** Runs {@code select <columns> … where external_id in (…)} in as few statements as the parameter limit allows. */
+    private static void byExternalIds(Handle h, String organizationId, String object, Collection<String> externalIds,
+            String columns, Handle.RowMapper<?> row) {
         List<String> all = List.copyOf(externalIds);
         int perStatement = h.dialect().maxParameters() - 2;
         for (int from = 0; from < all.size(); from += perStatement) {
@@ -136,11 +144,9 @@ public final class RecordStore {
             params.add(organizationId);
             params.add(object);
             params.addAll(slice);
-            String marks = String.join(", ", Collections.nCopies(slice.size(), "?"));
-            h.query("select external_id, id from records where organization_id = ? and object = ? and external_id in ("
-                    + marks + ")", rs -> found.put(rs.getString(1), rs.getString(2)), params);
+            h.query("select " + columns + " from records where organization_id = ? and object = ? and external_id in ("
+                    + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", row, params);
         }
-        return found;
     }
 
     /** One record of the organization by id; {@code objects} gives the definition its values are read with. */
@@ -188,22 +194,10 @@ public final class RecordStore {
     public Map<String, Existing> existing(Handle h, String organizationId, String object,
             Collection<String> externalIds) {
         Map<String, Existing> found = new HashMap<>(externalIds.size() * 2);
-        List<String> all = List.copyOf(externalIds);
-        int perStatement = h.dialect().maxParameters() - 2;
-        for (int from = 0; from < all.size(); from += perStatement) {
-            List<String> slice = all.subList(from, Math.min(all.size(), from + perStatement));
-            List<Object> params = new ArrayList<>(slice.size() + 2);
-            params.add(organizationId);
-            params.add(object);
-            params.addAll(slice);
-            String marks = String.join(", ", Collections.nCopies(slice.size(), "?"));
-            h.query("select id, external_id, data, version from records where organization_id = ? and object = ?"
-                    + " and external_id in (" + marks + ")", rs -> {
-                Existing e = new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4));
-                found.put(e.externalId(), e);
-                return null;
-            }, params);
-        }
+        byExternalIds(h, organizationId, object, externalIds, "id, external_id, data, version", rs -> {
+            Existing e = new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4));
+            return found.put(e.externalId(), e);
+        });
         return found;
     }
 

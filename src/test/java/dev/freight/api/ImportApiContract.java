@@ -48,8 +48,6 @@ abstract class ImportApiContract {
 
     abstract TestDatabases database();
 
-    /** SQL that makes inserting a record with external_id 'boom-trigger' fail inside the database. */
-    abstract String failingTriggerSql();
 
     TestServer server;
     Tenant tenant;
@@ -322,7 +320,7 @@ abstract class ImportApiContract {
     void aDatabaseFailureStoresNothingOfTheRequestAndAnswers500WithAnErrorId() {
         Database db = server.bean(Database.class);
         db.withHandle(h -> {
-            h.execute(failingTriggerSql());
+            h.execute(database().failingTriggerSql("boom-trigger"));
             return null;
         });
         Response r = importBatch("""

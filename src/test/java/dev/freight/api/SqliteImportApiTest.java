@@ -8,12 +8,4 @@ class SqliteImportApiTest extends ImportApiContract {
     TestDatabases database() {
         return TestDatabases.SQLITE;
     }
-
-    @Override
-    String failingTriggerSql() {
-        return """
-                create trigger if not exists fail_boom before insert on records
-                when new.external_id = 'boom-trigger'
-                begin select raise(abort, 'boom'); end""";
-    }
 }

@@ -51,8 +51,6 @@ abstract class ImportPipelineContract {
 
     abstract TestDatabases databases();
 
-    /** SQL that makes inserting a record with external_id 'boom' fail inside the database. */
-    abstract String failingTriggerSql();
 
     @TempDir
     Path dir;
@@ -273,7 +271,7 @@ abstract class ImportPipelineContract {
     @Test
     void aChunkTheDatabaseRefusesIsReplayedRowByRowSoOnlyTheBadRowFails() throws IOException {
         db.withHandle(h -> {
-            h.execute(failingTriggerSql());
+            h.execute(databases().failingTriggerSql("boom"));
             return null;
         });
 

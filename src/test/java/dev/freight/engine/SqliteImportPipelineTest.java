@@ -8,12 +8,4 @@ class SqliteImportPipelineTest extends ImportPipelineContract {
     TestDatabases databases() {
         return TestDatabases.SQLITE;
     }
-
-    @Override
-    String failingTriggerSql() {
-        return """
-                create trigger if not exists fail_boom before insert on records
-                when new.external_id = 'boom'
-                begin select raise(abort, 'boom'); end""";
-    }
 }

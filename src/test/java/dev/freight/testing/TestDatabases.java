@@ -13,6 +13,15 @@ import java.nio.file.Path;
 public enum TestDatabases {
     SQLITE {
         @Override
+        public String failingTriggerSql(String externalId) {
+            return """
+                    create trigger if not exists fail_%1$s before insert on records
+                    when new.external_id = '%2$s'
+                    begin select raise(abort, 'refused by test trigger'); end""".formatted(
+                    externalId.replaceAll("\\W", "_"), externalId);
+        }
+
+        @Override
         public Database open(String name) {
             try {
                 Path dir = Files.createTempDirectory("freight-sqlite-");
@@ -24,6 +33,19 @@ public enum TestDatabases {
     },
     POSTGRESQL {
         @Override
+        public String failingTriggerSql(String externalId) {
+            return """
+                    create or replace function fail_%1$s() returns trigger language plpgsql as $$
+                    begin
+                      if new.external_id = '%2$s' then raise exception 'refused by test trigger'; end if;
+                      return new;
+                    end $$;
+                    drop trigger if exists fail_%1$s on records;
+                    create trigger fail_%1$s before insert on records for each row execute function fail_%1$s()"""
+                    .formatted(externalId.replaceAll("\\W", "_"), externalId);
+        }
+
+        @Override
         public Database open(String name) {
             TestPostgres pg = TestPostgres.get();
             return migrated(new PostgresDialect(), pg.createDatabase(name), "postgres");
@@ -32,6 +54,9 @@ public enum TestDatabases {
 
     /** A new, empty, migrated database. */
     public abstract Database open(String name);
+
+    /** SQL that makes the database itself refuse to insert a record with {@code externalId} (a row-level failure). */
+    public abstract String failingTriggerSql(String externalId);
 
     private static Database migrated(Dialect dialect, String url, String user) {
         Database db = Database.open(dialect, url, user, null);
