@@ -2,6 +2,7 @@ package dev.freight.api;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import dev.freight.engine.ImportFiles;
+import dev.freight.engine.ImportJobs;
 import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.UploadSources;
 import dev.freight.ingest.FileType;
@@ -18,6 +19,7 @@ import dev.freight.store.UploadStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -41,14 +43,16 @@ class FilesController {
     private final ImportUrls urls;
     private final ImportPipeline pipeline;
     private final ImportTasks tasks;
-    private final SchedulerClient scheduler;
+    private final ObjectProvider<SchedulerClient> scheduler;
     private final ImportFiles files;
+    private final ImportJobs jobs;
     private final UploadSources sources;
     private final long maxUploadBytes;
 
     FilesController(Database database, ImportStore imports, UploadStore uploads, ImportUrls urls,
-            ImportPipeline pipeline, ImportTasks tasks, SchedulerClient scheduler, ImportFiles files,
-            UploadSources sources, Limits limits) {
+            ImportPipeline pipeline, ImportTasks tasks, ObjectProvider<SchedulerClient> scheduler, ImportFiles files,
+            UploadSources sources, ImportJobs jobs, Limits limits) {
+        this.jobs = jobs;
         this.database = database;
         this.imports = imports;
         this.uploads = uploads;
@@ -67,8 +71,9 @@ class FilesController {
         urls.signer().verify("PUT", ImportUrls.path(id, "upload"), expires, signature);
         ImportJob job = load(id);
         if (job.status() != Status.REQUESTED) {
-            throw new ApiException(409, "upload_received", "This import already has its upload (status "
-                    + job.status().wireName() + ")");
+            throw new ApiException(409, "upload_received", job.hasUploadFile()
+                    ? "This import already has its upload (status " + job.status().wireName() + ")"
+                    : "This import is " + job.status().wireName() + " and takes no upload; create a new import");
         }
         UploadStore.Stored stored;
         try {
@@ -86,6 +91,7 @@ class FilesController {
         }
         ImportJob received = database.inTransaction(h -> imports.save(h, imports.get(h, id).orElseThrow()
                 .withUpload(stored.sha256(), type.wireName(), fileName, null)
+                .withDeadline(jobs.deadlineFromNow())
                 .withStatus(Status.QUEUED, null)));
         if (received.uploadMode() == UploadMode.SYNC) {
             received = pipeline.prepare(id, sources.of(received));
@@ -93,7 +99,7 @@ class FilesController {
                 return ResponseEntity.status(422).body(urls.view(received));
             }
         }
-        tasks.enqueue(scheduler, id);
+        tasks.enqueue(scheduler.getObject(), id);
         return ResponseEntity.status(received.uploadMode() == UploadMode.SYNC ? 200 : 202).body(urls.view(received));
     }
 

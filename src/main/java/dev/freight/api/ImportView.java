@@ -17,6 +17,7 @@ record ImportView(
         String object,
         String organizationId,
         String resource,
+        String source,
         String uploadMode,
         String action,
         String status,
@@ -67,7 +68,7 @@ record ImportView(
     record Urls(String upload, String uploadCsv, String uploadJson, String errorsCsv, String errorsJson) {}
 
     static ImportView of(ImportJob j, Urls urls) {
-        return new ImportView(j.id(), "import", j.organizationId(), j.resource(), j.uploadMode().wireName(),
+        return new ImportView(j.id(), "import", j.organizationId(), j.resource(), j.source(), j.uploadMode().wireName(),
                 j.action().wireName(), j.status().wireName(), j.duplicateHandling().wireName(), j.reason(),
                 j.hasUploadFile(), j.hasErrorsFile(), j.name(), j.createdBy(), j.columnMapping(),
                 j.phases().stream().map(PhaseView::of).toList(), StatsView.of(j.stats()),

@@ -101,8 +101,7 @@ class ImportsController {
             throw new ApiException(400, "invalid_parameter", "limit must be from 1 to 100, got " + limit);
         }
         Status filter = status == null ? null : choice(Status.class, "status", status, null);
-        String before = cursor == null ? null : new String(Base64.getUrlDecoder().decode(cursor),
-                StandardCharsets.UTF_8);
+        String before = cursor == null ? null : decodeCursor(cursor);
         List<ImportJob> page = database.withHandle(h -> imports.list(h, caller.organizationId(), filter, resource,
                 before, limit + 1));
         String next = page.size() > limit ? Base64.getUrlEncoder().withoutPadding().encodeToString(
@@ -155,6 +154,14 @@ class ImportsController {
     void pluralPath(@PathVariable String slug) {
         throw new ApiException(404, "not_found", "No route here; the Import API path is /v1/import/" + slug
                 + " (singular \"import\")");
+    }
+
+    private static String decodeCursor(String cursor) {
+        try {
+            return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "invalid_cursor", "cursor is not one this API returned");
+        }
     }
 
     private ImportJob find(Caller caller, String id) {

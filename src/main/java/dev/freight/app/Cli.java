@@ -47,6 +47,7 @@ final class Cli {
         // Only Spring settings (--freight.data-dir=…) go to Spring; the log stays quiet so the output is the answer.
         springArgs.add("--logging.level.root=WARN");
         springArgs.add("--spring.main.log-startup-info=false");
+        springArgs.add("--db-scheduler.enabled=false");
         for (int i = 2; i < args.length; i++) {
             String name = args[i].startsWith("--") ? args[i].substring(2).split("=", 2)[0] : "";
             if (OPTIONS.contains(name) && args[i].contains("=")) {

@@ -202,7 +202,7 @@ final class ChunkWriter {
             List<Change> changes) {
         List<String> ids = new ArrayList<>();
         for (ParsedRow row : rows) {
-            Existing old = existing.get(row.externalId());
+            Existing old = row.externalId() == null ? null : existing.get(row.externalId());
             if (old == null) {
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.UNCHANGED));
                 continue;

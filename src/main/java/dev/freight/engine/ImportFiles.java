@@ -143,7 +143,7 @@ public final class ImportFiles {
             try {
                 return reader.next();
             } catch (dev.freight.ingest.IngestException e) {
-                if (!"not_an_object".equals(e.code())) {
+                if (!"not_an_object".equals(e.code()) && !"malformed_json".equals(e.code())) {
                     throw e;
                 }
             }

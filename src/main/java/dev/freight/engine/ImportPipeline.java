@@ -461,8 +461,9 @@ public final class ImportPipeline {
         }
         if (job.stats().failed() > 0) {
             return save(job.withPhase(job.phase(Phase.CLEANUP).finished(PhaseStatus.SKIPPED, now(),
-                    "%,d rows failed, so no record was deleted: a rejected row must not delete the record it was"
-                            .formatted(job.stats().failed()) + " meant to replace")));
+                    "%,d %s failed, so no record was deleted: a rejected row must not delete the record it was"
+                            .formatted(job.stats().failed(), job.stats().failed() == 1 ? "row" : "rows")
+                            + " meant to replace")));
         }
         ImportJob current = save(job.withPhase(job.phase(Phase.CLEANUP).running(now())));
         while (true) {
@@ -536,10 +537,18 @@ public final class ImportPipeline {
             return job.columnMapping();
         }
         Map<String, String> mapping = new LinkedHashMap<>();
+        if ("json".equals(job.fileType()) || "ndjson".equals(job.fileType())) {
+            // JSON objects need not share keys: every field is read from the key equal to its slug.
+            for (Field f : object.fields()) {
+                mapping.put(f.slug(), f.slug());
+            }
+        }
         for (String header : headers) {
             String h = normalize(header);
             for (Field f : object.fields()) {
-                if (!mapping.containsKey(f.slug()) && (normalize(f.slug()).equals(h) || normalize(f.label()).equals(h))) {
+                boolean bySlug = mapping.containsKey(f.slug()) && mapping.get(f.slug()).equals(f.slug());
+                if ((!mapping.containsKey(f.slug()) || bySlug && !header.equals(f.slug()))
+                        && (normalize(f.slug()).equals(h) || normalize(f.label()).equals(h))) {
                     mapping.put(f.slug(), header);
                     break;
                 }

@@ -13,6 +13,7 @@ import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
+import dev.freight.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -76,14 +77,26 @@ public final class ImportTasks {
                 }
             }
             pipeline.process(importId, source, ImportPipeline.Listener.NONE);
+        } catch (StoreException e) {
+            if (!"database_unavailable".equals(e.code())) {
+                markFailed(importId, e);
+                return;
+            }
+            // The import stays as it is; db-scheduler retries the task and the run resumes from the checkpoint.
+            LOG.warn("import {} paused, the database is unavailable: {}", importId, e.toString());
+            throw e;
         } catch (RuntimeException e) {
-            LOG.error("import {} failed: {}", importId, e.toString(), e);
-            database.inTransaction(h -> imports.get(h, importId)
-                    .filter(j -> !j.status().isFinal())
-                    .map(j -> imports.save(h, j.withStatus(Status.FAILED,
-                            "Freight failed while processing the import (" + e.getClass().getSimpleName() + ")")))
-                    .orElse(null));
+            markFailed(importId, e);
         }
+    }
+
+    private void markFailed(String importId, RuntimeException e) {
+        LOG.error("import {} failed: {}", importId, e.toString(), e);
+        database.inTransaction(h -> imports.get(h, importId)
+                .filter(j -> !j.status().isFinal())
+                .map(j -> imports.save(h, j.withStatus(Status.FAILED,
+                        "Freight failed while processing the import (" + e.getClass().getSimpleName() + ")")))
+                .orElse(null));
     }
 
     /** Marks every import still waiting for an upload whose URL has expired as {@code expired}. */

@@ -82,6 +82,7 @@ abstract class ImportsApiContract {
         HttpResponse<String> put = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
 
         assertThat(put.statusCode()).isEqualTo(202);
+        assertThat(Http.JSON.readTree(put.body()).get("status").asString()).isEqualTo("queued");
         Response done = awaitFinal(created.at("/id"));
         assertThat(done.at("/status")).isEqualTo("completed");
         assertThat(done.at("/reason")).isEqualTo("2 of 4 rows failed; see the errors file");
@@ -156,8 +157,9 @@ abstract class ImportsApiContract {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
         String url = created.at("/_upload_url");
 
-        HttpResponse<String> tampered = upload(url.replace("/upload?", "/upload?x=1&").replaceAll("signature=.", "signature=0"),
-                VENDORS, "text/csv", "v.csv");
+        char last = url.charAt(url.length() - 1);
+        String changed = url.substring(0, url.length() - 1) + (last == '0' ? '1' : '0');
+        HttpResponse<String> tampered = upload(changed, VENDORS, "text/csv", "v.csv");
         assertThat(tampered.statusCode()).isEqualTo(403);
         assertThat(Http.JSON.readTree(tampered.body()).at("/error/code").asString()).isEqualTo("invalid_signature");
 
@@ -249,6 +251,34 @@ abstract class ImportsApiContract {
         assertThat(http.get("/v1/imports?status=done").at("/error/message")).isEqualTo(
                 "status must be one of requested, queued, processing, completed, failed, timed_out, expired, got \"done\"");
         assertThat(http.get("/v1/imports/imp_nothing").status()).isEqualTo(404);
+        assertThat(http.get("/v1/imports?cursor=not.base64").at("/error/code")).isEqualTo("invalid_cursor");
+    }
+
+    @Test
+    void aJsonFileMapsEveryKeyNamedLikeAFieldInEveryRowNotOnlyTheFirst() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+
+        upload(created.at("/_upload_url"), """
+                [{"external_id": "j-1", "name": "Acme"},
+                 {"external_id": "j-2", "name": "Beta", "status": "sleeping"}]""", "application/json", "v.json");
+
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/file_type")).isEqualTo("json");
+        assertThat(done.at("/stats/created")).isEqualTo("1");
+        assertThat(done.at("/stats/failed")).isEqualTo("1");
+        assertThat(get(done.at("/_errors_json_url")).body()).contains("\"line\":2,\"external_id\":\"j-2\","
+                + "\"field\":\"status\",\"error_code\":\"invalid_field_value\"");
+    }
+
+    @Test
+    void anUploadSentAsAFormBodyByCurlDefaultsIsReadAsTheFile() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+
+        HttpResponse<String> put = upload(created.at("/_upload_url"), VENDORS, "application/x-www-form-urlencoded",
+                "vendors.csv");
+
+        assertThat(put.statusCode()).isEqualTo(202);
+        assertThat(awaitFinal(created.at("/id")).at("/stats/read")).isEqualTo("4");
     }
 
     // ---- helpers

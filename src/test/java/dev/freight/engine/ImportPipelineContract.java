@@ -205,7 +205,7 @@ abstract class ImportPipelineContract {
 
         assertThat(job.status()).isEqualTo(Status.COMPLETED);
         assertThat(job.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.SKIPPED);
-        assertThat(job.phase(Phase.CLEANUP).reason()).isEqualTo("1 rows failed, so no record was deleted: a rejected"
+        assertThat(job.phase(Phase.CLEANUP).reason()).isEqualTo("1 row failed, so no record was deleted: a rejected"
                 + " row must not delete the record it was meant to replace");
         assertThat(vendorCount()).isEqualTo(5);
     }
