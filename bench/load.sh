@@ -320,7 +320,7 @@ done
 
 say "Summary: $RECORDS records, $BATCH per batch, $CLIENTS clients, warm-up $WARMUP records, $(nproc) CPUs"
 printf '%-11s %10s %8s %8s %8s %8s %9s %9s %11s %11s %7s %7s  %s\n' database records/s wall_s p50_ms p99_ms \
-    max_ms created updated warmup_r/s baseline_s ratio other%% goal
+    max_ms created updated warmup_r/s baseline_s ratio other% goal
 missed=0
 for db in "${DATABASES[@]}"; do
     r="$WORK/$db-result"

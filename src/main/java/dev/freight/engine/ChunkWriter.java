@@ -61,6 +61,7 @@ final class ChunkWriter {
     private final Schema schema;
     private final ObjectDef object;
     private final String organizationId;
+    private final String importId;
     private final Action action;
     private final DuplicateHandling duplicateHandling;
     private final Map<String, Long> duplicates;
@@ -70,8 +71,9 @@ final class ChunkWriter {
      * @param duplicates external ids that occur more than once in the whole import → ordinal of the first occurrence
      * @param unitNoun what the messages call the whole import ("batch", "file")
      */
-    ChunkWriter(RecordStore records, Schema schema, ObjectDef object, String organizationId, Action action,
-            DuplicateHandling duplicateHandling, Map<String, Long> duplicates, String unitNoun) {
+    ChunkWriter(RecordStore records, Schema schema, ObjectDef object, String organizationId, String importId,
+            Action action, DuplicateHandling duplicateHandling, Map<String, Long> duplicates, String unitNoun) {
+        this.importId = importId;
         this.records = records;
         this.schema = schema;
         this.object = object;
@@ -184,17 +186,18 @@ final class ChunkWriter {
             sortedRows.add(written.get(i));
         }
         written = sortedRows;
-        List<UpsertOutcome> outcomes = records.upsert(h, organizationId, object, sortedWrites);
+        List<UpsertOutcome> outcomes = records.upsert(h, organizationId, object, sortedWrites, importId);
         for (int i = 0; i < outcomes.size(); i++) {
             UpsertOutcome o = outcomes.get(i);
             ParsedRow row = written.get(i);
             Existing old = row.externalId() == null ? null : existing.get(row.externalId());
             results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), o.id(),
                     o.created() ? Outcome.CREATED : Outcome.UPDATED));
-            changes.add(o.created()
-                    ? new Change(o.id(), object.slug(), o.externalId(), "created", null, null, o.version())
-                    : new Change(o.id(), object.slug(), o.externalId(), "updated", old == null ? null : old.data(),
-                            old == null ? null : old.version(), o.version()));
+            // Created records carry the import's id instead of a change-log row (see ImportRollback).
+            if (!o.created()) {
+                changes.add(new Change(o.id(), object.slug(), o.externalId(), "updated", old == null ? null
+                        : old.data(), old == null ? null : old.version(), o.version()));
+            }
         }
     }
 

@@ -252,8 +252,8 @@ public final class ImportPipeline {
         for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
             ready = ready.withPhase(ready.phase(p).running(parsedAt));
         }
-        ChunkWriter writer = new ChunkWriter(records, schema, object, stored.organizationId(), stored.action(),
-                stored.duplicateHandling(), duplicates, "batch");
+        ChunkWriter writer = new ChunkWriter(records, schema, object, stored.organizationId(), stored.id(),
+                stored.action(), stored.duplicateHandling(), duplicates, "batch");
         ImportJob before = ready;
         List<ChunkWriter.Result> result = new ArrayList<>(1);
         ImportJob done;
@@ -323,8 +323,8 @@ public final class ImportPipeline {
         try (RowReader reader = source.open()) {
             mapping = mapping(job, object, reader.headers());
             RowTransformer transformer = new RowTransformer(object, mapping, job.action(), false);
-            ChunkWriter writer = new ChunkWriter(records, schema, object, job.organizationId(), job.action(),
-                    job.duplicateHandling(), duplicates, "file");
+            ChunkWriter writer = new ChunkWriter(records, schema, object, job.organizationId(), job.id(),
+                    job.action(), job.duplicateHandling(), duplicates, "file");
             List<ParsedRowOrSource> chunk = new ArrayList<>(chunkSize);
             RowCursor cursor = new RowCursor(reader, job.fileType());
             long nextStatistics = chunkSize;

@@ -37,19 +37,15 @@ public final class ImportRollback {
     /** Rolls back {@code job}; {@code by} is the key id recorded as the import's updater. */
     public Result rollback(ImportJob job, String by) {
         return database.inTransaction(h -> {
-            int deleted = 0;
-            int restored = 0;
             List<Conflict> conflicts = new ArrayList<>();
+            for (RecordStore.Existing changed : records.changedSinceCreatedBy(h, job.organizationId(), job.id())) {
+                conflicts.add(new Conflict(changed.id(), changed.externalId(),
+                        "changed since the import created it"));
+            }
+            int deleted = records.deleteCreatedBy(h, job.organizationId(), job.id());
+            int restored = 0;
             for (Change c : imports.changes(h, job.id())) {
                 switch (c.kind()) {
-                    case "created" -> {
-                        if (records.deleteIfVersion(h, job.organizationId(), c.recordId(), c.appliedVersion())) {
-                            deleted++;
-                        } else {
-                            conflicts.add(new Conflict(c.recordId(), c.externalId(),
-                                    "changed or deleted since the import created it"));
-                        }
-                    }
                     case "updated" -> {
                         if (c.previousData() == null) {
                             conflicts.add(new Conflict(c.recordId(), c.externalId(),

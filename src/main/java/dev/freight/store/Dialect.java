@@ -2,6 +2,7 @@ package dev.freight.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import java.sql.SQLException;
+import java.util.Collections;
 import java.util.List;
 
 /** What differs between the databases Freight runs on. One implementation per database, chosen at start-up. */
@@ -23,6 +24,15 @@ public interface Dialect {
 
     /** Whether the failure is about the connection or server rather than the statement (worth a retry later). */
     boolean isUnavailable(SQLException e);
+
+    /**
+     * A condition that {@code column} is one of {@code values}, adding its parameters to {@code params}: an
+     * {@code in (?, …)} list by default; PostgreSQL binds one array, which is far cheaper to plan.
+     */
+    default String inList(Handle h, String column, List<String> values, List<Object> params) {
+        params.addAll(values);
+        return column + " in (" + String.join(", ", Collections.nCopies(values.size(), "?")) + ")";
+    }
 
     /**
      * Stages rows for one {@code INSERT … SELECT} into records, when the database has a faster path than binding

@@ -18,7 +18,7 @@ import java.util.function.Function;
  */
 public final class RecordStore {
 
-    private static final int COLUMNS = 7;
+    private static final int COLUMNS = 8;
 
     private final IdGenerator ids;
     private final Clock clock;
@@ -34,6 +34,15 @@ public final class RecordStore {
      * {@code writes}.
      */
     public List<UpsertOutcome> upsert(Handle h, String organizationId, ObjectDef object, List<RecordWrite> writes) {
+        return upsert(h, organizationId, object, writes, null);
+    }
+
+    /**
+     * As {@link #upsert(Handle, String, ObjectDef, List)}, marking the records it creates with {@code importId}
+     * (null for none), so the import's rollback can find them without a change-log row each.
+     */
+    public List<UpsertOutcome> upsert(Handle h, String organizationId, ObjectDef object, List<RecordWrite> writes,
+            String importId) {
         if (writes.isEmpty()) {
             return List.of();
         }
@@ -43,24 +52,25 @@ public final class RecordStore {
         }
         String stage = h.dialect().stageRecords(h, staged);
         if (stage != null) {
-            return upsertStaged(h, organizationId, object, writes, staged, stage);
+            return upsertStaged(h, organizationId, object, writes, staged, stage, importId);
         }
         List<UpsertOutcome> outcomes = new ArrayList<>(writes.size());
         int perStatement = Math.max(1, h.dialect().maxParameters() / COLUMNS);
         for (int from = 0; from < writes.size(); from += perStatement) {
             int to = Math.min(writes.size(), from + perStatement);
-            outcomes.addAll(upsertSlice(h, organizationId, object, writes.subList(from, to), staged.subList(from, to)));
+            outcomes.addAll(upsertSlice(h, organizationId, object, writes.subList(from, to), staged.subList(from, to),
+                    importId));
         }
         return outcomes;
     }
 
     private List<UpsertOutcome> upsertStaged(Handle h, String organizationId, ObjectDef object,
-            List<RecordWrite> writes, List<String[]> staged, String stage) {
+            List<RecordWrite> writes, List<String[]> staged, String stage, String importId) {
         long now = clock.millis();
         Map<String, String> stored = new HashMap<>(writes.size() * 2);
         Map<String, Long> versions = new HashMap<>(writes.size() * 2);
-        h.query("insert into records (id, organization_id, object, external_id, data, created_at, updated_at)"
-                + " select id, ?, ?, external_id, data, ?, ? from " + stage
+        h.query("insert into records (id, organization_id, object, external_id, data, created_at, updated_at,"
+                + " created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from " + stage
                 + " on conflict (organization_id, object, external_id)"
                 + " do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1"
                 + " returning external_id, id, version", rs -> {
@@ -69,16 +79,16 @@ public final class RecordStore {
                     stored.put(externalId == null ? id : externalId, id);
                     versions.put(id, rs.getLong(3));
                     return null;
-                }, organizationId, object.slug(), now, now);
+                }, organizationId, object.slug(), now, now, importId);
         return outcomes(writes, staged, stored, versions);
     }
 
     private List<UpsertOutcome> upsertSlice(Handle h, String organizationId, ObjectDef object,
-            List<RecordWrite> slice, List<String[]> rows) {
+            List<RecordWrite> slice, List<String[]> rows, String importId) {
         long now = clock.millis();
-        String row = "(?, ?, ?, ?, " + h.dialect().jsonParameter() + ", ?, ?)";
-        StringBuilder sql = new StringBuilder(
-                "insert into records (id, organization_id, object, external_id, data, created_at, updated_at) values ");
+        String row = "(?, ?, ?, ?, " + h.dialect().jsonParameter() + ", ?, ?, ?)";
+        StringBuilder sql = new StringBuilder("insert into records (id, organization_id, object, external_id, data,"
+                + " created_at, updated_at, created_by_import) values ");
         List<Object> params = new ArrayList<>(slice.size() * COLUMNS);
         for (int i = 0; i < slice.size(); i++) {
             String[] r = rows.get(i);
@@ -90,6 +100,7 @@ public final class RecordStore {
             params.add(r[2]);
             params.add(now);
             params.add(now);
+            params.add(importId);
         }
         sql.append("""
                  on conflict (organization_id, object, external_id)
@@ -143,9 +154,9 @@ public final class RecordStore {
             List<Object> params = new ArrayList<>(slice.size() + 2);
             params.add(organizationId);
             params.add(object);
-            params.addAll(slice);
-            h.query("select " + columns + " from records where organization_id = ? and object = ? and external_id in ("
-                    + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", row, params);
+            String keys = h.dialect().inList(h, "external_id", slice, params);
+            h.query("select " + columns + " from records where organization_id = ? and object = ? and " + keys, row,
+                    params);
         }
     }
 
@@ -224,6 +235,20 @@ public final class RecordStore {
                     + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", params.toArray());
         }
         return deleted;
+    }
+
+    /** Deletes the records {@code importId} created that nobody changed since (still at version 1). */
+    public int deleteCreatedBy(Handle h, String organizationId, String importId) {
+        return h.update("delete from records where organization_id = ? and created_by_import = ? and version = 1",
+                organizationId, importId);
+    }
+
+    /** The records {@code importId} created that were changed since (version above 1). */
+    public List<Existing> changedSinceCreatedBy(Handle h, String organizationId, String importId) {
+        return h.query("select id, external_id, data, version from records where organization_id = ?"
+                        + " and created_by_import = ? and version > 1 order by id",
+                rs -> new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)),
+                organizationId, importId);
     }
 
     /** Deletes one record if it still has {@code version}; false when it changed or is gone. */

@@ -313,7 +313,7 @@ abstract class ImportPipelineContract {
         assertThat(result.deleted()).isEqualTo(1);
         assertThat(result.conflicts()).extracting(ImportRollback.Conflict::externalId, ImportRollback.Conflict::reason)
                 .containsExactly(tuple("v-1",
-                        "changed or deleted since the import created it"));
+                        "changed since the import created it"));
         assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme Edited]");
     }
 

@@ -41,6 +41,16 @@ public final class PostgresDialect implements Dialect {
         return "23505".equals(e.getSQLState());
     }
 
+    @Override
+    public String inList(Handle h, String column, List<String> values, List<Object> params) {
+        try {
+            params.add(h.connection().createArrayOf("text", values.toArray()));
+        } catch (SQLException e) {
+            throw new StoreException("database_error", "Could not bind a text array", e);
+        }
+        return column + " = any(?)";
+    }
+
     /** COPY into a temporary table: far cheaper than binding three parameters per row. */
     @Override
     public String stageRecords(Handle h, List<String[]> rows) {
