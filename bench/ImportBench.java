@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,6 +20,7 @@ import java.util.regex.Pattern;
  * The import benchmark's two halves, run with the JDK's single-file launcher (no dependencies):
  * <pre>
  * java bench/ImportBench.java generate --rows 1000000 --variant 0 --out vendors.csv
+ * java bench/ImportBench.java xlsx --csv vendors.csv --out vendors.xlsx
  * java bench/ImportBench.java run --url http://127.0.0.1:8080 --key KEY --file vendors.csv
  * </pre>
  * generate writes a deterministic 12-column vendor CSV (variant 1 changes two fields of every row, for an all-update
@@ -38,6 +41,7 @@ public class ImportBench {
         switch (args.length == 0 ? "" : args[0]) {
             case "generate" -> generate(Integer.parseInt(o.getOrDefault("rows", "1000000")),
                     Integer.parseInt(o.getOrDefault("variant", "0")), Path.of(o.get("out")));
+            case "xlsx" -> xlsx(Path.of(o.get("csv")), Path.of(o.get("out")));
             case "run" -> run(o.get("url"), o.get("key"), Path.of(o.get("file")), o.getOrDefault("resource", "vendor"));
             default -> {
                 System.err.println("usage: ImportBench generate --rows N --variant 0|1 --out FILE | run --url U --key K --file F");
@@ -71,6 +75,110 @@ public class ImportBench {
         }
     }
 
+    /**
+     * Converts a generated CSV (no quoted commas except the quoted city) into an XLSX whose text cells all use the
+     * shared-strings table, as Excel writes them: the table is the reader's memory worst case.
+     */
+    static void xlsx(Path csv, Path out) throws IOException {
+        Path sheet = Files.createTempFile("sheet", ".xml");
+        Path strings = Files.createTempFile("sst", ".xml");
+        Map<String, Integer> repeated = new HashMap<>();
+        int[] count = {0};
+        try (BufferedWriter sw = Files.newBufferedWriter(sheet, StandardCharsets.UTF_8);
+                BufferedWriter tw = Files.newBufferedWriter(strings, StandardCharsets.UTF_8);
+                java.io.BufferedReader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+            sw.write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><worksheet xmlns=\""
+                    + "http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
+            int r = 0;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                r++;
+                List<String> cells = splitCsv(line);
+                sw.write("<row r=\"" + r + "\">");
+                for (int c = 0; c < cells.size(); c++) {
+                    String v = cells.get(c);
+                    String ref = (char) ('A' + c) + Integer.toString(r);
+                    if (r > 1 && v.matches("-?\\d+(\\.\\d+)?")) {
+                        sw.write("<c r=\"" + ref + "\"><v>" + v + "</v></c>");
+                        continue;
+                    }
+                    Integer index = repeated.get(v);
+                    if (index == null) {
+                        index = count[0]++;
+                        tw.write("<si><t>" + v.replace("&", "&amp;").replace("<", "&lt;") + "</t></si>");
+                        if (v.length() < 20 && !v.startsWith("vendor-") && !v.startsWith("Vendor")) {
+                            repeated.put(v, index);
+                        }
+                    }
+                    sw.write("<c r=\"" + ref + "\" t=\"s\"><v>" + index + "</v></c>");
+                }
+                sw.write("</row>");
+            }
+            sw.write("</sheetData></worksheet>");
+        }
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(out))) {
+            entry(zip, "[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\""
+                    + "http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" "
+                    + "ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" "
+                    + "ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\""
+                    + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override "
+                    + "PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-"
+                    + "officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/sharedStrings.xml\" "
+                    + "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
+                    + "</Types>");
+            entry(zip, "_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\""
+                    + "http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" "
+                    + "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" "
+                    + "Target=\"xl/workbook.xml\"/></Relationships>");
+            entry(zip, "xl/workbook.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\""
+                    + "http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas."
+                    + "openxmlformats.org/officeDocument/2006/relationships\"><sheets><sheet name=\"Vendors\" "
+                    + "sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
+            entry(zip, "xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships "
+                    + "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" "
+                    + "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" "
+                    + "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas."
+                    + "openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/>"
+                    + "</Relationships>");
+            zip.putNextEntry(new java.util.zip.ZipEntry("xl/sharedStrings.xml"));
+            zip.write(("<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"http://schemas.openxmlformats.org/"
+                    + "spreadsheetml/2006/main\" count=\"" + count[0] + "\" uniqueCount=\"" + count[0] + "\">")
+                    .getBytes(StandardCharsets.UTF_8));
+            Files.copy(strings, zip);
+            zip.write("</sst>".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+            zip.putNextEntry(new java.util.zip.ZipEntry("xl/worksheets/sheet1.xml"));
+            Files.copy(sheet, zip);
+            zip.closeEntry();
+        }
+        Files.delete(sheet);
+        Files.delete(strings);
+    }
+
+    static void entry(java.util.zip.ZipOutputStream zip, String name, String text) throws IOException {
+        zip.putNextEntry(new java.util.zip.ZipEntry(name));
+        zip.write(text.getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
+    }
+
+    /** Splits one line of the generated CSV: commas, and double quotes around a value that holds a comma. */
+    static List<String> splitCsv(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder b = new StringBuilder();
+        boolean quoted = false;
+        for (char ch : line.toCharArray()) {
+            if (ch == '"') {
+                quoted = !quoted;
+            } else if (ch == ',' && !quoted) {
+                out.add(b.toString());
+                b.setLength(0);
+            } else {
+                b.append(ch);
+            }
+        }
+        out.add(b.toString());
+        return out;
+    }
+
     static void run(String url, String key, Path file, String resource) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         long start = System.nanoTime();
@@ -80,8 +188,11 @@ public class ImportBench {
                 HttpResponse.BodyHandlers.ofString()).body();
         String id = field(created, "id");
         String upload = field(created, "_upload_url");
+        String type = file.toString().endsWith(".xlsx")
+                ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                : "text/csv";
         HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(upload))
-                .header("Content-Type", "text/csv").PUT(HttpRequest.BodyPublishers.ofFile(file)).build(),
+                .header("Content-Type", type).PUT(HttpRequest.BodyPublishers.ofFile(file)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (put.statusCode() != 202) {
             throw new IllegalStateException("upload answered " + put.statusCode() + ": " + put.body());

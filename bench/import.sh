@@ -4,7 +4,9 @@
 #   PostgreSQL: fresh load, all-update re-load and unchanged re-load through the running service (Imports resource:
 #   create, signed upload, background run), and psql \copy of the same file into a typed table with a primary key;
 #   prints each time and the ratio to \copy.   SQLite: fresh load, rows/s.   Both: the server's peak heap (jstat).
-# The server runs with -Xmx256m (BENCH_HEAP). Usage: bench/import.sh [postgresql|sqlite|both]
+#   xlsx: the same rows as an XLSX (every text cell in the shared-strings table) imported on SQLite with the server at
+#   -Xmx512m (BENCH_XLSX_HEAP); time and peak heap.
+# The server runs with -Xmx256m (BENCH_HEAP). Usage: bench/import.sh [postgresql|sqlite|xlsx|both|all]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
@@ -12,6 +14,7 @@ ROWS=${BENCH_ROWS:-1000000}
 HEAP=${BENCH_HEAP:-256m}
 KEY="import-bench-key-0123456789abcdef"
 WHICH=${1:-both}
+case "$WHICH" in postgresql | sqlite | xlsx | both | all) ;; *) die "unknown argument \"$WHICH\" (postgresql, sqlite, xlsx, both or all)" ;; esac
 
 JDK=$(find_jdk); JAVA="$JDK/bin/java"
 WORK=$(mktemp -d /tmp/freight-import-bench.XXXXXX); chmod 755 "$WORK"
@@ -33,7 +36,7 @@ run_import() { # FILE → prints the ImportBench line; sets SECONDS_TAKEN
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-if [ "$WHICH" = postgresql ] || [ "$WHICH" = both ]; then
+if [ "$WHICH" = postgresql ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     say "PostgreSQL"
     start_postgres "$WORK/pg"
     psql_run -c "create database freight" -c "create database copybench"
@@ -58,7 +61,7 @@ if [ "$WHICH" = postgresql ] || [ "$WHICH" = both ]; then
     printf '%-18s %8ss  %sx copy (goal <= 1.0)\n' "unchanged" "$SAME" "$(ratio "$SAME" "$COPY")"
 fi
 
-if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ]; then
+if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     say "SQLite"
     start_server "$HEAP" "$WORK/server-sqlite.log" FREIGHT_DATA_DIR="$WORK/data-sqlite" FREIGHT_BOOTSTRAP_API_KEY="$KEY"
     sample_heap "$SERVER_PID" "$WORK/heap-sqlite" &
@@ -66,4 +69,18 @@ if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ]; then
     stop_server
     say "SQLite results ($ROWS rows, server -Xmx$HEAP, peak heap $(peak_heap "$WORK/heap-sqlite") MiB)"
     printf '%-18s %8ss  %s rows/s (goal >= 100,000)\n' "fresh" "$FRESH" "$(awk -v r="$ROWS" -v s="$FRESH" 'BEGIN { printf "%.0f", r / s }')"
+fi
+
+if [ "$WHICH" = xlsx ] || [ "$WHICH" = all ]; then
+    say "XLSX on SQLite"
+    "$JAVA" "$ROOT/bench/ImportBench.java" xlsx --csv "$WORK/vendors.csv" --out "$WORK/vendors.xlsx"
+    chmod 644 "$WORK/vendors.xlsx"
+    echo "file: $(du -h "$WORK/vendors.xlsx" | cut -f1)"
+    XHEAP=${BENCH_XLSX_HEAP:-512m}
+    start_server "$XHEAP" "$WORK/server-xlsx.log" FREIGHT_DATA_DIR="$WORK/data-xlsx" FREIGHT_BOOTSTRAP_API_KEY="$KEY"
+    sample_heap "$SERVER_PID" "$WORK/heap-xlsx" &
+    echo "fresh load:"; run_import "$WORK/vendors.xlsx"; FRESH=$SECONDS_TAKEN
+    stop_server
+    say "XLSX results ($ROWS rows, server -Xmx$XHEAP, peak heap $(peak_heap "$WORK/heap-xlsx") MiB)"
+    printf '%-18s %8ss  %s rows/s\n' "fresh" "$FRESH" "$(awk -v r="$ROWS" -v s="$FRESH" 'BEGIN { printf "%.0f", r / s }')"
 fi
