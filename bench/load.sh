@@ -206,7 +206,7 @@ start_server() { # NAME, then extra environment as NAME=VALUE words
     mkdir -p "$WORK/$name-data"
     env "$@" SERVER_PORT="$port" SERVER_ADDRESS=127.0.0.1 FREIGHT_DATA_DIR="$WORK/$name-data" \
         FREIGHT_BOOTSTRAP_API_KEY="$KEY" \
-        "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx1g "${jfr[@]}" -jar "$JAR" > "$WORK/$name-server.log" 2>&1 &
+        "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx1g ${BENCH_JAVA_OPTS:-} "${jfr[@]}" -jar "$JAR" > "$WORK/$name-server.log" 2>&1 &
     SERVER_PID=$!
     URL="http://127.0.0.1:$port"
     local started
