@@ -13,30 +13,20 @@ import tools.jackson.core.JsonToken;
  * The elements of a top-level JSON array, or of the array under {@code "data"} in a top-level object (the Import API's
  * body shape; the object's other properties are skipped). Streams with Jackson's parser, one element at a time.
  */
-final class JsonArrayReader implements RowReader {
+final class JsonArrayReader extends PeekingReader {
 
     private static final String SHAPE = "an array of objects or {\"data\": [...]}";
 
     private final JsonParser parser;
     private final boolean wrapped;
-    private final List<String> headers;
-    private SourceRow pendingRow;
-    private IngestException pendingFailure;
     private IngestException failure;
     private boolean finished;
     private long ordinal;
 
-    private JsonArrayReader(JsonParser parser, boolean wrapped) {
+    private JsonArrayReader(JsonParser parser, boolean wrapped) throws IOException {
         this.parser = parser;
         this.wrapped = wrapped;
-        SourceRow first = null;
-        try {
-            first = read();
-        } catch (IngestException e) {
-            pendingFailure = e;
-        }
-        this.pendingRow = first;
-        this.headers = first == null ? List.of() : List.copyOf(first.cells().keySet());
+        peek();
     }
 
     static RowReader open(Path file, Charset charset) throws IOException {
@@ -89,26 +79,7 @@ final class JsonArrayReader implements RowReader {
     }
 
     @Override
-    public List<String> headers() {
-        return headers;
-    }
-
-    @Override
-    public SourceRow next() throws IOException {
-        if (pendingRow != null || pendingFailure != null) {
-            SourceRow row = pendingRow;
-            IngestException e = pendingFailure;
-            pendingRow = null;
-            pendingFailure = null;
-            if (e != null) {
-                throw e;
-            }
-            return row;
-        }
-        return read();
-    }
-
-    private SourceRow read() {
+    SourceRow read() {
         if (failure != null) {
             throw failure;
         }

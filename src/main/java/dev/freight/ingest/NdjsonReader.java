@@ -14,31 +14,20 @@ import tools.jackson.core.JsonToken;
  * Newline-delimited JSON: one object per line, blank lines skipped. A bad line is reported as an
  * {@link IngestException} with its line number, and reading can go on with the next line.
  */
-final class NdjsonReader implements RowReader {
+final class NdjsonReader extends PeekingReader {
 
     /** Longest line read, in characters, like FastCSV's limit for a field. */
     static final int MAX_LINE = 16 * 1024 * 1024;
 
     private final LineReader lines;
-    private final List<String> headers;
-    private SourceRow pendingRow;
-    private IngestException pendingFailure;
     private long ordinal;
 
     private NdjsonReader(LineReader lines) throws IOException {
         this.lines = lines;
-        SourceRow first = null;
-        try {
-            first = read();
-        } catch (IngestException e) {
-            pendingFailure = e;
-        }
-        if (first == null && pendingFailure == null) {
+        if (!peek()) {
             throw new IngestException("empty_file", 0,
                     "The file has only blank lines; expected one JSON object per line");
         }
-        this.pendingRow = first;
-        this.headers = first == null ? List.of() : List.copyOf(first.cells().keySet());
     }
 
     static RowReader open(Path file, Charset charset) throws IOException {
@@ -55,26 +44,7 @@ final class NdjsonReader implements RowReader {
     }
 
     @Override
-    public List<String> headers() {
-        return headers;
-    }
-
-    @Override
-    public SourceRow next() throws IOException {
-        if (pendingRow != null || pendingFailure != null) {
-            SourceRow row = pendingRow;
-            IngestException e = pendingFailure;
-            pendingRow = null;
-            pendingFailure = null;
-            if (e != null) {
-                throw e;
-            }
-            return row;
-        }
-        return read();
-    }
-
-    private SourceRow read() throws IOException {
+    SourceRow read() throws IOException {
         String text = lines.next();
         while (text != null && !lines.tooLong() && text.isBlank()) {
             text = lines.next();
