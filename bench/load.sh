@@ -31,7 +31,7 @@ for arg in "$@"; do
     case "$arg" in
         sqlite | postgresql) DATABASES+=("$arg") ;;
         both) DATABASES+=(sqlite postgresql) ;;
-        -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument \"$arg\" (expected sqlite, postgresql or both)" ;;
     esac
 done
