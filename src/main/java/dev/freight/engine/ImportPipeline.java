@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one class that owns the order of an import's seven phases, its passes over the source, its chunks and their
@@ -79,12 +80,17 @@ public final class ImportPipeline {
         }
     }
 
+    /** Rows written before the first statistics refresh; later ones come each time the count doubles. */
+    private static final long FIRST_STATISTICS = 2_000;
+
     private final Database database;
     private final ImportStore imports;
     private final RecordStore records;
     private final SchemaStore schemas;
     private final Clock clock;
     private final int chunkSize;
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong nextStatistics = new AtomicLong(FIRST_STATISTICS);
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock, int chunkSize) {
@@ -274,6 +280,7 @@ public final class ImportPipeline {
             fail(before, Phase.PROCESSING, "The database failed while writing the batch; nothing was stored");
             throw e;
         }
+        countWritten(done.stats(), ImportStats.ZERO);
         List<ChunkResultRow> rows = result.getFirst().rows().stream()
                 .map(r -> new ChunkResultRow(r.ordinal(), r.externalId(), r.recordId(),
                         r.outcome().name().toLowerCase(Locale.ROOT)))
@@ -327,8 +334,6 @@ public final class ImportPipeline {
                     job.action(), job.duplicateHandling(), duplicates, "file");
             List<ParsedRowOrSource> chunk = new ArrayList<>(chunkSize);
             RowCursor cursor = new RowCursor(reader, job.fileType());
-            long nextStatistics = chunkSize;
-            long done = 0;
             for (ParsedRowOrSource row = cursor.next(); row != null; row = cursor.next()) {
                 if (row.ordinal() <= job.checkpoint()) {
                     continue;
@@ -337,15 +342,6 @@ public final class ImportPipeline {
                 if (chunk.size() == chunkSize) {
                     current = commitChunk(current, transformer, writer, chunk, listener);
                     chunk.clear();
-                    done += chunkSize;
-                    if (done >= nextStatistics) {
-                        // A table that grows from empty misleads the planner; refresh as the import doubles it.
-                        database.withHandle(h -> {
-                            h.dialect().refreshStatistics(h);
-                            return null;
-                        });
-                        nextStatistics *= 2;
-                    }
                 }
             }
             if (!chunk.isEmpty()) {
@@ -388,6 +384,7 @@ public final class ImportPipeline {
                 }
             }
         }
+        countWritten(committed.stats(), job.stats());
         listener.committed(committed);
         return committed;
     }
@@ -420,6 +417,24 @@ public final class ImportPipeline {
                         result.validationRejected() + result.stats().skippedDuplicates()))
                 .withPhase(job.phase(Phase.PROCESSING).counted(result.stats().valid(), 0));
         return imports.save(h, next);
+    }
+
+    /**
+     * Counts the rows this process wrote (all imports, files and batches alike) and refreshes the database's
+     * statistics each time the count doubles: a records table that grows from empty misleads the planner into scanning
+     * for the key lookups, and a batch load through the API ends long before autovacuum's first analyze.
+     */
+    private void countWritten(ImportStats after, ImportStats before) {
+        long rows = (after.created() - before.created()) + (after.updated() - before.updated())
+                + (after.deleted() - before.deleted());
+        long total = written.addAndGet(rows);
+        long next = nextStatistics.get();
+        if (total >= next && nextStatistics.compareAndSet(next, Math.max(next * 2, total))) {
+            database.withHandle(h -> {
+                h.dialect().refreshStatistics(h);
+                return null;
+            });
+        }
     }
 
     /** Runs a chunk transaction again when it lost a race with another import (deadlock), up to 5 times. */
