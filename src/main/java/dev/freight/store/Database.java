@@ -51,17 +51,21 @@ public final class Database implements AutoCloseable {
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(Function<Handle, T> work) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            dialect.begin(c);
+            T result;
             try {
-                T result = work.apply(new Handle(c, dialect));
-                c.commit();
-                return result;
+                result = work.apply(new Handle(c, dialect));
             } catch (RuntimeException | Error e) {
-                rollbackQuietly(c, e);
+                rollbackQuietly(dialect, c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
+            try {
+                dialect.commit(c);
+            } catch (SQLException e) {
+                rollbackQuietly(dialect, c, e);
+                throw e;
+            }
+            return result;
         } catch (SQLException e) {
             throw translate(dialect, e);
         }
@@ -76,9 +80,9 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static void rollbackQuietly(Connection c, Throwable cause) {
+    private static void rollbackQuietly(Dialect dialect, Connection c, Throwable cause) {
         try {
-            c.rollback();
+            dialect.rollback(c);
         } catch (SQLException e) {
             cause.addSuppressed(e);
         }

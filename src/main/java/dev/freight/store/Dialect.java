@@ -1,6 +1,7 @@
 package dev.freight.store;
 
 import com.zaxxer.hikari.HikariConfig;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.List;
@@ -16,6 +17,26 @@ public interface Dialect {
 
     /** Most bind parameters one statement may carry. */
     int maxParameters();
+
+    /** Starts a transaction on a connection in auto-commit mode. */
+    default void begin(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+    }
+
+    /** Commits the transaction {@link #begin} started and leaves the connection in auto-commit mode. */
+    default void commit(Connection c) throws SQLException {
+        c.commit();
+        c.setAutoCommit(true);
+    }
+
+    /** Rolls back the transaction {@link #begin} started and leaves the connection in auto-commit mode. */
+    default void rollback(Connection c) throws SQLException {
+        try {
+            c.rollback();
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
 
     /** Connection settings and pool size for this database. */
     void configure(HikariConfig config);

@@ -3,7 +3,10 @@ package dev.freight.store.sqlite;
 import com.zaxxer.hikari.HikariConfig;
 import dev.freight.store.Dialect;
 import dev.freight.store.Handle;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -12,6 +15,8 @@ import org.sqlite.SQLiteException;
  * the write lock instead of failing with SQLITE_BUSY.
  */
 public final class SqliteDialect implements Dialect {
+
+    private final ReentrantLock writers = new ReentrantLock(true);
 
     @Override
     public String name() {
@@ -37,6 +42,47 @@ public final class SqliteDialect implements Dialect {
         config.addDataSourceProperty("foreign_keys", "true");
         config.addDataSourceProperty("cache_size", "-65536");
         config.setMaximumPoolSize(8);
+    }
+
+    /**
+     * Plain statements on an auto-commit connection: the driver's own {@code commit()} begins the next transaction at
+     * once, so leaving auto-commit mode would take the write lock a second time for an empty transaction.
+     */
+    @Override
+    public void begin(Connection c) throws SQLException {
+        // SQLite has one writer at a time. Queue this process's writers fairly (first come, first served) rather
+        // than let them sleep-poll for the write lock in the driver's busy handler, which starves unlucky ones.
+        writers.lock();
+        try (Statement s = c.createStatement()) {
+            s.execute("begin immediate");
+        } catch (SQLException | RuntimeException e) {
+            writers.unlock();
+            throw e;
+        }
+    }
+
+    @Override
+    public void commit(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("commit");
+        }
+        // Only after a commit that worked: a failed one leaves the transaction open, and the rollback releases.
+        unlockIfHeld();
+    }
+
+    @Override
+    public void rollback(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("rollback");
+        } finally {
+            unlockIfHeld();
+        }
+    }
+
+    private void unlockIfHeld() {
+        if (writers.isHeldByCurrentThread()) {
+            writers.unlock();
+        }
     }
 
     @Override
