@@ -80,6 +80,9 @@ public final class PostgresDialect implements Dialect {
         if (value == null) {
             return b.append("\\N");
         }
+        if (!needsEscape(value)) {
+            return b.append(value);
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
@@ -91,6 +94,16 @@ public final class PostgresDialect implements Dialect {
             }
         }
         return b;
+    }
+
+    private static boolean needsEscape(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
