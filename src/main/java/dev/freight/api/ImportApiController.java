@@ -9,7 +9,6 @@ import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.ImportEnums.DuplicateHandling;
 import dev.freight.store.ImportEnums.UploadMode;
 import dev.freight.store.ImportJob;
-import dev.freight.store.ImportStore;
 import dev.freight.store.Database;
 import dev.freight.store.ImportReport;
 import dev.freight.store.KeyKind;
@@ -36,17 +35,15 @@ class ImportApiController {
 
     private final Database database;
     private final ReportStore reports;
-    private final ImportStore imports;
     private final ImportJobs jobs;
     private final ImportPipeline pipeline;
     private final Limits limits;
     private final Clock clock;
 
-    ImportApiController(Database database, ReportStore reports, ImportStore imports, ImportJobs jobs,
+    ImportApiController(Database database, ReportStore reports, ImportJobs jobs,
             ImportPipeline pipeline, Limits limits, Clock clock) {
         this.database = database;
         this.reports = reports;
-        this.imports = imports;
         this.jobs = jobs;
         this.pipeline = pipeline;
         this.limits = limits;
@@ -102,10 +99,6 @@ class ImportApiController {
         ImportJob job = jobs.inline(new ImportJobs.Request(caller.organizationId(), report.baseObject(),
                 "report:" + report.slug(), UploadMode.SYNC, Action.MERGE, DuplicateHandling.IGNORE_ALL,
                 report.reportName(), caller.key().id(), report.mapping()));
-        database.inTransaction(h -> {
-            imports.create(h, job);
-            return null;
-        });
         BatchOutcome outcome = pipeline.runBatch(job, data);
         List<Result> results = outcome.rows().stream()
                 .filter(r -> r.recordId() != null)

@@ -203,7 +203,7 @@ public final class ImportPipeline {
 
     /**
      * Runs a whole JSON batch in the calling thread: every phase in order, the rows as one chunk in one transaction.
-     * {@code job} must already be stored with its column mapping. If the database fails, nothing of the batch is
+     * {@code job} (with its column mapping) is not stored yet: it is stored in the batch's transaction, or as failed. If the database fails, nothing of the batch is
      * stored, the import is marked failed and the {@link StoreException} propagates.
      */
     public BatchOutcome runBatch(ImportJob stored, List<?> data) {
@@ -222,8 +222,9 @@ public final class ImportPipeline {
                 errors.add(new Violation(i + 1, externalId, null, ViolationCode.UNKNOWN_BASE_OBJECT,
                         "The report's base object \"" + stored.resource() + "\" no longer exists"));
             }
-            ImportJob failed = fail(job.withProgress(new ImportStats(data.size(), 0, 0, 0, 0, 0, 0, data.size()), 0,
-                    false), Phase.PREPARSING, "The report's base object \"" + stored.resource() + "\" no longer exists");
+            ImportJob failed = storeFailed(job.withProgress(new ImportStats(data.size(), 0, 0, 0, 0, 0, 0,
+                    data.size()), 0, false), Phase.PREPARSING,
+                    "The report's base object \"" + stored.resource() + "\" no longer exists");
             return new BatchOutcome(failed, List.of(), errors, List.of());
         }
         RowTransformer transformer = new RowTransformer(object, stored.columnMapping(), stored.action(), true);
@@ -265,6 +266,7 @@ public final class ImportPipeline {
         ImportJob done;
         try {
             done = database.inTransaction(h -> {
+                imports.create(h, before);
                 ImportJob applied = apply(h, before, writer, parsed, result);
                 Instant end = now();
                 for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
@@ -277,7 +279,7 @@ public final class ImportPipeline {
                 return imports.save(h, applied.withStatus(Status.COMPLETED, reason));
             });
         } catch (StoreException e) {
-            fail(before, Phase.PROCESSING, "The database failed while writing the batch; nothing was stored");
+            storeFailed(before, Phase.PROCESSING, "The database failed while writing the batch; nothing was stored");
             throw e;
         }
         countWritten(done.stats(), ImportStats.ZERO);
@@ -608,13 +610,27 @@ public final class ImportPipeline {
     }
 
     private ImportJob fail(ImportJob job, Phase phase, String reason) {
+        return save(failed(job, phase, reason));
+    }
+
+    /** Stores a batch's import, not stored before, as failed. */
+    private ImportJob storeFailed(ImportJob job, Phase phase, String reason) {
+        ImportJob failed = failed(job, phase, reason);
+        database.inTransaction(h -> {
+            imports.create(h, failed);
+            return null;
+        });
+        return failed;
+    }
+
+    private ImportJob failed(ImportJob job, Phase phase, String reason) {
         ImportJob failed = job.withPhase(job.phase(phase).finished(PhaseStatus.FAILED, now(), reason));
         for (Phase p : Phase.values()) {
             if (p.ordinal() > phase.ordinal()) {
                 failed = failed.withPhase(failed.phase(p).finished(PhaseStatus.SKIPPED, now(), "an earlier phase failed"));
             }
         }
-        return save(failed.withStatus(Status.FAILED, reason));
+        return failed.withStatus(Status.FAILED, reason);
     }
 
     private ImportJob load(String importId) {
