@@ -266,8 +266,7 @@ public final class ImportPipeline {
         ImportJob done;
         try {
             done = database.inTransaction(h -> {
-                imports.create(h, before);
-                ImportJob applied = apply(h, before, writer, parsed, result);
+                ImportJob applied = progressed(h, before, writer, parsed, result);
                 Instant end = now();
                 for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
                     applied = applied.withPhase(applied.phase(p).finished(PhaseStatus.COMPLETED, end, null));
@@ -276,7 +275,10 @@ public final class ImportPipeline {
                         "only overwrite imports delete records they did not contain"));
                 String reason = applied.stats().failed() == 0 ? null : "%,d of %,d rows failed".formatted(
                         applied.stats().failed(), applied.stats().read());
-                return imports.save(h, applied.withStatus(Status.COMPLETED, reason));
+                // The import row is written once, in its final state, with the batch.
+                ImportJob completed = applied.withStatus(Status.COMPLETED, reason).withUpdatedAt(end);
+                imports.create(h, completed);
+                return completed;
             });
         } catch (StoreException e) {
             storeFailed(before, Phase.PROCESSING, "The database failed while writing the batch; nothing was stored");
@@ -397,6 +399,12 @@ public final class ImportPipeline {
 
     private ImportJob apply(Handle h, ImportJob job, ChunkWriter writer, List<ParsedRow> rows,
             List<ChunkWriter.Result> sink) {
+        return imports.save(h, progressed(h, job, writer, rows, sink));
+    }
+
+    /** Writes a chunk and its error rows, change log and seen keys; returns the import moved past it, not saved. */
+    private ImportJob progressed(Handle h, ImportJob job, ChunkWriter writer, List<ParsedRow> rows,
+            List<ChunkWriter.Result> sink) {
         ChunkWriter.Result result = writer.write(h, rows);
         sink.add(result);
         imports.addErrors(h, job.id(), result.errorRows());
@@ -412,13 +420,12 @@ public final class ImportPipeline {
         }
         long last = rows.getLast().ordinal();
         long read = rows.size();
-        ImportJob next = job.withProgress(job.stats().plus(result.stats()), last, !result.errorRows().isEmpty())
+        return job.withProgress(job.stats().plus(result.stats()), last, !result.errorRows().isEmpty())
                 .withPhase(job.phase(Phase.TRANSFORMING).counted(read, 0))
                 .withPhase(job.phase(Phase.PARSING).counted(read, result.parseRejected()))
                 .withPhase(job.phase(Phase.VALIDATION).counted(read - result.parseRejected(),
                         result.validationRejected() + result.stats().skippedDuplicates()))
                 .withPhase(job.phase(Phase.PROCESSING).counted(result.stats().valid(), 0));
-        return imports.save(h, next);
     }
 
     /**
