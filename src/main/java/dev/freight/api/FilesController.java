@@ -19,6 +19,8 @@ import dev.freight.store.UploadStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -36,6 +38,8 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
  */
 @RestController
 class FilesController {
+
+    private static final Pattern FILE_NAME = Pattern.compile("filename=\"?([^\";]+)\"?");
 
     private final Database database;
     private final ImportStore imports;
@@ -148,8 +152,7 @@ class FilesController {
     /** The file name from {@code Content-Disposition: attachment; filename="vendors.csv"}, else "upload". */
     static String fileName(String disposition) {
         if (disposition != null) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("filename=\"?([^\";]+)\"?")
-                    .matcher(disposition);
+            Matcher m = FILE_NAME.matcher(disposition);
             if (m.find()) {
                 return m.group(1).strip();
             }

@@ -1,6 +1,7 @@
 package dev.freight.engine;
 
 import de.siegmar.fastcsv.writer.CsvWriter;
+import dev.freight.ingest.IngestException;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.store.Database;
@@ -142,7 +143,7 @@ public final class ImportFiles {
         while (true) {
             try {
                 return reader.next();
-            } catch (dev.freight.ingest.IngestException e) {
+            } catch (IngestException e) {
                 if (!"not_an_object".equals(e.code()) && !"malformed_json".equals(e.code())) {
                     throw e;
                 }

@@ -36,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The one class that owns the order of an import's seven phases, its passes over the source, its chunks and their
@@ -447,7 +448,7 @@ public final class ImportPipeline {
     }
 
     /** Runs a chunk transaction again when it lost a race with another import (deadlock), up to 5 times. */
-    private static ImportJob withRetries(java.util.function.Supplier<ImportJob> chunk) {
+    private static ImportJob withRetries(Supplier<ImportJob> chunk) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return chunk.get();
