@@ -32,7 +32,8 @@ public record FreightConfig(
         Duration uploadUrlTtl,
         Duration downloadUrlTtl,
         String publicUrl,
-        String urlSigningKey) {
+        String urlSigningKey,
+        long maxParseBytes) {
 
     private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})([smhd])$");
 
@@ -66,7 +67,8 @@ public record FreightConfig(
                 duration(property, "freight.upload-url-ttl", Duration.ofHours(1)),
                 duration(property, "freight.download-url-ttl", Duration.ofHours(1)),
                 publicUrl(property),
-                value(property, "freight.url-signing-key", null));
+                value(property, "freight.url-signing-key", null),
+                positive(property, "freight.max-parse-bytes", 100L * 1024 * 1024, Long.MAX_VALUE));
     }
 
     private static String publicUrl(Function<String, String> property) {

@@ -6,6 +6,8 @@ import dev.freight.api.ApiConfiguration;
 import dev.freight.api.Limits;
 import dev.freight.engine.ImportFiles;
 import dev.freight.engine.UploadSources;
+import dev.freight.store.MappingMemoryStore;
+import dev.freight.store.ParsedFileStore;
 import dev.freight.jobs.ImportTasks;
 import dev.freight.store.UploadStore;
 import java.time.Duration;
@@ -28,6 +30,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import jakarta.servlet.MultipartConfigElement;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -58,8 +61,8 @@ class FreightWiring {
     }
 
     @Bean
-    UploadSources uploadSources(UploadStore uploads) {
-        return new UploadSources(uploads);
+    UploadSources uploadSources(UploadStore uploads, Database database, ImportStore imports) {
+        return new UploadSources(uploads, database, imports);
     }
 
     @Bean
@@ -163,6 +166,23 @@ class FreightWiring {
     @Bean
     ImportRollback importRollback(Database database, ImportStore imports, RecordStore records, Clock clock) {
         return new ImportRollback(database, imports, records, clock);
+    }
+
+    @Bean
+    ParsedFileStore parsedFileStore(Clock clock) {
+        return new ParsedFileStore(clock);
+    }
+
+    @Bean
+    MappingMemoryStore mappingMemoryStore(Clock clock) {
+        return new MappingMemoryStore(clock);
+    }
+
+    /** Multipart uploads (the file workflow's parse step) up to FREIGHT_MAX_PARSE_BYTES; larger → 400. */
+    @Bean
+    MultipartConfigElement multipartConfig(FreightConfig config) {
+        long max = config.maxParseBytes();
+        return new MultipartConfigElement("", max, max + 1024 * 1024, 1024 * 1024);
     }
 
     /** The pool as a bean, so db-scheduler (and nothing else) picks it up. */

@@ -1,5 +1,6 @@
 package dev.freight.engine;
 
+import dev.freight.engine.ExecuteOptions.MergeMode;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
@@ -33,29 +34,7 @@ import java.util.Set;
  * detection, the upsert or delete, and the change log. It computes what to record but leaves the import's own row to
  * the caller, so the chunk and the checkpoint commit together. Not thread-safe; one per import run.
  */
-final class ChunkWriter {
-
-    /** What happened to one row. */
-    enum Outcome {
-        CREATED,
-        UPDATED,
-        UNCHANGED,
-        DELETED,
-        SKIPPED_DUPLICATE,
-        FAILED
-    }
-
-    record RowResult(long ordinal, String externalId, String recordId, Outcome outcome) {}
-
-    /** A chunk's outcome: per row, the violations, the stats delta, the change log and the error rows. */
-    record Result(
-            List<RowResult> rows,
-            List<Violation> errors,
-            ImportStats stats,
-            List<Change> changes,
-            List<RowError> errorRows,
-            long parseRejected,
-            long validationRejected) {}
+final class ChunkWriter implements RowWriter {
 
     private final RecordStore records;
     private final Schema schema;
@@ -66,6 +45,7 @@ final class ChunkWriter {
     private final DuplicateHandling duplicateHandling;
     private final Map<String, Long> duplicates;
     private final String unitNoun;
+    private final ReferenceResolver references;
 
     /**
      * @param duplicates external ids that occur more than once in the whole import → ordinal of the first occurrence
@@ -82,9 +62,12 @@ final class ChunkWriter {
         this.duplicateHandling = duplicateHandling;
         this.duplicates = duplicates;
         this.unitNoun = unitNoun;
+        this.references = new ReferenceResolver(records, schema, object, organizationId, importId,
+                ReferenceResolver.Missing.REJECT, false);
     }
 
-    Result write(Handle h, List<ParsedRow> rows) {
+    @Override
+    public Result write(Handle h, List<ParsedRow> rows) {
         List<Violation> errors = new ArrayList<>();
         Map<Long, RowResult> results = new LinkedHashMap<>();
         List<ParsedRow> candidates = new ArrayList<>(rows.size());
@@ -113,7 +96,8 @@ final class ChunkWriter {
                 candidates.add(row);
             }
         }
-        List<ParsedRow> resolved = action == Action.DELETE ? candidates : resolveReferences(h, candidates, errors);
+        List<ParsedRow> resolved = action == Action.DELETE ? candidates
+                : references.resolve(h, candidates, errors, new HashMap<>());
         Set<ParsedRow> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         kept.addAll(resolved);
         for (ParsedRow row : candidates) {
@@ -159,9 +143,7 @@ final class ChunkWriter {
             Map<String, Value> values = row.values();
             if (old != null) {
                 Map<String, Value> before = ValueJson.decode(old.data(), object);
-                Map<String, Value> merged = new LinkedHashMap<>(before);
-                merged.keySet().removeAll(row.cleared());
-                merged.putAll(values);
+                Map<String, Value> merged = Merging.merge(MergeMode.OVERWRITE, before, values, row.cleared());
                 if (merged.equals(before)) {
                     results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(),
                             Outcome.UNCHANGED));
@@ -234,7 +216,7 @@ final class ChunkWriter {
     }
 
     /** One error row per violation, carrying the source line and the original cells. */
-    private static List<RowError> errorRows(List<ParsedRow> rows, List<Violation> errors) {
+    static List<RowError> errorRows(List<ParsedRow> rows, List<Violation> errors) {
         if (errors.isEmpty()) {
             return List.of();
         }
@@ -249,92 +231,5 @@ final class ChunkWriter {
                     ValueJson.write(row.cells())));
         }
         return out;
-    }
-
-    /**
-     * Resolves every reference of the rows against stored records (one query per target object). Rows with an
-     * unknown reference get an invalid_field_value error and are left out of the returned list.
-     */
-    private List<ParsedRow> resolveReferences(Handle h, List<ParsedRow> rows, List<Violation> errors) {
-        List<Field> refFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE).toList();
-        if (refFields.isEmpty() || rows.isEmpty()) {
-            return rows;
-        }
-        Map<String, Map<String, String>> idsByTarget = new HashMap<>();
-        for (Field field : refFields) {
-            Set<String> wanted = new LinkedHashSet<>();
-            for (ParsedRow r : rows) {
-                refs(r.values().get(field.slug())).forEach(ref -> wanted.add(ref.externalId()));
-            }
-            for (String target : field.targets()) {
-                if (!wanted.isEmpty() && schema.object(target).isPresent()) {
-                    idsByTarget.computeIfAbsent(target, t -> new HashMap<>())
-                            .putAll(records.idsByExternalId(h, organizationId, target, wanted));
-                }
-            }
-        }
-        List<ParsedRow> accepted = new ArrayList<>(rows.size());
-        for (ParsedRow r : rows) {
-            boolean ok = true;
-            for (Field field : refFields) {
-                Value v = r.values().get(field.slug());
-                if (v == null) {
-                    continue;
-                }
-                Value resolved = resolve(field, v, idsByTarget);
-                if (resolved == null) {
-                    ok = false;
-                    String missing = refs(v).stream()
-                            .filter(ref -> resolve(field, ref, idsByTarget) == null)
-                            .map(Value.Ref::externalId)
-                            .findFirst()
-                            .orElse("");
-                    errors.add(new Violation(r.ordinal(), r.externalId(), field.slug(),
-                            ViolationCode.INVALID_FIELD_VALUE, "%s: no %s with external_id \"%s\"".formatted(
-                                    field.slug(), String.join(" or ", field.targets()), missing)));
-                } else {
-                    r.values().put(field.slug(), resolved);
-                }
-            }
-            if (ok) {
-                accepted.add(r);
-            }
-        }
-        return accepted;
-    }
-
-    /** The value with its references resolved, or null if any reference is unknown. */
-    private static Value resolve(Field field, Value v, Map<String, Map<String, String>> idsByTarget) {
-        if (v instanceof Value.Many many) {
-            List<Value> out = new ArrayList<>();
-            for (Value item : many.values()) {
-                Value r = resolve(field, item, idsByTarget);
-                if (r == null) {
-                    return null;
-                }
-                out.add(r);
-            }
-            return new Value.Many(out);
-        }
-        if (v instanceof Value.Ref ref) {
-            for (String target : field.targets()) {
-                String id = idsByTarget.getOrDefault(target, Map.of()).get(ref.externalId());
-                if (id != null) {
-                    return ref.resolved(target, id);
-                }
-            }
-            return null;
-        }
-        return v;
-    }
-
-    private static List<Value.Ref> refs(Value v) {
-        if (v instanceof Value.Ref r) {
-            return List.of(r);
-        }
-        if (v instanceof Value.Many many) {
-            return many.values().stream().flatMap(x -> refs(x).stream()).toList();
-        }
-        return List.of();
     }
 }

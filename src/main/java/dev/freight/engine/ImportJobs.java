@@ -15,6 +15,9 @@ import java.util.Map;
 /** Makes new imports with their ids, initial phases and deadlines. Thread-safe. */
 public final class ImportJobs {
 
+    /** The source of imports made by the file import workflow (seed 003); they carry {@link ExecuteOptions}. */
+    public static final String MODULE = "module";
+
     private final IdGenerator ids;
     private final Clock clock;
     private final Duration maxRunTime;

@@ -120,11 +120,15 @@ public final class ImportPipeline {
         Map<String, String> mapping;
         try (RowReader reader = source.open()) {
             mapping = mapping(job, object, reader.headers());
-            String problem = mappingProblem(job, object, mapping, reader.headers(), job.fileType());
+            ExecuteOptions options = options(job);
+            String problem = options != null ? columnsProblem(object, options, reader.headers(), job.fileType())
+                    : mappingProblem(job, object, mapping, reader.headers(), job.fileType());
             if (problem != null) {
                 return fail(job, Phase.PREVALIDATION, problem);
             }
-            RowTransformer keys = new RowTransformer(object, mapping, job.action(), false);
+            // Module imports apply rows in file order instead of rejecting repeated keys: no key hashes.
+            RowTransformer keys = new RowTransformer(object, options != null ? Map.of() : mapping, job.action(),
+                    false);
             RowCursor cursor = new RowCursor(reader, job.fileType());
             for (ParsedRowOrSource next = cursor.next(); next != null; next = cursor.next()) {
                 rows++;
@@ -334,9 +338,19 @@ public final class ImportPipeline {
         ImportJob current = job;
         try (RowReader reader = source.open()) {
             mapping = mapping(job, object, reader.headers());
-            RowTransformer transformer = new RowTransformer(object, mapping, job.action(), false);
-            ChunkWriter writer = new ChunkWriter(records, schema, object, job.organizationId(), job.id(),
-                    job.action(), job.duplicateHandling(), duplicates, "file");
+            ExecuteOptions options = options(job);
+            RowTransformer transformer;
+            RowWriter writer;
+            if (options == null) {
+                transformer = new RowTransformer(object, mapping, job.action(), false);
+                writer = new ChunkWriter(records, schema, object, job.organizationId(), job.id(), job.action(),
+                        job.duplicateHandling(), duplicates, "file");
+            } else {
+                transformer = new RowTransformer(object, ColumnPlan.of(object, options), job.action(), false,
+                        options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
+                        DateReaders.of(object, options));
+                writer = matchingWriter(job, schema, object, options);
+            }
             List<ParsedRowOrSource> chunk = new ArrayList<>(chunkSize);
             RowCursor cursor = new RowCursor(reader, job.fileType());
             for (ParsedRowOrSource row = cursor.next(); row != null; row = cursor.next()) {
@@ -363,7 +377,7 @@ public final class ImportPipeline {
     }
 
     /** Commits one chunk with the checkpoint, or on a row-level failure replays it one row per transaction. */
-    private ImportJob commitChunk(ImportJob job, RowTransformer transformer, ChunkWriter writer,
+    private ImportJob commitChunk(ImportJob job, RowTransformer transformer, RowWriter writer,
             List<ParsedRowOrSource> chunk, Listener listener) {
         checkStop(job);
         List<ParsedRow> parsed = chunk.stream()
@@ -372,6 +386,7 @@ public final class ImportPipeline {
         ImportJob committed;
         try {
             committed = withRetries(() -> database.inTransaction(h -> apply(h, job, writer, parsed)));
+            writer.committed();
         } catch (StoreException e) {
             if ("database_unavailable".equals(e.code())) {
                 throw e;
@@ -381,6 +396,7 @@ public final class ImportPipeline {
                 ImportJob before = committed;
                 try {
                     committed = withRetries(() -> database.inTransaction(h -> apply(h, before, writer, List.of(row))));
+                    writer.committed();
                 } catch (StoreException rowFailure) {
                     if ("database_unavailable".equals(rowFailure.code())) {
                         throw rowFailure;
@@ -394,19 +410,19 @@ public final class ImportPipeline {
         return committed;
     }
 
-    private ImportJob apply(Handle h, ImportJob job, ChunkWriter writer, List<ParsedRow> rows) {
+    private ImportJob apply(Handle h, ImportJob job, RowWriter writer, List<ParsedRow> rows) {
         return apply(h, job, writer, rows, new ArrayList<>(1));
     }
 
-    private ImportJob apply(Handle h, ImportJob job, ChunkWriter writer, List<ParsedRow> rows,
-            List<ChunkWriter.Result> sink) {
+    private ImportJob apply(Handle h, ImportJob job, RowWriter writer, List<ParsedRow> rows,
+            List<RowWriter.Result> sink) {
         return imports.save(h, progressed(h, job, writer, rows, sink));
     }
 
     /** Writes a chunk and its error rows, change log and seen keys; returns the import moved past it, not saved. */
-    private ImportJob progressed(Handle h, ImportJob job, ChunkWriter writer, List<ParsedRow> rows,
-            List<ChunkWriter.Result> sink) {
-        ChunkWriter.Result result = writer.write(h, rows);
+    private ImportJob progressed(Handle h, ImportJob job, RowWriter writer, List<ParsedRow> rows,
+            List<RowWriter.Result> sink) {
+        RowWriter.Result result = writer.write(h, rows);
         sink.add(result);
         imports.addErrors(h, job.id(), result.errorRows());
         imports.addChanges(h, job.id(), result.changes());
@@ -607,6 +623,42 @@ public final class ImportPipeline {
                 if (!mapping.containsKey(required.slug())) {
                     return "Required field \"" + required.slug() + "\" is not mapped to any column";
                 }
+            }
+        }
+        return null;
+    }
+
+    /** The workflow options of a module import; null for the other faces' imports. */
+    private ExecuteOptions options(ImportJob job) {
+        if (!ImportJobs.MODULE.equals(job.source())) {
+            return null;
+        }
+        return database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).orElseThrow(
+                () -> new IllegalStateException("module import " + job.id() + " has no stored options"));
+    }
+
+    /** The module import's writer, with the index of stored records when it matches on fields other than keys. */
+    private RowWriter matchingWriter(ImportJob job, Schema schema, ObjectDef object, ExecuteOptions options) {
+        List<String> matchFields = options.effectiveMatchFields(object);
+        RecordMatcher matcher = matchFields.isEmpty() || matchFields.equals(List.of(BuiltInObjects.EXTERNAL_ID))
+                ? null
+                : database.inTransaction(h -> RecordMatcher.load(h, records, job.organizationId(), object,
+                        matchFields));
+        return new MatchingWriter(records, imports, schema, object, job.organizationId(), job.id(), options, matcher,
+                matchFields);
+    }
+
+    /** Why a module import's columns cannot work, or null. */
+    private static String columnsProblem(ObjectDef object, ExecuteOptions options, List<String> headers,
+            String fileType) {
+        boolean tabular = fileType != null && !fileType.equals("json") && !fileType.equals("ndjson");
+        for (ExecuteOptions.ColumnMap c : options.columns()) {
+            if (object.field(c.field()).isEmpty()) {
+                return "The mapping names field \"" + c.field() + "\", which " + object.slug() + " does not have";
+            }
+            if (tabular && !headers.contains(c.sourceColumn())) {
+                return "The mapping reads the column \"" + c.sourceColumn()
+                        + "\", which the file does not have; its columns are " + String.join(", ", headers);
             }
         }
         return null;

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Maps a source row's cells to fields and coerces them: the transforming and parsing of one row. A delete import only
@@ -21,11 +22,18 @@ import java.util.Set;
  */
 final class RowTransformer {
 
+    /** Whether values are checked against their type's format (email, phone, URL); skipValidation turns it off. */
+    enum FormatChecks {
+        ON,
+        OFF
+    }
+
     private final ObjectDef object;
-    private final Map<String, String> mapping;
+    private final ColumnPlan plan;
     private final Action action;
     private final boolean warnUnmapped;
-    private final Set<String> mappedKeys;
+    private final FormatChecks formatChecks;
+    private final Map<String, UnaryOperator<String>> dateReaders;
     private final String externalIdKey;
 
     /**
@@ -33,12 +41,19 @@ final class RowTransformer {
      * @param warnUnmapped whether keys outside the mapping are reported as unmapped_field warnings
      */
     RowTransformer(ObjectDef object, Map<String, String> mapping, Action action, boolean warnUnmapped) {
+        this(object, ColumnPlan.of(object, mapping), action, warnUnmapped, FormatChecks.ON, Map.of());
+    }
+
+    /** @param dateReaders field slug → turns a cell written in the column's inferred date format into ISO text */
+    RowTransformer(ObjectDef object, ColumnPlan plan, Action action, boolean warnUnmapped, FormatChecks formatChecks,
+            Map<String, UnaryOperator<String>> dateReaders) {
         this.object = object;
-        this.mapping = mapping;
+        this.plan = plan;
         this.action = action;
         this.warnUnmapped = warnUnmapped;
-        this.mappedKeys = Set.copyOf(mapping.values());
-        this.externalIdKey = mapping.get(BuiltInObjects.EXTERNAL_ID);
+        this.formatChecks = formatChecks;
+        this.dateReaders = dateReaders;
+        this.externalIdKey = plan.externalIdKey();
     }
 
     /** The row's external_id as text, stripped; null when absent, blank or not a scalar. */
@@ -63,19 +78,26 @@ final class RowTransformer {
         String externalId = externalIdOf(cells);
         Map<String, Value> values = new LinkedHashMap<>();
         Set<String> cleared = new HashSet<>();
-        for (Map.Entry<String, String> m : mapping.entrySet()) {
-            Field field = object.field(m.getKey()).orElse(null);
+        for (ColumnPlan.FieldSource source : plan.sources()) {
+            Field field = source.field();
             if (field == null) {
-                errors.add(new Violation(ordinal, externalId, m.getKey(), ViolationCode.INVALID_FIELD_VALUE,
-                        m.getKey() + ": the mapping names a field that " + object.slug() + " does not have"));
+                errors.add(new Violation(ordinal, externalId, source.slug(), ViolationCode.INVALID_FIELD_VALUE,
+                        source.slug() + ": the mapping names a field that " + object.slug() + " does not have"));
                 continue;
             }
             boolean keyField = field.slug().equals(BuiltInObjects.EXTERNAL_ID);
             if (action == Action.DELETE && !keyField) {
                 continue;
             }
-            boolean present = cells.containsKey(m.getValue());
-            switch (Coercion.coerce(field, cells.get(m.getValue()))) {
+            boolean present = ColumnPlan.present(source, cells);
+            Object raw = ColumnPlan.raw(source, cells);
+            UnaryOperator<String> dates = dateReaders.get(field.slug());
+            if (dates != null && raw instanceof String text && !text.isBlank()) {
+                raw = dates.apply(text);
+            }
+            Coerced coerced = formatChecks == FormatChecks.ON ? Coercion.coerce(field, raw)
+                    : Coercion.coerceWithoutFormatChecks(field, raw);
+            switch (coerced) {
                 case Coerced.Ok ok -> values.put(field.slug(), ok.value());
                 case Coerced.Invalid invalid -> errors.add(new Violation(ordinal, externalId, field.slug(),
                         ViolationCode.INVALID_FIELD_VALUE, invalid.message()));
@@ -84,7 +106,8 @@ final class RowTransformer {
                         errors.add(new Violation(ordinal, externalId, field.slug(),
                                 ViolationCode.MISSING_REQUIRED_FIELD,
                                 "%s: required field is missing (expected key \"%s\")"
-                                        .formatted(field.slug(), m.getValue())));
+                                        .formatted(field.slug(), source.columns().isEmpty() ? field.slug()
+                                                : source.columns().getFirst().sourceColumn())));
                     } else if (present) {
                         cleared.add(field.slug());
                     }
@@ -93,7 +116,7 @@ final class RowTransformer {
         }
         if (action != Action.DELETE) {
             for (Field required : object.requiredFields()) {
-                if (!mapping.containsKey(required.slug())) {
+                if (plan.sources().stream().noneMatch(x -> x.slug().equals(required.slug()))) {
                     errors.add(new Violation(ordinal, externalId, required.slug(),
                             ViolationCode.MISSING_REQUIRED_FIELD,
                             required.slug() + ": required field is not in the mapping"));
@@ -102,7 +125,7 @@ final class RowTransformer {
         }
         if (warnUnmapped) {
             for (String key : cells.keySet()) {
-                if (!mappedKeys.contains(key)) {
+                if (!plan.keys().contains(key)) {
                     warnings.add(new Violation(ordinal, externalId, key, ViolationCode.UNMAPPED_FIELD,
                             "\"" + key + "\" is not in the report's mapping and was ignored"));
                 }

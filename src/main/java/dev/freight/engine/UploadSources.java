@@ -3,21 +3,31 @@ package dev.freight.engine;
 import dev.freight.ingest.FileType;
 import dev.freight.ingest.ReadOptions;
 import dev.freight.ingest.Readers;
+import dev.freight.store.Database;
 import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStore;
 import dev.freight.store.UploadStore;
 
 /** Opens the rows of an import's uploaded file. Thread-safe. */
 public final class UploadSources {
 
     private final UploadStore uploads;
+    private final Database database;
+    private final ImportStore imports;
 
-    public UploadSources(UploadStore uploads) {
+    public UploadSources(UploadStore uploads, Database database, ImportStore imports) {
         this.uploads = uploads;
+        this.database = database;
+        this.imports = imports;
     }
 
     public ImportPipeline.RowSource of(ImportJob job) {
         FileType type = FileType.fromWireName(job.fileType()).orElseThrow(() -> new IllegalStateException(
                 "import " + job.id() + " has no file type"));
-        return () -> Readers.open(uploads.path(job.id()), type, ReadOptions.defaults());
+        String sheet = !ImportJobs.MODULE.equals(job.source()) ? null
+                : database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson)
+                        .map(ExecuteOptions::sheet).orElse(null);
+        ReadOptions options = sheet == null ? ReadOptions.defaults() : new ReadOptions(sheet, null);
+        return () -> Readers.open(uploads.path(job.id()), type, options);
     }
 }

@@ -59,6 +59,19 @@ public final class Coercion {
         return coerceOne(field, raw);
     }
 
+    /**
+     * Like {@link #coerce} with the format checks off (the file workflow's skipValidation): email, phone and URL values
+     * are kept as the text they are. A value that cannot be stored as its type (a number, date, boolean, option,
+     * reference or address that does not parse) is still invalid.
+     */
+    public static Coerced coerceWithoutFormatChecks(Field field, Object raw) {
+        if (field.type() == FieldType.EMAIL || field.type() == FieldType.PHONE || field.type() == FieldType.URL) {
+            return coerce(new Field(field.slug(), field.label(), FieldType.TEXT, field.required(), field.description(),
+                    field.options(), field.targets(), field.multiple()), raw);
+        }
+        return coerce(field, raw);
+    }
+
     private static Coerced coerceMany(Field field, Object raw) {
         List<?> items = raw instanceof List<?> list ? list : splitList(field, raw);
         List<Value> values = new ArrayList<>(items.size());

@@ -15,6 +15,12 @@ public interface Dialect {
     /** Placeholder for a JSON text parameter, e.g. {@code ?::jsonb}. */
     String jsonParameter();
 
+    /**
+     * An SQL expression for the text of a top-level member of a JSON column (null when absent or not a scalar).
+     * {@code field} must be a field slug (letters, digits, '_').
+     */
+    String jsonText(String column, String field);
+
     /** Most bind parameters one statement may carry. */
     int maxParameters();
 

@@ -52,6 +52,20 @@ public final class Handle {
         }
     }
 
+    /** Reads a large result a few rows at a time (PostgreSQL streams only inside a transaction), row by row. */
+    public void forEach(String sql, RowMapper<?> row, Object... params) {
+        try (PreparedStatement ps = prepare(sql, Arrays.asList(params))) {
+            ps.setFetchSize(1_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    row.map(rs);
+                }
+            }
+        } catch (SQLException e) {
+            throw Database.translate(dialect, e);
+        }
+    }
+
     public <T> Optional<T> queryFirst(String sql, RowMapper<T> mapper, Object... params) {
         List<T> rows = query(sql, mapper, Arrays.asList(params));
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import tools.jackson.core.type.TypeReference;
@@ -282,5 +283,36 @@ public final class ImportStore {
                 rs.getString(17), rs.getString(18), rs.getBoolean(19), rs.getBoolean(20), nullableLong(rs, 21),
                 rs.getLong(22), instant(rs, 23), instant(rs, 24), rs.getBoolean(25), instant(rs, 26),
                 Instant.ofEpochMilli(rs.getLong(27)), Instant.ofEpochMilli(rs.getLong(28)));
+    }
+
+    /** Stores the workflow options of a module import (JSON written by the engine). */
+    public void setOptions(Handle h, String importId, String json) {
+        h.update("update imports set options = ? where id = ?", json, importId);
+    }
+
+    /** The workflow options of a module import, or empty for other imports. */
+    public Optional<String> options(Handle h, String importId) {
+        return h.queryFirst("select options from imports where id = ?", rs -> rs.getString(1), importId)
+                .filter(o -> o != null);
+    }
+
+    /** Records reference values an import could not resolve (each pair once). */
+    public void addReferenceWarnings(Handle h, String importId, Map<String, ? extends Collection<String>> byField) {
+        byField.forEach((field, values) -> values.forEach(v -> h.update(
+                "insert into import_reference_warnings (import_id, field, value) values (?, ?, ?)"
+                        + " on conflict do nothing", importId, field, v)));
+    }
+
+    /** field → unresolved values (sorted, at most {@code perField} each) of an import. */
+    public Map<String, List<String>> referenceWarnings(Handle h, String importId, int perField) {
+        Map<String, List<String>> out = new TreeMap<>();
+        h.query("select field, value from import_reference_warnings where import_id = ? order by field, value", rs -> {
+            List<String> values = out.computeIfAbsent(rs.getString(1), f -> new ArrayList<>());
+            if (values.size() < perField) {
+                values.add(rs.getString(2));
+            }
+            return null;
+        }, importId);
+        return out;
     }
 }

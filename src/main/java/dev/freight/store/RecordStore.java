@@ -9,6 +9,8 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -271,6 +273,71 @@ public final class RecordStore {
         return h.update("insert into records (id, organization_id, object, external_id, data, created_at, updated_at)"
                         + " values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", ?, ?) on conflict do nothing",
                 id, organizationId, object, externalId, data, now, now) > 0;
+    }
+
+    /** Every record of the organization's {@code object}, streamed: (id, external id, data JSON). */
+    public void scan(Handle h, String organizationId, String object, Consumer<Existing> sink) {
+        h.forEach("select id, external_id, data, version from records where organization_id = ? and object = ?",
+                rs -> {
+                    sink.accept(new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+                    return null;
+                }, organizationId, object);
+    }
+
+    /** The organization's records with the given ids, keyed by id. */
+    public Map<String, Existing> existingByIds(Handle h, String organizationId, Collection<String> ids) {
+        Map<String, Existing> found = new HashMap<>(ids.size() * 2);
+        List<String> all = List.copyOf(ids);
+        int perStatement = h.dialect().maxParameters() - 1;
+        for (int from = 0; from < all.size(); from += perStatement) {
+            List<String> slice = all.subList(from, Math.min(all.size(), from + perStatement));
+            List<Object> params = new ArrayList<>(slice.size() + 1);
+            params.add(organizationId);
+            String in = h.dialect().inList(h, "id", slice, params);
+            h.query("select id, external_id, data, version from records where organization_id = ? and " + in, rs -> {
+                Existing e = new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4));
+                return found.put(e.id(), e);
+            }, params);
+        }
+        return found;
+    }
+
+    /**
+     * Replaces a record's data if it still has {@code version}; returns the new version, or -1 when the record changed
+     * or is gone since it was read.
+     */
+    public long updateIfVersion(Handle h, String organizationId, String id, String data, long version) {
+        return restoreIfVersion(h, organizationId, id, data, version) ? version + 1 : -1;
+    }
+
+    /**
+     * Records of {@code object} whose text field {@code field} equals one of {@code values} ignoring case, as
+     * lower-cased value → (id, external id) of the oldest such record.
+     */
+    public Map<String, String[]> byFieldText(Handle h, String organizationId, String object, String field,
+            Collection<String> values) {
+        Map<String, String[]> found = new HashMap<>();
+        List<String> lowered = values.stream().map(v -> v.toLowerCase(Locale.ROOT)).distinct().toList();
+        int perStatement = h.dialect().maxParameters() - 2;
+        for (int from = 0; from < lowered.size(); from += perStatement) {
+            List<String> slice = lowered.subList(from, Math.min(lowered.size(), from + perStatement));
+            List<Object> params = new ArrayList<>(slice.size() + 2);
+            params.add(organizationId);
+            params.add(object);
+            String in = h.dialect().inList(h, "lower(" + h.dialect().jsonText("data", field) + ")", slice, params);
+            h.query("select lower(" + h.dialect().jsonText("data", field) + "), id, external_id from records"
+                    + " where organization_id = ? and object = ? and " + in + " order by id", rs -> {
+                        found.putIfAbsent(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                        return null;
+                    }, params);
+        }
+        return found;
+    }
+
+    /** Ids of the records of {@code object} that an import created, in creation order, up to {@code limit}. */
+    public List<String> createdBy(Handle h, String organizationId, String object, String importId, int limit) {
+        return h.query("select id from records where organization_id = ? and object = ? and created_by_import = ?"
+                + " order by id limit " + limit, rs -> rs.getString(1), organizationId, object, importId);
     }
 
     public long count(Handle h, String organizationId, String object) {

@@ -40,12 +40,13 @@ class FreightConfigTest {
                 Map.entry("freight.upload-url-ttl", "PT2H"),
                 Map.entry("freight.download-url-ttl", "1d"),
                 Map.entry("freight.public-url", "https://freight.example.com/"),
-                Map.entry("freight.url-signing-key", "k3y"))::get);
+                Map.entry("freight.url-signing-key", "k3y"),
+                Map.entry("freight.max-parse-bytes", "5000000"))::get);
 
         assertThat(config).isEqualTo(new FreightConfig(Path.of("/srv/freight"), "jdbc:postgresql://db:5432/freight",
                 "freight", "secret", "a-key-of-twenty-chars-or-more", 5000, 1_000_000, 2_000_000_000L,
                 Duration.ofMinutes(90), 500, Duration.ofHours(2), Duration.ofDays(1), "https://freight.example.com",
-                "k3y"));
+                "k3y", 5_000_000L));
         assertThat(config.isSqlite()).isFalse();
     }
 

@@ -383,7 +383,7 @@ abstract class ImportPipelineContract {
             return null;
         });
         var tasks = new dev.freight.jobs.ImportTasks(db, imports, pipeline,
-                new UploadSources(new dev.freight.store.UploadStore(dir)), clock, Duration.ofSeconds(10));
+                new UploadSources(new dev.freight.store.UploadStore(dir), db, imports), clock, Duration.ofSeconds(10));
 
         tasks.expireStaleUploads();
         assertThat(load(waiting.id()).status()).isEqualTo(Status.REQUESTED);

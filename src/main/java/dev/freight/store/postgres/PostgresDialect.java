@@ -21,6 +21,14 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public String jsonText(String column, String field) {
+        if (!field.matches("[A-Za-z0-9_]+")) {
+            throw new IllegalArgumentException("not a field slug: " + field);
+        }
+        return "(" + column + " ->> '" + field + "')";
+    }
+
+    @Override
     public String jsonParameter() {
         return "?::jsonb";
     }

@@ -24,6 +24,14 @@ public final class SqliteDialect implements Dialect {
     }
 
     @Override
+    public String jsonText(String column, String field) {
+        if (!field.matches("[A-Za-z0-9_]+")) {
+            throw new IllegalArgumentException("not a field slug: " + field);
+        }
+        return "json_extract(" + column + ", '$.\"" + field + "\"')";
+    }
+
+    @Override
     public String jsonParameter() {
         return "?";
     }

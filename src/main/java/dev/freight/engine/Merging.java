@@ -1,0 +1,76 @@
+package dev.freight.engine;
+
+import dev.freight.engine.ExecuteOptions.MergeMode;
+import dev.freight.schema.Value;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Combines an import row with a stored record by a {@link MergeMode}. Fields the row does not map are always kept.
+ * Typed multi-value items (phones labelled Mobile, Work…) merge by label and addresses by part, so "prefer the import"
+ * and "fill what is empty" mean the same for a phone or a zip code as for a whole field.
+ */
+final class Merging {
+
+    private Merging() {}
+
+    /**
+     * @param stored the record's values as stored
+     * @param incoming the row's non-empty values
+     * @param cleared fields the row maps but left empty
+     * @return the merged values (a new map; neither input is changed)
+     */
+    static Map<String, Value> merge(MergeMode mode, Map<String, Value> stored, Map<String, Value> incoming,
+            Set<String> cleared) {
+        Map<String, Value> merged = new LinkedHashMap<>(stored);
+        if (mode == MergeMode.OVERWRITE) {
+            merged.keySet().removeAll(cleared);
+        }
+        incoming.forEach((field, value) -> {
+            Value old = stored.get(field);
+            merged.put(field, old == null || mode == MergeMode.OVERWRITE ? value : combine(mode, old, value));
+        });
+        return merged;
+    }
+
+    private static Value combine(MergeMode mode, Value old, Value incoming) {
+        if (old instanceof Value.Address a && incoming instanceof Value.Address b) {
+            return mode == MergeMode.PREFER_IMPORT ? parts(b, a) : parts(a, b);
+        }
+        if (old instanceof Value.Many a && incoming instanceof Value.Many b && labelled(a) && labelled(b)) {
+            return mode == MergeMode.PREFER_IMPORT ? byLabel(b, a) : byLabel(a, b);
+        }
+        return mode == MergeMode.PREFER_IMPORT ? incoming : old;
+    }
+
+    /** Each part from {@code first} when it has one, else from {@code second}. */
+    private static Value.Address parts(Value.Address first, Value.Address second) {
+        String[] p = new String[Value.Address.PARTS.size()];
+        for (int i = 0; i < p.length; i++) {
+            String name = Value.Address.PARTS.get(i);
+            p[i] = first.part(name) != null ? first.part(name) : second.part(name);
+        }
+        return new Value.Address(p[0], p[1], p[2], p[3], p[4], p[5]);
+    }
+
+    /** The items of {@code first}, then those of {@code second} whose label {@code first} does not have. */
+    private static Value.Many byLabel(Value.Many first, Value.Many second) {
+        Set<String> labels = new LinkedHashSet<>();
+        List<Value> out = new ArrayList<>(first.values());
+        first.values().forEach(v -> labels.add(((Value.Labeled) v).label()));
+        for (Value v : second.values()) {
+            if (!labels.contains(((Value.Labeled) v).label())) {
+                out.add(v);
+            }
+        }
+        return new Value.Many(out);
+    }
+
+    private static boolean labelled(Value.Many many) {
+        return many.values().stream().allMatch(v -> v instanceof Value.Labeled);
+    }
+}

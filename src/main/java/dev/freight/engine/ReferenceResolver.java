@@ -1,0 +1,217 @@
+package dev.freight.engine;
+
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
+import dev.freight.schema.Value;
+import dev.freight.store.Handle;
+import dev.freight.store.RecordStore;
+import dev.freight.store.RecordWrite;
+import dev.freight.store.UpsertOutcome;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Resolves the reference values of a chunk's rows to stored records, one query per target object: by external_id,
+ * and (for the file import workflow) then by the target's name ignoring case. What happens to a value that matches
+ * nothing is the {@link Missing} policy. Not thread-safe; one per import run.
+ */
+final class ReferenceResolver {
+
+    /** What to do with a reference that matches no record. */
+    enum Missing {
+        /** Reject the row (invalid_field_value): the Import API and the Imports resource. */
+        REJECT,
+        /** Import the row without the value and report the value as a reference warning. */
+        WARN,
+        /** Create a record in the target object named by the value and refer to it. */
+        CREATE
+    }
+
+    private final RecordStore records;
+    private final Schema schema;
+    private final ObjectDef object;
+    private final String organizationId;
+    private final String importId;
+    private final Missing missing;
+    private final boolean byName;
+
+    /** @param byName whether a value that is no external_id may name the target record (its name field) */
+    ReferenceResolver(RecordStore records, Schema schema, ObjectDef object, String organizationId, String importId,
+            Missing missing, boolean byName) {
+        this.records = records;
+        this.schema = schema;
+        this.object = object;
+        this.organizationId = organizationId;
+        this.importId = importId;
+        this.missing = missing;
+        this.byName = byName;
+    }
+
+    /**
+     * Resolves the rows' references in place. Returns the rows that stay in the chunk; a rejected row gets its
+     * violation in {@code errors}; with {@link Missing#WARN}, unresolved values go to {@code unresolved} (field →
+     * values).
+     */
+    List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
+            Map<String, Set<String>> unresolved) {
+        List<Field> refFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE).toList();
+        if (refFields.isEmpty() || rows.isEmpty()) {
+            return rows;
+        }
+        Map<Field, Map<String, Value.Ref>> known = new HashMap<>();
+        for (Field field : refFields) {
+            Set<String> wanted = new LinkedHashSet<>();
+            for (ParsedRow r : rows) {
+                refs(r.values().get(field.slug())).forEach(ref -> wanted.add(ref.externalId()));
+            }
+            if (!wanted.isEmpty()) {
+                known.put(field, lookUp(h, field, wanted));
+            }
+        }
+        List<ParsedRow> accepted = new ArrayList<>(rows.size());
+        for (ParsedRow r : rows) {
+            boolean ok = true;
+            for (Field field : refFields) {
+                Value v = r.values().get(field.slug());
+                if (v == null) {
+                    continue;
+                }
+                Map<String, Value.Ref> found = known.getOrDefault(field, Map.of());
+                List<String> missed = new ArrayList<>();
+                Value resolved = resolved(v, found, missed);
+                if (missed.isEmpty()) {
+                    r.values().put(field.slug(), resolved);
+                } else if (missing == Missing.REJECT) {
+                    ok = false;
+                    errors.add(new Violation(r.ordinal(), r.externalId(), field.slug(),
+                            ViolationCode.INVALID_FIELD_VALUE, "%s: no %s with external_id \"%s\"".formatted(
+                                    field.slug(), String.join(" or ", field.targets()), missed.getFirst())));
+                } else {
+                    unresolved.computeIfAbsent(field.slug(), f -> new TreeSet<>()).addAll(missed);
+                    if (resolved == null) {
+                        r.values().remove(field.slug());
+                    } else {
+                        r.values().put(field.slug(), resolved);
+                    }
+                }
+            }
+            if (ok) {
+                accepted.add(r);
+            }
+        }
+        return accepted;
+    }
+
+    /** wanted value → resolved reference, for those found (or created). */
+    private Map<String, Value.Ref> lookUp(Handle h, Field field, Set<String> wanted) {
+        Map<String, Value.Ref> found = new HashMap<>();
+        for (String target : field.targets()) {
+            if (schema.object(target).isEmpty()) {
+                continue;
+            }
+            List<String> open = wanted.stream().filter(w -> !found.containsKey(w)).toList();
+            if (open.isEmpty()) {
+                break;
+            }
+            records.idsByExternalId(h, organizationId, target, open)
+                    .forEach((ext, id) -> found.put(ext, new Value.Ref(ext, target, id)));
+        }
+        if (!byName) {
+            return found;
+        }
+        for (String target : field.targets()) {
+            ObjectDef def = schema.object(target).orElse(null);
+            String nameField = def == null ? null : nameField(def);
+            List<String> open = wanted.stream().filter(w -> !found.containsKey(w)).toList();
+            if (nameField == null || open.isEmpty()) {
+                continue;
+            }
+            Map<String, String[]> byText = records.byFieldText(h, organizationId, target, nameField, open);
+            for (String w : open) {
+                String[] hit = byText.get(w.toLowerCase(Locale.ROOT));
+                if (hit != null) {
+                    found.put(w, new Value.Ref(hit[1] == null ? w : hit[1], target, hit[0]));
+                }
+            }
+        }
+        if (missing == Missing.CREATE) {
+            create(h, field, wanted, found);
+        }
+        return found;
+    }
+
+    /** Creates a record named by each value still unresolved, in the field's first target that has a name field. */
+    private void create(Handle h, Field field, Set<String> wanted, Map<String, Value.Ref> found) {
+        for (String target : field.targets()) {
+            ObjectDef def = schema.object(target).orElse(null);
+            String nameField = def == null ? null : nameField(def);
+            if (nameField == null || def.field(dev.freight.schema.BuiltInObjects.EXTERNAL_ID)
+                    .map(Field::required).orElse(false)) {
+                continue;
+            }
+            List<String> open = wanted.stream().filter(w -> !found.containsKey(w)).toList();
+            List<RecordWrite> writes = new ArrayList<>(open.size());
+            for (String name : open) {
+                Map<String, Value> values = new LinkedHashMap<>();
+                values.put(nameField, new Value.Text(name));
+                writes.add(new RecordWrite(null, values));
+            }
+            List<UpsertOutcome> outcomes = records.upsert(h, organizationId, def, writes, importId);
+            for (int i = 0; i < open.size(); i++) {
+                found.put(open.get(i), new Value.Ref(open.get(i), target, outcomes.get(i).id()));
+            }
+            return;
+        }
+    }
+
+    /** The field that names a record of {@code def}: {@code displayName} or {@code name}, when it is text. */
+    static String nameField(ObjectDef def) {
+        for (String candidate : List.of("displayName", "name")) {
+            if (def.field(candidate).filter(f -> f.type() == FieldType.TEXT).isPresent()) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** The value with its references resolved; unknown ones are left out and added to {@code missed}. */
+    private static Value resolved(Value v, Map<String, Value.Ref> found, List<String> missed) {
+        if (v instanceof Value.Many many) {
+            List<Value> out = new ArrayList<>();
+            for (Value item : many.values()) {
+                Value r = resolved(item, found, missed);
+                if (r != null) {
+                    out.add(r);
+                }
+            }
+            return out.isEmpty() ? null : new Value.Many(out);
+        }
+        if (v instanceof Value.Ref ref) {
+            Value.Ref hit = found.get(ref.externalId());
+            if (hit == null) {
+                missed.add(ref.externalId());
+            }
+            return hit;
+        }
+        return v;
+    }
+
+    private static List<Value.Ref> refs(Value v) {
+        if (v instanceof Value.Ref r) {
+            return List.of(r);
+        }
+        if (v instanceof Value.Many many) {
+            return many.values().stream().flatMap(x -> refs(x).stream()).toList();
+        }
+        return List.of();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.freight.engine;
+
+import dev.freight.store.Change;
+import dev.freight.store.Handle;
+import dev.freight.store.ImportStats;
+import dev.freight.store.RowError;
+import java.util.List;
+
+/**
+ * Applies one chunk of parsed rows inside the caller's transaction and says what to record; the caller commits it
+ * together with the import's checkpoint. One per import run; not thread-safe.
+ */
+interface RowWriter {
+
+    /** What happened to one row. */
+    enum Outcome {
+        CREATED,
+        UPDATED,
+        UNCHANGED,
+        DELETED,
+        SKIPPED_DUPLICATE,
+        FAILED
+    }
+
+    record RowResult(long ordinal, String externalId, String recordId, Outcome outcome) {}
+
+    /** A chunk's outcome: per row, the violations, the stats delta, the change log and the error rows. */
+    record Result(
+            List<RowResult> rows,
+            List<Violation> errors,
+            ImportStats stats,
+            List<Change> changes,
+            List<RowError> errorRows,
+            long parseRejected,
+            long validationRejected) {}
+
+    Result write(Handle h, List<ParsedRow> rows);
+
+    /** Called after the transaction of the last {@link #write} committed. */
+    default void committed() {}
+}

@@ -1,0 +1,55 @@
+package dev.freight.store;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Files uploaded to the file import workflow's parse step, kept (bytes in the {@link UploadStore}) so validate and
+ * execute can refer to them by id instead of resending their rows. Stateless; thread-safe.
+ */
+public final class ParsedFileStore {
+
+    /** One parsed file as stored. */
+    public record ParsedFile(
+            String id,
+            String organizationId,
+            String module,
+            String fileName,
+            String fileType,
+            String encoding,
+            String sheet,
+            long sizeBytes,
+            String checksum,
+            long totalRows,
+            Instant createdAt) {}
+
+    private final Clock clock;
+
+    public ParsedFileStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    public ParsedFile create(Handle h, ParsedFile f) {
+        ParsedFile stored = new ParsedFile(f.id(), f.organizationId(), f.module(), f.fileName(), f.fileType(),
+                f.encoding(), f.sheet(), f.sizeBytes(), f.checksum(), f.totalRows(), clock.instant());
+        h.update("""
+                insert into parsed_files (id, organization_id, module, file_name, file_type, encoding, sheet, size_bytes,
+                    checksum, total_rows, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                stored.id(), stored.organizationId(), stored.module(), stored.fileName(), stored.fileType(),
+                stored.encoding(), stored.sheet(), stored.sizeBytes(), stored.checksum(), stored.totalRows(),
+                stored.createdAt().toEpochMilli());
+        return stored;
+    }
+
+    /** The organization's parsed file, or empty (another organization's id is not found). */
+    public Optional<ParsedFile> get(Handle h, String organizationId, String id) {
+        return h.queryFirst("""
+                select id, organization_id, module, file_name, file_type, encoding, sheet, size_bytes, checksum,
+                    total_rows, created_at from parsed_files where organization_id = ? and id = ?""",
+                rs -> new ParsedFile(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getString(9),
+                        rs.getLong(10), Instant.ofEpochMilli(rs.getLong(11))),
+                organizationId, id);
+    }
+}
