@@ -16,6 +16,7 @@ import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -53,7 +54,21 @@ class ErrorMapper implements ErrorController {
     }
 
     static ResponseEntity<ErrorBody> answer(Exception e, HttpServletRequest request) {
+        ResponseEntity<ErrorBody> plain = plainAnswer(e, request);
+        Object original = request.getAttribute("jakarta.servlet.error.request_uri");
+        String path = original instanceof String s ? s : request.getRequestURI();
+        if (path == null || !path.startsWith("/v1/modules/")) {
+            return plain;
+        }
+        return ResponseEntity.status(plain.getStatusCode()).headers(plain.getHeaders())
+                .body(new ErrorBody(false, plain.getBody().error()));
+    }
+
+    private static ResponseEntity<ErrorBody> plainAnswer(Exception e, HttpServletRequest request) {
         return switch (e) {
+            case MaxUploadSizeExceededException tooLarge -> body(new ApiException(400, "file_too_large",
+                    "File too large: the limit is " + maxSize(tooLarge) + "; split the file into smaller batches"),
+                    null);
             case ApiException api -> body(api, null);
             case NoHandlerFoundException notFound -> notFound(request);
             case NoResourceFoundException notFound -> notFound(request);
@@ -72,6 +87,11 @@ class ErrorMapper implements ErrorController {
                     failure(503, store.code(), "The database is unavailable; retry later", e);
             default -> failure(500, "internal_error", "Freight failed to process the request", e);
         };
+    }
+
+    private static String maxSize(MaxUploadSizeExceededException e) {
+        long max = e.getMaxUploadSize();
+        return max <= 0 ? "the configured maximum" : "%,d MB".formatted(max / (1024 * 1024));
     }
 
     private static ResponseEntity<ErrorBody> notFound(HttpServletRequest request) {

@@ -46,7 +46,8 @@ class FreightWiring {
 
     @Bean
     Limits limits(FreightConfig config) {
-        return new Limits(config.maxRecordsPerRequest(), config.maxRequestBytes(), config.maxUploadBytes());
+        return new Limits(config.maxRecordsPerRequest(), config.maxRequestBytes(), config.maxUploadBytes(),
+                config.maxParseBytes());
     }
 
     @Bean

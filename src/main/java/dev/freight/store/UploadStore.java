@@ -66,6 +66,17 @@ public final class UploadStore {
         return new Stored(total, HexFormat.of().formatHex(sha.digest()));
     }
 
+    /** Gives {@code toId} the same file as {@code fromId}: a hard link where the file system allows, else a copy. */
+    public void link(String fromId, String toId) throws IOException {
+        Path target = path(toId);
+        Files.deleteIfExists(target);
+        try {
+            Files.createLink(target, path(fromId));
+        } catch (UnsupportedOperationException | IOException noLinks) {
+            Files.copy(path(fromId), target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     public void delete(String importId) {
         try {
             Files.deleteIfExists(path(importId));

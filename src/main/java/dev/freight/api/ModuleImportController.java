@@ -1,0 +1,542 @@
+package dev.freight.api;
+
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import dev.freight.engine.ExecuteOptions;
+import dev.freight.engine.ImportJobs;
+import dev.freight.engine.ImportRollback;
+import dev.freight.engine.ImportValidator;
+import dev.freight.ingest.FileType;
+import dev.freight.ingest.IngestException;
+import dev.freight.ingest.ReadOptions;
+import dev.freight.ingest.Readers;
+import dev.freight.ingest.RowReader;
+import dev.freight.ingest.SourceRow;
+import dev.freight.jobs.ImportTasks;
+import dev.freight.schema.Field;
+import dev.freight.schema.ObjectDef;
+import dev.freight.store.Database;
+import dev.freight.store.IdGenerator;
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.Phase;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportEnums.UploadMode;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStore;
+import dev.freight.store.MappingMemoryStore;
+import dev.freight.store.ParsedFileStore;
+import dev.freight.store.ParsedFileStore.ParsedFile;
+import dev.freight.store.RecordStore;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.Scope;
+import dev.freight.store.UploadStore;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The file import workflow of seed 003 under {@code /v1/modules/{module}/import}: parse, validate, execute, jobs and
+ * rollback. Every execution is an import of the engine (source {@code module}), so it is durable, resumable and listed
+ * in {@code /v1/imports}; the processing mode only decides how long the request waits for it.
+ */
+@RestController
+class ModuleImportController {
+
+    /** Executions up to this many rows answer with the full result. */
+    static final long SYNC_MAX_ROWS = 5_000;
+    /** Executions up to this many rows stream progress (or wait); larger ones answer at once. */
+    static final long STREAM_MAX_ROWS = 50_000;
+    private static final int SAMPLE_ROWS = 50;
+    private static final int MAX_LISTED_ERRORS = 1_000;
+    private static final Duration JOB_RETENTION = Duration.ofDays(7);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Database database;
+    private final SchemaStore schemas;
+    private final ImportStore imports;
+    private final RecordStore records;
+    private final ParsedFileStore parsedFiles;
+    private final MappingMemoryStore memory;
+    private final UploadStore uploads;
+    private final ImportJobs jobs;
+    private final ImportTasks tasks;
+    private final ObjectProvider<SchedulerClient> scheduler;
+    private final ImportRollback rollback;
+    private final IdGenerator ids;
+    private final Limits limits;
+    private final Clock clock;
+
+    ModuleImportController(Database database, SchemaStore schemas, ImportStore imports, RecordStore records,
+            ParsedFileStore parsedFiles, MappingMemoryStore memory, UploadStore uploads, ImportJobs jobs,
+            ImportTasks tasks, ObjectProvider<SchedulerClient> scheduler, ImportRollback rollback, IdGenerator ids,
+            Limits limits, Clock clock) {
+        this.database = database;
+        this.schemas = schemas;
+        this.imports = imports;
+        this.records = records;
+        this.parsedFiles = parsedFiles;
+        this.memory = memory;
+        this.uploads = uploads;
+        this.jobs = jobs;
+        this.tasks = tasks;
+        this.scheduler = scheduler;
+        this.rollback = rollback;
+        this.ids = ids;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    record ParseView(List<String> sourceColumns, List<Map<String, String>> sampleRows, long totalRows,
+            String fileType, String fileName, String encoding, String fileId, List<String> sheets, String sheet) {}
+
+    record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, List<ErrorView> errors,
+            List<WarningView> warnings) {}
+
+    record ErrorView(long row, String field, Object value, String error, String code) {}
+
+    record WarningView(Long row, String field, String message, String code) {}
+
+    record ExecuteView(String importJobId, String status, String processingMode, long totalRows, long successRows,
+            long errorRows, long skippedRows, List<String> createdRecordIds, List<RowErrorView> errors,
+            List<ReferenceWarningView> referenceWarnings, String reason) {}
+
+    record RowErrorView(long row, String field, String error, String code) {}
+
+    record ReferenceWarningView(String fieldSlug, String fieldLabel, List<String> unresolvedValues,
+            String targetModuleSlug) {}
+
+    record JobView(String importJobId, String accountId, String moduleId, String status, String processingMode,
+            String fileName, String fileType, Long totalRows, long processedRows, long successRows, long errorRows,
+            long skippedRows, boolean aiMappingUsed, String duplicateStrategy, Instant createdDateTime,
+            Instant startedDateTime, Instant completedDateTime, Instant expiresDateTime, String reason) {}
+
+    record JobsView(List<JobView> jobs) {}
+
+    record RollbackView(String importJobId, int deletedCount, int restoredCount,
+            List<ImportsController.ConflictView> conflicts) {}
+
+    @PostMapping("/v1/modules/{module}/import/parse")
+    Envelope<ParseView> parse(@PathVariable String module,
+            @RequestParam(name = "file", required = false) MultipartFile file,
+            @RequestParam(name = "sheet", required = false) String sheet, Caller caller) {
+        caller.require(Scope.IMPORT);
+        ObjectDef object = object(caller, module);
+        if (file == null || file.isEmpty() && file.getOriginalFilename() == null) {
+            throw new ApiException(400, "no_file", "No file uploaded: send the file as the multipart part \"file\"");
+        }
+        if (file.getSize() > limits.maxParseBytes()) {
+            throw new ApiException(400, "file_too_large", "File too large: %,d bytes, the limit is %,d".formatted(
+                    file.getSize(), limits.maxParseBytes()));
+        }
+        String fileId = ids.next("fil");
+        UploadStore.Stored stored;
+        try {
+            stored = uploads.write(fileId, file.getInputStream(), limits.maxParseBytes());
+        } catch (UploadStore.TooLarge e) {
+            throw new ApiException(400, "file_too_large", "File too large: the limit is %,d bytes".formatted(
+                    limits.maxParseBytes()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path path = uploads.path(fileId);
+        try {
+            FileType type = Readers.detect(path, file.getContentType(), file.getOriginalFilename());
+            List<String> headers;
+            List<Map<String, String>> sample = new ArrayList<>();
+            long total = 0;
+            try (RowReader reader = Readers.open(path, type, new ReadOptions(sheet, null))) {
+                headers = reader.headers();
+                for (SourceRow row = reader.next(); row != null; row = reader.next()) {
+                    if (total++ < SAMPLE_ROWS) {
+                        sample.add(texts(row.cells()));
+                    }
+                }
+            }
+            if (type == FileType.JSON || type == FileType.NDJSON) {
+                headers = jsonHeaders(headers, sample);
+            }
+            ParsedFile parsed = new ParsedFile(fileId, caller.organizationId(), object.slug(),
+                    file.getOriginalFilename(), type.wireName(), encodingOf(type), sheet, stored.bytes(),
+                    stored.sha256(), total, null);
+            database.inTransaction(h -> parsedFiles.create(h, parsed));
+            return Envelope.of(new ParseView(headers, sample, total, type.wireName(), file.getOriginalFilename(),
+                    parsed.encoding(), fileId, List.of(), sheet));
+        } catch (IngestException e) {
+            uploads.delete(fileId);
+            throw rejected(e);
+        } catch (IOException e) {
+            uploads.delete(fileId);
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @PostMapping("/v1/modules/{module}/import/validate")
+    Envelope<ValidationView> validate(@PathVariable String module, HttpServletRequest request, Caller caller)
+            throws IOException {
+        caller.require(Scope.IMPORT);
+        ObjectDef object = object(caller, module);
+        ModuleImportRequest body = ModuleImportRequest.read(Json.read(request.getInputStream(),
+                limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, false);
+        ImportValidator.Report report;
+        try (RowReader reader = reader(caller, body)) {
+            report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, body.options(), reader);
+        } catch (IngestException e) {
+            throw rejected(e);
+        }
+        return Envelope.of(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
+                report.errorRows(),
+                report.errors().stream().map(p -> new ErrorView(p.row(), p.field(), p.value(), p.message(),
+                        p.code())).toList(),
+                report.warnings().stream().map(w -> new WarningView(w.row(), w.field(), w.message(), w.code()))
+                        .toList()));
+    }
+
+    @PostMapping(path = "/v1/modules/{module}/import/execute", produces = {MediaType.APPLICATION_JSON_VALUE,
+        MediaType.TEXT_EVENT_STREAM_VALUE})
+    Object execute(@PathVariable String module, HttpServletRequest request, Caller caller) throws IOException {
+        caller.require(Scope.IMPORT);
+        ObjectDef object = object(caller, module);
+        ModuleImportRequest body = ModuleImportRequest.read(Json.read(request.getInputStream(),
+                limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, true);
+        ImportJob job = start(caller, object, body);
+        String mode = processingMode(job.totalRows() == null ? 0 : job.totalRows(), body.options().processingMode());
+        String accept = request.getHeader("Accept");
+        if ("stream".equals(mode) && accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE)) {
+            return stream(caller, object, job.id(), mode);
+        }
+        if ("background".equals(mode)) {
+            return Envelope.of(result(caller, object, load(caller, job.id()), mode, false));
+        }
+        ImportJob done = awaitEnd(caller, job.id(), null);
+        return Envelope.of(result(caller, object, done, mode, "sync".equals(mode)));
+    }
+
+    @GetMapping("/v1/modules/{module}/import/jobs")
+    Envelope<JobsView> jobs(@PathVariable String module, @RequestParam(name = "limit", defaultValue = "50") int limit,
+            Caller caller) {
+        caller.require(Scope.READ);
+        ObjectDef object = object(caller, module);
+        if (limit < 1 || limit > 100) {
+            throw new ApiException(400, "invalid_parameter", "limit must be from 1 to 100, got " + limit);
+        }
+        List<ImportJob> page = database.withHandle(h -> imports.list(h, caller.organizationId(), null,
+                object.slug(), null, limit));
+        return Envelope.of(new JobsView(page.stream().map(j -> jobView(object, j)).toList()));
+    }
+
+    @GetMapping("/v1/modules/{module}/import/jobs/{jobId}")
+    Envelope<JobView> job(@PathVariable String module, @PathVariable String jobId, Caller caller) {
+        caller.require(Scope.READ);
+        ObjectDef object = object(caller, module);
+        return Envelope.of(jobView(object, find(caller, object, jobId)));
+    }
+
+    @DeleteMapping("/v1/modules/{module}/import/jobs/{jobId}")
+    Envelope<RollbackView> rollback(@PathVariable String module, @PathVariable String jobId, Caller caller) {
+        caller.require(Scope.IMPORT);
+        ObjectDef object = object(caller, module);
+        ImportJob job = find(caller, object, jobId);
+        if (!job.status().isFinal()) {
+            throw new ApiException(409, "import_running", "The import is " + job.status().wireName()
+                    + "; wait for it to end before rolling it back");
+        }
+        if (job.rolledBackAt() != null) {
+            throw new ApiException(409, "already_rolled_back", "The import was rolled back at " + job.rolledBackAt());
+        }
+        ImportRollback.Result r = rollback.rollback(job, caller.key().id());
+        return Envelope.of(new RollbackView(jobId, r.deleted(), r.restored(), r.conflicts().stream()
+                .map(c -> new ImportsController.ConflictView(c.recordId(), c.externalId(), c.reason()))
+                .toList()));
+    }
+
+    /** Stores the rows (or links the parsed file) as the import's upload, creates it queued, and queues it. */
+    private ImportJob start(Caller caller, ObjectDef object, ModuleImportRequest body) throws IOException {
+        ImportJob fresh = jobs.requested(new ImportJobs.Request(caller.organizationId(), object.slug(),
+                ImportJobs.MODULE, UploadMode.ASYNC, Action.MERGE, DuplicateHandling.USE_FIRST, null,
+                caller.key().id(), body.options().firstColumns()), null);
+        ExecuteOptions options = body.options();
+        ImportJob job;
+        if (body.fileId() != null) {
+            ParsedFile parsed = parsedFile(caller, body.fileId());
+            uploads.link(parsed.id(), fresh.id());
+            if (options.sheet() == null && parsed.sheet() != null) {
+                options = new ExecuteOptions(options.columns(), options.duplicateStrategy(), options.matchFields(),
+                        options.mergeMode(), options.skipValidation(), options.createMissingReferences(),
+                        options.staticValues(), options.aiMappingUsed(), options.processingMode(),
+                        options.dateFormats(), parsed.sheet());
+            }
+            job = fresh.withUpload(parsed.checksum(), parsed.fileType(), parsed.fileName(), parsed.totalRows());
+        } else {
+            String checksum = writeRows(fresh.id(), body.rows());
+            job = fresh.withUpload(checksum, FileType.NDJSON.wireName(), null, (long) body.rows().size());
+        }
+        ImportJob queued = job.withStatus(Status.QUEUED, null).withDeadline(jobs.deadlineFromNow());
+        ExecuteOptions stored = options;
+        Map<String, String> confirmed = new LinkedHashMap<>();
+        stored.columns().forEach(c -> confirmed.put(HeaderKeys.normalize(c.sourceColumn()), c.field()));
+        database.inTransaction(h -> {
+            imports.create(h, queued);
+            imports.setOptions(h, queued.id(), stored.toJson());
+            memory.confirm(h, caller.organizationId(), object.slug(), confirmed);
+            return null;
+        });
+        tasks.enqueue(scheduler.getObject(), queued.id());
+        return queued;
+    }
+
+    /** Writes rows as NDJSON to the import's upload; returns the SHA-256 of the bytes. */
+    private String writeRows(String importId, List<Map<String, Object>> rows) throws IOException {
+        Path path = uploads.path(importId);
+        Files.createDirectories(path.getParent());
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (OutputStream out = new DigestOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(path)),
+                sha)) {
+            for (Map<String, Object> row : rows) {
+                out.write(JSON.writeValueAsBytes(row));
+                out.write('\n');
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private SseEmitter stream(Caller caller, ObjectDef object, String importId, String mode) {
+        SseEmitter emitter = new SseEmitter(0L);
+        Thread.ofVirtual().name("sse-" + importId).start(() -> {
+            try {
+                ImportJob done = awaitEnd(caller, importId, job -> {
+                    try {
+                        emitter.send(SseEmitter.event().name("progress").data(Map.of(
+                                "importJobId", importId,
+                                "processedRows", job.stats().read(),
+                                "totalRows", job.totalRows() == null ? 0 : job.totalRows(),
+                                "status", status(job)), MediaType.APPLICATION_JSON));
+                    } catch (IOException clientGone) {
+                        throw new UncheckedIOException(clientGone);
+                    }
+                });
+                emitter.send(SseEmitter.event().name("result").data(Envelope.of(result(caller, object, done, mode,
+                        false)), MediaType.APPLICATION_JSON));
+                emitter.complete();
+            } catch (IOException | RuntimeException e) {
+                // The import goes on in the background; the client can poll the job.
+                emitter.completeWithError(e);
+            }
+        });
+        return emitter;
+    }
+
+    /** Waits for the import to end, telling {@code progress} (may be null) each time its row count moves. */
+    private ImportJob awaitEnd(Caller caller, String importId, java.util.function.Consumer<ImportJob> progress) {
+        long seen = -1;
+        while (true) {
+            ImportJob job = load(caller, importId);
+            if (progress != null && job.stats().read() != seen) {
+                seen = job.stats().read();
+                progress.accept(job);
+            }
+            if (job.status().isFinal()) {
+                return job;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(503, "interrupted", "The server is shutting down; poll the job for its result");
+            }
+        }
+    }
+
+    private ExecuteView result(Caller caller, ObjectDef object, ImportJob job, String mode, boolean withIds) {
+        List<RowErrorView> errors = new ArrayList<>();
+        Map<String, List<String>> unresolved = database.withHandle(h -> {
+            imports.errors(h, job.id(), e -> {
+                if (errors.size() < MAX_LISTED_ERRORS) {
+                    errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code()));
+                }
+            });
+            return imports.referenceWarnings(h, job.id(), 100);
+        });
+        List<ReferenceWarningView> references = new ArrayList<>();
+        unresolved.forEach((slug, values) -> {
+            Field field = object.field(slug).orElse(null);
+            String target = field == null || field.targets().isEmpty() ? null : field.targets().getFirst();
+            references.add(new ReferenceWarningView(slug, field == null ? slug : field.label(), values,
+                    target == null ? null : database.withHandle(h -> schemas.schema(h, caller.organizationId()))
+                            .object(target).map(Modules::slug).orElse(target)));
+        });
+        List<String> created = withIds && job.status().isFinal() ? database.withHandle(h -> records.createdBy(h,
+                caller.organizationId(), object.slug(), job.id(), (int) SYNC_MAX_ROWS)) : null;
+        var s = job.stats();
+        return new ExecuteView(job.id(), status(job), mode, job.totalRows() == null ? 0 : job.totalRows(),
+                s.created() + s.updated() + s.unchanged(), s.failed(), s.skippedDuplicates(), created, errors,
+                references, job.reason());
+    }
+
+    private JobView jobView(ObjectDef object, ImportJob j) {
+        ExecuteOptions options = ImportJobs.MODULE.equals(j.source())
+                ? database.withHandle(h -> imports.options(h, j.id())).map(ExecuteOptions::fromJson).orElse(null)
+                : null;
+        var s = j.stats();
+        String mode = options != null && options.processingMode() != null ? options.processingMode()
+                : processingMode(j.totalRows() == null ? 0 : j.totalRows(), null);
+        return new JobView(j.id(), j.organizationId(), "mod_" + object.slug(), status(j), mode, j.fileName(),
+                j.fileType(), j.totalRows(), s.read(), s.created() + s.updated() + s.unchanged(), s.failed(),
+                s.skippedDuplicates(), options != null && options.aiMappingUsed(),
+                options == null ? null : options.duplicateStrategy().wireName(), j.createdAt(),
+                j.phase(Phase.PREVALIDATION).startedAt(), j.status().isFinal() ? j.updatedAt() : null,
+                j.createdAt().plus(JOB_RETENTION), j.reason());
+    }
+
+    /** The seed's job status: pending, processing, completed, failed, or cancelled once rolled back. */
+    private static String status(ImportJob j) {
+        if (j.rolledBackAt() != null) {
+            return "cancelled";
+        }
+        return switch (j.status()) {
+            case REQUESTED, QUEUED -> "pending";
+            case PROCESSING -> "processing";
+            case COMPLETED -> "completed";
+            case FAILED, TIMED_OUT, EXPIRED -> "failed";
+        };
+    }
+
+    private static String processingMode(long rows, String requested) {
+        String auto = rows <= SYNC_MAX_ROWS ? "sync" : rows <= STREAM_MAX_ROWS ? "stream" : "background";
+        if (requested == null) {
+            return auto;
+        }
+        List<String> order = List.of("sync", "stream", "background");
+        // A caller may ask to wait less than the row count implies, never more.
+        return order.indexOf(requested) > order.indexOf(auto) ? requested : auto;
+    }
+
+    private RowReader reader(Caller caller, ModuleImportRequest body) throws IOException {
+        if (body.rows() != null) {
+            return new ListReader(body.rows());
+        }
+        ParsedFile parsed = parsedFile(caller, body.fileId());
+        FileType type = FileType.fromWireName(parsed.fileType()).orElseThrow();
+        String sheet = body.options().sheet() != null ? body.options().sheet() : parsed.sheet();
+        return Readers.open(uploads.path(parsed.id()), type, new ReadOptions(sheet, null));
+    }
+
+    private ParsedFile parsedFile(Caller caller, String fileId) {
+        return database.withHandle(h -> parsedFiles.get(h, caller.organizationId(), fileId)).orElseThrow(() ->
+                new ApiException(404, "file_not_found", "There is no parsed file \"" + fileId
+                        + "\"; upload it to parse first"));
+    }
+
+    private ObjectDef object(Caller caller, String module) {
+        return Modules.resolve(database.withHandle(h -> schemas.schema(h, caller.organizationId())), module);
+    }
+
+    private ImportJob find(Caller caller, ObjectDef object, String jobId) {
+        return database.withHandle(h -> imports.get(h, caller.organizationId(), jobId))
+                .filter(j -> j.resource().equals(object.slug()))
+                .orElseThrow(() -> new ApiException(404, "import_job_not_found",
+                        "Import job not found: there is no import job \"" + jobId + "\" in this module"));
+    }
+
+    private ImportJob load(Caller caller, String id) {
+        return database.withHandle(h -> imports.get(h, caller.organizationId(), id)).orElseThrow();
+    }
+
+    private static ApiException rejected(IngestException e) {
+        return switch (e.code()) {
+            case "empty_file" -> new ApiException(400, "empty_file", "The file is empty");
+            case "unsupported_file_type", "encrypted_file" -> new ApiException(400, "unsupported_file_type",
+                    "Unsupported file type: " + e.getMessage());
+            default -> new ApiException(400, e.code(), e.getMessage());
+        };
+    }
+
+    private static String encodingOf(FileType type) {
+        return type == FileType.XLSX || type == FileType.XLS ? null : "utf-8";
+    }
+
+    /** JSON sources: the keys of the sampled objects, in first-seen order. */
+    private static List<String> jsonHeaders(List<String> headers, List<Map<String, String>> sample) {
+        java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>(headers);
+        sample.forEach(r -> keys.addAll(r.keySet()));
+        return List.copyOf(keys);
+    }
+
+    /** Cells as text: tabular cells already are; JSON scalars are written as text, nested values as JSON. */
+    private static Map<String, String> texts(Map<String, Object> cells) {
+        Map<String, String> out = new LinkedHashMap<>();
+        cells.forEach((k, v) -> out.put(k, v == null ? null
+                : v instanceof String || v instanceof Number || v instanceof Boolean ? v.toString()
+                : JSON.writeValueAsString(v)));
+        return out;
+    }
+
+    /** The rows of a request body as a reader. */
+    private static final class ListReader implements RowReader {
+        private final Iterator<Map<String, Object>> rows;
+        private final List<String> headers;
+        private long ordinal;
+
+        ListReader(List<Map<String, Object>> rows) {
+            this.rows = rows.iterator();
+            this.headers = rows.isEmpty() ? List.of() : List.copyOf(rows.getFirst().keySet());
+        }
+
+        @Override
+        public List<String> headers() {
+            return headers;
+        }
+
+        @Override
+        public SourceRow next() {
+            if (!rows.hasNext()) {
+                return null;
+            }
+            ordinal++;
+            return new SourceRow(ordinal, ordinal, new LinkedHashMap<>(rows.next()));
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** Normalized header keys for the mapping memory (lower case, letters and digits only). */
+    static final class HeaderKeys {
+        private HeaderKeys() {}
+
+        static String normalize(String header) {
+            return header.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", " ").strip();
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.freight.api;
+
+import dev.freight.engine.ExecuteOptions;
+import dev.freight.engine.ExecuteOptions.ColumnMap;
+import dev.freight.engine.ExecuteOptions.DuplicateStrategy;
+import dev.freight.engine.ExecuteOptions.MergeMode;
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Value;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The body of a validate or execute request (seed 003), read from plain JSON and checked against the module's fields:
+ * a mistake answers 400 {@code invalid_request} naming the member, before anything is stored.
+ *
+ * @param rows the rows sent in the body, or null when {@code fileId} names a parsed file
+ */
+record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, ExecuteOptions options) {
+
+    static ModuleImportRequest read(Object body, ObjectDef object, boolean execute) {
+        if (!(body instanceof Map<?, ?> map)) {
+            throw invalid("the body must be a JSON object with rows (or fileId) and columnMapping");
+        }
+        List<Map<String, Object>> rows = rows(map.get("rows"));
+        String fileId = text(map, "fileId");
+        if (rows == null && fileId == null) {
+            throw invalid("send the rows to import as \"rows\", or the \"fileId\" that parse returned");
+        }
+        if (rows != null && fileId != null) {
+            throw invalid("send either \"rows\" or \"fileId\", not both");
+        }
+        List<ColumnMap> columns = columns(map.get("columnMapping"), object);
+        DuplicateStrategy strategy = DuplicateStrategy.SKIP;
+        String s = text(map, "duplicateStrategy");
+        if (s != null) {
+            strategy = DuplicateStrategy.parse(s).orElseThrow(() -> invalid(
+                    "duplicateStrategy must be skip, update or create, got \"" + s + "\""));
+        }
+        MergeMode mode = MergeMode.PREFER_IMPORT;
+        String m = text(map, "mergeMode");
+        if (m != null) {
+            mode = MergeMode.parse(m).orElseThrow(() -> invalid(
+                    "mergeMode must be fill_empty, overwrite or prefer_import, got \"" + m + "\""));
+        }
+        List<String> matchFields = new ArrayList<>();
+        if (map.get("duplicateMatchFields") instanceof List<?> list) {
+            for (Object f : list) {
+                if (!(f instanceof String slug) || object.field(slug).isEmpty()) {
+                    throw invalid("duplicateMatchFields: " + object.slug() + " has no field \"" + f + "\"");
+                }
+                matchFields.add(slug);
+            }
+        } else if (map.get("duplicateMatchFields") != null) {
+            throw invalid("duplicateMatchFields must be a list of field slugs");
+        }
+        Map<String, String> statics = new LinkedHashMap<>();
+        if (map.get("staticValues") instanceof Map<?, ?> values) {
+            values.forEach((k, v) -> {
+                if (object.field(String.valueOf(k)).isEmpty()) {
+                    throw invalid("staticValues: " + object.slug() + " has no field \"" + k + "\"");
+                }
+                if (v != null) {
+                    statics.put(String.valueOf(k), String.valueOf(v));
+                }
+            });
+        } else if (map.get("staticValues") != null) {
+            throw invalid("staticValues must be an object of field slug → value");
+        }
+        String processingMode = text(map, "processingMode");
+        if (processingMode != null && !List.of("sync", "stream", "background").contains(processingMode)) {
+            throw invalid("processingMode must be sync, stream or background, got \"" + processingMode + "\"");
+        }
+        ExecuteOptions options = new ExecuteOptions(columns, strategy, matchFields, mode, flag(map, "skipValidation"),
+                flag(map, "createMissingReferences"), statics, flag(map, "aiMappingUsed"), processingMode, Map.of(),
+                text(map, "sheet"));
+        return new ModuleImportRequest(rows, fileId, options);
+    }
+
+    private static List<Map<String, Object>> rows(Object raw) {
+        if (raw == null) {
+            return null;
+        }
+        if (!(raw instanceof List<?> list)) {
+            throw invalid("rows must be a list of objects (column → value)");
+        }
+        List<Map<String, Object>> rows = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map<?, ?> row)) {
+                throw invalid("rows[" + i + "] is not an object (column → value)");
+            }
+            Map<String, Object> cells = new LinkedHashMap<>();
+            row.forEach((k, v) -> cells.put(String.valueOf(k), v));
+            rows.add(cells);
+        }
+        return rows;
+    }
+
+    private static List<ColumnMap> columns(Object raw, ObjectDef object) {
+        if (!(raw instanceof List<?> list)) {
+            throw invalid("columnMapping must be a list of {sourceColumn, targetFieldSlug}");
+        }
+        List<ColumnMap> columns = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String at = "columnMapping[" + i + "]";
+            if (!(list.get(i) instanceof Map<?, ?> c)) {
+                throw invalid(at + " must be an object {sourceColumn, targetFieldSlug}");
+            }
+            String source = text(c, "sourceColumn");
+            if (source == null) {
+                throw invalid(at + ".sourceColumn is required");
+            }
+            String target = text(c, "targetFieldSlug");
+            if (target == null || flag(c, "ignored")) {
+                continue;
+            }
+            Field field = object.field(target).orElseThrow(() -> invalid(at + ".targetFieldSlug: " + object.slug()
+                    + " has no field \"" + target + "\""));
+            String valueType = text(c, "valueType");
+            String part = text(c, "addressPart");
+            if (part != null && (field.type() != FieldType.ADDRESS || !Value.Address.PARTS.contains(part))) {
+                throw invalid(at + ".addressPart: " + (field.type() != FieldType.ADDRESS
+                        ? "\"" + target + "\" is not an address field"
+                        : "must be one of " + String.join(", ", Value.Address.PARTS) + ", got \"" + part + "\""));
+            }
+            if (valueType != null && !field.multiple()) {
+                throw invalid(at + ".valueType: \"" + target + "\" holds one value; valueType is for multi-value"
+                        + " fields");
+            }
+            columns.add(new ColumnMap(source, target, valueType, part));
+        }
+        return columns;
+    }
+
+    private static String text(Map<?, ?> map, String name) {
+        Object v = map.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof String s)) {
+            throw invalid(name + " must be a string");
+        }
+        return s.isBlank() ? null : s;
+    }
+
+    private static boolean flag(Map<?, ?> map, String name) {
+        Object v = map.get(name);
+        if (v != null && !(v instanceof Boolean)) {
+            throw invalid(name + " must be true or false");
+        }
+        return Boolean.TRUE.equals(v);
+    }
+
+    private static ApiException invalid(String message) {
+        return new ApiException(400, "invalid_request", message);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.freight.engine;
+
+import dev.freight.ingest.RowReader;
+import dev.freight.ingest.SourceRow;
+import dev.freight.schema.Field;
+import dev.freight.schema.ObjectDef;
+import dev.freight.store.ImportEnums.Action;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The file import workflow's validate step (seed 003): maps and coerces every row exactly as an execution would, and
+ * stores nothing. Reference values are not looked up (they are resolved, created or warned about at execution).
+ * Stateless; thread-safe.
+ */
+public final class ImportValidator {
+
+    /** One rejected value: 1-based data row, field, the raw value, and why. */
+    public record Problem(long row, String field, Object value, String code, String message) {}
+
+    /** A warning about the whole mapping or a column (row null) or a row. */
+    public record Warning(Long row, String field, String code, String message) {}
+
+    /**
+     * The verdict. {@code errors} holds at most {@code maxErrors} problems in row order; the counts are exact.
+     */
+    public record Report(long totalRows, long validRows, long errorRows, List<Problem> errors,
+            List<Warning> warnings) {
+
+        public boolean isValid() {
+            return errorRows == 0;
+        }
+    }
+
+    private final int maxErrors;
+
+    public ImportValidator(int maxErrors) {
+        this.maxErrors = maxErrors;
+    }
+
+    /** Validates every row the reader yields; closes nothing. */
+    public Report validate(ObjectDef object, ExecuteOptions options, RowReader reader) throws IOException {
+        List<Warning> warnings = mappingWarnings(object, options);
+        RowTransformer transformer = new RowTransformer(object, ColumnPlan.of(object, options), Action.MERGE, false,
+                options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
+                DateReaders.of(object, options));
+        Map<String, List<ExecuteOptions.ColumnMap>> columnsByField = new java.util.HashMap<>();
+        options.columns().forEach(c -> columnsByField.computeIfAbsent(c.field(), f -> new ArrayList<>()).add(c));
+        List<Problem> errors = new ArrayList<>();
+        long total = 0;
+        long bad = 0;
+        for (SourceRow row = reader.next(); row != null; row = reader.next()) {
+            total++;
+            ParsedRow parsed = transformer.parse(row);
+            if (parsed.valid()) {
+                continue;
+            }
+            bad++;
+            for (Violation v : parsed.errors()) {
+                if (errors.size() < maxErrors) {
+                    List<ExecuteOptions.ColumnMap> columns = v.field() == null ? List.of()
+                            : columnsByField.getOrDefault(v.field(), List.of());
+                    Object value = columns.isEmpty() ? null : row.cells().get(columns.getFirst().sourceColumn());
+                    errors.add(new Problem(row.ordinal(), v.field(), value, v.code().wireName(), v.message()));
+                }
+            }
+        }
+        return new Report(total, total - bad, bad, errors, warnings);
+    }
+
+    /** Required fields nothing maps, and mapped fields the object does not have. */
+    static List<Warning> mappingWarnings(ObjectDef object, ExecuteOptions options) {
+        Set<String> mapped = new LinkedHashSet<>();
+        options.columns().forEach(c -> mapped.add(c.field()));
+        mapped.addAll(options.staticValues().keySet());
+        List<Warning> warnings = new ArrayList<>();
+        for (Field f : object.requiredFields()) {
+            if (!mapped.contains(f.slug())) {
+                warnings.add(new Warning(null, f.slug(), "required_field_not_mapped",
+                        "Required field \"" + f.label() + "\" is not mapped"));
+            }
+        }
+        return warnings;
+    }
+}

@@ -1,0 +1,408 @@
+package dev.freight.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freight.store.KeyKind;
+import dev.freight.store.Scope;
+import dev.freight.testing.Http;
+import dev.freight.testing.Http.Response;
+import dev.freight.testing.TestDatabases;
+import dev.freight.testing.TestServer;
+import dev.freight.testing.TestServer.Tenant;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** The file import workflow of seed 003 over HTTP: parse, validate, execute with every option, jobs, rollback. */
+abstract class ModuleImportApiContract {
+
+    static final String CONTACTS_CSV = """
+            Name,Email,Phone,Company
+            John Smith,john@example.com,555-0100,Acme Corp
+            Jane Doe,invalid-email,555-0101,TechStart Inc
+            Ann Lee,ann@example.com,555-0102,Acme Corp
+            """;
+
+    abstract TestDatabases database();
+
+    Tenant tenant;
+    Http.Client http;
+    private static final HttpClient RAW = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void newTenant() {
+        tenant = TestServer.of(database()).newTenant("modules");
+        http = tenant.http();
+    }
+
+    @Test
+    void theSeedWorkflowParsesValidatesExecutesAndPolls() throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",
+                CONTACTS_CSV.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(parsed.status()).isEqualTo(200);
+        assertThat(parsed.at("/success")).isEqualTo("true");
+        assertThat(parsed.json().get("data").get("sourceColumns").toString())
+                .isEqualTo("[\"Name\",\"Email\",\"Phone\",\"Company\"]");
+        assertThat(parsed.json().get("data").get("sampleRows").get(0).toString()).isEqualTo(
+                "{\"Name\":\"John Smith\",\"Email\":\"john@example.com\",\"Phone\":\"555-0100\",\"Company\":\"Acme Corp\"}");
+        assertThat(parsed.at("/data/totalRows")).isEqualTo("3");
+        assertThat(parsed.at("/data/fileType")).isEqualTo("csv");
+        assertThat(parsed.at("/data/fileName")).isEqualTo("contacts.csv");
+        assertThat(parsed.at("/data/encoding")).isEqualTo("utf-8");
+        String fileId = parsed.at("/data/fileId");
+        assertThat(fileId).matches("fil_[0-9a-f]{32}");
+
+        String mapping = """
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Email", "targetFieldSlug": "email"},
+                 {"sourceColumn": "Phone", "targetFieldSlug": "phone"},
+                 {"sourceColumn": "Company", "targetFieldSlug": "account"}]""";
+        Response validated = http.post("/v1/modules/contacts/import/validate",
+                "{\"fileId\": \"" + fileId + "\", \"columnMapping\": " + mapping + "}");
+
+        assertThat(validated.status()).isEqualTo(200);
+        assertThat(validated.at("/data/isValid")).isEqualTo("false");
+        assertThat(validated.at("/data/totalRows")).isEqualTo("3");
+        assertThat(validated.at("/data/validRows")).isEqualTo("2");
+        assertThat(validated.at("/data/errorRows")).isEqualTo("1");
+        assertThat(validated.at("/data/errors/0/row")).isEqualTo("2");
+        assertThat(validated.at("/data/errors/0/field")).isEqualTo("email");
+        assertThat(validated.at("/data/errors/0/value")).isEqualTo("invalid-email");
+        assertThat(validated.at("/data/errors/0/error")).isEqualTo(
+                "email: expected an email address, got \"invalid-email\"");
+        assertThat(validated.json().get("data").get("warnings").size()).isZero();
+
+        Response executed = http.post("/v1/modules/contacts/import/execute", "{\"fileId\": \"" + fileId
+                + "\", \"columnMapping\": " + mapping + ", \"duplicateStrategy\": \"update\","
+                + " \"duplicateMatchFields\": [\"email\"], \"mergeMode\": \"prefer_import\"}");
+
+        assertThat(executed.status()).isEqualTo(200);
+        assertThat(executed.at("/data/importJobId")).matches("imp_[0-9a-f]{32}");
+        assertThat(executed.at("/data/status")).isEqualTo("completed");
+        assertThat(executed.at("/data/processingMode")).isEqualTo("sync");
+        assertThat(executed.at("/data/successRows")).isEqualTo("2");
+        assertThat(executed.at("/data/errorRows")).isEqualTo("1");
+        assertThat(executed.at("/data/skippedRows")).isEqualTo("0");
+        assertThat(executed.json().get("data").get("createdRecordIds").size()).isEqualTo(2);
+        assertThat(executed.at("/data/errors/0/row")).isEqualTo("2");
+        assertThat(executed.at("/data/errors/0/field")).isEqualTo("email");
+        assertThat(executed.at("/data/referenceWarnings/0/fieldSlug")).isEqualTo("account");
+        assertThat(executed.at("/data/referenceWarnings/0/fieldLabel")).isEqualTo("Account");
+        assertThat(executed.json().get("data").get("referenceWarnings").get(0).get("unresolvedValues").toString())
+                .isEqualTo("[\"Acme Corp\"]");
+        assertThat(executed.at("/data/referenceWarnings/0/targetModuleSlug")).isEqualTo("accounts");
+
+        String jobId = executed.at("/data/importJobId");
+        Response job = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        assertThat(job.status()).isEqualTo(200);
+        assertThat(job.json().get("data").propertyNames()).contains("importJobId", "accountId", "moduleId", "status",
+                "processingMode", "fileName", "fileType", "totalRows", "processedRows", "successRows", "errorRows",
+                "skippedRows", "aiMappingUsed", "duplicateStrategy", "createdDateTime", "startedDateTime",
+                "completedDateTime", "expiresDateTime");
+        assertThat(job.at("/data/accountId")).isEqualTo(tenant.organizationId());
+        assertThat(job.at("/data/moduleId")).isEqualTo("mod_contact");
+        assertThat(job.at("/data/status")).isEqualTo("completed");
+        assertThat(job.at("/data/fileName")).isEqualTo("contacts.csv");
+        assertThat(job.at("/data/fileType")).isEqualTo("csv");
+        assertThat(job.at("/data/totalRows")).isEqualTo("3");
+        assertThat(job.at("/data/processedRows")).isEqualTo("3");
+        assertThat(job.at("/data/duplicateStrategy")).isEqualTo("update");
+        assertThat(job.at("/data/aiMappingUsed")).isEqualTo("false");
+
+        assertThat(contacts()).containsExactly(
+                "Ann Lee|ann@example.com|555-0102",
+                "John Smith|john@example.com|555-0100");
+        Response listed = http.get("/v1/imports?resource=contact");
+        assertThat(listed.at("/data/0/id")).isEqualTo(jobId);
+    }
+
+    @Test
+    void parseAnswersTheSeedErrorsInTheEnvelope() throws Exception {
+        Response noFile = upload("/v1/modules/contacts/import/parse", null, null, null);
+        assertThat(noFile.status()).isEqualTo(400);
+        assertThat(noFile.at("/success")).isEqualTo("false");
+        assertThat(noFile.at("/error/code")).isEqualTo("no_file");
+        assertThat(noFile.at("/error/message")).startsWith("No file uploaded");
+
+        Response pdf = upload("/v1/modules/contacts/import/parse", "report.pdf", "application/pdf",
+                "%PDF-1.7\n%\u00e2\u00e3\n1 0 obj\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(pdf.status()).isEqualTo(400);
+        assertThat(pdf.at("/error/code")).isEqualTo("unsupported_file_type");
+        assertThat(pdf.at("/error/message")).startsWith("Unsupported file type: ").contains("PDF");
+
+        Response module = upload("/v1/modules/widgets/import/parse", "a.csv", "text/csv",
+                "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(module.status()).isEqualTo(404);
+        assertThat(module.at("/success")).isEqualTo("false");
+        assertThat(module.at("/error/code")).isEqualTo("module_not_found");
+        assertThat(module.at("/error/message")).startsWith("Module not found");
+
+        Response job = http.get("/v1/modules/contacts/import/jobs/imp_00000000000000000000000000000000");
+        assertThat(job.status()).isEqualTo(404);
+        assertThat(job.at("/error/code")).isEqualTo("import_job_not_found");
+        assertThat(job.at("/error/message")).startsWith("Import job not found");
+
+        String readOnly = tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.READ));
+        Response denied = tenant.http(readOnly).post("/v1/modules/contacts/import/execute",
+                "{\"rows\": [], \"columnMapping\": []}");
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.at("/success")).isEqualTo("false");
+        assertThat(denied.at("/error/code")).isEqualTo("insufficient_scope");
+    }
+
+    @Test
+    void validateWarnsAboutAnUnmappedRequiredFieldAndChecksEveryRow() {
+        Response r = http.post("/v1/modules/contacts/import/validate", """
+                {"rows": [{"Email": "a@example.com"}, {"Email": "nope"}],
+                 "columnMapping": [{"sourceColumn": "Email", "targetFieldSlug": "email"}]}""");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.at("/data/isValid")).isEqualTo("false");
+        assertThat(r.at("/data/warnings/0/field")).isEqualTo("displayName");
+        assertThat(r.at("/data/warnings/0/message")).isEqualTo("Required field \"Name\" is not mapped");
+        assertThat(r.at("/data/errorRows")).isEqualTo("2");
+    }
+
+    @Test
+    void skipLeavesMatchedRecordsAloneAndCountsThemSkipped() {
+        execute(rowsJson("Ann", "ann@example.com"), "{}");
+
+        Response second = execute(rowsJson("Ann Changed", "ANN@example.com") + ",{\"Name\": \"Bo\", \"Email\":"
+                + " \"bo@example.com\"}", "{\"duplicateMatchFields\": [\"email\"]}");
+
+        assertThat(second.at("/data/successRows")).isEqualTo("1");
+        assertThat(second.at("/data/skippedRows")).isEqualTo("1");
+        assertThat(contacts()).containsExactly("Ann|ann@example.com|", "Bo|bo@example.com|");
+    }
+
+    @Test
+    void updateMatchesByEmailIgnoringCaseAndCreateAlwaysAddsRecords() {
+        execute(rowsJson("Ann", "ann@example.com"), "{}");
+
+        Response updated = execute(rowsJson("Ann Lee", " ANN@Example.com"),
+                "{\"duplicateStrategy\": \"update\", \"duplicateMatchFields\": [\"email\"]}");
+        assertThat(updated.at("/data/successRows")).isEqualTo("1");
+        // prefer_import: the import's spelling of the email wins too.
+        assertThat(contacts()).containsExactly("Ann Lee|ANN@Example.com|");
+
+        execute(rowsJson("Ann Again", "ann@example.com"), "{\"duplicateStrategy\": \"create\","
+                + " \"duplicateMatchFields\": [\"email\"]}");
+        assertThat(contacts()).containsExactly("Ann Again|ann@example.com|", "Ann Lee|ANN@Example.com|");
+    }
+
+    @Test
+    void laterRowsOfOneImportMatchEarlierOnes() {
+        Response r = execute(rowsJson("Ann", "ann@example.com") + "," + rowsJson("Ann Lee", "ann@example.com")
+                .substring(0), "{\"duplicateStrategy\": \"update\"}");
+
+        assertThat(r.at("/data/successRows")).isEqualTo("2");
+        assertThat(contacts()).containsExactly("Ann Lee|ann@example.com|");
+    }
+
+    @Test
+    void multiValueColumnsAddressPartsAndStaticValuesMakeOneRecord() {
+        Response r = http.post("/v1/modules/contacts/import/execute", """
+                {"rows": [{"Name": "Ann", "Mobile": "555-0100", "Work": "555-0199", "Street": "1 Main St",
+                           "City": "Springfield", "Zip": "01101"}],
+                 "columnMapping": [
+                   {"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                   {"sourceColumn": "Mobile", "targetFieldSlug": "phone", "valueType": "Mobile"},
+                   {"sourceColumn": "Work", "targetFieldSlug": "phone", "valueType": "Work"},
+                   {"sourceColumn": "Street", "targetFieldSlug": "address", "addressPart": "street"},
+                   {"sourceColumn": "City", "targetFieldSlug": "address", "addressPart": "city"},
+                   {"sourceColumn": "Zip", "targetFieldSlug": "address", "addressPart": "zip"}],
+                 "staticValues": {"department": "Sales", "owner": "import-bot"}}""");
+
+        assertThat(r.at("/data/successRows")).isEqualTo("1");
+        JsonNode values = http.get("/v1/objects/contact/records").json().get("data").get(0).get("values");
+        assertThat(values.get("phone").toString()).isEqualTo(
+                "[{\"type\":\"Mobile\",\"value\":\"555-0100\"},{\"type\":\"Work\",\"value\":\"555-0199\"}]");
+        assertThat(values.get("address").toString()).isEqualTo(
+                "{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"zip\":\"01101\"}");
+        assertThat(values.get("department").asString()).isEqualTo("Sales");
+        assertThat(values.get("owner").asString()).isEqualTo("import-bot");
+    }
+
+    @Test
+    void missingReferencesAreCreatedWhenAskedAndNamesResolveToExistingRecords() {
+        Response first = execute("{\"Name\": \"Ann\", \"Email\": \"ann@example.com\", \"Company\": \"Acme Corp\"}",
+                "{\"createMissingReferences\": true}", ",{\"sourceColumn\": \"Company\", \"targetFieldSlug\": \"account\"}");
+        assertThat(first.json().get("data").get("referenceWarnings").size()).isZero();
+        JsonNode accounts = http.get("/v1/objects/account/records").json().get("data");
+        assertThat(accounts.size()).isEqualTo(1);
+        assertThat(accounts.get(0).get("values").get("displayName").asString()).isEqualTo("Acme Corp");
+
+        Response second = execute("{\"Name\": \"Bo\", \"Email\": \"bo@example.com\", \"Company\": \"ACME corp\"}",
+                "{}", ",{\"sourceColumn\": \"Company\", \"targetFieldSlug\": \"account\"}");
+        assertThat(second.json().get("data").get("referenceWarnings").size()).isZero();
+        assertThat(http.get("/v1/objects/account/records").json().get("data").size()).isEqualTo(1);
+        JsonNode bo = http.get("/v1/objects/contact/records").json().get("data").get(1).get("values");
+        assertThat(bo.get("account").toString()).contains(accounts.get(0).get("id").asString());
+    }
+
+    @Test
+    void skipValidationKeepsMalformedEmailsButNotUnstorableValues() {
+        Response r = http.post("/v1/modules/accounts/import/execute", """
+                {"rows": [{"Name": "Acme", "Site": "not a url", "Staff": "12"},
+                          {"Name": "Beta", "Site": "beta.example", "Staff": "twelve"}],
+                 "columnMapping": [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                                   {"sourceColumn": "Site", "targetFieldSlug": "website"},
+                                   {"sourceColumn": "Staff", "targetFieldSlug": "employeeCount"}],
+                 "skipValidation": true}""");
+
+        assertThat(r.at("/data/successRows")).isEqualTo("1");
+        assertThat(r.at("/data/errorRows")).isEqualTo("1");
+        assertThat(r.at("/data/errors/0/row")).isEqualTo("2");
+        assertThat(r.at("/data/errors/0/field")).isEqualTo("employeeCount");
+    }
+
+    @Test
+    void backgroundExecutionAnswersAtOnceAndRollbackDeletesWhatItCreated() throws Exception {
+        execute(rowsJson("Ann", "ann@example.com"), "{}");
+        Response r = execute(rowsJson("Ann Lee", "ann@example.com") + ",{\"Name\": \"Bo\", \"Email\":"
+                + " \"bo@example.com\"}", "{\"duplicateStrategy\": \"update\", \"processingMode\": \"background\"}");
+
+        assertThat(r.at("/data/processingMode")).isEqualTo("background");
+        assertThat(r.json().get("data").get("createdRecordIds").isNull()).isTrue();
+        String jobId = r.at("/data/importJobId");
+        JsonNode job = poll(jobId);
+        assertThat(job.get("status").asString()).isEqualTo("completed");
+        assertThat(job.get("processingMode").asString()).isEqualTo("background");
+        assertThat(contacts()).containsExactly("Ann Lee|ann@example.com|", "Bo|bo@example.com|");
+
+        Response rolledBack = http.delete("/v1/modules/contacts/import/jobs/" + jobId);
+
+        assertThat(rolledBack.status()).isEqualTo(200);
+        assertThat(rolledBack.at("/data/deletedCount")).isEqualTo("1");
+        assertThat(rolledBack.at("/data/restoredCount")).isEqualTo("1");
+        assertThat(contacts()).containsExactly("Ann|ann@example.com|");
+        assertThat(http.get("/v1/modules/contacts/import/jobs/" + jobId).at("/data/status")).isEqualTo("cancelled");
+        Response listed = http.get("/v1/modules/contacts/import/jobs?limit=1");
+        assertThat(listed.json().get("data").get("jobs").size()).isEqualTo(1);
+        assertThat(listed.at("/data/jobs/0/importJobId")).isEqualTo(jobId);
+        assertThat(http.get("/v1/modules/contacts/import/jobs?limit=0").status()).isEqualTo(400);
+    }
+
+    @Test
+    void aStreamedExecutionSendsProgressEventsAndTheResultLast() throws Exception {
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            rows.append(i == 0 ? "" : ",").append(rowsJson("P" + i, "p" + i + "@example.com"));
+        }
+        HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl()
+                        + "/v1/modules/contacts/import/execute"))
+                .header("Authorization", "Bearer " + tenant.adminKey())
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"rows\": [" + rows + "], \"columnMapping\": "
+                        + MAPPING + ", \"processingMode\": \"stream\"}"))
+                .timeout(Duration.ofSeconds(60))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<String> events = new ArrayList<>();
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("event:")) {
+                events.add(line.substring(6).strip());
+            }
+        }
+        assertThat(events).startsWith("progress").endsWith("result");
+        String last = r.body().substring(r.body().lastIndexOf("data:") + 5).strip();
+        JsonNode result = Http.JSON.readTree(last);
+        assertThat(result.get("data").get("processingMode").asString()).isEqualTo("stream");
+        assertThat(result.get("data").get("successRows").asLong()).isEqualTo(20);
+    }
+
+    static final String MAPPING = """
+            [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+             {"sourceColumn": "Email", "targetFieldSlug": "email"}]""";
+
+    private static String rowsJson(String name, String email) {
+        return "{\"Name\": \"" + name + "\", \"Email\": \"" + email + "\"}";
+    }
+
+    private Response execute(String rows, String options) {
+        return execute(rows, options, "");
+    }
+
+    private Response execute(String rows, String options, String extraColumns) {
+        String mapping = MAPPING.substring(0, MAPPING.lastIndexOf(']')) + extraColumns + "]";
+        String body = "{\"rows\": [" + rows + "], \"columnMapping\": " + mapping
+                + (options.equals("{}") ? "" : ", " + options.substring(1, options.length() - 1)) + "}";
+        Response r = http.post("/v1/modules/contacts/import/execute", body);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r;
+    }
+
+    private JsonNode poll(String jobId) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            JsonNode job = http.get("/v1/modules/contacts/import/jobs/" + jobId).json().get("data");
+            String status = job.get("status").asString();
+            if (!status.equals("pending") && !status.equals("processing")) {
+                return job;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("job " + jobId + " did not end");
+    }
+
+    /** The tenant's contacts as "name|email|first phone", sorted. */
+    private List<String> contacts() {
+        JsonNode data = http.get("/v1/objects/contact/records?limit=1000").json().get("data");
+        TreeMap<String, Integer> sorted = new TreeMap<>();
+        for (JsonNode r : data) {
+            JsonNode v = r.get("values");
+            String phone = v.has("phone") ? v.get("phone").get(0).isString() ? v.get("phone").get(0).asString()
+                    : v.get("phone").get(0).toString() : "";
+            sorted.merge(v.get("displayName").asString() + "|" + (v.has("email") ? v.get("email").asString() : "")
+                    + "|" + phone, 1, Integer::sum);
+        }
+        List<String> out = new ArrayList<>();
+        sorted.forEach((k, n) -> {
+            for (int i = 0; i < n; i++) {
+                out.add(k);
+            }
+        });
+        return out;
+    }
+
+    /** A multipart POST with one part "file" (none when {@code name} is null). */
+    Response upload(String path, String name, String contentType, byte[] content) throws IOException,
+            InterruptedException {
+        String boundary = "freight-test-boundary";
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (name != null) {
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name
+                    + "\"\r\nContent-Type: " + contentType + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            body.write(content);
+            body.write("\r\n".getBytes(StandardCharsets.UTF_8));
+        } else {
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nnothing\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl() + path))
+                .header("Authorization", "Bearer " + tenant.adminKey())
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .timeout(Duration.ofSeconds(60))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body(), r);
+    }
+
+}
