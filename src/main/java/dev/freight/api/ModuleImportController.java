@@ -12,6 +12,13 @@ import dev.freight.ingest.Readers;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.jobs.ImportTasks;
+import dev.freight.mapping.AddressParts;
+import dev.freight.mapping.HeaderNames;
+import dev.freight.mapping.MappingResult;
+import dev.freight.mapping.MappingSuggester;
+import dev.freight.mapping.Suggestion;
+import dev.freight.mapping.ValueTypes;
+import dev.freight.schema.FieldType;
 import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.store.Database;
@@ -90,13 +97,14 @@ class ModuleImportController {
     private final ObjectProvider<SchedulerClient> scheduler;
     private final ImportRollback rollback;
     private final IdGenerator ids;
+    private final MappingSuggester suggester;
     private final Limits limits;
     private final Clock clock;
 
     ModuleImportController(Database database, SchemaStore schemas, ImportStore imports, RecordStore records,
             ParsedFileStore parsedFiles, MappingMemoryStore memory, UploadStore uploads, ImportJobs jobs,
             ImportTasks tasks, ObjectProvider<SchedulerClient> scheduler, ImportRollback rollback, IdGenerator ids,
-            Limits limits, Clock clock) {
+            MappingSuggester suggester, Limits limits, Clock clock) {
         this.database = database;
         this.schemas = schemas;
         this.imports = imports;
@@ -109,12 +117,20 @@ class ModuleImportController {
         this.scheduler = scheduler;
         this.rollback = rollback;
         this.ids = ids;
+        this.suggester = suggester;
         this.limits = limits;
         this.clock = clock;
     }
 
     record ParseView(List<String> sourceColumns, List<Map<String, String>> sampleRows, long totalRows,
             String fileType, String fileName, String encoding, String fileId, List<String> sheets, String sheet) {}
+
+    record SuggestionView(String sourceColumn, String targetFieldSlug, double confidence, String reason,
+            String valueType, String addressPart) {}
+
+    record TargetFieldView(String fieldSlug, String label, String dataType, boolean required, boolean multiple) {}
+
+    record SuggestView(List<SuggestionView> suggestions, boolean aiUsed, List<TargetFieldView> targetFields) {}
 
     record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, List<ErrorView> errors,
             List<WarningView> warnings) {}
@@ -195,6 +211,52 @@ class ModuleImportController {
             uploads.delete(fileId);
             throw new UncheckedIOException(e);
         }
+    }
+
+    @PostMapping("/v1/modules/{module}/import/suggest-mapping")
+    Envelope<SuggestView> suggestMapping(@PathVariable String module, HttpServletRequest request, Caller caller)
+            throws IOException {
+        caller.require(Scope.IMPORT);
+        ObjectDef object = object(caller, module);
+        Object body = Json.read(request.getInputStream(), limits.maxRequestBytes(),
+                "an object with sourceColumns and optional sampleData");
+        if (!(body instanceof Map<?, ?> map) || !(map.get("sourceColumns") instanceof List<?> columns)) {
+            throw new ApiException(400, "invalid_request", "sourceColumns is required: the column headers of the file");
+        }
+        List<String> sourceColumns = new ArrayList<>();
+        for (Object c : columns) {
+            if (!(c instanceof String header)) {
+                throw new ApiException(400, "invalid_request", "sourceColumns must be a list of strings");
+            }
+            sourceColumns.add(header);
+        }
+        List<Map<String, String>> sample = new ArrayList<>();
+        if (map.get("sampleData") instanceof List<?> rows) {
+            for (Object row : rows) {
+                if (row instanceof Map<?, ?> cells) {
+                    Map<String, Object> typed = new LinkedHashMap<>();
+                    cells.forEach((k, v) -> typed.put(String.valueOf(k), v));
+                    sample.add(texts(typed));
+                }
+            }
+        }
+        Map<String, String> remembered = database.withHandle(h -> memory.remembered(h, caller.organizationId(),
+                object.slug()));
+        MappingResult result = suggester.suggest(object, sourceColumns, sample, remembered);
+        List<SuggestionView> suggestions = new ArrayList<>();
+        for (Suggestion s : result.suggestions()) {
+            Field field = s.targetFieldSlug() == null ? null : object.field(s.targetFieldSlug()).orElse(null);
+            String part = field != null && field.type() == FieldType.ADDRESS
+                    ? AddressParts.addressPart(s.sourceColumn()).orElse(null) : null;
+            String valueType = field != null && field.multiple()
+                    ? ValueTypes.valueType(s.sourceColumn()).orElse(null) : null;
+            suggestions.add(new SuggestionView(s.sourceColumn(), s.targetFieldSlug(), s.confidence(),
+                    s.reason() == null ? null : s.reason().wire(), valueType, part));
+        }
+        List<TargetFieldView> targets = object.fields().stream()
+                .map(f -> new TargetFieldView(f.slug(), f.label(), f.type().wireName(), f.required(), f.multiple()))
+                .toList();
+        return Envelope.of(new SuggestView(suggestions, result.aiUsed(), targets));
     }
 
     @PostMapping("/v1/modules/{module}/import/validate")
@@ -300,7 +362,7 @@ class ModuleImportController {
         ImportJob queued = job.withStatus(Status.QUEUED, null).withDeadline(jobs.deadlineFromNow());
         ExecuteOptions stored = options;
         Map<String, String> confirmed = new LinkedHashMap<>();
-        stored.columns().forEach(c -> confirmed.put(HeaderKeys.normalize(c.sourceColumn()), c.field()));
+        stored.columns().forEach(c -> confirmed.put(HeaderNames.normalize(c.sourceColumn()), c.field()));
         database.inTransaction(h -> {
             imports.create(h, queued);
             imports.setOptions(h, queued.id(), stored.toJson());
@@ -529,14 +591,5 @@ class ModuleImportController {
 
         @Override
         public void close() {}
-    }
-
-    /** Normalized header keys for the mapping memory (lower case, letters and digits only). */
-    static final class HeaderKeys {
-        private HeaderKeys() {}
-
-        static String normalize(String header) {
-            return header.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", " ").strip();
-        }
     }
 }

@@ -6,6 +6,8 @@ import dev.freight.api.ApiConfiguration;
 import dev.freight.api.Limits;
 import dev.freight.engine.ImportFiles;
 import dev.freight.engine.UploadSources;
+import dev.freight.mapping.MappingSuggester;
+import dev.freight.mapping.OpenAiCompatibleMatcher;
 import dev.freight.store.MappingMemoryStore;
 import dev.freight.store.ParsedFileStore;
 import dev.freight.jobs.ImportTasks;
@@ -184,6 +186,16 @@ class FreightWiring {
     MultipartConfigElement multipartConfig(FreightConfig config) {
         long max = config.maxParseBytes();
         return new MultipartConfigElement("", max, max + 1024 * 1024, 1024 * 1024);
+    }
+
+    /** The column-mapping suggester, with the external model of FREIGHT_MAPPING_MODEL_URL when it is set. */
+    @Bean
+    MappingSuggester mappingSuggester() {
+        try {
+            return new MappingSuggester(OpenAiCompatibleMatcher.fromEnvironment(System.getenv()).orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /** The pool as a bean, so db-scheduler (and nothing else) picks it up. */

@@ -66,11 +66,24 @@ abstract class ModuleImportApiContract {
         String fileId = parsed.at("/data/fileId");
         assertThat(fileId).matches("fil_[0-9a-f]{32}");
 
-        String mapping = """
-                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
-                 {"sourceColumn": "Email", "targetFieldSlug": "email"},
-                 {"sourceColumn": "Phone", "targetFieldSlug": "phone"},
-                 {"sourceColumn": "Company", "targetFieldSlug": "account"}]""";
+        Response suggested = http.post("/v1/modules/contacts/import/suggest-mapping", """
+                {"sourceColumns": ["Name", "Email", "Phone", "Company"],
+                 "sampleData": [{"Name": "John Smith", "Email": "john@example.com", "Phone": "555-0100",
+                                 "Company": "Acme Corp"}]}""");
+
+        assertThat(suggested.status()).isEqualTo(200);
+        JsonNode suggestions = suggested.json().get("data").get("suggestions");
+        List<String> pairs = new ArrayList<>();
+        suggestions.forEach(x -> pairs.add(x.get("sourceColumn").asString() + "->"
+                + x.get("targetFieldSlug").asString()));
+        assertThat(pairs).containsExactly("Name->displayName", "Email->email", "Phone->phone", "Company->account");
+        suggestions.forEach(x -> assertThat(x.get("confidence").asDouble()).isBetween(0.5, 1.0));
+        assertThat(suggested.at("/data/aiUsed")).isEqualTo("false");
+        assertThat(suggested.at("/data/targetFields/0/fieldSlug")).isEqualTo("displayName");
+        assertThat(suggested.at("/data/targetFields/0/label")).isEqualTo("Name");
+        assertThat(suggested.at("/data/targetFields/0/dataType")).isEqualTo("text");
+        String mapping = suggestions.toString();
+
         Response validated = http.post("/v1/modules/contacts/import/validate",
                 "{\"fileId\": \"" + fileId + "\", \"columnMapping\": " + mapping + "}");
 
@@ -128,6 +141,11 @@ abstract class ModuleImportApiContract {
                 "John Smith|john@example.com|555-0100");
         Response listed = http.get("/v1/imports?resource=contact");
         assertThat(listed.at("/data/0/id")).isEqualTo(jobId);
+
+        Response again = http.post("/v1/modules/contacts/import/suggest-mapping",
+                "{\"sourceColumns\": [\"Company\"]}");
+        assertThat(again.at("/data/suggestions/0/targetFieldSlug")).isEqualTo("account");
+        assertThat(again.at("/data/suggestions/0/reason")).isEqualTo("remembered");
     }
 
     @Test
