@@ -41,7 +41,8 @@ final class CsvRows implements TabularReader.RawRows {
             throw new IngestException("empty_file", 0, "The file is empty; expected a header row and data rows");
         }
         TextEncoding encoding = TextEncoding.of(file, charset);
-        char separator = sniffSeparator(file, encoding);
+        Sniffed sniffed = sniff(file, encoding);
+        char separator = sniffed.separator();
         Reader reader = encoding.open(file);
         CsvReader<CsvRecord> csv = CsvReader.builder()
                 .fieldSeparator(separator)
@@ -52,10 +53,15 @@ final class CsvRows implements TabularReader.RawRows {
                 .maxBufferSize(MAX_FIELD)
                 .ofCsvRecord(reader);
         return TabularReader.open(new CsvRows(csv), Columns.MissingCells.ABSENT,
-                "The file has only blank lines; expected a header row and data rows");
+                "The file has only blank lines; expected a header row and data rows",
+                encoding.format(String.valueOf(separator), sniffed.lineEnding()));
     }
 
-    private static char sniffSeparator(Path file, TextEncoding encoding) throws IOException {
+    /** What the start of the file says: the field separator and the first line ending (null when none). */
+    private record Sniffed(char separator, String lineEnding) {}
+
+    /** Guesses the separator from the first 64K characters, then reads on only as far as the first line ending. */
+    private static Sniffed sniff(Path file, TextEncoding encoding) throws IOException {
         try (Reader reader = encoding.open(file)) {
             char[] buffer = new char[SNIFF_CHARS];
             int length = 0;
@@ -63,8 +69,16 @@ final class CsvRows implements TabularReader.RawRows {
             while (length < buffer.length && (n = reader.read(buffer, length, buffer.length - length)) > 0) {
                 length += n;
             }
-            boolean complete = n < 0 || length < buffer.length || reader.read() < 0;
-            return Delimiter.sniff(CharBuffer.wrap(buffer, 0, length), complete);
+            int next = n < 0 || length < buffer.length ? -1 : reader.read();
+            boolean complete = next < 0;
+            char separator = Delimiter.sniff(CharBuffer.wrap(buffer, 0, length), complete);
+            LineEnding lineEnding = LineEnding.csv(separator);
+            lineEnding.feed(buffer, 0, length);
+            if (complete) {
+                return new Sniffed(separator, lineEnding.result());
+            }
+            lineEnding.feed(new char[] {(char) next}, 0, 1);
+            return new Sniffed(separator, LineEnding.first(reader, lineEnding));
         }
     }
 

@@ -23,7 +23,8 @@ final class JsonArrayReader extends PeekingReader {
     private boolean finished;
     private long ordinal;
 
-    private JsonArrayReader(JsonParser parser, boolean wrapped) throws IOException {
+    private JsonArrayReader(JsonParser parser, boolean wrapped, SourceFormat format) throws IOException {
+        super(format);
         this.parser = parser;
         this.wrapped = wrapped;
         peek();
@@ -31,6 +32,7 @@ final class JsonArrayReader extends PeekingReader {
 
     static RowReader open(Path file, Charset charset) throws IOException {
         TextEncoding encoding = TextEncoding.of(file, charset);
+        SourceFormat format = encoding.format(null, LineEnding.ofJson(file, encoding));
         JsonParser parser = JsonValues.MAPPER.createParser(encoding.open(file));
         try {
             JsonToken token = parser.nextToken();
@@ -38,7 +40,7 @@ final class JsonArrayReader extends PeekingReader {
                 throw new IngestException("empty_file", 0, "The file is empty; expected " + SHAPE);
             }
             if (token == JsonToken.START_ARRAY) {
-                return new JsonArrayReader(parser, false);
+                return new JsonArrayReader(parser, false, format);
             }
             long line = JsonValues.line(parser, 1);
             String where = JsonValues.where(parser, 1);
@@ -50,7 +52,7 @@ final class JsonArrayReader extends PeekingReader {
                 throw new IngestException("malformed_json", line, "%s: expected %s, found an object without \"data\""
                         .formatted(where, SHAPE));
             }
-            return new JsonArrayReader(parser, true);
+            return new JsonArrayReader(parser, true, format);
         } catch (JacksonException e) {
             parser.close();
             throw JsonValues.malformed(e, 1);

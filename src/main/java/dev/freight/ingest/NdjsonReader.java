@@ -22,7 +22,8 @@ final class NdjsonReader extends PeekingReader {
     private final LineReader lines;
     private long ordinal;
 
-    private NdjsonReader(LineReader lines) throws IOException {
+    private NdjsonReader(LineReader lines, SourceFormat format) throws IOException {
+        super(format);
         this.lines = lines;
         if (!peek()) {
             throw new IngestException("empty_file", 0,
@@ -34,9 +35,11 @@ final class NdjsonReader extends PeekingReader {
         if (Files.size(file) == 0) {
             throw new IngestException("empty_file", 0, "The file is empty; expected one JSON object per line");
         }
-        LineReader lines = new LineReader(TextEncoding.of(file, charset).open(file), MAX_LINE);
+        TextEncoding encoding = TextEncoding.of(file, charset);
+        SourceFormat format = encoding.format(null, LineEnding.ofJson(file, encoding));
+        LineReader lines = new LineReader(encoding.open(file), MAX_LINE);
         try {
-            return new NdjsonReader(lines);
+            return new NdjsonReader(lines, format);
         } catch (IOException | RuntimeException e) {
             lines.close();
             throw e;

@@ -9,9 +9,19 @@ import java.util.List;
  */
 abstract class PeekingReader implements RowReader {
 
+    private final SourceFormat format;
     private List<String> headers = List.of();
     private SourceRow pendingRow;
     private IngestException pendingFailure;
+
+    PeekingReader(SourceFormat format) {
+        this.format = format;
+    }
+
+    @Override
+    public final SourceFormat format() {
+        return format;
+    }
 
     /** Reads the first element ahead; returns whether there was one (a row, or an element rejected on its own). */
     final boolean peek() throws IOException {

@@ -2,6 +2,7 @@ package dev.freight.ingest;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -41,6 +42,22 @@ public final class Readers {
             case NDJSON -> NdjsonReader.open(file, options.charset());
             case XLSX -> XlsxRows.open(file, options.sheet());
             case XLS -> XlsRows.open(file, options.sheet());
+        };
+    }
+
+    /**
+     * The names of the visible worksheets of an XLSX or XLS {@code file}, in workbook (tab) order: the names
+     * {@link ReadOptions#sheet()} may choose among; hidden and very hidden sheets are left out, though they can still
+     * be read by name. Empty for text types, which have no sheets.
+     *
+     * @throws IngestException {@code encrypted_file}, {@code unsupported_file_type} (an Excel 5.0/95 workbook), or
+     *     {@code unreadable_file}
+     */
+    public static List<String> sheets(Path file, FileType type) throws IOException {
+        return switch (type) {
+            case XLSX -> XlsxRows.sheets(file);
+            case XLS -> XlsRows.sheets(file);
+            case CSV, JSON, NDJSON -> List.of();
         };
     }
 }

@@ -18,6 +18,9 @@ public interface RowReader extends Closeable {
      */
     List<String> headers();
 
+    /** How the file is written: its encoding, byte-order mark, delimiter and line ending, or the sheet being read. */
+    SourceFormat format();
+
     /**
      * The next data row, or null at the end of the file.
      *

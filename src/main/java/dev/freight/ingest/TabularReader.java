@@ -23,18 +23,21 @@ final class TabularReader implements RowReader {
 
     private final RawRows rows;
     private final Columns columns;
+    private final SourceFormat format;
     private long ordinal;
 
-    private TabularReader(RawRows rows, Columns columns) {
+    private TabularReader(RawRows rows, Columns columns, SourceFormat format) {
         this.rows = rows;
         this.columns = columns;
+        this.format = format;
     }
 
     /**
      * Reads the header; {@code emptyMessage} is the message of the {@code empty_file} exception when there is none.
      * Closes {@code rows} when it fails.
      */
-    static TabularReader open(RawRows rows, Columns.MissingCells missing, String emptyMessage) throws IOException {
+    static TabularReader open(RawRows rows, Columns.MissingCells missing, String emptyMessage, SourceFormat format)
+            throws IOException {
         try {
             RawRow header = rows.next();
             while (header != null && header.cells().stream().allMatch(String::isBlank)) {
@@ -43,7 +46,7 @@ final class TabularReader implements RowReader {
             if (header == null) {
                 throw new IngestException("empty_file", 0, emptyMessage);
             }
-            return new TabularReader(rows, new Columns(trimTrailingBlanks(header.cells()), missing));
+            return new TabularReader(rows, new Columns(trimTrailingBlanks(header.cells()), missing), format);
         } catch (IOException | RuntimeException e) {
             try {
                 rows.close();
@@ -66,6 +69,11 @@ final class TabularReader implements RowReader {
     @Override
     public List<String> headers() {
         return columns.names();
+    }
+
+    @Override
+    public SourceFormat format() {
+        return format;
     }
 
     @Override

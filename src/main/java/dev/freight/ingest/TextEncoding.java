@@ -14,17 +14,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
 import org.mozilla.universalchardet.UniversalDetector;
 
 /**
  * The encoding of a text file and the length of its byte-order mark. Detection: a byte-order mark (UTF-8, UTF-16 or
- * UTF-32, either byte order); else UTF-8 when the whole file is valid UTF-8 (plain ASCII is); else juniversalchardet's
- * guess, falling back to windows-1252. Detection reads the file once more, in constant memory.
+ * UTF-32, either byte order); else UTF-8 when the whole file is valid UTF-8 (plain ASCII is) unless it holds ESC bytes
+ * and juniversalchardet finds ISO-2022 escapes in it; else juniversalchardet's guess, falling back to windows-1252.
+ * Detection reads the file once more, in constant memory (twice when it asks juniversalchardet).
  */
 record TextEncoding(Charset charset, int bomLength) {
 
     static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
     private static final int BUFFER = 64 * 1024;
+    /** Java's names of the code pages {@link #guess} does not trust juniversalchardet with. */
+    private static final Set<String> LEGACY_CYRILLIC = Set.of("IBM855", "IBM866", "x-MacCyrillic");
 
     /** The encoding to read {@code file} with: {@code requested} when not null, else the detected one. */
     static TextEncoding of(Path file, Charset requested) throws IOException {
@@ -36,7 +41,21 @@ record TextEncoding(Charset charset, int bomLength) {
         if (bom != null) {
             return bom;
         }
-        return new TextEncoding(isUtf8(file) ? StandardCharsets.UTF_8 : guess(file), 0);
+        return new TextEncoding(switch (scanUtf8(file)) {
+            case UTF_8 -> StandardCharsets.UTF_8;
+            case SEVEN_BIT_WITH_ESCAPES -> iso2022OrUtf8(file);
+            case OTHER -> guess(file);
+        }, 0);
+    }
+
+    /** What one pass over the bytes says. */
+    private enum Utf8Scan {
+        /** Valid UTF-8 (plain ASCII is). */
+        UTF_8,
+        /** Valid UTF-8 with ESC bytes, which only ISO-2022 text (ISO-2022-JP email, say) has: 7-bit, escape-switched. */
+        SEVEN_BIT_WITH_ESCAPES,
+        /** Not UTF-8. */
+        OTHER
     }
 
     /** The encoding announced by a byte-order mark at the start of {@code bytes}, or null. */
@@ -57,6 +76,20 @@ record TextEncoding(Charset charset, int bomLength) {
             return new TextEncoding(StandardCharsets.UTF_16LE, 2);
         }
         return null;
+    }
+
+    /**
+     * The encoding's name as {@link SourceFormat#encoding()} reports it: Java's canonical name in lowercase, without
+     * the {@code x-} of names Java marks as non-registered ({@code x-EUC-TW} is {@code euc-tw}).
+     */
+    String reportedName() {
+        String name = charset.name().toLowerCase(Locale.ROOT);
+        return name.startsWith("x-") ? name.substring(2) : name;
+    }
+
+    /** The file's format as far as the encoding goes. */
+    SourceFormat format(String delimiter, String lineEnding) {
+        return new SourceFormat(reportedName(), bomLength > 0, delimiter, lineEnding, null);
     }
 
     /** A reader of the file's text after the byte-order mark; malformed input becomes U+FFFD. */
@@ -92,32 +125,63 @@ record TextEncoding(Charset charset, int bomLength) {
         }
     }
 
-    private static boolean isUtf8(Path file) throws IOException {
+    private static Utf8Scan scanUtf8(Path file) throws IOException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer bytes = ByteBuffer.allocate(BUFFER);
         CharBuffer chars = CharBuffer.allocate(BUFFER);
+        boolean escapes = false;
         try (InputStream in = Files.newInputStream(file)) {
             boolean end = false;
             while (!end) {
                 int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
                 end = n < 0;
                 if (!end) {
+                    escapes = escapes || contains(bytes.array(), bytes.position(), n, (byte) 0x1B);
                     bytes.position(bytes.position() + n);
                 }
                 bytes.flip();
                 if (decoder.decode(bytes, chars, end).isError()) {
-                    return false;
+                    return Utf8Scan.OTHER;
                 }
                 chars.clear();
                 bytes.compact();
             }
-            return !decoder.flush(chars).isError();
+            if (decoder.flush(chars).isError()) {
+                return Utf8Scan.OTHER;
+            }
+            return escapes ? Utf8Scan.SEVEN_BIT_WITH_ESCAPES : Utf8Scan.UTF_8;
         }
     }
 
+    private static boolean contains(byte[] bytes, int from, int length, byte b) {
+        for (int i = from; i < from + length; i++) {
+            if (bytes[i] == b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An ISO-2022 encoding when the detector names one, else UTF-8 (the ESC bytes are then just control bytes). */
+    private static Charset iso2022OrUtf8(Path file) throws IOException {
+        Charset detected = detect(file);
+        return detected != null && detected.name().startsWith("ISO-2022") ? detected : StandardCharsets.UTF_8;
+    }
+
+    /**
+     * juniversalchardet's guess, or windows-1252 when it has none or names one of the DOS and Mac Cyrillic code pages
+     * (IBM855, IBM866, x-mac-cyrillic): it takes short Latin text full of umlauts for those (its bug 20: German names
+     * in windows-1252 come out as MacCyrillic), and such files are far rarer among uploads than Latin ones.
+     */
     private static Charset guess(Path file) throws IOException {
+        Charset detected = detect(file);
+        return detected == null || LEGACY_CYRILLIC.contains(detected.name()) ? WINDOWS_1252 : detected;
+    }
+
+    /** juniversalchardet's answer as a Java charset; null when it has none or Java does not know it. */
+    private static Charset detect(Path file) throws IOException {
         UniversalDetector detector = new UniversalDetector();
         byte[] buffer = new byte[BUFFER];
         try (InputStream in = Files.newInputStream(file)) {
@@ -129,12 +193,12 @@ record TextEncoding(Charset charset, int bomLength) {
         detector.dataEnd();
         String name = detector.getDetectedCharset();
         if (name == null) {
-            return WINDOWS_1252;
+            return null;
         }
         try {
             return Charset.forName(name);
         } catch (IllegalCharsetNameException | UnsupportedCharsetException unknown) {
-            return WINDOWS_1252;
+            return null;
         }
     }
 }

@@ -37,9 +37,37 @@ final class XlsRows implements TabularReader.RawRows {
 
     static RowReader open(Path file, String sheetName) throws IOException {
         POIFSFileSystem fs = openFileSystem(file);
-        HSSFWorkbook workbook;
+        HSSFWorkbook workbook = openWorkbook(fs);
         try {
-            workbook = new HSSFWorkbook(fs.getRoot(), true);
+            int index = choose(workbook, sheetName);
+            Sheet sheet = workbook.getSheetAt(index);
+            return TabularReader.open(new XlsRows(fs, workbook, sheet), Columns.MissingCells.EMPTY,
+                    "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.getSheetName()),
+                    SourceFormat.ofSheet(sheet.getSheetName()));
+        } catch (IOException | RuntimeException e) {
+            workbook.close();
+            fs.close();
+            throw e;
+        }
+    }
+
+    /** The names of the workbook's visible sheets (neither hidden nor very hidden), in workbook order. */
+    static List<String> sheets(Path file) throws IOException {
+        try (POIFSFileSystem fs = openFileSystem(file); HSSFWorkbook workbook = openWorkbook(fs)) {
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < workbook.getNumberOfSheets(); i++) {
+                if (!workbook.isSheetHidden(i) && !workbook.isSheetVeryHidden(i)) {
+                    names.add(workbook.getSheetName(i));
+                }
+            }
+            return List.copyOf(names);
+        }
+    }
+
+    /** The workbook in {@code fs}; closes {@code fs} when it cannot be read. */
+    private static HSSFWorkbook openWorkbook(POIFSFileSystem fs) throws IOException {
+        try {
+            return new HSSFWorkbook(fs.getRoot(), true);
         } catch (EncryptedDocumentException e) {
             fs.close();
             throw new IngestException("encrypted_file", 0,
@@ -51,15 +79,6 @@ final class XlsRows implements TabularReader.RawRows {
         } catch (IOException | RuntimeException e) {
             fs.close();
             throw unreadable(e);
-        }
-        try {
-            Sheet sheet = workbook.getSheetAt(choose(workbook, sheetName));
-            return TabularReader.open(new XlsRows(fs, workbook, sheet), Columns.MissingCells.EMPTY,
-                    "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.getSheetName()));
-        } catch (IOException | RuntimeException e) {
-            workbook.close();
-            fs.close();
-            throw e;
         }
     }
 

@@ -57,13 +57,26 @@ final class XlsxRows implements TabularReader.RawRows {
             Sheet sheet = choose(workbook, sheetName);
             boolean date1904 = workbook.isDate1904() || uses1904DateSystem(file);
             return TabularReader.open(new XlsxRows(workbook, sheet, date1904), Columns.MissingCells.EMPTY,
-                    "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.getName()));
+                    "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.getName()),
+                    SourceFormat.ofSheet(sheet.getName()));
         } catch (ExcelReaderException | UncheckedIOException e) {
             workbook.close();
             throw unreadable(0, e);
         } catch (IOException | RuntimeException e) {
             workbook.close();
             throw e;
+        }
+    }
+
+    /** The names of the workbook's visible sheets, in workbook order. */
+    static List<String> sheets(Path file) throws IOException {
+        try (ReadableWorkbook workbook = openWorkbook(file)) {
+            return workbook.getSheets()
+                    .filter(s -> s.getVisibility() == SheetVisibility.VISIBLE)
+                    .map(Sheet::getName)
+                    .toList();
+        } catch (ExcelReaderException | UncheckedIOException e) {
+            throw unreadable(0, e);
         }
     }
 

@@ -30,6 +30,8 @@ import tools.jackson.databind.JsonNode;
  *   <li>{@code type} (optional): the type to open the file as; by default the input's extension (csv, tsv and
  *       txt are csv);</li>
  *   <li>{@code charset} (optional): the charset to ask for instead of detecting one;</li>
+ *   <li>{@code format} (optional): the {@link SourceFormat} the reader reports, as {@code {encoding, bom, delimiter,
+ *       lineEnding}} (sheet is null for text files);</li>
  *   <li>either {@code error}: the {@code {code, line, message}} that {@link Readers#open} fails with; or
  *       {@code headers} and {@code rows}: the rows in order, each {@code {line, cells}} or {@code {line, error: {code,
  *       message}}} for an element that {@code next()} rejects; a row's ordinal is its position in the list. When the
@@ -98,6 +100,11 @@ class ReadCasesTest {
             return;
         }
         try (RowReader reader = Readers.open(input, type, options)) {
+            if (expected.has("format")) {
+                JsonNode format = expected.get("format");
+                assertThat(reader.format()).as("format").isEqualTo(new SourceFormat(text(format, "encoding"),
+                        format.get("bom").asBoolean(), text(format, "delimiter"), text(format, "lineEnding"), null));
+            }
             assertThat(reader.headers()).as("headers")
                     .containsExactlyElementsOf(JsonValues.MAPPER.treeToValue(expected.get("headers"), List.class)
                             .stream().map(String::valueOf).toList());
@@ -125,6 +132,10 @@ class ReadCasesTest {
                 assertThat(reader.next()).as("still no more rows").isNull();
             }
         }
+    }
+
+    private static String text(JsonNode node, String property) {
+        return node.get(property).isNull() ? null : node.get(property).asString();
     }
 
     private static void checkDetection(Path input, JsonNode detect) throws IOException {

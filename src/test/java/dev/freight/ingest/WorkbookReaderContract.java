@@ -190,6 +190,22 @@ abstract class WorkbookReaderContract {
     }
 
     @Test
+    void listsTheVisibleSheetsInWorkbookOrderAndReportsTheSheetBeingRead() throws IOException {
+        Path file = write(Workbook.of(
+                sheet("Vendors", row(1, "name")),
+                hiddenSheet("Lists", row(1, "list")),
+                sheet("Contacts", row(1, "email"))), "sheet-names");
+
+        assertThat(Readers.sheets(file, type())).containsExactly("Vendors", "Contacts");
+        try (RowReader reader = Readers.open(file, type(), ReadOptions.defaults())) {
+            assertThat(reader.format()).isEqualTo(new SourceFormat(null, false, null, null, "Vendors"));
+        }
+        try (RowReader reader = Readers.open(file, type(), new ReadOptions("Lists", null))) {
+            assertThat(reader.format().sheet()).isEqualTo("Lists");
+        }
+    }
+
+    @Test
     void rejectsASheetThatDoesNotExistNamingThoseThatDo() throws IOException {
         Path file = write(Workbook.of(sheet("Vendors", row(1, "a")), sheet("Contacts", row(1, "b"))), "missing-sheet");
 
