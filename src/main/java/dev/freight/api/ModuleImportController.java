@@ -10,6 +10,7 @@ import dev.freight.ingest.IngestException;
 import dev.freight.ingest.ReadOptions;
 import dev.freight.ingest.Readers;
 import dev.freight.ingest.RowReader;
+import dev.freight.ingest.SourceFormat;
 import dev.freight.ingest.SourceRow;
 import dev.freight.jobs.ImportTasks;
 import dev.freight.mapping.AddressParts;
@@ -123,7 +124,8 @@ class ModuleImportController {
     }
 
     record ParseView(List<String> sourceColumns, List<Map<String, String>> sampleRows, long totalRows,
-            String fileType, String fileName, String encoding, String fileId, List<String> sheets, String sheet) {}
+            String fileType, String fileName, String encoding, String fileId, List<String> sheets, String sheet,
+            String delimiter, String lineEnding, boolean bom) {}
 
     record SuggestionView(String sourceColumn, String targetFieldSlug, double confidence, String reason,
             String valueType, String addressPart) {}
@@ -187,8 +189,10 @@ class ModuleImportController {
             List<String> headers;
             List<Map<String, String>> sample = new ArrayList<>();
             long total = 0;
+            SourceFormat format;
             try (RowReader reader = Readers.open(path, type, new ReadOptions(sheet, null))) {
                 headers = reader.headers();
+                format = reader.format();
                 for (SourceRow row = reader.next(); row != null; row = reader.next()) {
                     if (total++ < SAMPLE_ROWS) {
                         sample.add(texts(row.cells()));
@@ -199,11 +203,12 @@ class ModuleImportController {
                 headers = jsonHeaders(headers, sample);
             }
             ParsedFile parsed = new ParsedFile(fileId, caller.organizationId(), object.slug(),
-                    file.getOriginalFilename(), type.wireName(), encodingOf(type), sheet, stored.bytes(),
+                    file.getOriginalFilename(), type.wireName(), format.encoding(), format.sheet(), stored.bytes(),
                     stored.sha256(), total, null);
             database.inTransaction(h -> parsedFiles.create(h, parsed));
             return Envelope.of(new ParseView(headers, sample, total, type.wireName(), file.getOriginalFilename(),
-                    parsed.encoding(), fileId, List.of(), sheet));
+                    parsed.encoding(), fileId, Readers.sheets(path, type), format.sheet(), format.delimiter(),
+                    format.lineEnding(), format.bom()));
         } catch (IngestException e) {
             uploads.delete(fileId);
             throw rejected(e);
@@ -544,10 +549,6 @@ class ModuleImportController {
         };
     }
 
-    private static String encodingOf(FileType type) {
-        return type == FileType.XLSX || type == FileType.XLS ? null : "utf-8";
-    }
-
     /** JSON sources: the keys of the sampled objects, in first-seen order. */
     private static List<String> jsonHeaders(List<String> headers, List<Map<String, String>> sample) {
         java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>(headers);
@@ -587,6 +588,11 @@ class ModuleImportController {
             }
             ordinal++;
             return new SourceRow(ordinal, ordinal, new LinkedHashMap<>(rows.next()));
+        }
+
+        @Override
+        public SourceFormat format() {
+            return new SourceFormat(null, false, null, null, null);
         }
 
         @Override
