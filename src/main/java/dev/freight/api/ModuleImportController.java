@@ -190,6 +190,7 @@ class ModuleImportController {
             List<Map<String, String>> sample = new ArrayList<>();
             long total = 0;
             SourceFormat format;
+            List<String> sheets = Readers.sheets(path, type);
             try (RowReader reader = Readers.open(path, type, new ReadOptions(sheet, null))) {
                 headers = reader.headers();
                 format = reader.format();
@@ -198,6 +199,13 @@ class ModuleImportController {
                         sample.add(texts(row.cells()));
                     }
                 }
+            } catch (IngestException e) {
+                if (!"empty_file".equals(e.code()) || sheets.isEmpty() || sheet != null) {
+                    throw e;
+                }
+                // An empty first sheet: answer with the sheets so the caller can pick one.
+                headers = List.of();
+                format = new SourceFormat(null, false, null, null, sheets.getFirst());
             }
             if (type == FileType.JSON || type == FileType.NDJSON) {
                 headers = jsonHeaders(headers, sample);
@@ -207,7 +215,7 @@ class ModuleImportController {
                     stored.sha256(), total, null);
             database.inTransaction(h -> parsedFiles.create(h, parsed));
             return Envelope.of(new ParseView(headers, sample, total, type.wireName(), file.getOriginalFilename(),
-                    parsed.encoding(), fileId, Readers.sheets(path, type), format.sheet(), format.delimiter(),
+                    parsed.encoding(), fileId, sheets, format.sheet(), format.delimiter(),
                     format.lineEnding(), format.bom()));
         } catch (IngestException e) {
             uploads.delete(fileId);
@@ -499,7 +507,7 @@ class ModuleImportController {
         };
     }
 
-    private static String processingMode(long rows, String requested) {
+    static String processingMode(long rows, String requested) {
         String auto = rows <= SYNC_MAX_ROWS ? "sync" : rows <= STREAM_MAX_ROWS ? "stream" : "background";
         if (requested == null) {
             return auto;

@@ -183,6 +183,59 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void parseRejectsAFileAboveTheLimitAndWorkbooksItCannotReadSayingWhatTheyAre() throws Exception {
+        byte[] big = new byte[(int) TestServer.MAX_PARSE_BYTES + 100_000];
+        java.util.Arrays.fill(big, (byte) 'a');
+        Response tooLarge = upload("/v1/modules/contacts/import/parse", "big.csv", "text/csv", big);
+        assertThat(tooLarge.status()).isEqualTo(400);
+        assertThat(tooLarge.at("/success")).isEqualTo("false");
+        assertThat(tooLarge.at("/error/code")).isEqualTo("file_too_large");
+        assertThat(tooLarge.at("/error/message")).startsWith("File too large");
+
+        java.nio.file.Path poi = dev.freight.ingest.Corpora.require("poi-spreadsheets");
+        for (String name : List.of("Simple.xlsb", "SimpleMacro.xlsm", "password.xls", "testEXCEL_95.xls")) {
+            Response r = upload("/v1/modules/contacts/import/parse", name, "application/octet-stream",
+                    java.nio.file.Files.readAllBytes(poi.resolve(name)));
+            assertThat(r.status()).as(name).isEqualTo(400);
+            assertThat(r.at("/error/code")).as(name).isEqualTo("unsupported_file_type");
+            assertThat(r.at("/error/message")).as(name).startsWith("Unsupported file type: ");
+        }
+    }
+
+    @Test
+    void aWorkbookSheetIsPickedByNameAndItsDatesAndNumbersComeAsText() throws Exception {
+        java.nio.file.Path csvkit = dev.freight.ingest.Corpora.require("csvkit-examples");
+        byte[] xlsx = java.nio.file.Files.readAllBytes(csvkit.resolve("sheets.xlsx"));
+        Response first = upload("/v1/modules/contacts/import/parse", "sheets.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.at("/data/fileType")).isEqualTo("xlsx");
+        assertThat(first.json().get("data").get("sheets").toString()).isEqualTo("[\"not this one\",\"data\",\"ʤ\"]");
+        assertThat(first.at("/data/sheet")).isEqualTo("not this one");
+
+        Response picked = upload("/v1/modules/contacts/import/parse?sheet=data", "sheets.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx);
+        assertThat(picked.status()).as(picked.body()).isEqualTo(200);
+        assertThat(picked.json().get("data").get("sourceColumns").toString()).isEqualTo(
+                "[\"text\",\"date\",\"integer\",\"boolean\",\"float\",\"datetime\",\"empty_column\"]");
+        // The workbook uses the 1904 date system: serial 24472 is 1971-01-01.
+        assertThat(picked.at("/data/sampleRows/0/date")).isEqualTo("1971-01-01");
+        assertThat(picked.at("/data/sampleRows/0/integer")).isEqualTo("40");
+        assertThat(picked.at("/data/sampleRows/0/datetime")).isEqualTo("1971-01-01T04:14:00");
+        assertThat(picked.at("/data/sheet")).isEqualTo("data");
+    }
+
+    @Test
+    void theProcessingModeFollowsTheSeedsRowCounts() {
+        assertThat(ModuleImportController.processingMode(5_000, null)).isEqualTo("sync");
+        assertThat(ModuleImportController.processingMode(5_001, null)).isEqualTo("stream");
+        assertThat(ModuleImportController.processingMode(50_000, null)).isEqualTo("stream");
+        assertThat(ModuleImportController.processingMode(50_001, null)).isEqualTo("background");
+        assertThat(ModuleImportController.processingMode(10, "background")).isEqualTo("background");
+        assertThat(ModuleImportController.processingMode(60_000, "sync")).isEqualTo("background");
+    }
+
+    @Test
     void validateWarnsAboutAnUnmappedRequiredFieldAndChecksEveryRow() {
         Response r = http.post("/v1/modules/contacts/import/validate", """
                 {"rows": [{"Email": "a@example.com"}, {"Email": "nope"}],

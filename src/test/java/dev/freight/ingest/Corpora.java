@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Assumptions;
  * project root, or the folder in the environment variable FREIGHT_CORPORA. A test needing them is skipped when they
  * are absent, and fails when the environment variable CI is set.
  */
-final class Corpora {
+public final class Corpora {
 
     private Corpora() {}
 
     /** The folder of one corpus, e.g. {@code poi-spreadsheets}. */
-    static Path require(String corpus) {
+    public static Path require(String corpus) {
         String override = System.getenv("FREIGHT_CORPORA");
         Path root = override != null && !override.isBlank() ? Path.of(override) : Path.of("..", "shared", "corpora");
         Path dir = root.resolve(corpus).toAbsolutePath().normalize();

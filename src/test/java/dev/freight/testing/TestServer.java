@@ -29,6 +29,9 @@ public final class TestServer {
 
     public static final long MAX_BYTES = 1_000_000;
 
+    /** The largest file the parse step accepts in tests. */
+    public static final long MAX_PARSE_BYTES = 2_000_000;
+
     /** The key test servers sign URLs with, so tests can make an expired URL. */
     public static final String SIGNING_KEY = "test-url-signing-key";
 
@@ -62,6 +65,7 @@ public final class TestServer {
         p.put("freight.max-request-bytes", String.valueOf(MAX_BYTES));
         p.put("freight.url-signing-key", SIGNING_KEY);
         p.put("freight.import-chunk-size", "3");
+        p.put("freight.max-parse-bytes", String.valueOf(MAX_PARSE_BYTES));
         try {
             Path dir = Files.createTempDirectory("freight-server-");
             p.put("freight.data-dir", dir.toString());
