@@ -3,6 +3,7 @@ package dev.freight.api;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import dev.freight.engine.ExecuteOptions;
 import dev.freight.engine.ImportJobs;
+import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.ImportRollback;
 import dev.freight.engine.ImportValidator;
 import dev.freight.ingest.FileType;
@@ -143,7 +144,7 @@ class ModuleImportController {
 
     record ExecuteView(String importJobId, String status, String processingMode, long totalRows, long successRows,
             long errorRows, long skippedRows, List<String> createdRecordIds, List<RowErrorView> errors,
-            List<ReferenceWarningView> referenceWarnings, String reason) {}
+            List<ReferenceWarningView> referenceWarnings, List<WarningView> warnings, String reason) {}
 
     record RowErrorView(long row, String field, String error, String code) {}
 
@@ -280,8 +281,8 @@ class ModuleImportController {
         ModuleImportRequest body = ModuleImportRequest.read(Json.read(request.getInputStream(),
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, false);
         ImportValidator.Report report;
-        try (RowReader reader = reader(caller, body)) {
-            report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, body.options(), reader);
+        try {
+            report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, body.options(), source(caller, body));
         } catch (IngestException e) {
             throw rejected(e);
         }
@@ -471,12 +472,21 @@ class ModuleImportController {
                     target == null ? null : database.withHandle(h -> schemas.schema(h, caller.organizationId()))
                             .object(target).map(Modules::slug).orElse(target)));
         });
+        List<WarningView> warnings = new ArrayList<>();
+        database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o ->
+                o.dateFormats().forEach((slug, format) -> {
+                    if (format.contains("|true|")) {
+                        warnings.add(new WarningView(null, slug, "Dates of \"" + slug + "\" fit both MM/DD and"
+                                + " DD/MM; they were read month first (" + format.substring(format.lastIndexOf('|') + 1)
+                                + ")", "ambiguous_date_format"));
+                    }
+                }));
         List<String> created = withIds && job.status().isFinal() ? database.withHandle(h -> records.createdBy(h,
                 caller.organizationId(), object.slug(), job.id(), (int) SYNC_MAX_ROWS)) : null;
         var s = job.stats();
         return new ExecuteView(job.id(), status(job), mode, job.totalRows() == null ? 0 : job.totalRows(),
                 s.created() + s.updated() + s.unchanged(), s.failed(), s.skippedDuplicates(), created, errors,
-                references, job.reason());
+                references, warnings, job.reason());
     }
 
     private JobView jobView(ObjectDef object, ImportJob j) {
@@ -517,14 +527,14 @@ class ModuleImportController {
         return order.indexOf(requested) > order.indexOf(auto) ? requested : auto;
     }
 
-    private RowReader reader(Caller caller, ModuleImportRequest body) throws IOException {
+    private ImportPipeline.RowSource source(Caller caller, ModuleImportRequest body) {
         if (body.rows() != null) {
-            return new ListReader(body.rows());
+            return () -> new ListReader(body.rows());
         }
         ParsedFile parsed = parsedFile(caller, body.fileId());
         FileType type = FileType.fromWireName(parsed.fileType()).orElseThrow();
         String sheet = body.options().sheet() != null ? body.options().sheet() : parsed.sheet();
-        return Readers.open(uploads.path(parsed.id()), type, new ReadOptions(sheet, null));
+        return () -> Readers.open(uploads.path(parsed.id()), type, new ReadOptions(sheet, null));
     }
 
     private ParsedFile parsedFile(Caller caller, String fileId) {

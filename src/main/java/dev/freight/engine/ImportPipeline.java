@@ -129,6 +129,7 @@ public final class ImportPipeline {
             // Module imports apply rows in file order instead of rejecting repeated keys: no key hashes.
             RowTransformer keys = new RowTransformer(object, options != null ? Map.of() : mapping, job.action(),
                     false);
+            DateColumns dates = options == null ? null : new DateColumns(object, options);
             RowCursor cursor = new RowCursor(reader, job.fileType());
             for (ParsedRowOrSource next = cursor.next(); next != null; next = cursor.next()) {
                 rows++;
@@ -136,6 +137,16 @@ public final class ImportPipeline {
                 if (key != null) {
                     hashes.add(key);
                 }
+                if (dates != null && next.source() != null) {
+                    dates.accept(next.source().cells());
+                }
+            }
+            if (dates != null && !dates.isEmpty()) {
+                ExecuteOptions inferred = options.withDateFormats(dates.formats());
+                database.inTransaction(h -> {
+                    imports.setOptions(h, importId, inferred.toJson());
+                    return null;
+                });
             }
         } catch (StoreException e) {
             throw e;
@@ -348,7 +359,7 @@ public final class ImportPipeline {
             } else {
                 transformer = new RowTransformer(object, ColumnPlan.of(object, options), job.action(), false,
                         options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
-                        DateReaders.of(object, options));
+                        DateColumns.readers(options));
                 writer = matchingWriter(job, schema, object, options);
             }
             List<ParsedRowOrSource> chunk = new ArrayList<>(chunkSize);

@@ -7,6 +7,7 @@ import dev.freight.schema.ObjectDef;
 import dev.freight.store.ImportEnums.Action;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,30 +43,47 @@ public final class ImportValidator {
         this.maxErrors = maxErrors;
     }
 
-    /** Validates every row the reader yields; closes nothing. */
-    public Report validate(ObjectDef object, ExecuteOptions options, RowReader reader) throws IOException {
-        List<Warning> warnings = mappingWarnings(object, options);
-        RowTransformer transformer = new RowTransformer(object, ColumnPlan.of(object, options), Action.MERGE, false,
+    /**
+     * Validates every row of the source: a first pass infers the format of each date column (an ambiguous one is a
+     * warning), a second maps and coerces each row.
+     */
+    public Report validate(ObjectDef object, ExecuteOptions options, ImportPipeline.RowSource source)
+            throws IOException {
+        List<Warning> warnings = new ArrayList<>(mappingWarnings(object, options));
+        DateColumns dates = new DateColumns(object, options);
+        ExecuteOptions withDates = options;
+        if (!dates.isEmpty()) {
+            try (RowReader reader = source.open()) {
+                for (SourceRow row = reader.next(); row != null; row = reader.next()) {
+                    dates.accept(row.cells());
+                }
+            }
+            withDates = options.withDateFormats(dates.formats());
+            dates.findings().forEach(f -> warnings.add(new Warning(null, f.field(), f.code(), f.message())));
+        }
+        RowTransformer transformer = new RowTransformer(object, ColumnPlan.of(object, withDates), Action.MERGE, false,
                 options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
-                DateReaders.of(object, options));
-        Map<String, List<ExecuteOptions.ColumnMap>> columnsByField = new java.util.HashMap<>();
+                DateColumns.readers(withDates));
+        Map<String, List<ExecuteOptions.ColumnMap>> columnsByField = new HashMap<>();
         options.columns().forEach(c -> columnsByField.computeIfAbsent(c.field(), f -> new ArrayList<>()).add(c));
         List<Problem> errors = new ArrayList<>();
         long total = 0;
         long bad = 0;
-        for (SourceRow row = reader.next(); row != null; row = reader.next()) {
-            total++;
-            ParsedRow parsed = transformer.parse(row);
-            if (parsed.valid()) {
-                continue;
-            }
-            bad++;
-            for (Violation v : parsed.errors()) {
-                if (errors.size() < maxErrors) {
-                    List<ExecuteOptions.ColumnMap> columns = v.field() == null ? List.of()
-                            : columnsByField.getOrDefault(v.field(), List.of());
-                    Object value = columns.isEmpty() ? null : row.cells().get(columns.getFirst().sourceColumn());
-                    errors.add(new Problem(row.ordinal(), v.field(), value, v.code().wireName(), v.message()));
+        try (RowReader reader = source.open()) {
+            for (SourceRow row = reader.next(); row != null; row = reader.next()) {
+                total++;
+                ParsedRow parsed = transformer.parse(row);
+                if (parsed.valid()) {
+                    continue;
+                }
+                bad++;
+                for (Violation v : parsed.errors()) {
+                    if (errors.size() < maxErrors) {
+                        List<ExecuteOptions.ColumnMap> columns = v.field() == null ? List.of()
+                                : columnsByField.getOrDefault(v.field(), List.of());
+                        Object value = columns.isEmpty() ? null : row.cells().get(columns.getFirst().sourceColumn());
+                        errors.add(new Problem(row.ordinal(), v.field(), value, v.code().wireName(), v.message()));
+                    }
                 }
             }
         }

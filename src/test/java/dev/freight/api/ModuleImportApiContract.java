@@ -326,6 +326,32 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void dateColumnsAreReadInTheFormatTheWholeColumnHasAndAmbiguityIsAWarning() {
+        String mapping = """
+                [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                 {"sourceColumn": "Vendor", "targetFieldSlug": "name"},
+                 {"sourceColumn": "Next review", "targetFieldSlug": "next_assessment_date"}]""";
+        Response european = http.post("/v1/modules/vendors/import/execute", """
+                {"rows": [{"Id": "v1", "Vendor": "Acme", "Next review": "03/04/2025"},
+                          {"Id": "v2", "Vendor": "Beta", "Next review": "15/01/2025"}],
+                 "columnMapping": %s}""".formatted(mapping));
+        assertThat(european.at("/data/successRows")).as(european.body()).isEqualTo("2");
+        assertThat(european.json().get("data").get("warnings").size()).isZero();
+        assertThat(http.get("/v1/objects/vendor/records?external_id=v1").at("/data/0/values/next_assessment_date"))
+                .isEqualTo("2025-04-03");
+
+        Response validated = http.post("/v1/modules/vendors/import/validate", """
+                {"rows": [{"Id": "v3", "Vendor": "Gamma", "Next review": "03/04/2025"},
+                          {"Id": "v4", "Vendor": "Delta", "Next review": "12/01/2025"}],
+                 "columnMapping": %s}""".formatted(mapping));
+        assertThat(validated.at("/data/isValid")).isEqualTo("true");
+        assertThat(validated.at("/data/warnings/0/field")).isEqualTo("next_assessment_date");
+        assertThat(validated.at("/data/warnings/0/code")).isEqualTo("ambiguous_date_format");
+        assertThat(validated.at("/data/warnings/0/message")).startsWith(
+                "Column \"Next review\" has dates that fit both MM/DD and DD/MM");
+    }
+
+    @Test
     void skipValidationKeepsMalformedEmailsButNotUnstorableValues() {
         Response r = http.post("/v1/modules/accounts/import/execute", """
                 {"rows": [{"Name": "Acme", "Site": "not a url", "Staff": "12"},
