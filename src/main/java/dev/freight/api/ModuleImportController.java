@@ -58,6 +58,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -175,30 +176,33 @@ class ModuleImportController {
                     file.getSize(), limits.maxParseBytes()));
         }
         String fileId = ids.next("fil");
-        UploadStore.Stored stored;
+        Path path = uploads.path(fileId);
         try {
-            stored = uploads.write(fileId, file.getInputStream(), limits.maxParseBytes());
-        } catch (UploadStore.TooLarge e) {
-            throw new ApiException(400, "file_too_large", "File too large: the limit is %,d bytes".formatted(
-                    limits.maxParseBytes()));
+            Files.createDirectories(path.getParent());
+            // A rename of the container's temporary file where it can; the checksum is taken beside the parse.
+            file.transferTo(path.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Path path = uploads.path(fileId);
+        CompletableFuture<String> checksum = CompletableFuture.supplyAsync(() -> UploadStore.sha256(path),
+                Thread::startVirtualThread);
         try {
             FileType type = Readers.detect(path, file.getContentType(), file.getOriginalFilename());
+            List<String> sheets = Readers.sheets(path, type);
             List<String> headers;
             List<Map<String, String>> sample = new ArrayList<>();
             long total = 0;
             SourceFormat format;
-            List<String> sheets = Readers.sheets(path, type);
             try (RowReader reader = Readers.open(path, type, new ReadOptions(sheet, null))) {
                 headers = reader.headers();
                 format = reader.format();
-                for (SourceRow row = reader.next(); row != null; row = reader.next()) {
-                    if (total++ < SAMPLE_ROWS) {
-                        sample.add(texts(row.cells()));
-                    }
+                for (SourceRow row = total < SAMPLE_ROWS ? reader.next() : null; row != null;
+                        row = total < SAMPLE_ROWS ? reader.next() : null) {
+                    total++;
+                    sample.add(texts(row.cells()));
+                }
+                if (total == SAMPLE_ROWS) {
+                    total += reader.countRemaining();
                 }
             } catch (IngestException e) {
                 if (!"empty_file".equals(e.code()) || sheets.isEmpty() || sheet != null) {
@@ -212,8 +216,8 @@ class ModuleImportController {
                 headers = jsonHeaders(headers, sample);
             }
             ParsedFile parsed = new ParsedFile(fileId, caller.organizationId(), object.slug(),
-                    file.getOriginalFilename(), type.wireName(), format.encoding(), format.sheet(), stored.bytes(),
-                    stored.sha256(), total, null);
+                    file.getOriginalFilename(), type.wireName(), format.encoding(), format.sheet(), Files.size(path),
+                    checksum.join(), total, null);
             database.inTransaction(h -> parsedFiles.create(h, parsed));
             return Envelope.of(new ParseView(headers, sample, total, type.wireName(), file.getOriginalFilename(),
                     parsed.encoding(), fileId, sheets, format.sheet(), format.delimiter(),

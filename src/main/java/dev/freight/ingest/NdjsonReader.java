@@ -91,4 +91,9 @@ final class NdjsonReader extends PeekingReader {
     public void close() throws IOException {
         lines.close();
     }
+
+    @Override
+    public boolean rowLevel(IngestException e) {
+        return "not_an_object".equals(e.code()) || "malformed_json".equals(e.code());
+    }
 }

@@ -29,4 +29,29 @@ public interface RowReader extends Closeable {
      *     may be called again. After any other {@link IngestException} the reader is unusable.
      */
     SourceRow next() throws IOException;
+
+    /**
+     * Reads the rest of the file and counts its rows without building them (what a row count needs); the reader is
+     * at the end afterwards. Row-level rejections of JSON and NDJSON count as rows, as they take an ordinal.
+     */
+    default long countRemaining() throws IOException {
+        long n = 0;
+        while (true) {
+            try {
+                if (next() == null) {
+                    return n;
+                }
+            } catch (IngestException e) {
+                if (!rowLevel(e)) {
+                    throw e;
+                }
+            }
+            n++;
+        }
+    }
+
+    /** Whether the reader rejected only that row and may be read on (see {@link #next}). */
+    default boolean rowLevel(IngestException e) {
+        return "not_an_object".equals(e.code());
+    }
 }

@@ -88,6 +88,21 @@ final class TabularReader implements RowReader {
     }
 
     @Override
+    public long countRemaining() throws IOException {
+        long n = 0;
+        for (RawRow row = rows.next(); row != null; row = rows.next()) {
+            for (String cell : row.cells()) {
+                if (!cell.isBlank()) {
+                    n++;
+                    break;
+                }
+            }
+        }
+        ordinal += n;
+        return n;
+    }
+
+    @Override
     public void close() throws IOException {
         rows.close();
     }

@@ -66,6 +66,25 @@ public final class UploadStore {
         return new Stored(total, HexFormat.of().formatHex(sha.digest()));
     }
 
+    /** The SHA-256 of a file, as hex. */
+    public static String sha256(Path file) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                sha.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
     /** Gives {@code toId} the same file as {@code fromId}: a hard link where the file system allows, else a copy. */
     public void link(String fromId, String toId) throws IOException {
         Path target = path(toId);

@@ -226,6 +226,23 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void parseShowsFiftySampleRowsAndCountsTheRestIncludingBlankLinesSkipped() throws Exception {
+        StringBuilder csv = new StringBuilder("Name;Phone\r\n");
+        for (int i = 1; i <= 120; i++) {
+            csv.append("P").append(i).append(";0").append(1000 + i).append(i == 60 ? "\r\n;\r\n" : "\r\n");
+        }
+        Response r = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                csv.toString().getBytes(StandardCharsets.UTF_8));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.at("/data/totalRows")).isEqualTo("120");
+        assertThat(r.json().get("data").get("sampleRows").size()).isEqualTo(50);
+        assertThat(r.at("/data/sampleRows/49/Phone")).isEqualTo("01050");
+        assertThat(r.at("/data/delimiter")).isEqualTo(";");
+        assertThat(r.at("/data/lineEnding")).isEqualTo("crlf");
+    }
+
+    @Test
     void theProcessingModeFollowsTheSeedsRowCounts() {
         assertThat(ModuleImportController.processingMode(5_000, null)).isEqualTo("sync");
         assertThat(ModuleImportController.processingMode(5_001, null)).isEqualTo("stream");
