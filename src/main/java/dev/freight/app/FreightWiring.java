@@ -3,6 +3,7 @@ package dev.freight.app;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import dev.freight.api.ApiConfiguration;
+import dev.freight.api.ExportSettings;
 import dev.freight.api.Limits;
 import dev.freight.engine.ImportFiles;
 import dev.freight.export.ExportFiles;
@@ -178,6 +179,11 @@ class FreightWiring {
     }
 
     // ---- exports
+
+    @Bean
+    ExportSettings exportSettings(FreightConfig config) {
+        return new ExportSettings(config.exportAsyncThreshold());
+    }
 
     @Bean
     RecordStream recordStream() {
