@@ -63,12 +63,8 @@ final class PdfExportWriter implements ExportWriter {
             document.open();
             document.add(new Paragraph(options.title(), new Font(bold(), 16)));
             if (options.description() != null) {
-                Paragraph description = new Paragraph(options.description(), new Font(regular(), 10));
-                description.setSpacingBefore(4);
-                document.add(description);
+                document.add(new Paragraph(options.description(), new Font(regular(), 10)));
             }
-            Paragraph gap = new Paragraph(" ", new Font(regular(), 6));
-            document.add(gap);
         } catch (DocumentException e) {
             throw new IllegalStateException("Could not start the PDF", e);
         }
@@ -78,6 +74,7 @@ final class PdfExportWriter implements ExportWriter {
     private void newTable() {
         table = new PdfPTable(columns.size());
         table.setWidthPercentage(100);
+        table.setSpacingBefore(8);
         table.setComplete(false);
         table.setSplitLate(false);
         if (options.includeHeaders()) {

@@ -327,4 +327,349 @@ abstract class ExportApiContract {
         assertThat(ndjson.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"contact-export-"
                 + LocalDate.now(ZoneOffset.UTC) + ".ndjson\"");
     }
+
+    // ---- XLSX
+
+    @Test
+    void xlsxHasRealNumbersDatesAndBooleansReadBackWithAReader() throws IOException {
+        List<StoredRecord> v = vendors();
+
+        HttpResponse<byte[]> r = export("/v1/modules/vendors/export", "{\"format\": \"xlsx\", \"config\": {\"columns\":"
+                + " [\"external_id\", \"name\", \"raw_irq_score\", \"next_assessment_date\", \"enterprise\","
+                + " \"dependent_services\", \"createdDateTime\"], \"columnLabels\": {\"name\": \"Vendor\"}}}");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue(XLSX_TYPE);
+        assertThat(r.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"vendors-export-"
+                + LocalDate.now(ZoneOffset.UTC) + ".xlsx\"");
+        try (ReadableWorkbook wb = new ReadableWorkbook(new ByteArrayInputStream(r.body()), new ReadingOptions(true, false))) {
+            assertThat(wb.getFirstSheet().getName()).isEqualTo("Vendor");
+            List<Row> rows = wb.getFirstSheet().read();
+            assertThat(rows).hasSize(5);
+            assertThat(rows.get(0).stream().map(Cell::getText).toList()).containsExactly("External Id", "Vendor",
+                    "Raw Irq Score", "Next Assessment Date", "Enterprise", "Dependent Services", "Created");
+            Row acme = rows.get(1);
+            assertThat(acme.getCell(0).asString()).isEqualTo("v-1");
+            assertThat(acme.getCell(1).asString()).isEqualTo("Acme");
+            assertThat(acme.getCell(2).getType()).isEqualTo(CellType.NUMBER);
+            assertThat(acme.getCell(2).asNumber()).isEqualByComparingTo("85.5");
+            assertThat(acme.getCell(3).getType()).isEqualTo(CellType.NUMBER);
+            assertThat(acme.getCell(3).getDataFormatString()).isEqualTo("yyyy-mm-dd");
+            assertThat(acme.getCell(3).asDate()).isEqualTo(LocalDateTime.of(2025, 3, 1, 0, 0));
+            assertThat(acme.getCell(4).getType()).isEqualTo(CellType.BOOLEAN);
+            assertThat(acme.getCell(4).asBoolean()).isTrue();
+            assertThat(acme.getCell(5).asString()).isEqualTo("Payroll; CRM");
+            assertThat(acme.getCell(6).getDataFormatString()).isEqualTo("yyyy-mm-dd hh:mm:ss");
+            assertThat(acme.getCell(6).asDate()).isEqualTo(LocalDateTime.ofInstant(v.get(0).createdAt(), ZoneOffset.UTC)
+                    .withNano(v.get(0).createdAt().getNano() / 1_000_000 * 1_000_000));
+            assertThat(rows.get(3).getCellAsString(2)).isEmpty();
+        }
+    }
+
+    // ---- PDF
+
+    @Test
+    void aPdfHasTitleDescriptionTheHeaderOnEveryPagePageNumbersAndNonLatinNames() throws IOException {
+        List<RecordWrite> writes = new ArrayList<>();
+        List<String> names = List.of("Ærøskøbing Værft", "Ζωή Παπαδοπούλου", "Фёдор Достоевский", "Łódź Żółć");
+        for (int i = 0; i < 120; i++) {
+            writes.add(new RecordWrite("p-%03d".formatted(i), values("name", names.get(i % 4) + " " + i,
+                    "status", "active", "raw_irq_score", new BigDecimal(i), "description",
+                    "A long description that has to wrap inside its cell because it is much wider than the column. "
+                            .repeat(2), "business_unit", "Unit " + i, "vendor_category", "SaaS",
+                    "hq_location", "Zürich")));
+        }
+        Database db = server.bean(Database.class);
+        db.inTransaction(h -> server.bean(RecordStore.class).upsert(h, tenant.organizationId(), BuiltInObjects.VENDOR,
+                writes));
+
+        HttpResponse<byte[]> r = export("/v1/modules/vendors/export", "{\"format\": \"pdf\", \"config\": {"
+                + "\"title\": \"Q4 Vendor Review\", \"description\": \"Generated for quarterly review\","
+                + "\"columns\": [\"external_id\", \"name\", \"status\", \"raw_irq_score\", \"description\","
+                + " \"business_unit\", \"vendor_category\", \"hq_location\"], \"sortField\": \"external_id\"}}");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/pdf");
+        try (PDDocument pdf = Loader.loadPDF(r.body())) {
+            int pages = pdf.getNumberOfPages();
+            assertThat(pages).isGreaterThan(2);
+            assertThat(landscape(pdf)).isTrue();
+            PDFTextStripper stripper = new PDFTextStripper();
+            String all = stripper.getText(pdf);
+            assertThat(all).startsWith("Q4 Vendor Review\nGenerated for quarterly review\n");
+            assertThat(all).contains("Ærøskøbing Værft", "Ζωή Παπαδοπούλου", "Фёдор Достоевский", "Łódź Żółć",
+                    "p-119", "Zürich", "inside its cell because");
+            for (int p = 1; p <= pages; p++) {
+                stripper.setStartPage(p);
+                stripper.setEndPage(p);
+                String page = stripper.getText(pdf);
+                assertThat(page).as("page %d", p).contains("External Id", "Raw Irq Score", "Business Unit");
+                assertThat(page).as("page %d", p).contains("Page " + p + " of " + pages);
+            }
+            Path dir = Path.of("target", "export-artifacts");
+            Files.createDirectories(dir);
+            javax.imageio.ImageIO.write(new PDFRenderer(pdf).renderImageWithDPI(0, 72),
+                    "png", dir.resolve(database().name().toLowerCase() + "-vendors-page-1.png").toFile());
+        }
+    }
+
+    @Test
+    void aSmallPdfReadsBackAsItsExactText() throws IOException {
+        vendors();
+
+        HttpResponse<byte[]> r = export("/v1/modules/vendors/export", "{\"format\": \"pdf\", \"config\": {"
+                + "\"columns\": [\"external_id\", \"name\", \"raw_irq_score\"]}}");
+
+        try (PDDocument pdf = Loader.loadPDF(r.body())) {
+            assertThat(pdf.getNumberOfPages()).isEqualTo(1);
+            assertThat(landscape(pdf)).isFalse();
+            assertThat(new PDFTextStripper().getText(pdf)).isEqualTo("""
+                    Vendor export
+                    External Id Name Raw Irq Score
+                    v-1 Acme 85.5
+                    v-2 Beta, Inc. 12
+                    v-3 Gamma
+                    v-4 Delta 40
+                    Page 1 of 1
+                    """);
+        }
+    }
+
+    static boolean landscape(PDDocument pdf) {
+        var page = pdf.getPage(0);
+        boolean turned = page.getRotation() % 180 == 90;
+        float w = page.getMediaBox().getWidth();
+        float h = page.getMediaBox().getHeight();
+        return turned ? h > w : w > h;
+    }
+
+    // ---- errors
+
+    @Test
+    void badRequestsAnswerInTheEnvelopeWithAStableCodeNamingTheProblem() {
+        record Case(String path, String body, int status, String code, String message) {}
+        List<Case> cases = List.of(
+                new Case("/v1/modules/widgets/export", "{\"format\": \"csv\"}", 404, "module_not_found",
+                        "Module not found: \"widgets\""),
+                new Case("/v1/modules/vendor/export", "{\"format\": \"docx\"}", 400, "invalid_format",
+                        "format must be one of csv, xlsx, pdf, json, ndjson, got \"docx\""),
+                new Case("/v1/modules/vendor/export", "{}", 400, "invalid_format",
+                        "format is required: one of csv, xlsx, pdf, json, ndjson"),
+                new Case("/v1/modules/vendor/export", "{\"format\": \"csv\", \"config\": {\"colums\": []}}", 400,
+                        "unknown_option", null),
+                new Case("/v1/modules/vendor/export", "{\"format\": \"csv\", \"config\": {\"columns\": [\"displayName\"]}}",
+                        400, "unknown_column", null),
+                new Case("/v1/modules/vendor/export", "{\"format\": \"csv\", \"config\": {\"sortField\": \"nope\"}}",
+                        400, "unknown_sort_field", null),
+                new Case("/v1/modules/vendor/export", "{\"format\": \"csv\", \"config\": {\"sortField\": \"dependent_services\"}}",
+                        400, "invalid_sort_field", null),
+                new Case("/v1/modules/vendor/export", "{\"format\": \"csv\", \"config\": {\"sortDirection\": \"up\"}}",
+                        400, "invalid_sort_direction", "sortDirection must be asc or desc, got \"up\""),
+                new Case("/v1/modules/vendor/export", "{\"format\": \"csv\", \"config\": {\"filters\": [{\"field\": \"x\"}]}}",
+                        400, "unknown_filter_field", null),
+                new Case("/v1/modules/vendor/export", "{\"format\": \"csv\", \"config\": {\"filters\": [{\"field\":"
+                        + " \"raw_irq_score\", \"value\": \"high\"}]}}", 400, "invalid_filter",
+                        "Filter on \"raw_irq_score\": raw_irq_score: expected a number, got \"high\""),
+                new Case("/v1/modules/vendor/export", "{\"format\": \"csv\", \"config\": {\"limit\": 100001}}", 400,
+                        "invalid_limit", "limit must be from 1 to 100,000, got 100001"),
+                new Case("/v1/modules/vendor/export", "{\"format\": \"csv\", \"config\": {\"dateFormat\": \"yyyy-bb\"}}",
+                        400, "invalid_date_format", null),
+                new Case("/v1/reports/rpt_nothing/export", "{\"format\": \"csv\"}", 404, "report_not_found",
+                        "Report not found: \"rpt_nothing\""));
+        for (Case c : cases) {
+            HttpResponse<byte[]> r = export(c.path(), c.body());
+            JsonNode j = json(r);
+            assertThat(r.statusCode()).as(c.body()).isEqualTo(c.status());
+            assertThat(j.get("success").asBoolean()).isFalse();
+            assertThat(j.at("/error/code").asString()).as(c.body()).isEqualTo(c.code());
+            if (c.message() != null) {
+                assertThat(j.at("/error/message").asString()).isEqualTo(c.message());
+            }
+        }
+        assertThat(http.get("/v1/export-jobs/exp_nothing").at("/error/code")).isEqualTo("export_job_not_found");
+        String readOnly = tenant.key(dev.freight.store.KeyKind.SERVICE_ACCOUNT, java.util.Set.of(dev.freight.store.Scope.READ));
+        Response denied = tenant.http(readOnly).post("/v1/modules/vendor/export", "{\"format\": \"csv\"}");
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.at("/error/code")).isEqualTo("insufficient_scope");
+    }
+
+    // ---- saved reports
+
+    @Test
+    void savedReportsAreCreatedListedUpdatedExportedAndDeleted() throws IOException {
+        vendors();
+        Response created = http.post("/v1/reports", """
+                {"name": "Active vendors", "module": "vendors", "columns": ["external_id", "name", "raw_irq_score"],
+                 "columnLabels": {"raw_irq_score": "Risk"},
+                 "filters": [{"field": "status", "operator": "equals", "value": "active"}],
+                 "sortField": "raw_irq_score", "sortDirection": "asc"}""");
+
+        assertThat(created.status()).isEqualTo(201);
+        String id = created.at("/data/reportId");
+        assertThat(id).startsWith("rpt_");
+        assertThat(created.at("/data/module")).isEqualTo("vendor");
+        assertThat(created.at("/data/accountId")).isEqualTo(tenant.organizationId());
+        assertThat(http.get("/v1/reports").at("/data/0/name")).isEqualTo("Active vendors");
+        assertThat(http.get("/v1/reports/" + id).at("/data/columnLabels/raw_irq_score")).isEqualTo("Risk");
+
+        HttpResponse<byte[]> csv = export("/v1/reports/" + id + "/export", "{\"format\": \"csv\"}");
+        assertThat(text(csv)).isEqualTo("External Id,Name,Risk\r\nv-4,Delta,40\r\nv-1,Acme,85.5\r\n");
+        assertThat(csv.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"active-vendors-export-"
+                + LocalDate.now(ZoneOffset.UTC) + ".csv\"");
+        HttpResponse<byte[]> narrowed = export("/v1/reports/" + id + "/export", "{\"format\": \"csv\", \"config\":"
+                + " {\"includeHeaders\": false, \"filters\": [{\"field\": \"raw_irq_score\", \"operator\": \"range\","
+                + " \"from\": 50}]}}");
+        assertThat(text(narrowed)).isEqualTo("v-1,Acme,85.5\r\n");
+        HttpResponse<byte[]> pdf = export("/v1/reports/" + id + "/export", "{\"format\": \"pdf\", \"config\":"
+                + " {\"title\": \"Q4 Sales Report\", \"description\": \"Generated for quarterly review\"}}");
+        try (PDDocument doc = Loader.loadPDF(pdf.body())) {
+            assertThat(new PDFTextStripper().getText(doc)).startsWith(
+                    "Q4 Sales Report\nGenerated for quarterly review\nExternal Id Name Risk\nv-4 Delta 40\n");
+        }
+
+        Response updated = http.put("/v1/reports/" + id, "{\"name\": \"All vendors\", \"module\": \"vendor\","
+                + " \"columns\": [\"external_id\"]}");
+        assertThat(updated.at("/data/name")).isEqualTo("All vendors");
+        assertThat(text(export("/v1/reports/" + id + "/export", "{\"format\": \"csv\"}")))
+                .isEqualTo("External Id\r\nv-1\r\nv-2\r\nv-3\r\nv-4\r\n");
+        assertThat(http.post("/v1/reports", "{\"name\": \"Bad\", \"module\": \"vendor\", \"columns\": [\"nope\"]}")
+                .at("/error/code")).isEqualTo("unknown_column");
+
+        assertThat(http.delete("/v1/reports/" + id).at("/data/deleted")).isEqualTo("true");
+        assertThat(http.get("/v1/reports/" + id).status()).isEqualTo(404);
+    }
+
+    // ---- export jobs
+
+    JsonNode awaitJob(String id) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            Response r = http.get("/v1/export-jobs/" + id);
+            String status = r.at("/data/status");
+            if (List.of("completed", "failed", "expired").contains(status)) {
+                return r.json().get("data");
+            }
+            sleep(100);
+        }
+        throw new AssertionError("export job " + id + " did not finish within 60 s");
+    }
+
+    @Test
+    void anAsyncExportBecomesAJobWhoseSignedFileMatchesTheImmediateExportAndExpires() {
+        vendors();
+        String request = "{\"format\": \"csv\", \"config\": {\"columns\": [\"external_id\", \"name\"]}";
+        HttpResponse<byte[]> accepted = export("/v1/modules/vendors/export", request + ", \"async\": true}");
+
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        JsonNode queued = json(accepted).get("data");
+        String id = queued.get("exportJobId").asString();
+        assertThat(accepted.headers().firstValue("Location")).hasValue("/v1/export-jobs/" + id);
+        assertThat(queued.get("sourceType").asString()).isEqualTo("module");
+        assertThat(queued.get("sourceId").asString()).isEqualTo("vendor");
+        JsonNode done = awaitJob(id);
+        assertThat(done.propertyNames()).contains("exportJobId", "accountId", "sourceId", "sourceType", "format",
+                "status", "progress", "fileName", "fileUrl", "fileSizeBytes", "contentType", "requestedDateTime",
+                "completedDateTime", "expiresDateTime");
+        assertThat(done.get("status").asString()).isEqualTo("completed");
+        assertThat(done.get("progress").asInt()).isEqualTo(100);
+        assertThat(done.get("accountId").asString()).isEqualTo(tenant.organizationId());
+        assertThat(done.get("format").asString()).isEqualTo("csv");
+        assertThat(done.get("contentType").asString()).isEqualTo("text/csv; charset=utf-8");
+        assertThat(done.get("fileName").asString()).isEqualTo("vendors-export-" + LocalDate.now(ZoneOffset.UTC) + ".csv");
+        Instant completed = Instant.parse(done.get("completedDateTime").asString());
+        assertThat(Instant.parse(done.get("expiresDateTime").asString())).isEqualTo(completed.plus(Duration.ofHours(24)));
+        String url = done.get("fileUrl").asString();
+        assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/files/exports/exp_[0-9a-f]{32}/vendors-export-[0-9-]+\\.csv"
+                + "\\?expires=\\d+&signature=[0-9a-f]{64}");
+
+        HttpResponse<byte[]> file = get(url);
+        assertThat(file.statusCode()).isEqualTo(200);
+        assertThat(file.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\""
+                + done.get("fileName").asString() + "\"");
+        byte[] immediate = export("/v1/modules/vendors/export", request + "}").body();
+        assertThat(file.body()).isEqualTo(immediate);
+        assertThat(done.get("fileSizeBytes").asLong()).isEqualTo(immediate.length);
+        assertThat(http.get("/v1/export-jobs?limit=10").at("/jobs/0/exportJobId")).isEqualTo(id);
+        assertThat(get(url.substring(0, url.length() - 1) + (url.endsWith("0") ? "1" : "0")).statusCode()).isEqualTo(403);
+
+        int swept = server.bean(ExportTasks.class).sweep(Instant.now().plus(Duration.ofHours(25)));
+
+        assertThat(swept).isGreaterThanOrEqualTo(1);
+        HttpResponse<byte[]> gone = get(url);
+        assertThat(gone.statusCode()).isEqualTo(410);
+        assertThat(json(gone).at("/error/code").asString()).isEqualTo("export_file_expired");
+        assertThat(json(gone).at("/error/message").asString()).startsWith("Export file has expired");
+        JsonNode expired = http.get("/v1/export-jobs/" + id).json().get("data");
+        assertThat(expired.get("status").asString()).isEqualTo("expired");
+        assertThat(expired.get("fileUrl").isNull()).isTrue();
+    }
+
+    @Test
+    void anExportOfMoreRecordsThanTheThresholdRunsAsAJob() {
+        List<RecordWrite> writes = new ArrayList<>();
+        for (int i = 0; i < 10_001; i++) {
+            writes.add(new RecordWrite("t-" + i, values("name", "Vendor " + i)));
+        }
+        server.bean(Database.class).inTransaction(h -> server.bean(RecordStore.class).upsert(h,
+                tenant.organizationId(), BuiltInObjects.VENDOR, writes));
+
+        HttpResponse<byte[]> big = export("/v1/modules/vendors/export", "{\"format\": \"xlsx\"}");
+        HttpResponse<byte[]> limited = export("/v1/modules/vendors/export", "{\"format\": \"csv\", \"config\":"
+                + " {\"limit\": 10000, \"columns\": [\"external_id\"]}}");
+
+        assertThat(big.statusCode()).isEqualTo(202);
+        assertThat(json(big).at("/data/recordCount").asLong()).isEqualTo(10_001);
+        assertThat(limited.statusCode()).isEqualTo(200);
+        assertThat(text(limited).split("\r\n")).hasSize(10_001);
+        JsonNode done = awaitJob(json(big).at("/data/exportJobId").asString());
+        assertThat(done.get("status").asString()).isEqualTo("completed");
+        assertThat(get(done.get("fileUrl").asString()).headers().firstValue("Content-Type")).hasValue(XLSX_TYPE);
+    }
+
+    // ---- round trip through the Imports resource
+
+    static final String ROUND_TRIP_COLUMNS = "[\"external_id\", \"name\", \"website\", \"description\", \"status\","
+            + " \"hq_location\", \"raw_irq_score\", \"enterprise\", \"dependent_services\", \"next_assessment_date\"]";
+
+    @Test
+    void recordsExportedAsCsvXlsxAndJsonComeBackIdenticalThroughTheImportApi() throws Exception {
+        vendors();
+        Map<String, Map<String, Value>> original = byExternalId(tenant);
+        for (String format : List.of("csv", "xlsx", "json")) {
+            HttpResponse<byte[]> file = export("/v1/modules/vendors/export", "{\"format\": \"" + format
+                    + "\", \"config\": {\"columns\": " + ROUND_TRIP_COLUMNS + "}}");
+            Tenant target = server.newTenant("roundtrip-" + format);
+            Response created = target.http().post("/v1/imports", "{\"resource\": \"vendor\"}");
+            HttpResponse<byte[]> put = send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", file.headers().firstValue("Content-Type").orElseThrow())
+                    .header("Content-Disposition", "attachment; filename=\"vendors." + format + "\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(file.body())).build());
+            assertThat(put.statusCode()).as(text(put)).isEqualTo(202);
+            Response done = awaitImport(target, created.at("/id"));
+            assertThat(done.at("/stats/created")).as(format + ": " + done.body()).isEqualTo("4");
+
+            assertThat(byExternalId(target)).as(format).isEqualTo(original);
+        }
+    }
+
+    Map<String, Map<String, Value>> byExternalId(Tenant t) {
+        return stored(t, BuiltInObjects.VENDOR).stream().collect(Collectors.toMap(StoredRecord::externalId,
+                StoredRecord::values));
+    }
+
+    static Response awaitImport(Tenant t, String id) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            Response r = t.http().get("/v1/imports/" + id);
+            if (List.of("completed", "failed", "timed_out", "expired").contains(r.at("/status"))) {
+                return r;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("import " + id + " did not finish");
+    }
+
+    static String formatDate(LocalDate d) {
+        return d.format(DateTimeFormatter.ISO_LOCAL_DATE);
+    }
 }
