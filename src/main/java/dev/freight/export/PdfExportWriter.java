@@ -74,6 +74,15 @@ final class PdfExportWriter implements ExportWriter {
     private void newTable() {
         table = new PdfPTable(columns.size());
         table.setWidthPercentage(100);
+        float[] weights = new float[columns.size()];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = weight(columns.get(i));
+        }
+        try {
+            table.setWidths(weights);
+        } catch (DocumentException e) {
+            throw new IllegalStateException(e);
+        }
         table.setSpacingBefore(8);
         table.setComplete(false);
         table.setSplitLate(false);
@@ -86,6 +95,18 @@ final class PdfExportWriter implements ExportWriter {
             }
             table.setHeaderRows(1);
         }
+    }
+
+    /** Long text and addresses get a wider column than names, numbers and dates. */
+    private static float weight(ExportColumn column) {
+        if (column.field() == null) {
+            return column.kind() == ExportColumn.Kind.ID ? 2.2f : 1.3f;
+        }
+        return switch (column.field().type()) {
+            case LONG_TEXT, ADDRESS -> 3f;
+            case NUMBER, INTEGER, BOOLEAN, DATE -> 0.8f;
+            default -> column.field().multiple() ? 2f : 1.2f;
+        };
     }
 
     @Override
