@@ -103,9 +103,9 @@ final class PdfExportWriter implements ExportWriter {
             return column.kind() == ExportColumn.Kind.ID ? 2.2f : 1.3f;
         }
         return switch (column.field().type()) {
-            case LONG_TEXT, ADDRESS -> 3f;
-            case NUMBER, INTEGER, BOOLEAN, DATE -> 0.8f;
-            default -> column.field().multiple() ? 2f : 1.2f;
+            case LONG_TEXT, ADDRESS -> 2.5f;
+            case NUMBER, INTEGER, BOOLEAN, DATE -> 1.1f;
+            default -> column.field().multiple() ? 2f : 1.3f;
         };
     }
 

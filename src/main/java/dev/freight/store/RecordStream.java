@@ -31,7 +31,7 @@ public final class RecordStream {
     }
 
     private static final TypeReference<Object> ANY = new TypeReference<>() {};
-    private static final int FETCH_SIZE = 1_000;
+    private static final int FETCH_SIZE = 5_000;
 
     /** How many records the query matches, its limit applied. */
     public long count(Handle h, String organizationId, String object, RecordQuery query) {
@@ -103,14 +103,58 @@ public final class RecordStream {
                 Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(4)));
     }
 
-    /** One stored value; a plain JSON string without escapes skips the JSON parser (most values are such). */
+    /**
+     * One stored value, as {@link PlainValues#fromPlain} would read it. Values stored by Freight already have their
+     * field's type, so the common ones (a string without escapes, a number, a boolean, an ISO date) are built
+     * directly; anything else goes through the JSON parser and the coercion.
+     */
     static Value decode(Field field, String json) {
         boolean scalar = !field.multiple() && field.type() != FieldType.LIST && field.type() != FieldType.ADDRESS
                 && field.type() != FieldType.REFERENCE;
-        if (scalar && json.length() >= 2 && json.charAt(0) == '"' && json.indexOf('\\') < 0) {
-            return PlainValues.fromPlain(field, json.substring(1, json.length() - 1));
+        if (scalar) {
+            Value fast = fast(field.type(), json);
+            if (fast != null) {
+                return fast;
+            }
+            if (json.length() >= 2 && json.charAt(0) == '"' && json.indexOf('\\') < 0) {
+                return PlainValues.fromPlain(field, json.substring(1, json.length() - 1));
+            }
         }
         return PlainValues.fromPlain(field, ValueJson.read(json, ANY));
+    }
+
+    private static Value fast(FieldType type, String json) {
+        boolean plainString = json.length() >= 2 && json.charAt(0) == '"' && json.indexOf('\\') < 0;
+        try {
+            return switch (type) {
+                case TEXT, LONG_TEXT, EMAIL, PHONE, URL, ENUM -> plainString
+                        ? new Value.Text(json.substring(1, json.length() - 1)) : null;
+                case NUMBER -> json.charAt(0) == '-' || Character.isDigit(json.charAt(0))
+                        ? new Value.Decimal(new java.math.BigDecimal(json)) : null;
+                case INTEGER -> json.charAt(0) == '-' || Character.isDigit(json.charAt(0))
+                        ? new Value.Int(Long.parseLong(json)) : null;
+                case BOOLEAN -> json.equals("true") ? new Value.Bool(true)
+                        : json.equals("false") ? new Value.Bool(false) : null;
+                case DATE -> plainString && json.length() == 12 ? isoDate(json) : null;
+                default -> null;
+            };
+        } catch (NumberFormatException | java.time.DateTimeException notThatType) {
+            return null;
+        }
+    }
+
+    /** {@code "yyyy-MM-dd"} (with its quotes) without a formatter; null when it is not that. */
+    private static Value isoDate(String json) {
+        if (json.charAt(5) != '-' || json.charAt(8) != '-') {
+            return null;
+        }
+        for (int i : new int[] {1, 2, 3, 4, 6, 7, 9, 10}) {
+            if (!Character.isDigit(json.charAt(i))) {
+                return null;
+            }
+        }
+        return new Value.Date(java.time.LocalDate.of(Integer.parseInt(json, 1, 5, 10),
+                Integer.parseInt(json, 6, 8, 10), Integer.parseInt(json, 9, 11, 10)));
     }
 
     private static String where(Dialect dialect, String organizationId, String object, RecordQuery query,

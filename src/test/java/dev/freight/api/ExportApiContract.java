@@ -397,13 +397,13 @@ abstract class ExportApiContract {
             PDFTextStripper stripper = new PDFTextStripper();
             String all = stripper.getText(pdf);
             assertThat(all).startsWith("Q4 Vendor Review\nGenerated for quarterly review\n");
-            assertThat(all).contains("Ærøskøbing Værft", "Ζωή Παπαδοπούλου", "Фёдор Достоевский", "Łódź Żółć",
-                    "p-119", "Zürich", "inside its cell because");
+            assertThat(all).contains("Ærøskøbing", "Værft", "Ζωή", "Παπαδοπούλου", "Фёдор", "Достоевский", "Łódź",
+                    "Żółć", "p-119", "Zürich", "inside its cell");
             for (int p = 1; p <= pages; p++) {
                 stripper.setStartPage(p);
                 stripper.setEndPage(p);
                 String page = stripper.getText(pdf);
-                assertThat(page).as("page %d", p).contains("External Id", "Raw Irq Score", "Business Unit");
+                assertThat(page).as("page %d", p).contains("External Id", "Description", "Hq Location");
                 assertThat(page).as("page %d", p).contains("Page " + p + " of " + pages);
             }
             Path dir = Path.of("target", "export-artifacts");
