@@ -77,7 +77,7 @@ import tools.jackson.databind.json.JsonMapper;
  * in {@code /v1/imports}; the processing mode only decides how long the request waits for it.
  */
 @RestController
-class ModuleImportController {
+class ModuleImportController implements Envelope.Face {
 
     /** Executions up to this many rows answer with the full result. */
     static final long SYNC_MAX_ROWS = 5_000;
@@ -163,7 +163,7 @@ class ModuleImportController {
             List<ImportsController.ConflictView> conflicts) {}
 
     @PostMapping("/v1/modules/{module}/import/parse")
-    Envelope<ParseView> parse(@PathVariable String module,
+    Envelope parse(@PathVariable String module,
             @RequestParam(name = "file", required = false) MultipartFile file,
             @RequestParam(name = "sheet", required = false) String sheet, Caller caller) {
         caller.require(Scope.IMPORT);
@@ -219,7 +219,7 @@ class ModuleImportController {
                     file.getOriginalFilename(), type.wireName(), format.encoding(), format.sheet(), Files.size(path),
                     checksum.join(), total, null);
             database.inTransaction(h -> parsedFiles.create(h, parsed));
-            return Envelope.of(new ParseView(headers, sample, total, type.wireName(), file.getOriginalFilename(),
+            return Envelope.ok(new ParseView(headers, sample, total, type.wireName(), file.getOriginalFilename(),
                     parsed.encoding(), fileId, sheets, format.sheet(), format.delimiter(),
                     format.lineEnding(), format.bom()));
         } catch (IngestException e) {
@@ -232,7 +232,7 @@ class ModuleImportController {
     }
 
     @PostMapping("/v1/modules/{module}/import/suggest-mapping")
-    Envelope<SuggestView> suggestMapping(@PathVariable String module, HttpServletRequest request, Caller caller)
+    Envelope suggestMapping(@PathVariable String module, HttpServletRequest request, Caller caller)
             throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
@@ -274,11 +274,11 @@ class ModuleImportController {
         List<TargetFieldView> targets = object.fields().stream()
                 .map(f -> new TargetFieldView(f.slug(), f.label(), f.type().wireName(), f.required(), f.multiple()))
                 .toList();
-        return Envelope.of(new SuggestView(suggestions, result.aiUsed(), targets));
+        return Envelope.ok(new SuggestView(suggestions, result.aiUsed(), targets));
     }
 
     @PostMapping("/v1/modules/{module}/import/validate")
-    Envelope<ValidationView> validate(@PathVariable String module, HttpServletRequest request, Caller caller)
+    Envelope validate(@PathVariable String module, HttpServletRequest request, Caller caller)
             throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
@@ -290,7 +290,7 @@ class ModuleImportController {
         } catch (IngestException e) {
             throw rejected(e);
         }
-        return Envelope.of(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
+        return Envelope.ok(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
                 report.errorRows(),
                 report.errors().stream().map(p -> new ErrorView(p.row(), p.field(), p.value(), p.message(),
                         p.code())).toList(),
@@ -312,14 +312,14 @@ class ModuleImportController {
             return stream(caller, object, job.id(), mode);
         }
         if ("background".equals(mode)) {
-            return Envelope.of(result(caller, object, load(caller, job.id()), mode, false));
+            return Envelope.ok(result(caller, object, load(caller, job.id()), mode, false));
         }
         ImportJob done = awaitEnd(caller, job.id(), null);
-        return Envelope.of(result(caller, object, done, mode, "sync".equals(mode)));
+        return Envelope.ok(result(caller, object, done, mode, "sync".equals(mode)));
     }
 
     @GetMapping("/v1/modules/{module}/import/jobs")
-    Envelope<JobsView> jobs(@PathVariable String module, @RequestParam(name = "limit", defaultValue = "50") int limit,
+    Envelope jobs(@PathVariable String module, @RequestParam(name = "limit", defaultValue = "50") int limit,
             Caller caller) {
         caller.require(Scope.READ);
         ObjectDef object = object(caller, module);
@@ -328,18 +328,18 @@ class ModuleImportController {
         }
         List<ImportJob> page = database.withHandle(h -> imports.list(h, caller.organizationId(), null,
                 object.slug(), null, limit));
-        return Envelope.of(new JobsView(page.stream().map(j -> jobView(object, j)).toList()));
+        return Envelope.ok(new JobsView(page.stream().map(j -> jobView(object, j)).toList()));
     }
 
     @GetMapping("/v1/modules/{module}/import/jobs/{jobId}")
-    Envelope<JobView> job(@PathVariable String module, @PathVariable String jobId, Caller caller) {
+    Envelope job(@PathVariable String module, @PathVariable String jobId, Caller caller) {
         caller.require(Scope.READ);
         ObjectDef object = object(caller, module);
-        return Envelope.of(jobView(object, find(caller, object, jobId)));
+        return Envelope.ok(jobView(object, find(caller, object, jobId)));
     }
 
     @DeleteMapping("/v1/modules/{module}/import/jobs/{jobId}")
-    Envelope<RollbackView> rollback(@PathVariable String module, @PathVariable String jobId, Caller caller) {
+    Envelope rollback(@PathVariable String module, @PathVariable String jobId, Caller caller) {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
         ImportJob job = find(caller, object, jobId);
@@ -351,7 +351,7 @@ class ModuleImportController {
             throw new ApiException(409, "already_rolled_back", "The import was rolled back at " + job.rolledBackAt());
         }
         ImportRollback.Result r = rollback.rollback(job, caller.key().id());
-        return Envelope.of(new RollbackView(jobId, r.deleted(), r.restored(), r.conflicts().stream()
+        return Envelope.ok(new RollbackView(jobId, r.deleted(), r.restored(), r.conflicts().stream()
                 .map(c -> new ImportsController.ConflictView(c.recordId(), c.externalId(), c.reason()))
                 .toList()));
     }
@@ -426,7 +426,7 @@ class ModuleImportController {
                         throw new UncheckedIOException(clientGone);
                     }
                 });
-                emitter.send(SseEmitter.event().name("result").data(Envelope.of(result(caller, object, done, mode,
+                emitter.send(SseEmitter.event().name("result").data(Envelope.ok(result(caller, object, done, mode,
                         false)), MediaType.APPLICATION_JSON));
                 emitter.complete();
             } catch (IOException | RuntimeException e) {
@@ -474,7 +474,7 @@ class ModuleImportController {
             String target = field == null || field.targets().isEmpty() ? null : field.targets().getFirst();
             references.add(new ReferenceWarningView(slug, field == null ? slug : field.label(), values,
                     target == null ? null : database.withHandle(h -> schemas.schema(h, caller.organizationId()))
-                            .object(target).map(Modules::slug).orElse(target)));
+                            .object(target).map(ModuleResolver::slug).orElse(target)));
         });
         List<WarningView> warnings = new ArrayList<>();
         database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o ->
@@ -548,7 +548,7 @@ class ModuleImportController {
     }
 
     private ObjectDef object(Caller caller, String module) {
-        return Modules.resolve(database.withHandle(h -> schemas.schema(h, caller.organizationId())), module);
+        return ModuleResolver.resolve(database.withHandle(h -> schemas.schema(h, caller.organizationId())), module);
     }
 
     private ImportJob find(Caller caller, ObjectDef object, String jobId) {

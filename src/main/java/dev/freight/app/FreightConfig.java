@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * @param databaseUrl a {@code jdbc:sqlite:} or {@code jdbc:postgresql:} URL
  * @param databaseUser null when the URL or database needs none
  * @param bootstrapApiKey the first key to create on an empty database instead of a generated one, or null
+ * @param exportAsyncThreshold exports of more records than this run as background jobs
+ * @param exportFileTtl how long a background export's file is kept after it completes
  */
 public record FreightConfig(
         Path dataDir,
@@ -33,7 +35,9 @@ public record FreightConfig(
         Duration downloadUrlTtl,
         String publicUrl,
         String urlSigningKey,
-        long maxParseBytes) {
+        long maxParseBytes,
+        long exportAsyncThreshold,
+        Duration exportFileTtl) {
 
     private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})([smhd])$");
 
@@ -68,7 +72,9 @@ public record FreightConfig(
                 duration(property, "freight.download-url-ttl", Duration.ofHours(1)),
                 publicUrl(property),
                 value(property, "freight.url-signing-key", null),
-                positive(property, "freight.max-parse-bytes", 100L * 1024 * 1024, Long.MAX_VALUE));
+                positive(property, "freight.max-parse-bytes", 100L * 1024 * 1024, Long.MAX_VALUE),
+                positive(property, "freight.export-async-threshold", 10_000, Long.MAX_VALUE),
+                duration(property, "freight.export-file-ttl", Duration.ofHours(24)));
     }
 
     private static String publicUrl(Function<String, String> property) {

@@ -3,8 +3,15 @@ package dev.freight.app;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import dev.freight.api.ApiConfiguration;
+import dev.freight.api.ExportSettings;
 import dev.freight.api.Limits;
 import dev.freight.engine.ImportFiles;
+import dev.freight.export.ExportFiles;
+import dev.freight.export.Exporter;
+import dev.freight.jobs.ExportTasks;
+import dev.freight.store.ExportJobStore;
+import dev.freight.store.RecordStream;
+import dev.freight.store.SavedReportStore;
 import dev.freight.engine.UploadSources;
 import dev.freight.mapping.MappingSuggester;
 import dev.freight.mapping.OpenAiCompatibleMatcher;
@@ -202,5 +209,54 @@ class FreightWiring {
     @Bean
     DataSource dataSource(Database database) {
         return database.dataSource();
+    }
+
+    // ---- exports
+
+    @Bean
+    ExportSettings exportSettings(FreightConfig config) {
+        return new ExportSettings(config.exportAsyncThreshold());
+    }
+
+    @Bean
+    RecordStream recordStream() {
+        return new RecordStream();
+    }
+
+    @Bean
+    ExportJobStore exportJobStore() {
+        return new ExportJobStore();
+    }
+
+    @Bean
+    SavedReportStore savedReportStore(IdGenerator ids, Clock clock) {
+        return new SavedReportStore(ids, clock);
+    }
+
+    @Bean
+    Exporter exporter(Database database, RecordStream records) {
+        return new Exporter(database, records);
+    }
+
+    @Bean
+    ExportFiles exportFiles(FreightConfig config) {
+        return new ExportFiles(config.dataDir().resolve("exports"));
+    }
+
+    @Bean
+    ExportTasks exportTasks(Database database, ExportJobStore jobs, SchemaStore schemas, Exporter exporter,
+            ExportFiles files, Clock clock, FreightConfig config) {
+        return new ExportTasks(database, jobs, schemas, exporter, files, clock, config.exportFileTtl(),
+                Duration.ofMinutes(1));
+    }
+
+    @Bean
+    OneTimeTask<String> exportRunTask(ExportTasks tasks) {
+        return tasks.runTask();
+    }
+
+    @Bean
+    RecurringTask<Void> exportExpiryTask(ExportTasks tasks) {
+        return tasks.expiryTask();
     }
 }

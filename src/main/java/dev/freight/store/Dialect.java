@@ -15,12 +15,6 @@ public interface Dialect {
     /** Placeholder for a JSON text parameter, e.g. {@code ?::jsonb}. */
     String jsonParameter();
 
-    /**
-     * An SQL expression for the text of a top-level member of a JSON column (null when absent or not a scalar).
-     * {@code field} must be a field slug (letters, digits, '_').
-     */
-    String jsonText(String column, String field);
-
     /** Most bind parameters one statement may carry. */
     int maxParameters();
 
@@ -78,4 +72,34 @@ public interface Dialect {
 
     /** Whether the transaction lost a race with another one (deadlock, serialization) and may simply be retried. */
     boolean isTransient(SQLException e);
+
+    // ---- exports: reading a record's JSON values in SQL and streaming large results
+
+    /**
+     * SQL for the JSON text of the value at {@code path} in the records' {@code data} column, null when absent (e.g.
+     * {@code "Acme"} with its quotes, {@code 85.5}, {@code ["a","b"]}). Path elements are field slugs, already checked
+     * to be plain identifiers.
+     */
+    String jsonValue(List<String> path);
+
+    /** SQL for the value at {@code path} as text (a string without quotes), comparable and sortable as text. */
+    String jsonText(List<String> path);
+
+    /** SQL for the value at {@code path} as a number; null when absent or not a JSON number. */
+    String jsonNumber(List<String> path);
+
+    /** SQL for the value at {@code path} as the text {@code 'true'} or {@code 'false'}; null when not a boolean. */
+    String jsonBoolean(List<String> path);
+
+    /** Placeholder for a {@link java.math.BigDecimal} parameter compared with {@link #jsonNumber}. */
+    String numberParameter();
+
+    /** {@code expression} ordered by code point, the same on every database. */
+    String binaryOrder(String expression);
+
+    /**
+     * Whether a query streams its rows (rather than loading them all) only inside a transaction with a fetch size, as
+     * PostgreSQL's driver does.
+     */
+    boolean streamsInTransaction();
 }

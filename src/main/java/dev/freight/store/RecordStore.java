@@ -324,8 +324,8 @@ public final class RecordStore {
             List<Object> params = new ArrayList<>(slice.size() + 2);
             params.add(organizationId);
             params.add(object);
-            String in = h.dialect().inList(h, "lower(" + h.dialect().jsonText("data", field) + ")", slice, params);
-            h.query("select lower(" + h.dialect().jsonText("data", field) + "), id, external_id from records"
+            String in = h.dialect().inList(h, "lower(" + h.dialect().jsonText(List.of(field)) + ")", slice, params);
+            h.query("select lower(" + h.dialect().jsonText(List.of(field)) + "), id, external_id from records"
                     + " where organization_id = ? and object = ? and " + in + " order by id", rs -> {
                         found.putIfAbsent(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
                         return null;

@@ -22,6 +22,8 @@ class FreightConfigTest {
         assertThat(config.maxRecordsPerRequest()).isEqualTo(10_000);
         assertThat(config.maxRequestBytes()).isEqualTo(32L * 1024 * 1024);
         assertThat(config.bootstrapApiKey()).isNull();
+        assertThat(config.exportAsyncThreshold()).isEqualTo(10_000);
+        assertThat(config.exportFileTtl()).isEqualTo(Duration.ofHours(24));
     }
 
     @Test
@@ -41,12 +43,14 @@ class FreightConfigTest {
                 Map.entry("freight.download-url-ttl", "1d"),
                 Map.entry("freight.public-url", "https://freight.example.com/"),
                 Map.entry("freight.url-signing-key", "k3y"),
-                Map.entry("freight.max-parse-bytes", "5000000"))::get);
+                Map.entry("freight.max-parse-bytes", "5000000"),
+                Map.entry("freight.export-async-threshold", "50000"),
+                Map.entry("freight.export-file-ttl", "2d"))::get);
 
         assertThat(config).isEqualTo(new FreightConfig(Path.of("/srv/freight"), "jdbc:postgresql://db:5432/freight",
                 "freight", "secret", "a-key-of-twenty-chars-or-more", 5000, 1_000_000, 2_000_000_000L,
                 Duration.ofMinutes(90), 500, Duration.ofHours(2), Duration.ofDays(1), "https://freight.example.com",
-                "k3y", 5_000_000L));
+                "k3y", 5_000_000L, 50_000, Duration.ofDays(2)));
         assertThat(config.isSqlite()).isFalse();
     }
 
@@ -60,6 +64,8 @@ class FreightConfigTest {
         "freight.max-request-bytes|lots|FREIGHT_MAX_REQUEST_BYTES must be a whole number from 1 to 9,223,372,036,854,775,807, got \"lots\"",
         "freight.import-max-run-time|soon|FREIGHT_IMPORT_MAX_RUN_TIME must be a duration such as 90s, 15m, 6h or 1d, got \"soon\"",
         "freight.upload-url-ttl|0s|FREIGHT_UPLOAD_URL_TTL must be a duration such as 90s, 15m, 6h or 1d, got \"0s\"",
+        "freight.export-async-threshold|-1|FREIGHT_EXPORT_ASYNC_THRESHOLD must be a whole number from 1 to 9,223,372,036,854,775,807, got \"-1\"",
+        "freight.export-file-ttl|never|FREIGHT_EXPORT_FILE_TTL must be a duration such as 90s, 15m, 6h or 1d, got \"never\"",
         "freight.public-url|ftp://x|FREIGHT_PUBLIC_URL must be an http(s) URL such as https://freight.example.com, got \"ftp://x\""
     })
     void aBadSettingIsOneSentenceNamingTheEnvironmentVariable(String property, String value, String message) {

@@ -21,14 +21,6 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public String jsonText(String column, String field) {
-        if (!field.matches("[A-Za-z0-9_]+")) {
-            throw new IllegalArgumentException("not a field slug: " + field);
-        }
-        return "(" + column + " ->> '" + field + "')";
-    }
-
-    @Override
     public String jsonParameter() {
         return "?::jsonb";
     }
@@ -127,5 +119,51 @@ public final class PostgresDialect implements Dialect {
     @Override
     public boolean isUnavailable(SQLException e) {
         return e.getSQLState() != null && e.getSQLState().startsWith("08");
+    }
+
+    @Override
+    public String jsonValue(List<String> path) {
+        return "(data" + arrows(path, path.size()) + ")";
+    }
+
+    @Override
+    public String jsonText(List<String> path) {
+        return "(data" + arrows(path, path.size() - 1) + " ->> '" + path.getLast() + "')";
+    }
+
+    @Override
+    public String jsonNumber(List<String> path) {
+        return "(case when jsonb_typeof(" + jsonValue(path) + ") = 'number' then " + jsonText(path)
+                + "::numeric end)";
+    }
+
+    @Override
+    public String jsonBoolean(List<String> path) {
+        return "(case when jsonb_typeof(" + jsonValue(path) + ") = 'boolean' then " + jsonText(path) + " end)";
+    }
+
+    @Override
+    public String numberParameter() {
+        return "?";
+    }
+
+    @Override
+    public String binaryOrder(String expression) {
+        return expression + " collate \"C\"";
+    }
+
+    /** The driver loads a whole result unless auto-commit is off and a fetch size is set. */
+    @Override
+    public boolean streamsInTransaction() {
+        return true;
+    }
+
+    /** {@code -> 'a' -> 'b'} for the first {@code count} elements; elements are plain identifiers. */
+    private static String arrows(List<String> path, int count) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            b.append(" -> '").append(path.get(i)).append('\'');
+        }
+        return b.toString();
     }
 }

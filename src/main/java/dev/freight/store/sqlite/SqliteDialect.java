@@ -6,6 +6,7 @@ import dev.freight.store.Handle;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -21,14 +22,6 @@ public final class SqliteDialect implements Dialect {
     @Override
     public String name() {
         return "sqlite";
-    }
-
-    @Override
-    public String jsonText(String column, String field) {
-        if (!field.matches("[A-Za-z0-9_]+")) {
-            throw new IllegalArgumentException("not a field slug: " + field);
-        }
-        return "json_extract(" + column + ", '$.\"" + field + "\"')";
     }
 
     @Override
@@ -115,5 +108,52 @@ public final class SqliteDialect implements Dialect {
     public boolean isUnavailable(SQLException e) {
         return e.getMessage() != null
                 && (e.getMessage().contains("SQLITE_CANTOPEN") || e.getMessage().contains("SQLITE_BUSY"));
+    }
+
+    @Override
+    public String jsonValue(List<String> path) {
+        return "(data -> " + path(path) + ")";
+    }
+
+    @Override
+    public String jsonText(List<String> path) {
+        return "json_extract(data, " + path(path) + ")";
+    }
+
+    @Override
+    public String jsonNumber(List<String> path) {
+        return "(case when json_type(data, " + path(path) + ") in ('integer', 'real') then json_extract(data, "
+                + path(path) + ") end)";
+    }
+
+    @Override
+    public String jsonBoolean(List<String> path) {
+        return "(case json_type(data, " + path(path) + ") when 'true' then 'true' when 'false' then 'false' end)";
+    }
+
+    /** The driver binds a BigDecimal as text, which never equals a JSON number. */
+    @Override
+    public String numberParameter() {
+        return "cast(? as numeric)";
+    }
+
+    @Override
+    public String binaryOrder(String expression) {
+        return expression;
+    }
+
+    /** sqlite-jdbc steps through results row by row already. */
+    @Override
+    public boolean streamsInTransaction() {
+        return false;
+    }
+
+    /** A JSON path literal such as {@code '$."a"."b"'}; elements are plain identifiers, checked by the caller. */
+    private static String path(List<String> path) {
+        StringBuilder b = new StringBuilder("'$");
+        for (String key : path) {
+            b.append(".\"").append(key).append('"');
+        }
+        return b.append('\'').toString();
     }
 }

@@ -1,0 +1,129 @@
+package dev.freight.api;
+
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import dev.freight.export.ExportConfig;
+import dev.freight.export.ExportPlan;
+import dev.freight.export.Exporter;
+import dev.freight.jobs.ExportTasks;
+import dev.freight.schema.ObjectDef;
+import dev.freight.store.Database;
+import dev.freight.store.ExportJob;
+import dev.freight.store.ExportJobStore;
+import dev.freight.store.IdGenerator;
+import dev.freight.store.SavedReport;
+import dev.freight.store.SavedReportStore;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.Scope;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Seed 003's exports: {@code POST /v1/modules/{module}/export} and {@code POST /v1/reports/{reportId}/export}. Up to
+ * the async threshold the file streams in the answer; larger exports, or {@code "async": true}, become an export job
+ * (202).
+ */
+@RestController
+class ExportController implements Envelope.Face {
+
+    private final Database database;
+    private final SchemaStore schemas;
+    private final SavedReportStore reports;
+    private final ExportJobStore jobs;
+    private final Exporter exporter;
+    private final ExportTasks tasks;
+    private final ObjectProvider<SchedulerClient> scheduler;
+    private final ExportUrls urls;
+    private final IdGenerator ids;
+    private final Clock clock;
+    private final long asyncThreshold;
+
+    ExportController(Database database, SchemaStore schemas, SavedReportStore reports, ExportJobStore jobs,
+            Exporter exporter, ExportTasks tasks, ObjectProvider<SchedulerClient> scheduler, ExportUrls urls,
+            IdGenerator ids, Clock clock, ExportSettings settings) {
+        this.database = database;
+        this.schemas = schemas;
+        this.reports = reports;
+        this.jobs = jobs;
+        this.exporter = exporter;
+        this.tasks = tasks;
+        this.scheduler = scheduler;
+        this.urls = urls;
+        this.ids = ids;
+        this.clock = clock;
+        this.asyncThreshold = settings.asyncThreshold();
+    }
+
+    @PostMapping("/v1/modules/{module}/export")
+    ResponseEntity<Envelope> exportModule(@PathVariable String module,
+            @RequestBody(required = false) Map<String, Object> body, Caller caller, HttpServletResponse response)
+            throws IOException {
+        caller.require(Scope.EXPORT);
+        ExportRequests.Export request = ExportRequests.export(body);
+        ObjectDef object = ModuleResolver.resolve(database.withHandle(h -> schemas.schema(h, caller.organizationId())),
+                module);
+        return export(caller, object, module, "module", object.slug(), request.config(), request, response);
+    }
+
+    @PostMapping("/v1/reports/{reportId}/export")
+    ResponseEntity<Envelope> exportReport(@PathVariable String reportId,
+            @RequestBody(required = false) Map<String, Object> body, Caller caller, HttpServletResponse response)
+            throws IOException {
+        caller.require(Scope.EXPORT);
+        ExportRequests.Export request = ExportRequests.export(body);
+        SavedReport report = database.withHandle(h -> reports.byId(h, caller.organizationId(), reportId))
+                .orElseThrow(() -> SavedReportsController.notFound(reportId));
+        ObjectDef object = ModuleResolver.resolve(database.withHandle(h -> schemas.schema(h, caller.organizationId())),
+                report.module());
+        ExportConfig config = ExportConfig.fromJson(report.definition()).overriddenBy(request.config());
+        return export(caller, object, slug(report.name()), "report", report.id(), config, request, response);
+    }
+
+    private ResponseEntity<Envelope> export(Caller caller, ObjectDef object, String fileBase, String sourceType,
+            String sourceId, ExportConfig config, ExportRequests.Export request, HttpServletResponse response)
+            throws IOException {
+        ExportPlan plan = ExportPlan.of(object, request.format(), config);
+        String fileName = fileBase + "-export-" + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC) + "."
+                + plan.format().extension();
+        long count = exporter.count(caller.organizationId(), plan);
+        if (request.async() || count > asyncThreshold) {
+            ExportJob job = new ExportJob(ids.next("exp"), caller.organizationId(), sourceType, sourceId,
+                    object.slug(), plan.format().wireName(), config.toJson(), ExportJob.Status.QUEUED, 0, count,
+                    fileName, null, plan.format().contentType(), null, caller.key().id(),
+                    Instant.ofEpochMilli(clock.millis()), null, null, null);
+            database.inTransaction(h -> {
+                jobs.create(h, job);
+                return null;
+            });
+            tasks.enqueue(scheduler.getObject(), job.id());
+            return ResponseEntity.status(202)
+                    .header(HttpHeaders.LOCATION, "/v1/export-jobs/" + job.id())
+                    .body(Envelope.ok(urls.view(job)));
+        }
+        response.setStatus(200);
+        response.setContentType(plan.format().contentType());
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + fileName + "\"");
+        response.setHeader("X-Record-Count", String.valueOf(count));
+        exporter.write(caller.organizationId(), plan, response.getOutputStream(), n -> {});
+        response.flushBuffer();
+        return null;
+    }
+
+    /** A report name as a file name: lower case, runs of other characters as one hyphen. */
+    static String slug(String name) {
+        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        return s.isEmpty() ? "report" : s;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.freight.api;
+
+import dev.freight.store.ExportJob;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/** An export job's view, with its file URL signed (the imports' signing key) until the file expires. Thread-safe. */
+@Component
+final class ExportUrls {
+
+    private final UrlSigner signer;
+    private final String publicUrl;
+
+    ExportUrls(ImportUrls importUrls, ApiConfiguration.UrlSettings settings) {
+        this.signer = importUrls.signer();
+        this.publicUrl = settings.publicUrl();
+    }
+
+    UrlSigner signer() {
+        return signer;
+    }
+
+    static String path(String jobId, String fileName) {
+        return "/files/exports/" + jobId + "/" + fileName;
+    }
+
+    /** Seed 003's export job fields, plus {@code recordCount} and {@code error}. */
+    record JobView(
+            String exportJobId,
+            String accountId,
+            String sourceId,
+            String sourceType,
+            String format,
+            String status,
+            int progress,
+            String fileName,
+            String fileUrl,
+            Long fileSizeBytes,
+            String contentType,
+            Long recordCount,
+            String error,
+            String requestedDateTime,
+            String completedDateTime,
+            String expiresDateTime) {}
+
+    JobView view(ExportJob j) {
+        boolean downloadable = j.status() == ExportJob.Status.COMPLETED && j.expiresAt() != null;
+        String url = downloadable ? base() + signer.signUntil("GET", path(j.id(), j.fileName()), j.expiresAt()) : null;
+        return new JobView(j.id(), j.organizationId(), j.sourceId(), j.sourceType(), j.format(),
+                j.status().wireName(), j.progress(), j.fileName(), url, j.fileSizeBytes(), j.contentType(),
+                j.recordCount(), j.error(), time(j.requestedAt()), time(j.completedAt()), time(j.expiresAt()));
+    }
+
+    static String time(Instant at) {
+        return at == null ? null : at.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private String base() {
+        return publicUrl != null ? publicUrl : ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString();
+    }
+}

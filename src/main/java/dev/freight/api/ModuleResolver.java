@@ -1,0 +1,48 @@
+package dev.freight.api;
+
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
+import java.util.Optional;
+
+/**
+ * Resolves the {@code {module}} of a {@code /v1/modules/{module}/…} path to an object: its slug ({@code contact}),
+ * or the plural ({@code contacts}, {@code companies} → {@code company}). Unknown modules answer 404
+ * {@code module_not_found}.
+ */
+final class ModuleResolver {
+
+    private ModuleResolver() {}
+
+    static ObjectDef resolve(Schema schema, String module) {
+        return find(schema, module).orElseThrow(() -> notFound(module));
+    }
+
+    static Optional<ObjectDef> find(Schema schema, String module) {
+        Optional<ObjectDef> exact = schema.object(module);
+        if (exact.isPresent() || module.length() < 2) {
+            return exact;
+        }
+        if (module.endsWith("ies")) {
+            Optional<ObjectDef> y = schema.object(module.substring(0, module.length() - 3) + "y");
+            if (y.isPresent()) {
+                return y;
+            }
+        }
+        return module.endsWith("s") ? schema.object(module.substring(0, module.length() - 1)) : Optional.empty();
+    }
+
+    static ApiException notFound(String module) {
+        return new ApiException(404, "module_not_found", "Module not found: \"" + module + "\"");
+    }
+
+    /** How the face names an object's module: the plural for built-in objects, the slug for custom ones. */
+    static String slug(ObjectDef object) {
+        for (ObjectDef builtIn : BuiltInObjects.ALL) {
+            if (builtIn.slug().equals(object.slug())) {
+                return object.slug() + "s";
+            }
+        }
+        return object.slug();
+    }
+}

@@ -1,0 +1,116 @@
+package dev.freight.api;
+
+import dev.freight.export.ExportConfig;
+import dev.freight.export.ExportFormat;
+import dev.freight.export.ExportPlan;
+import dev.freight.schema.ObjectDef;
+import dev.freight.store.Database;
+import dev.freight.store.SavedReport;
+import dev.freight.store.SavedReportStore;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.Scope;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /v1/reports}: saved export reports (name, module, columns, labels, filters, sort). A report is checked
+ * against its module when saved, so its export can only fail if the module changes later.
+ */
+@RestController
+class SavedReportsController implements Envelope.Face {
+
+    private final Database database;
+    private final SavedReportStore reports;
+    private final SchemaStore schemas;
+
+    SavedReportsController(Database database, SavedReportStore reports, SchemaStore schemas) {
+        this.database = database;
+        this.reports = reports;
+        this.schemas = schemas;
+    }
+
+    record ReportView(
+            String reportId,
+            String accountId,
+            String name,
+            String module,
+            List<String> columns,
+            Map<String, String> columnLabels,
+            List<ExportConfig.Filter> filters,
+            String sortField,
+            String sortDirection,
+            String createdDateTime,
+            String updatedDateTime) {
+
+        static ReportView of(SavedReport r) {
+            ExportConfig d = ExportConfig.fromJson(r.definition());
+            return new ReportView(r.id(), r.organizationId(), r.name(), r.module(), d.columns(), d.columnLabels(),
+                    d.filters(), d.sortField(), d.sortDirection(), ExportUrls.time(r.createdAt()),
+                    ExportUrls.time(r.updatedAt()));
+        }
+    }
+
+    @PostMapping("/v1/reports")
+    ResponseEntity<Envelope> create(@RequestBody(required = false) Map<String, Object> body, Caller caller) {
+        caller.require(Scope.EXPORT);
+        ExportRequests.Report request = checked(caller, ExportRequests.report(body));
+        SavedReport report = database.inTransaction(h -> reports.create(h, caller.organizationId(), request.name(),
+                request.module(), request.definition().toJson()));
+        return ResponseEntity.status(201).body(Envelope.ok(ReportView.of(report)));
+    }
+
+    @GetMapping("/v1/reports")
+    Envelope list(Caller caller) {
+        caller.require(Scope.READ);
+        return Envelope.ok(database.withHandle(h -> reports.list(h, caller.organizationId())).stream()
+                .map(ReportView::of).toList());
+    }
+
+    @GetMapping("/v1/reports/{reportId}")
+    Envelope get(@PathVariable String reportId, Caller caller) {
+        caller.require(Scope.READ);
+        return Envelope.ok(ReportView.of(database.withHandle(h -> reports.byId(h, caller.organizationId(), reportId))
+                .orElseThrow(() -> notFound(reportId))));
+    }
+
+    @PutMapping("/v1/reports/{reportId}")
+    Envelope update(@PathVariable String reportId, @RequestBody(required = false) Map<String, Object> body,
+            Caller caller) {
+        caller.require(Scope.EXPORT);
+        ExportRequests.Report request = checked(caller, ExportRequests.report(body));
+        return Envelope.ok(ReportView.of(database.inTransaction(h -> reports.update(h, caller.organizationId(),
+                reportId, request.name(), request.module(), request.definition().toJson()))
+                .orElseThrow(() -> notFound(reportId))));
+    }
+
+    record Deleted(String reportId, boolean deleted) {}
+
+    @DeleteMapping("/v1/reports/{reportId}")
+    Envelope delete(@PathVariable String reportId, Caller caller) {
+        caller.require(Scope.EXPORT);
+        if (!database.inTransaction(h -> reports.delete(h, caller.organizationId(), reportId))) {
+            throw notFound(reportId);
+        }
+        return Envelope.ok(new Deleted(reportId, true));
+    }
+
+    /** The request with its module as an object slug, once its columns, filters and sort fit that object. */
+    private ExportRequests.Report checked(Caller caller, ExportRequests.Report request) {
+        ObjectDef object = ModuleResolver.resolve(database.withHandle(h -> schemas.schema(h, caller.organizationId())),
+                request.module());
+        ExportPlan.of(object, ExportFormat.CSV, request.definition());
+        return new ExportRequests.Report(request.name(), object.slug(), request.definition());
+    }
+
+    static ApiException notFound(String reportId) {
+        return new ApiException(404, "report_not_found", "Report not found: \"" + reportId + "\"");
+    }
+}

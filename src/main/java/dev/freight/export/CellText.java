@@ -1,0 +1,60 @@
+package dev.freight.export;
+
+import dev.freight.schema.Value;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a value reads as one cell of text (CSV, PDF, and XLSX cells that are not numbers, booleans or dates): numbers
+ * in plain notation, ISO dates (or the request's date format, in UTC), references by external_id, several values
+ * joined with {@code "; "}, labeled values as {@code "Mobile: +1 555 0100"}, addresses on one line. Stateless.
+ */
+final class CellText {
+
+    private CellText() {}
+
+    static String of(Value value, DateTimeFormatter dates) {
+        return switch (value) {
+            case Value.Text t -> t.value();
+            case Value.Decimal d -> d.value().toPlainString();
+            case Value.Int i -> Long.toString(i.value());
+            case Value.Bool b -> b.value() ? "true" : "false";
+            case Value.Date d -> dates == null ? d.value().toString() : dates.format(d.value().atStartOfDay(ZoneOffset.UTC));
+            case Value.DateTime d -> dates == null ? d.value().toString() : dates.format(d.value().atZone(ZoneOffset.UTC));
+            case Value.Ref r -> r.externalId();
+            case Value.Many m -> {
+                List<String> items = new ArrayList<>(m.values().size());
+                m.values().forEach(v -> items.add(of(v, dates)));
+                yield String.join("; ", items);
+            }
+            case Value.Labeled l -> l.label() + ": " + of(l.value(), dates);
+            case Value.Address a -> address(a);
+        };
+    }
+
+    /** {@code street, street2, city, state zip, country} without the absent parts. */
+    private static String address(Value.Address a) {
+        List<String> parts = new ArrayList<>();
+        add(parts, a.street());
+        add(parts, a.street2());
+        add(parts, a.city());
+        String stateZip = ((a.state() == null ? "" : a.state()) + " " + (a.zip() == null ? "" : a.zip())).strip();
+        add(parts, stateZip);
+        add(parts, a.country());
+        return String.join(", ", parts);
+    }
+
+    private static void add(List<String> parts, String part) {
+        if (part != null && !part.isBlank()) {
+            parts.add(part);
+        }
+    }
+
+    /** Whether a value is written as text (and so could be read as a formula by a spreadsheet). */
+    static boolean isText(Value value) {
+        return !(value instanceof Value.Decimal || value instanceof Value.Int || value instanceof Value.Bool
+                || value instanceof Value.Date || value instanceof Value.DateTime);
+    }
+}

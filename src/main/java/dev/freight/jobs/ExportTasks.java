@@ -1,0 +1,144 @@
+package dev.freight.jobs;
+
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
+import dev.freight.export.ExportConfig;
+import dev.freight.export.ExportException;
+import dev.freight.export.ExportFiles;
+import dev.freight.export.ExportFormat;
+import dev.freight.export.ExportPlan;
+import dev.freight.export.Exporter;
+import dev.freight.schema.ObjectDef;
+import dev.freight.store.Database;
+import dev.freight.store.ExportJob;
+import dev.freight.store.ExportJobStore;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.StoreException;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The export worker and the export-file sweeper as db-scheduler tasks. A job killed mid-way is run again from the
+ * start when db-scheduler picks its task up again; its file appears only once complete. Completed files are deleted
+ * {@code fileTtl} after completion and their jobs marked {@code expired}.
+ */
+public final class ExportTasks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExportTasks.class);
+
+    private final Database database;
+    private final ExportJobStore jobs;
+    private final SchemaStore schemas;
+    private final Exporter exporter;
+    private final ExportFiles files;
+    private final Clock clock;
+    private final Duration fileTtl;
+    private final OneTimeTask<String> run;
+    private final RecurringTask<Void> expire;
+
+    public ExportTasks(Database database, ExportJobStore jobs, SchemaStore schemas, Exporter exporter,
+            ExportFiles files, Clock clock, Duration fileTtl, Duration sweepEvery) {
+        this.database = database;
+        this.jobs = jobs;
+        this.schemas = schemas;
+        this.exporter = exporter;
+        this.files = files;
+        this.clock = clock;
+        this.fileTtl = fileTtl;
+        this.run = Tasks.oneTime("export-run", String.class).execute((instance, context) -> run(instance.getId()));
+        this.expire = Tasks.recurring("export-expiry", FixedDelay.of(sweepEvery))
+                .execute((instance, context) -> sweep(clock.instant()));
+    }
+
+    public OneTimeTask<String> runTask() {
+        return run;
+    }
+
+    public RecurringTask<Void> expiryTask() {
+        return expire;
+    }
+
+    /** Queues a job for the background worker; queuing it twice is harmless. */
+    public void enqueue(SchedulerClient client, String jobId) {
+        client.scheduleIfNotExists(run.instance(jobId), clock.instant());
+    }
+
+    /** Writes one job's file; public for tests that run it in-line. */
+    public void run(String jobId) {
+        ExportJob job = database.withHandle(h -> jobs.get(h, jobId)).orElse(null);
+        if (job == null || job.status().isFinal()) {
+            return;
+        }
+        ExportFormat format = ExportFormat.fromWireName(job.format()).orElseThrow();
+        try {
+            ObjectDef object = database.withHandle(h -> schemas.schema(h, job.organizationId()))
+                    .object(job.module())
+                    .orElseThrow(() -> new ExportException("module_not_found",
+                            "Module " + job.module() + " no longer exists"));
+            ExportPlan plan = ExportPlan.of(object, format, ExportConfig.fromJson(job.config()));
+            long total = exporter.count(job.organizationId(), plan);
+            ExportJob started = database.inTransaction(h -> jobs.save(h, job.started(clock.instant(), total)));
+            Path tmp = files.temporary(jobId);
+            int[] reported = {0};
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                exporter.write(job.organizationId(), plan, out, n -> {
+                    int percent = total == 0 ? 0 : (int) Math.min(99, n * 100 / total);
+                    if (percent > reported[0]) {
+                        reported[0] = percent;
+                        database.inTransaction(h -> {
+                            jobs.progress(h, jobId, percent);
+                            return null;
+                        });
+                    }
+                });
+            }
+            long bytes = files.publish(jobId, format, tmp);
+            Instant now = clock.instant();
+            database.inTransaction(h -> jobs.save(h, started.completed(now, bytes, now.plus(fileTtl))));
+        } catch (StoreException e) {
+            if ("database_unavailable".equals(e.code())) {
+                // db-scheduler retries the task; the job starts again from the beginning.
+                LOG.warn("export {} paused, the database is unavailable: {}", jobId, e.toString());
+                throw e;
+            }
+            fail(job, format, e, "Freight failed while writing the export (" + e.code() + ")");
+        } catch (ExportException e) {
+            fail(job, format, e, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            fail(job, format, e, "Freight failed while writing the export (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private void fail(ExportJob job, ExportFormat format, Exception e, String reason) {
+        LOG.error("export {} failed: {}", job.id(), e.toString(), e);
+        files.delete(job.id(), format);
+        database.inTransaction(h -> jobs.get(h, job.id())
+                .filter(j -> !j.status().isFinal())
+                .map(j -> jobs.save(h, j.failed(clock.instant(), reason)))
+                .orElse(null));
+    }
+
+    /** Deletes the files of completed jobs that expired at or before {@code now}; returns how many. */
+    public int sweep(Instant now) {
+        return database.inTransaction(h -> {
+            int n = 0;
+            for (ExportJob job : jobs.expired(h, now)) {
+                files.delete(job.id(), ExportFormat.fromWireName(job.format()).orElseThrow());
+                jobs.save(h, job.expired());
+                n++;
+            }
+            return n;
+        });
+    }
+}

@@ -1,0 +1,79 @@
+package dev.freight.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Background export jobs. Thread-safe; transactions belong to the caller. */
+public final class ExportJobStore {
+
+    private static final String COLUMNS = "id, organization_id, source_type, source_id, module, format, config, status,"
+            + " progress, record_count, file_name, file_size_bytes, content_type, error, created_by, requested_at,"
+            + " started_at, completed_at, expires_at";
+
+    public void create(Handle h, ExportJob j) {
+        h.update("insert into export_jobs (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                        + " ?, ?)", j.id(), j.organizationId(), j.sourceType(), j.sourceId(), j.module(), j.format(),
+                j.config(), j.status().wireName(), j.progress(), j.recordCount(), j.fileName(), j.fileSizeBytes(),
+                j.contentType(), j.error(), j.createdBy(), millis(j.requestedAt()), millis(j.startedAt()),
+                millis(j.completedAt()), millis(j.expiresAt()));
+    }
+
+    /** Writes a job's state (everything but what it reads, which never changes). */
+    public ExportJob save(Handle h, ExportJob j) {
+        h.update("update export_jobs set status = ?, progress = ?, record_count = ?, file_size_bytes = ?, error = ?,"
+                        + " started_at = ?, completed_at = ?, expires_at = ? where id = ?", j.status().wireName(),
+                j.progress(), j.recordCount(), j.fileSizeBytes(), j.error(), millis(j.startedAt()),
+                millis(j.completedAt()), millis(j.expiresAt()), j.id());
+        return j;
+    }
+
+    public void progress(Handle h, String id, int percent) {
+        h.update("update export_jobs set progress = ? where id = ? and status = 'processing'", percent, id);
+    }
+
+    public Optional<ExportJob> get(Handle h, String id) {
+        return h.queryFirst("select " + COLUMNS + " from export_jobs where id = ?", ExportJobStore::job, id);
+    }
+
+    public Optional<ExportJob> get(Handle h, String organizationId, String id) {
+        return h.queryFirst("select " + COLUMNS + " from export_jobs where organization_id = ? and id = ?",
+                ExportJobStore::job, organizationId, id);
+    }
+
+    /** The organization's jobs, newest first. */
+    public List<ExportJob> list(Handle h, String organizationId, int limit) {
+        return h.query("select " + COLUMNS + " from export_jobs where organization_id = ? order by id desc limit "
+                + limit, ExportJobStore::job, organizationId);
+    }
+
+    /** Completed jobs whose file expired at or before {@code now}. */
+    public List<ExportJob> expired(Handle h, Instant now) {
+        return h.query("select " + COLUMNS + " from export_jobs where status = 'completed' and expires_at <= ?"
+                + " order by id", ExportJobStore::job, now.toEpochMilli());
+    }
+
+    private static Long millis(Instant at) {
+        return at == null ? null : at.toEpochMilli();
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static ExportJob job(ResultSet rs) throws SQLException {
+        return new ExportJob(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), ExportJob.Status.fromWireName(rs.getString(8)).orElseThrow(),
+                rs.getInt(9), nullableLong(rs, 10), rs.getString(11), nullableLong(rs, 12), rs.getString(13),
+                rs.getString(14), rs.getString(15), instant(rs, 16), instant(rs, 17), instant(rs, 18),
+                instant(rs, 19));
+    }
+}

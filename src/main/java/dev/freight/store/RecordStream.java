@@ -1,0 +1,232 @@
+package dev.freight.store;
+
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.PlainValues;
+import dev.freight.schema.Value;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * Reads an object's records for an export: the conditions, order and limit of a {@link RecordQuery} in SQL, rows
+ * streamed one at a time (a database cursor, not a page in memory), and only the fields asked for. Thread-safe.
+ */
+public final class RecordStream {
+
+    /** Receives each record in order; may fail with an I/O error of the file being written. */
+    @FunctionalInterface
+    public interface RowHandler {
+        void row(StoredRecord record) throws IOException;
+    }
+
+    private static final TypeReference<Object> ANY = new TypeReference<>() {};
+    private static final int FETCH_SIZE = 5_000;
+
+    /** How many records the query matches, its limit applied. */
+    public long count(Handle h, String organizationId, String object, RecordQuery query) {
+        List<Object> params = new ArrayList<>();
+        String where = where(h.dialect(), organizationId, object, query, params);
+        long n = h.queryFirst("select count(*) from records where " + where, rs -> rs.getLong(1), params.toArray())
+                .orElse(0L);
+        return query.limit() == null ? n : Math.min(n, query.limit());
+    }
+
+    /**
+     * Streams the matching records to {@code handler}, each with the values of {@code fields} only (an absent value
+     * has no entry). Use a handle with auto-commit ({@link Database#withHandle}); returns how many records were read.
+     */
+    public long forEach(Handle h, String organizationId, ObjectDef object, List<Field> fields, RecordQuery query,
+            RowHandler handler) throws IOException {
+        Dialect dialect = h.dialect();
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("select id, external_id, created_at, updated_at");
+        for (Field f : fields) {
+            sql.append(", ").append(dialect.jsonValue(new RecordQuery.Target(null, List.of(f.slug()),
+                    RecordQuery.Kind.TEXT).path()));
+        }
+        sql.append(" from records where ").append(where(dialect, organizationId, object.slug(), query, params));
+        sql.append(" order by ").append(order(dialect, query.sort()));
+        if (query.limit() != null) {
+            sql.append(" limit ").append((int) query.limit());
+        }
+        Connection c = h.connection();
+        try {
+            boolean cursor = dialect.streamsInTransaction() && c.getAutoCommit();
+            if (cursor) {
+                c.setAutoCommit(false);
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                ps.setFetchSize(FETCH_SIZE);
+                for (int i = 0; i < params.size(); i++) {
+                    ps.setObject(i + 1, params.get(i));
+                }
+                long n = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        handler.row(record(rs, organizationId, object.slug(), fields));
+                        n++;
+                    }
+                }
+                return n;
+            } finally {
+                if (cursor) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
+            }
+        } catch (SQLException e) {
+            throw Database.translate(dialect, e);
+        }
+    }
+
+    private static StoredRecord record(ResultSet rs, String organizationId, String object, List<Field> fields)
+            throws SQLException {
+        Map<String, Value> values = fields.isEmpty() ? Map.of() : new LinkedHashMap<>(fields.size() * 2);
+        for (int i = 0; i < fields.size(); i++) {
+            String json = rs.getString(5 + i);
+            if (json != null && !json.equals("null")) {
+                values.put(fields.get(i).slug(), decode(fields.get(i), json));
+            }
+        }
+        return new StoredRecord(rs.getString(1), organizationId, object, rs.getString(2), values,
+                Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(4)));
+    }
+
+    /**
+     * One stored value, as {@link PlainValues#fromPlain} would read it. Values stored by Freight already have their
+     * field's type, so the common ones (a string without escapes, a number, a boolean, an ISO date) are built
+     * directly; anything else goes through the JSON parser and the coercion.
+     */
+    static Value decode(Field field, String json) {
+        boolean scalar = !field.multiple() && field.type() != FieldType.LIST && field.type() != FieldType.ADDRESS
+                && field.type() != FieldType.REFERENCE;
+        if (scalar) {
+            Value fast = fast(field.type(), json);
+            if (fast != null) {
+                return fast;
+            }
+            if (json.length() >= 2 && json.charAt(0) == '"' && json.indexOf('\\') < 0) {
+                return PlainValues.fromPlain(field, json.substring(1, json.length() - 1));
+            }
+        }
+        return PlainValues.fromPlain(field, ValueJson.read(json, ANY));
+    }
+
+    private static Value fast(FieldType type, String json) {
+        boolean plainString = json.length() >= 2 && json.charAt(0) == '"' && json.indexOf('\\') < 0;
+        try {
+            return switch (type) {
+                case TEXT, LONG_TEXT, EMAIL, PHONE, URL, ENUM -> plainString
+                        ? new Value.Text(json.substring(1, json.length() - 1)) : null;
+                case NUMBER -> json.charAt(0) == '-' || Character.isDigit(json.charAt(0))
+                        ? new Value.Decimal(new java.math.BigDecimal(json)) : null;
+                case INTEGER -> json.charAt(0) == '-' || Character.isDigit(json.charAt(0))
+                        ? new Value.Int(Long.parseLong(json)) : null;
+                case BOOLEAN -> json.equals("true") ? new Value.Bool(true)
+                        : json.equals("false") ? new Value.Bool(false) : null;
+                case DATE -> plainString && json.length() == 12 ? isoDate(json) : null;
+                default -> null;
+            };
+        } catch (NumberFormatException | java.time.DateTimeException notThatType) {
+            return null;
+        }
+    }
+
+    /** {@code "yyyy-MM-dd"} (with its quotes) without a formatter; null when it is not that. */
+    private static Value isoDate(String json) {
+        if (json.charAt(5) != '-' || json.charAt(8) != '-') {
+            return null;
+        }
+        for (int i : new int[] {1, 2, 3, 4, 6, 7, 9, 10}) {
+            if (!Character.isDigit(json.charAt(i))) {
+                return null;
+            }
+        }
+        return new Value.Date(java.time.LocalDate.of(Integer.parseInt(json, 1, 5, 10),
+                Integer.parseInt(json, 6, 8, 10), Integer.parseInt(json, 9, 11, 10)));
+    }
+
+    private static String where(Dialect dialect, String organizationId, String object, RecordQuery query,
+            List<Object> params) {
+        StringBuilder sql = new StringBuilder("organization_id = ? and object = ?");
+        params.add(organizationId);
+        params.add(object);
+        for (RecordQuery.Condition condition : query.conditions()) {
+            String expr = expression(dialect, condition.target());
+            String p = parameter(dialect, condition.target());
+            sql.append(" and ");
+            switch (condition) {
+                case RecordQuery.Equals eq -> {
+                    sql.append(expr).append(" = ").append(p);
+                    params.add(eq.value());
+                }
+                case RecordQuery.In in -> {
+                    if (in.values().isEmpty()) {
+                        sql.append("1 = 0");
+                    } else {
+                        sql.append(expr).append(" in (")
+                                .append(String.join(", ", Collections.nCopies(in.values().size(), p))).append(')');
+                        params.addAll(in.values());
+                    }
+                }
+                case RecordQuery.Range range -> {
+                    sql.append(expr).append(" is not null");
+                    if (range.from() != null) {
+                        sql.append(" and ").append(expr).append(" >= ").append(p);
+                        params.add(range.from());
+                    }
+                    if (range.to() != null) {
+                        sql.append(" and ").append(expr).append(" <= ").append(p);
+                        params.add(range.to());
+                    }
+                }
+                case RecordQuery.Empty empty -> {
+                    String present = condition.target().column() != null ? condition.target().column()
+                            : dialect.jsonValue(condition.target().path());
+                    sql.append(present).append(empty.empty() ? " is null" : " is not null");
+                }
+            }
+        }
+        return sql.toString();
+    }
+
+    private static String order(Dialect dialect, RecordQuery.Sort sort) {
+        if (sort == null) {
+            return "id";
+        }
+        String direction = sort.descending() ? " desc" : "";
+        String expr = expression(dialect, sort.target());
+        if (sort.target().kind() == RecordQuery.Kind.TEXT) {
+            expr = dialect.binaryOrder(expr);
+        }
+        // Empty values last in both directions, and ties in id order so the result is stable.
+        return "(" + expression(dialect, sort.target()) + " is null), " + expr + direction + ", "
+                + dialect.binaryOrder("id") + direction;
+    }
+
+    private static String expression(Dialect dialect, RecordQuery.Target target) {
+        if (target.column() != null) {
+            return target.column();
+        }
+        return switch (target.kind()) {
+            case NUMBER -> dialect.jsonNumber(target.path());
+            case BOOLEAN -> dialect.jsonBoolean(target.path());
+            case TEXT, EPOCH_MILLIS -> dialect.jsonText(target.path());
+        };
+    }
+
+    private static String parameter(Dialect dialect, RecordQuery.Target target) {
+        return target.column() == null && target.kind() == RecordQuery.Kind.NUMBER ? dialect.numberParameter() : "?";
+    }
+}

@@ -1,0 +1,11 @@
+package dev.freight.api;
+
+import dev.freight.testing.TestDatabases;
+
+class SqliteExportApiTest extends ExportApiContract {
+
+    @Override
+    TestDatabases database() {
+        return TestDatabases.SQLITE;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.freight.jobs;
+
+import dev.freight.testing.TestDatabases;
+
+class SqliteExportTasksTest extends ExportTasksContract {
+
+    @Override
+    TestDatabases database() {
+        return TestDatabases.SQLITE;
+    }
+}
