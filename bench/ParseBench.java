@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  */
 public class ParseBench {
 
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
     static final String[] COLUMNS = {"external_id", "name", "website", "status", "hq_location", "raw_irq_score",
         "raw_residual_risk_score", "business_unit", "enterprise", "vendor_category", "next_assessment_date",
         "contract_length"};
