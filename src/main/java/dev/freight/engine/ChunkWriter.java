@@ -151,7 +151,8 @@ final class ChunkWriter implements RowWriter {
                 }
                 values = inFieldOrder(merged);
             }
-            writes.add(new RecordWrite(row.externalId(), values));
+            // The version read is the expectation: a concurrent import's change makes the chunk run again.
+            writes.add(new RecordWrite(row.externalId(), values, old == null ? 0L : old.version()));
             written.add(row);
         }
         // Writing in key order gives concurrent imports of overlapping keys the same lock order: no deadlocks.

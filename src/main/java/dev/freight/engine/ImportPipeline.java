@@ -281,7 +281,8 @@ public final class ImportPipeline {
         List<ChunkWriter.Result> result = new ArrayList<>(1);
         ImportJob done;
         try {
-            done = database.inTransaction(h -> {
+            done = withRetries(() -> database.inTransaction(h -> {
+                result.clear();
                 ImportJob applied = progressed(h, before, writer, parsed, result);
                 Instant end = now();
                 for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
@@ -295,7 +296,7 @@ public final class ImportPipeline {
                 ImportJob completed = applied.withStatus(Status.COMPLETED, reason).withUpdatedAt(end);
                 imports.create(h, completed);
                 return completed;
-            });
+            }));
         } catch (StoreException e) {
             storeFailed(before, Phase.PROCESSING, "The database failed while writing the batch; nothing was stored");
             throw e;

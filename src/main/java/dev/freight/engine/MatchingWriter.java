@@ -14,6 +14,7 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.RecordStore.Existing;
 import dev.freight.store.RecordWrite;
 import dev.freight.store.RowError;
+import dev.freight.store.StoreException;
 import dev.freight.store.UpsertOutcome;
 import dev.freight.store.ValueJson;
 import java.util.ArrayList;
@@ -233,7 +234,7 @@ final class MatchingWriter implements RowWriter {
             Map<String, Value> values = inFieldOrder(t.values);
             if (t.stored == null) {
                 creates.add(t);
-                writes.add(new RecordWrite(t.externalId, values));
+                writes.add(new RecordWrite(t.externalId, values, 0L));
                 continue;
             }
             Map<String, Value> before = ValueJson.decode(t.stored.data(), object);
@@ -244,14 +245,9 @@ final class MatchingWriter implements RowWriter {
             String data = ValueJson.encode(values);
             long version = records.updateIfVersion(h, organizationId, t.stored.id(), data, t.stored.version());
             if (version < 0) {
-                for (Map.Entry<ParsedRow, Target> e : targets.entrySet()) {
-                    if (e.getValue() == t) {
-                        errors.add(new Violation(e.getKey().ordinal(), e.getKey().externalId(), null,
-                                ViolationCode.WRITE_FAILED, "The record " + t.stored.id()
-                                        + " changed while the import was updating it; import the row again"));
-                    }
-                }
-                continue;
+                // Changed by someone else since the chunk read it: the chunk runs again from a fresh read.
+                throw new StoreException("transient_conflict", "record " + t.stored.id()
+                        + " changed while the import was updating it", null);
             }
             t.id = t.stored.id();
             changed.add(t);

@@ -57,7 +57,8 @@ public interface Dialect {
 
     /**
      * Stages rows for one {@code INSERT … SELECT} into records, when the database has a faster path than binding
-     * parameters (PostgreSQL's COPY). Each row is {id, external_id (may be null), data JSON}. Returns the table to
+     * parameters (PostgreSQL's COPY). Each row is {id, external_id (may be null), data JSON, expected version (null,
+     * or absent, for none)}, staged as columns {@code id, external_id, data, expected}. Returns the table to
      * select {@code id, external_id, data} from, or null to bind the rows as parameters instead.
      */
     default String stageRecords(Handle h, List<String[]> rows) {

@@ -48,9 +48,19 @@ public final class RecordStore {
         if (writes.isEmpty()) {
             return List.of();
         }
+        boolean checked = writes.getFirst().expectedVersion() != null;
+        for (RecordWrite w : writes) {
+            if ((w.expectedVersion() != null) != checked) {
+                throw new IllegalArgumentException("a write list must be all blind or all with expected versions");
+            }
+        }
         List<String[]> staged = new ArrayList<>(writes.size());
         for (RecordWrite w : writes) {
-            staged.add(new String[] {ids.next(object.idPrefix()), w.externalId(), ValueJson.encode(w.values())});
+            staged.add(new String[] {ids.next(object.idPrefix()), w.externalId(), ValueJson.encode(w.values()),
+                w.expectedVersion() == null ? null : w.expectedVersion().toString()});
+        }
+        if (checked) {
+            return writeChecked(h, organizationId, object, writes, staged, importId);
         }
         String stage = h.dialect().stageRecords(h, staged);
         if (stage != null) {
@@ -64,6 +74,72 @@ public final class RecordStore {
                     importId));
         }
         return outcomes;
+    }
+
+    /**
+     * Writes that carry the version their writer read: updates only where the stored version still matches, inserts
+     * only where no record exists. Any write that neither took effect is a concurrent change: the whole call fails with
+     * {@code transient_conflict} (the caller's transaction rolls back and may run again after reading afresh).
+     */
+    private List<UpsertOutcome> writeChecked(Handle h, String organizationId, ObjectDef object,
+            List<RecordWrite> writes, List<String[]> staged, String importId) {
+        long now = clock.millis();
+        Map<String, String> stored = new HashMap<>(writes.size() * 2);
+        Map<String, Long> versions = new HashMap<>(writes.size() * 2);
+        Handle.RowMapper<Object> returned = rs -> {
+            String externalId = rs.getString(1);
+            String id = rs.getString(2);
+            stored.put(externalId == null ? id : externalId, id);
+            versions.put(id, rs.getLong(3));
+            return null;
+        };
+        String stage = h.dialect().stageRecords(h, staged);
+        if (stage != null) {
+            h.query("update records r set data = s.data, updated_at = ?, version = r.version + 1 from " + stage + " s"
+                    + " where s.expected > 0 and r.organization_id = ? and r.object = ? and r.external_id = s.external_id"
+                    + " and r.version = s.expected returning r.external_id, r.id, r.version", returned, now,
+                    organizationId, object.slug());
+            h.query("insert into records (id, organization_id, object, external_id, data, created_at, updated_at,"
+                    + " created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from " + stage
+                    + " where expected = 0 on conflict (organization_id, object, external_id) do nothing"
+                    + " returning external_id, id, version", returned, organizationId, object.slug(), now, now,
+                    importId);
+        } else {
+            List<String[]> updates = new ArrayList<>();
+            List<String[]> inserts = new ArrayList<>();
+            staged.forEach(r -> (Long.parseLong(r[3]) > 0 ? updates : inserts).add(r));
+            int perStatement = Math.max(1, h.dialect().maxParameters() / COLUMNS);
+            for (int from = 0; from < updates.size(); from += perStatement) {
+                List<String[]> slice = updates.subList(from, Math.min(updates.size(), from + perStatement));
+                StringBuilder values = new StringBuilder();
+                List<Object> params = new ArrayList<>(slice.size() * 3 + 3);
+                params.add(now);
+                for (String[] r : slice) {
+                    values.append(values.isEmpty() ? "" : ", ").append("(?, ").append(h.dialect().jsonParameter())
+                            .append(", ?)");
+                    params.add(r[1]);
+                    params.add(r[2]);
+                    params.add(Long.parseLong(r[3]));
+                }
+                params.add(organizationId);
+                params.add(object.slug());
+                h.query("update records set data = v.column2, updated_at = ?, version = records.version + 1"
+                        + " from (values " + values + ") as v where records.organization_id = ?"
+                        + " and records.object = ? and records.external_id = v.column1 and records.version = v.column3"
+                        + " returning records.external_id, records.id, records.version", returned, params);
+            }
+            for (int from = 0; from < inserts.size(); from += perStatement) {
+                List<String[]> slice = inserts.subList(from, Math.min(inserts.size(), from + perStatement));
+                insertSlice(h, organizationId, object, slice, importId, now, "on conflict do nothing", returned);
+            }
+        }
+        long missed = writes.stream().filter(w -> w.externalId() != null && !stored.containsKey(w.externalId()))
+                .count();
+        if (missed > 0) {
+            throw new StoreException("transient_conflict", missed + " of " + writes.size()
+                    + " records changed or appeared while they were being written", null);
+        }
+        return outcomes(writes, staged, stored, versions);
     }
 
     private List<UpsertOutcome> upsertStaged(Handle h, String organizationId, ObjectDef object,
@@ -87,12 +163,29 @@ public final class RecordStore {
 
     private List<UpsertOutcome> upsertSlice(Handle h, String organizationId, ObjectDef object,
             List<RecordWrite> slice, List<String[]> rows, String importId) {
-        long now = clock.millis();
+        Map<String, String> stored = new HashMap<>(slice.size() * 2);
+        Map<String, Long> versions = new HashMap<>(slice.size() * 2);
+        insertSlice(h, organizationId, object, rows, importId, clock.millis(), """
+                on conflict (organization_id, object, external_id)
+                do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1""",
+                rs -> {
+                    String externalId = rs.getString(1);
+                    String id = rs.getString(2);
+                    stored.put(externalId == null ? id : externalId, id);
+                    versions.put(id, rs.getLong(3));
+                    return null;
+                });
+        return outcomes(slice, rows, stored, versions);
+    }
+
+    /** One multi-row insert of staged rows {id, external_id, data, …} with the given conflict clause. */
+    private static void insertSlice(Handle h, String organizationId, ObjectDef object, List<String[]> rows,
+            String importId, long now, String onConflict, Handle.RowMapper<?> returned) {
         String row = "(?, ?, ?, ?, " + h.dialect().jsonParameter() + ", ?, ?, ?)";
         StringBuilder sql = new StringBuilder("insert into records (id, organization_id, object, external_id, data,"
                 + " created_at, updated_at, created_by_import) values ");
-        List<Object> params = new ArrayList<>(slice.size() * COLUMNS);
-        for (int i = 0; i < slice.size(); i++) {
+        List<Object> params = new ArrayList<>(rows.size() * COLUMNS);
+        for (int i = 0; i < rows.size(); i++) {
             String[] r = rows.get(i);
             sql.append(i == 0 ? row : ", " + row);
             params.add(r[0]);
@@ -104,20 +197,8 @@ public final class RecordStore {
             params.add(now);
             params.add(importId);
         }
-        sql.append("""
-                 on conflict (organization_id, object, external_id)
-                 do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1
-                 returning external_id, id, version""");
-        Map<String, String> stored = new HashMap<>(slice.size() * 2);
-        Map<String, Long> versions = new HashMap<>(slice.size() * 2);
-        h.query(sql.toString(), rs -> {
-            String externalId = rs.getString(1);
-            String id = rs.getString(2);
-            stored.put(externalId == null ? id : externalId, id);
-            versions.put(id, rs.getLong(3));
-            return null;
-        }, params);
-        return outcomes(slice, rows, stored, versions);
+        sql.append(' ').append(onConflict).append(" returning external_id, id, version");
+        h.query(sql.toString(), returned, params);
     }
 
     /**

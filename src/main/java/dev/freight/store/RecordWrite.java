@@ -3,5 +3,17 @@ package dev.freight.store;
 import dev.freight.schema.Value;
 import java.util.Map;
 
-/** One record to upsert by external_id: its values replace the stored ones. */
-public record RecordWrite(String externalId, Map<String, Value> values) {}
+/**
+ * One record to write by external_id: its values replace the stored ones.
+ *
+ * @param expectedVersion what the writer read: null for a blind upsert; 0 when the record must not exist yet; else the
+ *     version the stored record must still have. A write whose expectation no longer holds is refused with
+ *     {@code transient_conflict}, so a writer that merged with what it read never overwrites a concurrent change.
+ */
+public record RecordWrite(String externalId, Map<String, Value> values, Long expectedVersion) {
+
+    /** A blind upsert. */
+    public RecordWrite(String externalId, Map<String, Value> values) {
+        this(externalId, values, null);
+    }
+}

@@ -375,6 +375,39 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void twoImportsUpdatingDifferentFieldsOfTheSameRecordsAtOnceLoseNeitherChange() throws Exception {
+        StringBuilder seed = new StringBuilder("external_id,name\n");
+        StringBuilder a = new StringBuilder("external_id,name,status\n");
+        StringBuilder b = new StringBuilder("external_id,name,business_unit\n");
+        for (int i = 0; i < 300; i++) {
+            seed.append("k-%04d,V %d\n".formatted(i, i));
+            a.append("k-%04d,V %d,active\n".formatted(i, i));
+            b.append("k-%04d,V %d,Finance\n".formatted(i, i));
+        }
+        ImportJob first = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, seed.toString());
+        pipeline.process(first.id(), csv(seed.toString()), ImportPipeline.Listener.NONE);
+        ImportJob jobA = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, a.toString());
+        ImportJob jobB = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, b.toString());
+        ImportPipeline big = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 50);
+
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        var doneA = pool.submit(() -> big.process(jobA.id(), csv(a.toString()), ImportPipeline.Listener.NONE));
+        var doneB = pool.submit(() -> big.process(jobB.id(), csv(b.toString()), ImportPipeline.Listener.NONE));
+        ImportStats statsA = doneA.get(120, java.util.concurrent.TimeUnit.SECONDS).stats();
+        ImportStats statsB = doneB.get(120, java.util.concurrent.TimeUnit.SECONDS).stats();
+        pool.shutdown();
+
+        assertThat(statsA.failed() + statsB.failed()).isZero();
+        assertThat(statsA.updated()).isEqualTo(300);
+        assertThat(statsB.updated()).isEqualTo(300);
+        for (int i = 0; i < 300; i += 37) {
+            assertThat(vendor("k-%04d".formatted(i)).values()).as("k-%04d", i).containsEntry("status",
+                    new dev.freight.schema.Value.Text("active")).containsEntry("business_unit",
+                    new dev.freight.schema.Value.Text("Finance"));
+        }
+    }
+
+    @Test
     void anImportWhoseUploadNeverArrivedExpiresWithItsUploadUrl() {
         ImportJob waiting = jobs.requested(new ImportJobs.Request(org, "vendor", "imports", UploadMode.ASYNC,
                 Action.MERGE, DuplicateHandling.IGNORE_ALL, null, "key_test", null), START.plus(Duration.ofHours(1)));

@@ -109,6 +109,44 @@ abstract class RecordStoreContract {
     }
 
     @Test
+    void writesWithExpectedVersionsUpdateWhatIsUnchangedAndCreateWhatIsAbsent() {
+        List<UpsertOutcome> first = upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"));
+
+        List<UpsertOutcome> second = upsert(acme, BuiltInObjects.VENDOR,
+                new RecordWrite("v-1", Map.of("name", text("Acme Corp")), 1L),
+                new RecordWrite("v-2", Map.of("name", text("Beta")), 0L));
+
+        assertThat(second.get(0)).isEqualTo(new UpsertOutcome("v-1", first.get(0).id(), false, 2));
+        assertThat(second.get(1).created()).isTrue();
+        assertThat(second.get(1).version()).isEqualTo(1);
+        assertThat(db.withHandle(h -> records.find(h, acme, first.get(0).id(), builtIns())).orElseThrow().values())
+                .isEqualTo(Map.of("name", text("Acme Corp")));
+    }
+
+    @Test
+    void aWriteWhoseExpectedVersionNoLongerHoldsIsRefusedAndChangesNothing() {
+        List<UpsertOutcome> first = upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"));
+        upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme by someone else"));
+
+        assertThatThrownBy(() -> db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, List.of(
+                new RecordWrite("v-2", Map.of("name", text("Beta 2")), 1L),
+                new RecordWrite("v-1", Map.of("name", text("Acme stale")), 1L)))))
+                .isInstanceOfSatisfying(StoreException.class, e -> {
+                    assertThat(e.code()).isEqualTo("transient_conflict");
+                    assertThat(e.getMessage()).isEqualTo("1 of 2 records changed or appeared while they were being"
+                            + " written");
+                });
+        assertThatThrownBy(() -> db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, List.of(
+                new RecordWrite("v-2", Map.of("name", text("Beta new")), 0L)))))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isTransient()).isTrue());
+
+        assertThat(db.withHandle(h -> records.find(h, acme, first.get(0).id(), builtIns())).orElseThrow().values())
+                .isEqualTo(Map.of("name", text("Acme by someone else")));
+        assertThat(db.withHandle(h -> records.find(h, acme, first.get(1).id(), builtIns())).orElseThrow().values())
+                .isEqualTo(Map.of("name", text("Beta")));
+    }
+
+    @Test
     void returnsOutcomesInWriteOrderAcrossSeveralStatements() {
         int total = 10_000;
         List<RecordWrite> existing = IntStream.range(0, total).filter(i -> i % 3 == 0)

@@ -55,17 +55,18 @@ public final class PostgresDialect implements Dialect {
     @Override
     public String stageRecords(Handle h, List<String[]> rows) {
         // One round trip: the simple query protocol takes both statements at once.
-        h.execute("create temporary table if not exists records_stage (id text, external_id text, data jsonb)"
-                + " on commit delete rows; truncate records_stage");
+        h.execute("create temporary table if not exists records_stage (id text, external_id text, data jsonb,"
+                + " expected bigint) on commit delete rows; truncate records_stage");
         StringBuilder text = new StringBuilder(rows.size() * 200);
         for (String[] row : rows) {
             copyField(text, row[0]).append('\t');
             copyField(text, row[1]).append('\t');
-            copyField(text, row[2]).append('\n');
+            copyField(text, row[2]).append('\t');
+            copyField(text, row.length > 3 ? row[3] : null).append('\n');
         }
         try {
             CopyManager copy = h.connection().unwrap(PGConnection.class).getCopyAPI();
-            copy.copyIn("copy records_stage (id, external_id, data) from stdin", new StringReader(text.toString()));
+            copy.copyIn("copy records_stage (id, external_id, data, expected) from stdin", new StringReader(text.toString()));
         } catch (SQLException e) {
             throw new StoreException("database_error", "COPY into the staging table failed (SQL state "
                     + e.getSQLState() + ")", e);
