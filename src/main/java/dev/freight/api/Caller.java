@@ -15,7 +15,7 @@ public record Caller(ApiKey key) {
     public Caller require(Scope scope) {
         if (!key.allows(scope)) {
             throw new ApiException(403, "insufficient_scope",
-                    "This API key lacks the \"" + scope.wireName() + "\" scope");
+                    "Access denied: this API key lacks the \"" + scope.wireName() + "\" scope");
         }
         return this;
     }

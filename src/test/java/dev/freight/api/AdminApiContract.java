@@ -103,7 +103,7 @@ abstract class AdminApiContract {
         String importer = tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.IMPORT, Scope.READ));
         Response r = tenant.http(importer).post("/v1/import-reports", ImportApiContract.SEED_REPORT);
         assertThat(r.status()).isEqualTo(403);
-        assertThat(r.at("/error/message")).isEqualTo("This API key lacks the \"admin\" scope");
+        assertThat(r.at("/error/message")).isEqualTo("Access denied: this API key lacks the \"admin\" scope");
         assertThat(tenant.http(importer).get("/v1/import-reports").status()).isEqualTo(200);
     }
 

@@ -313,7 +313,7 @@ abstract class ImportApiContract {
         Response scoped = tenant.http(readOnly).post("/v1/import/vendor-custom-import", SEED_BODY);
         assertThat(scoped.status()).isEqualTo(403);
         assertThat(scoped.at("/error/code")).isEqualTo("insufficient_scope");
-        assertThat(scoped.at("/error/message")).isEqualTo("This API key lacks the \"import\" scope");
+        assertThat(scoped.at("/error/message")).isEqualTo("Access denied: this API key lacks the \"import\" scope");
     }
 
     @Test

@@ -180,6 +180,7 @@ abstract class ModuleImportApiContract {
         assertThat(denied.status()).isEqualTo(403);
         assertThat(denied.at("/success")).isEqualTo("false");
         assertThat(denied.at("/error/code")).isEqualTo("insufficient_scope");
+        assertThat(denied.at("/error/message")).isEqualTo("Access denied: this API key lacks the \"import\" scope");
     }
 
     @Test
