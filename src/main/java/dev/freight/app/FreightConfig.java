@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  * @param bootstrapApiKey the first key to create on an empty database instead of a generated one, or null
  * @param exportAsyncThreshold exports of more records than this run as background jobs
  * @param exportFileTtl how long a background export's file is kept after it completes
+ * @param parsedFileTtl how long a file uploaded to the workflow's parse step is kept for validate and execute
  */
 public record FreightConfig(
         Path dataDir,
@@ -37,7 +38,8 @@ public record FreightConfig(
         String urlSigningKey,
         long maxParseBytes,
         long exportAsyncThreshold,
-        Duration exportFileTtl) {
+        Duration exportFileTtl,
+        Duration parsedFileTtl) {
 
     private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})([smhd])$");
 
@@ -74,7 +76,8 @@ public record FreightConfig(
                 value(property, "freight.url-signing-key", null),
                 positive(property, "freight.max-parse-bytes", 100L * 1024 * 1024, Long.MAX_VALUE),
                 positive(property, "freight.export-async-threshold", 10_000, Long.MAX_VALUE),
-                duration(property, "freight.export-file-ttl", Duration.ofHours(24)));
+                duration(property, "freight.export-file-ttl", Duration.ofHours(24)),
+                duration(property, "freight.parsed-file-ttl", Duration.ofDays(7)));
     }
 
     private static String publicUrl(Function<String, String> property) {

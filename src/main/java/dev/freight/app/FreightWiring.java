@@ -13,6 +13,7 @@ import dev.freight.store.ExportJobStore;
 import dev.freight.store.RecordStream;
 import dev.freight.store.SavedReportStore;
 import dev.freight.engine.UploadSources;
+import dev.freight.jobs.ParsedFileSweeper;
 import dev.freight.mapping.MappingSuggester;
 import dev.freight.mapping.OpenAiCompatibleMatcher;
 import dev.freight.store.MappingMemoryStore;
@@ -193,6 +194,17 @@ class FreightWiring {
     MultipartConfigElement multipartConfig(FreightConfig config) {
         long max = config.maxParseBytes();
         return new MultipartConfigElement("", max, max + 1024 * 1024, 1024 * 1024);
+    }
+
+    @Bean
+    ParsedFileSweeper parsedFileSweeper(Database database, ParsedFileStore files, UploadStore uploads, Clock clock,
+            FreightConfig config) {
+        return new ParsedFileSweeper(database, files, uploads, clock, config.parsedFileTtl(), Duration.ofMinutes(10));
+    }
+
+    @Bean
+    RecurringTask<Void> parsedFileExpiryTask(ParsedFileSweeper sweeper) {
+        return sweeper.task();
     }
 
     /** The column-mapping suggester, with the external model of FREIGHT_MAPPING_MODEL_URL when it is set. */

@@ -2,6 +2,7 @@ package dev.freight.store;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -51,5 +52,15 @@ public final class ParsedFileStore {
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getString(9),
                         rs.getLong(10), Instant.ofEpochMilli(rs.getLong(11))),
                 organizationId, id);
+    }
+
+    /** Deletes the rows of files created before {@code cutoff}; returns their ids (their bytes are the caller's). */
+    public List<String> deleteCreatedBefore(Handle h, Instant cutoff) {
+        List<String> ids = h.query("select id from parsed_files where created_at < ?", rs -> rs.getString(1),
+                cutoff.toEpochMilli());
+        for (String id : ids) {
+            h.update("delete from parsed_files where id = ?", id);
+        }
+        return ids;
     }
 }

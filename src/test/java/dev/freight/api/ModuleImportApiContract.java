@@ -244,6 +244,32 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void parsedFilesExpireButAnExecutionMadeFromOneKeepsItsRows() throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",
+                CONTACTS_CSV.getBytes(StandardCharsets.UTF_8));
+        String fileId = parsed.at("/data/fileId");
+        String mapping = MAPPING;
+        Response executed = http.post("/v1/modules/contacts/import/execute", "{\"fileId\": \"" + fileId
+                + "\", \"columnMapping\": " + mapping + ", \"processingMode\": \"background\"}");
+        String jobId = executed.at("/data/importJobId");
+        TestServer server = tenant.server();
+        var sweeper = new dev.freight.jobs.ParsedFileSweeper(server.bean(dev.freight.store.Database.class),
+                server.bean(dev.freight.store.ParsedFileStore.class), server.bean(dev.freight.store.UploadStore.class),
+                java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(2)), Duration.ofHours(1),
+                Duration.ofMinutes(10));
+
+        assertThat(sweeper.sweep()).isGreaterThanOrEqualTo(1);
+
+        Response gone = http.post("/v1/modules/contacts/import/validate", "{\"fileId\": \"" + fileId
+                + "\", \"columnMapping\": " + mapping + "}");
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(gone.at("/error/code")).isEqualTo("file_not_found");
+        JsonNode job = poll(jobId);
+        assertThat(job.get("status").asString()).isEqualTo("completed");
+        assertThat(job.get("successRows").asLong()).isEqualTo(2);
+    }
+
+    @Test
     void theProcessingModeFollowsTheSeedsRowCounts() {
         assertThat(ModuleImportController.processingMode(5_000, null)).isEqualTo("sync");
         assertThat(ModuleImportController.processingMode(5_001, null)).isEqualTo("stream");

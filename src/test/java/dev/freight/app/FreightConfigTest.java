@@ -24,6 +24,8 @@ class FreightConfigTest {
         assertThat(config.bootstrapApiKey()).isNull();
         assertThat(config.exportAsyncThreshold()).isEqualTo(10_000);
         assertThat(config.exportFileTtl()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.parsedFileTtl()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.maxParseBytes()).isEqualTo(100L * 1024 * 1024);
     }
 
     @Test
@@ -45,12 +47,13 @@ class FreightConfigTest {
                 Map.entry("freight.url-signing-key", "k3y"),
                 Map.entry("freight.max-parse-bytes", "5000000"),
                 Map.entry("freight.export-async-threshold", "50000"),
-                Map.entry("freight.export-file-ttl", "2d"))::get);
+                Map.entry("freight.export-file-ttl", "2d"),
+                Map.entry("freight.parsed-file-ttl", "3d"))::get);
 
         assertThat(config).isEqualTo(new FreightConfig(Path.of("/srv/freight"), "jdbc:postgresql://db:5432/freight",
                 "freight", "secret", "a-key-of-twenty-chars-or-more", 5000, 1_000_000, 2_000_000_000L,
                 Duration.ofMinutes(90), 500, Duration.ofHours(2), Duration.ofDays(1), "https://freight.example.com",
-                "k3y", 5_000_000L, 50_000, Duration.ofDays(2)));
+                "k3y", 5_000_000L, 50_000, Duration.ofDays(2), Duration.ofDays(3)));
         assertThat(config.isSqlite()).isFalse();
     }
 
