@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * <pre>
  * java bench/ImportBench.java generate --rows 1000000 --variant 0 --out vendors.csv
  * java bench/ImportBench.java xlsx --csv vendors.csv --out vendors.xlsx
+ * java bench/ImportBench.java records --csv vendors.csv --out vendors.tsv
  * java bench/ImportBench.java run --url http://127.0.0.1:8080 --key KEY --file vendors.csv
  * </pre>
  * generate writes a deterministic 12-column vendor CSV (variant 1 changes two fields of every row, for an all-update
@@ -42,6 +43,7 @@ public class ImportBench {
             case "generate" -> generate(Integer.parseInt(o.getOrDefault("rows", "1000000")),
                     Integer.parseInt(o.getOrDefault("variant", "0")), Path.of(o.get("out")));
             case "xlsx" -> xlsx(Path.of(o.get("csv")), Path.of(o.get("out")));
+            case "records" -> records(Path.of(o.get("csv")), Path.of(o.get("out")));
             case "run" -> run(o.get("url"), o.get("key"), Path.of(o.get("file")), o.getOrDefault("resource", "vendor"));
             default -> {
                 System.err.println("usage: ImportBench generate --rows N --variant 0|1 --out FILE | run --url U --key K --file F");
@@ -79,6 +81,37 @@ public class ImportBench {
      * Converts a generated CSV (no quoted commas except the quoted city) into an XLSX whose text cells all use the
      * shared-strings table, as Excel writes them: the table is the reader's memory worst case.
      */
+    /**
+     * The rows of a generated CSV as Freight stores them, in COPY's text format for a records-shaped table: id,
+     * organization_id, object, external_id, data (the typed JSON document), created_at, updated_at. For the floor line.
+     */
+    static void records(Path csv, Path out) throws IOException {
+        String[] names = HEADER.split(",");
+        try (java.io.BufferedReader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
+                BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            in.readLine();
+            long n = 0;
+            StringBuilder b = new StringBuilder(512);
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                List<String> cells = splitCsv(line);
+                b.setLength(0);
+                b.append("vndr_").append(String.format("%032x", n++)).append("\torg_bench\tvendor\t")
+                        .append(cells.get(0)).append("\t{");
+                for (int c = 1; c < names.length; c++) {
+                    String v = cells.get(c);
+                    b.append(c == 1 ? "" : ", ").append('"').append(names[c]).append("\": ");
+                    if (names[c].startsWith("raw_") || v.equals("true") || v.equals("false")) {
+                        b.append(v);
+                    } else {
+                        b.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+                    }
+                }
+                b.append("}\t1700000000000\t1700000000000\n");
+                w.append(b);
+            }
+        }
+    }
+
     static void xlsx(Path csv, Path out) throws IOException {
         Path sheet = Files.createTempFile("sheet", ".xml");
         Path strings = Files.createTempFile("sst", ".xml");
