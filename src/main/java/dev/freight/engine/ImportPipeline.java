@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -344,6 +346,76 @@ public final class ImportPipeline {
         }
     }
 
+    /**
+     * The chunks of a source after the checkpoint, read and transformed by a producer thread at most two chunks ahead
+     * of the caller (memory stays at three chunks). A read failure reaches the caller after the chunks before it, as
+     * if it had read them itself. Closing stops the producer.
+     */
+    private static final class ChunkFeed implements AutoCloseable {
+        private static final Object END = new Object();
+        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(2);
+        private final Thread producer;
+
+        ChunkFeed(RowCursor cursor, RowTransformer transformer, long checkpoint, int chunkSize) {
+            this.producer = Thread.ofVirtual().name("import-reader").start(() -> {
+                try {
+                    List<ParsedRow> chunk = new ArrayList<>(chunkSize);
+                    for (ParsedRowOrSource row = cursor.next(); row != null; row = cursor.next()) {
+                        if (row.ordinal() <= checkpoint) {
+                            continue;
+                        }
+                        chunk.add(row.source() == null ? row.unreadable() : transformer.parse(row.source()));
+                        if (chunk.size() == chunkSize) {
+                            queue.put(chunk);
+                            chunk = new ArrayList<>(chunkSize);
+                        }
+                    }
+                    if (!chunk.isEmpty()) {
+                        queue.put(chunk);
+                    }
+                    queue.put(END);
+                } catch (InterruptedException stopped) {
+                    Thread.currentThread().interrupt();
+                } catch (IOException | RuntimeException | Error e) {
+                    try {
+                        queue.put(e);
+                    } catch (InterruptedException stopped) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+        }
+
+        /** The next chunk, or null after the last. */
+        @SuppressWarnings("unchecked")
+        List<ParsedRow> next() {
+            Object item;
+            try {
+                item = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the next chunk", e);
+            }
+            return switch (item) {
+                case List<?> chunk -> (List<ParsedRow>) chunk;
+                case IOException e -> throw new UncheckedIOException(e);
+                case RuntimeException e -> throw e;
+                case Error e -> throw e;
+                default -> null;
+            };
+        }
+
+        @Override
+        public void close() {
+            producer.interrupt();
+            try {
+                producer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private ImportJob chunks(ImportJob job, Schema schema, ObjectDef object, RowSource source, Listener listener) {
         Map<String, String> mapping;
         Map<String, Long> duplicates = database.withHandle(h -> imports.duplicates(h, job.id()));
@@ -363,20 +435,12 @@ public final class ImportPipeline {
                         DateColumns.readers(options));
                 writer = matchingWriter(job, schema, object, options);
             }
-            List<ParsedRowOrSource> chunk = new ArrayList<>(chunkSize);
-            RowCursor cursor = new RowCursor(reader, job.fileType());
-            for (ParsedRowOrSource row = cursor.next(); row != null; row = cursor.next()) {
-                if (row.ordinal() <= job.checkpoint()) {
-                    continue;
+            // Reading and transforming the next chunk overlaps with writing this one (the second core).
+            try (ChunkFeed feed = new ChunkFeed(new RowCursor(reader, job.fileType()), transformer, job.checkpoint(),
+                    chunkSize)) {
+                for (List<ParsedRow> chunk = feed.next(); chunk != null; chunk = feed.next()) {
+                    current = commitChunk(current, writer, chunk, listener);
                 }
-                chunk.add(row);
-                if (chunk.size() == chunkSize) {
-                    current = commitChunk(current, transformer, writer, chunk, listener);
-                    chunk.clear();
-                }
-            }
-            if (!chunk.isEmpty()) {
-                current = commitChunk(current, transformer, writer, chunk, listener);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -389,12 +453,8 @@ public final class ImportPipeline {
     }
 
     /** Commits one chunk with the checkpoint, or on a row-level failure replays it one row per transaction. */
-    private ImportJob commitChunk(ImportJob job, RowTransformer transformer, RowWriter writer,
-            List<ParsedRowOrSource> chunk, Listener listener) {
+    private ImportJob commitChunk(ImportJob job, RowWriter writer, List<ParsedRow> parsed, Listener listener) {
         checkStop(job);
-        List<ParsedRow> parsed = chunk.stream()
-                .map(r -> r.source() == null ? r.unreadable() : transformer.parse(r.source()))
-                .toList();
         ImportJob committed;
         try {
             committed = withRetries(() -> database.inTransaction(h -> apply(h, job, writer, parsed)));
