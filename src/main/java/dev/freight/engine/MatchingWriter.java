@@ -142,7 +142,7 @@ final class MatchingWriter implements RowWriter {
         }
 
         List<Change> changes = new ArrayList<>();
-        Set<Target> changed = apply(h, order, changes, errors, targets);
+        Set<Target> changed = apply(h, order, changes);
         Set<Target> first = new HashSet<>();
         for (Map.Entry<ParsedRow, Target> e : targets.entrySet()) {
             ParsedRow row = e.getKey();
@@ -225,8 +225,7 @@ final class MatchingWriter implements RowWriter {
     }
 
     /** Writes the chunk's creates and updates; returns the targets an update changed. */
-    private Set<Target> apply(Handle h, List<Target> order, List<Change> changes, List<Violation> errors,
-            Map<ParsedRow, Target> targets) {
+    private Set<Target> apply(Handle h, List<Target> order, List<Change> changes) {
         Set<Target> changed = new HashSet<>();
         List<Target> creates = new ArrayList<>();
         List<RecordWrite> writes = new ArrayList<>();
