@@ -82,6 +82,26 @@ public interface Dialect {
      */
     String jsonValue(List<String> path);
 
+    /**
+     * SQL that reads the values at {@code paths} of many rows, for fields whose values are JSON strings. Each path gives
+     * two columns of {@link StringCells#columns}: the value as text (a string unquoted and unescaped, any other value as
+     * its JSON text; null when absent or JSON null), then whether it is a JSON string, which may be null when the text
+     * does not start with {@code [}, <code>{</code>, {@code -} or {@code 0}: such a text is a string, or a number or
+     * boolean that reads like the string of the same text. Cheaper than {@link #jsonValue}, which quotes and escapes
+     * every string.
+     */
+    StringCells jsonStrings(List<List<String>> paths);
+
+    /**
+     * Select-list expressions (two per path, see {@link #jsonStrings}) and what to add after {@code from records} for
+     * them (empty, or e.g. a lateral join).
+     */
+    record StringCells(List<String> columns, String join) {
+        public StringCells {
+            columns = List.copyOf(columns);
+        }
+    }
+
     /** SQL for the value at {@code path} as text (a string without quotes), comparable and sortable as text. */
     String jsonText(List<String> path);
 

@@ -49,13 +49,12 @@ public final class RecordStream {
     public long forEach(Handle h, String organizationId, ObjectDef object, List<Field> fields, RecordQuery query,
             RowHandler handler) throws IOException {
         Dialect dialect = h.dialect();
+        Columns columns = Columns.of(dialect, fields);
         List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("select id, external_id, created_at, updated_at");
-        for (Field f : fields) {
-            sql.append(", ").append(dialect.jsonValue(new RecordQuery.Target(null, List.of(f.slug()),
-                    RecordQuery.Kind.TEXT).path()));
-        }
-        sql.append(" from records where ").append(where(dialect, organizationId, object.slug(), query, params));
+        columns.select().forEach(column -> sql.append(", ").append(column));
+        sql.append(" from records").append(columns.join()).append(" where ")
+                .append(where(dialect, organizationId, object.slug(), query, params));
         sql.append(" order by ").append(order(dialect, query.sort()));
         if (query.limit() != null) {
             sql.append(" limit ").append((int) query.limit());
@@ -74,7 +73,7 @@ public final class RecordStream {
                 long n = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        handler.row(record(rs, organizationId, object.slug(), fields));
+                        handler.row(record(rs, organizationId, object.slug(), columns));
                         n++;
                     }
                 }
@@ -90,13 +89,65 @@ public final class RecordStream {
         }
     }
 
-    private static StoredRecord record(ResultSet rs, String organizationId, String object, List<Field> fields)
+    /**
+     * Where each field's value is in a result row: fields whose values are JSON strings are read as text with
+     * {@link Dialect#jsonStrings} (two columns each), the others as JSON with {@link Dialect#jsonValue} (one column).
+     */
+    private record Columns(List<Field> fields, boolean[] strings, int[] index, List<String> select, String join) {
+
+        static Columns of(Dialect dialect, List<Field> fields) {
+            boolean[] strings = new boolean[fields.size()];
+            List<List<String>> stringPaths = new ArrayList<>();
+            for (int i = 0; i < fields.size(); i++) {
+                strings[i] = holdsStrings(fields.get(i));
+                if (strings[i]) {
+                    stringPaths.add(List.of(fields.get(i).slug()));
+                }
+            }
+            Dialect.StringCells cells = dialect.jsonStrings(stringPaths);
+            List<String> select = new ArrayList<>();
+            int[] index = new int[fields.size()];
+            int cell = 0;
+            for (int i = 0; i < fields.size(); i++) {
+                index[i] = 5 + select.size();
+                if (strings[i]) {
+                    select.add(cells.columns().get(cell++));
+                    select.add(cells.columns().get(cell++));
+                } else {
+                    select.add(dialect.jsonValue(List.of(fields.get(i).slug())));
+                }
+            }
+            return new Columns(fields, strings, index, select, cells.join());
+        }
+
+        /** Types stored as a JSON string (a single value): read without JSON quoting and escaping. */
+        private static boolean holdsStrings(Field f) {
+            return !f.multiple() && switch (f.type()) {
+                case TEXT, LONG_TEXT, EMAIL, PHONE, URL, ENUM, DATE, DATETIME -> true;
+                default -> false;
+            };
+        }
+    }
+
+    private static StoredRecord record(ResultSet rs, String organizationId, String object, Columns columns)
             throws SQLException {
+        List<Field> fields = columns.fields();
         Map<String, Value> values = fields.isEmpty() ? Map.of() : new LinkedHashMap<>(fields.size() * 2);
         for (int i = 0; i < fields.size(); i++) {
-            String json = rs.getString(5 + i);
-            if (json != null && !json.equals("null")) {
-                values.put(fields.get(i).slug(), decode(fields.get(i), json));
+            Field field = fields.get(i);
+            String text = rs.getString(columns.index()[i]);
+            if (text == null) {
+                continue;
+            }
+            if (columns.strings()[i]) {
+                boolean string = rs.getBoolean(columns.index()[i] + 1) || rs.wasNull();
+                if (string) {
+                    values.put(field.slug(), decodeString(field, text));
+                } else if (!text.equals("null")) {
+                    values.put(field.slug(), decode(field, text));
+                }
+            } else if (!text.equals("null")) {
+                values.put(field.slug(), decode(field, text));
             }
         }
         return new StoredRecord(rs.getString(1), organizationId, object, rs.getString(2), values,
@@ -104,57 +155,84 @@ public final class RecordStream {
     }
 
     /**
-     * One stored value, as {@link PlainValues#fromPlain} would read it. Values stored by Freight already have their
-     * field's type, so the common ones (a string without escapes, a number, a boolean, an ISO date) are built
-     * directly; anything else goes through the JSON parser and the coercion.
+     * One stored value, from its JSON text, as {@link PlainValues#fromPlain} would read it. Values stored by Freight
+     * already have their field's type, so the common ones (a string without escapes, a number, a boolean, an ISO date)
+     * are built directly; anything else goes through the JSON parser and the coercion.
      */
     static Value decode(Field field, String json) {
         boolean scalar = !field.multiple() && field.type() != FieldType.LIST && field.type() != FieldType.ADDRESS
                 && field.type() != FieldType.REFERENCE;
         if (scalar) {
+            if (json.length() >= 2 && json.charAt(0) == '"' && json.indexOf('\\') < 0) {
+                return decodeString(field, json.substring(1, json.length() - 1));
+            }
             Value fast = fast(field.type(), json);
             if (fast != null) {
                 return fast;
-            }
-            if (json.length() >= 2 && json.charAt(0) == '"' && json.indexOf('\\') < 0) {
-                return PlainValues.fromPlain(field, json.substring(1, json.length() - 1));
             }
         }
         return PlainValues.fromPlain(field, ValueJson.read(json, ANY));
     }
 
+    /** A value stored as a JSON string, given the string: the same as {@link #decode} of its JSON text. */
+    static Value decodeString(Field field, String s) {
+        if (!field.multiple() && !needsJsonEscape(s)) {
+            Value fast = switch (field.type()) {
+                case TEXT, LONG_TEXT, EMAIL, PHONE, URL, ENUM -> new Value.Text(s);
+                case DATE -> s.length() == 10 ? isoDate(s) : null;
+                default -> null;
+            };
+            if (fast != null) {
+                return fast;
+            }
+        }
+        return PlainValues.fromPlain(field, s);
+    }
+
+    /** Whether JSON writes the string with an escape (a quote, backslash or control character). */
+    private static boolean needsJsonEscape(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < ' ' || c == '"' || c == '\\') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A number or boolean from its JSON text; null for anything else. */
     private static Value fast(FieldType type, String json) {
-        boolean plainString = json.length() >= 2 && json.charAt(0) == '"' && json.indexOf('\\') < 0;
         try {
             return switch (type) {
-                case TEXT, LONG_TEXT, EMAIL, PHONE, URL, ENUM -> plainString
-                        ? new Value.Text(json.substring(1, json.length() - 1)) : null;
                 case NUMBER -> json.charAt(0) == '-' || Character.isDigit(json.charAt(0))
                         ? new Value.Decimal(new java.math.BigDecimal(json)) : null;
                 case INTEGER -> json.charAt(0) == '-' || Character.isDigit(json.charAt(0))
                         ? new Value.Int(Long.parseLong(json)) : null;
                 case BOOLEAN -> json.equals("true") ? new Value.Bool(true)
                         : json.equals("false") ? new Value.Bool(false) : null;
-                case DATE -> plainString && json.length() == 12 ? isoDate(json) : null;
                 default -> null;
             };
-        } catch (NumberFormatException | java.time.DateTimeException notThatType) {
+        } catch (NumberFormatException notThatType) {
             return null;
         }
     }
 
-    /** {@code "yyyy-MM-dd"} (with its quotes) without a formatter; null when it is not that. */
-    private static Value isoDate(String json) {
-        if (json.charAt(5) != '-' || json.charAt(8) != '-') {
+    /** {@code yyyy-MM-dd} without a formatter; null when it is not that. */
+    private static Value isoDate(String s) {
+        if (s.charAt(4) != '-' || s.charAt(7) != '-') {
             return null;
         }
-        for (int i : new int[] {1, 2, 3, 4, 6, 7, 9, 10}) {
-            if (!Character.isDigit(json.charAt(i))) {
+        for (int i : new int[] {0, 1, 2, 3, 5, 6, 8, 9}) {
+            if (!Character.isDigit(s.charAt(i))) {
                 return null;
             }
         }
-        return new Value.Date(java.time.LocalDate.of(Integer.parseInt(json, 1, 5, 10),
-                Integer.parseInt(json, 6, 8, 10), Integer.parseInt(json, 9, 11, 10)));
+        try {
+            return new Value.Date(java.time.LocalDate.of(Integer.parseInt(s, 0, 4, 10),
+                    Integer.parseInt(s, 5, 7, 10), Integer.parseInt(s, 8, 10, 10)));
+        } catch (java.time.DateTimeException notADay) {
+            return null;
+        }
     }
 
     private static String where(Dialect dialect, String organizationId, String object, RecordQuery query,
