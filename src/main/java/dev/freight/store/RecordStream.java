@@ -45,6 +45,8 @@ public final class RecordStream {
     /**
      * Streams the matching records to {@code handler}, each with the values of {@code fields} only (an absent value
      * has no entry). Use a handle with auto-commit ({@link Database#withHandle}); returns how many records were read.
+     * A second thread reads and decodes the rows a few batches ahead while the handler works on the caller's thread;
+     * when the handler fails, reading stops and its exception comes out of this method.
      */
     public long forEach(Handle h, String organizationId, ObjectDef object, List<Field> fields, RecordQuery query,
             RowHandler handler) throws IOException {
@@ -70,14 +72,7 @@ public final class RecordStream {
                 for (int i = 0; i < params.size(); i++) {
                     ps.setObject(i + 1, params.get(i));
                 }
-                long n = 0;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        handler.row(record(rs, organizationId, object.slug(), columns));
-                        n++;
-                    }
-                }
-                return n;
+                return ReadAhead.run(ps, rs -> record(rs, organizationId, object.slug(), columns), handler);
             } finally {
                 if (cursor) {
                     c.rollback();

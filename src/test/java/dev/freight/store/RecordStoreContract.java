@@ -401,6 +401,34 @@ abstract class RecordStoreContract {
         }
     }
 
+    @Test
+    void stopsReadingWhenTheHandlerFailsAndLeavesTheConnectionUsable() {
+        db.inTransaction(h -> {
+            for (int i = 0; i < 5_500; i++) {
+                h.update("insert into records (id, organization_id, object, external_id, data, created_at, updated_at)"
+                        + " values (?, ?, 'vendor', ?, " + h.dialect().jsonParameter() + ", 0, 0)",
+                        "vndr_%05d".formatted(i), acme, "v-" + i, "{\"name\": \"Vendor " + i + "\"}");
+            }
+            return null;
+        });
+        List<Field> name = List.of(BuiltInObjects.VENDOR.field("name").orElseThrow());
+        AtomicInteger seen = new AtomicInteger();
+
+        long count = db.withHandle(h -> {
+            assertThatThrownBy(() -> new RecordStream().forEach(h, acme, BuiltInObjects.VENDOR, name,
+                    RecordQuery.all(), r -> {
+                        if (seen.incrementAndGet() == 1_500) {
+                            throw new java.io.IOException("client went away");
+                        }
+                    })).isInstanceOf(java.io.IOException.class).hasMessage("client went away");
+            return h.queryFirst("select count(*) from records where organization_id = ?", rs -> rs.getLong(1), acme)
+                    .orElseThrow();
+        });
+
+        assertThat(seen).hasValue(1_500);
+        assertThat(count).isEqualTo(5_500);
+    }
+
     private static Field field(String slug, FieldType type, boolean multiple) {
         return new Field(slug, slug, type, false, "", List.of(), List.of(), multiple);
     }
