@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.type.TypeReference;
@@ -88,7 +87,8 @@ public final class RecordStream {
      * Where each field's value is in a result row: fields whose values are JSON strings are read as text with
      * {@link Dialect#jsonStrings} (two columns each), the others as JSON with {@link Dialect#jsonValue} (one column).
      */
-    private record Columns(List<Field> fields, boolean[] strings, int[] index, List<String> select, String join) {
+    private record Columns(List<Field> fields, String[] slugs, boolean[] strings, int[] index, List<String> select,
+            String join) {
 
         static Columns of(Dialect dialect, List<Field> fields) {
             boolean[] strings = new boolean[fields.size()];
@@ -112,7 +112,8 @@ public final class RecordStream {
                     select.add(dialect.jsonValue(List.of(fields.get(i).slug())));
                 }
             }
-            return new Columns(fields, strings, index, select, cells.join());
+            return new Columns(fields, fields.stream().map(Field::slug).toArray(String[]::new), strings, index,
+                    select, cells.join());
         }
 
         /** Types stored as a JSON string (a single value): read without JSON quoting and escaping. */
@@ -127,8 +128,8 @@ public final class RecordStream {
     private static StoredRecord record(ResultSet rs, String organizationId, String object, Columns columns)
             throws SQLException {
         List<Field> fields = columns.fields();
-        Map<String, Value> values = fields.isEmpty() ? Map.of() : new LinkedHashMap<>(fields.size() * 2);
-        for (int i = 0; i < fields.size(); i++) {
+        Value[] values = new Value[fields.size()];
+        for (int i = 0; i < values.length; i++) {
             Field field = fields.get(i);
             String text = rs.getString(columns.index()[i]);
             if (text == null) {
@@ -137,15 +138,16 @@ public final class RecordStream {
             if (columns.strings()[i]) {
                 boolean string = rs.getBoolean(columns.index()[i] + 1) || rs.wasNull();
                 if (string) {
-                    values.put(field.slug(), decodeString(field, text));
+                    values[i] = decodeString(field, text);
                 } else if (!text.equals("null")) {
-                    values.put(field.slug(), decode(field, text));
+                    values[i] = decode(field, text);
                 }
             } else if (!text.equals("null")) {
-                values.put(field.slug(), decode(field, text));
+                values[i] = decode(field, text);
             }
         }
-        return new StoredRecord(rs.getString(1), organizationId, object, rs.getString(2), values,
+        return new StoredRecord(rs.getString(1), organizationId, object, rs.getString(2),
+                values.length == 0 ? Map.of() : new FieldValues(columns.slugs(), values),
                 Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(4)));
     }
 
