@@ -2,8 +2,6 @@ package dev.freight.store;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,10 +10,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a query on a second thread that maps its rows a few batches ahead of the caller, so the database, the driver
- * and the caller's work (encoding an export) overlap instead of taking turns. At most {@link #DEPTH} batches of
- * {@link #BATCH} rows wait, so memory stays flat. The statement is used by the reading thread only until
- * {@link #run} returns.
+ * Reads a query's records on a second thread a few batches ahead of the caller, so the database, the reading and the
+ * caller's work (encoding an export) overlap instead of taking turns. At most {@link #DEPTH} batches of {@link #BATCH}
+ * records wait, so memory stays flat. The source has the handle to itself until {@link #run} returns.
  */
 final class ReadAhead {
 
@@ -24,17 +21,28 @@ final class ReadAhead {
 
     private ReadAhead() {}
 
-    /** One hand-over: rows, or the end of the result, or the failure that ended it. */
+    /** Produces the records, in order, into a sink, on the reading thread. */
+    @FunctionalInterface
+    interface Source {
+        void run(Sink sink) throws SQLException;
+    }
+
+    /** Takes one record; false when the caller stopped listening and the source should stop. */
+    @FunctionalInterface
+    interface Sink {
+        boolean accept(StoredRecord record);
+    }
+
+    /** One hand-over: records, or the end of the result, or the failure that ended it. */
     private record Batch(List<StoredRecord> rows, SQLException sqlFailure, RuntimeException failure) {
 
         static final Batch END = new Batch(List.of(), null, null);
     }
 
-    /** Returns how many rows the handler received; stops reading early when the handler fails. */
-    static long run(PreparedStatement ps, Handle.RowMapper<StoredRecord> mapper, RecordStream.RowHandler handler)
-            throws IOException, SQLException {
+    /** Returns how many records the handler received; stops reading early when the handler fails. */
+    static long run(Source source, RecordStream.RowHandler handler) throws IOException, SQLException {
         BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(DEPTH);
-        Reader reader = new Reader(ps, mapper, queue);
+        Reader reader = new Reader(source, queue);
         Thread thread = Thread.ofPlatform().name("freight-read-ahead").daemon().start(reader);
         long n = 0;
         try {
@@ -81,31 +89,21 @@ final class ReadAhead {
 
     private static final class Reader implements Runnable {
 
-        private final PreparedStatement ps;
-        private final Handle.RowMapper<StoredRecord> mapper;
+        private final Source source;
         private final BlockingQueue<Batch> queue;
+        private List<StoredRecord> rows = new ArrayList<>(BATCH);
         volatile boolean stopped;
 
-        Reader(PreparedStatement ps, Handle.RowMapper<StoredRecord> mapper, BlockingQueue<Batch> queue) {
-            this.ps = ps;
-            this.mapper = mapper;
+        Reader(Source source, BlockingQueue<Batch> queue) {
+            this.source = source;
             this.queue = queue;
         }
 
         @Override
         public void run() {
             Batch last;
-            try (ResultSet rs = ps.executeQuery()) {
-                List<StoredRecord> rows = new ArrayList<>(BATCH);
-                while (!stopped && rs.next()) {
-                    rows.add(mapper.map(rs));
-                    if (rows.size() == BATCH) {
-                        if (!hand(new Batch(rows, null, null))) {
-                            return;
-                        }
-                        rows = new ArrayList<>(BATCH);
-                    }
-                }
+            try {
+                source.run(this::accept);
                 if (!rows.isEmpty() && !hand(new Batch(rows, null, null))) {
                     return;
                 }
@@ -116,6 +114,17 @@ final class ReadAhead {
                 last = new Batch(List.of(), null, e);
             }
             hand(last);
+        }
+
+        private boolean accept(StoredRecord record) {
+            rows.add(record);
+            if (rows.size() == BATCH) {
+                if (!hand(new Batch(rows, null, null))) {
+                    return false;
+                }
+                rows = new ArrayList<>(BATCH);
+            }
+            return !stopped;
         }
 
         /** Waits for room in the queue; false once the caller stopped listening. */

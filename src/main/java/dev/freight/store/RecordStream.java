@@ -6,9 +6,6 @@ import dev.freight.schema.ObjectDef;
 import dev.freight.schema.PlainValues;
 import dev.freight.schema.Value;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +27,6 @@ public final class RecordStream {
     }
 
     private static final TypeReference<Object> ANY = new TypeReference<>() {};
-    private static final int FETCH_SIZE = 5_000;
 
     /** How many records the query matches, its limit applied. */
     public long count(Handle h, String organizationId, String object, RecordQuery query) {
@@ -60,24 +56,9 @@ public final class RecordStream {
         if (query.limit() != null) {
             sql.append(" limit ").append((int) query.limit());
         }
-        Connection c = h.connection();
         try {
-            boolean cursor = dialect.streamsInTransaction() && c.getAutoCommit();
-            if (cursor) {
-                c.setAutoCommit(false);
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                ps.setFetchSize(FETCH_SIZE);
-                for (int i = 0; i < params.size(); i++) {
-                    ps.setObject(i + 1, params.get(i));
-                }
-                return ReadAhead.run(ps, rs -> record(rs, organizationId, object.slug(), columns), handler);
-            } finally {
-                if (cursor) {
-                    c.rollback();
-                    c.setAutoCommit(true);
-                }
-            }
+            return ReadAhead.run(sink -> dialect.streamText(h, sql.toString(), params,
+                    row -> sink.accept(record(row, organizationId, object.slug(), columns))), handler);
         } catch (SQLException e) {
             throw Database.translate(dialect, e);
         }
@@ -125,19 +106,19 @@ public final class RecordStream {
         }
     }
 
-    private static StoredRecord record(ResultSet rs, String organizationId, String object, Columns columns)
+    private static StoredRecord record(Dialect.TextRow row, String organizationId, String object, Columns columns)
             throws SQLException {
         List<Field> fields = columns.fields();
         Value[] values = new Value[fields.size()];
         for (int i = 0; i < values.length; i++) {
             Field field = fields.get(i);
-            String text = rs.getString(columns.index()[i]);
+            String text = row.text(columns.index()[i]);
             if (text == null) {
                 continue;
             }
             if (columns.strings()[i]) {
-                boolean string = rs.getBoolean(columns.index()[i] + 1) || rs.wasNull();
-                if (string) {
+                String string = row.text(columns.index()[i] + 1);
+                if (string == null || string.equals("t")) {
                     values[i] = decodeString(field, text);
                 } else if (!text.equals("null")) {
                     values[i] = decode(field, text);
@@ -146,9 +127,9 @@ public final class RecordStream {
                 values[i] = decode(field, text);
             }
         }
-        return new StoredRecord(rs.getString(1), organizationId, object, rs.getString(2),
+        return new StoredRecord(row.text(1), organizationId, object, row.text(2),
                 values.length == 0 ? Map.of() : new FieldValues(columns.slugs(), values),
-                Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(4)));
+                Instant.ofEpochMilli(Long.parseLong(row.text(3))), Instant.ofEpochMilli(Long.parseLong(row.text(4))));
     }
 
     /**

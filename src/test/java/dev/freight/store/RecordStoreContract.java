@@ -429,6 +429,33 @@ abstract class RecordStoreContract {
         assertThat(count).isEqualTo(5_500);
     }
 
+    @Test
+    void streamsTheRecordsAFilterOnQuotesAndBackslashesSelects() {
+        upsert(acme, BuiltInObjects.VENDOR, new RecordWrite("v-1", Map.of("name", text("O'Brien \\' or 1=1 --"))),
+                new RecordWrite("v-2", Map.of("name", text("O'Brien"))), new RecordWrite("v-3", Map.of("name",
+                        text("plain ?"))));
+        List<Field> name = List.of(BuiltInObjects.VENDOR.field("name").orElseThrow());
+        RecordQuery.Target target = RecordQuery.Target.json(List.of("name"), RecordQuery.Kind.TEXT);
+
+        Function<RecordQuery.Condition, List<String>> matching = condition -> {
+            List<String> ids = new ArrayList<>();
+            db.withHandle(h -> {
+                try {
+                    return new RecordStream().forEach(h, acme, BuiltInObjects.VENDOR, name,
+                            new RecordQuery(List.of(condition), null, null), r -> ids.add(r.externalId()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            return ids;
+        };
+
+        assertThat(matching.apply(new RecordQuery.Equals(target, "O'Brien \\' or 1=1 --"))).containsExactly("v-1");
+        assertThat(matching.apply(new RecordQuery.Equals(target, "O'Brien"))).containsExactly("v-2");
+        assertThat(matching.apply(new RecordQuery.In(target, List.of("plain ?", "O'Brien"))))
+                .containsExactlyInAnyOrder("v-2", "v-3");
+    }
+
     private static Field field(String slug, FieldType type, boolean multiple) {
         return new Field(slug, slug, type, false, "", List.of(), List.of(), multiple);
     }

@@ -124,7 +124,7 @@ public final class SqliteDialect implements Dialect {
             String type = "json_type(data, " + path(path) + ")";
             columns.add("(case when " + type + " = 'text' then " + jsonText(path) + " else " + jsonValue(path)
                     + " end)");
-            columns.add("(" + type + " = 'text')");
+            columns.add("(case when " + type + " = 'text' then 't' else 'f' end)");
         }
         return new StringCells(columns, "");
     }
