@@ -85,12 +85,12 @@ public interface Dialect {
     String jsonValue(List<String> path);
 
     /**
-     * SQL that reads the values at {@code paths} of many rows, for fields whose values are JSON strings. Each path gives
-     * two columns of {@link StringCells#columns}: the value as text (a string unquoted and unescaped, any other value as
-     * its JSON text; null when absent or JSON null), then whether it is a JSON string ({@code t} or {@code f}), which
-     * may be null when the text does not start with {@code [}, <code>{</code>, {@code -} or {@code 0}: such a text is a
-     * string, or a number or boolean that reads like the string of the same text. Cheaper than {@link #jsonValue},
-     * which quotes and escapes every string.
+     * SQL that reads the values at {@code paths} of many rows, for fields whose values are JSON strings. Each path
+     * gives two columns of {@link StringCells#columns}: the value as text (a string unquoted and unescaped, any other
+     * value as its JSON text; null when absent or JSON null), then whether it is a JSON string ({@code t} or
+     * {@code f}), which may be null when the text does not start with {@code [}, <code>{</code>, {@code -} or
+     * {@code 0}: such a text is a string, or a number or boolean that reads like the string of the same text. Cheaper
+     * than {@link #jsonValue}, which quotes and escapes every string.
      */
     StringCells jsonStrings(List<List<String>> paths);
 

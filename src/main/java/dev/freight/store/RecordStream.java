@@ -152,11 +152,20 @@ public final class RecordStream {
         return PlainValues.fromPlain(field, ValueJson.read(json, ANY));
     }
 
-    /** A value stored as a JSON string, given the string: the same as {@link #decode} of its JSON text. */
+    /**
+     * A value stored as a JSON string, given the string: the same as {@link #decode} of its JSON text, which builds
+     * text values directly when the JSON has no escape and coerces them otherwise. The coercion gives the string itself
+     * for text fields, and for email, phone and URL fields unless it strips white space from the ends; so only enums
+     * (matched to their options) and those strings need the check for escapes.
+     */
     static Value decodeString(Field field, String s) {
-        if (!field.multiple() && !needsJsonEscape(s)) {
+        if (!field.multiple()) {
             Value fast = switch (field.type()) {
-                case TEXT, LONG_TEXT, EMAIL, PHONE, URL, ENUM -> new Value.Text(s);
+                case TEXT, LONG_TEXT -> new Value.Text(s);
+                case EMAIL, PHONE, URL -> s.isEmpty() || !Character.isWhitespace(s.charAt(0))
+                        && !Character.isWhitespace(s.charAt(s.length() - 1)) || !needsJsonEscape(s)
+                        ? new Value.Text(s) : null;
+                case ENUM -> needsJsonEscape(s) ? null : new Value.Text(s);
                 case DATE -> s.length() == 10 ? isoDate(s) : null;
                 default -> null;
             };

@@ -86,7 +86,8 @@ class CsvExportWriterTest {
             values.put("amount", i % 2 == 0 ? new Value.Decimal(new BigDecimal("-12.50")) : new Value.Int(i));
             values.put("day", new Value.Date(LocalDate.of(i % 5 == 0 ? 10_000 + i : i * 47, 1 + i % 12, 1 + i % 28)));
             values.put("at", new Value.DateTime(instants.get(i % instants.size())));
-            values.put("tags", new Value.Many(List.of(new Value.Text("a"), new Value.Text(texts.get(i % texts.size())))));
+            values.put("tags", new Value.Many(List.of(new Value.Text("a"),
+                    new Value.Text(texts.get(i % texts.size())))));
             Instant created = instants.get((i + 3) % instants.size());
             records.add(new StoredRecord("thng_" + i, "org", "thing", i % 4 == 0 ? null : "=ext-" + i, values,
                     created, created));

@@ -359,7 +359,8 @@ abstract class RecordStoreContract {
         List<String> jsons = List.of("\"Acme\"", "\"  padded \"", "\"a\\nb\"", "\"quote \\\" here\"",
                 "\"back\\\\slash\"", "\"\"", "\"active\"", "\"2025-03-04\"", "\"2025-02-30\"",
                 "\"2025-03-04T10:00:00Z\"", "\"[draft]\"", "\"{x}\"", "\"-5\"", "\"05\"", "\"0.0000001\"",
-                "\"true\"", "\"1\"", "\"a@example.com\"", "\"https://example.com/x\"", "\"Ünïcødé ✓\"", "12",
+                "\"true\"", "\"1\"", "\"a@example.com\"", "\"\\tb@example.com\\n\"", "\"Active\\t\"",
+                "\"https://example.com/x\"", "\"Ünïcødé ✓\"", "12",
                 "-3.5", "0", "0.0000001", "-0.00000012", "85.50", "1", "123456789012345678901234567890", "true",
                 "false", "null", "[\"a\", \"b\"]", "[]", "{\"type\": \"Mobile\", \"value\": \"x\"}", "{}");
         db.inTransaction(h -> {
