@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import tools.jackson.core.type.TypeReference;
 
 /**
@@ -37,19 +39,39 @@ public final class RecordStream {
         return query.limit() == null ? n : Math.min(n, query.limit());
     }
 
-    /**
-     * Streams the matching records to {@code handler}, each with the values of {@code fields} only (an absent value
-     * has no entry). Use a handle with auto-commit ({@link Database#withHandle}); returns how many records were read.
-     * A second thread reads and decodes the rows a few batches ahead while the handler works on the caller's thread;
-     * when the handler fails, reading stops and its exception comes out of this method.
-     */
+    /** A record's own properties; a stream reads only those asked for (the others are null in its records). */
+    public enum Property {
+        ID("id"),
+        EXTERNAL_ID("external_id"),
+        CREATED("created_at"),
+        UPDATED("updated_at");
+
+        private final String column;
+
+        Property(String column) {
+            this.column = column;
+        }
+    }
+
+    /** {@link #forEach(Handle, String, ObjectDef, Set, List, RecordQuery, RowHandler)} with every property. */
     public long forEach(Handle h, String organizationId, ObjectDef object, List<Field> fields, RecordQuery query,
             RowHandler handler) throws IOException {
+        return forEach(h, organizationId, object, EnumSet.allOf(Property.class), fields, query, handler);
+    }
+
+    /**
+     * Streams the matching records to {@code handler}, each with the {@code properties} asked for (null for the
+     * others) and the values of {@code fields} only (an absent value has no entry). Use a handle with auto-commit
+     * ({@link Database#withHandle}); returns how many records were read. A second thread reads and decodes the rows a
+     * few batches ahead while the handler works on the caller's thread; when the handler fails, reading stops and its
+     * exception comes out of this method.
+     */
+    public long forEach(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
+            List<Field> fields, RecordQuery query, RowHandler handler) throws IOException {
         Dialect dialect = h.dialect();
-        Columns columns = Columns.of(dialect, fields);
+        Columns columns = Columns.of(dialect, properties, fields);
         List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("select id, external_id, created_at, updated_at");
-        columns.select().forEach(column -> sql.append(", ").append(column));
+        StringBuilder sql = new StringBuilder("select ").append(String.join(", ", columns.select()));
         sql.append(" from records").append(columns.join()).append(" where ")
                 .append(where(dialect, organizationId, object.slug(), query, params));
         sql.append(" order by ").append(order(dialect, query.sort()));
@@ -68,10 +90,18 @@ public final class RecordStream {
      * Where each field's value is in a result row: fields whose values are JSON strings are read as text with
      * {@link Dialect#jsonStrings} (two columns each), the others as JSON with {@link Dialect#jsonValue} (one column).
      */
-    private record Columns(List<Field> fields, String[] slugs, boolean[] strings, int[] index, List<String> select,
-            String join) {
+    private record Columns(int[] property, List<Field> fields, String[] slugs, boolean[] strings, int[] index,
+            List<String> select, String join) {
 
-        static Columns of(Dialect dialect, List<Field> fields) {
+        static Columns of(Dialect dialect, Set<Property> properties, List<Field> fields) {
+            List<String> select = new ArrayList<>();
+            int[] property = new int[Property.values().length];
+            for (Property p : Property.values()) {
+                if (properties.contains(p)) {
+                    select.add(p.column);
+                    property[p.ordinal()] = select.size();
+                }
+            }
             boolean[] strings = new boolean[fields.size()];
             List<List<String>> stringPaths = new ArrayList<>();
             for (int i = 0; i < fields.size(); i++) {
@@ -81,11 +111,10 @@ public final class RecordStream {
                 }
             }
             Dialect.StringCells cells = dialect.jsonStrings(stringPaths);
-            List<String> select = new ArrayList<>();
             int[] index = new int[fields.size()];
             int cell = 0;
             for (int i = 0; i < fields.size(); i++) {
-                index[i] = 5 + select.size();
+                index[i] = 1 + select.size();
                 if (strings[i]) {
                     select.add(cells.columns().get(cell++));
                     select.add(cells.columns().get(cell++));
@@ -93,8 +122,21 @@ public final class RecordStream {
                     select.add(dialect.jsonValue(List.of(fields.get(i).slug())));
                 }
             }
-            return new Columns(fields, fields.stream().map(Field::slug).toArray(String[]::new), strings, index,
-                    select, cells.join());
+            if (select.isEmpty()) {
+                select.add("id");
+            }
+            return new Columns(property, fields, fields.stream().map(Field::slug).toArray(String[]::new), strings,
+                    index, select, cells.join());
+        }
+
+        /** The text of a property, null when it was not asked for. */
+        String text(Dialect.TextRow row, Property p) throws SQLException {
+            return property[p.ordinal()] == 0 ? null : row.text(property[p.ordinal()]);
+        }
+
+        Instant instant(Dialect.TextRow row, Property p) throws SQLException {
+            String millis = text(row, p);
+            return millis == null ? null : Instant.ofEpochMilli(Long.parseLong(millis));
         }
 
         /** Types stored as a JSON string (a single value): read without JSON quoting and escaping. */
@@ -127,9 +169,10 @@ public final class RecordStream {
                 values[i] = decode(field, text);
             }
         }
-        return new StoredRecord(row.text(1), organizationId, object, row.text(2),
+        return new StoredRecord(columns.text(row, Property.ID), organizationId, object,
+                columns.text(row, Property.EXTERNAL_ID),
                 values.length == 0 ? Map.of() : new FieldValues(columns.slugs(), values),
-                Instant.ofEpochMilli(Long.parseLong(row.text(3))), Instant.ofEpochMilli(Long.parseLong(row.text(4))));
+                columns.instant(row, Property.CREATED), columns.instant(row, Property.UPDATED));
     }
 
     /**
