@@ -18,7 +18,8 @@ import tools.jackson.core.type.TypeReference;
 
 /**
  * Reads an object's records for an export: the conditions, order and limit of a {@link RecordQuery} in SQL, rows
- * streamed one at a time (a database cursor, not a page in memory), and only the fields asked for. Thread-safe.
+ * streamed ({@link Dialect#streamText}: never a whole result in memory) and read a few batches ahead on a second
+ * thread, and only the properties and fields asked for. Thread-safe.
  */
 public final class RecordStream {
 
