@@ -2,65 +2,112 @@ package dev.freight.export;
 
 import dev.freight.schema.Value;
 import dev.freight.store.StoredRecord;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
  * RFC 4180 CSV in UTF-8: comma separated, CRLF line ends, a field quoted only when it holds a comma, quote, CR or LF
  * (quotes doubled). Text cells a spreadsheet would run as a formula are neutralised unless the options keep them.
+ *
+ * <p>Cells are encoded straight into a 64 KiB byte buffer (checking for characters that need quoting on the way), with
+ * ISO dates and instants written digit by digit: a million rows are millions of cells, so no cell makes a string of
+ * its own where it can be helped. Unpaired surrogates become {@code ?}, as Java's UTF-8 encoder writes them.
  */
 final class CsvExportWriter implements ExportWriter {
 
-    private final List<ExportColumn> columns;
-    private final ExportOptions options;
-    private final Writer out;
+    /** The longest cell (in chars) encoded in place; longer ones are encoded as a whole and written through. */
+    private static final int IN_PLACE = 8_192;
+    private static final long FIRST_SECOND_OF_YEAR_0 = -62_167_219_200L;
+    private static final long FIRST_SECOND_OF_YEAR_10000 = 253_402_300_800L;
 
-    CsvExportWriter(List<ExportColumn> columns, ExportOptions options, OutputStream stream) throws IOException {
-        this.columns = columns;
-        this.options = options;
-        this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
+    private final ExportColumn[] columns;
+    private final DateTimeFormatter dates;
+    private final boolean neutralise;
+    private final OutputStream out;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+
+    CsvExportWriter(List<ExportColumn> columns, ExportOptions options, OutputStream out) throws IOException {
+        this.columns = columns.toArray(ExportColumn[]::new);
+        this.dates = options.dates();
+        this.neutralise = options.formulaCells() == ExportOptions.FormulaCells.NEUTRALISE;
+        this.out = out;
         if (options.bom() == ExportOptions.Bom.UTF8) {
-            out.write('\uFEFF');
+            field("\uFEFF");
         }
         if (options.includeHeaders()) {
-            for (int i = 0; i < columns.size(); i++) {
+            for (int i = 0; i < this.columns.length; i++) {
                 if (i > 0) {
-                    out.write(',');
+                    room(1);
+                    buf[pos++] = ',';
                 }
-                text(columns.get(i).label());
+                text(this.columns[i].label());
             }
-            out.write("\r\n");
+            lineEnd();
         }
     }
 
     @Override
     public void row(StoredRecord record) throws IOException {
-        for (int i = 0; i < columns.size(); i++) {
+        for (int i = 0; i < columns.length; i++) {
             if (i > 0) {
-                out.write(',');
+                room(1);
+                buf[pos++] = ',';
             }
-            Value v = columns.get(i).valueOf(record);
-            if (v == null) {
-                continue;
-            }
-            String s = CellText.of(v, options.dates());
-            if (CellText.isText(v)) {
-                text(s);
-            } else {
-                field(s);
+            ExportColumn column = columns[i];
+            switch (column.kind()) {
+                case ID -> text(record.id());
+                case EXTERNAL_ID -> {
+                    if (record.externalId() != null) {
+                        text(record.externalId());
+                    }
+                }
+                case CREATED -> instant(record.createdAt());
+                case UPDATED -> instant(record.updatedAt());
+                case FIELD -> {
+                    Value v = column.valueOf(record);
+                    if (v != null) {
+                        value(v);
+                    }
+                }
             }
         }
-        out.write("\r\n");
+        lineEnd();
+    }
+
+    private void value(Value v) throws IOException {
+        switch (v) {
+            case Value.Text t -> text(t.value());
+            case Value.DateTime d -> instant(d.value());
+            case Value.Date d when dates == null && d.value().getYear() >= 0 && d.value().getYear() <= 9999 -> {
+                room(10);
+                date(d.value());
+            }
+            default -> {
+                String s = CellText.of(v, dates);
+                if (CellText.isText(v)) {
+                    text(s);
+                } else {
+                    field(s);
+                }
+            }
+        }
+    }
+
+    private void lineEnd() throws IOException {
+        room(2);
+        buf[pos++] = '\r';
+        buf[pos++] = '\n';
     }
 
     private void text(String s) throws IOException {
-        if (options.formulaCells() == ExportOptions.FormulaCells.NEUTRALISE && looksLikeFormula(s)) {
-            quoted("'" + s);
+        if (neutralise && looksLikeFormula(s)) {
+            quoted(s, true);
         } else {
             field(s);
         }
@@ -75,29 +122,159 @@ final class CsvExportWriter implements ExportWriter {
         return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
     }
 
+    /** {@code s}, quoted if it holds a comma, quote, CR or LF. */
     private void field(String s) throws IOException {
-        for (int i = 0; i < s.length(); i++) {
+        int n = s.length();
+        if (n > IN_PLACE) {
+            throughString(s, false);
+            return;
+        }
+        room(3 * n + 3);
+        byte[] b = buf;
+        int p = pos;
+        for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            if (c == ',' || c == '"' || c == '\r' || c == '\n') {
-                quoted(s);
-                return;
+            if (c < 0x80) {
+                if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+                    quoted(s, false);
+                    return;
+                }
+                b[p++] = (byte) c;
+            } else {
+                p = encode(s, i, c, b, p);
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                }
             }
         }
-        out.write(s);
+        pos = p;
     }
 
-    private void quoted(String s) throws IOException {
-        out.write('"');
-        if (s.indexOf('"') < 0) {
-            out.write(s);
-        } else {
-            out.write(s.replace("\"", "\"\""));
+    /** {@code s} in quotes, quotes doubled, after an apostrophe when {@code apostrophe}. */
+    private void quoted(String s, boolean apostrophe) throws IOException {
+        int n = s.length();
+        if (n > IN_PLACE) {
+            throughString(s, apostrophe);
+            return;
         }
-        out.write('"');
+        room(3 * n + 3);
+        byte[] b = buf;
+        int p = pos;
+        b[p++] = '"';
+        if (apostrophe) {
+            b[p++] = '\'';
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                if (c == '"') {
+                    b[p++] = '"';
+                }
+                b[p++] = (byte) c;
+            } else {
+                p = encode(s, i, c, b, p);
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                }
+            }
+        }
+        b[p++] = '"';
+        pos = p;
+    }
+
+    /** The non-ASCII char {@code c} at {@code i} (with its low surrogate, if it is a pair's high one) as UTF-8. */
+    private static int encode(String s, int i, char c, byte[] b, int p) {
+        if (c < 0x800) {
+            b[p++] = (byte) (0xC0 | c >> 6);
+            b[p++] = (byte) (0x80 | c & 0x3F);
+        } else if (!Character.isSurrogate(c)) {
+            b[p++] = (byte) (0xE0 | c >> 12);
+            b[p++] = (byte) (0x80 | c >> 6 & 0x3F);
+            b[p++] = (byte) (0x80 | c & 0x3F);
+        } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            int cp = Character.toCodePoint(c, s.charAt(i + 1));
+            b[p++] = (byte) (0xF0 | cp >> 18);
+            b[p++] = (byte) (0x80 | cp >> 12 & 0x3F);
+            b[p++] = (byte) (0x80 | cp >> 6 & 0x3F);
+            b[p++] = (byte) (0x80 | cp & 0x3F);
+        } else {
+            b[p++] = '?';
+        }
+        return p;
+    }
+
+    /** A long cell: built as a string, then written through. */
+    private void throughString(String s, boolean apostrophe) throws IOException {
+        boolean quote = apostrophe || s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\r') >= 0
+                || s.indexOf('\n') >= 0;
+        String cell = quote ? "\"" + (apostrophe ? "'" : "") + s.replace("\"", "\"\"") + "\"" : s;
+        flush();
+        out.write(cell.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link Instant#toString()}, written in place for the years 0 to 9999. */
+    private void instant(Instant t) throws IOException {
+        long second = t.getEpochSecond();
+        if (dates != null || second < FIRST_SECOND_OF_YEAR_0 || second >= FIRST_SECOND_OF_YEAR_10000) {
+            field(dates != null ? CellText.of(new Value.DateTime(t), dates) : t.toString());
+            return;
+        }
+        room(30);
+        date(LocalDate.ofEpochDay(Math.floorDiv(second, 86_400)));
+        int secondOfDay = Math.floorMod(second, 86_400);
+        buf[pos++] = 'T';
+        digits(secondOfDay / 3_600, 2);
+        buf[pos++] = ':';
+        digits(secondOfDay / 60 % 60, 2);
+        buf[pos++] = ':';
+        digits(secondOfDay % 60, 2);
+        int nano = t.getNano();
+        if (nano > 0) {
+            buf[pos++] = '.';
+            if (nano % 1_000_000 == 0) {
+                digits(nano / 1_000_000, 3);
+            } else if (nano % 1_000 == 0) {
+                digits(nano / 1_000, 6);
+            } else {
+                digits(nano, 9);
+            }
+        }
+        buf[pos++] = 'Z';
+    }
+
+    /** {@code yyyy-MM-dd} of a year from 0 to 9999 (room already made). */
+    private void date(LocalDate d) {
+        digits(d.getYear(), 4);
+        buf[pos++] = '-';
+        digits(d.getMonthValue(), 2);
+        buf[pos++] = '-';
+        digits(d.getDayOfMonth(), 2);
+    }
+
+    /** {@code value} (non-negative) in exactly {@code width} digits, zero-padded. */
+    private void digits(int value, int width) {
+        for (int i = pos + width - 1; i >= pos; i--) {
+            buf[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        pos += width;
+    }
+
+    /** Makes room for {@code bytes} more bytes in the buffer (at most its size). */
+    private void room(int bytes) throws IOException {
+        if (buf.length - pos < bytes) {
+            flush();
+        }
+    }
+
+    private void flush() throws IOException {
+        out.write(buf, 0, pos);
+        pos = 0;
     }
 
     @Override
     public void finish() throws IOException {
+        flush();
         out.flush();
     }
 }

@@ -10,12 +10,14 @@ import dev.freight.store.RecordQuery;
 import dev.freight.store.RecordQuery.Condition;
 import dev.freight.store.RecordQuery.Kind;
 import dev.freight.store.RecordQuery.Target;
+import dev.freight.store.RecordStream;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +36,21 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
 
     public ExportPlan {
         columns = List.copyOf(columns);
+    }
+
+    /** The record properties the store must read: those of the property columns. */
+    public Set<RecordStream.Property> properties() {
+        Set<RecordStream.Property> properties = EnumSet.noneOf(RecordStream.Property.class);
+        for (ExportColumn c : columns) {
+            switch (c.kind()) {
+                case ID -> properties.add(RecordStream.Property.ID);
+                case EXTERNAL_ID -> properties.add(RecordStream.Property.EXTERNAL_ID);
+                case CREATED -> properties.add(RecordStream.Property.CREATED);
+                case UPDATED -> properties.add(RecordStream.Property.UPDATED);
+                case FIELD -> {}
+            }
+        }
+        return properties;
     }
 
     /** The fields the store must read: those of the field columns. */

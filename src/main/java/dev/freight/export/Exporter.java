@@ -34,10 +34,11 @@ public final class Exporter {
         try {
             database.withHandle(h -> {
                 try {
-                    return records.forEach(h, organizationId, plan.object(), plan.fields(), plan.query(), r -> {
-                        writer.row(r);
-                        progress.accept(++written[0]);
-                    });
+                    return records.forEach(h, organizationId, plan.object(), plan.properties(), plan.fields(),
+                            plan.query(), r -> {
+                                writer.row(r);
+                                progress.accept(++written[0]);
+                            });
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -2,6 +2,8 @@ package dev.freight.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.List;
@@ -83,6 +85,26 @@ public interface Dialect {
      */
     String jsonValue(List<String> path);
 
+    /**
+     * SQL that reads the values at {@code paths} of many rows, for fields whose values are JSON strings. Each path
+     * gives two columns of {@link StringCells#columns}: the value as text (a string unquoted and unescaped, any other
+     * value as its JSON text; null when absent or JSON null), then whether it is a JSON string ({@code t} or
+     * {@code f}), which may be null when the text does not start with {@code [}, <code>{</code>, {@code -} or
+     * {@code 0}: such a text is a string, or a number or boolean that reads like the string of the same text. Cheaper
+     * than {@link #jsonValue}, which quotes and escapes every string.
+     */
+    StringCells jsonStrings(List<List<String>> paths);
+
+    /**
+     * Select-list expressions (two per path, see {@link #jsonStrings}) and what to add after {@code from records} for
+     * them (empty, or e.g. a lateral join).
+     */
+    record StringCells(List<String> columns, String join) {
+        public StringCells {
+            columns = List.copyOf(columns);
+        }
+    }
+
     /** SQL for the value at {@code path} as text (a string without quotes), comparable and sortable as text. */
     String jsonText(List<String> path);
 
@@ -103,4 +125,48 @@ public interface Dialect {
      * PostgreSQL's driver does.
      */
     boolean streamsInTransaction();
+
+    /** One row of a {@link #streamText} query. */
+    interface TextRow {
+
+        /** The cell at {@code column} (from 1) as text, null for SQL null; valid only during the handler's call. */
+        String text(int column) throws SQLException;
+    }
+
+    /** Receives the rows of a {@link #streamText} query in order; returns false to stop reading. */
+    @FunctionalInterface
+    interface TextRowHandler {
+        boolean row(TextRow row) throws SQLException;
+    }
+
+    /**
+     * Runs a query over many rows (parameters: {@link String}, {@link java.math.BigDecimal}, {@link Long} or
+     * {@link Integer}) and hands its rows to {@code handler} one at a time, never holding the whole result. On a
+     * handle with auto-commit. The default reads through JDBC with a fetch size, inside a transaction it rolls back
+     * where {@link #streamsInTransaction}.
+     */
+    default void streamText(Handle h, String sql, List<Object> params, TextRowHandler handler) throws SQLException {
+        Connection c = h.connection();
+        boolean cursor = streamsInTransaction() && c.getAutoCommit();
+        if (cursor) {
+            c.setAutoCommit(false);
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setFetchSize(5_000);
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                TextRow row = rs::getString;
+                while (rs.next() && handler.row(row)) {
+                    // the handler took the row
+                }
+            }
+        } finally {
+            if (cursor) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+    }
 }

@@ -6,21 +6,20 @@ import dev.freight.schema.ObjectDef;
 import dev.freight.schema.PlainValues;
 import dev.freight.schema.Value;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import tools.jackson.core.type.TypeReference;
 
 /**
  * Reads an object's records for an export: the conditions, order and limit of a {@link RecordQuery} in SQL, rows
- * streamed one at a time (a database cursor, not a page in memory), and only the fields asked for. Thread-safe.
+ * streamed ({@link Dialect#streamText}: never a whole result in memory) and read a few batches ahead on a second
+ * thread, and only the properties and fields asked for. Thread-safe.
  */
 public final class RecordStream {
 
@@ -31,7 +30,6 @@ public final class RecordStream {
     }
 
     private static final TypeReference<Object> ANY = new TypeReference<>() {};
-    private static final int FETCH_SIZE = 5_000;
 
     /** How many records the query matches, its limit applied. */
     public long count(Handle h, String organizationId, String object, RecordQuery query) {
@@ -42,119 +40,230 @@ public final class RecordStream {
         return query.limit() == null ? n : Math.min(n, query.limit());
     }
 
-    /**
-     * Streams the matching records to {@code handler}, each with the values of {@code fields} only (an absent value
-     * has no entry). Use a handle with auto-commit ({@link Database#withHandle}); returns how many records were read.
-     */
+    /** A record's own properties; a stream reads only those asked for (the others are null in its records). */
+    public enum Property {
+        ID("id"),
+        EXTERNAL_ID("external_id"),
+        CREATED("created_at"),
+        UPDATED("updated_at");
+
+        private final String column;
+
+        Property(String column) {
+            this.column = column;
+        }
+    }
+
+    /** {@link #forEach(Handle, String, ObjectDef, Set, List, RecordQuery, RowHandler)} with every property. */
     public long forEach(Handle h, String organizationId, ObjectDef object, List<Field> fields, RecordQuery query,
             RowHandler handler) throws IOException {
+        return forEach(h, organizationId, object, EnumSet.allOf(Property.class), fields, query, handler);
+    }
+
+    /**
+     * Streams the matching records to {@code handler}, each with the {@code properties} asked for (null for the
+     * others) and the values of {@code fields} only (an absent value has no entry). Use a handle with auto-commit
+     * ({@link Database#withHandle}); returns how many records were read. A second thread reads and decodes the rows a
+     * few batches ahead while the handler works on the caller's thread; when the handler fails, reading stops and its
+     * exception comes out of this method.
+     */
+    public long forEach(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
+            List<Field> fields, RecordQuery query, RowHandler handler) throws IOException {
         Dialect dialect = h.dialect();
+        Columns columns = Columns.of(dialect, properties, fields);
         List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("select id, external_id, created_at, updated_at");
-        for (Field f : fields) {
-            sql.append(", ").append(dialect.jsonValue(new RecordQuery.Target(null, List.of(f.slug()),
-                    RecordQuery.Kind.TEXT).path()));
-        }
-        sql.append(" from records where ").append(where(dialect, organizationId, object.slug(), query, params));
+        StringBuilder sql = new StringBuilder("select ").append(String.join(", ", columns.select()));
+        sql.append(" from records").append(columns.join()).append(" where ")
+                .append(where(dialect, organizationId, object.slug(), query, params));
         sql.append(" order by ").append(order(dialect, query.sort()));
         if (query.limit() != null) {
             sql.append(" limit ").append((int) query.limit());
         }
-        Connection c = h.connection();
         try {
-            boolean cursor = dialect.streamsInTransaction() && c.getAutoCommit();
-            if (cursor) {
-                c.setAutoCommit(false);
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                ps.setFetchSize(FETCH_SIZE);
-                for (int i = 0; i < params.size(); i++) {
-                    ps.setObject(i + 1, params.get(i));
-                }
-                long n = 0;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        handler.row(record(rs, organizationId, object.slug(), fields));
-                        n++;
-                    }
-                }
-                return n;
-            } finally {
-                if (cursor) {
-                    c.rollback();
-                    c.setAutoCommit(true);
-                }
-            }
+            return ReadAhead.run(sink -> dialect.streamText(h, sql.toString(), params,
+                    row -> sink.accept(record(row, organizationId, object.slug(), columns))), handler);
         } catch (SQLException e) {
             throw Database.translate(dialect, e);
         }
     }
 
-    private static StoredRecord record(ResultSet rs, String organizationId, String object, List<Field> fields)
+    /**
+     * Where each field's value is in a result row: fields whose values are JSON strings are read as text with
+     * {@link Dialect#jsonStrings} (two columns each), the others as JSON with {@link Dialect#jsonValue} (one column).
+     */
+    private record Columns(int[] property, List<Field> fields, String[] slugs, boolean[] strings, int[] index,
+            List<String> select, String join) {
+
+        static Columns of(Dialect dialect, Set<Property> properties, List<Field> fields) {
+            List<String> select = new ArrayList<>();
+            int[] property = new int[Property.values().length];
+            for (Property p : Property.values()) {
+                if (properties.contains(p)) {
+                    select.add(p.column);
+                    property[p.ordinal()] = select.size();
+                }
+            }
+            boolean[] strings = new boolean[fields.size()];
+            List<List<String>> stringPaths = new ArrayList<>();
+            for (int i = 0; i < fields.size(); i++) {
+                strings[i] = holdsStrings(fields.get(i));
+                if (strings[i]) {
+                    stringPaths.add(List.of(fields.get(i).slug()));
+                }
+            }
+            Dialect.StringCells cells = dialect.jsonStrings(stringPaths);
+            int[] index = new int[fields.size()];
+            int cell = 0;
+            for (int i = 0; i < fields.size(); i++) {
+                index[i] = 1 + select.size();
+                if (strings[i]) {
+                    select.add(cells.columns().get(cell++));
+                    select.add(cells.columns().get(cell++));
+                } else {
+                    select.add(dialect.jsonValue(List.of(fields.get(i).slug())));
+                }
+            }
+            if (select.isEmpty()) {
+                select.add("id");
+            }
+            return new Columns(property, fields, fields.stream().map(Field::slug).toArray(String[]::new), strings,
+                    index, select, cells.join());
+        }
+
+        /** The text of a property, null when it was not asked for. */
+        String text(Dialect.TextRow row, Property p) throws SQLException {
+            return property[p.ordinal()] == 0 ? null : row.text(property[p.ordinal()]);
+        }
+
+        Instant instant(Dialect.TextRow row, Property p) throws SQLException {
+            String millis = text(row, p);
+            return millis == null ? null : Instant.ofEpochMilli(Long.parseLong(millis));
+        }
+
+        /** Types stored as a JSON string (a single value): read without JSON quoting and escaping. */
+        private static boolean holdsStrings(Field f) {
+            return !f.multiple() && switch (f.type()) {
+                case TEXT, LONG_TEXT, EMAIL, PHONE, URL, ENUM, DATE, DATETIME -> true;
+                default -> false;
+            };
+        }
+    }
+
+    private static StoredRecord record(Dialect.TextRow row, String organizationId, String object, Columns columns)
             throws SQLException {
-        Map<String, Value> values = fields.isEmpty() ? Map.of() : new LinkedHashMap<>(fields.size() * 2);
-        for (int i = 0; i < fields.size(); i++) {
-            String json = rs.getString(5 + i);
-            if (json != null && !json.equals("null")) {
-                values.put(fields.get(i).slug(), decode(fields.get(i), json));
+        List<Field> fields = columns.fields();
+        Value[] values = new Value[fields.size()];
+        for (int i = 0; i < values.length; i++) {
+            Field field = fields.get(i);
+            String text = row.text(columns.index()[i]);
+            if (text == null) {
+                continue;
+            }
+            if (columns.strings()[i]) {
+                String string = row.text(columns.index()[i] + 1);
+                if (string == null || string.equals("t")) {
+                    values[i] = decodeString(field, text);
+                } else if (!text.equals("null")) {
+                    values[i] = decode(field, text);
+                }
+            } else if (!text.equals("null")) {
+                values[i] = decode(field, text);
             }
         }
-        return new StoredRecord(rs.getString(1), organizationId, object, rs.getString(2), values,
-                Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(4)));
+        return new StoredRecord(columns.text(row, Property.ID), organizationId, object,
+                columns.text(row, Property.EXTERNAL_ID),
+                values.length == 0 ? Map.of() : new FieldValues(columns.slugs(), values),
+                columns.instant(row, Property.CREATED), columns.instant(row, Property.UPDATED));
     }
 
     /**
-     * One stored value, as {@link PlainValues#fromPlain} would read it. Values stored by Freight already have their
-     * field's type, so the common ones (a string without escapes, a number, a boolean, an ISO date) are built
-     * directly; anything else goes through the JSON parser and the coercion.
+     * One stored value, from its JSON text, as {@link PlainValues#fromPlain} would read it. Values stored by Freight
+     * already have their field's type, so the common ones (a string without escapes, a number, a boolean, an ISO date)
+     * are built directly; anything else goes through the JSON parser and the coercion.
      */
     static Value decode(Field field, String json) {
         boolean scalar = !field.multiple() && field.type() != FieldType.LIST && field.type() != FieldType.ADDRESS
                 && field.type() != FieldType.REFERENCE;
         if (scalar) {
+            if (json.length() >= 2 && json.charAt(0) == '"' && json.indexOf('\\') < 0) {
+                return decodeString(field, json.substring(1, json.length() - 1));
+            }
             Value fast = fast(field.type(), json);
             if (fast != null) {
                 return fast;
-            }
-            if (json.length() >= 2 && json.charAt(0) == '"' && json.indexOf('\\') < 0) {
-                return PlainValues.fromPlain(field, json.substring(1, json.length() - 1));
             }
         }
         return PlainValues.fromPlain(field, ValueJson.read(json, ANY));
     }
 
+    /**
+     * A value stored as a JSON string, given the string: the same as {@link #decode} of its JSON text, which builds
+     * text values directly when the JSON has no escape and coerces them otherwise. The coercion gives the string itself
+     * for text fields, and for email, phone and URL fields unless it strips white space from the ends; so only enums
+     * (matched to their options) and those strings need the check for escapes.
+     */
+    static Value decodeString(Field field, String s) {
+        if (!field.multiple()) {
+            Value fast = switch (field.type()) {
+                case TEXT, LONG_TEXT -> new Value.Text(s);
+                case EMAIL, PHONE, URL -> s.isEmpty() || !Character.isWhitespace(s.charAt(0))
+                        && !Character.isWhitespace(s.charAt(s.length() - 1)) || !needsJsonEscape(s)
+                        ? new Value.Text(s) : null;
+                case ENUM -> needsJsonEscape(s) ? null : new Value.Text(s);
+                case DATE -> s.length() == 10 ? isoDate(s) : null;
+                default -> null;
+            };
+            if (fast != null) {
+                return fast;
+            }
+        }
+        return PlainValues.fromPlain(field, s);
+    }
+
+    /** Whether JSON writes the string with an escape (a quote, backslash or control character). */
+    private static boolean needsJsonEscape(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < ' ' || c == '"' || c == '\\') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A number or boolean from its JSON text; null for anything else. */
     private static Value fast(FieldType type, String json) {
-        boolean plainString = json.length() >= 2 && json.charAt(0) == '"' && json.indexOf('\\') < 0;
         try {
             return switch (type) {
-                case TEXT, LONG_TEXT, EMAIL, PHONE, URL, ENUM -> plainString
-                        ? new Value.Text(json.substring(1, json.length() - 1)) : null;
                 case NUMBER -> json.charAt(0) == '-' || Character.isDigit(json.charAt(0))
                         ? new Value.Decimal(new java.math.BigDecimal(json)) : null;
                 case INTEGER -> json.charAt(0) == '-' || Character.isDigit(json.charAt(0))
                         ? new Value.Int(Long.parseLong(json)) : null;
                 case BOOLEAN -> json.equals("true") ? new Value.Bool(true)
                         : json.equals("false") ? new Value.Bool(false) : null;
-                case DATE -> plainString && json.length() == 12 ? isoDate(json) : null;
                 default -> null;
             };
-        } catch (NumberFormatException | java.time.DateTimeException notThatType) {
+        } catch (NumberFormatException notThatType) {
             return null;
         }
     }
 
-    /** {@code "yyyy-MM-dd"} (with its quotes) without a formatter; null when it is not that. */
-    private static Value isoDate(String json) {
-        if (json.charAt(5) != '-' || json.charAt(8) != '-') {
+    /** {@code yyyy-MM-dd} without a formatter; null when it is not that. */
+    private static Value isoDate(String s) {
+        if (s.charAt(4) != '-' || s.charAt(7) != '-') {
             return null;
         }
-        for (int i : new int[] {1, 2, 3, 4, 6, 7, 9, 10}) {
-            if (!Character.isDigit(json.charAt(i))) {
+        for (int i : new int[] {0, 1, 2, 3, 5, 6, 8, 9}) {
+            if (!Character.isDigit(s.charAt(i))) {
                 return null;
             }
         }
-        return new Value.Date(java.time.LocalDate.of(Integer.parseInt(json, 1, 5, 10),
-                Integer.parseInt(json, 6, 8, 10), Integer.parseInt(json, 9, 11, 10)));
+        try {
+            return new Value.Date(java.time.LocalDate.of(Integer.parseInt(s, 0, 4, 10),
+                    Integer.parseInt(s, 5, 7, 10), Integer.parseInt(s, 8, 10, 10)));
+        } catch (java.time.DateTimeException notADay) {
+            return null;
+        }
     }
 
     private static String where(Dialect dialect, String organizationId, String object, RecordQuery query,

@@ -379,6 +379,122 @@ abstract class RecordStoreContract {
         return "v-%05d".formatted(i);
     }
 
+    /**
+     * An export reads string-typed fields as text in SQL ({@link Dialect#jsonStrings}); whatever JSON a record holds
+     * (values stored before an object was re-created with other field types included), each value must come out as
+     * decoding its JSON text would give.
+     */
+    @Test
+    void streamsEveryStoredValueAsDecodingItsJsonWouldGiveIt() {
+        List<Field> fields = new ArrayList<>();
+        for (FieldType type : FieldType.values()) {
+            if (type != FieldType.REFERENCE && type != FieldType.ADDRESS && type != FieldType.LIST) {
+                fields.add(new Field("f_" + type.wireName(), type.wireName(), type, false, "",
+                        type == FieldType.ENUM ? List.of("Active", "5", "true") : List.of(), List.of(), false));
+            }
+        }
+        ObjectDef object = new ObjectDef("odd", "Odd", "oddx", false, fields);
+        List<String> jsons = List.of("\"Acme\"", "\"  padded \"", "\"a\\nb\"", "\"quote \\\" here\"",
+                "\"back\\\\slash\"", "\"\"", "\"active\"", "\"2025-03-04\"", "\"2025-02-30\"",
+                "\"2025-03-04T10:00:00Z\"", "\"[draft]\"", "\"{x}\"", "\"-5\"", "\"05\"", "\"0.0000001\"",
+                "\"true\"", "\"1\"", "\"a@example.com\"", "\"\\tb@example.com\\n\"", "\"Active\\t\"",
+                "\"https://example.com/x\"", "\"Ünïcødé ✓\"", "12",
+                "-3.5", "0", "0.0000001", "-0.00000012", "85.50", "1", "123456789012345678901234567890", "true",
+                "false", "null", "[\"a\", \"b\"]", "[]", "{\"type\": \"Mobile\", \"value\": \"x\"}", "{}");
+        db.inTransaction(h -> {
+            for (int i = 0; i < jsons.size(); i++) {
+                StringBuilder data = new StringBuilder("{");
+                for (Field f : fields) {
+                    data.append(data.length() > 1 ? ", " : "").append('"').append(f.slug()).append("\": ")
+                            .append(jsons.get(i));
+                }
+                h.update("insert into records (id, organization_id, object, external_id, data, created_at, updated_at)"
+                        + " values (?, ?, 'odd', ?, " + h.dialect().jsonParameter() + ", 0, 0)",
+                        "oddx_" + (100 + i), acme, "odd-" + i, data.append('}').toString());
+            }
+            return null;
+        });
+
+        Map<String, Map<String, Value>> streamed = new LinkedHashMap<>();
+        db.withHandle(h -> {
+            try {
+                return new RecordStream().forEach(h, acme, object, fields, RecordQuery.all(),
+                        r -> streamed.put(r.externalId(), r.values()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        assertThat(streamed).hasSize(jsons.size());
+        for (int i = 0; i < jsons.size(); i++) {
+            String id = "oddx_" + (100 + i);
+            Map<String, Value> expected = new LinkedHashMap<>();
+            for (Field f : fields) {
+                String json = db.withHandle(h -> h.queryFirst("select " + h.dialect().jsonValue(List.of(f.slug()))
+                        + " from records where id = ?", rs -> rs.getString(1), id)).orElse(null);
+                if (json != null && !json.equals("null")) {
+                    expected.put(f.slug(), RecordStream.decode(f, json));
+                }
+            }
+            assertThat(streamed.get("odd-" + i)).as("record holding %s", jsons.get(i)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void stopsReadingWhenTheHandlerFailsAndLeavesTheConnectionUsable() {
+        db.inTransaction(h -> {
+            for (int i = 0; i < 5_500; i++) {
+                h.update("insert into records (id, organization_id, object, external_id, data, created_at, updated_at)"
+                        + " values (?, ?, 'vendor', ?, " + h.dialect().jsonParameter() + ", 0, 0)",
+                        "vndr_%05d".formatted(i), acme, "v-" + i, "{\"name\": \"Vendor " + i + "\"}");
+            }
+            return null;
+        });
+        List<Field> name = List.of(BuiltInObjects.VENDOR.field("name").orElseThrow());
+        AtomicInteger seen = new AtomicInteger();
+
+        long count = db.withHandle(h -> {
+            assertThatThrownBy(() -> new RecordStream().forEach(h, acme, BuiltInObjects.VENDOR, name,
+                    RecordQuery.all(), r -> {
+                        if (seen.incrementAndGet() == 1_500) {
+                            throw new java.io.IOException("client went away");
+                        }
+                    })).isInstanceOf(java.io.IOException.class).hasMessage("client went away");
+            return h.queryFirst("select count(*) from records where organization_id = ?", rs -> rs.getLong(1), acme)
+                    .orElseThrow();
+        });
+
+        assertThat(seen).hasValue(1_500);
+        assertThat(count).isEqualTo(5_500);
+    }
+
+    @Test
+    void streamsTheRecordsAFilterOnQuotesAndBackslashesSelects() {
+        upsert(acme, BuiltInObjects.VENDOR, new RecordWrite("v-1", Map.of("name", text("O'Brien \\' or 1=1 --"))),
+                new RecordWrite("v-2", Map.of("name", text("O'Brien"))), new RecordWrite("v-3", Map.of("name",
+                        text("plain ?"))));
+        List<Field> name = List.of(BuiltInObjects.VENDOR.field("name").orElseThrow());
+        RecordQuery.Target target = RecordQuery.Target.json(List.of("name"), RecordQuery.Kind.TEXT);
+
+        Function<RecordQuery.Condition, List<String>> matching = condition -> {
+            List<String> ids = new ArrayList<>();
+            db.withHandle(h -> {
+                try {
+                    return new RecordStream().forEach(h, acme, BuiltInObjects.VENDOR, name,
+                            new RecordQuery(List.of(condition), null, null), r -> ids.add(r.externalId()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            return ids;
+        };
+
+        assertThat(matching.apply(new RecordQuery.Equals(target, "O'Brien \\' or 1=1 --"))).containsExactly("v-1");
+        assertThat(matching.apply(new RecordQuery.Equals(target, "O'Brien"))).containsExactly("v-2");
+        assertThat(matching.apply(new RecordQuery.In(target, List.of("plain ?", "O'Brien"))))
+                .containsExactlyInAnyOrder("v-2", "v-3");
+    }
+
     private static Field field(String slug, FieldType type, boolean multiple) {
         return new Field(slug, slug, type, false, "", List.of(), List.of(), multiple);
     }

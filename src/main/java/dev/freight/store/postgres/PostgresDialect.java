@@ -7,10 +7,15 @@ import dev.freight.store.StoreException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyOut;
 
 /** PostgreSQL: jsonb values, batched statements rewritten by the driver. */
 public final class PostgresDialect implements Dialect {
@@ -127,6 +132,29 @@ public final class PostgresDialect implements Dialect {
         return "(data" + arrows(path, path.size()) + ")";
     }
 
+    /**
+     * {@code ->>} once per value in a lateral subquery (an expression written twice is computed twice), and the JSON
+     * type only for the few texts that could be something other than a string: extracting a value as jsonb and
+     * printing it costs about as much as reading the whole row.
+     */
+    @Override
+    public StringCells jsonStrings(List<List<String>> paths) {
+        if (paths.isEmpty()) {
+            return new StringCells(List.of(), "");
+        }
+        List<String> columns = new ArrayList<>();
+        StringBuilder lateral = new StringBuilder(" cross join lateral (select ");
+        for (int i = 0; i < paths.size(); i++) {
+            String text = "string_cells.s" + i;
+            lateral.append(i > 0 ? ", " : "").append(jsonText(paths.get(i))).append(" as s").append(i);
+            columns.add(text);
+            // [ { are containers, - and 0 may start a number whose JSON text differs from its Java text (0.0000001)
+            columns.add("(case when ascii(" + text + ") in (45, 48, 91, 123) then (case jsonb_typeof("
+                    + jsonValue(paths.get(i)) + ") when 'string' then 't' else 'f' end) end)");
+        }
+        return new StringCells(columns, lateral.append(" offset 0) string_cells").toString());
+    }
+
     @Override
     public String jsonText(List<String> path) {
         return "(data" + arrows(path, path.size() - 1) + " ->> '" + path.getLast() + "')";
@@ -157,6 +185,148 @@ public final class PostgresDialect implements Dialect {
     @Override
     public boolean streamsInTransaction() {
         return true;
+    }
+
+    /**
+     * {@code COPY (query) TO STDOUT}: the server streams rows as fast as they are read, where a cursor waits for each
+     * fetch, so the database works while Java does. COPY takes no bind parameters, so they are written into the
+     * statement as literals. When the handler stops early, the rest of the rows are read and dropped: cancelling a
+     * COPY races with the next statement on the connection (the driver's cancelCopy left it out of step).
+     */
+    @Override
+    public void streamText(Handle h, String sql, List<Object> params, TextRowHandler handler) throws SQLException {
+        CopyOut copy = h.connection().unwrap(PGConnection.class).getCopyAPI()
+                .copyOut("copy (" + withLiterals(sql, params) + ") to stdout");
+        CopyTextRow row = new CopyTextRow();
+        boolean reading = true;
+        Exception failure = null;
+        byte[] line;
+        while ((line = copy.readFromCopy()) != null) {
+            if (reading) {
+                try {
+                    row.parse(line);
+                    reading = handler.row(row);
+                } catch (SQLException | RuntimeException e) {
+                    failure = e;
+                    reading = false;
+                }
+            }
+        }
+        switch (failure) {
+            case null -> {}
+            case SQLException e -> throw e;
+            case RuntimeException e -> throw e;
+            default -> throw new IllegalStateException(failure);
+        }
+    }
+
+    /** {@code sql} with each {@code ?} outside quotes replaced by its parameter as a literal. */
+    static String withLiterals(String sql, List<Object> params) {
+        StringBuilder b = new StringBuilder(sql.length() + 64 * params.size());
+        int next = 0;
+        boolean quoted = false;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == '\'') {
+                quoted = !quoted;
+            }
+            if (c == '?' && !quoted) {
+                if (next == params.size()) {
+                    throw new IllegalArgumentException("more placeholders than the " + params.size() + " parameters");
+                }
+                literal(b, params.get(next++));
+            } else {
+                b.append(c);
+            }
+        }
+        if (next != params.size()) {
+            throw new IllegalArgumentException(params.size() + " parameters for " + next + " placeholders");
+        }
+        return b.toString();
+    }
+
+    /** An escape-string literal (its meaning does not depend on standard_conforming_strings) or a number. */
+    private static void literal(StringBuilder b, Object value) {
+        switch (value) {
+            case String s -> b.append("E'").append(s.replace("\\", "\\\\").replace("'", "''")).append('\'');
+            case BigDecimal d -> b.append('(').append(d.toPlainString()).append(')');
+            case Long l -> b.append('(').append(l.longValue()).append(')');
+            case Integer n -> b.append('(').append(n.intValue()).append(')');
+            default -> throw new IllegalArgumentException("cannot write a " + value.getClass().getName()
+                    + " as a literal");
+        }
+    }
+
+    /**
+     * A row of COPY's text format: tab-separated cells, {@code \N} for null, backslash escapes for backslash, tab,
+     * newline, carriage return, backspace, form feed and vertical tab.
+     */
+    private static final class CopyTextRow implements TextRow {
+
+        private String[] cells = new String[16];
+        private int count;
+
+        void parse(byte[] line) {
+            int end = line.length;
+            if (end > 0 && line[end - 1] == '\n') {
+                end--;
+            }
+            count = 0;
+            int start = 0;
+            boolean escaped = false;
+            for (int i = 0; i <= end; i++) {
+                if (i == end || line[i] == '\t') {
+                    add(cell(line, start, i, escaped));
+                    start = i + 1;
+                    escaped = false;
+                } else if (line[i] == '\\') {
+                    escaped = true;
+                    i++;
+                }
+            }
+        }
+
+        private void add(String cell) {
+            if (count == cells.length) {
+                cells = Arrays.copyOf(cells, count * 2);
+            }
+            cells[count++] = cell;
+        }
+
+        private static String cell(byte[] line, int start, int end, boolean escaped) {
+            if (!escaped) {
+                return new String(line, start, end - start, StandardCharsets.UTF_8);
+            }
+            if (end - start == 2 && line[start + 1] == 'N') {
+                return null;
+            }
+            byte[] out = new byte[end - start];
+            int n = 0;
+            for (int i = start; i < end; i++) {
+                byte c = line[i];
+                if (c == '\\' && i + 1 < end) {
+                    c = switch (line[++i]) {
+                        case 'b' -> '\b';
+                        case 'f' -> '\f';
+                        case 'n' -> '\n';
+                        case 'r' -> '\r';
+                        case 't' -> '\t';
+                        case 'v' -> 0x0B;
+                        default -> line[i];
+                    };
+                }
+                out[n++] = c;
+            }
+            return new String(out, 0, n, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String text(int column) throws SQLException {
+            if (column < 1 || column > count) {
+                throw new SQLException("COPY row has " + count + " cells, not " + column);
+            }
+            return cells[column - 1];
+        }
     }
 
     /** {@code -> 'a' -> 'b'} for the first {@code count} elements; elements are plain identifiers. */

@@ -6,6 +6,7 @@ import dev.freight.store.Handle;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteErrorCode;
@@ -113,6 +114,19 @@ public final class SqliteDialect implements Dialect {
     @Override
     public String jsonValue(List<String> path) {
         return "(data -> " + path(path) + ")";
+    }
+
+    /** SQLite's JSON functions read its text format directly, so the type is always given. */
+    @Override
+    public StringCells jsonStrings(List<List<String>> paths) {
+        List<String> columns = new ArrayList<>();
+        for (List<String> path : paths) {
+            String type = "json_type(data, " + path(path) + ")";
+            columns.add("(case when " + type + " = 'text' then " + jsonText(path) + " else " + jsonValue(path)
+                    + " end)");
+            columns.add("(case when " + type + " = 'text' then 't' else 'f' end)");
+        }
+        return new StringCells(columns, "");
     }
 
     @Override
