@@ -97,8 +97,11 @@ class ExportController implements Envelope.Face {
         ExportPlan plan = ExportPlan.of(object, request.format(), config);
         String fileName = fileBase + "-export-" + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC) + "."
                 + plan.format().extension();
-        long count = exporter.count(caller.organizationId(), plan);
-        if (request.async() || count > asyncThreshold) {
+        // Only whether the export exceeds the threshold matters here, so the count stops just past it.
+        long count = request.async() != null ? -1
+                : exporter.countUpTo(caller.organizationId(), plan, asyncThreshold + 1);
+        if (Boolean.TRUE.equals(request.async()) || count > asyncThreshold) {
+            count = exporter.count(caller.organizationId(), plan);
             ExportJob job = new ExportJob(ids.next("exp"), caller.organizationId(), sourceType, sourceId,
                     object.slug(), plan.format().wireName(), config.toJson(), ExportJob.Status.QUEUED, 0, count,
                     fileName, null, plan.format().contentType(), null, caller.key().id(),
@@ -115,7 +118,9 @@ class ExportController implements Envelope.Face {
         response.setStatus(200);
         response.setContentType(plan.format().contentType());
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + fileName + "\"");
-        response.setHeader("X-Record-Count", String.valueOf(count));
+        if (count >= 0) {
+            response.setHeader("X-Record-Count", String.valueOf(count));
+        }
         exporter.write(caller.organizationId(), plan, response.getOutputStream(), n -> {});
         response.flushBuffer();
         return null;

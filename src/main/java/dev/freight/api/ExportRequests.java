@@ -17,8 +17,11 @@ import java.util.Set;
  */
 final class ExportRequests {
 
-    /** An export request: the file format, the options, and whether to run it as a background job regardless of size. */
-    record Export(ExportFormat format, ExportConfig config, boolean async) {}
+    /**
+     * An export request: the file format, the options, and {@code async}: true runs it as a background job, false
+     * streams it in the answer whatever its size, null decides by the record count.
+     */
+    record Export(ExportFormat format, ExportConfig config, Boolean async) {}
 
     /** A saved report's definition. */
     record Report(String name, String module, ExportConfig definition) {}
@@ -47,7 +50,7 @@ final class ExportRequests {
             throw invalid("config must be an object");
         }
         return new Export(parsed, config((Map<?, ?>) config, CONFIG_KEYS, "config."),
-                Boolean.TRUE.equals(bool(b, "async", "")));
+                bool(b, "async", ""));
     }
 
     static Report report(Map<String, Object> body) {

@@ -23,6 +23,11 @@ public final class Exporter {
         return database.withHandle(h -> records.count(h, organizationId, plan.object().slug(), plan.query()));
     }
 
+    /** How many records the plan exports, counting no further than {@code max}. */
+    public long countUpTo(String organizationId, ExportPlan plan, long max) {
+        return database.withHandle(h -> records.countUpTo(h, organizationId, plan.object().slug(), plan.query(), max));
+    }
+
     /**
      * Writes the export to {@code out} (not closed); {@code progress} hears the number of records written so far after
      * each one. Returns how many records were written.

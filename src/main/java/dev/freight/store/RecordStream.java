@@ -40,6 +40,15 @@ public final class RecordStream {
         return query.limit() == null ? n : Math.min(n, query.limit());
     }
 
+    /** As {@link #count}, but reading no further than {@code max} matching records (the answer is at most it). */
+    public long countUpTo(Handle h, String organizationId, String object, RecordQuery query, long max) {
+        List<Object> params = new ArrayList<>();
+        String where = where(h.dialect(), organizationId, object, query, params);
+        long n = h.queryFirst("select count(*) from (select 1 from records where " + where + " limit " + max + ") t",
+                rs -> rs.getLong(1), params.toArray()).orElse(0L);
+        return query.limit() == null ? n : Math.min(n, query.limit());
+    }
+
     /** A record's own properties; a stream reads only those asked for (the others are null in its records). */
     public enum Property {
         ID("id"),

@@ -621,6 +621,12 @@ abstract class ExportApiContract {
         assertThat(json(big).at("/data/recordCount").asLong()).isEqualTo(10_001);
         assertThat(limited.statusCode()).isEqualTo(200);
         assertThat(text(limited).split("\r\n")).hasSize(10_001);
+        assertThat(limited.headers().firstValue("X-Record-Count")).hasValue("10000");
+        HttpResponse<byte[]> forced = export("/v1/modules/vendors/export", "{\"format\": \"csv\", \"async\": false,"
+                + " \"config\": {\"columns\": [\"external_id\"]}}");
+        assertThat(forced.statusCode()).isEqualTo(200);
+        assertThat(text(forced).split("\r\n")).hasSize(10_002);
+        assertThat(forced.headers().firstValue("X-Record-Count")).isEmpty();
         JsonNode done = awaitJob(json(big).at("/data/exportJobId").asString());
         assertThat(done.get("status").asString()).isEqualTo("completed");
         assertThat(get(done.get("fileUrl").asString()).headers().firstValue("Content-Type")).hasValue(XLSX_TYPE);
