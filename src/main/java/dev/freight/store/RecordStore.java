@@ -93,17 +93,27 @@ public final class RecordStore {
             versions.put(id, rs.getLong(3));
             return null;
         };
+        boolean anyUpdate = false;
+        boolean anyInsert = false;
+        for (RecordWrite w : writes) {
+            anyUpdate |= w.expectedVersion() > 0;
+            anyInsert |= w.expectedVersion() == 0;
+        }
         String stage = h.dialect().stageRecords(h, staged);
         if (stage != null) {
-            h.query("update records r set data = s.data, updated_at = ?, version = r.version + 1 from " + stage + " s"
-                    + " where s.expected > 0 and r.organization_id = ? and r.object = ? and r.external_id = s.external_id"
-                    + " and r.version = s.expected returning r.external_id, r.id, r.version", returned, now,
-                    organizationId, object.slug());
-            h.query("insert into records (id, organization_id, object, external_id, data, created_at, updated_at,"
-                    + " created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from " + stage
-                    + " where expected = 0 on conflict (organization_id, object, external_id) do nothing"
-                    + " returning external_id, id, version", returned, organizationId, object.slug(), now, now,
-                    importId);
+            if (anyUpdate) {
+                h.query("update records r set data = s.data, updated_at = ?, version = r.version + 1 from " + stage
+                        + " s where s.expected > 0 and r.organization_id = ? and r.object = ?"
+                        + " and r.external_id = s.external_id and r.version = s.expected"
+                        + " returning r.external_id, r.id, r.version", returned, now, organizationId, object.slug());
+            }
+            if (anyInsert) {
+                h.query("insert into records (id, organization_id, object, external_id, data, created_at,"
+                        + " updated_at, created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from " + stage
+                        + " where expected = 0 on conflict (organization_id, object, external_id) do nothing"
+                        + " returning external_id, id, version", returned, organizationId, object.slug(), now, now,
+                        importId);
+            }
         } else {
             List<String[]> updates = new ArrayList<>();
             List<String[]> inserts = new ArrayList<>();
