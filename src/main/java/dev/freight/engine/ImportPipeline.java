@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -110,7 +111,7 @@ public final class ImportPipeline {
      * or {@code failed} with the reason (unreadable file, unknown object, mapping that does not fit).
      */
     public ImportJob prepare(String importId, RowSource source) {
-        ImportJob loaded = load(importId);
+        ImportJob loaded = claim(importId);
         ImportJob job = save(loaded.withPhase(loaded.phase(Phase.PREVALIDATION).running(now())));
         Schema schema = database.withHandle(h -> schemas.schema(h, job.organizationId()));
         ObjectDef object = schema.object(job.resource()).orElse(null);
@@ -164,7 +165,7 @@ public final class ImportPipeline {
         long repeatedRows = duplicates.values().stream().mapToLong(d -> d[0]).sum();
         return database.inTransaction(h -> {
             imports.addDuplicates(h, importId, duplicates);
-            ImportJob current = imports.get(h, importId).orElseThrow();
+            ImportJob current = imports.get(h, importId).orElseThrow().withRunToken(loaded.runToken());
             return imports.save(h, current.withStatus(Status.QUEUED, null)
                     .withPhase(current.phase(Phase.PREPARSING).counted(total, repeatedRows)
                             .finished(PhaseStatus.COMPLETED, now(), null)));
@@ -176,7 +177,8 @@ public final class ImportPipeline {
      * committed chunk ended). Returns the import in its final status.
      */
     public ImportJob process(String importId, RowSource source, Listener listener) {
-        ImportJob job = load(importId);
+        ImportJob job = claim(importId);
+        String token = job.runToken();
         if (job.status().isFinal()) {
             return job;
         }
@@ -197,9 +199,9 @@ public final class ImportPipeline {
             String reason = running.stats().failed() == 0 ? null
                     : "%,d of %,d rows failed; see the errors file".formatted(running.stats().failed(),
                             running.stats().read());
-            return save(load(importId).withStatus(Status.COMPLETED, reason));
+            return save(load(importId).withRunToken(token).withStatus(Status.COMPLETED, reason));
         } catch (Stopped stopped) {
-            ImportJob current = load(importId);
+            ImportJob current = load(importId).withRunToken(token);
             for (Phase p : Phase.values()) {
                 PhaseState state = current.phase(p);
                 if (state.status() == PhaseStatus.RUNNING || state.status() == PhaseStatus.PENDING) {
@@ -208,7 +210,7 @@ public final class ImportPipeline {
             }
             return save(current.withStatus(stopped.status, stopped.getMessage()));
         } catch (UncheckedIOException e) {
-            return fail(load(importId), Phase.PROCESSING, readFailure(e.getCause()));
+            return fail(load(importId).withRunToken(token), Phase.PROCESSING, readFailure(e.getCause()));
         }
     }
 
@@ -460,7 +462,7 @@ public final class ImportPipeline {
             committed = withRetries(() -> database.inTransaction(h -> apply(h, job, writer, parsed)));
             writer.committed();
         } catch (StoreException e) {
-            if ("database_unavailable".equals(e.code())) {
+            if ("database_unavailable".equals(e.code()) || e.isSuperseded()) {
                 throw e;
             }
             committed = job;
@@ -470,7 +472,7 @@ public final class ImportPipeline {
                     committed = withRetries(() -> database.inTransaction(h -> apply(h, before, writer, List.of(row))));
                     writer.committed();
                 } catch (StoreException rowFailure) {
-                    if ("database_unavailable".equals(rowFailure.code())) {
+                    if ("database_unavailable".equals(rowFailure.code()) || rowFailure.isSuperseded()) {
                         throw rowFailure;
                     }
                     committed = database.inTransaction(h -> applyFailure(h, before, row, rowFailure));
@@ -763,6 +765,17 @@ public final class ImportPipeline {
             }
         }
         return failed.withStatus(Status.FAILED, reason);
+    }
+
+    /** Makes this call the owner of the import (a new run token) and loads it. */
+    private ImportJob claim(String importId) {
+        String token = UUID.randomUUID().toString();
+        ImportJob claimed = database.inTransaction(h -> imports.get(h, importId).isPresent()
+                ? imports.claim(h, importId, token) : null);
+        if (claimed == null) {
+            throw new IllegalArgumentException("no import " + importId);
+        }
+        return claimed;
     }
 
     private ImportJob load(String importId) {

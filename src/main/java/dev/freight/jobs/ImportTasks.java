@@ -78,6 +78,11 @@ public final class ImportTasks {
             }
             pipeline.process(importId, source, ImportPipeline.Listener.NONE);
         } catch (StoreException e) {
+            if (e.isSuperseded()) {
+                // Another worker (this scheduler thought this one dead) owns the import now and carries it on.
+                LOG.info("import {}: {}", importId, e.getMessage());
+                return;
+            }
             if (!"database_unavailable".equals(e.code())) {
                 markFailed(importId, e);
                 return;

@@ -18,6 +18,8 @@ import java.util.Map;
  *     Import API) or {@code module} (the file import workflow)
  * @param columnMapping field slug → column header, or null to map headers that equal a field's slug or label
  * @param checkpoint ordinal of the last source row whose outcome is committed; processing resumes after it
+ * @param runToken the run this copy belongs to, or null: a save of a copy with a token succeeds only while that run
+ *     still owns the import (see {@link ImportStore#claim}), so a run another worker took over cannot commit
  */
 public record ImportJob(
         String id,
@@ -47,7 +49,8 @@ public record ImportJob(
         boolean cancelRequested,
         Instant rolledBackAt,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        String runToken) {
 
     public ImportJob {
         phases = List.copyOf(phases);
@@ -71,55 +74,62 @@ public record ImportJob(
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, copy, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, createdAt, updatedAt);
+                rolledBackAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withStatus(Status newStatus, String why) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, newStatus, duplicateHandling,
                 why, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, createdAt, updatedAt);
+                rolledBackAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withProgress(ImportStats newStats, long newCheckpoint, boolean errors) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, newStats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile || errors, totalRows, newCheckpoint, uploadExpiresAt, deadlineAt,
-                cancelRequested, rolledBackAt, createdAt, updatedAt);
+                cancelRequested, rolledBackAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withUpload(String newChecksum, String newFileType, String newFileName, Long rows) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, newChecksum, newFileType,
                 newFileName, true, hasErrorsFile, rows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, createdAt, updatedAt);
+                rolledBackAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withTotalRows(long rows) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, rows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, createdAt, updatedAt);
+                rolledBackAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withDeadline(Instant deadline) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadline, cancelRequested,
-                rolledBackAt, createdAt, updatedAt);
+                rolledBackAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withUpdatedAt(Instant when) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, createdAt, when);
+                rolledBackAt, createdAt, when, runToken);
     }
 
     public ImportJob withRolledBack(Instant when, String by) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, by, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                when, createdAt, updatedAt);
+                when, createdAt, updatedAt, runToken);
+    }
+
+    public ImportJob withRunToken(String token) {
+        return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
+                reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
+                hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
+                rolledBackAt, createdAt, updatedAt, token);
     }
 }

@@ -55,16 +55,46 @@ public final class ImportStore {
     /** Saves every changing column of {@code job} and stamps updated_at; returns the saved copy. */
     public ImportJob save(Handle h, ImportJob job) {
         long now = clock.millis();
-        h.update("""
+        String sql = """
                 update imports set status = ?, reason = ?, updated_by = ?, column_mapping = ?, phases = ?, stats = ?,
                     checksum = ?, file_type = ?, file_name = ?, has_upload_file = ?, has_errors_file = ?,
                     total_rows = ?, checkpoint = ?, deadline_at = ?, rolled_back_at = ?, updated_at = ?
-                where id = ?""",
-                job.status().wireName(), job.reason(), job.updatedBy(), mapping(job), ValueJson.write(phases(job)),
-                ValueJson.write(stats(job.stats())), job.checksum(), job.fileType(), job.fileName(),
-                job.hasUploadFile(), job.hasErrorsFile(), job.totalRows(), job.checkpoint(),
-                millis(job.deadlineAt()), millis(job.rolledBackAt()), now, job.id());
+                where id = ?""";
+        List<Object> params = new ArrayList<>(List.of(job.status().wireName()));
+        params.add(job.reason());
+        params.add(job.updatedBy());
+        params.add(mapping(job));
+        params.add(ValueJson.write(phases(job)));
+        params.add(ValueJson.write(stats(job.stats())));
+        params.add(job.checksum());
+        params.add(job.fileType());
+        params.add(job.fileName());
+        params.add(job.hasUploadFile());
+        params.add(job.hasErrorsFile());
+        params.add(job.totalRows());
+        params.add(job.checkpoint());
+        params.add(millis(job.deadlineAt()));
+        params.add(millis(job.rolledBackAt()));
+        params.add(now);
+        params.add(job.id());
+        if (job.runToken() != null) {
+            sql += " and run_token = ?";
+            params.add(job.runToken());
+        }
+        if (h.update(sql, params.toArray()) == 0 && job.runToken() != null) {
+            throw new StoreException("superseded", "Another worker took over import " + job.id()
+                    + "; this run stops without committing", null);
+        }
         return job.withUpdatedAt(Instant.ofEpochMilli(now));
+    }
+
+    /**
+     * Makes a new run the owner of an import and returns the import as stored, carrying the run's token: saves of
+     * copies with an older token fail from now on ({@code superseded}).
+     */
+    public ImportJob claim(Handle h, String importId, String token) {
+        h.update("update imports set run_token = ? where id = ?", token, importId);
+        return get(h, importId).orElseThrow().withRunToken(token);
     }
 
     /** Marks an import for cancellation; the worker stops at its next chunk. False when there is no such import. */
@@ -282,7 +312,7 @@ public final class ImportStore {
                 mapping == null ? null : ValueJson.read(mapping, MAPPING), phases, stats, rs.getString(16),
                 rs.getString(17), rs.getString(18), rs.getBoolean(19), rs.getBoolean(20), nullableLong(rs, 21),
                 rs.getLong(22), instant(rs, 23), instant(rs, 24), rs.getBoolean(25), instant(rs, 26),
-                Instant.ofEpochMilli(rs.getLong(27)), Instant.ofEpochMilli(rs.getLong(28)));
+                Instant.ofEpochMilli(rs.getLong(27)), Instant.ofEpochMilli(rs.getLong(28)), null);
     }
 
     /** Stores the workflow options of a module import (JSON written by the engine). */

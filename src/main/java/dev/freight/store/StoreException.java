@@ -2,7 +2,8 @@ package dev.freight.store;
 
 /**
  * A failure of the database. {@link #code()} is stable: {@code unique_violation}, {@code transient_conflict} (deadlock or
- * serialization failure: retry), {@code database_unavailable} or {@code database_error}. Messages never contain bound values.
+ * serialization failure: retry), {@code database_unavailable}, {@code superseded} (another worker took the import over: stop quietly) or
+ * {@code database_error}. Messages never contain bound values.
  */
 public final class StoreException extends RuntimeException {
 
@@ -19,6 +20,10 @@ public final class StoreException extends RuntimeException {
 
     public boolean isTransient() {
         return "transient_conflict".equals(code);
+    }
+
+    public boolean isSuperseded() {
+        return "superseded".equals(code);
     }
 
     public boolean isUniqueViolation() {

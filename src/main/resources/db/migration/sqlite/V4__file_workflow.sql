@@ -1,6 +1,8 @@
 -- The file import workflow (seed 003): options of module imports, unresolved references, parsed files awaiting
 -- validate/execute, and the mappings an organization confirmed (remembered for later suggestions).
 alter table imports add column options text;
+-- The run that owns an import: a worker that was taken over (e.g. its heartbeat was missed) cannot commit.
+alter table imports add column run_token text;
 
 create table import_reference_warnings (
     import_id  text not null,

@@ -1,6 +1,7 @@
 package dev.freight.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.freight.ingest.FileType;
@@ -22,6 +23,7 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.RowError;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.StoredRecord;
+import dev.freight.store.StoreException;
 import dev.freight.store.TenantStore;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
@@ -405,6 +407,34 @@ abstract class ImportPipelineContract {
                     new dev.freight.schema.Value.Text("active")).containsEntry("business_unit",
                     new dev.freight.schema.Value.Text("Finance"));
         }
+    }
+
+    @Test
+    void aRunThatAnotherWorkerTookOverStopsWithoutCommittingAndTheNewRunFinishesTheImport() throws IOException {
+        StringBuilder csv = new StringBuilder("external_id,name\n");
+        for (int i = 0; i < 10; i++) {
+            csv.append("t-%02d,Vendor %d\n".formatted(i, i));
+        }
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, csv.toString());
+        ImportPipeline.Listener takeOverAfterFirstChunk = committed -> {
+            if (committed.checkpoint() == 3) {
+                db.inTransaction(h -> imports.claim(h, job.id(), "another-worker"));
+            }
+        };
+
+        assertThatThrownBy(() -> pipeline.process(job.id(), csv(csv.toString()), takeOverAfterFirstChunk))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isSuperseded()).isTrue());
+        assertThat(load(job.id()).checkpoint()).isEqualTo(3);
+        assertThat(load(job.id()).stats().created()).isEqualTo(3);
+        assertThat(vendorCount()).isEqualTo(3);
+
+        ImportJob done = pipeline.process(job.id(), csv(csv.toString()), ImportPipeline.Listener.NONE);
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats().read()).isEqualTo(10);
+        assertThat(done.stats().created()).isEqualTo(10);
+        assertThat(done.stats().unchanged()).isZero();
+        assertThat(vendorCount()).isEqualTo(10);
     }
 
     @Test
