@@ -99,6 +99,14 @@ public final class RecordStore {
             anyUpdate |= w.expectedVersion() > 0;
             anyInsert |= w.expectedVersion() == 0;
         }
+        if (!anyUpdate && h.dialect().insertRecords(h, organizationId, object.slug(), staged, now, importId)) {
+            // Every write is a create: straight into the table; a key someone took meanwhile fails the call.
+            for (String[] r : staged) {
+                stored.put(r[1] == null ? r[0] : r[1], r[0]);
+                versions.put(r[0], 1L);
+            }
+            return outcomes(writes, staged, stored, versions);
+        }
         String stage = h.dialect().stageRecords(h, staged);
         if (stage != null) {
             if (anyUpdate) {

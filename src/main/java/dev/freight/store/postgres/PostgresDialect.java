@@ -81,6 +81,35 @@ public final class PostgresDialect implements Dialect {
         return "records_stage";
     }
 
+    @Override
+    public boolean insertRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
+            String importId) {
+        StringBuilder text = new StringBuilder(rows.size() * 240);
+        String fixed = '\t' + organizationId + '\t' + object + '\t';
+        String times = "\t" + now + '\t' + now + '\t';
+        for (String[] row : rows) {
+            copyField(text, row[0]).append(fixed);
+            copyField(text, row[1]).append('\t');
+            copyField(text, row[2]).append(times);
+            copyField(text, importId).append('\n');
+        }
+        try {
+            CopyManager copy = h.connection().unwrap(PGConnection.class).getCopyAPI();
+            copy.copyIn("copy records (id, organization_id, object, external_id, data, created_at, updated_at,"
+                    + " created_by_import) from stdin", new StringReader(text.toString()));
+        } catch (SQLException e) {
+            if (isUniqueViolation(e)) {
+                throw new StoreException("transient_conflict", "A record of the chunk was created meanwhile by"
+                        + " another writer", e);
+            }
+            throw new StoreException("database_error", "COPY into records failed (SQL state " + e.getSQLState()
+                    + ")", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return true;
+    }
+
     /** A value in COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
     private static StringBuilder copyField(StringBuilder b, String value) {
         if (value == null) {
