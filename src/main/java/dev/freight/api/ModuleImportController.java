@@ -23,6 +23,7 @@ import dev.freight.mapping.ValueTypes;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
 import dev.freight.store.Database;
 import dev.freight.store.IdGenerator;
 import dev.freight.store.ImportEnums.Action;
@@ -40,6 +41,7 @@ import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
 import dev.freight.store.UploadStore;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -47,7 +49,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -395,13 +396,8 @@ class ModuleImportController implements Envelope.Face {
     private String writeRows(String importId, List<Map<String, Object>> rows) throws IOException {
         Path path = uploads.path(importId);
         Files.createDirectories(path.getParent());
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (OutputStream out = new DigestOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(path)),
+        MessageDigest sha = UploadStore.newSha256();
+        try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(path)),
                 sha)) {
             for (Map<String, Object> row : rows) {
                 out.write(JSON.writeValueAsBytes(row));
@@ -469,12 +465,13 @@ class ModuleImportController implements Envelope.Face {
             return imports.referenceWarnings(h, job.id(), 100);
         });
         List<ReferenceWarningView> references = new ArrayList<>();
+        Schema schema = unresolved.isEmpty() ? null
+                : database.withHandle(h -> schemas.schema(h, caller.organizationId()));
         unresolved.forEach((slug, values) -> {
             Field field = object.field(slug).orElse(null);
             String target = field == null || field.targets().isEmpty() ? null : field.targets().getFirst();
             references.add(new ReferenceWarningView(slug, field == null ? slug : field.label(), values,
-                    target == null ? null : database.withHandle(h -> schemas.schema(h, caller.organizationId()))
-                            .object(target).map(ModuleResolver::slug).orElse(target)));
+                    target == null ? null : schema.object(target).map(ModuleResolver::slug).orElse(target)));
         });
         List<WarningView> warnings = new ArrayList<>();
         database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o ->

@@ -42,12 +42,7 @@ public final class UploadStore {
     public Stored write(String importId, InputStream in, long maxBytes) throws IOException {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, importId, ".part");
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = newSha256();
         long total = 0;
         try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
             byte[] buf = new byte[1 << 16];
@@ -66,14 +61,18 @@ public final class UploadStore {
         return new Stored(total, HexFormat.of().formatHex(sha.digest()));
     }
 
-    /** The SHA-256 of a file, as hex. */
-    public static String sha256(Path file) {
-        MessageDigest sha;
+    /** A fresh SHA-256 digest (every JDK has it). */
+    public static MessageDigest newSha256() {
         try {
-            sha = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The SHA-256 of a file, as hex. */
+    public static String sha256(Path file) {
+        MessageDigest sha = newSha256();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 16];
             for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
