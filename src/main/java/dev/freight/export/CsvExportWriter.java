@@ -1,6 +1,9 @@
 package dev.freight.export;
 
+import dev.freight.schema.FieldType;
 import dev.freight.schema.Value;
+import dev.freight.store.RecordRow;
+import dev.freight.store.RecordStream;
 import dev.freight.store.StoredRecord;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,6 +29,8 @@ final class CsvExportWriter implements ExportWriter {
     private static final long FIRST_SECOND_OF_YEAR_10000 = 253_402_300_800L;
 
     private final ExportColumn[] columns;
+    /** For each field column, its index among the plan's fields (the fields of a {@link RecordRow}); else -1. */
+    private final int[] fieldIndex;
     private final DateTimeFormatter dates;
     private final boolean neutralise;
     private final OutputStream out;
@@ -34,6 +39,11 @@ final class CsvExportWriter implements ExportWriter {
 
     CsvExportWriter(List<ExportColumn> columns, ExportOptions options, OutputStream out) throws IOException {
         this.columns = columns.toArray(ExportColumn[]::new);
+        this.fieldIndex = new int[this.columns.length];
+        int fields = 0;
+        for (int i = 0; i < this.columns.length; i++) {
+            fieldIndex[i] = this.columns[i].kind() == ExportColumn.Kind.FIELD ? fields++ : -1;
+        }
         this.dates = options.dates();
         this.neutralise = options.formulaCells() == ExportOptions.FormulaCells.NEUTRALISE;
         this.out = out;
@@ -78,6 +88,123 @@ final class CsvExportWriter implements ExportWriter {
             }
         }
         lineEnd();
+    }
+
+    @Override
+    public boolean takesRows() {
+        return true;
+    }
+
+    /**
+     * As {@link #row(StoredRecord)}, with the same bytes: cells whose text is the row's bytes as they are (see
+     * {@link RecordRow.Shape}) are copied, the others decoded and written as values.
+     */
+    @Override
+    public void row(RecordRow row) throws IOException {
+        byte[] bytes = row.bytes();
+        for (int i = 0; i < columns.length; i++) {
+            if (i > 0) {
+                room(1);
+                buf[pos++] = ',';
+            }
+            ExportColumn column = columns[i];
+            switch (column.kind()) {
+                case ID -> textProperty(row, RecordStream.Property.ID);
+                case EXTERNAL_ID -> textProperty(row, RecordStream.Property.EXTERNAL_ID);
+                case CREATED -> instant(row.epochMillis(RecordStream.Property.CREATED));
+                case UPDATED -> instant(row.epochMillis(RecordStream.Property.UPDATED));
+                case FIELD -> {
+                    int f = fieldIndex[i];
+                    switch (row.fieldShape(f)) {
+                        case ABSENT -> {}
+                        case TEXT -> text(bytes, row.fieldStart(f), row.fieldEnd(f));
+                        case VERBATIM -> {
+                            if (dates != null && column.field().type() == FieldType.DATE) {
+                                value(row.fieldValue(f));
+                            } else {
+                                verbatim(bytes, row.fieldStart(f), row.fieldEnd(f));
+                            }
+                        }
+                        case DECODE -> {
+                            Value v = row.fieldValue(f);
+                            if (v != null) {
+                                value(v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        lineEnd();
+    }
+
+    private void textProperty(RecordRow row, RecordStream.Property p) throws IOException {
+        switch (row.propertyShape(p)) {
+            case ABSENT -> {}
+            case TEXT -> text(row.bytes(), row.propertyStart(p), row.propertyEnd(p));
+            default -> text(row.property(p));
+        }
+    }
+
+    private void instant(long epochMillis) throws IOException {
+        if (dates == null && epochMillis >= FIRST_SECOND_OF_YEAR_0 * 1000 && epochMillis < FIRST_SECOND_OF_YEAR_10000
+                * 1000) {
+            instantInPlace(Math.floorDiv(epochMillis, 1000), Math.floorMod(epochMillis, 1000) * 1_000_000);
+        } else {
+            instant(Instant.ofEpochMilli(epochMillis));
+        }
+    }
+
+    /** UTF-8 text as {@link #text(String)} writes it; it has no CR or LF (those come escaped, so decoded). */
+    private void text(byte[] b, int start, int end) throws IOException {
+        boolean apostrophe = false;
+        if (neutralise && start < end) {
+            byte c = b[start];
+            apostrophe = c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+        }
+        boolean quote = apostrophe;
+        for (int i = start; i < end && !quote; i++) {
+            byte c = b[i];
+            quote = c == ',' || c == '"' || c == '\r' || c == '\n';
+        }
+        if (!quote) {
+            verbatim(b, start, end);
+            return;
+        }
+        int n = end - start;
+        if (2 * n + 3 > buf.length) {
+            throughString(new String(b, start, n, StandardCharsets.UTF_8), apostrophe);
+            return;
+        }
+        room(2 * n + 3);
+        byte[] out = buf;
+        int p = pos;
+        out[p++] = '"';
+        if (apostrophe) {
+            out[p++] = '\'';
+        }
+        for (int i = start; i < end; i++) {
+            byte c = b[i];
+            if (c == '"') {
+                out[p++] = '"';
+            }
+            out[p++] = c;
+        }
+        out[p++] = '"';
+        pos = p;
+    }
+
+    /** Bytes as they are. */
+    private void verbatim(byte[] b, int start, int end) throws IOException {
+        int n = end - start;
+        if (n > buf.length) {
+            flush();
+            out.write(b, start, n);
+            return;
+        }
+        room(n);
+        System.arraycopy(b, start, buf, pos, n);
+        pos += n;
     }
 
     private void value(Value v) throws IOException {
@@ -219,6 +346,11 @@ final class CsvExportWriter implements ExportWriter {
             field(dates != null ? CellText.of(new Value.DateTime(t), dates) : t.toString());
             return;
         }
+        instantInPlace(second, t.getNano());
+    }
+
+    /** {@link Instant#toString()} of a second in the years 0 to 9999 and a nano of it, written in place. */
+    private void instantInPlace(long second, int nano) throws IOException {
         room(30);
         date(LocalDate.ofEpochDay(Math.floorDiv(second, 86_400)));
         int secondOfDay = Math.floorMod(second, 86_400);
@@ -228,7 +360,6 @@ final class CsvExportWriter implements ExportWriter {
         digits(secondOfDay / 60 % 60, 2);
         buf[pos++] = ':';
         digits(secondOfDay % 60, 2);
-        int nano = t.getNano();
         if (nano > 0) {
             buf[pos++] = '.';
             if (nano % 1_000_000 == 0) {

@@ -1,5 +1,6 @@
 package dev.freight.export;
 
+import dev.freight.store.RecordRow;
 import dev.freight.store.StoredRecord;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,6 +13,19 @@ import java.io.OutputStream;
 public interface ExportWriter {
 
     void row(StoredRecord record) throws IOException;
+
+    /**
+     * Whether the writer takes records as their rows ({@link #row(RecordRow)}), copying what it can of their bytes,
+     * rather than decoded on the reading thread.
+     */
+    default boolean takesRows() {
+        return false;
+    }
+
+    /** Writes a record given as its row; the row's field {@code i} is {@link ExportPlan#fields()} {@code i}. */
+    default void row(RecordRow row) throws IOException {
+        row(row.record());
+    }
 
     void finish() throws IOException;
 

@@ -39,6 +39,13 @@ public final class Exporter {
         try {
             database.withHandle(h -> {
                 try {
+                    if (writer.takesRows()) {
+                        return records.forEachRow(h, organizationId, plan.object(), plan.properties(), plan.fields(),
+                                plan.query(), r -> {
+                                    writer.row(r);
+                                    progress.accept(++written[0]);
+                                });
+                    }
                     return records.forEach(h, organizationId, plan.object(), plan.properties(), plan.fields(),
                             plan.query(), r -> {
                                 writer.row(r);

@@ -142,6 +142,27 @@ public interface Dialect {
 
         /** The cell at {@code column} (from 1) as text, null for SQL null; valid only during the handler's call. */
         String text(int column) throws SQLException;
+
+        /**
+         * The row as UTF-8 bytes, when the dialect reads rows so (then {@link #start} and {@link #end} tell where each
+         * cell's text is); null otherwise. The array is the row's own: it may be kept after the handler's call.
+         */
+        default byte[] bytes() {
+            return null;
+        }
+
+        /**
+         * Where the text of the cell at {@code column} starts in {@link #bytes}; -1 when the cell is null, or its bytes
+         * are not its text as they are (escaped), or the row is not read as bytes.
+         */
+        default int start(int column) {
+            return -1;
+        }
+
+        /** Where the text of the cell at {@code column} ends (exclusive) in {@link #bytes}; see {@link #start}. */
+        default int end(int column) {
+            return -1;
+        }
     }
 
     /** Receives the rows of a {@link #streamText} query in order; returns false to stop reading. */

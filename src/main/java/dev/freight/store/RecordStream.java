@@ -78,6 +78,32 @@ public final class RecordStream {
      */
     public long forEach(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
             List<Field> fields, RecordQuery query, RowHandler handler) throws IOException {
+        return stream(h, organizationId, object, properties, fields, query, row -> row.record(), handler::row);
+    }
+
+    /** Receives each row in order; may fail with an I/O error of the file being written. */
+    @FunctionalInterface
+    public interface RawRowHandler {
+        void row(RecordRow row) throws IOException;
+    }
+
+    /**
+     * As {@link #forEach(Handle, String, ObjectDef, Set, List, RecordQuery, RowHandler)}, but hands over each record
+     * as its row, undecoded ({@link RecordRow}: the handler decodes what it cannot copy); field {@code i} of a row is
+     * {@code fields.get(i)}.
+     */
+    public long forEachRow(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
+            List<Field> fields, RecordQuery query, RawRowHandler handler) throws IOException {
+        return stream(h, organizationId, object, properties, fields, query, row -> row, handler::row);
+    }
+
+    private interface Decoding<T> {
+        T of(RecordRow row);
+    }
+
+    private <T> long stream(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
+            List<Field> fields, RecordQuery query, Decoding<T> decoding, ReadAhead.Handler<T> handler)
+            throws IOException {
         Dialect dialect = h.dialect();
         Columns columns = Columns.of(dialect, properties, fields);
         List<Object> params = new ArrayList<>();
@@ -89,8 +115,9 @@ public final class RecordStream {
             sql.append(" limit ").append((int) query.limit());
         }
         try {
-            return ReadAhead.run(sink -> dialect.streamText(h, sql.toString(), params,
-                    row -> sink.accept(record(row, organizationId, object.slug(), columns))), handler);
+            return ReadAhead.<T>run(sink -> dialect.streamText(h, sql.toString(), params,
+                    row -> sink.accept(decoding.of(RecordRow.of(row, columns, organizationId, object.slug())))),
+                    handler);
         } catch (SQLException e) {
             throw Database.translate(dialect, e);
         }
@@ -100,7 +127,7 @@ public final class RecordStream {
      * Where each field's value is in a result row: fields whose values are JSON strings are read as text with
      * {@link Dialect#jsonStrings} (two columns each), the others as JSON with {@link Dialect#jsonValue} (one column).
      */
-    private record Columns(int[] property, List<Field> fields, String[] slugs, boolean[] strings, int[] index,
+    record Columns(int[] property, List<Field> fields, String[] slugs, boolean[] strings, int[] index,
             List<String> select, String join) {
 
         static Columns of(Dialect dialect, Set<Property> properties, List<Field> fields) {
@@ -139,16 +166,6 @@ public final class RecordStream {
                     index, select, cells.join());
         }
 
-        /** The text of a property, null when it was not asked for. */
-        String text(Dialect.TextRow row, Property p) throws SQLException {
-            return property[p.ordinal()] == 0 ? null : row.text(property[p.ordinal()]);
-        }
-
-        Instant instant(Dialect.TextRow row, Property p) throws SQLException {
-            String millis = text(row, p);
-            return millis == null ? null : Instant.ofEpochMilli(Long.parseLong(millis));
-        }
-
         /** Types stored as a JSON string (a single value): read without JSON quoting and escaping. */
         private static boolean holdsStrings(Field f) {
             return !f.multiple() && switch (f.type()) {
@@ -156,33 +173,6 @@ public final class RecordStream {
                 default -> false;
             };
         }
-    }
-
-    private static StoredRecord record(Dialect.TextRow row, String organizationId, String object, Columns columns)
-            throws SQLException {
-        List<Field> fields = columns.fields();
-        Value[] values = new Value[fields.size()];
-        for (int i = 0; i < values.length; i++) {
-            Field field = fields.get(i);
-            String text = row.text(columns.index()[i]);
-            if (text == null) {
-                continue;
-            }
-            if (columns.strings()[i]) {
-                String string = row.text(columns.index()[i] + 1);
-                if (string == null || string.equals("t")) {
-                    values[i] = decodeString(field, text);
-                } else if (!text.equals("null")) {
-                    values[i] = decode(field, text);
-                }
-            } else if (!text.equals("null")) {
-                values[i] = decode(field, text);
-            }
-        }
-        return new StoredRecord(columns.text(row, Property.ID), organizationId, object,
-                columns.text(row, Property.EXTERNAL_ID),
-                values.length == 0 ? Map.of() : new FieldValues(columns.slugs(), values),
-                columns.instant(row, Property.CREATED), columns.instant(row, Property.UPDATED));
     }
 
     /**

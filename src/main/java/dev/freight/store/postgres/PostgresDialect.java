@@ -287,48 +287,52 @@ public final class PostgresDialect implements Dialect {
     }
 
     /**
-     * A row of COPY's text format: tab-separated cells, {@code \N} for null, backslash escapes for backslash, tab,
-     * newline, carriage return, backspace, form feed and vertical tab.
+     * A row of COPY's text format: tab-separated cells, {@code \\N} for null, backslash escapes for backslash, tab,
+     * newline, carriage return, backspace, form feed and vertical tab. Parsing finds where the cells are; a cell is
+     * decoded into a string only when asked for, and one without escapes can be read as the row's bytes.
      */
     private static final class CopyTextRow implements TextRow {
 
-        private String[] cells = new String[16];
+        private static final int NULL = -1;
+        private static final int ESCAPED = -2;
+
+        private byte[] line;
+        /** Per cell: its start, its end, and {@link #NULL}, {@link #ESCAPED} or 0. */
+        private int[] cells = new int[3 * 16];
         private int count;
 
-        void parse(byte[] line) {
-            int end = line.length;
-            if (end > 0 && line[end - 1] == '\n') {
+        void parse(byte[] row) {
+            line = row;
+            int end = row.length;
+            if (end > 0 && row[end - 1] == '\n') {
                 end--;
             }
             count = 0;
             int start = 0;
             boolean escaped = false;
             for (int i = 0; i <= end; i++) {
-                if (i == end || line[i] == '\t') {
-                    add(cell(line, start, i, escaped));
+                if (i == end || row[i] == '\t') {
+                    add(start, i, !escaped ? 0 : i - start == 2 && row[start + 1] == 'N' ? NULL : ESCAPED);
                     start = i + 1;
                     escaped = false;
-                } else if (line[i] == '\\') {
+                } else if (row[i] == '\\') {
                     escaped = true;
                     i++;
                 }
             }
         }
 
-        private void add(String cell) {
-            if (count == cells.length) {
-                cells = Arrays.copyOf(cells, count * 2);
+        private void add(int start, int end, int kind) {
+            if (3 * count == cells.length) {
+                cells = Arrays.copyOf(cells, cells.length * 2);
             }
-            cells[count++] = cell;
+            cells[3 * count] = start;
+            cells[3 * count + 1] = end;
+            cells[3 * count + 2] = kind;
+            count++;
         }
 
-        private static String cell(byte[] line, int start, int end, boolean escaped) {
-            if (!escaped) {
-                return new String(line, start, end - start, StandardCharsets.UTF_8);
-            }
-            if (end - start == 2 && line[start + 1] == 'N') {
-                return null;
-            }
+        private static String unescape(byte[] line, int start, int end) {
             byte[] out = new byte[end - start];
             int n = 0;
             for (int i = start; i < end; i++) {
@@ -349,12 +353,38 @@ public final class PostgresDialect implements Dialect {
             return new String(out, 0, n, StandardCharsets.UTF_8);
         }
 
-        @Override
-        public String text(int column) throws SQLException {
+        private int cell(int column) throws SQLException {
             if (column < 1 || column > count) {
                 throw new SQLException("COPY row has " + count + " cells, not " + column);
             }
-            return cells[column - 1];
+            return 3 * (column - 1);
+        }
+
+        @Override
+        public String text(int column) throws SQLException {
+            int c = cell(column);
+            return switch (cells[c + 2]) {
+                case NULL -> null;
+                case ESCAPED -> unescape(line, cells[c], cells[c + 1]);
+                default -> new String(line, cells[c], cells[c + 1] - cells[c], StandardCharsets.UTF_8);
+            };
+        }
+
+        @Override
+        public byte[] bytes() {
+            return line;
+        }
+
+        @Override
+        public int start(int column) {
+            int c = 3 * (column - 1);
+            return column < 1 || column > count || cells[c + 2] != 0 ? -1 : cells[c];
+        }
+
+        @Override
+        public int end(int column) {
+            int c = 3 * (column - 1);
+            return column < 1 || column > count || cells[c + 2] != 0 ? -1 : cells[c + 1];
         }
     }
 
