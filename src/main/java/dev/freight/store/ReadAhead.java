@@ -23,44 +23,41 @@ final class ReadAhead {
 
     /** Produces the records, in order, into a sink, on the reading thread. */
     @FunctionalInterface
-    interface Source<T> {
-        void run(Sink<T> sink) throws SQLException;
+    interface Source {
+        void run(Sink sink) throws SQLException;
     }
 
     /** Takes one record; false when the caller stopped listening and the source should stop. */
     @FunctionalInterface
-    interface Sink<T> {
-        boolean accept(T record);
+    interface Sink {
+        boolean accept(StoredRecord record);
     }
 
-    /** One hand-over: records, or the end of the result (no list), or the failure that ended it. */
-    private record Batch<T>(List<T> rows, SQLException sqlFailure, RuntimeException failure) {}
+    /** One hand-over: records, or the end of the result, or the failure that ended it. */
+    private record Batch(List<StoredRecord> rows, SQLException sqlFailure, RuntimeException failure) {
 
-    /** Receives the records in order on the caller's thread. */
-    @FunctionalInterface
-    interface Handler<T> {
-        void row(T record) throws IOException;
+        static final Batch END = new Batch(List.of(), null, null);
     }
 
     /** Returns how many records the handler received; stops reading early when the handler fails. */
-    static <T> long run(Source<T> source, Handler<T> handler) throws IOException, SQLException {
-        BlockingQueue<Batch<T>> queue = new ArrayBlockingQueue<>(DEPTH);
-        Reader<T> reader = new Reader<>(source, queue);
+    static long run(Source source, RecordStream.RowHandler handler) throws IOException, SQLException {
+        BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(DEPTH);
+        Reader reader = new Reader(source, queue);
         Thread thread = Thread.ofPlatform().name("freight-read-ahead").daemon().start(reader);
         long n = 0;
         try {
             while (true) {
-                Batch<T> batch = queue.take();
+                Batch batch = queue.take();
                 if (batch.sqlFailure() != null) {
                     throw batch.sqlFailure();
                 }
                 if (batch.failure() != null) {
                     throw batch.failure();
                 }
-                if (batch.rows() == null) {
+                if (batch == Batch.END) {
                     return n;
                 }
-                for (T row : batch.rows()) {
+                for (StoredRecord row : batch.rows()) {
                     handler.row(row);
                     n++;
                 }
@@ -90,39 +87,39 @@ final class ReadAhead {
         }
     }
 
-    private static final class Reader<T> implements Runnable {
+    private static final class Reader implements Runnable {
 
-        private final Source<T> source;
-        private final BlockingQueue<Batch<T>> queue;
-        private List<T> rows = new ArrayList<>(BATCH);
+        private final Source source;
+        private final BlockingQueue<Batch> queue;
+        private List<StoredRecord> rows = new ArrayList<>(BATCH);
         volatile boolean stopped;
 
-        Reader(Source<T> source, BlockingQueue<Batch<T>> queue) {
+        Reader(Source source, BlockingQueue<Batch> queue) {
             this.source = source;
             this.queue = queue;
         }
 
         @Override
         public void run() {
-            Batch<T> last;
+            Batch last;
             try {
                 source.run(this::accept);
-                if (!rows.isEmpty() && !hand(new Batch<>(rows, null, null))) {
+                if (!rows.isEmpty() && !hand(new Batch(rows, null, null))) {
                     return;
                 }
-                last = new Batch<>(null, null, null);
+                last = Batch.END;
             } catch (SQLException e) {
-                last = new Batch<>(List.of(), e, null);
+                last = new Batch(List.of(), e, null);
             } catch (RuntimeException e) {
-                last = new Batch<>(List.of(), null, e);
+                last = new Batch(List.of(), null, e);
             }
             hand(last);
         }
 
-        private boolean accept(T record) {
+        private boolean accept(StoredRecord record) {
             rows.add(record);
             if (rows.size() == BATCH) {
-                if (!hand(new Batch<>(rows, null, null))) {
+                if (!hand(new Batch(rows, null, null))) {
                     return false;
                 }
                 rows = new ArrayList<>(BATCH);
@@ -131,7 +128,7 @@ final class ReadAhead {
         }
 
         /** Waits for room in the queue; false once the caller stopped listening. */
-        private boolean hand(Batch<T> batch) {
+        private boolean hand(Batch batch) {
             try {
                 while (!stopped) {
                     if (queue.offer(batch, 50, TimeUnit.MILLISECONDS)) {

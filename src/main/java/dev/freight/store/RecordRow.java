@@ -3,7 +3,6 @@ package dev.freight.store;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.Value;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Map;
@@ -12,7 +11,8 @@ import java.util.Map;
  * One record of a {@link RecordStream} as the database row it was read from. Its values are decoded only when asked
  * for; where the row was read as bytes ({@link Dialect.TextRow#bytes}), {@link #fieldShape} tells whether a value's
  * text is the cell's UTF-8 bytes as they are, so a writer can copy them instead of building strings and values.
- * Immutable; a row belongs to the stream's caller once handed over.
+ * A view: valid only during the call of the handler it is given to (or, for {@link #record}, of the stream's
+ * decoding); not thread-safe.
  */
 public final class RecordRow {
 
@@ -34,53 +34,35 @@ public final class RecordRow {
     private final RecordStream.Columns columns;
     private final String organizationId;
     private final String object;
+    private Dialect.TextRow row;
     /** The row's bytes, or null when the dialect does not read rows as bytes. */
-    private final byte[] line;
-    /** Start and end of each cell in {@link #line}; -1 when the cell is not there as its text. */
-    private final int[] bounds;
-    /** The text of each cell not read from {@link #line} (null: SQL null, or no such cells). */
-    private final String[] texts;
+    private byte[] line;
 
-    private RecordRow(RecordStream.Columns columns, String organizationId, String object, byte[] line, int[] bounds,
-            String[] texts) {
+    RecordRow(RecordStream.Columns columns, String organizationId, String object) {
         this.columns = columns;
         this.organizationId = organizationId;
         this.object = object;
-        this.line = line;
-        this.bounds = bounds;
-        this.texts = texts;
     }
 
-    /** Takes what it needs of {@code row}, which is only valid during the stream's call. */
-    static RecordRow of(Dialect.TextRow row, RecordStream.Columns columns, String organizationId, String object)
-            throws SQLException {
-        int n = columns.select().size();
-        byte[] line = row.bytes();
-        int[] bounds = null;
-        String[] texts = null;
-        if (line != null) {
-            bounds = new int[2 * n];
-            for (int c = 1; c <= n; c++) {
-                int start = row.start(c);
-                bounds[2 * c - 2] = start;
-                bounds[2 * c - 1] = row.end(c);
-                if (start < 0) {
-                    String text = row.text(c);
-                    if (text != null) {
-                        if (texts == null) {
-                            texts = new String[n];
-                        }
-                        texts[c - 1] = text;
-                    }
-                }
-            }
-        } else {
-            texts = new String[n];
-            for (int c = 1; c <= n; c++) {
-                texts[c - 1] = row.text(c);
-            }
+    /** This view over {@code current}, the stream's row until its handler returns. */
+    RecordRow at(Dialect.TextRow current) {
+        row = current;
+        line = current.bytes();
+        return this;
+    }
+
+    /** A failure to read a cell of the row (the stream's method throws its cause, translated). */
+    static final class ReadFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ReadFailure(SQLException cause) {
+            super(cause);
         }
-        return new RecordRow(columns, organizationId, object, line, bounds, texts);
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
     }
 
     /** The row's UTF-8 bytes, which {@link #fieldStart}/{@link #propertyStart} index; null when not read as bytes. */
@@ -90,19 +72,19 @@ public final class RecordRow {
 
     /** The text of the cell at {@code column} (from 1), null for SQL null. */
     private String text(int column) {
-        if (bounds != null && bounds[2 * column - 2] >= 0) {
-            int start = bounds[2 * column - 2];
-            return new String(line, start, bounds[2 * column - 1] - start, StandardCharsets.UTF_8);
+        try {
+            return row.text(column);
+        } catch (SQLException e) {
+            throw new ReadFailure(e);
         }
-        return texts == null ? null : texts[column - 1];
     }
 
     private int start(int column) {
-        return bounds == null ? -1 : bounds[2 * column - 2];
+        return line == null ? -1 : row.start(column);
     }
 
     private int end(int column) {
-        return bounds == null ? -1 : bounds[2 * column - 1];
+        return line == null ? -1 : row.end(column);
     }
 
     private int propertyColumn(RecordStream.Property p) {
@@ -327,10 +309,5 @@ public final class RecordRow {
             }
         }
         return true;
-    }
-
-    /** Whether a field's values are read with {@link Shape#VERBATIM} dates: DATE fields of one value. */
-    public static boolean isDate(Field field) {
-        return field.type() == FieldType.DATE && !field.multiple();
     }
 }

@@ -6,6 +6,7 @@ import dev.freight.schema.ObjectDef;
 import dev.freight.schema.PlainValues;
 import dev.freight.schema.Value;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ public final class RecordStream {
      */
     public long forEach(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
             List<Field> fields, RecordQuery query, RowHandler handler) throws IOException {
-        return stream(h, organizationId, object, properties, fields, query, row -> row.record(), handler::row);
+        return stream(h, organizationId, object, properties, fields, query, handler);
     }
 
     /** Receives each row in order; may fail with an I/O error of the file being written. */
@@ -89,23 +90,53 @@ public final class RecordStream {
 
     /**
      * As {@link #forEach(Handle, String, ObjectDef, Set, List, RecordQuery, RowHandler)}, but hands over each record
-     * as its row, undecoded ({@link RecordRow}: the handler decodes what it cannot copy); field {@code i} of a row is
-     * {@code fields.get(i)}.
+     * as its row, undecoded, on the caller's thread ({@link RecordRow}, valid during the handler's call: the handler
+     * copies what it can and decodes the rest); field {@code i} of a row is {@code fields.get(i)}. For handlers whose
+     * work per row is small: no second thread, no record built.
      */
     public long forEachRow(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
             List<Field> fields, RecordQuery query, RawRowHandler handler) throws IOException {
-        return stream(h, organizationId, object, properties, fields, query, row -> row, handler::row);
+        Columns columns = Columns.of(h.dialect(), properties, fields);
+        RecordRow view = new RecordRow(columns, organizationId, object.slug());
+        long[] n = {0};
+        try {
+            query(h, organizationId, object, query, columns, row -> {
+                try {
+                    handler.row(view.at(row));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                n[0]++;
+                return true;
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (SQLException e) {
+            throw Database.translate(h.dialect(), e);
+        } catch (RecordRow.ReadFailure e) {
+            throw Database.translate(h.dialect(), e.getCause());
+        }
+        return n[0];
     }
 
-    private interface Decoding<T> {
-        T of(RecordRow row);
+    private long stream(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
+            List<Field> fields, RecordQuery query, RowHandler handler) throws IOException {
+        Columns columns = Columns.of(h.dialect(), properties, fields);
+        RecordRow view = new RecordRow(columns, organizationId, object.slug());
+        try {
+            return ReadAhead.run(sink -> query(h, organizationId, object, query, columns,
+                    row -> sink.accept(view.at(row).record())), handler);
+        } catch (SQLException e) {
+            throw Database.translate(h.dialect(), e);
+        } catch (RecordRow.ReadFailure e) {
+            throw Database.translate(h.dialect(), e.getCause());
+        }
     }
 
-    private <T> long stream(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
-            List<Field> fields, RecordQuery query, Decoding<T> decoding, ReadAhead.Handler<T> handler)
-            throws IOException {
+    /** Runs the query for {@code columns}, handing its rows to {@code handler}. */
+    private void query(Handle h, String organizationId, ObjectDef object, RecordQuery query, Columns columns,
+            Dialect.TextRowHandler handler) throws SQLException {
         Dialect dialect = h.dialect();
-        Columns columns = Columns.of(dialect, properties, fields);
         List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("select ").append(String.join(", ", columns.select()));
         sql.append(" from records").append(columns.join()).append(" where ")
@@ -114,13 +145,7 @@ public final class RecordStream {
         if (query.limit() != null) {
             sql.append(" limit ").append((int) query.limit());
         }
-        try {
-            return ReadAhead.<T>run(sink -> dialect.streamText(h, sql.toString(), params,
-                    row -> sink.accept(decoding.of(RecordRow.of(row, columns, organizationId, object.slug())))),
-                    handler);
-        } catch (SQLException e) {
-            throw Database.translate(dialect, e);
-        }
+        dialect.streamText(h, sql.toString(), params, handler);
     }
 
     /**
