@@ -42,6 +42,7 @@ echo "loaded in $(elapsed "$start") s"
 
 COLUMNS='["external_id", "name", "status", "website", "raw_irq_score", "next_assessment_date", "createdDateTime"]'
 sample_heap "$SERVER_PID" "$WORK/heap" &
+wait_heap_samples "$WORK/heap"
 
 for i in $(seq "${BENCH_WARMUP_EXPORTS:-0}"); do # untimed CSV exports first, to see the export without JIT warm-up
     say "untimed warm-up CSV export $i"

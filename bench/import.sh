@@ -44,6 +44,7 @@ if [ "$WHICH" = postgresql ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     start_server "$HEAP" "$WORK/server-pg.log" FREIGHT_DATA_DIR="$WORK/data-pg" FREIGHT_BOOTSTRAP_API_KEY="$KEY" \
         FREIGHT_DATABASE_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/freight" FREIGHT_DATABASE_USER=postgres
     sample_heap "$SERVER_PID" "$WORK/heap-pg" &
+    wait_heap_samples "$WORK/heap-pg"
     echo "fresh load:";      run_import "$WORK/vendors.csv";         FRESH=$SECONDS_TAKEN
     echo "all-update load:"; run_import "$WORK/vendors-updated.csv"; UPDATE=$SECONDS_TAKEN
     echo "unchanged load:";  run_import "$WORK/vendors-updated.csv"; SAME=$SECONDS_TAKEN
@@ -79,6 +80,7 @@ if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     say "SQLite"
     start_server "$HEAP" "$WORK/server-sqlite.log" FREIGHT_DATA_DIR="$WORK/data-sqlite" FREIGHT_BOOTSTRAP_API_KEY="$KEY"
     sample_heap "$SERVER_PID" "$WORK/heap-sqlite" &
+    wait_heap_samples "$WORK/heap-sqlite"
     echo "fresh load:"; run_import "$WORK/vendors.csv"; FRESH=$SECONDS_TAKEN
     stop_server
     say "SQLite results ($ROWS rows, server -Xmx$HEAP, peak heap $(peak_heap "$WORK/heap-sqlite") MiB)"
@@ -93,6 +95,7 @@ if [ "$WHICH" = xlsx ] || [ "$WHICH" = all ]; then
     XHEAP=${BENCH_XLSX_HEAP:-512m}
     start_server "$XHEAP" "$WORK/server-xlsx.log" FREIGHT_DATA_DIR="$WORK/data-xlsx" FREIGHT_BOOTSTRAP_API_KEY="$KEY"
     sample_heap "$SERVER_PID" "$WORK/heap-xlsx" &
+    wait_heap_samples "$WORK/heap-xlsx"
     echo "fresh load:"; run_import "$WORK/vendors.xlsx"; FRESH=$SECONDS_TAKEN
     stop_server
     say "XLSX results ($ROWS rows, server -Xmx$XHEAP, peak heap $(peak_heap "$WORK/heap-xlsx") MiB)"

@@ -85,6 +85,16 @@ sample_heap() {
     "$JDK/bin/jstat" -gc "$1" 250 2>/dev/null | awk 'NR > 1 {printf "%.0f\n", ($3+$4+$6+$8)/1024; fflush()}' >> "$2"
 }
 
+# wait_heap_samples FILE: waits for the sampler's first sample, then a second more: jstat is a JVM whose start-up
+# (~0.3 CPU-s) would otherwise run on the measured machine's two cores during whatever is timed next.
+wait_heap_samples() {
+    for _ in $(seq 300); do
+        if [ -s "$1" ]; then sleep 1; return; fi
+        sleep 0.1
+    done
+    die "the heap sampler wrote nothing in 30 s"
+}
+
 peak_heap() { sort -n "$1" | tail -1; }
 
 build_jar() {

@@ -44,6 +44,7 @@ echo "CSV $(du -h "$WORK/vendors.csv" | cut -f1), XLSX $(du -h "$WORK/vendors.xl
 
 start_server "$HEAP" "$WORK/server.log" FREIGHT_DATA_DIR="$WORK/data" FREIGHT_BOOTSTRAP_API_KEY="$KEY"
 sample_heap "$SERVER_PID" "$WORK/heap" &
+wait_heap_samples "$WORK/heap"
 
 say "FastCSV alone vs parse (best of 3)"
 F=(); P=()

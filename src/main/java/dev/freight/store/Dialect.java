@@ -107,12 +107,14 @@ public interface Dialect {
     StringCells jsonStrings(List<List<String>> paths);
 
     /**
-     * Select-list expressions (two per path, see {@link #jsonStrings}) and what to add after {@code from records} for
-     * them (empty, or e.g. a lateral join).
+     * Select-list expressions (two per path, see {@link #jsonStrings}), and what to compute once per row for them: select
+     * items ({@code expression as alias}) of a subquery over {@code records} that the columns read from (none, or e.g.
+     * {@code data ->> 'name' as s0}, which the columns then use twice).
      */
-    record StringCells(List<String> columns, String join) {
+    record StringCells(List<String> columns, List<String> once) {
         public StringCells {
             columns = List.copyOf(columns);
+            once = List.copyOf(once);
         }
     }
 

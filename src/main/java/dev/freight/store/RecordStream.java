@@ -138,12 +138,16 @@ public final class RecordStream {
             Dialect.TextRowHandler handler) throws SQLException {
         Dialect dialect = h.dialect();
         List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("select ").append(String.join(", ", columns.select()));
-        sql.append(" from records").append(columns.join()).append(" where ")
-                .append(where(dialect, organizationId, object.slug(), query, params));
+        StringBuilder sql = new StringBuilder("select ").append(String.join(", ", columns.once().isEmpty()
+                ? columns.select() : List.of("records.*", String.join(", ", columns.once()))));
+        sql.append(" from records where ").append(where(dialect, organizationId, object.slug(), query, params));
         sql.append(" order by ").append(order(dialect, query.sort()));
         if (query.limit() != null) {
             sql.append(" limit ").append((int) query.limit());
+        }
+        if (!columns.once().isEmpty()) {
+            // the subquery's order is the result's: nothing above it joins, groups or sorts
+            sql.insert(0, "select " + String.join(", ", columns.select()) + " from (").append(" offset 0) records");
         }
         dialect.streamText(h, sql.toString(), params, handler);
     }
@@ -153,7 +157,7 @@ public final class RecordStream {
      * {@link Dialect#jsonStrings} (two columns each), the others as JSON with {@link Dialect#jsonValue} (one column).
      */
     record Columns(int[] property, List<Field> fields, String[] slugs, boolean[] strings, int[] index,
-            List<String> select, String join) {
+            List<String> select, List<String> once) {
 
         static Columns of(Dialect dialect, Set<Property> properties, List<Field> fields) {
             List<String> select = new ArrayList<>();
@@ -188,7 +192,7 @@ public final class RecordStream {
                 select.add("id");
             }
             return new Columns(property, fields, fields.stream().map(Field::slug).toArray(String[]::new), strings,
-                    index, select, cells.join());
+                    index, select, cells.once());
         }
 
         /** Types stored as a JSON string (a single value): read without JSON quoting and escaping. */

@@ -162,26 +162,23 @@ public final class PostgresDialect implements Dialect {
     }
 
     /**
-     * {@code ->>} once per value in a lateral subquery (an expression written twice is computed twice), and the JSON
-     * type only for the few texts that could be something other than a string: extracting a value as jsonb and
-     * printing it costs about as much as reading the whole row.
+     * {@code ->>} once per value in a subquery (an expression written twice is computed twice; a lateral subquery costs
+     * a join per row), and the JSON type only for the few texts that could be something other than a string:
+     * extracting a value as jsonb and printing it costs about as much as reading the whole row.
      */
     @Override
     public StringCells jsonStrings(List<List<String>> paths) {
-        if (paths.isEmpty()) {
-            return new StringCells(List.of(), "");
-        }
         List<String> columns = new ArrayList<>();
-        StringBuilder lateral = new StringBuilder(" cross join lateral (select ");
+        List<String> once = new ArrayList<>();
         for (int i = 0; i < paths.size(); i++) {
-            String text = "string_cells.s" + i;
-            lateral.append(i > 0 ? ", " : "").append(jsonText(paths.get(i))).append(" as s").append(i);
+            String text = "string_cell_" + i;
+            once.add(jsonText(paths.get(i)) + " as " + text);
             columns.add(text);
             // [ { are containers, - and 0 may start a number whose JSON text differs from its Java text (0.0000001)
             columns.add("(case when ascii(" + text + ") in (45, 48, 91, 123) then (case jsonb_typeof("
                     + jsonValue(paths.get(i)) + ") when 'string' then 't' else 'f' end) end)");
         }
-        return new StringCells(columns, lateral.append(" offset 0) string_cells").toString());
+        return new StringCells(columns, once);
     }
 
     @Override

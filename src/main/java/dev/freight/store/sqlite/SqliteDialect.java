@@ -126,7 +126,7 @@ public final class SqliteDialect implements Dialect {
                     + " end)");
             columns.add("(case when " + type + " = 'text' then 't' else 'f' end)");
         }
-        return new StringCells(columns, "");
+        return new StringCells(columns, List.of());
     }
 
     @Override
