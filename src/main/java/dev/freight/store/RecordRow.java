@@ -151,8 +151,7 @@ public final class RecordRow {
         }
         int end = end(column);
         if (columns.strings()[i]) {
-            String string = text(column + 1);
-            if (string != null && !string.equals("t")) {
+            if (!isString(i)) {
                 return Shape.DECODE;
             }
             return switch (field.type()) {
@@ -177,6 +176,16 @@ public final class RecordRow {
         };
     }
 
+    /** Whether field {@code i}, read as text, holds a JSON string (or may be taken as one: see the stream's SQL). */
+    private boolean isString(int i) {
+        int flag = columns.stringFlag()[i];
+        if (flag == 0) {
+            return true;
+        }
+        String string = text(flag);
+        return string == null || string.equals("t");
+    }
+
     /** Where field {@code i}'s text starts in {@link #bytes} (when its shape is TEXT or VERBATIM). */
     public int fieldStart(int i) {
         return start(columns.index()[i]);
@@ -194,11 +203,8 @@ public final class RecordRow {
             return null;
         }
         Field field = columns.fields().get(i);
-        if (columns.strings()[i]) {
-            String string = text(column + 1);
-            if (string == null || string.equals("t")) {
-                return RecordStream.decodeString(field, text);
-            }
+        if (columns.strings()[i] && isString(i)) {
+            return RecordStream.decodeString(field, text);
         }
         return text.equals("null") ? null : RecordStream.decode(field, text);
     }

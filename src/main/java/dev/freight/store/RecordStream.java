@@ -96,7 +96,7 @@ public final class RecordStream {
      */
     public long forEachRow(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
             List<Field> fields, RecordQuery query, RawRowHandler handler) throws IOException {
-        Columns columns = Columns.of(h.dialect(), properties, fields);
+        Columns columns = Columns.of(h.dialect(), object, properties, fields);
         RecordRow view = new RecordRow(columns, organizationId, object.slug());
         long[] n = {0};
         try {
@@ -121,7 +121,7 @@ public final class RecordStream {
 
     private long stream(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
             List<Field> fields, RecordQuery query, RowHandler handler) throws IOException {
-        Columns columns = Columns.of(h.dialect(), properties, fields);
+        Columns columns = Columns.of(h.dialect(), object, properties, fields);
         RecordRow view = new RecordRow(columns, organizationId, object.slug());
         try {
             return ReadAhead.run(sink -> query(h, organizationId, object, query, columns,
@@ -154,12 +154,19 @@ public final class RecordStream {
 
     /**
      * Where each field's value is in a result row: fields whose values are JSON strings are read as text with
-     * {@link Dialect#jsonStrings} (two columns each), the others as JSON with {@link Dialect#jsonValue} (one column).
+     * {@link Dialect#jsonStrings} (two columns each: the text, then whether it is a JSON string), the others as JSON
+     * with {@link Dialect#jsonValue} (one column). On a built-in object the string-typed fields are read as text alone
+     * ({@link Dialect#jsonText}, no second column): a field's type never changes there, and a string-typed field of one
+     * value always stores a JSON string (only a custom object can be deleted and re-created with other field types,
+     * leaving values of the old ones behind).
+     *
+     * @param stringFlag for each field read as text, the column telling whether it is a JSON string; 0 when there is
+     *     none (a present value is one)
      */
     record Columns(int[] property, List<Field> fields, String[] slugs, boolean[] strings, int[] index,
-            List<String> select, List<String> once) {
+            int[] stringFlag, List<String> select, List<String> once) {
 
-        static Columns of(Dialect dialect, Set<Property> properties, List<Field> fields) {
+        static Columns of(Dialect dialect, ObjectDef object, Set<Property> properties, List<Field> fields) {
             List<String> select = new ArrayList<>();
             int[] property = new int[Property.values().length];
             for (Property p : Property.values()) {
@@ -168,31 +175,37 @@ public final class RecordStream {
                     property[p.ordinal()] = select.size();
                 }
             }
+            boolean typed = object.builtIn();
             boolean[] strings = new boolean[fields.size()];
             List<List<String>> stringPaths = new ArrayList<>();
             for (int i = 0; i < fields.size(); i++) {
                 strings[i] = holdsStrings(fields.get(i));
-                if (strings[i]) {
+                if (strings[i] && !typed) {
                     stringPaths.add(List.of(fields.get(i).slug()));
                 }
             }
             Dialect.StringCells cells = dialect.jsonStrings(stringPaths);
             int[] index = new int[fields.size()];
+            int[] stringFlag = new int[fields.size()];
             int cell = 0;
             for (int i = 0; i < fields.size(); i++) {
                 index[i] = 1 + select.size();
-                if (strings[i]) {
+                List<String> path = List.of(fields.get(i).slug());
+                if (strings[i] && typed) {
+                    select.add(dialect.jsonText(path));
+                } else if (strings[i]) {
                     select.add(cells.columns().get(cell++));
                     select.add(cells.columns().get(cell++));
+                    stringFlag[i] = index[i] + 1;
                 } else {
-                    select.add(dialect.jsonValue(List.of(fields.get(i).slug())));
+                    select.add(dialect.jsonValue(path));
                 }
             }
             if (select.isEmpty()) {
                 select.add("id");
             }
             return new Columns(property, fields, fields.stream().map(Field::slug).toArray(String[]::new), strings,
-                    index, select, cells.once());
+                    index, stringFlag, select, cells.once());
         }
 
         /** Types stored as a JSON string (a single value): read without JSON quoting and escaping. */
