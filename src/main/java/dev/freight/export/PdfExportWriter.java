@@ -6,9 +6,9 @@ import com.lowagie.text.Element;
 import com.lowagie.text.Font;
 import com.lowagie.text.PageSize;
 import com.lowagie.text.Paragraph;
-import com.lowagie.text.Phrase;
 import com.lowagie.text.Rectangle;
 import com.lowagie.text.pdf.BaseFont;
+import com.lowagie.text.pdf.FontSelector;
 import com.lowagie.text.pdf.PdfContentByte;
 import com.lowagie.text.pdf.PdfPCell;
 import com.lowagie.text.pdf.PdfPTable;
@@ -27,7 +27,9 @@ import java.util.List;
 /**
  * A PDF table: title and description on the first page, the header row repeated on every page, "Page n of m" at the
  * foot, long text wrapped inside its cell, landscape A4 for more than {@value #PORTRAIT_COLUMNS} columns. Text is set
- * in the embedded DejaVu Sans (Latin, Greek, Cyrillic and more). Rows go to the document in slices of
+ * in the embedded DejaVu Sans (Latin, Greek, Cyrillic and more), and characters it lacks in the embedded Droid Sans
+ * Fallback (Chinese, Japanese) or NanumSquare (Korean); all are subset to the characters used. Right-to-left scripts come out in
+ * logical order, and scripts that need shaping (Arabic, Indic) unshaped. Rows go to the document in slices of
  * {@value #SLICE}, so a long table does not stay in memory.
  */
 final class PdfExportWriter implements ExportWriter {
@@ -38,12 +40,14 @@ final class PdfExportWriter implements ExportWriter {
 
     private static volatile BaseFont regular;
     private static volatile BaseFont bold;
+    private static volatile BaseFont cjk;
+    private static volatile BaseFont korean;
 
     private final List<ExportColumn> columns;
     private final ExportOptions options;
     private final Document document;
-    private final Font cellFont;
-    private final Font headerFont;
+    private final FontSelector cellFont;
+    private final FontSelector headerFont;
     private PdfPTable table;
     private int pending;
 
@@ -52,8 +56,8 @@ final class PdfExportWriter implements ExportWriter {
         this.options = options;
         Rectangle page = columns.size() > PORTRAIT_COLUMNS ? PageSize.A4.rotate() : PageSize.A4;
         this.document = new Document(page, 36, 36, 36, 48);
-        this.cellFont = new Font(regular(), 8);
-        this.headerFont = new Font(bold(), 8);
+        this.cellFont = fonts(regular(), 8);
+        this.headerFont = fonts(bold(), 8);
         try {
             PdfWriter writer = PdfWriter.getInstance(document, out);
             writer.setCloseStream(false);
@@ -61,9 +65,9 @@ final class PdfExportWriter implements ExportWriter {
             document.addTitle(options.title());
             document.addCreator("Freight");
             document.open();
-            document.add(new Paragraph(options.title(), new Font(bold(), 16)));
+            document.add(new Paragraph(fonts(bold(), 16).process(options.title())));
             if (options.description() != null) {
-                document.add(new Paragraph(options.description(), new Font(regular(), 10)));
+                document.add(new Paragraph(fonts(regular(), 10).process(options.description())));
             }
         } catch (DocumentException e) {
             throw new IllegalStateException("Could not start the PDF", e);
@@ -88,7 +92,7 @@ final class PdfExportWriter implements ExportWriter {
         table.setSplitLate(false);
         if (options.includeHeaders()) {
             for (ExportColumn c : columns) {
-                PdfPCell cell = new PdfPCell(new Phrase(c.label(), headerFont));
+                PdfPCell cell = new PdfPCell(headerFont.process(c.label()));
                 cell.setBackgroundColor(HEADER_BACKGROUND);
                 cell.setPadding(4);
                 table.addCell(cell);
@@ -113,7 +117,7 @@ final class PdfExportWriter implements ExportWriter {
     public void row(StoredRecord record) throws IOException {
         for (ExportColumn c : columns) {
             Value v = c.valueOf(record);
-            PdfPCell cell = new PdfPCell(new Phrase(v == null ? "" : CellText.of(v, options.dates()), cellFont));
+            PdfPCell cell = new PdfPCell(cellFont.process(v == null ? "" : CellText.of(v, options.dates())));
             cell.setPadding(3);
             if (v != null && !CellText.isText(v) && !(v instanceof Value.Date) && !(v instanceof Value.DateTime)) {
                 cell.setHorizontalAlignment(Element.ALIGN_RIGHT);
@@ -139,6 +143,31 @@ final class PdfExportWriter implements ExportWriter {
         table.setComplete(true);
         add();
         document.close();
+    }
+
+    /**
+     * DejaVu Sans, then for the characters it lacks Droid Sans Fallback (Chinese, Japanese) and NanumSquare (Korean).
+     */
+    private static FontSelector fonts(BaseFont first, float size) {
+        FontSelector selector = new FontSelector();
+        selector.addFont(new Font(first, size));
+        selector.addFont(new Font(cjk(), size));
+        selector.addFont(new Font(korean(), size));
+        return selector;
+    }
+
+    private static BaseFont korean() {
+        if (korean == null) {
+            korean = font("NanumSquareR.ttf");
+        }
+        return korean;
+    }
+
+    private static BaseFont cjk() {
+        if (cjk == null) {
+            cjk = font("DroidSansFallbackFull.ttf");
+        }
+        return cjk;
     }
 
     private static BaseFont regular() {

@@ -371,9 +371,10 @@ abstract class ExportApiContract {
     @Test
     void aPdfHasTitleDescriptionTheHeaderOnEveryPagePageNumbersAndNonLatinNames() throws IOException {
         List<RecordWrite> writes = new ArrayList<>();
-        List<String> names = List.of("Ærøskøbing Værft", "Ζωή Παπαδοπούλου", "Фёдор Достоевский", "Łódź Żółć");
+        List<String> names = List.of("Ærøskøbing Værft", "Ζωή Παπαδοπούλου", "Фёдор Достоевский", "Łódź Żółć",
+                "华为技术有限公司", "株式会社 東京商事", "삼성전자 주식회사");
         for (int i = 0; i < 120; i++) {
-            writes.add(new RecordWrite("p-%03d".formatted(i), values("name", names.get(i % 4) + " " + i,
+            writes.add(new RecordWrite("p-%03d".formatted(i), values("name", names.get(i % names.size()) + " " + i,
                     "status", "active", "raw_irq_score", new BigDecimal(i), "description",
                     "A long description that has to wrap inside its cell because it is much wider than the column. "
                             .repeat(2), "business_unit", "Unit " + i, "vendor_category", "SaaS",
@@ -398,7 +399,10 @@ abstract class ExportApiContract {
             String all = stripper.getText(pdf);
             assertThat(all).startsWith("Q4 Vendor Review\nGenerated for quarterly review\n");
             assertThat(all).contains("Ærøskøbing", "Værft", "Ζωή", "Παπαδοπούλου", "Фёдор", "Достоевский", "Łódź",
-                    "Żółć", "p-119", "Zürich", "inside its cell");
+                    "Żółć", "华为技术有限公司", "株式会社", "東京商事", "삼성전자", "주식회사", "p-119", "Zürich",
+                    "inside its cell");
+            assertThat(fontNames(pdf)).anyMatch(f -> f.endsWith("+DejaVuSans")).anyMatch(f -> f.endsWith(
+                    "+DroidSansFallback")).anyMatch(f -> f.endsWith("+NanumSquareR")).allMatch(f -> f.matches("[A-Z]{6}\\+.*"));
             for (int p = 1; p <= pages; p++) {
                 stripper.setStartPage(p);
                 stripper.setEndPage(p);
@@ -433,6 +437,17 @@ abstract class ExportApiContract {
                     Page 1 of 1
                     """);
         }
+    }
+
+    /** The names of the fonts the pages use (a subset's name starts with six capitals and a plus). */
+    static List<String> fontNames(PDDocument pdf) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (var page : pdf.getPages()) {
+            for (var name : page.getResources().getFontNames()) {
+                names.add(page.getResources().getFont(name).getName());
+            }
+        }
+        return names;
     }
 
     static boolean landscape(PDDocument pdf) {
