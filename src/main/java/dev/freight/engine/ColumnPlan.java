@@ -106,7 +106,11 @@ final class ColumnPlan {
         Field field = source.field();
         if (columns.size() == 1 && columns.getFirst().valueType() == null
                 && columns.getFirst().addressPart() == null) {
-            return cells.get(columns.getFirst().sourceColumn());
+            Object cell = cells.get(columns.getFirst().sourceColumn());
+            if (field != null && field.multiple() && cell instanceof String s && !s.isBlank()) {
+                return items(field, s, null);
+            }
+            return cell;
         }
         if (field != null && field.type() == FieldType.ADDRESS) {
             Map<String, Object> parts = new LinkedHashMap<>();
@@ -127,7 +131,11 @@ final class ColumnPlan {
                 if (isEmpty(cell)) {
                     continue;
                 }
-                items.add(c.valueType() == null ? cell : Map.of("type", c.valueType(), "value", cell));
+                if (field.multiple() && cell instanceof String s) {
+                    items.addAll(items(field, s, c.valueType()));
+                } else {
+                    items.add(c.valueType() == null ? cell : Map.of("type", c.valueType(), "value", cell));
+                }
             }
             return items.isEmpty() ? "" : items;
         }
@@ -138,6 +146,31 @@ final class ColumnPlan {
             }
         }
         return cells.get(columns.getFirst().sourceColumn());
+    }
+
+    /**
+     * The values of one text cell for a multi-value field, as an export writes them: separated by {@code ;}, each
+     * phone, email or URL optionally labeled {@code "Mobile: +1 555 0100"} (none of those values holds a colon and a
+     * space). {@code valueType} labels the values that have no label of their own.
+     */
+    private static List<Object> items(Field field, String cell, String valueType) {
+        List<Object> items = new ArrayList<>();
+        boolean labeled = field.type() == FieldType.PHONE || field.type() == FieldType.EMAIL
+                || field.type() == FieldType.URL;
+        for (String item : cell.split(";")) {
+            String value = item.strip();
+            if (value.isEmpty()) {
+                continue;
+            }
+            String label = valueType;
+            int colon = value.indexOf(": ");
+            if (labeled && colon > 0) {
+                label = value.substring(0, colon).strip();
+                value = value.substring(colon + 2).strip();
+            }
+            items.add(label == null ? value : Map.of("type", label, "value", value));
+        }
+        return items;
     }
 
     private static boolean isEmpty(Object raw) {

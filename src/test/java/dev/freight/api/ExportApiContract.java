@@ -9,6 +9,7 @@ import dev.freight.schema.Value;
 import dev.freight.store.Database;
 import dev.freight.store.RecordStore;
 import dev.freight.store.RecordWrite;
+import dev.freight.store.SchemaStore;
 import dev.freight.store.StoredRecord;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
@@ -670,6 +671,60 @@ abstract class ExportApiContract {
             assertThat(done.at("/stats/created")).as(format + ": " + done.body()).isEqualTo("4");
 
             assertThat(byExternalId(target)).as(format).isEqualTo(original);
+        }
+    }
+
+    static final String CONTACT = """
+            {"slug": "liaison", "label": "Liaison", "fields": [
+             {"slug": "name", "label": "Name", "type": "text", "required": true},
+             {"slug": "phones", "label": "Phones", "type": "phone", "multiple": true},
+             {"slug": "emails", "label": "Emails", "type": "email", "multiple": true},
+             {"slug": "aliases", "label": "Aliases", "type": "text", "multiple": true}]}""";
+
+    /**
+     * Several values in one cell (CSV, XLSX) are written {@code "Mobile: +1 555 0100; 555-0200"}; a file import reads
+     * them back into the same values and labels.
+     */
+    @Test
+    void multiValueAndLabeledFieldsComeBackIdenticalFromCsvXlsxAndJson() throws Exception {
+        Response object = http.post("/v1/objects", CONTACT);
+        assertThat(object.status()).as(object.body()).isEqualTo(201);
+        ObjectDef contact = server.bean(Database.class).withHandle(h -> server.bean(SchemaStore.class)
+                .schema(h, tenant.organizationId())).object("liaison").orElseThrow();
+        seed(tenant, contact, List.of(
+                new RecordWrite("c-1", Map.of("name", new Value.Text("Ana"),
+                        "phones", new Value.Many(List.of(new Value.Labeled("Mobile", new Value.Text("+1 555 0100")),
+                                new Value.Text("555-0200"), new Value.Labeled("Work", new Value.Text("555-0300")))),
+                        "emails", new Value.Many(List.of(new Value.Labeled("Work", new Value.Text("ana@acme.com")),
+                                new Value.Text("ana@example.com"))),
+                        "aliases", new Value.Many(List.of(new Value.Text("Ana B."), new Value.Text("A, B"))))),
+                new RecordWrite("c-2", Map.of("name", new Value.Text("Bo"),
+                        "phones", new Value.Many(List.of(new Value.Text("555-0400")))))));
+        Map<String, Map<String, Value>> original = stored(tenant, contact).stream().collect(Collectors.toMap(
+                StoredRecord::externalId, StoredRecord::values));
+        for (String format : List.of("csv", "xlsx", "json")) {
+            HttpResponse<byte[]> file = export("/v1/modules/liaison/export", "{\"format\": \"" + format
+                    + "\", \"config\": {\"columns\": [\"external_id\", \"name\", \"phones\", \"emails\","
+                    + " \"aliases\"]}}");
+            assertThat(file.statusCode()).as(text(file)).isEqualTo(200);
+            if (format.equals("csv")) {
+                assertThat(text(file)).contains(
+                        "c-1,Ana,Mobile: +1 555 0100; 555-0200; Work: 555-0300,Work: ana@acme.com; ana@example.com,"
+                                + "\"Ana B.; A, B\"\r\n");
+            }
+            Tenant target = server.newTenant("contacts-" + format);
+            assertThat(target.http().post("/v1/objects", CONTACT).status()).isEqualTo(201);
+            Response created = target.http().post("/v1/imports", "{\"resource\": \"liaison\"}");
+            HttpResponse<byte[]> put = send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", file.headers().firstValue("Content-Type").orElseThrow())
+                    .header("Content-Disposition", "attachment; filename=\"contacts." + format + "\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(file.body())).build());
+            assertThat(put.statusCode()).as(text(put)).isEqualTo(202);
+            Response done = awaitImport(target, created.at("/id"));
+            assertThat(done.at("/stats/created")).as(format + ": " + done.body()).isEqualTo("2");
+
+            assertThat(stored(target, contact).stream().collect(Collectors.toMap(StoredRecord::externalId,
+                    StoredRecord::values))).as(format).isEqualTo(original);
         }
     }
 
