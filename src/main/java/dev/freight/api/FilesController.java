@@ -112,6 +112,10 @@ class FilesController {
             @RequestParam(required = false) String expires, @RequestParam(required = false) String signature) {
         urls.signer().verify("GET", ImportUrls.path(id, file), expires, signature);
         ImportJob job = load(id);
+        if (job.purgedAt() != null) {
+            throw new ApiException(410, "import_files_deleted", "The import's files were deleted at " + job.purgedAt()
+                    + ", when the import passed the retention (FREIGHT_IMPORT_RETENTION)");
+        }
         boolean csv = file.endsWith(".csv");
         StreamingResponseBody body = switch (file) {
             case "errors.csv" -> out -> files.errorsCsv(id, headers(job), out);

@@ -38,6 +38,7 @@ record ImportView(
         String fileName,
         Long totalRows,
         Long rolledBackAt,
+        Long purgedAt,
         @JsonProperty("_upload_url") String uploadUrl,
         @JsonProperty("_upload_csv_url") String uploadCsvUrl,
         @JsonProperty("_upload_json_url") String uploadJsonUrl,
@@ -73,7 +74,8 @@ record ImportView(
                 j.hasUploadFile(), j.hasErrorsFile(), j.name(), j.createdBy(), j.columnMapping(),
                 j.phases().stream().map(PhaseView::of).toList(), StatsView.of(j.stats()),
                 j.createdAt().getEpochSecond(), j.updatedAt().getEpochSecond(), j.updatedBy(), j.checksum(),
-                j.fileType(), j.fileName(), j.totalRows(), seconds(j.rolledBackAt()), urls.upload(), urls.uploadCsv(),
+                j.fileType(), j.fileName(), j.totalRows(), seconds(j.rolledBackAt()), seconds(j.purgedAt()),
+                urls.upload(), urls.uploadCsv(),
                 urls.uploadJson(), urls.errorsCsv(), urls.errorsJson());
     }
 

@@ -143,10 +143,20 @@ class ImportsController {
         if (job.rolledBackAt() != null) {
             throw new ApiException(409, "already_rolled_back", "The import was rolled back at " + job.rolledBackAt());
         }
+        requireChangeLog(job);
         ImportRollback.Result r = rollback.rollback(job, caller.key().id());
         return new RollbackView(id, r.deleted(), r.restored(), r.conflicts().stream()
                 .map(c -> new ConflictView(c.recordId(), c.externalId(), c.reason()))
                 .toList());
+    }
+
+    /** Refuses to roll back an import whose change log the retention sweeper deleted. */
+    static void requireChangeLog(ImportJob job) {
+        if (job.purgedAt() != null) {
+            throw new ApiException(409, "rollback_unavailable", "The import's change log was deleted at "
+                    + job.purgedAt() + ", when the import passed the retention (FREIGHT_IMPORT_RETENTION); it can no"
+                    + " longer be rolled back");
+        }
     }
 
     /** A mistaken POST of a batch to the plural path: point to the Import API. */

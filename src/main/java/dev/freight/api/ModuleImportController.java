@@ -13,6 +13,7 @@ import dev.freight.ingest.Readers;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceFormat;
 import dev.freight.ingest.SourceRow;
+import dev.freight.jobs.ImportRetention;
 import dev.freight.jobs.ImportTasks;
 import dev.freight.mapping.AddressParts;
 import dev.freight.mapping.HeaderNames;
@@ -86,7 +87,6 @@ class ModuleImportController implements Envelope.Face {
     static final long STREAM_MAX_ROWS = 50_000;
     private static final int SAMPLE_ROWS = 50;
     private static final int MAX_LISTED_ERRORS = 1_000;
-    private static final Duration JOB_RETENTION = Duration.ofDays(7);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Database database;
@@ -103,12 +103,13 @@ class ModuleImportController implements Envelope.Face {
     private final IdGenerator ids;
     private final MappingSuggester suggester;
     private final Limits limits;
+    private final Duration retention;
     private final Clock clock;
 
     ModuleImportController(Database database, SchemaStore schemas, ImportStore imports, RecordStore records,
             ParsedFileStore parsedFiles, MappingMemoryStore memory, UploadStore uploads, ImportJobs jobs,
             ImportTasks tasks, ObjectProvider<SchedulerClient> scheduler, ImportRollback rollback, IdGenerator ids,
-            MappingSuggester suggester, Limits limits, Clock clock) {
+            MappingSuggester suggester, Limits limits, ImportRetention retention, Clock clock) {
         this.database = database;
         this.schemas = schemas;
         this.imports = imports;
@@ -123,6 +124,7 @@ class ModuleImportController implements Envelope.Face {
         this.ids = ids;
         this.suggester = suggester;
         this.limits = limits;
+        this.retention = retention.retention();
         this.clock = clock;
     }
 
@@ -351,6 +353,7 @@ class ModuleImportController implements Envelope.Face {
         if (job.rolledBackAt() != null) {
             throw new ApiException(409, "already_rolled_back", "The import was rolled back at " + job.rolledBackAt());
         }
+        ImportsController.requireChangeLog(job);
         ImportRollback.Result r = rollback.rollback(job, caller.key().id());
         return Envelope.ok(new RollbackView(jobId, r.deleted(), r.restored(), r.conflicts().stream()
                 .map(c -> new ImportsController.ConflictView(c.recordId(), c.externalId(), c.reason()))
@@ -502,7 +505,18 @@ class ModuleImportController implements Envelope.Face {
                 s.skippedDuplicates(), options != null && options.aiMappingUsed(),
                 options == null ? null : options.duplicateStrategy().wireName(), j.createdAt(),
                 j.phase(Phase.PREVALIDATION).startedAt(), j.status().isFinal() ? j.updatedAt() : null,
-                j.createdAt().plus(JOB_RETENTION), j.reason());
+                expires(j), j.reason());
+    }
+
+    /**
+     * When the job's file, rejected rows and change log are deleted: the retention after it ended (for a job not
+     * ended yet, after it was created: the earliest it can be), or when they were.
+     */
+    private Instant expires(ImportJob j) {
+        if (j.purgedAt() != null) {
+            return j.purgedAt();
+        }
+        return (j.status().isFinal() ? j.updatedAt() : j.createdAt()).plus(retention);
     }
 
     /** The seed's job status: pending, processing, completed, failed, or cancelled once rolled back. */

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * @param exportAsyncThreshold exports of more records than this run as background jobs
  * @param exportFileTtl how long a background export's file is kept after it completes
  * @param parsedFileTtl how long a file uploaded to the workflow's parse step is kept for validate and execute
+ * @param importRetention how long an ended import keeps its upload, rejected rows and change log (and so can be
+ *     rolled back)
  */
 public record FreightConfig(
         Path dataDir,
@@ -39,7 +41,8 @@ public record FreightConfig(
         long maxParseBytes,
         long exportAsyncThreshold,
         Duration exportFileTtl,
-        Duration parsedFileTtl) {
+        Duration parsedFileTtl,
+        Duration importRetention) {
 
     private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})([smhd])$");
 
@@ -77,7 +80,8 @@ public record FreightConfig(
                 positive(property, "freight.max-parse-bytes", 100L * 1024 * 1024, Long.MAX_VALUE),
                 positive(property, "freight.export-async-threshold", 10_000, Long.MAX_VALUE),
                 duration(property, "freight.export-file-ttl", Duration.ofHours(24)),
-                duration(property, "freight.parsed-file-ttl", Duration.ofDays(7)));
+                duration(property, "freight.parsed-file-ttl", Duration.ofDays(7)),
+                duration(property, "freight.import-retention", Duration.ofDays(30)));
     }
 
     private static String publicUrl(Function<String, String> property) {

@@ -13,6 +13,7 @@ import dev.freight.store.ExportJobStore;
 import dev.freight.store.RecordStream;
 import dev.freight.store.SavedReportStore;
 import dev.freight.engine.UploadSources;
+import dev.freight.jobs.ImportRetention;
 import dev.freight.jobs.ParsedFileSweeper;
 import dev.freight.mapping.MappingSuggester;
 import dev.freight.mapping.OpenAiCompatibleMatcher;
@@ -205,6 +206,17 @@ class FreightWiring {
     @Bean
     RecurringTask<Void> parsedFileExpiryTask(ParsedFileSweeper sweeper) {
         return sweeper.task();
+    }
+
+    @Bean
+    ImportRetention importRetention(Database database, ImportStore imports, UploadStore uploads, Clock clock,
+            FreightConfig config) {
+        return new ImportRetention(database, imports, uploads, clock, config.importRetention(), Duration.ofHours(1));
+    }
+
+    @Bean
+    RecurringTask<Void> importRetentionTask(ImportRetention retention) {
+        return retention.task();
     }
 
     /** The column-mapping suggester, with the external model of FREIGHT_MAPPING_MODEL_URL when it is set. */

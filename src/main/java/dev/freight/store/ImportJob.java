@@ -17,6 +17,8 @@ import java.util.Map;
  * @param source where the import came from: {@code imports} (the Imports resource), {@code report:<slug>} (the JSON
  *     Import API) or {@code module} (the file import workflow)
  * @param columnMapping field slug → column header, or null to map headers that equal a field's slug or label
+ * @param purgedAt when the retention sweeper deleted the import's upload, error rows and change log (its stats stay),
+ *     or null
  * @param checkpoint ordinal of the last source row whose outcome is committed; processing resumes after it
  * @param runToken the run this copy belongs to, or null: a save of a copy with a token succeeds only while that run
  *     still owns the import (see {@link ImportStore#claim}), so a run another worker took over cannot commit
@@ -48,6 +50,7 @@ public record ImportJob(
         Instant deadlineAt,
         boolean cancelRequested,
         Instant rolledBackAt,
+        Instant purgedAt,
         Instant createdAt,
         Instant updatedAt,
         String runToken) {
@@ -74,62 +77,62 @@ public record ImportJob(
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, copy, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, createdAt, updatedAt, runToken);
+                rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withStatus(Status newStatus, String why) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, newStatus, duplicateHandling,
                 why, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, createdAt, updatedAt, runToken);
+                rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withProgress(ImportStats newStats, long newCheckpoint, boolean errors) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, newStats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile || errors, totalRows, newCheckpoint, uploadExpiresAt, deadlineAt,
-                cancelRequested, rolledBackAt, createdAt, updatedAt, runToken);
+                cancelRequested, rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withUpload(String newChecksum, String newFileType, String newFileName, Long rows) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, newChecksum, newFileType,
                 newFileName, true, hasErrorsFile, rows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, createdAt, updatedAt, runToken);
+                rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withTotalRows(long rows) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, rows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, createdAt, updatedAt, runToken);
+                rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withDeadline(Instant deadline) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadline, cancelRequested,
-                rolledBackAt, createdAt, updatedAt, runToken);
+                rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withUpdatedAt(Instant when) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, createdAt, when, runToken);
+                rolledBackAt, purgedAt, createdAt, when, runToken);
     }
 
     public ImportJob withRolledBack(Instant when, String by) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, by, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                when, createdAt, updatedAt, runToken);
+                when, purgedAt, createdAt, updatedAt, runToken);
     }
 
     public ImportJob withRunToken(String token) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, createdAt, updatedAt, token);
+                rolledBackAt, purgedAt, createdAt, updatedAt, token);
     }
 }

@@ -29,7 +29,7 @@ public final class ImportStore {
             id, organization_id, resource, source, upload_mode, action, status, duplicate_handling, reason, name,
             created_by, updated_by, column_mapping, phases, stats, checksum, file_type, file_name, has_upload_file,
             has_errors_file, total_rows, checkpoint, upload_expires_at, deadline_at, cancel_requested,
-            rolled_back_at, created_at, updated_at""";
+            rolled_back_at, created_at, updated_at, purged_at""";
     private static final TypeReference<LinkedHashMap<String, String>> MAPPING = new TypeReference<>() {};
     private static final TypeReference<List<Map<String, Object>>> PHASES = new TypeReference<>() {};
     private static final TypeReference<Map<String, Long>> STATS = new TypeReference<>() {};
@@ -42,14 +42,15 @@ public final class ImportStore {
 
     public void create(Handle h, ImportJob job) {
         h.update("insert into imports (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 job.id(), job.organizationId(), job.resource(), job.source(), job.uploadMode().wireName(),
                 job.action().wireName(), job.status().wireName(), job.duplicateHandling().wireName(), job.reason(),
                 job.name(), job.createdBy(), job.updatedBy(), mapping(job), ValueJson.write(phases(job)),
                 ValueJson.write(stats(job.stats())), job.checksum(), job.fileType(), job.fileName(),
                 job.hasUploadFile(), job.hasErrorsFile(), job.totalRows(), job.checkpoint(),
                 millis(job.uploadExpiresAt()), millis(job.deadlineAt()), job.cancelRequested(),
-                millis(job.rolledBackAt()), job.createdAt().toEpochMilli(), job.updatedAt().toEpochMilli());
+                millis(job.rolledBackAt()), job.createdAt().toEpochMilli(), job.updatedAt().toEpochMilli(),
+                millis(job.purgedAt()));
     }
 
     /** Saves every changing column of {@code job} and stamps updated_at; returns the saved copy. */
@@ -311,8 +312,32 @@ public final class ImportStore {
                 rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12),
                 mapping == null ? null : ValueJson.read(mapping, MAPPING), phases, stats, rs.getString(16),
                 rs.getString(17), rs.getString(18), rs.getBoolean(19), rs.getBoolean(20), nullableLong(rs, 21),
-                rs.getLong(22), instant(rs, 23), instant(rs, 24), rs.getBoolean(25), instant(rs, 26),
+                rs.getLong(22), instant(rs, 23), instant(rs, 24), rs.getBoolean(25), instant(rs, 26), instant(rs, 29),
                 Instant.ofEpochMilli(rs.getLong(27)), Instant.ofEpochMilli(rs.getLong(28)), null);
+    }
+
+    /**
+     * Up to {@code limit} ended imports (completed, failed, timed out, expired) last changed before {@code before} and
+     * not purged yet, oldest first.
+     */
+    public List<String> purgeable(Handle h, Instant before, int limit) {
+        return h.query("select id from imports where purged_at is null and status in ('completed', 'failed',"
+                + " 'timed_out', 'expired') and updated_at < ? order by updated_at, id limit " + limit,
+                rs -> rs.getString(1), before.toEpochMilli());
+    }
+
+    /**
+     * Deletes what an import keeps besides its own row (rejected rows, change log, seen keys, duplicate counts,
+     * reference warnings) and marks it purged: no upload or errors file, no rollback. Its stats and phases stay. The
+     * caller deletes the upload's bytes once this commits.
+     */
+    public void purge(Handle h, String importId, Instant when) {
+        for (String table : List.of("import_errors", "import_changes", "import_seen", "import_duplicates",
+                "import_reference_warnings")) {
+            h.update("delete from " + table + " where import_id = ?", importId);
+        }
+        h.update("update imports set has_upload_file = ?, has_errors_file = ?, purged_at = ? where id = ?", false,
+                false, when.toEpochMilli(), importId);
     }
 
     /** Stores the workflow options of a module import (JSON written by the engine). */

@@ -2,6 +2,9 @@ package dev.freight.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freight.jobs.ImportRetention;
+import dev.freight.store.Database;
+import dev.freight.store.UploadStore;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
 import dev.freight.testing.TestDatabases;
@@ -13,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -213,6 +217,51 @@ abstract class ImportsApiContract {
         assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
         assertThat(http.post("/v1/imports/" + created.at("/id") + "/rollback", null).at("/error/code"))
                 .isEqualTo("already_rolled_back");
+    }
+
+    @Test
+    void anImportPastTheRetentionKeepsItsStatsAndRecordsButNotItsFilesRowsOrRollback() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        upload(created.at("/_upload_url"), VENDORS, "text/csv", "v.csv");
+        Response done = awaitFinal(id);
+        String errorsUrl = done.at("/_errors_csv_url");
+        TestServer server = TestServer.of(database());
+        Path upload = server.bean(UploadStore.class).path(id);
+        ImportRetention retention = server.bean(ImportRetention.class);
+        assertThat(retention.retention()).isEqualTo(Duration.ofDays(30));
+        assertThat(upload).exists();
+
+        retention.sweep(Instant.now().plus(Duration.ofDays(29)));
+        assertThat(http.get("/v1/imports/" + id).at("/purged_at")).isNull();
+        assertThat(upload).exists();
+
+        Instant sweptAt = Instant.now();
+        assertThat(retention.sweep(sweptAt.plus(Duration.ofDays(31)))).isPositive();
+
+        Response after = http.get("/v1/imports/" + id);
+        assertThat(Long.parseLong(after.at("/purged_at"))).isBetween(sweptAt.getEpochSecond() - 1,
+                Instant.now().getEpochSecond());
+        assertThat(after.at("/has_upload_file")).isEqualTo("false");
+        assertThat(after.at("/has_errors_file")).isEqualTo("false");
+        assertThat(after.at("/_errors_csv_url")).isNull();
+        assertThat(after.at("/_upload_csv_url")).isNull();
+        assertThat(after.json().get("stats")).isEqualTo(done.json().get("stats"));
+        assertThat(after.at("/stats/created")).isEqualTo("2");
+        assertThat(upload).doesNotExist();
+        long rows = server.bean(Database.class).withHandle(h -> h.queryFirst(
+                "select (select count(*) from import_errors where import_id = ?)"
+                        + " + (select count(*) from import_changes where import_id = ?)", rs -> rs.getLong(1), id, id))
+                .orElseThrow();
+        assertThat(rows).isZero();
+        HttpResponse<String> gone = get(errorsUrl);
+        assertThat(gone.statusCode()).isEqualTo(410);
+        assertThat(gone.body()).contains("\"import_files_deleted\"", "passed the retention (FREIGHT_IMPORT_RETENTION)");
+        Response rollback = http.post("/v1/imports/" + id + "/rollback", null);
+        assertThat(rollback.status()).isEqualTo(409);
+        assertThat(rollback.at("/error/code")).isEqualTo("rollback_unavailable");
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isEqualTo(2);
+        assertThat(retention.sweep(sweptAt.plus(Duration.ofDays(31)))).isZero();
     }
 
     @Test

@@ -48,12 +48,13 @@ class FreightConfigTest {
                 Map.entry("freight.max-parse-bytes", "5000000"),
                 Map.entry("freight.export-async-threshold", "50000"),
                 Map.entry("freight.export-file-ttl", "2d"),
-                Map.entry("freight.parsed-file-ttl", "3d"))::get);
+                Map.entry("freight.parsed-file-ttl", "3d"),
+                Map.entry("freight.import-retention", "90d"))::get);
 
         assertThat(config).isEqualTo(new FreightConfig(Path.of("/srv/freight"), "jdbc:postgresql://db:5432/freight",
                 "freight", "secret", "a-key-of-twenty-chars-or-more", 5000, 1_000_000, 2_000_000_000L,
                 Duration.ofMinutes(90), 500, Duration.ofHours(2), Duration.ofDays(1), "https://freight.example.com",
-                "k3y", 5_000_000L, 50_000, Duration.ofDays(2), Duration.ofDays(3)));
+                "k3y", 5_000_000L, 50_000, Duration.ofDays(2), Duration.ofDays(3), Duration.ofDays(90)));
         assertThat(config.isSqlite()).isFalse();
     }
 
@@ -69,6 +70,7 @@ class FreightConfigTest {
         "freight.upload-url-ttl|0s|FREIGHT_UPLOAD_URL_TTL must be a duration such as 90s, 15m, 6h or 1d, got \"0s\"",
         "freight.export-async-threshold|-1|FREIGHT_EXPORT_ASYNC_THRESHOLD must be a whole number from 1 to 9,223,372,036,854,775,807, got \"-1\"",
         "freight.export-file-ttl|never|FREIGHT_EXPORT_FILE_TTL must be a duration such as 90s, 15m, 6h or 1d, got \"never\"",
+        "freight.import-retention|forever|FREIGHT_IMPORT_RETENTION must be a duration such as 90s, 15m, 6h or 1d, got \"forever\"",
         "freight.public-url|ftp://x|FREIGHT_PUBLIC_URL must be an http(s) URL such as https://freight.example.com, got \"ftp://x\""
     })
     void aBadSettingIsOneSentenceNamingTheEnvironmentVariable(String property, String value, String message) {
