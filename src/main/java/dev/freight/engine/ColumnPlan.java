@@ -107,7 +107,8 @@ final class ColumnPlan {
         if (columns.size() == 1 && columns.getFirst().valueType() == null
                 && columns.getFirst().addressPart() == null) {
             Object cell = cells.get(columns.getFirst().sourceColumn());
-            if (field != null && field.multiple() && cell instanceof String s && !s.isBlank()) {
+            if (field != null && field.multiple() && field.type() != FieldType.ADDRESS && cell instanceof String s
+                    && !s.isBlank()) {
                 return items(field, s, null);
             }
             return cell;
@@ -131,7 +132,7 @@ final class ColumnPlan {
                 if (isEmpty(cell)) {
                     continue;
                 }
-                if (field.multiple() && cell instanceof String s) {
+                if (field.multiple() && field.type() != FieldType.ADDRESS && cell instanceof String s) {
                     items.addAll(items(field, s, c.valueType()));
                 } else {
                     items.add(c.valueType() == null ? cell : Map.of("type", c.valueType(), "value", cell));

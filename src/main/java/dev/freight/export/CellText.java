@@ -9,13 +9,24 @@ import java.util.List;
 /**
  * How a value reads as one cell of text (CSV, PDF, and XLSX cells that are not numbers, booleans or dates): numbers
  * in plain notation, ISO dates (or the request's date format, in UTC), references by external_id, several values
- * joined with {@code "; "}, labeled values as {@code "Mobile: +1 555 0100"}, addresses on one line. Stateless.
+ * joined with {@code "; "}, labeled values as {@code "Mobile: +1 555 0100"}, addresses as their labeled parts
+ * ({@code "street: 1 Main St; city: Springfield; zip: 62704"}, which a file import reads back into the parts) or, for a
+ * document to read ({@link #forReading}), on one postal line. Stateless.
  */
 final class CellText {
 
     private CellText() {}
 
     static String of(Value value, DateTimeFormatter dates) {
+        return text(value, dates, false);
+    }
+
+    /** As {@link #of}, but an address on one line: {@code 1 Main St, Springfield, IL 62704, US}. */
+    static String forReading(Value value, DateTimeFormatter dates) {
+        return text(value, dates, true);
+    }
+
+    private static String text(Value value, DateTimeFormatter dates, boolean postal) {
         return switch (value) {
             case Value.Text t -> t.value();
             case Value.Decimal d -> d.value().toPlainString();
@@ -26,16 +37,28 @@ final class CellText {
             case Value.Ref r -> r.externalId();
             case Value.Many m -> {
                 List<String> items = new ArrayList<>(m.values().size());
-                m.values().forEach(v -> items.add(of(v, dates)));
+                m.values().forEach(v -> items.add(text(v, dates, postal)));
                 yield String.join("; ", items);
             }
-            case Value.Labeled l -> l.label() + ": " + of(l.value(), dates);
-            case Value.Address a -> address(a);
+            case Value.Labeled l -> l.label() + ": " + text(l.value(), dates, postal);
+            case Value.Address a -> postal ? postal(a) : parts(a);
         };
     }
 
+    /** {@code street: …; street2: …; city: …; state: …; zip: …; country: …} without the absent parts. */
+    private static String parts(Value.Address a) {
+        List<String> parts = new ArrayList<>();
+        for (String part : Value.Address.PARTS) {
+            String v = a.part(part);
+            if (v != null && !v.isBlank()) {
+                parts.add(part + ": " + v);
+            }
+        }
+        return String.join("; ", parts);
+    }
+
     /** {@code street, street2, city, state zip, country} without the absent parts. */
-    private static String address(Value.Address a) {
+    private static String postal(Value.Address a) {
         List<String> parts = new ArrayList<>();
         add(parts, a.street());
         add(parts, a.street2());

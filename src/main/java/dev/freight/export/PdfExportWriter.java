@@ -117,7 +117,7 @@ final class PdfExportWriter implements ExportWriter {
     public void row(StoredRecord record) throws IOException {
         for (ExportColumn c : columns) {
             Value v = c.valueOf(record);
-            PdfPCell cell = new PdfPCell(cellFont.process(v == null ? "" : CellText.of(v, options.dates())));
+            PdfPCell cell = new PdfPCell(cellFont.process(v == null ? "" : CellText.forReading(v, options.dates())));
             cell.setPadding(3);
             if (v != null && !CellText.isText(v) && !(v instanceof Value.Date) && !(v instanceof Value.DateTime)) {
                 cell.setHorizontalAlignment(Element.ALIGN_RIGHT);

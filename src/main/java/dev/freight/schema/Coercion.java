@@ -12,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -91,6 +92,12 @@ public final class Coercion {
     private static List<?> splitList(Field field, Object raw) {
         if (raw instanceof String s && field.type() == FieldType.LIST) {
             return List.of(s.split("[;,]"));
+        }
+        if (raw instanceof String s && field.type() == FieldType.ADDRESS) {
+            List<Map<String, String>> labeled = labeledAddresses(s);
+            if (labeled != null) {
+                return labeled;
+            }
         }
         return List.of(raw);
     }
@@ -310,6 +317,10 @@ public final class Coercion {
 
     private static Coerced address(Field field, Object raw) {
         if (raw instanceof String s) {
+            List<Map<String, String>> labeled = labeledAddresses(s);
+            if (labeled != null && labeled.size() == 1) {
+                return address(field, labeled.getFirst());
+            }
             return new Coerced.Ok(new Value.Address(s.strip(), null, null, null, null, null));
         }
         if (!(raw instanceof Map<?, ?> map)) {
@@ -333,6 +344,36 @@ public final class Coercion {
         return Value.Address.PARTS.stream().allMatch(p -> address.part(p) == null)
                 ? Coerced.EMPTY
                 : new Coerced.Ok(address);
+    }
+
+    /**
+     * Addresses written as their labeled parts, as an export's text cells hold them: {@code "street: 1 Main St; city:
+     * Springfield; zip: 62704"} (part names from {@link Value.Address#PARTS}, in any case and order; a part named again
+     * starts the next address). Null when the text is not that.
+     */
+    static List<Map<String, String>> labeledAddresses(String text) {
+        List<Map<String, String>> addresses = new ArrayList<>();
+        Map<String, String> current = new LinkedHashMap<>();
+        for (String segment : text.split(";")) {
+            String t = segment.strip();
+            if (t.isEmpty()) {
+                continue;
+            }
+            int colon = t.indexOf(':');
+            String part = colon <= 0 ? null : t.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+            if (part == null || !Value.Address.PARTS.contains(part)) {
+                return null;
+            }
+            if (current.containsKey(part)) {
+                addresses.add(current);
+                current = new LinkedHashMap<>();
+            }
+            current.put(part, t.substring(colon + 1).strip());
+        }
+        if (!current.isEmpty()) {
+            addresses.add(current);
+        }
+        return addresses.isEmpty() ? null : addresses;
     }
 
     private static Coerced.Invalid invalid(Field field, Object raw) {

@@ -318,7 +318,7 @@ abstract class ExportApiContract {
 
         assertThat(body).isEqualTo("External Id,Name,Owner,Phone,Account,Address\r\n"
                 + "c-1,Ζωή Παπαδοπούλου,sam,Mobile: +30 690 000 0000; Work: +30 210 000 0000,a-1,"
-                + "\"1 Main St, Springfield, IL 62704, US\"\r\n");
+                + "street: 1 Main St; city: Springfield; state: IL; zip: 62704; country: US\r\n");
         assertThat(text(json)).isEqualTo("[{\"external_id\":\"c-1\",\"phone\":[{\"type\":\"Mobile\",\"value\":"
                 + "\"+30 690 000 0000\"},{\"type\":\"Work\",\"value\":\"+30 210 000 0000\"}],\"account\":\"a-1\","
                 + "\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"zip\":\"62704\","
@@ -679,14 +679,15 @@ abstract class ExportApiContract {
              {"slug": "name", "label": "Name", "type": "text", "required": true},
              {"slug": "phones", "label": "Phones", "type": "phone", "multiple": true},
              {"slug": "emails", "label": "Emails", "type": "email", "multiple": true},
-             {"slug": "aliases", "label": "Aliases", "type": "text", "multiple": true}]}""";
+             {"slug": "aliases", "label": "Aliases", "type": "text", "multiple": true},
+             {"slug": "address", "label": "Address", "type": "address"}]}""";
 
     /**
-     * Several values in one cell (CSV, XLSX) are written {@code "Mobile: +1 555 0100; 555-0200"}; a file import reads
-     * them back into the same values and labels.
+     * Several values in one cell (CSV, XLSX) are written {@code "Mobile: +1 555 0100; 555-0200"}, an address as its
+     * labeled parts; a file import reads them back into the same values, labels and parts.
      */
     @Test
-    void multiValueAndLabeledFieldsComeBackIdenticalFromCsvXlsxAndJson() throws Exception {
+    void multiValueLabeledAndAddressFieldsComeBackIdenticalFromCsvXlsxAndJson() throws Exception {
         Response object = http.post("/v1/objects", CONTACT);
         assertThat(object.status()).as(object.body()).isEqualTo(201);
         ObjectDef contact = server.bean(Database.class).withHandle(h -> server.bean(SchemaStore.class)
@@ -697,7 +698,9 @@ abstract class ExportApiContract {
                                 new Value.Text("555-0200"), new Value.Labeled("Work", new Value.Text("555-0300")))),
                         "emails", new Value.Many(List.of(new Value.Labeled("Work", new Value.Text("ana@acme.com")),
                                 new Value.Text("ana@example.com"))),
-                        "aliases", new Value.Many(List.of(new Value.Text("Ana B."), new Value.Text("A, B"))))),
+                        "aliases", new Value.Many(List.of(new Value.Text("Ana B."), new Value.Text("A, B"))),
+                        "address", new Value.Address("1 Main St, Bldg 2", null, "Springfield", "IL", "62704",
+                                "US"))),
                 new RecordWrite("c-2", Map.of("name", new Value.Text("Bo"),
                         "phones", new Value.Many(List.of(new Value.Text("555-0400")))))));
         Map<String, Map<String, Value>> original = stored(tenant, contact).stream().collect(Collectors.toMap(
@@ -705,12 +708,13 @@ abstract class ExportApiContract {
         for (String format : List.of("csv", "xlsx", "json")) {
             HttpResponse<byte[]> file = export("/v1/modules/liaison/export", "{\"format\": \"" + format
                     + "\", \"config\": {\"columns\": [\"external_id\", \"name\", \"phones\", \"emails\","
-                    + " \"aliases\"]}}");
+                    + " \"aliases\", \"address\"]}}");
             assertThat(file.statusCode()).as(text(file)).isEqualTo(200);
             if (format.equals("csv")) {
                 assertThat(text(file)).contains(
                         "c-1,Ana,Mobile: +1 555 0100; 555-0200; Work: 555-0300,Work: ana@acme.com; ana@example.com,"
-                                + "\"Ana B.; A, B\"\r\n");
+                                + "\"Ana B.; A, B\",\"street: 1 Main St, Bldg 2; city: Springfield; state: IL; zip: 62704;"
+                                + " country: US\"\r\n");
             }
             Tenant target = server.newTenant("contacts-" + format);
             assertThat(target.http().post("/v1/objects", CONTACT).status()).isEqualTo(201);
