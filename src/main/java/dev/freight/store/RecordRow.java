@@ -1,7 +1,6 @@
 package dev.freight.store;
 
 import dev.freight.schema.Field;
-import dev.freight.schema.FieldType;
 import dev.freight.schema.Value;
 import java.sql.SQLException;
 import java.time.Instant;
