@@ -72,7 +72,7 @@ public record FreightConfig(
                 positive(property, "freight.max-request-bytes", 32L * 1024 * 1024, Long.MAX_VALUE),
                 positive(property, "freight.max-upload-bytes", 4L * 1024 * 1024 * 1024, Long.MAX_VALUE),
                 duration(property, "freight.import-max-run-time", Duration.ofHours(6)),
-                (int) positive(property, "freight.import-chunk-size", 5_000, 100_000),
+                (int) positive(property, "freight.import-chunk-size", 1_000, 100_000),
                 duration(property, "freight.upload-url-ttl", Duration.ofHours(1)),
                 duration(property, "freight.download-url-ttl", Duration.ofHours(1)),
                 publicUrl(property),

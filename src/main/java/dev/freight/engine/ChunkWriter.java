@@ -46,6 +46,10 @@ final class ChunkWriter implements RowWriter {
     private final Map<String, Long> duplicates;
     private final String unitNoun;
     private final ReferenceResolver references;
+    /** Whether the object has none of the organization's records yet, as read by the first write; null before. */
+    private Boolean empty;
+    /** A write skipped the key lookup and its transaction has not committed yet. */
+    private boolean unconfirmed;
 
     /**
      * @param duplicates external ids that occur more than once in the whole import → ordinal of the first occurrence
@@ -113,7 +117,7 @@ final class ChunkWriter implements RowWriter {
                 keys.add(r.externalId());
             }
         });
-        Map<String, Existing> existing = keys.isEmpty() ? Map.of()
+        Map<String, Existing> existing = keys.isEmpty() || skipsLookup(h) ? Map.of()
                 : records.existing(h, organizationId, object.slug(), keys);
         if (action == Action.DELETE) {
             delete(h, resolved, existing, results, changes);
@@ -134,6 +138,32 @@ final class ChunkWriter implements RowWriter {
                 validationRejected);
     }
 
+    /**
+     * An import into an object that had no records when it began (a first load) needs no key lookups: every row is a
+     * create. The creates are written as such, so a key another writer took meanwhile fails the chunk with
+     * {@code transient_conflict}; when a chunk is written again without the last one having committed, this writer
+     * looks keys up from then on.
+     */
+    private boolean skipsLookup(Handle h) {
+        if (unconfirmed) {
+            empty = false;
+            unconfirmed = false;
+        }
+        if (action == Action.DELETE) {
+            return false;
+        }
+        if (empty == null) {
+            empty = !records.any(h, organizationId, object.slug());
+        }
+        unconfirmed = empty;
+        return empty;
+    }
+
+    @Override
+    public void committed() {
+        unconfirmed = false;
+    }
+
     private void upsert(Handle h, List<ParsedRow> rows, Map<String, Existing> existing, Map<Long, RowResult> results,
             List<Change> changes) {
         List<RecordWrite> writes = new ArrayList<>(rows.size());
@@ -141,7 +171,9 @@ final class ChunkWriter implements RowWriter {
         for (ParsedRow row : rows) {
             Existing old = row.externalId() == null ? null : existing.get(row.externalId());
             Map<String, Value> values = row.values();
+            String json = row.json();
             if (old != null) {
+                json = null;
                 Map<String, Value> before = ValueJson.decode(old.data(), object);
                 Map<String, Value> merged = Merging.merge(MergeMode.OVERWRITE, before, values, row.cleared());
                 if (merged.equals(before)) {
@@ -152,7 +184,7 @@ final class ChunkWriter implements RowWriter {
                 values = inFieldOrder(merged);
             }
             // The version read is the expectation: a concurrent import's change makes the chunk run again.
-            writes.add(new RecordWrite(row.externalId(), values, old == null ? 0L : old.version()));
+            writes.add(new RecordWrite(row.externalId(), values, old == null ? 0L : old.version(), json));
             written.add(row);
         }
         // Writing in key order gives concurrent imports of overlapping keys the same lock order: no deadlocks.

@@ -13,6 +13,8 @@ import java.util.Set;
  * @param errors why the row is rejected; empty when it is valid
  * @param warnings notes that do not reject the row (unmapped keys)
  * @param cells the original cells, for the error file
+ * @param json {@code values} as stored JSON, encoded by the reader thread for a valid row without references (which
+ *     are resolved, changing the values, when the row is written); else null
  */
 record ParsedRow(
         long ordinal,
@@ -22,7 +24,8 @@ record ParsedRow(
         Set<String> cleared,
         List<Violation> errors,
         List<Violation> warnings,
-        Map<String, Object> cells) {
+        Map<String, Object> cells,
+        String json) {
 
     boolean valid() {
         return errors.isEmpty();
@@ -31,6 +34,6 @@ record ParsedRow(
     /** A row that could not be read at all. */
     static ParsedRow unreadable(long ordinal, long line, String message) {
         return new ParsedRow(ordinal, line, null, Map.of(), Set.of(),
-                List.of(new Violation(ordinal, null, null, ViolationCode.MALFORMED_ROW, message)), List.of(), Map.of());
+                List.of(new Violation(ordinal, null, null, ViolationCode.MALFORMED_ROW, message)), List.of(), Map.of(), null);
     }
 }

@@ -3,7 +3,6 @@ package dev.freight.ingest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +27,7 @@ final class Columns {
     }
 
     private final List<String> names;
+    private final Map<String, Integer> positions;
     private final Set<String> taken;
     private final Map<Integer, String> extraNames = new HashMap<>();
     private final MissingCells missing;
@@ -51,6 +51,11 @@ final class Columns {
             unique.add(name);
         }
         this.names = List.copyOf(unique);
+        Map<String, Integer> positions = HashMap.newHashMap(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            positions.put(names.get(i), i);
+        }
+        this.positions = positions;
         this.taken = used;
     }
 
@@ -70,7 +75,7 @@ final class Columns {
         if (blank) {
             return null;
         }
-        Map<String, Object> cells = LinkedHashMap.newLinkedHashMap(Math.max(values.size(), names.size()));
+        Map<String, Object> cells = new CellMap(names, positions);
         int shared = Math.min(values.size(), names.size());
         for (int i = 0; i < shared; i++) {
             cells.put(names.get(i), values.get(i));

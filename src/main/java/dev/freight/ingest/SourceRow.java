@@ -16,7 +16,7 @@ import java.util.Objects;
  *   <li>JSON: the line where the element's opening brace is; NDJSON: the element's line.</li>
  * </ul>
  *
- * <p>{@code cells} is a fresh, mutable {@link java.util.LinkedHashMap} owned by the caller, in column (or key) order.
+ * <p>{@code cells} is a fresh, mutable map owned by the caller, in column (or key) order.
  * Tabular sources give {@link String} values keyed by header; JSON and NDJSON give plain Java values: {@link String},
  * {@link java.math.BigDecimal} for fractions, {@link Integer}, {@link Long} or {@link java.math.BigInteger} for whole
  * numbers, {@link Boolean}, {@link java.util.List}, {@link Map} or null.

@@ -13,10 +13,12 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final Dialect dialect;
+    private final AutoCloseable upkeep;
 
     private Database(HikariDataSource dataSource, Dialect dialect) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.upkeep = dialect.upkeep(dataSource);
     }
 
     /** Opens a pool; does not migrate. {@code user} and {@code password} may be null. */
@@ -104,6 +106,12 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        dataSource.close();
+        try {
+            upkeep.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the database upkeep failed", e);
+        } finally {
+            dataSource.close();
+        }
     }
 }

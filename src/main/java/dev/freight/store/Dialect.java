@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.List;
+import javax.sql.DataSource;
 
 /** What differs between the databases Freight runs on. One implementation per database, chosen at start-up. */
 public interface Dialect {
@@ -42,6 +43,14 @@ public interface Dialect {
 
     /** Connection settings and pool size for this database. */
     void configure(HikariConfig config);
+
+    /**
+     * Starts the database's own upkeep over the pool, if it needs any (SQLite: WAL checkpoints off the writers'
+     * threads); closing the result stops it. Called once, when the pool opens.
+     */
+    default AutoCloseable upkeep(DataSource pool) {
+        return () -> {};
+    }
 
     boolean isUniqueViolation(SQLException e);
 

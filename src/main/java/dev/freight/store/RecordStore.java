@@ -56,7 +56,7 @@ public final class RecordStore {
         }
         List<String[]> staged = new ArrayList<>(writes.size());
         for (RecordWrite w : writes) {
-            staged.add(new String[] {ids.next(object.idPrefix()), w.externalId(), ValueJson.encode(w.values()),
+            staged.add(new String[] {ids.next(object.idPrefix()), w.externalId(), w.encoded(),
                 w.expectedVersion() == null ? null : w.expectedVersion().toString()});
         }
         if (checked) {
@@ -437,6 +437,12 @@ public final class RecordStore {
     public List<String> createdBy(Handle h, String organizationId, String object, String importId, int limit) {
         return h.query("select id from records where organization_id = ? and object = ? and created_by_import = ?"
                 + " order by id limit " + limit, rs -> rs.getString(1), organizationId, object, importId);
+    }
+
+    /** Whether the organization has any record of {@code object}. */
+    public boolean any(Handle h, String organizationId, String object) {
+        return !h.query("select 1 from records where organization_id = ? and object = ? limit 1", rs -> 1,
+                organizationId, object).isEmpty();
     }
 
     public long count(Handle h, String organizationId, String object) {

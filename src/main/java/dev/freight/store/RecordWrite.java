@@ -9,8 +9,18 @@ import java.util.Map;
  * @param expectedVersion what the writer read: null for a blind upsert; 0 when the record must not exist yet; else the
  *     version the stored record must still have. A write whose expectation no longer holds is refused with
  *     {@code transient_conflict}, so a writer that merged with what it read never overwrites a concurrent change.
+ * @param json {@code values} already encoded by {@link ValueJson#encode}, or null to encode them when written
  */
-public record RecordWrite(String externalId, Map<String, Value> values, Long expectedVersion) {
+public record RecordWrite(String externalId, Map<String, Value> values, Long expectedVersion, String json) {
+
+    public RecordWrite(String externalId, Map<String, Value> values, Long expectedVersion) {
+        this(externalId, values, expectedVersion, null);
+    }
+
+    /** The values as stored JSON. */
+    public String encoded() {
+        return json != null ? json : ValueJson.encode(values);
+    }
 
     /** A blind upsert. */
     public RecordWrite(String externalId, Map<String, Value> values) {

@@ -8,6 +8,7 @@ import dev.freight.ingest.FileType;
 import dev.freight.ingest.ReadOptions;
 import dev.freight.ingest.Readers;
 import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Value;
 import dev.freight.store.Database;
 import dev.freight.store.IdGenerator;
 import dev.freight.store.ImportEnums.Action;
@@ -20,6 +21,7 @@ import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStats;
 import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
+import dev.freight.store.RecordWrite;
 import dev.freight.store.RowError;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.StoredRecord;
@@ -111,6 +113,29 @@ abstract class ImportPipelineContract {
         assertThat(job.phases()).allSatisfy(p -> assertThat(p.finishedAt()).isEqualTo(START));
         assertThat(vendor("v-4").values().get("raw_irq_score").toString()).isEqualTo("Decimal[value=12.5]");
         assertThat(vendor("v-3").values()).containsOnlyKeys("name", "status");
+    }
+
+    @Test
+    void aFirstLoadWritesWithoutLookupsAndAKeyTakenMeanwhileRunsTheChunkAgainWithThem() throws IOException {
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        // After the first chunk (v-1..v-3), another writer creates v-5, which the second chunk creates too.
+        ImportPipeline.Listener takeAKey = committed -> {
+            if (committed.checkpoint() == 3) {
+                db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-5",
+                        Map.of("name", new Value.Text("Someone else's"), "website", new Value.Text("https://e.example"))))));
+            }
+        };
+
+        ImportJob done = pipeline.process(job.id(), csv(VENDORS), takeAKey);
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(5, 5, 4, 1, 0, 0, 0, 0));
+        assertThat(vendorCount()).isEqualTo(5);
+        // The file's values merged into the other writer's record: nothing of either is lost.
+        assertThat(vendor("v-5").values()).containsEntry("name", new Value.Text("Epsilon"))
+                .containsEntry("status", new Value.Text("offboarding"))
+                .containsEntry("website", new Value.Text("https://e.example"));
+        assertThat(vendor("v-5").values().get("raw_irq_score").toString()).isEqualTo("Decimal[value=99]");
     }
 
     @Test

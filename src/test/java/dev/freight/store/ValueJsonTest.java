@@ -46,4 +46,29 @@ class ValueJsonTest {
                         + "\"country\":\"US\"}}");
         assertThat(ValueJson.decode(encoded, BuiltInObjects.VENDOR)).isEqualTo(values);
     }
+
+    @Test
+    void escapesEveryCharacterAndWritesEveryNumberAsJacksonDoes() {
+        JsonMapper plain = JsonMapper.builder().build();
+        StringBuilder all = new StringBuilder();
+        for (char c = 0; c < 0x3100; c++) {
+            all.append(c);
+        }
+        all.append("\uD83D\uDE00 \uD800 lone \uDFFF \u2028\u2029 \uFFFF");
+        Map<String, Value> values = new LinkedHashMap<>();
+        values.put("every \"char\"\t", new Value.Text(all.toString()));
+        values.put("numbers", new Value.Many(List.of(new Value.Decimal(new BigDecimal("1E+3")),
+                new Value.Decimal(new BigDecimal("-0.000001")), new Value.Decimal(new BigDecimal("0E-10")),
+                new Value.Decimal(new BigDecimal("123456789012345678901234567890.5")), new Value.Int(Long.MIN_VALUE),
+                new Value.Bool(false))));
+        values.put("empty", new Value.Text(""));
+        values.put("address", new Value.Address("a\\b", "c\u0001", null, "\"", null, null));
+
+        String encoded = ValueJson.encode(values);
+
+        assertThat(encoded).isEqualTo(plain.writeValueAsString(PlainValues.toPlain(values)));
+        assertThat(encoded).contains("\\u0000\\u0001", "\\b\\t\\n\\u000B\\f\\r", "\\u001F !\\\"#",
+                "[\\\\]", "1E+3,-0.000001,0E-10,");
+        assertThat(ValueJson.encode(Map.of())).isEqualTo("{}");
+    }
 }
