@@ -1,7 +1,6 @@
 package dev.freight.engine;
 
 import dev.freight.engine.ExecuteOptions.MergeMode;
-import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
@@ -46,6 +45,8 @@ final class ChunkWriter implements RowWriter {
     private final Map<String, Long> duplicates;
     private final String unitNoun;
     private final ReferenceResolver references;
+    /** Whether {@link #prepare} encodes rows: not for deletes, nor for references (resolved when written). */
+    private final boolean encodesAhead;
     /** Whether the object has none of the organization's records yet, as read by the first write; null before. */
     private Boolean empty;
     /** A write skipped the key lookup and its transaction has not committed yet. */
@@ -68,6 +69,14 @@ final class ChunkWriter implements RowWriter {
         this.unitNoun = unitNoun;
         this.references = new ReferenceResolver(records, schema, object, organizationId, importId,
                 ReferenceResolver.Missing.REJECT, false);
+        this.encodesAhead = action != Action.DELETE
+                && object.fields().stream().noneMatch(f -> f.type() == FieldType.REFERENCE);
+    }
+
+    /** Encodes a valid row's stored JSON, which a create writes as it is. */
+    @Override
+    public ParsedRow prepare(ParsedRow row) {
+        return encodesAhead && row.valid() ? row.withJson(ValueJson.encode(row.values())) : row;
     }
 
     @Override
@@ -171,9 +180,7 @@ final class ChunkWriter implements RowWriter {
         for (ParsedRow row : rows) {
             Existing old = row.externalId() == null ? null : existing.get(row.externalId());
             Map<String, Value> values = row.values();
-            String json = row.json();
             if (old != null) {
-                json = null;
                 Map<String, Value> before = ValueJson.decode(old.data(), object);
                 Map<String, Value> merged = Merging.merge(MergeMode.OVERWRITE, before, values, row.cleared());
                 if (merged.equals(before)) {
@@ -181,10 +188,11 @@ final class ChunkWriter implements RowWriter {
                             Outcome.UNCHANGED));
                     continue;
                 }
-                values = inFieldOrder(merged);
+                values = Merging.inFieldOrder(object, merged);
             }
             // The version read is the expectation: a concurrent import's change makes the chunk run again.
-            writes.add(new RecordWrite(row.externalId(), values, old == null ? 0L : old.version(), json));
+            writes.add(new RecordWrite(row.externalId(), values, old == null ? 0L : old.version(),
+                    old == null ? row.json() : null));
             written.add(row);
         }
         // Writing in key order gives concurrent imports of overlapping keys the same lock order: no deadlocks.
@@ -233,18 +241,7 @@ final class ChunkWriter implements RowWriter {
         records.delete(h, organizationId, ids);
     }
 
-    private Map<String, Value> inFieldOrder(Map<String, Value> values) {
-        Map<String, Value> ordered = new LinkedHashMap<>();
-        for (Field f : object.fields()) {
-            if (values.containsKey(f.slug())) {
-                ordered.put(f.slug(), values.get(f.slug()));
-            }
-        }
-        values.forEach(ordered::putIfAbsent);
-        return ordered;
-    }
-
-    private static long count(Map<Long, RowResult> results, Outcome outcome) {
+    static long count(Map<Long, RowResult> results, Outcome outcome) {
         return results.values().stream().filter(r -> r.outcome() == outcome).count();
     }
 

@@ -39,6 +39,7 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -358,7 +359,8 @@ public final class ImportPipeline {
         private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(2);
         private final Thread producer;
 
-        ChunkFeed(RowCursor cursor, RowTransformer transformer, long checkpoint, int chunkSize) {
+        /** @param parse turns a source row into the row the writer takes */
+        ChunkFeed(RowCursor cursor, Function<SourceRow, ParsedRow> parse, long checkpoint, int chunkSize) {
             this.producer = Thread.ofVirtual().name("import-reader").start(() -> {
                 try {
                     List<ParsedRow> chunk = new ArrayList<>(chunkSize);
@@ -366,7 +368,7 @@ public final class ImportPipeline {
                         if (row.ordinal() <= checkpoint) {
                             continue;
                         }
-                        chunk.add(row.source() == null ? row.unreadable() : transformer.parse(row.source()));
+                        chunk.add(row.source() == null ? row.unreadable() : parse.apply(row.source()));
                         if (chunk.size() == chunkSize) {
                             queue.put(chunk);
                             chunk = new ArrayList<>(chunkSize);
@@ -438,8 +440,8 @@ public final class ImportPipeline {
                 writer = matchingWriter(job, schema, object, options);
             }
             // Reading and transforming the next chunk overlaps with writing this one (the second core).
-            try (ChunkFeed feed = new ChunkFeed(new RowCursor(reader, job.fileType()), transformer, job.checkpoint(),
-                    chunkSize)) {
+            try (ChunkFeed feed = new ChunkFeed(new RowCursor(reader, job.fileType()),
+                    row -> writer.prepare(transformer.parse(row)), job.checkpoint(), chunkSize)) {
                 for (List<ParsedRow> chunk = feed.next(); chunk != null; chunk = feed.next()) {
                     current = commitChunk(current, writer, chunk, listener);
                 }

@@ -2,7 +2,6 @@ package dev.freight.engine;
 
 import dev.freight.engine.ExecuteOptions.DuplicateStrategy;
 import dev.freight.schema.BuiltInObjects;
-import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
@@ -160,10 +159,10 @@ final class MatchingWriter implements RowWriter {
             }
             results.put(row.ordinal(), new RowResult(row.ordinal(), t.externalId, t.id, outcome));
         }
-        long created = count(results, Outcome.CREATED);
-        long updated = count(results, Outcome.UPDATED);
-        long unchanged = count(results, Outcome.UNCHANGED);
-        long failed = count(results, Outcome.FAILED);
+        long created = ChunkWriter.count(results, Outcome.CREATED);
+        long updated = ChunkWriter.count(results, Outcome.UPDATED);
+        long unchanged = ChunkWriter.count(results, Outcome.UNCHANGED);
+        long failed = ChunkWriter.count(results, Outcome.FAILED);
         ImportStats stats = new ImportStats(rows.size(), rows.size() - failed - skipped, created, updated, unchanged,
                 0, skipped, failed);
         errors.sort((a, b) -> Long.compare(a.row(), b.row()));
@@ -230,7 +229,7 @@ final class MatchingWriter implements RowWriter {
         List<Target> creates = new ArrayList<>();
         List<RecordWrite> writes = new ArrayList<>();
         for (Target t : order) {
-            Map<String, Value> values = inFieldOrder(t.values);
+            Map<String, Value> values = Merging.inFieldOrder(object, t.values);
             if (t.stored == null) {
                 creates.add(t);
                 writes.add(new RecordWrite(t.externalId, values, 0L));
@@ -266,21 +265,6 @@ final class MatchingWriter implements RowWriter {
             }
         }
         return changed;
-    }
-
-    private Map<String, Value> inFieldOrder(Map<String, Value> values) {
-        Map<String, Value> ordered = new LinkedHashMap<>();
-        for (Field f : object.fields()) {
-            if (values.containsKey(f.slug())) {
-                ordered.put(f.slug(), values.get(f.slug()));
-            }
-        }
-        values.forEach(ordered::putIfAbsent);
-        return ordered;
-    }
-
-    private static long count(Map<Long, RowResult> results, Outcome outcome) {
-        return results.values().stream().filter(r -> r.outcome() == outcome).count();
     }
 
     private static List<RowError> errorRows(List<ParsedRow> rows, List<Violation> errors) {

@@ -1,6 +1,8 @@
 package dev.freight.engine;
 
 import dev.freight.engine.ExecuteOptions.MergeMode;
+import dev.freight.schema.Field;
+import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +19,18 @@ import java.util.Set;
 final class Merging {
 
     private Merging() {}
+
+    /** The values in the object's field order, then any keys the object does not have, as stored records keep them. */
+    static Map<String, Value> inFieldOrder(ObjectDef object, Map<String, Value> values) {
+        Map<String, Value> ordered = new LinkedHashMap<>();
+        for (Field f : object.fields()) {
+            if (values.containsKey(f.slug())) {
+                ordered.put(f.slug(), values.get(f.slug()));
+            }
+        }
+        values.forEach(ordered::putIfAbsent);
+        return ordered;
+    }
 
     /**
      * @param stored the record's values as stored

@@ -13,8 +13,8 @@ import java.util.Set;
  * @param errors why the row is rejected; empty when it is valid
  * @param warnings notes that do not reject the row (unmapped keys)
  * @param cells the original cells, for the error file
- * @param json {@code values} as stored JSON, encoded by the reader thread for a valid row without references (which
- *     are resolved, changing the values, when the row is written); else null
+ * @param json {@code values} as stored JSON when a writer had them encoded ahead ({@link RowWriter#prepare}); else
+ *     null
  */
 record ParsedRow(
         long ordinal,
@@ -31,9 +31,14 @@ record ParsedRow(
         return errors.isEmpty();
     }
 
+    ParsedRow withJson(String json) {
+        return new ParsedRow(ordinal, line, externalId, values, cleared, errors, warnings, cells, json);
+    }
+
     /** A row that could not be read at all. */
     static ParsedRow unreadable(long ordinal, long line, String message) {
         return new ParsedRow(ordinal, line, null, Map.of(), Set.of(),
-                List.of(new Violation(ordinal, null, null, ViolationCode.MALFORMED_ROW, message)), List.of(), Map.of(), null);
+                List.of(new Violation(ordinal, null, null, ViolationCode.MALFORMED_ROW, message)), List.of(), Map.of(),
+                null);
     }
 }

@@ -8,7 +8,6 @@ import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
 import dev.freight.store.ImportEnums.Action;
-import dev.freight.store.ValueJson;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -133,18 +132,6 @@ final class RowTransformer {
             }
         }
         values.remove(BuiltInObjects.EXTERNAL_ID);
-        String json = errors.isEmpty() && action != Action.DELETE && !hasReference(values)
-                ? ValueJson.encode(values) : null;
-        return new ParsedRow(ordinal, row.line(), externalId, values, cleared, errors, warnings, cells, json);
-    }
-
-    private static boolean hasReference(Map<String, Value> values) {
-        for (Value v : values.values()) {
-            if (v instanceof Value.Ref
-                    || v instanceof Value.Many m && m.values().stream().anyMatch(Value.Ref.class::isInstance)) {
-                return true;
-            }
-        }
-        return false;
+        return new ParsedRow(ordinal, row.line(), externalId, values, cleared, errors, warnings, cells, null);
     }
 }

