@@ -111,35 +111,30 @@ final class ChunkWriter implements RowWriter {
         }
         List<ParsedRow> resolved = action == Action.DELETE ? candidates
                 : references.resolve(h, candidates, errors, new HashMap<>());
-        Set<ParsedRow> kept = Collections.newSetFromMap(new IdentityHashMap<>());
-        kept.addAll(resolved);
-        for (ParsedRow row : candidates) {
-            if (!kept.contains(row)) {
-                results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
-                validationRejected++;
+        if (resolved.size() != candidates.size()) {
+            Set<ParsedRow> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+            kept.addAll(resolved);
+            for (ParsedRow row : candidates) {
+                if (!kept.contains(row)) {
+                    results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
+                    validationRejected++;
+                }
             }
         }
         List<Change> changes = new ArrayList<>();
-        Set<String> keys = new LinkedHashSet<>();
-        resolved.forEach(r -> {
-            if (r.externalId() != null) {
-                keys.add(r.externalId());
-            }
-        });
-        Map<String, Existing> existing = keys.isEmpty() || skipsLookup(h) ? Map.of()
-                : records.existing(h, organizationId, object.slug(), keys);
+        boolean keyed = resolved.stream().anyMatch(r -> r.externalId() != null);
+        Map<String, Existing> existing = !keyed || skipsLookup(h) ? Map.of()
+                : records.existing(h, organizationId, object.slug(), keys(resolved));
         if (action == Action.DELETE) {
             delete(h, resolved, existing, results, changes);
         } else {
             upsert(h, resolved, existing, results, changes);
         }
-        long created = count(results, Outcome.CREATED);
-        long updated = count(results, Outcome.UPDATED);
-        long unchanged = count(results, Outcome.UNCHANGED);
-        long deleted = count(results, Outcome.DELETED);
-        long failed = count(results, Outcome.FAILED);
-        ImportStats stats = new ImportStats(rows.size(), rows.size() - failed - skipped, created, updated, unchanged,
-                deleted, skipped, failed);
+        long[] counts = counts(results);
+        long failed = counts[Outcome.FAILED.ordinal()];
+        ImportStats stats = new ImportStats(rows.size(), rows.size() - failed - skipped,
+                counts[Outcome.CREATED.ordinal()], counts[Outcome.UPDATED.ordinal()],
+                counts[Outcome.UNCHANGED.ordinal()], counts[Outcome.DELETED.ordinal()], skipped, failed);
         List<RowResult> ordered = new ArrayList<>(results.values());
         ordered.sort((a, b) -> Long.compare(a.ordinal(), b.ordinal()));
         errors.sort((a, b) -> Long.compare(a.row(), b.row()));
@@ -180,6 +175,12 @@ final class ChunkWriter implements RowWriter {
         for (ParsedRow row : rows) {
             Existing old = row.externalId() == null ? null : existing.get(row.externalId());
             Map<String, Value> values = row.values();
+            if (old != null && row.cleared().isEmpty() && old.data().equals(row.json())) {
+                // Stored exactly as this row would be written (the same text): nothing to decode or compare.
+                results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(),
+                        Outcome.UNCHANGED));
+                continue;
+            }
             if (old != null) {
                 Map<String, Value> before = ValueJson.decode(old.data(), object);
                 Map<String, Value> merged = Merging.merge(MergeMode.OVERWRITE, before, values, row.cleared());
@@ -196,6 +197,11 @@ final class ChunkWriter implements RowWriter {
             written.add(row);
         }
         // Writing in key order gives concurrent imports of overlapping keys the same lock order: no deadlocks.
+        if (inKeyOrder(writes)) {
+            written(written, existing, results, changes, records.upsert(h, organizationId, object, writes,
+                    importId));
+            return;
+        }
         Integer[] order = new Integer[writes.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -208,8 +214,25 @@ final class ChunkWriter implements RowWriter {
             sortedWrites.add(writes.get(i));
             sortedRows.add(written.get(i));
         }
-        written = sortedRows;
-        List<UpsertOutcome> outcomes = records.upsert(h, organizationId, object, sortedWrites, importId);
+        written(sortedRows, existing, results, changes, records.upsert(h, organizationId, object, sortedWrites,
+                importId));
+    }
+
+    /** Whether the writes are in (nulls-last) external id order already, as most files are. */
+    private static boolean inKeyOrder(List<RecordWrite> writes) {
+        for (int i = 1; i < writes.size(); i++) {
+            String a = writes.get(i - 1).externalId();
+            String b = writes.get(i).externalId();
+            if (a == null ? b != null : b != null && a.compareTo(b) > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Records each written row's outcome and, for updates, its change-log entry. */
+    private void written(List<ParsedRow> written, Map<String, Existing> existing,
+            Map<Long, RowResult> results, List<Change> changes, List<UpsertOutcome> outcomes) {
         for (int i = 0; i < outcomes.size(); i++) {
             UpsertOutcome o = outcomes.get(i);
             ParsedRow row = written.get(i);
@@ -241,8 +264,23 @@ final class ChunkWriter implements RowWriter {
         records.delete(h, organizationId, ids);
     }
 
-    static long count(Map<Long, RowResult> results, Outcome outcome) {
-        return results.values().stream().filter(r -> r.outcome() == outcome).count();
+    /** How many rows had each outcome, indexed by {@link Outcome#ordinal()}. */
+    static long[] counts(Map<Long, RowResult> results) {
+        long[] counts = new long[Outcome.values().length];
+        for (RowResult r : results.values()) {
+            counts[r.outcome().ordinal()]++;
+        }
+        return counts;
+    }
+
+    private static Set<String> keys(List<ParsedRow> rows) {
+        Set<String> keys = new LinkedHashSet<>();
+        for (ParsedRow r : rows) {
+            if (r.externalId() != null) {
+                keys.add(r.externalId());
+            }
+        }
+        return keys;
     }
 
     /** One error row per violation, carrying the source line and the original cells. */

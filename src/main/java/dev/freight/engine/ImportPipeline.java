@@ -134,6 +134,9 @@ public final class ImportPipeline {
             RowTransformer keys = new RowTransformer(object, options != null ? Map.of() : mapping, job.action(),
                     false);
             DateColumns dates = options == null ? null : new DateColumns(object, options);
+            if (dates == null) {
+                keys.readKeysOnly(reader);
+            }
             RowCursor cursor = new RowCursor(reader, job.fileType());
             for (ParsedRowOrSource next = cursor.next(); next != null; next = cursor.next()) {
                 rows++;
@@ -630,6 +633,7 @@ public final class ImportPipeline {
         }
         RowTransformer keys = new RowTransformer(object, mapping, job.action(), false);
         try (RowReader reader = source.open()) {
+            keys.readKeysOnly(reader);
             RowCursor cursor = new RowCursor(reader, job.fileType());
             for (ParsedRowOrSource row = cursor.next(); row != null; row = cursor.next()) {
                 String key = row.source() == null ? null : keys.externalIdOf(row.source().cells());

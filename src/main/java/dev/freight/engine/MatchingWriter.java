@@ -159,12 +159,11 @@ final class MatchingWriter implements RowWriter {
             }
             results.put(row.ordinal(), new RowResult(row.ordinal(), t.externalId, t.id, outcome));
         }
-        long created = ChunkWriter.count(results, Outcome.CREATED);
-        long updated = ChunkWriter.count(results, Outcome.UPDATED);
-        long unchanged = ChunkWriter.count(results, Outcome.UNCHANGED);
-        long failed = ChunkWriter.count(results, Outcome.FAILED);
-        ImportStats stats = new ImportStats(rows.size(), rows.size() - failed - skipped, created, updated, unchanged,
-                0, skipped, failed);
+        long[] counts = ChunkWriter.counts(results);
+        long failed = counts[Outcome.FAILED.ordinal()];
+        ImportStats stats = new ImportStats(rows.size(), rows.size() - failed - skipped,
+                counts[Outcome.CREATED.ordinal()], counts[Outcome.UPDATED.ordinal()],
+                counts[Outcome.UNCHANGED.ordinal()], 0, skipped, failed);
         errors.sort((a, b) -> Long.compare(a.row(), b.row()));
         return new Result(new ArrayList<>(results.values()), errors, stats, changes, errorRows(rows, errors),
                 parseRejected, rejected + (valid.size() - resolved.size()));

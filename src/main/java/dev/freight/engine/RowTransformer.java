@@ -1,5 +1,6 @@
 package dev.freight.engine;
 
+import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Coerced;
@@ -54,6 +55,13 @@ final class RowTransformer {
         this.formatChecks = formatChecks;
         this.dateReaders = dateReaders;
         this.externalIdKey = plan.externalIdKey();
+    }
+
+    /** Makes {@code reader} read only the cells {@link #externalIdOf} needs, when it can tell which. */
+    void readKeysOnly(RowReader reader) {
+        if (externalIdKey != null) {
+            reader.readOnly(Set.of(externalIdKey));
+        }
     }
 
     /** The row's external_id as text, stripped; null when absent, blank or not a scalar. */

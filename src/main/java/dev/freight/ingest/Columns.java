@@ -63,8 +63,12 @@ final class Columns {
         return names;
     }
 
-    /** The row's cells keyed by column name, in column order; null when every cell is blank. */
-    Map<String, Object> cells(List<String> values) {
+    /**
+     * The row's cells keyed by column name, in column order; null when every cell is blank. With {@code keep} (null
+     * for all), only the marked columns' cells: the others, and those beyond the header, tell only whether the row is
+     * blank.
+     */
+    Map<String, Object> cells(List<String> values, boolean[] keep) {
         boolean blank = true;
         for (String v : values) {
             if (!v.isBlank()) {
@@ -78,14 +82,18 @@ final class Columns {
         Map<String, Object> cells = new CellMap(names, positions);
         int shared = Math.min(values.size(), names.size());
         for (int i = 0; i < shared; i++) {
-            cells.put(names.get(i), values.get(i));
+            if (keep == null || keep[i]) {
+                cells.put(names.get(i), values.get(i));
+            }
         }
         if (missing == MissingCells.EMPTY) {
             for (int i = shared; i < names.size(); i++) {
-                cells.put(names.get(i), "");
+                if (keep == null || keep[i]) {
+                    cells.put(names.get(i), "");
+                }
             }
         }
-        for (int i = names.size(); i < values.size(); i++) {
+        for (int i = keep == null ? names.size() : values.size(); i < values.size(); i++) {
             if (!values.get(i).isBlank()) {
                 cells.put(extraName(i), values.get(i));
             }

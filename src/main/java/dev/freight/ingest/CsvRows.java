@@ -1,9 +1,9 @@
 package dev.freight.ingest;
 
+import de.siegmar.fastcsv.reader.AbstractBaseCsvCallbackHandler;
 import de.siegmar.fastcsv.reader.CloseableIterator;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
-import de.siegmar.fastcsv.reader.CsvRecord;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -11,13 +11,15 @@ import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The records of a CSV file, read by FastCSV: RFC 4180 quoting with the sniffed separator, lenient about ragged rows
- * and characters after a closing quote, empty lines skipped. {@link CsvRecord#getStartingLineNumber()} counts LF,
- * CRLF and lone CR as one line ending each, inside quoted fields too, which is the line a user sees in an editor.
+ * and characters after a closing quote, empty lines skipped. A record's starting line counts LF, CRLF and lone CR as
+ * one line ending each, inside quoted fields too, which is the line a user sees in an editor.
  */
 final class CsvRows implements TabularReader.RawRows {
 
@@ -27,13 +29,53 @@ final class CsvRows implements TabularReader.RawRows {
     /** Characters looked at to guess the separator. */
     private static final int SNIFF_CHARS = 64 * 1024;
 
-    private final CsvReader<CsvRecord> csv;
-    private final CloseableIterator<CsvRecord> records;
+    private final CsvReader<TabularReader.RawRow> csv;
+    private final CloseableIterator<TabularReader.RawRow> records;
+    private final Cells cells;
     private long lastLine;
 
-    private CsvRows(CsvReader<CsvRecord> csv) {
+    private CsvRows(CsvReader<TabularReader.RawRow> csv, Cells cells) {
         this.csv = csv;
+        this.cells = cells;
         this.records = csv.iterator();
+    }
+
+    /**
+     * Builds each record's cells as strings; after {@link #readOnly}, only the kept columns' ones, the others being
+     * {@code ""} when blank and {@link TabularReader#SKIPPED} otherwise, which spares building strings nobody reads.
+     */
+    private static final class Cells extends AbstractBaseCsvCallbackHandler<TabularReader.RawRow> {
+        private List<String> fields = new ArrayList<>();
+        private boolean[] keep;
+
+        @Override
+        protected void handleBegin(long startingLineNumber) {
+            fields = new ArrayList<>(Math.max(10, fields.size()));
+        }
+
+        @Override
+        protected void handleField(int index, char[] buffer, int offset, int length, boolean quoted) {
+            if (keep == null || index < keep.length && keep[index]) {
+                fields.add(new String(buffer, offset, length));
+            } else {
+                fields.add(blank(buffer, offset, length) ? "" : TabularReader.SKIPPED);
+            }
+        }
+
+        @Override
+        protected TabularReader.RawRow buildRecord() {
+            return new TabularReader.RawRow(getStartingLineNumber(), fields);
+        }
+
+        /** As {@link String#isBlank()}: no surrogate is whitespace, so testing chars is testing code points. */
+        private static boolean blank(char[] buffer, int offset, int length) {
+            for (int i = offset; i < offset + length; i++) {
+                if (!Character.isWhitespace(buffer[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     static RowReader open(Path file, Charset charset) throws IOException {
@@ -44,15 +86,16 @@ final class CsvRows implements TabularReader.RawRows {
         Sniffed sniffed = sniff(file, encoding);
         char separator = sniffed.separator();
         Reader reader = encoding.open(file);
-        CsvReader<CsvRecord> csv = CsvReader.builder()
+        Cells cells = new Cells();
+        CsvReader<TabularReader.RawRow> csv = CsvReader.builder()
                 .fieldSeparator(separator)
                 .allowExtraFields(true)
                 .allowMissingFields(true)
                 .allowExtraCharsAfterClosingQuote(true)
                 .skipEmptyLines(true)
                 .maxBufferSize(MAX_FIELD)
-                .ofCsvRecord(reader);
-        return TabularReader.open(new CsvRows(csv), Columns.MissingCells.ABSENT,
+                .build(cells, reader);
+        return TabularReader.open(new CsvRows(csv, cells), Columns.MissingCells.ABSENT,
                 "The file has only blank lines; expected a header row and data rows",
                 encoding.format(String.valueOf(separator), sniffed.lineEnding()));
     }
@@ -88,9 +131,9 @@ final class CsvRows implements TabularReader.RawRows {
             if (!records.hasNext()) {
                 return null;
             }
-            CsvRecord record = records.next();
-            lastLine = record.getStartingLineNumber();
-            return new TabularReader.RawRow(lastLine, record.getFields());
+            TabularReader.RawRow row = records.next();
+            lastLine = row.line();
+            return row;
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (CsvParseException e) {
@@ -111,6 +154,11 @@ final class CsvRows implements TabularReader.RawRows {
                 : "found an error: " + cause.getMessage();
         return new IngestException("malformed_csv", line,
                 "Line %d: expected fields of at most %,d characters, %s".formatted(line, MAX_FIELD, found), e);
+    }
+
+    @Override
+    public void readOnly(boolean[] keep) {
+        cells.keep = keep.clone();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.freight.ingest;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Streams the data rows of one file, in file order, holding at most one row (and the reading library's buffers) in
@@ -29,6 +30,13 @@ public interface RowReader extends Closeable {
      *     may be called again. After any other {@link IngestException} the reader is unusable.
      */
     SourceRow next() throws IOException;
+
+    /**
+     * From the next row on, reads only the named columns' cells: {@link SourceRow#cells()} holds those of them the row
+     * has, and no others. Rows are skipped and numbered as before. For a pass that needs a column or two (the keys of
+     * a prevalidation) on a wide file; readers that cannot skip cells more cheaply than reading them ignore it.
+     */
+    default void readOnly(Set<String> columns) {}
 
     /**
      * Reads the rest of the file and counts its rows without building them (what a row count needs); the reader is

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The rows of a CSV file or worksheet under its header: the first row with a non-blank cell is the header; later rows
@@ -19,12 +20,23 @@ final class TabularReader implements RowReader {
 
         /** The next row, or null at the end. */
         RawRow next() throws IOException;
+
+        /**
+         * From the next row on, the cells at positions not marked in {@code keep} need only tell blank from not
+         * blank: they may be read as {@code ""} and {@link #SKIPPED}. Ignored by sources that read every cell anyway.
+         */
+        default void readOnly(boolean[] keep) {}
     }
+
+    /** What a source may return for a non-blank cell that {@link RawRows#readOnly} lets it skip. */
+    static final String SKIPPED = "\u0000skipped";
 
     private final RawRows rows;
     private final Columns columns;
     private final SourceFormat format;
     private long ordinal;
+    /** The columns read since {@link #readOnly}; null for all. */
+    private boolean[] keep;
 
     private TabularReader(RawRows rows, Columns columns, SourceFormat format) {
         this.rows = rows;
@@ -77,9 +89,19 @@ final class TabularReader implements RowReader {
     }
 
     @Override
+    public void readOnly(Set<String> names) {
+        boolean[] keep = new boolean[columns.names().size()];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = names.contains(columns.names().get(i));
+        }
+        this.keep = keep;
+        rows.readOnly(keep);
+    }
+
+    @Override
     public SourceRow next() throws IOException {
         for (RawRow row = rows.next(); row != null; row = rows.next()) {
-            Map<String, Object> cells = columns.cells(row.cells());
+            Map<String, Object> cells = columns.cells(row.cells(), keep);
             if (cells != null) {
                 return new SourceRow(++ordinal, row.line(), cells);
             }

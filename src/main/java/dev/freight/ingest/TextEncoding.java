@@ -14,6 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import org.mozilla.universalchardet.UniversalDetector;
@@ -31,6 +36,21 @@ record TextEncoding(Charset charset, int bomLength) {
     /** Java's names of the code pages {@link #guess} does not trust juniversalchardet with. */
     private static final Set<String> LEGACY_CYRILLIC = Set.of("IBM855", "IBM866", "x-MacCyrillic");
 
+    /** A file as it was when its encoding was detected. */
+    private record Detected(Path file, Object fileKey, long size, FileTime modified) {}
+
+    /**
+     * The encodings detected last, so that a file opened again unchanged (an import reads its upload once to
+     * prevalidate and once to write) is not read through again to detect it.
+     */
+    private static final Map<Detected, Charset> DETECTED = Collections.synchronizedMap(
+            new LinkedHashMap<>(32, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Detected, Charset> eldest) {
+                    return size() > 16;
+                }
+            });
+
     /** The encoding to read {@code file} with: {@code requested} when not null, else the detected one. */
     static TextEncoding of(Path file, Charset requested) throws IOException {
         byte[] head = head(file, 4);
@@ -41,11 +61,20 @@ record TextEncoding(Charset charset, int bomLength) {
         if (bom != null) {
             return bom;
         }
-        return new TextEncoding(switch (scanUtf8(file)) {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        Detected key = new Detected(file.toAbsolutePath(), attributes.fileKey(), attributes.size(),
+                attributes.lastModifiedTime());
+        Charset known = DETECTED.get(key);
+        if (known != null) {
+            return new TextEncoding(known, 0);
+        }
+        Charset detected = switch (scanUtf8(file)) {
             case UTF_8 -> StandardCharsets.UTF_8;
             case SEVEN_BIT_WITH_ESCAPES -> iso2022OrUtf8(file);
             case OTHER -> guess(file);
-        }, 0);
+        };
+        DETECTED.put(key, detected);
+        return new TextEncoding(detected, 0);
     }
 
     /** What one pass over the bytes says. */

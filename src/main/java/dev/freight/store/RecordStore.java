@@ -101,11 +101,11 @@ public final class RecordStore {
         }
         if (!anyUpdate && h.dialect().insertRecords(h, organizationId, object.slug(), staged, now, importId)) {
             // Every write is a create: straight into the table; a key someone took meanwhile fails the call.
-            for (String[] r : staged) {
-                stored.put(r[1] == null ? r[0] : r[1], r[0]);
-                versions.put(r[0], 1L);
+            List<UpsertOutcome> created = new ArrayList<>(writes.size());
+            for (int i = 0; i < writes.size(); i++) {
+                created.add(new UpsertOutcome(writes.get(i).externalId(), staged.get(i)[0], true, 1L));
             }
-            return outcomes(writes, staged, stored, versions);
+            return created;
         }
         String stage = h.dialect().stageRecords(h, staged);
         if (stage != null) {
