@@ -67,6 +67,15 @@ public interface Dialect {
     }
 
     /**
+     * Appends rows to {@code table} in bulk, when the database has a path faster than binding parameters (PostgreSQL's
+     * COPY): each row holds one value per column, as text (the column's type reads it: numbers, JSON) or null.
+     * Returns false, having done nothing, when there is no such path.
+     */
+    default boolean copyRows(Handle h, String table, List<String> columns, List<String[]> rows) {
+        return false;
+    }
+
+    /**
      * Stages rows for one {@code INSERT … SELECT} into records, when the database has a faster path than binding
      * parameters (PostgreSQL's COPY). Each row is {id, external_id (may be null), data JSON, expected version (null,
      * or absent, for none)}, staged as columns {@code id, external_id, data, expected}. Returns the table to

@@ -173,6 +173,15 @@ public final class ImportStore {
     }
 
     public void addChanges(Handle h, String importId, List<Change> changes) {
+        List<String[]> rows = new ArrayList<>(changes.size());
+        for (Change c : changes) {
+            rows.add(new String[] {importId, c.recordId(), c.object(), c.externalId(), c.kind(), c.previousData(),
+                c.previousVersion() == null ? null : c.previousVersion().toString(),
+                c.appliedVersion() == null ? null : c.appliedVersion().toString()});
+        }
+        if (h.dialect().copyRows(h, "import_changes", CHANGE_COLUMNS, rows)) {
+            return;
+        }
         for (int from = 0; from < changes.size(); from += 500) {
             List<Change> slice = changes.subList(from, Math.min(changes.size(), from + 500));
             StringBuilder sql = new StringBuilder("insert into import_changes (import_id, record_id, object,"
@@ -188,6 +197,9 @@ public final class ImportStore {
             h.update(sql.toString(), params.toArray());
         }
     }
+
+    private static final List<String> CHANGE_COLUMNS = List.of("import_id", "record_id", "object", "external_id",
+            "kind", "previous_data", "previous_version", "applied_version");
 
     /** The change log in the order it was written. */
     public List<Change> changes(Handle h, String importId) {

@@ -20,6 +20,9 @@ import org.postgresql.copy.CopyOut;
 /** PostgreSQL: jsonb values, batched statements rewritten by the driver. */
 public final class PostgresDialect implements Dialect {
 
+    /** The columns of the temporary table {@link #stageRecords} fills. */
+    private static final List<String> STAGE_COLUMNS = List.of("id", "external_id", "data", "expected");
+
     @Override
     public String name() {
         return "postgresql";
@@ -56,28 +59,38 @@ public final class PostgresDialect implements Dialect {
         return column + " = any(?)";
     }
 
+    /** COPY: one message of text rows instead of a statement of thousands of parameters. */
+    @Override
+    public boolean copyRows(Handle h, String table, List<String> columns, List<String[]> rows) {
+        if (rows.isEmpty()) {
+            return true;
+        }
+        StringBuilder text = new StringBuilder(rows.size() * 200);
+        for (String[] row : rows) {
+            for (int i = 0; i < columns.size(); i++) {
+                copyField(text, i < row.length ? row[i] : null).append(i + 1 < columns.size() ? '\t' : '\n');
+            }
+        }
+        try {
+            CopyManager copy = h.connection().unwrap(PGConnection.class).getCopyAPI();
+            copy.copyIn("copy " + table + " (" + String.join(", ", columns) + ") from stdin",
+                    new StringReader(text.toString()));
+        } catch (SQLException e) {
+            throw new StoreException("database_error", "COPY into " + table + " failed (SQL state "
+                    + e.getSQLState() + ")", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return true;
+    }
+
     /** COPY into a temporary table: far cheaper than binding three parameters per row. */
     @Override
     public String stageRecords(Handle h, List<String[]> rows) {
         // One round trip: the simple query protocol takes both statements at once.
         h.execute("create temporary table if not exists records_stage (id text, external_id text, data jsonb,"
                 + " expected bigint) on commit delete rows; truncate records_stage");
-        StringBuilder text = new StringBuilder(rows.size() * 200);
-        for (String[] row : rows) {
-            copyField(text, row[0]).append('\t');
-            copyField(text, row[1]).append('\t');
-            copyField(text, row[2]).append('\t');
-            copyField(text, row.length > 3 ? row[3] : null).append('\n');
-        }
-        try {
-            CopyManager copy = h.connection().unwrap(PGConnection.class).getCopyAPI();
-            copy.copyIn("copy records_stage (id, external_id, data, expected) from stdin", new StringReader(text.toString()));
-        } catch (SQLException e) {
-            throw new StoreException("database_error", "COPY into the staging table failed (SQL state "
-                    + e.getSQLState() + ")", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        copyRows(h, "records_stage", STAGE_COLUMNS, rows);
         return "records_stage";
     }
 
