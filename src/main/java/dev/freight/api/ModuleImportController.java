@@ -485,7 +485,7 @@ class ModuleImportController implements Envelope.Face {
                     }
                 }));
         List<String> created = withIds && job.status().isFinal() ? database.withHandle(h -> records.createdBy(h,
-                caller.organizationId(), object.slug(), job.id(), (int) SYNC_MAX_ROWS)) : null;
+                caller.organizationId(), object, job.id(), (int) SYNC_MAX_ROWS)) : null;
         var s = job.stats();
         return new ExecuteView(job.id(), status(job), mode, job.totalRows() == null ? 0 : job.totalRows(),
                 s.created() + s.updated() + s.unchanged(), s.failed(), s.skippedDuplicates(), created, errors,

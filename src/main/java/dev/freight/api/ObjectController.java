@@ -7,6 +7,7 @@ import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.store.Database;
+import dev.freight.store.RecordStore;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
 import java.util.Arrays;
@@ -27,10 +28,12 @@ class ObjectController {
 
     private final Database database;
     private final SchemaStore schemas;
+    private final RecordStore records;
 
-    ObjectController(Database database, SchemaStore schemas) {
+    ObjectController(Database database, SchemaStore schemas, RecordStore records) {
         this.database = database;
         this.schemas = schemas;
+        this.records = records;
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -78,12 +81,21 @@ class ObjectController {
         List<Field> fields = request.fields() == null
                 ? List.of()
                 : request.fields().stream().map(FieldRequest::toField).toList();
-        String prefix = request.idPrefix() != null ? request.idPrefix() : ObjectRules.defaultPrefix(request.slug());
-        ObjectDef object = new ObjectDef(request.slug(), request.label(), prefix, false, fields);
         ObjectDef created = database.inTransaction(h -> {
+            // Records of a deleted object of this slug stay; the object's records must share one id prefix.
+            String kept = request.slug() == null ? null
+                    : records.idPrefixOf(h, caller.organizationId(), request.slug()).orElse(null);
+            String prefix = request.idPrefix() != null ? request.idPrefix()
+                    : kept != null ? kept : ObjectRules.defaultPrefix(request.slug());
+            ObjectDef object = new ObjectDef(request.slug(), request.label(), prefix, false, fields);
             List<String> problems = ObjectRules.objectProblems(schemas.schema(h, caller.organizationId()), object);
             if (!problems.isEmpty()) {
                 throw invalid(problems);
+            }
+            if (kept != null && !kept.equals(prefix)) {
+                throw new ApiException(409, "id_prefix_conflict", "Records of an earlier object \"" + object.slug()
+                        + "\" remain, with ids \"" + kept + "_…\"; create the object with id_prefix \"" + kept
+                        + "\" or leave id_prefix out");
             }
             schemas.createObject(h, caller.organizationId(), object);
             return object(schemas.schema(h, caller.organizationId()), object.slug());

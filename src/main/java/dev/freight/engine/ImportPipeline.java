@@ -41,6 +41,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one class that owns the order of an import's seven phases, its passes over the source, its chunks and their
@@ -60,6 +62,8 @@ import java.util.function.Supplier;
  * rejected. Progress goes to a {@link Listener}. Thread-safe: each call works on its own import.
  */
 public final class ImportPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImportPipeline.class);
 
     /** Receives the import after every committed chunk. */
     @FunctionalInterface
@@ -495,6 +499,9 @@ public final class ImportPipeline {
 
     private ImportJob apply(Handle h, ImportJob job, RowWriter writer, List<ParsedRow> rows,
             List<RowWriter.Result> sink) {
+        // A chunk lost in a database crash is written again from the checkpoint it committed with; the import's end is
+        // saved by an ordinary commit, which makes every chunk before it durable.
+        h.dialect().asynchronousCommit(h);
         return imports.save(h, progressed(h, job, writer, rows, sink));
     }
 
@@ -535,9 +542,17 @@ public final class ImportPipeline {
         long total = written.addAndGet(rows);
         long next = nextStatistics.get();
         if (total >= next && nextStatistics.compareAndSet(next, Math.max(next * 2, total))) {
-            database.withHandle(h -> {
-                h.dialect().refreshStatistics(h);
-                return null;
+            // Off the writer's thread: PostgreSQL's analyze of a large table takes about 0.1 s, which the chunks need
+            // not wait for.
+            Thread.ofVirtual().name("freight-statistics").start(() -> {
+                try {
+                    database.withHandle(h -> {
+                        h.dialect().refreshStatistics(h);
+                        return null;
+                    });
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not refresh the database's statistics: {}", e.getMessage());
+                }
             });
         }
     }
@@ -590,7 +605,7 @@ public final class ImportPipeline {
             checkStop(current);
             ImportJob before = current;
             ImportJob after = database.inTransaction(h -> {
-                List<Existing> unseen = records.unseen(h, before.organizationId(), object.slug(), before.id(),
+                List<Existing> unseen = records.unseen(h, before.organizationId(), object, before.id(),
                         chunkSize);
                 if (unseen.isEmpty()) {
                     return null;

@@ -35,7 +35,7 @@ final class RecordMatcher {
             List<String> matchFields) {
         List<Field> fields = matchFields.stream().map(f -> object.field(f).orElseThrow()).toList();
         RecordMatcher matcher = new RecordMatcher(object, fields);
-        records.scan(h, organizationId, object.slug(), e -> {
+        records.scan(h, organizationId, object, e -> {
             for (String key : matcher.keys(ValueJson.decode(e.data(), object), e.externalId())) {
                 matcher.idsByKey.putIfAbsent(key, e.id());
             }

@@ -135,7 +135,7 @@ final class ReferenceResolver {
             if (nameField == null || open.isEmpty()) {
                 continue;
             }
-            Map<String, String[]> byText = records.byFieldText(h, organizationId, target, nameField, open);
+            Map<String, String[]> byText = records.byFieldText(h, organizationId, def, nameField, open);
             for (String w : open) {
                 String[] hit = byText.get(w.toLowerCase(Locale.ROOT));
                 if (hit != null) {

@@ -20,12 +20,12 @@ public final class Exporter {
 
     /** How many records the plan exports. */
     public long count(String organizationId, ExportPlan plan) {
-        return database.withHandle(h -> records.count(h, organizationId, plan.object().slug(), plan.query()));
+        return database.withHandle(h -> records.count(h, organizationId, plan.object(), plan.query()));
     }
 
     /** How many records the plan exports, counting no further than {@code max}. */
     public long countUpTo(String organizationId, ExportPlan plan, long max) {
-        return database.withHandle(h -> records.countUpTo(h, organizationId, plan.object().slug(), plan.query(), max));
+        return database.withHandle(h -> records.countUpTo(h, organizationId, plan.object(), plan.query(), max));
     }
 
     /**

@@ -276,10 +276,10 @@ public final class RecordStore {
      */
     public List<StoredRecord> page(Handle h, String organizationId, ObjectDef object, String externalId, String id,
             int limit, String afterId) {
+        List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("""
                 select id, organization_id, object, external_id, data, created_at, updated_at
-                from records where organization_id = ? and object = ?""");
-        List<Object> params = new ArrayList<>(List.of(organizationId, object.slug()));
+                from records where\s""").append(h.dialect().objectInIdOrder(organizationId, object, params));
         if (externalId != null) {
             sql.append(" and external_id = ?");
             params.add(externalId);
@@ -314,13 +314,14 @@ public final class RecordStore {
     }
 
     /** Up to {@code limit} of the organization's records of {@code object} whose external id the import has not seen. */
-    public List<Existing> unseen(Handle h, String organizationId, String object, String importId, int limit) {
-        return h.query("select r.id, r.external_id, r.data, r.version from records r"
-                        + " where r.organization_id = ? and r.object = ? and r.external_id is not null"
-                        + " and not exists (select 1 from import_seen s where s.import_id = ?"
-                        + " and s.external_id = r.external_id) order by r.id limit " + limit,
-                rs -> new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)),
-                organizationId, object, importId);
+    public List<Existing> unseen(Handle h, String organizationId, ObjectDef object, String importId, int limit) {
+        List<Object> params = new ArrayList<>();
+        String scope = h.dialect().objectInIdOrder(organizationId, object, params);
+        params.add(importId);
+        return h.query("select r.id, r.external_id, r.data, r.version from records r where " + scope
+                        + " and r.external_id is not null and not exists (select 1 from import_seen s"
+                        + " where s.import_id = ? and s.external_id = r.external_id) order by r.id limit " + limit,
+                rs -> new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)), params);
     }
 
     /** Deletes records by id; returns how many were deleted. */
@@ -375,12 +376,13 @@ public final class RecordStore {
     }
 
     /** Every record of the organization's {@code object}, streamed: (id, external id, data JSON). */
-    public void scan(Handle h, String organizationId, String object, Consumer<Existing> sink) {
-        h.forEach("select id, external_id, data, version from records where organization_id = ? and object = ?",
-                rs -> {
+    public void scan(Handle h, String organizationId, ObjectDef object, Consumer<Existing> sink) {
+        List<Object> params = new ArrayList<>();
+        h.forEach("select id, external_id, data, version from records where "
+                + h.dialect().objectInIdOrder(organizationId, object, params), rs -> {
                     sink.accept(new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
                     return null;
-                }, organizationId, object);
+                }, params.toArray());
     }
 
     /** The organization's records with the given ids, keyed by id. */
@@ -413,19 +415,18 @@ public final class RecordStore {
      * Records of {@code object} whose text field {@code field} equals one of {@code values} ignoring case, as
      * lower-cased value → (id, external id) of the oldest such record.
      */
-    public Map<String, String[]> byFieldText(Handle h, String organizationId, String object, String field,
+    public Map<String, String[]> byFieldText(Handle h, String organizationId, ObjectDef object, String field,
             Collection<String> values) {
         Map<String, String[]> found = new HashMap<>();
         List<String> lowered = values.stream().map(v -> v.toLowerCase(Locale.ROOT)).distinct().toList();
         int perStatement = h.dialect().maxParameters() - 2;
         for (int from = 0; from < lowered.size(); from += perStatement) {
             List<String> slice = lowered.subList(from, Math.min(lowered.size(), from + perStatement));
-            List<Object> params = new ArrayList<>(slice.size() + 2);
-            params.add(organizationId);
-            params.add(object);
+            List<Object> params = new ArrayList<>(slice.size() + 4);
+            String scope = h.dialect().objectInIdOrder(organizationId, object, params);
             String in = h.dialect().inList(h, "lower(" + h.dialect().jsonText(List.of(field)) + ")", slice, params);
             h.query("select lower(" + h.dialect().jsonText(List.of(field)) + "), id, external_id from records"
-                    + " where organization_id = ? and object = ? and " + in + " order by id", rs -> {
+                    + " where " + scope + " and " + in + " order by id", rs -> {
                         found.putIfAbsent(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
                         return null;
                     }, params);
@@ -434,9 +435,21 @@ public final class RecordStore {
     }
 
     /** Ids of the records of {@code object} that an import created, in creation order, up to {@code limit}. */
-    public List<String> createdBy(Handle h, String organizationId, String object, String importId, int limit) {
-        return h.query("select id from records where organization_id = ? and object = ? and created_by_import = ?"
-                + " order by id limit " + limit, rs -> rs.getString(1), organizationId, object, importId);
+    public List<String> createdBy(Handle h, String organizationId, ObjectDef object, String importId, int limit) {
+        List<Object> params = new ArrayList<>();
+        String scope = h.dialect().objectInIdOrder(organizationId, object, params);
+        params.add(importId);
+        return h.query("select id from records where " + scope + " and created_by_import = ? order by id limit "
+                + limit, rs -> rs.getString(1), params);
+    }
+
+    /**
+     * The id prefix of the records the organization keeps under {@code object}, when it has any: those of a deleted
+     * custom object stay, and an object re-created under the same slug must give its records the same prefix.
+     */
+    public Optional<String> idPrefixOf(Handle h, String organizationId, String object) {
+        return h.queryFirst("select id from records where organization_id = ? and object = ? limit 1",
+                rs -> rs.getString(1), organizationId, object).map(id -> id.substring(0, id.indexOf('_')));
     }
 
     /** Whether the organization has any record of {@code object}. */

@@ -31,7 +31,7 @@ public final class RecordStream {
     private static final TypeReference<Object> ANY = new TypeReference<>() {};
 
     /** How many records the query matches, its limit applied. */
-    public long count(Handle h, String organizationId, String object, RecordQuery query) {
+    public long count(Handle h, String organizationId, ObjectDef object, RecordQuery query) {
         List<Object> params = new ArrayList<>();
         String where = where(h.dialect(), organizationId, object, query, params);
         long n = h.queryFirst("select count(*) from records where " + where, rs -> rs.getLong(1), params.toArray())
@@ -40,7 +40,7 @@ public final class RecordStream {
     }
 
     /** As {@link #count}, but reading no further than {@code max} matching records (the answer is at most it). */
-    public long countUpTo(Handle h, String organizationId, String object, RecordQuery query, long max) {
+    public long countUpTo(Handle h, String organizationId, ObjectDef object, RecordQuery query, long max) {
         List<Object> params = new ArrayList<>();
         String where = where(h.dialect(), organizationId, object, query, params);
         long n = h.queryFirst("select count(*) from (select 1 from records where " + where + " limit " + max + ") t",
@@ -138,7 +138,7 @@ public final class RecordStream {
         List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("select ").append(String.join(", ", columns.once().isEmpty()
                 ? columns.select() : List.of("records.*", String.join(", ", columns.once()))));
-        sql.append(" from records where ").append(where(dialect, organizationId, object.slug(), query, params));
+        sql.append(" from records where ").append(where(dialect, organizationId, object, query, params));
         sql.append(" order by ").append(order(dialect, query.sort()));
         if (query.limit() != null) {
             sql.append(" limit ").append((int) query.limit());
@@ -305,11 +305,9 @@ public final class RecordStream {
         }
     }
 
-    private static String where(Dialect dialect, String organizationId, String object, RecordQuery query,
+    private static String where(Dialect dialect, String organizationId, ObjectDef object, RecordQuery query,
             List<Object> params) {
-        StringBuilder sql = new StringBuilder("organization_id = ? and object = ?");
-        params.add(organizationId);
-        params.add(object);
+        StringBuilder sql = new StringBuilder(dialect.objectInIdOrder(organizationId, object, params));
         for (RecordQuery.Condition condition : query.conditions()) {
             String expr = expression(dialect, condition.target());
             String p = parameter(dialect, condition.target());

@@ -139,6 +139,37 @@ abstract class AdminApiContract {
     }
 
     @Test
+    void anObjectReCreatedOverTheRecordsOfADeletedOneTakesTheirIdPrefix() {
+        http.post("/v1/objects", """
+                {"slug": "asset", "label": "Asset", "id_prefix": "astx",
+                 "fields": [{"slug": "title", "label": "Title", "type": "text"}]}""");
+        http.post("/v1/import-reports", """
+                {"slug": "assets", "report_name": "Assets", "base_object": "asset",
+                 "mapping": {"external_id": "Id", "title": "Title"}}""");
+        String id = http.post("/v1/import/assets", "{\"data\": [{\"Id\": \"a-1\", \"Title\": \"Laptop\"}]}")
+                .at("/results/0/id");
+        assertThat(id).startsWith("astx_");
+        assertThat(http.delete("/v1/objects/asset").status()).isEqualTo(204);
+        assertThat(http.get("/v1/objects/asset/records").status()).isEqualTo(404);
+
+        Response otherPrefix = http.post("/v1/objects", """
+                {"slug": "asset", "label": "Asset", "id_prefix": "asst"}""");
+        assertThat(otherPrefix.status()).isEqualTo(409);
+        assertThat(otherPrefix.at("/error/code")).isEqualTo("id_prefix_conflict");
+        assertThat(otherPrefix.at("/error/message")).isEqualTo("Records of an earlier object \"asset\" remain, with"
+                + " ids \"astx_…\"; create the object with id_prefix \"astx\" or leave id_prefix out");
+
+        Response again = http.post("/v1/objects", """
+                {"slug": "asset", "label": "Asset", "fields": [{"slug": "title", "label": "Title", "type": "text"}]}""");
+        assertThat(again.status()).isEqualTo(201);
+        assertThat(again.at("/id_prefix")).isEqualTo("astx");
+        Response listed = http.get("/v1/objects/asset/records");
+        assertThat(listed.json().get("data").size()).isEqualTo(1);
+        assertThat(listed.at("/data/0/id")).isEqualTo(id);
+        assertThat(listed.at("/data/0/values/title")).isEqualTo("Laptop");
+    }
+
+    @Test
     void invalidObjectDefinitionsAreRejectedWith422() {
         Response r = http.post("/v1/objects", """
                 {"slug": "vendor", "label": "", "fields": [

@@ -317,6 +317,36 @@ abstract class RecordStoreContract {
     }
 
     @Test
+    void readsAnObjectsRecordsByItsIdPrefixWhenOtherObjectsShareOrExtendThePrefix() {
+        List<Field> named = List.of(BuiltInObjects.externalIdField(), field("name", FieldType.TEXT, false));
+        ObjectDef twin = new ObjectDef("crate", "Crate", "vndr", false, named);
+        ObjectDef shorter = new ObjectDef("van", "Van", "vnd", false, named);
+        String vendorId = upsert(acme, BuiltInObjects.VENDOR, vendor("k-1", "Vendor")).getFirst().id();
+        String twinId = db.inTransaction(h -> records.upsert(h, acme, twin, List.of(vendor("k-1", "Crate")),
+                "imp_twin")).getFirst().id();
+        String vanId = upsert(acme, shorter, vendor("k-1", "Van")).getFirst().id();
+        upsert(globex, BuiltInObjects.VENDOR, vendor("k-2", "Other organization"));
+
+        assertThat(twinId).startsWith("vndr_");
+        assertThat(vanId).startsWith("vnd_");
+        assertThat(page(acme, BuiltInObjects.VENDOR, 10, null)).extracting(StoredRecord::id).containsExactly(vendorId);
+        assertThat(page(acme, twin, 10, null)).extracting(StoredRecord::id).containsExactly(twinId);
+        assertThat(page(acme, shorter, 10, null)).extracting(StoredRecord::id).containsExactly(vanId);
+        List<String> scanned = new ArrayList<>();
+        db.withHandle(h -> {
+            records.scan(h, acme, twin, e -> scanned.add(e.id()));
+            return null;
+        });
+        assertThat(scanned).containsExactly(twinId);
+        assertThat(db.withHandle((Handle h) -> records.createdBy(h, acme, twin, "imp_twin", 10))).containsExactly(twinId);
+        assertThat(db.withHandle((Handle h) -> records.createdBy(h, acme, BuiltInObjects.VENDOR, "imp_twin", 10))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> records.byFieldText(h, acme, twin, "name", List.of("CRATE", "vendor"))))
+                .containsOnlyKeys("crate");
+        assertThat(db.withHandle((Handle h) -> records.idPrefixOf(h, acme, "van"))).contains("vnd");
+        assertThat(db.withHandle((Handle h) -> records.idPrefixOf(h, globex, "van"))).isEmpty();
+    }
+
+    @Test
     void failingStatementRollsBackEarlierWritesOfItsTransaction() {
         TenantStore tenants = new TenantStore(new IdGenerator(clock), clock);
 
