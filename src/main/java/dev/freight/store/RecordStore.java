@@ -313,10 +313,18 @@ public final class RecordStore {
         return found;
     }
 
-    /** Up to {@code limit} of the organization's records of {@code object} whose external id the import has not seen. */
-    public List<Existing> unseen(Handle h, String organizationId, ObjectDef object, String importId, int limit) {
+    /**
+     * Up to {@code limit} of the organization's records of {@code object} whose external id the import has not seen, in
+     * id order, after {@code afterId} when it is not null.
+     */
+    public List<Existing> unseen(Handle h, String organizationId, ObjectDef object, String importId, String afterId,
+            int limit) {
         List<Object> params = new ArrayList<>();
         String scope = h.dialect().objectInIdOrder(organizationId, object, params);
+        if (afterId != null) {
+            scope += " and r.id > ?";
+            params.add(afterId);
+        }
         params.add(importId);
         return h.query("select r.id, r.external_id, r.data, r.version from records r where " + scope
                         + " and r.external_id is not null and not exists (select 1 from import_seen s"

@@ -224,6 +224,27 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void overwriteCleanupDeletesInBatchesEveryUnseenRecordBetweenTheSeenOnes() throws IOException {
+        StringBuilder all = new StringBuilder("external_id,name\n");
+        for (int i = 1; i <= 11; i++) {
+            all.append("v-").append(i).append(",Vendor ").append(i).append('\n');
+            clock.advance(Duration.ofMillis(1));
+        }
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, all.toString());
+        assertThat(vendorCount()).isEqualTo(11);
+
+        ImportJob job = run(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name\nv-2,Vendor 2\nv-6,Vendor 6\nv-10,Vendor 10\n");
+
+        // Chunks of 3: the eight unseen records go in batches of 3, 3 and 2, each after the last id of the one before.
+        assertThat(job.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 3, 8, 0, 0));
+        assertThat(job.phase(Phase.CLEANUP).rows()).isEqualTo(8);
+        assertThat(ids("v-1", "v-2", "v-3", "v-4", "v-5", "v-6", "v-7", "v-8", "v-9", "v-10", "v-11").keySet())
+                .containsExactlyInAnyOrder("v-2", "v-6", "v-10");
+        assertThat(vendorCount()).isEqualTo(3);
+    }
+
+    @Test
     void overwriteCleanupIsSkippedWhenARowFailedSoNoRecordIsDeletedByMistake() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
 
