@@ -1,7 +1,6 @@
 package dev.freight.store.sqlite;
 
 import com.zaxxer.hikari.HikariConfig;
-import dev.freight.schema.ObjectDef;
 import dev.freight.store.Dialect;
 import dev.freight.store.Handle;
 import dev.freight.store.StoreException;
@@ -174,13 +173,6 @@ public final class SqliteDialect implements Dialect {
             throw new StoreException("database_error", "insert into records failed: " + e.getMessage(), e);
         }
         return true;
-    }
-
-    /** Without statistics SQLite prefers the unique (organization_id, object, external_id) index, then sorts. */
-    @Override
-    public String objectInIdOrder(String organizationId, ObjectDef object, List<Object> params) {
-        Dialect.addObjectParameters(organizationId, object, params);
-        return "+organization_id = ? and +object = ? and id >= ? and id < ?";
     }
 
     /** SQLite's planner uses the unique index for key lookups without statistics. */
