@@ -6,6 +6,7 @@ import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
 import dev.freight.store.Change;
+import dev.freight.store.Dialect;
 import dev.freight.store.Handle;
 import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.ImportEnums.DuplicateHandling;
@@ -47,8 +48,13 @@ final class ChunkWriter implements RowWriter {
     private final ReferenceResolver references;
     /** Whether {@link #prepare} encodes rows: not for deletes, nor for references (resolved when written). */
     private final boolean encodesAhead;
-    /** Whether the object has none of the organization's records yet, as read by the first write; null before. */
-    private Boolean empty;
+    /** How the database gives stored JSON back ({@link Dialect#storedJsonText}). */
+    private final Dialect dialect;
+    /**
+     * Whether the object has none of the organization's records yet, as read by the first write; null before. Read by
+     * {@link #prepare} on the reader's thread.
+     */
+    private volatile Boolean empty;
     /** A write skipped the key lookup and its transaction has not committed yet. */
     private boolean unconfirmed;
 
@@ -56,9 +62,11 @@ final class ChunkWriter implements RowWriter {
      * @param duplicates external ids that occur more than once in the whole import → ordinal of the first occurrence
      * @param unitNoun what the messages call the whole import ("batch", "file")
      */
-    ChunkWriter(RecordStore records, Schema schema, ObjectDef object, String organizationId, String importId,
-            Action action, DuplicateHandling duplicateHandling, Map<String, Long> duplicates, String unitNoun) {
+    ChunkWriter(RecordStore records, Dialect dialect, Schema schema, ObjectDef object, String organizationId,
+            String importId, Action action, DuplicateHandling duplicateHandling, Map<String, Long> duplicates,
+            String unitNoun) {
         this.importId = importId;
+        this.dialect = dialect;
         this.records = records;
         this.schema = schema;
         this.object = object;
@@ -73,10 +81,17 @@ final class ChunkWriter implements RowWriter {
                 && object.fields().stream().noneMatch(f -> f.type() == FieldType.REFERENCE);
     }
 
-    /** Encodes a valid row's stored JSON, which a create writes as it is. */
+    /**
+     * Encodes a valid row's stored JSON, which a create writes as it is, and, unless this is a first load, the text
+     * the database would give back for it, which an unchanged stored record has.
+     */
     @Override
     public ParsedRow prepare(ParsedRow row) {
-        return encodesAhead && row.valid() ? row.withJson(ValueJson.encode(row.values())) : row;
+        if (!encodesAhead || !row.valid()) {
+            return row;
+        }
+        return row.withJson(ValueJson.encode(row.values()),
+                Boolean.TRUE.equals(empty) ? null : dialect.storedJsonText(row.values()));
     }
 
     @Override
@@ -175,7 +190,7 @@ final class ChunkWriter implements RowWriter {
         for (ParsedRow row : rows) {
             Existing old = row.externalId() == null ? null : existing.get(row.externalId());
             Map<String, Value> values = row.values();
-            if (old != null && row.cleared().isEmpty() && old.data().equals(row.json())) {
+            if (old != null && row.cleared().isEmpty() && old.data().equals(row.comparableText())) {
                 // Stored exactly as this row would be written (the same text): nothing to decode or compare.
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(),
                         Outcome.UNCHANGED));

@@ -287,8 +287,8 @@ public final class ImportPipeline {
         for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
             ready = ready.withPhase(ready.phase(p).running(parsedAt));
         }
-        ChunkWriter writer = new ChunkWriter(records, schema, object, stored.organizationId(), stored.id(),
-                stored.action(), stored.duplicateHandling(), duplicates, "batch");
+        ChunkWriter writer = new ChunkWriter(records, database.dialect(), schema, object, stored.organizationId(),
+                stored.id(), stored.action(), stored.duplicateHandling(), duplicates, "batch");
         ImportJob before = ready;
         List<ChunkWriter.Result> result = new ArrayList<>(1);
         ImportJob done;
@@ -438,8 +438,8 @@ public final class ImportPipeline {
             RowWriter writer;
             if (options == null) {
                 transformer = new RowTransformer(object, mapping, job.action(), false);
-                writer = new ChunkWriter(records, schema, object, job.organizationId(), job.id(), job.action(),
-                        job.duplicateHandling(), duplicates, "file");
+                writer = new ChunkWriter(records, database.dialect(), schema, object, job.organizationId(), job.id(),
+                        job.action(), job.duplicateHandling(), duplicates, "file");
             } else {
                 transformer = new RowTransformer(object, ColumnPlan.of(object, options), job.action(), false,
                         options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,

@@ -15,6 +15,8 @@ import java.util.Set;
  * @param cells the original cells, for the error file
  * @param json {@code values} as stored JSON when a writer had them encoded ahead ({@link RowWriter#prepare}); else
  *     null
+ * @param storedText the text the database gives back for {@code json} once stored, when the writer computed it and
+ *     it differs from {@code json} (PostgreSQL's jsonb); else null
  */
 record ParsedRow(
         long ordinal,
@@ -25,20 +27,26 @@ record ParsedRow(
         List<Violation> errors,
         List<Violation> warnings,
         Map<String, Object> cells,
-        String json) {
+        String json,
+        String storedText) {
 
     boolean valid() {
         return errors.isEmpty();
     }
 
-    ParsedRow withJson(String json) {
-        return new ParsedRow(ordinal, line, externalId, values, cleared, errors, warnings, cells, json);
+    ParsedRow withJson(String json, String storedText) {
+        return new ParsedRow(ordinal, line, externalId, values, cleared, errors, warnings, cells, json, storedText);
+    }
+
+    /** The text the database gives back for this row's values once stored, when known; else null. */
+    String comparableText() {
+        return storedText != null ? storedText : json;
     }
 
     /** A row that could not be read at all. */
     static ParsedRow unreadable(long ordinal, long line, String message) {
         return new ParsedRow(ordinal, line, null, Map.of(), Set.of(),
                 List.of(new Violation(ordinal, null, null, ViolationCode.MALFORMED_ROW, message)), List.of(), Map.of(),
-                null);
+                null, null);
     }
 }

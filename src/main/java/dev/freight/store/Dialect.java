@@ -2,12 +2,14 @@ package dev.freight.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Value;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /** What differs between the databases Freight runs on. One implementation per database, chosen at start-up. */
@@ -118,6 +120,15 @@ public interface Dialect {
     default boolean insertRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
             String importId) {
         return false;
+    }
+
+    /**
+     * The text the database gives back for a record stored with {@code values}, when it is not the text
+     * {@link ValueJson#encode} wrote (PostgreSQL prints jsonb in its own form); null when it is that text. An import
+     * compares it with the stored text to find unchanged rows without decoding them.
+     */
+    default String storedJsonText(Map<String, Value> values) {
+        return null;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.freight.store.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
+import dev.freight.schema.Value;
 import dev.freight.store.Dialect;
 import dev.freight.store.Handle;
 import dev.freight.store.StoreException;
@@ -13,6 +14,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.CopyOut;
@@ -152,6 +154,11 @@ public final class PostgresDialect implements Dialect {
             }
         }
         return false;
+    }
+
+    @Override
+    public String storedJsonText(Map<String, Value> values) {
+        return JsonbText.of(values);
     }
 
     /** Saves the WAL flush of every chunk (about 2.5 ms each here, 2.6 s of a 1,000,000-row load). */

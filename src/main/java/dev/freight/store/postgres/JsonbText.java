@@ -1,0 +1,129 @@
+package dev.freight.store.postgres;
+
+import dev.freight.schema.Value;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The text PostgreSQL prints for a jsonb document of record values, so an unchanged row can be recognised by comparing
+ * the stored text with it instead of decoding the document. jsonb keeps an object's keys shortest first, then in byte
+ * order; it prints {@code ": "} after a key and {@code ", "} between members and elements; it escapes a string's quote,
+ * backslash and control characters only ({@code \b \f \n \r \t}, the others as six-character escapes in lower-case
+ * hexadecimal); and it prints a number as {@code numeric} does, in plain notation with the scale it was given. A text
+ * this class gets wrong only costs the comparison of the decoded values.
+ */
+final class JsonbText {
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** Keys as jsonb orders them: by length in UTF-8 bytes, then byte by byte. */
+    private static final Comparator<String> KEY_ORDER = Comparator
+            .comparingInt((String k) -> k.getBytes(StandardCharsets.UTF_8).length)
+            .thenComparing((a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8),
+                    b.getBytes(StandardCharsets.UTF_8)));
+
+    private JsonbText() {}
+
+    static String of(Map<String, Value> values) {
+        StringBuilder out = new StringBuilder(64 + values.size() * 34);
+        List<String> keys = new ArrayList<>(values.keySet());
+        keys.sort(KEY_ORDER);
+        out.append('{');
+        for (String key : keys) {
+            member(out, key);
+            write(out, values.get(key));
+        }
+        return out.append('}').toString();
+    }
+
+    /** {@code "key": }, after {@code ", "} unless it is the object's first member. */
+    private static void member(StringBuilder out, String key) {
+        if (out.charAt(out.length() - 1) != '{') {
+            out.append(", ");
+        }
+        string(out, key).append(": ");
+    }
+
+    private static void write(StringBuilder out, Value value) {
+        switch (value) {
+            case null -> out.append("null");
+            case Value.Text t -> string(out, t.value());
+            case Value.Decimal d -> out.append(d.value().toPlainString());
+            case Value.Int i -> out.append(i.value());
+            case Value.Bool b -> out.append(b.value());
+            case Value.Date d -> string(out, d.value().toString());
+            case Value.DateTime d -> string(out, d.value().toString());
+            case Value.Ref r -> {
+                // "id", "object", "external_id": already shortest first
+                out.append('{');
+                member(out, "id");
+                string(out, r.id());
+                member(out, "object");
+                string(out, r.object());
+                member(out, "external_id");
+                string(out, r.externalId()).append('}');
+            }
+            case Value.Many m -> {
+                out.append('[');
+                for (int i = 0; i < m.values().size(); i++) {
+                    if (i > 0) {
+                        out.append(", ");
+                    }
+                    write(out, m.values().get(i));
+                }
+                out.append(']');
+            }
+            case Value.Labeled l -> {
+                out.append('{');
+                member(out, "type");
+                string(out, l.label());
+                member(out, "value");
+                write(out, l.value());
+                out.append('}');
+            }
+            case Value.Address a -> {
+                List<String> parts = new ArrayList<>(Value.Address.PARTS);
+                parts.sort(KEY_ORDER);
+                out.append('{');
+                for (String part : parts) {
+                    if (a.part(part) != null) {
+                        member(out, part);
+                        string(out, a.part(part));
+                    }
+                }
+                out.append('}');
+            }
+        }
+    }
+
+    private static StringBuilder string(StringBuilder out, String s) {
+        if (s == null) {
+            return out.append("null");
+        }
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"');
+    }
+}
