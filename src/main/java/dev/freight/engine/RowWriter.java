@@ -36,7 +36,8 @@ interface RowWriter {
 
     /**
      * Work on a row that needs no database, done by the thread that reads the source ahead of {@link #write} (the
-     * second core). Runs concurrently with {@code write}: it must not touch the writer's mutable state.
+     * second core). Runs concurrently with {@code write}: it must not change the writer's state, and what it reads of
+     * that state must be safe to read from another thread (volatile).
      */
     default ParsedRow prepare(ParsedRow row) {
         return row;

@@ -80,16 +80,11 @@ public interface Dialect {
      * the range of every tenant's records to list a small tenant's would be a regression.
      */
     default String objectInIdOrder(String organizationId, ObjectDef object, List<Object> params) {
-        addObjectParameters(organizationId, object, params);
-        return "organization_id = ? and object = ? and id >= ? and id < ?";
-    }
-
-    /** The parameters of {@link #objectInIdOrder}: the organization, the slug and the bounds of the id range. */
-    static void addObjectParameters(String organizationId, ObjectDef object, List<Object> params) {
         params.add(organizationId);
         params.add(object.slug());
         params.add(object.idPrefix() + '_');
         params.add(object.idPrefix() + '`');
+        return "organization_id = ? and object = ? and id >= ? and id < ?";
     }
 
     /**

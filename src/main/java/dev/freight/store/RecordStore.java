@@ -1,6 +1,8 @@
 package dev.freight.store;
 
 import dev.freight.schema.ObjectDef;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,15 +86,7 @@ public final class RecordStore {
     private List<UpsertOutcome> writeChecked(Handle h, String organizationId, ObjectDef object,
             List<RecordWrite> writes, List<String[]> staged, String importId) {
         long now = clock.millis();
-        Map<String, String> stored = new HashMap<>(writes.size() * 2);
-        Map<String, Long> versions = new HashMap<>(writes.size() * 2);
-        Handle.RowMapper<Object> returned = rs -> {
-            String externalId = rs.getString(1);
-            String id = rs.getString(2);
-            stored.put(externalId == null ? id : externalId, id);
-            versions.put(id, rs.getLong(3));
-            return null;
-        };
+        Returned returned = new Returned(writes.size());
         boolean anyUpdate = false;
         boolean anyInsert = false;
         for (RecordWrite w : writes) {
@@ -113,14 +107,15 @@ public final class RecordStore {
                 h.query("update records r set data = s.data, updated_at = ?, version = r.version + 1 from " + stage
                         + " s where s.expected > 0 and r.organization_id = ? and r.object = ?"
                         + " and r.external_id = s.external_id and r.version = s.expected"
-                        + " returning r.external_id, r.id, r.version", returned, now, organizationId, object.slug());
+                        + " returning r.external_id, r.id, r.version", returned::row, now, organizationId,
+                        object.slug());
             }
             if (anyInsert) {
                 h.query("insert into records (id, organization_id, object, external_id, data, created_at,"
                         + " updated_at, created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from " + stage
                         + " where expected = 0 on conflict (organization_id, object, external_id) do nothing"
-                        + " returning external_id, id, version", returned, organizationId, object.slug(), now, now,
-                        importId);
+                        + " returning external_id, id, version", returned::row, organizationId, object.slug(), now,
+                        now, importId);
             }
         } else {
             List<String[]> updates = new ArrayList<>();
@@ -144,56 +139,43 @@ public final class RecordStore {
                 h.query("update records set data = v.column2, updated_at = ?, version = records.version + 1"
                         + " from (values " + values + ") as v where records.organization_id = ?"
                         + " and records.object = ? and records.external_id = v.column1 and records.version = v.column3"
-                        + " returning records.external_id, records.id, records.version", returned, params);
+                        + " returning records.external_id, records.id, records.version", returned::row, params);
             }
             for (int from = 0; from < inserts.size(); from += perStatement) {
                 List<String[]> slice = inserts.subList(from, Math.min(inserts.size(), from + perStatement));
-                insertSlice(h, organizationId, object, slice, importId, now, "on conflict do nothing", returned);
+                insertSlice(h, organizationId, object, slice, importId, now, "on conflict do nothing", returned::row);
             }
         }
-        long missed = writes.stream().filter(w -> w.externalId() != null && !stored.containsKey(w.externalId()))
-                .count();
+        long missed = writes.stream()
+                .filter(w -> w.externalId() != null && !returned.stored.containsKey(w.externalId())).count();
         if (missed > 0) {
             throw new StoreException("transient_conflict", missed + " of " + writes.size()
                     + " records changed or appeared while they were being written", null);
         }
-        return outcomes(writes, staged, stored, versions);
+        return returned.outcomes(writes, staged);
     }
 
     private List<UpsertOutcome> upsertStaged(Handle h, String organizationId, ObjectDef object,
             List<RecordWrite> writes, List<String[]> staged, String stage, String importId) {
         long now = clock.millis();
-        Map<String, String> stored = new HashMap<>(writes.size() * 2);
-        Map<String, Long> versions = new HashMap<>(writes.size() * 2);
+        Returned returned = new Returned(writes.size());
         h.query("insert into records (id, organization_id, object, external_id, data, created_at, updated_at,"
                 + " created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from " + stage
                 + " on conflict (organization_id, object, external_id)"
                 + " do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1"
-                + " returning external_id, id, version", rs -> {
-                    String externalId = rs.getString(1);
-                    String id = rs.getString(2);
-                    stored.put(externalId == null ? id : externalId, id);
-                    versions.put(id, rs.getLong(3));
-                    return null;
-                }, organizationId, object.slug(), now, now, importId);
-        return outcomes(writes, staged, stored, versions);
+                + " returning external_id, id, version", returned::row, organizationId, object.slug(), now, now,
+                importId);
+        return returned.outcomes(writes, staged);
     }
 
     private List<UpsertOutcome> upsertSlice(Handle h, String organizationId, ObjectDef object,
             List<RecordWrite> slice, List<String[]> rows, String importId) {
-        Map<String, String> stored = new HashMap<>(slice.size() * 2);
-        Map<String, Long> versions = new HashMap<>(slice.size() * 2);
+        Returned returned = new Returned(slice.size());
         insertSlice(h, organizationId, object, rows, importId, clock.millis(), """
                 on conflict (organization_id, object, external_id)
                 do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1""",
-                rs -> {
-                    String externalId = rs.getString(1);
-                    String id = rs.getString(2);
-                    stored.put(externalId == null ? id : externalId, id);
-                    versions.put(id, rs.getLong(3));
-                    return null;
-                });
-        return outcomes(slice, rows, stored, versions);
+                returned::row);
+        return returned.outcomes(slice, rows);
     }
 
     /** One multi-row insert of staged rows {id, external_id, data, …} with the given conflict clause. */
@@ -219,21 +201,40 @@ public final class RecordStore {
         h.query(sql.toString(), returned, params);
     }
 
-    /**
-     * One outcome per write, in order. A row without external_id never conflicts, so it is stored under its proposed
-     * id; otherwise the row keeps its original id on conflict, so a returned id equal to the proposed one means
-     * "created".
-     */
-    private static List<UpsertOutcome> outcomes(List<RecordWrite> writes, List<String[]> rows,
-            Map<String, String> stored, Map<String, Long> versions) {
-        List<UpsertOutcome> outcomes = new ArrayList<>(writes.size());
-        for (int i = 0; i < writes.size(); i++) {
-            RecordWrite w = writes.get(i);
-            String proposed = rows.get(i)[0];
-            String id = w.externalId() == null ? proposed : stored.get(w.externalId());
-            outcomes.add(new UpsertOutcome(w.externalId(), id, id.equals(proposed), versions.get(id)));
+    /** The rows a write statement returned ({@code external_id, id, version}), gathered into outcomes. */
+    private static final class Returned {
+        /** External id (or id, for a record without one) → id. */
+        final Map<String, String> stored;
+        final Map<String, Long> versions;
+
+        Returned(int writes) {
+            stored = new HashMap<>(writes * 2);
+            versions = new HashMap<>(writes * 2);
         }
-        return outcomes;
+
+        Object row(ResultSet rs) throws SQLException {
+            String externalId = rs.getString(1);
+            String id = rs.getString(2);
+            stored.put(externalId == null ? id : externalId, id);
+            versions.put(id, rs.getLong(3));
+            return null;
+        }
+
+        /**
+         * One outcome per write, in order. A row without external_id never conflicts, so it is stored under its
+         * proposed id; otherwise the row keeps its original id on conflict, so a returned id equal to the proposed one
+         * means "created".
+         */
+        List<UpsertOutcome> outcomes(List<RecordWrite> writes, List<String[]> rows) {
+            List<UpsertOutcome> outcomes = new ArrayList<>(writes.size());
+            for (int i = 0; i < writes.size(); i++) {
+                RecordWrite w = writes.get(i);
+                String proposed = rows.get(i)[0];
+                String id = w.externalId() == null ? proposed : stored.get(w.externalId());
+                outcomes.add(new UpsertOutcome(w.externalId(), id, id.equals(proposed), versions.get(id)));
+            }
+            return outcomes;
+        }
     }
 
     /** Ids of the organization's records of {@code object} with the given external ids; missing ones are absent. */
@@ -456,14 +457,17 @@ public final class RecordStore {
      * custom object stay, and an object re-created under the same slug must give its records the same prefix.
      */
     public Optional<String> idPrefixOf(Handle h, String organizationId, String object) {
-        return h.queryFirst("select id from records where organization_id = ? and object = ? limit 1",
-                rs -> rs.getString(1), organizationId, object).map(id -> id.substring(0, id.indexOf('_')));
+        return anyId(h, organizationId, object).map(id -> id.substring(0, id.indexOf('_')));
     }
 
     /** Whether the organization has any record of {@code object}. */
     public boolean any(Handle h, String organizationId, String object) {
-        return !h.query("select 1 from records where organization_id = ? and object = ? limit 1", rs -> 1,
-                organizationId, object).isEmpty();
+        return anyId(h, organizationId, object).isPresent();
+    }
+
+    private static Optional<String> anyId(Handle h, String organizationId, String object) {
+        return h.queryFirst("select id from records where organization_id = ? and object = ? limit 1",
+                rs -> rs.getString(1), organizationId, object);
     }
 
     public long count(Handle h, String organizationId, String object) {

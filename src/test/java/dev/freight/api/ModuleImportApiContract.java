@@ -2,8 +2,12 @@ package dev.freight.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freight.jobs.ParsedFileSweeper;
+import dev.freight.store.Database;
 import dev.freight.store.KeyKind;
+import dev.freight.store.ParsedFileStore;
 import dev.freight.store.Scope;
+import dev.freight.store.UploadStore;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
 import dev.freight.testing.TestDatabases;
@@ -16,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -253,10 +258,9 @@ abstract class ModuleImportApiContract {
                 + "\", \"columnMapping\": " + mapping + ", \"processingMode\": \"background\"}");
         String jobId = executed.at("/data/importJobId");
         TestServer server = tenant.server();
-        var sweeper = new dev.freight.jobs.ParsedFileSweeper(server.bean(dev.freight.store.Database.class),
-                server.bean(dev.freight.store.ParsedFileStore.class), server.bean(dev.freight.store.UploadStore.class),
-                java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(2)), Duration.ofHours(1),
-                Duration.ofMinutes(10));
+        var sweeper = new ParsedFileSweeper(server.bean(Database.class), server.bean(ParsedFileStore.class),
+                server.bean(UploadStore.class), Clock.offset(Clock.systemUTC(), Duration.ofHours(2)),
+                Duration.ofHours(1), Duration.ofMinutes(10));
 
         assertThat(sweeper.sweep()).isGreaterThanOrEqualTo(1);
 

@@ -25,6 +25,10 @@ public final class PostgresDialect implements Dialect {
     /** The columns of the temporary table {@link #stageRecords} fills. */
     private static final List<String> STAGE_COLUMNS = List.of("id", "external_id", "data", "expected");
 
+    /** The columns {@link #insertRecords} fills, in the order of its rows' text. */
+    private static final List<String> RECORD_COLUMNS = List.of("id", "organization_id", "object", "external_id",
+            "data", "created_at", "updated_at", "created_by_import");
+
     @Override
     public String name() {
         return "postgresql";
@@ -73,16 +77,7 @@ public final class PostgresDialect implements Dialect {
                 copyField(text, i < row.length ? row[i] : null).append(i + 1 < columns.size() ? '\t' : '\n');
             }
         }
-        try {
-            CopyManager copy = h.connection().unwrap(PGConnection.class).getCopyAPI();
-            copy.copyIn("copy " + table + " (" + String.join(", ", columns) + ") from stdin",
-                    new StringReader(text.toString()));
-        } catch (SQLException e) {
-            throw new StoreException("database_error", "COPY into " + table + " failed (SQL state "
-                    + e.getSQLState() + ")", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        copyIn(h, table, columns, text, null);
         return true;
     }
 
@@ -108,21 +103,29 @@ public final class PostgresDialect implements Dialect {
             copyField(text, row[2]).append(times);
             copyField(text, importId).append('\n');
         }
+        copyIn(h, "records", RECORD_COLUMNS, text, "A record of the chunk was created meanwhile by another writer");
+        return true;
+    }
+
+    /**
+     * Runs {@code COPY table (columns) FROM STDIN} with {@code text}, rows in COPY's text format. A unique violation
+     * fails with {@code transient_conflict} and {@code conflict} as the message when that is given; any other failure
+     * with {@code database_error}.
+     */
+    private void copyIn(Handle h, String table, List<String> columns, CharSequence text, String conflict) {
         try {
             CopyManager copy = h.connection().unwrap(PGConnection.class).getCopyAPI();
-            copy.copyIn("copy records (id, organization_id, object, external_id, data, created_at, updated_at,"
-                    + " created_by_import) from stdin", new StringReader(text.toString()));
+            copy.copyIn("copy " + table + " (" + String.join(", ", columns) + ") from stdin",
+                    new StringReader(text.toString()));
         } catch (SQLException e) {
-            if (isUniqueViolation(e)) {
-                throw new StoreException("transient_conflict", "A record of the chunk was created meanwhile by"
-                        + " another writer", e);
+            if (conflict != null && isUniqueViolation(e)) {
+                throw new StoreException("transient_conflict", conflict, e);
             }
-            throw new StoreException("database_error", "COPY into records failed (SQL state " + e.getSQLState()
-                    + ")", e);
+            throw new StoreException("database_error", "COPY into " + table + " failed (SQL state "
+                    + e.getSQLState() + ")", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return true;
     }
 
     /** A value in COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */

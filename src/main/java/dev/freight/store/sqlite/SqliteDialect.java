@@ -145,8 +145,9 @@ public final class SqliteDialect implements Dialect {
 
     /**
      * One prepared single-row insert run as a batch: SQLite parses it once and the driver steps through the rows in
-     * one call, where a multi-row insert would be parsed again for every chunk with thousands of parameters. A taken key cannot occur while this process holds the
-     * write lock after reading the keys; it fails the call all the same, as the port requires.
+     * one call, where a multi-row insert would be parsed again for every chunk with thousands of parameters. A taken
+     * key cannot occur while this process holds the write lock after reading the keys; it fails the call all the same,
+     * as the port requires.
      */
     @Override
     public boolean insertRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
