@@ -181,6 +181,45 @@ abstract class RecordStoreContract {
     }
 
     @Test
+    void aChunkOfCreatesStoresEachRowsOwnValuesWithTheTimeAndTheCreatingImport() {
+        // 123 rows: SQLite inserts them in groups of 50 and the last 23 one by one; PostgreSQL COPYs them.
+        int total = 123;
+        List<RecordWrite> writes = IntStream.range(0, total)
+                .mapToObj(i -> new RecordWrite(externalId(i), Map.of("name", text("Vendor " + i)), 0L)).toList();
+
+        List<UpsertOutcome> outcomes = db.inTransaction(
+                h -> records.upsert(h, acme, BuiltInObjects.VENDOR, writes, "imp_chunk"));
+
+        assertThat(outcomes).extracting(UpsertOutcome::externalId)
+                .containsExactlyElementsOf(writes.stream().map(RecordWrite::externalId).toList());
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.created() && o.version() == 1).as(o.externalId()).isTrue());
+        for (int i = 0; i < total; i++) {
+            String id = outcomes.get(i).id();
+            StoredRecord stored = db.withHandle(h -> records.find(h, acme, id, builtIns())).orElseThrow();
+            assertThat(stored).isEqualTo(new StoredRecord(id, acme, "vendor", externalId(i),
+                    Map.of("name", text("Vendor " + i)), START, START));
+        }
+        assertThat(db.withHandle((Handle h) -> records.createdBy(h, acme, BuiltInObjects.VENDOR, "imp_chunk", 1000)))
+                .containsExactlyInAnyOrderElementsOf(outcomes.stream().map(UpsertOutcome::id).toList());
+        assertThat(count(globex, "vendor")).isZero();
+    }
+
+    @Test
+    void aChunkOfCreatesOneOfWhichIsTakenFailsWholeAndStoresNothingOfIt() {
+        upsert(acme, BuiltInObjects.VENDOR, vendor(externalId(77), "Taken meanwhile"));
+        List<RecordWrite> writes = IntStream.range(0, 123)
+                .mapToObj(i -> new RecordWrite(externalId(i), Map.of("name", text("Vendor " + i)), 0L)).toList();
+
+        assertThatThrownBy(() -> db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, writes, "imp_x")))
+                .isInstanceOfSatisfying(StoreException.class,
+                        e -> assertThat(e.code()).isEqualTo("transient_conflict"));
+
+        assertThat(count(acme, "vendor")).isEqualTo(1);
+        assertThat(db.withHandle((Handle h) -> records.createdBy(h, acme, BuiltInObjects.VENDOR, "imp_x", 1000)))
+                .isEmpty();
+    }
+
+    @Test
     void createsOneRecordPerWriteWithoutExternalId() {
         List<UpsertOutcome> outcomes = upsert(acme, BuiltInObjects.CONTACT,
                 new RecordWrite(null, Map.of("displayName", text("Ada Lovelace"))),

