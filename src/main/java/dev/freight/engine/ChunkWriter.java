@@ -143,7 +143,7 @@ final class ChunkWriter implements RowWriter {
         if (action == Action.DELETE) {
             delete(h, resolved, existing, results, changes);
         } else {
-            upsert(h, resolved, existing, results, changes);
+            upsert(h, resolved, existing, results);
         }
         long[] counts = counts(results);
         long failed = counts[Outcome.FAILED.ordinal()];
@@ -183,8 +183,8 @@ final class ChunkWriter implements RowWriter {
         unconfirmed = false;
     }
 
-    private void upsert(Handle h, List<ParsedRow> rows, Map<String, Existing> existing, Map<Long, RowResult> results,
-            List<Change> changes) {
+    private void upsert(Handle h, List<ParsedRow> rows, Map<String, Existing> existing,
+            Map<Long, RowResult> results) {
         List<RecordWrite> writes = new ArrayList<>(rows.size());
         List<ParsedRow> written = new ArrayList<>(rows.size());
         for (ParsedRow row : rows) {
@@ -213,8 +213,7 @@ final class ChunkWriter implements RowWriter {
         }
         // Writing in key order gives concurrent imports of overlapping keys the same lock order: no deadlocks.
         if (inKeyOrder(writes)) {
-            written(written, existing, results, changes, records.upsert(h, organizationId, object, writes,
-                    importId));
+            written(written, results, records.upsert(h, organizationId, object, writes, importId));
             return;
         }
         Integer[] order = new Integer[writes.size()];
@@ -229,8 +228,7 @@ final class ChunkWriter implements RowWriter {
             sortedWrites.add(writes.get(i));
             sortedRows.add(written.get(i));
         }
-        written(sortedRows, existing, results, changes, records.upsert(h, organizationId, object, sortedWrites,
-                importId));
+        written(sortedRows, results, records.upsert(h, organizationId, object, sortedWrites, importId));
     }
 
     /** Whether the writes are in (nulls-last) external id order already, as most files are. */
@@ -245,20 +243,17 @@ final class ChunkWriter implements RowWriter {
         return true;
     }
 
-    /** Records each written row's outcome and, for updates, its change-log entry. */
-    private void written(List<ParsedRow> written, Map<String, Existing> existing,
-            Map<Long, RowResult> results, List<Change> changes, List<UpsertOutcome> outcomes) {
+    /**
+     * Records each written row's outcome. The store logged the previous values of the records it updated, and
+     * created records carry the import's id instead of a change-log row (see ImportRollback).
+     */
+    private static void written(List<ParsedRow> written, Map<Long, RowResult> results,
+            List<UpsertOutcome> outcomes) {
         for (int i = 0; i < outcomes.size(); i++) {
             UpsertOutcome o = outcomes.get(i);
             ParsedRow row = written.get(i);
-            Existing old = row.externalId() == null ? null : existing.get(row.externalId());
             results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), o.id(),
                     o.created() ? Outcome.CREATED : Outcome.UPDATED));
-            // Created records carry the import's id instead of a change-log row (see ImportRollback).
-            if (!o.created()) {
-                changes.add(new Change(o.id(), object.slug(), o.externalId(), "updated", old == null ? null
-                        : old.data(), old == null ? null : old.version(), o.version()));
-            }
         }
     }
 

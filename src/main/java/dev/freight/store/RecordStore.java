@@ -43,7 +43,10 @@ public final class RecordStore {
 
     /**
      * As {@link #upsert(Handle, String, ObjectDef, List)}, marking the records it creates with {@code importId}
-     * (null for none), so the import's rollback can find them without a change-log row each.
+     * (null for none), so the import's rollback can find them without a change-log row each. Writes with expected
+     * versions also log each record they update in the import's change log (kind {@code updated}, the values and
+     * version it had, the version written), in the database: the previous values are copied from the stored record,
+     * never sent back over the wire.
      */
     public List<UpsertOutcome> upsert(Handle h, String organizationId, ObjectDef object, List<RecordWrite> writes,
             String importId) {
@@ -103,12 +106,23 @@ public final class RecordStore {
         }
         String stage = h.dialect().stageRecords(h, staged);
         if (stage != null) {
-            if (anyUpdate) {
+            if (anyUpdate && importId == null) {
                 h.query("update records r set data = s.data, updated_at = ?, version = r.version + 1 from " + stage
                         + " s where s.expected > 0 and r.organization_id = ? and r.object = ?"
                         + " and r.external_id = s.external_id and r.version = s.expected"
                         + " returning r.external_id, r.id, r.version", returned::row, now, organizationId,
                         object.slug());
+            } else if (anyUpdate) {
+                // The second scan of records (o) reads the statement's snapshot: the record as it was before.
+                h.query("with updated as (update records r set data = s.data, updated_at = ?,"
+                        + " version = r.version + 1 from " + stage + " s, records o where s.expected > 0"
+                        + " and r.organization_id = ? and r.object = ? and r.external_id = s.external_id"
+                        + " and r.version = s.expected and o.id = r.id"
+                        + " returning r.external_id, r.id, r.version, o.data as previous_data,"
+                        + " o.version as previous_version), logged as (" + LOG_UPDATES + " select ?, id, ?,"
+                        + " external_id, 'updated', previous_data, previous_version, version from updated)"
+                        + " select external_id, id, version from updated", returned::row, now,
+                        organizationId, object.slug(), importId, object.slug());
             }
             if (anyInsert) {
                 h.query("insert into records (id, organization_id, object, external_id, data, created_at,"
@@ -136,6 +150,17 @@ public final class RecordStore {
                 }
                 params.add(organizationId);
                 params.add(object.slug());
+                if (importId != null) {
+                    // Before the update, in the same transaction: what the update is about to overwrite.
+                    List<Object> logParams = new ArrayList<>(params.size());
+                    logParams.add(importId);
+                    logParams.add(object.slug());
+                    logParams.addAll(params.subList(1, params.size()));
+                    h.update(LOG_UPDATES + " select ?, records.id, ?, records.external_id, 'updated', records.data,"
+                            + " records.version, records.version + 1 from (values " + values + ") as v"
+                            + " join records on records.external_id = v.column1 and records.version = v.column3"
+                            + " where records.organization_id = ? and records.object = ?", logParams.toArray());
+                }
                 h.query("update records set data = v.column2, updated_at = ?, version = records.version + 1"
                         + " from (values " + values + ") as v where records.organization_id = ?"
                         + " and records.object = ? and records.external_id = v.column1 and records.version = v.column3"
@@ -154,6 +179,9 @@ public final class RecordStore {
         }
         return returned.outcomes(writes, staged);
     }
+
+    private static final String LOG_UPDATES = "insert into import_changes (import_id, record_id, object, external_id,"
+            + " kind, previous_data, previous_version, applied_version)";
 
     private List<UpsertOutcome> upsertStaged(Handle h, String organizationId, ObjectDef object,
             List<RecordWrite> writes, List<String[]> staged, String stage, String importId) {

@@ -2,6 +2,7 @@ package dev.freight.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Field;
@@ -202,6 +203,51 @@ abstract class RecordStoreContract {
         assertThat(db.withHandle((Handle h) -> records.createdBy(h, acme, BuiltInObjects.VENDOR, "imp_chunk", 1000)))
                 .containsExactlyInAnyOrderElementsOf(outcomes.stream().map(UpsertOutcome::id).toList());
         assertThat(count(globex, "vendor")).isZero();
+    }
+
+    @Test
+    void anImportsUpdatesAreLoggedWithTheValuesAndVersionTheyReplacedAndItsCreatesAreNot() {
+        List<UpsertOutcome> before = upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"),
+                vendor("v-3", "Gamma"));
+        upsert(acme, BuiltInObjects.VENDOR, vendor("v-2", "Beta edited"));
+        ImportStore imports = new ImportStore(clock);
+
+        List<UpsertOutcome> outcomes = db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, List.of(
+                new RecordWrite("v-1", Map.of("name", text("Acme Corp")), 1L),
+                new RecordWrite("v-2", Map.of("name", text("Beta again")), 2L),
+                new RecordWrite("v-4", Map.of("name", text("Delta")), 0L)), "imp_log"));
+        // Without an import nothing is logged.
+        db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR,
+                List.of(new RecordWrite("v-3", Map.of("name", text("Gamma edited")), 1L))));
+
+        assertThat(outcomes).extracting(UpsertOutcome::version).containsExactly(2L, 3L, 1L);
+        List<Change> log = db.withHandle(h -> imports.changes(h, "imp_log"));
+        assertThat(log).extracting(Change::recordId, Change::object, Change::externalId, Change::kind,
+                Change::previousVersion, Change::appliedVersion).containsExactlyInAnyOrder(
+                        tuple(before.get(0).id(), "vendor", "v-1", "updated", 1L, 2L),
+                        tuple(before.get(1).id(), "vendor", "v-2", "updated", 2L, 3L));
+        Map<String, Map<String, Value>> previous = new LinkedHashMap<>();
+        log.forEach(c -> previous.put(c.externalId(), ValueJson.decode(c.previousData(), BuiltInObjects.VENDOR)));
+        assertThat(previous).containsExactlyInAnyOrderEntriesOf(Map.of("v-1", Map.of("name", text("Acme")),
+                "v-2", Map.of("name", text("Beta edited"))));
+        assertThat(db.withHandle((Handle h) -> imports.changes(h, "imp_none"))).isEmpty();
+    }
+
+    @Test
+    void anImportsWriteRefusedForAStaleVersionLeavesNoChangeLogEntry() {
+        upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"));
+        upsert(acme, BuiltInObjects.VENDOR, vendor("v-2", "Beta edited"));
+        ImportStore imports = new ImportStore(clock);
+
+        assertThatThrownBy(() -> db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, List.of(
+                new RecordWrite("v-1", Map.of("name", text("Acme Corp")), 1L),
+                new RecordWrite("v-2", Map.of("name", text("Beta stale")), 1L)), "imp_stale")))
+                .isInstanceOfSatisfying(StoreException.class,
+                        e -> assertThat(e.code()).isEqualTo("transient_conflict"));
+
+        assertThat(db.withHandle((Handle h) -> imports.changes(h, "imp_stale"))).isEmpty();
+        assertThat(db.withHandle(h -> records.find(h, acme, idsByExternalId(acme, "vendor", "v-1").get("v-1"),
+                builtIns())).orElseThrow().values()).isEqualTo(Map.of("name", text("Acme")));
     }
 
     @Test
