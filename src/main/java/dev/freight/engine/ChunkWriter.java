@@ -196,6 +196,7 @@ final class ChunkWriter implements RowWriter {
                         Outcome.UNCHANGED));
                 continue;
             }
+            String json = row.json();
             if (old != null) {
                 Map<String, Value> before = ValueJson.decode(old.data(), object);
                 Map<String, Value> merged = Merging.merge(MergeMode.OVERWRITE, before, values, row.cleared());
@@ -204,11 +205,15 @@ final class ChunkWriter implements RowWriter {
                             Outcome.UNCHANGED));
                     continue;
                 }
-                values = Merging.inFieldOrder(object, merged);
+                if (!row.cleared().isEmpty() || !values.keySet().containsAll(before.keySet())) {
+                    // The row keeps some stored values: what is written is the merge, encoded afresh.
+                    values = Merging.inFieldOrder(object, merged);
+                    json = null;
+                }
+                // Otherwise the row replaces every stored value: the merge is the row, whose encoding is at hand.
             }
             // The version read is the expectation: a concurrent import's change makes the chunk run again.
-            writes.add(new RecordWrite(row.externalId(), values, old == null ? 0L : old.version(),
-                    old == null ? row.json() : null));
+            writes.add(new RecordWrite(row.externalId(), values, old == null ? 0L : old.version(), json));
             written.add(row);
         }
         // Writing in key order gives concurrent imports of overlapping keys the same lock order: no deadlocks.

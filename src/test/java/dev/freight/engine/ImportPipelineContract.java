@@ -30,6 +30,7 @@ import dev.freight.store.TenantStore;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -161,6 +162,23 @@ abstract class ImportPipelineContract {
 
         assertThat(partial.stats().updated()).isEqualTo(1);
         assertThat(vendor("v-1").values()).containsOnlyKeys("name", "status");
+    }
+
+    @Test
+    void aRowGivingEveryStoredFieldReplacesTheRecordWithItsValuesAndReloadsUnchanged() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name,status\nv-1,Acme,active\nv-2,Beta,active\n");
+        // Other column order than the first file's, and one field more than the record has.
+        String update = "status,raw_irq_score,external_id,name\ninactive,12.5,v-1,Acme Two\nactive,7,v-2,Beta\n";
+
+        ImportJob updated = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, update);
+        ImportJob again = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, update);
+
+        assertThat(updated.stats()).isEqualTo(new ImportStats(2, 2, 0, 2, 0, 0, 0, 0));
+        assertThat(vendor("v-1").values()).isEqualTo(Map.of("name", new Value.Text("Acme Two"),
+                "status", new Value.Text("inactive"), "raw_irq_score", new Value.Decimal(new BigDecimal("12.5"))));
+        assertThat(vendor("v-2").values()).isEqualTo(Map.of("name", new Value.Text("Beta"),
+                "status", new Value.Text("active"), "raw_irq_score", new Value.Decimal(new BigDecimal("7"))));
+        assertThat(again.stats()).isEqualTo(new ImportStats(2, 2, 0, 0, 2, 0, 0, 0));
     }
 
     @Test
