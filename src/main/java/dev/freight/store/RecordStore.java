@@ -119,7 +119,7 @@ public final class RecordStore {
                         + " and r.organization_id = ? and r.object = ? and r.external_id = s.external_id"
                         + " and r.version = s.expected and o.id = r.id"
                         + " returning r.external_id, r.id, r.version, o.data as previous_data,"
-                        + " o.version as previous_version), logged as (" + LOG_UPDATES + " select ?, id, ?,"
+                        + " o.version as previous_version), logged as (" + ImportStore.INSERT_CHANGES + " select ?, id, ?,"
                         + " external_id, 'updated', previous_data, previous_version, version from updated)"
                         + " select external_id, id, version from updated", returned::row, now,
                         organizationId, object.slug(), importId, object.slug());
@@ -151,15 +151,7 @@ public final class RecordStore {
                 params.add(organizationId);
                 params.add(object.slug());
                 if (importId != null) {
-                    // Before the update, in the same transaction: what the update is about to overwrite.
-                    List<Object> logParams = new ArrayList<>(params.size());
-                    logParams.add(importId);
-                    logParams.add(object.slug());
-                    logParams.addAll(params.subList(1, params.size()));
-                    h.update(LOG_UPDATES + " select ?, records.id, ?, records.external_id, 'updated', records.data,"
-                            + " records.version, records.version + 1 from (values " + values + ") as v"
-                            + " join records on records.external_id = v.column1 and records.version = v.column3"
-                            + " where records.organization_id = ? and records.object = ?", logParams.toArray());
+                    logUpdates(h, organizationId, object, importId, slice);
                 }
                 h.query("update records set data = v.column2, updated_at = ?, version = records.version + 1"
                         + " from (values " + values + ") as v where records.organization_id = ?"
@@ -180,8 +172,24 @@ public final class RecordStore {
         return returned.outcomes(writes, staged);
     }
 
-    private static final String LOG_UPDATES = "insert into import_changes (import_id, record_id, object, external_id,"
-            + " kind, previous_data, previous_version, applied_version)";
+    /**
+     * Logs what the updates of {@code slice} (staged rows {id, external_id, data, expected}) are about to overwrite,
+     * before they run in the same transaction: for the databases whose update cannot return the values it replaced.
+     */
+    private static void logUpdates(Handle h, String organizationId, ObjectDef object, String importId,
+            List<String[]> slice) {
+        StringBuilder keys = new StringBuilder();
+        List<Object> params = new ArrayList<>(slice.size() * 2 + 4);
+        params.addAll(List.of(importId, object.slug(), organizationId, object.slug()));
+        for (String[] r : slice) {
+            keys.append(keys.isEmpty() ? "(?, ?)" : ", (?, ?)");
+            params.add(r[1]);
+            params.add(Long.parseLong(r[3]));
+        }
+        h.update(ImportStore.INSERT_CHANGES + " select ?, id, ?, external_id, 'updated', data, version, version + 1"
+                + " from records where organization_id = ? and object = ? and (external_id, version) in (values "
+                + keys + ")", params.toArray());
+    }
 
     private List<UpsertOutcome> upsertStaged(Handle h, String organizationId, ObjectDef object,
             List<RecordWrite> writes, List<String[]> staged, String stage, String importId) {

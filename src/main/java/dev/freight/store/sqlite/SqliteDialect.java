@@ -172,7 +172,7 @@ public final class SqliteDialect implements Dialect {
                 }
             }
             if (grouped < rows.size()) {
-                try (PreparedStatement ps = h.connection().prepareStatement(insertRows(1))) {
+                try (PreparedStatement ps = h.connection().prepareStatement(INSERT_ONE)) {
                     bindConstants(ps, organizationId, object, now, importId);
                     for (String[] row : rows.subList(grouped, rows.size())) {
                         ps.setString(CONSTANTS + 1, row[0]);
@@ -197,6 +197,7 @@ public final class SqliteDialect implements Dialect {
     /** Organization, object, time and import: ?1 to ?4 in every row of {@link #insertRows}. */
     private static final int CONSTANTS = 4;
     private static final String INSERT_GROUP = insertRows(ROWS_PER_INSERT);
+    private static final String INSERT_ONE = insertRows(1);
 
     private static String insertRows(int count) {
         StringBuilder sql = new StringBuilder("insert into records (id, organization_id, object, external_id, data,"
