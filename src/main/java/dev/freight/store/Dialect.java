@@ -73,11 +73,11 @@ public interface Dialect {
      * The condition that selects the organization's records of one object, for a query that reads them in id order or
      * scans them, adding its parameters to {@code params}. Records carry their object's id prefix (a custom object
      * re-created over records left by an earlier one takes their prefix), so the object's records lie in one range of
-     * the primary key, {@code prefix_} up to {@code prefix`}. PostgreSQL keeps no index of
-     * {@code (organization_id, object, id)} (it cost a quarter of each insert): its planner reads a large tenant's
-     * records through that range of the primary key and a small one's through the unique key, then sorts them. SQLite
-     * keeps the index, which the same condition uses: its planner has no statistics of one tenant's share, and walking
-     * the range of every tenant's records to list a small tenant's would be a regression.
+     * the ids, {@code prefix_} up to {@code prefix`}. Neither database keeps an index of
+     * {@code (organization_id, object, id)} (it cost a quarter of each insert). PostgreSQL's planner reads a large
+     * tenant's records through that range of the primary key and a small one's through the unique key, then sorts
+     * them. SQLite, whose planner has no statistics of one tenant's share, reads them through its unique index
+     * {@code (organization_id, id)}: one range within the organization, whatever the other tenants hold.
      */
     default String objectInIdOrder(String organizationId, ObjectDef object, List<Object> params) {
         params.add(organizationId);

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freight.testing.TestDatabases;
 import dev.freight.schema.BuiltInObjects;
+import dev.freight.store.sqlite.SqliteDialect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 class SqliteRecordStoreTest extends RecordStoreContract {
@@ -58,5 +60,60 @@ class SqliteRecordStoreTest extends RecordStoreContract {
         own.close();
 
         assertThat(Files.exists(wal) ? Files.size(wal) : 0L).isZero();
+    }
+
+    @Test
+    void aRecordByIdAndAnObjectsRecordsInIdOrderAreOneRangeOfTheOrganizationsIdIndex() {
+        upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"));
+        upsert(globex, BuiltInObjects.VENDOR, vendor("v-1", "Globex"));
+
+        List<String> listing = db.withHandle(h -> {
+            List<Object> params = new ArrayList<>();
+            String where = h.dialect().objectInIdOrder(acme, BuiltInObjects.VENDOR, params);
+            return h.query("explain query plan select id, data from records where " + where + " order by id",
+                    rs -> rs.getString("detail"), params.toArray());
+        });
+        List<String> byId = db.withHandle(h -> h.query(
+                "explain query plan select object from records where organization_id = ? and id = ?",
+                rs -> rs.getString("detail"), acme, "vndr_0"));
+
+        // No sort and no walk through other organizations' records, however many they hold.
+        assertThat(listing).containsExactly(
+                "SEARCH records USING INDEX records_by_id (organization_id=? AND id>? AND id<?)");
+        assertThat(byId).containsExactly("SEARCH records USING INDEX records_by_id (organization_id=? AND id=?)");
+    }
+
+    @Test
+    void migrationV9KeepsEveryStoredRecordWhenItRebuildsTheTable() throws Exception {
+        Path dir = Files.createTempDirectory("freight-sqlite-v9-");
+        try (Database old = Database.open(new SqliteDialect(), "jdbc:sqlite:" + dir.resolve("v6.db"), null, null)) {
+            Flyway.configure().dataSource(old.dataSource()).locations("classpath:db/migration/sqlite").target("6")
+                    .load().migrate();
+            old.inTransaction(h -> {
+                h.update("insert into organizations (id, slug, name, created_at) values ('org_1', 'acme', 'Acme', 1)");
+                h.update("""
+                        insert into records (id, organization_id, object, external_id, data, created_at, updated_at,
+                                             version, created_by_import)
+                        values ('vndr_1', 'org_1', 'vendor', 'v-1', '{"name":"Acme"}', 10, 20, 3, 'imp_1'),
+                               ('vndr_2', 'org_1', 'vendor', null, '{}', 11, 11, 1, null)""");
+                return null;
+            });
+
+            old.migrate();
+
+            List<String> rows = old.withHandle(h -> h.query("""
+                    select id, organization_id, object, external_id, data, created_at, updated_at, version,
+                           created_by_import
+                    from records order by id""", rs -> String.join("|", rs.getString(1), rs.getString(2),
+                    rs.getString(3), String.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6),
+                    rs.getString(7), rs.getString(8), String.valueOf(rs.getString(9)))));
+            List<String> indexes = old.withHandle(h -> h.query(
+                    "select name from sqlite_master where type = 'index' and tbl_name = 'records' order by name",
+                    rs -> rs.getString(1)));
+            assertThat(rows).containsExactly(
+                    "vndr_1|org_1|vendor|v-1|{\"name\":\"Acme\"}|10|20|3|imp_1",
+                    "vndr_2|org_1|vendor|null|{}|11|11|1|null");
+            assertThat(indexes).containsExactly("records_by_id", "sqlite_autoindex_records_1");
+        }
     }
 }
