@@ -19,6 +19,7 @@ import dev.freight.store.UploadStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
@@ -79,19 +80,28 @@ class FilesController {
                     ? "This import already has its upload (status " + job.status().wireName() + ")"
                     : "This import is " + job.status().wireName() + " and takes no upload; create a new import");
         }
-        UploadStore.Stored stored;
-        try {
-            stored = uploads.write(id, request.getInputStream(), maxUploadBytes);
-        } catch (UploadStore.TooLarge e) {
-            throw new ApiException(413, "payload_too_large", e.getMessage() + " (FREIGHT_MAX_UPLOAD_BYTES)");
-        }
         String fileName = fileName(request.getHeader(HttpHeaders.CONTENT_DISPOSITION));
+        // A CSV upload is prevalidated while it arrives (the pipeline checks afterwards that it read what is stored).
+        boolean csv = declaresCsv(request.getContentType(), fileName);
+        UploadStore.Stored stored;
         FileType type;
         try {
+            stored = uploads.write(id, request.getInputStream(), maxUploadBytes,
+                    csv ? bytes -> pipeline.prescan(id, bytes, uploads.path(id)) : null);
             type = Readers.detect(uploads.path(id), request.getContentType(), fileName);
+        } catch (UploadStore.TooLarge e) {
+            pipeline.dropPrescan(id);
+            throw new ApiException(413, "payload_too_large", e.getMessage() + " (FREIGHT_MAX_UPLOAD_BYTES)");
         } catch (IngestException e) {
+            pipeline.dropPrescan(id);
             uploads.delete(id);
             throw new ApiException(415, e.code(), e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            pipeline.dropPrescan(id);
+            throw e;
+        }
+        if (type != FileType.CSV) {
+            pipeline.dropPrescan(id);
         }
         ImportJob received = database.inTransaction(h -> imports.save(h, imports.get(h, id).orElseThrow()
                 .withUpload(stored.sha256(), type.wireName(), fileName, null)
@@ -105,6 +115,12 @@ class FilesController {
         }
         tasks.enqueue(scheduler.getObject(), id);
         return ResponseEntity.status(received.uploadMode() == UploadMode.SYNC ? 200 : 202).body(urls.view(received));
+    }
+
+    private static boolean declaresCsv(String contentType, String fileName) {
+        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        return type.startsWith("text/csv") || type.startsWith("application/csv")
+                || fileName != null && fileName.toLowerCase(Locale.ROOT).endsWith(".csv");
     }
 
     @GetMapping("/files/imports/{id}/{file:errors\\.csv|errors\\.json|upload\\.csv|upload\\.json}")

@@ -1,6 +1,7 @@
 package dev.freight.engine;
 
 import dev.freight.ingest.IngestException;
+import dev.freight.ingest.Readers;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
@@ -25,8 +26,11 @@ import dev.freight.store.SchemaStore;
 import dev.freight.store.StoreException;
 import dev.freight.store.Change;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,10 +38,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -100,6 +107,7 @@ public final class ImportPipeline {
     private final int chunkSize;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong nextStatistics = new AtomicLong(FIRST_STATISTICS);
+    private final Map<String, Prescan> prescans = new ConcurrentHashMap<>();
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock, int chunkSize) {
@@ -117,14 +125,15 @@ public final class ImportPipeline {
      */
     public ImportJob prepare(String importId, RowSource source) {
         ImportJob loaded = claim(importId);
+        Scan prescanned = prescanned(importId);
         ImportJob job = save(loaded.withPhase(loaded.phase(Phase.PREVALIDATION).running(now())));
         Schema schema = database.withHandle(h -> schemas.schema(h, job.organizationId()));
         ObjectDef object = schema.object(job.resource()).orElse(null);
         if (object == null) {
             return fail(job, Phase.PREVALIDATION, "The resource \"" + job.resource() + "\" is not an object");
         }
-        KeyHashes hashes = new KeyHashes();
-        long rows = 0;
+        KeyHashes hashes;
+        long rows;
         Map<String, String> mapping;
         try (RowReader reader = source.open()) {
             mapping = mapping(job, object, reader.headers());
@@ -138,19 +147,15 @@ public final class ImportPipeline {
             RowTransformer keys = new RowTransformer(object, options != null ? Map.of() : mapping, job.action(),
                     false);
             DateColumns dates = options == null ? null : new DateColumns(object, options);
-            if (dates == null) {
-                keys.readKeysOnly(reader);
-            }
-            RowCursor cursor = new RowCursor(reader, job.fileType());
-            for (ParsedRowOrSource next = cursor.next(); next != null; next = cursor.next()) {
-                rows++;
-                String key = next.source() == null ? null : keys.externalIdOf(next.source().cells());
-                if (key != null) {
-                    hashes.add(key);
+            if (dates == null && prescanned != null && prescanned.readTheSameRowsAs(reader, keys)) {
+                rows = prescanned.rows();
+                hashes = prescanned.hashes();
+            } else {
+                if (dates == null) {
+                    keys.readKeysOnly(reader);
                 }
-                if (dates != null && next.source() != null) {
-                    dates.accept(next.source().cells());
-                }
+                hashes = new KeyHashes();
+                rows = scan(reader, job.fileType(), keys, hashes, dates);
             }
             if (dates != null && !dates.isEmpty()) {
                 ExecuteOptions inferred = options.withDateFormats(dates.formats());
@@ -178,6 +183,103 @@ public final class ImportPipeline {
                     .withPhase(current.phase(Phase.PREPARSING).counted(total, repeatedRows)
                             .finished(PhaseStatus.COMPLETED, now(), null)));
         });
+    }
+
+    /** What prevalidation learns from one read of the rows: their count and the hash of every external_id. */
+    private record Scan(long rows, KeyHashes hashes, List<String> headers, String delimiter, String keyColumn) {
+
+        /**
+         * Whether {@code reader}, opened on the stored file, reads the rows this scan read from the upload, and
+         * {@code keys} takes the external_id from the same column.
+         */
+        boolean readTheSameRowsAs(RowReader reader, RowTransformer keys) {
+            return headers.equals(reader.headers()) && delimiter.equals(reader.format().delimiter())
+                    && Objects.equals(keyColumn, keys.keyColumn());
+        }
+    }
+
+    /** Reads every row of {@code reader} once: counts them, hashes their keys, and gives dates their values. */
+    private static long scan(RowReader reader, String fileType, RowTransformer keys, KeyHashes hashes,
+            DateColumns dates) throws IOException {
+        long rows = 0;
+        RowCursor cursor = new RowCursor(reader, fileType);
+        for (ParsedRowOrSource next = cursor.next(); next != null; next = cursor.next()) {
+            rows++;
+            String key = next.source() == null ? null : keys.externalIdOf(next.source().cells());
+            if (key != null) {
+                hashes.add(key);
+            }
+            if (dates != null && next.source() != null) {
+                dates.accept(next.source().cells());
+            }
+        }
+        return rows;
+    }
+
+    /** How long a finished prescan waits for its import's prevalidation before it is let go (another instance ran it). */
+    private static final Duration PRESCAN_KEPT = Duration.ofMinutes(10);
+
+    /**
+     * Starts prevalidation's read of an import's CSV upload while the upload is still arriving, on a thread of its
+     * own: {@code bytes} follows the upload as it is written to {@code file}, and this closes it. {@link #prepare}
+     * then takes the row count and key hashes from it instead of reading the file again, provided the upload was UTF-8
+     * (what else it was, detection decides, and prepare reads it) and the stored file reads the same header with the
+     * same separator. On any failure the prescan is dropped quietly: prepare reads the file itself and reports what is
+     * wrong with it. Module imports are never prescanned.
+     */
+    public void prescan(String importId, InputStream bytes, Path file) {
+        Instant now = now();
+        prescans.values().removeIf(p -> p.isExpired(now));
+        Prescan prescan = new Prescan();
+        prescans.put(importId, prescan);
+        Thread.ofVirtual().name("import-prescan").start(() -> {
+            Scan scan = null;
+            try (InputStream in = bytes; RowReader reader = Readers.openUtf8Csv(in)) {
+                ImportJob job = load(importId);
+                ObjectDef object = database.withHandle(h -> schemas.schema(h, job.organizationId()))
+                        .object(job.resource()).orElse(null);
+                if (object != null && !ImportJobs.MODULE.equals(job.source())) {
+                    RowTransformer keys = new RowTransformer(object, mapping(job, object, reader.headers()),
+                            job.action(), false);
+                    keys.readKeysOnly(reader);
+                    KeyHashes hashes = new KeyHashes();
+                    long rows = scan(reader, "csv", keys, hashes, null);
+                    Readers.rememberUtf8(file);
+                    scan = new Scan(rows, hashes, reader.headers(), reader.format().delimiter(), keys.keyColumn());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("import {}: upload not prescanned ({})", importId, e.toString());
+            } finally {
+                prescan.finish(scan, now());
+            }
+        });
+    }
+
+    /** Forgets the prescan of an upload that will not be prevalidated (it failed, or is not CSV after all). */
+    public void dropPrescan(String importId) {
+        prescans.remove(importId);
+    }
+
+    /** The finished prescan of the import's upload, waiting for it to finish; null when there is none to use. */
+    private Scan prescanned(String importId) {
+        Prescan prescan = prescans.remove(importId);
+        return prescan == null ? null : prescan.result.join();
+    }
+
+    /** A prescan: its result (null when it failed) once finished, and when it finished. */
+    private static final class Prescan {
+        final CompletableFuture<Scan> result = new CompletableFuture<>();
+        volatile Instant finishedAt;
+
+        void finish(Scan scan, Instant at) {
+            finishedAt = at;
+            result.complete(scan);
+        }
+
+        boolean isExpired(Instant now) {
+            Instant at = finishedAt;
+            return at != null && at.plus(PRESCAN_KEPT).isBefore(now);
+        }
     }
 
     /**

@@ -57,6 +57,11 @@ final class RowTransformer {
         this.externalIdKey = plan.externalIdKey();
     }
 
+    /** The column (cell key) the external_id is read from; null when none is mapped. */
+    String keyColumn() {
+        return externalIdKey;
+    }
+
     /** Makes {@code reader} read only the cells {@link #externalIdOf} needs, when it can tell which. */
     void readKeysOnly(RowReader reader) {
         if (externalIdKey != null) {

@@ -5,6 +5,8 @@ import de.siegmar.fastcsv.reader.CloseableIterator;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.CharBuffer;
@@ -84,8 +86,41 @@ final class CsvRows implements TabularReader.RawRows {
         }
         TextEncoding encoding = TextEncoding.of(file, charset);
         Sniffed sniffed = sniff(file, encoding);
-        char separator = sniffed.separator();
-        Reader reader = encoding.open(file);
+        return read(encoding.open(file), sniffed.separator(),
+                encoding.format(String.valueOf(sniffed.separator()), sniffed.lineEnding()));
+    }
+
+    /**
+     * The records of CSV text arriving on {@code in} as UTF-8, while it arrives: the same records as {@link #open}
+     * reads from a file of the same bytes whose encoding is detected as UTF-8. A UTF-8 byte-order mark is skipped.
+     * Reading fails with {@link Utf8Stream.NotUtf8} when the bytes are not UTF-8, start with another byte-order mark
+     * or hold an ESC byte (which detection may take for ISO-2022 text). The format's line ending is left out.
+     */
+    static RowReader openUtf8(InputStream in) throws IOException {
+        Utf8Stream utf8 = Utf8Stream.of(in);
+        PushbackReader reader = new PushbackReader(utf8.reader(), SNIFF_CHARS + 1);
+        try {
+            char[] buffer = new char[SNIFF_CHARS + 1];
+            int length = 0;
+            int n = 0;
+            while (length < SNIFF_CHARS && (n = reader.read(buffer, length, SNIFF_CHARS - length)) > 0) {
+                length += n;
+            }
+            int next = n < 0 || length < SNIFF_CHARS ? -1 : reader.read();
+            char separator = Delimiter.sniff(CharBuffer.wrap(buffer, 0, length), next < 0);
+            if (next >= 0) {
+                buffer[length++] = (char) next;
+            }
+            reader.unread(buffer, 0, length);
+            return read(reader, separator, new SourceFormat("utf-8", utf8.bom(), String.valueOf(separator), null,
+                    null));
+        } catch (IOException | RuntimeException e) {
+            reader.close();
+            throw e;
+        }
+    }
+
+    private static RowReader read(Reader reader, char separator, SourceFormat format) throws IOException {
         Cells cells = new Cells();
         CsvReader<TabularReader.RawRow> csv = CsvReader.builder()
                 .fieldSeparator(separator)
@@ -96,8 +131,7 @@ final class CsvRows implements TabularReader.RawRows {
                 .maxBufferSize(MAX_FIELD)
                 .build(cells, reader);
         return TabularReader.open(new CsvRows(csv, cells), Columns.MissingCells.ABSENT,
-                "The file has only blank lines; expected a header row and data rows",
-                encoding.format(String.valueOf(separator), sniffed.lineEnding()));
+                "The file has only blank lines; expected a header row and data rows", format);
     }
 
     /** What the start of the file says: the field separator and the first line ending (null when none). */

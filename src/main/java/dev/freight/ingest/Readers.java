@@ -1,6 +1,7 @@
 package dev.freight.ingest;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -43,6 +44,25 @@ public final class Readers {
             case XLSX -> XlsxRows.open(file, options.sheet());
             case XLS -> XlsRows.open(file, options.sheet());
         };
+    }
+
+    /**
+     * A reader of CSV rows arriving on {@code in} while they arrive (an upload still being written, say), for bytes
+     * that are UTF-8: it reads the same rows as {@link #open} would from a file of the same bytes, provided detection
+     * finds that file to be UTF-8. Reading fails with an {@link IOException} at the first byte that is not valid UTF-8
+     * or is an ESC byte (ISO-2022 text), or when the bytes start with a UTF-16 or UTF-32 byte-order mark. Its format has
+     * no line ending. The caller closes the reader, which closes {@code in}.
+     */
+    public static RowReader openUtf8Csv(InputStream in) throws IOException {
+        return CsvRows.openUtf8(in);
+    }
+
+    /**
+     * Tells later {@link #open} calls that {@code file}, unchanged since, is UTF-8: an {@link #openUtf8Csv} reader read
+     * all its bytes to the end without failing. They then skip reading the file through to detect its encoding.
+     */
+    public static void rememberUtf8(Path file) throws IOException {
+        TextEncoding.rememberUtf8(file);
     }
 
     /**

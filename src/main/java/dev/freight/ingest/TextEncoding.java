@@ -77,6 +77,16 @@ record TextEncoding(Charset charset, int bomLength) {
         return new TextEncoding(detected, 0);
     }
 
+    /**
+     * Records that {@code file}, as it is now, is what detection calls UTF-8: its bytes, read through as a
+     * {@link Utf8Stream}, were valid UTF-8 without ESC bytes. Opening it unchanged then skips the detecting read.
+     */
+    static void rememberUtf8(Path file) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        DETECTED.put(new Detected(file.toAbsolutePath(), attributes.fileKey(), attributes.size(),
+                attributes.lastModifiedTime()), StandardCharsets.UTF_8);
+    }
+
     /** What one pass over the bytes says. */
     private enum Utf8Scan {
         /** Valid UTF-8 (plain ASCII is). */

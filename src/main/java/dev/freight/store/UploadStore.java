@@ -2,8 +2,11 @@ package dev.freight.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -11,6 +14,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.function.Consumer;
 
 /**
  * Uploaded import files, one per import, under {@code <data dir>/uploads}. Several service instances on PostgreSQL
@@ -40,25 +44,128 @@ public final class UploadStore {
 
     /** Streams {@code in} to the import's file, hashing as it goes; at most {@code maxBytes}. */
     public Stored write(String importId, InputStream in, long maxBytes) throws IOException {
+        return write(importId, in, maxBytes, null);
+    }
+
+    /**
+     * As {@link #write(String, InputStream, long)}, and first hands {@code follower} (when not null) a stream of the
+     * same bytes that it can read while they are written, from another thread: its reads wait for bytes not written
+     * yet, it ends once the upload is stored under {@link #path}, and it fails if the upload does. The follower closes
+     * the stream.
+     */
+    public Stored write(String importId, InputStream in, long maxBytes, Consumer<InputStream> follower)
+            throws IOException {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, importId, ".part");
         MessageDigest sha = newSha256();
+        Progress progress = new Progress();
         long total = 0;
-        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                total += n;
-                if (total > maxBytes) {
-                    throw new TooLarge(maxBytes);
-                }
-                out.write(buf, 0, n);
+        try {
+            if (follower != null) {
+                follower.accept(new Following(FileChannel.open(tmp), progress));
             }
-        } catch (IOException e) {
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                    total += n;
+                    if (total > maxBytes) {
+                        throw new TooLarge(maxBytes);
+                    }
+                    out.write(buf, 0, n);
+                    progress.written(total);
+                }
+            }
+            Files.move(tmp, path(importId), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            progress.failed();
             Files.deleteIfExists(tmp);
             throw e;
         }
-        Files.move(tmp, path(importId), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        progress.stored();
         return new Stored(total, HexFormat.of().formatHex(sha.digest()));
+    }
+
+    /** How far an upload has been written, shared with the streams that follow it. */
+    private static final class Progress {
+        private long written;
+        private boolean stored;
+        private boolean failed;
+
+        synchronized void written(long bytes) {
+            written = bytes;
+            notifyAll();
+        }
+
+        synchronized void stored() {
+            stored = true;
+            notifyAll();
+        }
+
+        synchronized void failed() {
+            failed = true;
+            notifyAll();
+        }
+
+        /** Bytes written past {@code position}, waiting for some; 0 once the upload is stored and all read. */
+        synchronized long after(long position) throws IOException {
+            while (true) {
+                if (failed) {
+                    throw new IOException("The upload failed before it was complete");
+                }
+                if (written > position) {
+                    return written - position;
+                }
+                if (stored) {
+                    return 0;
+                }
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for the upload");
+                }
+            }
+        }
+    }
+
+    /** An upload's bytes, read while they are written: the file's channel stays valid when the file is moved. */
+    private static final class Following extends InputStream {
+        private final FileChannel channel;
+        private final Progress progress;
+        private long position;
+
+        Following(FileChannel channel, Progress progress) {
+            this.channel = channel;
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (length == 0) {
+                return 0;
+            }
+            long available = progress.after(position);
+            if (available == 0) {
+                return -1;
+            }
+            int n = channel.read(ByteBuffer.wrap(buffer, offset, (int) Math.min(length, available)), position);
+            if (n < 0) {
+                throw new IOException("The upload's file ended before the bytes written to it");
+            }
+            position += n;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     /** A fresh SHA-256 digest (every JDK has it). */

@@ -17,6 +17,7 @@ import dev.freight.store.ImportEnums.Phase;
 import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportEnums.UploadMode;
+import dev.freight.store.Handle;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStats;
 import dev.freight.store.ImportStore;
@@ -29,8 +30,10 @@ import dev.freight.store.StoreException;
 import dev.freight.store.TenantStore;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -525,6 +528,35 @@ abstract class ImportPipelineContract {
 
     // ---- helpers
 
+    @Test
+    void prevalidationTakesTheRowCountAndKeysOfAPrescannedUploadThatReadsLikeItsStoredFile() throws IOException {
+        String streamed = "external_id,name\nv-1,Acme\nv-2,Beta\nv-1,Acme again\n";
+
+        ImportJob job = preparedAfterPrescan(streamed.getBytes(StandardCharsets.UTF_8), streamed + "v-3,Gamma\n");
+
+        assertThat(job.status()).isEqualTo(Status.QUEUED);
+        assertThat(job.totalRows()).isEqualTo(3);
+        assertThat(job.phase(Phase.PREPARSING).rejected()).isEqualTo(2);
+        Map<String, Long> duplicates = db.withHandle((Handle h) -> imports.duplicates(h, job.id()));
+        assertThat(duplicates).containsExactly(Map.entry("v-1", 1L));
+    }
+
+    @Test
+    void aPrescanOfBytesThatAreNotUtf8OrOfAnotherHeaderIsLeftUnusedAndTheStoredFileIsRead() throws IOException {
+        String stored = "external_id,name\nv-1,Acme\nv-2,Beta\n";
+        byte[] latin1 = "external_id,name\nv-1,Caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] escape = "external_id,name\nv-1,\u001b$B\n".getBytes(StandardCharsets.UTF_8);
+        byte[] otherHeader = "external_id,title\nv-1,Acme\n".getBytes(StandardCharsets.UTF_8);
+        byte[] utf16 = ("\ufeff" + stored).getBytes(StandardCharsets.UTF_16BE);
+
+        for (byte[] streamed : List.of(latin1, escape, otherHeader, utf16)) {
+            ImportJob job = preparedAfterPrescan(streamed, stored);
+
+            assertThat(job.status()).isEqualTo(Status.QUEUED);
+            assertThat(job.totalRows()).isEqualTo(2);
+        }
+    }
+
     ImportJob run(Action action, DuplicateHandling duplicates, String content) throws IOException {
         ImportJob job = prepared(action, duplicates, content);
         assertThat(job.status()).isEqualTo(Status.QUEUED);
@@ -537,6 +569,11 @@ abstract class ImportPipelineContract {
 
     ImportJob prepared(Action action, DuplicateHandling duplicates, String content, Map<String, String> mapping)
             throws IOException {
+        return pipeline.prepare(uploaded(action, duplicates, mapping).id(), csv(content));
+    }
+
+    /** An import whose CSV upload has arrived, before prevalidation. */
+    ImportJob uploaded(Action action, DuplicateHandling duplicates, Map<String, String> mapping) {
         ImportJob job = jobs.requested(new ImportJobs.Request(org, "vendor", "imports", UploadMode.ASYNC, action,
                 duplicates, "test", "key_test", mapping), START.plus(Duration.ofHours(1)));
         ImportJob uploaded = job.withUpload("sha", "csv", "vendors.csv", null).withDeadline(START.plus(
@@ -545,7 +582,19 @@ abstract class ImportPipelineContract {
             imports.create(h, uploaded);
             return null;
         });
-        return pipeline.prepare(job.id(), csv(content));
+        return uploaded;
+    }
+
+    /**
+     * Prevalidates an import whose upload was prescanned from {@code streamed} while the file stored holds
+     * {@code stored}. The two differ in the tests so that the row count tells which one prevalidation read.
+     */
+    ImportJob preparedAfterPrescan(byte[] streamed, String stored) throws IOException {
+        ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
+        Path file = Files.createTempFile(dir, "stored", ".csv");
+        Files.writeString(file, stored);
+        pipeline.prescan(job.id(), new ByteArrayInputStream(streamed), file);
+        return pipeline.prepare(job.id(), () -> Readers.open(file, FileType.CSV, ReadOptions.defaults()));
     }
 
     ImportPipeline.RowSource csv(String content) throws IOException {
