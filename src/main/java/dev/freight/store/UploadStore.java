@@ -60,6 +60,7 @@ public final class UploadStore {
         MessageDigest sha = newSha256();
         Progress progress = new Progress();
         long total = 0;
+        boolean stored = false;
         try {
             if (follower != null) {
                 follower.accept(new Following(FileChannel.open(tmp), progress));
@@ -76,12 +77,18 @@ public final class UploadStore {
                 }
             }
             Files.move(tmp, path(importId), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            stored = true;
         } catch (IOException | RuntimeException e) {
-            progress.failed();
             Files.deleteIfExists(tmp);
             throw e;
+        } finally {
+            // Whatever ended the upload, a follower waiting for more bytes learns of it.
+            if (stored) {
+                progress.stored();
+            } else {
+                progress.failed();
+            }
         }
-        progress.stored();
         return new Stored(total, HexFormat.of().formatHex(sha.digest()));
     }
 
