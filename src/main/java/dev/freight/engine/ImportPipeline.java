@@ -125,8 +125,9 @@ public final class ImportPipeline {
      */
     public ImportJob prepare(String importId, RowSource source) {
         ImportJob loaded = claim(importId);
-        Scan prescanned = prescanned(importId);
         ImportJob job = save(loaded.withPhase(loaded.phase(Phase.PREVALIDATION).running(now())));
+        // Before the file is opened: a prescan that read it all has told the reader its encoding.
+        Scan prescanned = prescanned(importId);
         Schema schema = database.withHandle(h -> schemas.schema(h, job.organizationId()));
         ObjectDef object = schema.object(job.resource()).orElse(null);
         if (object == null) {
@@ -224,7 +225,7 @@ public final class ImportPipeline {
      * own: {@code bytes} follows the upload as it is written to {@code file}, and this closes it. {@link #prepare}
      * then takes the row count and key hashes from it instead of reading the file again, provided the upload was UTF-8
      * (what else it was, detection decides, and prepare reads it) and the stored file reads the same header with the
-     * same separator. On any failure the prescan is dropped quietly: prepare reads the file itself and reports what is
+     * same separator and key column. On any failure the prescan is dropped quietly: prepare reads the file itself and reports what is
      * wrong with it. Module imports are never prescanned.
      */
     public void prescan(String importId, InputStream bytes, Path file) {

@@ -100,18 +100,9 @@ final class CsvRows implements TabularReader.RawRows {
         Utf8Stream utf8 = Utf8Stream.of(in);
         PushbackReader reader = new PushbackReader(utf8.reader(), SNIFF_CHARS + 1);
         try {
-            char[] buffer = new char[SNIFF_CHARS + 1];
-            int length = 0;
-            int n = 0;
-            while (length < SNIFF_CHARS && (n = reader.read(buffer, length, SNIFF_CHARS - length)) > 0) {
-                length += n;
-            }
-            int next = n < 0 || length < SNIFF_CHARS ? -1 : reader.read();
-            char separator = Delimiter.sniff(CharBuffer.wrap(buffer, 0, length), next < 0);
-            if (next >= 0) {
-                buffer[length++] = (char) next;
-            }
-            reader.unread(buffer, 0, length);
+            Head head = Head.read(reader);
+            char separator = head.separator();
+            reader.unread(head.chars(), 0, head.length());
             return read(reader, separator, new SourceFormat("utf-8", utf8.bom(), String.valueOf(separator), null,
                     null));
         } catch (IOException | RuntimeException e) {
@@ -140,22 +131,37 @@ final class CsvRows implements TabularReader.RawRows {
     /** Guesses the separator from the first 64K characters, then reads on only as far as the first line ending. */
     private static Sniffed sniff(Path file, TextEncoding encoding) throws IOException {
         try (Reader reader = encoding.open(file)) {
-            char[] buffer = new char[SNIFF_CHARS];
+            Head head = Head.read(reader);
+            char separator = head.separator();
+            LineEnding lineEnding = LineEnding.csv(separator);
+            lineEnding.feed(head.chars(), 0, head.length());
+            return new Sniffed(separator, head.complete() ? lineEnding.result()
+                    : LineEnding.first(reader, lineEnding));
+        }
+    }
+
+    /**
+     * The start of a text: its first {@link #SNIFF_CHARS} characters, which the separator is guessed from, and one
+     * more when there are more ({@code length} counts it; {@code complete} says there were none).
+     */
+    private record Head(char[] chars, int length, boolean complete) {
+
+        static Head read(Reader reader) throws IOException {
+            char[] chars = new char[SNIFF_CHARS + 1];
             int length = 0;
             int n = 0;
-            while (length < buffer.length && (n = reader.read(buffer, length, buffer.length - length)) > 0) {
+            while (length < SNIFF_CHARS && (n = reader.read(chars, length, SNIFF_CHARS - length)) > 0) {
                 length += n;
             }
-            int next = n < 0 || length < buffer.length ? -1 : reader.read();
-            boolean complete = next < 0;
-            char separator = Delimiter.sniff(CharBuffer.wrap(buffer, 0, length), complete);
-            LineEnding lineEnding = LineEnding.csv(separator);
-            lineEnding.feed(buffer, 0, length);
-            if (complete) {
-                return new Sniffed(separator, lineEnding.result());
+            int next = n < 0 || length < SNIFF_CHARS ? -1 : reader.read();
+            if (next >= 0) {
+                chars[length++] = (char) next;
             }
-            lineEnding.feed(new char[] {(char) next}, 0, 1);
-            return new Sniffed(separator, LineEnding.first(reader, lineEnding));
+            return new Head(chars, length, next < 0);
+        }
+
+        char separator() {
+            return Delimiter.sniff(CharBuffer.wrap(chars, 0, complete ? length : length - 1), complete);
         }
     }
 

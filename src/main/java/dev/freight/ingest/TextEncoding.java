@@ -37,7 +37,14 @@ record TextEncoding(Charset charset, int bomLength) {
     private static final Set<String> LEGACY_CYRILLIC = Set.of("IBM855", "IBM866", "x-MacCyrillic");
 
     /** A file as it was when its encoding was detected. */
-    private record Detected(Path file, Object fileKey, long size, FileTime modified) {}
+    private record Detected(Path file, Object fileKey, long size, FileTime modified) {
+
+        static Detected of(Path file) throws IOException {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return new Detected(file.toAbsolutePath(), attributes.fileKey(), attributes.size(),
+                    attributes.lastModifiedTime());
+        }
+    }
 
     /**
      * The encodings detected last, so that a file opened again unchanged (an import reads its upload once to
@@ -61,9 +68,7 @@ record TextEncoding(Charset charset, int bomLength) {
         if (bom != null) {
             return bom;
         }
-        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        Detected key = new Detected(file.toAbsolutePath(), attributes.fileKey(), attributes.size(),
-                attributes.lastModifiedTime());
+        Detected key = Detected.of(file);
         Charset known = DETECTED.get(key);
         if (known != null) {
             return new TextEncoding(known, 0);
@@ -82,9 +87,7 @@ record TextEncoding(Charset charset, int bomLength) {
      * {@link Utf8Stream}, were valid UTF-8 without ESC bytes. Opening it unchanged then skips the detecting read.
      */
     static void rememberUtf8(Path file) throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        DETECTED.put(new Detected(file.toAbsolutePath(), attributes.fileKey(), attributes.size(),
-                attributes.lastModifiedTime()), StandardCharsets.UTF_8);
+        DETECTED.put(Detected.of(file), StandardCharsets.UTF_8);
     }
 
     /** What one pass over the bytes says. */
