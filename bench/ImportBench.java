@@ -33,9 +33,17 @@ public class ImportBench {
     static final String HEADER = "external_id,name,website,status,hq_location,raw_irq_score,raw_residual_risk_score,"
             + "business_unit,enterprise,vendor_category,next_assessment_date,contract_length";
     static final String[] STATUS = {"active", "onboarding", "inactive", "offboarding"};
-    static final String[] UNITS = {"Finance", "Engineering", "Sales", "Legal", "Operations", "HR"};
-    static final String[] CATEGORIES = {"SaaS", "Consulting", "Hardware", "Logistics", "Marketing"};
-    static final String[] CITIES = {"San Francisco, CA", "New York, NY", "Berlin", "London", "Austin, TX", "Paris"};
+    static final String[] UNITS = {"Finance and Accounting", "Platform Engineering", "Sales Operations",
+        "Legal and Compliance", "Global Operations", "People and Culture"};
+    static final String[] CATEGORIES = {"Software as a Service", "Professional Consulting", "Hardware Supplier",
+        "Logistics and Freight", "Marketing Services"};
+    static final String[] COMPANIES = {"Northwind Analytics", "Blue Harbor Systems", "Contoso Data Services",
+        "Fabrikam Industrial", "Tailspin Logistics", "Adventure Works Cloud", "Litware Security"};
+    static final String[] SUFFIXES = {"Holdings Ltd", "GmbH", "Inc.", "Group PLC", "SAS", "LLC"};
+    static final String[] STREETS = {"Market Street, Suite 400, San Francisco, CA 94105",
+        "Avenue of the Americas, Floor 12, New York, NY 10036", "Friedrichstrasse, 10117 Berlin, Germany",
+        "Bishopsgate, London EC2M 4QP, United Kingdom", "Congress Avenue, Austin, TX 78701",
+        "Rue de Rivoli, 75001 Paris, France"};
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = options(args);
@@ -60,11 +68,15 @@ public class ImportBench {
             StringBuilder b = new StringBuilder(256);
             for (int i = 0; i < rows; i++) {
                 b.setLength(0);
+                String company = COMPANIES[i % COMPANIES.length];
                 b.append("vendor-").append(String.format("%08d", i)).append(',')
-                        .append(variant == 0 ? "Vendor " : "Vendor renamed ").append(i).append(',')
-                        .append("https://vendor").append(i).append(".example.com,")
+                        .append(company).append(variant == 0 ? " " : " renamed ").append(i).append(' ')
+                        .append(SUFFIXES[i % SUFFIXES.length]).append(',')
+                        .append("https://www.").append(company.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'))
+                        .append('-').append(i).append(".example.com,")
                         .append(STATUS[i % 4]).append(',')
-                        .append('"').append(CITIES[i % CITIES.length]).append('"').append(',')
+                        .append('"').append(100 + i % 9900).append(' ').append(STREETS[i % STREETS.length]).append('"')
+                        .append(',')
                         .append((i * 7 + variant) % 100).append('.').append(i % 10).append(',')
                         .append((i * 13) % 100).append(',')
                         .append(UNITS[i % UNITS.length]).append(',')

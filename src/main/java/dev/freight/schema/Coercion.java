@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -34,12 +35,9 @@ public final class Coercion {
 
     public static final int MAX_LONG_TEXT = 100_000;
 
-    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s.]+(\\.[^@\\s.]+)+$");
     /** At least three digits, with the usual separators, and an optional extension. */
     private static final Pattern PHONE = Pattern.compile(
             "^\\+?(?:[ ().\\-/]*[0-9]){3}[0-9 ().\\-/]*((ext\\.?|x) ?[0-9]{1,6})?$", Pattern.CASE_INSENSITIVE);
-    private static final Pattern URL = Pattern.compile(
-            "^((?i:https?)://)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?([/?#]\\S*)?$");
     private static final Set<String> TRUE = Set.of("true", "yes", "y", "1");
     private static final Set<String> FALSE = Set.of("false", "no", "n", "0");
     private static final DateTimeFormatter SLASHED_DATE =
@@ -133,9 +131,9 @@ public final class Coercion {
         return switch (field.type()) {
             case TEXT -> text(field, raw, MAX_TEXT);
             case LONG_TEXT -> text(field, raw, MAX_LONG_TEXT);
-            case EMAIL -> matching(field, raw, EMAIL);
-            case PHONE -> matching(field, raw, PHONE);
-            case URL -> matching(field, raw, URL);
+            case EMAIL -> matching(field, raw, Syntax::isEmail);
+            case PHONE -> matching(field, raw, text -> PHONE.matcher(text).matches());
+            case URL -> matching(field, raw, Syntax::isUrl);
             case INTEGER -> integer(field, raw);
             case NUMBER -> number(field, raw);
             case BOOLEAN -> bool(field, raw);
@@ -160,12 +158,12 @@ public final class Coercion {
         return new Coerced.Ok(new Value.Text(s));
     }
 
-    private static Coerced matching(Field field, Object raw, Pattern pattern) {
+    private static Coerced matching(Field field, Object raw, Predicate<String> accepts) {
         if (!(raw instanceof String || raw instanceof Number)) {
             return invalid(field, raw);
         }
         String s = raw.toString().strip();
-        if (s.length() > MAX_TEXT || !pattern.matcher(s).matches()) {
+        if (s.length() > MAX_TEXT || !accepts.test(s)) {
             return invalid(field, raw);
         }
         return new Coerced.Ok(new Value.Text(s));

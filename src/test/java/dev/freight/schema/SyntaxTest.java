@@ -1,0 +1,89 @@
+package dev.freight.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The hand-written URL and email checks accept exactly what their documented regular expressions match. */
+class SyntaxTest {
+
+    /** The definitions the checks implement, as the regexes Coercion used before them. */
+    private static final Pattern URL = Pattern.compile("^((?i:https?)://)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+            + "(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?([/?#]\\S*)?$");
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s.]+(\\.[^@\\s.]+)+$");
+
+    private static final String[] URL_PIECES = {"http://", "https://", "HTTPS://", "hTtP://", "https:/", "ftp://",
+        "http", "s", "\u017f", "://", "www", "acme", "a", "Z9", "0", "-", "--", ".", "..", ":", ":8080", ":12345",
+        ":123456", "/", "/path", "?", "?q=1", "#", "#top", " ", "\t", "\u000b", "\n", "\u00a0", "\u00e9", "_", "@",
+        "x.y", "10.0.0.1"};
+    private static final String[] EMAIL_PIECES = {"ana", "A.B+c", "@", "@@", ".", "..", "example", "com", "co.uk",
+        "-", " ", "\u000b", "\u00a0", "\u00e9", ";", "x", "x", "y.z"};
+
+    @Test
+    void aUrlIsAcceptedExactlyWhenItsRegexMatches() {
+        agreeOnGeneratedStrings(Syntax::isUrl, URL, random -> pieces(random, URL_PIECES, 8), 20_000);
+    }
+
+    @Test
+    void anEmailIsAcceptedExactlyWhenItsRegexMatches() {
+        String[] separators = {"@", "@", "@", "@@", ".", ""};
+        agreeOnGeneratedStrings(Syntax::isEmail, EMAIL, random -> pieces(random, EMAIL_PIECES, 3)
+                + separators[random.nextInt(separators.length)] + pieces(random, EMAIL_PIECES, 5), 20_000);
+    }
+
+    @Test
+    void urlsOfEachPartAreAcceptedAndMalformedOnesRefused() {
+        assertThat(List.of("acme.com", "https://acme.example.com", "HTTP://a.b", "https://10.0.0.1:65535/status",
+                "www.acme.com/vendors?id=7#top", "a.b?x", "a.b#", "a-b.c-d.e"))
+                .allMatch(Syntax::isUrl);
+        assertThat(List.of("", "acme", "http://localhost:8080", "https://", "https://acme.com:", "a.b:123456",
+                "https://-acme.com", "acme-.com", "a..b", "a.b.", ".a.b", "ftp://acme.com", "https://acme .com",
+                "a.b/c d", "a.b/c\u000bd", "httpſ://a.b", "a_b.c", "mailto:ana@acme.com", "a.b:80x"))
+                .noneMatch(Syntax::isUrl);
+    }
+
+    @Test
+    void emailsOfEachPartAreAcceptedAndMalformedOnesRefused() {
+        assertThat(List.of("a@b.c", "Ana.Lopez+vendors@Example.CO.UK", "\u00e9@\u00e9.\u00e9", "a.@b.c"))
+                .allMatch(Syntax::isEmail);
+        assertThat(List.of("", "@b.c", "a@b", "a@b.", "a@.b", "a@b..c", "a@@b.c", "a@b@c.d", "a b@c.d", "a@c.d ",
+                "a\t@c.d", "ana.example.com"))
+                .noneMatch(Syntax::isEmail);
+    }
+
+    /** 1 to {@code most} pieces picked at random. */
+    private static String pieces(Random random, String[] pieces, int most) {
+        StringBuilder s = new StringBuilder();
+        for (int k = 1 + random.nextInt(most); k > 0; k--) {
+            s.append(pieces[random.nextInt(pieces.length)]);
+        }
+        return s.toString();
+    }
+
+    /**
+     * Compares the check with the regex on {@code count} generated strings (fixed seed), and requires that both
+     * outcomes occur often, so the comparison covers accepted and refused strings alike.
+     */
+    private static void agreeOnGeneratedStrings(Predicate<String> check, Pattern regex,
+            Function<Random, String> generator, int count) {
+        Random random = new Random(20261122);
+        List<String> disagreements = new ArrayList<>();
+        int accepted = 0;
+        for (int n = 0; n < count; n++) {
+            String text = generator.apply(random);
+            boolean expected = regex.matcher(text).matches();
+            if (check.test(text) != expected) {
+                disagreements.add(text + " (regex: " + expected + ")");
+            }
+            accepted += expected ? 1 : 0;
+        }
+        assertThat(disagreements).isEmpty();
+        assertThat(accepted).isBetween(count / 50, count - count / 50);
+    }
+}
