@@ -7,6 +7,9 @@ import dev.freight.schema.BuiltInObjects;
 import dev.freight.store.sqlite.SqliteDialect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.flywaydb.core.Flyway;
@@ -81,6 +84,30 @@ class SqliteRecordStoreTest extends RecordStoreContract {
         assertThat(listing).containsExactly(
                 "SEARCH records USING INDEX records_by_id (organization_id=? AND id>? AND id<?)");
         assertThat(byId).containsExactly("SEARCH records USING INDEX records_by_id (organization_id=? AND id=?)");
+    }
+
+    @Test
+    void aNewDatabaseFileHas16KiBPagesAndAFileMadeBeforeKeepsItsPagesAndRows() throws Exception {
+        Path dir = Files.createTempDirectory("freight-sqlite-pages-");
+        try (Database created = Database.open(new SqliteDialect(), "jdbc:sqlite:" + dir.resolve("new.db"), null,
+                null)) {
+            created.migrate();
+            assertThat(created.withHandle((Handle h) -> h.query("pragma page_size", rs -> rs.getInt(1)))).containsExactly(16_384);
+            assertThat(created.withHandle((Handle h) -> h.query("pragma journal_mode", rs -> rs.getString(1))))
+                    .containsExactly("wal");
+        }
+        String before = "jdbc:sqlite:" + dir.resolve("before.db");
+        try (Connection c = DriverManager.getConnection(before); Statement s = c.createStatement()) {
+            s.execute("pragma journal_mode = WAL");
+            s.execute("create table kept (v text)");
+            s.execute("insert into kept values ('row 1'), ('row 2')");
+        }
+
+        try (Database existing = Database.open(new SqliteDialect(), before, null, null)) {
+            assertThat(existing.withHandle((Handle h) -> h.query("pragma page_size", rs -> rs.getInt(1)))).containsExactly(4_096);
+            assertThat(existing.withHandle((Handle h) -> h.query("select v from kept order by v", rs -> rs.getString(1))))
+                    .containsExactly("row 1", "row 2");
+        }
     }
 
     @Test

@@ -4,7 +4,11 @@ import com.zaxxer.hikari.HikariConfig;
 import dev.freight.store.Dialect;
 import dev.freight.store.Handle;
 import dev.freight.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,8 +29,14 @@ public final class SqliteDialect implements Dialect {
 
     private static final Logger log = LoggerFactory.getLogger(SqliteDialect.class);
 
-    /** WAL pages (4 KiB) after which a committing writer checkpoints itself: 80 MiB. */
-    static final int WRITER_CHECKPOINT_PAGES = 20_000;
+    /**
+     * The page size of a database file Freight creates, in bytes. SQLite's default of 4 KiB cost an import a sixth
+     * more of the writer thread's time: more pages to split, write to the WAL and checkpoint per row.
+     */
+    static final int PAGE_SIZE = 16_384;
+
+    /** WAL pages after which a committing writer checkpoints itself: 80 MiB of 16 KiB pages. */
+    static final int WRITER_CHECKPOINT_PAGES = 5_000;
     private static final long CHECKPOINT_EVERY_MILLIS = 200;
 
     private final ReentrantLock writers = new ReentrantLock(true);
@@ -48,6 +58,7 @@ public final class SqliteDialect implements Dialect {
 
     @Override
     public void configure(HikariConfig config) {
+        createFile(config.getJdbcUrl());
         config.addDataSourceProperty("journal_mode", "WAL");
         config.addDataSourceProperty("synchronous", "NORMAL");
         config.addDataSourceProperty("busy_timeout", "30000");
@@ -57,6 +68,35 @@ public final class SqliteDialect implements Dialect {
         // upkeep() checkpoints in the background; a writer checkpoints itself only when that falls far behind.
         config.setConnectionInitSql("pragma wal_autocheckpoint = " + WRITER_CHECKPOINT_PAGES);
         config.setMaximumPoolSize(8);
+    }
+
+    /**
+     * Creates the database file of {@code url} with {@link #PAGE_SIZE} pages when it does not exist yet or is empty.
+     * The page size of a file is fixed by its first write, which is the pool's switch to WAL mode, so it has to be set
+     * before the pool opens the file. An existing file keeps its page size (changing it would rewrite the database).
+     * When the file cannot be created here, the pool reports why on its first connection.
+     */
+    private static void createFile(String url) {
+        String location = url.substring("jdbc:sqlite:".length());
+        int query = location.indexOf('?');
+        location = query < 0 ? location : location.substring(0, query);
+        if (location.isEmpty() || location.startsWith(":") || location.startsWith("file:")) {
+            return;
+        }
+        Path file = Path.of(location);
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) > 0) {
+                return;
+            }
+        } catch (IOException e) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("pragma page_size = " + PAGE_SIZE);
+            s.execute("pragma journal_mode = WAL");
+        } catch (SQLException e) {
+            log.debug("Could not create {} with {}-byte pages: {}", file, PAGE_SIZE, e.getMessage());
+        }
     }
 
     /**
