@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # File workflow benchmark (issue: file import workflow). On SQLite, with the server at -Xmx512m (BENCH_HEAP):
-#   1. a generated vendor CSV of about 100 MB (BENCH_ROWS rows, default 770,000): FastCSV alone reads every field,
+#   1. a generated vendor CSV of about 100 MB (BENCH_ROWS rows, default 420,000): FastCSV alone reads every field,
 #      then the service parses it (curl's total time: upload over loopback, preview and row count); best of 3 each;
 #      prints both and the ratio (goal <= 2.0);
 #   2. the parsed CSV executed in the background (every column mapped, update by external_id); time;
@@ -9,7 +9,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
-ROWS=${BENCH_ROWS:-770000}
+ROWS=${BENCH_ROWS:-420000}
 XROWS=${BENCH_XLSX_ROWS:-1000000}
 HEAP=${BENCH_HEAP:-512m}
 KEY="parse-bench-key-0123456789abcdef"
