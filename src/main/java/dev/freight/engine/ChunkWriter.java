@@ -1,6 +1,7 @@
 package dev.freight.engine;
 
 import dev.freight.engine.ExecuteOptions.MergeMode;
+import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
@@ -22,6 +23,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -46,6 +48,8 @@ final class ChunkWriter implements RowWriter {
     private final Map<String, Long> duplicates;
     private final String unitNoun;
     private final ReferenceResolver references;
+    /** The object's reference fields that may point at its own records. */
+    private final List<Field> selfReferences;
     /** Whether {@link #prepare} encodes rows: not for deletes, nor for references (resolved when written). */
     private final boolean encodesAhead;
     /** How the database gives stored JSON back ({@link Dialect#storedJsonText}). */
@@ -77,6 +81,8 @@ final class ChunkWriter implements RowWriter {
         this.unitNoun = unitNoun;
         this.references = new ReferenceResolver(records, schema, object, organizationId, importId,
                 ReferenceResolver.Missing.REJECT, false);
+        this.selfReferences = object.fields().stream()
+                .filter(f -> f.type() == FieldType.REFERENCE && f.targets().contains(object.slug())).toList();
         this.encodesAhead = action != Action.DELETE
                 && object.fields().stream().noneMatch(f -> f.type() == FieldType.REFERENCE);
     }
@@ -124,26 +130,30 @@ final class ChunkWriter implements RowWriter {
                 candidates.add(row);
             }
         }
-        List<ParsedRow> resolved = action == Action.DELETE ? candidates
-                : references.resolve(h, candidates, errors, new HashMap<>());
-        if (resolved.size() != candidates.size()) {
-            Set<ParsedRow> kept = Collections.newSetFromMap(new IdentityHashMap<>());
-            kept.addAll(resolved);
-            for (ParsedRow row : candidates) {
-                if (!kept.contains(row)) {
-                    results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
-                    validationRejected++;
+        List<Change> changes = new ArrayList<>();
+        boolean skipsLookup = candidates.stream().anyMatch(r -> r.externalId() != null) && skipsLookup(h);
+        for (List<ParsedRow> segment : segments(candidates)) {
+            List<ParsedRow> resolved = action == Action.DELETE ? segment
+                    : references.resolve(h, segment, errors, new HashMap<>());
+            if (resolved.size() != segment.size()) {
+                Set<ParsedRow> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+                kept.addAll(resolved);
+                for (ParsedRow row : segment) {
+                    if (!kept.contains(row)) {
+                        results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null,
+                                Outcome.FAILED));
+                        validationRejected++;
+                    }
                 }
             }
-        }
-        List<Change> changes = new ArrayList<>();
-        boolean keyed = resolved.stream().anyMatch(r -> r.externalId() != null);
-        Map<String, Existing> existing = !keyed || skipsLookup(h) ? Map.of()
-                : records.existing(h, organizationId, object.slug(), keys(resolved));
-        if (action == Action.DELETE) {
-            delete(h, resolved, existing, results, changes);
-        } else {
-            upsert(h, resolved, existing, results);
+            boolean keyed = resolved.stream().anyMatch(r -> r.externalId() != null);
+            Map<String, Existing> existing = !keyed || skipsLookup ? Map.of()
+                    : records.existing(h, organizationId, object.slug(), keys(resolved));
+            if (action == Action.DELETE) {
+                delete(h, resolved, existing, results, changes);
+            } else {
+                upsert(h, resolved, existing, results);
+            }
         }
         long[] counts = counts(results);
         long failed = counts[Outcome.FAILED.ordinal()];
@@ -155,6 +165,48 @@ final class ChunkWriter implements RowWriter {
         errors.sort((a, b) -> Long.compare(a.row(), b.row()));
         return new Result(ordered, errors, stats, changes, errorRows(rows, errors), parseRejected,
                 validationRejected);
+    }
+
+    /**
+     * The chunk's rows in runs that are written one after the other, in the same transaction: a row that refers to
+     * the key of an earlier row of its run (through a reference to the object itself, such as a service's
+     * dependencies) starts a new run, so that earlier row is stored by the time its reference is resolved. A
+     * reference thus finds every row before it in the file, whatever the chunk size; a later row is not stored yet.
+     */
+    private List<List<ParsedRow>> segments(List<ParsedRow> rows) {
+        if (selfReferences.isEmpty() || action == Action.DELETE) {
+            return List.of(rows);
+        }
+        List<List<ParsedRow>> segments = new ArrayList<>();
+        List<ParsedRow> segment = new ArrayList<>();
+        Set<String> keys = new HashSet<>();
+        for (ParsedRow row : rows) {
+            if (refersToAny(row, keys)) {
+                segments.add(segment);
+                segment = new ArrayList<>();
+                keys.clear();
+            }
+            segment.add(row);
+            if (row.externalId() != null) {
+                keys.add(row.externalId());
+            }
+        }
+        segments.add(segment);
+        return segments;
+    }
+
+    private boolean refersToAny(ParsedRow row, Set<String> keys) {
+        if (keys.isEmpty()) {
+            return false;
+        }
+        for (Field field : selfReferences) {
+            for (Value.Ref ref : ReferenceResolver.refs(row.values().get(field.slug()))) {
+                if (keys.contains(ref.externalId())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -205,7 +205,8 @@ final class ReferenceResolver {
         return v;
     }
 
-    private static List<Value.Ref> refs(Value v) {
+    /** The references a value holds: itself, the items of a list, or none. */
+    static List<Value.Ref> refs(Value v) {
         if (v instanceof Value.Ref r) {
             return List.of(r);
         }

@@ -387,6 +387,49 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aReferenceFindsEveryEarlierRowOfTheFileInItsOwnChunkOrBeforeAndALaterRowIsNotStoredYet() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        // Chunks of 3: s-2 and s-3 refer to rows of their own chunk, s-5 to the first chunk, s-6 to s-5 of its own
+        // chunk; s-4 refers to s-5, which comes after it.
+        String services = """
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,
+                s-2,Ledger,v-1,s-1
+                s-3,Billing,v-2,s-1; v-3; s-2
+                s-4,Reports,v-2,s-5
+                s-5,Search,v-3,s-3
+                s-6,Audit,v-4,s-5
+                """;
+        ImportJob prepared = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null)
+                .id(), csv(services));
+
+        ImportJob job = pipeline.process(prepared.id(), csv(services), ImportPipeline.Listener.NONE);
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(6, 5, 5, 0, 0, 0, 0, 1));
+        assertThat(errors(job)).extracting(e -> e.ordinal() + " " + e.field() + " " + e.code() + " " + e.message())
+                .containsExactly("4 dependencies invalid_field_value dependencies: no service or vendor with"
+                        + " external_id \"s-5\"");
+        Map<String, String> ids = db.withHandle(h -> records.idsByExternalId(h, org, "service",
+                List.of("s-1", "s-2", "s-3", "s-5")));
+        String v3 = ids("v-3").get("v-3");
+        assertThat(dependencies("s-1")).isNull();
+        assertThat(dependencies("s-2")).isEqualTo(refs(new Value.Ref("s-1", "service", ids.get("s-1"))));
+        assertThat(dependencies("s-3")).isEqualTo(refs(new Value.Ref("s-1", "service", ids.get("s-1")),
+                new Value.Ref("v-3", "vendor", v3), new Value.Ref("s-2", "service", ids.get("s-2"))));
+        assertThat(dependencies("s-5")).isEqualTo(refs(new Value.Ref("s-3", "service", ids.get("s-3"))));
+        assertThat(dependencies("s-6")).isEqualTo(refs(new Value.Ref("s-5", "service", ids.get("s-5"))));
+    }
+
+    private Value dependencies(String service) {
+        return db.withHandle(h -> records.page(h, org, BuiltInObjects.SERVICE, service, null, 1, null)).getFirst()
+                .values().get("dependencies");
+    }
+
+    private static Value refs(Value.Ref... refs) {
+        return new Value.Many(List.<Value>of(refs));
+    }
+
+    @Test
     void aFileWithoutAnExternalIdColumnFailsInPrevalidation() throws IOException {
         ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, "name,status\nAcme,active\n");
 
@@ -574,7 +617,11 @@ abstract class ImportPipelineContract {
 
     /** An import whose CSV upload has arrived, before prevalidation. */
     ImportJob uploaded(Action action, DuplicateHandling duplicates, Map<String, String> mapping) {
-        ImportJob job = jobs.requested(new ImportJobs.Request(org, "vendor", "imports", UploadMode.ASYNC, action,
+        return uploaded("vendor", action, duplicates, mapping);
+    }
+
+    ImportJob uploaded(String resource, Action action, DuplicateHandling duplicates, Map<String, String> mapping) {
+        ImportJob job = jobs.requested(new ImportJobs.Request(org, resource, "imports", UploadMode.ASYNC, action,
                 duplicates, "test", "key_test", mapping), START.plus(Duration.ofHours(1)));
         ImportJob uploaded = job.withUpload("sha", "csv", "vendors.csv", null).withDeadline(START.plus(
                 Duration.ofHours(1)));
