@@ -90,10 +90,6 @@ public class ImportBench {
     }
 
     /**
-     * Converts a generated CSV (no quoted commas except the quoted city) into an XLSX whose text cells all use the
-     * shared-strings table, as Excel writes them: the table is the reader's memory worst case.
-     */
-    /**
      * The rows of a generated CSV as Freight stores them, in COPY's text format for a records-shaped table: id,
      * organization_id, object, external_id, data (the typed JSON document), created_at, updated_at. For the floor line.
      */
@@ -124,6 +120,10 @@ public class ImportBench {
         }
     }
 
+    /**
+     * Converts a generated CSV (no quoted commas except the quoted address) into an XLSX whose text cells all use the
+     * shared-strings table, as Excel writes them: the table is the reader's memory worst case.
+     */
     static void xlsx(Path csv, Path out) throws IOException {
         Path sheet = Files.createTempFile("sheet", ".xml");
         Path strings = Files.createTempFile("sst", ".xml");
