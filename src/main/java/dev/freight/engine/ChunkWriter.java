@@ -7,6 +7,7 @@ import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
 import dev.freight.store.Change;
+import dev.freight.store.Database;
 import dev.freight.store.Dialect;
 import dev.freight.store.Handle;
 import dev.freight.store.ImportEnums.Action;
@@ -16,9 +17,11 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.RecordStore.Existing;
 import dev.freight.store.RecordWrite;
 import dev.freight.store.RowError;
+import dev.freight.store.StoreException;
 import dev.freight.store.UpsertOutcome;
 import dev.freight.store.ValueJson;
 import java.util.ArrayList;
+import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Collections;
@@ -39,6 +42,8 @@ import java.util.Set;
 final class ChunkWriter implements RowWriter {
 
     private final RecordStore records;
+    /** Where {@link #lookAhead} reads, on a connection of its own. */
+    private final Database database;
     private final Schema schema;
     private final ObjectDef object;
     private final String organizationId;
@@ -66,11 +71,12 @@ final class ChunkWriter implements RowWriter {
      * @param duplicates external ids that occur more than once in the whole import → ordinal of the first occurrence
      * @param unitNoun what the messages call the whole import ("batch", "file")
      */
-    ChunkWriter(RecordStore records, Dialect dialect, Schema schema, ObjectDef object, String organizationId,
+    ChunkWriter(RecordStore records, Database database, Schema schema, ObjectDef object, String organizationId,
             String importId, Action action, DuplicateHandling duplicateHandling, Map<String, Long> duplicates,
             String unitNoun) {
         this.importId = importId;
-        this.dialect = dialect;
+        this.database = database;
+        this.dialect = database.dialect();
         this.records = records;
         this.schema = schema;
         this.object = object;
@@ -100,8 +106,94 @@ final class ChunkWriter implements RowWriter {
                 Boolean.TRUE.equals(empty) ? null : dialect.storedJsonText(row.values()));
     }
 
+    /**
+     * Reads the stored records of the chunk's keys on a connection of its own while the chunks before it are being
+     * written, and decides for each row that needs no reference resolved whether it is unchanged or what to write. The
+     * read is outside the transaction that writes the chunk, so it may be out of date by then: every write carries the
+     * version read, a record changed or created meanwhile fails the chunk with {@code transient_conflict}, and the
+     * chunk's next attempt looks its keys up afresh in its own transaction. A first load (no records yet) and deletes
+     * (which log what they read without a version check) do not read ahead; nor does anything when the read fails:
+     * the write then looks up the keys itself and meets the failure in its transaction.
+     */
+    @Override
+    public List<ParsedRow> lookAhead(List<ParsedRow> chunk) {
+        if (action == Action.DELETE || !Boolean.FALSE.equals(empty)) {
+            return chunk;
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        for (ParsedRow row : chunk) {
+            if (row.valid() && row.externalId() != null) {
+                keys.add(row.externalId());
+            }
+        }
+        if (keys.isEmpty()) {
+            return chunk;
+        }
+        Map<String, Existing> existing;
+        try {
+            existing = database.withHandle(h -> records.existing(h, organizationId, object.slug(), keys));
+        } catch (StoreException e) {
+            return chunk;
+        }
+        Map<ParsedRow, RecordWrite> planned = new IdentityHashMap<>();
+        if (encodesAhead) {
+            for (ParsedRow row : chunk) {
+                if (row.valid() && row.externalId() != null) {
+                    planned.put(row, plan(row, existing.get(row.externalId())));
+                }
+            }
+        }
+        return new LookedUp(chunk, existing, planned);
+    }
+
+    /**
+     * A chunk with its keys' stored records as {@link #lookAhead} read them, and the write it planned for each row
+     * (null: unchanged). The first write of the chunk takes them; another attempt reads afresh.
+     */
+    private static final class LookedUp extends AbstractList<ParsedRow> {
+        private final List<ParsedRow> rows;
+        private Map<String, Existing> existing;
+        private Map<ParsedRow, RecordWrite> planned;
+
+        LookedUp(List<ParsedRow> rows, Map<String, Existing> existing, Map<ParsedRow, RecordWrite> planned) {
+            this.rows = rows;
+            this.existing = existing;
+            this.planned = planned;
+        }
+
+        @Override
+        public ParsedRow get(int index) {
+            return rows.get(index);
+        }
+
+        @Override
+        public int size() {
+            return rows.size();
+        }
+
+        /** The records read ahead, once; null after the first call. */
+        Map<String, Existing> takeExisting() {
+            Map<String, Existing> taken = existing;
+            existing = null;
+            return taken;
+        }
+
+        /** The planned writes, once the records were taken; null otherwise. */
+        Map<ParsedRow, RecordWrite> takePlanned() {
+            Map<ParsedRow, RecordWrite> taken = planned;
+            planned = null;
+            return taken;
+        }
+    }
+
     @Override
     public Result write(Handle h, List<ParsedRow> rows) {
+        LookedUp ahead = rows instanceof LookedUp l ? l : null;
+        Map<String, Existing> readAhead = ahead == null ? null : ahead.takeExisting();
+        Map<ParsedRow, RecordWrite> planned = ahead == null ? null : ahead.takePlanned();
+        if (planned == null) {
+            planned = Map.of();
+        }
         List<Violation> errors = new ArrayList<>();
         Map<Long, RowResult> results = new LinkedHashMap<>();
         List<ParsedRow> candidates = new ArrayList<>(rows.size());
@@ -148,11 +240,12 @@ final class ChunkWriter implements RowWriter {
             }
             boolean keyed = resolved.stream().anyMatch(r -> r.externalId() != null);
             Map<String, Existing> existing = !keyed || skipsLookup ? Map.of()
+                    : readAhead != null ? readAhead
                     : records.existing(h, organizationId, object.slug(), keys(resolved));
             if (action == Action.DELETE) {
                 delete(h, resolved, existing, results, changes);
             } else {
-                upsert(h, resolved, existing, results);
+                upsert(h, resolved, existing, planned, results);
             }
         }
         long[] counts = counts(results);
@@ -236,36 +329,18 @@ final class ChunkWriter implements RowWriter {
     }
 
     private void upsert(Handle h, List<ParsedRow> rows, Map<String, Existing> existing,
-            Map<Long, RowResult> results) {
+            Map<ParsedRow, RecordWrite> planned, Map<Long, RowResult> results) {
         List<RecordWrite> writes = new ArrayList<>(rows.size());
         List<ParsedRow> written = new ArrayList<>(rows.size());
         for (ParsedRow row : rows) {
             Existing old = row.externalId() == null ? null : existing.get(row.externalId());
-            Map<String, Value> values = row.values();
-            if (old != null && row.cleared().isEmpty() && old.data().equals(row.comparableText())) {
-                // Stored exactly as this row would be written (the same text): nothing to decode or compare.
+            RecordWrite write = planned.containsKey(row) ? planned.get(row) : plan(row, old);
+            if (write == null) {
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(),
                         Outcome.UNCHANGED));
                 continue;
             }
-            String json = row.json();
-            if (old != null) {
-                Map<String, Value> before = ValueJson.decode(old.data(), object);
-                Map<String, Value> merged = Merging.merge(MergeMode.OVERWRITE, before, values, row.cleared());
-                if (merged.equals(before)) {
-                    results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(),
-                            Outcome.UNCHANGED));
-                    continue;
-                }
-                if (!row.cleared().isEmpty() || !values.keySet().containsAll(before.keySet())) {
-                    // The row keeps some stored values: what is written is the merge, encoded afresh.
-                    values = Merging.inFieldOrder(object, merged);
-                    json = null;
-                }
-                // Otherwise the row replaces every stored value: the merge is the row, whose encoding is at hand.
-            }
-            // The version read is the expectation: a concurrent import's change makes the chunk run again.
-            writes.add(new RecordWrite(row.externalId(), values, old == null ? 0L : old.version(), json));
+            writes.add(write);
             written.add(row);
         }
         // Writing in key order gives concurrent imports of overlapping keys the same lock order: no deadlocks.
@@ -286,6 +361,30 @@ final class ChunkWriter implements RowWriter {
             sortedRows.add(written.get(i));
         }
         written(sortedRows, results, records.upsert(h, organizationId, object, sortedWrites, importId));
+    }
+
+    /**
+     * What a valid row writes over its stored record {@code old} (null: none): the values and the version read, which
+     * is the write's expectation (a concurrent change makes the chunk run again); null when the row changes nothing.
+     */
+    private RecordWrite plan(ParsedRow row, Existing old) {
+        Map<String, Value> values = row.values();
+        if (old == null) {
+            return new RecordWrite(row.externalId(), values, 0L, row.json());
+        }
+        if (row.cleared().isEmpty() && old.data().equals(row.comparableText())) {
+            // Stored exactly as this row would be written (the same text): nothing to decode or compare.
+            return null;
+        }
+        Map<String, Value> before = ValueJson.decode(old.data(), object);
+        if (row.cleared().isEmpty() && values.keySet().containsAll(before.keySet())) {
+            // The row replaces every stored value: the merge is the row, whose encoding is at hand.
+            return values.equals(before) ? null : new RecordWrite(row.externalId(), values, old.version(), row.json());
+        }
+        // The row keeps some stored values: what is written is the merge, encoded afresh.
+        Map<String, Value> merged = Merging.merge(MergeMode.OVERWRITE, before, values, row.cleared());
+        return merged.equals(before) ? null
+                : new RecordWrite(row.externalId(), Merging.inFieldOrder(object, merged), old.version(), null);
     }
 
     /** Whether the writes are in (nulls-last) external id order already, as most files are. */

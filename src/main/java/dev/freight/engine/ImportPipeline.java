@@ -48,6 +48,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -390,7 +391,7 @@ public final class ImportPipeline {
         for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
             ready = ready.withPhase(ready.phase(p).running(parsedAt));
         }
-        ChunkWriter writer = new ChunkWriter(records, database.dialect(), schema, object, stored.organizationId(),
+        ChunkWriter writer = new ChunkWriter(records, database, schema, object, stored.organizationId(),
                 stored.id(), stored.action(), stored.duplicateHandling(), duplicates, "batch");
         ImportJob before = ready;
         List<ChunkWriter.Result> result = new ArrayList<>(1);
@@ -460,17 +461,24 @@ public final class ImportPipeline {
     }
 
     /**
-     * The chunks of a source after the checkpoint, read and transformed by a producer thread at most two chunks ahead
-     * of the caller (memory stays at three chunks). A read failure reaches the caller after the chunks before it, as
-     * if it had read them itself. Closing stops the producer.
+     * The chunks of a source after the checkpoint, read and transformed by a producer thread and then handed to the
+     * writer's {@link RowWriter#lookAhead} on a second thread, so reading, looking ahead and writing overlap. Each stage
+     * works at most two chunks ahead of the next, so memory stays at a few chunks. A read failure reaches the caller
+     * after the chunks before it, as if it had read them itself. Closing stops both threads.
      */
     private static final class ChunkFeed implements AutoCloseable {
         private static final Object END = new Object();
+        private final BlockingQueue<Object> read = new ArrayBlockingQueue<>(1);
         private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(2);
         private final Thread producer;
+        private final Thread lookingAhead;
 
-        /** @param parse turns a source row into the row the writer takes */
-        ChunkFeed(RowCursor cursor, Function<SourceRow, ParsedRow> parse, long checkpoint, int chunkSize) {
+        /**
+         * @param parse turns a source row into the row the writer takes
+         * @param lookAhead the writer's work on a whole chunk before it is written
+         */
+        ChunkFeed(RowCursor cursor, Function<SourceRow, ParsedRow> parse, UnaryOperator<List<ParsedRow>> lookAhead,
+                long checkpoint, int chunkSize) {
             this.producer = Thread.ofVirtual().name("import-reader").start(() -> {
                 try {
                     List<ParsedRow> chunk = new ArrayList<>(chunkSize);
@@ -480,24 +488,49 @@ public final class ImportPipeline {
                         }
                         chunk.add(row.source() == null ? row.unreadable() : parse.apply(row.source()));
                         if (chunk.size() == chunkSize) {
-                            queue.put(chunk);
+                            read.put(chunk);
                             chunk = new ArrayList<>(chunkSize);
                         }
                     }
                     if (!chunk.isEmpty()) {
-                        queue.put(chunk);
+                        read.put(chunk);
                     }
-                    queue.put(END);
+                    read.put(END);
                 } catch (InterruptedException stopped) {
                     Thread.currentThread().interrupt();
                 } catch (IOException | RuntimeException | Error e) {
-                    try {
-                        queue.put(e);
-                    } catch (InterruptedException stopped) {
-                        Thread.currentThread().interrupt();
-                    }
+                    pass(read, e);
                 }
             });
+            // A platform thread: interrupting a virtual thread in a socket read closes the socket, here a database
+            // connection of the pool.
+            this.lookingAhead = Thread.ofPlatform().name("import-look-ahead").daemon().start(() -> {
+                try {
+                    while (true) {
+                        Object item = read.take();
+                        if (!(item instanceof List<?>)) {
+                            queue.put(item);
+                            return;
+                        }
+                        @SuppressWarnings("unchecked")
+                        List<ParsedRow> chunk = (List<ParsedRow>) item;
+                        queue.put(lookAhead.apply(chunk));
+                    }
+                } catch (InterruptedException stopped) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException | Error e) {
+                    pass(queue, e);
+                }
+            });
+        }
+
+        /** Hands a failure on to the next stage. */
+        private static void pass(BlockingQueue<Object> next, Throwable failure) {
+            try {
+                next.put(failure);
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** The next chunk, or null after the last. */
@@ -522,8 +555,10 @@ public final class ImportPipeline {
         @Override
         public void close() {
             producer.interrupt();
+            lookingAhead.interrupt();
             try {
                 producer.join();
+                lookingAhead.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -541,7 +576,7 @@ public final class ImportPipeline {
             RowWriter writer;
             if (options == null) {
                 transformer = new RowTransformer(object, mapping, job.action(), false);
-                writer = new ChunkWriter(records, database.dialect(), schema, object, job.organizationId(), job.id(),
+                writer = new ChunkWriter(records, database, schema, object, job.organizationId(), job.id(),
                         job.action(), job.duplicateHandling(), duplicates, "file");
             } else {
                 transformer = new RowTransformer(object, ColumnPlan.of(object, options), job.action(), false,
@@ -551,7 +586,7 @@ public final class ImportPipeline {
             }
             // Reading and transforming the next chunk overlaps with writing this one (the second core).
             try (ChunkFeed feed = new ChunkFeed(new RowCursor(reader, job.fileType()),
-                    row -> writer.prepare(transformer.parse(row)), job.checkpoint(), chunkSize)) {
+                    row -> writer.prepare(transformer.parse(row)), writer::lookAhead, job.checkpoint(), chunkSize)) {
                 for (List<ParsedRow> chunk = feed.next(); chunk != null; chunk = feed.next()) {
                     current = commitChunk(current, writer, chunk, listener);
                 }

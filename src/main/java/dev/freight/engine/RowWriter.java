@@ -43,6 +43,15 @@ interface RowWriter {
         return row;
     }
 
+    /**
+     * Work on a whole chunk before it is written, done by a thread of its own while the chunks before it are written:
+     * it may read the database on a connection of its own, and returns the chunk {@link #write} then takes (the same
+     * rows, in the same order). Like {@link #prepare} it must leave the writer's state alone.
+     */
+    default List<ParsedRow> lookAhead(List<ParsedRow> chunk) {
+        return chunk;
+    }
+
     Result write(Handle h, List<ParsedRow> rows);
 
     /** Called after the transaction of the last {@link #write} committed. */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.freight.ingest.FileType;
 import dev.freight.ingest.ReadOptions;
 import dev.freight.ingest.Readers;
+import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Value;
 import dev.freight.store.Database;
@@ -117,6 +118,56 @@ abstract class ImportPipelineContract {
         assertThat(job.phases()).allSatisfy(p -> assertThat(p.finishedAt()).isEqualTo(START));
         assertThat(vendor("v-4").values().get("raw_irq_score").toString()).isEqualTo("Decimal[value=12.5]");
         assertThat(vendor("v-3").values()).containsOnlyKeys("name", "status");
+    }
+
+    @Test
+    void aChunkReadAheadOfAnotherWritersChangesIsWrittenAgainOverThemWithoutLosingEither() {
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.VENDOR, List.of(
+                new RecordWrite("v-1", Map.of("name", new Value.Text("Acme"))),
+                new RecordWrite("v-2", Map.of("name", new Value.Text("Beta"))))));
+        String importId = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id();
+        ChunkWriter writer = new ChunkWriter(records, db, db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
+                BuiltInObjects.VENDOR, org, importId, Action.MERGE, DuplicateHandling.IGNORE_ALL, Map.of(), "file");
+        RowTransformer transformer = new RowTransformer(BuiltInObjects.VENDOR,
+                Map.of("external_id", "external_id", "name", "name"), Action.MERGE, false);
+        AtomicInteger ordinal = new AtomicInteger();
+        java.util.function.Function<String, ParsedRow> row = cells -> {
+            String[] c = cells.split(",");
+            int n = ordinal.incrementAndGet();
+            return writer.prepare(transformer.parse(new SourceRow(n, n + 1L,
+                    Map.of("external_id", c[0], "name", c[1]))));
+        };
+        List<ParsedRow> first = List.of(row.apply("v-1,Acme 2"));
+        // Before its first write the writer does not know whether this is a first load: nothing is read ahead.
+        assertThat(writer.lookAhead(first)).isSameAs(first);
+        assertThat(db.inTransaction(h -> writer.write(h, first)).stats())
+                .isEqualTo(new ImportStats(1, 1, 0, 1, 0, 0, 0, 0));
+        writer.committed();
+
+        List<ParsedRow> second = List.of(row.apply("v-2,Beta 2"), row.apply("v-3,Gamma"), row.apply("v-1,Acme 2"));
+        List<ParsedRow> ahead = writer.lookAhead(second);
+        assertThat(ahead).isNotSameAs(second).containsExactlyElementsOf(second);
+        // Another writer changes v-2 and creates v-3 after the chunk's records were read, before it is written.
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.VENDOR, List.of(
+                new RecordWrite("v-2", Map.of("name", new Value.Text("Beta"),
+                        "website", new Value.Text("https://beta.example"))),
+                new RecordWrite("v-3", Map.of("name", new Value.Text("Someone else's"),
+                        "website", new Value.Text("https://gamma.example"))))));
+
+        assertThatThrownBy(() -> db.inTransaction(h -> writer.write(h, ahead)))
+                .isInstanceOfSatisfying(StoreException.class,
+                        e -> assertThat(e.code()).isEqualTo("transient_conflict"));
+        RowWriter.Result again = db.inTransaction(h -> writer.write(h, ahead));
+
+        assertThat(again.stats()).isEqualTo(new ImportStats(3, 3, 0, 2, 1, 0, 0, 0));
+        assertThat(again.rows()).extracting(RowWriter.RowResult::externalId, RowWriter.RowResult::outcome)
+                .containsExactly(tuple("v-2", RowWriter.Outcome.UPDATED), tuple("v-3", RowWriter.Outcome.UPDATED),
+                        tuple("v-1", RowWriter.Outcome.UNCHANGED));
+        assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Beta 2")),
+                Map.entry("website", new Value.Text("https://beta.example")));
+        assertThat(vendor("v-3").values()).containsOnly(Map.entry("name", new Value.Text("Gamma")),
+                Map.entry("website", new Value.Text("https://gamma.example")));
+        assertThat(vendorCount()).isEqualTo(3);
     }
 
     @Test
