@@ -462,14 +462,14 @@ public final class ImportPipeline {
 
     /**
      * The chunks of a source after the checkpoint, read and transformed by a producer thread and then handed to the
-     * writer's {@link RowWriter#lookAhead} on a second thread, so reading, looking ahead and writing overlap. Each stage
-     * works at most two chunks ahead of the next, so memory stays at a few chunks. A read failure reaches the caller
+     * writer's {@link RowWriter#lookAhead} on a second thread, so reading, looking ahead and writing overlap. One chunk
+     * at most waits between two stages, so memory stays at five chunks. A read failure reaches the caller
      * after the chunks before it, as if it had read them itself. Closing stops both threads.
      */
     private static final class ChunkFeed implements AutoCloseable {
         private static final Object END = new Object();
         private final BlockingQueue<Object> read = new ArrayBlockingQueue<>(1);
-        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(2);
+        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1);
         private final Thread producer;
         private final Thread lookingAhead;
 
