@@ -143,22 +143,20 @@ final class ChunkWriter implements RowWriter {
                 }
             }
         }
-        return new LookedUp(chunk, existing, planned);
+        return new LookedUp(chunk, new ReadAhead(existing, planned));
     }
 
-    /**
-     * A chunk with its keys' stored records as {@link #lookAhead} read them, and the write it planned for each row
-     * (null: unchanged). The first write of the chunk takes them; another attempt reads afresh.
-     */
+    /** What {@link #lookAhead} read and decided: the stored records by key, and per row its write (null: unchanged). */
+    private record ReadAhead(Map<String, Existing> existing, Map<ParsedRow, RecordWrite> planned) {}
+
+    /** A chunk with what was read ahead for it, which only the chunk's first write takes: another attempt reads afresh. */
     private static final class LookedUp extends AbstractList<ParsedRow> {
         private final List<ParsedRow> rows;
-        private Map<String, Existing> existing;
-        private Map<ParsedRow, RecordWrite> planned;
+        private ReadAhead ahead;
 
-        LookedUp(List<ParsedRow> rows, Map<String, Existing> existing, Map<ParsedRow, RecordWrite> planned) {
+        LookedUp(List<ParsedRow> rows, ReadAhead ahead) {
             this.rows = rows;
-            this.existing = existing;
-            this.planned = planned;
+            this.ahead = ahead;
         }
 
         @Override
@@ -171,29 +169,17 @@ final class ChunkWriter implements RowWriter {
             return rows.size();
         }
 
-        /** The records read ahead, once; null after the first call. */
-        Map<String, Existing> takeExisting() {
-            Map<String, Existing> taken = existing;
-            existing = null;
-            return taken;
-        }
-
-        /** The planned writes, once the records were taken; null otherwise. */
-        Map<ParsedRow, RecordWrite> takePlanned() {
-            Map<ParsedRow, RecordWrite> taken = planned;
-            planned = null;
+        /** What was read ahead, the first time; null after. */
+        ReadAhead take() {
+            ReadAhead taken = ahead;
+            ahead = null;
             return taken;
         }
     }
 
     @Override
     public Result write(Handle h, List<ParsedRow> rows) {
-        LookedUp ahead = rows instanceof LookedUp l ? l : null;
-        Map<String, Existing> readAhead = ahead == null ? null : ahead.takeExisting();
-        Map<ParsedRow, RecordWrite> planned = ahead == null ? null : ahead.takePlanned();
-        if (planned == null) {
-            planned = Map.of();
-        }
+        ReadAhead ahead = rows instanceof LookedUp l ? l.take() : null;
         List<Violation> errors = new ArrayList<>();
         Map<Long, RowResult> results = new LinkedHashMap<>();
         List<ParsedRow> candidates = new ArrayList<>(rows.size());
@@ -240,12 +226,12 @@ final class ChunkWriter implements RowWriter {
             }
             boolean keyed = resolved.stream().anyMatch(r -> r.externalId() != null);
             Map<String, Existing> existing = !keyed || skipsLookup ? Map.of()
-                    : readAhead != null ? readAhead
+                    : ahead != null ? ahead.existing()
                     : records.existing(h, organizationId, object.slug(), keys(resolved));
             if (action == Action.DELETE) {
                 delete(h, resolved, existing, results, changes);
             } else {
-                upsert(h, resolved, existing, planned, results);
+                upsert(h, resolved, existing, ahead == null ? Map.of() : ahead.planned(), results);
             }
         }
         long[] counts = counts(results);

@@ -89,6 +89,15 @@ public final class ValueJson {
 
     /** A JSON string (or null), escaped as Jackson does: quote, backslash and control characters only. */
     private static StringBuilder string(StringBuilder out, String s) {
+        return quoted(out, s, HEX);
+    }
+
+    /**
+     * Appends {@code s} as a JSON string, or {@code null}: quote, backslash and control characters escaped, the
+     * control characters without a short escape as six-character escapes in the given {@code hexDigits}, all else
+     * as it is. Runs without escapes are appended whole.
+     */
+    public static StringBuilder quoted(StringBuilder out, String s, char[] hexDigits) {
         if (s == null) {
             return out.append("null");
         }
@@ -109,7 +118,7 @@ public final class ValueJson {
                 case '\r' -> out.append("\\r");
                 case '\b' -> out.append("\\b");
                 case '\f' -> out.append("\\f");
-                default -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                default -> out.append("\\u00").append(hexDigits[c >> 4]).append(hexDigits[c & 0xF]);
             }
         }
         return out.append(s, plain, s.length()).append('"');

@@ -121,10 +121,13 @@ abstract class ImportPipelineContract {
     }
 
     @Test
-    void aChunkReadAheadOfAnotherWritersChangesIsWrittenAgainOverThemWithoutLosingEither() {
+    void aChunkReadAheadIsWrittenAsPlannedOrWhenAnotherWriterChangedItsRecordsWrittenAgainOverTheirChanges() {
         db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.VENDOR, List.of(
                 new RecordWrite("v-1", Map.of("name", new Value.Text("Acme"))),
-                new RecordWrite("v-2", Map.of("name", new Value.Text("Beta"))))));
+                new RecordWrite("v-2", Map.of("name", new Value.Text("Beta"))),
+                new RecordWrite("v-5", Map.of("name", new Value.Text("Epsilon"))),
+                new RecordWrite("v-6", Map.of("name", new Value.Text("Zeta"),
+                        "website", new Value.Text("https://zeta.example"))))));
         String importId = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id();
         ChunkWriter writer = new ChunkWriter(records, db, db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
                 BuiltInObjects.VENDOR, org, importId, Action.MERGE, DuplicateHandling.IGNORE_ALL, Map.of(), "file");
@@ -167,7 +170,22 @@ abstract class ImportPipelineContract {
                 Map.entry("website", new Value.Text("https://beta.example")));
         assertThat(vendor("v-3").values()).containsOnly(Map.entry("name", new Value.Text("Gamma")),
                 Map.entry("website", new Value.Text("https://gamma.example")));
-        assertThat(vendorCount()).isEqualTo(3);
+
+        // Nothing changes between the read ahead and the write: the chunk is written as planned, at once.
+        List<ParsedRow> third = List.of(row.apply("v-5,Epsilon"), row.apply("v-6,Zeta 2"), row.apply("v-4,Delta"));
+        List<ParsedRow> planned = writer.lookAhead(third);
+        assertThat(planned).isNotSameAs(third).containsExactlyElementsOf(third);
+        RowWriter.Result asPlanned = db.inTransaction(h -> writer.write(h, planned));
+
+        assertThat(asPlanned.stats()).isEqualTo(new ImportStats(3, 3, 1, 1, 1, 0, 0, 0));
+        assertThat(asPlanned.rows()).extracting(RowWriter.RowResult::externalId, RowWriter.RowResult::outcome)
+                .containsExactly(tuple("v-5", RowWriter.Outcome.UNCHANGED), tuple("v-6", RowWriter.Outcome.UPDATED),
+                        tuple("v-4", RowWriter.Outcome.CREATED));
+        assertThat(vendor("v-5").values()).containsOnly(Map.entry("name", new Value.Text("Epsilon")));
+        assertThat(vendor("v-6").values()).containsOnly(Map.entry("name", new Value.Text("Zeta 2")),
+                Map.entry("website", new Value.Text("https://zeta.example")));
+        assertThat(vendor("v-4").values()).containsOnly(Map.entry("name", new Value.Text("Delta")));
+        assertThat(vendorCount()).isEqualTo(6);
     }
 
     @Test

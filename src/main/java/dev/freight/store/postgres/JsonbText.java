@@ -1,6 +1,7 @@
 package dev.freight.store.postgres;
 
 import dev.freight.schema.Value;
+import dev.freight.store.ValueJson;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -101,29 +102,6 @@ final class JsonbText {
     }
 
     private static StringBuilder string(StringBuilder out, String s) {
-        if (s == null) {
-            return out.append("null");
-        }
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"');
+        return ValueJson.quoted(out, s, HEX);
     }
 }
