@@ -1,155 +1,106 @@
 package dev.freight.ingest;
 
+import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import javax.xml.stream.XMLInputFactory;
+import java.util.zip.ZipException;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
-import org.dhatim.fastexcel.reader.Cell;
-import org.dhatim.fastexcel.reader.CellType;
-import org.dhatim.fastexcel.reader.ExcelReaderException;
-import org.dhatim.fastexcel.reader.ReadableWorkbook;
-import org.dhatim.fastexcel.reader.ReadingOptions;
-import org.dhatim.fastexcel.reader.Row;
-import org.dhatim.fastexcel.reader.Sheet;
-import org.dhatim.fastexcel.reader.SheetVisibility;
 
 /**
- * The rows of one worksheet of an XLSX file, streamed by fastexcel-reader from the file on disk (the shared-strings
- * table is held in memory: about 512 MB of heap for a million distinct strings). Cells become text as
- * {@link ExcelText} says; formulas give their cached value.
+ * The rows of one worksheet of an XLSX file, streamed from the file on disk with the JDK's StAX parser. The
+ * shared-strings table is read as far as the rows need it, and past its first entries it is kept in a temporary file
+ * outside the heap ({@link SharedStrings}), so memory stays flat whatever the number of distinct texts. Cells become
+ * text as {@link ExcelText} says; formulas give their cached value.
  */
 final class XlsxRows implements TabularReader.RawRows {
 
-    /** Cell formats are needed to tell dates from numbers; a bad number is an error cell, not a failure. */
-    private static final ReadingOptions WITH_FORMATS = new ReadingOptions(true, true);
-    private static final ReadingOptions WITHOUT_FORMATS = new ReadingOptions(false, true);
+    /** Aalto's position suffix: {@code at [row,col {unknown-source}]: [2,15]}. */
+    private static final Pattern POSITION = Pattern.compile("\\s*at \\[row,col \\{[^}]*}]: \\[(\\d+),(\\d+)]");
 
-    private static final XMLInputFactory XML = secureXmlFactory();
-
-    private final ReadableWorkbook workbook;
-    private final Stream<Row> stream;
-    private final Iterator<Row> rows;
+    private final XlsxPackage workbook;
+    private final SharedStrings strings;
+    private final InputStream content;
+    private final XMLStreamReader xml;
     private final ExcelText text;
+    private boolean[] keep;
+    private boolean ended;
+    /** Rows read so far: the row number of a row without one. */
+    private long tracked;
     private long lastRow;
+    private boolean inRow;
 
-    private XlsxRows(ReadableWorkbook workbook, Sheet sheet, boolean date1904) throws IOException {
+    private XlsxRows(XlsxPackage workbook, SharedStrings strings, InputStream content, XMLStreamReader xml) {
         this.workbook = workbook;
-        this.stream = sheet.openStream();
-        this.rows = stream.iterator();
-        this.text = new ExcelText(date1904);
+        this.strings = strings;
+        this.content = content;
+        this.xml = xml;
+        this.text = new ExcelText(workbook.date1904());
     }
 
     static RowReader open(Path file, String sheetName) throws IOException {
-        ReadableWorkbook workbook = openWorkbook(file);
+        return open(file, sheetName, SharedStrings.DEFAULT_IN_HEAP);
+    }
+
+    /** {@code inHeap}: how many shared strings are kept in the heap before the rest go to a file. */
+    static RowReader open(Path file, String sheetName, int inHeap) throws IOException {
+        XlsxPackage workbook = openPackage(file);
+        SharedStrings strings = null;
+        InputStream content = null;
         try {
-            Sheet sheet = choose(workbook, sheetName);
-            boolean date1904 = workbook.isDate1904() || uses1904DateSystem(file);
-            return TabularReader.open(new XlsxRows(workbook, sheet, date1904), Columns.MissingCells.EMPTY,
-                    "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.getName()),
-                    SourceFormat.ofSheet(sheet.getName()));
-        } catch (ExcelReaderException | UncheckedIOException e) {
-            workbook.close();
+            XlsxPackage.SheetEntry sheet = choose(workbook, sheetName);
+            strings = SharedStrings.open(workbook.sharedStrings(), inHeap);
+            content = workbook.sheet(sheet);
+            XlsxRows rows = new XlsxRows(workbook, strings, content, XlsxPackage.XML.createXMLStreamReader(content));
+            return TabularReader.open(rows, Columns.MissingCells.EMPTY,
+                    "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.name()),
+                    SourceFormat.ofSheet(sheet.name()));
+        } catch (XMLStreamException e) {
+            closeAll(content, strings, workbook);
             throw unreadable(0, e);
         } catch (IOException | RuntimeException e) {
-            workbook.close();
+            closeAll(content, strings, workbook);
             throw e;
         }
     }
 
     /** The names of the workbook's visible sheets, in workbook order. */
     static List<String> sheets(Path file) throws IOException {
-        try (ReadableWorkbook workbook = openWorkbook(file)) {
-            return workbook.getSheets()
-                    .filter(s -> s.getVisibility() == SheetVisibility.VISIBLE)
-                    .map(Sheet::getName)
+        try (XlsxPackage workbook = openPackage(file)) {
+            return workbook.sheets().stream().filter(XlsxPackage.SheetEntry::visible).map(XlsxPackage.SheetEntry::name)
                     .toList();
-        } catch (ExcelReaderException | UncheckedIOException e) {
-            throw unreadable(0, e);
         }
     }
 
-    private static ReadableWorkbook openWorkbook(Path file) throws IOException {
+    private static XlsxPackage openPackage(Path file) throws IOException {
         try {
-            return new ReadableWorkbook(file.toFile(), WITH_FORMATS);
-        } catch (IOException | UncheckedIOException e) {
-            throw unreadable(0, e);
-        } catch (ExcelReaderException withFormats) {
-            // A workbook without a styles part (fastexcel fails on it) has only General cells: read it without.
-            try {
-                return new ReadableWorkbook(file.toFile(), WITHOUT_FORMATS);
-            } catch (ExcelReaderException | IOException | UncheckedIOException e) {
-                throw unreadable(0, e);
-            }
-        }
-    }
-
-    /**
-     * Whether the workbook counts dates from 1904. fastexcel-reader 0.19 misses {@code date1904="1"}, the form Excel
-     * writes, so the workbook part's {@code workbookPr} is read here too.
-     */
-    private static boolean uses1904DateSystem(Path file) {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry part = zip.getEntry("xl/workbook.xml");
-            if (part == null) {
-                return false;
-            }
-            try (InputStream in = zip.getInputStream(part)) {
-                XMLStreamReader xml = XML.createXMLStreamReader(in);
-                try {
-                    while (xml.hasNext()) {
-                        if (xml.next() == XMLStreamConstants.START_ELEMENT) {
-                            String name = xml.getLocalName();
-                            if (name.equals("workbookPr")) {
-                                String value = xml.getAttributeValue(null, "date1904");
-                                return "1".equals(value) || "true".equals(value);
-                            }
-                            if (name.equals("sheets")) {
-                                return false;
-                            }
-                        }
-                    }
-                    return false;
-                } finally {
-                    xml.close();
-                }
-            }
-        } catch (XMLStreamException | IOException e) {
+            return XlsxPackage.open(file);
+        } catch (XMLStreamException | ZipException e) {
             throw unreadable(0, e);
         }
     }
 
-    private static XMLInputFactory secureXmlFactory() {
-        XMLInputFactory factory = XMLInputFactory.newFactory();
-        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        return factory;
-    }
-
-    private static Sheet choose(ReadableWorkbook workbook, String name) {
-        List<Sheet> sheets = workbook.getSheets().toList();
+    private static XlsxPackage.SheetEntry choose(XlsxPackage workbook, String name) {
+        List<XlsxPackage.SheetEntry> sheets = workbook.sheets();
         if (name == null) {
             return sheets.stream()
-                    .filter(s -> s.getVisibility() == SheetVisibility.VISIBLE)
+                    .filter(XlsxPackage.SheetEntry::visible)
                     .findFirst()
                     .orElseThrow(() -> new IngestException("sheet_not_found", 0,
                             "The workbook has no visible sheet; expected at least one"));
         }
         return sheets.stream()
-                .filter(s -> name.equals(s.getName()))
+                .filter(s -> name.equals(s.name()))
                 .findFirst()
-                .orElseThrow(() -> sheetNotFound(name, sheets.stream().map(Sheet::getName).toList()));
+                .orElseThrow(() -> sheetNotFound(name, sheets.stream().map(XlsxPackage.SheetEntry::name).toList()));
     }
 
     static IngestException sheetNotFound(String name, List<String> names) {
@@ -161,53 +112,189 @@ final class XlsxRows implements TabularReader.RawRows {
         String where = row > 0 ? "Row " + row + ": the" : "The";
         return new IngestException("unreadable_file", row,
                 "%s workbook cannot be read; expected a valid .xlsx file, found a damaged one (%s)"
-                        .formatted(where, e.getClass().getSimpleName()), e);
+                        .formatted(where, damage(e)), e);
     }
 
-    @Override
-    public TabularReader.RawRow next() {
-        try {
-            if (!rows.hasNext()) {
-                return null;
-            }
-            Row row = rows.next();
-            lastRow = row.getRowNum();
-            List<String> cells = new ArrayList<>(row.getCellCount());
-            for (int i = 0; i < row.getCellCount(); i++) {
-                cells.add(text(row.getCell(i)));
-            }
-            return new TabularReader.RawRow(lastRow, cells);
-        } catch (ExcelReaderException | UncheckedIOException | IllegalStateException | NumberFormatException e) {
-            throw unreadable(lastRow + 1, e);
-        }
-    }
-
-    private String text(Cell cell) {
-        if (cell == null) {
-            return "";
-        }
-        Object value = cell.getValue();
-        return switch (value) {
-            case null -> cell.getType() == CellType.ERROR && cell.getRawValue() != null
-                    ? cell.getRawValue()
-                    : "";
-            case BigDecimal number -> text.number(number, formatId(cell), cell.getDataFormatString());
-            case Boolean b -> ExcelText.bool(b);
-            default -> value.toString();
+    private static String damage(Exception e) {
+        return switch (e) {
+            case XlsxPackage.Damaged d -> d.getMessage();
+            case XMLStreamException x -> "invalid XML: " + parserMessage(x);
+            case ZipException z -> "corrupt zip data";
+            case EOFException z -> "corrupt zip data";
+            case NumberFormatException n -> "a row, cell or style number is not a number";
+            default -> e.getClass().getSimpleName();
         };
     }
 
-    private static int formatId(Cell cell) {
-        Integer id = cell.getDataFormatId();
-        return id == null ? 0 : id;
+    /** The XML parser's own words on one line, with the line and column where it stopped. */
+    private static String parserMessage(XMLStreamException e) {
+        String message = POSITION.matcher(String.valueOf(e.getMessage())).replaceAll(" at line $1, column $2");
+        return message.replaceAll("\\s+", " ").strip();
+    }
+
+    @Override
+    public void readOnly(boolean[] keep) {
+        this.keep = keep.clone();
+    }
+
+    @Override
+    public TabularReader.RawRow next() throws IOException {
+        try {
+            while (!ended && xml.hasNext()) {
+                int event = xml.next();
+                if (event == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("row")) {
+                    return row();
+                }
+                if (event == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("sheetData")) {
+                    ended = true;
+                }
+            }
+            ended = true;
+            return null;
+        } catch (XMLStreamException | NumberFormatException | ZipException | EOFException e) {
+            throw unreadable(inRow ? lastRow : lastRow + 1, e);
+        }
+    }
+
+    /** The row the reader is at the start of; the reader ends at its end. */
+    private TabularReader.RawRow row() throws XMLStreamException, IOException {
+        tracked++;
+        String number = xml.getAttributeValue(null, "r");
+        lastRow = number != null ? Long.parseLong(number.strip()) : tracked;
+        inRow = true;
+        List<String> cells = new ArrayList<>();
+        int position = 0;
+        while (true) {
+            int event = xml.next();
+            if (event == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("c")) {
+                String reference = xml.getAttributeValue(null, "r");
+                int column = reference != null ? column(reference) : position;
+                position++;
+                String value = cell(column);
+                while (cells.size() <= column) {
+                    cells.add("");
+                }
+                cells.set(column, value);
+            } else if (event == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("row")) {
+                inRow = false;
+                return new TabularReader.RawRow(lastRow, cells);
+            } else if (event == XMLStreamConstants.END_DOCUMENT) {
+                throw new XlsxPackage.Damaged("the sheet ends inside a row");
+            }
+        }
+    }
+
+    /** The column index of a cell reference such as {@code AB12}. */
+    private static int column(String reference) throws XMLStreamException {
+        int column = 0;
+        int i = 0;
+        while (i < reference.length() && Character.isLetter(reference.charAt(i))) {
+            column = column * 26 + (Character.toUpperCase(reference.charAt(i)) - 'A' + 1);
+            i++;
+        }
+        if (i == 0 || column > 16_384) {
+            throw new XlsxPackage.Damaged("a cell reference is not one: \"" + reference + "\"");
+        }
+        return column - 1;
+    }
+
+    /** The text of the cell the reader is at the start of; the reader ends at its end. */
+    private String cell(int column) throws XMLStreamException, IOException {
+        String type = xml.getAttributeValue(null, "t");
+        String style = xml.getAttributeValue(null, "s");
+        String value = null;
+        String inline = null;
+        while (true) {
+            int event = xml.next();
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                switch (xml.getLocalName()) {
+                    case "v" -> value = xml.getElementText();
+                    case "is" -> inline = SharedStrings.richText(xml, "is");
+                    default -> skip();
+                }
+            } else if (event == XMLStreamConstants.END_ELEMENT) {
+                break;
+            } else if (event == XMLStreamConstants.END_DOCUMENT) {
+                throw new XlsxPackage.Damaged("the sheet ends inside a cell");
+            }
+        }
+        boolean read = keep == null || column < keep.length && keep[column];
+        if (type == null) {
+            type = "n";
+        }
+        if (type.equals("inlineStr")) {
+            String s = inline != null ? inline : value != null ? value : "";
+            return read || s.isBlank() ? s : TabularReader.SKIPPED;
+        }
+        if (value == null || value.isEmpty()) {
+            return "";
+        }
+        if (type.equals("s")) {
+            int index = Integer.parseInt(value.strip());
+            if (!read) {
+                return strings.isBlank(index) ? "" : TabularReader.SKIPPED;
+            }
+            return strings.get(index);
+        }
+        if (!read) {
+            return value.isBlank() ? "" : TabularReader.SKIPPED;
+        }
+        return switch (type) {
+            case "n" -> number(value, style);
+            case "b" -> value.equals("1") ? ExcelText.bool(true) : value.equals("0") ? ExcelText.bool(false) : value;
+            default -> value;
+        };
+    }
+
+    /** A numeric cell's text in its style's number format; a value that is not a number is given as it is. */
+    private String number(String value, String style) {
+        BigDecimal number;
+        try {
+            number = new BigDecimal(value.strip());
+        } catch (NumberFormatException e) {
+            return value;
+        }
+        XlsxPackage.NumberFormat format = style == null ? null : workbook.style(Integer.parseInt(style.strip()));
+        return format == null ? ExcelText.plain(number) : text.number(number, format.id(), format.code());
+    }
+
+    /** Skips the element the reader is at the start of, with everything in it. */
+    private void skip() throws XMLStreamException {
+        int depth = 1;
+        while (depth > 0) {
+            int event = xml.next();
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                depth++;
+            } else if (event == XMLStreamConstants.END_ELEMENT) {
+                depth--;
+            }
+        }
+    }
+
+    private static void closeAll(Closeable... parts) throws IOException {
+        IOException first = null;
+        for (Closeable part : parts) {
+            try {
+                if (part != null) {
+                    part.close();
+                }
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     @Override
     public void close() throws IOException {
         try {
-            stream.close();
+            xml.close();
+        } catch (XMLStreamException e) {
+            throw new IOException(e);
         } finally {
-            workbook.close();
+            closeAll(content, strings, workbook);
         }
     }
 }

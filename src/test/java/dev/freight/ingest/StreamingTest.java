@@ -91,6 +91,23 @@ class StreamingTest {
         assertThat(probe(file, FileType.XLSX)).startsWith("rows=200000 ordinal=200000 line=200001 max_heap_mb=");
     }
 
+    /**
+     * Every row has two texts of its own: 400,000 distinct shared strings, more than a 32 MB heap holds as strings.
+     * Past the first 65,536 they are kept in a file outside the heap.
+     */
+    @Test
+    void readsA200000RowXlsxSheetOfDistinctTextsInA32MegabyteHeap() throws Exception {
+        List<Workbook.RowSpec> rows = new ArrayList<>(ROWS + 1);
+        rows.add(Workbook.row(1, "id", "name", "website", "amount"));
+        for (int i = 1; i <= ROWS; i++) {
+            rows.add(Workbook.row(i + 1, num(Integer.toString(i)), "Vendor number " + i + " of the long list",
+                    "https://vendor-" + i + ".example.com/about", num(i + ".25")));
+        }
+        Path file = XlsxWriter.write(Workbook.of(new Workbook.SheetSpec("Data", false, rows)), dir.resolve("texts.xlsx"));
+
+        assertThat(probe(file, FileType.XLSX)).startsWith("rows=200000 ordinal=200000 line=200001 max_heap_mb=");
+    }
+
     /** Runs {@link HeapProbe} on the file in a JVM with a small heap; its output, or a failure with its output. */
     private static String probe(Path file, FileType type) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

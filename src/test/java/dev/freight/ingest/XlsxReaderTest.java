@@ -5,8 +5,13 @@ import static dev.freight.ingest.Workbook.row;
 import static dev.freight.ingest.Workbook.sheet;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class XlsxReaderTest extends WorkbookReaderContract {
@@ -19,6 +24,63 @@ class XlsxReaderTest extends WorkbookReaderContract {
     @Override
     Path write(Workbook workbook, String name) throws IOException {
         return XlsxWriter.write(workbook, dir.resolve(name + ".xlsx"));
+    }
+
+    /**
+     * Shared strings past the first few (here 3; 65,536 in service) are kept in a file outside the heap: every cell
+     * reads the same either way, blank and non-Latin texts included, and a read of one column tells a row whose other
+     * cells hold only white space from one that holds a value.
+     */
+    @Test
+    void readsSharedStringsKeptInAFileAsThoseKeptInTheHeap() throws IOException {
+        Path file = XlsxWriter.write(Workbook.of(sheet("S",
+                row(1, "id", "name", "city"),
+                row(2, "a-1", "Zoë Ødegård", "Zürich"),
+                row(3, "", "   ", "\t"),
+                row(4, "a-3", "", "Zürich"),
+                row(5, "", "东京 \uD83D\uDE00", ""),
+                row(6, "a-5", "Ann", "   "))), dir.resolve("spilled.xlsx"));
+        List<SourceRow> expected = List.of(
+                new SourceRow(1, 2, cells("id", "a-1", "name", "Zoë Ødegård", "city", "Zürich")),
+                new SourceRow(2, 4, cells("id", "a-3", "name", "", "city", "Zürich")),
+                new SourceRow(3, 5, cells("id", "", "name", "东京 \uD83D\uDE00", "city", "")),
+                new SourceRow(4, 6, cells("id", "a-5", "name", "Ann", "city", "   ")));
+
+        for (int inHeap : new int[] {SharedStrings.DEFAULT_IN_HEAP, 3, 0}) {
+            assertThat(readAll(file, inHeap, null)).as("in heap: " + inHeap).isEqualTo(expected);
+            assertThat(readAll(file, inHeap, Set.of("id"))).as("ids, in heap: " + inHeap).containsExactly(
+                    new SourceRow(1, 2, cells("id", "a-1")),
+                    new SourceRow(2, 4, cells("id", "a-3")),
+                    new SourceRow(3, 5, cells("id", "")),
+                    new SourceRow(4, 6, cells("id", "a-5")));
+        }
+    }
+
+    @Test
+    void refusesACellThatRefersPastTheEndOfTheSharedStrings() throws IOException {
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "a-1"))), dir.resolve("past.xlsx"),
+                XlsxWriter.Variant.SHARED_STRING_PAST_THE_END);
+
+        try (RowReader reader = XlsxRows.open(file, null, 1)) {
+            assertThatThrownBy(reader::next).isInstanceOfSatisfying(IngestException.class, e -> {
+                assertThat(e.code()).isEqualTo("unreadable_file");
+                assertThat(e.getMessage()).isEqualTo("Row 2: the workbook cannot be read; expected a valid .xlsx "
+                        + "file, found a damaged one (a cell refers to shared string 2 of a table of 2)");
+            });
+        }
+    }
+
+    private static List<SourceRow> readAll(Path file, int inHeap, Set<String> only) throws IOException {
+        List<SourceRow> rows = new ArrayList<>();
+        try (RowReader reader = XlsxRows.open(file, null, inHeap)) {
+            if (only != null) {
+                reader.readOnly(only);
+            }
+            for (SourceRow row = reader.next(); row != null; row = reader.next()) {
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     @Test

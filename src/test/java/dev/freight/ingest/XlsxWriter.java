@@ -30,7 +30,12 @@ final class XlsxWriter {
     private static final String REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
     /** Which parts to leave out or change, to test unusual but valid packages. */
-    enum Variant { STANDARD, NO_STYLES }
+    enum Variant {
+        STANDARD,
+        NO_STYLES,
+        /** Every text cell refers to the shared string after its own, the last one past the table's end. */
+        SHARED_STRING_PAST_THE_END
+    }
 
     private final Workbook workbook;
     private final Variant variant;
@@ -191,7 +196,8 @@ final class XlsxWriter {
         switch (value) {
             case Text t when cell instanceof Formula ->
                 b.append(" t=\"str\">").append(formula).append("<v>").append(escape(t.value())).append("</v>");
-            case Text t -> b.append(" t=\"s\"><v>").append(strings.computeIfAbsent(t.value(), k -> strings.size()))
+            case Text t -> b.append(" t=\"s\"><v>").append(strings.computeIfAbsent(t.value(), k -> strings.size())
+                    + (variant == Variant.SHARED_STRING_PAST_THE_END ? 1 : 0))
                     .append("</v>");
             case Num n -> b.append(">").append(formula).append("<v>").append(n.raw()).append("</v>");
             case Bool x -> b.append(" t=\"b\">").append(formula).append("<v>").append(x.value() ? 1 : 0).append("</v>");

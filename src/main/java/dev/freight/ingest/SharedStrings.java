@@ -1,0 +1,233 @@
+package dev.freight.ingest;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
+/**
+ * An XLSX workbook's shared-strings table, read as far as the cells need it. The first {@link #DEFAULT_IN_HEAP}
+ * strings are kept as strings; the rest go to a temporary file mapped into memory outside the heap, so a sheet of
+ * millions of distinct texts reads in the same heap as one of a few.
+ *
+ * <p>An item's text is its {@code t} elements in order, the runs of rich text included and phonetic guides
+ * ({@code rPh}) left out, as Excel shows it.
+ */
+final class SharedStrings implements Closeable {
+
+    static final int DEFAULT_IN_HEAP = 65_536;
+
+    private final InputStream in;
+    private final XMLStreamReader xml;
+    private final int inHeap;
+    private final List<String> first = new ArrayList<>();
+    private Spill spill;
+    private int count;
+    private boolean ended;
+
+    private SharedStrings(InputStream in, XMLStreamReader xml, int inHeap) {
+        this.in = in;
+        this.xml = xml;
+        this.inHeap = inHeap;
+        this.ended = xml == null;
+    }
+
+    /** The table read from {@code in} (null: a workbook without one, whose cells then cannot refer to it). */
+    static SharedStrings open(InputStream in, int inHeap) throws XMLStreamException {
+        return in == null ? new SharedStrings(null, null, inHeap)
+                : new SharedStrings(in, XlsxPackage.XML.createXMLStreamReader(in), inHeap);
+    }
+
+    /** Item {@code index}; an index past the table's end is a damaged workbook. */
+    String get(int index) throws XMLStreamException, IOException {
+        readUpTo(index);
+        return index < inHeap ? first.get(index) : spill.get(index - inHeap);
+    }
+
+    /** Whether item {@code index} is empty or only white space, without building it when it is in the file. */
+    boolean isBlank(int index) throws XMLStreamException, IOException {
+        readUpTo(index);
+        return index < inHeap ? first.get(index).isBlank() : spill.isBlank(index - inHeap);
+    }
+
+    private void readUpTo(int index) throws XMLStreamException, IOException {
+        if (index < 0) {
+            throw new XlsxPackage.Damaged("a cell refers to shared string " + index);
+        }
+        while (count <= index && !ended) {
+            String item = nextItem();
+            if (item == null) {
+                ended = true;
+            } else if (count < inHeap) {
+                first.add(item);
+                count++;
+            } else {
+                if (spill == null) {
+                    spill = new Spill();
+                }
+                spill.add(item);
+                count++;
+            }
+        }
+        if (index >= count) {
+            throw new XlsxPackage.Damaged("a cell refers to shared string " + index + " of a table of " + count);
+        }
+    }
+
+    /** The next {@code si} item's text, or null at the end of the table. */
+    private String nextItem() throws XMLStreamException {
+        while (xml.hasNext()) {
+            int event = xml.next();
+            if (event == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("si")) {
+                return richText(xml, "si");
+            }
+            if (event == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("sst")) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The text of the rich-text element the reader is at the start of ({@code si} or {@code is}): its {@code t}
+     * elements, phonetic runs left out; the reader ends at its end.
+     */
+    static String richText(XMLStreamReader xml, String element) throws XMLStreamException {
+        String single = null;
+        StringBuilder text = null;
+        int phonetic = 0;
+        while (true) {
+            int event = xml.next();
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                String name = xml.getLocalName();
+                if (name.equals("rPh")) {
+                    phonetic++;
+                } else if (name.equals("t") && phonetic == 0) {
+                    String t = xml.getElementText();
+                    if (single == null && text == null) {
+                        single = t;
+                    } else {
+                        if (text == null) {
+                            text = new StringBuilder(single);
+                        }
+                        text.append(t);
+                    }
+                }
+            } else if (event == XMLStreamConstants.END_ELEMENT) {
+                String name = xml.getLocalName();
+                if (name.equals("rPh")) {
+                    phonetic--;
+                } else if (name.equals(element)) {
+                    return text != null ? text.toString() : single != null ? single : "";
+                }
+            } else if (event == XMLStreamConstants.END_DOCUMENT) {
+                throw new XlsxPackage.Damaged("the workbook part ends inside <" + element + ">");
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (xml != null) {
+                xml.close();
+            }
+        } catch (XMLStreamException e) {
+            throw new IOException(e);
+        } finally {
+            try {
+                if (in != null) {
+                    in.close();
+                }
+            } finally {
+                if (spill != null) {
+                    spill.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Strings in a temporary file mapped in regions of {@link #REGION} bytes: each string is its UTF-8 bytes after a
+     * 4-byte length, within one region (a longer string gets a region of its own size). An index, mapped the same
+     * way, gives each string's region and position, and whether it is blank. The file is deleted at close; the
+     * mappings go with their buffers.
+     */
+    private static final class Spill implements Closeable {
+
+        private static final int REGION = 1 << 26;
+        private static final int INDEX_REGION_ENTRIES = 1 << 23;
+        private static final long BLANK = 1L << 63;
+
+        private final Path path;
+        private final FileChannel channel;
+        private final List<MappedByteBuffer> data = new ArrayList<>();
+        private final List<MappedByteBuffer> index = new ArrayList<>();
+        private long mapped;
+        private int size;
+
+        Spill() throws IOException {
+            path = Files.createTempFile("freight-shared-strings-", ".bin");
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+
+        void add(String s) throws IOException {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            MappedByteBuffer region = data.isEmpty() ? null : data.getLast();
+            if (region == null || region.remaining() < bytes.length + 4) {
+                region = map(Math.max(REGION, bytes.length + 4));
+                data.add(region);
+            }
+            long entry = ((long) (data.size() - 1) << 32) | region.position() | (s.isBlank() ? BLANK : 0);
+            region.putInt(bytes.length).put(bytes);
+            int slot = size % INDEX_REGION_ENTRIES;
+            if (slot == 0) {
+                index.add(map(INDEX_REGION_ENTRIES * 8));
+            }
+            index.getLast().putLong(slot * 8, entry);
+            size++;
+        }
+
+        private MappedByteBuffer map(int bytes) throws IOException {
+            MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, mapped, bytes);
+            mapped += bytes;
+            return buffer;
+        }
+
+        private long entry(int i) {
+            return index.get(i / INDEX_REGION_ENTRIES).getLong((i % INDEX_REGION_ENTRIES) * 8);
+        }
+
+        String get(int i) {
+            long entry = entry(i);
+            MappedByteBuffer region = data.get((int) ((entry & ~BLANK) >>> 32));
+            int position = (int) entry;
+            byte[] bytes = new byte[region.getInt(position)];
+            region.get(position + 4, bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+
+        boolean isBlank(int i) {
+            return (entry(i) & BLANK) != 0;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                channel.close();
+            } finally {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

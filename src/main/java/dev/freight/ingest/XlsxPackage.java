@@ -1,0 +1,302 @@
+package dev.freight.ingest;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import com.fasterxml.aalto.stax.InputFactoryImpl;
+import org.apache.poi.ss.usermodel.BuiltinFormats;
+
+/**
+ * The parts of an XLSX file (an Office Open XML package) that reading a sheet needs: the workbook's sheets and date
+ * system, the number format of each cell style, and where the sheets and the shared-strings table are. Parts are
+ * found through {@code [Content_Types].xml} and the workbook's relationships, as the format defines; part names
+ * match without regard to case, as Office's own reader does. The XML parser is Aalto's StAX implementation.
+ */
+final class XlsxPackage implements Closeable {
+
+    /** No DTDs and no external entities: a workbook part cannot declare entities (XML bombs) or fetch anything. */
+    static final XMLInputFactory XML = secureXmlFactory();
+
+    private static final String WORKBOOK = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml";
+    private static final String MACRO_WORKBOOK = "application/vnd.ms-excel.sheet.macroEnabled.main+xml";
+    private static final String SHARED_STRINGS =
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml";
+    private static final String STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
+
+    /** A sheet as the workbook lists it; {@code part} is its entry in the package, null when no relationship names it. */
+    record SheetEntry(String name, boolean visible, String part) {}
+
+    /** A cell style's number format: its id and its format code (null for General or an unknown built-in id). */
+    record NumberFormat(int id, String code) {}
+
+    /** A package that breaks the format's rules in a way this reader names. */
+    static final class Damaged extends XMLStreamException {
+        private static final long serialVersionUID = 1L;
+
+        Damaged(String message) {
+            super(message);
+        }
+    }
+
+    private final ZipFile zip;
+    private final List<SheetEntry> sheets = new ArrayList<>();
+    private final List<NumberFormat> styles = new ArrayList<>();
+    private final String sharedStringsPart;
+    private boolean date1904;
+
+    private XlsxPackage(ZipFile zip) throws IOException, XMLStreamException {
+        this.zip = zip;
+        String workbook = null;
+        String sharedStrings = null;
+        String styles = null;
+        try (InputStream in = required("[Content_Types].xml")) {
+            XMLStreamReader xml = XML.createXMLStreamReader(in);
+            while (xml.hasNext()) {
+                if (xml.next() == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("Override")) {
+                    String type = xml.getAttributeValue(null, "ContentType");
+                    String part = xml.getAttributeValue(null, "PartName");
+                    if (WORKBOOK.equals(type) || MACRO_WORKBOOK.equals(type)) {
+                        workbook = part;
+                    } else if (SHARED_STRINGS.equals(type)) {
+                        sharedStrings = part;
+                    } else if (STYLES.equals(type)) {
+                        styles = part;
+                    }
+                }
+            }
+            xml.close();
+        }
+        workbook = workbook == null ? "xl/workbook.xml" : entryName(workbook);
+        this.sharedStringsPart = sharedStrings == null ? null : entryName(sharedStrings);
+        readWorkbook(workbook, relationships(workbook));
+        if (styles != null) {
+            readStyles(entryName(styles));
+        }
+    }
+
+    static XlsxPackage open(Path file) throws IOException, XMLStreamException {
+        ZipFile zip = new ZipFile(file.toFile());
+        try {
+            return new XlsxPackage(zip);
+        } catch (IOException | XMLStreamException | RuntimeException e) {
+            zip.close();
+            throw e;
+        }
+    }
+
+    List<SheetEntry> sheets() {
+        return sheets;
+    }
+
+    boolean date1904() {
+        return date1904;
+    }
+
+    /** The number format of cell style {@code index}; null for a style the workbook does not define. */
+    NumberFormat style(int index) {
+        return index >= 0 && index < styles.size() ? styles.get(index) : null;
+    }
+
+    /** The shared-strings table's content; null when the workbook has none. */
+    InputStream sharedStrings() throws IOException {
+        return sharedStringsPart == null ? null : entry(sharedStringsPart);
+    }
+
+    /** A sheet's content. */
+    InputStream sheet(SheetEntry sheet) throws IOException, XMLStreamException {
+        if (sheet.part() == null) {
+            throw new Damaged("sheet \"" + sheet.name() + "\" has no relationship to its part");
+        }
+        return required(sheet.part());
+    }
+
+    private void readWorkbook(String part, Map<String, String> targets) throws IOException, XMLStreamException {
+        try (InputStream in = required(part)) {
+            XMLStreamReader xml = XML.createXMLStreamReader(in);
+            boolean properties = false;
+            while (xml.hasNext()) {
+                if (xml.next() != XMLStreamConstants.START_ELEMENT) {
+                    continue;
+                }
+                switch (xml.getLocalName()) {
+                    case "workbookPr" -> {
+                        // The first one: extensions (x14:workbookPr in extLst) come later under the same name.
+                        if (!properties) {
+                            String value = xml.getAttributeValue(null, "date1904");
+                            date1904 = "1".equals(value) || "true".equals(value);
+                            properties = true;
+                        }
+                    }
+                    case "sheet" -> {
+                        String state = xml.getAttributeValue(null, "state");
+                        String id = relationshipId(xml);
+                        sheets.add(new SheetEntry(xml.getAttributeValue(null, "name"),
+                                state == null || state.equals("visible"), id == null ? null : targets.get(id)));
+                    }
+                    default -> { }
+                }
+            }
+            xml.close();
+        }
+    }
+
+    /** The sheet element's {@code r:id}: the attribute named {@code id} in the relationships namespace. */
+    private static String relationshipId(XMLStreamReader xml) {
+        for (int i = 0; i < xml.getAttributeCount(); i++) {
+            String namespace = xml.getAttributeNamespace(i);
+            if (xml.getAttributeLocalName(i).equals("id") && namespace != null && !namespace.isEmpty()) {
+                return xml.getAttributeValue(i);
+            }
+        }
+        return null;
+    }
+
+    /** The targets of a part's relationships by id, as entry names. */
+    private Map<String, String> relationships(String part) throws IOException, XMLStreamException {
+        int slash = part.lastIndexOf('/');
+        String folder = part.substring(0, slash + 1);
+        Map<String, String> targets = new HashMap<>();
+        try (InputStream in = entry(folder + "_rels/" + part.substring(slash + 1) + ".rels")) {
+            if (in == null) {
+                return targets;
+            }
+            XMLStreamReader xml = XML.createXMLStreamReader(in);
+            while (xml.hasNext()) {
+                if (xml.next() == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("Relationship")) {
+                    String target = xml.getAttributeValue(null, "Target");
+                    if (target != null) {
+                        targets.put(xml.getAttributeValue(null, "Id"),
+                                target.startsWith("/") ? entryName(target) : normalize(folder + target));
+                    }
+                }
+            }
+            xml.close();
+        }
+        return targets;
+    }
+
+    /** Custom number formats ({@code numFmts}) and the format of each cell style ({@code cellXfs}). */
+    private void readStyles(String part) throws IOException, XMLStreamException {
+        try (InputStream in = entry(part)) {
+            if (in == null) {
+                return;
+            }
+            Map<Integer, String> custom = new HashMap<>();
+            List<Integer> ids = new ArrayList<>();
+            XMLStreamReader xml = XML.createXMLStreamReader(in);
+            boolean formats = false;
+            boolean cellStyles = false;
+            while (xml.hasNext()) {
+                int event = xml.next();
+                if (event == XMLStreamConstants.START_ELEMENT) {
+                    switch (xml.getLocalName()) {
+                        case "numFmt" -> {
+                            if (formats) {
+                                custom.put(number(xml.getAttributeValue(null, "numFmtId")),
+                                        xml.getAttributeValue(null, "formatCode"));
+                            }
+                        }
+                        case "numFmts" -> formats = true;
+                        case "cellXfs" -> cellStyles = true;
+                        case "xf" -> {
+                            if (cellStyles) {
+                                ids.add(number(xml.getAttributeValue(null, "numFmtId")));
+                            }
+                        }
+                        default -> { }
+                    }
+                } else if (event == XMLStreamConstants.END_ELEMENT) {
+                    // Only the workbook's own formats and cell styles: differential formats (dxfs) have their own.
+                    switch (xml.getLocalName()) {
+                        case "numFmts" -> formats = false;
+                        case "cellXfs" -> cellStyles = false;
+                        default -> { }
+                    }
+                }
+            }
+            xml.close();
+            for (int id : ids) {
+                String code = custom.get(id);
+                styles.add(new NumberFormat(id, code != null ? code : BuiltinFormats.getBuiltinFormat(id)));
+            }
+        }
+    }
+
+    private static int number(String s) throws XMLStreamException {
+        if (s == null) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            throw new Damaged("a number format id is not a number: \"" + s + "\"");
+        }
+    }
+
+    /** A part name ({@code /xl/workbook.xml}) as a zip entry name ({@code xl/workbook.xml}). */
+    private static String entryName(String part) {
+        return part.startsWith("/") ? part.substring(1) : part;
+    }
+
+    /** Resolves {@code .} and {@code ..} segments of a relative target. */
+    private static String normalize(String name) {
+        List<String> segments = new ArrayList<>();
+        for (String segment : name.split("/")) {
+            if (segment.equals("..")) {
+                if (!segments.isEmpty()) {
+                    segments.removeLast();
+                }
+            } else if (!segment.isEmpty() && !segment.equals(".")) {
+                segments.add(segment);
+            }
+        }
+        return String.join("/", segments);
+    }
+
+    private InputStream required(String name) throws IOException, XMLStreamException {
+        InputStream in = entry(name);
+        if (in == null) {
+            throw new Damaged("the package has no part " + name);
+        }
+        return in;
+    }
+
+    private InputStream entry(String name) throws IOException {
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null) {
+            Enumeration<? extends ZipEntry> entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                if (e.getName().equalsIgnoreCase(name)) {
+                    return zip.getInputStream(e);
+                }
+            }
+            return null;
+        }
+        return zip.getInputStream(entry);
+    }
+
+    private static XMLInputFactory secureXmlFactory() {
+        XMLInputFactory factory = new InputFactoryImpl();
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        return factory;
+    }
+
+    @Override
+    public void close() throws IOException {
+        zip.close();
+    }
+}
