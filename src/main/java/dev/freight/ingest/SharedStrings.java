@@ -189,12 +189,17 @@ final class SharedStrings implements Closeable {
                 data.add(region);
             }
             long entry = ((long) (data.size() - 1) << 32) | region.position() | (s.isBlank() ? BLANK : 0);
-            region.putInt(bytes.length).put(bytes);
             int slot = size % INDEX_REGION_ENTRIES;
             if (slot == 0) {
                 index.add(map(INDEX_REGION_ENTRIES * 8));
             }
-            index.getLast().putLong(slot * 8, entry);
+            try {
+                region.putInt(bytes.length).put(bytes);
+                index.getLast().putLong(slot * 8, entry);
+            } catch (InternalError e) {
+                // What the JDK throws when a mapped page cannot be backed: the file system is full.
+                throw new IOException("No room for the shared-strings file " + path + " (" + e.getMessage() + ")", e);
+            }
             size++;
         }
 
