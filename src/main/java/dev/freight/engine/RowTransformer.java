@@ -36,6 +36,8 @@ final class RowTransformer {
     private final FormatChecks formatChecks;
     private final Map<String, UnaryOperator<String>> dateReaders;
     private final String externalIdKey;
+    /** The object's required fields the plan has no source for: the same for every row, so found once. */
+    private final List<Field> requiredUnmapped;
 
     /**
      * @param mapping field slug → source key (column header or JSON key)
@@ -55,6 +57,9 @@ final class RowTransformer {
         this.formatChecks = formatChecks;
         this.dateReaders = dateReaders;
         this.externalIdKey = plan.externalIdKey();
+        Set<String> planned = new HashSet<>();
+        plan.sources().forEach(source -> planned.add(source.slug()));
+        this.requiredUnmapped = object.requiredFields().stream().filter(f -> !planned.contains(f.slug())).toList();
     }
 
     /** The column (cell key) the external_id is read from; null when none is mapped. */
@@ -102,7 +107,6 @@ final class RowTransformer {
             if (action == Action.DELETE && !keyField) {
                 continue;
             }
-            boolean present = ColumnPlan.present(source, cells);
             Object raw = ColumnPlan.raw(source, cells);
             UnaryOperator<String> dates = dateReaders.get(field.slug());
             if (dates != null && raw instanceof String text && !text.isBlank()) {
@@ -121,19 +125,16 @@ final class RowTransformer {
                                 "%s: required field is missing (expected key \"%s\")"
                                         .formatted(field.slug(), source.columns().isEmpty() ? field.slug()
                                                 : source.columns().getFirst().sourceColumn())));
-                    } else if (present) {
+                    } else if (ColumnPlan.present(source, cells)) {
                         cleared.add(field.slug());
                     }
                 }
             }
         }
         if (action != Action.DELETE) {
-            for (Field required : object.requiredFields()) {
-                if (plan.sources().stream().noneMatch(x -> x.slug().equals(required.slug()))) {
-                    errors.add(new Violation(ordinal, externalId, required.slug(),
-                            ViolationCode.MISSING_REQUIRED_FIELD,
-                            required.slug() + ": required field is not in the mapping"));
-                }
+            for (Field required : requiredUnmapped) {
+                errors.add(new Violation(ordinal, externalId, required.slug(), ViolationCode.MISSING_REQUIRED_FIELD,
+                        required.slug() + ": required field is not in the mapping"));
             }
         }
         if (warnUnmapped) {

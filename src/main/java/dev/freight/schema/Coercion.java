@@ -233,6 +233,10 @@ public final class Coercion {
     private static Coerced date(Field field, Object raw) {
         if (raw instanceof String s) {
             String t = s.strip();
+            LocalDate iso = isoDate(t);
+            if (iso != null) {
+                return new Coerced.Ok(new Value.Date(iso));
+            }
             for (DateTimeFormatter format : List.of(DateTimeFormatter.ISO_LOCAL_DATE, SLASHED_DATE)) {
                 try {
                     return new Coerced.Ok(new Value.Date(LocalDate.parse(t, format)));
@@ -262,6 +266,41 @@ public final class Coercion {
             }
         }
         return invalid(field, raw);
+    }
+
+    /**
+     * {@code yyyy-MM-dd} read digit by digit, the form nearly every date cell has; null for any other text and for a
+     * day the month does not have, which the formatters then answer as before. About a twelfth of an import reader's
+     * time went to {@link DateTimeFormatter} parsing these (JFR, 1,000,000-row CSV).
+     */
+    static LocalDate isoDate(String t) {
+        if (t.length() != 10 || t.charAt(4) != '-' || t.charAt(7) != '-') {
+            return null;
+        }
+        int year = digits(t, 0, 4);
+        int month = digits(t, 5, 7);
+        int day = digits(t, 8, 10);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) {
+            return null;
+        }
+        try {
+            return LocalDate.of(year, month, day);
+        } catch (DateTimeException noSuchDay) {
+            return null;
+        }
+    }
+
+    /** The decimal number of {@code t[from, to)}, or -1 when a character there is not an ASCII digit. */
+    private static int digits(String t, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = t.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     /** The date as written in an ISO date-time (not moved to UTC); null when the text is not one. */
