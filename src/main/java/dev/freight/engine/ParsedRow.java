@@ -13,10 +13,8 @@ import java.util.Set;
  * @param errors why the row is rejected; empty when it is valid
  * @param warnings notes that do not reject the row (unmapped keys)
  * @param cells the original cells, for the error file
- * @param json {@code values} as stored JSON when a writer had them encoded ahead ({@link RowWriter#prepare}); else
- *     null
- * @param storedText the text the database gives back for {@code json} once stored, when the writer computed it and
- *     it differs from {@code json} (PostgreSQL's jsonb); else null
+ * @param json {@code values} as stored JSON when a writer had them encoded ahead ({@link RowWriter#prepare}), in the
+ *     form the database gives it back once stored unless the writer knew it was not needed; else null
  */
 record ParsedRow(
         long ordinal,
@@ -27,26 +25,20 @@ record ParsedRow(
         List<Violation> errors,
         List<Violation> warnings,
         Map<String, Object> cells,
-        String json,
-        String storedText) {
+        String json) {
 
     boolean valid() {
         return errors.isEmpty();
     }
 
-    ParsedRow withJson(String json, String storedText) {
-        return new ParsedRow(ordinal, line, externalId, values, cleared, errors, warnings, cells, json, storedText);
-    }
-
-    /** The text the database gives back for this row's values once stored, when known; else null. */
-    String comparableText() {
-        return storedText != null ? storedText : json;
+    ParsedRow withJson(String json) {
+        return new ParsedRow(ordinal, line, externalId, values, cleared, errors, warnings, cells, json);
     }
 
     /** A row that could not be read at all. */
     static ParsedRow unreadable(long ordinal, long line, String message) {
         return new ParsedRow(ordinal, line, null, Map.of(), Set.of(),
                 List.of(new Violation(ordinal, null, null, ViolationCode.MALFORMED_ROW, message)), List.of(), Map.of(),
-                null, null);
+                null);
     }
 }

@@ -146,6 +146,6 @@ final class RowTransformer {
             }
         }
         values.remove(BuiltInObjects.EXTERNAL_ID);
-        return new ParsedRow(ordinal, row.line(), externalId, values, cleared, errors, warnings, cells, null, null);
+        return new ParsedRow(ordinal, row.line(), externalId, values, cleared, errors, warnings, cells, null);
     }
 }

@@ -120,7 +120,8 @@ public interface Dialect {
     /**
      * The text the database gives back for a record stored with {@code values}, when it is not the text
      * {@link ValueJson#encode} wrote (PostgreSQL prints jsonb in its own form); null when it is that text. An import
-     * compares it with the stored text to find unchanged rows without decoding them.
+     * compares it with the stored text to find unchanged rows without decoding them. It must be JSON of the same values:
+     * an import stores it instead of encoding the values a second time.
      */
     default String storedJsonText(Map<String, Value> values) {
         return null;

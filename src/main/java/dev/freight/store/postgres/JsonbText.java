@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The text PostgreSQL prints for a jsonb document of record values, so an unchanged row can be recognised by comparing
@@ -27,18 +28,45 @@ final class JsonbText {
             .thenComparing((a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8),
                     b.getBytes(StandardCharsets.UTF_8)));
 
+    /** A map's keys in iteration order, and in jsonb's order. */
+    private record Sorted(String[] keys, String[] order) {}
+
+    /** The keys sorted last: an import's rows mostly have the same keys, and sorting them cost as much as the text. */
+    private static volatile Sorted last = new Sorted(new String[0], new String[0]);
+
     private JsonbText() {}
 
     static String of(Map<String, Value> values) {
         StringBuilder out = new StringBuilder(64 + values.size() * 34);
-        List<String> keys = new ArrayList<>(values.keySet());
-        keys.sort(KEY_ORDER);
+        String[] keys = inKeyOrder(values.keySet());
         out.append('{');
         for (String key : keys) {
             member(out, key);
             write(out, values.get(key));
         }
         return out.append('}').toString();
+    }
+
+    /** {@code keys} in jsonb's order; the last answer again when they are the same keys in the same order. */
+    private static String[] inKeyOrder(Set<String> keys) {
+        Sorted sorted = last;
+        if (sorted.keys().length == keys.size()) {
+            int i = 0;
+            for (String key : keys) {
+                if (!key.equals(sorted.keys()[i])) {
+                    break;
+                }
+                i++;
+            }
+            if (i == keys.size()) {
+                return sorted.order();
+            }
+        }
+        String[] given = keys.toArray(String[]::new);
+        String[] order = given.clone();
+        Arrays.sort(order, KEY_ORDER);
+        last = new Sorted(given, order);
+        return order;
     }
 
     /** {@code "key": }, after {@code ", "} unless it is the object's first member. */
