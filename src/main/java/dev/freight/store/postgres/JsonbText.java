@@ -31,7 +31,7 @@ final class JsonbText {
     /** A map's keys in iteration order, and in jsonb's order. */
     private record Sorted(String[] keys, String[] order) {}
 
-    /** The keys sorted last: an import's rows mostly have the same keys, and sorting them cost as much as the text. */
+    /** The keys sorted last: an import's rows mostly have the same keys, and the comparator builds byte arrays. */
     private static volatile Sorted last = new Sorted(new String[0], new String[0]);
 
     private JsonbText() {}
