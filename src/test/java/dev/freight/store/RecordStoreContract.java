@@ -147,6 +147,22 @@ abstract class RecordStoreContract {
                 .isEqualTo(Map.of("name", text("Beta")));
     }
 
+    /** A database that stages rows in a table per connection must not carry one call's rows into the next. */
+    @Test
+    void twoWritesInOneTransactionEachWriteTheirOwnRowsOnly() {
+        List<UpsertOutcome> second = db.inTransaction(h -> {
+            records.upsert(h, acme, BuiltInObjects.VENDOR, List.of(vendor("t-1", "First"), vendor("t-2", "Second")));
+            return records.upsert(h, acme, BuiltInObjects.VENDOR, List.of(vendor("t-3", "Third")));
+        });
+
+        assertThat(second).extracting(UpsertOutcome::externalId).containsExactly("t-3");
+        assertThat(second.getFirst().created()).isTrue();
+        for (String externalId : List.of("t-1", "t-2", "t-3")) {
+            assertThat(db.withHandle(h -> records.existing(h, acme, "vendor", List.of(externalId)))
+                    .get(externalId).version()).as(externalId).isEqualTo(1L);
+        }
+    }
+
     @Test
     void returnsOutcomesInWriteOrderAcrossSeveralStatements() {
         int total = 10_000;

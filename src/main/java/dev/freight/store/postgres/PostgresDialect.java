@@ -82,9 +82,12 @@ public final class PostgresDialect implements Dialect {
     /** COPY into a temporary table: far cheaper than binding three parameters per row. */
     @Override
     public String stageRecords(Handle h, List<String[]> rows) {
-        // One round trip: the simple query protocol takes both statements at once.
+        // One round trip: the simple query protocol takes both statements at once. The table is empty unless this
+        // transaction staged rows before; a delete empties it for less than a truncate, which gives the table a new
+        // file each time (1,000,000 updates in 1,000-row transactions in psql: 10.9-12.1 s with truncate, 10.3-10.4 s
+        // with delete).
         h.execute("create temporary table if not exists records_stage (id text, external_id text, data jsonb,"
-                + " expected bigint) on commit delete rows; truncate records_stage");
+                + " expected bigint) on commit delete rows; delete from records_stage");
         copyRows(h, "records_stage", STAGE_COLUMNS, rows);
         return "records_stage";
     }
