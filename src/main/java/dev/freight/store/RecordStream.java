@@ -1,5 +1,6 @@
 package dev.freight.store;
 
+import dev.freight.schema.Coercion;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
@@ -249,7 +250,10 @@ public final class RecordStream {
                         && !Character.isWhitespace(s.charAt(s.length() - 1)) || !needsJsonEscape(s)
                         ? new Value.Text(s) : null;
                 case ENUM -> needsJsonEscape(s) ? null : new Value.Text(s);
-                case DATE -> s.length() == 10 ? isoDate(s) : null;
+                case DATE -> {
+                    java.time.LocalDate date = Coercion.isoDate(s);
+                    yield date == null ? null : new Value.Date(date);
+                }
                 default -> null;
             };
             if (fast != null) {
@@ -283,24 +287,6 @@ public final class RecordStream {
                 default -> null;
             };
         } catch (NumberFormatException notThatType) {
-            return null;
-        }
-    }
-
-    /** {@code yyyy-MM-dd} without a formatter; null when it is not that. */
-    private static Value isoDate(String s) {
-        if (s.charAt(4) != '-' || s.charAt(7) != '-') {
-            return null;
-        }
-        for (int i : new int[] {0, 1, 2, 3, 5, 6, 8, 9}) {
-            if (!Character.isDigit(s.charAt(i))) {
-                return null;
-            }
-        }
-        try {
-            return new Value.Date(java.time.LocalDate.of(Integer.parseInt(s, 0, 4, 10),
-                    Integer.parseInt(s, 5, 7, 10), Integer.parseInt(s, 8, 10, 10)));
-        } catch (java.time.DateTimeException notADay) {
             return null;
         }
     }
