@@ -1,7 +1,9 @@
 package dev.freight.api;
 
 import dev.freight.engine.ImportJobs;
+import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.ImportRollback;
+import dev.freight.schema.Coercion;
 import dev.freight.schema.ObjectDef;
 import dev.freight.store.Database;
 import dev.freight.store.ImportEnums;
@@ -17,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
@@ -59,7 +62,7 @@ class ImportsController {
             String action,
             String duplicateHandling,
             String name,
-            Map<String, String> columnMapping) {}
+            Map<String, Object> columnMapping) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record RollbackView(String importId, int deletedCount, int restoredCount, List<ConflictView> conflicts) {}
@@ -77,18 +80,40 @@ class ImportsController {
                 .object(request.resource())
                 .orElseThrow(() -> new ApiException(422, "invalid_import",
                         "resource \"" + request.resource() + "\" is not an object"));
+        Action action = choice(Action.class, "action", request.action(), Action.MERGE);
+        Map<String, String> mapping = columnMapping(request.columnMapping());
+        String problem = mapping == null ? null : ImportPipeline.columnMappingProblem(object, action, mapping);
+        if (problem != null) {
+            throw new ApiException(422, "invalid_import", problem);
+        }
         ImportJob job = jobs.requested(new ImportJobs.Request(caller.organizationId(), object.slug(), "imports",
                         choice(UploadMode.class, "upload_mode", request.uploadMode(), UploadMode.ASYNC),
-                        choice(Action.class, "action", request.action(), Action.MERGE),
+                        action,
                         choice(DuplicateHandling.class, "duplicate_handling", request.duplicateHandling(),
                                 DuplicateHandling.IGNORE_ALL),
-                        request.name(), caller.key().id(), request.columnMapping()),
+                        request.name(), caller.key().id(), mapping),
                 clock.instant().plus(urls.uploadTtl()));
         database.inTransaction(h -> {
             imports.create(h, job);
             return null;
         });
         return ResponseEntity.status(201).body(urls.view(job));
+    }
+
+    /** The column_mapping of a new import, field → column header; null when none is given. */
+    private static Map<String, String> columnMapping(Map<String, Object> given) {
+        if (given == null || given.isEmpty()) {
+            return null;
+        }
+        Map<String, String> mapping = new LinkedHashMap<>();
+        given.forEach((field, header) -> {
+            if (!(header instanceof String text) || text.isEmpty()) {
+                throw new ApiException(422, "invalid_import", "column_mapping." + field
+                        + " must be the header of a column (a non-empty string), got " + Coercion.describe(header));
+            }
+            mapping.put(field, text);
+        });
+        return mapping;
     }
 
     @GetMapping("/v1/imports")

@@ -33,6 +33,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,7 +142,7 @@ public final class ImportPipeline {
             mapping = mapping(job, object, reader.headers());
             ExecuteOptions options = options(job);
             String problem = options != null ? columnsProblem(object, options, reader.headers(), job.fileType())
-                    : mappingProblem(job, object, mapping, reader.headers(), job.fileType());
+                    : mappingProblem(job, object, mapping, reader);
             if (problem != null) {
                 return fail(job, Phase.PREVALIDATION, problem);
             }
@@ -839,26 +840,77 @@ public final class ImportPipeline {
         return s.toLowerCase(Locale.ROOT).replaceAll("[\\s_\\-]", "");
     }
 
-    /** Why the mapping cannot work for this import, or null. */
-    private static String mappingProblem(ImportJob job, ObjectDef object, Map<String, String> mapping,
-            List<String> headers, String fileType) {
+    /**
+     * Why an import's column_mapping cannot work for {@code object} whatever file comes, or null: it must map
+     * external_id, name only fields the object has, and (unless the import deletes) map every required field.
+     */
+    public static String columnMappingProblem(ObjectDef object, Action action, Map<String, String> mapping) {
         if (!mapping.containsKey(BuiltInObjects.EXTERNAL_ID)) {
             return "No column is mapped to external_id; map one in column_mapping or name a column \"external_id\"";
         }
-        for (Map.Entry<String, String> e : mapping.entrySet()) {
-            if (object.field(e.getKey()).isEmpty()) {
-                return "column_mapping names field \"" + e.getKey() + "\", which " + object.slug() + " does not have";
+        for (String field : mapping.keySet()) {
+            if (object.field(field).isEmpty()) {
+                return "column_mapping names field \"" + field + "\", which " + object.slug() + " does not have";
             }
-            boolean tabular = fileType != null && !fileType.equals("json") && !fileType.equals("ndjson");
-            if (tabular && !headers.contains(e.getValue())) {
+        }
+        if (action != Action.DELETE) {
+            for (Field required : object.requiredFields()) {
+                if (!mapping.containsKey(required.slug())) {
+                    return "Required field \"" + required.slug() + "\" is not mapped to any column";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Why the mapping cannot work for this import and file, or null. */
+    private static String mappingProblem(ImportJob job, ObjectDef object, Map<String, String> mapping,
+            RowReader reader) {
+        String problem = columnMappingProblem(object, job.action(), mapping);
+        String fileType = job.fileType();
+        boolean tabular = fileType != null && !fileType.equals("json") && !fileType.equals("ndjson");
+        if (problem != null || !tabular) {
+            return problem;
+        }
+        List<String> headers = reader.headers();
+        for (Map.Entry<String, String> e : mapping.entrySet()) {
+            if (!headers.contains(e.getValue())) {
                 return "column_mapping maps " + e.getKey() + " to the column \"" + e.getValue()
                         + "\", which the file does not have; its columns are " + String.join(", ", headers);
             }
         }
-        if (job.action() != Action.DELETE) {
-            for (Field required : object.requiredFields()) {
-                if (!mapping.containsKey(required.slug())) {
-                    return "Required field \"" + required.slug() + "\" is not mapped to any column";
+        return job.columnMapping() == null || job.columnMapping().isEmpty()
+                ? ambiguousHeaders(object, mapping, headers, reader.renamedHeaders())
+                : null;
+    }
+
+    /**
+     * Why mapping by header names cannot tell which column a field is read from, or null: a mapped header the file
+     * repeats, or two headers that both match a field's slug or label. Either way one column would be silently left
+     * out, so the caller must choose with column_mapping.
+     */
+    private static String ambiguousHeaders(ObjectDef object, Map<String, String> mapping, List<String> headers,
+            Map<String, String> renamed) {
+        Collection<String> mappedHeaders = mapping.values();
+        for (Map.Entry<String, String> e : mapping.entrySet()) {
+            List<String> readAs = new ArrayList<>();
+            readAs.add(e.getValue());
+            renamed.forEach((name, written) -> {
+                if (written.equals(e.getValue())) {
+                    readAs.add(name);
+                }
+            });
+            if (readAs.size() > 1) {
+                return "The file has " + readAs.size() + " columns named \"" + e.getValue() + "\" (read as "
+                        + String.join(", ", readAs) + "); say which one is " + e.getKey() + " in column_mapping";
+            }
+            Field field = object.field(e.getKey()).orElseThrow();
+            for (String header : headers) {
+                String h = normalize(header);
+                if (!mappedHeaders.contains(header)
+                        && (normalize(field.slug()).equals(h) || normalize(field.label()).equals(h))) {
+                    return "The columns \"" + e.getValue() + "\" and \"" + header + "\" both match field "
+                            + e.getKey() + "; say which one to read in column_mapping";
                 }
             }
         }

@@ -1,8 +1,10 @@
 package dev.freight.ingest;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +32,7 @@ final class Columns {
     private final Map<String, Integer> positions;
     private final Set<String> taken;
     private final Map<Integer, String> extraNames = new HashMap<>();
+    private final Map<String, String> renamed;
     private final MissingCells missing;
 
     Columns(List<String> header, MissingCells missing) {
@@ -41,11 +44,14 @@ final class Columns {
         List<String> unique = new ArrayList<>(header.size());
         Set<String> used = new HashSet<>();
         Map<String, Integer> nextSuffix = new HashMap<>();
+        Map<String, String> renamed = new LinkedHashMap<>();
         for (int i = 0; i < header.size(); i++) {
             String h = stripBom(header.get(i));
             String name = h.isBlank() ? "column_" + (i + 1) : h;
             if (used.contains(name)) {
+                String repeated = name;
                 name = freeSuffix(name, used, written, nextSuffix);
+                renamed.put(name, repeated);
             }
             used.add(name);
             unique.add(name);
@@ -57,10 +63,16 @@ final class Columns {
         }
         this.positions = positions;
         this.taken = used;
+        this.renamed = Collections.unmodifiableMap(renamed);
     }
 
     List<String> names() {
         return names;
+    }
+
+    /** The names given to repeated header cells, each with the name as written: {@code Email_2 → Email}. */
+    Map<String, String> renamed() {
+        return renamed;
     }
 
     /**

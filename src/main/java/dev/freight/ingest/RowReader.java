@@ -3,6 +3,7 @@ package dev.freight.ingest;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,6 +19,14 @@ public interface RowReader extends Closeable {
      * the first object, for information only; empty when the file has no object.
      */
     List<String> headers();
+
+    /**
+     * The {@link #headers()} that are suffixed repeats, each with the header as written ({@code Email_2 → Email}), in
+     * column order; empty when no name repeats, and for JSON and NDJSON.
+     */
+    default Map<String, String> renamedHeaders() {
+        return Map.of();
+    }
 
     /** How the file is written: its encoding, byte-order mark, delimiter and line ending, or the sheet being read. */
     SourceFormat format();

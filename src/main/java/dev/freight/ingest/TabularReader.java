@@ -84,6 +84,11 @@ final class TabularReader implements RowReader {
     }
 
     @Override
+    public Map<String, String> renamedHeaders() {
+        return columns.renamed();
+    }
+
+    @Override
     public SourceFormat format() {
         return format;
     }

@@ -419,7 +419,7 @@ public final class Coercion {
     }
 
     /** How a message shows a raw value: strings quoted and cut at 60 characters, containers by kind. */
-    static String describe(Object raw) {
+    public static String describe(Object raw) {
         return switch (raw) {
             case null -> "null";
             case String s -> quote(s.length() > 60

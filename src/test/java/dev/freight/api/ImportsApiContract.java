@@ -21,7 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,6 +79,29 @@ abstract class ImportsApiContract {
         j.get("phases").forEach(p -> phases.add(p.get("name").asString() + ":" + p.get("status").asString()));
         assertThat(phases).containsExactly("prevalidation:pending", "preparsing:pending", "transforming:pending",
                 "parsing:pending", "validation:pending", "processing:pending", "cleanup:pending");
+    }
+
+    @Test
+    void aColumnMappingThatCannotWorkForTheResourceIsRejectedWhenTheImportIsCreated() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"external_id\": \"ID\", \"colour\": \"Colour\"}",
+                "column_mapping names field \"colour\", which vendor does not have");
+        cases.put("{\"name\": \"Vendor\"}",
+                "No column is mapped to external_id; map one in column_mapping or name a column \"external_id\"");
+        cases.put("{\"external_id\": \"ID\", \"name\": 5}",
+                "column_mapping.name must be the header of a column (a non-empty string), got 5");
+        cases.put("{\"external_id\": \"\"}",
+                "column_mapping.external_id must be the header of a column (a non-empty string), got \"\"");
+        cases.put("{\"external_id\": null}",
+                "column_mapping.external_id must be the header of a column (a non-empty string), got null");
+        cases.forEach((mapping, message) -> {
+            Response r = http.post("/v1/imports", "{\"resource\": \"vendor\", \"column_mapping\": " + mapping + "}");
+
+            assertThat(r.status()).as(mapping).isEqualTo(422);
+            assertThat(r.at("/error/code")).as(mapping).isEqualTo("invalid_import");
+            assertThat(r.at("/error/message")).as(mapping).isEqualTo(message);
+        });
+        assertThat(http.get("/v1/imports").json().get("data").size()).isZero();
     }
 
     @Test

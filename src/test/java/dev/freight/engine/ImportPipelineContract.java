@@ -525,6 +525,40 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void mappingByHeaderNamesFailsWhenAMappedHeaderIsRepeatedRatherThanLeaveOneColumnOut() throws IOException {
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name,status,name\nq-1,First,active,Second\n");
+
+        assertThat(job.status()).isEqualTo(Status.FAILED);
+        assertThat(job.reason()).isEqualTo("The file has 2 columns named \"name\" (read as name, name_2); say which"
+                + " one is name in column_mapping");
+        assertThat(job.phase(Phase.PREVALIDATION).status()).isEqualTo(PhaseStatus.FAILED);
+        assertThat(vendorCount()).isZero();
+    }
+
+    @Test
+    void mappingByHeaderNamesFailsWhenTwoHeadersMatchOneField() throws IOException {
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL,
+                "External ID,name,external_id\nq-1,First,q-2\n");
+
+        assertThat(job.status()).isEqualTo(Status.FAILED);
+        assertThat(job.reason()).isEqualTo("The columns \"External ID\" and \"external_id\" both match field"
+                + " external_id; say which one to read in column_mapping");
+    }
+
+    @Test
+    void aColumnMappingCanReadTheSecondOfTwoColumnsOfOneNameByItsSuffixedName() throws IOException {
+        String content = "external_id,name,name\nq-1,First,Second\n";
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, content,
+                Map.of("external_id", "external_id", "name", "name_2"));
+
+        ImportJob done = pipeline.process(job.id(), csv(content), ImportPipeline.Listener.NONE);
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(vendor("q-1").values()).containsExactly(Map.entry("name", new Value.Text("Second")));
+    }
+
+    @Test
     void twoImportsOfOverlappingKeysAtTheSameTimeStoreEachKeyOnceAndAccountForEveryRow() throws Exception {
         StringBuilder a = new StringBuilder("external_id,name\n");
         StringBuilder b = new StringBuilder("external_id,name\n");

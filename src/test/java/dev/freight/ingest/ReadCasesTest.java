@@ -33,7 +33,8 @@ import tools.jackson.databind.JsonNode;
  *   <li>{@code format} (optional): the {@link SourceFormat} the reader reports, as {@code {encoding, bom, delimiter,
  *       lineEnding}} (sheet is null for text files);</li>
  *   <li>either {@code error}: the {@code {code, line, message}} that {@link Readers#open} fails with; or
- *       {@code headers} and {@code rows}: the rows in order, each {@code {line, cells}} or {@code {line, error: {code,
+ *       {@code headers} (and {@code renamedHeaders}, the {@link RowReader#renamedHeaders()} when a name repeats) and
+ *       {@code rows}: the rows in order, each {@code {line, cells}} or {@code {line, error: {code,
  *       message}}} for an element that {@code next()} rejects; a row's ordinal is its position in the list. When the
  *       last entry is an error, what follows it is not checked. With neither, only detection is checked.</li>
  * </ul>
@@ -108,6 +109,10 @@ class ReadCasesTest {
             assertThat(reader.headers()).as("headers")
                     .containsExactlyElementsOf(JsonValues.MAPPER.treeToValue(expected.get("headers"), List.class)
                             .stream().map(String::valueOf).toList());
+            Map<String, String> renamed = expected.has("renamedHeaders")
+                    ? JsonValues.MAPPER.treeToValue(expected.get("renamedHeaders"), new TypeReference<>() {})
+                    : Map.of();
+            assertThat(reader.renamedHeaders()).as("renamedHeaders").containsExactlyEntriesOf(renamed);
             JsonNode rows = expected.get("rows");
             for (int i = 0; i < rows.size(); i++) {
                 JsonNode row = rows.get(i);

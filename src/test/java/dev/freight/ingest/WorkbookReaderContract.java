@@ -173,6 +173,7 @@ abstract class WorkbookReaderContract {
 
         try (RowReader reader = Readers.open(file, type(), ReadOptions.defaults())) {
             assertThat(reader.headers()).containsExactly("Email", "column_2", "Email_2", "2024");
+            assertThat(reader.renamedHeaders()).containsExactly(Map.entry("Email_2", "Email"));
         }
     }
 
