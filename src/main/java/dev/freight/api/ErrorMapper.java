@@ -5,6 +5,7 @@ import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.UUID;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.webmvc.error.ErrorController;
@@ -83,6 +84,9 @@ class ErrorMapper implements ErrorController {
                     "Query parameter " + missing.getParameterName() + " is required"), null);
             case MethodArgumentTypeMismatchException mismatch -> body(new ApiException(400, "invalid_parameter",
                     "Parameter " + mismatch.getName() + " has an invalid value"), null);
+            case InvalidParameterException undecodable -> body(new ApiException(400, "invalid_parameter",
+                    "The query string is not valid: each %XX escape must be two hex digits, and together they must"
+                            + " spell UTF-8"), null);
             case StoreException store when "database_unavailable".equals(store.code()) ->
                     failure(503, store.code(), "The database is unavailable; retry later", e);
             default -> failure(500, "internal_error", "Freight failed to process the request", e);

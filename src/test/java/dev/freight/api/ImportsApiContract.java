@@ -326,6 +326,11 @@ abstract class ImportsApiContract {
                 "status must be one of requested, queued, processing, completed, failed, timed_out, expired, got \"done\"");
         assertThat(http.get("/v1/imports/imp_nothing").status()).isEqualTo(404);
         assertThat(http.get("/v1/imports?cursor=not.base64").at("/error/code")).isEqualTo("invalid_cursor");
+        Response undecodable = http.get("/v1/imports?cursor=%C3%28");
+        assertThat(undecodable.status()).isEqualTo(400);
+        assertThat(undecodable.at("/error/code")).isEqualTo("invalid_parameter");
+        assertThat(undecodable.at("/error/message")).isEqualTo("The query string is not valid: each %XX escape must"
+                + " be two hex digits, and together they must spell UTF-8");
     }
 
     @Test
