@@ -14,6 +14,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.springdoc.core.utils.SpringDocUtils;
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
@@ -44,6 +46,17 @@ public class ApiConfiguration implements WebMvcConfigurer {
                 imports.setting(h, "url_signing_key", () -> KeySecrets.generate()));
         return new ImportUrls(new UrlSigner(key.getBytes(StandardCharsets.UTF_8), clock), settings.publicUrl(),
                 settings.uploadTtl(), settings.downloadTtl());
+    }
+
+    /** Errors Tomcat answers itself get Freight's JSON body too (after Spring Boot's own valve settings). */
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> jsonContainerErrors() {
+        return new WebServerFactoryCustomizer<>() {
+            @Override
+            public void customize(ConfigurableTomcatWebServerFactory factory) {
+                factory.addContextCustomizers(JsonErrorReportValve.INSTALL);
+            }
+        };
     }
 
     /** Documents the API-key bearer scheme for every route. */

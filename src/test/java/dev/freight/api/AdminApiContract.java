@@ -264,4 +264,17 @@ abstract class AdminApiContract {
         assertThat(r.status()).isEqualTo(404);
         assertThat(r.body()).isEqualTo("{\"error\":{\"code\":\"not_found\",\"message\":\"No route for GET /v1/nothing-here\"}}");
     }
+
+    @Test
+    void pathsTheServletContainerRejectsAnswerTheJsonErrorShapeToo() {
+        for (String path : List.of("/v1/records/%C3%28", "/v1/records/a%2Fb")) {
+            Response r = http.get(path);
+
+            assertThat(r.status()).as(path).isEqualTo(400);
+            assertThat(r.raw().headers().firstValue("Content-Type")).as(path).hasValue("application/json;charset=UTF-8");
+            assertThat(r.body()).as(path).isEqualTo("{\"error\":{\"code\":\"bad_request\",\"message\":\"The request"
+                    + " could not be read: its path or query has a %XX escape that is not UTF-8, an encoded '/' or a"
+                    + " character a URL cannot hold\"}}");
+        }
+    }
 }

@@ -1,0 +1,59 @@
+package dev.freight.api;
+
+import java.io.IOException;
+import java.io.Writer;
+import org.apache.catalina.Container;
+import org.apache.catalina.Valve;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.valves.ErrorReportValve;
+import org.springframework.boot.tomcat.TomcatContextCustomizer;
+
+/**
+ * Answers the errors Tomcat raises before a request reaches Freight (a path whose %XX escapes are not UTF-8, an
+ * encoded '/', a request line it cannot parse) with Freight's JSON error body instead of Tomcat's HTML page.
+ * Errors of requests Freight handles never get here: {@link ErrorMapper} has written their body already.
+ */
+final class JsonErrorReportValve extends ErrorReportValve {
+
+    /** Replaces the host's HTML error page valve with this one. */
+    static final TomcatContextCustomizer INSTALL = context -> {
+        Container parent = context.getParent();
+        if (!(parent instanceof StandardHost host)) {
+            return;
+        }
+        for (Valve valve : host.getPipeline().getValves()) {
+            if (valve instanceof ErrorReportValve && !(valve instanceof JsonErrorReportValve)) {
+                host.getPipeline().removeValve(valve);
+            }
+        }
+        host.setErrorReportValveClass(JsonErrorReportValve.class.getName());
+        host.getPipeline().addValve(new JsonErrorReportValve());
+    };
+
+    @Override
+    protected void report(Request request, Response response, Throwable throwable) {
+        int status = response.getStatus();
+        if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
+            return;
+        }
+        String body = status == 400
+                ? "{\"error\":{\"code\":\"bad_request\",\"message\":\"The request could not be read: its path or"
+                        + " query has a %XX escape that is not UTF-8, an encoded '/' or a character a URL cannot"
+                        + " hold\"}}"
+                : "{\"error\":{\"code\":\"http_" + status + "\",\"message\":\"The request failed with HTTP status "
+                        + status + "\"}}";
+        try {
+            response.setContentType("application/json");
+            response.setCharacterEncoding("UTF-8");
+            Writer writer = response.getReporter();
+            if (writer != null) {
+                writer.write(body);
+                response.finishResponse();
+            }
+        } catch (IOException | IllegalStateException e) {
+            // The client went away or the response cannot take a body: the status line is all it gets.
+        }
+    }
+}
