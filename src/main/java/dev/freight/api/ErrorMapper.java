@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one place where exceptions become HTTP answers. Unexpected failures get a 5xx with an {@code error_id} that is
@@ -34,6 +35,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 class ErrorMapper implements ErrorController {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ErrorBody> handle(Exception e, HttpServletRequest request) {
@@ -49,9 +51,19 @@ class ErrorMapper implements ErrorController {
             return answer(e, request);
         }
         Object status = request.getAttribute("jakarta.servlet.error.status_code");
-        int code = status instanceof Integer i ? i : 500;
-        return body(new ApiException(code, code == 404 ? "not_found" : "http_" + code,
-                HttpStatus.valueOf(code).getReasonPhrase()), null);
+        return body(statusError(status instanceof Integer i ? i : 500), null);
+    }
+
+    /** The error of a bare HTTP status that no exception explains: one the servlet container answered itself. */
+    static ApiException statusError(int status) {
+        HttpStatus known = HttpStatus.resolve(status);
+        return new ApiException(status, status == 404 ? "not_found" : "http_" + status,
+                known != null ? known.getReasonPhrase() : "HTTP status " + status);
+    }
+
+    /** {@code e} as the JSON error body, for code that writes a response outside Spring MVC. */
+    static String json(ApiException e) {
+        return JSON.writeValueAsString(body(e, null).getBody());
     }
 
     static ResponseEntity<ErrorBody> answer(Exception e, HttpServletRequest request) {

@@ -17,6 +17,10 @@ import org.springframework.boot.tomcat.TomcatContextCustomizer;
  */
 final class JsonErrorReportValve extends ErrorReportValve {
 
+    /** Why Tomcat answers 400 before routing. */
+    private static final String UNREADABLE = "The request could not be read: its path or query has a %XX escape that"
+            + " is not UTF-8, an encoded '/' or a character a URL cannot hold";
+
     /** Replaces the host's HTML error page valve with this one. */
     static final TomcatContextCustomizer INSTALL = context -> {
         Container parent = context.getParent();
@@ -38,12 +42,8 @@ final class JsonErrorReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
-        String body = status == 400
-                ? "{\"error\":{\"code\":\"bad_request\",\"message\":\"The request could not be read: its path or"
-                        + " query has a %XX escape that is not UTF-8, an encoded '/' or a character a URL cannot"
-                        + " hold\"}}"
-                : "{\"error\":{\"code\":\"http_" + status + "\",\"message\":\"The request failed with HTTP status "
-                        + status + "\"}}";
+        String body = ErrorMapper.json(status == 400 ? new ApiException(400, "bad_request", UNREADABLE)
+                : ErrorMapper.statusError(status));
         try {
             response.setContentType("application/json");
             response.setCharacterEncoding("UTF-8");
