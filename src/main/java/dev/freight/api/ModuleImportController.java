@@ -56,6 +56,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -263,11 +264,17 @@ class ModuleImportController implements Envelope.Face {
         Map<String, String> remembered = database.withHandle(h -> memory.remembered(h, caller.organizationId(),
                 object.slug()));
         MappingResult result = suggester.suggest(object, sourceColumns, sample, remembered);
+        Map<String, Integer> columnsPerField = new HashMap<>();
+        for (Suggestion s : result.suggestions()) {
+            if (s.targetFieldSlug() != null) {
+                columnsPerField.merge(s.targetFieldSlug(), 1, Integer::sum);
+            }
+        }
         List<SuggestionView> suggestions = new ArrayList<>();
         for (Suggestion s : result.suggestions()) {
             Field field = s.targetFieldSlug() == null ? null : object.field(s.targetFieldSlug()).orElse(null);
             String part = field != null && field.type() == FieldType.ADDRESS
-                    ? AddressParts.addressPart(s.sourceColumn()).orElse(null) : null;
+                    ? addressPart(s.sourceColumn(), columnsPerField.get(field.slug())) : null;
             String valueType = field != null && field.multiple()
                     ? ValueTypes.valueType(s.sourceColumn()).orElse(null) : null;
             suggestions.add(new SuggestionView(s.sourceColumn(), s.targetFieldSlug(), s.confidence(),
@@ -277,6 +284,16 @@ class ModuleImportController implements Envelope.Face {
                 .map(f -> new TargetFieldView(f.slug(), f.label(), f.type().wireName(), f.required(), f.multiple()))
                 .toList();
         return Envelope.ok(new SuggestView(suggestions, result.aiUsed(), targets));
+    }
+
+    /**
+     * The address part a column holds. A column that is alone in feeding its address field and whose header names no
+     * part but the street ("Address", "Mailing Address") holds the whole address: no part, so that an exported cell
+     * ({@code "street: 1 Main St; city: Springfield"}) is read back part by part and plain text still lands in street.
+     */
+    private static String addressPart(String sourceColumn, int columnsOfField) {
+        String part = AddressParts.addressPart(sourceColumn).orElse(null);
+        return columnsOfField == 1 && "street".equals(part) ? null : part;
     }
 
     @PostMapping("/v1/modules/{module}/import/validate")

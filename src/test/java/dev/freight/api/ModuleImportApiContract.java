@@ -356,6 +356,43 @@ abstract class ModuleImportApiContract {
         assertThat(values.get("owner").asString()).isEqualTo("import-bot");
     }
 
+    /**
+     * An exported file goes back through the whole workflow with the suggested mapping and changes nothing: its one
+     * "Address" column holds every part, labeled, so it is mapped without a part (beside a "City" column it would be
+     * the street).
+     */
+    @Test
+    void anExportedFileComesBackThroughTheSuggestedMappingUnchanged() throws Exception {
+        multiValueColumnsAddressPartsAndStaticValuesMakeOneRecord();
+        String before = http.get("/v1/objects/contact/records").json().get("data").get(0).get("values").toString();
+        Response exported = http.post("/v1/modules/contacts/export", """
+                {"format": "csv", "config": {"columns": ["displayName", "phone", "address", "department"]}}""");
+        assertThat(exported.body()).isEqualTo("Name,Phone,Address,Department\r\n"
+                + "Ann,Mobile: 555-0100; Work: 555-0199,street: 1 Main St; city: Springfield; zip: 01101,Sales\r\n");
+
+        Response parsed = upload("/v1/modules/contacts/import/parse", "contacts-export.csv", "text/csv",
+                exported.body().getBytes(StandardCharsets.UTF_8));
+        Response suggested = http.post("/v1/modules/contacts/import/suggest-mapping",
+                "{\"sourceColumns\": " + parsed.json().get("data").get("sourceColumns") + "}");
+        JsonNode mapping = suggested.json().get("data").get("suggestions");
+        assertThat(mapping.get(2).toString()).isEqualTo("{\"sourceColumn\":\"Address\",\"targetFieldSlug\":\"address\","
+                + "\"confidence\":1.0,\"reason\":\"exact\",\"valueType\":null,\"addressPart\":null}");
+        Response executed = http.post("/v1/modules/contacts/import/execute", "{\"fileId\": \""
+                + parsed.at("/data/fileId") + "\", \"columnMapping\": " + mapping
+                + ", \"duplicateStrategy\": \"update\", \"duplicateMatchFields\": [\"displayName\"]}");
+
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
+        assertThat(executed.json().get("data").get("createdRecordIds").size()).isZero();
+        assertThat(http.get("/v1/imports/" + executed.at("/data/importJobId")).at("/stats/unchanged")).isEqualTo("1");
+        assertThat(http.get("/v1/objects/contact/records").json().get("data").get(0).get("values").toString())
+                .isEqualTo(before);
+
+        Response beside = http.post("/v1/modules/contacts/import/suggest-mapping",
+                "{\"sourceColumns\": [\"Address\", \"City\"]}");
+        assertThat(beside.at("/data/suggestions/0/addressPart")).isEqualTo("street");
+        assertThat(beside.at("/data/suggestions/1/addressPart")).isEqualTo("city");
+    }
+
     @Test
     void missingReferencesAreCreatedWhenAskedAndNamesResolveToExistingRecords() {
         Response first = execute("{\"Name\": \"Ann\", \"Email\": \"ann@example.com\", \"Company\": \"Acme Corp\"}",
