@@ -18,6 +18,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
+import java.util.function.Function;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,7 +32,12 @@ public final class ImportFiles {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<Map<String, Object>> CELLS = new TypeReference<>() {};
-    private static final List<String> ERROR_COLUMNS = List.of("line", "external_id", "field", "error_code", "message");
+    /**
+     * The first columns of an errors CSV. Their names match no built-in field, and a file that has all five is read
+     * without them when mapped by header names ({@link #mappableHeaders}).
+     */
+    public static final List<String> ERROR_COLUMNS = List.of("error_line", "error_external_id", "error_field",
+            "error_code", "error_message");
 
     private final Database database;
     private final ImportStore imports;
@@ -41,8 +48,11 @@ public final class ImportFiles {
     }
 
     /**
-     * One CSV row per problem: line, external_id, field, error_code, message, then the row's original cells under
-     * their own headers ({@code sourceHeaders} first, then any other keys the rejected rows had).
+     * One CSV row per rejected row, in source order: error_line, error_external_id, error_field, error_code,
+     * error_message, then the row's original cells under their own headers ({@code sourceHeaders} first, then any
+     * other keys the rejected rows had). A row with several problems lists their fields and codes joined by
+     * {@code "; "} and their messages one per line. The original columns keep their headers and the error columns'
+     * names match no field, so the file can be corrected and uploaded again as it is (see {@link #ERROR_COLUMNS}).
      */
     public void errorsCsv(String importId, List<String> sourceHeaders, OutputStream out) {
         Set<String> headers = new LinkedHashSet<>(sourceHeaders);
@@ -55,25 +65,58 @@ public final class ImportFiles {
             List<String> header = new ArrayList<>(ERROR_COLUMNS);
             header.addAll(headers);
             csv.writeRecord(header);
+            List<RowError> problems = new ArrayList<>();
             database.withHandle(h -> {
                 imports.errors(h, importId, e -> {
-                    List<String> row = new ArrayList<>(header.size());
-                    row.add(String.valueOf(e.line()));
-                    row.add(nullToEmpty(e.externalId()));
-                    row.add(nullToEmpty(e.field()));
-                    row.add(e.code());
-                    row.add(e.message());
-                    Map<String, Object> cells = cells(e);
-                    for (String column : headers) {
-                        row.add(text(cells.get(column)));
+                    if (!problems.isEmpty() && problems.getFirst().ordinal() != e.ordinal()) {
+                        csv.writeRecord(errorRow(problems, headers));
+                        problems.clear();
                     }
-                    csv.writeRecord(row);
+                    problems.add(e);
                 });
                 return null;
             });
+            if (!problems.isEmpty()) {
+                csv.writeRecord(errorRow(problems, headers));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The errors file's line for one rejected row: its problems, then its cells under {@code headers}. */
+    private static List<String> errorRow(List<RowError> problems, Set<String> headers) {
+        RowError first = problems.getFirst();
+        List<String> row = new ArrayList<>(ERROR_COLUMNS.size() + headers.size());
+        row.add(String.valueOf(first.line()));
+        row.add(nullToEmpty(first.externalId()));
+        row.add(joined(problems, e -> nullToEmpty(e.field()), "; "));
+        row.add(joined(problems, RowError::code, "; "));
+        row.add(joined(problems, RowError::message, "\n"));
+        Map<String, Object> cells = cells(first);
+        for (String column : headers) {
+            row.add(text(cells.get(column)));
+        }
+        return row;
+    }
+
+    private static String joined(List<RowError> problems, Function<RowError, String> part, String separator) {
+        StringJoiner joined = new StringJoiner(separator);
+        problems.forEach(e -> joined.add(part.apply(e)));
+        return joined.toString();
+    }
+
+    /**
+     * The headers a file is read by when its columns are mapped by name: all but an errors file's own columns, so an
+     * errors file corrected and uploaded again maps as the original did.
+     */
+    public static List<String> mappableHeaders(List<String> headers) {
+        if (!headers.containsAll(ERROR_COLUMNS)) {
+            return headers;
+        }
+        List<String> mappable = new ArrayList<>(headers);
+        mappable.removeAll(ERROR_COLUMNS);
+        return mappable;
     }
 
     /** A JSON array with one object per problem: line, external_id, field, error_code, message and cells. */

@@ -809,7 +809,7 @@ public final class ImportPipeline {
 
     /**
      * The import's mapping, field → source key: the column_mapping it was created with, or else every header that
-     * equals a field's slug or label (ignoring case, spaces, '_' and '-').
+     * equals a field's slug or label (ignoring case, spaces, '_' and '-'), leaving out an errors file's own columns.
      */
     static Map<String, String> mapping(ImportJob job, ObjectDef object, List<String> headers) {
         if (job.columnMapping() != null && !job.columnMapping().isEmpty()) {
@@ -822,7 +822,7 @@ public final class ImportPipeline {
                 mapping.put(f.slug(), f.slug());
             }
         }
-        for (String header : headers) {
+        for (String header : ImportFiles.mappableHeaders(headers)) {
             String h = normalize(header);
             for (Field f : object.fields()) {
                 boolean bySlug = mapping.containsKey(f.slug()) && mapping.get(f.slug()).equals(f.slug());
@@ -880,7 +880,7 @@ public final class ImportPipeline {
             }
         }
         return job.columnMapping() == null || job.columnMapping().isEmpty()
-                ? ambiguousHeaders(object, mapping, headers, reader.renamedHeaders())
+                ? ambiguousHeaders(object, mapping, ImportFiles.mappableHeaders(headers), reader.renamedHeaders())
                 : null;
     }
 

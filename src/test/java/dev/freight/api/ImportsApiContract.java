@@ -166,7 +166,7 @@ abstract class ImportsApiContract {
         assertThat(csv.statusCode()).isEqualTo(200);
         assertThat(csv.headers().firstValue("Content-Type")).hasValue("text/csv;charset=UTF-8");
         assertThat(csv.body()).isEqualTo("""
-                line,external_id,field,error_code,message,external_id,name,status,raw_irq_score\r
+                error_line,error_external_id,error_field,error_code,error_message,external_id,name,status,raw_irq_score\r
                 3,v-2,raw_irq_score,invalid_field_value,"raw_irq_score: expected a number, got ""eighty\""",v-2,Beta,onboarding,eighty\r
                 5,v-4,name,missing_required_field,"name: required field is missing (expected key ""name"")",v-4,,active,12\r
                 """);
@@ -179,6 +179,47 @@ abstract class ImportsApiContract {
         assertThat(get(done.at("/_upload_csv_url")).body()).isEqualTo(VENDORS.replace("\n", "\r\n"));
         assertThat(get(done.at("/_upload_json_url")).body()).startsWith("[{\"external_id\":\"v-1\",\"name\":\"Acme\","
                 + "\"status\":\"active\",\"raw_irq_score\":\"85\"},");
+    }
+
+    /**
+     * The errors CSV has one line per rejected row, however many problems it has, and its original columns under their
+     * own headers: corrected, it can be uploaded again as it is and maps as the original file did.
+     */
+    @Test
+    void anErrorsCsvHasOneLinePerRejectedRowAndCanBeCorrectedAndUploadedAgain() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(created.at("/_upload_url"), """
+                external_id,name,status,raw_irq_score,website
+                v-1,Acme,active,85,https://acme.example
+                v-2,,bogus,high,not a url
+                v-3,Gamma,active,70,
+                """, "text/csv", "vendors.csv");
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/stats/failed")).isEqualTo("1");
+
+        String errors = get(done.at("/_errors_csv_url")).body();
+        assertThat(errors).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,external_id,name,status,\
+                raw_irq_score,website\r
+                3,v-2,name; status; raw_irq_score; website,missing_required_field; invalid_field_value; \
+                invalid_field_value; invalid_field_value,"name: required field is missing (expected key ""name"")
+                status: expected one of active, onboarding, inactive, offboarding, got ""bogus""
+                raw_irq_score: expected a number, got ""high""
+                website: expected a URL, got ""not a url\"\"",v-2,,bogus,high,not a url\r
+                """);
+        assertThat(Http.JSON.readTree(get(done.at("/_errors_json_url")).body()).size()).isEqualTo(4);
+
+        String corrected = errors.replace("v-2,,bogus,high,not a url", "v-2,Beta,onboarding,60,https://beta.example");
+        Response again = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(again.at("/_upload_url"), corrected, "text/csv", "errors.csv");
+        Response fixed = awaitFinal(again.at("/id"));
+
+        assertThat(fixed.at("/status")).as(fixed.body()).isEqualTo("completed");
+        assertThat(fixed.at("/stats/created")).isEqualTo("1");
+        assertThat(fixed.at("/stats/failed")).isEqualTo("0");
+        JsonNode beta = http.get("/v1/objects/vendor/records?external_id=v-2").json().get("data").get(0).get("values");
+        assertThat(beta.toString()).isEqualTo("{\"name\":\"Beta\",\"website\":\"https://beta.example\","
+                + "\"status\":\"onboarding\",\"raw_irq_score\":60}");
     }
 
     @Test
