@@ -5,6 +5,7 @@ import dev.freight.engine.ExecuteOptions;
 import dev.freight.engine.ImportJobs;
 import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.ImportRollback;
+import dev.freight.engine.ImportFiles;
 import dev.freight.engine.ImportValidator;
 import dev.freight.ingest.FileType;
 import dev.freight.ingest.IngestException;
@@ -263,7 +264,15 @@ class ModuleImportController implements Envelope.Face {
         }
         Map<String, String> remembered = database.withHandle(h -> memory.remembered(h, caller.organizationId(),
                 object.slug()));
-        MappingResult result = suggester.suggest(object, sourceColumns, sample, remembered);
+        // An errors file uploaded again: its own error_… columns map to nothing.
+        List<String> mappable = ImportFiles.mappableHeaders(sourceColumns);
+        MappingResult suggested = suggester.suggest(object, mappable, sample, remembered);
+        List<Suggestion> all = new ArrayList<>(sourceColumns.size());
+        for (int c = 0, m = 0; c < sourceColumns.size(); c++) {
+            boolean kept = m < mappable.size() && mappable.get(m).equals(sourceColumns.get(c));
+            all.add(kept ? suggested.suggestions().get(m++) : Suggestion.unmapped(sourceColumns.get(c)));
+        }
+        MappingResult result = new MappingResult(all, suggested.aiUsed());
         Map<String, Integer> columnsPerField = new HashMap<>();
         for (Suggestion s : result.suggestions()) {
             if (s.targetFieldSlug() != null) {

@@ -393,6 +393,24 @@ abstract class ModuleImportApiContract {
         assertThat(beside.at("/data/suggestions/1/addressPart")).isEqualTo("city");
     }
 
+    /** An errors CSV of the Imports resource, uploaded again: its own columns are not suggested for any field. */
+    @Test
+    void theColumnsOfAnErrorsFileAreNotSuggestedForFields() {
+        Response suggested = http.post("/v1/modules/contacts/import/suggest-mapping", """
+                {"sourceColumns": ["error_line", "error_external_id", "error_field", "error_code", "error_message",
+                                   "Name", "Street"]}""");
+
+        List<String> pairs = new ArrayList<>();
+        suggested.json().get("data").get("suggestions").forEach(x -> pairs.add(x.get("sourceColumn").asString()
+                + "->" + x.get("targetFieldSlug") + "/" + x.get("addressPart")));
+        assertThat(pairs).containsExactly("error_line->null/null", "error_external_id->null/null",
+                "error_field->null/null", "error_code->null/null", "error_message->null/null",
+                "Name->\"displayName\"/null", "Street->\"address\"/null");
+        Response alone = http.post("/v1/modules/contacts/import/suggest-mapping",
+                "{\"sourceColumns\": [\"error_line\", \"Name\"]}");
+        assertThat(alone.at("/data/suggestions/0/targetFieldSlug")).isEqualTo("address");
+    }
+
     @Test
     void missingReferencesAreCreatedWhenAskedAndNamesResolveToExistingRecords() {
         Response first = execute("{\"Name\": \"Ann\", \"Email\": \"ann@example.com\", \"Company\": \"Acme Corp\"}",
