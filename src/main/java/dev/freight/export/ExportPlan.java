@@ -61,12 +61,14 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
     public static ExportPlan of(ObjectDef object, ExportFormat format, ExportConfig config) {
         List<ExportColumn> columns = columns(object, config);
         RecordQuery query = new RecordQuery(conditions(object, config.filters()), sort(object, config), limit(config));
-        DateTimeFormatter dates = dates(config.dateFormat());
+        String datePattern = config.dateFormat() == null || config.dateFormat().isBlank() ? null
+                : DatePattern.toJava(config.dateFormat());
+        DateTimeFormatter dates = dates(config.dateFormat(), datePattern);
         String title = config.title() == null || config.title().isBlank() ? object.label() + " export" : config.title();
         ExportOptions options = new ExportOptions(
                 !Boolean.FALSE.equals(config.includeHeaders()),
                 dates,
-                dates == null ? null : excelFormat(config.dateFormat()),
+                dates == null ? null : excelFormat(datePattern),
                 title,
                 config.description() == null || config.description().isBlank() ? null : config.description(),
                 Boolean.TRUE.equals(config.includeBom()) ? ExportOptions.Bom.UTF8 : ExportOptions.Bom.NONE,
@@ -244,37 +246,58 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
         return new Field(f.slug(), f.label(), f.type(), false, "", f.options(), f.targets(), false);
     }
 
-    private static DateTimeFormatter dates(String pattern) {
-        if (pattern == null || pattern.isBlank()) {
+    /** @param pattern {@code dateFormat} as a Java pattern ({@link DatePattern}); null for ISO 8601 */
+    private static DateTimeFormatter dates(String dateFormat, String pattern) {
+        if (pattern == null) {
             return null;
         }
         try {
-            DateTimeFormatter f = DateTimeFormatter.ofPattern(pattern, Locale.ROOT);
+            DateTimeFormatter f = DateTimeFormatter.ofPattern(pattern, Locale.ENGLISH);
             f.format(ZonedDateTime.ofInstant(Instant.EPOCH, ZoneOffset.UTC));
             return f;
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
-            throw new ExportException("invalid_date_format", "dateFormat \"" + pattern + "\" is not a valid pattern"
-                    + " (use letters such as yyyy-MM-dd or dd/MM/yyyy HH:mm): " + e.getMessage());
+            throw new ExportException("invalid_date_format", "dateFormat \"" + dateFormat + "\" is not a valid pattern"
+                    + " (use letters such as yyyy-MM-dd, DD/MM/YYYY HH:mm or %d.%m.%Y): " + e.getMessage());
         }
     }
 
-    /** The Excel number format for a Java date pattern: months and minutes are both "m" to Excel. */
+    /**
+     * The Excel number format for a Java date pattern: months and minutes are both "m" to Excel, weekdays are "ddd",
+     * AM/PM is "AM/PM" and fractions of a second are "0".
+     */
     private static String excelFormat(String pattern) {
         StringBuilder b = new StringBuilder();
         boolean quoted = false;
-        for (char c : pattern.toCharArray()) {
-            if (c == '\'') {
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\'' && i + 1 < pattern.length() && pattern.charAt(i + 1) == '\'') {
+                b.append('\'');
+                i++;
+            } else if (c == '\'') {
                 quoted = !quoted;
                 b.append('"');
             } else if (quoted) {
                 b.append(c);
             } else {
                 b.append(switch (c) {
-                    case 'M' -> 'm';
-                    case 'H' -> 'h';
-                    case 'u' -> 'y';
-                    default -> c;
+                    case 'M' -> "m";
+                    case 'H' -> "h";
+                    case 'u' -> "y";
+                    case 'E' -> "ddd";
+                    case 'a' -> "AM/PM";
+                    case 'S' -> "0";
+                    default -> String.valueOf(c);
                 });
+                if (c == 'E') {
+                    int run = 1;
+                    while (i + 1 < pattern.length() && pattern.charAt(i + 1) == 'E') {
+                        run++;
+                        i++;
+                    }
+                    if (run >= 4) {
+                        b.append('d');
+                    }
+                }
             }
         }
         return b.toString();

@@ -367,6 +367,32 @@ abstract class ExportApiContract {
         }
     }
 
+    /**
+     * A JSON client writes day.js tokens: "DD/MM/YYYY" is the day of the month and the year, not Java's day of the
+     * year and week-based year (which printed 060/03/2025 for 1 March 2025). The same format names XLSX cells' format.
+     */
+    @Test
+    void dateFormatsInDayjsAndStrftimeTokensPrintTheDayOfTheMonthAndTheYear() throws IOException {
+        vendors();
+        String columns = "\"columns\": [\"external_id\", \"next_assessment_date\"], \"sortField\": \"external_id\"";
+
+        assertThat(csv("{" + columns + ", \"dateFormat\": \"DD/MM/YYYY\"}")).isEqualTo(
+                "External Id,Next Assessment Date\r\nv-1,01/03/2025\r\nv-2,\r\nv-3,\r\nv-4,31/12/2024\r\n");
+        assertThat(csv("{" + columns + ", \"dateFormat\": \"ddd, MMM D YYYY\", \"limit\": 1}")).isEqualTo(
+                "External Id,Next Assessment Date\r\nv-1,\"Sat, Mar 1 2025\"\r\n");
+        assertThat(csv("{" + columns + ", \"dateFormat\": \"%d.%m.%Y\", \"limit\": 1}")).isEqualTo(
+                "External Id,Next Assessment Date\r\nv-1,01.03.2025\r\n");
+
+        HttpResponse<byte[]> r = export("/v1/modules/vendors/export", "{\"format\": \"xlsx\", \"config\": {"
+                + columns + ", \"dateFormat\": \"DD/MM/YYYY\"}}");
+        try (ReadableWorkbook wb = new ReadableWorkbook(new ByteArrayInputStream(r.body()),
+                new ReadingOptions(true, false))) {
+            Row acme = wb.getFirstSheet().read().get(1);
+            assertThat(acme.getCell(1).getDataFormatString()).isEqualTo("dd/mm/yyyy");
+            assertThat(acme.getCell(1).asDate()).isEqualTo(LocalDateTime.of(2025, 3, 1, 0, 0));
+        }
+    }
+
     // ---- PDF
 
     @Test
