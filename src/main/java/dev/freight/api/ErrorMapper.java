@@ -95,7 +95,8 @@ class ErrorMapper implements ErrorController {
             case MissingServletRequestParameterException missing -> body(new ApiException(400, "missing_parameter",
                     "Query parameter " + missing.getParameterName() + " is required"), null);
             case MethodArgumentTypeMismatchException mismatch -> body(new ApiException(400, "invalid_parameter",
-                    "Parameter " + mismatch.getName() + " has an invalid value"), null);
+                    "Parameter " + mismatch.getName() + " must be " + expected(mismatch.getRequiredType()) + ", got \""
+                            + mismatch.getValue() + "\""), null);
             case InvalidParameterException undecodable -> body(new ApiException(400, "invalid_parameter",
                     "The query string is not valid: each %XX escape must be two hex digits, and together they must"
                             + " spell UTF-8"), null);
@@ -126,5 +127,16 @@ class ErrorMapper implements ErrorController {
         return ResponseEntity.status(e.status())
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(new ErrorBody(new ErrorBody.Detail(e.code(), e.getMessage(), details, errorId)));
+    }
+
+    /** What a query parameter of {@code type} must be, for a message. */
+    private static String expected(Class<?> type) {
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        return type == null ? "a valid value" : "a valid " + type.getSimpleName();
     }
 }

@@ -216,9 +216,8 @@ class ModuleImportController implements Envelope.Face {
                 headers = List.of();
                 format = new SourceFormat(null, false, null, null, sheets.getFirst());
             }
-            if (type == FileType.JSON || type == FileType.NDJSON) {
-                headers = jsonHeaders(headers, sample);
-            }
+            // JSON objects need not share keys, and a CSV row may have more cells than the header (column_4).
+            headers = sampleColumns(headers, sample);
             ParsedFile parsed = new ParsedFile(fileId, caller.organizationId(), object.slug(),
                     file.getOriginalFilename(), type.wireName(), format.encoding(), format.sheet(), Files.size(path),
                     checksum.join(), total, null);
@@ -607,10 +606,17 @@ class ModuleImportController implements Envelope.Face {
         };
     }
 
-    /** JSON sources: the keys of the sampled objects, in first-seen order. */
-    private static List<String> jsonHeaders(List<String> headers, List<Map<String, String>> sample) {
+    /**
+     * The headers, then any other key a sample row has a value under (the {@code column_<n>} of cells past the
+     * header row), so that every column the preview shows can be mapped.
+     */
+    private static List<String> sampleColumns(List<String> headers, List<Map<String, String>> sample) {
         java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>(headers);
-        sample.forEach(r -> keys.addAll(r.keySet()));
+        sample.forEach(r -> r.forEach((k, v) -> {
+            if (v != null && !v.isBlank()) {
+                keys.add(k);
+            }
+        }));
         return List.copyOf(keys);
     }
 

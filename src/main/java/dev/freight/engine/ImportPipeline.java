@@ -874,7 +874,7 @@ public final class ImportPipeline {
         }
         List<String> headers = reader.headers();
         for (Map.Entry<String, String> e : mapping.entrySet()) {
-            if (!headers.contains(e.getValue())) {
+            if (!hasColumn(headers, e.getValue())) {
                 return "column_mapping maps " + e.getKey() + " to the column \"" + e.getValue()
                         + "\", which the file does not have; its columns are " + String.join(", ", headers);
             }
@@ -945,12 +945,28 @@ public final class ImportPipeline {
             if (object.field(c.field()).isEmpty()) {
                 return "The mapping names field \"" + c.field() + "\", which " + object.slug() + " does not have";
             }
-            if (tabular && !headers.contains(c.sourceColumn())) {
+            if (tabular && !hasColumn(headers, c.sourceColumn())) {
                 return "The mapping reads the column \"" + c.sourceColumn()
                         + "\", which the file does not have; its columns are " + String.join(", ", headers);
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a tabular file has the column: one of its headers, or {@code column_<n>} past the last header, the name
+     * a reader gives the cells of rows longer than the header row (and the parse step's preview shows).
+     */
+    private static boolean hasColumn(List<String> headers, String column) {
+        if (headers.contains(column)) {
+            return true;
+        }
+        if (!column.startsWith("column_") || column.length() > 14) {
+            return false;
+        }
+        String number = column.substring("column_".length());
+        return !number.isEmpty() && number.chars().allMatch(Character::isDigit) && number.charAt(0) != '0'
+                && Integer.parseInt(number) > headers.size();
     }
 
     private static String readFailure(Exception e) {

@@ -372,6 +372,10 @@ abstract class ImportsApiContract {
         assertThat(undecodable.at("/error/code")).isEqualTo("invalid_parameter");
         assertThat(undecodable.at("/error/message")).isEqualTo("The query string is not valid: each %XX escape must"
                 + " be two hex digits, and together they must spell UTF-8");
+        Response notANumber = http.get("/v1/imports?limit=ten");
+        assertThat(notANumber.status()).isEqualTo(400);
+        assertThat(notANumber.at("/error/code")).isEqualTo("invalid_parameter");
+        assertThat(notANumber.at("/error/message")).isEqualTo("Parameter limit must be a whole number, got \"ten\"");
     }
 
     @Test

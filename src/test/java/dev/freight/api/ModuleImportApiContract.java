@@ -223,7 +223,9 @@ abstract class ModuleImportApiContract {
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx);
         assertThat(picked.status()).as(picked.body()).isEqualTo(200);
         assertThat(picked.json().get("data").get("sourceColumns").toString()).isEqualTo(
-                "[\"text\",\"date\",\"integer\",\"boolean\",\"float\",\"datetime\",\"empty_column\"]");
+                "[\"text\",\"date\",\"integer\",\"boolean\",\"float\",\"datetime\",\"empty_column\",\"column_8\"]");
+        // A cell past the header row: listed, so it can be mapped, under the name the preview shows it by.
+        assertThat(picked.at("/data/sampleRows/1/column_8")).isEqualTo("Extra data beyond headers will be trimmed");
         // The workbook uses the 1904 date system: serial 24472 is 1971-01-01.
         assertThat(picked.at("/data/sampleRows/0/date")).isEqualTo("1971-01-01");
         assertThat(picked.at("/data/sampleRows/0/integer")).isEqualTo("40");
@@ -246,6 +248,25 @@ abstract class ModuleImportApiContract {
         assertThat(r.at("/data/sampleRows/49/Phone")).isEqualTo("01050");
         assertThat(r.at("/data/delimiter")).isEqualTo(";");
         assertThat(r.at("/data/lineEnding")).isEqualTo("crlf");
+    }
+
+    /** A row with more cells than the header: the preview's extra column is listed, so it can be mapped. */
+    @Test
+    void parseListsTheColumnsOfCellsPastTheHeaderThatTheSampleShows() throws Exception {
+        Response r = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name,Email\nAnn,ann@example.com,Sales\nBo,bo@example.com\n".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(r.json().get("data").get("sourceColumns").toString()).isEqualTo("[\"Name\",\"Email\",\"column_3\"]");
+        assertThat(r.json().get("data").get("sampleRows").get(0).toString())
+                .isEqualTo("{\"Name\":\"Ann\",\"Email\":\"ann@example.com\",\"column_3\":\"Sales\"}");
+        Response executed = http.post("/v1/modules/contacts/import/execute", "{\"fileId\": \"" + r.at("/data/fileId")
+                + "\", \"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"},"
+                + " {\"sourceColumn\": \"column_3\", \"targetFieldSlug\": \"department\"}]}");
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("2");
+        List<String> stored = new ArrayList<>();
+        http.get("/v1/objects/contact/records").json().get("data").forEach(x -> stored.add(x.get("values").toString()));
+        assertThat(stored).containsExactlyInAnyOrder("{\"displayName\":\"Ann\",\"department\":\"Sales\"}",
+                "{\"displayName\":\"Bo\"}");
     }
 
     @Test
