@@ -813,7 +813,9 @@ public final class ImportPipeline {
      */
     static Map<String, String> mapping(ImportJob job, ObjectDef object, List<String> headers) {
         if (job.columnMapping() != null && !job.columnMapping().isEmpty()) {
-            return job.columnMapping();
+            boolean tabular = job.fileType() != null && !"json".equals(job.fileType())
+                    && !"ndjson".equals(job.fileType());
+            return tabular ? toHeaders(job.columnMapping(), headers) : job.columnMapping();
         }
         Map<String, String> mapping = new LinkedHashMap<>();
         if ("json".equals(job.fileType()) || "ndjson".equals(job.fileType())) {
@@ -834,6 +836,24 @@ public final class ImportPipeline {
             }
         }
         return mapping;
+    }
+
+    /**
+     * A column_mapping with each header as the file writes it: one that is not a header exactly but equals exactly one
+     * header ignoring case and surrounding spaces ({@code "vendor id"}, {@code "Vendor Name "}) reads that header.
+     * Otherwise the mapping's own text stays, and prevalidation reports the column missing.
+     */
+    private static Map<String, String> toHeaders(Map<String, String> columnMapping, List<String> headers) {
+        Map<String, String> resolved = new LinkedHashMap<>();
+        columnMapping.forEach((field, column) -> {
+            String header = column;
+            if (!headers.contains(column)) {
+                List<String> alike = headers.stream().filter(h -> h.strip().equalsIgnoreCase(column.strip())).toList();
+                header = alike.size() == 1 ? alike.getFirst() : column;
+            }
+            resolved.put(field, header);
+        });
+        return resolved;
     }
 
     private static String normalize(String s) {

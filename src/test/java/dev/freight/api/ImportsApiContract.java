@@ -182,6 +182,31 @@ abstract class ImportsApiContract {
     }
 
     /**
+     * A column_mapping names headers as a person types them: a header that differs only in case or surrounding spaces
+     * is read, unless two headers would fit.
+     */
+    @Test
+    void columnMappingFindsAHeaderThatDiffersOnlyInCaseOrSpacesUnlessTwoFit() throws Exception {
+        Response created = http.post("/v1/imports", """
+                {"resource": "vendor", "column_mapping": {"external_id": "vendor id", "name": "Vendor Name"}}""");
+        upload(created.at("/_upload_url"), "Vendor ID,Vendor Name ,Status\nx-1,Xeno,active\n", "text/csv", "v.csv");
+        Response done = awaitFinal(created.at("/id"));
+
+        assertThat(done.at("/status")).as(done.body()).isEqualTo("completed");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=x-1").json().get("data").get(0).get("values")
+                .toString()).isEqualTo("{\"name\":\"Xeno\"}");
+
+        Response twice = http.post("/v1/imports", """
+                {"resource": "vendor", "column_mapping": {"external_id": "id", "name": "NAME"}}""");
+        upload(twice.at("/_upload_url"), "id,Name,name\nx-2,Yarn,yarn\n", "text/csv", "v.csv");
+        Response failed = awaitFinal(twice.at("/id"));
+
+        assertThat(failed.at("/status")).isEqualTo("failed");
+        assertThat(failed.at("/reason")).isEqualTo(
+                "column_mapping maps name to the column \"NAME\", which the file does not have; its columns are id, Name, name");
+    }
+
+    /**
      * The errors CSV has one line per rejected row, however many problems it has, and its original columns under their
      * own headers: corrected, it can be uploaded again as it is and maps as the original file did.
      */
