@@ -141,7 +141,7 @@ public final class ImportPipeline {
         try (RowReader reader = source.open()) {
             mapping = mapping(job, object, reader.headers());
             ExecuteOptions options = options(job);
-            String problem = options != null ? columnsProblem(object, options, reader.headers(), job.fileType())
+            String problem = options != null ? columnsProblem(object, options, reader, job.fileType())
                     : mappingProblem(job, object, mapping, reader);
             if (problem != null) {
                 return fail(job, Phase.PREVALIDATION, problem);
@@ -894,7 +894,7 @@ public final class ImportPipeline {
         }
         List<String> headers = reader.headers();
         for (Map.Entry<String, String> e : mapping.entrySet()) {
-            if (!hasColumn(headers, e.getValue())) {
+            if (!reader.hasColumn(e.getValue())) {
                 return "column_mapping maps " + e.getKey() + " to the column \"" + e.getValue()
                         + "\", which the file does not have; its columns are " + String.join(", ", headers);
             }
@@ -958,35 +958,19 @@ public final class ImportPipeline {
     }
 
     /** Why a module import's columns cannot work, or null. */
-    private static String columnsProblem(ObjectDef object, ExecuteOptions options, List<String> headers,
+    private static String columnsProblem(ObjectDef object, ExecuteOptions options, RowReader reader,
             String fileType) {
         boolean tabular = fileType != null && !fileType.equals("json") && !fileType.equals("ndjson");
         for (ExecuteOptions.ColumnMap c : options.columns()) {
             if (object.field(c.field()).isEmpty()) {
                 return "The mapping names field \"" + c.field() + "\", which " + object.slug() + " does not have";
             }
-            if (tabular && !hasColumn(headers, c.sourceColumn())) {
+            if (tabular && !reader.hasColumn(c.sourceColumn())) {
                 return "The mapping reads the column \"" + c.sourceColumn()
-                        + "\", which the file does not have; its columns are " + String.join(", ", headers);
+                        + "\", which the file does not have; its columns are " + String.join(", ", reader.headers());
             }
         }
         return null;
-    }
-
-    /**
-     * Whether a tabular file has the column: one of its headers, or {@code column_<n>} past the last header, the name
-     * a reader gives the cells of rows longer than the header row (and the parse step's preview shows).
-     */
-    private static boolean hasColumn(List<String> headers, String column) {
-        if (headers.contains(column)) {
-            return true;
-        }
-        if (!column.startsWith("column_") || column.length() > 14) {
-            return false;
-        }
-        String number = column.substring("column_".length());
-        return !number.isEmpty() && number.chars().allMatch(Character::isDigit) && number.charAt(0) != '0'
-                && Integer.parseInt(number) > headers.size();
     }
 
     private static String readFailure(Exception e) {

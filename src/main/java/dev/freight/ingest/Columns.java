@@ -113,6 +113,16 @@ final class Columns {
         return cells;
     }
 
+    /** Whether {@code name} is the {@code column_N} of cells past the last header (N beyond the header's width). */
+    boolean isExtraName(String name) {
+        if (!name.startsWith("column_") || name.length() > "column_".length() + 7) {
+            return false;
+        }
+        String number = name.substring("column_".length());
+        return !number.isEmpty() && number.chars().allMatch(Character::isDigit) && number.charAt(0) != '0'
+                && Integer.parseInt(number) > names.size() && !names.contains(name);
+    }
+
     private String extraName(int index) {
         return extraNames.computeIfAbsent(index, i -> {
             String name = "column_" + (i + 1);

@@ -28,6 +28,14 @@ public interface RowReader extends Closeable {
         return Map.of();
     }
 
+    /**
+     * Whether {@code column} names cells of this source: one of its {@link #headers()}, or, for tabular files, the
+     * {@code column_N} that keys cells past the last header.
+     */
+    default boolean hasColumn(String column) {
+        return headers().contains(column);
+    }
+
     /** How the file is written: its encoding, byte-order mark, delimiter and line ending, or the sheet being read. */
     SourceFormat format();
 

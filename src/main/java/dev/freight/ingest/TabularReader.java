@@ -89,6 +89,11 @@ final class TabularReader implements RowReader {
     }
 
     @Override
+    public boolean hasColumn(String column) {
+        return columns.names().contains(column) || columns.isExtraName(column);
+    }
+
+    @Override
     public SourceFormat format() {
         return format;
     }
