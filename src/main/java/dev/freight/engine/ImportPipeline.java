@@ -813,9 +813,7 @@ public final class ImportPipeline {
      */
     static Map<String, String> mapping(ImportJob job, ObjectDef object, List<String> headers) {
         if (job.columnMapping() != null && !job.columnMapping().isEmpty()) {
-            boolean tabular = job.fileType() != null && !"json".equals(job.fileType())
-                    && !"ndjson".equals(job.fileType());
-            return tabular ? toHeaders(job.columnMapping(), headers) : job.columnMapping();
+            return tabular(job.fileType()) ? toHeaders(job.columnMapping(), headers) : job.columnMapping();
         }
         Map<String, String> mapping = new LinkedHashMap<>();
         if ("json".equals(job.fileType()) || "ndjson".equals(job.fileType())) {
@@ -888,7 +886,7 @@ public final class ImportPipeline {
             RowReader reader) {
         String problem = columnMappingProblem(object, job.action(), mapping);
         String fileType = job.fileType();
-        boolean tabular = fileType != null && !fileType.equals("json") && !fileType.equals("ndjson");
+        boolean tabular = tabular(fileType);
         if (problem != null || !tabular) {
             return problem;
         }
@@ -960,7 +958,7 @@ public final class ImportPipeline {
     /** Why a module import's columns cannot work, or null. */
     private static String columnsProblem(ObjectDef object, ExecuteOptions options, RowReader reader,
             String fileType) {
-        boolean tabular = fileType != null && !fileType.equals("json") && !fileType.equals("ndjson");
+        boolean tabular = tabular(fileType);
         for (ExecuteOptions.ColumnMap c : options.columns()) {
             if (object.field(c.field()).isEmpty()) {
                 return "The mapping names field \"" + c.field() + "\", which " + object.slug() + " does not have";
@@ -971,6 +969,11 @@ public final class ImportPipeline {
             }
         }
         return null;
+    }
+
+    /** Whether the upload is a CSV, XLSX or XLS file (columns under a header row), not JSON or NDJSON. */
+    private static boolean tabular(String fileType) {
+        return fileType != null && !fileType.equals("json") && !fileType.equals("ndjson");
     }
 
     private static String readFailure(Exception e) {
