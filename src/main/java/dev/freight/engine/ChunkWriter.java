@@ -8,6 +8,7 @@ import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
 import dev.freight.store.Change;
 import dev.freight.store.Database;
+import dev.freight.store.DeferredRow;
 import dev.freight.store.Dialect;
 import dev.freight.store.Handle;
 import dev.freight.store.ImportEnums.Action;
@@ -66,14 +67,22 @@ final class ChunkWriter implements RowWriter {
     private volatile Boolean empty;
     /** A write skipped the key lookup and its transaction has not committed yet. */
     private boolean unconfirmed;
+    /**
+     * The import's put-off rows when this writes them, in the pass after its last row; null in the pass over the
+     * source, which puts off the rows whose references name records of the object that are not stored yet.
+     */
+    private final ReferenceResolver.KeptRows kept;
 
     /**
      * @param duplicates external ids that occur more than once in the whole import → ordinal of the first occurrence
      * @param unitNoun what the messages call the whole import ("batch", "file")
+     * @param kept the import's put-off rows when this writes them after its last row (their references may name one
+     *     another, and each creates its record with the id kept for it); null for the pass over the source
      */
     ChunkWriter(RecordStore records, Database database, Schema schema, ObjectDef object, String organizationId,
             String importId, Action action, DuplicateHandling duplicateHandling, Map<String, Long> duplicates,
-            String unitNoun) {
+            String unitNoun, ReferenceResolver.KeptRows kept) {
+        this.kept = kept;
         this.importId = importId;
         this.database = database;
         this.dialect = database.dialect();
@@ -86,7 +95,7 @@ final class ChunkWriter implements RowWriter {
         this.duplicates = duplicates;
         this.unitNoun = unitNoun;
         this.references = new ReferenceResolver(records, schema, object, organizationId, importId,
-                ReferenceResolver.Missing.REJECT, false);
+                ReferenceResolver.Missing.REJECT, false, kept);
         this.selfReferences = object.fields().stream()
                 .filter(f -> f.type() == FieldType.REFERENCE && f.targets().contains(object.slug())).toList();
         this.encodesAhead = action != Action.DELETE
@@ -210,10 +219,17 @@ final class ChunkWriter implements RowWriter {
             }
         }
         List<Change> changes = new ArrayList<>();
+        List<ReferenceResolver.PutOff> putOff = kept == null && !selfReferences.isEmpty() ? new ArrayList<>() : null;
         boolean skipsLookup = candidates.stream().anyMatch(r -> r.externalId() != null) && skipsLookup(h);
         for (List<ParsedRow> segment : segments(candidates)) {
+            int before = putOff == null ? 0 : putOff.size();
             List<ParsedRow> resolved = action == Action.DELETE ? segment
-                    : references.resolve(h, segment, errors, new HashMap<>());
+                    : references.resolve(h, segment, errors, new HashMap<>(), putOff);
+            if (putOff != null && putOff.size() > before) {
+                Set<ParsedRow> deferred = Collections.newSetFromMap(new IdentityHashMap<>());
+                putOff.subList(before, putOff.size()).forEach(p -> deferred.add(p.row()));
+                segment = segment.stream().filter(r -> !deferred.contains(r)).toList();
+            }
             if (resolved.size() != segment.size()) {
                 Set<ParsedRow> kept = Collections.newSetFromMap(new IdentityHashMap<>());
                 kept.addAll(resolved);
@@ -232,19 +248,29 @@ final class ChunkWriter implements RowWriter {
             if (action == Action.DELETE) {
                 delete(h, resolved, existing, results, changes);
             } else {
-                upsert(h, resolved, existing, ahead == null ? Map.of() : ahead.planned(), results);
+                Map<String, String> keptIds = kept == null || !keyed ? Map.of() : kept.ids(h, keys(resolved));
+                upsert(h, resolved, existing, ahead == null ? Map.of() : ahead.planned(), keptIds, results);
+            }
+        }
+        List<DeferredRow> deferred = new ArrayList<>(putOff == null ? 0 : putOff.size());
+        if (putOff != null) {
+            for (ReferenceResolver.PutOff p : putOff) {
+                ParsedRow row = p.row();
+                deferred.add(new DeferredRow(row.ordinal(), row.line(), row.externalId(), records.newId(object),
+                        ValueJson.write(row.cells()), p.missing()));
             }
         }
         long[] counts = counts(results);
         long failed = counts[Outcome.FAILED.ordinal()];
-        ImportStats stats = new ImportStats(rows.size(), rows.size() - failed - skipped,
+        long read = rows.size() - deferred.size();
+        ImportStats stats = new ImportStats(read, read - failed - skipped,
                 counts[Outcome.CREATED.ordinal()], counts[Outcome.UPDATED.ordinal()],
                 counts[Outcome.UNCHANGED.ordinal()], counts[Outcome.DELETED.ordinal()], skipped, failed);
         List<RowResult> ordered = new ArrayList<>(results.values());
         ordered.sort((a, b) -> Long.compare(a.ordinal(), b.ordinal()));
         errors.sort((a, b) -> Long.compare(a.row(), b.row()));
         return new Result(ordered, errors, stats, changes, errorRows(rows, errors), parseRejected,
-                validationRejected);
+                validationRejected, deferred);
     }
 
     /**
@@ -315,8 +341,9 @@ final class ChunkWriter implements RowWriter {
         unconfirmed = false;
     }
 
+    /** @param keptIds external id → the id kept for the record a put-off row creates */
     private void upsert(Handle h, List<ParsedRow> rows, Map<String, Existing> existing,
-            Map<ParsedRow, RecordWrite> planned, Map<Long, RowResult> results) {
+            Map<ParsedRow, RecordWrite> planned, Map<String, String> keptIds, Map<Long, RowResult> results) {
         List<RecordWrite> writes = new ArrayList<>(rows.size());
         List<ParsedRow> written = new ArrayList<>(rows.size());
         for (ParsedRow row : rows) {
@@ -326,6 +353,9 @@ final class ChunkWriter implements RowWriter {
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(),
                         Outcome.UNCHANGED));
                 continue;
+            }
+            if (old == null && keptIds.containsKey(row.externalId())) {
+                write = write.withId(keptIds.get(row.externalId()));
             }
             writes.add(write);
             written.add(row);

@@ -9,6 +9,7 @@ import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.store.Database;
+import dev.freight.store.DeferredRow;
 import dev.freight.store.Handle;
 import dev.freight.store.PhaseState;
 import dev.freight.store.RowError;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +49,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -393,7 +396,7 @@ public final class ImportPipeline {
             ready = ready.withPhase(ready.phase(p).running(parsedAt));
         }
         ChunkWriter writer = new ChunkWriter(records, database, schema, object, stored.organizationId(),
-                stored.id(), stored.action(), stored.duplicateHandling(), duplicates, "batch");
+                stored.id(), stored.action(), stored.duplicateHandling(), duplicates, "batch", null);
         ImportJob before = ready;
         List<ChunkWriter.Result> result = new ArrayList<>(1);
         ImportJob done;
@@ -401,6 +404,16 @@ public final class ImportPipeline {
             done = withRetries(() -> database.inTransaction(h -> {
                 result.clear();
                 ImportJob applied = progressed(h, before, writer, parsed, result);
+                if (!result.getFirst().deferred().isEmpty()) {
+                    // Rows that refer to later ones of the batch: written after it, in the same transaction.
+                    RowWriter putOffWriter = putOffWriter(before, schema, object, duplicates, "batch");
+                    rejectUnsatisfiable(h, before, object);
+                    for (List<ParsedRow> chunk = putOff(h, before, transformer); !chunk.isEmpty();
+                            chunk = putOff(h, before, transformer)) {
+                        applied = progressed(h, applied, putOffWriter, chunk, result);
+                        imports.removeDeferred(h, before.id(), chunk.getLast().ordinal());
+                    }
+                }
                 Instant end = now();
                 for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
                     applied = applied.withPhase(applied.phase(p).finished(PhaseStatus.COMPLETED, end, null));
@@ -419,12 +432,15 @@ public final class ImportPipeline {
             throw e;
         }
         countWritten(done.stats(), ImportStats.ZERO);
-        List<ChunkResultRow> rows = result.getFirst().rows().stream()
+        List<ChunkResultRow> rows = result.stream().flatMap(r -> r.rows().stream())
+                .sorted(Comparator.comparingLong(RowWriter.RowResult::ordinal))
                 .map(r -> new ChunkResultRow(r.ordinal(), r.externalId(), r.recordId(),
                         r.outcome().name().toLowerCase(Locale.ROOT)))
                 .toList();
+        List<Violation> errors = result.stream().flatMap(r -> r.errors().stream())
+                .sorted(Comparator.comparingLong(Violation::row)).toList();
         List<Violation> warnings = parsed.stream().flatMap(p -> p.warnings().stream()).toList();
-        return new BatchOutcome(done, rows, result.getFirst().errors(), warnings);
+        return new BatchOutcome(done, rows, errors, warnings);
     }
 
     /** A row as read: its source, or (when the reader rejected just this row) the reason it is unreadable. */
@@ -570,15 +586,16 @@ public final class ImportPipeline {
         Map<String, String> mapping;
         Map<String, Long> duplicates = database.withHandle(h -> imports.duplicates(h, job.id()));
         ImportJob current = job;
+        RowTransformer transformer;
+        ExecuteOptions options;
         try (RowReader reader = source.open()) {
             mapping = mapping(job, object, reader.headers());
-            ExecuteOptions options = options(job);
-            RowTransformer transformer;
+            options = options(job);
             RowWriter writer;
             if (options == null) {
                 transformer = new RowTransformer(object, mapping, job.action(), false);
                 writer = new ChunkWriter(records, database, schema, object, job.organizationId(), job.id(),
-                        job.action(), job.duplicateHandling(), duplicates, "file");
+                        job.action(), job.duplicateHandling(), duplicates, "file", null);
             } else {
                 transformer = new RowTransformer(object, ColumnPlan.of(object, options), job.action(), false,
                         options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
@@ -589,11 +606,14 @@ public final class ImportPipeline {
             try (ChunkFeed feed = new ChunkFeed(new RowCursor(reader, job.fileType()),
                     row -> writer.prepare(transformer.parse(row)), writer::lookAhead, job.checkpoint(), chunkSize)) {
                 for (List<ParsedRow> chunk = feed.next(); chunk != null; chunk = feed.next()) {
-                    current = commitChunk(current, writer, chunk, listener);
+                    current = commitChunk(current, writer, chunk, listener, (h, rows) -> {});
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (options == null) {
+            current = writePutOff(current, schema, object, duplicates, transformer, listener);
         }
         Instant now = now();
         for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
@@ -602,12 +622,81 @@ public final class ImportPipeline {
         return save(current);
     }
 
-    /** Commits one chunk with the checkpoint, or on a row-level failure replays it one row per transaction. */
-    private ImportJob commitChunk(ImportJob job, RowWriter writer, List<ParsedRow> parsed, Listener listener) {
+    /**
+     * The rows the pass over the source put off, because a reference names a record of the object not stored yet (a
+     * later row of the import, or none). First the rows whose references nothing in the import can satisfy are marked
+     * rejected, until no more are; then every put-off row is written in source order, a chunk per transaction as
+     * before, and leaves the import's put-off rows with it. A reference to another pending put-off row resolves to the
+     * id kept for that row's record, so rows that refer to later ones, and cycles, are all written.
+     */
+    private ImportJob writePutOff(ImportJob job, Schema schema, ObjectDef object, Map<String, Long> duplicates,
+            RowTransformer transformer, Listener listener) {
+        if (database.withHandle(h -> imports.deferredCount(h, job.id())) == 0) {
+            return job;
+        }
+        database.inTransaction(h -> {
+            rejectUnsatisfiable(h, job, object);
+            return null;
+        });
+        RowWriter writer = putOffWriter(job, schema, object, duplicates, "file");
+        ImportJob current = job;
+        for (List<ParsedRow> chunk = database.withHandle(h -> putOff(h, job, transformer)); !chunk.isEmpty();
+                chunk = database.withHandle(h -> putOff(h, job, transformer))) {
+            current = commitChunk(current, writer, chunk, listener,
+                    (h, rows) -> imports.removeDeferred(h, job.id(), rows.getLast().ordinal()));
+        }
+        return current;
+    }
+
+    /** The writer of the rows an import put off: their references may name one another's kept ids. */
+    private RowWriter putOffWriter(ImportJob job, Schema schema, ObjectDef object, Map<String, Long> duplicates,
+            String unitNoun) {
+        String importId = job.id();
+        ReferenceResolver.KeptRows kept = new ReferenceResolver.KeptRows() {
+            @Override
+            public Map<String, String> ids(Handle h, Collection<String> externalIds) {
+                return imports.deferredIds(h, importId, externalIds);
+            }
+
+            @Override
+            public Map<String, Long> rejectedLines(Handle h, Collection<String> externalIds) {
+                return imports.rejectedLines(h, importId, externalIds);
+            }
+        };
+        return new ChunkWriter(records, database, schema, object, job.organizationId(), importId, job.action(),
+                job.duplicateHandling(), duplicates, unitNoun, kept);
+    }
+
+    /** Marks rejected the put-off rows whose references no stored record or other put-off row can satisfy. */
+    private void rejectUnsatisfiable(Handle h, ImportJob job, ObjectDef object) {
+        while (imports.rejectUnsatisfiable(h, job.id(), job.organizationId(), object.slug()) > 0) {
+            // A row marked rejected can leave the rows that referred to it unsatisfiable in turn.
+        }
+    }
+
+    /** The next chunk of the import's put-off rows, read again from their original cells; empty after the last. */
+    private List<ParsedRow> putOff(Handle h, ImportJob job, RowTransformer transformer) {
+        List<ParsedRow> rows = new ArrayList<>();
+        for (DeferredRow r : imports.deferredRows(h, job.id(), chunkSize)) {
+            rows.add(transformer.parse(new SourceRow(r.ordinal(), r.line(), ValueJson.readObject(r.cellsJson()))));
+        }
+        return rows;
+    }
+
+    /**
+     * Commits one chunk with the checkpoint, or on a row-level failure replays it one row per transaction; {@code also}
+     * runs in each of those transactions with the rows it wrote.
+     */
+    private ImportJob commitChunk(ImportJob job, RowWriter writer, List<ParsedRow> parsed, Listener listener,
+            BiConsumer<Handle, List<ParsedRow>> also) {
         checkStop(job);
         ImportJob committed;
         try {
-            committed = withRetries(() -> database.inTransaction(h -> apply(h, job, writer, parsed)));
+            committed = withRetries(() -> database.inTransaction(h -> {
+                ImportJob applied = apply(h, job, writer, parsed);
+                also.accept(h, parsed);
+                return applied;
+            }));
             writer.committed();
         } catch (StoreException e) {
             if ("database_unavailable".equals(e.code()) || e.isSuperseded()) {
@@ -617,13 +706,21 @@ public final class ImportPipeline {
             for (ParsedRow row : parsed) {
                 ImportJob before = committed;
                 try {
-                    committed = withRetries(() -> database.inTransaction(h -> apply(h, before, writer, List.of(row))));
+                    committed = withRetries(() -> database.inTransaction(h -> {
+                        ImportJob applied = apply(h, before, writer, List.of(row));
+                        also.accept(h, List.of(row));
+                        return applied;
+                    }));
                     writer.committed();
                 } catch (StoreException rowFailure) {
                     if ("database_unavailable".equals(rowFailure.code()) || rowFailure.isSuperseded()) {
                         throw rowFailure;
                     }
-                    committed = database.inTransaction(h -> applyFailure(h, before, row, rowFailure));
+                    committed = database.inTransaction(h -> {
+                        ImportJob applied = applyFailure(h, before, row, rowFailure);
+                        also.accept(h, List.of(row));
+                        return applied;
+                    });
                 }
             }
         }
@@ -651,6 +748,7 @@ public final class ImportPipeline {
         sink.add(result);
         imports.addErrors(h, job.id(), result.errorRows());
         imports.addChanges(h, job.id(), result.changes());
+        imports.addDeferred(h, job.id(), result.deferred());
         if (job.action() == Action.OVERWRITE) {
             List<String> seen = new ArrayList<>();
             for (ParsedRow r : rows) {
@@ -660,8 +758,9 @@ public final class ImportPipeline {
             }
             imports.addSeen(h, job.id(), seen);
         }
-        long last = rows.getLast().ordinal();
-        long read = rows.size();
+        // Put-off rows count when they are written; the checkpoint never goes back for them.
+        long last = Math.max(job.checkpoint(), rows.getLast().ordinal());
+        long read = rows.size() - result.deferred().size();
         return job.withProgress(job.stats().plus(result.stats()), last, !result.errorRows().isEmpty())
                 .withPhase(job.phase(Phase.TRANSFORMING).counted(read, 0))
                 .withPhase(job.phase(Phase.PARSING).counted(read, result.parseRejected()))
@@ -723,7 +822,7 @@ public final class ImportPipeline {
                 row.externalId(), null, v.code().wireName(), v.message(), ValueJson.write(
                         row.cells()))));
         ImportStats one = new ImportStats(1, 0, 0, 0, 0, 0, 0, 1);
-        ImportJob next = job.withProgress(job.stats().plus(one), row.ordinal(), true)
+        ImportJob next = job.withProgress(job.stats().plus(one), Math.max(job.checkpoint(), row.ordinal()), true)
                 .withPhase(job.phase(Phase.PROCESSING).counted(0, 1));
         return imports.save(h, next);
     }
@@ -774,12 +873,20 @@ public final class ImportPipeline {
         if (job.deadlineAt() != null && now().isAfter(job.deadlineAt())) {
             throw new Stopped(Status.TIMED_OUT, "The import ran past its maximum run time (deadline "
                     + job.deadlineAt() + "); %,d rows committed before it stopped are kept".formatted(
-                            job.checkpoint()));
+                            job.checkpoint()) + notWritten(job));
         }
         if (database.withHandle(h -> imports.cancelRequested(h, job.id()))) {
             throw new Stopped(Status.FAILED, "Cancelled on request; %,d rows committed before it stopped are kept"
-                    .formatted(job.checkpoint()));
+                    .formatted(job.checkpoint()) + notWritten(job));
         }
+    }
+
+    /** What a stop message adds about rows put off and not written yet, which the checkpoint has passed. */
+    private String notWritten(ImportJob job) {
+        long putOff = database.withHandle(h -> imports.deferredCount(h, job.id()));
+        return putOff == 0 ? "" : ("; %,d %s put off until after the last row (%s to records of the import not stored"
+                + " yet) %s not written").formatted(putOff, putOff == 1 ? "row" : "rows",
+                        putOff == 1 ? "it refers" : "they refer", putOff == 1 ? "was" : "were");
     }
 
     /** Second, exact look at the keys whose hash occurs more than once: key → {occurrences, first ordinal}. */

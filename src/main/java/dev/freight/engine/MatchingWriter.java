@@ -166,7 +166,7 @@ final class MatchingWriter implements RowWriter {
                 counts[Outcome.UNCHANGED.ordinal()], 0, skipped, failed);
         errors.sort((a, b) -> Long.compare(a.row(), b.row()));
         return new Result(new ArrayList<>(results.values()), errors, stats, changes, errorRows(rows, errors),
-                parseRejected, rejected + (valid.size() - resolved.size()));
+                parseRejected, rejected + (valid.size() - resolved.size()), List.of());
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.RecordWrite;
 import dev.freight.store.UpsertOutcome;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -36,6 +37,23 @@ final class ReferenceResolver {
         CREATE
     }
 
+    /**
+     * A row whose only unresolved references name records of the object itself, which the import may still create:
+     * it is put off until after the import's last row.
+     *
+     * @param missing the external ids it referred to and did not find
+     */
+    record PutOff(ParsedRow row, List<String> missing) {}
+
+    /** The import's own put-off rows, which the pass after its last row resolves references to. */
+    interface KeptRows {
+        /** External id → the id kept for the record of each pending put-off row with that key. */
+        Map<String, String> ids(Handle h, Collection<String> externalIds);
+
+        /** External id → source line of the import's rejected rows with that key. */
+        Map<String, Long> rejectedLines(Handle h, Collection<String> externalIds);
+    }
+
     private final RecordStore records;
     private final Schema schema;
     private final ObjectDef object;
@@ -43,10 +61,20 @@ final class ReferenceResolver {
     private final String importId;
     private final Missing missing;
     private final boolean byName;
+    private final KeptRows kept;
 
     /** @param byName whether a value that is no external_id may name the target record (its name field) */
     ReferenceResolver(RecordStore records, Schema schema, ObjectDef object, String organizationId, String importId,
             Missing missing, boolean byName) {
+        this(records, schema, object, organizationId, importId, missing, byName, null);
+    }
+
+    /**
+     * @param kept the import's put-off rows, when this resolves the pass after its last row: a reference to the key of
+     *     one of them resolves to the id kept for it; null otherwise
+     */
+    ReferenceResolver(RecordStore records, Schema schema, ObjectDef object, String organizationId, String importId,
+            Missing missing, boolean byName, KeptRows kept) {
         this.records = records;
         this.schema = schema;
         this.object = object;
@@ -54,15 +82,22 @@ final class ReferenceResolver {
         this.importId = importId;
         this.missing = missing;
         this.byName = byName;
+        this.kept = kept;
     }
 
     /**
      * Resolves the rows' references in place. Returns the rows that stay in the chunk; a rejected row gets its
      * violation in {@code errors}; with {@link Missing#WARN}, unresolved values go to {@code unresolved} (field →
-     * values).
+     * values). When {@code putOff} is not null, a row whose unresolved references all name (among others) the object
+     * itself goes there instead of being rejected: a later row of the import may still create what it refers to.
      */
     List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
             Map<String, Set<String>> unresolved) {
+        return resolve(h, rows, errors, unresolved, null);
+    }
+
+    List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
+            Map<String, Set<String>> unresolved, List<PutOff> putOff) {
         List<Field> refFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE).toList();
         if (refFields.isEmpty() || rows.isEmpty()) {
             return rows;
@@ -79,7 +114,8 @@ final class ReferenceResolver {
         }
         List<ParsedRow> accepted = new ArrayList<>(rows.size());
         for (ParsedRow r : rows) {
-            boolean ok = true;
+            List<Violation> rejections = new ArrayList<>(0);
+            List<String> awaited = new ArrayList<>(0);
             for (Field field : refFields) {
                 Value v = r.values().get(field.slug());
                 if (v == null) {
@@ -90,11 +126,13 @@ final class ReferenceResolver {
                 Value resolved = resolved(v, found, missed);
                 if (missed.isEmpty()) {
                     r.values().put(field.slug(), resolved);
+                } else if (missing == Missing.REJECT && putOff != null && refersToItself(field)) {
+                    awaited.addAll(missed);
                 } else if (missing == Missing.REJECT) {
-                    ok = false;
-                    errors.add(new Violation(r.ordinal(), r.externalId(), field.slug(),
+                    rejections.add(new Violation(r.ordinal(), r.externalId(), field.slug(),
                             ViolationCode.INVALID_FIELD_VALUE, "%s: no %s with external_id \"%s\"".formatted(
-                                    field.slug(), String.join(" or ", field.targets()), missed.getFirst())));
+                                    field.slug(), String.join(" or ", field.targets()), missed.getFirst())
+                                    + rejectedRow(h, field, missed.getFirst())));
                 } else {
                     unresolved.computeIfAbsent(field.slug(), f -> new TreeSet<>()).addAll(missed);
                     if (resolved == null) {
@@ -104,11 +142,29 @@ final class ReferenceResolver {
                     }
                 }
             }
-            if (ok) {
+            if (!rejections.isEmpty()) {
+                errors.addAll(rejections);
+            } else if (!awaited.isEmpty()) {
+                putOff.add(new PutOff(r, awaited));
+            } else {
                 accepted.add(r);
             }
         }
         return accepted;
+    }
+
+    /** Whether the field may refer to records of the object itself. */
+    private boolean refersToItself(Field field) {
+        return field.targets().contains(object.slug());
+    }
+
+    /** What the message of a reference to {@code key} adds when a rejected row of this import has that key. */
+    private String rejectedRow(Handle h, Field field, String key) {
+        if (kept == null || !refersToItself(field)) {
+            return "";
+        }
+        Long line = kept.rejectedLines(h, List.of(key)).get(key);
+        return line == null ? "" : "; this import's row with that external_id (line " + line + ") was rejected";
     }
 
     /** wanted value → resolved reference, for those found (or created). */
@@ -124,6 +180,12 @@ final class ReferenceResolver {
             }
             records.idsByExternalId(h, organizationId, target, open)
                     .forEach((ext, id) -> found.put(ext, new Value.Ref(ext, target, id)));
+        }
+        if (kept != null && refersToItself(field)) {
+            List<String> open = wanted.stream().filter(w -> !found.containsKey(w)).toList();
+            if (!open.isEmpty()) {
+                kept.ids(h, open).forEach((ext, id) -> found.put(ext, new Value.Ref(ext, object.slug(), id)));
+            }
         }
         if (!byName) {
             return found;

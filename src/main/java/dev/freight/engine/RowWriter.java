@@ -1,6 +1,7 @@
 package dev.freight.engine;
 
 import dev.freight.store.Change;
+import dev.freight.store.DeferredRow;
 import dev.freight.store.Handle;
 import dev.freight.store.ImportStats;
 import dev.freight.store.RowError;
@@ -24,7 +25,10 @@ interface RowWriter {
 
     record RowResult(long ordinal, String externalId, String recordId, Outcome outcome) {}
 
-    /** A chunk's outcome: per row, the violations, the stats delta, the change log and the error rows. */
+    /**
+     * A chunk's outcome: per row, the violations, the stats delta, the change log and the error rows, and the rows put
+     * off until after the import's last row (in none of the others: they count when they are written).
+     */
     record Result(
             List<RowResult> rows,
             List<Violation> errors,
@@ -32,7 +36,8 @@ interface RowWriter {
             List<Change> changes,
             List<RowError> errorRows,
             long parseRejected,
-            long validationRejected) {}
+            long validationRejected,
+            List<DeferredRow> deferred) {}
 
     /**
      * Work on a row that needs no database, done by the thread that reads the source ahead of {@link #write} (the

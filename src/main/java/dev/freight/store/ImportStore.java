@@ -13,7 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -227,6 +230,116 @@ public final class ImportStore {
         }
     }
 
+    /** Keeps rows put off until after the import's last row, with the references each did not find. */
+    public void addDeferred(Handle h, String importId, List<DeferredRow> rows) {
+        List<Object[]> refs = new ArrayList<>();
+        for (DeferredRow r : rows) {
+            for (String target : new LinkedHashSet<>(r.missing())) {
+                refs.add(new Object[] {importId, r.ordinal(), target});
+            }
+        }
+        List<Object[]> kept = new ArrayList<>(rows.size());
+        rows.forEach(r -> kept.add(new Object[] {importId, r.ordinal(), r.line(), r.externalId(), r.recordId(),
+            r.cellsJson(), "pending"}));
+        insertRows(h, "import_deferred (import_id, ordinal, line, external_id, record_id, cells, state)", kept);
+        insertRows(h, "import_deferred_refs (import_id, ordinal, target)", refs);
+    }
+
+    /** Multi-row inserts of {@code rows} into {@code tableAndColumns}, a few hundred rows per statement. */
+    private static void insertRows(Handle h, String tableAndColumns, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        int width = rows.getFirst().length;
+        int perStatement = Math.max(1, Math.min(500, h.dialect().maxParameters() / width));
+        String one = "(" + String.join(", ", Collections.nCopies(width, "?")) + ")";
+        for (int from = 0; from < rows.size(); from += perStatement) {
+            List<Object[]> slice = rows.subList(from, Math.min(rows.size(), from + perStatement));
+            StringBuilder sql = new StringBuilder("insert into " + tableAndColumns + " values ");
+            List<Object> params = new ArrayList<>(slice.size() * width);
+            for (int i = 0; i < slice.size(); i++) {
+                sql.append(i == 0 ? one : ", " + one);
+                params.addAll(Arrays.asList(slice.get(i)));
+            }
+            h.update(sql + " on conflict do nothing", params.toArray());
+        }
+    }
+
+    /**
+     * Marks rejected the pending put-off rows with a reference that neither a stored record of {@code object} nor
+     * another pending row can satisfy; returns how many it marked. Run it until it returns 0: a row marked rejected can
+     * leave a row that referred to it unsatisfiable in turn.
+     */
+    public int rejectUnsatisfiable(Handle h, String importId, String organizationId, String object) {
+        return h.update("""
+                update import_deferred set state = 'rejected'
+                where import_id = ? and state = 'pending' and exists (
+                    select 1 from import_deferred_refs r
+                    where r.import_id = import_deferred.import_id and r.ordinal = import_deferred.ordinal
+                      and not exists (select 1 from records x where x.organization_id = ? and x.object = ?
+                                      and x.external_id = r.target)
+                      and not exists (select 1 from import_deferred p where p.import_id = r.import_id
+                                      and p.external_id = r.target and p.state = 'pending'))""",
+                importId, organizationId, object);
+    }
+
+    /** External id → kept record id of the pending put-off rows with those keys. */
+    public Map<String, String> deferredIds(Handle h, String importId, Collection<String> externalIds) {
+        Map<String, String> found = new HashMap<>();
+        List<String> all = List.copyOf(externalIds);
+        int perStatement = h.dialect().maxParameters() - 1;
+        for (int from = 0; from < all.size(); from += perStatement) {
+            List<Object> params = new ArrayList<>();
+            params.add(importId);
+            String keys = h.dialect().inList(h, "external_id", all.subList(from, Math.min(all.size(),
+                    from + perStatement)), params);
+            h.query("select external_id, record_id from import_deferred where import_id = ? and state = 'pending'"
+                    + " and " + keys, rs -> found.put(rs.getString(1), rs.getString(2)), params);
+        }
+        return found;
+    }
+
+    /**
+     * External id → source line of the rows of the import with those keys that were rejected: rows already in its
+     * errors, and put-off rows marked rejected.
+     */
+    public Map<String, Long> rejectedLines(Handle h, String importId, Collection<String> externalIds) {
+        Map<String, Long> found = new HashMap<>();
+        List<String> all = List.copyOf(externalIds);
+        int perStatement = h.dialect().maxParameters() - 1;
+        for (int from = 0; from < all.size(); from += perStatement) {
+            List<String> slice = all.subList(from, Math.min(all.size(), from + perStatement));
+            for (String table : List.of("import_errors", "import_deferred")) {
+                List<Object> params = new ArrayList<>();
+                params.add(importId);
+                String keys = h.dialect().inList(h, "external_id", slice, params);
+                h.query("select external_id, min(line) from " + table + " where import_id = ?"
+                        + (table.equals("import_deferred") ? " and state = 'rejected'" : "") + " and " + keys
+                        + " group by external_id", rs -> found.putIfAbsent(rs.getString(1), rs.getLong(2)), params);
+            }
+        }
+        return found;
+    }
+
+    /** The first {@code limit} put-off rows still kept, in source order. */
+    public List<DeferredRow> deferredRows(Handle h, String importId, int limit) {
+        return h.query("select ordinal, line, external_id, record_id, cells from import_deferred where import_id = ?"
+                + " order by ordinal limit " + limit, rs -> new DeferredRow(rs.getLong(1), rs.getLong(2),
+                        rs.getString(3), rs.getString(4), rs.getString(5), List.of()), importId);
+    }
+
+    /** Forgets the put-off rows up to {@code ordinal}: they have been written or rejected. */
+    public void removeDeferred(Handle h, String importId, long ordinal) {
+        h.update("delete from import_deferred_refs where import_id = ? and ordinal <= ?", importId, ordinal);
+        h.update("delete from import_deferred where import_id = ? and ordinal <= ?", importId, ordinal);
+    }
+
+    /** How many put-off rows the import still keeps. */
+    public long deferredCount(Handle h, String importId) {
+        return h.queryFirst("select count(*) from import_deferred where import_id = ?", rs -> rs.getLong(1),
+                importId).orElse(0L);
+    }
+
     public String setting(Handle h, String name, Supplier<String> initial) {
         Optional<String> value = h.queryFirst("select value from settings where name = ?", rs -> rs.getString(1),
                 name);
@@ -346,7 +459,7 @@ public final class ImportStore {
      */
     public void purge(Handle h, String importId, Instant when) {
         for (String table : List.of("import_errors", "import_changes", "import_seen", "import_duplicates",
-                "import_reference_warnings")) {
+                "import_reference_warnings", "import_deferred", "import_deferred_refs")) {
             h.update("delete from " + table + " where import_id = ?", importId);
         }
         h.update("update imports set has_upload_file = ?, has_errors_file = ?, purged_at = ? where id = ?", false,

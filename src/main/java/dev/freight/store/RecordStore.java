@@ -61,7 +61,7 @@ public final class RecordStore {
         }
         List<String[]> staged = new ArrayList<>(writes.size());
         for (RecordWrite w : writes) {
-            staged.add(new String[] {ids.next(object.idPrefix()), w.externalId(), w.encoded(),
+            staged.add(new String[] {w.id() != null ? w.id() : newId(object), w.externalId(), w.encoded(),
                 w.expectedVersion() == null ? null : w.expectedVersion().toString()});
         }
         if (checked) {
@@ -79,6 +79,11 @@ public final class RecordStore {
                     importId));
         }
         return outcomes;
+    }
+
+    /** A new id for a record of {@code object}, for a create that refers to it before it is written. */
+    public String newId(ObjectDef object) {
+        return ids.next(object.idPrefix());
     }
 
     /**

@@ -144,6 +144,11 @@ public final class ValueJson {
         return values;
     }
 
+    /** A JSON object written by {@link #write}, as plain values in key order (fractions as BigDecimal). */
+    public static Map<String, Object> readObject(String json) {
+        return JSON.readValue(json, MAP);
+    }
+
     /** Stored JSON for arbitrary plain structures (option lists, mappings). */
     public static String write(Object plain) {
         return JSON.writeValueAsString(plain);

@@ -10,6 +10,8 @@ import dev.freight.testing.Http.Response;
 import dev.freight.testing.TestDatabases;
 import dev.freight.testing.TestServer;
 import dev.freight.testing.TestServer.Tenant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -228,6 +230,48 @@ abstract class ImportApiContract {
                 "{\"external_id\":\"vendor-123\",\"object\":\"vendor\",\"id\":\"" + vendorId + "\"}");
         assertThat(stored.at("/values/period_end")).isEqualTo("2024-06-30");
         assertThat(r.at("/results/0/id")).startsWith("asmt_");
+    }
+
+    @Test
+    void aServiceMayDependOnOneLaterInTheBatchAndOnesThatDependOnItInACycle() {
+        assertThat(importBatch(SEED_BODY).json().get("created_count").asInt()).isEqualTo(2);
+        http.post("/v1/import-reports", """
+                {"slug": "services", "report_name": "Services", "base_object": "service",
+                 "mapping": {"external_id": "Id", "name": "Name", "vendor": "Vendor", "dependencies": "Depends on"}}""");
+
+        Response r = http.post("/v1/import/services", """
+                {"data": [{"Id": "svc-api", "Name": "API", "Vendor": "vendor-123", "Depends on": ["svc-db", "vendor-456"]},
+                          {"Id": "svc-db", "Name": "Database", "Vendor": "vendor-123", "Depends on": "svc-queue"},
+                          {"Id": "svc-queue", "Name": "Queue", "Vendor": "vendor-456", "Depends on": "svc-db"},
+                          {"Id": "svc-mail", "Name": "Mail", "Vendor": "vendor-456", "Depends on": "svc-fax"},
+                          {"Id": "svc-news", "Name": "Newsletter", "Vendor": "vendor-456", "Depends on": "svc-mail"}]}""");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("created_count").asInt()).isEqualTo(3);
+        assertThat(r.json().get("failed_count").asInt()).isEqualTo(2);
+        List<String> results = new ArrayList<>();
+        r.json().get("results").forEach(n -> results.add(n.get("external_id").asString()));
+        assertThat(results).containsExactly("svc-api", "svc-db", "svc-queue");
+        List<String> errors = new ArrayList<>();
+        r.json().get("errors").forEach(n -> errors.add(n.get("index").asInt() + " " + n.get("message").asString()));
+        assertThat(errors).containsExactly(
+                "3 dependencies: no service or vendor with external_id \"svc-fax\"",
+                "4 dependencies: no service or vendor with external_id \"svc-mail\"; this import's row with that"
+                        + " external_id (line 4) was rejected");
+        String api = r.at("/results/0/id");
+        String db = r.at("/results/1/id");
+        String queue = r.at("/results/2/id");
+        String beta = http.get("/v1/objects/vendor/records?external_id=vendor-456").at("/data/0/id");
+        assertThat(http.get("/v1/records/" + api).json().at("/values/dependencies").toString()).isEqualTo(
+                "[{\"external_id\":\"svc-db\",\"object\":\"service\",\"id\":\"" + db + "\"},"
+                        + "{\"external_id\":\"vendor-456\",\"object\":\"vendor\",\"id\":\"" + beta + "\"}]");
+        assertThat(http.get("/v1/records/" + db).json().at("/values/dependencies").toString()).isEqualTo(
+                "[{\"external_id\":\"svc-queue\",\"object\":\"service\",\"id\":\"" + queue + "\"}]");
+        assertThat(http.get("/v1/records/" + queue).json().at("/values/dependencies").toString()).isEqualTo(
+                "[{\"external_id\":\"svc-db\",\"object\":\"service\",\"id\":\"" + db + "\"}]");
+        Response listed = http.get("/v1/imports/" + r.raw().headers().firstValue("Freight-Import-Id").orElseThrow());
+        assertThat(List.of("read", "valid", "created", "failed").stream().map(k -> listed.at("/stats/" + k)).toList())
+                .containsExactly("5", "3", "3", "2");
     }
 
     @Test

@@ -134,7 +134,8 @@ abstract class ImportPipelineContract {
                         "website", new Value.Text("https://zeta.example"))))));
         String importId = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id();
         ChunkWriter writer = new ChunkWriter(records, db, db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
-                BuiltInObjects.VENDOR, org, importId, Action.MERGE, DuplicateHandling.IGNORE_ALL, Map.of(), "file");
+                BuiltInObjects.VENDOR, org, importId, Action.MERGE, DuplicateHandling.IGNORE_ALL, Map.of(), "file",
+                null);
         RowTransformer transformer = new RowTransformer(BuiltInObjects.VENDOR,
                 Map.of("external_id", "external_id", "name", "name"), Action.MERGE, false);
         AtomicInteger ordinal = new AtomicInteger();
@@ -460,10 +461,10 @@ abstract class ImportPipelineContract {
     }
 
     @Test
-    void aReferenceFindsEveryEarlierRowOfTheFileInItsOwnChunkOrBeforeAndALaterRowIsNotStoredYet() throws IOException {
+    void aReferenceFindsEveryRowOfTheFileBeforeItOrAfterIt() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         // Chunks of 3: s-2 and s-3 refer to rows of their own chunk, s-5 to the first chunk, s-6 to s-5 of its own
-        // chunk; s-4 refers to s-5, which comes after it.
+        // chunk; s-4 refers to s-5, which comes after it, so s-4 is put off until after the last row.
         String services = """
                 external_id,name,vendor,dependencies
                 s-1,Payments,v-1,
@@ -473,24 +474,171 @@ abstract class ImportPipelineContract {
                 s-5,Search,v-3,s-3
                 s-6,Audit,v-4,s-5
                 """;
-        ImportJob prepared = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null)
-                .id(), csv(services));
 
-        ImportJob job = pipeline.process(prepared.id(), csv(services), ImportPipeline.Listener.NONE);
+        ImportJob job = runServices(services);
 
-        assertThat(job.stats()).isEqualTo(new ImportStats(6, 5, 5, 0, 0, 0, 0, 1));
-        assertThat(errors(job)).extracting(e -> e.ordinal() + " " + e.field() + " " + e.code() + " " + e.message())
-                .containsExactly("4 dependencies invalid_field_value dependencies: no service or vendor with"
-                        + " external_id \"s-5\"");
-        Map<String, String> ids = db.withHandle(h -> records.idsByExternalId(h, org, "service",
-                List.of("s-1", "s-2", "s-3", "s-5")));
+        assertThat(job.status()).isEqualTo(Status.COMPLETED);
+        assertThat(job.stats()).isEqualTo(new ImportStats(6, 6, 6, 0, 0, 0, 0, 0));
+        assertThat(errors(job)).isEmpty();
+        assertThat(job.phases()).extracting(p -> p.phase().wireName() + ":" + p.status().wireName() + ":" + p.rows()
+                + ":" + p.rejected()).containsExactly("prevalidation:completed:6:0", "preparsing:completed:6:0",
+                "transforming:completed:6:0", "parsing:completed:6:0", "validation:completed:6:0",
+                "processing:completed:6:0", "cleanup:skipped:0:0");
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6");
+        assertThat(ids).hasSize(6);
         String v3 = ids("v-3").get("v-3");
         assertThat(dependencies("s-1")).isNull();
         assertThat(dependencies("s-2")).isEqualTo(refs(new Value.Ref("s-1", "service", ids.get("s-1"))));
         assertThat(dependencies("s-3")).isEqualTo(refs(new Value.Ref("s-1", "service", ids.get("s-1")),
                 new Value.Ref("v-3", "vendor", v3), new Value.Ref("s-2", "service", ids.get("s-2"))));
+        assertThat(dependencies("s-4")).isEqualTo(refs(new Value.Ref("s-5", "service", ids.get("s-5"))));
         assertThat(dependencies("s-5")).isEqualTo(refs(new Value.Ref("s-3", "service", ids.get("s-3"))));
         assertThat(dependencies("s-6")).isEqualTo(refs(new Value.Ref("s-5", "service", ids.get("s-5"))));
+        assertThat(db.withHandle((Handle h) -> imports.deferredCount(h, job.id()))).isZero();
+    }
+
+    @Test
+    void rowsThatReferToEachOtherInACycleAreAllWrittenWithEachOthersIds() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        // s-1 → s-4 → s-2 → s-1, across chunks; s-3 → s-3 refers to itself.
+        String services = """
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,s-4
+                s-2,Ledger,v-1,s-1
+                s-3,Billing,v-2,s-3
+                s-4,Reports,v-2,s-2; v-1
+                """;
+
+        ImportJob job = runServices(services);
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(4, 4, 4, 0, 0, 0, 0, 0));
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4");
+        assertThat(ids).hasSize(4);
+        assertThat(dependencies("s-1")).isEqualTo(refs(new Value.Ref("s-4", "service", ids.get("s-4"))));
+        assertThat(dependencies("s-2")).isEqualTo(refs(new Value.Ref("s-1", "service", ids.get("s-1"))));
+        assertThat(dependencies("s-3")).isEqualTo(refs(new Value.Ref("s-3", "service", ids.get("s-3"))));
+        assertThat(dependencies("s-4")).isEqualTo(refs(new Value.Ref("s-2", "service", ids.get("s-2")),
+                new Value.Ref("v-1", "vendor", ids("v-1").get("v-1"))));
+        assertThat(ids.get("s-1")).startsWith("srvc_");
+
+        ImportRollback.Result undone = rollback.rollback(job, "key_test");
+
+        assertThat(undone.deleted()).isEqualTo(4);
+        assertThat(undone.conflicts()).isEmpty();
+        assertThat(serviceIds("s-1", "s-2", "s-3", "s-4")).isEmpty();
+    }
+
+    @Test
+    void aRowThatRefersToARejectedOrMissingRowIsRejectedAndSoAreTheRowsThatReferToIt() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        // s-1 refers to a key that is nowhere; s-2 to s-1; s-3 to s-4, which is rejected for its vendor; s-5 to s-3,
+        // which came before it but was put off; s-6 to s-7, which is fine.
+        String services = """
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,s-9
+                s-2,Ledger,v-1,s-1
+                s-3,Billing,v-2,s-4
+                s-4,Reports,v-8,
+                s-5,Search,v-3,s-3
+                s-6,Audit,v-4,s-7
+                s-7,Mail,v-4,
+                """;
+
+        ImportJob job = runServices(services);
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(7, 2, 2, 0, 0, 0, 0, 5));
+        assertThat(errors(job)).extracting(e -> e.ordinal() + " " + e.line() + " " + e.externalId() + " "
+                + e.field() + " " + e.code() + " " + e.message()).containsExactly(
+                "1 2 s-1 dependencies invalid_field_value dependencies: no service or vendor with external_id"
+                        + " \"s-9\"",
+                "2 3 s-2 dependencies invalid_field_value dependencies: no service or vendor with external_id"
+                        + " \"s-1\"; this import's row with that external_id (line 2) was rejected",
+                "3 4 s-3 dependencies invalid_field_value dependencies: no service or vendor with external_id"
+                        + " \"s-4\"; this import's row with that external_id (line 5) was rejected",
+                "4 5 s-4 vendor invalid_field_value vendor: no vendor with external_id \"v-8\"",
+                "5 6 s-5 dependencies invalid_field_value dependencies: no service or vendor with external_id"
+                        + " \"s-3\"; this import's row with that external_id (line 4) was rejected");
+        assertThat(errors(job)).extracting(RowError::cellsJson).first()
+                .isEqualTo("{\"external_id\":\"s-1\",\"name\":\"Payments\",\"vendor\":\"v-1\","
+                        + "\"dependencies\":\"s-9\"}");
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7");
+        assertThat(ids).containsOnlyKeys("s-6", "s-7");
+        assertThat(dependencies("s-6")).isEqualTo(refs(new Value.Ref("s-7", "service", ids.get("s-7"))));
+    }
+
+    @Test
+    void aRunKilledWhileWritingThePutOffRowsResumesThemWithTheSameIds() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        // Every row refers to the one after it: all but the last are put off, and written three to a chunk after it.
+        StringBuilder services = new StringBuilder("external_id,name,vendor,dependencies\n");
+        for (int i = 1; i <= 8; i++) {
+            services.append("s-%d,Service %d,v-1,%s\n".formatted(i, i, i < 8 ? "s-" + (i + 1) : ""));
+        }
+        ImportJob prepared = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null)
+                .id(), csv(services.toString()));
+        ImportPipeline.RowSource source = csv(services.toString());
+        List<String> seen = new ArrayList<>();
+        try {
+            pipeline.process(prepared.id(), source, committed -> {
+                seen.add(committed.checkpoint() + "/" + committed.stats().read());
+                if (committed.checkpoint() == 8 && committed.stats().read() > 1) {
+                    throw new IllegalStateException("worker killed");
+                }
+            });
+        } catch (IllegalStateException expected) {
+            assertThat(expected).hasMessage("worker killed");
+        }
+        // Chunks of the file: rows 1-3 all put off, 4-6 all put off, 7-8 with s-8 written; then the put-off rows.
+        assertThat(seen).containsExactly("3/0", "6/0", "8/1", "8/4");
+        assertThat(db.withHandle((Handle h) -> imports.deferredCount(h, prepared.id()))).isEqualTo(4);
+
+        ImportJob resumed = pipeline.process(prepared.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(8, 8, 8, 0, 0, 0, 0, 0));
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7", "s-8");
+        assertThat(ids).hasSize(8);
+        for (int i = 1; i < 8; i++) {
+            assertThat(dependencies("s-" + i)).isEqualTo(refs(new Value.Ref("s-" + (i + 1), "service",
+                    ids.get("s-" + (i + 1)))));
+        }
+    }
+
+    @Test
+    void aStopWithRowsStillPutOffSaysTheyWereNotWritten() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        String services = """
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,s-4
+                s-2,Ledger,v-1,s-4
+                s-3,Billing,v-2,
+                s-4,Reports,v-2,
+                """;
+        ImportJob prepared = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null)
+                .id(), csv(services));
+
+        ImportJob done = pipeline.process(prepared.id(), csv(services), committed -> {
+            if (committed.checkpoint() == 4) {
+                db.withHandle(h -> imports.requestCancel(h, org, prepared.id()));
+            }
+        });
+
+        assertThat(done.status()).isEqualTo(Status.FAILED);
+        assertThat(done.reason()).isEqualTo("Cancelled on request; 4 rows committed before it stopped are kept; 2 rows"
+                + " put off until after the last row (they refer to records of the import not stored yet) were not"
+                + " written");
+        assertThat(done.stats()).isEqualTo(new ImportStats(2, 2, 2, 0, 0, 0, 0, 0));
+        assertThat(serviceIds("s-1", "s-2", "s-3", "s-4")).containsOnlyKeys("s-3", "s-4");
+    }
+
+    private ImportJob runServices(String services) throws IOException {
+        ImportJob prepared = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null)
+                .id(), csv(services));
+        return pipeline.process(prepared.id(), csv(services), ImportPipeline.Listener.NONE);
+    }
+
+    private Map<String, String> serviceIds(String... externalIds) {
+        return db.withHandle(h -> records.idsByExternalId(h, org, "service", List.of(externalIds)));
     }
 
     private Value dependencies(String service) {
