@@ -248,6 +248,38 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void servicesThatDependOnLaterOnesAreImportedAndTheErrorsFileNamesTheRejectedRowTheyReferTo() throws Exception {
+        Response vendors = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(vendors.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        assertThat(awaitFinal(vendors.at("/id")).at("/status")).isEqualTo("completed");
+        Response created = http.post("/v1/imports", "{\"resource\": \"service\"}");
+        upload(created.at("/_upload_url"), """
+                external_id,name,vendor,dependencies
+                s-web,Web,v-1,s-api; s-cdn
+                s-api,API,v-1,s-db
+                s-cdn,CDN,v-3,s-gone
+                s-db,Database,v-3,s-api
+                """, "text/csv", "services.csv");
+
+        Response done = awaitFinal(created.at("/id"));
+
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(List.of("read", "valid", "created", "failed").stream().map(k -> done.at("/stats/" + k)).toList())
+                .containsExactly("4", "2", "2", "2");
+        assertThat(get(done.at("/_errors_csv_url")).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,external_id,name,vendor,dependencies\r
+                2,s-web,dependencies,invalid_field_value,"dependencies: no service or vendor with external_id ""s-cdn""; \
+                this import's row with that external_id (line 4) was rejected",s-web,Web,v-1,s-api; s-cdn\r
+                4,s-cdn,dependencies,invalid_field_value,"dependencies: no service or vendor with external_id \
+                ""s-gone""\",s-cdn,CDN,v-3,s-gone\r
+                """);
+        JsonNode api = http.get("/v1/objects/service/records?external_id=s-api").json().get("data").get(0);
+        JsonNode db = http.get("/v1/objects/service/records?external_id=s-db").json().get("data").get(0);
+        assertThat(api.at("/values/dependencies/0/id").asString()).isEqualTo(db.get("id").asString());
+        assertThat(db.at("/values/dependencies/0/id").asString()).isEqualTo(api.get("id").asString());
+    }
+
+    @Test
     void aTamperedOrExpiredSignedUrlIsRejectedWith403() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
         String url = created.at("/_upload_url");
