@@ -27,7 +27,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -219,38 +218,37 @@ final class ChunkWriter implements RowWriter {
             }
         }
         List<Change> changes = new ArrayList<>();
-        List<ReferenceResolver.PutOff> putOff = kept == null && !selfReferences.isEmpty() ? new ArrayList<>() : null;
+        boolean refersToItself = !selfReferences.isEmpty() && action != Action.DELETE;
+        List<ReferenceResolver.PutOff> putOff = kept == null && refersToItself ? new ArrayList<>() : null;
+        // The ids the chunk's new records take, given as their rows are resolved, so a later row of the chunk can
+        // refer to an earlier one and the chunk is still written at once; put-off rows have theirs kept already.
+        Map<String, String> given = kept == null && refersToItself ? new HashMap<>() : null;
         boolean skipsLookup = candidates.stream().anyMatch(r -> r.externalId() != null) && skipsLookup(h);
-        for (List<ParsedRow> segment : segments(candidates)) {
-            int before = putOff == null ? 0 : putOff.size();
-            List<ParsedRow> resolved = action == Action.DELETE ? segment
-                    : references.resolve(h, segment, errors, new HashMap<>(), putOff);
-            if (putOff != null && putOff.size() > before) {
-                Set<ParsedRow> deferred = Collections.newSetFromMap(new IdentityHashMap<>());
-                putOff.subList(before, putOff.size()).forEach(p -> deferred.add(p.row()));
-                segment = segment.stream().filter(r -> !deferred.contains(r)).toList();
+        List<ParsedRow> resolved = action == Action.DELETE ? candidates
+                : references.resolve(h, candidates, errors, new HashMap<>(), putOff, given);
+        if (resolved.size() != candidates.size()) {
+            Set<ParsedRow> accepted = Collections.newSetFromMap(new IdentityHashMap<>());
+            accepted.addAll(resolved);
+            if (putOff != null) {
+                putOff.forEach(p -> accepted.add(p.row()));
             }
-            if (resolved.size() != segment.size()) {
-                Set<ParsedRow> kept = Collections.newSetFromMap(new IdentityHashMap<>());
-                kept.addAll(resolved);
-                for (ParsedRow row : segment) {
-                    if (!kept.contains(row)) {
-                        results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null,
-                                Outcome.FAILED));
-                        validationRejected++;
-                    }
+            for (ParsedRow row : candidates) {
+                if (!accepted.contains(row)) {
+                    results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
+                    validationRejected++;
                 }
             }
-            boolean keyed = resolved.stream().anyMatch(r -> r.externalId() != null);
-            Map<String, Existing> existing = !keyed || skipsLookup ? Map.of()
-                    : ahead != null ? ahead.existing()
-                    : records.existing(h, organizationId, object.slug(), keys(resolved));
-            if (action == Action.DELETE) {
-                delete(h, resolved, existing, results, changes);
-            } else {
-                Map<String, String> keptIds = kept == null || !keyed ? Map.of() : kept.ids(h, keys(resolved));
-                upsert(h, resolved, existing, ahead == null ? Map.of() : ahead.planned(), keptIds, results);
-            }
+        }
+        boolean keyed = resolved.stream().anyMatch(r -> r.externalId() != null);
+        Map<String, Existing> existing = !keyed || skipsLookup ? Map.of()
+                : ahead != null ? ahead.existing()
+                : records.existing(h, organizationId, object.slug(), keys(resolved));
+        if (action == Action.DELETE) {
+            delete(h, resolved, existing, results, changes);
+        } else {
+            Map<String, String> ids = given != null ? given
+                    : kept == null || !keyed ? Map.of() : kept.ids(h, keys(resolved));
+            upsert(h, resolved, existing, ahead == null ? Map.of() : ahead.planned(), ids, results);
         }
         List<DeferredRow> deferred = new ArrayList<>(putOff == null ? 0 : putOff.size());
         if (putOff != null) {
@@ -271,48 +269,6 @@ final class ChunkWriter implements RowWriter {
         errors.sort((a, b) -> Long.compare(a.row(), b.row()));
         return new Result(ordered, errors, stats, changes, errorRows(rows, errors), parseRejected,
                 validationRejected, deferred);
-    }
-
-    /**
-     * The chunk's rows in runs that are written one after the other, in the same transaction: a row that refers to
-     * the key of an earlier row of its run (through a reference to the object itself, such as a service's
-     * dependencies) starts a new run, so that earlier row is stored by the time its reference is resolved. A
-     * reference thus finds every row before it in the file, whatever the chunk size; a later row is not stored yet.
-     */
-    private List<List<ParsedRow>> segments(List<ParsedRow> rows) {
-        if (selfReferences.isEmpty() || action == Action.DELETE) {
-            return List.of(rows);
-        }
-        List<List<ParsedRow>> segments = new ArrayList<>();
-        List<ParsedRow> segment = new ArrayList<>();
-        Set<String> keys = new HashSet<>();
-        for (ParsedRow row : rows) {
-            if (refersToAny(row, keys)) {
-                segments.add(segment);
-                segment = new ArrayList<>();
-                keys.clear();
-            }
-            segment.add(row);
-            if (row.externalId() != null) {
-                keys.add(row.externalId());
-            }
-        }
-        segments.add(segment);
-        return segments;
-    }
-
-    private boolean refersToAny(ParsedRow row, Set<String> keys) {
-        if (keys.isEmpty()) {
-            return false;
-        }
-        for (Field field : selfReferences) {
-            for (Value.Ref ref : ReferenceResolver.refs(row.values().get(field.slug()))) {
-                if (keys.contains(ref.externalId())) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /**
@@ -341,9 +297,9 @@ final class ChunkWriter implements RowWriter {
         unconfirmed = false;
     }
 
-    /** @param keptIds external id → the id kept for the record a put-off row creates */
+    /** @param ids external id → the id the record of a row that creates one takes (given or kept for it) */
     private void upsert(Handle h, List<ParsedRow> rows, Map<String, Existing> existing,
-            Map<ParsedRow, RecordWrite> planned, Map<String, String> keptIds, Map<Long, RowResult> results) {
+            Map<ParsedRow, RecordWrite> planned, Map<String, String> ids, Map<Long, RowResult> results) {
         List<RecordWrite> writes = new ArrayList<>(rows.size());
         List<ParsedRow> written = new ArrayList<>(rows.size());
         for (ParsedRow row : rows) {
@@ -354,8 +310,8 @@ final class ChunkWriter implements RowWriter {
                         Outcome.UNCHANGED));
                 continue;
             }
-            if (old == null && keptIds.containsKey(row.externalId())) {
-                write = write.withId(keptIds.get(row.externalId()));
+            if (old == null && ids.containsKey(row.externalId())) {
+                write = write.withId(ids.get(row.externalId()));
             }
             writes.add(write);
             written.add(row);

@@ -408,10 +408,10 @@ public final class ImportPipeline {
                     // Rows that refer to later ones of the batch: written after it, in the same transaction.
                     RowWriter putOffWriter = putOffWriter(before, schema, object, duplicates, "batch");
                     rejectUnsatisfiable(h, before, object);
-                    for (List<ParsedRow> chunk = putOff(h, before, transformer); !chunk.isEmpty();
-                            chunk = putOff(h, before, transformer)) {
+                    for (List<ParsedRow> chunk = putOff(h, before, 0, transformer); !chunk.isEmpty();
+                            chunk = putOff(h, before, chunk.getLast().ordinal(), transformer)) {
                         applied = progressed(h, applied, putOffWriter, chunk, result);
-                        imports.removeDeferred(h, before.id(), chunk.getLast().ordinal());
+                        imports.removeDeferred(h, before.id(), chunk.getFirst().ordinal(), chunk.getLast().ordinal());
                     }
                 }
                 Instant end = now();
@@ -640,10 +640,12 @@ public final class ImportPipeline {
         });
         RowWriter writer = putOffWriter(job, schema, object, duplicates, "file");
         ImportJob current = job;
-        for (List<ParsedRow> chunk = database.withHandle(h -> putOff(h, job, transformer)); !chunk.isEmpty();
-                chunk = database.withHandle(h -> putOff(h, job, transformer))) {
-            current = commitChunk(current, writer, chunk, listener,
-                    (h, rows) -> imports.removeDeferred(h, job.id(), rows.getLast().ordinal()));
+        long after = 0;
+        for (List<ParsedRow> chunk = nextPutOff(job, after, transformer); !chunk.isEmpty();
+                chunk = nextPutOff(job, after, transformer)) {
+            current = commitChunk(current, writer, chunk, listener, (h, rows) -> imports.removeDeferred(h, job.id(),
+                    rows.getFirst().ordinal(), rows.getLast().ordinal()));
+            after = chunk.getLast().ordinal();
         }
         return current;
     }
@@ -674,10 +676,17 @@ public final class ImportPipeline {
         }
     }
 
-    /** The next chunk of the import's put-off rows, read again from their original cells; empty after the last. */
-    private List<ParsedRow> putOff(Handle h, ImportJob job, RowTransformer transformer) {
+    private List<ParsedRow> nextPutOff(ImportJob job, long after, RowTransformer transformer) {
+        return database.withHandle(h -> putOff(h, job, after, transformer));
+    }
+
+    /**
+     * The next chunk of the import's put-off rows after ordinal {@code after}, read again from their original cells;
+     * empty after the last.
+     */
+    private List<ParsedRow> putOff(Handle h, ImportJob job, long after, RowTransformer transformer) {
         List<ParsedRow> rows = new ArrayList<>();
-        for (DeferredRow r : imports.deferredRows(h, job.id(), chunkSize)) {
+        for (DeferredRow r : imports.deferredRows(h, job.id(), after, chunkSize)) {
             rows.add(transformer.parse(new SourceRow(r.ordinal(), r.line(), ValueJson.readObject(r.cellsJson()))));
         }
         return rows;

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Resolves the reference values of a chunk's rows to stored records, one query per target object: by external_id,
@@ -93,11 +94,16 @@ final class ReferenceResolver {
      */
     List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
             Map<String, Set<String>> unresolved) {
-        return resolve(h, rows, errors, unresolved, null);
+        return resolve(h, rows, errors, unresolved, null, null);
     }
 
+    /**
+     * @param given when not null, each accepted row with an external_id gets an id here (external id → id), which its
+     *     record takes if it creates one: a reference of a later row of {@code rows} to its own object finds it by
+     *     that id, so the rows can be written together
+     */
     List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
-            Map<String, Set<String>> unresolved, List<PutOff> putOff) {
+            Map<String, Set<String>> unresolved, List<PutOff> putOff, Map<String, String> given) {
         List<Field> refFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE).toList();
         if (refFields.isEmpty() || rows.isEmpty()) {
             return rows;
@@ -122,8 +128,14 @@ final class ReferenceResolver {
                     continue;
                 }
                 Map<String, Value.Ref> found = known.getOrDefault(field, Map.of());
+                Function<String, Value.Ref> lookUp = given == null || !refersToItself(field) ? found::get
+                        : key -> {
+                            Value.Ref hit = found.get(key);
+                            String id = hit == null ? given.get(key) : null;
+                            return id == null ? hit : new Value.Ref(key, object.slug(), id);
+                        };
                 List<String> missed = new ArrayList<>();
-                Value resolved = resolved(v, found, missed);
+                Value resolved = resolved(v, lookUp, missed);
                 if (missed.isEmpty()) {
                     r.values().put(field.slug(), resolved);
                 } else if (missing == Missing.REJECT && putOff != null && refersToItself(field)) {
@@ -148,6 +160,9 @@ final class ReferenceResolver {
                 putOff.add(new PutOff(r, awaited));
             } else {
                 accepted.add(r);
+                if (given != null && r.externalId() != null) {
+                    given.put(r.externalId(), records.newId(object));
+                }
             }
         }
         return accepted;
@@ -246,7 +261,7 @@ final class ReferenceResolver {
     }
 
     /** The value with its references resolved; unknown ones are left out and added to {@code missed}. */
-    private static Value resolved(Value v, Map<String, Value.Ref> found, List<String> missed) {
+    private static Value resolved(Value v, Function<String, Value.Ref> found, List<String> missed) {
         if (v instanceof Value.Many many) {
             List<Value> out = new ArrayList<>();
             for (Value item : many.values()) {
@@ -258,7 +273,7 @@ final class ReferenceResolver {
             return out.isEmpty() ? null : new Value.Many(out);
         }
         if (v instanceof Value.Ref ref) {
-            Value.Ref hit = found.get(ref.externalId());
+            Value.Ref hit = found.apply(ref.externalId());
             if (hit == null) {
                 missed.add(ref.externalId());
             }

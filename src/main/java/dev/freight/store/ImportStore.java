@@ -321,17 +321,22 @@ public final class ImportStore {
         return found;
     }
 
-    /** The first {@code limit} put-off rows still kept, in source order. */
-    public List<DeferredRow> deferredRows(Handle h, String importId, int limit) {
+    /**
+     * The first {@code limit} put-off rows still kept after ordinal {@code after}, in source order. Reading on from
+     * the last row read, not from the start, walks past the index entries of the rows already removed only once.
+     */
+    public List<DeferredRow> deferredRows(Handle h, String importId, long after, int limit) {
         return h.query("select ordinal, line, external_id, record_id, cells from import_deferred where import_id = ?"
-                + " order by ordinal limit " + limit, rs -> new DeferredRow(rs.getLong(1), rs.getLong(2),
-                        rs.getString(3), rs.getString(4), rs.getString(5), List.of()), importId);
+                + " and ordinal > ? order by ordinal limit " + limit, rs -> new DeferredRow(rs.getLong(1),
+                        rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), List.of()), importId,
+                after);
     }
 
-    /** Forgets the put-off rows up to {@code ordinal}: they have been written or rejected. */
-    public void removeDeferred(Handle h, String importId, long ordinal) {
-        h.update("delete from import_deferred_refs where import_id = ? and ordinal <= ?", importId, ordinal);
-        h.update("delete from import_deferred where import_id = ? and ordinal <= ?", importId, ordinal);
+    /** Forgets the put-off rows from ordinal {@code from} to {@code to}: they have been written or rejected. */
+    public void removeDeferred(Handle h, String importId, long from, long to) {
+        for (String table : List.of("import_deferred_refs", "import_deferred")) {
+            h.update("delete from " + table + " where import_id = ? and ordinal between ? and ?", importId, from, to);
+        }
     }
 
     /** How many put-off rows the import still keeps. */
