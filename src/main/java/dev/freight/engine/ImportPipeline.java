@@ -52,6 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,6 +142,7 @@ public final class ImportPipeline {
         KeyHashes hashes;
         long rows;
         Map<String, String> mapping;
+        String ignored;
         try (RowReader reader = source.open()) {
             mapping = mapping(job, object, reader.headers());
             ExecuteOptions options = options(job);
@@ -149,6 +151,7 @@ public final class ImportPipeline {
             if (problem != null) {
                 return fail(job, Phase.PREVALIDATION, problem);
             }
+            ignored = options == null ? ignoredColumns(job, mapping, reader.headers()) : null;
             // Module imports apply rows in file order instead of rejecting repeated keys: no key hashes.
             RowTransformer keys = new RowTransformer(object, options != null ? Map.of() : mapping, job.action(),
                     false);
@@ -178,7 +181,7 @@ public final class ImportPipeline {
         long total = rows;
         ImportJob validated = save(job.withTotalRows(total)
                 .withPhase(job.phase(Phase.PREVALIDATION).counted(total, 0).finished(PhaseStatus.COMPLETED, now(),
-                        null))
+                        ignored))
                 .withPhase(job.phase(Phase.PREPARSING).running(now())));
         Map<String, long[]> duplicates = exactDuplicates(source, object, mapping, validated, hashes.repeated());
         long repeatedRows = duplicates.values().stream().mapToLong(d -> d[0]).sum();
@@ -950,6 +953,39 @@ public final class ImportPipeline {
             }
         }
         return mapping;
+    }
+
+    /** How many ignored columns a note names before it counts the rest. */
+    private static final int IGNORED_NAMED = 10;
+
+    /**
+     * What prevalidation notes when the import maps by header names and some columns match no field, so their cells
+     * are not imported (a misspelt header would otherwise go unnoticed); null when every column is read. An errors
+     * file's own columns are not named.
+     */
+    private static String ignoredColumns(ImportJob job, Map<String, String> mapping, List<String> headers) {
+        if (job.columnMapping() != null && !job.columnMapping().isEmpty()) {
+            return null;
+        }
+        Collection<String> read = mapping.values();
+        List<String> mappable = ImportFiles.mappableHeaders(headers);
+        List<String> ignored = new ArrayList<>();
+        for (int i = 0; i < headers.size(); i++) {
+            String h = headers.get(i);
+            // column_<its position> is what the reader calls a blank header cell: nothing to name.
+            if (!read.contains(h) && mappable.contains(h) && !h.equals("column_" + (i + 1))) {
+                ignored.add(h);
+            }
+        }
+        if (ignored.isEmpty()) {
+            return null;
+        }
+        String named = ignored.stream().limit(IGNORED_NAMED).map(h -> "\"" + h + "\"")
+                .collect(Collectors.joining(", "));
+        String more = ignored.size() > IGNORED_NAMED ? " and %,d more".formatted(ignored.size() - IGNORED_NAMED) : "";
+        return (ignored.size() == 1 ? "The column %s matches no field of %s and was not imported"
+                : "The columns %s match no field of %s and were not imported").formatted(named + more, job.resource())
+                + "; name a field's slug or label in the header, or give a column_mapping";
     }
 
     /**

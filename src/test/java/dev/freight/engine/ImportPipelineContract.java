@@ -662,6 +662,41 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void prevalidationNamesTheColumnsThatMatchNoFieldWhenTheImportMapsByHeaderNames() throws IOException {
+        String file = """
+                external_id,Name,Staus,Notes,
+                v-1,Acme,inactive,call back,
+                """;
+
+        ImportJob byHeaders = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, file);
+
+        assertThat(byHeaders.status()).isEqualTo(Status.COMPLETED);
+        assertThat(byHeaders.phase(Phase.PREVALIDATION).status()).isEqualTo(PhaseStatus.COMPLETED);
+        assertThat(byHeaders.phase(Phase.PREVALIDATION).reason()).isEqualTo("The columns \"Staus\", \"Notes\" match"
+                + " no field of vendor and were not imported; name a field's slug or label in the header, or give a"
+                + " column_mapping");
+        assertThat(vendor("v-1").values()).containsOnlyKeys("name");
+
+        ImportJob one = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name,Staus\nv-2,Beta,active\n");
+        assertThat(one.phase(Phase.PREVALIDATION).reason()).isEqualTo("The column \"Staus\" matches no field of"
+                + " vendor and was not imported; name a field's slug or label in the header, or give a column_mapping");
+
+        StringBuilder wide = new StringBuilder("external_id,name");
+        for (int i = 1; i <= 12; i++) {
+            wide.append(",extra ").append(i);
+        }
+        ImportJob many = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, wide + "\nv-3,Gamma" + ",x".repeat(12) + "\n");
+        assertThat(many.phase(Phase.PREVALIDATION).reason()).startsWith("The columns \"extra 1\", \"extra 2\",")
+                .contains("\"extra 10\" and 2 more match no field of vendor");
+
+        ImportJob every = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name,status\nv-4,Delta,active\n");
+        assertThat(every.phase(Phase.PREVALIDATION).reason()).isNull();
+        ImportJob mapped = pipeline.process(prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, file,
+                Map.of("external_id", "external_id", "name", "Name")).id(), csv(file), ImportPipeline.Listener.NONE);
+        assertThat(mapped.phase(Phase.PREVALIDATION).reason()).isNull();
+    }
+
+    @Test
     void aColumnMappingNamesTheColumnsOfEachField() throws IOException {
         Map<String, String> mapping = new LinkedHashMap<>();
         mapping.put("external_id", "Vendor No");
