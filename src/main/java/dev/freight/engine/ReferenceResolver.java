@@ -130,9 +130,14 @@ final class ReferenceResolver {
                 Map<String, Value.Ref> found = known.getOrDefault(field, Map.of());
                 Function<String, Value.Ref> lookUp = given == null || !refersToItself(field) ? found::get
                         : key -> {
+                            // An earlier row of these is the object's record: a stored one (updated by that row) comes
+                            // first, then that row, then targets after the object.
                             Value.Ref hit = found.get(key);
-                            String id = hit == null ? given.get(key) : null;
-                            return id == null ? hit : new Value.Ref(key, object.slug(), id);
+                            String id = given.get(key);
+                            List<String> targets = field.targets();
+                            return id == null || hit != null
+                                    && targets.indexOf(hit.object()) <= targets.indexOf(object.slug())
+                                    ? hit : new Value.Ref(key, object.slug(), id);
                         };
                 List<String> missed = new ArrayList<>();
                 Value resolved = resolved(v, lookUp, missed);
@@ -195,11 +200,12 @@ final class ReferenceResolver {
             }
             records.idsByExternalId(h, organizationId, target, open)
                     .forEach((ext, id) -> found.put(ext, new Value.Ref(ext, target, id)));
-        }
-        if (kept != null && refersToItself(field)) {
-            List<String> open = wanted.stream().filter(w -> !found.containsKey(w)).toList();
-            if (!open.isEmpty()) {
-                kept.ids(h, open).forEach((ext, id) -> found.put(ext, new Value.Ref(ext, object.slug(), id)));
+            if (kept != null && target.equals(object.slug())) {
+                // A pending put-off row is the object's record to be: it comes before the targets after the object.
+                List<String> stillOpen = open.stream().filter(w -> !found.containsKey(w)).toList();
+                if (!stillOpen.isEmpty()) {
+                    kept.ids(h, stillOpen).forEach((ext, id) -> found.put(ext, new Value.Ref(ext, target, id)));
+                }
             }
         }
         if (!byName) {

@@ -529,6 +529,32 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aKeyThatIsBothAVendorAndAServiceOfTheFileResolvesToTheServiceTheFirstTarget() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        // Services keyed v-2 and v-3 share their keys with vendors; dependencies targets service first, then vendor.
+        // s-1 refers to service v-2 of its own chunk; s-2 to service v-3, which is put off like s-2 itself.
+        String services = """
+                external_id,name,vendor,dependencies
+                v-2,Shadow Two,v-1,
+                s-1,Payments,v-1,v-2
+                s-2,Ledger,v-1,v-3; s-3
+                v-3,Shadow Three,v-1,s-2
+                s-3,Search,v-1,v-4
+                """;
+
+        ImportJob job = runServices(services);
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(5, 5, 5, 0, 0, 0, 0, 0));
+        Map<String, String> ids = serviceIds("v-2", "s-1", "s-2", "v-3", "s-3");
+        assertThat(ids).hasSize(5);
+        assertThat(dependencies("s-1")).isEqualTo(refs(new Value.Ref("v-2", "service", ids.get("v-2"))));
+        assertThat(dependencies("s-2")).isEqualTo(refs(new Value.Ref("v-3", "service", ids.get("v-3")),
+                new Value.Ref("s-3", "service", ids.get("s-3"))));
+        assertThat(dependencies("v-3")).isEqualTo(refs(new Value.Ref("s-2", "service", ids.get("s-2"))));
+        assertThat(dependencies("s-3")).isEqualTo(refs(new Value.Ref("v-4", "vendor", ids("v-4").get("v-4"))));
+    }
+
+    @Test
     void aRowThatRefersToARejectedOrMissingRowIsRejectedAndSoAreTheRowsThatReferToIt() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         // s-1 refers to a key that is nowhere; s-2 to s-1; s-3 to s-4, which is rejected for its vendor; s-5 to s-3,
