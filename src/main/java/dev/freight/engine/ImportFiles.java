@@ -7,6 +7,7 @@ import dev.freight.ingest.SourceRow;
 import dev.freight.store.Database;
 import dev.freight.store.ImportStore;
 import dev.freight.store.RowError;
+import dev.freight.store.ValueJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -21,7 +22,6 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Function;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -31,7 +31,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ImportFiles {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final TypeReference<Map<String, Object>> CELLS = new TypeReference<>() {};
     /**
      * The first columns of an errors CSV. Their names match no built-in field, and a file that has all five is read
      * without them when mapped by header names ({@link #mappableHeaders}).
@@ -195,7 +194,7 @@ public final class ImportFiles {
     }
 
     private static Map<String, Object> cells(RowError e) {
-        return JSON.readValue(e.cellsJson(), CELLS);
+        return ValueJson.readObject(e.cellsJson());
     }
 
     private static String text(Object v) {

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,6 +50,21 @@ public final class Handle {
             return rows;
         } catch (SQLException e) {
             throw Database.translate(dialect, e);
+        }
+    }
+
+    /**
+     * Runs {@code sql} once per slice of {@code values} that fits the dialect's parameter limit: its {@code %s} becomes
+     * the slice's {@link Dialect#inList} on {@code column}, bound after {@code leading}; every row goes to {@code row}.
+     */
+    public void queryIn(String sql, List<?> leading, String column, Collection<String> values, RowMapper<?> row) {
+        List<String> all = List.copyOf(values);
+        int perStatement = Math.max(1, dialect.maxParameters() - leading.size());
+        for (int from = 0; from < all.size(); from += perStatement) {
+            List<Object> params = new ArrayList<>(leading);
+            String in = dialect.inList(this, column, all.subList(from, Math.min(all.size(), from + perStatement)),
+                    params);
+            query(sql.replace("%s", in), row, params);
         }
     }
 

@@ -149,19 +149,10 @@ public final class ImportStore {
     }
 
     public void addErrors(Handle h, String importId, List<RowError> errors) {
-        for (int from = 0; from < errors.size(); from += 500) {
-            List<RowError> slice = errors.subList(from, Math.min(errors.size(), from + 500));
-            StringBuilder sql = new StringBuilder("insert into import_errors (import_id, ordinal, seq, line,"
-                    + " external_id, field, code, message, cells) values ");
-            List<Object> params = new ArrayList<>(slice.size() * 9);
-            for (int i = 0; i < slice.size(); i++) {
-                RowError e = slice.get(i);
-                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                params.addAll(Arrays.asList(importId, e.ordinal(), e.seq(), e.line(), e.externalId(),
-                        e.field(), e.code(), e.message(), e.cellsJson()));
-            }
-            h.update(sql + " on conflict do nothing", params.toArray());
-        }
+        List<Object[]> rows = new ArrayList<>(errors.size());
+        errors.forEach(e -> rows.add(new Object[] {importId, e.ordinal(), e.seq(), e.line(), e.externalId(), e.field(),
+            e.code(), e.message(), e.cellsJson()}));
+        insertRows(h, "import_errors (import_id, ordinal, seq, line, external_id, field, code, message, cells)", rows);
     }
 
     /** Streams the import's errors in source order. */
@@ -215,19 +206,9 @@ public final class ImportStore {
     }
 
     public void addSeen(Handle h, String importId, Collection<String> externalIds) {
-        List<String> keys = List.copyOf(externalIds);
-        for (int from = 0; from < keys.size(); from += 1000) {
-            List<String> slice = keys.subList(from, Math.min(keys.size(), from + 1000));
-            StringBuilder sql = new StringBuilder("insert into import_seen (import_id, external_id) values ");
-            List<Object> params = new ArrayList<>(slice.size() * 2);
-            for (int i = 0; i < slice.size(); i++) {
-                sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
-                params.add(importId);
-                params.add(slice.get(i));
-            }
-            sql.append(" on conflict do nothing");
-            h.update(sql.toString(), params.toArray());
-        }
+        List<Object[]> rows = new ArrayList<>(externalIds.size());
+        externalIds.forEach(k -> rows.add(new Object[] {importId, k}));
+        insertRows(h, "import_seen (import_id, external_id)", rows);
     }
 
     /** Keeps rows put off until after the import's last row, with the references each did not find. */
@@ -245,7 +226,10 @@ public final class ImportStore {
         insertRows(h, "import_deferred_refs (import_id, ordinal, target)", refs);
     }
 
-    /** Multi-row inserts of {@code rows} into {@code tableAndColumns}, a few hundred rows per statement. */
+    /**
+     * Multi-row inserts of {@code rows} into {@code tableAndColumns} (rows already there are left alone), up to 500 rows
+     * per statement within the dialect's parameter limit.
+     */
     private static void insertRows(Handle h, String tableAndColumns, List<Object[]> rows) {
         if (rows.isEmpty()) {
             return;
@@ -286,16 +270,9 @@ public final class ImportStore {
     /** External id → kept record id of the pending put-off rows with those keys. */
     public Map<String, String> deferredIds(Handle h, String importId, Collection<String> externalIds) {
         Map<String, String> found = new HashMap<>();
-        List<String> all = List.copyOf(externalIds);
-        int perStatement = h.dialect().maxParameters() - 1;
-        for (int from = 0; from < all.size(); from += perStatement) {
-            List<Object> params = new ArrayList<>();
-            params.add(importId);
-            String keys = h.dialect().inList(h, "external_id", all.subList(from, Math.min(all.size(),
-                    from + perStatement)), params);
-            h.query("select external_id, record_id from import_deferred where import_id = ? and state = 'pending'"
-                    + " and " + keys, rs -> found.put(rs.getString(1), rs.getString(2)), params);
-        }
+        h.queryIn("select external_id, record_id from import_deferred where import_id = ? and state = 'pending'"
+                + " and %s", List.of(importId), "external_id", externalIds,
+                rs -> found.put(rs.getString(1), rs.getString(2)));
         return found;
     }
 
@@ -305,18 +282,11 @@ public final class ImportStore {
      */
     public Map<String, Long> rejectedLines(Handle h, String importId, Collection<String> externalIds) {
         Map<String, Long> found = new HashMap<>();
-        List<String> all = List.copyOf(externalIds);
-        int perStatement = h.dialect().maxParameters() - 1;
-        for (int from = 0; from < all.size(); from += perStatement) {
-            List<String> slice = all.subList(from, Math.min(all.size(), from + perStatement));
-            for (String table : List.of("import_errors", "import_deferred")) {
-                List<Object> params = new ArrayList<>();
-                params.add(importId);
-                String keys = h.dialect().inList(h, "external_id", slice, params);
-                h.query("select external_id, min(line) from " + table + " where import_id = ?"
-                        + (table.equals("import_deferred") ? " and state = 'rejected'" : "") + " and " + keys
-                        + " group by external_id", rs -> found.putIfAbsent(rs.getString(1), rs.getLong(2)), params);
-            }
+        for (String rejected : List.of("import_errors where import_id = ?",
+                "import_deferred where import_id = ? and state = 'rejected'")) {
+            h.queryIn("select external_id, min(line) from " + rejected + " and %s group by external_id",
+                    List.of(importId), "external_id", externalIds,
+                    rs -> found.putIfAbsent(rs.getString(1), rs.getLong(2)));
         }
         return found;
     }

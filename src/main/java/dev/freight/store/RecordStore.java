@@ -290,17 +290,8 @@ public final class RecordStore {
     /** Runs {@code select <columns> … where external_id in (…)} in as few statements as the parameter limit allows. */
     private static void byExternalIds(Handle h, String organizationId, String object, Collection<String> externalIds,
             String columns, Handle.RowMapper<?> row) {
-        List<String> all = List.copyOf(externalIds);
-        int perStatement = h.dialect().maxParameters() - 2;
-        for (int from = 0; from < all.size(); from += perStatement) {
-            List<String> slice = all.subList(from, Math.min(all.size(), from + perStatement));
-            List<Object> params = new ArrayList<>(slice.size() + 2);
-            params.add(organizationId);
-            params.add(object);
-            String keys = h.dialect().inList(h, "external_id", slice, params);
-            h.query("select " + columns + " from records where organization_id = ? and object = ? and " + keys, row,
-                    params);
-        }
+        h.queryIn("select " + columns + " from records where organization_id = ? and object = ? and %s",
+                List.of(organizationId, object), "external_id", externalIds, row);
     }
 
     /** One record of the organization by id; {@code objects} gives the definition its values are read with. */
@@ -438,18 +429,11 @@ public final class RecordStore {
     /** The organization's records with the given ids, keyed by id. */
     public Map<String, Existing> existingByIds(Handle h, String organizationId, Collection<String> ids) {
         Map<String, Existing> found = new HashMap<>(ids.size() * 2);
-        List<String> all = List.copyOf(ids);
-        int perStatement = h.dialect().maxParameters() - 1;
-        for (int from = 0; from < all.size(); from += perStatement) {
-            List<String> slice = all.subList(from, Math.min(all.size(), from + perStatement));
-            List<Object> params = new ArrayList<>(slice.size() + 1);
-            params.add(organizationId);
-            String in = h.dialect().inList(h, "id", slice, params);
-            h.query("select id, external_id, data, version from records where organization_id = ? and " + in, rs -> {
-                Existing e = new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4));
-                return found.put(e.id(), e);
-            }, params);
-        }
+        h.queryIn("select id, external_id, data, version from records where organization_id = ? and %s",
+                List.of(organizationId), "id", ids, rs -> {
+                    Existing e = new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4));
+                    return found.put(e.id(), e);
+                });
         return found;
     }
 
@@ -469,18 +453,14 @@ public final class RecordStore {
             Collection<String> values) {
         Map<String, String[]> found = new HashMap<>();
         List<String> lowered = values.stream().map(v -> v.toLowerCase(Locale.ROOT)).distinct().toList();
-        int perStatement = h.dialect().maxParameters() - 2;
-        for (int from = 0; from < lowered.size(); from += perStatement) {
-            List<String> slice = lowered.subList(from, Math.min(lowered.size(), from + perStatement));
-            List<Object> params = new ArrayList<>(slice.size() + 4);
-            String scope = h.dialect().objectInIdOrder(organizationId, object, params);
-            String in = h.dialect().inList(h, "lower(" + h.dialect().jsonText(List.of(field)) + ")", slice, params);
-            h.query("select lower(" + h.dialect().jsonText(List.of(field)) + "), id, external_id from records"
-                    + " where " + scope + " and " + in + " order by id", rs -> {
-                        found.putIfAbsent(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
-                        return null;
-                    }, params);
-        }
+        List<Object> scopeParams = new ArrayList<>();
+        String scope = h.dialect().objectInIdOrder(organizationId, object, scopeParams);
+        String text = "lower(" + h.dialect().jsonText(List.of(field)) + ")";
+        h.queryIn("select " + text + ", id, external_id from records where " + scope + " and %s order by id",
+                scopeParams, text, lowered, rs -> {
+                    found.putIfAbsent(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                    return null;
+                });
         return found;
     }
 

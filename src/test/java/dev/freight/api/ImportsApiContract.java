@@ -441,7 +441,8 @@ abstract class ImportsApiContract {
 
         upload(created.at("/_upload_url"), """
                 [{"external_id": "j-1", "name": "Acme"},
-                 {"external_id": "j-2", "name": "Beta", "status": "sleeping"}]""", "application/json", "v.json");
+                 {"external_id": "j-2", "name": "Beta", "status": "sleeping", "raw_irq_score": 70.50}]""",
+                "application/json", "v.json");
 
         Response done = awaitFinal(created.at("/id"));
         assertThat(done.at("/file_type")).isEqualTo("json");
@@ -449,6 +450,8 @@ abstract class ImportsApiContract {
         assertThat(done.at("/stats/failed")).isEqualTo("1");
         assertThat(get(done.at("/_errors_json_url")).body()).contains("\"line\":2,\"external_id\":\"j-2\","
                 + "\"field\":\"status\",\"error_code\":\"invalid_field_value\"");
+        // The original cells as written: a fraction keeps its digits.
+        assertThat(get(done.at("/_errors_csv_url")).body()).endsWith(",j-2,Beta,sleeping,70.50\r\n");
     }
 
     @Test
