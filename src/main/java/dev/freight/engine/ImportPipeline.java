@@ -142,7 +142,7 @@ public final class ImportPipeline {
         KeyHashes hashes;
         long rows;
         Map<String, String> mapping;
-        String ignored;
+        String note = null;
         try (RowReader reader = source.open()) {
             mapping = mapping(job, object, reader.headers());
             ExecuteOptions options = options(job);
@@ -151,27 +151,38 @@ public final class ImportPipeline {
             if (problem != null) {
                 return fail(job, Phase.PREVALIDATION, problem);
             }
-            ignored = options == null ? ignoredColumns(job, mapping, reader.headers()) : null;
             // Module imports apply rows in file order instead of rejecting repeated keys: no key hashes.
             RowTransformer keys = new RowTransformer(object, options != null ? Map.of() : mapping, job.action(),
                     false);
-            DateColumns dates = options == null ? null : new DateColumns(object, options);
-            if (dates == null && prescanned != null && prescanned.readTheSameRowsAs(reader, keys)) {
+            DateColumns dates;
+            if (options == null && prescanned != null && prescanned.readTheSameRowsAs(reader, keys)) {
                 rows = prescanned.rows();
                 hashes = prescanned.hashes();
+                dates = prescanned.dates();
             } else {
-                if (dates == null) {
-                    keys.readKeysOnly(reader);
+                dates = options != null ? new DateColumns(object, options) : DateColumns.ofMapping(object, mapping);
+                if (options == null) {
+                    keys.readKeysAnd(reader, dates.columns());
                 }
                 hashes = new KeyHashes();
-                rows = scan(reader, job.fileType(), keys, hashes, dates);
+                rows = scan(reader, job.fileType(), keys, hashes, dates.isEmpty() ? null : dates);
             }
-            if (dates != null && !dates.isEmpty()) {
-                ExecuteOptions inferred = options.withDateFormats(dates.formats());
+            String stored = options == null ? DateColumns.formatsJson(dates.unambiguousFormats())
+                    : dates.isEmpty() ? null : options.withDateFormats(dates.formats()).toJson();
+            // An Imports-resource import's are set even when there are none, so a prevalidation run again over
+            // another schema leaves none behind.
+            if (options == null || stored != null) {
                 database.inTransaction(h -> {
-                    imports.setOptions(h, importId, inferred.toJson());
+                    imports.setOptions(h, importId, stored);
                     return null;
                 });
+            }
+            if (options == null) {
+                List<String> notes = new ArrayList<>();
+                notes.add(ignoredColumns(job, mapping, reader.headers()));
+                notes.addAll(dates.notes());
+                notes.removeIf(Objects::isNull);
+                note = notes.isEmpty() ? null : String.join(". ", notes);
             }
         } catch (StoreException e) {
             throw e;
@@ -180,8 +191,7 @@ public final class ImportPipeline {
         }
         long total = rows;
         ImportJob validated = save(job.withTotalRows(total)
-                .withPhase(job.phase(Phase.PREVALIDATION).counted(total, 0).finished(PhaseStatus.COMPLETED, now(),
-                        ignored))
+                .withPhase(job.phase(Phase.PREVALIDATION).counted(total, 0).finished(PhaseStatus.COMPLETED, now(), note))
                 .withPhase(job.phase(Phase.PREPARSING).running(now())));
         Map<String, long[]> duplicates = exactDuplicates(source, object, mapping, validated, hashes.repeated());
         long repeatedRows = duplicates.values().stream().mapToLong(d -> d[0]).sum();
@@ -194,8 +204,12 @@ public final class ImportPipeline {
         });
     }
 
-    /** What prevalidation learns from one read of the rows: their count and the hash of every external_id. */
-    private record Scan(long rows, KeyHashes hashes, List<String> headers, String delimiter, String keyColumn) {
+    /**
+     * What prevalidation learns from one read of the rows: their count, the hash of every external_id and the format
+     * of each date column.
+     */
+    private record Scan(long rows, KeyHashes hashes, DateColumns dates, List<String> headers, String delimiter,
+            String keyColumn) {
 
         /**
          * Whether {@code reader}, opened on the stored file, reads the rows this scan read from the upload, and
@@ -248,13 +262,15 @@ public final class ImportPipeline {
                 ObjectDef object = database.withHandle(h -> schemas.schema(h, job.organizationId()))
                         .object(job.resource()).orElse(null);
                 if (object != null && !ImportJobs.MODULE.equals(job.source())) {
-                    RowTransformer keys = new RowTransformer(object, mapping(job, object, reader.headers()),
-                            job.action(), false);
-                    keys.readKeysOnly(reader);
+                    Map<String, String> mapping = mapping(job, object, reader.headers());
+                    RowTransformer keys = new RowTransformer(object, mapping, job.action(), false);
+                    DateColumns dates = DateColumns.ofMapping(object, mapping);
+                    keys.readKeysAnd(reader, dates.columns());
                     KeyHashes hashes = new KeyHashes();
-                    long rows = scan(reader, "csv", keys, hashes, null);
+                    long rows = scan(reader, "csv", keys, hashes, dates.isEmpty() ? null : dates);
                     Readers.rememberUtf8(file);
-                    scan = new Scan(rows, hashes, reader.headers(), reader.format().delimiter(), keys.keyColumn());
+                    scan = new Scan(rows, hashes, dates, reader.headers(), reader.format().delimiter(),
+                            keys.keyColumn());
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.debug("import {}: upload not prescanned ({})", importId, e.toString());
@@ -596,7 +612,10 @@ public final class ImportPipeline {
             options = options(job);
             RowWriter writer;
             if (options == null) {
-                transformer = new RowTransformer(object, mapping, job.action(), false);
+                Map<String, String> dateFormats = database.withHandle(h -> imports.options(h, job.id()))
+                        .map(DateColumns::formatsFromJson).orElse(Map.of());
+                transformer = new RowTransformer(object, ColumnPlan.of(object, mapping), job.action(), false,
+                        RowTransformer.FormatChecks.ON, DateColumns.readers(dateFormats));
                 writer = new ChunkWriter(records, database, schema, object, job.organizationId(), job.id(),
                         job.action(), job.duplicateHandling(), duplicates, "file", null);
             } else {

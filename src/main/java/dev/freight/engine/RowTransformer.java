@@ -69,8 +69,15 @@ final class RowTransformer {
 
     /** Makes {@code reader} read only the cells {@link #externalIdOf} needs, when it can tell which. */
     void readKeysOnly(RowReader reader) {
+        readKeysAnd(reader, Set.of());
+    }
+
+    /** Makes {@code reader} read only the cells {@link #externalIdOf} needs and {@code columns}, when it can tell. */
+    void readKeysAnd(RowReader reader, Set<String> columns) {
         if (externalIdKey != null) {
-            reader.readOnly(Set.of(externalIdKey));
+            Set<String> read = new HashSet<>(columns);
+            read.add(externalIdKey);
+            reader.readOnly(read);
         }
     }
 

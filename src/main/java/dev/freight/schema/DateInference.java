@@ -66,6 +66,30 @@ public final class DateInference {
     /** Whether the first, second and third number of a date ever had a single digit. */
     private final boolean[] singleDigit = new boolean[3];
 
+    /**
+     * Whether {@code value} is written as one of the dates this recognises: three numbers with a separator and an
+     * optional time, or an Excel serial in the inferred range. Says nothing of which format, or whether the date is
+     * real.
+     */
+    public static boolean writtenAsDate(String value) {
+        if (value == null) {
+            return false;
+        }
+        String v = value.strip();
+        if (DATE.matcher(v).matches()) {
+            return true;
+        }
+        if (!SERIAL.matcher(v).matches()) {
+            return false;
+        }
+        return inInferredRange(new BigDecimal(v));
+    }
+
+    private static boolean inInferredRange(BigDecimal serial) {
+        return serial.compareTo(BigDecimal.valueOf(FIRST_INFERRED_SERIAL)) >= 0
+                && serial.compareTo(BigDecimal.valueOf(LAST_INFERRED_SERIAL + 1)) < 0;
+    }
+
     /** Takes one value of the column into account; null and blank values are ignored. */
     public void accept(String value) {
         if (value == null || value.isBlank() || failed) {
@@ -123,8 +147,7 @@ public final class DateInference {
         yearFirst = false;
         monthFirst = false;
         dayFirst = false;
-        serial &= number.compareTo(BigDecimal.valueOf(FIRST_INFERRED_SERIAL)) >= 0
-                && number.compareTo(BigDecimal.valueOf(LAST_INFERRED_SERIAL + 1)) < 0;
+        serial &= inInferredRange(number);
         anyTime |= number.stripTrailingZeros().scale() > 0;
     }
 

@@ -441,15 +441,18 @@ public final class ImportStore {
                 false, when.toEpochMilli(), importId);
     }
 
-    /** Stores the workflow options of a module import (JSON written by the engine). */
+    /**
+     * Stores an import's options, JSON written by the engine: a module import's workflow options, or the date formats
+     * prevalidation inferred for another import.
+     */
     public void setOptions(Handle h, String importId, String json) {
         h.update("update imports set options = ? where id = ?", json, importId);
     }
 
-    /** The workflow options of a module import, or empty for other imports. */
+    /** The options {@link #setOptions} stored; empty when there are none. */
     public Optional<String> options(Handle h, String importId) {
-        return h.queryFirst("select options from imports where id = ?", rs -> rs.getString(1), importId)
-                .filter(o -> o != null);
+        return h.queryFirst("select options from imports where id = ? and options is not null", rs -> rs.getString(1),
+                importId);
     }
 
     /** Records reference values an import could not resolve (each pair once). */

@@ -39,6 +39,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -720,6 +721,67 @@ abstract class ImportPipelineContract {
         ImportJob mapped = pipeline.process(prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, file,
                 Map.of("external_id", "external_id", "name", "Name")).id(), csv(file), ImportPipeline.Listener.NONE);
         assertThat(mapped.phase(Phase.PREVALIDATION).reason()).isNull();
+    }
+
+    private static final String DATED = """
+            external_id,name,Next Assessment Date,audit_start,soc2_audit_end
+            v-1,Acme,01/13/2024,13.1.2024,
+            v-2,Beta,2024-02-01,2.3.2024,03/04/2024
+            v-3,Gamma,n/a,,
+            v-4,Delta,2/29/2024,31.12.2023,
+            """;
+
+    @Test
+    void datesWrittenMonthFirstOrDayFirstAreReadInTheFormatOfTheirWholeColumn() throws IOException {
+        ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, DATED);
+
+        assertDatedImport(job);
+    }
+
+    @Test
+    void aPrescannedUploadReadsItsDatesInTheFormatOfTheirWholeColumnToo() throws IOException {
+        ImportJob prepared = preparedAfterPrescan(DATED.getBytes(StandardCharsets.UTF_8), DATED);
+        assertThat(prepared.status()).isEqualTo(Status.QUEUED);
+
+        assertDatedImport(pipeline.process(prepared.id(), csv(DATED), ImportPipeline.Listener.NONE));
+    }
+
+    private void assertDatedImport(ImportJob job) {
+        assertThat(job.status()).isEqualTo(Status.COMPLETED);
+        assertThat(job.phase(Phase.PREVALIDATION).reason()).isEqualTo("The dates in column \"Next Assessment Date\""
+                + " were read as M/DD/YYYY. The dates in column \"audit_start\" were read as D.M.YYYY. The dates in"
+                + " column \"soc2_audit_end\" fit both MM/DD and DD/MM, so they were not read; write them as YYYY-MM-DD");
+        assertThat(job.stats().created()).isEqualTo(2);
+        assertThat(job.stats().failed()).isEqualTo(2);
+        assertThat(vendor("v-1").values()).containsEntry("next_assessment_date", new Value.Date(LocalDate.of(2024, 1,
+                13))).containsEntry("audit_start", new Value.Date(LocalDate.of(2024, 1, 13)));
+        assertThat(vendor("v-4").values()).containsEntry("next_assessment_date", new Value.Date(LocalDate.of(2024, 2,
+                29))).containsEntry("audit_start", new Value.Date(LocalDate.of(2023, 12, 31)));
+        assertThat(errors(job)).extracting(RowError::line, RowError::externalId, RowError::field, RowError::message)
+                .containsExactly(
+                        tuple(3L, "v-2", "soc2_audit_end",
+                                "soc2_audit_end: expected a date (YYYY-MM-DD), got \"03/04/2024\""),
+                        tuple(4L, "v-3", "next_assessment_date",
+                                "next_assessment_date: expected a date (YYYY-MM-DD), got \"n/a\""));
+    }
+
+    @Test
+    void isoDatesAloneNeedNoNoteAndADateColumnOfOneFormatIsReadWithAColumnMappingToo() throws IOException {
+        ImportJob iso = run(Action.MERGE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name,next_assessment_date\nv-1,Acme,2024-01-13\nv-2,Beta,\n");
+        assertThat(iso.phase(Phase.PREVALIDATION).reason()).isNull();
+        assertThat(iso.stats().created()).isEqualTo(2);
+
+        String file = "Vendor,Name,Due\nv-3,Gamma,13/01/2024\nv-4,Delta,01/02/2024\n";
+        ImportJob mapped = pipeline.process(prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, file,
+                Map.of("external_id", "Vendor", "name", "Name", "next_assessment_date", "Due")).id(), csv(file),
+                ImportPipeline.Listener.NONE);
+
+        assertThat(mapped.phase(Phase.PREVALIDATION).reason())
+                .isEqualTo("The dates in column \"Due\" were read as DD/MM/YYYY");
+        assertThat(mapped.stats().created()).isEqualTo(2);
+        assertThat(vendor("v-4").values()).containsEntry("next_assessment_date",
+                new Value.Date(LocalDate.of(2024, 2, 1)));
     }
 
     @Test

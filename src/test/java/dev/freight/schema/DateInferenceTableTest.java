@@ -142,4 +142,15 @@ class DateInferenceTableTest {
         }
         return rows;
     }
+
+    @Test
+    void tellsWhetherAValueIsWrittenAsADateItCouldRecognise() {
+        assertThat(Stream.of("01/13/2024", " 2024-01-15 ", "13.1.24", "1/2/2024 3:04 PM", "45306", "45306.5",
+                "2024-01-15T10:30:00"))
+                .allMatch(DateInference::writtenAsDate);
+        assertThat(Stream.of("n/a", "", "  ", "15-Jan-2024", "20240115", "2024-01-15T10:30:00Z", "12", "25568",
+                "73051", "1/2"))
+                .noneMatch(DateInference::writtenAsDate);
+        assertThat(DateInference.writtenAsDate(null)).isFalse();
+    }
 }
