@@ -9,6 +9,7 @@ import dev.freight.schema.DateOrder;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
+import dev.freight.store.ImportEnums.Action;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -55,10 +56,13 @@ final class DateColumns {
 
     private DateColumns() {}
 
-    /** An import of the Imports resource, whose cells feed fields by {@code mapping} (field slug → column or key). */
-    static DateColumns ofMapping(ObjectDef object, Map<String, String> mapping) {
+    /**
+     * An import of the Imports resource, whose cells feed fields by {@code mapping} (field slug → column or key); none
+     * for a delete, which reads only keys.
+     */
+    static DateColumns ofMapping(ObjectDef object, Map<String, String> mapping, Action action) {
         DateColumns out = new DateColumns();
-        mapping.forEach((field, column) -> {
+        (action == Action.DELETE ? Map.<String, String>of() : mapping).forEach((field, column) -> {
             if (out.add(object, field, column)) {
                 out.readAsTheyAre.put(field, object.field(field).orElseThrow());
             }

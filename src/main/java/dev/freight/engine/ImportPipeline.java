@@ -160,7 +160,8 @@ public final class ImportPipeline {
                 hashes = prescanned.hashes();
                 dates = prescanned.dates();
             } else {
-                dates = options != null ? new DateColumns(object, options) : DateColumns.ofMapping(object, mapping);
+                dates = options != null ? new DateColumns(object, options)
+                        : DateColumns.ofMapping(object, mapping, job.action());
                 if (options == null) {
                     keys.readKeysAnd(reader, dates.columns());
                 }
@@ -264,7 +265,7 @@ public final class ImportPipeline {
                 if (object != null && !ImportJobs.MODULE.equals(job.source())) {
                     Map<String, String> mapping = mapping(job, object, reader.headers());
                     RowTransformer keys = new RowTransformer(object, mapping, job.action(), false);
-                    DateColumns dates = DateColumns.ofMapping(object, mapping);
+                    DateColumns dates = DateColumns.ofMapping(object, mapping, job.action());
                     keys.readKeysAnd(reader, dates.columns());
                     KeyHashes hashes = new KeyHashes();
                     long rows = scan(reader, "csv", keys, hashes, dates.isEmpty() ? null : dates);

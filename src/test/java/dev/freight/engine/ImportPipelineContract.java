@@ -766,7 +766,7 @@ abstract class ImportPipelineContract {
     }
 
     @Test
-    void isoDatesAloneNeedNoNoteAndADateColumnOfOneFormatIsReadWithAColumnMappingToo() throws IOException {
+    void isoDatesAndDeletesNeedNoNoteAndADateColumnOfOneFormatIsReadWithAColumnMappingToo() throws IOException {
         ImportJob iso = run(Action.MERGE, DuplicateHandling.IGNORE_ALL,
                 "external_id,name,next_assessment_date\nv-1,Acme,2024-01-13\nv-2,Beta,\n");
         assertThat(iso.phase(Phase.PREVALIDATION).reason()).isNull();
@@ -782,6 +782,11 @@ abstract class ImportPipelineContract {
         assertThat(mapped.stats().created()).isEqualTo(2);
         assertThat(vendor("v-4").values()).containsEntry("next_assessment_date",
                 new Value.Date(LocalDate.of(2024, 2, 1)));
+
+        ImportJob delete = run(Action.DELETE, DuplicateHandling.IGNORE_ALL,
+                "external_id,next_assessment_date\nv-4,01/13/2024\n");
+        assertThat(delete.phase(Phase.PREVALIDATION).reason()).isNull();
+        assertThat(delete.stats().deleted()).isEqualTo(1);
     }
 
     @Test
