@@ -154,21 +154,21 @@ public final class ImportPipeline {
             // Module imports apply rows in file order instead of rejecting repeated keys: no key hashes.
             RowTransformer keys = new RowTransformer(object, options != null ? Map.of() : mapping, job.action(),
                     false);
-            DateColumns dates;
+            ColumnFormats dates;
             if (options == null && prescanned != null && prescanned.readTheSameRowsAs(reader, keys)) {
                 rows = prescanned.rows();
                 hashes = prescanned.hashes();
                 dates = prescanned.dates();
             } else {
-                dates = options != null ? new DateColumns(object, options)
-                        : DateColumns.ofMapping(object, mapping, job.action());
+                dates = options != null ? new ColumnFormats(object, options)
+                        : ColumnFormats.ofMapping(object, mapping, job.action());
                 if (options == null) {
                     keys.readKeysAnd(reader, dates.columns());
                 }
                 hashes = new KeyHashes();
                 rows = scan(reader, job.fileType(), keys, hashes, dates.isEmpty() ? null : dates);
             }
-            String stored = options == null ? DateColumns.formatsJson(dates.unambiguousFormats())
+            String stored = options == null ? ColumnFormats.formatsJson(dates.unambiguousFormats())
                     : dates.isEmpty() ? null : options.withDateFormats(dates.formats()).toJson();
             // An Imports-resource import's are set even when there are none, so a prevalidation run again over
             // another schema leaves none behind.
@@ -209,7 +209,7 @@ public final class ImportPipeline {
      * What prevalidation learns from one read of the rows: their count, the hash of every external_id and the format
      * of each date column.
      */
-    private record Scan(long rows, KeyHashes hashes, DateColumns dates, List<String> headers, String delimiter,
+    private record Scan(long rows, KeyHashes hashes, ColumnFormats dates, List<String> headers, String delimiter,
             String keyColumn) {
 
         /**
@@ -224,7 +224,7 @@ public final class ImportPipeline {
 
     /** Reads every row of {@code reader} once: counts them, hashes their keys, and gives dates their values. */
     private static long scan(RowReader reader, String fileType, RowTransformer keys, KeyHashes hashes,
-            DateColumns dates) throws IOException {
+            ColumnFormats dates) throws IOException {
         long rows = 0;
         RowCursor cursor = new RowCursor(reader, fileType);
         for (ParsedRowOrSource next = cursor.next(); next != null; next = cursor.next()) {
@@ -265,7 +265,7 @@ public final class ImportPipeline {
                 if (object != null && !ImportJobs.MODULE.equals(job.source())) {
                     Map<String, String> mapping = mapping(job, object, reader.headers());
                     RowTransformer keys = new RowTransformer(object, mapping, job.action(), false);
-                    DateColumns dates = DateColumns.ofMapping(object, mapping, job.action());
+                    ColumnFormats dates = ColumnFormats.ofMapping(object, mapping, job.action());
                     keys.readKeysAnd(reader, dates.columns());
                     KeyHashes hashes = new KeyHashes();
                     long rows = scan(reader, "csv", keys, hashes, dates.isEmpty() ? null : dates);
@@ -614,15 +614,15 @@ public final class ImportPipeline {
             RowWriter writer;
             if (options == null) {
                 Map<String, String> dateFormats = database.withHandle(h -> imports.options(h, job.id()))
-                        .map(DateColumns::formatsFromJson).orElse(Map.of());
+                        .map(ColumnFormats::formatsFromJson).orElse(Map.of());
                 transformer = new RowTransformer(object, ColumnPlan.of(object, mapping), job.action(), false,
-                        RowTransformer.FormatChecks.ON, DateColumns.readers(dateFormats));
+                        RowTransformer.FormatChecks.ON, ColumnFormats.readers(dateFormats));
                 writer = new ChunkWriter(records, database, schema, object, job.organizationId(), job.id(),
                         job.action(), job.duplicateHandling(), duplicates, "file", null);
             } else {
                 transformer = new RowTransformer(object, ColumnPlan.of(object, options), job.action(), false,
                         options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
-                        DateColumns.readers(options));
+                        ColumnFormats.readers(options));
                 writer = matchingWriter(job, schema, object, options);
             }
             // Reading and transforming the next chunk overlaps with writing this one (the second core).

@@ -50,7 +50,7 @@ public final class ImportValidator {
     public Report validate(ObjectDef object, ExecuteOptions options, ImportPipeline.RowSource source)
             throws IOException {
         List<Warning> warnings = new ArrayList<>(mappingWarnings(object, options));
-        DateColumns dates = new DateColumns(object, options);
+        ColumnFormats dates = new ColumnFormats(object, options);
         ExecuteOptions withDates = options;
         if (!dates.isEmpty()) {
             try (RowReader reader = source.open()) {
@@ -63,7 +63,7 @@ public final class ImportValidator {
         }
         RowTransformer transformer = new RowTransformer(object, ColumnPlan.of(object, withDates), Action.MERGE, false,
                 options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
-                DateColumns.readers(withDates));
+                ColumnFormats.readers(withDates));
         Map<String, List<ExecuteOptions.ColumnMap>> columnsByField = new HashMap<>();
         options.columns().forEach(c -> columnsByField.computeIfAbsent(c.field(), f -> new ArrayList<>()).add(c));
         List<Problem> errors = new ArrayList<>();

@@ -34,7 +34,7 @@ final class RowTransformer {
     private final Action action;
     private final boolean warnUnmapped;
     private final FormatChecks formatChecks;
-    private final Map<String, UnaryOperator<String>> dateReaders;
+    private final Map<String, UnaryOperator<String>> formatReaders;
     private final String externalIdKey;
     /** The object's required fields the plan has no source for: the same for every row, so found once. */
     private final List<Field> requiredUnmapped;
@@ -47,15 +47,18 @@ final class RowTransformer {
         this(object, ColumnPlan.of(object, mapping), action, warnUnmapped, FormatChecks.ON, Map.of());
     }
 
-    /** @param dateReaders field slug → turns a cell written in the column's inferred date format into ISO text */
+    /**
+     * @param formatReaders field slug → turns a cell written in the column's inferred format into ISO text or a plain
+     *     number
+     */
     RowTransformer(ObjectDef object, ColumnPlan plan, Action action, boolean warnUnmapped, FormatChecks formatChecks,
-            Map<String, UnaryOperator<String>> dateReaders) {
+            Map<String, UnaryOperator<String>> formatReaders) {
         this.object = object;
         this.plan = plan;
         this.action = action;
         this.warnUnmapped = warnUnmapped;
         this.formatChecks = formatChecks;
-        this.dateReaders = dateReaders;
+        this.formatReaders = formatReaders;
         this.externalIdKey = plan.externalIdKey();
         Set<String> planned = new HashSet<>();
         plan.sources().forEach(source -> planned.add(source.slug()));
@@ -115,9 +118,9 @@ final class RowTransformer {
                 continue;
             }
             Object raw = ColumnPlan.raw(source, cells);
-            UnaryOperator<String> dates = dateReaders.get(field.slug());
-            if (dates != null && raw instanceof String text && !text.isBlank()) {
-                raw = dates.apply(text);
+            UnaryOperator<String> reader = formatReaders.get(field.slug());
+            if (reader != null && raw instanceof String text && !text.isBlank()) {
+                raw = reader.apply(text);
             }
             Coerced coerced = formatChecks == FormatChecks.ON ? Coercion.coerce(field, raw)
                     : Coercion.coerceWithoutFormatChecks(field, raw);

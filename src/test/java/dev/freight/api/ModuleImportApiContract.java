@@ -476,6 +476,39 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void numberColumnsAreReadInTheFormatTheWholeColumnHasAndAmbiguityIsAWarning() {
+        String mapping = """
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Staff", "targetFieldSlug": "employeeCount"},
+                 {"sourceColumn": "Revenue", "targetFieldSlug": "annualRevenue"}]""";
+        Response european = http.post("/v1/modules/accounts/import/execute", """
+                {"rows": [{"Name": "Acme", "Staff": "1.200", "Revenue": "2.500.000,50"},
+                          {"Name": "Beta", "Staff": "85", "Revenue": "1.000"}],
+                 "columnMapping": %s}""".formatted(mapping));
+        assertThat(european.at("/data/successRows")).as(european.body()).isEqualTo("2");
+        JsonNode acme = null;
+        for (JsonNode record : http.get("/v1/objects/account/records").json().get("data")) {
+            acme = record.at("/values/displayName").asString().equals("Acme") ? record.get("values") : acme;
+        }
+        assertThat(acme).isNotNull();
+        assertThat(acme.get("employeeCount").toString()).isEqualTo("1200");
+        assertThat(acme.get("annualRevenue").decimalValue()).isEqualByComparingTo("2500000.50");
+
+        Response validated = http.post("/v1/modules/accounts/import/validate", """
+                {"rows": [{"Name": "Gamma", "Staff": "1,000", "Revenue": "1,000"},
+                          {"Name": "Delta", "Staff": "12", "Revenue": "7,5"}],
+                 "columnMapping": %s}""".formatted(mapping));
+        assertThat(validated.at("/data/errorRows")).as(validated.body()).isEqualTo("1");
+        assertThat(validated.at("/data/errors/0/field")).isEqualTo("employeeCount");
+        assertThat(validated.at("/data/warnings/0/field")).isEqualTo("employeeCount");
+        assertThat(validated.at("/data/warnings/0/code")).isEqualTo("ambiguous_number_format");
+        assertThat(validated.at("/data/warnings/0/message")).isEqualTo("The numbers in column \"Staff\" could have a"
+                + " decimal comma or a comma between thousands (1,000: one or a thousand); those with a comma are not"
+                + " read");
+        assertThat(validated.json().get("data").get("warnings").size()).isEqualTo(1);
+    }
+
+    @Test
     void skipValidationKeepsMalformedEmailsButNotUnstorableValues() {
         Response r = http.post("/v1/modules/accounts/import/execute", """
                 {"rows": [{"Name": "Acme", "Site": "not a url", "Staff": "12"},

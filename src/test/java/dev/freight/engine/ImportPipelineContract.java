@@ -790,6 +790,57 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void numbersWithADecimalCommaOrSeparatorsBetweenThousandsAreReadInTheFormatOfTheirWholeColumn()
+            throws IOException {
+        String file = """
+                external_id;name;raw_irq_score;Raw Residual Risk Score
+                v-1;Acme;70,5;1,000
+                v-2;Beta;1.234,56;85
+                v-3;Gamma;n/a;2
+                """;
+
+        ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, file);
+
+        assertThat(job.phase(Phase.PREVALIDATION).reason()).isEqualTo("The numbers in column \"raw_irq_score\" were"
+                + " read as 1.234,5. The numbers in column \"Raw Residual Risk Score\" could have a decimal comma or a"
+                + " comma between thousands (1,000: one or a thousand), so they were not read; write them without a"
+                + " separator between thousands");
+        assertThat(job.stats().created()).isEqualTo(1);
+        assertThat(vendor("v-2").values())
+                .containsEntry("raw_irq_score", new Value.Decimal(new BigDecimal("1234.56")))
+                .containsEntry("raw_residual_risk_score", new Value.Decimal(new BigDecimal("85")));
+        assertThat(errors(job)).extracting(RowError::line, RowError::externalId, RowError::message).containsExactly(
+                tuple(2L, "v-1", "raw_residual_risk_score: expected a number, got \"1,000\""),
+                tuple(4L, "v-3", "raw_irq_score: expected a number, got \"n/a\""));
+    }
+
+    @Test
+    void integersAndDecimalsWithCommasBetweenThousandsAreReadWhenAValueSettlesIt() throws IOException {
+        String file = """
+                external_id,Name,Employees,Annual Revenue
+                a-1,Acme,"1,200","2,500,000.50"
+                a-2,Beta,85,"1,000"
+                """;
+
+        ImportJob job = pipeline.process(pipeline.prepare(uploaded("account", Action.MERGE,
+                DuplicateHandling.IGNORE_ALL, null).id(), csv(file)).id(), csv(file), ImportPipeline.Listener.NONE);
+
+        assertThat(job.phase(Phase.PREVALIDATION).reason()).isEqualTo("The numbers in column \"Employees\" were read"
+                + " as 1,234.5. The numbers in column \"Annual Revenue\" were read as 1,234.5");
+        assertThat(job.stats().created()).isEqualTo(2);
+        assertThat(account("a-1").values())
+                .containsEntry("employeeCount", new Value.Int(1200))
+                .containsEntry("annualRevenue", new Value.Decimal(new BigDecimal("2500000.50")));
+        assertThat(account("a-2").values())
+                .containsEntry("employeeCount", new Value.Int(85))
+                .containsEntry("annualRevenue", new Value.Decimal(new BigDecimal("1000")));
+    }
+
+    private StoredRecord account(String externalId) {
+        return db.withHandle(h -> records.page(h, org, BuiltInObjects.ACCOUNT, externalId, null, 1, null)).getFirst();
+    }
+
+    @Test
     void aColumnMappingNamesTheColumnsOfEachField() throws IOException {
         Map<String, String> mapping = new LinkedHashMap<>();
         mapping.put("external_id", "Vendor No");

@@ -8,6 +8,7 @@ import dev.freight.schema.DateInference;
 import dev.freight.schema.DateOrder;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
+import dev.freight.schema.NumberInference;
 import dev.freight.schema.ObjectDef;
 import dev.freight.store.ImportEnums.Action;
 import java.util.ArrayList;
@@ -23,30 +24,37 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Infers the date format of each date and date-time column of an import from all its values (one pass over the
- * source), so that {@code 03/04/2024} is read the same way in every row — or, when a column fits both the US and the
- * European reading, says so instead of guessing silently. Not thread-safe; one per pass.
+ * Infers the format of each date, date-time, number and integer column of an import from all its values (one pass
+ * over the source), so that {@code 03/04/2024} or {@code 1,000} is read the same way in every row — or, when a column
+ * fits two readings that give different values, says so instead of guessing silently. Not thread-safe; one per pass.
  *
- * <p>A workflow import ({@link #DateColumns(ObjectDef, ExecuteOptions)}) infers from every value, reads a column that
- * fits both readings month first and warns. An import of the Imports resource ({@link #ofMapping}) has no step where
- * a warning could be looked at before the rows are written, so it reads such a column not at all (its rows fail, and
- * prevalidation says why); and it infers only from the values that need it: a value the field reads as it is (ISO)
- * or that is not written as a date at all ({@code n/a}) fails or passes on its own row and leaves the others readable.
+ * <p>A workflow import ({@link #ColumnFormats(ObjectDef, ExecuteOptions)}) infers dates from every value, reads a
+ * column that fits both the US and the European reading month first and warns. An import of the Imports resource
+ * ({@link #ofMapping}) has no step where a warning could be looked at before the rows are written, so it reads such a
+ * column not at all (its rows fail, and prevalidation says why); and it infers dates only from the values that need
+ * it: a value the field reads as it is (ISO) or that is not written as a date at all ({@code n/a}) fails or passes on
+ * its own row and leaves the others readable. Numbers ({@link NumberInference}) are alike for both: every value
+ * counts (a {@code 1.000} among decimal commas is a thousand), a column that two readings fit with different values
+ * is not read, and one whose numbers are all written as Freight reads them anyway is left alone.
  */
-final class DateColumns {
+final class ColumnFormats {
 
     /** A column whose format could not be settled. */
     record Finding(String field, String column, String code, String message) {}
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The key of the stored formats, dates' and numbers' alike (the name predates numbers). */
     private static final String DATE_FORMATS = "dateFormats";
+    /** How an encoded number format starts; a date format starts with a {@link DateOrder} name. */
+    private static final String NUMBER = "NUMBER|";
 
     private final Map<String, String> columnByField = new LinkedHashMap<>();
-    private final Map<String, DateInference> inference = new LinkedHashMap<>();
+    private final Map<String, DateInference> dates = new LinkedHashMap<>();
+    private final Map<String, NumberInference> numbers = new LinkedHashMap<>();
     /** Imports resource: the date fields, by slug, whose readable values are left out of the inference; else empty. */
     private final Map<String, Field> readAsTheyAre = new LinkedHashMap<>();
 
-    DateColumns(ObjectDef object, ExecuteOptions options) {
+    ColumnFormats(ObjectDef object, ExecuteOptions options) {
         for (ColumnMap c : options.columns()) {
             if (c.valueType() == null && c.addressPart() == null) {
                 add(object, c.field(), c.sourceColumn());
@@ -54,16 +62,16 @@ final class DateColumns {
         }
     }
 
-    private DateColumns() {}
+    private ColumnFormats() {}
 
     /**
      * An import of the Imports resource, whose cells feed fields by {@code mapping} (field slug → column or key); none
      * for a delete, which reads only keys.
      */
-    static DateColumns ofMapping(ObjectDef object, Map<String, String> mapping, Action action) {
-        DateColumns out = new DateColumns();
+    static ColumnFormats ofMapping(ObjectDef object, Map<String, String> mapping, Action action) {
+        ColumnFormats out = new ColumnFormats();
         (action == Action.DELETE ? Map.<String, String>of() : mapping).forEach((field, column) -> {
-            if (out.add(object, field, column)) {
+            if (out.add(object, field, column) && out.dates.containsKey(field)) {
                 out.readAsTheyAre.put(field, object.field(field).orElseThrow());
             }
         });
@@ -72,12 +80,17 @@ final class DateColumns {
 
     private boolean add(ObjectDef object, String field, String column) {
         Field f = object.field(field).orElse(null);
-        boolean dated = f != null && (f.type() == FieldType.DATE || f.type() == FieldType.DATETIME);
-        if (!dated || columnByField.containsKey(field)) {
+        if (f == null || columnByField.containsKey(field)) {
             return false;
         }
+        switch (f.type()) {
+            case DATE, DATETIME -> dates.put(field, new DateInference());
+            case NUMBER, INTEGER -> numbers.put(field, new NumberInference(f.type() == FieldType.INTEGER));
+            default -> {
+                return false;
+            }
+        }
         columnByField.put(field, column);
-        inference.put(field, new DateInference());
         return true;
     }
 
@@ -92,8 +105,13 @@ final class DateColumns {
 
     void accept(Map<String, Object> cells) {
         columnByField.forEach((field, column) -> {
-            if (cells.get(column) instanceof String s && needsInference(field, s)) {
-                inference.get(field).accept(s);
+            if (cells.get(column) instanceof String s) {
+                NumberInference number = numbers.get(field);
+                if (number != null) {
+                    number.accept(s);
+                } else if (needsInference(field, s)) {
+                    dates.get(field).accept(s);
+                }
             }
         });
     }
@@ -110,38 +128,63 @@ final class DateColumns {
      */
     Map<String, String> unambiguousFormats() {
         Map<String, String> out = new LinkedHashMap<>();
-        inference.forEach((field, i) -> i.result().filter(f -> !f.ambiguous()).ifPresent(f -> out.put(field,
+        dates.forEach((field, i) -> i.result().filter(f -> !f.ambiguous()).ifPresent(f -> out.put(field,
                 encode(f))));
+        out.putAll(numberFormats());
         return out;
     }
 
     /**
-     * Imports resource: what prevalidation says about the date columns, one sentence per column with values to
-     * convert: the format they were read in, or that they fit both readings and were not read.
+     * Imports resource: what prevalidation says about the columns, one sentence per column with values to convert:
+     * the format they were read in, or that they fit two readings and were not read.
      */
     List<String> notes() {
         List<String> out = new ArrayList<>();
-        inference.forEach((field, i) -> i.result().ifPresent(f -> out.add(f.ambiguous()
+        dates.forEach((field, i) -> i.result().ifPresent(f -> out.add(f.ambiguous()
                 ? ("The dates in column \"%s\" fit both MM/DD and DD/MM, so they were not read; write them as "
                         + "YYYY-MM-DD").formatted(columnByField.get(field))
                 : "The dates in column \"%s\" were read as %s".formatted(columnByField.get(field), f.pattern()))));
+        numbers.forEach((field, i) -> i.result().ifPresent(f -> out.add(f.ambiguous()
+                ? ambiguousNumbers(columnByField.get(field)) + ", so they were not read; write them without a"
+                        + " separator between thousands"
+                : "The numbers in column \"%s\" were read as %s".formatted(columnByField.get(field), f.example()))));
         return out;
     }
 
-    /** field slug → the inferred format, encoded for {@link ExecuteOptions#dateFormats()}. */
+    private static String ambiguousNumbers(String column) {
+        return "The numbers in column \"%s\" could have a decimal comma or a comma between thousands (1,000: one or a"
+                .formatted(column) + " thousand)";
+    }
+
+    /** Workflow: field slug → the inferred format, encoded for {@link ExecuteOptions#dateFormats()}. */
     Map<String, String> formats() {
         Map<String, String> out = new LinkedHashMap<>();
-        inference.forEach((field, i) -> i.result().ifPresent(f -> out.put(field, encode(f))));
+        dates.forEach((field, i) -> i.result().ifPresent(f -> out.put(field, encode(f))));
+        out.putAll(numberFormats());
         return out;
     }
 
-    /** Columns read as US dates although the European reading fits every value too. */
+    /** The number columns with values to convert that one reading fits, encoded. */
+    private Map<String, String> numberFormats() {
+        Map<String, String> out = new LinkedHashMap<>();
+        numbers.forEach((field, i) -> i.result().filter(f -> !f.ambiguous()).ifPresent(f -> out.put(field,
+                NUMBER + f.reading().name())));
+        return out;
+    }
+
+    /**
+     * Workflow: columns read as US dates although the European reading fits every value too, and number columns that
+     * are not read because two readings fit them.
+     */
     List<Finding> findings() {
         List<Finding> out = new ArrayList<>();
-        inference.forEach((field, i) -> i.result().filter(DateColumnFormat::ambiguous).ifPresent(f -> out.add(
+        dates.forEach((field, i) -> i.result().filter(DateColumnFormat::ambiguous).ifPresent(f -> out.add(
                 new Finding(field, columnByField.get(field), "ambiguous_date_format",
                         "Column \"%s\" has dates that fit both MM/DD and DD/MM; they are read as %s (month first)"
                                 .formatted(columnByField.get(field), f.pattern())))));
+        numbers.forEach((field, i) -> i.result().filter(NumberInference.Format::ambiguous).ifPresent(f -> out.add(
+                new Finding(field, columnByField.get(field), "ambiguous_number_format",
+                        ambiguousNumbers(columnByField.get(field)) + "; those with a comma are not read"))));
         return out;
     }
 
@@ -176,16 +219,25 @@ final class DateColumns {
                 Boolean.parseBoolean(p[2]), p[3]));
     }
 
-    /** field slug → turns a cell in the column's format into ISO text (leaves a value that does not fit as it is). */
+    /**
+     * field slug → turns a cell in the column's format into ISO text or a plain number (leaves a value that does not
+     * fit as it is).
+     */
     static Map<String, UnaryOperator<String>> readers(ExecuteOptions options) {
         return readers(options.dateFormats());
     }
 
-    /** The same for formats encoded by {@link #encode}, by field slug. */
+    /** The same for formats encoded by {@link #formats}, by field slug. */
     static Map<String, UnaryOperator<String>> readers(Map<String, String> formats) {
         Map<String, UnaryOperator<String>> out = new LinkedHashMap<>();
-        formats.forEach((field, encoded) -> decode(encoded).ifPresent(format ->
-                out.put(field, v -> DateInference.toIso(v, format).orElse(v))));
+        formats.forEach((field, encoded) -> {
+            if (encoded.startsWith(NUMBER)) {
+                NumberInference.Reading reading = NumberInference.Reading.valueOf(encoded.substring(NUMBER.length()));
+                out.put(field, v -> NumberInference.toPlain(v, reading).orElse(v));
+            } else {
+                decode(encoded).ifPresent(format -> out.put(field, v -> DateInference.toIso(v, format).orElse(v)));
+            }
+        });
         return out;
     }
 }
