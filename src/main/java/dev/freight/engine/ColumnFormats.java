@@ -118,8 +118,12 @@ final class ColumnFormats {
 
     private boolean needsInference(String field, String value) {
         Field f = readAsTheyAre.get(field);
-        // The coercion first: an ISO date, the usual value, is told by its digits without a regex.
-        return f == null || !(Coercion.coerce(f, value) instanceof Coerced.Ok) && DateInference.writtenAsDate(value);
+        if (f == null) {
+            return true;
+        }
+        // An ISO date, the usual value, is told by its digits; the coercion and the regex are for the others.
+        return Coercion.isoDate(value) == null && !(Coercion.coerce(f, value) instanceof Coerced.Ok)
+                && DateInference.writtenAsDate(value);
     }
 
     /**

@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
  * @param matchFields fields whose values identify an existing record; empty means "external_id when mapped, else
  *     email when the object has it and it is mapped, else none" (see {@link #effectiveMatchFields})
  * @param staticValues field slug → text applied to every row whose own value for the field is empty
- * @param dateFormats field slug → the date format inferred from the whole column during prevalidation
+ * @param dateFormats field slug → the date or number format inferred from the whole column during prevalidation,
+ *     encoded by {@link ColumnFormats} (the name predates numbers)
  * @param sheet the worksheet to read of an XLSX or XLS file; null for the first visible one
  */
 public record ExecuteOptions(

@@ -142,6 +142,29 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void aEuropeanSpreadsheetExportIsReadWithItsDayFirstDatesAndDecimalCommasAndTheReasonSaysSo() throws Exception {
+        String file = "external_id;name;Next Assessment Date;raw_irq_score\r\n"
+                + "v-1;Acme;13.01.2025;70,5\r\n"
+                + "v-2;Beta;01.02.2025;1.234,5\r\n";
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+
+        HttpResponse<String> put = upload(created.at("/_upload_url"), file, "text/csv", "lieferanten.csv");
+
+        assertThat(put.statusCode()).isEqualTo(200);
+        assertThat(Http.JSON.readTree(put.body()).at("/phases/0/reason").asString()).isEqualTo("The dates in column"
+                + " \"Next Assessment Date\" were read as DD.MM.YYYY. The numbers in column \"raw_irq_score\" were"
+                + " read as 1.234,5");
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/stats")).isEqualTo("{\"read\":2,\"valid\":2,\"created\":2,\"updated\":0,\"unchanged\":0,"
+                + "\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
+        Response beta = http.get("/v1/objects/vendor/records?external_id=v-2");
+        assertThat(beta.at("/data/0/values/next_assessment_date")).isEqualTo("2025-02-01");
+        assertThat(beta.at("/data/0/values/raw_irq_score")).isEqualTo("1234.5");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=v-1").at("/data/0/values/next_assessment_date"))
+                .isEqualTo("2025-01-13");
+    }
+
+    @Test
     void aSyncUploadOfAFileThatCannotWorkFailsInTheRequestWithTheReason() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
 
