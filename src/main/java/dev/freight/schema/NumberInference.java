@@ -129,7 +129,12 @@ public final class NumberInference {
         if (plain == null) {
             return null;
         }
-        BigDecimal d = new BigDecimal(plain);
+        BigDecimal d;
+        try {
+            d = new BigDecimal(plain);
+        } catch (NumberFormatException exponentOutOfRange) {
+            return null;
+        }
         if (integral && d.stripTrailingZeros().scale() > 0) {
             return null;
         }
@@ -176,22 +181,50 @@ public final class NumberInference {
         return true;
     }
 
-    /** Whether {@link Coercion} reads {@code v} as a number as it is (with a point, without separators). */
+    /**
+     * Whether {@link Coercion} reads {@code v} as a number as it is (with a point, without separators): digits with at
+     * most one point among or before them, an optional sign and an optional exponent — {@link BigDecimal}'s grammar,
+     * checked without building one.
+     */
     private static boolean isOwnForm(String v) {
-        if (v.isEmpty() || v.length() > 100) {
+        int n = v.length();
+        if (n == 0 || n > 100) {
             return false;
         }
-        for (int i = 0; i < v.length(); i++) {
+        int i = v.charAt(0) == '-' || v.charAt(0) == '+' ? 1 : 0;
+        int digits = 0;
+        boolean point = false;
+        for (; i < n; i++) {
             char c = v.charAt(i);
-            if (!(c >= '0' && c <= '9' || c == '.' || c == '+' || c == '-' || c == 'e' || c == 'E')) {
+            if (c >= '0' && c <= '9') {
+                digits++;
+            } else if (c == '.' && !point) {
+                point = true;
+            } else {
+                break;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (i == n) {
+            return true;
+        }
+        if (v.charAt(i) != 'e' && v.charAt(i) != 'E') {
+            return false;
+        }
+        i++;
+        if (i < n && (v.charAt(i) == '-' || v.charAt(i) == '+')) {
+            i++;
+        }
+        if (i == n) {
+            return false;
+        }
+        for (; i < n; i++) {
+            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
                 return false;
             }
         }
-        try {
-            new BigDecimal(v);
-            return true;
-        } catch (NumberFormatException notANumber) {
-            return false;
-        }
+        return true;
     }
 }

@@ -53,6 +53,10 @@ class NumberInferenceTest {
                 new Column("integers: 1.200 is a thousand two hundred", "1.200|85", true, "COMMA 1.234,5",
                         "1200|85"),
                 new Column("integers in Freight's own form", "85|-3|0", true, "EMPTY", ""),
+                new Column("points before or after the digits, exponents", ".5|5.|-2E-3|+1e+2", false, "EMPTY", ""),
+                new Column("an exponent out of range is no number", "1e9999999999|1,5", false, "COMMA 1234,5",
+                        "-|1.5"),
+                new Column("not Freight's own form", "1.2.3|e5|1e|--1|1,5", false, "COMMA 1234,5", "-|-|-|-|1.5"),
                 new Column("blank only", "| ", false, "EMPTY", ""))
                 .map(c -> Named.of(c.about(), c));
     }
