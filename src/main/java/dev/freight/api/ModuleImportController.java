@@ -503,7 +503,11 @@ class ModuleImportController implements Envelope.Face {
         List<WarningView> warnings = new ArrayList<>();
         database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o ->
                 o.dateFormats().forEach((slug, format) -> {
-                    if (format.contains("|true|")) {
+                    if (format.startsWith("NUMBER|") && format.endsWith("|true")) {
+                        warnings.add(new WarningView(null, slug, "Numbers of \"" + slug + "\" could have a decimal"
+                                + " comma or a comma between thousands (1,000: one or a thousand); those with a comma"
+                                + " were not read", "ambiguous_number_format"));
+                    } else if (format.contains("|true|")) {
                         warnings.add(new WarningView(null, slug, "Dates of \"" + slug + "\" fit both MM/DD and"
                                 + " DD/MM; they were read month first (" + format.substring(format.lastIndexOf('|') + 1)
                                 + ")", "ambiguous_date_format"));

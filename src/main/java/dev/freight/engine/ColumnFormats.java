@@ -127,13 +127,12 @@ final class ColumnFormats {
     }
 
     /**
-     * Imports resource: field slug → the inferred format of each column that has values to convert and a format that
-     * reads them one way only, encoded for {@link #readers(Map)}.
+     * Imports resource: field slug → the inferred format of each column that has values to convert, encoded for
+     * {@link #readers(Map, boolean)} (with {@code false}: a format that fits two readings only explains its values).
      */
-    Map<String, String> unambiguousFormats() {
+    Map<String, String> fileFormats() {
         Map<String, String> out = new LinkedHashMap<>();
-        dates.forEach((field, i) -> i.result().filter(f -> !f.ambiguous()).ifPresent(f -> out.put(field,
-                encode(f))));
+        dates.forEach((field, i) -> i.result().ifPresent(f -> out.put(field, encode(f))));
         out.putAll(numberFormats());
         return out;
     }
@@ -168,11 +167,11 @@ final class ColumnFormats {
         return out;
     }
 
-    /** The number columns with values to convert that one reading fits, encoded. */
+    /** The number columns with values to convert, encoded (one that two readings fit is never read). */
     private Map<String, String> numberFormats() {
         Map<String, String> out = new LinkedHashMap<>();
-        numbers.forEach((field, i) -> i.result().filter(f -> !f.ambiguous()).ifPresent(f -> out.put(field,
-                NUMBER + f.reading().name())));
+        numbers.forEach((field, i) -> i.result().ifPresent(f -> out.put(field,
+                NUMBER + f.reading().name() + "|" + f.ambiguous())));
         return out;
     }
 
@@ -193,7 +192,7 @@ final class ColumnFormats {
     }
 
     /**
-     * An Imports-resource import's stored options: its {@link #unambiguousFormats}, as JSON; null when there are none
+     * An Imports-resource import's stored options: its {@link #fileFormats}, as JSON; null when there are none
      * (a workflow import stores them in its {@link ExecuteOptions}).
      */
     static String formatsJson(Map<String, String> formats) {
@@ -223,25 +222,76 @@ final class ColumnFormats {
                 Boolean.parseBoolean(p[2]), p[3]));
     }
 
-    /**
-     * field slug → turns a cell in the column's format into ISO text or a plain number (leaves a value that does not
-     * fit as it is).
-     */
-    static Map<String, UnaryOperator<String>> readers(ExecuteOptions options) {
-        return readers(options.dateFormats());
+    /** A workflow import's {@link Readers}: a date column that fits both readings is read month first. */
+    static Readers readers(ExecuteOptions options) {
+        return readers(options.dateFormats(), true);
     }
 
-    /** The same for formats encoded by {@link #formats}, by field slug. */
-    static Map<String, UnaryOperator<String>> readers(Map<String, String> formats) {
-        Map<String, UnaryOperator<String>> out = new LinkedHashMap<>();
+    /**
+     * The {@link Readers} of formats encoded here, by field slug.
+     *
+     * @param readAmbiguousDates whether a date column that fits both the US and the European reading is read month
+     *     first (the workflow, which has warned) or not at all (the Imports resource)
+     */
+    static Readers readers(Map<String, String> formats, boolean readAmbiguousDates) {
+        Map<String, UnaryOperator<String>> read = new LinkedHashMap<>();
+        Map<String, UnaryOperator<String>> whyNot = new LinkedHashMap<>();
         formats.forEach((field, encoded) -> {
             if (encoded.startsWith(NUMBER)) {
-                NumberInference.Reading reading = NumberInference.Reading.valueOf(encoded.substring(NUMBER.length()));
-                out.put(field, v -> NumberInference.toPlain(v, reading).orElse(v));
+                String[] p = encoded.substring(NUMBER.length()).split("\\|");
+                NumberInference.Reading reading = NumberInference.Reading.valueOf(p[0]);
+                if (p.length > 1 && Boolean.parseBoolean(p[1])) {
+                    whyNot.put(field, v -> NumberInference.toPlain(v, NumberInference.Reading.POINT).isPresent()
+                            || NumberInference.toPlain(v, NumberInference.Reading.COMMA).isPresent()
+                            ? "its column's numbers could have a decimal comma or a comma between thousands (1,000: one"
+                                    + " or a thousand), so none with a comma was read; write numbers without a"
+                                    + " separator between thousands"
+                            : null);
+                } else {
+                    read.put(field, v -> NumberInference.toPlain(v, reading).orElse(v));
+                }
             } else {
-                decode(encoded).ifPresent(format -> out.put(field, v -> DateInference.toIso(v, format).orElse(v)));
+                decode(encoded).ifPresent(format -> {
+                    if (format.ambiguous() && !readAmbiguousDates) {
+                        whyNot.put(field, v -> DateInference.toIso(v, format).isPresent()
+                                ? "its column's dates fit both MM/DD and DD/MM, so none was read; write dates as"
+                                        + " YYYY-MM-DD"
+                                : null);
+                    } else {
+                        read.put(field, v -> DateInference.toIso(v, format).orElse(v));
+                    }
+                });
             }
         });
-        return out;
+        return new Readers(read, whyNot);
+    }
+
+    /**
+     * How the cells of the columns with an inferred format are read before coercion, and why a cell that does not
+     * coerce was not read when its column's format fits two readings. Thread-safe.
+     */
+    static final class Readers {
+
+        static final Readers NONE = new Readers(Map.of(), Map.of());
+
+        private final Map<String, UnaryOperator<String>> read;
+        private final Map<String, UnaryOperator<String>> whyNot;
+
+        private Readers(Map<String, UnaryOperator<String>> read, Map<String, UnaryOperator<String>> whyNot) {
+            this.read = read;
+            this.whyNot = whyNot;
+        }
+
+        /** The non-blank cell of {@code field} as ISO text or a plain number; as it is when it does not fit. */
+        String read(String field, String cell) {
+            UnaryOperator<String> r = read.get(field);
+            return r == null ? cell : r.apply(cell);
+        }
+
+        /** Why {@code cell} of {@code field} was not read though it is written in a format of its column; or null. */
+        String whyNot(String field, String cell) {
+            UnaryOperator<String> w = whyNot.get(field);
+            return w == null ? null : w.apply(cell);
+        }
     }
 }

@@ -168,7 +168,7 @@ public final class ImportPipeline {
                 hashes = new KeyHashes();
                 rows = scan(reader, job.fileType(), keys, hashes, dates.isEmpty() ? null : dates);
             }
-            String stored = options == null ? ColumnFormats.formatsJson(dates.unambiguousFormats())
+            String stored = options == null ? ColumnFormats.formatsJson(dates.fileFormats())
                     : dates.isEmpty() ? null : options.withDateFormats(dates.formats()).toJson();
             // An Imports-resource import's are set even when there are none, so a prevalidation run again over
             // another schema leaves none behind.
@@ -616,7 +616,7 @@ public final class ImportPipeline {
                 Map<String, String> dateFormats = database.withHandle(h -> imports.options(h, job.id()))
                         .map(ColumnFormats::formatsFromJson).orElse(Map.of());
                 transformer = new RowTransformer(object, ColumnPlan.of(object, mapping), job.action(), false,
-                        RowTransformer.FormatChecks.ON, ColumnFormats.readers(dateFormats));
+                        RowTransformer.FormatChecks.ON, ColumnFormats.readers(dateFormats, false));
                 writer = new ChunkWriter(records, database, schema, object, job.organizationId(), job.id(),
                         job.action(), job.duplicateHandling(), duplicates, "file", null);
             } else {

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 
 /**
  * Maps a source row's cells to fields and coerces them: the transforming and parsing of one row. A delete import only
@@ -34,7 +33,7 @@ final class RowTransformer {
     private final Action action;
     private final boolean warnUnmapped;
     private final FormatChecks formatChecks;
-    private final Map<String, UnaryOperator<String>> formatReaders;
+    private final ColumnFormats.Readers formats;
     private final String externalIdKey;
     /** The object's required fields the plan has no source for: the same for every row, so found once. */
     private final List<Field> requiredUnmapped;
@@ -44,21 +43,18 @@ final class RowTransformer {
      * @param warnUnmapped whether keys outside the mapping are reported as unmapped_field warnings
      */
     RowTransformer(ObjectDef object, Map<String, String> mapping, Action action, boolean warnUnmapped) {
-        this(object, ColumnPlan.of(object, mapping), action, warnUnmapped, FormatChecks.ON, Map.of());
+        this(object, ColumnPlan.of(object, mapping), action, warnUnmapped, FormatChecks.ON, ColumnFormats.Readers.NONE);
     }
 
-    /**
-     * @param formatReaders field slug → turns a cell written in the column's inferred format into ISO text or a plain
-     *     number
-     */
+    /** @param formats how the cells of columns with an inferred date or number format are read */
     RowTransformer(ObjectDef object, ColumnPlan plan, Action action, boolean warnUnmapped, FormatChecks formatChecks,
-            Map<String, UnaryOperator<String>> formatReaders) {
+            ColumnFormats.Readers formats) {
         this.object = object;
         this.plan = plan;
         this.action = action;
         this.warnUnmapped = warnUnmapped;
         this.formatChecks = formatChecks;
-        this.formatReaders = formatReaders;
+        this.formats = formats;
         this.externalIdKey = plan.externalIdKey();
         Set<String> planned = new HashSet<>();
         plan.sources().forEach(source -> planned.add(source.slug()));
@@ -118,16 +114,19 @@ final class RowTransformer {
                 continue;
             }
             Object raw = ColumnPlan.raw(source, cells);
-            UnaryOperator<String> reader = formatReaders.get(field.slug());
-            if (reader != null && raw instanceof String text && !text.isBlank()) {
-                raw = reader.apply(text);
+            String cell = raw instanceof String text && !text.isBlank() ? text : null;
+            if (cell != null) {
+                raw = formats.read(field.slug(), cell);
             }
             Coerced coerced = formatChecks == FormatChecks.ON ? Coercion.coerce(field, raw)
                     : Coercion.coerceWithoutFormatChecks(field, raw);
             switch (coerced) {
                 case Coerced.Ok ok -> values.put(field.slug(), ok.value());
-                case Coerced.Invalid invalid -> errors.add(new Violation(ordinal, externalId, field.slug(),
-                        ViolationCode.INVALID_FIELD_VALUE, invalid.message()));
+                case Coerced.Invalid invalid -> {
+                    String whyNot = cell == null ? null : formats.whyNot(field.slug(), cell);
+                    errors.add(new Violation(ordinal, externalId, field.slug(), ViolationCode.INVALID_FIELD_VALUE,
+                            whyNot == null ? invalid.message() : invalid.message() + "; " + whyNot));
+                }
                 case Coerced.Empty empty -> {
                     if (field.required() && (keyField || action != Action.DELETE)) {
                         errors.add(new Violation(ordinal, externalId, field.slug(),

@@ -500,12 +500,25 @@ abstract class ModuleImportApiContract {
                  "columnMapping": %s}""".formatted(mapping));
         assertThat(validated.at("/data/errorRows")).as(validated.body()).isEqualTo("1");
         assertThat(validated.at("/data/errors/0/field")).isEqualTo("employeeCount");
+        assertThat(validated.at("/data/errors/0/error")).isEqualTo("employeeCount: expected an integer, got"
+                + " \"1,000\"; its column's numbers could have a decimal comma or a comma between thousands (1,000: one"
+                + " or a thousand), so none with a comma was read; write numbers without a separator between thousands");
         assertThat(validated.at("/data/warnings/0/field")).isEqualTo("employeeCount");
         assertThat(validated.at("/data/warnings/0/code")).isEqualTo("ambiguous_number_format");
         assertThat(validated.at("/data/warnings/0/message")).isEqualTo("The numbers in column \"Staff\" could have a"
                 + " decimal comma or a comma between thousands (1,000: one or a thousand); those with a comma are not"
                 + " read");
         assertThat(validated.json().get("data").get("warnings").size()).isEqualTo(1);
+
+        Response executed = http.post("/v1/modules/accounts/import/execute", """
+                {"rows": [{"Name": "Gamma", "Staff": "1,000", "Revenue": "1,000"},
+                          {"Name": "Delta", "Staff": "12", "Revenue": "7,5"}],
+                 "columnMapping": %s}""".formatted(mapping));
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
+        assertThat(executed.at("/data/warnings/0/code")).isEqualTo("ambiguous_number_format");
+        assertThat(executed.at("/data/warnings/0/message")).isEqualTo("Numbers of \"employeeCount\" could have a"
+                + " decimal comma or a comma between thousands (1,000: one or a thousand); those with a comma were not"
+                + " read");
     }
 
     @Test

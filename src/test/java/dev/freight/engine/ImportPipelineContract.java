@@ -760,7 +760,8 @@ abstract class ImportPipelineContract {
         assertThat(errors(job)).extracting(RowError::line, RowError::externalId, RowError::field, RowError::message)
                 .containsExactly(
                         tuple(3L, "v-2", "soc2_audit_end",
-                                "soc2_audit_end: expected a date (YYYY-MM-DD), got \"03/04/2024\""),
+                                "soc2_audit_end: expected a date (YYYY-MM-DD), got \"03/04/2024\"; its column's dates"
+                                        + " fit both MM/DD and DD/MM, so none was read; write dates as YYYY-MM-DD"),
                         tuple(4L, "v-3", "next_assessment_date",
                                 "next_assessment_date: expected a date (YYYY-MM-DD), got \"n/a\""));
     }
@@ -810,7 +811,9 @@ abstract class ImportPipelineContract {
                 .containsEntry("raw_irq_score", new Value.Decimal(new BigDecimal("1234.56")))
                 .containsEntry("raw_residual_risk_score", new Value.Decimal(new BigDecimal("85")));
         assertThat(errors(job)).extracting(RowError::line, RowError::externalId, RowError::message).containsExactly(
-                tuple(2L, "v-1", "raw_residual_risk_score: expected a number, got \"1,000\""),
+                tuple(2L, "v-1", "raw_residual_risk_score: expected a number, got \"1,000\"; its column's numbers"
+                        + " could have a decimal comma or a comma between thousands (1,000: one or a thousand), so none"
+                        + " with a comma was read; write numbers without a separator between thousands"),
                 tuple(4L, "v-3", "raw_irq_score: expected a number, got \"n/a\""));
     }
 
