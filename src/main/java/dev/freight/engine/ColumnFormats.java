@@ -282,6 +282,11 @@ final class ColumnFormats {
             this.whyNot = whyNot;
         }
 
+        /** Whether no column has a format to read or explain. */
+        boolean isEmpty() {
+            return read.isEmpty() && whyNot.isEmpty();
+        }
+
         /** The non-blank cell of {@code field} as ISO text or a plain number; as it is when it does not fit. */
         String read(String field, String cell) {
             UnaryOperator<String> r = read.get(field);

@@ -114,7 +114,8 @@ final class RowTransformer {
                 continue;
             }
             Object raw = ColumnPlan.raw(source, cells);
-            String cell = raw instanceof String text && !text.isBlank() ? text : null;
+            // The text a column format reads or explains; none to look for when no column has a format.
+            String cell = formats.isEmpty() || !(raw instanceof String text) || text.isBlank() ? null : text;
             if (cell != null) {
                 raw = formats.read(field.slug(), cell);
             }
