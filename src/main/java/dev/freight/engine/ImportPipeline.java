@@ -154,24 +154,24 @@ public final class ImportPipeline {
             // Module imports apply rows in file order instead of rejecting repeated keys: no key hashes.
             RowTransformer keys = new RowTransformer(object, options != null ? Map.of() : mapping, job.action(),
                     false);
-            ColumnFormats dates;
+            ColumnFormats formats;
             if (options == null && prescanned != null && prescanned.readTheSameRowsAs(reader, keys)) {
                 rows = prescanned.rows();
                 hashes = prescanned.hashes();
-                dates = prescanned.dates();
+                formats = prescanned.formats();
             } else {
-                dates = options != null ? new ColumnFormats(object, options)
+                formats = options != null ? new ColumnFormats(object, options)
                         : ColumnFormats.ofMapping(object, mapping, job.action());
                 if (options == null) {
-                    keys.readKeysAnd(reader, dates.columns());
+                    keys.readKeysAnd(reader, formats.columns());
                 }
                 hashes = new KeyHashes();
-                rows = scan(reader, job.fileType(), keys, hashes, dates.isEmpty() ? null : dates);
+                rows = scan(reader, job.fileType(), keys, hashes, formats.isEmpty() ? null : formats);
             }
-            String stored = options == null ? ColumnFormats.formatsJson(dates.fileFormats())
-                    : dates.isEmpty() ? null : options.withDateFormats(dates.formats()).toJson();
-            // An Imports-resource import's are set even when there are none, so a prevalidation run again over
-            // another schema leaves none behind.
+            String stored = options == null ? ColumnFormats.formatsJson(formats.fileFormats())
+                    : formats.isEmpty() ? null : options.withDateFormats(formats.formats()).toJson();
+            // Set for an Imports-resource import even when there are none, so a prevalidation run again over another
+            // schema leaves none behind.
             if (options == null || stored != null) {
                 database.inTransaction(h -> {
                     imports.setOptions(h, importId, stored);
@@ -181,7 +181,7 @@ public final class ImportPipeline {
             if (options == null) {
                 List<String> notes = new ArrayList<>();
                 notes.add(ignoredColumns(job, mapping, reader.headers()));
-                notes.addAll(dates.notes());
+                notes.addAll(formats.notes());
                 notes.removeIf(Objects::isNull);
                 note = notes.isEmpty() ? null : String.join(". ", notes);
             }
@@ -206,10 +206,10 @@ public final class ImportPipeline {
     }
 
     /**
-     * What prevalidation learns from one read of the rows: their count, the hash of every external_id and the format
-     * of each date column.
+     * What prevalidation learns from one read of the rows: their count, the hash of every external_id and the
+     * format of each date and number column.
      */
-    private record Scan(long rows, KeyHashes hashes, ColumnFormats dates, List<String> headers, String delimiter,
+    private record Scan(long rows, KeyHashes hashes, ColumnFormats formats, List<String> headers, String delimiter,
             String keyColumn) {
 
         /**
@@ -222,9 +222,9 @@ public final class ImportPipeline {
         }
     }
 
-    /** Reads every row of {@code reader} once: counts them, hashes their keys, and gives dates their values. */
+    /** Reads every row of {@code reader} once: counts them, hashes their keys, and gives formats their values. */
     private static long scan(RowReader reader, String fileType, RowTransformer keys, KeyHashes hashes,
-            ColumnFormats dates) throws IOException {
+            ColumnFormats formats) throws IOException {
         long rows = 0;
         RowCursor cursor = new RowCursor(reader, fileType);
         for (ParsedRowOrSource next = cursor.next(); next != null; next = cursor.next()) {
@@ -233,8 +233,8 @@ public final class ImportPipeline {
             if (key != null) {
                 hashes.add(key);
             }
-            if (dates != null && next.source() != null) {
-                dates.accept(next.source().cells());
+            if (formats != null && next.source() != null) {
+                formats.accept(next.source().cells());
             }
         }
         return rows;
@@ -265,12 +265,12 @@ public final class ImportPipeline {
                 if (object != null && !ImportJobs.MODULE.equals(job.source())) {
                     Map<String, String> mapping = mapping(job, object, reader.headers());
                     RowTransformer keys = new RowTransformer(object, mapping, job.action(), false);
-                    ColumnFormats dates = ColumnFormats.ofMapping(object, mapping, job.action());
-                    keys.readKeysAnd(reader, dates.columns());
+                    ColumnFormats formats = ColumnFormats.ofMapping(object, mapping, job.action());
+                    keys.readKeysAnd(reader, formats.columns());
                     KeyHashes hashes = new KeyHashes();
-                    long rows = scan(reader, "csv", keys, hashes, dates.isEmpty() ? null : dates);
+                    long rows = scan(reader, "csv", keys, hashes, formats.isEmpty() ? null : formats);
                     Readers.rememberUtf8(file);
-                    scan = new Scan(rows, hashes, dates, reader.headers(), reader.format().delimiter(),
+                    scan = new Scan(rows, hashes, formats, reader.headers(), reader.format().delimiter(),
                             keys.keyColumn());
                 }
             } catch (IOException | RuntimeException e) {
@@ -613,10 +613,10 @@ public final class ImportPipeline {
             options = options(job);
             RowWriter writer;
             if (options == null) {
-                Map<String, String> dateFormats = database.withHandle(h -> imports.options(h, job.id()))
+                Map<String, String> formats = database.withHandle(h -> imports.options(h, job.id()))
                         .map(ColumnFormats::formatsFromJson).orElse(Map.of());
                 transformer = new RowTransformer(object, ColumnPlan.of(object, mapping), job.action(), false,
-                        RowTransformer.FormatChecks.ON, ColumnFormats.readers(dateFormats, false));
+                        RowTransformer.FormatChecks.ON, ColumnFormats.readers(formats, false));
                 writer = new ChunkWriter(records, database, schema, object, job.organizationId(), job.id(),
                         job.action(), job.duplicateHandling(), duplicates, "file", null);
             } else {

@@ -44,26 +44,26 @@ public final class ImportValidator {
     }
 
     /**
-     * Validates every row of the source: a first pass infers the format of each date column (an ambiguous one is a
-     * warning), a second maps and coerces each row.
+     * Validates every row of the source: a first pass infers the format of each date and number column (an ambiguous
+     * one is a warning), a second maps and coerces each row.
      */
     public Report validate(ObjectDef object, ExecuteOptions options, ImportPipeline.RowSource source)
             throws IOException {
         List<Warning> warnings = new ArrayList<>(mappingWarnings(object, options));
-        ColumnFormats dates = new ColumnFormats(object, options);
-        ExecuteOptions withDates = options;
-        if (!dates.isEmpty()) {
+        ColumnFormats formats = new ColumnFormats(object, options);
+        ExecuteOptions withFormats = options;
+        if (!formats.isEmpty()) {
             try (RowReader reader = source.open()) {
                 for (SourceRow row = reader.next(); row != null; row = reader.next()) {
-                    dates.accept(row.cells());
+                    formats.accept(row.cells());
                 }
             }
-            withDates = options.withDateFormats(dates.formats());
-            dates.findings().forEach(f -> warnings.add(new Warning(null, f.field(), f.code(), f.message())));
+            withFormats = options.withDateFormats(formats.formats());
+            formats.findings().forEach(f -> warnings.add(new Warning(null, f.field(), f.code(), f.message())));
         }
-        RowTransformer transformer = new RowTransformer(object, ColumnPlan.of(object, withDates), Action.MERGE, false,
+        RowTransformer transformer = new RowTransformer(object, ColumnPlan.of(object, withFormats), Action.MERGE, false,
                 options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
-                ColumnFormats.readers(withDates));
+                ColumnFormats.readers(withFormats));
         Map<String, List<ExecuteOptions.ColumnMap>> columnsByField = new HashMap<>();
         options.columns().forEach(c -> columnsByField.computeIfAbsent(c.field(), f -> new ArrayList<>()).add(c));
         List<Problem> errors = new ArrayList<>();
