@@ -150,9 +150,7 @@ public final class RecordStore {
                 for (String[] r : updates) {
                     runs.add(List.of(r[2], now, organizationId, object.slug(), r[1], Long.parseLong(r[3])));
                 }
-                h.executeEach("update records set data = " + h.dialect().jsonParameter() + ", updated_at = ?,"
-                        + " version = version + 1 where organization_id = ? and object = ? and external_id = ?"
-                        + " and version = ? returning external_id, id, version", runs, returned::row);
+                h.executeEach(updateOne(h.dialect()), runs, returned::row);
             }
             int perStatement = Math.max(1, h.dialect().maxParameters() / COLUMNS);
             for (int from = 0; from < inserts.size(); from += perStatement) {
@@ -179,10 +177,26 @@ public final class RecordStore {
         for (String[] r : updates) {
             runs.add(List.of(importId, object.slug(), organizationId, object.slug(), r[1], Long.parseLong(r[3])));
         }
-        h.executeEach(ImportStore.INSERT_CHANGES + " select ?, id, ?, external_id, 'updated', data, version,"
-                + " version + 1 from records where organization_id = ? and object = ? and external_id = ?"
-                + " and version = ?", runs, rs -> null);
+        h.executeEach(LOG_UPDATE_ONE, runs, rs -> null);
     }
+
+    /**
+     * Updates one record if its version is still the one read. Parameters: data, time, organization, object, external
+     * id, version.
+     */
+    static String updateOne(Dialect dialect) {
+        return "update records set data = " + dialect.jsonParameter() + ", updated_at = ?, version = version + 1"
+                + " where organization_id = ? and object = ? and external_id = ? and version = ?"
+                + " returning external_id, id, version";
+    }
+
+    /**
+     * Logs what an update of one record is about to replace. Parameters: import, object, organization, object, external
+     * id, version.
+     */
+    static final String LOG_UPDATE_ONE = ImportStore.INSERT_CHANGES + " select ?, id, ?, external_id, 'updated', data,"
+            + " version, version + 1 from records where organization_id = ? and object = ? and external_id = ?"
+            + " and version = ?";
 
     private List<UpsertOutcome> upsertStaged(Handle h, String organizationId, ObjectDef object,
             List<RecordWrite> writes, List<String[]> staged, String stage, String importId) {
