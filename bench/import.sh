@@ -6,7 +6,7 @@
 #   prints each time and the ratio to \copy. It also COPYs the same rows as Freight stores them (typed JSON) into a
 #   records-shaped table with the records table's indexes: the floor of the table design, with no Freight code.
 #   The cluster's WAL is warmed by one untimed records-shaped load first, and every timed step starts from a checkpoint.
-#   SQLite: fresh load, rows/s.   Both: the server's peak heap (jstat).
+#   SQLite: fresh load, all-update and unchanged re-loads, rows/s.   Both: the server's peak heap (jstat).
 #   xlsx: the same rows as an XLSX (every text cell in the shared-strings table) imported on SQLite with the server at
 #   -Xmx512m (BENCH_XLSX_HEAP); time and peak heap.
 # The server runs with -Xmx256m (BENCH_HEAP). Usage: bench/import.sh [postgresql|sqlite|xlsx|both|all]
@@ -99,10 +99,15 @@ if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     start_server "$HEAP" "$WORK/server-sqlite.log" FREIGHT_DATA_DIR="$WORK/data-sqlite" FREIGHT_BOOTSTRAP_API_KEY="$KEY"
     sample_heap "$SERVER_PID" "$WORK/heap-sqlite" &
     wait_heap_samples "$WORK/heap-sqlite"
-    echo "fresh load:"; run_import "$WORK/vendors.csv"; FRESH=$SECONDS_TAKEN
+    echo "fresh load:";      run_import "$WORK/vendors.csv";         FRESH=$SECONDS_TAKEN
+    echo "all-update load:"; run_import "$WORK/vendors-updated.csv"; UPDATE=$SECONDS_TAKEN
+    echo "unchanged load:";  run_import "$WORK/vendors-updated.csv"; SAME=$SECONDS_TAKEN
     stop_server
+    rows_per_second() { awk -v r="$ROWS" -v s="$1" 'BEGIN { printf "%.0f", r / s }'; }
     say "SQLite results ($ROWS rows, server -Xmx$HEAP, peak heap $(peak_heap "$WORK/heap-sqlite") MiB)"
-    printf '%-18s %8ss  %s rows/s (goal >= 100,000)\n' "fresh" "$FRESH" "$(awk -v r="$ROWS" -v s="$FRESH" 'BEGIN { printf "%.0f", r / s }')"
+    printf '%-18s %8ss  %s rows/s (goal >= 100,000)\n' "fresh" "$FRESH" "$(rows_per_second "$FRESH")"
+    printf '%-18s %8ss  %s rows/s\n' "all-update" "$UPDATE" "$(rows_per_second "$UPDATE")"
+    printf '%-18s %8ss  %s rows/s\n' "unchanged" "$SAME" "$(rows_per_second "$SAME")"
 fi
 
 if [ "$WHICH" = xlsx ] || [ "$WHICH" = all ]; then
