@@ -24,6 +24,16 @@ public interface Dialect {
     /** Most bind parameters one statement may carry. */
     int maxParameters();
 
+    /**
+     * The conflict clause, with a trailing space, for an {@code insert} or {@code update} that can write several rows
+     * inside a transaction that is rolled back whole when a statement fails: {@code "or fail "} on SQLite, which
+     * otherwise copies every page such a statement touches into a statement journal to undo the statement alone
+     * (3.4 GB of temporary-file writes in a 1,000,000-row fresh import, 35 GB in an all-update). Empty elsewhere.
+     */
+    default String orFail() {
+        return "";
+    }
+
     /** Starts a transaction on a connection in auto-commit mode. */
     default void begin(Connection c) throws SQLException {
         c.setAutoCommit(false);

@@ -178,7 +178,7 @@ public final class ImportStore {
         }
         for (int from = 0; from < changes.size(); from += 500) {
             List<Change> slice = changes.subList(from, Math.min(changes.size(), from + 500));
-            StringBuilder sql = new StringBuilder(INSERT_CHANGES + " values ");
+            StringBuilder sql = new StringBuilder(insertChanges(h.dialect()) + " values ");
             List<Object> params = new ArrayList<>(slice.size() * 8);
             for (int i = 0; i < slice.size(); i++) {
                 Change c = slice.get(i);
@@ -194,7 +194,9 @@ public final class ImportStore {
     private static final List<String> CHANGE_COLUMNS = List.of("import_id", "record_id", "object", "external_id",
             "kind", "previous_data", "previous_version", "applied_version");
     /** The start of an insert of change-log rows, all columns in {@link #CHANGE_COLUMNS} order. */
-    static final String INSERT_CHANGES = "insert into import_changes (" + String.join(", ", CHANGE_COLUMNS) + ")";
+    static String insertChanges(Dialect dialect) {
+        return "insert " + dialect.orFail() + "into import_changes (" + String.join(", ", CHANGE_COLUMNS) + ")";
+    }
 
     /** The change log in the order it was written. */
     public List<Change> changes(Handle h, String importId) {
@@ -239,7 +241,8 @@ public final class ImportStore {
         String one = "(" + String.join(", ", Collections.nCopies(width, "?")) + ")";
         for (int from = 0; from < rows.size(); from += perStatement) {
             List<Object[]> slice = rows.subList(from, Math.min(rows.size(), from + perStatement));
-            StringBuilder sql = new StringBuilder("insert into " + tableAndColumns + " values ");
+            StringBuilder sql = new StringBuilder("insert " + h.dialect().orFail() + "into " + tableAndColumns
+                    + " values ");
             List<Object> params = new ArrayList<>(slice.size() * width);
             for (int i = 0; i < slice.size(); i++) {
                 sql.append(i == 0 ? one : ", " + one);

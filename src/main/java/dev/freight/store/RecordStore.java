@@ -124,8 +124,9 @@ public final class RecordStore {
                         + " and r.organization_id = ? and r.object = ? and r.external_id = s.external_id"
                         + " and r.version = s.expected and o.id = r.id"
                         + " returning r.external_id, r.id, r.version, o.data as previous_data,"
-                        + " o.version as previous_version), logged as (" + ImportStore.INSERT_CHANGES + " select ?, id, ?,"
-                        + " external_id, 'updated', previous_data, previous_version, version from updated)"
+                        + " o.version as previous_version), logged as (" + ImportStore.insertChanges(h.dialect())
+                        + " select ?, id, ?, external_id, 'updated', previous_data, previous_version, version"
+                        + " from updated)"
                         + " select external_id, id, version from updated", returned::row, now,
                         organizationId, object.slug(), importId, object.slug());
             }
@@ -177,7 +178,7 @@ public final class RecordStore {
         for (String[] r : updates) {
             runs.add(List.of(importId, object.slug(), organizationId, object.slug(), r[1], Long.parseLong(r[3])));
         }
-        h.executeEach(LOG_UPDATE_ONE, runs, rs -> null);
+        h.executeEach(logUpdateOne(h.dialect()), runs, rs -> null);
     }
 
     /**
@@ -185,7 +186,8 @@ public final class RecordStore {
      * id, version.
      */
     static String updateOne(Dialect dialect) {
-        return "update records set data = " + dialect.jsonParameter() + ", updated_at = ?, version = version + 1"
+        return "update " + dialect.orFail() + "records set data = " + dialect.jsonParameter()
+                + ", updated_at = ?, version = version + 1"
                 + " where organization_id = ? and object = ? and external_id = ? and version = ?"
                 + " returning external_id, id, version";
     }
@@ -194,9 +196,11 @@ public final class RecordStore {
      * Logs what an update of one record is about to replace. Parameters: import, object, organization, object, external
      * id, version.
      */
-    static final String LOG_UPDATE_ONE = ImportStore.INSERT_CHANGES + " select ?, id, ?, external_id, 'updated', data,"
-            + " version, version + 1 from records where organization_id = ? and object = ? and external_id = ?"
-            + " and version = ?";
+    static String logUpdateOne(Dialect dialect) {
+        return ImportStore.insertChanges(dialect) + " select ?, id, ?, external_id, 'updated', data, version,"
+                + " version + 1 from records where organization_id = ? and object = ? and external_id = ?"
+                + " and version = ?";
+    }
 
     private List<UpsertOutcome> upsertStaged(Handle h, String organizationId, ObjectDef object,
             List<RecordWrite> writes, List<String[]> staged, String stage, String importId) {
@@ -225,8 +229,8 @@ public final class RecordStore {
     private static void insertSlice(Handle h, String organizationId, ObjectDef object, List<String[]> rows,
             String importId, long now, String onConflict, Handle.RowMapper<?> returned) {
         String row = "(?, ?, ?, ?, " + h.dialect().jsonParameter() + ", ?, ?, ?)";
-        StringBuilder sql = new StringBuilder("insert into records (id, organization_id, object, external_id, data,"
-                + " created_at, updated_at, created_by_import) values ");
+        StringBuilder sql = new StringBuilder("insert " + h.dialect().orFail() + "into records (id, organization_id,"
+                + " object, external_id, data, created_at, updated_at, created_by_import) values ");
         List<Object> params = new ArrayList<>(rows.size() * COLUMNS);
         for (int i = 0; i < rows.size(); i++) {
             String[] r = rows.get(i);

@@ -57,6 +57,11 @@ public final class SqliteDialect implements Dialect {
     }
 
     @Override
+    public String orFail() {
+        return "or fail ";
+    }
+
+    @Override
     public void configure(HikariConfig config) {
         createFile(config.getJdbcUrl());
         config.addDataSourceProperty("journal_mode", "WAL");
@@ -240,8 +245,8 @@ public final class SqliteDialect implements Dialect {
     private static final String INSERT_ONE = insertRows(1);
 
     private static String insertRows(int count) {
-        StringBuilder sql = new StringBuilder("insert into records (id, organization_id, object, external_id, data,"
-                + " created_at, updated_at, created_by_import) values ");
+        StringBuilder sql = new StringBuilder("insert or fail into records (id, organization_id, object, external_id,"
+                + " data, created_at, updated_at, created_by_import) values ");
         for (int i = 0; i < count; i++) {
             int p = CONSTANTS + 3 * i;
             sql.append(i == 0 ? "" : ", ").append("(?").append(p + 1).append(", ?1, ?2, ?").append(p + 2)
