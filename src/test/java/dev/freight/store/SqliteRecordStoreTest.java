@@ -158,6 +158,8 @@ class SqliteRecordStoreTest extends RecordStoreContract {
             WatchKey created = watch.poll(1, TimeUnit.SECONDS);
             assertThat(created == null ? List.of() : created.pollEvents().stream().map(e -> e.context().toString())
                     .toList()).as("temporary files SQLite created").isEmpty();
+        } finally {
+            Files.delete(dir);
         }
     }
 
