@@ -25,10 +25,10 @@ public interface Dialect {
     int maxParameters();
 
     /**
-     * The conflict clause, with a trailing space, for an {@code insert} or {@code update} that can write several rows
-     * inside a transaction that is rolled back whole when a statement fails: {@code "or fail "} on SQLite, which
-     * otherwise copies every page such a statement touches into a statement journal to undo the statement alone
-     * (3.4 GB of temporary-file writes in a 1,000,000-row fresh import, 35 GB in an all-update). Empty elsewhere.
+     * The conflict clause, with a trailing space, for an {@code insert} or {@code update} whose failure rolls back its
+     * whole transaction: {@code "or fail "} on SQLite, which otherwise copies every page that a statement SQLite
+     * cannot prove writes at most one row touches into a statement journal, to undo that statement alone (3.4 GB of
+     * temporary-file writes in a 1,000,000-row fresh import, 52 GB in an all-update). Empty elsewhere.
      */
     default String orFail() {
         return "";
