@@ -42,9 +42,10 @@ public final class ImportRollback {
                 conflicts.add(new Conflict(changed.id(), changed.externalId(),
                         "changed since the import created it"));
             }
+            List<Change> changes = imports.changes(h, job.organizationId(), job.id());
             int deleted = records.deleteCreatedBy(h, job.organizationId(), job.id());
             int restored = 0;
-            for (Change c : imports.changes(h, job.id())) {
+            for (Change c : changes) {
                 switch (c.kind()) {
                     case "updated" -> {
                         if (c.previousData() == null) {

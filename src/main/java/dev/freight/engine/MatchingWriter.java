@@ -142,6 +142,8 @@ final class MatchingWriter implements RowWriter {
 
         List<Change> changes = new ArrayList<>();
         Set<Target> changed = apply(h, order, changes);
+        // A later chunk may update a record again: its change-log row keeps the values from before the first.
+        imports.mergeChanges(h, importId, changes);
         Set<Target> first = new HashSet<>();
         for (Map.Entry<ParsedRow, Target> e : targets.entrySet()) {
             ParsedRow row = e.getKey();
@@ -165,7 +167,7 @@ final class MatchingWriter implements RowWriter {
                 counts[Outcome.CREATED.ordinal()], counts[Outcome.UPDATED.ordinal()],
                 counts[Outcome.UNCHANGED.ordinal()], 0, skipped, failed);
         errors.sort((a, b) -> Long.compare(a.row(), b.row()));
-        return new Result(new ArrayList<>(results.values()), errors, stats, changes, errorRows(rows, errors),
+        return new Result(new ArrayList<>(results.values()), errors, stats, List.of(), errorRows(rows, errors),
                 parseRejected, rejected + (valid.size() - resolved.size()), List.of());
     }
 

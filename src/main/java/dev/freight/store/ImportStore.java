@@ -173,9 +173,23 @@ public final class ImportStore {
                 c.previousVersion() == null ? null : c.previousVersion().toString(),
                 c.appliedVersion() == null ? null : c.appliedVersion().toString()});
         }
-        if (h.dialect().copyRows(h, "import_changes", CHANGE_COLUMNS, rows)) {
-            return;
+        if (!h.dialect().copyRows(h, "import_changes", CHANGE_COLUMNS, rows)) {
+            insertChanges(h, importId, changes, "");
         }
+    }
+
+    /**
+     * Adds change-log rows where the import may already have logged the same record (the file workflow, whose later
+     * rows update what earlier chunks wrote): a record's row keeps the values from before the import first changed it
+     * and takes the version it changed it to last, so rollback restores the first and recognises the last.
+     */
+    public void mergeChanges(Handle h, String importId, List<Change> changes) {
+        insertChanges(h, importId, changes,
+                " on conflict (import_id, record_id) do update set applied_version = excluded.applied_version");
+    }
+
+    /** Inserts change-log rows, 500 to a statement, each statement ending with {@code tail}. */
+    private static void insertChanges(Handle h, String importId, List<Change> changes, String tail) {
         for (int from = 0; from < changes.size(); from += 500) {
             List<Change> slice = changes.subList(from, Math.min(changes.size(), from + 500));
             StringBuilder sql = new StringBuilder(insertChanges(h.dialect()) + " values ");
@@ -187,7 +201,7 @@ public final class ImportStore {
                 params.addAll(Arrays.asList(importId, c.recordId(), c.object(), c.externalId(), c.kind(),
                         c.previousData(), c.previousVersion(), c.appliedVersion()));
             }
-            h.update(sql.toString(), params.toArray());
+            h.update(sql.append(tail).toString(), params.toArray());
         }
     }
 
@@ -198,13 +212,19 @@ public final class ImportStore {
         return "insert " + dialect.orFail() + "into import_changes (" + String.join(", ", CHANGE_COLUMNS) + ")";
     }
 
-    /** The change log in the order it was written. */
-    public List<Change> changes(Handle h, String importId) {
+    /**
+     * The change log by record id, without the records the import created itself (a later row of the file workflow
+     * updated them): rollback deletes those instead of restoring them. Read it before the import's created records are
+     * deleted.
+     */
+    public List<Change> changes(Handle h, String organizationId, String importId) {
         return h.query("""
                 select record_id, object, external_id, kind, previous_data, previous_version, applied_version
-                from import_changes where import_id = ? order by record_id""",
+                from import_changes c where import_id = ? and not exists (select 1 from records r
+                    where r.organization_id = ? and r.id = c.record_id and r.created_by_import = c.import_id)
+                order by record_id""",
                 rs -> new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId);
+                        rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId, organizationId);
     }
 
     public void addSeen(Handle h, String importId, Collection<String> externalIds) {

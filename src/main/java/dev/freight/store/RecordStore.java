@@ -386,19 +386,32 @@ public final class RecordStore {
         return deleted;
     }
 
-    /** Deletes the records {@code importId} created that nobody changed since (still at version 1). */
+    /**
+     * Deletes the records {@code importId} created that nobody changed since: still at version 1, or at the version the
+     * import itself last gave them (its change log's {@code applied_version}: the file workflow's later rows may update
+     * a record an earlier chunk created).
+     */
     public int deleteCreatedBy(Handle h, String organizationId, String importId) {
-        return h.update("delete from records where organization_id = ? and created_by_import = ? and version = 1",
-                organizationId, importId);
+        int untouched = h.update("delete from records where organization_id = ? and created_by_import = ?"
+                + " and version = 1", organizationId, importId);
+        // Driven by the change log, which a first load leaves empty.
+        return untouched + h.update("delete from records where organization_id = ? and created_by_import = ?"
+                + " and (id, version) in (select record_id, applied_version from import_changes where import_id = ?)",
+                organizationId, importId, importId);
     }
 
-    /** The records {@code importId} created that were changed since (version above 1). */
+    /** The records {@code importId} created that someone else changed since (see {@link #deleteCreatedBy}). */
     public List<Existing> changedSinceCreatedBy(Handle h, String organizationId, String importId) {
         return h.query("select id, external_id, data, version from records where organization_id = ?"
-                        + " and created_by_import = ? and version > 1 order by id",
+                        + " and created_by_import = ? and version > 1 and coalesce(" + VERSION_THE_IMPORT_GAVE
+                        + ", 1) < version order by id",
                 rs -> new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)),
                 organizationId, importId);
     }
+
+    /** The version the import that created a record last gave it, from its change log; null when it logged none. */
+    private static final String VERSION_THE_IMPORT_GAVE = "(select c.applied_version from import_changes c"
+            + " where c.import_id = records.created_by_import and c.record_id = records.id)";
 
     /** Deletes one record if it still has {@code version}; false when it changed or is gone. */
     public boolean deleteIfVersion(Handle h, String organizationId, String id, long version) {

@@ -354,6 +354,48 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void recordsThatLaterChunksOfOneImportUpdateAgainAreWrittenAndRollBackToTheValuesBeforeTheImport() {
+        execute(rowsJson("Ann", "ann@example.com"), "{}");
+        // Chunks of three rows: Ann (stored) and Bo (created) are updated again in the second and third chunks.
+        String rows = String.join(",", rowsJson("Ann 2", "ann@example.com"), rowsJson("Bo", "bo@example.com"),
+                rowsJson("Cy", "cy@example.com"), rowsJson("Di", "di@example.com"), rowsJson("Ann 3", "ann@example.com"),
+                rowsJson("Bo 2", "bo@example.com"), rowsJson("Ed", "ed@example.com"),
+                rowsJson("Ann 4", "ann@example.com"), rowsJson("Bo 3", "bo@example.com"));
+
+        Response r = execute(rows, "{\"duplicateStrategy\": \"update\"}");
+
+        assertThat(r.at("/data/errorRows")).as(r.body()).isEqualTo("0");
+        assertThat(r.at("/data/successRows")).isEqualTo("9");
+        assertThat(contacts()).containsExactly("Ann 4|ann@example.com|", "Bo 3|bo@example.com|",
+                "Cy|cy@example.com|", "Di|di@example.com|", "Ed|ed@example.com|");
+
+        Response rolledBack = http.delete("/v1/modules/contacts/import/jobs/" + r.at("/data/importJobId"));
+
+        assertThat(rolledBack.status()).isEqualTo(200);
+        assertThat(rolledBack.json().get("data").get("conflicts").size()).as(rolledBack.body()).isZero();
+        assertThat(rolledBack.at("/data/deletedCount")).isEqualTo("4");
+        assertThat(rolledBack.at("/data/restoredCount")).isEqualTo("1");
+        assertThat(contacts()).containsExactly("Ann|ann@example.com|");
+    }
+
+    @Test
+    void aRecordTheImportCreatedAndUpdatedThatSomeoneChangedSinceIsAConflictOfItsRollback() {
+        String rows = String.join(",", rowsJson("Bo", "bo@example.com"), rowsJson("Cy", "cy@example.com"),
+                rowsJson("Di", "di@example.com"), rowsJson("Bo 2", "bo@example.com"));
+        Response r = execute(rows, "{\"duplicateStrategy\": \"update\"}");
+        assertThat(r.at("/data/successRows")).isEqualTo("4");
+        execute(rowsJson("Bo Edited", "bo@example.com"), "{\"duplicateStrategy\": \"update\"}");
+
+        Response rolledBack = http.delete("/v1/modules/contacts/import/jobs/" + r.at("/data/importJobId"));
+
+        assertThat(rolledBack.at("/data/deletedCount")).isEqualTo("2");
+        assertThat(rolledBack.at("/data/restoredCount")).isEqualTo("0");
+        assertThat(rolledBack.json().get("data").get("conflicts").size()).as(rolledBack.body()).isEqualTo(1);
+        assertThat(rolledBack.at("/data/conflicts/0/reason")).isEqualTo("changed since the import created it");
+        assertThat(contacts()).containsExactly("Bo Edited|bo@example.com|");
+    }
+
+    @Test
     void multiValueColumnsAddressPartsAndStaticValuesMakeOneRecord() {
         Response r = http.post("/v1/modules/contacts/import/execute", """
                 {"rows": [{"Name": "Ann", "Mobile": "555-0100", "Work": "555-0199", "Street": "1 Main St",

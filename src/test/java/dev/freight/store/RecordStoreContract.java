@@ -238,7 +238,7 @@ abstract class RecordStoreContract {
                 List.of(new RecordWrite("v-3", Map.of("name", text("Gamma edited")), 1L))));
 
         assertThat(outcomes).extracting(UpsertOutcome::version).containsExactly(2L, 3L, 1L);
-        List<Change> log = db.withHandle(h -> imports.changes(h, "imp_log"));
+        List<Change> log = db.withHandle(h -> imports.changes(h, acme, "imp_log"));
         assertThat(log).extracting(Change::recordId, Change::object, Change::externalId, Change::kind,
                 Change::previousVersion, Change::appliedVersion).containsExactlyInAnyOrder(
                         tuple(before.get(0).id(), "vendor", "v-1", "updated", 1L, 2L),
@@ -247,7 +247,54 @@ abstract class RecordStoreContract {
         log.forEach(c -> previous.put(c.externalId(), ValueJson.decode(c.previousData(), BuiltInObjects.VENDOR)));
         assertThat(previous).containsExactlyInAnyOrderEntriesOf(Map.of("v-1", Map.of("name", text("Acme")),
                 "v-2", Map.of("name", text("Beta edited"))));
-        assertThat(db.withHandle((Handle h) -> imports.changes(h, "imp_none"))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_none"))).isEmpty();
+    }
+
+    @Test
+    void aRecordLoggedAgainByTheSameImportKeepsTheValuesFromBeforeItsFirstChangeAndTheVersionOfItsLast() {
+        ImportStore imports = new ImportStore(clock);
+        db.inTransaction((Handle h) -> {
+            imports.mergeChanges(h, "imp_twice", List.of(new Change("vndr_1", "vendor", "v-1", "updated",
+                    ValueJson.encode(Map.of("name", text("Acme"))), 1L, 2L)));
+            return null;
+        });
+        db.inTransaction((Handle h) -> {
+            imports.mergeChanges(h, "imp_twice", List.of(new Change("vndr_1", "vendor", "v-1", "updated",
+                    ValueJson.encode(Map.of("name", text("Acme 2"))), 2L, 3L)));
+            return null;
+        });
+
+        List<Change> log = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_twice"));
+
+        assertThat(log).extracting(Change::recordId, Change::previousVersion, Change::appliedVersion)
+                .containsExactly(tuple("vndr_1", 1L, 3L));
+        assertThat(ValueJson.decode(log.getFirst().previousData(), BuiltInObjects.VENDOR))
+                .isEqualTo(Map.of("name", text("Acme")));
+    }
+
+    @Test
+    void theRecordsAnImportCreatedAreDeletedAtTheVersionItLastGaveThemAndOthersChangesAreReported() {
+        List<UpsertOutcome> created = db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR,
+                List.of(vendor("v-1", "Acme"), vendor("v-2", "Beta"), vendor("v-3", "Gamma")), "imp_created"));
+        ImportStore imports = new ImportStore(clock);
+        // The import itself updates v-1 again (a later row of the file workflow); someone else updates v-2.
+        db.inTransaction((Handle h) -> {
+            String data = ValueJson.encode(Map.of("name", text("Acme again")));
+            long version = records.updateIfVersion(h, acme, created.get(0).id(), data, 1L);
+            imports.mergeChanges(h, "imp_created", List.of(new Change(created.get(0).id(), "vendor", "v-1",
+                    "updated", ValueJson.encode(Map.of("name", text("Acme"))), 1L, version)));
+            return null;
+        });
+        upsert(acme, BuiltInObjects.VENDOR, vendor("v-2", "Beta edited"));
+
+        List<RecordStore.Existing> changed = db.withHandle(h -> records.changedSinceCreatedBy(h, acme, "imp_created"));
+        List<Change> toRestore = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_created"));
+        int deleted = db.inTransaction(h -> records.deleteCreatedBy(h, acme, "imp_created"));
+
+        assertThat(changed).extracting(RecordStore.Existing::externalId).containsExactly("v-2");
+        assertThat(toRestore).isEmpty();
+        assertThat(deleted).isEqualTo(2);
+        assertThat(idsByExternalId(acme, "vendor", "v-1", "v-2", "v-3")).containsOnlyKeys("v-2");
     }
 
     @Test
@@ -262,7 +309,7 @@ abstract class RecordStoreContract {
                 .isInstanceOfSatisfying(StoreException.class,
                         e -> assertThat(e.code()).isEqualTo("transient_conflict"));
 
-        assertThat(db.withHandle((Handle h) -> imports.changes(h, "imp_stale"))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_stale"))).isEmpty();
         assertThat(db.withHandle(h -> records.find(h, acme, idsByExternalId(acme, "vendor", "v-1").get("v-1"),
                 builtIns())).orElseThrow().values()).isEqualTo(Map.of("name", text("Acme")));
     }
