@@ -2,6 +2,7 @@ package dev.freight.engine;
 
 import dev.freight.store.Change;
 import dev.freight.store.Database;
+import dev.freight.store.Handle;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
@@ -21,6 +22,9 @@ public final class ImportRollback {
 
     /** What a rollback did. */
     public record Result(int deleted, int restored, List<Conflict> conflicts, ImportJob job) {}
+
+    /** Changes restored per batch. */
+    private static final int BATCH = 1_000;
 
     private final Database database;
     private final ImportStore imports;
@@ -44,15 +48,36 @@ public final class ImportRollback {
             }
             List<Change> changes = imports.changes(h, job.organizationId(), job.id());
             int deleted = records.deleteCreatedBy(h, job.organizationId(), job.id());
-            int restored = 0;
-            for (Change c : changes) {
+            int restored = restore(h, job.organizationId(), changes, conflicts);
+            ImportJob saved = imports.save(h, job.withRolledBack(clock.instant(), by));
+            return new Result(deleted, restored, conflicts, saved);
+        });
+    }
+
+    /**
+     * Restores what the import updated and re-creates what it deleted, adding a conflict for each record it cannot;
+     * returns how many it put back.
+     */
+    private int restore(Handle h, String organizationId, List<Change> changes, List<Conflict> conflicts) {
+        int restored = 0;
+        // The updates of each thousand changes go to the database as one batch.
+        for (int from = 0; from < changes.size(); from += BATCH) {
+            List<Change> window = changes.subList(from, Math.min(changes.size(), from + BATCH));
+            List<RecordStore.Restore> restores = new ArrayList<>();
+            for (Change c : window) {
+                if ("updated".equals(c.kind()) && c.previousData() != null) {
+                    restores.add(new RecordStore.Restore(c.recordId(), c.previousData(), c.appliedVersion()));
+                }
+            }
+            boolean[] put = records.restoreIfVersions(h, organizationId, restores);
+            int next = 0;
+            for (Change c : window) {
                 switch (c.kind()) {
                     case "updated" -> {
                         if (c.previousData() == null) {
                             conflicts.add(new Conflict(c.recordId(), c.externalId(),
                                     "created concurrently by another writer; its earlier values are unknown"));
-                        } else if (records.restoreIfVersion(h, job.organizationId(), c.recordId(), c.previousData(),
-                                c.appliedVersion())) {
+                        } else if (put[next++]) {
                             restored++;
                         } else {
                             conflicts.add(new Conflict(c.recordId(), c.externalId(),
@@ -60,7 +85,7 @@ public final class ImportRollback {
                         }
                     }
                     default -> {
-                        if (records.reinsert(h, job.organizationId(), c.object(), c.recordId(), c.externalId(),
+                        if (records.reinsert(h, organizationId, c.object(), c.recordId(), c.externalId(),
                                 c.previousData())) {
                             restored++;
                         } else {
@@ -70,8 +95,7 @@ public final class ImportRollback {
                     }
                 }
             }
-            ImportJob saved = imports.save(h, job.withRolledBack(clock.instant(), by));
-            return new Result(deleted, restored, conflicts, saved);
-        });
+        }
+        return restored;
     }
 }

@@ -125,6 +125,22 @@ public final class Handle {
         }
     }
 
+    /**
+     * Runs {@code sql}, prepared once, with each of {@code runs} as its parameters, sent together as one batch (one
+     * round trip to PostgreSQL instead of one per run); the rows each run changed, in order.
+     */
+    public int[] updateEach(String sql, List<List<Object>> runs) {
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (List<Object> params : runs) {
+                bind(ps, params);
+                ps.addBatch();
+            }
+            return runs.isEmpty() ? new int[0] : ps.executeBatch();
+        } catch (SQLException e) {
+            throw Database.translate(dialect, e);
+        }
+    }
+
     private PreparedStatement prepare(String sql, List<?> params) throws SQLException {
         PreparedStatement ps = connection.prepareStatement(sql);
         bind(ps, params);

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -421,9 +422,32 @@ public final class RecordStore {
 
     /** Puts back a record's earlier data if it still has {@code version}; false when it changed or is gone. */
     public boolean restoreIfVersion(Handle h, String organizationId, String id, String data, long version) {
-        return h.update("update records set data = " + h.dialect().jsonParameter()
-                        + ", version = version + 1, updated_at = ? where organization_id = ? and id = ? and version = ?",
-                data, clock.millis(), organizationId, id, version) > 0;
+        return h.update(restore(h.dialect()), data, clock.millis(), organizationId, id, version) > 0;
+    }
+
+    /** A record's earlier data to put back if it still has the version. */
+    public record Restore(String id, String data, long version) {}
+
+    /**
+     * {@link #restoreIfVersion} for many records, sent as one batch: whether each was put back, in order.
+     */
+    public boolean[] restoreIfVersions(Handle h, String organizationId, List<Restore> restores) {
+        long now = clock.millis();
+        List<List<Object>> runs = new ArrayList<>(restores.size());
+        for (Restore r : restores) {
+            runs.add(Arrays.asList(r.data(), now, organizationId, r.id(), r.version()));
+        }
+        int[] counts = h.updateEach(restore(h.dialect()), runs);
+        boolean[] restored = new boolean[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            restored[i] = counts[i] > 0;
+        }
+        return restored;
+    }
+
+    private static String restore(Dialect dialect) {
+        return "update records set data = " + dialect.jsonParameter()
+                + ", version = version + 1, updated_at = ? where organization_id = ? and id = ? and version = ?";
     }
 
     /** Re-creates a deleted record under its old id; false when its id or external id is taken again. */

@@ -448,6 +448,34 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void rollbackRestoresEveryUpdateAndDeleteItCanAndReportsEachItCannot() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name\nv-1,A\nv-2,B\nv-3,C\nv-4,D\nv-5,E\nv-6,F\nv-7,G\n");
+        ImportJob second = run(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name\nv-1,A2\nv-2,B2\nv-3,C2\nv-4,D2\nv-5,E2\n");
+        assertThat(second.stats()).isEqualTo(new ImportStats(5, 5, 0, 5, 0, 2, 0, 0));
+        // Since then: v-2 and v-4 edited, v-6 created again; v-7 still deleted.
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-2,B3\nv-4,D3\nv-6,F3\n");
+
+        ImportRollback.Result result = rollback.rollback(second, "key_test");
+
+        assertThat(result.restored()).isEqualTo(4);
+        assertThat(result.conflicts()).extracting(ImportRollback.Conflict::externalId, ImportRollback.Conflict::reason)
+                .containsExactlyInAnyOrder(
+                        tuple("v-2", "changed or deleted since the import updated it"),
+                        tuple("v-4", "changed or deleted since the import updated it"),
+                        tuple("v-6", "a record with its id or external_id exists again"));
+        Map<String, String> names = new LinkedHashMap<>();
+        for (String key : List.of("v-1", "v-2", "v-3", "v-4", "v-5", "v-6", "v-7")) {
+            names.put(key, vendor(key).values().get("name").toString());
+        }
+        assertThat(names).containsExactly(Map.entry("v-1", "Text[value=A]"), Map.entry("v-2", "Text[value=B3]"),
+                Map.entry("v-3", "Text[value=C]"), Map.entry("v-4", "Text[value=D3]"),
+                Map.entry("v-5", "Text[value=E]"), Map.entry("v-6", "Text[value=F3]"),
+                Map.entry("v-7", "Text[value=G]"));
+    }
+
+    @Test
     void rollbackLeavesARecordEditedSinceAloneAndReportsTheConflict() throws IOException {
         ImportJob first = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\n");
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme Edited\n");
