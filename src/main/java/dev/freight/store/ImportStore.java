@@ -174,7 +174,7 @@ public final class ImportStore {
                 c.appliedVersion() == null ? null : c.appliedVersion().toString()});
         }
         if (!h.dialect().copyRows(h, "import_changes", CHANGE_COLUMNS, rows)) {
-            insertChanges(h, importId, changes, "");
+            insertChangeRows(h, importId, changes, "");
         }
     }
 
@@ -184,12 +184,12 @@ public final class ImportStore {
      * and takes the version it changed it to last, so rollback restores the first and recognises the last.
      */
     public void mergeChanges(Handle h, String importId, List<Change> changes) {
-        insertChanges(h, importId, changes,
+        insertChangeRows(h, importId, changes,
                 " on conflict (import_id, record_id) do update set applied_version = excluded.applied_version");
     }
 
     /** Inserts change-log rows, 500 to a statement, each statement ending with {@code tail}. */
-    private static void insertChanges(Handle h, String importId, List<Change> changes, String tail) {
+    private static void insertChangeRows(Handle h, String importId, List<Change> changes, String tail) {
         for (int from = 0; from < changes.size(); from += 500) {
             List<Change> slice = changes.subList(from, Math.min(changes.size(), from + 500));
             StringBuilder sql = new StringBuilder(insertChanges(h.dialect()) + " values ");
