@@ -19,6 +19,7 @@ import dev.freight.store.ImportEnums.Phase;
 import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportJob;
+import dev.freight.store.ImportLink;
 import dev.freight.store.ImportStats;
 import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
@@ -608,6 +609,7 @@ public final class ImportPipeline {
         ImportJob current = job;
         RowTransformer transformer;
         ExecuteOptions options;
+        MatchingWriter matching = null;
         try (RowReader reader = source.open()) {
             mapping = mapping(job, object, reader.headers());
             options = options(job);
@@ -623,7 +625,8 @@ public final class ImportPipeline {
                 transformer = new RowTransformer(object, ColumnPlan.of(object, options), job.action(), false,
                         options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
                         ColumnFormats.readers(options));
-                writer = matchingWriter(job, schema, object, options);
+                matching = matchingWriter(job, schema, object, options);
+                writer = matching;
             }
             // Reading and transforming the next chunk overlaps with writing this one (the second core).
             try (ChunkFeed feed = new ChunkFeed(new RowCursor(reader, job.fileType()),
@@ -637,6 +640,8 @@ public final class ImportPipeline {
         }
         if (options == null) {
             current = writePutOff(current, schema, object, duplicates, transformer, listener);
+        } else {
+            current = addLinks(current, matching, listener);
         }
         Instant now = now();
         for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
@@ -671,6 +676,33 @@ public final class ImportPipeline {
             after = chunk.getLast().ordinal();
         }
         return current;
+    }
+
+    /**
+     * Adds the links the rows of a file workflow import gave to records of their own object not stored when they
+     * were written ({@link MatchingWriter#link}): a batch per transaction, with the import's stats, leaving the
+     * import's links with it, so an import resumed after a crash adds each link once.
+     */
+    private ImportJob addLinks(ImportJob job, MatchingWriter writer, Listener listener) {
+        ImportJob current = job;
+        while (true) {
+            checkStop(current);
+            ImportJob before = current;
+            ImportJob after = withRetries(() -> database.inTransaction(h -> {
+                List<ImportLink> links = imports.links(h, before.id(), chunkSize);
+                if (links.isEmpty()) {
+                    return null;
+                }
+                ImportStats moved = writer.link(h, links);
+                imports.removeLinks(h, before.id(), links.getLast());
+                return imports.save(h, before.withProgress(before.stats().plus(moved), before.checkpoint(), false));
+            }));
+            if (after == null) {
+                return current;
+            }
+            current = after;
+            listener.committed(current);
+        }
     }
 
     /** The writer of the rows an import put off: their references may name one another's kept ids. */
@@ -1117,7 +1149,7 @@ public final class ImportPipeline {
     }
 
     /** The module import's writer, with the index of stored records when it matches on fields other than keys. */
-    private RowWriter matchingWriter(ImportJob job, Schema schema, ObjectDef object, ExecuteOptions options) {
+    private MatchingWriter matchingWriter(ImportJob job, Schema schema, ObjectDef object, ExecuteOptions options) {
         List<String> matchFields = options.effectiveMatchFields(object);
         RecordMatcher matcher = matchFields.isEmpty() || matchFields.equals(List.of(BuiltInObjects.EXTERNAL_ID))
                 ? null

@@ -1,12 +1,16 @@
 package dev.freight.engine;
 
 import dev.freight.engine.ExecuteOptions.DuplicateStrategy;
+import dev.freight.engine.ExecuteOptions.MergeMode;
 import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
 import dev.freight.store.Change;
 import dev.freight.store.Handle;
+import dev.freight.store.ImportLink;
 import dev.freight.store.ImportStats;
 import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
@@ -19,10 +23,12 @@ import dev.freight.store.ValueJson;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -30,7 +36,8 @@ import java.util.TreeMap;
  * The file import workflow's writer (seed 003): finds the stored record each row matches by the match fields, then
  * skips, updates (by the merge mode) or creates by the duplicate strategy. Rows are applied in file order, so a later
  * row that matches an earlier one of the same import sees it. References resolve by external_id or name; a missing
- * one is created or reported as a reference warning. Not thread-safe; one per import run.
+ * one is created or reported as a reference warning. A reference to a record of the object itself that is not stored
+ * yet waits for the end of the import ({@link #link}): a later row may create it. Not thread-safe; one per import run.
  */
 final class MatchingWriter implements RowWriter {
 
@@ -61,6 +68,14 @@ final class MatchingWriter implements RowWriter {
     private final ReferenceResolver references;
     private final Map<String, String> pendingKeys = new HashMap<>();
 
+    /** A value a row gave a field referring to the object itself, awaiting records not stored yet. */
+    private record Awaiting(ParsedRow row, Target target, String field, Value given, Value written) {}
+
+    /** The reference fields that may refer to the object itself. */
+    private final List<String> ownFields;
+    /** Whether links of this import may be waiting in its store (set on the first chunk: a resumed import). */
+    private Boolean linksPending;
+
     /** @param matcher the index of stored records by the match fields; null when they are external_id or none */
     MatchingWriter(RecordStore records, ImportStore imports, Schema schema, ObjectDef object, String organizationId,
             String importId, ExecuteOptions options, RecordMatcher matcher, List<String> matchFields) {
@@ -72,6 +87,8 @@ final class MatchingWriter implements RowWriter {
         this.options = options;
         this.byExternalId = matchFields.equals(List.of(BuiltInObjects.EXTERNAL_ID));
         this.matcher = matcher;
+        this.ownFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE
+                && f.targets().contains(object.slug())).map(Field::slug).toList();
         this.references = new ReferenceResolver(records, schema, object, organizationId, importId,
                 options.createMissingReferences() ? ReferenceResolver.Missing.CREATE : ReferenceResolver.Missing.WARN,
                 true);
@@ -80,6 +97,9 @@ final class MatchingWriter implements RowWriter {
     @Override
     public Result write(Handle h, List<ParsedRow> rows) {
         pendingKeys.clear();
+        if (linksPending == null) {
+            linksPending = !ownFields.isEmpty() && !imports.links(h, importId, 1).isEmpty();
+        }
         List<Violation> errors = new ArrayList<>();
         Map<Long, RowResult> results = new TreeMap<>();
         List<ParsedRow> valid = new ArrayList<>(rows.size());
@@ -94,8 +114,11 @@ final class MatchingWriter implements RowWriter {
             }
         }
         Map<String, Set<String>> unresolved = new TreeMap<>();
-        List<ParsedRow> resolved = references.resolve(h, valid, errors, unresolved);
+        Map<ParsedRow, Map<String, Value>> awaitingOwn = new IdentityHashMap<>();
+        List<ParsedRow> resolved = references.resolveAwaitingOwn(h, valid, unresolved, awaitingOwn);
         imports.addReferenceWarnings(h, importId, unresolved);
+        Map<Target, Map<String, Awaiting>> awaiting = new IdentityHashMap<>();
+        List<ImportLink> superseded = new ArrayList<>();
         Map<String, Existing> stored = storedMatches(h, resolved);
 
         Map<String, Target> byKey = new HashMap<>();
@@ -124,13 +147,16 @@ final class MatchingWriter implements RowWriter {
                 continue;
             }
             Target target;
+            Map<String, Value> prior = Map.of();
             if (matched && options.duplicateStrategy() == DuplicateStrategy.UPDATE) {
                 target = earlier != null ? earlier : new Target(match, match.externalId(),
                         ValueJson.decode(match.data(), object), keys);
+                prior = target.values;
                 target.values = Merging.merge(options.mergeMode(), target.values, row.values(), row.cleared());
             } else {
                 target = new Target(null, row.externalId(), new LinkedHashMap<>(row.values()), keys);
             }
+            decideOwnLinks(row, target, prior, awaitingOwn.getOrDefault(row, Map.of()), awaiting, superseded);
             if (earlier == null) {
                 order.add(target);
             }
@@ -161,6 +187,17 @@ final class MatchingWriter implements RowWriter {
             }
             results.put(row.ordinal(), new RowResult(row.ordinal(), t.externalId, t.id, outcome));
         }
+        imports.removeLinksOf(h, importId, superseded);
+        List<ImportLink> links = new ArrayList<>();
+        for (Awaiting a : awaiting.values().stream().flatMap(m -> m.values().stream()).toList()) {
+            if (a.target().id != null) {
+                links.add(new ImportLink(a.row().ordinal(), a.target().id, a.field(), fieldJson(a.field(), a.given()),
+                        a.written() == null ? null : fieldJson(a.field(), a.written()),
+                        results.get(a.row().ordinal()).outcome() == Outcome.UNCHANGED));
+            }
+        }
+        imports.addLinks(h, importId, links);
+        linksPending |= !links.isEmpty();
         long[] counts = ChunkWriter.counts(results);
         long failed = counts[Outcome.FAILED.ordinal()];
         ImportStats stats = new ImportStats(rows.size(), rows.size() - failed - skipped,
@@ -169,6 +206,102 @@ final class MatchingWriter implements RowWriter {
         errors.sort((a, b) -> Long.compare(a.row(), b.row()));
         return new Result(new ArrayList<>(results.values()), errors, stats, List.of(), errorRows(rows, errors),
                 parseRejected, rejected + (valid.size() - resolved.size()), List.of());
+    }
+
+    /**
+     * Notes which fields of its own object's records {@code row} decides, merged into {@code target}: the last row of
+     * the import that decides a field of a record decides its link. A value awaiting records not stored yet becomes a
+     * link (in {@code awaiting}, replacing an earlier row's of this chunk); a link of an earlier chunk that the row
+     * replaces goes to {@code superseded} (ordinal, record id and field).
+     *
+     * @param prior the target's values before the row's merge (none for a new record)
+     * @param own the values of the row awaiting records not stored yet, by field
+     */
+    private void decideOwnLinks(ParsedRow row, Target target, Map<String, Value> prior, Map<String, Value> own,
+            Map<Target, Map<String, Awaiting>> awaiting, List<ImportLink> superseded) {
+        for (String field : ownFields) {
+            boolean gives = own.containsKey(field) || row.values().containsKey(field)
+                    || options.mergeMode() == MergeMode.OVERWRITE && row.cleared().contains(field);
+            if (!gives || options.mergeMode() == MergeMode.FILL_EMPTY && prior.get(field) != null) {
+                continue;
+            }
+            Map<String, Awaiting> ofTarget = awaiting.computeIfAbsent(target, t -> new HashMap<>());
+            ofTarget.remove(field);
+            if (target.stored != null && linksPending) {
+                superseded.add(new ImportLink(row.ordinal(), target.stored.id(), field, "", null, false));
+            }
+            Value given = own.get(field);
+            if (given != null) {
+                ofTarget.put(field, new Awaiting(row, target, field, given, target.values.get(field)));
+            }
+        }
+    }
+
+    /**
+     * Adds the links rows of the import gave to records of the object itself that were not stored when they were
+     * written; runs after the import's last row, in the caller's transaction, a batch of links at a time in source
+     * order. Each value is resolved again as a whole, and replaces the one the row left on its record, while the
+     * record still has that one (a later row of the import, or someone else, may have changed it since). What still
+     * matches nothing is created or reported as a reference warning, as for any other reference. Returns the change
+     * to the import's stats: a row counted unchanged whose record gained a link counts updated.
+     */
+    ImportStats link(Handle h, List<ImportLink> links) {
+        List<ParsedRow> rows = new ArrayList<>(links.size());
+        Set<String> ids = new LinkedHashSet<>();
+        for (ImportLink l : links) {
+            Map<String, Value> given = new LinkedHashMap<>(ValueJson.decode(l.valueJson(), object));
+            rows.add(new ParsedRow(l.ordinal(), 0, null, given, Set.of(), List.of(), List.of(), Map.of(), null));
+            ids.add(l.recordId());
+        }
+        Map<String, Set<String>> unresolved = new TreeMap<>();
+        references.resolve(h, rows, new ArrayList<>(), unresolved);
+        imports.addReferenceWarnings(h, importId, unresolved);
+        Map<String, Existing> stored = records.existingByIds(h, organizationId, ids);
+        Map<String, Map<String, Value>> values = new LinkedHashMap<>();
+        Set<String> changed = new LinkedHashSet<>();
+        Set<Long> nowUpdated = new HashSet<>();
+        for (int i = 0; i < links.size(); i++) {
+            ImportLink l = links.get(i);
+            Existing record = stored.get(l.recordId());
+            if (record == null) {
+                continue;
+            }
+            Map<String, Value> current = values.computeIfAbsent(record.id(),
+                    id -> new LinkedHashMap<>(ValueJson.decode(record.data(), object)));
+            Value written = l.writtenJson() == null ? null : ValueJson.decode(l.writtenJson(), object).get(l.field());
+            Value whole = rows.get(i).values().get(l.field());
+            if (!Objects.equals(current.get(l.field()), written) || Objects.equals(whole, written)) {
+                continue;
+            }
+            if (whole == null) {
+                current.remove(l.field());
+            } else {
+                current.put(l.field(), whole);
+            }
+            changed.add(record.id());
+            if (l.unchanged()) {
+                nowUpdated.add(l.ordinal());
+            }
+        }
+        List<Change> changes = new ArrayList<>(changed.size());
+        for (String id : changed) {
+            Existing before = stored.get(id);
+            String data = ValueJson.encode(Merging.inFieldOrder(object, values.get(id)));
+            long version = records.updateIfVersion(h, organizationId, id, data, before.version());
+            if (version < 0) {
+                throw new StoreException("transient_conflict", "record " + id
+                        + " changed while the import was adding its links", null);
+            }
+            changes.add(new Change(id, object.slug(), before.externalId(), "updated", before.data(),
+                    before.version(), version));
+        }
+        imports.mergeChanges(h, importId, changes);
+        return new ImportStats(0, 0, 0, nowUpdated.size(), -nowUpdated.size(), 0, 0, 0);
+    }
+
+    /** One field's value as stored JSON of an object with that field alone. */
+    private static String fieldJson(String field, Value value) {
+        return ValueJson.encode(Map.of(field, value));
     }
 
     @Override

@@ -94,7 +94,18 @@ final class ReferenceResolver {
      */
     List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
             Map<String, Set<String>> unresolved) {
-        return resolve(h, rows, errors, unresolved, null, null);
+        return resolve(h, rows, errors, unresolved, null, null, null);
+    }
+
+    /**
+     * Like {@link #resolve(Handle, List, List, Map)}, but a value of a field that may refer to the object itself is
+     * not reported or created when some of its references match nothing yet: a later row of the import, or one of
+     * these rows, may be the record it names. The row keeps the references that resolved, and {@code awaiting} gets
+     * the field's value as the row gave it (row → field → value), for the links the import adds after its last row.
+     */
+    List<ParsedRow> resolveAwaitingOwn(Handle h, List<ParsedRow> rows, Map<String, Set<String>> unresolved,
+            Map<ParsedRow, Map<String, Value>> awaiting) {
+        return resolve(h, rows, new ArrayList<>(0), unresolved, null, null, awaiting);
     }
 
     /**
@@ -104,6 +115,13 @@ final class ReferenceResolver {
      */
     List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
             Map<String, Set<String>> unresolved, List<PutOff> putOff, Map<String, String> given) {
+        return resolve(h, rows, errors, unresolved, putOff, given, null);
+    }
+
+    /** @param awaiting when not null, see {@link #resolveAwaitingOwn} */
+    private List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
+            Map<String, Set<String>> unresolved, List<PutOff> putOff, Map<String, String> given,
+            Map<ParsedRow, Map<String, Value>> awaiting) {
         List<Field> refFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE).toList();
         if (refFields.isEmpty() || rows.isEmpty()) {
             return rows;
@@ -115,7 +133,7 @@ final class ReferenceResolver {
                 refs(r.values().get(field.slug())).forEach(ref -> wanted.add(ref.externalId()));
             }
             if (!wanted.isEmpty()) {
-                known.put(field, lookUp(h, field, wanted));
+                known.put(field, lookUp(h, field, wanted, awaiting == null || !refersToItself(field)));
             }
         }
         List<ParsedRow> accepted = new ArrayList<>(rows.size());
@@ -143,6 +161,13 @@ final class ReferenceResolver {
                 Value resolved = resolved(v, lookUp, missed);
                 if (missed.isEmpty()) {
                     r.values().put(field.slug(), resolved);
+                } else if (awaiting != null && refersToItself(field)) {
+                    awaiting.computeIfAbsent(r, k -> new LinkedHashMap<>()).put(field.slug(), v);
+                    if (resolved == null) {
+                        r.values().remove(field.slug());
+                    } else {
+                        r.values().put(field.slug(), resolved);
+                    }
                 } else if (missing == Missing.REJECT && putOff != null && refersToItself(field)) {
                     awaited.addAll(missed);
                 } else if (missing == Missing.REJECT) {
@@ -187,8 +212,12 @@ final class ReferenceResolver {
         return line == null ? "" : "; this import's row with that external_id (line " + line + ") was rejected";
     }
 
-    /** wanted value → resolved reference, for those found (or created). */
-    private Map<String, Value.Ref> lookUp(Handle h, Field field, Set<String> wanted) {
+    /**
+     * wanted value → resolved reference, for those found (or created).
+     *
+     * @param creating whether the {@link Missing#CREATE} policy may create records for values that match nothing
+     */
+    private Map<String, Value.Ref> lookUp(Handle h, Field field, Set<String> wanted, boolean creating) {
         Map<String, Value.Ref> found = new HashMap<>();
         for (String target : field.targets()) {
             if (schema.object(target).isEmpty()) {
@@ -226,7 +255,7 @@ final class ReferenceResolver {
                 }
             }
         }
-        if (missing == Missing.CREATE) {
+        if (missing == Missing.CREATE && creating) {
             create(h, field, wanted, found);
         }
         return found;

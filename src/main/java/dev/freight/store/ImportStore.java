@@ -332,6 +332,42 @@ public final class ImportStore {
         }
     }
 
+    /** Keeps links a file workflow import adds after its last row. */
+    public void addLinks(Handle h, String importId, List<ImportLink> links) {
+        List<Object[]> rows = new ArrayList<>(links.size());
+        links.forEach(l -> rows.add(new Object[] {importId, l.ordinal(), l.field(), l.recordId(), l.valueJson(),
+            l.writtenJson(), l.unchanged() ? 1 : 0}));
+        insertRows(h, "import_links (import_id, ordinal, field, record_id, value, written, unchanged)", rows);
+    }
+
+    /**
+     * Forgets the links of the given records and fields that rows before each given ordinal left: a later row decided
+     * the field. Only the ordinal, record id and field of each are read.
+     */
+    public void removeLinksOf(Handle h, String importId, List<ImportLink> replaced) {
+        if (replaced.isEmpty()) {
+            return;
+        }
+        List<List<Object>> runs = new ArrayList<>(replaced.size());
+        replaced.forEach(l -> runs.add(List.of(importId, l.recordId(), l.field(), l.ordinal())));
+        h.updateEach("delete from import_links where import_id = ? and record_id = ? and field = ? and ordinal < ?",
+                runs);
+    }
+
+    /** The import's first {@code limit} links still to add, in source order. */
+    public List<ImportLink> links(Handle h, String importId, int limit) {
+        return h.query("select ordinal, record_id, field, value, written, unchanged from import_links"
+                + " where import_id = ? order by ordinal, field limit " + limit, rs -> new ImportLink(rs.getLong(1),
+                        rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6) != 0),
+                importId);
+    }
+
+    /** Forgets the import's links up to and including {@code last} in source order: they have been added. */
+    public void removeLinks(Handle h, String importId, ImportLink last) {
+        h.update("delete from import_links where import_id = ? and (ordinal < ? or ordinal = ? and field <= ?)",
+                importId, last.ordinal(), last.ordinal(), last.field());
+    }
+
     /** How many put-off rows the import still keeps. */
     public long deferredCount(Handle h, String importId) {
         return h.queryFirst("select count(*) from import_deferred where import_id = ?", rs -> rs.getLong(1),
@@ -457,7 +493,7 @@ public final class ImportStore {
      */
     public void purge(Handle h, String importId, Instant when) {
         for (String table : List.of("import_errors", "import_changes", "import_seen", "import_duplicates",
-                "import_reference_warnings", "import_deferred", "import_deferred_refs")) {
+                "import_reference_warnings", "import_deferred", "import_deferred_refs", "import_links")) {
             h.update("delete from " + table + " where import_id = ?", importId);
         }
         h.update("update imports set has_upload_file = ?, has_errors_file = ?, purged_at = ? where id = ?", false,

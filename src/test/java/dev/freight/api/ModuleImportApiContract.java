@@ -395,6 +395,113 @@ abstract class ModuleImportApiContract {
         assertThat(contacts()).containsExactly("Bo Edited|bo@example.com|");
     }
 
+    static final String SERVICE_MAPPING = """
+            [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+             {"sourceColumn": "Name", "targetFieldSlug": "name"},
+             {"sourceColumn": "Vendor", "targetFieldSlug": "vendor"},
+             {"sourceColumn": "Uses", "targetFieldSlug": "dependencies"}]""";
+
+    @Test
+    void referencesToRowsOfTheirOwnObjectFurtherDownOrEarlierInTheChunkAreLinkedAfterTheLastRow() {
+        vendor("v-1", "Acme");
+        // Chunks of three rows: s-1 refers to s-4 of the next chunk and s-2 after it, s-2 to s-1 before it.
+        Response r = executeServices(String.join(",", service("s-1", "Payments", "s-4;s-2"),
+                service("s-2", "Ledger", "s-1"), service("s-3", "Search", "s-9;v-1"), service("s-4", "Auth", ""),
+                service("s-5", "Mail", "Ledger")), "{\"createMissingReferences\": true}");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("5");
+        assertThat(r.at("/data/errorRows")).isEqualTo("0");
+        assertThat(r.json().get("data").get("referenceWarnings").size()).as(r.body()).isEqualTo(1);
+        assertThat(r.at("/data/referenceWarnings/0/fieldSlug")).isEqualTo("dependencies");
+        assertThat(r.json().get("data").get("referenceWarnings").get(0).get("unresolvedValues").toString())
+                .isEqualTo("[\"s-9\"]");
+        assertThat(services()).containsExactly("s-1|Payments|s-4,s-2", "s-2|Ledger|s-1", "s-3|Search|v-1",
+                "s-4|Auth|", "s-5|Mail|s-2");
+        assertThat(http.get("/v1/imports/" + r.at("/data/importJobId")).at("/stats/created")).isEqualTo("5");
+
+        Response rolledBack = http.delete("/v1/modules/services/import/jobs/" + r.at("/data/importJobId"));
+
+        assertThat(rolledBack.json().get("data").get("conflicts").size()).as(rolledBack.body()).isZero();
+        assertThat(rolledBack.at("/data/deletedCount")).isEqualTo("5");
+        assertThat(services()).isEmpty();
+    }
+
+    @Test
+    void aStoredRecordThatGainsALinkToALaterRowCountsUpdatedAndRollsBackUnlessTheMergeKeepsItsValue() {
+        vendor("v-1", "Acme");
+        executeServices(String.join(",", service("s-0", "Base", ""), service("s-1", "Payments", ""),
+                service("s-2", "Ledger", "s-0")), "{}");
+
+        Response r = executeServices(String.join(",", service("s-1", "Payments", "s-7"),
+                service("s-2", "Ledger", "s-8"), service("s-7", "Queue", ""), service("s-8", "Cache", "")),
+                "{\"duplicateStrategy\": \"update\", \"mergeMode\": \"fill_empty\"}");
+
+        assertThat(r.json().get("data").get("referenceWarnings").size()).as(r.body()).isZero();
+        // fill_empty: s-1 had no dependency and takes s-7; s-2 keeps s-0.
+        assertThat(services()).containsExactly("s-0|Base|", "s-1|Payments|s-7", "s-2|Ledger|s-0", "s-7|Queue|",
+                "s-8|Cache|");
+        Response job = http.get("/v1/imports/" + r.at("/data/importJobId"));
+        assertThat(job.at("/stats/created") + "/" + job.at("/stats/updated") + "/" + job.at("/stats/unchanged"))
+                .isEqualTo("2/1/1");
+
+        Response rolledBack = http.delete("/v1/modules/services/import/jobs/" + r.at("/data/importJobId"));
+
+        assertThat(rolledBack.json().get("data").get("conflicts").size()).as(rolledBack.body()).isZero();
+        assertThat(rolledBack.at("/data/deletedCount")).isEqualTo("2");
+        assertThat(rolledBack.at("/data/restoredCount")).isEqualTo("1");
+        assertThat(services()).containsExactly("s-0|Base|", "s-1|Payments|", "s-2|Ledger|s-0");
+    }
+
+    @Test
+    void theLastRowOfARecordThatGivesTheFieldDecidesItsLinkInTheSameChunkOrALaterOne() {
+        vendor("v-1", "Acme");
+        // Chunks of three rows. s-1: its second row replaces the first's value in the same chunk. s-6: row 7
+        // replaces row 5's value, which would have awaited s-9. s-2: row 8 gives no value, so row 6's awaits s-5.
+        Response r = executeServices(String.join(",", service("s-1", "Payments", "s-3"),
+                service("s-1", "Payments", "s-4"), service("s-3", "Queue", ""), service("s-4", "Cache", ""),
+                service("s-6", "Hub", "s-9"), service("s-2", "Ledger", "s-5"), service("s-6", "Hub", "s-1"),
+                service("s-2", "Ledger 2", "")), "{\"duplicateStrategy\": \"update\"}");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("8");
+        assertThat(services()).containsExactly("s-1|Payments|s-4", "s-2|Ledger 2|", "s-3|Queue|", "s-4|Cache|",
+                "s-6|Hub|s-1");
+        assertThat(r.json().get("data").get("referenceWarnings").size()).as(r.body()).isEqualTo(1);
+        assertThat(r.json().get("data").get("referenceWarnings").get(0).get("unresolvedValues").toString())
+                .isEqualTo("[\"s-5\"]");
+    }
+
+    @Test
+    void aMissingReferenceToTheObjectItselfIsCreatedOnlyWhenNoRowOfTheImportIsTheRecord() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "team", "label": "Team", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "parent", "label": "Parent", "type": "reference", "targets": ["team"]}]}""").status())
+                .isEqualTo(201);
+        String mapping = """
+                [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                 {"sourceColumn": "Name", "targetFieldSlug": "name"},
+                 {"sourceColumn": "Parent", "targetFieldSlug": "parent"}]""";
+        Response r = http.post("/v1/modules/team/import/execute", "{\"rows\": ["
+                + "{\"Id\": \"t-1\", \"Name\": \"Alpha\", \"Parent\": \"t-2\"},"
+                + "{\"Id\": \"t-3\", \"Name\": \"Gamma\", \"Parent\": \"Omega\"},"
+                + "{\"Id\": \"t-4\", \"Name\": \"Delta\", \"Parent\": \"Beta\"},"
+                + "{\"Id\": \"t-2\", \"Name\": \"Beta\", \"Parent\": \"\"}], \"columnMapping\": " + mapping
+                + ", \"createMissingReferences\": true}");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("4");
+        assertThat(r.json().get("data").get("referenceWarnings").size()).as(r.body()).isZero();
+        List<String> teams = new ArrayList<>();
+        for (JsonNode t : http.get("/v1/objects/team/records").json().get("data")) {
+            JsonNode v = t.get("values");
+            teams.add(t.get("external_id").asString("") + "|" + v.get("name").asString() + "|"
+                    + (v.has("parent") ? v.get("parent").get("external_id").asString() : ""));
+        }
+        teams.sort(null);
+        // Omega names no row: it is created, after the last row, from its name.
+        assertThat(teams).containsExactly("t-1|Alpha|t-2", "t-2|Beta|", "t-3|Gamma|Omega", "t-4|Delta|t-2",
+                "|Omega|");
+    }
+
     @Test
     void multiValueColumnsAddressPartsAndStaticValuesMakeOneRecord() {
         Response r = http.post("/v1/modules/contacts/import/execute", """
@@ -640,6 +747,42 @@ abstract class ModuleImportApiContract {
     static final String MAPPING = """
             [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
              {"sourceColumn": "Email", "targetFieldSlug": "email"}]""";
+
+    private void vendor(String externalId, String name) {
+        Response r = http.post("/v1/modules/vendors/import/execute", "{\"rows\": [{\"Id\": \"" + externalId
+                + "\", \"Name\": \"" + name + "\"}], \"columnMapping\": [{\"sourceColumn\": \"Id\","
+                + " \"targetFieldSlug\": \"external_id\"}, {\"sourceColumn\": \"Name\", \"targetFieldSlug\":"
+                + " \"name\"}]}");
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("1");
+    }
+
+    private static String service(String externalId, String name, String uses) {
+        return "{\"Id\": \"" + externalId + "\", \"Name\": \"" + name + "\", \"Vendor\": \"v-1\", \"Uses\": \""
+                + uses + "\"}";
+    }
+
+    private Response executeServices(String rows, String options) {
+        String body = "{\"rows\": [" + rows + "], \"columnMapping\": " + SERVICE_MAPPING
+                + (options.equals("{}") ? "" : ", " + options.substring(1, options.length() - 1)) + "}";
+        Response r = http.post("/v1/modules/services/import/execute", body);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r;
+    }
+
+    /** external_id|name|the external ids of its dependencies, of every service, sorted. */
+    private List<String> services() {
+        List<String> out = new ArrayList<>();
+        for (JsonNode r : http.get("/v1/objects/service/records?limit=1000").json().get("data")) {
+            JsonNode v = r.get("values");
+            List<String> uses = new ArrayList<>();
+            if (v.has("dependencies")) {
+                v.get("dependencies").forEach(d -> uses.add(d.get("external_id").asString()));
+            }
+            out.add(r.get("external_id").asString() + "|" + v.get("name").asString() + "|" + String.join(",", uses));
+        }
+        out.sort(null);
+        return out;
+    }
 
     private static String rowsJson(String name, String email) {
         return "{\"Name\": \"" + name + "\", \"Email\": \"" + email + "\"}";

@@ -273,6 +273,41 @@ abstract class RecordStoreContract {
     }
 
     @Test
+    void anImportsLinksComeBackInSourceOrderUntilAddedOrReplacedByALaterRowAndLeaveWithItsPurge() {
+        ImportStore imports = new ImportStore(clock);
+        db.inTransaction((Handle h) -> {
+            imports.addLinks(h, "imp_links", List.of(
+                    new ImportLink(7, "srvc_2", "dependencies", "{\"dependencies\":[]}", null, true),
+                    new ImportLink(3, "srvc_1", "dependencies", "{\"dependencies\":1}", "{\"dependencies\":2}", false),
+                    new ImportLink(3, "srvc_1", "alias", "{\"alias\":1}", null, false),
+                    new ImportLink(9, "srvc_1", "dependencies", "{}", null, false)));
+            imports.addLinks(h, "imp_other", List.of(new ImportLink(1, "srvc_1", "dependencies", "{}", null, false)));
+            return null;
+        });
+
+        List<ImportLink> first = db.withHandle((Handle h) -> imports.links(h, "imp_links", 2));
+        db.inTransaction((Handle h) -> {
+            imports.removeLinks(h, "imp_links", first.getLast());
+            // A row at ordinal 8 decides srvc_2's dependencies: the link row 7 left goes; srvc_1's of row 9 stays.
+            imports.removeLinksOf(h, "imp_links", List.of(new ImportLink(8, "srvc_2", "dependencies", "", null,
+                    false)));
+            return null;
+        });
+        List<ImportLink> rest = db.withHandle((Handle h) -> imports.links(h, "imp_links", 10));
+
+        assertThat(first).containsExactly(
+                new ImportLink(3, "srvc_1", "alias", "{\"alias\":1}", null, false),
+                new ImportLink(3, "srvc_1", "dependencies", "{\"dependencies\":1}", "{\"dependencies\":2}", false));
+        assertThat(rest).extracting(ImportLink::ordinal).containsExactly(9L);
+        db.inTransaction((Handle h) -> {
+            imports.purge(h, "imp_other", Instant.EPOCH);
+            return null;
+        });
+        assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_other", 10))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_links", 10))).hasSize(1);
+    }
+
+    @Test
     void theRecordsAnImportCreatedAreDeletedAtTheVersionItLastGaveThemAndOthersChangesAreReported() {
         List<UpsertOutcome> created = db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR,
                 List.of(vendor("v-1", "Acme"), vendor("v-2", "Beta"), vendor("v-3", "Gamma")), "imp_created"));

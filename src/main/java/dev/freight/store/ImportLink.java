@@ -1,0 +1,16 @@
+package dev.freight.store;
+
+/**
+ * A reference a file workflow row gave to a record of its own object that was not stored yet (a later row of the
+ * import, or none): the import adds it to the row's record after its last row.
+ *
+ * @param ordinal the row's ordinal in the source
+ * @param recordId the record the row created or updated
+ * @param field the reference field
+ * @param valueJson the field's value as the row gave it, as stored JSON of the one field ({@code {"field": ...}})
+ * @param writtenJson the field's value the row left on the record, the same way; null when it left none. The link is
+ *     added only while the record still has that value: a later row, or someone else, may have changed it since
+ * @param unchanged whether the row otherwise left the record as it was (it was counted unchanged)
+ */
+public record ImportLink(long ordinal, String recordId, String field, String valueJson, String writtenJson,
+        boolean unchanged) {}
