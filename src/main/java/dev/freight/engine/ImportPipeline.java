@@ -684,17 +684,26 @@ public final class ImportPipeline {
      * import's links with it, so an import resumed after a crash adds each link once.
      */
     private ImportJob addLinks(ImportJob job, MatchingWriter writer, Listener listener) {
+        database.withHandle(h -> {
+            h.dialect().refreshStatistics(h, "import_links");
+            return null;
+        });
         ImportJob current = job;
+        ImportLink[] last = {null};
         while (true) {
             checkStop(current);
             ImportJob before = current;
+            ImportLink from = last[0];
             ImportJob after = withRetries(() -> database.inTransaction(h -> {
-                List<ImportLink> links = imports.links(h, before.id(), chunkSize);
+                List<ImportLink> links = imports.links(h, before.id(), from, chunkSize);
                 if (links.isEmpty()) {
                     return null;
                 }
+                // As for a chunk: a batch lost in a database crash still has its links, and is added again.
+                h.dialect().asynchronousCommit(h);
                 ImportStats moved = writer.link(h, links);
-                imports.removeLinks(h, before.id(), links.getLast());
+                imports.removeLinks(h, before.id(), from, links.getLast());
+                last[0] = links.getLast();
                 return imports.save(h, before.withProgress(before.stats().plus(moved), before.checkpoint(), false));
             }));
             if (after == null) {

@@ -99,9 +99,10 @@ final class ReferenceResolver {
 
     /**
      * Like {@link #resolve(Handle, List, List, Map)}, but a value of a field that may refer to the object itself is
-     * not reported or created when some of its references match nothing yet: a later row of the import, or one of
-     * these rows, may be the record it names. The row keeps the references that resolved, and {@code awaiting} gets
-     * the field's value as the row gave it (row → field → value), for the links the import adds after its last row.
+     * looked up by external_id only, and not reported or created when some of its references match nothing yet: a
+     * later row of the import, or one of these rows, may be the record it names. The row keeps the references that
+     * resolved, and {@code awaiting} gets the field's value as the row gave it (row → field → value), for the links
+     * the import adds after its last row.
      */
     List<ParsedRow> resolveAwaitingOwn(Handle h, List<ParsedRow> rows, Map<String, Set<String>> unresolved,
             Map<ParsedRow, Map<String, Value>> awaiting) {
@@ -133,6 +134,8 @@ final class ReferenceResolver {
                 refs(r.values().get(field.slug())).forEach(ref -> wanted.add(ref.externalId()));
             }
             if (!wanted.isEmpty()) {
+                // A value that may name a row of the import waits for its last row before anything slower than the
+                // key look-up: by then a value missing here may be the external_id of a record stored since.
                 known.put(field, lookUp(h, field, wanted, awaiting == null || !refersToItself(field)));
             }
         }
@@ -215,9 +218,9 @@ final class ReferenceResolver {
     /**
      * wanted value → resolved reference, for those found (or created).
      *
-     * @param creating whether the {@link Missing#CREATE} policy may create records for values that match nothing
+     * @param completely false to look up external ids only: no names, and nothing created
      */
-    private Map<String, Value.Ref> lookUp(Handle h, Field field, Set<String> wanted, boolean creating) {
+    private Map<String, Value.Ref> lookUp(Handle h, Field field, Set<String> wanted, boolean completely) {
         Map<String, Value.Ref> found = new HashMap<>();
         for (String target : field.targets()) {
             if (schema.object(target).isEmpty()) {
@@ -237,7 +240,7 @@ final class ReferenceResolver {
                 }
             }
         }
-        if (!byName) {
+        if (!byName || !completely) {
             return found;
         }
         for (String target : field.targets()) {
@@ -255,7 +258,7 @@ final class ReferenceResolver {
                 }
             }
         }
-        if (missing == Missing.CREATE && creating) {
+        if (missing == Missing.CREATE) {
             create(h, field, wanted, found);
         }
         return found;

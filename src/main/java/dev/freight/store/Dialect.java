@@ -152,6 +152,12 @@ public interface Dialect {
      */
     void refreshStatistics(Handle h);
 
+    /**
+     * Refreshes the planner's statistics of one of an import's working tables once a pass has filled it, so reading it
+     * back in key order walks the key's index instead of sorting the import's every row for each batch.
+     */
+    default void refreshStatistics(Handle h, String table) {}
+
     /** Whether the transaction lost a race with another one (deadlock, serialization) and may simply be retried. */
     boolean isTransient(SQLException e);
 

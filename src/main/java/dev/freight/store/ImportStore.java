@@ -354,18 +354,24 @@ public final class ImportStore {
                 runs);
     }
 
-    /** The import's first {@code limit} links still to add, in source order. */
-    public List<ImportLink> links(Handle h, String importId, int limit) {
+    /**
+     * The import's first {@code limit} links still to add after {@code after} (null: from the first), in source order.
+     * Reading on from the last link read, not from the start, walks past the index entries of the links already
+     * removed only once.
+     */
+    public List<ImportLink> links(Handle h, String importId, ImportLink after, int limit) {
         return h.query("select ordinal, record_id, field, value, written, unchanged from import_links"
-                + " where import_id = ? order by ordinal, field limit " + limit, rs -> new ImportLink(rs.getLong(1),
-                        rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6) != 0),
-                importId);
+                + " where import_id = ? and (ordinal, field) > (?, ?) order by ordinal, field limit " + limit,
+                rs -> new ImportLink(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getInt(6) != 0), importId, after == null ? -1L : after.ordinal(),
+                after == null ? "" : after.field());
     }
 
-    /** Forgets the import's links up to and including {@code last} in source order: they have been added. */
-    public void removeLinks(Handle h, String importId, ImportLink last) {
-        h.update("delete from import_links where import_id = ? and (ordinal < ? or ordinal = ? and field <= ?)",
-                importId, last.ordinal(), last.ordinal(), last.field());
+    /** Forgets the import's links after {@code after} (null: from the first) up to {@code last}: they were added. */
+    public void removeLinks(Handle h, String importId, ImportLink after, ImportLink last) {
+        h.update("delete from import_links where import_id = ? and (ordinal, field) > (?, ?)"
+                + " and (ordinal, field) <= (?, ?)", importId, after == null ? -1L : after.ordinal(), after == null ? "" : after.field(), last.ordinal(),
+                last.field());
     }
 
     /** How many put-off rows the import still keeps. */

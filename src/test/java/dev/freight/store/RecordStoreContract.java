@@ -285,26 +285,28 @@ abstract class RecordStoreContract {
             return null;
         });
 
-        List<ImportLink> first = db.withHandle((Handle h) -> imports.links(h, "imp_links", 2));
+        List<ImportLink> first = db.withHandle((Handle h) -> imports.links(h, "imp_links", null, 2));
         db.inTransaction((Handle h) -> {
-            imports.removeLinks(h, "imp_links", first.getLast());
+            imports.removeLinks(h, "imp_links", null, first.getLast());
             // A row at ordinal 8 decides srvc_2's dependencies: the link row 7 left goes; srvc_1's of row 9 stays.
             imports.removeLinksOf(h, "imp_links", List.of(new ImportLink(8, "srvc_2", "dependencies", "", null,
                     false)));
             return null;
         });
-        List<ImportLink> rest = db.withHandle((Handle h) -> imports.links(h, "imp_links", 10));
+        List<ImportLink> rest = db.withHandle((Handle h) -> imports.links(h, "imp_links", null, 10));
+        List<ImportLink> after = db.withHandle((Handle h) -> imports.links(h, "imp_links", first.getFirst(), 10));
 
         assertThat(first).containsExactly(
                 new ImportLink(3, "srvc_1", "alias", "{\"alias\":1}", null, false),
                 new ImportLink(3, "srvc_1", "dependencies", "{\"dependencies\":1}", "{\"dependencies\":2}", false));
         assertThat(rest).extracting(ImportLink::ordinal).containsExactly(9L);
+        assertThat(after).isEqualTo(rest);
         db.inTransaction((Handle h) -> {
             imports.purge(h, "imp_other", Instant.EPOCH);
             return null;
         });
-        assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_other", 10))).isEmpty();
-        assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_links", 10))).hasSize(1);
+        assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_other", null, 10))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_links", null, 10))).hasSize(1);
     }
 
     @Test
