@@ -662,6 +662,11 @@ public final class ImportPipeline {
         if (database.withHandle(h -> imports.deferredCount(h, job.id())) == 0) {
             return job;
         }
+        database.withHandle(h -> {
+            h.dialect().refreshStatistics(h, "import_deferred");
+            h.dialect().refreshStatistics(h, "import_deferred_refs");
+            return null;
+        });
         database.inTransaction(h -> {
             rejectUnsatisfiable(h, job, object);
             return null;
