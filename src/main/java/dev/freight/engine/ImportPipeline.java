@@ -1169,6 +1169,12 @@ public final class ImportPipeline {
                 ? null
                 : database.inTransaction(h -> RecordMatcher.load(h, records, job.organizationId(), object,
                         matchFields));
+        // References resolve by name too, against every record of the target: that look-up needs its index.
+        database.withHandle(h -> {
+            ReferenceResolver.byNameTargets(schema, object).forEach((target, field) ->
+                    records.ensureTextIndex(h, target, field));
+            return null;
+        });
         return new MatchingWriter(records, imports, schema, object, job.organizationId(), job.id(), options, matcher,
                 matchFields);
     }

@@ -288,6 +288,25 @@ final class ReferenceResolver {
         }
     }
 
+    /** The objects the reference fields of {@code object} may name a record of by its name, with that name field. */
+    static Map<ObjectDef, String> byNameTargets(Schema schema, ObjectDef object) {
+        Map<ObjectDef, String> out = new LinkedHashMap<>();
+        for (Field field : object.fields()) {
+            if (field.type() != FieldType.REFERENCE) {
+                continue;
+            }
+            for (String target : field.targets()) {
+                schema.object(target).ifPresent(def -> {
+                    String name = nameField(def);
+                    if (name != null) {
+                        out.put(def, name);
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
     /** The field that names a record of {@code def}: {@code displayName} or {@code name}, when it is text. */
     static String nameField(ObjectDef def) {
         for (String candidate : List.of("displayName", "name")) {

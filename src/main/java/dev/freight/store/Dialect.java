@@ -153,6 +153,12 @@ public interface Dialect {
     void refreshStatistics(Handle h);
 
     /**
+     * DDL that creates, unless it exists, the index {@code name} on {@code expression} of the organization's records
+     * of {@code object} (a partial index: the other objects' writes do not maintain it). Runs outside a transaction.
+     */
+    String recordsIndex(String name, String object, String expression);
+
+    /**
      * Refreshes the planner's statistics of one of an import's working tables once a pass has filled it, so reading it
      * back in key order walks the key's index instead of sorting the import's every row for each batch.
      */

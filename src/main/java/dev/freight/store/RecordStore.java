@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -27,6 +29,7 @@ public final class RecordStore {
 
     private final IdGenerator ids;
     private final Clock clock;
+    private final Set<String> textIndexes = ConcurrentHashMap.newKeySet();
 
     public RecordStore(IdGenerator ids, Clock clock) {
         this.ids = ids;
@@ -496,15 +499,60 @@ public final class RecordStore {
             Collection<String> values) {
         Map<String, String[]> found = new HashMap<>();
         List<String> lowered = values.stream().map(v -> v.toLowerCase(Locale.ROOT)).distinct().toList();
-        List<Object> scopeParams = new ArrayList<>();
-        String scope = h.dialect().objectInIdOrder(organizationId, object, scopeParams);
-        String text = "lower(" + h.dialect().jsonText(List.of(field)) + ")";
-        h.queryIn("select " + text + ", id, external_id from records where " + scope + " and %s order by id",
-                scopeParams, text, lowered, rs -> {
-                    found.putIfAbsent(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+        String text = lowerText(h.dialect(), field);
+        // The object as a literal: a partial index (ensureTextIndex) serves only a query that names it. No order by:
+        // SQLite then walked the id index instead; the oldest record (the least id) is picked here.
+        h.queryIn(byFieldTextSql(h.dialect(), object.slug(), field), List.of(organizationId), text, lowered, rs -> {
+                    found.merge(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)},
+                            (a, b) -> a[0].compareTo(b[0]) <= 0 ? a : b);
                     return null;
                 });
         return found;
+    }
+
+    /**
+     * Creates, once per process, the index that {@link #byFieldText} uses for {@code field} of {@code object}: without
+     * it each look-up reads every record of the object (100,000 contacts naming their account among 100,000 took
+     * 130 s on PostgreSQL). Only the object's own writes maintain it, and only once something looked it up by text.
+     * Takes an auto-commit handle.
+     */
+    public void ensureTextIndex(Handle h, ObjectDef object, String field) {
+        String name = textIndexName(object.slug(), field);
+        if (textIndexes.add(name)) {
+            try {
+                h.execute(h.dialect().recordsIndex(name, identifier(object.slug()), lowerText(h.dialect(), field)));
+            } catch (RuntimeException e) {
+                textIndexes.remove(name);
+                throw e;
+            }
+        }
+    }
+
+    /** The query of {@link #byFieldText}: {@code %s} stands for the condition on the lower-cased text. */
+    static String byFieldTextSql(Dialect dialect, String object, String field) {
+        return "select " + lowerText(dialect, field) + ", id, external_id from records where organization_id = ?"
+                + " and object = '" + identifier(object) + "' and %s";
+    }
+
+    /** The index name for {@link #ensureTextIndex}: within PostgreSQL's 63 characters, one per object and field. */
+    static String textIndexName(String object, String field) {
+        String name = "records_text_" + object + "__" + field.toLowerCase(Locale.ROOT);
+        if (name.length() <= 63) {
+            return name;
+        }
+        return name.substring(0, 50) + "_" + Integer.toHexString((object + ":" + field).hashCode());
+    }
+
+    static String lowerText(Dialect dialect, String field) {
+        return "lower(" + dialect.jsonText(List.of(identifier(field))) + ")";
+    }
+
+    /** A slug as it may stand in SQL text: letters, digits and underscores only (slugs are checked on creation). */
+    private static String identifier(String slug) {
+        if (!slug.matches("[A-Za-z0-9_]+")) {
+            throw new IllegalArgumentException("not a plain identifier: " + slug);
+        }
+        return slug;
     }
 
     /** Ids of the records of {@code object} that an import created, in creation order, up to {@code limit}. */

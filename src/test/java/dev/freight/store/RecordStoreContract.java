@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -573,6 +574,40 @@ abstract class RecordStoreContract {
                 .containsOnlyKeys("crate");
         assertThat(db.withHandle((Handle h) -> records.idPrefixOf(h, acme, "van"))).contains("vnd");
         assertThat(db.withHandle((Handle h) -> records.idPrefixOf(h, globex, "van"))).isEmpty();
+    }
+
+    @Test
+    void recordsAreFoundByNameIgnoringCaseTheLeastIdFirstWithTheirTextIndexOrWithout() {
+        List<UpsertOutcome> first = upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"));
+        String v3 = upsert(acme, BuiltInObjects.VENDOR, vendor("v-3", "ACME")).getFirst().id();
+        upsert(globex, BuiltInObjects.VENDOR, vendor("g-1", "Gamma"));
+        List<String> wanted = List.of("acme", "BETA", "Gamma");
+
+        Map<String, List<String>> scanned = byName(wanted);
+        db.withHandle((Handle h) -> {
+            records.ensureTextIndex(h, BuiltInObjects.VENDOR, "name");
+            records.ensureTextIndex(h, BuiltInObjects.VENDOR, "name");
+            // Another process finds the index made.
+            new RecordStore(new IdGenerator(clock), clock).ensureTextIndex(h, BuiltInObjects.VENDOR, "name");
+            return null;
+        });
+        Map<String, List<String>> indexed = byName(wanted);
+
+        // Ids are in creation order to the millisecond (this clock stands still): the least id is the one taken.
+        List<String> acmeFirst = first.get(0).id().compareTo(v3) < 0 ? List.of(first.get(0).id(), "v-1")
+                : List.of(v3, "v-3");
+        assertThat(scanned).isEqualTo(Map.of("acme", acmeFirst, "beta", List.of(first.get(1).id(), "v-2")));
+        assertThat(indexed).isEqualTo(scanned);
+        assertThat(RecordStore.textIndexName("vendor", "name")).isEqualTo("records_text_vendor__name");
+        assertThat(RecordStore.textIndexName("a_custom_object_with_a_long_slug", "aFieldWithALongSlugToo"))
+                .isEqualTo("records_text_a_custom_object_with_a_long_slug__afi_20ebb15e");
+    }
+
+    private Map<String, List<String>> byName(List<String> names) {
+        Map<String, List<String>> out = new HashMap<>();
+        db.withHandle((Handle h) -> records.byFieldText(h, acme, BuiltInObjects.VENDOR, "name", names))
+                .forEach((name, hit) -> out.put(name, List.of(hit)));
+        return out;
     }
 
     @Test

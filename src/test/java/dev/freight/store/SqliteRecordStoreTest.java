@@ -185,6 +185,24 @@ class SqliteRecordStoreTest extends RecordStoreContract {
     }
 
     @Test
+    void aLookUpByNameReadsTheObjectsTextIndexOnceItIsMade() {
+        upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"));
+        db.withHandle((Handle h) -> {
+            records.ensureTextIndex(h, BuiltInObjects.VENDOR, "name");
+            return null;
+        });
+
+        List<String> plan = db.withHandle(h -> h.query("explain query plan "
+                + RecordStore.byFieldTextSql(h.dialect(), "vendor", "name").replace("%s",
+                        RecordStore.lowerText(h.dialect(), "name") + " in (?, ?)"),
+                rs -> rs.getString("detail"), acme, "acme", "beta"));
+
+        // Not the id index: with "order by id" SQLite walked every record of the organization for each chunk.
+        assertThat(plan).containsExactly(
+                "SEARCH records USING INDEX records_text_vendor__name (organization_id=? AND <expr>=?)");
+    }
+
+    @Test
     void anUpdateAndItsChangeLogRowFindTheirRecordByTheWholeUniqueKey() {
         upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"));
         String key = "SEARCH records USING INDEX sqlite_autoindex_records_1"

@@ -218,6 +218,17 @@ public final class PostgresDialect implements Dialect {
         h.execute("analyze records");
     }
 
+    /**
+     * Not built concurrently: that waits for every older transaction of the database, a long export's among them,
+     * and leaves an invalid index that "if not exists" then keeps when it fails. A plain build keeps writes to
+     * records waiting while it reads the object's records, once (about a second per million).
+     */
+    @Override
+    public String recordsIndex(String name, String object, String expression) {
+        return "create index if not exists " + name + " on records (organization_id, " + expression
+                + ") where object = '" + object + "'";
+    }
+
     /** A table never analyzed has no statistics: the planner guessed 287 rows and sorted 50,000 for each batch. */
     @Override
     public void refreshStatistics(Handle h, String table) {

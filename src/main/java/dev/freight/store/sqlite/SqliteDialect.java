@@ -263,6 +263,12 @@ public final class SqliteDialect implements Dialect {
         ps.setString(4, importId);
     }
 
+    @Override
+    public String recordsIndex(String name, String object, String expression) {
+        return "create index if not exists " + name + " on records (organization_id, " + expression
+                + ") where object = '" + object + "'";
+    }
+
     /** SQLite's planner uses the unique index for key lookups without statistics. */
     @Override
     public void refreshStatistics(Handle h) {}
