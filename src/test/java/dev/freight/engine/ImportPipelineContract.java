@@ -20,6 +20,7 @@ import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportEnums.UploadMode;
 import dev.freight.store.Handle;
 import dev.freight.store.ImportJob;
+import dev.freight.store.ImportLink;
 import dev.freight.store.ImportStats;
 import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
@@ -619,6 +620,59 @@ abstract class ImportPipelineContract {
         Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7");
         assertThat(ids).containsOnlyKeys("s-6", "s-7");
         assertThat(dependencies("s-6")).isEqualTo(refs(new Value.Ref("s-7", "service", ids.get("s-7"))));
+    }
+
+    @Test
+    void aWorkflowRunKilledWhileAddingItsLinksResumesThemAndAddsEachOnce() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        // Every row refers to the one after it: each is written without it, and the seven links are added after the
+        // last row, three to a transaction.
+        StringBuilder services = new StringBuilder("external_id,name,vendor,dependencies\n");
+        for (int i = 1; i <= 8; i++) {
+            services.append("s-%d,Service %d,v-1,%s\n".formatted(i, i, i < 8 ? "s-" + (i + 1) : ""));
+        }
+        ImportJob job = jobs.requested(new ImportJobs.Request(org, "service", ImportJobs.MODULE, UploadMode.ASYNC,
+                Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
+                .withUpload("sha", "csv", "services.csv", null).withDeadline(START.plus(Duration.ofHours(1)));
+        List<ExecuteOptions.ColumnMap> columns = new ArrayList<>();
+        for (String field : List.of("external_id", "name", "vendor", "dependencies")) {
+            columns.add(new ExecuteOptions.ColumnMap(field, field, null, null));
+        }
+        ExecuteOptions options = new ExecuteOptions(columns, ExecuteOptions.DuplicateStrategy.UPDATE, null,
+                ExecuteOptions.MergeMode.PREFER_IMPORT, false, false, null, false, null, null, null);
+        db.inTransaction(h -> {
+            imports.create(h, job);
+            imports.setOptions(h, job.id(), options.toJson());
+            return null;
+        });
+        ImportPipeline.RowSource source = csv(services.toString());
+        pipeline.prepare(job.id(), source);
+        List<String> seen = new ArrayList<>();
+        try {
+            pipeline.process(job.id(), source, committed -> {
+                seen.add(committed.checkpoint() + "/" + committed.stats().read());
+                if (seen.size() == 4) {
+                    throw new IllegalStateException("worker killed");
+                }
+            });
+        } catch (IllegalStateException expected) {
+            assertThat(expected).hasMessage("worker killed");
+        }
+        assertThat(seen).containsExactly("3/3", "6/6", "8/8", "8/8");
+        assertThat(db.withHandle((Handle h) -> imports.links(h, job.id(), null, 10))).extracting(ImportLink::ordinal)
+                .containsExactly(4L, 5L, 6L, 7L);
+
+        ImportJob resumed = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(8, 8, 8, 0, 0, 0, 0, 0));
+        assertThat(db.withHandle((Handle h) -> imports.links(h, job.id(), null, 10))).isEmpty();
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7", "s-8");
+        for (int i = 1; i < 8; i++) {
+            assertThat(dependencies("s-" + i)).isEqualTo(refs(new Value.Ref("s-" + (i + 1), "service",
+                    ids.get("s-" + (i + 1)))));
+        }
+        assertThat(dependencies("s-8")).isNull();
     }
 
     @Test
