@@ -627,10 +627,7 @@ abstract class ImportPipelineContract {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         // Every row refers to the one after it: each is written without it, and the seven links are added after the
         // last row, three to a transaction.
-        StringBuilder services = new StringBuilder("external_id,name,vendor,dependencies\n");
-        for (int i = 1; i <= 8; i++) {
-            services.append("s-%d,Service %d,v-1,%s\n".formatted(i, i, i < 8 ? "s-" + (i + 1) : ""));
-        }
+        String services = chainOfServices(8);
         ImportJob job = jobs.requested(new ImportJobs.Request(org, "service", ImportJobs.MODULE, UploadMode.ASYNC,
                 Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
                 .withUpload("sha", "csv", "services.csv", null).withDeadline(START.plus(Duration.ofHours(1)));
@@ -645,7 +642,7 @@ abstract class ImportPipelineContract {
             imports.setOptions(h, job.id(), options.toJson());
             return null;
         });
-        ImportPipeline.RowSource source = csv(services.toString());
+        ImportPipeline.RowSource source = csv(services);
         pipeline.prepare(job.id(), source);
         List<String> seen = new ArrayList<>();
         try {
@@ -679,13 +676,10 @@ abstract class ImportPipelineContract {
     void aRunKilledWhileWritingThePutOffRowsResumesThemWithTheSameIds() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         // Every row refers to the one after it: all but the last are put off, and written three to a chunk after it.
-        StringBuilder services = new StringBuilder("external_id,name,vendor,dependencies\n");
-        for (int i = 1; i <= 8; i++) {
-            services.append("s-%d,Service %d,v-1,%s\n".formatted(i, i, i < 8 ? "s-" + (i + 1) : ""));
-        }
+        String services = chainOfServices(8);
         ImportJob prepared = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null)
-                .id(), csv(services.toString()));
-        ImportPipeline.RowSource source = csv(services.toString());
+                .id(), csv(services));
+        ImportPipeline.RowSource source = csv(services);
         List<String> seen = new ArrayList<>();
         try {
             pipeline.process(prepared.id(), source, committed -> {
@@ -748,6 +742,15 @@ abstract class ImportPipelineContract {
 
     private Map<String, String> serviceIds(String... externalIds) {
         return db.withHandle(h -> records.idsByExternalId(h, org, "service", List.of(externalIds)));
+    }
+
+    /** A services CSV of {@code n} rows, each depending on the one after it. */
+    private static String chainOfServices(int n) {
+        StringBuilder services = new StringBuilder("external_id,name,vendor,dependencies\n");
+        for (int i = 1; i <= n; i++) {
+            services.append("s-%d,Service %d,v-1,%s\n".formatted(i, i, i < n ? "s-" + (i + 1) : ""));
+        }
+        return services.toString();
     }
 
     private Value dependencies(String service) {
