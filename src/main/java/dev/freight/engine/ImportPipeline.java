@@ -689,6 +689,9 @@ public final class ImportPipeline {
      * import's links with it, so an import resumed after a crash adds each link once.
      */
     private ImportJob addLinks(ImportJob job, MatchingWriter writer, Listener listener) {
+        if (database.withHandle(h -> imports.links(h, job.id(), null, 1)).isEmpty()) {
+            return job;
+        }
         database.withHandle(h -> {
             h.dialect().refreshStatistics(h, "import_links");
             return null;
