@@ -41,6 +41,9 @@ import java.util.Set;
  */
 final class ChunkWriter implements RowWriter {
 
+    /** How many chunks {@link #lookUp} reads key by key before it tries a stretch of the key index again. */
+    private static final int SCATTERED_CHUNKS = 32;
+
     private final RecordStore records;
     /** Where {@link #lookAhead} reads, on a connection of its own. */
     private final Database database;
@@ -64,6 +67,8 @@ final class ChunkWriter implements RowWriter {
      * {@link #prepare} on the reader's thread.
      */
     private volatile Boolean empty;
+    /** Chunks left to look up key by key ({@link #lookUp}); only the look-ahead's thread uses it. */
+    private int scatteredChunks;
     /** A write skipped the key lookup and its transaction has not committed yet. */
     private boolean unconfirmed;
     /**
@@ -140,7 +145,7 @@ final class ChunkWriter implements RowWriter {
         }
         Map<String, Existing> existing;
         try {
-            existing = database.withHandle(h -> records.existing(h, organizationId, object.slug(), keys));
+            existing = database.withHandle(h -> lookUp(h, keys));
         } catch (StoreException e) {
             return chunk;
         }
@@ -153,6 +158,24 @@ final class ChunkWriter implements RowWriter {
             }
         }
         return new LookedUp(chunk, new ReadAhead(existing, planned));
+    }
+
+    /**
+     * The stored records of a chunk's keys, read as one stretch of the key index while the chunks' keys lie close
+     * together ({@link RecordStore#existingInRange}); after a chunk whose keys did not, one by one for the next
+     * {@value #SCATTERED_CHUNKS} chunks before the stretch is tried again.
+     */
+    private Map<String, Existing> lookUp(Handle h, Set<String> keys) {
+        if (scatteredChunks > 0) {
+            scatteredChunks--;
+        } else if (keys.size() > 1) {
+            Map<String, Existing> found = records.existingInRange(h, organizationId, object.slug(), keys);
+            if (found != null) {
+                return found;
+            }
+            scatteredChunks = SCATTERED_CHUNKS;
+        }
+        return records.existing(h, organizationId, object.slug(), keys);
     }
 
     /** What {@link #lookAhead} read and decided: the stored records by key, and per row its write (null: unchanged). */

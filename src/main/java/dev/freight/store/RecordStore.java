@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -354,6 +355,58 @@ public final class RecordStore {
             return found.put(e.externalId(), e);
         });
         return found;
+    }
+
+    /**
+     * As {@link #existing}, reading first the one stretch of the object's key index between the least and the greatest
+     * of the keys: for keys that are mostly stored next to one another (a re-load of a file in key order, chunk by
+     * chunk) one index scan instead of a search per key (a third of the database's time per key on PostgreSQL).
+     * Keys the stretch does not hold, new ones or ones the database's collation orders elsewhere than Java, are then
+     * looked up one by one as {@link #existing} does. Null, after reading a bounded number of records, when the stretch
+     * holds more than twice as many records as there are keys: the keys are scattered and the caller should look them
+     * up one by one.
+     */
+    public Map<String, Existing> existingInRange(Handle h, String organizationId, String object,
+            Collection<String> externalIds) {
+        String least = null;
+        String greatest = null;
+        for (String key : externalIds) {
+            least = least == null || key.compareTo(least) < 0 ? key : least;
+            greatest = greatest == null || key.compareTo(greatest) > 0 ? key : greatest;
+        }
+        if (least == null) {
+            return new HashMap<>();
+        }
+        int limit = externalIds.size() * 2 + 1;
+        List<Existing> stretch = h.query(stretchSql(limit),
+                rs -> new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)),
+                organizationId, object, least, greatest);
+        if (stretch.size() == limit) {
+            return null;
+        }
+        Set<String> wanted = externalIds instanceof Set<String> set ? set : new HashSet<>(externalIds);
+        Map<String, Existing> found = new HashMap<>(externalIds.size() * 2);
+        for (Existing e : stretch) {
+            if (wanted.contains(e.externalId())) {
+                found.put(e.externalId(), e);
+            }
+        }
+        if (found.size() < wanted.size()) {
+            List<String> rest = new ArrayList<>(wanted.size() - found.size());
+            for (String key : wanted) {
+                if (!found.containsKey(key)) {
+                    rest.add(key);
+                }
+            }
+            found.putAll(existing(h, organizationId, object, rest));
+        }
+        return found;
+    }
+
+    /** The first {@code limit} records of an object between two external ids, in the order of the key's index. */
+    static String stretchSql(int limit) {
+        return "select id, external_id, data, version from records where organization_id = ? and object = ?"
+                + " and external_id >= ? and external_id <= ? order by external_id limit " + limit;
     }
 
     /**

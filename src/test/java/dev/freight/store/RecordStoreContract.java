@@ -165,6 +165,68 @@ abstract class RecordStoreContract {
     }
 
     @Test
+    void aStretchOfKeysFindsWhatALookUpKeyByKeyFinds() {
+        List<RecordWrite> stored = IntStream.range(0, 40).filter(i -> i % 4 != 3)
+                .mapToObj(i -> vendor(externalId(i), "Vendor " + i)).toList();
+        db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, stored));
+        db.inTransaction(h -> records.upsert(h, globex, BuiltInObjects.VENDOR, List.of(vendor(externalId(5), "G"))));
+        db.inTransaction(h -> records.upsert(h, acme, SHIPMENT, List.of(new RecordWrite(externalId(7),
+                Map.of("name", text("a shipment"))))));
+        // 10 to 19 and 41: of these only 10, 12, 13, 14, 16, 17 and 18 are stored (11, 15, 19 and 41 never were).
+        List<String> keys = List.of(externalId(12), externalId(10), externalId(11), externalId(13), externalId(14),
+                externalId(15), externalId(16), externalId(17), externalId(18), externalId(19), externalId(41));
+
+        Map<String, RecordStore.Existing> inRange = db.withHandle(h -> records.existingInRange(h, acme, "vendor",
+                keys));
+        Map<String, RecordStore.Existing> oneByOne = db.withHandle(h -> records.existing(h, acme, "vendor", keys));
+
+        assertThat(inRange).containsOnlyKeys(externalId(10), externalId(12), externalId(13), externalId(14),
+                externalId(16), externalId(17), externalId(18));
+        assertThat(inRange).isEqualTo(oneByOne);
+        assertThat(ValueJson.decode(inRange.get(externalId(12)).data(), BuiltInObjects.VENDOR))
+                .containsEntry("name", text("Vendor 12"));
+    }
+
+    @Test
+    void aStretchOfKeysHoldingMoreThanTwiceAsManyRecordsIsLeftToTheLookUpKeyByKey() {
+        db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, IntStream.range(0, 40)
+                .mapToObj(i -> vendor(externalId(i), "Vendor " + i)).toList()));
+
+        // Three keys, 31 records between the least and the greatest: scattered.
+        Map<String, RecordStore.Existing> scattered = db.withHandle(h -> records.existingInRange(h, acme, "vendor",
+                List.of(externalId(2), externalId(20), externalId(32))));
+        // Three keys, six records from the least to the greatest: twice as many, still close enough; seven are not.
+        Map<String, RecordStore.Existing> close = db.withHandle(h -> records.existingInRange(h, acme, "vendor",
+                List.of(externalId(2), externalId(4), externalId(7))));
+        Map<String, RecordStore.Existing> tooFar = db.withHandle(h -> records.existingInRange(h, acme, "vendor",
+                List.of(externalId(2), externalId(4), externalId(8))));
+
+        assertThat(scattered).isNull();
+        assertThat(close).containsOnlyKeys(externalId(2), externalId(4), externalId(7));
+        assertThat(tooFar).isNull();
+    }
+
+    /**
+     * Java orders a character outside the Basic Multilingual Plane (a surrogate pair) before U+FF21; SQLite, and
+     * PostgreSQL with a C or C.UTF-8 collation, order it after (by code point): the keys' stretch, as Java bounds it,
+     * is empty there, and the keys are still found.
+     */
+    @Test
+    void keysTheDatabaseOrdersOtherwiseThanJavaAreStillFound() {
+        String emoji = "v-\uD83D\uDE00";
+        String fullWidth = "v-\uFF21";
+        db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR,
+                List.of(vendor(emoji, "Emoji"), vendor(fullWidth, "Full width"))));
+
+        Map<String, RecordStore.Existing> found = db.withHandle(h -> records.existingInRange(h, acme, "vendor",
+                List.of(emoji, fullWidth)));
+
+        assertThat(emoji.compareTo(fullWidth)).isNegative();
+        assertThat(found).containsOnlyKeys(emoji, fullWidth);
+        assertThat(found.get(emoji).id()).isNotEqualTo(found.get(fullWidth).id());
+    }
+
+    @Test
     void returnsOutcomesInWriteOrderAcrossSeveralStatements() {
         int total = 10_000;
         List<RecordWrite> existing = IntStream.range(0, total).filter(i -> i % 3 == 0)

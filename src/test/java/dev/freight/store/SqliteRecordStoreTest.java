@@ -203,6 +203,18 @@ class SqliteRecordStoreTest extends RecordStoreContract {
     }
 
     @Test
+    void aStretchOfKeysIsOneRangeOfTheUniqueKeyInItsOwnOrder() {
+        upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"));
+
+        List<String> plan = db.withHandle(h -> h.query("explain query plan " + RecordStore.stretchSql(7),
+                rs -> rs.getString("detail"), acme, "vendor", "v-1", "v-2"));
+
+        // No sort (the limit would otherwise read the whole stretch first) and no other index.
+        assertThat(plan).containsExactly("SEARCH records USING INDEX sqlite_autoindex_records_1"
+                + " (organization_id=? AND object=? AND external_id>? AND external_id<?)");
+    }
+
+    @Test
     void anUpdateAndItsChangeLogRowFindTheirRecordByTheWholeUniqueKey() {
         upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"));
         String key = "SEARCH records USING INDEX sqlite_autoindex_records_1"
