@@ -33,6 +33,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Applies one chunk of parsed rows inside the caller's transaction: duplicate rules, reference resolution, unchanged
@@ -67,8 +68,8 @@ final class ChunkWriter implements RowWriter {
      * {@link #prepare} on the reader's thread.
      */
     private volatile Boolean empty;
-    /** Chunks left to look up key by key ({@link #lookUp}); only the look-ahead's thread uses it. */
-    private int scatteredChunks;
+    /** Chunks left to look up key by key ({@link #lookUp}), shared by the look-ahead threads. */
+    private final AtomicInteger scatteredChunks = new AtomicInteger();
     /** A write skipped the key lookup and its transaction has not committed yet. */
     private boolean unconfirmed;
     /**
@@ -166,14 +167,15 @@ final class ChunkWriter implements RowWriter {
      * {@value #SCATTERED_CHUNKS} chunks before the stretch is tried again.
      */
     private Map<String, Existing> lookUp(Handle h, Set<String> keys) {
-        if (scatteredChunks > 0) {
-            scatteredChunks--;
-        } else if (keys.size() > 1) {
+        if (scatteredChunks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return records.existing(h, organizationId, object.slug(), keys);
+        }
+        if (keys.size() > 1) {
             Map<String, Existing> found = records.existingInRange(h, organizationId, object.slug(), keys);
             if (found != null) {
                 return found;
             }
-            scatteredChunks = SCATTERED_CHUNKS;
+            scatteredChunks.set(SCATTERED_CHUNKS);
         }
         return records.existing(h, organizationId, object.slug(), keys);
     }

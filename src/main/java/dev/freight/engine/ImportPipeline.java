@@ -468,7 +468,7 @@ public final class ImportPipeline {
     private record ParsedRowOrSource(long ordinal, SourceRow source, ParsedRow unreadable) {}
 
     /** Reads rows, turning a per-row rejection by the reader into an unreadable row that keeps its ordinal. */
-    private static final class RowCursor {
+    static final class RowCursor {
         private final RowReader reader;
         private final Set<String> rowLevel;
         private long ordinal;
@@ -500,16 +500,30 @@ public final class ImportPipeline {
 
     /**
      * The chunks of a source after the checkpoint, read and transformed by a producer thread and then handed to the
-     * writer's {@link RowWriter#lookAhead} on a second thread, so reading, looking ahead and writing overlap. One chunk
-     * at most waits between two stages, so memory stays at five chunks. A read failure reaches the caller
-     * after the chunks before it, as if it had read them itself. Closing stops both threads.
+     * writer's {@link RowWriter#lookAhead} on {@value #LOOK_AHEADS} threads, which take the chunks in turn and hand them
+     * on in source order, so reading, looking ahead and writing overlap, and one chunk's look-ahead waits for the
+     * database while another's is decided. One chunk at most waits between two stages, so memory stays at six chunks.
+     * A read failure reaches the caller after the chunks before it, as if it had read them itself. Closing stops every
+     * thread.
      */
-    private static final class ChunkFeed implements AutoCloseable {
+    static final class ChunkFeed implements AutoCloseable {
+        /**
+         * Look-ahead threads. One left the writer waiting: a re-load of unchanged rows spent a chunk's time mostly on
+         * its look-up's round trip, during which the database's other core sat idle.
+         */
+        private static final int LOOK_AHEADS = 2;
         private static final Object END = new Object();
         private final BlockingQueue<Object> read = new ArrayBlockingQueue<>(1);
         private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1);
         private final Thread producer;
-        private final Thread lookingAhead;
+        private final List<Thread> lookingAhead = new ArrayList<>(LOOK_AHEADS);
+        /** Guards {@link #taken} and {@link #finished}: the look-ahead threads take chunks one at a time. */
+        private final Object taking = new Object();
+        private long taken;
+        private boolean finished;
+        /** Guards {@link #handedOn}: chunks leave the look-ahead in the order they were taken. */
+        private final Object turn = new Object();
+        private long handedOn;
 
         /**
          * @param parse turns a source row into the row the writer takes
@@ -540,26 +554,59 @@ public final class ImportPipeline {
                     pass(read, e);
                 }
             });
-            // A platform thread: interrupting a virtual thread in a socket read closes the socket, here a database
+            // Platform threads: interrupting a virtual thread in a socket read closes the socket, here a database
             // connection of the pool.
-            this.lookingAhead = Thread.ofPlatform().name("import-look-ahead").daemon().start(() -> {
-                try {
-                    while (true) {
-                        Object item = read.take();
-                        if (!(item instanceof List<?>)) {
-                            queue.put(item);
+            for (int i = 0; i < LOOK_AHEADS; i++) {
+                lookingAhead.add(Thread.ofPlatform().name("import-look-ahead-" + i).daemon()
+                        .start(() -> lookAheadInTurn(lookAhead)));
+            }
+        }
+
+        /**
+         * One look-ahead thread: takes the next chunk, looks ahead, and hands the result on once every chunk taken
+         * before it has been; the end or a failure is handed on in its turn and stops every thread.
+         */
+        private void lookAheadInTurn(UnaryOperator<List<ParsedRow>> lookAhead) {
+            try {
+                while (true) {
+                    Object item;
+                    long number;
+                    synchronized (taking) {
+                        if (finished) {
                             return;
                         }
-                        @SuppressWarnings("unchecked")
-                        List<ParsedRow> chunk = (List<ParsedRow>) item;
-                        queue.put(lookAhead.apply(chunk));
+                        item = read.take();
+                        number = taken++;
+                        finished = !(item instanceof List<?>);
                     }
-                } catch (InterruptedException stopped) {
-                    Thread.currentThread().interrupt();
-                } catch (RuntimeException | Error e) {
-                    pass(queue, e);
+                    Object result = item;
+                    if (item instanceof List<?>) {
+                        try {
+                            @SuppressWarnings("unchecked")
+                            List<ParsedRow> chunk = (List<ParsedRow>) item;
+                            result = lookAhead.apply(chunk);
+                        } catch (RuntimeException | Error e) {
+                            synchronized (taking) {
+                                finished = true;
+                            }
+                            result = e;
+                        }
+                    }
+                    synchronized (turn) {
+                        while (handedOn != number) {
+                            turn.wait();
+                        }
+                        queue.put(result);
+                        handedOn++;
+                        turn.notifyAll();
+                    }
+                    if (!(result instanceof List<?>)) {
+                        return;
+                    }
                 }
-            });
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** Hands a failure on to the next stage. */
@@ -593,10 +640,12 @@ public final class ImportPipeline {
         @Override
         public void close() {
             producer.interrupt();
-            lookingAhead.interrupt();
+            lookingAhead.forEach(Thread::interrupt);
             try {
                 producer.join();
-                lookingAhead.join();
+                for (Thread t : lookingAhead) {
+                    t.join();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -49,9 +49,10 @@ interface RowWriter {
     }
 
     /**
-     * Work on a whole chunk before it is written, done by a thread of its own while the chunks before it are written:
-     * it may read the database on a connection of its own, and returns the chunk {@link #write} then takes (the same
-     * rows, in the same order). Like {@link #prepare} it must leave the writer's state alone.
+     * Work on a whole chunk before it is written, done by threads of their own while the chunks before it are written,
+     * two chunks at a time: it may read the database on a connection of its own, and returns the chunk {@link #write}
+     * then takes (the same rows, in the same order). Like {@link #prepare} it must leave the writer's state alone, and
+     * what it shares between calls must be safe for calls at the same time.
      */
     default List<ParsedRow> lookAhead(List<ParsedRow> chunk) {
         return chunk;
