@@ -223,7 +223,10 @@ abstract class RecordStoreContract {
 
         assertThat(emoji.compareTo(fullWidth)).isNegative();
         assertThat(found).containsOnlyKeys(emoji, fullWidth);
-        assertThat(found.get(emoji).id()).isNotEqualTo(found.get(fullWidth).id());
+        assertThat(ValueJson.decode(found.get(emoji).data(), BuiltInObjects.VENDOR)).containsEntry("name",
+                text("Emoji"));
+        assertThat(ValueJson.decode(found.get(fullWidth).data(), BuiltInObjects.VENDOR)).containsEntry("name",
+                text("Full width"));
     }
 
     @Test
