@@ -107,12 +107,13 @@ public interface Dialect {
     }
 
     /**
-     * Stages rows for one {@code INSERT … SELECT} into records, when the database has a faster path than binding
-     * parameters (PostgreSQL's COPY). Each row is {id, external_id (may be null), data JSON, expected version (null,
-     * or absent, for none)}, staged as columns {@code id, external_id, data, expected}. Returns the table to
-     * select {@code id, external_id, data} from, or null to bind the rows as parameters instead.
+     * Rows for one statement that reads them as the common table expression {@code s (id, external_id, data,
+     * expected)}, when the database has a faster path than binding four parameters a row (PostgreSQL: four arrays).
+     * Each row is {id, external_id (may be null), data JSON, expected version (null, or absent, for none)}. Returns
+     * the expression ({@code s as (…)}) and adds its parameters to {@code params}, which the statement must bind
+     * before any other; or null, having added nothing, to bind the rows as parameters instead.
      */
-    default String stageRecords(Handle h, List<String[]> rows) {
+    default String stagedRows(List<String[]> rows, List<Object> params) {
         return null;
     }
 

@@ -72,9 +72,10 @@ public final class RecordStore {
         if (checked) {
             return writeChecked(h, organizationId, object, writes, staged, importId);
         }
-        String stage = h.dialect().stageRecords(h, staged);
+        List<Object> stageParams = new ArrayList<>();
+        String stage = h.dialect().stagedRows(staged, stageParams);
         if (stage != null) {
-            return upsertStaged(h, organizationId, object, writes, staged, stage, importId);
+            return upsertStaged(h, organizationId, object, writes, staged, stage, stageParams, importId);
         }
         List<UpsertOutcome> outcomes = new ArrayList<>(writes.size());
         int perStatement = Math.max(1, h.dialect().maxParameters() / COLUMNS);
@@ -101,10 +102,8 @@ public final class RecordStore {
         long now = clock.millis();
         Returned returned = new Returned(writes.size());
         boolean anyUpdate = false;
-        boolean anyInsert = false;
         for (RecordWrite w : writes) {
             anyUpdate |= w.expectedVersion() > 0;
-            anyInsert |= w.expectedVersion() == 0;
         }
         if (!anyUpdate && h.dialect().insertRecords(h, organizationId, object.slug(), staged, now, importId)) {
             // Every write is a create: straight into the table; a key someone took meanwhile fails the call.
@@ -114,38 +113,40 @@ public final class RecordStore {
             }
             return created;
         }
-        String stage = h.dialect().stageRecords(h, staged);
-        if (stage != null) {
-            if (anyUpdate && importId == null) {
-                h.query("update records r set data = s.data, updated_at = ?, version = r.version + 1 from " + stage
-                        + " s where s.expected > 0 and r.organization_id = ? and r.object = ?"
+        List<String[]> updates = new ArrayList<>();
+        List<String[]> inserts = new ArrayList<>();
+        staged.forEach(r -> (Long.parseLong(r[3]) > 0 ? updates : inserts).add(r));
+        List<Object> updateParams = new ArrayList<>();
+        String updateStage = updates.isEmpty() ? null : h.dialect().stagedRows(updates, updateParams);
+        List<Object> insertParams = new ArrayList<>();
+        String insertStage = inserts.isEmpty() ? null : h.dialect().stagedRows(inserts, insertParams);
+        if (updateStage != null || insertStage != null) {
+            if (updateStage != null && importId == null) {
+                updateParams.addAll(Arrays.asList(now, organizationId, object.slug()));
+                h.query("with " + updateStage + " update records r set data = s.data, updated_at = ?,"
+                        + " version = r.version + 1 from s where r.organization_id = ? and r.object = ?"
                         + " and r.external_id = s.external_id and r.version = s.expected"
-                        + " returning r.external_id, r.id, r.version", returned::row, now, organizationId,
-                        object.slug());
-            } else if (anyUpdate) {
+                        + " returning r.external_id, r.id, r.version", returned::row, updateParams);
+            } else if (updateStage != null) {
                 // The second scan of records (o) reads the statement's snapshot: the record as it was before.
-                h.query("with updated as (update records r set data = s.data, updated_at = ?,"
-                        + " version = r.version + 1 from " + stage + " s, records o where s.expected > 0"
-                        + " and r.organization_id = ? and r.object = ? and r.external_id = s.external_id"
-                        + " and r.version = s.expected and o.id = r.id"
+                updateParams.addAll(Arrays.asList(now, organizationId, object.slug(), importId, object.slug()));
+                h.query("with " + updateStage + ", updated as (update records r set data = s.data, updated_at = ?,"
+                        + " version = r.version + 1 from s, records o where r.organization_id = ? and r.object = ?"
+                        + " and r.external_id = s.external_id and r.version = s.expected and o.id = r.id"
                         + " returning r.external_id, r.id, r.version, o.data as previous_data,"
                         + " o.version as previous_version), logged as (" + ImportStore.insertChanges(h.dialect())
                         + " select ?, id, ?, external_id, 'updated', previous_data, previous_version, version"
                         + " from updated)"
-                        + " select external_id, id, version from updated", returned::row, now,
-                        organizationId, object.slug(), importId, object.slug());
+                        + " select external_id, id, version from updated", returned::row, updateParams);
             }
-            if (anyInsert) {
-                h.query("insert into records (id, organization_id, object, external_id, data, created_at,"
-                        + " updated_at, created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from " + stage
-                        + " where expected = 0 on conflict (organization_id, object, external_id) do nothing"
-                        + " returning external_id, id, version", returned::row, organizationId, object.slug(), now,
-                        now, importId);
+            if (insertStage != null) {
+                insertParams.addAll(Arrays.asList(organizationId, object.slug(), now, now, importId));
+                h.query("with " + insertStage + " insert into records (id, organization_id, object, external_id,"
+                        + " data, created_at, updated_at, created_by_import) select id, ?, ?, external_id, data, ?,"
+                        + " ?, ? from s on conflict (organization_id, object, external_id) do nothing"
+                        + " returning external_id, id, version", returned::row, insertParams);
             }
         } else {
-            List<String[]> updates = new ArrayList<>();
-            List<String[]> inserts = new ArrayList<>();
-            staged.forEach(r -> (Long.parseLong(r[3]) > 0 ? updates : inserts).add(r));
             if (!updates.isEmpty()) {
                 if (importId != null) {
                     logUpdates(h, organizationId, object, importId, updates);
@@ -208,15 +209,15 @@ public final class RecordStore {
     }
 
     private List<UpsertOutcome> upsertStaged(Handle h, String organizationId, ObjectDef object,
-            List<RecordWrite> writes, List<String[]> staged, String stage, String importId) {
+            List<RecordWrite> writes, List<String[]> staged, String stage, List<Object> params, String importId) {
         long now = clock.millis();
         Returned returned = new Returned(writes.size());
-        h.query("insert into records (id, organization_id, object, external_id, data, created_at, updated_at,"
-                + " created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from " + stage
+        params.addAll(Arrays.asList(organizationId, object.slug(), now, now, importId));
+        h.query("with " + stage + " insert into records (id, organization_id, object, external_id, data, created_at,"
+                + " updated_at, created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from s"
                 + " on conflict (organization_id, object, external_id)"
                 + " do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1"
-                + " returning external_id, id, version", returned::row, organizationId, object.slug(), now, now,
-                importId);
+                + " returning external_id, id, version", returned::row, params);
         return returned.outcomes(writes, staged);
     }
 

@@ -518,6 +518,32 @@ abstract class RecordStoreContract {
         }
     }
 
+    /** Checked writes send their rows otherwise than blind ones and creates (PostgreSQL: as arrays, not COPY). */
+    @Test
+    void checkedUpdatesAndCreatesStoreAndLogTextWithEveryCharacterAsGiven() {
+        Map<String, Value> odd = Map.of("name",
+                text("Kühlfracht \"Zürich\" \\ tab\there\nline\r\b\f\u0001\u001f — 𝄞 {\"k\": [1]}"));
+        Map<String, Value> plain = Map.of("name", text("plain"));
+        upsert(acme, SHIPMENT, new RecordWrite("s-1", odd), new RecordWrite("s-2", plain));
+        ImportStore imports = new ImportStore(clock);
+
+        List<UpsertOutcome> outcomes = db.inTransaction(h -> records.upsert(h, acme, SHIPMENT, List.of(
+                new RecordWrite("s-1", plain, 1L), new RecordWrite("s-2", odd, 1L), new RecordWrite("s-3", odd, 0L)),
+                "imp_odd"));
+        db.inTransaction(h -> records.upsert(h, acme, SHIPMENT, List.of(new RecordWrite("s-3", plain, 1L))));
+
+        assertThat(outcomes).extracting(UpsertOutcome::externalId, UpsertOutcome::created, UpsertOutcome::version)
+                .containsExactly(tuple("s-1", false, 2L), tuple("s-2", false, 2L), tuple("s-3", true, 1L));
+        Map<String, Map<String, Value>> stored = new LinkedHashMap<>();
+        db.withHandle(h -> records.existing(h, acme, "shipment", List.of("s-1", "s-2", "s-3")))
+                .forEach((key, r) -> stored.put(key, ValueJson.decode(r.data(), SHIPMENT)));
+        assertThat(stored).containsExactlyInAnyOrderEntriesOf(Map.of("s-1", plain, "s-2", odd, "s-3", plain));
+        List<Change> log = db.withHandle(h -> imports.changes(h, acme, "imp_odd"));
+        assertThat(log).extracting(Change::externalId, c -> ValueJson.decode(c.previousData(), SHIPMENT),
+                Change::previousVersion, Change::appliedVersion).containsExactlyInAnyOrder(
+                        tuple("s-1", odd, 1L, 2L), tuple("s-2", plain, 1L, 2L));
+    }
+
     private String storedData(String externalId) {
         return db.withHandle(h -> records.existing(h, acme, "shipment", List.of(externalId))).get(externalId).data();
     }

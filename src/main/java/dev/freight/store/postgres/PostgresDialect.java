@@ -19,9 +19,6 @@ import org.postgresql.copy.CopyOut;
 /** PostgreSQL: jsonb values, batched statements rewritten by the driver. */
 public final class PostgresDialect implements Dialect {
 
-    /** The columns of the temporary table {@link #stageRecords} fills. */
-    private static final List<String> STAGE_COLUMNS = List.of("id", "external_id", "data", "expected");
-
     /** The columns {@link #insertRecords} fills, in the order of its rows' text. */
     private static final List<String> RECORD_COLUMNS = List.of("id", "organization_id", "object", "external_id",
             "data", "created_at", "updated_at", "created_by_import");
@@ -79,17 +76,28 @@ public final class PostgresDialect implements Dialect {
         return true;
     }
 
-    /** COPY into a temporary table: far cheaper than binding three parameters per row. */
+    /**
+     * Four array parameters, unnested: no temporary table to fill, empty and truncate at each commit. 1,000,000 updates
+     * with their change log in 1,000-row transactions (psql's numbers are the backend's CPU): 21.0-21.4 s from a
+     * temporary table COPYed each time, 18.4-19.9 s from arrays.
+     */
     @Override
-    public String stageRecords(Handle h, List<String[]> rows) {
-        // One round trip: the simple query protocol takes both statements at once. The table is empty unless this
-        // transaction staged rows before; a delete empties it for less than a truncate, which gives the table a new
-        // file each time (1,000,000 updates in 1,000-row transactions in psql: 10.9-12.1 s with truncate, 10.3-10.4 s
-        // with delete).
-        h.execute("create temporary table if not exists records_stage (id text, external_id text, data jsonb,"
-                + " expected bigint) on commit delete rows; delete from records_stage");
-        copyRows(h, "records_stage", STAGE_COLUMNS, rows);
-        return "records_stage";
+    public String stagedRows(List<String[]> rows, List<Object> params) {
+        int n = rows.size();
+        String[] ids = new String[n];
+        String[] keys = new String[n];
+        String[] data = new String[n];
+        Long[] expected = new Long[n];
+        for (int i = 0; i < n; i++) {
+            String[] row = rows.get(i);
+            ids[i] = row[0];
+            keys[i] = row[1];
+            data[i] = row[2];
+            expected[i] = row.length > 3 && row[3] != null ? Long.valueOf(row[3]) : null;
+        }
+        params.addAll(List.of(ids, keys, data, expected));
+        return "s as (select id, external_id, data::jsonb as data, expected"
+                + " from unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) as v (id, external_id, data, expected))";
     }
 
     @Override
