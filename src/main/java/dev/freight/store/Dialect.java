@@ -107,14 +107,21 @@ public interface Dialect {
     }
 
     /**
+     * Whether record writes pass their rows through {@link #stagedRows}, a faster path than binding parameters row by
+     * row (PostgreSQL: four arrays).
+     */
+    default boolean stagesRows() {
+        return false;
+    }
+
+    /**
      * Rows for one statement that reads them as the common table expression {@code s (id, external_id, data,
-     * expected)}, when the database has a faster path than binding four parameters a row (PostgreSQL: four arrays).
-     * Each row is {id, external_id (may be null), data JSON, expected version (null, or absent, for none)}. Returns
-     * the expression ({@code s as (…)}) and adds its parameters to {@code params}, which the statement must bind
-     * before any other; or null, having added nothing, to bind the rows as parameters instead.
+     * expected)}; only when {@link #stagesRows}. Each row is {id, external_id (may be null), data JSON, expected
+     * version (null, or absent, for none)}. Returns the expression ({@code s as (…)}) and adds its parameters to
+     * {@code params}, which the statement must bind before any other.
      */
     default String stagedRows(List<String[]> rows, List<Object> params) {
-        return null;
+        throw new UnsupportedOperationException("this database binds rows as parameters");
     }
 
     /**

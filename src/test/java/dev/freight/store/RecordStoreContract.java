@@ -544,6 +544,44 @@ abstract class RecordStoreContract {
                         tuple("s-1", odd, 1L, 2L), tuple("s-2", plain, 1L, 2L));
     }
 
+    /** Rows whose JSON is longer than one statement carries are written in several (PostgreSQL: several arrays). */
+    @Test
+    void aChunkLongerThanOneStatementCarriesIsWrittenAndLoggedWhole() {
+        String longName = "n".repeat(RecordStore.STAGED_CHARS / 3);
+        ImportStore imports = new ImportStore(clock);
+        List<RecordWrite> creates = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            creates.add(new RecordWrite("l-" + i, Map.of("name", text(i + longName)), 0L));
+        }
+        db.inTransaction(h -> records.upsert(h, acme, SHIPMENT, creates, "imp_long"));
+        List<RecordWrite> updates = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            updates.add(new RecordWrite("l-" + i, Map.of("name", text(longName + i)), 1L));
+        }
+        updates.add(new RecordWrite("l-7", Map.of("name", text(longName)), 0L));
+        List<UpsertOutcome> outcomes = db.inTransaction(h -> records.upsert(h, acme, SHIPMENT, updates, "imp_long2"));
+        List<UpsertOutcome> blind = upsert(acme, SHIPMENT, new RecordWrite("l-0", Map.of("name", text("short"))),
+                new RecordWrite("l-8", Map.of("name", text(longName))), new RecordWrite("l-9", Map.of("name",
+                        text(longName))), new RecordWrite("l-10", Map.of("name", text(longName))));
+
+        assertThat(outcomes).extracting(UpsertOutcome::created, UpsertOutcome::version).containsExactly(
+                tuple(false, 2L), tuple(false, 2L), tuple(false, 2L), tuple(false, 2L), tuple(false, 2L),
+                tuple(false, 2L), tuple(false, 2L), tuple(true, 1L));
+        assertThat(blind).extracting(UpsertOutcome::created, UpsertOutcome::version).containsExactly(
+                tuple(false, 3L), tuple(true, 1L), tuple(true, 1L), tuple(true, 1L));
+        Map<String, Value> names = new LinkedHashMap<>();
+        db.withHandle(h -> records.existing(h, acme, "shipment", List.of("l-0", "l-3", "l-6", "l-7", "l-10")))
+                .forEach((key, r) -> names.put(key, ValueJson.decode(r.data(), SHIPMENT).get("name")));
+        assertThat(names).containsExactlyInAnyOrderEntriesOf(Map.of("l-0", text("short"), "l-3", text(longName + 3),
+                "l-6", text(longName + 6), "l-7", text(longName), "l-10", text(longName)));
+        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_long2"))).extracting(Change::externalId,
+                c -> ValueJson.decode(c.previousData(), SHIPMENT).get("name")).containsExactlyInAnyOrder(
+                        tuple("l-0", text(0 + longName)), tuple("l-1", text(1 + longName)),
+                        tuple("l-2", text(2 + longName)), tuple("l-3", text(3 + longName)),
+                        tuple("l-4", text(4 + longName)), tuple("l-5", text(5 + longName)),
+                        tuple("l-6", text(6 + longName)));
+    }
+
     private String storedData(String externalId) {
         return db.withHandle(h -> records.existing(h, acme, "shipment", List.of(externalId))).get(externalId).data();
     }
