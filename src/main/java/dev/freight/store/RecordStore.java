@@ -66,7 +66,9 @@ public final class RecordStore {
         }
         List<String[]> staged = new ArrayList<>(writes.size());
         for (RecordWrite w : writes) {
-            staged.add(new String[] {w.id() != null ? w.id() : newId(object), w.externalId(), w.encoded(),
+            // An update of a record read by its key keeps the record's id: no id to propose.
+            boolean update = w.expectedVersion() != null && w.expectedVersion() > 0 && w.externalId() != null;
+            staged.add(new String[] {w.id() != null || update ? w.id() : newId(object), w.externalId(), w.encoded(),
                 w.expectedVersion() == null ? null : w.expectedVersion().toString()});
         }
         if (checked) {
