@@ -139,15 +139,8 @@ public final class RecordStore {
                             + " select external_id, id, version from updated", returned::row, params);
                 }
             }
-            for (List<String[]> run : runs(inserts)) {
-                List<Object> params = new ArrayList<>();
-                String stage = h.dialect().stagedRows(run, params);
-                params.addAll(Arrays.asList(organizationId, object.slug(), now, now, importId));
-                h.query("with " + stage + " insert into records (id, organization_id, object, external_id,"
-                        + " data, created_at, updated_at, created_by_import) select id, ?, ?, external_id, data, ?,"
-                        + " ?, ? from s on conflict (organization_id, object, external_id) do nothing"
-                        + " returning external_id, id, version", returned::row, params);
-            }
+            insertStaged(h, organizationId, object, inserts, importId, now,
+                    "on conflict (organization_id, object, external_id) do nothing", returned::row);
         } else {
             if (!updates.isEmpty()) {
                 if (importId != null) {
@@ -212,19 +205,25 @@ public final class RecordStore {
 
     private List<UpsertOutcome> upsertStaged(Handle h, String organizationId, ObjectDef object,
             List<RecordWrite> writes, List<String[]> staged, String importId) {
-        long now = clock.millis();
         Returned returned = new Returned(writes.size());
-        for (List<String[]> run : runs(staged)) {
+        insertStaged(h, organizationId, object, staged, importId, clock.millis(), """
+                on conflict (organization_id, object, external_id)
+                do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1""",
+                returned::row);
+        return returned.outcomes(writes, staged);
+    }
+
+    /** Inserts staged rows {id, external_id, data, …} ({@link Dialect#stagedRows}) with the given conflict clause. */
+    private static void insertStaged(Handle h, String organizationId, ObjectDef object, List<String[]> rows,
+            String importId, long now, String onConflict, Handle.RowMapper<?> returned) {
+        for (List<String[]> run : runs(rows)) {
             List<Object> params = new ArrayList<>();
             String stage = h.dialect().stagedRows(run, params);
             params.addAll(Arrays.asList(organizationId, object.slug(), now, now, importId));
             h.query("with " + stage + " insert into records (id, organization_id, object, external_id, data,"
-                    + " created_at, updated_at, created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from s"
-                    + " on conflict (organization_id, object, external_id) do update set data = excluded.data,"
-                    + " updated_at = excluded.updated_at, version = records.version + 1"
-                    + " returning external_id, id, version", returned::row, params);
+                    + " created_at, updated_at, created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from s "
+                    + onConflict + " returning external_id, id, version", returned, params);
         }
-        return returned.outcomes(writes, staged);
     }
 
     /** The most characters of JSON that one statement's staged rows carry (a row longer than that goes alone). */
