@@ -78,8 +78,8 @@ public final class PostgresDialect implements Dialect {
 
     /**
      * Four array parameters, unnested: no temporary table to fill, empty and truncate at each commit. 1,000,000 updates
-     * with their change log in 1,000-row transactions (psql's numbers are the backend's CPU): 21.0-21.4 s from a
-     * temporary table COPYed each time, 18.4-19.9 s from arrays.
+     * with their change log in 1,000-row transactions (a JDBC loop; the backend's CPU): 21.0-21.4 s from a temporary
+     * table COPYed each time, 18.4-19.9 s from arrays.
      */
     @Override
     public boolean stagesRows() {
