@@ -64,10 +64,11 @@ final class ChunkWriter implements RowWriter {
     /** How the database gives stored JSON back ({@link Dialect#storedJsonText}). */
     private final Dialect dialect;
     /**
-     * Whether the object has none of the organization's records yet, as read by the first write; null before. Read by
-     * {@link #prepare} on the reader's thread.
+     * Whether the object has none of the organization's records yet, as read by the first write or, when there are
+     * some, by a look-ahead before it; null before. Read by {@link #prepare} on the reader's thread.
      */
     private volatile Boolean empty;
+    private final Object deciding = new Object();
     /** Chunks left to look up key by key ({@link #lookUp}), shared by the look-ahead threads. */
     private final AtomicInteger scatteredChunks = new AtomicInteger();
     /** A write skipped the key lookup and its transaction has not committed yet. */
@@ -132,7 +133,20 @@ final class ChunkWriter implements RowWriter {
      */
     @Override
     public List<ParsedRow> lookAhead(List<ParsedRow> chunk) {
-        if (action == Action.DELETE || !Boolean.FALSE.equals(empty)) {
+        if (action == Action.DELETE) {
+            return chunk;
+        }
+        if (empty == null) {
+            // Before the first write: stored records mean no first load, so this chunk's keys are worth reading.
+            try {
+                if (database.withHandle(h -> records.any(h, organizationId, object.slug()))) {
+                    decide(false);
+                }
+            } catch (StoreException e) {
+                return chunk;
+            }
+        }
+        if (!Boolean.FALSE.equals(empty)) {
             return chunk;
         }
         Set<String> keys = new LinkedHashSet<>();
@@ -203,12 +217,42 @@ final class ChunkWriter implements RowWriter {
             return rows.size();
         }
 
+        /** What was read ahead, or null once taken. */
+        ReadAhead peek() {
+            return ahead;
+        }
+
         /** What was read ahead, the first time; null after. */
         ReadAhead take() {
             ReadAhead taken = ahead;
             ahead = null;
             return taken;
         }
+    }
+
+    /**
+     * A chunk whose every row was read ahead and found unchanged, with no key repeated in the import: each row's
+     * outcome is {@code unchanged}, as {@link #write} would give it, and nothing is written.
+     */
+    @Override
+    public Result unchanged(List<ParsedRow> rows) {
+        ReadAhead ahead = rows instanceof LookedUp l ? l.peek() : null;
+        if (ahead == null || action == Action.DELETE || !selfReferences.isEmpty() || kept != null) {
+            return null;
+        }
+        List<RowResult> results = new ArrayList<>(rows.size());
+        for (ParsedRow row : rows) {
+            if (!row.valid() || row.externalId() == null || duplicates.containsKey(row.externalId())
+                    || !ahead.planned().containsKey(row) || ahead.planned().get(row) != null) {
+                return null;
+            }
+            results.add(new RowResult(row.ordinal(), row.externalId(), ahead.existing().get(row.externalId()).id(),
+                    Outcome.UNCHANGED));
+        }
+        ((LookedUp) rows).take();
+        long n = rows.size();
+        return new Result(results, List.of(), new ImportStats(n, n, 0, 0, n, 0, 0, 0), List.of(), List.of(), 0, 0,
+                List.of());
     }
 
     @Override
@@ -310,11 +354,19 @@ final class ChunkWriter implements RowWriter {
         if (action == Action.DELETE) {
             return false;
         }
-        if (empty == null) {
-            empty = !records.any(h, organizationId, object.slug());
+        boolean none = empty == null ? decide(!records.any(h, organizationId, object.slug())) : empty;
+        unconfirmed = none;
+        return none;
+    }
+
+    /** Sets {@link #empty} unless a look-ahead or the writer has already; returns it. */
+    private boolean decide(boolean none) {
+        synchronized (deciding) {
+            if (empty == null) {
+                empty = none;
+            }
+            return empty;
         }
-        unconfirmed = empty;
-        return empty;
     }
 
     @Override

@@ -105,6 +105,8 @@ public final class ImportPipeline {
 
     /** Rows written before the first statistics refresh; later ones come each time the count doubles. */
     private static final long FIRST_STATISTICS = 2_000;
+    /** How long chunks that write nothing go without their progress being saved (and a cancel being looked for). */
+    private static final Duration UNCHANGED_SAVED_EVERY = Duration.ofSeconds(1);
 
     private final Database database;
     private final ImportStore imports;
@@ -677,11 +679,25 @@ public final class ImportPipeline {
                 matching = matchingWriter(job, schema, object, options);
                 writer = matching;
             }
+            Instant savedAt = now();
             // Reading and transforming the next chunk overlaps with writing this one (the second core).
             try (ChunkFeed feed = new ChunkFeed(new RowCursor(reader, job.fileType()),
                     row -> writer.prepare(transformer.parse(row)), writer::lookAhead, job.checkpoint(), chunkSize)) {
                 for (List<ParsedRow> chunk = feed.next(); chunk != null; chunk = feed.next()) {
-                    current = commitChunk(current, writer, chunk, listener, (h, rows) -> {});
+                    RowWriter.Result unchanged = job.action() == Action.OVERWRITE ? null : writer.unchanged(chunk);
+                    if (unchanged == null) {
+                        current = commitChunk(current, writer, chunk, listener, (h, rows) -> {});
+                        savedAt = now();
+                    } else {
+                        // Nothing to write: the import moves past the chunk in memory, and its progress is saved
+                        // with the next chunk that writes, or once a second (a transaction per chunk cost a
+                        // re-load of unchanged rows about 1.4 CPU-s per million rows).
+                        current = moved(current, chunk, unchanged);
+                        if (!now().isBefore(savedAt.plus(UNCHANGED_SAVED_EVERY))) {
+                            current = saveProgress(current, listener);
+                            savedAt = now();
+                        }
+                    }
                 }
             }
         } catch (IOException e) {
@@ -888,6 +904,11 @@ public final class ImportPipeline {
             }
             imports.addSeen(h, job.id(), seen);
         }
+        return moved(job, rows, result);
+    }
+
+    /** The import moved past a chunk whose result is {@code result}, not saved. */
+    private static ImportJob moved(ImportJob job, List<ParsedRow> rows, RowWriter.Result result) {
         // Put-off rows count when they are written; the checkpoint never goes back for them.
         long last = Math.max(job.checkpoint(), rows.getLast().ordinal());
         long read = rows.size() - result.deferred().size();
@@ -923,6 +944,17 @@ public final class ImportPipeline {
                 }
             });
         }
+    }
+
+    /** Saves the progress of chunks that wrote nothing, with the checkpoint past them, unless the import must stop. */
+    private ImportJob saveProgress(ImportJob job, Listener listener) {
+        checkStop(job);
+        ImportJob saved = withRetries(() -> database.inTransaction(h -> {
+            h.dialect().asynchronousCommit(h);
+            return imports.save(h, job);
+        }));
+        listener.committed(saved);
+        return saved;
     }
 
     /** Runs a chunk transaction again when it lost a race with another import (deadlock), up to 5 times. */
@@ -999,13 +1031,19 @@ public final class ImportPipeline {
         return save(current.withPhase(current.phase(Phase.CLEANUP).finished(PhaseStatus.COMPLETED, now(), null)));
     }
 
+    /**
+     * Throws {@link Stopped} when the import ran past its deadline or was cancelled, first saving {@code job}: its
+     * progress may include chunks that wrote nothing and were not saved yet, which the reason counts.
+     */
     private void checkStop(ImportJob job) {
         if (job.deadlineAt() != null && now().isAfter(job.deadlineAt())) {
+            save(job);
             throw new Stopped(Status.TIMED_OUT, "The import ran past its maximum run time (deadline "
                     + job.deadlineAt() + "); %,d rows committed before it stopped are kept".formatted(
                             job.checkpoint()) + notWritten(job));
         }
         if (database.withHandle(h -> imports.cancelRequested(h, job.id()))) {
+            save(job);
             throw new Stopped(Status.FAILED, "Cancelled on request; %,d rows committed before it stopped are kept"
                     .formatted(job.checkpoint()) + notWritten(job));
         }

@@ -60,6 +60,16 @@ interface RowWriter {
 
     Result write(Handle h, List<ParsedRow> rows);
 
+    /**
+     * The chunk's result when writing it would change nothing stored and the writer knows so without the database
+     * (every row was read ahead by {@link #lookAhead} and found unchanged), or null when the chunk has to be written.
+     * The caller may then move the import past the chunk without a transaction: a run resumed from an earlier
+     * checkpoint reads the chunk again and finds it unchanged again. Takes what was read ahead, as {@code write} does.
+     */
+    default Result unchanged(List<ParsedRow> rows) {
+        return null;
+    }
+
     /** Called after the transaction of the last {@link #write} committed. */
     default void committed() {}
 }

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.freight.ingest.FileType;
 import dev.freight.ingest.ReadOptions;
+import dev.freight.ingest.RowReader;
 import dev.freight.ingest.Readers;
+import dev.freight.ingest.SourceFormat;
 import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Value;
@@ -127,6 +129,23 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aFirstLoadReadsNothingAhead() {
+        String importId = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id();
+        ChunkWriter writer = new ChunkWriter(records, db, db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
+                BuiltInObjects.VENDOR, org, importId, Action.MERGE, DuplicateHandling.IGNORE_ALL, Map.of(), "file",
+                null);
+        RowTransformer transformer = new RowTransformer(BuiltInObjects.VENDOR,
+                Map.of("external_id", "external_id", "name", "name"), Action.MERGE, false);
+        List<ParsedRow> chunk = List.of(writer.prepare(transformer.parse(new SourceRow(1, 2,
+                Map.of("external_id", "v-1", "name", "Acme")))));
+
+        assertThat(writer.lookAhead(chunk)).isSameAs(chunk);
+        assertThat(writer.unchanged(chunk)).isNull();
+        assertThat(db.inTransaction(h -> writer.write(h, chunk)).stats())
+                .isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
+    }
+
+    @Test
     void aChunkReadAheadIsWrittenAsPlannedOrWhenAnotherWriterChangedItsRecordsWrittenAgainOverTheirChanges() {
         db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.VENDOR, List.of(
                 new RecordWrite("v-1", Map.of("name", new Value.Text("Acme"))),
@@ -148,8 +167,8 @@ abstract class ImportPipelineContract {
                     Map.of("external_id", c[0], "name", c[1]))));
         };
         List<ParsedRow> first = List.of(row.apply("v-1,Acme 2"));
-        // Before its first write the writer does not know whether this is a first load: nothing is read ahead.
-        assertThat(writer.lookAhead(first)).isSameAs(first);
+        // Records are stored, so this is no first load: even the first chunk is read ahead.
+        assertThat(writer.lookAhead(first)).isNotSameAs(first).containsExactlyElementsOf(first);
         assertThat(db.inTransaction(h -> writer.write(h, first)).stats())
                 .isEqualTo(new ImportStats(1, 1, 0, 1, 0, 0, 0, 0));
         writer.committed();
@@ -231,6 +250,87 @@ abstract class ImportPipelineContract {
         assertThat(changed.stats()).isEqualTo(new ImportStats(5, 5, 0, 1, 4, 0, 0, 0));
         assertThat(vendor("v-2").values().get("name").toString()).isEqualTo("Text[value=Beta Ltd]");
         assertThat(vendor("v-1").id()).isEqualTo(before);
+    }
+
+    static final String NINE_VENDORS = VENDORS + """
+            v-6,Zeta,active,1
+            v-7,Eta,active,2
+            v-8,Theta,active,3
+            v-9,Iota,active,4
+            """;
+
+    @Test
+    void aChunkThatChangesNothingIsSavedWithTheNextChunkThatWritesNotInATransactionOfItsOwn() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        String changed = VENDORS.replace("v-4,Delta,active,12.5", "v-4,Delta,inactive,12.5");
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, changed);
+        List<Long> saved = new ArrayList<>();
+
+        ImportJob done = pipeline.process(job.id(), csv(changed), committed -> saved.add(committed.checkpoint()));
+
+        // v-1..v-3 are unchanged: their chunk commits nothing, and the chunk with v-4 saves the checkpoint past both.
+        assertThat(saved).containsExactly(5L);
+        assertThat(done.stats()).isEqualTo(new ImportStats(5, 5, 0, 1, 4, 0, 0, 0));
+        assertThat(done.checkpoint()).isEqualTo(5);
+        assertThat(vendor("v-4").values()).containsEntry("status", new Value.Text("inactive"));
+    }
+
+    @Test
+    void aRunThatDiesAfterChunksThatChangedNothingResumesBeforeThemAndCountsThemOnce() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, NINE_VENDORS);
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, NINE_VENDORS);
+        ImportPipeline.RowSource source = csv(NINE_VENDORS);
+
+        assertThatThrownBy(() -> pipeline.process(job.id(), reading(source, 8, () -> {
+            throw new IllegalStateException("the worker died reading row 8");
+        }), ImportPipeline.Listener.NONE)).hasMessage("the worker died reading row 8");
+        // Rows 1-6 were read and found unchanged, and none of it was saved (the clock stood still).
+        ImportJob interrupted = load(job.id());
+        assertThat(interrupted.status()).isEqualTo(Status.PROCESSING);
+        assertThat(interrupted.checkpoint()).isZero();
+        assertThat(interrupted.stats()).isEqualTo(ImportStats.ZERO);
+
+        ImportJob resumed = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(9, 9, 0, 0, 9, 0, 0, 0));
+        assertThat(resumed.checkpoint()).isEqualTo(9);
+        assertThat(vendorCount()).isEqualTo(9);
+    }
+
+    @Test
+    void chunksThatChangeNothingSaveTheirProgressOnceASecond() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, NINE_VENDORS);
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, NINE_VENDORS);
+        List<ImportJob> stored = new ArrayList<>();
+
+        // Each row read takes two seconds by the clock, so the first chunk is already due to be saved.
+        ImportJob done = pipeline.process(job.id(), reading(csv(NINE_VENDORS), 0,
+                () -> clock.advance(Duration.ofSeconds(2))), committed -> stored.add(load(job.id())));
+
+        assertThat(stored).first().satisfies(first -> {
+            assertThat(first.checkpoint()).isEqualTo(3);
+            assertThat(first.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 3, 0, 0, 0));
+            assertThat(first.status()).isEqualTo(Status.PROCESSING);
+        });
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(9, 9, 0, 0, 9, 0, 0, 0));
+    }
+
+    @Test
+    void aCancelDuringChunksThatChangeNothingIsMetWhenTheirProgressIsSavedAndCountsThem() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, NINE_VENDORS);
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, NINE_VENDORS);
+
+        ImportJob done = pipeline.process(job.id(), reading(csv(NINE_VENDORS), 0, () -> {
+            clock.advance(Duration.ofSeconds(2));
+            db.withHandle(h -> imports.requestCancel(h, org, job.id()));
+        }), ImportPipeline.Listener.NONE);
+
+        assertThat(done.status()).isEqualTo(Status.FAILED);
+        assertThat(done.reason()).isEqualTo("Cancelled on request; 3 rows committed before it stopped are kept");
+        assertThat(done.checkpoint()).isEqualTo(3);
+        assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 3, 0, 0, 0));
     }
 
     @Test
@@ -1165,6 +1265,41 @@ abstract class ImportPipelineContract {
         Files.writeString(file, stored);
         pipeline.prescan(job.id(), new ByteArrayInputStream(streamed), file);
         return pipeline.prepare(job.id(), () -> Readers.open(file, FileType.CSV, ReadOptions.defaults()));
+    }
+
+    /**
+     * {@code source}, running {@code before} on the reading thread before the {@code row}th data row is read (every
+     * row when {@code row} is 0).
+     */
+    static ImportPipeline.RowSource reading(ImportPipeline.RowSource source, int row, Runnable before) {
+        return () -> {
+            RowReader reader = source.open();
+            AtomicInteger read = new AtomicInteger();
+            return new RowReader() {
+                @Override
+                public List<String> headers() {
+                    return reader.headers();
+                }
+
+                @Override
+                public SourceFormat format() {
+                    return reader.format();
+                }
+
+                @Override
+                public SourceRow next() throws IOException {
+                    if (read.incrementAndGet() == row || row == 0) {
+                        before.run();
+                    }
+                    return reader.next();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    reader.close();
+                }
+            };
+        };
     }
 
     ImportPipeline.RowSource csv(String content) throws IOException {
