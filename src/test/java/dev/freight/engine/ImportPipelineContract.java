@@ -128,14 +128,24 @@ abstract class ImportPipelineContract {
         assertThat(vendor("v-3").values()).containsOnlyKeys("name", "status");
     }
 
-    @Test
-    void aFirstLoadReadsNothingAhead() {
+    /** Transforms vendor rows of an external_id and a name, merged. */
+    static RowTransformer names() {
+        return new RowTransformer(BuiltInObjects.VENDOR, Map.of("external_id", "external_id", "name", "name"),
+                Action.MERGE, false);
+    }
+
+    /** The writer of a new merge import of vendors' rows, as the pipeline makes one for the pass over a file. */
+    ChunkWriter mergeWriter() {
         String importId = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id();
-        ChunkWriter writer = new ChunkWriter(records, db, db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
+        return new ChunkWriter(records, db, db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
                 BuiltInObjects.VENDOR, org, importId, Action.MERGE, DuplicateHandling.IGNORE_ALL, Map.of(), "file",
                 null);
-        RowTransformer transformer = new RowTransformer(BuiltInObjects.VENDOR,
-                Map.of("external_id", "external_id", "name", "name"), Action.MERGE, false);
+    }
+
+    @Test
+    void aFirstLoadReadsNothingAhead() {
+        ChunkWriter writer = mergeWriter();
+        RowTransformer transformer = names();
         List<ParsedRow> chunk = List.of(writer.prepare(transformer.parse(new SourceRow(1, 2,
                 Map.of("external_id", "v-1", "name", "Acme")))));
 
@@ -153,12 +163,8 @@ abstract class ImportPipelineContract {
                 new RecordWrite("v-5", Map.of("name", new Value.Text("Epsilon"))),
                 new RecordWrite("v-6", Map.of("name", new Value.Text("Zeta"),
                         "website", new Value.Text("https://zeta.example"))))));
-        String importId = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id();
-        ChunkWriter writer = new ChunkWriter(records, db, db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
-                BuiltInObjects.VENDOR, org, importId, Action.MERGE, DuplicateHandling.IGNORE_ALL, Map.of(), "file",
-                null);
-        RowTransformer transformer = new RowTransformer(BuiltInObjects.VENDOR,
-                Map.of("external_id", "external_id", "name", "name"), Action.MERGE, false);
+        ChunkWriter writer = mergeWriter();
+        RowTransformer transformer = names();
         AtomicInteger ordinal = new AtomicInteger();
         java.util.function.Function<String, ParsedRow> row = cells -> {
             String[] c = cells.split(",");
