@@ -61,7 +61,7 @@ start_server() {
     local heap=$1 log=$2 port
     shift 2
     port=$(free_port)
-    env "$@" SERVER_PORT="$port" "$JAVA" -Xmx"$heap" ${BENCH_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$JAR" > "$log" 2>&1 &
+    env "$@" SERVER_PORT="$port" "${SERVER_ARGS[0]}" -Xmx"$heap" ${BENCH_JAVA_OPTS:-} "${SERVER_ARGS[@]:1}" > "$log" 2>&1 &
     SERVER_PID=$!
     SERVER_URL="http://127.0.0.1:$port"
     for _ in $(seq 300); do
@@ -97,9 +97,22 @@ wait_heap_samples() {
 
 peak_heap() { sort -n "$1" | tail -1; }
 
+# build_jar: builds target/freight.jar (unless BENCH_SKIP_BUILD=1 and it exists) and sets SERVER_ARGS, the java
+# command and arguments that start it as `./freight start` does: the extracted jar and, on JDK 25 or newer, the
+# ahead-of-time cache of its training run (made once per build). BENCH_AOT=0: $JAVA with the plain jar and no cache,
+# as before session 24.
 build_jar() {
     JAR="$ROOT/target/freight.jar"
-    if [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && [ -f "$JAR" ]; then return; fi
-    say "building the jar"
-    (cd "$ROOT" && JAVA_HOME="$JDK" PATH="$JDK/bin:$PATH" mvn -q -B -DskipTests package) || die "build failed"
+    if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$JAR" ]; then
+        say "building the jar"
+        (cd "$ROOT" && JAVA_HOME="$JDK" PATH="$JDK/bin:$PATH" mvn -q -B -DskipTests package) || die "build failed"
+    fi
+    if [ "${BENCH_AOT:-1}" = 0 ]; then
+        SERVER_ARGS=("$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR")
+    else
+        local args
+        args=$(JAVA_HOME="$JDK" "$ROOT/freight" prepare) || die "./freight prepare failed"
+        mapfile -t SERVER_ARGS <<< "$args"
+    fi
+    say "the server runs: ${SERVER_ARGS[*]}"
 }

@@ -186,6 +186,15 @@ else
     (cd "$ROOT" && JAVA_HOME="$JDK" PATH="$JDK/bin:$PATH" mvn -q -B package -DskipTests) || die "the build failed"
 fi
 [ -f "$JAR" ] || die "no $JAR after the build"
+# Started as ./freight start starts it: the extracted jar and, on JDK 25 or newer, its ahead-of-time cache (see
+# build_jar in lib.sh). BENCH_AOT=0: the plain jar.
+if [ "${BENCH_AOT:-1}" = 0 ]; then
+    SERVER_ARGS=("$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR")
+else
+    args=$(JAVA_HOME="$JDK" "$ROOT/freight" prepare) || die "./freight prepare failed"
+    mapfile -t SERVER_ARGS <<< "$args"
+fi
+say "the server runs: ${SERVER_ARGS[*]}"
 
 # The same records as CSV for the raw-database baseline.
 CSV="$WORK/records.csv"
@@ -206,7 +215,7 @@ start_server() { # NAME, then extra environment as NAME=VALUE words
     mkdir -p "$WORK/$name-data"
     env "$@" SERVER_PORT="$port" SERVER_ADDRESS=127.0.0.1 FREIGHT_DATA_DIR="$WORK/$name-data" \
         FREIGHT_BOOTSTRAP_API_KEY="$KEY" \
-        "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx1g ${BENCH_JAVA_OPTS:-} "${jfr[@]}" -jar "$JAR" > "$WORK/$name-server.log" 2>&1 &
+        "${SERVER_ARGS[0]}" -Xmx1g ${BENCH_JAVA_OPTS:-} "${jfr[@]}" "${SERVER_ARGS[@]:1}" > "$WORK/$name-server.log" 2>&1 &
     SERVER_PID=$!
     URL="http://127.0.0.1:$port"
     local started

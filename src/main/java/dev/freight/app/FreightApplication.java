@@ -12,7 +12,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Entry point. With no arguments (or Spring options only) it runs the HTTP service; with {@code orgs …} or
- * {@code keys …} it runs that command against the configured database and exits.
+ * {@code keys …} it runs that command against the configured database and exits; with {@code train} it runs the
+ * training run of the JDK's ahead-of-time cache ({@link Training}).
  */
 @SpringBootApplication(scanBasePackages = "dev.freight")
 public class FreightApplication {
@@ -20,6 +21,14 @@ public class FreightApplication {
     public static void main(String[] args) {
         if (args.length > 0 && Cli.COMMANDS.contains(args[0])) {
             System.exit(Cli.run(args, System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals(Training.COMMAND)) {
+            // Returning from main, not System.exit, on success: the JVM writes its ahead-of-time cache at exit.
+            int code = Training.run(args, System.out, System.err);
+            if (code != 0) {
+                System.exit(code);
+            }
+            return;
         }
         start(args, Map.of());
     }

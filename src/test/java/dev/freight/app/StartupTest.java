@@ -4,14 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freight.testing.FreightProcess;
 import dev.freight.testing.Http;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Freight started as a real process: first-start bootstrap, the key printed once, the CLI, and bad settings. */
+/**
+ * Freight started as a real process: first-start bootstrap, the key printed once, the CLI, bad settings, and the
+ * training run of the ahead-of-time cache.
+ */
 class StartupTest {
 
     private static final Duration START = Duration.ofSeconds(90);
@@ -103,5 +111,34 @@ class StartupTest {
                 + " \"mysql://db.example/freight\"")
                 .contains("APPLICATION FAILED TO START")
                 .doesNotContain("\tat dev.freight");
+    }
+
+    @Test
+    void theTrainingRunImportsMadeUpVendorsIntoAThrowawayDatabaseAndExits(@TempDir Path tmp) throws IOException {
+        // The child's temporary directory is tmp, where the run's throwaway database lives until it ends.
+        FreightProcess p = FreightProcess.start(Map.of("FREIGHT_DATA_DIR", dataDir.toString(),
+                "JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp), "train", "--rows", "3000");
+
+        assertThat(p.waitForExit()).isZero();
+        assertThat(p.output()).contains("Trained on 3000 rows: a fresh load, an update of every row, an unchanged"
+                + " re-load and a CSV export.");
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left.map(f -> f.getFileName().toString())).noneMatch(name -> name.startsWith("freight-train"));
+        }
+        try (Stream<Path> configured = Files.list(dataDir)) {
+            assertThat(configured).isEmpty();
+        }
+    }
+
+    @Test
+    void theTrainingRunTakesOnlyARowCount() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int code = Training.run(new String[] {"train", "--rows", "0"}, System.out, new PrintStream(err, true,
+                StandardCharsets.UTF_8));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("usage: java -XX:AOTCacheOutput=freight.aot -jar freight.jar train [--rows N]\n");
     }
 }
