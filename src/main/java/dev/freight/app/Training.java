@@ -4,6 +4,8 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,23 +66,29 @@ final class Training {
         try {
             dir = Files.createTempDirectory("freight-train");
             String key = "train-" + HexFormat.of().formatHex(randomBytes(16));
+            String url = "http://127.0.0.1:" + freePort();
+            // These override the environment's settings: a FREIGHT_DATABASE_URL or FREIGHT_PUBLIC_URL of the real
+            // service must not send the training's rows or uploads there.
             Map<String, String> settings = Map.of(
                     "freight.data-dir", dir.toString(),
                     "freight.database-url", "jdbc:sqlite:" + dir.resolve("freight.db"),
                     "freight.bootstrap-api-key", key,
-                    "server.port", "0",
+                    "freight.public-url", url,
+                    "server.port", url.substring(url.lastIndexOf(':') + 1),
                     "server.address", "127.0.0.1",
                     "logging.level.root", "WARN",
                     "spring.main.log-startup-info", "false");
-            try (ConfigurableApplicationContext ctx = FreightApplication.start(new String[0], settings)) {
-                Client client = new Client("http://127.0.0.1:" + ctx.getEnvironment().getProperty("local.server.port"),
-                        key);
+            ConfigurableApplicationContext service = FreightApplication.start(new String[0], settings);
+            try {
+                Client client = new Client(url, key);
                 Path first = write(dir.resolve("first.csv"), rows, false);
                 Path second = write(dir.resolve("second.csv"), rows, true);
                 expect(client.importFile(first), "created", rows);
                 expect(client.importFile(second), "updated", rows);
                 expect(client.importFile(second), "unchanged", rows);
                 client.exportCsv();
+            } finally {
+                service.close();
             }
             out.println("Trained on " + rows + " rows: a fresh load, an update of every row, an unchanged re-load"
                     + " and a CSV export.");
@@ -136,6 +144,12 @@ final class Training {
             }
         }
         return file;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private static byte[] randomBytes(int n) {

@@ -116,7 +116,9 @@ class StartupTest {
     @Test
     void theTrainingRunImportsMadeUpVendorsIntoAThrowawayDatabaseAndExits(@TempDir Path tmp) throws IOException {
         // The child's temporary directory is tmp, where the run's throwaway database lives until it ends.
+        // The real service's settings, which the training must not follow.
         FreightProcess p = FreightProcess.start(Map.of("FREIGHT_DATA_DIR", dataDir.toString(),
+                "FREIGHT_PUBLIC_URL", "https://freight.example.com",
                 "JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp), "train", "--rows", "3000");
 
         assertThat(p.waitForExit()).isZero();
