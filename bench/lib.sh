@@ -97,16 +97,20 @@ wait_heap_samples() {
 
 peak_heap() { sort -n "$1" | tail -1; }
 
-# build_jar: builds target/freight.jar (unless BENCH_SKIP_BUILD=1 and it exists) and sets SERVER_ARGS, the java
-# command and arguments that start it as `./freight start` does: the extracted jar and, on JDK 25 or newer, the
-# ahead-of-time cache of its training run (made once per build). BENCH_AOT=0: $JAVA with the plain jar and no cache,
-# as before session 24.
+# build_jar: builds target/freight.jar unless BENCH_SKIP_BUILD=1 and it exists, then sets SERVER_ARGS (server_args).
 build_jar() {
     JAR="$ROOT/target/freight.jar"
     if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$JAR" ]; then
         say "building the jar"
         (cd "$ROOT" && JAVA_HOME="$JDK" PATH="$JDK/bin:$PATH" mvn -q -B -DskipTests package) || die "build failed"
     fi
+    server_args
+}
+
+# server_args: sets SERVER_ARGS, the java command and arguments that start $JAR as `./freight start` does: the
+# extracted jar and, on JDK 25 or newer, the ahead-of-time cache of its training run (made once per build).
+# BENCH_AOT=0: $JAVA with the plain jar and no cache, as before session 24.
+server_args() {
     if [ "${BENCH_AOT:-1}" = 0 ]; then
         SERVER_ARGS=("$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR")
     else

@@ -14,6 +14,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# For server_args (how the service is started); this script's own functions below replace lib.sh's others.
+source "$ROOT/bench/lib.sh"
 RECORDS=${BENCH_RECORDS:-200000}
 BATCH=${BENCH_BATCH:-1000}
 CLIENTS=${BENCH_CLIENTS:-4}
@@ -186,15 +188,7 @@ else
     (cd "$ROOT" && JAVA_HOME="$JDK" PATH="$JDK/bin:$PATH" mvn -q -B package -DskipTests) || die "the build failed"
 fi
 [ -f "$JAR" ] || die "no $JAR after the build"
-# Started as ./freight start starts it: the extracted jar and, on JDK 25 or newer, its ahead-of-time cache (see
-# build_jar in lib.sh). BENCH_AOT=0: the plain jar.
-if [ "${BENCH_AOT:-1}" = 0 ]; then
-    SERVER_ARGS=("$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR")
-else
-    args=$(JAVA_HOME="$JDK" "$ROOT/freight" prepare) || die "./freight prepare failed"
-    mapfile -t SERVER_ARGS <<< "$args"
-fi
-say "the server runs: ${SERVER_ARGS[*]}"
+server_args
 
 # The same records as CSV for the raw-database baseline.
 CSV="$WORK/records.csv"
