@@ -1,5 +1,6 @@
 package dev.freight.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import dev.freight.engine.ExecuteOptions;
 import dev.freight.engine.ImportJobs;
@@ -159,7 +160,10 @@ class ModuleImportController implements Envelope.Face {
     record JobView(String importJobId, String accountId, String moduleId, String status, String processingMode,
             String fileName, String fileType, Long totalRows, long processedRows, long successRows, long errorRows,
             long skippedRows, boolean aiMappingUsed, String duplicateStrategy, Instant createdDateTime,
-            Instant startedDateTime, Instant completedDateTime, Instant expiresDateTime, String reason) {}
+            Instant startedDateTime, Instant completedDateTime, Instant expiresDateTime, String reason,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<RowErrorView> errors,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<ReferenceWarningView> referenceWarnings,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<WarningView> warnings) {}
 
     record JobsView(List<JobView> jobs) {}
 
@@ -355,14 +359,15 @@ class ModuleImportController implements Envelope.Face {
         }
         List<ImportJob> page = database.withHandle(h -> imports.list(h, caller.organizationId(), null,
                 object.slug(), null, limit));
-        return Envelope.ok(new JobsView(page.stream().map(j -> jobView(object, j)).toList()));
+        return Envelope.ok(new JobsView(page.stream().map(j -> jobView(object, j, null)).toList()));
     }
 
     @GetMapping("/v1/modules/{module}/import/jobs/{jobId}")
     Envelope job(@PathVariable String module, @PathVariable String jobId, Caller caller) {
         caller.require(Scope.READ);
         ObjectDef object = object(caller, module);
-        return Envelope.ok(jobView(object, find(caller, object, jobId)));
+        ImportJob job = find(caller, object, jobId);
+        return Envelope.ok(jobView(object, job, findings(caller, object, job)));
     }
 
     @DeleteMapping("/v1/modules/{module}/import/jobs/{jobId}")
@@ -482,13 +487,30 @@ class ModuleImportController implements Envelope.Face {
     }
 
     private ExecuteView result(Caller caller, ObjectDef object, ImportJob job, String mode, boolean withIds) {
+        Findings f = findings(caller, object, job);
+        List<String> created = withIds && job.status().isFinal() ? database.withHandle(h -> records.createdBy(h,
+                caller.organizationId(), object, job.id(), (int) SYNC_MAX_ROWS)) : null;
+        var s = job.stats();
+        return new ExecuteView(job.id(), status(job), mode, job.totalRows() == null ? 0 : job.totalRows(),
+                s.created() + s.updated() + s.unchanged(), s.failed(), s.skippedDuplicates(), created, f.errors(),
+                f.referenceWarnings(), f.warnings(), job.reason());
+    }
+
+    /** What an import reports beside its counts: rejected rows, unresolved references and warnings. */
+    private record Findings(List<RowErrorView> errors, List<ReferenceWarningView> referenceWarnings,
+            List<WarningView> warnings) {}
+
+    private Findings findings(Caller caller, ObjectDef object, ImportJob job) {
         List<RowErrorView> errors = new ArrayList<>();
+        List<WarningView> rowWarnings = new ArrayList<>();
         Map<String, List<String>> unresolved = database.withHandle(h -> {
             imports.errors(h, job.id(), e -> {
                 if (errors.size() < MAX_LISTED_ERRORS) {
                     errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code()));
                 }
             });
+            imports.warnings(h, job.id(), MAX_LISTED_ERRORS).forEach(w ->
+                    rowWarnings.add(new WarningView(w.ordinal(), w.field(), w.message(), w.code())));
             return imports.referenceWarnings(h, job.id(), 100);
         });
         List<ReferenceWarningView> references = new ArrayList<>();
@@ -513,15 +535,12 @@ class ModuleImportController implements Envelope.Face {
                                 + ")", "ambiguous_date_format"));
                     }
                 }));
-        List<String> created = withIds && job.status().isFinal() ? database.withHandle(h -> records.createdBy(h,
-                caller.organizationId(), object, job.id(), (int) SYNC_MAX_ROWS)) : null;
-        var s = job.stats();
-        return new ExecuteView(job.id(), status(job), mode, job.totalRows() == null ? 0 : job.totalRows(),
-                s.created() + s.updated() + s.unchanged(), s.failed(), s.skippedDuplicates(), created, errors,
-                references, warnings, job.reason());
+        warnings.addAll(rowWarnings);
+        return new Findings(errors, references, warnings);
     }
 
-    private JobView jobView(ObjectDef object, ImportJob j) {
+    /** A job as the seed shows it; with {@code findings} (one job's answer, not the list's) its rows' findings too. */
+    private JobView jobView(ObjectDef object, ImportJob j, Findings findings) {
         ExecuteOptions options = ImportJobs.MODULE.equals(j.source())
                 ? database.withHandle(h -> imports.options(h, j.id())).map(ExecuteOptions::fromJson).orElse(null)
                 : null;
@@ -533,7 +552,8 @@ class ModuleImportController implements Envelope.Face {
                 s.skippedDuplicates(), options != null && options.aiMappingUsed(),
                 options == null ? null : options.duplicateStrategy().wireName(), j.createdAt(),
                 j.phase(Phase.PREVALIDATION).startedAt(), j.status().isFinal() ? j.updatedAt() : null,
-                expires(j), j.reason());
+                expires(j), j.reason(), findings == null ? null : findings.errors(),
+                findings == null ? null : findings.referenceWarnings(), findings == null ? null : findings.warnings());
     }
 
     /**

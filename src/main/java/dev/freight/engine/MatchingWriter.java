@@ -17,6 +17,7 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.RecordStore.Existing;
 import dev.freight.store.RecordWrite;
 import dev.freight.store.RowError;
+import dev.freight.store.RowWarning;
 import dev.freight.store.StoreException;
 import dev.freight.store.UpsertOutcome;
 import dev.freight.store.ValueJson;
@@ -260,17 +261,30 @@ final class MatchingWriter implements RowWriter {
         Map<String, Map<String, Value>> values = new LinkedHashMap<>();
         Set<String> changed = new LinkedHashSet<>();
         Set<Long> nowUpdated = new HashSet<>();
+        List<RowWarning> notAdded = new ArrayList<>();
         for (int i = 0; i < links.size(); i++) {
             ImportLink l = links.get(i);
+            Value written = l.writtenJson() == null ? null : ValueJson.decode(l.writtenJson(), object).get(l.field());
+            Value whole = rows.get(i).values().get(l.field());
+            if (Objects.equals(whole, written)) {
+                continue;
+            }
             Existing record = stored.get(l.recordId());
             if (record == null) {
+                notAdded.add(notAdded(l, "the row's record (" + l.recordId() + ") was deleted since the row"
+                        + " wrote it"));
                 continue;
             }
             Map<String, Value> current = values.computeIfAbsent(record.id(),
                     id -> new LinkedHashMap<>(ValueJson.decode(record.data(), object)));
-            Value written = l.writtenJson() == null ? null : ValueJson.decode(l.writtenJson(), object).get(l.field());
-            Value whole = rows.get(i).values().get(l.field());
-            if (!Objects.equals(current.get(l.field()), written) || Objects.equals(whole, written)) {
+            Value now = current.get(l.field());
+            if (!Objects.equals(now, written)) {
+                // With fill_empty a value given since is one the merge would keep anyway.
+                if (options.mergeMode() != MergeMode.FILL_EMPTY || now == null) {
+                    notAdded.add(notAdded(l, "the value the row wrote was changed since (record "
+                            + (record.externalId() == null ? record.id() : "external_id " + record.externalId())
+                            + "), and the change was kept"));
+                }
                 continue;
             }
             if (whole == null) {
@@ -301,7 +315,26 @@ final class MatchingWriter implements RowWriter {
             }
         }
         imports.mergeChanges(h, importId, changes);
+        imports.addWarnings(h, importId, notAdded);
         return new ImportStats(0, 0, 0, nowUpdated.size(), -nowUpdated.size(), 0, 0, 0);
+    }
+
+    /** The warning for a link {@link #link} did not add, and why. */
+    private RowWarning notAdded(ImportLink link, String why) {
+        return new RowWarning(link.ordinal(), link.field(), "link_not_added", link.field() + ": \""
+                + referenceText(ValueJson.decode(link.valueJson(), object).get(link.field())) + "\" was not added: "
+                + why);
+    }
+
+    /** The external ids or names a reference value gives, as the row gave them. */
+    private static String referenceText(Value value) {
+        return switch (value) {
+            case null -> "";
+            case Value.Ref r -> r.externalId();
+            case Value.Many m -> String.join(", ", m.values().stream().map(MatchingWriter::referenceText).toList());
+            case Value.Labeled l -> referenceText(l.value());
+            default -> value.toString();
+        };
     }
 
     /** One field's value as stored JSON of an object with that field alone. */

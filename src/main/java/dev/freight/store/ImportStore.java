@@ -499,7 +499,8 @@ public final class ImportStore {
      */
     public void purge(Handle h, String importId, Instant when) {
         for (String table : List.of("import_errors", "import_changes", "import_seen", "import_duplicates",
-                "import_reference_warnings", "import_deferred", "import_deferred_refs", "import_links")) {
+                "import_reference_warnings", "import_deferred", "import_deferred_refs", "import_links",
+                "import_warnings")) {
             h.update("delete from " + table + " where import_id = ?", importId);
         }
         h.update("update imports set has_upload_file = ?, has_errors_file = ?, purged_at = ? where id = ?", false,
@@ -538,5 +539,19 @@ public final class ImportStore {
             return null;
         }, importId);
         return out;
+    }
+
+    /** Records warnings about rows the import accepted (one per row and field). */
+    public void addWarnings(Handle h, String importId, List<RowWarning> warnings) {
+        warnings.forEach(w -> h.update("insert into import_warnings (import_id, ordinal, field, code, message)"
+                + " values (?, ?, ?, ?, ?) on conflict do nothing", importId, w.ordinal(), w.field(), w.code(),
+                w.message()));
+    }
+
+    /** The import's first {@code limit} row warnings, in source order. */
+    public List<RowWarning> warnings(Handle h, String importId, int limit) {
+        return h.query("select ordinal, field, code, message from import_warnings where import_id = ?"
+                + " order by ordinal, field limit " + limit,
+                rs -> new RowWarning(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)), importId);
     }
 }

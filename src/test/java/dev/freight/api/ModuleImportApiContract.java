@@ -714,6 +714,27 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void theJobOfABackgroundExecutionListsItsRejectedRowsAndUnresolvedReferencesOnceItEnds() throws Exception {
+        Response r = execute("{\"Name\": \"Ann\", \"Email\": \"ann@example.com\", \"Company\": \"Nowhere Ltd\"},"
+                + "{\"Name\": \"Bo\", \"Email\": \"not-an-email\", \"Company\": \"\"}",
+                "{\"processingMode\": \"background\"}",
+                ", {\"sourceColumn\": \"Company\", \"targetFieldSlug\": \"account\"}");
+        String jobId = r.at("/data/importJobId");
+
+        JsonNode job = poll(jobId);
+
+        assertThat(job.get("status").asString()).isEqualTo("completed");
+        assertThat(job.get("errors").toString()).isEqualTo("[{\"row\":2,\"field\":\"email\",\"error\":"
+                + "\"email: expected an email address, got \\\"not-an-email\\\"\",\"code\":\"invalid_field_value\"}]");
+        assertThat(job.get("referenceWarnings").toString()).isEqualTo("[{\"fieldSlug\":\"account\",\"fieldLabel\":"
+                + "\"Account\",\"unresolvedValues\":[\"Nowhere Ltd\"],\"targetModuleSlug\":\"accounts\"}]");
+        assertThat(job.get("warnings").toString()).isEqualTo("[]");
+        JsonNode listed = http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").get(0);
+        assertThat(listed.get("importJobId").asString()).isEqualTo(jobId);
+        assertThat(listed.has("errors") || listed.has("referenceWarnings") || listed.has("warnings")).isFalse();
+    }
+
+    @Test
     void aStreamedExecutionSendsProgressEventsAndTheResultLast() throws Exception {
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < 20; i++) {

@@ -28,6 +28,7 @@ import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
 import dev.freight.store.RecordWrite;
 import dev.freight.store.RowError;
+import dev.freight.store.RowWarning;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.StoredRecord;
 import dev.freight.store.StoreException;
@@ -44,6 +45,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -733,23 +735,8 @@ abstract class ImportPipelineContract {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         // Every row refers to the one after it: each is written without it, and the seven links are added after the
         // last row, three to a transaction.
-        String services = chainOfServices(8);
-        ImportJob job = jobs.requested(new ImportJobs.Request(org, "service", ImportJobs.MODULE, UploadMode.ASYNC,
-                Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
-                .withUpload("sha", "csv", "services.csv", null).withDeadline(START.plus(Duration.ofHours(1)));
-        List<ExecuteOptions.ColumnMap> columns = new ArrayList<>();
-        for (String field : List.of("external_id", "name", "vendor", "dependencies")) {
-            columns.add(new ExecuteOptions.ColumnMap(field, field, null, null));
-        }
-        ExecuteOptions options = new ExecuteOptions(columns, ExecuteOptions.DuplicateStrategy.UPDATE, null,
-                ExecuteOptions.MergeMode.PREFER_IMPORT, false, false, null, false, null, null, null);
-        db.inTransaction(h -> {
-            imports.create(h, job);
-            imports.setOptions(h, job.id(), options.toJson());
-            return null;
-        });
-        ImportPipeline.RowSource source = csv(services);
-        pipeline.prepare(job.id(), source);
+        ImportPipeline.RowSource source = csv(chainOfServices(8));
+        ImportJob job = workflowJob(source);
         List<String> seen = new ArrayList<>();
         try {
             pipeline.process(job.id(), source, committed -> {
@@ -776,6 +763,68 @@ abstract class ImportPipelineContract {
                     ids.get("s-" + (i + 1)))));
         }
         assertThat(dependencies("s-8")).isNull();
+    }
+
+    @Test
+    void aLinkWhoseRecordWasDeletedOrWhoseValueChangedSinceTheRowIsNotAddedAndTheRowGetsAWarning()
+            throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        ImportPipeline.RowSource source = csv(chainOfServices(8));
+        ImportJob job = workflowJob(source);
+        Map<String, String> before = new HashMap<>();
+        // After the last row, before the links: someone else sets s-3's dependencies and deletes s-5.
+        ImportPipeline.Listener meddle = committed -> {
+            if (committed.checkpoint() == 8 && before.isEmpty()) {
+                before.putAll(serviceIds("s-1", "s-3", "s-5"));
+                StoredRecord s3 = db.withHandle(h -> records.page(h, org, BuiltInObjects.SERVICE, "s-3", null, 1,
+                        null)).getFirst();
+                Map<String, Value> edited = new HashMap<>(s3.values());
+                edited.put("dependencies", refs(new Value.Ref("s-1", "service", before.get("s-1"))));
+                db.inTransaction(h -> {
+                    records.upsert(h, org, BuiltInObjects.SERVICE, List.of(new RecordWrite("s-3", edited)));
+                    return records.delete(h, org, List.of(before.get("s-5")));
+                });
+            }
+        };
+
+        ImportJob done = pipeline.process(job.id(), source, meddle);
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(8, 8, 8, 0, 0, 0, 0, 0));
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7", "s-8");
+        assertThat(ids).doesNotContainKey("s-5");
+        assertThat(dependencies("s-2")).isEqualTo(refs(new Value.Ref("s-3", "service", ids.get("s-3"))));
+        assertThat(dependencies("s-3")).isEqualTo(refs(new Value.Ref("s-1", "service", ids.get("s-1"))));
+        assertThat(dependencies("s-4")).isNull();
+        assertThat(dependencies("s-6")).isEqualTo(refs(new Value.Ref("s-7", "service", ids.get("s-7"))));
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, job.id(), 10))).containsExactly(
+                new RowWarning(3, "dependencies", "link_not_added", "dependencies: \"s-4\" was not added: the value"
+                        + " the row wrote was changed since (record external_id s-3), and the change was kept"),
+                new RowWarning(5, "dependencies", "link_not_added", "dependencies: \"s-6\" was not added: the row's"
+                        + " record (" + before.get("s-5") + ") was deleted since the row wrote it"));
+        // s-4's link names the deleted s-5: unresolved, as any reference to a missing record.
+        assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, job.id(), 10)))
+                .isEqualTo(Map.of("dependencies", List.of("s-5")));
+    }
+
+    /** A file workflow import of services (every column mapped by name, update, prefer_import), prepared. */
+    private ImportJob workflowJob(ImportPipeline.RowSource source) throws IOException {
+        ImportJob job = jobs.requested(new ImportJobs.Request(org, "service", ImportJobs.MODULE, UploadMode.ASYNC,
+                Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
+                .withUpload("sha", "csv", "services.csv", null).withDeadline(START.plus(Duration.ofHours(1)));
+        List<ExecuteOptions.ColumnMap> columns = new ArrayList<>();
+        for (String field : List.of("external_id", "name", "vendor", "dependencies")) {
+            columns.add(new ExecuteOptions.ColumnMap(field, field, null, null));
+        }
+        ExecuteOptions options = new ExecuteOptions(columns, ExecuteOptions.DuplicateStrategy.UPDATE, null,
+                ExecuteOptions.MergeMode.PREFER_IMPORT, false, false, null, false, null, null, null);
+        db.inTransaction(h -> {
+            imports.create(h, job);
+            imports.setOptions(h, job.id(), options.toJson());
+            return null;
+        });
+        pipeline.prepare(job.id(), source);
+        return job;
     }
 
     @Test

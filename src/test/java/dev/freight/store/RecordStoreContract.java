@@ -376,6 +376,33 @@ abstract class RecordStoreContract {
     }
 
     @Test
+    void anImportsRowWarningsComeBackInSourceOrderOncePerRowAndFieldAndLeaveWithItsPurge() {
+        ImportStore imports = new ImportStore(clock);
+        db.inTransaction((Handle h) -> {
+            imports.addWarnings(h, "imp_warned", List.of(new RowWarning(9, "dependencies", "link_not_added", "late"),
+                    new RowWarning(3, "dependencies", "link_not_added", "first"),
+                    new RowWarning(3, "alias", "link_not_added", "alias")));
+            // The same row and field again (a batch added twice): kept once, as first recorded.
+            imports.addWarnings(h, "imp_warned", List.of(new RowWarning(3, "dependencies", "link_not_added", "again")));
+            imports.addWarnings(h, "imp_other", List.of(new RowWarning(1, "dependencies", "link_not_added", "other")));
+            return null;
+        });
+
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, "imp_warned", 10))).containsExactly(
+                new RowWarning(3, "alias", "link_not_added", "alias"),
+                new RowWarning(3, "dependencies", "link_not_added", "first"),
+                new RowWarning(9, "dependencies", "link_not_added", "late"));
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, "imp_warned", 2))).extracting(RowWarning::message)
+                .containsExactly("alias", "first");
+        db.inTransaction((Handle h) -> {
+            imports.purge(h, "imp_other", Instant.EPOCH);
+            return null;
+        });
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, "imp_other", 10))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, "imp_warned", 10))).hasSize(3);
+    }
+
+    @Test
     void theRecordsAnImportCreatedAreDeletedAtTheVersionItLastGaveThemAndOthersChangesAreReported() {
         List<UpsertOutcome> created = db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR,
                 List.of(vendor("v-1", "Acme"), vendor("v-2", "Beta"), vendor("v-3", "Gamma")), "imp_created"));
