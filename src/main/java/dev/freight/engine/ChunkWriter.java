@@ -387,7 +387,7 @@ final class ChunkWriter implements RowWriter {
                         Outcome.UNCHANGED));
                 continue;
             }
-            if (old == null && ids.containsKey(row.externalId())) {
+            if (old == null && row.externalId() != null && ids.containsKey(row.externalId())) {
                 write = write.withId(ids.get(row.externalId()));
             }
             writes.add(write);

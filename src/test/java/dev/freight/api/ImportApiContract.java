@@ -125,6 +125,25 @@ abstract class ImportApiContract {
     }
 
     @Test
+    void contactsWithoutAnExternalIdAreCreatedBesideOnesWithOne() {
+        assertThat(http.post("/v1/import-reports", """
+                {"slug": "crm-contacts", "report_name": "CRM contacts", "base_object": "contact",
+                 "mapping": {"external_id": "id", "displayName": "name"}}""").status()).isEqualTo(201);
+
+        Response r = http.post("/v1/import/crm-contacts", """
+                {"data": [{"id": "c-1", "name": "Ann"}, {"name": "Bo"}, {"id": "", "name": "Cy"}, {"id": null,
+                  "name": "Di"}]}""");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("created_count").asInt()).isEqualTo(4);
+        assertThat(r.json().get("failed_count").asInt()).isZero();
+        List<String> stored = new ArrayList<>();
+        http.get("/v1/objects/contact/records").json().get("data").forEach(c -> stored.add(
+                c.get("values").get("displayName").asString() + "|" + c.get("external_id").asString("-")));
+        assertThat(stored).containsExactlyInAnyOrder("Ann|c-1", "Bo|-", "Cy|-", "Di|-");
+    }
+
+    @Test
     void aRecordWithoutARequiredFieldIsRejectedWithMissingRequiredField() {
         Response r = importBatch("""
                 {"data": [{"External Id": "v-1", "Website": "https://a.io"}, {"Name": "B", "External Id": "v-2"}]}""");
