@@ -15,10 +15,8 @@ import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,11 +124,10 @@ class ImportsController {
             throw new ApiException(400, "invalid_parameter", "limit must be from 1 to 100, got " + limit);
         }
         Status filter = status == null ? null : choice(Status.class, "status", status, null);
-        String before = cursor == null ? null : decodeCursor(cursor);
+        String before = cursor == null ? null : Cursors.decode(cursor);
         List<ImportJob> page = database.withHandle(h -> imports.list(h, caller.organizationId(), filter, resource,
                 before, limit + 1));
-        String next = page.size() > limit ? Base64.getUrlEncoder().withoutPadding().encodeToString(
-                page.get(limit - 1).id().getBytes(StandardCharsets.UTF_8)) : null;
+        String next = page.size() > limit ? Cursors.encode(page.get(limit - 1).id()) : null;
         return new Views.Page<>(page.stream().limit(limit).map(urls::view).toList(), next);
     }
 
@@ -189,14 +186,6 @@ class ImportsController {
     void pluralPath(@PathVariable String slug) {
         throw new ApiException(404, "not_found", "No route here; the Import API path is /v1/import/" + slug
                 + " (singular \"import\")");
-    }
-
-    private static String decodeCursor(String cursor) {
-        try {
-            return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "invalid_cursor", "cursor is not one this API returned");
-        }
     }
 
     private ImportJob find(Caller caller, String id) {

@@ -7,8 +7,6 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
 import dev.freight.store.StoredRecord;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -40,12 +38,12 @@ class RecordController {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new ApiException(400, "invalid_parameter", "limit must be from 1 to " + MAX_LIMIT + ", got " + limit);
         }
-        String afterId = cursor == null ? null : decodeCursor(cursor);
+        String afterId = cursor == null ? null : Cursors.decode(cursor);
         List<StoredRecord> page = database.withHandle(h -> {
             ObjectDef object = ObjectController.object(schemas.schema(h, caller.organizationId()), slug);
             return records.page(h, caller.organizationId(), object, externalId, null, limit + 1, afterId);
         });
-        String next = page.size() > limit ? encodeCursor(page.get(limit - 1).id()) : null;
+        String next = page.size() > limit ? Cursors.encode(page.get(limit - 1).id()) : null;
         return new Views.Page<>(page.stream().limit(limit).map(RecordView::of).toList(), next);
     }
 
@@ -57,17 +55,5 @@ class RecordController {
             return records.find(h, caller.organizationId(), id, schema::object);
         }).map(RecordView::of).orElseThrow(() -> new ApiException(404, "record_not_found",
                 "There is no record \"" + id + "\""));
-    }
-
-    private static String encodeCursor(String id) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(id.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String decodeCursor(String cursor) {
-        try {
-            return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "invalid_cursor", "cursor is not one this API returned");
-        }
     }
 }

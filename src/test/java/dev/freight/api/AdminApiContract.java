@@ -253,6 +253,14 @@ abstract class AdminApiContract {
         assertThat(one.json().get("data").size()).isEqualTo(1);
         assertThat(one.at("/data/0/values/name")).isEqualTo("V7");
         assertThat(http.get("/v1/objects/vendor/records?limit=0").status()).isEqualTo(400);
+        // Only a cursor this API returned: not base64, base64 of no id, an id padded or cut, or empty.
+        String issued = http.get("/v1/objects/vendor/records?limit=10").at("/next_cursor");
+        for (String bad : List.of("!!!", "zzzz", "AAAA", "abc", issued + "==", issued.substring(1), "")) {
+            Response r = http.get("/v1/objects/vendor/records?limit=10&cursor=" + bad);
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(r.at("/error/code")).as(bad).isEqualTo("invalid_cursor");
+            assertThat(r.at("/error/message")).as(bad).isEqualTo("cursor is not one this API returned");
+        }
         assertThat(http.get("/v1/objects/spaceship/records").at("/error/code")).isEqualTo("object_not_found");
         assertThat(http.get("/v1/records/vndr_nothing").status()).isEqualTo(404);
     }

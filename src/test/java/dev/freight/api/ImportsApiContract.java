@@ -446,7 +446,9 @@ abstract class ImportsApiContract {
         assertThat(http.get("/v1/imports?status=done").at("/error/message")).isEqualTo(
                 "status must be one of requested, queued, processing, completed, failed, timed_out, expired, got \"done\"");
         assertThat(http.get("/v1/imports/imp_nothing").status()).isEqualTo(404);
-        assertThat(http.get("/v1/imports?cursor=not.base64").at("/error/code")).isEqualTo("invalid_cursor");
+        for (String bad : List.of("not.base64", "abc", "eyJ4IjoxfQ", "AAAA", "")) {
+            assertThat(http.get("/v1/imports?cursor=" + bad).at("/error/code")).as(bad).isEqualTo("invalid_cursor");
+        }
         Response undecodable = http.get("/v1/imports?cursor=%C3%28");
         assertThat(undecodable.status()).isEqualTo(400);
         assertThat(undecodable.at("/error/code")).isEqualTo("invalid_parameter");
