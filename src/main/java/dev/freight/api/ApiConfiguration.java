@@ -72,6 +72,7 @@ public class ApiConfiguration implements WebMvcConfigurer {
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new QueryStrings());
         registry.addInterceptor(authentication).addPathPatterns("/v1/**");
     }
 

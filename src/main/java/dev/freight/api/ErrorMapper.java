@@ -98,8 +98,7 @@ class ErrorMapper implements ErrorController {
                     "Parameter " + mismatch.getName() + " must be " + expected(mismatch.getRequiredType()) + ", got \""
                             + mismatch.getValue() + "\""), null);
             case InvalidParameterException undecodable -> body(new ApiException(400, "invalid_parameter",
-                    "The query string is not valid: each %XX escape must be two hex digits, and together they must"
-                            + " spell UTF-8"), null);
+                    QueryStrings.INVALID), null);
             case StoreException store when "database_unavailable".equals(store.code()) ->
                     failure(503, store.code(), "The database is unavailable; retry later", e);
             default -> failure(500, "internal_error", "Freight failed to process the request", e);

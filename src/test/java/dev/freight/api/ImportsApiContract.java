@@ -454,6 +454,14 @@ abstract class ImportsApiContract {
         assertThat(undecodable.at("/error/code")).isEqualTo("invalid_parameter");
         assertThat(undecodable.at("/error/message")).isEqualTo("The query string is not valid: each %XX escape must"
                 + " be two hex digits, and together they must spell UTF-8");
+        // Also where no handler reads a parameter: a POST with a JSON body, creating nothing.
+        int listed = http.get("/v1/imports").json().get("data").size();
+        for (String path : List.of("/v1/imports?x=%C3%28", "/v1/imports?name=%FF")) {
+            Response post = http.post(path, "{\"resource\": \"vendor\"}");
+            assertThat(post.status()).as(path).isEqualTo(400);
+            assertThat(post.at("/error/code")).as(path).isEqualTo("invalid_parameter");
+        }
+        assertThat(http.get("/v1/imports").json().get("data").size()).isEqualTo(listed);
         Response notANumber = http.get("/v1/imports?limit=ten");
         assertThat(notANumber.status()).isEqualTo(400);
         assertThat(notANumber.at("/error/code")).isEqualTo("invalid_parameter");

@@ -1,0 +1,58 @@
+package dev.freight.api;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import org.springframework.web.servlet.HandlerInterceptor;
+
+/**
+ * Refuses a request whose query string does not decode: a {@code %} not followed by two hex digits, or escapes that
+ * do not spell UTF-8. Tomcat finds these only when a handler reads a parameter, so a route without parameters (a
+ * POST with a JSON body) would otherwise take such a URL; this check runs before every handler.
+ */
+final class QueryStrings implements HandlerInterceptor {
+
+    static final String INVALID = "The query string is not valid: each %XX escape must be two hex digits, and together"
+            + " they must spell UTF-8";
+
+    @Override
+    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        String query = request.getQueryString();
+        if (query != null && !decodes(query)) {
+            throw new ApiException(400, "invalid_parameter", INVALID);
+        }
+        return true;
+    }
+
+    /** Whether every escape of {@code query} is two hex digits and its bytes are UTF-8. */
+    static boolean decodes(String query) {
+        if (query.indexOf('%') < 0) {
+            return true;
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(query.length() * 3);
+        for (int i = 0; i < query.length(); i++) {
+            char c = query.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= query.length() || !HexFormat.isHexDigit(query.charAt(i + 1))
+                        || !HexFormat.isHexDigit(query.charAt(i + 2))) {
+                    return false;
+                }
+                bytes.put((byte) HexFormat.fromHexDigits(query, i + 1, i + 3));
+                i += 2;
+            } else {
+                bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes.flip());
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+}
