@@ -1,6 +1,7 @@
 package dev.freight.api;
 
 import dev.freight.store.ExportJob;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.springframework.stereotype.Component;
@@ -12,10 +13,12 @@ final class ExportUrls {
 
     private final UrlSigner signer;
     private final String publicUrl;
+    private final Clock clock;
 
-    ExportUrls(ImportUrls importUrls, ApiConfiguration.UrlSettings settings) {
+    ExportUrls(ImportUrls importUrls, ApiConfiguration.UrlSettings settings, Clock clock) {
         this.signer = importUrls.signer();
         this.publicUrl = settings.publicUrl();
+        this.clock = clock;
     }
 
     UrlSigner signer() {
@@ -45,11 +48,14 @@ final class ExportUrls {
             String completedDateTime,
             String expiresDateTime) {}
 
+    /** The job as seed 003 shows it; a completed job past its expiry is {@code expired} before the sweeper runs. */
     JobView view(ExportJob j) {
-        boolean downloadable = j.status() == ExportJob.Status.COMPLETED && j.expiresAt() != null;
+        ExportJob.Status status = j.status() == ExportJob.Status.COMPLETED && j.expiresAt() != null
+                && !clock.instant().isBefore(j.expiresAt()) ? ExportJob.Status.EXPIRED : j.status();
+        boolean downloadable = status == ExportJob.Status.COMPLETED && j.expiresAt() != null;
         String url = downloadable ? base() + signer.signUntil("GET", path(j.id(), j.fileName()), j.expiresAt()) : null;
         return new JobView(j.id(), j.organizationId(), j.sourceId(), j.sourceType(), j.format(),
-                j.status().wireName(), j.progress(), j.fileName(), url, j.fileSizeBytes(), j.contentType(),
+                status.wireName(), j.progress(), j.fileName(), url, j.fileSizeBytes(), j.contentType(),
                 j.recordCount(), j.error(), time(j.requestedAt()), time(j.completedAt()), time(j.expiresAt()));
     }
 

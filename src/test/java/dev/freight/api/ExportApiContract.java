@@ -634,6 +634,14 @@ abstract class ExportApiContract {
         assertThat(http.get("/v1/export-jobs?limit=10").at("/jobs/0/exportJobId")).isEqualTo(id);
         assertThat(get(url.substring(0, url.length() - 1) + (url.endsWith("0") ? "1" : "0")).statusCode()).isEqualTo(403);
 
+        // Past its expiry and not swept yet: the job already says expired, and its URL answers 410.
+        server.bean(Database.class).inTransaction(h -> h.update("update export_jobs set expires_at = ? where id = ?",
+                Instant.now().minusSeconds(1).toEpochMilli(), id));
+        JsonNode lapsed = http.get("/v1/export-jobs/" + id).json().get("data");
+        assertThat(lapsed.get("status").asString()).isEqualTo("expired");
+        assertThat(lapsed.get("fileUrl").isNull()).isTrue();
+        assertThat(http.get("/v1/export-jobs?limit=10").at("/jobs/0/status")).isEqualTo("expired");
+
         int swept = server.bean(ExportTasks.class).sweep(Instant.now().plus(Duration.ofHours(25)));
 
         assertThat(swept).isGreaterThanOrEqualTo(1);
