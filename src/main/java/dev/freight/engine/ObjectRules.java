@@ -32,6 +32,11 @@ public final class ObjectRules {
         }
         if (!PREFIX.matcher(object.idPrefix()).matches()) {
             problems.add("id_prefix must be 2-8 lowercase letters, got \"" + object.idPrefix() + "\"");
+        } else {
+            // A record's id names its object: the prefix also bounds every read of an object's records by id.
+            schema.objects().stream().filter(o -> o.idPrefix().equals(object.idPrefix())).findFirst().ifPresent(o ->
+                    problems.add("id_prefix \"" + object.idPrefix() + "\" is taken by the object \"" + o.slug()
+                            + "\"; give this object another id_prefix (2-8 lowercase letters)"));
         }
         Set<String> seen = new HashSet<>();
         for (Field f : object.fields()) {

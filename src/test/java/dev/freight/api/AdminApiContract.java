@@ -117,6 +117,15 @@ abstract class AdminApiContract {
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.at("/id_prefix")).isEqualTo("riskitem");
         assertThat(created.json().get("fields").size()).isEqualTo(4);
+        // An id prefix names one object: a built-in's, or the one just made by default, is taken.
+        for (String taken : List.of("{\"slug\": \"shadow\", \"label\": \"Shadow\", \"id_prefix\": \"vndr\"}",
+                "{\"slug\": \"risk_items\", \"label\": \"Risks\", \"id_prefix\": \"riskitem\"}")) {
+            Response refused = http.post("/v1/objects", taken);
+            assertThat(refused.status()).as(taken).isEqualTo(422);
+            assertThat(refused.at("/error/message")).as(taken).contains(taken.contains("vndr")
+                    ? "id_prefix \"vndr\" is taken by the object \"vendor\"; give this object another id_prefix"
+                    : "id_prefix \"riskitem\" is taken by the object \"risk_item\"");
+        }
         assertThat(created.at("/fields/0/slug")).isEqualTo("external_id");
 
         Response field = http.post("/v1/objects/vendor/fields", """
