@@ -95,8 +95,8 @@ class ErrorMapper implements ErrorController {
             case MissingServletRequestParameterException missing -> body(new ApiException(400, "missing_parameter",
                     "Query parameter " + missing.getParameterName() + " is required"), null);
             case MethodArgumentTypeMismatchException mismatch -> body(new ApiException(400, "invalid_parameter",
-                    "Parameter " + mismatch.getName() + " must be " + expected(mismatch.getRequiredType()) + ", got \""
-                            + mismatch.getValue() + "\""), null);
+                    "Parameter " + mismatch.getName() + " " + expected(mismatch.getRequiredType(),
+                            String.valueOf(mismatch.getValue())) + ", got \"" + mismatch.getValue() + "\""), null);
             case InvalidParameterException undecodable -> body(new ApiException(400, "invalid_parameter",
                     QueryStrings.INVALID), null);
             case StoreException store when "database_unavailable".equals(store.code()) ->
@@ -128,14 +128,16 @@ class ErrorMapper implements ErrorController {
                 .body(new ErrorBody(new ErrorBody.Detail(e.code(), e.getMessage(), details, errorId)));
     }
 
-    /** What a query parameter of {@code type} must be, for a message. */
-    private static String expected(Class<?> type) {
+    /** What a parameter must be, as the rest of "Parameter limit ...". */
+    private static String expected(Class<?> type, String given) {
         if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
-            return "a whole number";
+            // Digits that do not fit the type are a whole number all the same.
+            return given.matches("\\d+") ? "is too large" : given.matches("-\\d+") ? "is too small"
+                    : "must be a whole number";
         }
         if (type == boolean.class || type == Boolean.class) {
-            return "true or false";
+            return "must be true or false";
         }
-        return type == null ? "a valid value" : "a valid " + type.getSimpleName();
+        return type == null ? "must be a valid value" : "must be a valid " + type.getSimpleName();
     }
 }

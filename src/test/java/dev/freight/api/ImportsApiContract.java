@@ -466,6 +466,8 @@ abstract class ImportsApiContract {
         assertThat(notANumber.status()).isEqualTo(400);
         assertThat(notANumber.at("/error/code")).isEqualTo("invalid_parameter");
         assertThat(notANumber.at("/error/message")).isEqualTo("Parameter limit must be a whole number, got \"ten\"");
+        assertThat(http.get("/v1/imports?limit=99999999999999").at("/error/message"))
+                .isEqualTo("Parameter limit is too large, got \"99999999999999\"");
     }
 
     @Test
