@@ -294,6 +294,33 @@ abstract class ImportApiContract {
     }
 
     @Test
+    void aLabelledReferenceElementIsRejectedNamingTheFieldWhileAnUnlabelledOneResolves() {
+        importBatch(SEED_BODY);
+        http.post("/v1/import-reports", """
+                {"slug": "services", "report_name": "Services", "base_object": "service",
+                 "mapping": {"external_id": "id", "name": "name", "vendor": "vendor", "dependencies": "deps"}}""");
+        http.post("/v1/import/services", """
+                {"data": [{"id": "s-a", "name": "A", "vendor": "vendor-123"}]}""");
+
+        Response r = http.post("/v1/import/services", """
+                {"data": [{"id": "s-e", "name": "E", "vendor": "vendor-123", "deps": [{"type": "x", "value": "s-a"}]},
+                          {"id": "s-f", "name": "F", "vendor": "vendor-123", "deps": [{"label": "x", "value": "nope"}]},
+                          {"id": "s-g", "name": "G", "vendor": "vendor-123", "deps": [{"value": "s-a"}]}]}""");
+
+        assertThat(r.status()).isEqualTo(200);
+        List<String> errors = new ArrayList<>();
+        r.json().get("errors").forEach(n -> errors.add(n.get("index").asInt() + " "
+                + n.get("error_code").asString() + " " + n.get("message").asString()));
+        assertThat(errors).containsExactly(
+                "0 invalid_field_value dependencies: expected an external_id without a label, got the label \"x\"",
+                "1 invalid_field_value dependencies: expected an external_id without a label, got the label \"x\"");
+        assertThat(r.json().get("created_count").asInt()).isEqualTo(1);
+        String a = http.get("/v1/objects/service/records?external_id=s-a").at("/data/0/id");
+        assertThat(http.get("/v1/records/" + r.at("/results/0/id")).json().at("/values/dependencies").toString())
+                .isEqualTo("[{\"external_id\":\"s-a\",\"object\":\"service\",\"id\":\"" + a + "\"}]");
+    }
+
+    @Test
     void aBareRecordObjectIsRejectedWith422ShowingTheExpectedShape() {
         Response r = importBatch("{\"Name\": \"Acme\", \"External Id\": \"v-1\"}");
 

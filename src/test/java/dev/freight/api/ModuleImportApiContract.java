@@ -777,6 +777,21 @@ abstract class ModuleImportApiContract {
         assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("1");
     }
 
+    @Test
+    void aValueTypeOnAReferenceColumnIsRefusedBeforeAnythingIsStored() {
+        Response r = http.post("/v1/modules/services/import/execute", """
+                {"rows": [{"Id": "s-1", "Name": "API", "Uses": "s-2"}],
+                 "columnMapping": [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                                   {"sourceColumn": "Name", "targetFieldSlug": "name"},
+                                   {"sourceColumn": "Uses", "targetFieldSlug": "dependencies", "valueType": "Primary"}]}
+                """);
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("invalid_request");
+        assertThat(r.at("/error/message")).isEqualTo(
+                "columnMapping[2].valueType: \"dependencies\" is a reference, which takes no label");
+    }
+
     private static String service(String externalId, String name, String uses) {
         return "{\"Id\": \"" + externalId + "\", \"Name\": \"" + name + "\", \"Vendor\": \"v-1\", \"Uses\": \""
                 + uses + "\"}";
