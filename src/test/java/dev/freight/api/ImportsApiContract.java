@@ -178,6 +178,25 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void aQuotedCellNeverClosedFailsPrevalidationNamingTheLineWhereItOpens() throws Exception {
+        String file = "external_id,name,description\nq1,Q1,ok\nq2,Q2,\"unclosed desc\nq3,Q3,fine\nq4,Q4,fine\n"
+                + "q5,Q5,fine\n";
+        for (String mode : List.of("async", "sync")) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"" + mode
+                    + "\"}");
+
+            upload(created.at("/_upload_url"), file, "text/csv", "vendors.csv");
+
+            Response done = awaitFinal(created.at("/id"));
+            assertThat(done.at("/status")).as(mode).isEqualTo("failed");
+            assertThat(done.at("/reason")).as(mode).isEqualTo(
+                    "The file could not be read: Line 3: a quoted cell opens here and is never closed");
+            assertThat(done.at("/phases/0/status")).as(mode).isEqualTo("failed");
+        }
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
+    }
+
+    @Test
     void errorFilesListEveryRejectedRowWithItsLineCodeMessageAndOriginalCells() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
         upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");

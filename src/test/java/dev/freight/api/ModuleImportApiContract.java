@@ -209,6 +209,17 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void parseRefusesACsvWhoseQuotedCellIsNeverClosedNamingTheLineWhereItOpens() throws Exception {
+        Response r = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",
+                "Name,Email\nAnn,ann@example.com\r\n\"Bob\nBob,b@example.com\n".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.at("/success")).isEqualTo("false");
+        assertThat(r.at("/error/code")).isEqualTo("malformed_csv");
+        assertThat(r.at("/error/message")).isEqualTo("Line 3: a quoted cell opens here and is never closed");
+    }
+
+    @Test
     void aWorkbookSheetIsPickedByNameAndItsDatesAndNumbersComeAsText() throws Exception {
         java.nio.file.Path csvkit = dev.freight.ingest.Corpora.require("csvkit-examples");
         byte[] xlsx = java.nio.file.Files.readAllBytes(csvkit.resolve("sheets.xlsx"));
