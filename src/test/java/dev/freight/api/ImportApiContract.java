@@ -341,6 +341,30 @@ abstract class ImportApiContract {
     }
 
     @Test
+    void aKeyRepeatedInTheBodyOrInOneRecordIsRejectedWith422NamingIt() {
+        Response twice = importBatch("{\"data\": [{\"Name\": \"a\", \"External Id\": \"q1\"}],"
+                + " \"data\": [{\"Name\": \"b\", \"External Id\": \"q2\"}]}");
+        assertThat(twice.status()).isEqualTo(422);
+        assertThat(twice.at("/error/code")).isEqualTo("malformed_body");
+        assertThat(twice.at("/error/message")).isEqualTo("The body has the key \"data\" twice in one object at line 1,"
+                + " column 54; expected {\"data\": [ {\"<incoming key>\": <value>, …}, … ]}");
+
+        Response inRecord = importBatch("{\"data\": [{\"Name\": \"a\", \"External Id\": \"q3\", \"Name\": \"b\"}]}");
+        assertThat(inRecord.status()).isEqualTo(422);
+        assertThat(inRecord.at("/error/message")).startsWith("The body has the key \"Name\" twice in one object at");
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
+
+        Response report = http.post("/v1/import-reports", """
+                {"slug": "twice", "report_name": "Twice", "base_object": "vendor", "base_object": "contact",
+                 "mapping": {"name": "Name"}}""");
+        assertThat(report.status()).isEqualTo(422);
+        assertThat(report.at("/error/code")).isEqualTo("malformed_body");
+        assertThat(report.at("/error/message")).isEqualTo(
+                "The request body has the key \"base_object\" twice in one object at line 1, column 81;"
+                        + " each key may appear once");
+    }
+
+    @Test
     void anUnknownReportIs404AndThePluralPathPointsToTheSingularOne() {
         Response unknown = http.post("/v1/import/no-such-report", SEED_BODY);
         assertThat(unknown.status()).isEqualTo(404);

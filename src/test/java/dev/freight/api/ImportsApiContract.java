@@ -497,6 +497,41 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void aRecordOfAJsonOrNdjsonFileWithAKeyTwiceIsRejectedAloneNamingTheKey() throws Exception {
+        String json = """
+                [{"external_id": "d-1", "name": "Acme"},
+                 {"external_id": "d-2", "name": "Beta", "name": "Gamma"},
+                 {"external_id": "d-3", "name": "Delta", "hq_location": {"city": "X", "city": "Y"}}]""";
+        String ndjson = """
+                {"external_id": "n-1", "name": "Acme"}
+                {"external_id": "n-2", "name": "Beta", "name": "Gamma"}
+                {"external_id": "n-3", "name": "Delta"}
+                """;
+        for (String[] file : List.of(new String[] {json, "application/json", "v.json", "2, column 41", "3"},
+                new String[] {ndjson, "application/x-ndjson", "v.ndjson", "2, column 40", null})) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+
+            upload(created.at("/_upload_url"), file[0], file[1], file[2]);
+
+            Response done = awaitFinal(created.at("/id"));
+            assertThat(done.at("/status")).as(file[2]).isEqualTo("completed");
+            assertThat(done.at("/stats/read")).as(file[2]).isEqualTo("3");
+            assertThat(done.at("/stats/failed")).as(file[2]).isEqualTo(file[4] == null ? "1" : "2");
+            JsonNode errors = Http.JSON.readTree(get(done.at("/_errors_json_url")).body());
+            assertThat(errors.get(0).get("line").asLong()).isEqualTo(2);
+            assertThat(errors.get(0).get("error_code").asString()).isEqualTo("malformed_row");
+            assertThat(errors.get(0).get("message").asString()).as(file[2]).isEqualTo(
+                    "Line " + file[3] + ": the key \"name\" appears twice in one object");
+            if (file[4] != null) {
+                assertThat(errors.get(1).get("message").asString()).isEqualTo(
+                        "Line 3, column 71: the key \"city\" appears twice in one object");
+            }
+        }
+        assertThat(http.get("/v1/objects/vendor/records?external_id=d-2").json().get("data").size()).isZero();
+        assertThat(http.get("/v1/objects/vendor/records?external_id=n-3").at("/data/0/values/name")).isEqualTo("Delta");
+    }
+
+    @Test
     void anUploadSentAsAFormBodyByCurlDefaultsIsReadAsTheFile() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
 
