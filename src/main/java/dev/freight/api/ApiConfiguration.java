@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.springdoc.core.utils.SpringDocUtils;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +22,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import tools.jackson.core.StreamReadFeature;
 
 /** Puts API-key authentication in front of {@code /v1/**}. */
 @Configuration(proxyBeanMethods = false)
@@ -57,6 +59,12 @@ public class ApiConfiguration implements WebMvcConfigurer {
                 factory.addContextCustomizers(JsonErrorReportValve.INSTALL);
             }
         };
+    }
+
+    /** A key repeated in one object of a request body is refused (422 malformed_body), never read as the last one. */
+    @Bean
+    JsonMapperBuilderCustomizer repeatedKeysRefused() {
+        return builder -> builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
 
     /** Documents the API-key bearer scheme for every route. */

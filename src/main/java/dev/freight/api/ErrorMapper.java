@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -88,7 +89,7 @@ class ErrorMapper implements ErrorController {
             case HttpRequestMethodNotSupportedException m -> body(new ApiException(405, "method_not_allowed",
                     m.getMethod() + " is not supported here; use " + m.getSupportedHttpMethods()), null);
             case HttpMessageNotReadableException unreadable -> body(new ApiException(422, "malformed_body",
-                    "The request body is not valid JSON of the expected shape"), null);
+                    repeatedKey(unreadable)), null);
             case HttpMediaTypeNotSupportedException media -> body(new ApiException(415, "unsupported_media_type",
                     "Content-Type " + media.getContentType() + " is not supported here; send application/json"),
                     null);
@@ -103,6 +104,17 @@ class ErrorMapper implements ErrorController {
                     failure(503, store.code(), "The database is unavailable; retry later", e);
             default -> failure(500, "internal_error", "Freight failed to process the request", e);
         };
+    }
+
+    /** The message for a body Spring could not bind: it names a key the body repeats. */
+    private static String repeatedKey(HttpMessageNotReadableException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof JacksonException jackson && Json.repeatedKey(jackson) != null) {
+                return "The request body has the key \"" + Json.repeatedKey(jackson) + "\" twice in one object"
+                        + Json.where(jackson) + "; each key may appear once";
+            }
+        }
+        return "The request body is not valid JSON of the expected shape";
     }
 
     private static String maxSize(MaxUploadSizeExceededException e) {

@@ -3,7 +3,10 @@ package dev.freight.api;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -13,7 +16,10 @@ final class Json {
     private static final JsonMapper PLAIN = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
+    /** Jackson's words for a key an object repeats (StreamReadFeature.STRICT_DUPLICATE_DETECTION). */
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate Object property \"(.*)\"");
 
     private Json() {}
 
@@ -30,13 +36,28 @@ final class Json {
             if (e.getCause() instanceof LimitedInputStream.TooLarge) {
                 throw tooLarge(maxBytes);
             }
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr();
-            throw new ApiException(422, "malformed_body", "The body is not valid JSON" + where + "; expected "
+            String key = repeatedKey(e);
+            if (key != null) {
+                throw new ApiException(422, "malformed_body", "The body has the key \"" + key + "\" twice in one object"
+                        + where(e) + "; expected " + expectedShape);
+            }
+            throw new ApiException(422, "malformed_body", "The body is not valid JSON" + where(e) + "; expected "
                     + expectedShape);
         } catch (IOException e) {
             throw new ApiException(400, "unreadable_body", "The request body could not be read");
         }
+    }
+
+    /** The key an object of the body repeats, when that is what {@code e} is about; null otherwise. */
+    static String repeatedKey(JacksonException e) {
+        Matcher m = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));
+        return m.matches() ? m.group(1) : null;
+    }
+
+    /** " at line 3, column 7", or nothing when Jackson does not say. */
+    static String where(JacksonException e) {
+        return e.getLocation() == null || e.getLocation().getLineNr() < 1 ? "" : " at line "
+                + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
     }
 
     private static ApiException tooLarge(long maxBytes) {

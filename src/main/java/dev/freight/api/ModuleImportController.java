@@ -287,7 +287,7 @@ class ModuleImportController implements Envelope.Face {
             Field field = s.targetFieldSlug() == null ? null : object.field(s.targetFieldSlug()).orElse(null);
             String part = field != null && field.type() == FieldType.ADDRESS
                     ? addressPart(s.sourceColumn(), columnsPerField.get(field.slug())) : null;
-            String valueType = field != null && field.multiple()
+            String valueType = field != null && field.multiple() && field.type() != FieldType.REFERENCE
                     ? ValueTypes.valueType(s.sourceColumn()).orElse(null) : null;
             suggestions.add(new SuggestionView(s.sourceColumn(), s.targetFieldSlug(), s.confidence(),
                     s.reason() == null ? null : s.reason().wire(), valueType, part));

@@ -130,6 +130,9 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
                 throw invalid(at + ".valueType: \"" + target + "\" holds one value; valueType is for multi-value"
                         + " fields");
             }
+            if (valueType != null && field.type() == FieldType.REFERENCE) {
+                throw invalid(at + ".valueType: \"" + target + "\" is a reference, which takes no label");
+            }
             columns.add(new ColumnMap(source, target, valueType, part));
         }
         return columns;

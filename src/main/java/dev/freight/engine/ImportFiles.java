@@ -186,7 +186,7 @@ public final class ImportFiles {
             try {
                 return reader.next();
             } catch (IngestException e) {
-                if (!"not_an_object".equals(e.code()) && !"malformed_json".equals(e.code())) {
+                if (!Set.of("not_an_object", "repeated_key", "malformed_json").contains(e.code())) {
                     throw e;
                 }
             }

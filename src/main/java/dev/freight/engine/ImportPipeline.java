@@ -478,8 +478,8 @@ public final class ImportPipeline {
         /** NDJSON rejects a malformed line alone; in other formats malformed input ends the read. */
         RowCursor(RowReader reader, String fileType) {
             this.reader = reader;
-            this.rowLevel = "ndjson".equals(fileType) ? Set.of("not_an_object", "malformed_json")
-                    : Set.of("not_an_object");
+            this.rowLevel = "ndjson".equals(fileType) ? Set.of("not_an_object", "repeated_key", "malformed_json")
+                    : Set.of("not_an_object", "repeated_key");
         }
 
         ParsedRowOrSource next() throws IOException {

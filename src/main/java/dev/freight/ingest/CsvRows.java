@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
 
 /**
  * The records of a CSV file, read by FastCSV: RFC 4180 quoting with the sniffed separator, lenient about ragged rows
- * and characters after a closing quote, empty lines skipped. A record's starting line counts LF, CRLF and lone CR as
- * one line ending each, inside quoted fields too, which is the line a user sees in an editor.
+ * and characters after a closing quote, empty lines skipped. A quoted cell still open at the end of the text ends the
+ * read with {@code malformed_csv} at the line of its opening quote (after the record holding it). A record's starting
+ * line counts LF, CRLF and lone CR as one line ending each, inside quoted fields too, which is the line a user sees in
+ * an editor.
  */
 final class CsvRows implements TabularReader.RawRows {
 
@@ -34,11 +36,13 @@ final class CsvRows implements TabularReader.RawRows {
     private final CsvReader<TabularReader.RawRow> csv;
     private final CloseableIterator<TabularReader.RawRow> records;
     private final Cells cells;
+    private final QuoteTracker quotes;
     private long lastLine;
 
-    private CsvRows(CsvReader<TabularReader.RawRow> csv, Cells cells) {
+    private CsvRows(CsvReader<TabularReader.RawRow> csv, Cells cells, QuoteTracker quotes) {
         this.csv = csv;
         this.cells = cells;
+        this.quotes = quotes;
         this.records = csv.iterator();
     }
 
@@ -113,6 +117,7 @@ final class CsvRows implements TabularReader.RawRows {
 
     private static RowReader read(Reader reader, char separator, SourceFormat format) throws IOException {
         Cells cells = new Cells();
+        QuoteTracker quotes = new QuoteTracker(reader, separator);
         CsvReader<TabularReader.RawRow> csv = CsvReader.builder()
                 .fieldSeparator(separator)
                 .allowExtraFields(true)
@@ -120,8 +125,8 @@ final class CsvRows implements TabularReader.RawRows {
                 .allowExtraCharsAfterClosingQuote(true)
                 .skipEmptyLines(true)
                 .maxBufferSize(MAX_FIELD)
-                .build(cells, reader);
-        return TabularReader.open(new CsvRows(csv, cells), Columns.MissingCells.ABSENT,
+                .build(cells, quotes);
+        return TabularReader.open(new CsvRows(csv, cells, quotes), Columns.MissingCells.ABSENT,
                 "The file has only blank lines; expected a header row and data rows", format);
     }
 
@@ -169,6 +174,11 @@ final class CsvRows implements TabularReader.RawRows {
     public TabularReader.RawRow next() throws IOException {
         try {
             if (!records.hasNext()) {
+                long opened = quotes.openQuoteLine();
+                if (opened > 0) {
+                    throw new IngestException("malformed_csv", opened,
+                            "Line %d: a quoted cell opens here and is never closed".formatted(opened));
+                }
                 return null;
             }
             TabularReader.RawRow row = records.next();

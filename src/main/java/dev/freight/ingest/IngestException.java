@@ -10,6 +10,7 @@ package dev.freight.ingest;
  *   <li>{@code malformed_csv}: a CSV record the parser cannot read (a field over 16 MiB, for one);</li>
  *   <li>{@code malformed_json}: not valid JSON, or not an array of objects nor {@code {"data": [...]}};</li>
  *   <li>{@code not_an_object}: a JSON or NDJSON element that is valid JSON but not an object;</li>
+ *   <li>{@code repeated_key}: a JSON or NDJSON element, an object, that has a key twice (at any depth);</li>
  *   <li>{@code sheet_not_found}: the requested sheet does not exist, or the workbook has no visible sheet;</li>
  *   <li>{@code unreadable_file}: a damaged workbook or a structure the library cannot read.</li>
  * </ul>

@@ -97,7 +97,7 @@ final class JsonArrayReader extends PeekingReader {
             long number = ++ordinal;
             long line = JsonValues.line(parser, 1);
             if (token == JsonToken.START_OBJECT) {
-                Map<String, Object> cells = JsonValues.readObject(parser);
+                Map<String, Object> cells = JsonValues.readObject(parser, 1);
                 return new SourceRow(number, line, cells);
             }
             String where = JsonValues.where(parser, 1);
@@ -108,7 +108,7 @@ final class JsonArrayReader extends PeekingReader {
             failure = JsonValues.malformed(e, 1);
             throw failure;
         } catch (IngestException e) {
-            if (!e.code().equals("not_an_object")) {
+            if (!rowLevel(e)) {
                 failure = e;
             }
             throw e;
@@ -120,6 +120,11 @@ final class JsonArrayReader extends PeekingReader {
         finished = true;
         if (wrapped) {
             for (JsonToken t = parser.nextToken(); t == JsonToken.PROPERTY_NAME; t = parser.nextToken()) {
+                if (parser.currentName().equals("data")) {
+                    throw new IngestException("malformed_json", JsonValues.line(parser, 1),
+                            "%s: the key \"data\" appears twice in the top-level object; expected it once"
+                                    .formatted(JsonValues.where(parser, 1)));
+                }
                 parser.nextToken();
                 parser.skipChildren();
             }

@@ -71,7 +71,7 @@ final class NdjsonReader extends PeekingReader {
                 throw new IngestException("not_an_object", line, "%s: expected an object for record %d, found %s"
                         .formatted(where, number, JsonValues.describe(token)));
             }
-            Map<String, Object> cells = JsonValues.readObject(parser);
+            Map<String, Object> cells = JsonValues.readObject(parser, line);
             expectEnd(parser, line);
             return new SourceRow(number, line, cells);
         } catch (JacksonException e) {
@@ -94,6 +94,6 @@ final class NdjsonReader extends PeekingReader {
 
     @Override
     public boolean rowLevel(IngestException e) {
-        return "not_an_object".equals(e.code()) || "malformed_json".equals(e.code());
+        return "not_an_object".equals(e.code()) || "repeated_key".equals(e.code()) || "malformed_json".equals(e.code());
     }
 }

@@ -77,6 +77,6 @@ public interface RowReader extends Closeable {
 
     /** Whether the reader rejected only that row and may be read on (see {@link #next}). */
     default boolean rowLevel(IngestException e) {
-        return "not_an_object".equals(e.code());
+        return "not_an_object".equals(e.code()) || "repeated_key".equals(e.code());
     }
 }

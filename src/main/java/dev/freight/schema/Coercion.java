@@ -111,10 +111,17 @@ public final class Coercion {
         return item == null ? Coerced.EMPTY : invalid(field, item);
     }
 
-    /** An element of a multi-value field: a plain value, or {"type": "Mobile", "value": "…"}. */
+    /**
+     * An element of a multi-value field: a plain value, or {"type": "Mobile", "value": "…"}. A reference keeps no
+     * label (a stored reference is its target alone), so a labelled one is invalid rather than losing its label.
+     */
     private static Coerced coerceLabeled(Field field, Object item) {
         if (item instanceof Map<?, ?> map && map.containsKey("value") && field.type() != FieldType.ADDRESS) {
             Object label = map.get("type") != null ? map.get("type") : map.get("label");
+            if (field.type() == FieldType.REFERENCE && label instanceof String l && !l.isBlank()) {
+                return new Coerced.Invalid("%s: expected %s without a label, got the label %s"
+                        .formatted(field.slug(), field.type().expectation(), describe(l.strip())));
+            }
             Coerced inner = coerceOne(field, map.get("value"));
             if (inner instanceof Coerced.Ok ok && label instanceof String l && !l.isBlank()) {
                 return new Coerced.Ok(new Value.Labeled(l.strip(), ok.value()));

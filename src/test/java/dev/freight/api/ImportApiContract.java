@@ -294,6 +294,33 @@ abstract class ImportApiContract {
     }
 
     @Test
+    void aLabelledReferenceElementIsRejectedNamingTheFieldWhileAnUnlabelledOneResolves() {
+        importBatch(SEED_BODY);
+        http.post("/v1/import-reports", """
+                {"slug": "services", "report_name": "Services", "base_object": "service",
+                 "mapping": {"external_id": "id", "name": "name", "vendor": "vendor", "dependencies": "deps"}}""");
+        http.post("/v1/import/services", """
+                {"data": [{"id": "s-a", "name": "A", "vendor": "vendor-123"}]}""");
+
+        Response r = http.post("/v1/import/services", """
+                {"data": [{"id": "s-e", "name": "E", "vendor": "vendor-123", "deps": [{"type": "x", "value": "s-a"}]},
+                          {"id": "s-f", "name": "F", "vendor": "vendor-123", "deps": [{"label": "x", "value": "nope"}]},
+                          {"id": "s-g", "name": "G", "vendor": "vendor-123", "deps": [{"value": "s-a"}]}]}""");
+
+        assertThat(r.status()).isEqualTo(200);
+        List<String> errors = new ArrayList<>();
+        r.json().get("errors").forEach(n -> errors.add(n.get("index").asInt() + " "
+                + n.get("error_code").asString() + " " + n.get("message").asString()));
+        assertThat(errors).containsExactly(
+                "0 invalid_field_value dependencies: expected an external_id without a label, got the label \"x\"",
+                "1 invalid_field_value dependencies: expected an external_id without a label, got the label \"x\"");
+        assertThat(r.json().get("created_count").asInt()).isEqualTo(1);
+        String a = http.get("/v1/objects/service/records?external_id=s-a").at("/data/0/id");
+        assertThat(http.get("/v1/records/" + r.at("/results/0/id")).json().at("/values/dependencies").toString())
+                .isEqualTo("[{\"external_id\":\"s-a\",\"object\":\"service\",\"id\":\"" + a + "\"}]");
+    }
+
+    @Test
     void aBareRecordObjectIsRejectedWith422ShowingTheExpectedShape() {
         Response r = importBatch("{\"Name\": \"Acme\", \"External Id\": \"v-1\"}");
 
@@ -311,6 +338,30 @@ abstract class ImportApiContract {
         assertThat(broken.at("/error/code")).isEqualTo("malformed_body");
         assertThat(broken.at("/error/message")).startsWith("The body is not valid JSON at line 1, column ");
         assertThat(importBatch("{\"data\": []}").at("/error/message")).startsWith("\"data\" is empty");
+    }
+
+    @Test
+    void aKeyRepeatedInTheBodyOrInOneRecordIsRejectedWith422NamingIt() {
+        Response twice = importBatch("{\"data\": [{\"Name\": \"a\", \"External Id\": \"q1\"}],"
+                + " \"data\": [{\"Name\": \"b\", \"External Id\": \"q2\"}]}");
+        assertThat(twice.status()).isEqualTo(422);
+        assertThat(twice.at("/error/code")).isEqualTo("malformed_body");
+        assertThat(twice.at("/error/message")).isEqualTo("The body has the key \"data\" twice in one object at line 1,"
+                + " column 54; expected {\"data\": [ {\"<incoming key>\": <value>, …}, … ]}");
+
+        Response inRecord = importBatch("{\"data\": [{\"Name\": \"a\", \"External Id\": \"q3\", \"Name\": \"b\"}]}");
+        assertThat(inRecord.status()).isEqualTo(422);
+        assertThat(inRecord.at("/error/message")).startsWith("The body has the key \"Name\" twice in one object at");
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
+
+        Response report = http.post("/v1/import-reports", """
+                {"slug": "twice", "report_name": "Twice", "base_object": "vendor", "base_object": "contact",
+                 "mapping": {"name": "Name"}}""");
+        assertThat(report.status()).isEqualTo(422);
+        assertThat(report.at("/error/code")).isEqualTo("malformed_body");
+        assertThat(report.at("/error/message")).isEqualTo(
+                "The request body has the key \"base_object\" twice in one object at line 1, column 81;"
+                        + " each key may appear once");
     }
 
     @Test

@@ -178,6 +178,25 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void aQuotedCellNeverClosedFailsPrevalidationNamingTheLineWhereItOpens() throws Exception {
+        String file = "external_id,name,description\nq1,Q1,ok\nq2,Q2,\"unclosed desc\nq3,Q3,fine\nq4,Q4,fine\n"
+                + "q5,Q5,fine\n";
+        for (String mode : List.of("async", "sync")) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"" + mode
+                    + "\"}");
+
+            upload(created.at("/_upload_url"), file, "text/csv", "vendors.csv");
+
+            Response done = awaitFinal(created.at("/id"));
+            assertThat(done.at("/status")).as(mode).isEqualTo("failed");
+            assertThat(done.at("/reason")).as(mode).isEqualTo(
+                    "The file could not be read: Line 3: a quoted cell opens here and is never closed");
+            assertThat(done.at("/phases/0/status")).as(mode).isEqualTo("failed");
+        }
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
+    }
+
+    @Test
     void errorFilesListEveryRejectedRowWithItsLineCodeMessageAndOriginalCells() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
         upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
@@ -487,6 +506,41 @@ abstract class ImportsApiContract {
                 + "\"field\":\"status\",\"error_code\":\"invalid_field_value\"");
         // The original cells as written: a fraction keeps its digits.
         assertThat(get(done.at("/_errors_csv_url")).body()).endsWith(",j-2,Beta,sleeping,70.50\r\n");
+    }
+
+    @Test
+    void aRecordOfAJsonOrNdjsonFileWithAKeyTwiceIsRejectedAloneNamingTheKey() throws Exception {
+        String json = """
+                [{"external_id": "d-1", "name": "Acme"},
+                 {"external_id": "d-2", "name": "Beta", "name": "Gamma"},
+                 {"external_id": "d-3", "name": "Delta", "hq_location": {"city": "X", "city": "Y"}}]""";
+        String ndjson = """
+                {"external_id": "n-1", "name": "Acme"}
+                {"external_id": "n-2", "name": "Beta", "name": "Gamma"}
+                {"external_id": "n-3", "name": "Delta"}
+                """;
+        for (String[] file : List.of(new String[] {json, "application/json", "v.json", "2, column 41", "3"},
+                new String[] {ndjson, "application/x-ndjson", "v.ndjson", "2, column 40", null})) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+
+            upload(created.at("/_upload_url"), file[0], file[1], file[2]);
+
+            Response done = awaitFinal(created.at("/id"));
+            assertThat(done.at("/status")).as(file[2]).isEqualTo("completed");
+            assertThat(done.at("/stats/read")).as(file[2]).isEqualTo("3");
+            assertThat(done.at("/stats/failed")).as(file[2]).isEqualTo(file[4] == null ? "1" : "2");
+            JsonNode errors = Http.JSON.readTree(get(done.at("/_errors_json_url")).body());
+            assertThat(errors.get(0).get("line").asLong()).isEqualTo(2);
+            assertThat(errors.get(0).get("error_code").asString()).isEqualTo("malformed_row");
+            assertThat(errors.get(0).get("message").asString()).as(file[2]).isEqualTo(
+                    "Line " + file[3] + ": the key \"name\" appears twice in one object");
+            if (file[4] != null) {
+                assertThat(errors.get(1).get("message").asString()).isEqualTo(
+                        "Line 3, column 71: the key \"city\" appears twice in one object");
+            }
+        }
+        assertThat(http.get("/v1/objects/vendor/records?external_id=d-2").json().get("data").size()).isZero();
+        assertThat(http.get("/v1/objects/vendor/records?external_id=n-3").at("/data/0/values/name")).isEqualTo("Delta");
     }
 
     @Test

@@ -209,6 +209,17 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void parseRefusesACsvWhoseQuotedCellIsNeverClosedNamingTheLineWhereItOpens() throws Exception {
+        Response r = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",
+                "Name,Email\nAnn,ann@example.com\r\n\"Bob\nBob,b@example.com\n".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.at("/success")).isEqualTo("false");
+        assertThat(r.at("/error/code")).isEqualTo("malformed_csv");
+        assertThat(r.at("/error/message")).isEqualTo("Line 3: a quoted cell opens here and is never closed");
+    }
+
+    @Test
     void aWorkbookSheetIsPickedByNameAndItsDatesAndNumbersComeAsText() throws Exception {
         java.nio.file.Path csvkit = dev.freight.ingest.Corpora.require("csvkit-examples");
         byte[] xlsx = java.nio.file.Files.readAllBytes(csvkit.resolve("sheets.xlsx"));
@@ -775,6 +786,21 @@ abstract class ModuleImportApiContract {
                 + " \"targetFieldSlug\": \"external_id\"}, {\"sourceColumn\": \"Name\", \"targetFieldSlug\":"
                 + " \"name\"}]}");
         assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("1");
+    }
+
+    @Test
+    void aValueTypeOnAReferenceColumnIsRefusedBeforeAnythingIsStored() {
+        Response r = http.post("/v1/modules/services/import/execute", """
+                {"rows": [{"Id": "s-1", "Name": "API", "Uses": "s-2"}],
+                 "columnMapping": [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                                   {"sourceColumn": "Name", "targetFieldSlug": "name"},
+                                   {"sourceColumn": "Uses", "targetFieldSlug": "dependencies", "valueType": "Primary"}]}
+                """);
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("invalid_request");
+        assertThat(r.at("/error/message")).isEqualTo(
+                "columnMapping[2].valueType: \"dependencies\" is a reference, which takes no label");
     }
 
     private static String service(String externalId, String name, String uses) {

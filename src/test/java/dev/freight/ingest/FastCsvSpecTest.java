@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,12 @@ class FastCsvSpecTest {
 
     @TempDir
     static Path dir;
+
+    /**
+     * The checks whose input ends inside a quoted field: the spec allows a parser to stop there (exceptionAllowed), and
+     * Freight does, with malformed_csv, rather than let the field hold the rest of the file.
+     */
+    private static final Set<String> REFUSED = Set.of("open-quotation-1", "open-quotation-2");
 
     /** One check at one line ending. */
     record Check(String id, String input, List<List<String>> records) {}
@@ -125,6 +132,20 @@ class FastCsvSpecTest {
                 }
             }
             rows.add(cells);
+        }
+        if (REFUSED.contains(check.id())) {
+            try (RowReader reader = Readers.open(file, FileType.CSV, ReadOptions.defaults())) {
+                assertThat(reader.headers()).as("headers").containsExactlyElementsOf(header);
+                IngestException e = catchThrowableOfType(IngestException.class, () -> {
+                    while (reader.next() != null) {
+                        // the rows before the open quote's end of file
+                    }
+                });
+                assertThat(e).as("the read fails").isNotNull();
+                assertThat(e.code()).isEqualTo("malformed_csv");
+                assertThat(e.getMessage()).isEqualTo("Line 1: a quoted cell opens here and is never closed");
+            }
+            return;
         }
         try (RowReader reader = Readers.open(file, FileType.CSV, ReadOptions.defaults())) {
             assertThat(reader.headers()).as("headers").containsExactlyElementsOf(header);
