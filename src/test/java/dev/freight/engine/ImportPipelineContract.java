@@ -392,6 +392,26 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void useFirstSkipsALaterRowOfARepeatedKeyWhateverItsValues() throws IOException {
+        ImportJob job = run(Action.MERGE, DuplicateHandling.USE_FIRST, """
+                external_id,name,status
+                dd4,G,active
+                dd4,H,bad
+                dd5,,active
+                dd5,J,active
+                """);
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(4, 1, 1, 0, 0, 0, 2, 1));
+        assertThat(job.phases()).extracting(p -> p.phase().wireName() + ":" + p.rows() + ":" + p.rejected())
+                .containsExactly("prevalidation:4:0", "preparsing:4:4", "transforming:4:0", "parsing:4:1",
+                        "validation:3:2", "processing:1:0", "cleanup:0:0");
+        assertThat(vendor("dd4").values().get("name")).isEqualTo(new Value.Text("G"));
+        assertThat(ids("dd5")).isEmpty();
+        assertThat(errors(job)).extracting(RowError::line, RowError::code, RowError::message).containsExactly(
+                tuple(4L, "missing_required_field", "name: required field is missing (expected key \"name\")"));
+    }
+
+    @Test
     void rejectedRowsKeepTheirLineFieldCodeMessageAndOriginalCells() throws IOException {
         ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, """
                 external_id,name,status,raw_irq_score
