@@ -494,6 +494,21 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aDeleteRowWithoutAnExternalIdIsRejected() throws IOException {
+        String file = "external_id,displayName\n,blank\nc-404,Nobody\n";
+        ImportJob prepared = pipeline.prepare(uploaded("contact", Action.DELETE, DuplicateHandling.IGNORE_ALL, null)
+                .id(), csv(file));
+
+        ImportJob job = pipeline.process(prepared.id(), csv(file), ImportPipeline.Listener.NONE);
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(2, 1, 0, 0, 1, 0, 0, 1));
+        assertThat(job.phase(Phase.PARSING).rejected()).isEqualTo(1);
+        assertThat(errors(job)).containsExactly(new RowError(1, 1, 2, null, "external_id", "missing_required_field",
+                "external_id: required field is missing (expected key \"external_id\")",
+                "{\"external_id\":\"\",\"displayName\":\"blank\"}"));
+    }
+
+    @Test
     void aRestartedRunResumesAfterTheLastCommittedChunkWithoutCountingRowsTwice() throws IOException {
         ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         ImportPipeline.RowSource source = csv(VENDORS);
