@@ -406,14 +406,16 @@ public final class ImportPipeline {
             }
         }
         Map<String, Long> duplicates = new HashMap<>();
-        counts.forEach((k, c) -> {
-            if (c[0] > 1) {
-                duplicates.put(k, c[1]);
+        long repeatedRows = 0;
+        for (Map.Entry<String, long[]> e : counts.entrySet()) {
+            if (e.getValue()[0] > 1) {
+                duplicates.put(e.getKey(), e.getValue()[1]);
+                repeatedRows += e.getValue()[0];
             }
-        });
+        }
         Instant parsedAt = now();
         ImportJob ready = job.withStatus(Status.PROCESSING, null)
-                .withPhase(job.phase(Phase.PREPARSING).running(parsedAt).counted(data.size(), duplicates.size())
+                .withPhase(job.phase(Phase.PREPARSING).running(parsedAt).counted(data.size(), repeatedRows)
                         .finished(PhaseStatus.COMPLETED, parsedAt, null));
         for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
             ready = ready.withPhase(ready.phase(p).running(parsedAt));
