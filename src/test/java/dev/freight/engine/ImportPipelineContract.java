@@ -33,6 +33,7 @@ import dev.freight.store.SchemaStore;
 import dev.freight.store.StoredRecord;
 import dev.freight.store.StoreException;
 import dev.freight.store.TenantStore;
+import dev.freight.store.UploadStore;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import java.io.ByteArrayInputStream;
@@ -1280,6 +1281,54 @@ abstract class ImportPipelineContract {
         assertThat(expired.status()).isEqualTo(Status.EXPIRED);
         assertThat(expired.reason()).isEqualTo(
                 "No upload arrived before the upload URL expired at 2025-03-01T10:00:00Z");
+        assertThat(expired.phases()).allSatisfy(p -> {
+            assertThat(p.status()).isEqualTo(PhaseStatus.SKIPPED);
+            assertThat(p.reason()).isEqualTo(expired.reason());
+            assertThat(p.finishedAt()).isEqualTo(START.plus(Duration.ofMinutes(61)));
+        });
+    }
+
+    /** An exception the pipeline does not expect (here a file changed since prevalidation) fails the import. */
+    @Test
+    void anImportThatFailsOnAnErrorDuringProcessingEndsEveryPhase() throws IOException {
+        UploadStore uploads = new UploadStore(dir.resolve("uploads"));
+        var tasks = new dev.freight.jobs.ImportTasks(db, imports, pipeline, new UploadSources(uploads, db, imports),
+                clock, Duration.ofSeconds(10));
+        ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
+        db.inTransaction(h -> imports.save(h, job.withUpload("sha", "json", "vendors.json", null)));
+        Path file = uploads.path(job.id());
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "[{\"external_id\": \"v-1\", \"name\": \"Acme\"}]");
+        pipeline.prepare(job.id(), () -> Readers.open(file, FileType.JSON, ReadOptions.defaults()));
+        Files.writeString(file, "[{\"external_id\": \"v-1\", \"name\": ");
+
+        tasks.runImport(job.id());
+
+        ImportJob failed = load(job.id());
+        assertThat(failed.status()).isEqualTo(Status.FAILED);
+        assertThat(failed.reason()).isEqualTo("Freight failed while processing the import (IngestException)");
+        assertThat(failed.phases()).extracting(p -> p.phase().wireName() + ":" + p.status().wireName())
+                .containsExactly("prevalidation:completed", "preparsing:completed", "transforming:failed",
+                        "parsing:failed", "validation:failed", "processing:failed", "cleanup:skipped");
+        assertThat(failed.phases().subList(2, 7)).allSatisfy(p -> assertThat(p.reason()).isEqualTo(failed.reason()));
+    }
+
+    @Test
+    void anImportWhoseFileCannotBeReadDuringProcessingFailsEveryRunningPhase() throws IOException {
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+
+        ImportJob failed = pipeline.process(job.id(), () -> {
+            throw new IOException("disk gone");
+        }, ImportPipeline.Listener.NONE);
+
+        assertThat(failed.status()).isEqualTo(Status.FAILED);
+        assertThat(failed.reason()).isEqualTo("The file could not be read: disk gone");
+        assertThat(failed.phases()).extracting(p -> p.phase().wireName() + ":" + p.status().wireName() + ":"
+                + p.reason()).containsExactly("prevalidation:completed:null", "preparsing:completed:null",
+                "transforming:failed:The file could not be read: disk gone",
+                "parsing:failed:The file could not be read: disk gone",
+                "validation:failed:The file could not be read: disk gone",
+                "processing:failed:The file could not be read: disk gone", "cleanup:skipped:an earlier phase failed");
     }
 
     // ---- helpers
