@@ -9,6 +9,7 @@ import dev.freight.store.Database;
 import dev.freight.store.ImportEnums;
 import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportEnums.UploadMode;
 import dev.freight.store.ImportJob;
@@ -148,7 +149,8 @@ class ImportsController {
             imports.requestCancel(h, caller.organizationId(), id);
             ImportJob current = imports.get(h, id).orElseThrow();
             if (current.status() == Status.REQUESTED || current.status() == Status.QUEUED) {
-                return imports.save(h, current.withStatus(Status.FAILED, "Cancelled on request before it started"));
+                return imports.save(h, current.ended(Status.FAILED, "Cancelled on request before it started",
+                        PhaseStatus.SKIPPED, clock.instant()));
             }
             return current;
         }));

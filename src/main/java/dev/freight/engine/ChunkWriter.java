@@ -265,23 +265,26 @@ final class ChunkWriter implements RowWriter {
         long validationRejected = 0;
         long skipped = 0;
         for (ParsedRow row : rows) {
+            Long first = row.externalId() == null ? null : duplicates.get(row.externalId());
+            // use_first skips a later row of a repeated key whatever its values: it is never imported, so never wrong.
+            if (first != null && first != row.ordinal() && duplicateHandling == DuplicateHandling.USE_FIRST) {
+                results.put(row.ordinal(),
+                        new RowResult(row.ordinal(), row.externalId(), null, Outcome.SKIPPED_DUPLICATE));
+                skipped++;
+                continue;
+            }
             if (!row.valid()) {
                 errors.addAll(row.errors());
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
                 parseRejected++;
                 continue;
             }
-            Long first = row.externalId() == null ? null : duplicates.get(row.externalId());
             if (first != null && duplicateHandling == DuplicateHandling.IGNORE_ALL) {
                 errors.add(new Violation(row.ordinal(), row.externalId(), "external_id",
                         ViolationCode.DUPLICATE_EXTERNAL_ID,
                         "external_id \"" + row.externalId() + "\" appears more than once in this " + unitNoun));
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
                 validationRejected++;
-            } else if (first != null && first != row.ordinal()) {
-                results.put(row.ordinal(),
-                        new RowResult(row.ordinal(), row.externalId(), null, Outcome.SKIPPED_DUPLICATE));
-                skipped++;
             } else {
                 candidates.add(row);
             }

@@ -340,14 +340,8 @@ public final class ImportPipeline {
                             running.stats().read());
             return save(load(importId).withRunToken(token).withStatus(Status.COMPLETED, reason));
         } catch (Stopped stopped) {
-            ImportJob current = load(importId).withRunToken(token);
-            for (Phase p : Phase.values()) {
-                PhaseState state = current.phase(p);
-                if (state.status() == PhaseStatus.RUNNING || state.status() == PhaseStatus.PENDING) {
-                    current = current.withPhase(state.finished(PhaseStatus.SKIPPED, now(), stopped.getMessage()));
-                }
-            }
-            return save(current.withStatus(stopped.status, stopped.getMessage()));
+            return save(load(importId).withRunToken(token).ended(stopped.status, stopped.getMessage(),
+                    PhaseStatus.SKIPPED, now()));
         } catch (UncheckedIOException e) {
             return fail(load(importId).withRunToken(token), Phase.PROCESSING, readFailure(e.getCause()));
         }
@@ -406,14 +400,16 @@ public final class ImportPipeline {
             }
         }
         Map<String, Long> duplicates = new HashMap<>();
-        counts.forEach((k, c) -> {
-            if (c[0] > 1) {
-                duplicates.put(k, c[1]);
+        long repeatedRows = 0;
+        for (Map.Entry<String, long[]> e : counts.entrySet()) {
+            if (e.getValue()[0] > 1) {
+                duplicates.put(e.getKey(), e.getValue()[1]);
+                repeatedRows += e.getValue()[0];
             }
-        });
+        }
         Instant parsedAt = now();
         ImportJob ready = job.withStatus(Status.PROCESSING, null)
-                .withPhase(job.phase(Phase.PREPARSING).running(parsedAt).counted(data.size(), duplicates.size())
+                .withPhase(job.phase(Phase.PREPARSING).running(parsedAt).counted(data.size(), repeatedRows)
                         .finished(PhaseStatus.COMPLETED, parsedAt, null));
         for (Phase p : List.of(Phase.TRANSFORMING, Phase.PARSING, Phase.VALIDATION, Phase.PROCESSING)) {
             ready = ready.withPhase(ready.phase(p).running(parsedAt));
@@ -1309,6 +1305,10 @@ public final class ImportPipeline {
         return failed;
     }
 
+    /**
+     * The import failed in {@code phase}: the phases after it are skipped, and those running beside it (transforming
+     * through processing run together) failed with it.
+     */
     private ImportJob failed(ImportJob job, Phase phase, String reason) {
         ImportJob failed = job.withPhase(job.phase(phase).finished(PhaseStatus.FAILED, now(), reason));
         for (Phase p : Phase.values()) {
@@ -1316,7 +1316,7 @@ public final class ImportPipeline {
                 failed = failed.withPhase(failed.phase(p).finished(PhaseStatus.SKIPPED, now(), "an earlier phase failed"));
             }
         }
-        return failed.withStatus(Status.FAILED, reason);
+        return failed.ended(Status.FAILED, reason, PhaseStatus.FAILED, now());
     }
 
     /** Makes this call the owner of the import (a new run token) and loads it. */

@@ -22,6 +22,7 @@ import dev.freight.store.StoreException;
 import dev.freight.store.UpsertOutcome;
 import dev.freight.store.ValueJson;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -116,7 +117,16 @@ final class MatchingWriter implements RowWriter {
         }
         Map<String, Set<String>> unresolved = new TreeMap<>();
         Map<ParsedRow, Map<String, Value>> awaitingOwn = new IdentityHashMap<>();
-        List<ParsedRow> resolved = references.resolveAwaitingOwn(h, valid, unresolved, awaitingOwn);
+        List<ParsedRow> resolved = references.resolveAwaitingOwn(h, valid, errors, unresolved, awaitingOwn);
+        if (resolved.size() != valid.size()) {
+            Set<ParsedRow> accepted = Collections.newSetFromMap(new IdentityHashMap<>());
+            accepted.addAll(resolved);
+            for (ParsedRow row : valid) {
+                if (!accepted.contains(row)) {
+                    results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
+                }
+            }
+        }
         imports.addReferenceWarnings(h, importId, unresolved);
         Map<Target, Map<String, Awaiting>> awaiting = new IdentityHashMap<>();
         List<ImportLink> superseded = new ArrayList<>();

@@ -104,9 +104,9 @@ final class ReferenceResolver {
      * resolved, and {@code awaiting} gets the field's value as the row gave it (row → field → value), for the links
      * the import adds after its last row.
      */
-    List<ParsedRow> resolveAwaitingOwn(Handle h, List<ParsedRow> rows, Map<String, Set<String>> unresolved,
-            Map<ParsedRow, Map<String, Value>> awaiting) {
-        return resolve(h, rows, new ArrayList<>(0), unresolved, null, null, awaiting);
+    List<ParsedRow> resolveAwaitingOwn(Handle h, List<ParsedRow> rows, List<Violation> errors,
+            Map<String, Set<String>> unresolved, Map<ParsedRow, Map<String, Value>> awaiting) {
+        return resolve(h, rows, errors, unresolved, null, null, awaiting);
     }
 
     /**
@@ -178,6 +178,10 @@ final class ReferenceResolver {
                             ViolationCode.INVALID_FIELD_VALUE, "%s: no %s with external_id \"%s\"".formatted(
                                     field.slug(), String.join(" or ", field.targets()), missed.getFirst())
                                     + rejectedRow(h, field, missed.getFirst())));
+                } else if (resolved == null && field.required()) {
+                    // Imported without it, the row would leave a required field empty: it is rejected instead.
+                    rejections.add(new Violation(r.ordinal(), r.externalId(), field.slug(),
+                            ViolationCode.INVALID_FIELD_VALUE, unmatched(field, missed.getFirst())));
                 } else {
                     unresolved.computeIfAbsent(field.slug(), f -> new TreeSet<>()).addAll(missed);
                     if (resolved == null) {
@@ -199,6 +203,30 @@ final class ReferenceResolver {
             }
         }
         return accepted;
+    }
+
+    /**
+     * Why a value of a required field that matched nothing rejects its row: what it was looked up by, and, when missing
+     * records are created, why none was: {@code vendor: no vendor with external_id or name "X"; a vendor is not
+     * created from a name, since it needs an external_id}.
+     */
+    private String unmatched(Field field, String value) {
+        String message = "%s: no %s with external_id%s \"%s\"".formatted(field.slug(),
+                String.join(" or ", field.targets()), byName ? " or name" : "", value);
+        if (missing != Missing.CREATE) {
+            return message;
+        }
+        List<String> why = new ArrayList<>();
+        for (String target : field.targets()) {
+            ObjectDef def = schema.object(target).orElse(null);
+            if (def == null) {
+                continue;
+            }
+            why.add(nameField(def) == null ? "a %s is not created from a name, since it has no name field"
+                    .formatted(target) : "a %s is not created from a name, since it needs an external_id"
+                    .formatted(target));
+        }
+        return why.isEmpty() ? message : message + "; " + String.join("; ", why);
     }
 
     /** Whether the field may refer to records of the object itself. */

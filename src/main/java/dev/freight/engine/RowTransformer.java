@@ -129,7 +129,8 @@ final class RowTransformer {
                             whyNot == null ? invalid.message() : invalid.message() + "; " + whyNot));
                 }
                 case Coerced.Empty empty -> {
-                    if (field.required() && (keyField || action != Action.DELETE)) {
+                    // A delete reads only the key, which it cannot do without, whether the object requires one or not.
+                    if (action == Action.DELETE ? keyField : field.required()) {
                         errors.add(new Violation(ordinal, externalId, field.slug(),
                                 ViolationCode.MISSING_REQUIRED_FIELD,
                                 "%s: required field is missing (expected key \"%s\")"

@@ -99,8 +99,9 @@ public final class ImportTasks {
         LOG.error("import {} failed: {}", importId, e.toString(), e);
         database.inTransaction(h -> imports.get(h, importId)
                 .filter(j -> !j.status().isFinal())
-                .map(j -> imports.save(h, j.withStatus(Status.FAILED,
-                        "Freight failed while processing the import (" + e.getClass().getSimpleName() + ")")))
+                .map(j -> imports.save(h, j.ended(Status.FAILED,
+                        "Freight failed while processing the import (" + e.getClass().getSimpleName() + ")",
+                        PhaseStatus.FAILED, clock.instant())))
                 .orElse(null));
     }
 
@@ -108,8 +109,9 @@ public final class ImportTasks {
     public void expireStaleUploads() {
         database.inTransaction(h -> {
             for (String id : imports.expiredUploads(h, clock.instant())) {
-                imports.get(h, id).ifPresent(j -> imports.save(h, j.withStatus(Status.EXPIRED,
-                        "No upload arrived before the upload URL expired at " + j.uploadExpiresAt())));
+                imports.get(h, id).ifPresent(j -> imports.save(h, j.ended(Status.EXPIRED,
+                        "No upload arrived before the upload URL expired at " + j.uploadExpiresAt(),
+                        PhaseStatus.SKIPPED, clock.instant())));
             }
             return null;
         });

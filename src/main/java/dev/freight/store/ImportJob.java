@@ -3,6 +3,7 @@ package dev.freight.store;
 import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.ImportEnums.DuplicateHandling;
 import dev.freight.store.ImportEnums.Phase;
+import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportEnums.UploadMode;
 import java.time.Instant;
@@ -85,6 +86,23 @@ public record ImportJob(
                 why, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
                 rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
+    }
+
+    /**
+     * The import in the final status {@code newStatus} with the reason {@code why}, no phase left unfinished: each
+     * running phase ends as {@code running} says ({@code failed} when an error ended the import, {@code skipped} when it
+     * was stopped), each pending one {@code skipped}, both at {@code now} with {@code why}.
+     */
+    public ImportJob ended(Status newStatus, String why, PhaseStatus running, Instant now) {
+        ImportJob ended = withStatus(newStatus, why);
+        for (PhaseState p : phases) {
+            if (p.status() == PhaseStatus.RUNNING) {
+                ended = ended.withPhase(p.finished(running, now, why));
+            } else if (p.status() == PhaseStatus.PENDING) {
+                ended = ended.withPhase(p.finished(PhaseStatus.SKIPPED, now, why));
+            }
+        }
+        return ended;
     }
 
     public ImportJob withProgress(ImportStats newStats, long newCheckpoint, boolean errors) {

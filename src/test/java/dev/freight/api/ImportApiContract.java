@@ -321,6 +321,21 @@ abstract class ImportApiContract {
     }
 
     @Test
+    void preparsingRejectsEveryRowThatSharesAKeyNotEachKeyOnce() {
+        Response r = importBatch("""
+                {"data": [{"Name": "A", "External Id": "pa"}, {"Name": "B", "External Id": "pa"},
+                          {"Name": "C", "External Id": "pb"}, {"Name": "D", "External Id": "pb"},
+                          {"Name": "E", "External Id": "pc"}]}""");
+
+        Response listed = http.get("/v1/imports/" + r.raw().headers().firstValue("Freight-Import-Id").orElseThrow());
+        assertThat(listed.at("/phases/1/name")).isEqualTo("preparsing");
+        assertThat(listed.at("/phases/1/rows")).isEqualTo("5");
+        assertThat(listed.at("/phases/1/rejected")).isEqualTo("4");
+        assertThat(List.of("read", "valid", "created", "failed").stream().map(k -> listed.at("/stats/" + k)).toList())
+                .containsExactly("5", "1", "1", "4");
+    }
+
+    @Test
     void aBareRecordObjectIsRejectedWith422ShowingTheExpectedShape() {
         Response r = importBatch("{\"Name\": \"Acme\", \"External Id\": \"v-1\"}");
 

@@ -365,6 +365,11 @@ abstract class ImportsApiContract {
         assertThat(cancelled.status()).isEqualTo(200);
         assertThat(cancelled.at("/status")).isEqualTo("failed");
         assertThat(cancelled.at("/reason")).isEqualTo("Cancelled on request before it started");
+        for (JsonNode phase : cancelled.json().get("phases")) {
+            assertThat(phase.get("status").asString()).isEqualTo("skipped");
+            assertThat(phase.get("reason").asString()).isEqualTo("Cancelled on request before it started");
+        }
+        assertThat(cancelled.json().get("phases").size()).isEqualTo(7);
         assertThat(http.post("/v1/imports/" + created.at("/id") + "/cancel", null).status()).isEqualTo(409);
     }
 

@@ -610,6 +610,42 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aRowWhoseRequiredReferenceMatchesNothingIsRejectedAndNoVendorIsCreatedFromAName() {
+        vendor("v-1", "Acme");
+        String mapping = """
+                [{"sourceColumn": "X", "targetFieldSlug": "external_id"},
+                 {"sourceColumn": "V", "targetFieldSlug": "vendor"},
+                 {"sourceColumn": "N", "targetFieldSlug": "name"}]""";
+        String rows = """
+                [{"X": "as-1", "V": "New Vendor Ltd", "N": "A1"}, {"X": "as-2", "V": "ACME", "N": "A2"}]""";
+
+        Response warned = http.post("/v1/modules/assessments/import/execute",
+                "{\"rows\": " + rows + ", \"columnMapping\": " + mapping + "}");
+        Response created = http.post("/v1/modules/assessments/import/execute", "{\"rows\": "
+                + rows.replace("as-1", "as-3").replace("as-2", "as-4") + ", \"columnMapping\": " + mapping
+                + ", \"createMissingReferences\": true}");
+
+        for (Response r : List.of(warned, created)) {
+            assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("1");
+            assertThat(r.at("/data/errorRows")).isEqualTo("1");
+            assertThat(r.json().get("data").get("errors").size()).isEqualTo(1);
+            assertThat(r.at("/data/errors/0/row")).isEqualTo("1");
+            assertThat(r.at("/data/errors/0/field")).isEqualTo("vendor");
+            assertThat(r.json().get("data").get("referenceWarnings").size()).isZero();
+        }
+        assertThat(warned.at("/data/errors/0/error")).isEqualTo("vendor: no vendor with external_id or name"
+                + " \"New Vendor Ltd\"");
+        assertThat(created.at("/data/errors/0/error")).isEqualTo("vendor: no vendor with external_id or name"
+                + " \"New Vendor Ltd\"; a vendor is not created from a name, since it needs an external_id");
+        List<String> assessments = new ArrayList<>();
+        for (JsonNode a : http.get("/v1/objects/assessment/records").json().get("data")) {
+            assessments.add(a.get("external_id").asString() + "|" + a.at("/values/vendor/external_id").asString());
+        }
+        assertThat(assessments).containsExactlyInAnyOrder("as-2|v-1", "as-4|v-1");
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isEqualTo(1);
+    }
+
+    @Test
     void dateColumnsAreReadInTheFormatTheWholeColumnHasAndAmbiguityIsAWarning() {
         String mapping = """
                 [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},

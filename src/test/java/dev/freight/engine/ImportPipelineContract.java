@@ -33,6 +33,7 @@ import dev.freight.store.SchemaStore;
 import dev.freight.store.StoredRecord;
 import dev.freight.store.StoreException;
 import dev.freight.store.TenantStore;
+import dev.freight.store.UploadStore;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import java.io.ByteArrayInputStream;
@@ -392,6 +393,26 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void useFirstSkipsALaterRowOfARepeatedKeyWhateverItsValues() throws IOException {
+        ImportJob job = run(Action.MERGE, DuplicateHandling.USE_FIRST, """
+                external_id,name,status
+                dd4,G,active
+                dd4,H,bad
+                dd5,,active
+                dd5,J,active
+                """);
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(4, 1, 1, 0, 0, 0, 2, 1));
+        assertThat(job.phases()).extracting(p -> p.phase().wireName() + ":" + p.rows() + ":" + p.rejected())
+                .containsExactly("prevalidation:4:0", "preparsing:4:4", "transforming:4:0", "parsing:4:1",
+                        "validation:3:2", "processing:1:0", "cleanup:0:0");
+        assertThat(vendor("dd4").values().get("name")).isEqualTo(new Value.Text("G"));
+        assertThat(ids("dd5")).isEmpty();
+        assertThat(errors(job)).extracting(RowError::line, RowError::code, RowError::message).containsExactly(
+                tuple(4L, "missing_required_field", "name: required field is missing (expected key \"name\")"));
+    }
+
+    @Test
     void rejectedRowsKeepTheirLineFieldCodeMessageAndOriginalCells() throws IOException {
         ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, """
                 external_id,name,status,raw_irq_score
@@ -471,6 +492,21 @@ abstract class ImportPipelineContract {
 
         assertThat(job.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 1, 2, 0, 0));
         assertThat(ids("v-1", "v-2", "v-3")).containsOnlyKeys("v-2");
+    }
+
+    @Test
+    void aDeleteRowWithoutAnExternalIdIsRejected() throws IOException {
+        String file = "external_id,displayName\n,blank\nc-404,Nobody\n";
+        ImportJob prepared = pipeline.prepare(uploaded("contact", Action.DELETE, DuplicateHandling.IGNORE_ALL, null)
+                .id(), csv(file));
+
+        ImportJob job = pipeline.process(prepared.id(), csv(file), ImportPipeline.Listener.NONE);
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(2, 1, 0, 0, 1, 0, 0, 1));
+        assertThat(job.phase(Phase.PARSING).rejected()).isEqualTo(1);
+        assertThat(errors(job)).containsExactly(new RowError(1, 1, 2, null, "external_id", "missing_required_field",
+                "external_id: required field is missing (expected key \"external_id\")",
+                "{\"external_id\":\"\",\"displayName\":\"blank\"}"));
     }
 
     @Test
@@ -1245,6 +1281,54 @@ abstract class ImportPipelineContract {
         assertThat(expired.status()).isEqualTo(Status.EXPIRED);
         assertThat(expired.reason()).isEqualTo(
                 "No upload arrived before the upload URL expired at 2025-03-01T10:00:00Z");
+        assertThat(expired.phases()).allSatisfy(p -> {
+            assertThat(p.status()).isEqualTo(PhaseStatus.SKIPPED);
+            assertThat(p.reason()).isEqualTo(expired.reason());
+            assertThat(p.finishedAt()).isEqualTo(START.plus(Duration.ofMinutes(61)));
+        });
+    }
+
+    /** An exception the pipeline does not expect (here a file changed since prevalidation) fails the import. */
+    @Test
+    void anImportThatFailsOnAnErrorDuringProcessingEndsEveryPhase() throws IOException {
+        UploadStore uploads = new UploadStore(dir.resolve("uploads"));
+        var tasks = new dev.freight.jobs.ImportTasks(db, imports, pipeline, new UploadSources(uploads, db, imports),
+                clock, Duration.ofSeconds(10));
+        ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
+        db.inTransaction(h -> imports.save(h, job.withUpload("sha", "json", "vendors.json", null)));
+        Path file = uploads.path(job.id());
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "[{\"external_id\": \"v-1\", \"name\": \"Acme\"}]");
+        pipeline.prepare(job.id(), () -> Readers.open(file, FileType.JSON, ReadOptions.defaults()));
+        Files.writeString(file, "[{\"external_id\": \"v-1\", \"name\": ");
+
+        tasks.runImport(job.id());
+
+        ImportJob failed = load(job.id());
+        assertThat(failed.status()).isEqualTo(Status.FAILED);
+        assertThat(failed.reason()).isEqualTo("Freight failed while processing the import (IngestException)");
+        assertThat(failed.phases()).extracting(p -> p.phase().wireName() + ":" + p.status().wireName())
+                .containsExactly("prevalidation:completed", "preparsing:completed", "transforming:failed",
+                        "parsing:failed", "validation:failed", "processing:failed", "cleanup:skipped");
+        assertThat(failed.phases().subList(2, 7)).allSatisfy(p -> assertThat(p.reason()).isEqualTo(failed.reason()));
+    }
+
+    @Test
+    void anImportWhoseFileCannotBeReadDuringProcessingFailsEveryRunningPhase() throws IOException {
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+
+        ImportJob failed = pipeline.process(job.id(), () -> {
+            throw new IOException("disk gone");
+        }, ImportPipeline.Listener.NONE);
+
+        assertThat(failed.status()).isEqualTo(Status.FAILED);
+        assertThat(failed.reason()).isEqualTo("The file could not be read: disk gone");
+        assertThat(failed.phases()).extracting(p -> p.phase().wireName() + ":" + p.status().wireName() + ":"
+                + p.reason()).containsExactly("prevalidation:completed:null", "preparsing:completed:null",
+                "transforming:failed:The file could not be read: disk gone",
+                "parsing:failed:The file could not be read: disk gone",
+                "validation:failed:The file could not be read: disk gone",
+                "processing:failed:The file could not be read: disk gone", "cleanup:skipped:an earlier phase failed");
     }
 
     // ---- helpers
