@@ -270,6 +270,31 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void recordsOfOneExecutionGetIdsInRowOrder() {
+        StringBuilder rows = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            String name = "Order %02d".formatted(i);
+            names.add(name);
+            rows.append(i == 1 ? "" : ", ").append("{\"Name\": \"").append(name).append("\"}");
+        }
+        Response executed = http.post("/v1/modules/contacts/import/execute", "{\"rows\": [" + rows
+                + "], \"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"}]}");
+
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("20");
+        List<String> createdIds = new ArrayList<>();
+        executed.json().get("data").get("createdRecordIds").forEach(x -> createdIds.add(x.asString()));
+        List<String> listedIds = new ArrayList<>();
+        List<String> listedNames = new ArrayList<>();
+        http.get("/v1/objects/contact/records?limit=100").json().get("data").forEach(x -> {
+            listedIds.add(x.get("id").asString());
+            listedNames.add(x.get("values").get("displayName").asString());
+        });
+        assertThat(listedNames).containsExactlyElementsOf(names);
+        assertThat(createdIds).containsExactlyElementsOf(listedIds);
+    }
+
+    @Test
     void parsedFilesExpireButAnExecutionMadeFromOneKeepsItsRows() throws Exception {
         Response parsed = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",
                 CONTACTS_CSV.getBytes(StandardCharsets.UTF_8));
