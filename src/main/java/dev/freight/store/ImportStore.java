@@ -227,6 +227,36 @@ public final class ImportStore {
                         rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId, organizationId);
     }
 
+    /** The version {@code importId} last gave each of {@code recordIds} that its change log holds, by record id. */
+    public Map<String, Long> appliedVersions(Handle h, String importId, Collection<String> recordIds) {
+        Map<String, Long> found = new HashMap<>();
+        h.queryIn("select record_id, applied_version from import_changes where import_id = ? and %s",
+                List.of(importId), "record_id", recordIds, rs -> found.put(rs.getString(1), nullableLong(rs, 2)));
+        found.values().removeIf(v -> v == null);
+        return found;
+    }
+
+    /**
+     * The values records had at given versions (record id → version), as another import of the organization than
+     * {@code importId} logged them: the data it changed the record from, read at exactly that version. Record id →
+     * data JSON; a record no other import changed from that version is absent. Rollback compares a record with the
+     * values an import left on it, which its own change log does not keep.
+     */
+    public Map<String, String> dataAtVersions(Handle h, String organizationId, String importId,
+            Map<String, Long> versions) {
+        Map<String, String> found = new HashMap<>();
+        h.queryIn("""
+                select c.record_id, c.previous_version, c.previous_data from import_changes c
+                where c.import_id in (select id from imports where organization_id = ? and id <> ?)
+                    and c.previous_data is not null and %s""",
+                List.of(organizationId, importId), "c.record_id", versions.keySet(), rs -> {
+                    Long version = nullableLong(rs, 2);
+                    return version != null && version.equals(versions.get(rs.getString(1)))
+                            ? found.put(rs.getString(1), rs.getString(3)) : null;
+                });
+        return found;
+    }
+
     public void addSeen(Handle h, String importId, Collection<String> externalIds) {
         List<Object[]> rows = new ArrayList<>(externalIds.size());
         externalIds.forEach(k -> rows.add(new Object[] {importId, k}));
