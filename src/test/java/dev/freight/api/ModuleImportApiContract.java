@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -292,6 +293,92 @@ abstract class ModuleImportApiContract {
         });
         assertThat(listedNames).containsExactlyElementsOf(names);
         assertThat(createdIds).containsExactlyElementsOf(listedIds);
+    }
+
+    @Test
+    void aMappingThatReadsAColumnTheFileDoesNotHaveIsRefusedByValidateAndExecuteAlike() throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name ,Email\nAnn,ann@example.com\n".getBytes(StandardCharsets.UTF_8));
+        String fileId = parsed.at("/data/fileId");
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("""
+                [{"sourceColumn": "Name ", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Emial", "targetFieldSlug": "email"}]""",
+                "columnMapping[1].sourceColumn: the file has no column \"Emial\"; its columns are \"Name \", \"Email\"");
+        cases.put("""
+                [{"sourceColumn": "Email", "targetFieldSlug": "email"},
+                 {"sourceColumn": "Phone", "targetFieldSlug": null},
+                 {"sourceColumn": "Name", "targetFieldSlug": "displayName"}]""",
+                "columnMapping[2].sourceColumn: the file has no column \"Name\"; its columns are \"Name \", \"Email\"");
+
+        cases.forEach((mapping, message) -> {
+            for (String step : List.of("validate", "execute")) {
+                Response r = http.post("/v1/modules/contacts/import/" + step, "{\"fileId\": \"" + fileId
+                        + "\", \"columnMapping\": " + mapping + "}");
+                assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+                assertThat(r.at("/error/code")).as(step).isEqualTo("invalid_request");
+                assertThat(r.at("/error/message")).as(step).isEqualTo(message);
+            }
+        });
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").size()).isZero();
+        Response valid = http.post("/v1/modules/contacts/import/validate", "{\"fileId\": \"" + fileId
+                + "\", \"columnMapping\": [{\"sourceColumn\": \"Name \", \"targetFieldSlug\": \"displayName\"},"
+                + " {\"sourceColumn\": \"Email\", \"targetFieldSlug\": \"email\"}]}");
+        assertThat(valid.at("/data/isValid")).as(valid.body()).isEqualTo("true");
+    }
+
+    @Test
+    void twoColumnsFeedingOneSingleValueFieldOrOneAddressPartAreRefused() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("""
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Title", "targetFieldSlug": "displayName"}]""",
+                "columnMapping[1]: \"Title\" maps to displayName, which \"Name\" (columnMapping[0]) already feeds;"
+                        + " a field that holds one value takes one column");
+        cases.put("""
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Street", "targetFieldSlug": "address"},
+                 {"sourceColumn": "Title", "targetFieldSlug": null},
+                 {"sourceColumn": "City", "targetFieldSlug": "address"}]""",
+                "columnMapping[3]: \"City\" maps to address beside \"Street\" (columnMapping[1]); the columns of one"
+                        + " address field each need their own addressPart");
+        cases.put("""
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Street", "targetFieldSlug": "address", "addressPart": "street"},
+                 {"sourceColumn": "City", "targetFieldSlug": "address"}]""",
+                "columnMapping[2]: \"City\" maps to address beside \"Street\" (columnMapping[1]); the columns of one"
+                        + " address field each need their own addressPart");
+        cases.put("""
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Street", "targetFieldSlug": "address", "addressPart": "street"},
+                 {"sourceColumn": "City", "targetFieldSlug": "address", "addressPart": "street"}]""",
+                "columnMapping[2]: \"City\" maps to the street of address, which \"Street\" (columnMapping[1])"
+                        + " already feeds; each addressPart takes one column");
+        String rows = "[{\"Name\": \"Ann\", \"Title\": \"CEO\", \"Street\": \"1 Main St\", \"City\": \"Springfield\"}]";
+
+        cases.forEach((mapping, message) -> {
+            for (String step : List.of("validate", "execute")) {
+                Response r = http.post("/v1/modules/contacts/import/" + step, "{\"rows\": " + rows
+                        + ", \"columnMapping\": " + mapping + "}");
+                assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+                assertThat(r.at("/error/code")).as(step).isEqualTo("invalid_request");
+                assertThat(r.at("/error/message")).as(step).isEqualTo(message);
+            }
+        });
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").size()).isZero();
+        assertThat(http.get("/v1/objects/contact/records").json().get("data").size()).isZero();
+    }
+
+    @Test
+    void emptyRowsAreRefusedByValidateAndExecuteAlike() {
+        for (String step : List.of("validate", "execute")) {
+            Response r = http.post("/v1/modules/contacts/import/" + step, """
+                    {"rows": [], "columnMapping": [{"sourceColumn": "Name", "targetFieldSlug": "displayName"}]}""");
+            assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+            assertThat(r.at("/error/code")).as(step).isEqualTo("invalid_request");
+            assertThat(r.at("/error/message")).as(step).isEqualTo("rows is empty: there is nothing to import");
+        }
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").size()).isZero();
     }
 
     @Test
