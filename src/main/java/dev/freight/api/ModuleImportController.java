@@ -559,7 +559,7 @@ class ModuleImportController implements Envelope.Face {
                 j.fileType(), j.totalRows(), s.read(), s.created() + s.updated() + s.unchanged(), s.failed(),
                 s.skippedDuplicates(), options != null && options.aiMappingUsed(),
                 options == null ? null : options.duplicateStrategy().wireName(), j.createdAt(),
-                j.phase(Phase.PREVALIDATION).startedAt(), j.status().isFinal() ? j.updatedAt() : null,
+                j.phase(Phase.PREVALIDATION).startedAt(), ended(j),
                 expires(j), j.reason(), findings == null ? null : findings.errors(),
                 findings == null ? null : findings.referenceWarnings(), findings == null ? null : findings.warnings());
     }
@@ -572,7 +572,13 @@ class ModuleImportController implements Envelope.Face {
         if (j.purgedAt() != null) {
             return j.purgedAt();
         }
-        return (j.status().isFinal() ? j.updatedAt() : j.createdAt()).plus(retention);
+        Instant ended = ended(j);
+        return (ended != null ? ended : j.createdAt()).plus(retention);
+    }
+
+    /** When the job ended, or null while it runs: not moved by a later rollback. */
+    private static Instant ended(ImportJob j) {
+        return !j.status().isFinal() ? null : j.finishedAt() != null ? j.finishedAt() : j.updatedAt();
     }
 
     /** The seed's job status: pending, processing, completed, failed, or cancelled once rolled back. */

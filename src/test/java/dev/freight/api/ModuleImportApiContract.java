@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -823,6 +824,30 @@ abstract class ModuleImportApiContract {
         assertThat(listed.json().get("data").get("jobs").size()).isEqualTo(1);
         assertThat(listed.at("/data/jobs/0/importJobId")).isEqualTo(jobId);
         assertThat(http.get("/v1/modules/contacts/import/jobs?limit=0").status()).isEqualTo(400);
+    }
+
+    @Test
+    void rollbackKeepsTheTimeTheImportEndedAndWhenItsFilesExpire() throws Exception {
+        String jobId = execute(rowsJson("Ann", "ann@example.com"), "{}").at("/data/importJobId");
+        Response before = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        String phasesBefore = http.get("/v1/imports/" + jobId).json().get("phases").toString();
+        Thread.sleep(1_100);
+
+        assertThat(http.delete("/v1/modules/contacts/import/jobs/" + jobId).status()).isEqualTo(200);
+
+        Response after = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        assertThat(after.at("/data/status")).isEqualTo("cancelled");
+        assertThat(before.at("/data/completedDateTime")).isNotNull();
+        assertThat(after.at("/data/completedDateTime")).isEqualTo(before.at("/data/completedDateTime"));
+        assertThat(after.at("/data/expiresDateTime")).isEqualTo(before.at("/data/expiresDateTime"));
+        assertThat(Instant.parse(after.at("/data/expiresDateTime"))).isEqualTo(
+                Instant.parse(after.at("/data/completedDateTime")).plus(Duration.ofDays(30)));
+        Response listed = http.get("/v1/modules/contacts/import/jobs?limit=1");
+        assertThat(listed.at("/data/jobs/0/completedDateTime")).isEqualTo(before.at("/data/completedDateTime"));
+        Response resource = http.get("/v1/imports/" + jobId);
+        assertThat(resource.json().get("phases").toString()).isEqualTo(phasesBefore);
+        assertThat(resource.at("/finished_at")).isEqualTo(String.valueOf(
+                Instant.parse(before.at("/data/completedDateTime")).getEpochSecond()));
     }
 
     @Test
