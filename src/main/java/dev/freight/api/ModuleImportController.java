@@ -531,18 +531,14 @@ class ModuleImportController implements Envelope.Face {
                     target == null ? null : schema.object(target).map(ModuleResolver::slug).orElse(target)));
         });
         List<WarningView> warnings = new ArrayList<>();
-        database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o ->
-                o.dateFormats().forEach((slug, format) -> {
-                    if (format.startsWith("NUMBER|") && format.endsWith("|true")) {
-                        warnings.add(new WarningView(null, slug, "Numbers of \"" + slug + "\" could have a decimal"
-                                + " comma or a comma between thousands (1,000: one or a thousand); those with a comma"
-                                + " were not read", "ambiguous_number_format"));
-                    } else if (format.contains("|true|")) {
-                        warnings.add(new WarningView(null, slug, "Dates of \"" + slug + "\" fit both MM/DD and"
-                                + " DD/MM; they were read month first (" + format.substring(format.lastIndexOf('|') + 1)
-                                + ")", "ambiguous_date_format"));
-                    }
-                }));
+        database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o -> {
+            o.ambiguousNumbers().forEach(slug -> warnings.add(new WarningView(null, slug, "Numbers of \"" + slug
+                    + "\" could have a decimal comma or a comma between thousands (1,000: one or a thousand); those"
+                    + " with a comma were not read", "ambiguous_number_format")));
+            o.ambiguousDates().forEach((slug, pattern) -> warnings.add(new WarningView(null, slug, "Dates of \""
+                    + slug + "\" fit both MM/DD and DD/MM; they were read month first (" + pattern + ")",
+                    "ambiguous_date_format")));
+        });
         warnings.addAll(rowWarnings);
         return new Findings(errors, references, warnings);
     }

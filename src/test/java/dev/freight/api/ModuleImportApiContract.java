@@ -738,6 +738,34 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void isoDateTimesAreNeverAnAmbiguousDateFormatButMonthAndDayThatBothFitAre() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "sighting", "label": "Sighting", "fields": [
+                  {"slug": "title", "label": "Title", "type": "text", "required": true},
+                  {"slug": "seen", "label": "Seen", "type": "datetime"}]}""").status()).isEqualTo(201);
+        String mapping = """
+                [{"sourceColumn": "T", "targetFieldSlug": "title"},
+                 {"sourceColumn": "S", "targetFieldSlug": "seen"}]""";
+        String iso = "{\"rows\": [{\"T\": \"iso-dt\", \"S\": \"2024-01-15T14:30:00\"}], \"columnMapping\": "
+                + mapping + "}";
+
+        Response validated = http.post("/v1/modules/sighting/import/validate", iso);
+        Response executed = http.post("/v1/modules/sighting/import/execute", iso);
+
+        assertThat(validated.json().get("data").get("warnings").size()).as(validated.body()).isZero();
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
+        assertThat(executed.json().get("data").get("warnings").size()).as(executed.body()).isZero();
+        assertThat(http.get("/v1/modules/sighting/import/jobs/" + executed.at("/data/importJobId"))
+                .json().get("data").get("warnings").size()).isZero();
+
+        Response us = http.post("/v1/modules/sighting/import/execute", "{\"rows\": [{\"T\": \"us\", \"S\":"
+                + " \"03/04/2024 14:30\"}], \"columnMapping\": " + mapping + "}");
+        assertThat(us.at("/data/warnings/0/code")).as(us.body()).isEqualTo("ambiguous_date_format");
+        assertThat(us.at("/data/warnings/0/message")).isEqualTo(
+                "Dates of \"seen\" fit both MM/DD and DD/MM; they were read month first (MM/DD/YYYY HH:mm)");
+    }
+
+    @Test
     void numberColumnsAreReadInTheFormatTheWholeColumnHasAndAmbiguityIsAWarning() {
         String mapping = """
                 [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
