@@ -32,6 +32,7 @@ record ImportView(
         StatsView stats,
         long createdAt,
         long updatedAt,
+        Long finishedAt,
         String updatedBy,
         String checksum,
         String fileType,
@@ -73,8 +74,8 @@ record ImportView(
                 j.action().wireName(), j.status().wireName(), j.duplicateHandling().wireName(), j.reason(),
                 j.hasUploadFile(), j.hasErrorsFile(), j.name(), j.createdBy(), j.columnMapping(),
                 j.phases().stream().map(PhaseView::of).toList(), StatsView.of(j.stats()),
-                j.createdAt().getEpochSecond(), j.updatedAt().getEpochSecond(), j.updatedBy(), j.checksum(),
-                j.fileType(), j.fileName(), j.totalRows(), seconds(j.rolledBackAt()), seconds(j.purgedAt()),
+                j.createdAt().getEpochSecond(), j.updatedAt().getEpochSecond(), seconds(j.finishedAt()), j.updatedBy(),
+                j.checksum(), j.fileType(), j.fileName(), j.totalRows(), seconds(j.rolledBackAt()), seconds(j.purgedAt()),
                 urls.upload(), urls.uploadCsv(),
                 urls.uploadJson(), urls.errorsCsv(), urls.errorsJson());
     }

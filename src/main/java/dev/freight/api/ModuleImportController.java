@@ -302,9 +302,11 @@ class ModuleImportController implements Envelope.Face {
      * The address part a column holds. A column that is alone in feeding its address field and whose header names no
      * part but the street ("Address", "Mailing Address") holds the whole address: no part, so that an exported cell
      * ({@code "street: 1 Main St; city: Springfield"}) is read back part by part and plain text still lands in street.
+     * Beside other columns, a header that names no part is the street, as the suggester counted it: validate and
+     * execute refuse several columns of one address without their parts.
      */
     private static String addressPart(String sourceColumn, int columnsOfField) {
-        String part = AddressParts.addressPart(sourceColumn).orElse(null);
+        String part = AddressParts.addressPart(sourceColumn).orElse("street");
         return columnsOfField == 1 && "street".equals(part) ? null : part;
     }
 
@@ -317,6 +319,7 @@ class ModuleImportController implements Envelope.Face {
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, false);
         ImportValidator.Report report;
         try {
+            requireMappedColumns(caller, body);
             report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, body.options(), source(caller, body));
         } catch (IngestException e) {
             throw rejected(e);
@@ -336,6 +339,11 @@ class ModuleImportController implements Envelope.Face {
         ObjectDef object = object(caller, module);
         ModuleImportRequest body = ModuleImportRequest.read(Json.read(request.getInputStream(),
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, true);
+        try {
+            requireMappedColumns(caller, body);
+        } catch (IngestException e) {
+            throw rejected(e);
+        }
         ImportJob job = start(caller, object, body);
         String mode = processingMode(job.totalRows() == null ? 0 : job.totalRows(), body.options().processingMode());
         String accept = request.getHeader("Accept");
@@ -523,18 +531,14 @@ class ModuleImportController implements Envelope.Face {
                     target == null ? null : schema.object(target).map(ModuleResolver::slug).orElse(target)));
         });
         List<WarningView> warnings = new ArrayList<>();
-        database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o ->
-                o.dateFormats().forEach((slug, format) -> {
-                    if (format.startsWith("NUMBER|") && format.endsWith("|true")) {
-                        warnings.add(new WarningView(null, slug, "Numbers of \"" + slug + "\" could have a decimal"
-                                + " comma or a comma between thousands (1,000: one or a thousand); those with a comma"
-                                + " were not read", "ambiguous_number_format"));
-                    } else if (format.contains("|true|")) {
-                        warnings.add(new WarningView(null, slug, "Dates of \"" + slug + "\" fit both MM/DD and"
-                                + " DD/MM; they were read month first (" + format.substring(format.lastIndexOf('|') + 1)
-                                + ")", "ambiguous_date_format"));
-                    }
-                }));
+        database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o -> {
+            o.ambiguousNumbers().forEach(slug -> warnings.add(new WarningView(null, slug, "Numbers of \"" + slug
+                    + "\" could have a decimal comma or a comma between thousands (1,000: one or a thousand); those"
+                    + " with a comma were not read", "ambiguous_number_format")));
+            o.ambiguousDates().forEach((slug, pattern) -> warnings.add(new WarningView(null, slug, "Dates of \""
+                    + slug + "\" fit both MM/DD and DD/MM; they were read month first (" + pattern + ")",
+                    "ambiguous_date_format")));
+        });
         warnings.addAll(rowWarnings);
         return new Findings(errors, references, warnings);
     }
@@ -551,7 +555,7 @@ class ModuleImportController implements Envelope.Face {
                 j.fileType(), j.totalRows(), s.read(), s.created() + s.updated() + s.unchanged(), s.failed(),
                 s.skippedDuplicates(), options != null && options.aiMappingUsed(),
                 options == null ? null : options.duplicateStrategy().wireName(), j.createdAt(),
-                j.phase(Phase.PREVALIDATION).startedAt(), j.status().isFinal() ? j.updatedAt() : null,
+                j.phase(Phase.PREVALIDATION).startedAt(), ended(j),
                 expires(j), j.reason(), findings == null ? null : findings.errors(),
                 findings == null ? null : findings.referenceWarnings(), findings == null ? null : findings.warnings());
     }
@@ -564,7 +568,13 @@ class ModuleImportController implements Envelope.Face {
         if (j.purgedAt() != null) {
             return j.purgedAt();
         }
-        return (j.status().isFinal() ? j.updatedAt() : j.createdAt()).plus(retention);
+        Instant ended = ended(j);
+        return (ended != null ? ended : j.createdAt()).plus(retention);
+    }
+
+    /** When the job ended, or null while it runs: not moved by a later rollback. */
+    private static Instant ended(ImportJob j) {
+        return !j.status().isFinal() ? null : j.finishedAt() != null ? j.finishedAt() : j.updatedAt();
     }
 
     /** The seed's job status: pending, processing, completed, failed, or cancelled once rolled back. */
@@ -598,6 +608,33 @@ class ModuleImportController implements Envelope.Face {
         FileType type = FileType.fromWireName(parsed.fileType()).orElseThrow();
         String sheet = body.options().sheet() != null ? body.options().sheet() : parsed.sheet();
         return () -> Readers.open(uploads.path(parsed.id()), type, new ReadOptions(sheet, null));
+    }
+
+    /**
+     * Refuses a mapping that reads a column the parsed file does not have (400 {@code invalid_request}), as the
+     * execution would fail on it: validate would otherwise pass it with the column's cells read as empty. Rows sent in
+     * the body and JSON files need not share keys, so a key no row has is read as empty there by both steps.
+     */
+    private void requireMappedColumns(Caller caller, ModuleImportRequest body) throws IOException {
+        if (body.fileId() == null) {
+            return;
+        }
+        ParsedFile parsed = parsedFile(caller, body.fileId());
+        FileType type = FileType.fromWireName(parsed.fileType()).orElseThrow();
+        if (type == FileType.JSON || type == FileType.NDJSON) {
+            return;
+        }
+        List<ExecuteOptions.ColumnMap> columns = body.options().columns();
+        try (RowReader reader = source(caller, body).open()) {
+            for (int i = 0; i < columns.size(); i++) {
+                String column = columns.get(i).sourceColumn();
+                if (!reader.hasColumn(column)) {
+                    throw new ApiException(400, "invalid_request", "columnMapping[" + body.mappingEntries().get(i)
+                            + "].sourceColumn: the file has no column \"" + column + "\"; its columns are "
+                            + String.join(", ", reader.headers().stream().map(h -> "\"" + h + "\"").toList()));
+                }
+            }
+        }
     }
 
     private ParsedFile parsedFile(Caller caller, String fileId) {

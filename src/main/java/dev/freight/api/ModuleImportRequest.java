@@ -18,8 +18,10 @@ import java.util.Map;
  * a mistake answers 400 {@code invalid_request} naming the member, before anything is stored.
  *
  * @param rows the rows sent in the body, or null when {@code fileId} names a parsed file
+ * @param mappingEntries for each of {@code options.columns()}, its index in the body's {@code columnMapping}
  */
-record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, ExecuteOptions options) {
+record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, ExecuteOptions options,
+        List<Integer> mappingEntries) {
 
     static ModuleImportRequest read(Object body, ObjectDef object, boolean execute) {
         if (!(body instanceof Map<?, ?> map)) {
@@ -33,7 +35,8 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
         if (rows != null && fileId != null) {
             throw invalid("send either \"rows\" or \"fileId\", not both");
         }
-        List<ColumnMap> columns = columns(map.get("columnMapping"), object);
+        List<Integer> entries = new ArrayList<>();
+        List<ColumnMap> columns = columns(map.get("columnMapping"), object, entries);
         DuplicateStrategy strategy = DuplicateStrategy.SKIP;
         String s = text(map, "duplicateStrategy");
         if (s != null) {
@@ -77,7 +80,7 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
         ExecuteOptions options = new ExecuteOptions(columns, strategy, matchFields, mode, flag(map, "skipValidation"),
                 flag(map, "createMissingReferences"), statics, flag(map, "aiMappingUsed"), processingMode, Map.of(),
                 text(map, "sheet"));
-        return new ModuleImportRequest(rows, fileId, options);
+        return new ModuleImportRequest(rows, fileId, options, List.copyOf(entries));
     }
 
     private static List<Map<String, Object>> rows(Object raw) {
@@ -86,6 +89,9 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
         }
         if (!(raw instanceof List<?> list)) {
             throw invalid("rows must be a list of objects (column → value)");
+        }
+        if (list.isEmpty()) {
+            throw invalid("rows is empty: there is nothing to import");
         }
         List<Map<String, Object>> rows = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
@@ -99,7 +105,12 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
         return rows;
     }
 
-    private static List<ColumnMap> columns(Object raw, ObjectDef object) {
+    /**
+     * The mapped entries of {@code columnMapping}, adding the index of each to {@code entries}. Two columns may feed
+     * one field only when it holds several values, or when each feeds its own part of an address: a second column of
+     * a single-value field would be silently dropped, and two of one address part silently joined.
+     */
+    private static List<ColumnMap> columns(Object raw, ObjectDef object, List<Integer> entries) {
         if (!(raw instanceof List<?> list)) {
             throw invalid("columnMapping must be a list of {sourceColumn, targetFieldSlug}");
         }
@@ -133,7 +144,29 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
             if (valueType != null && field.type() == FieldType.REFERENCE) {
                 throw invalid(at + ".valueType: \"" + target + "\" is a reference, which takes no label");
             }
+            if (!field.multiple()) {
+                for (int j = 0; j < columns.size(); j++) {
+                    ColumnMap other = columns.get(j);
+                    if (!other.field().equals(target)) {
+                        continue;
+                    }
+                    String earlier = "\"" + other.sourceColumn() + "\" (columnMapping[" + entries.get(j) + "])";
+                    if (field.type() != FieldType.ADDRESS) {
+                        throw invalid(at + ": \"" + source + "\" maps to " + target + ", which " + earlier
+                                + " already feeds; a field that holds one value takes one column");
+                    }
+                    if (part == null || other.addressPart() == null) {
+                        throw invalid(at + ": \"" + source + "\" maps to " + target + " beside " + earlier
+                                + "; the columns of one address field each need their own addressPart");
+                    }
+                    if (part.equals(other.addressPart())) {
+                        throw invalid(at + ": \"" + source + "\" maps to the " + part + " of " + target + ", which "
+                                + earlier + " already feeds; each addressPart takes one column");
+                    }
+                }
+            }
             columns.add(new ColumnMap(source, target, valueType, part));
+            entries.add(i);
         }
         return columns;
     }

@@ -209,6 +209,17 @@ final class ColumnFormats {
         }
     }
 
+    /** The pattern of an encoded date format whose column fit both MM/DD and DD/MM; empty for any other format. */
+    static Optional<String> ambiguousDatePattern(String encoded) {
+        return encoded.startsWith(NUMBER) ? Optional.empty()
+                : decode(encoded).filter(DateColumnFormat::ambiguous).map(DateColumnFormat::pattern);
+    }
+
+    /** Whether an encoded format is a number column that both comma readings fit. */
+    static boolean ambiguousNumber(String encoded) {
+        return encoded.startsWith(NUMBER) && encoded.endsWith("|true");
+    }
+
     static String encode(DateColumnFormat f) {
         return f.order().name() + "|" + f.withTime() + "|" + f.ambiguous() + "|" + f.pattern();
     }

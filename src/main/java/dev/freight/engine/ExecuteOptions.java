@@ -106,6 +106,22 @@ public record ExecuteOptions(
                 createMissingReferences, staticValues, aiMappingUsed, processingMode, formats, sheet);
     }
 
+    /**
+     * The fields whose date column fit both MM/DD and DD/MM (and was read month first), each with the pattern it was
+     * read in; an ISO date or date-time column never is.
+     */
+    public Map<String, String> ambiguousDates() {
+        Map<String, String> out = new LinkedHashMap<>();
+        dateFormats.forEach((slug, f) -> ColumnFormats.ambiguousDatePattern(f).ifPresent(p -> out.put(slug, p)));
+        return out;
+    }
+
+    /** The fields whose number column both comma readings fit (its values with a comma were not read). */
+    public List<String> ambiguousNumbers() {
+        return dateFormats.entrySet().stream().filter(e -> ColumnFormats.ambiguousNumber(e.getValue()))
+                .map(Map.Entry::getKey).toList();
+    }
+
     /** The fields that identify an existing record; see the class comment for the default. */
     public List<String> effectiveMatchFields(dev.freight.schema.ObjectDef object) {
         if (!matchFields.isEmpty()) {

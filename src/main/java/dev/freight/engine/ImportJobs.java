@@ -60,6 +60,6 @@ public final class ImportJobs {
         return new ImportJob(ids.next("imp"), r.organizationId(), r.resource(), r.source(), r.uploadMode(), r.action(),
                 status, r.duplicateHandling(), null, r.name(), r.createdBy(), r.createdBy(), r.columnMapping(),
                 ImportJob.initialPhases(), ImportStats.ZERO, null, null, null, false, false, null, 0, uploadExpiresAt,
-                null, false, null, null, now, now, null);
+                null, false, null, null, now, now, null, null);
     }
 }

@@ -6,14 +6,19 @@ import dev.freight.store.Handle;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
+import dev.freight.store.ValueJson;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Undoes a whole import from its change log: deletes the records it created, restores the ones it updated or
- * deleted. A record someone else changed since (its version moved on, or its key was taken again) is left alone and
- * reported as a conflict. Runs in one transaction. Thread-safe.
+ * deleted. A record someone else changed since (its values are no longer those the import left, or its key was taken
+ * again) is left alone and reported as a conflict. Runs in one transaction. Thread-safe.
  */
 public final class ImportRollback {
 
@@ -41,14 +46,29 @@ public final class ImportRollback {
     /** Rolls back {@code job}; {@code by} is the key id recorded as the import's updater. */
     public Result rollback(ImportJob job, String by) {
         return database.inTransaction(h -> {
+            String organizationId = job.organizationId();
             List<Conflict> conflicts = new ArrayList<>();
-            for (RecordStore.Existing changed : records.changedSinceCreatedBy(h, job.organizationId(), job.id())) {
-                conflicts.add(new Conflict(changed.id(), changed.externalId(),
-                        "changed since the import created it"));
+            List<RecordStore.Existing> changedSince = records.changedSinceCreatedBy(h, organizationId, job.id());
+            List<Change> changes = imports.changes(h, organizationId, job.id());
+            int deleted = 0;
+            if (!changedSince.isEmpty()) {
+                List<String> ids = changedSince.stream().map(RecordStore.Existing::id).toList();
+                Map<String, Long> applied = imports.appliedVersions(h, job.id(), ids);
+                Map<String, Long> left = new HashMap<>();
+                ids.forEach(id -> left.put(id, applied.getOrDefault(id, 1L)));
+                Map<String, String> leftData = imports.dataAtVersions(h, organizationId, job.id(), left);
+                for (RecordStore.Existing changed : changedSince) {
+                    if (ValueJson.sameValues(leftData.get(changed.id()), changed.data())
+                            && records.deleteIfVersion(h, organizationId, changed.id(), changed.version())) {
+                        deleted++;
+                    } else {
+                        conflicts.add(new Conflict(changed.id(), changed.externalId(),
+                                "changed since the import created it"));
+                    }
+                }
             }
-            List<Change> changes = imports.changes(h, job.organizationId(), job.id());
-            int deleted = records.deleteCreatedBy(h, job.organizationId(), job.id());
-            int restored = restore(h, job.organizationId(), changes, conflicts);
+            deleted += records.deleteCreatedBy(h, organizationId, job.id());
+            int restored = restore(h, organizationId, job.id(), changes, conflicts);
             ImportJob saved = imports.save(h, job.withRolledBack(clock.instant(), by));
             return new Result(deleted, restored, conflicts, saved);
         });
@@ -58,7 +78,8 @@ public final class ImportRollback {
      * Restores what the import updated and re-creates what it deleted, adding a conflict for each record it cannot;
      * returns how many it put back.
      */
-    private int restore(Handle h, String organizationId, List<Change> changes, List<Conflict> conflicts) {
+    private int restore(Handle h, String organizationId, String importId, List<Change> changes,
+            List<Conflict> conflicts) {
         int restored = 0;
         // The updates of each thousand changes go to the database as one batch.
         for (int from = 0; from < changes.size(); from += BATCH) {
@@ -70,6 +91,13 @@ public final class ImportRollback {
                 }
             }
             boolean[] put = records.restoreIfVersions(h, organizationId, restores);
+            Set<String> missed = new HashSet<>();
+            for (int i = 0; i < put.length; i++) {
+                if (!put[i]) {
+                    missed.add(restores.get(i).id());
+                }
+            }
+            Set<String> putLate = restoreUnchangedByValue(h, organizationId, importId, window, missed);
             int next = 0;
             for (Change c : window) {
                 switch (c.kind()) {
@@ -77,7 +105,7 @@ public final class ImportRollback {
                         if (c.previousData() == null) {
                             conflicts.add(new Conflict(c.recordId(), c.externalId(),
                                     "created concurrently by another writer; its earlier values are unknown"));
-                        } else if (put[next++]) {
+                        } else if (put[next++] || putLate.contains(c.recordId())) {
                             restored++;
                         } else {
                             conflicts.add(new Conflict(c.recordId(), c.externalId(),
@@ -97,5 +125,36 @@ public final class ImportRollback {
             }
         }
         return restored;
+    }
+
+    /**
+     * Restores the updated records of {@code missed} whose version moved on since the import but whose values are
+     * still the ones it left (a later import changed them and was rolled back, which restores values under a new
+     * version); returns their ids. The values an import left are known from the change log of the next import that
+     * changed the record from that version; a record changed otherwise stays a conflict.
+     */
+    private Set<String> restoreUnchangedByValue(Handle h, String organizationId, String importId, List<Change> window,
+            Set<String> missed) {
+        if (missed.isEmpty()) {
+            return Set.of();
+        }
+        Map<String, Long> left = new HashMap<>();
+        for (Change c : window) {
+            if (missed.contains(c.recordId()) && c.appliedVersion() != null) {
+                left.put(c.recordId(), c.appliedVersion());
+            }
+        }
+        Map<String, String> leftData = imports.dataAtVersions(h, organizationId, importId, left);
+        Map<String, RecordStore.Existing> now = records.existingByIds(h, organizationId, leftData.keySet());
+        Set<String> put = new HashSet<>();
+        for (Change c : window) {
+            RecordStore.Existing current = now.get(c.recordId());
+            if (left.containsKey(c.recordId()) && current != null
+                    && ValueJson.sameValues(leftData.get(c.recordId()), current.data())
+                    && records.restoreIfVersion(h, organizationId, c.recordId(), c.previousData(), current.version())) {
+                put.add(c.recordId());
+            }
+        }
+        return put;
     }
 }

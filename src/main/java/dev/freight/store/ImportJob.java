@@ -20,6 +20,8 @@ import java.util.Map;
  * @param columnMapping field slug → column header, or null to map headers that equal a field's slug or label
  * @param purgedAt when the retention sweeper deleted the import's upload, error rows and change log (its stats stay),
  *     or null
+ * @param finishedAt when the import reached a final status (completed, failed, timed out, expired), or null while it
+ *     has not; a later rollback or save does not move it
  * @param checkpoint ordinal of the last source row whose outcome is committed; processing resumes after it
  * @param runToken the run this copy belongs to, or null: a save of a copy with a token succeeds only while that run
  *     still owns the import (see {@link ImportStore#claim}), so a run another worker took over cannot commit
@@ -54,6 +56,7 @@ public record ImportJob(
         Instant purgedAt,
         Instant createdAt,
         Instant updatedAt,
+        Instant finishedAt,
         String runToken) {
 
     public ImportJob {
@@ -78,14 +81,14 @@ public record ImportJob(
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, copy, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
+                rolledBackAt, purgedAt, createdAt, updatedAt, finishedAt, runToken);
     }
 
     public ImportJob withStatus(Status newStatus, String why) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, newStatus, duplicateHandling,
                 why, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
+                rolledBackAt, purgedAt, createdAt, updatedAt, finishedAt, runToken);
     }
 
     /**
@@ -109,48 +112,55 @@ public record ImportJob(
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, newStats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile || errors, totalRows, newCheckpoint, uploadExpiresAt, deadlineAt,
-                cancelRequested, rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
+                cancelRequested, rolledBackAt, purgedAt, createdAt, updatedAt, finishedAt, runToken);
     }
 
     public ImportJob withUpload(String newChecksum, String newFileType, String newFileName, Long rows) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, newChecksum, newFileType,
                 newFileName, true, hasErrorsFile, rows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
+                rolledBackAt, purgedAt, createdAt, updatedAt, finishedAt, runToken);
     }
 
     public ImportJob withTotalRows(long rows) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, rows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
+                rolledBackAt, purgedAt, createdAt, updatedAt, finishedAt, runToken);
     }
 
     public ImportJob withDeadline(Instant deadline) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadline, cancelRequested,
-                rolledBackAt, purgedAt, createdAt, updatedAt, runToken);
+                rolledBackAt, purgedAt, createdAt, updatedAt, finishedAt, runToken);
     }
 
     public ImportJob withUpdatedAt(Instant when) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, purgedAt, createdAt, when, runToken);
+                rolledBackAt, purgedAt, createdAt, when, finishedAt, runToken);
     }
 
     public ImportJob withRolledBack(Instant when, String by) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, by, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                when, purgedAt, createdAt, updatedAt, runToken);
+                when, purgedAt, createdAt, updatedAt, finishedAt, runToken);
     }
 
     public ImportJob withRunToken(String token) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
                 hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
-                rolledBackAt, purgedAt, createdAt, updatedAt, token);
+                rolledBackAt, purgedAt, createdAt, updatedAt, finishedAt, token);
+    }
+
+    public ImportJob withFinishedAt(Instant when) {
+        return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
+                reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,
+                hasUploadFile, hasErrorsFile, totalRows, checkpoint, uploadExpiresAt, deadlineAt, cancelRequested,
+                rolledBackAt, purgedAt, createdAt, updatedAt, when, runToken);
     }
 }

@@ -32,7 +32,7 @@ public final class ImportStore {
             id, organization_id, resource, source, upload_mode, action, status, duplicate_handling, reason, name,
             created_by, updated_by, column_mapping, phases, stats, checksum, file_type, file_name, has_upload_file,
             has_errors_file, total_rows, checkpoint, upload_expires_at, deadline_at, cancel_requested,
-            rolled_back_at, created_at, updated_at, purged_at""";
+            rolled_back_at, created_at, updated_at, purged_at, finished_at""";
     private static final TypeReference<LinkedHashMap<String, String>> MAPPING = new TypeReference<>() {};
     private static final TypeReference<List<Map<String, Object>>> PHASES = new TypeReference<>() {};
     private static final TypeReference<Map<String, Long>> STATS = new TypeReference<>() {};
@@ -45,7 +45,7 @@ public final class ImportStore {
 
     public void create(Handle h, ImportJob job) {
         h.update("insert into imports (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 job.id(), job.organizationId(), job.resource(), job.source(), job.uploadMode().wireName(),
                 job.action().wireName(), job.status().wireName(), job.duplicateHandling().wireName(), job.reason(),
                 job.name(), job.createdBy(), job.updatedBy(), mapping(job), ValueJson.write(phases(job)),
@@ -53,16 +53,21 @@ public final class ImportStore {
                 job.hasUploadFile(), job.hasErrorsFile(), job.totalRows(), job.checkpoint(),
                 millis(job.uploadExpiresAt()), millis(job.deadlineAt()), job.cancelRequested(),
                 millis(job.rolledBackAt()), job.createdAt().toEpochMilli(), job.updatedAt().toEpochMilli(),
-                millis(job.purgedAt()));
+                millis(job.purgedAt()), millis(job.finishedAt()));
     }
 
-    /** Saves every changing column of {@code job} and stamps updated_at; returns the saved copy. */
+    /**
+     * Saves every changing column of {@code job} and stamps updated_at, and finished_at when it reaches a final status
+     * (a final import keeps the finished_at it has); returns the saved copy.
+     */
     public ImportJob save(Handle h, ImportJob job) {
         long now = clock.millis();
+        boolean finished = job.status().isFinal();
         String sql = """
                 update imports set status = ?, reason = ?, updated_by = ?, column_mapping = ?, phases = ?, stats = ?,
                     checksum = ?, file_type = ?, file_name = ?, has_upload_file = ?, has_errors_file = ?,
-                    total_rows = ?, checkpoint = ?, deadline_at = ?, rolled_back_at = ?, updated_at = ?
+                    total_rows = ?, checkpoint = ?, deadline_at = ?, rolled_back_at = ?, updated_at = ?,
+                    finished_at = case when ? then coalesce(finished_at, ?) end
                 where id = ?""";
         List<Object> params = new ArrayList<>(List.of(job.status().wireName()));
         params.add(job.reason());
@@ -80,6 +85,8 @@ public final class ImportStore {
         params.add(millis(job.deadlineAt()));
         params.add(millis(job.rolledBackAt()));
         params.add(now);
+        params.add(finished);
+        params.add(job.finishedAt() != null ? job.finishedAt().toEpochMilli() : now);
         params.add(job.id());
         if (job.runToken() != null) {
             sql += " and run_token = ?";
@@ -89,7 +96,9 @@ public final class ImportStore {
             throw new StoreException("superseded", "Another worker took over import " + job.id()
                     + "; this run stops without committing", null);
         }
-        return job.withUpdatedAt(Instant.ofEpochMilli(now));
+        Instant at = Instant.ofEpochMilli(now);
+        Instant finishedAt = !finished ? null : job.finishedAt() != null ? job.finishedAt() : at;
+        return job.withUpdatedAt(at).withFinishedAt(finishedAt);
     }
 
     /**
@@ -225,6 +234,36 @@ public final class ImportStore {
                 order by record_id""",
                 rs -> new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId, organizationId);
+    }
+
+    /** The version {@code importId} last gave each of {@code recordIds} that its change log holds, by record id. */
+    public Map<String, Long> appliedVersions(Handle h, String importId, Collection<String> recordIds) {
+        Map<String, Long> found = new HashMap<>();
+        h.queryIn("select record_id, applied_version from import_changes where import_id = ? and %s",
+                List.of(importId), "record_id", recordIds, rs -> found.put(rs.getString(1), nullableLong(rs, 2)));
+        found.values().removeIf(v -> v == null);
+        return found;
+    }
+
+    /**
+     * The values records had at given versions (record id → version), as another import of the organization than
+     * {@code importId} logged them: the data it changed the record from, read at exactly that version. Record id →
+     * data JSON; a record no other import changed from that version is absent. Rollback compares a record with the
+     * values an import left on it, which its own change log does not keep.
+     */
+    public Map<String, String> dataAtVersions(Handle h, String organizationId, String importId,
+            Map<String, Long> versions) {
+        Map<String, String> found = new HashMap<>();
+        h.queryIn("""
+                select c.record_id, c.previous_version, c.previous_data from import_changes c
+                where c.import_id in (select id from imports where organization_id = ? and id <> ?)
+                    and c.previous_data is not null and %s""",
+                List.of(organizationId, importId), "c.record_id", versions.keySet(), rs -> {
+                    Long version = nullableLong(rs, 2);
+                    return version != null && version.equals(versions.get(rs.getString(1)))
+                            ? found.put(rs.getString(1), rs.getString(3)) : null;
+                });
+        return found;
     }
 
     public void addSeen(Handle h, String importId, Collection<String> externalIds) {
@@ -479,16 +518,16 @@ public final class ImportStore {
                 mapping == null ? null : ValueJson.read(mapping, MAPPING), phases, stats, rs.getString(16),
                 rs.getString(17), rs.getString(18), rs.getBoolean(19), rs.getBoolean(20), nullableLong(rs, 21),
                 rs.getLong(22), instant(rs, 23), instant(rs, 24), rs.getBoolean(25), instant(rs, 26), instant(rs, 29),
-                Instant.ofEpochMilli(rs.getLong(27)), Instant.ofEpochMilli(rs.getLong(28)), null);
+                Instant.ofEpochMilli(rs.getLong(27)), Instant.ofEpochMilli(rs.getLong(28)), instant(rs, 30), null);
     }
 
     /**
-     * Up to {@code limit} ended imports (completed, failed, timed out, expired) last changed before {@code before} and
-     * not purged yet, oldest first.
+     * Up to {@code limit} ended imports (completed, failed, timed out, expired) that ended before {@code before} and
+     * are not purged yet, oldest first.
      */
     public List<String> purgeable(Handle h, Instant before, int limit) {
         return h.query("select id from imports where purged_at is null and status in ('completed', 'failed',"
-                + " 'timed_out', 'expired') and updated_at < ? order by updated_at, id limit " + limit,
+                + " 'timed_out', 'expired') and finished_at < ? order by finished_at, id limit " + limit,
                 rs -> rs.getString(1), before.toEpochMilli());
     }
 

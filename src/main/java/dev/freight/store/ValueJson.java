@@ -149,6 +149,11 @@ public final class ValueJson {
         return JSON.readValue(json, MAP);
     }
 
+    /** Whether two stored JSON objects hold the same values, whatever their key order or spacing; false for a null. */
+    public static boolean sameValues(String a, String b) {
+        return a != null && b != null && (a.equals(b) || readObject(a).equals(readObject(b)));
+    }
+
     /** Stored JSON for arbitrary plain structures (option lists, mappings). */
     public static String write(Object plain) {
         return JSON.writeValueAsString(plain);

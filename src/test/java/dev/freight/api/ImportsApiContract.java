@@ -390,6 +390,45 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void twoImportsRolledBackNewestFirstRestoreTheRecordsAsTheyWereBeforeBoth() throws Exception {
+        String first = importVendors("external_id,name\nv-1,Orig\n");
+        String a = importVendors("external_id,name\nv-1,By A\nv-9,Made by A\n");
+        String b = importVendors("external_id,name\nv-1,By B\nv-9,Changed by B\n");
+
+        Response undoB = http.post("/v1/imports/" + b + "/rollback", null);
+
+        assertThat(undoB.body()).isEqualTo("{\"import_id\":\"" + b
+                + "\",\"deleted_count\":0,\"restored_count\":2,\"conflicts\":[]}");
+        assertThat(vendorNames()).containsExactly("v-1=By A", "v-9=Made by A");
+
+        Response undoA = http.post("/v1/imports/" + a + "/rollback", null);
+
+        assertThat(undoA.body()).isEqualTo("{\"import_id\":\"" + a
+                + "\",\"deleted_count\":1,\"restored_count\":1,\"conflicts\":[]}");
+        assertThat(vendorNames()).containsExactly("v-1=Orig");
+        assertThat(http.get("/v1/imports/" + first).at("/status")).isEqualTo("completed");
+    }
+
+    @Test
+    void rollingBackAnImportWhoseRecordsALaterImportChangedLeavesThemAsConflicts() throws Exception {
+        importVendors("external_id,name\nv-1,Orig\n");
+        String a = importVendors("external_id,name\nv-1,By A\nv-9,Made by A\n");
+        String b = importVendors("external_id,name\nv-1,By B\nv-9,Changed by B\n");
+
+        Response undoA = http.post("/v1/imports/" + a + "/rollback", null);
+
+        assertThat(undoA.at("/deleted_count")).isEqualTo("0");
+        assertThat(undoA.at("/restored_count")).isEqualTo("0");
+        List<String> reasons = new ArrayList<>();
+        undoA.json().get("conflicts").forEach(c -> reasons.add(c.get("external_id").asString() + ": "
+                + c.get("reason").asString()));
+        assertThat(reasons).containsExactlyInAnyOrder("v-1: changed or deleted since the import updated it",
+                "v-9: changed since the import created it");
+        assertThat(vendorNames()).containsExactly("v-1=By B", "v-9=Changed by B");
+        assertThat(http.get("/v1/imports/" + b).at("/status")).isEqualTo("completed");
+    }
+
+    @Test
     void anImportPastTheRetentionKeepsItsStatsAndRecordsButNotItsFilesRowsOrRollback() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
         String id = created.at("/id");
@@ -560,6 +599,23 @@ abstract class ImportsApiContract {
     }
 
     // ---- helpers
+
+    /** Runs an import of vendors from {@code csv} to its end; returns its id. */
+    String importVendors(String csv) throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(created.at("/_upload_url"), csv, "text/csv", "v.csv");
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/status")).as(done.body()).isEqualTo("completed");
+        return created.at("/id");
+    }
+
+    /** The tenant's vendors as "external id=name", in id order. */
+    List<String> vendorNames() {
+        List<String> names = new ArrayList<>();
+        http.get("/v1/objects/vendor/records").json().get("data").forEach(r -> names.add(
+                r.get("external_id").asString() + "=" + r.get("values").get("name").asString()));
+        return names;
+    }
 
     static HttpResponse<String> upload(String url, String body, String contentType, String fileName)
             throws IOException, InterruptedException {

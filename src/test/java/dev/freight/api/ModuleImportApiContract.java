@@ -22,7 +22,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -278,6 +280,117 @@ abstract class ModuleImportApiContract {
         http.get("/v1/objects/contact/records").json().get("data").forEach(x -> stored.add(x.get("values").toString()));
         assertThat(stored).containsExactlyInAnyOrder("{\"displayName\":\"Ann\",\"department\":\"Sales\"}",
                 "{\"displayName\":\"Bo\"}");
+    }
+
+    @Test
+    void recordsOfOneExecutionGetIdsInRowOrder() {
+        StringBuilder rows = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            String name = "Order %02d".formatted(i);
+            names.add(name);
+            rows.append(i == 1 ? "" : ", ").append("{\"Name\": \"").append(name).append("\"}");
+        }
+        Response executed = http.post("/v1/modules/contacts/import/execute", "{\"rows\": [" + rows
+                + "], \"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"}]}");
+
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("20");
+        List<String> createdIds = new ArrayList<>();
+        executed.json().get("data").get("createdRecordIds").forEach(x -> createdIds.add(x.asString()));
+        List<String> listedIds = new ArrayList<>();
+        List<String> listedNames = new ArrayList<>();
+        http.get("/v1/objects/contact/records?limit=100").json().get("data").forEach(x -> {
+            listedIds.add(x.get("id").asString());
+            listedNames.add(x.get("values").get("displayName").asString());
+        });
+        assertThat(listedNames).containsExactlyElementsOf(names);
+        assertThat(createdIds).containsExactlyElementsOf(listedIds);
+    }
+
+    @Test
+    void aMappingThatReadsAColumnTheFileDoesNotHaveIsRefusedByValidateAndExecuteAlike() throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name ,Email\nAnn,ann@example.com\n".getBytes(StandardCharsets.UTF_8));
+        String fileId = parsed.at("/data/fileId");
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("""
+                [{"sourceColumn": "Name ", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Emial", "targetFieldSlug": "email"}]""",
+                "columnMapping[1].sourceColumn: the file has no column \"Emial\"; its columns are \"Name \", \"Email\"");
+        cases.put("""
+                [{"sourceColumn": "Email", "targetFieldSlug": "email"},
+                 {"sourceColumn": "Phone", "targetFieldSlug": null},
+                 {"sourceColumn": "Name", "targetFieldSlug": "displayName"}]""",
+                "columnMapping[2].sourceColumn: the file has no column \"Name\"; its columns are \"Name \", \"Email\"");
+
+        cases.forEach((mapping, message) -> {
+            for (String step : List.of("validate", "execute")) {
+                Response r = http.post("/v1/modules/contacts/import/" + step, "{\"fileId\": \"" + fileId
+                        + "\", \"columnMapping\": " + mapping + "}");
+                assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+                assertThat(r.at("/error/code")).as(step).isEqualTo("invalid_request");
+                assertThat(r.at("/error/message")).as(step).isEqualTo(message);
+            }
+        });
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").size()).isZero();
+        Response valid = http.post("/v1/modules/contacts/import/validate", "{\"fileId\": \"" + fileId
+                + "\", \"columnMapping\": [{\"sourceColumn\": \"Name \", \"targetFieldSlug\": \"displayName\"},"
+                + " {\"sourceColumn\": \"Email\", \"targetFieldSlug\": \"email\"}]}");
+        assertThat(valid.at("/data/isValid")).as(valid.body()).isEqualTo("true");
+    }
+
+    @Test
+    void twoColumnsFeedingOneSingleValueFieldOrOneAddressPartAreRefused() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("""
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Title", "targetFieldSlug": "displayName"}]""",
+                "columnMapping[1]: \"Title\" maps to displayName, which \"Name\" (columnMapping[0]) already feeds;"
+                        + " a field that holds one value takes one column");
+        cases.put("""
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Street", "targetFieldSlug": "address"},
+                 {"sourceColumn": "Title", "targetFieldSlug": null},
+                 {"sourceColumn": "City", "targetFieldSlug": "address"}]""",
+                "columnMapping[3]: \"City\" maps to address beside \"Street\" (columnMapping[1]); the columns of one"
+                        + " address field each need their own addressPart");
+        cases.put("""
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Street", "targetFieldSlug": "address", "addressPart": "street"},
+                 {"sourceColumn": "City", "targetFieldSlug": "address"}]""",
+                "columnMapping[2]: \"City\" maps to address beside \"Street\" (columnMapping[1]); the columns of one"
+                        + " address field each need their own addressPart");
+        cases.put("""
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Street", "targetFieldSlug": "address", "addressPart": "street"},
+                 {"sourceColumn": "City", "targetFieldSlug": "address", "addressPart": "street"}]""",
+                "columnMapping[2]: \"City\" maps to the street of address, which \"Street\" (columnMapping[1])"
+                        + " already feeds; each addressPart takes one column");
+        String rows = "[{\"Name\": \"Ann\", \"Title\": \"CEO\", \"Street\": \"1 Main St\", \"City\": \"Springfield\"}]";
+
+        cases.forEach((mapping, message) -> {
+            for (String step : List.of("validate", "execute")) {
+                Response r = http.post("/v1/modules/contacts/import/" + step, "{\"rows\": " + rows
+                        + ", \"columnMapping\": " + mapping + "}");
+                assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+                assertThat(r.at("/error/code")).as(step).isEqualTo("invalid_request");
+                assertThat(r.at("/error/message")).as(step).isEqualTo(message);
+            }
+        });
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").size()).isZero();
+        assertThat(http.get("/v1/objects/contact/records").json().get("data").size()).isZero();
+    }
+
+    @Test
+    void emptyRowsAreRefusedByValidateAndExecuteAlike() {
+        for (String step : List.of("validate", "execute")) {
+            Response r = http.post("/v1/modules/contacts/import/" + step, """
+                    {"rows": [], "columnMapping": [{"sourceColumn": "Name", "targetFieldSlug": "displayName"}]}""");
+            assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+            assertThat(r.at("/error/code")).as(step).isEqualTo("invalid_request");
+            assertThat(r.at("/error/message")).as(step).isEqualTo("rows is empty: there is nothing to import");
+        }
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").size()).isZero();
     }
 
     @Test
@@ -672,6 +785,34 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void isoDateTimesAreNeverAnAmbiguousDateFormatButMonthAndDayThatBothFitAre() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "sighting", "label": "Sighting", "fields": [
+                  {"slug": "title", "label": "Title", "type": "text", "required": true},
+                  {"slug": "seen", "label": "Seen", "type": "datetime"}]}""").status()).isEqualTo(201);
+        String mapping = """
+                [{"sourceColumn": "T", "targetFieldSlug": "title"},
+                 {"sourceColumn": "S", "targetFieldSlug": "seen"}]""";
+        String iso = "{\"rows\": [{\"T\": \"iso-dt\", \"S\": \"2024-01-15T14:30:00\"}], \"columnMapping\": "
+                + mapping + "}";
+
+        Response validated = http.post("/v1/modules/sighting/import/validate", iso);
+        Response executed = http.post("/v1/modules/sighting/import/execute", iso);
+
+        assertThat(validated.json().get("data").get("warnings").size()).as(validated.body()).isZero();
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
+        assertThat(executed.json().get("data").get("warnings").size()).as(executed.body()).isZero();
+        assertThat(http.get("/v1/modules/sighting/import/jobs/" + executed.at("/data/importJobId"))
+                .json().get("data").get("warnings").size()).isZero();
+
+        Response us = http.post("/v1/modules/sighting/import/execute", "{\"rows\": [{\"T\": \"us\", \"S\":"
+                + " \"03/04/2024 14:30\"}], \"columnMapping\": " + mapping + "}");
+        assertThat(us.at("/data/warnings/0/code")).as(us.body()).isEqualTo("ambiguous_date_format");
+        assertThat(us.at("/data/warnings/0/message")).isEqualTo(
+                "Dates of \"seen\" fit both MM/DD and DD/MM; they were read month first (MM/DD/YYYY HH:mm)");
+    }
+
+    @Test
     void numberColumnsAreReadInTheFormatTheWholeColumnHasAndAmbiguityIsAWarning() {
         String mapping = """
                 [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
@@ -758,6 +899,30 @@ abstract class ModuleImportApiContract {
         assertThat(listed.json().get("data").get("jobs").size()).isEqualTo(1);
         assertThat(listed.at("/data/jobs/0/importJobId")).isEqualTo(jobId);
         assertThat(http.get("/v1/modules/contacts/import/jobs?limit=0").status()).isEqualTo(400);
+    }
+
+    @Test
+    void rollbackKeepsTheTimeTheImportEndedAndWhenItsFilesExpire() throws Exception {
+        String jobId = execute(rowsJson("Ann", "ann@example.com"), "{}").at("/data/importJobId");
+        Response before = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        String phasesBefore = http.get("/v1/imports/" + jobId).json().get("phases").toString();
+        Thread.sleep(1_100);
+
+        assertThat(http.delete("/v1/modules/contacts/import/jobs/" + jobId).status()).isEqualTo(200);
+
+        Response after = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        assertThat(after.at("/data/status")).isEqualTo("cancelled");
+        assertThat(before.at("/data/completedDateTime")).isNotNull();
+        assertThat(after.at("/data/completedDateTime")).isEqualTo(before.at("/data/completedDateTime"));
+        assertThat(after.at("/data/expiresDateTime")).isEqualTo(before.at("/data/expiresDateTime"));
+        assertThat(Instant.parse(after.at("/data/expiresDateTime"))).isEqualTo(
+                Instant.parse(after.at("/data/completedDateTime")).plus(Duration.ofDays(30)));
+        Response listed = http.get("/v1/modules/contacts/import/jobs?limit=1");
+        assertThat(listed.at("/data/jobs/0/completedDateTime")).isEqualTo(before.at("/data/completedDateTime"));
+        Response resource = http.get("/v1/imports/" + jobId);
+        assertThat(resource.json().get("phases").toString()).isEqualTo(phasesBefore);
+        assertThat(resource.at("/finished_at")).isEqualTo(String.valueOf(
+                Instant.parse(before.at("/data/completedDateTime")).getEpochSecond()));
     }
 
     @Test
