@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 /**
  * The records of a CSV file, read by FastCSV: RFC 4180 quoting with the sniffed separator, lenient about ragged rows
  * and characters after a closing quote, empty lines skipped. A record's starting line counts LF, CRLF and lone CR as
- * one line ending each, inside quoted fields too, which is the line a user sees in an editor.
+ * one line ending each, inside quoted fields too, which is the line a user sees in an editor. A cell is read without
+ * the apostrophe a CSV export puts in front of formula-like text ({@link FormulaPrefix}).
  */
 final class CsvRows implements TabularReader.RawRows {
 
@@ -58,7 +59,8 @@ final class CsvRows implements TabularReader.RawRows {
         @Override
         protected void handleField(int index, char[] buffer, int offset, int length, boolean quoted) {
             if (keep == null || index < keep.length && keep[index]) {
-                fields.add(new String(buffer, offset, length));
+                fields.add(FormulaPrefix.present(buffer, offset, length) ? new String(buffer, offset + 1, length - 1)
+                        : new String(buffer, offset, length));
             } else {
                 fields.add(blank(buffer, offset, length) ? "" : TabularReader.SKIPPED);
             }

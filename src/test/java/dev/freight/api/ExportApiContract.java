@@ -758,6 +758,44 @@ abstract class ExportApiContract {
         }
     }
 
+    /**
+     * A CSV export puts an apostrophe in front of text a spreadsheet would run as a formula ({@code "'=1+1"}); the
+     * CSV reader takes it off again, so the export imports back unchanged, phones starting with {@code +} included.
+     */
+    @Test
+    void formulaLikeTextAndPhonesComeBackUnchangedFromACsvExport() throws Exception {
+        assertThat(http.post("/v1/objects", CONTACT).status()).isEqualTo(201);
+        ObjectDef contact = server.bean(Database.class).withHandle(h -> server.bean(SchemaStore.class)
+                .schema(h, tenant.organizationId())).object("liaison").orElseThrow();
+        List<String> names = List.of("=1+1", "+24", "-2+3", "@at", "\t=1+1 tab-led", "'=1+1 with an apostrophe",
+                "''+1", "'plain", "=HYPERLINK(\"http://evil.example\",\"click\")");
+        List<RecordWrite> writes = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            writes.add(new RecordWrite("c-" + i, Map.of("name", new Value.Text(names.get(i)),
+                    "phones", new Value.Many(List.of(new Value.Text("+1 555 0100"))))));
+        }
+        seed(tenant, contact, writes);
+        Map<String, Map<String, Value>> original = stored(tenant, contact).stream().collect(Collectors.toMap(
+                StoredRecord::externalId, StoredRecord::values));
+        HttpResponse<byte[]> file = export("/v1/modules/liaison/export", "{\"format\": \"csv\", \"config\":"
+                + " {\"columns\": [\"external_id\", \"name\", \"phones\"]}}");
+        assertThat(text(file)).contains("c-0,\"'=1+1\",\"'+1 555 0100\"\r\n",
+                "c-5,\"''=1+1 with an apostrophe\",\"'+1 555 0100\"\r\n", "c-6,\"'''+1\",", "c-7,'plain,");
+
+        Response created = http.post("/v1/imports", "{\"resource\": \"liaison\"}");
+        HttpResponse<byte[]> put = send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                .header("Content-Type", "text/csv")
+                .header("Content-Disposition", "attachment; filename=\"liaison.csv\"")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(file.body())).build());
+        assertThat(put.statusCode()).as(text(put)).isEqualTo(202);
+        Response done = awaitImport(tenant, created.at("/id"));
+
+        assertThat(done.json().get("stats").toString()).as(done.body()).isEqualTo("{\"read\":9,\"valid\":9,"
+                + "\"created\":0,\"updated\":0,\"unchanged\":9,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
+        assertThat(stored(tenant, contact).stream().collect(Collectors.toMap(StoredRecord::externalId,
+                StoredRecord::values))).isEqualTo(original);
+    }
+
     Map<String, Map<String, Value>> byExternalId(Tenant t) {
         return stored(t, BuiltInObjects.VENDOR).stream().collect(Collectors.toMap(StoredRecord::externalId,
                 StoredRecord::values));
