@@ -581,6 +581,23 @@ abstract class ExportApiContract {
         assertThat(http.get("/v1/reports/" + id).status()).isEqualTo(404);
     }
 
+    @Test
+    void aReportExportWithOtherColumnsDropsTheReportsLabelsOfColumnsItLeavesOut() {
+        vendors();
+        String id = http.post("/v1/reports", """
+                {"name": "Vendors", "module": "vendor", "columns": ["external_id", "name"],
+                 "columnLabels": {"name": "Vendor", "external_id": "Key"}}""").at("/data/reportId");
+
+        HttpResponse<byte[]> csv = export("/v1/reports/" + id + "/export", "{\"format\": \"csv\", \"config\":"
+                + " {\"columns\": [\"external_id\", \"status\"], \"limit\": 1}}");
+        HttpResponse<byte[]> badLabel = export("/v1/reports/" + id + "/export", "{\"format\": \"csv\", \"config\":"
+                + " {\"columns\": [\"external_id\"], \"columnLabels\": {\"status\": \"State\"}}}");
+
+        assertThat(text(csv)).isEqualTo("Key,Status\r\nv-1,active\r\n");
+        assertThat(badLabel.statusCode()).isEqualTo(400);
+        assertThat(json(badLabel).at("/error/code").asString()).isEqualTo("unknown_column");
+    }
+
     // ---- export jobs
 
     JsonNode awaitJob(String id) {
