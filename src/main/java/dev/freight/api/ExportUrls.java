@@ -14,7 +14,7 @@ final class ExportUrls {
     private final String publicUrl;
 
     ExportUrls(ImportUrls importUrls, ApiConfiguration.UrlSettings settings) {
-        this.signer = importUrls.signer();
+        this.signer = importUrls.signer().freshFrom("the export job (GET /v1/export-jobs/{exportJobId})");
         this.publicUrl = settings.publicUrl();
     }
 

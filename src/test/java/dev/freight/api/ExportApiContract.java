@@ -649,7 +649,15 @@ abstract class ExportApiContract {
         assertThat(file.body()).isEqualTo(immediate);
         assertThat(done.get("fileSizeBytes").asLong()).isEqualTo(immediate.length);
         assertThat(http.get("/v1/export-jobs?limit=10").at("/jobs/0/exportJobId")).isEqualTo(id);
-        assertThat(get(url.substring(0, url.length() - 1) + (url.endsWith("0") ? "1" : "0")).statusCode()).isEqualTo(403);
+        HttpResponse<byte[]> tampered = get(url.substring(0, url.length() - 1) + (url.endsWith("0") ? "1" : "0"));
+        assertThat(tampered.statusCode()).isEqualTo(403);
+        assertThat(text(tampered)).isEqualTo("{\"success\":false,\"error\":{\"code\":\"invalid_signature\","
+                + "\"message\":\"This URL's signature is not valid (was it changed?); get a fresh one from the export"
+                + " job (GET /v1/export-jobs/{exportJobId})\"}}");
+        // The signature is checked first, so a made-up job id tells nothing about which jobs exist.
+        HttpResponse<byte[]> unknown = get(url.replace(id, "exp_00000000000000000000000000000000"));
+        assertThat(unknown.statusCode()).isEqualTo(403);
+        assertThat(json(unknown).at("/error/code").asString()).isEqualTo("invalid_signature");
 
         int swept = server.bean(ExportTasks.class).sweep(Instant.now().plus(Duration.ofHours(25)));
 
