@@ -598,6 +598,28 @@ abstract class ExportApiContract {
         assertThat(json(badLabel).at("/error/code").asString()).isEqualTo("unknown_column");
     }
 
+    @Test
+    void aSavedReportsViewCanBePutBackAsItIs() {
+        String id = http.post("/v1/reports", """
+                {"name": "Active vendors", "module": "vendors", "columns": ["external_id", "name"],
+                 "filters": [{"field": "status", "value": "active"},
+                             {"field": "raw_irq_score", "operator": "range", "from": 10}]}""").at("/data/reportId");
+        Response got = http.get("/v1/reports/" + id);
+        JsonNode view = got.json().get("data");
+
+        Response put = http.put("/v1/reports/" + id, view.toString());
+
+        assertThat(view.get("filters").toString()).isEqualTo("[{\"field\":\"status\",\"value\":\"active\"},"
+                + "{\"field\":\"raw_irq_score\",\"operator\":\"range\",\"from\":10}]");
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        assertThat(put.json().get("data").get("filters")).isEqualTo(view.get("filters"));
+        assertThat(put.json().get("data").get("columns")).isEqualTo(view.get("columns"));
+        Response other = http.put("/v1/reports/" + id, view.toString().replace(id, "rpt_other"));
+        assertThat(other.status()).isEqualTo(400);
+        assertThat(other.at("/error/message")).isEqualTo("reportId \"rpt_other\" is not the report of this URL (\""
+                + id + "\"); leave it out or send the report's own");
+    }
+
     // ---- export jobs
 
     JsonNode awaitJob(String id) {
