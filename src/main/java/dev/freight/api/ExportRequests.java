@@ -31,6 +31,9 @@ final class ExportRequests {
             "title", "description", "sortField", "sortDirection", "limit", "filters", "includeBom", "escapeFormulas");
     private static final Set<String> REPORT_KEYS = Set.of("name", "module", "columns", "columnLabels", "filters",
             "sortField", "sortDirection");
+    /** The read-only keys of a report's view, accepted (and ignored) so that a GET's body can be PUT back. */
+    private static final Set<String> REPORT_VIEW_KEYS = Set.of("reportId", "accountId", "createdDateTime",
+            "updatedDateTime");
     private static final Set<String> FILTER_KEYS = Set.of("field", "operator", "value", "values", "from", "to");
 
     private ExportRequests() {}
@@ -53,8 +56,19 @@ final class ExportRequests {
                 bool(b, "async", ""));
     }
 
-    static Report report(Map<String, Object> body) {
-        Map<String, Object> b = body == null ? Map.of() : body;
+    /**
+     * A report's definition; the read-only keys of its view ({@code reportId}, {@code accountId},
+     * {@code createdDateTime}, {@code updatedDateTime}) are ignored, except that when replacing the report
+     * {@code reportId} (null when creating one), another {@code reportId} is 400 {@code invalid_report}.
+     */
+    static Report report(Map<String, Object> body, String reportId) {
+        Map<String, Object> b = new LinkedHashMap<>(body == null ? Map.of() : body);
+        Object given = b.get("reportId");
+        if (given != null && reportId != null && !given.equals(reportId)) {
+            throw new ApiException(400, "invalid_report", "reportId \"" + given + "\" is not the report of this URL (\""
+                    + reportId + "\"); leave it out or send the report's own");
+        }
+        b.keySet().removeAll(REPORT_VIEW_KEYS);
         known(b, REPORT_KEYS, "");
         String name = string(b, "name", "");
         String module = string(b, "module", "");

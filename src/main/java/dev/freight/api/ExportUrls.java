@@ -16,7 +16,7 @@ final class ExportUrls {
     private final Clock clock;
 
     ExportUrls(ImportUrls importUrls, ApiConfiguration.UrlSettings settings, Clock clock) {
-        this.signer = importUrls.signer();
+        this.signer = importUrls.signer().freshFrom("the export job (GET /v1/export-jobs/{exportJobId})");
         this.publicUrl = settings.publicUrl();
         this.clock = clock;
     }

@@ -9,6 +9,7 @@ import dev.freight.store.SavedReport;
 import dev.freight.store.SavedReportStore;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
@@ -44,7 +45,7 @@ class SavedReportsController implements Envelope.Face {
             String module,
             List<String> columns,
             Map<String, String> columnLabels,
-            List<ExportConfig.Filter> filters,
+            List<Map<String, Object>> filters,
             String sortField,
             String sortDirection,
             String createdDateTime,
@@ -53,15 +54,33 @@ class SavedReportsController implements Envelope.Face {
         static ReportView of(SavedReport r) {
             ExportConfig d = ExportConfig.fromJson(r.definition());
             return new ReportView(r.id(), r.organizationId(), r.name(), r.module(), d.columns(), d.columnLabels(),
-                    d.filters(), d.sortField(), d.sortDirection(), ExportUrls.time(r.createdAt()),
-                    ExportUrls.time(r.updatedAt()));
+                    d.filters() == null ? null : d.filters().stream().map(ReportView::filter).toList(), d.sortField(),
+                    d.sortDirection(), ExportUrls.time(r.createdAt()), ExportUrls.time(r.updatedAt()));
+        }
+
+        /** A filter with the keys it was given, not padded with nulls. */
+        private static Map<String, Object> filter(ExportConfig.Filter f) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            put(m, "field", f.field());
+            put(m, "operator", f.operator());
+            put(m, "value", f.value());
+            put(m, "values", f.values());
+            put(m, "from", f.from());
+            put(m, "to", f.to());
+            return m;
+        }
+
+        private static void put(Map<String, Object> m, String key, Object value) {
+            if (value != null) {
+                m.put(key, value);
+            }
         }
     }
 
     @PostMapping("/v1/reports")
     ResponseEntity<Envelope> create(@RequestBody(required = false) Map<String, Object> body, Caller caller) {
         caller.require(Scope.EXPORT);
-        ExportRequests.Report request = checked(caller, ExportRequests.report(body));
+        ExportRequests.Report request = checked(caller, ExportRequests.report(body, null));
         SavedReport report = database.inTransaction(h -> reports.create(h, caller.organizationId(), request.name(),
                 request.module(), request.definition().toJson()));
         return ResponseEntity.status(201).body(Envelope.ok(ReportView.of(report)));
@@ -85,7 +104,7 @@ class SavedReportsController implements Envelope.Face {
     Envelope update(@PathVariable String reportId, @RequestBody(required = false) Map<String, Object> body,
             Caller caller) {
         caller.require(Scope.EXPORT);
-        ExportRequests.Report request = checked(caller, ExportRequests.report(body));
+        ExportRequests.Report request = checked(caller, ExportRequests.report(body, reportId));
         return Envelope.ok(ReportView.of(database.inTransaction(h -> reports.update(h, caller.organizationId(),
                 reportId, request.name(), request.module(), request.definition().toJson()))
                 .orElseThrow(() -> notFound(reportId))));

@@ -19,10 +19,22 @@ final class UrlSigner {
 
     private final byte[] key;
     private final Clock clock;
+    /** Where a fresh URL comes from, for the messages of a bad or expired one. */
+    private final String freshFrom;
 
     UrlSigner(byte[] key, Clock clock) {
+        this(key, clock, "the import (GET /v1/imports/{id})");
+    }
+
+    private UrlSigner(byte[] key, Clock clock, String freshFrom) {
         this.key = key.clone();
         this.clock = clock;
+        this.freshFrom = freshFrom;
+    }
+
+    /** This signer (the same key), its errors telling the caller to get a fresh URL from {@code freshFrom}. */
+    UrlSigner freshFrom(String freshFrom) {
+        return new UrlSigner(key, clock, freshFrom);
     }
 
     /** {@code path?expires=…&signature=…}, valid for {@code ttl}. */
@@ -51,13 +63,13 @@ final class UrlSigner {
         }
         if (clock.instant().getEpochSecond() > at) {
             throw new ApiException(403, "url_expired", "This URL expired at " + Instant.ofEpochSecond(at)
-                    + "; get a fresh one from the import (GET /v1/imports/{id})");
+                    + "; get a fresh one from " + freshFrom);
         }
     }
 
-    private static ApiException invalid() {
+    private ApiException invalid() {
         return new ApiException(403, "invalid_signature", "This URL's signature is not valid (was it changed?);"
-                + " get a fresh one from the import (GET /v1/imports/{id})");
+                + " get a fresh one from " + freshFrom);
     }
 
     private String mac(String method, String path, long expires) {

@@ -1,5 +1,6 @@
 package dev.freight.export;
 
+import dev.freight.ingest.FormulaPrefix;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.Value;
 import dev.freight.store.RecordRow;
@@ -157,11 +158,7 @@ final class CsvExportWriter implements ExportWriter {
 
     /** UTF-8 text as {@link #text(String)} writes it; it has no CR or LF (those come escaped, so decoded). */
     private void text(byte[] b, int start, int end) throws IOException {
-        boolean apostrophe = false;
-        if (neutralise && start < end) {
-            byte c = b[start];
-            apostrophe = c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
-        }
+        boolean apostrophe = neutralise && FormulaPrefix.needed(b, start, end);
         boolean quote = apostrophe;
         for (int i = start; i < end && !quote; i++) {
             byte c = b[i];
@@ -240,13 +237,9 @@ final class CsvExportWriter implements ExportWriter {
         }
     }
 
-    /** OWASP's list of characters a spreadsheet reads as the start of a formula. */
+    /** Whether a text cell gets an apostrophe in front (when neutralising): see {@link FormulaPrefix}. */
     static boolean looksLikeFormula(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        char c = s.charAt(0);
-        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+        return FormulaPrefix.needed(s);
     }
 
     /** {@code s}, quoted if it holds a comma, quote, CR or LF. */

@@ -13,13 +13,16 @@ import java.util.Map;
  *       {@code Y} mean day of month and year here, {@code ddd}/{@code dddd} the weekday and {@code A} AM/PM;</li>
  *   <li>strftime ({@code %d.%m.%Y %H:%M}), recognised by a {@code %} before a letter.</li>
  * </ul>
- * A lone {@code T} (as in {@code YYYY-MM-DDTHH:mm}) is literal text; other letters that are no pattern letter stay
- * errors ({@code yyyy-bb} is a mistake, not a request for "bb").
+ * A lone {@code T} (as in {@code YYYY-MM-DDTHH:mm}) is literal text. Any other letter must be one of the tokens
+ * listed in {@link #token}, a strftime directive one of {@link #STRFTIME}, and a literal must be closed; else
+ * {@link #toJava} throws {@code invalid_date_format} naming it ({@code yyyy-bb} is a mistake, not a request for "bb";
+ * day.js's {@code X} or {@code W} mean something else in Java, so neither is guessed at).
  */
 final class DatePattern {
 
-    /** Java's pattern letters, which are not literal text. */
-    private static final String JAVA_LETTERS = "GuyDMLdQqYwWEecFahKkHmsSAnNVvzOXxZp";
+    private static final String TOKENS = " (use YYYY YY MMMM MMM MM M DDD DD D dddd ddd HH H hh h mm m ss s SSS A a"
+            + " Z ww w, Java's yyyy uuuu dd d EEEE EEE, literals in [...] or '...')";
+    private static final String DIRECTIVES = " (use %Y %y %m %d %e %H %I %M %S %p %b %h %B %a %A %j %z %Z %F %T %R %D)";
     private static final Map<Character, String> STRFTIME = Map.ofEntries(
             Map.entry('Y', "yyyy"), Map.entry('y', "yy"), Map.entry('m', "MM"), Map.entry('d', "dd"),
             Map.entry('e', "d"), Map.entry('H', "HH"), Map.entry('I', "hh"), Map.entry('M', "mm"),
@@ -30,7 +33,11 @@ final class DatePattern {
 
     private DatePattern() {}
 
-    /** The {@code DateTimeFormatter} pattern for {@code format}; an unknown strftime directive is kept as text. */
+    /**
+     * The {@code DateTimeFormatter} pattern for {@code format}.
+     *
+     * @throws ExportException {@code invalid_date_format} for a literal not closed, or a token or directive not read
+     */
     static String toJava(String format) {
         return isStrftime(format) ? fromStrftime(format) : fromTokens(format);
     }
@@ -57,6 +64,9 @@ final class DatePattern {
             } else if (c == '%' && i + 1 < format.length() && format.charAt(i + 1) == '%') {
                 literal.append('%');
                 i++;
+            } else if (c == '%' && i + 1 < format.length() && Character.isLetter(format.charAt(i + 1))) {
+                throw invalid(format, "%" + format.charAt(i + 1) + " is not a strftime directive Freight reads"
+                        + DIRECTIVES);
             } else {
                 literal.append(c);
             }
@@ -73,7 +83,9 @@ final class DatePattern {
             char c = format.charAt(i);
             if (c == '[') {
                 int end = format.indexOf(']', i + 1);
-                end = end < 0 ? format.length() : end;
+                if (end < 0) {
+                    throw unclosed(format, i, ']');
+                }
                 literal.append(format, i + 1, end);
                 i = end + 1;
                 continue;
@@ -86,25 +98,50 @@ final class DatePattern {
             while (i + run < format.length() && format.charAt(i + run) == c) {
                 run++;
             }
-            if (JAVA_LETTERS.indexOf(c) < 0 && (c == 'T' && run == 1 || !Character.isLetter(c))) {
+            if (c == 'T' && run == 1 || !Character.isLetter(c)) {
                 literal.append(format, i, i + run);
-            } else if (JAVA_LETTERS.indexOf(c) < 0) {
-                flush(literal, out);
-                out.append(format, i, i + run);
             } else {
+                String java = token(c, run);
+                if (java == null) {
+                    throw invalid(format, format.substring(i, i + run) + " is not a token Freight reads" + TOKENS);
+                }
                 flush(literal, out);
-                out.append(switch (c) {
-                    case 'Y' -> "y".repeat(run);
-                    case 'D' -> (run <= 2 ? "d" : "D").repeat(run);
-                    case 'd' -> run >= 3 ? "E".repeat(run) : "d".repeat(run);
-                    case 'A' -> "a";
-                    default -> String.valueOf(c).repeat(run);
-                });
+                out.append(java);
             }
             i += run;
         }
         flush(literal, out);
         return out.toString();
+    }
+
+    /**
+     * The Java pattern of a run of one letter, or null when it is no token this class reads: one that means something
+     * else in day.js than in Java ({@code X}, {@code x}, {@code W}, {@code w}, {@code E}, {@code e}…) or that nobody
+     * asks an export for.
+     */
+    private static String token(char c, int run) {
+        String same = String.valueOf(c).repeat(run);
+        return switch (c) {
+            case 'Y' -> "y".repeat(run);
+            case 'y', 'u' -> same;
+            case 'M' -> run <= 4 ? same : null;
+            case 'D' -> run <= 2 ? "d".repeat(run) : run == 3 ? "DDD" : null;
+            case 'd' -> run <= 2 ? same : run <= 4 ? "E".repeat(run) : null;
+            case 'E' -> run == 3 || run == 4 ? same : null;
+            case 'H', 'h', 'm', 's', 'w' -> run <= 2 ? same : null;
+            case 'S' -> run <= 9 ? same : null;
+            case 'A', 'a' -> run == 1 ? "a" : null;
+            case 'Z' -> run <= 2 ? "Z" : null;
+            default -> null;
+        };
+    }
+
+    private static ExportException invalid(String format, String problem) {
+        return new ExportException("invalid_date_format", "dateFormat \"" + format + "\": " + problem);
+    }
+
+    private static ExportException unclosed(String format, int start, char close) {
+        return invalid(format, "the literal at character " + (start + 1) + " is not closed with " + close);
     }
 
     /**
@@ -129,7 +166,7 @@ final class DatePattern {
                 return i + 1;
             }
         }
-        return i;
+        throw unclosed(format, start, '\'');
     }
 
     /** Appends pending literal text, each run of letters and quotes in a Java literal ({@code 'o''clock'}). */

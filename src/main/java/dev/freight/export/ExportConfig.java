@@ -36,7 +36,10 @@ public record ExportConfig(
      */
     public record Filter(String field, String operator, Object value, List<Object> values, Object from, Object to) {}
 
-    /** This config with every option {@code override} gives replacing this one's; filters of both apply. */
+    /**
+     * This config with every option {@code override} gives replacing this one's; filters of both apply, labels are
+     * merged (this one's kept only for the columns still exported when {@code override} lists columns).
+     */
     public ExportConfig overriddenBy(ExportConfig override) {
         List<Filter> all = new ArrayList<>();
         if (filters != null) {
@@ -49,7 +52,12 @@ public record ExportConfig(
         if (columnLabels != null || override.columnLabels != null) {
             labels = new LinkedHashMap<>();
             if (columnLabels != null) {
-                labels.putAll(columnLabels);
+                // Labels of columns the override no longer exports go; the override's own are checked as given.
+                for (Map.Entry<String, String> e : columnLabels.entrySet()) {
+                    if (override.columns == null || override.columns.contains(e.getKey())) {
+                        labels.put(e.getKey(), e.getValue());
+                    }
+                }
             }
             if (override.columnLabels != null) {
                 labels.putAll(override.columnLabels);

@@ -5,6 +5,7 @@ import dev.freight.schema.Value;
 import dev.freight.store.StoredRecord;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -12,8 +13,10 @@ import org.dhatim.fastexcel.Workbook;
 import org.dhatim.fastexcel.Worksheet;
 
 /**
- * XLSX through fastexcel's streaming writer: numbers and booleans as such, dates and date-times (UTC) as real Excel
- * dates with a number format, everything else as inline strings (no shared-strings table growing with the file).
+ * XLSX through fastexcel's streaming writer: numbers and booleans as such (a number of more than 15 significant digits,
+ * which Excel cannot hold, as text), dates and date-times (UTC) as real Excel dates with a number format, everything
+ * else as inline strings (no shared-strings table growing with the file). A text longer than Excel's 32,767
+ * characters per cell fails the export with {@code cell_too_long}.
  * Rows are flushed to the stream every {@value #FLUSH_EVERY}; past Excel's 1,048,576 rows a sheet continues on a
  * new one with the header repeated.
  */
@@ -21,6 +24,8 @@ final class XlsxExportWriter implements ExportWriter {
 
     static final int MAX_ROWS = 1_048_576;
     private static final int FLUSH_EVERY = 1_000;
+    /** Excel's limit on the characters of one cell. */
+    static final int MAX_CELL = 32_767;
 
     private final List<ExportColumn> columns;
     private final ExportOptions options;
@@ -75,7 +80,7 @@ final class XlsxExportWriter implements ExportWriter {
         for (int c = 0; c < columns.size(); c++) {
             Value v = columns.get(c).valueOf(record);
             if (v != null) {
-                cell(c, v);
+                cell(record, c, v);
             }
         }
         row++;
@@ -84,10 +89,10 @@ final class XlsxExportWriter implements ExportWriter {
         }
     }
 
-    private void cell(int c, Value v) {
+    private void cell(StoredRecord record, int c, Value v) {
         switch (v) {
-            case Value.Decimal d -> sheet.value(row, c, d.value());
-            case Value.Int i -> sheet.value(row, c, i.value());
+            case Value.Decimal d -> number(c, d.value());
+            case Value.Int i -> number(c, BigDecimal.valueOf(i.value()));
             case Value.Bool b -> sheet.value(row, c, b.value());
             case Value.Date d -> {
                 sheet.value(row, c, d.value());
@@ -97,8 +102,33 @@ final class XlsxExportWriter implements ExportWriter {
                 sheet.value(row, c, LocalDateTime.ofInstant(d.value(), ZoneOffset.UTC));
                 sheet.style(row, c).format(dateTimeFormat).set();
             }
-            default -> sheet.inlineString(row, c, CellText.of(v, options.dates()));
+            default -> text(record, c, CellText.of(v, options.dates()));
         }
+    }
+
+    /**
+     * A number Excel holds exactly (at most 15 significant digits, within a double's range) as a numeric cell, any
+     * other as text: Excel keeps 15 digits of a number, so 9223372036854775807 would read 9223372036854770000.
+     */
+    private void number(int c, BigDecimal n) {
+        BigDecimal stripped = n.stripTrailingZeros();
+        double d = stripped.doubleValue();
+        if (stripped.precision() <= 15 && Double.isFinite(d) && (d != 0 || stripped.signum() == 0)) {
+            sheet.value(row, c, new BigDecimal(stripped.toPlainString()));
+        } else {
+            sheet.inlineString(row, c, n.toPlainString());
+        }
+    }
+
+    /** A text cell; a text longer than Excel's cells hold fails the export rather than be cut. */
+    private void text(StoredRecord record, int c, String s) {
+        if (s.length() > MAX_CELL) {
+            ExportColumn column = columns.get(c);
+            throw new ExportException("cell_too_long", "Record %s: %s has %,d characters, but an XLSX cell holds at most"
+                    .formatted(record.externalId() != null ? record.externalId() : record.id(), column.key(),
+                            s.length()) + " %,d; export it as CSV or JSON".formatted(MAX_CELL));
+        }
+        sheet.inlineString(row, c, s);
     }
 
     @Override

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * and characters after a closing quote, empty lines skipped. A quoted cell still open at the end of the text ends the
  * read with {@code malformed_csv} at the line of its opening quote (after the record holding it). A record's starting
  * line counts LF, CRLF and lone CR as one line ending each, inside quoted fields too, which is the line a user sees in
- * an editor.
+ * an editor. A cell is read without the apostrophe a CSV export puts in front of formula-like text
+ * ({@link FormulaPrefix}).
  */
 final class CsvRows implements TabularReader.RawRows {
 
@@ -62,7 +63,8 @@ final class CsvRows implements TabularReader.RawRows {
         @Override
         protected void handleField(int index, char[] buffer, int offset, int length, boolean quoted) {
             if (keep == null || index < keep.length && keep[index]) {
-                fields.add(new String(buffer, offset, length));
+                fields.add(FormulaPrefix.present(buffer, offset, length) ? new String(buffer, offset + 1, length - 1)
+                        : new String(buffer, offset, length));
             } else {
                 fields.add(blank(buffer, offset, length) ? "" : TabularReader.SKIPPED);
             }

@@ -581,6 +581,45 @@ abstract class ExportApiContract {
         assertThat(http.get("/v1/reports/" + id).status()).isEqualTo(404);
     }
 
+    @Test
+    void aReportExportWithOtherColumnsDropsTheReportsLabelsOfColumnsItLeavesOut() {
+        vendors();
+        String id = http.post("/v1/reports", """
+                {"name": "Vendors", "module": "vendor", "columns": ["external_id", "name"],
+                 "columnLabels": {"name": "Vendor", "external_id": "Key"}}""").at("/data/reportId");
+
+        HttpResponse<byte[]> csv = export("/v1/reports/" + id + "/export", "{\"format\": \"csv\", \"config\":"
+                + " {\"columns\": [\"external_id\", \"status\"], \"limit\": 1}}");
+        HttpResponse<byte[]> badLabel = export("/v1/reports/" + id + "/export", "{\"format\": \"csv\", \"config\":"
+                + " {\"columns\": [\"external_id\"], \"columnLabels\": {\"status\": \"State\"}}}");
+
+        assertThat(text(csv)).isEqualTo("Key,Status\r\nv-1,active\r\n");
+        assertThat(badLabel.statusCode()).isEqualTo(400);
+        assertThat(json(badLabel).at("/error/code").asString()).isEqualTo("unknown_column");
+    }
+
+    @Test
+    void aSavedReportsViewCanBePutBackAsItIs() {
+        String id = http.post("/v1/reports", """
+                {"name": "Active vendors", "module": "vendors", "columns": ["external_id", "name"],
+                 "filters": [{"field": "status", "value": "active"},
+                             {"field": "raw_irq_score", "operator": "range", "from": 10}]}""").at("/data/reportId");
+        Response got = http.get("/v1/reports/" + id);
+        JsonNode view = got.json().get("data");
+
+        Response put = http.put("/v1/reports/" + id, view.toString());
+
+        assertThat(view.get("filters").toString()).isEqualTo("[{\"field\":\"status\",\"value\":\"active\"},"
+                + "{\"field\":\"raw_irq_score\",\"operator\":\"range\",\"from\":10}]");
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        assertThat(put.json().get("data").get("filters")).isEqualTo(view.get("filters"));
+        assertThat(put.json().get("data").get("columns")).isEqualTo(view.get("columns"));
+        Response other = http.put("/v1/reports/" + id, view.toString().replace(id, "rpt_other"));
+        assertThat(other.status()).isEqualTo(400);
+        assertThat(other.at("/error/message")).isEqualTo("reportId \"rpt_other\" is not the report of this URL (\""
+                + id + "\"); leave it out or send the report's own");
+    }
+
     // ---- export jobs
 
     JsonNode awaitJob(String id) {
@@ -632,7 +671,15 @@ abstract class ExportApiContract {
         assertThat(file.body()).isEqualTo(immediate);
         assertThat(done.get("fileSizeBytes").asLong()).isEqualTo(immediate.length);
         assertThat(http.get("/v1/export-jobs?limit=10").at("/jobs/0/exportJobId")).isEqualTo(id);
-        assertThat(get(url.substring(0, url.length() - 1) + (url.endsWith("0") ? "1" : "0")).statusCode()).isEqualTo(403);
+        HttpResponse<byte[]> tampered = get(url.substring(0, url.length() - 1) + (url.endsWith("0") ? "1" : "0"));
+        assertThat(tampered.statusCode()).isEqualTo(403);
+        assertThat(text(tampered)).isEqualTo("{\"success\":false,\"error\":{\"code\":\"invalid_signature\","
+                + "\"message\":\"This URL's signature is not valid (was it changed?); get a fresh one from the export"
+                + " job (GET /v1/export-jobs/{exportJobId})\"}}");
+        // The signature is checked first, so a made-up job id tells nothing about which jobs exist.
+        HttpResponse<byte[]> unknown = get(url.replace(id, "exp_00000000000000000000000000000000"));
+        assertThat(unknown.statusCode()).isEqualTo(403);
+        assertThat(json(unknown).at("/error/code").asString()).isEqualTo("invalid_signature");
 
         // Past its expiry and not swept yet: the job already says expired, and its URL answers 410.
         server.bean(Database.class).inTransaction(h -> h.update("update export_jobs set expires_at = ? where id = ?",
@@ -764,6 +811,44 @@ abstract class ExportApiContract {
             assertThat(stored(target, contact).stream().collect(Collectors.toMap(StoredRecord::externalId,
                     StoredRecord::values))).as(format).isEqualTo(original);
         }
+    }
+
+    /**
+     * A CSV export puts an apostrophe in front of text a spreadsheet would run as a formula ({@code "'=1+1"}); the
+     * CSV reader takes it off again, so the export imports back unchanged, phones starting with {@code +} included.
+     */
+    @Test
+    void formulaLikeTextAndPhonesComeBackUnchangedFromACsvExport() throws Exception {
+        assertThat(http.post("/v1/objects", CONTACT).status()).isEqualTo(201);
+        ObjectDef contact = server.bean(Database.class).withHandle(h -> server.bean(SchemaStore.class)
+                .schema(h, tenant.organizationId())).object("liaison").orElseThrow();
+        List<String> names = List.of("=1+1", "+24", "-2+3", "@at", "\t=1+1 tab-led", "'=1+1 with an apostrophe",
+                "''+1", "'plain", "=HYPERLINK(\"http://evil.example\",\"click\")");
+        List<RecordWrite> writes = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            writes.add(new RecordWrite("c-" + i, Map.of("name", new Value.Text(names.get(i)),
+                    "phones", new Value.Many(List.of(new Value.Text("+1 555 0100"))))));
+        }
+        seed(tenant, contact, writes);
+        Map<String, Map<String, Value>> original = stored(tenant, contact).stream().collect(Collectors.toMap(
+                StoredRecord::externalId, StoredRecord::values));
+        HttpResponse<byte[]> file = export("/v1/modules/liaison/export", "{\"format\": \"csv\", \"config\":"
+                + " {\"columns\": [\"external_id\", \"name\", \"phones\"]}}");
+        assertThat(text(file)).contains("c-0,\"'=1+1\",\"'+1 555 0100\"\r\n",
+                "c-5,\"''=1+1 with an apostrophe\",\"'+1 555 0100\"\r\n", "c-6,\"'''+1\",", "c-7,'plain,");
+
+        Response created = http.post("/v1/imports", "{\"resource\": \"liaison\"}");
+        HttpResponse<byte[]> put = send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                .header("Content-Type", "text/csv")
+                .header("Content-Disposition", "attachment; filename=\"liaison.csv\"")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(file.body())).build());
+        assertThat(put.statusCode()).as(text(put)).isEqualTo(202);
+        Response done = awaitImport(tenant, created.at("/id"));
+
+        assertThat(done.json().get("stats").toString()).as(done.body()).isEqualTo("{\"read\":9,\"valid\":9,"
+                + "\"created\":0,\"updated\":0,\"unchanged\":9,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
+        assertThat(stored(tenant, contact).stream().collect(Collectors.toMap(StoredRecord::externalId,
+                StoredRecord::values))).isEqualTo(original);
     }
 
     Map<String, Map<String, Value>> byExternalId(Tenant t) {

@@ -2,6 +2,10 @@ package dev.freight.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freight.ingest.FormulaPrefix;
+import dev.freight.ingest.Readers;
+import dev.freight.ingest.RowReader;
+import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
@@ -9,6 +13,7 @@ import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
 import dev.freight.store.StoredRecord;
 import java.io.BufferedWriter;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -60,6 +65,40 @@ class CsvExportWriterTest {
         assertThat(new String(actual.toByteArray(), StandardCharsets.UTF_8))
                 .isEqualTo(new String(reference(plan, records), StandardCharsets.UTF_8));
         assertThat(actual.toByteArray()).isEqualTo(reference(plan, records));
+    }
+
+    /**
+     * The apostrophe the writer puts in front of formula-like text is what the CSV reader takes off: every text reads
+     * back as it was, apostrophes of its own included.
+     */
+    @ParameterizedTest
+    @CsvSource({"NEUTRALISE", "KEEP"})
+    void formulaLikeTextReadsBackUnchangedThroughTheCsvReader(ExportOptions.FormulaCells formulas) throws IOException {
+        List<String> texts = List.of("=1+1", "+24", "-2+3", "@at", "\tx", "\rx", "+1 555 0100", "'", "''", "'x",
+                "'=x", "''=x", "'''+1", "a'=b", "=", "'-", "x".repeat(9_000) + "'", "'" + "=".repeat(9_000), "plain");
+        boolean neutralise = formulas == ExportOptions.FormulaCells.NEUTRALISE;
+        ExportPlan plan = ExportPlan.of(THING, ExportFormat.CSV, new ExportConfig(List.of("label"), null, true, null,
+                null, null, null, null, null, null, false, neutralise));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ExportWriter writer = ExportWriter.open(plan, bytes);
+        for (int i = 0; i < texts.size(); i++) {
+            writer.row(new StoredRecord("thng_" + i, "org", "thing", null, Map.of("label",
+                    new Value.Text(texts.get(i))), Instant.EPOCH, Instant.EPOCH));
+        }
+        writer.finish();
+
+        List<String> read = new ArrayList<>();
+        try (RowReader reader = Readers.openUtf8Csv(new ByteArrayInputStream(bytes.toByteArray()))) {
+            for (SourceRow row = reader.next(); row != null; row = reader.next()) {
+                read.add((String) row.cells().get("Label, \"quoted\""));
+            }
+        }
+        if (neutralise) {
+            assertThat(read).isEqualTo(texts);
+        } else {
+            assertThat(read).isEqualTo(texts.stream().map(t -> t.startsWith("'") && FormulaPrefix.needed(t)
+                    ? t.substring(1) : t).toList());
+        }
     }
 
     private static List<StoredRecord> records() {

@@ -1,6 +1,7 @@
 package dev.freight.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -38,5 +39,33 @@ class DatePatternTest {
     void readsJavaDayjsAndStrftimePatterns(String format, String java, String formatted) {
         assertThat(DatePattern.toJava(format)).isEqualTo(java);
         assertThat(DateTimeFormatter.ofPattern(java, Locale.ENGLISH).format(SATURDAY)).isEqualTo(formatted);
+    }
+
+    private static final String TOKENS = " (use YYYY YY MMMM MMM MM M DDD DD D dddd ddd HH H hh h mm m ss s SSS A a"
+            + " Z ww w, Java's yyyy uuuu dd d EEEE EEE, literals in [...] or '...')";
+    private static final String DIRECTIVES = " (use %Y %y %m %d %e %H %I %M %S %p %b %h %B %a %A %j %z %Z %F %T %R %D)";
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            "'"              | the literal at character 1 is not closed with '   |
+            "[Day] DD ["     | the literal at character 10 is not closed with ]   |
+            "dd 'at"         | the literal at character 4 is not closed with '   |
+            %Q               | %Q is not a strftime directive Freight reads       | DIRECTIVES
+            "%d.%m.%Y %k"    | %k is not a strftime directive Freight reads       | DIRECTIVES
+            X                | X is not a token Freight reads                     | TOKENS
+            x                | x is not a token Freight reads                     | TOKENS
+            YYYY-[W]W        | W is not a token Freight reads                     | TOKENS
+            gggg-ww          | gggg is not a token Freight reads                  | TOKENS
+            DD/MM/YYYY Q     | Q is not a token Freight reads                     | TOKENS
+            ddddd            | ddddd is not a token Freight reads                 | TOKENS
+            yyyy-bb          | bb is not a token Freight reads                    | TOKENS
+            """)
+    void rejectsUnclosedLiteralsAndTokensItDoesNotList(String format, String problem, String list) {
+        String message = "dateFormat \"" + format + "\": " + problem + (list == null ? ""
+                : list.equals("TOKENS") ? TOKENS : DIRECTIVES);
+        assertThatThrownBy(() -> DatePattern.toJava(format)).isInstanceOfSatisfying(ExportException.class, e -> {
+            assertThat(e.code()).isEqualTo("invalid_date_format");
+            assertThat(e.getMessage()).isEqualTo(message);
+        });
     }
 }

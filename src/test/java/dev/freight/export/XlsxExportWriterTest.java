@@ -1,0 +1,121 @@
+package dev.freight.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Value;
+import dev.freight.store.StoredRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+
+/** The XLSX writer's sheet XML: which values become numeric cells, and what it refuses to write. */
+class XlsxExportWriterTest {
+
+    private static final ObjectDef THING = new ObjectDef("thing", "Thing", "thng", false, List.of(
+            BuiltInObjects.externalIdField(),
+            new Field("label", "Label", FieldType.LONG_TEXT, false, "", List.of(), List.of(), false),
+            new Field("amount", "Amount", FieldType.NUMBER, false, "", List.of(), List.of(), false),
+            new Field("count", "Count", FieldType.INTEGER, false, "", List.of(), List.of(), false)));
+
+    private static final Pattern CELL = Pattern.compile("<c r=\"([A-Z]+\\d+)\"([^>]*)>"
+            + "(?:<v>([^<]*)</v>|<is><t[^>]*>([^<]*)</t></is>)</c>");
+    private static final Pattern TYPE = Pattern.compile(" t=\"(\\w+)\"");
+
+    @Test
+    void numbersADoubleHoldsExactlyAreNumericCellsAndTheOthersText() throws IOException {
+        List<Map<String, Value>> rows = List.of(
+                Map.of("amount", decimal("85.5"), "count", new Value.Int(123_456_789_012_345L)),
+                Map.of("amount", decimal("0.1"), "count", new Value.Int(Long.MAX_VALUE)),
+                Map.of("amount", decimal("1234567890.12345"), "count", new Value.Int(1_234_567_890_123_456L)),
+                Map.of("amount", decimal("1234567890.123456"), "count", new Value.Int(-9_007_199_254_740_993L)),
+                Map.of("amount", decimal("12345678901234567890"), "count", new Value.Int(0)),
+                Map.of("amount", decimal("1.50000000000000000000"), "count", new Value.Int(-5)));
+
+        Map<String, String> cells = cells(sheet(rows));
+
+        assertThat(cells).containsEntry("B2", "n 85.5").containsEntry("C2", "n 123456789012345")
+                .containsEntry("B3", "n 0.1").containsEntry("C3", "inlineStr 9223372036854775807")
+                .containsEntry("B4", "n 1234567890.12345").containsEntry("C4", "inlineStr 1234567890123456")
+                .containsEntry("B5", "inlineStr 1234567890.123456").containsEntry("C5", "inlineStr -9007199254740993")
+                .containsEntry("B6", "inlineStr 12345678901234567890").containsEntry("C6", "n 0")
+                .containsEntry("B7", "n 1.5").containsEntry("C7", "n -5");
+    }
+
+    @Test
+    void aTextLongerThanAnExcelCellFailsTheExportNamingTheRecordAndField() {
+        ExportPlan plan = ExportPlan.of(THING, ExportFormat.XLSX, new ExportConfig(List.of("external_id", "label"),
+                null, true, null, null, null, null, null, null, null, null, null));
+
+        assertThatThrownBy(() -> {
+            ExportWriter writer = ExportWriter.open(plan, new ByteArrayOutputStream());
+            writer.row(record("t-1", Map.of("label", new Value.Text("x".repeat(32_767)))));
+            writer.row(record("t-2", Map.of("label", new Value.Text("y".repeat(32_768)))));
+        }).isInstanceOfSatisfying(ExportException.class, e -> {
+            assertThat(e.code()).isEqualTo("cell_too_long");
+            assertThat(e.getMessage()).isEqualTo("Record t-2: label has 32,768 characters, but an XLSX cell holds at"
+                    + " most 32,767; export it as CSV or JSON");
+        });
+    }
+
+    private static Value decimal(String s) {
+        return new Value.Decimal(new BigDecimal(s));
+    }
+
+    private static StoredRecord record(String externalId, Map<String, Value> values) {
+        return new StoredRecord("thng_" + externalId, "org", "thing", externalId, values, Instant.EPOCH,
+                Instant.EPOCH);
+    }
+
+    /** The first sheet's XML of an export of {@code rows} with the columns external_id, amount, count. */
+    static String sheet(List<Map<String, Value>> rows) throws IOException {
+        ExportPlan plan = ExportPlan.of(THING, ExportFormat.XLSX, new ExportConfig(List.of("external_id", "amount",
+                "count"), null, true, null, null, null, null, null, null, null, null, null));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ExportWriter writer = ExportWriter.open(plan, out);
+        for (int i = 0; i < rows.size(); i++) {
+            writer.row(record("t-" + i, rows.get(i)));
+        }
+        writer.finish();
+        Path file = Files.createTempFile("export", ".xlsx");
+        try {
+            Files.write(file, out.toByteArray());
+            try (ZipFile zip = new ZipFile(file.toFile())) {
+                ZipEntry e = zip.getEntry("xl/worksheets/sheet1.xml");
+                if (e != null) {
+                    return new String(zip.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+        } finally {
+            Files.delete(file);
+        }
+        throw new AssertionError("no sheet1.xml");
+    }
+
+    /** Each cell as {@code "<type> <text>"}, by reference. */
+    static Map<String, String> cells(String sheet) {
+        Map<String, String> cells = new java.util.LinkedHashMap<>();
+        Matcher m = CELL.matcher(sheet);
+        while (m.find()) {
+            Matcher type = TYPE.matcher(m.group(2));
+            cells.put(m.group(1), (type.find() ? type.group(1) : "n") + " "
+                    + (m.group(3) != null ? m.group(3) : m.group(4)));
+        }
+        return cells;
+    }
+}
