@@ -158,11 +158,21 @@ public final class Coercion {
             return invalid(field, raw);
         }
         String s = raw.toString();
-        if (s.length() > max) {
+        int characters = characters(s);
+        if (characters > max) {
             return new Coerced.Invalid(String.format(Locale.ROOT, "%s: expected at most %,d characters, got %,d",
-                    field.slug(), max, s.length()));
+                    field.slug(), max, characters));
         }
         return new Coerced.Ok(new Value.Text(s));
+    }
+
+    /**
+     * The length limits' unit: code points, so an emoji outside the Basic Multilingual Plane is one character, not
+     * the two UTF-16 units {@link String#length()} counts. A string of at most {@link #MAX_TEXT} units, under every
+     * limit either way, is not counted.
+     */
+    private static int characters(String s) {
+        return s.length() <= MAX_TEXT ? s.length() : s.codePointCount(0, s.length());
     }
 
     private static Coerced matching(Field field, Object raw, Predicate<String> accepts) {
@@ -170,7 +180,7 @@ public final class Coercion {
             return invalid(field, raw);
         }
         String s = raw.toString().strip();
-        if (s.length() > MAX_TEXT || !accepts.test(s)) {
+        if (characters(s) > MAX_TEXT || !accepts.test(s)) {
             return invalid(field, raw);
         }
         return new Coerced.Ok(new Value.Text(s));
@@ -352,7 +362,7 @@ public final class Coercion {
     private static Coerced reference(Field field, Object raw) {
         if (raw instanceof String || raw instanceof Long || raw instanceof Integer || raw instanceof BigInteger) {
             String s = raw.toString().strip();
-            if (s.length() <= MAX_TEXT) {
+            if (characters(s) <= MAX_TEXT) {
                 return new Coerced.Ok(new Value.Ref(s, null, null));
             }
         }
