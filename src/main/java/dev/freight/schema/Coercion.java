@@ -248,7 +248,7 @@ public final class Coercion {
     }
 
     private static Coerced date(Field field, Object raw) {
-        if (raw instanceof String s) {
+        if (raw instanceof String s && hasCalendarYear(s.strip())) {
             String t = s.strip();
             LocalDate iso = isoDate(t);
             if (iso != null) {
@@ -270,7 +270,7 @@ public final class Coercion {
     }
 
     private static Coerced dateTime(Field field, Object raw) {
-        if (raw instanceof String s) {
+        if (raw instanceof String s && hasCalendarYear(s.strip())) {
             String t = s.strip();
             Instant instant = instant(t);
             if (instant != null) {
@@ -283,6 +283,14 @@ public final class Coercion {
             }
         }
         return invalid(field, raw);
+    }
+
+    /**
+     * Whether the text starts with a year of four ASCII digits from 0001 to 9999 and a date separator: the parsers
+     * below also take a sign and more digits ({@code +10000-01-01}) and the year 0000, which no record means.
+     */
+    private static boolean hasCalendarYear(String t) {
+        return t.length() > 4 && (t.charAt(4) == '-' || t.charAt(4) == '/') && digits(t, 0, 4) >= 1;
     }
 
     /**
