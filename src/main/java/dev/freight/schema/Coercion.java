@@ -105,7 +105,10 @@ public final class Coercion {
             String trimmed = s.strip();
             return trimmed.isEmpty() ? Coerced.EMPTY : new Coerced.Ok(new Value.Text(trimmed));
         }
-        if (item instanceof Number || item instanceof Boolean) {
+        if (item instanceof Number n && !(n instanceof BigDecimal d && plainLength(d) > MAX_TEXT)) {
+            return new Coerced.Ok(new Value.Text(numberText(n)));
+        }
+        if (item instanceof Boolean) {
             return new Coerced.Ok(new Value.Text(item.toString()));
         }
         return item == null ? Coerced.EMPTY : invalid(field, item);
@@ -157,7 +160,11 @@ public final class Coercion {
         if (!(raw instanceof String || raw instanceof Number || raw instanceof Boolean)) {
             return invalid(field, raw);
         }
-        String s = raw.toString();
+        if (raw instanceof BigDecimal d && plainLength(d) > max) {
+            return new Coerced.Invalid(String.format(Locale.ROOT, "%s: expected at most %,d characters, got %,d",
+                    field.slug(), max, plainLength(d)));
+        }
+        String s = raw instanceof Number n ? numberText(n) : raw.toString();
         int characters = characters(s);
         if (characters > max) {
             return new Coerced.Invalid(String.format(Locale.ROOT, "%s: expected at most %,d characters, got %,d",
@@ -173,6 +180,22 @@ public final class Coercion {
      */
     private static int characters(String s) {
         return s.length() <= MAX_TEXT ? s.length() : s.codePointCount(0, s.length());
+    }
+
+    /**
+     * A number as the text it becomes: plain decimal digits, never an exponent ({@code 1e3} gives {@code "1000"},
+     * {@code 85.50} keeps its zero). A decimal's plain form may be long: see {@link #plainLength}.
+     */
+    public static String numberText(Number n) {
+        return n instanceof BigDecimal d ? d.toPlainString() : n.toString();
+    }
+
+    /** The length of {@code d.toPlainString()}, without building it ({@code 1e100000000} has 100,000,001). */
+    public static long plainLength(BigDecimal d) {
+        long digits = d.precision();
+        long scale = d.scale();
+        long length = scale <= 0 ? digits - scale : scale >= digits ? scale + 2 : digits + 1;
+        return length + (d.signum() < 0 ? 1 : 0);
     }
 
     private static Coerced matching(Field field, Object raw, Predicate<String> accepts) {
