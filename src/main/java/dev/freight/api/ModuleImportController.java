@@ -24,6 +24,7 @@ import dev.freight.mapping.MappingSuggester;
 import dev.freight.mapping.Suggestion;
 import dev.freight.mapping.ValueTypes;
 import dev.freight.schema.FieldType;
+import dev.freight.schema.Coercion;
 import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
@@ -46,6 +47,7 @@ import dev.freight.store.UploadStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -681,10 +683,15 @@ class ModuleImportController implements Envelope.Face {
         return List.copyOf(keys);
     }
 
-    /** Cells as text: tabular cells already are; JSON scalars are written as text, nested values as JSON. */
+    /**
+     * Cells as text: tabular cells already are; JSON scalars are written as text (numbers as plain digits, {@code 1e3}
+     * as {@code 1000}), nested values as JSON.
+     */
     private static Map<String, String> texts(Map<String, Object> cells) {
         Map<String, String> out = new LinkedHashMap<>();
         cells.forEach((k, v) -> out.put(k, v == null ? null
+                : v instanceof BigDecimal d && Coercion.plainLength(d) <= Coercion.MAX_LONG_TEXT
+                        ? Coercion.numberText(d)
                 : v instanceof String || v instanceof Number || v instanceof Boolean ? v.toString()
                 : JSON.writeValueAsString(v)));
         return out;

@@ -105,7 +105,10 @@ public final class Coercion {
             String trimmed = s.strip();
             return trimmed.isEmpty() ? Coerced.EMPTY : new Coerced.Ok(new Value.Text(trimmed));
         }
-        if (item instanceof Number || item instanceof Boolean) {
+        if (item instanceof Number n && !(n instanceof BigDecimal d && plainLength(d) > MAX_TEXT)) {
+            return new Coerced.Ok(new Value.Text(numberText(n)));
+        }
+        if (item instanceof Boolean) {
             return new Coerced.Ok(new Value.Text(item.toString()));
         }
         return item == null ? Coerced.EMPTY : invalid(field, item);
@@ -157,12 +160,42 @@ public final class Coercion {
         if (!(raw instanceof String || raw instanceof Number || raw instanceof Boolean)) {
             return invalid(field, raw);
         }
-        String s = raw.toString();
-        if (s.length() > max) {
+        if (raw instanceof BigDecimal d && plainLength(d) > max) {
             return new Coerced.Invalid(String.format(Locale.ROOT, "%s: expected at most %,d characters, got %,d",
-                    field.slug(), max, s.length()));
+                    field.slug(), max, plainLength(d)));
+        }
+        String s = raw instanceof Number n ? numberText(n) : raw.toString();
+        int characters = characters(s);
+        if (characters > max) {
+            return new Coerced.Invalid(String.format(Locale.ROOT, "%s: expected at most %,d characters, got %,d",
+                    field.slug(), max, characters));
         }
         return new Coerced.Ok(new Value.Text(s));
+    }
+
+    /**
+     * The length limits' unit: code points, so an emoji outside the Basic Multilingual Plane is one character, not
+     * the two UTF-16 units {@link String#length()} counts. A string of at most {@link #MAX_TEXT} units, under every
+     * limit either way, is not counted.
+     */
+    private static int characters(String s) {
+        return s.length() <= MAX_TEXT ? s.length() : s.codePointCount(0, s.length());
+    }
+
+    /**
+     * A number as the text it becomes: plain decimal digits, never an exponent ({@code 1e3} gives {@code "1000"},
+     * {@code 85.50} keeps its zero). A decimal's plain form may be long: see {@link #plainLength}.
+     */
+    public static String numberText(Number n) {
+        return n instanceof BigDecimal d ? d.toPlainString() : n.toString();
+    }
+
+    /** The length of {@code d.toPlainString()}, without building it ({@code 1e100000000} has 100,000,001). */
+    public static long plainLength(BigDecimal d) {
+        long digits = d.precision();
+        long scale = d.scale();
+        long length = scale <= 0 ? digits - scale : scale >= digits ? scale + 2 : digits + 1;
+        return length + (d.signum() < 0 ? 1 : 0);
     }
 
     private static Coerced matching(Field field, Object raw, Predicate<String> accepts) {
@@ -170,7 +203,7 @@ public final class Coercion {
             return invalid(field, raw);
         }
         String s = raw.toString().strip();
-        if (s.length() > MAX_TEXT || !accepts.test(s)) {
+        if (characters(s) > MAX_TEXT || !accepts.test(s)) {
             return invalid(field, raw);
         }
         return new Coerced.Ok(new Value.Text(s));
@@ -238,7 +271,7 @@ public final class Coercion {
     }
 
     private static Coerced date(Field field, Object raw) {
-        if (raw instanceof String s) {
+        if (raw instanceof String s && hasCalendarYear(s.strip())) {
             String t = s.strip();
             LocalDate iso = isoDate(t);
             if (iso != null) {
@@ -260,7 +293,7 @@ public final class Coercion {
     }
 
     private static Coerced dateTime(Field field, Object raw) {
-        if (raw instanceof String s) {
+        if (raw instanceof String s && hasCalendarYear(s.strip())) {
             String t = s.strip();
             Instant instant = instant(t);
             if (instant != null) {
@@ -273,6 +306,14 @@ public final class Coercion {
             }
         }
         return invalid(field, raw);
+    }
+
+    /**
+     * Whether the text starts with a year of four ASCII digits from 0001 to 9999 and a date separator: the parsers
+     * below also take a sign and more digits ({@code +10000-01-01}) and the year 0000, which no record means.
+     */
+    private static boolean hasCalendarYear(String t) {
+        return t.length() > 4 && (t.charAt(4) == '-' || t.charAt(4) == '/') && digits(t, 0, 4) >= 1;
     }
 
     /**
@@ -352,7 +393,7 @@ public final class Coercion {
     private static Coerced reference(Field field, Object raw) {
         if (raw instanceof String || raw instanceof Long || raw instanceof Integer || raw instanceof BigInteger) {
             String s = raw.toString().strip();
-            if (s.length() <= MAX_TEXT) {
+            if (characters(s) <= MAX_TEXT) {
                 return new Coerced.Ok(new Value.Ref(s, null, null));
             }
         }

@@ -222,6 +222,17 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void parseShowsAJsonNumberAsPlainDigits() throws Exception {
+        Response r = upload("/v1/modules/contacts/import/parse", "contacts.json", "application/json",
+                "[{\"Name\": \"Ann\", \"Score\": 1e3, \"Ratio\": 2.50, \"Small\": 1e-7}]"
+                        .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("data").get("sampleRows").toString()).isEqualTo(
+                "[{\"Name\":\"Ann\",\"Score\":\"1000\",\"Ratio\":\"2.50\",\"Small\":\"0.0000001\"}]");
+    }
+
+    @Test
     void aWorkbookSheetIsPickedByNameAndItsDatesAndNumbersComeAsText() throws Exception {
         java.nio.file.Path csvkit = dev.freight.ingest.Corpora.require("csvkit-examples");
         byte[] xlsx = java.nio.file.Files.readAllBytes(csvkit.resolve("sheets.xlsx"));
