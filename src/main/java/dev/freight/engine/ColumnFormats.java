@@ -28,12 +28,13 @@ import tools.jackson.databind.json.JsonMapper;
  * over the source), so that {@code 03/04/2024} or {@code 1,000} is read the same way in every row — or, when a column
  * fits two readings that give different values, says so instead of guessing silently. Not thread-safe; one per pass.
  *
- * <p>A workflow import ({@link #ColumnFormats(ObjectDef, ExecuteOptions)}) infers dates from every value, reads a
- * column that fits both the US and the European reading month first and warns. An import of the Imports resource
- * ({@link #ofMapping}) has no step where a warning could be looked at before the rows are written, so it reads such a
- * column not at all (its rows fail, and prevalidation says why); and it infers dates only from the values that need
- * it: a value the field reads as it is (ISO) or that is not written as a date at all ({@code n/a}) fails or passes on
- * its own row and leaves the others readable. Numbers ({@link NumberInference}) are alike for both: every value
+ * <p>Both faces infer dates only from the values that need it: a value the field reads as it is (ISO) or that is not
+ * written as a date at all ({@code n/a}) fails or passes on its own row and leaves the others readable
+ * ({@link DateInference#needsInference}; the Imports resource also leaves out what its field's coercion reads). A
+ * workflow import ({@link #ColumnFormats(ObjectDef, ExecuteOptions)}) reads a column that fits both the US and the
+ * European reading month first and warns. An import of the Imports resource ({@link #ofMapping}) has no step where a
+ * warning could be looked at before the rows are written, so it reads such a column not at all (its rows fail, and
+ * prevalidation says why). Numbers ({@link NumberInference}) are alike for both: every value
  * counts (a {@code 1.000} among decimal commas is a thousand), a column that two readings fit with different values
  * is not read, and one whose numbers are all written as Freight reads them anyway is left alone.
  */
@@ -119,7 +120,7 @@ final class ColumnFormats {
     private boolean needsInference(String field, String value) {
         Field f = readAsTheyAre.get(field);
         if (f == null) {
-            return true;
+            return DateInference.needsInference(value);
         }
         // An ISO date, the usual value, is told by its digits; the coercion and the regex are for the others.
         return Coercion.isoDate(value) == null && !(Coercion.coerce(f, value) instanceof Coerced.Ok)

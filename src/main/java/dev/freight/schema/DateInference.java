@@ -6,6 +6,7 @@ import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -34,7 +35,8 @@ import java.util.regex.Pattern;
  * Not recognised: month names ({@code 15-Jan-2024}), compact {@code 20240115}, time zones and offsets. The result is
  * empty when there is no non-blank value or when one value fits none of the formats the others fit: there is no
  * majority vote, so one odd value (a {@code n/a}, a date in another format) makes the whole column not a date column,
- * for the caller to report rather than to half-convert.
+ * for the caller to report rather than to half-convert. A caller that reads ISO values as they are and lets a value
+ * that is no date fail on its own feeds only the values {@link #needsInference} keeps.
  */
 public final class DateInference {
 
@@ -83,6 +85,35 @@ public final class DateInference {
             return false;
         }
         return inInferredRange(new BigDecimal(v));
+    }
+
+    /**
+     * Whether {@code value} is one a column's format is inferred from: written as a date ({@link #writtenAsDate}) but
+     * not in the ISO form a date or date-time field reads as it is ({@code 2024-01-15}, {@code 2024-01-15T10:30:00},
+     * with or without an offset). Feeding only these to {@link #accept} leaves out the values that need no format and
+     * those that are no date at all ({@code n/a}, {@code TBD}): they pass or fail on their own rows, and the column's
+     * other values are still read.
+     */
+    public static boolean needsInference(String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        String v = value.strip();
+        return Coercion.isoDate(v) == null && !isoDateTime(v) && writtenAsDate(v);
+    }
+
+    private static boolean isoDateTime(String v) {
+        try {
+            OffsetDateTime.parse(v);
+            return true;
+        } catch (DateTimeException withoutOffset) {
+            try {
+                LocalDateTime.parse(v);
+                return true;
+            } catch (DateTimeException notOne) {
+                return false;
+            }
+        }
     }
 
     private static boolean inInferredRange(BigDecimal serial) {

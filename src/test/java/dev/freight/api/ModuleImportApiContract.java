@@ -824,6 +824,33 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void anIsoDateOrAPlaceholderInADateColumnLeavesTheOtherDatesReadable() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "task", "label": "Task", "fields": [
+                  {"slug": "due", "label": "Due", "type": "date"}]}""").status()).isEqualTo(201);
+        String mapping = """
+                [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                 {"sourceColumn": "Due", "targetFieldSlug": "due"}]""";
+
+        Response r = http.post("/v1/modules/task/import/execute", """
+                {"rows": [{"Id": "t-1", "Due": "2024-05-06"}, {"Id": "t-2", "Due": "13/01/2024"},
+                          {"Id": "t-3", "Due": "n/a"}, {"Id": "t-4", "Due": "14/02/2024"}],
+                 "columnMapping": %s}""".formatted(mapping));
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("3");
+        assertThat(r.at("/data/errorRows")).isEqualTo("1");
+        assertThat(r.json().get("data").get("errors").size()).isEqualTo(1);
+        assertThat(r.at("/data/errors/0/row")).isEqualTo("3");
+        assertThat(r.at("/data/errors/0/field")).isEqualTo("due");
+        assertThat(r.at("/data/errors/0/error")).isEqualTo("due: expected a date (YYYY-MM-DD), got \"n/a\"");
+        List<String> tasks = new ArrayList<>();
+        for (JsonNode t : http.get("/v1/objects/task/records").json().get("data")) {
+            tasks.add(t.get("external_id").asString() + "|" + t.at("/values/due").asString());
+        }
+        assertThat(tasks).containsExactlyInAnyOrder("t-1|2024-05-06", "t-2|2024-01-13", "t-4|2024-02-14");
+    }
+
+    @Test
     void numberColumnsAreReadInTheFormatTheWholeColumnHasAndAmbiguityIsAWarning() {
         String mapping = """
                 [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},

@@ -62,6 +62,21 @@ class DateInferenceTableTest {
                 .allSatisfy(v -> assertThat(DateInference.toIso(v, f)).as(v).isPresent()));
     }
 
+    static Stream<Named<Inference>> inferencesFromTheValuesThatNeedIt() {
+        return rows("/dates/needing-inference.tsv", 3).stream().map(r -> Named.of(
+                "line %d: %s".formatted(r.line(), r.get(0)),
+                new Inference(r.line(), r.get(0), Arrays.asList(r.get(1).split(";", -1)), r.get(2))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("inferencesFromTheValuesThatNeedIt")
+    void infersFromTheValuesThatNeedItAsTheTableSays(Inference c) {
+        DateInference inference = new DateInference();
+        c.values().stream().filter(DateInference::needsInference).forEach(inference::accept);
+
+        assertThat(inference.result().map(DateInferenceTableTest::describe).orElse(EMPTY)).isEqualTo(c.expected());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("conversions")
     void convertsTheValueAsTheTableSays(Conversion c) {
