@@ -620,6 +620,17 @@ abstract class ExportApiContract {
                 + id + "\"); leave it out or send the report's own");
     }
 
+    @Test
+    void aFilterWithValuesButNoOperatorSaysValuesNeedsOperatorIn() {
+        HttpResponse<byte[]> r = export("/v1/modules/vendors/export", "{\"format\": \"csv\", \"config\": {\"filters\":"
+                + " [{\"field\": \"status\", \"values\": [\"active\", \"onboarding\"]}]}}");
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(text(r)).isEqualTo("{\"success\":false,\"error\":{\"code\":\"invalid_filter\",\"message\":\"Filter"
+                + " on \\\"status\\\": values needs \\\"operator\\\": \\\"in\\\" (the default operator, equals, takes one"
+                + " value)\"}}");
+    }
+
     // ---- export jobs
 
     JsonNode awaitJob(String id) {
