@@ -631,6 +631,21 @@ abstract class ExportApiContract {
                 + " value)\"}}");
     }
 
+    @Test
+    void aMethodTheExportFaceDoesNotServeIs405InItsEnvelope() {
+        Response post = http.post("/v1/export-jobs/exp_00000000000000000000000000000000", "{}");
+        Response delete = http.delete("/v1/export-jobs");
+        Response report = http.post("/v1/reports/rpt_x", "{}");
+
+        assertThat(post.status()).isEqualTo(405);
+        assertThat(post.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"method_not_allowed\",\"message\":"
+                + "\"POST is not supported here; use [GET]\"}}");
+        assertThat(delete.status()).isEqualTo(405);
+        assertThat(delete.at("/success")).isEqualTo("false");
+        assertThat(report.status()).isEqualTo(405);
+        assertThat(report.at("/success")).isEqualTo("false");
+    }
+
     // ---- export jobs
 
     JsonNode awaitJob(String id) {
