@@ -71,11 +71,27 @@ class ErrorMapper implements ErrorController {
         ResponseEntity<ErrorBody> plain = plainAnswer(e, request);
         Object original = request.getAttribute("jakarta.servlet.error.request_uri");
         String path = original instanceof String s ? s : request.getRequestURI();
-        if (path == null || !path.startsWith("/v1/modules/")) {
+        if (!seed003(path)) {
             return plain;
         }
         return ResponseEntity.status(plain.getStatusCode()).headers(plain.getHeaders())
                 .body(new ErrorBody(false, plain.getBody().error()));
+    }
+
+    /**
+     * Whether a path belongs to the face that answers in seed 003's envelope ({@link Envelope}); its controllers wrap
+     * their own errors, this covers those answered before a controller is chosen (405, 404).
+     */
+    private static boolean seed003(String path) {
+        if (path == null) {
+            return false;
+        }
+        for (String prefix : List.of("/v1/modules", "/v1/reports", "/v1/export-jobs", "/files/exports")) {
+            if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ResponseEntity<ErrorBody> plainAnswer(Exception e, HttpServletRequest request) {

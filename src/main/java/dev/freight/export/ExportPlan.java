@@ -185,6 +185,11 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
                 throw new ExportException("invalid_filter", "Filter on \"" + column.key() + "\": a field with several"
                         + " values or an address supports only is_empty and is_not_empty");
             }
+            if (operator.equals("equals") && filter.values() != null && filter.value() == null) {
+                throw new ExportException("invalid_filter", "Filter on \"" + column.key() + "\": values needs"
+                        + " \"operator\": \"in\" (" + (filter.operator() == null ? "the default operator, equals,"
+                        : "equals") + " takes one value)");
+            }
             conditions.add(switch (operator) {
                 case "equals" -> new RecordQuery.Equals(target, parameter(column, target, filter.value(), false));
                 case "in" -> {

@@ -620,6 +620,32 @@ abstract class ExportApiContract {
                 + id + "\"); leave it out or send the report's own");
     }
 
+    @Test
+    void aFilterWithValuesButNoOperatorSaysValuesNeedsOperatorIn() {
+        HttpResponse<byte[]> r = export("/v1/modules/vendors/export", "{\"format\": \"csv\", \"config\": {\"filters\":"
+                + " [{\"field\": \"status\", \"values\": [\"active\", \"onboarding\"]}]}}");
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(text(r)).isEqualTo("{\"success\":false,\"error\":{\"code\":\"invalid_filter\",\"message\":\"Filter"
+                + " on \\\"status\\\": values needs \\\"operator\\\": \\\"in\\\" (the default operator, equals, takes one"
+                + " value)\"}}");
+    }
+
+    @Test
+    void aMethodTheExportFaceDoesNotServeIs405InItsEnvelope() {
+        Response post = http.post("/v1/export-jobs/exp_00000000000000000000000000000000", "{}");
+        Response delete = http.delete("/v1/export-jobs");
+        Response report = http.post("/v1/reports/rpt_x", "{}");
+
+        assertThat(post.status()).isEqualTo(405);
+        assertThat(post.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"method_not_allowed\",\"message\":"
+                + "\"POST is not supported here; use [GET]\"}}");
+        assertThat(delete.status()).isEqualTo(405);
+        assertThat(delete.at("/success")).isEqualTo("false");
+        assertThat(report.status()).isEqualTo(405);
+        assertThat(report.at("/success")).isEqualTo("false");
+    }
+
     // ---- export jobs
 
     JsonNode awaitJob(String id) {
