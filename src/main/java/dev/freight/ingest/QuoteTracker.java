@@ -12,16 +12,15 @@ import java.io.Reader;
  */
 final class QuoteTracker extends Reader {
 
-    private static final int FIELD_START = 0;
-    private static final int UNQUOTED = 1;
-    private static final int QUOTED = 2;
-    private static final int QUOTE_IN_QUOTED = 3;
-
     private final Reader in;
     private final char separator;
-    private int state = FIELD_START;
+    /** Whether the text read so far ends inside a quoted cell. */
+    private boolean quoted;
+    /** Inside a quoted cell, the last character read is a quote: it closes the cell unless a quote follows. */
+    private boolean quoteAtEnd;
+    /** The last character read; at the start, a line ending, as a cell starts there. */
+    private char last = '\n';
     private long line = 1;
-    private boolean afterCr;
     private long openedOn;
 
     QuoteTracker(Reader in, char separator) {
@@ -31,39 +30,56 @@ final class QuoteTracker extends Reader {
 
     /** The line the quote of a cell still open at this point of the text opened on; 0 when no cell is open. */
     long openQuoteLine() {
-        return state == QUOTED ? openedOn : 0;
+        return quoted && !quoteAtEnd ? openedOn : 0;
     }
 
+    /**
+     * Looks only at quotes and line endings, which are a few characters in a hundred: a quote outside a quoted cell
+     * opens one when the character before it ends a cell or a line.
+     */
     @Override
     public int read(char[] buffer, int offset, int length) throws IOException {
         int n = in.read(buffer, offset, length);
-        int s = state;
+        if (n <= 0) {
+            return n;
+        }
+        int end = offset + n;
+        int i = offset;
+        boolean q = quoted;
         long l = line;
-        boolean cr = afterCr;
-        for (int i = offset; i < offset + n; i++) {
-            char c = buffer[i];
-            boolean lineEnd = c == '\n' || c == '\r';
-            if (c == '\r' || c == '\n' && !cr) {
-                l++;
-            }
-            cr = c == '\r';
-            switch (s) {
-                case FIELD_START -> {
-                    if (c == '"') {
-                        s = QUOTED;
-                        openedOn = l;
-                    } else if (c != separator && !lineEnd) {
-                        s = UNQUOTED;
-                    }
-                }
-                case UNQUOTED -> s = c == separator || lineEnd ? FIELD_START : UNQUOTED;
-                case QUOTED -> s = c == '"' ? QUOTE_IN_QUOTED : QUOTED;
-                default -> s = c == '"' ? QUOTED : c == separator || lineEnd ? FIELD_START : UNQUOTED;
+        if (quoteAtEnd) {
+            quoteAtEnd = false;
+            if (buffer[i] == '"') {
+                i++;
+            } else {
+                q = false;
             }
         }
-        state = s;
+        for (; i < end; i++) {
+            char c = buffer[i];
+            if ((c == '"') | (c == '\n') | (c == '\r')) {
+                char before = i > offset ? buffer[i - 1] : last;
+                if (c != '"') {
+                    if (c == '\r' || before != '\r') {
+                        l++;
+                    }
+                } else if (!q) {
+                    if (before == separator || before == '\n' || before == '\r') {
+                        q = true;
+                        openedOn = l;
+                    }
+                } else if (i + 1 == end) {
+                    quoteAtEnd = true;
+                } else if (buffer[i + 1] == '"') {
+                    i++;
+                } else {
+                    q = false;
+                }
+            }
+        }
+        quoted = q;
         line = l;
-        afterCr = cr;
+        last = buffer[end - 1];
         return n;
     }
 
