@@ -52,6 +52,10 @@ public final class Coercion {
         if (raw == null || raw instanceof String s && s.isBlank()) {
             return Coerced.EMPTY;
         }
+        String unpaired = unpairedSurrogate(raw);
+        if (unpaired != null) {
+            return new Coerced.Invalid(field.slug() + ": " + unpaired);
+        }
         if (field.multiple() || field.type() == FieldType.LIST) {
             return coerceMany(field, raw);
         }
@@ -69,6 +73,49 @@ public final class Coercion {
                     field.options(), field.targets(), field.multiple()), raw);
         }
         return coerce(field, raw);
+    }
+
+    /**
+     * What is wrong with the first half of a surrogate pair standing alone in a text of {@code raw} (a JSON
+     * {@code "\\ud800"} escape can write one), or null when there is none: it is not Unicode, and a database's UTF-8
+     * would store a {@code ?} in its place.
+     */
+    private static String unpairedSurrogate(Object raw) {
+        switch (raw) {
+            case String s -> {
+                int first = 0;
+                while (first < s.length() && !Character.isSurrogate(s.charAt(first))) {
+                    first++;
+                }
+                for (int i = first; i < s.length(); i++) {
+                    char c = s.charAt(i);
+                    boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1));
+                    if (pair) {
+                        i++;
+                    } else if (Character.isSurrogate(c)) {
+                        return String.format(Locale.ROOT, "expected Unicode text, got an unpaired surrogate U+%04X "
+                                + "at character %d", (int) c, i + 1);
+                    }
+                }
+                return null;
+            }
+            case List<?> list -> {
+                for (Object item : list) {
+                    String found = item == null ? null : unpairedSurrogate(item);
+                    if (found != null) {
+                        return found;
+                    }
+                }
+                return null;
+            }
+            case Map<?, ?> map -> {
+                return unpairedSurrogate(new ArrayList<>(map.values()));
+            }
+            default -> {
+                return null;
+            }
+        }
     }
 
     private static Coerced coerceMany(Field field, Object raw) {
@@ -226,7 +273,8 @@ public final class Coercion {
         BigDecimal d = decimal(raw);
         boolean storable = d != null && d.scale() <= MAX_SCALE
                 && (long) d.precision() - d.scale() <= MAX_INTEGER_DIGITS;
-        return storable ? new Coerced.Ok(new Value.Decimal(d)) : invalid(field, raw);
+        // 1e3 is stored as 1000, as a JSON export writes it, not as 1E+3
+        return storable ? new Coerced.Ok(new Value.Decimal(d.scale() < 0 ? d.setScale(0) : d)) : invalid(field, raw);
     }
 
     /** The decimal a raw value denotes, or null. */
@@ -297,7 +345,9 @@ public final class Coercion {
             String t = s.strip();
             Instant instant = instant(t);
             if (instant != null) {
-                return new Coerced.Ok(new Value.DateTime(instant));
+                return inCalendarYears(instant) ? new Coerced.Ok(new Value.DateTime(instant))
+                        : new Coerced.Invalid(("%s: expected a date-time from 0001-01-01T00:00:00Z to "
+                                + "9999-12-31T23:59:59Z in UTC, got %s").formatted(field.slug(), describe(raw)));
             }
             try {
                 return new Coerced.Ok(new Value.DateTime(LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC)));
@@ -362,6 +412,12 @@ public final class Coercion {
                 return null;
             }
         }
+    }
+
+    /** Whether the instant's UTC year is 0001 to 9999: a written year in range can leave it by its offset. */
+    private static boolean inCalendarYears(Instant instant) {
+        int year = instant.atOffset(ZoneOffset.UTC).getYear();
+        return year >= 1 && year <= 9999;
     }
 
     /** An ISO date-time with offset, or without one read as UTC; null when the text is neither. */

@@ -125,6 +125,36 @@ abstract class ImportApiContract {
     }
 
     @Test
+    void aNumberWithAnExponentIsStoredWrittenOutAndATimeOutsideTheCalendarYearsInUtcIsRejected() {
+        Response r = importBatch("""
+                {"data": [{"Name": "A", "External Id": "v-1", "Raw Irq Score": 1e3},
+                          {"Name": "B", "External Id": "v-2", "Raw Irq Score": "2.5E+1"}]}""");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(http.get("/v1/records/" + r.at("/results/0/id")).at("/values/raw_irq_score")).isEqualTo("1000");
+        assertThat(http.get("/v1/records/" + r.at("/results/1/id")).at("/values/raw_irq_score")).isEqualTo("25");
+    }
+
+    @Test
+    void halfASurrogatePairAloneFailsItsRecordAndNotTheOthers() {
+        Response r = importBatch("""
+                {"data": [{"Name": "A\\ud800", "External Id": "v-1"}, {"Name": "B", "External Id": "v-2\\udc00"},
+                          {"Name": "C \\ud83d\\ude00", "External Id": "v-3"}]}""");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("created_count").asInt()).isEqualTo(1);
+        assertThat(r.at("/errors/0")).isEqualTo("{\"index\":0,\"external_id\":\"v-1\",\"field\":\"name\","
+                + "\"error_code\":\"invalid_field_value\",\"message\":\"name: expected Unicode text, got an "
+                + "unpaired surrogate U+D800 at character 2\"}");
+        assertThat(r.at("/errors/1/message")).isEqualTo("external_id: expected Unicode text, got an unpaired "
+                + "surrogate U+DC00 at character 4");
+        // the key is echoed as the JSON escape it came as, which any JSON reader takes
+        assertThat(r.body()).contains("\"index\":1,\"external_id\":\"v-2\\uDC00\",\"field\":\"external_id\"");
+        assertThat(http.get("/v1/records/" + r.at("/results/0/id")).at("/values/name"))
+                .isEqualTo("C \uD83D\uDE00");
+    }
+
+    @Test
     void contactsWithoutAnExternalIdAreCreatedBesideOnesWithOne() {
         assertThat(http.post("/v1/import-reports", """
                 {"slug": "crm-contacts", "report_name": "CRM contacts", "base_object": "contact",
