@@ -1164,28 +1164,31 @@ public final class ImportPipeline {
 
     /**
      * Why an import's column_mapping cannot work for {@code object} whatever file comes, or null: it must map
-     * external_id, name only fields the object has, and (unless the import deletes) map every required field.
+     * external_id, name only fields the object has, and (unless the import deletes) map every required field. Every
+     * problem is named, joined by {@code "; "}, so that one correction fixes them all.
      */
     public static String columnMappingProblem(ObjectDef object, Action action, Map<String, String> mapping) {
+        List<String> problems = new ArrayList<>();
         if (!mapping.containsKey(BuiltInObjects.EXTERNAL_ID)) {
-            return "No column is mapped to external_id; map one in column_mapping or name a column \"external_id\"";
+            problems.add("No column is mapped to external_id; map one in column_mapping or name a column "
+                    + "\"external_id\"");
         }
         for (String field : mapping.keySet()) {
             if (object.field(field).isEmpty()) {
-                return "column_mapping names field \"" + field + "\", which " + object.slug() + " does not have";
+                problems.add("column_mapping names field \"" + field + "\", which " + object.slug() + " does not have");
             }
         }
         if (action != Action.DELETE) {
             for (Field required : object.requiredFields()) {
-                if (!mapping.containsKey(required.slug())) {
-                    return "Required field \"" + required.slug() + "\" is not mapped to any column";
+                if (!mapping.containsKey(required.slug()) && !required.slug().equals(BuiltInObjects.EXTERNAL_ID)) {
+                    problems.add("Required field \"" + required.slug() + "\" is not mapped to any column");
                 }
             }
         }
-        return null;
+        return problems.isEmpty() ? null : String.join("; ", problems);
     }
 
-    /** Why the mapping cannot work for this import and file, or null. */
+    /** Why the mapping cannot work for this import and file, or null; every column it lacks is named. */
     private static String mappingProblem(ImportJob job, ObjectDef object, Map<String, String> mapping,
             RowReader reader) {
         String problem = columnMappingProblem(object, job.action(), mapping);
@@ -1195,11 +1198,15 @@ public final class ImportPipeline {
             return problem;
         }
         List<String> headers = reader.headers();
+        List<String> missing = new ArrayList<>();
         for (Map.Entry<String, String> e : mapping.entrySet()) {
             if (!reader.hasColumn(e.getValue())) {
-                return "column_mapping maps " + e.getKey() + " to the column \"" + e.getValue()
-                        + "\", which the file does not have; its columns are " + String.join(", ", headers);
+                missing.add("column_mapping maps " + e.getKey() + " to the column \"" + e.getValue()
+                        + "\", which the file does not have");
             }
+        }
+        if (!missing.isEmpty()) {
+            return String.join("; ", missing) + "; its columns are " + String.join(", ", headers);
         }
         return job.columnMapping() == null || job.columnMapping().isEmpty()
                 ? ambiguousHeaders(object, mapping, ImportFiles.mappableHeaders(headers), reader.renamedHeaders())

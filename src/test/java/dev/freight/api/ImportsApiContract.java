@@ -84,10 +84,14 @@ abstract class ImportsApiContract {
     @Test
     void aColumnMappingThatCannotWorkForTheResourceIsRejectedWhenTheImportIsCreated() {
         Map<String, String> cases = new LinkedHashMap<>();
-        cases.put("{\"external_id\": \"ID\", \"colour\": \"Colour\"}",
+        cases.put("{\"external_id\": \"ID\", \"name\": \"Name\", \"colour\": \"Colour\"}",
                 "column_mapping names field \"colour\", which vendor does not have");
         cases.put("{\"name\": \"Vendor\"}",
                 "No column is mapped to external_id; map one in column_mapping or name a column \"external_id\"");
+        cases.put("{\"colour\": \"Colour\", \"size\": \"Size\"}",
+                "No column is mapped to external_id; map one in column_mapping or name a column \"external_id\"; "
+                        + "column_mapping names field \"colour\", which vendor does not have; column_mapping names field "
+                        + "\"size\", which vendor does not have; Required field \"name\" is not mapped to any column");
         cases.put("{\"external_id\": \"ID\", \"name\": 5}",
                 "column_mapping.name must be the header of a column (a non-empty string), got 5");
         cases.put("{\"external_id\": \"\"}",
@@ -246,6 +250,14 @@ abstract class ImportsApiContract {
         assertThat(failed.at("/status")).isEqualTo("failed");
         assertThat(failed.at("/reason")).isEqualTo(
                 "column_mapping maps name to the column \"NAME\", which the file does not have; its columns are id, Name, name");
+
+        Response two = http.post("/v1/imports", """
+                {"resource": "vendor", "column_mapping": {"external_id": "key", "name": "title", "status": "status"}}""");
+        upload(two.at("/_upload_url"), "id,name,status\nx-3,Zed,active\n", "text/csv", "v.csv");
+
+        assertThat(awaitFinal(two.at("/id")).at("/reason")).isEqualTo("column_mapping maps external_id to the column "
+                + "\"key\", which the file does not have; column_mapping maps name to the column \"title\", which the "
+                + "file does not have; its columns are id, name, status");
     }
 
     /**
