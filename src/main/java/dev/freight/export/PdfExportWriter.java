@@ -28,9 +28,10 @@ import java.util.List;
  * A PDF table: title and description on the first page, the header row repeated on every page, "Page n of m" at the
  * foot, long text wrapped inside its cell, landscape A4 for more than {@value #PORTRAIT_COLUMNS} columns. Text is set
  * in the embedded DejaVu Sans (Latin, Greek, Cyrillic and more), and characters it lacks in the embedded Droid Sans
- * Fallback (Chinese, Japanese) or NanumSquare (Korean); all are subset to the characters used. Right-to-left scripts come out in
- * logical order, and scripts that need shaping (Arabic, Indic) unshaped. Rows go to the document in slices of
- * {@value #SLICE}, so a long table does not stay in memory.
+ * Fallback (Chinese, Japanese) or NanumSquare (Korean); all are subset to the characters used. A character none of them
+ * has (an emoji, Thai) is shown as U+FFFD. Right-to-left scripts come out in logical order, and scripts that need
+ * shaping (Arabic, Indic) unshaped. Rows go to the document in slices of {@value #SLICE}, so a long table does not stay
+ * in memory.
  */
 final class PdfExportWriter implements ExportWriter {
 
@@ -65,9 +66,9 @@ final class PdfExportWriter implements ExportWriter {
             document.addTitle(options.title());
             document.addCreator("Freight");
             document.open();
-            document.add(new Paragraph(fonts(bold(), 16).process(options.title())));
+            document.add(new Paragraph(fonts(bold(), 16).process(shown(options.title(), bold()))));
             if (options.description() != null) {
-                document.add(new Paragraph(fonts(regular(), 10).process(options.description())));
+                document.add(new Paragraph(fonts(regular(), 10).process(shown(options.description(), regular()))));
             }
         } catch (DocumentException e) {
             throw new IllegalStateException("Could not start the PDF", e);
@@ -92,7 +93,7 @@ final class PdfExportWriter implements ExportWriter {
         table.setSplitLate(false);
         if (options.includeHeaders()) {
             for (ExportColumn c : columns) {
-                PdfPCell cell = new PdfPCell(headerFont.process(c.label()));
+                PdfPCell cell = new PdfPCell(headerFont.process(shown(c.label(), bold())));
                 cell.setBackgroundColor(HEADER_BACKGROUND);
                 cell.setPadding(4);
                 table.addCell(cell);
@@ -117,7 +118,8 @@ final class PdfExportWriter implements ExportWriter {
     public void row(StoredRecord record) throws IOException {
         for (ExportColumn c : columns) {
             Value v = c.valueOf(record);
-            PdfPCell cell = new PdfPCell(cellFont.process(v == null ? "" : CellText.forReading(v, options.dates())));
+            String text = v == null ? "" : CellText.forReading(v, options.dates());
+            PdfPCell cell = new PdfPCell(cellFont.process(shown(text, regular())));
             cell.setPadding(3);
             if (v != null && !CellText.isText(v) && !(v instanceof Value.Date) && !(v instanceof Value.DateTime)) {
                 cell.setHorizontalAlignment(Element.ALIGN_RIGHT);
@@ -143,6 +145,36 @@ final class PdfExportWriter implements ExportWriter {
         table.setComplete(true);
         add();
         document.close();
+    }
+
+    /**
+     * The text with each character that none of the fonts ({@code first}, then the fallbacks) has replaced by U+FFFD,
+     * which DejaVu Sans has: the font selector would leave such a character out without a trace (an emoji, Thai), and
+     * a reader would take the cell for the whole value. Control and format characters (line breaks, joiners, variation
+     * selectors) are kept as they are.
+     */
+    static String shown(String text, BaseFont first) {
+        int i = 0;
+        while (i < text.length() && text.charAt(i) < 0x250) {
+            i++;
+        }
+        if (i == text.length()) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length()).append(text, 0, i);
+        while (i < text.length()) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
+            out.appendCodePoint(c < 0x250 || invisible(c) || first.charExists(c) || cjk().charExists(c)
+                    || korean().charExists(c) ? c : 0xFFFD);
+        }
+        return out.toString();
+    }
+
+    private static boolean invisible(int c) {
+        int type = Character.getType(c);
+        return type == Character.CONTROL || type == Character.FORMAT || c >= 0xFE00 && c <= 0xFE0F
+                || c >= 0xE0100 && c <= 0xE01EF;
     }
 
     /**

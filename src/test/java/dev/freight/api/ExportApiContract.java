@@ -466,6 +466,30 @@ abstract class ExportApiContract {
         }
     }
 
+    @Test
+    void aCharacterNoEmbeddedFontHasShowsAsAReplacementCharacterInsteadOfVanishing() throws IOException {
+        Database db = server.bean(Database.class);
+        db.inTransaction(h -> server.bean(RecordStore.class).upsert(h, tenant.organizationId(), BuiltInObjects.VENDOR,
+                List.of(new RecordWrite("t-1", values("name", "Thai สวัสดี Co")),
+                        new RecordWrite("t-2", values("name", "Smile \uD83D\uDE00 \uD83E\uDDE9 Ltd")),
+                        new RecordWrite("t-3", values("name", "Ærø 华为 삼성")))));
+
+        HttpResponse<byte[]> r = export("/v1/modules/vendors/export", "{\"format\": \"pdf\", \"config\": {"
+                + "\"columns\": [\"external_id\", \"name\"], \"sortField\": \"external_id\"}}");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        try (PDDocument pdf = Loader.loadPDF(r.body())) {
+            assertThat(new PDFTextStripper().getText(pdf)).isEqualTo("""
+                    Vendor export
+                    External Id Name
+                    t-1 Thai \uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD Co
+                    t-2 Smile \uD83D\uDE00 \uFFFD Ltd
+                    t-3 Ærø 华为 삼성
+                    Page 1 of 1
+                    """);
+        }
+    }
+
     /** The names of the fonts the pages use (a subset's name starts with six capitals and a plus). */
     static List<String> fontNames(PDDocument pdf) throws IOException {
         List<String> names = new ArrayList<>();
