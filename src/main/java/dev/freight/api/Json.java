@@ -1,5 +1,6 @@
 package dev.freight.api;
 
+import dev.freight.ingest.JsonValues;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,6 +42,10 @@ final class Json {
             if (key != null) {
                 throw new ApiException(422, "malformed_body", "The body has the key \"" + key + "\" twice in one object"
                         + where(e) + "; expected " + expectedShape);
+            }
+            if (e instanceof StreamConstraintsException) {
+                throw new ApiException(422, "malformed_body", "The body is beyond what Freight reads: "
+                        + JsonValues.detail(e) + where(e) + "; expected " + expectedShape);
             }
             throw new ApiException(422, "malformed_body", "The body is not valid JSON" + where(e) + "; expected "
                     + expectedShape);

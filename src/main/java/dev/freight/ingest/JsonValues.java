@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link java.math.BigDecimal}), rejecting duplicate keys, and words the errors. Trailing tokens are allowed here
  * because an object is read from the middle of a stream; the readers check what follows themselves.
  */
-final class JsonValues {
+public final class JsonValues {
 
     /**
      * The parser factory. It does not detect repeated keys itself: its failure would leave the parser inside the
@@ -124,7 +124,7 @@ final class JsonValues {
      * What Jackson found wrong, as a sentence of ours: its own messages name parser internals ("close marker",
      * "[Source: REDACTED …]"). A message no rule knows is given as its first line without the source part, cut short.
      */
-    static String detail(JacksonException e) {
+    public static String detail(JacksonException e) {
         String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
         for (Wording w : WORDINGS) {
             Matcher m = w.pattern().matcher(message);
@@ -173,6 +173,12 @@ final class JsonValues {
                     + " found \\%1$s"),
             new Wording("Unexpected close marker '(.)': expected '(.)'", "found '%1$s' where '%2$s' closes the"
                     + " object or array"),
+            new Wording("Document nesting depth \\(\\d+\\) exceeds the maximum allowed \\((\\d+)",
+                    "arrays and objects nest more than %1$s deep"),
+            new Wording("Number value length \\(\\d+\\) exceeds the maximum allowed \\((\\d+)",
+                    "a number has more than %1$s characters"),
+            new Wording("String value length \\(\\d+\\) exceeds the maximum allowed \\((\\d+)",
+                    "a string has more than %1$s characters"),
             new Wording("Duplicate Object property \"(.*)\"", "the key \"%1$s\" appears twice in one object"));
 
     /** Where Jackson's messages say which source they read, which is never ours to show. */

@@ -383,6 +383,10 @@ abstract class ImportApiContract {
         assertThat(broken.at("/error/code")).isEqualTo("malformed_body");
         assertThat(broken.at("/error/message")).startsWith("The body is not valid JSON at line 1, column ");
         assertThat(importBatch("{\"data\": []}").at("/error/message")).startsWith("\"data\" is empty");
+        Response deep = importBatch("{\"data\": [{\"Name\": " + "[".repeat(600) + "]".repeat(600) + "}]}");
+        assertThat(deep.status()).isEqualTo(422);
+        assertThat(deep.at("/error/message")).isEqualTo("The body is beyond what Freight reads: arrays and objects "
+                + "nest more than 500 deep; expected {\"data\": [ {\"<incoming key>\": <value>, …}, … ]}");
     }
 
     @Test

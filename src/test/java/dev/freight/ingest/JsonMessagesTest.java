@@ -3,6 +3,7 @@ package dev.freight.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.core.JacksonException;
@@ -38,5 +39,13 @@ class JsonMessagesTest {
         });
 
         assertThat(JsonValues.malformed(e, 2).getMessage()).isEqualTo(message.replace("\\\\", "\\"));
+    }
+
+    @Test
+    void saysWhichLimitOfTheReaderAValueIsBeyond() {
+        assertThat(JsonValues.detail(catchThrowableOfType(JacksonException.class, () -> JsonValues.MAPPER.readTree(
+                "[".repeat(501) + "]".repeat(501))))).isEqualTo("arrays and objects nest more than 500 deep");
+        assertThat(JsonValues.detail(catchThrowableOfType(JacksonException.class, () -> JsonValues.MAPPER.readTree(
+                "[" + "1".repeat(1001) + "]")))).isEqualTo("a number has more than 1000 characters");
     }
 }
