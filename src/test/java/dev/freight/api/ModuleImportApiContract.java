@@ -393,6 +393,35 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aMatchFieldThatNoColumnIsMappedToIsRefusedByValidateAndExecuteAlike() {
+        execute(rowsJson("Ann", "ann@example.com"), "{}");
+        String rows = "[{\"Name\": \"Ann\", \"Email\": \"ann@example.com\", \"Title\": \"CEO\"}]";
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("[\"jobTitle\"]", "duplicateMatchFields: \"jobTitle\" is mapped to no column (nor given a static"
+                + " value), so it cannot identify an existing record");
+        cases.put("[\"email\", \"phone\"]", "duplicateMatchFields: \"phone\" is mapped to no column (nor given a"
+                + " static value), so it cannot identify an existing record");
+
+        cases.forEach((fields, message) -> {
+            for (String step : List.of("validate", "execute")) {
+                Response r = http.post("/v1/modules/contacts/import/" + step, "{\"rows\": " + rows
+                        + ", \"columnMapping\": " + MAPPING + ", \"duplicateStrategy\": \"update\","
+                        + " \"duplicateMatchFields\": " + fields + "}");
+                assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+                assertThat(r.at("/error/code")).as(step).isEqualTo("invalid_request");
+                assertThat(r.at("/error/message")).as(step).isEqualTo(message);
+            }
+        });
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").size()).isEqualTo(1);
+        assertThat(contacts()).containsExactly("Ann|ann@example.com|");
+        Response byStatic = http.post("/v1/modules/contacts/import/execute", "{\"rows\": " + rows
+                + ", \"columnMapping\": " + MAPPING + ", \"duplicateStrategy\": \"update\","
+                + " \"duplicateMatchFields\": [\"email\", \"department\"], \"staticValues\": {\"department\": \"Ops\"}}");
+        assertThat(byStatic.status()).as(byStatic.body()).isEqualTo(200);
+        assertThat(byStatic.at("/data/successRows")).isEqualTo("1");
+    }
+
+    @Test
     void emptyRowsAreRefusedByValidateAndExecuteAlike() {
         for (String step : List.of("validate", "execute")) {
             Response r = http.post("/v1/modules/contacts/import/" + step, """
