@@ -73,6 +73,13 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
         } else if (map.get("staticValues") != null) {
             throw invalid("staticValues must be an object of field slug → value");
         }
+        for (String f : matchFields) {
+            // A field no column feeds gives every row an empty key: the rows would run, matching nothing.
+            if (columns.stream().noneMatch(c -> c.field().equals(f)) && (statics.get(f) == null || statics.get(f).isBlank())) {
+                throw invalid("duplicateMatchFields: \"" + f + "\" is mapped to no column (nor given a static value),"
+                        + " so it cannot identify an existing record");
+            }
+        }
         String processingMode = text(map, "processingMode");
         if (processingMode != null && !List.of("sync", "stream", "background").contains(processingMode)) {
             throw invalid("processingMode must be sync, stream or background, got \"" + processingMode + "\"");

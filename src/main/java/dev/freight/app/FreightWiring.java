@@ -176,8 +176,9 @@ class FreightWiring {
     }
 
     @Bean
-    ImportRollback importRollback(Database database, ImportStore imports, RecordStore records, Clock clock) {
-        return new ImportRollback(database, imports, records, clock);
+    ImportRollback importRollback(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
+            Clock clock) {
+        return new ImportRollback(database, imports, records, schemas, clock);
     }
 
     @Bean

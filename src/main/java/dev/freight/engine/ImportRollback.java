@@ -1,16 +1,24 @@
 package dev.freight.engine;
 
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
+import dev.freight.schema.Value;
 import dev.freight.store.Change;
 import dev.freight.store.Database;
 import dev.freight.store.Handle;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
+import dev.freight.store.SchemaStore;
 import dev.freight.store.ValueJson;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +26,8 @@ import java.util.Set;
 /**
  * Undoes a whole import from its change log: deletes the records it created, restores the ones it updated or
  * deleted. A record someone else changed since (its values are no longer those the import left, or its key was taken
- * again) is left alone and reported as a conflict. Runs in one transaction. Thread-safe.
+ * again), or a created record that a record the rollback leaves still refers to, is left alone and reported as a
+ * conflict. Runs in one transaction. Thread-safe.
  */
 public final class ImportRollback {
 
@@ -34,12 +43,15 @@ public final class ImportRollback {
     private final Database database;
     private final ImportStore imports;
     private final RecordStore records;
+    private final SchemaStore schemas;
     private final Clock clock;
 
-    public ImportRollback(Database database, ImportStore imports, RecordStore records, Clock clock) {
+    public ImportRollback(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
+            Clock clock) {
         this.database = database;
         this.imports = imports;
         this.records = records;
+        this.schemas = schemas;
         this.clock = clock;
     }
 
@@ -50,7 +62,9 @@ public final class ImportRollback {
             List<Conflict> conflicts = new ArrayList<>();
             List<RecordStore.Existing> changedSince = records.changedSinceCreatedBy(h, organizationId, job.id());
             List<Change> changes = imports.changes(h, organizationId, job.id());
-            int deleted = 0;
+            // Created records someone changed since: deleted when their values are still those the import left.
+            List<RecordStore.Existing> deletable = new ArrayList<>();
+            Set<String> kept = new HashSet<>();
             if (!changedSince.isEmpty()) {
                 List<String> ids = changedSince.stream().map(RecordStore.Existing::id).toList();
                 Map<String, Long> applied = imports.appliedVersions(h, job.id(), ids);
@@ -58,20 +72,146 @@ public final class ImportRollback {
                 ids.forEach(id -> left.put(id, applied.getOrDefault(id, 1L)));
                 Map<String, String> leftData = imports.dataAtVersions(h, organizationId, job.id(), left);
                 for (RecordStore.Existing changed : changedSince) {
-                    if (ValueJson.sameValues(leftData.get(changed.id()), changed.data())
-                            && records.deleteIfVersion(h, organizationId, changed.id(), changed.version())) {
-                        deleted++;
+                    if (ValueJson.sameValues(leftData.get(changed.id()), changed.data())) {
+                        deletable.add(changed);
                     } else {
+                        kept.add(changed.id());
                         conflicts.add(new Conflict(changed.id(), changed.externalId(),
                                 "changed since the import created it"));
                     }
                 }
             }
-            deleted += records.deleteCreatedBy(h, organizationId, job.id());
+            // Restored first: a record the import made refer to one it created refers to it no more.
             int restored = restore(h, organizationId, job.id(), changes, conflicts);
+            Map<String, Conflict> referred = stillReferred(h, job, kept);
+            conflicts.addAll(referred.values());
+            int deleted = 0;
+            for (RecordStore.Existing changed : deletable) {
+                if (referred.containsKey(changed.id())) {
+                    continue;
+                }
+                if (records.deleteIfVersion(h, organizationId, changed.id(), changed.version())) {
+                    deleted++;
+                } else {
+                    conflicts.add(new Conflict(changed.id(), changed.externalId(),
+                            "changed since the import created it"));
+                }
+            }
+            deleted += records.deleteCreatedByExcept(h, organizationId, job.id(), referred.keySet());
             ImportJob saved = imports.save(h, job.withRolledBack(clock.instant(), by));
             return new Result(deleted, restored, conflicts, saved);
         });
+    }
+
+    /** A reference to a record the import created, from a record the rollback leaves. */
+    private record Referrer(String object, String id, String field, int count) {
+        Referrer plusOne() {
+            return new Referrer(object, id, field, count + 1);
+        }
+    }
+
+    /**
+     * The records the import created that a record this rollback leaves in place still refers to, each with its
+     * conflict: deleting them would leave that reference dangling. A record the rollback leaves is one the import did
+     * not create, or one it created that is kept ({@code kept}, or itself referred to). Reads, after the restores, every
+     * record of each object with a reference field that may name an object the import created records of.
+     */
+    private Map<String, Conflict> stillReferred(Handle h, ImportJob job, Set<String> kept) {
+        String organizationId = job.organizationId();
+        Set<String> createdObjects = new HashSet<>(records.objectsCreatedBy(h, organizationId, job.id()));
+        if (createdObjects.isEmpty()) {
+            return Map.of();
+        }
+        Schema schema = schemas.schema(h, organizationId);
+        Map<ObjectDef, List<Field>> referring = new LinkedHashMap<>();
+        for (ObjectDef object : schema.objects()) {
+            for (Field field : object.fields()) {
+                if (field.type() == FieldType.REFERENCE
+                        && field.targets().stream().anyMatch(createdObjects::contains)) {
+                    referring.computeIfAbsent(object, o -> new ArrayList<>()).add(field);
+                }
+            }
+        }
+        if (referring.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Referrer> found = new LinkedHashMap<>();
+        Map<String, Referrer> open = new LinkedHashMap<>();
+        for (Map.Entry<ObjectDef, List<Field>> e : referring.entrySet()) {
+            records.scanNotCreatedBy(h, organizationId, e.getKey(), job.id(), record -> {
+                referrals(record, e.getKey(), e.getValue(), createdObjects, open);
+                if (open.size() >= BATCH) {
+                    createdOnly(h, job, open, found);
+                }
+            });
+        }
+        createdOnly(h, job, open, found);
+        // A created record that is kept keeps what it refers to in turn.
+        Set<String> keptAlso = new LinkedHashSet<>(kept);
+        keptAlso.addAll(found.keySet());
+        while (!keptAlso.isEmpty()) {
+            Map<String, RecordStore.Existing> stored = records.existingByIds(h, organizationId, keptAlso);
+            keptAlso.clear();
+            for (RecordStore.Existing record : stored.values()) {
+                ObjectDef object = schema.objects().stream().filter(o -> record.id().startsWith(o.idPrefix() + "_"))
+                        .findFirst().orElse(null);
+                if (object != null && referring.containsKey(object)) {
+                    referrals(record, object, referring.get(object), createdObjects, open);
+                }
+            }
+            open.keySet().removeAll(found.keySet());
+            open.keySet().removeAll(kept);
+            Set<String> before = new HashSet<>(found.keySet());
+            createdOnly(h, job, open, found);
+            found.keySet().stream().filter(id -> !before.contains(id)).forEach(keptAlso::add);
+        }
+        Map<String, RecordStore.Existing> targets = records.existingByIds(h, organizationId, found.keySet());
+        Map<String, Conflict> conflicts = new LinkedHashMap<>();
+        found.forEach((id, by) -> {
+            String referrer = by.object() + " " + by.id() + " (field " + by.field() + ")";
+            conflicts.put(id, new Conflict(id, targets.get(id).externalId(), by.count() == 1
+                    ? "still referred to by " + referrer + ", which the rollback does not delete"
+                    : "still referred to by " + by.count() + " records the rollback does not delete, e.g. "
+                            + referrer));
+        });
+        return conflicts;
+    }
+
+    /**
+     * Adds to {@code open} the records of {@code createdObjects} that {@code record} refers to (other than itself), by
+     * target id, counting each referring record once.
+     */
+    private static void referrals(RecordStore.Existing record, ObjectDef object, List<Field> fields,
+            Set<String> createdObjects, Map<String, Referrer> open) {
+        // A reference names its object as a JSON string: a record that holds no such string is not decoded.
+        if (createdObjects.stream().noneMatch(o -> record.data().contains("\"" + o + "\""))) {
+            return;
+        }
+        Map<String, Value> values = ValueJson.decode(record.data(), object);
+        Set<String> counted = new HashSet<>();
+        for (Field field : fields) {
+            for (Value.Ref ref : ReferenceResolver.refs(values.get(field.slug()))) {
+                if (ref.id() != null && createdObjects.contains(ref.object()) && !ref.id().equals(record.id())
+                        && counted.add(ref.id())) {
+                    open.merge(ref.id(), new Referrer(object.slug(), record.id(), field.slug(), 1),
+                            (a, b) -> a.plusOne());
+                }
+            }
+        }
+    }
+
+    /** Moves the targets of {@code open} that the import created to {@code found} (adding up counts); clears it. */
+    private void createdOnly(Handle h, ImportJob job, Map<String, Referrer> open, Map<String, Referrer> found) {
+        if (open.isEmpty()) {
+            return;
+        }
+        Set<String> created = records.createdByAmong(h, job.organizationId(), job.id(), open.keySet());
+        open.forEach((id, by) -> {
+            if (created.contains(id)) {
+                found.merge(id, by, (a, b) -> new Referrer(a.object(), a.id(), a.field(), a.count() + b.count()));
+            }
+        });
+        open.clear();
     }
 
     /**

@@ -492,6 +492,51 @@ public final class RecordStore {
                 organizationId, importId, importId);
     }
 
+    /**
+     * As {@link #deleteCreatedBy}, leaving the records with the ids in {@code except} in place; returns how many were
+     * deleted.
+     */
+    public int deleteCreatedByExcept(Handle h, String organizationId, String importId, Set<String> except) {
+        if (except.isEmpty()) {
+            return deleteCreatedBy(h, organizationId, importId);
+        }
+        List<String> ids = h.query("select id from records where organization_id = ? and created_by_import = ?"
+                        + " and (version = 1 or (id, version) in (select record_id, applied_version from import_changes"
+                        + " where import_id = ?))", rs -> rs.getString(1), organizationId, importId, importId);
+        ids.removeAll(except);
+        return delete(h, organizationId, ids);
+    }
+
+    /** The objects of the records {@code importId} created that are still stored. */
+    public List<String> objectsCreatedBy(Handle h, String organizationId, String importId) {
+        return h.query("select distinct object from records where organization_id = ? and created_by_import = ?",
+                rs -> rs.getString(1), organizationId, importId);
+    }
+
+    /** Which of {@code ids} are records that {@code importId} created. */
+    public Set<String> createdByAmong(Handle h, String organizationId, String importId, Collection<String> ids) {
+        Set<String> found = new HashSet<>();
+        h.queryIn("select id from records where organization_id = ? and created_by_import = ? and %s",
+                List.of(organizationId, importId), "id", ids, rs -> found.add(rs.getString(1)));
+        return found;
+    }
+
+    /**
+     * Every record of the organization's {@code object} that {@code importId} did not create, streamed: (id, external
+     * id, data JSON).
+     */
+    public void scanNotCreatedBy(Handle h, String organizationId, ObjectDef object, String importId,
+            Consumer<Existing> sink) {
+        List<Object> params = new ArrayList<>();
+        String scope = h.dialect().objectInIdOrder(organizationId, object, params);
+        params.add(importId);
+        h.forEach("select id, external_id, data, version from records where " + scope
+                + " and (created_by_import is null or created_by_import <> ?)", rs -> {
+                    sink.accept(new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+                    return null;
+                }, params.toArray());
+    }
+
     /** The records {@code importId} created that someone else changed since (see {@link #deleteCreatedBy}). */
     public List<Existing> changedSinceCreatedBy(Handle h, String organizationId, String importId) {
         return h.query("select id, external_id, data, version from records where organization_id = ?"

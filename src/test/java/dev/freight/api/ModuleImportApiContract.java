@@ -393,6 +393,35 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aMatchFieldThatNoColumnIsMappedToIsRefusedByValidateAndExecuteAlike() {
+        execute(rowsJson("Ann", "ann@example.com"), "{}");
+        String rows = "[{\"Name\": \"Ann\", \"Email\": \"ann@example.com\", \"Title\": \"CEO\"}]";
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("[\"jobTitle\"]", "duplicateMatchFields: \"jobTitle\" is mapped to no column (nor given a static"
+                + " value), so it cannot identify an existing record");
+        cases.put("[\"email\", \"phone\"]", "duplicateMatchFields: \"phone\" is mapped to no column (nor given a"
+                + " static value), so it cannot identify an existing record");
+
+        cases.forEach((fields, message) -> {
+            for (String step : List.of("validate", "execute")) {
+                Response r = http.post("/v1/modules/contacts/import/" + step, "{\"rows\": " + rows
+                        + ", \"columnMapping\": " + MAPPING + ", \"duplicateStrategy\": \"update\","
+                        + " \"duplicateMatchFields\": " + fields + "}");
+                assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+                assertThat(r.at("/error/code")).as(step).isEqualTo("invalid_request");
+                assertThat(r.at("/error/message")).as(step).isEqualTo(message);
+            }
+        });
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").size()).isEqualTo(1);
+        assertThat(contacts()).containsExactly("Ann|ann@example.com|");
+        Response byStatic = http.post("/v1/modules/contacts/import/execute", "{\"rows\": " + rows
+                + ", \"columnMapping\": " + MAPPING + ", \"duplicateStrategy\": \"update\","
+                + " \"duplicateMatchFields\": [\"email\", \"department\"], \"staticValues\": {\"department\": \"Ops\"}}");
+        assertThat(byStatic.status()).as(byStatic.body()).isEqualTo(200);
+        assertThat(byStatic.at("/data/successRows")).isEqualTo("1");
+    }
+
+    @Test
     void emptyRowsAreRefusedByValidateAndExecuteAlike() {
         for (String step : List.of("validate", "execute")) {
             Response r = http.post("/v1/modules/contacts/import/" + step, """
@@ -731,6 +760,43 @@ abstract class ModuleImportApiContract {
         assertThat(http.get("/v1/objects/account/records").json().get("data").size()).isEqualTo(1);
         JsonNode bo = http.get("/v1/objects/contact/records").json().get("data").get(1).get("values");
         assertThat(bo.get("account").toString()).contains(accounts.get(0).get("id").asString());
+    }
+
+    @Test
+    void rollbackKeepsACreatedRecordThatARecordItLeavesStillRefersToAndListsItAsAConflict() {
+        String company = ",{\"sourceColumn\": \"Company\", \"targetFieldSlug\": \"account\"}";
+        Response first = execute("{\"Name\": \"Ann\", \"Email\": \"ann@example.com\", \"Company\": \"Acme Corp\"}",
+                "{\"createMissingReferences\": true}", company);
+        String accountId = http.get("/v1/objects/account/records").json().get("data").get(0).get("id").asString();
+        Response second = execute("{\"Name\": \"Bo\", \"Email\": \"bo@example.com\", \"Company\": \"ACME corp\"}",
+                "{}", company);
+        String boId = second.json().get("data").get("createdRecordIds").get(0).asString();
+
+        Response rolledBack = http.delete("/v1/modules/contacts/import/jobs/" + first.at("/data/importJobId"));
+
+        assertThat(rolledBack.status()).isEqualTo(200);
+        assertThat(rolledBack.at("/data/deletedCount")).as(rolledBack.body()).isEqualTo("1");
+        assertThat(rolledBack.at("/data/restoredCount")).isEqualTo("0");
+        assertThat(rolledBack.json().get("data").get("conflicts").size()).as(rolledBack.body()).isEqualTo(1);
+        assertThat(rolledBack.at("/data/conflicts/0/record_id")).isEqualTo(accountId);
+        assertThat(rolledBack.at("/data/conflicts/0/external_id")).isNull();
+        assertThat(rolledBack.at("/data/conflicts/0/reason")).isEqualTo("still referred to by contact " + boId
+                + " (field account), which the rollback does not delete");
+        assertThat(contacts()).containsExactly("Bo|bo@example.com|");
+        JsonNode accounts = http.get("/v1/objects/account/records").json().get("data");
+        assertThat(accounts.size()).isEqualTo(1);
+        assertThat(accounts.get(0).get("id").asString()).isEqualTo(accountId);
+
+        // A created record that only records the same rollback deletes refer to goes with them.
+        Response third = execute("{\"Name\": \"Cy\", \"Email\": \"cy@example.com\", \"Company\": \"Beta Ltd\"},"
+                + "{\"Name\": \"Di\", \"Email\": \"di@example.com\", \"Company\": \"Beta Ltd\"}",
+                "{\"createMissingReferences\": true}", company);
+        assertThat(http.get("/v1/objects/account/records").json().get("data").size()).isEqualTo(2);
+        Response undone = http.delete("/v1/modules/contacts/import/jobs/" + third.at("/data/importJobId"));
+        assertThat(undone.json().get("data").get("conflicts").size()).as(undone.body()).isZero();
+        assertThat(undone.at("/data/deletedCount")).isEqualTo("3");
+        assertThat(contacts()).containsExactly("Bo|bo@example.com|");
+        assertThat(http.get("/v1/objects/account/records").json().get("data").size()).isEqualTo(1);
     }
 
     @Test

@@ -93,7 +93,7 @@ abstract class ImportPipelineContract {
         records = new RecordStore(ids, clock);
         pipeline = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
         jobs = new ImportJobs(ids, clock, Duration.ofHours(1));
-        rollback = new ImportRollback(db, imports, records, clock);
+        rollback = new ImportRollback(db, imports, records, new SchemaStore(clock), clock);
         org = db.inTransaction(h -> new TenantStore(ids, clock).createOrganization(h, "acme", "Acme")).id();
     }
 
@@ -632,6 +632,41 @@ abstract class ImportPipelineContract {
                 .containsExactly(tuple("v-1",
                         "changed since the import created it"));
         assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme Edited]");
+    }
+
+    @Test
+    void rollbackKeepsCreatedRecordsThatRecordsItLeavesStillReferToAndWhatThoseReferTo() throws IOException {
+        ImportJob vendors = run(Action.MERGE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\nv-4,Delta\n");
+        ImportJob services = runServices("external_id,name,vendor,dependencies\ns-1,Base,v-3,\ns-2,Ledger,v-3,s-1\n"
+                + "s-3,Mail,v-3,\n");
+        runServices("external_id,name,vendor,dependencies\ns-8,Payments,v-1,\ns-9,Search,v-1,v-2; s-2; v-1\n");
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-8", "s-9");
+
+        ImportRollback.Result undoServices = rollback.rollback(services, "key_test");
+
+        // s-9 (another import's) refers to s-2, which refers to s-1: both stay; s-3 goes.
+        assertThat(undoServices.deleted()).isEqualTo(1);
+        assertThat(undoServices.conflicts()).extracting(ImportRollback.Conflict::recordId,
+                ImportRollback.Conflict::externalId, ImportRollback.Conflict::reason).containsExactly(
+                tuple(ids.get("s-2"), "s-2", "still referred to by service " + ids.get("s-9")
+                        + " (field dependencies), which the rollback does not delete"),
+                tuple(ids.get("s-1"), "s-1", "still referred to by service " + ids.get("s-2")
+                        + " (field dependencies), which the rollback does not delete"));
+        assertThat(serviceIds("s-1", "s-2", "s-3", "s-8", "s-9")).containsOnlyKeys("s-1", "s-2", "s-8", "s-9");
+
+        ImportRollback.Result undoVendors = rollback.rollback(vendors, "key_test");
+
+        assertThat(undoVendors.deleted()).isEqualTo(1);
+        assertThat(undoVendors.conflicts()).extracting(ImportRollback.Conflict::externalId,
+                ImportRollback.Conflict::reason).containsExactlyInAnyOrder(
+                tuple("v-1", "still referred to by 2 records the rollback does not delete, e.g. service "
+                        + ids.get("s-8") + " (field vendor)"),
+                tuple("v-2", "still referred to by service " + ids.get("s-9")
+                        + " (field dependencies), which the rollback does not delete"),
+                tuple("v-3", "still referred to by 2 records the rollback does not delete, e.g. service "
+                        + ids.get("s-1") + " (field vendor)"));
+        assertThat(ids("v-1", "v-2", "v-3", "v-4")).containsOnlyKeys("v-1", "v-2", "v-3");
     }
 
     @Test
