@@ -503,7 +503,7 @@ class ModuleImportController implements Envelope.Face {
         var s = job.stats();
         return new ExecuteView(job.id(), status(job), mode, job.totalRows() == null ? 0 : job.totalRows(),
                 s.created() + s.updated() + s.unchanged(), s.failed(), s.skippedDuplicates(), created, f.errors(),
-                f.referenceWarnings(), f.warnings(), job.reason());
+                f.referenceWarnings(), f.warnings(), reason(job));
     }
 
     /** What an import reports beside its counts: rejected rows, unresolved references and warnings. */
@@ -558,7 +558,7 @@ class ModuleImportController implements Envelope.Face {
                 s.skippedDuplicates(), options != null && options.aiMappingUsed(),
                 options == null ? null : options.duplicateStrategy().wireName(), j.createdAt(),
                 j.phase(Phase.PREVALIDATION).startedAt(), ended(j),
-                expires(j), j.reason(), findings == null ? null : findings.errors(),
+                expires(j), reason(j), findings == null ? null : findings.errors(),
                 findings == null ? null : findings.referenceWarnings(), findings == null ? null : findings.warnings());
     }
 
@@ -579,7 +579,11 @@ class ModuleImportController implements Envelope.Face {
         return !j.status().isFinal() ? null : j.finishedAt() != null ? j.finishedAt() : j.updatedAt();
     }
 
-    /** The seed's job status: pending, processing, completed, failed, or cancelled once rolled back. */
+    /**
+     * The seed's job status: pending, processing, completed, failed, or cancelled once rolled back. An import that
+     * read rows and had every one fail is {@code failed} here ("Import failed with errors"), though the Imports
+     * resource calls it completed (every row was handled).
+     */
     private static String status(ImportJob j) {
         if (j.rolledBackAt() != null) {
             return "cancelled";
@@ -587,9 +591,24 @@ class ModuleImportController implements Envelope.Face {
         return switch (j.status()) {
             case REQUESTED, QUEUED -> "pending";
             case PROCESSING -> "processing";
-            case COMPLETED -> "completed";
+            case COMPLETED -> everyRowFailed(j) ? "failed" : "completed";
             case FAILED, TIMED_OUT, EXPIRED -> "failed";
         };
+    }
+
+    /** Why the job ended as it did, as the seed's status says it; null while it runs. */
+    private static String reason(ImportJob j) {
+        if (everyRowFailed(j)) {
+            long read = j.stats().read();
+            return (read == 1 ? "The one row" : "All %,d rows".formatted(read)) + " failed; nothing was imported";
+        }
+        return j.reason();
+    }
+
+    /** A completed import that read rows and stored, found unchanged or skipped none of them. */
+    private static boolean everyRowFailed(ImportJob j) {
+        var s = j.stats();
+        return j.status() == Status.COMPLETED && s.read() > 0 && s.failed() == s.read();
     }
 
     static String processingMode(long rows, String requested) {

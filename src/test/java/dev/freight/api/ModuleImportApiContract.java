@@ -453,6 +453,40 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void anExecutionWhoseEveryRowFailedIsFailedWithAReasonWhileOneWithASuccessIsCompleted() throws Exception {
+        Response r = execute(rowsJson("", "ann@example.com") + "," + rowsJson("Bo", "not-an-email"), "{}");
+
+        assertThat(r.at("/data/status")).as(r.body()).isEqualTo("failed");
+        assertThat(r.at("/data/successRows")).isEqualTo("0");
+        assertThat(r.at("/data/errorRows")).isEqualTo("2");
+        assertThat(r.at("/data/reason")).isEqualTo("All 2 rows failed; nothing was imported");
+        String jobId = r.at("/data/importJobId");
+        Response job = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        assertThat(job.at("/data/status")).isEqualTo("failed");
+        assertThat(job.at("/data/reason")).isEqualTo("All 2 rows failed; nothing was imported");
+        assertThat(job.json().get("data").get("errors").size()).isEqualTo(2);
+        JsonNode listed = http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").get(0);
+        assertThat(listed.get("importJobId").asString()).isEqualTo(jobId);
+        assertThat(listed.get("status").asString()).isEqualTo("failed");
+        assertThat(listed.get("reason").asString()).isEqualTo("All 2 rows failed; nothing was imported");
+        // The Imports resource keeps its own rules: every row was handled, so the import completed.
+        assertThat(http.get("/v1/imports/" + jobId).at("/status")).isEqualTo("completed");
+
+        Response one = execute(rowsJson("Cy", "nope"), "{\"processingMode\": \"background\"}");
+        assertThat(poll(one.at("/data/importJobId")).get("reason").asString())
+                .isEqualTo("The one row failed; nothing was imported");
+
+        Response partly = execute(rowsJson("Di", "di@example.com") + "," + rowsJson("Ed", "nope"), "{}");
+        assertThat(partly.at("/data/status")).isEqualTo("completed");
+        assertThat(partly.at("/data/errorRows")).isEqualTo("1");
+        assertThat(partly.at("/data/reason")).isEqualTo("1 of 2 rows failed; see the errors file");
+
+        Response skipped = execute(rowsJson("Di", "di@example.com"), "{\"duplicateMatchFields\": [\"email\"]}");
+        assertThat(skipped.at("/data/status")).isEqualTo("completed");
+        assertThat(skipped.at("/data/skippedRows")).isEqualTo("1");
+    }
+
+    @Test
     void skipLeavesMatchedRecordsAloneAndCountsThemSkipped() {
         execute(rowsJson("Ann", "ann@example.com"), "{}");
 
