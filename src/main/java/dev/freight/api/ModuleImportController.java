@@ -321,8 +321,9 @@ class ModuleImportController implements Envelope.Face {
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, false);
         ImportValidator.Report report;
         try {
-            requireMappedColumns(caller, body);
-            report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, body.options(), source(caller, body));
+            ModuleImportRequest resolved = resolveMappedColumns(caller, body);
+            report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, resolved.options(),
+                    source(caller, resolved));
         } catch (IngestException e) {
             throw rejected(e);
         }
@@ -339,10 +340,11 @@ class ModuleImportController implements Envelope.Face {
     Object execute(@PathVariable String module, HttpServletRequest request, Caller caller) throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
-        ModuleImportRequest body = ModuleImportRequest.read(Json.read(request.getInputStream(),
+        ModuleImportRequest read = ModuleImportRequest.read(Json.read(request.getInputStream(),
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, true);
+        ModuleImportRequest body;
         try {
-            requireMappedColumns(caller, body);
+            body = resolveMappedColumns(caller, read);
         } catch (IngestException e) {
             throw rejected(e);
         }
@@ -632,30 +634,52 @@ class ModuleImportController implements Envelope.Face {
     }
 
     /**
-     * Refuses a mapping that reads a column the parsed file does not have (400 {@code invalid_request}), as the
-     * execution would fail on it: validate would otherwise pass it with the column's cells read as empty. Rows sent in
-     * the body and JSON files need not share keys, so a key no row has is read as empty there by both steps.
+     * The request with each mapped column of a parsed CSV or workbook named as the file's header names it: a
+     * {@code sourceColumn} that is no header exactly but equals exactly one ignoring case reads that header (an exact
+     * header wins over one that differs only in case). A column the file does not have, or one that several headers
+     * equal ignoring case, is refused (400 {@code invalid_request}), as the execution would fail on it: validate would
+     * otherwise pass it with the column's cells read as empty. Rows sent in the body and JSON files need not share
+     * keys, so their keys are matched exactly, and a key no row has is read as empty by both steps.
      */
-    private void requireMappedColumns(Caller caller, ModuleImportRequest body) throws IOException {
+    private ModuleImportRequest resolveMappedColumns(Caller caller, ModuleImportRequest body) throws IOException {
         if (body.fileId() == null) {
-            return;
+            return body;
         }
         ParsedFile parsed = parsedFile(caller, body.fileId());
         FileType type = FileType.fromWireName(parsed.fileType()).orElseThrow();
         if (type == FileType.JSON || type == FileType.NDJSON) {
-            return;
+            return body;
         }
         List<ExecuteOptions.ColumnMap> columns = body.options().columns();
+        List<ExecuteOptions.ColumnMap> resolved = new ArrayList<>(columns.size());
         try (RowReader reader = source(caller, body).open()) {
             for (int i = 0; i < columns.size(); i++) {
-                String column = columns.get(i).sourceColumn();
-                if (!reader.hasColumn(column)) {
-                    throw new ApiException(400, "invalid_request", "columnMapping[" + body.mappingEntries().get(i)
-                            + "].sourceColumn: the file has no column \"" + column + "\"; its columns are "
-                            + String.join(", ", reader.headers().stream().map(h -> "\"" + h + "\"").toList()));
+                ExecuteOptions.ColumnMap c = columns.get(i);
+                String column = c.sourceColumn();
+                if (reader.hasColumn(column)) {
+                    resolved.add(c);
+                    continue;
                 }
+                List<String> alike = reader.headers().stream().filter(h -> h.equalsIgnoreCase(column)).toList();
+                String at = "columnMapping[" + body.mappingEntries().get(i)
+                        + "].sourceColumn: the file has no column \"" + column + "\"";
+                if (alike.isEmpty()) {
+                    throw new ApiException(400, "invalid_request",
+                            at + "; its columns are " + quoted(reader.headers()));
+                }
+                if (alike.size() > 1) {
+                    throw new ApiException(400, "invalid_request", at + ", and its columns " + quoted(alike)
+                            + " differ from it only in case; name one exactly");
+                }
+                resolved.add(new ExecuteOptions.ColumnMap(alike.getFirst(), c.field(), c.valueType(),
+                        c.addressPart()));
             }
         }
+        return body.withColumns(resolved);
+    }
+
+    private static String quoted(List<String> names) {
+        return String.join(", ", names.stream().map(h -> "\"" + h + "\"").toList());
     }
 
     private ParsedFile parsedFile(Caller caller, String fileId) {

@@ -351,6 +351,38 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aSourceColumnFindsTheOneHeaderThatDiffersOnlyInCaseAndAnExactHeaderWins() throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name,EMAIL,Phone,phone\nAnn,ann@example.com,555-0100,555-0199\n".getBytes(StandardCharsets.UTF_8));
+        String mapping = """
+                [{"sourceColumn": "name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Email", "targetFieldSlug": "email"},
+                 {"sourceColumn": "phone", "targetFieldSlug": "phone"}]""";
+        String body = "{\"fileId\": \"" + parsed.at("/data/fileId") + "\", \"columnMapping\": " + mapping + "}";
+
+        Response validated = http.post("/v1/modules/contacts/import/validate", body);
+        assertThat(validated.at("/data/isValid")).as(validated.body()).isEqualTo("true");
+        assertThat(validated.at("/data/validRows")).isEqualTo("1");
+        Response executed = http.post("/v1/modules/contacts/import/execute", body);
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
+        assertThat(contacts()).containsExactly("Ann|ann@example.com|555-0199");
+        assertThat(http.get("/v1/imports/" + executed.at("/data/importJobId")).json().get("column_mapping")
+                .toString()).isEqualTo("{\"displayName\":\"Name\",\"email\":\"EMAIL\",\"phone\":\"phone\"}");
+
+        Response twice = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name,Email,email\nAnn,a@example.com,b@example.com\n".getBytes(StandardCharsets.UTF_8));
+        for (String step : List.of("validate", "execute")) {
+            Response r = http.post("/v1/modules/contacts/import/" + step, "{\"fileId\": \"" + twice.at("/data/fileId")
+                    + "\", \"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"},"
+                    + " {\"sourceColumn\": \"EMAIL\", \"targetFieldSlug\": \"email\"}]}");
+            assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+            assertThat(r.at("/error/code")).isEqualTo("invalid_request");
+            assertThat(r.at("/error/message")).isEqualTo("columnMapping[1].sourceColumn: the file has no column"
+                    + " \"EMAIL\", and its columns \"Email\", \"email\" differ from it only in case; name one exactly");
+        }
+    }
+
+    @Test
     void twoColumnsFeedingOneSingleValueFieldOrOneAddressPartAreRefused() {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("""
