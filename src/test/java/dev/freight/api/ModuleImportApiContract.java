@@ -766,6 +766,21 @@ abstract class ModuleImportApiContract {
 
     /** An errors CSV of the Imports resource, uploaded again: its own columns are not suggested for any field. */
     @Test
+    void suggestMappingGivesTheEmailSlotToThePlainHeaderAndCallsNoSuffixedHeaderExact() {
+        Response r = http.post("/v1/modules/contacts/import/suggest-mapping", """
+                {"sourceColumns": ["Email 2", "Secondary Email", "Email Address", "Phone_2"],
+                 "sampleData": [{"Email 2": "b@example.com", "Secondary Email": "c@example.com",
+                                 "Email Address": "a@example.com", "Phone_2": "555-0100"}]}""");
+
+        List<String> got = new ArrayList<>();
+        r.json().get("data").get("suggestions").forEach(x -> got.add(x.get("sourceColumn").asString() + "->"
+                + x.get("targetFieldSlug").asString("null") + " " + x.get("reason").asString("null") + " "
+                + x.get("confidence").asDouble()));
+        assertThat(got).containsExactly("Email 2->null null 0.0", "Secondary Email->null null 0.0",
+                "Email Address->email alias 0.9", "Phone_2->phone alias 0.83");
+    }
+
+    @Test
     void theColumnsOfAnErrorsFileAreNotSuggestedForFields() {
         Response suggested = http.post("/v1/modules/contacts/import/suggest-mapping", """
                 {"sourceColumns": ["error_line", "error_external_id", "error_field", "error_code", "error_message",
