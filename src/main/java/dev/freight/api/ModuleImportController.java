@@ -21,6 +21,8 @@ import dev.freight.mapping.AddressParts;
 import dev.freight.mapping.HeaderNames;
 import dev.freight.mapping.MappingResult;
 import dev.freight.mapping.MappingSuggester;
+import dev.freight.mapping.MatchReason;
+import dev.freight.mapping.RememberedMapping;
 import dev.freight.mapping.Suggestion;
 import dev.freight.mapping.ValueTypes;
 import dev.freight.schema.FieldType;
@@ -267,8 +269,9 @@ class ModuleImportController implements Envelope.Face {
                 }
             }
         }
-        Map<String, String> remembered = database.withHandle(h -> memory.remembered(h, caller.organizationId(),
-                object.slug()));
+        Map<String, RememberedMapping> remembered = new HashMap<>();
+        database.withHandle(h -> memory.remembered(h, caller.organizationId(), object.slug())).forEach((header, m) ->
+                remembered.put(header, new RememberedMapping(m.field(), m.valueType(), m.addressPart())));
         // An errors file uploaded again: its own error_… columns map to nothing.
         List<String> mappable = ImportFiles.mappableHeaders(sourceColumns);
         MappingResult suggested = suggester.suggest(object, mappable, sample, remembered);
@@ -287,10 +290,14 @@ class ModuleImportController implements Envelope.Face {
         List<SuggestionView> suggestions = new ArrayList<>();
         for (Suggestion s : result.suggestions()) {
             Field field = s.targetFieldSlug() == null ? null : object.field(s.targetFieldSlug()).orElse(null);
-            String part = field != null && field.type() == FieldType.ADDRESS
-                    ? addressPart(s.sourceColumn(), columnsPerField.get(field.slug())) : null;
-            String valueType = field != null && field.multiple() && field.type() != FieldType.REFERENCE
-                    ? ValueTypes.valueType(s.sourceColumn()).orElse(null) : null;
+            RememberedMapping known = s.reason() == MatchReason.REMEMBERED
+                    ? remembered.get(HeaderNames.normalize(s.sourceColumn())) : null;
+            String part = field == null || field.type() != FieldType.ADDRESS ? null
+                    : known != null ? known.addressPart()
+                    : addressPart(s.sourceColumn(), columnsPerField.get(field.slug()));
+            String valueType = field == null || !field.multiple() || field.type() == FieldType.REFERENCE ? null
+                    : known != null ? known.valueType()
+                    : ValueTypes.valueType(s.sourceColumn()).orElse(null);
             suggestions.add(new SuggestionView(s.sourceColumn(), s.targetFieldSlug(), s.confidence(),
                     s.reason() == null ? null : s.reason().wire(), valueType, part));
         }
@@ -424,12 +431,10 @@ class ModuleImportController implements Envelope.Face {
         }
         ImportJob queued = job.withStatus(Status.QUEUED, null).withDeadline(jobs.deadlineFromNow());
         ExecuteOptions stored = options;
-        Map<String, String> confirmed = new LinkedHashMap<>();
-        stored.columns().forEach(c -> confirmed.put(HeaderNames.normalize(c.sourceColumn()), c.field()));
+        // The mapping is remembered when the import completes having stored rows (jobs.ConfirmedMappings).
         database.inTransaction(h -> {
             imports.create(h, queued);
             imports.setOptions(h, queued.id(), stored.toJson());
-            memory.confirm(h, caller.organizationId(), object.slug(), confirmed);
             return null;
         });
         tasks.enqueue(scheduler.getObject(), queued.id());

@@ -781,6 +781,39 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void onlyAnExecutionThatStoredARowIsRememberedAndItsLabelsAndAddressPartsAreToo() {
+        String mapping = """
+                [{"sourceColumn": "Vollname", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Rufnummer", "targetFieldSlug": "phone", "valueType": "Mobile"},
+                 {"sourceColumn": "Anschrift A", "targetFieldSlug": "address", "addressPart": "street"},
+                 {"sourceColumn": "Anschrift B", "targetFieldSlug": "address", "addressPart": "street2"}]""";
+        Response failed = http.post("/v1/modules/contacts/import/execute", """
+                {"rows": [{"Vollname": "", "Rufnummer": "x", "Anschrift A": "1 Main St", "Anschrift B": "Apt 2"}],
+                 "columnMapping": %s}""".formatted(mapping));
+        assertThat(failed.at("/data/successRows")).as(failed.body()).isEqualTo("0");
+        String columns = "{\"sourceColumns\": [\"Vollname\", \"Rufnummer\", \"Anschrift A\", \"Anschrift B\"]}";
+        List<String> afterFailure = new ArrayList<>();
+        http.post("/v1/modules/contacts/import/suggest-mapping", columns).json().get("data").get("suggestions")
+                .forEach(x -> afterFailure.add(x.get("reason").asString("null")));
+        assertThat(afterFailure).doesNotContain("remembered");
+
+        Response stored = http.post("/v1/modules/contacts/import/execute", """
+                {"rows": [{"Vollname": "Ann", "Rufnummer": "555-0100", "Anschrift A": "1 Main St",
+                           "Anschrift B": "Apt 2"}],
+                 "columnMapping": %s}""".formatted(mapping));
+        assertThat(stored.at("/data/successRows")).as(stored.body()).isEqualTo("1");
+
+        List<String> remembered = new ArrayList<>();
+        http.post("/v1/modules/contacts/import/suggest-mapping", columns).json().get("data").get("suggestions")
+                .forEach(x -> remembered.add(x.get("sourceColumn").asString() + "->"
+                        + x.get("targetFieldSlug").asString("null") + " " + x.get("reason").asString("null") + " "
+                        + x.get("valueType").asString("null") + " " + x.get("addressPart").asString("null")));
+        assertThat(remembered).containsExactly("Vollname->displayName remembered null null",
+                "Rufnummer->phone remembered Mobile null", "Anschrift A->address remembered null street",
+                "Anschrift B->address remembered null street2");
+    }
+
+    @Test
     void theColumnsOfAnErrorsFileAreNotSuggestedForFields() {
         Response suggested = http.post("/v1/modules/contacts/import/suggest-mapping", """
                 {"sourceColumns": ["error_line", "error_external_id", "error_field", "error_code", "error_message",

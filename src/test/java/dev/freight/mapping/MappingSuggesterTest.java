@@ -183,7 +183,9 @@ class MappingSuggesterTest {
 
     @Test
     void remembersConfirmedMappingsBeforeAnyNameMatch() {
-        Map<String, String> remembered = Map.of("kontakt e post", "email", "title", "jobTitle");
+        Map<String, RememberedMapping> remembered = Map.of(
+                "kontakt e post", new RememberedMapping("email", null, null),
+                "title", new RememberedMapping("jobTitle", null, null));
         List<Suggestion> s = suggester.suggest(BuiltInObjects.CONTACT,
                 List.of("Email", "Kontakt E-Post", "Job Title", "Title"), List.of(), remembered).suggestions();
 
@@ -197,7 +199,7 @@ class MappingSuggesterTest {
     @Test
     void ignoresARememberedSlugTheTargetDoesNotHave() {
         List<Suggestion> s = suggester.suggest(BuiltInObjects.ACCOUNT, List.of("Email"), List.of(),
-                Map.of("email", "email")).suggestions();
+                Map.of("email", new RememberedMapping("email", null, null))).suggestions();
 
         assertThat(s).containsExactly(Suggestion.unmapped("Email"));
     }
