@@ -21,6 +21,8 @@ import dev.freight.mapping.AddressParts;
 import dev.freight.mapping.HeaderNames;
 import dev.freight.mapping.MappingResult;
 import dev.freight.mapping.MappingSuggester;
+import dev.freight.mapping.MatchReason;
+import dev.freight.mapping.RememberedMapping;
 import dev.freight.mapping.Suggestion;
 import dev.freight.mapping.ValueTypes;
 import dev.freight.schema.FieldType;
@@ -267,8 +269,9 @@ class ModuleImportController implements Envelope.Face {
                 }
             }
         }
-        Map<String, String> remembered = database.withHandle(h -> memory.remembered(h, caller.organizationId(),
-                object.slug()));
+        Map<String, RememberedMapping> remembered = new HashMap<>();
+        database.withHandle(h -> memory.remembered(h, caller.organizationId(), object.slug())).forEach((header, m) ->
+                remembered.put(header, new RememberedMapping(m.field(), m.valueType(), m.addressPart())));
         // An errors file uploaded again: its own error_… columns map to nothing.
         List<String> mappable = ImportFiles.mappableHeaders(sourceColumns);
         MappingResult suggested = suggester.suggest(object, mappable, sample, remembered);
@@ -287,10 +290,14 @@ class ModuleImportController implements Envelope.Face {
         List<SuggestionView> suggestions = new ArrayList<>();
         for (Suggestion s : result.suggestions()) {
             Field field = s.targetFieldSlug() == null ? null : object.field(s.targetFieldSlug()).orElse(null);
-            String part = field != null && field.type() == FieldType.ADDRESS
-                    ? addressPart(s.sourceColumn(), columnsPerField.get(field.slug())) : null;
-            String valueType = field != null && field.multiple() && field.type() != FieldType.REFERENCE
-                    ? ValueTypes.valueType(s.sourceColumn()).orElse(null) : null;
+            RememberedMapping known = s.reason() == MatchReason.REMEMBERED
+                    ? remembered.get(HeaderNames.normalize(s.sourceColumn())) : null;
+            String part = field == null || field.type() != FieldType.ADDRESS ? null
+                    : known != null ? known.addressPart()
+                    : addressPart(s.sourceColumn(), columnsPerField.get(field.slug()));
+            String valueType = field == null || !field.multiple() || field.type() == FieldType.REFERENCE ? null
+                    : known != null ? known.valueType()
+                    : ValueTypes.valueType(s.sourceColumn()).orElse(null);
             suggestions.add(new SuggestionView(s.sourceColumn(), s.targetFieldSlug(), s.confidence(),
                     s.reason() == null ? null : s.reason().wire(), valueType, part));
         }
@@ -321,8 +328,9 @@ class ModuleImportController implements Envelope.Face {
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, false);
         ImportValidator.Report report;
         try {
-            requireMappedColumns(caller, body);
-            report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, body.options(), source(caller, body));
+            ModuleImportRequest resolved = resolveMappedColumns(caller, body);
+            report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, resolved.options(),
+                    source(caller, resolved));
         } catch (IngestException e) {
             throw rejected(e);
         }
@@ -339,10 +347,11 @@ class ModuleImportController implements Envelope.Face {
     Object execute(@PathVariable String module, HttpServletRequest request, Caller caller) throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
-        ModuleImportRequest body = ModuleImportRequest.read(Json.read(request.getInputStream(),
+        ModuleImportRequest read = ModuleImportRequest.read(Json.read(request.getInputStream(),
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, true);
+        ModuleImportRequest body;
         try {
-            requireMappedColumns(caller, body);
+            body = resolveMappedColumns(caller, read);
         } catch (IngestException e) {
             throw rejected(e);
         }
@@ -422,12 +431,10 @@ class ModuleImportController implements Envelope.Face {
         }
         ImportJob queued = job.withStatus(Status.QUEUED, null).withDeadline(jobs.deadlineFromNow());
         ExecuteOptions stored = options;
-        Map<String, String> confirmed = new LinkedHashMap<>();
-        stored.columns().forEach(c -> confirmed.put(HeaderNames.normalize(c.sourceColumn()), c.field()));
+        // The mapping is remembered when the import completes having stored rows (jobs.ConfirmedMappings).
         database.inTransaction(h -> {
             imports.create(h, queued);
             imports.setOptions(h, queued.id(), stored.toJson());
-            memory.confirm(h, caller.organizationId(), object.slug(), confirmed);
             return null;
         });
         tasks.enqueue(scheduler.getObject(), queued.id());
@@ -503,7 +510,7 @@ class ModuleImportController implements Envelope.Face {
         var s = job.stats();
         return new ExecuteView(job.id(), status(job), mode, job.totalRows() == null ? 0 : job.totalRows(),
                 s.created() + s.updated() + s.unchanged(), s.failed(), s.skippedDuplicates(), created, f.errors(),
-                f.referenceWarnings(), f.warnings(), job.reason());
+                f.referenceWarnings(), f.warnings(), reason(job));
     }
 
     /** What an import reports beside its counts: rejected rows, unresolved references and warnings. */
@@ -558,7 +565,7 @@ class ModuleImportController implements Envelope.Face {
                 s.skippedDuplicates(), options != null && options.aiMappingUsed(),
                 options == null ? null : options.duplicateStrategy().wireName(), j.createdAt(),
                 j.phase(Phase.PREVALIDATION).startedAt(), ended(j),
-                expires(j), j.reason(), findings == null ? null : findings.errors(),
+                expires(j), reason(j), findings == null ? null : findings.errors(),
                 findings == null ? null : findings.referenceWarnings(), findings == null ? null : findings.warnings());
     }
 
@@ -579,7 +586,11 @@ class ModuleImportController implements Envelope.Face {
         return !j.status().isFinal() ? null : j.finishedAt() != null ? j.finishedAt() : j.updatedAt();
     }
 
-    /** The seed's job status: pending, processing, completed, failed, or cancelled once rolled back. */
+    /**
+     * The seed's job status: pending, processing, completed, failed, or cancelled once rolled back. An import that
+     * read rows and had every one fail is {@code failed} here ("Import failed with errors"), though the Imports
+     * resource calls it completed (every row was handled).
+     */
     private static String status(ImportJob j) {
         if (j.rolledBackAt() != null) {
             return "cancelled";
@@ -587,9 +598,24 @@ class ModuleImportController implements Envelope.Face {
         return switch (j.status()) {
             case REQUESTED, QUEUED -> "pending";
             case PROCESSING -> "processing";
-            case COMPLETED -> "completed";
+            case COMPLETED -> everyRowFailed(j) ? "failed" : "completed";
             case FAILED, TIMED_OUT, EXPIRED -> "failed";
         };
+    }
+
+    /** Why the job ended as it did, as the seed's status says it; null while it runs. */
+    private static String reason(ImportJob j) {
+        if (everyRowFailed(j)) {
+            long read = j.stats().read();
+            return (read == 1 ? "The one row" : "All %,d rows".formatted(read)) + " failed; nothing was imported";
+        }
+        return j.reason();
+    }
+
+    /** A completed import that read rows and stored, found unchanged or skipped none of them. */
+    private static boolean everyRowFailed(ImportJob j) {
+        var s = j.stats();
+        return j.status() == Status.COMPLETED && s.read() > 0 && s.failed() == s.read();
     }
 
     static String processingMode(long rows, String requested) {
@@ -613,30 +639,52 @@ class ModuleImportController implements Envelope.Face {
     }
 
     /**
-     * Refuses a mapping that reads a column the parsed file does not have (400 {@code invalid_request}), as the
-     * execution would fail on it: validate would otherwise pass it with the column's cells read as empty. Rows sent in
-     * the body and JSON files need not share keys, so a key no row has is read as empty there by both steps.
+     * The request with each mapped column of a parsed CSV or workbook named as the file's header names it: a
+     * {@code sourceColumn} that is no header exactly but equals exactly one ignoring case reads that header (an exact
+     * header wins over one that differs only in case). A column the file does not have, or one that several headers
+     * equal ignoring case, is refused (400 {@code invalid_request}), as the execution would fail on it: validate would
+     * otherwise pass it with the column's cells read as empty. Rows sent in the body and JSON files need not share
+     * keys, so their keys are matched exactly, and a key no row has is read as empty by both steps.
      */
-    private void requireMappedColumns(Caller caller, ModuleImportRequest body) throws IOException {
+    private ModuleImportRequest resolveMappedColumns(Caller caller, ModuleImportRequest body) throws IOException {
         if (body.fileId() == null) {
-            return;
+            return body;
         }
         ParsedFile parsed = parsedFile(caller, body.fileId());
         FileType type = FileType.fromWireName(parsed.fileType()).orElseThrow();
         if (type == FileType.JSON || type == FileType.NDJSON) {
-            return;
+            return body;
         }
         List<ExecuteOptions.ColumnMap> columns = body.options().columns();
+        List<ExecuteOptions.ColumnMap> resolved = new ArrayList<>(columns.size());
         try (RowReader reader = source(caller, body).open()) {
             for (int i = 0; i < columns.size(); i++) {
-                String column = columns.get(i).sourceColumn();
-                if (!reader.hasColumn(column)) {
-                    throw new ApiException(400, "invalid_request", "columnMapping[" + body.mappingEntries().get(i)
-                            + "].sourceColumn: the file has no column \"" + column + "\"; its columns are "
-                            + String.join(", ", reader.headers().stream().map(h -> "\"" + h + "\"").toList()));
+                ExecuteOptions.ColumnMap c = columns.get(i);
+                String column = c.sourceColumn();
+                if (reader.hasColumn(column)) {
+                    resolved.add(c);
+                    continue;
                 }
+                List<String> alike = reader.headers().stream().filter(h -> h.equalsIgnoreCase(column)).toList();
+                String at = "columnMapping[" + body.mappingEntries().get(i)
+                        + "].sourceColumn: the file has no column \"" + column + "\"";
+                if (alike.isEmpty()) {
+                    throw new ApiException(400, "invalid_request",
+                            at + "; its columns are " + quoted(reader.headers()));
+                }
+                if (alike.size() > 1) {
+                    throw new ApiException(400, "invalid_request", at + ", and its columns " + quoted(alike)
+                            + " differ from it only in case; name one exactly");
+                }
+                resolved.add(new ExecuteOptions.ColumnMap(alike.getFirst(), c.field(), c.valueType(),
+                        c.addressPart()));
             }
         }
+        return body.withColumns(resolved);
+    }
+
+    private static String quoted(List<String> names) {
+        return String.join(", ", names.stream().map(h -> "\"" + h + "\"").toList());
     }
 
     private ParsedFile parsedFile(Caller caller, String fileId) {

@@ -90,6 +90,11 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
         return new ModuleImportRequest(rows, fileId, options, List.copyOf(entries));
     }
 
+    /** The same request reading {@code columns} (one for each of {@code options.columns()}, in order). */
+    ModuleImportRequest withColumns(List<ColumnMap> columns) {
+        return new ModuleImportRequest(rows, fileId, options.withColumns(columns), mappingEntries);
+    }
+
     private static List<Map<String, Object>> rows(Object raw) {
         if (raw == null) {
             return null;

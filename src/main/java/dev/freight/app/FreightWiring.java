@@ -84,8 +84,8 @@ class FreightWiring {
 
     @Bean
     ImportTasks importTasks(Database database, ImportStore imports, ImportPipeline pipeline, UploadSources sources,
-            Clock clock) {
-        return new ImportTasks(database, imports, pipeline, sources, clock, Duration.ofSeconds(10));
+            MappingMemoryStore memory, Clock clock) {
+        return new ImportTasks(database, imports, pipeline, sources, memory, clock, Duration.ofSeconds(10));
     }
 
     @Bean

@@ -100,6 +100,12 @@ public record ExecuteOptions(
         }
     }
 
+    /** The same options reading {@code newColumns}. */
+    public ExecuteOptions withColumns(List<ColumnMap> newColumns) {
+        return new ExecuteOptions(newColumns, duplicateStrategy, matchFields, mergeMode, skipValidation,
+                createMissingReferences, staticValues, aiMappingUsed, processingMode, dateFormats, sheet);
+    }
+
     /** The same options with the date formats found in prevalidation. */
     public ExecuteOptions withDateFormats(Map<String, String> formats) {
         return new ExecuteOptions(columns, duplicateStrategy, matchFields, mergeMode, skipValidation,

@@ -79,10 +79,16 @@ public final class ImportPipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImportPipeline.class);
 
-    /** Receives the import after every committed chunk. */
+    /** Receives the import after every committed chunk, and as it completes. */
     @FunctionalInterface
     public interface Listener {
         void committed(ImportJob job);
+
+        /**
+         * Called in the transaction that stores the import {@code completed}, so what it writes commits with that
+         * status or not at all. Does nothing unless overridden.
+         */
+        default void completed(Handle h, ImportJob job) {}
 
         Listener NONE = job -> {};
     }
@@ -338,7 +344,12 @@ public final class ImportPipeline {
             String reason = running.stats().failed() == 0 ? null
                     : "%,d of %,d rows failed; see the errors file".formatted(running.stats().failed(),
                             running.stats().read());
-            return save(load(importId).withRunToken(token).withStatus(Status.COMPLETED, reason));
+            ImportJob completed = load(importId).withRunToken(token).withStatus(Status.COMPLETED, reason);
+            return database.inTransaction(h -> {
+                ImportJob saved = imports.save(h, completed);
+                listener.completed(h, saved);
+                return saved;
+            });
         } catch (Stopped stopped) {
             return save(load(importId).withRunToken(token).ended(stopped.status, stopped.getMessage(),
                     PhaseStatus.SKIPPED, now()));

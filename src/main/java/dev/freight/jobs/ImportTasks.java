@@ -13,6 +13,7 @@ import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
+import dev.freight.store.MappingMemoryStore;
 import dev.freight.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,17 +33,22 @@ public final class ImportTasks {
     private final ImportStore imports;
     private final ImportPipeline pipeline;
     private final UploadSources sources;
+    private final ImportPipeline.Listener confirmedMappings;
     private final Clock clock;
     private final OneTimeTask<String> run;
     private final RecurringTask<Void> expire;
 
-    /** @param sources opens the rows of an import's upload */
+    /**
+     * @param sources opens the rows of an import's upload
+     * @param memory where a file import workflow execution's mapping is remembered once it stored rows
+     */
     public ImportTasks(Database database, ImportStore imports, ImportPipeline pipeline,
-            UploadSources sources, Clock clock, Duration sweepEvery) {
+            UploadSources sources, MappingMemoryStore memory, Clock clock, Duration sweepEvery) {
         this.database = database;
         this.imports = imports;
         this.pipeline = pipeline;
         this.sources = sources;
+        this.confirmedMappings = new ConfirmedMappings(imports, memory);
         this.clock = clock;
         this.run = Tasks.oneTime("import-run", String.class).execute((instance, context) -> runImport(instance.getId()));
         this.expire = Tasks.recurring("import-expiry", FixedDelay.of(sweepEvery))
@@ -76,7 +82,7 @@ public final class ImportTasks {
                     return;
                 }
             }
-            pipeline.process(importId, source, ImportPipeline.Listener.NONE);
+            pipeline.process(importId, source, confirmedMappings);
         } catch (StoreException e) {
             if (e.isSuperseded()) {
                 // Another worker (this scheduler thought this one dead) owns the import now and carries it on.

@@ -21,7 +21,12 @@ final class Assignment {
 
     private Assignment() {}
 
-    static List<Suggestion> assign(ObjectDef target, List<String> columns, List<List<Candidate>> perColumn) {
+    /**
+     * @param parts for each column, the address part it is known to hold (a remembered mapping's), or null to read
+     *     the part from its header
+     */
+    static List<Suggestion> assign(ObjectDef target, List<String> columns, List<List<Candidate>> perColumn,
+            List<String> parts) {
         double[] best = new double[columns.size()];
         List<Candidate> all = new ArrayList<>();
         for (int c = 0; c < columns.size(); c++) {
@@ -43,7 +48,8 @@ final class Assignment {
                 continue;
             }
             Field field = target.fields().get(cand.field());
-            String slot = slot(field, columns.get(c));
+            String part = cand.reason() == MatchReason.REMEMBERED ? parts.get(c) : null;
+            String slot = slot(field, columns.get(c), part);
             if (slot != null && !taken.add(slot)) {
                 continue;
             }
@@ -56,13 +62,16 @@ final class Assignment {
         return out;
     }
 
-    /** What a column uses up of a field: the field, one part of an address, or nothing for a multi-value field. */
-    private static String slot(Field field, String column) {
+    /**
+     * What a column uses up of a field: the field, one part of an address ({@code part}, else the one its header
+     * names), or nothing for a multi-value field.
+     */
+    private static String slot(Field field, String column, String part) {
         if (field.multiple()) {
             return null;
         }
         if (field.type() == FieldType.ADDRESS) {
-            return field.slug() + "." + AddressParts.addressPart(column).orElse("street");
+            return field.slug() + "." + (part != null ? part : AddressParts.addressPart(column).orElse("street"));
         }
         return field.slug();
     }

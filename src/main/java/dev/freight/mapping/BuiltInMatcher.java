@@ -26,6 +26,11 @@ final class BuiltInMatcher {
     static final double FUZZY_SCALE = 0.85;
     /** How much a qualifier word costs ("Business Email" is a little less sure than "Email"). */
     static final double QUALIFIED_PENALTY = 0.04;
+    /**
+     * How much a number or filler word costs that the matched label or synonym does not have ("Email 1" and
+     * "E-mail 1 Address" lose to "Email Address"): a plain header wins a field's one slot.
+     */
+    static final double SUFFIXED_PENALTY = 0.02;
     /** How much each number past 1 costs ("E-mail 2 Address" loses to "E-mail Address"). */
     static final double INDEX_PENALTY = 0.05;
     /** Factor for a header match whose sample values contradict the field's type. */
@@ -49,7 +54,7 @@ final class BuiltInMatcher {
         }
         double indexPenalty = key.index() >= 2 ? INDEX_PENALTY * (Math.min(key.index(), 4) - 1) : 0;
 
-        Map<Integer, Candidate> found = byName(target, c, key.compact(), 0);
+        Map<Integer, Candidate> found = byName(target, c, key.compact(), key.plain(), 0);
         if (found.isEmpty()) {
             if (table.neverMap(target.slug(), key.normalized())) {
                 return List.of();
@@ -59,7 +64,7 @@ final class BuiltInMatcher {
         if (found.isEmpty()) {
             String stripped = key.compactWithout(QUALIFIERS);
             if (!stripped.isEmpty() && !stripped.equals(key.compact())) {
-                found = byName(target, c, stripped, QUALIFIED_PENALTY);
+                found = byName(target, c, stripped, null, QUALIFIED_PENALTY);
             }
         }
         if (found.isEmpty()) {
@@ -67,13 +72,22 @@ final class BuiltInMatcher {
         }
         List<Candidate> out = new ArrayList<>();
         for (Candidate cand : found.values()) {
-            out.add(cand.withScore(cand.score() - indexPenalty, cand.reason()));
+            // An exact match's number is part of the label ("Soc2 Audit End"), not a second column of the field.
+            out.add(cand.reason() == MatchReason.EXACT ? cand
+                    : cand.withScore(cand.score() - indexPenalty, cand.reason()));
         }
         return byValues(target, c, profile, out);
     }
 
-    /** Exact (slug or label) and synonym matches of a compact key. */
-    private Map<Integer, Candidate> byName(ObjectDef target, int c, String compact, double penalty) {
+    /**
+     * Slug, label and synonym matches of a compact key. Only a header worded as the field's slug or label ({@code
+     * plain} equal to theirs, with no qualifier stripped) is {@link MatchReason#EXACT}; one that equals them only once
+     * its numbers or filler words are dropped ("Email_2", "E-mail 1 - Value") is an alias, scored as a synonym less
+     * {@link #SUFFIXED_PENALTY}, as is a synonym that way.
+     *
+     * @param plain the header's {@link HeaderKey#plain()} key; null when {@code compact} had qualifiers stripped
+     */
+    private Map<Integer, Candidate> byName(ObjectDef target, int c, String compact, String plain, double penalty) {
         Map<Integer, Candidate> found = new LinkedHashMap<>();
         List<SynonymTable.Entry> synonyms = table.lookup(target.slug(), compact);
         List<Field> fields = target.fields();
@@ -83,10 +97,13 @@ final class BuiltInMatcher {
                 Optional<SynonymTable.Entry> ambiguous = synonyms.stream()
                         .filter(e -> e.field().equals(field.slug()) && e.explicitConfidence())
                         .findFirst();
-                Candidate cand = ambiguous.isPresent() || penalty > 0
-                        ? new Candidate(c, f, field.slug(),
-                                Candidate.round(ambiguous.map(SynonymTable.Entry::confidence).orElse(EXACT) - penalty),
-                                MatchReason.ALIAS)
+                boolean worded = plain != null && (plain.equals(HeaderKey.plainOf(field.slug()))
+                        || plain.equals(HeaderKey.plainOf(field.label())));
+                double suffixed = plain != null && !worded ? SUFFIXED_PENALTY : 0;
+                Candidate cand = ambiguous.isPresent() || !worded
+                        ? new Candidate(c, f, field.slug(), Candidate.round(ambiguous.map(
+                                SynonymTable.Entry::confidence).orElse(SynonymTable.DEFAULT_CONFIDENCE) - penalty
+                                - suffixed), MatchReason.ALIAS)
                         : new Candidate(c, f, field.slug(), EXACT, MatchReason.EXACT);
                 found.merge(f, cand, BuiltInMatcher::better);
             }
@@ -94,7 +111,8 @@ final class BuiltInMatcher {
         for (SynonymTable.Entry e : synonyms) {
             int f = indexOf(target, e.field());
             if (f >= 0) {
-                Candidate cand = new Candidate(c, f, e.field(), Candidate.round(e.confidence() - penalty),
+                double suffixed = plain != null && !plain.equals(e.plain()) ? SUFFIXED_PENALTY : 0;
+                Candidate cand = new Candidate(c, f, e.field(), Candidate.round(e.confidence() - penalty - suffixed),
                         MatchReason.ALIAS);
                 found.merge(f, cand, BuiltInMatcher::better);
             }

@@ -29,6 +29,19 @@ record HeaderKey(String normalized, List<String> tokens, int index, String compa
         return new HeaderKey(normalized, tokens, index, String.join("", core));
     }
 
+    /**
+     * The header's whole wording without case, accents and separators: its tokens joined, digits and filler words
+     * kept, so "E-mail" and "Email" agree but "Email 2" and "Email" do not.
+     */
+    String plain() {
+        return String.join("", tokens);
+    }
+
+    /** The {@link #plain()} key of a synonym or label written in the data file. */
+    static String plainOf(String text) {
+        return of(text).plain();
+    }
+
     /** The compact key of a synonym or label written in the data file. */
     static String compactOf(String text) {
         return of(text).compact();

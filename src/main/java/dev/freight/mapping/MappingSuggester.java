@@ -33,45 +33,50 @@ public final class MappingSuggester {
 
     /**
      * @param sampleRows a few parsed rows, column → raw value (may be empty)
-     * @param remembered normalized header ({@link HeaderNames#normalize}) → field slug, from mappings this organization
-     *     confirmed before (may be empty); slugs that are not fields of the target are ignored
+     * @param remembered normalized header ({@link HeaderNames#normalize}) → the mapping this organization confirmed
+     *     for it before (may be empty); mappings to slugs that are not fields of the target are ignored. A remembered
+     *     address column takes the slot of its remembered part.
      * @return one suggestion per source column, in input order
      */
     public MappingResult suggest(ObjectDef target, List<String> sourceColumns, List<Map<String, String>> sampleRows,
-            Map<String, String> remembered) {
+            Map<String, RememberedMapping> remembered) {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(sourceColumns, "sourceColumns");
         List<Map<String, String>> samples = sampleRows == null ? List.of() : sampleRows;
-        Map<String, String> memory = remembered == null ? Map.of() : remembered;
+        Map<String, RememberedMapping> memory = remembered == null ? Map.of() : remembered;
 
         List<List<Candidate>> perColumn = new ArrayList<>(sourceColumns.size());
+        List<String> parts = new ArrayList<>(sourceColumns.size());
         boolean[] fixed = new boolean[sourceColumns.size()];
         for (int c = 0; c < sourceColumns.size(); c++) {
             String header = sourceColumns.get(c);
-            String slug = memory.get(HeaderNames.normalize(header));
-            int f = slug == null ? -1 : BuiltInMatcher.indexOf(target, slug);
+            RememberedMapping known = memory.get(HeaderNames.normalize(header));
+            int f = known == null ? -1 : BuiltInMatcher.indexOf(target, known.field());
             if (f >= 0) {
                 fixed[c] = true;
-                perColumn.add(List.of(new Candidate(c, f, slug, BuiltInMatcher.REMEMBERED, MatchReason.REMEMBERED)));
+                perColumn.add(List.of(new Candidate(c, f, known.field(), BuiltInMatcher.REMEMBERED,
+                        MatchReason.REMEMBERED)));
+                parts.add(known.addressPart());
             } else {
                 perColumn.add(matcher.candidates(target, c, header, ValueProfile.of(header, samples)));
+                parts.add(null);
             }
         }
         if (model == null) {
-            return new MappingResult(Assignment.assign(target, sourceColumns, perColumn), false);
+            return new MappingResult(Assignment.assign(target, sourceColumns, perColumn, parts), false);
         }
         Map<String, ModelMatcher.Choice> answer;
         try {
             answer = model.match(target, sourceColumns, samples.subList(0, Math.min(samples.size(), MODEL_SAMPLE_ROWS)));
         } catch (ModelMatcherException e) {
-            return new MappingResult(Assignment.assign(target, sourceColumns, perColumn), false);
+            return new MappingResult(Assignment.assign(target, sourceColumns, perColumn, parts), false);
         }
         for (int c = 0; c < sourceColumns.size(); c++) {
             if (!fixed[c]) {
                 perColumn.set(c, withModel(target, c, perColumn.get(c), answer.get(sourceColumns.get(c))));
             }
         }
-        return new MappingResult(Assignment.assign(target, sourceColumns, perColumn), true);
+        return new MappingResult(Assignment.assign(target, sourceColumns, perColumn, parts), true);
     }
 
     /**

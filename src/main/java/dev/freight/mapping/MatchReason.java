@@ -2,7 +2,7 @@ package dev.freight.mapping;
 
 /** Why a column was matched to a field. {@link #wire()} is the stable name used in the API. */
 public enum MatchReason {
-    /** The header equals the field's slug or label. */
+    /** The header is the field's slug or label, ignoring case and separators, without a number or qualifier. */
     EXACT("exact"),
     /** The header is a known synonym of the field (a synonym-table entry, an address part or a phone kind). */
     ALIAS("alias"),

@@ -17,8 +17,9 @@ final class SynonymTable {
 
     static final double DEFAULT_CONFIDENCE = 0.9;
 
-    /** One synonym of a field. */
-    record Entry(String object, String field, String compact, double confidence, boolean explicitConfidence) {}
+    /** One synonym of a field; {@code plain} is its {@link HeaderKey#plain()} key, {@code compact} its compact one. */
+    record Entry(String object, String field, String compact, String plain, double confidence,
+            boolean explicitConfidence) {}
 
     private record NeverRule(String object, Pattern pattern) {}
 
@@ -43,7 +44,8 @@ final class SynonymTable {
             }
             boolean explicit = cols.length == 4;
             double confidence = explicit ? Double.parseDouble(cols[3]) : DEFAULT_CONFIDENCE;
-            Entry e = new Entry(cols[0], cols[1], HeaderKey.compactOf(cols[2]), confidence, explicit);
+            Entry e = new Entry(cols[0], cols[1], HeaderKey.compactOf(cols[2]), HeaderKey.plainOf(cols[2]),
+                    confidence, explicit);
             all.add(e);
             byCompact.computeIfAbsent(e.compact(), k -> new ArrayList<>()).add(e);
         }

@@ -351,6 +351,38 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aSourceColumnFindsTheOneHeaderThatDiffersOnlyInCaseAndAnExactHeaderWins() throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name,EMAIL,Phone,phone\nAnn,ann@example.com,555-0100,555-0199\n".getBytes(StandardCharsets.UTF_8));
+        String mapping = """
+                [{"sourceColumn": "name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Email", "targetFieldSlug": "email"},
+                 {"sourceColumn": "phone", "targetFieldSlug": "phone"}]""";
+        String body = "{\"fileId\": \"" + parsed.at("/data/fileId") + "\", \"columnMapping\": " + mapping + "}";
+
+        Response validated = http.post("/v1/modules/contacts/import/validate", body);
+        assertThat(validated.at("/data/isValid")).as(validated.body()).isEqualTo("true");
+        assertThat(validated.at("/data/validRows")).isEqualTo("1");
+        Response executed = http.post("/v1/modules/contacts/import/execute", body);
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
+        assertThat(contacts()).containsExactly("Ann|ann@example.com|555-0199");
+        assertThat(http.get("/v1/imports/" + executed.at("/data/importJobId")).json().get("column_mapping")
+                .toString()).isEqualTo("{\"displayName\":\"Name\",\"email\":\"EMAIL\",\"phone\":\"phone\"}");
+
+        Response twice = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name,Email,email\nAnn,a@example.com,b@example.com\n".getBytes(StandardCharsets.UTF_8));
+        for (String step : List.of("validate", "execute")) {
+            Response r = http.post("/v1/modules/contacts/import/" + step, "{\"fileId\": \"" + twice.at("/data/fileId")
+                    + "\", \"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"},"
+                    + " {\"sourceColumn\": \"EMAIL\", \"targetFieldSlug\": \"email\"}]}");
+            assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+            assertThat(r.at("/error/code")).isEqualTo("invalid_request");
+            assertThat(r.at("/error/message")).isEqualTo("columnMapping[1].sourceColumn: the file has no column"
+                    + " \"EMAIL\", and its columns \"Email\", \"email\" differ from it only in case; name one exactly");
+        }
+    }
+
+    @Test
     void twoColumnsFeedingOneSingleValueFieldOrOneAddressPartAreRefused() {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("""
@@ -479,6 +511,40 @@ abstract class ModuleImportApiContract {
         assertThat(r.at("/data/warnings/0/field")).isEqualTo("displayName");
         assertThat(r.at("/data/warnings/0/message")).isEqualTo("Required field \"Name\" is not mapped");
         assertThat(r.at("/data/errorRows")).isEqualTo("2");
+    }
+
+    @Test
+    void anExecutionWhoseEveryRowFailedIsFailedWithAReasonWhileOneWithASuccessIsCompleted() throws Exception {
+        Response r = execute(rowsJson("", "ann@example.com") + "," + rowsJson("Bo", "not-an-email"), "{}");
+
+        assertThat(r.at("/data/status")).as(r.body()).isEqualTo("failed");
+        assertThat(r.at("/data/successRows")).isEqualTo("0");
+        assertThat(r.at("/data/errorRows")).isEqualTo("2");
+        assertThat(r.at("/data/reason")).isEqualTo("All 2 rows failed; nothing was imported");
+        String jobId = r.at("/data/importJobId");
+        Response job = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        assertThat(job.at("/data/status")).isEqualTo("failed");
+        assertThat(job.at("/data/reason")).isEqualTo("All 2 rows failed; nothing was imported");
+        assertThat(job.json().get("data").get("errors").size()).isEqualTo(2);
+        JsonNode listed = http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").get(0);
+        assertThat(listed.get("importJobId").asString()).isEqualTo(jobId);
+        assertThat(listed.get("status").asString()).isEqualTo("failed");
+        assertThat(listed.get("reason").asString()).isEqualTo("All 2 rows failed; nothing was imported");
+        // The Imports resource keeps its own rules: every row was handled, so the import completed.
+        assertThat(http.get("/v1/imports/" + jobId).at("/status")).isEqualTo("completed");
+
+        Response one = execute(rowsJson("Cy", "nope"), "{\"processingMode\": \"background\"}");
+        assertThat(poll(one.at("/data/importJobId")).get("reason").asString())
+                .isEqualTo("The one row failed; nothing was imported");
+
+        Response partly = execute(rowsJson("Di", "di@example.com") + "," + rowsJson("Ed", "nope"), "{}");
+        assertThat(partly.at("/data/status")).isEqualTo("completed");
+        assertThat(partly.at("/data/errorRows")).isEqualTo("1");
+        assertThat(partly.at("/data/reason")).isEqualTo("1 of 2 rows failed; see the errors file");
+
+        Response skipped = execute(rowsJson("Di", "di@example.com"), "{\"duplicateMatchFields\": [\"email\"]}");
+        assertThat(skipped.at("/data/status")).isEqualTo("completed");
+        assertThat(skipped.at("/data/skippedRows")).isEqualTo("1");
     }
 
     @Test
@@ -728,6 +794,54 @@ abstract class ModuleImportApiContract {
     }
 
     /** An errors CSV of the Imports resource, uploaded again: its own columns are not suggested for any field. */
+    @Test
+    void suggestMappingGivesTheEmailSlotToThePlainHeaderAndCallsNoSuffixedHeaderExact() {
+        Response r = http.post("/v1/modules/contacts/import/suggest-mapping", """
+                {"sourceColumns": ["Email 2", "Secondary Email", "Email Address", "Phone_2"],
+                 "sampleData": [{"Email 2": "b@example.com", "Secondary Email": "c@example.com",
+                                 "Email Address": "a@example.com", "Phone_2": "555-0100"}]}""");
+
+        List<String> got = new ArrayList<>();
+        r.json().get("data").get("suggestions").forEach(x -> got.add(x.get("sourceColumn").asString() + "->"
+                + x.get("targetFieldSlug").asString("null") + " " + x.get("reason").asString("null") + " "
+                + x.get("confidence").asDouble()));
+        assertThat(got).containsExactly("Email 2->null null 0.0", "Secondary Email->null null 0.0",
+                "Email Address->email alias 0.9", "Phone_2->phone alias 0.83");
+    }
+
+    @Test
+    void onlyAnExecutionThatStoredARowIsRememberedAndItsLabelsAndAddressPartsAreToo() {
+        String mapping = """
+                [{"sourceColumn": "Vollname", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Rufnummer", "targetFieldSlug": "phone", "valueType": "Mobile"},
+                 {"sourceColumn": "Anschrift A", "targetFieldSlug": "address", "addressPart": "street"},
+                 {"sourceColumn": "Anschrift B", "targetFieldSlug": "address", "addressPart": "street2"}]""";
+        Response failed = http.post("/v1/modules/contacts/import/execute", """
+                {"rows": [{"Vollname": "", "Rufnummer": "x", "Anschrift A": "1 Main St", "Anschrift B": "Apt 2"}],
+                 "columnMapping": %s}""".formatted(mapping));
+        assertThat(failed.at("/data/successRows")).as(failed.body()).isEqualTo("0");
+        String columns = "{\"sourceColumns\": [\"Vollname\", \"Rufnummer\", \"Anschrift A\", \"Anschrift B\"]}";
+        List<String> afterFailure = new ArrayList<>();
+        http.post("/v1/modules/contacts/import/suggest-mapping", columns).json().get("data").get("suggestions")
+                .forEach(x -> afterFailure.add(x.get("reason").asString("null")));
+        assertThat(afterFailure).doesNotContain("remembered");
+
+        Response stored = http.post("/v1/modules/contacts/import/execute", """
+                {"rows": [{"Vollname": "Ann", "Rufnummer": "555-0100", "Anschrift A": "1 Main St",
+                           "Anschrift B": "Apt 2"}],
+                 "columnMapping": %s}""".formatted(mapping));
+        assertThat(stored.at("/data/successRows")).as(stored.body()).isEqualTo("1");
+
+        List<String> remembered = new ArrayList<>();
+        http.post("/v1/modules/contacts/import/suggest-mapping", columns).json().get("data").get("suggestions")
+                .forEach(x -> remembered.add(x.get("sourceColumn").asString() + "->"
+                        + x.get("targetFieldSlug").asString("null") + " " + x.get("reason").asString("null") + " "
+                        + x.get("valueType").asString("null") + " " + x.get("addressPart").asString("null")));
+        assertThat(remembered).containsExactly("Vollname->displayName remembered null null",
+                "Rufnummer->phone remembered Mobile null", "Anschrift A->address remembered null street",
+                "Anschrift B->address remembered null street2");
+    }
+
     @Test
     void theColumnsOfAnErrorsFileAreNotSuggestedForFields() {
         Response suggested = http.post("/v1/modules/contacts/import/suggest-mapping", """

@@ -1305,7 +1305,8 @@ abstract class ImportPipelineContract {
             return null;
         });
         var tasks = new dev.freight.jobs.ImportTasks(db, imports, pipeline,
-                new UploadSources(new dev.freight.store.UploadStore(dir), db, imports), clock, Duration.ofSeconds(10));
+                new UploadSources(new dev.freight.store.UploadStore(dir), db, imports),
+                new dev.freight.store.MappingMemoryStore(clock), clock, Duration.ofSeconds(10));
 
         tasks.expireStaleUploads();
         assertThat(load(waiting.id()).status()).isEqualTo(Status.REQUESTED);
@@ -1328,7 +1329,7 @@ abstract class ImportPipelineContract {
     void anImportThatFailsOnAnErrorDuringProcessingEndsEveryPhase() throws IOException {
         UploadStore uploads = new UploadStore(dir.resolve("uploads"));
         var tasks = new dev.freight.jobs.ImportTasks(db, imports, pipeline, new UploadSources(uploads, db, imports),
-                clock, Duration.ofSeconds(10));
+                new dev.freight.store.MappingMemoryStore(clock), clock, Duration.ofSeconds(10));
         ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
         db.inTransaction(h -> imports.save(h, job.withUpload("sha", "json", "vendors.json", null)));
         Path file = uploads.path(job.id());

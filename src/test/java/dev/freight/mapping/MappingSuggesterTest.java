@@ -118,6 +118,36 @@ class MappingSuggesterTest {
     }
 
     @Test
+    void givesTheSlotOfASingleValueFieldToThePlainHeaderOverASuffixedOrQualifiedOne() {
+        for (List<String> columns : List.of(List.of("Email 2", "Email Address"), List.of("Email_2", "E-mail"),
+                List.of("Secondary Email", "Email Address"), List.of("Email 1", "Email Address"),
+                List.of("E-mail 1 Address", "Email Address"))) {
+            List<Suggestion> s = suggester.suggest(BuiltInObjects.CONTACT, columns, List.of(), Map.of())
+                    .suggestions();
+
+            assertThat(s.get(0)).as(columns.toString()).isEqualTo(Suggestion.unmapped(columns.get(0)));
+            assertThat(s.get(1).targetFieldSlug()).as(columns.toString()).isEqualTo("email");
+        }
+    }
+
+    @Test
+    void callsAHeaderExactOnlyWhenItIsTheFieldsLabelOrSlugWithoutASuffix() {
+        List<Suggestion> s = suggester.suggest(BuiltInObjects.CONTACT,
+                List.of("Email_2", "Job Title 2", "Phone 2"), List.of(), Map.of()).suggestions();
+
+        assertThat(s).containsExactly(
+                new Suggestion("Email_2", "email", 0.83, MatchReason.ALIAS),
+                new Suggestion("Job Title 2", "jobTitle", 0.83, MatchReason.ALIAS),
+                new Suggestion("Phone 2", "phone", 0.83, MatchReason.ALIAS));
+        assertThat(suggester.suggest(BuiltInObjects.CONTACT, List.of("E-mail 1 - Value"), List.of(), Map.of())
+                .suggestions()).containsExactly(new Suggestion("E-mail 1 - Value", "email", 0.88,
+                        MatchReason.ALIAS));
+        assertThat(suggester.suggest(BuiltInObjects.VENDOR, List.of("SOC 2 Audit End"), List.of(), Map.of())
+                .suggestions()).containsExactly(new Suggestion("SOC 2 Audit End", "soc2_audit_end", 1.0,
+                        MatchReason.EXACT));
+    }
+
+    @Test
     void letsSeveralColumnsFillAMultiValueFieldAndOneColumnPerAddressPart() {
         List<String> columns = List.of("Business Phone", "Mobile Phone", "Business Fax", "Assistant's Phone",
                 "Business Street", "Business City", "Home Street", "Home City", "Business Street 2");
@@ -153,7 +183,9 @@ class MappingSuggesterTest {
 
     @Test
     void remembersConfirmedMappingsBeforeAnyNameMatch() {
-        Map<String, String> remembered = Map.of("kontakt e post", "email", "title", "jobTitle");
+        Map<String, RememberedMapping> remembered = Map.of(
+                "kontakt e post", new RememberedMapping("email", null, null),
+                "title", new RememberedMapping("jobTitle", null, null));
         List<Suggestion> s = suggester.suggest(BuiltInObjects.CONTACT,
                 List.of("Email", "Kontakt E-Post", "Job Title", "Title"), List.of(), remembered).suggestions();
 
@@ -167,7 +199,7 @@ class MappingSuggesterTest {
     @Test
     void ignoresARememberedSlugTheTargetDoesNotHave() {
         List<Suggestion> s = suggester.suggest(BuiltInObjects.ACCOUNT, List.of("Email"), List.of(),
-                Map.of("email", "email")).suggestions();
+                Map.of("email", new RememberedMapping("email", null, null))).suggestions();
 
         assertThat(s).containsExactly(Suggestion.unmapped("Email"));
     }
