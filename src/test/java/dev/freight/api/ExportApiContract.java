@@ -839,6 +839,61 @@ abstract class ExportApiContract {
         }
     }
 
+    static final String SITES = """
+            {"slug": "site", "label": "Site", "fields": [
+             {"slug": "name", "label": "Name", "type": "text", "required": true},
+             {"slug": "addresses", "label": "Addresses", "type": "address", "multiple": true}]}""";
+
+    /**
+     * Several addresses in one cell are written one per line, each as its labeled parts, so that addresses with
+     * different parts ({@code city} alone, then {@code street} and {@code city}) do not run into each other; the
+     * export imports back into the same addresses and counts the records unchanged.
+     */
+    @Test
+    void severalAddressesOfOneRecordComeBackAsTheSameAddressesFromCsvXlsxAndJson() throws Exception {
+        assertThat(http.post("/v1/objects", SITES).status()).isEqualTo(201);
+        ObjectDef site = server.bean(Database.class).withHandle(h -> server.bean(SchemaStore.class)
+                .schema(h, tenant.organizationId())).object("site").orElseThrow();
+        seed(tenant, site, List.of(
+                new RecordWrite("s-1", Map.of("name", new Value.Text("Two offices"), "addresses",
+                        new Value.Many(List.of(new Value.Address(null, null, "Springfield", null, null, null),
+                        new Value.Address("2 Elm St", null, "Boston", "MA", null, "US"))))),
+                new RecordWrite("s-2", Map.of("name", new Value.Text("Street, then city"), "addresses",
+                        new Value.Many(List.of(new Value.Address("1 Main St, Bldg 2", null, null, null, null, null),
+                                new Value.Address(null, null, "Boston", null, null, null),
+                                new Value.Address("3 Oak Rd", "Floor 2", "Salem", "OR", "97301", "US"))))),
+                new RecordWrite("s-3", Map.of("name", new Value.Text("One"), "addresses", new Value.Many(List.of(
+                        new Value.Address("4 Pine Ave", null, "Austin", "TX", "73301", null)))))));
+        Map<String, Map<String, Value>> original = stored(tenant, site).stream().collect(Collectors.toMap(
+                StoredRecord::externalId, StoredRecord::values));
+        for (String format : List.of("csv", "xlsx", "json")) {
+            HttpResponse<byte[]> file = export("/v1/modules/site/export", "{\"format\": \"" + format
+                    + "\", \"config\": {\"columns\": [\"external_id\", \"name\", \"addresses\"]}}");
+            assertThat(file.statusCode()).as(text(file)).isEqualTo(200);
+            if (format.equals("csv")) {
+                assertThat(text(file)).isEqualTo("External Id,Name,Addresses\r\n"
+                        + "s-1,Two offices,\"city: Springfield\n"
+                        + "street: 2 Elm St; city: Boston; state: MA; country: US\"\r\n"
+                        + "s-2,\"Street, then city\",\"street: 1 Main St, Bldg 2\ncity: Boston\n"
+                        + "street: 3 Oak Rd; street2: Floor 2; city: Salem; state: OR; zip: 97301; country: US\"\r\n"
+                        + "s-3,One,street: 4 Pine Ave; city: Austin; state: TX; zip: 73301\r\n");
+            }
+            Response created = http.post("/v1/imports", "{\"resource\": \"site\"}");
+            HttpResponse<byte[]> put = send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", file.headers().firstValue("Content-Type").orElseThrow())
+                    .header("Content-Disposition", "attachment; filename=\"sites." + format + "\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(file.body())).build());
+            assertThat(put.statusCode()).as(text(put)).isEqualTo(202);
+            Response done = awaitImport(tenant, created.at("/id"));
+
+            assertThat(done.json().get("stats").toString()).as(format + ": " + done.body()).isEqualTo("{\"read\":3,"
+                    + "\"valid\":3,\"created\":0,\"updated\":0,\"unchanged\":3,\"deleted\":0,"
+                    + "\"skipped_duplicates\":0,\"failed\":0}");
+            assertThat(stored(tenant, site).stream().collect(Collectors.toMap(StoredRecord::externalId,
+                    StoredRecord::values))).as(format).isEqualTo(original);
+        }
+    }
+
     /**
      * A CSV export puts an apostrophe in front of text a spreadsheet would run as a formula ({@code "'=1+1"}); the
      * CSV reader takes it off again, so the export imports back unchanged, phones starting with {@code +} included.
