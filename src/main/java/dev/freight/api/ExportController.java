@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Locale;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
@@ -88,7 +87,8 @@ class ExportController implements Envelope.Face {
         ObjectDef object = ModuleResolver.resolve(database.withHandle(h -> schemas.schema(h, caller.organizationId())),
                 report.module());
         ExportConfig config = ExportConfig.fromJson(report.definition()).overriddenBy(request.config());
-        return export(caller, object, slug(report.name()), "report", report.id(), config, request, response);
+        return export(caller, object, AttachmentName.slug(report.name()), "report", report.id(), config, request,
+                response);
     }
 
     private ResponseEntity<Envelope> export(Caller caller, ObjectDef object, String fileBase, String sourceType,
@@ -117,18 +117,12 @@ class ExportController implements Envelope.Face {
         }
         response.setStatus(200);
         response.setContentType(plan.format().contentType());
-        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + fileName + "\"");
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, AttachmentName.contentDisposition(fileName));
         if (count >= 0) {
             response.setHeader("X-Record-Count", String.valueOf(count));
         }
         exporter.write(caller.organizationId(), plan, response.getOutputStream(), n -> {});
         response.flushBuffer();
         return null;
-    }
-
-    /** A report name as a file name: lower case, runs of other characters as one hyphen. */
-    static String slug(String name) {
-        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-        return s.isEmpty() ? "report" : s;
     }
 }

@@ -661,6 +661,48 @@ abstract class ExportApiContract {
         throw new AssertionError("export job " + id + " did not finish within 60 s");
     }
 
+    /**
+     * A report's file name keeps the base letter of accented Latin letters ({@code Données clés} → {@code donnees-cles})
+     * and the letters of other scripts; a name that is not ASCII goes in {@code filename*} (RFC 5987) beside an ASCII
+     * {@code filename}, and an export job's signed URL carries it percent-encoded.
+     */
+    @Test
+    void reportFileNamesKeepTheirLettersAndAreSentAsRfc5987WhenNotAscii() {
+        vendors();
+        String date = LocalDate.now(ZoneOffset.UTC).toString();
+        String latin = http.post("/v1/reports", "{\"name\": \"Données clés: Straße, Łódź & Ærø\", \"module\": \"vendors\","
+                + " \"columns\": [\"external_id\"]}").at("/data/reportId");
+        String other = http.post("/v1/reports", "{\"name\": \"Отчёт Q1 — 売上\", \"module\": \"vendors\","
+                + " \"columns\": [\"external_id\"]}").at("/data/reportId");
+        String none = http.post("/v1/reports", "{\"name\": \"«—»\", \"module\": \"vendors\","
+                + " \"columns\": [\"external_id\"]}").at("/data/reportId");
+
+        assertThat(export("/v1/reports/" + latin + "/export", "{\"format\": \"csv\"}").headers()
+                .firstValue("Content-Disposition"))
+                .hasValue("attachment; filename=\"donnees-cles-strasse-lodz-aero-export-" + date + ".csv\"");
+        assertThat(export("/v1/reports/" + none + "/export", "{\"format\": \"csv\"}").headers()
+                .firstValue("Content-Disposition")).hasValue("attachment; filename=\"report-export-" + date + ".csv\"");
+        String encoded = "%D0%BE%D1%82%D1%87%D1%91%D1%82-q1-%E5%A3%B2%E4%B8%8A-export-" + date + ".csv";
+        HttpResponse<byte[]> immediate = export("/v1/reports/" + other + "/export", "{\"format\": \"csv\"}");
+        assertThat(immediate.statusCode()).isEqualTo(200);
+        assertThat(immediate.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"q1-export-"
+                + date + ".csv\"; filename*=UTF-8''" + encoded);
+
+        HttpResponse<byte[]> accepted = export("/v1/reports/" + other + "/export", "{\"format\": \"csv\","
+                + " \"async\": true}");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        JsonNode done = awaitJob(json(accepted).at("/data/exportJobId").asString());
+        assertThat(done.get("fileName").asString()).isEqualTo("отчёт-q1-売上-export-" + date + ".csv");
+        String url = done.get("fileUrl").asString();
+        assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/files/exports/exp_[0-9a-f]{32}/" + encoded
+                .replace(".", "\\.") + "\\?expires=\\d+&signature=[0-9a-f]{64}");
+        HttpResponse<byte[]> file = get(url);
+        assertThat(file.statusCode()).as(text(file)).isEqualTo(200);
+        assertThat(file.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"q1-export-"
+                + date + ".csv\"; filename*=UTF-8''" + encoded);
+        assertThat(file.body()).isEqualTo(immediate.body());
+    }
+
     @Test
     void anAsyncExportBecomesAJobWhoseSignedFileMatchesTheImmediateExportAndExpires() {
         vendors();
