@@ -2,6 +2,7 @@ package dev.freight.api;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import dev.freight.export.ExportConfig;
+import dev.freight.export.ExportException;
 import dev.freight.export.ExportPlan;
 import dev.freight.export.Exporter;
 import dev.freight.jobs.ExportTasks;
@@ -21,6 +22,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
+import org.apache.coyote.CloseNowException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
@@ -36,6 +40,8 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class ExportController implements Envelope.Face {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExportController.class);
 
     private final Database database;
     private final SchemaStore schemas;
@@ -121,8 +127,30 @@ class ExportController implements Envelope.Face {
         if (count >= 0) {
             response.setHeader("X-Record-Count", String.valueOf(count));
         }
-        exporter.write(caller.organizationId(), plan, response.getOutputStream(), n -> {});
+        try {
+            exporter.write(caller.organizationId(), plan, response.getOutputStream(), n -> {});
+        } catch (RuntimeException | IOException e) {
+            if (!response.isCommitted()) {
+                throw e;
+            }
+            throw cutOff(e);
+        }
         response.flushBuffer();
         return null;
+    }
+
+    /**
+     * A failure once the first bytes of the file went out can no longer be an error answer: the connection is closed
+     * before the end of the body (no last chunk), so the client sees a failed transfer rather than a file that looks
+     * whole. Logged here, once; Tomcat treats the exception as a request to close the connection, quietly.
+     */
+    private static CloseNowException cutOff(Exception e) {
+        switch (e) {
+            case ExportException x -> LOG.warn("An immediate export was cut off after its first bytes: {} ({})",
+                    x.getMessage(), x.code());
+            case IOException io -> LOG.debug("An immediate export could not be written; the client went away", io);
+            default -> LOG.error("An immediate export failed after its first bytes and was cut off", e);
+        }
+        return new CloseNowException("The export failed after its first bytes", e);
     }
 }

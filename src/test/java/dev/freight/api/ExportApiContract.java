@@ -662,6 +662,61 @@ abstract class ExportApiContract {
     }
 
     /**
+     * A text over Excel's 32,767 characters per cell met before the first bytes went out is a 400 {@code cell_too_long};
+     * met once the download is under way (here after 4,000 rows), the connection is cut before the end of the chunked
+     * body, so the client sees a failed transfer rather than a complete-looking file, and the server logs it once, as a
+     * warning (no internal_error, no stack traces of failed error handlers).
+     */
+    @Test
+    void anImmediateXlsxExportMeetingATooLongCellAfterItsFirstBytesEndsAsAFailedTransfer() throws Exception {
+        List<RecordWrite> many = new ArrayList<>();
+        for (int i = 0; i < 4_000; i++) {
+            many.add(new RecordWrite("v-%05d".formatted(i), values("name", "Vendor " + i, "status", "active",
+                    "description", "Row " + i + " of the export, with a few words to make it longer")));
+        }
+        Database db = server.bean(Database.class);
+        db.inTransaction(h -> server.bean(RecordStore.class).upsert(h, tenant.organizationId(), BuiltInObjects.VENDOR,
+                many));
+        sleep(3);
+        seed(tenant, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-long", values("name", "Long", "status",
+                "active", "description", "z".repeat(40_000)))));
+        String columns = "\"columns\": [\"external_id\", \"name\", \"description\"]";
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+
+        HttpResponse<byte[]> first = export("/v1/modules/vendors/export", "{\"format\": \"xlsx\", \"config\": {"
+                + columns + ", \"sortField\": \"external_id\", \"sortDirection\": \"desc\"}}");
+        assertThat(first.statusCode()).isEqualTo(400);
+        assertThat(json(first).at("/error/code").asString()).isEqualTo("cell_too_long");
+        assertThat(json(first).at("/error/message").asString()).isEqualTo("Record v-long: description has 40,000"
+                + " characters, but an XLSX cell holds at most 32,767; export it as CSV or JSON");
+
+        HttpRequest late = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/modules/vendors/export"))
+                .header("Authorization", "Bearer " + tenant.adminKey())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"format\": \"xlsx\", \"config\": {" + columns
+                        + "}}")).build();
+        HttpResponse<java.io.InputStream> streamed = RAW.send(late, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamed.headers().firstValue("Transfer-Encoding")).hasValue("chunked");
+        try (java.io.InputStream body = streamed.body()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(body::readAllBytes).isInstanceOf(IOException.class);
+        } finally {
+            sleep(200);
+            root.detachAppender(logged);
+        }
+        assertThat(logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)
+                && e.getThreadName().contains("exec")).map(e -> e.getLevel() + " " + e.getLoggerName() + ": "
+                + e.getFormattedMessage()).toList()).containsExactly("WARN dev.freight.api.ExportController: An"
+                + " immediate export was cut off after its first bytes: Record v-long: description has 40,000"
+                + " characters, but an XLSX cell holds at most 32,767; export it as CSV or JSON (cell_too_long)");
+    }
+
+    /**
      * A report's file name keeps the base letter of accented Latin letters ({@code Données clés} → {@code donnees-cles})
      * and the letters of other scripts; a name that is not ASCII goes in {@code filename*} (RFC 5987) beside an ASCII
      * {@code filename}, and an export job's signed URL carries it percent-encoded.
