@@ -3,6 +3,7 @@ package dev.freight.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.freight.export.ExportException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
@@ -31,7 +32,9 @@ record Envelope(boolean success, Object data, ErrorBody.Detail error) {
     static class Errors {
 
         @ExceptionHandler(Exception.class)
-        ResponseEntity<Envelope> handle(Exception e, HttpServletRequest request) {
+        ResponseEntity<Envelope> handle(Exception e, HttpServletRequest request, HttpServletResponse response)
+                throws Exception {
+            ErrorMapper.rethrowIfCommitted(e, response);
             Exception mapped = e instanceof ExportException x
                     ? new ApiException(x.code().equals("module_not_found") ? 404 : 400, x.code(), x.getMessage())
                     : e;

@@ -3,6 +3,7 @@ package dev.freight.api;
 import dev.freight.store.StoreException;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import java.util.UUID;
 import org.apache.tomcat.util.http.InvalidParameterException;
@@ -39,14 +40,32 @@ class ErrorMapper implements ErrorController {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ErrorBody> handle(Exception e, HttpServletRequest request) {
+    ResponseEntity<ErrorBody> handle(Exception e, HttpServletRequest request, HttpServletResponse response)
+            throws Exception {
+        rethrowIfCommitted(e, response);
         return answer(e, request);
     }
 
-    /** Errors raised outside the dispatcher (e.g. by the servlet container) land here. */
+    /**
+     * Once a response is committed (a download under way) no error body can be its answer, nor be appended to what
+     * was sent: the exception goes on to the servlet container, which closes the connection before the body's end.
+     */
+    static void rethrowIfCommitted(Exception e, HttpServletResponse response) throws Exception {
+        if (response.isCommitted()) {
+            throw e;
+        }
+    }
+
+    /**
+     * Errors raised outside the dispatcher (e.g. by the servlet container) land here. A response already committed
+     * gets nothing more: the container includes this page into it only to close the connection afterwards.
+     */
     @Hidden
     @RequestMapping("/error")
-    ResponseEntity<ErrorBody> error(HttpServletRequest request) {
+    ResponseEntity<ErrorBody> error(HttpServletRequest request, HttpServletResponse response) {
+        if (response.isCommitted()) {
+            return null;
+        }
         Object failure = request.getAttribute("jakarta.servlet.error.exception");
         if (failure instanceof Exception e) {
             return answer(e, request);

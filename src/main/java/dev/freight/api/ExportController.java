@@ -2,6 +2,7 @@ package dev.freight.api;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import dev.freight.export.ExportConfig;
+import dev.freight.export.ExportException;
 import dev.freight.export.ExportPlan;
 import dev.freight.export.Exporter;
 import dev.freight.jobs.ExportTasks;
@@ -20,8 +21,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Locale;
 import java.util.Map;
+import org.apache.coyote.CloseNowException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
@@ -37,6 +40,8 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class ExportController implements Envelope.Face {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExportController.class);
 
     private final Database database;
     private final SchemaStore schemas;
@@ -88,7 +93,8 @@ class ExportController implements Envelope.Face {
         ObjectDef object = ModuleResolver.resolve(database.withHandle(h -> schemas.schema(h, caller.organizationId())),
                 report.module());
         ExportConfig config = ExportConfig.fromJson(report.definition()).overriddenBy(request.config());
-        return export(caller, object, slug(report.name()), "report", report.id(), config, request, response);
+        return export(caller, object, AttachmentName.slug(report.name()), "report", report.id(), config, request,
+                response);
     }
 
     private ResponseEntity<Envelope> export(Caller caller, ObjectDef object, String fileBase, String sourceType,
@@ -117,18 +123,34 @@ class ExportController implements Envelope.Face {
         }
         response.setStatus(200);
         response.setContentType(plan.format().contentType());
-        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + fileName + "\"");
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, AttachmentName.contentDisposition(fileName));
         if (count >= 0) {
             response.setHeader("X-Record-Count", String.valueOf(count));
         }
-        exporter.write(caller.organizationId(), plan, response.getOutputStream(), n -> {});
+        try {
+            exporter.write(caller.organizationId(), plan, response.getOutputStream(), n -> {});
+        } catch (RuntimeException | IOException e) {
+            if (!response.isCommitted()) {
+                throw e;
+            }
+            throw cutOff(e);
+        }
         response.flushBuffer();
         return null;
     }
 
-    /** A report name as a file name: lower case, runs of other characters as one hyphen. */
-    static String slug(String name) {
-        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-        return s.isEmpty() ? "report" : s;
+    /**
+     * A failure once the first bytes of the file went out can no longer be an error answer: the connection is closed
+     * before the end of the body (no last chunk), so the client sees a failed transfer rather than a file that looks
+     * whole. Logged here, once; Tomcat treats the exception as a request to close the connection, quietly.
+     */
+    private static CloseNowException cutOff(Exception e) {
+        switch (e) {
+            case ExportException x -> LOG.warn("An immediate export was cut off after its first bytes: {} ({})",
+                    x.getMessage(), x.code());
+            case IOException io -> LOG.debug("An immediate export could not be written; the client went away", io);
+            default -> LOG.error("An immediate export failed after its first bytes and was cut off", e);
+        }
+        return new CloseNowException("The export failed after its first bytes", e);
     }
 }

@@ -73,7 +73,7 @@ class ExportFilesController implements Envelope.Face {
         response.setStatus(200);
         response.setContentType(job.contentType());
         response.setContentLengthLong(size);
-        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + job.fileName() + "\"");
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, AttachmentName.contentDisposition(job.fileName()));
         Files.copy(path, response.getOutputStream());
     }
 

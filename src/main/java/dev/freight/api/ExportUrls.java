@@ -53,7 +53,13 @@ final class ExportUrls {
         ExportJob.Status status = j.status() == ExportJob.Status.COMPLETED && j.expiresAt() != null
                 && !clock.instant().isBefore(j.expiresAt()) ? ExportJob.Status.EXPIRED : j.status();
         boolean downloadable = status == ExportJob.Status.COMPLETED && j.expiresAt() != null;
-        String url = downloadable ? base() + signer.signUntil("GET", path(j.id(), j.fileName()), j.expiresAt()) : null;
+        String url = null;
+        if (downloadable) {
+            // Signed as the server reads the path (decoded); sent with the file name percent-encoded.
+            String path = path(j.id(), j.fileName());
+            url = base() + path(j.id(), AttachmentName.pathSegment(j.fileName()))
+                    + signer.signUntil("GET", path, j.expiresAt()).substring(path.length());
+        }
         return new JobView(j.id(), j.organizationId(), j.sourceId(), j.sourceType(), j.format(),
                 status.wireName(), j.progress(), j.fileName(), url, j.fileSizeBytes(), j.contentType(),
                 j.recordCount(), j.error(), time(j.requestedAt()), time(j.completedAt()), time(j.expiresAt()));

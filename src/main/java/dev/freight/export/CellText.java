@@ -10,8 +10,8 @@ import java.util.List;
  * How a value reads as one cell of text (CSV, PDF, and XLSX cells that are not numbers, booleans or dates): numbers
  * in plain notation, ISO dates (or the request's date format, in UTC), references by external_id, several values
  * joined with {@code "; "}, labeled values as {@code "Mobile: +1 555 0100"}, addresses as their labeled parts
- * ({@code "street: 1 Main St; city: Springfield; zip: 62704"}, which a file import reads back into the parts) or, for a
- * document to read ({@link #forReading}), on one postal line. Stateless.
+ * ({@code "street: 1 Main St; city: Springfield; zip: 62704"}, which a file import reads back into the parts; several
+ * addresses one a line) or, for a document to read ({@link #forReading}), on one postal line. Stateless.
  */
 final class CellText {
 
@@ -38,7 +38,9 @@ final class CellText {
             case Value.Many m -> {
                 List<String> items = new ArrayList<>(m.values().size());
                 m.values().forEach(v -> items.add(text(v, dates, postal)));
-                yield String.join("; ", items);
+                // Addresses already separate their parts with "; ": one a line keeps where each begins.
+                boolean addresses = !postal && m.values().stream().allMatch(v -> v instanceof Value.Address);
+                yield String.join(addresses ? "\n" : "; ", items);
             }
             case Value.Labeled l -> l.label() + ": " + text(l.value(), dates, postal);
             case Value.Address a -> postal ? postal(a) : parts(a);

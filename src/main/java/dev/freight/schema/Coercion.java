@@ -45,6 +45,9 @@ public final class Coercion {
     /** PostgreSQL's numeric limits (digits before and after the point); larger values cannot be stored. */
     private static final int MAX_INTEGER_DIGITS = 131_072;
     private static final int MAX_SCALE = 16_383;
+    /** A line break before a line that starts with an address part's name: where an export begins the next address. */
+    private static final Pattern NEXT_ADDRESS =
+            Pattern.compile("\\R+(?=[ \\t]*(?:street2?|city|state|zip|country)[ \\t]*:)", Pattern.CASE_INSENSITIVE);
 
     private Coercion() {}
 
@@ -489,10 +492,26 @@ public final class Coercion {
 
     /**
      * Addresses written as their labeled parts, as an export's text cells hold them: {@code "street: 1 Main St; city:
-     * Springfield; zip: 62704"} (part names from {@link Value.Address#PARTS}, in any case and order; a part named again
-     * starts the next address). Null when the text is not that.
+     * Springfield; zip: 62704"} (part names from {@link Value.Address#PARTS}, in any case and order; a line that starts
+     * with a part name, or a part named again, starts the next address). Null when the text is not that.
      */
     static List<Map<String, String>> labeledAddresses(String text) {
+        List<Map<String, String>> addresses = new ArrayList<>();
+        for (String lines : NEXT_ADDRESS.split(text)) {
+            if (lines.isBlank()) {
+                continue;
+            }
+            List<Map<String, String>> some = labeledAddressesOnLines(lines);
+            if (some == null) {
+                return null;
+            }
+            addresses.addAll(some);
+        }
+        return addresses.isEmpty() ? null : addresses;
+    }
+
+
+    private static List<Map<String, String>> labeledAddressesOnLines(String text) {
         List<Map<String, String>> addresses = new ArrayList<>();
         Map<String, String> current = new LinkedHashMap<>();
         for (String segment : text.split(";")) {

@@ -685,6 +685,103 @@ abstract class ExportApiContract {
         throw new AssertionError("export job " + id + " did not finish within 60 s");
     }
 
+    /**
+     * A text over Excel's 32,767 characters per cell met before the first bytes went out is a 400 {@code cell_too_long};
+     * met once the download is under way (here after 4,000 rows), the connection is cut before the end of the chunked
+     * body, so the client sees a failed transfer rather than a complete-looking file, and the server logs it once, as a
+     * warning (no internal_error, no stack traces of failed error handlers).
+     */
+    @Test
+    void anImmediateXlsxExportMeetingATooLongCellAfterItsFirstBytesEndsAsAFailedTransfer() throws Exception {
+        List<RecordWrite> many = new ArrayList<>();
+        for (int i = 0; i < 4_000; i++) {
+            many.add(new RecordWrite("v-%05d".formatted(i), values("name", "Vendor " + i, "status", "active",
+                    "description", "Row " + i + " of the export, with a few words to make it longer")));
+        }
+        Database db = server.bean(Database.class);
+        db.inTransaction(h -> server.bean(RecordStore.class).upsert(h, tenant.organizationId(), BuiltInObjects.VENDOR,
+                many));
+        sleep(3);
+        seed(tenant, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-long", values("name", "Long", "status",
+                "active", "description", "z".repeat(40_000)))));
+        String columns = "\"columns\": [\"external_id\", \"name\", \"description\"]";
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+
+        HttpResponse<byte[]> first = export("/v1/modules/vendors/export", "{\"format\": \"xlsx\", \"config\": {"
+                + columns + ", \"sortField\": \"external_id\", \"sortDirection\": \"desc\"}}");
+        assertThat(first.statusCode()).isEqualTo(400);
+        assertThat(json(first).at("/error/code").asString()).isEqualTo("cell_too_long");
+        assertThat(json(first).at("/error/message").asString()).isEqualTo("Record v-long: description has 40,000"
+                + " characters, but an XLSX cell holds at most 32,767; export it as CSV or JSON");
+
+        HttpRequest late = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/modules/vendors/export"))
+                .header("Authorization", "Bearer " + tenant.adminKey())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"format\": \"xlsx\", \"config\": {" + columns
+                        + "}}")).build();
+        HttpResponse<java.io.InputStream> streamed = RAW.send(late, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamed.headers().firstValue("Transfer-Encoding")).hasValue("chunked");
+        try (java.io.InputStream body = streamed.body()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(body::readAllBytes).isInstanceOf(IOException.class);
+        } finally {
+            sleep(200);
+            root.detachAppender(logged);
+        }
+        assertThat(logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)
+                && e.getThreadName().contains("exec")).map(e -> e.getLevel() + " " + e.getLoggerName() + ": "
+                + e.getFormattedMessage()).toList()).containsExactly("WARN dev.freight.api.ExportController: An"
+                + " immediate export was cut off after its first bytes: Record v-long: description has 40,000"
+                + " characters, but an XLSX cell holds at most 32,767; export it as CSV or JSON (cell_too_long)");
+    }
+
+    /**
+     * A report's file name keeps the base letter of accented Latin letters ({@code Données clés} → {@code donnees-cles})
+     * and the letters of other scripts; a name that is not ASCII goes in {@code filename*} (RFC 5987) beside an ASCII
+     * {@code filename}, and an export job's signed URL carries it percent-encoded.
+     */
+    @Test
+    void reportFileNamesKeepTheirLettersAndAreSentAsRfc5987WhenNotAscii() {
+        vendors();
+        String date = LocalDate.now(ZoneOffset.UTC).toString();
+        String latin = http.post("/v1/reports", "{\"name\": \"Données clés: Straße, Łódź & Ærø\", \"module\": \"vendors\","
+                + " \"columns\": [\"external_id\"]}").at("/data/reportId");
+        String other = http.post("/v1/reports", "{\"name\": \"Отчёт Q1 — 売上\", \"module\": \"vendors\","
+                + " \"columns\": [\"external_id\"]}").at("/data/reportId");
+        String none = http.post("/v1/reports", "{\"name\": \"«—»\", \"module\": \"vendors\","
+                + " \"columns\": [\"external_id\"]}").at("/data/reportId");
+
+        assertThat(export("/v1/reports/" + latin + "/export", "{\"format\": \"csv\"}").headers()
+                .firstValue("Content-Disposition"))
+                .hasValue("attachment; filename=\"donnees-cles-strasse-lodz-aero-export-" + date + ".csv\"");
+        assertThat(export("/v1/reports/" + none + "/export", "{\"format\": \"csv\"}").headers()
+                .firstValue("Content-Disposition")).hasValue("attachment; filename=\"report-export-" + date + ".csv\"");
+        String encoded = "%D0%BE%D1%82%D1%87%D1%91%D1%82-q1-%E5%A3%B2%E4%B8%8A-export-" + date + ".csv";
+        HttpResponse<byte[]> immediate = export("/v1/reports/" + other + "/export", "{\"format\": \"csv\"}");
+        assertThat(immediate.statusCode()).isEqualTo(200);
+        assertThat(immediate.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"q1-export-"
+                + date + ".csv\"; filename*=UTF-8''" + encoded);
+
+        HttpResponse<byte[]> accepted = export("/v1/reports/" + other + "/export", "{\"format\": \"csv\","
+                + " \"async\": true}");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        JsonNode done = awaitJob(json(accepted).at("/data/exportJobId").asString());
+        assertThat(done.get("fileName").asString()).isEqualTo("отчёт-q1-売上-export-" + date + ".csv");
+        String url = done.get("fileUrl").asString();
+        assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/files/exports/exp_[0-9a-f]{32}/" + encoded
+                .replace(".", "\\.") + "\\?expires=\\d+&signature=[0-9a-f]{64}");
+        HttpResponse<byte[]> file = get(url);
+        assertThat(file.statusCode()).as(text(file)).isEqualTo(200);
+        assertThat(file.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"q1-export-"
+                + date + ".csv\"; filename*=UTF-8''" + encoded);
+        assertThat(file.body()).isEqualTo(immediate.body());
+    }
+
     @Test
     void anAsyncExportBecomesAJobWhoseSignedFileMatchesTheImmediateExportAndExpires() {
         vendors();
@@ -859,6 +956,61 @@ abstract class ExportApiContract {
             assertThat(done.at("/stats/created")).as(format + ": " + done.body()).isEqualTo("2");
 
             assertThat(stored(target, contact).stream().collect(Collectors.toMap(StoredRecord::externalId,
+                    StoredRecord::values))).as(format).isEqualTo(original);
+        }
+    }
+
+    static final String SITES = """
+            {"slug": "site", "label": "Site", "fields": [
+             {"slug": "name", "label": "Name", "type": "text", "required": true},
+             {"slug": "addresses", "label": "Addresses", "type": "address", "multiple": true}]}""";
+
+    /**
+     * Several addresses in one cell are written one per line, each as its labeled parts, so that addresses with
+     * different parts ({@code city} alone, then {@code street} and {@code city}) do not run into each other; the
+     * export imports back into the same addresses and counts the records unchanged.
+     */
+    @Test
+    void severalAddressesOfOneRecordComeBackAsTheSameAddressesFromCsvXlsxAndJson() throws Exception {
+        assertThat(http.post("/v1/objects", SITES).status()).isEqualTo(201);
+        ObjectDef site = server.bean(Database.class).withHandle(h -> server.bean(SchemaStore.class)
+                .schema(h, tenant.organizationId())).object("site").orElseThrow();
+        seed(tenant, site, List.of(
+                new RecordWrite("s-1", Map.of("name", new Value.Text("Two offices"), "addresses",
+                        new Value.Many(List.of(new Value.Address(null, null, "Springfield", null, null, null),
+                        new Value.Address("2 Elm St", null, "Boston", "MA", null, "US"))))),
+                new RecordWrite("s-2", Map.of("name", new Value.Text("Street, then city"), "addresses",
+                        new Value.Many(List.of(new Value.Address("1 Main St, Bldg 2", null, null, null, null, null),
+                                new Value.Address(null, null, "Boston", null, null, null),
+                                new Value.Address("3 Oak Rd", "Floor 2", "Salem", "OR", "97301", "US"))))),
+                new RecordWrite("s-3", Map.of("name", new Value.Text("One"), "addresses", new Value.Many(List.of(
+                        new Value.Address("4 Pine Ave", null, "Austin", "TX", "73301", null)))))));
+        Map<String, Map<String, Value>> original = stored(tenant, site).stream().collect(Collectors.toMap(
+                StoredRecord::externalId, StoredRecord::values));
+        for (String format : List.of("csv", "xlsx", "json")) {
+            HttpResponse<byte[]> file = export("/v1/modules/site/export", "{\"format\": \"" + format
+                    + "\", \"config\": {\"columns\": [\"external_id\", \"name\", \"addresses\"]}}");
+            assertThat(file.statusCode()).as(text(file)).isEqualTo(200);
+            if (format.equals("csv")) {
+                assertThat(text(file)).isEqualTo("External Id,Name,Addresses\r\n"
+                        + "s-1,Two offices,\"city: Springfield\n"
+                        + "street: 2 Elm St; city: Boston; state: MA; country: US\"\r\n"
+                        + "s-2,\"Street, then city\",\"street: 1 Main St, Bldg 2\ncity: Boston\n"
+                        + "street: 3 Oak Rd; street2: Floor 2; city: Salem; state: OR; zip: 97301; country: US\"\r\n"
+                        + "s-3,One,street: 4 Pine Ave; city: Austin; state: TX; zip: 73301\r\n");
+            }
+            Response created = http.post("/v1/imports", "{\"resource\": \"site\"}");
+            HttpResponse<byte[]> put = send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", file.headers().firstValue("Content-Type").orElseThrow())
+                    .header("Content-Disposition", "attachment; filename=\"sites." + format + "\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(file.body())).build());
+            assertThat(put.statusCode()).as(text(put)).isEqualTo(202);
+            Response done = awaitImport(tenant, created.at("/id"));
+
+            assertThat(done.json().get("stats").toString()).as(format + ": " + done.body()).isEqualTo("{\"read\":3,"
+                    + "\"valid\":3,\"created\":0,\"updated\":0,\"unchanged\":3,\"deleted\":0,"
+                    + "\"skipped_duplicates\":0,\"failed\":0}");
+            assertThat(stored(tenant, site).stream().collect(Collectors.toMap(StoredRecord::externalId,
                     StoredRecord::values))).as(format).isEqualTo(original);
         }
     }
