@@ -69,6 +69,10 @@ final class MatchingWriter implements RowWriter {
     private final RecordMatcher matcher;
     private final ReferenceResolver references;
     private final Map<String, String> pendingKeys = new HashMap<>();
+    /** The fields that identify a stored record. */
+    private final List<String> matchFields;
+    /** The ids of the stored records the chunk's match keys found, as it read them. */
+    private final Set<String> storedIds = new HashSet<>();
 
     /** A value a row gave a field referring to the object itself, awaiting records not stored yet. */
     private record Awaiting(ParsedRow row, Target target, String field, Value given, Value written) {}
@@ -88,6 +92,7 @@ final class MatchingWriter implements RowWriter {
         this.importId = importId;
         this.options = options;
         this.byExternalId = matchFields.equals(List.of(BuiltInObjects.EXTERNAL_ID));
+        this.matchFields = List.copyOf(matchFields);
         this.matcher = matcher;
         this.ownFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE
                 && f.targets().contains(object.slug())).map(Field::slug).toList();
@@ -140,6 +145,18 @@ final class MatchingWriter implements RowWriter {
         for (ParsedRow row : resolved) {
             List<String> keys = keysOf(row);
             Target earlier = keys.stream().map(byKey::get).filter(t -> t != null).findFirst().orElse(null);
+            int matches = earlier != null || options.duplicateStrategy() != DuplicateStrategy.UPDATE ? 0
+                    : storedCount(keys, stored);
+            if (matches > 1) {
+                // Updating one of them would be a guess.
+                errors.add(new Violation(row.ordinal(), row.externalId(), matchFields.getFirst(),
+                        ViolationCode.AMBIGUOUS_MATCH, "%s: %d stored records match this row's %s; duplicateStrategy"
+                                .formatted(String.join(", ", matchFields), matches, String.join(" and ", matchFields))
+                                + " update changes one record, so the row was not applied"));
+                results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
+                rejected++;
+                continue;
+            }
             Existing match = earlier != null ? null
                     : keys.stream().map(stored::get).filter(e -> e != null).findFirst().orElse(null);
             boolean matched = earlier != null || match != null;
@@ -360,6 +377,16 @@ final class MatchingWriter implements RowWriter {
         pendingKeys.clear();
     }
 
+    /** How many stored records (still there as the chunk read them) have one of {@code keys}. */
+    private int storedCount(List<String> keys, Map<String, Existing> stored) {
+        if (matcher == null || byExternalId) {
+            return keys.stream().anyMatch(stored::containsKey) ? 1 : 0;
+        }
+        Set<String> ids = matcher.all(keys);
+        ids.retainAll(storedIds);
+        return ids.size();
+    }
+
     /** Stored records matching the rows, by key. */
     private Map<String, Existing> storedMatches(Handle h, List<ParsedRow> rows) {
         Map<String, Existing> out = new HashMap<>();
@@ -379,16 +406,21 @@ final class MatchingWriter implements RowWriter {
             return out;
         }
         Map<String, String> idByKey = new HashMap<>();
+        Set<String> wanted = new HashSet<>();
         for (ParsedRow r : rows) {
-            for (String key : keysOf(r)) {
+            List<String> keys = keysOf(r);
+            for (String key : keys) {
                 String id = matcher.find(key);
                 if (id != null) {
                     idByKey.put(key, id);
                 }
             }
+            wanted.addAll(matcher.all(keys));
         }
-        Map<String, Existing> byId = idByKey.isEmpty() ? Map.of()
-                : records.existingByIds(h, organizationId, idByKey.values());
+        Map<String, Existing> byId = wanted.isEmpty() ? Map.of()
+                : records.existingByIds(h, organizationId, wanted);
+        storedIds.clear();
+        storedIds.addAll(byId.keySet());
         idByKey.forEach((key, id) -> {
             Existing e = byId.get(id);
             if (e != null) {

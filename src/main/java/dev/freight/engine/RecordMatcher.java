@@ -9,21 +9,25 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.ValueJson;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Finds stored records by the values of match fields other than external_id (e.g. email), compared after
  * normalisation: emails ignoring case, phones by their digits, other values exactly (trimmed). Holds one key per
- * stored record of the object, built by one scan when the import run starts; records the run creates are added as its
- * chunks commit. Not thread-safe; one per import run.
+ * stored record of the object (and, for a key several records share, all their ids), built by one scan when the
+ * import run starts; records the run creates are added as its chunks commit. Not thread-safe; one per import run.
  */
 final class RecordMatcher {
 
     private final ObjectDef object;
     private final List<Field> fields;
     private final Map<String, String> idsByKey = new HashMap<>();
+    /** The keys that several records have, each with all their ids (the first included). */
+    private final Map<String, Set<String>> shared = new HashMap<>();
 
     private RecordMatcher(ObjectDef object, List<Field> fields) {
         this.object = object;
@@ -37,7 +41,7 @@ final class RecordMatcher {
         RecordMatcher matcher = new RecordMatcher(object, fields);
         records.scan(h, organizationId, object, e -> {
             for (String key : matcher.keys(ValueJson.decode(e.data(), object), e.externalId())) {
-                matcher.idsByKey.putIfAbsent(key, e.id());
+                matcher.add(key, e.id());
             }
         });
         return matcher;
@@ -48,8 +52,25 @@ final class RecordMatcher {
         return idsByKey.get(key);
     }
 
+    /** The ids of every record with one of {@code keys}, in the order found. */
+    Set<String> all(List<String> keys) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (String key : keys) {
+            Set<String> several = shared.get(key);
+            if (several != null) {
+                ids.addAll(several);
+            } else if (idsByKey.get(key) != null) {
+                ids.add(idsByKey.get(key));
+            }
+        }
+        return ids;
+    }
+
     void add(String key, String id) {
-        idsByKey.putIfAbsent(key, id);
+        String first = idsByKey.putIfAbsent(key, id);
+        if (first != null && !first.equals(id)) {
+            shared.computeIfAbsent(key, k -> new LinkedHashSet<>(List.of(first))).add(id);
+        }
     }
 
     /** The keys of a record or row: one per combination of its match fields' values; none if one is empty. */

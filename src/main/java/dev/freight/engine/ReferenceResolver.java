@@ -128,6 +128,7 @@ final class ReferenceResolver {
             return rows;
         }
         Map<Field, Map<String, Value.Ref>> known = new HashMap<>();
+        Map<Field, Map<String, String>> ambiguous = new HashMap<>();
         for (Field field : refFields) {
             Set<String> wanted = new LinkedHashSet<>();
             for (ParsedRow r : rows) {
@@ -136,7 +137,9 @@ final class ReferenceResolver {
             if (!wanted.isEmpty()) {
                 // A value that may name a row of the import waits for its last row before anything slower than the
                 // key look-up: by then a value missing here may be the external_id of a record stored since.
-                known.put(field, lookUp(h, field, wanted, awaiting == null || !refersToItself(field)));
+                Map<String, String> several = new HashMap<>();
+                known.put(field, lookUp(h, field, wanted, awaiting == null || !refersToItself(field), several));
+                ambiguous.put(field, several);
             }
         }
         List<ParsedRow> accepted = new ArrayList<>(rows.size());
@@ -146,6 +149,15 @@ final class ReferenceResolver {
             for (Field field : refFields) {
                 Value v = r.values().get(field.slug());
                 if (v == null) {
+                    continue;
+                }
+                String unclear = refs(v).stream().map(ref -> ref.externalId())
+                        .filter(ambiguous.getOrDefault(field, Map.of())::containsKey).findFirst().orElse(null);
+                if (unclear != null) {
+                    rejections.add(new Violation(r.ordinal(), r.externalId(), field.slug(),
+                            ViolationCode.AMBIGUOUS_REFERENCE, "%s: \"%s\" matches %s by name ignoring case; give the"
+                                    .formatted(field.slug(), unclear, ambiguous.get(field).get(unclear))
+                                    + " external_id of the one meant"));
                     continue;
                 }
                 Map<String, Value.Ref> found = known.getOrDefault(field, Map.of());
@@ -247,8 +259,11 @@ final class ReferenceResolver {
      * wanted value → resolved reference, for those found (or created).
      *
      * @param completely false to look up external ids only: no names, and nothing created
+     * @param ambiguous gets each wanted value that names several records of a target (how many, and of which
+     *     target: {@code 2 vendor records}); such a value is neither resolved nor created
      */
-    private Map<String, Value.Ref> lookUp(Handle h, Field field, Set<String> wanted, boolean completely) {
+    private Map<String, Value.Ref> lookUp(Handle h, Field field, Set<String> wanted, boolean completely,
+            Map<String, String> ambiguous) {
         Map<String, Value.Ref> found = new HashMap<>();
         for (String target : field.targets()) {
             if (schema.object(target).isEmpty()) {
@@ -274,20 +289,25 @@ final class ReferenceResolver {
         for (String target : field.targets()) {
             ObjectDef def = schema.object(target).orElse(null);
             String nameField = def == null ? null : nameField(def);
-            List<String> open = wanted.stream().filter(w -> !found.containsKey(w)).toList();
+            List<String> open = wanted.stream().filter(w -> !found.containsKey(w) && !ambiguous.containsKey(w))
+                    .toList();
             if (nameField == null || open.isEmpty()) {
                 continue;
             }
-            Map<String, String[]> byText = records.byFieldText(h, organizationId, def, nameField, open);
+            Map<String, RecordStore.TextMatch> byText = records.byFieldText(h, organizationId, def, nameField, open);
             for (String w : open) {
-                String[] hit = byText.get(w.toLowerCase(Locale.ROOT));
-                if (hit != null) {
-                    found.put(w, new Value.Ref(hit[1] == null ? w : hit[1], target, hit[0]));
+                RecordStore.TextMatch hit = byText.get(w.toLowerCase(Locale.ROOT));
+                if (hit != null && hit.matches() > 1) {
+                    ambiguous.put(w, hit.matches() + " " + target + " records");
+                } else if (hit != null) {
+                    found.put(w, new Value.Ref(hit.externalId() == null ? w : hit.externalId(), target, hit.id()));
                 }
             }
         }
         if (missing == Missing.CREATE) {
-            create(h, field, wanted, found);
+            Set<String> toCreate = new LinkedHashSet<>(wanted);
+            toCreate.removeAll(ambiguous.keySet());
+            create(h, field, toCreate, found);
         }
         return found;
     }
@@ -301,7 +321,12 @@ final class ReferenceResolver {
                     .map(Field::required).orElse(false)) {
                 continue;
             }
-            List<String> open = wanted.stream().filter(w -> !found.containsKey(w)).toList();
+            // One record per name ignoring case, named as its first value spells it: names are looked up so, and
+            // two records "Acme" and "ACME" would make every later look-up of either ambiguous.
+            Map<String, String> firstSpelling = new LinkedHashMap<>();
+            wanted.stream().filter(w -> !found.containsKey(w))
+                    .forEach(w -> firstSpelling.putIfAbsent(w.toLowerCase(Locale.ROOT), w));
+            List<String> open = List.copyOf(firstSpelling.values());
             List<RecordWrite> writes = new ArrayList<>(open.size());
             for (String name : open) {
                 Map<String, Value> values = new LinkedHashMap<>();
@@ -309,8 +334,15 @@ final class ReferenceResolver {
                 writes.add(new RecordWrite(null, values));
             }
             List<UpsertOutcome> outcomes = records.upsert(h, organizationId, def, writes, importId);
+            Map<String, String> created = new HashMap<>();
             for (int i = 0; i < open.size(); i++) {
-                found.put(open.get(i), new Value.Ref(open.get(i), target, outcomes.get(i).id()));
+                created.put(open.get(i).toLowerCase(Locale.ROOT), outcomes.get(i).id());
+            }
+            for (String w : wanted) {
+                String id = created.get(w.toLowerCase(Locale.ROOT));
+                if (!found.containsKey(w) && id != null) {
+                    found.put(w, new Value.Ref(w, target, id));
+                }
             }
             return;
         }

@@ -13,7 +13,11 @@ public enum ViolationCode {
     /** The database refused this one row (found by replaying a failed chunk row by row). */
     WRITE_FAILED,
     /** The row itself could not be read: not a JSON object, or a malformed NDJSON line. */
-    MALFORMED_ROW;
+    MALFORMED_ROW,
+    /** A reference given by name matches several records of its target (file import workflow). */
+    AMBIGUOUS_REFERENCE,
+    /** A row's match fields find several stored records to update (file import workflow). */
+    AMBIGUOUS_MATCH;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

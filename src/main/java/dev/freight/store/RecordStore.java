@@ -625,19 +625,30 @@ public final class RecordStore {
     }
 
     /**
-     * Records of {@code object} whose text field {@code field} equals one of {@code values} ignoring case, as
-     * lower-cased value → (id, external id) of the oldest such record.
+     * The records a text matched: the oldest (the least id) and how many there are.
+     *
+     * @param externalId null when that record has none
+     * @param matches how many records the text matched, at least 1
      */
-    public Map<String, String[]> byFieldText(Handle h, String organizationId, ObjectDef object, String field,
+    public record TextMatch(String id, String externalId, int matches) {}
+
+    /**
+     * Records of {@code object} whose text field {@code field} equals one of {@code values} ignoring case, as
+     * lower-cased value → the oldest such record and how many there are.
+     */
+    public Map<String, TextMatch> byFieldText(Handle h, String organizationId, ObjectDef object, String field,
             Collection<String> values) {
-        Map<String, String[]> found = new HashMap<>();
+        Map<String, TextMatch> found = new HashMap<>();
         List<String> lowered = values.stream().map(v -> v.toLowerCase(Locale.ROOT)).distinct().toList();
         String text = lowerText(h.dialect(), field);
         // The object as a literal: a partial index (ensureTextIndex) serves only a query that names it. No order by:
         // SQLite then walked the id index instead; the oldest record (the least id) is picked here.
         h.queryIn(byFieldTextSql(h.dialect(), object.slug(), field), List.of(organizationId), text, lowered, rs -> {
-                    found.merge(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)},
-                            (a, b) -> a[0].compareTo(b[0]) <= 0 ? a : b);
+                    found.merge(rs.getString(1), new TextMatch(rs.getString(2), rs.getString(3), 1),
+                            (a, b) -> {
+                                TextMatch oldest = a.id().compareTo(b.id()) <= 0 ? a : b;
+                                return new TextMatch(oldest.id(), oldest.externalId(), a.matches() + b.matches());
+                            });
                     return null;
                 });
         return found;

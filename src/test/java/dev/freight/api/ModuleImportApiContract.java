@@ -914,6 +914,66 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aReferenceByANameThatSeveralRecordsHaveRejectsItsRowAndOneNewNameCreatesOneRecord() {
+        vendor("v-1", "Acme");
+        vendor("v-2", "ACME");
+        String mapping = """
+                [{"sourceColumn": "X", "targetFieldSlug": "external_id"},
+                 {"sourceColumn": "V", "targetFieldSlug": "vendor"},
+                 {"sourceColumn": "N", "targetFieldSlug": "name"}]""";
+
+        Response r = http.post("/v1/modules/assessments/import/execute", "{\"rows\": [{\"X\": \"as-1\", \"V\":"
+                + " \"acme\", \"N\": \"A1\"}, {\"X\": \"as-2\", \"V\": \"v-2\", \"N\": \"A2\"}], \"columnMapping\": "
+                + mapping + "}");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("1");
+        assertThat(r.at("/data/errorRows")).isEqualTo("1");
+        assertThat(r.json().get("data").get("errors").size()).isEqualTo(1);
+        assertThat(r.at("/data/errors/0/row")).isEqualTo("1");
+        assertThat(r.at("/data/errors/0/field")).isEqualTo("vendor");
+        assertThat(r.at("/data/errors/0/code")).isEqualTo("ambiguous_reference");
+        assertThat(r.at("/data/errors/0/error")).isEqualTo("vendor: \"acme\" matches 2 vendor records by name ignoring"
+                + " case; give the external_id of the one meant");
+        List<String> assessments = new ArrayList<>();
+        for (JsonNode a : http.get("/v1/objects/assessment/records").json().get("data")) {
+            assessments.add(a.get("external_id").asString() + "|" + a.at("/values/vendor/external_id").asString());
+        }
+        assertThat(assessments).containsExactly("as-2|v-2");
+
+        // Names that differ only in case create one account, so they do not make the next look-up ambiguous.
+        Response created = execute("{\"Name\": \"Ann\", \"Email\": \"ann@example.com\", \"Company\": \"Beta Ltd\"},"
+                + "{\"Name\": \"Bo\", \"Email\": \"bo@example.com\", \"Company\": \"BETA LTD\"}",
+                "{\"createMissingReferences\": true}", ",{\"sourceColumn\": \"Company\", \"targetFieldSlug\":"
+                        + " \"account\"}");
+        assertThat(created.at("/data/successRows")).as(created.body()).isEqualTo("2");
+        JsonNode accounts = http.get("/v1/objects/account/records").json().get("data");
+        assertThat(accounts.size()).isEqualTo(1);
+        assertThat(accounts.get(0).at("/values/displayName").asString()).isEqualTo("Beta Ltd");
+        for (JsonNode c : http.get("/v1/objects/contact/records").json().get("data")) {
+            assertThat(c.at("/values/account/id").asString()).isEqualTo(accounts.get(0).get("id").asString());
+        }
+    }
+
+    @Test
+    void anUpdateWhoseMatchFieldsFindSeveralStoredRecordsRejectsItsRow() {
+        execute(String.join(",", rowsJson("Ann", "ann@example.com"), rowsJson("Ann", "ann2@example.com"),
+                rowsJson("Bo", "bo@example.com")), "{}");
+
+        Response r = execute(rowsJson("Ann", "new@example.com") + "," + rowsJson("Bo", "bo2@example.com"),
+                "{\"duplicateStrategy\": \"update\", \"duplicateMatchFields\": [\"displayName\"]}");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("1");
+        assertThat(r.at("/data/errorRows")).isEqualTo("1");
+        assertThat(r.at("/data/errors/0/row")).isEqualTo("1");
+        assertThat(r.at("/data/errors/0/field")).isEqualTo("displayName");
+        assertThat(r.at("/data/errors/0/code")).isEqualTo("ambiguous_match");
+        assertThat(r.at("/data/errors/0/error")).isEqualTo("displayName: 2 stored records match this row's"
+                + " displayName; duplicateStrategy update changes one record, so the row was not applied");
+        assertThat(contacts()).containsExactly("Ann|ann2@example.com|", "Ann|ann@example.com|",
+                "Bo|bo2@example.com|");
+    }
+
+    @Test
     void aRowWhoseRequiredReferenceMatchesNothingIsRejectedAndNoVendorIsCreatedFromAName() {
         vendor("v-1", "Acme");
         String mapping = """
