@@ -217,7 +217,11 @@ class ModuleImportController implements Envelope.Face {
                     total += reader.countRemaining();
                 }
             } catch (IngestException e) {
-                if (!"empty_file".equals(e.code()) || sheets.isEmpty() || sheet != null) {
+                if ("empty_file".equals(e.code()) && !sheets.isEmpty() && sheet != null) {
+                    uploads.delete(fileId);
+                    throw emptySheet(sheet, sheets);
+                }
+                if (!"empty_file".equals(e.code()) || sheets.isEmpty()) {
                     throw e;
                 }
                 // An empty first sheet: answer with the sheets so the caller can pick one.
@@ -332,7 +336,7 @@ class ModuleImportController implements Envelope.Face {
             report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, resolved.options(),
                     source(caller, resolved));
         } catch (IngestException e) {
-            throw rejected(e);
+            throw rejected(e, caller, body);
         }
         return Envelope.ok(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
                 report.errorRows(),
@@ -353,7 +357,7 @@ class ModuleImportController implements Envelope.Face {
         try {
             body = resolveMappedColumns(caller, read);
         } catch (IngestException e) {
-            throw rejected(e);
+            throw rejected(e, caller, read);
         }
         ImportJob job = start(caller, object, body);
         String mode = processingMode(job.totalRows() == null ? 0 : job.totalRows(), body.options().processingMode());
@@ -706,6 +710,28 @@ class ModuleImportController implements Envelope.Face {
 
     private ImportJob load(Caller caller, String id) {
         return database.withHandle(h -> imports.get(h, caller.organizationId(), id)).orElseThrow();
+    }
+
+    /**
+     * {@link #rejected(IngestException)}, except that an empty sheet of a parsed workbook (the one the request picks,
+     * or the one parse read) is named, with the file's other sheets.
+     */
+    private ApiException rejected(IngestException e, Caller caller, ModuleImportRequest body) throws IOException {
+        if (!"empty_file".equals(e.code()) || body.fileId() == null) {
+            return rejected(e);
+        }
+        ParsedFile parsed = parsedFile(caller, body.fileId());
+        FileType type = FileType.fromWireName(parsed.fileType()).orElseThrow();
+        String sheet = body.options().sheet() != null ? body.options().sheet() : parsed.sheet();
+        List<String> sheets = Readers.sheets(uploads.path(parsed.id()), type);
+        return sheet == null || sheets.isEmpty() ? rejected(e) : emptySheet(sheet, sheets);
+    }
+
+    /** An explicitly chosen (or the only readable first) sheet without rows: 400 {@code empty_file} naming it. */
+    private static ApiException emptySheet(String sheet, List<String> sheets) {
+        List<String> others = sheets.stream().filter(s -> !s.equals(sheet)).toList();
+        return new ApiException(400, "empty_file", "Sheet \"" + sheet + "\" has no rows; " + (others.isEmpty()
+                ? "the file has no other sheet" : "choose another of the file's sheets: " + quoted(others)));
     }
 
     private static ApiException rejected(IngestException e) {

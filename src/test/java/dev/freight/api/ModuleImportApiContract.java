@@ -258,6 +258,42 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void anEmptySheetChosenByNameIsRefusedNamingItAndTheOtherSheets() throws Exception {
+        ByteArrayOutputStream xls = new ByteArrayOutputStream();
+        try (var workbook = new org.apache.poi.hssf.usermodel.HSSFWorkbook()) {
+            workbook.createSheet("Blank");
+            var data = workbook.createSheet("Data");
+            data.createRow(0).createCell(0).setCellValue("Name");
+            data.createRow(1).createCell(0).setCellValue("Ann");
+            workbook.write(xls);
+        }
+        Response picked = upload("/v1/modules/contacts/import/parse?sheet=Blank", "book.xls",
+                "application/vnd.ms-excel", xls.toByteArray());
+        assertThat(picked.status()).as(picked.body()).isEqualTo(400);
+        assertThat(picked.at("/error/code")).isEqualTo("empty_file");
+        assertThat(picked.at("/error/message")).isEqualTo("Sheet \"Blank\" has no rows; choose another of the"
+                + " file's sheets: \"Data\"");
+
+        Response first = upload("/v1/modules/contacts/import/parse", "book.xls", "application/vnd.ms-excel",
+                xls.toByteArray());
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.at("/data/sheet")).isEqualTo("Blank");
+        String mapping = "[{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"}]";
+        for (String step : List.of("validate", "execute")) {
+            Response r = http.post("/v1/modules/contacts/import/" + step, "{\"fileId\": \"" + first.at("/data/fileId")
+                    + "\", \"columnMapping\": " + mapping + "}");
+            assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+            assertThat(r.at("/error/code")).isEqualTo("empty_file");
+            assertThat(r.at("/error/message")).isEqualTo("Sheet \"Blank\" has no rows; choose another of the"
+                    + " file's sheets: \"Data\"");
+            Response other = http.post("/v1/modules/contacts/import/" + step, "{\"fileId\": \""
+                    + first.at("/data/fileId") + "\", \"sheet\": \"Data\", \"columnMapping\": " + mapping + "}");
+            assertThat(other.status()).as(step + " " + other.body()).isEqualTo(200);
+        }
+        assertThat(contacts()).containsExactly("Ann||");
+    }
+
+    @Test
     void parseShowsFiftySampleRowsAndCountsTheRestIncludingBlankLinesSkipped() throws Exception {
         StringBuilder csv = new StringBuilder("Name;Phone\r\n");
         for (int i = 1; i <= 120; i++) {
