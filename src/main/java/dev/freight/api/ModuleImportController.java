@@ -136,7 +136,10 @@ class ModuleImportController implements Envelope.Face {
 
     record ParseView(List<String> sourceColumns, List<Map<String, String>> sampleRows, long totalRows,
             String fileType, String fileName, String encoding, String fileId, List<String> sheets, String sheet,
-            String delimiter, String lineEnding, boolean bom) {}
+            String delimiter, String lineEnding, boolean bom, List<ParseErrorView> errors) {}
+
+    /** A previewed row the reader could not read (a JSON element that is no object, an NDJSON line that is no JSON). */
+    record ParseErrorView(long row, long line, String error, String code) {}
 
     record SuggestionView(String sourceColumn, String targetFieldSlug, double confidence, String reason,
             String valueType, String addressPart) {}
@@ -203,14 +206,28 @@ class ModuleImportController implements Envelope.Face {
             List<String> sheets = Readers.sheets(path, type);
             List<String> headers;
             List<Map<String, String>> sample = new ArrayList<>();
+            List<ParseErrorView> errors = new ArrayList<>();
             long total = 0;
             SourceFormat format;
             try (RowReader reader = Readers.open(path, type, new ReadOptions(sheet, null))) {
                 headers = reader.headers();
                 format = reader.format();
-                for (SourceRow row = total < SAMPLE_ROWS ? reader.next() : null; row != null;
-                        row = total < SAMPLE_ROWS ? reader.next() : null) {
-                    total++;
+                while (total < SAMPLE_ROWS) {
+                    SourceRow row;
+                    try {
+                        row = reader.next();
+                    } catch (IngestException e) {
+                        // One element the reader rejected alone: a row-level problem, as in validate and execute.
+                        if (!reader.rowLevel(e)) {
+                            throw e;
+                        }
+                        errors.add(new ParseErrorView(++total, e.line(), e.getMessage(), "malformed_row"));
+                        continue;
+                    }
+                    if (row == null) {
+                        break;
+                    }
+                    total = row.ordinal();
                     sample.add(texts(row.cells()));
                 }
                 if (total == SAMPLE_ROWS) {
@@ -236,7 +253,7 @@ class ModuleImportController implements Envelope.Face {
             database.inTransaction(h -> parsedFiles.create(h, parsed));
             return Envelope.ok(new ParseView(headers, sample, total, type.wireName(), file.getOriginalFilename(),
                     parsed.encoding(), fileId, sheets, format.sheet(), format.delimiter(),
-                    format.lineEnding(), format.bom()));
+                    format.lineEnding(), format.bom(), errors));
         } catch (IngestException e) {
             uploads.delete(fileId);
             throw rejected(e);

@@ -222,6 +222,48 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aJsonElementThatIsNotAnObjectOrAnNdjsonLineThatIsNotJsonIsOneBadRowAndTheRestIsRead() throws Exception {
+        String json = "[{\"Name\": \"Ann\"},\n [1, 2],\n {\"Name\": \"Bo\"}]";
+        String ndjson = "{\"Name\": \"Ann\"}\n{\"Name\": \n{\"Name\": \"Bo\"}\n";
+        Map<String, String> messages = Map.of(
+                "people.json", "Line 2, column 2: expected an object for record 2, found an array",
+                "people.ndjson", "Line 2, column 10: invalid JSON: the object is not closed");
+        for (String name : List.of("people.json", "people.ndjson")) {
+            Response parsed = upload("/v1/modules/contacts/import/parse", name,
+                    name.endsWith(".json") ? "application/json" : "application/x-ndjson",
+                    (name.endsWith(".json") ? json : ndjson).getBytes(StandardCharsets.UTF_8));
+
+            assertThat(parsed.status()).as(name + " " + parsed.body()).isEqualTo(200);
+            assertThat(parsed.at("/data/totalRows")).as(name).isEqualTo("3");
+            assertThat(parsed.json().get("data").get("sampleRows").toString()).as(name)
+                    .isEqualTo("[{\"Name\":\"Ann\"},{\"Name\":\"Bo\"}]");
+            assertThat(parsed.json().get("data").get("errors").toString()).as(name).isEqualTo(
+                    "[{\"row\":2,\"line\":2,\"error\":\"" + messages.get(name) + "\",\"code\":\"malformed_row\"}]");
+            String body = "{\"fileId\": \"" + parsed.at("/data/fileId") + "\", \"columnMapping\": [{\"sourceColumn\":"
+                    + " \"Name\", \"targetFieldSlug\": \"displayName\"}]}";
+
+            Response validated = http.post("/v1/modules/contacts/import/validate", body);
+            assertThat(validated.status()).as(name + " " + validated.body()).isEqualTo(200);
+            assertThat(validated.at("/data/totalRows")).isEqualTo("3");
+            assertThat(validated.at("/data/validRows")).isEqualTo("2");
+            assertThat(validated.at("/data/errorRows")).isEqualTo("1");
+            assertThat(validated.json().get("data").get("errors").toString()).as(name).isEqualTo(
+                    "[{\"row\":2,\"field\":null,\"value\":null,\"error\":\"" + messages.get(name)
+                            + "\",\"code\":\"malformed_row\"}]");
+
+            Response executed = http.post("/v1/modules/contacts/import/execute", body);
+            assertThat(executed.at("/data/status")).as(name + " " + executed.body()).isEqualTo("completed");
+            assertThat(executed.at("/data/successRows")).isEqualTo("2");
+            assertThat(executed.at("/data/errorRows")).isEqualTo("1");
+            assertThat(executed.at("/data/errors/0/code")).isEqualTo("malformed_row");
+            assertThat(executed.at("/data/errors/0/row")).isEqualTo("2");
+        }
+        Response csv = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name\nAnn\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(csv.json().get("data").get("errors").toString()).isEqualTo("[]");
+    }
+
+    @Test
     void parseShowsAJsonNumberAsPlainDigits() throws Exception {
         Response r = upload("/v1/modules/contacts/import/parse", "contacts.json", "application/json",
                 "[{\"Name\": \"Ann\", \"Score\": 1e3, \"Ratio\": 2.50, \"Small\": 1e-7}]"
