@@ -270,8 +270,12 @@ class ModuleImportController implements Envelope.Face {
         ObjectDef object = object(caller, module);
         Object body = Json.read(request.getInputStream(), limits.maxRequestBytes(),
                 "an object with sourceColumns and optional sampleData");
-        if (!(body instanceof Map<?, ?> map) || !(map.get("sourceColumns") instanceof List<?> columns)) {
+        if (!(body instanceof Map<?, ?> map) || map.get("sourceColumns") == null) {
             throw new ApiException(400, "invalid_request", "sourceColumns is required: the column headers of the file");
+        }
+        if (!(map.get("sourceColumns") instanceof List<?> columns)) {
+            throw new ApiException(400, "invalid_request", "sourceColumns must be a list of the file's column headers,"
+                    + " got " + Coercion.describe(map.get("sourceColumns")));
         }
         List<String> sourceColumns = new ArrayList<>();
         for (Object c : columns) {

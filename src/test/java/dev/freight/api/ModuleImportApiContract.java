@@ -1089,6 +1089,52 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aDecimalInAnIntegerColumnIsNotExplainedAsACommaAndAnIntegerColumnsPointNumberIsNotReadAsOne() {
+        String mapping = """
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Staff", "targetFieldSlug": "employeeCount"},
+                 {"sourceColumn": "Revenue", "targetFieldSlug": "annualRevenue"}]""";
+        Response decimal = http.post("/v1/modules/accounts/import/validate", """
+                {"rows": [{"Name": "Gamma", "Staff": "1,000"}, {"Name": "Delta", "Staff": "1.5"}],
+                 "columnMapping": %s}""".formatted(mapping));
+        assertThat(decimal.at("/data/errors/1/row")).as(decimal.body()).isEqualTo("2");
+        assertThat(decimal.at("/data/errors/1/error")).isEqualTo("employeeCount: expected an integer, got \"1.5\"");
+
+        // Revenue has decimal commas, but Staff's own values fit both readings: 1.000 is one or a thousand.
+        String rows = """
+                [{"Name": "Acme", "Staff": "1.000", "Revenue": "2.500,50"},
+                 {"Name": "Beta", "Staff": "85", "Revenue": "7,5"}]""";
+        Response validated = http.post("/v1/modules/accounts/import/validate",
+                "{\"rows\": " + rows + ", \"columnMapping\": " + mapping + "}");
+        assertThat(validated.at("/data/errorRows")).as(validated.body()).isEqualTo("1");
+        assertThat(validated.at("/data/errors/0/error")).isEqualTo("employeeCount: \"1.000\" could be 1 or 1000;"
+                + " its column's numbers could have a decimal point or a decimal comma (1.000: one or a thousand), so"
+                + " it was not read; write numbers without a separator between thousands");
+        assertThat(validated.at("/data/warnings/0/code")).isEqualTo("ambiguous_number_format");
+        assertThat(validated.at("/data/warnings/0/field")).isEqualTo("employeeCount");
+
+        Response executed = http.post("/v1/modules/accounts/import/execute",
+                "{\"rows\": " + rows + ", \"columnMapping\": " + mapping + "}");
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
+        assertThat(executed.at("/data/errors/0/row")).isEqualTo("1");
+        JsonNode stored = http.get("/v1/objects/account/records").json().get("data");
+        assertThat(stored.size()).isEqualTo(1);
+        assertThat(stored.get(0).get("values").toString())
+                .isEqualTo("{\"displayName\":\"Beta\",\"employeeCount\":85,\"annualRevenue\":7.5}");
+    }
+
+    @Test
+    void suggestMappingSaysSourceColumnsMustBeAListWhenItIsNot() {
+        Response r = http.post("/v1/modules/contacts/import/suggest-mapping", "{\"sourceColumns\": \"Name\"}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("invalid_request");
+        assertThat(r.at("/error/message"))
+                .isEqualTo("sourceColumns must be a list of the file's column headers, got \"Name\"");
+        Response missing = http.post("/v1/modules/contacts/import/suggest-mapping", "{}");
+        assertThat(missing.at("/error/message")).isEqualTo("sourceColumns is required: the column headers of the file");
+    }
+
+    @Test
     void skipValidationKeepsMalformedEmailsButNotUnstorableValues() {
         Response r = http.post("/v1/modules/accounts/import/execute", """
                 {"rows": [{"Name": "Acme", "Site": "not a url", "Staff": "12"},
