@@ -317,11 +317,12 @@ class ModuleImportController implements Envelope.Face {
             Field field = s.targetFieldSlug() == null ? null : object.field(s.targetFieldSlug()).orElse(null);
             RememberedMapping known = s.reason() == MatchReason.REMEMBERED
                     ? remembered.get(HeaderNames.normalize(s.sourceColumn())) : null;
+            // A remembered part or label is kept; without one (a whole address, alone only) the header decides.
             String part = field == null || field.type() != FieldType.ADDRESS ? null
-                    : known != null ? known.addressPart()
+                    : known != null && known.addressPart() != null ? known.addressPart()
                     : addressPart(s.sourceColumn(), columnsPerField.get(field.slug()));
             String valueType = field == null || !field.multiple() || field.type() == FieldType.REFERENCE ? null
-                    : known != null ? known.valueType()
+                    : known != null && known.valueType() != null ? known.valueType()
                     : ValueTypes.valueType(s.sourceColumn()).orElse(null);
             suggestions.add(new SuggestionView(s.sourceColumn(), s.targetFieldSlug(), s.confidence(),
                     s.reason() == null ? null : s.reason().wire(), valueType, part));
