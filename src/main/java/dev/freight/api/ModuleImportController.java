@@ -136,7 +136,10 @@ class ModuleImportController implements Envelope.Face {
 
     record ParseView(List<String> sourceColumns, List<Map<String, String>> sampleRows, long totalRows,
             String fileType, String fileName, String encoding, String fileId, List<String> sheets, String sheet,
-            String delimiter, String lineEnding, boolean bom) {}
+            String delimiter, String lineEnding, boolean bom, List<ParseErrorView> errors) {}
+
+    /** A previewed row the reader could not read (a JSON element that is no object, an NDJSON line that is no JSON). */
+    record ParseErrorView(long row, long line, String error, String code) {}
 
     record SuggestionView(String sourceColumn, String targetFieldSlug, double confidence, String reason,
             String valueType, String addressPart) {}
@@ -203,21 +206,39 @@ class ModuleImportController implements Envelope.Face {
             List<String> sheets = Readers.sheets(path, type);
             List<String> headers;
             List<Map<String, String>> sample = new ArrayList<>();
+            List<ParseErrorView> errors = new ArrayList<>();
             long total = 0;
             SourceFormat format;
             try (RowReader reader = Readers.open(path, type, new ReadOptions(sheet, null))) {
                 headers = reader.headers();
                 format = reader.format();
-                for (SourceRow row = total < SAMPLE_ROWS ? reader.next() : null; row != null;
-                        row = total < SAMPLE_ROWS ? reader.next() : null) {
-                    total++;
+                while (total < SAMPLE_ROWS) {
+                    SourceRow row;
+                    try {
+                        row = reader.next();
+                    } catch (IngestException e) {
+                        // One element the reader rejected alone: a row-level problem, as in validate and execute.
+                        if (!reader.rowLevel(e)) {
+                            throw e;
+                        }
+                        errors.add(new ParseErrorView(++total, e.line(), e.getMessage(), "malformed_row"));
+                        continue;
+                    }
+                    if (row == null) {
+                        break;
+                    }
+                    total = row.ordinal();
                     sample.add(texts(row.cells()));
                 }
                 if (total == SAMPLE_ROWS) {
                     total += reader.countRemaining();
                 }
             } catch (IngestException e) {
-                if (!"empty_file".equals(e.code()) || sheets.isEmpty() || sheet != null) {
+                if ("empty_file".equals(e.code()) && !sheets.isEmpty() && sheet != null) {
+                    uploads.delete(fileId);
+                    throw emptySheet(sheet, sheets);
+                }
+                if (!"empty_file".equals(e.code()) || sheets.isEmpty()) {
                     throw e;
                 }
                 // An empty first sheet: answer with the sheets so the caller can pick one.
@@ -232,7 +253,7 @@ class ModuleImportController implements Envelope.Face {
             database.inTransaction(h -> parsedFiles.create(h, parsed));
             return Envelope.ok(new ParseView(headers, sample, total, type.wireName(), file.getOriginalFilename(),
                     parsed.encoding(), fileId, sheets, format.sheet(), format.delimiter(),
-                    format.lineEnding(), format.bom()));
+                    format.lineEnding(), format.bom(), errors));
         } catch (IngestException e) {
             uploads.delete(fileId);
             throw rejected(e);
@@ -249,8 +270,12 @@ class ModuleImportController implements Envelope.Face {
         ObjectDef object = object(caller, module);
         Object body = Json.read(request.getInputStream(), limits.maxRequestBytes(),
                 "an object with sourceColumns and optional sampleData");
-        if (!(body instanceof Map<?, ?> map) || !(map.get("sourceColumns") instanceof List<?> columns)) {
+        if (!(body instanceof Map<?, ?> map) || map.get("sourceColumns") == null) {
             throw new ApiException(400, "invalid_request", "sourceColumns is required: the column headers of the file");
+        }
+        if (!(map.get("sourceColumns") instanceof List<?> columns)) {
+            throw new ApiException(400, "invalid_request", "sourceColumns must be a list of the file's column headers,"
+                    + " got " + Coercion.describe(map.get("sourceColumns")));
         }
         List<String> sourceColumns = new ArrayList<>();
         for (Object c : columns) {
@@ -292,11 +317,12 @@ class ModuleImportController implements Envelope.Face {
             Field field = s.targetFieldSlug() == null ? null : object.field(s.targetFieldSlug()).orElse(null);
             RememberedMapping known = s.reason() == MatchReason.REMEMBERED
                     ? remembered.get(HeaderNames.normalize(s.sourceColumn())) : null;
+            // A remembered part or label is kept; without one (a whole address, alone only) the header decides.
             String part = field == null || field.type() != FieldType.ADDRESS ? null
-                    : known != null ? known.addressPart()
+                    : known != null && known.addressPart() != null ? known.addressPart()
                     : addressPart(s.sourceColumn(), columnsPerField.get(field.slug()));
             String valueType = field == null || !field.multiple() || field.type() == FieldType.REFERENCE ? null
-                    : known != null ? known.valueType()
+                    : known != null && known.valueType() != null ? known.valueType()
                     : ValueTypes.valueType(s.sourceColumn()).orElse(null);
             suggestions.add(new SuggestionView(s.sourceColumn(), s.targetFieldSlug(), s.confidence(),
                     s.reason() == null ? null : s.reason().wire(), valueType, part));
@@ -332,7 +358,7 @@ class ModuleImportController implements Envelope.Face {
             report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, resolved.options(),
                     source(caller, resolved));
         } catch (IngestException e) {
-            throw rejected(e);
+            throw rejected(e, caller, body);
         }
         return Envelope.ok(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
                 report.errorRows(),
@@ -353,7 +379,7 @@ class ModuleImportController implements Envelope.Face {
         try {
             body = resolveMappedColumns(caller, read);
         } catch (IngestException e) {
-            throw rejected(e);
+            throw rejected(e, caller, read);
         }
         ImportJob job = start(caller, object, body);
         String mode = processingMode(job.totalRows() == null ? 0 : job.totalRows(), body.options().processingMode());
@@ -706,6 +732,28 @@ class ModuleImportController implements Envelope.Face {
 
     private ImportJob load(Caller caller, String id) {
         return database.withHandle(h -> imports.get(h, caller.organizationId(), id)).orElseThrow();
+    }
+
+    /**
+     * {@link #rejected(IngestException)}, except that an empty sheet of a parsed workbook (the one the request picks,
+     * or the one parse read) is named, with the file's other sheets.
+     */
+    private ApiException rejected(IngestException e, Caller caller, ModuleImportRequest body) throws IOException {
+        if (!"empty_file".equals(e.code()) || body.fileId() == null) {
+            return rejected(e);
+        }
+        ParsedFile parsed = parsedFile(caller, body.fileId());
+        FileType type = FileType.fromWireName(parsed.fileType()).orElseThrow();
+        String sheet = body.options().sheet() != null ? body.options().sheet() : parsed.sheet();
+        List<String> sheets = Readers.sheets(uploads.path(parsed.id()), type);
+        return sheet == null || sheets.isEmpty() ? rejected(e) : emptySheet(sheet, sheets);
+    }
+
+    /** An explicitly chosen (or the only readable first) sheet without rows: 400 {@code empty_file} naming it. */
+    private static ApiException emptySheet(String sheet, List<String> sheets) {
+        List<String> others = sheets.stream().filter(s -> !s.equals(sheet)).toList();
+        return new ApiException(400, "empty_file", "Sheet \"" + sheet + "\" has no rows; " + (others.isEmpty()
+                ? "the file has no other sheet" : "choose another of the file's sheets: " + quoted(others)));
     }
 
     private static ApiException rejected(IngestException e) {

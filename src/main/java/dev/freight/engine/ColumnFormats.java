@@ -11,6 +11,7 @@ import dev.freight.schema.FieldType;
 import dev.freight.schema.NumberInference;
 import dev.freight.schema.ObjectDef;
 import dev.freight.store.ImportEnums.Action;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -247,25 +250,30 @@ final class ColumnFormats {
      */
     static Readers readers(Map<String, String> formats, boolean readAmbiguousDates) {
         Map<String, UnaryOperator<String>> read = new LinkedHashMap<>();
-        Map<String, UnaryOperator<String>> whyNot = new LinkedHashMap<>();
+        Map<String, BiFunction<Field, String, String>> whyNot = new LinkedHashMap<>();
+        Map<String, UnaryOperator<String>> refused = new LinkedHashMap<>();
         formats.forEach((field, encoded) -> {
             if (encoded.startsWith(NUMBER)) {
                 String[] p = encoded.substring(NUMBER.length()).split("\\|");
                 NumberInference.Reading reading = NumberInference.Reading.valueOf(p[0]);
                 if (p.length > 1 && Boolean.parseBoolean(p[1])) {
-                    whyNot.put(field, v -> NumberInference.toPlain(v, NumberInference.Reading.POINT).isPresent()
-                            || NumberInference.toPlain(v, NumberInference.Reading.COMMA).isPresent()
+                    // Only a value that one of the readings would have made a valid value of the field is explained:
+                    // 1.5 in an integer column is no integer either way.
+                    whyNot.put(field, (f, v) -> Stream.of(NumberInference.Reading.values())
+                            .map(r -> NumberInference.toPlain(v, r)).flatMap(Optional::stream)
+                            .anyMatch(plain -> Coercion.coerce(f, plain) instanceof Coerced.Ok)
                             ? "its column's numbers could have a decimal comma or a comma between thousands (1,000: one"
                                     + " or a thousand), so none with a comma was read; write numbers without a"
                                     + " separator between thousands"
                             : null);
+                    refused.put(field, ColumnFormats::twoNumbers);
                 } else {
                     read.put(field, v -> NumberInference.toPlain(v, reading).orElse(v));
                 }
             } else {
                 decode(encoded).ifPresent(format -> {
                     if (format.ambiguous() && !readAmbiguousDates) {
-                        whyNot.put(field, v -> DateInference.toIso(v, format).isPresent()
+                        whyNot.put(field, (f, v) -> DateInference.toIso(v, format).isPresent()
                                 ? "its column's dates fit both MM/DD and DD/MM, so none was read; write dates as"
                                         + " YYYY-MM-DD"
                                 : null);
@@ -275,7 +283,31 @@ final class ColumnFormats {
                 });
             }
         });
-        return new Readers(read, whyNot);
+        return new Readers(read, whyNot, refused);
+    }
+
+    /**
+     * Why a value without a comma of a number column that both readings fit is not read, when it means another number
+     * each way ({@code 1.000}: one or a thousand); null for any other value, which coercion then reads or refuses.
+     */
+    private static String twoNumbers(String value) {
+        if (value.indexOf(',') >= 0) {
+            return null;
+        }
+        Optional<String> point = NumberInference.toPlain(value, NumberInference.Reading.POINT);
+        Optional<String> comma = NumberInference.toPlain(value, NumberInference.Reading.COMMA);
+        if (point.isEmpty() || comma.isEmpty()) {
+            return null;
+        }
+        BigDecimal a = new BigDecimal(point.get());
+        BigDecimal b = new BigDecimal(comma.get());
+        if (a.compareTo(b) == 0) {
+            return null;
+        }
+        return "%s could be %s or %s; its column's numbers could have a decimal point or a decimal comma (1.000: one or"
+                .formatted(Coercion.describe(value), a.stripTrailingZeros().toPlainString(),
+                        b.stripTrailingZeros().toPlainString())
+                + " a thousand), so it was not read; write numbers without a separator between thousands";
     }
 
     /**
@@ -284,19 +316,31 @@ final class ColumnFormats {
      */
     static final class Readers {
 
-        static final Readers NONE = new Readers(Map.of(), Map.of());
+        static final Readers NONE = new Readers(Map.of(), Map.of(), Map.of());
 
         private final Map<String, UnaryOperator<String>> read;
-        private final Map<String, UnaryOperator<String>> whyNot;
+        private final Map<String, BiFunction<Field, String, String>> whyNot;
+        private final Map<String, UnaryOperator<String>> refused;
 
-        private Readers(Map<String, UnaryOperator<String>> read, Map<String, UnaryOperator<String>> whyNot) {
+        private Readers(Map<String, UnaryOperator<String>> read, Map<String, BiFunction<Field, String, String>> whyNot,
+                Map<String, UnaryOperator<String>> refused) {
             this.read = read;
             this.whyNot = whyNot;
+            this.refused = refused;
         }
 
         /** Whether no column has a format to read or explain. */
         boolean isEmpty() {
             return read.isEmpty() && whyNot.isEmpty();
+        }
+
+        /**
+         * Why the non-blank cell of {@code field} is not read at all, though coercion would take it as it is (a
+         * {@code 1.000} of a number column that both readings fit); or null.
+         */
+        String refused(String field, String cell) {
+            UnaryOperator<String> r = refused.get(field);
+            return r == null ? null : r.apply(cell);
         }
 
         /** The non-blank cell of {@code field} as ISO text or a plain number; as it is when it does not fit. */
@@ -305,10 +349,13 @@ final class ColumnFormats {
             return r == null ? cell : r.apply(cell);
         }
 
-        /** Why {@code cell} of {@code field} was not read though it is written in a format of its column; or null. */
-        String whyNot(String field, String cell) {
-            UnaryOperator<String> w = whyNot.get(field);
-            return w == null ? null : w.apply(cell);
+        /**
+         * Why {@code cell} of {@code field}, which did not coerce, was not read though a format of its column would
+         * have made it a valid value; or null.
+         */
+        String whyNot(Field field, String cell) {
+            BiFunction<Field, String, String> w = whyNot.get(field.slug());
+            return w == null ? null : w.apply(field, cell);
         }
     }
 }

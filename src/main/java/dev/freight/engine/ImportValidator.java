@@ -1,5 +1,6 @@
 package dev.freight.engine;
 
+import dev.freight.ingest.IngestException;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.schema.Field;
@@ -54,8 +55,11 @@ public final class ImportValidator {
         ExecuteOptions withFormats = options;
         if (!formats.isEmpty()) {
             try (RowReader reader = source.open()) {
-                for (SourceRow row = reader.next(); row != null; row = reader.next()) {
-                    formats.accept(row.cells());
+                Rows rows = new Rows(reader);
+                for (SourceRow row = rows.next(); row != null; row = rows.next()) {
+                    if (rows.rejection() == null) {
+                        formats.accept(row.cells());
+                    }
                 }
             }
             withFormats = options.withDateFormats(formats.formats());
@@ -70,8 +74,17 @@ public final class ImportValidator {
         long total = 0;
         long bad = 0;
         try (RowReader reader = source.open()) {
-            for (SourceRow row = reader.next(); row != null; row = reader.next()) {
+            Rows rows = new Rows(reader);
+            for (SourceRow row = rows.next(); row != null; row = rows.next()) {
                 total++;
+                if (rows.rejection() != null) {
+                    bad++;
+                    if (errors.size() < maxErrors) {
+                        errors.add(new Problem(row.ordinal(), null, null, ViolationCode.MALFORMED_ROW.wireName(),
+                                rows.rejection()));
+                    }
+                    continue;
+                }
                 ParsedRow parsed = transformer.parse(row);
                 if (parsed.valid()) {
                     continue;
@@ -88,6 +101,44 @@ public final class ImportValidator {
             }
         }
         return new Report(total, total - bad, bad, errors, warnings);
+    }
+
+    /**
+     * The rows of a reader, with an element the reader rejects alone (a JSON element that is no object, an NDJSON line
+     * that is no JSON) as a row without cells and with its {@link #rejection()}, numbered as the reader numbers it: one
+     * bad row, as execute counts it.
+     */
+    private static final class Rows {
+        private final RowReader reader;
+        private long ordinal;
+        private String rejection;
+
+        Rows(RowReader reader) {
+            this.reader = reader;
+        }
+
+        /** The next row, or null at the end; when the reader rejected it, {@link #rejection()} says why. */
+        SourceRow next() throws IOException {
+            rejection = null;
+            try {
+                SourceRow row = reader.next();
+                if (row != null) {
+                    ordinal = row.ordinal();
+                }
+                return row;
+            } catch (IngestException e) {
+                if (!reader.rowLevel(e)) {
+                    throw e;
+                }
+                rejection = e.getMessage();
+                return new SourceRow(++ordinal, e.line(), Map.of());
+            }
+        }
+
+        /** Why the reader rejected the row {@link #next()} returned last; null when it read it. */
+        String rejection() {
+            return rejection;
+        }
     }
 
     /** Required fields nothing maps, and mapped fields the object does not have. */

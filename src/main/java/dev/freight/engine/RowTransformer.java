@@ -117,6 +117,12 @@ final class RowTransformer {
             // The text a column format reads or explains; none to look for when no column has a format.
             String cell = formats.isEmpty() || !(raw instanceof String text) || text.isBlank() ? null : text;
             if (cell != null) {
+                String refused = formats.refused(field.slug(), cell);
+                if (refused != null) {
+                    errors.add(new Violation(ordinal, externalId, field.slug(), ViolationCode.INVALID_FIELD_VALUE,
+                            field.slug() + ": " + refused));
+                    continue;
+                }
                 raw = formats.read(field.slug(), cell);
             }
             Coerced coerced = formatChecks == FormatChecks.ON ? Coercion.coerce(field, raw)
@@ -124,7 +130,7 @@ final class RowTransformer {
             switch (coerced) {
                 case Coerced.Ok ok -> values.put(field.slug(), ok.value());
                 case Coerced.Invalid invalid -> {
-                    String whyNot = cell == null ? null : formats.whyNot(field.slug(), cell);
+                    String whyNot = cell == null ? null : formats.whyNot(field, cell);
                     errors.add(new Violation(ordinal, externalId, field.slug(), ViolationCode.INVALID_FIELD_VALUE,
                             whyNot == null ? invalid.message() : invalid.message() + "; " + whyNot));
                 }

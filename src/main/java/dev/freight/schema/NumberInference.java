@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * one), the result is {@linkplain Format#ambiguous() ambiguous}, for the caller to refuse or to warn about rather than
  * guess. A value that is written as no number at all ({@code n/a}) is left out, to fail on its own. The result is
  * empty when every value is Freight's own form already (nothing to convert: {@code 2.500} stays two and a half), or
- * when no one reading fits every value.
+ * when no one reading fits every value. An integer column's {@code 1.000} is not its own form: it is one or a
+ * thousand, so it counts like {@code 1,000}.
  */
 public final class NumberInference {
 
@@ -80,8 +81,10 @@ public final class NumberInference {
         pointFits &= asPoint != null;
         commaFits &= asComma != null;
         differ |= asPoint != null && asComma != null && asPoint.compareTo(asComma) != 0;
-        // An integer column's 1.200 is not Freight's own form of an integer (as it would be of a decimal).
-        anyToConvert |= !isOwnForm(v) || asPoint == null;
+        // An integer column's 1.200 is not Freight's own form of an integer (as it would be of a decimal), nor is its
+        // 1.000, which is one or a thousand.
+        anyToConvert |= !isOwnForm(v) || asPoint == null
+                || integral && asComma != null && asPoint.compareTo(asComma) != 0;
         Matcher grouped = GROUPED.matcher(v);
         if (grouped.matches()) {
             char separator = grouped.group(1).charAt(0);

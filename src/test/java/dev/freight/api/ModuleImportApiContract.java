@@ -222,6 +222,48 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aJsonElementThatIsNotAnObjectOrAnNdjsonLineThatIsNotJsonIsOneBadRowAndTheRestIsRead() throws Exception {
+        String json = "[{\"Name\": \"Ann\"},\n [1, 2],\n {\"Name\": \"Bo\"}]";
+        String ndjson = "{\"Name\": \"Ann\"}\n{\"Name\": \n{\"Name\": \"Bo\"}\n";
+        Map<String, String> messages = Map.of(
+                "people.json", "Line 2, column 2: expected an object for record 2, found an array",
+                "people.ndjson", "Line 2, column 10: invalid JSON: the object is not closed");
+        for (String name : List.of("people.json", "people.ndjson")) {
+            Response parsed = upload("/v1/modules/contacts/import/parse", name,
+                    name.endsWith(".json") ? "application/json" : "application/x-ndjson",
+                    (name.endsWith(".json") ? json : ndjson).getBytes(StandardCharsets.UTF_8));
+
+            assertThat(parsed.status()).as(name + " " + parsed.body()).isEqualTo(200);
+            assertThat(parsed.at("/data/totalRows")).as(name).isEqualTo("3");
+            assertThat(parsed.json().get("data").get("sampleRows").toString()).as(name)
+                    .isEqualTo("[{\"Name\":\"Ann\"},{\"Name\":\"Bo\"}]");
+            assertThat(parsed.json().get("data").get("errors").toString()).as(name).isEqualTo(
+                    "[{\"row\":2,\"line\":2,\"error\":\"" + messages.get(name) + "\",\"code\":\"malformed_row\"}]");
+            String body = "{\"fileId\": \"" + parsed.at("/data/fileId") + "\", \"columnMapping\": [{\"sourceColumn\":"
+                    + " \"Name\", \"targetFieldSlug\": \"displayName\"}]}";
+
+            Response validated = http.post("/v1/modules/contacts/import/validate", body);
+            assertThat(validated.status()).as(name + " " + validated.body()).isEqualTo(200);
+            assertThat(validated.at("/data/totalRows")).isEqualTo("3");
+            assertThat(validated.at("/data/validRows")).isEqualTo("2");
+            assertThat(validated.at("/data/errorRows")).isEqualTo("1");
+            assertThat(validated.json().get("data").get("errors").toString()).as(name).isEqualTo(
+                    "[{\"row\":2,\"field\":null,\"value\":null,\"error\":\"" + messages.get(name)
+                            + "\",\"code\":\"malformed_row\"}]");
+
+            Response executed = http.post("/v1/modules/contacts/import/execute", body);
+            assertThat(executed.at("/data/status")).as(name + " " + executed.body()).isEqualTo("completed");
+            assertThat(executed.at("/data/successRows")).isEqualTo("2");
+            assertThat(executed.at("/data/errorRows")).isEqualTo("1");
+            assertThat(executed.at("/data/errors/0/code")).isEqualTo("malformed_row");
+            assertThat(executed.at("/data/errors/0/row")).isEqualTo("2");
+        }
+        Response csv = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name\nAnn\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(csv.json().get("data").get("errors").toString()).isEqualTo("[]");
+    }
+
+    @Test
     void parseShowsAJsonNumberAsPlainDigits() throws Exception {
         Response r = upload("/v1/modules/contacts/import/parse", "contacts.json", "application/json",
                 "[{\"Name\": \"Ann\", \"Score\": 1e3, \"Ratio\": 2.50, \"Small\": 1e-7}]"
@@ -255,6 +297,42 @@ abstract class ModuleImportApiContract {
         assertThat(picked.at("/data/sampleRows/0/integer")).isEqualTo("40");
         assertThat(picked.at("/data/sampleRows/0/datetime")).isEqualTo("1971-01-01T04:14:00");
         assertThat(picked.at("/data/sheet")).isEqualTo("data");
+    }
+
+    @Test
+    void anEmptySheetChosenByNameIsRefusedNamingItAndTheOtherSheets() throws Exception {
+        ByteArrayOutputStream xls = new ByteArrayOutputStream();
+        try (var workbook = new org.apache.poi.hssf.usermodel.HSSFWorkbook()) {
+            workbook.createSheet("Blank");
+            var data = workbook.createSheet("Data");
+            data.createRow(0).createCell(0).setCellValue("Name");
+            data.createRow(1).createCell(0).setCellValue("Ann");
+            workbook.write(xls);
+        }
+        Response picked = upload("/v1/modules/contacts/import/parse?sheet=Blank", "book.xls",
+                "application/vnd.ms-excel", xls.toByteArray());
+        assertThat(picked.status()).as(picked.body()).isEqualTo(400);
+        assertThat(picked.at("/error/code")).isEqualTo("empty_file");
+        assertThat(picked.at("/error/message")).isEqualTo("Sheet \"Blank\" has no rows; choose another of the"
+                + " file's sheets: \"Data\"");
+
+        Response first = upload("/v1/modules/contacts/import/parse", "book.xls", "application/vnd.ms-excel",
+                xls.toByteArray());
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.at("/data/sheet")).isEqualTo("Blank");
+        String mapping = "[{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"}]";
+        for (String step : List.of("validate", "execute")) {
+            Response r = http.post("/v1/modules/contacts/import/" + step, "{\"fileId\": \"" + first.at("/data/fileId")
+                    + "\", \"columnMapping\": " + mapping + "}");
+            assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+            assertThat(r.at("/error/code")).isEqualTo("empty_file");
+            assertThat(r.at("/error/message")).isEqualTo("Sheet \"Blank\" has no rows; choose another of the"
+                    + " file's sheets: \"Data\"");
+            Response other = http.post("/v1/modules/contacts/import/" + step, "{\"fileId\": \""
+                    + first.at("/data/fileId") + "\", \"sheet\": \"Data\", \"columnMapping\": " + mapping + "}");
+            assertThat(other.status()).as(step + " " + other.body()).isEqualTo(200);
+        }
+        assertThat(contacts()).containsExactly("Ann||");
     }
 
     @Test
@@ -1134,6 +1212,52 @@ abstract class ModuleImportApiContract {
         assertThat(executed.at("/data/warnings/0/message")).isEqualTo("Numbers of \"employeeCount\" could have a"
                 + " decimal comma or a comma between thousands (1,000: one or a thousand); those with a comma were not"
                 + " read");
+    }
+
+    @Test
+    void aDecimalInAnIntegerColumnIsNotExplainedAsACommaAndAnIntegerColumnsPointNumberIsNotReadAsOne() {
+        String mapping = """
+                [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                 {"sourceColumn": "Staff", "targetFieldSlug": "employeeCount"},
+                 {"sourceColumn": "Revenue", "targetFieldSlug": "annualRevenue"}]""";
+        Response decimal = http.post("/v1/modules/accounts/import/validate", """
+                {"rows": [{"Name": "Gamma", "Staff": "1,000"}, {"Name": "Delta", "Staff": "1.5"}],
+                 "columnMapping": %s}""".formatted(mapping));
+        assertThat(decimal.at("/data/errors/1/row")).as(decimal.body()).isEqualTo("2");
+        assertThat(decimal.at("/data/errors/1/error")).isEqualTo("employeeCount: expected an integer, got \"1.5\"");
+
+        // Revenue has decimal commas, but Staff's own values fit both readings: 1.000 is one or a thousand.
+        String rows = """
+                [{"Name": "Acme", "Staff": "1.000", "Revenue": "2.500,50"},
+                 {"Name": "Beta", "Staff": "85", "Revenue": "7,5"}]""";
+        Response validated = http.post("/v1/modules/accounts/import/validate",
+                "{\"rows\": " + rows + ", \"columnMapping\": " + mapping + "}");
+        assertThat(validated.at("/data/errorRows")).as(validated.body()).isEqualTo("1");
+        assertThat(validated.at("/data/errors/0/error")).isEqualTo("employeeCount: \"1.000\" could be 1 or 1000;"
+                + " its column's numbers could have a decimal point or a decimal comma (1.000: one or a thousand), so"
+                + " it was not read; write numbers without a separator between thousands");
+        assertThat(validated.at("/data/warnings/0/code")).isEqualTo("ambiguous_number_format");
+        assertThat(validated.at("/data/warnings/0/field")).isEqualTo("employeeCount");
+
+        Response executed = http.post("/v1/modules/accounts/import/execute",
+                "{\"rows\": " + rows + ", \"columnMapping\": " + mapping + "}");
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
+        assertThat(executed.at("/data/errors/0/row")).isEqualTo("1");
+        JsonNode stored = http.get("/v1/objects/account/records").json().get("data");
+        assertThat(stored.size()).isEqualTo(1);
+        assertThat(stored.get(0).get("values").toString())
+                .isEqualTo("{\"displayName\":\"Beta\",\"employeeCount\":85,\"annualRevenue\":7.5}");
+    }
+
+    @Test
+    void suggestMappingSaysSourceColumnsMustBeAListWhenItIsNot() {
+        Response r = http.post("/v1/modules/contacts/import/suggest-mapping", "{\"sourceColumns\": \"Name\"}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("invalid_request");
+        assertThat(r.at("/error/message"))
+                .isEqualTo("sourceColumns must be a list of the file's column headers, got \"Name\"");
+        Response missing = http.post("/v1/modules/contacts/import/suggest-mapping", "{}");
+        assertThat(missing.at("/error/message")).isEqualTo("sourceColumns is required: the column headers of the file");
     }
 
     @Test
