@@ -104,7 +104,9 @@ final class XlsRows implements TabularReader.RawRows {
             if (workbook.getSheetName(i).equals(name)) {
                 return i;
             }
-            names.add(workbook.getSheetName(i));
+            if (!workbook.isSheetHidden(i) && !workbook.isSheetVeryHidden(i)) {
+                names.add(workbook.getSheetName(i));
+            }
         }
         throw XlsxRows.sheetNotFound(name, names);
     }

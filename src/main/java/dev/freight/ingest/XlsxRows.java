@@ -100,12 +100,19 @@ final class XlsxRows implements TabularReader.RawRows {
         return sheets.stream()
                 .filter(s -> name.equals(s.name()))
                 .findFirst()
-                .orElseThrow(() -> sheetNotFound(name, sheets.stream().map(XlsxPackage.SheetEntry::name).toList()));
+                .orElseThrow(() -> sheetNotFound(name, sheets.stream().filter(XlsxPackage.SheetEntry::visible)
+                        .map(XlsxPackage.SheetEntry::name).toList()));
     }
 
+    /**
+     * A named sheet the workbook lacks; the message offers the visible sheets {@code names} (a hidden sheet can be read
+     * by name, but is not offered).
+     */
     static IngestException sheetNotFound(String name, List<String> names) {
-        return new IngestException("sheet_not_found", 0, "Sheet \"%s\" not found; expected one of %s".formatted(name,
-                names.stream().map(n -> "\"" + n + "\"").collect(Collectors.joining(", "))));
+        return new IngestException("sheet_not_found", 0, names.isEmpty()
+                ? "Sheet \"%s\" not found; the workbook has no visible sheet".formatted(name)
+                : "Sheet \"%s\" not found; expected one of %s".formatted(name,
+                        names.stream().map(n -> "\"" + n + "\"").collect(Collectors.joining(", "))));
     }
 
     static IngestException unreadable(long row, Exception e) {

@@ -219,6 +219,19 @@ abstract class WorkbookReaderContract {
     }
 
     @Test
+    void rejectsASheetThatDoesNotExistNamingOnlyTheVisibleOnes() throws IOException {
+        Path file = write(Workbook.of(hiddenSheet("Lists", row(1, "list")), sheet("Vendors", row(1, "a")),
+                hiddenSheet("Codes", row(1, "code")), sheet("Contacts", row(1, "b"))), "missing-among-hidden");
+
+        assertThatThrownBy(() -> read(file, "Sheet1"))
+                .isInstanceOfSatisfying(IngestException.class, e -> {
+                    assertThat(e.code()).isEqualTo("sheet_not_found");
+                    assertThat(e.getMessage())
+                            .isEqualTo("Sheet \"Sheet1\" not found; expected one of \"Vendors\", \"Contacts\"");
+                });
+    }
+
+    @Test
     void rejectsASheetWithoutRowsAsEmpty() throws IOException {
         Path file = write(Workbook.of(sheet("Empty"), sheet("Blank", row(1, "", " "))), "empty");
 
