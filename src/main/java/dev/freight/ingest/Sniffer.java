@@ -27,7 +27,7 @@ import tools.jackson.core.JsonToken;
  */
 final class Sniffer {
 
-    private static final int HEAD = 8192;
+    private static final int HEAD = TextEncoding.HEAD;
     /** Longest first line of an NDJSON file that is looked at; longer is taken for a one-line JSON document. */
     private static final int MAX_FIRST_LINE = 1024 * 1024;
     private static final int MAX_ZIP_ENTRY = 256 * 1024;
@@ -62,11 +62,14 @@ final class Sniffer {
     }
 
     private static FileType text(Path file, byte[] head, FileType hint) throws IOException {
-        TextEncoding bom = TextEncoding.fromBom(head, head.length);
-        if (bom == null && looksBinary(head)) {
+        TextEncoding told = TextEncoding.fromBom(head, head.length);
+        if (told == null) {
+            told = TextEncoding.utf16WithoutBom(head, head.length);
+        }
+        if (told == null && looksBinary(head)) {
             throw unsupported("The file is binary data; " + EXPECTED);
         }
-        TextEncoding encoding = bom != null ? bom : new TextEncoding(StandardCharsets.UTF_8, 0);
+        TextEncoding encoding = told != null ? told : new TextEncoding(StandardCharsets.UTF_8, 0);
         String start = new String(head, encoding.bomLength(), head.length - encoding.bomLength(), encoding.charset());
         int i = 0;
         while (i < start.length() && (Character.isWhitespace(start.charAt(i)) || start.charAt(i) == '\uFEFF')) {

@@ -25,7 +25,8 @@ import org.mozilla.universalchardet.UniversalDetector;
 
 /**
  * The encoding of a text file and the length of its byte-order mark. Detection: a byte-order mark (UTF-8, UTF-16 or
- * UTF-32, either byte order); else UTF-8 when the whole file is valid UTF-8 (plain ASCII is) unless it holds ESC bytes
+ * UTF-32, either byte order); else UTF-16 when the first 8 KiB have their zero bytes on one side of the pairs
+ * ({@link #utf16WithoutBom}); else UTF-8 when the whole file is valid UTF-8 (plain ASCII is) unless it holds ESC bytes
  * and juniversalchardet finds ISO-2022 escapes in it; else juniversalchardet's guess, falling back to windows-1252.
  * Detection reads the file once more, in constant memory (twice when it asks juniversalchardet).
  */
@@ -33,6 +34,8 @@ record TextEncoding(Charset charset, int bomLength) {
 
     static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
     private static final int BUFFER = 64 * 1024;
+    /** How many bytes at the start of a file tell UTF-16 without a byte-order mark. */
+    static final int HEAD = 8192;
     /** Java's names of the code pages {@link #guess} does not trust juniversalchardet with. */
     private static final Set<String> LEGACY_CYRILLIC = Set.of("IBM855", "IBM866", "x-MacCyrillic");
 
@@ -60,13 +63,17 @@ record TextEncoding(Charset charset, int bomLength) {
 
     /** The encoding to read {@code file} with: {@code requested} when not null, else the detected one. */
     static TextEncoding of(Path file, Charset requested) throws IOException {
-        byte[] head = head(file, 4);
+        byte[] head = head(file, HEAD);
         TextEncoding bom = fromBom(head, head.length);
         if (requested != null) {
             return new TextEncoding(requested, bom != null && bom.charset.equals(requested) ? bom.bomLength : 0);
         }
         if (bom != null) {
             return bom;
+        }
+        TextEncoding utf16 = utf16WithoutBom(head, head.length);
+        if (utf16 != null) {
+            return utf16;
         }
         Detected key = Detected.of(file);
         Charset known = DETECTED.get(key);
@@ -118,6 +125,47 @@ record TextEncoding(Charset charset, int bomLength) {
             return new TextEncoding(StandardCharsets.UTF_16LE, 2);
         }
         return null;
+    }
+
+    /**
+     * UTF-16 without a byte-order mark, told from the first {@code length} bytes (the first {@value #HEAD} of a file):
+     * text in UTF-16 has its zero bytes on one side of the pairs, the second for little-endian (ASCII {@code a} is
+     * {@code 61 00}), the first for big-endian; separators and line breaks are ASCII, so even text without a Latin
+     * letter has them. The pairs must then read as text: no unpaired surrogate and few control characters. Null when
+     * the bytes are not that (binary data has zero bytes on both sides; UTF-8 and single-byte text have none).
+     */
+    static TextEncoding utf16WithoutBom(byte[] bytes, int length) {
+        int units = length / 2;
+        int zerosFirst = 0;
+        int zerosSecond = 0;
+        for (int i = 0; i < units; i++) {
+            zerosFirst += bytes[2 * i] == 0 ? 1 : 0;
+            zerosSecond += bytes[2 * i + 1] == 0 ? 1 : 0;
+        }
+        boolean little = zerosSecond > zerosFirst;
+        int zeros = Math.max(zerosFirst, zerosSecond);
+        int others = Math.min(zerosFirst, zerosSecond);
+        if (zeros < 2 || others * 16 > zeros) {
+            return null;
+        }
+        Charset charset = little ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE;
+        int odd = 0;
+        for (int i = 0; i < units; i++) {
+            char c = unit(bytes, i, little);
+            if (Character.isHighSurrogate(c) && i + 1 < units && Character.isLowSurrogate(unit(bytes, i + 1, little))) {
+                i++;
+            } else if (Character.isSurrogate(c) && i + 1 < units || c == 0xFFFE || c == 0xFFFF || c == 0x7F
+                    || c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1A) {
+                odd++;
+            }
+        }
+        return odd * 50 > units ? null : new TextEncoding(charset, 0);
+    }
+
+    private static char unit(byte[] bytes, int i, boolean little) {
+        int first = bytes[2 * i] & 0xFF;
+        int second = bytes[2 * i + 1] & 0xFF;
+        return (char) (little ? second << 8 | first : first << 8 | second);
     }
 
     /**

@@ -15,11 +15,12 @@ import org.apache.poi.ss.usermodel.CellType;
 import org.apache.poi.ss.usermodel.FormulaError;
 import org.apache.poi.ss.usermodel.Row;
 import org.apache.poi.ss.usermodel.Sheet;
+import org.apache.poi.ss.util.CellRangeAddress;
 
 /**
  * The rows of one worksheet of an XLS (Excel 97–2003, BIFF8) file, read with POI's HSSF. HSSF loads the whole
  * workbook, which the format's limit of 65,536 rows per sheet keeps bounded. Cells become text as {@link ExcelText}
- * says; formulas give their cached value.
+ * says; formulas give their cached value; merged blocks are filled down ({@link MergedCells}).
  */
 final class XlsRows implements TabularReader.RawRows {
 
@@ -27,11 +28,19 @@ final class XlsRows implements TabularReader.RawRows {
     private final HSSFWorkbook workbook;
     private final Iterator<Row> rows;
     private final ExcelText text;
+    private final MergedCells merged;
 
     private XlsRows(POIFSFileSystem fs, HSSFWorkbook workbook, Sheet sheet) {
         this.fs = fs;
         this.workbook = workbook;
         this.rows = sheet.rowIterator();
+        List<MergedCells.Block> blocks = new ArrayList<>();
+        for (int i = 0; i < sheet.getNumMergedRegions(); i++) {
+            CellRangeAddress range = sheet.getMergedRegion(i);
+            blocks.add(new MergedCells.Block(range.getFirstRow() + 1L, range.getLastRow() + 1L,
+                    range.getFirstColumn()));
+        }
+        this.merged = MergedCells.of(blocks);
         this.text = new ExcelText(workbook.getInternalWorkbook().isUsing1904DateWindowing());
     }
 
@@ -104,7 +113,9 @@ final class XlsRows implements TabularReader.RawRows {
             if (workbook.getSheetName(i).equals(name)) {
                 return i;
             }
-            names.add(workbook.getSheetName(i));
+            if (!workbook.isSheetHidden(i) && !workbook.isSheetVeryHidden(i)) {
+                names.add(workbook.getSheetName(i));
+            }
         }
         throw XlsxRows.sheetNotFound(name, names);
     }
@@ -126,7 +137,7 @@ final class XlsRows implements TabularReader.RawRows {
         for (int i = 0; i < width; i++) {
             cells.add(text(row.getCell(i)));
         }
-        return new TabularReader.RawRow(row.getRowNum() + 1L, cells);
+        return new TabularReader.RawRow(row.getRowNum() + 1L, merged.fill(row.getRowNum() + 1L, cells));
     }
 
     private String text(Cell cell) {

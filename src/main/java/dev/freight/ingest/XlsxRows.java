@@ -19,7 +19,8 @@ import javax.xml.stream.XMLStreamReader;
  * The rows of one worksheet of an XLSX file, streamed from the file on disk with the JDK's StAX parser. The
  * shared-strings table is read as far as the rows need it, and past its first entries it is kept in a temporary file
  * outside the heap ({@link SharedStrings}), so memory stays flat whatever the number of distinct texts. Cells become
- * text as {@link ExcelText} says; formulas give their cached value.
+ * text as {@link ExcelText} says; formulas give their cached value. Merged blocks are filled down
+ * ({@link MergedCells}, found by a scan of the sheet's bytes before its rows are read).
  */
 final class XlsxRows implements TabularReader.RawRows {
 
@@ -31,6 +32,7 @@ final class XlsxRows implements TabularReader.RawRows {
     private final InputStream content;
     private final XMLStreamReader xml;
     private final ExcelText text;
+    private final MergedCells merged;
     private boolean[] keep;
     private boolean ended;
     /** Rows read so far: the row number of a row without one. */
@@ -38,12 +40,14 @@ final class XlsxRows implements TabularReader.RawRows {
     private long lastRow;
     private boolean inRow;
 
-    private XlsxRows(XlsxPackage workbook, SharedStrings strings, InputStream content, XMLStreamReader xml) {
+    private XlsxRows(XlsxPackage workbook, SharedStrings strings, InputStream content, XMLStreamReader xml,
+            MergedCells merged) {
         this.workbook = workbook;
         this.strings = strings;
         this.content = content;
         this.xml = xml;
         this.text = new ExcelText(workbook.date1904());
+        this.merged = merged;
     }
 
     static RowReader open(Path file, String sheetName) throws IOException {
@@ -58,8 +62,13 @@ final class XlsxRows implements TabularReader.RawRows {
         try {
             XlsxPackage.SheetEntry sheet = choose(workbook, sheetName);
             strings = SharedStrings.open(workbook.sharedStrings(), inHeap);
+            MergedCells merged;
+            try (InputStream part = workbook.sheet(sheet)) {
+                merged = MergedCells.ofXlsxSheet(part);
+            }
             content = workbook.sheet(sheet);
-            XlsxRows rows = new XlsxRows(workbook, strings, content, XlsxPackage.XML.createXMLStreamReader(content));
+            XlsxRows rows = new XlsxRows(workbook, strings, content, XlsxPackage.XML.createXMLStreamReader(content),
+                    merged);
             return TabularReader.open(rows, Columns.MissingCells.EMPTY,
                     "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.name()),
                     SourceFormat.ofSheet(sheet.name()));
@@ -100,12 +109,19 @@ final class XlsxRows implements TabularReader.RawRows {
         return sheets.stream()
                 .filter(s -> name.equals(s.name()))
                 .findFirst()
-                .orElseThrow(() -> sheetNotFound(name, sheets.stream().map(XlsxPackage.SheetEntry::name).toList()));
+                .orElseThrow(() -> sheetNotFound(name, sheets.stream().filter(XlsxPackage.SheetEntry::visible)
+                        .map(XlsxPackage.SheetEntry::name).toList()));
     }
 
+    /**
+     * A named sheet the workbook lacks; the message offers the visible sheets {@code names} (a hidden sheet can be read
+     * by name, but is not offered).
+     */
     static IngestException sheetNotFound(String name, List<String> names) {
-        return new IngestException("sheet_not_found", 0, "Sheet \"%s\" not found; expected one of %s".formatted(name,
-                names.stream().map(n -> "\"" + n + "\"").collect(Collectors.joining(", "))));
+        return new IngestException("sheet_not_found", 0, names.isEmpty()
+                ? "Sheet \"%s\" not found; the workbook has no visible sheet".formatted(name)
+                : "Sheet \"%s\" not found; expected one of %s".formatted(name,
+                        names.stream().map(n -> "\"" + n + "\"").collect(Collectors.joining(", "))));
     }
 
     static IngestException unreadable(long row, Exception e) {
@@ -177,7 +193,7 @@ final class XlsxRows implements TabularReader.RawRows {
                 cells.set(column, value);
             } else if (event == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("row")) {
                 inRow = false;
-                return new TabularReader.RawRow(lastRow, cells);
+                return new TabularReader.RawRow(lastRow, merged.fill(lastRow, cells));
             } else if (event == XMLStreamConstants.END_DOCUMENT) {
                 throw new XlsxPackage.Damaged("the sheet ends inside a row");
             }

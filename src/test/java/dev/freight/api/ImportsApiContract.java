@@ -168,6 +168,28 @@ abstract class ImportsApiContract {
                 .isEqualTo("2025-01-13");
     }
 
+    /** UTF-16 without a byte-order mark (either byte order) is read as UTF-16, not refused as binary data. */
+    @Test
+    void aUtf16CsvWithoutAByteOrderMarkIsImportedWithItsLetters() throws Exception {
+        String file = "external_id,name,status\r\nv-1,Zoë Ågren,active\r\nv-2,Борис 李,inactive\r\n";
+        for (java.nio.charset.Charset charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+            HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", "text/csv")
+                    .header("Content-Disposition", "attachment; filename=\"vendors.csv\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(file.getBytes(charset))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(202);
+            Response done = awaitFinal(created.at("/id"));
+            assertThat(done.at("/status")).as(charset + ": " + done.body()).isEqualTo("completed");
+            assertThat(http.get("/v1/objects/vendor/records?external_id=v-1").at("/data/0/values/name"))
+                    .isEqualTo("Zoë Ågren");
+            assertThat(http.get("/v1/objects/vendor/records?external_id=v-2").at("/data/0/values/name"))
+                    .isEqualTo("Борис 李");
+        }
+    }
+
     @Test
     void aSyncUploadOfAFileThatCannotWorkFailsInTheRequestWithTheReason() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");

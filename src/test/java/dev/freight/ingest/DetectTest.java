@@ -113,6 +113,27 @@ class DetectTest {
         assertUnsupported(file, "The file is a gzip archive; expected a CSV, JSON, NDJSON, XLSX or XLS file");
     }
 
+    /**
+     * UTF-16 without a byte-order mark has its zero bytes on one side of the pairs and reads as text; the UTF-8 reader
+     * of uploads still arriving refuses it (its ASCII with zero bytes is valid UTF-8). 16-bit numbers have their zero
+     * bytes on one side too, but read as control characters: binary data.
+     */
+    @Test
+    void takesZeroBytesOnOneSideOfThePairsForUtf16OnlyWhenThePairsReadAsText() throws IOException {
+        byte[] utf16 = "id,name\n1,Ann\n".getBytes(StandardCharsets.UTF_16LE);
+        Path file = Files.write(dir.resolve("utf16.csv"), utf16);
+        byte[] counters = new byte[2000];
+        for (int i = 0; i < 1000; i++) {
+            counters[2 * i] = (byte) (i % 32);
+        }
+
+        assertThat(Readers.detect(file, null, null)).isEqualTo(FileType.CSV);
+        assertThatThrownBy(() -> Readers.openUtf8Csv(new java.io.ByteArrayInputStream(utf16)))
+                .isInstanceOf(IOException.class).hasMessage("the bytes are UTF-16LE without a byte-order mark");
+        assertUnsupported(Files.write(dir.resolve("counters.csv"), counters),
+                "The file is binary data; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+    }
+
     private void assertUnsupported(Path file, String message) {
         assertThatThrownBy(() -> Readers.detect(file, null, file.getFileName().toString()))
                 .isInstanceOfSatisfying(IngestException.class, e -> {

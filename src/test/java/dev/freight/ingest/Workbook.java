@@ -29,7 +29,17 @@ record Workbook(boolean date1904, List<SheetSpec> sheets) {
     /** A row: its 1-based number and its cells from column A on, null for a gap. */
     record RowSpec(int number, List<Cell> cells) {}
 
-    record SheetSpec(String name, boolean hidden, List<RowSpec> rows) {}
+    /** A sheet; {@code merged} lists its merged ranges ({@code "A2:A4"}). */
+    record SheetSpec(String name, boolean hidden, List<RowSpec> rows, List<String> merged) {
+
+        SheetSpec(String name, boolean hidden, List<RowSpec> rows) {
+            this(name, hidden, rows, List.of());
+        }
+
+        SheetSpec merging(String... ranges) {
+            return new SheetSpec(name, hidden, rows, List.of(ranges));
+        }
+    }
 
     static Workbook of(SheetSpec... sheets) {
         return new Workbook(false, List.of(sheets));

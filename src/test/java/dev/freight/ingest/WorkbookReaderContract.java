@@ -9,6 +9,7 @@ import static dev.freight.ingest.Workbook.row;
 import static dev.freight.ingest.Workbook.sheet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -216,6 +217,45 @@ abstract class WorkbookReaderContract {
                     assertThat(e.getMessage())
                             .isEqualTo("Sheet \"vendors\" not found; expected one of \"Vendors\", \"Contacts\"");
                 });
+    }
+
+    @Test
+    void rejectsASheetThatDoesNotExistNamingOnlyTheVisibleOnes() throws IOException {
+        Path file = write(Workbook.of(hiddenSheet("Lists", row(1, "list")), sheet("Vendors", row(1, "a")),
+                hiddenSheet("Codes", row(1, "code")), sheet("Contacts", row(1, "b"))), "missing-among-hidden");
+
+        assertThatThrownBy(() -> read(file, "Sheet1"))
+                .isInstanceOfSatisfying(IngestException.class, e -> {
+                    assertThat(e.code()).isEqualTo("sheet_not_found");
+                    assertThat(e.getMessage())
+                            .isEqualTo("Sheet \"Sheet1\" not found; expected one of \"Vendors\", \"Contacts\"");
+                });
+    }
+
+    /**
+     * A merged block reads as Excel shows it: its value on every data row it spans, in its first column only; a row
+     * with nothing else of its own stays blank, and a block starting on the header row is not filled into the data.
+     */
+    @Test
+    void fillsAMergedBlockDownEveryDataRowItSpansInItsFirstColumn() throws IOException {
+        Path file = write(Workbook.of(sheet("Contacts",
+                row(1, "Company", "Name", "Note", "Extra", "Group"),
+                row(2, "Acme", "Ann", "Call first", null, null),
+                row(3, null, "Bob", null, null, null),
+                row(4, "", "Cy", null, null, null),
+                row(5, "Beta", "Dee", null, null, null),
+                row(6, null, null, null, null, null),
+                row(7, "Gamma", "Eve", null, null, null),
+                row(8, null, "Fay", null, null, null)).merging("A2:A4", "C2:D3", "A5:A6", "E1:E8", "A7:A8")),
+                "merged");
+
+        assertThat(read(file)).extracting(SourceRow::line, SourceRow::cells).containsExactly(
+                tuple(2L, cells("Company", "Acme", "Name", "Ann", "Note", "Call first", "Extra", "", "Group", "")),
+                tuple(3L, cells("Company", "Acme", "Name", "Bob", "Note", "Call first", "Extra", "", "Group", "")),
+                tuple(4L, cells("Company", "Acme", "Name", "Cy", "Note", "", "Extra", "", "Group", "")),
+                tuple(5L, cells("Company", "Beta", "Name", "Dee", "Note", "", "Extra", "", "Group", "")),
+                tuple(7L, cells("Company", "Gamma", "Name", "Eve", "Note", "", "Extra", "", "Group", "")),
+                tuple(8L, cells("Company", "Gamma", "Name", "Fay", "Note", "", "Extra", "", "Group", "")));
     }
 
     @Test

@@ -21,6 +21,7 @@ import org.apache.poi.hssf.usermodel.HSSFRow;
 import org.apache.poi.hssf.usermodel.HSSFSheet;
 import org.apache.poi.hssf.usermodel.HSSFWorkbook;
 import org.apache.poi.ss.usermodel.FormulaError;
+import org.apache.poi.ss.util.CellRangeAddress;
 
 /** Writes a {@link Workbook} as an XLS (BIFF8) file with POI's HSSF. */
 final class XlsWriter {
@@ -40,6 +41,7 @@ final class XlsWriter {
                 if (s.hidden()) {
                     wb.setSheetHidden(i, true);
                 }
+                s.merged().forEach(ref -> sheet.addMergedRegion(CellRangeAddress.valueOf(ref)));
                 for (RowSpec r : s.rows()) {
                     HSSFRow row = sheet.createRow(r.number() - 1);
                     for (int col = 0; col < r.cells().size(); col++) {

@@ -183,7 +183,13 @@ final class XlsxWriter {
             }
             b.append("</row>");
         }
-        return b.append("</sheetData></worksheet>").toString();
+        b.append("</sheetData>");
+        if (!sheet.merged().isEmpty()) {
+            b.append("<mergeCells count=\"").append(sheet.merged().size()).append("\">");
+            sheet.merged().forEach(ref -> b.append("<mergeCell ref=\"").append(ref).append("\"/>"));
+            b.append("</mergeCells>");
+        }
+        return b.append("</worksheet>").toString();
     }
 
     private void cell(StringBuilder b, String ref, Cell cell) {

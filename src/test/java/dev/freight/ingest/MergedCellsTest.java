@@ -1,0 +1,56 @@
+package dev.freight.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How {@link MergedCells} finds an XLSX sheet's merged ranges in its bytes, and fills rows down. */
+class MergedCellsTest {
+
+    @Test
+    void findsMergedRangesWithAnyPrefixWhereverTheReadsCutTheBytes() throws IOException {
+        String rows = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>a &lt;mergeCell ref=\"Z1:Z9\"/&gt;</t></is></c>"
+                + "</row>".repeat(20_000);
+        String sheet = "<x:worksheet xmlns:x=\"main\"><x:sheetData>" + rows + "</x:sheetData>"
+                + "<x:mergeCells count=\"3\"><x:mergeCell ref=\"A2:A4\"/><x:mergeCell\n ref='$C$10:$D$12' />"
+                + "<x:mergeCell ref=\"B1:C1\"/></x:mergeCells><x:mergeCellsExt ref=\"A1:A9\"/></x:worksheet>";
+        byte[] bytes = sheet.getBytes(StandardCharsets.UTF_8);
+
+        for (int chunk : new int[] {7, 4096, 65_536}) {
+            MergedCells merged = MergedCells.ofXlsxSheet(new Chunked(bytes, chunk));
+            List<String> row3 = new ArrayList<>(List.of("", "x"));
+            merged.fill(1, new ArrayList<>(List.of("Company", "Name", "", "")));
+            merged.fill(2, new ArrayList<>(List.of("Acme", "Ann")));
+            assertThat(merged.fill(3, row3)).as("chunks of " + chunk).containsExactly("Acme", "x");
+            merged.fill(10, new ArrayList<>(List.of("", "", "Note")));
+            assertThat(merged.fill(12, new ArrayList<>(List.of("y")))).containsExactly("y", "", "Note");
+        }
+    }
+
+    /** Bytes read at most {@code chunk} at a time. */
+    private static final class Chunked extends InputStream {
+        private final ByteArrayInputStream in;
+        private final int chunk;
+
+        Chunked(byte[] bytes, int chunk) {
+            this.in = new ByteArrayInputStream(bytes);
+            this.chunk = chunk;
+        }
+
+        @Override
+        public int read() {
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            return in.read(b, off, Math.min(len, chunk));
+        }
+    }
+}
