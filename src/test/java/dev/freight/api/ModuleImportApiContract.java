@@ -777,6 +777,63 @@ abstract class ModuleImportApiContract {
                 """);
     }
 
+    /**
+     * createMissingReferences creates no record that would leave a required field of its object empty: an optional
+     * reference to such an object becomes a reference warning, a required one rejects its row saying why.
+     */
+    @Test
+    void aMissingReferenceIsNotCreatedWhenItsObjectHasOtherRequiredFields() throws Exception {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "region", "label": "Region", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "code", "label": "Code", "type": "text", "required": true}]}""").status()).isEqualTo(201);
+        assertThat(http.post("/v1/objects", """
+                {"slug": "site", "label": "Site", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "region", "label": "Region", "type": "reference", "targets": ["region"]},
+                  {"slug": "zone", "label": "Zone", "type": "reference", "targets": ["region"], "required": true}]}""")
+                .status()).isEqualTo(201);
+        assertThat(http.post("/v1/modules/region/import/execute", """
+                {"rows": [{"Id": "r-1", "Name": "Central", "Code": "C"}], "columnMapping": [
+                  {"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                  {"sourceColumn": "Name", "targetFieldSlug": "name"},
+                  {"sourceColumn": "Code", "targetFieldSlug": "code"}]}""").at("/data/successRows")).isEqualTo("1");
+
+        Response r = http.post("/v1/modules/site/import/execute", """
+                {"rows": [{"Name": "S1", "Region": "North", "Zone": "r-1"},
+                          {"Name": "S2", "Region": "r-1", "Zone": "South"}],
+                 "columnMapping": [{"sourceColumn": "Name", "targetFieldSlug": "name"},
+                                   {"sourceColumn": "Region", "targetFieldSlug": "region"},
+                                   {"sourceColumn": "Zone", "targetFieldSlug": "zone"}],
+                 "createMissingReferences": true}""");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("1");
+        assertThat(r.at("/data/errors/0/row")).isEqualTo("2");
+        assertThat(r.at("/data/errors/0/code")).isEqualTo("invalid_field_value");
+        assertThat(r.at("/data/errors/0/error")).isEqualTo("zone: no region with external_id or name \"South\"; a"
+                + " region is not created from a name, since its required field code would be empty");
+        assertThat(r.json().get("data").get("referenceWarnings").size()).isEqualTo(1);
+        assertThat(r.at("/data/referenceWarnings/0/fieldSlug")).isEqualTo("region");
+        assertThat(r.json().get("data").get("referenceWarnings").get(0).get("unresolvedValues").toString())
+                .isEqualTo("[\"North\"]");
+        JsonNode regions = http.get("/v1/objects/region/records").json().get("data");
+        assertThat(regions.size()).isEqualTo(1);
+        assertThat(regions.get(0).at("/values/name").asString()).isEqualTo("Central");
+
+        // A team whose parent is required is not created from a name either: the row naming it is rejected.
+        assertThat(http.post("/v1/objects", """
+                {"slug": "team", "label": "Team", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "parent", "label": "Parent", "type": "reference", "targets": ["team"],
+                   "required": true}]}""").status()).isEqualTo(201);
+        Response t = teams("{\"Id\": \"t-1\", \"Name\": \"Alpha\", \"Parent\": \"Omega\"}",
+                ", \"createMissingReferences\": true");
+        assertThat(t.at("/data/successRows")).as(t.body()).isEqualTo("0");
+        assertThat(t.at("/data/errors/0/error")).isEqualTo("parent: no team with external_id or name \"Omega\"; a"
+                + " team is not created from a name, since its required field parent would be empty");
+        assertThat(teamList()).isEmpty();
+    }
+
     private Response teams(String rows, String options) {
         return http.post("/v1/modules/team/import/execute", "{\"rows\": [" + rows + "], \"columnMapping\": ["
                 + "{\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"},"
