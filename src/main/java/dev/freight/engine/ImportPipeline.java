@@ -768,7 +768,7 @@ public final class ImportPipeline {
             h.dialect().refreshStatistics(h, "import_links");
             return null;
         });
-        ImportJob current = job;
+        ImportJob current = writer.linksMayReject() ? rejectUnsatisfiableLinks(job, writer, listener) : job;
         ImportLink[] last = {null};
         while (true) {
             checkStop(current);
@@ -792,6 +792,51 @@ public final class ImportPipeline {
             current = after;
             listener.committed(current);
         }
+    }
+
+    /**
+     * Before a file workflow import adds its links: rejects the rows whose link of a required field matches nothing
+     * ({@link MatchingWriter#rejectUnsatisfiable}), a batch of links per transaction with the import's stats and
+     * errors, over all the links again and again until a pass rejects none (a rejected row's deleted record can leave
+     * a link that named it unsatisfiable). A run resumed after a crash does it again from the links still kept.
+     */
+    private ImportJob rejectUnsatisfiableLinks(ImportJob job, MatchingWriter writer, Listener listener) {
+        ImportJob current = job;
+        boolean rejected = true;
+        while (rejected) {
+            rejected = false;
+            ImportLink[] last = {null};
+            while (true) {
+                checkStop(current);
+                ImportJob before = current;
+                ImportLink from = last[0];
+                long[] failed = {0};
+                ImportJob after = withRetries(() -> database.inTransaction(h -> {
+                    List<ImportLink> links = imports.links(h, before.id(), from, chunkSize);
+                    if (links.isEmpty()) {
+                        return null;
+                    }
+                    ImportStats moved = writer.rejectUnsatisfiable(h, links);
+                    last[0] = links.getLast();
+                    failed[0] = moved.failed();
+                    if (moved.failed() == 0) {
+                        return before;
+                    }
+                    return imports.save(h, before.withProgress(before.stats().plus(moved), before.checkpoint(), true)
+                            .withPhase(before.phase(Phase.VALIDATION).counted(0, moved.failed()))
+                            .withPhase(before.phase(Phase.PROCESSING).counted(-moved.failed(), 0)));
+                }));
+                if (after == null) {
+                    break;
+                }
+                if (failed[0] > 0) {
+                    rejected = true;
+                    current = after;
+                    listener.committed(current);
+                }
+            }
+        }
+        return current;
     }
 
     /** The writer of the rows an import put off: their references may name one another's kept ids. */

@@ -29,6 +29,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -79,6 +80,9 @@ final class MatchingWriter implements RowWriter {
 
     /** The reference fields that may refer to the object itself. */
     private final List<String> ownFields;
+    /** Those of {@link #ownFields} that are required: their links may reject their rows after the last row. */
+    private final Set<String> requiredOwnFields;
+    private final Schema schema;
     /** Whether links of this import may be waiting in its store (set on the first chunk: a resumed import). */
     private Boolean linksPending;
 
@@ -96,6 +100,9 @@ final class MatchingWriter implements RowWriter {
         this.matcher = matcher;
         this.ownFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE
                 && f.targets().contains(object.slug())).map(Field::slug).toList();
+        this.requiredOwnFields = Set.copyOf(object.fields().stream().filter(f -> ownFields.contains(f.slug())
+                && f.required()).map(Field::slug).toList());
+        this.schema = schema;
         this.references = new ReferenceResolver(records, schema, object, organizationId, importId,
                 options.createMissingReferences() ? ReferenceResolver.Missing.CREATE : ReferenceResolver.Missing.WARN,
                 true);
@@ -216,12 +223,19 @@ final class MatchingWriter implements RowWriter {
             results.put(row.ordinal(), new RowResult(row.ordinal(), t.externalId, t.id, outcome));
         }
         imports.removeLinksOf(h, importId, superseded);
+        Map<Target, Integer> rowsOf = new IdentityHashMap<>();
+        targets.values().forEach(t -> rowsOf.merge(t, 1, Integer::sum));
         List<ImportLink> links = new ArrayList<>();
         for (Awaiting a : awaiting.values().stream().flatMap(m -> m.values().stream()).toList()) {
             if (a.target().id != null) {
+                Outcome outcome = results.get(a.row().ordinal()).outcome();
+                // A link of a required field may still reject its row: it keeps what the error row needs.
+                ImportLink.Row row = !requiredOwnFields.contains(a.field()) ? null
+                        : new ImportLink.Row(a.row().line(), ValueJson.write(a.row().cells()),
+                                outcome.name().toLowerCase(Locale.ROOT), rowsOf.get(a.target()) > 1);
                 links.add(new ImportLink(a.row().ordinal(), a.target().id, a.field(), fieldJson(a.field(), a.given()),
-                        a.written() == null ? null : fieldJson(a.field(), a.written()),
-                        results.get(a.row().ordinal()).outcome() == Outcome.UNCHANGED));
+                        a.written() == null ? null : fieldJson(a.field(), a.written()), outcome == Outcome.UNCHANGED,
+                        row));
             }
         }
         imports.addLinks(h, importId, links);
@@ -256,13 +270,149 @@ final class MatchingWriter implements RowWriter {
             Map<String, Awaiting> ofTarget = awaiting.computeIfAbsent(target, t -> new HashMap<>());
             ofTarget.remove(field);
             if (target.stored != null && linksPending) {
-                superseded.add(new ImportLink(row.ordinal(), target.stored.id(), field, "", null, false));
+                superseded.add(new ImportLink(row.ordinal(), target.stored.id(), field, "", null, false, null));
             }
             Value given = own.get(field);
             if (given != null) {
                 ofTarget.put(field, new Awaiting(row, target, field, given, target.values.get(field)));
             }
         }
+    }
+
+    /** Whether links of this import may reject their rows after its last row ({@link #rejectUnsatisfiable}). */
+    boolean linksMayReject() {
+        return !requiredOwnFields.isEmpty();
+    }
+
+    /**
+     * Rejects the rows whose link of a required field matches nothing (or names several records) now that every row
+     * is stored, before any link is added; runs in the caller's transaction, on a batch of the import's links in
+     * source order. Nothing of a rejected row stays stored where that can be done: the record it created is deleted
+     * (unless another record refers to it), the record it updated gets back the values the change log kept from
+     * before the import (when the row was the import's only change to it); otherwise its message says what the record
+     * keeps. Each rejected row leaves its links and goes to the import's errors. Returns the change to the import's
+     * stats; run it over all the links again while it rejects rows: a deleted record leaves the links that named it
+     * unsatisfiable in turn.
+     */
+    ImportStats rejectUnsatisfiable(Handle h, List<ImportLink> links) {
+        List<ImportLink> required = links.stream().filter(l -> l.row() != null).toList();
+        List<ParsedRow> rows = new ArrayList<>(required.size());
+        for (ImportLink l : required) {
+            Map<String, Value> given = new LinkedHashMap<>(ValueJson.decode(l.valueJson(), object));
+            rows.add(new ParsedRow(l.ordinal(), 0, null, given, Set.of(), List.of(), List.of(), Map.of(), null));
+        }
+        List<Violation> rejections = new ArrayList<>();
+        references.resolve(h, rows, rejections, new TreeMap<>());
+        if (rejections.isEmpty()) {
+            return ImportStats.ZERO;
+        }
+        Map<Long, ImportLink> byOrdinal = new LinkedHashMap<>();
+        for (Violation v : rejections) {
+            required.stream().filter(l -> l.ordinal() == v.row() && l.field().equals(v.field())).findFirst()
+                    .ifPresent(l -> byOrdinal.putIfAbsent(l.ordinal(), l));
+        }
+        Map<String, Existing> stored = records.existingByIds(h, organizationId,
+                byOrdinal.values().stream().map(ImportLink::recordId).toList());
+        Set<String> createdHere = records.createdByAmong(h, organizationId, importId, stored.keySet());
+        Set<String> deletable = new HashSet<>();
+        for (ImportLink l : byOrdinal.values()) {
+            Existing record = stored.get(l.recordId());
+            if (record != null && createdHere.contains(record.id()) && l.row().outcome().equals("created")
+                    && !l.row().shared() && record.version() == 1) {
+                deletable.add(record.id());
+            }
+        }
+        Map<String, String> referrers = referrers(h, deletable);
+        List<RowError> errors = new ArrayList<>();
+        long created = 0;
+        long updated = 0;
+        long unchanged = 0;
+        for (Violation v : rejections) {
+            ImportLink l = byOrdinal.get(v.row());
+            if (l == null || !l.field().equals(v.field())) {
+                continue;
+            }
+            Existing record = stored.get(l.recordId());
+            String kept = record == null ? "" : undo(h, l, record, deletable, referrers);
+            switch (l.row().outcome()) {
+                case "created" -> created++;
+                case "updated" -> updated++;
+                default -> unchanged++;
+            }
+            errors.add(new RowError(l.ordinal(), 1, l.row().line(), record == null ? null : record.externalId(),
+                    v.field(), v.code().wireName(), v.message() + kept, l.row().cellsJson()));
+            imports.removeLinksOfRow(h, importId, l.ordinal());
+        }
+        imports.addErrors(h, importId, errors);
+        long failed = errors.size();
+        return new ImportStats(0, -failed, -created, -updated, -unchanged, 0, 0, failed);
+    }
+
+    /**
+     * Undoes what a rejected link's row wrote to {@code record}, where it can; returns what the row's message adds
+     * when it cannot: what the record keeps.
+     */
+    private String undo(Handle h, ImportLink link, Existing record, Set<String> deletable,
+            Map<String, String> referrers) {
+        String which = record.externalId() == null ? "record " + record.id()
+                : "the record with external_id \"" + record.externalId() + "\"";
+        if (deletable.contains(record.id())) {
+            String by = referrers.get(record.id());
+            if (by == null && records.deleteIfVersion(h, organizationId, record.id(), record.version())) {
+                return "";
+            }
+            return "; " + which + ", which the row created, is kept without it, since " + by + " refers to it";
+        }
+        if (link.row().outcome().equals("unchanged")) {
+            return "";
+        }
+        if (link.row().outcome().equals("updated") && !link.row().shared()) {
+            Change change = imports.change(h, importId, record.id()).orElse(null);
+            if (change != null && change.previousData() != null && change.previousVersion() != null
+                    && Objects.equals(change.appliedVersion(), record.version())
+                    && change.previousVersion() + 1 == record.version()
+                    && records.restoreIfVersion(h, organizationId, record.id(), change.previousData(),
+                            record.version())) {
+                // The row was the import's only change to the record: it is as it was before the import.
+                imports.removeChange(h, importId, record.id());
+                return "";
+            }
+        }
+        return "; " + which + " keeps its earlier " + link.field() + " and the values other rows of this import"
+                + " gave it, and the row's other values could not be undone";
+    }
+
+    /**
+     * Of {@code ids}, those a stored record other than itself refers to, each with one such record ({@code team
+     * team_…}); reads every record of each object with a reference field that may name the object.
+     */
+    private Map<String, String> referrers(Handle h, Set<String> ids) {
+        Map<String, String> found = new HashMap<>();
+        if (ids.isEmpty()) {
+            return found;
+        }
+        for (ObjectDef def : schema.objects()) {
+            List<Field> fields = def.fields().stream().filter(f -> f.type() == FieldType.REFERENCE
+                    && f.targets().contains(object.slug())).toList();
+            if (fields.isEmpty()) {
+                continue;
+            }
+            records.scan(h, organizationId, def, e -> {
+                if (ids.stream().noneMatch(e.data()::contains)) {
+                    return;
+                }
+                Map<String, Value> values = ValueJson.decode(e.data(), def);
+                for (Field f : fields) {
+                    for (Value.Ref ref : ReferenceResolver.refs(values.get(f.slug()))) {
+                        if (ids.contains(ref.id()) && !ref.id().equals(e.id())) {
+                            found.putIfAbsent(ref.id(), def.slug() + " " + (e.externalId() == null ? e.id()
+                                    : "\"" + e.externalId() + "\""));
+                        }
+                    }
+                }
+            });
+        }
+        return found;
     }
 
     /**

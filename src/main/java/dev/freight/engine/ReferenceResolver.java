@@ -1,5 +1,6 @@
 package dev.freight.engine;
 
+import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
@@ -234,9 +235,13 @@ final class ReferenceResolver {
             if (def == null) {
                 continue;
             }
-            why.add(nameField(def) == null ? "a %s is not created from a name, since it has no name field"
-                    .formatted(target) : "a %s is not created from a name, since it needs an external_id"
-                    .formatted(target));
+            String nameField = nameField(def);
+            String lacking = nameField == null ? null : requiredBesides(def, nameField);
+            why.add(nameField == null ? "a %s is not created from a name, since it has no name field".formatted(target)
+                    : BuiltInObjects.EXTERNAL_ID.equals(lacking)
+                            ? "a %s is not created from a name, since it needs an external_id".formatted(target)
+                            : "a %s is not created from a name, since its required field %s would be empty"
+                                    .formatted(target, lacking));
         }
         return why.isEmpty() ? message : message + "; " + String.join("; ", why);
     }
@@ -317,8 +322,8 @@ final class ReferenceResolver {
         for (String target : field.targets()) {
             ObjectDef def = schema.object(target).orElse(null);
             String nameField = def == null ? null : nameField(def);
-            if (nameField == null || def.field(dev.freight.schema.BuiltInObjects.EXTERNAL_ID)
-                    .map(Field::required).orElse(false)) {
+            if (nameField == null || requiredBesides(def, nameField) != null) {
+                // A record with only its name would break the target's own required fields.
                 continue;
             }
             // One record per name ignoring case, named as its first value spells it: names are looked up so, and
@@ -365,6 +370,15 @@ final class ReferenceResolver {
             }
         }
         return out;
+    }
+
+    /**
+     * The first required field of {@code def} other than {@code nameField} (its external_id among them), which a
+     * record created from a name alone would leave empty; null when there is none.
+     */
+    private static String requiredBesides(ObjectDef def, String nameField) {
+        return def.fields().stream().filter(f -> f.required() && !f.slug().equals(nameField)).map(Field::slug)
+                .findFirst().orElse(null);
     }
 
     /** The field that names a record of {@code def}: {@code displayName} or {@code name}, when it is text. */

@@ -11,6 +11,20 @@ package dev.freight.store;
  * @param writtenJson the field's value the row left on the record, the same way; null when it left none. The link is
  *     added only while the record still has that value: a later row, or someone else, may have changed it since
  * @param unchanged whether the row otherwise left the record as it was (it was counted unchanged)
+ * @param row for a link of a required field, which rejects its row when its value matches nothing after the last row:
+ *     what the error file and the undoing of the row's write need; null for other links
  */
 public record ImportLink(long ordinal, String recordId, String field, String valueJson, String writtenJson,
-        boolean unchanged) {}
+        boolean unchanged, Row row) {
+
+    /**
+     * The row a link of a required field came from.
+     *
+     * @param line the row's source line
+     * @param cellsJson the row's original cells as JSON
+     * @param outcome what the row did to its record: {@code created}, {@code updated} or {@code unchanged}
+     * @param shared whether another row of the row's chunk wrote the same record, so the row's write cannot be undone
+     *     alone
+     */
+    public record Row(long line, String cellsJson, String outcome, boolean shared) {}
+}

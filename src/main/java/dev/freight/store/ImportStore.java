@@ -375,8 +375,11 @@ public final class ImportStore {
     public void addLinks(Handle h, String importId, List<ImportLink> links) {
         List<Object[]> rows = new ArrayList<>(links.size());
         links.forEach(l -> rows.add(new Object[] {importId, l.ordinal(), l.field(), l.recordId(), l.valueJson(),
-            l.writtenJson(), l.unchanged() ? 1 : 0}));
-        insertRows(h, "import_links (import_id, ordinal, field, record_id, value, written, unchanged)", rows);
+            l.writtenJson(), l.unchanged() ? 1 : 0, l.row() == null ? null : l.row().line(),
+            l.row() == null ? null : l.row().cellsJson(), l.row() == null ? null : l.row().outcome(),
+            l.row() != null && l.row().shared() ? 1 : 0}));
+        insertRows(h, "import_links (import_id, ordinal, field, record_id, value, written, unchanged, line, cells,"
+                + " outcome, shared)", rows);
     }
 
     /**
@@ -399,11 +402,32 @@ public final class ImportStore {
      * removed only once.
      */
     public List<ImportLink> links(Handle h, String importId, ImportLink after, int limit) {
-        return h.query("select ordinal, record_id, field, value, written, unchanged from import_links"
-                + " where import_id = ? and (ordinal, field) > (?, ?) order by ordinal, field limit " + limit,
-                rs -> new ImportLink(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getInt(6) != 0), importId, after == null ? -1L : after.ordinal(),
-                after == null ? "" : after.field());
+        return h.query("select ordinal, record_id, field, value, written, unchanged, line, cells, outcome, shared"
+                + " from import_links where import_id = ? and (ordinal, field) > (?, ?) order by ordinal, field limit "
+                + limit, rs -> new ImportLink(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getInt(6) != 0, rs.getString(9) == null ? null
+                                : new ImportLink.Row(rs.getLong(7), rs.getString(8), rs.getString(9),
+                                        rs.getInt(10) != 0)),
+                importId, after == null ? -1L : after.ordinal(), after == null ? "" : after.field());
+    }
+
+    /** Forgets every link of the row at {@code ordinal}: the row was rejected. */
+    public void removeLinksOfRow(Handle h, String importId, long ordinal) {
+        h.update("delete from import_links where import_id = ? and ordinal = ?", importId, ordinal);
+    }
+
+    /** The import's change-log row of one record, if it logged one. */
+    public Optional<Change> change(Handle h, String importId, String recordId) {
+        return h.queryFirst("""
+                select record_id, object, external_id, kind, previous_data, previous_version, applied_version
+                from import_changes where import_id = ? and record_id = ?""",
+                rs -> new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId, recordId);
+    }
+
+    /** Forgets the import's change-log row of one record: the change was undone. */
+    public void removeChange(Handle h, String importId, String recordId) {
+        h.update("delete from import_changes where import_id = ? and record_id = ?", importId, recordId);
     }
 
     /** Forgets the import's links after {@code after} (null: from the first) up to {@code last}: they were added. */

@@ -282,6 +282,43 @@ abstract class ImportApiContract {
     }
 
     @Test
+    void aRequiredReferenceToTheObjectItselfThatMatchesNothingInTheBatchRejectsItsRowAndTheRowsNamingIt() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "team", "label": "Team", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "parent", "label": "Parent", "type": "reference", "targets": ["team"],
+                   "required": true}]}""").status()).isEqualTo(201);
+        http.post("/v1/import-reports", """
+                {"slug": "teams", "report_name": "Teams", "base_object": "team",
+                 "mapping": {"external_id": "Id", "name": "Name", "parent": "Parent"}}""");
+
+        Response r = http.post("/v1/import/teams", """
+                {"data": [{"Id": "t-0", "Name": "Root", "Parent": "t-0"},
+                          {"Id": "t-1", "Name": "Alpha", "Parent": "t-2"},
+                          {"Id": "t-2", "Name": "Beta", "Parent": "t-0"},
+                          {"Id": "t-3", "Name": "Gamma", "Parent": "t-9"},
+                          {"Id": "t-4", "Name": "Delta", "Parent": "t-3"}]}""");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("created_count").asInt()).isEqualTo(3);
+        assertThat(r.json().get("failed_count").asInt()).isEqualTo(2);
+        List<String> errors = new ArrayList<>();
+        r.json().get("errors").forEach(n -> errors.add(n.get("index").asInt() + " " + n.get("error_code").asString() + " "
+                + n.get("message").asString()));
+        assertThat(errors).containsExactly(
+                "3 invalid_field_value parent: no team with external_id \"t-9\"",
+                "4 invalid_field_value parent: no team with external_id \"t-3\"; this import's row with that"
+                        + " external_id (line 4) was rejected");
+        List<String> teams = new ArrayList<>();
+        for (JsonNode t : http.get("/v1/objects/team/records").json().get("data")) {
+            teams.add(t.get("external_id").asString() + "|" + t.at("/values/parent/external_id").asString() + "|"
+                    + t.at("/values/parent/object").asString());
+        }
+        teams.sort(null);
+        assertThat(teams).containsExactly("t-0|t-0|team", "t-1|t-2|team", "t-2|t-0|team");
+    }
+
+    @Test
     void aServiceMayDependOnOneLaterInTheBatchAndOnesThatDependOnItInACycle() {
         assertThat(importBatch(SEED_BODY).json().get("created_count").asInt()).isEqualTo(2);
         http.post("/v1/import-reports", """

@@ -324,6 +324,42 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void aRequiredReferenceToTheObjectItselfThatMatchesNothingInTheFileRejectsItsRowAndTheRowsNamingIt()
+            throws Exception {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "team", "label": "Team", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "parent", "label": "Parent", "type": "reference", "targets": ["team"],
+                   "required": true}]}""").status()).isEqualTo(201);
+        Response created = http.post("/v1/imports", "{\"resource\": \"team\"}");
+        upload(created.at("/_upload_url"), """
+                external_id,name,parent
+                t-1,Alpha,t-2
+                t-4,Delta,t-3
+                t-2,Beta,t-2
+                t-3,Gamma,t-9
+                """, "text/csv", "teams.csv");
+
+        Response done = awaitFinal(created.at("/id"));
+
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(List.of("read", "valid", "created", "failed").stream().map(k -> done.at("/stats/" + k)).toList())
+                .containsExactly("4", "2", "2", "2");
+        assertThat(get(done.at("/_errors_csv_url")).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,external_id,name,parent\r
+                3,t-4,parent,invalid_field_value,"parent: no team with external_id ""t-3""; this import's row with \
+                that external_id (line 5) was rejected",t-4,Delta,t-3\r
+                5,t-3,parent,invalid_field_value,"parent: no team with external_id ""t-9""\",t-3,Gamma,t-9\r
+                """);
+        List<String> teams = new ArrayList<>();
+        for (JsonNode t : http.get("/v1/objects/team/records").json().get("data")) {
+            teams.add(t.get("external_id").asString() + "|" + t.at("/values/parent/external_id").asString());
+        }
+        teams.sort(null);
+        assertThat(teams).containsExactly("t-1|t-2", "t-2|t-2");
+    }
+
+    @Test
     void servicesThatDependOnLaterOnesAreImportedAndTheErrorsFileNamesTheRejectedRowTheyReferTo() throws Exception {
         Response vendors = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
         upload(vendors.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");

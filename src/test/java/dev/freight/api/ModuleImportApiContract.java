@@ -810,6 +810,127 @@ abstract class ModuleImportApiContract {
                 "|Omega|");
     }
 
+    /**
+     * A required reference to the object itself that still matches nothing after the last row rejects its row, and
+     * nothing of the row stays stored: the record it created is deleted, the record it updated gets its values back, a
+     * row whose reference named a rejected row's record is rejected in turn (even when it comes first in the file).
+     */
+    @Test
+    void aRequiredReferenceToTheObjectItselfThatMatchesNothingAfterTheLastRowRejectsItsRow() throws Exception {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "team", "label": "Team", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "parent", "label": "Parent", "type": "reference", "targets": ["team"],
+                   "required": true}]}""").status()).isEqualTo(201);
+        Response roots = teams("{\"Id\": \"t-0\", \"Name\": \"Root\", \"Parent\": \"t-0\"},"
+                + "{\"Id\": \"t-5\", \"Name\": \"Epsilon\", \"Parent\": \"t-0\"}", "");
+        assertThat(roots.at("/data/successRows")).as(roots.body()).isEqualTo("2");
+
+        Response r = teams("{\"Id\": \"t-1\", \"Name\": \"Alpha\", \"Parent\": \"t-2\"},"
+                + "{\"Id\": \"t-4\", \"Name\": \"Delta\", \"Parent\": \"t-3\"},"
+                + "{\"Id\": \"t-2\", \"Name\": \"Beta\", \"Parent\": \"t-0\"},"
+                + "{\"Id\": \"t-3\", \"Name\": \"Gamma\", \"Parent\": \"t-9\"},"
+                + "{\"Id\": \"t-5\", \"Name\": \"Epsilon 2\", \"Parent\": \"t-8\"}",
+                ", \"duplicateStrategy\": \"update\"");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("2");
+        assertThat(r.at("/data/errorRows")).isEqualTo("3");
+        assertThat(r.json().get("data").get("createdRecordIds").size()).isEqualTo(2);
+        List<String> errors = new ArrayList<>();
+        r.json().get("data").get("errors").forEach(e -> errors.add(e.get("row").asString() + "|"
+                + e.get("field").asString() + "|" + e.get("code").asString() + "|" + e.get("error").asString()));
+        assertThat(errors).containsExactly(
+                "2|parent|invalid_field_value|parent: no team with external_id or name \"t-3\"",
+                "4|parent|invalid_field_value|parent: no team with external_id or name \"t-9\"",
+                "5|parent|invalid_field_value|parent: no team with external_id or name \"t-8\"");
+        assertThat(teamList()).containsExactly("t-0|Root|t-0", "t-1|Alpha|t-2", "t-2|Beta|t-0", "t-5|Epsilon|t-0");
+        Response job = http.get("/v1/imports/" + r.at("/data/importJobId"));
+        assertThat(job.json().get("stats").toString()).isEqualTo("{\"read\":5,\"valid\":2,\"created\":2,"
+                + "\"updated\":0,\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":3}");
+        assertThat(ImportsApiContract.get(job.at("/_errors_csv_url")).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
+                2,t-4,parent,invalid_field_value,"parent: no team with external_id or name ""t-3""\",t-4,Delta,t-3\r
+                4,t-3,parent,invalid_field_value,"parent: no team with external_id or name ""t-9""\",t-3,Gamma,t-9\r
+                5,t-5,parent,invalid_field_value,"parent: no team with external_id or name ""t-8""\",t-5,Epsilon 2,t-8\r
+                """);
+    }
+
+    /**
+     * createMissingReferences creates no record that would leave a required field of its object empty: an optional
+     * reference to such an object becomes a reference warning, a required one rejects its row saying why.
+     */
+    @Test
+    void aMissingReferenceIsNotCreatedWhenItsObjectHasOtherRequiredFields() throws Exception {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "region", "label": "Region", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "code", "label": "Code", "type": "text", "required": true}]}""").status()).isEqualTo(201);
+        assertThat(http.post("/v1/objects", """
+                {"slug": "site", "label": "Site", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "region", "label": "Region", "type": "reference", "targets": ["region"]},
+                  {"slug": "zone", "label": "Zone", "type": "reference", "targets": ["region"], "required": true}]}""")
+                .status()).isEqualTo(201);
+        assertThat(http.post("/v1/modules/region/import/execute", """
+                {"rows": [{"Id": "r-1", "Name": "Central", "Code": "C"}], "columnMapping": [
+                  {"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                  {"sourceColumn": "Name", "targetFieldSlug": "name"},
+                  {"sourceColumn": "Code", "targetFieldSlug": "code"}]}""").at("/data/successRows")).isEqualTo("1");
+
+        Response r = http.post("/v1/modules/site/import/execute", """
+                {"rows": [{"Name": "S1", "Region": "North", "Zone": "r-1"},
+                          {"Name": "S2", "Region": "r-1", "Zone": "South"}],
+                 "columnMapping": [{"sourceColumn": "Name", "targetFieldSlug": "name"},
+                                   {"sourceColumn": "Region", "targetFieldSlug": "region"},
+                                   {"sourceColumn": "Zone", "targetFieldSlug": "zone"}],
+                 "createMissingReferences": true}""");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("1");
+        assertThat(r.at("/data/errors/0/row")).isEqualTo("2");
+        assertThat(r.at("/data/errors/0/code")).isEqualTo("invalid_field_value");
+        assertThat(r.at("/data/errors/0/error")).isEqualTo("zone: no region with external_id or name \"South\"; a"
+                + " region is not created from a name, since its required field code would be empty");
+        assertThat(r.json().get("data").get("referenceWarnings").size()).isEqualTo(1);
+        assertThat(r.at("/data/referenceWarnings/0/fieldSlug")).isEqualTo("region");
+        assertThat(r.json().get("data").get("referenceWarnings").get(0).get("unresolvedValues").toString())
+                .isEqualTo("[\"North\"]");
+        JsonNode regions = http.get("/v1/objects/region/records").json().get("data");
+        assertThat(regions.size()).isEqualTo(1);
+        assertThat(regions.get(0).at("/values/name").asString()).isEqualTo("Central");
+
+        // A team whose parent is required is not created from a name either: the row naming it is rejected.
+        assertThat(http.post("/v1/objects", """
+                {"slug": "team", "label": "Team", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "parent", "label": "Parent", "type": "reference", "targets": ["team"],
+                   "required": true}]}""").status()).isEqualTo(201);
+        Response t = teams("{\"Id\": \"t-1\", \"Name\": \"Alpha\", \"Parent\": \"Omega\"}",
+                ", \"createMissingReferences\": true");
+        assertThat(t.at("/data/successRows")).as(t.body()).isEqualTo("0");
+        assertThat(t.at("/data/errors/0/error")).isEqualTo("parent: no team with external_id or name \"Omega\"; a"
+                + " team is not created from a name, since its required field parent would be empty");
+        assertThat(teamList()).isEmpty();
+    }
+
+    private Response teams(String rows, String options) {
+        return http.post("/v1/modules/team/import/execute", "{\"rows\": [" + rows + "], \"columnMapping\": ["
+                + "{\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"},"
+                + "{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"name\"},"
+                + "{\"sourceColumn\": \"Parent\", \"targetFieldSlug\": \"parent\"}]" + options + "}");
+    }
+
+    /** external_id|name|the external_id of its parent, of every team, sorted. */
+    private List<String> teamList() {
+        List<String> teams = new ArrayList<>();
+        for (JsonNode t : http.get("/v1/objects/team/records").json().get("data")) {
+            JsonNode v = t.get("values");
+            teams.add(t.get("external_id").asString("") + "|" + v.get("name").asString() + "|"
+                    + (v.has("parent") ? v.get("parent").get("external_id").asString() : ""));
+        }
+        teams.sort(null);
+        return teams;
+    }
+
     @Test
     void multiValueColumnsAddressPartsAndStaticValuesMakeOneRecord() {
         Response r = http.post("/v1/modules/contacts/import/execute", """

@@ -343,11 +343,14 @@ abstract class RecordStoreContract {
         ImportStore imports = new ImportStore(clock);
         db.inTransaction((Handle h) -> {
             imports.addLinks(h, "imp_links", List.of(
-                    new ImportLink(7, "srvc_2", "dependencies", "{\"dependencies\":[]}", null, true),
-                    new ImportLink(3, "srvc_1", "dependencies", "{\"dependencies\":1}", "{\"dependencies\":2}", false),
-                    new ImportLink(3, "srvc_1", "alias", "{\"alias\":1}", null, false),
-                    new ImportLink(9, "srvc_1", "dependencies", "{}", null, false)));
-            imports.addLinks(h, "imp_other", List.of(new ImportLink(1, "srvc_1", "dependencies", "{}", null, false)));
+                    new ImportLink(7, "srvc_2", "dependencies", "{\"dependencies\":[]}", null, true, null),
+                    new ImportLink(3, "srvc_1", "dependencies", "{\"dependencies\":1}", "{\"dependencies\":2}", false,
+                            null),
+                    new ImportLink(3, "srvc_1", "alias", "{\"alias\":1}", null, false, null),
+                    new ImportLink(9, "srvc_1", "dependencies", "{}", null, false,
+                            new ImportLink.Row(12, "{\"Id\":\"s-9\"}", "created", true))));
+            imports.addLinks(h, "imp_other", List.of(new ImportLink(1, "srvc_1", "dependencies", "{}", null, false,
+                    null)));
             return null;
         });
 
@@ -356,16 +359,18 @@ abstract class RecordStoreContract {
             imports.removeLinks(h, "imp_links", null, first.getLast());
             // A row at ordinal 8 decides srvc_2's dependencies: the link row 7 left goes; srvc_1's of row 9 stays.
             imports.removeLinksOf(h, "imp_links", List.of(new ImportLink(8, "srvc_2", "dependencies", "", null,
-                    false)));
+                    false, null)));
             return null;
         });
         List<ImportLink> rest = db.withHandle((Handle h) -> imports.links(h, "imp_links", null, 10));
         List<ImportLink> after = db.withHandle((Handle h) -> imports.links(h, "imp_links", first.getFirst(), 10));
 
         assertThat(first).containsExactly(
-                new ImportLink(3, "srvc_1", "alias", "{\"alias\":1}", null, false),
-                new ImportLink(3, "srvc_1", "dependencies", "{\"dependencies\":1}", "{\"dependencies\":2}", false));
+                new ImportLink(3, "srvc_1", "alias", "{\"alias\":1}", null, false, null),
+                new ImportLink(3, "srvc_1", "dependencies", "{\"dependencies\":1}", "{\"dependencies\":2}", false,
+                        null));
         assertThat(rest).extracting(ImportLink::ordinal).containsExactly(9L);
+        assertThat(rest.getFirst().row()).isEqualTo(new ImportLink.Row(12, "{\"Id\":\"s-9\"}", "created", true));
         assertThat(after).isEqualTo(rest);
         db.inTransaction((Handle h) -> {
             imports.purge(h, "imp_other", Instant.EPOCH);
