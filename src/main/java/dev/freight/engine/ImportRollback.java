@@ -1,10 +1,6 @@
 package dev.freight.engine;
 
-import dev.freight.schema.Field;
-import dev.freight.schema.FieldType;
-import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
-import dev.freight.schema.Value;
 import dev.freight.store.Change;
 import dev.freight.store.Database;
 import dev.freight.store.Handle;
@@ -22,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Undoes a whole import from its change log: deletes the records it created, restores the ones it updated or
@@ -123,28 +120,20 @@ public final class ImportRollback {
             return Map.of();
         }
         Schema schema = schemas.schema(h, organizationId);
-        Map<ObjectDef, List<Field>> referring = new LinkedHashMap<>();
-        for (ObjectDef object : schema.objects()) {
-            for (Field field : object.fields()) {
-                if (field.type() == FieldType.REFERENCE
-                        && field.targets().stream().anyMatch(createdObjects::contains)) {
-                    referring.computeIfAbsent(object, o -> new ArrayList<>()).add(field);
-                }
-            }
-        }
+        ReferringRecords referring = new ReferringRecords(schema, createdObjects);
         if (referring.isEmpty()) {
             return Map.of();
         }
         Map<String, Referrer> found = new LinkedHashMap<>();
         Map<String, Referrer> open = new LinkedHashMap<>();
-        for (Map.Entry<ObjectDef, List<Field>> e : referring.entrySet()) {
-            records.scanNotCreatedBy(h, organizationId, e.getKey(), job.id(), record -> {
-                referrals(record, e.getKey(), e.getValue(), createdObjects, open);
-                if (open.size() >= BATCH) {
-                    createdOnly(h, job, open, found);
-                }
-            });
-        }
+        Consumer<ReferringRecords.Reference> count = r -> open.merge(r.to(),
+                new Referrer(r.object().slug(), r.from().id(), r.field().slug(), 1), (a, b) -> a.plusOne());
+        referring.scan(records, h, organizationId, job.id(), r -> {
+            count.accept(r);
+            if (open.size() >= BATCH) {
+                createdOnly(h, job, open, found);
+            }
+        });
         createdOnly(h, job, open, found);
         // A created record that is kept keeps what it refers to in turn.
         Set<String> keptAlso = new LinkedHashSet<>(kept);
@@ -153,11 +142,8 @@ public final class ImportRollback {
             Map<String, RecordStore.Existing> stored = records.existingByIds(h, organizationId, keptAlso);
             keptAlso.clear();
             for (RecordStore.Existing record : stored.values()) {
-                ObjectDef object = schema.objects().stream().filter(o -> record.id().startsWith(o.idPrefix() + "_"))
-                        .findFirst().orElse(null);
-                if (object != null && referring.containsKey(object)) {
-                    referrals(record, object, referring.get(object), createdObjects, open);
-                }
+                schema.objects().stream().filter(o -> record.id().startsWith(o.idPrefix() + "_")).findFirst()
+                        .ifPresent(object -> referring.references(record, object, count));
             }
             open.keySet().removeAll(found.keySet());
             open.keySet().removeAll(kept);
@@ -175,29 +161,6 @@ public final class ImportRollback {
                             + referrer));
         });
         return conflicts;
-    }
-
-    /**
-     * Adds to {@code open} the records of {@code createdObjects} that {@code record} refers to (other than itself), by
-     * target id, counting each referring record once.
-     */
-    private static void referrals(RecordStore.Existing record, ObjectDef object, List<Field> fields,
-            Set<String> createdObjects, Map<String, Referrer> open) {
-        // A reference names its object as a JSON string: a record that holds no such string is not decoded.
-        if (createdObjects.stream().noneMatch(o -> record.data().contains("\"" + o + "\""))) {
-            return;
-        }
-        Map<String, Value> values = ValueJson.decode(record.data(), object);
-        Set<String> counted = new HashSet<>();
-        for (Field field : fields) {
-            for (Value.Ref ref : ReferenceResolver.refs(values.get(field.slug()))) {
-                if (ref.id() != null && createdObjects.contains(ref.object()) && !ref.id().equals(record.id())
-                        && counted.add(ref.id())) {
-                    open.merge(ref.id(), new Referrer(object.slug(), record.id(), field.slug(), 1),
-                            (a, b) -> a.plusOne());
-                }
-            }
-        }
     }
 
     /** Moves the targets of {@code open} that the import created to {@code found} (adding up counts); clears it. */

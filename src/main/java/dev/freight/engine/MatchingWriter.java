@@ -388,27 +388,11 @@ final class MatchingWriter implements RowWriter {
      */
     private Map<String, String> referrers(Handle h, Set<String> ids) {
         Map<String, String> found = new HashMap<>();
-        if (ids.isEmpty()) {
-            return found;
-        }
-        for (ObjectDef def : schema.objects()) {
-            List<Field> fields = def.fields().stream().filter(f -> f.type() == FieldType.REFERENCE
-                    && f.targets().contains(object.slug())).toList();
-            if (fields.isEmpty()) {
-                continue;
-            }
-            records.scan(h, organizationId, def, e -> {
-                if (ids.stream().noneMatch(e.data()::contains)) {
-                    return;
-                }
-                Map<String, Value> values = ValueJson.decode(e.data(), def);
-                for (Field f : fields) {
-                    for (Value.Ref ref : ReferenceResolver.refs(values.get(f.slug()))) {
-                        if (ids.contains(ref.id()) && !ref.id().equals(e.id())) {
-                            found.putIfAbsent(ref.id(), def.slug() + " " + (e.externalId() == null ? e.id()
-                                    : "\"" + e.externalId() + "\""));
-                        }
-                    }
+        if (!ids.isEmpty()) {
+            new ReferringRecords(schema, Set.of(object.slug())).scan(records, h, organizationId, null, r -> {
+                if (ids.contains(r.to())) {
+                    found.putIfAbsent(r.to(), r.object().slug() + " " + (r.from().externalId() == null
+                            ? r.from().id() : "\"" + r.from().externalId() + "\""));
                 }
             });
         }
