@@ -29,6 +29,14 @@ final class ImportUrls {
         return signer;
     }
 
+    /**
+     * These URLs with their base settled now, on the request's thread: the current request's when no public URL is
+     * set. For URLs made later on another thread, which sees no request.
+     */
+    ImportUrls atCurrentBase() {
+        return publicUrl != null ? this : new ImportUrls(signer, base(), uploadTtl, downloadTtl);
+    }
+
     static String path(String importId, String file) {
         return "/files/imports/" + importId + "/" + file;
     }
@@ -42,8 +50,18 @@ final class ImportUrls {
                 upload,
                 j.hasUploadFile() ? url("GET", j.id(), "upload.csv", downloadTtl) : null,
                 j.hasUploadFile() ? url("GET", j.id(), "upload.json", downloadTtl) : null,
-                j.hasErrorsFile() ? url("GET", j.id(), "errors.csv", downloadTtl) : null,
-                j.hasErrorsFile() ? url("GET", j.id(), "errors.json", downloadTtl) : null));
+                errorsCsvUrl(j),
+                errorsJsonUrl(j)));
+    }
+
+    /** A signed download URL of the import's rejected rows as CSV, or null when it has no errors file. */
+    String errorsCsvUrl(ImportJob j) {
+        return j.hasErrorsFile() ? url("GET", j.id(), "errors.csv", downloadTtl) : null;
+    }
+
+    /** A signed download URL of the import's rejected rows as JSON, or null when it has no errors file. */
+    String errorsJsonUrl(ImportJob j) {
+        return j.hasErrorsFile() ? url("GET", j.id(), "errors.json", downloadTtl) : null;
     }
 
     private String url(String method, String importId, String file, Duration ttl) {

@@ -1,6 +1,6 @@
 package dev.freight.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import dev.freight.engine.ExecuteOptions;
 import dev.freight.engine.ImportJobs;
@@ -108,6 +108,7 @@ class ModuleImportController implements Envelope.Face {
     private final ImportRollback rollback;
     private final IdGenerator ids;
     private final MappingSuggester suggester;
+    private final ImportUrls urls;
     private final Limits limits;
     private final Duration retention;
     private final Clock clock;
@@ -115,7 +116,7 @@ class ModuleImportController implements Envelope.Face {
     ModuleImportController(Database database, SchemaStore schemas, ImportStore imports, RecordStore records,
             ParsedFileStore parsedFiles, MappingMemoryStore memory, UploadStore uploads, ImportJobs jobs,
             ImportTasks tasks, ObjectProvider<SchedulerClient> scheduler, ImportRollback rollback, IdGenerator ids,
-            MappingSuggester suggester, Limits limits, ImportRetention retention, Clock clock) {
+            MappingSuggester suggester, ImportUrls urls, Limits limits, ImportRetention retention, Clock clock) {
         this.database = database;
         this.schemas = schemas;
         this.imports = imports;
@@ -129,6 +130,7 @@ class ModuleImportController implements Envelope.Face {
         this.rollback = rollback;
         this.ids = ids;
         this.suggester = suggester;
+        this.urls = urls;
         this.limits = limits;
         this.retention = retention.retention();
         this.clock = clock;
@@ -156,21 +158,33 @@ class ModuleImportController implements Envelope.Face {
     record WarningView(Long row, String field, String message, String code) {}
 
     record ExecuteView(String importJobId, String status, String processingMode, long totalRows, long successRows,
-            long errorRows, long skippedRows, List<String> createdRecordIds, List<RowErrorView> errors,
-            List<ReferenceWarningView> referenceWarnings, List<WarningView> warnings, String reason) {}
+            long errorRows, long skippedRows, List<String> createdRecordIds, @JsonUnwrapped FindingsView findings,
+            String reason) {}
+
+    /**
+     * What an import reports beside its counts, written among the members of the answer that carries it.
+     *
+     * @param errors the first 1,000 problems of its rejected rows, in file order (a row with several problems has one
+     *     entry for each)
+     * @param errorsTruncated whether {@code errors} leaves out problems the errors files hold
+     * @param errorsCsvUrl a signed, expiring download URL of every rejected row as CSV (as {@code _errors_csv_url} of
+     *     the Imports resource); null unless the import ended with rejected rows, or once its files were deleted
+     * @param errorsJsonUrl the same as JSON, or null likewise
+     */
+    record FindingsView(List<RowErrorView> errors, boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl,
+            List<ReferenceWarningView> referenceWarnings, List<WarningView> warnings) {}
 
     record RowErrorView(long row, String field, String error, String code) {}
 
     record ReferenceWarningView(String fieldSlug, String fieldLabel, List<String> unresolvedValues,
             String targetModuleSlug) {}
 
+    /** A job; {@code findings} is null in the list, whose jobs then leave its members out. */
     record JobView(String importJobId, String accountId, String moduleId, String status, String processingMode,
             String fileName, String fileType, Long totalRows, long processedRows, long successRows, long errorRows,
             long skippedRows, boolean aiMappingUsed, String duplicateStrategy, Instant createdDateTime,
             Instant startedDateTime, Instant completedDateTime, Instant expiresDateTime, String reason,
-            @JsonInclude(JsonInclude.Include.NON_NULL) List<RowErrorView> errors,
-            @JsonInclude(JsonInclude.Include.NON_NULL) List<ReferenceWarningView> referenceWarnings,
-            @JsonInclude(JsonInclude.Include.NON_NULL) List<WarningView> warnings) {}
+            @JsonUnwrapped FindingsView findings) {}
 
     record JobsView(List<JobView> jobs) {}
 
@@ -388,10 +402,10 @@ class ModuleImportController implements Envelope.Face {
             return stream(caller, object, job.id(), mode);
         }
         if ("background".equals(mode)) {
-            return Envelope.ok(result(caller, object, load(caller, job.id()), mode, false));
+            return Envelope.ok(result(caller, object, load(caller, job.id()), mode, false, urls));
         }
         ImportJob done = awaitEnd(caller, job.id(), null);
-        return Envelope.ok(result(caller, object, done, mode, "sync".equals(mode)));
+        return Envelope.ok(result(caller, object, done, mode, "sync".equals(mode), urls));
     }
 
     @GetMapping("/v1/modules/{module}/import/jobs")
@@ -412,7 +426,7 @@ class ModuleImportController implements Envelope.Face {
         caller.require(Scope.READ);
         ObjectDef object = object(caller, module);
         ImportJob job = find(caller, object, jobId);
-        return Envelope.ok(jobView(object, job, findings(caller, object, job)));
+        return Envelope.ok(jobView(object, job, findings(caller, object, job, urls)));
     }
 
     @DeleteMapping("/v1/modules/{module}/import/jobs/{jobId}")
@@ -484,6 +498,8 @@ class ModuleImportController implements Envelope.Face {
 
     private SseEmitter stream(Caller caller, ObjectDef object, String importId, String mode) {
         SseEmitter emitter = new SseEmitter(0L);
+        // The result is signed on another thread, which cannot see the request the URLs' base comes from.
+        ImportUrls signing = urls.atCurrentBase();
         Thread.ofVirtual().name("sse-" + importId).start(() -> {
             try {
                 ImportJob done = awaitEnd(caller, importId, job -> {
@@ -498,7 +514,7 @@ class ModuleImportController implements Envelope.Face {
                     }
                 });
                 emitter.send(SseEmitter.event().name("result").data(Envelope.ok(result(caller, object, done, mode,
-                        false)), MediaType.APPLICATION_JSON));
+                        false, signing)), MediaType.APPLICATION_JSON));
                 emitter.complete();
             } catch (IOException | RuntimeException e) {
                 // The import goes on in the background; the client can poll the job.
@@ -529,26 +545,25 @@ class ModuleImportController implements Envelope.Face {
         }
     }
 
-    private ExecuteView result(Caller caller, ObjectDef object, ImportJob job, String mode, boolean withIds) {
-        Findings f = findings(caller, object, job);
+    private ExecuteView result(Caller caller, ObjectDef object, ImportJob job, String mode, boolean withIds,
+            ImportUrls signing) {
+        FindingsView f = findings(caller, object, job, signing);
         List<String> created = withIds && job.status().isFinal() ? database.withHandle(h -> records.createdBy(h,
                 caller.organizationId(), object, job.id(), (int) SYNC_MAX_ROWS)) : null;
         var s = job.stats();
         return new ExecuteView(job.id(), status(job), mode, job.totalRows() == null ? 0 : job.totalRows(),
-                s.created() + s.updated() + s.unchanged(), s.failed(), s.skippedDuplicates(), created, f.errors(),
-                f.referenceWarnings(), f.warnings(), reason(job));
+                s.created() + s.updated() + s.unchanged(), s.failed(), s.skippedDuplicates(), created, f,
+                reason(job));
     }
 
-    /** What an import reports beside its counts: rejected rows, unresolved references and warnings. */
-    private record Findings(List<RowErrorView> errors, List<ReferenceWarningView> referenceWarnings,
-            List<WarningView> warnings) {}
-
-    private Findings findings(Caller caller, ObjectDef object, ImportJob job) {
+    /** The job's findings, its errors files' URLs signed by {@code signing}. */
+    private FindingsView findings(Caller caller, ObjectDef object, ImportJob job, ImportUrls signing) {
         List<RowErrorView> errors = new ArrayList<>();
         List<WarningView> rowWarnings = new ArrayList<>();
         Map<String, List<String>> unresolved = database.withHandle(h -> {
             imports.errors(h, job.id(), e -> {
-                if (errors.size() < MAX_LISTED_ERRORS) {
+                // One past the limit, to tell whether any was left out.
+                if (errors.size() <= MAX_LISTED_ERRORS) {
                     errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code()));
                 }
             });
@@ -575,11 +590,18 @@ class ModuleImportController implements Envelope.Face {
                     "ambiguous_date_format")));
         });
         warnings.addAll(rowWarnings);
-        return new Findings(errors, references, warnings);
+        boolean truncated = errors.size() > MAX_LISTED_ERRORS;
+        if (truncated) {
+            errors.removeLast();
+        }
+        // A running import's errors file is still growing: it is pointed to once the import ended.
+        boolean ended = job.status().isFinal();
+        return new FindingsView(errors, truncated, ended ? signing.errorsCsvUrl(job) : null,
+                ended ? signing.errorsJsonUrl(job) : null, references, warnings);
     }
 
     /** A job as the seed shows it; with {@code findings} (one job's answer, not the list's) its rows' findings too. */
-    private JobView jobView(ObjectDef object, ImportJob j, Findings findings) {
+    private JobView jobView(ObjectDef object, ImportJob j, FindingsView findings) {
         ExecuteOptions options = ImportJobs.MODULE.equals(j.source())
                 ? database.withHandle(h -> imports.options(h, j.id())).map(ExecuteOptions::fromJson).orElse(null)
                 : null;
@@ -591,8 +613,7 @@ class ModuleImportController implements Envelope.Face {
                 s.skippedDuplicates(), options != null && options.aiMappingUsed(),
                 options == null ? null : options.duplicateStrategy().wireName(), j.createdAt(),
                 j.phase(Phase.PREVALIDATION).startedAt(), ended(j),
-                expires(j), reason(j), findings == null ? null : findings.errors(),
-                findings == null ? null : findings.referenceWarnings(), findings == null ? null : findings.warnings());
+                expires(j), reason(j), findings);
     }
 
     /**

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -1466,7 +1467,98 @@ abstract class ModuleImportApiContract {
         assertThat(job.get("warnings").toString()).isEqualTo("[]");
         JsonNode listed = http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").get(0);
         assertThat(listed.get("importJobId").asString()).isEqualTo(jobId);
-        assertThat(listed.has("errors") || listed.has("referenceWarnings") || listed.has("warnings")).isFalse();
+        assertThat(listed.propertyNames()).doesNotContain("errors", "errorsTruncated", "errorsCsvUrl", "errorsJsonUrl",
+                "referenceWarnings", "warnings");
+    }
+
+    /**
+     * The execute answer and the job's answer list the first 1,000 problems and say when more were left out; both point
+     * to the import's errors files, signed URLs that need no API key and hold every rejected row.
+     */
+    @Test
+    void aJobWithMoreRejectedRowsThanTheAnswerListsLinksToErrorsFilesHoldingEveryOne() throws Exception {
+        StringBuilder rows = new StringBuilder(rowsJson("Ann", "ann@example.com"));
+        for (int i = 2; i <= 1_002; i++) {
+            rows.append(',').append(rowsJson("P" + i, "bad-" + i));
+        }
+
+        Response executed = execute(rows.toString(), "{}");
+
+        String jobId = executed.at("/data/importJobId");
+        String files = Pattern.quote(tenant.server().baseUrl() + "/files/imports/" + jobId + "/");
+        String signed = "\\?expires=\\d+&signature=[0-9a-f]{64}";
+        assertThat(executed.at("/data/status")).as(executed.body()).isEqualTo("completed");
+        assertThat(executed.at("/data/errorRows")).isEqualTo("1001");
+        assertThat(executed.json().get("data").get("errors").size()).isEqualTo(1_000);
+        assertThat(executed.at("/data/errorsTruncated")).isEqualTo("true");
+        assertThat(executed.at("/data/reason")).isEqualTo("1,001 of 1,002 rows failed; see the errors file");
+        assertThat(executed.at("/data/errorsCsvUrl")).matches(files + "errors\\.csv" + signed);
+        assertThat(executed.at("/data/errorsJsonUrl")).matches(files + "errors\\.json" + signed);
+
+        Response job = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+
+        assertThat(job.json().get("data").get("errors").size()).isEqualTo(1_000);
+        assertThat(job.at("/data/errors/999/row")).isEqualTo("1001");
+        assertThat(job.at("/data/errorsTruncated")).isEqualTo("true");
+        String csvUrl = job.at("/data/errorsCsvUrl");
+        assertThat(csvUrl).matches(files + "errors\\.csv" + signed);
+        String resourceUrl = http.get("/v1/imports/" + jobId).at("/_errors_csv_url");
+        assertThat(csvUrl.substring(0, csvUrl.indexOf('?')))
+                .isEqualTo(resourceUrl.substring(0, resourceUrl.indexOf('?')));
+
+        HttpResponse<String> csv = ImportsApiContract.get(csvUrl);
+
+        assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+        List<String> lines = List.of(csv.body().split("\r\n"));
+        assertThat(lines).hasSize(1 + 1_001);
+        assertThat(lines.getFirst())
+                .isEqualTo("error_line,error_external_id,error_field,error_code,error_message,Name,Email");
+        assertThat(lines.get(1)).isEqualTo("2,,email,invalid_field_value,"
+                + "\"email: expected an email address, got \"\"bad-2\"\"\",P2,bad-2");
+        assertThat(lines.get(1_001)).isEqualTo("1002,,email,invalid_field_value,"
+                + "\"email: expected an email address, got \"\"bad-1002\"\"\",P1002,bad-1002");
+        HttpResponse<String> json = ImportsApiContract.get(job.at("/data/errorsJsonUrl"));
+        assertThat(json.statusCode()).isEqualTo(200);
+        assertThat(Http.JSON.readTree(json.body()).size()).isEqualTo(1_001);
+
+        String expires = csvUrl.replaceAll(".*expires=(\\d+)&.*", "$1");
+        String later = csvUrl.replace("expires=" + expires, "expires=" + (Long.parseLong(expires) + 60));
+        for (String tampered : List.of(later, csvUrl.replace("/errors.csv?", "/upload.csv?"))) {
+            HttpResponse<String> refused = ImportsApiContract.get(tampered);
+            assertThat(refused.statusCode()).as(tampered).isEqualTo(403);
+            JsonNode error = Http.JSON.readTree(refused.body()).get("error");
+            assertThat(error.get("code").asString()).isEqualTo("invalid_signature");
+            assertThat(error.get("message").asString()).isEqualTo("This URL's signature is not valid (was it"
+                    + " changed?); get a fresh one from the import (GET /v1/imports/{id})");
+        }
+    }
+
+    @Test
+    void aJobWithoutRejectedRowsHasNoErrorsFileAndOneWithAFewListsThemAll() throws Exception {
+        Response clean = execute(rowsJson("Ann", "ann@example.com"), "{}");
+
+        JsonNode executed = clean.json().get("data");
+        assertThat(executed.get("errors").size()).isZero();
+        assertThat(executed.get("errorsTruncated").asBoolean()).isFalse();
+        assertThat(executed.get("errorsCsvUrl").isNull()).isTrue();
+        assertThat(executed.get("errorsJsonUrl").isNull()).isTrue();
+        JsonNode job = http.get("/v1/modules/contacts/import/jobs/" + executed.get("importJobId").asString()).json()
+                .get("data");
+        assertThat(job.get("errorsTruncated").asBoolean()).isFalse();
+        assertThat(job.get("errorsCsvUrl").isNull()).isTrue();
+        assertThat(job.get("errorsJsonUrl").isNull()).isTrue();
+
+        Response partly = execute(rowsJson("Bo", "bo@example.com") + "," + rowsJson("Cy", "nope"), "{}");
+
+        assertThat(partly.at("/data/errorRows")).isEqualTo("1");
+        assertThat(partly.json().get("data").get("errors").size()).isEqualTo(1);
+        assertThat(partly.at("/data/errorsTruncated")).isEqualTo("false");
+        Response partlyJob = http.get("/v1/modules/contacts/import/jobs/" + partly.at("/data/importJobId"));
+        assertThat(partlyJob.at("/data/errorsTruncated")).isEqualTo("false");
+        assertThat(ImportsApiContract.get(partlyJob.at("/data/errorsCsvUrl")).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,Name,Email\r
+                2,,email,invalid_field_value,"email: expected an email address, got ""nope\"\"",Cy,nope\r
+                """);
     }
 
     @Test
@@ -1475,6 +1567,7 @@ abstract class ModuleImportApiContract {
         for (int i = 0; i < 20; i++) {
             rows.append(i == 0 ? "" : ",").append(rowsJson("P" + i, "p" + i + "@example.com"));
         }
+        rows.append(',').append(rowsJson("Bad", "nope"));
         HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl()
                         + "/v1/modules/contacts/import/execute"))
                 .header("Authorization", "Bearer " + tenant.adminKey())
@@ -1498,6 +1591,13 @@ abstract class ModuleImportApiContract {
         JsonNode result = Http.JSON.readTree(last);
         assertThat(result.get("data").get("processingMode").asString()).isEqualTo("stream");
         assertThat(result.get("data").get("successRows").asLong()).isEqualTo(20);
+        assertThat(result.get("data").get("errorRows").asLong()).isEqualTo(1);
+        // Signed after the request thread let go: the URL still starts at the request's own base.
+        String csvUrl = result.get("data").get("errorsCsvUrl").asString();
+        assertThat(csvUrl).startsWith(tenant.server().baseUrl() + "/files/imports/"
+                + result.get("data").get("importJobId").asString() + "/errors.csv?expires=");
+        assertThat(ImportsApiContract.get(csvUrl).body()).endsWith(
+                "21,,email,invalid_field_value,\"email: expected an email address, got \"\"nope\"\"\",Bad,nope\r\n");
     }
 
     static final String MAPPING = """
