@@ -1,6 +1,7 @@
 package dev.freight.api;
 
 import java.nio.charset.StandardCharsets;
+import java.text.BreakIterator;
 import java.text.Normalizer;
 import java.util.Locale;
 import java.util.Map;
@@ -8,9 +9,13 @@ import java.util.regex.Pattern;
 
 /**
  * A download's file name: made from a free-text name (a report's), sent in {@code Content-Disposition} and put in a
- * URL path. Names keep the letters of every script; accented Latin letters become their base letters. Stateless.
+ * URL path. Names keep the letters of every script; accented Latin letters become their base letters, and a name is
+ * at most {@value #MAX_BYTES} bytes in UTF-8. Stateless.
  */
 final class AttachmentName {
+
+    /** The longest file name most file systems take (ext4, NTFS, APFS): 255 bytes, or 255 UTF-16 units on NTFS. */
+    static final int MAX_BYTES = 255;
 
     /** A combining mark on a Latin letter: {@code é} decomposed is {@code e} and one of these. */
     private static final Pattern LATIN_MARKS = Pattern.compile("(?<=\\p{IsLatin})\\p{M}+");
@@ -42,6 +47,43 @@ final class AttachmentName {
         String s = NOT_A_LETTER.matcher(Normalizer.normalize(latin, Normalizer.Form.NFC)).replaceAll("-")
                 .replaceAll("^-+|-+$", "");
         return s.isEmpty() ? "report" : s;
+    }
+
+    /**
+     * {@code base} followed by {@code suffix} (the rest of the name, extension included: {@code -export-<date>.csv}),
+     * with {@code base} cut so that the whole is at most {@value #MAX_BYTES} bytes in UTF-8: at the last hyphen that
+     * fits, unless that keeps less than half of what fits, else after the last whole character that fits (a letter
+     * with its marks, never half of a surrogate pair); hyphens left at the end go too. The ASCII {@code filename} of
+     * {@link #contentDisposition} has no more characters than the name has bytes, so it is within the limit too.
+     */
+    static String fileName(String base, String suffix) {
+        int room = MAX_BYTES - utf8Length(suffix);
+        if (utf8Length(base) <= room) {
+            return base + suffix;
+        }
+        BreakIterator characters = BreakIterator.getCharacterInstance(Locale.ROOT);
+        characters.setText(base);
+        int end = 0;
+        int bytes = 0;
+        for (int next = characters.next(); next != BreakIterator.DONE; next = characters.next()) {
+            bytes += utf8Length(base.substring(end, next));
+            if (bytes > room) {
+                break;
+            }
+            end = next;
+        }
+        int hyphen = base.lastIndexOf('-', end);
+        if (hyphen >= end / 2) {
+            end = hyphen;
+        }
+        while (end > 0 && base.charAt(end - 1) == '-') {
+            end--;
+        }
+        return base.substring(0, end) + suffix;
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /**

@@ -101,8 +101,8 @@ class ExportController implements Envelope.Face {
             String sourceId, ExportConfig config, ExportRequests.Export request, HttpServletResponse response)
             throws IOException {
         ExportPlan plan = ExportPlan.of(object, request.format(), config);
-        String fileName = fileBase + "-export-" + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC) + "."
-                + plan.format().extension();
+        String fileName = AttachmentName.fileName(fileBase, "-export-"
+                + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC) + "." + plan.format().extension());
         // Only whether the export exceeds the threshold matters here, so the count stops just past it.
         long count = request.async() != null ? -1
                 : exporter.countUpTo(caller.organizationId(), plan, asyncThreshold + 1);

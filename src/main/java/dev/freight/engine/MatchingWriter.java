@@ -521,7 +521,11 @@ final class MatchingWriter implements RowWriter {
         return ids.size();
     }
 
-    /** Stored records matching the rows, by key. */
+    /**
+     * Stored records matching the rows, by key: for a key that several records share, the first of them (in id order)
+     * still stored as the chunk reads them. One deleted since the run built its index thus hides none of the others: a
+     * row with the key matches them rather than nothing, which would create a record beside them.
+     */
     private Map<String, Existing> storedMatches(Handle h, List<ParsedRow> rows) {
         Map<String, Existing> out = new HashMap<>();
         if (byExternalId) {
@@ -539,28 +543,19 @@ final class MatchingWriter implements RowWriter {
         if (matcher == null) {
             return out;
         }
-        Map<String, String> idByKey = new HashMap<>();
+        Map<String, Set<String>> idsByKey = new HashMap<>();
         Set<String> wanted = new HashSet<>();
         for (ParsedRow r : rows) {
-            List<String> keys = keysOf(r);
-            for (String key : keys) {
-                String id = matcher.find(key);
-                if (id != null) {
-                    idByKey.put(key, id);
-                }
+            for (String key : keysOf(r)) {
+                wanted.addAll(idsByKey.computeIfAbsent(key, k -> matcher.all(List.of(k))));
             }
-            wanted.addAll(matcher.all(keys));
         }
         Map<String, Existing> byId = wanted.isEmpty() ? Map.of()
                 : records.existingByIds(h, organizationId, wanted);
         storedIds.clear();
         storedIds.addAll(byId.keySet());
-        idByKey.forEach((key, id) -> {
-            Existing e = byId.get(id);
-            if (e != null) {
-                out.put(key, e);
-            }
-        });
+        idsByKey.forEach((key, ids) -> ids.stream().map(byId::get).filter(Objects::nonNull).findFirst()
+                .ifPresent(e -> out.put(key, e)));
         return out;
     }
 

@@ -47,12 +47,7 @@ final class RecordMatcher {
         return matcher;
     }
 
-    /** The id of the first stored record with this key, or null. */
-    String find(String key) {
-        return idsByKey.get(key);
-    }
-
-    /** The ids of every record with one of {@code keys}, in the order found. */
+    /** The ids of every record with one of {@code keys}, in the order found (id order, then as the run added them). */
     Set<String> all(List<String> keys) {
         Set<String> ids = new LinkedHashSet<>();
         for (String key : keys) {

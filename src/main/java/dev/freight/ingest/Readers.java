@@ -50,8 +50,8 @@ public final class Readers {
      * A reader of CSV rows arriving on {@code in} while they arrive (an upload still being written, say), for bytes
      * that are UTF-8: it reads the same rows as {@link #open} would from a file of the same bytes, provided detection
      * finds that file to be UTF-8. Reading fails with an {@link IOException} at the first byte that is not valid UTF-8
-     * or is an ESC byte (ISO-2022 text), or when the bytes start with a UTF-16 or UTF-32 byte-order mark. Its format has
-     * no line ending. The caller closes the reader, which closes {@code in}.
+     * or is an ESC byte (ISO-2022 text), or when the bytes start with a UTF-16 or UTF-32 byte-order mark or are UTF-16
+     * or UTF-32 without one ({@code TextEncoding.withoutBom}). Its format has no line ending. The caller closes the reader, which closes {@code in}.
      */
     public static RowReader openUtf8Csv(InputStream in) throws IOException {
         return CsvRows.openUtf8(in);

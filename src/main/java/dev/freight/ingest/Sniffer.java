@@ -64,7 +64,7 @@ final class Sniffer {
     private static FileType text(Path file, byte[] head, FileType hint) throws IOException {
         TextEncoding told = TextEncoding.fromBom(head, head.length);
         if (told == null) {
-            told = TextEncoding.utf16WithoutBom(head, head.length);
+            told = TextEncoding.withoutBom(head, head.length);
         }
         if (told == null && looksBinary(head)) {
             throw unsupported("The file is binary data; " + EXPECTED);

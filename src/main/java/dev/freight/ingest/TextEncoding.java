@@ -25,7 +25,8 @@ import org.mozilla.universalchardet.UniversalDetector;
 
 /**
  * The encoding of a text file and the length of its byte-order mark. Detection: a byte-order mark (UTF-8, UTF-16 or
- * UTF-32, either byte order); else UTF-16 when the first 8 KiB have their zero bytes on one side of the pairs
+ * UTF-32, either byte order); else UTF-32 when the first 8 KiB have a zero byte at one end of every unit of four
+ * ({@link #utf32WithoutBom}); else UTF-16 when they have their zero bytes on one side of the pairs
  * ({@link #utf16WithoutBom}); else UTF-8 when the whole file is valid UTF-8 (plain ASCII is) unless it holds ESC bytes
  * and juniversalchardet finds ISO-2022 escapes in it; else juniversalchardet's guess, falling back to windows-1252.
  * Detection reads the file once more, in constant memory (twice when it asks juniversalchardet).
@@ -33,8 +34,10 @@ import org.mozilla.universalchardet.UniversalDetector;
 record TextEncoding(Charset charset, int bomLength) {
 
     static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
+    private static final Charset UTF_32LE = Charset.forName("UTF-32LE");
+    private static final Charset UTF_32BE = Charset.forName("UTF-32BE");
     private static final int BUFFER = 64 * 1024;
-    /** How many bytes at the start of a file tell UTF-16 without a byte-order mark. */
+    /** How many bytes at the start of a file tell UTF-16 or UTF-32 without a byte-order mark. */
     static final int HEAD = 8192;
     /** Java's names of the code pages {@link #guess} does not trust juniversalchardet with. */
     private static final Set<String> LEGACY_CYRILLIC = Set.of("IBM855", "IBM866", "x-MacCyrillic");
@@ -71,9 +74,9 @@ record TextEncoding(Charset charset, int bomLength) {
         if (bom != null) {
             return bom;
         }
-        TextEncoding utf16 = utf16WithoutBom(head, head.length);
-        if (utf16 != null) {
-            return utf16;
+        TextEncoding unmarked = withoutBom(head, head.length);
+        if (unmarked != null) {
+            return unmarked;
         }
         Detected key = Detected.of(file);
         Charset known = DETECTED.get(key);
@@ -113,10 +116,10 @@ record TextEncoding(Charset charset, int bomLength) {
             return new TextEncoding(StandardCharsets.UTF_8, 3);
         }
         if (startsWith(bytes, length, 0x00, 0x00, 0xFE, 0xFF)) {
-            return new TextEncoding(Charset.forName("UTF-32BE"), 4);
+            return new TextEncoding(UTF_32BE, 4);
         }
         if (startsWith(bytes, length, 0xFF, 0xFE, 0x00, 0x00)) {
-            return new TextEncoding(Charset.forName("UTF-32LE"), 4);
+            return new TextEncoding(UTF_32LE, 4);
         }
         if (startsWith(bytes, length, 0xFE, 0xFF)) {
             return new TextEncoding(StandardCharsets.UTF_16BE, 2);
@@ -125,6 +128,51 @@ record TextEncoding(Charset charset, int bomLength) {
             return new TextEncoding(StandardCharsets.UTF_16LE, 2);
         }
         return null;
+    }
+
+    /**
+     * UTF-32 or UTF-16 without a byte-order mark, told from the first {@code length} bytes: {@link #utf32WithoutBom},
+     * else {@link #utf16WithoutBom} (UTF-32 first: its pattern is the stricter, and UTF-16 text never has it). Null
+     * when the bytes are neither.
+     */
+    static TextEncoding withoutBom(byte[] bytes, int length) {
+        TextEncoding utf32 = utf32WithoutBom(bytes, length);
+        return utf32 != null ? utf32 : utf16WithoutBom(bytes, length);
+    }
+
+    /**
+     * UTF-32 without a byte-order mark, told from the first {@code length} bytes (the first {@value #HEAD} of a file):
+     * a code point has at most 21 bits, so in text in UTF-32 every unit of four bytes has a zero byte at one end, the
+     * last for little-endian (ASCII {@code a} is {@code 61 00 00 00}, three zero bytes of four), the first for
+     * big-endian. Every unit must be a code point, at least one an ASCII character (separators and line breaks are),
+     * and they must read as text: few control characters, surrogates or unassigned code points. Null when the bytes
+     * are not that: UTF-16 text has letters where UTF-32 has zero bytes, and binary data breaks the pattern or reads
+     * as control characters.
+     */
+    static TextEncoding utf32WithoutBom(byte[] bytes, int length) {
+        TextEncoding little = utf32WithoutBom(bytes, length / 4, true);
+        return little != null ? little : utf32WithoutBom(bytes, length / 4, false);
+    }
+
+    private static TextEncoding utf32WithoutBom(byte[] bytes, int units, boolean little) {
+        int odd = 0;
+        boolean ascii = false;
+        for (int i = 0; i < units; i++) {
+            int c = 0;
+            for (int j = 0; j < 4; j++) {
+                c = c << 8 | bytes[4 * i + (little ? 3 - j : j)] & 0xFF;
+            }
+            if (c < 0 || c > Character.MAX_CODE_POINT) {
+                return null;
+            }
+            ascii |= c >= 0x20 && c < 0x7F || c == '\t' || c == '\n' || c == '\r';
+            int type = Character.getType(c);
+            if (type == Character.UNASSIGNED || type == Character.SURROGATE || type == Character.CONTROL
+                    && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1A) {
+                odd++;
+            }
+        }
+        return !ascii || odd * 50 > units ? null : new TextEncoding(little ? UTF_32LE : UTF_32BE, 0);
     }
 
     /**

@@ -34,7 +34,7 @@ final class Utf8Stream extends FilterInputStream {
 
     /**
      * Reads the start of {@code in}: a UTF-8 byte-order mark is skipped, any other one fails, and so does a start that
-     * detection takes for UTF-16 without a byte-order mark (which can be valid UTF-8: ASCII with zero bytes).
+     * detection takes for UTF-16 or UTF-32 without a byte-order mark (which can be valid UTF-8: ASCII with zero bytes).
      */
     static Utf8Stream of(InputStream in) throws IOException {
         PushbackInputStream head = new PushbackInputStream(in, TextEncoding.HEAD);
@@ -43,9 +43,9 @@ final class Utf8Stream extends FilterInputStream {
         if (mark != null && !mark.charset().equals(StandardCharsets.UTF_8)) {
             throw new NotUtf8("the bytes start with a byte-order mark of " + mark.charset());
         }
-        TextEncoding utf16 = mark == null ? TextEncoding.utf16WithoutBom(start, start.length) : null;
-        if (utf16 != null) {
-            throw new NotUtf8("the bytes are " + utf16.charset() + " without a byte-order mark");
+        TextEncoding unmarked = mark == null ? TextEncoding.withoutBom(start, start.length) : null;
+        if (unmarked != null) {
+            throw new NotUtf8("the bytes are " + unmarked.charset() + " without a byte-order mark");
         }
         int skip = mark == null ? 0 : mark.bomLength();
         head.unread(start, skip, start.length - skip);

@@ -782,6 +782,47 @@ abstract class ExportApiContract {
         assertThat(file.body()).isEqualTo(immediate.body());
     }
 
+    /**
+     * A report's file name is at most 255 bytes in UTF-8, extension included, as most file systems require: a long
+     * name is cut at a hyphen (whole words), or, where a hyphen would keep less than half, after the last whole
+     * character: never inside a surrogate pair (𠀀 is four bytes) nor between a letter and its mark (а́ is four).
+     */
+    @Test
+    void aLongReportNameIsCutToAFileNameOf255BytesAtAWordOrAWholeCharacter() {
+        vendors();
+        String date = LocalDate.now(ZoneOffset.UTC).toString();
+        String words = report("Vendors " + "abcdefghi ".repeat(30));
+        String astral = report("𠀀".repeat(70));
+        String marked = report("x " + "а́".repeat(70));
+
+        String cutAtAWord = "vendors-" + "abcdefghi-".repeat(21) + "abcdefghi-export-" + date + ".csv";
+        assertThat(cutAtAWord.getBytes(StandardCharsets.UTF_8)).hasSize(249);
+        assertThat(disposition(words)).isEqualTo("attachment; filename=\"" + cutAtAWord + "\"");
+        // 22 bytes of suffix leave 233: 58 whole characters of four bytes.
+        assertThat(disposition(astral)).isEqualTo("attachment; filename=\"export-" + date + ".csv\"; filename*=UTF-8''"
+                + "%F0%A0%80%80".repeat(58) + "-export-" + date + ".csv");
+        // "x-" and 57 letters with their marks (230 bytes); the next letter would fit without its mark.
+        assertThat(disposition(marked)).isEqualTo("attachment; filename=\"x-export-" + date + ".csv\";"
+                + " filename*=UTF-8''x-" + "%D0%B0%CC%81".repeat(57) + "-export-" + date + ".csv");
+
+        HttpResponse<byte[]> accepted = export("/v1/reports/" + astral + "/export", "{\"format\": \"csv\","
+                + " \"async\": true}");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        JsonNode done = awaitJob(json(accepted).at("/data/exportJobId").asString());
+        assertThat(done.get("fileName").asString()).isEqualTo("𠀀".repeat(58) + "-export-" + date + ".csv");
+    }
+
+    private String report(String name) {
+        return http.post("/v1/reports", "{\"name\": \"" + name + "\", \"module\": \"vendors\","
+                + " \"columns\": [\"external_id\"]}").at("/data/reportId");
+    }
+
+    private String disposition(String reportId) {
+        HttpResponse<byte[]> r = export("/v1/reports/" + reportId + "/export", "{\"format\": \"csv\"}");
+        assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
+        return r.headers().firstValue("Content-Disposition").orElseThrow();
+    }
+
     @Test
     void anAsyncExportBecomesAJobWhoseSignedFileMatchesTheImmediateExportAndExpires() {
         vendors();

@@ -190,6 +190,36 @@ abstract class ImportsApiContract {
         }
     }
 
+    /**
+     * UTF-32 (either byte order) is read as UTF-32 with a byte-order mark or without one, not refused as binary data
+     * nor taken for UTF-8 by the upload's streaming check (its ASCII with zero bytes is valid UTF-8).
+     */
+    @Test
+    void aUtf32CsvWithOrWithoutAByteOrderMarkIsImportedWithItsLetters() throws Exception {
+        String file = "external_id,name,status\r\nv-1,Zoë Ågren,active\r\nv-2,Борис 李 𠀀,inactive\r\n";
+        for (String charset : List.of("UTF-32LE", "UTF-32BE")) {
+            for (boolean bom : List.of(false, true)) {
+                byte[] bytes = ((bom ? "\uFEFF" : "") + file).getBytes(java.nio.charset.Charset.forName(charset));
+                Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+                HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                        .header("Content-Type", "text/csv")
+                        .header("Content-Disposition", "attachment; filename=\"vendors.csv\"")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+                assertThat(put.statusCode()).as(put.body()).isEqualTo(202);
+                Response done = awaitFinal(created.at("/id"));
+                assertThat(done.at("/status")).as(charset + " " + bom + ": " + done.body()).isEqualTo("completed");
+                assertThat(done.at("/stats/created") + "/" + done.at("/stats/unchanged"))
+                        .isEqualTo(charset.equals("UTF-32LE") && !bom ? "2/0" : "0/2");
+                assertThat(http.get("/v1/objects/vendor/records?external_id=v-1").at("/data/0/values/name"))
+                        .isEqualTo("Zoë Ågren");
+                assertThat(http.get("/v1/objects/vendor/records?external_id=v-2").at("/data/0/values/name"))
+                        .isEqualTo("Борис 李 𠀀");
+            }
+        }
+    }
+
     @Test
     void aSyncUploadOfAFileThatCannotWorkFailsInTheRequestWithTheReason() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");

@@ -58,6 +58,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -880,14 +881,24 @@ abstract class ImportPipelineContract {
 
     /** A file workflow import of services (every column mapped by name, update, prefer_import), prepared. */
     private ImportJob workflowJob(ImportPipeline.RowSource source) throws IOException {
-        ImportJob job = jobs.requested(new ImportJobs.Request(org, "service", ImportJobs.MODULE, UploadMode.ASYNC,
+        return workflowJob("service", List.of("external_id", "name", "vendor", "dependencies"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, null, source);
+    }
+
+    /**
+     * A file workflow import of {@code object} (the columns named as the {@code fields} they feed, prefer_import,
+     * matching by {@code matchFields}: null for the default), prepared.
+     */
+    private ImportJob workflowJob(String object, List<String> fields, ExecuteOptions.DuplicateStrategy strategy,
+            List<String> matchFields, ImportPipeline.RowSource source) throws IOException {
+        ImportJob job = jobs.requested(new ImportJobs.Request(org, object, ImportJobs.MODULE, UploadMode.ASYNC,
                 Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
-                .withUpload("sha", "csv", "services.csv", null).withDeadline(START.plus(Duration.ofHours(1)));
+                .withUpload("sha", "csv", object + "s.csv", null).withDeadline(START.plus(Duration.ofHours(1)));
         List<ExecuteOptions.ColumnMap> columns = new ArrayList<>();
-        for (String field : List.of("external_id", "name", "vendor", "dependencies")) {
+        for (String field : fields) {
             columns.add(new ExecuteOptions.ColumnMap(field, field, null, null));
         }
-        ExecuteOptions options = new ExecuteOptions(columns, ExecuteOptions.DuplicateStrategy.UPDATE, null,
+        ExecuteOptions options = new ExecuteOptions(columns, strategy, matchFields,
                 ExecuteOptions.MergeMode.PREFER_IMPORT, false, false, null, false, null, null, null);
         db.inTransaction(h -> {
             imports.create(h, job);
@@ -896,6 +907,67 @@ abstract class ImportPipelineContract {
         });
         pipeline.prepare(job.id(), source);
         return job;
+    }
+
+    /**
+     * Two stored contacts share an email (ignoring case). Before either is deleted, a row with it is rejected with
+     * update (ambiguous_match) and skipped with skip. Once the one the run's index found first is deleted (after the
+     * first chunk), a row with that email matches the one left: it updates it, or is skipped. It never creates a
+     * contact beside it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ExecuteOptions.DuplicateStrategy.class, names = {"UPDATE", "SKIP"})
+    void aRowMatchesTheRecordLeftOfTwoSharingItsMatchKeyWhenTheOtherIsDeletedDuringTheRun(
+            ExecuteOptions.DuplicateStrategy strategy) throws IOException {
+        // Two writes, so that c-1 has the lesser id: the one the index, read in id order, finds first.
+        for (RecordWrite contact : List.of(contact("c-1", "Ann", "ann@example.com"),
+                contact("c-2", "Ann B", "ANN@example.com"))) {
+            db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT, List.of(contact)));
+        }
+        String first = db.withHandle(h -> records.idsByExternalId(h, org, "contact", List.of("c-1"))).get("c-1");
+        ImportPipeline.RowSource source = csv("""
+                displayName,email
+                Ann Again,ann@example.com
+                Cy,cy@example.com
+                Di,di@example.com
+                Ann Later,Ann@Example.com
+                """);
+        ImportJob job = workflowJob("contact", List.of("displayName", "email"), strategy, List.of("email"), source);
+        ImportPipeline.Listener deleteTheFirst = committed -> {
+            if (committed.checkpoint() == 3) {
+                db.inTransaction(h -> records.delete(h, org, List.of(first)));
+            }
+        };
+
+        ImportJob done = pipeline.process(job.id(), source, deleteTheFirst);
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        if (strategy == ExecuteOptions.DuplicateStrategy.UPDATE) {
+            assertThat(done.stats()).isEqualTo(new ImportStats(4, 3, 2, 1, 0, 0, 0, 1));
+            assertThat(errors(done)).extracting(RowError::line, RowError::field, RowError::code, RowError::message)
+                    .containsExactly(tuple(2L, "email", "ambiguous_match", "email: 2 stored records match this"
+                            + " row's email; duplicateStrategy update changes one record, so the row was not applied"));
+            assertThat(contacts()).containsExactly("c-2|Ann Later|Ann@Example.com", "null|Cy|cy@example.com",
+                    "null|Di|di@example.com");
+        } else {
+            assertThat(done.stats()).isEqualTo(new ImportStats(4, 2, 2, 0, 0, 0, 2, 0));
+            assertThat(errors(done)).isEmpty();
+            assertThat(contacts()).containsExactly("c-2|Ann B|ANN@example.com", "null|Cy|cy@example.com",
+                    "null|Di|di@example.com");
+        }
+    }
+
+    private static RecordWrite contact(String externalId, String name, String email) {
+        return new RecordWrite(externalId, Map.of("displayName", new Value.Text(name), "email",
+                new Value.Text(email)));
+    }
+
+    /** The contacts in id order, each as external_id|displayName|email. */
+    private List<String> contacts() {
+        return db.withHandle(h -> records.page(h, org, BuiltInObjects.CONTACT, null, null, 100, null)).stream()
+                .map(r -> r.externalId() + "|" + ((Value.Text) r.values().get("displayName")).value() + "|"
+                        + ((Value.Text) r.values().get("email")).value())
+                .toList();
     }
 
     @Test

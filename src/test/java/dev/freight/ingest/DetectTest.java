@@ -5,12 +5,16 @@ import static dev.freight.ingest.Workbook.sheet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -131,6 +135,38 @@ class DetectTest {
         assertThatThrownBy(() -> Readers.openUtf8Csv(new java.io.ByteArrayInputStream(utf16)))
                 .isInstanceOf(IOException.class).hasMessage("the bytes are UTF-16LE without a byte-order mark");
         assertUnsupported(Files.write(dir.resolve("counters.csv"), counters),
+                "The file is binary data; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+    }
+
+    /**
+     * UTF-32 without a byte-order mark has a zero byte in every unit of four (the last for little-endian, the first
+     * for big-endian; three of four for ASCII) and reads as text; the UTF-8 reader of uploads still arriving refuses
+     * it (its ASCII with zero bytes is valid UTF-8). 32-bit numbers have that pattern too, but read as control
+     * characters; a class file breaks it: both are binary data.
+     */
+    @Test
+    void takesAZeroByteInEveryUnitOfFourForUtf32OnlyWhenTheUnitsReadAsText() throws IOException {
+        for (String charset : List.of("UTF-32LE", "UTF-32BE")) {
+            byte[] utf32 = "id,name\n1,Ann\n2,Борис 李 𠀀\n".getBytes(Charset.forName(charset));
+            Path file = Files.write(dir.resolve(charset + ".csv"), utf32);
+
+            assertThat(Readers.detect(file, null, null)).isEqualTo(FileType.CSV);
+            assertThatThrownBy(() -> Readers.openUtf8Csv(new ByteArrayInputStream(utf32)))
+                    .isInstanceOf(IOException.class).hasMessage("the bytes are " + charset
+                            + " without a byte-order mark");
+        }
+        byte[] counters = new byte[4000];
+        for (int i = 0; i < 1000; i++) {
+            counters[4 * i] = (byte) (i % 32);
+        }
+        byte[] classFile;
+        try (InputStream in = DetectTest.class.getResourceAsStream("DetectTest.class")) {
+            classFile = in.readAllBytes();
+        }
+
+        assertUnsupported(Files.write(dir.resolve("counters.csv"), counters),
+                "The file is binary data; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+        assertUnsupported(Files.write(dir.resolve("class.csv"), classFile),
                 "The file is binary data; expected a CSV, JSON, NDJSON, XLSX or XLS file");
     }
 
