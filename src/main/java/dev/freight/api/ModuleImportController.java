@@ -561,12 +561,9 @@ class ModuleImportController implements Envelope.Face {
         List<RowErrorView> errors = new ArrayList<>();
         List<WarningView> rowWarnings = new ArrayList<>();
         Map<String, List<String>> unresolved = database.withHandle(h -> {
-            imports.errors(h, job.id(), e -> {
-                // One past the limit, to tell whether any was left out.
-                if (errors.size() <= MAX_LISTED_ERRORS) {
-                    errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code()));
-                }
-            });
+            // One past the limit, to tell whether any was left out.
+            imports.errors(h, job.id(), MAX_LISTED_ERRORS + 1).forEach(e ->
+                    errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code())));
             imports.warnings(h, job.id(), MAX_LISTED_ERRORS).forEach(w ->
                     rowWarnings.add(new WarningView(w.ordinal(), w.field(), w.message(), w.code())));
             return imports.referenceWarnings(h, job.id(), 100);
