@@ -150,8 +150,14 @@ class ModuleImportController implements Envelope.Face {
 
     record SuggestView(List<SuggestionView> suggestions, boolean aiUsed, List<TargetFieldView> targetFields) {}
 
+    /**
+     * The validate answer.
+     *
+     * @param errors the first 1,000 problems, in row order (a row with several problems has one entry for each)
+     * @param errorsTruncated whether {@code errors} leaves out problems
+     */
     record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, List<ErrorView> errors,
-            List<WarningView> warnings) {}
+            boolean errorsTruncated, List<WarningView> warnings) {}
 
     record ErrorView(long row, String field, Object value, String error, String code) {}
 
@@ -377,7 +383,7 @@ class ModuleImportController implements Envelope.Face {
         return Envelope.ok(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
                 report.errorRows(),
                 report.errors().stream().map(p -> new ErrorView(p.row(), p.field(), p.value(), p.message(),
-                        p.code())).toList(),
+                        p.code())).toList(), report.errorsTruncated(),
                 report.warnings().stream().map(w -> new WarningView(w.row(), w.field(), w.message(), w.code()))
                         .toList()));
     }
