@@ -150,8 +150,14 @@ class ModuleImportController implements Envelope.Face {
 
     record SuggestView(List<SuggestionView> suggestions, boolean aiUsed, List<TargetFieldView> targetFields) {}
 
+    /**
+     * The validate answer.
+     *
+     * @param errors the first 1,000 problems, in row order (a row with several problems has one entry for each)
+     * @param errorsTruncated whether {@code errors} leaves out problems
+     */
     record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, List<ErrorView> errors,
-            List<WarningView> warnings) {}
+            boolean errorsTruncated, List<WarningView> warnings) {}
 
     record ErrorView(long row, String field, Object value, String error, String code) {}
 
@@ -377,7 +383,7 @@ class ModuleImportController implements Envelope.Face {
         return Envelope.ok(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
                 report.errorRows(),
                 report.errors().stream().map(p -> new ErrorView(p.row(), p.field(), p.value(), p.message(),
-                        p.code())).toList(),
+                        p.code())).toList(), report.errorsTruncated(),
                 report.warnings().stream().map(w -> new WarningView(w.row(), w.field(), w.message(), w.code()))
                         .toList()));
     }
@@ -561,12 +567,9 @@ class ModuleImportController implements Envelope.Face {
         List<RowErrorView> errors = new ArrayList<>();
         List<WarningView> rowWarnings = new ArrayList<>();
         Map<String, List<String>> unresolved = database.withHandle(h -> {
-            imports.errors(h, job.id(), e -> {
-                // One past the limit, to tell whether any was left out.
-                if (errors.size() <= MAX_LISTED_ERRORS) {
-                    errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code()));
-                }
-            });
+            // One past the limit, to tell whether any was left out.
+            imports.errors(h, job.id(), MAX_LISTED_ERRORS + 1).forEach(e ->
+                    errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code())));
             imports.warnings(h, job.id(), MAX_LISTED_ERRORS).forEach(w ->
                     rowWarnings.add(new WarningView(w.ordinal(), w.field(), w.message(), w.code())));
             return imports.referenceWarnings(h, job.id(), 100);

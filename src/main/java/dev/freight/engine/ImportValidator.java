@@ -28,10 +28,11 @@ public final class ImportValidator {
     public record Warning(Long row, String field, String code, String message) {}
 
     /**
-     * The verdict. {@code errors} holds at most {@code maxErrors} problems in row order; the counts are exact.
+     * The verdict. {@code errors} holds at most {@code maxErrors} problems in row order (a row with several problems
+     * has one for each); {@code errorsTruncated} says whether it leaves problems out. The counts are exact.
      */
     public record Report(long totalRows, long validRows, long errorRows, List<Problem> errors,
-            List<Warning> warnings) {
+            boolean errorsTruncated, List<Warning> warnings) {
 
         public boolean isValid() {
             return errorRows == 0;
@@ -73,6 +74,7 @@ public final class ImportValidator {
         List<Problem> errors = new ArrayList<>();
         long total = 0;
         long bad = 0;
+        boolean truncated = false;
         try (RowReader reader = source.open()) {
             Rows rows = new Rows(reader);
             for (SourceRow row = rows.next(); row != null; row = rows.next()) {
@@ -82,6 +84,8 @@ public final class ImportValidator {
                     if (errors.size() < maxErrors) {
                         errors.add(new Problem(row.ordinal(), null, null, ViolationCode.MALFORMED_ROW.wireName(),
                                 rows.rejection()));
+                    } else {
+                        truncated = true;
                     }
                     continue;
                 }
@@ -96,11 +100,13 @@ public final class ImportValidator {
                                 : columnsByField.getOrDefault(v.field(), List.of());
                         Object value = columns.isEmpty() ? null : row.cells().get(columns.getFirst().sourceColumn());
                         errors.add(new Problem(row.ordinal(), v.field(), value, v.code().wireName(), v.message()));
+                    } else {
+                        truncated = true;
                     }
                 }
             }
         }
-        return new Report(total, total - bad, bad, errors, warnings);
+        return new Report(total, total - bad, bad, errors, truncated, warnings);
     }
 
     /**

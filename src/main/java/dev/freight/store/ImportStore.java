@@ -166,13 +166,31 @@ public final class ImportStore {
 
     /** Streams the import's errors in source order. */
     public void errors(Handle h, String importId, Consumer<RowError> sink) {
-        h.query("""
-                select ordinal, seq, line, external_id, field, code, message, cells from import_errors
-                where import_id = ? order by ordinal, seq""", rs -> {
-            sink.accept(new RowError(rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getString(5),
-                    rs.getString(6), rs.getString(7), rs.getString(8)));
+        h.query(ERRORS_IN_ORDER, rs -> {
+            sink.accept(rowError(rs));
             return null;
         }, importId);
+    }
+
+    /**
+     * The import's first {@code limit} errors (one per problem: a row may have several) in source order. Reads only
+     * those, through the key's index, however many the import has. A negative {@code limit} is refused
+     * ({@link IllegalArgumentException}): SQLite would read it as no limit at all.
+     */
+    public List<RowError> errors(Handle h, String importId, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be 0 or more, got " + limit);
+        }
+        return h.query(ERRORS_IN_ORDER + " limit " + limit, ImportStore::rowError, importId);
+    }
+
+    private static final String ERRORS_IN_ORDER = """
+            select ordinal, seq, line, external_id, field, code, message, cells from import_errors
+            where import_id = ? order by ordinal, seq""";
+
+    private static RowError rowError(ResultSet rs) throws SQLException {
+        return new RowError(rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8));
     }
 
     public void addChanges(Handle h, String importId, List<Change> changes) {

@@ -592,6 +592,55 @@ abstract class ModuleImportApiContract {
         assertThat(r.at("/data/errorRows")).isEqualTo("2");
     }
 
+    /**
+     * Validate lists the first 1,000 problems, not rows (a row without a name and with a bad email has two), and says
+     * when it left some out.
+     */
+    @Test
+    void validateListsTheFirstThousandProblemsAndSaysWhetherItLeftSomeOut() {
+        List<String> twoProblems = new ArrayList<>();
+        for (int i = 1; i <= 501; i++) {
+            twoProblems.add(rowsJson("", "bad-" + i));
+        }
+        String oneProblem = rowsJson("Ann", "bad-0");
+
+        Response exactly = validateRows(String.join(",", twoProblems.subList(0, 500)));
+
+        assertThat(exactly.at("/data/errorRows")).isEqualTo("500");
+        assertThat(exactly.json().get("data").get("errors").size()).isEqualTo(1_000);
+        assertThat(exactly.at("/data/errorsTruncated")).isEqualTo("false");
+
+        Response over = validateRows(oneProblem + "," + String.join(",", twoProblems.subList(0, 500)));
+
+        assertThat(over.at("/data/totalRows")).isEqualTo("501");
+        assertThat(over.at("/data/errorRows")).isEqualTo("501");
+        JsonNode errors = over.json().get("data").get("errors");
+        assertThat(errors.size()).isEqualTo(1_000);
+        assertThat(errors.get(0).toString()).isEqualTo("{\"row\":1,\"field\":\"email\",\"value\":\"bad-0\","
+                + "\"error\":\"email: expected an email address, got \\\"bad-0\\\"\","
+                + "\"code\":\"invalid_field_value\"}");
+        assertThat(errors.get(998).toString()).isEqualTo("{\"row\":500,\"field\":\"email\",\"value\":\"bad-499\","
+                + "\"error\":\"email: expected an email address, got \\\"bad-499\\\"\","
+                + "\"code\":\"invalid_field_value\"}");
+        assertThat(errors.get(999).toString()).isEqualTo("{\"row\":501,\"field\":\"displayName\",\"value\":\"\","
+                + "\"error\":\"displayName: required field is missing (expected key \\\"Name\\\")\","
+                + "\"code\":\"missing_required_field\"}");
+        assertThat(over.at("/data/errorsTruncated")).isEqualTo("true");
+
+        Response few = validateRows(rowsJson("Bo", "bo@example.com") + "," + oneProblem);
+
+        assertThat(few.json().get("data").get("errors").size()).isEqualTo(1);
+        assertThat(few.at("/data/errors/0/row")).isEqualTo("2");
+        assertThat(few.at("/data/errorsTruncated")).isEqualTo("false");
+    }
+
+    private Response validateRows(String rows) {
+        Response r = http.post("/v1/modules/contacts/import/validate", "{\"rows\": [" + rows + "], \"columnMapping\": "
+                + MAPPING + "}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r;
+    }
+
     @Test
     void anExecutionWhoseEveryRowFailedIsFailedWithAReasonWhileOneWithASuccessIsCompleted() throws Exception {
         Response r = execute(rowsJson("", "ann@example.com") + "," + rowsJson("Bo", "not-an-email"), "{}");

@@ -381,6 +381,34 @@ abstract class RecordStoreContract {
     }
 
     @Test
+    void anImportsFirstRowErrorsComeBackInSourceOrderUpToTheLimit() {
+        ImportStore imports = new ImportStore(clock);
+        db.inTransaction((Handle h) -> {
+            imports.addErrors(h, "imp_errs", List.of(
+                    new RowError(9, 0, 10, "c-9", "email", "invalid_field_value", "late", "{\"Email\":\"x\"}"),
+                    new RowError(3, 1, 4, null, "phone", "invalid_field_value", "second of 3", "{\"Phone\":\"y\"}")));
+            // A later chunk's rows, one of them before the rows already stored.
+            imports.addErrors(h, "imp_errs", List.of(
+                    new RowError(3, 0, 4, null, "displayName", "missing_required_field", "first of 3", "{}"),
+                    new RowError(2, 0, 3, "c-2", null, "malformed_row", "earliest", "{\"Name\":\"Ann\"}")));
+            imports.addErrors(h, "imp_other", List.of(
+                    new RowError(1, 0, 2, null, "email", "invalid_field_value", "other", "{}")));
+            return null;
+        });
+
+        assertThat(db.withHandle((Handle h) -> imports.errors(h, "imp_errs", 3))).containsExactly(
+                new RowError(2, 0, 3, "c-2", null, "malformed_row", "earliest", "{\"Name\":\"Ann\"}"),
+                new RowError(3, 0, 4, null, "displayName", "missing_required_field", "first of 3", "{}"),
+                new RowError(3, 1, 4, null, "phone", "invalid_field_value", "second of 3", "{\"Phone\":\"y\"}"));
+        assertThat(db.withHandle((Handle h) -> imports.errors(h, "imp_errs", 10))).extracting(RowError::message)
+                .containsExactly("earliest", "first of 3", "second of 3", "late");
+        assertThat(db.withHandle((Handle h) -> imports.errors(h, "imp_errs", 0))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.errors(h, "imp_none", 10))).isEmpty();
+        assertThatThrownBy(() -> db.withHandle((Handle h) -> imports.errors(h, "imp_errs", -1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("limit must be 0 or more, got -1");
+    }
+
+    @Test
     void anImportsRowWarningsComeBackInSourceOrderOncePerRowAndFieldAndLeaveWithItsPurge() {
         ImportStore imports = new ImportStore(clock);
         db.inTransaction((Handle h) -> {
