@@ -53,8 +53,10 @@ public class ImportBench {
             case "xlsx" -> xlsx(Path.of(o.get("csv")), Path.of(o.get("out")));
             case "records" -> records(Path.of(o.get("csv")), Path.of(o.get("out")));
             case "run" -> run(o.get("url"), o.get("key"), Path.of(o.get("file")), o.getOrDefault("resource", "vendor"));
+            case "rollback" -> rollback(o.get("url"), o.get("key"), o.get("id"));
             default -> {
-                System.err.println("usage: ImportBench generate --rows N --variant 0|1 --out FILE | run --url U --key K --file F");
+                System.err.println("usage: ImportBench generate --rows N --variant 0|1 --out FILE | run --url U --key K"
+                        + " --file F | rollback --url U --key K --id IMPORT_ID");
                 System.exit(2);
             }
         }
@@ -255,8 +257,28 @@ public class ImportBench {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Matcher stats = Pattern.compile("\"stats\":(\\{[^}]*})").matcher(body);
-        System.out.printf("seconds=%.2f upload_seconds=%.2f status=%s stats=%s%n", seconds,
-                (uploaded - start) / 1e9, field(body, "status"), stats.find() ? stats.group(1) : "?");
+        System.out.printf("seconds=%.2f upload_seconds=%.2f status=%s stats=%s id=%s%n", seconds,
+                (uploaded - start) / 1e9, field(body, "status"), stats.find() ? stats.group(1) : "?", id);
+    }
+
+    /** Rolls an import back and prints the time its request took and what it did; exits 1 unless it answered 200. */
+    static void rollback(String url, String key, String id) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        long start = System.nanoTime();
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/imports/" + id
+                + "/rollback")).header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (answer.statusCode() != 200) {
+            System.err.println("rollback answered " + answer.statusCode() + ": " + answer.body());
+            System.exit(1);
+        }
+        Matcher counts = Pattern.compile("\"(deleted_count|restored_count)\":([0-9]+)").matcher(answer.body());
+        StringBuilder done = new StringBuilder();
+        while (counts.find()) {
+            done.append(' ').append(counts.group(1)).append('=').append(counts.group(2));
+        }
+        System.out.printf("seconds=%.2f%s%n", seconds, done);
     }
 
     static String field(String json, String name) {

@@ -6,7 +6,8 @@
 #   prints each time and the ratio to \copy. It also COPYs the same rows as Freight stores them (typed JSON) into a
 #   records-shaped table with the records table's indexes: the floor of the table design, with no Freight code.
 #   The cluster's WAL is warmed by one untimed records-shaped load first, and every timed step starts from a checkpoint.
-#   SQLite: fresh load, all-update and unchanged re-loads, rows/s.   Both: the server's peak heap (jstat).
+#   SQLite: fresh load, all-update and unchanged re-loads, rows/s.   Both: then the rollback of the all-update (it
+#   restores every record; timed, no goal), and the server's peak heap (jstat) over all of it.
 #   xlsx: the same rows as an XLSX (every text cell in the shared-strings table) imported on SQLite with the server at
 #   -Xmx512m (BENCH_XLSX_HEAP); time and peak heap.
 # The server runs with -Xmx256m (BENCH_HEAP). Usage: bench/import.sh [postgresql|sqlite|xlsx|both|all]
@@ -32,9 +33,18 @@ echo "file: $(du -h "$WORK/vendors.csv" | cut -f1)"
 # The generated files' dirty pages are written back now, not during the first timed import.
 sync
 
-run_import() { # FILE → prints the ImportBench line; sets SECONDS_TAKEN
+run_import() { # FILE → prints the ImportBench line; sets SECONDS_TAKEN and IMPORT_ID
     local line
     line=$("$JAVA" "$ROOT/bench/ImportBench.java" run --url "$SERVER_URL" --key "$KEY" --file "$1")
+    echo "   $line"
+    SECONDS_TAKEN=$(echo "$line" | sed -E 's/^seconds=([0-9.]+).*/\1/')
+    IMPORT_ID=$(echo "$line" | sed -E 's/.* id=([a-z0-9_]+)$/\1/')
+}
+
+run_rollback() { # IMPORT_ID → prints the ImportBench line; sets SECONDS_TAKEN (the bench stops if it is not 200)
+    local line
+    line=$("$JAVA" "$ROOT/bench/ImportBench.java" rollback --url "$SERVER_URL" --key "$KEY" --id "$1") \
+        || die "the rollback of $1 failed"
     echo "   $line"
     SECONDS_TAKEN=$(echo "$line" | sed -E 's/^seconds=([0-9.]+).*/\1/')
 }
@@ -67,8 +77,9 @@ if [ "$WHICH" = postgresql ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     sample_heap "$SERVER_PID" "$WORK/heap-pg" &
     wait_heap_samples "$WORK/heap-pg"
     settle; echo "fresh load:";      run_import "$WORK/vendors.csv";         FRESH=$SECONDS_TAKEN
-    settle; echo "all-update load:"; run_import "$WORK/vendors-updated.csv"; UPDATE=$SECONDS_TAKEN
+    settle; echo "all-update load:"; run_import "$WORK/vendors-updated.csv"; UPDATE=$SECONDS_TAKEN; UPDATE_ID=$IMPORT_ID
     settle; echo "unchanged load:";  run_import "$WORK/vendors-updated.csv"; SAME=$SECONDS_TAKEN
+    settle; echo "rollback of the all-update:"; run_rollback "$UPDATE_ID"; ROLLBACK=$SECONDS_TAKEN
     stop_server
     psql_run -d copybench -c "create table vendors (external_id text primary key, name text, website text,
         status text, hq_location text, raw_irq_score numeric, raw_residual_risk_score numeric, business_unit text,
@@ -92,6 +103,7 @@ if [ "$WHICH" = postgresql ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     printf '%-18s %8ss  %sx copy (goal <= 1.7)\n' "fresh" "$FRESH" "$(ratio "$FRESH" "$COPY")"
     printf '%-18s %8ss  %sx copy (goal <= 2.2)\n' "all-update" "$UPDATE" "$(ratio "$UPDATE" "$COPY")"
     printf '%-18s %8ss  %sx copy (goal <= 1.0)\n' "unchanged" "$SAME" "$(ratio "$SAME" "$COPY")"
+    printf '%-18s %8ss  (restores every record; no goal)\n' "rollback" "$ROLLBACK"
 fi
 
 if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
@@ -103,14 +115,16 @@ if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     sample_heap "$SERVER_PID" "$WORK/heap-sqlite" &
     wait_heap_samples "$WORK/heap-sqlite"
     echo "fresh load:";      run_import "$WORK/vendors.csv";         FRESH=$SECONDS_TAKEN
-    echo "all-update load:"; run_import "$WORK/vendors-updated.csv"; UPDATE=$SECONDS_TAKEN
+    echo "all-update load:"; run_import "$WORK/vendors-updated.csv"; UPDATE=$SECONDS_TAKEN; UPDATE_ID=$IMPORT_ID
     echo "unchanged load:";  run_import "$WORK/vendors-updated.csv"; SAME=$SECONDS_TAKEN
+    echo "rollback of the all-update:"; run_rollback "$UPDATE_ID"; ROLLBACK=$SECONDS_TAKEN
     stop_server
     rows_per_second() { awk -v r="$ROWS" -v s="$1" 'BEGIN { printf "%.0f", r / s }'; }
     say "SQLite results ($ROWS rows, server -Xmx$HEAP, peak heap $(peak_heap "$WORK/heap-sqlite") MiB)"
     printf '%-18s %8ss  %s rows/s (goal >= 100,000)\n' "fresh" "$FRESH" "$(rows_per_second "$FRESH")"
     printf '%-18s %8ss  %s rows/s\n' "all-update" "$UPDATE" "$(rows_per_second "$UPDATE")"
     printf '%-18s %8ss  %s rows/s\n' "unchanged" "$SAME" "$(rows_per_second "$SAME")"
+    printf '%-18s %8ss  (restores every record; no goal)\n' "rollback" "$ROLLBACK"
 fi
 
 if [ "$WHICH" = xlsx ] || [ "$WHICH" = all ]; then

@@ -58,7 +58,6 @@ public final class ImportRollback {
             String organizationId = job.organizationId();
             List<Conflict> conflicts = new ArrayList<>();
             List<RecordStore.Existing> changedSince = records.changedSinceCreatedBy(h, organizationId, job.id());
-            List<Change> changes = imports.changes(h, organizationId, job.id());
             // Created records someone changed since: deleted when their values are still those the import left.
             List<RecordStore.Existing> deletable = new ArrayList<>();
             Set<String> kept = new HashSet<>();
@@ -79,7 +78,7 @@ public final class ImportRollback {
                 }
             }
             // Restored first: a record the import made refer to one it created refers to it no more.
-            int restored = restore(h, organizationId, job.id(), changes, conflicts);
+            int restored = restore(h, organizationId, job.id(), conflicts);
             Map<String, Conflict> referred = stillReferred(h, job, kept);
             conflicts.addAll(referred.values());
             int deleted = 0;
@@ -179,14 +178,13 @@ public final class ImportRollback {
 
     /**
      * Restores what the import updated and re-creates what it deleted, adding a conflict for each record it cannot;
-     * returns how many it put back.
+     * returns how many it put back. Reads the change log a thousand entries at a time, whose updates go to the
+     * database as one batch: memory holds one page of earlier versions, however many records the import changed.
      */
-    private int restore(Handle h, String organizationId, String importId, List<Change> changes,
-            List<Conflict> conflicts) {
+    private int restore(Handle h, String organizationId, String importId, List<Conflict> conflicts) {
         int restored = 0;
-        // The updates of each thousand changes go to the database as one batch.
-        for (int from = 0; from < changes.size(); from += BATCH) {
-            List<Change> window = changes.subList(from, Math.min(changes.size(), from + BATCH));
+        for (List<Change> window = imports.changes(h, organizationId, importId, null, BATCH); !window.isEmpty();
+                window = imports.changes(h, organizationId, importId, window.getLast().recordId(), BATCH)) {
             List<RecordStore.Restore> restores = new ArrayList<>();
             for (Change c : window) {
                 if ("updated".equals(c.kind()) && c.previousData() != null) {

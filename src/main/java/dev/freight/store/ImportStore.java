@@ -240,18 +240,20 @@ public final class ImportStore {
     }
 
     /**
-     * The change log by record id, without the records the import created itself (a later row of the file workflow
-     * updated them): rollback deletes those instead of restoring them. Read it before the import's created records are
-     * deleted.
+     * The first {@code limit} entries of the change log after record id {@code after} (null: from the first), by record
+     * id, without the records the import created itself (a later row of the file workflow updated them): rollback
+     * deletes those instead of restoring them. Read it before the import's created records are deleted. A page at a
+     * time, since an import's log holds a previous version of every record it changed.
      */
-    public List<Change> changes(Handle h, String organizationId, String importId) {
+    public List<Change> changes(Handle h, String organizationId, String importId, String after, int limit) {
         return h.query("""
                 select record_id, object, external_id, kind, previous_data, previous_version, applied_version
-                from import_changes c where import_id = ? and not exists (select 1 from records r
+                from import_changes c where import_id = ? and record_id > ? and not exists (select 1 from records r
                     where r.organization_id = ? and r.id = c.record_id and r.created_by_import = c.import_id)
-                order by record_id""",
+                order by record_id limit\s""" + limit,
                 rs -> new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId, organizationId);
+                        rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId,
+                after == null ? "" : after, organizationId);
     }
 
     /** The version {@code importId} last gave each of {@code recordIds} that its change log holds, by record id. */

@@ -622,6 +622,34 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void rollbackOfAChangeLogLongerThanOnePageRestoresEveryRecordOfEveryPage() throws IOException {
+        StringBuilder first = new StringBuilder("external_id,name\n");
+        StringBuilder second = new StringBuilder("external_id,name\n");
+        for (int i = 0; i < 2_500; i++) {
+            first.append(String.format("v-%04d,Name %d%n", i, i));
+            if (i % 25 != 7) {
+                second.append(String.format("v-%04d,Changed %d%n", i, i));
+            }
+        }
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, first.toString());
+        ImportJob overwrite = run(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, second.toString());
+        assertThat(overwrite.stats()).isEqualTo(new ImportStats(2_400, 2_400, 0, 2_400, 0, 100, 0, 0));
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1500,Edited since\n");
+
+        ImportRollback.Result result = rollback.rollback(overwrite, "key_test");
+
+        assertThat(result.restored()).isEqualTo(2_499);
+        assertThat(result.conflicts()).extracting(ImportRollback.Conflict::externalId, ImportRollback.Conflict::reason)
+                .containsExactly(tuple("v-1500", "changed or deleted since the import updated it"));
+        assertThat(vendorCount()).isEqualTo(2_500);
+        for (int i : List.of(0, 7, 999, 1_000, 1_007, 1_999, 2_000, 2_482, 2_499)) {
+            assertThat(vendor(String.format("v-%04d", i)).values().get("name").toString())
+                    .isEqualTo("Text[value=Name " + i + "]");
+        }
+        assertThat(vendor("v-1500").values().get("name").toString()).isEqualTo("Text[value=Edited since]");
+    }
+
+    @Test
     void rollbackLeavesARecordEditedSinceAloneAndReportsTheConflict() throws IOException {
         ImportJob first = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\n");
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme Edited\n");

@@ -304,7 +304,7 @@ abstract class RecordStoreContract {
                 List.of(new RecordWrite("v-3", Map.of("name", text("Gamma edited")), 1L))));
 
         assertThat(outcomes).extracting(UpsertOutcome::version).containsExactly(2L, 3L, 1L);
-        List<Change> log = db.withHandle(h -> imports.changes(h, acme, "imp_log"));
+        List<Change> log = db.withHandle(h -> imports.changes(h, acme, "imp_log", null, 100_000));
         assertThat(log).extracting(Change::recordId, Change::object, Change::externalId, Change::kind,
                 Change::previousVersion, Change::appliedVersion).containsExactlyInAnyOrder(
                         tuple(before.get(0).id(), "vendor", "v-1", "updated", 1L, 2L),
@@ -313,7 +313,34 @@ abstract class RecordStoreContract {
         log.forEach(c -> previous.put(c.externalId(), ValueJson.decode(c.previousData(), BuiltInObjects.VENDOR)));
         assertThat(previous).containsExactlyInAnyOrderEntriesOf(Map.of("v-1", Map.of("name", text("Acme")),
                 "v-2", Map.of("name", text("Beta edited"))));
-        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_none"))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_none", null, 100_000))).isEmpty();
+    }
+
+    @Test
+    void theChangeLogIsReadAPageAtATimeInRecordIdOrderAfterTheLastIdRead() {
+        ImportStore imports = new ImportStore(clock);
+        db.inTransaction((Handle h) -> {
+            List<Change> log = new ArrayList<>();
+            for (String id : List.of("vndr_5", "vndr_1", "vndr_4", "vndr_2", "vndr_3")) {
+                log.add(new Change(id, "vendor", "v-" + id.substring(5), "updated",
+                        ValueJson.encode(Map.of("name", text("Name " + id))), 1L, 2L));
+            }
+            imports.mergeChanges(h, "imp_pages", log);
+            imports.mergeChanges(h, "imp_other", List.of(new Change("vndr_0", "vendor", "v-0", "updated",
+                    ValueJson.encode(Map.of("name", text("Other"))), 1L, 2L)));
+            return null;
+        });
+
+        List<Change> first = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_pages", null, 2));
+        List<Change> second = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_pages", "vndr_2", 2));
+        List<Change> last = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_pages", "vndr_4", 2));
+
+        assertThat(first).extracting(Change::recordId).containsExactly("vndr_1", "vndr_2");
+        assertThat(second).extracting(Change::recordId).containsExactly("vndr_3", "vndr_4");
+        assertThat(last).extracting(Change::recordId, Change::externalId).containsExactly(tuple("vndr_5", "v-5"));
+        assertThat(ValueJson.decode(last.getFirst().previousData(), BuiltInObjects.VENDOR))
+                .isEqualTo(Map.of("name", text("Name vndr_5")));
+        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_pages", "vndr_5", 2))).isEmpty();
     }
 
     @Test
@@ -330,7 +357,7 @@ abstract class RecordStoreContract {
             return null;
         });
 
-        List<Change> log = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_twice"));
+        List<Change> log = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_twice", null, 100_000));
 
         assertThat(log).extracting(Change::recordId, Change::previousVersion, Change::appliedVersion)
                 .containsExactly(tuple("vndr_1", 1L, 3L));
@@ -451,7 +478,7 @@ abstract class RecordStoreContract {
         upsert(acme, BuiltInObjects.VENDOR, vendor("v-2", "Beta edited"));
 
         List<RecordStore.Existing> changed = db.withHandle(h -> records.changedSinceCreatedBy(h, acme, "imp_created"));
-        List<Change> toRestore = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_created"));
+        List<Change> toRestore = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_created", null, 100_000));
         int deleted = db.inTransaction(h -> records.deleteCreatedBy(h, acme, "imp_created"));
 
         assertThat(changed).extracting(RecordStore.Existing::externalId).containsExactly("v-2");
@@ -472,7 +499,7 @@ abstract class RecordStoreContract {
                 .isInstanceOfSatisfying(StoreException.class,
                         e -> assertThat(e.code()).isEqualTo("transient_conflict"));
 
-        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_stale"))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_stale", null, 100_000))).isEmpty();
         assertThat(db.withHandle(h -> records.find(h, acme, idsByExternalId(acme, "vendor", "v-1").get("v-1"),
                 builtIns())).orElseThrow().values()).isEqualTo(Map.of("name", text("Acme")));
     }
@@ -598,7 +625,7 @@ abstract class RecordStoreContract {
         db.withHandle(h -> records.existing(h, acme, "shipment", List.of("s-1", "s-2", "s-3")))
                 .forEach((key, r) -> stored.put(key, ValueJson.decode(r.data(), SHIPMENT)));
         assertThat(stored).containsExactlyInAnyOrderEntriesOf(Map.of("s-1", plain, "s-2", odd, "s-3", plain));
-        List<Change> log = db.withHandle(h -> imports.changes(h, acme, "imp_odd"));
+        List<Change> log = db.withHandle(h -> imports.changes(h, acme, "imp_odd", null, 100_000));
         assertThat(log).extracting(Change::externalId, c -> ValueJson.decode(c.previousData(), SHIPMENT),
                 Change::previousVersion, Change::appliedVersion).containsExactlyInAnyOrder(
                         tuple("s-1", odd, 1L, 2L), tuple("s-2", plain, 1L, 2L));
@@ -634,7 +661,7 @@ abstract class RecordStoreContract {
                 .forEach((key, r) -> names.put(key, ValueJson.decode(r.data(), SHIPMENT).get("name")));
         assertThat(names).containsExactlyInAnyOrderEntriesOf(Map.of("l-0", text("short"), "l-3", text(longName + 3),
                 "l-6", text(longName + 6), "l-7", text(longName), "l-10", text(longName)));
-        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_long2"))).extracting(Change::externalId,
+        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_long2", null, 100_000))).extracting(Change::externalId,
                 c -> ValueJson.decode(c.previousData(), SHIPMENT).get("name")).containsExactlyInAnyOrder(
                         tuple("l-0", text(0 + longName)), tuple("l-1", text(1 + longName)),
                         tuple("l-2", text(2 + longName)), tuple("l-3", text(3 + longName)),

@@ -97,7 +97,7 @@ class SqliteRecordStoreTest extends RecordStoreContract {
                 h -> records.upsert(h, acme, BuiltInObjects.VENDOR, vendors(0, 1L, ", renamed"), "imp_updated")));
 
         assertThat(versions()).containsExactly(6_000L, 9_000L);
-        assertThat(db.withHandle((Handle h) -> new ImportStore(clock).changes(h, acme, "imp_updated"))).hasSize(3_000);
+        assertThat(db.withHandle((Handle h) -> new ImportStore(clock).changes(h, acme, "imp_updated", null, 100_000))).hasSize(3_000);
     }
 
     @Test
@@ -113,7 +113,7 @@ class SqliteRecordStoreTest extends RecordStoreContract {
             return null;
         }));
 
-        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_deleted"))).hasSize(6_000);
+        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_deleted", null, 100_000))).hasSize(6_000);
     }
 
     /** 3,000 vendors whose numbers have {@code parity}, each written expecting {@code version}. */
