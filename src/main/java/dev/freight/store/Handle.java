@@ -68,13 +68,27 @@ public final class Handle {
         }
     }
 
-    /** Reads a large result a few rows at a time (PostgreSQL streams only inside a transaction), row by row. */
+    /**
+     * Reads a large result a few rows at a time, row by row. Where the dialect streams only inside a transaction
+     * (PostgreSQL) and this handle has auto-commit, the query runs in a transaction of its own, rolled back after.
+     */
     public void forEach(String sql, RowMapper<?> row, Object... params) {
-        try (PreparedStatement ps = prepare(sql, Arrays.asList(params))) {
-            ps.setFetchSize(1_000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    row.map(rs);
+        try {
+            boolean cursor = dialect.streamsInTransaction() && connection.getAutoCommit();
+            if (cursor) {
+                connection.setAutoCommit(false);
+            }
+            try (PreparedStatement ps = prepare(sql, Arrays.asList(params))) {
+                ps.setFetchSize(1_000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        row.map(rs);
+                    }
+                }
+            } finally {
+                if (cursor) {
+                    connection.rollback();
+                    connection.setAutoCommit(true);
                 }
             }
         } catch (SQLException e) {

@@ -164,9 +164,9 @@ public final class ImportStore {
         insertRows(h, "import_errors (import_id, ordinal, seq, line, external_id, field, code, message, cells)", rows);
     }
 
-    /** Streams the import's errors in source order. */
+    /** Streams the import's errors in source order, a thousand rows held at a time however many it has. */
     public void errors(Handle h, String importId, Consumer<RowError> sink) {
-        h.query(ERRORS_IN_ORDER, rs -> {
+        h.forEach(ERRORS_IN_ORDER, rs -> {
             sink.accept(rowError(rs));
             return null;
         }, importId);

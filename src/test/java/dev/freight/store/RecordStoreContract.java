@@ -847,6 +847,40 @@ abstract class RecordStoreContract {
         assertThat(db.withHandle(tenants::countOrganizations)).isEqualTo(2);
     }
 
+    @Test
+    void anImportsErrorsAreStreamedInATransactionWhereTheDatabaseStreamsOnlySoAndTheHandleKeepsAutoCommit() {
+        ImportStore imports = new ImportStore(clock);
+        List<RowError> written = new ArrayList<>();
+        for (int i = 1; i <= 2_500; i++) {
+            written.add(new RowError(i, 0, i + 1, "v-" + i, "name", "missing_required_field", "name: required",
+                    "{\"external_id\":\"v-" + i + "\"}"));
+        }
+        db.inTransaction((Handle h) -> {
+            imports.addErrors(h, "imp_streamed", written);
+            return null;
+        });
+        List<RowError> read = new ArrayList<>();
+        List<Boolean> autoCommitWhileReading = new ArrayList<>();
+
+        db.withHandle((Handle h) -> {
+            imports.errors(h, "imp_streamed", e -> {
+                read.add(e);
+                try {
+                    autoCommitWhileReading.add(h.connection().getAutoCommit());
+                } catch (java.sql.SQLException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            // The handle is as it was: this write commits on its own.
+            imports.addErrors(h, "imp_after", List.of(written.getFirst()));
+            return null;
+        });
+
+        assertThat(read).containsExactlyElementsOf(written);
+        assertThat(autoCommitWhileReading).containsOnly(!db.dialect().streamsInTransaction());
+        assertThat(db.withHandle((Handle h) -> imports.errors(h, "imp_after", 10))).containsExactly(written.getFirst());
+    }
+
     /** Stores a vendor whose JSON holds a number with a fraction, a whole number, a boolean, a string and an array. */
     String upsertTypedVendor() {
         return upsert(acme, BuiltInObjects.VENDOR, new RecordWrite("v-1", Map.of(
