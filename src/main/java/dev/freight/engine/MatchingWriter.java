@@ -146,6 +146,8 @@ final class MatchingWriter implements RowWriter {
 
         Map<String, Target> byKey = new HashMap<>();
         Map<ParsedRow, Target> targets = new LinkedHashMap<>();
+        // The rows whose merge changed their record's values, as the records were when each row came.
+        Set<ParsedRow> changing = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Target> order = new ArrayList<>();
         long skipped = 0;
         long rejected = 0;
@@ -188,6 +190,9 @@ final class MatchingWriter implements RowWriter {
                         ValueJson.decode(match.data(), object), keys);
                 prior = target.values;
                 target.values = Merging.merge(options.mergeMode(), target.values, row.values(), row.cleared());
+                if (!target.values.equals(prior)) {
+                    changing.add(row);
+                }
             } else {
                 target = new Target(null, row.externalId(), new LinkedHashMap<>(row.values()), keys);
             }
@@ -202,7 +207,7 @@ final class MatchingWriter implements RowWriter {
         }
 
         List<Change> changes = new ArrayList<>();
-        Set<Target> changed = apply(h, order, changes);
+        apply(h, order, changes);
         // A later chunk may update a record again: its change-log row keeps the values from before the first.
         imports.mergeChanges(h, importId, changes);
         Set<Target> first = new HashSet<>();
@@ -213,12 +218,11 @@ final class MatchingWriter implements RowWriter {
             if (t.id == null) {
                 outcome = Outcome.FAILED;
                 rejected++;
-            } else if (first.add(t)) {
-                outcome = t.stored == null ? Outcome.CREATED
-                        : changed.contains(t) ? Outcome.UPDATED : Outcome.UNCHANGED;
+            } else if (first.add(t) && t.stored == null) {
+                outcome = Outcome.CREATED;
             } else {
-                // A later row of this import merged into the same record.
-                outcome = t.stored == null || changed.contains(t) ? Outcome.UPDATED : Outcome.UNCHANGED;
+                // What the row itself changed, as a chunk of that row alone would count it.
+                outcome = changing.contains(row) ? Outcome.UPDATED : Outcome.UNCHANGED;
             }
             results.put(row.ordinal(), new RowResult(row.ordinal(), t.externalId, t.id, outcome));
         }
@@ -566,9 +570,8 @@ final class MatchingWriter implements RowWriter {
         return matcher == null ? List.of() : matcher.keys(row.values(), row.externalId());
     }
 
-    /** Writes the chunk's creates and updates; returns the targets an update changed. */
-    private Set<Target> apply(Handle h, List<Target> order, List<Change> changes) {
-        Set<Target> changed = new HashSet<>();
+    /** Writes the chunk's creates and updates. */
+    private void apply(Handle h, List<Target> order, List<Change> changes) {
         List<Target> creates = new ArrayList<>();
         List<RecordWrite> writes = new ArrayList<>();
         for (Target t : order) {
@@ -591,7 +594,6 @@ final class MatchingWriter implements RowWriter {
                         + " changed while the import was updating it", null);
             }
             t.id = t.stored.id();
-            changed.add(t);
             changes.add(new Change(t.id, object.slug(), t.stored.externalId(), "updated", t.stored.data(),
                     t.stored.version(), version));
         }
@@ -600,14 +602,9 @@ final class MatchingWriter implements RowWriter {
             for (int i = 0; i < outcomes.size(); i++) {
                 Target t = creates.get(i);
                 t.id = outcomes.get(i).id();
-                if (!outcomes.get(i).created()) {
-                    // Another import stored this external_id since the chunk looked: it was an update after all.
-                    changed.add(t);
-                }
                 t.keys.forEach(k -> pendingKeys.putIfAbsent(k, t.id));
             }
         }
-        return changed;
     }
 
     private static List<RowError> errorRows(List<ParsedRow> rows, List<Violation> errors) {

@@ -891,21 +891,33 @@ abstract class ImportPipelineContract {
      */
     private ImportJob workflowJob(String object, List<String> fields, ExecuteOptions.DuplicateStrategy strategy,
             List<String> matchFields, ImportPipeline.RowSource source) throws IOException {
-        ImportJob job = jobs.requested(new ImportJobs.Request(org, object, ImportJobs.MODULE, UploadMode.ASYNC,
-                Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
+        return workflowJob(pipeline, org, object, fields, strategy, ExecuteOptions.MergeMode.PREFER_IMPORT,
+                matchFields, source);
+    }
+
+    /**
+     * A file workflow import of {@code object} into {@code organization} (the columns named as the {@code fields} they
+     * feed, matching by {@code matchFields}: null for the default), prepared by {@code by}.
+     */
+    private ImportJob workflowJob(ImportPipeline by, String organization, String object, List<String> fields,
+            ExecuteOptions.DuplicateStrategy strategy, ExecuteOptions.MergeMode mode, List<String> matchFields,
+            ImportPipeline.RowSource source) throws IOException {
+        ImportJob job = jobs.requested(new ImportJobs.Request(organization, object, ImportJobs.MODULE,
+                UploadMode.ASYNC, Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test", null),
+                START.plus(Duration.ofHours(1)))
                 .withUpload("sha", "csv", object + "s.csv", null).withDeadline(START.plus(Duration.ofHours(1)));
         List<ExecuteOptions.ColumnMap> columns = new ArrayList<>();
         for (String field : fields) {
             columns.add(new ExecuteOptions.ColumnMap(field, field, null, null));
         }
-        ExecuteOptions options = new ExecuteOptions(columns, strategy, matchFields,
-                ExecuteOptions.MergeMode.PREFER_IMPORT, false, false, null, false, null, null, null);
+        ExecuteOptions options = new ExecuteOptions(columns, strategy, matchFields, mode, false, false, null, false,
+                null, null, null);
         db.inTransaction(h -> {
             imports.create(h, job);
             imports.setOptions(h, job.id(), options.toJson());
             return null;
         });
-        pipeline.prepare(job.id(), source);
+        by.prepare(job.id(), source);
         return job;
     }
 
@@ -968,6 +980,99 @@ abstract class ImportPipelineContract {
                 .map(r -> r.externalId() + "|" + ((Value.Text) r.values().get("displayName")).value() + "|"
                         + ((Value.Text) r.values().get("email")).value())
                 .toList();
+    }
+
+    /**
+     * Each row counts what it did to its record, whether the record was written by an earlier row of its own chunk or
+     * of an earlier one: with fill_empty, Ann's second row and Bo's second row change nothing (unchanged), Cy's first
+     * row changes nothing and its second gives the department (updated). Chunks of 1, 2 and 100 rows count alike.
+     */
+    @Test
+    void eachRowCountsWhatItChangedWhicheverChunkWroteItsRecordBefore() throws IOException {
+        List<RecordWrite> stored = List.of(
+                contact("c-1", Map.of("displayName", "Ann", "email", "ann@example.com")),
+                contact("c-2", Map.of("displayName", "Cy", "email", "cy@example.com", "jobTitle", "CFO")));
+        String file = """
+                displayName,email,jobTitle,department
+                Ann,ann@example.com,CEO,
+                Ann B,ann@example.com,CTO,
+                Bo,bo@example.com,,
+                Bo,bo@example.com,,
+                Cy,cy@example.com,,
+                Cy,cy@example.com,,Sales
+                """;
+
+        Map<Integer, List<String>> outcomes = byChunkSize(stored, file, List.of("displayName", "email", "jobTitle",
+                "department"), ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.FILL_EMPTY,
+                List.of("email"), 1, 2, 100);
+
+        List<String> expected = List.of(
+                "COMPLETED " + new ImportStats(6, 6, 1, 2, 3, 0, 0, 0),
+                "c-1 displayName=Ann email=ann@example.com jobTitle=CEO",
+                "c-2 displayName=Cy email=cy@example.com jobTitle=CFO department=Sales",
+                "null displayName=Bo email=bo@example.com");
+        assertThat(outcomes).isEqualTo(Map.of(1, expected, 2, expected, 100, expected));
+    }
+
+    /** A contact of text values. */
+    private static RecordWrite contact(String externalId, Map<String, String> texts) {
+        Map<String, Value> values = new LinkedHashMap<>();
+        texts.forEach((field, text) -> values.put(field, new Value.Text(text)));
+        return new RecordWrite(externalId, values);
+    }
+
+    /**
+     * Runs the contacts {@code file} as a file workflow import (the columns named as the {@code fields} they feed) in
+     * chunks of each of {@code chunkSizes} rows, each in an organization of its own that stores {@code stored} first
+     * (one by one, in id order); returns per chunk size the import's status and stats, its errors (line, field, code)
+     * and its contacts ({@link #contactValues}).
+     */
+    private Map<Integer, List<String>> byChunkSize(List<RecordWrite> stored, String file, List<String> fields,
+            ExecuteOptions.DuplicateStrategy strategy, ExecuteOptions.MergeMode mode, List<String> matchFields,
+            int... chunkSizes) throws IOException {
+        Map<Integer, List<String>> out = new LinkedHashMap<>();
+        for (int size : chunkSizes) {
+            String organization = db.inTransaction(h -> new TenantStore(new IdGenerator(clock), clock)
+                    .createOrganization(h, "chunks-" + size, "Chunks of " + size)).id();
+            for (RecordWrite record : stored) {
+                db.inTransaction(h -> records.upsert(h, organization, BuiltInObjects.CONTACT, List.of(record)));
+            }
+            ImportPipeline by = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, size);
+            ImportPipeline.RowSource source = csv(file);
+            ImportJob job = workflowJob(by, organization, "contact", fields, strategy, mode, matchFields, source);
+            ImportJob done = by.process(job.id(), source, ImportPipeline.Listener.NONE);
+            List<String> outcome = new ArrayList<>();
+            outcome.add(done.status() + " " + done.stats());
+            errors(done).forEach(e -> outcome.add("line " + e.line() + " " + e.field() + " " + e.code()));
+            outcome.addAll(contactValues(organization));
+            out.put(size, outcome);
+        }
+        return out;
+    }
+
+    /** The contacts of {@code organization} in id order, each as its external_id and its values in field order. */
+    private List<String> contactValues(String organization) {
+        return db.withHandle(h -> records.page(h, organization, BuiltInObjects.CONTACT, null, null, 100, null))
+                .stream().map(r -> {
+                    StringBuilder line = new StringBuilder(String.valueOf(r.externalId()));
+                    for (var field : BuiltInObjects.CONTACT.fields()) {
+                        Value value = r.values().get(field.slug());
+                        if (value != null) {
+                            line.append(' ').append(field.slug()).append('=').append(text(value));
+                        }
+                    }
+                    return line.toString();
+                }).toList();
+    }
+
+    /** A value as a file would give it: labelled items as {@code Mobile: 555-0001}, separated by {@code ; }. */
+    private static String text(Value value) {
+        return switch (value) {
+            case Value.Text t -> t.value();
+            case Value.Labeled l -> l.label() + ": " + text(l.value());
+            case Value.Many m -> String.join("; ", m.values().stream().map(ImportPipelineContract::text).toList());
+            default -> value.toString();
+        };
     }
 
     @Test
