@@ -1014,6 +1014,142 @@ abstract class ImportPipelineContract {
         assertThat(outcomes).isEqualTo(Map.of(1, expected, 2, expected, 100, expected));
     }
 
+    /**
+     * Contacts matched by phone (a multi-value field): the run's index of stored records follows the phones the run's
+     * own rows give or take, as their chunks commit. Ann (stored, Mobile 555-0001) gets a Work phone from row 1, and
+     * row 3, with that phone alone, matches her. With overwrite, row 3 leaves her only that phone, so row 4, with her
+     * Mobile phone, matches no record and creates one. Row 6 matches Ed, whom row 5 created, and Bo, whom row 2
+     * created: with update it is ambiguous. With skip nothing is changed: row 3 creates a contact and the other rows
+     * that match are skipped. Chunks of 1, 2, 3 and 100 rows give the same result.
+     */
+    @ParameterizedTest
+    @MethodSource("phoneMatchedImports")
+    void aRowMatchesByTheKeysEarlierRowsOfTheRunGaveOrTookWhateverTheChunkSize(
+            ExecuteOptions.DuplicateStrategy strategy, ExecuteOptions.MergeMode mode, List<String> expected)
+            throws IOException {
+        List<RecordWrite> stored = List.of(withPhones("c-1", "Ann", "Mobile: 555-0001"));
+        String file = """
+                displayName,phone
+                Ann 1,Mobile: 555-0001; Work: 555-0002
+                Bo,Mobile: 555-0009
+                Ann 3,Work: 555-0002
+                Cy,Mobile: 555-0001
+                Ed,Home: 555-0007
+                Ed 2,Home: 555-0007; Work: 555-0009
+                """;
+
+        Map<Integer, List<String>> outcomes = byChunkSize(stored, file, List.of("displayName", "phone"), strategy,
+                mode, List.of("phone"), 1, 2, 3, 100);
+
+        assertThat(outcomes).isEqualTo(Map.of(1, expected, 2, expected, 3, expected, 100, expected));
+    }
+
+    static Stream<Arguments> phoneMatchedImports() {
+        String ambiguous = "line 7 phone ambiguous_match: phone: 2 stored records match this row's phone;"
+                + " duplicateStrategy update changes one record, so the row was not applied";
+        String bo = "null displayName=Bo phone=Mobile: 555-0009";
+        String ed = "null displayName=Ed phone=Home: 555-0007";
+        return Stream.of(
+                Arguments.of(ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.FILL_EMPTY, List.of(
+                        "COMPLETED " + new ImportStats(6, 5, 2, 1, 2, 0, 0, 1), ambiguous,
+                        "c-1 displayName=Ann phone=Mobile: 555-0001; Work: 555-0002", bo, ed)),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.PREFER_IMPORT, List.of(
+                        "COMPLETED " + new ImportStats(6, 5, 2, 3, 0, 0, 0, 1), ambiguous,
+                        "c-1 displayName=Cy phone=Mobile: 555-0001; Work: 555-0002", bo, ed)),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.OVERWRITE, List.of(
+                        "COMPLETED " + new ImportStats(6, 5, 3, 2, 0, 0, 0, 1), ambiguous,
+                        "c-1 displayName=Ann 3 phone=Work: 555-0002", bo,
+                        "null displayName=Cy phone=Mobile: 555-0001", ed)),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.SKIP, ExecuteOptions.MergeMode.PREFER_IMPORT, List.of(
+                        "COMPLETED " + new ImportStats(6, 3, 3, 0, 0, 0, 3, 0),
+                        "c-1 displayName=Ann phone=Mobile: 555-0001", bo,
+                        "null displayName=Ann 3 phone=Work: 555-0002", ed)));
+    }
+
+    /**
+     * A chunk the database refuses (row 2's insert) is replayed row by row, and the index learns what each replayed row
+     * committed: row 1, matching Ann by her Work phone, gives her Mobile 555-0003 in place of 555-0001, so row 3, with
+     * 555-0001, matches nobody and creates Cy, and row 4, in the next chunk, with 555-0003, updates Ann.
+     */
+    @Test
+    void aChunkReplayedRowByRowTeachesTheIndexTheKeysItsCommittedRowsGaveAndTook() throws IOException {
+        db.withHandle(h -> {
+            h.execute(databases().failingTriggerSql("boom"));
+            return null;
+        });
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT,
+                List.of(withPhones("c-1", "Ann", "Mobile: 555-0001", "Work: 555-0002"))));
+        ImportPipeline.RowSource source = csv("""
+                external_id,displayName,phone
+                ,Ann 1,Work: 555-0002; Mobile: 555-0003
+                boom,Bo,Mobile: 555-0009
+                ,Cy,Mobile: 555-0001
+                ,Di,Mobile: 555-0003
+                """);
+        ImportJob job = workflowJob(pipeline, org, "contact", List.of("external_id", "displayName", "phone"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.PREFER_IMPORT, List.of("phone"),
+                source);
+
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(4, 3, 1, 2, 0, 0, 0, 1));
+        assertThat(errors(done)).extracting(RowError::line, RowError::externalId, RowError::code)
+                .containsExactly(tuple(3L, "boom", "write_failed"));
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Di phone=Mobile: 555-0003; Work: 555-0002",
+                "null displayName=Cy phone=Mobile: 555-0001");
+    }
+
+    /**
+     * The writer's index learns the keys a chunk gave and took only once the chunk commits: a chunk rolled back after
+     * it was written (with overwrite, Ann's phones replaced with her Work phone and a Home phone 555-0004) leaves the
+     * next chunk matching Ann by her Mobile phone 555-0001 and nobody by 555-0004.
+     */
+    @Test
+    void aRolledBackChunkLeavesTheIndexAsTheCommittedChunksMadeIt() throws IOException {
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT,
+                List.of(withPhones("c-1", "Ann", "Mobile: 555-0001", "Work: 555-0002"))));
+        ImportJob job = workflowJob(pipeline, org, "contact", List.of("displayName", "phone"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.OVERWRITE, List.of("phone"),
+                csv("displayName,phone\n"));
+        ExecuteOptions options = db.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson)
+                .orElseThrow();
+        RowTransformer transformer = new RowTransformer(BuiltInObjects.CONTACT,
+                ColumnPlan.of(BuiltInObjects.CONTACT, options), Action.MERGE, false, RowTransformer.FormatChecks.ON,
+                ColumnFormats.readers(options));
+        MatchingWriter writer = new MatchingWriter(records, imports,
+                db.withHandle(h -> new SchemaStore(clock).schema(h, org)), BuiltInObjects.CONTACT, org, job.id(),
+                options, db.inTransaction(h -> RecordMatcher.load(h, records, org, BuiltInObjects.CONTACT,
+                        List.of("phone"))), List.of("phone"));
+        List<ParsedRow> first = List.of(transformer.parse(new SourceRow(1, 2,
+                Map.of("displayName", "Ann 1", "phone", "Work: 555-0002; Home: 555-0004"))));
+        List<ParsedRow> second = List.of(
+                transformer.parse(new SourceRow(2, 3, Map.of("displayName", "Cy", "phone", "Mobile: 555-0001"))),
+                transformer.parse(new SourceRow(3, 4, Map.of("displayName", "Di", "phone", "Home: 555-0004"))));
+
+        assertThatThrownBy(() -> db.inTransaction(h -> {
+            assertThat(writer.write(h, first).stats()).isEqualTo(new ImportStats(1, 1, 0, 1, 0, 0, 0, 0));
+            throw new IllegalStateException("the chunk's transaction failed");
+        })).hasMessage("the chunk's transaction failed");
+        RowWriter.Result result = db.inTransaction(h -> writer.write(h, second));
+        writer.committed();
+
+        assertThat(result.stats()).isEqualTo(new ImportStats(2, 2, 1, 1, 0, 0, 0, 0));
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Cy phone=Mobile: 555-0001",
+                "null displayName=Di phone=Home: 555-0004");
+    }
+
+    /** A contact with labelled phones, each written as {@code Mobile: 555-0001}. */
+    private static RecordWrite withPhones(String externalId, String name, String... phones) {
+        List<Value> items = new ArrayList<>();
+        for (String phone : phones) {
+            String[] labelled = phone.split(": ");
+            items.add(new Value.Labeled(labelled[0], new Value.Text(labelled[1])));
+        }
+        return new RecordWrite(externalId, Map.of("displayName", new Value.Text(name), "phone",
+                new Value.Many(items)));
+    }
+
     /** A contact of text values. */
     private static RecordWrite contact(String externalId, Map<String, String> texts) {
         Map<String, Value> values = new LinkedHashMap<>();
@@ -1024,8 +1160,8 @@ abstract class ImportPipelineContract {
     /**
      * Runs the contacts {@code file} as a file workflow import (the columns named as the {@code fields} they feed) in
      * chunks of each of {@code chunkSizes} rows, each in an organization of its own that stores {@code stored} first
-     * (one by one, in id order); returns per chunk size the import's status and stats, its errors (line, field, code)
-     * and its contacts ({@link #contactValues}).
+     * (one by one, in id order); returns per chunk size the import's status and stats, its errors (line, field, code,
+     * message) and its contacts ({@link #contactValues}).
      */
     private Map<Integer, List<String>> byChunkSize(List<RecordWrite> stored, String file, List<String> fields,
             ExecuteOptions.DuplicateStrategy strategy, ExecuteOptions.MergeMode mode, List<String> matchFields,
@@ -1043,7 +1179,8 @@ abstract class ImportPipelineContract {
             ImportJob done = by.process(job.id(), source, ImportPipeline.Listener.NONE);
             List<String> outcome = new ArrayList<>();
             outcome.add(done.status() + " " + done.stats());
-            errors(done).forEach(e -> outcome.add("line " + e.line() + " " + e.field() + " " + e.code()));
+            errors(done).forEach(e -> outcome.add("line " + e.line() + " " + e.field() + " " + e.code() + ": "
+                    + e.message()));
             outcome.addAll(contactValues(organization));
             out.put(size, outcome);
         }
