@@ -48,17 +48,33 @@ final class MatchingWriter implements RowWriter {
     private static final class Target {
         final Existing stored;
         final String externalId;
-        final List<String> keys;
+        /** The values as the chunk's rows leave them; for a stored record, null until a row merges into it. */
         Map<String, Value> values;
         String id;
+        /** Whether a row writes it (it is in the chunk's write order). */
+        boolean written;
 
-        Target(Existing stored, String externalId, Map<String, Value> values, List<String> keys) {
+        Target(Existing stored, String externalId, Map<String, Value> values) {
             this.stored = stored;
             this.externalId = externalId;
             this.values = values;
-            this.keys = keys;
+        }
+
+        /** A stored record, as the chunk read it. */
+        Target(Existing stored) {
+            this(stored, stored.externalId(), null);
+        }
+
+        Map<String, Value> values(ObjectDef object) {
+            if (values == null) {
+                values = ValueJson.decode(stored.data(), object);
+            }
+            return values;
         }
     }
+
+    /** A match key a committed chunk gives to ({@code added}) or takes from a record, for the run's index. */
+    private record KeyChange(String key, String id, boolean added) {}
 
     private final RecordStore records;
     private final ImportStore imports;
@@ -69,11 +85,10 @@ final class MatchingWriter implements RowWriter {
     private final boolean byExternalId;
     private final RecordMatcher matcher;
     private final ReferenceResolver references;
-    private final Map<String, String> pendingKeys = new HashMap<>();
+    /** What the chunk being written does to the keys of the index, in order; the index learns it once it commits. */
+    private final List<KeyChange> pendingKeys = new ArrayList<>();
     /** The fields that identify a stored record. */
     private final List<String> matchFields;
-    /** The ids of the stored records the chunk's match keys found, as it read them. */
-    private final Set<String> storedIds = new HashSet<>();
 
     /** A value a row gave a field referring to the object itself, awaiting records not stored yet. */
     private record Awaiting(ParsedRow row, Target target, String field, Value given, Value written) {}
@@ -142,19 +157,18 @@ final class MatchingWriter implements RowWriter {
         imports.addReferenceWarnings(h, importId, unresolved);
         Map<Target, Map<String, Awaiting>> awaiting = new IdentityHashMap<>();
         List<ImportLink> superseded = new ArrayList<>();
-        Map<String, Existing> stored = storedMatches(h, resolved);
+        Map<String, List<Target>> holders = holders(h, resolved);
 
-        Map<String, Target> byKey = new HashMap<>();
         Map<ParsedRow, Target> targets = new LinkedHashMap<>();
+        // The rows whose merge changed their record's values, as the records were when each row came.
+        Set<ParsedRow> changing = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Target> order = new ArrayList<>();
         long skipped = 0;
         long rejected = 0;
         for (ParsedRow row : resolved) {
-            List<String> keys = keysOf(row);
-            Target earlier = keys.stream().map(byKey::get).filter(t -> t != null).findFirst().orElse(null);
-            int matches = earlier != null || options.duplicateStrategy() != DuplicateStrategy.UPDATE ? 0
-                    : storedCount(keys, stored);
-            if (matches > 1) {
+            List<Target> found = holdersOf(keysOf(row), holders);
+            int matches = found.size();
+            if (matches > 1 && options.duplicateStrategy() == DuplicateStrategy.UPDATE) {
                 // Updating one of them would be a guess.
                 errors.add(new Violation(row.ordinal(), row.externalId(), matchFields.getFirst(),
                         ViolationCode.AMBIGUOUS_MATCH, "%s: %d stored records match this row's %s; duplicateStrategy"
@@ -164,12 +178,11 @@ final class MatchingWriter implements RowWriter {
                 rejected++;
                 continue;
             }
-            Existing match = earlier != null ? null
-                    : keys.stream().map(stored::get).filter(e -> e != null).findFirst().orElse(null);
-            boolean matched = earlier != null || match != null;
+            Target match = found.isEmpty() ? null : found.getFirst();
+            boolean matched = match != null;
             if (matched && options.duplicateStrategy() == DuplicateStrategy.SKIP) {
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(),
-                        earlier != null ? null : match.id(), Outcome.SKIPPED_DUPLICATE));
+                        match.stored == null ? null : match.stored.id(), Outcome.SKIPPED_DUPLICATE));
                 skipped++;
                 continue;
             }
@@ -184,25 +197,29 @@ final class MatchingWriter implements RowWriter {
             Target target;
             Map<String, Value> prior = Map.of();
             if (matched && options.duplicateStrategy() == DuplicateStrategy.UPDATE) {
-                target = earlier != null ? earlier : new Target(match, match.externalId(),
-                        ValueJson.decode(match.data(), object), keys);
-                prior = target.values;
-                target.values = Merging.merge(options.mergeMode(), target.values, row.values(), row.cleared());
+                target = match;
+                prior = target.values(object);
+                target.values = Merging.merge(options.mergeMode(), prior, row.values(), row.cleared());
+                if (!target.values.equals(prior)) {
+                    changing.add(row);
+                    rekey(target, keysOf(target.externalId, prior), holders);
+                }
             } else {
-                target = new Target(null, row.externalId(), new LinkedHashMap<>(row.values()), keys);
+                target = new Target(null, row.externalId(), new LinkedHashMap<>(row.values()));
+                if (options.duplicateStrategy() != DuplicateStrategy.CREATE) {
+                    rekey(target, List.of(), holders);
+                }
             }
             decideOwnLinks(row, target, prior, awaitingOwn.getOrDefault(row, Map.of()), awaiting, superseded);
-            if (earlier == null) {
+            if (!target.written) {
+                target.written = true;
                 order.add(target);
             }
             targets.put(row, target);
-            if (options.duplicateStrategy() != DuplicateStrategy.CREATE) {
-                keys.forEach(k -> byKey.putIfAbsent(k, target));
-            }
         }
 
         List<Change> changes = new ArrayList<>();
-        Set<Target> changed = apply(h, order, changes);
+        apply(h, order, changes);
         // A later chunk may update a record again: its change-log row keeps the values from before the first.
         imports.mergeChanges(h, importId, changes);
         Set<Target> first = new HashSet<>();
@@ -213,12 +230,11 @@ final class MatchingWriter implements RowWriter {
             if (t.id == null) {
                 outcome = Outcome.FAILED;
                 rejected++;
-            } else if (first.add(t)) {
-                outcome = t.stored == null ? Outcome.CREATED
-                        : changed.contains(t) ? Outcome.UPDATED : Outcome.UNCHANGED;
+            } else if (first.add(t) && t.stored == null) {
+                outcome = Outcome.CREATED;
             } else {
-                // A later row of this import merged into the same record.
-                outcome = t.stored == null || changed.contains(t) ? Outcome.UPDATED : Outcome.UNCHANGED;
+                // What the row itself changed, as a chunk of that row alone would count it.
+                outcome = changing.contains(row) ? Outcome.UPDATED : Outcome.UNCHANGED;
             }
             results.put(row.ordinal(), new RowResult(row.ordinal(), t.externalId, t.id, outcome));
         }
@@ -506,37 +522,37 @@ final class MatchingWriter implements RowWriter {
     @Override
     public void committed() {
         if (matcher != null) {
-            pendingKeys.forEach(matcher::add);
+            for (KeyChange c : pendingKeys) {
+                if (c.added()) {
+                    matcher.add(c.key(), c.id());
+                } else {
+                    matcher.remove(c.key(), c.id());
+                }
+            }
         }
         pendingKeys.clear();
     }
 
-    /** How many stored records (still there as the chunk read them) have one of {@code keys}. */
-    private int storedCount(List<String> keys, Map<String, Existing> stored) {
-        if (matcher == null || byExternalId) {
-            return keys.stream().anyMatch(stored::containsKey) ? 1 : 0;
-        }
-        Set<String> ids = matcher.all(keys);
-        ids.retainAll(storedIds);
-        return ids.size();
-    }
-
     /**
-     * Stored records matching the rows, by key: for a key that several records share, the first of them (in id order)
-     * still stored as the chunk reads them. One deleted since the run built its index thus hides none of the others: a
-     * row with the key matches them rather than nothing, which would create a record beside them.
+     * The records holding each match key of the rows, first to last: those stored as the chunk reads them, one
+     * {@link Target} each however many keys name it. For a key that several records share they come in the index's
+     * order (id order, then as the run added them); only those still stored count, so one deleted since the run built
+     * its index hides none of the others: a row with the key matches them rather than nothing, which would create a
+     * record beside them. The chunk's rows then move their records between keys as they write them ({@link #rekey}).
      */
-    private Map<String, Existing> storedMatches(Handle h, List<ParsedRow> rows) {
-        Map<String, Existing> out = new HashMap<>();
+    private Map<String, List<Target>> holders(Handle h, List<ParsedRow> rows) {
+        Map<String, List<Target>> out = new HashMap<>();
         if (byExternalId) {
-            Set<String> ids = new LinkedHashSet<>();
-            rows.forEach(r -> {
-                if (r.externalId() != null) {
-                    ids.add(r.externalId());
+            Set<String> keys = new LinkedHashSet<>();
+            rows.forEach(r -> keys.addAll(keysOf(r)));
+            Map<String, Existing> found = keys.isEmpty() ? Map.of()
+                    : records.existing(h, organizationId, object.slug(), keys);
+            for (String key : keys) {
+                List<Target> holding = new ArrayList<>(1);
+                if (found.get(key) != null) {
+                    holding.add(new Target(found.get(key)));
                 }
-            });
-            if (!ids.isEmpty()) {
-                out.putAll(records.existing(h, organizationId, object.slug(), ids));
+                out.put(key, holding);
             }
             return out;
         }
@@ -552,11 +568,51 @@ final class MatchingWriter implements RowWriter {
         }
         Map<String, Existing> byId = wanted.isEmpty() ? Map.of()
                 : records.existingByIds(h, organizationId, wanted);
-        storedIds.clear();
-        storedIds.addAll(byId.keySet());
-        idsByKey.forEach((key, ids) -> ids.stream().map(byId::get).filter(Objects::nonNull).findFirst()
-                .ifPresent(e -> out.put(key, e)));
+        Map<String, Target> targets = new HashMap<>();
+        idsByKey.forEach((key, ids) -> {
+            List<Target> holding = new ArrayList<>(ids.size());
+            for (String id : ids) {
+                Existing e = byId.get(id);
+                if (e != null) {
+                    holding.add(targets.computeIfAbsent(id, x -> new Target(e)));
+                }
+            }
+            out.put(key, holding);
+        });
         return out;
+    }
+
+    /** The records holding any of {@code keys}, each once: those of the first key first. */
+    private static List<Target> holdersOf(List<String> keys, Map<String, List<Target>> holders) {
+        List<Target> found = new ArrayList<>(1);
+        for (String key : keys) {
+            for (Target t : holders.getOrDefault(key, List.of())) {
+                if (!found.contains(t)) {
+                    found.add(t);
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Moves {@code target} in {@code holders} from the keys it had ({@code before}) to those its values give now, so a
+     * later row of the chunk finds it by a key an earlier row gave it, and not by one an earlier row took from it: as
+     * the run's index will once the chunk commits ({@link #apply}).
+     */
+    private void rekey(Target target, List<String> before, Map<String, List<Target>> holders) {
+        List<String> after = keysOf(target);
+        for (String key : before) {
+            if (!after.contains(key) && holders.containsKey(key)) {
+                holders.get(key).remove(target);
+            }
+        }
+        for (String key : after) {
+            List<Target> holding = holders.get(key);
+            if (!before.contains(key) && holding != null && !holding.contains(target)) {
+                holding.add(target);
+            }
+        }
     }
 
     private List<String> keysOf(ParsedRow row) {
@@ -566,9 +622,20 @@ final class MatchingWriter implements RowWriter {
         return matcher == null ? List.of() : matcher.keys(row.values(), row.externalId());
     }
 
-    /** Writes the chunk's creates and updates; returns the targets an update changed. */
-    private Set<Target> apply(Handle h, List<Target> order, List<Change> changes) {
-        Set<Target> changed = new HashSet<>();
+    /** The match keys of a record with {@code values}. */
+    private List<String> keysOf(String externalId, Map<String, Value> values) {
+        if (byExternalId) {
+            return externalId == null ? List.of() : List.of(externalId);
+        }
+        return matcher == null ? List.of() : matcher.keys(values, externalId);
+    }
+
+    private List<String> keysOf(Target target) {
+        return keysOf(target.externalId, target.values(object));
+    }
+
+    /** Writes the chunk's creates and updates. */
+    private void apply(Handle h, List<Target> order, List<Change> changes) {
         List<Target> creates = new ArrayList<>();
         List<RecordWrite> writes = new ArrayList<>();
         for (Target t : order) {
@@ -591,7 +658,13 @@ final class MatchingWriter implements RowWriter {
                         + " changed while the import was updating it", null);
             }
             t.id = t.stored.id();
-            changed.add(t);
+            if (matcher != null) {
+                // The index follows the keys the update gives the record and takes from it, once the chunk commits.
+                List<String> had = matcher.keys(before, t.stored.externalId());
+                List<String> has = keysOf(t);
+                had.stream().filter(k -> !has.contains(k)).forEach(k -> pendingKeys.add(new KeyChange(k, t.id, false)));
+                has.stream().filter(k -> !had.contains(k)).forEach(k -> pendingKeys.add(new KeyChange(k, t.id, true)));
+            }
             changes.add(new Change(t.id, object.slug(), t.stored.externalId(), "updated", t.stored.data(),
                     t.stored.version(), version));
         }
@@ -600,14 +673,11 @@ final class MatchingWriter implements RowWriter {
             for (int i = 0; i < outcomes.size(); i++) {
                 Target t = creates.get(i);
                 t.id = outcomes.get(i).id();
-                if (!outcomes.get(i).created()) {
-                    // Another import stored this external_id since the chunk looked: it was an update after all.
-                    changed.add(t);
+                if (matcher != null) {
+                    keysOf(t).forEach(k -> pendingKeys.add(new KeyChange(k, t.id, true)));
                 }
-                t.keys.forEach(k -> pendingKeys.putIfAbsent(k, t.id));
             }
         }
-        return changed;
     }
 
     private static List<RowError> errorRows(List<ParsedRow> rows, List<Violation> errors) {

@@ -19,7 +19,8 @@ import java.util.Set;
  * Finds stored records by the values of match fields other than external_id (e.g. email), compared after
  * normalisation: emails ignoring case, phones by their digits, other values exactly (trimmed). Holds one key per
  * stored record of the object (and, for a key several records share, all their ids), built by one scan when the
- * import run starts; records the run creates are added as its chunks commit. Not thread-safe; one per import run.
+ * import run starts; as each of the run's chunks commits, the keys of the records it created are added, and those its
+ * updates gave to or took from a record are added or removed. Not thread-safe; one per import run.
  */
 final class RecordMatcher {
 
@@ -61,10 +62,25 @@ final class RecordMatcher {
         return ids;
     }
 
+    /** Notes that the record {@code id} has {@code key}, after the others that have it. */
     void add(String key, String id) {
         String first = idsByKey.putIfAbsent(key, id);
         if (first != null && !first.equals(id)) {
             shared.computeIfAbsent(key, k -> new LinkedHashSet<>(List.of(first))).add(id);
+        }
+    }
+
+    /** Notes that the record {@code id} no longer has {@code key}; the others that have it keep their order. */
+    void remove(String key, String id) {
+        Set<String> several = shared.get(key);
+        if (several == null) {
+            idsByKey.remove(key, id);
+            return;
+        }
+        several.remove(id);
+        idsByKey.put(key, several.iterator().next());
+        if (several.size() == 1) {
+            shared.remove(key);
         }
     }
 

@@ -919,21 +919,33 @@ abstract class ImportPipelineContract {
      */
     private ImportJob workflowJob(String object, List<String> fields, ExecuteOptions.DuplicateStrategy strategy,
             List<String> matchFields, ImportPipeline.RowSource source) throws IOException {
-        ImportJob job = jobs.requested(new ImportJobs.Request(org, object, ImportJobs.MODULE, UploadMode.ASYNC,
-                Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
+        return workflowJob(pipeline, org, object, fields, strategy, ExecuteOptions.MergeMode.PREFER_IMPORT,
+                matchFields, source);
+    }
+
+    /**
+     * A file workflow import of {@code object} into {@code organization} (the columns named as the {@code fields} they
+     * feed, matching by {@code matchFields}: null for the default), prepared by {@code by}.
+     */
+    private ImportJob workflowJob(ImportPipeline by, String organization, String object, List<String> fields,
+            ExecuteOptions.DuplicateStrategy strategy, ExecuteOptions.MergeMode mode, List<String> matchFields,
+            ImportPipeline.RowSource source) throws IOException {
+        ImportJob job = jobs.requested(new ImportJobs.Request(organization, object, ImportJobs.MODULE,
+                UploadMode.ASYNC, Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test", null),
+                START.plus(Duration.ofHours(1)))
                 .withUpload("sha", "csv", object + "s.csv", null).withDeadline(START.plus(Duration.ofHours(1)));
         List<ExecuteOptions.ColumnMap> columns = new ArrayList<>();
         for (String field : fields) {
             columns.add(new ExecuteOptions.ColumnMap(field, field, null, null));
         }
-        ExecuteOptions options = new ExecuteOptions(columns, strategy, matchFields,
-                ExecuteOptions.MergeMode.PREFER_IMPORT, false, false, null, false, null, null, null);
+        ExecuteOptions options = new ExecuteOptions(columns, strategy, matchFields, mode, false, false, null, false,
+                null, null, null);
         db.inTransaction(h -> {
             imports.create(h, job);
             imports.setOptions(h, job.id(), options.toJson());
             return null;
         });
-        pipeline.prepare(job.id(), source);
+        by.prepare(job.id(), source);
         return job;
     }
 
@@ -996,6 +1008,236 @@ abstract class ImportPipelineContract {
                 .map(r -> r.externalId() + "|" + ((Value.Text) r.values().get("displayName")).value() + "|"
                         + ((Value.Text) r.values().get("email")).value())
                 .toList();
+    }
+
+    /**
+     * Each row counts what it did to its record, whether the record was written by an earlier row of its own chunk or
+     * of an earlier one: with fill_empty, Ann's second row and Bo's second row change nothing (unchanged), Cy's first
+     * row changes nothing and its second gives the department (updated). Chunks of 1, 2 and 100 rows count alike.
+     */
+    @Test
+    void eachRowCountsWhatItChangedWhicheverChunkWroteItsRecordBefore() throws IOException {
+        List<RecordWrite> stored = List.of(
+                contact("c-1", Map.of("displayName", "Ann", "email", "ann@example.com")),
+                contact("c-2", Map.of("displayName", "Cy", "email", "cy@example.com", "jobTitle", "CFO")));
+        String file = """
+                displayName,email,jobTitle,department
+                Ann,ann@example.com,CEO,
+                Ann B,ann@example.com,CTO,
+                Bo,bo@example.com,,
+                Bo,bo@example.com,,
+                Cy,cy@example.com,,
+                Cy,cy@example.com,,Sales
+                """;
+
+        Map<Integer, List<String>> outcomes = byChunkSize(stored, file, List.of("displayName", "email", "jobTitle",
+                "department"), ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.FILL_EMPTY,
+                List.of("email"), 1, 2, 100);
+
+        List<String> expected = List.of(
+                "COMPLETED " + new ImportStats(6, 6, 1, 2, 3, 0, 0, 0),
+                "c-1 displayName=Ann email=ann@example.com jobTitle=CEO",
+                "c-2 displayName=Cy email=cy@example.com jobTitle=CFO department=Sales",
+                "null displayName=Bo email=bo@example.com");
+        assertThat(outcomes).isEqualTo(Map.of(1, expected, 2, expected, 100, expected));
+    }
+
+    /**
+     * Contacts matched by phone (a multi-value field): the run's index of stored records follows the phones the run's
+     * own rows give or take, as their chunks commit. Ann (stored, Mobile 555-0001) gets a Work phone from row 1, and
+     * row 3, with that phone alone, matches her. With overwrite, row 3 leaves her only that phone, so row 4, with her
+     * Mobile phone, matches no record and creates one. Row 6 matches Ed, whom row 5 created, and Bo, whom row 2
+     * created: with update it is ambiguous. With skip nothing is changed: row 3 creates a contact and the other rows
+     * that match are skipped. Chunks of 1, 2, 3 and 100 rows give the same result.
+     */
+    @ParameterizedTest
+    @MethodSource("phoneMatchedImports")
+    void aRowMatchesByTheKeysEarlierRowsOfTheRunGaveOrTookWhateverTheChunkSize(
+            ExecuteOptions.DuplicateStrategy strategy, ExecuteOptions.MergeMode mode, List<String> expected)
+            throws IOException {
+        List<RecordWrite> stored = List.of(withPhones("c-1", "Ann", "Mobile: 555-0001"));
+        String file = """
+                displayName,phone
+                Ann 1,Mobile: 555-0001; Work: 555-0002
+                Bo,Mobile: 555-0009
+                Ann 3,Work: 555-0002
+                Cy,Mobile: 555-0001
+                Ed,Home: 555-0007
+                Ed 2,Home: 555-0007; Work: 555-0009
+                """;
+
+        Map<Integer, List<String>> outcomes = byChunkSize(stored, file, List.of("displayName", "phone"), strategy,
+                mode, List.of("phone"), 1, 2, 3, 100);
+
+        assertThat(outcomes).isEqualTo(Map.of(1, expected, 2, expected, 3, expected, 100, expected));
+    }
+
+    static Stream<Arguments> phoneMatchedImports() {
+        String ambiguous = "line 7 phone ambiguous_match: phone: 2 stored records match this row's phone;"
+                + " duplicateStrategy update changes one record, so the row was not applied";
+        String bo = "null displayName=Bo phone=Mobile: 555-0009";
+        String ed = "null displayName=Ed phone=Home: 555-0007";
+        return Stream.of(
+                Arguments.of(ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.FILL_EMPTY, List.of(
+                        "COMPLETED " + new ImportStats(6, 5, 2, 1, 2, 0, 0, 1), ambiguous,
+                        "c-1 displayName=Ann phone=Mobile: 555-0001; Work: 555-0002", bo, ed)),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.PREFER_IMPORT, List.of(
+                        "COMPLETED " + new ImportStats(6, 5, 2, 3, 0, 0, 0, 1), ambiguous,
+                        "c-1 displayName=Cy phone=Mobile: 555-0001; Work: 555-0002", bo, ed)),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.OVERWRITE, List.of(
+                        "COMPLETED " + new ImportStats(6, 5, 3, 2, 0, 0, 0, 1), ambiguous,
+                        "c-1 displayName=Ann 3 phone=Work: 555-0002", bo,
+                        "null displayName=Cy phone=Mobile: 555-0001", ed)),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.SKIP, ExecuteOptions.MergeMode.PREFER_IMPORT, List.of(
+                        "COMPLETED " + new ImportStats(6, 3, 3, 0, 0, 0, 3, 0),
+                        "c-1 displayName=Ann phone=Mobile: 555-0001", bo,
+                        "null displayName=Ann 3 phone=Work: 555-0002", ed)));
+    }
+
+    /**
+     * A chunk the database refuses (row 2's insert) is replayed row by row, and the index learns what each replayed row
+     * committed: row 1, matching Ann by her Work phone, gives her Mobile 555-0003 in place of 555-0001, so row 3, with
+     * 555-0001, matches nobody and creates Cy, and row 4, in the next chunk, with 555-0003, updates Ann.
+     */
+    @Test
+    void aChunkReplayedRowByRowTeachesTheIndexTheKeysItsCommittedRowsGaveAndTook() throws IOException {
+        db.withHandle(h -> {
+            h.execute(databases().failingTriggerSql("boom"));
+            return null;
+        });
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT,
+                List.of(withPhones("c-1", "Ann", "Mobile: 555-0001", "Work: 555-0002"))));
+        ImportPipeline.RowSource source = csv("""
+                external_id,displayName,phone
+                ,Ann 1,Work: 555-0002; Mobile: 555-0003
+                boom,Bo,Mobile: 555-0009
+                ,Cy,Mobile: 555-0001
+                ,Di,Mobile: 555-0003
+                """);
+        ImportJob job = workflowJob(pipeline, org, "contact", List.of("external_id", "displayName", "phone"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.PREFER_IMPORT, List.of("phone"),
+                source);
+
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(4, 3, 1, 2, 0, 0, 0, 1));
+        assertThat(errors(done)).extracting(RowError::line, RowError::externalId, RowError::code)
+                .containsExactly(tuple(3L, "boom", "write_failed"));
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Di phone=Mobile: 555-0003; Work: 555-0002",
+                "null displayName=Cy phone=Mobile: 555-0001");
+    }
+
+    /**
+     * The writer's index learns the keys a chunk gave and took only once the chunk commits: a chunk rolled back after
+     * it was written (with overwrite, Ann's phones replaced with her Work phone and a Home phone 555-0004) leaves the
+     * next chunk matching Ann by her Mobile phone 555-0001 and nobody by 555-0004.
+     */
+    @Test
+    void aRolledBackChunkLeavesTheIndexAsTheCommittedChunksMadeIt() throws IOException {
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT,
+                List.of(withPhones("c-1", "Ann", "Mobile: 555-0001", "Work: 555-0002"))));
+        ImportJob job = workflowJob(pipeline, org, "contact", List.of("displayName", "phone"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.OVERWRITE, List.of("phone"),
+                csv("displayName,phone\n"));
+        ExecuteOptions options = db.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson)
+                .orElseThrow();
+        RowTransformer transformer = new RowTransformer(BuiltInObjects.CONTACT,
+                ColumnPlan.of(BuiltInObjects.CONTACT, options), Action.MERGE, false, RowTransformer.FormatChecks.ON,
+                ColumnFormats.readers(options));
+        MatchingWriter writer = new MatchingWriter(records, imports,
+                db.withHandle(h -> new SchemaStore(clock).schema(h, org)), BuiltInObjects.CONTACT, org, job.id(),
+                options, db.inTransaction(h -> RecordMatcher.load(h, records, org, BuiltInObjects.CONTACT,
+                        List.of("phone"))), List.of("phone"));
+        List<ParsedRow> first = List.of(transformer.parse(new SourceRow(1, 2,
+                Map.of("displayName", "Ann 1", "phone", "Work: 555-0002; Home: 555-0004"))));
+        List<ParsedRow> second = List.of(
+                transformer.parse(new SourceRow(2, 3, Map.of("displayName", "Cy", "phone", "Mobile: 555-0001"))),
+                transformer.parse(new SourceRow(3, 4, Map.of("displayName", "Di", "phone", "Home: 555-0004"))));
+
+        assertThatThrownBy(() -> db.inTransaction(h -> {
+            assertThat(writer.write(h, first).stats()).isEqualTo(new ImportStats(1, 1, 0, 1, 0, 0, 0, 0));
+            throw new IllegalStateException("the chunk's transaction failed");
+        })).hasMessage("the chunk's transaction failed");
+        RowWriter.Result result = db.inTransaction(h -> writer.write(h, second));
+        writer.committed();
+
+        assertThat(result.stats()).isEqualTo(new ImportStats(2, 2, 1, 1, 0, 0, 0, 0));
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Cy phone=Mobile: 555-0001",
+                "null displayName=Di phone=Home: 555-0004");
+    }
+
+    /** A contact with labelled phones, each written as {@code Mobile: 555-0001}. */
+    private static RecordWrite withPhones(String externalId, String name, String... phones) {
+        List<Value> items = new ArrayList<>();
+        for (String phone : phones) {
+            String[] labelled = phone.split(": ");
+            items.add(new Value.Labeled(labelled[0], new Value.Text(labelled[1])));
+        }
+        return new RecordWrite(externalId, Map.of("displayName", new Value.Text(name), "phone",
+                new Value.Many(items)));
+    }
+
+    /** A contact of text values. */
+    private static RecordWrite contact(String externalId, Map<String, String> texts) {
+        Map<String, Value> values = new LinkedHashMap<>();
+        texts.forEach((field, text) -> values.put(field, new Value.Text(text)));
+        return new RecordWrite(externalId, values);
+    }
+
+    /**
+     * Runs the contacts {@code file} as a file workflow import (the columns named as the {@code fields} they feed) in
+     * chunks of each of {@code chunkSizes} rows, each in an organization of its own that stores {@code stored} first
+     * (one by one, in id order); returns per chunk size the import's status and stats, its errors (line, field, code,
+     * message) and its contacts ({@link #contactValues}).
+     */
+    private Map<Integer, List<String>> byChunkSize(List<RecordWrite> stored, String file, List<String> fields,
+            ExecuteOptions.DuplicateStrategy strategy, ExecuteOptions.MergeMode mode, List<String> matchFields,
+            int... chunkSizes) throws IOException {
+        Map<Integer, List<String>> out = new LinkedHashMap<>();
+        for (int size : chunkSizes) {
+            String organization = db.inTransaction(h -> new TenantStore(new IdGenerator(clock), clock)
+                    .createOrganization(h, "chunks-" + size, "Chunks of " + size)).id();
+            for (RecordWrite record : stored) {
+                db.inTransaction(h -> records.upsert(h, organization, BuiltInObjects.CONTACT, List.of(record)));
+            }
+            ImportPipeline by = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, size);
+            ImportPipeline.RowSource source = csv(file);
+            ImportJob job = workflowJob(by, organization, "contact", fields, strategy, mode, matchFields, source);
+            ImportJob done = by.process(job.id(), source, ImportPipeline.Listener.NONE);
+            List<String> outcome = new ArrayList<>();
+            outcome.add(done.status() + " " + done.stats());
+            errors(done).forEach(e -> outcome.add("line " + e.line() + " " + e.field() + " " + e.code() + ": "
+                    + e.message()));
+            outcome.addAll(contactValues(organization));
+            out.put(size, outcome);
+        }
+        return out;
+    }
+
+    /** The contacts of {@code organization} in id order, each as its external_id and its values in field order. */
+    private List<String> contactValues(String organization) {
+        return db.withHandle(h -> records.page(h, organization, BuiltInObjects.CONTACT, null, null, 100, null))
+                .stream().map(r -> {
+                    StringBuilder line = new StringBuilder(String.valueOf(r.externalId()));
+                    for (var field : BuiltInObjects.CONTACT.fields()) {
+                        Value value = r.values().get(field.slug());
+                        if (value != null) {
+                            line.append(' ').append(field.slug()).append('=').append(text(value));
+                        }
+                    }
+                    return line.toString();
+                }).toList();
+    }
+
+    /** A value as a file would give it: labelled items as {@code Mobile: 555-0001}, separated by {@code ; }. */
+    private static String text(Value value) {
+        return switch (value) {
+            case Value.Text t -> t.value();
+            case Value.Labeled l -> l.label() + ": " + text(l.value());
+            case Value.Many m -> String.join("; ", m.values().stream().map(ImportPipelineContract::text).toList());
+            default -> value.toString();
+        };
     }
 
     @Test
