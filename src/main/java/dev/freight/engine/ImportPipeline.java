@@ -795,10 +795,11 @@ public final class ImportPipeline {
     }
 
     /**
-     * Before a file workflow import adds its links: rejects the rows whose link of a required field matches nothing
-     * ({@link MatchingWriter#rejectUnsatisfiable}), a batch of links per transaction with the import's stats and
-     * errors, over all the links again and again until a pass rejects none (a rejected row's deleted record can leave
-     * a link that named it unsatisfiable). A run resumed after a crash does it again from the links still kept.
+     * Before a file workflow import adds its links: rejects the rows whose link names several records, or of a
+     * required field matches nothing ({@link MatchingWriter#rejectUnsatisfiable}), a batch of links per transaction
+     * with the import's stats and errors, over all the links again and again until a pass rejects none (a rejected
+     * row's deleted record can leave a link that named it unsatisfiable). A run resumed after a crash does it again
+     * from the links still kept.
      */
     private ImportJob rejectUnsatisfiableLinks(ImportJob job, MatchingWriter writer, Listener listener) {
         ImportJob current = job;

@@ -95,8 +95,6 @@ final class MatchingWriter implements RowWriter {
 
     /** The reference fields that may refer to the object itself. */
     private final List<String> ownFields;
-    /** Those of {@link #ownFields} that are required: their links may reject their rows after the last row. */
-    private final Set<String> requiredOwnFields;
     private final Schema schema;
     /** Whether links of this import may be waiting in its store (set on the first chunk: a resumed import). */
     private Boolean linksPending;
@@ -115,8 +113,6 @@ final class MatchingWriter implements RowWriter {
         this.matcher = matcher;
         this.ownFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE
                 && f.targets().contains(object.slug())).map(Field::slug).toList();
-        this.requiredOwnFields = Set.copyOf(object.fields().stream().filter(f -> ownFields.contains(f.slug())
-                && f.required()).map(Field::slug).toList());
         this.schema = schema;
         this.references = new ReferenceResolver(records, schema, object, organizationId, importId,
                 options.createMissingReferences() ? ReferenceResolver.Missing.CREATE : ReferenceResolver.Missing.WARN,
@@ -245,10 +241,10 @@ final class MatchingWriter implements RowWriter {
         for (Awaiting a : awaiting.values().stream().flatMap(m -> m.values().stream()).toList()) {
             if (a.target().id != null) {
                 Outcome outcome = results.get(a.row().ordinal()).outcome();
-                // A link of a required field may still reject its row: it keeps what the error row needs.
-                ImportLink.Row row = !requiredOwnFields.contains(a.field()) ? null
-                        : new ImportLink.Row(a.row().line(), ValueJson.write(a.row().cells()),
-                                outcome.name().toLowerCase(Locale.ROOT), rowsOf.get(a.target()) > 1);
+                // A link may still reject its row (its value names several records, or a required field's matches
+                // nothing): it keeps what the error row needs.
+                ImportLink.Row row = new ImportLink.Row(a.row().line(), ValueJson.write(a.row().cells()),
+                        outcome.name().toLowerCase(Locale.ROOT), rowsOf.get(a.target()) > 1);
                 links.add(new ImportLink(a.row().ordinal(), a.target().id, a.field(), fieldJson(a.field(), a.given()),
                         a.written() == null ? null : fieldJson(a.field(), a.written()), outcome == Outcome.UNCHANGED,
                         row));
@@ -297,23 +293,24 @@ final class MatchingWriter implements RowWriter {
 
     /** Whether links of this import may reject their rows after its last row ({@link #rejectUnsatisfiable}). */
     boolean linksMayReject() {
-        return !requiredOwnFields.isEmpty();
+        return !ownFields.isEmpty();
     }
 
     /**
-     * Rejects the rows whose link of a required field matches nothing (or names several records) now that every row
-     * is stored, before any link is added; runs in the caller's transaction, on a batch of the import's links in
-     * source order. Nothing of a rejected row stays stored where that can be done: the record it created is deleted
-     * (unless another record refers to it), the record it updated gets back the values the change log kept from
-     * before the import (when the row was the import's only change to it); otherwise its message says what the record
-     * keeps. Each rejected row leaves its links and goes to the import's errors. Returns the change to the import's
-     * stats; run it over all the links again while it rejects rows: a deleted record leaves the links that named it
-     * unsatisfiable in turn.
+     * Rejects the rows whose link names several records by name (ambiguous_reference, as a value of another field gets
+     * in its chunk) or, for a required field, matches nothing, now that every row is stored, before any link is added;
+     * runs in the caller's transaction, on a batch of the import's links in source order. Nothing of a rejected row
+     * stays stored where that can be done: the record it created is deleted (unless another record refers to it), the
+     * record it updated gets back the values the change log kept from before the import (when the row was the
+     * import's only change to it); otherwise its message says what the record keeps. Each rejected row leaves its
+     * links and goes to the import's errors. Returns the change to the import's stats; run it over all the links
+     * again while it rejects rows: a deleted record leaves the links of a required field that named it unsatisfiable
+     * in turn. Links kept without their row (by a version before every link kept it) reject nothing.
      */
     ImportStats rejectUnsatisfiable(Handle h, List<ImportLink> links) {
-        List<ImportLink> required = links.stream().filter(l -> l.row() != null).toList();
-        List<ParsedRow> rows = new ArrayList<>(required.size());
-        for (ImportLink l : required) {
+        List<ImportLink> withRows = links.stream().filter(l -> l.row() != null).toList();
+        List<ParsedRow> rows = new ArrayList<>(withRows.size());
+        for (ImportLink l : withRows) {
             Map<String, Value> given = new LinkedHashMap<>(ValueJson.decode(l.valueJson(), object));
             rows.add(new ParsedRow(l.ordinal(), 0, null, given, Set.of(), List.of(), List.of(), Map.of(), null));
         }
@@ -324,7 +321,7 @@ final class MatchingWriter implements RowWriter {
         }
         Map<Long, ImportLink> byOrdinal = new LinkedHashMap<>();
         for (Violation v : rejections) {
-            required.stream().filter(l -> l.ordinal() == v.row() && l.field().equals(v.field())).findFirst()
+            withRows.stream().filter(l -> l.ordinal() == v.row() && l.field().equals(v.field())).findFirst()
                     .ifPresent(l -> byOrdinal.putIfAbsent(l.ordinal(), l));
         }
         Map<String, Existing> stored = records.existingByIds(h, organizationId,

@@ -11,14 +11,16 @@ package dev.freight.store;
  * @param writtenJson the field's value the row left on the record, the same way; null when it left none. The link is
  *     added only while the record still has that value: a later row, or someone else, may have changed it since
  * @param unchanged whether the row otherwise left the record as it was (it was counted unchanged)
- * @param row for a link of a required field, which rejects its row when its value matches nothing after the last row:
- *     what the error file and the undoing of the row's write need; null for other links
+ * @param row what the error file and the undoing of the row's write need, should the link reject its row after the
+ *     last row (its value names several records by name, or, for a required field, matches nothing); null when not
+ *     known (a link stored while only a required field's links kept it, or one that only names a link to forget),
+ *     and such a link rejects nothing
  */
 public record ImportLink(long ordinal, String recordId, String field, String valueJson, String writtenJson,
         boolean unchanged, Row row) {
 
     /**
-     * The row a link of a required field came from.
+     * The row a link came from.
      *
      * @param line the row's source line
      * @param cellsJson the row's original cells as JSON

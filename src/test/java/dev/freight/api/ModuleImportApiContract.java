@@ -906,6 +906,114 @@ abstract class ModuleImportApiContract {
     }
 
     /**
+     * An optional reference to the object itself that names several records by name after the last row rejects its
+     * row with ambiguous_reference, as any reference naming several records does, and nothing of the row stays
+     * stored; one that matches nothing is still a reference warning, and one naming a single record is added.
+     */
+    @Test
+    void anOptionalReferenceToTheObjectItselfThatNamesSeveralRecordsAfterTheLastRowRejectsItsRow() throws Exception {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "team", "label": "Team", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "parent", "label": "Parent", "type": "reference", "targets": ["team"]}]}""").status())
+                .isEqualTo(201);
+        Response roots = teams("{\"Id\": \"t-0\", \"Name\": \"Root\", \"Parent\": \"\"},"
+                + "{\"Id\": \"t-5\", \"Name\": \"Epsilon\", \"Parent\": \"t-0\"}", "");
+        assertThat(roots.at("/data/successRows")).as(roots.body()).isEqualTo("2");
+
+        // Chunks of three rows: rows 1 and 2 name "Hub" and "HUB", which rows 3 and 4 create.
+        Response r = teams("{\"Id\": \"t-1\", \"Name\": \"Alpha\", \"Parent\": \"hub\"},"
+                + "{\"Id\": \"t-5\", \"Name\": \"Epsilon 2\", \"Parent\": \"HUB\"},"
+                + "{\"Id\": \"t-2\", \"Name\": \"Hub\", \"Parent\": \"t-0\"},"
+                + "{\"Id\": \"t-3\", \"Name\": \"HUB\", \"Parent\": \"\"},"
+                + "{\"Id\": \"t-4\", \"Name\": \"Delta\", \"Parent\": \"Nowhere\"},"
+                + "{\"Id\": \"t-6\", \"Name\": \"Zeta\", \"Parent\": \"delta\"}",
+                ", \"duplicateStrategy\": \"update\"");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("4");
+        assertThat(r.at("/data/errorRows")).isEqualTo("2");
+        assertThat(r.json().get("data").get("createdRecordIds").size()).isEqualTo(4);
+        List<String> errors = new ArrayList<>();
+        r.json().get("data").get("errors").forEach(e -> errors.add(e.get("row").asString() + "|"
+                + e.get("field").asString() + "|" + e.get("code").asString() + "|" + e.get("error").asString()));
+        assertThat(errors).containsExactly("1|parent|ambiguous_reference|parent: \"hub\" matches 2 team records by"
+                + " name ignoring case; give the external_id of the one meant", "2|parent|ambiguous_reference|parent:"
+                + " \"HUB\" matches 2 team records by name ignoring case; give the external_id of the one meant");
+        assertThat(r.json().get("data").get("referenceWarnings").size()).as(r.body()).isEqualTo(1);
+        assertThat(r.at("/data/referenceWarnings/0/fieldSlug")).isEqualTo("parent");
+        assertThat(r.json().get("data").get("referenceWarnings").get(0).get("unresolvedValues").toString())
+                .isEqualTo("[\"Nowhere\"]");
+        // t-1 (created by row 1) is deleted; t-5 (updated by row 2) has its values from before the import back.
+        assertThat(teamList()).containsExactly("t-0|Root|", "t-2|Hub|t-0", "t-3|HUB|", "t-4|Delta|",
+                "t-5|Epsilon|t-0", "t-6|Zeta|t-4");
+        Response job = http.get("/v1/imports/" + r.at("/data/importJobId"));
+        assertThat(job.json().get("stats").toString()).isEqualTo("{\"read\":6,\"valid\":4,\"created\":4,"
+                + "\"updated\":0,\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":2}");
+        assertThat(ImportsApiContract.get(job.at("/_errors_csv_url")).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
+                1,t-1,parent,ambiguous_reference,"parent: ""hub"" matches 2 team records by name ignoring case; \
+                give the external_id of the one meant",t-1,Alpha,hub\r
+                2,t-5,parent,ambiguous_reference,"parent: ""HUB"" matches 2 team records by name ignoring case; \
+                give the external_id of the one meant",t-5,Epsilon 2,HUB\r
+                """);
+
+        Response rolledBack = http.delete("/v1/modules/team/import/jobs/" + r.at("/data/importJobId"));
+
+        assertThat(rolledBack.json().get("data").get("conflicts").size()).as(rolledBack.body()).isZero();
+        assertThat(rolledBack.at("/data/deletedCount")).isEqualTo("4");
+        assertThat(rolledBack.at("/data/restoredCount")).isEqualTo("0");
+        assertThat(teamList()).containsExactly("t-0|Root|", "t-5|Epsilon|t-0");
+    }
+
+    /**
+     * A required reference to the object itself that names several records by name after the last row rejects its
+     * row with ambiguous_reference too, undoing the row as when it matches nothing, or saying what the record keeps.
+     */
+    @Test
+    void aRequiredReferenceToTheObjectItselfThatNamesSeveralRecordsAfterTheLastRowRejectsItsRow() throws Exception {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "team", "label": "Team", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "parent", "label": "Parent", "type": "reference", "targets": ["team"],
+                   "required": true}]}""").status()).isEqualTo(201);
+        Response roots = teams("{\"Id\": \"t-0\", \"Name\": \"Root\", \"Parent\": \"t-0\"},"
+                + "{\"Id\": \"t-5\", \"Name\": \"Epsilon\", \"Parent\": \"t-0\"}", "");
+        assertThat(roots.at("/data/successRows")).as(roots.body()).isEqualTo("2");
+
+        // Chunks of three rows: row 5, in the second, finds t-1 stored and refers to it.
+        Response r = teams("{\"Id\": \"t-1\", \"Name\": \"Alpha\", \"Parent\": \"hub\"},"
+                + "{\"Id\": \"t-5\", \"Name\": \"Epsilon 2\", \"Parent\": \"HUB\"},"
+                + "{\"Id\": \"t-2\", \"Name\": \"Hub\", \"Parent\": \"t-0\"},"
+                + "{\"Id\": \"t-3\", \"Name\": \"HUB\", \"Parent\": \"t-0\"},"
+                + "{\"Id\": \"t-4\", \"Name\": \"Delta\", \"Parent\": \"t-1\"}",
+                ", \"duplicateStrategy\": \"update\"");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("3");
+        assertThat(r.at("/data/errorRows")).isEqualTo("2");
+        List<String> errors = new ArrayList<>();
+        r.json().get("data").get("errors").forEach(e -> errors.add(e.get("row").asString() + "|"
+                + e.get("field").asString() + "|" + e.get("code").asString() + "|" + e.get("error").asString()));
+        assertThat(errors).containsExactly("1|parent|ambiguous_reference|parent: \"hub\" matches 2 team records by"
+                + " name ignoring case; give the external_id of the one meant; the record with external_id \"t-1\","
+                + " which the row created, is kept without it, since team \"t-4\" refers to it",
+                "2|parent|ambiguous_reference|parent: \"HUB\" matches 2 team records by name ignoring case; give the"
+                        + " external_id of the one meant");
+        assertThat(teamList()).containsExactly("t-0|Root|t-0", "t-1|Alpha|", "t-2|Hub|t-0", "t-3|HUB|t-0",
+                "t-4|Delta|t-1", "t-5|Epsilon|t-0");
+        Response job = http.get("/v1/imports/" + r.at("/data/importJobId"));
+        assertThat(job.json().get("stats").toString()).isEqualTo("{\"read\":5,\"valid\":3,\"created\":3,"
+                + "\"updated\":0,\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":2}");
+        assertThat(ImportsApiContract.get(job.at("/_errors_csv_url")).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
+                1,t-1,parent,ambiguous_reference,"parent: ""hub"" matches 2 team records by name ignoring case; \
+                give the external_id of the one meant; the record with external_id ""t-1"", which the row created, \
+                is kept without it, since team ""t-4"" refers to it",t-1,Alpha,hub\r
+                2,t-5,parent,ambiguous_reference,"parent: ""HUB"" matches 2 team records by name ignoring case; \
+                give the external_id of the one meant",t-5,Epsilon 2,HUB\r
+                """);
+    }
+
+    /**
      * createMissingReferences creates no record that would leave a required field of its object empty: an optional
      * reference to such an object becomes a reference warning, a required one rejects its row saying why.
      */
