@@ -477,7 +477,8 @@ abstract class RecordStoreContract {
         });
         upsert(acme, BuiltInObjects.VENDOR, vendor("v-2", "Beta edited"));
 
-        List<RecordStore.Existing> changed = db.withHandle(h -> records.changedSinceCreatedBy(h, acme, "imp_created"));
+        List<RecordStore.Existing> changed = db.withHandle(
+                h -> records.changedSinceCreatedBy(h, acme, "imp_created", null, 100_000));
         List<Change> toRestore = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_created", null, 100_000));
         int deleted = db.inTransaction(h -> records.deleteCreatedBy(h, acme, "imp_created"));
 
