@@ -113,26 +113,34 @@ public final class ImportRollback {
     }
 
     /**
-     * Decides, a page at a time, the fate of each created record someone changed since: deleted when its values are
-     * still those the import left, else kept as a conflict. Notes each in {@link #marks}, without its values.
+     * Decides, a page at a time, the fate of each created record someone changed since (its version is past the one
+     * the import gave it): deleted when its values are still those the import left, else kept as a conflict. Notes
+     * each in {@link #marks}, without its values.
      */
     private void sortChanged(Handle h, ImportJob job, Conflicts conflicts) {
         String organizationId = job.organizationId();
-        for (List<RecordStore.Existing> page = records.changedSinceCreatedBy(h, organizationId, job.id(), null, BATCH);
-                !page.isEmpty();
-                page = records.changedSinceCreatedBy(h, organizationId, job.id(), page.getLast().id(), BATCH)) {
-            List<String> ids = page.stream().map(RecordStore.Existing::id).toList();
-            Map<String, Long> applied = imports.appliedVersions(h, job.id(), ids);
+        for (List<RecordStore.Existing> page = records.createdByPastVersionOne(h, organizationId, job.id(), null,
+                BATCH); !page.isEmpty(); page = records.createdByPastVersionOne(h, organizationId, job.id(),
+                        page.getLast().id(), BATCH)) {
+            Map<String, Long> applied = imports.appliedVersions(h, job.id(),
+                    page.stream().map(RecordStore.Existing::id).toList());
             Map<String, Long> left = new HashMap<>();
-            ids.forEach(id -> left.put(id, applied.getOrDefault(id, 1L)));
+            List<RecordStore.Existing> changed = new ArrayList<>();
+            for (RecordStore.Existing record : page) {
+                long version = applied.getOrDefault(record.id(), 1L);
+                if (version < record.version()) {
+                    left.put(record.id(), version);
+                    changed.add(record);
+                }
+            }
             Map<String, String> leftData = imports.dataAtVersions(h, organizationId, job.id(), left);
-            List<RollbackRecords.Changed> sorted = new ArrayList<>(page.size());
-            for (RecordStore.Existing changed : page) {
-                boolean same = ValueJson.sameValues(leftData.get(changed.id()), changed.data());
-                sorted.add(new RollbackRecords.Changed(changed.id(), changed.externalId(), changed.version(),
+            List<RollbackRecords.Changed> sorted = new ArrayList<>(changed.size());
+            for (RecordStore.Existing record : changed) {
+                boolean same = ValueJson.sameValues(leftData.get(record.id()), record.data());
+                sorted.add(new RollbackRecords.Changed(record.id(), record.externalId(), record.version(),
                         same ? RollbackRecords.Fate.DELETE : RollbackRecords.Fate.KEEP));
                 if (!same) {
-                    conflicts.add(new Conflict(changed.id(), changed.externalId(), CHANGED_SINCE_CREATED));
+                    conflicts.add(new Conflict(record.id(), record.externalId(), CHANGED_SINCE_CREATED));
                 }
             }
             marks.addChanged(h, sorted);

@@ -523,22 +523,20 @@ public final class RecordStore {
     }
 
     /**
-     * The first {@code limit} records {@code importId} created that someone else changed since (see
-     * {@link #deleteCreatedBy}) after record id {@code after} (null: from the first), by id. A page at a time, since an
-     * import may have created a million records that the next night's import changed.
+     * The first {@code limit} records {@code importId} created that are past version 1, after record id {@code after}
+     * (null: from the first), by id: those someone else changed since, and those the import itself updated again (the
+     * file workflow's later rows), which its change log's {@code applied_version} tells apart (see
+     * {@link #deleteCreatedBy}). A page at a time, since an import may have created a million records that the next
+     * night's import changed. The change log is not joined here: PostgreSQL compares its record ids with the records'
+     * in the records' collation, which its key does not serve, and each page then read the import's whole log.
      */
-    public List<Existing> changedSinceCreatedBy(Handle h, String organizationId, String importId, String after,
+    public List<Existing> createdByPastVersionOne(Handle h, String organizationId, String importId, String after,
             int limit) {
         return h.query("select id, external_id, data, version from records where organization_id = ?"
-                        + " and created_by_import = ? and id > ? and version > 1 and coalesce("
-                        + VERSION_THE_IMPORT_GAVE + ", 1) < version order by id limit " + limit,
+                        + " and created_by_import = ? and id > ? and version > 1 order by id limit " + limit,
                 rs -> new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)),
                 organizationId, importId, after == null ? "" : after);
     }
-
-    /** The version the import that created a record last gave it, from its change log; null when it logged none. */
-    private static final String VERSION_THE_IMPORT_GAVE = "(select c.applied_version from import_changes c"
-            + " where c.import_id = records.created_by_import and c.record_id = records.id)";
 
     /** Deletes one record if it still has {@code version}; false when it changed or is gone. */
     public boolean deleteIfVersion(Handle h, String organizationId, String id, long version) {
