@@ -64,7 +64,8 @@ class ImportsController {
             Map<String, Object> columnMapping) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record RollbackView(String importId, int deletedCount, int restoredCount, List<ConflictView> conflicts) {}
+    record RollbackView(String importId, int deletedCount, int restoredCount, int conflictCount,
+            List<ConflictView> conflicts) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record ConflictView(String recordId, String externalId, String reason) {}
@@ -169,7 +170,7 @@ class ImportsController {
         }
         requireChangeLog(job);
         ImportRollback.Result r = rollback.rollback(job, caller.key().id());
-        return new RollbackView(id, r.deleted(), r.restored(), r.conflicts().stream()
+        return new RollbackView(id, r.deleted(), r.restored(), r.conflictCount(), r.conflicts().stream()
                 .map(c -> new ConflictView(c.recordId(), c.externalId(), c.reason()))
                 .toList());
     }

@@ -194,7 +194,7 @@ class ModuleImportController implements Envelope.Face {
 
     record JobsView(List<JobView> jobs) {}
 
-    record RollbackView(String importJobId, int deletedCount, int restoredCount,
+    record RollbackView(String importJobId, int deletedCount, int restoredCount, int conflictCount,
             List<ImportsController.ConflictView> conflicts) {}
 
     @PostMapping("/v1/modules/{module}/import/parse")
@@ -449,7 +449,7 @@ class ModuleImportController implements Envelope.Face {
         }
         ImportsController.requireChangeLog(job);
         ImportRollback.Result r = rollback.rollback(job, caller.key().id());
-        return Envelope.ok(new RollbackView(jobId, r.deleted(), r.restored(), r.conflicts().stream()
+        return Envelope.ok(new RollbackView(jobId, r.deleted(), r.restored(), r.conflictCount(), r.conflicts().stream()
                 .map(c -> new ImportsController.ConflictView(c.recordId(), c.externalId(), c.reason()))
                 .toList()));
     }

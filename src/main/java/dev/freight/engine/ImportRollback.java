@@ -1,12 +1,13 @@
 package dev.freight.engine;
 
-import dev.freight.schema.Schema;
+import dev.freight.schema.ObjectDef;
 import dev.freight.store.Change;
 import dev.freight.store.Database;
 import dev.freight.store.Handle;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
+import dev.freight.store.RollbackRecords;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.ValueJson;
 import java.time.Clock;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,23 +24,39 @@ import java.util.function.Consumer;
  * Undoes a whole import from its change log: deletes the records it created, restores the ones it updated or
  * deleted. A record someone else changed since (its values are no longer those the import left, or its key was taken
  * again), or a created record that a record the rollback leaves still refers to, is left alone and reported as a
- * conflict. Runs in one transaction. Thread-safe.
+ * conflict. Runs in one transaction. Memory holds a page of {@value #BATCH} records at a time, however many the import
+ * wrote: what the rollback decides about its created records waits in a temporary table ({@link RollbackRecords}).
+ * Thread-safe.
  */
 public final class ImportRollback {
 
     /** A record the rollback left alone, and why. */
     public record Conflict(String recordId, String externalId, String reason) {}
 
-    /** What a rollback did. */
-    public record Result(int deleted, int restored, List<Conflict> conflicts, ImportJob job) {}
+    /**
+     * What a rollback did.
+     *
+     * @param conflicts the first {@value #LISTED} conflicts: the created records changed since, by record id; then the
+     *     updated or deleted records it could not put back, by record id; then the created records still referred to,
+     *     those that records outside the import refer to first, then those that records kept refer to in turn, each
+     *     step by record id; then created records that changed while the rollback ran, by record id
+     * @param conflictCount how many conflicts there are in all
+     */
+    public record Result(int deleted, int restored, List<Conflict> conflicts, int conflictCount, ImportJob job) {}
 
-    /** Changes restored per batch. */
+    /** Conflicts a result lists at most. */
+    public static final int LISTED = 1_000;
+
+    /** Records read, restored or deleted per batch. */
     private static final int BATCH = 1_000;
+
+    private static final String CHANGED_SINCE_CREATED = "changed since the import created it";
 
     private final Database database;
     private final ImportStore imports;
     private final RecordStore records;
     private final SchemaStore schemas;
+    private final RollbackRecords marks = new RollbackRecords();
     private final Clock clock;
 
     public ImportRollback(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
@@ -56,124 +72,185 @@ public final class ImportRollback {
     public Result rollback(ImportJob job, String by) {
         return database.inTransaction(h -> {
             String organizationId = job.organizationId();
-            List<Conflict> conflicts = new ArrayList<>();
-            List<RecordStore.Existing> changedSince = records.changedSinceCreatedBy(h, organizationId, job.id());
-            // Created records someone changed since: deleted when their values are still those the import left.
-            List<RecordStore.Existing> deletable = new ArrayList<>();
-            Set<String> kept = new HashSet<>();
-            if (!changedSince.isEmpty()) {
-                List<String> ids = changedSince.stream().map(RecordStore.Existing::id).toList();
-                Map<String, Long> applied = imports.appliedVersions(h, job.id(), ids);
-                Map<String, Long> left = new HashMap<>();
-                ids.forEach(id -> left.put(id, applied.getOrDefault(id, 1L)));
-                Map<String, String> leftData = imports.dataAtVersions(h, organizationId, job.id(), left);
-                for (RecordStore.Existing changed : changedSince) {
-                    if (ValueJson.sameValues(leftData.get(changed.id()), changed.data())) {
-                        deletable.add(changed);
-                    } else {
-                        kept.add(changed.id());
-                        conflicts.add(new Conflict(changed.id(), changed.externalId(),
-                                "changed since the import created it"));
-                    }
-                }
-            }
+            Conflicts conflicts = new Conflicts();
+            marks.open(h);
+            sortChanged(h, job, conflicts);
             // Restored first: a record the import made refer to one it created refers to it no more.
             int restored = restore(h, organizationId, job.id(), conflicts);
-            Map<String, Conflict> referred = stillReferred(h, job, kept);
-            conflicts.addAll(referred.values());
-            int deleted = 0;
-            for (RecordStore.Existing changed : deletable) {
-                if (referred.containsKey(changed.id())) {
-                    continue;
-                }
-                if (records.deleteIfVersion(h, organizationId, changed.id(), changed.version())) {
-                    deleted++;
-                } else {
-                    conflicts.add(new Conflict(changed.id(), changed.externalId(),
-                            "changed since the import created it"));
-                }
-            }
-            deleted += records.deleteCreatedByExcept(h, organizationId, job.id(), referred.keySet());
+            int referred = stillReferred(h, job);
+            conflicts.addAll(referred, marks.referred(h, organizationId, conflicts.room()).stream()
+                    .map(ImportRollback::stillReferredConflict).toList());
+            int deleted = deleteChanged(h, organizationId, conflicts);
+            deleted += referred == 0 ? records.deleteCreatedBy(h, organizationId, job.id())
+                    : marks.deleteCreatedByUnreferred(h, organizationId, job.id());
+            marks.close(h);
             ImportJob saved = imports.save(h, job.withRolledBack(clock.instant(), by));
-            return new Result(deleted, restored, conflicts, saved);
+            return new Result(deleted, restored, conflicts.listed, conflicts.count, saved);
         });
     }
 
-    /** A reference to a record the import created, from a record the rollback leaves. */
-    private record Referrer(String object, String id, String field, int count) {
-        Referrer plusOne() {
-            return new Referrer(object, id, field, count + 1);
+    /** The conflicts of a rollback: the first {@value #LISTED} of them, and how many in all. */
+    private static final class Conflicts {
+        final List<Conflict> listed = new ArrayList<>();
+        int count;
+
+        void add(Conflict conflict) {
+            count++;
+            if (listed.size() < LISTED) {
+                listed.add(conflict);
+            }
+        }
+
+        /** Adds {@code total} conflicts whose first ones are {@code first} (at least as many as there is room for). */
+        void addAll(int total, List<Conflict> first) {
+            count += total;
+            listed.addAll(first.subList(0, Math.min(first.size(), room())));
+        }
+
+        int room() {
+            return LISTED - listed.size();
         }
     }
 
     /**
-     * The records the import created that a record this rollback leaves in place still refers to, each with its
-     * conflict: deleting them would leave that reference dangling. A record the rollback leaves is one the import did
-     * not create, or one it created that is kept ({@code kept}, or itself referred to). Reads, after the restores, every
-     * record of each object with a reference field that may name an object the import created records of.
+     * Decides, a page at a time, the fate of each created record someone changed since (its version is past the one
+     * the import gave it): deleted when its values are still those the import left, else kept as a conflict. Notes
+     * each in {@link #marks}, without its values.
      */
-    private Map<String, Conflict> stillReferred(Handle h, ImportJob job, Set<String> kept) {
+    private void sortChanged(Handle h, ImportJob job, Conflicts conflicts) {
+        String organizationId = job.organizationId();
+        for (List<RecordStore.Existing> page = records.createdByPastVersionOne(h, organizationId, job.id(), null,
+                BATCH); !page.isEmpty(); page = records.createdByPastVersionOne(h, organizationId, job.id(),
+                        page.getLast().id(), BATCH)) {
+            Map<String, Long> applied = imports.appliedVersions(h, job.id(),
+                    page.stream().map(RecordStore.Existing::id).toList());
+            Map<String, Long> left = new HashMap<>();
+            List<RecordStore.Existing> changed = new ArrayList<>();
+            for (RecordStore.Existing record : page) {
+                long version = applied.getOrDefault(record.id(), 1L);
+                if (version < record.version()) {
+                    left.put(record.id(), version);
+                    changed.add(record);
+                }
+            }
+            Map<String, String> leftData = imports.dataAtVersions(h, organizationId, job.id(), left);
+            List<RollbackRecords.Changed> sorted = new ArrayList<>(changed.size());
+            for (RecordStore.Existing record : changed) {
+                boolean same = ValueJson.sameValues(leftData.get(record.id()), record.data());
+                sorted.add(new RollbackRecords.Changed(record.id(), record.externalId(), record.version(),
+                        same ? RollbackRecords.Fate.DELETE : RollbackRecords.Fate.KEEP));
+                if (!same) {
+                    conflicts.add(new Conflict(record.id(), record.externalId(), CHANGED_SINCE_CREATED));
+                }
+            }
+            marks.addChanged(h, sorted);
+        }
+        marks.filled(h);
+    }
+
+    /**
+     * Marks in {@link #marks} the records the import created that a record this rollback leaves in place still refers
+     * to: deleting them would leave that reference dangling. Returns how many there are. A record the rollback leaves
+     * is one the import did not create, or one it created that is kept (changed since, or itself referred to). Reads,
+     * after the restores, every record of each object with a reference field that may name an object the import
+     * created records of; then, round by round, the kept records of such objects, and those the round before found.
+     */
+    private int stillReferred(Handle h, ImportJob job) {
         String organizationId = job.organizationId();
         Set<String> createdObjects = new HashSet<>(records.objectsCreatedBy(h, organizationId, job.id()));
         if (createdObjects.isEmpty()) {
-            return Map.of();
+            return 0;
         }
-        Schema schema = schemas.schema(h, organizationId);
-        ReferringRecords referring = new ReferringRecords(schema, createdObjects);
+        ReferringRecords referring = new ReferringRecords(schemas.schema(h, organizationId), createdObjects);
         if (referring.isEmpty()) {
-            return Map.of();
+            return 0;
         }
-        Map<String, Referrer> found = new LinkedHashMap<>();
-        Map<String, Referrer> open = new LinkedHashMap<>();
+        Map<String, RollbackRecords.Referrer> open = new LinkedHashMap<>();
         Consumer<ReferringRecords.Reference> count = r -> open.merge(r.to(),
-                new Referrer(r.object().slug(), r.from().id(), r.field().slug(), 1), (a, b) -> a.plusOne());
+                new RollbackRecords.Referrer(r.object().slug(), r.from().id(), r.field().slug(), 1),
+                (a, b) -> new RollbackRecords.Referrer(a.object(), a.id(), a.field(), a.count() + b.count()));
         referring.scan(records, h, organizationId, job.id(), r -> {
             count.accept(r);
             if (open.size() >= BATCH) {
-                createdOnly(h, job, open, found);
+                refer(h, job, open, 0);
             }
         });
-        createdOnly(h, job, open, found);
+        refer(h, job, open, 0);
         // A created record that is kept keeps what it refers to in turn.
-        Set<String> keptAlso = new LinkedHashSet<>(kept);
-        keptAlso.addAll(found.keySet());
-        while (!keptAlso.isEmpty()) {
-            Map<String, RecordStore.Existing> stored = records.existingByIds(h, organizationId, keptAlso);
-            keptAlso.clear();
-            for (RecordStore.Existing record : stored.values()) {
-                schema.objects().stream().filter(o -> record.id().startsWith(o.idPrefix() + "_")).findFirst()
-                        .ifPresent(object -> referring.references(record, object, count));
+        for (int round = 0, found = 1; found > 0; round++) {
+            found = 0;
+            for (ObjectDef object : referring.objects()) {
+                for (List<RecordStore.Existing> page = marks.ofRound(h, organizationId, object, round, null, BATCH);
+                        !page.isEmpty();
+                        page = marks.ofRound(h, organizationId, object, round, page.getLast().id(), BATCH)) {
+                    page.forEach(record -> referring.references(record, object, count));
+                    found += refer(h, job, open, round + 1);
+                }
             }
-            open.keySet().removeAll(found.keySet());
-            open.keySet().removeAll(kept);
-            Set<String> before = new HashSet<>(found.keySet());
-            createdOnly(h, job, open, found);
-            found.keySet().stream().filter(id -> !before.contains(id)).forEach(keptAlso::add);
         }
-        Map<String, RecordStore.Existing> targets = records.existingByIds(h, organizationId, found.keySet());
-        Map<String, Conflict> conflicts = new LinkedHashMap<>();
-        found.forEach((id, by) -> {
-            String referrer = by.object() + " " + by.id() + " (field " + by.field() + ")";
-            conflicts.put(id, new Conflict(id, targets.get(id).externalId(), by.count() == 1
-                    ? "still referred to by " + referrer + ", which the rollback does not delete"
-                    : "still referred to by " + by.count() + " records the rollback does not delete, e.g. "
-                            + referrer));
-        });
-        return conflicts;
+        return marks.referredCount(h);
     }
 
-    /** Moves the targets of {@code open} that the import created to {@code found} (adding up counts); clears it. */
-    private void createdOnly(Handle h, ImportJob job, Map<String, Referrer> open, Map<String, Referrer> found) {
+    /**
+     * Marks the targets of {@code open} that the import created as still referred to, found in round {@code round}
+     * (0: by records the import did not create), adding up counts within a round; clears {@code open}. From round 1
+     * on, a target that is kept anyway (changed since) or that an earlier round found is left as it is. Returns how
+     * many targets it newly found.
+     */
+    private int refer(Handle h, ImportJob job, Map<String, RollbackRecords.Referrer> open, int round) {
         if (open.isEmpty()) {
-            return;
+            return 0;
         }
-        Set<String> created = records.createdByAmong(h, job.organizationId(), job.id(), open.keySet());
-        open.forEach((id, by) -> {
-            if (created.contains(id)) {
-                found.merge(id, by, (a, b) -> new Referrer(a.object(), a.id(), a.field(), a.count() + b.count()));
+        Map<String, RollbackRecords.Mark> marked = marks.marks(h, open.keySet());
+        List<String> unmarked = open.keySet().stream().filter(id -> !marked.containsKey(id)).toList();
+        Set<String> created = unmarked.isEmpty() ? Set.of()
+                : records.createdByAmong(h, job.organizationId(), job.id(), unmarked);
+        Map<String, RollbackRecords.Referrer> referred = new LinkedHashMap<>();
+        int found = 0;
+        for (Map.Entry<String, RollbackRecords.Referrer> e : open.entrySet()) {
+            RollbackRecords.Mark mark = marked.get(e.getKey());
+            boolean fresh = mark == null ? created.contains(e.getKey())
+                    : mark.referrer() == null && (round == 0 || mark.fate() != RollbackRecords.Fate.KEEP);
+            if (fresh) {
+                found++;
             }
-        });
+            if (fresh || mark != null && mark.referrer() != null && mark.round() == round) {
+                referred.put(e.getKey(), e.getValue());
+            }
+        }
+        marks.refer(h, referred, round);
         open.clear();
+        return found;
+    }
+
+    private static Conflict stillReferredConflict(RollbackRecords.Referred referred) {
+        RollbackRecords.Referrer by = referred.by();
+        String referrer = by.object() + " " + by.id() + " (field " + by.field() + ")";
+        return new Conflict(referred.id(), referred.externalId(), by.count() == 1
+                ? "still referred to by " + referrer + ", which the rollback does not delete"
+                : "still referred to by " + by.count() + " records the rollback does not delete, e.g. " + referrer);
+    }
+
+    /**
+     * Deletes, a batch at a time, the created records changed since whose values are still those the import left and
+     * that nothing the rollback leaves refers to, each at the version read; one that changed meanwhile is a conflict.
+     * Returns how many it deleted.
+     */
+    private int deleteChanged(Handle h, String organizationId, Conflicts conflicts) {
+        int deleted = 0;
+        for (List<RollbackRecords.Changed> page = marks.toDelete(h, null, BATCH); !page.isEmpty();
+                page = marks.toDelete(h, page.getLast().id(), BATCH)) {
+            boolean[] gone = records.deleteIfVersions(h, organizationId, page.stream()
+                    .map(c -> new RecordStore.Versioned(c.id(), c.version())).toList());
+            for (int i = 0; i < gone.length; i++) {
+                if (gone[i]) {
+                    deleted++;
+                } else {
+                    conflicts.add(new Conflict(page.get(i).id(), page.get(i).externalId(), CHANGED_SINCE_CREATED));
+                }
+            }
+        }
+        return deleted;
     }
 
     /**
@@ -181,7 +258,7 @@ public final class ImportRollback {
      * returns how many it put back. Reads the change log a thousand entries at a time, whose updates go to the
      * database as one batch: memory holds one page of earlier versions, however many records the import changed.
      */
-    private int restore(Handle h, String organizationId, String importId, List<Conflict> conflicts) {
+    private int restore(Handle h, String organizationId, String importId, Conflicts conflicts) {
         int restored = 0;
         for (List<Change> window = imports.changes(h, organizationId, importId, null, BATCH); !window.isEmpty();
                 window = imports.changes(h, organizationId, importId, window.getLast().recordId(), BATCH)) {

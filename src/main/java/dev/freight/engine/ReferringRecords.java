@@ -9,6 +9,7 @@ import dev.freight.store.Handle;
 import dev.freight.store.RecordStore;
 import dev.freight.store.ValueJson;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,11 @@ final class ReferringRecords {
     /** Whether no object can refer to a target. */
     boolean isEmpty() {
         return fields.isEmpty();
+    }
+
+    /** The objects that may refer to a target, in schema order. */
+    Set<ObjectDef> objects() {
+        return Collections.unmodifiableSet(fields.keySet());
     }
 
     /**

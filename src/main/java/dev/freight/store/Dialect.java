@@ -172,6 +172,25 @@ public interface Dialect {
      */
     default void refreshStatistics(Handle h, String table) {}
 
+    /**
+     * Creates, unless the connection has it, the temporary table {@code name} whose column definitions are
+     * {@code columns} (their types as {@link #idType} and plain SQL types), seen by this connection only, and empties
+     * it: a transaction's working set too large for memory. Call it in the transaction that fills the table, and
+     * {@link #endTemporaryTable} before that transaction ends.
+     */
+    void temporaryTable(Handle h, String name, String columns);
+
+    /**
+     * Empties a table {@link #temporaryTable} created once the transaction that filled it is done with it, where the
+     * database does not do so at commit by itself.
+     */
+    default void endTemporaryTable(Handle h, String name) {}
+
+    /** The SQL type of a column of record ids that compares and sorts them as the records table's {@code id} does. */
+    default String idType() {
+        return "text";
+    }
+
     /** Whether the transaction lost a race with another one (deadlock, serialization) and may simply be retried. */
     boolean isTransient(SQLException e);
 

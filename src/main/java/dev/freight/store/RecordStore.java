@@ -492,21 +492,6 @@ public final class RecordStore {
                 organizationId, importId, importId);
     }
 
-    /**
-     * As {@link #deleteCreatedBy}, leaving the records with the ids in {@code except} in place; returns how many were
-     * deleted.
-     */
-    public int deleteCreatedByExcept(Handle h, String organizationId, String importId, Set<String> except) {
-        if (except.isEmpty()) {
-            return deleteCreatedBy(h, organizationId, importId);
-        }
-        List<String> ids = h.query("select id from records where organization_id = ? and created_by_import = ?"
-                        + " and (version = 1 or (id, version) in (select record_id, applied_version from import_changes"
-                        + " where import_id = ?))", rs -> rs.getString(1), organizationId, importId, importId);
-        ids.removeAll(except);
-        return delete(h, organizationId, ids);
-    }
-
     /** The objects of the records {@code importId} created that are still stored. */
     public List<String> objectsCreatedBy(Handle h, String organizationId, String importId) {
         return h.query("select distinct object from records where organization_id = ? and created_by_import = ?",
@@ -537,23 +522,45 @@ public final class RecordStore {
                 }, params.toArray());
     }
 
-    /** The records {@code importId} created that someone else changed since (see {@link #deleteCreatedBy}). */
-    public List<Existing> changedSinceCreatedBy(Handle h, String organizationId, String importId) {
+    /**
+     * The first {@code limit} records {@code importId} created that are past version 1, after record id {@code after}
+     * (null: from the first), by id: those someone else changed since, and those the import itself updated again (the
+     * file workflow's later rows), which its change log's {@code applied_version} tells apart (see
+     * {@link #deleteCreatedBy}). A page at a time, since an import may have created a million records that the next
+     * night's import changed. The change log is not joined here: PostgreSQL compares its record ids with the records'
+     * in the records' collation, which its key does not serve, and each page then read the import's whole log.
+     */
+    public List<Existing> createdByPastVersionOne(Handle h, String organizationId, String importId, String after,
+            int limit) {
         return h.query("select id, external_id, data, version from records where organization_id = ?"
-                        + " and created_by_import = ? and version > 1 and coalesce(" + VERSION_THE_IMPORT_GAVE
-                        + ", 1) < version order by id",
+                        + " and created_by_import = ? and id > ? and version > 1 order by id limit " + limit,
                 rs -> new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)),
-                organizationId, importId);
+                organizationId, importId, after == null ? "" : after);
     }
-
-    /** The version the import that created a record last gave it, from its change log; null when it logged none. */
-    private static final String VERSION_THE_IMPORT_GAVE = "(select c.applied_version from import_changes c"
-            + " where c.import_id = records.created_by_import and c.record_id = records.id)";
 
     /** Deletes one record if it still has {@code version}; false when it changed or is gone. */
     public boolean deleteIfVersion(Handle h, String organizationId, String id, long version) {
         return h.update("delete from records where organization_id = ? and id = ? and version = ?", organizationId, id,
                 version) > 0;
+    }
+
+    /** A record's id with the version it was read at. */
+    public record Versioned(String id, long version) {}
+
+    /**
+     * {@link #deleteIfVersion} for many records, sent as one batch: whether each was deleted, in order.
+     */
+    public boolean[] deleteIfVersions(Handle h, String organizationId, List<Versioned> deletes) {
+        List<List<Object>> runs = new ArrayList<>(deletes.size());
+        for (Versioned d : deletes) {
+            runs.add(List.of(organizationId, d.id(), d.version()));
+        }
+        int[] counts = h.updateEach("delete from records where organization_id = ? and id = ? and version = ?", runs);
+        boolean[] deleted = new boolean[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            deleted[i] = counts[i] > 0;
+        }
+        return deleted;
     }
 
     /** Puts back a record's earlier data if it still has {@code version}; false when it changed or is gone. */

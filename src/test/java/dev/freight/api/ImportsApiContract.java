@@ -483,7 +483,7 @@ abstract class ImportsApiContract {
 
         assertThat(rolledBack.status()).isEqualTo(200);
         assertThat(rolledBack.body()).isEqualTo("{\"import_id\":\"" + created.at("/id")
-                + "\",\"deleted_count\":2,\"restored_count\":0,\"conflicts\":[]}");
+                + "\",\"deleted_count\":2,\"restored_count\":0,\"conflict_count\":0,\"conflicts\":[]}");
         assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
         assertThat(http.post("/v1/imports/" + created.at("/id") + "/rollback", null).at("/error/code"))
                 .isEqualTo("already_rolled_back");
@@ -498,13 +498,13 @@ abstract class ImportsApiContract {
         Response undoB = http.post("/v1/imports/" + b + "/rollback", null);
 
         assertThat(undoB.body()).isEqualTo("{\"import_id\":\"" + b
-                + "\",\"deleted_count\":0,\"restored_count\":2,\"conflicts\":[]}");
+                + "\",\"deleted_count\":0,\"restored_count\":2,\"conflict_count\":0,\"conflicts\":[]}");
         assertThat(vendorNames()).containsExactly("v-1=By A", "v-9=Made by A");
 
         Response undoA = http.post("/v1/imports/" + a + "/rollback", null);
 
         assertThat(undoA.body()).isEqualTo("{\"import_id\":\"" + a
-                + "\",\"deleted_count\":1,\"restored_count\":1,\"conflicts\":[]}");
+                + "\",\"deleted_count\":1,\"restored_count\":1,\"conflict_count\":0,\"conflicts\":[]}");
         assertThat(vendorNames()).containsExactly("v-1=Orig");
         assertThat(http.get("/v1/imports/" + first).at("/status")).isEqualTo("completed");
     }
@@ -519,6 +519,7 @@ abstract class ImportsApiContract {
 
         assertThat(undoA.at("/deleted_count")).isEqualTo("0");
         assertThat(undoA.at("/restored_count")).isEqualTo("0");
+        assertThat(undoA.at("/conflict_count")).isEqualTo("2");
         List<String> reasons = new ArrayList<>();
         undoA.json().get("conflicts").forEach(c -> reasons.add(c.get("external_id").asString() + ": "
                 + c.get("reason").asString()));
@@ -526,6 +527,32 @@ abstract class ImportsApiContract {
                 "v-9: changed since the import created it");
         assertThat(vendorNames()).containsExactly("v-1=By B", "v-9=Changed by B");
         assertThat(http.get("/v1/imports/" + b).at("/status")).isEqualTo("completed");
+    }
+
+    @Test
+    void aRollbackAnswerListsTheFirstThousandConflictsByRecordIdAndCountsThemAll() throws Exception {
+        StringBuilder created = new StringBuilder("external_id,name\n");
+        StringBuilder changed = new StringBuilder("external_id,name\n");
+        for (int i = 0; i < 1_250; i++) {
+            created.append(String.format("v-%04d,Name %d%n", i, i));
+            if (i < 1_200) {
+                changed.append(String.format("v-%04d,Changed %d%n", i, i));
+            }
+        }
+        String first = importVendors(created.toString());
+        importVendors(changed.toString());
+
+        Response undo = http.post("/v1/imports/" + first + "/rollback", null);
+
+        assertThat(undo.status()).as(undo.body()).isEqualTo(200);
+        assertThat(undo.at("/deleted_count")).isEqualTo("50");
+        assertThat(undo.at("/restored_count")).isEqualTo("0");
+        assertThat(undo.at("/conflict_count")).isEqualTo("1200");
+        JsonNode conflicts = undo.json().get("conflicts");
+        assertThat(conflicts.size()).isEqualTo(1_000);
+        assertThat(conflicts.get(0).get("external_id").asString()).isEqualTo("v-0000");
+        assertThat(conflicts.get(999).get("external_id").asString()).isEqualTo("v-0999");
+        assertThat(conflicts.get(999).get("reason").asString()).isEqualTo("changed since the import created it");
     }
 
     @Test

@@ -748,6 +748,7 @@ abstract class ModuleImportApiContract {
 
         assertThat(rolledBack.at("/data/deletedCount")).isEqualTo("2");
         assertThat(rolledBack.at("/data/restoredCount")).isEqualTo("0");
+        assertThat(rolledBack.at("/data/conflictCount")).as(rolledBack.body()).isEqualTo("1");
         assertThat(rolledBack.json().get("data").get("conflicts").size()).as(rolledBack.body()).isEqualTo(1);
         assertThat(rolledBack.at("/data/conflicts/0/reason")).isEqualTo("changed since the import created it");
         assertThat(contacts()).containsExactly("Bo Edited|bo@example.com|");
@@ -1248,6 +1249,7 @@ abstract class ModuleImportApiContract {
         assertThat(rolledBack.status()).isEqualTo(200);
         assertThat(rolledBack.at("/data/deletedCount")).as(rolledBack.body()).isEqualTo("1");
         assertThat(rolledBack.at("/data/restoredCount")).isEqualTo("0");
+        assertThat(rolledBack.at("/data/conflictCount")).as(rolledBack.body()).isEqualTo("1");
         assertThat(rolledBack.json().get("data").get("conflicts").size()).as(rolledBack.body()).isEqualTo(1);
         assertThat(rolledBack.at("/data/conflicts/0/record_id")).isEqualTo(accountId);
         assertThat(rolledBack.at("/data/conflicts/0/external_id")).isNull();
@@ -1265,6 +1267,7 @@ abstract class ModuleImportApiContract {
         assertThat(http.get("/v1/objects/account/records").json().get("data").size()).isEqualTo(2);
         Response undone = http.delete("/v1/modules/contacts/import/jobs/" + third.at("/data/importJobId"));
         assertThat(undone.json().get("data").get("conflicts").size()).as(undone.body()).isZero();
+        assertThat(undone.at("/data/conflictCount")).isEqualTo("0");
         assertThat(undone.at("/data/deletedCount")).isEqualTo("3");
         assertThat(contacts()).containsExactly("Bo|bo@example.com|");
         assertThat(http.get("/v1/objects/account/records").json().get("data").size()).isEqualTo(1);

@@ -699,6 +699,105 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void rollbackListsTheFirstThousandConflictsByIdAndCountsThemAll() throws IOException {
+        StringBuilder created = new StringBuilder("external_id,name\n");
+        StringBuilder changed = new StringBuilder("external_id,name\n");
+        for (int i = 0; i < 1_500; i++) {
+            created.append(String.format("v-%04d,Name %d%n", i, i));
+            if (i < 1_200) {
+                changed.append(String.format("v-%04d,Changed %d%n", i, i));
+            }
+        }
+        ImportJob first = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, created.toString());
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, changed.toString());
+
+        ImportRollback.Result result = rollback.rollback(first, "key_test");
+
+        assertThat(result.deleted()).isEqualTo(300);
+        assertThat(result.restored()).isZero();
+        assertThat(result.conflictCount()).isEqualTo(1_200);
+        List<String> listed = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            listed.add(String.format("v-%04d", i));
+        }
+        assertThat(result.conflicts()).extracting(ImportRollback.Conflict::externalId).isEqualTo(listed);
+        assertThat(result.conflicts()).extracting(ImportRollback.Conflict::reason)
+                .containsOnly("changed since the import created it");
+        assertThat(result.conflicts().getFirst().recordId()).isEqualTo(ids("v-0000").get("v-0000"));
+        assertThat(vendorCount()).isEqualTo(1_200);
+        for (int i : List.of(0, 999, 1_000, 1_199)) {
+            assertThat(vendor(String.format("v-%04d", i)).values().get("name").toString())
+                    .isEqualTo("Text[value=Changed " + i + "]");
+        }
+        assertThat(ids("v-1200", "v-1499")).isEmpty();
+    }
+
+    @Test
+    void rollbackDeletesCreatedRecordsChangedBackOnEveryPageButThoseStillReferredToOrChangedSince()
+            throws IOException {
+        StringBuilder created = new StringBuilder("external_id,name\n");
+        StringBuilder changed = new StringBuilder("external_id,name\n");
+        for (int i = 0; i < 2_600; i++) {
+            created.append(String.format("v-%04d,Name %d%n", i, i));
+            if (i < 2_500) {
+                changed.append(String.format("v-%04d,Changed %d%n", i, i));
+            }
+        }
+        ImportJob vendors = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, created.toString());
+        // Changed and rolled back: 2,500 records past version 1 with the values the first import left.
+        rollback.rollback(run(Action.MERGE, DuplicateHandling.IGNORE_ALL, changed.toString()), "key_test");
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-2100,Edited since\n");
+        runServices("external_id,name,vendor,dependencies\ns-1,Payments,v-0005,\ns-2,Ledger,v-1800,\n"
+                + "s-3,Mail,v-1800,\ns-4,Search,v-2550,\n");
+        Map<String, String> services = serviceIds("s-1", "s-2", "s-4");
+        Map<String, String> kept = ids("v-0005", "v-1800", "v-2100", "v-2550");
+
+        ImportRollback.Result result = rollback.rollback(vendors, "key_test");
+
+        assertThat(result.deleted()).isEqualTo(2_596);
+        assertThat(result.restored()).isZero();
+        assertThat(result.conflictCount()).isEqualTo(4);
+        assertThat(result.conflicts()).extracting(ImportRollback.Conflict::recordId,
+                ImportRollback.Conflict::externalId, ImportRollback.Conflict::reason).containsExactly(
+                tuple(kept.get("v-2100"), "v-2100", "changed since the import created it"),
+                tuple(kept.get("v-0005"), "v-0005", "still referred to by service " + services.get("s-1")
+                        + " (field vendor), which the rollback does not delete"),
+                tuple(kept.get("v-1800"), "v-1800", "still referred to by 2 records the rollback does not delete,"
+                        + " e.g. service " + services.get("s-2") + " (field vendor)"),
+                tuple(kept.get("v-2550"), "v-2550", "still referred to by service " + services.get("s-4")
+                        + " (field vendor), which the rollback does not delete"));
+        assertThat(vendorCount()).isEqualTo(4);
+        assertThat(ids("v-0005", "v-1800", "v-2100", "v-2550")).isEqualTo(kept);
+        assertThat(vendor("v-2100").values().get("name").toString()).isEqualTo("Text[value=Edited since]");
+    }
+
+    @Test
+    void rollbackKeepsWhatKeptRecordsOnEveryPageReferToInTurn() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        StringBuilder created = new StringBuilder("external_id,name,vendor,dependencies\nq-1,Base,v-1,\n"
+                + "q-2,Ledger,v-1,\nq-3,Mail,v-1,\n");
+        StringBuilder changed = new StringBuilder("external_id,name,vendor\n");
+        for (int i = 0; i < 1_200; i++) {
+            created.append(String.format("p-%04d,Service %d,v-1,%s%n", i, i,
+                    i == 3 ? "q-1" : i == 1_150 ? "q-2" : ""));
+            changed.append(String.format("p-%04d,Changed %d,v-1%n", i, i));
+        }
+        ImportJob services = runServices(created.toString());
+        ImportJob later = runServices(changed.toString());
+        assertThat(later.stats().updated()).isEqualTo(1_200);
+
+        ImportRollback.Result result = rollback.rollback(services, "key_test");
+
+        // Every p- service is kept (changed since); p-0003 (first page) keeps q-1, p-1150 (second page) q-2.
+        assertThat(result.deleted()).isEqualTo(1);
+        assertThat(result.conflictCount()).isEqualTo(1_202);
+        assertThat(result.conflicts()).hasSize(1_000);
+        assertThat(serviceIds("q-1", "q-2", "q-3")).containsOnlyKeys("q-1", "q-2");
+        long left = db.withHandle((Handle h) -> records.count(h, org, "service"));
+        assertThat(left).isEqualTo(1_202);
+    }
+
+    @Test
     void aReferenceFindsEveryRowOfTheFileBeforeItOrAfterIt() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         // Chunks of 3: s-2 and s-3 refer to rows of their own chunk, s-5 to the first chunk, s-6 to s-5 of its own

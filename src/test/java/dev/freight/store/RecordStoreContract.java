@@ -477,11 +477,20 @@ abstract class RecordStoreContract {
         });
         upsert(acme, BuiltInObjects.VENDOR, vendor("v-2", "Beta edited"));
 
-        List<RecordStore.Existing> changed = db.withHandle(h -> records.changedSinceCreatedBy(h, acme, "imp_created"));
+        List<RecordStore.Existing> changed = db.withHandle(
+                h -> records.createdByPastVersionOne(h, acme, "imp_created", null, 100_000));
+        List<RecordStore.Existing> afterFirst = db.withHandle(
+                h -> records.createdByPastVersionOne(h, acme, "imp_created", changed.getFirst().id(), 1));
+        Map<String, Long> itsOwn = db.withHandle((Handle h) -> imports.appliedVersions(h, "imp_created",
+                changed.stream().map(RecordStore.Existing::id).toList()));
         List<Change> toRestore = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_created", null, 100_000));
         int deleted = db.inTransaction(h -> records.deleteCreatedBy(h, acme, "imp_created"));
 
-        assertThat(changed).extracting(RecordStore.Existing::externalId).containsExactly("v-2");
+        assertThat(changed).extracting(RecordStore.Existing::externalId, RecordStore.Existing::version)
+                .containsExactly(tuple("v-1", 2L), tuple("v-2", 2L));
+        assertThat(afterFirst).extracting(RecordStore.Existing::externalId).containsExactly("v-2");
+        // v-1 is at the version the import itself gave it: not changed since.
+        assertThat(itsOwn).containsExactly(Map.entry(created.get(0).id(), 2L));
         assertThat(toRestore).isEmpty();
         assertThat(deleted).isEqualTo(2);
         assertThat(idsByExternalId(acme, "vendor", "v-1", "v-2", "v-3")).containsOnlyKeys("v-2");

@@ -248,6 +248,23 @@ public final class PostgresDialect implements Dialect {
         h.execute("analyze " + table);
     }
 
+    /**
+     * The house pattern of a transaction's working table: its rows go at commit (or rollback), so the table stays and
+     * only its rows come and go. Emptied by a delete, not a truncate, which gives the table a new file each time.
+     */
+    @Override
+    public void temporaryTable(Handle h, String name, String columns) {
+        // One round trip: the simple query protocol takes both statements at once.
+        h.execute("create temporary table if not exists " + name + " (" + columns + ") on commit delete rows;"
+                + " delete from " + name);
+    }
+
+    /** Byte order, as the records table's ids (V7): a join of the two then needs no collation of its own. */
+    @Override
+    public String idType() {
+        return "text collate \"C\"";
+    }
+
     @Override
     public boolean isTransient(SQLException e) {
         return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());

@@ -273,6 +273,21 @@ public final class SqliteDialect implements Dialect {
     @Override
     public void refreshStatistics(Handle h) {}
 
+    /**
+     * A table of the connection's temporary database: its rows stay after a commit, so it is emptied both before use
+     * and by {@link #endTemporaryTable}, lest they sit in the temporary file until the next use of the connection.
+     */
+    @Override
+    public void temporaryTable(Handle h, String name, String columns) {
+        h.execute("create temp table if not exists " + name + " (" + columns + ")");
+        h.execute("delete from temp." + name);
+    }
+
+    @Override
+    public void endTemporaryTable(Handle h, String name) {
+        h.execute("delete from temp." + name);
+    }
+
     /** IMMEDIATE transactions wait for the write lock (busy_timeout) instead of deadlocking. */
     @Override
     public boolean isTransient(SQLException e) {
