@@ -38,9 +38,11 @@ import java.util.TreeMap;
 /**
  * The file import workflow's writer (seed 003): finds the stored record each row matches by the match fields, then
  * skips, updates (by the merge mode) or creates by the duplicate strategy. Rows are applied in file order, so a later
- * row that matches an earlier one of the same import sees it. References resolve by external_id or name; a missing
- * one is created or reported as a reference warning. A reference to a record of the object itself that is not stored
- * yet waits for the end of the import ({@link #link}): a later row may create it. Not thread-safe; one per import run.
+ * row that matches an earlier one of the same import sees it. A row that would create a record with an external_id a
+ * record already has (stored, or created by an earlier row) is rejected as duplicate_external_id, in its chunk or a
+ * later one alike. References resolve by external_id or name; a missing one is created or reported as a reference
+ * warning. A reference to a record of the object itself that is not stored yet waits for the end of the import
+ * ({@link #link}): a later row may create it. Not thread-safe; one per import run.
  */
 final class MatchingWriter implements RowWriter {
 
@@ -154,6 +156,8 @@ final class MatchingWriter implements RowWriter {
         Map<Target, Map<String, Awaiting>> awaiting = new IdentityHashMap<>();
         List<ImportLink> superseded = new ArrayList<>();
         Map<String, List<Target>> holders = holders(h, resolved);
+        // Matching by other fields, the external ids records hold: stored ones, then those the chunk's creates give.
+        Set<String> takenIds = byExternalId ? Set.of() : storedExternalIds(h, resolved);
 
         Map<ParsedRow, Target> targets = new LinkedHashMap<>();
         // The rows whose merge changed their record's values, as the records were when each row came.
@@ -184,8 +188,7 @@ final class MatchingWriter implements RowWriter {
             }
             if (matched && options.duplicateStrategy() == DuplicateStrategy.CREATE && byExternalId) {
                 errors.add(new Violation(row.ordinal(), row.externalId(), BuiltInObjects.EXTERNAL_ID,
-                        ViolationCode.DUPLICATE_EXTERNAL_ID, "external_id \"" + row.externalId()
-                                + "\" already exists; duplicateStrategy create never updates a record"));
+                        ViolationCode.DUPLICATE_EXTERNAL_ID, takenMessage(row.externalId())));
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
                 rejected++;
                 continue;
@@ -201,8 +204,17 @@ final class MatchingWriter implements RowWriter {
                     rekey(target, keysOf(target.externalId, prior), holders);
                 }
             } else {
+                if (!byExternalId && row.externalId() != null && !takenIds.add(row.externalId())) {
+                    // Two records never share an external_id: the database would refuse the chunk.
+                    errors.add(new Violation(row.ordinal(), row.externalId(), BuiltInObjects.EXTERNAL_ID,
+                            ViolationCode.DUPLICATE_EXTERNAL_ID, takenMessage(row.externalId())));
+                    results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
+                    rejected++;
+                    continue;
+                }
                 target = new Target(null, row.externalId(), new LinkedHashMap<>(row.values()));
-                if (options.duplicateStrategy() != DuplicateStrategy.CREATE) {
+                if (options.duplicateStrategy() != DuplicateStrategy.CREATE || byExternalId) {
+                    // A later row of the chunk with its key finds it, as a later chunk finds the stored record.
                     rekey(target, List.of(), holders);
                 }
             }
@@ -577,6 +589,35 @@ final class MatchingWriter implements RowWriter {
             out.put(key, holding);
         });
         return out;
+    }
+
+    /**
+     * Of the rows' external ids, those a stored record of the object has, for a writer that matches by other fields:
+     * a row that would create a record with one is rejected rather than refused by the database.
+     */
+    private Set<String> storedExternalIds(Handle h, List<ParsedRow> rows) {
+        Set<String> given = new LinkedHashSet<>();
+        rows.forEach(r -> {
+            if (r.externalId() != null) {
+                given.add(r.externalId());
+            }
+        });
+        return given.isEmpty() ? new HashSet<>()
+                : new HashSet<>(records.idsByExternalId(h, organizationId, object.slug(), given).keySet());
+    }
+
+    /**
+     * Why a row that would create a record with {@code externalId}, which a record already has (stored, or created by
+     * an earlier row of the import), is rejected; the same whichever chunk wrote that record.
+     */
+    private String takenMessage(String externalId) {
+        String taken = "external_id \"" + externalId + "\" already exists";
+        if (options.duplicateStrategy() == DuplicateStrategy.CREATE) {
+            return taken + "; duplicateStrategy create never updates a record";
+        }
+        return taken + " on a record that this row's " + String.join(" and ", matchFields) + " did not match;"
+                + " duplicateStrategy " + options.duplicateStrategy().wireName()
+                + " would create a second record with it, so the row was not applied";
     }
 
     /** The records holding any of {@code keys}, each once: those of the first key first. */

@@ -1194,6 +1194,129 @@ abstract class ImportPipelineContract {
     }
 
     /**
+     * A key repeated in the file, whether its rows share a chunk or not: contacts matched by external_id, c-9 new and
+     * repeated in rows 1 and 2, c-1 stored and repeated in rows 3 and 5, c-8 new and repeated in rows 4 and 6. With
+     * create every row after the first of a key (and each row of the stored key) is rejected, since two records can
+     * never share an external_id; skip skips them, update merges them. Chunks of 1, 2, 3 and 100 rows give the same
+     * result.
+     */
+    @ParameterizedTest
+    @MethodSource("externalIdMatchedImports")
+    void aRepeatedExternalIdGivesTheSameOutcomeWhateverTheChunkSize(ExecuteOptions.DuplicateStrategy strategy,
+            List<String> expected) throws IOException {
+        String file = """
+                external_id,displayName,email
+                c-9,Nu,nu@example.com
+                c-9,Nu 2,nu2@example.com
+                c-1,Ann 2,ann2@example.com
+                c-8,Ed,ed@example.com
+                c-1,Ann 3,ann3@example.com
+                c-8,Ed 2,ed2@example.com
+                """;
+
+        Map<Integer, List<String>> outcomes = byChunkSize(List.of(contact("c-1", Map.of("displayName", "Ann",
+                "email", "ann@example.com"))), file, List.of("external_id", "displayName", "email"), strategy,
+                ExecuteOptions.MergeMode.PREFER_IMPORT, List.of("external_id"), 1, 2, 3, 100);
+
+        assertThat(outcomes).isEqualTo(Map.of(1, expected, 2, expected, 3, expected, 100, expected));
+    }
+
+    static Stream<Arguments> externalIdMatchedImports() {
+        return Stream.of(
+                Arguments.of(ExecuteOptions.DuplicateStrategy.CREATE, List.of(
+                        "COMPLETED " + new ImportStats(6, 2, 2, 0, 0, 0, 0, 4),
+                        "line 3 external_id duplicate_external_id: " + taken("c-9"),
+                        "line 4 external_id duplicate_external_id: " + taken("c-1"),
+                        "line 6 external_id duplicate_external_id: " + taken("c-1"),
+                        "line 7 external_id duplicate_external_id: " + taken("c-8"),
+                        "c-1 displayName=Ann email=ann@example.com",
+                        "c-9 displayName=Nu email=nu@example.com",
+                        "c-8 displayName=Ed email=ed@example.com")),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.SKIP, List.of(
+                        "COMPLETED " + new ImportStats(6, 2, 2, 0, 0, 0, 4, 0),
+                        "c-1 displayName=Ann email=ann@example.com",
+                        "c-9 displayName=Nu email=nu@example.com",
+                        "c-8 displayName=Ed email=ed@example.com")),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.UPDATE, List.of(
+                        "COMPLETED " + new ImportStats(6, 6, 2, 4, 0, 0, 0, 0),
+                        "c-1 displayName=Ann 3 email=ann3@example.com",
+                        "c-9 displayName=Nu 2 email=nu2@example.com",
+                        "c-8 displayName=Ed 2 email=ed2@example.com")));
+    }
+
+    /** The message of a row that create rejects because a record has its external_id. */
+    private static String taken(String externalId) {
+        return "external_id \"" + externalId + "\" already exists; duplicateStrategy create never updates a record";
+    }
+
+    /**
+     * Contacts matched by email, whose rows also give external ids. With create, rows with the same email (nu@ in
+     * rows 1 and 5, the stored ann@ in rows 3 and 6) each create a record, but a row whose external_id a record
+     * already has (c-9 of row 1 in row 2, the stored c-1 in row 4, c-7 of row 7 in row 8) is rejected as
+     * duplicate_external_id, as it is with skip and update when its email matches no record: it would create a
+     * second record with that external_id. With update, rows 5, 6 and 8 merge into the records of their email; with
+     * skip they are skipped. Chunks of 1, 2, 3 and 100 rows give the same result.
+     */
+    @ParameterizedTest
+    @MethodSource("emailMatchedImports")
+    void aRepeatedEmailOrExternalIdGivesTheSameOutcomeWhateverTheChunkSize(ExecuteOptions.DuplicateStrategy strategy,
+            List<String> expected) throws IOException {
+        String file = """
+                external_id,displayName,email
+                c-9,Nu,nu@example.com
+                c-9,Nu 2,nu2@example.com
+                ,Ann 2,ann@example.com
+                c-1,Cy,cy@example.com
+                ,Nu 3,nu@example.com
+                ,Ann 3,ann@example.com
+                c-7,Ed,ed@example.com
+                c-7,Ed 2,ed@example.com
+                """;
+
+        Map<Integer, List<String>> outcomes = byChunkSize(List.of(contact("c-1", Map.of("displayName", "Ann",
+                "email", "ann@example.com"))), file, List.of("external_id", "displayName", "email"), strategy,
+                ExecuteOptions.MergeMode.PREFER_IMPORT, List.of("email"), 1, 2, 3, 100);
+
+        assertThat(outcomes).isEqualTo(Map.of(1, expected, 2, expected, 3, expected, 100, expected));
+    }
+
+    static Stream<Arguments> emailMatchedImports() {
+        return Stream.of(
+                Arguments.of(ExecuteOptions.DuplicateStrategy.CREATE, List.of(
+                        "COMPLETED " + new ImportStats(8, 5, 5, 0, 0, 0, 0, 3),
+                        "line 3 external_id duplicate_external_id: " + taken("c-9"),
+                        "line 5 external_id duplicate_external_id: " + taken("c-1"),
+                        "line 9 external_id duplicate_external_id: " + taken("c-7"),
+                        "c-1 displayName=Ann email=ann@example.com",
+                        "c-9 displayName=Nu email=nu@example.com",
+                        "null displayName=Ann 2 email=ann@example.com",
+                        "null displayName=Nu 3 email=nu@example.com",
+                        "null displayName=Ann 3 email=ann@example.com",
+                        "c-7 displayName=Ed email=ed@example.com")),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.SKIP, List.of(
+                        "COMPLETED " + new ImportStats(8, 2, 2, 0, 0, 0, 4, 2),
+                        "line 3 external_id duplicate_external_id: " + takenElsewhere("c-9", "skip"),
+                        "line 5 external_id duplicate_external_id: " + takenElsewhere("c-1", "skip"),
+                        "c-1 displayName=Ann email=ann@example.com",
+                        "c-9 displayName=Nu email=nu@example.com",
+                        "c-7 displayName=Ed email=ed@example.com")),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.UPDATE, List.of(
+                        "COMPLETED " + new ImportStats(8, 6, 2, 4, 0, 0, 0, 2),
+                        "line 3 external_id duplicate_external_id: " + takenElsewhere("c-9", "update"),
+                        "line 5 external_id duplicate_external_id: " + takenElsewhere("c-1", "update"),
+                        "c-1 displayName=Ann 3 email=ann@example.com",
+                        "c-9 displayName=Nu 3 email=nu@example.com",
+                        "c-7 displayName=Ed 2 email=ed@example.com")));
+    }
+
+    /** The message of a row matched by email that skip or update rejects because a record has its external_id. */
+    private static String takenElsewhere(String externalId, String strategy) {
+        return "external_id \"" + externalId + "\" already exists on a record that this row's email did not match;"
+                + " duplicateStrategy " + strategy + " would create a second record with it, so the row was not"
+                + " applied";
+    }
+
+    /**
      * A chunk the database refuses (row 2's insert) is replayed row by row, and the index learns what each replayed row
      * committed: row 1, matching Ann by her Work phone, gives her Mobile 555-0003 in place of 555-0001, so row 3, with
      * 555-0001, matches nobody and creates Cy, and row 4, in the next chunk, with 555-0003, updates Ann.
@@ -1264,6 +1387,51 @@ abstract class ImportPipelineContract {
         assertThat(result.stats()).isEqualTo(new ImportStats(2, 2, 1, 1, 0, 0, 0, 0));
         assertThat(contactValues(org)).containsExactly("c-1 displayName=Cy phone=Mobile: 555-0001",
                 "null displayName=Di phone=Home: 555-0004");
+    }
+
+    /**
+     * The writer sees that two rows of one chunk give the same new external_id, as a later chunk sees the record the
+     * first row stored: the second row is rejected as duplicate_external_id and the chunk is written in one go,
+     * never refused by the database (which the pipeline would retry, then replay row by row).
+     */
+    @ParameterizedTest
+    @MethodSource("matchFieldsOfRepeatedExternalIds")
+    void twoRowsOfAChunkWithOneNewExternalIdAreToldApartByTheWriterNotByTheDatabase(
+            ExecuteOptions.DuplicateStrategy strategy, List<String> matchFields, String message) throws IOException {
+        ImportJob job = workflowJob(pipeline, org, "contact", List.of("external_id", "displayName", "email"),
+                strategy, ExecuteOptions.MergeMode.PREFER_IMPORT, matchFields, csv("external_id,displayName,email\n"));
+        ExecuteOptions options = db.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson)
+                .orElseThrow();
+        RowTransformer transformer = new RowTransformer(BuiltInObjects.CONTACT,
+                ColumnPlan.of(BuiltInObjects.CONTACT, options), Action.MERGE, false, RowTransformer.FormatChecks.ON,
+                ColumnFormats.readers(options));
+        RecordMatcher matcher = matchFields.equals(List.of("external_id")) ? null : db.inTransaction(h ->
+                RecordMatcher.load(h, records, org, BuiltInObjects.CONTACT, matchFields));
+        MatchingWriter writer = new MatchingWriter(records, imports,
+                db.withHandle(h -> new SchemaStore(clock).schema(h, org)), BuiltInObjects.CONTACT, org, job.id(),
+                options, matcher, matchFields);
+        List<ParsedRow> chunk = List.of(
+                transformer.parse(new SourceRow(1, 2, Map.of("external_id", "c-9", "displayName", "Nu",
+                        "email", "nu@example.com"))),
+                transformer.parse(new SourceRow(2, 3, Map.of("external_id", "c-9", "displayName", "Nu 2",
+                        "email", "nu2@example.com"))));
+
+        RowWriter.Result result = db.inTransaction(h -> writer.write(h, chunk));
+        writer.committed();
+
+        assertThat(result.stats()).isEqualTo(new ImportStats(2, 1, 1, 0, 0, 0, 0, 1));
+        assertThat(result.errors()).containsExactly(new Violation(2, "c-9", "external_id",
+                ViolationCode.DUPLICATE_EXTERNAL_ID, message));
+        assertThat(contactValues(org)).containsExactly("c-9 displayName=Nu email=nu@example.com");
+    }
+
+    static Stream<Arguments> matchFieldsOfRepeatedExternalIds() {
+        return Stream.of(
+                Arguments.of(ExecuteOptions.DuplicateStrategy.CREATE, List.of("external_id"), taken("c-9")),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.CREATE, List.of("email"), taken("c-9")),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.UPDATE, List.of("email"),
+                        takenElsewhere("c-9", "update")),
+                Arguments.of(ExecuteOptions.DuplicateStrategy.SKIP, List.of("email"), takenElsewhere("c-9", "skip")));
     }
 
     /** A contact with labelled phones, each written as {@code Mobile: 555-0001}. */
