@@ -287,27 +287,19 @@ public interface Dialect {
      * where {@link #streamsInTransaction}.
      */
     default void streamText(Handle h, String sql, List<Object> params, TextRowHandler handler) throws SQLException {
-        Connection c = h.connection();
-        boolean cursor = streamsInTransaction() && c.getAutoCommit();
-        if (cursor) {
-            c.setAutoCommit(false);
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setFetchSize(5_000);
-            for (int i = 0; i < params.size(); i++) {
-                ps.setObject(i + 1, params.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                TextRow row = rs::getString;
-                while (rs.next() && handler.row(row)) {
-                    // the handler took the row
+        h.streaming(() -> {
+            try (PreparedStatement ps = h.connection().prepareStatement(sql)) {
+                ps.setFetchSize(5_000);
+                for (int i = 0; i < params.size(); i++) {
+                    ps.setObject(i + 1, params.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    TextRow row = rs::getString;
+                    while (rs.next() && handler.row(row)) {
+                        // the handler took the row
+                    }
                 }
             }
-        } finally {
-            if (cursor) {
-                c.rollback();
-                c.setAutoCommit(true);
-            }
-        }
+        });
     }
 }

@@ -74,25 +74,44 @@ public final class Handle {
      */
     public void forEach(String sql, RowMapper<?> row, Object... params) {
         try {
-            boolean cursor = dialect.streamsInTransaction() && connection.getAutoCommit();
-            if (cursor) {
-                connection.setAutoCommit(false);
-            }
-            try (PreparedStatement ps = prepare(sql, Arrays.asList(params))) {
-                ps.setFetchSize(1_000);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        row.map(rs);
+            streaming(() -> {
+                try (PreparedStatement ps = prepare(sql, Arrays.asList(params))) {
+                    ps.setFetchSize(1_000);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            row.map(rs);
+                        }
                     }
                 }
-            } finally {
-                if (cursor) {
-                    connection.rollback();
-                    connection.setAutoCommit(true);
-                }
-            }
+            });
         } catch (SQLException e) {
             throw Database.translate(dialect, e);
+        }
+    }
+
+    /** Work on the connection that may throw {@link SQLException}. */
+    @FunctionalInterface
+    interface SqlWork {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code work}, which reads a large result with a fetch size, where that result streams: where the dialect
+     * streams only inside a transaction and this handle has auto-commit, in a transaction of its own, rolled back
+     * after.
+     */
+    void streaming(SqlWork work) throws SQLException {
+        boolean cursor = dialect.streamsInTransaction() && connection.getAutoCommit();
+        if (cursor) {
+            connection.setAutoCommit(false);
+        }
+        try {
+            work.run();
+        } finally {
+            if (cursor) {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
         }
     }
 
