@@ -429,8 +429,11 @@ final class MatchingWriter implements RowWriter {
      * written; runs after the import's last row, in the caller's transaction, a batch of links at a time in source
      * order. Each value is resolved again as a whole, and replaces the one the row left on its record, while the
      * record still has that one (a later row of the import, or someone else, may have changed it since). What still
-     * matches nothing is created or reported as a reference warning, as for any other reference. Returns the change
-     * to the import's stats: a row counted unchanged whose record gained a link counts updated.
+     * matches nothing is created or reported as a reference warning, as for any other reference. A value the
+     * resolver finds fault with here (it names several records by name, or a required field's matches nothing: a
+     * record stored since {@link #rejectUnsatisfiable} checked it, or a link kept without its row) is not added, and
+     * its row gets a link_not_added warning with the resolver's reason. Returns the change to the import's stats: a
+     * row counted unchanged whose record gained a link counts updated.
      */
     ImportStats link(Handle h, List<ImportLink> links) {
         List<ParsedRow> rows = new ArrayList<>(links.size());
@@ -441,8 +444,13 @@ final class MatchingWriter implements RowWriter {
             ids.add(l.recordId());
         }
         Map<String, Set<String>> unresolved = new TreeMap<>();
-        references.resolve(h, rows, new ArrayList<>(), unresolved);
+        List<Violation> unclear = new ArrayList<>();
+        references.resolve(h, rows, unclear, unresolved);
         imports.addReferenceWarnings(h, importId, unresolved);
+        // A value may name several records only now (another writer stored a second one since rejectUnsatisfiable,
+        // or the link was kept without its row): the resolver leaves it unresolved, and it must not be written so.
+        Map<String, String> why = new HashMap<>();
+        unclear.forEach(v -> why.putIfAbsent(v.row() + " " + v.field(), v.message()));
         Map<String, Existing> stored = records.existingByIds(h, organizationId, ids);
         Map<String, Map<String, Value>> values = new LinkedHashMap<>();
         Set<String> changed = new LinkedHashSet<>();
@@ -450,6 +458,12 @@ final class MatchingWriter implements RowWriter {
         List<RowWarning> notAdded = new ArrayList<>();
         for (int i = 0; i < links.size(); i++) {
             ImportLink l = links.get(i);
+            String violation = why.get(l.ordinal() + " " + l.field());
+            if (violation != null) {
+                notAdded.add(notAdded(l, violation.startsWith(l.field() + ": ")
+                        ? violation.substring(l.field().length() + 2) : violation));
+                continue;
+            }
             Value written = l.writtenJson() == null ? null : ValueJson.decode(l.writtenJson(), object).get(l.field());
             Value whole = rows.get(i).values().get(l.field());
             if (Objects.equals(whole, written)) {

@@ -1006,6 +1006,99 @@ abstract class ImportPipelineContract {
                 .isEqualTo(Map.of("dependencies", List.of("s-5")));
     }
 
+    /**
+     * Another writer stores a second service named "hub" after the links were checked (where "hub" named one record)
+     * and before they are added: the link is not added, the record's dependencies stay as the row left them, and the
+     * row gets a link_not_added warning saying why. Before, the resolver's ambiguous_reference was dropped and the
+     * record got the value unresolved ({"external_id":"hub","object":null,"id":null}) with no word of it.
+     */
+    @Test
+    void aLinkWhoseValueNamesSeveralRecordsOnlyWhenItIsAddedIsNotAddedAndTheRowGetsAWarning() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        ImportPipeline.RowSource source = csv("""
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,hub
+                s-2,Hub,v-1,
+                """);
+        ImportJob job = workflowJob(source);
+        // The worker stops after the last row, before the links: the test checks and adds them as the pipeline does.
+        assertThatThrownBy(() -> pipeline.process(job.id(), source, committed -> {
+            throw new IllegalStateException("worker killed");
+        })).hasMessage("worker killed");
+        List<ImportLink> links = db.withHandle((Handle h) -> imports.links(h, job.id(), null, 10));
+        assertThat(links).extracting(ImportLink::ordinal, ImportLink::field).containsExactly(tuple(1L,
+                "dependencies"));
+        ExecuteOptions options = db.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson)
+                .orElseThrow();
+        MatchingWriter writer = new MatchingWriter(records, imports,
+                db.withHandle(h -> new SchemaStore(clock).schema(h, org)), BuiltInObjects.SERVICE, org, job.id(),
+                options, null, List.of("external_id"));
+
+        ImportStats checked = db.inTransaction(h -> writer.rejectUnsatisfiable(h, links));
+        assertThat(checked).isEqualTo(ImportStats.ZERO);
+        String v1 = ids("v-1").get("v-1");
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.SERVICE, List.of(new RecordWrite("s-9",
+                Map.of("name", new Value.Text("HUB"), "vendor", new Value.Ref("v-1", "vendor", v1))))));
+        ImportStats moved = db.inTransaction(h -> writer.link(h, links));
+
+        assertThat(moved).isEqualTo(ImportStats.ZERO);
+        assertThat(serviceIds("s-1", "s-2", "s-9")).hasSize(3);
+        assertThat(dependencies("s-1")).isNull();
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, job.id(), 10))).containsExactly(
+                new RowWarning(1, "dependencies", "link_not_added", "dependencies: \"hub\" was not added: \"hub\""
+                        + " matches 2 service records by name ignoring case; give the external_id of the one meant"));
+        assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, job.id(), 10))).isEmpty();
+    }
+
+    /**
+     * A run resumed with links stored by an older version, which kept no row with them (so the check before the
+     * links rejects nothing for them): a value that names several records when the links are added is not added and
+     * its row gets a link_not_added warning; the other links are added.
+     */
+    @Test
+    void aResumedRunWithLinksKeptWithoutTheirRowsAddsNoLinkThatNamesSeveralRecords() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        ImportPipeline.RowSource source = csv("""
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,hub
+                s-2,Ledger,v-1,s-3
+                s-3,Hub,v-1,
+                s-4,HUB,v-2,
+                """);
+        ImportJob job = workflowJob(source);
+        List<String> seen = new ArrayList<>();
+        assertThatThrownBy(() -> pipeline.process(job.id(), source, committed -> {
+            seen.add(committed.checkpoint() + "/" + committed.stats().read());
+            if (committed.checkpoint() == 4) {
+                throw new IllegalStateException("worker killed");
+            }
+        })).hasMessage("worker killed");
+        assertThat(seen).containsExactly("3/3", "4/4");
+        // As an older version stored them: without their rows.
+        db.inTransaction(h -> {
+            List<ImportLink> kept = imports.links(h, job.id(), null, 10);
+            kept.forEach(l -> imports.removeLinksOfRow(h, job.id(), l.ordinal()));
+            imports.addLinks(h, job.id(), kept.stream().map(l -> new ImportLink(l.ordinal(), l.recordId(),
+                    l.field(), l.valueJson(), l.writtenJson(), l.unchanged(), null)).toList());
+            return null;
+        });
+        assertThat(db.withHandle((Handle h) -> imports.links(h, job.id(), null, 10)))
+                .extracting(ImportLink::ordinal, ImportLink::row).containsExactly(tuple(1L, null), tuple(2L, null));
+
+        ImportJob resumed = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(4, 4, 4, 0, 0, 0, 0, 0));
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4");
+        assertThat(ids).hasSize(4);
+        assertThat(dependencies("s-1")).isNull();
+        assertThat(dependencies("s-2")).isEqualTo(refs(new Value.Ref("s-3", "service", ids.get("s-3"))));
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, job.id(), 10))).containsExactly(
+                new RowWarning(1, "dependencies", "link_not_added", "dependencies: \"hub\" was not added: \"hub\""
+                        + " matches 2 service records by name ignoring case; give the external_id of the one meant"));
+        assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, job.id(), 10))).isEmpty();
+    }
+
     /** A file workflow import of services (every column mapped by name, update, prefer_import), prepared. */
     private ImportJob workflowJob(ImportPipeline.RowSource source) throws IOException {
         return workflowJob("service", List.of("external_id", "name", "vendor", "dependencies"),
