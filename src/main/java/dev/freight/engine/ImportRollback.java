@@ -265,7 +265,8 @@ public final class ImportRollback {
             List<RecordStore.Restore> restores = new ArrayList<>();
             for (Change c : window) {
                 if ("updated".equals(c.kind()) && c.previousData() != null) {
-                    restores.add(new RecordStore.Restore(c.recordId(), c.previousData(), c.appliedVersion()));
+                    restores.add(new RecordStore.Restore(c.recordId(), c.externalId(), c.previousData(),
+                            c.appliedVersion()));
                 }
             }
             boolean[] put = records.restoreIfVersions(h, organizationId, restores);
@@ -329,7 +330,8 @@ public final class ImportRollback {
             RecordStore.Existing current = now.get(c.recordId());
             if (left.containsKey(c.recordId()) && current != null
                     && ValueJson.sameValues(leftData.get(c.recordId()), current.data())
-                    && records.restoreIfVersion(h, organizationId, c.recordId(), c.previousData(), current.version())) {
+                    && records.restoreIfVersion(h, organizationId, c.recordId(), c.externalId(),
+                            c.previousData(), current.version())) {
                 put.add(c.recordId());
             }
         }

@@ -49,7 +49,8 @@ final class MatchingWriter implements RowWriter {
     /** What a chunk does to one record: its state before (null when new) and after. */
     private static final class Target {
         final Existing stored;
-        final String externalId;
+        /** As the chunk's rows leave it: a row may give a stored record without one the row's external_id. */
+        String externalId;
         /** The values as the chunk's rows leave them; for a stored record, null until a row merges into it. */
         Map<String, Value> values;
         String id;
@@ -160,6 +161,7 @@ final class MatchingWriter implements RowWriter {
         Set<String> takenIds = byExternalId ? Set.of() : storedExternalIds(h, resolved);
 
         Map<ParsedRow, Target> targets = new LinkedHashMap<>();
+        List<RowWarning> warnings = new ArrayList<>();
         // The rows whose merge changed their record's values, as the records were when each row came.
         Set<ParsedRow> changing = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Target> order = new ArrayList<>();
@@ -197,11 +199,30 @@ final class MatchingWriter implements RowWriter {
             Map<String, Value> prior = Map.of();
             if (matched && options.duplicateStrategy() == DuplicateStrategy.UPDATE) {
                 target = match;
+                String given = row.externalId();
+                String had = target.externalId;
+                if (given != null && !given.equals(had)) {
+                    if (had != null) {
+                        // A record's external_id is its identity for other integrations: the row does not change it.
+                        warnings.add(new RowWarning(row.ordinal(), BuiltInObjects.EXTERNAL_ID,
+                                "external_id_not_changed", "external_id \"%s\" was not stored: the record matched by %s"
+                                        .formatted(given, String.join(" and ", matchFields))
+                                        + " already has external_id \"" + had + "\""));
+                    } else if (!takenIds.add(given)) {
+                        errors.add(new Violation(row.ordinal(), given, BuiltInObjects.EXTERNAL_ID,
+                                ViolationCode.DUPLICATE_EXTERNAL_ID, takenByAnotherMessage(given)));
+                        results.put(row.ordinal(), new RowResult(row.ordinal(), given, null, Outcome.FAILED));
+                        rejected++;
+                        continue;
+                    } else {
+                        target.externalId = given;
+                    }
+                }
                 prior = target.values(object);
                 target.values = Merging.merge(options.mergeMode(), prior, row.values(), row.cleared());
-                if (!target.values.equals(prior)) {
+                if (!target.values.equals(prior) || !Objects.equals(target.externalId, had)) {
                     changing.add(row);
-                    rekey(target, keysOf(target.externalId, prior), holders);
+                    rekey(target, keysOf(had, prior), holders);
                 }
             } else {
                 if (!byExternalId && row.externalId() != null && !takenIds.add(row.externalId())) {
@@ -228,6 +249,7 @@ final class MatchingWriter implements RowWriter {
 
         List<Change> changes = new ArrayList<>();
         apply(h, order, changes);
+        imports.addWarnings(h, importId, warnings);
         // A later chunk may update a record again: its change-log row keeps the values from before the first.
         imports.mergeChanges(h, importId, changes);
         Set<Target> first = new HashSet<>();
@@ -396,8 +418,8 @@ final class MatchingWriter implements RowWriter {
             if (change != null && change.previousData() != null && change.previousVersion() != null
                     && Objects.equals(change.appliedVersion(), record.version())
                     && change.previousVersion() + 1 == record.version()
-                    && records.restoreIfVersion(h, organizationId, record.id(), change.previousData(),
-                            record.version())) {
+                    && records.restoreIfVersion(h, organizationId, record.id(), change.externalId(),
+                            change.previousData(), record.version())) {
                 // The row was the import's only change to the record: it is as it was before the import.
                 imports.removeChange(h, importId, record.id());
                 return "";
@@ -501,8 +523,8 @@ final class MatchingWriter implements RowWriter {
         List<Change> changes = new ArrayList<>(changed.size());
         for (String id : changed) {
             Existing before = stored.get(id);
-            writes.add(new RecordStore.Restore(id, ValueJson.encode(Merging.inFieldOrder(object, values.get(id))),
-                    before.version()));
+            writes.add(new RecordStore.Restore(id, before.externalId(),
+                    ValueJson.encode(Merging.inFieldOrder(object, values.get(id))), before.version()));
             changes.add(new Change(id, object.slug(), before.externalId(), "updated", before.data(),
                     before.version(), before.version() + 1));
         }
@@ -634,6 +656,16 @@ final class MatchingWriter implements RowWriter {
                 + " would create a second record with it, so the row was not applied";
     }
 
+    /**
+     * Why a row that matched a record without an external_id by other fields is rejected when another record (stored,
+     * or given it by an earlier row of the import) has the row's {@code externalId}.
+     */
+    private String takenByAnotherMessage(String externalId) {
+        return "external_id \"" + externalId + "\" already exists on another record than the one this row's "
+                + String.join(" and ", matchFields) + " matched, which has none; two records never share an"
+                + " external_id, so the row was not applied";
+    }
+
     /** The records holding any of {@code keys}, each once: those of the first key first. */
     private static List<Target> holdersOf(List<String> keys, Map<String, List<Target>> holders) {
         List<Target> found = new ArrayList<>(1);
@@ -698,12 +730,13 @@ final class MatchingWriter implements RowWriter {
                 continue;
             }
             Map<String, Value> before = ValueJson.decode(t.stored.data(), object);
-            if (values.equals(before)) {
+            if (values.equals(before) && Objects.equals(t.externalId, t.stored.externalId())) {
                 t.id = t.stored.id();
                 continue;
             }
             String data = ValueJson.encode(values);
-            long version = records.updateIfVersion(h, organizationId, t.stored.id(), data, t.stored.version());
+            long version = records.updateIfVersion(h, organizationId, t.stored.id(), t.externalId, data,
+                    t.stored.version());
             if (version < 0) {
                 // Changed by someone else since the chunk read it: the chunk runs again from a fresh read.
                 throw new StoreException("transient_conflict", "record " + t.stored.id()

@@ -563,13 +563,21 @@ public final class RecordStore {
         return deleted;
     }
 
-    /** Puts back a record's earlier data if it still has {@code version}; false when it changed or is gone. */
-    public boolean restoreIfVersion(Handle h, String organizationId, String id, String data, long version) {
-        return h.update(restore(h.dialect()), data, clock.millis(), organizationId, id, version) > 0;
+    /**
+     * Puts back a record's earlier external_id (null for none) and data if it still has {@code version}; false when it
+     * changed or is gone.
+     */
+    public boolean restoreIfVersion(Handle h, String organizationId, String id, String externalId, String data,
+            long version) {
+        return h.update(restore(h.dialect()), externalId, data, clock.millis(), organizationId, id, version) > 0;
     }
 
-    /** A record's earlier data to put back if it still has the version. */
-    public record Restore(String id, String data, long version) {}
+    /**
+     * A record's earlier external_id (null for none) and data to put back if it still has the version. The file
+     * workflow gives a record without an external_id the one of the row that matched it by other fields; everything
+     * else leaves a record's external_id as it was.
+     */
+    public record Restore(String id, String externalId, String data, long version) {}
 
     /**
      * {@link #restoreIfVersion} for many records, sent as one batch: whether each was put back, in order.
@@ -578,7 +586,7 @@ public final class RecordStore {
         long now = clock.millis();
         List<List<Object>> runs = new ArrayList<>(restores.size());
         for (Restore r : restores) {
-            runs.add(Arrays.asList(r.data(), now, organizationId, r.id(), r.version()));
+            runs.add(Arrays.asList(r.externalId(), r.data(), now, organizationId, r.id(), r.version()));
         }
         int[] counts = h.updateEach(restore(h.dialect()), runs);
         boolean[] restored = new boolean[counts.length];
@@ -589,7 +597,7 @@ public final class RecordStore {
     }
 
     private static String restore(Dialect dialect) {
-        return "update records set data = " + dialect.jsonParameter()
+        return "update records set external_id = ?, data = " + dialect.jsonParameter()
                 + ", version = version + 1, updated_at = ? where organization_id = ? and id = ? and version = ?";
     }
 
@@ -624,11 +632,13 @@ public final class RecordStore {
     }
 
     /**
-     * Replaces a record's data if it still has {@code version}; returns the new version, or -1 when the record changed
-     * or is gone since it was read.
+     * Replaces a record's external_id (null for none) and data if it still has {@code version}; returns the new
+     * version, or -1 when the record changed or is gone since it was read. An external_id another record of the
+     * object has is a unique violation.
      */
-    public long updateIfVersion(Handle h, String organizationId, String id, String data, long version) {
-        return restoreIfVersion(h, organizationId, id, data, version) ? version + 1 : -1;
+    public long updateIfVersion(Handle h, String organizationId, String id, String externalId, String data,
+            long version) {
+        return restoreIfVersion(h, organizationId, id, externalId, data, version) ? version + 1 : -1;
     }
 
     /**

@@ -1337,6 +1337,52 @@ abstract class ImportPipelineContract {
                         "c-8 displayName=Ed 2 email=ed2@example.com")));
     }
 
+    /**
+     * Contacts matched by email with update, whose rows give external ids. A row stores its external_id on the record
+     * it matched when that record has none and no other record has it: Bo gets c-2 (row 1), Cy c-3 (row 5). A row
+     * whose external_id another record has is rejected as duplicate_external_id: c-2 given by row 1 (row 2, in its
+     * chunk or a later one), c-1 stored on Ann (row 4), and c-3, which row 5 gave Cy, for Di's row that matches no
+     * record (row 7). A record's own external_id is never replaced: rows 3 and 6 get external_id_not_changed warnings.
+     * Before, every row's external_id was dropped when it matched by email (Di's row created a record with c-3).
+     * Chunks of 1, 2, 3 and 100 rows give the same result.
+     */
+    @Test
+    void aRowMatchedByEmailStoresItsExternalIdOnARecordWithoutOneWhateverTheChunkSize() throws IOException {
+        String file = """
+                external_id,displayName,email
+                c-2,Bo 2,bo@example.com
+                c-2,Cy 2,cy@example.com
+                c-9,Ann 2,ann@example.com
+                c-1,Cy 3,cy@example.com
+                c-3,Cy 4,cy@example.com
+                c-4,Cy 5,CY@example.com
+                c-3,Di,di@example.com
+                ,Bo 3,bo@example.com
+                """;
+        List<RecordWrite> stored = List.of(contact("c-1", Map.of("displayName", "Ann", "email", "ann@example.com")),
+                contact(null, Map.of("displayName", "Bo", "email", "bo@example.com")),
+                contact(null, Map.of("displayName", "Cy", "email", "cy@example.com")));
+
+        Map<Integer, List<String>> outcomes = byChunkSize(stored, file, List.of("external_id", "displayName", "email"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.PREFER_IMPORT, List.of("email"), 1,
+                2, 3, 100);
+
+        String another = " already exists on another record than the one this row's email matched, which has none;"
+                + " two records never share an external_id, so the row was not applied";
+        List<String> expected = List.of("COMPLETED " + new ImportStats(8, 5, 0, 5, 0, 0, 0, 3),
+                "line 3 external_id duplicate_external_id: external_id \"c-2\"" + another,
+                "line 5 external_id duplicate_external_id: external_id \"c-1\"" + another,
+                "line 8 external_id duplicate_external_id: " + takenElsewhere("c-3", "update"),
+                "warning row 3 external_id external_id_not_changed: external_id \"c-9\" was not stored: the record"
+                        + " matched by email already has external_id \"c-1\"",
+                "warning row 6 external_id external_id_not_changed: external_id \"c-4\" was not stored: the record"
+                        + " matched by email already has external_id \"c-3\"",
+                "c-1 displayName=Ann 2 email=ann@example.com",
+                "c-2 displayName=Bo 3 email=bo@example.com",
+                "c-3 displayName=Cy 5 email=CY@example.com");
+        assertThat(outcomes).isEqualTo(Map.of(1, expected, 2, expected, 3, expected, 100, expected));
+    }
+
     /** The message of a row that create rejects because a record has its external_id. */
     private static String taken(String externalId) {
         return "external_id \"" + externalId + "\" already exists; duplicateStrategy create never updates a record";
@@ -1569,6 +1615,8 @@ abstract class ImportPipelineContract {
             outcome.add(done.status() + " " + done.stats());
             errors(done).forEach(e -> outcome.add("line " + e.line() + " " + e.field() + " " + e.code() + ": "
                     + e.message()));
+            db.withHandle((Handle h) -> imports.warnings(h, job.id(), 100)).forEach(w -> outcome.add("warning row "
+                    + w.ordinal() + " " + w.field() + " " + w.code() + ": " + w.message()));
             outcome.addAll(contactValues(organization));
             out.put(size, outcome);
         }
