@@ -265,8 +265,7 @@ public final class ImportRollback {
             List<RecordStore.Restore> restores = new ArrayList<>();
             for (Change c : window) {
                 if ("updated".equals(c.kind()) && c.previousData() != null) {
-                    restores.add(new RecordStore.Restore(c.recordId(), c.externalId(), c.previousData(),
-                            c.appliedVersion()));
+                    restores.add(new RecordStore.Restore(c.recordId(), c.previousData(), c.appliedVersion()));
                 }
             }
             boolean[] put = records.restoreIfVersions(h, organizationId, restores);
@@ -277,6 +276,8 @@ public final class ImportRollback {
                 }
             }
             Set<String> putLate = restoreUnchangedByValue(h, organizationId, importId, window, missed);
+            // A file workflow row matched by other fields may have given a record without an external_id its own.
+            List<String> hadNone = new ArrayList<>();
             int next = 0;
             for (Change c : window) {
                 switch (c.kind()) {
@@ -286,6 +287,9 @@ public final class ImportRollback {
                                     "created concurrently by another writer; its earlier values are unknown"));
                         } else if (put[next++] || putLate.contains(c.recordId())) {
                             restored++;
+                            if (c.externalId() == null) {
+                                hadNone.add(c.recordId());
+                            }
                         } else {
                             conflicts.add(new Conflict(c.recordId(), c.externalId(),
                                     "changed or deleted since the import updated it"));
@@ -302,6 +306,7 @@ public final class ImportRollback {
                     }
                 }
             }
+            records.clearExternalIds(h, organizationId, hadNone);
         }
         return restored;
     }
@@ -330,8 +335,7 @@ public final class ImportRollback {
             RecordStore.Existing current = now.get(c.recordId());
             if (left.containsKey(c.recordId()) && current != null
                     && ValueJson.sameValues(leftData.get(c.recordId()), current.data())
-                    && records.restoreIfVersion(h, organizationId, c.recordId(), c.externalId(),
-                            c.previousData(), current.version())) {
+                    && records.restoreIfVersion(h, organizationId, c.recordId(), c.previousData(), current.version())) {
                 put.add(c.recordId());
             }
         }

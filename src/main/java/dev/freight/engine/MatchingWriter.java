@@ -418,9 +418,13 @@ final class MatchingWriter implements RowWriter {
             if (change != null && change.previousData() != null && change.previousVersion() != null
                     && Objects.equals(change.appliedVersion(), record.version())
                     && change.previousVersion() + 1 == record.version()
-                    && records.restoreIfVersion(h, organizationId, record.id(), change.externalId(),
-                            change.previousData(), record.version())) {
+                    && records.restoreIfVersion(h, organizationId, record.id(), change.previousData(),
+                            record.version())) {
                 // The row was the import's only change to the record: it is as it was before the import.
+                if (change.externalId() == null) {
+                    // The row may have given it its external_id.
+                    records.clearExternalIds(h, organizationId, List.of(record.id()));
+                }
                 imports.removeChange(h, importId, record.id());
                 return "";
             }
@@ -523,8 +527,8 @@ final class MatchingWriter implements RowWriter {
         List<Change> changes = new ArrayList<>(changed.size());
         for (String id : changed) {
             Existing before = stored.get(id);
-            writes.add(new RecordStore.Restore(id, before.externalId(),
-                    ValueJson.encode(Merging.inFieldOrder(object, values.get(id))), before.version()));
+            writes.add(new RecordStore.Restore(id, ValueJson.encode(Merging.inFieldOrder(object, values.get(id))),
+                    before.version()));
             changes.add(new Change(id, object.slug(), before.externalId(), "updated", before.data(),
                     before.version(), before.version() + 1));
         }
@@ -735,8 +739,10 @@ final class MatchingWriter implements RowWriter {
                 continue;
             }
             String data = ValueJson.encode(values);
-            long version = records.updateIfVersion(h, organizationId, t.stored.id(), t.externalId, data,
-                    t.stored.version());
+            long version = Objects.equals(t.externalId, t.stored.externalId())
+                    ? records.updateIfVersion(h, organizationId, t.stored.id(), data, t.stored.version())
+                    : records.updateIfVersion(h, organizationId, t.stored.id(), t.externalId, data,
+                            t.stored.version());
             if (version < 0) {
                 // Changed by someone else since the chunk read it: the chunk runs again from a fresh read.
                 throw new StoreException("transient_conflict", "record " + t.stored.id()

@@ -470,7 +470,7 @@ abstract class RecordStoreContract {
         // The import itself updates v-1 again (a later row of the file workflow); someone else updates v-2.
         db.inTransaction((Handle h) -> {
             String data = ValueJson.encode(Map.of("name", text("Acme again")));
-            long version = records.updateIfVersion(h, acme, created.get(0).id(), "v-1", data, 1L);
+            long version = records.updateIfVersion(h, acme, created.get(0).id(), data, 1L);
             imports.mergeChanges(h, "imp_created", List.of(new Change(created.get(0).id(), "vendor", "v-1",
                     "updated", ValueJson.encode(Map.of("name", text("Acme"))), 1L, version)));
             return null;
