@@ -276,6 +276,8 @@ public final class ImportRollback {
                 }
             }
             Set<String> putLate = restoreUnchangedByValue(h, organizationId, importId, window, missed);
+            // A file workflow row matched by other fields may have given a record without an external_id its own.
+            List<String> hadNone = new ArrayList<>();
             int next = 0;
             for (Change c : window) {
                 switch (c.kind()) {
@@ -285,6 +287,9 @@ public final class ImportRollback {
                                     "created concurrently by another writer; its earlier values are unknown"));
                         } else if (put[next++] || putLate.contains(c.recordId())) {
                             restored++;
+                            if (c.externalId() == null) {
+                                hadNone.add(c.recordId());
+                            }
                         } else {
                             conflicts.add(new Conflict(c.recordId(), c.externalId(),
                                     "changed or deleted since the import updated it"));
@@ -301,6 +306,7 @@ public final class ImportRollback {
                     }
                 }
             }
+            records.clearExternalIds(h, organizationId, hadNone);
         }
         return restored;
     }

@@ -49,7 +49,8 @@ final class MatchingWriter implements RowWriter {
     /** What a chunk does to one record: its state before (null when new) and after. */
     private static final class Target {
         final Existing stored;
-        final String externalId;
+        /** As the chunk's rows leave it: a row may give a stored record without one the row's external_id. */
+        String externalId;
         /** The values as the chunk's rows leave them; for a stored record, null until a row merges into it. */
         Map<String, Value> values;
         String id;
@@ -160,6 +161,7 @@ final class MatchingWriter implements RowWriter {
         Set<String> takenIds = byExternalId ? Set.of() : storedExternalIds(h, resolved);
 
         Map<ParsedRow, Target> targets = new LinkedHashMap<>();
+        List<RowWarning> warnings = new ArrayList<>();
         // The rows whose merge changed their record's values, as the records were when each row came.
         Set<ParsedRow> changing = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Target> order = new ArrayList<>();
@@ -197,11 +199,30 @@ final class MatchingWriter implements RowWriter {
             Map<String, Value> prior = Map.of();
             if (matched && options.duplicateStrategy() == DuplicateStrategy.UPDATE) {
                 target = match;
+                String given = row.externalId();
+                String had = target.externalId;
+                if (given != null && !given.equals(had)) {
+                    if (had != null) {
+                        // A record's external_id is its identity for other integrations: the row does not change it.
+                        warnings.add(new RowWarning(row.ordinal(), BuiltInObjects.EXTERNAL_ID,
+                                "external_id_not_changed", "external_id \"%s\" was not stored: the record matched by %s"
+                                        .formatted(given, String.join(" and ", matchFields))
+                                        + " already has external_id \"" + had + "\""));
+                    } else if (!takenIds.add(given)) {
+                        errors.add(new Violation(row.ordinal(), given, BuiltInObjects.EXTERNAL_ID,
+                                ViolationCode.DUPLICATE_EXTERNAL_ID, takenByAnotherMessage(given)));
+                        results.put(row.ordinal(), new RowResult(row.ordinal(), given, null, Outcome.FAILED));
+                        rejected++;
+                        continue;
+                    } else {
+                        target.externalId = given;
+                    }
+                }
                 prior = target.values(object);
                 target.values = Merging.merge(options.mergeMode(), prior, row.values(), row.cleared());
-                if (!target.values.equals(prior)) {
+                if (!target.values.equals(prior) || !Objects.equals(target.externalId, had)) {
                     changing.add(row);
-                    rekey(target, keysOf(target.externalId, prior), holders);
+                    rekey(target, keysOf(had, prior), holders);
                 }
             } else {
                 if (!byExternalId && row.externalId() != null && !takenIds.add(row.externalId())) {
@@ -228,6 +249,7 @@ final class MatchingWriter implements RowWriter {
 
         List<Change> changes = new ArrayList<>();
         apply(h, order, changes);
+        imports.addWarnings(h, importId, warnings);
         // A later chunk may update a record again: its change-log row keeps the values from before the first.
         imports.mergeChanges(h, importId, changes);
         Set<Target> first = new HashSet<>();
@@ -399,6 +421,10 @@ final class MatchingWriter implements RowWriter {
                     && records.restoreIfVersion(h, organizationId, record.id(), change.previousData(),
                             record.version())) {
                 // The row was the import's only change to the record: it is as it was before the import.
+                if (change.externalId() == null) {
+                    // The row may have given it its external_id.
+                    records.clearExternalIds(h, organizationId, List.of(record.id()));
+                }
                 imports.removeChange(h, importId, record.id());
                 return "";
             }
@@ -429,8 +455,11 @@ final class MatchingWriter implements RowWriter {
      * written; runs after the import's last row, in the caller's transaction, a batch of links at a time in source
      * order. Each value is resolved again as a whole, and replaces the one the row left on its record, while the
      * record still has that one (a later row of the import, or someone else, may have changed it since). What still
-     * matches nothing is created or reported as a reference warning, as for any other reference. Returns the change
-     * to the import's stats: a row counted unchanged whose record gained a link counts updated.
+     * matches nothing is created or reported as a reference warning, as for any other reference. A value the
+     * resolver finds fault with here (it names several records by name, or a required field's matches nothing: a
+     * record stored since {@link #rejectUnsatisfiable} checked it, or a link kept without its row) is not added, and
+     * its row gets a link_not_added warning with the resolver's reason. Returns the change to the import's stats: a
+     * row counted unchanged whose record gained a link counts updated.
      */
     ImportStats link(Handle h, List<ImportLink> links) {
         List<ParsedRow> rows = new ArrayList<>(links.size());
@@ -441,8 +470,13 @@ final class MatchingWriter implements RowWriter {
             ids.add(l.recordId());
         }
         Map<String, Set<String>> unresolved = new TreeMap<>();
-        references.resolve(h, rows, new ArrayList<>(), unresolved);
+        List<Violation> unclear = new ArrayList<>();
+        references.resolve(h, rows, unclear, unresolved);
         imports.addReferenceWarnings(h, importId, unresolved);
+        // A value may name several records only now (another writer stored a second one since rejectUnsatisfiable,
+        // or the link was kept without its row): the resolver leaves it unresolved, and it must not be written so.
+        Map<String, String> why = new HashMap<>();
+        unclear.forEach(v -> why.putIfAbsent(v.row() + " " + v.field(), v.message()));
         Map<String, Existing> stored = records.existingByIds(h, organizationId, ids);
         Map<String, Map<String, Value>> values = new LinkedHashMap<>();
         Set<String> changed = new LinkedHashSet<>();
@@ -450,6 +484,12 @@ final class MatchingWriter implements RowWriter {
         List<RowWarning> notAdded = new ArrayList<>();
         for (int i = 0; i < links.size(); i++) {
             ImportLink l = links.get(i);
+            String violation = why.get(l.ordinal() + " " + l.field());
+            if (violation != null) {
+                notAdded.add(notAdded(l, violation.startsWith(l.field() + ": ")
+                        ? violation.substring(l.field().length() + 2) : violation));
+                continue;
+            }
             Value written = l.writtenJson() == null ? null : ValueJson.decode(l.writtenJson(), object).get(l.field());
             Value whole = rows.get(i).values().get(l.field());
             if (Objects.equals(whole, written)) {
@@ -620,6 +660,16 @@ final class MatchingWriter implements RowWriter {
                 + " would create a second record with it, so the row was not applied";
     }
 
+    /**
+     * Why a row that matched a record without an external_id by other fields is rejected when another record (stored,
+     * or given it by an earlier row of the import) has the row's {@code externalId}.
+     */
+    private String takenByAnotherMessage(String externalId) {
+        return "external_id \"" + externalId + "\" already exists on another record than the one this row's "
+                + String.join(" and ", matchFields) + " matched, which has none; two records never share an"
+                + " external_id, so the row was not applied";
+    }
+
     /** The records holding any of {@code keys}, each once: those of the first key first. */
     private static List<Target> holdersOf(List<String> keys, Map<String, List<Target>> holders) {
         List<Target> found = new ArrayList<>(1);
@@ -684,12 +734,15 @@ final class MatchingWriter implements RowWriter {
                 continue;
             }
             Map<String, Value> before = ValueJson.decode(t.stored.data(), object);
-            if (values.equals(before)) {
+            if (values.equals(before) && Objects.equals(t.externalId, t.stored.externalId())) {
                 t.id = t.stored.id();
                 continue;
             }
             String data = ValueJson.encode(values);
-            long version = records.updateIfVersion(h, organizationId, t.stored.id(), data, t.stored.version());
+            long version = Objects.equals(t.externalId, t.stored.externalId())
+                    ? records.updateIfVersion(h, organizationId, t.stored.id(), data, t.stored.version())
+                    : records.updateIfVersion(h, organizationId, t.stored.id(), t.externalId, data,
+                            t.stored.version());
             if (version < 0) {
                 // Changed by someone else since the chunk read it: the chunk runs again from a fresh read.
                 throw new StoreException("transient_conflict", "record " + t.stored.id()

@@ -702,6 +702,82 @@ abstract class ModuleImportApiContract {
         assertThat(contacts()).containsExactly("Ann Again|ann@example.com|", "Ann Lee|ANN@Example.com|");
     }
 
+    /**
+     * Matching by email with update, a row's external_id is stored on the record it matched when that record has none
+     * and no other record has it (else the row is rejected as duplicate_external_id, in its chunk or a later one); a
+     * record's own external_id is never replaced: the row gets an external_id_not_changed warning naming both. Before,
+     * the row's external_id was dropped in every case, with no word. Rollback takes back the external_ids it stored.
+     */
+    @Test
+    void aRowMatchedByEmailStoresItsExternalIdOnARecordWithoutOneAndNeverReplacesOne() throws Exception {
+        execute(String.join(",", contactRow("", "Ann", "ann@example.com"), contactRow("C-1", "Bo", "bo@example.com"),
+                contactRow("C-3", "Cy", "cy@example.com"), contactRow("", "Di", "di@example.com"),
+                contactRow("", "Ed", "ed@example.com")), "{}", ID_COLUMN);
+        assertThat(contactsWithIds()).containsExactly("C-1|Bo|bo@example.com", "C-3|Cy|cy@example.com",
+                "|Ann|ann@example.com", "|Di|di@example.com", "|Ed|ed@example.com");
+
+        // Chunks of three rows: Ed's row meets C-2 given by Ann's row in its chunk, Di's row C-3 stored.
+        Response r = execute(String.join(",", contactRow("C-2", "Ann 2", "ann@example.com"),
+                contactRow("C-2", "Ed 2", "ed@example.com"), contactRow("C-9", "Bo 2", "bo@example.com"),
+                contactRow("C-3", "Cy 2", "cy@example.com"), contactRow("C-3", "Di 2", "di@example.com"),
+                contactRow("C-6", "Fay", "fay@example.com"), contactRow("C-2", "Ann 3", "ann@example.com"),
+                contactRow("C-7", "Ann 4", "ANN@example.com")),
+                "{\"duplicateStrategy\": \"update\", \"duplicateMatchFields\": [\"email\"]}", ID_COLUMN);
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("6");
+        assertThat(r.at("/data/errorRows")).isEqualTo("2");
+        List<String> errors = new ArrayList<>();
+        r.json().get("data").get("errors").forEach(e -> errors.add(e.get("row").asString() + "|"
+                + e.get("field").asString() + "|" + e.get("code").asString() + "|" + e.get("error").asString()));
+        assertThat(errors).containsExactly(
+                "2|external_id|duplicate_external_id|external_id \"C-2\" already exists on another record than the"
+                        + " one this row's email matched, which has none; two records never share an external_id, so"
+                        + " the row was not applied",
+                "5|external_id|duplicate_external_id|external_id \"C-3\" already exists on another record than the"
+                        + " one this row's email matched, which has none; two records never share an external_id, so"
+                        + " the row was not applied");
+        String warnings = "[{\"row\":3,\"field\":\"external_id\",\"message\":\"external_id \\\"C-9\\\" was not"
+                + " stored: the record matched by email already has external_id \\\"C-1\\\"\",\"code\":"
+                + "\"external_id_not_changed\"},{\"row\":8,\"field\":\"external_id\",\"message\":\"external_id"
+                + " \\\"C-7\\\" was not stored: the record matched by email already has external_id \\\"C-2\\\"\","
+                + "\"code\":\"external_id_not_changed\"}]";
+        assertThat(r.json().get("data").get("warnings").toString()).isEqualTo(warnings);
+        String jobId = r.at("/data/importJobId");
+        assertThat(http.get("/v1/modules/contacts/import/jobs/" + jobId).json().get("data").get("warnings")
+                .toString()).isEqualTo(warnings);
+        assertThat(http.get("/v1/imports/" + jobId).json().get("stats").toString()).isEqualTo("{\"read\":8,"
+                + "\"valid\":6,\"created\":1,\"updated\":5,\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,"
+                + "\"failed\":2}");
+        assertThat(contactsWithIds()).containsExactly("C-1|Bo 2|bo@example.com", "C-2|Ann 4|ANN@example.com",
+                "C-3|Cy 2|cy@example.com", "C-6|Fay|fay@example.com", "|Di|di@example.com", "|Ed|ed@example.com");
+
+        Response rolledBack = http.delete("/v1/modules/contacts/import/jobs/" + jobId);
+
+        assertThat(rolledBack.json().get("data").get("conflicts").size()).as(rolledBack.body()).isZero();
+        assertThat(rolledBack.at("/data/deletedCount")).isEqualTo("1");
+        assertThat(rolledBack.at("/data/restoredCount")).isEqualTo("3");
+        assertThat(contactsWithIds()).containsExactly("C-1|Bo|bo@example.com", "C-3|Cy|cy@example.com",
+                "|Ann|ann@example.com", "|Di|di@example.com", "|Ed|ed@example.com");
+    }
+
+    static final String ID_COLUMN = ", {\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"}";
+
+    private static String contactRow(String externalId, String name, String email) {
+        return "{\"Id\": \"" + externalId + "\", \"Name\": \"" + name + "\", \"Email\": \"" + email + "\"}";
+    }
+
+    /** The tenant's contacts as "external_id|name|email" (no external_id: empty), sorted. */
+    private List<String> contactsWithIds() {
+        List<String> out = new ArrayList<>();
+        for (JsonNode r : http.get("/v1/objects/contact/records?limit=1000").json().get("data")) {
+            JsonNode v = r.get("values");
+            out.add((r.get("external_id").isNull() ? "" : r.get("external_id").asString()) + "|"
+                    + v.get("displayName").asString() + "|" + v.get("email").asString());
+        }
+        out.sort(null);
+        return out;
+    }
+
     @Test
     void laterRowsOfOneImportMatchEarlierOnes() {
         Response r = execute(rowsJson("Ann", "ann@example.com") + "," + rowsJson("Ann Lee", "ann@example.com")

@@ -1006,6 +1006,99 @@ abstract class ImportPipelineContract {
                 .isEqualTo(Map.of("dependencies", List.of("s-5")));
     }
 
+    /**
+     * Another writer stores a second service named "hub" after the links were checked (where "hub" named one record)
+     * and before they are added: the link is not added, the record's dependencies stay as the row left them, and the
+     * row gets a link_not_added warning saying why. Before, the resolver's ambiguous_reference was dropped and the
+     * record got the value unresolved ({"external_id":"hub","object":null,"id":null}) with no word of it.
+     */
+    @Test
+    void aLinkWhoseValueNamesSeveralRecordsOnlyWhenItIsAddedIsNotAddedAndTheRowGetsAWarning() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        ImportPipeline.RowSource source = csv("""
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,hub
+                s-2,Hub,v-1,
+                """);
+        ImportJob job = workflowJob(source);
+        // The worker stops after the last row, before the links: the test checks and adds them as the pipeline does.
+        assertThatThrownBy(() -> pipeline.process(job.id(), source, committed -> {
+            throw new IllegalStateException("worker killed");
+        })).hasMessage("worker killed");
+        List<ImportLink> links = db.withHandle((Handle h) -> imports.links(h, job.id(), null, 10));
+        assertThat(links).extracting(ImportLink::ordinal, ImportLink::field).containsExactly(tuple(1L,
+                "dependencies"));
+        ExecuteOptions options = db.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson)
+                .orElseThrow();
+        MatchingWriter writer = new MatchingWriter(records, imports,
+                db.withHandle(h -> new SchemaStore(clock).schema(h, org)), BuiltInObjects.SERVICE, org, job.id(),
+                options, null, List.of("external_id"));
+
+        ImportStats checked = db.inTransaction(h -> writer.rejectUnsatisfiable(h, links));
+        assertThat(checked).isEqualTo(ImportStats.ZERO);
+        String v1 = ids("v-1").get("v-1");
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.SERVICE, List.of(new RecordWrite("s-9",
+                Map.of("name", new Value.Text("HUB"), "vendor", new Value.Ref("v-1", "vendor", v1))))));
+        ImportStats moved = db.inTransaction(h -> writer.link(h, links));
+
+        assertThat(moved).isEqualTo(ImportStats.ZERO);
+        assertThat(serviceIds("s-1", "s-2", "s-9")).hasSize(3);
+        assertThat(dependencies("s-1")).isNull();
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, job.id(), 10))).containsExactly(
+                new RowWarning(1, "dependencies", "link_not_added", "dependencies: \"hub\" was not added: \"hub\""
+                        + " matches 2 service records by name ignoring case; give the external_id of the one meant"));
+        assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, job.id(), 10))).isEmpty();
+    }
+
+    /**
+     * A run resumed with links stored by an older version, which kept no row with them (so the check before the
+     * links rejects nothing for them): a value that names several records when the links are added is not added and
+     * its row gets a link_not_added warning; the other links are added.
+     */
+    @Test
+    void aResumedRunWithLinksKeptWithoutTheirRowsAddsNoLinkThatNamesSeveralRecords() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        ImportPipeline.RowSource source = csv("""
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,hub
+                s-2,Ledger,v-1,s-3
+                s-3,Hub,v-1,
+                s-4,HUB,v-2,
+                """);
+        ImportJob job = workflowJob(source);
+        List<String> seen = new ArrayList<>();
+        assertThatThrownBy(() -> pipeline.process(job.id(), source, committed -> {
+            seen.add(committed.checkpoint() + "/" + committed.stats().read());
+            if (committed.checkpoint() == 4) {
+                throw new IllegalStateException("worker killed");
+            }
+        })).hasMessage("worker killed");
+        assertThat(seen).containsExactly("3/3", "4/4");
+        // As an older version stored them: without their rows.
+        db.inTransaction(h -> {
+            List<ImportLink> kept = imports.links(h, job.id(), null, 10);
+            kept.forEach(l -> imports.removeLinksOfRow(h, job.id(), l.ordinal()));
+            imports.addLinks(h, job.id(), kept.stream().map(l -> new ImportLink(l.ordinal(), l.recordId(),
+                    l.field(), l.valueJson(), l.writtenJson(), l.unchanged(), null)).toList());
+            return null;
+        });
+        assertThat(db.withHandle((Handle h) -> imports.links(h, job.id(), null, 10)))
+                .extracting(ImportLink::ordinal, ImportLink::row).containsExactly(tuple(1L, null), tuple(2L, null));
+
+        ImportJob resumed = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(4, 4, 4, 0, 0, 0, 0, 0));
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4");
+        assertThat(ids).hasSize(4);
+        assertThat(dependencies("s-1")).isNull();
+        assertThat(dependencies("s-2")).isEqualTo(refs(new Value.Ref("s-3", "service", ids.get("s-3"))));
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, job.id(), 10))).containsExactly(
+                new RowWarning(1, "dependencies", "link_not_added", "dependencies: \"hub\" was not added: \"hub\""
+                        + " matches 2 service records by name ignoring case; give the external_id of the one meant"));
+        assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, job.id(), 10))).isEmpty();
+    }
+
     /** A file workflow import of services (every column mapped by name, update, prefer_import), prepared. */
     private ImportJob workflowJob(ImportPipeline.RowSource source) throws IOException {
         return workflowJob("service", List.of("external_id", "name", "vendor", "dependencies"),
@@ -1244,6 +1337,52 @@ abstract class ImportPipelineContract {
                         "c-8 displayName=Ed 2 email=ed2@example.com")));
     }
 
+    /**
+     * Contacts matched by email with update, whose rows give external ids. A row stores its external_id on the record
+     * it matched when that record has none and no other record has it: Bo gets c-2 (row 1), Cy c-3 (row 5). A row
+     * whose external_id another record has is rejected as duplicate_external_id: c-2 given by row 1 (row 2, in its
+     * chunk or a later one), c-1 stored on Ann (row 4), and c-3, which row 5 gave Cy, for Di's row that matches no
+     * record (row 7). A record's own external_id is never replaced: rows 3 and 6 get external_id_not_changed warnings.
+     * Before, every row's external_id was dropped when it matched by email (Di's row created a record with c-3).
+     * Chunks of 1, 2, 3 and 100 rows give the same result.
+     */
+    @Test
+    void aRowMatchedByEmailStoresItsExternalIdOnARecordWithoutOneWhateverTheChunkSize() throws IOException {
+        String file = """
+                external_id,displayName,email
+                c-2,Bo 2,bo@example.com
+                c-2,Cy 2,cy@example.com
+                c-9,Ann 2,ann@example.com
+                c-1,Cy 3,cy@example.com
+                c-3,Cy 4,cy@example.com
+                c-4,Cy 5,CY@example.com
+                c-3,Di,di@example.com
+                ,Bo 3,bo@example.com
+                """;
+        List<RecordWrite> stored = List.of(contact("c-1", Map.of("displayName", "Ann", "email", "ann@example.com")),
+                contact(null, Map.of("displayName", "Bo", "email", "bo@example.com")),
+                contact(null, Map.of("displayName", "Cy", "email", "cy@example.com")));
+
+        Map<Integer, List<String>> outcomes = byChunkSize(stored, file, List.of("external_id", "displayName", "email"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, ExecuteOptions.MergeMode.PREFER_IMPORT, List.of("email"), 1,
+                2, 3, 100);
+
+        String another = " already exists on another record than the one this row's email matched, which has none;"
+                + " two records never share an external_id, so the row was not applied";
+        List<String> expected = List.of("COMPLETED " + new ImportStats(8, 5, 0, 5, 0, 0, 0, 3),
+                "line 3 external_id duplicate_external_id: external_id \"c-2\"" + another,
+                "line 5 external_id duplicate_external_id: external_id \"c-1\"" + another,
+                "line 8 external_id duplicate_external_id: " + takenElsewhere("c-3", "update"),
+                "warning row 3 external_id external_id_not_changed: external_id \"c-9\" was not stored: the record"
+                        + " matched by email already has external_id \"c-1\"",
+                "warning row 6 external_id external_id_not_changed: external_id \"c-4\" was not stored: the record"
+                        + " matched by email already has external_id \"c-3\"",
+                "c-1 displayName=Ann 2 email=ann@example.com",
+                "c-2 displayName=Bo 3 email=bo@example.com",
+                "c-3 displayName=Cy 5 email=CY@example.com");
+        assertThat(outcomes).isEqualTo(Map.of(1, expected, 2, expected, 3, expected, 100, expected));
+    }
+
     /** The message of a row that create rejects because a record has its external_id. */
     private static String taken(String externalId) {
         return "external_id \"" + externalId + "\" already exists; duplicateStrategy create never updates a record";
@@ -1476,6 +1615,8 @@ abstract class ImportPipelineContract {
             outcome.add(done.status() + " " + done.stats());
             errors(done).forEach(e -> outcome.add("line " + e.line() + " " + e.field() + " " + e.code() + ": "
                     + e.message()));
+            db.withHandle((Handle h) -> imports.warnings(h, job.id(), 100)).forEach(w -> outcome.add("warning row "
+                    + w.ordinal() + " " + w.field() + " " + w.code() + ": " + w.message()));
             outcome.addAll(contactValues(organization));
             out.put(size, outcome);
         }
