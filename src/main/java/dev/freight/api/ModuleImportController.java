@@ -8,6 +8,7 @@ import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.ImportRollback;
 import dev.freight.engine.ImportFiles;
 import dev.freight.engine.ImportValidator;
+import dev.freight.engine.ValidationFiles;
 import dev.freight.ingest.FileType;
 import dev.freight.ingest.IngestException;
 import dev.freight.ingest.ReadOptions;
@@ -112,11 +113,14 @@ class ModuleImportController implements Envelope.Face {
     private final Limits limits;
     private final Duration retention;
     private final Clock clock;
+    private final ValidationFiles validationFiles;
+    private final ValidationUrls validationUrls;
 
     ModuleImportController(Database database, SchemaStore schemas, ImportStore imports, RecordStore records,
             ParsedFileStore parsedFiles, MappingMemoryStore memory, UploadStore uploads, ImportJobs jobs,
             ImportTasks tasks, ObjectProvider<SchedulerClient> scheduler, ImportRollback rollback, IdGenerator ids,
-            MappingSuggester suggester, ImportUrls urls, Limits limits, ImportRetention retention, Clock clock) {
+            MappingSuggester suggester, ImportUrls urls, Limits limits, ImportRetention retention, Clock clock,
+            ValidationFiles validationFiles, ValidationUrls validationUrls) {
         this.database = database;
         this.schemas = schemas;
         this.imports = imports;
@@ -134,6 +138,8 @@ class ModuleImportController implements Envelope.Face {
         this.limits = limits;
         this.retention = retention.retention();
         this.clock = clock;
+        this.validationFiles = validationFiles;
+        this.validationUrls = validationUrls;
     }
 
     record ParseView(List<String> sourceColumns, List<Map<String, String>> sampleRows, long totalRows,
@@ -155,9 +161,12 @@ class ModuleImportController implements Envelope.Face {
      *
      * @param errors the first 1,000 problems, in row order (a row with several problems has one entry for each)
      * @param errorsTruncated whether {@code errors} leaves out problems
+     * @param errorsCsvUrl a signed download URL, valid until the file is deleted, of every rejected row as CSV (the
+     *     shape of an execution's errors file); null when no row was rejected
+     * @param errorsJsonUrl the same as JSON, or null likewise
      */
     record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, List<ErrorView> errors,
-            boolean errorsTruncated, List<WarningView> warnings) {}
+            boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl, List<WarningView> warnings) {}
 
     record ErrorView(long row, String field, Object value, String error, String code) {}
 
@@ -373,17 +382,23 @@ class ModuleImportController implements Envelope.Face {
         ModuleImportRequest body = ModuleImportRequest.read(Json.read(request.getInputStream(),
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, false);
         ImportValidator.Report report;
-        try {
+        ValidationFiles.Stored stored;
+        // Every rejected row goes to the errors files as it is read; the answer lists the first problems.
+        try (ValidationFiles.Recorder recorder = validationFiles.recorder(caller.organizationId())) {
             ModuleImportRequest resolved = resolveMappedColumns(caller, body);
             report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, resolved.options(),
-                    source(caller, resolved));
+                    source(caller, resolved), recorder);
+            stored = recorder.finish().orElse(null);
         } catch (IngestException e) {
             throw rejected(e, caller, body);
         }
+        String org = caller.organizationId();
         return Envelope.ok(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
                 report.errorRows(),
                 report.errors().stream().map(p -> new ErrorView(p.row(), p.field(), p.value(), p.message(),
                         p.code())).toList(), report.errorsTruncated(),
+                stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.CSV),
+                stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.JSON),
                 report.warnings().stream().map(w -> new WarningView(w.row(), w.field(), w.message(), w.code()))
                         .toList()));
     }

@@ -15,6 +15,9 @@ import dev.freight.store.SavedReportStore;
 import dev.freight.engine.UploadSources;
 import dev.freight.jobs.ImportRetention;
 import dev.freight.jobs.ParsedFileSweeper;
+import dev.freight.jobs.ValidationFileSweeper;
+import dev.freight.engine.ValidationFiles;
+import dev.freight.store.ValidationFileStore;
 import dev.freight.mapping.MappingSuggester;
 import dev.freight.mapping.OpenAiCompatibleMatcher;
 import dev.freight.store.MappingMemoryStore;
@@ -206,6 +209,32 @@ class FreightWiring {
 
     @Bean
     RecurringTask<Void> parsedFileExpiryTask(ParsedFileSweeper sweeper) {
+        return sweeper.task();
+    }
+
+    @Bean
+    ValidationFileStore validationFileStore() {
+        return new ValidationFileStore();
+    }
+
+    /** The validate step's errors files, kept as long as their download URLs live (FREIGHT_DOWNLOAD_URL_TTL). */
+    @Bean
+    ValidationFiles validationFiles(FreightConfig config, Database database, ValidationFileStore store,
+            IdGenerator ids, Clock clock) {
+        return new ValidationFiles(config.dataDir().resolve("validations"), database, store, ids, clock,
+                config.downloadUrlTtl());
+    }
+
+    /** Deleted files' marks are kept as long as an ended import's rows, so their downloads answer 410 that long. */
+    @Bean
+    ValidationFileSweeper validationFileSweeper(Database database, ValidationFileStore store, ValidationFiles files,
+            Clock clock, FreightConfig config) {
+        return new ValidationFileSweeper(database, store, files, clock, config.importRetention(),
+                Duration.ofMinutes(1));
+    }
+
+    @Bean
+    RecurringTask<Void> validationFileExpiryTask(ValidationFileSweeper sweeper) {
         return sweeper.task();
     }
 

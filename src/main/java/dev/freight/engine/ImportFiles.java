@@ -197,7 +197,8 @@ public final class ImportFiles {
         return ValueJson.readObject(e.cellsJson());
     }
 
-    private static String text(Object v) {
+    /** A cell as the errors CSV writes it: text as it is, JSON arrays and objects as JSON, null as empty. */
+    static String text(Object v) {
         if (v == null) {
             return "";
         }

@@ -39,6 +39,33 @@ public final class ImportValidator {
         }
     }
 
+    /**
+     * One rejected row: its 1-based data row, source line (as the execute step's errors file gives it), external_id
+     * (null when unknown), every problem in order, and its original cells.
+     */
+    public record Rejected(long row, long line, String externalId, List<Problem> problems,
+            Map<String, Object> cells) {}
+
+    /**
+     * Where validation hands every rejected row as it reads it, in row order, so that none need be kept: {@link #start}
+     * once with the source's headers, then {@link #add} for each rejected row. Called on the validating thread.
+     */
+    public interface Rejections {
+
+        /** Takes no rows. */
+        Rejections NONE = new Rejections() {
+            @Override
+            public void start(List<String> headers) {}
+
+            @Override
+            public void add(Rejected row) {}
+        };
+
+        void start(List<String> headers) throws IOException;
+
+        void add(Rejected row) throws IOException;
+    }
+
     private final int maxErrors;
 
     public ImportValidator(int maxErrors) {
@@ -51,6 +78,15 @@ public final class ImportValidator {
      */
     public Report validate(ObjectDef object, ExecuteOptions options, ImportPipeline.RowSource source)
             throws IOException {
+        return validate(object, options, source, Rejections.NONE);
+    }
+
+    /**
+     * As {@link #validate(ObjectDef, ExecuteOptions, ImportPipeline.RowSource)}, handing every rejected row to
+     * {@code rejections} as it is found (the report still lists only the first problems).
+     */
+    public Report validate(ObjectDef object, ExecuteOptions options, ImportPipeline.RowSource source,
+            Rejections rejections) throws IOException {
         List<Warning> warnings = new ArrayList<>(mappingWarnings(object, options));
         ColumnFormats formats = new ColumnFormats(object, options);
         ExecuteOptions withFormats = options;
@@ -76,34 +112,38 @@ public final class ImportValidator {
         long bad = 0;
         boolean truncated = false;
         try (RowReader reader = source.open()) {
+            rejections.start(reader.headers());
             Rows rows = new Rows(reader);
             for (SourceRow row = rows.next(); row != null; row = rows.next()) {
                 total++;
+                List<Problem> problems;
+                String externalId = null;
                 if (rows.rejection() != null) {
-                    bad++;
-                    if (errors.size() < maxErrors) {
-                        errors.add(new Problem(row.ordinal(), null, null, ViolationCode.MALFORMED_ROW.wireName(),
-                                rows.rejection()));
-                    } else {
-                        truncated = true;
+                    problems = List.of(new Problem(row.ordinal(), null, null, ViolationCode.MALFORMED_ROW.wireName(),
+                            rows.rejection()));
+                } else {
+                    ParsedRow parsed = transformer.parse(row);
+                    if (parsed.valid()) {
+                        continue;
                     }
-                    continue;
-                }
-                ParsedRow parsed = transformer.parse(row);
-                if (parsed.valid()) {
-                    continue;
-                }
-                bad++;
-                for (Violation v : parsed.errors()) {
-                    if (errors.size() < maxErrors) {
+                    externalId = parsed.externalId();
+                    problems = new ArrayList<>(parsed.errors().size());
+                    for (Violation v : parsed.errors()) {
                         List<ExecuteOptions.ColumnMap> columns = v.field() == null ? List.of()
                                 : columnsByField.getOrDefault(v.field(), List.of());
                         Object value = columns.isEmpty() ? null : row.cells().get(columns.getFirst().sourceColumn());
-                        errors.add(new Problem(row.ordinal(), v.field(), value, v.code().wireName(), v.message()));
+                        problems.add(new Problem(row.ordinal(), v.field(), value, v.code().wireName(), v.message()));
+                    }
+                }
+                bad++;
+                for (Problem p : problems) {
+                    if (errors.size() < maxErrors) {
+                        errors.add(p);
                     } else {
                         truncated = true;
                     }
                 }
+                rejections.add(new Rejected(row.ordinal(), row.line(), externalId, problems, row.cells()));
             }
         }
         return new Report(total, total - bad, bad, errors, truncated, warnings);

@@ -2,12 +2,15 @@ package dev.freight.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freight.engine.ValidationFiles;
 import dev.freight.jobs.ParsedFileSweeper;
+import dev.freight.jobs.ValidationFileSweeper;
 import dev.freight.store.Database;
 import dev.freight.store.KeyKind;
 import dev.freight.store.ParsedFileStore;
 import dev.freight.store.Scope;
 import dev.freight.store.UploadStore;
+import dev.freight.store.ValidationFileStore;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
 import dev.freight.testing.TestDatabases;
@@ -632,6 +635,188 @@ abstract class ModuleImportApiContract {
         assertThat(few.json().get("data").get("errors").size()).isEqualTo(1);
         assertThat(few.at("/data/errors/0/row")).isEqualTo("2");
         assertThat(few.at("/data/errorsTruncated")).isEqualTo("false");
+    }
+
+    /**
+     * Validate lists the first 1,000 problems but writes every rejected row to its errors files, in the shape of an
+     * execution's: one line per rejected row (a row with two bad fields has one, listing both), its cells after.
+     */
+    @Test
+    void validateLinksToErrorsFilesHoldingEveryRejectedRow() throws Exception {
+        StringBuilder rows = new StringBuilder(rowsJson("Ann", "ann@example.com"));
+        for (int i = 2; i <= 1_006; i++) {
+            rows.append(',').append(rowsJson(i == 500 ? "" : "P" + i, "bad-" + i));
+        }
+
+        Response validated = validateRows(rows.toString());
+
+        assertThat(validated.at("/data/totalRows")).isEqualTo("1006");
+        assertThat(validated.at("/data/errorRows")).isEqualTo("1005");
+        assertThat(validated.json().get("data").get("errors").size()).isEqualTo(1_000);
+        assertThat(validated.at("/data/errorsTruncated")).isEqualTo("true");
+        String files = Pattern.quote(tenant.server().baseUrl() + "/files/validations/" + tenant.organizationId() + "/")
+                + "(val_[0-9a-f]{32})/";
+        String signed = "\\?expires=\\d+&signature=[0-9a-f]{64}";
+        String csvUrl = validated.at("/data/errorsCsvUrl");
+        String jsonUrl = validated.at("/data/errorsJsonUrl");
+        assertThat(csvUrl).matches(files + "errors\\.csv" + signed);
+        assertThat(jsonUrl).matches(files + "errors\\.json" + signed);
+        assertThat(csvUrl.replace("/errors.csv?", "/errors.json?").replaceAll("signature=.*", ""))
+                .isEqualTo(jsonUrl.replaceAll("signature=.*", ""));
+        assertThat(Long.parseLong(csvUrl.replaceAll(".*expires=(\\d+)&.*", "$1")))
+                .isBetween(Instant.now().plus(Duration.ofMinutes(59)).getEpochSecond(),
+                        Instant.now().plus(Duration.ofHours(1)).getEpochSecond());
+
+        HttpResponse<String> csv = ImportsApiContract.get(csvUrl);
+
+        assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type").orElse("")).isEqualTo("text/csv;charset=UTF-8");
+        List<String> lines = List.of(csv.body().split("\r\n"));
+        assertThat(lines).hasSize(1 + 1_005);
+        assertThat(lines.getFirst())
+                .isEqualTo("error_line,error_external_id,error_field,error_code,error_message,Name,Email");
+        assertThat(lines.get(1)).isEqualTo("2,,email,invalid_field_value,"
+                + "\"email: expected an email address, got \"\"bad-2\"\"\",P2,bad-2");
+        assertThat(lines.get(499)).isEqualTo("500,,displayName; email,missing_required_field; invalid_field_value,"
+                + "\"displayName: required field is missing (expected key \"\"Name\"\")\n"
+                + "email: expected an email address, got \"\"bad-500\"\"\",,bad-500");
+        assertThat(lines.get(1_005)).isEqualTo("1006,,email,invalid_field_value,"
+                + "\"email: expected an email address, got \"\"bad-1006\"\"\",P1006,bad-1006");
+
+        HttpResponse<String> json = ImportsApiContract.get(jsonUrl);
+
+        assertThat(json.statusCode()).as(json.body()).isEqualTo(200);
+        assertThat(json.headers().firstValue("Content-Type").orElse("")).isEqualTo("application/json");
+        JsonNode entries = Http.JSON.readTree(json.body());
+        assertThat(entries.size()).isEqualTo(1_005);
+        assertThat(entries.get(0).toString()).isEqualTo("{\"row\":2,\"line\":2,\"external_id\":null,"
+                + "\"field\":\"email\",\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"bad-2\\\"\","
+                + "\"errors\":[{\"field\":\"email\",\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"bad-2\\\"\"}],"
+                + "\"cells\":{\"Name\":\"P2\",\"Email\":\"bad-2\"}}");
+        assertThat(entries.get(498).toString()).isEqualTo("{\"row\":500,\"line\":500,\"external_id\":null,"
+                + "\"field\":\"displayName; email\",\"error_code\":\"missing_required_field; invalid_field_value\","
+                + "\"message\":\"displayName: required field is missing (expected key \\\"Name\\\")\\n"
+                + "email: expected an email address, got \\\"bad-500\\\"\","
+                + "\"errors\":[{\"field\":\"displayName\",\"error_code\":\"missing_required_field\","
+                + "\"message\":\"displayName: required field is missing (expected key \\\"Name\\\")\"},"
+                + "{\"field\":\"email\",\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"bad-500\\\"\"}],"
+                + "\"cells\":{\"Name\":\"\",\"Email\":\"bad-500\"}}");
+        assertThat(entries.get(1_004).get("row").asLong()).isEqualTo(1_006);
+        assertThat(entries.get(1_004).get("cells").toString()).isEqualTo("{\"Name\":\"P1006\",\"Email\":\"bad-1006\"}");
+    }
+
+    @Test
+    void aValidationOfAParsedFileWritesItsLinesAndEveryCellAndACleanOneHasNoErrorsFiles() throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",
+                CONTACTS_CSV.getBytes(StandardCharsets.UTF_8));
+        String fileId = parsed.at("/data/fileId");
+
+        Response validated = http.post("/v1/modules/contacts/import/validate", "{\"fileId\": \"" + fileId
+                + "\", \"columnMapping\": " + MAPPING + "}");
+
+        assertThat(validated.at("/data/errorRows")).as(validated.body()).isEqualTo("1");
+        assertThat(validated.at("/data/errorsTruncated")).isEqualTo("false");
+        // The CSV's line 3 (the header is line 1), under all of the file's columns, mapped or not.
+        assertThat(ImportsApiContract.get(validated.at("/data/errorsCsvUrl")).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,Name,Email,Phone,Company\r
+                3,,email,invalid_field_value,"email: expected an email address, got ""invalid-email\"\"",\
+                Jane Doe,invalid-email,555-0101,TechStart Inc\r
+                """);
+
+        Response json = upload("/v1/modules/contacts/import/parse", "people.json", "application/json",
+                "[{\"Name\": \"Ann\"},\n [1, 2],\n {\"Name\": \"Bo\", \"Email\": \"nope\", \"Age\": 41.50}]"
+                        .getBytes(StandardCharsets.UTF_8));
+        Response fromJson = http.post("/v1/modules/contacts/import/validate", "{\"fileId\": \""
+                + json.at("/data/fileId") + "\", \"columnMapping\": " + MAPPING + "}");
+
+        assertThat(fromJson.at("/data/errorRows")).as(fromJson.body()).isEqualTo("2");
+        assertThat(ImportsApiContract.get(fromJson.at("/data/errorsCsvUrl")).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,Name,Email,Age\r
+                2,,,malformed_row,"Line 2, column 2: expected an object for record 2, found an array",,,\r
+                3,,email,invalid_field_value,"email: expected an email address, got ""nope\"\"",Bo,nope,41.50\r
+                """);
+        assertThat(ImportsApiContract.get(fromJson.at("/data/errorsJsonUrl")).body()).startsWith(
+                "[{\"row\":2,\"line\":2,\"external_id\":null,\"field\":null,\"error_code\":\"malformed_row\",");
+
+        Response clean = validateRows(rowsJson("Ann", "ann@example.com"));
+
+        assertThat(clean.at("/data/isValid")).isEqualTo("true");
+        JsonNode data = clean.json().get("data");
+        assertThat(data.get("errorsCsvUrl").isNull()).isTrue();
+        assertThat(data.get("errorsJsonUrl").isNull()).isTrue();
+    }
+
+    @Test
+    void aChangedValidationFileUrlIsRefusedAndOneOfAnotherOrganizationFindsNothing() throws Exception {
+        Response validated = validateRows(rowsJson("Ann", "nope"));
+        String csvUrl = validated.at("/data/errorsCsvUrl");
+        String expires = csvUrl.replaceAll(".*expires=(\\d+)&.*", "$1");
+        String other = TestServer.of(database()).newTenant("other").organizationId();
+
+        for (String tampered : List.of(
+                csvUrl.replace("expires=" + expires, "expires=" + (Long.parseLong(expires) + 60)),
+                csvUrl.replace("/errors.csv?", "/errors.json?"),
+                csvUrl.replace(tenant.organizationId(), other),
+                csvUrl.replaceAll("signature=.*", "signature=00"))) {
+            HttpResponse<String> refused = ImportsApiContract.get(tampered);
+            assertThat(refused.statusCode()).as(tampered).isEqualTo(403);
+            JsonNode error = Http.JSON.readTree(refused.body()).get("error");
+            assertThat(error.get("code").asString()).isEqualTo("invalid_signature");
+            assertThat(error.get("message").asString()).isEqualTo("This URL's signature is not valid (was it"
+                    + " changed?); get a fresh one from a new validation (POST /v1/modules/{module}/import/validate)");
+        }
+        String path = URI.create(csvUrl).getPath();
+        String pastExpiry = String.valueOf(Instant.now().minusSeconds(5).getEpochSecond());
+        HttpResponse<String> elsewhere = ImportsApiContract.get(tenant.server().baseUrl()
+                + path.replace(tenant.organizationId(), other) + "?expires=" + expires + "&signature="
+                + ImportsApiContract.hmac("GET " + path.replace(tenant.organizationId(), other) + " " + expires));
+        assertThat(elsewhere.statusCode()).as(elsewhere.body()).isEqualTo(410);
+        assertThat(Http.JSON.readTree(elsewhere.body()).get("error").get("message").asString())
+                .isEqualTo("Validation errors file has expired and was deleted; validate again");
+        HttpResponse<String> expired = ImportsApiContract.get(tenant.server().baseUrl() + path + "?expires="
+                + pastExpiry + "&signature=" + ImportsApiContract.hmac("GET " + path + " " + pastExpiry));
+        assertThat(expired.statusCode()).as(expired.body()).isEqualTo(410);
+        assertThat(Http.JSON.readTree(expired.body()).get("error").get("code").asString())
+                .isEqualTo("validation_file_expired");
+        assertThat(ImportsApiContract.get(csvUrl).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theSweeperDeletesExpiredValidationFilesWhoseDownloadThenAnswersGone() throws Exception {
+        Response validated = validateRows(rowsJson("Ann", "nope"));
+        String csvUrl = validated.at("/data/errorsCsvUrl");
+        String id = csvUrl.replaceAll(".*/(val_[0-9a-f]{32})/.*", "$1");
+        TestServer server = tenant.server();
+        ValidationFiles files = server.bean(ValidationFiles.class);
+        java.nio.file.Path csvFile = files.path(id, ValidationFiles.Format.CSV);
+        assertThat(csvFile).exists();
+        var notYet = new ValidationFileSweeper(server.bean(Database.class), server.bean(ValidationFileStore.class),
+                files, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(50)), Duration.ofDays(30),
+                Duration.ofMinutes(1));
+        notYet.sweep();
+        assertThat(csvFile).exists();
+        var sweeper = new ValidationFileSweeper(server.bean(Database.class), server.bean(ValidationFileStore.class),
+                files, Clock.offset(Clock.systemUTC(), Duration.ofHours(2)), Duration.ofDays(30),
+                Duration.ofMinutes(1));
+
+        assertThat(sweeper.sweep()).isGreaterThanOrEqualTo(1);
+
+        assertThat(csvFile).doesNotExist();
+        assertThat(files.path(id, ValidationFiles.Format.JSON)).doesNotExist();
+        ValidationFileStore.ValidationFile record = server.bean(Database.class).withHandle(h ->
+                server.bean(ValidationFileStore.class).get(h, tenant.organizationId(), id)).orElseThrow();
+        for (String url : List.of(csvUrl, validated.at("/data/errorsJsonUrl"))) {
+            HttpResponse<String> gone = ImportsApiContract.get(url);
+            assertThat(gone.statusCode()).as(gone.body()).isEqualTo(410);
+            JsonNode error = Http.JSON.readTree(gone.body()).get("error");
+            assertThat(error.get("code").asString()).isEqualTo("validation_file_expired");
+            assertThat(error.get("message").asString()).isEqualTo("Validation errors file has expired (at "
+                    + record.expiresAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + ") and was deleted; validate again");
+        }
     }
 
     private Response validateRows(String rows) {
