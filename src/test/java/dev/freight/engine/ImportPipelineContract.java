@@ -699,6 +699,33 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void rollbackListsACreatedRecordChangedSinceAndStillReferredToOnceWithBothReasons() throws IOException {
+        ImportJob vendors = run(Action.MERGE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\nv-4,Delta\nv-5,Epsilon\n");
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme Edited\nv-4,Delta Edited\n");
+        runServices("external_id,name,vendor\ns-1,Payments,v-1\ns-2,Ledger,v-2\ns-3,Mail,v-1\ns-4,Search,v-4\n");
+        Map<String, String> services = serviceIds("s-1", "s-2", "s-4");
+        Map<String, String> kept = ids("v-1", "v-2", "v-4");
+
+        ImportRollback.Result result = rollback.rollback(vendors, "key_test");
+
+        assertThat(result.deleted()).isEqualTo(2);
+        assertThat(result.restored()).isZero();
+        assertThat(result.conflictCount()).isEqualTo(3);
+        assertThat(result.conflicts()).extracting(ImportRollback.Conflict::recordId,
+                ImportRollback.Conflict::externalId, ImportRollback.Conflict::reason).containsExactly(
+                tuple(kept.get("v-1"), "v-1", "changed since the import created it, and still referred to by 2"
+                        + " records the rollback does not delete, e.g. service " + services.get("s-1")
+                        + " (field vendor)"),
+                tuple(kept.get("v-4"), "v-4", "changed since the import created it, and still referred to by service "
+                        + services.get("s-4") + " (field vendor), which the rollback does not delete"),
+                tuple(kept.get("v-2"), "v-2", "still referred to by service " + services.get("s-2")
+                        + " (field vendor), which the rollback does not delete"));
+        assertThat(ids("v-1", "v-2", "v-3", "v-4", "v-5")).isEqualTo(kept);
+        assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme Edited]");
+    }
+
+    @Test
     void rollbackListsTheFirstThousandConflictsByIdAndCountsThemAll() throws IOException {
         StringBuilder created = new StringBuilder("external_id,name\n");
         StringBuilder changed = new StringBuilder("external_id,name\n");
