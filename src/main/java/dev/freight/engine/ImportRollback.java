@@ -154,10 +154,10 @@ public final class ImportRollback {
     /**
      * Marks in {@link #marks} the records the import created that a record this rollback leaves in place still refers
      * to: deleting them would leave that reference dangling. Returns how many there are besides those kept anyway
-     * (changed since), whose conflicts are listed already. A record the rollback leaves
-     * is one the import did not create, or one it created that is kept (changed since, or itself referred to). Reads,
-     * after the restores, every record of each object with a reference field that may name an object the import
-     * created records of; then, round by round, the kept records of such objects, and those the round before found.
+     * (changed since), whose conflicts are listed already. A record the rollback leaves is one the import did not
+     * create, or one it created that is kept (changed since, or itself referred to). Reads, after the restores, every
+     * record of each object with a reference field that may name an object the import created records of; then, round
+     * by round, the kept records of such objects, and those the round before found.
      */
     private int stillReferred(Handle h, ImportJob job) {
         String organizationId = job.organizationId();
