@@ -49,7 +49,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -109,8 +108,6 @@ public final class ImportPipeline {
         }
     }
 
-    /** Rows written before the first statistics refresh; later ones come each time the count doubles. */
-    private static final long FIRST_STATISTICS = 2_000;
     /** How long chunks that write nothing go without their progress being saved (and a cancel being looked for). */
     private static final Duration UNCHANGED_SAVED_EVERY = Duration.ofSeconds(1);
 
@@ -120,8 +117,7 @@ public final class ImportPipeline {
     private final SchemaStore schemas;
     private final Clock clock;
     private final int chunkSize;
-    private final AtomicLong written = new AtomicLong();
-    private final AtomicLong nextStatistics = new AtomicLong(FIRST_STATISTICS);
+    private final TableStatistics statistics;
     private final Map<String, Prescan> prescans = new ConcurrentHashMap<>();
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
@@ -132,6 +128,7 @@ public final class ImportPipeline {
         this.schemas = schemas;
         this.clock = clock;
         this.chunkSize = chunkSize;
+        this.statistics = new TableStatistics(database);
     }
 
     /**
@@ -461,7 +458,7 @@ public final class ImportPipeline {
             storeFailed(before, Phase.PROCESSING, "The database failed while writing the batch; nothing was stored");
             throw e;
         }
-        countWritten(done.stats(), ImportStats.ZERO);
+        statistics.written(ImportStats.ZERO, done.stats());
         List<ChunkResultRow> rows = result.stream().flatMap(r -> r.rows().stream())
                 .sorted(Comparator.comparingLong(RowWriter.RowResult::ordinal))
                 .map(r -> new ChunkResultRow(r.ordinal(), r.externalId(), r.recordId(),
@@ -923,7 +920,7 @@ public final class ImportPipeline {
                 }
             }
         }
-        countWritten(committed.stats(), job.stats());
+        statistics.written(job.stats(), committed.stats());
         listener.committed(committed);
         return committed;
     }
@@ -971,32 +968,6 @@ public final class ImportPipeline {
                 .withPhase(job.phase(Phase.VALIDATION).counted(read - result.parseRejected(),
                         result.validationRejected() + result.stats().skippedDuplicates()))
                 .withPhase(job.phase(Phase.PROCESSING).counted(result.stats().valid(), 0));
-    }
-
-    /**
-     * Counts the rows this process wrote (all imports, files and batches alike) and refreshes the database's
-     * statistics each time the count doubles: a records table that grows from empty misleads the planner into scanning
-     * for the key lookups, and a batch load through the API ends long before autovacuum's first analyze.
-     */
-    private void countWritten(ImportStats after, ImportStats before) {
-        long rows = (after.created() - before.created()) + (after.updated() - before.updated())
-                + (after.deleted() - before.deleted());
-        long total = written.addAndGet(rows);
-        long next = nextStatistics.get();
-        if (total >= next && nextStatistics.compareAndSet(next, Math.max(next * 2, total))) {
-            // Off the writer's thread: PostgreSQL's analyze of a large table takes about 0.1 s, which the chunks need
-            // not wait for.
-            Thread.ofVirtual().name("freight-statistics").start(() -> {
-                try {
-                    database.withHandle(h -> {
-                        h.dialect().refreshStatistics(h);
-                        return null;
-                    });
-                } catch (RuntimeException e) {
-                    LOG.warn("Could not refresh the database's statistics: {}", e.getMessage());
-                }
-            });
-        }
     }
 
     /** Saves the progress of chunks that wrote nothing, with the checkpoint past them, unless the import must stop. */

@@ -36,8 +36,9 @@ public final class ImportRollback {
     /**
      * What a rollback did.
      *
-     * @param conflicts the first {@value #LISTED} conflicts: the created records changed since, by record id; then the
-     *     updated or deleted records it could not put back, by record id; then the created records still referred to,
+     * @param conflicts the first {@value #LISTED} conflicts, one per record: the created records changed since, by
+     *     record id (one that a record the import did not create still refers to says so too); then the updated or
+     *     deleted records it could not put back, by record id; then the other created records still referred to,
      *     those that records outside the import refer to first, then those that records kept refer to in turn, each
      *     step by record id; then created records that changed while the rollback ran, by record id
      * @param conflictCount how many conflicts there are in all
@@ -75,11 +76,13 @@ public final class ImportRollback {
             Conflicts conflicts = new Conflicts();
             marks.open(h);
             sortChanged(h, job, conflicts);
+            int changedListed = conflicts.listed.size();
             // Restored first: a record the import made refer to one it created refers to it no more.
             int restored = restore(h, organizationId, job.id(), conflicts);
             int referred = stillReferred(h, job);
+            alsoReferred(h, conflicts.listed.subList(0, changedListed));
             conflicts.addAll(referred, marks.referred(h, organizationId, conflicts.room()).stream()
-                    .map(ImportRollback::stillReferredConflict).toList());
+                    .map(r -> new Conflict(r.id(), r.externalId(), stillReferredReason(r.by()))).toList());
             int deleted = deleteChanged(h, organizationId, conflicts);
             deleted += referred == 0 ? records.deleteCreatedBy(h, organizationId, job.id())
                     : marks.deleteCreatedByUnreferred(h, organizationId, job.id());
@@ -150,10 +153,11 @@ public final class ImportRollback {
 
     /**
      * Marks in {@link #marks} the records the import created that a record this rollback leaves in place still refers
-     * to: deleting them would leave that reference dangling. Returns how many there are. A record the rollback leaves
-     * is one the import did not create, or one it created that is kept (changed since, or itself referred to). Reads,
-     * after the restores, every record of each object with a reference field that may name an object the import
-     * created records of; then, round by round, the kept records of such objects, and those the round before found.
+     * to: deleting them would leave that reference dangling. Returns how many there are besides those kept anyway
+     * (changed since), whose conflicts are listed already. A record the rollback leaves is one the import did not
+     * create, or one it created that is kept (changed since, or itself referred to). Reads, after the restores, every
+     * record of each object with a reference field that may name an object the import created records of; then, round
+     * by round, the kept records of such objects, and those the round before found.
      */
     private int stillReferred(Handle h, ImportJob job) {
         String organizationId = job.organizationId();
@@ -223,12 +227,27 @@ public final class ImportRollback {
         return found;
     }
 
-    private static Conflict stillReferredConflict(RollbackRecords.Referred referred) {
-        RollbackRecords.Referrer by = referred.by();
+    /**
+     * Adds to the reason of each of {@code changed}, listed conflicts of created records changed since, that a record
+     * the rollback leaves still refers to it, where one does: the record is one conflict, counted once, saying both.
+     */
+    private void alsoReferred(Handle h, List<Conflict> changed) {
+        if (changed.isEmpty()) {
+            return;
+        }
+        Map<String, RollbackRecords.Mark> marked = marks.marks(h, changed.stream().map(Conflict::recordId).toList());
+        changed.replaceAll(c -> {
+            RollbackRecords.Mark mark = marked.get(c.recordId());
+            return mark == null || mark.referrer() == null ? c : new Conflict(c.recordId(), c.externalId(),
+                    c.reason() + ", and " + stillReferredReason(mark.referrer()));
+        });
+    }
+
+    private static String stillReferredReason(RollbackRecords.Referrer by) {
         String referrer = by.object() + " " + by.id() + " (field " + by.field() + ")";
-        return new Conflict(referred.id(), referred.externalId(), by.count() == 1
+        return by.count() == 1
                 ? "still referred to by " + referrer + ", which the rollback does not delete"
-                : "still referred to by " + by.count() + " records the rollback does not delete, e.g. " + referrer);
+                : "still referred to by " + by.count() + " records the rollback does not delete, e.g. " + referrer;
     }
 
     /**

@@ -155,22 +155,19 @@ public interface Dialect {
     default void asynchronousCommit(Handle h) {}
 
     /**
-     * Refreshes the planner's statistics of the records table after a bulk write, so lookups by key keep using the
-     * index while a table grows from empty during an import.
-     */
-    void refreshStatistics(Handle h);
-
-    /**
      * DDL that creates, unless it exists, the index {@code name} on {@code expression} of the organization's records
      * of {@code object} (a partial index: the other objects' writes do not maintain it). Runs outside a transaction.
      */
     String recordsIndex(String name, String object, String expression);
 
     /**
-     * Refreshes the planner's statistics of one of an import's working tables once a pass has filled it, so reading it
-     * back in key order walks the key's index instead of sorting the import's every row for each batch.
+     * Refreshes the planner's statistics of {@code table} after a bulk write, so reads by key keep walking the key's
+     * index: the records table while imports grow it from empty (key lookups), the change log and rejected rows of a
+     * large import (read by import, in key order), one of an import's working tables once a pass has filled it, a
+     * rollback's temporary table. Without them a planner may take the rows of a new key value for a handful, and read
+     * and sort all of them for each read.
      */
-    default void refreshStatistics(Handle h, String table) {}
+    void refreshStatistics(Handle h, String table);
 
     /**
      * Creates, unless the connection has it, the temporary table {@code name} whose column definitions are

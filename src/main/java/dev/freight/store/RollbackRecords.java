@@ -140,23 +140,27 @@ public final class RollbackRecords {
                 Fate.DELETE.wire(), after == null ? "" : after);
     }
 
-    /** How many records are still referred to. */
+    /**
+     * How many records are still referred to, besides those kept anyway (fate {@link Fate#KEEP}: changed since), which
+     * {@link #marks} tells apart.
+     */
     public int referredCount(Handle h) {
-        return h.queryFirst("select count(*) from " + TABLE + " where referrers is not null", rs -> rs.getInt(1))
-                .orElse(0);
+        return h.queryFirst("select count(*) from " + TABLE + " where referrers is not null"
+                + " and (fate is null or fate <> ?)", rs -> rs.getInt(1), Fate.KEEP.wire()).orElse(0);
     }
 
     /**
-     * The first {@code limit} records still referred to, in the order found: by round, then by id; with their external
-     * ids as stored now.
+     * The first {@code limit} records still referred to besides those kept anyway (as {@link #referredCount}), in the
+     * order found: by round, then by id; with their external ids as stored now.
      */
     public List<Referred> referred(Handle h, String organizationId, int limit) {
         return h.query("select t.id, r.external_id, t.referrer_object, t.referrer_id, t.referrer_field, t.referrers"
                         + " from " + TABLE + " t join records r on r.organization_id = ? and r.id = t.id"
-                        + " where t.referrers is not null order by t.round, t.id limit " + limit,
+                        + " where t.referrers is not null and (t.fate is null or t.fate <> ?)"
+                        + " order by t.round, t.id limit " + limit,
                 rs -> new Referred(rs.getString(1), rs.getString(2),
                         new Referrer(rs.getString(3), rs.getString(4), rs.getString(5), rs.getLong(6))),
-                organizationId);
+                organizationId, Fate.KEEP.wire());
     }
 
     /**

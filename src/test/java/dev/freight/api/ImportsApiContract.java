@@ -530,6 +530,27 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void aRollbackAnswerListsACreatedRecordChangedSinceAndStillReferredToOnce() throws Exception {
+        String a = importVendors("external_id,name\nv-1,Acme\nv-2,Beta\n");
+        importVendors("external_id,name\nv-1,Acme Edited\n");
+        importRecords("service", "external_id,name,vendor\ns-1,Payments,v-1\n");
+        String vendor = null;
+        for (JsonNode r : http.get("/v1/objects/vendor/records").json().get("data")) {
+            vendor = "v-1".equals(r.get("external_id").asString()) ? r.get("id").asString() : vendor;
+        }
+        String service = http.get("/v1/objects/service/records").json().get("data").get(0).get("id").asString();
+
+        Response undoA = http.post("/v1/imports/" + a + "/rollback", null);
+
+        assertThat(undoA.status()).as(undoA.body()).isEqualTo(200);
+        assertThat(undoA.body()).isEqualTo("{\"import_id\":\"" + a + "\",\"deleted_count\":1,\"restored_count\":0,"
+                + "\"conflict_count\":1,\"conflicts\":[{\"record_id\":\"" + vendor + "\",\"external_id\":\"v-1\","
+                + "\"reason\":\"changed since the import created it, and still referred to by service " + service
+                + " (field vendor), which the rollback does not delete\"}]}");
+        assertThat(vendorNames()).containsExactly("v-1=Acme Edited");
+    }
+
+    @Test
     void aRollbackAnswerListsTheFirstThousandConflictsByRecordIdAndCountsThemAll() throws Exception {
         StringBuilder created = new StringBuilder("external_id,name\n");
         StringBuilder changed = new StringBuilder("external_id,name\n");
@@ -729,7 +750,12 @@ abstract class ImportsApiContract {
 
     /** Runs an import of vendors from {@code csv} to its end; returns its id. */
     String importVendors(String csv) throws Exception {
-        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        return importRecords("vendor", csv);
+    }
+
+    /** Runs an import of {@code resource} records from {@code csv} to its end; returns its id. */
+    String importRecords(String resource, String csv) throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"" + resource + "\"}");
         upload(created.at("/_upload_url"), csv, "text/csv", "v.csv");
         Response done = awaitFinal(created.at("/id"));
         assertThat(done.at("/status")).as(done.body()).isEqualTo("completed");

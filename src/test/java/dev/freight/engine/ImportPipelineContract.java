@@ -650,6 +650,71 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aLargeImportsRejectedRowsAndChangeLogAreReadThroughTheirKeysRightAfterIt() throws Exception {
+        // Autovacuum may analyze the tables minutes after they grew; the reads must not wait for it.
+        db.withHandle(h -> {
+            for (String table : List.of("records", "import_errors", "import_changes")) {
+                databases().withoutAutoAnalyze(h, table);
+            }
+            return null;
+        });
+        pipeline = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 1_000);
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, updatesAndRejects(20_000, 0, "Name"));
+
+        ImportJob large = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, updatesAndRejects(20_000, 20_000, "Changed"));
+
+        assertThat(large.stats()).isEqualTo(new ImportStats(40_000, 20_000, 0, 20_000, 0, 0, 0, 20_000));
+        assertReadsThroughKeysSoon(large);
+    }
+
+    /** Vendor rows: {@code valid} that create or update v-00000…, and between them {@code rejected} of unknown status. */
+    private static String updatesAndRejects(int valid, int rejected, String name) {
+        StringBuilder rows = new StringBuilder("external_id,name,status\n");
+        for (int i = 0; i < Math.max(valid, rejected); i++) {
+            if (i < valid) {
+                rows.append(String.format("v-%05d,%s %d,active%n", i, name, i));
+            }
+            if (i < rejected) {
+                rows.append(String.format("x-%05d,Rejected %d,bogus%n", i, i));
+            }
+        }
+        return rows.toString();
+    }
+
+    /**
+     * Asserts that the reads of the import's first 1,001 errors ({@link ImportStore#errors(Handle, String, int)}) and
+     * of its change log's first page ({@link ImportStore#changes}) walk the tables' keys, waiting up to 30 s for the
+     * statistics refreshed off the writer's thread, perhaps still after the import ended.
+     */
+    private void assertReadsThroughKeysSoon(ImportJob job) throws InterruptedException {
+        String errors = """
+                select ordinal, seq, line, external_id, field, code, message, cells from import_errors
+                where import_id = ? order by ordinal, seq limit 1001""";
+        String changes = """
+                select record_id, object, external_id, kind, previous_data, previous_version, applied_version
+                from import_changes c where import_id = ? and record_id > ? and not exists (select 1 from records r
+                    where r.organization_id = ? and r.id = c.record_id and r.created_by_import = c.import_id)
+                order by record_id limit 1000""";
+        Instant deadline = Instant.now().plusSeconds(30);
+        List<String> errorsPlan;
+        List<String> changesPlan;
+        while (true) {
+            errorsPlan = db.withHandle(h -> databases().plan(h, errors, List.of(job.id())));
+            changesPlan = db.withHandle(h -> databases().plan(h, changes, List.of(job.id(), "", org)));
+            if (databases().readsThroughKeyInOrder(errorsPlan, "import_errors")
+                    && databases().readsThroughKeyInOrder(changesPlan, "import_changes")
+                    || Instant.now().isAfter(deadline)) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertThat(databases().readsThroughKeyInOrder(errorsPlan, "import_errors"))
+                .as(String.join("\n", errorsPlan)).isTrue();
+        assertThat(databases().readsThroughKeyInOrder(changesPlan, "import_changes"))
+                .as(String.join("\n", changesPlan)).isTrue();
+    }
+
+    @Test
     void rollbackLeavesARecordEditedSinceAloneAndReportsTheConflict() throws IOException {
         ImportJob first = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\n");
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme Edited\n");
@@ -696,6 +761,33 @@ abstract class ImportPipelineContract {
                 tuple("v-3", "still referred to by 2 records the rollback does not delete, e.g. service "
                         + ids.get("s-1") + " (field vendor)"));
         assertThat(ids("v-1", "v-2", "v-3", "v-4")).containsOnlyKeys("v-1", "v-2", "v-3");
+    }
+
+    @Test
+    void rollbackListsACreatedRecordChangedSinceAndStillReferredToOnceWithBothReasons() throws IOException {
+        ImportJob vendors = run(Action.MERGE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\nv-4,Delta\nv-5,Epsilon\n");
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme Edited\nv-4,Delta Edited\n");
+        runServices("external_id,name,vendor\ns-1,Payments,v-1\ns-2,Ledger,v-2\ns-3,Mail,v-1\ns-4,Search,v-4\n");
+        Map<String, String> services = serviceIds("s-1", "s-2", "s-4");
+        Map<String, String> kept = ids("v-1", "v-2", "v-4");
+
+        ImportRollback.Result result = rollback.rollback(vendors, "key_test");
+
+        assertThat(result.deleted()).isEqualTo(2);
+        assertThat(result.restored()).isZero();
+        assertThat(result.conflictCount()).isEqualTo(3);
+        assertThat(result.conflicts()).extracting(ImportRollback.Conflict::recordId,
+                ImportRollback.Conflict::externalId, ImportRollback.Conflict::reason).containsExactly(
+                tuple(kept.get("v-1"), "v-1", "changed since the import created it, and still referred to by 2"
+                        + " records the rollback does not delete, e.g. service " + services.get("s-1")
+                        + " (field vendor)"),
+                tuple(kept.get("v-4"), "v-4", "changed since the import created it, and still referred to by service "
+                        + services.get("s-4") + " (field vendor), which the rollback does not delete"),
+                tuple(kept.get("v-2"), "v-2", "still referred to by service " + services.get("s-2")
+                        + " (field vendor), which the rollback does not delete"));
+        assertThat(ids("v-1", "v-2", "v-3", "v-4", "v-5")).isEqualTo(kept);
+        assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme Edited]");
     }
 
     @Test

@@ -2,12 +2,14 @@ package dev.freight.testing;
 
 import dev.freight.store.Database;
 import dev.freight.store.Dialect;
+import dev.freight.store.Handle;
 import dev.freight.store.postgres.PostgresDialect;
 import dev.freight.store.sqlite.SqliteDialect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Opens migrated databases for store tests: a real SQLite file, or a fresh database on {@link TestPostgres}. */
 public enum TestDatabases {
@@ -20,6 +22,22 @@ public enum TestDatabases {
                     begin select raise(abort, 'refused by test trigger'); end""".formatted(
                     externalId.replaceAll("\\W", "_"), externalId);
         }
+
+        @Override
+        public List<String> plan(Handle h, String sql, List<?> params) {
+            return h.query("explain query plan " + sql, rs -> rs.getString("detail"), params);
+        }
+
+        @Override
+        public boolean readsThroughKeyInOrder(List<String> plan, String table) {
+            return plan.stream().anyMatch(step -> step.matches(
+                    "SEARCH \\w+ USING (COVERING )?INDEX sqlite_autoindex_" + table + "_1 .*"))
+                    && plan.stream().noneMatch(step -> step.contains("TEMP B-TREE"));
+        }
+
+        /** SQLite gathers no statistics by itself. */
+        @Override
+        public void withoutAutoAnalyze(Handle h, String table) {}
 
         @Override
         public Database open(String name) {
@@ -46,6 +64,23 @@ public enum TestDatabases {
         }
 
         @Override
+        public List<String> plan(Handle h, String sql, List<?> params) {
+            return h.query("explain " + sql, rs -> rs.getString(1), params);
+        }
+
+        @Override
+        public boolean readsThroughKeyInOrder(List<String> plan, String table) {
+            return plan.stream().anyMatch(step -> step.contains("Index Scan using " + table + "_pkey on " + table))
+                    && plan.stream().noneMatch(step -> step.contains("Sort") || step.contains("Bitmap Heap Scan")
+                            || step.contains("Seq Scan on " + table));
+        }
+
+        @Override
+        public void withoutAutoAnalyze(Handle h, String table) {
+            h.execute("alter table " + table + " set (autovacuum_enabled = false)");
+        }
+
+        @Override
         public Database open(String name) {
             TestPostgres pg = TestPostgres.get();
             return migrated(new PostgresDialect(), pg.createDatabase(name), "postgres");
@@ -54,6 +89,21 @@ public enum TestDatabases {
 
     /** A new, empty, migrated database. */
     public abstract Database open(String name);
+
+    /** The database's plan of {@code sql}, a line per step: PostgreSQL's EXPLAIN, SQLite's EXPLAIN QUERY PLAN. */
+    public abstract List<String> plan(Handle h, String sql, List<?> params);
+
+    /**
+     * Whether {@code plan} reads {@code table} through its primary key in the key's order: no other scan of it, and
+     * nothing sorted.
+     */
+    public abstract boolean readsThroughKeyInOrder(List<String> plan, String table);
+
+    /**
+     * Keeps the database's own statistics gathering (PostgreSQL's autovacuum, which may analyze a table minutes after
+     * it grew) away from {@code table}, so that a test sees only the statistics Freight gathers.
+     */
+    public abstract void withoutAutoAnalyze(Handle h, String table);
 
     /** SQL that makes the database itself refuse to insert a record with {@code externalId} (a row-level failure). */
     public abstract String failingTriggerSql(String externalId);

@@ -226,11 +226,6 @@ public final class PostgresDialect implements Dialect {
         h.execute("set local synchronous_commit = off");
     }
 
-    @Override
-    public void refreshStatistics(Handle h) {
-        h.execute("analyze records");
-    }
-
     /**
      * Not built concurrently: that waits for every older transaction of the database, a long export's among them,
      * and leaves an invalid index that "if not exists" then keeps when it fails. A plain build keeps writes to
@@ -242,7 +237,11 @@ public final class PostgresDialect implements Dialect {
                 + ") where object = '" + object + "'";
     }
 
-    /** A table never analyzed has no statistics: the planner guessed 287 rows and sorted 50,000 for each batch. */
+    /**
+     * A table never analyzed has no statistics: the planner guessed 287 rows and sorted 50,000 for each batch. Nor do
+     * the statistics know a new import's rows until the next analyze: the first 1,001 of 200,000 rejected rows took
+     * 57 ms to read instead of 1.3 ms, a page of 1,000 of a change log of 200,000 340 ms instead of 3 ms.
+     */
     @Override
     public void refreshStatistics(Handle h, String table) {
         h.execute("analyze " + table);

@@ -269,9 +269,14 @@ public final class SqliteDialect implements Dialect {
                 + ") where object = '" + object + "'";
     }
 
-    /** SQLite's planner uses the unique index for key lookups without statistics. */
+    /**
+     * Nothing: SQLite's planner walks the keys without statistics (key lookups by the unique index; an import's first
+     * 1,001 errors and the change log's pages by the primary keys, the same plans before and after an analyze of 20,000
+     * of each), and an analyze reads the whole table holding the database's one write lock, which every chunk of every
+     * import would wait for.
+     */
     @Override
-    public void refreshStatistics(Handle h) {}
+    public void refreshStatistics(Handle h, String table) {}
 
     /**
      * A table of the connection's temporary database: its rows stay after a commit, so it is emptied both before use
