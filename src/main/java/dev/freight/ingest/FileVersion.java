@@ -7,15 +7,18 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 
 /**
- * A file as it is now: its absolute path, file key (inode, where the file system has one), size and last-modified
- * time. Two equal versions are taken to hold the same bytes, so what a read of a file found (its encoding, its merged
- * cells) can be kept under its version and used when the file is read again unchanged.
+ * A file as it is now: the file itself (its file key, the device and inode on Unix; its absolute path where the file
+ * system has no key), its size and its last-modified time. Two equal versions are taken to hold the same bytes, so
+ * what a read of a file found (its encoding, its merged cells) can be kept under its version and used when the file is
+ * read again unchanged. A hard link is the same file under another name, and so the same version: the file workflow
+ * links a parsed file as its import's upload.
  */
-record FileVersion(Path file, Object fileKey, long size, FileTime modified) {
+record FileVersion(Object file, long size, FileTime modified) {
 
     static FileVersion of(Path file) throws IOException {
         BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        return new FileVersion(file.toAbsolutePath(), attributes.fileKey(), attributes.size(),
+        Object key = attributes.fileKey();
+        return new FileVersion(key != null ? key : file.toAbsolutePath(), attributes.size(),
                 attributes.lastModifiedTime());
     }
 }

@@ -461,6 +461,45 @@ abstract class ModuleImportApiContract {
         }
     }
 
+    /**
+     * The workflow's steps read one parsed workbook several times (parse, validate, execute's prevalidation and
+     * processing); its sheet is scanned for merged cells by the first read only, and every read fills them.
+     */
+    @Test
+    void theStepsOfAParsedWorkbookScanItsSheetForMergedCellsOnce() throws Exception {
+        ByteArrayOutputStream xlsx = new ByteArrayOutputStream();
+        var workbook = new org.dhatim.fastexcel.Workbook(xlsx, "test", "1.0");
+        var sheet = workbook.newWorksheet("Vendors");
+        String[][] rows = {{"Id", "Vendor", "Status"}, {"v-1", "Acme", "active"}, {"v-2", "Beta", null},
+            {"v-3", "Gamma", "inactive"}};
+        for (int r = 0; r < rows.length; r++) {
+            for (int c = 0; c < 3; c++) {
+                if (rows[r][c] != null) {
+                    sheet.value(r, c, rows[r][c]);
+                }
+            }
+        }
+        sheet.range(1, 2, 2, 2).merge();
+        workbook.finish();
+        long before = dev.freight.ingest.MergedCellScans.count();
+
+        Response parsed = upload("/v1/modules/vendors/import/parse", "vendors.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.toByteArray());
+        assertThat(parsed.at("/data/sampleRows/1/Status")).as(parsed.body()).isEqualTo("active");
+        String body = "{\"fileId\": \"" + parsed.at("/data/fileId") + "\", \"columnMapping\": ["
+                + "{\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"},"
+                + " {\"sourceColumn\": \"Vendor\", \"targetFieldSlug\": \"name\"},"
+                + " {\"sourceColumn\": \"status\", \"targetFieldSlug\": \"status\"}]}";
+        Response validated = http.post("/v1/modules/vendors/import/validate", body);
+        Response executed = http.post("/v1/modules/vendors/import/execute", body);
+
+        assertThat(validated.at("/data/validRows")).as(validated.body()).isEqualTo("3");
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("3");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=v-2").at("/data/0/values/status"))
+                .isEqualTo("active");
+        assertThat(dev.freight.ingest.MergedCellScans.count() - before).isEqualTo(1);
+    }
+
     @Test
     void twoColumnsFeedingOneSingleValueFieldOrOneAddressPartAreRefused() {
         Map<String, String> cases = new LinkedHashMap<>();
