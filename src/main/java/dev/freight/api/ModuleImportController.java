@@ -10,6 +10,7 @@ import dev.freight.engine.ImportFiles;
 import dev.freight.engine.ImportValidator;
 import dev.freight.engine.ValidationFiles;
 import dev.freight.ingest.FileType;
+import dev.freight.ingest.HeaderMatch;
 import dev.freight.ingest.IngestException;
 import dev.freight.ingest.ReadOptions;
 import dev.freight.ingest.Readers;
@@ -234,12 +235,15 @@ class ModuleImportController implements Envelope.Face {
             FileType type = Readers.detect(path, file.getContentType(), file.getOriginalFilename());
             List<String> sheets = Readers.sheets(path, type);
             List<String> headers;
+            // The reader's own header, kept so validate and execute find the mapped columns without opening the file.
+            List<String> readHeaders = null;
             List<Map<String, String>> sample = new ArrayList<>();
             List<ParseErrorView> errors = new ArrayList<>();
             long total = 0;
             SourceFormat format;
             try (RowReader reader = Readers.open(path, type, new ReadOptions(sheet, null))) {
                 headers = reader.headers();
+                readHeaders = headers;
                 format = reader.format();
                 while (total < SAMPLE_ROWS) {
                     SourceRow row;
@@ -278,7 +282,7 @@ class ModuleImportController implements Envelope.Face {
             headers = sampleColumns(headers, sample);
             ParsedFile parsed = new ParsedFile(fileId, caller.organizationId(), object.slug(),
                     file.getOriginalFilename(), type.wireName(), format.encoding(), format.sheet(), Files.size(path),
-                    checksum.join(), total, null);
+                    checksum.join(), total, readHeaders, null);
             database.inTransaction(h -> parsedFiles.create(h, parsed));
             return Envelope.ok(new ParseView(headers, sample, total, type.wireName(), file.getOriginalFilename(),
                     parsed.encoding(), fileId, sheets, format.sheet(), format.delimiter(),
@@ -704,12 +708,13 @@ class ModuleImportController implements Envelope.Face {
     }
 
     /**
-     * The request with each mapped column of a parsed CSV or workbook named as the file's header names it: a
-     * {@code sourceColumn} that is no header exactly but equals exactly one ignoring case reads that header (an exact
-     * header wins over one that differs only in case). A column the file does not have, or one that several headers
-     * equal ignoring case, is refused (400 {@code invalid_request}), as the execution would fail on it: validate would
-     * otherwise pass it with the column's cells read as empty. Rows sent in the body and JSON files need not share
-     * keys, so their keys are matched exactly, and a key no row has is read as empty by both steps.
+     * The request with each mapped column of a parsed CSV or workbook named as the file's header names it, found by
+     * {@link HeaderMatch} as in the Imports resource: a {@code sourceColumn} that is no header exactly but equals
+     * exactly one ignoring case and surrounding spaces reads that header (an exact header wins over the others). A
+     * column the file does not have, or one that several headers equal so, is refused (400 {@code invalid_request}), as
+     * the execution would fail on it: validate would otherwise pass it with the column's cells read as empty. Rows sent
+     * in the body and JSON files need not share keys, so their keys are matched exactly, and a key no row has is read as
+     * empty by both steps.
      */
     private ModuleImportRequest resolveMappedColumns(Caller caller, ModuleImportRequest body) throws IOException {
         if (body.fileId() == null) {
@@ -720,32 +725,41 @@ class ModuleImportController implements Envelope.Face {
         if (type == FileType.JSON || type == FileType.NDJSON) {
             return body;
         }
+        List<String> headers = headers(caller, body, parsed);
         List<ExecuteOptions.ColumnMap> columns = body.options().columns();
         List<ExecuteOptions.ColumnMap> resolved = new ArrayList<>(columns.size());
-        try (RowReader reader = source(caller, body).open()) {
-            for (int i = 0; i < columns.size(); i++) {
-                ExecuteOptions.ColumnMap c = columns.get(i);
-                String column = c.sourceColumn();
-                if (reader.hasColumn(column)) {
-                    resolved.add(c);
-                    continue;
-                }
-                List<String> alike = reader.headers().stream().filter(h -> h.equalsIgnoreCase(column)).toList();
-                String at = "columnMapping[" + body.mappingEntries().get(i)
-                        + "].sourceColumn: the file has no column \"" + column + "\"";
-                if (alike.isEmpty()) {
-                    throw new ApiException(400, "invalid_request",
-                            at + "; its columns are " + quoted(reader.headers()));
-                }
-                if (alike.size() > 1) {
-                    throw new ApiException(400, "invalid_request", at + ", and its columns " + quoted(alike)
-                            + " differ from it only in case; name one exactly");
-                }
-                resolved.add(new ExecuteOptions.ColumnMap(alike.getFirst(), c.field(), c.valueType(),
-                        c.addressPart()));
+        for (int i = 0; i < columns.size(); i++) {
+            ExecuteOptions.ColumnMap c = columns.get(i);
+            String column = c.sourceColumn();
+            List<String> found = HeaderMatch.of(headers, column);
+            if (found.size() == 1) {
+                resolved.add(new ExecuteOptions.ColumnMap(found.getFirst(), c.field(), c.valueType(), c.addressPart()));
+                continue;
             }
+            String at = "columnMapping[" + body.mappingEntries().get(i) + "].sourceColumn: the file has no column \""
+                    + column + "\"";
+            if (found.isEmpty()) {
+                throw new ApiException(400, "invalid_request", at + "; its columns are " + quoted(headers));
+            }
+            boolean caseOnly = found.stream().allMatch(h -> h.equalsIgnoreCase(column));
+            throw new ApiException(400, "invalid_request", at + ", and its columns " + quoted(found)
+                    + " differ from it only in case" + (caseOnly ? "" : " or surrounding spaces") + "; name one exactly");
         }
         return body.withColumns(resolved);
+    }
+
+    /**
+     * The header of the parsed file's sheet the request reads: as parse stored it when the request reads that sheet,
+     * else (a file parsed before headers were kept, another sheet) from the file.
+     */
+    private List<String> headers(Caller caller, ModuleImportRequest body, ParsedFile parsed) throws IOException {
+        String sheet = body.options().sheet();
+        if (parsed.headers() != null && (sheet == null || sheet.equals(parsed.sheet()))) {
+            return parsed.headers();
+        }
+        try (RowReader reader = source(caller, body).open()) {
+            return reader.headers();
+        }
     }
 
     private static String quoted(List<String> names) {

@@ -1,5 +1,6 @@
 package dev.freight.engine;
 
+import dev.freight.ingest.HeaderMatch;
 import dev.freight.ingest.IngestException;
 import dev.freight.ingest.Readers;
 import dev.freight.ingest.RowReader;
@@ -1169,19 +1170,16 @@ public final class ImportPipeline {
     }
 
     /**
-     * A column_mapping with each header as the file writes it: one that is not a header exactly but equals exactly one
-     * header ignoring case and surrounding spaces ({@code "vendor id"}, {@code "Vendor Name "}) reads that header.
-     * Otherwise the mapping's own text stays, and prevalidation reports the column missing.
+     * A column_mapping with each header as the file writes it, found by {@link HeaderMatch} (ignoring case and
+     * surrounding spaces: {@code "vendor id"} reads {@code Vendor ID}, {@code "Vendor Name"} reads
+     * {@code " Vendor Name "}). A column that matches no header, or several, keeps the mapping's own text, and
+     * prevalidation reports it missing.
      */
     private static Map<String, String> toHeaders(Map<String, String> columnMapping, List<String> headers) {
         Map<String, String> resolved = new LinkedHashMap<>();
         columnMapping.forEach((field, column) -> {
-            String header = column;
-            if (!headers.contains(column)) {
-                List<String> alike = headers.stream().filter(h -> h.strip().equalsIgnoreCase(column.strip())).toList();
-                header = alike.size() == 1 ? alike.getFirst() : column;
-            }
-            resolved.put(field, header);
+            List<String> found = HeaderMatch.of(headers, column);
+            resolved.put(field, found.size() == 1 ? found.getFirst() : column);
         });
         return resolved;
     }

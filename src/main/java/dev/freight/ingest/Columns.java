@@ -115,6 +115,11 @@ final class Columns {
 
     /** Whether {@code name} is the {@code column_N} of cells past the last header (N beyond the header's width). */
     boolean isExtraName(String name) {
+        return isExtraName(names, name);
+    }
+
+    /** Whether {@code name} is the {@code column_N} of cells past the last of the column {@code names}. */
+    static boolean isExtraName(List<String> names, String name) {
         if (!name.startsWith("column_") || name.length() > "column_".length() + 7) {
             return false;
         }

@@ -52,6 +52,14 @@ final class MergedCells {
     }
 
     /**
+     * The blocks this fills, in the order of their first rows (those of one row only left out, as they fill
+     * nothing): what {@link #of} needs to fill another read of the same sheet the same way. Unmodifiable.
+     */
+    List<Block> blocks() {
+        return blocks;
+    }
+
+    /**
      * The merged ranges of an XLSX worksheet part, {@code <mergeCell ref="A2:A4"/>} (any namespace prefix), found by
      * a scan of its bytes for the element's name: no XML parse of the whole sheet, and nothing but the ranges kept
      * (in text a {@code <} is escaped, so only an element matches). Does not close {@code in}.

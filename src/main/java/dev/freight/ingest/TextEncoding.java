@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,24 +40,14 @@ record TextEncoding(Charset charset, int bomLength) {
     /** Java's names of the code pages {@link #guess} does not trust juniversalchardet with. */
     private static final Set<String> LEGACY_CYRILLIC = Set.of("IBM855", "IBM866", "x-MacCyrillic");
 
-    /** A file as it was when its encoding was detected. */
-    private record Detected(Path file, Object fileKey, long size, FileTime modified) {
-
-        static Detected of(Path file) throws IOException {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            return new Detected(file.toAbsolutePath(), attributes.fileKey(), attributes.size(),
-                    attributes.lastModifiedTime());
-        }
-    }
-
     /**
      * The encodings detected last, so that a file opened again unchanged (an import reads its upload once to
      * prevalidate and once to write) is not read through again to detect it.
      */
-    private static final Map<Detected, Charset> DETECTED = Collections.synchronizedMap(
+    private static final Map<FileVersion, Charset> DETECTED = Collections.synchronizedMap(
             new LinkedHashMap<>(32, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<Detected, Charset> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<FileVersion, Charset> eldest) {
                     return size() > 16;
                 }
             });
@@ -78,7 +66,7 @@ record TextEncoding(Charset charset, int bomLength) {
         if (unmarked != null) {
             return unmarked;
         }
-        Detected key = Detected.of(file);
+        FileVersion key = FileVersion.of(file);
         Charset known = DETECTED.get(key);
         if (known != null) {
             return new TextEncoding(known, 0);
@@ -97,7 +85,7 @@ record TextEncoding(Charset charset, int bomLength) {
      * {@link Utf8Stream}, were valid UTF-8 without ESC bytes. Opening it unchanged then skips the detecting read.
      */
     static void rememberUtf8(Path file) throws IOException {
-        DETECTED.put(Detected.of(file), StandardCharsets.UTF_8);
+        DETECTED.put(FileVersion.of(file), StandardCharsets.UTF_8);
     }
 
     /** What one pass over the bytes says. */

@@ -38,6 +38,9 @@ final class XlsxPackage implements Closeable {
     /** A sheet as the workbook lists it; {@code part} is its entry in the package, null when no relationship names it. */
     record SheetEntry(String name, boolean visible, String part) {}
 
+    /** A part's entry name, CRC-32 and sizes as the package's directory gives them. */
+    record PartDigest(String part, long crc, long compressedSize, long size) {}
+
     /** A cell style's number format: its id and its format code (null for General or an unknown built-in id). */
     record NumberFormat(int id, String code) {}
 
@@ -120,6 +123,16 @@ final class XlsxPackage implements Closeable {
             throw new Damaged("sheet \"" + sheet.name() + "\" has no relationship to its part");
         }
         return required(sheet.part());
+    }
+
+    /**
+     * What the package's directory says of a sheet's bytes: the CRC-32 of its part and its size, compressed and not
+     * (a part changed within an unchanged-looking file changes it); null when the package lacks the part.
+     */
+    PartDigest digest(SheetEntry sheet) {
+        ZipEntry entry = sheet.part() == null ? null : zipEntry(sheet.part());
+        return entry == null ? null : new PartDigest(entry.getName(), entry.getCrc(), entry.getCompressedSize(),
+                entry.getSize());
     }
 
     private void readWorkbook(String part, Map<String, String> targets) throws IOException, XMLStreamException {
@@ -274,18 +287,23 @@ final class XlsxPackage implements Closeable {
     }
 
     private InputStream entry(String name) throws IOException {
+        ZipEntry entry = zipEntry(name);
+        return entry == null ? null : zip.getInputStream(entry);
+    }
+
+    private ZipEntry zipEntry(String name) {
         ZipEntry entry = zip.getEntry(name);
-        if (entry == null) {
-            Enumeration<? extends ZipEntry> entries = zip.entries();
-            while (entries.hasMoreElements()) {
-                ZipEntry e = entries.nextElement();
-                if (e.getName().equalsIgnoreCase(name)) {
-                    return zip.getInputStream(e);
-                }
-            }
-            return null;
+        if (entry != null) {
+            return entry;
         }
-        return zip.getInputStream(entry);
+        Enumeration<? extends ZipEntry> entries = zip.entries();
+        while (entries.hasMoreElements()) {
+            ZipEntry e = entries.nextElement();
+            if (e.getName().equalsIgnoreCase(name)) {
+                return e;
+            }
+        }
+        return null;
     }
 
     private static XMLInputFactory secureXmlFactory() {

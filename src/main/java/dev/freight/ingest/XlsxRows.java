@@ -20,7 +20,8 @@ import javax.xml.stream.XMLStreamReader;
  * shared-strings table is read as far as the rows need it, and past its first entries it is kept in a temporary file
  * outside the heap ({@link SharedStrings}), so memory stays flat whatever the number of distinct texts. Cells become
  * text as {@link ExcelText} says; formulas give their cached value. Merged blocks are filled down
- * ({@link MergedCells}, found by a scan of the sheet's bytes before its rows are read).
+ * ({@link MergedCells}, found by a scan of the sheet's bytes before its rows are read, once per version of the file:
+ * {@link SheetMerges}).
  */
 final class XlsxRows implements TabularReader.RawRows {
 
@@ -56,16 +57,15 @@ final class XlsxRows implements TabularReader.RawRows {
 
     /** {@code inHeap}: how many shared strings are kept in the heap before the rest go to a file. */
     static RowReader open(Path file, String sheetName, int inHeap) throws IOException {
+        // Taken before the file is opened, so it is never a version newer than the bytes read.
+        FileVersion version = FileVersion.of(file);
         XlsxPackage workbook = openPackage(file);
         SharedStrings strings = null;
         InputStream content = null;
         try {
             XlsxPackage.SheetEntry sheet = choose(workbook, sheetName);
             strings = SharedStrings.open(workbook.sharedStrings(), inHeap);
-            MergedCells merged;
-            try (InputStream part = workbook.sheet(sheet)) {
-                merged = MergedCells.ofXlsxSheet(part);
-            }
+            MergedCells merged = SheetMerges.of(version, workbook, sheet);
             content = workbook.sheet(sheet);
             XlsxRows rows = new XlsxRows(workbook, strings, content, XlsxPackage.XML.createXMLStreamReader(content),
                     merged);

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import tools.jackson.core.type.TypeReference;
 
 /**
  * Files uploaded to the file import workflow's parse step, kept (bytes in the {@link UploadStore}) so validate and
@@ -11,7 +12,10 @@ import java.util.Optional;
  */
 public final class ParsedFileStore {
 
-    /** One parsed file as stored. */
+    /**
+     * One parsed file as stored. {@code headers}: the column names its reader gave for {@code sheet}, or null when
+     * not known (a file parsed before they were kept, or whose sheet had no rows).
+     */
     public record ParsedFile(
             String id,
             String organizationId,
@@ -23,7 +27,15 @@ public final class ParsedFileStore {
             long sizeBytes,
             String checksum,
             long totalRows,
-            Instant createdAt) {}
+            List<String> headers,
+            Instant createdAt) {
+
+        public ParsedFile {
+            headers = headers == null ? null : List.copyOf(headers);
+        }
+    }
+
+    private static final TypeReference<List<String>> NAMES = new TypeReference<>() {};
 
     private final Clock clock;
 
@@ -33,13 +45,13 @@ public final class ParsedFileStore {
 
     public ParsedFile create(Handle h, ParsedFile f) {
         ParsedFile stored = new ParsedFile(f.id(), f.organizationId(), f.module(), f.fileName(), f.fileType(),
-                f.encoding(), f.sheet(), f.sizeBytes(), f.checksum(), f.totalRows(), clock.instant());
+                f.encoding(), f.sheet(), f.sizeBytes(), f.checksum(), f.totalRows(), f.headers(), clock.instant());
         h.update("""
                 insert into parsed_files (id, organization_id, module, file_name, file_type, encoding, sheet, size_bytes,
-                    checksum, total_rows, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    checksum, total_rows, headers, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 stored.id(), stored.organizationId(), stored.module(), stored.fileName(), stored.fileType(),
                 stored.encoding(), stored.sheet(), stored.sizeBytes(), stored.checksum(), stored.totalRows(),
-                stored.createdAt().toEpochMilli());
+                stored.headers() == null ? null : ValueJson.write(stored.headers()), stored.createdAt().toEpochMilli());
         return stored;
     }
 
@@ -47,10 +59,11 @@ public final class ParsedFileStore {
     public Optional<ParsedFile> get(Handle h, String organizationId, String id) {
         return h.queryFirst("""
                 select id, organization_id, module, file_name, file_type, encoding, sheet, size_bytes, checksum,
-                    total_rows, created_at from parsed_files where organization_id = ? and id = ?""",
+                    total_rows, headers, created_at from parsed_files where organization_id = ? and id = ?""",
                 rs -> new ParsedFile(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getString(9),
-                        rs.getLong(10), Instant.ofEpochMilli(rs.getLong(11))),
+                        rs.getLong(10), rs.getString(11) == null ? null : ValueJson.read(rs.getString(11), NAMES),
+                        Instant.ofEpochMilli(rs.getLong(12))),
                 organizationId, id);
     }
 

@@ -312,6 +312,19 @@ abstract class ImportsApiContract {
                 + "file does not have; its columns are id, name, status");
     }
 
+    /** The rule the file workflow follows too: a header with spaces around it is read for its name in any case. */
+    @Test
+    void columnMappingReadsAHeaderWithSurroundingSpacesForItsNameInAnotherCase() throws Exception {
+        Response created = http.post("/v1/imports", """
+                {"resource": "vendor", "column_mapping": {"external_id": "id", "name": "vendor name"}}""");
+        upload(created.at("/_upload_url"), "id, Vendor Name ,status\nx-9,Yew,active\n", "text/csv", "v.csv");
+        Response done = awaitFinal(created.at("/id"));
+
+        assertThat(done.at("/status")).as(done.body()).isEqualTo("completed");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=x-9").json().get("data").get(0).get("values")
+                .toString()).isEqualTo("{\"name\":\"Yew\"}");
+    }
+
     /**
      * The errors CSV has one line per rejected row, however many problems it has, and its original columns under their
      * own headers: corrected, it can be uploaded again as it is and maps as the original file did.

@@ -413,8 +413,9 @@ abstract class ModuleImportApiContract {
         cases.put("""
                 [{"sourceColumn": "Email", "targetFieldSlug": "email"},
                  {"sourceColumn": "Phone", "targetFieldSlug": null},
-                 {"sourceColumn": "Name", "targetFieldSlug": "displayName"}]""",
-                "columnMapping[2].sourceColumn: the file has no column \"Name\"; its columns are \"Name \", \"Email\"");
+                 {"sourceColumn": "Full name", "targetFieldSlug": "displayName"}]""",
+                "columnMapping[2].sourceColumn: the file has no column \"Full name\"; its columns are \"Name \","
+                        + " \"Email\"");
 
         cases.forEach((mapping, message) -> {
             for (String step : List.of("validate", "execute")) {
@@ -462,6 +463,98 @@ abstract class ModuleImportApiContract {
             assertThat(r.at("/error/message")).isEqualTo("columnMapping[1].sourceColumn: the file has no column"
                     + " \"EMAIL\", and its columns \"Email\", \"email\" differ from it only in case; name one exactly");
         }
+    }
+
+    /**
+     * A sourceColumn is found as the Imports resource finds a column_mapping's column: ignoring case and the spaces
+     * around a header; two headers that fit are refused, naming them.
+     */
+    @Test
+    void aSourceColumnFindsTheOneHeaderThatDiffersInCaseAndSurroundingSpaces() throws Exception {
+        Response parsed = upload("/v1/modules/vendors/import/parse", "vendors.csv", "text/csv",
+                "Id, Vendor Name ,Status\nv-1,Acme,active\n".getBytes(StandardCharsets.UTF_8));
+        String body = "{\"fileId\": \"" + parsed.at("/data/fileId") + "\", \"columnMapping\": ["
+                + "{\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"},"
+                + " {\"sourceColumn\": \"vendor name\", \"targetFieldSlug\": \"name\"}]}";
+
+        Response validated = http.post("/v1/modules/vendors/import/validate", body);
+        assertThat(validated.status()).as(validated.body()).isEqualTo(200);
+        assertThat(validated.at("/data/validRows")).isEqualTo("1");
+        Response executed = http.post("/v1/modules/vendors/import/execute", body);
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=v-1").at("/data/0/values/name"))
+                .isEqualTo("Acme");
+        assertThat(http.get("/v1/imports/" + executed.at("/data/importJobId")).json().get("column_mapping")
+                .toString()).isEqualTo("{\"external_id\":\"Id\",\"name\":\" Vendor Name \"}");
+
+        Response twice = upload("/v1/modules/vendors/import/parse", "vendors.csv", "text/csv",
+                "Id,Name, name\nv-2,Beta,beta\n".getBytes(StandardCharsets.UTF_8));
+        for (String step : List.of("validate", "execute")) {
+            Response r = http.post("/v1/modules/vendors/import/" + step, "{\"fileId\": \"" + twice.at("/data/fileId")
+                    + "\", \"columnMapping\": [{\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"},"
+                    + " {\"sourceColumn\": \"NAME\", \"targetFieldSlug\": \"name\"}]}");
+            assertThat(r.status()).as(step + " " + r.body()).isEqualTo(400);
+            assertThat(r.at("/error/code")).isEqualTo("invalid_request");
+            assertThat(r.at("/error/message")).isEqualTo("columnMapping[1].sourceColumn: the file has no column"
+                    + " \"NAME\", and its columns \"Name\", \" name\" differ from it only in case or surrounding"
+                    + " spaces; name one exactly");
+        }
+    }
+
+    /**
+     * The workflow's steps read one parsed workbook several times (parse, validate, execute's prevalidation and
+     * processing); its sheet is scanned for merged cells by the first read only, and every read fills them.
+     */
+    @Test
+    void theStepsOfAParsedWorkbookScanItsSheetForMergedCellsOnce() throws Exception {
+        ByteArrayOutputStream xlsx = new ByteArrayOutputStream();
+        var workbook = new org.dhatim.fastexcel.Workbook(xlsx, "test", "1.0");
+        var sheet = workbook.newWorksheet("Vendors");
+        String[][] rows = {{"Id", "Vendor", "Status"}, {"v-1", "Acme", "active"}, {"v-2", "Beta", null},
+            {"v-3", "Gamma", "inactive"}};
+        for (int r = 0; r < rows.length; r++) {
+            for (int c = 0; c < 3; c++) {
+                if (rows[r][c] != null) {
+                    sheet.value(r, c, rows[r][c]);
+                }
+            }
+        }
+        sheet.range(1, 2, 2, 2).merge();
+        workbook.finish();
+        long before = dev.freight.ingest.MergedCellScans.count();
+
+        Response parsed = upload("/v1/modules/vendors/import/parse", "vendors.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.toByteArray());
+        assertThat(parsed.at("/data/sampleRows/1/Status")).as(parsed.body()).isEqualTo("active");
+        String body = "{\"fileId\": \"" + parsed.at("/data/fileId") + "\", \"columnMapping\": ["
+                + "{\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"},"
+                + " {\"sourceColumn\": \"Vendor\", \"targetFieldSlug\": \"name\"},"
+                + " {\"sourceColumn\": \"status\", \"targetFieldSlug\": \"status\"}]}";
+        Response validated = http.post("/v1/modules/vendors/import/validate", body);
+        Response executed = http.post("/v1/modules/vendors/import/execute", body);
+
+        assertThat(validated.at("/data/validRows")).as(validated.body()).isEqualTo("3");
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("3");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=v-2").at("/data/0/values/status"))
+                .isEqualTo("active");
+        assertThat(dev.freight.ingest.MergedCellScans.count() - before).isEqualTo(1);
+    }
+
+    /** Validate checks a fileId's mapping against the header parse read, without opening the file for it. */
+    @Test
+    void aMappingIsCheckedAgainstTheHeaderParseReadWithoutOpeningTheFileAgain() throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name ,Email\nAnn,ann@example.com\n".getBytes(StandardCharsets.UTF_8));
+        String fileId = parsed.at("/data/fileId");
+        tenant.server().bean(UploadStore.class).delete(fileId);
+
+        Response r = http.post("/v1/modules/contacts/import/validate", "{\"fileId\": \"" + fileId
+                + "\", \"columnMapping\": [{\"sourceColumn\": \"Emial\", \"targetFieldSlug\": \"email\"}]}");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("invalid_request");
+        assertThat(r.at("/error/message")).isEqualTo(
+                "columnMapping[0].sourceColumn: the file has no column \"Emial\"; its columns are \"Name \", \"Email\"");
     }
 
     @Test

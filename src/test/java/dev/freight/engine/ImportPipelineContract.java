@@ -2166,6 +2166,59 @@ abstract class ImportPipelineContract {
         });
     }
 
+    /**
+     * An XLSX upload's merged cells are found once per import: prevalidation scans the sheet for them, and processing,
+     * which reads the file again, fills its rows from the blocks that scan found.
+     */
+    @Test
+    void anXlsxImportScansItsSheetForMergedCellsOnceAndFillsThemOnEveryRead() throws IOException {
+        UploadStore uploads = new UploadStore(dir.resolve("uploads"));
+        ImportJob job = jobs.requested(new ImportJobs.Request(org, "vendor", "imports", UploadMode.ASYNC, Action.MERGE,
+                DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
+                .withUpload("sha", "xlsx", "vendors.xlsx", null).withDeadline(START.plus(Duration.ofHours(1)));
+        db.inTransaction(h -> {
+            imports.create(h, job);
+            return null;
+        });
+        Path file = uploads.path(job.id());
+        Files.createDirectories(file.getParent());
+        try (var out = Files.newOutputStream(file)) {
+            var workbook = new org.dhatim.fastexcel.Workbook(out, "test", "1.0");
+            var sheet = workbook.newWorksheet("Vendors");
+            String[][] rows = {{"external_id", "name", "status"}, {"v-1", "Acme", "active"}, {"v-2", "Beta", null},
+                {"v-3", "Gamma", "onboarding"}, {"v-4", "Delta", null}};
+            for (int r = 0; r < rows.length; r++) {
+                for (int c = 0; c < 3; c++) {
+                    if (rows[r][c] != null) {
+                        sheet.value(r, c, rows[r][c]);
+                    }
+                }
+            }
+            sheet.range(1, 2, 2, 2).merge();
+            sheet.range(3, 2, 4, 2).merge();
+            workbook.finish();
+        }
+        AtomicInteger opens = new AtomicInteger();
+        UploadSources sources = new UploadSources(uploads, db, imports);
+        ImportPipeline.RowSource source = () -> {
+            opens.incrementAndGet();
+            return sources.of(load(job.id())).open();
+        };
+        long before = dev.freight.ingest.MergedCellScans.count();
+
+        ImportJob prepared = pipeline.prepare(job.id(), source);
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(prepared.status()).isEqualTo(Status.QUEUED);
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(4, 4, 4, 0, 0, 0, 0, 0));
+        assertThat(opens.get()).isEqualTo(2);
+        assertThat(dev.freight.ingest.MergedCellScans.count() - before).isEqualTo(1);
+        assertThat(Stream.of("v-1", "v-2", "v-3", "v-4").map(k -> vendor(k).values().get("status").toString()))
+                .containsExactly("Text[value=active]", "Text[value=active]", "Text[value=onboarding]",
+                        "Text[value=onboarding]");
+    }
+
     /** An exception the pipeline does not expect (here a file changed since prevalidation) fails the import. */
     @Test
     void anImportThatFailsOnAnErrorDuringProcessingEndsEveryPhase() throws IOException {

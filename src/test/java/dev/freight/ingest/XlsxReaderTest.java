@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -54,6 +56,41 @@ class XlsxReaderTest extends WorkbookReaderContract {
                     new SourceRow(3, 5, cells("id", "")),
                     new SourceRow(4, 6, cells("id", "a-5")));
         }
+    }
+
+    /**
+     * A sheet is scanned for its merged cells once per version of its file: read again unchanged, it is filled from
+     * the blocks kept, the same way; each sheet of a workbook has its own; a file written again in its place, even
+     * under its old last-modified time, is scanned again and filled from its own blocks.
+     */
+    @Test
+    void scansASheetForMergedCellsOncePerVersionOfItsFile() throws IOException {
+        Path file = dir.resolve("kept.xlsx");
+        Workbook.SheetSpec first = sheet("Contacts", row(1, "Company", "Name"), row(2, "Acme", "Ann"),
+                row(3, null, "Bob"), row(4, "Beta", "Cy"), row(5, null, "Dee")).merging("A2:A3");
+        Workbook.SheetSpec second = sheet("Other", row(1, "Company", "Name"), row(2, "Gamma", "Eve"),
+                row(3, null, "Fay"));
+        XlsxWriter.write(Workbook.of(first, second.merging("A2:A3")), file);
+        List<SourceRow> filled = List.of(
+                new SourceRow(1, 2, cells("Company", "Acme", "Name", "Ann")),
+                new SourceRow(2, 3, cells("Company", "Acme", "Name", "Bob")),
+                new SourceRow(3, 4, cells("Company", "Beta", "Name", "Cy")),
+                new SourceRow(4, 5, cells("Company", "", "Name", "Dee")));
+        long before = SheetMerges.scans();
+
+        assertThat(read(file)).isEqualTo(filled);
+        assertThat(read(file)).isEqualTo(filled);
+        assertThat(read(file, "Other")).extracting(SourceRow::cells).containsExactly(
+                cells("Company", "Gamma", "Name", "Eve"), cells("Company", "Gamma", "Name", "Fay"));
+        assertThat(read(file, "Other")).hasSize(2);
+        assertThat(SheetMerges.scans() - before).isEqualTo(2);
+
+        FileTime written = Files.getLastModifiedTime(file);
+        XlsxWriter.write(Workbook.of(first.merging("A2:A3", "A4:A5"), second), file);
+        Files.setLastModifiedTime(file, written);
+
+        assertThat(read(file)).extracting(SourceRow::cells).last().isEqualTo(cells("Company", "Beta", "Name", "Dee"));
+        assertThat(SheetMerges.scans() - before).isEqualTo(3);
     }
 
     @Test
