@@ -99,7 +99,8 @@ public final class ImportFiles {
         return row;
     }
 
-    private static String joined(List<RowError> problems, Function<RowError, String> part, String separator) {
+    /** One part of each of a row's problems, joined: an errors file's field, code or message cell. */
+    static <T> String joined(List<T> problems, Function<T, String> part, String separator) {
         StringJoiner joined = new StringJoiner(separator);
         problems.forEach(e -> joined.add(part.apply(e)));
         return joined.toString();

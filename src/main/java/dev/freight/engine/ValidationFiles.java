@@ -24,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.StringJoiner;
-import java.util.function.Function;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
@@ -143,9 +141,9 @@ public final class ValidationFiles {
             json.writeNumberProperty("line", row.line());
             json.writeStringProperty("external_id", row.externalId());
             json.writeStringProperty("field", problems.stream().allMatch(p -> p.field() == null) ? null
-                    : joined(problems, p -> p.field() == null ? "" : p.field(), "; "));
-            json.writeStringProperty("error_code", joined(problems, ImportValidator.Problem::code, "; "));
-            json.writeStringProperty("message", joined(problems, ImportValidator.Problem::message, "\n"));
+                    : ImportFiles.joined(problems, p -> p.field() == null ? "" : p.field(), "; "));
+            json.writeStringProperty("error_code", ImportFiles.joined(problems, ImportValidator.Problem::code, "; "));
+            json.writeStringProperty("message", ImportFiles.joined(problems, ImportValidator.Problem::message, "\n"));
             json.writeArrayPropertyStart("errors");
             for (ImportValidator.Problem p : problems) {
                 json.writeStartObject();
@@ -245,12 +243,5 @@ public final class ValidationFiles {
                 return null;
             });
         }
-    }
-
-    private static String joined(List<ImportValidator.Problem> problems,
-            Function<ImportValidator.Problem, String> part, String separator) {
-        StringJoiner joined = new StringJoiner(separator);
-        problems.forEach(p -> joined.add(part.apply(p)));
-        return joined.toString();
     }
 }
