@@ -72,7 +72,6 @@ public final class ImportRollback {
     /** Rolls back {@code job}; {@code by} is the key id recorded as the import's updater. */
     public Result rollback(ImportJob job, String by) {
         return database.inTransaction(h -> {
-            h.dialect().planForValues(h);
             String organizationId = job.organizationId();
             Conflicts conflicts = new Conflicts();
             marks.open(h);

@@ -155,14 +155,6 @@ public interface Dialect {
     default void asynchronousCommit(Handle h) {}
 
     /**
-     * Plans each query of the current transaction for its own parameter values, for work that runs one statement
-     * many times over values whose rows differ wildly (rollback's pages). PostgreSQL otherwise switches a statement
-     * prepared by the driver to a generic plan, which can be far worse (see {@code PostgresDialect}); SQLite plans
-     * without the values anyway.
-     */
-    default void planForValues(Handle h) {}
-
-    /**
      * DDL that creates, unless it exists, the index {@code name} on {@code expression} of the organization's records
      * of {@code object} (a partial index: the other objects' writes do not maintain it). Runs outside a transaction.
      */

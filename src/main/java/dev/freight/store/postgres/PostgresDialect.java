@@ -220,17 +220,6 @@ public final class PostgresDialect implements Dialect {
         return JsonbText.of(values);
     }
 
-    /**
-     * The rollback of a 1,000,000-record all-update took 118.9 s instead of 22 s: after a few pages the change-log page
-     * query ran a generic plan that, not knowing which import it reads, expects every record to be the import's and
-     * hashes all of {@code records} for each page of 1,000 (a parallel hash anti-join), where the plan for the values
-     * walks the key.
-     */
-    @Override
-    public void planForValues(Handle h) {
-        h.execute("set local plan_cache_mode = force_custom_plan");
-    }
-
     /** Saves the WAL flush of every chunk (about 2.5 ms each here, 2.6 s of a 1,000,000-row load). */
     @Override
     public void asynchronousCommit(Handle h) {
