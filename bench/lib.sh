@@ -44,11 +44,13 @@ start_postgres() {
     as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 > "$PG_DIR/initdb.log" 2>&1 \
         || die "initdb failed: $(cat "$PG_DIR/initdb.log")"
     as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w start \
-        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DIR -c shared_buffers=512MB -c max_wal_size=4GB" \
+        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DIR -c shared_buffers=512MB -c max_wal_size=4GB ${BENCH_PG_OPTS:-}" \
         > /dev/null || die "PostgreSQL did not start: $(tail -5 "$PG_DIR/server.log")"
 }
 
+# BENCH_PG_LOG=FILE keeps a copy of the server's log (e.g. with BENCH_PG_OPTS naming auto_explain's settings)
 stop_postgres() {
+    [ -n "${BENCH_PG_LOG:-}" ] && [ -f "${PG_DIR:-}/server.log" ] && cp "$PG_DIR/server.log" "$BENCH_PG_LOG"
     [ -n "${PG_DIR:-}" ] && [ -f "$PG_DIR/data/postmaster.pid" ] \
         && as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop > /dev/null 2>&1
     return 0

@@ -15,11 +15,13 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -243,17 +245,36 @@ public final class ImportStore {
      * The first {@code limit} entries of the change log after record id {@code after} (null: from the first), by record
      * id, without the records the import created itself (a later row of the file workflow updated them): rollback
      * deletes those instead of restoring them. Read it before the import's created records are deleted. A page at a
-     * time, since an import's log holds a previous version of every record it changed.
+     * time, since an import's log holds a previous version of every record it changed. Fewer than {@code limit} only
+     * at the end of the log.
+     * <p>
+     * Two reads on keys rather than one query that joins {@code records}: the planner's choice for that one depended
+     * on the statistics it had of the import's change log, and a parallel hash anti-join over every record per page
+     * made the rollback of a 1,000,000-record update take two minutes on PostgreSQL instead of twenty seconds.
      */
     public List<Change> changes(Handle h, String organizationId, String importId, String after, int limit) {
-        return h.query("""
-                select record_id, object, external_id, kind, previous_data, previous_version, applied_version
-                from import_changes c where import_id = ? and record_id > ? and not exists (select 1 from records r
-                    where r.organization_id = ? and r.id = c.record_id and r.created_by_import = c.import_id)
-                order by record_id limit\s""" + limit,
-                rs -> new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId,
-                after == null ? "" : after, organizationId);
+        List<Change> page = new ArrayList<>(limit);
+        String from = after == null ? "" : after;
+        for (int wanted = limit; wanted > 0; wanted = limit - page.size()) {
+            List<Change> read = h.query("""
+                    select record_id, object, external_id, kind, previous_data, previous_version, applied_version
+                    from import_changes where import_id = ? and record_id > ? order by record_id limit\s""" + wanted,
+                    rs -> new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId, from);
+            if (read.isEmpty()) {
+                break;
+            }
+            Set<String> created = new HashSet<>();
+            h.queryIn("select id from records where organization_id = ? and created_by_import = ? and %s",
+                    List.of(organizationId, importId), "id", read.stream().map(Change::recordId).toList(),
+                    rs -> created.add(rs.getString(1)));
+            read.stream().filter(c -> !created.contains(c.recordId())).forEach(page::add);
+            if (read.size() < wanted) {
+                break;
+            }
+            from = read.getLast().recordId();
+        }
+        return page;
     }
 
     /** The version {@code importId} last gave each of {@code recordIds} that its change log holds, by record id. */

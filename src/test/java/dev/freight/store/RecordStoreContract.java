@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -341,6 +342,37 @@ abstract class RecordStoreContract {
         assertThat(ValueJson.decode(last.getFirst().previousData(), BuiltInObjects.VENDOR))
                 .isEqualTo(Map.of("name", text("Name vndr_5")));
         assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_pages", "vndr_5", 2))).isEmpty();
+    }
+
+    @Test
+    void aPageOfTheChangeLogSkipsTheImportsOwnCreatedRecordsAndStillHoldsAsManyEntriesAsAsked() {
+        ImportStore imports = new ImportStore(clock);
+        List<UpsertOutcome> own = db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, List.of(
+                vendor("c-1", "C1"), vendor("c-2", "C2"), vendor("c-3", "C3"), vendor("c-4", "C4")), "imp_mixed"));
+        List<UpsertOutcome> others = upsert(acme, BuiltInObjects.VENDOR, vendor("o-1", "O1"), vendor("o-2", "O2"));
+        // The import then updated every one of the six (its own four by later rows of the same file).
+        db.inTransaction((Handle h) -> {
+            List<Change> log = new ArrayList<>();
+            for (UpsertOutcome o : Stream.concat(own.stream(), others.stream()).toList()) {
+                log.add(new Change(o.id(), "vendor", null, "updated",
+                        ValueJson.encode(Map.of("name", text("Before " + o.id()))), 1L, 2L));
+            }
+            imports.mergeChanges(h, "imp_mixed", log);
+            return null;
+        });
+        List<String> otherIds = others.stream().map(UpsertOutcome::id).sorted().toList();
+
+        List<Change> whole = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_mixed", null, 2));
+        List<Change> first = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_mixed", null, 1));
+        List<Change> second = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_mixed",
+                first.getLast().recordId(), 1));
+        List<Change> after = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_mixed",
+                second.getLast().recordId(), 1));
+
+        assertThat(whole).extracting(Change::recordId).containsExactlyElementsOf(otherIds);
+        assertThat(first).extracting(Change::recordId).containsExactly(otherIds.get(0));
+        assertThat(second).extracting(Change::recordId).containsExactly(otherIds.get(1));
+        assertThat(after).isEmpty();
     }
 
     @Test
