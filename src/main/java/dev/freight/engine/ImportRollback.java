@@ -37,10 +37,11 @@ public final class ImportRollback {
      * What a rollback did.
      *
      * @param conflicts the first {@value #LISTED} conflicts, one per record: the created records changed since, by
-     *     record id (one that a record the import did not create still refers to says so too); then the updated or
-     *     deleted records it could not put back, by record id; then the other created records still referred to,
-     *     those that records outside the import refer to first, then those that records kept refer to in turn, each
-     *     step by record id; then created records that changed while the rollback ran, by record id
+     *     record id (one that a record the rollback leaves still refers to says so too: one the import did not
+     *     create, or a created record it keeps); then the updated or deleted records it could not put back, by record
+     *     id; then the other created records still referred to, those that records outside the import refer to first,
+     *     then those that records kept refer to in turn, each step by record id; then created records that changed
+     *     while the rollback ran, by record id
      * @param conflictCount how many conflicts there are in all
      */
     public record Result(int deleted, int restored, List<Conflict> conflicts, int conflictCount, ImportJob job) {}
@@ -197,9 +198,10 @@ public final class ImportRollback {
 
     /**
      * Marks the targets of {@code open} that the import created as still referred to, found in round {@code round}
-     * (0: by records the import did not create), adding up counts within a round; clears {@code open}. From round 1
-     * on, a target that is kept anyway (changed since) or that an earlier round found is left as it is. Returns how
-     * many targets it newly found.
+     * (0: by records the import did not create), adding up counts within the round that found a target; clears
+     * {@code open}. A target that an earlier round found is left as it is. Returns how many targets it newly found
+     * whose references a later round reads: from round 1 on, a target kept anyway (changed since) is marked, so that
+     * its conflict says it is still referred to too, but not counted, since round 0 reads what it refers to.
      */
     private int refer(Handle h, ImportJob job, Map<String, RollbackRecords.Referrer> open, int round) {
         if (open.isEmpty()) {
@@ -213,12 +215,12 @@ public final class ImportRollback {
         int found = 0;
         for (Map.Entry<String, RollbackRecords.Referrer> e : open.entrySet()) {
             RollbackRecords.Mark mark = marked.get(e.getKey());
-            boolean fresh = mark == null ? created.contains(e.getKey())
-                    : mark.referrer() == null && (round == 0 || mark.fate() != RollbackRecords.Fate.KEEP);
-            if (fresh) {
+            boolean unreferred = mark == null ? created.contains(e.getKey()) : mark.referrer() == null;
+            if (unreferred && (mark == null || round == 0 || mark.fate() != RollbackRecords.Fate.KEEP)) {
                 found++;
             }
-            if (fresh || mark != null && mark.referrer() != null && mark.round() == round) {
+            if (unreferred || mark != null && mark.referrer() != null
+                    && Integer.valueOf(round).equals(mark.referredRound())) {
                 referred.put(e.getKey(), e.getValue());
             }
         }

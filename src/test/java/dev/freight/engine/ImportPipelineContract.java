@@ -790,6 +790,45 @@ abstract class ImportPipelineContract {
         assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme Edited]");
     }
 
+    /**
+     * A created record changed since that only created records the rollback keeps refer to (s-1: s-2 and s-3, kept
+     * because changed since too; s-6: s-5, kept because another import's s-9 refers to it) is one conflict whose
+     * reason says both, counted once. Before, its reason said only "changed since the import created it".
+     */
+    @Test
+    void rollbackSaysACreatedRecordChangedSinceIsStillReferredToByCreatedRecordsItKeeps() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        ImportJob services = runServices("""
+                external_id,name,vendor,dependencies
+                s-1,Base,v-1,
+                s-2,Ledger,v-1,s-1
+                s-3,Mail,v-1,s-1
+                s-4,Search,v-1,
+                s-5,Queue,v-1,s-6
+                s-6,Store,v-1,
+                """);
+        runServices("external_id,name,vendor\ns-1,Base 2,v-1\ns-2,Ledger 2,v-1\ns-3,Mail 2,v-1\ns-6,Store 2,v-1\n");
+        runServices("external_id,name,vendor,dependencies\ns-9,Payments,v-1,s-5\n");
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-5", "s-6", "s-9");
+
+        ImportRollback.Result result = rollback.rollback(services, "key_test");
+
+        assertThat(result.deleted()).isEqualTo(1);
+        assertThat(result.restored()).isZero();
+        assertThat(result.conflictCount()).isEqualTo(5);
+        assertThat(result.conflicts()).extracting(ImportRollback.Conflict::recordId,
+                ImportRollback.Conflict::externalId, ImportRollback.Conflict::reason).containsExactly(
+                tuple(ids.get("s-1"), "s-1", "changed since the import created it, and still referred to by 2 records"
+                        + " the rollback does not delete, e.g. service " + ids.get("s-2") + " (field dependencies)"),
+                tuple(ids.get("s-2"), "s-2", "changed since the import created it"),
+                tuple(ids.get("s-3"), "s-3", "changed since the import created it"),
+                tuple(ids.get("s-6"), "s-6", "changed since the import created it, and still referred to by service "
+                        + ids.get("s-5") + " (field dependencies), which the rollback does not delete"),
+                tuple(ids.get("s-5"), "s-5", "still referred to by service " + ids.get("s-9")
+                        + " (field dependencies), which the rollback does not delete"));
+        assertThat(serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-9")).isEqualTo(ids);
+    }
+
     @Test
     void rollbackListsTheFirstThousandConflictsByIdAndCountsThemAll() throws IOException {
         StringBuilder created = new StringBuilder("external_id,name\n");
