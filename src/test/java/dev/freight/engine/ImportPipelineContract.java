@@ -1514,6 +1514,55 @@ abstract class ImportPipelineContract {
         assertThat(outcomes).isEqualTo(Map.of(1, expected, 2, expected, 3, expected, 100, expected));
     }
 
+    /**
+     * Rollback takes back only an external_id that is still the one the import gave. Contacts matched by email: the
+     * first import changes Ann (no external_id) and gives Bo c-2 and creates Cy (none); a later import gives Ann c-1
+     * and Cy c-3 and changes nothing else; a third changes Bo and is rolled back. Rolling back the first restores Ann's
+     * and Bo's values (still those it left), takes c-2 back from Bo, keeps Ann's c-1 and says so, and keeps Cy, changed
+     * since. Before, Ann's c-1 was cleared and Cy (with c-3) deleted without a word.
+     */
+    @Test
+    void rollbackTakesBackOnlyTheExternalIdTheImportGaveAndSaysWhichItKept() throws IOException {
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT,
+                List.of(contact(null, Map.of("displayName", "Ann", "email", "ann@example.com")))));
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT,
+                List.of(contact(null, Map.of("displayName", "Bo", "email", "bo@example.com")))));
+        ImportJob first = contactsByEmail("""
+                external_id,displayName,email
+                ,Ann 2,ann@example.com
+                c-2,Bo 2,bo@example.com
+                ,Cy,cy@example.com
+                """);
+        contactsByEmail("external_id,displayName,email\nc-1,Ann 2,ann@example.com\nc-3,Cy,cy@example.com\n");
+        rollback.rollback(contactsByEmail("external_id,displayName,email\n,Bo 3,bo@example.com\n"), "key_test");
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Ann 2 email=ann@example.com",
+                "c-2 displayName=Bo 2 email=bo@example.com", "c-3 displayName=Cy email=cy@example.com");
+        Map<String, String> ids = db.withHandle(h -> records.idsByExternalId(h, org, "contact",
+                List.of("c-1", "c-3")));
+
+        ImportRollback.Result result = rollback.rollback(first, "key_test");
+
+        assertThat(result.deleted()).isZero();
+        assertThat(result.restored()).isEqualTo(2);
+        assertThat(result.conflictCount()).isEqualTo(2);
+        assertThat(result.conflicts()).containsExactly(
+                new ImportRollback.Conflict(ids.get("c-3"), "c-3", "changed since the import created it"),
+                new ImportRollback.Conflict(ids.get("c-1"), "c-1", "restored its earlier values, but kept external_id"
+                        + " \"c-1\", which it got after the import (it had none before the import)"));
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Ann email=ann@example.com",
+                "null displayName=Bo email=bo@example.com", "c-3 displayName=Cy email=cy@example.com");
+    }
+
+    /** Runs {@code file} as a file workflow import of contacts (update, matched by email, prefer_import). */
+    private ImportJob contactsByEmail(String file) throws IOException {
+        ImportPipeline.RowSource source = csv(file);
+        ImportJob job = workflowJob("contact", List.of("external_id", "displayName", "email"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, List.of("email"), source);
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        return done;
+    }
+
     /** The message of a row that create rejects because a record has its external_id. */
     private static String taken(String externalId) {
         return "external_id \"" + externalId + "\" already exists; duplicateStrategy create never updates a record";
