@@ -421,9 +421,9 @@ public final class ImportStore {
         links.forEach(l -> rows.add(new Object[] {importId, l.ordinal(), l.field(), l.recordId(), l.valueJson(),
             l.writtenJson(), l.unchanged() ? 1 : 0, l.row() == null ? null : l.row().line(),
             l.row() == null ? null : l.row().cellsJson(), l.row() == null ? null : l.row().outcome(),
-            l.row() != null && l.row().shared() ? 1 : 0}));
+            l.row() != null && l.row().shared() ? 1 : 0, l.row() == null ? null : l.row().gaveExternalId()}));
         insertRows(h, "import_links (import_id, ordinal, field, record_id, value, written, unchanged, line, cells,"
-                + " outcome, shared)", rows);
+                + " outcome, shared, gave_external_id)", rows);
     }
 
     /**
@@ -446,12 +446,13 @@ public final class ImportStore {
      * removed only once.
      */
     public List<ImportLink> links(Handle h, String importId, ImportLink after, int limit) {
-        return h.query("select ordinal, record_id, field, value, written, unchanged, line, cells, outcome, shared"
-                + " from import_links where import_id = ? and (ordinal, field) > (?, ?) order by ordinal, field limit "
-                + limit, rs -> new ImportLink(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        return h.query("select ordinal, record_id, field, value, written, unchanged, line, cells, outcome, shared,"
+                + " gave_external_id from import_links where import_id = ? and (ordinal, field) > (?, ?)"
+                + " order by ordinal, field limit " + limit,
+                rs -> new ImportLink(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getInt(6) != 0, rs.getString(9) == null ? null
                                 : new ImportLink.Row(rs.getLong(7), rs.getString(8), rs.getString(9),
-                                        rs.getInt(10) != 0)),
+                                        rs.getInt(10) != 0, rs.getString(11))),
                 importId, after == null ? -1L : after.ordinal(), after == null ? "" : after.field());
     }
 
