@@ -50,6 +50,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -1551,6 +1555,61 @@ abstract class ImportPipelineContract {
                         + " \"c-1\", which it got after the import (it had none before the import)"));
         assertThat(contactValues(org)).containsExactly("c-1 displayName=Ann email=ann@example.com",
                 "null displayName=Bo email=bo@example.com", "c-3 displayName=Cy email=cy@example.com");
+    }
+
+    /**
+     * Another writer gives Bo c-1 after the chunk looked c-1 up (free) and before it gives Ann c-1 (it holds Ann's
+     * row): on PostgreSQL the unique key refuses the chunk's update, the chunk is replayed row by row, and Ann's row
+     * alone finds c-1 taken: it is rejected as duplicate_external_id and Ann keeps no external_id; the chunk's other rows
+     * are written. SQLite's writers cannot get between a chunk's look-up and its write (the chunk waits for the write
+     * lock before it reads): there the chunk finds c-1 taken as it looks it up, with the same outcome.
+     */
+    @Test
+    void aNewExternalIdAnotherWriterTakesBetweenTheChunksLookUpAndItsWriteRejectsOnlyThatRow() throws Exception {
+        contactsByEmail("external_id,displayName,email\n,Ann,ann@example.com\n,Bo,bo@example.com\n"
+                + "c-3,Cy,cy@example.com\n");
+        List<StoredRecord> stored = db.withHandle(h -> records.page(h, org, BuiltInObjects.CONTACT, null, null, 10,
+                null));
+        String ann = stored.get(0).id();
+        RecordStore.Existing bo = db.withHandle(h -> records.existingByIds(h, org, List.of(stored.get(1).id())))
+                .get(stored.get(1).id());
+        String file = """
+                external_id,displayName,email
+                c-1,Ann 2,ann@example.com
+                ,Cy 2,cy@example.com
+                c-4,Di,di@example.com
+                """;
+        ImportPipeline.RowSource source = csv(file);
+        ImportJob job = workflowJob("contact", List.of("external_id", "displayName", "email"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, List.of("email"), source);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            Future<ImportJob> run = db.inTransaction(h -> {
+                // Holds Ann's row (PostgreSQL) or the write lock (SQLite) without changing the record.
+                h.update("update records set version = version where organization_id = ? and id = ?", org, ann);
+                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
+                        ImportPipeline.Listener.NONE));
+                // The chunk has looked c-1 up and waits to give it to Ann.
+                databases().awaitLockWaiter(db, "update records set external_id");
+                assertThat(records.updateIfVersion(h, org, bo.id(), "c-1", bo.data(), bo.version()))
+                        .isEqualTo(bo.version() + 1);
+                return started;
+            });
+            ImportJob done = run.get(60, TimeUnit.SECONDS);
+
+            assertThat(done.status()).isEqualTo(Status.COMPLETED);
+            assertThat(done.stats()).isEqualTo(new ImportStats(3, 2, 1, 1, 0, 0, 0, 1));
+            assertThat(errors(done)).containsExactly(new RowError(1, 1, 2, "c-1", "external_id",
+                    "duplicate_external_id", "external_id \"c-1\" already exists on another record than the one this"
+                            + " row's email matched, which has none; two records never share an external_id, so the"
+                            + " row was not applied", "{\"external_id\":\"c-1\",\"displayName\":\"Ann 2\","
+                            + "\"email\":\"ann@example.com\"}"));
+            assertThat(contactValues(org)).containsExactly("null displayName=Ann email=ann@example.com",
+                    "c-1 displayName=Bo email=bo@example.com", "c-3 displayName=Cy 2 email=cy@example.com",
+                    "c-4 displayName=Di email=di@example.com");
+        } finally {
+            worker.shutdownNow();
+        }
     }
 
     /** Runs {@code file} as a file workflow import of contacts (update, matched by email, prefer_import). */
