@@ -323,16 +323,13 @@ public final class ImportRollback {
                             }
                         } else if (late != null) {
                             restored++;
-                            if (Objects.equals(late.now(), c.externalId()) || late.now() == null) {
-                                continue;
-                            }
-                            if (c.externalId() == null && late.now().equals(late.left())) {
-                                gaveOne.add(c.recordId());
-                            } else {
-                                conflicts.add(new Conflict(c.recordId(), late.now(), "restored its earlier values, but"
-                                        + " kept external_id \"" + late.now() + "\", which it got after the import (it had "
-                                        + (c.externalId() == null ? "none" : "\"" + c.externalId() + "\"")
-                                        + " before the import)"));
+                            String now = late.now();
+                            if (now != null && !now.equals(c.externalId())) {
+                                if (c.externalId() == null && now.equals(late.left())) {
+                                    gaveOne.add(c.recordId());
+                                } else {
+                                    conflicts.add(new Conflict(c.recordId(), now, keptExternalId(now, c.externalId())));
+                                }
                             }
                         } else {
                             conflicts.add(new Conflict(c.recordId(), c.externalId(),
@@ -354,6 +351,15 @@ public final class ImportRollback {
             records.clearExternalIds(h, organizationId, gaveOne);
         }
         return restored;
+    }
+
+    /**
+     * Why a restored record is a conflict all the same: it keeps {@code kept}, an external_id it got after the import,
+     * which had left it {@code before} (null: none).
+     */
+    private static String keptExternalId(String kept, String before) {
+        return "restored its earlier values, but kept external_id \"" + kept + "\", which it got after the import (it"
+                + " had " + (before == null ? "none" : "\"" + before + "\"") + " before the import)";
     }
 
     /**

@@ -1560,9 +1560,9 @@ abstract class ImportPipelineContract {
     /**
      * Another writer gives Bo c-1 after the chunk looked c-1 up (free) and before it gives Ann c-1 (it holds Ann's
      * row): on PostgreSQL the unique key refuses the chunk's update, the chunk is replayed row by row, and Ann's row
-     * alone finds c-1 taken: it is rejected as duplicate_external_id and Ann keeps no external_id; the chunk's other rows
-     * are written. SQLite's writers cannot get between a chunk's look-up and its write (the chunk waits for the write
-     * lock before it reads): there the chunk finds c-1 taken as it looks it up, with the same outcome.
+     * alone finds c-1 taken: it is rejected as duplicate_external_id and Ann keeps no external_id; the chunk's other
+     * rows are written. SQLite's writers cannot get between a chunk's look-up and its write (the chunk waits for the
+     * write lock before it reads): there the chunk finds c-1 taken as it looks it up, with the same outcome.
      */
     @Test
     void aNewExternalIdAnotherWriterTakesBetweenTheChunksLookUpAndItsWriteRejectsOnlyThatRow() throws Exception {
