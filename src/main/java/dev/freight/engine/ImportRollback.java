@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -37,10 +38,11 @@ public final class ImportRollback {
      * What a rollback did.
      *
      * @param conflicts the first {@value #LISTED} conflicts, one per record: the created records changed since, by
-     *     record id (one that a record the import did not create still refers to says so too); then the updated or
-     *     deleted records it could not put back, by record id; then the other created records still referred to,
-     *     those that records outside the import refer to first, then those that records kept refer to in turn, each
-     *     step by record id; then created records that changed while the rollback ran, by record id
+     *     record id (one that a record the rollback leaves still refers to says so too: one the import did not
+     *     create, or a created record it keeps); then the updated or deleted records it could not put back, by record
+     *     id; then the other created records still referred to, those that records outside the import refer to first,
+     *     then those that records kept refer to in turn, each step by record id; then created records that changed
+     *     while the rollback ran, by record id
      * @param conflictCount how many conflicts there are in all
      */
     public record Result(int deleted, int restored, List<Conflict> conflicts, int conflictCount, ImportJob job) {}
@@ -136,10 +138,13 @@ public final class ImportRollback {
                     changed.add(record);
                 }
             }
-            Map<String, String> leftData = imports.dataAtVersions(h, organizationId, job.id(), left);
+            Map<String, ImportStore.AtVersion> leftAt = imports.atVersions(h, organizationId, job.id(), left);
             List<RollbackRecords.Changed> sorted = new ArrayList<>(changed.size());
             for (RecordStore.Existing record : changed) {
-                boolean same = ValueJson.sameValues(leftData.get(record.id()), record.data());
+                ImportStore.AtVersion at = leftAt.get(record.id());
+                // An external_id given since (a file workflow row matched the record by other fields) is a change too.
+                boolean same = at != null && ValueJson.sameValues(at.data(), record.data())
+                        && Objects.equals(at.externalId(), record.externalId());
                 sorted.add(new RollbackRecords.Changed(record.id(), record.externalId(), record.version(),
                         same ? RollbackRecords.Fate.DELETE : RollbackRecords.Fate.KEEP));
                 if (!same) {
@@ -197,9 +202,10 @@ public final class ImportRollback {
 
     /**
      * Marks the targets of {@code open} that the import created as still referred to, found in round {@code round}
-     * (0: by records the import did not create), adding up counts within a round; clears {@code open}. From round 1
-     * on, a target that is kept anyway (changed since) or that an earlier round found is left as it is. Returns how
-     * many targets it newly found.
+     * (0: by records the import did not create), adding up counts within the round that found a target; clears
+     * {@code open}. A target that an earlier round found is left as it is. Returns how many targets it newly found
+     * whose references a later round reads: from round 1 on, a target kept anyway (changed since) is marked, so that
+     * its conflict says it is still referred to too, but not counted, since round 0 reads what it refers to.
      */
     private int refer(Handle h, ImportJob job, Map<String, RollbackRecords.Referrer> open, int round) {
         if (open.isEmpty()) {
@@ -213,12 +219,12 @@ public final class ImportRollback {
         int found = 0;
         for (Map.Entry<String, RollbackRecords.Referrer> e : open.entrySet()) {
             RollbackRecords.Mark mark = marked.get(e.getKey());
-            boolean fresh = mark == null ? created.contains(e.getKey())
-                    : mark.referrer() == null && (round == 0 || mark.fate() != RollbackRecords.Fate.KEEP);
-            if (fresh) {
+            boolean unreferred = mark == null ? created.contains(e.getKey()) : mark.referrer() == null;
+            if (unreferred && (mark == null || round == 0 || mark.fate() != RollbackRecords.Fate.KEEP)) {
                 found++;
             }
-            if (fresh || mark != null && mark.referrer() != null && mark.round() == round) {
+            if (unreferred || mark != null && mark.referrer() != null
+                    && Integer.valueOf(round).equals(mark.referredRound())) {
                 referred.put(e.getKey(), e.getValue());
             }
         }
@@ -276,6 +282,8 @@ public final class ImportRollback {
      * Restores what the import updated and re-creates what it deleted, adding a conflict for each record it cannot;
      * returns how many it put back. Reads the change log a thousand entries at a time, whose updates go to the
      * database as one batch: memory holds one page of earlier versions, however many records the import changed.
+     * A file workflow row matched by other fields may have given a record without an external_id its own: the restore
+     * takes it back while the record still has it; one the record got after the import stays, and is a conflict.
      */
     private int restore(Handle h, String organizationId, String importId, Conflicts conflicts) {
         int restored = 0;
@@ -294,9 +302,8 @@ public final class ImportRollback {
                     missed.add(restores.get(i).id());
                 }
             }
-            Set<String> putLate = restoreUnchangedByValue(h, organizationId, importId, window, missed);
-            // A file workflow row matched by other fields may have given a record without an external_id its own.
-            List<String> hadNone = new ArrayList<>();
+            Map<String, PutLate> putLate = restoreUnchangedByValue(h, organizationId, importId, window, missed);
+            List<String> gaveOne = new ArrayList<>();
             int next = 0;
             for (Change c : window) {
                 switch (c.kind()) {
@@ -304,10 +311,25 @@ public final class ImportRollback {
                         if (c.previousData() == null) {
                             conflicts.add(new Conflict(c.recordId(), c.externalId(),
                                     "created concurrently by another writer; its earlier values are unknown"));
-                        } else if (put[next++] || putLate.contains(c.recordId())) {
+                            continue;
+                        }
+                        boolean atVersion = put[next++];
+                        PutLate late = putLate.get(c.recordId());
+                        if (atVersion) {
                             restored++;
+                            // At the version the import left, the record has the external_id the import left.
                             if (c.externalId() == null) {
-                                hadNone.add(c.recordId());
+                                gaveOne.add(c.recordId());
+                            }
+                        } else if (late != null) {
+                            restored++;
+                            String now = late.now();
+                            if (now != null && !now.equals(c.externalId())) {
+                                if (c.externalId() == null && now.equals(late.left())) {
+                                    gaveOne.add(c.recordId());
+                                } else {
+                                    conflicts.add(new Conflict(c.recordId(), now, keptExternalId(now, c.externalId())));
+                                }
                             }
                         } else {
                             conflicts.add(new Conflict(c.recordId(), c.externalId(),
@@ -325,21 +347,38 @@ public final class ImportRollback {
                     }
                 }
             }
-            records.clearExternalIds(h, organizationId, hadNone);
+            // Each of them still has the external_id the import gave it: its version says so (read, or left).
+            records.clearExternalIds(h, organizationId, gaveOne);
         }
         return restored;
     }
 
     /**
+     * Why a restored record is a conflict all the same: it keeps {@code kept}, an external_id it got after the import,
+     * which had left it {@code before} (null: none).
+     */
+    private static String keptExternalId(String kept, String before) {
+        return "restored its earlier values, but kept external_id \"" + kept + "\", which it got after the import (it"
+                + " had " + (before == null ? "none" : "\"" + before + "\"") + " before the import)";
+    }
+
+    /**
+     * A record {@link #restoreUnchangedByValue} put back: its external_id now ({@code now}) and the one the import
+     * left ({@code left}); null for none.
+     */
+    private record PutLate(String now, String left) {}
+
+    /**
      * Restores the updated records of {@code missed} whose version moved on since the import but whose values are
      * still the ones it left (a later import changed them and was rolled back, which restores values under a new
-     * version); returns their ids. The values an import left are known from the change log of the next import that
-     * changed the record from that version; a record changed otherwise stays a conflict.
+     * version, or gave the record only an external_id); returns them by id. What an import left is known from the
+     * change log of the next import that changed the record from that version; a record changed otherwise stays a
+     * conflict.
      */
-    private Set<String> restoreUnchangedByValue(Handle h, String organizationId, String importId, List<Change> window,
-            Set<String> missed) {
+    private Map<String, PutLate> restoreUnchangedByValue(Handle h, String organizationId, String importId,
+            List<Change> window, Set<String> missed) {
         if (missed.isEmpty()) {
-            return Set.of();
+            return Map.of();
         }
         Map<String, Long> left = new HashMap<>();
         for (Change c : window) {
@@ -347,15 +386,15 @@ public final class ImportRollback {
                 left.put(c.recordId(), c.appliedVersion());
             }
         }
-        Map<String, String> leftData = imports.dataAtVersions(h, organizationId, importId, left);
-        Map<String, RecordStore.Existing> now = records.existingByIds(h, organizationId, leftData.keySet());
-        Set<String> put = new HashSet<>();
+        Map<String, ImportStore.AtVersion> leftAt = imports.atVersions(h, organizationId, importId, left);
+        Map<String, RecordStore.Existing> now = records.existingByIds(h, organizationId, leftAt.keySet());
+        Map<String, PutLate> put = new HashMap<>();
         for (Change c : window) {
             RecordStore.Existing current = now.get(c.recordId());
-            if (left.containsKey(c.recordId()) && current != null
-                    && ValueJson.sameValues(leftData.get(c.recordId()), current.data())
+            ImportStore.AtVersion at = leftAt.get(c.recordId());
+            if (left.containsKey(c.recordId()) && current != null && ValueJson.sameValues(at.data(), current.data())
                     && records.restoreIfVersion(h, organizationId, c.recordId(), c.previousData(), current.version())) {
-                put.add(c.recordId());
+                put.put(c.recordId(), new PutLate(current.externalId(), at.externalId()));
             }
         }
         return put;

@@ -164,6 +164,8 @@ final class MatchingWriter implements RowWriter {
         List<RowWarning> warnings = new ArrayList<>();
         // The rows whose merge changed their record's values, as the records were when each row came.
         Set<ParsedRow> changing = Collections.newSetFromMap(new IdentityHashMap<>());
+        // The rows that gave a record without an external_id their own: a link that rejects its row gives it back.
+        Map<ParsedRow, String> gave = new IdentityHashMap<>();
         List<Target> order = new ArrayList<>();
         long skipped = 0;
         long rejected = 0;
@@ -216,6 +218,7 @@ final class MatchingWriter implements RowWriter {
                         continue;
                     } else {
                         target.externalId = given;
+                        gave.put(row, given);
                     }
                 }
                 prior = target.values(object);
@@ -278,7 +281,7 @@ final class MatchingWriter implements RowWriter {
                 // A link may still reject its row (its value names several records, or a required field's matches
                 // nothing): it keeps what the error row needs.
                 ImportLink.Row row = new ImportLink.Row(a.row().line(), ValueJson.write(a.row().cells()),
-                        outcome.name().toLowerCase(Locale.ROOT), rowsOf.get(a.target()) > 1);
+                        outcome.name().toLowerCase(Locale.ROOT), rowsOf.get(a.target()) > 1, gave.get(a.row()));
                 links.add(new ImportLink(a.row().ordinal(), a.target().id, a.field(), fieldJson(a.field(), a.given()),
                         a.written() == null ? null : fieldJson(a.field(), a.written()), outcome == Outcome.UNCHANGED,
                         row));
@@ -397,7 +400,8 @@ final class MatchingWriter implements RowWriter {
 
     /**
      * Undoes what a rejected link's row wrote to {@code record}, where it can; returns what the row's message adds
-     * when it cannot: what the record keeps.
+     * when it cannot: what the record keeps. An external_id the row gave the record is taken back in any case, while
+     * the record still has it.
      */
     private String undo(Handle h, ImportLink link, Existing record, Set<String> deletable,
             Map<String, String> referrers) {
@@ -428,6 +432,14 @@ final class MatchingWriter implements RowWriter {
                 imports.removeChange(h, importId, record.id());
                 return "";
             }
+        }
+        String gave = link.row().gaveExternalId();
+        if (gave != null && gave.equals(record.externalId())) {
+            // Later rows of the import may have changed the record too: their values stay, the row's identity not.
+            records.clearExternalIds(h, organizationId, List.of(record.id()));
+            return "; record " + record.id() + " keeps its earlier " + link.field() + " and the values other rows of"
+                    + " this import gave it, and the row's other values could not be undone; the external_id \""
+                    + gave + "\" the row gave it was taken back";
         }
         return "; " + which + " keeps its earlier " + link.field() + " and the values other rows of this import"
                 + " gave it, and the row's other values could not be undone";

@@ -27,6 +27,8 @@ public record ImportLink(long ordinal, String recordId, String field, String val
      * @param outcome what the row did to its record: {@code created}, {@code updated} or {@code unchanged}
      * @param shared whether another row of the row's chunk wrote the same record, so the row's write cannot be undone
      *     alone
+     * @param gaveExternalId the external_id the row gave its record, which had none (the row matched it by other
+     *     fields); null when it gave none
      */
-    public record Row(long line, String cellsJson, String outcome, boolean shared) {}
+    public record Row(long line, String cellsJson, String outcome, boolean shared, String gaveExternalId) {}
 }

@@ -286,23 +286,26 @@ public final class ImportStore {
         return found;
     }
 
+    /** What a record was at a version: its data JSON and its external_id (null: none). */
+    public record AtVersion(String data, String externalId) {}
+
     /**
-     * The values records had at given versions (record id → version), as another import of the organization than
-     * {@code importId} logged them: the data it changed the record from, read at exactly that version. Record id →
-     * data JSON; a record no other import changed from that version is absent. Rollback compares a record with the
-     * values an import left on it, which its own change log does not keep.
+     * What records were at given versions (record id → version), as another import of the organization than
+     * {@code importId} logged them: the data it changed the record from, and the external_id the record had then,
+     * read at exactly that version. A record no other import changed from that version is absent. Rollback compares a
+     * record with what an import left on it, which its own change log does not keep.
      */
-    public Map<String, String> dataAtVersions(Handle h, String organizationId, String importId,
+    public Map<String, AtVersion> atVersions(Handle h, String organizationId, String importId,
             Map<String, Long> versions) {
-        Map<String, String> found = new HashMap<>();
+        Map<String, AtVersion> found = new HashMap<>();
         h.queryIn("""
-                select c.record_id, c.previous_version, c.previous_data from import_changes c
+                select c.record_id, c.previous_version, c.previous_data, c.external_id from import_changes c
                 where c.import_id in (select id from imports where organization_id = ? and id <> ?)
                     and c.previous_data is not null and %s""",
                 List.of(organizationId, importId), "c.record_id", versions.keySet(), rs -> {
                     Long version = nullableLong(rs, 2);
                     return version != null && version.equals(versions.get(rs.getString(1)))
-                            ? found.put(rs.getString(1), rs.getString(3)) : null;
+                            ? found.put(rs.getString(1), new AtVersion(rs.getString(3), rs.getString(4))) : null;
                 });
         return found;
     }
@@ -418,9 +421,9 @@ public final class ImportStore {
         links.forEach(l -> rows.add(new Object[] {importId, l.ordinal(), l.field(), l.recordId(), l.valueJson(),
             l.writtenJson(), l.unchanged() ? 1 : 0, l.row() == null ? null : l.row().line(),
             l.row() == null ? null : l.row().cellsJson(), l.row() == null ? null : l.row().outcome(),
-            l.row() != null && l.row().shared() ? 1 : 0}));
+            l.row() != null && l.row().shared() ? 1 : 0, l.row() == null ? null : l.row().gaveExternalId()}));
         insertRows(h, "import_links (import_id, ordinal, field, record_id, value, written, unchanged, line, cells,"
-                + " outcome, shared)", rows);
+                + " outcome, shared, gave_external_id)", rows);
     }
 
     /**
@@ -443,12 +446,13 @@ public final class ImportStore {
      * removed only once.
      */
     public List<ImportLink> links(Handle h, String importId, ImportLink after, int limit) {
-        return h.query("select ordinal, record_id, field, value, written, unchanged, line, cells, outcome, shared"
-                + " from import_links where import_id = ? and (ordinal, field) > (?, ?) order by ordinal, field limit "
-                + limit, rs -> new ImportLink(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        return h.query("select ordinal, record_id, field, value, written, unchanged, line, cells, outcome, shared,"
+                + " gave_external_id from import_links where import_id = ? and (ordinal, field) > (?, ?)"
+                + " order by ordinal, field limit " + limit,
+                rs -> new ImportLink(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getInt(6) != 0, rs.getString(9) == null ? null
                                 : new ImportLink.Row(rs.getLong(7), rs.getString(8), rs.getString(9),
-                                        rs.getInt(10) != 0)),
+                                        rs.getInt(10) != 0, rs.getString(11))),
                 importId, after == null ? -1L : after.ordinal(), after == null ? "" : after.field());
     }
 

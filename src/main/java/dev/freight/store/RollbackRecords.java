@@ -47,9 +47,10 @@ public final class RollbackRecords {
 
     /**
      * What the table says of a record: its fate (null unless changed since), the round that reads what it refers to
-     * (null for none) and what refers to it (null unless still referred to).
+     * (null for none), what refers to it (null unless still referred to) and the round that found that (null unless
+     * still referred to; for a record kept anyway, changed since, it may come after the round that reads it).
      */
-    public record Mark(Fate fate, Integer round, Referrer referrer) {}
+    public record Mark(Fate fate, Integer round, Referrer referrer, Integer referredRound) {}
 
     /** A created record still referred to, with its external id. */
     public record Referred(String id, String externalId, Referrer by) {}
@@ -58,7 +59,7 @@ public final class RollbackRecords {
     public void open(Handle h) {
         h.dialect().temporaryTable(h, TABLE, "id " + h.dialect().idType() + " primary key, external_id text,"
                 + " version bigint, fate text, round integer, referrer_object text, referrer_id text,"
-                + " referrer_field text, referrers bigint");
+                + " referrer_field text, referrers bigint, referred_round integer");
     }
 
     /** Empties the table, where the commit does not. */
@@ -87,29 +88,33 @@ public final class RollbackRecords {
     /** The marks of those of {@code ids} the table holds, by id. */
     public Map<String, Mark> marks(Handle h, Collection<String> ids) {
         Map<String, Mark> found = new HashMap<>();
-        h.queryIn("select id, fate, round, referrer_object, referrer_id, referrer_field, referrers from " + TABLE
-                + " where %s", List.of(), "id", ids, rs -> {
+        h.queryIn("select id, fate, round, referrer_object, referrer_id, referrer_field, referrers, referred_round"
+                + " from " + TABLE + " where %s", List.of(), "id", ids, rs -> {
                     long referrers = rs.getLong(7);
                     Referrer by = rs.wasNull() ? null
                             : new Referrer(rs.getString(4), rs.getString(5), rs.getString(6), referrers);
                     int round = rs.getInt(3);
                     Integer r = rs.wasNull() ? null : round;
-                    return found.put(rs.getString(1), new Mark(Fate.of(rs.getString(2)), r, by));
+                    int referredRound = rs.getInt(8);
+                    Integer referred = rs.wasNull() ? null : referredRound;
+                    return found.put(rs.getString(1), new Mark(Fate.of(rs.getString(2)), r, by, referred));
                 });
         return found;
     }
 
     /**
-     * Records that records the rollback leaves refer to, by id, with the round that reads what they refer to in turn.
-     * A record the table holds without a referrer takes {@code by} as it is, and keeps its round if it has one; one
-     * with a referrer keeps it and adds {@code by}'s count to its own.
+     * Records that records the rollback leaves refer to, by id, found in round {@code round}, which also reads what
+     * they refer to in turn. A record the table holds without a referrer takes {@code by} as it is and the round as
+     * the one that found it, and keeps the round that reads it if it has one; one with a referrer keeps it and its
+     * round, and adds {@code by}'s count to its own.
      */
     public void refer(Handle h, Map<String, Referrer> by, int round) {
         List<List<Object>> runs = new ArrayList<>(by.size());
-        by.forEach((id, r) -> runs.add(List.of(id, round, r.object(), r.id(), r.field(), r.count())));
-        h.updateEach("insert into " + TABLE + " (id, round, referrer_object, referrer_id, referrer_field, referrers)"
-                + " values (?, ?, ?, ?, ?, ?) on conflict (id) do update set round = coalesce(" + TABLE
-                + ".round, excluded.round), referrer_object = coalesce(" + TABLE + ".referrer_object,"
+        by.forEach((id, r) -> runs.add(List.of(id, round, r.object(), r.id(), r.field(), r.count(), round)));
+        h.updateEach("insert into " + TABLE + " (id, round, referrer_object, referrer_id, referrer_field, referrers,"
+                + " referred_round) values (?, ?, ?, ?, ?, ?, ?) on conflict (id) do update set round = coalesce("
+                + TABLE + ".round, excluded.round), referred_round = coalesce(" + TABLE + ".referred_round,"
+                + " excluded.referred_round), referrer_object = coalesce(" + TABLE + ".referrer_object,"
                 + " excluded.referrer_object), referrer_id = coalesce(" + TABLE + ".referrer_id, excluded.referrer_id),"
                 + " referrer_field = coalesce(" + TABLE + ".referrer_field, excluded.referrer_field),"
                 + " referrers = coalesce(" + TABLE + ".referrers, 0) + excluded.referrers", runs);

@@ -1369,6 +1369,90 @@ abstract class ModuleImportApiContract {
     }
 
     /**
+     * A row matched by name that gave a team without an external_id its own, and that its parent then rejects after
+     * the last row (the name matches two teams), keeps nothing of it: Alpha, which only that row changed, gets its
+     * values back without the external_id; Beta, which a later row changed too, keeps that row's code but not the
+     * external_id. Before, Beta kept t-2 although its row was an error row. Rolling the import back then leaves the
+     * teams as they were before it.
+     */
+    @Test
+    void aRowRejectedAfterTheLastRowTakesBackTheExternalIdItGaveItsRecord() throws Exception {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "team", "label": "Team", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "code", "label": "Code", "type": "text"},
+                  {"slug": "parent", "label": "Parent", "type": "reference", "targets": ["team"]}]}""").status())
+                .isEqualTo(201);
+        Response seeded = coded("{\"Id\": \"t-0\", \"Name\": \"Root\"}, {\"Name\": \"Alpha\", \"Code\": \"A\"},"
+                + " {\"Name\": \"Beta\"}", "");
+        assertThat(seeded.at("/data/successRows")).as(seeded.body()).isEqualTo("3");
+        String alpha = seeded.json().get("data").get("createdRecordIds").get(1).asString();
+        String beta = seeded.json().get("data").get("createdRecordIds").get(2).asString();
+
+        // Chunks of three rows: rows 1 and 2 name "hub" and "HUB", which rows 3 and 4 create; row 5 changes Beta.
+        Response r = coded("{\"Id\": \"t-1\", \"Name\": \"Alpha\", \"Parent\": \"hub\"},"
+                + "{\"Id\": \"t-2\", \"Name\": \"Beta\", \"Parent\": \"HUB\"},"
+                + "{\"Id\": \"t-3\", \"Name\": \"Hub\", \"Parent\": \"t-0\"},"
+                + "{\"Id\": \"t-4\", \"Name\": \"HUB\"},"
+                + "{\"Name\": \"Beta\", \"Code\": \"B\"}",
+                ", \"duplicateStrategy\": \"update\", \"duplicateMatchFields\": [\"name\"]");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("3");
+        assertThat(r.at("/data/errorRows")).isEqualTo("2");
+        String ambiguous = " matches 2 team records by name ignoring case; give the external_id of the one meant";
+        String betaKeeps = "; record " + beta + " keeps its earlier parent and the values other rows of this import"
+                + " gave it, and the row's other values could not be undone; the external_id \"t-2\" the row gave it"
+                + " was taken back";
+        List<String> errors = new ArrayList<>();
+        r.json().get("data").get("errors").forEach(e -> errors.add(e.get("row").asString() + "|"
+                + e.get("field").asString() + "|" + e.get("code").asString() + "|" + e.get("error").asString()));
+        assertThat(errors).containsExactly("1|parent|ambiguous_reference|parent: \"hub\"" + ambiguous,
+                "2|parent|ambiguous_reference|parent: \"HUB\"" + ambiguous + betaKeeps);
+        assertThat(codedTeams()).containsExactlyInAnyOrder(alpha + "||Alpha|A|", beta + "||Beta|B|", "t-0|Root||",
+                "t-3|Hub||t-0", "t-4|HUB||");
+        Response job = http.get("/v1/imports/" + r.at("/data/importJobId"));
+        assertThat(job.json().get("stats").toString()).isEqualTo("{\"read\":5,\"valid\":3,\"created\":2,"
+                + "\"updated\":1,\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":2}");
+        assertThat(ImportsApiContract.get(job.at("/_errors_csv_url")).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
+                1,t-1,parent,ambiguous_reference,"parent: ""hub"" matches 2 team records by name ignoring case; \
+                give the external_id of the one meant",t-1,Alpha,hub\r
+                2,t-2,parent,ambiguous_reference,"parent: ""HUB"" matches 2 team records by name ignoring case; \
+                give the external_id of the one meant; record %s keeps its earlier parent and the values other rows \
+                of this import gave it, and the row's other values could not be undone; the external_id ""t-2"" the \
+                row gave it was taken back",t-2,Beta,HUB\r
+                """.formatted(beta));
+
+        Response rolledBack = http.delete("/v1/modules/team/import/jobs/" + r.at("/data/importJobId"));
+
+        assertThat(rolledBack.json().get("data").get("conflicts").size()).as(rolledBack.body()).isZero();
+        assertThat(rolledBack.at("/data/deletedCount")).isEqualTo("2");
+        assertThat(rolledBack.at("/data/restoredCount")).isEqualTo("1");
+        assertThat(codedTeams()).containsExactlyInAnyOrder(alpha + "||Alpha|A|", beta + "||Beta||", "t-0|Root||");
+    }
+
+    /** Rows of teams with a code, into the team module. */
+    private Response coded(String rows, String options) {
+        return http.post("/v1/modules/team/import/execute", "{\"rows\": [" + rows + "], \"columnMapping\": ["
+                + "{\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"},"
+                + "{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"name\"},"
+                + "{\"sourceColumn\": \"Code\", \"targetFieldSlug\": \"code\"},"
+                + "{\"sourceColumn\": \"Parent\", \"targetFieldSlug\": \"parent\"}]" + options + "}");
+    }
+
+    /** Every team as external_id (none: its id and an empty external_id)|name|code|its parent's external_id. */
+    private List<String> codedTeams() {
+        List<String> teams = new ArrayList<>();
+        for (JsonNode t : http.get("/v1/objects/team/records").json().get("data")) {
+            JsonNode v = t.get("values");
+            teams.add((t.get("external_id").isNull() ? t.get("id").asString() + "|" : t.get("external_id").asString())
+                    + "|" + v.get("name").asString() + "|" + (v.has("code") ? v.get("code").asString() : "") + "|"
+                    + (v.has("parent") ? v.get("parent").get("external_id").asString() : ""));
+        }
+        return teams;
+    }
+
+    /**
      * createMissingReferences creates no record that would leave a required field of its object empty: an optional
      * reference to such an object becomes a reference warning, a required one rejects its row saying why.
      */

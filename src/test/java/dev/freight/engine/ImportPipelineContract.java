@@ -50,6 +50,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -790,6 +794,45 @@ abstract class ImportPipelineContract {
         assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme Edited]");
     }
 
+    /**
+     * A created record changed since that only created records the rollback keeps refer to (s-1: s-2 and s-3, kept
+     * because changed since too; s-6: s-5, kept because another import's s-9 refers to it) is one conflict whose
+     * reason says both, counted once. Before, its reason said only "changed since the import created it".
+     */
+    @Test
+    void rollbackSaysACreatedRecordChangedSinceIsStillReferredToByCreatedRecordsItKeeps() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        ImportJob services = runServices("""
+                external_id,name,vendor,dependencies
+                s-1,Base,v-1,
+                s-2,Ledger,v-1,s-1
+                s-3,Mail,v-1,s-1
+                s-4,Search,v-1,
+                s-5,Queue,v-1,s-6
+                s-6,Store,v-1,
+                """);
+        runServices("external_id,name,vendor\ns-1,Base 2,v-1\ns-2,Ledger 2,v-1\ns-3,Mail 2,v-1\ns-6,Store 2,v-1\n");
+        runServices("external_id,name,vendor,dependencies\ns-9,Payments,v-1,s-5\n");
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-5", "s-6", "s-9");
+
+        ImportRollback.Result result = rollback.rollback(services, "key_test");
+
+        assertThat(result.deleted()).isEqualTo(1);
+        assertThat(result.restored()).isZero();
+        assertThat(result.conflictCount()).isEqualTo(5);
+        assertThat(result.conflicts()).extracting(ImportRollback.Conflict::recordId,
+                ImportRollback.Conflict::externalId, ImportRollback.Conflict::reason).containsExactly(
+                tuple(ids.get("s-1"), "s-1", "changed since the import created it, and still referred to by 2 records"
+                        + " the rollback does not delete, e.g. service " + ids.get("s-2") + " (field dependencies)"),
+                tuple(ids.get("s-2"), "s-2", "changed since the import created it"),
+                tuple(ids.get("s-3"), "s-3", "changed since the import created it"),
+                tuple(ids.get("s-6"), "s-6", "changed since the import created it, and still referred to by service "
+                        + ids.get("s-5") + " (field dependencies), which the rollback does not delete"),
+                tuple(ids.get("s-5"), "s-5", "still referred to by service " + ids.get("s-9")
+                        + " (field dependencies), which the rollback does not delete"));
+        assertThat(serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-9")).isEqualTo(ids);
+    }
+
     @Test
     void rollbackListsTheFirstThousandConflictsByIdAndCountsThemAll() throws IOException {
         StringBuilder created = new StringBuilder("external_id,name\n");
@@ -1473,6 +1516,110 @@ abstract class ImportPipelineContract {
                 "c-2 displayName=Bo 3 email=bo@example.com",
                 "c-3 displayName=Cy 5 email=CY@example.com");
         assertThat(outcomes).isEqualTo(Map.of(1, expected, 2, expected, 3, expected, 100, expected));
+    }
+
+    /**
+     * Rollback takes back only an external_id that is still the one the import gave. Contacts matched by email: the
+     * first import changes Ann (no external_id) and gives Bo c-2 and creates Cy (none); a later import gives Ann c-1
+     * and Cy c-3 and changes nothing else; a third changes Bo and is rolled back. Rolling back the first restores Ann's
+     * and Bo's values (still those it left), takes c-2 back from Bo, keeps Ann's c-1 and says so, and keeps Cy, changed
+     * since. Before, Ann's c-1 was cleared and Cy (with c-3) deleted without a word.
+     */
+    @Test
+    void rollbackTakesBackOnlyTheExternalIdTheImportGaveAndSaysWhichItKept() throws IOException {
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT,
+                List.of(contact(null, Map.of("displayName", "Ann", "email", "ann@example.com")))));
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT,
+                List.of(contact(null, Map.of("displayName", "Bo", "email", "bo@example.com")))));
+        ImportJob first = contactsByEmail("""
+                external_id,displayName,email
+                ,Ann 2,ann@example.com
+                c-2,Bo 2,bo@example.com
+                ,Cy,cy@example.com
+                """);
+        contactsByEmail("external_id,displayName,email\nc-1,Ann 2,ann@example.com\nc-3,Cy,cy@example.com\n");
+        rollback.rollback(contactsByEmail("external_id,displayName,email\n,Bo 3,bo@example.com\n"), "key_test");
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Ann 2 email=ann@example.com",
+                "c-2 displayName=Bo 2 email=bo@example.com", "c-3 displayName=Cy email=cy@example.com");
+        Map<String, String> ids = db.withHandle(h -> records.idsByExternalId(h, org, "contact",
+                List.of("c-1", "c-3")));
+
+        ImportRollback.Result result = rollback.rollback(first, "key_test");
+
+        assertThat(result.deleted()).isZero();
+        assertThat(result.restored()).isEqualTo(2);
+        assertThat(result.conflictCount()).isEqualTo(2);
+        assertThat(result.conflicts()).containsExactly(
+                new ImportRollback.Conflict(ids.get("c-3"), "c-3", "changed since the import created it"),
+                new ImportRollback.Conflict(ids.get("c-1"), "c-1", "restored its earlier values, but kept external_id"
+                        + " \"c-1\", which it got after the import (it had none before the import)"));
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Ann email=ann@example.com",
+                "null displayName=Bo email=bo@example.com", "c-3 displayName=Cy email=cy@example.com");
+    }
+
+    /**
+     * Another writer gives Bo c-1 after the chunk looked c-1 up (free) and before it gives Ann c-1 (it holds Ann's
+     * row): on PostgreSQL the unique key refuses the chunk's update, the chunk is replayed row by row, and Ann's row
+     * alone finds c-1 taken: it is rejected as duplicate_external_id and Ann keeps no external_id; the chunk's other
+     * rows are written. SQLite's writers cannot get between a chunk's look-up and its write (the chunk waits for the
+     * write lock before it reads): there the chunk finds c-1 taken as it looks it up, with the same outcome.
+     */
+    @Test
+    void aNewExternalIdAnotherWriterTakesBetweenTheChunksLookUpAndItsWriteRejectsOnlyThatRow() throws Exception {
+        contactsByEmail("external_id,displayName,email\n,Ann,ann@example.com\n,Bo,bo@example.com\n"
+                + "c-3,Cy,cy@example.com\n");
+        List<StoredRecord> stored = db.withHandle(h -> records.page(h, org, BuiltInObjects.CONTACT, null, null, 10,
+                null));
+        String ann = stored.get(0).id();
+        RecordStore.Existing bo = db.withHandle(h -> records.existingByIds(h, org, List.of(stored.get(1).id())))
+                .get(stored.get(1).id());
+        String file = """
+                external_id,displayName,email
+                c-1,Ann 2,ann@example.com
+                ,Cy 2,cy@example.com
+                c-4,Di,di@example.com
+                """;
+        ImportPipeline.RowSource source = csv(file);
+        ImportJob job = workflowJob("contact", List.of("external_id", "displayName", "email"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, List.of("email"), source);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            Future<ImportJob> run = db.inTransaction(h -> {
+                // Holds Ann's row (PostgreSQL) or the write lock (SQLite) without changing the record.
+                h.update("update records set version = version where organization_id = ? and id = ?", org, ann);
+                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
+                        ImportPipeline.Listener.NONE));
+                // The chunk has looked c-1 up and waits to give it to Ann.
+                databases().awaitLockWaiter(db, "update records set external_id");
+                assertThat(records.updateIfVersion(h, org, bo.id(), "c-1", bo.data(), bo.version()))
+                        .isEqualTo(bo.version() + 1);
+                return started;
+            });
+            ImportJob done = run.get(60, TimeUnit.SECONDS);
+
+            assertThat(done.status()).isEqualTo(Status.COMPLETED);
+            assertThat(done.stats()).isEqualTo(new ImportStats(3, 2, 1, 1, 0, 0, 0, 1));
+            assertThat(errors(done)).containsExactly(new RowError(1, 1, 2, "c-1", "external_id",
+                    "duplicate_external_id", "external_id \"c-1\" already exists on another record than the one this"
+                            + " row's email matched, which has none; two records never share an external_id, so the"
+                            + " row was not applied", "{\"external_id\":\"c-1\",\"displayName\":\"Ann 2\","
+                            + "\"email\":\"ann@example.com\"}"));
+            assertThat(contactValues(org)).containsExactly("null displayName=Ann email=ann@example.com",
+                    "c-1 displayName=Bo email=bo@example.com", "c-3 displayName=Cy 2 email=cy@example.com",
+                    "c-4 displayName=Di email=di@example.com");
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /** Runs {@code file} as a file workflow import of contacts (update, matched by email, prefer_import). */
+    private ImportJob contactsByEmail(String file) throws IOException {
+        ImportPipeline.RowSource source = csv(file);
+        ImportJob job = workflowJob("contact", List.of("external_id", "displayName", "email"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, List.of("email"), source);
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        return done;
     }
 
     /** The message of a row that create rejects because a record has its external_id. */

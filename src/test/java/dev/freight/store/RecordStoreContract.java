@@ -407,7 +407,7 @@ abstract class RecordStoreContract {
                             null),
                     new ImportLink(3, "srvc_1", "alias", "{\"alias\":1}", null, false, null),
                     new ImportLink(9, "srvc_1", "dependencies", "{}", null, false,
-                            new ImportLink.Row(12, "{\"Id\":\"s-9\"}", "created", true))));
+                            new ImportLink.Row(12, "{\"Id\":\"s-9\"}", "updated", true, "s-9"))));
             imports.addLinks(h, "imp_other", List.of(new ImportLink(1, "srvc_1", "dependencies", "{}", null, false,
                     null)));
             return null;
@@ -429,7 +429,8 @@ abstract class RecordStoreContract {
                 new ImportLink(3, "srvc_1", "dependencies", "{\"dependencies\":1}", "{\"dependencies\":2}", false,
                         null));
         assertThat(rest).extracting(ImportLink::ordinal).containsExactly(9L);
-        assertThat(rest.getFirst().row()).isEqualTo(new ImportLink.Row(12, "{\"Id\":\"s-9\"}", "created", true));
+        assertThat(rest.getFirst().row()).isEqualTo(new ImportLink.Row(12, "{\"Id\":\"s-9\"}", "updated", true,
+                "s-9"));
         assertThat(after).isEqualTo(rest);
         db.inTransaction((Handle h) -> {
             imports.purge(h, "imp_other", Instant.EPOCH);

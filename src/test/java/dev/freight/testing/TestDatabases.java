@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Opens migrated databases for store tests: a real SQLite file, or a fresh database on {@link TestPostgres}. */
 public enum TestDatabases {
@@ -38,6 +39,10 @@ public enum TestDatabases {
         /** SQLite gathers no statistics by itself. */
         @Override
         public void withoutAutoAnalyze(Handle h, String table) {}
+
+        /** A writer waits for the one write lock as its transaction begins, before it has read anything. */
+        @Override
+        public void awaitLockWaiter(Database db, String statement) {}
 
         @Override
         public Database open(String name) {
@@ -81,6 +86,25 @@ public enum TestDatabases {
         }
 
         @Override
+        public void awaitLockWaiter(Database db, String statement) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // A connection of its own each time: a transaction keeps reading the snapshot of pg_stat_activity it took.
+            while (db.withHandle(h -> h.queryFirst("select count(*) from pg_stat_activity where datname ="
+                    + " current_database() and wait_event_type = 'Lock' and starts_with(query, ?)", rs -> rs.getInt(1),
+                    statement).orElse(0)) == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no statement \"" + statement + "…\" waited for a lock within 30 s");
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+            }
+        }
+
+        @Override
         public Database open(String name) {
             TestPostgres pg = TestPostgres.get();
             return migrated(new PostgresDialect(), pg.createDatabase(name), "postgres");
@@ -104,6 +128,14 @@ public enum TestDatabases {
      * it grew) away from {@code table}, so that a test sees only the statistics Freight gathers.
      */
     public abstract void withoutAutoAnalyze(Handle h, String table);
+
+    /**
+     * Waits until a statement of {@code db} that starts with {@code statement} waits for a lock that a transaction
+     * holds: on PostgreSQL, a row lock, which a writer meets in the middle of its transaction, after its reads. Returns
+     * at once on SQLite, whose writers wait for the one write lock as their transaction begins: none can be held up
+     * between its reads and its writes.
+     */
+    public abstract void awaitLockWaiter(Database db, String statement);
 
     /** SQL that makes the database itself refuse to insert a record with {@code externalId} (a row-level failure). */
     public abstract String failingTriggerSql(String externalId);
