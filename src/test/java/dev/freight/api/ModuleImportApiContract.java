@@ -1099,6 +1099,146 @@ abstract class ModuleImportApiContract {
         }
     }
 
+    /**
+     * The sheet both workbook tests validate: a header, then rows of text, dates, numbers and empty cells, with a blank
+     * row. Rows 3, 5 and 7 are bad.
+     */
+    private static final Object[][] CONTACTS_SHEET = {
+        {"Name", "Email", "Phone", "Joined", "Score"},
+        {"Ann", "ann@example.com", "555-0100", java.time.LocalDate.of(2024, 1, 15), 42},
+        {"Bo", "not-an-email", "555-0101", java.time.LocalDate.of(2024, 2, 29), 7.5},
+        null,
+        {null, "also@bad", null, null, 0.25},
+        {"Cy", "cy@example.com", "555-0103", java.time.LocalDate.of(2023, 12, 31), 1_234_567.5},
+        {"Di, \"the boss\"", "di at example.com", "555-0104", java.time.LocalDate.of(2025, 6, 1), -3}};
+
+    @Test
+    void aValidationOfAnXlsxFileWritesTheSheetsRowNumbersAndOriginalCellsToItsErrorsFiles() throws Exception {
+        ByteArrayOutputStream xlsx = new ByteArrayOutputStream();
+        var workbook = new org.dhatim.fastexcel.Workbook(xlsx, "test", "1.0");
+        var sheet = workbook.newWorksheet("Contacts");
+        for (int r = 0; r < CONTACTS_SHEET.length; r++) {
+            Object[] row = CONTACTS_SHEET[r];
+            for (int c = 0; row != null && c < row.length; c++) {
+                switch (row[c]) {
+                    case null -> { }
+                    case String text -> sheet.value(r, c, text);
+                    case Number n -> sheet.value(r, c, n);
+                    case java.time.LocalDate date -> {
+                        sheet.value(r, c, date);
+                        sheet.style(r, c).format("yyyy-mm-dd").set();
+                    }
+                    default -> throw new IllegalArgumentException(row[c].toString());
+                }
+            }
+        }
+        workbook.finish();
+
+        validatesTheContactsSheetIntoItsErrorsFiles("contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.toByteArray(), "xlsx");
+    }
+
+    @Test
+    void aValidationOfAnXlsFileWritesTheSheetsRowNumbersAndOriginalCellsToItsErrorsFiles() throws Exception {
+        ByteArrayOutputStream xls = new ByteArrayOutputStream();
+        try (var workbook = new org.apache.poi.hssf.usermodel.HSSFWorkbook()) {
+            var sheet = workbook.createSheet("Contacts");
+            var dates = workbook.createCellStyle();
+            dates.setDataFormat(workbook.createDataFormat().getFormat("yyyy-mm-dd"));
+            for (int r = 0; r < CONTACTS_SHEET.length; r++) {
+                Object[] row = CONTACTS_SHEET[r];
+                if (row == null) {
+                    continue;
+                }
+                var cells = sheet.createRow(r);
+                for (int c = 0; c < row.length; c++) {
+                    switch (row[c]) {
+                        case null -> { }
+                        case String text -> cells.createCell(c).setCellValue(text);
+                        case Number n -> cells.createCell(c).setCellValue(n.doubleValue());
+                        case java.time.LocalDate date -> {
+                            var cell = cells.createCell(c);
+                            cell.setCellValue(date);
+                            cell.setCellStyle(dates);
+                        }
+                        default -> throw new IllegalArgumentException(row[c].toString());
+                    }
+                }
+            }
+            workbook.write(xls);
+        }
+
+        validatesTheContactsSheetIntoItsErrorsFiles("contacts.xls", "application/vnd.ms-excel", xls.toByteArray(),
+                "xls");
+    }
+
+    /**
+     * Both workbooks give the same files: a rejected row's {@code error_line} and {@code line} are its sheet row
+     * number (the blank row 4 is skipped, so row 5 is data row 3), its cells as parse shows them, under every column.
+     */
+    private void validatesTheContactsSheetIntoItsErrorsFiles(String name, String contentType, byte[] workbook,
+            String fileType) throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", name, contentType, workbook);
+        assertThat(parsed.status()).as(parsed.body()).isEqualTo(200);
+        assertThat(parsed.at("/data/fileType")).isEqualTo(fileType);
+
+        Response validated = http.post("/v1/modules/contacts/import/validate", "{\"fileId\": \""
+                + parsed.at("/data/fileId") + "\", \"columnMapping\": " + MAPPING + "}");
+
+        assertThat(validated.status()).as(validated.body()).isEqualTo(200);
+        assertThat(validated.at("/data/totalRows")).isEqualTo("5");
+        assertThat(validated.at("/data/errorRows")).isEqualTo("3");
+        // The answer's rows are data rows: the blank sheet row is none.
+        assertThat(validated.json().get("data").get("errors").toString()).isEqualTo("[{\"row\":2,\"field\":\"email\","
+                + "\"value\":\"not-an-email\",\"error\":\"email: expected an email address, got \\\"not-an-email\\\"\","
+                + "\"code\":\"invalid_field_value\"},{\"row\":3,\"field\":\"displayName\",\"value\":\"\","
+                + "\"error\":\"displayName: required field is missing (expected key \\\"Name\\\")\","
+                + "\"code\":\"missing_required_field\"},{\"row\":3,\"field\":\"email\",\"value\":\"also@bad\","
+                + "\"error\":\"email: expected an email address, got \\\"also@bad\\\"\",\"code\":\"invalid_field_value\"},"
+                + "{\"row\":5,\"field\":\"email\",\"value\":\"di at example.com\","
+                + "\"error\":\"email: expected an email address, got \\\"di at example.com\\\"\","
+                + "\"code\":\"invalid_field_value\"}]");
+        HttpResponse<String> csv = ImportsApiContract.get(validated.at("/data/errorsCsvUrl"));
+        assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+        assertThat(csv.body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,Name,Email,Phone,Joined,Score\r
+                3,,email,invalid_field_value,"email: expected an email address, got ""not-an-email\"\"",\
+                Bo,not-an-email,555-0101,2024-02-29,7.5\r
+                5,,displayName; email,missing_required_field; invalid_field_value,\
+                "displayName: required field is missing (expected key ""Name"")
+                email: expected an email address, got ""also@bad\"\"",,also@bad,,,0.25\r
+                7,,email,invalid_field_value,"email: expected an email address, got ""di at example.com\"\"",\
+                "Di, ""the boss\"\"",di at example.com,555-0104,2025-06-01,-3\r
+                """);
+        HttpResponse<String> json = ImportsApiContract.get(validated.at("/data/errorsJsonUrl"));
+        assertThat(json.statusCode()).as(json.body()).isEqualTo(200);
+        JsonNode entries = Http.JSON.readTree(json.body());
+        assertThat(entries.size()).isEqualTo(3);
+        assertThat(entries.get(0).toString()).isEqualTo("{\"row\":2,\"line\":3,\"external_id\":null,\"field\":\"email\","
+                + "\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"not-an-email\\\"\","
+                + "\"errors\":[{\"field\":\"email\",\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"not-an-email\\\"\"}],"
+                + "\"cells\":{\"Name\":\"Bo\",\"Email\":\"not-an-email\",\"Phone\":\"555-0101\","
+                + "\"Joined\":\"2024-02-29\",\"Score\":\"7.5\"}}");
+        assertThat(entries.get(1).toString()).isEqualTo("{\"row\":3,\"line\":5,\"external_id\":null,"
+                + "\"field\":\"displayName; email\",\"error_code\":\"missing_required_field; invalid_field_value\","
+                + "\"message\":\"displayName: required field is missing (expected key \\\"Name\\\")\\n"
+                + "email: expected an email address, got \\\"also@bad\\\"\","
+                + "\"errors\":[{\"field\":\"displayName\",\"error_code\":\"missing_required_field\","
+                + "\"message\":\"displayName: required field is missing (expected key \\\"Name\\\")\"},"
+                + "{\"field\":\"email\",\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"also@bad\\\"\"}],"
+                + "\"cells\":{\"Name\":\"\",\"Email\":\"also@bad\",\"Phone\":\"\",\"Joined\":\"\",\"Score\":\"0.25\"}}");
+        assertThat(entries.get(2).toString()).isEqualTo("{\"row\":5,\"line\":7,\"external_id\":null,\"field\":\"email\","
+                + "\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"di at example.com\\\"\","
+                + "\"errors\":[{\"field\":\"email\",\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"di at example.com\\\"\"}],"
+                + "\"cells\":{\"Name\":\"Di, \\\"the boss\\\"\",\"Email\":\"di at example.com\",\"Phone\":\"555-0104\","
+                + "\"Joined\":\"2025-06-01\",\"Score\":\"-3\"}}");
+    }
+
     private Response validateRows(String rows) {
         Response r = http.post("/v1/modules/contacts/import/validate", "{\"rows\": [" + rows + "], \"columnMapping\": "
                 + MAPPING + "}");
