@@ -386,25 +386,33 @@ class ModuleImportController implements Envelope.Face {
         ModuleImportRequest body = ModuleImportRequest.read(Json.read(request.getInputStream(),
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, false);
         ImportValidator.Report report;
-        ValidationFiles.Stored stored;
+        ValidationFiles.Finished files;
         // Every rejected row goes to the errors files as it is read; the answer lists the first problems.
         try (ValidationFiles.Recorder recorder = validationFiles.recorder(caller.organizationId())) {
             ModuleImportRequest resolved = resolveMappedColumns(caller, body);
             report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, resolved.options(),
                     source(caller, resolved), recorder);
-            stored = recorder.finish().orElse(null);
+            files = recorder.finish();
         } catch (IngestException e) {
             throw rejected(e, caller, body);
         }
         String org = caller.organizationId();
+        ValidationFiles.Stored stored = files instanceof ValidationFiles.Stored s ? s : null;
+        List<WarningView> warnings = new ArrayList<>(report.warnings().stream()
+                .map(w -> new WarningView(w.row(), w.field(), w.message(), w.code())).toList());
+        if (files instanceof ValidationFiles.TooLarge tooLarge) {
+            warnings.add(new WarningView(null, null, ("This validation's errors files would take more than"
+                    + " FREIGHT_MAX_VALIDATION_FILES_BYTES (%,d bytes) on their own, so they were not kept:"
+                    + " errorsCsvUrl and errorsJsonUrl are null and errors lists at most the first %,d problems")
+                    .formatted(tooLarge.maxBytes(), MAX_LISTED_ERRORS), "errors_files_not_kept"));
+        }
         return Envelope.ok(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
                 report.errorRows(),
                 report.errors().stream().map(p -> new ErrorView(p.row(), p.field(), p.value(), p.message(),
                         p.code())).toList(), report.errorsTruncated(),
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.CSV),
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.JSON),
-                report.warnings().stream().map(w -> new WarningView(w.row(), w.field(), w.message(), w.code()))
-                        .toList()));
+                warnings));
     }
 
     @PostMapping(path = "/v1/modules/{module}/import/execute", produces = {MediaType.APPLICATION_JSON_VALUE,

@@ -19,7 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * A validation's errors files at their signed URLs (no API key; the signature is the authorization). Once the files
- * have expired the URLs answer 410 {@code validation_file_expired}.
+ * have expired, or were deleted early to keep all validations' files within FREIGHT_MAX_VALIDATION_FILES_BYTES, the
+ * URLs answer 410 {@code validation_file_expired}, saying which.
  */
 @RestController
 class ValidationFilesController implements Envelope.Face {
@@ -76,6 +77,12 @@ class ValidationFilesController implements Envelope.Face {
     }
 
     private static ApiException expired(ValidationFile found) {
+        if (found != null && found.deletedBecause() == ValidationFileStore.Removal.OVER_LIMIT) {
+            return new ApiException(410, "validation_file_expired", "Validation errors file was deleted early (at "
+                    + ExportUrls.time(found.deletedAt()) + ", before it expired at "
+                    + ExportUrls.time(found.expiresAt()) + ") to keep all validations' errors files within"
+                    + " FREIGHT_MAX_VALIDATION_FILES_BYTES; validate again");
+        }
         return new ApiException(410, "validation_file_expired", "Validation errors file has expired"
                 + (found == null ? "" : " (at " + ExportUrls.time(found.expiresAt()) + ")")
                 + " and was deleted; validate again");

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  * @param parsedFileTtl how long a file uploaded to the workflow's parse step is kept for validate and execute
  * @param importRetention how long an ended import keeps its upload, rejected rows and change log (and so can be
  *     rolled back)
+ * @param maxValidationFilesBytes the most bytes the finished errors files of the validate step may take together
  */
 public record FreightConfig(
         Path dataDir,
@@ -42,7 +43,8 @@ public record FreightConfig(
         long exportAsyncThreshold,
         Duration exportFileTtl,
         Duration parsedFileTtl,
-        Duration importRetention) {
+        Duration importRetention,
+        long maxValidationFilesBytes) {
 
     private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})([smhd])$");
 
@@ -81,7 +83,8 @@ public record FreightConfig(
                 positive(property, "freight.export-async-threshold", 10_000, Long.MAX_VALUE),
                 duration(property, "freight.export-file-ttl", Duration.ofHours(24)),
                 duration(property, "freight.parsed-file-ttl", Duration.ofDays(7)),
-                duration(property, "freight.import-retention", Duration.ofDays(30)));
+                duration(property, "freight.import-retention", Duration.ofDays(30)),
+                positive(property, "freight.max-validation-files-bytes", 2L * 1024 * 1024 * 1024, Long.MAX_VALUE));
     }
 
     private static String publicUrl(Function<String, String> property) {

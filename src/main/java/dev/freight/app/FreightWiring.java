@@ -217,12 +217,15 @@ class FreightWiring {
         return new ValidationFileStore();
     }
 
-    /** The validate step's errors files, kept as long as their download URLs live (FREIGHT_DOWNLOAD_URL_TTL). */
+    /**
+     * The validate step's errors files, kept as long as their download URLs live (FREIGHT_DOWNLOAD_URL_TTL) within
+     * FREIGHT_MAX_VALIDATION_FILES_BYTES.
+     */
     @Bean
     ValidationFiles validationFiles(FreightConfig config, Database database, ValidationFileStore store,
             IdGenerator ids, Clock clock) {
         return new ValidationFiles(config.dataDir().resolve("validations"), database, store, ids, clock,
-                config.downloadUrlTtl());
+                config.downloadUrlTtl(), config.maxValidationFilesBytes());
     }
 
     /** Deleted files' marks are kept as long as an ended import's rows, so their downloads answer 410 that long. */

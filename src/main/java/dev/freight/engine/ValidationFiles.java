@@ -2,12 +2,15 @@ package dev.freight.engine;
 
 import de.siegmar.fastcsv.writer.CsvWriter;
 import dev.freight.store.Database;
+import dev.freight.store.Handle;
 import dev.freight.store.IdGenerator;
 import dev.freight.store.ValidationFileStore;
-import dev.freight.store.ValidationFileStore.ValidationFile;
 import java.io.BufferedOutputStream;
+import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +20,14 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
@@ -34,12 +38,25 @@ import tools.jackson.databind.json.JsonMapper;
  * The validate step's errors files: every rejected row of one validation, as {@code <dir>/<id>.errors.json} and
  * {@code <dir>/<id>.errors.csv}, in the shape of an import's errors files ({@link ImportFiles}). The JSON file is
  * written as validation reads the rows, and the CSV from it once the rows' columns are all known, so no list of
- * problems is kept. Each validation with a rejected row is recorded ({@link ValidationFileStore}) before its first
- * byte is written, expiring {@code ttl} after the validation ends; the sweeper deletes its files then. Both files are
- * written under temporary names and moved into place complete. Several service instances on PostgreSQL must share
- * the directory. Thread-safe; each {@link Recorder} is used by one thread.
+ * problems is kept. Both are written under temporary names and moved into place complete. Several service instances
+ * on PostgreSQL must share the directory. Thread-safe; each {@link Recorder} is used by one thread.
+ *
+ * <p>Each validation with a rejected row is recorded ({@link ValidationFileStore}) before its first byte is written.
+ * While its files are written, their record's expiry is a lease {@link #LEASE} ahead that the writer renews every
+ * {@link #RENEWAL} (however far apart its rejected rows are), so {@link #deleteExpired} never deletes files being
+ * written, and does delete those a crash or kill left half written once the lease ran out. Finished files expire
+ * {@code ttl} after they were finished. The finished files of all validations are kept within {@code maxBytes}:
+ * when a validation finishes, the oldest finished files are deleted first until the rest fit ({@link #trim}); a
+ * validation whose own files would take more is not kept at all ({@link TooLarge}), and stops writing as soon as its
+ * files reach that.
  */
 public final class ValidationFiles {
+
+    /** How long files being written are kept past their writer's last sign of life. */
+    public static final Duration LEASE = Duration.ofMinutes(10);
+
+    /** How often a writer renews its lease. */
+    public static final Duration RENEWAL = Duration.ofMinutes(1);
 
     /** The two files of a validation, by the name their download URL ends with. */
     public enum Format {
@@ -57,8 +74,17 @@ public final class ValidationFiles {
         }
     }
 
-    /** A validation's complete files: their id and when they expire. */
-    public record Stored(String id, Instant expiresAt) {}
+    /** What a finished {@link Recorder} leaves. */
+    public sealed interface Finished permits Stored, NoneRejected, TooLarge {}
+
+    /** A validation's complete files: their id and when they expire (a whole second). */
+    public record Stored(String id, Instant expiresAt) implements Finished {}
+
+    /** No row was rejected, so there are no files. */
+    public record NoneRejected() implements Finished {}
+
+    /** The files would take more than {@code maxBytes} on their own, so none were kept. */
+    public record TooLarge(long maxBytes) implements Finished {}
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -71,16 +97,21 @@ public final class ValidationFiles {
     private final IdGenerator ids;
     private final Clock clock;
     private final Duration ttl;
+    private final long maxBytes;
 
-    /** @param ttl how long the files are kept after their validation ended (the download URLs' lifetime) */
+    /**
+     * @param ttl how long finished files are kept (the download URLs' lifetime)
+     * @param maxBytes the most bytes the finished files of all validations may take together
+     */
     public ValidationFiles(Path dir, Database database, ValidationFileStore store, IdGenerator ids, Clock clock,
-            Duration ttl) {
+            Duration ttl, long maxBytes) {
         this.dir = dir;
         this.database = database;
         this.store = store;
         this.ids = ids;
         this.clock = clock;
         this.ttl = ttl;
+        this.maxBytes = maxBytes;
     }
 
     public Path path(String id, Format format) {
@@ -89,6 +120,11 @@ public final class ValidationFiles {
 
     private Path temporary(String id, Format format) {
         return dir.resolve(id + "." + format.fileName() + ".part");
+    }
+
+    /** The most bytes the finished files of all validations may take together. */
+    public long maxBytes() {
+        return maxBytes;
     }
 
     /** A recorder of one validation's rejected rows; nothing is written or recorded until the first one. */
@@ -109,17 +145,80 @@ public final class ValidationFiles {
     }
 
     /**
+     * Deletes the files whose expiry passed by {@code now}: finished files past their time, and files whose writer
+     * stopped renewing its lease. Returns how many validations' files.
+     */
+    public int deleteExpired(Instant now) {
+        int deleted = 0;
+        for (String id : database.withHandle(h -> store.expired(h, now))) {
+            // Marked only if the expiry has still passed: a writer that renewed its lease meanwhile keeps its files,
+            // and one that tries to renew after finds it lost them.
+            if (remove(id, h -> store.markExpired(h, id, now))) {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Deletes the oldest finished files (never files being written) until the finished files left take at most
+     * {@link #maxBytes}; returns how many validations' files.
+     */
+    public int trim(Instant now) {
+        if (database.withHandle(store::keptBytes) <= maxBytes) {
+            return 0;
+        }
+        List<ValidationFileStore.Kept> oldestFirst = database.withHandle(store::keptOldestFirst);
+        long kept = oldestFirst.stream().mapToLong(ValidationFileStore.Kept::sizeBytes).sum();
+        int deleted = 0;
+        for (ValidationFileStore.Kept oldest : oldestFirst) {
+            if (kept <= maxBytes) {
+                break;
+            }
+            // Counted off whether this trim or a concurrent one (another validation finishing) deleted them.
+            if (remove(oldest.id(), h -> store.markOverLimit(h, oldest.id(), now))) {
+                deleted++;
+            }
+            kept -= oldest.sizeBytes();
+        }
+        return deleted;
+    }
+
+    /**
+     * Deletes a validation's files if {@code mark} marks their record deleted, in its transaction: a failure to
+     * delete them leaves the record unmarked, for the next sweep.
+     */
+    private boolean remove(String id, Predicate<Handle> mark) {
+        return database.inTransaction(h -> {
+            if (!mark.test(h)) {
+                return false;
+            }
+            delete(id);
+            return true;
+        });
+    }
+
+    /**
      * Writes one validation's rejected rows as {@link ImportValidator} hands them over. {@link #finish} makes the
      * files whole; {@link #close} without it (the validation failed) deletes whatever was written and its record.
      */
     public final class Recorder implements ImportValidator.Rejections, AutoCloseable {
+
+        private enum State {
+            NOTHING_YET,
+            WRITING,
+            TOO_LARGE,
+            FINISHED
+        }
+
         private final String organizationId;
         /** The source's headers, then every other key of a rejected row's cells: the CSV's columns. */
         private final Set<String> headers = new LinkedHashSet<>();
+        private State state = State.NOTHING_YET;
         private String id;
-        private OutputStream out;
+        private CountingStream out;
         private JsonGenerator json;
-        private boolean finished;
+        private Instant renewed;
 
         private Recorder(String organizationId) {
             this.organizationId = organizationId;
@@ -131,9 +230,20 @@ public final class ValidationFiles {
         }
 
         @Override
+        public void rowRead() {
+            if (state == State.WRITING) {
+                renewIfDue();
+            }
+        }
+
+        @Override
         public void add(ImportValidator.Rejected row) throws IOException {
-            if (id == null) {
-                open();
+            switch (state) {
+                case NOTHING_YET -> open();
+                case WRITING -> renewIfDue();
+                case TOO_LARGE, FINISHED -> {
+                    return;
+                }
             }
             List<ImportValidator.Problem> problems = row.problems();
             json.writeStartObject();
@@ -157,58 +267,108 @@ public final class ValidationFiles {
             json.writePOJO(row.cells());
             json.writeEndObject();
             headers.addAll(row.cells().keySet());
+            // What reached the file so far already exceeds the limit: the files will not be kept, stop writing them.
+            if (out.count() > maxBytes) {
+                drop();
+            }
         }
 
-        /** Records the validation and starts its JSON file. */
+        /** Records the validation, leased to this writer, and starts its JSON file. */
         private void open() throws IOException {
             String fresh = ids.next("val");
             Instant now = clock.instant();
-            // Recorded first: a crash from here on leaves files the sweeper finds.
+            // Recorded first: a crash from here on leaves files the sweeper finds once the lease runs out.
             database.inTransaction(h -> {
-                store.create(h, new ValidationFile(fresh, organizationId, now, now.plus(ttl), null));
+                store.create(h, fresh, organizationId, now, now.plus(LEASE));
                 return null;
             });
             id = fresh;
+            renewed = now;
+            state = State.WRITING;
             Files.createDirectories(dir);
-            out = new BufferedOutputStream(Files.newOutputStream(temporary(id, Format.JSON)), 1 << 16);
-            json = JSON.createGenerator(out);
+            out = new CountingStream(Files.newOutputStream(temporary(id, Format.JSON)));
+            json = JSON.createGenerator(new BufferedOutputStream(out, 1 << 16));
             json.writeStartArray();
         }
 
-        /** The complete files, expiring {@code ttl} from now; empty when no row was rejected. */
-        public Optional<Stored> finish() throws IOException {
-            if (id == null) {
-                finished = true;
-                return Optional.empty();
+        /** Renews the lease once {@link #RENEWAL} has passed since the last time. */
+        private void renewIfDue() {
+            Instant now = clock.instant();
+            if (now.isBefore(renewed.plus(RENEWAL))) {
+                return;
+            }
+            if (!database.inTransaction(h -> store.renew(h, id, now.plus(LEASE)))) {
+                throw lost();
+            }
+            renewed = now;
+        }
+
+        private IllegalStateException lost() {
+            return new IllegalStateException("The errors files of validation " + id + " were deleted as abandoned"
+                    + " while it wrote them: it did not renew its lease on them for " + LEASE);
+        }
+
+        /**
+         * Makes the files whole and keeps them, expiring {@code ttl} from now, then deletes the oldest finished files
+         * of other validations beyond the limit; or says why there are none.
+         */
+        public Finished finish() throws IOException {
+            switch (state) {
+                case NOTHING_YET -> {
+                    state = State.FINISHED;
+                    return new NoneRejected();
+                }
+                case FINISHED -> throw new IllegalStateException("The validation's files were finished already");
+                case TOO_LARGE -> {
+                    return new TooLarge(maxBytes);
+                }
+                case WRITING -> {
+                    // written below
+                }
             }
             json.writeEndArray();
             json.close();
-            out.close();
-            writeCsv();
+            long jsonBytes = Files.size(temporary(id, Format.JSON));
+            long size = jsonBytes <= maxBytes && writeCsv(jsonBytes)
+                    ? jsonBytes + Files.size(temporary(id, Format.CSV)) : Long.MAX_VALUE;
+            if (size > maxBytes) {
+                drop();
+                return new TooLarge(maxBytes);
+            }
             Files.move(temporary(id, Format.JSON), path(id, Format.JSON), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
             Files.move(temporary(id, Format.CSV), path(id, Format.CSV), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
-            Instant expiresAt = clock.instant().plus(ttl);
-            database.inTransaction(h -> {
-                store.expireAt(h, id, expiresAt);
-                return null;
-            });
-            finished = true;
-            return Optional.of(new Stored(id, expiresAt));
+            Instant finishedAt = clock.instant();
+            // To the second, as the download URLs' expiry is: they expire together.
+            Instant expiresAt = finishedAt.plus(ttl).truncatedTo(ChronoUnit.SECONDS);
+            if (!database.inTransaction(h -> store.finished(h, id, finishedAt, expiresAt, size))) {
+                throw lost();
+            }
+            state = State.FINISHED;
+            trim(finishedAt);
+            return new Stored(id, expiresAt);
         }
 
-        /** The CSV, read back from the JSON file a row at a time: its columns are known only once every row was. */
-        private void writeCsv() throws IOException {
+        /**
+         * The CSV, read back from the JSON file a row at a time: its columns are known only once every row was.
+         * False, and stopped, as soon as the two files reach more than the limit.
+         */
+        private boolean writeCsv(long jsonBytes) throws IOException {
             try (MappingIterator<LinkedHashMap<String, Object>> rows = JSON.readerFor(MAP)
                     .readValues(temporary(id, Format.JSON).toFile());
-                    Writer w = Files.newBufferedWriter(temporary(id, Format.CSV), StandardCharsets.UTF_8);
+                    CountingStream counted = new CountingStream(Files.newOutputStream(temporary(id, Format.CSV)));
+                    Writer w = new BufferedWriter(new OutputStreamWriter(counted, StandardCharsets.UTF_8));
                     CsvWriter csv = CsvWriter.builder().build(w)) {
                 List<String> header = new ArrayList<>(ImportFiles.ERROR_COLUMNS);
                 header.addAll(headers);
                 csv.writeRecord(header);
                 List<String> line = new ArrayList<>(header.size());
                 while (rows.hasNext()) {
+                    renewIfDue();
+                    if (jsonBytes + counted.count() > maxBytes) {
+                        return false;
+                    }
                     Map<String, Object> row = rows.next();
                     line.clear();
                     line.add(String.valueOf(row.get("line")));
@@ -223,25 +383,65 @@ public final class ValidationFiles {
                     csv.writeRecord(line);
                 }
             }
+            return true;
+        }
+
+        /** Deletes what was written and forgets the validation: its files are too large to keep. */
+        private void drop() {
+            discard();
+            state = State.TOO_LARGE;
         }
 
         /** Without {@link #finish}: deletes what was written and forgets the validation. */
         @Override
         public void close() {
-            if (finished || id == null) {
-                return;
+            if (state == State.WRITING) {
+                discard();
+                state = State.FINISHED;
             }
+        }
+
+        private void discard() {
             try {
                 json.close();
-                out.close();
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 // The files are deleted below whatever state they were left in.
+            }
+            try {
+                out.close();
+            } catch (IOException e) {
+                // As above.
             }
             delete(id);
             database.inTransaction(h -> {
                 store.delete(h, id);
                 return null;
             });
+        }
+    }
+
+    /** Counts the bytes that reach the stream it wraps (not what buffers in front of it still hold). */
+    private static final class CountingStream extends FilterOutputStream {
+        private long count;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        long count() {
+            return count;
         }
     }
 }

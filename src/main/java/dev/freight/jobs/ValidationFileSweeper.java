@@ -9,11 +9,12 @@ import dev.freight.store.ValidationFileStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * Deletes the validate step's errors files once they expired, as the db-scheduler recurring task
- * {@code validation-file-expiry}, and marks them deleted, so their download answers 410. The marks are forgotten
+ * {@code validation-file-expiry}, and marks them deleted, so their download answers 410: finished files past their
+ * expiry, files a crash left half written once their writer's lease ran out ({@link ValidationFiles#deleteExpired}),
+ * and the oldest finished files beyond the byte limit ({@link ValidationFiles#trim}). The marks are forgotten
  * {@code keepMarks} later (a download then answers 403 {@code url_expired}, as its URL expired with the files).
  */
 public final class ValidationFileSweeper {
@@ -40,19 +41,11 @@ public final class ValidationFileSweeper {
         return task;
     }
 
-    /** Deletes the files that expired by now (and forgets old marks); returns how many validations' files. */
+    /** Deletes the files that expired by now or are beyond the limit (and forgets old marks); returns how many. */
     public int sweep() {
         Instant now = clock.instant();
-        List<String> expired = database.withHandle(h -> store.expired(h, now));
-        for (String id : expired) {
-            // The files first: a crash between the two leaves a record the next sweep finds again.
-            files.delete(id);
-            database.inTransaction(h -> {
-                store.deleted(h, id, now);
-                return null;
-            });
-        }
+        int deleted = files.deleteExpired(now) + files.trim(now);
         database.inTransaction(h -> store.forgetDeletedBefore(h, now.minus(keepMarks)));
-        return expired.size();
+        return deleted;
     }
 }

@@ -2,10 +2,12 @@ package dev.freight.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freight.app.FreightConfig;
 import dev.freight.engine.ValidationFiles;
 import dev.freight.jobs.ParsedFileSweeper;
 import dev.freight.jobs.ValidationFileSweeper;
 import dev.freight.store.Database;
+import dev.freight.store.IdGenerator;
 import dev.freight.store.KeyKind;
 import dev.freight.store.ParsedFileStore;
 import dev.freight.store.Scope;
@@ -13,6 +15,7 @@ import dev.freight.store.UploadStore;
 import dev.freight.store.ValidationFileStore;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
+import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import dev.freight.testing.TestServer;
 import dev.freight.testing.TestServer.Tenant;
@@ -910,6 +913,330 @@ abstract class ModuleImportApiContract {
                     + record.expiresAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                     + ") and was deleted; validate again");
         }
+    }
+
+    /**
+     * A validation that writes its files for longer than FREIGHT_DOWNLOAD_URL_TTL (its clock driven two hours on, the
+     * sweeper running every minute meanwhile) keeps them, and they download for a TTL from when they were finished.
+     */
+    @Test
+    void aValidationWritingLongerThanTheTtlIsNotSweptAndItsFilesDownloadAfterwards() throws Exception {
+        TestServer server = tenant.server();
+        FreightConfig config = server.bean(FreightConfig.class);
+        Database db = server.bean(Database.class);
+        ValidationFileStore store = server.bean(ValidationFileStore.class);
+        SettableClock clock = new SettableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        ValidationFiles files = new ValidationFiles(config.dataDir().resolve("validations"), db, store,
+                new IdGenerator(clock), clock, config.downloadUrlTtl(), config.maxValidationFilesBytes());
+        var sweeper = new ValidationFileSweeper(db, store, files, clock, Duration.ofDays(30), Duration.ofMinutes(1));
+        ValidationFiles.Finished finished;
+        try (ValidationFiles.Recorder recorder = files.recorder(tenant.organizationId())) {
+            recorder.start(List.of("Name", "Email"));
+            recorder.add(rejectedRow(1, "Ann", "nope"));
+            for (int minute = 1; minute <= 120; minute++) {
+                clock.advance(Duration.ofMinutes(1));
+                recorder.rowRead();
+                if (minute == 90) {
+                    recorder.add(rejectedRow(91, "Bo", "bad"));
+                }
+                sweeper.sweep();
+            }
+            try (var written = java.nio.file.Files.list(config.dataDir().resolve("validations"))) {
+                assertThat(written.filter(f -> f.toString().endsWith(".errors.json.part")).count()).isEqualTo(1);
+            }
+            finished = recorder.finish();
+        }
+        ValidationFiles.Stored stored = (ValidationFiles.Stored) finished;
+        assertThat(stored.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofHours(1))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        String path = "/files/validations/" + tenant.organizationId() + "/" + stored.id() + "/errors.csv";
+        long expires = stored.expiresAt().getEpochSecond();
+
+        HttpResponse<String> csv = ImportsApiContract.get(server.baseUrl() + path + "?expires=" + expires
+                + "&signature=" + ImportsApiContract.hmac("GET " + path + " " + expires));
+
+        assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+        assertThat(csv.body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,Name,Email\r
+                1,,email,invalid_field_value,"email: expected an email address, got ""nope\"\"",Ann,nope\r
+                91,,email,invalid_field_value,"email: expected an email address, got ""bad\"\"",Bo,bad\r
+                """);
+        ValidationFileStore.ValidationFile record = db.withHandle(h -> store.get(h, tenant.organizationId(),
+                stored.id())).orElseThrow();
+        assertThat(record.finishedAt()).isEqualTo(clock.instant());
+        assertThat(record.expiresAt()).isEqualTo(stored.expiresAt());
+        assertThat(record.deletedAt()).isNull();
+    }
+
+    private static dev.freight.engine.ImportValidator.Rejected rejectedRow(long line, String name, String email) {
+        Map<String, Object> cells = new LinkedHashMap<>();
+        cells.put("Name", name);
+        cells.put("Email", email);
+        return new dev.freight.engine.ImportValidator.Rejected(line, line, null, List.of(
+                new dev.freight.engine.ImportValidator.Problem(line, "email", email, "invalid_field_value",
+                        "email: expected an email address, got \"" + email + "\"")), cells);
+    }
+
+    /** {@code count} rows whose email is bad, named {@code <prefix><n>} with n of five digits: all as long. */
+    private static String badRows(String prefix, int count) {
+        StringBuilder rows = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            String name = prefix + "%05d".formatted(i);
+            rows.append(i == 1 ? "" : ",").append(rowsJson(name, "bad-" + name));
+        }
+        return rows.toString();
+    }
+
+    /**
+     * The test servers keep 4,000,000 bytes of finished validation files: the files of three validations of 3,500
+     * rejected rows (1,173,787 bytes of JSON and 369,971 of CSV each) do not fit, so the oldest's go when the third
+     * finishes, and its URLs say why.
+     */
+    @Test
+    void theOldestFinishedValidationFilesAreDeletedFirstToKeepUnderTheLimitAndTheirDownloadSaysSo()
+            throws Exception {
+        TestServer server = tenant.server();
+        Database db = server.bean(Database.class);
+        ValidationFileStore store = server.bean(ValidationFileStore.class);
+        ValidationFiles files = server.bean(ValidationFiles.class);
+        List<String> csvUrls = new ArrayList<>();
+        List<String> jsonUrls = new ArrayList<>();
+        List<ValidationFileStore.ValidationFile> records = new ArrayList<>();
+        for (String prefix : List.of("a", "b", "c")) {
+            Response validated = validateRows(badRows(prefix, 3_500));
+            assertThat(validated.at("/data/errorRows")).isEqualTo("3500");
+            String csvUrl = validated.at("/data/errorsCsvUrl");
+            String id = csvUrl.replaceAll(".*/(val_[0-9a-f]{32})/.*", "$1");
+            csvUrls.add(csvUrl);
+            jsonUrls.add(validated.at("/data/errorsJsonUrl"));
+            records.add(db.withHandle(h -> store.get(h, tenant.organizationId(), id)).orElseThrow());
+            // The URLs expire when the files do: FREIGHT_DOWNLOAD_URL_TTL after they were finished, to the second.
+            assertThat(records.getLast().expiresAt()).isEqualTo(records.getLast().finishedAt()
+                    .plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+            for (String url : List.of(csvUrl, jsonUrls.getLast())) {
+                assertThat(Long.parseLong(url.replaceAll(".*expires=(\\d+)&.*", "$1")))
+                        .isEqualTo(records.getLast().expiresAt().getEpochSecond());
+            }
+            // Every one's files take the same bytes, as recorded.
+            assertThat(records.getLast().sizeBytes()).isEqualTo(1_543_758L).isEqualTo(
+                    java.nio.file.Files.size(files.path(id, ValidationFiles.Format.CSV))
+                    + java.nio.file.Files.size(files.path(id, ValidationFiles.Format.JSON)));
+        }
+        assertThat(3 * 1_543_758L).isGreaterThan(TestServer.MAX_VALIDATION_FILES_BYTES);
+        assertThat(2 * 1_543_758L).isLessThanOrEqualTo(TestServer.MAX_VALIDATION_FILES_BYTES);
+
+        ValidationFileStore.ValidationFile oldest = db.withHandle(h -> store.get(h, tenant.organizationId(),
+                records.getFirst().id())).orElseThrow();
+        ValidationFileStore.ValidationFile third = records.getLast();
+        assertThat(oldest.deletedBecause()).isEqualTo(ValidationFileStore.Removal.OVER_LIMIT);
+        assertThat(oldest.deletedAt()).isEqualTo(third.finishedAt());
+        assertThat(files.path(oldest.id(), ValidationFiles.Format.CSV)).doesNotExist();
+        assertThat(files.path(oldest.id(), ValidationFiles.Format.JSON)).doesNotExist();
+        for (String url : List.of(csvUrls.getFirst(), jsonUrls.getFirst())) {
+            HttpResponse<String> gone = ImportsApiContract.get(url);
+            assertThat(gone.statusCode()).as(url).isEqualTo(410);
+            JsonNode error = Http.JSON.readTree(gone.body()).get("error");
+            assertThat(error.get("code").asString()).isEqualTo("validation_file_expired");
+            assertThat(error.get("message").asString()).isEqualTo("Validation errors file was deleted early (at "
+                    + oldest.deletedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ", before it expired at "
+                    + oldest.expiresAt() + ") to keep all validations' errors files within"
+                    + " FREIGHT_MAX_VALIDATION_FILES_BYTES; validate again");
+        }
+        for (int i = 1; i < 3; i++) {
+            HttpResponse<String> csv = ImportsApiContract.get(csvUrls.get(i));
+            assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+            assertThat(csv.body().length()).isEqualTo(369_971);
+            HttpResponse<String> json = ImportsApiContract.get(jsonUrls.get(i));
+            assertThat(json.statusCode()).as(json.body()).isEqualTo(200);
+            assertThat(json.body().length()).isEqualTo(1_173_787);
+        }
+    }
+
+    /** A validation whose own files would take more than the limit answers as any other, saying it kept none. */
+    @Test
+    void aValidationWhoseErrorsFilesAloneExceedTheLimitAnswersWithoutThemAndSaysSo() throws Exception {
+        Database db = tenant.server().bean(Database.class);
+        java.nio.file.Path dir = tenant.server().bean(FreightConfig.class).dataDir().resolve("validations");
+        List<String> recordedBefore = validationFileIds(db);
+        List<java.nio.file.Path> filesBefore = filesIn(dir);
+
+        Response validated = validateRows(badRows("p", 10_000));
+
+        JsonNode data = validated.json().get("data");
+        assertThat(data.get("isValid").asBoolean()).isFalse();
+        assertThat(data.get("totalRows").asLong()).isEqualTo(10_000);
+        assertThat(data.get("errorRows").asLong()).isEqualTo(10_000);
+        assertThat(data.get("errors").size()).isEqualTo(1_000);
+        assertThat(data.get("errors").get(0).get("error").asString())
+                .isEqualTo("email: expected an email address, got \"bad-p00001\"");
+        assertThat(data.get("errorsTruncated").asBoolean()).isTrue();
+        assertThat(data.get("errorsCsvUrl").isNull()).isTrue();
+        assertThat(data.get("errorsJsonUrl").isNull()).isTrue();
+        assertThat(data.get("warnings").toString()).isEqualTo("[{\"row\":null,\"field\":null,\"message\":"
+                + "\"This validation's errors files would take more than FREIGHT_MAX_VALIDATION_FILES_BYTES"
+                + " (4,000,000 bytes) on their own, so they were not kept: errorsCsvUrl and errorsJsonUrl are null and"
+                + " errors lists at most the first 1,000 problems\",\"code\":\"errors_files_not_kept\"}]");
+        assertThat(validationFileIds(db)).isEqualTo(recordedBefore);
+        assertThat(filesIn(dir)).isEqualTo(filesBefore);
+        // 10,000 rejected rows make 4,416,761 bytes of files; without the last 1,500, 3,753,758 bytes fit and are kept.
+        Response fits = validateRows(badRows("p", 8_500));
+        assertThat(fits.at("/data/errorsCsvUrl")).isNotNull();
+        assertThat(fits.json().get("data").get("warnings").size()).isZero();
+        assertThat(ImportsApiContract.get(fits.at("/data/errorsCsvUrl")).statusCode()).isEqualTo(200);
+    }
+
+    private static List<String> validationFileIds(Database db) {
+        return db.withHandle(h -> h.query("select id from validation_files where deleted_at is null order by id",
+                rs -> rs.getString(1)));
+    }
+
+    private static List<java.nio.file.Path> filesIn(java.nio.file.Path dir) throws IOException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return List.of();
+        }
+        try (var listed = java.nio.file.Files.list(dir)) {
+            return listed.sorted().toList();
+        }
+    }
+
+    /**
+     * The sheet both workbook tests validate: a header, then rows of text, dates, numbers and empty cells, with a blank
+     * row. Rows 3, 5 and 7 are bad.
+     */
+    private static final Object[][] CONTACTS_SHEET = {
+        {"Name", "Email", "Phone", "Joined", "Score"},
+        {"Ann", "ann@example.com", "555-0100", java.time.LocalDate.of(2024, 1, 15), 42},
+        {"Bo", "not-an-email", "555-0101", java.time.LocalDate.of(2024, 2, 29), 7.5},
+        null,
+        {null, "also@bad", null, null, 0.25},
+        {"Cy", "cy@example.com", "555-0103", java.time.LocalDate.of(2023, 12, 31), 1_234_567.5},
+        {"Di, \"the boss\"", "di at example.com", "555-0104", java.time.LocalDate.of(2025, 6, 1), -3}};
+
+    @Test
+    void aValidationOfAnXlsxFileWritesTheSheetsRowNumbersAndOriginalCellsToItsErrorsFiles() throws Exception {
+        ByteArrayOutputStream xlsx = new ByteArrayOutputStream();
+        var workbook = new org.dhatim.fastexcel.Workbook(xlsx, "test", "1.0");
+        var sheet = workbook.newWorksheet("Contacts");
+        for (int r = 0; r < CONTACTS_SHEET.length; r++) {
+            Object[] row = CONTACTS_SHEET[r];
+            for (int c = 0; row != null && c < row.length; c++) {
+                switch (row[c]) {
+                    case null -> { }
+                    case String text -> sheet.value(r, c, text);
+                    case Number n -> sheet.value(r, c, n);
+                    case java.time.LocalDate date -> {
+                        sheet.value(r, c, date);
+                        sheet.style(r, c).format("yyyy-mm-dd").set();
+                    }
+                    default -> throw new IllegalArgumentException(row[c].toString());
+                }
+            }
+        }
+        workbook.finish();
+
+        validatesTheContactsSheetIntoItsErrorsFiles("contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.toByteArray(), "xlsx");
+    }
+
+    @Test
+    void aValidationOfAnXlsFileWritesTheSheetsRowNumbersAndOriginalCellsToItsErrorsFiles() throws Exception {
+        ByteArrayOutputStream xls = new ByteArrayOutputStream();
+        try (var workbook = new org.apache.poi.hssf.usermodel.HSSFWorkbook()) {
+            var sheet = workbook.createSheet("Contacts");
+            var dates = workbook.createCellStyle();
+            dates.setDataFormat(workbook.createDataFormat().getFormat("yyyy-mm-dd"));
+            for (int r = 0; r < CONTACTS_SHEET.length; r++) {
+                Object[] row = CONTACTS_SHEET[r];
+                if (row == null) {
+                    continue;
+                }
+                var cells = sheet.createRow(r);
+                for (int c = 0; c < row.length; c++) {
+                    switch (row[c]) {
+                        case null -> { }
+                        case String text -> cells.createCell(c).setCellValue(text);
+                        case Number n -> cells.createCell(c).setCellValue(n.doubleValue());
+                        case java.time.LocalDate date -> {
+                            var cell = cells.createCell(c);
+                            cell.setCellValue(date);
+                            cell.setCellStyle(dates);
+                        }
+                        default -> throw new IllegalArgumentException(row[c].toString());
+                    }
+                }
+            }
+            workbook.write(xls);
+        }
+
+        validatesTheContactsSheetIntoItsErrorsFiles("contacts.xls", "application/vnd.ms-excel", xls.toByteArray(),
+                "xls");
+    }
+
+    /**
+     * Both workbooks give the same files: a rejected row's {@code error_line} and {@code line} are its sheet row
+     * number (the blank row 4 is skipped, so row 5 is data row 3), its cells as parse shows them, under every column.
+     */
+    private void validatesTheContactsSheetIntoItsErrorsFiles(String name, String contentType, byte[] workbook,
+            String fileType) throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", name, contentType, workbook);
+        assertThat(parsed.status()).as(parsed.body()).isEqualTo(200);
+        assertThat(parsed.at("/data/fileType")).isEqualTo(fileType);
+
+        Response validated = http.post("/v1/modules/contacts/import/validate", "{\"fileId\": \""
+                + parsed.at("/data/fileId") + "\", \"columnMapping\": " + MAPPING + "}");
+
+        assertThat(validated.status()).as(validated.body()).isEqualTo(200);
+        assertThat(validated.at("/data/totalRows")).isEqualTo("5");
+        assertThat(validated.at("/data/errorRows")).isEqualTo("3");
+        // The answer's rows are data rows: the blank sheet row is none.
+        assertThat(validated.json().get("data").get("errors").toString()).isEqualTo("[{\"row\":2,\"field\":\"email\","
+                + "\"value\":\"not-an-email\",\"error\":\"email: expected an email address, got \\\"not-an-email\\\"\","
+                + "\"code\":\"invalid_field_value\"},{\"row\":3,\"field\":\"displayName\",\"value\":\"\","
+                + "\"error\":\"displayName: required field is missing (expected key \\\"Name\\\")\","
+                + "\"code\":\"missing_required_field\"},{\"row\":3,\"field\":\"email\",\"value\":\"also@bad\","
+                + "\"error\":\"email: expected an email address, got \\\"also@bad\\\"\",\"code\":\"invalid_field_value\"},"
+                + "{\"row\":5,\"field\":\"email\",\"value\":\"di at example.com\","
+                + "\"error\":\"email: expected an email address, got \\\"di at example.com\\\"\","
+                + "\"code\":\"invalid_field_value\"}]");
+        HttpResponse<String> csv = ImportsApiContract.get(validated.at("/data/errorsCsvUrl"));
+        assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+        assertThat(csv.body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,Name,Email,Phone,Joined,Score\r
+                3,,email,invalid_field_value,"email: expected an email address, got ""not-an-email\"\"",\
+                Bo,not-an-email,555-0101,2024-02-29,7.5\r
+                5,,displayName; email,missing_required_field; invalid_field_value,\
+                "displayName: required field is missing (expected key ""Name"")
+                email: expected an email address, got ""also@bad\"\"",,also@bad,,,0.25\r
+                7,,email,invalid_field_value,"email: expected an email address, got ""di at example.com\"\"",\
+                "Di, ""the boss\"\"",di at example.com,555-0104,2025-06-01,-3\r
+                """);
+        HttpResponse<String> json = ImportsApiContract.get(validated.at("/data/errorsJsonUrl"));
+        assertThat(json.statusCode()).as(json.body()).isEqualTo(200);
+        JsonNode entries = Http.JSON.readTree(json.body());
+        assertThat(entries.size()).isEqualTo(3);
+        assertThat(entries.get(0).toString()).isEqualTo("{\"row\":2,\"line\":3,\"external_id\":null,\"field\":\"email\","
+                + "\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"not-an-email\\\"\","
+                + "\"errors\":[{\"field\":\"email\",\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"not-an-email\\\"\"}],"
+                + "\"cells\":{\"Name\":\"Bo\",\"Email\":\"not-an-email\",\"Phone\":\"555-0101\","
+                + "\"Joined\":\"2024-02-29\",\"Score\":\"7.5\"}}");
+        assertThat(entries.get(1).toString()).isEqualTo("{\"row\":3,\"line\":5,\"external_id\":null,"
+                + "\"field\":\"displayName; email\",\"error_code\":\"missing_required_field; invalid_field_value\","
+                + "\"message\":\"displayName: required field is missing (expected key \\\"Name\\\")\\n"
+                + "email: expected an email address, got \\\"also@bad\\\"\","
+                + "\"errors\":[{\"field\":\"displayName\",\"error_code\":\"missing_required_field\","
+                + "\"message\":\"displayName: required field is missing (expected key \\\"Name\\\")\"},"
+                + "{\"field\":\"email\",\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"also@bad\\\"\"}],"
+                + "\"cells\":{\"Name\":\"\",\"Email\":\"also@bad\",\"Phone\":\"\",\"Joined\":\"\",\"Score\":\"0.25\"}}");
+        assertThat(entries.get(2).toString()).isEqualTo("{\"row\":5,\"line\":7,\"external_id\":null,\"field\":\"email\","
+                + "\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"di at example.com\\\"\","
+                + "\"errors\":[{\"field\":\"email\",\"error_code\":\"invalid_field_value\","
+                + "\"message\":\"email: expected an email address, got \\\"di at example.com\\\"\"}],"
+                + "\"cells\":{\"Name\":\"Di, \\\"the boss\\\"\",\"Email\":\"di at example.com\",\"Phone\":\"555-0104\","
+                + "\"Joined\":\"2025-06-01\",\"Score\":\"-3\"}}");
     }
 
     private Response validateRows(String rows) {

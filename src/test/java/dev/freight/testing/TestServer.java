@@ -32,6 +32,13 @@ public final class TestServer {
     /** The largest file the parse step accepts in tests. */
     public static final long MAX_PARSE_BYTES = 2_000_000;
 
+    /**
+     * The most bytes of finished validation errors files a test server keeps (FREIGHT_MAX_VALIDATION_FILES_BYTES):
+     * small enough for a test to pass it, many times what any other test's validations write. Tests run one at a time,
+     * so a test's files are deleted for the limit only by validations of its own (earlier tests' go first).
+     */
+    public static final long MAX_VALIDATION_FILES_BYTES = 4_000_000;
+
     /** The key test servers sign URLs with, so tests can make an expired URL. */
     public static final String SIGNING_KEY = "test-url-signing-key";
 
@@ -66,6 +73,7 @@ public final class TestServer {
         p.put("freight.url-signing-key", SIGNING_KEY);
         p.put("freight.import-chunk-size", "3");
         p.put("freight.max-parse-bytes", String.valueOf(MAX_PARSE_BYTES));
+        p.put("freight.max-validation-files-bytes", String.valueOf(MAX_VALIDATION_FILES_BYTES));
         try {
             Path dir = Files.createTempDirectory("freight-server-");
             p.put("freight.data-dir", dir.toString());

@@ -1,0 +1,337 @@
+package dev.freight.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.freight.engine.ImportValidator;
+import dev.freight.engine.ValidationFiles;
+import dev.freight.store.Database;
+import dev.freight.store.IdGenerator;
+import dev.freight.store.TenantStore;
+import dev.freight.store.ValidationFileStore;
+import dev.freight.store.ValidationFileStore.Removal;
+import dev.freight.store.ValidationFileStore.ValidationFile;
+import dev.freight.testing.SettableClock;
+import dev.freight.testing.TestDatabases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The validate step's errors files against a real database, with an injected clock: a writer's lease, expiry from
+ * when the files were finished, crash leftovers, and the byte limit on all validations' finished files.
+ */
+abstract class ValidationFileSweeperContract {
+
+    static final Instant START = Instant.parse("2025-03-01T09:00:00.250Z");
+    static final Duration TTL = Duration.ofHours(1);
+
+    /** One rejected row of {@link #rejected}, as the JSON file holds it. */
+    static final String JSON_ROW = "{\"row\":%d,\"line\":%d,\"external_id\":null,\"field\":\"email\","
+            + "\"error_code\":\"invalid_field_value\",\"message\":\"email: expected an email address, got"
+            + " \\\"%s\\\"\",\"errors\":[{\"field\":\"email\",\"error_code\":\"invalid_field_value\",\"message\":"
+            + "\"email: expected an email address, got \\\"%s\\\"\"}],\"cells\":{\"Name\":\"%s\",\"Email\":\"%s\"}}";
+
+    /** The CSV file's header and one rejected row of {@link #rejected}. */
+    static final String CSV_HEADER = "error_line,error_external_id,error_field,error_code,error_message,Name,Email\r\n";
+    static final String CSV_ROW = "%d,,email,invalid_field_value,\"email: expected an email address, got \"\"%s\"\"\","
+            + "%s,%s\r\n";
+
+    /** The bytes of both files of a validation with one row {@code rejected(n, "Ann", "nope")}, n of one digit. */
+    static final long ONE_ROW_BYTES = 310 + 166;
+
+    abstract TestDatabases database();
+
+    Database db;
+    SettableClock clock;
+    IdGenerator ids;
+    ValidationFileStore store;
+    Path dir;
+    String organizationId;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        db = database().open("validation_files");
+        clock = new SettableClock(START);
+        ids = new IdGenerator(clock);
+        store = new ValidationFileStore();
+        dir = Files.createTempDirectory("freight-validations-");
+        organizationId = db.inTransaction(h -> new TenantStore(ids, clock).createOrganization(h, "acme", "Acme"))
+                .id();
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    ValidationFiles files(long maxBytes) {
+        return new ValidationFiles(dir, db, store, ids, clock, TTL, maxBytes);
+    }
+
+    ValidationFileSweeper sweeper(ValidationFiles files) {
+        return new ValidationFileSweeper(db, store, files, clock, Duration.ofDays(30), Duration.ofMinutes(1));
+    }
+
+    static ImportValidator.Rejected rejected(long line, String name, String email) {
+        Map<String, Object> cells = new LinkedHashMap<>();
+        cells.put("Name", name);
+        cells.put("Email", email);
+        String message = "email: expected an email address, got \"" + email + "\"";
+        return new ImportValidator.Rejected(line - 1, line, null,
+                List.of(new ImportValidator.Problem(line - 1, "email", email, "invalid_field_value", message)), cells);
+    }
+
+    static String json(long line, String name, String email) {
+        return JSON_ROW.formatted(line - 1, line, email, email, name, email);
+    }
+
+    static String csv(long line, String name, String email) {
+        return CSV_ROW.formatted(line, email, name, email);
+    }
+
+    ValidationFile record(String id) {
+        return db.withHandle(h -> store.get(h, organizationId, id)).orElseThrow();
+    }
+
+    List<String> recordedIds() {
+        return db.withHandle(h -> h.query("select id from validation_files order by id", rs -> rs.getString(1)));
+    }
+
+    List<String> filesOnDisk() throws IOException {
+        try (Stream<Path> listed = Files.list(dir)) {
+            return listed.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** A finished validation of one rejected row, finished at the clock's time. */
+    ValidationFiles.Stored validated(ValidationFiles files, long line) throws IOException {
+        try (ValidationFiles.Recorder recorder = files.recorder(organizationId)) {
+            recorder.start(List.of("Name", "Email"));
+            recorder.add(rejected(line, "Ann", "nope"));
+            return (ValidationFiles.Stored) recorder.finish();
+        }
+    }
+
+    @Test
+    void aValidationWritingLongerThanTheTtlIsNeverSweptAndItsFilesExpireATtlAfterItFinished() throws IOException {
+        ValidationFiles files = files(Long.MAX_VALUE);
+        ValidationFileSweeper sweeper = sweeper(files);
+        ValidationFiles.Recorder recorder = files.recorder(organizationId);
+        recorder.start(List.of("Name", "Email"));
+        recorder.add(rejected(2, "Ann", "nope"));
+        String id = filesOnDisk().getFirst().replace(".errors.json.part", "");
+        assertThat(filesOnDisk()).containsExactly(id + ".errors.json.part");
+        assertThat(record(id).expiresAt()).isEqualTo(START.plus(ValidationFiles.LEASE));
+
+        // Two hours and a half of rows, good ones mostly, the sweeper running every minute meanwhile.
+        for (int minute = 1; minute <= 150; minute++) {
+            clock.advance(Duration.ofMinutes(1));
+            recorder.rowRead();
+            if (minute % 50 == 0) {
+                recorder.add(rejected(2 + minute, "Bo", "bad"));
+            }
+            assertThat(sweeper.sweep()).as("minute %d", minute).isZero();
+        }
+        assertThat(filesOnDisk()).containsExactly(id + ".errors.json.part");
+        assertThat(record(id).finishedAt()).isNull();
+        assertThat(record(id).expiresAt()).isEqualTo(START.plus(Duration.ofMinutes(150)).plus(ValidationFiles.LEASE));
+        clock.advance(Duration.ofSeconds(30));
+
+        ValidationFiles.Finished finished = recorder.finish();
+        recorder.close();
+
+        Instant finishedAt = START.plus(Duration.ofMinutes(150)).plusSeconds(30);
+        // Expiring with the download URLs, to the second: 09:00:00.250 + 2h30m30s + 1h → 12:30:30.
+        Instant expiresAt = Instant.parse("2025-03-01T12:30:30Z");
+        assertThat(finished).isEqualTo(new ValidationFiles.Stored(id, expiresAt));
+        String json = "[" + json(2, "Ann", "nope") + "," + json(52, "Bo", "bad") + "," + json(102, "Bo", "bad") + ","
+                + json(152, "Bo", "bad") + "]";
+        String csv = CSV_HEADER + csv(2, "Ann", "nope") + csv(52, "Bo", "bad") + csv(102, "Bo", "bad")
+                + csv(152, "Bo", "bad");
+        assertThat(Files.readString(files.path(id, ValidationFiles.Format.JSON))).isEqualTo(json);
+        assertThat(Files.readString(files.path(id, ValidationFiles.Format.CSV))).isEqualTo(csv);
+        assertThat(filesOnDisk()).containsExactly(id + ".errors.csv", id + ".errors.json");
+        assertThat(record(id)).isEqualTo(new ValidationFile(id, organizationId, START, expiresAt, finishedAt,
+                (long) (json.length() + csv.length()), null, null));
+        assertThat(json.length() + csv.length()).isEqualTo(1_235 + 426);
+
+        clock.set(expiresAt.minusMillis(1));
+        assertThat(sweeper.sweep()).isZero();
+        assertThat(filesOnDisk()).hasSize(2);
+        clock.set(expiresAt);
+        assertThat(sweeper.sweep()).isEqualTo(1);
+        assertThat(filesOnDisk()).isEmpty();
+        assertThat(record(id).deletedAt()).isEqualTo(expiresAt);
+        assertThat(record(id).deletedBecause()).isEqualTo(Removal.EXPIRED);
+    }
+
+    @Test
+    void filesACrashLeftHalfWrittenAreSweptOnceTheirWritersLeaseRanOut() throws IOException {
+        ValidationFiles files = files(Long.MAX_VALUE);
+        ValidationFileSweeper sweeper = sweeper(files);
+        ValidationFiles.Recorder crashed = files.recorder(organizationId);
+        crashed.start(List.of("Name", "Email"));
+        crashed.add(rejected(2, "Ann", "nope"));
+        clock.advance(Duration.ofMinutes(3));
+        crashed.rowRead();
+        String id = filesOnDisk().getFirst().replace(".errors.json.part", "");
+        // The process dies here: no more rows, no finish, no close.
+
+        clock.advance(ValidationFiles.LEASE.minusMillis(1));
+        assertThat(sweeper.sweep()).isZero();
+        assertThat(filesOnDisk()).containsExactly(id + ".errors.json.part");
+        clock.advance(Duration.ofMillis(1));
+        assertThat(sweeper.sweep()).isEqualTo(1);
+
+        assertThat(filesOnDisk()).isEmpty();
+        ValidationFile swept = record(id);
+        assertThat(swept.deletedAt()).isEqualTo(START.plus(Duration.ofMinutes(13)));
+        assertThat(swept.deletedBecause()).isEqualTo(Removal.ABANDONED);
+        assertThat(swept.finishedAt()).isNull();
+        // A writer that was only stalled that long learns it lost its files at its next row, and forgets them.
+        assertThatThrownBy(crashed::rowRead)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("The errors files of validation " + id + " were deleted as abandoned while it wrote"
+                        + " them: it did not renew its lease on them for PT10M");
+        crashed.close();
+        assertThat(recordedIds()).doesNotContain(id);
+    }
+
+    @Test
+    void aWriterThatRenewsItsLeaseAfterTheSweeperListedItKeepsItsFiles() throws IOException {
+        ValidationFiles files = files(Long.MAX_VALUE);
+        ValidationFiles.Recorder recorder = files.recorder(organizationId);
+        recorder.start(List.of("Name", "Email"));
+        recorder.add(rejected(2, "Ann", "nope"));
+        String id = filesOnDisk().getFirst().replace(".errors.json.part", "");
+        Instant late = START.plus(ValidationFiles.LEASE);
+        List<String> expired = db.withHandle(h -> store.expired(h, late));
+        assertThat(expired).containsExactly(id);
+
+        boolean renewed = db.inTransaction(h -> store.renew(h, id, late.plus(ValidationFiles.LEASE)));
+        assertThat(renewed).isTrue();
+
+        boolean marked = db.inTransaction(h -> store.markExpired(h, id, late));
+        assertThat(marked).isFalse();
+        assertThat(files.deleteExpired(late)).isZero();
+        assertThat(filesOnDisk()).containsExactly(id + ".errors.json.part");
+        recorder.close();
+        assertThat(filesOnDisk()).isEmpty();
+        assertThat(recordedIds()).doesNotContain(id);
+    }
+
+    @Test
+    void theOldestFinishedFilesAreDeletedFirstToKeepUnderTheLimitAndFilesBeingWrittenNever() throws IOException {
+        assertThat((json(2, "Ann", "nope") + "[]").length()).isEqualTo(310);
+        assertThat((CSV_HEADER + csv(2, "Ann", "nope")).length()).isEqualTo(166);
+        // Room for two validations of one row, 476 bytes each, and not three.
+        ValidationFiles files = files(2 * ONE_ROW_BYTES + 10);
+        ValidationFiles.Stored first = validated(files, 2);
+        clock.advance(Duration.ofSeconds(1));
+        ValidationFiles.Stored second = validated(files, 3);
+        clock.advance(Duration.ofSeconds(1));
+        ValidationFiles.Recorder writing = files.recorder(organizationId);
+        writing.start(List.of("Name", "Email"));
+        writing.add(rejected(2, "Ann", "nope"));
+        String writingId = filesOnDisk().stream().filter(f -> f.endsWith(".part")).findFirst().orElseThrow()
+                .replace(".errors.json.part", "");
+        assertThat(record(first.id()).sizeBytes()).isEqualTo(ONE_ROW_BYTES);
+        assertThat(record(second.id()).sizeBytes()).isEqualTo(ONE_ROW_BYTES);
+
+        clock.advance(Duration.ofSeconds(1));
+        ValidationFiles.Stored third = validated(files, 4);
+
+        // 3 × 476 = 1,428 bytes > 962: the first goes; the files still being written are not counted, and stay.
+        ValidationFile gone = record(first.id());
+        assertThat(gone.deletedBecause()).isEqualTo(Removal.OVER_LIMIT);
+        assertThat(gone.deletedAt()).isEqualTo(START.plusSeconds(3));
+        assertThat(filesOnDisk()).containsExactlyInAnyOrder(second.id() + ".errors.csv",
+                second.id() + ".errors.json", third.id() + ".errors.csv", third.id() + ".errors.json",
+                writingId + ".errors.json.part");
+        long keptBytes = db.withHandle(store::keptBytes);
+        assertThat(keptBytes).isEqualTo(2 * ONE_ROW_BYTES);
+        assertThat(sweeper(files).sweep()).isZero();
+        writing.close();
+    }
+
+    @Test
+    void theSweeperKeepsFinishedFilesUnderALimitLoweredSinceTheyWereWritten() throws IOException {
+        ValidationFiles roomy = files(Long.MAX_VALUE);
+        ValidationFiles.Stored first = validated(roomy, 2);
+        clock.advance(Duration.ofSeconds(1));
+        ValidationFiles.Stored second = validated(roomy, 3);
+        clock.advance(Duration.ofSeconds(1));
+        ValidationFiles.Stored third = validated(roomy, 4);
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(sweeper(files(ONE_ROW_BYTES)).sweep()).isEqualTo(2);
+
+        assertThat(record(first.id()).deletedBecause()).isEqualTo(Removal.OVER_LIMIT);
+        assertThat(record(second.id()).deletedBecause()).isEqualTo(Removal.OVER_LIMIT);
+        assertThat(record(third.id()).deletedAt()).isNull();
+        assertThat(filesOnDisk()).containsExactly(third.id() + ".errors.csv", third.id() + ".errors.json");
+    }
+
+    @Test
+    void aValidationWhoseFilesAloneExceedTheLimitKeepsNoneStopsWritingAndLeavesTheOthers() throws IOException {
+        ValidationFiles files = files(10_000);
+        ValidationFiles.Stored kept = validated(files, 2);
+        ValidationFiles.Recorder recorder = files.recorder(organizationId);
+        recorder.start(List.of("Name", "Email"));
+        // About 309 bytes a row: once the JSON file's 64 KiB buffer first reaches it, it holds more than the limit.
+        for (int line = 2; line < 200; line++) {
+            recorder.add(rejected(line, "Ann", "nope"));
+        }
+        assertThat(filesOnDisk()).hasSize(3);
+        for (int line = 200; line < 400; line++) {
+            recorder.add(rejected(line, "Ann", "nope"));
+        }
+        assertThat(filesOnDisk()).containsExactly(kept.id() + ".errors.csv", kept.id() + ".errors.json");
+        assertThat(recordedIds()).containsExactly(kept.id());
+
+        assertThat(recorder.finish()).isEqualTo(new ValidationFiles.TooLarge(10_000));
+        recorder.close();
+
+        assertThat(filesOnDisk()).containsExactly(kept.id() + ".errors.csv", kept.id() + ".errors.json");
+        assertThat(record(kept.id()).deletedAt()).isNull();
+    }
+
+    @Test
+    void aValidationWhoseTwoFilesTogetherExceedTheLimitKeepsNone() throws IOException {
+        // The JSON file of one row fits (310 bytes), both files (476) do not.
+        ValidationFiles files = files(ONE_ROW_BYTES - 1);
+        ValidationFiles.Recorder recorder = files.recorder(organizationId);
+        recorder.start(List.of("Name", "Email"));
+        recorder.add(rejected(2, "Ann", "nope"));
+
+        assertThat(recorder.finish()).isEqualTo(new ValidationFiles.TooLarge(ONE_ROW_BYTES - 1));
+
+        assertThat(filesOnDisk()).isEmpty();
+        assertThat(recordedIds()).isEmpty();
+        ValidationFiles exactly = files(ONE_ROW_BYTES);
+        ValidationFiles.Stored fits = validated(exactly, 2);
+        assertThat(fits.expiresAt()).isEqualTo(Instant.parse("2025-03-01T10:00:00Z"));
+        assertThat(Files.readString(exactly.path(fits.id(), ValidationFiles.Format.CSV)))
+                .isEqualTo(CSV_HEADER + csv(2, "Ann", "nope"));
+    }
+
+    @Test
+    void aValidationWithoutRejectedRowsRecordsNothing() throws IOException {
+        ValidationFiles.Recorder recorder = files(1).recorder(organizationId);
+        recorder.start(List.of("Name", "Email"));
+        recorder.rowRead();
+
+        assertThat(recorder.finish()).isEqualTo(new ValidationFiles.NoneRejected());
+        assertThat(filesOnDisk()).isEmpty();
+    }
+}
