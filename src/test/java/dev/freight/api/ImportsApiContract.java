@@ -281,7 +281,7 @@ abstract class ImportsApiContract {
 
     /**
      * A column_mapping names headers as a person types them: a header that differs only in case or surrounding spaces
-     * is read, unless two headers would fit.
+     * is read, unless two headers would fit, which the reason names.
      */
     @Test
     void columnMappingFindsAHeaderThatDiffersOnlyInCaseOrSpacesUnlessTwoFit() throws Exception {
@@ -300,8 +300,10 @@ abstract class ImportsApiContract {
         Response failed = awaitFinal(twice.at("/id"));
 
         assertThat(failed.at("/status")).isEqualTo("failed");
-        assertThat(failed.at("/reason")).isEqualTo(
-                "column_mapping maps name to the column \"NAME\", which the file does not have; its columns are id, Name, name");
+        assertThat(failed.at("/reason")).isEqualTo("column_mapping maps name to the column \"NAME\", which the file "
+                + "does not have, and its columns \"Name\", \"name\" differ from it only in case; column_mapping must "
+                + "name one exactly");
+        assertThat(failed.json().get("phases").get(0).get("reason").asString()).isEqualTo(failed.at("/reason"));
 
         Response two = http.post("/v1/imports", """
                 {"resource": "vendor", "column_mapping": {"external_id": "key", "name": "title", "status": "status"}}""");
@@ -310,6 +312,30 @@ abstract class ImportsApiContract {
         assertThat(awaitFinal(two.at("/id")).at("/reason")).isEqualTo("column_mapping maps external_id to the column "
                 + "\"key\", which the file does not have; column_mapping maps name to the column \"title\", which the "
                 + "file does not have; its columns are id, name, status");
+    }
+
+    /**
+     * Several headers that equal a mapped column ignoring case and surrounding spaces fail prevalidation naming them in
+     * file order, beside a column that no header matches, as the file workflow refuses them.
+     */
+    @Test
+    void columnMappingMatchedBySeveralHeadersIgnoringCaseOrSpacesFailsNamingThem() throws Exception {
+        Response created = http.post("/v1/imports", """
+                {"resource": "vendor", "column_mapping": {"external_id": "key", "name": "Vendor Name",
+                 "status": "STATUS"}}""");
+        upload(created.at("/_upload_url"), "id, vendor name ,VENDOR NAME,Status,status\nx-4,Ulm,ulm,active,active\n",
+                "text/csv", "v.csv");
+        Response failed = awaitFinal(created.at("/id"));
+
+        assertThat(failed.at("/status")).isEqualTo("failed");
+        assertThat(failed.at("/reason")).isEqualTo("column_mapping maps external_id to the column \"key\", which the "
+                + "file does not have; column_mapping maps name to the column \"Vendor Name\", which the file does not "
+                + "have, and its columns \" vendor name \", \"VENDOR NAME\" differ from it only in case or surrounding "
+                + "spaces; column_mapping must name one exactly; column_mapping maps status to the column \"STATUS\", "
+                + "which the file does not have, and its columns \"Status\", \"status\" differ from it only in case; "
+                + "column_mapping must name one exactly; its columns are id,  vendor name , VENDOR NAME, Status, status");
+        assertThat(failed.json().get("phases").get(0).get("status").asString()).isEqualTo("failed");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=x-4").json().get("data").size()).isZero();
     }
 
     /** The rule the file workflow follows too: a header with spaces around it is read for its name in any case. */
