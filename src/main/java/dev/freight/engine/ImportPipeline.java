@@ -1026,19 +1026,24 @@ public final class ImportPipeline {
                             + " meant to replace")));
         }
         ImportJob current = save(job.withPhase(job.phase(Phase.CLEANUP).running(now())));
-        // Each batch starts after the last id of the one before: the records the import saw stay, and walking past
-        // them again from the start on every batch would make the cleanup quadratic.
-        String[] lastId = {null};
+        // The object's records are walked once, a chunk at a time in key order, each page after the last key of the
+        // one before: the records the import saw stay, and walking past them again on every batch would make the
+        // cleanup quadratic.
+        String[] lastKey = {null};
         while (true) {
             checkStop(current);
             ImportJob before = current;
             ImportJob after = database.inTransaction(h -> {
-                List<Existing> unseen = records.unseen(h, before.organizationId(), object, before.id(), lastId[0],
-                        chunkSize);
-                if (unseen.isEmpty()) {
+                RecordStore.UnseenPage page = records.unseen(h, before.organizationId(), object, before.id(),
+                        lastKey[0], chunkSize);
+                if (page.lastExternalId() == null) {
                     return null;
                 }
-                lastId[0] = unseen.getLast().id();
+                lastKey[0] = page.lastExternalId();
+                List<Existing> unseen = page.unseen();
+                if (unseen.isEmpty()) {
+                    return before;
+                }
                 List<Change> changes = new ArrayList<>();
                 unseen.forEach(e -> changes.add(new Change(e.id(), object.slug(), e.externalId(), "deleted", e.data(),
                         e.version(), null)));
