@@ -73,12 +73,17 @@ class FilesController {
     @PutMapping("/files/imports/{id}/upload")
     ResponseEntity<ImportView> upload(@PathVariable String id, @RequestParam(required = false) String expires,
             @RequestParam(required = false) String signature, HttpServletRequest request) throws IOException {
-        urls.signer().verify("PUT", ImportUrls.path(id, "upload"), expires, signature);
-        ImportJob job = load(id);
+        ApiException urlExpired = expiry(id, expires, signature);
+        ImportJob job = urlExpired == null ? load(id) : tasks.expireIfStale(id).orElseThrow(() -> urlExpired);
+        // The upload URL expires when the import's wait for its upload ends (ImportUrls.view): a genuine URL past its
+        // time finds the import expired, marked so just now if the sweep has not yet, and is answered as an expired
+        // import is. Only a URL signed to expire before that wait ends meets an import still requested, whose view
+        // has a fresh one.
+        if (job.status() == Status.REQUESTED && urlExpired != null) {
+            throw urlExpired;
+        }
         if (job.status() != Status.REQUESTED) {
-            throw new ApiException(409, "upload_received", job.hasUploadFile()
-                    ? "This import already has its upload (status " + job.status().wireName() + ")"
-                    : "This import is " + job.status().wireName() + " and takes no upload; create a new import");
+            throw notAwaitingUpload(job);
         }
         String fileName = fileName(request.getHeader(HttpHeaders.CONTENT_DISPOSITION));
         // A CSV upload is prevalidated while it arrives (the pipeline checks afterwards that it read what is stored).
@@ -115,6 +120,31 @@ class FilesController {
         }
         tasks.enqueue(scheduler.getObject(), id);
         return ResponseEntity.status(received.uploadMode() == UploadMode.SYNC ? 200 : 202).body(urls.view(received));
+    }
+
+    /** Null when the upload URL is valid; 403 {@code url_expired} when it is genuine but expired; else throws. */
+    private ApiException expiry(String id, String expires, String signature) {
+        try {
+            urls.signer().verify("PUT", ImportUrls.path(id, "upload"), expires, signature);
+            return null;
+        } catch (ApiException e) {
+            if (!"url_expired".equals(e.code())) {
+                throw e;
+            }
+            return e;
+        }
+    }
+
+    /**
+     * Why an import that is not {@code requested} takes no upload: it has its upload (a purged import keeps the
+     * upload's checksum, not its file), or it ended without one (cancelled, expired).
+     */
+    private static ApiException notAwaitingUpload(ImportJob job) {
+        String status = job.status().wireName();
+        return job.checksum() != null || job.hasUploadFile()
+                ? new ApiException(409, "upload_received", "This import already has its upload (status " + status + ")")
+                : new ApiException(409, "import_not_awaiting_upload", "This import is " + status
+                        + " and takes no upload; create a new import");
     }
 
     private static boolean declaresCsv(String contentType, String fileName) {

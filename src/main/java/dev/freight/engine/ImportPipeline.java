@@ -1026,19 +1026,24 @@ public final class ImportPipeline {
                             + " meant to replace")));
         }
         ImportJob current = save(job.withPhase(job.phase(Phase.CLEANUP).running(now())));
-        // Each batch starts after the last id of the one before: the records the import saw stay, and walking past
-        // them again from the start on every batch would make the cleanup quadratic.
-        String[] lastId = {null};
+        // The object's records are walked once, a chunk at a time in key order, each page after the last key of the
+        // one before: the records the import saw stay, and walking past them again on every batch would make the
+        // cleanup quadratic.
+        String[] lastKey = {null};
         while (true) {
             checkStop(current);
             ImportJob before = current;
             ImportJob after = database.inTransaction(h -> {
-                List<Existing> unseen = records.unseen(h, before.organizationId(), object, before.id(), lastId[0],
-                        chunkSize);
-                if (unseen.isEmpty()) {
+                RecordStore.UnseenPage page = records.unseen(h, before.organizationId(), object, before.id(),
+                        lastKey[0], chunkSize);
+                if (page.lastExternalId() == null) {
                     return null;
                 }
-                lastId[0] = unseen.getLast().id();
+                lastKey[0] = page.lastExternalId();
+                List<Existing> unseen = page.unseen();
+                if (unseen.isEmpty()) {
+                    return before;
+                }
                 List<Change> changes = new ArrayList<>();
                 unseen.forEach(e -> changes.add(new Change(e.id(), object.slug(), e.externalId(), "deleted", e.data(),
                         e.version(), null)));
@@ -1173,7 +1178,7 @@ public final class ImportPipeline {
      * A column_mapping with each header as the file writes it, found by {@link HeaderMatch} (ignoring case and
      * surrounding spaces: {@code "vendor id"} reads {@code Vendor ID}, {@code "Vendor Name"} reads
      * {@code " Vendor Name "}). A column that matches no header, or several, keeps the mapping's own text, and
-     * prevalidation reports it missing.
+     * prevalidation reports it: missing, or matched by several headers of which column_mapping must name one.
      */
     private static Map<String, String> toHeaders(Map<String, String> columnMapping, List<String> headers) {
         Map<String, String> resolved = new LinkedHashMap<>();
@@ -1214,7 +1219,10 @@ public final class ImportPipeline {
         return problems.isEmpty() ? null : String.join("; ", problems);
     }
 
-    /** Why the mapping cannot work for this import and file, or null; every column it lacks is named. */
+    /**
+     * Why the mapping cannot work for this import and file, or null; every column it lacks is named, with the headers
+     * that match it ignoring case and surrounding spaces when there are several.
+     */
     private static String mappingProblem(ImportJob job, ObjectDef object, Map<String, String> mapping,
             RowReader reader) {
         String problem = columnMappingProblem(object, job.action(), mapping);
@@ -1225,18 +1233,36 @@ public final class ImportPipeline {
         }
         List<String> headers = reader.headers();
         List<String> missing = new ArrayList<>();
+        boolean unmatched = false;
         for (Map.Entry<String, String> e : mapping.entrySet()) {
-            if (!reader.hasColumn(e.getValue())) {
-                missing.add("column_mapping maps " + e.getKey() + " to the column \"" + e.getValue()
-                        + "\", which the file does not have");
+            String column = e.getValue();
+            if (reader.hasColumn(column)) {
+                continue;
+            }
+            String lacks = "column_mapping maps " + e.getKey() + " to the column \"" + column
+                    + "\", which the file does not have";
+            // toHeaders kept the mapping's own text: no header matches it ignoring case and spaces, or several do.
+            List<String> found = HeaderMatch.of(headers, column);
+            if (found.size() < 2) {
+                missing.add(lacks);
+                unmatched = true;
+            } else {
+                boolean caseOnly = found.stream().allMatch(h -> h.equalsIgnoreCase(column));
+                missing.add(lacks + ", and its columns " + quoted(found) + " differ from it only in case"
+                        + (caseOnly ? "" : " or surrounding spaces") + "; column_mapping must name one exactly");
             }
         }
         if (!missing.isEmpty()) {
-            return String.join("; ", missing) + "; its columns are " + String.join(", ", headers);
+            // The columns are listed when one matches nothing; those that match several are named already.
+            return String.join("; ", missing) + (unmatched ? "; its columns are " + String.join(", ", headers) : "");
         }
         return job.columnMapping() == null || job.columnMapping().isEmpty()
                 ? ambiguousHeaders(object, mapping, ImportFiles.mappableHeaders(headers), reader.renamedHeaders())
                 : null;
+    }
+
+    private static String quoted(List<String> names) {
+        return names.stream().map(h -> "\"" + h + "\"").collect(Collectors.joining(", "));
     }
 
     /**

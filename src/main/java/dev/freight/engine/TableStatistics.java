@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  *       sorts all of them for each read. A count of this process's rows would refresh them ever more rarely the more
  *       the process has written.</li>
  * </ul>
+ * {@code import_seen} (an overwrite's keys) is left to autovacuum: the overwrite cleanup reads it only by ranges of
+ * its key, whose plan the statistics cannot turn into a scan ({@code RecordStore.unseen}).
  * Thread-safe.
  */
 final class TableStatistics {

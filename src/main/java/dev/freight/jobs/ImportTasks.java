@@ -8,6 +8,7 @@ import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
 import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.UploadSources;
 import dev.freight.store.Database;
+import dev.freight.store.Handle;
 import dev.freight.store.ImportEnums.Phase;
 import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
@@ -17,6 +18,7 @@ import dev.freight.store.MappingMemoryStore;
 import dev.freight.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,11 +117,23 @@ public final class ImportTasks {
     public void expireStaleUploads() {
         database.inTransaction(h -> {
             for (String id : imports.expiredUploads(h, clock.instant())) {
-                imports.get(h, id).ifPresent(j -> imports.save(h, j.ended(Status.EXPIRED,
-                        "No upload arrived before the upload URL expired at " + j.uploadExpiresAt(),
-                        PhaseStatus.SKIPPED, clock.instant())));
+                imports.get(h, id).ifPresent(j -> expired(h, j));
             }
             return null;
         });
+    }
+
+    /**
+     * The import as it is now, marked {@code expired} first when it is still waiting for an upload whose URL has
+     * expired (as the next sweep would mark it); empty when there is no such import.
+     */
+    public Optional<ImportJob> expireIfStale(String importId) {
+        return database.inTransaction(h -> imports.get(h, importId).map(j -> j.status() == Status.REQUESTED
+                && j.uploadExpiresAt() != null && j.uploadExpiresAt().isBefore(clock.instant()) ? expired(h, j) : j));
+    }
+
+    private ImportJob expired(Handle h, ImportJob job) {
+        return imports.save(h, job.ended(Status.EXPIRED, "No upload arrived before the upload URL expired at "
+                + job.uploadExpiresAt(), PhaseStatus.SKIPPED, clock.instant()));
     }
 }

@@ -445,23 +445,56 @@ public final class RecordStore {
     }
 
     /**
-     * Up to {@code limit} of the organization's records of {@code object} whose external id the import has not seen, in
-     * id order, after {@code afterId} when it is not null.
+     * One page of an overwrite cleanup's walk over the organization's records of {@code object} that have an external
+     * id: the last key it read, after which the next page starts (null when no record is left), and those of its
+     * records whose key {@code importId} did not see.
      */
-    public List<Existing> unseen(Handle h, String organizationId, ObjectDef object, String importId, String afterId,
-            int limit) {
-        List<Object> params = new ArrayList<>();
-        String scope = h.dialect().objectInIdOrder(organizationId, object, params);
-        if (afterId != null) {
-            scope += " and r.id > ?";
-            params.add(afterId);
+    public record UnseenPage(String lastExternalId, List<Existing> unseen) {}
+
+    /**
+     * The next {@code limit} records of the organization's {@code object} in external id order, after
+     * {@code afterExternalId} when it is not null, and which of them {@code importId} did not see. Each statement reads
+     * one range of a key (the records' {@code (organization_id, object, external_id)}, the import's seen keys between
+     * the page's first and last) or looks records up by it, so no statistics can make it scan a table: an anti-join of
+     * records and {@code import_seen} was planned, with statistics that did not know the import's keys, as a
+     * comparison of every record of the page with every key the import saw.
+     */
+    public UnseenPage unseen(Handle h, String organizationId, ObjectDef object, String importId,
+            String afterExternalId, int limit) {
+        List<String> keys = afterExternalId == null
+                ? h.query(keysAfterSql(false, limit), rs -> rs.getString(1), organizationId, object.slug())
+                : h.query(keysAfterSql(true, limit), rs -> rs.getString(1), organizationId, object.slug(),
+                        afterExternalId);
+        if (keys.isEmpty()) {
+            return new UnseenPage(null, List.of());
         }
-        params.add(importId);
-        return h.query("select r.id, r.external_id, r.data, r.version from records r where " + scope
-                        + " and r.external_id is not null and not exists (select 1 from import_seen s"
-                        + " where s.import_id = ? and s.external_id = r.external_id) order by r.id limit " + limit,
-                rs -> new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)), params);
+        // The database orders both ranges by the same collation, so the page's keys the import saw all lie in this one.
+        Set<String> seen = new HashSet<>(h.query(SEEN_BETWEEN, rs -> rs.getString(1), importId, keys.getFirst(),
+                keys.getLast()));
+        List<String> unseenKeys = keys.stream().filter(k -> !seen.contains(k)).toList();
+        if (unseenKeys.isEmpty()) {
+            return new UnseenPage(keys.getLast(), List.of());
+        }
+        Map<String, Existing> found = existing(h, organizationId, object.slug(), unseenKeys);
+        List<Existing> unseen = new ArrayList<>(found.size());
+        for (String key : unseenKeys) {
+            Existing e = found.get(key);
+            if (e != null) {
+                unseen.add(e);
+            }
+        }
+        return new UnseenPage(keys.getLast(), unseen);
     }
+
+    /** The first {@code limit} external ids of an object's records (after one, with {@code after}), in key order. */
+    static String keysAfterSql(boolean after, int limit) {
+        return "select external_id from records where organization_id = ? and object = ? and external_id "
+                + (after ? "> ?" : "is not null") + " order by external_id limit " + limit;
+    }
+
+    /** The keys an import saw between two, both included. */
+    static final String SEEN_BETWEEN = "select external_id from import_seen where import_id = ? and external_id >= ?"
+            + " and external_id <= ?";
 
     /** Deletes records by id; returns how many were deleted. */
     public int delete(Handle h, String organizationId, Collection<String> ids) {

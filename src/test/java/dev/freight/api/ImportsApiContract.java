@@ -3,7 +3,12 @@ package dev.freight.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freight.jobs.ImportRetention;
+import dev.freight.jobs.ImportTasks;
 import dev.freight.store.Database;
+import dev.freight.store.ImportEnums.PhaseStatus;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStore;
 import dev.freight.store.UploadStore;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
@@ -19,11 +24,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
@@ -281,7 +288,7 @@ abstract class ImportsApiContract {
 
     /**
      * A column_mapping names headers as a person types them: a header that differs only in case or surrounding spaces
-     * is read, unless two headers would fit.
+     * is read, unless two headers would fit, which the reason names.
      */
     @Test
     void columnMappingFindsAHeaderThatDiffersOnlyInCaseOrSpacesUnlessTwoFit() throws Exception {
@@ -300,8 +307,10 @@ abstract class ImportsApiContract {
         Response failed = awaitFinal(twice.at("/id"));
 
         assertThat(failed.at("/status")).isEqualTo("failed");
-        assertThat(failed.at("/reason")).isEqualTo(
-                "column_mapping maps name to the column \"NAME\", which the file does not have; its columns are id, Name, name");
+        assertThat(failed.at("/reason")).isEqualTo("column_mapping maps name to the column \"NAME\", which the file "
+                + "does not have, and its columns \"Name\", \"name\" differ from it only in case; column_mapping must "
+                + "name one exactly");
+        assertThat(failed.json().get("phases").get(0).get("reason").asString()).isEqualTo(failed.at("/reason"));
 
         Response two = http.post("/v1/imports", """
                 {"resource": "vendor", "column_mapping": {"external_id": "key", "name": "title", "status": "status"}}""");
@@ -310,6 +319,30 @@ abstract class ImportsApiContract {
         assertThat(awaitFinal(two.at("/id")).at("/reason")).isEqualTo("column_mapping maps external_id to the column "
                 + "\"key\", which the file does not have; column_mapping maps name to the column \"title\", which the "
                 + "file does not have; its columns are id, name, status");
+    }
+
+    /**
+     * Several headers that equal a mapped column ignoring case and surrounding spaces fail prevalidation naming them in
+     * file order, beside a column that no header matches, as the file workflow refuses them.
+     */
+    @Test
+    void columnMappingMatchedBySeveralHeadersIgnoringCaseOrSpacesFailsNamingThem() throws Exception {
+        Response created = http.post("/v1/imports", """
+                {"resource": "vendor", "column_mapping": {"external_id": "key", "name": "Vendor Name",
+                 "status": "STATUS"}}""");
+        upload(created.at("/_upload_url"), "id, vendor name ,VENDOR NAME,Status,status\nx-4,Ulm,ulm,active,active\n",
+                "text/csv", "v.csv");
+        Response failed = awaitFinal(created.at("/id"));
+
+        assertThat(failed.at("/status")).isEqualTo("failed");
+        assertThat(failed.at("/reason")).isEqualTo("column_mapping maps external_id to the column \"key\", which the "
+                + "file does not have; column_mapping maps name to the column \"Vendor Name\", which the file does not "
+                + "have, and its columns \" vendor name \", \"VENDOR NAME\" differ from it only in case or surrounding "
+                + "spaces; column_mapping must name one exactly; column_mapping maps status to the column \"STATUS\", "
+                + "which the file does not have, and its columns \"Status\", \"status\" differ from it only in case; "
+                + "column_mapping must name one exactly; its columns are id,  vendor name , VENDOR NAME, Status, status");
+        assertThat(failed.json().get("phases").get(0).get("status").asString()).isEqualTo("failed");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=x-4").json().get("data").size()).isZero();
     }
 
     /** The rule the file workflow follows too: a header with spaces around it is read for its name in any case. */
@@ -467,6 +500,131 @@ abstract class ImportsApiContract {
 
         assertThat(again.statusCode()).isEqualTo(409);
         assertThat(Http.JSON.readTree(again.body()).at("/error/code").asString()).isEqualTo("upload_received");
+    }
+
+    /**
+     * An import that has its upload refuses another as {@code upload_received}, whatever became of it, even once the
+     * retention deleted the file.
+     */
+    @Test
+    void anUploadToAnImportThatHasItsUploadIsRefusedAsUploadReceivedWhateverItsStatus() throws Exception {
+        List<Map.Entry<String, String>> urls = new ArrayList<>();
+        for (Status status : List.of(Status.QUEUED, Status.PROCESSING, Status.TIMED_OUT)) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+            stored(created.at("/id"), j -> {
+                ImportJob received = j.withUpload("0".repeat(64), "csv", "v.csv", 4L);
+                return status.isFinal() ? received.ended(status, "The import ran past its maximum run time",
+                        PhaseStatus.FAILED, Instant.now()) : received.withStatus(status, null);
+            });
+            urls.add(Map.entry(status.wireName(), created.at("/_upload_url")));
+        }
+        Response completed = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(completed.at("/_upload_url"), VENDORS, "text/csv", "v.csv");
+        assertThat(awaitFinal(completed.at("/id")).at("/status")).isEqualTo("completed");
+        urls.add(Map.entry("completed", completed.at("/_upload_url")));
+        Response failed = http.post("/v1/imports", """
+                {"resource": "vendor", "column_mapping": {"external_id": "key", "name": "name"}}""");
+        upload(failed.at("/_upload_url"), VENDORS, "text/csv", "v.csv");
+        assertThat(awaitFinal(failed.at("/id")).at("/status")).isEqualTo("failed");
+        urls.add(Map.entry("failed", failed.at("/_upload_url")));
+        Response purged = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(purged.at("/_upload_url"), VENDORS, "text/csv", "v.csv");
+        awaitFinal(purged.at("/id"));
+        TestServer server = TestServer.of(database());
+        server.bean(Database.class).inTransaction(h -> {
+            server.bean(ImportStore.class).purge(h, purged.at("/id"), Instant.now());
+            return null;
+        });
+        assertThat(http.get("/v1/imports/" + purged.at("/id")).at("/has_upload_file")).isEqualTo("false");
+        urls.add(Map.entry("completed", purged.at("/_upload_url")));
+
+        for (Map.Entry<String, String> e : urls) {
+            String status = e.getKey();
+            HttpResponse<String> again = upload(e.getValue(), VENDORS, "text/csv", "v.csv");
+
+            assertThat(again.statusCode()).as(status).isEqualTo(409);
+            JsonNode error = Http.JSON.readTree(again.body()).get("error");
+            assertThat(error.get("code").asString()).as(status).isEqualTo("upload_received");
+            assertThat(error.get("message").asString()).as(status)
+                    .isEqualTo("This import already has its upload (status " + status + ")");
+        }
+    }
+
+    /**
+     * An import that ended without an upload (cancelled, expired, timed out) refuses one with a code of its own that
+     * names its status, as a new import is needed.
+     */
+    @Test
+    void anUploadToAnImportThatEndedWithoutOneIsRefusedNamingItsStatus() throws Exception {
+        Map<String, String> urls = new LinkedHashMap<>();
+        Response cancelled = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        assertThat(http.post("/v1/imports/" + cancelled.at("/id") + "/cancel", null).at("/status")).isEqualTo("failed");
+        urls.put("failed", cancelled.at("/_upload_url"));
+        Response expired = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        uploadExpiresAt(expired.at("/id"), Instant.now().minusSeconds(1));
+        TestServer.of(database()).bean(ImportTasks.class).expireStaleUploads();
+        assertThat(http.get("/v1/imports/" + expired.at("/id")).at("/status")).isEqualTo("expired");
+        urls.put("expired", expired.at("/_upload_url"));
+        Response timedOut = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        stored(timedOut.at("/id"), j -> j.ended(Status.TIMED_OUT, "The import ran past its maximum run time",
+                PhaseStatus.SKIPPED, Instant.now()));
+        urls.put("timed_out", timedOut.at("/_upload_url"));
+
+        for (Map.Entry<String, String> e : urls.entrySet()) {
+            String status = e.getKey();
+            HttpResponse<String> refused = upload(e.getValue(), VENDORS, "text/csv", "v.csv");
+
+            assertThat(refused.statusCode()).as(status).isEqualTo(409);
+            JsonNode error = Http.JSON.readTree(refused.body()).get("error");
+            assertThat(error.get("code").asString()).as(status).isEqualTo("import_not_awaiting_upload");
+            assertThat(error.get("message").asString()).as(status)
+                    .isEqualTo("This import is " + status + " and takes no upload; create a new import");
+        }
+        assertThat(http.get("/v1/imports/" + cancelled.at("/id")).at("/has_upload_file")).isEqualTo("false");
+    }
+
+    /**
+     * An import's upload URL expires when its wait for the upload ends, so the URL past its time finds the import
+     * expired, even before the sweep marks it, and answers as an expired import does: not 403 url_expired, whose
+     * fresh URL the import no longer has.
+     */
+    @Test
+    void anUploadUrlPastItsTimeFindsTheImportExpiredAndAnswersAsAnExpiredImportDoes() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        Instant past = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS);
+        uploadExpiresAt(id, past);
+        String path = "/files/imports/" + id + "/upload";
+        String url = created.at("/_upload_url");
+        String expiredUrl = url.substring(0, url.indexOf("/files/")) + path + "?expires=" + past.getEpochSecond()
+                + "&signature=" + hmac("PUT " + path + " " + past.getEpochSecond());
+
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            HttpResponse<String> refused = upload(expiredUrl, VENDORS, "text/csv", "v.csv");
+
+            assertThat(refused.statusCode()).as("attempt %d", attempt).isEqualTo(409);
+            JsonNode error = Http.JSON.readTree(refused.body()).get("error");
+            assertThat(error.get("code").asString()).isEqualTo("import_not_awaiting_upload");
+            assertThat(error.get("message").asString())
+                    .isEqualTo("This import is expired and takes no upload; create a new import");
+            Response after = http.get("/v1/imports/" + id);
+            assertThat(after.at("/status")).isEqualTo("expired");
+            assertThat(after.at("/reason")).isEqualTo("No upload arrived before the upload URL expired at " + past);
+            assertThat(after.at("/_upload_url")).isNull();
+        }
+    }
+
+    /** Sets when the import's wait for its upload ends, as if it had been created that long before. */
+    private void uploadExpiresAt(String id, Instant at) {
+        TestServer.of(database()).bean(Database.class).inTransaction(h -> h.update(
+                "update imports set upload_expires_at = ? where id = ?", at.toEpochMilli(), id));
+    }
+
+    /** Saves the import as {@code change} makes it, as the engine would. */
+    private void stored(String id, UnaryOperator<ImportJob> change) {
+        TestServer server = TestServer.of(database());
+        ImportStore imports = server.bean(ImportStore.class);
+        server.bean(Database.class).inTransaction(h -> imports.save(h, change.apply(imports.get(h, id).orElseThrow())));
     }
 
     @Test

@@ -215,6 +215,26 @@ class SqliteRecordStoreTest extends RecordStoreContract {
     }
 
     @Test
+    void anOverwriteCleanupPageIsOneRangeOfTheUniqueKeyAndOneOfTheImportsSeenKeys() {
+        upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"));
+
+        List<String> first = db.withHandle(h -> h.query("explain query plan " + RecordStore.keysAfterSql(false, 7),
+                rs -> rs.getString("detail"), acme, "vendor"));
+        List<String> next = db.withHandle(h -> h.query("explain query plan " + RecordStore.keysAfterSql(true, 7),
+                rs -> rs.getString("detail"), acme, "vendor", "v-1"));
+        List<String> seen = db.withHandle(h -> h.query("explain query plan " + RecordStore.SEEN_BETWEEN,
+                rs -> rs.getString("detail"), "imp_1", "v-1", "v-2"));
+
+        // No sort, no other index, no join: each read is one range of a key, whatever the tables hold.
+        assertThat(first).containsExactly("SEARCH records USING COVERING INDEX sqlite_autoindex_records_1"
+                + " (organization_id=? AND object=? AND external_id>?)");
+        assertThat(next).containsExactly("SEARCH records USING COVERING INDEX sqlite_autoindex_records_1"
+                + " (organization_id=? AND object=? AND external_id>?)");
+        assertThat(seen).containsExactly("SEARCH import_seen USING COVERING INDEX sqlite_autoindex_import_seen_1"
+                + " (import_id=? AND external_id>? AND external_id<?)");
+    }
+
+    @Test
     void anUpdateAndItsChangeLogRowFindTheirRecordByTheWholeUniqueKey() {
         upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"));
         String key = "SEARCH records USING INDEX sqlite_autoindex_records_1"

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -52,6 +53,12 @@ public enum TestDatabases {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /** SQLite has no statement timeout: the database of {@link #open(String)}. */
+        @Override
+        public Database open(String name, Duration statementTimeout) {
+            return open(name);
         }
     },
     POSTGRESQL {
@@ -109,10 +116,23 @@ public enum TestDatabases {
             TestPostgres pg = TestPostgres.get();
             return migrated(new PostgresDialect(), pg.createDatabase(name), "postgres");
         }
+
+        @Override
+        public Database open(String name, Duration statementTimeout) {
+            TestPostgres pg = TestPostgres.get();
+            return migrated(new PostgresDialect(), pg.createDatabase(name) + "?options=-c%20statement_timeout%3D"
+                    + statementTimeout.toMillis(), "postgres");
+        }
     };
 
     /** A new, empty, migrated database. */
     public abstract Database open(String name);
+
+    /**
+     * A new, empty, migrated database that cancels any statement running longer than {@code statementTimeout}
+     * (PostgreSQL's {@code statement_timeout}), so that a test fails on a plan gone wrong instead of waiting for it.
+     */
+    public abstract Database open(String name, Duration statementTimeout);
 
     /** The database's plan of {@code sql}, a line per step: PostgreSQL's EXPLAIN, SQLite's EXPLAIN QUERY PLAN. */
     public abstract List<String> plan(Handle h, String sql, List<?> params);
