@@ -93,6 +93,37 @@ class XlsxReaderTest extends WorkbookReaderContract {
         assertThat(SheetMerges.scans() - before).isEqualTo(3);
     }
 
+    /**
+     * The blocks of the {@value SheetMerges#MAX_SHEETS} sheets read last are kept: reading one more sheet forgets the
+     * one read longest ago, which is then scanned again when read, and forgets the next-oldest in turn.
+     */
+    @Test
+    void keepsTheMergedCellsOfTheSheetsReadLastAndScansAnOlderOneAgain() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i <= SheetMerges.MAX_SHEETS; i++) {
+            Path file = dir.resolve("lru-" + i + ".xlsx");
+            XlsxWriter.write(Workbook.of(sheet("S", row(1, "Company", "Name"), row(2, "Acme " + i, "Ann"),
+                    row(3, null, "Bob")).merging("A2:A3")), file);
+            files.add(file);
+        }
+        long before = SheetMerges.scans();
+        for (Path file : files) {
+            read(file);
+        }
+        assertThat(SheetMerges.scans() - before).isEqualTo(SheetMerges.MAX_SHEETS + 1);
+
+        assertThat(read(files.getLast())).extracting(SourceRow::cells).last()
+                .isEqualTo(cells("Company", "Acme " + SheetMerges.MAX_SHEETS, "Name", "Bob"));
+        assertThat(SheetMerges.scans() - before).isEqualTo(SheetMerges.MAX_SHEETS + 1);
+        assertThat(read(files.getFirst())).extracting(SourceRow::cells).last()
+                .isEqualTo(cells("Company", "Acme 0", "Name", "Bob"));
+        assertThat(SheetMerges.scans() - before).isEqualTo(SheetMerges.MAX_SHEETS + 2);
+        read(files.get(2));
+        assertThat(SheetMerges.scans() - before).isEqualTo(SheetMerges.MAX_SHEETS + 2);
+        read(files.get(1));
+        assertThat(SheetMerges.scans() - before).isEqualTo(SheetMerges.MAX_SHEETS + 3);
+    }
+
     @Test
     void refusesACellThatRefersPastTheEndOfTheSharedStrings() throws IOException {
         Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "a-1"))), dir.resolve("past.xlsx"),
