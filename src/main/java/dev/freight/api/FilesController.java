@@ -108,10 +108,20 @@ class FilesController {
         if (type != FileType.CSV) {
             pipeline.dropPrescan(id);
         }
-        ImportJob received = database.inTransaction(h -> imports.save(h, imports.get(h, id).orElseThrow()
+        // Only while the import still waits: another instance's expiry sweep, or a cancel, may have ended the wait
+        // while the bytes arrived.
+        ImportJob received = database.inTransaction(h -> imports.saveIf(h, imports.get(h, id).orElseThrow()
                 .withUpload(stored.sha256(), type.wireName(), fileName, null)
                 .withDeadline(jobs.deadlineFromNow())
-                .withStatus(Status.QUEUED, null)));
+                .withStatus(Status.QUEUED, null), Status.REQUESTED).orElse(null));
+        if (received == null) {
+            pipeline.dropPrescan(id);
+            ImportJob ended = load(id);
+            if (ended.checksum() == null) {
+                uploads.delete(id);
+            }
+            throw notAwaitingUpload(ended);
+        }
         if (received.uploadMode() == UploadMode.SYNC) {
             received = pipeline.prepare(id, sources.of(received));
             if (received.status().isFinal()) {

@@ -8,7 +8,7 @@ import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
 import dev.freight.store.UploadStore;
 
-/** Opens the rows of an import's uploaded file. Thread-safe. */
+/** Opens the rows of an import's uploaded file, and tells whether one is arriving. Thread-safe. */
 public final class UploadSources {
 
     private final UploadStore uploads;
@@ -29,5 +29,10 @@ public final class UploadSources {
                         .map(ExecuteOptions::sheet).orElse(null);
         ReadOptions options = sheet == null ? ReadOptions.defaults() : new ReadOptions(sheet, null);
         return () -> Readers.open(uploads.path(job.id()), type, options);
+    }
+
+    /** Whether a request of this process is receiving the import's upload now. */
+    public boolean receiving(String importId) {
+        return uploads.receiving(importId);
     }
 }

@@ -113,10 +113,16 @@ public final class ImportTasks {
                 .orElse(null));
     }
 
-    /** Marks every import still waiting for an upload whose URL has expired as {@code expired}. */
+    /**
+     * Marks every import still waiting for an upload whose URL has expired as {@code expired}, except one whose upload
+     * a request of this process is receiving: it began while its URL was valid, and ends the wait itself.
+     */
     public void expireStaleUploads() {
         database.inTransaction(h -> {
             for (String id : imports.expiredUploads(h, clock.instant())) {
+                if (sources.receiving(id)) {
+                    continue;
+                }
                 imports.get(h, id).ifPresent(j -> expired(h, j));
             }
             return null;
@@ -132,8 +138,13 @@ public final class ImportTasks {
                 && j.uploadExpiresAt() != null && j.uploadExpiresAt().isBefore(clock.instant()) ? expired(h, j) : j));
     }
 
+    /**
+     * The import marked {@code expired}, while it is still {@code requested}: an upload stored since (by another
+     * instance, or just before this transaction wrote) keeps it, as it is now.
+     */
     private ImportJob expired(Handle h, ImportJob job) {
-        return imports.save(h, job.ended(Status.EXPIRED, "No upload arrived before the upload URL expired at "
-                + job.uploadExpiresAt(), PhaseStatus.SKIPPED, clock.instant()));
+        return imports.saveIf(h, job.ended(Status.EXPIRED, "No upload arrived before the upload URL expired at "
+                + job.uploadExpiresAt(), PhaseStatus.SKIPPED, clock.instant()), Status.REQUESTED)
+                .orElseGet(() -> imports.get(h, job.id()).orElseThrow());
     }
 }

@@ -63,6 +63,18 @@ public final class ImportStore {
      * (a final import keeps the finished_at it has); returns the saved copy.
      */
     public ImportJob save(Handle h, ImportJob job) {
+        return save(h, job, null).orElseThrow();
+    }
+
+    /**
+     * {@link #save}, only while the stored import still has status {@code current}: empty, and nothing saved, when
+     * another writer changed its status since it was read (an upload arriving as the expiry sweep ends its wait).
+     */
+    public Optional<ImportJob> saveIf(Handle h, ImportJob job, Status current) {
+        return save(h, job, current);
+    }
+
+    private Optional<ImportJob> save(Handle h, ImportJob job, Status current) {
         long now = clock.millis();
         boolean finished = job.status().isFinal();
         String sql = """
@@ -94,13 +106,22 @@ public final class ImportStore {
             sql += " and run_token = ?";
             params.add(job.runToken());
         }
-        if (h.update(sql, params.toArray()) == 0 && job.runToken() != null) {
-            throw new StoreException("superseded", "Another worker took over import " + job.id()
-                    + "; this run stops without committing", null);
+        if (current != null) {
+            sql += " and status = ?";
+            params.add(current.wireName());
+        }
+        if (h.update(sql, params.toArray()) == 0) {
+            if (current != null) {
+                return Optional.empty();
+            }
+            if (job.runToken() != null) {
+                throw new StoreException("superseded", "Another worker took over import " + job.id()
+                        + "; this run stops without committing", null);
+            }
         }
         Instant at = Instant.ofEpochMilli(now);
         Instant finishedAt = !finished ? null : job.finishedAt() != null ? job.finishedAt() : at;
-        return job.withUpdatedAt(at).withFinishedAt(finishedAt);
+        return Optional.of(job.withUpdatedAt(at).withFinishedAt(finishedAt));
     }
 
     /**

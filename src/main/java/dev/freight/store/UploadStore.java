@@ -14,6 +14,8 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -33,6 +35,8 @@ public final class UploadStore {
     }
 
     private final Path dir;
+    /** The imports whose uploads requests are streaming now, with how many requests. */
+    private final Map<String, Integer> receiving = new ConcurrentHashMap<>();
 
     public UploadStore(Path dir) {
         this.dir = dir;
@@ -54,6 +58,21 @@ public final class UploadStore {
      * the stream.
      */
     public Stored write(String importId, InputStream in, long maxBytes, Consumer<InputStream> follower)
+            throws IOException {
+        receiving.merge(importId, 1, Integer::sum);
+        try {
+            return receive(importId, in, maxBytes, follower);
+        } finally {
+            receiving.computeIfPresent(importId, (id, n) -> n == 1 ? null : n - 1);
+        }
+    }
+
+    /** Whether this process is receiving an upload of the import now (its request is streaming the bytes). */
+    public boolean receiving(String importId) {
+        return receiving.containsKey(importId);
+    }
+
+    private Stored receive(String importId, InputStream in, long maxBytes, Consumer<InputStream> follower)
             throws IOException {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, importId, ".part");

@@ -15,7 +15,11 @@ import dev.freight.testing.Http.Response;
 import dev.freight.testing.TestDatabases;
 import dev.freight.testing.TestServer;
 import dev.freight.testing.TestServer.Tenant;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.SequenceInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +34,13 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
@@ -615,6 +625,137 @@ abstract class ImportsApiContract {
     }
 
     /** Sets when the import's wait for its upload ends, as if it had been created that long before. */
+    /**
+     * An upload that began while its URL was valid is not cut off by the expiry sweep when the URL's time passes
+     * while its bytes arrive: the sweep leaves an import whose upload this process is receiving, and the upload then
+     * queues it.
+     */
+    @Test
+    void theExpirySweepLeavesAnImportWhoseUploadIsArriving() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        CountDownLatch rest = new CountDownLatch(1);
+        CompletableFuture<HttpResponse<String>> upload = heldBackUpload(created.at("/_upload_url"), rest);
+        awaitReceiving(id);
+
+        uploadExpiresAt(id, Instant.now().minusSeconds(1));
+        TestServer.of(database()).bean(ImportTasks.class).expireStaleUploads();
+        String during = http.get("/v1/imports/" + id).at("/status");
+        rest.countDown();
+
+        assertThat(during).isEqualTo("requested");
+        assertThat(upload.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+        Response done = awaitFinal(id);
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(done.at("/stats/created")).isEqualTo("3000");
+    }
+
+    /**
+     * An import whose wait ended while its upload's bytes arrived (another instance's sweep, a cancel) stays as it
+     * ended: the upload is refused naming its status, and its file is not kept.
+     */
+    @Test
+    void anUploadWhoseImportEndedWhileItsBytesArrivedIsRefusedAndNotKept() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        CountDownLatch rest = new CountDownLatch(1);
+        CompletableFuture<HttpResponse<String>> upload = heldBackUpload(created.at("/_upload_url"), rest);
+        awaitReceiving(id);
+
+        stored(id, j -> j.ended(Status.EXPIRED, "No upload arrived before the upload URL expired at "
+                + j.uploadExpiresAt(), PhaseStatus.SKIPPED, Instant.now()));
+        rest.countDown();
+        HttpResponse<String> refused = upload.get(30, TimeUnit.SECONDS);
+
+        assertThat(refused.statusCode()).isEqualTo(409);
+        JsonNode error = Http.JSON.readTree(refused.body()).get("error");
+        assertThat(error.get("code").asString()).isEqualTo("import_not_awaiting_upload");
+        assertThat(error.get("message").asString())
+                .isEqualTo("This import is expired and takes no upload; create a new import");
+        Response after = http.get("/v1/imports/" + id);
+        assertThat(after.at("/status")).isEqualTo("expired");
+        assertThat(after.at("/has_upload_file")).isEqualTo("false");
+        assertThat(after.json().get("checksum").isNull()).as(after.body()).isTrue();
+        assertThat(TestServer.of(database()).bean(UploadStore.class).path(id)).doesNotExist();
+    }
+
+    /**
+     * The expiry sweep ends an import's wait only while it is still {@code requested}: an upload that another
+     * instance stored after the sweep read the import keeps it queued.
+     */
+    @Test
+    void anImportIsMarkedExpiredOnlyWhileItIsStillRequested() {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        TestServer server = TestServer.of(database());
+        ImportStore imports = server.bean(ImportStore.class);
+        ImportJob read = server.bean(Database.class).withHandle(h -> imports.get(h, id).orElseThrow());
+        stored(id, j -> j.withUpload("0".repeat(64), "csv", "v.csv", null).withStatus(Status.QUEUED, null));
+
+        Optional<ImportJob> expired = server.bean(Database.class).inTransaction(h -> imports.saveIf(h,
+                read.ended(Status.EXPIRED, "No upload arrived", PhaseStatus.SKIPPED, Instant.now()),
+                Status.REQUESTED));
+
+        assertThat(expired).isEmpty();
+        Response after = http.get("/v1/imports/" + id);
+        assertThat(after.at("/status")).isEqualTo("queued");
+        assertThat(after.at("/checksum")).isEqualTo("0".repeat(64));
+    }
+
+    /** Vendors v-1 to v-3000, each row valid. */
+    private static final String MANY_VENDORS = "external_id,name,status,raw_irq_score\n" + IntStream.rangeClosed(1,
+            3_000).mapToObj(i -> "v-" + i + ",Vendor " + i + ",active," + i % 100 + "\n").collect(Collectors.joining());
+
+    /**
+     * A PUT of {@link #MANY_VENDORS} whose first half (tens of kilobytes, past any buffer of the client's) goes at
+     * once and the rest once {@code rest} opens.
+     */
+    private static CompletableFuture<HttpResponse<String>> heldBackUpload(String url, CountDownLatch rest) {
+        byte[] bytes = MANY_VENDORS.getBytes(StandardCharsets.UTF_8);
+        int first = bytes.length / 2;
+        InputStream held = new InputStream() {
+            private InputStream remaining;
+
+            private InputStream remaining() throws IOException {
+                if (remaining == null) {
+                    try {
+                        rest.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException();
+                    }
+                    remaining = new ByteArrayInputStream(bytes, first, bytes.length - first);
+                }
+                return remaining;
+            }
+
+            @Override
+            public int read() throws IOException {
+                return remaining().read();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                return remaining().read(buffer, offset, length);
+            }
+        };
+        InputStream body = new SequenceInputStream(new ByteArrayInputStream(bytes, 0, first), held);
+        return RAW.sendAsync(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "text/csv")
+                .header("Content-Disposition", "attachment; filename=\"v.csv\"")
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitReceiving(String id) throws InterruptedException {
+        UploadStore uploads = TestServer.of(database()).bean(UploadStore.class);
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!uploads.receiving(id)) {
+            assertThat(Instant.now()).as("the upload of " + id + " began").isBefore(deadline);
+            Thread.sleep(20);
+        }
+    }
+
     private void uploadExpiresAt(String id, Instant at) {
         TestServer.of(database()).bean(Database.class).inTransaction(h -> h.update(
                 "update imports set upload_expires_at = ? where id = ?", at.toEpochMilli(), id));
