@@ -632,19 +632,16 @@ abstract class ImportsApiContract {
      */
     @Test
     void theExpirySweepLeavesAnImportWhoseUploadIsArriving() throws Exception {
-        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
-        String id = created.at("/id");
-        CountDownLatch rest = new CountDownLatch(1);
-        CompletableFuture<HttpResponse<String>> upload = heldBackUpload(created.at("/_upload_url"), rest);
-        awaitReceiving(id);
+        HeldUpload upload = heldUpload();
+        String id = upload.importId();
 
         uploadExpiresAt(id, Instant.now().minusSeconds(1));
         TestServer.of(database()).bean(ImportTasks.class).expireStaleUploads();
         String during = http.get("/v1/imports/" + id).at("/status");
-        rest.countDown();
+        HttpResponse<String> answer = upload.finish();
 
         assertThat(during).isEqualTo("requested");
-        assertThat(upload.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+        assertThat(answer.statusCode()).isEqualTo(202);
         Response done = awaitFinal(id);
         assertThat(done.at("/status")).isEqualTo("completed");
         assertThat(done.at("/stats/created")).isEqualTo("3000");
@@ -656,16 +653,12 @@ abstract class ImportsApiContract {
      */
     @Test
     void anUploadWhoseImportEndedWhileItsBytesArrivedIsRefusedAndNotKept() throws Exception {
-        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
-        String id = created.at("/id");
-        CountDownLatch rest = new CountDownLatch(1);
-        CompletableFuture<HttpResponse<String>> upload = heldBackUpload(created.at("/_upload_url"), rest);
-        awaitReceiving(id);
+        HeldUpload upload = heldUpload();
+        String id = upload.importId();
 
         stored(id, j -> j.ended(Status.EXPIRED, "No upload arrived before the upload URL expired at "
                 + j.uploadExpiresAt(), PhaseStatus.SKIPPED, Instant.now()));
-        rest.countDown();
-        HttpResponse<String> refused = upload.get(30, TimeUnit.SECONDS);
+        HttpResponse<String> refused = upload.finish();
 
         assertThat(refused.statusCode()).isEqualTo(409);
         JsonNode error = Http.JSON.readTree(refused.body()).get("error");
@@ -747,13 +740,29 @@ abstract class ImportsApiContract {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private void awaitReceiving(String id) throws InterruptedException {
+    /** An upload to a new import whose second half waits for {@link #finish}. */
+    private record HeldUpload(String importId, CountDownLatch rest, CompletableFuture<HttpResponse<String>> answer) {
+
+        /** Sends the rest of the bytes and returns the upload's answer. */
+        HttpResponse<String> finish() throws Exception {
+            rest.countDown();
+            return answer.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A new vendor import, and an upload to it that the server has begun to receive and that waits for its rest. */
+    private HeldUpload heldUpload() throws InterruptedException {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        CountDownLatch rest = new CountDownLatch(1);
+        CompletableFuture<HttpResponse<String>> answer = heldBackUpload(created.at("/_upload_url"), rest);
         UploadStore uploads = TestServer.of(database()).bean(UploadStore.class);
         Instant deadline = Instant.now().plusSeconds(20);
         while (!uploads.receiving(id)) {
             assertThat(Instant.now()).as("the upload of " + id + " began").isBefore(deadline);
             Thread.sleep(20);
         }
+        return new HeldUpload(id, rest, answer);
     }
 
     private void uploadExpiresAt(String id, Instant at) {
