@@ -552,11 +552,8 @@ abstract class ImportsApiContract {
             String status = e.getKey();
             HttpResponse<String> again = upload(e.getValue(), VENDORS, "text/csv", "v.csv");
 
-            assertThat(again.statusCode()).as(status).isEqualTo(409);
-            JsonNode error = Http.JSON.readTree(again.body()).get("error");
-            assertThat(error.get("code").asString()).as(status).isEqualTo("upload_received");
-            assertThat(error.get("message").asString()).as(status)
-                    .isEqualTo("This import already has its upload (status " + status + ")");
+            assertRefused(again, status, 409, "upload_received",
+                    "This import already has its upload (status " + status + ")");
         }
     }
 
@@ -584,11 +581,8 @@ abstract class ImportsApiContract {
             String status = e.getKey();
             HttpResponse<String> refused = upload(e.getValue(), VENDORS, "text/csv", "v.csv");
 
-            assertThat(refused.statusCode()).as(status).isEqualTo(409);
-            JsonNode error = Http.JSON.readTree(refused.body()).get("error");
-            assertThat(error.get("code").asString()).as(status).isEqualTo("import_not_awaiting_upload");
-            assertThat(error.get("message").asString()).as(status)
-                    .isEqualTo("This import is " + status + " and takes no upload; create a new import");
+            assertRefused(refused, status, 409, "import_not_awaiting_upload",
+                    "This import is " + status + " and takes no upload; create a new import");
         }
         assertThat(http.get("/v1/imports/" + cancelled.at("/id")).at("/has_upload_file")).isEqualTo("false");
     }
@@ -660,11 +654,8 @@ abstract class ImportsApiContract {
                 + j.uploadExpiresAt(), PhaseStatus.SKIPPED, Instant.now()));
         HttpResponse<String> refused = upload.finish();
 
-        assertThat(refused.statusCode()).isEqualTo(409);
-        JsonNode error = Http.JSON.readTree(refused.body()).get("error");
-        assertThat(error.get("code").asString()).isEqualTo("import_not_awaiting_upload");
-        assertThat(error.get("message").asString())
-                .isEqualTo("This import is expired and takes no upload; create a new import");
+        assertRefused(refused, "expired", 409, "import_not_awaiting_upload",
+                "This import is expired and takes no upload; create a new import");
         Response after = http.get("/v1/imports/" + id);
         assertThat(after.at("/status")).isEqualTo("expired");
         assertThat(after.at("/has_upload_file")).isEqualTo("false");
@@ -738,6 +729,15 @@ abstract class ImportsApiContract {
                 .header("Content-Disposition", "attachment; filename=\"v.csv\"")
                 .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Asserts an error answer's status, code and message; {@code as} names the case in a failure. */
+    private static void assertRefused(HttpResponse<String> answer, String as, int status, String code,
+            String message) {
+        assertThat(answer.statusCode()).as(as + ": " + answer.body()).isEqualTo(status);
+        JsonNode error = Http.JSON.readTree(answer.body()).get("error");
+        assertThat(error.get("code").asString()).as(as).isEqualTo(code);
+        assertThat(error.get("message").asString()).as(as).isEqualTo(message);
     }
 
     /** An upload to a new import whose second half waits for {@link #finish}. */
