@@ -1,5 +1,8 @@
 package dev.freight.store;
 
+import static dev.freight.store.ResultColumns.instant;
+import static dev.freight.store.ResultColumns.nullableLong;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -57,16 +60,6 @@ public final class ExportJobStore {
 
     private static Long millis(Instant at) {
         return at == null ? null : at.toEpochMilli();
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
-    }
-
-    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
     }
 
     private static ExportJob job(ResultSet rs) throws SQLException {

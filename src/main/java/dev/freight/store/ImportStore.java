@@ -1,5 +1,8 @@
 package dev.freight.store;
 
+import static dev.freight.store.ResultColumns.instant;
+import static dev.freight.store.ResultColumns.nullableLong;
+
 import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.ImportEnums.DuplicateHandling;
 import dev.freight.store.ImportEnums.Phase;
@@ -536,18 +539,8 @@ public final class ImportStore {
         return out;
     }
 
-    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
-
     private static Long millis(Instant t) {
         return t == null ? null : t.toEpochMilli();
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        Long v = nullableLong(rs, column);
-        return v == null ? null : Instant.ofEpochMilli(v);
     }
 
     private static String mapping(ImportJob job) {

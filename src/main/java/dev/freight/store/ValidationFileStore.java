@@ -1,5 +1,8 @@
 package dev.freight.store;
 
+import static dev.freight.store.ResultColumns.instant;
+import static dev.freight.store.ResultColumns.nullableLong;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -82,14 +85,9 @@ public final class ValidationFileStore {
                     deleted_because
                 from validation_files where organization_id = ? and id = ?""",
                 rs -> new ValidationFile(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
-                        Instant.ofEpochMilli(rs.getLong(4)), instant(rs.getObject(5)),
-                        rs.getObject(6) == null ? null : rs.getLong(6), instant(rs.getObject(7)),
+                        Instant.ofEpochMilli(rs.getLong(4)), instant(rs, 5), nullableLong(rs, 6), instant(rs, 7),
                         Removal.of(rs.getString(8))),
                 organizationId, id);
-    }
-
-    private static Instant instant(Object epochMillis) {
-        return epochMillis == null ? null : Instant.ofEpochMilli(((Number) epochMillis).longValue());
     }
 
     /**
