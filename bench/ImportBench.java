@@ -52,11 +52,12 @@ public class ImportBench {
                     Integer.parseInt(o.getOrDefault("variant", "0")), Path.of(o.get("out")));
             case "xlsx" -> xlsx(Path.of(o.get("csv")), Path.of(o.get("out")));
             case "records" -> records(Path.of(o.get("csv")), Path.of(o.get("out")));
-            case "run" -> run(o.get("url"), o.get("key"), Path.of(o.get("file")), o.getOrDefault("resource", "vendor"));
+            case "run" -> run(o.get("url"), o.get("key"), Path.of(o.get("file")), o.getOrDefault("resource", "vendor"),
+                    o.getOrDefault("action", "merge"));
             case "rollback" -> rollback(o.get("url"), o.get("key"), o.get("id"));
             default -> {
                 System.err.println("usage: ImportBench generate --rows N --variant 0|1 --out FILE | run --url U --key K"
-                        + " --file F | rollback --url U --key K --id IMPORT_ID");
+                        + " --file F [--action merge|overwrite|delete] | rollback --url U --key K --id IMPORT_ID");
                 System.exit(2);
             }
         }
@@ -226,12 +227,13 @@ public class ImportBench {
         return out;
     }
 
-    static void run(String url, String key, Path file, String resource) throws Exception {
+    static void run(String url, String key, Path file, String resource, String action) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         long start = System.nanoTime();
         String created = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/imports"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"resource\": \"" + resource + "\"}")).build(),
+                .POST(HttpRequest.BodyPublishers.ofString("{\"resource\": \"" + resource + "\", \"action\": \"" + action
+                        + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         String id = field(created, "id");
         String upload = field(created, "_upload_url");
@@ -257,8 +259,14 @@ public class ImportBench {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Matcher stats = Pattern.compile("\"stats\":(\\{[^}]*})").matcher(body);
-        System.out.printf("seconds=%.2f upload_seconds=%.2f status=%s stats=%s id=%s%n", seconds,
-                (uploaded - start) / 1e9, field(body, "status"), stats.find() ? stats.group(1) : "?", id);
+        // Phase times are whole seconds: the cleanup's (an overwrite's deletions) to the second.
+        Matcher cleanup = Pattern.compile("\"name\":\"cleanup\",\"status\":\"completed\",\"started_at\":([0-9]+),"
+                + "\"finished_at\":([0-9]+)").matcher(body);
+        String cleanupSeconds = cleanup.find()
+                ? " cleanup_seconds=" + (Long.parseLong(cleanup.group(2)) - Long.parseLong(cleanup.group(1))) : "";
+        System.out.printf("seconds=%.2f upload_seconds=%.2f status=%s stats=%s%s id=%s%n", seconds,
+                (uploaded - start) / 1e9, field(body, "status"), stats.find() ? stats.group(1) : "?", cleanupSeconds,
+                id);
     }
 
     /** Rolls an import back and prints the time its request took and what it did; exits 1 unless it answered 200. */

@@ -7,7 +7,8 @@
 #   records-shaped table with the records table's indexes: the floor of the table design, with no Freight code.
 #   The cluster's WAL is warmed by one untimed records-shaped load first, and every timed step starts from a checkpoint.
 #   SQLite: fresh load, all-update and unchanged re-loads, rows/s.   Both: then the rollback of the all-update (it
-#   restores every record; timed, no goal), and the server's peak heap (jstat) over all of it.
+#   restores every record; timed, no goal), an overwrite with the first 90 % of the updated rows (updates them, and
+#   its cleanup deletes the other 10 %; timed, no goal), and the server's peak heap (jstat) over all of it.
 #   xlsx: the same rows as an XLSX (every text cell in the shared-strings table) imported on SQLite with the server at
 #   -Xmx512m (BENCH_XLSX_HEAP); time and peak heap.
 # The server runs with -Xmx256m (BENCH_HEAP). Usage: bench/import.sh [postgresql|sqlite|xlsx|both|all]
@@ -28,17 +29,21 @@ build_jar
 say "generating $ROWS rows"
 "$JAVA" "$ROOT/bench/ImportBench.java" generate --rows "$ROWS" --variant 0 --out "$WORK/vendors.csv"
 "$JAVA" "$ROOT/bench/ImportBench.java" generate --rows "$ROWS" --variant 1 --out "$WORK/vendors-updated.csv"
+# The overwrite's file: the first 90 % of the updated rows. After the rollback of the all-update it updates those
+# records and its cleanup deletes the other 10 %, walking every record of the object.
+head -n $((ROWS * 9 / 10 + 1)) "$WORK/vendors-updated.csv" > "$WORK/vendors-overwrite.csv"
 chmod 644 "$WORK"/*.csv
 echo "file: $(du -h "$WORK/vendors.csv" | cut -f1)"
 # The generated files' dirty pages are written back now, not during the first timed import.
 sync
 
-run_import() { # FILE → prints the ImportBench line; sets SECONDS_TAKEN and IMPORT_ID
+run_import() { # FILE [ACTION] → prints the ImportBench line; sets SECONDS_TAKEN, IMPORT_ID and CLEANUP_TAKEN
     local line
-    line=$("$JAVA" "$ROOT/bench/ImportBench.java" run --url "$SERVER_URL" --key "$KEY" --file "$1")
+    line=$("$JAVA" "$ROOT/bench/ImportBench.java" run --url "$SERVER_URL" --key "$KEY" --file "$1" --action "${2:-merge}")
     echo "   $line"
     SECONDS_TAKEN=$(echo "$line" | sed -E 's/^seconds=([0-9.]+).*/\1/')
     IMPORT_ID=$(echo "$line" | sed -E 's/.* id=([a-z0-9_]+)$/\1/')
+    CLEANUP_TAKEN=$(echo "$line" | sed -nE 's/.* cleanup_seconds=([0-9]+) .*/\1/p')
 }
 
 run_rollback() { # IMPORT_ID → prints the ImportBench line; sets SECONDS_TAKEN (the bench stops if it is not 200)
@@ -80,6 +85,7 @@ if [ "$WHICH" = postgresql ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     settle; echo "all-update load:"; run_import "$WORK/vendors-updated.csv"; UPDATE=$SECONDS_TAKEN; UPDATE_ID=$IMPORT_ID
     settle; echo "unchanged load:";  run_import "$WORK/vendors-updated.csv"; SAME=$SECONDS_TAKEN
     settle; echo "rollback of the all-update:"; run_rollback "$UPDATE_ID"; ROLLBACK=$SECONDS_TAKEN
+    settle; echo "overwrite (90 % of the rows):"; run_import "$WORK/vendors-overwrite.csv" overwrite; OVERWRITE=$SECONDS_TAKEN; CLEANUP=$CLEANUP_TAKEN
     stop_server
     psql_run -d copybench -c "create table vendors (external_id text primary key, name text, website text,
         status text, hq_location text, raw_irq_score numeric, raw_residual_risk_score numeric, business_unit text,
@@ -104,6 +110,7 @@ if [ "$WHICH" = postgresql ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     printf '%-18s %8ss  %sx copy (goal <= 2.2)\n' "all-update" "$UPDATE" "$(ratio "$UPDATE" "$COPY")"
     printf '%-18s %8ss  %sx copy (goal <= 1.0)\n' "unchanged" "$SAME" "$(ratio "$SAME" "$COPY")"
     printf '%-18s %8ss  (restores every record; no goal)\n' "rollback" "$ROLLBACK"
+    printf '%-18s %8ss  (updates 90 %%, then its cleanup deletes 10 %% in %s s; no goal)\n' "overwrite" "$OVERWRITE" "$CLEANUP"
 fi
 
 if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
@@ -118,6 +125,7 @@ if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     echo "all-update load:"; run_import "$WORK/vendors-updated.csv"; UPDATE=$SECONDS_TAKEN; UPDATE_ID=$IMPORT_ID
     echo "unchanged load:";  run_import "$WORK/vendors-updated.csv"; SAME=$SECONDS_TAKEN
     echo "rollback of the all-update:"; run_rollback "$UPDATE_ID"; ROLLBACK=$SECONDS_TAKEN
+    echo "overwrite (90 % of the rows):"; run_import "$WORK/vendors-overwrite.csv" overwrite; OVERWRITE=$SECONDS_TAKEN; CLEANUP=$CLEANUP_TAKEN
     stop_server
     rows_per_second() { awk -v r="$ROWS" -v s="$1" 'BEGIN { printf "%.0f", r / s }'; }
     say "SQLite results ($ROWS rows, server -Xmx$HEAP, peak heap $(peak_heap "$WORK/heap-sqlite") MiB)"
@@ -125,6 +133,7 @@ if [ "$WHICH" = sqlite ] || [ "$WHICH" = both ] || [ "$WHICH" = all ]; then
     printf '%-18s %8ss  %s rows/s\n' "all-update" "$UPDATE" "$(rows_per_second "$UPDATE")"
     printf '%-18s %8ss  %s rows/s\n' "unchanged" "$SAME" "$(rows_per_second "$SAME")"
     printf '%-18s %8ss  (restores every record; no goal)\n' "rollback" "$ROLLBACK"
+    printf '%-18s %8ss  (updates 90 %%, then its cleanup deletes 10 %% in %s s; no goal)\n' "overwrite" "$OVERWRITE" "$CLEANUP"
 fi
 
 if [ "$WHICH" = xlsx ] || [ "$WHICH" = all ]; then
