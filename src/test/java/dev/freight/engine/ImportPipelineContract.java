@@ -2308,6 +2308,107 @@ abstract class ImportPipelineContract {
         }
     }
 
+    /**
+     * A row that creates its record (its external_id matched nothing when the chunk looked it up) while another writer
+     * creates a record with that external_id and commits before the chunk's insert: the insert misses (PostgreSQL: the
+     * chunk's insert waits for the other writer's uncommitted key, then finds it taken; a COPY of creates fails on the
+     * unique key), the chunk runs again from a fresh look-up, and the row updates the other writer's record. No second
+     * record, no lost row, no rejected row; the other writer's values the row does not map stay. SQLite's writers cannot
+     * get between a chunk's look-up and its write (the chunk waits for the write lock before it reads): there the chunk
+     * finds the record as it looks v-2 up, with the same outcome.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("creatingRowsRacingAnotherWriter")
+    void aRowCreatingAKeyAnotherWriterCreatesMeanwhileUpdatesThatWritersRecord(String layout, String stored,
+            String file, String awaited, ImportStats expected) throws Exception {
+        if (!stored.isEmpty()) {
+            run(Action.MERGE, DuplicateHandling.IGNORE_ALL, stored);
+        }
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, file);
+        ImportPipeline.RowSource source = csv(file);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        List<String> othersId = new ArrayList<>();
+        try {
+            Future<ImportJob> run = db.inTransaction(h -> {
+                othersId.add(records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of(
+                        "name", new Value.Text("Someone else's"), "website", new Value.Text("https://beta.example")))))
+                        .getFirst().id());
+                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
+                        ImportPipeline.Listener.NONE));
+                // The chunk found no v-2 and its insert of v-2 waits for this transaction's.
+                databases().awaitLockWaiter(db, awaited);
+                return started;
+            });
+            ImportJob done = run.get(60, TimeUnit.SECONDS);
+
+            assertThat(done.status()).isEqualTo(Status.COMPLETED);
+            assertThat(done.stats()).isEqualTo(expected);
+            assertThat(errors(done)).isEmpty();
+            assertThat(vendorCount()).isEqualTo(expected.created() + expected.updated() + (stored.isEmpty() ? 0 : 1));
+            assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Beta")),
+                    Map.entry("website", new Value.Text("https://beta.example")));
+            assertThat(vendor("v-2").id()).isEqualTo(othersId.getFirst());
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    static Stream<Arguments> creatingRowsRacingAnotherWriter() {
+        String creates = "external_id,name\nv-2,Beta\nv-3,Gamma\nv-4,Delta\n";
+        return Stream.of(
+                Arguments.of("a chunk that also updates a stored record", "external_id,name\nv-1,Acme\nv-9,Iota\n",
+                        "external_id,name\nv-1,Acme 2\nv-2,Beta\nv-3,Gamma\n", "with s as",
+                        new ImportStats(3, 3, 1, 2, 0, 0, 0, 0)),
+                Arguments.of("a chunk of creates only", "external_id,name\nv-9,Iota\n", creates, "copy records",
+                        new ImportStats(3, 3, 2, 1, 0, 0, 0, 0)),
+                Arguments.of("a first load, which looks no key up", "", creates, "copy records",
+                        new ImportStats(3, 3, 2, 1, 0, 0, 0, 0)));
+    }
+
+    /**
+     * A delete row whose external_id matched nothing when the chunk looked it up, while another writer creates a record
+     * with it: on PostgreSQL the other writer commits after the look-up (the chunk's delete waits for its lock on v-1),
+     * the row counts unchanged as a key with nothing to delete, and the other writer's record stays; the chunk's other
+     * rows are deleted. On SQLite the chunk begins after the other writer's commit (it waits for the write lock), finds
+     * v-2 and deletes it too. Either way no row fails and every row is accounted for.
+     */
+    @Test
+    void aDeleteRowWhoseKeyAnotherWriterCreatesMeanwhileIsCountedAndNothingFails() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-3,Gamma\n");
+        String v1 = vendor("v-1").id();
+        String file = "external_id\nv-1\nv-2\nv-3\n";
+        ImportJob job = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, file);
+        ImportPipeline.RowSource source = csv(file);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            Future<ImportJob> run = db.inTransaction(h -> {
+                // Holds v-1's row (PostgreSQL) or the write lock (SQLite) without changing the record.
+                h.update("update records set version = version where organization_id = ? and id = ?", org, v1);
+                records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of("name",
+                        new Value.Text("Someone else's")))));
+                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
+                        ImportPipeline.Listener.NONE));
+                // The chunk looked v-1, v-2 and v-3 up, found v-1 and v-3, and its delete waits for v-1.
+                databases().awaitLockWaiter(db, "delete from records");
+                return started;
+            });
+            ImportJob done = run.get(60, TimeUnit.SECONDS);
+
+            assertThat(done.status()).isEqualTo(Status.COMPLETED);
+            assertThat(errors(done)).isEmpty();
+            if (databases() == TestDatabases.POSTGRESQL) {
+                assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 1, 2, 0, 0));
+                assertThat(ids("v-1", "v-2", "v-3")).containsOnlyKeys("v-2");
+                assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Someone else's")));
+            } else {
+                assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 0, 3, 0, 0));
+                assertThat(ids("v-1", "v-2", "v-3")).isEmpty();
+            }
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
     @Test
     void aRunThatAnotherWorkerTookOverStopsWithoutCommittingAndTheNewRunFinishesTheImport() throws IOException {
         StringBuilder csv = new StringBuilder("external_id,name\n");
