@@ -2366,6 +2366,77 @@ abstract class ImportPipelineContract {
     }
 
     /**
+     * The file workflow matching by external_id: a row that creates c-5 while another writer creates c-5 and commits
+     * before the chunk's insert updates that writer's record on the chunk's next attempt (prefer_import: the row's
+     * values win), as an Imports resource merge does.
+     */
+    @Test
+    void aWorkflowRowCreatingAKeyAnotherWriterCreatesMeanwhileUpdatesThatWritersRecord() throws Exception {
+        ImportJob done = workflowCreateRacingAnotherWriter(null);
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 1, 2, 0, 0, 0, 0));
+        assertThat(errors(done)).isEmpty();
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Ann 2 email=ann@example.com",
+                "null displayName=Bo email=bo@example.com", "c-5 displayName=Di email=di@example.com",
+                "c-6 displayName=Ed email=ed@example.com");
+    }
+
+    /**
+     * The file workflow matching by email: a row whose email matches nothing creates a record with its external_id
+     * c-5, which another writer gives a record of another email and commits before the chunk's insert. On the chunk's
+     * next attempt the row finds c-5 taken and is rejected as duplicate_external_id, as it would be had c-5 been stored
+     * before the import; the chunk's other rows are written and the other writer's record is left as it wrote it.
+     */
+    @Test
+    void aWorkflowRowMatchedByEmailCreatingAKeyAnotherWriterCreatesMeanwhileIsRejectedAlone() throws Exception {
+        ImportJob done = workflowCreateRacingAnotherWriter(List.of("email"));
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(3, 2, 1, 1, 0, 0, 0, 1));
+        assertThat(errors(done)).containsExactly(new RowError(2, 1, 3, "c-5", "external_id", "duplicate_external_id",
+                "external_id \"c-5\" already exists on a record that this row's email did not match; duplicateStrategy"
+                        + " update would create a second record with it, so the row was not applied",
+                "{\"external_id\":\"c-5\",\"displayName\":\"Di\",\"email\":\"di@example.com\"}"));
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Ann 2 email=ann@example.com",
+                "null displayName=Bo email=bo@example.com", "c-5 displayName=Someone else's email=zed@example.com",
+                "c-6 displayName=Ed email=ed@example.com");
+    }
+
+    /**
+     * Runs a file workflow import of contacts (update, matching by {@code matchFields}, null for the default) whose
+     * second row creates c-5 while another writer creates c-5: on PostgreSQL the chunk's insert waits for the other
+     * writer's uncommitted key, which then commits; on SQLite the other writer commits before the chunk begins.
+     */
+    private ImportJob workflowCreateRacingAnotherWriter(List<String> matchFields) throws Exception {
+        contactsByEmail("external_id,displayName,email\nc-1,Ann,ann@example.com\n,Bo,bo@example.com\n");
+        String file = """
+                external_id,displayName,email
+                c-1,Ann 2,ann@example.com
+                c-5,Di,di@example.com
+                c-6,Ed,ed@example.com
+                """;
+        ImportPipeline.RowSource source = csv(file);
+        ImportJob job = workflowJob("contact", List.of("external_id", "displayName", "email"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, matchFields, source);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            Future<ImportJob> run = db.inTransaction(h -> {
+                records.upsert(h, org, BuiltInObjects.CONTACT, List.of(contact("c-5", "Someone else's",
+                        "zed@example.com")));
+                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
+                        ImportPipeline.Listener.NONE));
+                // The chunk found no c-5 and its insert of c-5 (a COPY of the chunk's creates) waits for this one's.
+                databases().awaitLockWaiter(db, "copy records");
+                return started;
+            });
+            return run.get(60, TimeUnit.SECONDS);
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /**
      * A delete row whose external_id matched nothing when the chunk looked it up, while another writer creates a record
      * with it: on PostgreSQL the other writer commits after the look-up (the chunk's delete waits for its lock on v-1),
      * the row counts unchanged as a key with nothing to delete, and the other writer's record stays; the chunk's other
