@@ -124,6 +124,59 @@ class XlsxReaderTest extends WorkbookReaderContract {
         assertThat(SheetMerges.scans() - before).isEqualTo(SheetMerges.MAX_SHEETS + 3);
     }
 
+    /**
+     * At most {@value SheetMerges#MAX_BLOCKS} merged blocks are kept in all, counting the blocks over several rows (a
+     * block of one row fills nothing and is not kept). A sheet with exactly that many is kept, and forgets the sheets
+     * read before it; a sheet kept after it forgets it, as the two would be one block too many. A sheet with one block
+     * more is never kept: it is scanned on every read, filled the same way each time, and forgets no other sheet.
+     */
+    @Test
+    void keepsAtMostTheBoundOfMergedBlocksInAllAndScansASheetWithMoreOnEveryRead() throws IOException {
+        Path small = merged("small", 1, 0);
+        // The one-row blocks make the sheet's merged ranges more than the bound, yet what is kept is at the bound.
+        Path full = merged("full", SheetMerges.MAX_BLOCKS, 3);
+        Path over = merged("over", SheetMerges.MAX_BLOCKS + 1, 0);
+        List<SourceRow> filled = List.of(new SourceRow(1, 2, cells("Company", "Acme", "Name", "Ann")),
+                new SourceRow(2, 3, cells("Company", "Acme", "Name", "Bob")));
+        long before = SheetMerges.scans();
+
+        assertThat(read(small)).isEqualTo(filled);
+        assertThat(read(full)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(2);
+        assertThat(read(full)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(2);
+
+        assertThat(read(small)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(3);
+        assertThat(read(small)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(3);
+        assertThat(read(full)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(4);
+
+        assertThat(read(over)).isEqualTo(filled);
+        assertThat(read(over)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(6);
+        assertThat(read(full)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(6);
+    }
+
+    /**
+     * A sheet of a header and two rows whose company A2:A3 is merged, with {@code blocks} merged blocks over several
+     * rows in all (the others below the rows, in column B) and {@code oneRow} blocks of one row each.
+     */
+    private Path merged(String name, int blocks, int oneRow) throws IOException {
+        List<String> ranges = new ArrayList<>(blocks + oneRow);
+        ranges.add("A2:A3");
+        for (int i = 1; i < blocks; i++) {
+            ranges.add("B" + (2 * i + 8) + ":B" + (2 * i + 9));
+        }
+        for (int i = 0; i < oneRow; i++) {
+            ranges.add("C" + (i + 4) + ":D" + (i + 4));
+        }
+        return XlsxWriter.write(Workbook.of(sheet("S", row(1, "Company", "Name"), row(2, "Acme", "Ann"),
+                row(3, null, "Bob")).merging(ranges.toArray(String[]::new))), dir.resolve(name + ".xlsx"));
+    }
+
     @Test
     void refusesACellThatRefersPastTheEndOfTheSharedStrings() throws IOException {
         Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "a-1"))), dir.resolve("past.xlsx"),
