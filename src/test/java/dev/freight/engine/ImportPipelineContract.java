@@ -36,6 +36,7 @@ import dev.freight.store.TenantStore;
 import dev.freight.store.UploadStore;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
+import dev.freight.testing.XlsxFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -65,6 +66,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The phased pipeline against a real database: actions, duplicate rules, unchanged detection, error rows, resume from
@@ -2587,6 +2590,45 @@ abstract class ImportPipelineContract {
         assertThat(Stream.of("v-1", "v-2", "v-3", "v-4").map(k -> vendor(k).values().get("status").toString()))
                 .containsExactly("Text[value=active]", "Text[value=active]", "Text[value=onboarding]",
                         "Text[value=onboarding]");
+    }
+
+    /**
+     * An XLSX upload whose sheet declares the dimension A1, or none, as streaming writers leave it, although it holds
+     * five rows of three columns: prevalidation counts every row and finds every column, and every row is imported
+     * with every cell.
+     */
+    @ParameterizedTest(name = "dimension {0}")
+    @NullSource
+    @ValueSource(strings = "A1")
+    void anXlsxImportReadsEveryRowAndColumnWhateverItsSheetsDimensionSays(String dimension) throws IOException {
+        UploadStore uploads = new UploadStore(dir.resolve("uploads"));
+        ImportJob job = jobs.requested(new ImportJobs.Request(org, "vendor", "imports", UploadMode.ASYNC, Action.MERGE,
+                DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
+                .withUpload("sha", "xlsx", "vendors.xlsx", null).withDeadline(START.plus(Duration.ofHours(1)));
+        db.inTransaction(h -> {
+            imports.create(h, job);
+            return null;
+        });
+        Path file = uploads.path(job.id());
+        Files.createDirectories(file.getParent());
+        Files.write(file, XlsxFiles.withDimension(XlsxFiles.of("Vendors", new String[][] {
+            {"external_id", "name", "status"}, {"v-1", "Acme", "active"}, {"v-2", "Beta", null},
+            {"v-3", "Gamma", "onboarding"}, {"v-4", "Delta", "inactive"}}), dimension));
+        UploadSources sources = new UploadSources(uploads, db, imports);
+        ImportPipeline.RowSource source = () -> sources.of(load(job.id())).open();
+
+        ImportJob prepared = pipeline.prepare(job.id(), source);
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(prepared.status()).isEqualTo(Status.QUEUED);
+        assertThat(prepared.totalRows()).isEqualTo(4);
+        assertThat(prepared.phase(Phase.PREVALIDATION).reason()).isNull();
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(4, 4, 4, 0, 0, 0, 0, 0));
+        assertThat(Stream.of("v-1", "v-2", "v-3", "v-4").map(k -> vendor(k).values().toString())).containsExactly(
+                "{name=Text[value=Acme], status=Text[value=active]}", "{name=Text[value=Beta]}",
+                "{name=Text[value=Gamma], status=Text[value=onboarding]}",
+                "{name=Text[value=Delta], status=Text[value=inactive]}");
     }
 
     /** An exception the pipeline does not expect (here a file changed since prevalidation) fails the import. */

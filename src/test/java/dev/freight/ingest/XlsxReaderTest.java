@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.freight.testing.XlsxFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class XlsxReaderTest extends WorkbookReaderContract {
 
@@ -175,6 +179,35 @@ class XlsxReaderTest extends WorkbookReaderContract {
         }
         return XlsxWriter.write(Workbook.of(sheet("S", row(1, "Company", "Name"), row(2, "Acme", "Ann"),
                 row(3, null, "Bob")).merging(ranges.toArray(String[]::new))), dir.resolve(name + ".xlsx"));
+    }
+
+    /**
+     * A sheet's dimension element is a hint some writers get wrong (streaming writers leave {@code A1}, others write
+     * none): the header, every row and every column are read from the cells, whatever it says, and so are the row
+     * count and a read of the third column alone.
+     */
+    @ParameterizedTest(name = "dimension {0}")
+    @NullSource
+    @ValueSource(strings = {"A1", "A1:B2", "A1:Z1000"})
+    void readsEveryRowAndColumnWhateverTheSheetsDimensionSays(String dimension) throws IOException {
+        Path file = dir.resolve("dimension.xlsx");
+        Files.write(file, XlsxFiles.withDimension(XlsxFiles.of("People", new String[][] {
+            {"id", "name", "city"}, {"a-1", "Ann", "Oslo"}, {"a-2", "Bob", null}, {null, null, "Rome"},
+            {"a-4", "Cy", "Lima"}}), dimension));
+
+        assertThat(read(file)).containsExactly(
+                new SourceRow(1, 2, cells("id", "a-1", "name", "Ann", "city", "Oslo")),
+                new SourceRow(2, 3, cells("id", "a-2", "name", "Bob", "city", "")),
+                new SourceRow(3, 4, cells("id", "", "name", "", "city", "Rome")),
+                new SourceRow(4, 5, cells("id", "a-4", "name", "Cy", "city", "Lima")));
+        try (RowReader reader = Readers.open(file, FileType.XLSX, ReadOptions.defaults())) {
+            assertThat(reader.headers()).containsExactly("id", "name", "city");
+            assertThat(reader.format().sheet()).isEqualTo("People");
+            assertThat(reader.countRemaining()).isEqualTo(4);
+        }
+        assertThat(readAll(file, SharedStrings.DEFAULT_IN_HEAP, Set.of("city"))).extracting(SourceRow::cells)
+                .containsExactly(cells("city", "Oslo"), cells("city", ""), cells("city", "Rome"),
+                        cells("city", "Lima"));
     }
 
     @Test
