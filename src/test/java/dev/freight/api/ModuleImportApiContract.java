@@ -543,6 +543,49 @@ abstract class ModuleImportApiContract {
         assertThat(dev.freight.ingest.MergedCellScans.count() - before).isEqualTo(1);
     }
 
+    /**
+     * A workbook whose sheet declares the dimension A1 (as streaming writers leave it) although it holds five rows of
+     * three columns: parse gives every column, every row and the exact count, and validate and execute read them all.
+     */
+    @Test
+    void aWorkbookWhoseSheetDeclaresTheDimensionA1IsParsedValidatedAndExecutedWithEveryRowAndColumn()
+            throws Exception {
+        byte[] xlsx = dev.freight.testing.XlsxFiles.withDimension(dev.freight.testing.XlsxFiles.of("Vendors",
+                new String[][] {{"Id", "Vendor", "Status"}, {"v-1", "Acme", "active"}, {"v-2", "Beta", null},
+                    {"v-3", "Gamma", "onboarding"}, {"v-4", "Delta", "inactive"}}), "A1");
+
+        Response parsed = upload("/v1/modules/vendors/import/parse", "vendors.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx);
+
+        assertThat(parsed.status()).as(parsed.body()).isEqualTo(200);
+        assertThat(parsed.json().get("data").get("sourceColumns").toString())
+                .isEqualTo("[\"Id\",\"Vendor\",\"Status\"]");
+        assertThat(parsed.json().get("data").get("sampleRows").toString()).isEqualTo("["
+                + "{\"Id\":\"v-1\",\"Vendor\":\"Acme\",\"Status\":\"active\"},"
+                + "{\"Id\":\"v-2\",\"Vendor\":\"Beta\",\"Status\":\"\"},"
+                + "{\"Id\":\"v-3\",\"Vendor\":\"Gamma\",\"Status\":\"onboarding\"},"
+                + "{\"Id\":\"v-4\",\"Vendor\":\"Delta\",\"Status\":\"inactive\"}]");
+        assertThat(parsed.at("/data/totalRows")).isEqualTo("4");
+        assertThat(parsed.at("/data/fileType")).isEqualTo("xlsx");
+        String body = "{\"fileId\": \"" + parsed.at("/data/fileId") + "\", \"columnMapping\": ["
+                + "{\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"},"
+                + " {\"sourceColumn\": \"Vendor\", \"targetFieldSlug\": \"name\"},"
+                + " {\"sourceColumn\": \"Status\", \"targetFieldSlug\": \"status\"}]}";
+        Response validated = http.post("/v1/modules/vendors/import/validate", body);
+        Response executed = http.post("/v1/modules/vendors/import/execute", body);
+
+        assertThat(validated.at("/data/totalRows")).as(validated.body()).isEqualTo("4");
+        assertThat(validated.at("/data/validRows")).isEqualTo("4");
+        assertThat(executed.at("/data/status")).as(executed.body()).isEqualTo("completed");
+        assertThat(executed.at("/data/totalRows")).isEqualTo("4");
+        assertThat(executed.at("/data/successRows")).isEqualTo("4");
+        assertThat(executed.at("/data/errorRows")).isEqualTo("0");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=v-4").at("/data/0/values/status"))
+                .isEqualTo("inactive");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=v-3").at("/data/0/values/name"))
+                .isEqualTo("Gamma");
+    }
+
     /** Validate checks a fileId's mapping against the header parse read, without opening the file for it. */
     @Test
     void aMappingIsCheckedAgainstTheHeaderParseReadWithoutOpeningTheFileAgain() throws Exception {

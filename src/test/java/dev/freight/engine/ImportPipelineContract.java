@@ -36,6 +36,7 @@ import dev.freight.store.TenantStore;
 import dev.freight.store.UploadStore;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
+import dev.freight.testing.XlsxFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -65,6 +66,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The phased pipeline against a real database: actions, duplicate rules, unchanged detection, error rows, resume from
@@ -2308,6 +2311,178 @@ abstract class ImportPipelineContract {
         }
     }
 
+    /**
+     * A row that creates its record (its external_id matched nothing when the chunk looked it up) while another writer
+     * creates a record with that external_id and commits before the chunk's insert: the insert misses (PostgreSQL: the
+     * chunk's insert waits for the other writer's uncommitted key, then finds it taken; a COPY of creates fails on the
+     * unique key), the chunk runs again from a fresh look-up, and the row updates the other writer's record. No second
+     * record, no lost row, no rejected row; the other writer's values the row does not map stay. SQLite's writers cannot
+     * get between a chunk's look-up and its write (the chunk waits for the write lock before it reads): there the chunk
+     * finds the record as it looks v-2 up, with the same outcome.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("creatingRowsRacingAnotherWriter")
+    void aRowCreatingAKeyAnotherWriterCreatesMeanwhileUpdatesThatWritersRecord(String layout, String stored,
+            String file, String awaited, ImportStats expected) throws Exception {
+        if (!stored.isEmpty()) {
+            run(Action.MERGE, DuplicateHandling.IGNORE_ALL, stored);
+        }
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, file);
+        ImportPipeline.RowSource source = csv(file);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        List<String> othersId = new ArrayList<>();
+        try {
+            Future<ImportJob> run = db.inTransaction(h -> {
+                othersId.add(records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of(
+                        "name", new Value.Text("Someone else's"), "website", new Value.Text("https://beta.example")))))
+                        .getFirst().id());
+                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
+                        ImportPipeline.Listener.NONE));
+                // The chunk found no v-2 and its insert of v-2 waits for this transaction's.
+                databases().awaitLockWaiter(db, awaited);
+                return started;
+            });
+            ImportJob done = run.get(60, TimeUnit.SECONDS);
+
+            assertThat(done.status()).isEqualTo(Status.COMPLETED);
+            assertThat(done.stats()).isEqualTo(expected);
+            assertThat(errors(done)).isEmpty();
+            assertThat(vendorCount()).isEqualTo(expected.created() + expected.updated() + (stored.isEmpty() ? 0 : 1));
+            assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Beta")),
+                    Map.entry("website", new Value.Text("https://beta.example")));
+            assertThat(vendor("v-2").id()).isEqualTo(othersId.getFirst());
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    static Stream<Arguments> creatingRowsRacingAnotherWriter() {
+        String creates = "external_id,name\nv-2,Beta\nv-3,Gamma\nv-4,Delta\n";
+        return Stream.of(
+                Arguments.of("a chunk that also updates a stored record", "external_id,name\nv-1,Acme\nv-9,Iota\n",
+                        "external_id,name\nv-1,Acme 2\nv-2,Beta\nv-3,Gamma\n", "with s as",
+                        new ImportStats(3, 3, 1, 2, 0, 0, 0, 0)),
+                Arguments.of("a chunk of creates only", "external_id,name\nv-9,Iota\n", creates, "copy records",
+                        new ImportStats(3, 3, 2, 1, 0, 0, 0, 0)),
+                Arguments.of("a first load, which looks no key up", "", creates, "copy records",
+                        new ImportStats(3, 3, 2, 1, 0, 0, 0, 0)));
+    }
+
+    /**
+     * The file workflow matching by external_id: a row that creates c-5 while another writer creates c-5 and commits
+     * before the chunk's insert updates that writer's record on the chunk's next attempt (prefer_import: the row's
+     * values win), as an Imports resource merge does.
+     */
+    @Test
+    void aWorkflowRowCreatingAKeyAnotherWriterCreatesMeanwhileUpdatesThatWritersRecord() throws Exception {
+        ImportJob done = workflowCreateRacingAnotherWriter(null);
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 1, 2, 0, 0, 0, 0));
+        assertThat(errors(done)).isEmpty();
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Ann 2 email=ann@example.com",
+                "null displayName=Bo email=bo@example.com", "c-5 displayName=Di email=di@example.com",
+                "c-6 displayName=Ed email=ed@example.com");
+    }
+
+    /**
+     * The file workflow matching by email: a row whose email matches nothing creates a record with its external_id
+     * c-5, which another writer gives a record of another email and commits before the chunk's insert. On the chunk's
+     * next attempt the row finds c-5 taken and is rejected as duplicate_external_id, as it would be had c-5 been stored
+     * before the import; the chunk's other rows are written and the other writer's record is left as it wrote it.
+     */
+    @Test
+    void aWorkflowRowMatchedByEmailCreatingAKeyAnotherWriterCreatesMeanwhileIsRejectedAlone() throws Exception {
+        ImportJob done = workflowCreateRacingAnotherWriter(List.of("email"));
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(3, 2, 1, 1, 0, 0, 0, 1));
+        assertThat(errors(done)).containsExactly(new RowError(2, 1, 3, "c-5", "external_id", "duplicate_external_id",
+                "external_id \"c-5\" already exists on a record that this row's email did not match; duplicateStrategy"
+                        + " update would create a second record with it, so the row was not applied",
+                "{\"external_id\":\"c-5\",\"displayName\":\"Di\",\"email\":\"di@example.com\"}"));
+        assertThat(contactValues(org)).containsExactly("c-1 displayName=Ann 2 email=ann@example.com",
+                "null displayName=Bo email=bo@example.com", "c-5 displayName=Someone else's email=zed@example.com",
+                "c-6 displayName=Ed email=ed@example.com");
+    }
+
+    /**
+     * Runs a file workflow import of contacts (update, matching by {@code matchFields}, null for the default) whose
+     * second row creates c-5 while another writer creates c-5: on PostgreSQL the chunk's insert waits for the other
+     * writer's uncommitted key, which then commits; on SQLite the other writer commits before the chunk begins.
+     */
+    private ImportJob workflowCreateRacingAnotherWriter(List<String> matchFields) throws Exception {
+        contactsByEmail("external_id,displayName,email\nc-1,Ann,ann@example.com\n,Bo,bo@example.com\n");
+        String file = """
+                external_id,displayName,email
+                c-1,Ann 2,ann@example.com
+                c-5,Di,di@example.com
+                c-6,Ed,ed@example.com
+                """;
+        ImportPipeline.RowSource source = csv(file);
+        ImportJob job = workflowJob("contact", List.of("external_id", "displayName", "email"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, matchFields, source);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            Future<ImportJob> run = db.inTransaction(h -> {
+                records.upsert(h, org, BuiltInObjects.CONTACT, List.of(contact("c-5", "Someone else's",
+                        "zed@example.com")));
+                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
+                        ImportPipeline.Listener.NONE));
+                // The chunk found no c-5 and its insert of c-5 (a COPY of the chunk's creates) waits for this one's.
+                databases().awaitLockWaiter(db, "copy records");
+                return started;
+            });
+            return run.get(60, TimeUnit.SECONDS);
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /**
+     * A delete row whose external_id matched nothing when the chunk looked it up, while another writer creates a record
+     * with it: on PostgreSQL the other writer commits after the look-up (the chunk's delete waits for its lock on v-1),
+     * the row counts unchanged as a key with nothing to delete, and the other writer's record stays; the chunk's other
+     * rows are deleted. On SQLite the chunk begins after the other writer's commit (it waits for the write lock), finds
+     * v-2 and deletes it too. Either way no row fails and every row is accounted for.
+     */
+    @Test
+    void aDeleteRowWhoseKeyAnotherWriterCreatesMeanwhileIsCountedAndNothingFails() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-3,Gamma\n");
+        String v1 = vendor("v-1").id();
+        String file = "external_id\nv-1\nv-2\nv-3\n";
+        ImportJob job = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, file);
+        ImportPipeline.RowSource source = csv(file);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            Future<ImportJob> run = db.inTransaction(h -> {
+                // Holds v-1's row (PostgreSQL) or the write lock (SQLite) without changing the record.
+                h.update("update records set version = version where organization_id = ? and id = ?", org, v1);
+                records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of("name",
+                        new Value.Text("Someone else's")))));
+                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
+                        ImportPipeline.Listener.NONE));
+                // The chunk looked v-1, v-2 and v-3 up, found v-1 and v-3, and its delete waits for v-1.
+                databases().awaitLockWaiter(db, "delete from records");
+                return started;
+            });
+            ImportJob done = run.get(60, TimeUnit.SECONDS);
+
+            assertThat(done.status()).isEqualTo(Status.COMPLETED);
+            assertThat(errors(done)).isEmpty();
+            if (databases() == TestDatabases.POSTGRESQL) {
+                assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 1, 2, 0, 0));
+                assertThat(ids("v-1", "v-2", "v-3")).containsOnlyKeys("v-2");
+                assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Someone else's")));
+            } else {
+                assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 0, 3, 0, 0));
+                assertThat(ids("v-1", "v-2", "v-3")).isEmpty();
+            }
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
     @Test
     void aRunThatAnotherWorkerTookOverStopsWithoutCommittingAndTheNewRunFinishesTheImport() throws IOException {
         StringBuilder csv = new StringBuilder("external_id,name\n");
@@ -2415,6 +2590,45 @@ abstract class ImportPipelineContract {
         assertThat(Stream.of("v-1", "v-2", "v-3", "v-4").map(k -> vendor(k).values().get("status").toString()))
                 .containsExactly("Text[value=active]", "Text[value=active]", "Text[value=onboarding]",
                         "Text[value=onboarding]");
+    }
+
+    /**
+     * An XLSX upload whose sheet declares the dimension A1, or none, as streaming writers leave it, although it holds
+     * five rows of three columns: prevalidation counts every row and finds every column, and every row is imported
+     * with every cell.
+     */
+    @ParameterizedTest(name = "dimension {0}")
+    @NullSource
+    @ValueSource(strings = "A1")
+    void anXlsxImportReadsEveryRowAndColumnWhateverItsSheetsDimensionSays(String dimension) throws IOException {
+        UploadStore uploads = new UploadStore(dir.resolve("uploads"));
+        ImportJob job = jobs.requested(new ImportJobs.Request(org, "vendor", "imports", UploadMode.ASYNC, Action.MERGE,
+                DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
+                .withUpload("sha", "xlsx", "vendors.xlsx", null).withDeadline(START.plus(Duration.ofHours(1)));
+        db.inTransaction(h -> {
+            imports.create(h, job);
+            return null;
+        });
+        Path file = uploads.path(job.id());
+        Files.createDirectories(file.getParent());
+        Files.write(file, XlsxFiles.withDimension(XlsxFiles.of("Vendors", new String[][] {
+            {"external_id", "name", "status"}, {"v-1", "Acme", "active"}, {"v-2", "Beta", null},
+            {"v-3", "Gamma", "onboarding"}, {"v-4", "Delta", "inactive"}}), dimension));
+        UploadSources sources = new UploadSources(uploads, db, imports);
+        ImportPipeline.RowSource source = () -> sources.of(load(job.id())).open();
+
+        ImportJob prepared = pipeline.prepare(job.id(), source);
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(prepared.status()).isEqualTo(Status.QUEUED);
+        assertThat(prepared.totalRows()).isEqualTo(4);
+        assertThat(prepared.phase(Phase.PREVALIDATION).reason()).isNull();
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(4, 4, 4, 0, 0, 0, 0, 0));
+        assertThat(Stream.of("v-1", "v-2", "v-3", "v-4").map(k -> vendor(k).values().toString())).containsExactly(
+                "{name=Text[value=Acme], status=Text[value=active]}", "{name=Text[value=Beta]}",
+                "{name=Text[value=Gamma], status=Text[value=onboarding]}",
+                "{name=Text[value=Delta], status=Text[value=inactive]}");
     }
 
     /** An exception the pipeline does not expect (here a file changed since prevalidation) fails the import. */

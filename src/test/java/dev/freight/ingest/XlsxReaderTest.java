@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.freight.testing.XlsxFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class XlsxReaderTest extends WorkbookReaderContract {
 
@@ -122,6 +126,88 @@ class XlsxReaderTest extends WorkbookReaderContract {
         assertThat(SheetMerges.scans() - before).isEqualTo(SheetMerges.MAX_SHEETS + 2);
         read(files.get(1));
         assertThat(SheetMerges.scans() - before).isEqualTo(SheetMerges.MAX_SHEETS + 3);
+    }
+
+    /**
+     * At most {@value SheetMerges#MAX_BLOCKS} merged blocks are kept in all, counting the blocks over several rows (a
+     * block of one row fills nothing and is not kept). A sheet with exactly that many is kept, and forgets the sheets
+     * read before it; a sheet kept after it forgets it, as the two would be one block too many. A sheet with one block
+     * more is never kept: it is scanned on every read, filled the same way each time, and forgets no other sheet.
+     */
+    @Test
+    void keepsAtMostTheBoundOfMergedBlocksInAllAndScansASheetWithMoreOnEveryRead() throws IOException {
+        Path small = merged("small", 1, 0);
+        // The one-row blocks make the sheet's merged ranges more than the bound, yet what is kept is at the bound.
+        Path full = merged("full", SheetMerges.MAX_BLOCKS, 3);
+        Path over = merged("over", SheetMerges.MAX_BLOCKS + 1, 0);
+        List<SourceRow> filled = List.of(new SourceRow(1, 2, cells("Company", "Acme", "Name", "Ann")),
+                new SourceRow(2, 3, cells("Company", "Acme", "Name", "Bob")));
+        long before = SheetMerges.scans();
+
+        assertThat(read(small)).isEqualTo(filled);
+        assertThat(read(full)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(2);
+        assertThat(read(full)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(2);
+
+        assertThat(read(small)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(3);
+        assertThat(read(small)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(3);
+        assertThat(read(full)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(4);
+
+        assertThat(read(over)).isEqualTo(filled);
+        assertThat(read(over)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(6);
+        assertThat(read(full)).isEqualTo(filled);
+        assertThat(SheetMerges.scans() - before).isEqualTo(6);
+    }
+
+    /**
+     * A sheet of a header and two rows whose company A2:A3 is merged, with {@code blocks} merged blocks over several
+     * rows in all (the others below the rows, in column B) and {@code oneRow} blocks of one row each.
+     */
+    private Path merged(String name, int blocks, int oneRow) throws IOException {
+        List<String> ranges = new ArrayList<>(blocks + oneRow);
+        ranges.add("A2:A3");
+        for (int i = 1; i < blocks; i++) {
+            ranges.add("B" + (2 * i + 8) + ":B" + (2 * i + 9));
+        }
+        for (int i = 0; i < oneRow; i++) {
+            ranges.add("C" + (i + 4) + ":D" + (i + 4));
+        }
+        return XlsxWriter.write(Workbook.of(sheet("S", row(1, "Company", "Name"), row(2, "Acme", "Ann"),
+                row(3, null, "Bob")).merging(ranges.toArray(String[]::new))), dir.resolve(name + ".xlsx"));
+    }
+
+    /**
+     * A sheet's dimension element is a hint some writers get wrong (streaming writers leave {@code A1}, others write
+     * none): the header, every row and every column are read from the cells, whatever it says, and so are the row
+     * count and a read of the third column alone.
+     */
+    @ParameterizedTest(name = "dimension {0}")
+    @NullSource
+    @ValueSource(strings = {"A1", "A1:B2", "A1:Z1000"})
+    void readsEveryRowAndColumnWhateverTheSheetsDimensionSays(String dimension) throws IOException {
+        Path file = dir.resolve("dimension.xlsx");
+        Files.write(file, XlsxFiles.withDimension(XlsxFiles.of("People", new String[][] {
+            {"id", "name", "city"}, {"a-1", "Ann", "Oslo"}, {"a-2", "Bob", null}, {null, null, "Rome"},
+            {"a-4", "Cy", "Lima"}}), dimension));
+
+        assertThat(read(file)).containsExactly(
+                new SourceRow(1, 2, cells("id", "a-1", "name", "Ann", "city", "Oslo")),
+                new SourceRow(2, 3, cells("id", "a-2", "name", "Bob", "city", "")),
+                new SourceRow(3, 4, cells("id", "", "name", "", "city", "Rome")),
+                new SourceRow(4, 5, cells("id", "a-4", "name", "Cy", "city", "Lima")));
+        try (RowReader reader = Readers.open(file, FileType.XLSX, ReadOptions.defaults())) {
+            assertThat(reader.headers()).containsExactly("id", "name", "city");
+            assertThat(reader.format().sheet()).isEqualTo("People");
+            assertThat(reader.countRemaining()).isEqualTo(4);
+        }
+        assertThat(readAll(file, SharedStrings.DEFAULT_IN_HEAP, Set.of("city"))).extracting(SourceRow::cells)
+                .containsExactly(cells("city", "Oslo"), cells("city", ""), cells("city", "Rome"),
+                        cells("city", "Lima"));
     }
 
     @Test
