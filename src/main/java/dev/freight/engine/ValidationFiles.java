@@ -402,7 +402,8 @@ public final class ValidationFiles {
                     CountingStream counted = new CountingStream(new BufferedOutputStream(
                             Files.newOutputStream(temporary(id, Format.CSV)), 1 << 16));
                     // FastCSV buffers its characters itself, so the count trails what was produced by that little.
-                    CsvWriter csv = CsvWriter.builder().build(new OutputStreamWriter(counted, StandardCharsets.UTF_8))) {
+                    CsvWriter csv = CsvWriter.builder()
+                            .build(new OutputStreamWriter(counted, StandardCharsets.UTF_8))) {
                 List<String> header = new ArrayList<>(ImportFiles.ERROR_COLUMNS);
                 header.addAll(headers);
                 csv.writeRecord(header);
