@@ -397,14 +397,29 @@ class ModuleImportController implements Envelope.Face {
             throw rejected(e, caller, body);
         }
         String org = caller.organizationId();
-        ValidationFiles.Stored stored = files instanceof ValidationFiles.Stored s ? s : null;
         List<WarningView> warnings = new ArrayList<>(report.warnings().stream()
                 .map(w -> new WarningView(w.row(), w.field(), w.message(), w.code())).toList());
-        if (files instanceof ValidationFiles.TooLarge tooLarge) {
-            warnings.add(new WarningView(null, null, ("This validation's errors files would take more than"
-                    + " FREIGHT_MAX_VALIDATION_FILES_BYTES (%,d bytes) on their own, so they were not kept:"
-                    + " errorsCsvUrl and errorsJsonUrl are null and errors lists at most the first %,d problems")
-                    .formatted(tooLarge.maxBytes(), MAX_LISTED_ERRORS), "errors_files_not_kept"));
+        // Read last, just before answering: a validation finishing meanwhile may have deleted these files first.
+        files = validationFiles.handOut(org, files);
+        ValidationFiles.Stored stored = files instanceof ValidationFiles.Stored s ? s : null;
+        switch (files) {
+            case ValidationFiles.TooLarge tooLarge -> warnings.add(new WarningView(null, null, ("This validation's"
+                    + " errors files would take more than FREIGHT_MAX_VALIDATION_FILES_BYTES (%,d bytes) on their own,"
+                    + " so they were not kept: errorsCsvUrl and errorsJsonUrl are null and errors lists at most the"
+                    + " first %,d problems").formatted(tooLarge.maxBytes(), MAX_LISTED_ERRORS),
+                    "errors_files_not_kept"));
+            case ValidationFiles.Trimmed trimmed -> warnings.add(new WarningView(null, null, ("This validation's"
+                    + " errors files were deleted as soon as they were finished, the oldest first, to keep all"
+                    + " validations' errors files within FREIGHT_MAX_VALIDATION_FILES_BYTES (%,d bytes) as other"
+                    + " validations finished at the same time: errorsCsvUrl and errorsJsonUrl are null and errors"
+                    + " lists at most the first %,d problems").formatted(trimmed.maxBytes(), MAX_LISTED_ERRORS),
+                    "errors_files_not_kept"));
+            case ValidationFiles.Stored kept -> {
+                // URLs below.
+            }
+            case ValidationFiles.NoneRejected none -> {
+                // No files, no URLs.
+            }
         }
         return Envelope.ok(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
                 report.errorRows(),

@@ -17,6 +17,7 @@ import dev.freight.jobs.ImportRetention;
 import dev.freight.jobs.ParsedFileSweeper;
 import dev.freight.jobs.ValidationFileSweeper;
 import dev.freight.engine.ValidationFiles;
+import dev.freight.engine.ValidationLeaseRenewal;
 import dev.freight.store.ValidationFileStore;
 import dev.freight.mapping.MappingSuggester;
 import dev.freight.mapping.OpenAiCompatibleMatcher;
@@ -226,6 +227,15 @@ class FreightWiring {
             IdGenerator ids, Clock clock) {
         return new ValidationFiles(config.dataDir().resolve("validations"), database, store, ids, clock,
                 config.downloadUrlTtl(), config.maxValidationFilesBytes());
+    }
+
+    /**
+     * Renews the leases of the validation errors files this instance writes, every minute, until shutdown (Spring
+     * calls its close).
+     */
+    @Bean
+    ValidationLeaseRenewal validationLeaseRenewal(ValidationFiles files) {
+        return new ValidationLeaseRenewal(files, ValidationFiles.RENEWAL);
     }
 
     /** Deleted files' marks are kept as long as an ended import's rows, so their downloads answer 410 that long. */

@@ -48,8 +48,7 @@ public final class ImportValidator {
 
     /**
      * Where validation hands every rejected row as it reads it, in row order, so that none need be kept: {@link #start}
-     * once with the source's headers, then {@link #rowRead} for each row and {@link #add} for each rejected one.
-     * Called on the validating thread.
+     * once with the source's headers, then {@link #add} for each rejected one. Called on the validating thread.
      */
     public interface Rejections {
 
@@ -65,9 +64,6 @@ public final class ImportValidator {
         void start(List<String> headers) throws IOException;
 
         void add(Rejected row) throws IOException;
-
-        /** One more row was read, rejected or not: a sign that validation goes on, however far apart bad rows are. */
-        default void rowRead() {}
     }
 
     private final int maxErrors;
@@ -119,7 +115,6 @@ public final class ImportValidator {
             rejections.start(reader.headers());
             Rows rows = new Rows(reader);
             for (SourceRow row = rows.next(); row != null; row = rows.next()) {
-                rejections.rowRead();
                 total++;
                 List<Problem> problems;
                 String externalId = null;

@@ -6,13 +6,11 @@ import dev.freight.store.Handle;
 import dev.freight.store.IdGenerator;
 import dev.freight.store.ValidationFileStore;
 import java.io.BufferedOutputStream;
-import java.io.BufferedWriter;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.type.TypeReference;
@@ -42,20 +41,23 @@ import tools.jackson.databind.json.JsonMapper;
  * on PostgreSQL must share the directory. Thread-safe; each {@link Recorder} is used by one thread.
  *
  * <p>Each validation with a rejected row is recorded ({@link ValidationFileStore}) before its first byte is written.
- * While its files are written, their record's expiry is a lease {@link #LEASE} ahead that the writer renews every
- * {@link #RENEWAL} (however far apart its rejected rows are), so {@link #deleteExpired} never deletes files being
- * written, and does delete those a crash or kill left half written once the lease ran out. Finished files expire
- * {@code ttl} after they were finished. The finished files of all validations are kept within {@code maxBytes}:
- * when a validation finishes, the oldest finished files are deleted first until the rest fit ({@link #trim}); a
- * validation whose own files would take more is not kept at all ({@link TooLarge}), and stops writing as soon as its
- * files reach that.
+ * While its files are written, their record's expiry is a lease {@link #LEASE} ahead, renewed by
+ * {@link #renewLeases} (every {@link #RENEWAL}, by a {@link ValidationLeaseRenewal}) for as long as its
+ * {@link Recorder} is open: by the clock, not by the rows, so a validation that reads no row for a long time (a large
+ * workbook's shared strings, a paused reader) keeps its files. {@link #deleteExpired} therefore never deletes files
+ * being written, and does delete those a crash or kill left half written once the lease ran out. Finished files
+ * expire {@code ttl} after they were finished. The finished files of all validations are kept within
+ * {@code maxBytes}: when a validation finishes, the oldest finished files are deleted first until the rest fit
+ * ({@link #trim}); a validation whose own files would take more is not kept at all ({@link TooLarge}), and stops
+ * writing as soon as its files reach that. What a validation's answer hands out is read after that
+ * ({@link #handOut}): a validation finishing at the same moment may have deleted its files first ({@link Trimmed}).
  */
 public final class ValidationFiles {
 
-    /** How long files being written are kept past their writer's last sign of life. */
+    /** How long files being written are kept past their writer's last renewal (the process's last sign of life). */
     public static final Duration LEASE = Duration.ofMinutes(10);
 
-    /** How often a writer renews its lease. */
+    /** How often the leases of the files being written are renewed. */
     public static final Duration RENEWAL = Duration.ofMinutes(1);
 
     /** The two files of a validation, by the name their download URL ends with. */
@@ -75,7 +77,7 @@ public final class ValidationFiles {
     }
 
     /** What a finished {@link Recorder} leaves. */
-    public sealed interface Finished permits Stored, NoneRejected, TooLarge {}
+    public sealed interface Finished permits Stored, NoneRejected, TooLarge, Trimmed {}
 
     /** A validation's complete files: their id and when they expire (a whole second). */
     public record Stored(String id, Instant expiresAt) implements Finished {}
@@ -85,6 +87,12 @@ public final class ValidationFiles {
 
     /** The files would take more than {@code maxBytes} on their own, so none were kept. */
     public record TooLarge(long maxBytes) implements Finished {}
+
+    /**
+     * The files fitted, but were deleted as soon as they were finished, before the answer: validations finishing at
+     * the same moment took the room ({@link #trim}, oldest finished first), and these were the oldest.
+     */
+    public record Trimmed(long maxBytes) implements Finished {}
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -98,6 +106,8 @@ public final class ValidationFiles {
     private final Clock clock;
     private final Duration ttl;
     private final long maxBytes;
+    /** The recorders writing files now, by validation id: the leases {@link #renewLeases} renews. */
+    private final Map<String, Recorder> writing = new ConcurrentHashMap<>();
 
     /**
      * @param ttl how long finished files are kept (the download URLs' lifetime)
@@ -142,6 +152,41 @@ public final class ValidationFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Moves the lease of every validation writing its files now to {@link #LEASE} from the clock's time, however long
+     * ago it read a row; returns how many. A lease found lost (the files deleted as abandoned: no renewal reached the
+     * database for {@link #LEASE}) is no longer renewed, and its writer fails at its next row or at its finish.
+     * Thread-safe; called every {@link #RENEWAL} by {@link ValidationLeaseRenewal}.
+     */
+    public int renewLeases() {
+        int renewed = 0;
+        for (Recorder recorder : writing.values()) {
+            Instant leaseUntil = clock.instant().plus(LEASE);
+            if (database.inTransaction(h -> store.renew(h, recorder.id, leaseUntil))) {
+                renewed++;
+            } else if (writing.remove(recorder.id, recorder)) {
+                // Not lost when the writer finished or gave up its files in the meantime: it left the map first.
+                recorder.leaseLost = true;
+            }
+        }
+        return renewed;
+    }
+
+    /**
+     * What a validation's answer may hand out, read from the record as late as possible before answering: the files
+     * as {@code finished} says, unless a validation that finished at the same moment deleted them first to keep
+     * {@link #maxBytes} ({@link Trimmed}), so an answer never gives URLs of files already deleted.
+     */
+    public Finished handOut(String organizationId, Finished finished) {
+        if (!(finished instanceof Stored stored)) {
+            return finished;
+        }
+        boolean kept = database.withHandle(h -> store.get(h, organizationId, stored.id()))
+                .filter(f -> f.deletedAt() == null)
+                .isPresent();
+        return kept ? stored : new Trimmed(maxBytes);
     }
 
     /**
@@ -216,9 +261,13 @@ public final class ValidationFiles {
         private final Set<String> headers = new LinkedHashSet<>();
         private State state = State.NOTHING_YET;
         private String id;
+        /** The JSON file itself, behind the buffer: closed first when the files are discarded. */
+        private OutputStream file;
+        /** What the generator handed over, in front of the buffer: with its own buffer, every byte produced. */
         private CountingStream out;
         private JsonGenerator json;
-        private Instant renewed;
+        /** Set by {@link #renewLeases} (another thread) when the files were deleted as abandoned meanwhile. */
+        private volatile boolean leaseLost;
 
         private Recorder(String organizationId) {
             this.organizationId = organizationId;
@@ -230,17 +279,10 @@ public final class ValidationFiles {
         }
 
         @Override
-        public void rowRead() {
-            if (state == State.WRITING) {
-                renewIfDue();
-            }
-        }
-
-        @Override
         public void add(ImportValidator.Rejected row) throws IOException {
             switch (state) {
                 case NOTHING_YET -> open();
-                case WRITING -> renewIfDue();
+                case WRITING -> checkLease();
                 case TOO_LARGE, FINISHED -> {
                     return;
                 }
@@ -267,8 +309,9 @@ public final class ValidationFiles {
             json.writePOJO(row.cells());
             json.writeEndObject();
             headers.addAll(row.cells().keySet());
-            // What reached the file so far already exceeds the limit: the files will not be kept, stop writing them.
-            if (out.count() > maxBytes) {
+            // What was produced so far, buffered or on disk, already exceeds the limit: the files will not be kept,
+            // so stop at once, before the buffers put any of the excess on disk.
+            if (out.count() + json.streamWriteOutputBuffered() > maxBytes) {
                 drop();
             }
         }
@@ -283,29 +326,25 @@ public final class ValidationFiles {
                 return null;
             });
             id = fresh;
-            renewed = now;
             state = State.WRITING;
+            writing.put(id, this);
             Files.createDirectories(dir);
-            out = new CountingStream(Files.newOutputStream(temporary(id, Format.JSON)));
-            json = JSON.createGenerator(new BufferedOutputStream(out, 1 << 16));
+            file = Files.newOutputStream(temporary(id, Format.JSON));
+            out = new CountingStream(new BufferedOutputStream(file, 1 << 16));
+            json = JSON.createGenerator(out);
             json.writeStartArray();
         }
 
-        /** Renews the lease once {@link #RENEWAL} has passed since the last time. */
-        private void renewIfDue() {
-            Instant now = clock.instant();
-            if (now.isBefore(renewed.plus(RENEWAL))) {
-                return;
-            }
-            if (!database.inTransaction(h -> store.renew(h, id, now.plus(LEASE)))) {
+        /** Fails once the files were deleted as abandoned: writing on would only fill deleted files. */
+        private void checkLease() {
+            if (leaseLost) {
                 throw lost();
             }
-            renewed = now;
         }
 
         private IllegalStateException lost() {
             return new IllegalStateException("The errors files of validation " + id + " were deleted as abandoned"
-                    + " while it wrote them: it did not renew its lease on them for " + LEASE);
+                    + " while it wrote them: no renewal of its lease on them reached the database for " + LEASE);
         }
 
         /**
@@ -326,6 +365,7 @@ public final class ValidationFiles {
                     // written below
                 }
             }
+            checkLease();
             json.writeEndArray();
             json.close();
             long jsonBytes = Files.size(temporary(id, Format.JSON));
@@ -342,6 +382,8 @@ public final class ValidationFiles {
             Instant finishedAt = clock.instant();
             // To the second, as the download URLs' expiry is: they expire together.
             Instant expiresAt = finishedAt.plus(ttl).truncatedTo(ChronoUnit.SECONDS);
+            // The lease, renewed within the last RENEWAL, outlasts the update below; renewing after it would fail.
+            writing.remove(id, this);
             if (!database.inTransaction(h -> store.finished(h, id, finishedAt, expiresAt, size))) {
                 throw lost();
             }
@@ -357,15 +399,16 @@ public final class ValidationFiles {
         private boolean writeCsv(long jsonBytes) throws IOException {
             try (MappingIterator<LinkedHashMap<String, Object>> rows = JSON.readerFor(MAP)
                     .readValues(temporary(id, Format.JSON).toFile());
-                    CountingStream counted = new CountingStream(Files.newOutputStream(temporary(id, Format.CSV)));
-                    Writer w = new BufferedWriter(new OutputStreamWriter(counted, StandardCharsets.UTF_8));
-                    CsvWriter csv = CsvWriter.builder().build(w)) {
+                    CountingStream counted = new CountingStream(new BufferedOutputStream(
+                            Files.newOutputStream(temporary(id, Format.CSV)), 1 << 16));
+                    // FastCSV buffers its characters itself, so the count trails what was produced by that little.
+                    CsvWriter csv = CsvWriter.builder()
+                            .build(new OutputStreamWriter(counted, StandardCharsets.UTF_8))) {
                 List<String> header = new ArrayList<>(ImportFiles.ERROR_COLUMNS);
                 header.addAll(headers);
                 csv.writeRecord(header);
                 List<String> line = new ArrayList<>(header.size());
                 while (rows.hasNext()) {
-                    renewIfDue();
                     if (jsonBytes + counted.count() > maxBytes) {
                         return false;
                     }
@@ -402,15 +445,22 @@ public final class ValidationFiles {
         }
 
         private void discard() {
+            writing.remove(id, this);
+            // The file first: closing the generator would otherwise flush its buffers (up to 64 KiB) into a file
+            // about to be deleted. It fails to flush into the closed file instead, and lets go of its buffers.
             try {
-                json.close();
-            } catch (RuntimeException e) {
+                if (file != null) {
+                    file.close();
+                }
+            } catch (IOException e) {
                 // The files are deleted below whatever state they were left in.
             }
             try {
-                out.close();
-            } catch (IOException e) {
-                // As above.
+                if (json != null) {
+                    json.close();
+                }
+            } catch (RuntimeException e) {
+                // As above: the flush into the closed file fails.
             }
             delete(id);
             database.inTransaction(h -> {
@@ -420,7 +470,7 @@ public final class ValidationFiles {
         }
     }
 
-    /** Counts the bytes that reach the stream it wraps (not what buffers in front of it still hold). */
+    /** Counts the bytes handed to the stream it wraps (not what buffers in front of it still hold). */
     private static final class CountingStream extends FilterOutputStream {
         private long count;
 

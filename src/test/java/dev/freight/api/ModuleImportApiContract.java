@@ -978,7 +978,7 @@ abstract class ModuleImportApiContract {
             recorder.add(rejectedRow(1, "Ann", "nope"));
             for (int minute = 1; minute <= 120; minute++) {
                 clock.advance(Duration.ofMinutes(1));
-                recorder.rowRead();
+                files.renewLeases();
                 if (minute == 90) {
                     recorder.add(rejectedRow(91, "Bo", "bad"));
                 }

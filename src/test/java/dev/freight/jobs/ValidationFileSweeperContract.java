@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.freight.engine.ImportValidator;
 import dev.freight.engine.ValidationFiles;
+import dev.freight.engine.ValidationLeaseRenewal;
 import dev.freight.store.Database;
 import dev.freight.store.IdGenerator;
 import dev.freight.store.TenantStore;
@@ -122,8 +123,12 @@ abstract class ValidationFileSweeperContract {
         }
     }
 
+    /**
+     * The lease follows the clock, not the rows: 50 minutes without a row read (a large workbook's shared strings, a
+     * slow reader), five leases' worth, cost the validation nothing.
+     */
     @Test
-    void aValidationWritingLongerThanTheTtlIsNeverSweptAndItsFilesExpireATtlAfterItFinished() throws IOException {
+    void aValidationReadingNoRowForLongerThanItsLeaseAndWritingLongerThanTheTtlIsNeverSwept() throws IOException {
         ValidationFiles files = files(Long.MAX_VALUE);
         ValidationFileSweeper sweeper = sweeper(files);
         ValidationFiles.Recorder recorder = files.recorder(organizationId);
@@ -133,10 +138,10 @@ abstract class ValidationFileSweeperContract {
         assertThat(filesOnDisk()).containsExactly(id + ".errors.json.part");
         assertThat(record(id).expiresAt()).isEqualTo(START.plus(ValidationFiles.LEASE));
 
-        // Two hours and a half of rows, good ones mostly, the sweeper running every minute meanwhile.
+        // Two hours and a half, a row every 50 minutes; the leases renewed and the sweeper run every minute meanwhile.
         for (int minute = 1; minute <= 150; minute++) {
             clock.advance(Duration.ofMinutes(1));
-            recorder.rowRead();
+            assertThat(files.renewLeases()).as("minute %d", minute).isEqualTo(1);
             if (minute % 50 == 0) {
                 recorder.add(rejected(2 + minute, "Bo", "bad"));
             }
@@ -183,9 +188,9 @@ abstract class ValidationFileSweeperContract {
         crashed.start(List.of("Name", "Email"));
         crashed.add(rejected(2, "Ann", "nope"));
         clock.advance(Duration.ofMinutes(3));
-        crashed.rowRead();
+        assertThat(files.renewLeases()).isEqualTo(1);
         String id = filesOnDisk().getFirst().replace(".errors.json.part", "");
-        // The process dies here: no more rows, no finish, no close.
+        // The process dies here, its renewals with it: no more renewals, rows, finish or close.
 
         clock.advance(ValidationFiles.LEASE.minusMillis(1));
         assertThat(sweeper.sweep()).isZero();
@@ -198,11 +203,13 @@ abstract class ValidationFileSweeperContract {
         assertThat(swept.deletedAt()).isEqualTo(START.plus(Duration.ofMinutes(13)));
         assertThat(swept.deletedBecause()).isEqualTo(Removal.ABANDONED);
         assertThat(swept.finishedAt()).isNull();
-        // A writer that was only stalled that long learns it lost its files at its next row, and forgets them.
-        assertThatThrownBy(crashed::rowRead)
+        // A process whose renewals could not reach the database that long learns its writer lost its files; the writer
+        // fails at its next row rather than fill deleted files, and forgets them.
+        assertThat(files.renewLeases()).isZero();
+        assertThatThrownBy(() -> crashed.add(rejected(3, "Bo", "bad")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("The errors files of validation " + id + " were deleted as abandoned while it wrote"
-                        + " them: it did not renew its lease on them for PT10M");
+                        + " them: no renewal of its lease on them reached the database for PT10M");
         crashed.close();
         assertThat(recordedIds()).doesNotContain(id);
     }
@@ -282,28 +289,50 @@ abstract class ValidationFileSweeperContract {
         assertThat(filesOnDisk()).containsExactly(third.id() + ".errors.csv", third.id() + ".errors.json");
     }
 
+    /**
+     * A validation stops as soon as what it produced passes the limit, buffered or not: none of the excess reaches the
+     * disk, and from that row on it has neither a file nor a record, and no lease to renew.
+     */
     @Test
     void aValidationWhoseFilesAloneExceedTheLimitKeepsNoneStopsWritingAndLeavesTheOthers() throws IOException {
         ValidationFiles files = files(10_000);
         ValidationFiles.Stored kept = validated(files, 2);
+        List<String> keptFiles = List.of(kept.id() + ".errors.csv", kept.id() + ".errors.json");
         ValidationFiles.Recorder recorder = files.recorder(organizationId);
         recorder.start(List.of("Name", "Email"));
-        // About 309 bytes a row: once the JSON file's 64 KiB buffer first reaches it, it holds more than the limit.
-        for (int line = 2; line < 200; line++) {
+        // "[", then the rows, a comma between two: the 33rd row (line 34) takes the JSON past 10,000 bytes.
+        long produced = 1;
+        int line = 2;
+        for (; produced + json(line, "Ann", "nope").length() + (line > 2 ? 1 : 0) <= 10_000; line++) {
             recorder.add(rejected(line, "Ann", "nope"));
+            produced += json(line, "Ann", "nope").length() + (line > 2 ? 1 : 0);
+            String part = filesOnDisk().stream().filter(f -> f.endsWith(".part")).findFirst().orElseThrow();
+            // All of it still in the buffers.
+            assertThat(Files.size(dir.resolve(part))).isZero();
+            assertThat(recordedIds()).hasSize(2).contains(kept.id());
         }
-        assertThat(filesOnDisk()).hasSize(3);
-        for (int line = 200; line < 400; line++) {
-            recorder.add(rejected(line, "Ann", "nope"));
-        }
-        assertThat(filesOnDisk()).containsExactly(kept.id() + ".errors.csv", kept.id() + ".errors.json");
+        assertThat(line).isEqualTo(34);
+        assertThat(produced).isEqualTo(9_935);
+
+        recorder.add(rejected(line, "Ann", "nope"));
+
+        assertThat(filesOnDisk()).isEqualTo(keptFiles);
+        assertThat(Files.size(dir.resolve(keptFiles.get(0))) + Files.size(dir.resolve(keptFiles.get(1))))
+                .isEqualTo(ONE_ROW_BYTES);
         assertThat(recordedIds()).containsExactly(kept.id());
+        assertThat(files.renewLeases()).isZero();
+        for (line++; line < 400; line++) {
+            recorder.add(rejected(line, "Ann", "nope"));
+        }
+        assertThat(filesOnDisk()).isEqualTo(keptFiles);
 
         assertThat(recorder.finish()).isEqualTo(new ValidationFiles.TooLarge(10_000));
         recorder.close();
 
-        assertThat(filesOnDisk()).containsExactly(kept.id() + ".errors.csv", kept.id() + ".errors.json");
+        assertThat(filesOnDisk()).isEqualTo(keptFiles);
+        assertThat(recordedIds()).containsExactly(kept.id());
         assertThat(record(kept.id()).deletedAt()).isNull();
+        assertThat(db.withHandle(store::keptBytes)).isEqualTo(ONE_ROW_BYTES);
     }
 
     @Test
@@ -329,9 +358,76 @@ abstract class ValidationFileSweeperContract {
     void aValidationWithoutRejectedRowsRecordsNothing() throws IOException {
         ValidationFiles.Recorder recorder = files(1).recorder(organizationId);
         recorder.start(List.of("Name", "Email"));
-        recorder.rowRead();
 
         assertThat(recorder.finish()).isEqualTo(new ValidationFiles.NoneRejected());
         assertThat(filesOnDisk()).isEmpty();
+    }
+
+    /**
+     * The renewals run on a thread of their own, by the clock, while nothing reads a row: here every 10 ms of real
+     * time, the test's clock half an hour on. Once they stop (as when the process dies), the lease runs out.
+     */
+    @Test
+    void theRenewalThreadKeepsTheLeaseOfAValidationReadingNoRowUntilItStops() throws Exception {
+        ValidationFiles files = files(Long.MAX_VALUE);
+        ValidationFileSweeper sweeper = sweeper(files);
+        ValidationFiles.Recorder recorder = files.recorder(organizationId);
+        recorder.start(List.of("Name", "Email"));
+        recorder.add(rejected(2, "Ann", "nope"));
+        String id = filesOnDisk().getFirst().replace(".errors.json.part", "");
+        clock.advance(Duration.ofMinutes(30));
+        Instant renewedTo = START.plus(Duration.ofMinutes(30)).plus(ValidationFiles.LEASE);
+
+        try (ValidationLeaseRenewal renewal = new ValidationLeaseRenewal(files, Duration.ofMillis(10))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!record(id).expiresAt().equals(renewedTo) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(record(id).expiresAt()).isEqualTo(renewedTo);
+            assertThat(sweeper.sweep()).isZero();
+        }
+        assertThat(filesOnDisk()).containsExactly(id + ".errors.json.part");
+
+        clock.advance(ValidationFiles.LEASE.minusMillis(1));
+        assertThat(sweeper.sweep()).isZero();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(sweeper.sweep()).isEqualTo(1);
+        assertThat(filesOnDisk()).isEmpty();
+        assertThat(record(id).deletedBecause()).isEqualTo(Removal.ABANDONED);
+        recorder.close();
+    }
+
+    /**
+     * Two validations finish together and only one's files fit: the second's trim deletes the first's, the oldest,
+     * before the first answered. The first's answer then hands out no files, rather than URLs answering 410.
+     */
+    @Test
+    void aValidationWhoseFilesAnotherFinishingAtTheSameTimeDeletedHandsOutNone() throws IOException {
+        long limit = 2 * ONE_ROW_BYTES - 1;
+        ValidationFiles files = files(limit);
+        ValidationFiles.Recorder first = files.recorder(organizationId);
+        ValidationFiles.Recorder second = files.recorder(organizationId);
+        first.start(List.of("Name", "Email"));
+        first.add(rejected(2, "Ann", "nope"));
+        second.start(List.of("Name", "Email"));
+        second.add(rejected(3, "Ann", "nope"));
+
+        ValidationFiles.Stored firstFinished = (ValidationFiles.Stored) first.finish();
+        clock.advance(Duration.ofSeconds(1));
+        ValidationFiles.Stored secondFinished = (ValidationFiles.Stored) second.finish();
+
+        assertThat(files.handOut(organizationId, firstFinished)).isEqualTo(new ValidationFiles.Trimmed(limit));
+        assertThat(files.handOut(organizationId, secondFinished)).isEqualTo(secondFinished);
+        assertThat(record(firstFinished.id()).deletedBecause()).isEqualTo(Removal.OVER_LIMIT);
+        assertThat(record(firstFinished.id()).deletedAt()).isEqualTo(START.plusSeconds(1));
+        assertThat(filesOnDisk()).containsExactly(secondFinished.id() + ".errors.csv",
+                secondFinished.id() + ".errors.json");
+        assertThat(files.handOut(organizationId, new ValidationFiles.NoneRejected()))
+                .isEqualTo(new ValidationFiles.NoneRejected());
+        assertThat(files.handOut(organizationId, new ValidationFiles.TooLarge(limit)))
+                .isEqualTo(new ValidationFiles.TooLarge(limit));
+        first.close();
+        second.close();
+        assertThat(filesOnDisk()).hasSize(2);
     }
 }
