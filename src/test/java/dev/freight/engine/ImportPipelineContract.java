@@ -2531,7 +2531,7 @@ abstract class ImportPipelineContract {
         ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
         Path file = Files.createTempFile(dir, "stored", ".csv");
         Files.writeString(file, stored);
-        pipeline.prescan(job.id(), new ByteArrayInputStream(streamed), file);
+        pipeline.usePrescan(job.id(), pipeline.prescan(job.id(), new ByteArrayInputStream(streamed), file), "sha");
         return pipeline.prepare(job.id(), () -> Readers.open(file, FileType.CSV, ReadOptions.defaults()));
     }
 
