@@ -716,19 +716,74 @@ abstract class ImportsApiContract {
         String id = created.at("/id");
         HeldUpload first = heldUpload(id, created.at("/_upload_url"), MANY_VENDORS, contentType, fileName);
         HeldUpload second = heldUpload(id, created.at("/_upload_url"), vendors(4_000), contentType, fileName);
-        HttpResponse<String> refused;
+
+        HttpResponse<String> refused = afterTheFirstCompleted(first, second);
+
+        assertRefused(refused, "the second upload", 409, "upload_received",
+                "This import already has its upload (status completed)");
+        assertKeptManyVendors(id, fileName);
+    }
+
+    /**
+     * An upload refused for its type while another upload to the same import, received at the same time, was kept
+     * discards only its own bytes: the import keeps its file.
+     */
+    @Test
+    void anUploadOfAnUnsupportedTypeReceivedAlongsideTheOneKeptLeavesTheKeptFileAlone() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        HeldUpload first = heldUpload(id, created.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
+        HeldUpload second = heldUpload(id, created.at("/_upload_url"), "%PDF-1.4\n" + "x".repeat(100_000),
+                "application/pdf", "v.pdf");
+
+        HttpResponse<String> refused = afterTheFirstCompleted(first, second);
+
+        assertRefused(refused, "the PDF", 415, "unsupported_file_type",
+                "The file is a PDF document; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+        assertKeptManyVendors(id, "v.csv");
+    }
+
+    /**
+     * An upload refused for its type leaves nothing on disk, and the import waits for another upload, which it
+     * takes.
+     */
+    @Test
+    void anUploadOfAnUnsupportedTypeIsNotKeptAndTheImportTakesAnother() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+
+        HttpResponse<String> refused = upload(created.at("/_upload_url"), "%PDF-1.4\n", "application/pdf", "v.pdf");
+
+        assertRefused(refused, "the PDF", 415, "unsupported_file_type",
+                "The file is a PDF document; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+        Response waiting = http.get("/v1/imports/" + id);
+        assertThat(waiting.at("/status")).isEqualTo("requested");
+        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+        assertThat(TestServer.of(database()).bean(UploadStore.class).path(id)).doesNotExist();
+        assertThat(stagedFiles(id)).isEmpty();
+        HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(awaitFinal(id).at("/checksum")).isEqualTo(sha256(VENDORS));
+    }
+
+    /**
+     * Lets {@code first} finish and its import complete, then {@code second}; returns the second's answer. The second
+     * is let go whatever happens, so that no request of the server is left waiting.
+     */
+    private HttpResponse<String> afterTheFirstCompleted(HeldUpload first, HeldUpload second) throws Exception {
         try {
             HttpResponse<String> accepted = first.finish();
 
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-            assertThat(awaitFinal(id).at("/status")).isEqualTo("completed");
-            refused = second.finish();
+            assertThat(awaitFinal(first.importId()).at("/status")).isEqualTo("completed");
+            return second.finish();
         } finally {
             second.rest().countDown();
         }
+    }
 
-        assertRefused(refused, "the second upload", 409, "upload_received",
-                "This import already has its upload (status completed)");
+    /** Asserts that the import completed with {@link #MANY_VENDORS} as its upload, and nothing else is on disk. */
+    private void assertKeptManyVendors(String id, String fileName) throws Exception {
         Response done = http.get("/v1/imports/" + id);
         assertThat(done.at("/status")).isEqualTo("completed");
         assertThat(done.at("/checksum")).isEqualTo(sha256(MANY_VENDORS));
