@@ -73,8 +73,9 @@ public final class UploadStore {
         /**
          * Makes the staged file the import's file ({@link #path}), replacing any there, in one atomic rename; its
          * followers then end. Call it only once the import has accepted this upload, in the transaction that records
-         * its checksum, so that two uploads to one import are kept in the order their imports accepted them, and a
-         * refused one never is. When the rename fails, the upload stays staged (for {@link #close}).
+         * its checksum: that transaction's conditional save lets one upload of an import through, so a refused one is
+         * never kept, not even after the accepted one. When the rename fails, the upload stays staged (for
+         * {@link #close}).
          */
         public void keep() throws IOException {
             if (settled) {
