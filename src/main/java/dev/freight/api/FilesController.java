@@ -18,8 +18,11 @@ import dev.freight.store.ImportStore;
 import dev.freight.store.UploadStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
@@ -88,48 +91,69 @@ class FilesController {
         String fileName = fileName(request.getHeader(HttpHeaders.CONTENT_DISPOSITION));
         // A CSV upload is prevalidated while it arrives (the pipeline checks afterwards that it read what is stored).
         boolean csv = declaresCsv(request.getContentType(), fileName);
-        UploadStore.Stored stored;
-        FileType type;
+        AtomicReference<ImportPipeline.Prescan> prescan = new AtomicReference<>();
+        UploadStore.Staged staged;
         try {
-            stored = uploads.write(id, request.getInputStream(), maxUploadBytes,
-                    csv ? bytes -> pipeline.prescan(id, bytes, uploads.path(id)) : null);
-            type = Readers.detect(uploads.path(id), request.getContentType(), fileName);
+            staged = uploads.write(id, request.getInputStream(), maxUploadBytes,
+                    csv ? bytes -> prescan.set(pipeline.prescan(id, bytes, uploads.path(id))) : null);
         } catch (UploadStore.TooLarge e) {
-            pipeline.dropPrescan(id);
             throw new ApiException(413, "payload_too_large", e.getMessage() + " (FREIGHT_MAX_UPLOAD_BYTES)");
-        } catch (IngestException e) {
-            pipeline.dropPrescan(id);
-            uploads.delete(id);
-            throw new ApiException(415, e.code(), e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            pipeline.dropPrescan(id);
-            throw e;
         }
-        if (type != FileType.CSV) {
-            pipeline.dropPrescan(id);
-        }
-        // Only while the import still waits: another instance's expiry sweep, or a cancel, may have ended the wait
-        // while the bytes arrived.
-        ImportJob received = database.inTransaction(h -> imports.saveIf(h, imports.get(h, id).orElseThrow()
-                .withUpload(stored.sha256(), type.wireName(), fileName, null)
-                .withDeadline(jobs.deadlineFromNow())
-                .withStatus(Status.QUEUED, null), Status.REQUESTED).orElse(null));
-        if (received == null) {
-            pipeline.dropPrescan(id);
-            ImportJob ended = load(id);
-            if (ended.checksum() == null) {
-                uploads.delete(id);
+        // Until this request's import accepts it, the upload stays staged, and whatever refuses it discards it: another
+        // upload to the same import (a client retrying after a time-out) may be received at the same time, and the
+        // import's file must stay the one whose checksum the import records.
+        try (staged) {
+            FileType type;
+            try {
+                type = Readers.detect(staged.file(), request.getContentType(), fileName);
+            } catch (IngestException e) {
+                throw new ApiException(415, e.code(), e.getMessage());
             }
-            throw notAwaitingUpload(ended);
-        }
-        if (received.uploadMode() == UploadMode.SYNC) {
-            received = pipeline.prepare(id, sources.of(received));
-            if (received.status().isFinal()) {
-                return ResponseEntity.status(422).body(urls.view(received));
+            ImportJob received = accept(id, staged, type, fileName);
+            if (received == null) {
+                throw notAwaitingUpload(load(id));
             }
+            if (type == FileType.CSV && prescan.get() != null) {
+                pipeline.usePrescan(id, prescan.get(), staged.sha256());
+            }
+            return queued(id, received);
+        }
+    }
+
+    /**
+     * Records the staged upload as the import's and makes it the import's file, in one transaction, only while the
+     * import still waits for its upload; null, with nothing changed, when it no longer does. Of two uploads to one
+     * import, the conditional save serialises them (the second waits for the first's row lock on PostgreSQL, and
+     * SQLite has one writer at a time), so only the first to be accepted moves its file into place. It may no longer
+     * wait because another upload was accepted first, or because another instance's expiry sweep, or a cancel, ended
+     * the wait while the bytes arrived.
+     */
+    private ImportJob accept(String id, UploadStore.Staged staged, FileType type, String fileName) {
+        return database.inTransaction(h -> {
+            Optional<ImportJob> saved = imports.saveIf(h, imports.get(h, id).orElseThrow()
+                    .withUpload(staged.sha256(), type.wireName(), fileName, null)
+                    .withDeadline(jobs.deadlineFromNow())
+                    .withStatus(Status.QUEUED, null), Status.REQUESTED);
+            if (saved.isPresent()) {
+                try {
+                    staged.keep();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return saved.orElse(null);
+        });
+    }
+
+    /** Prepares a {@code sync} import in the request, then queues the import's run: the answer to its upload. */
+    private ResponseEntity<ImportView> queued(String id, ImportJob received) {
+        boolean sync = received.uploadMode() == UploadMode.SYNC;
+        ImportJob job = sync ? pipeline.prepare(id, sources.of(received)) : received;
+        if (job.status().isFinal()) {
+            return ResponseEntity.status(422).body(urls.view(job));
         }
         tasks.enqueue(scheduler.getObject(), id);
-        return ResponseEntity.status(received.uploadMode() == UploadMode.SYNC ? 200 : 202).body(urls.view(received));
+        return ResponseEntity.status(sync ? 200 : 202).body(urls.view(job));
     }
 
     /** Null when the upload URL is valid; 403 {@code url_expired} when it is genuine but expired; else throws. */

@@ -119,7 +119,8 @@ public final class ImportPipeline {
     private final Clock clock;
     private final int chunkSize;
     private final TableStatistics statistics;
-    private final Map<String, Prescan> prescans = new ConcurrentHashMap<>();
+    /** The prescans {@link #prepare} may use, by import: each of the upload its import accepted. */
+    private final Map<String, AcceptedPrescan> prescans = new ConcurrentHashMap<>();
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock, int chunkSize) {
@@ -140,7 +141,7 @@ public final class ImportPipeline {
         ImportJob loaded = claim(importId);
         ImportJob job = save(loaded.withPhase(loaded.phase(Phase.PREVALIDATION).running(now())));
         // Before the file is opened: a prescan that read it all has told the reader its encoding.
-        Scan prescanned = prescanned(importId);
+        Scan prescanned = prescanned(importId, loaded.checksum());
         Schema schema = database.withHandle(h -> schemas.schema(h, job.organizationId()));
         ObjectDef object = schema.object(job.resource()).orElse(null);
         if (object == null) {
@@ -252,17 +253,17 @@ public final class ImportPipeline {
 
     /**
      * Starts prevalidation's read of an import's CSV upload while the upload is still arriving, on a thread of its
-     * own: {@code bytes} follows the upload as it is written to {@code file}, and this closes it. {@link #prepare}
-     * then takes the row count and key hashes from it instead of reading the file again, provided the upload was UTF-8
-     * (what else it was, detection decides, and prepare reads it) and the stored file reads the same header with the
-     * same separator and key column. On any failure the prescan is dropped quietly: prepare reads the file itself and reports what is
-     * wrong with it. Module imports are never prescanned.
+     * own: {@code bytes} follows the upload as it is written, and ends once it is stored as {@code file}; this closes
+     * it. Nothing uses the read until {@link #usePrescan} says that its upload is the one the import accepted: two
+     * uploads to one import may arrive at once, and the read of the one refused must never stand for the other's.
+     * {@link #prepare} then takes the row count and key hashes from it instead of reading the file again, provided
+     * the upload was UTF-8 (what else it was, detection decides, and prepare reads it) and the stored file reads the
+     * same header with the same separator and key column. On any failure (the upload's among them) the prescan ends
+     * quietly with no result: prepare reads the file itself and reports what is wrong with it. Module imports are
+     * never prescanned.
      */
-    public void prescan(String importId, InputStream bytes, Path file) {
-        Instant now = now();
-        prescans.values().removeIf(p -> p.isExpired(now));
+    public Prescan prescan(String importId, InputStream bytes, Path file) {
         Prescan prescan = new Prescan();
-        prescans.put(importId, prescan);
         Thread.ofVirtual().name("import-prescan").start(() -> {
             Scan scan = null;
             try (InputStream in = bytes; RowReader reader = Readers.openUtf8Csv(in)) {
@@ -276,6 +277,7 @@ public final class ImportPipeline {
                     keys.readKeysAnd(reader, formats.columns());
                     KeyHashes hashes = new KeyHashes();
                     long rows = scan(reader, "csv", keys, hashes, formats.isEmpty() ? null : formats);
+                    // The stream ended, so the upload is stored as the file: it is these bytes.
                     Readers.rememberUtf8(file);
                     scan = new Scan(rows, hashes, formats, reader.headers(), reader.format().delimiter(),
                             keys.keyColumn());
@@ -286,34 +288,48 @@ public final class ImportPipeline {
                 prescan.finish(scan, now());
             }
         });
+        return prescan;
     }
 
-    /** Forgets the prescan of an upload that will not be prevalidated (it failed, or is not CSV after all). */
-    public void dropPrescan(String importId) {
-        prescans.remove(importId);
+    /**
+     * Lets {@link #prepare} use {@code prescan}, the read of the upload whose SHA-256 is {@code checksum}, now that
+     * the import has accepted that upload. Prepare uses it only while the import records that checksum.
+     */
+    public void usePrescan(String importId, Prescan prescan, String checksum) {
+        Instant now = now();
+        prescans.values().removeIf(p -> p.prescan().isExpired(now));
+        prescans.put(importId, new AcceptedPrescan(prescan, checksum));
     }
 
-    /** The finished prescan of the import's upload, waiting for it to finish; null when there is none to use. */
-    private Scan prescanned(String importId) {
-        Prescan prescan = prescans.remove(importId);
-        return prescan == null ? null : prescan.result.join();
+    /**
+     * The finished prescan of the import's upload whose SHA-256 is {@code checksum}, waiting for it to finish; null
+     * when there is none to use.
+     */
+    private Scan prescanned(String importId, String checksum) {
+        AcceptedPrescan accepted = prescans.remove(importId);
+        return accepted == null || !accepted.checksum().equals(checksum) ? null : accepted.prescan().result.join();
     }
 
-    /** A prescan: its result (null when it failed) once finished, and when it finished. */
-    private static final class Prescan {
-        final CompletableFuture<Scan> result = new CompletableFuture<>();
-        volatile Instant finishedAt;
+    /** Prevalidation's read of one upload while it arrives ({@link #prescan}): its result once finished. */
+    public static final class Prescan {
+        private final CompletableFuture<Scan> result = new CompletableFuture<>();
+        private volatile Instant finishedAt;
 
-        void finish(Scan scan, Instant at) {
+        private Prescan() {}
+
+        private void finish(Scan scan, Instant at) {
             finishedAt = at;
             result.complete(scan);
         }
 
-        boolean isExpired(Instant now) {
+        private boolean isExpired(Instant now) {
             Instant at = finishedAt;
             return at != null && at.plus(PRESCAN_KEPT).isBefore(now);
         }
     }
+
+    /** A prescan of the upload its import accepted, and that upload's SHA-256. */
+    private record AcceptedPrescan(Prescan prescan, String checksum) {}
 
     /**
      * Transforming through cleanup, from the import's checkpoint (so a restarted worker resumes where the last

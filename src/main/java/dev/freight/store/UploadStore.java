@@ -24,9 +24,6 @@ import java.util.function.Consumer;
  */
 public final class UploadStore {
 
-    /** A stored upload: its size and SHA-256 (hex). */
-    public record Stored(long bytes, String sha256) {}
-
     /** The upload was larger than allowed; nothing was kept. */
     public static final class TooLarge extends IOException {
         public TooLarge(long max) {
@@ -34,8 +31,82 @@ public final class UploadStore {
         }
     }
 
+    /**
+     * An upload received in full into a staged file of its own, not yet the import's file: two requests may upload to
+     * one import at once (a client retrying after a time-out, two instances sharing the directory), and only the one
+     * whose import accepts it may become {@link #path}, so that the file stored is always the one whose checksum the
+     * import records. Exactly one of {@link #keep} and {@link #close} settles it; {@code close} after {@code keep}
+     * does nothing, so it suits try-with-resources. The import counts as {@link #receiving} until it is settled. Not
+     * thread-safe: one request owns it.
+     */
+    public final class Staged implements AutoCloseable {
+        private final String importId;
+        private final Path file;
+        private final long bytes;
+        private final String sha256;
+        private final Progress progress;
+        private boolean settled;
+
+        private Staged(String importId, Path file, long bytes, String sha256, Progress progress) {
+            this.importId = importId;
+            this.file = file;
+            this.bytes = bytes;
+            this.sha256 = sha256;
+            this.progress = progress;
+        }
+
+        /** The staged file, to read (detect its type) before it is kept; it is gone once settled. */
+        public Path file() {
+            return file;
+        }
+
+        /** The upload's size in bytes. */
+        public long bytes() {
+            return bytes;
+        }
+
+        /** The upload's SHA-256, as hex. */
+        public String sha256() {
+            return sha256;
+        }
+
+        /**
+         * Makes the staged file the import's file ({@link #path}), replacing any there, in one atomic rename; its
+         * followers then end. Call it only once the import has accepted this upload, in the transaction that records
+         * its checksum: that transaction's conditional save lets one upload of an import through, so a refused one is
+         * never kept, not even after the accepted one. When the rename fails, the upload stays staged (for
+         * {@link #close}).
+         */
+        public void keep() throws IOException {
+            if (settled) {
+                throw new IllegalStateException("The upload of " + importId + " was already kept or discarded");
+            }
+            Files.move(file, path(importId), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            settled = true;
+            progress.stored();
+            received(importId);
+        }
+
+        /** Discards the staged file unless it was kept: its followers fail, and the import's file is left alone. */
+        @Override
+        public void close() {
+            if (settled) {
+                return;
+            }
+            settled = true;
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                progress.failed();
+                received(importId);
+            }
+        }
+    }
+
     private final Path dir;
-    /** The imports whose uploads requests are streaming now, with how many requests. */
+    /** The imports whose uploads requests are receiving now (streaming, or holding staged), with how many requests. */
     private final Map<String, Integer> receiving = new ConcurrentHashMap<>();
 
     public UploadStore(Path dir) {
@@ -46,40 +117,50 @@ public final class UploadStore {
         return dir.resolve(importId + ".upload");
     }
 
-    /** Streams {@code in} to the import's file, hashing as it goes; at most {@code maxBytes}. */
-    public Stored write(String importId, InputStream in, long maxBytes) throws IOException {
+    /**
+     * Streams {@code in} to a staged file of the import (named {@code <import id>…part} in the uploads directory),
+     * hashing as it goes; at most {@code maxBytes}. The caller keeps or discards it.
+     */
+    public Staged write(String importId, InputStream in, long maxBytes) throws IOException {
         return write(importId, in, maxBytes, null);
     }
 
     /**
      * As {@link #write(String, InputStream, long)}, and first hands {@code follower} (when not null) a stream of the
      * same bytes that it can read while they are written, from another thread: its reads wait for bytes not written
-     * yet, it ends once the upload is stored under {@link #path}, and it fails if the upload does. The follower closes
-     * the stream.
+     * yet, it ends once the upload is {@linkplain Staged#keep kept} under {@link #path}, and it fails if the upload
+     * fails or is discarded. The follower closes the stream.
      */
-    public Stored write(String importId, InputStream in, long maxBytes, Consumer<InputStream> follower)
+    public Staged write(String importId, InputStream in, long maxBytes, Consumer<InputStream> follower)
             throws IOException {
         receiving.merge(importId, 1, Integer::sum);
         try {
             return receive(importId, in, maxBytes, follower);
-        } finally {
-            receiving.computeIfPresent(importId, (id, n) -> n == 1 ? null : n - 1);
+        } catch (IOException | RuntimeException | Error e) {
+            received(importId);
+            throw e;
         }
     }
 
-    /** Whether this process is receiving an upload of the import now (its request is streaming the bytes). */
+    /**
+     * Whether this process is receiving an upload of the import now: a request is streaming its bytes, or holds them
+     * staged and has not yet kept or discarded them.
+     */
     public boolean receiving(String importId) {
         return receiving.containsKey(importId);
     }
 
-    private Stored receive(String importId, InputStream in, long maxBytes, Consumer<InputStream> follower)
+    private void received(String importId) {
+        receiving.computeIfPresent(importId, (id, n) -> n == 1 ? null : n - 1);
+    }
+
+    private Staged receive(String importId, InputStream in, long maxBytes, Consumer<InputStream> follower)
             throws IOException {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, importId, ".part");
         MessageDigest sha = newSha256();
         Progress progress = new Progress();
         long total = 0;
-        boolean stored = false;
         try {
             if (follower != null) {
                 follower.accept(new Following(FileChannel.open(tmp), progress));
@@ -95,20 +176,13 @@ public final class UploadStore {
                     progress.written(total);
                 }
             }
-            Files.move(tmp, path(importId), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            stored = true;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // Whatever ended the upload, a follower waiting for more bytes learns of it.
+            progress.failed();
             Files.deleteIfExists(tmp);
             throw e;
-        } finally {
-            // Whatever ended the upload, a follower waiting for more bytes learns of it.
-            if (stored) {
-                progress.stored();
-            } else {
-                progress.failed();
-            }
         }
-        return new Stored(total, HexFormat.of().formatHex(sha.digest()));
+        return new Staged(importId, tmp, total, HexFormat.of().formatHex(sha.digest()), progress);
     }
 
     /** How far an upload has been written, shared with the streams that follow it. */

@@ -25,6 +25,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
@@ -686,16 +688,131 @@ abstract class ImportsApiContract {
         assertThat(after.at("/checksum")).isEqualTo("0".repeat(64));
     }
 
-    /** Vendors v-1 to v-3000, each row valid. */
-    private static final String MANY_VENDORS = "external_id,name,status,raw_irq_score\n" + IntStream.rangeClosed(1,
-            3_000).mapToObj(i -> "v-" + i + ",Vendor " + i + ",active," + i % 100 + "\n").collect(Collectors.joining());
+    /**
+     * Two uploads to one import at once (a client retrying after a time-out, say): the first to finish is the
+     * import's, and the other, finishing later, is refused and does not replace the stored file.
+     */
+    @Test
+    void ofTwoUploadsToOneImportAtOnceTheFirstToFinishIsKeptAndTheOtherRefused() throws Exception {
+        twoUploadsAtOnce("application/octet-stream", "vendors");
+    }
 
     /**
-     * A PUT of {@link #MANY_VENDORS} whose first half (tens of kilobytes, past any buffer of the client's) goes at
-     * once and the rest once {@code rest} opens.
+     * As above, for two uploads declared CSV and so prescanned while they arrive: the import's prevalidation takes
+     * the prescan of its own upload, never the other's (whose 4,000 rows would show in the row count), and does not
+     * wait for the other to end.
      */
-    private static CompletableFuture<HttpResponse<String>> heldBackUpload(String url, CountDownLatch rest) {
-        byte[] bytes = MANY_VENDORS.getBytes(StandardCharsets.UTF_8);
+    @Test
+    void ofTwoPrescannedUploadsToOneImportAtOnceTheImportUsesThePrescanOfTheOneKept() throws Exception {
+        twoUploadsAtOnce("text/csv", "v.csv");
+    }
+
+    /**
+     * Uploads {@link #MANY_VENDORS} and, at the same time, 4,000 vendors to one import, both declared
+     * {@code contentType} and named {@code fileName}; lets the first finish and the import complete, then the second.
+     */
+    private void twoUploadsAtOnce(String contentType, String fileName) throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        HeldUpload first = heldUpload(id, created.at("/_upload_url"), MANY_VENDORS, contentType, fileName);
+        HeldUpload second = heldUpload(id, created.at("/_upload_url"), vendors(4_000), contentType, fileName);
+
+        HttpResponse<String> refused = afterTheFirstCompleted(first, second);
+
+        assertRefused(refused, "the second upload", 409, "upload_received",
+                "This import already has its upload (status completed)");
+        assertKeptManyVendors(id, fileName);
+    }
+
+    /**
+     * An upload refused for its type while another upload to the same import, received at the same time, was kept
+     * discards only its own bytes: the import keeps its file.
+     */
+    @Test
+    void anUploadOfAnUnsupportedTypeReceivedAlongsideTheOneKeptLeavesTheKeptFileAlone() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        HeldUpload first = heldUpload(id, created.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
+        HeldUpload second = heldUpload(id, created.at("/_upload_url"), "%PDF-1.4\n" + "x".repeat(100_000),
+                "application/pdf", "v.pdf");
+
+        HttpResponse<String> refused = afterTheFirstCompleted(first, second);
+
+        assertRefused(refused, "the PDF", 415, "unsupported_file_type",
+                "The file is a PDF document; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+        assertKeptManyVendors(id, "v.csv");
+    }
+
+    /**
+     * An upload refused for its type leaves nothing on disk, and the import waits for another upload, which it
+     * takes.
+     */
+    @Test
+    void anUploadOfAnUnsupportedTypeIsNotKeptAndTheImportTakesAnother() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+
+        HttpResponse<String> refused = upload(created.at("/_upload_url"), "%PDF-1.4\n", "application/pdf", "v.pdf");
+
+        assertRefused(refused, "the PDF", 415, "unsupported_file_type",
+                "The file is a PDF document; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+        Response waiting = http.get("/v1/imports/" + id);
+        assertThat(waiting.at("/status")).isEqualTo("requested");
+        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+        assertThat(TestServer.of(database()).bean(UploadStore.class).path(id)).doesNotExist();
+        assertThat(stagedFiles(id)).isEmpty();
+        HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(awaitFinal(id).at("/checksum")).isEqualTo(sha256(VENDORS));
+    }
+
+    /**
+     * Lets {@code first} finish and its import complete, then {@code second}; returns the second's answer. The second
+     * is let go whatever happens, so that no request of the server is left waiting.
+     */
+    private HttpResponse<String> afterTheFirstCompleted(HeldUpload first, HeldUpload second) throws Exception {
+        try {
+            HttpResponse<String> accepted = first.finish();
+
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            assertThat(awaitFinal(first.importId()).at("/status")).isEqualTo("completed");
+            return second.finish();
+        } finally {
+            second.rest().countDown();
+        }
+    }
+
+    /** Asserts that the import completed with {@link #MANY_VENDORS} as its upload, and nothing else is on disk. */
+    private void assertKeptManyVendors(String id, String fileName) throws Exception {
+        Response done = http.get("/v1/imports/" + id);
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(done.at("/checksum")).isEqualTo(sha256(MANY_VENDORS));
+        assertThat(done.at("/file_name")).isEqualTo(fileName);
+        assertThat(done.at("/total_rows")).isEqualTo("3000");
+        assertThat(done.at("/stats")).isEqualTo("{\"read\":3000,\"valid\":3000,\"created\":3000,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
+        assertThat(get(done.at("/_upload_csv_url")).body()).isEqualTo(MANY_VENDORS.replace("\n", "\r\n"));
+        Path stored = TestServer.of(database()).bean(UploadStore.class).path(id);
+        assertThat(Files.readString(stored)).isEqualTo(MANY_VENDORS);
+        assertThat(stagedFiles(id)).isEmpty();
+    }
+
+    /** Vendors v-1 to v-3000, each row valid. */
+    private static final String MANY_VENDORS = vendors(3_000);
+
+    /** Vendors v-1 to v-{@code count}, each row valid. */
+    private static String vendors(int count) {
+        return "external_id,name,status,raw_irq_score\n" + IntStream.rangeClosed(1, count)
+                .mapToObj(i -> "v-" + i + ",Vendor " + i + ",active," + i % 100 + "\n").collect(Collectors.joining());
+    }
+
+    /**
+     * A PUT of {@code content} whose first half (tens of kilobytes, past any buffer of the client's) goes at once and
+     * the rest once {@code rest} opens.
+     */
+    private static CompletableFuture<HttpResponse<String>> heldBackUpload(String url, String content,
+            String contentType, String fileName, CountDownLatch rest) {
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         int first = bytes.length / 2;
         InputStream held = new InputStream() {
             private InputStream remaining;
@@ -725,8 +842,8 @@ abstract class ImportsApiContract {
         };
         InputStream body = new SequenceInputStream(new ByteArrayInputStream(bytes, 0, first), held);
         return RAW.sendAsync(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "text/csv")
-                .header("Content-Disposition", "attachment; filename=\"v.csv\"")
+                .header("Content-Type", contentType)
+                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
                 .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -740,7 +857,7 @@ abstract class ImportsApiContract {
         assertThat(error.get("message").asString()).as(as).isEqualTo(message);
     }
 
-    /** An upload to a new import whose second half waits for {@link #finish}. */
+    /** An upload to an import whose second half waits for {@link #finish}. */
     private record HeldUpload(String importId, CountDownLatch rest, CompletableFuture<HttpResponse<String>> answer) {
 
         /** Sends the rest of the bytes and returns the upload's answer. */
@@ -750,19 +867,43 @@ abstract class ImportsApiContract {
         }
     }
 
-    /** A new vendor import, and an upload to it that the server has begun to receive and that waits for its rest. */
-    private HeldUpload heldUpload() throws InterruptedException {
+    /**
+     * A new vendor import, and an upload of {@link #MANY_VENDORS} to it that the server has begun to receive and that
+     * waits for its rest.
+     */
+    private HeldUpload heldUpload() throws InterruptedException, IOException {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
-        String id = created.at("/id");
+        return heldUpload(created.at("/id"), created.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
+    }
+
+    /**
+     * An upload of {@code content} to the import, at its upload URL, that the server has begun to receive (into one
+     * more staged file of the import) and that waits for its rest.
+     */
+    private HeldUpload heldUpload(String id, String url, String content, String contentType, String fileName)
+            throws InterruptedException, IOException {
+        int staged = stagedFiles(id).size();
         CountDownLatch rest = new CountDownLatch(1);
-        CompletableFuture<HttpResponse<String>> answer = heldBackUpload(created.at("/_upload_url"), rest);
+        CompletableFuture<HttpResponse<String>> answer = heldBackUpload(url, content, contentType, fileName, rest);
         UploadStore uploads = TestServer.of(database()).bean(UploadStore.class);
         Instant deadline = Instant.now().plusSeconds(20);
-        while (!uploads.receiving(id)) {
+        while (!uploads.receiving(id) || stagedFiles(id).size() <= staged) {
             assertThat(Instant.now()).as("the upload of " + id + " began").isBefore(deadline);
             Thread.sleep(20);
         }
         return new HeldUpload(id, rest, answer);
+    }
+
+    /** The names of the import's files in the uploads directory other than its upload: those of uploads arriving. */
+    private List<String> stagedFiles(String id) throws IOException {
+        Path upload = TestServer.of(database()).bean(UploadStore.class).path(id);
+        if (!Files.isDirectory(upload.getParent())) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(upload.getParent())) {
+            return files.filter(f -> f.getFileName().toString().startsWith(id) && !f.equals(upload))
+                    .map(f -> f.getFileName().toString()).toList();
+        }
     }
 
     private void uploadExpiresAt(String id, Instant at) {

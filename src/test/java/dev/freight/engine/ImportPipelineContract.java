@@ -2705,6 +2705,21 @@ abstract class ImportPipelineContract {
         }
     }
 
+    /**
+     * A prescan stands only for the upload it read: one handed over with another checksum than the import's (that of
+     * another upload to the import, refused) is left unused, and the stored file is read.
+     */
+    @Test
+    void aPrescanOfAnotherUploadThanTheImportsIsLeftUnusedAndTheStoredFileIsRead() throws IOException {
+        String stored = "external_id,name\nv-1,Acme\nv-2,Beta\n";
+        String streamed = stored + "v-3,Gamma\n";
+
+        ImportJob job = preparedAfterPrescan(streamed.getBytes(StandardCharsets.UTF_8), "other", stored);
+
+        assertThat(job.status()).isEqualTo(Status.QUEUED);
+        assertThat(job.totalRows()).isEqualTo(2);
+    }
+
     ImportJob run(Action action, DuplicateHandling duplicates, String content) throws IOException {
         ImportJob job = prepared(action, duplicates, content);
         assertThat(job.status()).isEqualTo(Status.QUEUED);
@@ -2742,10 +2757,15 @@ abstract class ImportPipelineContract {
      * {@code stored}. The two differ in the tests so that the row count tells which one prevalidation read.
      */
     ImportJob preparedAfterPrescan(byte[] streamed, String stored) throws IOException {
+        return preparedAfterPrescan(streamed, "sha", stored);
+    }
+
+    /** As above, the prescan handed over as the read of the upload whose SHA-256 is {@code checksum}. */
+    ImportJob preparedAfterPrescan(byte[] streamed, String checksum, String stored) throws IOException {
         ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
         Path file = Files.createTempFile(dir, "stored", ".csv");
         Files.writeString(file, stored);
-        pipeline.prescan(job.id(), new ByteArrayInputStream(streamed), file);
+        pipeline.usePrescan(job.id(), pipeline.prescan(job.id(), new ByteArrayInputStream(streamed), file), checksum);
         return pipeline.prepare(job.id(), () -> Readers.open(file, FileType.CSV, ReadOptions.defaults()));
     }
 

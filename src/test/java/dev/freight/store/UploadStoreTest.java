@@ -3,16 +3,21 @@ package dev.freight.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +27,7 @@ class UploadStoreTest {
     Path dir;
 
     @Test
-    void aFollowerReadsTheUploadsBytesWhileTheyArriveAndEndsWhenTheFileIsStored() throws Exception {
+    void aFollowerReadsTheUploadsBytesWhileTheyArriveAndEndsWhenTheUploadIsKept() throws Exception {
         UploadStore uploads = new UploadStore(dir);
         byte[] bytes = new byte[300_000];
         for (int i = 0; i < bytes.length; i++) {
@@ -44,7 +49,7 @@ class UploadStoreTest {
             }
         });
 
-        UploadStore.Stored stored = uploads.write("imp_1", received, 1_000_000, in -> Thread.ofVirtual().start(() -> {
+        UploadStore.Staged staged = uploads.write("imp_1", received, 1_000_000, in -> Thread.ofVirtual().start(() -> {
             try (in) {
                 followed.complete(drain(in));
                 storedWhenFollowerEnded.complete(Files.exists(uploads.path("imp_1")));
@@ -53,11 +58,57 @@ class UploadStoreTest {
             }
         }));
 
+        // Received in full, but not yet the import's: the follower waits for the upload to be kept.
+        assertThatThrownBy(() -> followed.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(uploads.path("imp_1")).doesNotExist();
+        assertThat(uploads.receiving("imp_1")).isTrue();
+        assertThat(Files.readAllBytes(staged.file())).isEqualTo(bytes);
+        staged.keep();
+        staged.close();
+
         assertThat(followed.get(10, TimeUnit.SECONDS)).isEqualTo(bytes);
         assertThat(storedWhenFollowerEnded.get(10, TimeUnit.SECONDS)).isTrue();
         assertThat(Files.readAllBytes(uploads.path("imp_1"))).isEqualTo(bytes);
-        assertThat(stored.bytes()).isEqualTo(bytes.length);
-        assertThat(stored.sha256()).isEqualTo(UploadStore.sha256(uploads.path("imp_1")));
+        assertThat(staged.bytes()).isEqualTo(bytes.length);
+        assertThat(staged.sha256()).isEqualTo(UploadStore.sha256(uploads.path("imp_1")));
+        assertThat(uploads.receiving("imp_1")).isFalse();
+        assertThat(filesIn(dir)).containsExactly("imp_1.upload");
+    }
+
+    /**
+     * Two uploads to one import received at once: the one kept becomes the import's file and the other, discarded
+     * after it, leaves that file alone; its follower fails, and no staged file is left.
+     */
+    @Test
+    void anUploadDiscardedAfterAnotherWasKeptLeavesTheKeptFileInPlace() throws Exception {
+        UploadStore uploads = new UploadStore(dir);
+        byte[] first = "external_id\nv-1\nv-2\n".getBytes(StandardCharsets.UTF_8);
+        byte[] second = "external_id\nv-1\nv-2\nv-3\n".getBytes(StandardCharsets.UTF_8);
+        CompletableFuture<Throwable> secondFollower = new CompletableFuture<>();
+
+        UploadStore.Staged kept = uploads.write("imp_3", new ByteArrayInputStream(first), 1_000);
+        UploadStore.Staged discarded = uploads.write("imp_3", new ByteArrayInputStream(second), 1_000,
+                in -> Thread.ofVirtual().start(() -> {
+                    try (in) {
+                        drain(in);
+                        secondFollower.complete(null);
+                    } catch (IOException e) {
+                        secondFollower.complete(e);
+                    }
+                }));
+        assertThat(filesIn(dir)).hasSize(2).allMatch(name -> name.startsWith("imp_3") && name.endsWith(".part"));
+        kept.keep();
+        assertThat(uploads.receiving("imp_3")).isTrue();
+        discarded.close();
+
+        assertThat(Files.readAllBytes(uploads.path("imp_3"))).isEqualTo(first);
+        assertThat(kept.sha256()).isEqualTo(UploadStore.sha256(uploads.path("imp_3")));
+        assertThat(secondFollower.get(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
+                .hasMessage("The upload failed before it was complete");
+        assertThat(uploads.receiving("imp_3")).isFalse();
+        assertThat(filesIn(dir)).containsExactly("imp_3.upload");
+        assertThatThrownBy(discarded::keep).isInstanceOf(IllegalStateException.class)
+                .hasMessage("The upload of imp_3 was already kept or discarded");
     }
 
     @Test
@@ -67,7 +118,7 @@ class UploadStoreTest {
         Arrays.fill(bytes, (byte) 'x');
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
 
-        assertThatThrownBy(() -> uploads.write("imp_2", new java.io.ByteArrayInputStream(bytes), 100_000,
+        assertThatThrownBy(() -> uploads.write("imp_2", new ByteArrayInputStream(bytes), 100_000,
                 in -> Thread.ofVirtual().start(() -> {
                     try (in) {
                         drain(in);
@@ -80,8 +131,13 @@ class UploadStoreTest {
         assertThat(failure.get(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
                 .hasMessage("The upload failed before it was complete");
         assertThat(uploads.path("imp_2")).doesNotExist();
-        try (var left = Files.list(dir)) {
-            assertThat(left).isEmpty();
+        assertThat(uploads.receiving("imp_2")).isFalse();
+        assertThat(filesIn(dir)).isEmpty();
+    }
+
+    private static List<String> filesIn(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
         }
     }
 
