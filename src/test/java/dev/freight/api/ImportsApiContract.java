@@ -620,7 +620,6 @@ abstract class ImportsApiContract {
         }
     }
 
-    /** Sets when the import's wait for its upload ends, as if it had been created that long before. */
     /**
      * An upload that began while its URL was valid is not cut off by the expiry sweep when the URL's time passes
      * while its bytes arrive: the sweep leaves an import whose upload this process is receiving, and the upload then
@@ -906,6 +905,7 @@ abstract class ImportsApiContract {
         }
     }
 
+    /** Sets when the import's wait for its upload ends, as if it had been created that long before. */
     private void uploadExpiresAt(String id, Instant at) {
         TestServer.of(database()).bean(Database.class).inTransaction(h -> h.update(
                 "update imports set upload_expires_at = ? where id = ?", at.toEpochMilli(), id));
