@@ -21,6 +21,12 @@ public final class ImportRetention {
 
     private static final int BATCH = 100;
 
+    /**
+     * How long a staged upload file may go unwritten before it counts as abandoned: far longer than any live upload
+     * pauses (a request's bytes arrive continuously, and it keeps or discards its file as soon as they have).
+     */
+    static final Duration ABANDONED_UPLOAD = Duration.ofHours(1);
+
     private final Database database;
     private final ImportStore imports;
     private final UploadStore uploads;
@@ -47,8 +53,12 @@ public final class ImportRetention {
         return retention;
     }
 
-    /** Purges every import that ended more than the retention before {@code now}; returns how many. */
+    /**
+     * Purges every import that ended more than the retention before {@code now}, and deletes the staged upload files
+     * that a killed process left ({@link UploadStore#deleteAbandoned}); returns how many imports were purged.
+     */
     public int sweep(Instant now) {
+        uploads.deleteAbandoned(now.minus(ABANDONED_UPLOAD));
         Instant before = now.minus(retention);
         int purged = 0;
         while (true) {

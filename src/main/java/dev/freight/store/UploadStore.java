@@ -7,12 +7,15 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -308,5 +311,34 @@ public final class UploadStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Deletes the staged {@code .part} files that nothing wrote since {@code untouchedSince}: those a process killed
+     * mid-upload left (a live upload writes its file as its bytes arrive, and is kept or discarded as soon as they
+     * have). Files of an upload this process is receiving are left whatever their age. Another instance sharing the
+     * directory may be receiving one too, so {@code untouchedSince} must lie well before any upload could pause.
+     * Returns how many were deleted.
+     */
+    public int deleteAbandoned(Instant untouchedSince) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int deleted = 0;
+        try (DirectoryStream<Path> parts = Files.newDirectoryStream(dir, "*.part")) {
+            for (Path part : parts) {
+                String name = part.getFileName().toString();
+                if (receiving.keySet().stream().noneMatch(name::startsWith)
+                        && Files.getLastModifiedTime(part).toInstant().isBefore(untouchedSince)
+                        && Files.deleteIfExists(part)) {
+                    deleted++;
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // Deleted meanwhile: it was not abandoned, or another instance's sweep took it.
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return deleted;
     }
 }

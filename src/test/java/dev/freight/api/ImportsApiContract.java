@@ -1050,10 +1050,15 @@ abstract class ImportsApiContract {
         ImportRetention retention = server.bean(ImportRetention.class);
         assertThat(retention.retention()).isEqualTo(Duration.ofDays(30));
         assertThat(upload).exists();
+        // A staged upload file a killed process left: the sweep deletes it once nothing wrote it for an hour.
+        Path abandoned = Files.writeString(upload.resolveSibling("imp_killed0123.part"), "external_id\nv-1\n");
+        retention.sweep(Instant.now());
+        assertThat(abandoned).exists();
 
         retention.sweep(Instant.now().plus(Duration.ofDays(29)));
         assertThat(http.get("/v1/imports/" + id).at("/purged_at")).isNull();
         assertThat(upload).exists();
+        assertThat(abandoned).doesNotExist();
 
         Instant sweptAt = Instant.now();
         assertThat(retention.sweep(sweptAt.plus(Duration.ofDays(31)))).isPositive();

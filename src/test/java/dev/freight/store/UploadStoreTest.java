@@ -12,6 +12,8 @@ import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -133,6 +135,33 @@ class UploadStoreTest {
         assertThat(uploads.path("imp_2")).doesNotExist();
         assertThat(uploads.receiving("imp_2")).isFalse();
         assertThat(filesIn(dir)).isEmpty();
+    }
+
+    /**
+     * Staged files nothing wrote since the cut-off are deleted, unless this process is receiving their import's upload;
+     * the imports' files and newer staged files stay.
+     */
+    @Test
+    void staleStagedFilesAreDeletedButNotOnesBeingReceivedNorNewerOnesNorImportsFiles() throws Exception {
+        UploadStore uploads = new UploadStore(dir);
+        Instant cutOff = Instant.parse("2026-11-01T12:00:00Z");
+        Path abandoned = Files.writeString(dir.resolve("imp_a123.part"), "external_id\nv-1\n");
+        Path newer = Files.writeString(dir.resolve("imp_b456.part"), "external_id\n");
+        Path oldUpload = Files.writeString(uploads.path("imp_c"), "external_id\nv-9\n");
+        Files.setLastModifiedTime(abandoned, FileTime.from(cutOff.minusMillis(1)));
+        Files.setLastModifiedTime(newer, FileTime.from(cutOff));
+        Files.setLastModifiedTime(oldUpload, FileTime.from(cutOff.minusSeconds(86_400)));
+        // Received now, and then left untouched since before the cut-off: its staged file is kept while it is held.
+        UploadStore.Staged held = uploads.write("imp_d", new ByteArrayInputStream(new byte[] {'x'}), 10);
+        Files.setLastModifiedTime(held.file(), FileTime.from(cutOff.minusSeconds(7_200)));
+
+        assertThat(uploads.deleteAbandoned(cutOff)).isEqualTo(1);
+
+        assertThat(filesIn(dir)).containsExactly("imp_b456.part", "imp_c.upload", held.file().getFileName().toString());
+        held.close();
+        assertThat(uploads.deleteAbandoned(cutOff)).isZero();
+        assertThat(filesIn(dir)).containsExactly("imp_b456.part", "imp_c.upload");
+        assertThat(new UploadStore(dir.resolve("never-created")).deleteAbandoned(cutOff)).isZero();
     }
 
     private static List<String> filesIn(Path directory) throws IOException {
