@@ -766,6 +766,38 @@ abstract class ImportsApiContract {
     }
 
     /**
+     * An upload one byte over FREIGHT_MAX_UPLOAD_BYTES is refused whole, with nothing kept, and leaves the import
+     * waiting for another. Exactly one byte over, so the server has read the whole body when it answers.
+     */
+    @Test
+    void anUploadOverTheLimitIsRefusedWithNothingKeptAndTheImportTakesAnother() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        byte[] header = "external_id,name\n".getBytes(StandardCharsets.UTF_8);
+        byte[] tooLarge = new byte[(int) TestServer.MAX_UPLOAD_BYTES + 1];
+        System.arraycopy(header, 0, tooLarge, 0, header.length);
+        for (int i = header.length; i < tooLarge.length; i++) {
+            tooLarge[i] = i % 16 == 15 ? (byte) '\n' : (byte) ('a' + i % 7);
+        }
+
+        HttpResponse<String> refused = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                .header("Content-Type", "text/csv").PUT(HttpRequest.BodyPublishers.ofByteArray(tooLarge)).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertRefused(refused, "the upload over the limit", 413, "payload_too_large",
+                "The upload exceeds the limit of 8,000,000 bytes (FREIGHT_MAX_UPLOAD_BYTES)");
+        Response waiting = http.get("/v1/imports/" + id);
+        assertThat(waiting.at("/status")).isEqualTo("requested");
+        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+        assertThat(waiting.at("/checksum")).isNull();
+        assertThat(TestServer.of(database()).bean(UploadStore.class).path(id)).doesNotExist();
+        assertThat(stagedFiles(id)).isEmpty();
+        HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(awaitFinal(id).at("/checksum")).isEqualTo(sha256(VENDORS));
+    }
+
+    /**
      * Lets {@code first} finish and its import complete, then {@code second}; returns the second's answer. The second
      * is let go whatever happens, so that no request of the server is left waiting.
      */

@@ -29,6 +29,9 @@ public final class TestServer {
 
     public static final long MAX_BYTES = 1_000_000;
 
+    /** The largest upload the Imports resource accepts in tests (FREIGHT_MAX_UPLOAD_BYTES), small enough to pass. */
+    public static final long MAX_UPLOAD_BYTES = 8_000_000;
+
     /** The largest file the parse step accepts in tests. */
     public static final long MAX_PARSE_BYTES = 2_000_000;
 
@@ -73,6 +76,7 @@ public final class TestServer {
         p.put("freight.url-signing-key", SIGNING_KEY);
         p.put("freight.import-chunk-size", "3");
         p.put("freight.max-parse-bytes", String.valueOf(MAX_PARSE_BYTES));
+        p.put("freight.max-upload-bytes", String.valueOf(MAX_UPLOAD_BYTES));
         p.put("freight.max-validation-files-bytes", String.valueOf(MAX_VALIDATION_FILES_BYTES));
         try {
             Path dir = Files.createTempDirectory("freight-server-");
