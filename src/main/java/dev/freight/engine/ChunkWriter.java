@@ -6,7 +6,6 @@ import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
-import dev.freight.store.Change;
 import dev.freight.store.Database;
 import dev.freight.store.DeferredRow;
 import dev.freight.store.Dialect;
@@ -251,7 +250,7 @@ final class ChunkWriter implements RowWriter {
         }
         ((LookedUp) rows).take();
         long n = rows.size();
-        return new Result(results, List.of(), new ImportStats(n, n, 0, 0, n, 0, 0, 0), List.of(), List.of(), 0, 0,
+        return new Result(results, List.of(), new ImportStats(n, n, 0, 0, n, 0, 0, 0), List.of(), 0, 0,
                 List.of());
     }
 
@@ -289,7 +288,6 @@ final class ChunkWriter implements RowWriter {
                 candidates.add(row);
             }
         }
-        List<Change> changes = new ArrayList<>();
         boolean refersToItself = !selfReferences.isEmpty() && action != Action.DELETE;
         List<ReferenceResolver.PutOff> putOff = kept == null && refersToItself ? new ArrayList<>() : null;
         // The ids the chunk's new records take, given as their rows are resolved, so a later row of the chunk can
@@ -316,7 +314,7 @@ final class ChunkWriter implements RowWriter {
                 : ahead != null ? ahead.existing()
                 : records.existing(h, organizationId, object.slug(), keys(resolved));
         if (action == Action.DELETE) {
-            delete(h, resolved, existing, results, changes);
+            delete(h, resolved, existing, results);
         } else {
             Map<String, String> ids = given != null ? given
                     : kept == null || !keyed ? Map.of() : kept.ids(h, keys(resolved));
@@ -339,7 +337,7 @@ final class ChunkWriter implements RowWriter {
         List<RowResult> ordered = new ArrayList<>(results.values());
         ordered.sort((a, b) -> Long.compare(a.ordinal(), b.ordinal()));
         errors.sort((a, b) -> Long.compare(a.row(), b.row()));
-        return new Result(ordered, errors, stats, changes, errorRows(rows, errors), parseRejected,
+        return new Result(ordered, errors, stats, errorRows(rows, errors), parseRejected,
                 validationRejected, deferred);
     }
 
@@ -466,21 +464,28 @@ final class ChunkWriter implements RowWriter {
         }
     }
 
-    private void delete(Handle h, List<ParsedRow> rows, Map<String, Existing> existing, Map<Long, RowResult> results,
-            List<Change> changes) {
-        List<String> ids = new ArrayList<>();
+    /**
+     * Deletes the stored records of the rows' keys at the versions this chunk read them at; a key with none counts
+     * {@code unchanged}. The store logs each record as it deletes it, and a record another writer changed or deleted
+     * since the look-up fails the chunk with {@code transient_conflict}: its next attempt reads afresh, so the change
+     * log (what rollback restores) holds the values the record had when it was deleted, never older ones.
+     */
+    private void delete(Handle h, List<ParsedRow> rows, Map<String, Existing> existing,
+            Map<Long, RowResult> results) {
+        List<Existing> found = new ArrayList<>();
         for (ParsedRow row : rows) {
             Existing old = row.externalId() == null ? null : existing.get(row.externalId());
             if (old == null) {
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.UNCHANGED));
                 continue;
             }
-            ids.add(old.id());
+            found.add(old);
             results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(), Outcome.DELETED));
-            changes.add(new Change(old.id(), object.slug(), old.externalId(), "deleted", old.data(), old.version(),
-                    null));
         }
-        records.delete(h, organizationId, ids);
+        // Key order, as the upserts: concurrent imports of overlapping keys take their locks in the same order.
+        found.sort(Comparator.comparing(Existing::externalId));
+        records.deleteChecked(h, organizationId, importId,
+                found.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
     }
 
     /** How many rows had each outcome, indexed by {@link Outcome#ordinal()}. */

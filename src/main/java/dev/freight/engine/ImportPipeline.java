@@ -27,7 +27,6 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.RecordStore.Existing;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.StoreException;
-import dev.freight.store.Change;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -960,7 +959,6 @@ public final class ImportPipeline {
         RowWriter.Result result = writer.write(h, rows);
         sink.add(result);
         imports.addErrors(h, job.id(), result.errorRows());
-        imports.addChanges(h, job.id(), result.changes());
         imports.addDeferred(h, job.id(), result.deferred());
         if (job.action() == Action.OVERWRITE) {
             List<String> seen = new ArrayList<>();
@@ -998,8 +996,11 @@ public final class ImportPipeline {
         return saved;
     }
 
-    /** Runs a chunk transaction again when it lost a race with another import (deadlock), up to 5 times. */
-    private static ImportJob withRetries(Supplier<ImportJob> chunk) {
+    /**
+     * Runs a chunk transaction again when it lost a race with another writer (a deadlock, a record changed since it was
+     * read), up to 5 times.
+     */
+    private static <T> T withRetries(Supplier<T> chunk) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return chunk.get();
@@ -1045,36 +1046,47 @@ public final class ImportPipeline {
         // The object's records are walked once, a chunk at a time in key order, each page after the last key of the
         // one before: the records the import saw stay, and walking past them again on every batch would make the
         // cleanup quadratic.
-        String[] lastKey = {null};
+        String lastKey = null;
         while (true) {
             checkStop(current);
             ImportJob before = current;
-            ImportJob after = database.inTransaction(h -> {
-                RecordStore.UnseenPage page = records.unseen(h, before.organizationId(), object, before.id(),
-                        lastKey[0], chunkSize);
-                if (page.lastExternalId() == null) {
-                    return null;
-                }
-                lastKey[0] = page.lastExternalId();
-                List<Existing> unseen = page.unseen();
-                if (unseen.isEmpty()) {
-                    return before;
-                }
-                List<Change> changes = new ArrayList<>();
-                unseen.forEach(e -> changes.add(new Change(e.id(), object.slug(), e.externalId(), "deleted", e.data(),
-                        e.version(), null)));
-                records.delete(h, before.organizationId(), unseen.stream().map(Existing::id).toList());
-                imports.addChanges(h, before.id(), changes);
-                ImportStats deleted = new ImportStats(0, 0, 0, 0, 0, unseen.size(), 0, 0);
-                return imports.save(h, before.withProgress(before.stats().plus(deleted), before.checkpoint(), false)
-                        .withPhase(before.phase(Phase.CLEANUP).counted(unseen.size(), 0)));
-            });
-            if (after == null) {
+            String after = lastKey;
+            // A page whose delete missed (another writer changed or deleted one of its records since the page was
+            // read) is read and deleted again, like a chunk: the next attempt starts after the same key.
+            CleanedPage cleaned = withRetries(() -> database.inTransaction(h -> cleanPage(h, before, object, after)));
+            if (cleaned == null) {
                 break;
             }
-            current = after;
+            lastKey = cleaned.lastKey();
+            current = cleaned.job();
         }
         return save(current.withPhase(current.phase(Phase.CLEANUP).finished(PhaseStatus.COMPLETED, now(), null)));
+    }
+
+    /** The import after one page of its overwrite cleanup, and the last key the page read. */
+    private record CleanedPage(ImportJob job, String lastKey) {}
+
+    /**
+     * Deletes the records of one page of the cleanup's walk (after {@code afterKey}) that the import did not see, each
+     * at the version the page read, logged as the store deletes it; null when the walk is done. A record another writer
+     * changed since the page read it is deleted on the page's next attempt, with the values it has then (it is still
+     * not in the import), so rollback restores that writer's values; one another writer deleted is not counted.
+     */
+    private CleanedPage cleanPage(Handle h, ImportJob before, ObjectDef object, String afterKey) {
+        RecordStore.UnseenPage page = records.unseen(h, before.organizationId(), object, before.id(), afterKey,
+                chunkSize);
+        if (page.lastExternalId() == null) {
+            return null;
+        }
+        List<Existing> unseen = page.unseen();
+        if (unseen.isEmpty()) {
+            return new CleanedPage(before, page.lastExternalId());
+        }
+        records.deleteChecked(h, before.organizationId(), before.id(),
+                unseen.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
+        ImportStats deleted = new ImportStats(0, 0, 0, 0, 0, unseen.size(), 0, 0);
+        return new CleanedPage(imports.save(h, before.withProgress(before.stats().plus(deleted), before.checkpoint(),
+                false).withPhase(before.phase(Phase.CLEANUP).counted(unseen.size(), 0))), page.lastExternalId());
     }
 
     /**

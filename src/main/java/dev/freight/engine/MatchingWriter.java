@@ -295,7 +295,7 @@ final class MatchingWriter implements RowWriter {
                 counts[Outcome.CREATED.ordinal()], counts[Outcome.UPDATED.ordinal()],
                 counts[Outcome.UNCHANGED.ordinal()], 0, skipped, failed);
         errors.sort((a, b) -> Long.compare(a.row(), b.row()));
-        return new Result(new ArrayList<>(results.values()), errors, stats, List.of(), errorRows(rows, errors),
+        return new Result(new ArrayList<>(results.values()), errors, stats, errorRows(rows, errors),
                 parseRejected, rejected + (valid.size() - resolved.size()), List.of());
     }
 

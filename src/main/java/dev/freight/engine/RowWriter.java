@@ -1,6 +1,5 @@
 package dev.freight.engine;
 
-import dev.freight.store.Change;
 import dev.freight.store.DeferredRow;
 import dev.freight.store.Handle;
 import dev.freight.store.ImportStats;
@@ -26,14 +25,14 @@ interface RowWriter {
     record RowResult(long ordinal, String externalId, String recordId, Outcome outcome) {}
 
     /**
-     * A chunk's outcome: per row, the violations, the stats delta, the change log and the error rows, and the rows put
-     * off until after the import's last row (in none of the others: they count when they are written).
+     * A chunk's outcome: per row, the violations, the stats delta and the error rows, and the rows put off until after
+     * the import's last row (in none of the others: they count when they are written). The change log is not part of
+     * it: the store writes it with the updates and deletes it logs, from the records as they were replaced.
      */
     record Result(
             List<RowResult> rows,
             List<Violation> errors,
             ImportStats stats,
-            List<Change> changes,
             List<RowError> errorRows,
             long parseRejected,
             long validationRejected,

@@ -98,15 +98,6 @@ public interface Dialect {
     }
 
     /**
-     * Appends rows to {@code table} in bulk, when the database has a path faster than binding parameters (PostgreSQL's
-     * COPY): each row holds one value per column, as text (the column's type reads it: numbers, JSON) or null.
-     * Returns false, having done nothing, when there is no such path.
-     */
-    default boolean copyRows(Handle h, String table, List<String> columns, List<String[]> rows) {
-        return false;
-    }
-
-    /**
      * Whether record writes pass their rows through {@link #stagedRows}, a faster path than binding parameters row by
      * row (PostgreSQL: four arrays).
      */

@@ -219,18 +219,6 @@ public final class ImportStore {
                 rs.getString(6), rs.getString(7), rs.getString(8));
     }
 
-    public void addChanges(Handle h, String importId, List<Change> changes) {
-        List<String[]> rows = new ArrayList<>(changes.size());
-        for (Change c : changes) {
-            rows.add(new String[] {importId, c.recordId(), c.object(), c.externalId(), c.kind(), c.previousData(),
-                c.previousVersion() == null ? null : c.previousVersion().toString(),
-                c.appliedVersion() == null ? null : c.appliedVersion().toString()});
-        }
-        if (!h.dialect().copyRows(h, "import_changes", CHANGE_COLUMNS, rows)) {
-            insertChangeRows(h, importId, changes, "");
-        }
-    }
-
     /**
      * Adds change-log rows where the import may already have logged the same record (the file workflow, whose later
      * rows update what earlier chunks wrote): a record's row keeps the values from before the import first changed it

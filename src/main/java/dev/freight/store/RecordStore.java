@@ -496,6 +496,70 @@ public final class RecordStore {
     static final String SEEN_BETWEEN = "select external_id from import_seen where import_id = ? and external_id >= ?"
             + " and external_id <= ?";
 
+    /**
+     * An import's deletes, each at the version its writer read (in the order given, which should be key order: the
+     * order concurrent writers take their locks in), and each deleted record logged in {@code importId}'s change log
+     * (kind {@code deleted}, with the values, external id and version it had) by the database, from the row it deletes:
+     * the log holds what was deleted, and the values never travel back over the wire. Any record that changed or went
+     * meanwhile fails the whole call with {@code transient_conflict}, as {@link #upsert} does: the caller's transaction
+     * rolls back and runs again from a fresh read, so it never deletes values it did not read, and rollback never
+     * restores values that another writer had replaced. Returns how many were deleted: all of them.
+     */
+    public int deleteChecked(Handle h, String organizationId, String importId, List<Versioned> deletes) {
+        if (deletes.isEmpty()) {
+            return 0;
+        }
+        int deleted;
+        if (h.dialect().stagesRows()) {
+            // One statement for the whole list, as the checked update does: its log is written from what it returns.
+            String[] ids = new String[deletes.size()];
+            Long[] versions = new Long[deletes.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = deletes.get(i).id();
+                versions[i] = deletes.get(i).version();
+            }
+            deleted = h.query(deleteCheckedStaged(h.dialect()), rs -> rs.getString(1), ids, versions, organizationId,
+                    importId).size();
+        } else {
+            // One statement per record, prepared once, under the write lock: SQLite plans a statement joined with a
+            // list of values as a walk over every record of the object. The log goes first, since the record is
+            // gone after.
+            List<List<Object>> logRuns = new ArrayList<>(deletes.size());
+            List<List<Object>> deleteRuns = new ArrayList<>(deletes.size());
+            for (Versioned d : deletes) {
+                logRuns.add(List.of(importId, organizationId, d.id(), d.version()));
+                deleteRuns.add(List.of(organizationId, d.id(), d.version()));
+            }
+            h.executeEach(ImportStore.insertChanges(h.dialect()) + " select ?, id, object, external_id, 'deleted',"
+                    + " data, version, null from records where organization_id = ? and id = ? and version = ?",
+                    logRuns, rs -> null);
+            deleted = 0;
+            for (int count : h.updateEach(DELETE_ONE, deleteRuns)) {
+                deleted += count;
+            }
+        }
+        if (deleted < deletes.size()) {
+            throw new StoreException("transient_conflict", (deletes.size() - deleted) + " of " + deletes.size()
+                    + " records changed or were deleted while they were being deleted", null);
+        }
+        return deleted;
+    }
+
+    /**
+     * Deletes records at the versions read and logs them in one statement. Parameters: ids, versions (arrays of equal
+     * length), organization, import.
+     */
+    static String deleteCheckedStaged(Dialect dialect) {
+        return "with deleted as (delete from records r using unnest(?::text[], ?::bigint[]) as d (id, version)"
+                + " where r.organization_id = ? and r.id = d.id and r.version = d.version"
+                + " returning r.id, r.object, r.external_id, r.data, r.version), logged as ("
+                + ImportStore.insertChanges(dialect) + " select ?, id, object, external_id, 'deleted', data, version,"
+                + " null::bigint from deleted) select id from deleted";
+    }
+
+    /** Deletes one record if it still has the version read. Parameters: organization, id, version. */
+    private static final String DELETE_ONE = "delete from records where organization_id = ? and id = ? and version = ?";
+
     /** Deletes records by id; returns how many were deleted. */
     public int delete(Handle h, String organizationId, Collection<String> ids) {
         int deleted = 0;
@@ -573,8 +637,7 @@ public final class RecordStore {
 
     /** Deletes one record if it still has {@code version}; false when it changed or is gone. */
     public boolean deleteIfVersion(Handle h, String organizationId, String id, long version) {
-        return h.update("delete from records where organization_id = ? and id = ? and version = ?", organizationId, id,
-                version) > 0;
+        return h.update(DELETE_ONE, organizationId, id, version) > 0;
     }
 
     /** A record's id with the version it was read at. */
@@ -588,7 +651,7 @@ public final class RecordStore {
         for (Versioned d : deletes) {
             runs.add(List.of(organizationId, d.id(), d.version()));
         }
-        int[] counts = h.updateEach("delete from records where organization_id = ? and id = ? and version = ?", runs);
+        int[] counts = h.updateEach(DELETE_ONE, runs);
         boolean[] deleted = new boolean[counts.length];
         for (int i = 0; i < counts.length; i++) {
             deleted[i] = counts[i] > 0;

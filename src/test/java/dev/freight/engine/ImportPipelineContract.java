@@ -2463,7 +2463,7 @@ abstract class ImportPipelineContract {
                 Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
                         ImportPipeline.Listener.NONE));
                 // The chunk looked v-1, v-2 and v-3 up, found v-1 and v-3, and its delete waits for v-1.
-                databases().awaitLockWaiter(db, "delete from records");
+                databases().awaitLockWaiter(db, CHECKED_DELETE);
                 return started;
             });
             ImportJob done = run.get(60, TimeUnit.SECONDS);
@@ -2481,6 +2481,86 @@ abstract class ImportPipelineContract {
         } finally {
             worker.shutdownNow();
         }
+    }
+
+    /** How the store's version-checked delete of an import's records begins (PostgreSQL), to wait for it. */
+    private static final String CHECKED_DELETE = "with deleted as (delete from records";
+
+    /**
+     * An import deletes v-2 (a delete row, or an overwrite's cleanup, as v-2 is not in the file) while another writer
+     * updates or deletes v-2 and commits between the import's look-up and its delete. On PostgreSQL the import's delete
+     * waits for the other writer's lock on v-2 and then misses the version it read, so the chunk (or the cleanup's
+     * page) runs again from a fresh read: an updated v-2 is deleted with the other writer's values in the change log,
+     * and rollback restores exactly those; a deleted v-2 counts as a key with nothing to delete (a delete row:
+     * {@code unchanged}; the cleanup: not at all), and rollback does not bring it back. Before, the delete removed v-2
+     * by id whatever its version and logged the values read before the other writer's update, which rollback then
+     * restored over that writer's update (or re-created the record that writer had deleted). SQLite's import waits for
+     * the write lock before it reads anything, so there it reads v-2 as the other writer left it, with the same outcome.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deletesRacingAnotherWriter")
+    void aDeleteOfARecordAnotherWriterChangesMeanwhileLogsTheValuesItDeleted(String layout, Action action,
+            String file, boolean otherDeletes, ImportStats expected) throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n");
+        Map<String, String> before = ids("v-1", "v-2", "v-3");
+        ImportJob job = prepared(action, DuplicateHandling.IGNORE_ALL, file);
+        ImportPipeline.RowSource source = csv(file);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            Future<ImportJob> run = db.inTransaction(h -> {
+                if (otherDeletes) {
+                    records.delete(h, org, List.of(before.get("v-2")));
+                } else {
+                    records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of("name",
+                            new Value.Text("Someone else's"), "website", new Value.Text("https://beta.example")))));
+                }
+                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
+                        ImportPipeline.Listener.NONE));
+                // The import read v-2 as it was before this transaction, and its delete of v-2 waits for it.
+                databases().awaitLockWaiter(db, CHECKED_DELETE);
+                return started;
+            });
+            ImportJob done = run.get(60, TimeUnit.SECONDS);
+
+            assertThat(done.status()).isEqualTo(Status.COMPLETED);
+            assertThat(done.stats()).isEqualTo(expected);
+            assertThat(errors(done)).isEmpty();
+            assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(action == Action.OVERWRITE ? expected.deleted() : 0);
+            assertThat(ids("v-1", "v-2", "v-3").keySet()).containsExactlyInAnyOrderElementsOf(
+                    action == Action.OVERWRITE ? List.of("v-1", "v-3") : List.of());
+
+            ImportRollback.Result undone = rollback.rollback(done, "key_test");
+
+            assertThat(undone.restored()).isEqualTo((int) expected.deleted());
+            assertThat(undone.deleted()).isZero();
+            assertThat(undone.conflicts()).isEmpty();
+            assertThat(vendor("v-1").values()).containsOnly(Map.entry("name", new Value.Text("Acme")));
+            assertThat(vendor("v-3").values()).containsOnly(Map.entry("name", new Value.Text("Gamma")));
+            if (otherDeletes) {
+                assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(Map.of("v-1", before.get("v-1"), "v-3",
+                        before.get("v-3")));
+            } else {
+                assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(before);
+                assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Someone else's")),
+                        Map.entry("website", new Value.Text("https://beta.example")));
+            }
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    static Stream<Arguments> deletesRacingAnotherWriter() {
+        String deletes = "external_id\nv-1\nv-2\nv-3\n";
+        String overwrite = "external_id,name\nv-1,Acme\nv-3,Gamma\n";
+        return Stream.of(
+                Arguments.of("a delete row, another writer updating the record", Action.DELETE, deletes, false,
+                        new ImportStats(3, 3, 0, 0, 0, 3, 0, 0)),
+                Arguments.of("a delete row, another writer deleting the record", Action.DELETE, deletes, true,
+                        new ImportStats(3, 3, 0, 0, 1, 2, 0, 0)),
+                Arguments.of("an overwrite's cleanup, another writer updating the record", Action.OVERWRITE, overwrite,
+                        false, new ImportStats(2, 2, 0, 0, 2, 1, 0, 0)),
+                Arguments.of("an overwrite's cleanup, another writer deleting the record", Action.OVERWRITE,
+                        overwrite, true, new ImportStats(2, 2, 0, 0, 2, 0, 0, 0)));
     }
 
     @Test

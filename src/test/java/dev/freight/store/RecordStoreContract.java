@@ -546,6 +546,44 @@ abstract class RecordStoreContract {
                 builtIns())).orElseThrow().values()).isEqualTo(Map.of("name", text("Acme")));
     }
 
+    /**
+     * An import's deletes carry the versions read: one record changed since (v-2) and one deleted since (v-3) fail the
+     * whole call, which deletes and logs nothing; at the versions stored, each record is deleted and logged with the
+     * values, external id and version it had, which rollback restores.
+     */
+    @Test
+    void anImportsDeletesAtTheVersionsReadLogWhatTheyDeletedAndAStaleOneFailsThemAll() {
+        List<String> ids = upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"),
+                vendor("v-3", "Gamma")).stream().map(UpsertOutcome::id).toList();
+        upsert(acme, BuiltInObjects.VENDOR, vendor("v-2", "Beta edited"));
+        db.inTransaction(h -> records.delete(h, acme, List.of(ids.get(2))));
+        ImportStore imports = new ImportStore(clock);
+
+        assertThatThrownBy(() -> db.inTransaction(h -> records.deleteChecked(h, acme, "imp_stale", List.of(
+                new RecordStore.Versioned(ids.get(0), 1), new RecordStore.Versioned(ids.get(1), 1),
+                new RecordStore.Versioned(ids.get(2), 1)))))
+                .isInstanceOfSatisfying(StoreException.class, e -> {
+                    assertThat(e.code()).isEqualTo("transient_conflict");
+                    assertThat(e.getMessage()).isEqualTo("2 of 3 records changed or were deleted while they were"
+                            + " being deleted");
+                });
+        assertThat(idsByExternalId(acme, "vendor", "v-1", "v-2", "v-3")).containsOnlyKeys("v-1", "v-2");
+        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_stale", null, 100_000))).isEmpty();
+
+        int deleted = db.inTransaction(h -> records.deleteChecked(h, acme, "imp_deleted", List.of(
+                new RecordStore.Versioned(ids.get(0), 1), new RecordStore.Versioned(ids.get(1), 2))));
+
+        assertThat(deleted).isEqualTo(2);
+        assertThat(count(acme, "vendor")).isZero();
+        List<Change> logged = db.withHandle((Handle h) -> imports.changes(h, acme, "imp_deleted", null, 100_000));
+        assertThat(logged).extracting(Change::recordId, Change::object, Change::externalId, Change::kind,
+                Change::previousVersion, Change::appliedVersion).containsExactly(
+                        tuple(ids.get(0), "vendor", "v-1", "deleted", 1L, null),
+                        tuple(ids.get(1), "vendor", "v-2", "deleted", 2L, null));
+        assertThat(logged).extracting(c -> ValueJson.decode(c.previousData(), BuiltInObjects.VENDOR)).containsExactly(
+                Map.of("name", text("Acme")), Map.of("name", text("Beta edited")));
+    }
+
     @Test
     void aChunkOfCreatesOneOfWhichIsTakenFailsWholeAndStoresNothingOfIt() {
         upsert(acme, BuiltInObjects.VENDOR, vendor(externalId(77), "Taken meanwhile"));

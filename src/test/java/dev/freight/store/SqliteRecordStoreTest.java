@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -101,19 +102,23 @@ class SqliteRecordStoreTest extends RecordStoreContract {
     }
 
     @Test
-    void anImportsChunkOfChangeLogRowsWritesNoStatementJournal() throws Exception {
-        ImportStore imports = new ImportStore(clock);
-        db.inTransaction((Handle h) -> {
-            imports.addChanges(h, "imp_deleted", deletions(1));
-            return null;
-        });
+    void anImportsChunkOfLoggedDeletesWritesNoStatementJournal() throws Exception {
+        db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, vendors(1, 0L, ""), null));
+        db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, vendors(0, 0L, ""), null));
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 6_000; i += 2) {
+            keys.add(externalId(i));
+        }
+        List<RecordStore.Versioned> deletes = db.withHandle(h -> records.existing(h, acme, "vendor", keys).values()
+                .stream().sorted(Comparator.comparing(RecordStore.Existing::externalId))
+                .map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
 
-        withoutTemporaryFiles(() -> db.inTransaction((Handle h) -> {
-            imports.addChanges(h, "imp_deleted", deletions(0));
-            return null;
-        }));
+        withoutTemporaryFiles(() -> db.inTransaction(
+                h -> records.deleteChecked(h, acme, "imp_deleted", deletes)));
 
-        assertThat(db.withHandle((Handle h) -> imports.changes(h, acme, "imp_deleted", null, 100_000))).hasSize(6_000);
+        assertThat(versions()).containsExactly(3_000L, 3_000L);
+        assertThat(db.withHandle((Handle h) -> new ImportStore(clock).changes(h, acme, "imp_deleted", null, 100_000)))
+                .hasSize(3_000);
     }
 
     /** 3,000 vendors whose numbers have {@code parity}, each written expecting {@code version}. */
@@ -124,15 +129,6 @@ class SqliteRecordStoreTest extends RecordStoreContract {
             writes.add(new RecordWrite(externalId(i), Map.of("name", text(name)), version));
         }
         return writes;
-    }
-
-    private static List<Change> deletions(int parity) {
-        List<Change> changes = new ArrayList<>();
-        for (int i = parity; i < 6_000; i += 2) {
-            changes.add(new Change("vndr_%05d".formatted(i), "vendor", externalId(i), "deleted",
-                    "{\"name\": \"Vendor number " + i + " with a name long enough to fill a few pages\"}", 1L, null));
-        }
-        return changes;
     }
 
     /** Records of acme, and the sum of their versions. */

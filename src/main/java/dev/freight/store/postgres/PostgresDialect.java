@@ -59,23 +59,6 @@ public final class PostgresDialect implements Dialect {
         return column + " = any(?)";
     }
 
-    /** COPY: text rows streamed to the server instead of a statement of thousands of parameters. */
-    @Override
-    public boolean copyRows(Handle h, String table, List<String> columns, List<String[]> rows) {
-        if (rows.isEmpty()) {
-            return true;
-        }
-        copyIn(h, table, columns, null, text -> {
-            for (String[] row : rows) {
-                StringBuilder b = text.row();
-                for (int i = 0; i < columns.size(); i++) {
-                    copyField(b, i < row.length ? row[i] : null).append(i + 1 < columns.size() ? '\t' : '\n');
-                }
-            }
-        });
-        return true;
-    }
-
     /**
      * Four array parameters, unnested: no temporary table to fill, empty and truncate at each commit. 1,000,000 updates
      * with their change log in 1,000-row transactions (a JDBC loop; the backend's CPU): 21.0-21.4 s from a temporary
