@@ -1,7 +1,6 @@
 package dev.freight.engine;
 
 import dev.freight.ingest.HeaderMatch;
-import dev.freight.ingest.IngestException;
 import dev.freight.ingest.Readers;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
@@ -46,15 +45,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -485,194 +480,6 @@ public final class ImportPipeline {
                 .sorted(Comparator.comparingLong(Violation::row)).toList();
         List<Violation> warnings = parsed.stream().flatMap(p -> p.warnings().stream()).toList();
         return new BatchOutcome(done, rows, errors, warnings);
-    }
-
-    /** A row as read: its source, or (when the reader rejected just this row) the reason it is unreadable. */
-    private record ParsedRowOrSource(long ordinal, SourceRow source, ParsedRow unreadable) {}
-
-    /** Reads rows, turning a per-row rejection by the reader into an unreadable row that keeps its ordinal. */
-    static final class RowCursor {
-        private final RowReader reader;
-        private final Set<String> rowLevel;
-        private long ordinal;
-
-        /** NDJSON rejects a malformed line alone; in other formats malformed input ends the read. */
-        RowCursor(RowReader reader, String fileType) {
-            this.reader = reader;
-            this.rowLevel = "ndjson".equals(fileType) ? Set.of("not_an_object", "repeated_key", "malformed_json")
-                    : Set.of("not_an_object", "repeated_key");
-        }
-
-        ParsedRowOrSource next() throws IOException {
-            try {
-                SourceRow row = reader.next();
-                if (row == null) {
-                    return null;
-                }
-                ordinal = row.ordinal();
-                return new ParsedRowOrSource(row.ordinal(), row, null);
-            } catch (IngestException e) {
-                if (!rowLevel.contains(e.code())) {
-                    throw e;
-                }
-                ordinal++;
-                return new ParsedRowOrSource(ordinal, null, ParsedRow.unreadable(ordinal, e.line(), e.getMessage()));
-            }
-        }
-    }
-
-    /**
-     * The chunks of a source after the checkpoint, read and transformed by a producer thread and then handed to the
-     * writer's {@link RowWriter#lookAhead} on {@value #LOOK_AHEADS} threads, which take the chunks in turn and hand them
-     * on in source order, so reading, looking ahead and writing overlap, and one chunk's look-ahead waits for the
-     * database while another's is decided. One chunk at most waits between two stages, so memory stays at six chunks.
-     * A read failure reaches the caller after the chunks before it, as if it had read them itself. Closing stops every
-     * thread.
-     */
-    static final class ChunkFeed implements AutoCloseable {
-        /**
-         * Look-ahead threads. One left the writer waiting: a re-load of unchanged rows spent a chunk's time mostly on
-         * its look-up's round trip, during which the database's other core sat idle.
-         */
-        private static final int LOOK_AHEADS = 2;
-        private static final Object END = new Object();
-        private final BlockingQueue<Object> read = new ArrayBlockingQueue<>(1);
-        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1);
-        private final Thread producer;
-        private final List<Thread> lookingAhead = new ArrayList<>(LOOK_AHEADS);
-        /** Guards {@link #taken} and {@link #finished}: the look-ahead threads take chunks one at a time. */
-        private final Object taking = new Object();
-        private long taken;
-        private boolean finished;
-        /** Guards {@link #handedOn}: chunks leave the look-ahead in the order they were taken. */
-        private final Object turn = new Object();
-        private long handedOn;
-
-        /**
-         * @param parse turns a source row into the row the writer takes
-         * @param lookAhead the writer's work on a whole chunk before it is written
-         */
-        ChunkFeed(RowCursor cursor, Function<SourceRow, ParsedRow> parse, UnaryOperator<List<ParsedRow>> lookAhead,
-                long checkpoint, int chunkSize) {
-            this.producer = Thread.ofVirtual().name("import-reader").start(() -> {
-                try {
-                    List<ParsedRow> chunk = new ArrayList<>(chunkSize);
-                    for (ParsedRowOrSource row = cursor.next(); row != null; row = cursor.next()) {
-                        if (row.ordinal() <= checkpoint) {
-                            continue;
-                        }
-                        chunk.add(row.source() == null ? row.unreadable() : parse.apply(row.source()));
-                        if (chunk.size() == chunkSize) {
-                            read.put(chunk);
-                            chunk = new ArrayList<>(chunkSize);
-                        }
-                    }
-                    if (!chunk.isEmpty()) {
-                        read.put(chunk);
-                    }
-                    read.put(END);
-                } catch (InterruptedException stopped) {
-                    Thread.currentThread().interrupt();
-                } catch (IOException | RuntimeException | Error e) {
-                    pass(read, e);
-                }
-            });
-            // Platform threads: interrupting a virtual thread in a socket read closes the socket, here a database
-            // connection of the pool.
-            for (int i = 0; i < LOOK_AHEADS; i++) {
-                lookingAhead.add(Thread.ofPlatform().name("import-look-ahead-" + i).daemon()
-                        .start(() -> lookAheadInTurn(lookAhead)));
-            }
-        }
-
-        /**
-         * One look-ahead thread: takes the next chunk, looks ahead, and hands the result on once every chunk taken
-         * before it has been; the end or a failure is handed on in its turn and stops every thread.
-         */
-        private void lookAheadInTurn(UnaryOperator<List<ParsedRow>> lookAhead) {
-            try {
-                while (true) {
-                    Object item;
-                    long number;
-                    synchronized (taking) {
-                        if (finished) {
-                            return;
-                        }
-                        item = read.take();
-                        number = taken++;
-                        finished = !(item instanceof List<?>);
-                    }
-                    Object result = item;
-                    if (item instanceof List<?>) {
-                        try {
-                            @SuppressWarnings("unchecked")
-                            List<ParsedRow> chunk = (List<ParsedRow>) item;
-                            result = lookAhead.apply(chunk);
-                        } catch (RuntimeException | Error e) {
-                            synchronized (taking) {
-                                finished = true;
-                            }
-                            result = e;
-                        }
-                    }
-                    synchronized (turn) {
-                        while (handedOn != number) {
-                            turn.wait();
-                        }
-                        queue.put(result);
-                        handedOn++;
-                        turn.notifyAll();
-                    }
-                    if (!(result instanceof List<?>)) {
-                        return;
-                    }
-                }
-            } catch (InterruptedException stopped) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /** Hands a failure on to the next stage. */
-        private static void pass(BlockingQueue<Object> next, Throwable failure) {
-            try {
-                next.put(failure);
-            } catch (InterruptedException stopped) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /** The next chunk, or null after the last. */
-        @SuppressWarnings("unchecked")
-        List<ParsedRow> next() {
-            Object item;
-            try {
-                item = queue.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the next chunk", e);
-            }
-            return switch (item) {
-                case List<?> chunk -> (List<ParsedRow>) chunk;
-                case IOException e -> throw new UncheckedIOException(e);
-                case RuntimeException e -> throw e;
-                case Error e -> throw e;
-                default -> null;
-            };
-        }
-
-        @Override
-        public void close() {
-            producer.interrupt();
-            lookingAhead.forEach(Thread::interrupt);
-            try {
-                producer.join();
-                for (Thread t : lookingAhead) {
-                    t.join();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private ImportJob chunks(ImportJob job, Schema schema, ObjectDef object, RowSource source, Listener listener) {
