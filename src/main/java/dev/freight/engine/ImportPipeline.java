@@ -1,6 +1,5 @@
 package dev.freight.engine;
 
-import dev.freight.ingest.Readers;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
@@ -43,12 +42,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one class that owns the order of an import's seven phases, its passes over the source, its chunks and their
@@ -68,8 +63,6 @@ import org.slf4j.LoggerFactory;
  * rejected. Progress goes to a {@link Listener}. Thread-safe: each call works on its own import.
  */
 public final class ImportPipeline {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ImportPipeline.class);
 
     /** Receives the import after every committed chunk, and as it completes. */
     @FunctionalInterface
@@ -111,8 +104,8 @@ public final class ImportPipeline {
     private final Clock clock;
     private final int chunkSize;
     private final TableStatistics statistics;
-    /** The prescans {@link #prepare} may use, by import: each of the upload its import accepted. */
-    private final Map<String, AcceptedPrescan> prescans = new ConcurrentHashMap<>();
+    /** The prescans of uploads and the ones {@link #prepare} may use. */
+    private final Prescans prescans;
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock, int chunkSize) {
@@ -123,6 +116,7 @@ public final class ImportPipeline {
         this.clock = clock;
         this.chunkSize = chunkSize;
         this.statistics = new TableStatistics(database);
+        this.prescans = new Prescans(database, imports, schemas, clock);
     }
 
     /**
@@ -133,7 +127,7 @@ public final class ImportPipeline {
         ImportJob loaded = claim(importId);
         ImportJob job = save(loaded.withPhase(loaded.phase(Phase.PREVALIDATION).running(now())));
         // Before the file is opened: a prescan that read it all has told the reader its encoding.
-        Scan prescanned = prescanned(importId, loaded.checksum());
+        Prescans.Scan prescanned = prescans.prescanned(importId, loaded.checksum());
         Schema schema = database.withHandle(h -> schemas.schema(h, job.organizationId()));
         ObjectDef object = schema.object(job.resource()).orElse(null);
         if (object == null) {
@@ -206,24 +200,10 @@ public final class ImportPipeline {
     }
 
     /**
-     * What prevalidation learns from one read of the rows: their count, the hash of every external_id and the
-     * format of each date and number column.
+     * Reads every row of {@code reader} once: counts them, hashes their keys, and gives formats their values.
+     * Prevalidation's read of the file, and a prescan's of an upload ({@link Prescans}).
      */
-    private record Scan(long rows, KeyHashes hashes, ColumnFormats formats, List<String> headers, String delimiter,
-            String keyColumn) {
-
-        /**
-         * Whether {@code reader}, opened on the stored file, reads the rows this scan read from the upload, and
-         * {@code keys} takes the external_id from the same column.
-         */
-        boolean readTheSameRowsAs(RowReader reader, RowTransformer keys) {
-            return headers.equals(reader.headers()) && delimiter.equals(reader.format().delimiter())
-                    && Objects.equals(keyColumn, keys.keyColumn());
-        }
-    }
-
-    /** Reads every row of {@code reader} once: counts them, hashes their keys, and gives formats their values. */
-    private static long scan(RowReader reader, String fileType, RowTransformer keys, KeyHashes hashes,
+    static long scan(RowReader reader, String fileType, RowTransformer keys, KeyHashes hashes,
             ColumnFormats formats) throws IOException {
         long rows = 0;
         RowCursor cursor = new RowCursor(reader, fileType);
@@ -240,9 +220,6 @@ public final class ImportPipeline {
         return rows;
     }
 
-    /** How long a finished prescan waits for its import's prevalidation before it is let go (another instance ran it). */
-    private static final Duration PRESCAN_KEPT = Duration.ofMinutes(10);
-
     /**
      * Starts prevalidation's read of an import's CSV upload while the upload is still arriving, on a thread of its
      * own: {@code bytes} follows the upload as it is written, and ends once it is stored as {@code file}; this closes
@@ -255,32 +232,7 @@ public final class ImportPipeline {
      * never prescanned.
      */
     public Prescan prescan(String importId, InputStream bytes, Path file) {
-        Prescan prescan = new Prescan();
-        Thread.ofVirtual().name("import-prescan").start(() -> {
-            Scan scan = null;
-            try (InputStream in = bytes; RowReader reader = Readers.openUtf8Csv(in)) {
-                ImportJob job = load(importId);
-                ObjectDef object = database.withHandle(h -> schemas.schema(h, job.organizationId()))
-                        .object(job.resource()).orElse(null);
-                if (object != null && !ImportJobs.MODULE.equals(job.source())) {
-                    Map<String, String> mapping = ColumnMappings.mapping(job, object, reader.headers());
-                    RowTransformer keys = new RowTransformer(object, mapping, job.action(), false);
-                    ColumnFormats formats = ColumnFormats.ofMapping(object, mapping, job.action());
-                    keys.readKeysAnd(reader, formats.columns());
-                    KeyHashes hashes = new KeyHashes();
-                    long rows = scan(reader, "csv", keys, hashes, formats.isEmpty() ? null : formats);
-                    // The stream ended, so the upload is stored as the file: it is these bytes.
-                    Readers.rememberUtf8(file);
-                    scan = new Scan(rows, hashes, formats, reader.headers(), reader.format().delimiter(),
-                            keys.keyColumn());
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("import {}: upload not prescanned ({})", importId, e.toString());
-            } finally {
-                prescan.finish(scan, now());
-            }
-        });
-        return prescan;
+        return prescans.start(importId, bytes, file);
     }
 
     /**
@@ -288,40 +240,8 @@ public final class ImportPipeline {
      * the import has accepted that upload. Prepare uses it only while the import records that checksum.
      */
     public void usePrescan(String importId, Prescan prescan, String checksum) {
-        Instant now = now();
-        prescans.values().removeIf(p -> p.prescan().isExpired(now));
-        prescans.put(importId, new AcceptedPrescan(prescan, checksum));
+        prescans.use(importId, prescan, checksum);
     }
-
-    /**
-     * The finished prescan of the import's upload whose SHA-256 is {@code checksum}, waiting for it to finish; null
-     * when there is none to use.
-     */
-    private Scan prescanned(String importId, String checksum) {
-        AcceptedPrescan accepted = prescans.remove(importId);
-        return accepted == null || !accepted.checksum().equals(checksum) ? null : accepted.prescan().result.join();
-    }
-
-    /** Prevalidation's read of one upload while it arrives ({@link #prescan}): its result once finished. */
-    public static final class Prescan {
-        private final CompletableFuture<Scan> result = new CompletableFuture<>();
-        private volatile Instant finishedAt;
-
-        private Prescan() {}
-
-        private void finish(Scan scan, Instant at) {
-            finishedAt = at;
-            result.complete(scan);
-        }
-
-        private boolean isExpired(Instant now) {
-            Instant at = finishedAt;
-            return at != null && at.plus(PRESCAN_KEPT).isBefore(now);
-        }
-    }
-
-    /** A prescan of the upload its import accepted, and that upload's SHA-256. */
-    private record AcceptedPrescan(Prescan prescan, String checksum) {}
 
     /**
      * Transforming through cleanup, from the import's checkpoint (so a restarted worker resumes where the last
