@@ -4,6 +4,7 @@ import com.github.kagkarlsson.scheduler.SchedulerClient;
 import dev.freight.engine.ImportFiles;
 import dev.freight.engine.ImportJobs;
 import dev.freight.engine.ImportPipeline;
+import dev.freight.engine.Prescan;
 import dev.freight.engine.UploadSources;
 import dev.freight.ingest.FileType;
 import dev.freight.ingest.IngestException;
@@ -91,7 +92,7 @@ class FilesController {
         String fileName = fileName(request.getHeader(HttpHeaders.CONTENT_DISPOSITION));
         // A CSV upload is prevalidated while it arrives (the pipeline checks afterwards that it read what is stored).
         boolean csv = declaresCsv(request.getContentType(), fileName);
-        AtomicReference<ImportPipeline.Prescan> prescan = new AtomicReference<>();
+        AtomicReference<Prescan> prescan = new AtomicReference<>();
         UploadStore.Staged staged;
         try {
             staged = uploads.write(id, request.getInputStream(), maxUploadBytes,

@@ -1,12 +1,8 @@
 package dev.freight.engine;
 
-import dev.freight.ingest.HeaderMatch;
-import dev.freight.ingest.IngestException;
-import dev.freight.ingest.Readers;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
-import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.store.Database;
@@ -45,17 +41,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
-import java.util.function.UnaryOperator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one class that owns the order of an import's seven phases, its passes over the source, its chunks and their
@@ -75,8 +62,6 @@ import org.slf4j.LoggerFactory;
  * rejected. Progress goes to a {@link Listener}. Thread-safe: each call works on its own import.
  */
 public final class ImportPipeline {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ImportPipeline.class);
 
     /** Receives the import after every committed chunk, and as it completes. */
     @FunctionalInterface
@@ -118,8 +103,8 @@ public final class ImportPipeline {
     private final Clock clock;
     private final int chunkSize;
     private final TableStatistics statistics;
-    /** The prescans {@link #prepare} may use, by import: each of the upload its import accepted. */
-    private final Map<String, AcceptedPrescan> prescans = new ConcurrentHashMap<>();
+    /** The prescans of uploads and the ones {@link #prepare} may use. */
+    private final Prescans prescans;
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock, int chunkSize) {
@@ -130,6 +115,7 @@ public final class ImportPipeline {
         this.clock = clock;
         this.chunkSize = chunkSize;
         this.statistics = new TableStatistics(database);
+        this.prescans = new Prescans(database, imports, schemas, clock);
     }
 
     /**
@@ -140,7 +126,7 @@ public final class ImportPipeline {
         ImportJob loaded = claim(importId);
         ImportJob job = save(loaded.withPhase(loaded.phase(Phase.PREVALIDATION).running(now())));
         // Before the file is opened: a prescan that read it all has told the reader its encoding.
-        Scan prescanned = prescanned(importId, loaded.checksum());
+        Prescans.Scan prescanned = prescans.prescanned(importId, loaded.checksum());
         Schema schema = database.withHandle(h -> schemas.schema(h, job.organizationId()));
         ObjectDef object = schema.object(job.resource()).orElse(null);
         if (object == null) {
@@ -151,10 +137,10 @@ public final class ImportPipeline {
         Map<String, String> mapping;
         String note = null;
         try (RowReader reader = source.open()) {
-            mapping = mapping(job, object, reader.headers());
+            mapping = ColumnMappings.mapping(job, object, reader.headers());
             ExecuteOptions options = options(job);
-            String problem = options != null ? columnsProblem(object, options, reader, job.fileType())
-                    : mappingProblem(job, object, mapping, reader);
+            String problem = options != null ? ColumnMappings.columnsProblem(object, options, reader, job.fileType())
+                    : ColumnMappings.mappingProblem(job, object, mapping, reader);
             if (problem != null) {
                 return fail(job, Phase.PREVALIDATION, problem);
             }
@@ -187,7 +173,7 @@ public final class ImportPipeline {
             }
             if (options == null) {
                 List<String> notes = new ArrayList<>();
-                notes.add(ignoredColumns(job, mapping, reader.headers()));
+                notes.add(ColumnMappings.ignoredColumns(job, mapping, reader.headers()));
                 notes.addAll(formats.notes());
                 notes.removeIf(Objects::isNull);
                 note = notes.isEmpty() ? null : String.join(". ", notes);
@@ -213,24 +199,10 @@ public final class ImportPipeline {
     }
 
     /**
-     * What prevalidation learns from one read of the rows: their count, the hash of every external_id and the
-     * format of each date and number column.
+     * Reads every row of {@code reader} once: counts them, hashes their keys, and gives formats their values.
+     * Prevalidation's read of the file, and a prescan's of an upload ({@link Prescans}).
      */
-    private record Scan(long rows, KeyHashes hashes, ColumnFormats formats, List<String> headers, String delimiter,
-            String keyColumn) {
-
-        /**
-         * Whether {@code reader}, opened on the stored file, reads the rows this scan read from the upload, and
-         * {@code keys} takes the external_id from the same column.
-         */
-        boolean readTheSameRowsAs(RowReader reader, RowTransformer keys) {
-            return headers.equals(reader.headers()) && delimiter.equals(reader.format().delimiter())
-                    && Objects.equals(keyColumn, keys.keyColumn());
-        }
-    }
-
-    /** Reads every row of {@code reader} once: counts them, hashes their keys, and gives formats their values. */
-    private static long scan(RowReader reader, String fileType, RowTransformer keys, KeyHashes hashes,
+    static long scan(RowReader reader, String fileType, RowTransformer keys, KeyHashes hashes,
             ColumnFormats formats) throws IOException {
         long rows = 0;
         RowCursor cursor = new RowCursor(reader, fileType);
@@ -247,9 +219,6 @@ public final class ImportPipeline {
         return rows;
     }
 
-    /** How long a finished prescan waits for its import's prevalidation before it is let go (another instance ran it). */
-    private static final Duration PRESCAN_KEPT = Duration.ofMinutes(10);
-
     /**
      * Starts prevalidation's read of an import's CSV upload while the upload is still arriving, on a thread of its
      * own: {@code bytes} follows the upload as it is written, and ends once it is stored as {@code file}; this closes
@@ -262,32 +231,7 @@ public final class ImportPipeline {
      * never prescanned.
      */
     public Prescan prescan(String importId, InputStream bytes, Path file) {
-        Prescan prescan = new Prescan();
-        Thread.ofVirtual().name("import-prescan").start(() -> {
-            Scan scan = null;
-            try (InputStream in = bytes; RowReader reader = Readers.openUtf8Csv(in)) {
-                ImportJob job = load(importId);
-                ObjectDef object = database.withHandle(h -> schemas.schema(h, job.organizationId()))
-                        .object(job.resource()).orElse(null);
-                if (object != null && !ImportJobs.MODULE.equals(job.source())) {
-                    Map<String, String> mapping = mapping(job, object, reader.headers());
-                    RowTransformer keys = new RowTransformer(object, mapping, job.action(), false);
-                    ColumnFormats formats = ColumnFormats.ofMapping(object, mapping, job.action());
-                    keys.readKeysAnd(reader, formats.columns());
-                    KeyHashes hashes = new KeyHashes();
-                    long rows = scan(reader, "csv", keys, hashes, formats.isEmpty() ? null : formats);
-                    // The stream ended, so the upload is stored as the file: it is these bytes.
-                    Readers.rememberUtf8(file);
-                    scan = new Scan(rows, hashes, formats, reader.headers(), reader.format().delimiter(),
-                            keys.keyColumn());
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("import {}: upload not prescanned ({})", importId, e.toString());
-            } finally {
-                prescan.finish(scan, now());
-            }
-        });
-        return prescan;
+        return prescans.start(importId, bytes, file);
     }
 
     /**
@@ -295,40 +239,8 @@ public final class ImportPipeline {
      * the import has accepted that upload. Prepare uses it only while the import records that checksum.
      */
     public void usePrescan(String importId, Prescan prescan, String checksum) {
-        Instant now = now();
-        prescans.values().removeIf(p -> p.prescan().isExpired(now));
-        prescans.put(importId, new AcceptedPrescan(prescan, checksum));
+        prescans.use(importId, prescan, checksum);
     }
-
-    /**
-     * The finished prescan of the import's upload whose SHA-256 is {@code checksum}, waiting for it to finish; null
-     * when there is none to use.
-     */
-    private Scan prescanned(String importId, String checksum) {
-        AcceptedPrescan accepted = prescans.remove(importId);
-        return accepted == null || !accepted.checksum().equals(checksum) ? null : accepted.prescan().result.join();
-    }
-
-    /** Prevalidation's read of one upload while it arrives ({@link #prescan}): its result once finished. */
-    public static final class Prescan {
-        private final CompletableFuture<Scan> result = new CompletableFuture<>();
-        private volatile Instant finishedAt;
-
-        private Prescan() {}
-
-        private void finish(Scan scan, Instant at) {
-            finishedAt = at;
-            result.complete(scan);
-        }
-
-        private boolean isExpired(Instant now) {
-            Instant at = finishedAt;
-            return at != null && at.plus(PRESCAN_KEPT).isBefore(now);
-        }
-    }
-
-    /** A prescan of the upload its import accepted, and that upload's SHA-256. */
-    private record AcceptedPrescan(Prescan prescan, String checksum) {}
 
     /**
      * Transforming through cleanup, from the import's checkpoint (so a restarted worker resumes where the last
@@ -486,194 +398,6 @@ public final class ImportPipeline {
         return new BatchOutcome(done, rows, errors, warnings);
     }
 
-    /** A row as read: its source, or (when the reader rejected just this row) the reason it is unreadable. */
-    private record ParsedRowOrSource(long ordinal, SourceRow source, ParsedRow unreadable) {}
-
-    /** Reads rows, turning a per-row rejection by the reader into an unreadable row that keeps its ordinal. */
-    static final class RowCursor {
-        private final RowReader reader;
-        private final Set<String> rowLevel;
-        private long ordinal;
-
-        /** NDJSON rejects a malformed line alone; in other formats malformed input ends the read. */
-        RowCursor(RowReader reader, String fileType) {
-            this.reader = reader;
-            this.rowLevel = "ndjson".equals(fileType) ? Set.of("not_an_object", "repeated_key", "malformed_json")
-                    : Set.of("not_an_object", "repeated_key");
-        }
-
-        ParsedRowOrSource next() throws IOException {
-            try {
-                SourceRow row = reader.next();
-                if (row == null) {
-                    return null;
-                }
-                ordinal = row.ordinal();
-                return new ParsedRowOrSource(row.ordinal(), row, null);
-            } catch (IngestException e) {
-                if (!rowLevel.contains(e.code())) {
-                    throw e;
-                }
-                ordinal++;
-                return new ParsedRowOrSource(ordinal, null, ParsedRow.unreadable(ordinal, e.line(), e.getMessage()));
-            }
-        }
-    }
-
-    /**
-     * The chunks of a source after the checkpoint, read and transformed by a producer thread and then handed to the
-     * writer's {@link RowWriter#lookAhead} on {@value #LOOK_AHEADS} threads, which take the chunks in turn and hand them
-     * on in source order, so reading, looking ahead and writing overlap, and one chunk's look-ahead waits for the
-     * database while another's is decided. One chunk at most waits between two stages, so memory stays at six chunks.
-     * A read failure reaches the caller after the chunks before it, as if it had read them itself. Closing stops every
-     * thread.
-     */
-    static final class ChunkFeed implements AutoCloseable {
-        /**
-         * Look-ahead threads. One left the writer waiting: a re-load of unchanged rows spent a chunk's time mostly on
-         * its look-up's round trip, during which the database's other core sat idle.
-         */
-        private static final int LOOK_AHEADS = 2;
-        private static final Object END = new Object();
-        private final BlockingQueue<Object> read = new ArrayBlockingQueue<>(1);
-        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1);
-        private final Thread producer;
-        private final List<Thread> lookingAhead = new ArrayList<>(LOOK_AHEADS);
-        /** Guards {@link #taken} and {@link #finished}: the look-ahead threads take chunks one at a time. */
-        private final Object taking = new Object();
-        private long taken;
-        private boolean finished;
-        /** Guards {@link #handedOn}: chunks leave the look-ahead in the order they were taken. */
-        private final Object turn = new Object();
-        private long handedOn;
-
-        /**
-         * @param parse turns a source row into the row the writer takes
-         * @param lookAhead the writer's work on a whole chunk before it is written
-         */
-        ChunkFeed(RowCursor cursor, Function<SourceRow, ParsedRow> parse, UnaryOperator<List<ParsedRow>> lookAhead,
-                long checkpoint, int chunkSize) {
-            this.producer = Thread.ofVirtual().name("import-reader").start(() -> {
-                try {
-                    List<ParsedRow> chunk = new ArrayList<>(chunkSize);
-                    for (ParsedRowOrSource row = cursor.next(); row != null; row = cursor.next()) {
-                        if (row.ordinal() <= checkpoint) {
-                            continue;
-                        }
-                        chunk.add(row.source() == null ? row.unreadable() : parse.apply(row.source()));
-                        if (chunk.size() == chunkSize) {
-                            read.put(chunk);
-                            chunk = new ArrayList<>(chunkSize);
-                        }
-                    }
-                    if (!chunk.isEmpty()) {
-                        read.put(chunk);
-                    }
-                    read.put(END);
-                } catch (InterruptedException stopped) {
-                    Thread.currentThread().interrupt();
-                } catch (IOException | RuntimeException | Error e) {
-                    pass(read, e);
-                }
-            });
-            // Platform threads: interrupting a virtual thread in a socket read closes the socket, here a database
-            // connection of the pool.
-            for (int i = 0; i < LOOK_AHEADS; i++) {
-                lookingAhead.add(Thread.ofPlatform().name("import-look-ahead-" + i).daemon()
-                        .start(() -> lookAheadInTurn(lookAhead)));
-            }
-        }
-
-        /**
-         * One look-ahead thread: takes the next chunk, looks ahead, and hands the result on once every chunk taken
-         * before it has been; the end or a failure is handed on in its turn and stops every thread.
-         */
-        private void lookAheadInTurn(UnaryOperator<List<ParsedRow>> lookAhead) {
-            try {
-                while (true) {
-                    Object item;
-                    long number;
-                    synchronized (taking) {
-                        if (finished) {
-                            return;
-                        }
-                        item = read.take();
-                        number = taken++;
-                        finished = !(item instanceof List<?>);
-                    }
-                    Object result = item;
-                    if (item instanceof List<?>) {
-                        try {
-                            @SuppressWarnings("unchecked")
-                            List<ParsedRow> chunk = (List<ParsedRow>) item;
-                            result = lookAhead.apply(chunk);
-                        } catch (RuntimeException | Error e) {
-                            synchronized (taking) {
-                                finished = true;
-                            }
-                            result = e;
-                        }
-                    }
-                    synchronized (turn) {
-                        while (handedOn != number) {
-                            turn.wait();
-                        }
-                        queue.put(result);
-                        handedOn++;
-                        turn.notifyAll();
-                    }
-                    if (!(result instanceof List<?>)) {
-                        return;
-                    }
-                }
-            } catch (InterruptedException stopped) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /** Hands a failure on to the next stage. */
-        private static void pass(BlockingQueue<Object> next, Throwable failure) {
-            try {
-                next.put(failure);
-            } catch (InterruptedException stopped) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /** The next chunk, or null after the last. */
-        @SuppressWarnings("unchecked")
-        List<ParsedRow> next() {
-            Object item;
-            try {
-                item = queue.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the next chunk", e);
-            }
-            return switch (item) {
-                case List<?> chunk -> (List<ParsedRow>) chunk;
-                case IOException e -> throw new UncheckedIOException(e);
-                case RuntimeException e -> throw e;
-                case Error e -> throw e;
-                default -> null;
-            };
-        }
-
-        @Override
-        public void close() {
-            producer.interrupt();
-            lookingAhead.forEach(Thread::interrupt);
-            try {
-                producer.join();
-                for (Thread t : lookingAhead) {
-                    t.join();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     private ImportJob chunks(ImportJob job, Schema schema, ObjectDef object, RowSource source, Listener listener) {
         Map<String, String> mapping;
         Map<String, Long> duplicates = database.withHandle(h -> imports.duplicates(h, job.id()));
@@ -682,7 +406,7 @@ public final class ImportPipeline {
         ExecuteOptions options;
         MatchingWriter matching = null;
         try (RowReader reader = source.open()) {
-            mapping = mapping(job, object, reader.headers());
+            mapping = ColumnMappings.mapping(job, object, reader.headers());
             options = options(job);
             RowWriter writer;
             if (options == null) {
@@ -1141,189 +865,12 @@ public final class ImportPipeline {
     }
 
     /**
-     * The import's mapping, field → source key: the column_mapping it was created with, or else every header that
-     * equals a field's slug or label (ignoring case, spaces, '_' and '-'), leaving out an errors file's own columns.
-     */
-    static Map<String, String> mapping(ImportJob job, ObjectDef object, List<String> headers) {
-        if (job.columnMapping() != null && !job.columnMapping().isEmpty()) {
-            return tabular(job.fileType()) ? toHeaders(job.columnMapping(), headers) : job.columnMapping();
-        }
-        Map<String, String> mapping = new LinkedHashMap<>();
-        if ("json".equals(job.fileType()) || "ndjson".equals(job.fileType())) {
-            // JSON objects need not share keys: every field is read from the key equal to its slug.
-            for (Field f : object.fields()) {
-                mapping.put(f.slug(), f.slug());
-            }
-        }
-        for (String header : ImportFiles.mappableHeaders(headers)) {
-            String h = normalize(header);
-            for (Field f : object.fields()) {
-                boolean bySlug = mapping.containsKey(f.slug()) && mapping.get(f.slug()).equals(f.slug());
-                if ((!mapping.containsKey(f.slug()) || bySlug && !header.equals(f.slug()))
-                        && (normalize(f.slug()).equals(h) || normalize(f.label()).equals(h))) {
-                    mapping.put(f.slug(), header);
-                    break;
-                }
-            }
-        }
-        return mapping;
-    }
-
-    /** How many ignored columns a note names before it counts the rest. */
-    private static final int IGNORED_NAMED = 10;
-
-    /**
-     * What prevalidation notes when the import maps by header names and some columns match no field, so their cells
-     * are not imported (a misspelt header would otherwise go unnoticed); null when every column is read. An errors
-     * file's own columns are not named.
-     */
-    private static String ignoredColumns(ImportJob job, Map<String, String> mapping, List<String> headers) {
-        if (job.columnMapping() != null && !job.columnMapping().isEmpty()) {
-            return null;
-        }
-        Collection<String> read = mapping.values();
-        List<String> mappable = ImportFiles.mappableHeaders(headers);
-        List<String> ignored = new ArrayList<>();
-        for (int i = 0; i < headers.size(); i++) {
-            String h = headers.get(i);
-            // column_<its position> is what the reader calls a blank header cell: nothing to name.
-            if (!read.contains(h) && mappable.contains(h) && !h.equals("column_" + (i + 1))) {
-                ignored.add(h);
-            }
-        }
-        if (ignored.isEmpty()) {
-            return null;
-        }
-        String named = ignored.stream().limit(IGNORED_NAMED).map(h -> "\"" + h + "\"")
-                .collect(Collectors.joining(", "));
-        String more = ignored.size() > IGNORED_NAMED ? " and %,d more".formatted(ignored.size() - IGNORED_NAMED) : "";
-        return (ignored.size() == 1 ? "The column %s matches no field of %s and was not imported"
-                : "The columns %s match no field of %s and were not imported").formatted(named + more, job.resource())
-                + "; name a field's slug or label in the header, or give a column_mapping";
-    }
-
-    /**
-     * A column_mapping with each header as the file writes it, found by {@link HeaderMatch} (ignoring case and
-     * surrounding spaces: {@code "vendor id"} reads {@code Vendor ID}, {@code "Vendor Name"} reads
-     * {@code " Vendor Name "}). A column that matches no header, or several, keeps the mapping's own text, and
-     * prevalidation reports it: missing, or matched by several headers of which column_mapping must name one.
-     */
-    private static Map<String, String> toHeaders(Map<String, String> columnMapping, List<String> headers) {
-        Map<String, String> resolved = new LinkedHashMap<>();
-        columnMapping.forEach((field, column) -> {
-            List<String> found = HeaderMatch.of(headers, column);
-            resolved.put(field, found.size() == 1 ? found.getFirst() : column);
-        });
-        return resolved;
-    }
-
-    private static String normalize(String s) {
-        return s.toLowerCase(Locale.ROOT).replaceAll("[\\s_\\-]", "");
-    }
-
-    /**
      * Why an import's column_mapping cannot work for {@code object} whatever file comes, or null: it must map
      * external_id, name only fields the object has, and (unless the import deletes) map every required field. Every
      * problem is named, joined by {@code "; "}, so that one correction fixes them all.
      */
     public static String columnMappingProblem(ObjectDef object, Action action, Map<String, String> mapping) {
-        List<String> problems = new ArrayList<>();
-        if (!mapping.containsKey(BuiltInObjects.EXTERNAL_ID)) {
-            problems.add("No column is mapped to external_id; map one in column_mapping or name a column "
-                    + "\"external_id\"");
-        }
-        for (String field : mapping.keySet()) {
-            if (object.field(field).isEmpty()) {
-                problems.add("column_mapping names field \"" + field + "\", which " + object.slug() + " does not have");
-            }
-        }
-        if (action != Action.DELETE) {
-            for (Field required : object.requiredFields()) {
-                if (!mapping.containsKey(required.slug()) && !required.slug().equals(BuiltInObjects.EXTERNAL_ID)) {
-                    problems.add("Required field \"" + required.slug() + "\" is not mapped to any column");
-                }
-            }
-        }
-        return problems.isEmpty() ? null : String.join("; ", problems);
-    }
-
-    /**
-     * Why the mapping cannot work for this import and file, or null; every column it lacks is named, with the headers
-     * that match it ignoring case and surrounding spaces when there are several.
-     */
-    private static String mappingProblem(ImportJob job, ObjectDef object, Map<String, String> mapping,
-            RowReader reader) {
-        String problem = columnMappingProblem(object, job.action(), mapping);
-        String fileType = job.fileType();
-        boolean tabular = tabular(fileType);
-        if (problem != null || !tabular) {
-            return problem;
-        }
-        List<String> headers = reader.headers();
-        List<String> missing = new ArrayList<>();
-        boolean unmatched = false;
-        for (Map.Entry<String, String> e : mapping.entrySet()) {
-            String column = e.getValue();
-            if (reader.hasColumn(column)) {
-                continue;
-            }
-            String lacks = "column_mapping maps " + e.getKey() + " to the column \"" + column
-                    + "\", which the file does not have";
-            // toHeaders kept the mapping's own text: no header matches it ignoring case and spaces, or several do.
-            List<String> found = HeaderMatch.of(headers, column);
-            if (found.size() < 2) {
-                missing.add(lacks);
-                unmatched = true;
-            } else {
-                boolean caseOnly = found.stream().allMatch(h -> h.equalsIgnoreCase(column));
-                missing.add(lacks + ", and its columns " + quoted(found) + " differ from it only in case"
-                        + (caseOnly ? "" : " or surrounding spaces") + "; column_mapping must name one exactly");
-            }
-        }
-        if (!missing.isEmpty()) {
-            // The columns are listed when one matches nothing; those that match several are named already.
-            return String.join("; ", missing) + (unmatched ? "; its columns are " + String.join(", ", headers) : "");
-        }
-        return job.columnMapping() == null || job.columnMapping().isEmpty()
-                ? ambiguousHeaders(object, mapping, ImportFiles.mappableHeaders(headers), reader.renamedHeaders())
-                : null;
-    }
-
-    private static String quoted(List<String> names) {
-        return names.stream().map(h -> "\"" + h + "\"").collect(Collectors.joining(", "));
-    }
-
-    /**
-     * Why mapping by header names cannot tell which column a field is read from, or null: a mapped header the file
-     * repeats, or two headers that both match a field's slug or label. Either way one column would be silently left
-     * out, so the caller must choose with column_mapping.
-     */
-    private static String ambiguousHeaders(ObjectDef object, Map<String, String> mapping, List<String> headers,
-            Map<String, String> renamed) {
-        Collection<String> mappedHeaders = mapping.values();
-        for (Map.Entry<String, String> e : mapping.entrySet()) {
-            List<String> readAs = new ArrayList<>();
-            readAs.add(e.getValue());
-            renamed.forEach((name, written) -> {
-                if (written.equals(e.getValue())) {
-                    readAs.add(name);
-                }
-            });
-            if (readAs.size() > 1) {
-                return "The file has " + readAs.size() + " columns named \"" + e.getValue() + "\" (read as "
-                        + String.join(", ", readAs) + "); say which one is " + e.getKey() + " in column_mapping";
-            }
-            Field field = object.field(e.getKey()).orElseThrow();
-            for (String header : headers) {
-                String h = normalize(header);
-                if (!mappedHeaders.contains(header)
-                        && (normalize(field.slug()).equals(h) || normalize(field.label()).equals(h))) {
-                    return "The columns \"" + e.getValue() + "\" and \"" + header + "\" both match field "
-                            + e.getKey() + "; say which one to read in column_mapping";
-                }
-            }
-        }
-        return null;
+        return ColumnMappings.columnMappingProblem(object, action, mapping);
     }
 
     /** The workflow options of a module import; null for the other faces' imports. */
@@ -1350,27 +897,6 @@ public final class ImportPipeline {
         });
         return new MatchingWriter(records, imports, schema, object, job.organizationId(), job.id(), options, matcher,
                 matchFields);
-    }
-
-    /** Why a module import's columns cannot work, or null. */
-    private static String columnsProblem(ObjectDef object, ExecuteOptions options, RowReader reader,
-            String fileType) {
-        boolean tabular = tabular(fileType);
-        for (ExecuteOptions.ColumnMap c : options.columns()) {
-            if (object.field(c.field()).isEmpty()) {
-                return "The mapping names field \"" + c.field() + "\", which " + object.slug() + " does not have";
-            }
-            if (tabular && !reader.hasColumn(c.sourceColumn())) {
-                return "The mapping reads the column \"" + c.sourceColumn()
-                        + "\", which the file does not have; its columns are " + String.join(", ", reader.headers());
-            }
-        }
-        return null;
-    }
-
-    /** Whether the upload is a CSV, XLSX or XLS file (columns under a header row), not JSON or NDJSON. */
-    private static boolean tabular(String fileType) {
-        return fileType != null && !fileType.equals("json") && !fileType.equals("ndjson");
     }
 
     private static String readFailure(Exception e) {

@@ -44,7 +44,7 @@ class ChunkFeedTest {
         List<Long> ordinals = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
         try (RowReader reader = csv();
-                ImportPipeline.ChunkFeed feed = feed(reader, slowOnEvenChunks, 0)) {
+                ChunkFeed feed = feed(reader, slowOnEvenChunks, 0)) {
             for (List<ParsedRow> chunk = feed.next(); chunk != null; chunk = feed.next()) {
                 chunk.forEach(r -> ordinals.add(r.ordinal()));
                 sizes.add(chunk.size());
@@ -70,7 +70,7 @@ class ChunkFeedTest {
 
         List<Long> ordinals = new ArrayList<>();
         try (RowReader reader = csv();
-                ImportPipeline.ChunkFeed feed = feed(reader, failsOnTheTenthChunk, 0)) {
+                ChunkFeed feed = feed(reader, failsOnTheTenthChunk, 0)) {
             assertThatThrownBy(() -> {
                 for (List<ParsedRow> chunk = feed.next(); chunk != null; chunk = feed.next()) {
                     chunk.forEach(r -> ordinals.add(r.ordinal()));
@@ -85,7 +85,7 @@ class ChunkFeedTest {
     void aResumedFeedStartsAfterTheCheckpoint() throws Exception {
         List<Long> ordinals = new ArrayList<>();
         try (RowReader reader = csv();
-                ImportPipeline.ChunkFeed feed = feed(reader, UnaryOperator.identity(), 590)) {
+                ChunkFeed feed = feed(reader, UnaryOperator.identity(), 590)) {
             for (List<ParsedRow> chunk = feed.next(); chunk != null; chunk = feed.next()) {
                 chunk.forEach(r -> ordinals.add(r.ordinal()));
             }
@@ -101,9 +101,9 @@ class ChunkFeedTest {
         return Readers.open(file, FileType.CSV, ReadOptions.defaults());
     }
 
-    private static ImportPipeline.ChunkFeed feed(RowReader reader, UnaryOperator<List<ParsedRow>> lookAhead,
+    private static ChunkFeed feed(RowReader reader, UnaryOperator<List<ParsedRow>> lookAhead,
             long checkpoint) {
-        return new ImportPipeline.ChunkFeed(new ImportPipeline.RowCursor(reader, "csv"),
+        return new ChunkFeed(new RowCursor(reader, "csv"),
                 row -> ParsedRow.unreadable(row.ordinal(), row.line(), "not parsed"), lookAhead, checkpoint, 3);
     }
 }
