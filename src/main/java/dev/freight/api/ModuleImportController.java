@@ -195,11 +195,15 @@ class ModuleImportController implements Envelope.Face {
     record ReferenceWarningView(String fieldSlug, String fieldLabel, List<String> unresolvedValues,
             String targetModuleSlug) {}
 
-    /** A job; {@code findings} is null in the list, whose jobs then leave its members out. */
+    /**
+     * A job; {@code findings} is null in the list, whose jobs then leave its members out. The date-times are ISO 8601
+     * in UTC to the second ({@code 2024-01-15T10:30:00Z}), as the seed writes them and as export jobs give them: the
+     * stored milliseconds would make the text's length vary, which a client parsing the seed's form refuses.
+     */
     record JobView(String importJobId, String accountId, String moduleId, String status, String processingMode,
             String fileName, String fileType, Long totalRows, long processedRows, long successRows, long errorRows,
-            long skippedRows, boolean aiMappingUsed, String duplicateStrategy, Instant createdDateTime,
-            Instant startedDateTime, Instant completedDateTime, Instant expiresDateTime, String reason,
+            long skippedRows, boolean aiMappingUsed, String duplicateStrategy, String createdDateTime,
+            String startedDateTime, String completedDateTime, String expiresDateTime, String reason,
             @JsonUnwrapped FindingsView findings) {}
 
     record JobsView(List<JobView> jobs) {}
@@ -656,9 +660,9 @@ class ModuleImportController implements Envelope.Face {
         return new JobView(j.id(), j.organizationId(), "mod_" + object.slug(), status(j), mode, j.fileName(),
                 j.fileType(), j.totalRows(), s.read(), s.created() + s.updated() + s.unchanged(), s.failed(),
                 s.skippedDuplicates(), options != null && options.aiMappingUsed(),
-                options == null ? null : options.duplicateStrategy().wireName(), j.createdAt(),
-                j.phase(Phase.PREVALIDATION).startedAt(), ended(j),
-                expires(j), reason(j), findings);
+                options == null ? null : options.duplicateStrategy().wireName(), ExportUrls.time(j.createdAt()),
+                ExportUrls.time(j.phase(Phase.PREVALIDATION).startedAt()), ExportUrls.time(ended(j)),
+                ExportUrls.time(expires(j)), reason(j), findings);
     }
 
     /**

@@ -2393,6 +2393,34 @@ abstract class ModuleImportApiContract {
         assertThat(http.get("/v1/modules/contacts/import/jobs?limit=0").status()).isEqualTo(400);
     }
 
+    /**
+     * Seed 003 writes a job's date-times as {@code 2024-01-15T10:30:00Z}, and export jobs answer so: the import's own
+     * times, to the second, never with the stored milliseconds (which made the text's length vary).
+     */
+    @Test
+    void jobDateTimesAreTheImportsTimesInIsoToTheSecond() {
+        String jobId = execute(rowsJson("Ann", "ann@example.com"), "{}").at("/data/importJobId");
+        Response resource = http.get("/v1/imports/" + jobId);
+        long created = Long.parseLong(resource.at("/created_at"));
+        long started = Long.parseLong(resource.at("/phases/0/started_at"));
+        long finished = Long.parseLong(resource.at("/finished_at"));
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("createdDateTime", Instant.ofEpochSecond(created).toString());
+        expected.put("startedDateTime", Instant.ofEpochSecond(started).toString());
+        expected.put("completedDateTime", Instant.ofEpochSecond(finished).toString());
+        expected.put("expiresDateTime", Instant.ofEpochSecond(finished).plus(Duration.ofDays(30)).toString());
+
+        Response job = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        Response listed = http.get("/v1/modules/contacts/import/jobs?limit=1");
+
+        assertThat(listed.at("/data/jobs/0/importJobId")).isEqualTo(jobId);
+        expected.forEach((member, time) -> {
+            assertThat(time).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z");
+            assertThat(job.at("/data/" + member)).as(member).isEqualTo(time);
+            assertThat(listed.at("/data/jobs/0/" + member)).as(member).isEqualTo(time);
+        });
+    }
+
     @Test
     void rollbackKeepsTheTimeTheImportEndedAndWhenItsFilesExpire() throws Exception {
         String jobId = execute(rowsJson("Ann", "ann@example.com"), "{}").at("/data/importJobId");
