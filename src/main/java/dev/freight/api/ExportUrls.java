@@ -60,7 +60,9 @@ final class ExportUrls {
             url = base() + path(j.id(), AttachmentName.pathSegment(j.fileName()))
                     + signer.signUntil("GET", path, j.expiresAt()).substring(path.length());
         }
-        return new JobView(j.id(), j.organizationId(), j.sourceId(), j.sourceType(), j.format(),
+        // A module's id as seed 003 and the module's import jobs give it; the job keeps the object's slug.
+        String sourceId = "module".equals(j.sourceType()) ? ModuleResolver.moduleId(j.module()) : j.sourceId();
+        return new JobView(j.id(), j.organizationId(), sourceId, j.sourceType(), j.format(),
                 status.wireName(), j.progress(), j.fileName(), url, j.fileSizeBytes(), j.contentType(),
                 j.recordCount(), j.error(), time(j.requestedAt()), time(j.completedAt()), time(j.expiresAt()));
     }

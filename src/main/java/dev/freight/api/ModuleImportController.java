@@ -657,7 +657,7 @@ class ModuleImportController implements Envelope.Face {
         var s = j.stats();
         String mode = options != null && options.processingMode() != null ? options.processingMode()
                 : processingMode(j.totalRows() == null ? 0 : j.totalRows(), null);
-        return new JobView(j.id(), j.organizationId(), "mod_" + object.slug(), status(j), mode, j.fileName(),
+        return new JobView(j.id(), j.organizationId(), ModuleResolver.moduleId(object.slug()), status(j), mode, j.fileName(),
                 j.fileType(), j.totalRows(), s.read(), s.created() + s.updated() + s.unchanged(), s.failed(),
                 s.skippedDuplicates(), options != null && options.aiMappingUsed(),
                 options == null ? null : options.duplicateStrategy().wireName(), ExportUrls.time(j.createdAt()),

@@ -38,11 +38,24 @@ final class ModuleResolver {
 
     /** How the face names an object's module: the plural for built-in objects, the slug for custom ones. */
     static String slug(ObjectDef object) {
+        return slug(object.slug());
+    }
+
+    /** As {@link #slug(ObjectDef)}, from the object's slug. */
+    static String slug(String objectSlug) {
         for (ObjectDef builtIn : BuiltInObjects.ALL) {
-            if (builtIn.slug().equals(object.slug())) {
-                return object.slug() + "s";
+            if (builtIn.slug().equals(objectSlug)) {
+                return objectSlug + "s";
             }
         }
-        return object.slug();
+        return objectSlug;
+    }
+
+    /**
+     * The id seed 003 gives a module in its import and export jobs: {@code mod_} and the module's name as the face
+     * gives it ({@code mod_contacts} for {@code /v1/modules/contacts/…}), the same in both kinds of job.
+     */
+    static String moduleId(String objectSlug) {
+        return "mod_" + slug(objectSlug);
     }
 }

@@ -771,6 +771,8 @@ abstract class ExportApiContract {
                 + " \"async\": true}");
         assertThat(accepted.statusCode()).isEqualTo(202);
         JsonNode done = awaitJob(json(accepted).at("/data/exportJobId").asString());
+        assertThat(done.get("sourceType").asString()).isEqualTo("report");
+        assertThat(done.get("sourceId").asString()).isEqualTo(other);
         assertThat(done.get("fileName").asString()).isEqualTo("отчёт-q1-売上-export-" + date + ".csv");
         String url = done.get("fileUrl").asString();
         assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/files/exports/exp_[0-9a-f]{32}/" + encoded
@@ -834,7 +836,7 @@ abstract class ExportApiContract {
         String id = queued.get("exportJobId").asString();
         assertThat(accepted.headers().firstValue("Location")).hasValue("/v1/export-jobs/" + id);
         assertThat(queued.get("sourceType").asString()).isEqualTo("module");
-        assertThat(queued.get("sourceId").asString()).isEqualTo("vendor");
+        assertThat(queued.get("sourceId").asString()).isEqualTo("mod_vendors");
         JsonNode done = awaitJob(id);
         assertThat(done.propertyNames()).contains("exportJobId", "accountId", "sourceId", "sourceType", "format",
                 "status", "progress", "fileName", "fileUrl", "fileSizeBytes", "contentType", "requestedDateTime",

@@ -141,7 +141,7 @@ abstract class ModuleImportApiContract {
                 "skippedRows", "aiMappingUsed", "duplicateStrategy", "createdDateTime", "startedDateTime",
                 "completedDateTime", "expiresDateTime");
         assertThat(job.at("/data/accountId")).isEqualTo(tenant.organizationId());
-        assertThat(job.at("/data/moduleId")).isEqualTo("mod_contact");
+        assertThat(job.at("/data/moduleId")).isEqualTo("mod_contacts");
         assertThat(job.at("/data/status")).isEqualTo("completed");
         assertThat(job.at("/data/fileName")).isEqualTo("contacts.csv");
         assertThat(job.at("/data/fileType")).isEqualTo("csv");
