@@ -56,6 +56,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -1636,34 +1637,23 @@ abstract class ImportPipelineContract {
         ImportPipeline.RowSource source = csv(file);
         ImportJob job = workflowJob("contact", List.of("external_id", "displayName", "email"),
                 ExecuteOptions.DuplicateStrategy.UPDATE, List.of("email"), source);
-        ExecutorService worker = Executors.newSingleThreadExecutor();
-        try {
-            Future<ImportJob> run = db.inTransaction(h -> {
-                // Holds Ann's row (PostgreSQL) or the write lock (SQLite) without changing the record.
-                h.update("update records set version = version where organization_id = ? and id = ?", org, ann);
-                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
-                        ImportPipeline.Listener.NONE));
-                // The chunk has looked c-1 up and waits to give it to Ann.
-                databases().awaitLockWaiter(db, "update records set external_id");
-                assertThat(records.updateIfVersion(h, org, bo.id(), "c-1", bo.data(), bo.version()))
-                        .isEqualTo(bo.version() + 1);
-                return started;
-            });
-            ImportJob done = run.get(60, TimeUnit.SECONDS);
+        // Holds Ann's row (PostgreSQL) or the write lock (SQLite) without changing the record; once the chunk has looked
+        // c-1 up and waits to give it to Ann, gives c-1 to Bo.
+        ImportJob done = processWhileAnotherWriterHolds(job, source, "update records set external_id",
+                h -> h.update("update records set version = version where organization_id = ? and id = ?", org, ann),
+                h -> assertThat(records.updateIfVersion(h, org, bo.id(), "c-1", bo.data(), bo.version()))
+                        .isEqualTo(bo.version() + 1));
 
-            assertThat(done.status()).isEqualTo(Status.COMPLETED);
-            assertThat(done.stats()).isEqualTo(new ImportStats(3, 2, 1, 1, 0, 0, 0, 1));
-            assertThat(errors(done)).containsExactly(new RowError(1, 1, 2, "c-1", "external_id",
-                    "duplicate_external_id", "external_id \"c-1\" already exists on another record than the one this"
-                            + " row's email matched, which has none; two records never share an external_id, so the"
-                            + " row was not applied", "{\"external_id\":\"c-1\",\"displayName\":\"Ann 2\","
-                            + "\"email\":\"ann@example.com\"}"));
-            assertThat(contactValues(org)).containsExactly("null displayName=Ann email=ann@example.com",
-                    "c-1 displayName=Bo email=bo@example.com", "c-3 displayName=Cy 2 email=cy@example.com",
-                    "c-4 displayName=Di email=di@example.com");
-        } finally {
-            worker.shutdownNow();
-        }
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(3, 2, 1, 1, 0, 0, 0, 1));
+        assertThat(errors(done)).containsExactly(new RowError(1, 1, 2, "c-1", "external_id",
+                "duplicate_external_id", "external_id \"c-1\" already exists on another record than the one this"
+                        + " row's email matched, which has none; two records never share an external_id, so the"
+                        + " row was not applied", "{\"external_id\":\"c-1\",\"displayName\":\"Ann 2\","
+                        + "\"email\":\"ann@example.com\"}"));
+        assertThat(contactValues(org)).containsExactly("null displayName=Ann email=ann@example.com",
+                "c-1 displayName=Bo email=bo@example.com", "c-3 displayName=Cy 2 email=cy@example.com",
+                "c-4 displayName=Di email=di@example.com");
     }
 
     /** Runs {@code file} as a file workflow import of contacts (update, matched by email, prefer_import). */
@@ -2329,31 +2319,21 @@ abstract class ImportPipelineContract {
         }
         ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, file);
         ImportPipeline.RowSource source = csv(file);
-        ExecutorService worker = Executors.newSingleThreadExecutor();
         List<String> othersId = new ArrayList<>();
-        try {
-            Future<ImportJob> run = db.inTransaction(h -> {
-                othersId.add(records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of(
+        // The chunk finds no v-2, and its insert of v-2 waits for the other writer's.
+        ImportJob done = processWhileAnotherWriterHolds(job, source, awaited,
+                h -> othersId.add(records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of(
                         "name", new Value.Text("Someone else's"), "website", new Value.Text("https://beta.example")))))
-                        .getFirst().id());
-                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
-                        ImportPipeline.Listener.NONE));
-                // The chunk found no v-2 and its insert of v-2 waits for this transaction's.
-                databases().awaitLockWaiter(db, awaited);
-                return started;
-            });
-            ImportJob done = run.get(60, TimeUnit.SECONDS);
+                        .getFirst().id()),
+                h -> {});
 
-            assertThat(done.status()).isEqualTo(Status.COMPLETED);
-            assertThat(done.stats()).isEqualTo(expected);
-            assertThat(errors(done)).isEmpty();
-            assertThat(vendorCount()).isEqualTo(expected.created() + expected.updated() + (stored.isEmpty() ? 0 : 1));
-            assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Beta")),
-                    Map.entry("website", new Value.Text("https://beta.example")));
-            assertThat(vendor("v-2").id()).isEqualTo(othersId.getFirst());
-        } finally {
-            worker.shutdownNow();
-        }
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(expected);
+        assertThat(errors(done)).isEmpty();
+        assertThat(vendorCount()).isEqualTo(expected.created() + expected.updated() + (stored.isEmpty() ? 0 : 1));
+        assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Beta")),
+                Map.entry("website", new Value.Text("https://beta.example")));
+        assertThat(vendor("v-2").id()).isEqualTo(othersId.getFirst());
     }
 
     static Stream<Arguments> creatingRowsRacingAnotherWriter() {
@@ -2422,21 +2402,11 @@ abstract class ImportPipelineContract {
         ImportPipeline.RowSource source = csv(file);
         ImportJob job = workflowJob("contact", List.of("external_id", "displayName", "email"),
                 ExecuteOptions.DuplicateStrategy.UPDATE, matchFields, source);
-        ExecutorService worker = Executors.newSingleThreadExecutor();
-        try {
-            Future<ImportJob> run = db.inTransaction(h -> {
-                records.upsert(h, org, BuiltInObjects.CONTACT, List.of(contact("c-5", "Someone else's",
-                        "zed@example.com")));
-                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
-                        ImportPipeline.Listener.NONE));
-                // The chunk found no c-5 and its insert of c-5 (a COPY of the chunk's creates) waits for this one's.
-                databases().awaitLockWaiter(db, "copy records");
-                return started;
-            });
-            return run.get(60, TimeUnit.SECONDS);
-        } finally {
-            worker.shutdownNow();
-        }
+        // The chunk finds no c-5, and its insert of c-5 (a COPY of the chunk's creates) waits for the other writer's.
+        return processWhileAnotherWriterHolds(job, source, "copy records",
+                h -> records.upsert(h, org, BuiltInObjects.CONTACT, List.of(contact("c-5", "Someone else's",
+                        "zed@example.com"))),
+                h -> {});
     }
 
     /**
@@ -2453,31 +2423,46 @@ abstract class ImportPipelineContract {
         String file = "external_id\nv-1\nv-2\nv-3\n";
         ImportJob job = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, file);
         ImportPipeline.RowSource source = csv(file);
+        // Holds v-1's row (PostgreSQL) or the write lock (SQLite) without changing the record, and creates v-2. The
+        // chunk looks v-1, v-2 and v-3 up, finds v-1 and v-3, and its delete waits for v-1.
+        ImportJob done = processWhileAnotherWriterHolds(job, source, CHECKED_DELETE, h -> {
+            h.update("update records set version = version where organization_id = ? and id = ?", org, v1);
+            records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of("name",
+                    new Value.Text("Someone else's")))));
+        }, h -> {});
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(errors(done)).isEmpty();
+        if (databases() == TestDatabases.POSTGRESQL) {
+            assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 1, 2, 0, 0));
+            assertThat(ids("v-1", "v-2", "v-3")).containsOnlyKeys("v-2");
+            assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Someone else's")));
+        } else {
+            assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 0, 3, 0, 0));
+            assertThat(ids("v-1", "v-2", "v-3")).isEmpty();
+        }
+    }
+
+    /**
+     * Processes {@code job} on a thread of its own while another writer, in a transaction of its own, has done
+     * {@code first} and not committed: once the import's statement that begins with {@code awaited} waits for that
+     * writer's locks (PostgreSQL; SQLite's import waits for the write lock before it reads anything, so
+     * {@link TestDatabases#awaitLockWaiter} returns at once there), the writer does {@code then} and commits. Returns
+     * the import as it ended.
+     */
+    private ImportJob processWhileAnotherWriterHolds(ImportJob job, ImportPipeline.RowSource source, String awaited,
+            Consumer<Handle> first, Consumer<Handle> then) throws Exception {
         ExecutorService worker = Executors.newSingleThreadExecutor();
         try {
             Future<ImportJob> run = db.inTransaction(h -> {
-                // Holds v-1's row (PostgreSQL) or the write lock (SQLite) without changing the record.
-                h.update("update records set version = version where organization_id = ? and id = ?", org, v1);
-                records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of("name",
-                        new Value.Text("Someone else's")))));
+                first.accept(h);
                 Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
                         ImportPipeline.Listener.NONE));
-                // The chunk looked v-1, v-2 and v-3 up, found v-1 and v-3, and its delete waits for v-1.
-                databases().awaitLockWaiter(db, CHECKED_DELETE);
+                databases().awaitLockWaiter(db, awaited);
+                then.accept(h);
                 return started;
             });
-            ImportJob done = run.get(60, TimeUnit.SECONDS);
-
-            assertThat(done.status()).isEqualTo(Status.COMPLETED);
-            assertThat(errors(done)).isEmpty();
-            if (databases() == TestDatabases.POSTGRESQL) {
-                assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 1, 2, 0, 0));
-                assertThat(ids("v-1", "v-2", "v-3")).containsOnlyKeys("v-2");
-                assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Someone else's")));
-            } else {
-                assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 0, 3, 0, 0));
-                assertThat(ids("v-1", "v-2", "v-3")).isEmpty();
-            }
+            return run.get(60, TimeUnit.SECONDS);
         } finally {
             worker.shutdownNow();
         }
@@ -2505,47 +2490,37 @@ abstract class ImportPipelineContract {
         Map<String, String> before = ids("v-1", "v-2", "v-3");
         ImportJob job = prepared(action, DuplicateHandling.IGNORE_ALL, file);
         ImportPipeline.RowSource source = csv(file);
-        ExecutorService worker = Executors.newSingleThreadExecutor();
-        try {
-            Future<ImportJob> run = db.inTransaction(h -> {
-                if (otherDeletes) {
-                    records.delete(h, org, List.of(before.get("v-2")));
-                } else {
-                    records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of("name",
-                            new Value.Text("Someone else's"), "website", new Value.Text("https://beta.example")))));
-                }
-                Future<ImportJob> started = worker.submit(() -> pipeline.process(job.id(), source,
-                        ImportPipeline.Listener.NONE));
-                // The import read v-2 as it was before this transaction, and its delete of v-2 waits for it.
-                databases().awaitLockWaiter(db, CHECKED_DELETE);
-                return started;
-            });
-            ImportJob done = run.get(60, TimeUnit.SECONDS);
-
-            assertThat(done.status()).isEqualTo(Status.COMPLETED);
-            assertThat(done.stats()).isEqualTo(expected);
-            assertThat(errors(done)).isEmpty();
-            assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(action == Action.OVERWRITE ? expected.deleted() : 0);
-            assertThat(ids("v-1", "v-2", "v-3").keySet()).containsExactlyInAnyOrderElementsOf(
-                    action == Action.OVERWRITE ? List.of("v-1", "v-3") : List.of());
-
-            ImportRollback.Result undone = rollback.rollback(done, "key_test");
-
-            assertThat(undone.restored()).isEqualTo((int) expected.deleted());
-            assertThat(undone.deleted()).isZero();
-            assertThat(undone.conflicts()).isEmpty();
-            assertThat(vendor("v-1").values()).containsOnly(Map.entry("name", new Value.Text("Acme")));
-            assertThat(vendor("v-3").values()).containsOnly(Map.entry("name", new Value.Text("Gamma")));
+        // The import reads v-2 as it was before the other writer's transaction, and its delete of v-2 waits for it.
+        ImportJob done = processWhileAnotherWriterHolds(job, source, CHECKED_DELETE, h -> {
             if (otherDeletes) {
-                assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(Map.of("v-1", before.get("v-1"), "v-3",
-                        before.get("v-3")));
+                records.delete(h, org, List.of(before.get("v-2")));
             } else {
-                assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(before);
-                assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Someone else's")),
-                        Map.entry("website", new Value.Text("https://beta.example")));
+                records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of("name",
+                        new Value.Text("Someone else's"), "website", new Value.Text("https://beta.example")))));
             }
-        } finally {
-            worker.shutdownNow();
+        }, h -> {});
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(expected);
+        assertThat(errors(done)).isEmpty();
+        assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(action == Action.OVERWRITE ? expected.deleted() : 0);
+        assertThat(ids("v-1", "v-2", "v-3").keySet()).containsExactlyInAnyOrderElementsOf(
+                action == Action.OVERWRITE ? List.of("v-1", "v-3") : List.of());
+
+        ImportRollback.Result undone = rollback.rollback(done, "key_test");
+
+        assertThat(undone.restored()).isEqualTo((int) expected.deleted());
+        assertThat(undone.deleted()).isZero();
+        assertThat(undone.conflicts()).isEmpty();
+        assertThat(vendor("v-1").values()).containsOnly(Map.entry("name", new Value.Text("Acme")));
+        assertThat(vendor("v-3").values()).containsOnly(Map.entry("name", new Value.Text("Gamma")));
+        if (otherDeletes) {
+            assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(Map.of("v-1", before.get("v-1"), "v-3",
+                    before.get("v-3")));
+        } else {
+            assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(before);
+            assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Someone else's")),
+                    Map.entry("website", new Value.Text("https://beta.example")));
         }
     }
 
