@@ -2594,13 +2594,8 @@ abstract class ImportPipelineContract {
         });
     }
 
-    /**
-     * An XLSX upload's merged cells are found once per import: prevalidation scans the sheet for them, and processing,
-     * which reads the file again, fills its rows from the blocks that scan found.
-     */
-    @Test
-    void anXlsxImportScansItsSheetForMergedCellsOnceAndFillsThemOnEveryRead() throws IOException {
-        UploadStore uploads = new UploadStore(dir.resolve("uploads"));
+    /** A recorded async merge of vendors whose upload is an XLSX (the test writes it under the upload's path). */
+    private ImportJob xlsxImport() {
         ImportJob job = jobs.requested(new ImportJobs.Request(org, "vendor", "imports", UploadMode.ASYNC, Action.MERGE,
                 DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
                 .withUpload("sha", "xlsx", "vendors.xlsx", null).withDeadline(START.plus(Duration.ofHours(1)));
@@ -2608,6 +2603,17 @@ abstract class ImportPipelineContract {
             imports.create(h, job);
             return null;
         });
+        return job;
+    }
+
+    /**
+     * An XLSX upload's merged cells are found once per import: prevalidation scans the sheet for them, and processing,
+     * which reads the file again, fills its rows from the blocks that scan found.
+     */
+    @Test
+    void anXlsxImportScansItsSheetForMergedCellsOnceAndFillsThemOnEveryRead() throws IOException {
+        UploadStore uploads = new UploadStore(dir.resolve("uploads"));
+        ImportJob job = xlsxImport();
         Path file = uploads.path(job.id());
         Files.createDirectories(file.getParent());
         try (var out = Files.newOutputStream(file)) {
@@ -2657,13 +2663,7 @@ abstract class ImportPipelineContract {
     @ValueSource(strings = "A1")
     void anXlsxImportReadsEveryRowAndColumnWhateverItsSheetsDimensionSays(String dimension) throws IOException {
         UploadStore uploads = new UploadStore(dir.resolve("uploads"));
-        ImportJob job = jobs.requested(new ImportJobs.Request(org, "vendor", "imports", UploadMode.ASYNC, Action.MERGE,
-                DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)))
-                .withUpload("sha", "xlsx", "vendors.xlsx", null).withDeadline(START.plus(Duration.ofHours(1)));
-        db.inTransaction(h -> {
-            imports.create(h, job);
-            return null;
-        });
+        ImportJob job = xlsxImport();
         Path file = uploads.path(job.id());
         Files.createDirectories(file.getParent());
         Files.write(file, XlsxFiles.withDimension(XlsxFiles.of("Vendors", new String[][] {
