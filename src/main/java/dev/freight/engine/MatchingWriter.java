@@ -409,10 +409,19 @@ final class MatchingWriter implements RowWriter {
                 : "the record with external_id \"" + record.externalId() + "\"";
         if (deletable.contains(record.id())) {
             String by = referrers.get(record.id());
-            if (by == null && records.deleteIfVersion(h, organizationId, record.id(), record.version())) {
+            if (by != null) {
+                return "; " + which + ", which the row created, is kept without it, since " + by + " refers to it";
+            }
+            if (records.deleteIfVersion(h, organizationId, record.id(), record.version())) {
                 return "";
             }
-            return "; " + which + ", which the row created, is kept without it, since " + by + " refers to it";
+            // Missed: another rejected row of the record deleted it already (one that created it, and one that left it
+            // unchanged), or another writer changed it since it was read. Before, the message blamed "null".
+            if (!records.existingByIds(h, organizationId, List.of(record.id())).containsKey(record.id())) {
+                return "";
+            }
+            return "; " + which + ", which the row created, is kept without it, since it changed after the row wrote"
+                    + " it";
         }
         if (link.row().outcome().equals("unchanged")) {
             return "";
