@@ -443,9 +443,11 @@ final class MatchingWriter implements RowWriter {
             }
         }
         String gave = link.row().gaveExternalId();
-        if (gave != null && gave.equals(record.externalId())) {
+        if (gave != null && gave.equals(record.externalId())
+                && records.clearExternalIdIfVersion(h, organizationId, record.id(), record.version())) {
             // Later rows of the import may have changed the record too: their values stay, the row's identity not.
-            records.clearExternalIds(h, organizationId, List.of(record.id()));
+            // Taking it back is the import's own last write of the record, so rollback finds it at that version.
+            imports.moveAppliedVersion(h, importId, record.id(), record.version(), record.version() + 1);
             return "; record " + record.id() + " keeps its earlier " + link.field() + " and the values other rows of"
                     + " this import gave it, and the row's other values could not be undone; the external_id \""
                     + gave + "\" the row gave it was taken back";
