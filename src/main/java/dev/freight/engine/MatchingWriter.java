@@ -409,10 +409,19 @@ final class MatchingWriter implements RowWriter {
                 : "the record with external_id \"" + record.externalId() + "\"";
         if (deletable.contains(record.id())) {
             String by = referrers.get(record.id());
-            if (by == null && records.deleteIfVersion(h, organizationId, record.id(), record.version())) {
+            if (by != null) {
+                return "; " + which + ", which the row created, is kept without it, since " + by + " refers to it";
+            }
+            if (records.deleteIfVersion(h, organizationId, record.id(), record.version())) {
                 return "";
             }
-            return "; " + which + ", which the row created, is kept without it, since " + by + " refers to it";
+            // Missed: another rejected row of the record deleted it already (one that created it, and one that left it
+            // unchanged), or another writer changed it since it was read. Before, the message blamed "null".
+            if (!records.existingByIds(h, organizationId, List.of(record.id())).containsKey(record.id())) {
+                return "";
+            }
+            return "; " + which + ", which the row created, is kept without it, since it changed after the row wrote"
+                    + " it";
         }
         if (link.row().outcome().equals("unchanged")) {
             return "";
@@ -434,9 +443,11 @@ final class MatchingWriter implements RowWriter {
             }
         }
         String gave = link.row().gaveExternalId();
-        if (gave != null && gave.equals(record.externalId())) {
+        if (gave != null && gave.equals(record.externalId())
+                && records.clearExternalIdIfVersion(h, organizationId, record.id(), record.version())) {
             // Later rows of the import may have changed the record too: their values stay, the row's identity not.
-            records.clearExternalIds(h, organizationId, List.of(record.id()));
+            // Taking it back is the import's own last write of the record, so rollback finds it at that version.
+            imports.moveAppliedVersion(h, importId, record.id(), record.version(), record.version() + 1);
             return "; record " + record.id() + " keeps its earlier " + link.field() + " and the values other rows of"
                     + " this import gave it, and the row's other values could not be undone; the external_id \""
                     + gave + "\" the row gave it was taken back";

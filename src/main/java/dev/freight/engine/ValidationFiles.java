@@ -462,7 +462,12 @@ public final class ValidationFiles {
             } catch (RuntimeException e) {
                 // As above: the flush into the closed file fails.
             }
-            delete(id);
+            // No JSON file, no files: its creation failed (the directory could not be made or written to). Looking for
+            // them would fail the same way where the directory's path names a regular file, and leave the record
+            // behind until the sweeper took it as abandoned.
+            if (file != null) {
+                delete(id);
+            }
             database.inTransaction(h -> {
                 store.delete(h, id);
                 return null;

@@ -482,6 +482,16 @@ public final class ImportStore {
                         rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId, recordId);
     }
 
+    /**
+     * Moves the version the import last gave a record from {@code from} to {@code to}, where its change log holds
+     * {@code from}: the import wrote the record once more outside a chunk (took back an external_id it gave), and
+     * rollback recognises the record as the import left it by that version.
+     */
+    public void moveAppliedVersion(Handle h, String importId, String recordId, long from, long to) {
+        h.update("update import_changes set applied_version = ? where import_id = ? and record_id = ?"
+                + " and applied_version = ?", to, importId, recordId, from);
+    }
+
     /** Forgets the import's change-log row of one record: the change was undone. */
     public void removeChange(Handle h, String importId, String recordId) {
         h.update("delete from import_changes where import_id = ? and record_id = ?", importId, recordId);

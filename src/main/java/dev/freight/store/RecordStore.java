@@ -741,17 +741,30 @@ public final class RecordStore {
     }
 
     /**
-     * Takes their external_id from those of the records {@code ids} that have one, version unchanged: the second half of
-     * restoring records that had none before an import gave them one, in the restore's transaction.
+     * Takes their external_id from those of the records {@code ids} that have one, as a write like any other: the
+     * version goes up and {@code updated_at} moves. The second half of restoring records that had none before an import
+     * gave them one, in the restore's transaction. Before, the version stayed: every check that compares versions
+     * (an update's, a delete's, a rollback's) took the record for unchanged, and one version named two external_ids.
      */
     public void clearExternalIds(Handle h, String organizationId, Collection<String> ids) {
+        long now = clock.millis();
         List<List<Object>> runs = new ArrayList<>(ids.size());
-        ids.forEach(id -> runs.add(List.of(organizationId, id)));
+        ids.forEach(id -> runs.add(List.of(now, organizationId, id)));
         if (!runs.isEmpty()) {
-            h.updateEach("update records set external_id = null where organization_id = ? and id = ?"
-                    + " and external_id is not null", runs);
+            h.updateEach(CLEAR_EXTERNAL_ID, runs);
         }
     }
+
+    /**
+     * {@link #clearExternalIds} for one record, if it still has {@code version} and an external_id: whether it was
+     * taken (the record is then at {@code version} + 1).
+     */
+    public boolean clearExternalIdIfVersion(Handle h, String organizationId, String id, long version) {
+        return h.update(CLEAR_EXTERNAL_ID + " and version = ?", clock.millis(), organizationId, id, version) > 0;
+    }
+
+    private static final String CLEAR_EXTERNAL_ID = "update records set external_id = null, version = version + 1,"
+            + " updated_at = ? where organization_id = ? and id = ? and external_id is not null";
 
     /**
      * The records a text matched: the oldest (the least id) and how many there are.

@@ -1801,6 +1801,48 @@ abstract class ModuleImportApiContract {
         assertThat(codedTeams()).containsExactlyInAnyOrder(alpha + "||Alpha|A|", beta + "||Beta||", "t-0|Root||");
     }
 
+    /**
+     * Two rows of one record rejected after the last row, the one that created it and a later one that left it
+     * unchanged (each deciding another field, so each keeps a link): the first undone deletes the record, and the
+     * second finds nothing left to undo. Before, the second's delete missed and its message said the record "is kept
+     * without it, since null refers to it", though nothing referred to it and it was gone.
+     */
+    @Test
+    void twoRejectedRowsOfOneCreatedRecordDeleteItAndNeitherSaysItIsKept() throws Exception {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "team", "label": "Team", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true},
+                  {"slug": "parent", "label": "Parent", "type": "reference", "targets": ["team"]},
+                  {"slug": "sponsor", "label": "Sponsor", "type": "reference", "targets": ["team"]}]}""").status())
+                .isEqualTo(201);
+
+        // Chunks of three rows: rows 2 and 3 create "Hub" and "HUB"; row 4, in the second chunk, leaves t-1 as row 1
+        // left it and gives its parent (prefer_import: its empty Sponsor keeps row 1's), so each row keeps a link.
+        Response r = http.post("/v1/modules/team/import/execute", """
+                {"rows": [{"Id": "t-1", "Name": "Alpha", "Parent": "hub", "Sponsor": "hub"},
+                          {"Id": "t-2", "Name": "Hub", "Parent": "", "Sponsor": ""},
+                          {"Id": "t-3", "Name": "HUB", "Parent": "", "Sponsor": ""},
+                          {"Id": "t-1", "Name": "Alpha", "Parent": "hub", "Sponsor": ""}],
+                 "columnMapping": [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                                   {"sourceColumn": "Name", "targetFieldSlug": "name"},
+                                   {"sourceColumn": "Parent", "targetFieldSlug": "parent"},
+                                   {"sourceColumn": "Sponsor", "targetFieldSlug": "sponsor"}],
+                 "duplicateStrategy": "update", "mergeMode": "prefer_import"}""");
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("2");
+        assertThat(r.at("/data/errorRows")).isEqualTo("2");
+        String ambiguous = " matches 2 team records by name ignoring case; give the external_id of the one meant";
+        List<String> errors = new ArrayList<>();
+        r.json().get("data").get("errors").forEach(e -> errors.add(e.get("row").asString() + "|"
+                + e.get("field").asString() + "|" + e.get("code").asString() + "|" + e.get("error").asString()));
+        assertThat(errors).containsExactly("1|sponsor|ambiguous_reference|sponsor: \"hub\"" + ambiguous,
+                "4|parent|ambiguous_reference|parent: \"hub\"" + ambiguous);
+        assertThat(teamList()).containsExactly("t-2|Hub|", "t-3|HUB|");
+        Response job = http.get("/v1/imports/" + r.at("/data/importJobId"));
+        assertThat(job.json().get("stats").toString()).isEqualTo("{\"read\":4,\"valid\":2,\"created\":2,"
+                + "\"updated\":0,\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":2}");
+    }
+
     /** Rows of teams with a code, into the team module. */
     private Response coded(String rows, String options) {
         return http.post("/v1/modules/team/import/execute", "{\"rows\": [" + rows + "], \"columnMapping\": ["

@@ -15,6 +15,7 @@ import dev.freight.store.ValidationFileStore.ValidationFile;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -361,6 +362,31 @@ abstract class ValidationFileSweeperContract {
 
         assertThat(recorder.finish()).isEqualTo(new ValidationFiles.NoneRejected());
         assertThat(filesOnDisk()).isEmpty();
+    }
+
+    /**
+     * A validation whose JSON file cannot be created (here the validations directory's path names a regular file, so
+     * it cannot be made; the test runs as root, for whom no permission would stop it) fails with that error alone and
+     * leaves neither a record nor a file behind. Before, closing the recorder looked for the files in that
+     * "directory", failed as well, and left the record until the sweeper took it as abandoned.
+     */
+    @Test
+    void aValidationWhoseFileCannotBeCreatedFailsAndLeavesNoRecord() throws IOException {
+        Path notADirectory = dir.resolve("validations");
+        Files.writeString(notADirectory, "not a directory");
+        ValidationFiles files = new ValidationFiles(notADirectory, db, store, ids, clock, TTL, Long.MAX_VALUE);
+
+        assertThatThrownBy(() -> {
+            try (ValidationFiles.Recorder recorder = files.recorder(organizationId)) {
+                recorder.start(List.of("Name", "Email"));
+                recorder.add(rejected(2, "Ann", "nope"));
+            }
+        }).isInstanceOf(FileAlreadyExistsException.class).hasMessage(notADirectory.toString())
+                .hasNoSuppressedExceptions();
+        assertThat(recordedIds()).isEmpty();
+        assertThat(files.renewLeases()).isZero();
+        assertThat(filesOnDisk()).containsExactly("validations");
+        assertThat(Files.readString(notADirectory)).isEqualTo("not a directory");
     }
 
     /**

@@ -495,6 +495,48 @@ abstract class RecordStoreContract {
         assertThat(db.withHandle((Handle h) -> imports.warnings(h, "imp_warned", 10))).hasSize(3);
     }
 
+    /**
+     * Taking a record's external_id is a write like any other: its version goes up and updated_at moves, so a writer
+     * that read the record before fails its version check. Before, the version stayed and such a writer's update
+     * applied as if nothing had changed.
+     */
+    @Test
+    void takingAnExternalIdMovesTheVersionAndTheUpdateTimeSoAWriterThatReadBeforeMisses() {
+        List<UpsertOutcome> created = upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"));
+        String acmeId = created.get(0).id();
+        String betaId = created.get(1).id();
+        clock.advance(Duration.ofMinutes(5));
+
+        db.inTransaction(h -> {
+            records.clearExternalIds(h, acme, List.of(acmeId));
+            return null;
+        });
+        boolean stale = db.inTransaction(h -> records.clearExternalIdIfVersion(h, acme, betaId, 2L));
+        boolean current = db.inTransaction(h -> records.clearExternalIdIfVersion(h, acme, betaId, 1L));
+        clock.advance(Duration.ofMinutes(5));
+        // A record without an external_id is left as it is.
+        db.inTransaction(h -> {
+            records.clearExternalIds(h, acme, List.of(acmeId, betaId));
+            return null;
+        });
+        long lateUpdate = db.inTransaction(h -> records.updateIfVersion(h, acme, acmeId,
+                ValueJson.encode(Map.of("name", text("Acme by a late writer"))), 1L));
+
+        assertThat(stale).isFalse();
+        assertThat(current).isTrue();
+        assertThat(lateUpdate).isEqualTo(-1L);
+        Map<String, RecordStore.Existing> now = db.withHandle(h -> records.existingByIds(h, acme,
+                List.of(acmeId, betaId)));
+        assertThat(now.values()).extracting(RecordStore.Existing::id, RecordStore.Existing::externalId,
+                RecordStore.Existing::version).containsExactlyInAnyOrder(tuple(acmeId, null, 2L),
+                        tuple(betaId, null, 2L));
+        assertThat(db.withHandle(h -> records.find(h, acme, acmeId, builtIns())).orElseThrow()).isEqualTo(
+                new StoredRecord(acmeId, acme, "vendor", null, Map.of("name", text("Acme")), START,
+                        START.plus(Duration.ofMinutes(5))));
+        assertThat(db.withHandle(h -> records.find(h, acme, betaId, builtIns())).orElseThrow().updatedAt())
+                .isEqualTo(START.plus(Duration.ofMinutes(5)));
+    }
+
     @Test
     void theRecordsAnImportCreatedAreDeletedAtTheVersionItLastGaveThemAndOthersChangesAreReported() {
         List<UpsertOutcome> created = db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR,

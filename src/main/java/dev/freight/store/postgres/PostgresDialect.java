@@ -142,8 +142,8 @@ public final class PostgresDialect implements Dialect {
 
     /**
      * Runs {@code COPY table (columns) FROM STDIN} with the text {@code rows} writes. A unique violation fails with
-     * {@code transient_conflict} and {@code conflict} as the message when that is given; any other failure with
-     * {@code database_error}.
+     * {@code transient_conflict} and {@code conflict} as the message (another writer took a key meanwhile, so the
+     * caller's retry may succeed); any other failure with {@code database_error}.
      */
     private void copyIn(Handle h, String table, List<String> columns, String conflict, CopyRows rows) {
         CopyIn copy = null;
@@ -162,7 +162,7 @@ public final class PostgresDialect implements Dialect {
                     e.addSuppressed(cancel);
                 }
             }
-            if (conflict != null && isUniqueViolation(e)) {
+            if (isUniqueViolation(e)) {
                 throw new StoreException("transient_conflict", conflict, e);
             }
             throw new StoreException("database_error", "COPY into " + table + " failed (SQL state "
