@@ -115,6 +115,19 @@ abstract class ValidationFileSweeperContract {
         }
     }
 
+    /** A validation writing its files, its one rejected row (line 2) added and not finished. */
+    ValidationFiles.Recorder writingOneRow(ValidationFiles files) throws IOException {
+        ValidationFiles.Recorder recorder = files.recorder(organizationId);
+        recorder.start(List.of("Name", "Email"));
+        recorder.add(rejected(2, "Ann", "nope"));
+        return recorder;
+    }
+
+    /** The id of the one validation writing its files now, from its JSON file's name. */
+    String writingId() throws IOException {
+        return filesOnDisk().getFirst().replace(".errors.json.part", "");
+    }
+
     /** A finished validation of one rejected row, finished at the clock's time. */
     ValidationFiles.Stored validated(ValidationFiles files, long line) throws IOException {
         try (ValidationFiles.Recorder recorder = files.recorder(organizationId)) {
@@ -132,10 +145,8 @@ abstract class ValidationFileSweeperContract {
     void aValidationReadingNoRowForLongerThanItsLeaseAndWritingLongerThanTheTtlIsNeverSwept() throws IOException {
         ValidationFiles files = files(Long.MAX_VALUE);
         ValidationFileSweeper sweeper = sweeper(files);
-        ValidationFiles.Recorder recorder = files.recorder(organizationId);
-        recorder.start(List.of("Name", "Email"));
-        recorder.add(rejected(2, "Ann", "nope"));
-        String id = filesOnDisk().getFirst().replace(".errors.json.part", "");
+        ValidationFiles.Recorder recorder = writingOneRow(files);
+        String id = writingId();
         assertThat(filesOnDisk()).containsExactly(id + ".errors.json.part");
         assertThat(record(id).expiresAt()).isEqualTo(START.plus(ValidationFiles.LEASE));
 
@@ -218,10 +229,8 @@ abstract class ValidationFileSweeperContract {
     @Test
     void aWriterThatRenewsItsLeaseAfterTheSweeperListedItKeepsItsFiles() throws IOException {
         ValidationFiles files = files(Long.MAX_VALUE);
-        ValidationFiles.Recorder recorder = files.recorder(organizationId);
-        recorder.start(List.of("Name", "Email"));
-        recorder.add(rejected(2, "Ann", "nope"));
-        String id = filesOnDisk().getFirst().replace(".errors.json.part", "");
+        ValidationFiles.Recorder recorder = writingOneRow(files);
+        String id = writingId();
         Instant late = START.plus(ValidationFiles.LEASE);
         List<String> expired = db.withHandle(h -> store.expired(h, late));
         assertThat(expired).containsExactly(id);
@@ -340,9 +349,7 @@ abstract class ValidationFileSweeperContract {
     void aValidationWhoseTwoFilesTogetherExceedTheLimitKeepsNone() throws IOException {
         // The JSON file of one row fits (310 bytes), both files (476) do not.
         ValidationFiles files = files(ONE_ROW_BYTES - 1);
-        ValidationFiles.Recorder recorder = files.recorder(organizationId);
-        recorder.start(List.of("Name", "Email"));
-        recorder.add(rejected(2, "Ann", "nope"));
+        ValidationFiles.Recorder recorder = writingOneRow(files);
 
         assertThat(recorder.finish()).isEqualTo(new ValidationFiles.TooLarge(ONE_ROW_BYTES - 1));
 
@@ -397,10 +404,8 @@ abstract class ValidationFileSweeperContract {
     void theRenewalThreadKeepsTheLeaseOfAValidationReadingNoRowUntilItStops() throws Exception {
         ValidationFiles files = files(Long.MAX_VALUE);
         ValidationFileSweeper sweeper = sweeper(files);
-        ValidationFiles.Recorder recorder = files.recorder(organizationId);
-        recorder.start(List.of("Name", "Email"));
-        recorder.add(rejected(2, "Ann", "nope"));
-        String id = filesOnDisk().getFirst().replace(".errors.json.part", "");
+        ValidationFiles.Recorder recorder = writingOneRow(files);
+        String id = writingId();
         clock.advance(Duration.ofMinutes(30));
         Instant renewedTo = START.plus(Duration.ofMinutes(30)).plus(ValidationFiles.LEASE);
 
