@@ -328,17 +328,30 @@ public final class UploadStore {
         try (DirectoryStream<Path> parts = Files.newDirectoryStream(dir, "*.part")) {
             for (Path part : parts) {
                 String name = part.getFileName().toString();
-                if (receiving.keySet().stream().noneMatch(name::startsWith)
-                        && Files.getLastModifiedTime(part).toInstant().isBefore(untouchedSince)
+                if (receiving.keySet().stream().noneMatch(name::startsWith) && untouched(part, untouchedSince)
                         && Files.deleteIfExists(part)) {
                     deleted++;
                 }
             }
         } catch (NoSuchFileException e) {
-            // Deleted meanwhile: it was not abandoned, or another instance's sweep took it.
+            // The directory went meanwhile: nothing is left to sweep.
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return deleted;
+    }
+
+    /**
+     * Whether nothing wrote {@code part} since {@code since}; false when it is gone. A file listed may vanish before it
+     * is looked at: an upload kept (moved into place) or discarded between the listing and here, its import no longer
+     * counted as receiving, or another instance's upload or sweep. That one file is then not abandoned; the sweep goes
+     * on with the others (before, the first such file ended the whole sweep, leaving the rest for the next hour).
+     */
+    private static boolean untouched(Path part, Instant since) throws IOException {
+        try {
+            return Files.getLastModifiedTime(part).toInstant().isBefore(since);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 }

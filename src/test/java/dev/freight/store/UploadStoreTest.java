@@ -164,6 +164,29 @@ class UploadStoreTest {
         assertThat(new UploadStore(dir.resolve("never-created")).deleteAbandoned(cutOff)).isZero();
     }
 
+    /**
+     * A staged file listed by the sweep may be gone before the sweep looks at it (kept or discarded meanwhile, by this
+     * process or another instance): the sweep passes over it and still deletes every abandoned file. A dangling
+     * symbolic link stands for such a file, since it is listed but cannot be looked at; ten of them among ten abandoned
+     * files, so that the directory's order almost surely lists one before an abandoned file.
+     */
+    @Test
+    void aStagedFileGoneBeforeTheSweepLooksAtItDoesNotStopTheSweep() throws Exception {
+        UploadStore uploads = new UploadStore(dir);
+        Instant cutOff = Instant.parse("2026-11-01T12:00:00Z");
+        for (int i = 0; i < 10; i++) {
+            Files.createSymbolicLink(dir.resolve("imp_gone" + i + ".part"), dir.resolve("moved-away-" + i));
+            Path abandoned = Files.writeString(dir.resolve("imp_left" + i + ".part"), "external_id\n");
+            Files.setLastModifiedTime(abandoned, FileTime.from(cutOff.minusSeconds(3_600)));
+        }
+
+        assertThat(uploads.deleteAbandoned(cutOff)).isEqualTo(10);
+
+        assertThat(filesIn(dir)).containsExactly("imp_gone0.part", "imp_gone1.part", "imp_gone2.part",
+                "imp_gone3.part", "imp_gone4.part", "imp_gone5.part", "imp_gone6.part", "imp_gone7.part",
+                "imp_gone8.part", "imp_gone9.part");
+    }
+
     private static List<String> filesIn(Path directory) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
             return files.map(f -> f.getFileName().toString()).sorted().toList();
