@@ -58,20 +58,20 @@ public final class ImportRetention {
      * that a killed process left ({@link UploadStore#deleteAbandoned}); returns how many imports were purged.
      */
     public int sweep(Instant now) {
-        uploads.deleteAbandoned(now.minus(ABANDONED_UPLOAD));
         Instant before = now.minus(retention);
         int purged = 0;
-        while (true) {
-            List<String> batch = database.inTransaction(h -> {
+        List<String> batch;
+        do {
+            batch = database.inTransaction(h -> {
                 List<String> ids = imports.purgeable(h, before, BATCH);
                 ids.forEach(id -> imports.purge(h, id, clock.instant()));
                 return ids;
             });
             batch.forEach(uploads::delete);
             purged += batch.size();
-            if (batch.size() < BATCH) {
-                return purged;
-            }
-        }
+        } while (batch.size() == BATCH);
+        // After the purge, so that an uploads directory it cannot read does not hold back the imports' purge.
+        uploads.deleteAbandoned(now.minus(ABANDONED_UPLOAD));
+        return purged;
     }
 }
