@@ -1243,6 +1243,129 @@ abstract class ImportPipelineContract {
     }
 
     /**
+     * A row whose dependencies ("hub") name two services once every row is stored is rejected after the last row, and
+     * the record it created is deleted unless it changed meanwhile. Here another writer changes it after the check
+     * read it and commits while the check's version-checked delete waits for it (PostgreSQL): the record is kept with
+     * that writer's change, and the message says why. SQLite's check takes the write lock before it reads, so there it
+     * reads the record as the other writer left it (no longer as the row created it) and keeps it, saying so.
+     */
+    @Test
+    void aRejectedRowsRecordThatAnotherWriterChangesMeanwhileIsKeptAndItsMessageSaysWhy() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        ImportPipeline.RowSource source = csv("""
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,hub
+                s-2,Hub,v-1,
+                s-3,HUB,v-1,
+                """);
+        ImportJob job = workflowJob(source);
+        MatchingWriter writer = stoppedAfterTheLastRow(job, source, null, List.of("external_id"));
+        String s1 = serviceIds("s-1").get("s-1");
+
+        ImportStats checked = checkLinksWhileAnotherWriterChanges(job, writer, s1, "delete from records where");
+
+        assertThat(checked).isEqualTo(new ImportStats(0, -1, -1, 0, 0, 0, 0, 1));
+        String ambiguous = "dependencies: \"hub\" matches 2 service records by name ignoring case; give the external_id"
+                + " of the one meant";
+        assertThat(errors(job)).extracting(RowError::message).containsExactly(ambiguous
+                + (databases() == TestDatabases.POSTGRESQL
+                        ? "; the record with external_id \"s-1\", which the row created, is kept without it, since it"
+                                + " changed after the row wrote it"
+                        : "; the record with external_id \"s-1\" keeps its earlier dependencies and the values other"
+                                + " rows of this import gave it, and the row's other values could not be undone"));
+        assertThat(serviceIds("s-1")).isEqualTo(Map.of("s-1", s1));
+        assertThat(version(s1)).isEqualTo(2);
+    }
+
+    /**
+     * A row matched by name gave Beta, which had no external_id, its own ("s-2"), and its dependencies then name two
+     * services: it is rejected after the last row, and the external_id it gave is taken back while Beta still has the
+     * version the check read (a later row of the import changed Beta too, so its other values stay). Here another
+     * writer changes Beta after the check read it and commits while the take-back waits for it (PostgreSQL): Beta keeps
+     * "s-2", and the message now says so and why. Before, it said nothing of the external_id. SQLite's check takes the
+     * write lock before it reads, so there it reads Beta as the other writer left it and takes "s-2" back.
+     */
+    @Test
+    void anExternalIdARejectedRowGaveThatCannotBeTakenBackIsReportedKept() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        String v1 = ids("v-1").get("v-1");
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.SERVICE, List.of(
+                new RecordWrite(null, Map.of("name", new Value.Text("Beta"), "vendor", new Value.Ref("v-1", "vendor",
+                        v1)), null, null),
+                new RecordWrite("s-8", Map.of("name", new Value.Text("Hub"), "vendor", new Value.Ref("v-1", "vendor",
+                        v1)), null, null),
+                new RecordWrite("s-9", Map.of("name", new Value.Text("HUB"), "vendor", new Value.Ref("v-1", "vendor",
+                        v1)), null, null))));
+        ImportPipeline.RowSource source = csv("""
+                external_id,name,vendor,dependencies
+                s-2,Beta,v-1,hub
+                s-2,Beta,v-2,
+                """);
+        ImportJob job = workflowJob("service", List.of("external_id", "name", "vendor", "dependencies"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, List.of("name"), source);
+        MatchingWriter writer = stoppedAfterTheLastRow(job, source, null, List.of("name"));
+        String beta = serviceIds("s-2").get("s-2");
+
+        ImportStats checked = checkLinksWhileAnotherWriterChanges(job, writer, beta,
+                "update records set external_id = null");
+
+        assertThat(checked).isEqualTo(new ImportStats(0, -1, 0, -1, 0, 0, 0, 1));
+        String ambiguous = "dependencies: \"hub\" matches 2 service records by name ignoring case; give the external_id"
+                + " of the one meant";
+        String keeps = " keeps its earlier dependencies and the values other rows of this import gave it, and the row's"
+                + " other values could not be undone";
+        if (databases() == TestDatabases.POSTGRESQL) {
+            assertThat(errors(job)).extracting(RowError::message).containsExactly(ambiguous + "; the record with"
+                    + " external_id \"s-2\"" + keeps + "; the external_id \"s-2\" the row gave it was kept, since the"
+                    + " record changed after the row wrote it");
+            assertThat(serviceIds("s-2")).isEqualTo(Map.of("s-2", beta));
+        } else {
+            assertThat(errors(job)).extracting(RowError::message).containsExactly(ambiguous + "; record " + beta
+                    + keeps + "; the external_id \"s-2\" the row gave it was taken back");
+            assertThat(serviceIds("s-2")).isEmpty();
+        }
+    }
+
+    /**
+     * Processes a workflow {@code job} of services up to its last row and stops the worker there, before the links
+     * are checked; returns a writer to check them with, as the pipeline would.
+     */
+    private MatchingWriter stoppedAfterTheLastRow(ImportJob job, ImportPipeline.RowSource source,
+            RecordMatcher matcher, List<String> matchFields) {
+        assertThatThrownBy(() -> pipeline.process(job.id(), source, committed -> {
+            throw new IllegalStateException("worker killed");
+        })).hasMessage("worker killed");
+        ExecuteOptions options = db.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson)
+                .orElseThrow();
+        return new MatchingWriter(records, imports, db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
+                BuiltInObjects.SERVICE, org, job.id(), options, matcher, matchFields);
+    }
+
+    /**
+     * Checks {@code job}'s links ({@link MatchingWriter#rejectUnsatisfiable}) on a thread of its own while another
+     * writer, in a transaction of its own, has changed the record {@code recordId} ({@link #OTHER_WRITER_CHANGE}) and
+     * not committed; it commits once the check's statement that begins with {@code awaited} waits for it (PostgreSQL;
+     * on SQLite the check waits for the write lock before it reads anything).
+     */
+    private ImportStats checkLinksWhileAnotherWriterChanges(ImportJob job, MatchingWriter writer, String recordId,
+            String awaited) throws Exception {
+        List<ImportLink> links = db.withHandle((Handle h) -> imports.links(h, job.id(), null, 10));
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            Future<ImportStats> checked = db.inTransaction(h -> {
+                h.update(OTHER_WRITER_CHANGE, org, recordId);
+                Future<ImportStats> started = worker.submit(() -> db.inTransaction(c -> writer.rejectUnsatisfiable(c,
+                        links)));
+                databases().awaitLockWaiter(db, awaited);
+                return started;
+            });
+            return checked.get(60, TimeUnit.SECONDS);
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /**
      * A run resumed with links stored by an older version, which kept no row with them (so the check before the
      * links rejects nothing for them): a value that names several records when the links are added is not added and
      * its row gets a link_not_added warning; the other links are added.
