@@ -771,24 +771,50 @@ public final class ImportPipeline {
         // one before: the records the import saw stay, and walking past them again on every batch would make the
         // cleanup quadratic.
         String lastKey = null;
+        long left = 0;
         while (true) {
             checkStop(current);
             ImportJob before = current;
             String after = lastKey;
             // A page whose delete missed (another writer changed or deleted one of its records since the page was
             // read) is read and deleted again, like a chunk: the next attempt starts after the same key.
-            CleanedPage cleaned = withRetries(() -> database.inTransaction(h -> cleanPage(h, before, object, after)));
+            CleanedPage cleaned;
+            try {
+                cleaned = withRetries(() -> database.inTransaction(h -> cleanPage(h, before, object, after)));
+            } catch (StoreException e) {
+                if (!e.isTransient()) {
+                    throw e;
+                }
+                // Every row is written by now, so a page that keeps losing must not fail the import, as a chunk that
+                // keeps failing falls back to one row per transaction: only the records that change again under their
+                // own delete are left.
+                cleaned = cleanPageOneByOne(before, object, after);
+            }
             if (cleaned == null) {
                 break;
             }
             lastKey = cleaned.lastKey();
             current = cleaned.job();
+            left += cleaned.left();
         }
-        return save(current.withPhase(current.phase(Phase.CLEANUP).finished(PhaseStatus.COMPLETED, now(), null)));
+        return save(current.withPhase(current.phase(Phase.CLEANUP).finished(PhaseStatus.COMPLETED, now(),
+                left == 0 ? null : keptChanging(left))));
     }
 
-    /** The import after one page of its overwrite cleanup, and the last key the page read. */
-    private record CleanedPage(ImportJob job, String lastKey) {}
+    /** The cleanup phase's reason when it left {@code left} records that other writers kept changing. */
+    private static String keptChanging(long left) {
+        return left == 1
+                ? "1 record the import did not contain was not deleted, since other writers kept changing it while"
+                        + " the cleanup deleted it"
+                : "%,d records the import did not contain were not deleted, since other writers kept changing them"
+                        .formatted(left) + " while the cleanup deleted them";
+    }
+
+    /**
+     * The import after one page of its overwrite cleanup, the last key the page read, and how many of the page's
+     * unseen records it left because other writers kept changing them.
+     */
+    private record CleanedPage(ImportJob job, String lastKey, long left) {}
 
     /**
      * Deletes the records of one page of the cleanup's walk (after {@code afterKey}) that the import did not see, each
@@ -804,13 +830,56 @@ public final class ImportPipeline {
         }
         List<Existing> unseen = page.unseen();
         if (unseen.isEmpty()) {
-            return new CleanedPage(before, page.lastExternalId());
+            return new CleanedPage(before, page.lastExternalId(), 0);
         }
         records.deleteChecked(h, before.organizationId(), before.id(),
                 unseen.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
-        ImportStats deleted = new ImportStats(0, 0, 0, 0, 0, unseen.size(), 0, 0);
-        return new CleanedPage(imports.save(h, before.withProgress(before.stats().plus(deleted), before.checkpoint(),
-                false).withPhase(before.phase(Phase.CLEANUP).counted(unseen.size(), 0))), page.lastExternalId());
+        return new CleanedPage(imports.save(h, cleaned(before, unseen.size())), page.lastExternalId(), 0);
+    }
+
+    /**
+     * The page after {@code afterKey} of a cleanup whose page lost to other writers on every attempt: each of its
+     * unseen records is read again and deleted at that version in a transaction of its own, so one record that keeps
+     * changing no longer holds back the others; a record whose own delete misses too is left and counted in the
+     * returned page's {@code left}. Null when the walk is done.
+     */
+    private CleanedPage cleanPageOneByOne(ImportJob before, ObjectDef object, String afterKey) {
+        RecordStore.UnseenPage page = database.withHandle(h -> records.unseen(h, before.organizationId(), object,
+                before.id(), afterKey, chunkSize));
+        if (page.lastExternalId() == null) {
+            return null;
+        }
+        ImportJob current = before;
+        long left = 0;
+        for (Existing record : page.unseen()) {
+            ImportJob job = current;
+            try {
+                current = database.inTransaction(h -> {
+                    Existing fresh = records.existing(h, job.organizationId(), object.slug(),
+                            List.of(record.externalId())).get(record.externalId());
+                    if (fresh == null) {
+                        // Another writer deleted it: nothing to delete, and nothing to count.
+                        return job;
+                    }
+                    records.deleteChecked(h, job.organizationId(), job.id(),
+                            List.of(new RecordStore.Versioned(fresh.id(), fresh.version())));
+                    return imports.save(h, cleaned(job, 1));
+                });
+            } catch (StoreException e) {
+                if (!e.isTransient()) {
+                    throw e;
+                }
+                left++;
+            }
+        }
+        return new CleanedPage(current, page.lastExternalId(), left);
+    }
+
+    /** The import with {@code deleted} more records deleted by its cleanup, not saved. */
+    private static ImportJob cleaned(ImportJob job, int deleted) {
+        ImportStats stats = new ImportStats(0, 0, 0, 0, 0, deleted, 0, 0);
+        return job.withProgress(job.stats().plus(stats), job.checkpoint(), false)
+                .withPhase(job.phase(Phase.CLEANUP).counted(deleted, 0));
     }
 
     /**

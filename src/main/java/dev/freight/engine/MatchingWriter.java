@@ -442,9 +442,13 @@ final class MatchingWriter implements RowWriter {
                 return "";
             }
         }
+        String keeps = "; " + which + " keeps its earlier " + link.field() + " and the values other rows of this"
+                + " import gave it, and the row's other values could not be undone";
         String gave = link.row().gaveExternalId();
-        if (gave != null && gave.equals(record.externalId())
-                && records.clearExternalIdIfVersion(h, organizationId, record.id(), record.version())) {
+        if (gave == null || !gave.equals(record.externalId())) {
+            return keeps;
+        }
+        if (records.clearExternalIdIfVersion(h, organizationId, record.id(), record.version())) {
             // Later rows of the import may have changed the record too: their values stay, the row's identity not.
             // Taking it back is the import's own last write of the record, so rollback finds it at that version.
             imports.moveAppliedVersion(h, importId, record.id(), record.version(), record.version() + 1);
@@ -452,8 +456,14 @@ final class MatchingWriter implements RowWriter {
                     + " this import gave it, and the row's other values could not be undone; the external_id \""
                     + gave + "\" the row gave it was taken back";
         }
-        return "; " + which + " keeps its earlier " + link.field() + " and the values other rows of this import"
-                + " gave it, and the row's other values could not be undone";
+        // Missed: another writer changed the record since it was read, and taking the external_id back now would undo
+        // a write it did not read. Before, the external_id stayed without a word.
+        Existing now = records.existingByIds(h, organizationId, List.of(record.id())).get(record.id());
+        if (now == null || !gave.equals(now.externalId())) {
+            return keeps;
+        }
+        return keeps + "; the external_id \"" + gave + "\" the row gave it was kept, since the record changed after the"
+                + " row wrote it";
     }
 
     /**

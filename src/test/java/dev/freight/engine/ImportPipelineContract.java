@@ -51,6 +51,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -1238,6 +1240,129 @@ abstract class ImportPipelineContract {
                 new RowWarning(1, "dependencies", "link_not_added", "dependencies: \"hub\" was not added: \"hub\""
                         + " matches 2 service records by name ignoring case; give the external_id of the one meant"));
         assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, job.id(), 10))).isEmpty();
+    }
+
+    /**
+     * A row whose dependencies ("hub") name two services once every row is stored is rejected after the last row, and
+     * the record it created is deleted unless it changed meanwhile. Here another writer changes it after the check
+     * read it and commits while the check's version-checked delete waits for it (PostgreSQL): the record is kept with
+     * that writer's change, and the message says why. SQLite's check takes the write lock before it reads, so there it
+     * reads the record as the other writer left it (no longer as the row created it) and keeps it, saying so.
+     */
+    @Test
+    void aRejectedRowsRecordThatAnotherWriterChangesMeanwhileIsKeptAndItsMessageSaysWhy() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        ImportPipeline.RowSource source = csv("""
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,hub
+                s-2,Hub,v-1,
+                s-3,HUB,v-1,
+                """);
+        ImportJob job = workflowJob(source);
+        MatchingWriter writer = stoppedAfterTheLastRow(job, source, null, List.of("external_id"));
+        String s1 = serviceIds("s-1").get("s-1");
+
+        ImportStats checked = checkLinksWhileAnotherWriterChanges(job, writer, s1, "delete from records where");
+
+        assertThat(checked).isEqualTo(new ImportStats(0, -1, -1, 0, 0, 0, 0, 1));
+        String ambiguous = "dependencies: \"hub\" matches 2 service records by name ignoring case; give the external_id"
+                + " of the one meant";
+        assertThat(errors(job)).extracting(RowError::message).containsExactly(ambiguous
+                + (databases() == TestDatabases.POSTGRESQL
+                        ? "; the record with external_id \"s-1\", which the row created, is kept without it, since it"
+                                + " changed after the row wrote it"
+                        : "; the record with external_id \"s-1\" keeps its earlier dependencies and the values other"
+                                + " rows of this import gave it, and the row's other values could not be undone"));
+        assertThat(serviceIds("s-1")).isEqualTo(Map.of("s-1", s1));
+        assertThat(version(s1)).isEqualTo(2);
+    }
+
+    /**
+     * A row matched by name gave Beta, which had no external_id, its own ("s-2"), and its dependencies then name two
+     * services: it is rejected after the last row, and the external_id it gave is taken back while Beta still has the
+     * version the check read (a later row of the import changed Beta too, so its other values stay). Here another
+     * writer changes Beta after the check read it and commits while the take-back waits for it (PostgreSQL): Beta keeps
+     * "s-2", and the message now says so and why. Before, it said nothing of the external_id. SQLite's check takes the
+     * write lock before it reads, so there it reads Beta as the other writer left it and takes "s-2" back.
+     */
+    @Test
+    void anExternalIdARejectedRowGaveThatCannotBeTakenBackIsReportedKept() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        String v1 = ids("v-1").get("v-1");
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.SERVICE, List.of(
+                new RecordWrite(null, Map.of("name", new Value.Text("Beta"), "vendor", new Value.Ref("v-1", "vendor",
+                        v1)), null, null),
+                new RecordWrite("s-8", Map.of("name", new Value.Text("Hub"), "vendor", new Value.Ref("v-1", "vendor",
+                        v1)), null, null),
+                new RecordWrite("s-9", Map.of("name", new Value.Text("HUB"), "vendor", new Value.Ref("v-1", "vendor",
+                        v1)), null, null))));
+        ImportPipeline.RowSource source = csv("""
+                external_id,name,vendor,dependencies
+                s-2,Beta,v-1,hub
+                s-2,Beta,v-2,
+                """);
+        ImportJob job = workflowJob("service", List.of("external_id", "name", "vendor", "dependencies"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, List.of("name"), source);
+        MatchingWriter writer = stoppedAfterTheLastRow(job, source, null, List.of("name"));
+        String beta = serviceIds("s-2").get("s-2");
+
+        ImportStats checked = checkLinksWhileAnotherWriterChanges(job, writer, beta,
+                "update records set external_id = null");
+
+        assertThat(checked).isEqualTo(new ImportStats(0, -1, 0, -1, 0, 0, 0, 1));
+        String ambiguous = "dependencies: \"hub\" matches 2 service records by name ignoring case; give the external_id"
+                + " of the one meant";
+        String keeps = " keeps its earlier dependencies and the values other rows of this import gave it, and the row's"
+                + " other values could not be undone";
+        if (databases() == TestDatabases.POSTGRESQL) {
+            assertThat(errors(job)).extracting(RowError::message).containsExactly(ambiguous + "; the record with"
+                    + " external_id \"s-2\"" + keeps + "; the external_id \"s-2\" the row gave it was kept, since the"
+                    + " record changed after the row wrote it");
+            assertThat(serviceIds("s-2")).isEqualTo(Map.of("s-2", beta));
+        } else {
+            assertThat(errors(job)).extracting(RowError::message).containsExactly(ambiguous + "; record " + beta
+                    + keeps + "; the external_id \"s-2\" the row gave it was taken back");
+            assertThat(serviceIds("s-2")).isEmpty();
+        }
+    }
+
+    /**
+     * Processes a workflow {@code job} of services up to its last row and stops the worker there, before the links
+     * are checked; returns a writer to check them with, as the pipeline would.
+     */
+    private MatchingWriter stoppedAfterTheLastRow(ImportJob job, ImportPipeline.RowSource source,
+            RecordMatcher matcher, List<String> matchFields) {
+        assertThatThrownBy(() -> pipeline.process(job.id(), source, committed -> {
+            throw new IllegalStateException("worker killed");
+        })).hasMessage("worker killed");
+        ExecuteOptions options = db.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson)
+                .orElseThrow();
+        return new MatchingWriter(records, imports, db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
+                BuiltInObjects.SERVICE, org, job.id(), options, matcher, matchFields);
+    }
+
+    /**
+     * Checks {@code job}'s links ({@link MatchingWriter#rejectUnsatisfiable}) on a thread of its own while another
+     * writer, in a transaction of its own, has changed the record {@code recordId} ({@link #OTHER_WRITER_CHANGE}) and
+     * not committed; it commits once the check's statement that begins with {@code awaited} waits for it (PostgreSQL;
+     * on SQLite the check waits for the write lock before it reads anything).
+     */
+    private ImportStats checkLinksWhileAnotherWriterChanges(ImportJob job, MatchingWriter writer, String recordId,
+            String awaited) throws Exception {
+        List<ImportLink> links = db.withHandle((Handle h) -> imports.links(h, job.id(), null, 10));
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            Future<ImportStats> checked = db.inTransaction(h -> {
+                h.update(OTHER_WRITER_CHANGE, org, recordId);
+                Future<ImportStats> started = worker.submit(() -> db.inTransaction(c -> writer.rejectUnsatisfiable(c,
+                        links)));
+                databases().awaitLockWaiter(db, awaited);
+                return started;
+            });
+            return checked.get(60, TimeUnit.SECONDS);
+        } finally {
+            worker.shutdownNow();
+        }
     }
 
     /**
@@ -2536,6 +2661,156 @@ abstract class ImportPipelineContract {
                         false, new ImportStats(2, 2, 0, 0, 2, 1, 0, 0)),
                 Arguments.of("an overwrite's cleanup, another writer deleting the record", Action.OVERWRITE,
                         overwrite, true, new ImportStats(2, 2, 0, 0, 2, 0, 0, 0)));
+    }
+
+    /**
+     * An overwrite whose cleanup page (the file has v-1, so v-2 and v-3 are unseen) loses to other writers on each of
+     * its five attempts: every time, another writer changes v-2 after the page read it and commits while the page's
+     * delete waits for it. The page then deletes its unseen records one at a time, each read afresh in a transaction of
+     * its own: v-3 is deleted, and v-2 too when nobody changes it again (5 lost deletes), or it is left, and the
+     * cleanup's reason says so, when another writer changes it under its own delete too (6). Either way the import
+     * completes and rollback restores what it deleted. Before, the page's fifth miss failed the import although every
+     * row was written. SQLite's cleanup page takes the write lock before it reads, so there it reads v-2 as the writers
+     * left it and deletes both records at once.
+     */
+    @ParameterizedTest(name = "{0} lost deletes")
+    @ValueSource(ints = {5, 6})
+    void aCleanupPageThatKeepsLosingToOtherWritersDeletesItsRecordsOneAtATime(int losses) throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n");
+        Map<String, String> before = ids("v-1", "v-2", "v-3");
+        String file = "external_id,name\nv-1,Acme\n";
+        ImportJob job = prepared(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, file);
+
+        Raced raced = processWhileOtherWritersTakeTurns(job, csv(file), before.get("v-2"), losses);
+
+        ImportJob done = raced.job();
+        boolean v2Left = databases() == TestDatabases.POSTGRESQL && losses == 6;
+        int deleted = v2Left ? 1 : 2;
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.reason()).isNull();
+        assertThat(errors(done)).isEmpty();
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, deleted, 0, 0));
+        assertThat(done.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.COMPLETED);
+        assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(deleted);
+        assertThat(done.phase(Phase.CLEANUP).reason()).isEqualTo(v2Left ? "1 record the import did not contain was"
+                + " not deleted, since other writers kept changing it while the cleanup deleted it" : null);
+        if (v2Left) {
+            assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(Map.of("v-1", before.get("v-1"), "v-2", before.get("v-2")));
+            assertThat(version(before.get("v-2"))).isEqualTo(1 + raced.writers());
+        } else {
+            assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(Map.of("v-1", before.get("v-1")));
+        }
+
+        ImportRollback.Result undone = rollback.rollback(done, "key_test");
+
+        assertThat(undone.restored()).isEqualTo(deleted);
+        assertThat(undone.conflicts()).isEmpty();
+        assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(before);
+        assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Beta")));
+        assertThat(vendor("v-3").values()).containsOnly(Map.entry("name", new Value.Text("Gamma")));
+    }
+
+    /** What each other writer of {@link #processWhileOtherWritersTakeTurns} does: a change only a version check sees. */
+    private static final String OTHER_WRITER_CHANGE = "update records set version = version + 1 where organization_id"
+            + " = ? and id = ?";
+
+    /** The import as it ended, and how many other writers changed the record while it ran. */
+    private record Raced(ImportJob job, int writers) {}
+
+    /**
+     * Processes {@code job} on a thread of its own while other writers, one after another, each change the record
+     * {@code recordId} ({@link #OTHER_WRITER_CHANGE}) in a transaction of their own, until {@code losses} transactions
+     * of the import have had their version-checked delete wait for one of them. On PostgreSQL each writer holds its
+     * change until a delete of the import waits for it, and the next writer's change waits in line behind that delete
+     * before the writer commits: the next writer thus changes the record again before the import, which must roll back
+     * first, can read it again, so each of those transactions misses. (A delete that rechecks the record after one
+     * writer's commit may meet the next writer's change and wait again: that transaction counts once.) On SQLite, whose
+     * import waits for the write lock before it reads anything, {@code losses} changes are made in one transaction that
+     * holds the write lock while the import starts.
+     */
+    private Raced processWhileOtherWritersTakeTurns(ImportJob job, ImportPipeline.RowSource source,
+            String recordId, int losses) throws Exception {
+        if (databases() != TestDatabases.POSTGRESQL) {
+            ImportJob done = processWhileAnotherWriterHolds(job, source, CHECKED_DELETE, h -> {
+                for (int i = 0; i < losses; i++) {
+                    h.update(OTHER_WRITER_CHANGE, org, recordId);
+                }
+            }, h -> {});
+            return new Raced(done, losses);
+        }
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            Turn turn = takeTurn(threads, recordId);
+            int writers = 1;
+            int holder = turn.holder().get(60, TimeUnit.SECONDS);
+            Future<ImportJob> run = threads.submit(() -> pipeline.process(job.id(), source,
+                    ImportPipeline.Listener.NONE));
+            int waited = 0;
+            String lastWaiter = null;
+            while (true) {
+                String waiter = databases().awaitLockWaiterBehind(db, CHECKED_DELETE, holder);
+                if (!waiter.equals(lastWaiter)) {
+                    waited++;
+                    lastWaiter = waiter;
+                }
+                Turn next = null;
+                if (waited < losses) {
+                    next = takeTurn(threads, recordId);
+                    writers++;
+                    // PostgreSQL shows the statement with its parameters numbered: its beginning has none.
+                    databases().awaitLockWaiter(db, OTHER_WRITER_CHANGE.substring(0,
+                            OTHER_WRITER_CHANGE.indexOf(" where")));
+                }
+                turn.commit().countDown();
+                turn.done().get(60, TimeUnit.SECONDS);
+                if (next == null) {
+                    break;
+                }
+                holder = next.holder().get(60, TimeUnit.SECONDS);
+                turn = next;
+            }
+            return new Raced(run.get(60, TimeUnit.SECONDS), writers);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /**
+     * One other writer of {@link #processWhileOtherWritersTakeTurns}: its server process once its change is made, the
+     * latch that lets it commit, and its end.
+     */
+    private record Turn(CompletableFuture<Integer> holder, CountDownLatch commit, Future<Object> done) {}
+
+    private Turn takeTurn(ExecutorService threads, String recordId) {
+        CompletableFuture<Integer> holder = new CompletableFuture<>();
+        CountDownLatch commit = new CountDownLatch(1);
+        Future<Object> done = threads.submit(() -> {
+            try {
+                return db.inTransaction(h -> {
+                    int process = databases().backendId(h);
+                    h.update(OTHER_WRITER_CHANGE, org, recordId);
+                    holder.complete(process);
+                    try {
+                        if (!commit.await(60, TimeUnit.SECONDS)) {
+                            throw new AssertionError("the other writer was never let commit");
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError(e);
+                    }
+                    return null;
+                });
+            } catch (RuntimeException | Error e) {
+                holder.completeExceptionally(e);
+                throw e;
+            }
+        });
+        return new Turn(holder, commit, done);
+    }
+
+    long version(String recordId) {
+        return db.withHandle(h -> h.queryFirst("select version from records where organization_id = ? and id = ?",
+                rs -> rs.getLong(1), org, recordId)).orElseThrow();
     }
 
     @Test
