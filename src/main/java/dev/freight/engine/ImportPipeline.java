@@ -93,6 +93,9 @@ public final class ImportPipeline {
         }
     }
 
+    /** How many times a chunk transaction (or a page of the overwrite cleanup) is tried when it loses a race. */
+    private static final int ATTEMPTS = 5;
+
     /** How long chunks that write nothing go without their progress being saved (and a cancel being looked for). */
     private static final Duration UNCHANGED_SAVED_EVERY = Duration.ofSeconds(1);
 
@@ -105,6 +108,12 @@ public final class ImportPipeline {
     private final TableStatistics statistics;
     /** The prescans of uploads and the ones {@link #prepare} may use. */
     private final Prescans prescans;
+    /**
+     * How many times a page of the overwrite cleanup is tried before its records are deleted one at a time:
+     * {@link #ATTEMPTS}, but a test sets 1 so that a single race it forces reaches the one-at-a-time path
+     * deterministically (five races in a row cannot be forced without racing the import itself).
+     */
+    private int cleanupPageAttempts = ATTEMPTS;
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock, int chunkSize) {
@@ -116,6 +125,11 @@ public final class ImportPipeline {
         this.chunkSize = chunkSize;
         this.statistics = new TableStatistics(database);
         this.prescans = new Prescans(database, imports, schemas, clock);
+    }
+
+    /** Sets how many times a page of the overwrite cleanup is tried before the one-at-a-time path; for tests. */
+    void cleanupPageAttempts(int attempts) {
+        this.cleanupPageAttempts = attempts;
     }
 
     /**
@@ -725,11 +739,16 @@ public final class ImportPipeline {
      * read), up to 5 times.
      */
     private static <T> T withRetries(Supplier<T> chunk) {
+        return withRetries(chunk, ATTEMPTS);
+    }
+
+    /** As {@link #withRetries(Supplier)}, with at most {@code attempts} attempts. */
+    private static <T> T withRetries(Supplier<T> chunk, int attempts) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return chunk.get();
             } catch (StoreException e) {
-                if (!e.isTransient() || attempt == 5) {
+                if (!e.isTransient() || attempt == attempts) {
                     throw e;
                 }
                 try {
@@ -780,7 +799,8 @@ public final class ImportPipeline {
             // read) is read and deleted again, like a chunk: the next attempt starts after the same key.
             CleanedPage cleaned;
             try {
-                cleaned = withRetries(() -> database.inTransaction(h -> cleanPage(h, before, object, after)));
+                cleaned = withRetries(() -> database.inTransaction(h -> cleanPage(h, before, object, after)),
+                        cleanupPageAttempts);
             } catch (StoreException e) {
                 if (!e.isTransient()) {
                     throw e;

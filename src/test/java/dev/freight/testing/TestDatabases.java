@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Opens migrated databases for store tests: a real SQLite file, or a fresh database on {@link TestPostgres}. */
@@ -45,18 +44,6 @@ public enum TestDatabases {
         /** A writer waits for the one write lock as its transaction begins, before it has read anything. */
         @Override
         public void awaitLockWaiter(Database db, String statement) {}
-
-        /** No writer waits in the middle of its transaction, so none waits behind another's: "". */
-        @Override
-        public String awaitLockWaiterBehind(Database db, String statement, int holder) {
-            return "";
-        }
-
-        /** SQLite has no server processes: 0. */
-        @Override
-        public int backendId(Handle h) {
-            return 0;
-        }
 
         @Override
         public Database open(String name) {
@@ -107,33 +94,11 @@ public enum TestDatabases {
 
         @Override
         public void awaitLockWaiter(Database db, String statement) {
-            awaitWaiter(db, statement, "", List.of(statement));
-        }
-
-        @Override
-        public String awaitLockWaiterBehind(Database db, String statement, int holder) {
-            // pg_stat_activity may still show a waiter the holder before woke; only the lock manager says whom it
-            // waits for now.
-            return awaitWaiter(db, statement, " and ? = any(pg_blocking_pids(pid))", List.of(statement, holder));
-        }
-
-        @Override
-        public int backendId(Handle h) {
-            return h.queryFirst("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow();
-        }
-
-        /** The first waiting statement's process and transaction start, as "pid/xact_start". */
-        private static String awaitWaiter(Database db, String statement, String condition, List<Object> params) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (true) {
-                // A connection of its own each time: a transaction keeps reading the snapshot of pg_stat_activity it
-                // took.
-                Optional<String> waiter = db.withHandle(h -> h.queryFirst("select pid || '/' || xact_start from"
-                        + " pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and"
-                        + " starts_with(query, ?)" + condition, rs -> rs.getString(1), params.toArray()));
-                if (waiter.isPresent()) {
-                    return waiter.get();
-                }
+            // A connection of its own each time: a transaction keeps reading the snapshot of pg_stat_activity it took.
+            while (db.withHandle(h -> h.queryFirst("select count(*) from pg_stat_activity where datname ="
+                    + " current_database() and wait_event_type = 'Lock' and starts_with(query, ?)", rs -> rs.getInt(1),
+                    statement).orElse(0)) == 0) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("no statement \"" + statement + "…\" waited for a lock within 30 s");
                 }
@@ -191,16 +156,6 @@ public enum TestDatabases {
      * between its reads and its writes.
      */
     public abstract void awaitLockWaiter(Database db, String statement);
-
-    /**
-     * {@link #awaitLockWaiter}, for a statement that waits for a lock the server process {@code holder}
-     * ({@link #backendId}) holds, not for one an earlier transaction held and released. Returns which transaction
-     * waits (PostgreSQL: its process and start), so that a caller can tell a new one from one that waits again.
-     */
-    public abstract String awaitLockWaiterBehind(Database db, String statement, int holder);
-
-    /** The id of the server process behind {@code h} (PostgreSQL's {@code pg_backend_pid()}), for the lock waits. */
-    public abstract int backendId(Handle h);
 
     /** SQL that makes the database itself refuse to insert a record with {@code externalId} (a row-level failure). */
     public abstract String failingTriggerSql(String externalId);
