@@ -42,6 +42,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -110,10 +111,16 @@ public final class ImportPipeline {
     private final Prescans prescans;
     /**
      * How many times a page of the overwrite cleanup is tried before its records are deleted one at a time:
-     * {@link #ATTEMPTS}, but a test sets 1 so that a single race it forces reaches the one-at-a-time path
-     * deterministically (five races in a row cannot be forced without racing the import itself).
+     * {@link #ATTEMPTS}, but a test sets 1 so that a single race it forces with one held writer reaches the
+     * one-at-a-time path (tests that lose all five make the page miss through {@link #beforeCleanupDelete}).
      */
     private int cleanupPageAttempts = ATTEMPTS;
+    /**
+     * Run in the overwrite cleanup's transaction just before each of its version-checked deletes (a page's, or one
+     * record's on the one-at-a-time path) with the records about to be deleted at the versions read: nothing, but a
+     * test's other writer changes them there so that the delete misses, on every attempt if it likes.
+     */
+    private Consumer<List<Existing>> beforeCleanupDelete = toDelete -> {};
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock, int chunkSize) {
@@ -130,6 +137,11 @@ public final class ImportPipeline {
     /** Sets how many times a page of the overwrite cleanup is tried before the one-at-a-time path; for tests. */
     void cleanupPageAttempts(int attempts) {
         this.cleanupPageAttempts = attempts;
+    }
+
+    /** Sets what runs just before each version-checked delete of the overwrite cleanup; for tests. */
+    void beforeCleanupDelete(Consumer<List<Existing>> hook) {
+        this.beforeCleanupDelete = hook;
     }
 
     /**
@@ -852,6 +864,7 @@ public final class ImportPipeline {
         if (unseen.isEmpty()) {
             return new CleanedPage(before, page.lastExternalId(), 0);
         }
+        beforeCleanupDelete.accept(unseen);
         records.deleteChecked(h, before.organizationId(), before.id(),
                 unseen.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
         return new CleanedPage(imports.save(h, cleaned(before, unseen.size())), page.lastExternalId(), 0);
@@ -861,7 +874,7 @@ public final class ImportPipeline {
      * The page after {@code afterKey} of a cleanup whose page lost to other writers on every attempt: each of its
      * unseen records is read again and deleted at that version in a transaction of its own, so one record that keeps
      * changing no longer holds back the others; a record whose own delete misses too is left and counted in the
-     * returned page's {@code left}. Null when the walk is done.
+     * returned page's {@code left}, unless it is gone (another writer deleted it). Null when the walk is done.
      */
     private CleanedPage cleanPageOneByOne(ImportJob before, ObjectDef object, String afterKey) {
         RecordStore.UnseenPage page = database.withHandle(h -> records.unseen(h, before.organizationId(), object,
@@ -881,6 +894,7 @@ public final class ImportPipeline {
                         // Another writer deleted it: nothing to delete, and nothing to count.
                         return job;
                     }
+                    beforeCleanupDelete.accept(List.of(fresh));
                     records.deleteChecked(h, job.organizationId(), job.id(),
                             List.of(new RecordStore.Versioned(fresh.id(), fresh.version())));
                     return imports.save(h, cleaned(job, 1));
@@ -889,7 +903,12 @@ public final class ImportPipeline {
                 if (!e.isTransient()) {
                     throw e;
                 }
-                left++;
+                // Its delete missed: another writer changed it, or deleted it, since it was read. Only one still
+                // stored was left; one deleted is not counted, as on a page.
+                if (database.withHandle(h -> records.existing(h, before.organizationId(), object.slug(),
+                        List.of(record.externalId()))).containsKey(record.externalId())) {
+                    left++;
+                }
             }
         }
         return new CleanedPage(current, page.lastExternalId(), left);

@@ -158,18 +158,34 @@ public final class ValidationFiles {
      * Moves the lease of every validation writing its files now to {@link #LEASE} from the clock's time, however long
      * ago it read a row; returns how many. A lease found lost (the files deleted as abandoned: no renewal reached the
      * database for {@link #LEASE}) is no longer renewed, and its writer fails at its next row or at its finish.
-     * Thread-safe; called every {@link #RENEWAL} by {@link ValidationLeaseRenewal}.
+     * Each lease is renewed in a transaction of its own, so one that fails (the database refused it) does not hold
+     * back the others: once every lease was tried, the first failure is thrown, with the others suppressed, and the
+     * failed leases are tried again at the next call. Thread-safe; called every {@link #RENEWAL} by
+     * {@link ValidationLeaseRenewal}.
      */
     public int renewLeases() {
         int renewed = 0;
+        RuntimeException failed = null;
         for (Recorder recorder : writing.values()) {
-            Instant leaseUntil = clock.instant().plus(LEASE);
-            if (database.inTransaction(h -> store.renew(h, recorder.id, leaseUntil))) {
-                renewed++;
-            } else if (writing.remove(recorder.id, recorder)) {
-                // Not lost when the writer finished or gave up its files in the meantime: it left the map first.
-                recorder.leaseLost = true;
+            try {
+                Instant leaseUntil = clock.instant().plus(LEASE);
+                if (database.inTransaction(h -> store.renew(h, recorder.id, leaseUntil))) {
+                    renewed++;
+                } else if (writing.remove(recorder.id, recorder)) {
+                    // Not lost when the writer finished or gave up its files in the meantime: it left the map first.
+                    recorder.leaseLost = true;
+                }
+            } catch (RuntimeException e) {
+                // The lease has nine more renewals before it runs out; the others are renewed all the same.
+                if (failed == null) {
+                    failed = e;
+                } else if (e != failed) {
+                    failed.addSuppressed(e);
+                }
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
         return renewed;
     }

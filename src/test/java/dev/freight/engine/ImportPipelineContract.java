@@ -2657,9 +2657,10 @@ abstract class ImportPipelineContract {
     /**
      * An overwrite whose cleanup page (the file has v-1, so v-2 and v-3 are unseen) loses the race on its last
      * attempt: another writer changes v-2 after the page read it and commits while the page's delete waits for it
-     * (PostgreSQL). The test gives the page one attempt, since five races in a row cannot be forced without racing the
-     * import itself. The page then deletes its unseen records one at a time, each read afresh in a transaction of its
-     * own: both go, v-2 logged with the other writer's change, the import completes, and rollback restores them.
+     * (PostgreSQL). The test gives the page one attempt, so that one held writer forces the one-at-a-time path
+     * (PostgresImportPipelineTest makes a page lose all five, through a hook run before each delete). The page then
+     * deletes its unseen records one at a time, each read afresh in a transaction of its own: both go, v-2 logged with
+     * the other writer's change, the import completes, and rollback restores them.
      * Before, the page's last miss failed the import although every row was written. SQLite's cleanup page takes the
      * write lock before it reads, so there it reads v-2 as the other writer left it and deletes both in one statement.
      */

@@ -1,11 +1,175 @@
 package dev.freight.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Value;
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.Phase;
+import dev.freight.store.ImportEnums.PhaseStatus;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStats;
+import dev.freight.store.RecordStore.Existing;
+import dev.freight.store.RecordWrite;
 import dev.freight.testing.TestDatabases;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class PostgresImportPipelineTest extends ImportPipelineContract {
 
     @Override
     TestDatabases databases() {
         return TestDatabases.POSTGRESQL;
+    }
+
+    /*
+     * The overwrite cleanup losing the version race on every attempt of a page, and on a record's own delete after: an
+     * other writer commits a change to an unseen record between the cleanup's read of it and its version-checked
+     * delete (ImportPipeline.beforeCleanupDelete runs it there, on the import's thread, in a transaction of its own).
+     * PostgreSQL only: there the cleanup reads without locking, so another writer can change a record it read before
+     * it deletes it. SQLite's cleanup holds the one write lock from the start of each transaction, so no other writer
+     * can get between its read and its delete (the one writer there would wait for the lock the import holds).
+     */
+
+    /** v-1 to v-3 stored, an overwrite whose file has v-1 alone: the cleanup's one page has v-2 and v-3 unseen. */
+    private ImportJob overwriteLeavingV2AndV3(BiConsumer<Integer, List<Existing>> otherWriter,
+            List<List<String>> deletes) throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n");
+        String file = "external_id,name\nv-1,Acme\n";
+        ImportJob job = prepared(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, file);
+        pipeline.beforeCleanupDelete(toDelete -> {
+            deletes.add(toDelete.stream().map(Existing::externalId).toList());
+            otherWriter.accept(deletes.size(), toDelete);
+        });
+        return pipeline.process(job.id(), csv(file), ImportPipeline.Listener.NONE);
+    }
+
+    /** Another writer's committed change of {@code externalId}: its name, and so its version. */
+    private void changedByAnotherWriter(String externalId, String name) {
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite(externalId,
+                Map.of("name", new Value.Text(name))))));
+    }
+
+    /** The deletes of a page that lost all five attempts, then its records' own deletes. */
+    private static final List<List<String>> FIVE_PAGE_ATTEMPTS_THEN_ONE_BY_ONE = List.of(List.of("v-2", "v-3"),
+            List.of("v-2", "v-3"), List.of("v-2", "v-3"), List.of("v-2", "v-3"), List.of("v-2", "v-3"),
+            List.of("v-2"), List.of("v-3"));
+
+    /**
+     * Another writer changes v-2 before each of the page's five deletes, so the page loses all five (not cut down by
+     * {@code cleanupPageAttempts}); then each unseen record is read again and deleted in a transaction of its own,
+     * and both go: v-2 with the values of the other writer's last change, which rollback restores.
+     */
+    @Test
+    void aCleanupPageThatLosesAllFiveAttemptsDeletesItsRecordsOneAtATime() throws IOException {
+        List<List<String>> deletes = new ArrayList<>();
+        ImportJob done = overwriteLeavingV2AndV3((n, toDelete) -> {
+            if (n <= 5) {
+                changedByAnotherWriter("v-2", "Changed " + n);
+            }
+        }, deletes);
+
+        assertThat(deletes).isEqualTo(FIVE_PAGE_ATTEMPTS_THEN_ONE_BY_ONE);
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.reason()).isNull();
+        assertThat(errors(done)).isEmpty();
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 2, 0, 0));
+        assertThat(done.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.COMPLETED);
+        assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(2);
+        assertThat(done.phase(Phase.CLEANUP).reason()).isNull();
+        assertThat(ids("v-1", "v-2", "v-3").keySet()).containsExactly("v-1");
+
+        ImportRollback.Result undone = rollback.rollback(done, "key_test");
+
+        assertThat(undone.restored()).isEqualTo(2);
+        assertThat(undone.conflicts()).isEmpty();
+        assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Changed 5")));
+        assertThat(vendor("v-3").values()).containsOnly(Map.entry("name", new Value.Text("Gamma")));
+    }
+
+    /**
+     * Another writer changes the records of {@code keptChanging} before every delete of them, their own on the
+     * one-at-a-time path included: those are left, as that writer last wrote them, and the completed cleanup's reason
+     * counts them; the import completes with the other unseen record deleted, and rollback leaves the ones it never
+     * deleted alone.
+     */
+    @ParameterizedTest(name = "{0} kept changing")
+    @MethodSource("recordsKeptChanging")
+    void aRecordWhoseOwnDeleteMissesTooIsLeftAndCounted(Set<String> keptChanging, ImportStats stats, String reason)
+            throws IOException {
+        List<List<String>> deletes = new ArrayList<>();
+        ImportJob done = overwriteLeavingV2AndV3((n, toDelete) -> toDelete.stream().map(Existing::externalId)
+                .filter(keptChanging::contains).forEach(key -> changedByAnotherWriter(key, "Changed " + n)), deletes);
+
+        assertThat(deletes).isEqualTo(FIVE_PAGE_ATTEMPTS_THEN_ONE_BY_ONE);
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.reason()).isNull();
+        assertThat(errors(done)).isEmpty();
+        assertThat(done.stats()).isEqualTo(stats);
+        assertThat(done.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.COMPLETED);
+        assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(stats.deleted());
+        assertThat(done.phase(Phase.CLEANUP).reason()).isEqualTo(reason);
+        assertThat(load(done.id()).phase(Phase.CLEANUP)).isEqualTo(done.phase(Phase.CLEANUP));
+        assertThat(load(done.id()).stats()).isEqualTo(stats);
+        assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Changed 6")));
+        if (keptChanging.contains("v-3")) {
+            assertThat(vendor("v-3").values()).containsOnly(Map.entry("name", new Value.Text("Changed 7")));
+        }
+        List<String> left = keptChanging.stream().sorted().toList();
+        assertThat(ids("v-1", "v-2", "v-3").keySet()).containsExactlyInAnyOrderElementsOf(
+                Stream.concat(Stream.of("v-1"), left.stream()).toList());
+
+        ImportRollback.Result undone = rollback.rollback(done, "key_test");
+
+        assertThat(undone.restored()).isEqualTo((int) stats.deleted());
+        assertThat(undone.conflicts()).isEmpty();
+        assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Changed 6")));
+        assertThat(vendor("v-3").values()).containsOnly(Map.entry("name",
+                new Value.Text(keptChanging.contains("v-3") ? "Changed 7" : "Gamma")));
+    }
+
+    static Stream<Arguments> recordsKeptChanging() {
+        return Stream.of(
+                Arguments.of(Set.of("v-2"), new ImportStats(1, 1, 0, 0, 1, 1, 0, 0),
+                        "1 record the import did not contain was not deleted, since other writers kept changing it"
+                                + " while the cleanup deleted it"),
+                Arguments.of(Set.of("v-2", "v-3"), new ImportStats(1, 1, 0, 0, 1, 0, 0, 0),
+                        "2 records the import did not contain were not deleted, since other writers kept changing"
+                                + " them while the cleanup deleted them"));
+    }
+
+    /**
+     * On the one-at-a-time path, another writer deletes v-3 after the cleanup read it afresh and before its delete:
+     * the delete misses, but v-3 is gone all the same, so it is neither counted deleted (as on a page) nor left.
+     */
+    @Test
+    void aRecordAnotherWriterDeletesUnderItsOwnDeleteIsNeitherCountedNorLeft() throws IOException {
+        List<List<String>> deletes = new ArrayList<>();
+        ImportJob done = overwriteLeavingV2AndV3((n, toDelete) -> {
+            if (n <= 5) {
+                changedByAnotherWriter("v-2", "Changed " + n);
+            } else if (n == 7) {
+                db.inTransaction(h -> records.delete(h, org, List.of(toDelete.getFirst().id())));
+            }
+        }, deletes);
+
+        assertThat(deletes).isEqualTo(FIVE_PAGE_ATTEMPTS_THEN_ONE_BY_ONE);
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 1, 0, 0));
+        assertThat(done.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.COMPLETED);
+        assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(1);
+        assertThat(done.phase(Phase.CLEANUP).reason()).isNull();
+        assertThat(ids("v-1", "v-2", "v-3").keySet()).containsExactly("v-1");
     }
 }

@@ -7,6 +7,7 @@ import dev.freight.engine.ImportValidator;
 import dev.freight.engine.ValidationFiles;
 import dev.freight.engine.ValidationLeaseRenewal;
 import dev.freight.store.Database;
+import dev.freight.store.StoreException;
 import dev.freight.store.IdGenerator;
 import dev.freight.store.TenantStore;
 import dev.freight.store.ValidationFileStore;
@@ -224,6 +225,74 @@ abstract class ValidationFileSweeperContract {
                         + " them: no renewal of its lease on them reached the database for PT10M");
         crashed.close();
         assertThat(recordedIds()).doesNotContain(id);
+    }
+
+    /**
+     * The database refuses to renew one of two validations' leases (a trigger on its record): the other's is renewed
+     * all the same, in a transaction of its own, and the failure is thrown once both were tried. The refused one keeps
+     * its files and its writer, and is renewed at the next round the database allows it. Each is refused in turn, so
+     * that in one of the two rounds the refused lease is tried first, whatever order the leases are tried in. Before,
+     * the first failure ended the round, and the leases after it went unrenewed.
+     */
+    @Test
+    void aLeaseTheDatabaseRefusesToRenewHoldsBackNoOther() throws IOException {
+        ValidationFiles files = files(Long.MAX_VALUE);
+        ValidationFiles.Recorder first = writingOneRow(files);
+        String firstId = writingId();
+        ValidationFiles.Recorder second = writingOneRow(files);
+        String secondId = recordedIds().stream().filter(id -> !id.equals(firstId)).findFirst().orElseThrow();
+        db.withHandle(h -> {
+            database().refusingValidationFileUpdatesSql().forEach(h::execute);
+            return null;
+        });
+
+        for (int minute = 1; minute <= 2; minute++) {
+            String refused = minute == 1 ? firstId : secondId;
+            String renewed = minute == 1 ? secondId : firstId;
+            refuseOnly(List.of(refused));
+            clock.advance(Duration.ofMinutes(1));
+
+            assertThatThrownBy(files::renewLeases).as("minute %d", minute).isInstanceOf(StoreException.class)
+                    .hasNoSuppressedExceptions().rootCause().hasMessageContaining("refused by test trigger");
+
+            assertThat(record(renewed).expiresAt()).as("minute %d", minute)
+                    .isEqualTo(START.plus(Duration.ofMinutes(minute)).plus(ValidationFiles.LEASE));
+            assertThat(record(refused).expiresAt()).as("minute %d", minute)
+                    .isEqualTo(START.plus(Duration.ofMinutes(minute - 1)).plus(ValidationFiles.LEASE));
+        }
+        // Both refused: both tried, one failure thrown with the other's suppressed.
+        refuseOnly(List.of(firstId, secondId));
+        clock.advance(Duration.ofMinutes(1));
+        assertThatThrownBy(files::renewLeases).isInstanceOf(StoreException.class)
+                .satisfies(e -> assertThat(e.getSuppressed()).singleElement().isInstanceOf(StoreException.class));
+        refuseOnly(List.of());
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(files.renewLeases()).isEqualTo(2);
+        assertThat(record(firstId).expiresAt())
+                .isEqualTo(START.plus(Duration.ofMinutes(4)).plus(ValidationFiles.LEASE));
+        assertThat(record(secondId).expiresAt())
+                .isEqualTo(START.plus(Duration.ofMinutes(4)).plus(ValidationFiles.LEASE));
+
+        // Neither was taken for a lost lease: both write on and finish.
+        first.add(rejected(3, "Bo", "bad"));
+        second.add(rejected(3, "Bo", "bad"));
+        assertThat(first.finish()).isInstanceOf(ValidationFiles.Stored.class);
+        assertThat(second.finish()).isInstanceOf(ValidationFiles.Stored.class);
+        first.close();
+        second.close();
+        assertThat(filesOnDisk()).containsExactly(firstId + ".errors.csv", firstId + ".errors.json",
+                secondId + ".errors.csv", secondId + ".errors.json");
+    }
+
+    /** Makes the database refuse updates of exactly these validations' records (see the trigger above). */
+    private void refuseOnly(List<String> ids) {
+        db.inTransaction(h -> {
+            h.update("delete from refused_validation_files");
+            for (String id : ids) {
+                h.update("insert into refused_validation_files (id) values (?)", id);
+            }
+            return null;
+        });
     }
 
     @Test

@@ -26,6 +26,14 @@ public enum TestDatabases {
         }
 
         @Override
+        public List<String> refusingValidationFileUpdatesSql() {
+            return List.of("create table refused_validation_files (id text primary key)", """
+                    create trigger refuse_validation_file_update before update on validation_files
+                    when old.id in (select id from refused_validation_files)
+                    begin select raise(abort, 'refused by test trigger'); end""");
+        }
+
+        @Override
         public List<String> plan(Handle h, String sql, List<?> params) {
             return h.query("explain query plan " + sql, rs -> rs.getString("detail"), params);
         }
@@ -73,6 +81,20 @@ public enum TestDatabases {
                     drop trigger if exists fail_%1$s on records;
                     create trigger fail_%1$s before insert on records for each row execute function fail_%1$s()"""
                     .formatted(externalId.replaceAll("\\W", "_"), externalId);
+        }
+
+        @Override
+        public List<String> refusingValidationFileUpdatesSql() {
+            return List.of("create table refused_validation_files (id text primary key)", """
+                    create function refuse_validation_file_update() returns trigger language plpgsql as $$
+                    begin
+                      if old.id in (select id from refused_validation_files) then
+                        raise exception 'refused by test trigger';
+                      end if;
+                      return new;
+                    end $$""", """
+                    create trigger refuse_validation_file_update before update on validation_files for each row
+                    execute function refuse_validation_file_update()""");
         }
 
         @Override
@@ -159,6 +181,12 @@ public enum TestDatabases {
 
     /** SQL that makes the database itself refuse to insert a record with {@code externalId} (a row-level failure). */
     public abstract String failingTriggerSql(String externalId);
+
+    /**
+     * Statements that make the database itself refuse to update a {@code validation_files} record (its lease renewal,
+     * among others) while its id is in the table {@code refused_validation_files (id)}, which they create.
+     */
+    public abstract List<String> refusingValidationFileUpdatesSql();
 
     private static Database migrated(Dialect dialect, String url, String user) {
         Database db = Database.open(dialect, url, user, null);
