@@ -10,8 +10,10 @@ import dev.freight.store.Database;
 import dev.freight.store.RecordStore;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -47,16 +49,34 @@ class ObjectController {
             List<String> targets,
             Boolean multiple) {
 
-        Field toField() {
-            if (slug == null || slug.isBlank()) {
-                throw invalid(List.of("field slug is required"));
+        /** What stops this field from being read at all: no slug, or a type Freight does not have. */
+        List<String> unreadable() {
+            if (!hasSlug()) {
+                return List.of("field slug is required");
             }
-            FieldType fieldType = FieldType.fromWireName(type == null ? "" : type).orElseThrow(() -> invalid(List.of(
-                    "field \"" + slug + "\" has type \"" + type + "\"; use one of "
-                            + String.join(", ", Arrays.stream(FieldType.values())
-                                    .map(FieldType::wireName).toList()))));
-            return new Field(slug, label == null || label.isBlank() ? slug : label, fieldType,
-                    Boolean.TRUE.equals(required), description, options, targets, Boolean.TRUE.equals(multiple));
+            if (fieldType().isEmpty()) {
+                return List.of("field \"" + slug + "\" has type \"" + type + "\"; use one of "
+                        + String.join(", ", Arrays.stream(FieldType.values()).map(FieldType::wireName).toList()));
+            }
+            return List.of();
+        }
+
+        boolean hasSlug() {
+            return slug != null && !slug.isBlank();
+        }
+
+        /**
+         * The field, for a request with a slug. With an unknown type it stands in as text, so that the rules that do
+         * not depend on the type (its slug) still report their problems beside {@link #unreadable()}'s.
+         */
+        Field toField() {
+            return new Field(slug, label == null || label.isBlank() ? slug : label,
+                    fieldType().orElse(FieldType.TEXT), Boolean.TRUE.equals(required), description, options, targets,
+                    Boolean.TRUE.equals(multiple));
+        }
+
+        private Optional<FieldType> fieldType() {
+            return FieldType.fromWireName(type == null ? "" : type);
         }
     }
 
@@ -78,9 +98,9 @@ class ObjectController {
     @PostMapping("/v1/objects")
     ResponseEntity<ObjectView> create(@RequestBody ObjectRequest request, Caller caller) {
         caller.require(Scope.ADMIN);
-        List<Field> fields = request.fields() == null
-                ? List.of()
-                : request.fields().stream().map(FieldRequest::toField).toList();
+        List<FieldRequest> requested = request.fields() == null ? List.of() : request.fields();
+        List<String> unreadable = requested.stream().flatMap(f -> f.unreadable().stream()).toList();
+        List<Field> fields = requested.stream().filter(FieldRequest::hasSlug).map(FieldRequest::toField).toList();
         ObjectDef created = database.inTransaction(h -> {
             // Records of a deleted object of this slug stay; the object's records must share one id prefix.
             String kept = request.slug() == null ? null
@@ -88,7 +108,8 @@ class ObjectController {
             String prefix = request.idPrefix() != null ? request.idPrefix()
                     : kept != null ? kept : ObjectRules.defaultPrefix(request.slug());
             ObjectDef object = new ObjectDef(request.slug(), request.label(), prefix, false, fields);
-            List<String> problems = ObjectRules.objectProblems(schemas.schema(h, caller.organizationId()), object);
+            List<String> problems = new ArrayList<>(unreadable);
+            problems.addAll(ObjectRules.objectProblems(schemas.schema(h, caller.organizationId()), object));
             if (!problems.isEmpty()) {
                 throw invalid(problems);
             }
@@ -107,15 +128,17 @@ class ObjectController {
     ResponseEntity<ObjectView> addField(@PathVariable String slug, @RequestBody FieldRequest request,
             Caller caller) {
         caller.require(Scope.ADMIN);
-        Field field = request.toField();
         ObjectDef updated = database.inTransaction(h -> {
             Schema schema = schemas.schema(h, caller.organizationId());
             object(schema, slug);
-            List<String> problems = ObjectRules.fieldProblems(schema, slug, field);
+            List<String> problems = new ArrayList<>(request.unreadable());
+            if (request.hasSlug()) {
+                problems.addAll(ObjectRules.fieldProblems(schema, slug, request.toField()));
+            }
             if (!problems.isEmpty()) {
                 throw invalid(problems);
             }
-            schemas.addField(h, caller.organizationId(), slug, field);
+            schemas.addField(h, caller.organizationId(), slug, request.toField());
             return object(schemas.schema(h, caller.organizationId()), slug);
         });
         return ResponseEntity.status(201).body(ObjectView.of(updated));

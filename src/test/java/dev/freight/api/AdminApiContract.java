@@ -195,6 +195,29 @@ abstract class AdminApiContract {
     }
 
     @Test
+    void aFieldOfAnUnknownTypeOrWithoutSlugIsListedWithEveryOtherProblemOfTheDefinition() {
+        Response r = http.post("/v1/objects", """
+                {"slug": "Risk", "fields": [{"slug": "x", "type": "colour"}, {"type": "text"},
+                  {"slug": "kind", "type": "enum"}]}""");
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.at("/error/code")).isEqualTo("invalid_object");
+        assertThat(r.at("/error/details")).isEqualTo("[\"field \\\"x\\\" has type \\\"colour\\\"; use one of text,"
+                + " long_text, email, phone, url, integer, number, boolean, date, datetime, enum, reference, list,"
+                + " address\",\"field slug is required\",\"slug must start with a lowercase letter and hold only"
+                + " letters, digits and '_' (at most 63), got \\\"Risk\\\"\",\"label is required\","
+                + "\"enum field \\\"kind\\\" needs options\"]");
+
+        Response field = http.post("/v1/objects/vendor/fields", "{\"slug\": \"Erp Code\", \"type\": \"colour\"}");
+        assertThat(field.status()).isEqualTo(422);
+        assertThat(field.at("/error/details")).isEqualTo("[\"field \\\"Erp Code\\\" has type \\\"colour\\\"; use one"
+                + " of text, long_text, email, phone, url, integer, number, boolean, date, datetime, enum, reference,"
+                + " list, address\",\"field slug must start with a lowercase letter and hold only letters, digits and"
+                + " '_', got \\\"Erp Code\\\"\"]");
+        assertThat(http.get("/v1/objects").json().get("data").size()).isEqualTo(5);
+    }
+
+    @Test
     void theSchemaListsEveryBuiltInObjectWithItsFields() {
         Response r = http.get("/v1/objects/vendor");
 
