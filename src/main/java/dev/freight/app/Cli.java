@@ -31,8 +31,12 @@ final class Cli {
 
     private static final List<String> OPTIONS = List.of("slug", "name", "org", "kind", "scopes");
 
-    private static final String USAGE = """
+    /** The arguments that ask for {@link #USAGE} instead of running anything. */
+    static final List<String> HELP = List.of("--help", "-h", "help");
+
+    static final String USAGE = """
             usage:
+              java -jar freight.jar [--setting=value ...]   starts the service (settings: docs/operations.md)
               java -jar freight.jar orgs create --slug SLUG [--name NAME]
               java -jar freight.jar keys create --org SLUG --kind service_account|user [--name NAME] [--scopes admin,import,export,read]
               java -jar freight.jar keys list --org SLUG""";

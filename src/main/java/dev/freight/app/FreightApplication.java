@@ -13,12 +13,23 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Entry point. With no arguments (or Spring options only) it runs the HTTP service; with {@code orgs …} or
  * {@code keys …} it runs that command against the configured database and exits; with {@code train} it runs the
- * training run of the JDK's ahead-of-time cache ({@link Training}).
+ * training run of the JDK's ahead-of-time cache ({@link Training}); with {@code --help} it prints the usage. Any other
+ * first argument that is not an option is refused with the usage (exit code 2) rather than starting the service.
  */
 @SpringBootApplication(scanBasePackages = "dev.freight")
 public class FreightApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && Cli.HELP.contains(args[0])) {
+            System.out.println(Cli.USAGE);
+            return;
+        }
+        if (args.length > 0 && !args[0].startsWith("-") && !Cli.COMMANDS.contains(args[0])
+                && !args[0].equals(Training.COMMAND)) {
+            // Not a setting (--server.port=9000) nor a command: starting the service anyway would hide the mistake.
+            System.err.println("Unknown command \"" + args[0] + "\"\n" + Cli.USAGE);
+            System.exit(2);
+        }
         if (args.length > 0 && Cli.COMMANDS.contains(args[0])) {
             System.exit(Cli.run(args, System.out, System.err));
         }

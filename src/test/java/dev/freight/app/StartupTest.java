@@ -102,6 +102,23 @@ class StartupTest {
     }
 
     @Test
+    void helpPrintsTheUsageAndAnUnknownCommandIsRefusedWithoutStartingTheService() throws IOException {
+        Map<String, String> env = Map.of("FREIGHT_DATA_DIR", dataDir.toString());
+        FreightProcess help = FreightProcess.start(env, "--help");
+        assertThat(help.waitForExit()).isZero();
+        assertThat(help.output()).startsWith("usage:\n  java -jar freight.jar [--setting=value ...]   starts the"
+                + " service (settings: docs/operations.md)\n  java -jar freight.jar orgs create --slug SLUG");
+
+        FreightProcess unknown = FreightProcess.start(env, "serve");
+        assertThat(unknown.waitForExit()).isEqualTo(2);
+        assertThat(unknown.output()).startsWith("Unknown command \"serve\"\nusage:\n")
+                .doesNotContain("Started FreightApplication");
+        try (Stream<Path> created = Files.list(dataDir)) {
+            assertThat(created).as("nothing started, so no database").isEmpty();
+        }
+    }
+
+    @Test
     void aBadSettingStopsStartUpWithOneSentenceNamingIt() {
         FreightProcess p = FreightProcess.start(Map.of("FREIGHT_DATA_DIR", dataDir.toString(),
                 "FREIGHT_DATABASE_URL", "mysql://db.example/freight"));
