@@ -655,8 +655,11 @@ class ModuleImportController implements Envelope.Face {
                 ? database.withHandle(h -> imports.options(h, j.id())).map(ExecuteOptions::fromJson).orElse(null)
                 : null;
         var s = j.stats();
+        // The other faces' imports ran as those faces run them: the Import API's within its request, the Imports
+        // resource's rows in the background whatever its upload mode.
         String mode = options != null && options.processingMode() != null ? options.processingMode()
-                : processingMode(j.totalRows() == null ? 0 : j.totalRows(), null);
+                : ImportJobs.MODULE.equals(j.source()) ? processingMode(j.totalRows() == null ? 0 : j.totalRows(), null)
+                : j.source().startsWith("report:") ? "sync" : "background";
         return new JobView(j.id(), j.organizationId(), ModuleResolver.moduleId(object.slug()), status(j), mode, j.fileName(),
                 j.fileType(), j.totalRows(), s.read(), s.created() + s.updated() + s.unchanged(), s.failed(),
                 s.skippedDuplicates(), options != null && options.aiMappingUsed(),

@@ -150,6 +150,25 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void theModulesJobListShowsEachFacesImportInTheModeItRan() throws Exception {
+        // Three rows: a file workflow execution of this size would show sync, which an async upload did not run in.
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+        upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        awaitFinal(created.at("/id"));
+        assertThat(http.post("/v1/import-reports", SeedExamples.REPORT).status()).isEqualTo(201);
+        Response batch = http.post("/v1/import/vendor-custom-import", SeedExamples.BATCH);
+        assertThat(batch.status()).isEqualTo(200);
+
+        Map<String, String> modes = new LinkedHashMap<>();
+        http.get("/v1/modules/vendors/import/jobs").json().get("data").get("jobs").forEach(j ->
+                modes.put(j.get("importJobId").asString(), j.get("processingMode").asString()));
+        String importApiCall = batch.raw().headers().firstValue("Freight-Import-Id").orElseThrow();
+
+        assertThat(modes).containsExactly(Map.entry(importApiCall, "sync"), Map.entry(created.at("/id"),
+                "background"));
+    }
+
+    @Test
     void aSyncUploadRunsPrevalidationAndPreparsingInTheRequest() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
 
