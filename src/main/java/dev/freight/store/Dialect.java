@@ -117,7 +117,7 @@ public interface Dialect {
 
     /**
      * Inserts new records straight into the records table in bulk, when the database has a path for it (PostgreSQL's
-     * COPY): rows are {id, external_id, data JSON, …}, created at {@code now} by {@code importId} (may be null), at
+     * COPY, SQLite's prepared multi-row inserts): rows are {id, external_id, data JSON, …}, created at {@code now} by {@code importId} (may be null), at
      * version 1. A row whose key exists fails the whole call with {@code transient_conflict} (the transaction is then
      * unusable; the caller retries it). Returns false, having done nothing, when there is no such path.
      */
