@@ -42,7 +42,6 @@ import dev.freight.store.postgres.PostgresDialect;
 import dev.freight.store.sqlite.SqliteDialect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import jakarta.servlet.MultipartConfigElement;
@@ -119,14 +118,13 @@ class FreightWiring {
 
     @Bean(destroyMethod = "close")
     Database database(FreightConfig config) {
-        if (config.isSqlite()) {
-            try {
-                Files.createDirectories(config.dataDir());
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot create FREIGHT_DATA_DIR " + config.dataDir(), e);
-            }
+        Dialect dialect = dialectFor(config);
+        try {
+            dialect.createDataDirectory(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create FREIGHT_DATA_DIR " + config.dataDir(), e);
         }
-        Database database = Database.open(dialectFor(config), config.databaseUrl(), config.databaseUser(),
+        Database database = Database.open(dialect, config.databaseUrl(), config.databaseUser(),
                 config.databasePassword());
         database.migrate();
         return database;

@@ -3,6 +3,8 @@ package dev.freight.store;
 import com.zaxxer.hikari.HikariConfig;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -98,22 +100,42 @@ public interface Dialect {
     }
 
     /**
-     * Whether record writes pass their rows through {@link #stagedRows}, a faster path than binding parameters row by
-     * row (PostgreSQL: four arrays).
+     * Inserts or updates records by external_id, whatever version they are at (a blind upsert), in as few statements
+     * as the database allows. Rows are {id to give a new record, external_id (may be null), data JSON, …}, external
+     * ids distinct; written at {@code now}, the records created marked as created by {@code importId} (may be null). A
+     * stored record keeps its id and goes up one version. Hands {@code returned} one row ({@code external_id, id,
+     * version}) per record written.
      */
-    default boolean stagesRows() {
-        return false;
-    }
+    void upsertRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
+            String importId, Handle.RowMapper<?> returned);
 
     /**
-     * Rows for one statement that reads them as the common table expression {@code s (id, external_id, data,
-     * expected)}; only when {@link #stagesRows}. Each row is {id, external_id (may be null), data JSON, expected
-     * version (null, or absent, for none)}. Returns the expression ({@code s as (…)}) and adds its parameters to
-     * {@code params}, which the statement must bind before any other.
+     * Updates records by external_id where the stored version is still the one read: rows are {id, external_id, data
+     * JSON, expected version}, written at {@code now}. A record at another version, or gone, is left as it is. With an
+     * {@code importId}, each record updated is logged in that import's change log (kind {@code updated}, the values
+     * and version it had, the version written) by the database: the previous values are copied from the stored
+     * record, never sent back over the wire. Hands {@code returned} one row ({@code external_id, id, version}) per
+     * record updated. Nothing happens for no rows.
      */
-    default String stagedRows(List<String[]> rows, List<Object> params) {
-        throw new UnsupportedOperationException("this database binds rows as parameters");
-    }
+    void updateRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
+            String importId, Handle.RowMapper<?> returned);
+
+    /**
+     * Inserts new records where no record of the object has their external_id: rows are {id, external_id, data JSON,
+     * …}, created at {@code now} by {@code importId} (may be null), at version 1. A row whose key another writer took
+     * meanwhile is skipped. Hands {@code returned} one row ({@code external_id, id, version}) per record inserted.
+     * Nothing happens for no rows.
+     */
+    void insertRecordsIfAbsent(Handle h, String organizationId, String object, List<String[]> rows, long now,
+            String importId, Handle.RowMapper<?> returned);
+
+    /**
+     * Deletes records, each if it still has the version read, in the order given, and logs each one deleted in
+     * {@code importId}'s change log (kind {@code deleted}, with the values, external id and version it had) by the
+     * database, from the row it deletes. A record that changed or went is left out. Returns how many were deleted;
+     * {@code deletes} is not empty.
+     */
+    int deleteRecords(Handle h, String organizationId, String importId, List<RecordStore.Versioned> deletes);
 
     /**
      * Inserts new records straight into the records table in bulk, when the database has a path for it (PostgreSQL's
@@ -135,6 +157,12 @@ public interface Dialect {
     default String storedJsonText(Map<String, Value> values) {
         return null;
     }
+
+    /**
+     * Creates {@code dataDir}, where Freight keeps its files, before the database is opened, when the database keeps
+     * its own file there by default (SQLite); nothing elsewhere.
+     */
+    default void createDataDirectory(Path dataDir) throws IOException {}
 
     /**
      * Lets the current transaction's commit return before the database has flushed it to disk, where that saves time

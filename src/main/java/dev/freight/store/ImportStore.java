@@ -248,8 +248,11 @@ public final class ImportStore {
 
     private static final List<String> CHANGE_COLUMNS = List.of("import_id", "record_id", "object", "external_id",
             "kind", "previous_data", "previous_version", "applied_version");
-    /** The start of an insert of change-log rows, all columns in {@link #CHANGE_COLUMNS} order. */
-    static String insertChanges(Dialect dialect) {
+    /**
+     * The start of an insert of change-log rows, all columns in order: import, record id, object, external id, kind,
+     * previous data, previous version, applied version. For the dialects' statements that log the records they write.
+     */
+    public static String insertChanges(Dialect dialect) {
         return "insert " + dialect.orFail() + "into import_changes (" + String.join(", ", CHANGE_COLUMNS) + ")";
     }
 

@@ -26,8 +26,6 @@ import java.util.function.Function;
  */
 public final class RecordStore {
 
-    private static final int COLUMNS = 8;
-
     private final IdGenerator ids;
     private final Clock clock;
     private final Set<String> textIndexes = ConcurrentHashMap.newKeySet();
@@ -74,17 +72,9 @@ public final class RecordStore {
         if (checked) {
             return writeChecked(h, organizationId, object, writes, staged, importId);
         }
-        if (h.dialect().stagesRows()) {
-            return upsertStaged(h, organizationId, object, writes, staged, importId);
-        }
-        List<UpsertOutcome> outcomes = new ArrayList<>(writes.size());
-        int perStatement = Math.max(1, h.dialect().maxParameters() / COLUMNS);
-        for (int from = 0; from < writes.size(); from += perStatement) {
-            int to = Math.min(writes.size(), from + perStatement);
-            outcomes.addAll(upsertSlice(h, organizationId, object, writes.subList(from, to), staged.subList(from, to),
-                    importId));
-        }
-        return outcomes;
+        Returned returned = new Returned(writes.size());
+        h.dialect().upsertRecords(h, organizationId, object.slug(), staged, clock.millis(), importId, returned::row);
+        return returned.outcomes(writes, staged);
     }
 
     /** A new id for a record of {@code object}, for a create that refers to it before it is written. */
@@ -116,50 +106,8 @@ public final class RecordStore {
         List<String[]> updates = new ArrayList<>();
         List<String[]> inserts = new ArrayList<>();
         staged.forEach(r -> (Long.parseLong(r[3]) > 0 ? updates : inserts).add(r));
-        if (h.dialect().stagesRows()) {
-            for (List<String[]> run : runs(updates)) {
-                List<Object> params = new ArrayList<>();
-                String stage = h.dialect().stagedRows(run, params);
-                if (importId == null) {
-                    params.addAll(Arrays.asList(now, organizationId, object.slug()));
-                    h.query("with " + stage + " update records r set data = s.data, updated_at = ?,"
-                            + " version = r.version + 1 from s where r.organization_id = ? and r.object = ?"
-                            + " and r.external_id = s.external_id and r.version = s.expected"
-                            + " returning r.external_id, r.id, r.version", returned::row, params);
-                } else {
-                    // The second scan of records (o) reads the statement's snapshot: the record as it was before.
-                    params.addAll(Arrays.asList(now, organizationId, object.slug(), importId, object.slug()));
-                    h.query("with " + stage + ", updated as (update records r set data = s.data, updated_at = ?,"
-                            + " version = r.version + 1 from s, records o where r.organization_id = ?"
-                            + " and r.object = ? and r.external_id = s.external_id and r.version = s.expected"
-                            + " and o.id = r.id returning r.external_id, r.id, r.version, o.data as previous_data,"
-                            + " o.version as previous_version), logged as (" + ImportStore.insertChanges(h.dialect())
-                            + " select ?, id, ?, external_id, 'updated', previous_data, previous_version, version"
-                            + " from updated)"
-                            + " select external_id, id, version from updated", returned::row, params);
-                }
-            }
-            insertStaged(h, organizationId, object, inserts, importId, now,
-                    "on conflict (organization_id, object, external_id) do nothing", returned::row);
-        } else {
-            if (!updates.isEmpty()) {
-                if (importId != null) {
-                    logUpdates(h, organizationId, object, importId, updates);
-                }
-                // One statement per record: SQLite plans an update joined with a list of values as a walk over every
-                // record of the object (87 s for a chunk of 1,000 updates among 1,000,000 records).
-                List<List<Object>> runs = new ArrayList<>(updates.size());
-                for (String[] r : updates) {
-                    runs.add(List.of(r[2], now, organizationId, object.slug(), r[1], Long.parseLong(r[3])));
-                }
-                h.executeEach(updateOne(h.dialect()), runs, returned::row);
-            }
-            int perStatement = Math.max(1, h.dialect().maxParameters() / COLUMNS);
-            for (int from = 0; from < inserts.size(); from += perStatement) {
-                List<String[]> slice = inserts.subList(from, Math.min(inserts.size(), from + perStatement));
-                insertSlice(h, organizationId, object, slice, importId, now, "on conflict do nothing", returned::row);
-            }
-        }
+        h.dialect().updateRecords(h, organizationId, object.slug(), updates, now, importId, returned::row);
+        h.dialect().insertRecordsIfAbsent(h, organizationId, object.slug(), inserts, now, importId, returned::row);
         long missed = writes.stream()
                 .filter(w -> w.externalId() != null && !returned.stored.containsKey(w.externalId())).count();
         if (missed > 0) {
@@ -167,125 +115,6 @@ public final class RecordStore {
                     + " records changed or appeared while they were being written", null);
         }
         return returned.outcomes(writes, staged);
-    }
-
-    /**
-     * Logs what {@code updates} (staged rows {id, external_id, data, expected}) are about to overwrite,
-     * before they run in the same transaction: for the databases whose update cannot return the values it replaced.
-     */
-    private static void logUpdates(Handle h, String organizationId, ObjectDef object, String importId,
-            List<String[]> updates) {
-        List<List<Object>> runs = new ArrayList<>(updates.size());
-        for (String[] r : updates) {
-            runs.add(List.of(importId, object.slug(), organizationId, object.slug(), r[1], Long.parseLong(r[3])));
-        }
-        h.executeEach(logUpdateOne(h.dialect()), runs, rs -> null);
-    }
-
-    /**
-     * Updates one record if its version is still the one read. Parameters: data, time, organization, object, external
-     * id, version.
-     */
-    static String updateOne(Dialect dialect) {
-        return "update " + dialect.orFail() + "records set data = " + dialect.jsonParameter()
-                + ", updated_at = ?, version = version + 1"
-                + " where organization_id = ? and object = ? and external_id = ? and version = ?"
-                + " returning external_id, id, version";
-    }
-
-    /**
-     * Logs what an update of one record is about to replace. Parameters: import, object, organization, object, external
-     * id, version.
-     */
-    static String logUpdateOne(Dialect dialect) {
-        return ImportStore.insertChanges(dialect) + " select ?, id, ?, external_id, 'updated', data, version,"
-                + " version + 1 from records where organization_id = ? and object = ? and external_id = ?"
-                + " and version = ?";
-    }
-
-    private List<UpsertOutcome> upsertStaged(Handle h, String organizationId, ObjectDef object,
-            List<RecordWrite> writes, List<String[]> staged, String importId) {
-        Returned returned = new Returned(writes.size());
-        insertStaged(h, organizationId, object, staged, importId, clock.millis(), """
-                on conflict (organization_id, object, external_id)
-                do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1""",
-                returned::row);
-        return returned.outcomes(writes, staged);
-    }
-
-    /** Inserts staged rows {id, external_id, data, …} ({@link Dialect#stagedRows}) with the given conflict clause. */
-    private static void insertStaged(Handle h, String organizationId, ObjectDef object, List<String[]> rows,
-            String importId, long now, String onConflict, Handle.RowMapper<?> returned) {
-        for (List<String[]> run : runs(rows)) {
-            List<Object> params = new ArrayList<>();
-            String stage = h.dialect().stagedRows(run, params);
-            params.addAll(Arrays.asList(organizationId, object.slug(), now, now, importId));
-            h.query("with " + stage + " insert into records (id, organization_id, object, external_id, data,"
-                    + " created_at, updated_at, created_by_import) select id, ?, ?, external_id, data, ?, ?, ? from s "
-                    + onConflict + " returning external_id, id, version", returned, params);
-        }
-    }
-
-    /** The most characters of JSON that one statement's staged rows carry (a row longer than that goes alone). */
-    static final int STAGED_CHARS = 100_000;
-
-    /**
-     * Staged rows in runs of at most {@link #STAGED_CHARS} characters of JSON, a statement each. The driver encodes a
-     * statement's arrays into one byte array, and one of half a megabyte or more is humongous for the garbage collector
-     * of a small heap (1 MiB G1 regions at -Xmx256m): each starts a concurrent marking cycle. A 1,000,000-row
-     * all-update in 1,000-row statements kept G1's concurrent thread busy for 4.5 CPU-s (0.5 CPU-s with a temporary
-     * table COPYed in 32 KiB pieces).
-     */
-    static List<List<String[]>> runs(List<String[]> rows) {
-        List<List<String[]>> runs = new ArrayList<>();
-        int from = 0;
-        long chars = 0;
-        for (int i = 0; i < rows.size(); i++) {
-            int length = rows.get(i)[2] == null ? 0 : rows.get(i)[2].length();
-            if (i > from && chars + length > STAGED_CHARS) {
-                runs.add(rows.subList(from, i));
-                from = i;
-                chars = 0;
-            }
-            chars += length;
-        }
-        if (from < rows.size()) {
-            runs.add(rows.subList(from, rows.size()));
-        }
-        return runs;
-    }
-
-    private List<UpsertOutcome> upsertSlice(Handle h, String organizationId, ObjectDef object,
-            List<RecordWrite> slice, List<String[]> rows, String importId) {
-        Returned returned = new Returned(slice.size());
-        insertSlice(h, organizationId, object, rows, importId, clock.millis(), """
-                on conflict (organization_id, object, external_id)
-                do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1""",
-                returned::row);
-        return returned.outcomes(slice, rows);
-    }
-
-    /** One multi-row insert of staged rows {id, external_id, data, …} with the given conflict clause. */
-    private static void insertSlice(Handle h, String organizationId, ObjectDef object, List<String[]> rows,
-            String importId, long now, String onConflict, Handle.RowMapper<?> returned) {
-        String row = "(?, ?, ?, ?, " + h.dialect().jsonParameter() + ", ?, ?, ?)";
-        StringBuilder sql = new StringBuilder("insert " + h.dialect().orFail() + "into records (id, organization_id,"
-                + " object, external_id, data, created_at, updated_at, created_by_import) values ");
-        List<Object> params = new ArrayList<>(rows.size() * COLUMNS);
-        for (int i = 0; i < rows.size(); i++) {
-            String[] r = rows.get(i);
-            sql.append(i == 0 ? row : ", " + row);
-            params.add(r[0]);
-            params.add(organizationId);
-            params.add(object.slug());
-            params.add(r[1]);
-            params.add(r[2]);
-            params.add(now);
-            params.add(now);
-            params.add(importId);
-        }
-        sql.append(' ').append(onConflict).append(" returning external_id, id, version");
-        h.query(sql.toString(), returned, params);
     }
 
     /** The rows a write statement returned ({@code external_id, id, version}), gathered into outcomes. */
@@ -509,52 +338,12 @@ public final class RecordStore {
         if (deletes.isEmpty()) {
             return 0;
         }
-        int deleted;
-        if (h.dialect().stagesRows()) {
-            // One statement for the whole list, as the checked update does: its log is written from what it returns.
-            String[] ids = new String[deletes.size()];
-            Long[] versions = new Long[deletes.size()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = deletes.get(i).id();
-                versions[i] = deletes.get(i).version();
-            }
-            deleted = h.query(deleteCheckedStaged(h.dialect()), rs -> rs.getString(1), ids, versions, organizationId,
-                    importId).size();
-        } else {
-            // One statement per record, prepared once, under the write lock: SQLite plans a statement joined with a
-            // list of values as a walk over every record of the object. The log goes first, since the record is
-            // gone after.
-            List<List<Object>> logRuns = new ArrayList<>(deletes.size());
-            List<List<Object>> deleteRuns = new ArrayList<>(deletes.size());
-            for (Versioned d : deletes) {
-                logRuns.add(List.of(importId, organizationId, d.id(), d.version()));
-                deleteRuns.add(List.of(organizationId, d.id(), d.version()));
-            }
-            h.executeEach(ImportStore.insertChanges(h.dialect()) + " select ?, id, object, external_id, 'deleted',"
-                    + " data, version, null from records where organization_id = ? and id = ? and version = ?",
-                    logRuns, rs -> null);
-            deleted = 0;
-            for (int count : h.updateEach(DELETE_ONE, deleteRuns)) {
-                deleted += count;
-            }
-        }
+        int deleted = h.dialect().deleteRecords(h, organizationId, importId, deletes);
         if (deleted < deletes.size()) {
             throw new StoreException("transient_conflict", (deletes.size() - deleted) + " of " + deletes.size()
                     + " records changed or were deleted while they were being deleted", null);
         }
         return deleted;
-    }
-
-    /**
-     * Deletes records at the versions read and logs them in one statement. Parameters: ids, versions (arrays of equal
-     * length), organization, import.
-     */
-    static String deleteCheckedStaged(Dialect dialect) {
-        return "with deleted as (delete from records r using unnest(?::text[], ?::bigint[]) as d (id, version)"
-                + " where r.organization_id = ? and r.id = d.id and r.version = d.version"
-                + " returning r.id, r.object, r.external_id, r.data, r.version), logged as ("
-                + ImportStore.insertChanges(dialect) + " select ?, id, object, external_id, 'deleted', data, version,"
-                + " null::bigint from deleted) select id from deleted";
     }
 
     /** Deletes one record if it still has the version read. Parameters: organization, id, version. */

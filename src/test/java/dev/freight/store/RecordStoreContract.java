@@ -10,6 +10,7 @@ import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
+import dev.freight.store.postgres.PostgresDialect;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import java.math.BigDecimal;
@@ -756,7 +757,7 @@ abstract class RecordStoreContract {
     /** Rows whose JSON is longer than one statement carries are written in several (PostgreSQL: several arrays). */
     @Test
     void aChunkLongerThanOneStatementCarriesIsWrittenAndLoggedWhole() {
-        String longName = "n".repeat(RecordStore.STAGED_CHARS / 3);
+        String longName = "n".repeat(PostgresDialect.STAGED_CHARS / 3);
         ImportStore imports = new ImportStore(clock);
         List<RecordWrite> creates = new ArrayList<>();
         for (int i = 0; i < 7; i++) {

@@ -231,23 +231,6 @@ class SqliteRecordStoreTest extends RecordStoreContract {
     }
 
     @Test
-    void anUpdateAndItsChangeLogRowFindTheirRecordByTheWholeUniqueKey() {
-        upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor("v-2", "Beta"));
-        String key = "SEARCH records USING INDEX sqlite_autoindex_records_1"
-                + " (organization_id=? AND object=? AND external_id=?)";
-
-        List<String> update = db.withHandle(h -> h.query("explain query plan " + RecordStore.updateOne(h.dialect()),
-                rs -> rs.getString("detail"), "{}", 1L, acme, "vendor", "v-1", 1L));
-        List<String> log = db.withHandle(h -> h.query("explain query plan " + RecordStore.logUpdateOne(h.dialect()),
-                rs -> rs.getString("detail"), "imp_1", "vendor", acme, "vendor", "v-1", 1L));
-
-        // Never a walk over the object's records: SQLite planned the former update of a whole chunk, joined with a
-        // list of values, as one (87 s for 1,000 updates among 1,000,000 records).
-        assertThat(update).containsExactly(key);
-        assertThat(log).containsExactly(key);
-    }
-
-    @Test
     void aNewDatabaseFileHas16KiBPagesAndAFileMadeBeforeKeepsItsPagesAndRows() throws Exception {
         Path dir = Files.createTempDirectory("freight-sqlite-pages-");
         try (Database created = Database.open(new SqliteDialect(), "jdbc:sqlite:" + dir.resolve("new.db"), null,

@@ -3,6 +3,8 @@ package dev.freight.store.sqlite;
 import com.zaxxer.hikari.HikariConfig;
 import dev.freight.store.Dialect;
 import dev.freight.store.Handle;
+import dev.freight.store.ImportStore;
+import dev.freight.store.RecordStore;
 import dev.freight.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -261,6 +263,142 @@ public final class SqliteDialect implements Dialect {
         ps.setString(2, object);
         ps.setLong(3, now);
         ps.setString(4, importId);
+    }
+
+    /** Parameters of one row of {@link #insertSlice}. */
+    private static final int COLUMNS = 8;
+
+    @Override
+    public void upsertRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
+            String importId, Handle.RowMapper<?> returned) {
+        insertSlices(h, organizationId, object, rows, importId, now, """
+                on conflict (organization_id, object, external_id)
+                do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1""",
+                returned);
+    }
+
+    /**
+     * One statement per record: SQLite plans an update joined with a list of values as a walk over every record of
+     * the object (87 s for a chunk of 1,000 updates among 1,000,000 records).
+     */
+    @Override
+    public void updateRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
+            String importId, Handle.RowMapper<?> returned) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        if (importId != null) {
+            logUpdates(h, organizationId, object, importId, rows);
+        }
+        List<List<Object>> runs = new ArrayList<>(rows.size());
+        for (String[] r : rows) {
+            runs.add(List.of(r[2], now, organizationId, object, r[1], Long.parseLong(r[3])));
+        }
+        h.executeEach(updateOne(), runs, returned);
+    }
+
+    /**
+     * Logs what {@code updates} (staged rows {id, external_id, data, expected}) are about to overwrite, before they
+     * run in the same transaction: an update here cannot return the values it replaced.
+     */
+    private void logUpdates(Handle h, String organizationId, String object, String importId,
+            List<String[]> updates) {
+        List<List<Object>> runs = new ArrayList<>(updates.size());
+        for (String[] r : updates) {
+            runs.add(List.of(importId, object, organizationId, object, r[1], Long.parseLong(r[3])));
+        }
+        h.executeEach(logUpdateOne(), runs, rs -> null);
+    }
+
+    /**
+     * Updates one record if its version is still the one read. Parameters: data, time, organization, object, external
+     * id, version.
+     */
+    String updateOne() {
+        return "update " + orFail() + "records set data = " + jsonParameter()
+                + ", updated_at = ?, version = version + 1"
+                + " where organization_id = ? and object = ? and external_id = ? and version = ?"
+                + " returning external_id, id, version";
+    }
+
+    /**
+     * Logs what an update of one record is about to replace. Parameters: import, object, organization, object, external
+     * id, version.
+     */
+    String logUpdateOne() {
+        return ImportStore.insertChanges(this) + " select ?, id, ?, external_id, 'updated', data, version,"
+                + " version + 1 from records where organization_id = ? and object = ? and external_id = ?"
+                + " and version = ?";
+    }
+
+    @Override
+    public void insertRecordsIfAbsent(Handle h, String organizationId, String object, List<String[]> rows, long now,
+            String importId, Handle.RowMapper<?> returned) {
+        insertSlices(h, organizationId, object, rows, importId, now, "on conflict do nothing", returned);
+    }
+
+    /** Staged rows in multi-row inserts of as many rows as the parameter limit allows, with the conflict clause. */
+    private void insertSlices(Handle h, String organizationId, String object, List<String[]> rows, String importId,
+            long now, String onConflict, Handle.RowMapper<?> returned) {
+        int perStatement = Math.max(1, maxParameters() / COLUMNS);
+        for (int from = 0; from < rows.size(); from += perStatement) {
+            List<String[]> slice = rows.subList(from, Math.min(rows.size(), from + perStatement));
+            insertSlice(h, organizationId, object, slice, importId, now, onConflict, returned);
+        }
+    }
+
+    /** One multi-row insert of staged rows {id, external_id, data, …} with the given conflict clause. */
+    private void insertSlice(Handle h, String organizationId, String object, List<String[]> rows,
+            String importId, long now, String onConflict, Handle.RowMapper<?> returned) {
+        String row = "(?, ?, ?, ?, " + jsonParameter() + ", ?, ?, ?)";
+        StringBuilder sql = new StringBuilder("insert " + orFail() + "into records (id, organization_id,"
+                + " object, external_id, data, created_at, updated_at, created_by_import) values ");
+        List<Object> params = new ArrayList<>(rows.size() * COLUMNS);
+        for (int i = 0; i < rows.size(); i++) {
+            String[] r = rows.get(i);
+            sql.append(i == 0 ? row : ", " + row);
+            params.add(r[0]);
+            params.add(organizationId);
+            params.add(object);
+            params.add(r[1]);
+            params.add(r[2]);
+            params.add(now);
+            params.add(now);
+            params.add(importId);
+        }
+        sql.append(' ').append(onConflict).append(" returning external_id, id, version");
+        h.query(sql.toString(), returned, params);
+    }
+
+    /**
+     * One statement per record, prepared once, under the write lock: SQLite plans a statement joined with a list of
+     * values as a walk over every record of the object. The log goes first, since the record is gone after.
+     */
+    @Override
+    public int deleteRecords(Handle h, String organizationId, String importId, List<RecordStore.Versioned> deletes) {
+        List<List<Object>> logRuns = new ArrayList<>(deletes.size());
+        List<List<Object>> deleteRuns = new ArrayList<>(deletes.size());
+        for (RecordStore.Versioned d : deletes) {
+            logRuns.add(List.of(importId, organizationId, d.id(), d.version()));
+            deleteRuns.add(List.of(organizationId, d.id(), d.version()));
+        }
+        h.executeEach(ImportStore.insertChanges(this) + " select ?, id, object, external_id, 'deleted',"
+                + " data, version, null from records where organization_id = ? and id = ? and version = ?",
+                logRuns, rs -> null);
+        int deleted = 0;
+        for (int count : h.updateEach(DELETE_ONE, deleteRuns)) {
+            deleted += count;
+        }
+        return deleted;
+    }
+
+    /** Deletes one record if it still has the version read. Parameters: organization, id, version. */
+    private static final String DELETE_ONE = "delete from records where organization_id = ? and id = ? and version = ?";
+
+    /** The default database file lies in it, and SQLite creates a missing file but not its directory. */
+    @Override
+    public void createDataDirectory(Path dataDir) throws IOException {
+        Files.createDirectories(dataDir);
     }
 
     @Override

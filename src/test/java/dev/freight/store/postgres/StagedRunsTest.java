@@ -1,4 +1,4 @@
-package dev.freight.store;
+package dev.freight.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,18 +22,18 @@ class StagedRunsTest {
 
     @Test
     void rowsAreCutBeforeTheOneThatWouldCarryTheRunPastTheLimit() {
-        int third = RecordStore.STAGED_CHARS / 3;
+        int third = PostgresDialect.STAGED_CHARS / 3;
 
-        assertThat(ids(RecordStore.runs(rows(third, third, third, 1, 1, third, -1)))).containsExactly(
+        assertThat(ids(PostgresDialect.runs(rows(third, third, third, 1, 1, third, -1)))).containsExactly(
                 List.of("id_0", "id_1", "id_2", "id_3"), List.of("id_4", "id_5", "id_6"));
-        assertThat(ids(RecordStore.runs(rows(third, third, third + 2)))).containsExactly(List.of("id_0", "id_1"),
+        assertThat(ids(PostgresDialect.runs(rows(third, third, third + 2)))).containsExactly(List.of("id_0", "id_1"),
                 List.of("id_2"));
     }
 
     @Test
     void aRowLongerThanTheLimitGoesAloneAndNoRowsAreNoRuns() {
-        assertThat(ids(RecordStore.runs(rows(5, RecordStore.STAGED_CHARS + 1, 5)))).containsExactly(List.of("id_0"),
+        assertThat(ids(PostgresDialect.runs(rows(5, PostgresDialect.STAGED_CHARS + 1, 5)))).containsExactly(List.of("id_0"),
                 List.of("id_1"), List.of("id_2"));
-        assertThat(RecordStore.runs(List.of())).isEmpty();
+        assertThat(PostgresDialect.runs(List.of())).isEmpty();
     }
 }
