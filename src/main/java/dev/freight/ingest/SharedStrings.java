@@ -27,7 +27,14 @@ final class SharedStrings implements Closeable {
 
     static final int DEFAULT_IN_HEAP = 65_536;
 
+    /**
+     * Excel's limit on a cell's text. A longer shared string is none Excel wrote, and since any number of cells may
+     * refer to it, a small file could make gigabytes of text of it (a million characters in 12,000 cells).
+     */
+    static final int MAX_LENGTH = 32_767;
+
     private final InputStream in;
+    private final String part;
     private final XMLStreamReader xml;
     private final int inHeap;
     private final List<String> first = new ArrayList<>();
@@ -35,17 +42,21 @@ final class SharedStrings implements Closeable {
     private int count;
     private boolean ended;
 
-    private SharedStrings(InputStream in, XMLStreamReader xml, int inHeap) {
+    private SharedStrings(InputStream in, String part, XMLStreamReader xml, int inHeap) {
         this.in = in;
+        this.part = part;
         this.xml = xml;
         this.inHeap = inHeap;
         this.ended = xml == null;
     }
 
-    /** The table read from {@code in} (null: a workbook without one, whose cells then cannot refer to it). */
-    static SharedStrings open(InputStream in, int inHeap) throws XMLStreamException {
-        return in == null ? new SharedStrings(null, null, inHeap)
-                : new SharedStrings(in, XlsxPackage.XML.createXMLStreamReader(in), inHeap);
+    /**
+     * The table read from {@code in}, the content of {@code part} (null: a workbook without one, whose cells then
+     * cannot refer to it).
+     */
+    static SharedStrings open(InputStream in, String part, int inHeap) throws IOException, XMLStreamException {
+        return in == null ? new SharedStrings(null, null, null, inHeap)
+                : new SharedStrings(in, part, XlsxPackage.reader(in, part), inHeap);
     }
 
     /** Item {@code index}; an index past the table's end is a damaged workbook. */
@@ -66,6 +77,10 @@ final class SharedStrings implements Closeable {
         }
         while (count <= index && !ended) {
             String item = nextItem();
+            if (item != null && item.length() > MAX_LENGTH) {
+                throw new XlsxPackage.DamagedPart("shared string %d of %s has %,d characters, where a cell holds at"
+                        .formatted(count, part, item.length()) + " most %,d".formatted(MAX_LENGTH));
+            }
             if (item == null) {
                 ended = true;
             } else if (count < inHeap) {
@@ -84,18 +99,29 @@ final class SharedStrings implements Closeable {
         }
     }
 
-    /** The next {@code si} item's text, or null at the end of the table. */
+    /**
+     * The next {@code si} item's text, or null at the end of the table. A table that cannot be read is a problem of
+     * the file, whichever row's cell first needed it.
+     */
     private String nextItem() throws XMLStreamException {
-        while (xml.hasNext()) {
-            int event = xml.next();
-            if (event == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("si")) {
-                return richText(xml, "si");
+        try {
+            while (xml.hasNext()) {
+                int event = xml.next();
+                if (event == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("si")) {
+                    return richText(xml, "si");
+                }
+                if (event == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("sst")) {
+                    return null;
+                }
             }
-            if (event == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("sst")) {
-                return null;
-            }
+            return null;
+        } catch (XlsxPackage.DamagedPart e) {
+            throw e;
+        } catch (XMLStreamException e) {
+            XlsxPackage.DamagedPart damaged = new XlsxPackage.DamagedPart(part + ": " + XlsxRows.damage(e));
+            damaged.initCause(e);
+            throw damaged;
         }
-        return null;
     }
 
     /**

@@ -31,6 +31,8 @@ final class Sniffer {
     /** Longest first line of an NDJSON file that is looked at; longer is taken for a one-line JSON document. */
     private static final int MAX_FIRST_LINE = 1024 * 1024;
     private static final int MAX_ZIP_ENTRY = 256 * 1024;
+    /** How much of an XLS workbook stream's globals is searched for the record saying it is encrypted. */
+    private static final int MAX_GLOBALS = 64 * 1024;
     private static final String EXPECTED = "expected a CSV, JSON, NDJSON, XLSX or XLS file";
     private static final String SAVE_AS_XLSX = " are not supported; save as .xlsx";
 
@@ -186,12 +188,20 @@ final class Sniffer {
 
     private static FileType ole2(Path file) {
         Set<String> entries = new HashSet<>();
+        boolean filePass = false;
         try (POIFSFileSystem fs = new POIFSFileSystem(file.toFile(), true)) {
-            fs.getRoot().getEntryNames().forEach(n -> entries.add(n.toLowerCase(Locale.ROOT)));
+            for (String name : fs.getRoot().getEntryNames()) {
+                entries.add(name.toLowerCase(Locale.ROOT));
+                if (name.equalsIgnoreCase("workbook")) {
+                    try (InputStream in = fs.createDocumentInputStream(name)) {
+                        filePass = hasFilePass(in);
+                    }
+                }
+            }
         } catch (IOException | RuntimeException e) {
             throw unsupported("The file is a damaged Office document; " + EXPECTED, e);
         }
-        if (entries.contains("encryptioninfo")) {
+        if (entries.contains("encryptioninfo") || filePass) {
             throw new IngestException("encrypted_file", 0,
                     "The file is a password-protected Office document; expected a workbook without a password");
         }
@@ -205,6 +215,32 @@ final class Sniffer {
             throw unsupported("The file is a Word 97-2003 document (.doc); " + EXPECTED);
         }
         throw unsupported("The file is an Office document that is not an Excel workbook; " + EXPECTED);
+    }
+
+    /**
+     * Whether an Excel 97-2003 workbook stream is password-protected: its globals substream, which a file encrypted
+     * by Excel 97-2003 keeps in OLE2 (record headers in the clear), has a FILEPASS record (0x002F) before its EOF
+     * record (0x000A). Only the first {@link #MAX_GLOBALS} bytes are looked at; FILEPASS comes right after the BOF.
+     */
+    private static boolean hasFilePass(InputStream in) throws IOException {
+        long read = 0;
+        while (read < MAX_GLOBALS) {
+            byte[] header = in.readNBytes(4);
+            if (header.length < 4) {
+                return false;
+            }
+            int type = (header[0] & 0xFF) | (header[1] & 0xFF) << 8;
+            int length = (header[2] & 0xFF) | (header[3] & 0xFF) << 8;
+            if (type == 0x002F) {
+                return true;
+            }
+            if (type == 0x000A) {
+                return false;
+            }
+            in.skipNBytes(Math.min(length, in.available()));
+            read += 4 + length;
+        }
+        return false;
     }
 
     /** The declared type: the Content-Type when it names one, else the file name's extension; null when neither. */

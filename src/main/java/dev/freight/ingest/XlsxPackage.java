@@ -1,8 +1,10 @@
 package dev.freight.ingest;
 
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -44,6 +46,21 @@ final class XlsxPackage implements Closeable {
     /** A cell style's number format: its id and its format code (null for General or an unknown built-in id). */
     record NumberFormat(int id, String code) {}
 
+    /** How much of a part's start is searched for a document type declaration. */
+    private static final int PROLOG = 4096;
+
+    /**
+     * A part that breaks the format's rules as a whole (a document type declaration, a shared-strings table that
+     * cannot be read): a problem of the file, not of the row being read when it shows.
+     */
+    static final class DamagedPart extends XMLStreamException {
+        private static final long serialVersionUID = 1L;
+
+        DamagedPart(String message) {
+            super(message);
+        }
+    }
+
     /** A package that breaks the format's rules in a way this reader names. */
     static final class Damaged extends XMLStreamException {
         private static final long serialVersionUID = 1L;
@@ -65,7 +82,7 @@ final class XlsxPackage implements Closeable {
         String sharedStrings = null;
         String styles = null;
         try (InputStream in = required("[Content_Types].xml")) {
-            XMLStreamReader xml = XML.createXMLStreamReader(in);
+            XMLStreamReader xml = reader(in, "[Content_Types].xml");
             while (xml.hasNext()) {
                 if (xml.next() == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("Override")) {
                     String type = xml.getAttributeValue(null, "ContentType");
@@ -117,6 +134,28 @@ final class XlsxPackage implements Closeable {
         return sharedStringsPart == null ? null : entry(sharedStringsPart);
     }
 
+    /** The shared-strings table's part name, e.g. {@code xl/sharedStrings.xml}; null when the workbook has none. */
+    String sharedStringsPart() {
+        return sharedStringsPart;
+    }
+
+    /**
+     * A StAX reader of {@code part}'s content {@code in}, refusing a part that declares a document type: Office never
+     * writes one, and its entity declarations are what an XML bomb is made of. (The parser reads no DTD either; this
+     * names the problem, which the parser's own error on the declaration does not.)
+     */
+    static XMLStreamReader reader(InputStream in, String part) throws IOException, XMLStreamException {
+        BufferedInputStream buffered = new BufferedInputStream(in, PROLOG);
+        buffered.mark(PROLOG);
+        String prolog = new String(buffered.readNBytes(PROLOG), StandardCharsets.ISO_8859_1);
+        buffered.reset();
+        if (prolog.contains("<!DOCTYPE")) {
+            throw new DamagedPart(part + " declares a document type (<!DOCTYPE>), which workbook parts never do;"
+                    + " its entities could expand a small file into gigabytes (an XML bomb)");
+        }
+        return XML.createXMLStreamReader(buffered);
+    }
+
     /** A sheet's content. */
     InputStream sheet(SheetEntry sheet) throws IOException, XMLStreamException {
         if (sheet.part() == null) {
@@ -137,7 +176,7 @@ final class XlsxPackage implements Closeable {
 
     private void readWorkbook(String part, Map<String, String> targets) throws IOException, XMLStreamException {
         try (InputStream in = required(part)) {
-            XMLStreamReader xml = XML.createXMLStreamReader(in);
+            XMLStreamReader xml = reader(in, part);
             boolean properties = false;
             while (xml.hasNext()) {
                 if (xml.next() != XMLStreamConstants.START_ELEMENT) {
@@ -181,11 +220,12 @@ final class XlsxPackage implements Closeable {
         int slash = part.lastIndexOf('/');
         String folder = part.substring(0, slash + 1);
         Map<String, String> targets = new HashMap<>();
-        try (InputStream in = entry(folder + "_rels/" + part.substring(slash + 1) + ".rels")) {
+        String rels = folder + "_rels/" + part.substring(slash + 1) + ".rels";
+        try (InputStream in = entry(rels)) {
             if (in == null) {
                 return targets;
             }
-            XMLStreamReader xml = XML.createXMLStreamReader(in);
+            XMLStreamReader xml = reader(in, rels);
             while (xml.hasNext()) {
                 if (xml.next() == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("Relationship")) {
                     String target = xml.getAttributeValue(null, "Target");
@@ -208,7 +248,7 @@ final class XlsxPackage implements Closeable {
             }
             Map<Integer, String> custom = new HashMap<>();
             List<Integer> ids = new ArrayList<>();
-            XMLStreamReader xml = XML.createXMLStreamReader(in);
+            XMLStreamReader xml = reader(in, part);
             boolean formats = false;
             boolean cellStyles = false;
             while (xml.hasNext()) {

@@ -64,10 +64,10 @@ final class XlsxRows implements TabularReader.RawRows {
         InputStream content = null;
         try {
             XlsxPackage.SheetEntry sheet = choose(workbook, sheetName);
-            strings = SharedStrings.open(workbook.sharedStrings(), inHeap);
+            strings = SharedStrings.open(workbook.sharedStrings(), workbook.sharedStringsPart(), inHeap);
             MergedCells merged = SheetMerges.of(version, workbook, sheet);
             content = workbook.sheet(sheet);
-            XlsxRows rows = new XlsxRows(workbook, strings, content, XlsxPackage.XML.createXMLStreamReader(content),
+            XlsxRows rows = new XlsxRows(workbook, strings, content, XlsxPackage.reader(content, sheet.part()),
                     merged);
             return TabularReader.open(rows, Columns.MissingCells.EMPTY,
                     "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.name()),
@@ -131,9 +131,10 @@ final class XlsxRows implements TabularReader.RawRows {
                         .formatted(where, damage(e)), e);
     }
 
-    private static String damage(Exception e) {
+    static String damage(Exception e) {
         return switch (e) {
             case XlsxPackage.Damaged d -> d.getMessage();
+            case XlsxPackage.DamagedPart d -> d.getMessage();
             case XMLStreamException x -> "invalid XML: " + parserMessage(x);
             case ZipException z -> "corrupt zip data";
             case EOFException z -> "corrupt zip data";
@@ -167,6 +168,8 @@ final class XlsxRows implements TabularReader.RawRows {
             }
             ended = true;
             return null;
+        } catch (XlsxPackage.DamagedPart e) {
+            throw unreadable(0, e);
         } catch (XMLStreamException | NumberFormatException | ZipException | EOFException e) {
             throw unreadable(inRow ? lastRow : lastRow + 1, e);
         }

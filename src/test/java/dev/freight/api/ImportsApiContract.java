@@ -2,6 +2,7 @@ package dev.freight.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freight.ingest.Corpora;
 import dev.freight.jobs.ImportRetention;
 import dev.freight.jobs.ImportTasks;
 import dev.freight.store.Database;
@@ -782,6 +783,31 @@ abstract class ImportsApiContract {
         HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         assertThat(awaitFinal(id).at("/checksum")).isEqualTo(sha256(VENDORS));
+    }
+
+    /**
+     * A password-protected Excel 97-2003 workbook (an OLE2 file with a Workbook stream, as an open one is) is refused
+     * as it arrives, 415 {@code encrypted_file} as an encrypted XLSX is, in either upload mode: before, it was accepted
+     * as an XLS and failed in prevalidation.
+     */
+    @Test
+    void anEncryptedXlsUploadIsRefusedAs415EncryptedFileAndTheImportKeepsWaiting() throws Exception {
+        byte[] file = Files.readAllBytes(Corpora.require("poi-spreadsheets").resolve("password.xls"));
+        for (String mode : List.of("sync", "async")) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"" + mode
+                    + "\"}");
+
+            HttpResponse<String> refused = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", "application/vnd.ms-excel")
+                    .header("Content-Disposition", "attachment; filename=\"password.xls\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertRefused(refused, mode, 415, "encrypted_file",
+                    "The file is a password-protected Office document; expected a workbook without a password");
+            Response waiting = http.get("/v1/imports/" + created.at("/id"));
+            assertThat(waiting.at("/status")).as(mode).isEqualTo("requested");
+            assertThat(waiting.at("/has_upload_file")).as(mode).isEqualTo("false");
+        }
     }
 
     /**

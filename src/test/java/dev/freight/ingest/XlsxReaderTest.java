@@ -224,6 +224,31 @@ class XlsxReaderTest extends WorkbookReaderContract {
         }
     }
 
+    /**
+     * A shared string longer than Excel's 32,767 characters per cell is refused when a cell first needs it: any
+     * number of cells may refer to it, so a small file could expand to gigabytes of text (POI's
+     * poc-shared-strings.xlsx: one string of a million characters in 12,000 cells). One of 32,767 reads.
+     */
+    @Test
+    void refusesASharedStringLongerThanACellHolds() throws IOException {
+        Path longest = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "x".repeat(32_767)))),
+                dir.resolve("longest.xlsx"));
+        Path tooLong = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "x".repeat(32_768)))),
+                dir.resolve("too-long.xlsx"));
+
+        assertThat(readAll(longest, SharedStrings.DEFAULT_IN_HEAP, null)).extracting(SourceRow::cells)
+                .containsExactly(cells("id", "x".repeat(32_767)));
+        try (RowReader reader = XlsxRows.open(tooLong, null)) {
+            assertThatThrownBy(reader::next).isInstanceOfSatisfying(IngestException.class, e -> {
+                assertThat(e.code()).isEqualTo("unreadable_file");
+                assertThat(e.line()).isZero();
+                assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file, found"
+                        + " a damaged one (shared string 1 of xl/sharedStrings.xml has 32,768 characters, where a"
+                        + " cell holds at most 32,767)");
+            });
+        }
+    }
+
     private static List<SourceRow> readAll(Path file, int inHeap, Set<String> only) throws IOException {
         List<SourceRow> rows = new ArrayList<>();
         try (RowReader reader = XlsxRows.open(file, null, inHeap)) {
