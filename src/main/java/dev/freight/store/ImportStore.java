@@ -38,6 +38,8 @@ public final class ImportStore {
             created_by, updated_by, column_mapping, phases, stats, checksum, file_type, file_name, has_upload_file,
             has_errors_file, total_rows, checkpoint, upload_expires_at, deadline_at, cancel_requested,
             rolled_back_at, created_at, updated_at, purged_at, finished_at""";
+    /** The final statuses, as an SQL list: an import in one of them never runs again. */
+    private static final String ENDED = "('completed', 'failed', 'timed_out', 'expired')";
     private static final TypeReference<LinkedHashMap<String, String>> MAPPING = new TypeReference<>() {};
     private static final TypeReference<List<Map<String, Object>>> PHASES = new TypeReference<>() {};
     private static final TypeReference<Map<String, Long>> STATS = new TypeReference<>() {};
@@ -325,10 +327,48 @@ public final class ImportStore {
         return found;
     }
 
+    /**
+     * Keeps keys an overwrite import saw, for its cleanup, and marks the import as having seen keys, so that
+     * {@link #deleteSeen} finds it once it has ended. The mark writes the import's row once: later chunks find it set.
+     */
     public void addSeen(Handle h, String importId, Collection<String> externalIds) {
+        if (externalIds.isEmpty()) {
+            return;
+        }
         List<Object[]> rows = new ArrayList<>(externalIds.size());
         externalIds.forEach(k -> rows.add(new Object[] {importId, k}));
         insertRows(h, "import_seen (import_id, external_id)", rows);
+        h.update("update imports set has_seen_keys = ? where id = ? and has_seen_keys = ?", true, importId, false);
+    }
+
+    /**
+     * Up to {@code limit} ended imports (completed, failed, timed out, expired) that still have seen keys, by id: read
+     * from the imports' partial index of those with seen keys, never from {@code import_seen}.
+     */
+    public List<String> endedWithSeenKeys(Handle h, int limit) {
+        return h.query("select id from imports where has_seen_keys and status in " + ENDED + " order by id limit "
+                + limit, rs -> rs.getString(1));
+    }
+
+    /**
+     * Deletes the first {@code limit} seen keys of {@code importId} in key order (one range of the primary key), if the
+     * import has ended; an import not ended keeps every key, since its cleanup (or the cleanup it resumes after a
+     * crash) reads them. Clears the import's mark when its last keys go; returns how many keys were deleted: fewer than
+     * {@code limit} when those were its last (or when it has not ended).
+     */
+    public int deleteSeen(Handle h, String importId, int limit) {
+        // The delete itself asks whether the import has ended: a key it sees was written by a chunk that saved the
+        // import's status with it, so it sees that status or a later one.
+        String ended = " and exists (select 1 from imports where id = ? and status in " + ENDED + ")";
+        Optional<String> last = h.queryFirst("select external_id from import_seen where import_id = ?"
+                + " order by external_id limit 1 offset " + (limit - 1), rs -> rs.getString(1), importId);
+        if (last.isPresent()) {
+            return h.update("delete from import_seen where import_id = ? and external_id <= ?" + ended, importId,
+                    last.get(), importId);
+        }
+        int deleted = h.update("delete from import_seen where import_id = ?" + ended, importId, importId);
+        h.update("update imports set has_seen_keys = ? where id = ? and status in " + ENDED, false, importId);
+        return deleted;
     }
 
     /** Keeps rows put off until after the import's last row, with the references each did not find. */
@@ -610,9 +650,9 @@ public final class ImportStore {
      * are not purged yet, oldest first.
      */
     public List<String> purgeable(Handle h, Instant before, int limit) {
-        return h.query("select id from imports where purged_at is null and status in ('completed', 'failed',"
-                + " 'timed_out', 'expired') and finished_at < ? order by finished_at, id limit " + limit,
-                rs -> rs.getString(1), before.toEpochMilli());
+        return h.query("select id from imports where purged_at is null and status in " + ENDED
+                + " and finished_at < ? order by finished_at, id limit " + limit, rs -> rs.getString(1),
+                before.toEpochMilli());
     }
 
     /**
@@ -626,8 +666,8 @@ public final class ImportStore {
                 "import_warnings")) {
             h.update("delete from " + table + " where import_id = ?", importId);
         }
-        h.update("update imports set has_upload_file = ?, has_errors_file = ?, purged_at = ? where id = ?", false,
-                false, when.toEpochMilli(), importId);
+        h.update("update imports set has_upload_file = ?, has_errors_file = ?, has_seen_keys = ?, purged_at = ?"
+                + " where id = ?", false, false, false, when.toEpochMilli(), importId);
     }
 
     /**
