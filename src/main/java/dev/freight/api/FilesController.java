@@ -16,6 +16,7 @@ import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportEnums.UploadMode;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
+import dev.freight.store.StoreException;
 import dev.freight.store.UploadStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -149,7 +150,16 @@ class FilesController {
     /** Prepares a {@code sync} import in the request, then queues the import's run: the answer to its upload. */
     private ResponseEntity<ImportView> queued(String id, ImportJob received) {
         boolean sync = received.uploadMode() == UploadMode.SYNC;
-        ImportJob job = sync ? pipeline.prepare(id, sources.of(received)) : received;
+        ImportJob job;
+        try {
+            job = sync ? pipeline.prepare(id, sources.of(received)) : received;
+        } catch (StoreException e) {
+            if (!e.isSuperseded()) {
+                throw e;
+            }
+            // A cancel ended the import while this request prepared it: the answer is the import as the cancel left it.
+            job = database.withHandle(h -> imports.get(h, id)).orElseThrow();
+        }
         if (job.status().isFinal()) {
             return ResponseEntity.status(422).body(urls.view(job));
         }

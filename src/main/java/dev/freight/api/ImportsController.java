@@ -9,7 +9,6 @@ import dev.freight.store.Database;
 import dev.freight.store.ImportEnums;
 import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.ImportEnums.DuplicateHandling;
-import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportEnums.UploadMode;
 import dev.freight.store.ImportJob;
@@ -146,15 +145,8 @@ class ImportsController {
         if (job.status().isFinal()) {
             throw new ApiException(409, "import_finished", "The import already ended as " + job.status().wireName());
         }
-        return urls.view(database.inTransaction(h -> {
-            imports.requestCancel(h, caller.organizationId(), id);
-            ImportJob current = imports.get(h, id).orElseThrow();
-            if (current.status() == Status.REQUESTED || current.status() == Status.QUEUED) {
-                return imports.save(h, current.ended(Status.FAILED, "Cancelled on request before it started",
-                        PhaseStatus.SKIPPED, clock.instant()));
-            }
-            return current;
-        }));
+        return urls.view(database.inTransaction(h -> imports.cancel(h, caller.organizationId(), id,
+                clock.instant())).orElseThrow());
     }
 
     @PostMapping("/v1/imports/{id}/rollback")

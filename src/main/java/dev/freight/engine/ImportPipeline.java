@@ -146,10 +146,16 @@ public final class ImportPipeline {
 
     /**
      * Prevalidation and preparsing. Leaves the import {@code queued} with its row count and duplicate keys stored,
-     * or {@code failed} with the reason (unreadable file, unknown object, mapping that does not fit).
+     * or {@code failed} with the reason (unreadable file, unknown object, mapping that does not fit). An import that
+     * ended before this run took it (cancelled) is returned as it is; one cancelled while this run prepares it makes
+     * the run's next save fail ({@code superseded}), and nothing of the run is saved over the cancel.
      */
     public ImportJob prepare(String importId, RowSource source) {
         ImportJob loaded = claim(importId);
+        if (loaded.status().isFinal()) {
+            // Cancelled (or expired) before this run took it: nothing to prepare, and nothing to save over it.
+            return loaded;
+        }
         ImportJob job = save(loaded.withPhase(loaded.phase(Phase.PREVALIDATION).running(now())));
         // Before the file is opened: a prescan that read it all has told the reader its encoding.
         Prescans.Scan prescanned = prescans.prescanned(importId, loaded.checksum());

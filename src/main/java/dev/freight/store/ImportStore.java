@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import tools.jackson.core.type.TypeReference;
@@ -142,6 +143,25 @@ public final class ImportStore {
     public boolean requestCancel(Handle h, String organizationId, String id) {
         return h.update("update imports set cancel_requested = ? where organization_id = ? and id = ?", true,
                 organizationId, id) > 0;
+    }
+
+    /**
+     * Asks import {@code id} of the organization to stop; returns it as stored after. One not started yet (requested,
+     * or queued, also while a run is preparing it) ends at once as failed, and the run that holds it, if any, loses
+     * it: its next save fails ({@code superseded}), so it cannot save the import queued again over the cancel. A
+     * running one stops before its next chunk ({@link #cancelRequested}). Empty for no such import.
+     */
+    public Optional<ImportJob> cancel(Handle h, String organizationId, String id, Instant when) {
+        if (!requestCancel(h, organizationId, id)) {
+            return Optional.empty();
+        }
+        ImportJob current = get(h, id).orElseThrow();
+        if (current.status() != Status.REQUESTED && current.status() != Status.QUEUED) {
+            return Optional.of(current);
+        }
+        ImportJob held = claim(h, id, UUID.randomUUID().toString());
+        return Optional.of(save(h, held.ended(Status.FAILED, "Cancelled on request before it started",
+                PhaseStatus.SKIPPED, when)));
     }
 
     public boolean cancelRequested(Handle h, String id) {

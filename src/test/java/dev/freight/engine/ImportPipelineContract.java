@@ -568,6 +568,42 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aCancelWhilePrevalidationReadsTheFileEndsTheImportAndTheRunSavesNothingOverIt() throws IOException {
+        ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
+        // The cancel lands while prevalidation reads row 2, as POST /v1/imports/{id}/cancel would.
+        ImportPipeline.RowSource cancelledWhileRead = reading(csv(NINE_VENDORS), 2,
+                () -> db.inTransaction(h -> imports.cancel(h, org, job.id(), clock.instant())));
+
+        assertThatThrownBy(() -> pipeline.prepare(job.id(), cancelledWhileRead))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isSuperseded()).isTrue());
+
+        ImportJob stored = load(job.id());
+        assertThat(stored.status()).isEqualTo(Status.FAILED);
+        assertThat(stored.reason()).isEqualTo("Cancelled on request before it started");
+        assertThat(stored.totalRows()).isNull();
+        assertThat(stored.phases()).extracting(p -> p.status()).containsOnly(PhaseStatus.SKIPPED).hasSize(7);
+        // The worker's next step finds it ended and writes nothing.
+        assertThat(pipeline.process(job.id(), csv(NINE_VENDORS), ImportPipeline.Listener.NONE).status())
+                .isEqualTo(Status.FAILED);
+        assertThat(vendorCount()).isZero();
+    }
+
+    @Test
+    void anImportCancelledBeforeItsRunTookItIsNotPreparedOver() throws IOException {
+        ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
+        ImportJob cancelled = db.inTransaction(h -> imports.cancel(h, org, job.id(), clock.instant())).orElseThrow();
+
+        ImportJob prepared = pipeline.prepare(job.id(), csv(NINE_VENDORS));
+
+        assertThat(prepared.status()).isEqualTo(Status.FAILED);
+        ImportJob stored = load(job.id());
+        assertThat(stored.status()).isEqualTo(Status.FAILED);
+        assertThat(stored.reason()).isEqualTo("Cancelled on request before it started");
+        assertThat(stored.phases()).isEqualTo(cancelled.phases());
+        assertThat(stored.totalRows()).isNull();
+    }
+
+    @Test
     void aChunkTheDatabaseRefusesIsReplayedRowByRowSoOnlyTheBadRowFails() throws IOException {
         db.withHandle(h -> {
             h.execute(databases().failingTriggerSql("boom"));
