@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.apache.poi.EncryptedDocumentException;
+import org.apache.poi.hssf.record.RecordFactoryInputStream;
 import org.apache.poi.poifs.filesystem.POIFSFileSystem;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -188,20 +190,26 @@ final class Sniffer {
 
     private static FileType ole2(Path file) {
         Set<String> entries = new HashSet<>();
-        boolean filePass = false;
+        boolean passwordToOpen = false;
         try (POIFSFileSystem fs = new POIFSFileSystem(file.toFile(), true)) {
             for (String name : fs.getRoot().getEntryNames()) {
                 entries.add(name.toLowerCase(Locale.ROOT));
                 if (name.equalsIgnoreCase("workbook")) {
+                    boolean filePass;
                     try (InputStream in = fs.createDocumentInputStream(name)) {
                         filePass = hasFilePass(in);
+                    }
+                    if (filePass) {
+                        try (InputStream in = fs.createDocumentInputStream(name)) {
+                            passwordToOpen = !opensWithoutPassword(in);
+                        }
                     }
                 }
             }
         } catch (IOException | RuntimeException e) {
             throw unsupported("The file is a damaged Office document; " + EXPECTED, e);
         }
-        if (entries.contains("encryptioninfo") || filePass) {
+        if (entries.contains("encryptioninfo") || passwordToOpen) {
             throw new IngestException("encrypted_file", 0,
                     "The file is a password-protected Office document; expected a workbook without a password");
         }
@@ -241,6 +249,19 @@ final class Sniffer {
             read += 4 + length;
         }
         return false;
+    }
+
+    /**
+     * Whether an encrypted Excel 97-2003 workbook stream opens with Excel's default password (VelvetSweatshop), as
+     * one with a password to modify only does: POI's HSSF then reads it as it reads any other, with no password given.
+     */
+    private static boolean opensWithoutPassword(InputStream in) {
+        try {
+            new RecordFactoryInputStream(in, true);
+            return true;
+        } catch (EncryptedDocumentException e) {
+            return false;
+        }
     }
 
     /** The declared type: the Content-Type when it names one, else the file name's extension; null when neither. */

@@ -72,7 +72,9 @@ final class XlsxRows implements TabularReader.RawRows {
             return TabularReader.open(rows, Columns.MissingCells.EMPTY,
                     "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.name()),
                     SourceFormat.ofSheet(sheet.name()));
-        } catch (XMLStreamException e) {
+        } catch (XMLStreamException | ZipException | EOFException e) {
+            // Corrupt compressed data where a part starts (read raw for its prolog, or scanned for merged cells) is
+            // the file's damage, as it is anywhere later in the sheet.
             closeAll(content, strings, workbook);
             throw unreadable(0, e);
         } catch (IOException | RuntimeException e) {
@@ -92,7 +94,7 @@ final class XlsxRows implements TabularReader.RawRows {
     private static XlsxPackage openPackage(Path file) throws IOException {
         try {
             return XlsxPackage.open(file);
-        } catch (XMLStreamException | ZipException e) {
+        } catch (XMLStreamException | ZipException | EOFException e) {
             throw unreadable(0, e);
         }
     }

@@ -15,8 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.apache.poi.hssf.record.crypto.Biff8EncryptionKey;
+import org.apache.poi.poifs.crypt.Decryptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +36,27 @@ class DetectTest {
 
         assertThat(Readers.detect(xlsx, "text/csv", "vendors.csv")).isEqualTo(FileType.XLSX);
         assertThat(Readers.detect(xls, "application/json", "vendors.json")).isEqualTo(FileType.XLS);
+    }
+
+    /**
+     * An XLS that Excel encrypted with its default password (VelvetSweatshop: a workbook with a password to modify
+     * only, or a protected structure) has a FILEPASS record like one with a password to open it, but opens without a
+     * password, as POI reads it: it is no password-protected file.
+     */
+    @Test
+    void readsAnXlsEncryptedWithTheDefaultPassword() throws IOException {
+        Path file = dir.resolve("protected.xls");
+        Biff8EncryptionKey.setCurrentUserPassword(Decryptor.DEFAULT_PASSWORD);
+        try {
+            XlsWriter.write(Workbook.of(sheet("S", row(1, "id", "name"), row(2, "1", "Ann"))), file);
+        } finally {
+            Biff8EncryptionKey.setCurrentUserPassword(null);
+        }
+
+        assertThat(Readers.detect(file, null, "protected.xls")).isEqualTo(FileType.XLS);
+        try (RowReader rows = Readers.open(file, FileType.XLS, ReadOptions.defaults())) {
+            assertThat(rows.next().cells()).containsExactly(Map.entry("id", "1"), Map.entry("name", "Ann"));
+        }
     }
 
     @Test

@@ -9,10 +9,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.freight.testing.XlsxFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -247,6 +249,47 @@ class XlsxReaderTest extends WorkbookReaderContract {
                         + " cell holds at most 32,767)");
             });
         }
+    }
+
+    /**
+     * A part whose compressed data is corrupt from its first byte is a damaged workbook, whichever part it is: the
+     * sheet, the shared strings or the workbook itself (not an I/O failure of the service's own).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml"})
+    void refusesAPartWhoseCompressedDataIsCorruptAsADamagedWorkbook(String part) throws IOException {
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "a-1"))), dir.resolve("c.xlsx"));
+        corruptData(file, part);
+
+        assertThatThrownBy(() -> {
+            try (RowReader reader = Readers.open(file, FileType.XLSX, ReadOptions.defaults())) {
+                while (reader.next() != null) {
+                    // Reads to the end.
+                }
+            }
+        }).isInstanceOfSatisfying(IngestException.class, e -> {
+            assertThat(e.code()).isEqualTo("unreadable_file");
+            assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file, found a"
+                    + " damaged one (corrupt zip data)");
+        });
+    }
+
+    /** Makes the compressed data of {@code part} start with a deflate block of the reserved type. */
+    private static void corruptData(Path file, String part) throws IOException {
+        byte[] zip = Files.readAllBytes(file);
+        byte[] name = part.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i + 30 < zip.length; i++) {
+            if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 3 && zip[i + 3] == 4) {
+                int nameLength = (zip[i + 26] & 0xFF) | (zip[i + 27] & 0xFF) << 8;
+                int extraLength = (zip[i + 28] & 0xFF) | (zip[i + 29] & 0xFF) << 8;
+                if (Arrays.equals(Arrays.copyOfRange(zip, i + 30, i + 30 + nameLength), name)) {
+                    zip[i + 30 + nameLength + extraLength] = (byte) 0xFF;
+                    Files.write(file, zip);
+                    return;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no part " + part);
     }
 
     private static List<SourceRow> readAll(Path file, int inHeap, Set<String> only) throws IOException {
