@@ -13,6 +13,7 @@ import dev.freight.store.Scope;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -98,8 +99,15 @@ class ObjectController {
     @PostMapping("/v1/objects")
     ResponseEntity<ObjectView> create(@RequestBody ObjectRequest request, Caller caller) {
         caller.require(Scope.ADMIN);
-        List<FieldRequest> requested = request.fields() == null ? List.of() : request.fields();
-        List<String> unreadable = requested.stream().flatMap(f -> f.unreadable().stream()).toList();
+        List<FieldRequest> given = request.fields() == null ? List.of() : request.fields();
+        List<String> unreadable = new ArrayList<>();
+        for (int i = 0; i < given.size(); i++) {
+            if (given.get(i) == null) {
+                unreadable.add("fields[" + i + "] must be a field definition (an object), got null");
+            }
+        }
+        List<FieldRequest> requested = given.stream().filter(Objects::nonNull).toList();
+        requested.forEach(f -> unreadable.addAll(f.unreadable()));
         List<Field> fields = requested.stream().filter(FieldRequest::hasSlug).map(FieldRequest::toField).toList();
         ObjectDef created = database.inTransaction(h -> {
             // Records of a deleted object of this slug stay; the object's records must share one id prefix.

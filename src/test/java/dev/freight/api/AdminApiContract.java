@@ -218,6 +218,18 @@ abstract class AdminApiContract {
     }
 
     @Test
+    void aNullFieldIsAProblemOfTheDefinitionNotAServerError() {
+        Response r = http.post("/v1/objects", """
+                {"slug": "risk", "label": "Risk", "fields": [{"slug": "name", "type": "text"}, null]}""");
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.at("/error/code")).isEqualTo("invalid_object");
+        assertThat(r.at("/error/details"))
+                .isEqualTo("[\"fields[1] must be a field definition (an object), got null\"]");
+        assertThat(http.get("/v1/objects").json().get("data").size()).isEqualTo(5);
+    }
+
+    @Test
     void theSchemaListsEveryBuiltInObjectWithItsFields() {
         Response r = http.get("/v1/objects/vendor");
 
