@@ -23,8 +23,8 @@ final class MergedCells {
     /** A merged block: its rows (1-based, inclusive) and its first column (0-based). */
     record Block(long firstRow, long lastRow, int column) {}
 
-    /** A filled column: its value and the last row it reaches. */
-    private record Open(String value, long lastRow) {}
+    /** A filled column: its value, the length of its text in the file, and the last row it reaches. */
+    private record Open(String value, int length, long lastRow) {}
 
     /** No merged blocks: rows pass unchanged. */
     static final MergedCells NONE = new MergedCells(List.of());
@@ -41,6 +41,7 @@ final class MergedCells {
     private final Map<Integer, Open> open = new HashMap<>();
     private int next;
     private boolean headerSeen;
+    private long filled;
 
     private MergedCells(List<Block> blocks) {
         this.blocks = blocks.stream().filter(b -> b.lastRow() > b.firstRow())
@@ -160,9 +161,19 @@ final class MergedCells {
      * returns them; a row without a non-blank cell of its own is returned as it is.
      */
     List<String> fill(long row, List<String> cells) {
+        return fill(row, cells, null);
+    }
+
+    /**
+     * As {@link #fill(long, List)}, where {@code lengths[i]} is the length of the text the row's own cell {@code i}
+     * holds in the file, looked up for a cell read as {@link TabularReader#SKIPPED} (whose value does not tell it);
+     * null when the reader skips none.
+     */
+    List<String> fill(long row, List<String> cells, int[] lengths) {
         if (blocks.isEmpty()) {
             return cells;
         }
+        filled = 0;
         open.values().removeIf(o -> o.lastRow() < row);
         boolean own = cells.stream().anyMatch(c -> !c.isBlank());
         boolean header = own && !headerSeen;
@@ -174,15 +185,25 @@ final class MergedCells {
                     cells.add("");
                 }
                 cells.set(column, e.getValue().value());
+                filled += e.getValue().length();
             }
         }
         while (next < blocks.size() && blocks.get(next).firstRow() <= row) {
             Block block = blocks.get(next++);
             String value = block.column() < cells.size() ? cells.get(block.column()) : "";
             if (block.firstRow() == row && !header && !value.isBlank()) {
-                open.put(block.column(), new Open(value, block.lastRow()));
+                // The value is one filled into the row (overlapping blocks), or the row's own.
+                Open filledIn = open.get(block.column());
+                int length = filledIn != null ? filledIn.length()
+                        : lengths == null || value != TabularReader.SKIPPED ? value.length() : lengths[block.column()];
+                open.put(block.column(), new Open(value, length, block.lastRow()));
             }
         }
         return cells;
+    }
+
+    /** The length in the file of the text the last {@link #fill} filled into its row (0 when it filled nothing). */
+    long filled() {
+        return filled;
     }
 }

@@ -65,6 +65,12 @@ final class SharedStrings implements Closeable {
         return index < inHeap ? first.get(index) : spill.get(index - inHeap);
     }
 
+    /** The length in characters of item {@code index}, without building it when it is in the file. */
+    int length(int index) throws XMLStreamException, IOException {
+        readUpTo(index);
+        return index < inHeap ? first.get(index).length() : spill.length(index - inHeap);
+    }
+
     /** Whether item {@code index} is empty or only white space, without building it when it is in the file. */
     boolean isBlank(int index) throws XMLStreamException, IOException {
         readUpTo(index);
@@ -184,8 +190,8 @@ final class SharedStrings implements Closeable {
     }
 
     /**
-     * Strings in a temporary file mapped in regions of {@link #REGION} bytes: each string is its UTF-8 bytes after a
-     * 4-byte length, within one region (a longer string gets a region of its own size). An index, mapped the same
+     * Strings in a temporary file mapped in regions of {@link #REGION} bytes: each string is its UTF-8 bytes after its
+     * length in bytes and its length in characters (4 bytes each), within one region (a longer string gets a region of its own size). An index, mapped the same
      * way, gives each string's region and position, and whether it is blank. The file is deleted at close; the
      * mappings go with their buffers.
      */
@@ -210,8 +216,8 @@ final class SharedStrings implements Closeable {
         void add(String s) throws IOException {
             byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
             MappedByteBuffer region = data.isEmpty() ? null : data.getLast();
-            if (region == null || region.remaining() < bytes.length + 4) {
-                region = map(Math.max(REGION, bytes.length + 4));
+            if (region == null || region.remaining() < bytes.length + 8) {
+                region = map(Math.max(REGION, bytes.length + 8));
                 data.add(region);
             }
             long entry = ((long) (data.size() - 1) << 32) | region.position() | (s.isBlank() ? BLANK : 0);
@@ -220,7 +226,7 @@ final class SharedStrings implements Closeable {
                 index.add(map(INDEX_REGION_ENTRIES * 8));
             }
             try {
-                region.putInt(bytes.length).put(bytes);
+                region.putInt(bytes.length).putInt(s.length()).put(bytes);
                 index.getLast().putLong(slot * 8, entry);
             } catch (InternalError e) {
                 // What the JDK throws when a mapped page cannot be backed: the file system is full.
@@ -244,8 +250,13 @@ final class SharedStrings implements Closeable {
             MappedByteBuffer region = data.get((int) ((entry & ~BLANK) >>> 32));
             int position = (int) entry;
             byte[] bytes = new byte[region.getInt(position)];
-            region.get(position + 4, bytes);
+            region.get(position + 8, bytes);
             return new String(bytes, StandardCharsets.UTF_8);
+        }
+
+        int length(int i) {
+            long entry = entry(i);
+            return data.get((int) ((entry & ~BLANK) >>> 32)).getInt((int) entry + 4);
         }
 
         boolean isBlank(int i) {

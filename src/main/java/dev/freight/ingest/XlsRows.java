@@ -2,6 +2,7 @@ package dev.freight.ingest;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -29,8 +30,9 @@ final class XlsRows implements TabularReader.RawRows {
     private final Iterator<Row> rows;
     private final ExcelText text;
     private final MergedCells merged;
+    private final SheetText limit;
 
-    private XlsRows(POIFSFileSystem fs, HSSFWorkbook workbook, Sheet sheet) {
+    private XlsRows(POIFSFileSystem fs, HSSFWorkbook workbook, Sheet sheet, long fileBytes) {
         this.fs = fs;
         this.workbook = workbook;
         this.rows = sheet.rowIterator();
@@ -41,16 +43,18 @@ final class XlsRows implements TabularReader.RawRows {
                     range.getFirstColumn()));
         }
         this.merged = MergedCells.of(blocks);
+        this.limit = new SheetText(fileBytes);
         this.text = new ExcelText(workbook.getInternalWorkbook().isUsing1904DateWindowing());
     }
 
     static RowReader open(Path file, String sheetName) throws IOException {
+        long size = Files.size(file);
         POIFSFileSystem fs = openFileSystem(file);
         HSSFWorkbook workbook = openWorkbook(fs);
         try {
             int index = choose(workbook, sheetName);
             Sheet sheet = workbook.getSheetAt(index);
-            return TabularReader.open(new XlsRows(fs, workbook, sheet), Columns.MissingCells.EMPTY,
+            return TabularReader.open(new XlsRows(fs, workbook, sheet, size), Columns.MissingCells.EMPTY,
                     "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.getSheetName()),
                     SourceFormat.ofSheet(sheet.getSheetName()));
         } catch (IOException | RuntimeException e) {
@@ -126,6 +130,12 @@ final class XlsRows implements TabularReader.RawRows {
                         .formatted(e.getClass().getSimpleName()), e);
     }
 
+    private IngestException unreadable(long row) {
+        return new IngestException("unreadable_file", row,
+                "Row %d: the workbook cannot be read; expected a valid .xls file, found a damaged one (%s)"
+                        .formatted(row, limit.exceeded()));
+    }
+
     @Override
     public TabularReader.RawRow next() {
         if (!rows.hasNext()) {
@@ -133,11 +143,21 @@ final class XlsRows implements TabularReader.RawRows {
         }
         Row row = rows.next();
         int width = Math.max(row.getLastCellNum(), 0);
+        long number = row.getRowNum() + 1L;
         List<String> cells = new ArrayList<>(width);
+        limit.startRow();
         for (int i = 0; i < width; i++) {
-            cells.add(text(row.getCell(i)));
+            String text = text(row.getCell(i));
+            if (!limit.add(text.length())) {
+                throw unreadable(number);
+            }
+            cells.add(text);
         }
-        return new TabularReader.RawRow(row.getRowNum() + 1L, merged.fill(row.getRowNum() + 1L, cells));
+        List<String> filled = merged.fill(number, cells);
+        if (!limit.add(merged.filled())) {
+            throw unreadable(number);
+        }
+        return new TabularReader.RawRow(number, filled);
     }
 
     private String text(Cell cell) {

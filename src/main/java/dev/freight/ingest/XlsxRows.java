@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -34,7 +35,12 @@ final class XlsxRows implements TabularReader.RawRows {
     private final XMLStreamReader xml;
     private final ExcelText text;
     private final MergedCells merged;
+    private final SheetText limit;
     private boolean[] keep;
+    /** The length in the file of each cell's text in the row being read, by column; null without merged blocks. */
+    private int[] lengths;
+    /** The length in the file of the text of the cell read last. */
+    private int stored;
     private boolean ended;
     /** Rows read so far: the row number of a row without one. */
     private long tracked;
@@ -42,13 +48,15 @@ final class XlsxRows implements TabularReader.RawRows {
     private boolean inRow;
 
     private XlsxRows(XlsxPackage workbook, SharedStrings strings, InputStream content, XMLStreamReader xml,
-            MergedCells merged) {
+            MergedCells merged, SheetText limit) {
         this.workbook = workbook;
         this.strings = strings;
         this.content = content;
         this.xml = xml;
         this.text = new ExcelText(workbook.date1904());
         this.merged = merged;
+        this.limit = limit;
+        this.lengths = merged == MergedCells.NONE ? null : new int[16];
     }
 
     static RowReader open(Path file, String sheetName) throws IOException {
@@ -68,7 +76,7 @@ final class XlsxRows implements TabularReader.RawRows {
             MergedCells merged = SheetMerges.of(version, workbook, sheet);
             content = workbook.sheet(sheet);
             XlsxRows rows = new XlsxRows(workbook, strings, content, XlsxPackage.reader(content, sheet.part()),
-                    merged);
+                    merged, new SheetText(version.size()));
             return TabularReader.open(rows, Columns.MissingCells.EMPTY,
                     "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.name()),
                     SourceFormat.ofSheet(sheet.name()));
@@ -183,6 +191,7 @@ final class XlsxRows implements TabularReader.RawRows {
         String number = xml.getAttributeValue(null, "r");
         lastRow = number != null ? Long.parseLong(number.strip()) : tracked;
         inRow = true;
+        limit.startRow();
         List<String> cells = new ArrayList<>();
         int position = 0;
         while (true) {
@@ -192,13 +201,27 @@ final class XlsxRows implements TabularReader.RawRows {
                 int column = reference != null ? column(reference) : position;
                 position++;
                 String value = cell(column);
+                if (!limit.add(stored)) {
+                    throw new XlsxPackage.Damaged(limit.exceeded());
+                }
                 while (cells.size() <= column) {
                     cells.add("");
                 }
                 cells.set(column, value);
+                if (lengths != null) {
+                    if (column >= lengths.length) {
+                        lengths = Arrays.copyOf(lengths, Math.max(column + 1, lengths.length * 2));
+                    }
+                    // Only a cell of this row's own that was skipped is looked up, so no entry is left from another.
+                    lengths[column] = stored;
+                }
             } else if (event == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("row")) {
+                List<String> filled = merged.fill(lastRow, cells, lengths);
+                if (!limit.add(merged.filled())) {
+                    throw new XlsxPackage.Damaged(limit.exceeded());
+                }
                 inRow = false;
-                return new TabularReader.RawRow(lastRow, merged.fill(lastRow, cells));
+                return new TabularReader.RawRow(lastRow, filled);
             } else if (event == XMLStreamConstants.END_DOCUMENT) {
                 throw new XlsxPackage.Damaged("the sheet ends inside a row");
             }
@@ -219,7 +242,10 @@ final class XlsxRows implements TabularReader.RawRows {
         return column - 1;
     }
 
-    /** The text of the cell the reader is at the start of; the reader ends at its end. */
+    /**
+     * The text of the cell the reader is at the start of, and in {@link #stored} the length of its text in the file
+     * (read or not); the reader ends at its end.
+     */
     private String cell(int column) throws XMLStreamException, IOException {
         String type = xml.getAttributeValue(null, "t");
         String style = xml.getAttributeValue(null, "s");
@@ -245,18 +271,24 @@ final class XlsxRows implements TabularReader.RawRows {
         }
         if (type.equals("inlineStr")) {
             String s = inline != null ? inline : value != null ? value : "";
+            stored = s.length();
             return read || s.isBlank() ? s : TabularReader.SKIPPED;
         }
         if (value == null || value.isEmpty()) {
+            stored = 0;
             return "";
         }
         if (type.equals("s")) {
             int index = Integer.parseInt(value.strip());
             if (!read) {
+                stored = strings.length(index);
                 return strings.isBlank(index) ? "" : TabularReader.SKIPPED;
             }
-            return strings.get(index);
+            String s = strings.get(index);
+            stored = s.length();
+            return s;
         }
+        stored = value.length();
         if (!read) {
             return value.isBlank() ? "" : TabularReader.SKIPPED;
         }

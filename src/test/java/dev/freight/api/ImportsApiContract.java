@@ -272,6 +272,38 @@ abstract class ImportsApiContract {
                 "No column is mapped to external_id; map one in column_mapping or name a column \"external_id\"");
     }
 
+    /**
+     * A sync upload of a workbook of 5 KB whose row 2 has 33 cells referring to one shared string of 32,767
+     * characters (1,081,311 in all, over a row's 1,048,576) fails in prevalidation as a damaged workbook, with a small
+     * answer and no record: before, its rows were read whole, and rejected rows keep their original cells.
+     */
+    @Test
+    void aSyncUploadOfAWorkbookWhoseRowExpandsPastTheMostARowMayHoldFailsAsUnreadable() throws Exception {
+        String[] header = new String[33];
+        header[0] = "external_id";
+        header[1] = "name";
+        for (int i = 2; i < header.length; i++) {
+            header[i] = "c" + (i + 1);
+        }
+        byte[] xlsx = dev.freight.testing.XlsxFiles.repeating(header, "x".repeat(32_767), 3);
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+
+        HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                .header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .header("Content-Disposition", "attachment; filename=\"vendors.xlsx\"")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(xlsx)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(xlsx.length).isLessThan(8_192);
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(422);
+        assertThat(put.body().length()).isLessThan(4_096);
+        JsonNode answer = Http.JSON.readTree(put.body());
+        assertThat(answer.get("status").asString()).isEqualTo("failed");
+        assertThat(answer.get("reason").asString()).isEqualTo("The file could not be read: Row 2: the workbook cannot"
+                + " be read; expected a valid .xlsx file, found a damaged one (the row's cells hold more than 1,048,576"
+                + " characters, the most a row may hold)");
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
+    }
+
     @Test
     void aQuotedCellNeverClosedFailsPrevalidationNamingTheLineWhereItOpens() throws Exception {
         String file = "external_id,name,description\nq1,Q1,ok\nq2,Q2,\"unclosed desc\nq3,Q3,fine\nq4,Q4,fine\n"

@@ -228,6 +228,30 @@ abstract class ModuleImportApiContract {
         assertThat(r.at("/error/message")).isEqualTo("Line 3: a quoted cell opens here and is never closed");
     }
 
+    /**
+     * A workbook of 5 KB whose row 2 has 33 cells referring to one shared string of 32,767 characters (1,081,311 in
+     * all, over a row's 1,048,576) is refused as a damaged workbook, with a small answer: before, parse gave the row's
+     * text in its preview, and a row of 16,384 such cells, repeated over rows, made gigabytes of it.
+     */
+    @Test
+    void parseRefusesAWorkbookWhoseRowExpandsPastTheMostARowMayHold() throws Exception {
+        String[] header = new String[33];
+        for (int i = 0; i < header.length; i++) {
+            header[i] = "c" + (i + 1);
+        }
+        byte[] xlsx = dev.freight.testing.XlsxFiles.repeating(header, "x".repeat(32_767), 3);
+
+        Response r = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx);
+
+        assertThat(xlsx.length).isLessThan(8_192);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("unreadable_file");
+        assertThat(r.at("/error/message")).isEqualTo("Row 2: the workbook cannot be read; expected a valid .xlsx file,"
+                + " found a damaged one (the row's cells hold more than 1,048,576 characters, the most a row may hold)");
+        assertThat(r.body().length()).isLessThan(1_024);
+    }
+
     @Test
     void aJsonElementThatIsNotAnObjectOrAnNdjsonLineThatIsNotJsonIsOneBadRowAndTheRestIsRead() throws Exception {
         String json = "[{\"Name\": \"Ann\"},\n [1, 2],\n {\"Name\": \"Bo\"}]";

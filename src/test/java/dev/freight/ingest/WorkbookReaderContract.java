@@ -258,6 +258,86 @@ abstract class WorkbookReaderContract {
                 tuple(8L, cells("Company", "Gamma", "Name", "Fay", "Note", "", "Extra", "", "Group", "")));
     }
 
+    /**
+     * A row holds at most 1,048,576 characters, however its cells come by them: 32 cells repeating one (shared)
+     * string of 32,767 characters and one of 32 make exactly that, and read; one character more is a damaged
+     * workbook at that row, refused when its cells are read (before, it was read, and a row of 16,384 such cells was
+     * half a gigabyte of text from a file of kilobytes).
+     */
+    @Test
+    void refusesARowHoldingMoreThanTheMostARowMayHoldAtThatRow() throws IOException {
+        String longest = "x".repeat(32_767);
+        Object[] header = new Object[33];
+        Object[] most = new Object[33];
+        Object[] over = new Object[33];
+        for (int i = 0; i < 33; i++) {
+            header[i] = "c" + (i + 1);
+            most[i] = i < 32 ? longest : "y".repeat(32);
+            over[i] = i < 32 ? longest : "y".repeat(33);
+        }
+        Path file = write(Workbook.of(sheet("S", row(1, header), row(2, most), row(3, over))), "long-rows");
+
+        try (RowReader reader = Readers.open(file, type(), ReadOptions.defaults())) {
+            SourceRow first = reader.next();
+            assertThat(first.line()).isEqualTo(2);
+            assertThat(first.cells().values().stream().mapToInt(v -> ((String) v).length()).sum())
+                    .isEqualTo(1_048_576);
+            assertThat(first.cells().get("c33")).isEqualTo("y".repeat(32));
+            assertThatThrownBy(reader::next).isInstanceOfSatisfying(IngestException.class, e -> {
+                assertThat(e.code()).isEqualTo("unreadable_file");
+                assertThat(e.line()).isEqualTo(3);
+                assertThat(e.getMessage()).isEqualTo("Row 3: the workbook cannot be read; expected a valid "
+                        + extension() + " file, found a damaged one (the row's cells hold more than 1,048,576"
+                        + " characters, the most a row may hold)");
+            });
+        }
+    }
+
+    /**
+     * Text filled down from merged blocks counts in its row: 32 blocks of 32,767 characters spanning rows 2 to 4
+     * fill 1,048,544 characters into rows 3 and 4, which with 32 of their own make the most a row may hold and, with
+     * 33, one more.
+     */
+    @Test
+    void refusesARowThatMergedBlocksFillPastTheMostARowMayHold() throws IOException {
+        String longest = "x".repeat(32_767);
+        Object[] header = new Object[33];
+        Object[] blocks = new Object[32];
+        String[] ranges = new String[32];
+        for (int i = 0; i < 33; i++) {
+            header[i] = "c" + (i + 1);
+        }
+        for (int i = 0; i < 32; i++) {
+            blocks[i] = longest;
+            ranges[i] = XlsxWriter.column(i) + "2:" + XlsxWriter.column(i) + "4";
+        }
+        Object[] most = new Object[33];
+        most[32] = "y".repeat(32);
+        Object[] over = new Object[33];
+        over[32] = "y".repeat(33);
+        Path file = write(Workbook.of(sheet("S", row(1, header), row(2, blocks), row(3, most), row(4, over))
+                .merging(ranges)), "merged-rows");
+
+        try (RowReader reader = Readers.open(file, type(), ReadOptions.defaults())) {
+            assertThat(reader.next().line()).isEqualTo(2);
+            SourceRow filled = reader.next();
+            assertThat(filled.line()).isEqualTo(3);
+            assertThat(filled.cells().values().stream().mapToInt(v -> ((String) v).length()).sum())
+                    .isEqualTo(1_048_576);
+            assertThatThrownBy(reader::next).isInstanceOfSatisfying(IngestException.class, e -> {
+                assertThat(e.code()).isEqualTo("unreadable_file");
+                assertThat(e.line()).isEqualTo(4);
+                assertThat(e.getMessage()).isEqualTo("Row 4: the workbook cannot be read; expected a valid "
+                        + extension() + " file, found a damaged one (the row's cells hold more than 1,048,576"
+                        + " characters, the most a row may hold)");
+            });
+        }
+    }
+
+    private String extension() {
+        return type() == FileType.XLSX ? ".xlsx" : ".xls";
+    }
+
     @Test
     void rejectsASheetWithoutRowsAsEmpty() throws IOException {
         Path file = write(Workbook.of(sheet("Empty"), sheet("Blank", row(1, "", " "))), "empty");

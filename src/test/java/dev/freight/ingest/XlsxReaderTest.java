@@ -252,6 +252,108 @@ class XlsxReaderTest extends WorkbookReaderContract {
     }
 
     /**
+     * All rows of a workbook hold at most 1,024 characters per byte of the file, and never fewer than 67,108,864 (64
+     * rows as long as a row may be), so a file of kilobytes whose rows each stay under a row's bound still cannot
+     * repeat its shared strings into gigabytes. The header's 99 characters and 64 rows make exactly that, and read;
+     * a row of one character more is a damaged workbook at that row.
+     */
+    @Test
+    void refusesRowsHoldingMoreThanTheMostTheWorkbookMayGiveAtTheRowThatPassesIt() throws IOException {
+        String longest = "x".repeat(32_767);
+        List<Workbook.RowSpec> rows = new ArrayList<>();
+        Object[] header = new Object[33];
+        Object[] full = new Object[33];
+        for (int i = 0; i < 33; i++) {
+            header[i] = "c" + (i < 9 ? "0" : "") + (i + 1);
+            full[i] = i < 32 ? longest : "y".repeat(32);
+        }
+        rows.add(row(1, header));
+        for (int r = 2; r <= 64; r++) {
+            rows.add(row(r, full));
+        }
+        Object[] rest = new Object[32];
+        Arrays.fill(rest, 0, 31, longest);
+        rest[31] = "z".repeat(32_700);
+        rows.add(row(65, rest));
+        rows.add(row(66, "x"));
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", rows.toArray(Workbook.RowSpec[]::new))),
+                dir.resolve("many-long-rows.xlsx"));
+        assertThat(Files.size(file)).isLessThan(65_536);
+        assertThat(99 + 63 * 1_048_576L + 31 * 32_767 + 32_700).isEqualTo(67_108_864);
+
+        try (RowReader reader = XlsxRows.open(file, null)) {
+            for (long line = 2; line <= 65; line++) {
+                assertThat(reader.next().line()).isEqualTo(line);
+            }
+            assertThatThrownBy(reader::next).isInstanceOfSatisfying(IngestException.class, e -> {
+                assertThat(e.code()).isEqualTo("unreadable_file");
+                assertThat(e.line()).isEqualTo(66);
+                assertThat(e.getMessage()).isEqualTo("Row 66: the workbook cannot be read; expected a valid .xlsx file,"
+                        + " found a damaged one (the rows up to this one hold more than 67,108,864 characters, the most"
+                        + " this workbook's rows may hold (1,024 per byte of the file, at least 67,108,864))");
+            });
+        }
+    }
+
+    /**
+     * What a row holds counts whether its cells are read or skipped, shared strings kept in a file included, and with
+     * what merged blocks fill into it: a read of one column stops at the same row as a read of all (an import checks
+     * the file reading its keys only, then reads every mapped column).
+     */
+    @Test
+    void refusesTheSameRowWhetherEveryColumnOrOneIsRead() throws IOException {
+        String longest = "x".repeat(32_767);
+        Object[] header = new Object[33];
+        Object[] most = new Object[33];
+        Object[] over = new Object[33];
+        Object[] blocks = new Object[33];
+        String[] ranges = new String[32];
+        for (int i = 0; i < 33; i++) {
+            header[i] = "c" + (i + 1);
+            most[i] = i < 32 ? longest : "y".repeat(32);
+            over[i] = i < 32 ? longest : "y".repeat(33);
+            blocks[i] = i < 32 ? longest : "b";
+        }
+        for (int i = 0; i < 32; i++) {
+            ranges[i] = XlsxWriter.column(i) + "4:" + XlsxWriter.column(i) + "6";
+        }
+        Object[] filledMost = new Object[33];
+        filledMost[32] = "y".repeat(31);
+        Object[] filledOver = new Object[33];
+        filledOver[32] = "y".repeat(33);
+        Path rows = XlsxWriter.write(Workbook.of(sheet("S", row(1, header), row(2, most), row(3, over))),
+                dir.resolve("rows.xlsx"));
+        Path merged = XlsxWriter.write(Workbook.of(sheet("S", row(1, header), row(2, most), row(3, "a"),
+                row(4, blocks), row(5, filledMost), row(6, filledOver)).merging(ranges)), dir.resolve("merged.xlsx"));
+
+        for (int inHeap : new int[] {SharedStrings.DEFAULT_IN_HEAP, 0}) {
+            for (Set<String> only : Arrays.asList(null, Set.of("c33"), Set.of("c1"))) {
+                String as = "in heap: " + inHeap + ", reading " + only;
+                assertThatThrownBy(() -> readAll(rows, inHeap, only)).as(as)
+                        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.getMessage()).isEqualTo(
+                                "Row 3: the workbook cannot be read; expected a valid .xlsx file, found a damaged one"
+                                        + " (the row's cells hold more than 1,048,576 characters, the most a row may"
+                                        + " hold)"));
+                assertThatThrownBy(() -> readAll(merged, inHeap, only)).as(as)
+                        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.getMessage()).isEqualTo(
+                                "Row 6: the workbook cannot be read; expected a valid .xlsx file, found a damaged one"
+                                        + " (the row's cells hold more than 1,048,576 characters, the most a row may"
+                                        + " hold)"));
+            }
+        }
+    }
+
+    /** Past 64 KiB, a workbook's rows may hold 1,024 characters per byte of it. */
+    @Test
+    void letsALargerWorkbooksRowsHold1024CharactersPerByteOfIt() {
+        assertThat(new SheetText(1_000).maxTotal()).isEqualTo(67_108_864);
+        assertThat(new SheetText(65_536).maxTotal()).isEqualTo(67_108_864);
+        assertThat(new SheetText(65_537).maxTotal()).isEqualTo(67_109_888);
+        assertThat(new SheetText(4L << 30).maxTotal()).isEqualTo(4_398_046_511_104L);
+        assertThat(new SheetText(Long.MAX_VALUE).maxTotal()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    /**
      * A part whose compressed data is corrupt from its first byte is a damaged workbook, whichever part it is: the
      * sheet, the shared strings or the workbook itself (not an I/O failure of the service's own).
      */

@@ -22,6 +22,9 @@ import java.util.zip.ZipOutputStream;
 public final class XlsxFiles {
 
     private static final Pattern DIMENSION = Pattern.compile("<dimension\\b[^>]*/>");
+    private static final String MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    private static final String RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    private static final String PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships";
 
     private XlsxFiles() {}
 
@@ -43,6 +46,60 @@ public final class XlsxFiles {
             throw new UncheckedIOException(e);
         }
         return xlsx.toByteArray();
+    }
+
+    /**
+     * A workbook of one sheet "S" whose row 1 names the columns {@code header} and whose {@code rows} data rows (rows 2
+     * on) have, in each of those columns, a cell referring to one shared string, {@code text}: the file holds the text
+     * once however many cells repeat it, so it stays a few kilobytes whatever it expands to.
+     */
+    public static byte[] repeating(String[] header, String text, int rows) {
+        StringBuilder sheet = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\""
+                + MAIN + "\"><sheetData><row r=\"1\">");
+        for (String name : header) {
+            sheet.append("<c t=\"inlineStr\"><is><t>").append(name).append("</t></is></c>");
+        }
+        sheet.append("</row>");
+        for (int r = 2; r < rows + 2; r++) {
+            sheet.append("<row r=\"").append(r).append("\">");
+            sheet.append("<c t=\"s\"><v>0</v></c>".repeat(header.length));
+            sheet.append("</row>");
+        }
+        sheet.append("</sheetData></worksheet>");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            put(zip, "[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas."
+                    + "openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\""
+                    + "application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" "
+                    + "ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\""
+                    + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override "
+                    + "PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-"
+                    + "officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/sharedStrings.xml\" "
+                    + "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
+                    + "</Types>");
+            put(zip, "_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"" + PACKAGE_RELS
+                    + "\"><Relationship Id=\"rId1\" Type=\"" + RELS + "/officeDocument\" Target=\"xl/workbook.xml\"/>"
+                    + "</Relationships>");
+            put(zip, "xl/workbook.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"" + MAIN
+                    + "\" xmlns:r=\"" + RELS + "\"><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets>"
+                    + "</workbook>");
+            put(zip, "xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\""
+                    + PACKAGE_RELS + "\"><Relationship Id=\"rId1\" Type=\"" + RELS + "/worksheet\" Target=\""
+                    + "worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"" + RELS + "/sharedStrings\" Target=\""
+                    + "sharedStrings.xml\"/></Relationships>");
+            put(zip, "xl/sharedStrings.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"" + MAIN
+                    + "\" count=\"1\" uniqueCount=\"1\"><si><t>" + text + "</t></si></sst>");
+            put(zip, "xl/worksheets/sheet1.xml", sheet.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void put(ZipOutputStream zip, String name, String content) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(content.getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
     }
 
     /**
