@@ -83,7 +83,7 @@ final class Sniffer {
             if (head.length < HEAD) {
                 throw new IngestException("empty_file", 0, "The file has only blank space; " + EXPECTED);
             }
-            return FileType.CSV;
+            return csv(file, start);
         }
         char first = start.charAt(i);
         char second = nextNonSpace(start, i + 1);
@@ -96,7 +96,48 @@ final class Sniffer {
         if (first == '<' && i + 1 < start.length() && isMarkupStart(start.charAt(i + 1))) {
             throw unsupported("The file is an XML or HTML document; " + EXPECTED);
         }
-        return hint == FileType.JSON || hint == FileType.NDJSON ? hint : FileType.CSV;
+        return hint == FileType.JSON || hint == FileType.NDJSON ? hint : csv(file, start);
+    }
+
+    /**
+     * CSV, unless the file has no row with a non-blank cell (only blank space, empty quoted cells such as {@code ""},
+     * separators), so that the CSV reader would find no header row: then {@code empty_file}, here rather than when the
+     * file is read, so that an upload is refused as it arrives. Only text whose start may be all blank is read for it.
+     */
+    private static FileType csv(Path file, String start) throws IOException {
+        if (mayBeBlank(start) && hasNoHeaderRow(file)) {
+            throw new IngestException("empty_file", 0, "The file has only blank rows; " + EXPECTED);
+        }
+        return FileType.CSV;
+    }
+
+    /**
+     * Whether text starting with {@code start} may have no non-blank cell: it has no character that only a non-blank
+     * cell holds before its first non-ASCII character or ESC, past which the file's encoding (detected from the whole
+     * file) may read the bytes otherwise. Quotes, apostrophes (a formula guard before a tab is dropped) and the
+     * separators may all belong to blank cells.
+     */
+    private static boolean mayBeBlank(String start) {
+        for (int i = 0; i < start.length(); i++) {
+            char c = start.charAt(i);
+            if (c >= 0x80 || c == 0x1B) {
+                return true;
+            }
+            if (c > ' ' && c < 0x7F && "\"',;|".indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the CSV reader finds no header row in {@code file}; a file it cannot read is its to report. */
+    private static boolean hasNoHeaderRow(Path file) throws IOException {
+        try {
+            CsvRows.open(file, null).close();
+            return false;
+        } catch (IngestException e) {
+            return "empty_file".equals(e.code());
+        }
     }
 
     /** The first character from {@code from} on that is not white space; a space when there is none. */

@@ -75,10 +75,48 @@ public final class ImportRetention {
     /**
      * Purges every import that ended more than the retention before {@code now}, deletes the seen keys of every ended
      * import ({@link #deleteSeenKeys}), and deletes the staged upload files that a killed process left
-     * ({@link UploadStore#deleteAbandoned}); returns how many imports were purged.
+     * ({@link UploadStore#deleteAbandoned}); returns how many imports were purged. The three steps are independent: one
+     * that fails (the database refused a delete, the uploads directory cannot be read) does not hold back the others in
+     * the same sweep. Once all three were tried, the first failure is thrown with the others suppressed, so that
+     * db-scheduler records the sweep as failed; the failed step is tried again at the next sweep.
      */
     public int sweep(Instant now) {
-        Instant before = now.minus(retention);
+        RuntimeException failed = null;
+        int purged = 0;
+        try {
+            purged = purge(now.minus(retention));
+        } catch (RuntimeException e) {
+            failed = e;
+        }
+        try {
+            deleteSeenKeys();
+        } catch (RuntimeException e) {
+            failed = first(failed, e);
+        }
+        try {
+            uploads.deleteAbandoned(now.minus(ABANDONED_UPLOAD));
+        } catch (RuntimeException e) {
+            failed = first(failed, e);
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        return purged;
+    }
+
+    /** {@code failed}, with {@code e} suppressed, or {@code e} when it is the first failure. */
+    private static RuntimeException first(RuntimeException failed, RuntimeException e) {
+        if (failed == null) {
+            return e;
+        }
+        if (e != failed) {
+            failed.addSuppressed(e);
+        }
+        return failed;
+    }
+
+    /** Purges every import that ended before {@code before}, a batch per transaction; returns how many. */
+    private int purge(Instant before) {
         int purged = 0;
         List<String> batch;
         do {
@@ -90,9 +128,6 @@ public final class ImportRetention {
             batch.forEach(uploads::delete);
             purged += batch.size();
         } while (batch.size() == BATCH);
-        deleteSeenKeys();
-        // After the purge, so that an uploads directory it cannot read does not hold back the imports' purge.
-        uploads.deleteAbandoned(now.minus(ABANDONED_UPLOAD));
         return purged;
     }
 

@@ -843,6 +843,49 @@ abstract class ImportsApiContract {
     }
 
     /**
+     * A text file without a header row is empty whatever its bytes (blank space, empty quoted cells, separators, a
+     * byte-order mark, any length): refused as it arrives, 415 {@code empty_file}, in either upload mode, and the
+     * import keeps waiting, as parse refuses it with 400 {@code empty_file}. Before, only blank space under 8 KiB was;
+     * the others were accepted and failed in prevalidation (422 in sync mode). A header row without data rows is no
+     * empty file.
+     */
+    @Test
+    void anUploadWithoutAHeaderRowIsRefusedAs415EmptyFileWhateverBlankItHolds() throws Exception {
+        String blankRows = "The file has only blank rows; expected a CSV, JSON, NDJSON, XLSX or XLS file";
+        Map<String, String> refusals = new LinkedHashMap<>();
+        refusals.put("\"\"", blankRows);
+        refusals.put("\"\"\n", blankRows);
+        refusals.put("\uFEFF\"\"\r\n\r\n", blankRows);
+        refusals.put(",,\n\"\",\" \"\n", blankRows);
+        refusals.put("\n".repeat(10_000), blankRows);
+        refusals.put(" \n\n", "The file has only blank space; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+        for (String mode : List.of("sync", "async")) {
+            for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+                String as = mode + " " + refusal.getKey().length() + " chars "
+                        + refusal.getKey().substring(0, Math.min(12, refusal.getKey().length())).strip();
+                Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \""
+                        + mode + "\"}");
+                String id = created.at("/id");
+
+                HttpResponse<String> refused = upload(created.at("/_upload_url"), refusal.getKey(), "text/csv",
+                        "v.csv");
+
+                assertRefused(refused, as, 415, "empty_file", refusal.getValue());
+                Response waiting = http.get("/v1/imports/" + id);
+                assertThat(waiting.at("/status")).as(as).isEqualTo("requested");
+                assertThat(waiting.at("/has_upload_file")).as(as).isEqualTo("false");
+                assertThat(stagedFiles(id)).as(as).isEmpty();
+            }
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"" + mode
+                    + "\"}");
+            HttpResponse<String> headerOnly = upload(created.at("/_upload_url"), "external_id,name\n", "text/csv",
+                    "v.csv");
+            assertThat(headerOnly.statusCode()).as(mode + ": " + headerOnly.body()).isEqualTo(mode.equals("sync")
+                    ? 200 : 202);
+        }
+    }
+
+    /**
      * An upload one byte over FREIGHT_MAX_UPLOAD_BYTES is refused whole, with nothing kept, and leaves the import
      * waiting for another. Exactly one byte over, so the server has read the whole body when it answers.
      */

@@ -197,6 +197,32 @@ abstract class ModuleImportApiContract {
         assertThat(denied.at("/error/message")).isEqualTo("Access denied: this API key lacks the \"import\" scope");
     }
 
+    /**
+     * A text file without a header row is empty whatever its bytes (blank space, empty quoted cells, separators, a
+     * byte-order mark, any length): parse refuses it with 400 {@code empty_file}, as the Imports resource's upload
+     * does with 415. A header row without data rows is no empty file.
+     */
+    @Test
+    void parseRefusesAFileWithoutAHeaderRowAsEmptyWhateverBlankItHolds() throws Exception {
+        for (String blank : List.of("\"\"", "\"\"\n", "\uFEFF\"\"\r\n\r\n", ",,\n\"\",\" \"\n", "\n".repeat(10_000),
+                " \n\n")) {
+            String as = blank.length() + " chars " + blank.substring(0, Math.min(12, blank.length())).strip();
+
+            Response r = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",
+                    blank.getBytes(StandardCharsets.UTF_8));
+
+            assertThat(r.status()).as(as).isEqualTo(400);
+            assertThat(r.at("/success")).as(as).isEqualTo("false");
+            assertThat(r.at("/error/code")).as(as).isEqualTo("empty_file");
+            assertThat(r.at("/error/message")).as(as).isEqualTo("The file is empty");
+        }
+        Response headerOnly = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",
+                "Name,Email\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(headerOnly.status()).isEqualTo(200);
+        assertThat(headerOnly.json().get("data").get("sourceColumns").toString()).isEqualTo("[\"Name\",\"Email\"]");
+        assertThat(headerOnly.at("/data/totalRows")).isEqualTo("0");
+    }
+
     @Test
     void parseRejectsAFileAboveTheLimitAndWorkbooksItCannotReadSayingWhatTheyAre() throws Exception {
         byte[] big = new byte[(int) TestServer.MAX_PARSE_BYTES + 100_000];

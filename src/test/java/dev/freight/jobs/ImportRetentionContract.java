@@ -1,6 +1,7 @@
 package dev.freight.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.freight.engine.ImportJobs;
 import dev.freight.engine.ImportPipeline;
@@ -21,6 +22,7 @@ import dev.freight.store.ImportStats;
 import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
 import dev.freight.store.SchemaStore;
+import dev.freight.store.StoreException;
 import dev.freight.store.TenantStore;
 import dev.freight.store.UploadStore;
 import dev.freight.testing.SettableClock;
@@ -28,6 +30,7 @@ import dev.freight.testing.TestDatabases;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -196,6 +199,39 @@ abstract class ImportRetentionContract {
             return null;
         });
 
+        assertThat(seenKeys(overwrite.id())).isEmpty();
+        assertThat(endedWithSeenKeys()).isEmpty();
+    }
+
+    /**
+     * The sweep's steps are independent: before, the refused seen-key deletion ended the sweep, and the abandoned staged
+     * upload waited for the next hour (and for the database to stop refusing).
+     */
+    @Test
+    void aSeenKeyDeletionTheDatabaseRefusesHoldsBackNeitherThePurgeNorTheAbandonedUploads() throws IOException {
+        ImportJob old = run(Action.MERGE, vendors(2));
+        clock.set(START.plus(Duration.ofDays(31)));
+        ImportJob overwrite = run(Action.OVERWRITE, vendors(3));
+        Files.createDirectories(dir.resolve("uploads"));
+        Path abandoned = Files.writeString(dir.resolve("uploads").resolve("imp_killed0123.part"), "external_id\nv-1\n");
+        Files.setLastModifiedTime(abandoned, FileTime.from(START));
+        db.withHandle(h -> {
+            database().refusingSeenKeyDeletesSql().forEach(h::execute);
+            h.update("insert into refused_seen_imports (id) values (?)", overwrite.id());
+            return null;
+        });
+        ImportRetention retention = retention(10_000);
+
+        assertThatThrownBy(() -> retention.sweep(clock.instant())).isInstanceOf(StoreException.class)
+                .hasNoSuppressedExceptions().rootCause().hasMessageContaining("refused by test trigger");
+
+        assertThat(load(old.id()).purgedAt()).isEqualTo(START.plus(Duration.ofDays(31)));
+        assertThat(abandoned).doesNotExist();
+        assertThat(seenKeys(overwrite.id())).containsExactly("v-1", "v-2", "v-3");
+        assertThat(endedWithSeenKeys()).containsExactly(overwrite.id());
+
+        db.withHandle(h -> h.update("delete from refused_seen_imports"));
+        assertThat(retention.sweep(clock.instant())).isZero();
         assertThat(seenKeys(overwrite.id())).isEmpty();
         assertThat(endedWithSeenKeys()).isEmpty();
     }

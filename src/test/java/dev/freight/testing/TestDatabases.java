@@ -34,6 +34,14 @@ public enum TestDatabases {
         }
 
         @Override
+        public List<String> refusingSeenKeyDeletesSql() {
+            return List.of("create table refused_seen_imports (id text primary key)", """
+                    create trigger refuse_seen_delete before delete on import_seen
+                    when old.import_id in (select id from refused_seen_imports)
+                    begin select raise(abort, 'refused by test trigger'); end""");
+        }
+
+        @Override
         public List<String> plan(Handle h, String sql, List<?> params) {
             return h.query("explain query plan " + sql, rs -> rs.getString("detail"), params);
         }
@@ -95,6 +103,20 @@ public enum TestDatabases {
                     end $$""", """
                     create trigger refuse_validation_file_update before update on validation_files for each row
                     execute function refuse_validation_file_update()""");
+        }
+
+        @Override
+        public List<String> refusingSeenKeyDeletesSql() {
+            return List.of("create table refused_seen_imports (id text primary key)", """
+                    create function refuse_seen_delete() returns trigger language plpgsql as $$
+                    begin
+                      if old.import_id in (select id from refused_seen_imports) then
+                        raise exception 'refused by test trigger';
+                      end if;
+                      return old;
+                    end $$""", """
+                    create trigger refuse_seen_delete before delete on import_seen for each row
+                    execute function refuse_seen_delete()""");
         }
 
         @Override
@@ -187,6 +209,12 @@ public enum TestDatabases {
      * among others) while its id is in the table {@code refused_validation_files (id)}, which they create.
      */
     public abstract List<String> refusingValidationFileUpdatesSql();
+
+    /**
+     * Statements that make the database itself refuse to delete an import's seen keys ({@code import_seen}) while the
+     * import's id is in the table {@code refused_seen_imports (id)}, which they create.
+     */
+    public abstract List<String> refusingSeenKeyDeletesSql();
 
     private static Database migrated(Dialect dialect, String url, String user) {
         Database db = Database.open(dialect, url, user, null);
