@@ -99,6 +99,10 @@ public interface Dialect {
         return "organization_id = ? and object = ? and id >= ? and id < ?";
     }
 
+    /** The conflict clause of {@link #upsertRecords}' insert: a stored key's record takes the row's values. */
+    String UPDATE_ON_KEY = "on conflict (organization_id, object, external_id) do update set data = excluded.data,"
+            + " updated_at = excluded.updated_at, version = records.version + 1";
+
     /**
      * Inserts or updates records by external_id, whatever version they are at (a blind upsert), in as few statements
      * as the database allows. Rows are {id to give a new record, external_id (may be null), data JSON, …}, external

@@ -64,10 +64,7 @@ public final class PostgresDialect implements Dialect {
     @Override
     public void upsertRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
             String importId, Handle.RowMapper<?> returned) {
-        insertStaged(h, organizationId, object, rows, importId, now, """
-                on conflict (organization_id, object, external_id)
-                do update set data = excluded.data, updated_at = excluded.updated_at, version = records.version + 1""",
-                returned);
+        insertStaged(h, organizationId, object, rows, importId, now, UPDATE_ON_KEY, returned);
     }
 
     @Override
