@@ -166,8 +166,8 @@ final class MergedCells {
 
     /**
      * As {@link #fill(long, List)}, where {@code lengths[i]} is the length of the text the row's own cell {@code i}
-     * holds in the file, looked up for a cell read as {@link TabularReader#SKIPPED} (whose value does not tell it);
-     * null when the reader skips none.
+     * holds in the file, read or skipped (a read number's value is its formatted text, not what the file holds); null
+     * when the reader's values are that text.
      */
     List<String> fill(long row, List<String> cells, int[] lengths) {
         if (blocks.isEmpty()) {
@@ -195,7 +195,7 @@ final class MergedCells {
                 // The value is one filled into the row (overlapping blocks), or the row's own.
                 Open filledIn = open.get(block.column());
                 int length = filledIn != null ? filledIn.length()
-                        : lengths == null || value != TabularReader.SKIPPED ? value.length() : lengths[block.column()];
+                        : lengths == null ? value.length() : lengths[block.column()];
                 open.put(block.column(), new Open(value, length, block.lastRow()));
             }
         }

@@ -212,7 +212,7 @@ final class XlsxRows implements TabularReader.RawRows {
                     if (column >= lengths.length) {
                         lengths = Arrays.copyOf(lengths, Math.max(column + 1, lengths.length * 2));
                     }
-                    // Only a cell of this row's own that was skipped is looked up, so no entry is left from another.
+                    // Only a non-blank cell of this row's own is looked up, so no entry is left from another.
                     lengths[column] = stored;
                 }
             } else if (event == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("row")) {

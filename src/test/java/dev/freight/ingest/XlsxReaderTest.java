@@ -343,6 +343,37 @@ class XlsxReaderTest extends WorkbookReaderContract {
         }
     }
 
+    /**
+     * A merged block's value counts in the rows it fills as the text its cell holds in the file (a number's stored
+     * digits), as the cell itself counts, whether or not the cell is read: a date of 5 stored digits, shown as 10
+     * characters, fills a row that holds 1,048,569 characters of its own to 1,048,574, within a row's bound, in a read
+     * of every column as in a read of the key column only.
+     */
+    @Test
+    void countsAMergedNumbersStoredTextWhetherItsColumnIsReadOrNot() throws IOException {
+        String longest = "x".repeat(32_767);
+        Object[] header = new Object[34];
+        Object[] start = new Object[34];
+        Object[] own = new Object[33];
+        for (int i = 0; i < 34; i++) {
+            header[i] = "c" + (i + 1);
+        }
+        start[0] = "k";
+        start[33] = num("45306", "yyyy-mm-dd");
+        Arrays.fill(own, 0, 32, longest);
+        own[32] = "y".repeat(25);
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, header), row(2, start), row(3, own))
+                .merging(XlsxWriter.column(33) + "2:" + XlsxWriter.column(33) + "3")), dir.resolve("merged-date.xlsx"));
+
+        for (int inHeap : new int[] {SharedStrings.DEFAULT_IN_HEAP, 0}) {
+            List<SourceRow> all = readAll(file, inHeap, null);
+            assertThat(all).as("in heap: " + inHeap).extracting(SourceRow::line).containsExactly(2L, 3L);
+            assertThat(all.get(1).cells().get("c34")).isEqualTo("2024-01-15");
+            assertThat(readAll(file, inHeap, Set.of("c1"))).as("c1, in heap: " + inHeap).extracting(SourceRow::line)
+                    .containsExactly(2L, 3L);
+        }
+    }
+
     /** Past 64 KiB, a workbook's rows may hold 1,024 characters per byte of it. */
     @Test
     void letsALargerWorkbooksRowsHold1024CharactersPerByteOfIt() {
