@@ -2711,13 +2711,7 @@ abstract class ImportPipelineContract {
         ImportJob done = processWhileAnotherWriterHolds(job, csv(file), CHECKED_DELETE,
                 h -> h.update(OTHER_WRITER_CHANGE, org, before.get("v-2")), h -> {});
 
-        assertThat(done.status()).isEqualTo(Status.COMPLETED);
-        assertThat(done.reason()).isNull();
-        assertThat(errors(done)).isEmpty();
-        assertThat(done.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 2, 0, 0));
-        assertThat(done.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.COMPLETED);
-        assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(2);
-        assertThat(done.phase(Phase.CLEANUP).reason()).isNull();
+        assertCompletedDeletingTheOtherTwo(done);
         assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(Map.of("v-1", before.get("v-1")));
 
         ImportRollback.Result undone = rollback.rollback(done, "key_test");
@@ -3057,6 +3051,20 @@ abstract class ImportPipelineContract {
                 }
             };
         };
+    }
+
+    /**
+     * An overwrite of v-1 alone, after v-1 to v-3: completed with no reason and no rejected row, its cleanup having
+     * deleted the other two records.
+     */
+    void assertCompletedDeletingTheOtherTwo(ImportJob done) {
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.reason()).isNull();
+        assertThat(errors(done)).isEmpty();
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 2, 0, 0));
+        assertThat(done.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.COMPLETED);
+        assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(2);
+        assertThat(done.phase(Phase.CLEANUP).reason()).isNull();
     }
 
     ImportPipeline.RowSource csv(String content) throws IOException {
