@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 class SqliteRecordStoreTest extends RecordStoreContract {
@@ -251,40 +250,6 @@ class SqliteRecordStoreTest extends RecordStoreContract {
             assertThat(existing.withHandle((Handle h) -> h.query("pragma page_size", rs -> rs.getInt(1)))).containsExactly(4_096);
             assertThat(existing.withHandle((Handle h) -> h.query("select v from kept order by v", rs -> rs.getString(1))))
                     .containsExactly("row 1", "row 2");
-        }
-    }
-
-    @Test
-    void migrationV9KeepsEveryStoredRecordWhenItRebuildsTheTable() throws Exception {
-        Path dir = Files.createTempDirectory("freight-sqlite-v9-");
-        try (Database old = Database.open(new SqliteDialect(), "jdbc:sqlite:" + dir.resolve("v6.db"), null, null)) {
-            Flyway.configure().dataSource(old.dataSource()).locations("classpath:db/migration/sqlite").target("6")
-                    .load().migrate();
-            old.inTransaction(h -> {
-                h.update("insert into organizations (id, slug, name, created_at) values ('org_1', 'acme', 'Acme', 1)");
-                h.update("""
-                        insert into records (id, organization_id, object, external_id, data, created_at, updated_at,
-                                             version, created_by_import)
-                        values ('vndr_1', 'org_1', 'vendor', 'v-1', '{"name":"Acme"}', 10, 20, 3, 'imp_1'),
-                               ('vndr_2', 'org_1', 'vendor', null, '{}', 11, 11, 1, null)""");
-                return null;
-            });
-
-            old.migrate();
-
-            List<String> rows = old.withHandle(h -> h.query("""
-                    select id, organization_id, object, external_id, data, created_at, updated_at, version,
-                           created_by_import
-                    from records order by id""", rs -> String.join("|", rs.getString(1), rs.getString(2),
-                    rs.getString(3), String.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6),
-                    rs.getString(7), rs.getString(8), String.valueOf(rs.getString(9)))));
-            List<String> indexes = old.withHandle(h -> h.query(
-                    "select name from sqlite_master where type = 'index' and tbl_name = 'records' order by name",
-                    rs -> rs.getString(1)));
-            assertThat(rows).containsExactly(
-                    "vndr_1|org_1|vendor|v-1|{\"name\":\"Acme\"}|10|20|3|imp_1",
-                    "vndr_2|org_1|vendor|null|{}|11|11|1|null");
-            assertThat(indexes).containsExactly("records_by_id", "sqlite_autoindex_records_1");
         }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Opens migrated databases for store tests: a real SQLite file, or a fresh database on {@link TestPostgres}. */
@@ -62,13 +63,19 @@ public enum TestDatabases {
         public void awaitLockWaiter(Database db, String statement) {}
 
         @Override
-        public Database open(String name) {
+        public Database openUnmigrated(String name) {
             try {
                 Path dir = Files.createTempDirectory("freight-sqlite-");
-                return migrated(new SqliteDialect(), "jdbc:sqlite:" + dir.resolve(name + ".db"), null);
+                return Database.open(new SqliteDialect(), "jdbc:sqlite:" + dir.resolve(name + ".db"), null, null);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        @Override
+        public Optional<String> indexDefinition(Handle h, String index) {
+            return h.queryFirst("select sql from sqlite_master where type = 'index' and name = ?",
+                    rs -> rs.getString(1), index);
         }
 
         /** SQLite has no statement timeout: the database of {@link #open(String)}. */
@@ -156,9 +163,14 @@ public enum TestDatabases {
         }
 
         @Override
-        public Database open(String name) {
-            TestPostgres pg = TestPostgres.get();
-            return migrated(new PostgresDialect(), pg.createDatabase(name), "postgres");
+        public Database openUnmigrated(String name) {
+            return Database.open(new PostgresDialect(), TestPostgres.get().createDatabase(name), "postgres", null);
+        }
+
+        @Override
+        public Optional<String> indexDefinition(Handle h, String index) {
+            return h.queryFirst("select indexdef from pg_indexes where schemaname = current_schema() and indexname = ?",
+                    rs -> rs.getString(1), index);
         }
 
         @Override
@@ -170,7 +182,23 @@ public enum TestDatabases {
     };
 
     /** A new, empty, migrated database. */
-    public abstract Database open(String name);
+    public Database open(String name) {
+        Database db = openUnmigrated(name);
+        db.migrate();
+        return db;
+    }
+
+    /**
+     * A new, empty database with no migration applied, for a test that migrates it step by step (Flyway's target) and
+     * writes rows as an older schema held them.
+     */
+    public abstract Database openUnmigrated(String name);
+
+    /**
+     * The definition of {@code index} as the database's catalog keeps it (SQLite: the statement that created it;
+     * PostgreSQL: {@code pg_indexes.indexdef}), or empty when there is no such index.
+     */
+    public abstract Optional<String> indexDefinition(Handle h, String index);
 
     /**
      * A new, empty, migrated database that cancels any statement running longer than {@code statementTimeout}
