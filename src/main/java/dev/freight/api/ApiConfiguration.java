@@ -12,6 +12,7 @@ import dev.freight.store.KeySecrets;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
@@ -19,7 +20,10 @@ import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.web.accept.HeaderContentNegotiationStrategy;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.ContentNegotiationConfigurer;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.core.StreamReadFeature;
@@ -82,6 +86,21 @@ public class ApiConfiguration implements WebMvcConfigurer {
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new QueryStrings());
         registry.addInterceptor(authentication).addPathPatterns("/v1/**");
+    }
+
+    /**
+     * JSON is always acceptable, after what the {@code Accept} header lists: an answer that has only JSON is written
+     * as JSON when a client asked for something else (e.g. {@code text/csv}), instead of failing after its write was
+     * done. A route that produces another type still gets it when asked.
+     */
+    @Override
+    public void configureContentNegotiation(ContentNegotiationConfigurer configurer) {
+        HeaderContentNegotiationStrategy header = new HeaderContentNegotiationStrategy();
+        configurer.strategies(List.of(request -> {
+            List<MediaType> types = new ArrayList<>(header.resolveMediaTypes(request));
+            types.add(MediaType.APPLICATION_JSON);
+            return types;
+        }));
     }
 
     @Override

@@ -71,6 +71,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -453,11 +454,17 @@ class ModuleImportController implements Envelope.Face {
         if ("stream".equals(mode) && accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE)) {
             return stream(caller, object, job.id(), mode);
         }
+        // JSON whatever the Accept: the route also produces text/event-stream, which a client asking only for that
+        // would otherwise get chosen for this answer (and a 500 after the import ran).
         if ("background".equals(mode)) {
-            return Envelope.ok(result(caller, object, load(caller, job.id()), mode, false, urls));
+            return json(Envelope.ok(result(caller, object, load(caller, job.id()), mode, false, urls)));
         }
         ImportJob done = awaitEnd(caller, job.id(), null);
-        return Envelope.ok(result(caller, object, done, mode, "sync".equals(mode), urls));
+        return json(Envelope.ok(result(caller, object, done, mode, "sync".equals(mode), urls)));
+    }
+
+    private static ResponseEntity<Envelope> json(Envelope answer) {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(answer);
     }
 
     @GetMapping("/v1/modules/{module}/import/jobs")

@@ -1,0 +1,102 @@
+package dev.freight.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freight.testing.Http;
+import dev.freight.testing.TestDatabases;
+import dev.freight.testing.TestServer;
+import dev.freight.testing.TestServer.Tenant;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Every answer is JSON whatever the request's {@code Accept} asks for (only execute's {@code text/event-stream} of a
+ * {@code stream} execution is honoured): a write that was done is never answered as a failure of the server.
+ */
+class AcceptHeaderTest {
+
+    private static final HttpClient RAW = HttpClient.newHttpClient();
+    private static final String VENDOR_MAPPING = """
+            [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+             {"sourceColumn": "Name", "targetFieldSlug": "name"}]""";
+
+    private Tenant tenant;
+
+    @BeforeEach
+    void newTenant() {
+        tenant = TestServer.of(TestDatabases.SQLITE).newTenant("accept");
+    }
+
+    @Test
+    void aSyncExecutionAskedForEventsAnswersItsResultAsJson() throws Exception {
+        HttpResponse<String> r = send("POST", "/v1/modules/vendors/import/execute", "text/event-stream",
+                "{\"rows\": [{\"Id\": \"v-1\", \"Name\": \"Acme\"}, {\"Id\": \"v-2\", \"Name\": \"\"}],"
+                        + " \"columnMapping\": " + VENDOR_MAPPING + "}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode data = Http.JSON.readTree(r.body()).get("data");
+        assertThat(data.get("processingMode").asString()).isEqualTo("sync");
+        assertThat(data.get("status").asString()).isEqualTo("completed");
+        assertThat(data.get("successRows").asLong()).isEqualTo(1);
+        assertThat(data.get("errorRows").asLong()).isEqualTo(1);
+        assertThat(data.get("errors").get(0).get("error").asString())
+                .isEqualTo("name: required field is missing (expected key \"Name\")");
+        assertThat(tenant.http().get("/v1/objects/vendor/records?external_id=v-1").at("/data/0/values/name"))
+                .isEqualTo("Acme");
+    }
+
+    @Test
+    void aBackgroundExecutionAskedForEventsAnswersItsJobAsJson() throws Exception {
+        HttpResponse<String> r = send("POST", "/v1/modules/vendors/import/execute", "text/event-stream",
+                "{\"rows\": [{\"Id\": \"v-1\", \"Name\": \"Acme\"}], \"columnMapping\": " + VENDOR_MAPPING
+                        + ", \"processingMode\": \"background\"}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode data = Http.JSON.readTree(r.body()).get("data");
+        assertThat(data.get("processingMode").asString()).isEqualTo("background");
+        assertThat(data.get("importJobId").asString()).matches("imp_[0-9a-f]{32}");
+        assertThat(data.get("totalRows").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aJsonAnswerAskedForAnotherTypeIsStillJson() throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/imports", "text/csv",
+                "{\"resource\": \"vendor\", \"name\": \"Nightly ERP\"}");
+
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.headers().firstValue("Content-Type")).hasValue("application/json");
+        String id = Http.JSON.readTree(created.body()).get("id").asString();
+
+        HttpResponse<String> read = send("GET", "/v1/imports/" + id, "text/html", null);
+
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        assertThat(read.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(Http.JSON.readTree(read.body()).get("name").asString()).isEqualTo("Nightly ERP");
+
+        HttpResponse<String> job = send("GET", "/v1/modules/vendors/import/jobs/" + id, "text/event-stream", null);
+
+        assertThat(job.statusCode()).as(job.body()).isEqualTo(200);
+        assertThat(job.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(Http.JSON.readTree(job.body()).get("data").get("status").asString()).isEqualTo("pending");
+    }
+
+    private HttpResponse<String> send(String method, String path, String accept, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(tenant.server().baseUrl() + path))
+                .header("Authorization", "Bearer " + tenant.adminKey())
+                .header("Accept", accept)
+                .timeout(Duration.ofSeconds(60));
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return RAW.send(b.method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
