@@ -339,7 +339,7 @@ public final class ImportPipeline {
             String keyColumn = stored.columnMapping().get(BuiltInObjects.EXTERNAL_ID);
             for (int i = 0; i < data.size(); i++) {
                 Object key = data.get(i) instanceof Map<?, ?> m && keyColumn != null ? m.get(keyColumn) : null;
-                String externalId = key instanceof String || key instanceof Number ? key.toString().strip() : null;
+                String externalId = key instanceof Boolean ? null : RowTransformer.keyText(key);
                 errors.add(new Violation(i + 1, externalId, null, ViolationCode.UNKNOWN_BASE_OBJECT,
                         "The report's base object \"" + stored.resource() + "\" no longer exists"));
             }

@@ -9,6 +9,7 @@ import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
 import dev.freight.store.ImportEnums.Action;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -85,13 +86,28 @@ final class RowTransformer {
         if (externalIdKey == null || cells == null) {
             return null;
         }
-        Object raw = cells.get(externalIdKey);
-        // The same scalars the text coercion of the external_id field accepts.
-        if (raw instanceof String || raw instanceof Number || raw instanceof Boolean) {
-            String s = raw.toString().strip();
-            return s.isEmpty() ? null : s;
+        return keyText(cells.get(externalIdKey));
+    }
+
+    /**
+     * An external_id value as text, stripped; null when blank or not a scalar. The same scalars the text coercion of
+     * the external_id field accepts, and the same text: a number in plain decimal digits ({@code 1e3} is the key
+     * {@code "1000"}, as a JSON {@code "1000"} is), unless that would pass the field's length limit anyway, when the
+     * row fails and its short form names it.
+     */
+    static String keyText(Object raw) {
+        String s = switch (raw) {
+            case BigDecimal d when Coercion.plainLength(d) <= Coercion.MAX_TEXT -> d.toPlainString();
+            case String text -> text;
+            case Number n -> n.toString();
+            case Boolean b -> b.toString();
+            case null, default -> null;
+        };
+        if (s == null) {
+            return null;
         }
-        return null;
+        s = s.strip();
+        return s.isEmpty() ? null : s;
     }
 
     ParsedRow parse(SourceRow row) {

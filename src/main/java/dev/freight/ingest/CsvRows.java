@@ -62,11 +62,14 @@ final class CsvRows implements TabularReader.RawRows {
 
         @Override
         protected void handleField(int index, char[] buffer, int offset, int length, boolean quoted) {
+            boolean guarded = FormulaPrefix.present(buffer, offset, length);
             if (keep == null || index < keep.length && keep[index]) {
-                fields.add(FormulaPrefix.present(buffer, offset, length) ? new String(buffer, offset + 1, length - 1)
-                        : new String(buffer, offset, length));
+                fields.add(guarded ? new String(buffer, offset + 1, length - 1) : new String(buffer, offset, length));
             } else {
-                fields.add(blank(buffer, offset, length) ? "" : TabularReader.SKIPPED);
+                // Blank as the cell reads, without the apostrophe: a skipped '<tab> is as blank as a read one, so a
+                // row counts (and takes an ordinal) alike whichever of its columns a pass reads.
+                int apostrophe = guarded ? 1 : 0;
+                fields.add(blank(buffer, offset + apostrophe, length - apostrophe) ? "" : TabularReader.SKIPPED);
             }
         }
 

@@ -22,10 +22,10 @@ import tools.jackson.core.JsonToken;
  * Tells a file's type from its content, using the declared Content-Type and then the file name only where the content
  * leaves a choice. Text is JSON when it starts with {@code [} followed by {@code {} or {@code ]}, or with {@code {}
  * followed by {@code "} or {@code }} (so a CSV header such as {@code [Date],[Amount]} stays CSV); such an object is
- * NDJSON when its first line is a whole object and the next non-blank line starts with a brace, or when it has one
- * line and is declared NDJSON. Other text is CSV unless declared JSON or NDJSON (so it fails as malformed JSON rather
- * than as odd CSV rows). Reads the first 8 KiB, the ZIP or OLE2 directory, and at most the first two lines of a file
- * starting with a brace.
+ * NDJSON when its first line is a whole object and either the next non-blank line starts with a brace or it is
+ * declared NDJSON (whatever follows: a malformed later line is then rejected alone). Other text is CSV unless declared
+ * JSON or NDJSON (so it fails as malformed JSON rather than as odd CSV rows). Reads the first 8 KiB, the ZIP or OLE2
+ * directory, and at most the first two lines of a file starting with a brace.
  */
 final class Sniffer {
 
@@ -150,18 +150,21 @@ final class Sniffer {
         return ' ';
     }
 
-    /** NDJSON when the first line is a whole object and another line follows starting with a brace. */
+    /** NDJSON when the first line is a whole object, declared NDJSON or followed by a line starting with a brace. */
     private static FileType jsonOrNdjson(Path file, TextEncoding encoding, FileType hint) throws IOException {
         try (Reader reader = encoding.open(file); LineReader lines = new LineReader(reader, MAX_FIRST_LINE)) {
             String line = nextNonBlank(lines);
             if (lines.tooLong() || line == null || !isWholeObject(line)) {
                 return FileType.JSON;
             }
-            String second = nextNonBlank(lines);
-            if (second == null) {
-                return hint == FileType.NDJSON ? FileType.NDJSON : FileType.JSON;
+            if (hint == FileType.NDJSON) {
+                // A whole object on the first line ends any JSON document, so what follows it is no JSON either: as
+                // NDJSON a bad line is rejected alone instead of failing the whole file.
+                return FileType.NDJSON;
             }
-            return !lines.tooLong() && second.strip().startsWith("{") ? FileType.NDJSON : FileType.JSON;
+            String second = nextNonBlank(lines);
+            return second != null && !lines.tooLong() && second.strip().startsWith("{") ? FileType.NDJSON
+                    : FileType.JSON;
         }
     }
 

@@ -97,6 +97,17 @@ class DetectTest {
         assertThat(Readers.detect(file, "application/json", "rows.ndjson")).isEqualTo(FileType.JSON);
     }
 
+    /** Nothing after a whole object on the first line makes JSON of it: declared NDJSON, a bad line is a bad row. */
+    @Test
+    void takesAWholeObjectOnTheFirstLineForNdjsonWhenDeclaredSoWhateverTheNextLineIs() throws IOException {
+        Path file = text("{\"id\": 1}\n\nnot json\n[2]\n{\"id\": 3}\n");
+
+        assertThat(Readers.detect(file, "application/x-ndjson", null)).isEqualTo(FileType.NDJSON);
+        assertThat(Readers.detect(file, "application/octet-stream", "rows.jsonl")).isEqualTo(FileType.NDJSON);
+        assertThat(Readers.detect(file, null, null)).isEqualTo(FileType.JSON);
+        assertThat(Readers.detect(file, "application/json", "rows.ndjson")).isEqualTo(FileType.JSON);
+    }
+
     @Test
     void takesAPrettyPrintedObjectForJson() throws IOException {
         Path file = text("{\n  \"data\": [\n    {\"id\": 1}\n  ]\n}\n{\"id\": 2}\n");

@@ -56,6 +56,21 @@ class ReadOnlyColumnsTest {
                 new SourceRow(4, 8, cells("id", "4")));
     }
 
+    /**
+     * A cell an export guarded with an apostrophe ({@code '<tab>}) reads as blank space: a row of such cells is blank
+     * whether its columns are read or skipped, so both passes give it no ordinal.
+     */
+    @Test
+    void aCsvRowOfGuardedBlankCellsIsBlankWhetherItsColumnsAreReadOrSkipped() throws IOException {
+        Path file = write("guarded.csv", "id,name,city\n,'\t,'\t \n1,Ann,'\t\n".getBytes(StandardCharsets.UTF_8));
+
+        List<SourceRow> all = read(file, FileType.CSV, null);
+        List<SourceRow> ids = read(file, FileType.CSV, Set.of("id"));
+
+        assertThat(all).containsExactly(new SourceRow(1, 3, cells("id", "1", "name", "Ann", "city", "\t")));
+        assertThat(ids).containsExactly(new SourceRow(1, 3, cells("id", "1")));
+    }
+
     @Test
     void aSpreadsheetReadOfOneColumnGivesTheSameRowsAsACsvOne() throws IOException {
         Path file = XlsxWriter.write(Workbook.of(Workbook.sheet("S", Workbook.row(1, "id", "name", "city"),

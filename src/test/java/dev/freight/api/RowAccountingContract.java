@@ -1,0 +1,382 @@
+package dev.freight.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
+import dev.freight.testing.Http;
+import dev.freight.testing.Http.Response;
+import dev.freight.testing.TestDatabases;
+import dev.freight.testing.TestServer;
+import dev.freight.testing.TestServer.Tenant;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Every row of an awkward file is accounted for, through each face: {@code read} = {@code valid} + {@code failed} +
+ * {@code skipped_duplicates} = {@code total_rows}, {@code valid} = {@code created} + {@code updated} +
+ * {@code unchanged} + {@code deleted}, the errors CSV has one line per failed row (with its first source line and
+ * original cells) and the errors JSON one entry per problem of those rows, and the stored records are what the stats
+ * say. The files mix blank, whitespace and formula-guarded blank lines, a byte-order mark, CRLF, a quoted cell over
+ * two lines, short and long rows, blank keys, keys differing in case or surrounding spaces, and repeated keys.
+ */
+abstract class RowAccountingContract {
+
+    /** 22 physical lines after the header, 15 rows; the comments give the lines. */
+    static final String CSV = String.join("\r\n", csvLines()) + "\r\n";
+
+    private static List<String> csvLines() {
+        return List.of(
+                "\uFEFFexternal_id,name,status,raw_irq_score",
+                "a-1,Acme,active,85", // 2
+                ",'\t,,", // 3: an export's guarded tab, blank as read
+                "", // 4
+                "a-2,\"Beta\r\nInc\",onboarding,70", // 5-6
+                "a-3,Gamma,active,1,extra", // 7: a cell past the header
+                "a-4,Delta", // 8: short
+                ",Nokey,active,3", // 9: no key
+                "a-5,Eps,active,4,", // 10: trailing delimiter
+                "A-1,Upper,active,5", // 11: another key than a-1
+                " a-6 ,Spaced,active,6", // 12
+                "a-6,Plain,active,7", // 13: the same key as line 12
+                "a-7,Bad,bogus,8", // 14
+                "a-8,Dup1,active,9", // 15
+                "a-8,Dup2,bogus,10", // 16
+                "a-8,Dup3,active,11", // 17
+                "   ,Blankkey,active,12", // 18: a blank key
+                "a-9,\"Nine\r\nLines\",bogus,13", // 19-20
+                ",,,", // 21
+                "", // 22
+                "");
+    }
+
+    /** The records both duplicate rules store, as "external_id values". */
+    private static final List<String> CSV_COMMON_RECORDS = List.of(
+            "a-1 {\"name\":\"Acme\",\"status\":\"active\",\"raw_irq_score\":85}",
+            "a-2 {\"name\":\"Beta\\r\\nInc\",\"status\":\"onboarding\",\"raw_irq_score\":70}",
+            "a-3 {\"name\":\"Gamma\",\"status\":\"active\",\"raw_irq_score\":1}",
+            "a-4 {\"name\":\"Delta\"}",
+            "a-5 {\"name\":\"Eps\",\"status\":\"active\",\"raw_irq_score\":4}",
+            "A-1 {\"name\":\"Upper\",\"status\":\"active\",\"raw_irq_score\":5}");
+
+    private static final String SPACED = "a-6 {\"name\":\"Spaced\",\"status\":\"active\",\"raw_irq_score\":6}";
+    private static final String DUP1 = "a-8 {\"name\":\"Dup1\",\"status\":\"active\",\"raw_irq_score\":9}";
+
+    static final String NDJSON = "\uFEFF{\"external_id\": \"n-1\", \"name\": \"One\"}\r\n"
+            + "\r\n"
+            + "[1, 2]\r\n" // 3
+            + "   \r\n"
+            + "{\"external_id\": \"n-2\", \"name\": \"Two\"}\r\n" // 5
+            + "not json\r\n" // 6
+            + "{\"external_id\": \" n-1\", \"name\": \"Again\"}\r\n" // 7
+            + "{\"external_id\": null, \"name\": \"Null\"}\r\n" // 8
+            + "{\"external_id\": 1e3, \"name\": \"Exp\"}\r\n" // 9: the key "1000"
+            + "{\"external_id\": \"1000\", \"name\": \"Str\"}\r\n" // 10
+            + "{\"external_id\": true, \"name\": \"Bool\"}\r\n" // 11
+            + "\r\n\r\n";
+
+    abstract TestDatabases database();
+
+    private static final HttpClient RAW = HttpClient.newHttpClient();
+    Tenant tenant;
+    Http.Client http;
+
+    @BeforeEach
+    void newTenant() {
+        tenant = TestServer.of(database()).newTenant("accounting");
+        http = tenant.http();
+    }
+
+    @Test
+    void ignoreAllRejectsEveryRowOfARepeatedKeyAndAccountsForEveryRow() throws Exception {
+        JsonNode done = runImport("{\"resource\": \"vendor\"}", CSV.getBytes(StandardCharsets.UTF_8), "text/csv",
+                "v.csv");
+
+        assertThat(done.get("stats").toString()).isEqualTo("{\"read\":15,\"valid\":6,\"created\":6,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":9}");
+        assertThat(errorRows(done)).containsExactly(
+                "9||missing_required_field", "12|a-6|duplicate_external_id", "13|a-6|duplicate_external_id",
+                "14|a-7|invalid_field_value", "15|a-8|duplicate_external_id", "16|a-8|invalid_field_value",
+                "17|a-8|duplicate_external_id", "18||missing_required_field", "19|a-9|invalid_field_value");
+        assertThat(vendors()).containsExactlyElementsOf(sorted(CSV_COMMON_RECORDS));
+    }
+
+    @Test
+    void useFirstKeepsTheFirstRowOfEachKeyInFileOrderPastBlankAndGuardedBlankLines() throws Exception {
+        JsonNode done = runImport("{\"resource\": \"vendor\", \"duplicate_handling\": \"use_first\"}",
+                CSV.getBytes(StandardCharsets.UTF_8), "text/csv", "v.csv");
+
+        assertThat(done.get("stats").toString()).isEqualTo("{\"read\":15,\"valid\":8,\"created\":8,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":3,\"failed\":4}");
+        assertThat(errorRows(done)).containsExactly("9||missing_required_field", "14|a-7|invalid_field_value",
+                "18||missing_required_field", "19|a-9|invalid_field_value");
+        List<String> cells = errorsCsv(done).getLast();
+        assertThat(cells.subList(5, cells.size())).containsExactly("a-9", "Nine\r\nLines", "bogus", "13");
+        assertThat(vendors()).containsExactlyElementsOf(plus(CSV_COMMON_RECORDS, SPACED, DUP1));
+    }
+
+    @Test
+    void aDeclaredNdjsonFileRejectsItsBadLinesAloneAndANumberKeyIsItsPlainDigits() throws Exception {
+        byte[] file = NDJSON.getBytes(StandardCharsets.UTF_8);
+
+        JsonNode all = runImport("{\"resource\": \"vendor\"}", file, "application/x-ndjson", "v.ndjson");
+
+        assertThat(all.get("stats").toString()).isEqualTo("{\"read\":9,\"valid\":2,\"created\":2,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":7}");
+        assertThat(errorRows(all)).containsExactly("1|n-1|duplicate_external_id", "3||malformed_row",
+                "6||malformed_row", "7|n-1|duplicate_external_id", "8||missing_required_field",
+                "9|1000|duplicate_external_id", "10|1000|duplicate_external_id");
+        assertThat(vendors()).containsExactly("n-2 {\"name\":\"Two\"}", "true {\"name\":\"Bool\"}");
+
+        newTenant();
+        JsonNode first = runImport("{\"resource\": \"vendor\", \"duplicate_handling\": \"use_first\"}", file,
+                "application/x-ndjson", "v.ndjson");
+
+        assertThat(first.get("stats").toString()).isEqualTo("{\"read\":9,\"valid\":4,\"created\":4,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":2,\"failed\":3}");
+        assertThat(errorRows(first)).containsExactly("3||malformed_row", "6||malformed_row",
+                "8||missing_required_field");
+        assertThat(vendors()).containsExactly("1000 {\"name\":\"Exp\"}", "n-1 {\"name\":\"One\"}",
+                "n-2 {\"name\":\"Two\"}", "true {\"name\":\"Bool\"}");
+    }
+
+    @Test
+    void aWorkbookSkipsBlankAndFormattingOnlyRowsAndKeepsEachRowsSheetRowNumber() throws Exception {
+        ByteArrayOutputStream xlsx = new ByteArrayOutputStream();
+        var workbook = new org.dhatim.fastexcel.Workbook(xlsx, "test", "1.0");
+        var sheet = workbook.newWorksheet("S");
+        String[][] rows = {{"external_id", "name", "status"}, {"x-1", "One", "active"}, null,
+            {"x-2", "Two", "bogus"}, null, {" x-1 ", "Dup", "active"}, {"x-4", "  ", "active"}, null, null};
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r] == null) {
+                sheet.style(r, 0).fillColor("FFFF00").set();
+                sheet.style(r, 2).bold().set();
+                continue;
+            }
+            for (int c = 0; c < rows[r].length; c++) {
+                sheet.value(r, c, rows[r][c]);
+            }
+        }
+        workbook.finish();
+
+        JsonNode done = runImport("{\"resource\": \"vendor\", \"duplicate_handling\": \"use_first\"}",
+                xlsx.toByteArray(), "application/octet-stream", "v.xlsx");
+
+        assertThat(done.get("stats").toString()).isEqualTo("{\"read\":4,\"valid\":1,\"created\":1,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":1,\"failed\":2}");
+        assertThat(errorRows(done)).containsExactly("4|x-2|invalid_field_value", "7|x-4|missing_required_field");
+        assertThat(vendors()).containsExactly("x-1 {\"name\":\"One\",\"status\":\"active\"}");
+    }
+
+    @Test
+    void aHeaderOnlyFileCompletesWithNoRowsAndNoErrorsFile() throws Exception {
+        JsonNode done = runImport("{\"resource\": \"vendor\"}",
+                "external_id,name\r\n\r\n,\r\n".getBytes(StandardCharsets.UTF_8), "text/csv", "v.csv");
+
+        assertThat(done.get("stats").toString()).isEqualTo("{\"read\":0,\"valid\":0,\"created\":0,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
+        assertThat(done.get("reason").isNull()).isTrue();
+        assertThat(done.get("_errors_csv_url").isNull()).isTrue();
+        assertThat(vendors()).isEmpty();
+    }
+
+    @Test
+    void theFileWorkflowAccountsForEveryRowInValidateExecuteTheJobAndItsErrorsFile() throws Exception {
+        String fileId = multipartParse(CSV.getBytes(StandardCharsets.UTF_8));
+        String mapping = "[" + String.join(", ", List.of("external_id", "name", "status", "raw_irq_score").stream()
+                .map(c -> "{\"sourceColumn\": \"" + c + "\", \"targetFieldSlug\": \"" + c + "\"}").toList()) + "]";
+        String body = "{\"fileId\": \"" + fileId + "\", \"columnMapping\": " + mapping;
+
+        Response validated = http.post("/v1/modules/vendors/import/validate", body + "}");
+        assertThat(List.of("totalRows", "validRows", "errorRows").stream().map(k -> validated.at("/data/" + k)))
+                .containsExactly("15", "10", "5");
+        assertThat(linesOf(csv(validated.at("/data/errorsCsvUrl")))).containsExactly("9", "14", "16", "18", "19");
+
+        Response skip = http.post("/v1/modules/vendors/import/execute", body + "}");
+        assertThat(List.of("totalRows", "successRows", "errorRows", "skippedRows").stream()
+                .map(k -> skip.at("/data/" + k))).containsExactly("15", "8", "5", "2");
+        List<String> rows = new ArrayList<>();
+        skip.json().at("/data/errors").forEach(e -> rows.add(e.get("row").asString()));
+        assertThat(rows).containsExactly("5", "10", "12", "14", "15");
+        assertThat(linesOf(csv(skip.at("/data/errorsCsvUrl")))).containsExactly("9", "14", "16", "18", "19");
+        Response job = http.get("/v1/modules/vendors/import/jobs/" + skip.at("/data/importJobId"));
+        assertThat(List.of("totalRows", "processedRows", "successRows", "errorRows", "skippedRows").stream()
+                .map(k -> job.at("/data/" + k))).containsExactly("15", "15", "8", "5", "2");
+        assertAccounted(http.get("/v1/imports/" + skip.at("/data/importJobId")).json());
+        assertThat(vendors()).containsExactlyElementsOf(plus(CSV_COMMON_RECORDS, SPACED, DUP1));
+
+        Response update = http.post("/v1/modules/vendors/import/execute", body
+                + ", \"duplicateStrategy\": \"update\"}");
+        assertThat(List.of("totalRows", "successRows", "errorRows", "skippedRows").stream()
+                .map(k -> update.at("/data/" + k))).containsExactly("15", "10", "5", "0");
+        JsonNode updated = assertAccounted(http.get("/v1/imports/" + update.at("/data/importJobId")).json());
+        assertThat(updated.get("stats").toString()).isEqualTo("{\"read\":15,\"valid\":10,\"created\":0,"
+                + "\"updated\":2,\"unchanged\":8,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":5}");
+        assertThat(vendors()).containsExactlyElementsOf(plus(CSV_COMMON_RECORDS,
+                "a-6 {\"name\":\"Plain\",\"status\":\"active\",\"raw_irq_score\":7}",
+                "a-8 {\"name\":\"Dup3\",\"status\":\"active\",\"raw_irq_score\":11}"));
+    }
+
+    @Test
+    void theImportApiAnswersForEveryRecordOfABatchOnceAndItsImportAddsUp() throws Exception {
+        assertThat(http.post("/v1/import-reports", SeedExamples.REPORT).status()).isEqualTo(201);
+
+        Response r = http.post("/v1/import/vendor-custom-import", """
+                {"data": [{"Name": "A", "External Id": "i-1"}, 7, {"Name": "B", "External Id": " i-1 "},
+                 {"Name": "C", "External Id": ""}, {"Name": "D"}, {"Name": "E", "External Id": "I-1"},
+                 {"Name": "F", "External Id": 1e3}, {"Name": "G", "External Id": "1000"},
+                 {"Name": "H", "External Id": "i-3", "Status": "bogus"}, {"Name": "I", "External Id": "i-4"}]}""");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(List.of("received_count", "created_count", "updated_count", "failed_count").stream()
+                .map(k -> r.at("/" + k))).containsExactly("10", "2", "0", "8");
+        List<String> results = new ArrayList<>();
+        r.json().get("results").forEach(x -> results.add(x.get("external_id").asString()));
+        assertThat(results).containsExactly("I-1", "i-4");
+        List<String> errors = new ArrayList<>();
+        r.json().get("errors").forEach(e -> errors.add(e.get("index").asString() + "|"
+                + (e.has("external_id") ? e.get("external_id").asString() : "") + "|" + e.get("error_code").asString()));
+        assertThat(errors).containsExactly("0|i-1|duplicate_external_id", "1||malformed_row",
+                "2|i-1|duplicate_external_id", "3||missing_required_field", "4||missing_required_field",
+                "6|1000|duplicate_external_id", "7|1000|duplicate_external_id", "8|i-3|invalid_field_value");
+        JsonNode done = assertAccounted(http.get("/v1/imports/"
+                + r.raw().headers().firstValue("Freight-Import-Id").orElseThrow()).json());
+        assertThat(linesOf(errorsCsv(done))).containsExactly("1", "2", "3", "4", "5", "7", "8", "9");
+        assertThat(vendors()).containsExactly("I-1 {\"name\":\"E\"}", "i-4 {\"name\":\"I\"}");
+    }
+
+    // ---- helpers
+
+    /** Creates an import, uploads {@code file}, waits for its end and checks that its rows add up. */
+    private JsonNode runImport(String options, byte[] file, String contentType, String fileName) throws Exception {
+        Response created = http.post("/v1/imports", options);
+        HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                .header("Content-Type", contentType)
+                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(202);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            Response r = http.get("/v1/imports/" + created.at("/id"));
+            if (List.of("completed", "failed").contains(r.at("/status"))) {
+                assertThat(r.at("/status")).as(r.body()).isEqualTo("completed");
+                return assertAccounted(r.json());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("import did not end: " + http.get("/v1/imports/" + created.at("/id")).body());
+    }
+
+    /**
+     * The identities every ended import holds: read = valid + failed + skipped_duplicates = total_rows; valid =
+     * created + updated + unchanged + deleted; the errors CSV has a line per failed row, in file order, and the errors
+     * JSON an entry for each problem of those rows, on the same lines.
+     */
+    private JsonNode assertAccounted(JsonNode job) throws Exception {
+        JsonNode s = job.get("stats");
+        long read = s.get("read").asLong();
+        assertThat(read).as("read = total_rows").isEqualTo(job.get("total_rows").asLong());
+        assertThat(s.get("valid").asLong() + s.get("failed").asLong() + s.get("skipped_duplicates").asLong())
+                .as("valid + failed + skipped_duplicates").isEqualTo(read);
+        assertThat(s.get("created").asLong() + s.get("updated").asLong() + s.get("unchanged").asLong()
+                + s.get("deleted").asLong()).as("created + updated + unchanged + deleted").isEqualTo(
+                        s.get("valid").asLong());
+        long failed = s.get("failed").asLong();
+        if (failed == 0) {
+            assertThat(job.get("_errors_csv_url").isNull()).isTrue();
+            return job;
+        }
+        List<String> csvLines = linesOf(errorsCsv(job));
+        assertThat(csvLines).hasSize((int) failed);
+        assertThat(csvLines).isSortedAccordingTo((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
+        TreeSet<Long> jsonLines = new TreeSet<>();
+        Http.JSON.readTree(get(job.get("_errors_json_url").asString())).forEach(e -> jsonLines.add(
+                e.get("line").asLong()));
+        assertThat(jsonLines.stream().map(String::valueOf).toList()).containsExactlyElementsOf(csvLines);
+        return job;
+    }
+
+    /** The failed rows of an ended import as "line|external_id|error_code" from its errors CSV. */
+    private List<String> errorRows(JsonNode job) throws Exception {
+        return errorsCsv(job).stream().map(r -> r.get(0) + "|" + r.get(1) + "|" + r.get(3)).toList();
+    }
+
+    private List<List<String>> errorsCsv(JsonNode job) throws Exception {
+        return csv(job.get("_errors_csv_url").asString());
+    }
+
+    /** The data rows of the CSV at {@code url}, without the header. */
+    private static List<List<String>> csv(String url) throws Exception {
+        List<List<String>> rows = new ArrayList<>();
+        for (CsvRecord record : CsvReader.builder().ofCsvRecord(get(url))) {
+            rows.add(record.getFields());
+        }
+        assertThat(rows.getFirst().subList(0, 5)).containsExactly("error_line", "error_external_id", "error_field",
+                "error_code", "error_message");
+        return rows.subList(1, rows.size());
+    }
+
+    private static List<String> linesOf(List<List<String>> rows) {
+        return rows.stream().map(List::getFirst).toList();
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    private String multipartParse(byte[] content) throws Exception {
+        String boundary = "freight-accounting-boundary";
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"v.csv\"\r\n"
+                + "Content-Type: text/csv\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.write(content);
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl()
+                + "/v1/modules/vendors/import/parse"))
+                .header("Authorization", "Bearer " + tenant.adminKey())
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode data = Http.JSON.readTree(r.body()).get("data");
+        assertThat(data.get("totalRows").asLong()).isEqualTo(15);
+        return data.get("fileId").asString();
+    }
+
+    /** The tenant's vendors as "external_id values", sorted. */
+    private List<String> vendors() {
+        List<String> out = new ArrayList<>();
+        http.get("/v1/objects/vendor/records?limit=100").json().get("data").forEach(r -> out.add(
+                r.get("external_id").asString() + " " + r.get("values")));
+        out.sort(null);
+        return out;
+    }
+
+    private static List<String> sorted(List<String> records) {
+        List<String> out = new ArrayList<>(records);
+        out.sort(null);
+        return out;
+    }
+
+    private static List<String> plus(List<String> records, String... more) {
+        List<String> out = new ArrayList<>(records);
+        out.addAll(List.of(more));
+        return sorted(out);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.freight.api;
+
+import dev.freight.testing.TestDatabases;
+
+class SqliteRowAccountingTest extends RowAccountingContract {
+
+    @Override
+    TestDatabases database() {
+        return TestDatabases.SQLITE;
+    }
+}
