@@ -9,16 +9,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.freight.testing.XlsxFiles;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -405,6 +414,85 @@ class XlsxReaderTest extends WorkbookReaderContract {
             assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file, found a"
                     + " damaged one (corrupt zip data)");
         });
+    }
+
+    /**
+     * A part that declares a document type is refused naming the part, whatever encoding XML lets it use: UTF-16 in
+     * either byte order, with a byte order mark or without, and UTF-8 after a mark (before, the check read the part's
+     * start as Latin-1 only, so a UTF-16 part passed it and the parser refused it in words of its own).
+     */
+    @ParameterizedTest(name = "{0} in {1}, byte order mark: {2}")
+    @CsvSource({
+            "xl/worksheets/sheet1.xml, UTF-16LE, true", "xl/worksheets/sheet1.xml, UTF-16LE, false",
+            "xl/worksheets/sheet1.xml, UTF-16BE, true", "xl/worksheets/sheet1.xml, UTF-16BE, false",
+            "xl/worksheets/sheet1.xml, UTF-8, true",
+            "xl/sharedStrings.xml, UTF-16LE, true", "xl/sharedStrings.xml, UTF-16LE, false",
+            "xl/sharedStrings.xml, UTF-16BE, true", "xl/sharedStrings.xml, UTF-16BE, false",
+            "xl/sharedStrings.xml, UTF-8, true"})
+    void refusesAPartDeclaringADocumentTypeInAnyEncoding(String part, String encoding, boolean mark)
+            throws IOException {
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "a-1"))), dir.resolve("dtd.xlsx"));
+        String root = part.endsWith("sharedStrings.xml") ? "sst" : "worksheet";
+        rewritePart(file, part, Charset.forName(encoding), mark, xml -> xml.replace("?>\n<" + root,
+                "?>\n<!DOCTYPE " + root + " [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>\n<" + root));
+
+        assertThatThrownBy(() -> readAll(file, SharedStrings.DEFAULT_IN_HEAP, null))
+                .isInstanceOfSatisfying(IngestException.class, e -> {
+                    assertThat(e.code()).isEqualTo("unreadable_file");
+                    assertThat(e.line()).isZero();
+                    assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file,"
+                            + " found a damaged one (" + part + " declares a document type (<!DOCTYPE>), which"
+                            + " workbook parts never do; its entities could expand a small file into gigabytes (an XML"
+                            + " bomb))");
+                });
+    }
+
+    /** A sheet and a shared-strings table in UTF-16 (either byte order, a byte order mark or not) read as in UTF-8. */
+    @ParameterizedTest(name = "{0}, byte order mark: {1}")
+    @CsvSource({"UTF-16LE, true", "UTF-16LE, false", "UTF-16BE, true", "UTF-16BE, false"})
+    void readsPartsEncodedAsUtf16(String encoding, boolean mark) throws IOException {
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id", "name"), row(2, "a-1", "Zoë 东京"),
+                row(3, "a-2", num("12.5")))), dir.resolve("utf16.xlsx"));
+        rewritePart(file, "xl/worksheets/sheet1.xml", Charset.forName(encoding), mark, xml -> xml);
+        rewritePart(file, "xl/sharedStrings.xml", Charset.forName(encoding), mark, xml -> xml);
+
+        assertThat(read(file)).containsExactly(
+                new SourceRow(1, 2, cells("id", "a-1", "name", "Zoë 东京")),
+                new SourceRow(2, 3, cells("id", "a-2", "name", "12.5")));
+    }
+
+    /**
+     * Writes {@code part} of the package again: its text changed by {@code change}, its declaration naming
+     * {@code encoding}, in that encoding, after that encoding's byte order mark when {@code mark} is set. Every other
+     * part is copied as it is.
+     */
+    private static void rewritePart(Path file, String part, Charset encoding, boolean mark,
+            UnaryOperator<String> change) throws IOException {
+        Path copy = file.resolveSibling(file.getFileName() + ".rewritten");
+        boolean found = false;
+        try (ZipFile in = new ZipFile(file.toFile());
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
+            for (ZipEntry entry : Collections.list(in.entries())) {
+                byte[] content;
+                try (InputStream stream = in.getInputStream(entry)) {
+                    content = stream.readAllBytes();
+                }
+                if (entry.getName().equals(part)) {
+                    found = true;
+                    String xml = change.apply(new String(content, StandardCharsets.UTF_8)
+                            .replace("encoding=\"UTF-8\"", "encoding=\"" + encoding.name().replaceAll("(LE|BE)$", "")
+                                    + "\""));
+                    content = ((mark ? "\uFEFF" : "") + xml).getBytes(encoding);
+                }
+                out.putNextEntry(new ZipEntry(entry.getName()));
+                out.write(content);
+                out.closeEntry();
+            }
+        }
+        if (!found) {
+            throw new IllegalArgumentException("no part " + part);
+        }
+        Files.move(copy, file, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Makes the compressed data of {@code part} start with a deflate block of the reserved type. */
