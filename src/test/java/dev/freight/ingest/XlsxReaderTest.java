@@ -1,5 +1,6 @@
 package dev.freight.ingest;
 
+import static dev.freight.ingest.Workbook.formula;
 import static dev.freight.ingest.Workbook.num;
 import static dev.freight.ingest.Workbook.row;
 import static dev.freight.ingest.Workbook.sheet;
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -236,27 +238,68 @@ class XlsxReaderTest extends WorkbookReaderContract {
     }
 
     /**
-     * A shared string longer than Excel's 32,767 characters per cell is refused when a cell first needs it: any
-     * number of cells may refer to it, so a small file could expand to gigabytes of text (POI's
-     * poc-shared-strings.xlsx: one string of a million characters in 12,000 cells). One of 32,767 reads.
+     * A cell holds at most Excel's 32,767 characters however the file keeps its text: a shared string (kept in the
+     * heap or in the file), an inline string, a formula's cached text or a number written out in {@code <v>}. A longer
+     * one makes the workbook damaged at its row, whichever columns are read (before, only a shared string was refused,
+     * and as a damage of the whole table; the others were read).
      */
     @Test
-    void refusesASharedStringLongerThanACellHolds() throws IOException {
-        Path longest = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "x".repeat(32_767)))),
-                dir.resolve("longest.xlsx"));
-        Path tooLong = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "x".repeat(32_768)))),
-                dir.resolve("too-long.xlsx"));
+    void refusesACellLongerThanACellHoldsAtItsRowHoweverTheFileKeepsItsText() throws IOException {
+        record Kind(String name, XlsxWriter.Variant variant, Function<Integer, Object> cell, String source) {}
+        List<Kind> kinds = List.of(
+                new Kind("shared string", XlsxWriter.Variant.STANDARD, length -> "x".repeat(length),
+                        "shared string 5 of xl/sharedStrings.xml in "),
+                new Kind("inline string", XlsxWriter.Variant.INLINE_STRINGS, length -> "x".repeat(length), ""),
+                new Kind("formula's text", XlsxWriter.Variant.STANDARD,
+                        length -> formula("REPT(\"x\"," + length + ")", new Workbook.Text("x".repeat(length))), ""),
+                new Kind("number", XlsxWriter.Variant.STANDARD, length -> num("1".repeat(length)), ""));
+        for (Kind kind : kinds) {
+            Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id", "text"),
+                    row(2, "a-1", kind.cell().apply(32_767)), row(3, "a-2", kind.cell().apply(32_768)))),
+                    dir.resolve("long-cell.xlsx"), kind.variant());
 
-        assertThat(readAll(longest, SharedStrings.DEFAULT_IN_HEAP, null)).extracting(SourceRow::cells)
-                .containsExactly(cells("id", "x".repeat(32_767)));
-        try (RowReader reader = XlsxRows.open(tooLong, null)) {
-            assertThatThrownBy(reader::next).isInstanceOfSatisfying(IngestException.class, e -> {
-                assertThat(e.code()).isEqualTo("unreadable_file");
-                assertThat(e.line()).isZero();
-                assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file, found"
-                        + " a damaged one (shared string 1 of xl/sharedStrings.xml has 32,768 characters, where a"
-                        + " cell holds at most 32,767)");
-            });
+            for (int inHeap : new int[] {SharedStrings.DEFAULT_IN_HEAP, 0}) {
+                for (Set<String> only : Arrays.asList(null, Set.of("id"))) {
+                    String as = kind.name() + ", in heap: " + inHeap + ", reading " + only;
+                    try (RowReader reader = XlsxRows.open(file, null, inHeap)) {
+                        if (only != null) {
+                            reader.readOnly(only);
+                        }
+                        SourceRow longest = reader.next();
+                        assertThat(longest.line()).as(as).isEqualTo(2);
+                        assertThat(longest.cells().get("id")).as(as).isEqualTo("a-1");
+                        if (only == null) {
+                            assertThat(((String) longest.cells().get("text"))).as(as).hasSize(32_767);
+                        }
+                        assertThatThrownBy(reader::next).as(as).isInstanceOfSatisfying(IngestException.class, e -> {
+                            assertThat(e.code()).isEqualTo("unreadable_file");
+                            assertThat(e.line()).isEqualTo(3);
+                            assertThat(e.getMessage()).isEqualTo("Row 3: the workbook cannot be read; expected a valid"
+                                    + " .xlsx file, found a damaged one (" + kind.source() + "cell B3 has 32,768"
+                                    + " characters, where a cell holds at most 32,767)");
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A shared string longer than a cell holds that no cell refers to is never a cell's text: the workbook reads, its
+     * cells as they are (the limit is on what cells hold, and such a string adds nothing to any row).
+     */
+    @Test
+    void readsAWorkbookWhoseTableHoldsALongStringNoCellRefersTo() throws IOException {
+        // Every text cell refers to the item after its own, and the long string goes first: the cells read the items
+        // they were written with, and reading them reads the long one.
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "a-1"), row(3, "a-2"))),
+                dir.resolve("unused.xlsx"), XlsxWriter.Variant.SHARED_STRING_PAST_THE_END);
+        rewritePart(file, "xl/sharedStrings.xml", StandardCharsets.UTF_8, false,
+                xml -> xml.replaceFirst("<si>", "<si><t>" + "x".repeat(1_000_000) + "</t></si><si>"));
+
+        for (int inHeap : new int[] {SharedStrings.DEFAULT_IN_HEAP, 0}) {
+            assertThat(readAll(file, inHeap, null)).as("in heap: " + inHeap).containsExactly(
+                    new SourceRow(1, 2, cells("id", "a-1")), new SourceRow(2, 3, cells("id", "a-2")));
         }
     }
 
