@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
@@ -122,15 +123,15 @@ public final class JsonValues {
 
     /**
      * What Jackson found wrong, as a sentence of ours: its own messages name parser internals ("close marker",
-     * "[Source: REDACTED …]"). A message no rule knows is given as its first line without the source part, cut short.
+     * "CTRL-CHAR", "[Source: REDACTED …]"). A message no rule knows is given as its first line without the source
+     * part, cut short.
      */
     public static String detail(JacksonException e) {
         String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
         for (Wording w : WORDINGS) {
             Matcher m = w.pattern().matcher(message);
             if (m.lookingAt()) {
-                return w.sentence().formatted(m.groupCount() >= 1 ? m.group(1) : "",
-                        m.groupCount() >= 2 ? m.group(2) : "");
+                return w.sentence().apply(m);
             }
         }
         int end = message.indexOf('\n');
@@ -141,11 +142,37 @@ public final class JsonValues {
         return message.length() > MAX_DETAIL ? message.substring(0, MAX_DETAIL) + "…" : message;
     }
 
-    /** A Jackson message (from its start) and our sentence for it, with the groups as %1$s and %2$s. */
-    private record Wording(Pattern pattern, String sentence) {
-        Wording(String regex, String sentence) {
+    /** A Jackson message (from its start) and our sentence for what it matched. */
+    private record Wording(Pattern pattern, Function<Matcher, String> sentence) {
+        Wording(String regex, Function<Matcher, String> sentence) {
             this(Pattern.compile(regex, Pattern.DOTALL), sentence);
         }
+
+        Wording(String regex, String sentence) {
+            this(regex, m -> sentence);
+        }
+    }
+
+    /**
+     * How Jackson names a character in its messages: quoted with its code, in decimal (and hex past 255), or, for a
+     * control character, by its code alone. {@link #found} says it our way.
+     */
+    private static final String CHARACTER =
+            "(?:'(?<text>.+?)' \\(code \\d+(?: / 0x\\p{XDigit}+)?\\)|\\(CTRL-CHAR, code (?<control>\\d+)\\))";
+
+    /**
+     * The character a {@link #CHARACTER} matched, as a message shows it: quoted ({@code ']'}), or as its code point
+     * ({@code U+FEFF}) when it cannot be seen: a control character, a format character such as a byte order mark, a
+     * half of a surrogate pair (Jackson names those alone), white space other than the space.
+     */
+    private static String found(Matcher m) {
+        String control = m.group("control");
+        String text = m.group("text");
+        int code = control != null ? Integer.parseInt(control) : text.codePointAt(0);
+        boolean invisible = Character.isISOControl(code) || Character.getType(code) == Character.FORMAT
+                || Character.getType(code) == Character.SURROGATE
+                || code != ' ' && (Character.isWhitespace(code) || Character.isSpaceChar(code));
+        return invisible ? "U+%04X".formatted(code) : "'" + text + "'";
     }
 
     private static final List<Wording> WORDINGS = List.of(
@@ -155,31 +182,39 @@ public final class JsonValues {
             new Wording("Unexpected end-of-input within/between Object", "the object is not closed"),
             new Wording("Unexpected end-of-input within/between Array", "the array is not closed"),
             new Wording("Unexpected end-of-input", "the JSON ends too early"),
-            new Wording("Unexpected character \\('(.)' \\(code \\d+\\)\\): was expecting a colon",
-                    "expected ':' after the key, found '%1$s'"),
-            new Wording("Unexpected character \\('(.)' \\(code \\d+\\)\\): was expecting double-quote",
-                    "expected a key in double quotes, found '%1$s'"),
-            new Wording("Unexpected character \\('(.)' \\(code \\d+\\)\\): was expecting comma",
-                    "expected ',' between entries, found '%1$s'"),
-            new Wording("Unexpected character \\('(.)' \\(code \\d+\\)\\) in numeric value",
-                    "expected a digit in the number, found '%1$s'"),
-            new Wording("Unexpected character \\('(.)' \\(code \\d+\\)\\)", "expected a value, found '%1$s'"),
-            new Wording("Unrecognized token '(.*?)':", "expected a value, found '%1$s'"),
-            new Wording("Non-standard token '(.*?)'", "expected a value, found '%1$s'"),
+            new Wording("Unexpected character \\(" + CHARACTER + "\\): was expecting a colon",
+                    m -> "expected ':' after the key, found " + found(m)),
+            new Wording("Unexpected character \\(" + CHARACTER + "\\): was expecting double-quote",
+                    m -> "expected a key in double quotes, found " + found(m)),
+            new Wording("Unexpected character \\(" + CHARACTER + "\\): was expecting comma",
+                    m -> "expected ',' between entries, found " + found(m)),
+            new Wording("Unexpected character \\(" + CHARACTER + "\\) in numeric value",
+                    m -> "expected a digit in the number, found " + found(m)),
+            new Wording("Unexpected character \\(" + CHARACTER + "\\): expected a hex-digit",
+                    m -> "expected four hex digits after \\u in the string, found " + found(m)),
+            new Wording("Unexpected character \\(" + CHARACTER + "\\)", m -> "expected a value, found " + found(m)),
+            new Wording("Illegal character \\(" + CHARACTER + "\\): only regular white space",
+                    m -> "expected a value, found " + found(m) + "; only spaces, tabs and line breaks may separate"
+                            + " values"),
+            new Wording("Unrecognized token '(.*?)':", m -> "expected a value, found '" + m.group(1) + "'"),
+            new Wording("Non-standard token '(.*?)'", m -> "expected a value, found '" + m.group(1) + "'"),
             new Wording("Invalid numeric value", "the number is not valid JSON (no leading zeros, + sign, NaN or hex)"),
             new Wording("Illegal unquoted character", "a control character in a string (a line break, a tab) must be"
                     + " escaped"),
-            new Wording("Unrecognized character escape '(.)'", "expected an escape such as \\n or \\\" in the string,"
-                    + " found \\%1$s"),
-            new Wording("Unexpected close marker '(.)': expected '(.)'", "found '%1$s' where '%2$s' closes the"
-                    + " object or array"),
+            new Wording("Unrecognized character escape '(.)'",
+                    m -> "expected an escape such as \\n or \\\" in the string, found \\" + m.group(1)),
+            new Wording("Unexpected close marker '(.)': expected '(.)'",
+                    m -> "found '" + m.group(1) + "' where '" + m.group(2) + "' closes the object or array"),
+            new Wording("Unexpected close marker '(.)': no open",
+                    m -> "found '" + m.group(1) + "' where no object or array is open to close"),
             new Wording("Document nesting depth \\(\\d+\\) exceeds the maximum allowed \\((\\d+)",
-                    "arrays and objects nest more than %1$s deep"),
+                    m -> "arrays and objects nest more than " + m.group(1) + " deep"),
             new Wording("Number value length \\(\\d+\\) exceeds the maximum allowed \\((\\d+)",
-                    "a number has more than %1$s characters"),
+                    m -> "a number has more than " + m.group(1) + " characters"),
             new Wording("String value length \\(\\d+\\) exceeds the maximum allowed \\((\\d+)",
-                    "a string has more than %1$s characters"),
-            new Wording("Duplicate Object property \"(.*)\"", "the key \"%1$s\" appears twice in one object"));
+                    m -> "a string has more than " + m.group(1) + " characters"),
+            new Wording("Duplicate Object property \"(.*)\"",
+                    m -> "the key \"" + m.group(1) + "\" appears twice in one object"));
 
     /** Where Jackson's messages say which source they read, which is never ours to show. */
     private static final Pattern SOURCE = Pattern.compile("\\s*\\(?(?:start marker at |for \\w+ starting at )?"

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
@@ -27,18 +29,17 @@ final class SharedStrings implements Closeable {
 
     static final int DEFAULT_IN_HEAP = 65_536;
 
-    /**
-     * Excel's limit on a cell's text. A longer shared string is none Excel wrote, and since any number of cells may
-     * refer to it, a small file could make gigabytes of text of it (a million characters in 12,000 cells).
-     */
-    static final int MAX_LENGTH = 32_767;
-
     private final InputStream in;
     private final String part;
     private final XMLStreamReader xml;
     private final int inHeap;
     private final List<String> first = new ArrayList<>();
     private Spill spill;
+    /**
+     * The length of each item longer than a cell holds ({@link SheetText#MAX_CELL}), by index: such an item is kept as
+     * an empty text, since a cell that refers to it makes the workbook damaged at its row, which the reader says.
+     */
+    private final Map<Integer, Integer> tooLong = new HashMap<>();
     private int count;
     private boolean ended;
 
@@ -59,16 +60,32 @@ final class SharedStrings implements Closeable {
                 : new SharedStrings(in, part, XlsxPackage.reader(in, part), inHeap);
     }
 
-    /** Item {@code index}; an index past the table's end is a damaged workbook. */
+    /**
+     * Item {@code index}; an index past the table's end is a damaged workbook. An item longer than a cell holds is
+     * given as an empty text: a reader checks {@link #length} first.
+     */
     String get(int index) throws XMLStreamException, IOException {
         readUpTo(index);
         return index < inHeap ? first.get(index) : spill.get(index - inHeap);
     }
 
-    /** The length in characters of item {@code index}, without building it when it is in the file. */
+    /**
+     * The length in characters of item {@code index} as the table holds it, without building it when it is in the
+     * file; more than {@link SheetText#MAX_CELL} for an item longer than a cell holds.
+     */
     int length(int index) throws XMLStreamException, IOException {
         readUpTo(index);
+        // Looked up only when the table has such an item: most never do, and a lookup boxes the index.
+        Integer refused = tooLong.isEmpty() ? null : tooLong.get(index);
+        if (refused != null) {
+            return refused;
+        }
         return index < inHeap ? first.get(index).length() : spill.length(index - inHeap);
+    }
+
+    /** How a message names item {@code index}: "shared string 3 of xl/sharedStrings.xml". */
+    String name(int index) {
+        return "shared string %d of %s".formatted(index, part);
     }
 
     /** Whether item {@code index} is empty or only white space, without building it when it is in the file. */
@@ -83,9 +100,9 @@ final class SharedStrings implements Closeable {
         }
         while (count <= index && !ended) {
             String item = nextItem();
-            if (item != null && item.length() > MAX_LENGTH) {
-                throw new XlsxPackage.DamagedPart("shared string %d of %s has %,d characters, where a cell holds at"
-                        .formatted(count, part, item.length()) + " most %,d".formatted(MAX_LENGTH));
+            if (item != null && item.length() > SheetText.MAX_CELL) {
+                tooLong.put(count, item.length());
+                item = "";
             }
             if (item == null) {
                 ended = true;

@@ -8,11 +8,21 @@ package dev.freight.ingest;
  * most {@link #PER_FILE_BYTE} characters per byte of the file, never fewer than {@link #MIN_TOTAL}. A workbook past
  * either is refused as damaged, never cut short.
  *
+ * <p>A cell holds at most {@link #MAX_CELL} characters, however the file keeps its text (a shared string, an inline
+ * string, a value written out in the cell, a string in an XLS); a longer one makes the workbook damaged at its row.
+ *
  * <p>What counts is the text the cells hold in the file (a shared string's, an inline string's, a value's as stored),
  * with what merged blocks fill into the row, whether or not the reader gives it: a read of a few columns stops at the
  * same row as a read of all (an import checks the file with the first and reads it with the second). For one thread.
  */
 final class SheetText {
+
+    /**
+     * Excel's limit on a cell's text. No longer text is one Excel wrote, and a shared string may be repeated by any
+     * number of cells, so a small file could make gigabytes of a long one (POI's poc-shared-strings.xlsx: a million
+     * characters in 12,000 cells).
+     */
+    static final int MAX_CELL = 32_767;
 
     /**
      * The most characters a row's cells hold in all. Excel allows 16,384 columns of 32,767 characters (512 Mi), a
@@ -56,6 +66,27 @@ final class SheetText {
         row += chars;
         total += chars;
         return row <= MAX_ROW && total <= maxTotal;
+    }
+
+    /**
+     * What is wrong with the cell in 0-based {@code column} of {@code row} whose text has {@code length} characters,
+     * more than {@link #MAX_CELL}: "cell B2 has 40,000 characters, where a cell holds at most 32,767". {@code source}
+     * names where the file keeps the text when the cell only refers to it ("shared string 3 of xl/sharedStrings.xml"),
+     * else is null.
+     */
+    static String cellTooLong(String source, int column, long row, long length) {
+        String cell = "cell " + columnName(column) + row;
+        return "%s has %,d characters, where a cell holds at most %,d".formatted(
+                source == null ? cell : source + " in " + cell, length, MAX_CELL);
+    }
+
+    /** A 0-based column's letters: A, …, Z, AA, …. */
+    private static String columnName(int column) {
+        StringBuilder name = new StringBuilder();
+        for (int i = column + 1; i > 0; i = (i - 1) / 26) {
+            name.insert(0, (char) ('A' + (i - 1) % 26));
+        }
+        return name.toString();
     }
 
     /** What is wrong, once {@link #add} answered false: the current row's size or all rows'. */

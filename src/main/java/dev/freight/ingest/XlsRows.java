@@ -130,10 +130,11 @@ final class XlsRows implements TabularReader.RawRows {
                         .formatted(e.getClass().getSimpleName()), e);
     }
 
-    private IngestException unreadable(long row) {
+    /** The workbook damaged at {@code row}, as {@code problem} says. */
+    private static IngestException unreadable(long row, String problem) {
         return new IngestException("unreadable_file", row,
                 "Row %d: the workbook cannot be read; expected a valid .xls file, found a damaged one (%s)"
-                        .formatted(row, limit.exceeded()));
+                        .formatted(row, problem));
     }
 
     @Override
@@ -148,14 +149,19 @@ final class XlsRows implements TabularReader.RawRows {
         limit.startRow();
         for (int i = 0; i < width; i++) {
             String text = text(row.getCell(i));
+            // BIFF8's 16-bit string lengths allow texts of up to 65,535 characters, which HSSF reads and Excel never
+            // writes.
+            if (text.length() > SheetText.MAX_CELL) {
+                throw unreadable(number, SheetText.cellTooLong(null, i, number, text.length()));
+            }
             if (!limit.add(text.length())) {
-                throw unreadable(number);
+                throw unreadable(number, limit.exceeded());
             }
             cells.add(text);
         }
         List<String> filled = merged.fill(number, cells);
         if (!limit.add(merged.filled())) {
-            throw unreadable(number);
+            throw unreadable(number, limit.exceeded());
         }
         return new TabularReader.RawRow(number, filled);
     }

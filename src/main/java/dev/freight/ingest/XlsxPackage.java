@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +49,10 @@ final class XlsxPackage implements Closeable {
 
     /** How much of a part's start is searched for a document type declaration. */
     private static final int PROLOG = 4096;
+
+    /** The readings of a part's start that together show a document type declaration in any encoding a part uses. */
+    private static final List<Charset> PROLOG_ENCODINGS = List.of(StandardCharsets.ISO_8859_1,
+            StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE);
 
     /**
      * A part that breaks the format's rules as a whole (a document type declaration, a shared-strings table that
@@ -147,13 +152,29 @@ final class XlsxPackage implements Closeable {
     static XMLStreamReader reader(InputStream in, String part) throws IOException, XMLStreamException {
         BufferedInputStream buffered = new BufferedInputStream(in, PROLOG);
         buffered.mark(PROLOG);
-        String prolog = new String(buffered.readNBytes(PROLOG), StandardCharsets.ISO_8859_1);
+        byte[] prolog = buffered.readNBytes(PROLOG);
         buffered.reset();
-        if (prolog.contains("<!DOCTYPE")) {
+        if (declaresDocumentType(prolog)) {
             throw new DamagedPart(part + " declares a document type (<!DOCTYPE>), which workbook parts never do;"
                     + " its entities could expand a small file into gigabytes (an XML bomb)");
         }
         return XML.createXMLStreamReader(buffered);
+    }
+
+    /**
+     * Whether a part's first bytes declare a document type, in any encoding XML lets a part use. Read as Latin-1, the
+     * bytes show the declaration of a part in UTF-8 (after a byte order mark or not: the mark's bytes come before it)
+     * or any other encoding that keeps ASCII's bytes; read as UTF-16 in either byte order, that of a part in UTF-16
+     * with or without a mark (whose characters start at even offsets, as the reading's do). A part read the wrong way
+     * gives other characters, never the declaration: XML text in UTF-8 holds no zero bytes, which UTF-16 gives ASCII.
+     */
+    static boolean declaresDocumentType(byte[] prolog) {
+        for (Charset encoding : PROLOG_ENCODINGS) {
+            if (new String(prolog, encoding).contains("<!DOCTYPE")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A sheet's content. */

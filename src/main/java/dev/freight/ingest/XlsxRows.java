@@ -271,6 +271,9 @@ final class XlsxRows implements TabularReader.RawRows {
         }
         if (type.equals("inlineStr")) {
             String s = inline != null ? inline : value != null ? value : "";
+            if (s.length() > SheetText.MAX_CELL) {
+                throw tooLong(null, column, s.length());
+            }
             stored = s.length();
             return read || s.isBlank() ? s : TabularReader.SKIPPED;
         }
@@ -280,13 +283,18 @@ final class XlsxRows implements TabularReader.RawRows {
         }
         if (type.equals("s")) {
             int index = Integer.parseInt(value.strip());
+            int length = strings.length(index);
+            if (length > SheetText.MAX_CELL) {
+                throw tooLong(strings.name(index), column, length);
+            }
+            stored = length;
             if (!read) {
-                stored = strings.length(index);
                 return strings.isBlank(index) ? "" : TabularReader.SKIPPED;
             }
-            String s = strings.get(index);
-            stored = s.length();
-            return s;
+            return strings.get(index);
+        }
+        if (value.length() > SheetText.MAX_CELL) {
+            throw tooLong(null, column, value.length());
         }
         stored = value.length();
         if (!read) {
@@ -297,6 +305,15 @@ final class XlsxRows implements TabularReader.RawRows {
             case "b" -> value.equals("1") ? ExcelText.bool(true) : value.equals("0") ? ExcelText.bool(false) : value;
             default -> value;
         };
+    }
+
+    /**
+     * The damage of a cell in {@code column} of the row being read whose text has {@code length} characters, more than
+     * a cell holds; {@code source} names where the file keeps the text when the cell only refers to it, else is null.
+     * It is the workbook's damage at this row whether or not the cell is read, so every read stops at the same row.
+     */
+    private XlsxPackage.Damaged tooLong(String source, int column, int length) {
+        return new XlsxPackage.Damaged(SheetText.cellTooLong(source, column, lastRow, length));
     }
 
     /** A numeric cell's text in its style's number format; a value that is not a number is given as it is. */

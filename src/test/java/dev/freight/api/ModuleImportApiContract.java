@@ -278,6 +278,40 @@ abstract class ModuleImportApiContract {
         assertThat(r.body().length()).isLessThan(1_024);
     }
 
+    /**
+     * An XLSX whose row 3 refers to a shared string of 32,768 characters, one more than an Excel cell holds, is a
+     * damaged workbook at that row, with the same words for a cell's own text (the reader tests cover inline strings
+     * and values).
+     */
+    @Test
+    void parseRefusesAnXlsxWhoseCellTextIsLongerThanACellHoldsAtItsRow() throws Exception {
+        byte[] xlsx = dev.freight.testing.XlsxFiles.of("S",
+                new String[][] {{"Name", "Note"}, {"Ann", "x".repeat(32_767)}, {"Bo", "y".repeat(32_768)}});
+
+        Response r = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx);
+
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("unreadable_file");
+        assertThat(r.at("/error/message")).isEqualTo("Row 3: the workbook cannot be read; expected a valid .xlsx file,"
+                + " found a damaged one (shared string 5 of xl/sharedStrings.xml in cell B3 has 32,768 characters,"
+                + " where a cell holds at most 32,767)");
+    }
+
+    /** An XLS whose cell B3 holds 32,768 characters, one more than an Excel cell holds, is refused at that row too. */
+    @Test
+    void parseRefusesAnXlsWhoseCellTextIsLongerThanACellHoldsAtItsRow() throws Exception {
+        byte[] xls = dev.freight.testing.XlsFiles.of("S",
+                new String[][] {{"Name", "Note"}, {"Ann", "x".repeat(32_767)}, {"Bo", "y".repeat(32_768)}});
+
+        Response r = upload("/v1/modules/contacts/import/parse", "contacts.xls", "application/vnd.ms-excel", xls);
+
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("unreadable_file");
+        assertThat(r.at("/error/message")).isEqualTo("Row 3: the workbook cannot be read; expected a valid .xls file,"
+                + " found a damaged one (cell B3 has 32,768 characters, where a cell holds at most 32,767)");
+    }
+
     @Test
     void aJsonElementThatIsNotAnObjectOrAnNdjsonLineThatIsNotJsonIsOneBadRowAndTheRestIsRead() throws Exception {
         String json = "[{\"Name\": \"Ann\"},\n [1, 2],\n {\"Name\": \"Bo\"}]";

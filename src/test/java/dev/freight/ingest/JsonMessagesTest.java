@@ -28,17 +28,40 @@ class JsonMessagesTest {
             {"a": NaN}                 | Line 2, column 10: invalid JSON: expected a value, found 'NaN'
             {"a": "\\q"}               | Line 2, column 9: invalid JSON: expected an escape such as \\n or \\" in the string, found \\q
             {"a": 1 "b": 2}            | Line 2, column 9: invalid JSON: expected ',' between entries, found '"'
+            ]                          | Line 2, column 1: invalid JSON: found ']' where no object or array is open to close
+            {"a": 1}}                  | Line 2, column 9: invalid JSON: found '}' where no object or array is open to close
+            {"a": "\\u12"}             | Line 2, column 12: invalid JSON: expected four hex digits after \\u in the string, found '"'
+            {"a": 東}                  | Line 2, column 7: invalid JSON: expected a value, found '東'
             """)
     void describesTheProblemAndWhereItIs(String line, String message) {
+        assertThat(message(line.replace("\\\\", "\\"))).isEqualTo(message.replace("\\\\", "\\"));
+    }
+
+    /**
+     * A character that cannot be seen is named by its code point, never in Jackson's words ("(CTRL-CHAR, code 1)",
+     * "(code 65279 / 0xfeff)"): a control character or a byte order mark where a value belongs, a no-break space.
+     */
+    @Test
+    void namesACharacterThatCannotBeSeenByItsCodePoint() {
+        assertThat(message("\u0001")).isEqualTo("Line 2, column 1: invalid JSON: expected a value, found U+0001;"
+                + " only spaces, tabs and line breaks may separate values");
+        assertThat(message("{\"a\": \u0001}")).isEqualTo("Line 2, column 7: invalid JSON: expected a value, found"
+                + " U+0001; only spaces, tabs and line breaks may separate values");
+        assertThat(message("\uFEFF{}")).isEqualTo("Line 2, column 1: invalid JSON: expected a value, found U+FEFF");
+        assertThat(message("{\"a\":\u00A0 1}")).isEqualTo("Line 2, column 6: invalid JSON: expected a value, found"
+                + " U+00A0");
+    }
+
+    /** The message of the failure that reading {@code line} as the file's line 2 ends with. */
+    private static String message(String line) {
         JacksonException e = catchThrowableOfType(JacksonException.class, () -> {
-            try (JsonParser parser = JsonValues.MAPPER.createParser(line.replace("\\\\", "\\"))) {
+            try (JsonParser parser = JsonValues.MAPPER.createParser(line)) {
                 while (parser.nextToken() != null) {
                     parser.skipChildren();
                 }
             }
         });
-
-        assertThat(JsonValues.malformed(e, 2).getMessage()).isEqualTo(message.replace("\\\\", "\\"));
+        return JsonValues.malformed(e, 2).getMessage();
     }
 
     @Test

@@ -267,7 +267,8 @@ class PoiCorpusTest {
     /**
      * A crafted shared-strings table: one string of 1,048,576 characters, which all 12,000 cells of the sheet refer
      * to, 12 GB of text from a 110 KB file (the parse answer's 50-row sample alone was 317 MB). A string longer than
-     * Excel's cell limit is none Excel wrote: the workbook is refused as soon as a cell needs it.
+     * Excel's cell limit is none Excel wrote: the workbook is refused at the first cell that refers to it, A0 of the
+     * file's first row, which it numbers 0 (so the message names no row).
      */
     @Test
     void refusesAWorkbookWhoseSharedStringIsLongerThanACellHolds() throws IOException {
@@ -275,7 +276,7 @@ class PoiCorpusTest {
                 .isInstanceOfSatisfying(IngestException.class, e -> {
                     assertThat(e.code()).isEqualTo("unreadable_file");
                     assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file,"
-                            + " found a damaged one (shared string 0 of xl/sharedStrings.xml has 1,048,576"
+                            + " found a damaged one (shared string 0 of xl/sharedStrings.xml in cell A0 has 1,048,576"
                             + " characters, where a cell holds at most 32,767)");
                 });
     }

@@ -8,6 +8,7 @@ import dev.freight.ingest.Workbook.Num;
 import dev.freight.ingest.Workbook.RowSpec;
 import dev.freight.ingest.Workbook.SheetSpec;
 import dev.freight.ingest.Workbook.Text;
+import dev.freight.testing.XlsFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ final class XlsWriter {
             }));
         }
         switch (value) {
-            case Text t -> cell.setCellValue(t.value());
+            case Text t -> XlsFiles.setText(wb, cell, t.value());
             case Num n -> cell.setCellValue(Double.parseDouble(n.raw()));
             case Bool b -> cell.setCellValue(b.value());
             case Error e -> cell.setCellErrorValue(FormulaError.forString(e.code()));

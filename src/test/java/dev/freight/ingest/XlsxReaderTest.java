@@ -1,5 +1,6 @@
 package dev.freight.ingest;
 
+import static dev.freight.ingest.Workbook.formula;
 import static dev.freight.ingest.Workbook.num;
 import static dev.freight.ingest.Workbook.row;
 import static dev.freight.ingest.Workbook.sheet;
@@ -9,16 +10,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.freight.testing.XlsxFiles;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -227,27 +238,68 @@ class XlsxReaderTest extends WorkbookReaderContract {
     }
 
     /**
-     * A shared string longer than Excel's 32,767 characters per cell is refused when a cell first needs it: any
-     * number of cells may refer to it, so a small file could expand to gigabytes of text (POI's
-     * poc-shared-strings.xlsx: one string of a million characters in 12,000 cells). One of 32,767 reads.
+     * A cell holds at most Excel's 32,767 characters however the file keeps its text: a shared string (kept in the
+     * heap or in the file), an inline string, a formula's cached text or a number written out in {@code <v>}. A longer
+     * one makes the workbook damaged at its row, whichever columns are read (before, only a shared string was refused,
+     * and as a damage of the whole table; the others were read).
      */
     @Test
-    void refusesASharedStringLongerThanACellHolds() throws IOException {
-        Path longest = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "x".repeat(32_767)))),
-                dir.resolve("longest.xlsx"));
-        Path tooLong = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "x".repeat(32_768)))),
-                dir.resolve("too-long.xlsx"));
+    void refusesACellLongerThanACellHoldsAtItsRowHoweverTheFileKeepsItsText() throws IOException {
+        record Kind(String name, XlsxWriter.Variant variant, Function<Integer, Object> cell, String source) {}
+        List<Kind> kinds = List.of(
+                new Kind("shared string", XlsxWriter.Variant.STANDARD, length -> "x".repeat(length),
+                        "shared string 5 of xl/sharedStrings.xml in "),
+                new Kind("inline string", XlsxWriter.Variant.INLINE_STRINGS, length -> "x".repeat(length), ""),
+                new Kind("formula's text", XlsxWriter.Variant.STANDARD,
+                        length -> formula("REPT(\"x\"," + length + ")", new Workbook.Text("x".repeat(length))), ""),
+                new Kind("number", XlsxWriter.Variant.STANDARD, length -> num("1".repeat(length)), ""));
+        for (Kind kind : kinds) {
+            Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id", "text"),
+                    row(2, "a-1", kind.cell().apply(32_767)), row(3, "a-2", kind.cell().apply(32_768)))),
+                    dir.resolve("long-cell.xlsx"), kind.variant());
 
-        assertThat(readAll(longest, SharedStrings.DEFAULT_IN_HEAP, null)).extracting(SourceRow::cells)
-                .containsExactly(cells("id", "x".repeat(32_767)));
-        try (RowReader reader = XlsxRows.open(tooLong, null)) {
-            assertThatThrownBy(reader::next).isInstanceOfSatisfying(IngestException.class, e -> {
-                assertThat(e.code()).isEqualTo("unreadable_file");
-                assertThat(e.line()).isZero();
-                assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file, found"
-                        + " a damaged one (shared string 1 of xl/sharedStrings.xml has 32,768 characters, where a"
-                        + " cell holds at most 32,767)");
-            });
+            for (int inHeap : new int[] {SharedStrings.DEFAULT_IN_HEAP, 0}) {
+                for (Set<String> only : Arrays.asList(null, Set.of("id"))) {
+                    String as = kind.name() + ", in heap: " + inHeap + ", reading " + only;
+                    try (RowReader reader = XlsxRows.open(file, null, inHeap)) {
+                        if (only != null) {
+                            reader.readOnly(only);
+                        }
+                        SourceRow longest = reader.next();
+                        assertThat(longest.line()).as(as).isEqualTo(2);
+                        assertThat(longest.cells().get("id")).as(as).isEqualTo("a-1");
+                        if (only == null) {
+                            assertThat(((String) longest.cells().get("text"))).as(as).hasSize(32_767);
+                        }
+                        assertThatThrownBy(reader::next).as(as).isInstanceOfSatisfying(IngestException.class, e -> {
+                            assertThat(e.code()).isEqualTo("unreadable_file");
+                            assertThat(e.line()).isEqualTo(3);
+                            assertThat(e.getMessage()).isEqualTo("Row 3: the workbook cannot be read; expected a valid"
+                                    + " .xlsx file, found a damaged one (" + kind.source() + "cell B3 has 32,768"
+                                    + " characters, where a cell holds at most 32,767)");
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A shared string longer than a cell holds that no cell refers to is never a cell's text: the workbook reads, its
+     * cells as they are (the limit is on what cells hold, and such a string adds nothing to any row).
+     */
+    @Test
+    void readsAWorkbookWhoseTableHoldsALongStringNoCellRefersTo() throws IOException {
+        // Every text cell refers to the item after its own, and the long string goes first: the cells read the items
+        // they were written with, and reading them reads the long one.
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "a-1"), row(3, "a-2"))),
+                dir.resolve("unused.xlsx"), XlsxWriter.Variant.SHARED_STRING_PAST_THE_END);
+        rewritePart(file, "xl/sharedStrings.xml", StandardCharsets.UTF_8, false,
+                xml -> xml.replaceFirst("<si>", "<si><t>" + "x".repeat(1_000_000) + "</t></si><si>"));
+
+        for (int inHeap : new int[] {SharedStrings.DEFAULT_IN_HEAP, 0}) {
+            assertThat(readAll(file, inHeap, null)).as("in heap: " + inHeap).containsExactly(
+                    new SourceRow(1, 2, cells("id", "a-1")), new SourceRow(2, 3, cells("id", "a-2")));
         }
     }
 
@@ -405,6 +457,85 @@ class XlsxReaderTest extends WorkbookReaderContract {
             assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file, found a"
                     + " damaged one (corrupt zip data)");
         });
+    }
+
+    /**
+     * A part that declares a document type is refused naming the part, whatever encoding XML lets it use: UTF-16 in
+     * either byte order, with a byte order mark or without, and UTF-8 after a mark (before, the check read the part's
+     * start as Latin-1 only, so a UTF-16 part passed it and the parser refused it in words of its own).
+     */
+    @ParameterizedTest(name = "{0} in {1}, byte order mark: {2}")
+    @CsvSource({
+            "xl/worksheets/sheet1.xml, UTF-16LE, true", "xl/worksheets/sheet1.xml, UTF-16LE, false",
+            "xl/worksheets/sheet1.xml, UTF-16BE, true", "xl/worksheets/sheet1.xml, UTF-16BE, false",
+            "xl/worksheets/sheet1.xml, UTF-8, true",
+            "xl/sharedStrings.xml, UTF-16LE, true", "xl/sharedStrings.xml, UTF-16LE, false",
+            "xl/sharedStrings.xml, UTF-16BE, true", "xl/sharedStrings.xml, UTF-16BE, false",
+            "xl/sharedStrings.xml, UTF-8, true"})
+    void refusesAPartDeclaringADocumentTypeInAnyEncoding(String part, String encoding, boolean mark)
+            throws IOException {
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "a-1"))), dir.resolve("dtd.xlsx"));
+        String root = part.endsWith("sharedStrings.xml") ? "sst" : "worksheet";
+        rewritePart(file, part, Charset.forName(encoding), mark, xml -> xml.replace("?>\n<" + root,
+                "?>\n<!DOCTYPE " + root + " [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>\n<" + root));
+
+        assertThatThrownBy(() -> readAll(file, SharedStrings.DEFAULT_IN_HEAP, null))
+                .isInstanceOfSatisfying(IngestException.class, e -> {
+                    assertThat(e.code()).isEqualTo("unreadable_file");
+                    assertThat(e.line()).isZero();
+                    assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file,"
+                            + " found a damaged one (" + part + " declares a document type (<!DOCTYPE>), which"
+                            + " workbook parts never do; its entities could expand a small file into gigabytes (an XML"
+                            + " bomb))");
+                });
+    }
+
+    /** A sheet and a shared-strings table in UTF-16 (either byte order, a byte order mark or not) read as in UTF-8. */
+    @ParameterizedTest(name = "{0}, byte order mark: {1}")
+    @CsvSource({"UTF-16LE, true", "UTF-16LE, false", "UTF-16BE, true", "UTF-16BE, false"})
+    void readsPartsEncodedAsUtf16(String encoding, boolean mark) throws IOException {
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id", "name"), row(2, "a-1", "Zoë 东京"),
+                row(3, "a-2", num("12.5")))), dir.resolve("utf16.xlsx"));
+        rewritePart(file, "xl/worksheets/sheet1.xml", Charset.forName(encoding), mark, xml -> xml);
+        rewritePart(file, "xl/sharedStrings.xml", Charset.forName(encoding), mark, xml -> xml);
+
+        assertThat(read(file)).containsExactly(
+                new SourceRow(1, 2, cells("id", "a-1", "name", "Zoë 东京")),
+                new SourceRow(2, 3, cells("id", "a-2", "name", "12.5")));
+    }
+
+    /**
+     * Writes {@code part} of the package again: its text changed by {@code change}, its declaration naming
+     * {@code encoding}, in that encoding, after that encoding's byte order mark when {@code mark} is set. Every other
+     * part is copied as it is.
+     */
+    private static void rewritePart(Path file, String part, Charset encoding, boolean mark,
+            UnaryOperator<String> change) throws IOException {
+        Path copy = file.resolveSibling(file.getFileName() + ".rewritten");
+        boolean found = false;
+        try (ZipFile in = new ZipFile(file.toFile());
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
+            for (ZipEntry entry : Collections.list(in.entries())) {
+                byte[] content;
+                try (InputStream stream = in.getInputStream(entry)) {
+                    content = stream.readAllBytes();
+                }
+                if (entry.getName().equals(part)) {
+                    found = true;
+                    String xml = change.apply(new String(content, StandardCharsets.UTF_8)
+                            .replace("encoding=\"UTF-8\"", "encoding=\"" + encoding.name().replaceAll("(LE|BE)$", "")
+                                    + "\""));
+                    content = ((mark ? "\uFEFF" : "") + xml).getBytes(encoding);
+                }
+                out.putNextEntry(new ZipEntry(entry.getName()));
+                out.write(content);
+                out.closeEntry();
+            }
+        }
+        if (!found) {
+            throw new IllegalArgumentException("no part " + part);
+        }
+        Files.move(copy, file, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Makes the compressed data of {@code part} start with a deflate block of the reserved type. */

@@ -34,7 +34,9 @@ final class XlsxWriter {
         STANDARD,
         NO_STYLES,
         /** Every text cell refers to the shared string after its own, the last one past the table's end. */
-        SHARED_STRING_PAST_THE_END
+        SHARED_STRING_PAST_THE_END,
+        /** Every text cell holds its text as an inline string ({@code t="inlineStr"}), as streaming writers do. */
+        INLINE_STRINGS
     }
 
     private final Workbook workbook;
@@ -202,6 +204,9 @@ final class XlsxWriter {
         switch (value) {
             case Text t when cell instanceof Formula ->
                 b.append(" t=\"str\">").append(formula).append("<v>").append(escape(t.value())).append("</v>");
+            case Text t when variant == Variant.INLINE_STRINGS ->
+                b.append(" t=\"inlineStr\"><is><t xml:space=\"preserve\">").append(escape(t.value()))
+                        .append("</t></is>");
             case Text t -> b.append(" t=\"s\"><v>").append(strings.computeIfAbsent(t.value(), k -> strings.size())
                     + (variant == Variant.SHARED_STRING_PAST_THE_END ? 1 : 0))
                     .append("</v>");
