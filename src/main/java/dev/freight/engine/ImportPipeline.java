@@ -121,6 +121,12 @@ public final class ImportPipeline {
      * test's other writer changes them there so that the delete misses, on every attempt if it likes.
      */
     private Consumer<List<Existing>> beforeCleanupDelete = toDelete -> {};
+    /**
+     * Run by {@link #prepare} with the import's id once it has marked prevalidation running, before it opens the file:
+     * nothing, but a test lands a cancel there, inside the run. Volatile: a test sets it on a server's pipeline, whose
+     * requests run it on their own threads.
+     */
+    private volatile Consumer<String> whilePreparing = importId -> {};
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock, int chunkSize) {
@@ -144,6 +150,16 @@ public final class ImportPipeline {
         this.beforeCleanupDelete = hook;
     }
 
+    /** Sets what {@link #prepare} runs once prevalidation is marked running; for tests. */
+    void whilePreparing(Consumer<String> hook) {
+        this.whilePreparing = hook;
+    }
+
+    /** Whether a prescan handed over for the import is still kept for {@link #prepare}; for tests. */
+    boolean keepsPrescanOf(String importId) {
+        return prescans.keeps(importId);
+    }
+
     /**
      * Prevalidation and preparsing. Leaves the import {@code queued} with its row count and duplicate keys stored,
      * or {@code failed} with the reason (unreadable file, unknown object, mapping that does not fit). An import that
@@ -151,14 +167,18 @@ public final class ImportPipeline {
      * the run's next save fail ({@code superseded}), and nothing of the run is saved over the cancel.
      */
     public ImportJob prepare(String importId, RowSource source) {
+        // Taken out of those kept before anything can end this run (the import ended already, a cancel supersedes it),
+        // so that no way out of it leaves the upload's prescan in memory until a later upload sweeps expired ones.
+        Prescans.Accepted accepted = prescans.take(importId);
         ImportJob loaded = claim(importId);
         if (loaded.status().isFinal()) {
             // Cancelled (or expired) before this run took it: nothing to prepare, and nothing to save over it.
             return loaded;
         }
         ImportJob job = save(loaded.withPhase(loaded.phase(Phase.PREVALIDATION).running(now())));
+        whilePreparing.accept(importId);
         // Before the file is opened: a prescan that read it all has told the reader its encoding.
-        Prescans.Scan prescanned = prescans.prescanned(importId, loaded.checksum());
+        Prescans.Scan prescanned = accepted == null ? null : accepted.scanOf(loaded.checksum());
         Schema schema = database.withHandle(h -> schemas.schema(h, job.organizationId()));
         ObjectDef object = schema.object(job.resource()).orElse(null);
         if (object == null) {
@@ -168,6 +188,9 @@ public final class ImportPipeline {
         long rows;
         Map<String, String> mapping;
         String note = null;
+        // The options prevalidation's end stores, in its transaction (storesOptions false: it leaves them as they are).
+        boolean storesOptions;
+        String storedOptions;
         try (RowReader reader = source.open()) {
             mapping = ColumnMappings.mapping(job, object, reader.headers());
             ExecuteOptions options = options(job);
@@ -193,16 +216,13 @@ public final class ImportPipeline {
                 hashes = new KeyHashes();
                 rows = scan(reader, job.fileType(), keys, hashes, formats.isEmpty() ? null : formats);
             }
-            String stored = options == null ? ColumnFormats.formatsJson(formats.fileFormats())
+            storedOptions = options == null ? ColumnFormats.formatsJson(formats.fileFormats())
                     : formats.isEmpty() ? null : options.withDateFormats(formats.formats()).toJson();
             // Set for an Imports-resource import even when there are none, so a prevalidation run again over another
-            // schema leaves none behind.
-            if (options == null || stored != null) {
-                database.inTransaction(h -> {
-                    imports.setOptions(h, importId, stored);
-                    return null;
-                });
-            }
+            // schema leaves none behind. Stored in the transaction that saves prevalidation's end, which fails
+            // (superseded) when a cancel took the import from this run meanwhile; before, a transaction of their own
+            // with no such check stored a superseded run's formats on the cancelled import.
+            storesOptions = options == null || storedOptions != null;
             if (options == null) {
                 List<String> notes = new ArrayList<>();
                 notes.add(ColumnMappings.ignoredColumns(job, mapping, reader.headers()));
@@ -216,9 +236,17 @@ public final class ImportPipeline {
             return fail(job, Phase.PREVALIDATION, readFailure(e));
         }
         long total = rows;
-        ImportJob validated = save(job.withTotalRows(total)
+        boolean setsOptions = storesOptions;
+        String optionsJson = storedOptions;
+        ImportJob prevalidated = job.withTotalRows(total)
                 .withPhase(job.phase(Phase.PREVALIDATION).counted(total, 0).finished(PhaseStatus.COMPLETED, now(), note))
-                .withPhase(job.phase(Phase.PREPARSING).running(now())));
+                .withPhase(job.phase(Phase.PREPARSING).running(now()));
+        ImportJob validated = database.inTransaction(h -> {
+            if (setsOptions) {
+                imports.setOptions(h, importId, optionsJson);
+            }
+            return imports.save(h, prevalidated);
+        });
         Map<String, long[]> duplicates = exactDuplicates(source, object, mapping, validated, hashes.repeated());
         long repeatedRows = duplicates.values().stream().mapToLong(d -> d[0]).sum();
         return database.inTransaction(h -> {
@@ -275,6 +303,14 @@ public final class ImportPipeline {
     }
 
     /**
+     * Lets go of the prescan handed over for an import that no {@link #prepare} will take: one that ended (cancelled)
+     * before a run prepared it, which the worker then leaves alone. Does nothing when there is none.
+     */
+    public void letGoOfPrescan(String importId) {
+        prescans.take(importId);
+    }
+
+    /**
      * Transforming through cleanup, from the import's checkpoint (so a restarted worker resumes where the last
      * committed chunk ended). Returns the import in its final status.
      */
@@ -325,9 +361,20 @@ public final class ImportPipeline {
     /**
      * Runs a whole JSON batch in the calling thread: every phase in order, the rows as one chunk in one transaction.
      * {@code job} (with its column mapping) is not stored yet: it is stored in the batch's transaction, or as failed. If the database fails, nothing of the batch is
-     * stored, the import is marked failed and the {@link StoreException} propagates.
+     * stored, the import is marked failed and the {@link StoreException} propagates. Only a {@code merge}: the one action
+     * of the face that runs batches (the Import API).
+     *
+     * @throws IllegalArgumentException for any other action, before anything is stored
      */
     public BatchOutcome runBatch(ImportJob stored, List<?> data) {
+        if (stored.action() != Action.MERGE) {
+            // A batch has no cleanup, and creates its import row only at its end, after its chunk: an overwrite would
+            // delete nothing, and its seen keys, written before the row exists, would never mark the import as having
+            // some (imports.has_seen_keys), so import-retention would never delete them. The Import API runs merges
+            // only; any other action is refused here rather than run with what a batch leaves out.
+            throw new IllegalArgumentException("runBatch runs merge imports only, not " + stored.action().wireName()
+                    + " (import " + stored.id() + ")");
+        }
         Instant start = now();
         Schema schema = database.withHandle(h -> schemas.schema(h, stored.organizationId()));
         ObjectDef object = schema.object(stored.resource()).orElse(null);
@@ -878,9 +925,10 @@ public final class ImportPipeline {
 
     /**
      * The page after {@code afterKey} of a cleanup whose page lost to other writers on every attempt: each of its
-     * unseen records is read again and deleted at that version in a transaction of its own, so one record that keeps
-     * changing no longer holds back the others; a record whose own delete misses too is left and counted in the
-     * returned page's {@code left}, unless it is gone (another writer deleted it). Null when the walk is done.
+     * unseen records is read again by its id and deleted at that version in a transaction of its own, so one record
+     * that keeps changing no longer holds back the others. A record whose own delete misses too, or whose external_id
+     * another writer took or changed since the page read it, is left and counted in the returned page's {@code left},
+     * unless it is gone (another writer deleted it). Null when the walk is done.
      */
     private CleanedPage cleanPageOneByOne(ImportJob before, ObjectDef object, String afterKey) {
         RecordStore.UnseenPage page = database.withHandle(h -> records.unseen(h, before.organizationId(), object,
@@ -892,12 +940,20 @@ public final class ImportPipeline {
         long left = 0;
         for (Existing record : page.unseen()) {
             ImportJob job = current;
+            boolean[] kept = {false};
             try {
                 current = database.inTransaction(h -> {
-                    Existing fresh = records.existing(h, job.organizationId(), object.slug(),
-                            List.of(record.externalId())).get(record.externalId());
+                    // By id, not by external_id: a record whose key another writer took is still stored (looked up by
+                    // the key it had, it was taken for deleted and neither deleted nor counted).
+                    Existing fresh = freshCopy(h, job, record);
                     if (fresh == null) {
                         // Another writer deleted it: nothing to delete, and nothing to count.
+                        return job;
+                    }
+                    if (!record.externalId().equals(fresh.externalId())) {
+                        // It is no longer the record of the key the walk read: an overwrite deletes records by the
+                        // keys the import did not contain, never one without a key.
+                        kept[0] = true;
                         return job;
                     }
                     beforeCleanupDelete.accept(List.of(fresh));
@@ -909,15 +965,20 @@ public final class ImportPipeline {
                 if (!e.isTransient()) {
                     throw e;
                 }
-                // Its delete missed: another writer changed it, or deleted it, since it was read. Only one still
-                // stored was left; one deleted is not counted, as on a page.
-                if (database.withHandle(h -> records.existing(h, before.organizationId(), object.slug(),
-                        List.of(record.externalId()))).containsKey(record.externalId())) {
-                    left++;
-                }
+                // Its delete missed: another writer changed it (its external_id, maybe), or deleted it, since it was
+                // read. Only one still stored was left; one deleted is not counted, as on a page.
+                kept[0] = database.withHandle(h -> freshCopy(h, job, record)) != null;
+            }
+            if (kept[0]) {
+                left++;
             }
         }
         return new CleanedPage(current, page.lastExternalId(), left);
+    }
+
+    /** {@code record} as stored now, looked up by its id; null when it is gone. */
+    private Existing freshCopy(Handle h, ImportJob job, Existing record) {
+        return records.existingByIds(h, job.organizationId(), List.of(record.id())).get(record.id());
     }
 
     /** The import with {@code deleted} more records deleted by its cleanup, not saved. */

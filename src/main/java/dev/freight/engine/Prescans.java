@@ -34,7 +34,7 @@ final class Prescans {
     private final SchemaStore schemas;
     private final Clock clock;
     /** The prescans {@link ImportPipeline#prepare} may use, by import: each of the upload its import accepted. */
-    private final Map<String, AcceptedPrescan> prescans = new ConcurrentHashMap<>();
+    private final Map<String, Accepted> prescans = new ConcurrentHashMap<>();
 
     Prescans(Database database, ImportStore imports, SchemaStore schemas, Clock clock) {
         this.database = database;
@@ -100,16 +100,20 @@ final class Prescans {
     void use(String importId, Prescan prescan, String checksum) {
         Instant now = clock.instant();
         prescans.values().removeIf(p -> p.prescan().isExpired(now));
-        prescans.put(importId, new AcceptedPrescan(prescan, checksum));
+        prescans.put(importId, new Accepted(prescan, checksum));
     }
 
     /**
-     * The finished prescan of the import's upload whose SHA-256 is {@code checksum}, waiting for it to finish; null
-     * when there is none to use.
+     * Takes the prescan handed over for the import out of those kept, so that it is let go whatever becomes of the run
+     * that took it; null when there is none. {@link Accepted#scanOf} then waits for its result.
      */
-    Scan prescanned(String importId, String checksum) {
-        AcceptedPrescan accepted = prescans.remove(importId);
-        return accepted == null || !accepted.checksum().equals(checksum) ? null : accepted.prescan().result.join();
+    Accepted take(String importId) {
+        return prescans.remove(importId);
+    }
+
+    /** Whether a prescan handed over for the import is kept, not taken yet. */
+    boolean keeps(String importId) {
+        return prescans.containsKey(importId);
     }
 
     private ImportJob load(String importId) {
@@ -118,5 +122,14 @@ final class Prescans {
     }
 
     /** A prescan of the upload its import accepted, and that upload's SHA-256. */
-    private record AcceptedPrescan(Prescan prescan, String checksum) {}
+    record Accepted(Prescan prescan, String checksum) {
+
+        /**
+         * The finished prescan, waiting for it to finish, if it read the upload whose SHA-256 is {@code checksum}, the
+         * one the import records; null when it read another (or none).
+         */
+        Scan scanOf(String checksum) {
+            return this.checksum.equals(checksum) ? prescan.result.join() : null;
+        }
+    }
 }

@@ -74,6 +74,9 @@ public final class ImportTasks {
     public void runImport(String importId) {
         ImportJob job = database.withHandle(h -> imports.get(h, importId)).orElse(null);
         if (job == null || job.status().isFinal()) {
+            // Ended before this run (a cancel of a queued import): no prepare takes the prescan of its upload, if this
+            // instance keeps one, so it goes now rather than when a later upload sweeps the expired ones.
+            pipeline.letGoOfPrescan(importId);
             return;
         }
         try {

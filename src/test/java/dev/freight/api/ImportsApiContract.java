@@ -2,6 +2,8 @@ package dev.freight.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freight.engine.ImportPipeline;
+import dev.freight.engine.PipelineHooks;
 import dev.freight.ingest.Corpora;
 import dev.freight.jobs.ImportRetention;
 import dev.freight.jobs.ImportTasks;
@@ -40,6 +42,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -49,6 +52,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The Imports resource of seed 004 over HTTP: create, signed upload, background run, files, cancel, rollback. */
 abstract class ImportsApiContract {
@@ -182,6 +186,64 @@ abstract class ImportsApiContract {
         assertThat(answer.at("/phases/1/status").asString()).isEqualTo("completed");
         assertThat(answer.at("/total_rows").asLong()).isEqualTo(4);
         assertThat(awaitFinal(created.at("/id")).at("/status")).isEqualTo("completed");
+    }
+
+    /**
+     * A cancel (POST /v1/imports/{id}/cancel) that lands while a sync upload's request prepares the import ends it at
+     * once and takes it from the request's run, whose next save fails (superseded): the upload is answered 422 with
+     * the import as the cancel left it, and nothing of the run is saved over it; the worker never runs it.
+     */
+    @Test
+    void aSyncUploadWhoseImportIsCancelledWhileItsRequestPreparesItIsAnswered422WithTheCancelledImport()
+            throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+        String id = created.at("/id");
+        ImportPipeline pipeline = TestServer.of(database()).bean(ImportPipeline.class);
+        AtomicReference<Response> cancel = new AtomicReference<>();
+        // The server's pipeline serves every test of the class: the hook acts on this import alone.
+        PipelineHooks.whilePreparing(pipeline, importId -> {
+            if (importId.equals(id)) {
+                cancel.set(http.post("/v1/imports/" + id + "/cancel", null));
+            }
+        });
+        HttpResponse<String> put;
+        try {
+            put = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        } finally {
+            PipelineHooks.clear(pipeline);
+        }
+
+        assertThat(cancel.get().status()).isEqualTo(200);
+        assertThat(put.statusCode()).isEqualTo(422);
+        JsonNode answer = Http.JSON.readTree(put.body());
+        assertThat(answer.at("/id").asString()).isEqualTo(id);
+        assertThat(answer.at("/status").asString()).isEqualTo("failed");
+        assertThat(answer.at("/reason").asString()).isEqualTo("Cancelled on request before it started");
+        List<String> phases = new ArrayList<>();
+        answer.get("phases").forEach(p -> phases.add(p.get("name").asString() + ":" + p.get("status").asString() + ":"
+                + p.get("rows").asLong() + ":" + p.get("reason").asString()));
+        assertThat(phases).containsExactly(Stream.of("prevalidation", "preparsing", "transforming", "parsing",
+                "validation", "processing", "cleanup").map(p -> p + ":skipped:0:Cancelled on request before it started")
+                .toArray(String[]::new));
+        assertThat(answer.get("total_rows").isNull()).isTrue();
+        assertThat(answer.get("stats").toString()).isEqualTo("{\"read\":0,\"valid\":0,\"created\":0,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
+        assertThat(answer.at("/has_upload_file").asBoolean()).isTrue();
+        assertThat(answer.at("/checksum").asString()).isEqualTo(sha256(VENDORS));
+        assertThat(answer.get("_upload_url").isNull()).isTrue();
+        // Field for field the import as the cancel answered it and as it stays: nothing of the run was saved over it
+        // (its updated_at among them), and no worker ran it. The signed URLs are left out, their expiry counted from
+        // the second each answer was made.
+        assertThat(withoutSignedUrls(answer)).isEqualTo(withoutSignedUrls(cancel.get().json()));
+        assertThat(withoutSignedUrls(http.get("/v1/imports/" + id).json())).isEqualTo(withoutSignedUrls(answer));
+    }
+
+    /** An import's view without its signed URLs, whose expiry and signature depend on the second of the answer. */
+    static JsonNode withoutSignedUrls(JsonNode view) {
+        ObjectNode copy = (ObjectNode) view.deepCopy();
+        copy.remove(List.of("_upload_url", "_upload_csv_url", "_upload_json_url", "_errors_csv_url",
+                "_errors_json_url"));
+        return copy;
     }
 
     @Test

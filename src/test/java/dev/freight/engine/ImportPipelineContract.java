@@ -603,6 +603,91 @@ abstract class ImportPipelineContract {
         assertThat(stored.totalRows()).isNull();
     }
 
+    /**
+     * The column formats prevalidation inferred are stored with its end, in the transaction of the run's save, which a
+     * cancel while the file is read makes fail: before, they were stored in a transaction of their own, without the
+     * run token's check, on the cancelled import.
+     */
+    @Test
+    void aCancelWhilePrevalidationReadsTheFileLeavesNoneOfTheRunsColumnFormatsOnTheImport() throws IOException {
+        ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
+        ImportPipeline.RowSource cancelledWhileRead = reading(csv(DATED), 2,
+                () -> db.inTransaction(h -> imports.cancel(h, org, job.id(), clock.instant())));
+
+        assertThatThrownBy(() -> pipeline.prepare(job.id(), cancelledWhileRead))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isSuperseded()).isTrue());
+
+        assertThat(db.withHandle((Handle h) -> imports.options(h, job.id()))).isEmpty();
+        assertThat(load(job.id()).status()).isEqualTo(Status.FAILED);
+        // What the cancel kept out: the same file prepared to its end stores the formats of its date columns.
+        ImportJob prepared = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, DATED);
+        assertThat(db.withHandle((Handle h) -> imports.options(h, prepared.id()))).contains("{\"dateFormats\":{"
+                + "\"next_assessment_date\":\"MDY|false|false|M/DD/YYYY\",\"audit_start\":\"DMY|false|false|D.M.YYYY\","
+                + "\"soc2_audit_end\":\"MDY|false|true|MM/DD/YYYY\"}}");
+    }
+
+    /** An import whose CSV upload was prescanned from {@code content}, the prescan finished and handed over. */
+    ImportJob uploadedWithPrescan(String content) throws IOException {
+        ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
+        Path file = Files.createTempFile(dir, "stored", ".csv");
+        Files.writeString(file, content);
+        Prescan prescan = pipeline.prescan(job.id(), new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)),
+                file);
+        prescan.result.join();
+        pipeline.usePrescan(job.id(), prescan, "sha");
+        assertThat(pipeline.keepsPrescanOf(job.id())).isTrue();
+        return job;
+    }
+
+    /**
+     * The prescan of an import's upload is let go by the prepare that finds the import cancelled, and by the worker
+     * that then leaves it alone: before, it stayed in memory until a later CSV upload swept the expired ones.
+     */
+    @Test
+    void aPrepareThatFindsItsImportCancelledLetsGoOfTheUploadsPrescan() throws IOException {
+        ImportJob job = uploadedWithPrescan(NINE_VENDORS);
+        db.inTransaction(h -> imports.cancel(h, org, job.id(), clock.instant())).orElseThrow();
+
+        ImportJob prepared = pipeline.prepare(job.id(), csv(NINE_VENDORS));
+
+        assertThat(prepared.status()).isEqualTo(Status.FAILED);
+        assertThat(pipeline.keepsPrescanOf(job.id())).isFalse();
+    }
+
+    @Test
+    void aWorkerThatFindsItsImportCancelledLetsGoOfTheUploadsPrescan() throws IOException {
+        UploadStore uploads = new UploadStore(dir.resolve("uploads"));
+        var tasks = new dev.freight.jobs.ImportTasks(db, imports, pipeline, new UploadSources(uploads, db, imports),
+                new dev.freight.store.MappingMemoryStore(clock), clock, Duration.ofSeconds(10));
+        ImportJob job = uploadedWithPrescan(NINE_VENDORS);
+        db.inTransaction(h -> imports.cancel(h, org, job.id(), clock.instant())).orElseThrow();
+
+        tasks.runImport(job.id());
+
+        assertThat(load(job.id()).status()).isEqualTo(Status.FAILED);
+        assertThat(pipeline.keepsPrescanOf(job.id())).isFalse();
+    }
+
+    /**
+     * A batch has no cleanup and stores its import only at its end, so it could not run an overwrite (nor mark the
+     * import as having seen keys); the Import API runs merges only, and any other action is refused before anything is
+     * stored.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Action.class, names = {"OVERWRITE", "DELETE"})
+    void aBatchRunsMergesOnlyAndRefusesAnyOtherActionStoringNothing(Action action) {
+        ImportJob job = jobs.inline(new ImportJobs.Request(org, "vendor", "report:vendors", UploadMode.SYNC, action,
+                DuplicateHandling.IGNORE_ALL, "test", "key_test", Map.of("external_id", "external_id", "name",
+                        "name")));
+        List<Map<String, String>> data = List.of(Map.of("external_id", "v-1", "name", "Acme"));
+
+        assertThatThrownBy(() -> pipeline.runBatch(job, data)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("runBatch runs merge imports only, not " + action.wireName() + " (import " + job.id() + ")");
+
+        assertThat(db.withHandle((Handle h) -> imports.get(h, job.id()))).isEmpty();
+        assertThat(vendorCount()).isZero();
+    }
+
     @Test
     void aChunkTheDatabaseRefusesIsReplayedRowByRowSoOnlyTheBadRowFails() throws IOException {
         db.withHandle(h -> {

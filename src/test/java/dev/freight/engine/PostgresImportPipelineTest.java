@@ -166,4 +166,49 @@ class PostgresImportPipelineTest extends ImportPipelineContract {
         assertThat(done.phase(Phase.CLEANUP).reason()).isNull();
         assertThat(ids("v-1", "v-2", "v-3").keySet()).containsExactly("v-1");
     }
+    /**
+     * On the one-at-a-time path, another writer takes v-3's external_id (as the rollback of an import that gave it
+     * one does, RecordStore.clearExternalIds) before the cleanup reads it afresh ({@code 6}: while v-2's delete
+     * runs) or between that read and its delete ({@code 7}): v-3 is still stored, by its id, and was not in the
+     * import, so it is left and counted, and not deleted (an overwrite never deletes a record without an
+     * external_id). Before, the cleanup looked it up again by the key it no longer has, took it for deleted by that
+     * writer, and counted it neither deleted nor left.
+     */
+    @ParameterizedTest(name = "key taken at delete {0}")
+    @MethodSource("keyTakenAt")
+    void aRecordWhoseExternalIdAnotherWriterTakesUnderItsOwnDeleteIsLeftAndCounted(int takenAt,
+            List<List<String>> expectedDeletes) throws IOException {
+        List<List<String>> deletes = new ArrayList<>();
+        String[] v3 = {null};
+        ImportJob done = overwriteLeavingV2AndV3((n, toDelete) -> {
+            if (n <= 5) {
+                changedByAnotherWriter("v-2", "Changed " + n);
+                v3[0] = toDelete.get(1).id();
+            } else if (n == takenAt) {
+                db.inTransaction(h -> {
+                    records.clearExternalIds(h, org, List.of(v3[0]));
+                    return null;
+                });
+            }
+        }, deletes);
+
+        assertThat(deletes).isEqualTo(expectedDeletes);
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.reason()).isNull();
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 1, 0, 0));
+        assertThat(done.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.COMPLETED);
+        assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(1);
+        assertThat(done.phase(Phase.CLEANUP).reason()).isEqualTo("1 record the import did not contain was not deleted,"
+                + " since other writers kept changing it while the cleanup deleted it");
+        assertThat(ids("v-1", "v-2", "v-3").keySet()).containsExactly("v-1");
+        Map<String, Existing> stored = db.withHandle(h -> records.existingByIds(h, org, List.of(v3[0])));
+        assertThat(stored.get(v3[0]).externalId()).isNull();
+        assertThat(stored.get(v3[0]).data()).contains("Gamma");
+    }
+
+    static Stream<Arguments> keyTakenAt() {
+        return Stream.of(
+                Arguments.of(6, FIVE_PAGE_ATTEMPTS_THEN_ONE_BY_ONE.subList(0, 6)),
+                Arguments.of(7, FIVE_PAGE_ATTEMPTS_THEN_ONE_BY_ONE));
+    }
 }
