@@ -99,7 +99,8 @@ class FilesController {
             staged = uploads.write(id, request.getInputStream(), maxUploadBytes,
                     csv ? bytes -> prescan.set(pipeline.prescan(id, bytes, uploads.path(id))) : null);
         } catch (UploadStore.TooLarge e) {
-            throw new ApiException(413, "payload_too_large", e.getMessage() + " (FREIGHT_MAX_UPLOAD_BYTES)");
+            throw refusedContent(id, new ApiException(413, "payload_too_large",
+                    e.getMessage() + " (FREIGHT_MAX_UPLOAD_BYTES)"));
         }
         // Until this request's import accepts it, the upload stays staged, and whatever refuses it discards it: another
         // upload to the same import (a client retrying after a time-out) may be received at the same time, and the
@@ -109,7 +110,7 @@ class FilesController {
             try {
                 type = Readers.detect(staged.file(), request.getContentType(), fileName);
             } catch (IngestException e) {
-                throw new ApiException(415, e.code(), e.getMessage());
+                throw refusedContent(id, new ApiException(415, e.code(), e.getMessage()));
             }
             ImportJob received = accept(id, staged, type, fileName);
             if (received == null) {
@@ -145,6 +146,18 @@ class FilesController {
             }
             return saved.orElse(null);
         });
+    }
+
+    /**
+     * The answer to an upload whose content is refused ({@code refusal}: too large, or no supported file): the import's
+     * state when it no longer waits for an upload, else {@code refusal}. Another upload to the same import may have
+     * been accepted while this one's bytes arrived (a client retrying after a time-out): this one is then answered 409
+     * {@code upload_received} whatever its content, as an acceptable one would be, since no other upload can help the
+     * import now. While the import still waits, the content is what the client must change.
+     */
+    private ApiException refusedContent(String id, ApiException refusal) {
+        ImportJob now = load(id);
+        return now.status() == Status.REQUESTED ? refusal : notAwaitingUpload(now);
     }
 
     /** Prepares a {@code sync} import in the request, then queues the import's run: the answer to its upload. */

@@ -776,11 +776,14 @@ abstract class ImportsApiContract {
     }
 
     /**
-     * An upload refused for its type while another upload to the same import, received at the same time, was kept
-     * discards only its own bytes: the import keeps its file.
+     * An upload of an unsupported type received alongside another upload to the same import, which was kept while the
+     * first was held mid-stream, is answered 409 {@code upload_received}, as an upload of a supported type is: the
+     * import's state is the answer that matters, since no upload can help it now (before, it was 415). It discards
+     * only its own bytes: the import keeps its file.
      */
     @Test
-    void anUploadOfAnUnsupportedTypeReceivedAlongsideTheOneKeptLeavesTheKeptFileAlone() throws Exception {
+    void anUploadOfAnUnsupportedTypeReceivedAlongsideTheOneKeptIsRefusedAsUploadReceivedAndLeavesTheKeptFileAlone()
+            throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
         String id = created.at("/id");
         HeldUpload first = heldUpload(id, created.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
@@ -789,8 +792,27 @@ abstract class ImportsApiContract {
 
         HttpResponse<String> refused = afterTheFirstCompleted(first, second);
 
-        assertRefused(refused, "the PDF", 415, "unsupported_file_type",
-                "The file is a PDF document; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+        assertRefused(refused, "the PDF", 409, "upload_received",
+                "This import already has its upload (status completed)");
+        assertKeptManyVendors(id, "v.csv");
+    }
+
+    /**
+     * As above for an upload over FREIGHT_MAX_UPLOAD_BYTES (its first half, under the limit, arrives while the other
+     * is held): 409 {@code upload_received}, not 413, once the other was kept.
+     */
+    @Test
+    void anUploadOverTheLimitReceivedAlongsideTheOneKeptIsRefusedAsUploadReceived() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        HeldUpload first = heldUpload(id, created.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
+        HeldUpload second = heldUpload(id, created.at("/_upload_url"),
+                "external_id,name\n" + "x".repeat((int) TestServer.MAX_UPLOAD_BYTES), "text/csv", "v.csv");
+
+        HttpResponse<String> refused = afterTheFirstCompleted(first, second);
+
+        assertRefused(refused, "the upload over the limit", 409, "upload_received",
+                "This import already has its upload (status completed)");
         assertKeptManyVendors(id, "v.csv");
     }
 
