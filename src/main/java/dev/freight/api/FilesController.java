@@ -129,9 +129,26 @@ class FilesController {
      * import, the conditional save serialises them (the second waits for the first's row lock on PostgreSQL, and
      * SQLite has one writer at a time), so only the first to be accepted moves its file into place. It may no longer
      * wait because another upload was accepted first, or because another instance's expiry sweep, or a cancel, ended
-     * the wait while the bytes arrived.
+     * the wait while the bytes arrived. The upload is settled as stored only once that transaction committed; when
+     * its commit fails, the file moved into place is taken back ({@link #withdraw}).
      */
     private ImportJob accept(String id, UploadStore.Staged staged, FileType type, String fileName) {
+        ImportJob accepted;
+        try {
+            accepted = saveAccepted(id, staged, type, fileName);
+        } catch (RuntimeException e) {
+            if (staged.kept()) {
+                withdraw(id, staged, e);
+            }
+            throw e;
+        }
+        if (accepted != null) {
+            staged.stored();
+        }
+        return accepted;
+    }
+
+    private ImportJob saveAccepted(String id, UploadStore.Staged staged, FileType type, String fileName) {
         return database.inTransaction(h -> {
             Optional<ImportJob> saved = imports.saveIf(h, imports.get(h, id).orElseThrow()
                     .withUpload(staged.sha256(), type.wireName(), fileName, null)
@@ -158,6 +175,31 @@ class FilesController {
     private ApiException refusedContent(String id, ApiException refusal) {
         ImportJob now = load(id);
         return now.status() == Status.REQUESTED ? refusal : notAwaitingUpload(now);
+    }
+
+    /**
+     * Takes the file of an upload whose accepting transaction failed after moving it into place (its commit failed:
+     * the database refused it, or went away) back out of place, so that the import is as it was before: requested,
+     * with no file and no checksum, and a retry starts clean. Before, the file stayed in place under an import still
+     * waiting. Only under the import's lock, while it still waits: another upload to it, which waited for this one's
+     * transaction, may have been accepted since, and the file in place is then that one's. When this fails too (the
+     * database is gone), the file stays in place, and the next upload accepted replaces it.
+     */
+    private void withdraw(String id, UploadStore.Staged staged, RuntimeException failure) {
+        try {
+            database.inTransaction(h -> {
+                if (imports.lockIfAwaitingUpload(h, id)) {
+                    try {
+                        staged.withdraw();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** Prepares a {@code sync} import in the request, then queues the import's run: the answer to its upload. */

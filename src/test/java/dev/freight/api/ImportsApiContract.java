@@ -817,6 +817,52 @@ abstract class ImportsApiContract {
     }
 
     /**
+     * An upload whose accepting transaction fails at its commit, after its file was moved into place (the database
+     * refuses the commit: a deferred test trigger), leaves no half state: the import still waits, with no checksum and
+     * no file, nothing is staged, and a retry is accepted and imported. Before, the file stayed in place under an
+     * import still requested.
+     */
+    @Test
+    void anUploadWhoseAcceptanceFailsToCommitLeavesNoFileAndARetryIsAccepted() throws Exception {
+        TestServer server = TestServer.of(database());
+        Database db = server.bean(Database.class);
+        UploadStore uploads = server.bean(UploadStore.class);
+        db.withHandle(h -> {
+            database().refusingUploadCommitsSql().forEach(h::execute);
+            return null;
+        });
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        db.inTransaction(h -> h.update("insert into refused_upload_imports (id) values (?)", id));
+
+        HttpResponse<String> failed;
+        try {
+            failed = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        } finally {
+            db.inTransaction(h -> h.update("delete from refused_upload_imports where id = ?", id));
+        }
+
+        assertThat(failed.statusCode()).as(failed.body()).isEqualTo(500);
+        JsonNode error = Http.JSON.readTree(failed.body()).get("error");
+        assertThat(error.get("code").asString()).isEqualTo("internal_error");
+        assertThat(error.get("message").asString())
+                .matches("Freight failed to process the request \\(error id err_[0-9a-f]{32}\\)");
+        Response waiting = http.get("/v1/imports/" + id);
+        assertThat(waiting.at("/status")).isEqualTo("requested");
+        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+        assertThat(waiting.at("/checksum")).isNull();
+        assertThat(uploads.path(id)).doesNotExist();
+        assertThat(stagedFiles(id)).isEmpty();
+        assertThat(uploads.receiving(id)).isFalse();
+        HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        Response done = awaitFinal(id);
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(done.at("/checksum")).isEqualTo(sha256(VENDORS));
+        assertThat(Files.readString(uploads.path(id))).isEqualTo(VENDORS);
+    }
+
+    /**
      * An upload refused for its type leaves nothing on disk, and the import waits for another upload, which it
      * takes.
      */
