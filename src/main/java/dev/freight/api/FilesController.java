@@ -99,7 +99,8 @@ class FilesController {
             staged = uploads.write(id, request.getInputStream(), maxUploadBytes,
                     csv ? bytes -> prescan.set(pipeline.prescan(id, bytes, uploads.path(id))) : null);
         } catch (UploadStore.TooLarge e) {
-            throw new ApiException(413, "payload_too_large", e.getMessage() + " (FREIGHT_MAX_UPLOAD_BYTES)");
+            throw refusedContent(id, new ApiException(413, "payload_too_large",
+                    e.getMessage() + " (FREIGHT_MAX_UPLOAD_BYTES)"));
         }
         // Until this request's import accepts it, the upload stays staged, and whatever refuses it discards it: another
         // upload to the same import (a client retrying after a time-out) may be received at the same time, and the
@@ -109,7 +110,7 @@ class FilesController {
             try {
                 type = Readers.detect(staged.file(), request.getContentType(), fileName);
             } catch (IngestException e) {
-                throw new ApiException(415, e.code(), e.getMessage());
+                throw refusedContent(id, new ApiException(415, e.code(), e.getMessage()));
             }
             ImportJob received = accept(id, staged, type, fileName);
             if (received == null) {
@@ -128,9 +129,26 @@ class FilesController {
      * import, the conditional save serialises them (the second waits for the first's row lock on PostgreSQL, and
      * SQLite has one writer at a time), so only the first to be accepted moves its file into place. It may no longer
      * wait because another upload was accepted first, or because another instance's expiry sweep, or a cancel, ended
-     * the wait while the bytes arrived.
+     * the wait while the bytes arrived. The upload is settled as stored only once that transaction committed; when
+     * its commit fails, the file moved into place is taken back ({@link #withdraw}).
      */
     private ImportJob accept(String id, UploadStore.Staged staged, FileType type, String fileName) {
+        ImportJob accepted;
+        try {
+            accepted = saveAccepted(id, staged, type, fileName);
+        } catch (RuntimeException e) {
+            if (staged.kept()) {
+                withdraw(id, staged, e);
+            }
+            throw e;
+        }
+        if (accepted != null) {
+            staged.stored();
+        }
+        return accepted;
+    }
+
+    private ImportJob saveAccepted(String id, UploadStore.Staged staged, FileType type, String fileName) {
         return database.inTransaction(h -> {
             Optional<ImportJob> saved = imports.saveIf(h, imports.get(h, id).orElseThrow()
                     .withUpload(staged.sha256(), type.wireName(), fileName, null)
@@ -145,6 +163,43 @@ class FilesController {
             }
             return saved.orElse(null);
         });
+    }
+
+    /**
+     * The answer to an upload whose content is refused ({@code refusal}: too large, or no supported file): the import's
+     * state when it no longer waits for an upload, else {@code refusal}. Another upload to the same import may have
+     * been accepted while this one's bytes arrived (a client retrying after a time-out): this one is then answered 409
+     * {@code upload_received} whatever its content, as an acceptable one would be, since no other upload can help the
+     * import now. While the import still waits, the content is what the client must change.
+     */
+    private ApiException refusedContent(String id, ApiException refusal) {
+        ImportJob now = load(id);
+        return now.status() == Status.REQUESTED ? refusal : notAwaitingUpload(now);
+    }
+
+    /**
+     * Takes the file of an upload whose accepting transaction failed after moving it into place (its commit failed:
+     * the database refused it, or went away) back out of place, so that the import is as it was before: requested,
+     * with no file and no checksum, and a retry starts clean. Before, the file stayed in place under an import still
+     * waiting. Only under the import's lock, while it still waits: another upload to it, which waited for this one's
+     * transaction, may have been accepted since, and the file in place is then that one's. When this fails too (the
+     * database is gone), the file stays in place, and the next upload accepted replaces it.
+     */
+    private void withdraw(String id, UploadStore.Staged staged, RuntimeException failure) {
+        try {
+            database.inTransaction(h -> {
+                if (imports.lockIfAwaitingUpload(h, id)) {
+                    try {
+                        staged.withdraw();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** Prepares a {@code sync} import in the request, then queues the import's run: the answer to its upload. */

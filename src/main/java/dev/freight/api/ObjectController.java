@@ -50,10 +50,13 @@ class ObjectController {
             List<String> targets,
             Boolean multiple) {
 
-        /** What stops this field from being read at all: no slug, or a type Freight does not have. */
-        List<String> unreadable() {
+        /**
+         * What stops this field from being read at all: no slug, or a type Freight does not have. {@code place} names
+         * the field where it has no slug to name it by: {@code "fields[2]"} in an object's list, {@code "field"} alone.
+         */
+        List<String> unreadable(String place) {
             if (!hasSlug()) {
-                return List.of("field slug is required");
+                return List.of(place + " slug is required");
             }
             if (fieldType().isEmpty()) {
                 return List.of("field \"" + slug + "\" has type \"" + type + "\"; use one of "
@@ -102,12 +105,16 @@ class ObjectController {
         List<FieldRequest> given = request.fields() == null ? List.of() : request.fields();
         List<String> unreadable = new ArrayList<>();
         for (int i = 0; i < given.size(); i++) {
+            // Each problem names its field's place in the list: two fields without a slug are otherwise the same
+            // sentence twice, and a field without a slug has nothing else to be named by.
+            String place = "fields[" + i + "]";
             if (given.get(i) == null) {
-                unreadable.add("fields[" + i + "] must be a field definition (an object), got null");
+                unreadable.add(place + " must be a field definition (an object), got null");
+            } else {
+                unreadable.addAll(given.get(i).unreadable(place));
             }
         }
         List<FieldRequest> requested = given.stream().filter(Objects::nonNull).toList();
-        requested.forEach(f -> unreadable.addAll(f.unreadable()));
         List<Field> fields = requested.stream().filter(FieldRequest::hasSlug).map(FieldRequest::toField).toList();
         ObjectDef created = database.inTransaction(h -> {
             // Records of a deleted object of this slug stay; the object's records must share one id prefix.
@@ -139,7 +146,7 @@ class ObjectController {
         ObjectDef updated = database.inTransaction(h -> {
             Schema schema = schemas.schema(h, caller.organizationId());
             object(schema, slug);
-            List<String> problems = new ArrayList<>(request.unreadable());
+            List<String> problems = new ArrayList<>(request.unreadable("field"));
             if (request.hasSlug()) {
                 problems.addAll(ObjectRules.fieldProblems(schema, slug, request.toField()));
             }

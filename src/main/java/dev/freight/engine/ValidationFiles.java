@@ -4,6 +4,7 @@ import de.siegmar.fastcsv.writer.CsvWriter;
 import dev.freight.store.Database;
 import dev.freight.store.Handle;
 import dev.freight.store.IdGenerator;
+import dev.freight.store.StoreException;
 import dev.freight.store.ValidationFileStore;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
@@ -160,8 +161,12 @@ public final class ValidationFiles {
      * database for {@link #LEASE}) is no longer renewed, and its writer fails at its next row or at its finish.
      * Each lease is renewed in a transaction of its own, so one that fails (the database refused it) does not hold
      * back the others: once every lease was tried, the first failure is thrown, with the others suppressed, and the
-     * failed leases are tried again at the next call. Thread-safe; called every {@link #RENEWAL} by
-     * {@link ValidationLeaseRenewal}.
+     * failed leases are tried again at the next call. A failure to reach the database at all
+     * ({@link StoreException#isUnavailable}: the server down, or no connection free within the pool's time-out) ends
+     * the call at once instead (the first failure thrown, as above): every other lease would wait as long
+     * for a connection only to fail the same way, so a round would take a pool time-out (30 s) per lease. The leases
+     * not tried are tried at the next call, well within their {@link #LEASE}. Thread-safe; called every
+     * {@link #RENEWAL} by {@link ValidationLeaseRenewal}.
      */
     public int renewLeases() {
         int renewed = 0;
@@ -181,6 +186,9 @@ public final class ValidationFiles {
                     failed = e;
                 } else if (e != failed) {
                     failed.addSuppressed(e);
+                }
+                if (e instanceof StoreException storeFailure && storeFailure.isUnavailable()) {
+                    break;
                 }
             }
         }

@@ -139,6 +139,16 @@ public final class ImportStore {
         return get(h, importId).orElseThrow().withRunToken(token);
     }
 
+    /**
+     * Whether the import still waits for its upload ({@code requested}, no checksum), locking its row for the rest of
+     * the transaction when it does (on SQLite the transaction holds the one write lock already). An upload to it that
+     * another transaction is accepting makes this wait for that transaction's end, and then see the import it left.
+     */
+    public boolean lockIfAwaitingUpload(Handle h, String id) {
+        return h.update("update imports set status = status where id = ? and status = ? and checksum is null", id,
+                Status.REQUESTED.wireName()) == 1;
+    }
+
     /** Marks an import for cancellation; the worker stops at its next chunk. False when there is no such import. */
     public boolean requestCancel(Handle h, String organizationId, String id) {
         return h.update("update imports set cancel_requested = ? where organization_id = ? and id = ?", true,

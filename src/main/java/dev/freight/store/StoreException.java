@@ -22,6 +22,11 @@ public final class StoreException extends RuntimeException {
         return "transient_conflict".equals(code);
     }
 
+    /** The database could not be reached (or was too busy to answer): worth trying again later, not a bad statement. */
+    public boolean isUnavailable() {
+        return "database_unavailable".equals(code);
+    }
+
     public boolean isSuperseded() {
         return "superseded".equals(code);
     }

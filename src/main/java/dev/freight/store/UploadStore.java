@@ -38,9 +38,11 @@ public final class UploadStore {
      * An upload received in full into a staged file of its own, not yet the import's file: two requests may upload to
      * one import at once (a client retrying after a time-out, two instances sharing the directory), and only the one
      * whose import accepts it may become {@link #path}, so that the file stored is always the one whose checksum the
-     * import records. Exactly one of {@link #keep} and {@link #close} settles it; {@code close} after {@code keep}
-     * does nothing, so it suits try-with-resources. The import counts as {@link #receiving} until it is settled. Not
-     * thread-safe: one request owns it.
+     * import records. {@link #keep} moves it into place in the transaction that accepts it, and {@link #stored}
+     * settles it once that transaction committed; when the commit fails, {@link #withdraw} takes it back out of place.
+     * {@link #close} settles an upload not stored, discarding what is staged; after {@code stored} it does nothing, so
+     * it suits try-with-resources. The import counts as {@link #receiving} until it is settled. Not thread-safe: one
+     * request owns it.
      */
     public final class Staged implements AutoCloseable {
         private final String importId;
@@ -48,6 +50,8 @@ public final class UploadStore {
         private final long bytes;
         private final String sha256;
         private final Progress progress;
+        /** Moved into place ({@link #path}) by {@link #keep}, and neither stored nor withdrawn since. */
+        private boolean kept;
         private boolean settled;
 
         private Staged(String importId, Path file, long bytes, String sha256, Progress progress) {
@@ -74,23 +78,64 @@ public final class UploadStore {
         }
 
         /**
-         * Makes the staged file the import's file ({@link #path}), replacing any there, in one atomic rename; its
-         * followers then end. Call it only once the import has accepted this upload, in the transaction that records
-         * its checksum: that transaction's conditional save lets one upload of an import through, so a refused one is
-         * never kept, not even after the accepted one. When the rename fails, the upload stays staged (for
+         * Makes the staged file the import's file ({@link #path}), replacing any there, in one atomic rename. Call it
+         * only once the import has accepted this upload, in the transaction that records its checksum: that
+         * transaction's conditional save lets one upload of an import through, so a refused one is never kept, not
+         * even after the accepted one. It is moved before the commit rather than after, so that a process killed in
+         * between leaves at worst a file in place under an import still waiting (which the next upload replaces), never
+         * an import whose recorded upload has no file. When the rename fails, the upload stays staged (for
          * {@link #close}).
          */
         public void keep() throws IOException {
-            if (settled) {
+            if (settled || kept) {
                 throw new IllegalStateException("The upload of " + importId + " was already kept or discarded");
             }
             Files.move(file, path(importId), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            kept = true;
+        }
+
+        /** Whether {@link #keep} moved the file into place, and it was neither stored nor withdrawn since. */
+        public boolean kept() {
+            return kept;
+        }
+
+        /**
+         * Settles a kept upload once the transaction that accepted it committed: its followers end with its last byte,
+         * and the import no longer counts as receiving.
+         */
+        public void stored() {
+            if (!kept) {
+                throw new IllegalStateException("The upload of " + importId + " was not kept");
+            }
+            kept = false;
             settled = true;
             progress.stored();
             received(importId);
         }
 
-        /** Discards the staged file unless it was kept: its followers fail, and the import's file is left alone. */
+        /**
+         * Moves a kept upload back out of place, to its staged name (for {@link #close} to discard), after the
+         * transaction that accepted it failed to commit. Call it only under the import's lock, while the import is
+         * still waiting for its upload: then the file in place is this one's, or none when a failed upload of its own
+         * replaced it and then withdrew it too. Once another upload was accepted, the file in place is that one's and
+         * must stay.
+         */
+        public void withdraw() throws IOException {
+            if (!kept) {
+                throw new IllegalStateException("The upload of " + importId + " was not kept");
+            }
+            try {
+                Files.move(path(importId), file, StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException e) {
+                // Already gone: see above.
+            }
+            kept = false;
+        }
+
+        /**
+         * Discards the staged file unless it was stored: its followers fail, and the import's file is left alone (a
+         * kept file not withdrawn stays in place: its import's lock did not allow taking it back).
+         */
         @Override
         public void close() {
             if (settled) {

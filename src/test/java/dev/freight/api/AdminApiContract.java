@@ -204,7 +204,7 @@ abstract class AdminApiContract {
         assertThat(r.at("/error/code")).isEqualTo("invalid_object");
         assertThat(r.at("/error/details")).isEqualTo("[\"field \\\"x\\\" has type \\\"colour\\\"; use one of text,"
                 + " long_text, email, phone, url, integer, number, boolean, date, datetime, enum, reference, list,"
-                + " address\",\"field slug is required\",\"slug must start with a lowercase letter and hold only"
+                + " address\",\"fields[1] slug is required\",\"slug must start with a lowercase letter and hold only"
                 + " letters, digits and '_' (at most 63), got \\\"Risk\\\"\",\"label is required\","
                 + "\"enum field \\\"kind\\\" needs options\"]");
 
@@ -214,6 +214,29 @@ abstract class AdminApiContract {
                 + " of text, long_text, email, phone, url, integer, number, boolean, date, datetime, enum, reference,"
                 + " list, address\",\"field slug must start with a lowercase letter and hold only letters, digits and"
                 + " '_', got \\\"Erp Code\\\"\"]");
+        assertThat(http.get("/v1/objects").json().get("data").size()).isEqualTo(5);
+    }
+
+    /**
+     * Each field without a slug is a problem of its own that names the field's place in the list, as a null field's
+     * does: before, two such fields gave the same sentence twice, with no way to tell which fields they were. A field
+     * added alone has no place to name.
+     */
+    @Test
+    void eachFieldWithoutASlugIsNamedByItsPlaceInTheList() {
+        Response r = http.post("/v1/objects", """
+                {"slug": "risk", "label": "Risk", "fields": [{"type": "text"}, {"slug": "name", "type": "text"},
+                  {"slug": " ", "type": "date"}, null]}""");
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.at("/error/code")).isEqualTo("invalid_object");
+        assertThat(r.at("/error/message")).isEqualTo("The definition is not valid: fields[0] slug is required;"
+                + " fields[2] slug is required; fields[3] must be a field definition (an object), got null");
+        assertThat(r.at("/error/details")).isEqualTo("[\"fields[0] slug is required\",\"fields[2] slug is required\","
+                + "\"fields[3] must be a field definition (an object), got null\"]");
+        Response alone = http.post("/v1/objects/vendor/fields", "{\"type\": \"text\"}");
+        assertThat(alone.status()).isEqualTo(422);
+        assertThat(alone.at("/error/details")).isEqualTo("[\"field slug is required\"]");
         assertThat(http.get("/v1/objects").json().get("data").size()).isEqualTo(5);
     }
 

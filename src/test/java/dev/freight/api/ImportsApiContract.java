@@ -838,11 +838,14 @@ abstract class ImportsApiContract {
     }
 
     /**
-     * An upload refused for its type while another upload to the same import, received at the same time, was kept
-     * discards only its own bytes: the import keeps its file.
+     * An upload of an unsupported type received alongside another upload to the same import, which was kept while the
+     * first was held mid-stream, is answered 409 {@code upload_received}, as an upload of a supported type is: the
+     * import's state is the answer that matters, since no upload can help it now (before, it was 415). It discards
+     * only its own bytes: the import keeps its file.
      */
     @Test
-    void anUploadOfAnUnsupportedTypeReceivedAlongsideTheOneKeptLeavesTheKeptFileAlone() throws Exception {
+    void anUploadOfAnUnsupportedTypeReceivedAlongsideTheOneKeptIsRefusedAsUploadReceivedAndLeavesTheKeptFileAlone()
+            throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
         String id = created.at("/id");
         HeldUpload first = heldUpload(id, created.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
@@ -851,9 +854,74 @@ abstract class ImportsApiContract {
 
         HttpResponse<String> refused = afterTheFirstCompleted(first, second);
 
-        assertRefused(refused, "the PDF", 415, "unsupported_file_type",
-                "The file is a PDF document; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+        assertRefused(refused, "the PDF", 409, "upload_received",
+                "This import already has its upload (status completed)");
         assertKeptManyVendors(id, "v.csv");
+    }
+
+    /**
+     * As above for an upload over FREIGHT_MAX_UPLOAD_BYTES (its first half, under the limit, arrives while the other
+     * is held): 409 {@code upload_received}, not 413, once the other was kept.
+     */
+    @Test
+    void anUploadOverTheLimitReceivedAlongsideTheOneKeptIsRefusedAsUploadReceived() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        HeldUpload first = heldUpload(id, created.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
+        HeldUpload second = heldUpload(id, created.at("/_upload_url"),
+                "external_id,name\n" + "x".repeat((int) TestServer.MAX_UPLOAD_BYTES), "text/csv", "v.csv");
+
+        HttpResponse<String> refused = afterTheFirstCompleted(first, second);
+
+        assertRefused(refused, "the upload over the limit", 409, "upload_received",
+                "This import already has its upload (status completed)");
+        assertKeptManyVendors(id, "v.csv");
+    }
+
+    /**
+     * An upload whose accepting transaction fails at its commit, after its file was moved into place (the database
+     * refuses the commit: a deferred test trigger), leaves no half state: the import still waits, with no checksum and
+     * no file, nothing is staged, and a retry is accepted and imported. Before, the file stayed in place under an
+     * import still requested.
+     */
+    @Test
+    void anUploadWhoseAcceptanceFailsToCommitLeavesNoFileAndARetryIsAccepted() throws Exception {
+        TestServer server = TestServer.of(database());
+        Database db = server.bean(Database.class);
+        UploadStore uploads = server.bean(UploadStore.class);
+        db.withHandle(h -> {
+            database().refusingUploadCommitsSql().forEach(h::execute);
+            return null;
+        });
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        db.inTransaction(h -> h.update("insert into refused_upload_imports (id) values (?)", id));
+
+        HttpResponse<String> failed;
+        try {
+            failed = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        } finally {
+            db.inTransaction(h -> h.update("delete from refused_upload_imports where id = ?", id));
+        }
+
+        assertThat(failed.statusCode()).as(failed.body()).isEqualTo(500);
+        JsonNode error = Http.JSON.readTree(failed.body()).get("error");
+        assertThat(error.get("code").asString()).isEqualTo("internal_error");
+        assertThat(error.get("message").asString())
+                .matches("Freight failed to process the request \\(error id err_[0-9a-f]{32}\\)");
+        Response waiting = http.get("/v1/imports/" + id);
+        assertThat(waiting.at("/status")).isEqualTo("requested");
+        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+        assertThat(waiting.at("/checksum")).isNull();
+        assertThat(uploads.path(id)).doesNotExist();
+        assertThat(stagedFiles(id)).isEmpty();
+        assertThat(uploads.receiving(id)).isFalse();
+        HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        Response done = awaitFinal(id);
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(done.at("/checksum")).isEqualTo(sha256(VENDORS));
+        assertThat(Files.readString(uploads.path(id))).isEqualTo(VENDORS);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.freight.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.freight.engine.ImportValidator;
 import dev.freight.engine.ValidationFiles;
 import dev.freight.engine.ValidationLeaseRenewal;
@@ -19,8 +20,11 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -282,6 +286,58 @@ abstract class ValidationFileSweeperContract {
         second.close();
         assertThat(filesOnDisk()).containsExactly(firstId + ".errors.csv", firstId + ".errors.json",
                 secondId + ".errors.csv", secondId + ".errors.json");
+    }
+
+    /**
+     * A round that cannot reach the database (here the pool's connection time-out: every connection is taken) stops at
+     * the first lease it tries, rather than waiting out the time-out once per lease (30 s each by default): one
+     * failure, {@code database_unavailable}, nothing suppressed. The leases keep their writers, and the next round,
+     * with the database back, renews all three. Before, each lease waited for a connection and failed in turn, and
+     * the pool's time-out counted as {@code database_error}.
+     */
+    @Test
+    void aRoundThatCannotReachTheDatabaseStopsAtTheFirstLease() throws Exception {
+        HikariDataSource shared = (HikariDataSource) db.dataSource();
+        // A pool of its own on the same database, whose requests give up after 250 ms rather than 30 s.
+        Database quick = Database.open(db.dialect(), shared.getJdbcUrl(), shared.getUsername(), null,
+                Duration.ofMillis(250));
+        HikariDataSource pool = (HikariDataSource) quick.dataSource();
+        List<Connection> taken = new ArrayList<>();
+        try (quick) {
+            ValidationFiles files = new ValidationFiles(dir, quick, store, ids, clock, TTL, Long.MAX_VALUE);
+            List<ValidationFiles.Recorder> recorders = List.of(writingOneRow(files), writingOneRow(files),
+                    writingOneRow(files));
+            for (int i = 0; i < pool.getMaximumPoolSize(); i++) {
+                taken.add(pool.getConnection());
+            }
+            clock.advance(Duration.ofMinutes(1));
+
+            assertThatThrownBy(files::renewLeases).isInstanceOf(StoreException.class)
+                    .hasNoSuppressedExceptions()
+                    .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo("database_unavailable"))
+                    .hasMessage("The database is unavailable")
+                    .cause().isInstanceOf(SQLTransientConnectionException.class);
+            for (Connection c : taken) {
+                c.close();
+            }
+            taken.clear();
+            clock.advance(Duration.ofMinutes(1));
+
+            assertThat(files.renewLeases()).isEqualTo(3);
+            assertThat(recordedIds()).hasSize(3);
+            for (String id : recordedIds()) {
+                assertThat(record(id).expiresAt())
+                        .isEqualTo(START.plus(Duration.ofMinutes(2)).plus(ValidationFiles.LEASE));
+            }
+            for (ValidationFiles.Recorder recorder : recorders) {
+                assertThat(recorder.finish()).isInstanceOf(ValidationFiles.Stored.class);
+                recorder.close();
+            }
+        } finally {
+            for (Connection c : taken) {
+                c.close();
+            }
+        }
     }
 
     /** Makes the database refuse updates of exactly these validations' records (see the trigger above). */

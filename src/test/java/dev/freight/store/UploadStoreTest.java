@@ -66,6 +66,10 @@ class UploadStoreTest {
         assertThat(uploads.receiving("imp_1")).isTrue();
         assertThat(Files.readAllBytes(staged.file())).isEqualTo(bytes);
         staged.keep();
+        // In place, but its import's transaction has not committed yet: the follower still waits.
+        assertThatThrownBy(() -> followed.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(uploads.receiving("imp_1")).isTrue();
+        staged.stored();
         staged.close();
 
         assertThat(followed.get(10, TimeUnit.SECONDS)).isEqualTo(bytes);
@@ -100,6 +104,7 @@ class UploadStoreTest {
                 }));
         assertThat(filesIn(dir)).hasSize(2).allMatch(name -> name.startsWith("imp_3") && name.endsWith(".part"));
         kept.keep();
+        kept.stored();
         assertThat(uploads.receiving("imp_3")).isTrue();
         discarded.close();
 
@@ -111,6 +116,53 @@ class UploadStoreTest {
         assertThat(filesIn(dir)).containsExactly("imp_3.upload");
         assertThatThrownBy(discarded::keep).isInstanceOf(IllegalStateException.class)
                 .hasMessage("The upload of imp_3 was already kept or discarded");
+    }
+
+    /**
+     * An upload kept (moved into place) whose import's transaction then failed to commit is withdrawn: the import has
+     * no file again, closing discards the staged bytes, its follower fails, and the import is no longer receiving.
+     * Another upload kept and withdrawn in its place before (a file in place that is not this one's own) is the same.
+     */
+    @Test
+    void anUploadKeptAndThenWithdrawnLeavesNoFileAndItsFollowerFails() throws Exception {
+        UploadStore uploads = new UploadStore(dir);
+        byte[] bytes = "external_id\nv-1\n".getBytes(StandardCharsets.UTF_8);
+        CompletableFuture<Throwable> follower = new CompletableFuture<>();
+        UploadStore.Staged staged = uploads.write("imp_4", new ByteArrayInputStream(bytes), 1_000,
+                in -> Thread.ofVirtual().start(() -> {
+                    try (in) {
+                        drain(in);
+                        follower.complete(null);
+                    } catch (IOException e) {
+                        follower.complete(e);
+                    }
+                }));
+        staged.keep();
+        assertThat(staged.kept()).isTrue();
+        assertThat(Files.readAllBytes(uploads.path("imp_4"))).isEqualTo(bytes);
+
+        staged.withdraw();
+        staged.close();
+
+        assertThat(staged.kept()).isFalse();
+        assertThat(uploads.path("imp_4")).doesNotExist();
+        assertThat(follower.get(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
+                .hasMessage("The upload failed before it was complete");
+        assertThat(uploads.receiving("imp_4")).isFalse();
+        assertThat(filesIn(dir)).isEmpty();
+        assertThatThrownBy(staged::stored).isInstanceOf(IllegalStateException.class)
+                .hasMessage("The upload of imp_4 was not kept");
+
+        UploadStore.Staged first = uploads.write("imp_5", new ByteArrayInputStream(bytes), 1_000);
+        UploadStore.Staged second = uploads.write("imp_5", new ByteArrayInputStream(bytes), 1_000);
+        first.keep();
+        second.keep();
+        second.withdraw();
+        first.withdraw();
+        first.close();
+        second.close();
+        assertThat(filesIn(dir)).isEmpty();
+        assertThat(uploads.receiving("imp_5")).isFalse();
     }
 
     @Test

@@ -42,6 +42,21 @@ public enum TestDatabases {
                     begin select raise(abort, 'refused by test trigger'); end""");
         }
 
+        /**
+         * SQLite has no deferred triggers: the trigger adds a row whose deferred foreign key finds no parent, which
+         * SQLite checks only at the commit.
+         */
+        @Override
+        public List<String> refusingUploadCommitsSql() {
+            return List.of("create table if not exists refused_upload_imports (id text primary key)",
+                    "create table if not exists upload_commit_gate (id text primary key)", """
+                    create table if not exists upload_commit_refusals (import_id text
+                        references upload_commit_gate (id) deferrable initially deferred)""", """
+                    create trigger if not exists refuse_upload_commit after update of status on imports
+                    when new.status = 'queued' and new.id in (select id from refused_upload_imports)
+                    begin insert into upload_commit_refusals (import_id) values (new.id); end""");
+        }
+
         @Override
         public List<String> plan(Handle h, String sql, List<?> params) {
             return h.query("explain query plan " + sql, rs -> rs.getString("detail"), params);
@@ -124,6 +139,21 @@ public enum TestDatabases {
                     end $$""", """
                     create trigger refuse_seen_delete before delete on import_seen for each row
                     execute function refuse_seen_delete()""");
+        }
+
+        /** A constraint trigger deferred to the commit. */
+        @Override
+        public List<String> refusingUploadCommitsSql() {
+            return List.of("create table if not exists refused_upload_imports (id text primary key)", """
+                    create or replace function refuse_upload_commit() returns trigger language plpgsql as $$
+                    begin
+                      if new.status = 'queued' and new.id in (select id from refused_upload_imports) then
+                        raise exception 'refused at commit by test trigger';
+                      end if;
+                      return null;
+                    end $$""", "drop trigger if exists refuse_upload_commit on imports", """
+                    create constraint trigger refuse_upload_commit after update on imports
+                    deferrable initially deferred for each row execute function refuse_upload_commit()""");
         }
 
         @Override
@@ -243,6 +273,13 @@ public enum TestDatabases {
      * import's id is in the table {@code refused_seen_imports (id)}, which they create.
      */
     public abstract List<String> refusingSeenKeyDeletesSql();
+
+    /**
+     * Statements that make the database refuse, at the commit and not before, a transaction that queues an import
+     * whose id is in the table {@code refused_upload_imports (id)}, which they create: the accepting transaction of an
+     * upload fails after its file was moved into place. They may run again on the same database.
+     */
+    public abstract List<String> refusingUploadCommitsSql();
 
     private static Database migrated(Dialect dialect, String url, String user) {
         Database db = Database.open(dialect, url, user, null);
