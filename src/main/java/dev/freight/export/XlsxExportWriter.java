@@ -16,8 +16,8 @@ import org.dhatim.fastexcel.Worksheet;
 /**
  * XLSX through fastexcel's streaming writer: numbers and booleans as such (a number of more than 15 significant digits,
  * which Excel cannot hold, as text), dates and date-times (UTC) as real Excel dates with a number format (one before
- * 1900, or a date-time with a fraction of a second, which Excel's dates do not hold, as text), everything else as
- * inline strings (no shared-strings table growing with the file). A text longer than Excel's 32,767
+ * 1900, or a field's date-time with a fraction of a second, which a reader does not get back, as text), everything
+ * else as inline strings (no shared-strings table growing with the file). A text longer than Excel's 32,767
  * characters per cell fails the export with {@code cell_too_long}.
  * Rows are flushed to the stream every {@value #FLUSH_EVERY}; past Excel's 1,048,576 rows a sheet continues on a
  * new one with the header repeated.
@@ -102,7 +102,7 @@ final class XlsxExportWriter implements ExportWriter {
                 sheet.value(row, c, d.value());
                 sheet.style(row, c).format(dateFormat).set();
             }
-            case Value.DateTime d when excelHolds(d.value()) -> {
+            case Value.DateTime d when excelHolds(d.value(), stamp(c)) -> {
                 sheet.value(row, c, LocalDateTime.ofInstant(d.value(), ZoneOffset.UTC));
                 sheet.style(row, c).format(dateTimeFormat).set();
             }
@@ -111,12 +111,20 @@ final class XlsxExportWriter implements ExportWriter {
     }
 
     /**
-     * Whether an Excel date cell holds this instant exactly: one in 1900 or later (Excel's dates start on 1900-01-01;
-     * an earlier one would read back as {@code -1}) with whole seconds (the cell's format shows seconds, and a reader
-     * rounds to them). Any other is written as text ({@code 2024-03-10T02:30:45.123Z}), as a date before 1900 is.
+     * Whether an Excel date cell holds this instant as a file import reads it back: one in 1900 or later (Excel's dates
+     * start on 1900-01-01; an earlier one would read back as {@code -1}) and, for a field's value, with whole seconds
+     * (the cell's format shows seconds, and a reader rounds to them). Any other is written as text
+     * ({@code 2024-03-10T02:30:45.123Z}), as a date before 1900 is. The record's own created and updated times are
+     * not imported, so they stay date cells (to the millisecond the cell holds) whatever their fraction.
      */
-    private static boolean excelHolds(Instant at) {
-        return at.getNano() == 0 && LocalDateTime.ofInstant(at, ZoneOffset.UTC).getYear() >= FIRST_EXCEL_YEAR;
+    private static boolean excelHolds(Instant at, boolean stamp) {
+        return (stamp || at.getNano() == 0)
+                && LocalDateTime.ofInstant(at, ZoneOffset.UTC).getYear() >= FIRST_EXCEL_YEAR;
+    }
+
+    private boolean stamp(int c) {
+        ExportColumn.Kind kind = columns.get(c).kind();
+        return kind == ExportColumn.Kind.CREATED || kind == ExportColumn.Kind.UPDATED;
     }
 
     /**
