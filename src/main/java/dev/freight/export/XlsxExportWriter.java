@@ -6,6 +6,7 @@ import dev.freight.store.StoredRecord;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -14,7 +15,8 @@ import org.dhatim.fastexcel.Worksheet;
 
 /**
  * XLSX through fastexcel's streaming writer: numbers and booleans as such (a number of more than 15 significant digits,
- * which Excel cannot hold, as text), dates and date-times (UTC) as real Excel dates with a number format, everything
+ * which Excel cannot hold, as text), dates and date-times (UTC) as real Excel dates with a number format (one before
+ * 1900, or a field's date-time with a fraction of a second, which a reader does not get back, as text), everything
  * else as inline strings (no shared-strings table growing with the file). A text longer than Excel's 32,767
  * characters per cell fails the export with {@code cell_too_long}.
  * Rows are flushed to the stream every {@value #FLUSH_EVERY}; past Excel's 1,048,576 rows a sheet continues on a
@@ -26,6 +28,8 @@ final class XlsxExportWriter implements ExportWriter {
     private static final int FLUSH_EVERY = 1_000;
     /** Excel's limit on the characters of one cell. */
     static final int MAX_CELL = 32_767;
+    /** The first year of Excel's (1900) date system. */
+    private static final int FIRST_EXCEL_YEAR = 1900;
 
     private final List<ExportColumn> columns;
     private final ExportOptions options;
@@ -94,16 +98,33 @@ final class XlsxExportWriter implements ExportWriter {
             case Value.Decimal d -> number(c, d.value());
             case Value.Int i -> number(c, BigDecimal.valueOf(i.value()));
             case Value.Bool b -> sheet.value(row, c, b.value());
-            case Value.Date d -> {
+            case Value.Date d when d.value().getYear() >= FIRST_EXCEL_YEAR -> {
                 sheet.value(row, c, d.value());
                 sheet.style(row, c).format(dateFormat).set();
             }
-            case Value.DateTime d -> {
+            case Value.DateTime d when excelHolds(d.value(), stamp(c)) -> {
                 sheet.value(row, c, LocalDateTime.ofInstant(d.value(), ZoneOffset.UTC));
                 sheet.style(row, c).format(dateTimeFormat).set();
             }
             default -> text(record, c, CellText.of(v, options.dates()));
         }
+    }
+
+    /**
+     * Whether an Excel date cell holds this instant as a file import reads it back: one in 1900 or later (Excel's dates
+     * start on 1900-01-01; an earlier one would read back as {@code -1}) and, for a field's value, with whole seconds
+     * (the cell's format shows seconds, and a reader rounds to them). Any other is written as text
+     * ({@code 2024-03-10T02:30:45.123Z}), as a date before 1900 is. The record's own created and updated times are
+     * not imported, so they stay date cells (to the millisecond the cell holds) whatever their fraction.
+     */
+    private static boolean excelHolds(Instant at, boolean stamp) {
+        return (stamp || at.getNano() == 0)
+                && LocalDateTime.ofInstant(at, ZoneOffset.UTC).getYear() >= FIRST_EXCEL_YEAR;
+    }
+
+    private boolean stamp(int c) {
+        ExportColumn.Kind kind = columns.get(c).kind();
+        return kind == ExportColumn.Kind.CREATED || kind == ExportColumn.Kind.UPDATED;
     }
 
     /**

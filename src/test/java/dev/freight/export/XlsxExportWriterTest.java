@@ -31,7 +31,9 @@ class XlsxExportWriterTest {
             BuiltInObjects.externalIdField(),
             new Field("label", "Label", FieldType.LONG_TEXT, false, "", List.of(), List.of(), false),
             new Field("amount", "Amount", FieldType.NUMBER, false, "", List.of(), List.of(), false),
-            new Field("count", "Count", FieldType.INTEGER, false, "", List.of(), List.of(), false)));
+            new Field("count", "Count", FieldType.INTEGER, false, "", List.of(), List.of(), false),
+            new Field("due", "Due", FieldType.DATE, false, "", List.of(), List.of(), false),
+            new Field("seen", "Seen", FieldType.DATETIME, false, "", List.of(), List.of(), false)));
 
     private static final Pattern CELL = Pattern.compile("<c r=\"([A-Z]+\\d+)\"([^>]*)>"
             + "(?:<v>([^<]*)</v>|<is><t[^>]*>([^<]*)</t></is>)</c>");
@@ -57,6 +59,28 @@ class XlsxExportWriterTest {
                 .containsEntry("B7", "n 1.5").containsEntry("C7", "n -5");
     }
 
+    /**
+     * Excel's dates start in 1900 and its date cells show whole seconds: a date or date-time before 1900 (a date cell
+     * would read back as {@code -1}) and a date-time with a fraction of a second (read back without it) are text, so
+     * the export imports back as the same values.
+     */
+    @Test
+    void datesExcelCannotHoldExactlyAreTextAndTheOthersDateCells() throws IOException {
+        List<Map<String, Value>> rows = List.of(
+                Map.of("due", date("2024-02-29"), "seen", instant("2024-03-10T02:30:45Z")),
+                Map.of("due", date("1900-01-01"), "seen", instant("2024-03-10T02:30:45.123Z")),
+                Map.of("due", date("1899-12-31"), "seen", instant("1899-12-31T23:59:59Z")),
+                Map.of("due", date("0001-01-01"), "seen", instant("2024-01-01T00:00:00.000001Z")));
+
+        Map<String, String> cells = cells(sheet(List.of("external_id", "due", "seen"), rows));
+
+        assertThat(cells).containsEntry("B2", "n 45351.0").containsEntry("C2", "n 45361.1046875")
+                .containsEntry("B3", "n 1.0").containsEntry("C3", "inlineStr 2024-03-10T02:30:45.123Z")
+                .containsEntry("B4", "inlineStr 1899-12-31").containsEntry("C4", "inlineStr 1899-12-31T23:59:59Z")
+                .containsEntry("B5", "inlineStr 0001-01-01")
+                .containsEntry("C5", "inlineStr 2024-01-01T00:00:00.000001Z");
+    }
+
     @Test
     void aTextLongerThanAnExcelCellFailsTheExportNamingTheRecordAndField() {
         ExportPlan plan = ExportPlan.of(THING, ExportFormat.XLSX, new ExportConfig(List.of("external_id", "label"),
@@ -73,6 +97,14 @@ class XlsxExportWriterTest {
         });
     }
 
+    private static Value instant(String s) {
+        return new Value.DateTime(Instant.parse(s));
+    }
+
+    private static Value date(String s) {
+        return new Value.Date(java.time.LocalDate.parse(s));
+    }
+
     private static Value decimal(String s) {
         return new Value.Decimal(new BigDecimal(s));
     }
@@ -84,8 +116,13 @@ class XlsxExportWriterTest {
 
     /** The first sheet's XML of an export of {@code rows} with the columns external_id, amount, count. */
     static String sheet(List<Map<String, Value>> rows) throws IOException {
-        ExportPlan plan = ExportPlan.of(THING, ExportFormat.XLSX, new ExportConfig(List.of("external_id", "amount",
-                "count"), null, true, null, null, null, null, null, null, null, null, null));
+        return sheet(List.of("external_id", "amount", "count"), rows);
+    }
+
+    /** The first sheet's XML of an export of {@code rows} with {@code columns}. */
+    static String sheet(List<String> columns, List<Map<String, Value>> rows) throws IOException {
+        ExportPlan plan = ExportPlan.of(THING, ExportFormat.XLSX, new ExportConfig(columns, null, true, null, null,
+                null, null, null, null, null, null, null));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExportWriter writer = ExportWriter.open(plan, out);
         for (int i = 0; i < rows.size(); i++) {

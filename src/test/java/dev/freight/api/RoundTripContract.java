@@ -1,0 +1,267 @@
+package dev.freight.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freight.testing.Http;
+import dev.freight.testing.Http.Response;
+import dev.freight.testing.TestDatabases;
+import dev.freight.testing.TestServer;
+import dev.freight.testing.TestServer.Tenant;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An integration engineer's round trip: records that stress every field type are exported as CSV, XLSX and JSON
+ * (every field, headers as the export writes them) and imported back unchanged through the Imports resource
+ * ({@code merge}) and the file workflow ({@code duplicateStrategy update}): every row counts {@code unchanged} and
+ * the stored records keep their values and versions. The same files imported into a fresh organization recreate
+ * equal records.
+ */
+abstract class RoundTripContract {
+
+    private static final HttpClient RAW = HttpClient.newHttpClient();
+    private static final JsonMapper EXACT = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+
+    /** A custom object with one field of every type, and the multi-value kinds. */
+    static final String GADGET = """
+            {"slug": "gadget", "label": "Gadget", "fields": [
+             {"slug": "title", "label": "Title", "type": "text", "required": true},
+             {"slug": "notes", "label": "Notes", "type": "long_text"},
+             {"slug": "mail", "label": "Mail", "type": "email"},
+             {"slug": "mails", "label": "Mails", "type": "email", "multiple": true},
+             {"slug": "phones", "label": "Phones", "type": "phone", "multiple": true},
+             {"slug": "site", "label": "Site", "type": "url"},
+             {"slug": "sites", "label": "Sites", "type": "url", "multiple": true},
+             {"slug": "count", "label": "Count", "type": "integer"},
+             {"slug": "amount", "label": "Amount", "type": "number"},
+             {"slug": "active", "label": "Active", "type": "boolean"},
+             {"slug": "due", "label": "Due", "type": "date"},
+             {"slug": "seen", "label": "Seen", "type": "datetime"},
+             {"slug": "tier", "label": "Tier", "type": "enum", "options": ["Low", "High", "SaaS"]},
+             {"slug": "maker", "label": "Maker", "type": "reference", "targets": ["vendor"]},
+             {"slug": "tags", "label": "Tags", "type": "list"},
+             {"slug": "where", "label": "Where", "type": "address"}]}""";
+
+    static final String VENDORS = """
+            [{"external_id": "v-1", "name": "=SUM(A1:A2)", "website": "https://acme.example/a?q=1&r=2#f",
+              "description": "Line one\\nLine \\"two\\", with a comma\\r\\n\\ttabbed; semi", "status": "active",
+              "hq_location": "+44 London", "raw_irq_score": 1e-7, "raw_residual_risk_score": -12.34567890123456789,
+              "business_unit": "@team", "enterprise": true, "vendor_category": "-minus",
+              "dependent_services": ["Payroll", "CRM", "Zürich 👋"], "next_assessment_date": "2025-03-01",
+              "audit_start": "1999-12-31", "contract_length": "\\t12 months"},
+             {"external_id": "v-2", "name": "مرحبا بالعالم 👋🏽", "raw_irq_score": 0,
+              "raw_residual_risk_score": 123456789012345678901234567890.123456789, "enterprise": false,
+              "hq_location": "\\r carriage", "business_unit": "'=quoted", "vendor_category": "  spaced  "},
+             {"external_id": "v-3", "name": "Plain", "raw_irq_score": 85.25, "raw_residual_risk_score": -0.5}]""";
+
+    static final String GADGETS = """
+            [{"external_id": "g-1", "title": "=1+1", "notes": "multi\\nline \\"quoted\\"\\n\\n  indented",
+              "mail": "Ana.B@Example.com", "mails": [{"type": "Work", "value": "a@b.co"}, "c@d.org"],
+              "phones": [{"type": "Mobile", "value": "+1 555 0100"}, "555-0200 x12",
+                         {"type": "Work", "value": "(555) 030-0300"}],
+              "site": "https://example.com/path",
+              "sites": [{"type": "Home", "value": "http://a.example"}, "b.example"],
+              "count": -9223372036854775808, "amount": 3.14159265358979323846264338327950288,
+              "active": true, "due": "2024-02-29", "seen": "2024-01-15T10:30:00+02:00", "tier": "saas",
+              "maker": "v-1", "tags": ["alpha", "beta gamma", "δ"],
+              "where": {"street": "1 Main St, Bldg 2", "street2": "Suite 5", "city": "Springfield", "state": "IL",
+                        "zip": "01234", "country": "US"}},
+             {"external_id": "g-2", "title": "-minus", "count": 0, "amount": -0.000001, "active": false,
+              "due": "0001-01-01", "seen": "2024-06-30T23:59:59Z", "tier": "Low", "maker": "v-2",
+              "where": {"city": "Zürich"}, "phones": ["+41 44 000 00 00"]},
+             {"external_id": "g-3", "title": "@at", "amount": 1e21, "count": 9223372036854775807,
+              "seen": "2024-03-10T02:30:45.123Z"},
+             {"external_id": "g-4", "title": "\\ttab"},
+             {"external_id": "g-5", "title": "Old", "due": "1900-01-01", "seen": "1850-05-01T12:00:00+01:00",
+              "tags": "one; two, three", "mails": "x@y.io", "where": "just a street"}]""";
+
+    abstract TestDatabases database();
+
+    Tenant tenant;
+    Http.Client http;
+
+    @BeforeEach
+    void newTenant() {
+        tenant = TestServer.of(database()).newTenant("roundtrip");
+        http = tenant.http();
+    }
+
+    static final List<String> FORMATS = List.of("csv", "xlsx", "json");
+    static final Map<String, Integer> ROWS = Map.of("vendor", 3, "gadget", 5);
+
+    @Test
+    void everyFieldTypeComesBackUnchangedThroughTheImportsResource() throws Exception {
+        seed(tenant);
+        Map<String, Map<String, String>> before = Map.of("vendor", records(tenant, "vendor"), "gadget",
+                records(tenant, "gadget"));
+        for (String format : FORMATS) {
+            for (String object : List.of("vendor", "gadget")) {
+                byte[] file = export(object, format);
+
+                JsonNode done = runImport(tenant, object, file, "application/octet-stream", "f." + format);
+
+                assertThat(done.get("stats").toString()).as(object + " " + format).isEqualTo(stats(0,
+                        ROWS.get(object)));
+                assertThat(records(tenant, object)).as(object + " " + format).isEqualTo(before.get(object));
+            }
+        }
+    }
+
+    @Test
+    void everyFieldTypeComesBackUnchangedThroughTheFileWorkflowWithDuplicateStrategyUpdate() throws Exception {
+        seed(tenant);
+        Map<String, Map<String, String>> before = Map.of("vendor", records(tenant, "vendor"), "gadget",
+                records(tenant, "gadget"));
+        for (String format : FORMATS) {
+            for (String object : List.of("vendor", "gadget")) {
+                byte[] file = export(object, format);
+
+                JsonNode job = execute(tenant, object, file, format);
+
+                JsonNode answer = job.get("execute");
+                assertThat(List.of("successRows", "errorRows", "skippedRows", "createdRecordIds").stream()
+                        .map(k -> answer.get(k).toString())).as(object + " " + format + ": " + answer)
+                        .containsExactly(String.valueOf(ROWS.get(object)), "0", "0", "[]");
+                assertThat(job.get("stats").toString()).as(object + " " + format).isEqualTo(stats(0,
+                        ROWS.get(object)));
+                assertThat(records(tenant, object)).as(object + " " + format).isEqualTo(before.get(object));
+            }
+        }
+    }
+
+    @Test
+    void everyFieldTypeIsRecreatedEqualInAFreshOrganization() throws Exception {
+        seed(tenant);
+        Map<String, Map<String, String>> before = Map.of("vendor", strip(records(tenant, "vendor")), "gadget",
+                strip(records(tenant, "gadget")));
+        for (String format : FORMATS) {
+            Tenant fresh = TestServer.of(database()).newTenant("fresh-" + format);
+            assertThat(fresh.http().post("/v1/objects", GADGET).status()).isEqualTo(201);
+            for (String object : List.of("vendor", "gadget")) {
+                byte[] file = export(object, format);
+
+                JsonNode done = runImport(fresh, object, file, "application/octet-stream", "f." + format);
+
+                assertThat(done.get("stats").toString()).as(object + " " + format).isEqualTo(stats(
+                        ROWS.get(object), 0));
+                assertThat(strip(records(fresh, object))).as(object + " " + format).isEqualTo(before.get(object));
+            }
+        }
+    }
+
+    static String stats(int created, int unchanged) {
+        int n = created + unchanged;
+        return "{\"read\":" + n + ",\"valid\":" + n + ",\"created\":" + created + ",\"updated\":0,"
+                + "\"unchanged\":" + unchanged + ",\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}";
+    }
+
+    static void seed(Tenant t) throws Exception {
+        assertThat(t.http().post("/v1/objects", GADGET).status()).isEqualTo(201);
+        assertThat(runImport(t, "vendor", VENDORS.getBytes(StandardCharsets.UTF_8), "application/json", "v.json")
+                .get("stats").toString()).isEqualTo(stats(3, 0));
+        assertThat(runImport(t, "gadget", GADGETS.getBytes(StandardCharsets.UTF_8), "application/json", "g.json")
+                .get("stats").toString()).isEqualTo(stats(5, 0));
+    }
+
+    /** Records of another organization: ids (the record's and its references') and timestamps left out. */
+    static Map<String, String> strip(Map<String, String> m) {
+        Map<String, String> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, v.replaceAll("\"id\":\"[a-z]+_[0-9a-f]+\"", "\"id\":\"*\"")
+                .replaceAll("\"(created|updated)_at\":[0-9]+", "\"$1_at\":0").replaceAll("\"version\":[0-9]+", "")));
+        return out;
+    }
+
+    /** The export of every field of {@code object}, the external_id first, headers as the export writes them. */
+    byte[] export(String object, String format) throws Exception {
+        JsonNode fields = http.get("/v1/objects/" + object).json().get("fields");
+        List<String> columns = new ArrayList<>();
+        fields.forEach(f -> columns.add("\"" + f.get("slug").asString() + "\""));
+        HttpResponse<byte[]> r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl()
+                + "/v1/modules/" + object + "/export"))
+                .header("Authorization", "Bearer " + tenant.adminKey())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"format\": \"" + format + "\", \"config\": {\"columns\": "
+                        + columns + "}}")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        return r.body();
+    }
+
+    /** Every record of {@code object} as external_id → its JSON without the timestamps. */
+    static Map<String, String> records(Tenant t, String object) {
+        Map<String, String> out = new LinkedHashMap<>();
+        EXACT.readTree(t.http().get("/v1/objects/" + object + "/records?limit=1000").body()).get("data").forEach(r -> {
+            ObjectNode o = (ObjectNode) r;
+            out.put(o.get("external_id").asString(), o.toString());
+        });
+        return out;
+    }
+
+    static JsonNode runImport(Tenant t, String resource, byte[] file, String contentType, String fileName)
+            throws Exception {
+        Response created = t.http().post("/v1/imports", "{\"resource\": \"" + resource + "\"}");
+        HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                .header("Content-Type", contentType)
+                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(202);
+        return await(t, created.at("/id"));
+    }
+
+    static JsonNode await(Tenant t, String id) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            Response r = t.http().get("/v1/imports/" + id);
+            if (List.of("completed", "failed").contains(r.at("/status"))) {
+                return r.json();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("import did not end");
+    }
+
+    /** The file workflow: parse, then execute with every column mapped by its label and duplicateStrategy update. */
+    JsonNode execute(Tenant t, String object, byte[] file, String format) throws Exception {
+        String boundary = "freight-roundtrip-boundary";
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f." + format
+                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.write(file);
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create(t.server().baseUrl()
+                + "/v1/modules/" + object + "/import/parse"))
+                .header("Authorization", "Bearer " + t.adminKey())
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String fileId = Http.JSON.readTree(r.body()).at("/data/fileId").asString();
+        JsonNode fields = t.http().get("/v1/objects/" + object).json().get("fields");
+        List<String> mapping = new ArrayList<>();
+        fields.forEach(f -> mapping.add("{\"sourceColumn\": \"" + (format.equals("json") ? f.get("slug").asString()
+                : f.get("label").asString()) + "\", \"targetFieldSlug\": \"" + f.get("slug").asString() + "\"}"));
+        Response exec = t.http().post("/v1/modules/" + object + "/import/execute", "{\"fileId\": \"" + fileId
+                + "\", \"columnMapping\": " + mapping + ", \"duplicateStrategy\": \"update\"}");
+        assertThat(exec.status()).as(exec.body()).isEqualTo(200);
+        JsonNode job = t.http().get("/v1/imports/" + exec.at("/data/importJobId")).json();
+        ((ObjectNode) job).set("execute", exec.json().get("data"));
+        return job;
+    }
+}
