@@ -2651,8 +2651,39 @@ abstract class ModuleImportApiContract {
             JsonNode error = Http.JSON.readTree(refused.body()).get("error");
             assertThat(error.get("code").asString()).isEqualTo("invalid_signature");
             assertThat(error.get("message").asString()).isEqualTo("This URL's signature is not valid (was it"
-                    + " changed?); get a fresh one from the import (GET /v1/imports/{id})");
+                    + " changed?); get a fresh one from the import (GET /v1/imports/{id}) or, for a file import"
+                    + " workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})");
         }
+    }
+
+    /**
+     * A job's errors file URLs are the Imports resource's, so a changed or expired one says where both faces give a
+     * fresh one: the job's route, which the workflow's user knows, as well as {@code GET /v1/imports/{id}}.
+     */
+    @Test
+    void aChangedOrExpiredErrorsFileUrlOfAJobNamesTheJobRouteForAFreshOne() throws Exception {
+        Response executed = execute(rowsJson("Ann", "ann@example.com") + "," + rowsJson("Bo", "nope"), "{}");
+        String jsonUrl = executed.at("/data/errorsJsonUrl");
+        String path = URI.create(jsonUrl).getPath();
+        long past = Instant.now().minusSeconds(60).getEpochSecond();
+
+        HttpResponse<String> changed = ImportsApiContract.get(jsonUrl.replaceAll("signature=.*", "signature=00"));
+        HttpResponse<String> expired = ImportsApiContract.get(tenant.server().baseUrl() + path + "?expires=" + past
+                + "&signature=" + ImportsApiContract.hmac("GET " + path + " " + past));
+
+        assertThat(changed.statusCode()).isEqualTo(403);
+        assertThat(changed.body()).isEqualTo("{\"error\":{\"code\":\"invalid_signature\",\"message\":\"This URL's"
+                + " signature is not valid (was it changed?); get a fresh one from the import (GET /v1/imports/{id})"
+                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
+                + "\"}}");
+        assertThat(expired.statusCode()).isEqualTo(403);
+        assertThat(expired.body()).isEqualTo("{\"error\":{\"code\":\"url_expired\",\"message\":\"This URL expired"
+                + " at " + Instant.ofEpochSecond(past) + "; get a fresh one from the import (GET /v1/imports/{id})"
+                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
+                + "\"}}");
+        String fresh = http.get("/v1/modules/contacts/import/jobs/" + executed.at("/data/importJobId"))
+                .at("/data/errorsJsonUrl");
+        assertThat(ImportsApiContract.get(fresh).statusCode()).isEqualTo(200);
     }
 
     @Test
