@@ -256,7 +256,7 @@ class FilesController {
     @GetMapping("/files/imports/{id}/{file:errors\\.csv|errors\\.json|upload\\.csv|upload\\.json}")
     ResponseEntity<StreamingResponseBody> download(@PathVariable String id, @PathVariable String file,
             @RequestParam(required = false) String expires, @RequestParam(required = false) String signature) {
-        urls.signer().verify("GET", ImportUrls.path(id, file), expires, signature);
+        urls.downloadSigner().verify("GET", ImportUrls.path(id, file), expires, signature);
         ImportJob job = load(id);
         if (job.purgedAt() != null) {
             throw new ApiException(410, "import_files_deleted", "The import's files were deleted at " + job.purgedAt()

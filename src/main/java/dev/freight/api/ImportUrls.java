@@ -8,7 +8,15 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 /** Builds an import's view with its signed, expiring URLs. Thread-safe. */
 final class ImportUrls {
 
+    /**
+     * Where a fresh download URL of an import comes from: both faces that give them, since an import of the file
+     * import workflow is an import of the Imports resource too, and its URLs are the same.
+     */
+    static final String FRESH_DOWNLOAD_FROM = "the import (GET /v1/imports/{id}) or, for a file import workflow"
+            + " job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})";
+
     private final UrlSigner signer;
+    private final UrlSigner downloads;
     private final String publicUrl;
     private final Duration uploadTtl;
     private final Duration downloadTtl;
@@ -16,6 +24,7 @@ final class ImportUrls {
     /** @param publicUrl the base URL clients reach Freight at, or null to use the current request's */
     ImportUrls(UrlSigner signer, String publicUrl, Duration uploadTtl, Duration downloadTtl) {
         this.signer = signer;
+        this.downloads = signer.freshFrom(FRESH_DOWNLOAD_FROM);
         this.publicUrl = publicUrl;
         this.uploadTtl = uploadTtl;
         this.downloadTtl = downloadTtl;
@@ -25,8 +34,14 @@ final class ImportUrls {
         return uploadTtl;
     }
 
+    /** The signer of the upload URL, which only the Imports resource gives; the other signers derive from it. */
     UrlSigner signer() {
         return signer;
+    }
+
+    /** The signer of the download URLs, whose refusals name both faces that give fresh ones. */
+    UrlSigner downloadSigner() {
+        return downloads;
     }
 
     /**
@@ -65,7 +80,7 @@ final class ImportUrls {
     }
 
     private String url(String method, String importId, String file, Duration ttl) {
-        return base() + signer.sign(method, path(importId, file), ttl);
+        return base() + downloads.sign(method, path(importId, file), ttl);
     }
 
     private String base() {

@@ -33,6 +33,7 @@ import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.store.Database;
+import dev.freight.store.Handle;
 import dev.freight.store.IdGenerator;
 import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.ImportEnums.DuplicateHandling;
@@ -117,6 +118,7 @@ class ModuleImportController implements Envelope.Face {
     private final Clock clock;
     private final ValidationFiles validationFiles;
     private final ValidationUrls validationUrls;
+    private volatile FileCheckHooks fileCheckHooks = FileCheckHooks.NONE;
 
     ModuleImportController(Database database, SchemaStore schemas, ImportStore imports, RecordStore records,
             ParsedFileStore parsedFiles, MappingMemoryStore memory, UploadStore uploads, ImportJobs jobs,
@@ -517,12 +519,7 @@ class ModuleImportController implements Envelope.Face {
         if (body.fileId() != null) {
             ParsedFile parsed = parsedFile(caller, body.fileId());
             uploads.link(parsed.id(), fresh.id());
-            if (options.sheet() == null && parsed.sheet() != null) {
-                options = new ExecuteOptions(options.columns(), options.duplicateStrategy(), options.matchFields(),
-                        options.mergeMode(), options.skipValidation(), options.createMissingReferences(),
-                        options.staticValues(), options.aiMappingUsed(), options.processingMode(),
-                        options.dateFormats(), parsed.sheet());
-            }
+            options = options.withFile(parsed.id(), options.sheet() != null ? options.sheet() : parsed.sheet());
             job = fresh.withUpload(parsed.checksum(), parsed.fileType(), parsed.fileName(), parsed.totalRows());
         } else {
             String checksum = writeRows(fresh.id(), body.rows());
@@ -531,13 +528,68 @@ class ModuleImportController implements Envelope.Face {
         ImportJob queued = job.withStatus(Status.QUEUED, null).withDeadline(jobs.deadlineFromNow());
         ExecuteOptions stored = options;
         // The mapping is remembered when the import completes having stored rows (jobs.ConfirmedMappings).
-        database.inTransaction(h -> {
-            imports.create(h, queued);
-            imports.setOptions(h, queued.id(), stored.toJson());
-            return null;
-        });
+        try {
+            if (stored.fileId() != null) {
+                fileCheckHooks.beforeCheck();
+            }
+            database.inTransaction(h -> {
+                if (stored.fileId() != null) {
+                    refuseWhileImporting(h, caller, stored.fileId());
+                }
+                imports.create(h, queued);
+                imports.setOptions(h, queued.id(), stored.toJson());
+                return null;
+            });
+            if (stored.fileId() != null) {
+                fileCheckHooks.created();
+            }
+        } catch (RuntimeException e) {
+            uploads.delete(queued.id());
+            throw e;
+        }
         tasks.enqueue(scheduler.getObject(), queued.id());
         return queued;
+    }
+
+    /**
+     * Refuses to execute a parsed file while an import of it has not ended (a double-clicked execute would otherwise
+     * make two imports that split the file's rows between them). Two executions of one file take turns on the file's
+     * lock until the transaction that checks (and then creates the import) ends, so the second sees the first's
+     * import, whichever instance runs it.
+     */
+    private void refuseWhileImporting(Handle h, Caller caller, String fileId) {
+        if (!parsedFiles.lock(h, caller.organizationId(), fileId)) {
+            throw fileNotFound(fileId);
+        }
+        for (ImportStore.Unfinished running : imports.unfinishedWithOptions(h, caller.organizationId(),
+                ImportJobs.MODULE)) {
+            if (fileId.equals(ExecuteOptions.fromJson(running.options()).fileId())) {
+                String status = running.status() == Status.PROCESSING ? "processing" : "pending";
+                throw new ApiException(409, "import_running", "The file \"" + fileId + "\" is already being imported"
+                        + " by job " + running.id() + " (" + status + "); wait for that job to end before executing"
+                        + " the file again");
+            }
+        }
+        fileCheckHooks.passed();
+    }
+
+    /** What an execution of a parsed file runs around its check that no import of the file is running; for tests. */
+    interface FileCheckHooks {
+        FileCheckHooks NONE = new FileCheckHooks() {};
+
+        /** Before the transaction of the check begins. */
+        default void beforeCheck() {}
+
+        /** In the transaction of the check, once it passed, before the import is created. */
+        default void passed() {}
+
+        /** Once the transaction created the import, before the import is queued to run. */
+        default void created() {}
+    }
+
+    /** Sets the hooks around the check of executions of a parsed file ({@link FileCheckHooks#NONE}: none). */
+    void fileCheckHooks(FileCheckHooks hooks) {
+        this.fileCheckHooks = hooks;
     }
 
     /** Writes rows as NDJSON to the import's upload; returns the SHA-256 of the bytes. */
@@ -804,9 +856,13 @@ class ModuleImportController implements Envelope.Face {
     }
 
     private ParsedFile parsedFile(Caller caller, String fileId) {
-        return database.withHandle(h -> parsedFiles.get(h, caller.organizationId(), fileId)).orElseThrow(() ->
-                new ApiException(404, "file_not_found", "There is no parsed file \"" + fileId
-                        + "\"; upload it to parse first"));
+        return database.withHandle(h -> parsedFiles.get(h, caller.organizationId(), fileId))
+                .orElseThrow(() -> fileNotFound(fileId));
+    }
+
+    private static ApiException fileNotFound(String fileId) {
+        return new ApiException(404, "file_not_found", "There is no parsed file \"" + fileId
+                + "\"; upload it to parse first");
     }
 
     private ObjectDef object(Caller caller, String module) {

@@ -21,6 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * @param dateFormats field slug → the date or number format inferred from the whole column during prevalidation,
  *     encoded by {@link ColumnFormats} (the name predates numbers)
  * @param sheet the worksheet to read of an XLSX or XLS file; null for the first visible one
+ * @param fileId the parsed file ({@code fil_…}) whose rows the import reads; null for rows sent with the request,
+ *     and for options stored before it was kept
  */
 public record ExecuteOptions(
         List<ColumnMap> columns,
@@ -33,7 +35,8 @@ public record ExecuteOptions(
         boolean aiMappingUsed,
         String processingMode,
         Map<String, String> dateFormats,
-        String sheet) {
+        String sheet,
+        String fileId) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -44,6 +47,15 @@ public record ExecuteOptions(
         Objects.requireNonNull(mergeMode, "mergeMode");
         staticValues = staticValues == null ? Map.of() : new LinkedHashMap<>(staticValues);
         dateFormats = dateFormats == null ? Map.of() : new LinkedHashMap<>(dateFormats);
+    }
+
+    /** Options of rows that come with the request (no parsed file). */
+    public ExecuteOptions(List<ColumnMap> columns, DuplicateStrategy duplicateStrategy, List<String> matchFields,
+            MergeMode mergeMode, boolean skipValidation, boolean createMissingReferences,
+            Map<String, String> staticValues, boolean aiMappingUsed, String processingMode,
+            Map<String, String> dateFormats, String sheet) {
+        this(columns, duplicateStrategy, matchFields, mergeMode, skipValidation, createMissingReferences, staticValues,
+                aiMappingUsed, processingMode, dateFormats, sheet, null);
     }
 
     /** One source column mapped to a field; {@code valueType} labels a multi-value item, {@code addressPart} an address part. */
@@ -103,13 +115,20 @@ public record ExecuteOptions(
     /** The same options reading {@code newColumns}. */
     public ExecuteOptions withColumns(List<ColumnMap> newColumns) {
         return new ExecuteOptions(newColumns, duplicateStrategy, matchFields, mergeMode, skipValidation,
-                createMissingReferences, staticValues, aiMappingUsed, processingMode, dateFormats, sheet);
+                createMissingReferences, staticValues, aiMappingUsed, processingMode, dateFormats, sheet, fileId);
     }
 
     /** The same options with the date formats found in prevalidation. */
     public ExecuteOptions withDateFormats(Map<String, String> formats) {
         return new ExecuteOptions(columns, duplicateStrategy, matchFields, mergeMode, skipValidation,
-                createMissingReferences, staticValues, aiMappingUsed, processingMode, formats, sheet);
+                createMissingReferences, staticValues, aiMappingUsed, processingMode, formats, sheet, fileId);
+    }
+
+    /** The same options reading the parsed file {@code fromFileId}, its worksheet {@code fileSheet} (may be null). */
+    public ExecuteOptions withFile(String fromFileId, String fileSheet) {
+        return new ExecuteOptions(columns, duplicateStrategy, matchFields, mergeMode, skipValidation,
+                createMissingReferences, staticValues, aiMappingUsed, processingMode, dateFormats, fileSheet,
+                fromFileId);
     }
 
     /**

@@ -54,8 +54,9 @@ final class JsonArrayReader extends PeekingReader {
             }
             return new JsonArrayReader(parser, true, format);
         } catch (JacksonException e) {
+            IngestException malformed = JsonValues.malformed(e, 1);
             parser.close();
-            throw JsonValues.malformed(e, 1);
+            throw malformed;
         } catch (RuntimeException e) {
             parser.close();
             throw e;

@@ -1,5 +1,8 @@
 package dev.freight.ingest;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,7 +121,28 @@ public final class JsonValues {
         long line = at == null || at.getLineNr() < 1 ? firstLine : firstLine + at.getLineNr() - 1;
         String column = at == null || at.getColumnNr() < 1 ? "" : ", column " + at.getColumnNr();
         return new IngestException("malformed_json", line,
-                "Line %d%s: invalid JSON: %s".formatted(line, column, detail(e)), e);
+                "Line %d%s: invalid JSON: %s".formatted(line, column, detail(e, lowSurrogate(e))), e);
+    }
+
+    /**
+     * The character after the one a character parser stopped at, when it is the second half of a surrogate pair:
+     * Jackson names only the first half of a character beyond U+FFFF (an emoji), and leaves the second unread in
+     * its buffer, or in its input when the first half ended the buffer. 0 when there is none, or the parser is
+     * closed.
+     */
+    private static char lowSurrogate(JacksonException e) {
+        if (!(e.processor() instanceof JsonParser parser) || parser.isClosed()) {
+            return 0;
+        }
+        try {
+            StringWriter rest = new StringWriter();
+            parser.releaseBuffered(rest);
+            int next = rest.getBuffer().isEmpty() && parser.streamReadInputSource() instanceof Reader input
+                    ? input.read() : rest.getBuffer().isEmpty() ? -1 : rest.getBuffer().charAt(0);
+            return next >= 0 && Character.isLowSurrogate((char) next) ? (char) next : 0;
+        } catch (JacksonException | IOException unread) {
+            return 0;
+        }
     }
 
     /**
@@ -127,11 +151,16 @@ public final class JsonValues {
      * part, cut short.
      */
     public static String detail(JacksonException e) {
+        return detail(e, (char) 0);
+    }
+
+    /** {@link #detail(JacksonException)}, where {@code low} (when not 0) follows the character Jackson names. */
+    private static String detail(JacksonException e, char low) {
         String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
         for (Wording w : WORDINGS) {
             Matcher m = w.pattern().matcher(message);
             if (m.lookingAt()) {
-                return w.sentence().apply(m);
+                return w.sentence().apply(new Found(m, low));
             }
         }
         int end = message.indexOf('\n');
@@ -143,8 +172,8 @@ public final class JsonValues {
     }
 
     /** A Jackson message (from its start) and our sentence for what it matched. */
-    private record Wording(Pattern pattern, Function<Matcher, String> sentence) {
-        Wording(String regex, Function<Matcher, String> sentence) {
+    private record Wording(Pattern pattern, Function<Found, String> sentence) {
+        Wording(String regex, Function<Found, String> sentence) {
             this(Pattern.compile(regex, Pattern.DOTALL), sentence);
         }
 
@@ -161,14 +190,32 @@ public final class JsonValues {
             "(?:'(?<text>.+?)' \\(code \\d+(?: / 0x\\p{XDigit}+)?\\)|\\(CTRL-CHAR, code (?<control>\\d+)\\))";
 
     /**
-     * The character a {@link #CHARACTER} matched, as a message shows it: quoted ({@code ']'}), or as its code point
-     * ({@code U+FEFF}) when it cannot be seen: a control character, a format character such as a byte order mark, a
-     * half of a surrogate pair (Jackson names those alone), white space other than the space.
+     * What a {@link Wording} matched in a Jackson message, and the second half of the surrogate pair whose first half
+     * the message names (0 when it names none, or the rest of the input was not at hand).
      */
-    private static String found(Matcher m) {
+    private record Found(Matcher matcher, char low) {
+        String group(int group) {
+            return matcher.group(group);
+        }
+
+        String group(String group) {
+            return matcher.group(group);
+        }
+    }
+
+    /**
+     * The character a {@link #CHARACTER} matched, as a message shows it: quoted ({@code ']'}), or as its code point
+     * ({@code U+FEFF}) when it cannot be seen: a control character, a format character such as a byte order mark,
+     * white space other than the space. A character beyond U+FFFF (an emoji), of which Jackson names only the first
+     * half, is named by its whole code point ({@code U+1F600}); a lone half of a surrogate pair by its own.
+     */
+    private static String found(Found m) {
         String control = m.group("control");
         String text = m.group("text");
         int code = control != null ? Integer.parseInt(control) : text.codePointAt(0);
+        if (Character.isHighSurrogate((char) code) && m.low() != 0) {
+            return "U+%04X".formatted(Character.toCodePoint((char) code, m.low()));
+        }
         boolean invisible = Character.isISOControl(code) || Character.getType(code) == Character.FORMAT
                 || Character.getType(code) == Character.SURROGATE
                 || code != ' ' && (Character.isWhitespace(code) || Character.isSpaceChar(code));

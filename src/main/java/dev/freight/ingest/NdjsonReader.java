@@ -63,19 +63,22 @@ final class NdjsonReader extends PeekingReader {
                             .formatted(line, MAX_LINE));
         }
         try (JsonParser parser = JsonValues.MAPPER.createParser(text)) {
-            JsonToken token = parser.nextToken();
-            if (token != JsonToken.START_OBJECT) {
-                String where = JsonValues.where(parser, line);
-                parser.skipChildren();
+            // Worded while the parser is open: the message may name a character the parser has not read whole.
+            try {
+                JsonToken token = parser.nextToken();
+                if (token != JsonToken.START_OBJECT) {
+                    String where = JsonValues.where(parser, line);
+                    parser.skipChildren();
+                    expectEnd(parser, line);
+                    throw new IngestException("not_an_object", line, "%s: expected an object for record %d, found %s"
+                            .formatted(where, number, JsonValues.describe(token)));
+                }
+                Map<String, Object> cells = JsonValues.readObject(parser, line);
                 expectEnd(parser, line);
-                throw new IngestException("not_an_object", line, "%s: expected an object for record %d, found %s"
-                        .formatted(where, number, JsonValues.describe(token)));
+                return new SourceRow(number, line, cells);
+            } catch (JacksonException e) {
+                throw JsonValues.malformed(e, line);
             }
-            Map<String, Object> cells = JsonValues.readObject(parser, line);
-            expectEnd(parser, line);
-            return new SourceRow(number, line, cells);
-        } catch (JacksonException e) {
-            throw JsonValues.malformed(e, line);
         }
     }
 

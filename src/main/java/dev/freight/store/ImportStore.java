@@ -714,6 +714,24 @@ public final class ImportStore {
                 importId);
     }
 
+    /** An import not ended yet, with the options {@link #setOptions} stored for it. */
+    public record Unfinished(String id, Status status, String options) {}
+
+    /**
+     * The organization's imports from {@code source} that have not ended (requested, queued or processing) and have
+     * options, oldest first.
+     */
+    public List<Unfinished> unfinishedWithOptions(Handle h, String organizationId, String source) {
+        return h.query("""
+                select id, status, options from imports
+                where organization_id = ? and source = ? and status in (?, ?, ?) and options is not null
+                order by id""",
+                rs -> new Unfinished(rs.getString(1), ImportEnums.parse(Status.class, rs.getString(2)).orElseThrow(),
+                        rs.getString(3)),
+                organizationId, source, Status.REQUESTED.wireName(), Status.QUEUED.wireName(),
+                Status.PROCESSING.wireName());
+    }
+
     /** Records reference values an import could not resolve (each pair once). */
     public void addReferenceWarnings(Handle h, String importId, Map<String, ? extends Collection<String>> byField) {
         byField.forEach((field, values) -> values.forEach(v -> h.update(

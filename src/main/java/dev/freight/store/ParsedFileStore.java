@@ -67,6 +67,15 @@ public final class ParsedFileStore {
                 organizationId, id);
     }
 
+    /**
+     * Locks the organization's parsed file until the transaction of {@code h} ends, so that transactions deciding
+     * something about one file (whether an import of it is running) take turns: a row lock on PostgreSQL, and on
+     * SQLite the write lock every transaction takes at its start. False when there is no such file.
+     */
+    public boolean lock(Handle h, String organizationId, String id) {
+        return h.update("update parsed_files set id = id where organization_id = ? and id = ?", organizationId, id) == 1;
+    }
+
     /** Deletes the rows of files created before {@code cutoff}; returns their ids (their bytes are the caller's). */
     public List<String> deleteCreatedBefore(Handle h, Instant cutoff) {
         List<String> ids = h.query("select id from parsed_files where created_at < ?", rs -> rs.getString(1),

@@ -617,6 +617,35 @@ abstract class ImportsApiContract {
         assertThat(http.get("/v1/imports/" + created.at("/id")).at("/status")).isEqualTo("requested");
     }
 
+    /**
+     * A download URL is refused in the same words whichever face gave it, naming both faces' routes to a fresh one;
+     * the upload URL, which only this resource gives, names this resource alone (above).
+     */
+    @Test
+    void aTamperedOrExpiredDownloadUrlNamesBothRoutesToAFreshOne() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+        upload(created.at("/_upload_url"), VENDORS, "text/csv", "v.csv");
+        String url = http.get("/v1/imports/" + created.at("/id")).at("/_upload_csv_url");
+        String path = URI.create(url).getPath();
+        long past = Instant.now().minusSeconds(60).getEpochSecond();
+
+        HttpResponse<String> tampered = get(url.replace("/upload.csv?", "/errors.csv?"));
+        HttpResponse<String> expired = get(url.substring(0, url.indexOf("/files/")) + path + "?expires=" + past
+                + "&signature=" + hmac("GET " + path + " " + past));
+
+        assertThat(tampered.statusCode()).isEqualTo(403);
+        assertThat(tampered.body()).isEqualTo("{\"error\":{\"code\":\"invalid_signature\",\"message\":\"This URL's"
+                + " signature is not valid (was it changed?); get a fresh one from the import (GET /v1/imports/{id})"
+                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
+                + "\"}}");
+        assertThat(expired.statusCode()).isEqualTo(403);
+        assertThat(expired.body()).isEqualTo("{\"error\":{\"code\":\"url_expired\",\"message\":\"This URL expired"
+                + " at " + Instant.ofEpochSecond(past) + "; get a fresh one from the import (GET /v1/imports/{id})"
+                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
+                + "\"}}");
+        assertThat(get(url).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void aSecondUploadIsRefused() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");

@@ -35,6 +35,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -2651,8 +2655,180 @@ abstract class ModuleImportApiContract {
             JsonNode error = Http.JSON.readTree(refused.body()).get("error");
             assertThat(error.get("code").asString()).isEqualTo("invalid_signature");
             assertThat(error.get("message").asString()).isEqualTo("This URL's signature is not valid (was it"
-                    + " changed?); get a fresh one from the import (GET /v1/imports/{id})");
+                    + " changed?); get a fresh one from the import (GET /v1/imports/{id}) or, for a file import"
+                    + " workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})");
         }
+    }
+
+    private static final String FILE_MAPPING = """
+            [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+             {"sourceColumn": "Email", "targetFieldSlug": "email"}]""";
+
+    /** Parses {@link #CONTACTS_CSV}; its fileId. */
+    private String parsedContacts() throws IOException, InterruptedException {
+        Response parsed = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",
+                CONTACTS_CSV.getBytes(StandardCharsets.UTF_8));
+        assertThat(parsed.status()).as(parsed.body()).isEqualTo(200);
+        return parsed.at("/data/fileId");
+    }
+
+    private Response executeFile(String fileId) {
+        return http.post("/v1/modules/contacts/import/execute", "{\"fileId\": \"" + fileId + "\", \"columnMapping\": "
+                + FILE_MAPPING + ", \"duplicateStrategy\": \"update\"}");
+    }
+
+    private void setStatus(String importId, String status, Long finishedAt) {
+        TestServer.of(database()).bean(Database.class).inTransaction(h -> h.update(
+                "update imports set status = ?, finished_at = ? where id = ?", status, finishedAt, importId));
+    }
+
+    private static String refusal(String fileId, String jobId, String status) {
+        return "{\"success\":false,\"error\":{\"code\":\"import_running\",\"message\":\"The file \\\"" + fileId
+                + "\\\" is already being imported by job " + jobId + " (" + status + "); wait for that job to end"
+                + " before executing the file again\"}}";
+    }
+
+    /**
+     * A parsed file whose job is pending or processing is not executed again (a double click would make two jobs
+     * splitting its rows): 409 naming the job, and no second job. Once the job ended, the file executes again; another
+     * parse of the same bytes is another file.
+     */
+    @Test
+    void aFileWhoseJobHasNotEndedIsNotExecutedAgainUntilTheJobEnds() throws Exception {
+        String fileId = parsedContacts();
+        Response first = executeFile(fileId);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        String jobId = first.at("/data/importJobId");
+        Long finishedAt = TestServer.of(database()).bean(Database.class).withHandle(h -> h.queryFirst(
+                "select finished_at from imports where id = ?", rs -> rs.getLong(1), jobId)).orElseThrow();
+
+        setStatus(jobId, "processing", null);
+        Response whileProcessing = executeFile(fileId);
+        setStatus(jobId, "queued", null);
+        Response whilePending = executeFile(fileId);
+        Response otherFile = executeFile(parsedContacts());
+
+        assertThat(whileProcessing.status()).isEqualTo(409);
+        assertThat(whileProcessing.body()).isEqualTo(refusal(fileId, jobId, "processing"));
+        assertThat(whilePending.status()).isEqualTo(409);
+        assertThat(whilePending.body()).isEqualTo(refusal(fileId, jobId, "pending"));
+        assertThat(otherFile.status()).as(otherFile.body()).isEqualTo(200);
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").size()).isEqualTo(2);
+
+        setStatus(jobId, "completed", finishedAt);
+        Response again = executeFile(fileId);
+
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(again.at("/data/importJobId")).isNotEqualTo(jobId);
+        assertThat(again.at("/data/status")).isEqualTo("completed");
+        assertThat(again.at("/data/successRows")).isEqualTo("2");
+    }
+
+    /**
+     * Two executions of one file at once. The first holds the transaction of its check open (hooks) until the second
+     * has come to its own check, which then waits for the first's lock; the first's import is held queued until the
+     * second answered, so it cannot end first. The second sees it and is refused: only one passes the check, and the
+     * file's rows are imported once, by one job.
+     */
+    @Test
+    void twoExecutionsOfOneFileAtOnceMakeOneJob() throws Exception {
+        String fileId = parsedContacts();
+        ModuleImportController controller = TestServer.of(database()).bean(ModuleImportController.class);
+        CountDownLatch firstPassed = new CountDownLatch(1);
+        CountDownLatch secondArrived = new CountDownLatch(1);
+        CountDownLatch releaseCheck = new CountDownLatch(1);
+        CountDownLatch releaseRun = new CountDownLatch(1);
+        AtomicInteger arrived = new AtomicInteger();
+        AtomicInteger passed = new AtomicInteger();
+        AtomicInteger created = new AtomicInteger();
+        controller.fileCheckHooks(new ModuleImportController.FileCheckHooks() {
+            @Override
+            public void beforeCheck() {
+                if (arrived.incrementAndGet() == 2) {
+                    secondArrived.countDown();
+                }
+            }
+
+            @Override
+            public void passed() {
+                if (passed.incrementAndGet() == 1) {
+                    firstPassed.countDown();
+                    awaitLatch(releaseCheck);
+                }
+            }
+
+            @Override
+            public void created() {
+                if (created.incrementAndGet() == 1) {
+                    awaitLatch(releaseRun);
+                }
+            }
+        });
+        try {
+            CompletableFuture<Response> first = CompletableFuture.supplyAsync(() -> executeFile(fileId));
+            assertThat(firstPassed.await(60, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Response> second = CompletableFuture.supplyAsync(() -> executeFile(fileId));
+            assertThat(secondArrived.await(60, TimeUnit.SECONDS)).isTrue();
+            releaseCheck.countDown();
+            Response b = second.get(60, TimeUnit.SECONDS);
+            releaseRun.countDown();
+            Response a = first.get(60, TimeUnit.SECONDS);
+
+            assertThat(a.status()).as(a.body()).isEqualTo(200);
+            assertThat(a.at("/data/successRows")).isEqualTo("2");
+            assertThat(b.status()).as(b.body()).isEqualTo(409);
+            assertThat(b.body()).isEqualTo(refusal(fileId, a.at("/data/importJobId"), "pending"));
+            assertThat(passed.get()).isEqualTo(1);
+            JsonNode jobs = http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs");
+            assertThat(jobs.size()).isEqualTo(1);
+            assertThat(jobs.get(0).get("importJobId").asString()).isEqualTo(a.at("/data/importJobId"));
+            assertThat(contacts()).hasSize(2);
+        } finally {
+            releaseCheck.countDown();
+            releaseRun.countDown();
+            controller.fileCheckHooks(ModuleImportController.FileCheckHooks.NONE);
+        }
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            if (!latch.await(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("the test did not release the first execution");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * A job's errors file URLs are the Imports resource's, so a changed or expired one says where both faces give a
+     * fresh one: the job's route, which the workflow's user knows, as well as {@code GET /v1/imports/{id}}.
+     */
+    @Test
+    void aChangedOrExpiredErrorsFileUrlOfAJobNamesTheJobRouteForAFreshOne() throws Exception {
+        Response executed = execute(rowsJson("Ann", "ann@example.com") + "," + rowsJson("Bo", "nope"), "{}");
+        String jsonUrl = executed.at("/data/errorsJsonUrl");
+        String path = URI.create(jsonUrl).getPath();
+        long past = Instant.now().minusSeconds(60).getEpochSecond();
+
+        HttpResponse<String> changed = ImportsApiContract.get(jsonUrl.replaceAll("signature=.*", "signature=00"));
+        HttpResponse<String> expired = ImportsApiContract.get(tenant.server().baseUrl() + path + "?expires=" + past
+                + "&signature=" + ImportsApiContract.hmac("GET " + path + " " + past));
+
+        assertThat(changed.statusCode()).isEqualTo(403);
+        assertThat(changed.body()).isEqualTo("{\"error\":{\"code\":\"invalid_signature\",\"message\":\"This URL's"
+                + " signature is not valid (was it changed?); get a fresh one from the import (GET /v1/imports/{id})"
+                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
+                + "\"}}");
+        assertThat(expired.statusCode()).isEqualTo(403);
+        assertThat(expired.body()).isEqualTo("{\"error\":{\"code\":\"url_expired\",\"message\":\"This URL expired"
+                + " at " + Instant.ofEpochSecond(past) + "; get a fresh one from the import (GET /v1/imports/{id})"
+                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
+                + "\"}}");
+        String fresh = http.get("/v1/modules/contacts/import/jobs/" + executed.at("/data/importJobId"))
+                .at("/data/errorsJsonUrl");
+        assertThat(ImportsApiContract.get(fresh).statusCode()).isEqualTo(200);
     }
 
     @Test

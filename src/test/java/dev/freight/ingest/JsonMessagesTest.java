@@ -3,6 +3,10 @@ package dev.freight.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -52,16 +56,62 @@ class JsonMessagesTest {
                 + " U+00A0");
     }
 
+    /**
+     * An emoji is one character beyond U+FFFF, two halves of a surrogate pair to Jackson, which names only the first
+     * (U+D83D): the message names the whole character, also when the parser's buffer ends between the halves.
+     */
+    @Test
+    void namesACharacterBeyondUffffByItsWholeCodePoint() {
+        assertThat(message("[{\"a\":1}\uD83D\uDE00]")).isEqualTo("Line 2, column 9: invalid JSON: expected ',' between"
+                + " entries, found U+1F600");
+        assertThat(message("{\"a\": \uD83D\uDE00}")).isEqualTo("Line 2, column 7: invalid JSON: expected a value,"
+                + " found U+1F600");
+        assertThat(message("{\uD83E\uDD8A: 1}")).isEqualTo("Line 2, column 2: invalid JSON: expected a key in double"
+                + " quotes, found U+1F98A");
+        assertThat(messageReadOneCharAtATime("[{\"a\":1}\uD83D\uDE00]")).isEqualTo("Line 2, column 9: invalid JSON:"
+                + " expected ',' between entries, found U+1F600");
+    }
+
+    @Test
+    void namesAHalfOfASurrogatePairWithoutTheOtherByItsOwnCodePoint() {
+        assertThat(message("[{\"a\":1}\uD83D]")).isEqualTo("Line 2, column 9: invalid JSON: expected ',' between"
+                + " entries, found U+D83D");
+        assertThat(message("[{\"a\":1}\uDE00]")).isEqualTo("Line 2, column 9: invalid JSON: expected ',' between"
+                + " entries, found U+DE00");
+    }
+
     /** The message of the failure that reading {@code line} as the file's line 2 ends with. */
     private static String message(String line) {
-        JacksonException e = catchThrowableOfType(JacksonException.class, () -> {
-            try (JsonParser parser = JsonValues.MAPPER.createParser(line)) {
+        return message(() -> JsonValues.MAPPER.createParser(line));
+    }
+
+    /** As {@link #message(String)}, from a reader that gives the parser one character per read. */
+    private static String messageReadOneCharAtATime(String line) {
+        return message(() -> JsonValues.MAPPER.createParser(new Reader() {
+            private final StringReader text = new StringReader(line);
+
+            @Override
+            public int read(char[] buffer, int offset, int length) throws IOException {
+                return text.read(buffer, offset, Math.min(length, 1));
+            }
+
+            @Override
+            public void close() {
+                text.close();
+            }
+        }));
+    }
+
+    /** Worded as the readers word it, while the parser is still open. */
+    private static String message(Supplier<JsonParser> parse) {
+        try (JsonParser parser = parse.get()) {
+            JacksonException e = catchThrowableOfType(JacksonException.class, () -> {
                 while (parser.nextToken() != null) {
                     parser.skipChildren();
                 }
-            }
-        });
-        return JsonValues.malformed(e, 2).getMessage();
+            });
+            return JsonValues.malformed(e, 2).getMessage();
+        }
     }
 
     @Test
