@@ -71,6 +71,12 @@ public class ApiConfiguration implements WebMvcConfigurer {
         return builder -> builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
 
+    /** The OpenAPI document names snake_case records' properties as the wire does. */
+    @Bean
+    NamingStrategySchemas namingStrategySchemas() {
+        return new NamingStrategySchemas();
+    }
+
     /** Documents the API-key bearer scheme for every route. */
     @Bean
     OpenAPI freightOpenApi() {

@@ -78,8 +78,8 @@ class ImportApiController {
         }
     }
 
-    @PostMapping("/v1/import/{reportName}")
-    ResponseEntity<ImportResponse> importBatch(@PathVariable String reportName, Caller caller,
+    @PostMapping("/v1/import/{report_name}")
+    ResponseEntity<ImportResponse> importBatch(@PathVariable("report_name") String reportName, Caller caller,
             HttpServletRequest request) throws IOException {
         caller.requireKind(KeyKind.SERVICE_ACCOUNT).require(Scope.IMPORT);
         long receivedAt = clock.instant().getEpochSecond();

@@ -76,14 +76,14 @@ class ImportReportController {
                 .toList(), null);
     }
 
-    @GetMapping("/v1/import-reports/{idOrSlug}")
-    ReportView get(@PathVariable String idOrSlug, Caller caller) {
+    @GetMapping("/v1/import-reports/{id_or_slug}")
+    ReportView get(@PathVariable("id_or_slug") String idOrSlug, Caller caller) {
         caller.require(Scope.READ);
         return ReportView.of(database.withHandle(h -> find(h, caller, idOrSlug)));
     }
 
-    @PutMapping("/v1/import-reports/{idOrSlug}")
-    ReportView replace(@PathVariable String idOrSlug, @RequestBody ReportRequest request, Caller caller) {
+    @PutMapping("/v1/import-reports/{id_or_slug}")
+    ReportView replace(@PathVariable("id_or_slug") String idOrSlug, @RequestBody ReportRequest request, Caller caller) {
         caller.require(Scope.ADMIN);
         ImportReport existing = database.withHandle(h -> find(h, caller, idOrSlug));
         String slug = request.slug() != null ? request.slug() : existing.slug();
@@ -92,8 +92,8 @@ class ImportReportController {
                 .orElseThrow(() -> ApiException.notFound("Import report"))));
     }
 
-    @DeleteMapping("/v1/import-reports/{idOrSlug}")
-    ResponseEntity<Void> delete(@PathVariable String idOrSlug, Caller caller) {
+    @DeleteMapping("/v1/import-reports/{id_or_slug}")
+    ResponseEntity<Void> delete(@PathVariable("id_or_slug") String idOrSlug, Caller caller) {
         caller.require(Scope.ADMIN);
         database.inTransaction(h -> reports.delete(h, caller.organizationId(), find(h, caller, idOrSlug).id()));
         return ResponseEntity.noContent().build();

@@ -177,8 +177,8 @@ class ImportsController {
     }
 
     /** A mistaken POST of a batch to the plural path: point to the Import API. */
-    @PostMapping("/v1/imports/{slug}")
-    void pluralPath(@PathVariable String slug) {
+    @PostMapping("/v1/imports/{report_name}")
+    void pluralPath(@PathVariable("report_name") String slug) {
         throw new ApiException(404, "not_found", "No route here; the Import API path is /v1/import/" + slug
                 + " (singular \"import\")");
     }

@@ -16,12 +16,19 @@ public final class ReportRules {
 
     private ReportRules() {}
 
+    /** {@code slug} is null when none was given and {@code reportName} makes none. */
     public static List<String> problems(Schema schema, String slug, String reportName, String baseObject,
             Map<String, String> mapping) {
         List<String> problems = new ArrayList<>();
-        if (slug == null || !SLUG.matcher(slug).matches()) {
+        if (slug == null) {
+            // No slug given and none made from report_name; a missing report_name is its own problem.
+            if (reportName != null && !reportName.isBlank()) {
+                problems.add("slug is required: report_name \"" + reportName.strip()
+                        + "\" has no letters a-z or digits 0-9 to make one from");
+            }
+        } else if (!SLUG.matcher(slug).matches()) {
             problems.add("slug must be 1-100 lowercase letters, digits, '-' or '_', starting with a letter or digit"
-                    + (slug == null ? "" : ", got \"" + slug + "\""));
+                    + ", got \"" + slug + "\"");
         }
         if (reportName == null || reportName.isBlank()) {
             problems.add("report_name is required");

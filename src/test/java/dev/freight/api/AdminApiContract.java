@@ -86,6 +86,21 @@ abstract class AdminApiContract {
     }
 
     @Test
+    void aReportWithoutSlugListsOnlyWhatIsMissingNotASlugItWasNeverSent() {
+        Response empty = http.post("/v1/import-reports", "{}");
+        assertThat(empty.status()).isEqualTo(422);
+        assertThat(empty.at("/error/details")).isEqualTo("[\"report_name is required\","
+                + "\"mapping must map at least external_id and the required fields\","
+                + "\"base_object is required; use one of vendor, assessment, service, contact, account\"]");
+
+        Response noSlugToMake = http.post("/v1/import-reports", """
+                {"report_name": " 日本語 (!) ", "base_object": "vendor", "mapping": {"external_id": "id", "name": "n"}}""");
+        assertThat(noSlugToMake.status()).isEqualTo(422);
+        assertThat(noSlugToMake.at("/error/message")).isEqualTo("The import report is not valid: slug is required:"
+                + " report_name \"日本語 (!)\" has no letters a-z or digits 0-9 to make one from");
+    }
+
+    @Test
     void aTakenSlugIs409AndTheSlugDefaultsToTheNameMadeUrlSafe() {
         http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
         Response taken = http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);

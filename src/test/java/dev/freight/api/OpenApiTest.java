@@ -48,4 +48,28 @@ class OpenApiTest {
                 .toList();
         assertThat(missing).isEmpty();
     }
+
+    @Test
+    void theImportApiIsDocumentedWithTheNamesItHasOnTheWire() {
+        JsonNode json = new Http.Client(TestServer.of(TestDatabases.SQLITE).baseUrl(), null).get("/v3/api-docs").json();
+
+        assertThat(json.at("/paths/~1v1~1import~1{report_name}/post/parameters/0/name").asString())
+                .isEqualTo("report_name");
+        assertThat(json.at("/paths/~1v1~1import-reports~1{id_or_slug}/get/parameters/0/name").asString())
+                .isEqualTo("id_or_slug");
+        JsonNode schemas = json.at("/components/schemas");
+        assertThat(schemas.get("ImportResponse").get("properties").propertyNames()).containsExactly("id", "slug",
+                "report_name", "base_object", "mapping", "received_count", "created_count", "updated_count",
+                "failed_count", "results", "errors", "warnings", "received_at");
+        assertThat(schemas.get("Result").get("properties").propertyNames())
+                .containsExactly("external_id", "id", "coverbase_id", "action", "status");
+        assertThat(schemas.get("Problem").get("properties").propertyNames())
+                .containsExactly("index", "external_id", "field", "error_code", "message");
+        assertThat(schemas.get("ReportRequest").get("properties").propertyNames())
+                .containsExactly("slug", "report_name", "base_object", "mapping");
+        assertThat(schemas.get("ReportView").get("properties").propertyNames()).containsExactly("id", "slug",
+                "report_name", "base_object", "mapping", "endpoint", "created_at", "updated_at");
+        // An explicit @JsonProperty name stays as written.
+        assertThat(schemas.get("ImportView").get("properties").propertyNames()).contains("_upload_url", "column_mapping");
+    }
 }
