@@ -14,6 +14,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
@@ -125,6 +126,12 @@ class ErrorMapper implements ErrorController {
                     m.getMethod() + " is not supported here; use " + m.getSupportedHttpMethods()), null);
             case HttpMessageNotReadableException unreadable -> body(new ApiException(422, "malformed_body",
                     repeatedKey(unreadable)), null);
+            // A route whose answer has only types other than JSON (the OpenAPI YAML, the actuator's) and an Accept
+            // that lists none of them: the client's request, not a failure of the server. JSON is always acceptable
+            // (ApiConfiguration), so this answer can be written.
+            case HttpMediaTypeNotAcceptableException notAcceptable -> body(new ApiException(406, "not_acceptable",
+                    "This answer is available as " + MediaType.toString(notAcceptable.getSupportedMediaTypes())
+                            + "; none of them is in the Accept header"), null);
             case HttpMediaTypeNotSupportedException media -> body(new ApiException(415, "unsupported_media_type",
                     "Content-Type " + media.getContentType() + " is not supported here; send application/json"),
                     null);

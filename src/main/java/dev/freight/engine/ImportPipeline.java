@@ -386,7 +386,8 @@ public final class ImportPipeline {
             String keyColumn = stored.columnMapping().get(BuiltInObjects.EXTERNAL_ID);
             for (int i = 0; i < data.size(); i++) {
                 Object key = data.get(i) instanceof Map<?, ?> m && keyColumn != null ? m.get(keyColumn) : null;
-                String externalId = key instanceof Boolean ? null : RowTransformer.keyText(key);
+                // The key text every other path gives the row (RowTransformer.externalIdOf), a boolean included.
+                String externalId = RowTransformer.keyText(key);
                 errors.add(new Violation(i + 1, externalId, null, ViolationCode.UNKNOWN_BASE_OBJECT,
                         "The report's base object \"" + stored.resource() + "\" no longer exists"));
             }

@@ -88,6 +88,25 @@ class AcceptHeaderTest {
         assertThat(Http.JSON.readTree(job.body()).get("data").get("status").asString()).isEqualTo("pending");
     }
 
+    /**
+     * A route that answers only in types other than JSON, asked for none of them, answers 406 {@code not_acceptable}
+     * (as JSON, which is always acceptable), naming the types it has; before, 500 {@code internal_error}.
+     */
+    @Test
+    void aRouteWithoutJsonAskedForAnotherTypeAnswers406NamingItsTypes() throws Exception {
+        HttpResponse<String> yaml = send("GET", "/v3/api-docs.yaml", "application/json", null);
+
+        assertThat(yaml.statusCode()).as(yaml.body()).isEqualTo(406);
+        assertThat(yaml.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode error = Http.JSON.readTree(yaml.body()).get("error");
+        assertThat(error.get("code").asString()).isEqualTo("not_acceptable");
+        assertThat(error.get("message").asString()).isEqualTo(
+                "This answer is available as application/vnd.oai.openapi; none of them is in the Accept header");
+        HttpResponse<String> asked = send("GET", "/v3/api-docs.yaml", "application/vnd.oai.openapi", null);
+        assertThat(asked.statusCode()).isEqualTo(200);
+        assertThat(asked.body()).startsWith("openapi: 3.1.0");
+    }
+
     private HttpResponse<String> send(String method, String path, String accept, String json) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(tenant.server().baseUrl() + path))
                 .header("Authorization", "Bearer " + tenant.adminKey())

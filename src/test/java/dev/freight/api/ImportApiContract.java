@@ -239,12 +239,17 @@ abstract class ImportApiContract {
                  "mapping": {"external_id": "id", "name": "name"}}""").status()).isEqualTo(201);
         assertThat(http.delete("/v1/objects/supplier").status()).isEqualTo(204);
 
-        Response r = http.post("/v1/import/suppliers", "{\"data\": [{\"id\": \"s-1\", \"name\": \"S\"}]}");
+        // A number or boolean key is named by the text it would have been stored under, as on every other path.
+        Response r = http.post("/v1/import/suppliers", """
+                {"data": [{"id": "s-1", "name": "S"}, {"id": 1e3, "name": "T"}, {"id": true, "name": "U"}]}""");
 
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.at("/errors/0/error_code")).isEqualTo("unknown_base_object");
-        assertThat(r.at("/errors/0/external_id")).isEqualTo("s-1");
         assertThat(r.at("/errors/0/message")).isEqualTo("The report's base object \"supplier\" no longer exists");
+        List<String> keys = new ArrayList<>();
+        r.json().get("errors").forEach(e -> keys.add(e.get("index").asInt() + ":"
+                + (e.has("external_id") ? e.get("external_id").asString() : "(none)")));
+        assertThat(keys).containsExactly("0:s-1", "1:1000", "2:true");
     }
 
     @Test
