@@ -90,6 +90,7 @@ class FilesController {
         if (job.status() != Status.REQUESTED) {
             throw notAwaitingUpload(job);
         }
+        refuseForm(request.getContentType());
         String fileName = fileName(request.getHeader(HttpHeaders.CONTENT_DISPOSITION));
         // A CSV upload is prevalidated while it arrives (the pipeline checks afterwards that it read what is stored).
         boolean csv = declaresCsv(request.getContentType(), fileName);
@@ -120,6 +121,19 @@ class FilesController {
                 pipeline.usePrescan(id, prescan.get(), staged.sha256());
             }
             return queued(id, received);
+        }
+    }
+
+    /**
+     * Refuses a form ({@code multipart/…}, e.g. {@code curl -X PUT -F file=@x.csv}): the body of an upload is the file
+     * itself. Spring reads a form's parts before the handler, which then found no bytes and answered that the file was
+     * empty.
+     */
+    private static void refuseForm(String contentType) {
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
+            String type = contentType.split(";", 2)[0].strip();
+            throw new ApiException(415, "unsupported_media_type", "Content-Type " + type + " is not supported by an"
+                    + " upload URL; send the file itself as the request body (e.g. curl --upload-file), not in a form");
         }
     }
 

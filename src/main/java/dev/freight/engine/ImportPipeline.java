@@ -991,25 +991,32 @@ public final class ImportPipeline {
 
     /**
      * Throws {@link Stopped} when the import ran past its deadline or was cancelled, first saving {@code job}: its
-     * progress may include chunks that wrote nothing and were not saved yet, which the reason counts.
+     * progress may include chunks that wrote nothing and were not saved yet, which the reason counts. The rows it
+     * counts as committed are those the checkpoint passed less those put off and not written yet, which it names
+     * apart: the rows {@code stats.read} counts.
      */
     private void checkStop(ImportJob job) {
         if (job.deadlineAt() != null && now().isAfter(job.deadlineAt())) {
             save(job);
+            long putOff = putOffCount(job);
             throw new Stopped(Status.TIMED_OUT, "The import ran past its maximum run time (deadline "
                     + job.deadlineAt() + "); %,d rows committed before it stopped are kept".formatted(
-                            job.checkpoint()) + notWritten(job));
+                            job.checkpoint() - putOff) + notWritten(putOff));
         }
         if (database.withHandle(h -> imports.cancelRequested(h, job.id()))) {
             save(job);
+            long putOff = putOffCount(job);
             throw new Stopped(Status.FAILED, "Cancelled on request; %,d rows committed before it stopped are kept"
-                    .formatted(job.checkpoint()) + notWritten(job));
+                    .formatted(job.checkpoint() - putOff) + notWritten(putOff));
         }
     }
 
+    private long putOffCount(ImportJob job) {
+        return database.withHandle(h -> imports.deferredCount(h, job.id()));
+    }
+
     /** What a stop message adds about rows put off and not written yet, which the checkpoint has passed. */
-    private String notWritten(ImportJob job) {
-        long putOff = database.withHandle(h -> imports.deferredCount(h, job.id()));
+    private static String notWritten(long putOff) {
         return putOff == 0 ? "" : ("; %,d %s put off until after the last row (%s to records of the import not stored"
                 + " yet) %s not written").formatted(putOff, putOff == 1 ? "row" : "rows",
                         putOff == 1 ? "it refers" : "they refer", putOff == 1 ? "was" : "were");

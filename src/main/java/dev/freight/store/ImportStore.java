@@ -51,7 +51,13 @@ public final class ImportStore {
         this.clock = clock;
     }
 
+    /**
+     * Inserts {@code job}. One created in a final status (an Import API batch, stored only once it ended) gets its
+     * finished_at as {@link #save} stamps it, its updated_at when it has none, so it is shown as ended and the
+     * retention sweeper, which purges by finished_at, finds it.
+     */
     public void create(Handle h, ImportJob job) {
+        Instant finishedAt = job.finishedAt() != null || !job.status().isFinal() ? job.finishedAt() : job.updatedAt();
         h.update("insert into imports (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                         + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 job.id(), job.organizationId(), job.resource(), job.source(), job.uploadMode().wireName(),
@@ -61,7 +67,7 @@ public final class ImportStore {
                 job.hasUploadFile(), job.hasErrorsFile(), job.totalRows(), job.checkpoint(),
                 millis(job.uploadExpiresAt()), millis(job.deadlineAt()), job.cancelRequested(),
                 millis(job.rolledBackAt()), job.createdAt().toEpochMilli(), job.updatedAt().toEpochMilli(),
-                millis(job.purgedAt()), millis(job.finishedAt()));
+                millis(job.purgedAt()), millis(finishedAt));
     }
 
     /**

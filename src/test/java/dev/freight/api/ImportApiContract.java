@@ -253,6 +253,37 @@ abstract class ImportApiContract {
     }
 
     @Test
+    void aBatchIsListedAsAnImportThatEndedWithItsEndTime() {
+        Response r = importBatch(SEED_BODY);
+        assertThat(r.status()).isEqualTo(200);
+
+        Response listed = http.get("/v1/imports/" + r.raw().headers().firstValue("Freight-Import-Id").orElseThrow());
+        assertThat(listed.at("/status")).isEqualTo("completed");
+        // finished_at says when it ended, as for every ended import; the retention sweeper purges by it.
+        assertThat(listed.json().get("finished_at").isNumber()).isTrue();
+        assertThat(listed.at("/finished_at")).isEqualTo(listed.at("/updated_at"));
+    }
+
+    @Test
+    void aBatchForADeletedBaseObjectIsListedAsFailedWithItsEndTime() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "supplier", "label": "Supplier",
+                 "fields": [{"slug": "name", "label": "Name", "type": "text", "required": true}]}""").status())
+                .isEqualTo(201);
+        assertThat(http.post("/v1/import-reports", """
+                {"slug": "suppliers", "report_name": "Suppliers", "base_object": "supplier",
+                 "mapping": {"external_id": "id", "name": "name"}}""").status()).isEqualTo(201);
+        assertThat(http.delete("/v1/objects/supplier").status()).isEqualTo(204);
+
+        Response r = http.post("/v1/import/suppliers", "{\"data\": [{\"id\": \"s-1\", \"name\": \"S\"}]}");
+
+        Response listed = http.get("/v1/imports/" + r.raw().headers().firstValue("Freight-Import-Id").orElseThrow());
+        assertThat(listed.at("/status")).isEqualTo("failed");
+        assertThat(listed.json().get("finished_at").isNumber()).isTrue();
+        assertThat(listed.at("/finished_at")).isEqualTo(listed.at("/updated_at"));
+    }
+
+    @Test
     void answers400WhenEveryRecordFails() {
         Response r = importBatch("{\"data\": [{\"Name\": \"A\"}, {\"Name\": \"B\"}]}");
 

@@ -322,6 +322,28 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void aFileSentInAFormIsRefusedAsAFormAndTheImportStillWaitsForItsUpload() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String form = "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"vendors.csv\"\r\n"
+                + "Content-Type: text/csv\r\n\r\n" + VENDORS + "\r\n--b0undary--\r\n";
+
+        HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                .header("Content-Type", "multipart/form-data; boundary=b0undary")
+                .PUT(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+
+        // Before, the form's parts were read before the upload and it answered 415 empty_file, "The file is empty".
+        assertThat(put.statusCode()).isEqualTo(415);
+        assertThat(Http.JSON.readTree(put.body()).at("/error/code").asString()).isEqualTo("unsupported_media_type");
+        assertThat(Http.JSON.readTree(put.body()).at("/error/message").asString()).isEqualTo(
+                "Content-Type multipart/form-data is not supported by an upload URL; send the file itself as the"
+                        + " request body (e.g. curl --upload-file), not in a form");
+        Response after = http.get("/v1/imports/" + created.at("/id"));
+        assertThat(after.at("/status")).isEqualTo("requested");
+        assertThat(after.at("/has_upload_file")).isEqualTo("false");
+        assertThat(upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv").statusCode()).isEqualTo(202);
+    }
+
+    @Test
     void aSyncUploadOfAFileThatCannotWorkFailsInTheRequestWithTheReason() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
 

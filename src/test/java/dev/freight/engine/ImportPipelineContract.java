@@ -2223,11 +2223,34 @@ abstract class ImportPipelineContract {
         });
 
         assertThat(done.status()).isEqualTo(Status.FAILED);
-        assertThat(done.reason()).isEqualTo("Cancelled on request; 4 rows committed before it stopped are kept; 2 rows"
+        // The rows committed are those written (stats.read), not the four the checkpoint passed: two of them are put
+        // off and named apart.
+        assertThat(done.reason()).isEqualTo("Cancelled on request; 2 rows committed before it stopped are kept; 2 rows"
                 + " put off until after the last row (they refer to records of the import not stored yet) were not"
                 + " written");
         assertThat(done.stats()).isEqualTo(new ImportStats(2, 2, 2, 0, 0, 0, 0, 0));
         assertThat(serviceIds("s-1", "s-2", "s-3", "s-4")).containsOnlyKeys("s-3", "s-4");
+    }
+
+    @Test
+    void aTimeOutWhileWritingThePutOffRowsCountsAsCommittedOnlyTheRowsWritten() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        // Every row refers to the one after it: all but the last are put off, and written three to a chunk after it.
+        String services = chainOfServices(8);
+        ImportJob prepared = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null)
+                .id(), csv(services));
+
+        ImportJob done = pipeline.process(prepared.id(), csv(services), committed -> {
+            if (committed.checkpoint() == 8 && committed.stats().read() > 1) {
+                clock.advance(Duration.ofHours(2));
+            }
+        });
+
+        assertThat(done.status()).isEqualTo(Status.TIMED_OUT);
+        assertThat(done.stats()).isEqualTo(new ImportStats(4, 4, 4, 0, 0, 0, 0, 0));
+        assertThat(done.reason()).isEqualTo("The import ran past its maximum run time (deadline 2025-03-01T10:00:00Z);"
+                + " 4 rows committed before it stopped are kept; 4 rows put off until after the last row (they refer"
+                + " to records of the import not stored yet) were not written");
     }
 
     private ImportJob runServices(String services) throws IOException {
