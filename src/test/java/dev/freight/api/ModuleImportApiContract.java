@@ -197,6 +197,26 @@ abstract class ModuleImportApiContract {
         assertThat(denied.at("/error/message")).isEqualTo("Access denied: this API key lacks the \"import\" scope");
     }
 
+    @Test
+    void aMultipartBodyThatCannotBeReadIsNoFileUploaded() throws Exception {
+        String part = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nName\r\nA\r\n";
+        String expected = "{\"success\":false,\"error\":{\"code\":\"no_file\",\"message\":\"No file uploaded: the"
+                + " multipart body could not be read (is its boundary missing, or was it cut short?); send the file as"
+                + " the multipart part \\\"file\\\"\"}}";
+
+        Response noBoundary = post("/v1/modules/contacts/import/parse", "multipart/form-data", part + "--b--\r\n");
+        Response cutShort = post("/v1/modules/contacts/import/parse", "multipart/form-data; boundary=b", part);
+        Response export = post("/v1/modules/contacts/export", "multipart/form-data", "{\"format\": \"csv\"}");
+
+        assertThat(noBoundary.status()).isEqualTo(400);
+        assertThat(noBoundary.body()).isEqualTo(expected);
+        assertThat(cutShort.status()).isEqualTo(400);
+        assertThat(cutShort.body()).isEqualTo(expected);
+        assertThat(export.status()).isEqualTo(400);
+        assertThat(export.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"unreadable_body\","
+                + "\"message\":\"The request body could not be read\"}}");
+    }
+
     /**
      * A text file without a header row is empty whatever its bytes (blank space, empty quoted cells, separators, a
      * byte-order mark, any length): parse refuses it with 400 {@code empty_file}, as the Imports resource's upload
@@ -2824,6 +2844,17 @@ abstract class ModuleImportApiContract {
             }
         });
         return out;
+    }
+
+    /** A POST of {@code body} as it is, with the Content-Type {@code contentType}. */
+    Response post(String path, String contentType, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl() + path))
+                .header("Authorization", "Bearer " + tenant.adminKey())
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(60))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body(), r);
     }
 
     /** A multipart POST with one part "file" (none when {@code name} is null). */
