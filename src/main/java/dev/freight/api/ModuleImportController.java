@@ -470,7 +470,8 @@ class ModuleImportController implements Envelope.Face {
     @GetMapping("/v1/modules/{module}/import/jobs")
     Envelope jobs(@PathVariable String module, @RequestParam(name = "limit", defaultValue = "50") int limit,
             Caller caller) {
-        caller.require(Scope.READ);
+        // The key that runs an import can follow it (seed 003 asks only for the import permission), as can a reader.
+        caller.requireEither(Scope.IMPORT, Scope.READ);
         ObjectDef object = object(caller, module);
         if (limit < 1 || limit > 100) {
             throw new ApiException(400, "invalid_parameter", "limit must be from 1 to 100, got " + limit);
@@ -482,7 +483,7 @@ class ModuleImportController implements Envelope.Face {
 
     @GetMapping("/v1/modules/{module}/import/jobs/{jobId}")
     Envelope job(@PathVariable String module, @PathVariable String jobId, Caller caller) {
-        caller.require(Scope.READ);
+        caller.requireEither(Scope.IMPORT, Scope.READ);
         ObjectDef object = object(caller, module);
         ImportJob job = find(caller, object, jobId);
         return Envelope.ok(jobView(object, job, findings(caller, object, job, urls)));

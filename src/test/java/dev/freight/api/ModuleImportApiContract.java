@@ -198,6 +198,29 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void theKeyThatRunsAnImportCanFollowItsJob() {
+        Http.Client importer = tenant.http(tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.IMPORT)));
+        Http.Client exporter = tenant.http(tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.EXPORT)));
+        Response executed = importer.post("/v1/modules/contacts/import/execute", "{\"rows\": ["
+                + rowsJson("Al", "al@example.com") + "], \"columnMapping\": " + MAPPING + "}");
+        String jobId = executed.at("/data/importJobId");
+
+        Response job = importer.get("/v1/modules/contacts/import/jobs/" + jobId);
+        Response list = importer.get("/v1/modules/contacts/import/jobs?limit=25");
+        Response denied = exporter.get("/v1/modules/contacts/import/jobs/" + jobId);
+
+        assertThat(executed.status()).as(executed.body()).isEqualTo(200);
+        assertThat(job.status()).as(job.body()).isEqualTo(200);
+        assertThat(job.at("/data/importJobId")).isEqualTo(jobId);
+        assertThat(job.at("/data/status")).isEqualTo("completed");
+        assertThat(list.status()).as(list.body()).isEqualTo(200);
+        assertThat(list.at("/data/jobs/0/importJobId")).isEqualTo(jobId);
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"insufficient_scope\","
+                + "\"message\":\"Access denied: this API key lacks the \\\"import\\\" scope (or \\\"read\\\")\"}}");
+    }
+
+    @Test
     void aMultipartBodyThatCannotBeReadIsNoFileUploaded() throws Exception {
         String part = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nName\r\nA\r\n";
         String expected = "{\"success\":false,\"error\":{\"code\":\"no_file\",\"message\":\"No file uploaded: the"
