@@ -40,11 +40,20 @@ class ErrorMapper implements ErrorController {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    private final Limits limits;
+
+    ErrorMapper(Limits limits) {
+        this.limits = limits;
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ErrorBody> handle(Exception e, HttpServletRequest request, HttpServletResponse response)
             throws Exception {
         rethrowIfCommitted(e, response);
-        return answer(e, request);
+        // Only multipart uploads have a size limit of the container's (the parse step's), which it reports without.
+        return answer(e instanceof MaxUploadSizeExceededException ? new ApiException(400, "file_too_large",
+                "File too large: the limit is %,d bytes (FREIGHT_MAX_PARSE_BYTES); split the file into smaller batches"
+                        .formatted(limits.maxParseBytes())) : e, request);
     }
 
     /**

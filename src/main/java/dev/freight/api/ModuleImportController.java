@@ -222,8 +222,9 @@ class ModuleImportController implements Envelope.Face {
             throw new ApiException(400, "no_file", "No file uploaded: send the file as the multipart part \"file\"");
         }
         if (file.getSize() > limits.maxParseBytes()) {
-            throw new ApiException(400, "file_too_large", "File too large: %,d bytes, the limit is %,d".formatted(
-                    file.getSize(), limits.maxParseBytes()));
+            throw new ApiException(400, "file_too_large", ("File too large: %,d bytes, the limit is %,d bytes"
+                    + " (FREIGHT_MAX_PARSE_BYTES); split the file into smaller batches").formatted(file.getSize(),
+                    limits.maxParseBytes()));
         }
         String fileId = ids.next("fil");
         Path path = uploads.path(fileId);

@@ -274,7 +274,9 @@ abstract class ModuleImportApiContract {
         assertThat(tooLarge.status()).isEqualTo(400);
         assertThat(tooLarge.at("/success")).isEqualTo("false");
         assertThat(tooLarge.at("/error/code")).isEqualTo("file_too_large");
-        assertThat(tooLarge.at("/error/message")).startsWith("File too large");
+        assertThat(tooLarge.at("/error/message")).isEqualTo(
+                "File too large: the limit is 2,000,000 bytes (FREIGHT_MAX_PARSE_BYTES); split the file into smaller"
+                        + " batches");
 
         java.nio.file.Path poi = dev.freight.ingest.Corpora.require("poi-spreadsheets");
         for (String name : List.of("Simple.xlsb", "SimpleMacro.xlsm", "password.xls", "testEXCEL_95.xls")) {
