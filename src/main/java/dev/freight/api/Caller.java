@@ -20,6 +20,15 @@ public record Caller(ApiKey key) {
         return this;
     }
 
+    /** Throws 403 unless the key has {@code scope} or {@code alternative} (admin has all). */
+    public Caller requireEither(Scope scope, Scope alternative) {
+        if (!key.allows(scope) && !key.allows(alternative)) {
+            throw new ApiException(403, "insufficient_scope", "Access denied: this API key lacks the \""
+                    + scope.wireName() + "\" scope (or \"" + alternative.wireName() + "\")");
+        }
+        return this;
+    }
+
     /** Throws 403 unless the key is of {@code kind}. */
     public Caller requireKind(KeyKind kind) {
         if (key.kind() != kind) {

@@ -20,6 +20,7 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -40,11 +41,20 @@ class ErrorMapper implements ErrorController {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    private final Limits limits;
+
+    ErrorMapper(Limits limits) {
+        this.limits = limits;
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ErrorBody> handle(Exception e, HttpServletRequest request, HttpServletResponse response)
             throws Exception {
         rethrowIfCommitted(e, response);
-        return answer(e, request);
+        // Only multipart uploads have a size limit of the container's (the parse step's), which it reports without.
+        return answer(e instanceof MaxUploadSizeExceededException ? new ApiException(400, "file_too_large",
+                "File too large: the limit is %,d bytes (FREIGHT_MAX_PARSE_BYTES); split the file into smaller batches"
+                        .formatted(limits.maxParseBytes())) : e, request);
     }
 
     /**
@@ -119,6 +129,7 @@ class ErrorMapper implements ErrorController {
             case MaxUploadSizeExceededException tooLarge -> body(new ApiException(400, "file_too_large",
                     "File too large: the limit is " + maxSize(tooLarge) + "; split the file into smaller batches"),
                     null);
+            case MultipartException unreadable -> body(unreadableMultipart(request), null);
             case ApiException api -> body(api, null);
             case NoHandlerFoundException notFound -> notFound(request);
             case NoResourceFoundException notFound -> notFound(request);
@@ -157,6 +168,19 @@ class ErrorMapper implements ErrorController {
             }
         }
         return "The request body is not valid JSON of the expected shape";
+    }
+
+    /**
+     * A multipart body the container cannot read (no boundary, cut short): on the parse step no file arrived, as seed
+     * 003 names it; elsewhere an unreadable body.
+     */
+    private static ApiException unreadableMultipart(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        if (path != null && path.startsWith("/v1/modules/") && path.endsWith("/import/parse")) {
+            return new ApiException(400, "no_file", "No file uploaded: the multipart body could not be read (is its"
+                    + " boundary missing, or was it cut short?); send the file as the multipart part \"file\"");
+        }
+        return new ApiException(400, "unreadable_body", "The request body could not be read");
     }
 
     private static String maxSize(MaxUploadSizeExceededException e) {

@@ -224,8 +224,9 @@ class ModuleImportController implements Envelope.Face {
             throw new ApiException(400, "no_file", "No file uploaded: send the file as the multipart part \"file\"");
         }
         if (file.getSize() > limits.maxParseBytes()) {
-            throw new ApiException(400, "file_too_large", "File too large: %,d bytes, the limit is %,d".formatted(
-                    file.getSize(), limits.maxParseBytes()));
+            throw new ApiException(400, "file_too_large", ("File too large: %,d bytes, the limit is %,d bytes"
+                    + " (FREIGHT_MAX_PARSE_BYTES); split the file into smaller batches").formatted(file.getSize(),
+                    limits.maxParseBytes()));
         }
         String fileId = ids.next("fil");
         Path path = uploads.path(fileId);
@@ -472,7 +473,8 @@ class ModuleImportController implements Envelope.Face {
     @GetMapping("/v1/modules/{module}/import/jobs")
     Envelope jobs(@PathVariable String module, @RequestParam(name = "limit", defaultValue = "50") int limit,
             Caller caller) {
-        caller.require(Scope.READ);
+        // The key that runs an import can follow it (seed 003 asks only for the import permission), as can a reader.
+        caller.requireEither(Scope.IMPORT, Scope.READ);
         ObjectDef object = object(caller, module);
         if (limit < 1 || limit > 100) {
             throw new ApiException(400, "invalid_parameter", "limit must be from 1 to 100, got " + limit);
@@ -484,7 +486,7 @@ class ModuleImportController implements Envelope.Face {
 
     @GetMapping("/v1/modules/{module}/import/jobs/{jobId}")
     Envelope job(@PathVariable String module, @PathVariable String jobId, Caller caller) {
-        caller.require(Scope.READ);
+        caller.requireEither(Scope.IMPORT, Scope.READ);
         ObjectDef object = object(caller, module);
         ImportJob job = find(caller, object, jobId);
         return Envelope.ok(jobView(object, job, findings(caller, object, job, urls)));

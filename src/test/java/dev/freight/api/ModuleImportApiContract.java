@@ -201,6 +201,49 @@ abstract class ModuleImportApiContract {
         assertThat(denied.at("/error/message")).isEqualTo("Access denied: this API key lacks the \"import\" scope");
     }
 
+    @Test
+    void theKeyThatRunsAnImportCanFollowItsJob() {
+        Http.Client importer = tenant.http(tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.IMPORT)));
+        Http.Client exporter = tenant.http(tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.EXPORT)));
+        Response executed = importer.post("/v1/modules/contacts/import/execute", "{\"rows\": ["
+                + rowsJson("Al", "al@example.com") + "], \"columnMapping\": " + MAPPING + "}");
+        String jobId = executed.at("/data/importJobId");
+
+        Response job = importer.get("/v1/modules/contacts/import/jobs/" + jobId);
+        Response list = importer.get("/v1/modules/contacts/import/jobs?limit=25");
+        Response denied = exporter.get("/v1/modules/contacts/import/jobs/" + jobId);
+
+        assertThat(executed.status()).as(executed.body()).isEqualTo(200);
+        assertThat(job.status()).as(job.body()).isEqualTo(200);
+        assertThat(job.at("/data/importJobId")).isEqualTo(jobId);
+        assertThat(job.at("/data/status")).isEqualTo("completed");
+        assertThat(list.status()).as(list.body()).isEqualTo(200);
+        assertThat(list.at("/data/jobs/0/importJobId")).isEqualTo(jobId);
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"insufficient_scope\","
+                + "\"message\":\"Access denied: this API key lacks the \\\"import\\\" scope (or \\\"read\\\")\"}}");
+    }
+
+    @Test
+    void aMultipartBodyThatCannotBeReadIsNoFileUploaded() throws Exception {
+        String part = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nName\r\nA\r\n";
+        String expected = "{\"success\":false,\"error\":{\"code\":\"no_file\",\"message\":\"No file uploaded: the"
+                + " multipart body could not be read (is its boundary missing, or was it cut short?); send the file as"
+                + " the multipart part \\\"file\\\"\"}}";
+
+        Response noBoundary = post("/v1/modules/contacts/import/parse", "multipart/form-data", part + "--b--\r\n");
+        Response cutShort = post("/v1/modules/contacts/import/parse", "multipart/form-data; boundary=b", part);
+        Response export = post("/v1/modules/contacts/export", "multipart/form-data", "{\"format\": \"csv\"}");
+
+        assertThat(noBoundary.status()).isEqualTo(400);
+        assertThat(noBoundary.body()).isEqualTo(expected);
+        assertThat(cutShort.status()).isEqualTo(400);
+        assertThat(cutShort.body()).isEqualTo(expected);
+        assertThat(export.status()).isEqualTo(400);
+        assertThat(export.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"unreadable_body\","
+                + "\"message\":\"The request body could not be read\"}}");
+    }
+
     /**
      * A text file without a header row is empty whatever its bytes (blank space, empty quoted cells, separators, a
      * byte-order mark, any length): parse refuses it with 400 {@code empty_file}, as the Imports resource's upload
@@ -235,7 +278,9 @@ abstract class ModuleImportApiContract {
         assertThat(tooLarge.status()).isEqualTo(400);
         assertThat(tooLarge.at("/success")).isEqualTo("false");
         assertThat(tooLarge.at("/error/code")).isEqualTo("file_too_large");
-        assertThat(tooLarge.at("/error/message")).startsWith("File too large");
+        assertThat(tooLarge.at("/error/message")).isEqualTo(
+                "File too large: the limit is 2,000,000 bytes (FREIGHT_MAX_PARSE_BYTES); split the file into smaller"
+                        + " batches");
 
         java.nio.file.Path poi = dev.freight.ingest.Corpora.require("poi-spreadsheets");
         for (String name : List.of("Simple.xlsb", "SimpleMacro.xlsm", "password.xls", "testEXCEL_95.xls")) {
@@ -3000,6 +3045,17 @@ abstract class ModuleImportApiContract {
             }
         });
         return out;
+    }
+
+    /** A POST of {@code body} as it is, with the Content-Type {@code contentType}. */
+    Response post(String path, String contentType, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl() + path))
+                .header("Authorization", "Bearer " + tenant.adminKey())
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(60))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body(), r);
     }
 
     /** A multipart POST with one part "file" (none when {@code name} is null). */
