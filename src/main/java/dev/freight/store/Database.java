@@ -120,15 +120,14 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Whether {@code e} says the database could not be reached at all, on either dialect: the pool's connection
-     * time-out (no connection could be had within it: the server is down or every connection is busy), or SQL state
-     * class 08 (connection exception). Before, the pool's time-out counted as {@code database_error} unless its last
-     * connection attempt had failed with class 08 on PostgreSQL, so a background task took it for a failure of its own
-     * work rather than a database to wait for.
+     * Whether {@code e} is the pool's connection time-out: no connection could be had within it (the server is down,
+     * or every connection is busy), on either database. What a driver says of a lost connection is the dialect's
+     * ({@link Dialect#isUnavailable}: PostgreSQL's SQL state class 08). Before, the pool's time-out counted as
+     * {@code database_error} unless its last connection attempt had failed with class 08 on PostgreSQL, so a
+     * background task took it for a failure of its own work rather than a database to wait for.
      */
     static boolean isConnectionFailure(SQLException e) {
-        return e instanceof SQLTransientConnectionException
-                || e.getSQLState() != null && e.getSQLState().startsWith("08");
+        return e instanceof SQLTransientConnectionException;
     }
 
     @Override

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The migrations that change existing rows: V2 (records get version 1), V3 (records get no creating import), V13
  * (ended imports get finished_at), V15 and V21 (links get shared 0 and null row columns), V20 (validation files count
- * as finished, deleted ones as expired), V27 (overwrites not purged are marked as having seen keys); PostgreSQL's V7
+ * as finished, deleted ones as expired), V27 (overwrites not purged are marked as having seen keys), V29 (Import API
+ * batches that ended get finished_at); PostgreSQL's V7
  * (records.id rewritten in the "C" collation) and SQLite's V9 (the records table rebuilt) keep the rows they rewrite.
  * The others create tables, indexes or nullable columns only.
  */
@@ -183,6 +184,31 @@ abstract class MigrationContract {
                 .containsExactly("imp_overwrite_running");
         assertThat(rows("select import_id, external_id from import_seen order by import_id, external_id"))
                 .containsExactly("imp_overwrite_running|r-1");
+    }
+
+    /**
+     * Import API batches stored before V29 ended with no finished_at (their insert left it out); V29 gives them their
+     * updated_at, and leaves imports that have one, and those not ended, as they are.
+     */
+    @Test
+    void batchImportsThatEndedBeforeV29FinishedWhenTheyWereLastUpdated() {
+        migrateTo("27");
+        insert(organization(),
+                importRow("imp_batch_completed", "merge", "completed", 200, null, null),
+                importRow("imp_batch_failed", "merge", "failed", 201, null, null),
+                importRow("imp_finished", "merge", "completed", 300, null, null),
+                importRow("imp_processing", "merge", "processing", 202, null, null),
+                importRow("imp_requested", "merge", "requested", 203, null, null),
+                "update imports set finished_at = 250 where id = 'imp_finished'");
+
+        migrateToLatest();
+
+        assertThat(rows("select id, status, updated_at, finished_at from imports order by id")).containsExactly(
+                "imp_batch_completed|completed|200|200",
+                "imp_batch_failed|failed|201|201",
+                "imp_finished|completed|300|250",
+                "imp_processing|processing|202|null",
+                "imp_requested|requested|203|null");
     }
 
     /** An import of each kind V27 tells apart, with the seen keys each kept, as stored at V21. */
