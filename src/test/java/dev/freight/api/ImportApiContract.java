@@ -230,14 +230,7 @@ abstract class ImportApiContract {
 
     @Test
     void aReportWhoseBaseObjectWasDeletedRejectsEveryRecordWithUnknownBaseObject() {
-        assertThat(http.post("/v1/objects", """
-                {"slug": "supplier", "label": "Supplier",
-                 "fields": [{"slug": "name", "label": "Name", "type": "text", "required": true}]}""").status())
-                .isEqualTo(201);
-        assertThat(http.post("/v1/import-reports", """
-                {"slug": "suppliers", "report_name": "Suppliers", "base_object": "supplier",
-                 "mapping": {"external_id": "id", "name": "name"}}""").status()).isEqualTo(201);
-        assertThat(http.delete("/v1/objects/supplier").status()).isEqualTo(204);
+        reportSuppliersOnADeletedObject();
 
         // A number or boolean key is named by the text it would have been stored under, as on every other path.
         Response r = http.post("/v1/import/suppliers", """
@@ -266,14 +259,7 @@ abstract class ImportApiContract {
 
     @Test
     void aBatchForADeletedBaseObjectIsListedAsFailedWithItsEndTime() {
-        assertThat(http.post("/v1/objects", """
-                {"slug": "supplier", "label": "Supplier",
-                 "fields": [{"slug": "name", "label": "Name", "type": "text", "required": true}]}""").status())
-                .isEqualTo(201);
-        assertThat(http.post("/v1/import-reports", """
-                {"slug": "suppliers", "report_name": "Suppliers", "base_object": "supplier",
-                 "mapping": {"external_id": "id", "name": "name"}}""").status()).isEqualTo(201);
-        assertThat(http.delete("/v1/objects/supplier").status()).isEqualTo(204);
+        reportSuppliersOnADeletedObject();
 
         Response r = http.post("/v1/import/suppliers", "{\"data\": [{\"id\": \"s-1\", \"name\": \"S\"}]}");
 
@@ -570,5 +556,17 @@ abstract class ImportApiContract {
                 "Freight failed to process the request (error id " + r.at("/error/error_id") + ")");
         assertThat(http.get("/v1/objects/vendor/records?external_id=fine-before-boom").json().get("data").size())
                 .isZero();
+    }
+
+    /** The report {@code suppliers} over a custom object {@code supplier} that was deleted after the report was made. */
+    private void reportSuppliersOnADeletedObject() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "supplier", "label": "Supplier",
+                 "fields": [{"slug": "name", "label": "Name", "type": "text", "required": true}]}""").status())
+                .isEqualTo(201);
+        assertThat(http.post("/v1/import-reports", """
+                {"slug": "suppliers", "report_name": "Suppliers", "base_object": "supplier",
+                 "mapping": {"external_id": "id", "name": "name"}}""").status()).isEqualTo(201);
+        assertThat(http.delete("/v1/objects/supplier").status()).isEqualTo(204);
     }
 }
