@@ -655,16 +655,7 @@ abstract class ImportsApiContract {
         HttpResponse<String> expired = get(url.substring(0, url.indexOf("/files/")) + path + "?expires=" + past
                 + "&signature=" + hmac("GET " + path + " " + past));
 
-        assertThat(tampered.statusCode()).isEqualTo(403);
-        assertThat(tampered.body()).isEqualTo("{\"error\":{\"code\":\"invalid_signature\",\"message\":\"This URL's"
-                + " signature is not valid (was it changed?); get a fresh one from the import (GET /v1/imports/{id})"
-                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
-                + "\"}}");
-        assertThat(expired.statusCode()).isEqualTo(403);
-        assertThat(expired.body()).isEqualTo("{\"error\":{\"code\":\"url_expired\",\"message\":\"This URL expired"
-                + " at " + Instant.ofEpochSecond(past) + "; get a fresh one from the import (GET /v1/imports/{id})"
-                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
-                + "\"}}");
+        assertRefusedDownloadUrls(tampered, expired, past);
         assertThat(get(url).statusCode()).isEqualTo(200);
     }
 
@@ -1603,5 +1594,23 @@ abstract class ImportsApiContract {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(TestServer.SIGNING_KEY.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The answers to a changed ({@code changed}) and an expired ({@code expired}, at {@code past}) download URL: 403,
+     * naming both routes that give a fresh one, since the Imports resource and the file workflow's jobs hand out the
+     * same URLs.
+     */
+    static void assertRefusedDownloadUrls(HttpResponse<String> changed, HttpResponse<String> expired, long past) {
+        assertThat(changed.statusCode()).isEqualTo(403);
+        assertThat(changed.body()).isEqualTo("{\"error\":{\"code\":\"invalid_signature\",\"message\":\"This URL's"
+                + " signature is not valid (was it changed?); get a fresh one from the import (GET /v1/imports/{id})"
+                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
+                + "\"}}");
+        assertThat(expired.statusCode()).isEqualTo(403);
+        assertThat(expired.body()).isEqualTo("{\"error\":{\"code\":\"url_expired\",\"message\":\"This URL expired"
+                + " at " + Instant.ofEpochSecond(past) + "; get a fresh one from the import (GET /v1/imports/{id})"
+                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
+                + "\"}}");
     }
 }

@@ -2861,16 +2861,7 @@ abstract class ModuleImportApiContract {
         HttpResponse<String> expired = ImportsApiContract.get(tenant.server().baseUrl() + path + "?expires=" + past
                 + "&signature=" + ImportsApiContract.hmac("GET " + path + " " + past));
 
-        assertThat(changed.statusCode()).isEqualTo(403);
-        assertThat(changed.body()).isEqualTo("{\"error\":{\"code\":\"invalid_signature\",\"message\":\"This URL's"
-                + " signature is not valid (was it changed?); get a fresh one from the import (GET /v1/imports/{id})"
-                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
-                + "\"}}");
-        assertThat(expired.statusCode()).isEqualTo(403);
-        assertThat(expired.body()).isEqualTo("{\"error\":{\"code\":\"url_expired\",\"message\":\"This URL expired"
-                + " at " + Instant.ofEpochSecond(past) + "; get a fresh one from the import (GET /v1/imports/{id})"
-                + " or, for a file import workflow job, from the job (GET /v1/modules/{module}/import/jobs/{jobId})"
-                + "\"}}");
+        ImportsApiContract.assertRefusedDownloadUrls(changed, expired, past);
         String fresh = http.get("/v1/modules/contacts/import/jobs/" + executed.at("/data/importJobId"))
                 .at("/data/errorsJsonUrl");
         assertThat(ImportsApiContract.get(fresh).statusCode()).isEqualTo(200);
