@@ -226,8 +226,15 @@ class FilesController {
             if (!e.isSuperseded()) {
                 throw e;
             }
-            // A cancel ended the import while this request prepared it: the answer is the import as the cancel left it.
+            // Another run took the import from this request while it prepared it: a cancel, which ended it, or the
+            // worker, when the stranded-jobs sweep took a prepare that ran past its grace period for a lost run and
+            // queued the run itself. The answer is the import as that left it.
             job = database.withHandle(h -> imports.get(h, id)).orElseThrow();
+        }
+        if (job.status() == Status.COMPLETED) {
+            // Only a worker's run completes an import (prepare leaves it queued): it ran the import to its end while
+            // this request still prepared it, so the upload succeeded, and there is no run left to queue.
+            return ResponseEntity.status(sync ? 200 : 202).body(urls.view(job));
         }
         if (job.status().isFinal()) {
             return ResponseEntity.status(422).body(urls.view(job));

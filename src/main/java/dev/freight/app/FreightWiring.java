@@ -15,6 +15,7 @@ import dev.freight.store.SavedReportStore;
 import dev.freight.engine.UploadSources;
 import dev.freight.jobs.ImportRetention;
 import dev.freight.jobs.ParsedFileSweeper;
+import dev.freight.jobs.StrandedJobs;
 import dev.freight.jobs.ValidationFileSweeper;
 import dev.freight.engine.ValidationFiles;
 import dev.freight.engine.ValidationLeaseRenewal;
@@ -313,6 +314,24 @@ class FreightWiring {
             ExportFiles files, Clock clock, FreightConfig config) {
         return new ExportTasks(database, jobs, schemas, exporter, files, clock, config.exportFileTtl(),
                 Duration.ofMinutes(1));
+    }
+
+    /**
+     * Queues again the runs of accepted imports and export jobs that never reached the queue (a process killed between
+     * the commit and the queuing). Ten minutes: the queuing follows the commit at once, but a sync upload's request
+     * first prepares its import, and prepare's longest stretch without saving the import (prevalidation's read of the
+     * file) takes up to about a minute for a big file; a stranded job still runs within about 11 minutes.
+     */
+    @Bean
+    StrandedJobs strandedJobs(Database database, ImportStore imports, ExportJobStore exportJobs,
+            ImportTasks importTasks, ExportTasks exportTasks, Clock clock) {
+        return new StrandedJobs(database, imports, exportJobs, importTasks, exportTasks, clock, Duration.ofMinutes(10),
+                Duration.ofMinutes(1));
+    }
+
+    @Bean
+    RecurringTask<Void> strandedJobsTask(StrandedJobs stranded) {
+        return stranded.task();
     }
 
     @Bean

@@ -74,6 +74,14 @@ public final class ExportTasks {
         client.scheduleIfNotExists(run.instance(jobId), clock.instant());
     }
 
+    /**
+     * Whether the job's run is in db-scheduler's queue: waiting, running, or picked by a worker that died (which
+     * db-scheduler revives). False once its run returned, and for one whose run was never queued.
+     */
+    public boolean isQueued(SchedulerClient client, String jobId) {
+        return client.getScheduledExecution(run.instance(jobId)).isPresent();
+    }
+
     /** Writes one job's file; public for tests that run it in-line. */
     public void run(String jobId) {
         ExportJob job = database.withHandle(h -> jobs.get(h, jobId)).orElse(null);

@@ -70,6 +70,14 @@ public final class ImportTasks {
         client.scheduleIfNotExists(run.instance(importId), clock.instant());
     }
 
+    /**
+     * Whether the import's run is in db-scheduler's queue: waiting, running, or picked by a worker that died (which
+     * db-scheduler revives). False once its run returned, and for one whose run was never queued.
+     */
+    public boolean isQueued(SchedulerClient client, String importId) {
+        return client.getScheduledExecution(run.instance(importId)).isPresent();
+    }
+
     /** Prepares (unless done) and processes one import; public for tests that run it in-line. */
     public void runImport(String importId) {
         ImportJob job = database.withHandle(h -> imports.get(h, importId)).orElse(null);

@@ -58,6 +58,18 @@ public final class ExportJobStore {
                 + " order by id", ExportJobStore::job, now.toEpochMilli());
     }
 
+    /**
+     * Up to {@code limit} ids, by id after {@code afterId} (null: from the first), of the jobs not ended
+     * ({@code queued} or {@code processing}) that were requested before {@code requestedBefore}. A job running or
+     * waiting for a worker thread is listed too: the caller's look-up of its queued task tells those apart from a job
+     * whose task was never queued.
+     */
+    public List<String> unfinished(Handle h, Instant requestedBefore, String afterId, int limit) {
+        return h.query("select id from export_jobs where status in ('queued', 'processing') and requested_at < ?"
+                + " and id > ? order by id limit " + limit, rs -> rs.getString(1), requestedBefore.toEpochMilli(),
+                afterId == null ? "" : afterId);
+    }
+
     private static Long millis(Instant at) {
         return at == null ? null : at.toEpochMilli();
     }

@@ -215,6 +215,19 @@ public final class ImportStore {
         return h.query(sql.toString(), ImportStore::job, params);
     }
 
+    /**
+     * Up to {@code limit} ids, by id after {@code afterId} (null: from the first), of the imports the background worker
+     * runs (those with an accepted upload, so never a JSON Import API call's, which runs in its request) that have not
+     * ended ({@code queued} or {@code processing}) and were last saved before {@code idleSince}. A live run saves its
+     * import at least every chunk; one waiting for a worker thread is listed too, and it is the caller's look-up of
+     * its queued task that tells the two apart from an import whose task was never queued.
+     */
+    public List<String> idleUnfinished(Handle h, Instant idleSince, String afterId, int limit) {
+        return h.query("select id from imports where status in (?, ?) and checksum is not null and updated_at < ?"
+                + " and id > ? order by id limit " + limit, rs -> rs.getString(1), Status.QUEUED.wireName(),
+                Status.PROCESSING.wireName(), idleSince.toEpochMilli(), afterId == null ? "" : afterId);
+    }
+
     /** Ids of imports still waiting for an upload whose upload URL expired before {@code now}. */
     public List<String> expiredUploads(Handle h, Instant now) {
         return h.query("select id from imports where status = ? and upload_expires_at < ?", rs -> rs.getString(1),

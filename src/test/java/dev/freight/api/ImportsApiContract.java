@@ -2,11 +2,13 @@ package dev.freight.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.kagkarlsson.scheduler.SchedulerClient;
 import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.PipelineHooks;
 import dev.freight.ingest.Corpora;
 import dev.freight.jobs.ImportRetention;
 import dev.freight.jobs.ImportTasks;
+import dev.freight.jobs.StrandedJobs;
 import dev.freight.store.Database;
 import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
@@ -42,6 +44,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -236,6 +239,65 @@ abstract class ImportsApiContract {
         // the second each answer was made.
         assertThat(withoutSignedUrls(answer)).isEqualTo(withoutSignedUrls(cancel.get().json()));
         assertThat(withoutSignedUrls(http.get("/v1/imports/" + id).json())).isEqualTo(withoutSignedUrls(answer));
+    }
+
+    /**
+     * A sync upload's request that prepares its import for longer than the stranded-jobs grace period (the hook
+     * stands for a long read) finds the sweep queued the import's run meanwhile, taking it for lost: the worker's run
+     * takes the import over (a new run token) and completes it; the request's prepare then fails its next save
+     * (superseded), saves nothing over the worker's, and the upload is answered 200 with the completed import
+     * (before, 422, as if prevalidation had failed).
+     */
+    @Test
+    void aSyncUploadWhoseImportTheStrandedJobsSweepQueuesWhileItsRequestPreparesItIsAnsweredWithTheWorkersRun()
+            throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+        String id = created.at("/id");
+        TestServer server = TestServer.of(database());
+        ImportPipeline pipeline = server.bean(ImportPipeline.class);
+        StrandedJobs stranded = server.bean(StrandedJobs.class);
+        SchedulerClient scheduler = server.bean(SchedulerClient.class);
+        AtomicReference<StrandedJobs.Requeued> requeued = new AtomicReference<>();
+        AtomicReference<Response> finished = new AtomicReference<>();
+        AtomicBoolean swept = new AtomicBoolean();
+        // The server's pipeline serves every test of the class: the hook acts on this import alone, and on the
+        // request's prepare only (the first), not on the worker's.
+        PipelineHooks.whilePreparing(pipeline, importId -> {
+            if (importId.equals(id) && swept.compareAndSet(false, true)) {
+                requeued.set(stranded.sweep(scheduler, Instant.now().plus(Duration.ofMinutes(11))));
+                try {
+                    finished.set(awaitFinal(id));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        HttpResponse<String> put;
+        try {
+            put = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        } finally {
+            PipelineHooks.clear(pipeline);
+        }
+
+        assertThat(requeued.get().imports()).contains(id);
+        assertThat(finished.get().at("/status")).isEqualTo("completed");
+        assertThat(put.statusCode()).isEqualTo(200);
+        JsonNode answer = Http.JSON.readTree(put.body());
+        assertThat(answer.at("/id").asString()).isEqualTo(id);
+        assertThat(answer.at("/status").asString()).isEqualTo("completed");
+        assertThat(answer.at("/reason").asString()).isEqualTo("2 of 4 rows failed; see the errors file");
+        assertThat(answer.get("stats").toString()).isEqualTo("{\"read\":4,\"valid\":2,\"created\":2,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":2}");
+        assertThat(answer.at("/total_rows").asLong()).isEqualTo(4);
+        List<String> phases = new ArrayList<>();
+        answer.get("phases").forEach(p -> phases.add(p.get("name").asString() + ":" + p.get("status").asString()));
+        assertThat(phases).containsExactly("prevalidation:completed", "preparsing:completed", "transforming:completed",
+                "parsing:completed", "validation:completed", "processing:completed", "cleanup:skipped");
+        // Field for field the import as the worker left it: nothing of the request's run was saved over it.
+        assertThat(withoutSignedUrls(answer)).isEqualTo(withoutSignedUrls(finished.get().json()));
+        assertThat(withoutSignedUrls(http.get("/v1/imports/" + id).json())).isEqualTo(withoutSignedUrls(answer));
+        assertThat(http.get("/v1/objects/vendor/records?external_id=v-3").at("/data/0/values/name")).isEqualTo("Gamma");
     }
 
     /** An import's view without its signed URLs, whose expiry and signature depend on the second of the answer. */
