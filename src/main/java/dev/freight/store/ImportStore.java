@@ -197,6 +197,15 @@ public final class ImportStore {
     /** A page of the organization's imports, newest first, optionally filtered by status and resource. */
     public List<ImportJob> list(Handle h, String organizationId, Status status, String resource, String beforeId,
             int limit) {
+        return list(h, organizationId, status, resource, null, beforeId, limit);
+    }
+
+    /**
+     * A page of the organization's imports, newest first, optionally filtered by status, resource and source (the
+     * face that created them, e.g. {@code module}).
+     */
+    public List<ImportJob> list(Handle h, String organizationId, Status status, String resource, String source,
+            String beforeId, int limit) {
         StringBuilder sql = new StringBuilder("select " + COLUMNS + " from imports where organization_id = ?");
         List<Object> params = new ArrayList<>(List.of(organizationId));
         if (status != null) {
@@ -206,6 +215,10 @@ public final class ImportStore {
         if (resource != null) {
             sql.append(" and resource = ?");
             params.add(resource);
+        }
+        if (source != null) {
+            sql.append(" and source = ?");
+            params.add(source);
         }
         if (beforeId != null) {
             sql.append(" and id < ?");
