@@ -577,8 +577,8 @@ class ModuleImportController implements Envelope.Face {
         if (!parsedFiles.lock(h, caller.organizationId(), fileId)) {
             throw fileNotFound(fileId);
         }
-        for (ImportStore.Unfinished running : imports.unfinishedWithOptions(h, caller.organizationId(),
-                ImportJobs.MODULE)) {
+        for (ImportStore.Unfinished running : imports.unfinishedWithOptionsContaining(h, caller.organizationId(),
+                ImportJobs.MODULE, fileId)) {
             if (fileId.equals(ExecuteOptions.fromJson(running.options()).fileId())) {
                 String status = running.status() == Status.PROCESSING ? "processing" : "pending";
                 throw new ApiException(409, "import_running", "The file \"" + fileId + "\" is already being imported"

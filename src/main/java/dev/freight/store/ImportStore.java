@@ -737,18 +737,22 @@ public final class ImportStore {
     public record Unfinished(String id, Status status, String options) {}
 
     /**
-     * The organization's imports from {@code source} that have not ended (requested, queued or processing) and have
-     * options, oldest first.
+     * The organization's imports from {@code source} that have not ended (requested, queued or processing) and whose
+     * options contain {@code text} (ignoring ASCII case on SQLite), oldest first. The database compares the text, so
+     * the caller decodes only the options of these few, not those of every unfinished import at each call; what the
+     * text means within them (which member holds it) is the caller's to check.
      */
-    public List<Unfinished> unfinishedWithOptions(Handle h, String organizationId, String source) {
+    public List<Unfinished> unfinishedWithOptionsContaining(Handle h, String organizationId, String source,
+            String text) {
+        String pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         return h.query("""
                 select id, status, options from imports
-                where organization_id = ? and source = ? and status in (?, ?, ?) and options is not null
+                where organization_id = ? and source = ? and status in (?, ?, ?) and options like ? escape '\\'
                 order by id""",
                 rs -> new Unfinished(rs.getString(1), ImportEnums.parse(Status.class, rs.getString(2)).orElseThrow(),
                         rs.getString(3)),
                 organizationId, source, Status.REQUESTED.wireName(), Status.QUEUED.wireName(),
-                Status.PROCESSING.wireName());
+                Status.PROCESSING.wireName(), pattern);
     }
 
     /** Records reference values an import could not resolve (each pair once). */

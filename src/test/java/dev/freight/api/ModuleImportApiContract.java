@@ -2811,6 +2811,32 @@ abstract class ModuleImportApiContract {
     }
 
     /**
+     * The check that a file's job has not ended decodes the options of that file's unfinished jobs alone, not those of
+     * every unfinished job of the organization at each execute (options an older or newer version wrote, here
+     * unreadable, of a job of rows sent with the request, make no execute of a file fail).
+     */
+    @Test
+    void theCheckForAFilesRunningJobReadsOnlyTheOptionsOfThatFilesJobs() throws Exception {
+        Response rows = http.post("/v1/modules/contacts/import/execute", "{\"rows\": ["
+                + rowsJson("Al", "al@example.com") + "], \"columnMapping\": " + MAPPING + "}");
+        String rowsJob = rows.at("/data/importJobId");
+        setStatus(rowsJob, "processing", null);
+        TestServer.of(database()).bean(Database.class).inTransaction(h -> h.update(
+                "update imports set options = ? where id = ?", "{\"columns\": \"not a list\"}", rowsJob));
+        String fileId = parsedContacts();
+
+        Response first = executeFile(fileId);
+        setStatus(first.at("/data/importJobId"), "queued", null);
+        Response second = executeFile(fileId);
+
+        assertThat(rows.status()).as(rows.body()).isEqualTo(200);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.at("/data/successRows")).isEqualTo("2");
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.body()).isEqualTo(refusal(fileId, first.at("/data/importJobId"), "pending"));
+    }
+
+    /**
      * Two executions of one file at once. The first holds the transaction of its check open (hooks) until the second
      * has come to its own check, which then waits for the first's lock; the first's import is held queued until the
      * second answered, so it cannot end first. The second sees it and is refused: only one passes the check, and the
