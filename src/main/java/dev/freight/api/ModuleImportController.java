@@ -480,7 +480,7 @@ class ModuleImportController implements Envelope.Face {
             throw new ApiException(400, "invalid_parameter", "limit must be from 1 to 100, got " + limit);
         }
         List<ImportJob> page = database.withHandle(h -> imports.list(h, caller.organizationId(), null,
-                object.slug(), null, limit));
+                object.slug(), followedSource(caller), null, limit));
         return Envelope.ok(new JobsView(page.stream().map(j -> jobView(object, j, null)).toList()));
     }
 
@@ -488,8 +488,22 @@ class ModuleImportController implements Envelope.Face {
     Envelope job(@PathVariable String module, @PathVariable String jobId, Caller caller) {
         caller.requireEither(Scope.IMPORT, Scope.READ);
         ObjectDef object = object(caller, module);
+        String source = followedSource(caller);
         ImportJob job = find(caller, object, jobId);
+        if (source != null && !job.source().equals(source)) {
+            throw jobNotFound(jobId);
+        }
         return Envelope.ok(jobView(object, job, findings(caller, object, job, urls)));
+    }
+
+    /**
+     * The face whose jobs the caller may follow here; null for all of them. A key without {@code read} may follow the
+     * jobs of the file workflow, which it can run, but not the imports of the Imports resource or the Import API,
+     * whose own routes ({@code GET /v1/imports}) need {@code read}: their rows and errors files are not the import
+     * scope's to read.
+     */
+    private static String followedSource(Caller caller) {
+        return caller.key().allows(Scope.READ) ? null : ImportJobs.MODULE;
     }
 
     @DeleteMapping("/v1/modules/{module}/import/jobs/{jobId}")
@@ -563,8 +577,8 @@ class ModuleImportController implements Envelope.Face {
         if (!parsedFiles.lock(h, caller.organizationId(), fileId)) {
             throw fileNotFound(fileId);
         }
-        for (ImportStore.Unfinished running : imports.unfinishedWithOptions(h, caller.organizationId(),
-                ImportJobs.MODULE)) {
+        for (ImportStore.Unfinished running : imports.unfinishedWithOptionsContaining(h, caller.organizationId(),
+                ImportJobs.MODULE, fileId)) {
             if (fileId.equals(ExecuteOptions.fromJson(running.options()).fileId())) {
                 String status = running.status() == Status.PROCESSING ? "processing" : "pending";
                 throw new ApiException(409, "import_running", "The file \"" + fileId + "\" is already being imported"
@@ -874,8 +888,12 @@ class ModuleImportController implements Envelope.Face {
     private ImportJob find(Caller caller, ObjectDef object, String jobId) {
         return database.withHandle(h -> imports.get(h, caller.organizationId(), jobId))
                 .filter(j -> j.resource().equals(object.slug()))
-                .orElseThrow(() -> new ApiException(404, "import_job_not_found",
-                        "Import job not found: there is no import job \"" + jobId + "\" in this module"));
+                .orElseThrow(() -> jobNotFound(jobId));
+    }
+
+    private static ApiException jobNotFound(String jobId) {
+        return new ApiException(404, "import_job_not_found",
+                "Import job not found: there is no import job \"" + jobId + "\" in this module");
     }
 
     private ImportJob load(Caller caller, String id) {

@@ -197,6 +197,15 @@ public final class ImportStore {
     /** A page of the organization's imports, newest first, optionally filtered by status and resource. */
     public List<ImportJob> list(Handle h, String organizationId, Status status, String resource, String beforeId,
             int limit) {
+        return list(h, organizationId, status, resource, null, beforeId, limit);
+    }
+
+    /**
+     * A page of the organization's imports, newest first, optionally filtered by status, resource and source (the
+     * face that created them, e.g. {@code module}).
+     */
+    public List<ImportJob> list(Handle h, String organizationId, Status status, String resource, String source,
+            String beforeId, int limit) {
         StringBuilder sql = new StringBuilder("select " + COLUMNS + " from imports where organization_id = ?");
         List<Object> params = new ArrayList<>(List.of(organizationId));
         if (status != null) {
@@ -206,6 +215,10 @@ public final class ImportStore {
         if (resource != null) {
             sql.append(" and resource = ?");
             params.add(resource);
+        }
+        if (source != null) {
+            sql.append(" and source = ?");
+            params.add(source);
         }
         if (beforeId != null) {
             sql.append(" and id < ?");
@@ -737,18 +750,22 @@ public final class ImportStore {
     public record Unfinished(String id, Status status, String options) {}
 
     /**
-     * The organization's imports from {@code source} that have not ended (requested, queued or processing) and have
-     * options, oldest first.
+     * The organization's imports from {@code source} that have not ended (requested, queued or processing) and whose
+     * options contain {@code text} (ignoring ASCII case on SQLite), oldest first. The database compares the text, so
+     * the caller decodes only the options of these few, not those of every unfinished import at each call; what the
+     * text means within them (which member holds it) is the caller's to check.
      */
-    public List<Unfinished> unfinishedWithOptions(Handle h, String organizationId, String source) {
+    public List<Unfinished> unfinishedWithOptionsContaining(Handle h, String organizationId, String source,
+            String text) {
+        String pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         return h.query("""
                 select id, status, options from imports
-                where organization_id = ? and source = ? and status in (?, ?, ?) and options is not null
+                where organization_id = ? and source = ? and status in (?, ?, ?) and options like ? escape '\\'
                 order by id""",
                 rs -> new Unfinished(rs.getString(1), ImportEnums.parse(Status.class, rs.getString(2)).orElseThrow(),
                         rs.getString(3)),
                 organizationId, source, Status.REQUESTED.wireName(), Status.QUEUED.wireName(),
-                Status.PROCESSING.wireName());
+                Status.PROCESSING.wireName(), pattern);
     }
 
     /** Records reference values an import could not resolve (each pair once). */

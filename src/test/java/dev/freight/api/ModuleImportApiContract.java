@@ -224,6 +224,47 @@ abstract class ModuleImportApiContract {
                 + "\"message\":\"Access denied: this API key lacks the \\\"import\\\" scope (or \\\"read\\\")\"}}");
     }
 
+    /**
+     * An import-only key follows the file workflow's jobs, but the module's imports of the other faces (here one of the
+     * Imports resource) stay out of its reach as they are on their own routes, which need read: left out of its list,
+     * 404 by id. A reader sees every face's.
+     */
+    @Test
+    void anImportOnlyKeyFollowsTheWorkflowsJobsButNotTheImportsOfOtherFaces() {
+        Http.Client importer = tenant.http(tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.IMPORT)));
+        Http.Client reader = tenant.http(tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.READ)));
+        Response otherFace = http.post("/v1/imports", "{\"resource\": \"contact\", \"action\": \"merge\"}");
+        String otherId = otherFace.at("/id");
+        Response executed = importer.post("/v1/modules/contacts/import/execute", "{\"rows\": ["
+                + rowsJson("Al", "al@example.com") + "], \"columnMapping\": " + MAPPING + "}");
+        String jobId = executed.at("/data/importJobId");
+
+        Response importerList = importer.get("/v1/modules/contacts/import/jobs");
+        Response importerOther = importer.get("/v1/modules/contacts/import/jobs/" + otherId);
+        Response importerOwn = importer.get("/v1/modules/contacts/import/jobs/" + jobId);
+        Response readerList = reader.get("/v1/modules/contacts/import/jobs");
+        Response readerOther = reader.get("/v1/modules/contacts/import/jobs/" + otherId);
+        Response importerImports = importer.get("/v1/imports/" + otherId);
+
+        assertThat(otherFace.status()).as(otherFace.body()).isEqualTo(201);
+        assertThat(executed.status()).as(executed.body()).isEqualTo(200);
+        assertThat(importerList.status()).as(importerList.body()).isEqualTo(200);
+        assertThat(importerList.json().get("data").get("jobs").size()).isEqualTo(1);
+        assertThat(importerList.at("/data/jobs/0/importJobId")).isEqualTo(jobId);
+        assertThat(importerOther.status()).isEqualTo(404);
+        assertThat(importerOther.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"import_job_not_found\","
+                + "\"message\":\"Import job not found: there is no import job \\\"" + otherId
+                + "\\\" in this module\"}}");
+        assertThat(importerOwn.status()).as(importerOwn.body()).isEqualTo(200);
+        assertThat(importerOwn.at("/data/importJobId")).isEqualTo(jobId);
+        assertThat(readerList.json().get("data").get("jobs").size()).isEqualTo(2);
+        assertThat(readerList.at("/data/jobs/0/importJobId")).isEqualTo(jobId);
+        assertThat(readerList.at("/data/jobs/1/importJobId")).isEqualTo(otherId);
+        assertThat(readerOther.status()).as(readerOther.body()).isEqualTo(200);
+        assertThat(readerOther.at("/data/importJobId")).isEqualTo(otherId);
+        assertThat(importerImports.status()).isEqualTo(403);
+    }
+
     @Test
     void aMultipartBodyThatCannotBeReadIsNoFileUploaded() throws Exception {
         String part = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nName\r\nA\r\n";
@@ -2767,6 +2808,32 @@ abstract class ModuleImportApiContract {
         assertThat(again.at("/data/importJobId")).isNotEqualTo(jobId);
         assertThat(again.at("/data/status")).isEqualTo("completed");
         assertThat(again.at("/data/successRows")).isEqualTo("2");
+    }
+
+    /**
+     * The check that a file's job has not ended decodes the options of that file's unfinished jobs alone, not those of
+     * every unfinished job of the organization at each execute (options an older or newer version wrote, here
+     * unreadable, of a job of rows sent with the request, make no execute of a file fail).
+     */
+    @Test
+    void theCheckForAFilesRunningJobReadsOnlyTheOptionsOfThatFilesJobs() throws Exception {
+        Response rows = http.post("/v1/modules/contacts/import/execute", "{\"rows\": ["
+                + rowsJson("Al", "al@example.com") + "], \"columnMapping\": " + MAPPING + "}");
+        String rowsJob = rows.at("/data/importJobId");
+        setStatus(rowsJob, "processing", null);
+        TestServer.of(database()).bean(Database.class).inTransaction(h -> h.update(
+                "update imports set options = ? where id = ?", "{\"columns\": \"not a list\"}", rowsJob));
+        String fileId = parsedContacts();
+
+        Response first = executeFile(fileId);
+        setStatus(first.at("/data/importJobId"), "queued", null);
+        Response second = executeFile(fileId);
+
+        assertThat(rows.status()).as(rows.body()).isEqualTo(200);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.at("/data/successRows")).isEqualTo("2");
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.body()).isEqualTo(refusal(fileId, first.at("/data/importJobId"), "pending"));
     }
 
     /**

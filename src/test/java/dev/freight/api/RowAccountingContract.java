@@ -153,6 +153,29 @@ abstract class RowAccountingContract {
                 "n-2 {\"name\":\"Two\"}", "true {\"name\":\"Bool\"}");
     }
 
+    /**
+     * The message of a line with an emoji where a value belongs names the emoji whole by reading past the character
+     * the parser stopped at; it reads the line's own parser, so the lines after it are imported as ever.
+     */
+    @Test
+    void anNdjsonLineWithAnEmojiForAValueIsRejectedAloneAndTheLinesAfterItAreImported() throws Exception {
+        String file = "{\"external_id\": \"e-1\", \"name\": \"One\"}\n"
+                + "{\"external_id\": \"e-2\", \"name\": \uD83D\uDE00}\n"
+                + "{\"external_id\": \"e-3\", \"name\": \"Three \uD83D\uDE00\"}\n"
+                + "{\"external_id\": \"e-4\", \"name\": \"Four\"}\n";
+
+        JsonNode done = runImport("{\"resource\": \"vendor\"}", file.getBytes(StandardCharsets.UTF_8),
+                "application/x-ndjson", "v.ndjson");
+
+        assertThat(done.get("stats").toString()).isEqualTo("{\"read\":4,\"valid\":3,\"created\":3,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":1}");
+        assertThat(errorRows(done)).containsExactly("2||malformed_row");
+        assertThat(errorsCsv(done).getFirst().subList(0, 5)).containsExactly("2", "", "", "malformed_row",
+                "Line 2, column 32: invalid JSON: expected a value, found U+1F600");
+        assertThat(vendors()).containsExactly("e-1 {\"name\":\"One\"}", "e-3 {\"name\":\"Three \uD83D\uDE00\"}",
+                "e-4 {\"name\":\"Four\"}");
+    }
+
     @Test
     void aWorkbookSkipsBlankAndFormattingOnlyRowsAndKeepsEachRowsSheetRowNumber() throws Exception {
         ByteArrayOutputStream xlsx = new ByteArrayOutputStream();
