@@ -19,8 +19,9 @@ import javax.xml.stream.XMLStreamReader;
 
 /**
  * An XLSX workbook's shared-strings table, read as far as the cells need it. The first {@link #DEFAULT_IN_HEAP}
- * strings are kept as strings; the rest go to a temporary file mapped into memory outside the heap, so a sheet of
- * millions of distinct texts reads in the same heap as one of a few.
+ * strings (fewer when they hold more than {@link #MAX_IN_HEAP_CHARACTERS}) are kept as strings; the rest go to a
+ * temporary file mapped into memory outside the heap, so a sheet of millions of distinct texts reads in the same heap
+ * as one of a few.
  *
  * <p>An item's text is its {@code t} elements in order, the runs of rich text included and phonetic guides
  * ({@code rPh}) left out, as Excel shows it.
@@ -28,6 +29,12 @@ import javax.xml.stream.XMLStreamReader;
 final class SharedStrings implements Closeable {
 
     static final int DEFAULT_IN_HEAP = 65_536;
+
+    /**
+     * The most characters the strings kept in the heap hold together: past them, the rest go to the file however few
+     * they are. 65,536 strings of a cell's 32,767 characters would take 4 GB, from a file of 5 MB.
+     */
+    static final long MAX_IN_HEAP_CHARACTERS = 4 << 20;
 
     private final InputStream in;
     private final String part;
@@ -39,8 +46,9 @@ final class SharedStrings implements Closeable {
      * The length of each item longer than a cell holds ({@link SheetText#MAX_CELL}), by index: such an item is kept as
      * an empty text, since a cell that refers to it makes the workbook damaged at its row, which the reader says.
      */
-    private final Map<Integer, Integer> tooLong = new HashMap<>();
+    private final Map<Integer, Long> tooLong = new HashMap<>();
     private int count;
+    private long inHeapCharacters;
     private boolean ended;
 
     private SharedStrings(InputStream in, String part, XMLStreamReader xml, int inHeap) {
@@ -66,21 +74,21 @@ final class SharedStrings implements Closeable {
      */
     String get(int index) throws XMLStreamException, IOException {
         readUpTo(index);
-        return index < inHeap ? first.get(index) : spill.get(index - inHeap);
+        return index < first.size() ? first.get(index) : spill.get(index - first.size());
     }
 
     /**
      * The length in characters of item {@code index} as the table holds it, without building it when it is in the
      * file; more than {@link SheetText#MAX_CELL} for an item longer than a cell holds.
      */
-    int length(int index) throws XMLStreamException, IOException {
+    long length(int index) throws XMLStreamException, IOException {
         readUpTo(index);
         // Looked up only when the table has such an item: most never do, and a lookup boxes the index.
-        Integer refused = tooLong.isEmpty() ? null : tooLong.get(index);
+        Long refused = tooLong.isEmpty() ? null : tooLong.get(index);
         if (refused != null) {
             return refused;
         }
-        return index < inHeap ? first.get(index).length() : spill.length(index - inHeap);
+        return index < first.size() ? first.get(index).length() : spill.length(index - first.size());
     }
 
     /** How a message names item {@code index}: "shared string 3 of xl/sharedStrings.xml". */
@@ -91,7 +99,7 @@ final class SharedStrings implements Closeable {
     /** Whether item {@code index} is empty or only white space, without building it when it is in the file. */
     boolean isBlank(int index) throws XMLStreamException, IOException {
         readUpTo(index);
-        return index < inHeap ? first.get(index).isBlank() : spill.isBlank(index - inHeap);
+        return index < first.size() ? first.get(index).isBlank() : spill.isBlank(index - first.size());
     }
 
     private void readUpTo(int index) throws XMLStreamException, IOException {
@@ -99,15 +107,18 @@ final class SharedStrings implements Closeable {
             throw new XlsxPackage.Damaged("a cell refers to shared string " + index);
         }
         while (count <= index && !ended) {
-            String item = nextItem();
-            if (item != null && item.length() > SheetText.MAX_CELL) {
-                tooLong.put(count, item.length());
+            RichText rich = nextItem();
+            String item = rich == null ? null : rich.text();
+            if (rich != null && rich.length() > SheetText.MAX_CELL) {
+                tooLong.put(count, rich.length());
                 item = "";
             }
             if (item == null) {
                 ended = true;
-            } else if (count < inHeap) {
+            } else if (spill == null && count < inHeap
+                    && inHeapCharacters + item.length() <= MAX_IN_HEAP_CHARACTERS) {
                 first.add(item);
+                inHeapCharacters += item.length();
                 count++;
             } else {
                 if (spill == null) {
@@ -126,7 +137,7 @@ final class SharedStrings implements Closeable {
      * The next {@code si} item's text, or null at the end of the table. A table that cannot be read is a problem of
      * the file, whichever row's cell first needed it.
      */
-    private String nextItem() throws XMLStreamException {
+    private RichText nextItem() throws XMLStreamException {
         try {
             while (xml.hasNext()) {
                 int event = xml.next();
@@ -141,19 +152,30 @@ final class SharedStrings implements Closeable {
         } catch (XlsxPackage.DamagedPart e) {
             throw e;
         } catch (XMLStreamException e) {
-            XlsxPackage.DamagedPart damaged = new XlsxPackage.DamagedPart(part + ": " + XlsxRows.damage(e));
+            // A text too long names the part already.
+            String damage = XlsxRows.damage(e);
+            XlsxPackage.DamagedPart damaged = new XlsxPackage.DamagedPart(
+                    e.getCause() instanceof XlsxPackage.RunTooLong ? damage : part + ": " + damage);
             damaged.initCause(e);
             throw damaged;
         }
     }
 
     /**
-     * The text of the rich-text element the reader is at the start of ({@code si} or {@code is}): its {@code t}
-     * elements, phonetic runs left out; the reader ends at its end.
+     * A rich-text element's text, and its length in characters; {@code text} is null when it has more than
+     * {@link SheetText#MAX_CELL} characters, which are counted but not kept.
      */
-    static String richText(XMLStreamReader xml, String element) throws XMLStreamException {
+    record RichText(String text, long length) {}
+
+    /**
+     * The text of the rich-text element the reader is at the start of ({@code si} or {@code is}): its {@code t}
+     * elements, phonetic runs left out; the reader ends at its end. Runs stop being kept once they hold more than a
+     * cell does: a small file can hold an item of millions of runs, which kept would fill the heap.
+     */
+    static RichText richText(XMLStreamReader xml, String element) throws XMLStreamException {
         String single = null;
         StringBuilder text = null;
+        long length = 0;
         int phonetic = 0;
         while (true) {
             int event = xml.next();
@@ -163,7 +185,11 @@ final class SharedStrings implements Closeable {
                     phonetic++;
                 } else if (name.equals("t") && phonetic == 0) {
                     String t = xml.getElementText();
-                    if (single == null && text == null) {
+                    length += t.length();
+                    if (length > SheetText.MAX_CELL) {
+                        single = null;
+                        text = null;
+                    } else if (single == null && text == null) {
                         single = t;
                     } else {
                         if (text == null) {
@@ -177,7 +203,10 @@ final class SharedStrings implements Closeable {
                 if (name.equals("rPh")) {
                     phonetic--;
                 } else if (name.equals(element)) {
-                    return text != null ? text.toString() : single != null ? single : "";
+                    if (length > SheetText.MAX_CELL) {
+                        return new RichText(null, length);
+                    }
+                    return new RichText(text != null ? text.toString() : single != null ? single : "", length);
                 }
             } else if (event == XMLStreamConstants.END_DOCUMENT) {
                 throw new XlsxPackage.Damaged("the workbook part ends inside <" + element + ">");

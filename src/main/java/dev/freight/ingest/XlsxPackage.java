@@ -2,6 +2,7 @@ package dev.freight.ingest;
 
 import java.io.BufferedInputStream;
 import java.io.Closeable;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
@@ -47,6 +48,13 @@ final class XlsxPackage implements Closeable {
     /** A cell style's number format: its id and its format code (null for General or an unknown built-in id). */
     record NumberFormat(int id, String code) {}
 
+    /**
+     * The most bytes a part may have between two {@code <}: a text or a tag. A cell's text (at most
+     * {@link SheetText#MAX_CELL} characters) takes at most 8 bytes a character written as a character reference, and
+     * the parser builds a text or tag whole, so this bounds what one costs in memory, whatever the file expands to.
+     */
+    static final int MAX_MARKUP_RUN = 4 << 20;
+
     /** How much of a part's start is searched for a document type declaration. */
     private static final int PROLOG = 4096;
 
@@ -63,6 +71,72 @@ final class XlsxPackage implements Closeable {
 
         DamagedPart(String message) {
             super(message);
+        }
+    }
+
+    /** A part with a text or tag of more than {@link #MAX_MARKUP_RUN} bytes; the parser wraps it. */
+    static final class RunTooLong extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        RunTooLong(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A part's bytes, failing with {@link RunTooLong} once more than {@link #MAX_MARKUP_RUN} pass without a {@code <}:
+     * a few kilobytes of a zip can expand into a gigabyte-long text, which the parser would build whole. The byte of
+     * {@code <} is that character in UTF-8 and, among other bytes, in UTF-16, so no legal part is refused.
+     */
+    private static final class MarkupRuns extends FilterInputStream {
+
+        private final String part;
+        private long position;
+        private long lastMarkup;
+
+        MarkupRuns(InputStream in, String part) {
+            super(in);
+            this.part = part;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            for (int i = 0; i < n; i++) {
+                if (b[off + i] == '<') {
+                    lastMarkup = position + i;
+                }
+            }
+            if (n > 0) {
+                position += n;
+            }
+            if (position - lastMarkup > MAX_MARKUP_RUN) {
+                throw new RunTooLong("%s has a text or tag of more than %,d bytes (from byte %,d), where a cell's text"
+                        .formatted(part, MAX_MARKUP_RUN, lastMarkup) + " takes at most %,d characters"
+                        .formatted(SheetText.MAX_CELL));
+            }
+            return n;
+        }
+
+        /** Skipped bytes are counted too: read, not skipped by the stream underneath. */
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buffer = new byte[(int) Math.min(Math.max(n, 0), 8192)];
+            long skipped = 0;
+            while (skipped < n) {
+                int read = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
+                if (read < 0) {
+                    break;
+                }
+                skipped += read;
+            }
+            return skipped;
         }
     }
 
@@ -147,10 +221,11 @@ final class XlsxPackage implements Closeable {
     /**
      * A StAX reader of {@code part}'s content {@code in}, refusing a part that declares a document type: Office never
      * writes one, and its entity declarations are what an XML bomb is made of. (The parser reads no DTD either; this
-     * names the problem, which the parser's own error on the declaration does not.)
+     * names the problem, which the parser's own error on the declaration does not.) Its reads fail with
+     * {@link RunTooLong} at a text or tag of more than {@link #MAX_MARKUP_RUN} bytes.
      */
     static XMLStreamReader reader(InputStream in, String part) throws IOException, XMLStreamException {
-        BufferedInputStream buffered = new BufferedInputStream(in, PROLOG);
+        BufferedInputStream buffered = new BufferedInputStream(new MarkupRuns(in, part), PROLOG);
         buffered.mark(PROLOG);
         byte[] prolog = buffered.readNBytes(PROLOG);
         buffered.reset();

@@ -145,6 +145,8 @@ final class XlsxRows implements TabularReader.RawRows {
         return switch (e) {
             case XlsxPackage.Damaged d -> d.getMessage();
             case XlsxPackage.DamagedPart d -> d.getMessage();
+            case XlsxPackage.RunTooLong r -> r.getMessage();
+            case XMLStreamException x when x.getCause() instanceof XlsxPackage.RunTooLong r -> r.getMessage();
             case XMLStreamException x -> "invalid XML: " + parserMessage(x);
             case ZipException z -> "corrupt zip data";
             case EOFException z -> "corrupt zip data";
@@ -250,7 +252,7 @@ final class XlsxRows implements TabularReader.RawRows {
         String type = xml.getAttributeValue(null, "t");
         String style = xml.getAttributeValue(null, "s");
         String value = null;
-        String inline = null;
+        SharedStrings.RichText inline = null;
         while (true) {
             int event = xml.next();
             if (event == XMLStreamConstants.START_ELEMENT) {
@@ -270,10 +272,11 @@ final class XlsxRows implements TabularReader.RawRows {
             type = "n";
         }
         if (type.equals("inlineStr")) {
-            String s = inline != null ? inline : value != null ? value : "";
-            if (s.length() > SheetText.MAX_CELL) {
-                throw tooLong(null, column, s.length());
+            long length = inline != null ? inline.length() : value != null ? value.length() : 0;
+            if (length > SheetText.MAX_CELL) {
+                throw tooLong(null, column, length);
             }
+            String s = inline != null ? inline.text() : value != null ? value : "";
             stored = s.length();
             return read || s.isBlank() ? s : TabularReader.SKIPPED;
         }
@@ -283,11 +286,11 @@ final class XlsxRows implements TabularReader.RawRows {
         }
         if (type.equals("s")) {
             int index = Integer.parseInt(value.strip());
-            int length = strings.length(index);
+            long length = strings.length(index);
             if (length > SheetText.MAX_CELL) {
                 throw tooLong(strings.name(index), column, length);
             }
-            stored = length;
+            stored = (int) length;
             if (!read) {
                 return strings.isBlank(index) ? "" : TabularReader.SKIPPED;
             }
@@ -312,7 +315,7 @@ final class XlsxRows implements TabularReader.RawRows {
      * a cell holds; {@code source} names where the file keeps the text when the cell only refers to it, else is null.
      * It is the workbook's damage at this row whether or not the cell is read, so every read stops at the same row.
      */
-    private XlsxPackage.Damaged tooLong(String source, int column, int length) {
+    private XlsxPackage.Damaged tooLong(String source, int column, long length) {
         return new XlsxPackage.Damaged(SheetText.cellTooLong(source, column, lastRow, length));
     }
 

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * Reads a file to the end in a JVM of its own, so that {@link StreamingTest} can run it with a heap much smaller
- * than the file. Prints the row count and the last row's ordinal and line; exits 1 when a row's line is not its
- * ordinal plus one.
+ * than the file. Prints the row count and the last row's ordinal and line, or the reader's refusal ({@code refused
+ * <code>: <message>}); exits 1 when a row's line is not its ordinal plus one.
  */
 final class HeapProbe {
 
@@ -25,6 +25,9 @@ final class HeapProbe {
                 count++;
                 last = row;
             }
+        } catch (IngestException e) {
+            System.out.println("refused " + e.code() + ": " + e.getMessage());
+            return;
         }
         System.out.println("rows=" + count + " ordinal=" + last.ordinal() + " line=" + last.line()
                 + " max_heap_mb=" + Runtime.getRuntime().maxMemory() / (1024 * 1024));

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,6 +108,108 @@ class StreamingTest {
         Path file = XlsxWriter.write(Workbook.of(new Workbook.SheetSpec("Data", false, rows)), dir.resolve("texts.xlsx"));
 
         assertThat(probe(file, FileType.XLSX)).startsWith("rows=200000 ordinal=200000 line=200001 max_heap_mb=");
+    }
+
+    /**
+     * A text of 64 MiB in one cell, from a file of 64 KiB, is refused as a damaged workbook once its bytes pass the
+     * most a text or tag may take, in a heap smaller than the text (before, the parser built the whole text, and a
+     * file of 2 MB filled a heap of gigabytes).
+     */
+    @Test
+    void refusesAnXlsxTextOfMoreBytesThanAPartMayHoldBetweenTagsInA32MegabyteHeap() throws Exception {
+        Path file = bombWorkbook(dir.resolve("text.xlsx"),
+                "<c r=\"A2\" t=\"inlineStr\"><is><t>", 1, 64 << 20, "</t></is></c>", null);
+
+        assertThat(Files.size(file)).isLessThan(256 * 1024);
+        assertThat(probe(file, FileType.XLSX)).isEqualTo("refused unreadable_file: Row 2: the workbook cannot be read;"
+                + " expected a valid .xlsx file, found a damaged one (xl/worksheets/sheet1.xml has a text or tag of"
+                + " more than 4,194,304 bytes (from byte 227), where a cell's text takes at most 32,767 characters)");
+    }
+
+    /**
+     * A shared string of 64 runs of 1 MiB each, every run within the bound of a text, is counted, not kept: the cell
+     * that refers to it is refused with its length in a heap smaller than it (before, its runs were joined whole).
+     */
+    @Test
+    void refusesAnXlsxSharedStringOfManyRunsLongerThanACellInA32MegabyteHeap() throws Exception {
+        Path file = bombWorkbook(dir.resolve("runs.xlsx"), "<c r=\"A2\" t=\"s\"><v>0</v></c>", 64, 1 << 20, "",
+                new String[] {"<si>", "<r><t>", "</t></r>", "</si>"});
+
+        assertThat(Files.size(file)).isLessThan(256 * 1024);
+        assertThat(probe(file, FileType.XLSX)).isEqualTo("refused unreadable_file: Row 2: the workbook cannot be read;"
+                + " expected a valid .xlsx file, found a damaged one (shared string 0 of xl/sharedStrings.xml in cell"
+                + " A2 has 67,108,864 characters, where a cell holds at most 32,767)");
+    }
+
+    /**
+     * The 65,536 shared strings kept in the heap are as many as their characters allow: a table of 1,500 strings of
+     * 32,767 characters (49 million characters, from a file of 100 KiB), whose last one a cell refers to, reads in a
+     * heap smaller than them (before, all 65,536 strings of any length were kept in the heap: 4 GB from a 5 MB file).
+     */
+    @Test
+    void readsAnXlsxWhoseSharedStringsHoldMoreCharactersThanTheHeapInA32MegabyteHeap() throws Exception {
+        Path file = bombWorkbook(dir.resolve("table.xlsx"), "<c r=\"A2\" t=\"s\"><v>1499</v></c>", 1_500, 32_767,
+                "", new String[] {"", "<si><t>", "</t></si>", ""});
+
+        assertThat(Files.size(file)).isLessThan(256 * 1024);
+        assertThat(probe(file, FileType.XLSX)).startsWith("rows=1 ordinal=1 line=2 max_heap_mb=");
+    }
+
+    /**
+     * A workbook of one sheet: the header {@code h} in A1, then row 2 made of {@code cellStart}, {@code count} times
+     * {@code length} bytes of {@code x}, and {@code cellEnd}. With {@code table} set, those texts are instead in the
+     * shared-strings table: {@code table[0]}, each text between {@code table[1]} and {@code table[2]}, {@code table[3]};
+     * the sheet's row 2 is then {@code cellStart}.
+     */
+    private static Path bombWorkbook(Path file, String cellStart, int count, int length, String cellEnd,
+            String[] table) throws IOException {
+        String main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        String relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        String head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+        boolean inTable = table != null;
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            entry(zip, "[Content_Types].xml", head + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
+                    + "content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-"
+                    + "package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+                    + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-"
+                    + "officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/sharedStrings.xml\""
+                    + " ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
+                    + "</Types>");
+            entry(zip, "_rels/.rels", head + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/"
+                    + "relationships\"><Relationship Id=\"rId1\" Type=\"" + relationships + "/officeDocument\""
+                    + " Target=\"xl/workbook.xml\"/></Relationships>");
+            entry(zip, "xl/workbook.xml", head + "<workbook xmlns=\"" + main + "\" xmlns:r=\"" + relationships
+                    + "\"><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
+            entry(zip, "xl/_rels/workbook.xml.rels", head + "<Relationships xmlns=\"http://schemas.openxmlformats.org/"
+                    + "package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"" + relationships
+                    + "/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\""
+                    + relationships + "/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>");
+            byte[] text = "x".repeat(length).getBytes(StandardCharsets.US_ASCII);
+            zip.putNextEntry(new ZipEntry("xl/sharedStrings.xml"));
+            zip.write((head + "<sst xmlns=\"" + main + "\">" + (inTable ? table[0] : "")).getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; inTable && i < count; i++) {
+                zip.write(table[1].getBytes(StandardCharsets.UTF_8));
+                zip.write(text);
+                zip.write(table[2].getBytes(StandardCharsets.UTF_8));
+            }
+            zip.write(((inTable ? table[3] : "") + "</sst>").getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("xl/worksheets/sheet1.xml"));
+            zip.write((head + "<worksheet xmlns=\"" + main + "\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\">"
+                    + "<is><t>h</t></is></c></row><row r=\"2\">" + cellStart).getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; !inTable && i < count; i++) {
+                zip.write(text);
+            }
+            zip.write((cellEnd + "</row></sheetData></worksheet>").getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        return file;
+    }
+
+    private static void entry(ZipOutputStream zip, String name, String content) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(content.getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
     }
 
     /** Runs {@link HeapProbe} on the file in a JVM with a small heap; its output, or a failure with its output. */
