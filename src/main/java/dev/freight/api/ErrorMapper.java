@@ -135,6 +135,9 @@ class ErrorMapper implements ErrorController {
             case NoResourceFoundException notFound -> notFound(request);
             case HttpRequestMethodNotSupportedException m -> body(new ApiException(405, "method_not_allowed",
                     m.getMethod() + " is not supported here; use " + m.getSupportedHttpMethods()), null);
+            // A @RequestBody read past FREIGHT_MAX_REQUEST_BYTES (RequestBodyLimits): the converter wraps the cause.
+            case HttpMessageNotReadableException tooLarge when RequestBodyLimit.exceededLimit(tooLarge) >= 0 ->
+                    body(RequestBodyLimit.tooLarge(RequestBodyLimit.exceededLimit(tooLarge)), null);
             case HttpMessageNotReadableException unreadable -> body(new ApiException(422, "malformed_body",
                     repeatedKey(unreadable)), null);
             // A route whose answer has only types other than JSON (the OpenAPI YAML, the actuator's) and an Accept

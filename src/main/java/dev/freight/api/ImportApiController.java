@@ -86,11 +86,7 @@ class ImportApiController {
         ImportReport report = database.withHandle(h -> reports.bySlug(h, caller.organizationId(), reportName))
                 .orElseThrow(() -> new ApiException(404, "report_not_found",
                         "There is no import report \"" + reportName + "\""));
-        if (request.getContentLengthLong() > limits.maxRequestBytes()) {
-            throw new ApiException(413, "payload_too_large", "The request body exceeds the limit of %,d bytes (%s)"
-                    .formatted(limits.maxRequestBytes(), "FREIGHT_MAX_REQUEST_BYTES"));
-        }
-        List<?> data = data(Json.read(request.getInputStream(), limits.maxRequestBytes(), SHAPE));
+        List<?> data = data(Json.read(request, limits.maxRequestBytes(), SHAPE));
         if (data.size() > limits.maxRecordsPerRequest()) {
             throw new ApiException(413, "too_many_records",
                     "The request has %,d records; the limit is %,d per request (FREIGHT_MAX_RECORDS_PER_REQUEST)"

@@ -309,7 +309,7 @@ class ModuleImportController implements Envelope.Face {
             throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
-        Object body = Json.read(request.getInputStream(), limits.maxRequestBytes(),
+        Object body = Json.read(request, limits.maxRequestBytes(),
                 "an object with sourceColumns and optional sampleData");
         if (!(body instanceof Map<?, ?> map) || map.get("sourceColumns") == null) {
             throw new ApiException(400, "invalid_request", "sourceColumns is required: the column headers of the file");
@@ -391,7 +391,7 @@ class ModuleImportController implements Envelope.Face {
             throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
-        ModuleImportRequest body = ModuleImportRequest.read(Json.read(request.getInputStream(),
+        ModuleImportRequest body = ModuleImportRequest.read(Json.read(request,
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, false);
         ImportValidator.Report report;
         ValidationFiles.Finished files;
@@ -443,7 +443,7 @@ class ModuleImportController implements Envelope.Face {
     Object execute(@PathVariable String module, HttpServletRequest request, Caller caller) throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
-        ModuleImportRequest read = ModuleImportRequest.read(Json.read(request.getInputStream(),
+        ModuleImportRequest read = ModuleImportRequest.read(Json.read(request,
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, true);
         ModuleImportRequest body;
         try {

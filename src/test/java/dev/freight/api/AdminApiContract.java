@@ -9,9 +9,16 @@ import dev.freight.testing.Http.Response;
 import dev.freight.testing.TestDatabases;
 import dev.freight.testing.TestServer;
 import dev.freight.testing.TestServer.Tenant;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -309,6 +316,54 @@ abstract class AdminApiContract {
                 .isEqualTo("kind must be service_account or user, got \"robot\"");
         assertThat(http.post("/v1/keys", "{\"kind\": \"user\", \"scopes\": [\"root\"]}").at("/error/message"))
                 .isEqualTo("scopes takes admin, import, export and read, got \"root\"");
+    }
+
+    /**
+     * Every JSON body under /v1 has the Import API's byte limit (before, the routes that bind a body read one of any
+     * size whole): one byte over it is refused with or without a Content-Length, and a body of exactly the limit is
+     * read. /v1/reports answers in the seed-003 envelope.
+     */
+    @Test
+    void aJsonBodyOverTheRequestByteLimitIs413OnEveryRouteWithOrWithoutContentLength() throws Exception {
+        String message = "The request body exceeds the limit of 1,000,000 bytes (FREIGHT_MAX_REQUEST_BYTES)";
+        Map<String, String> bodies = Map.of(
+                "/v1/keys", "{\"name\": \"padded\", \"kind\": \"user\", \"scopes\": [\"read\"]",
+                "/v1/reports", "{\"name\": \"padded\", \"module\": \"vendor\", \"columns\": [\"external_id\"]");
+        for (Map.Entry<String, String> route : bodies.entrySet()) {
+            String path = route.getKey();
+            String atLimit = padded(route.getValue(), (int) TestServer.MAX_BYTES);
+            String overLimit = padded(route.getValue(), (int) TestServer.MAX_BYTES + 1);
+            String error = path.equals("/v1/reports") ? "{\"success\":false,\"error\":{\"code\":\"payload_too_large\","
+                    + "\"message\":\"" + message + "\"}}"
+                    : "{\"error\":{\"code\":\"payload_too_large\",\"message\":\"" + message + "\"}}";
+
+            Response declared = http.post(path, overLimit);
+            assertThat(declared.status()).as(path).isEqualTo(413);
+            assertThat(declared.body()).as(path).isEqualTo(error);
+            HttpResponse<String> chunked = postChunked(path, overLimit);
+            assertThat(chunked.request().headers().firstValue("Content-Length")).as(path).isEmpty();
+            assertThat(chunked.statusCode()).as(path).isEqualTo(413);
+            assertThat(chunked.body()).as(path).isEqualTo(error);
+
+            assertThat(http.post(path, atLimit).status()).as(path).isEqualTo(201);
+            assertThat(postChunked(path, atLimit).statusCode()).as(path).isEqualTo(201);
+        }
+        assertThat(http.get("/v1/keys").json().get("data").size()).isEqualTo(3);
+        assertThat(http.get("/v1/reports").json().get("data").size()).isEqualTo(2);
+    }
+
+    /** {@code start} with spaces and a closing brace to {@code bytes} bytes (all ASCII). */
+    private static String padded(String start, int bytes) {
+        return start + " ".repeat(bytes - start.length() - 1) + "}";
+    }
+
+    /** A POST whose body is streamed without a Content-Length (chunked transfer encoding). */
+    private HttpResponse<String> postChunked(String path, String json) throws Exception {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(http.baseUrl() + path))
+                .header("Authorization", "Bearer " + http.key()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
