@@ -17,7 +17,17 @@ public final class ObjectRules {
     private static final Pattern SLUG = Pattern.compile("^[a-z][a-zA-Z0-9_]{0,62}$");
     private static final Pattern PREFIX = Pattern.compile("^[a-z]{2,8}$");
 
+    /**
+     * PostgreSQL refuses U+0000 in text and jsonb, so a definition holding one would fail its write with 500 there;
+     * it is a problem of the definition on SQLite too, so both databases take the same definitions.
+     */
+    private static final String NUL = "holds a NUL character (U+0000), which cannot be stored";
+
     private ObjectRules() {}
+
+    private static boolean holdsNul(String text) {
+        return text != null && text.indexOf('\u0000') >= 0;
+    }
 
     public static List<String> objectProblems(Schema schema, ObjectDef object) {
         List<String> problems = new ArrayList<>();
@@ -29,6 +39,8 @@ public final class ObjectRules {
         }
         if (object.label() == null || object.label().isBlank()) {
             problems.add("label is required");
+        } else if (holdsNul(object.label())) {
+            problems.add("label " + NUL);
         }
         if (!PREFIX.matcher(object.idPrefix()).matches()) {
             problems.add("id_prefix must be 2-8 lowercase letters, got \"" + object.idPrefix() + "\"");
@@ -59,8 +71,19 @@ public final class ObjectRules {
         } else if (schema.object(objectSlug).flatMap(o -> o.field(field.slug())).isPresent()) {
             problems.add(objectSlug + " already has a field \"" + field.slug() + "\"");
         }
+        if (holdsNul(field.label())) {
+            problems.add("field \"" + field.slug() + "\" label " + NUL);
+        }
+        if (holdsNul(field.description())) {
+            problems.add("field \"" + field.slug() + "\" description " + NUL);
+        }
         if (field.type() == FieldType.ENUM && field.options().isEmpty()) {
             problems.add("enum field \"" + field.slug() + "\" needs options");
+        }
+        for (int i = 0; i < field.options().size(); i++) {
+            if (holdsNul(field.options().get(i))) {
+                problems.add("enum field \"" + field.slug() + "\" option " + (i + 1) + " " + NUL);
+            }
         }
         if (field.type() == FieldType.REFERENCE) {
             if (field.targets().isEmpty()) {

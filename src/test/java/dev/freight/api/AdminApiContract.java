@@ -216,6 +216,29 @@ abstract class AdminApiContract {
         assertThat(http.delete("/v1/objects/vendor").status()).isEqualTo(409);
     }
 
+    /**
+     * PostgreSQL stores no U+0000 in text or jsonb: a label, description or option holding one is a problem of the
+     * definition on both databases (before, PostgreSQL answered 500).
+     */
+    @Test
+    void aDefinitionWhoseTextHoldsANulCharacterIsRejectedWith422() {
+        Response object = http.post("/v1/objects", """
+                {"slug": "risk", "label": "Ri\\u0000sk", "fields": [
+                  {"slug": "kind", "label": "K\\u0000ind", "type": "enum", "options": ["a", "b\\u0000"]}]}""");
+        assertThat(object.status()).isEqualTo(422);
+        assertThat(object.at("/error/details")).isEqualTo("[\"label holds a NUL character (U+0000), which cannot be"
+                + " stored\",\"field \\\"kind\\\" label holds a NUL character (U+0000), which cannot be stored\","
+                + "\"enum field \\\"kind\\\" option 2 holds a NUL character (U+0000), which cannot be stored\"]");
+
+        Response field = http.post("/v1/objects/vendor/fields", """
+                {"slug": "erp_code", "label": "ERP code", "type": "text", "description": "the \\u0000 code"}""");
+        assertThat(field.status()).isEqualTo(422);
+        assertThat(field.at("/error/details")).isEqualTo("[\"field \\\"erp_code\\\" description holds a NUL character"
+                + " (U+0000), which cannot be stored\"]");
+        assertThat(http.get("/v1/objects").json().get("data").size()).isEqualTo(5);
+        assertThat(http.get("/v1/objects/vendor").json().get("fields").size()).isEqualTo(16);
+    }
+
     @Test
     void aFieldOfAnUnknownTypeOrWithoutSlugIsListedWithEveryOtherProblemOfTheDefinition() {
         Response r = http.post("/v1/objects", """
