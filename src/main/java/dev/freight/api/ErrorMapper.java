@@ -1,5 +1,6 @@
 package dev.freight.api;
 
+import dev.freight.schema.Echo;
 import dev.freight.store.StoreException;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
@@ -153,7 +154,7 @@ class ErrorMapper implements ErrorController {
                     "Query parameter " + missing.getParameterName() + " is required"), null);
             case MethodArgumentTypeMismatchException mismatch -> body(new ApiException(400, "invalid_parameter",
                     "Parameter " + mismatch.getName() + " " + expected(mismatch.getRequiredType(),
-                            String.valueOf(mismatch.getValue())) + ", got \"" + mismatch.getValue() + "\""), null);
+                            String.valueOf(mismatch.getValue())) + ", got " + Echo.quoted(mismatch.getValue())), null);
             case InvalidParameterException undecodable -> body(new ApiException(400, "invalid_parameter",
                     QueryStrings.INVALID), null);
             case StoreException store when "database_unavailable".equals(store.code()) ->
@@ -166,7 +167,7 @@ class ErrorMapper implements ErrorController {
     private static String repeatedKey(HttpMessageNotReadableException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof JacksonException jackson && Json.repeatedKey(jackson) != null) {
-                return "The request body has the key \"" + Json.repeatedKey(jackson) + "\" twice in one object"
+                return "The request body has the key " + Echo.quoted(Json.repeatedKey(jackson)) + " twice in one object"
                         + Json.where(jackson) + "; each key may appear once";
             }
         }

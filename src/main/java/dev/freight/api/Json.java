@@ -1,6 +1,7 @@
 package dev.freight.api;
 
 import dev.freight.ingest.JsonValues;
+import dev.freight.schema.Echo;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +42,8 @@ final class Json {
             }
             String key = repeatedKey(e);
             if (key != null) {
-                throw new ApiException(422, "malformed_body", "The body has the key \"" + key + "\" twice in one object"
+                throw new ApiException(422, "malformed_body", "The body has the key " + Echo.quoted(key)
+                        + " twice in one object"
                         + where(e) + "; expected " + expectedShape);
             }
             if (e instanceof StreamConstraintsException) {

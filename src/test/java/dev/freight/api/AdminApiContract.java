@@ -389,6 +389,32 @@ abstract class AdminApiContract {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * An error message repeats at most 100 characters of a text it was sent, then "…": before, a saved report's 1 MB
+     * column name came back whole in unknown_column.
+     */
+    @Test
+    void anErrorMessageEchoesAtMostTheFirstHundredCharactersOfAText() {
+        Response shortName = http.post("/v1/reports", """
+                {"name": "x", "module": "vendor", "columns": ["nope"]}""");
+        String columns = shortName.at("/error/message").substring(
+                "Column \"nope\" is not a column of module vendor".length());
+
+        Response longName = http.post("/v1/reports", "{\"name\": \"x\", \"module\": \"vendor\", \"columns\": [\""
+                + "c".repeat(100_000) + "\"]}");
+        assertThat(longName.status()).isEqualTo(400);
+        assertThat(longName.at("/error/code")).isEqualTo("unknown_column");
+        assertThat(longName.at("/error/message")).isEqualTo("Column \"" + "c".repeat(100) + "…\" is not a column of"
+                + " module vendor" + columns);
+        Response hundred = http.post("/v1/reports", "{\"name\": \"x\", \"module\": \"vendor\", \"columns\": [\""
+                + "c".repeat(100) + "\"]}");
+        assertThat(hundred.at("/error/message")).isEqualTo("Column \"" + "c".repeat(100) + "\" is not a column of"
+                + " module vendor" + columns);
+        Response key = http.post("/v1/keys", "{\"kind\": \"" + "r".repeat(5_000) + "\", \"scopes\": [\"read\"]}");
+        assertThat(key.at("/error/message")).isEqualTo("kind must be service_account or user, got \""
+                + "r".repeat(100) + "…\"");
+    }
+
     @Test
     void recordsArePagedWithACursorAndFilteredByExternalId() {
         http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
