@@ -1,5 +1,6 @@
 package dev.freight.api;
 
+import dev.freight.schema.Echo;
 import dev.freight.store.ApiKey;
 import dev.freight.store.KeyKind;
 import dev.freight.store.Scope;
@@ -15,7 +16,7 @@ public record Caller(ApiKey key) {
     public Caller require(Scope scope) {
         if (!key.allows(scope)) {
             throw new ApiException(403, "insufficient_scope",
-                    "Access denied: this API key lacks the \"" + scope.wireName() + "\" scope");
+                    "Access denied: this API key lacks the " + Echo.quoted(scope.wireName()) + " scope");
         }
         return this;
     }
@@ -23,8 +24,8 @@ public record Caller(ApiKey key) {
     /** Throws 403 unless the key has {@code scope} or {@code alternative} (admin has all). */
     public Caller requireEither(Scope scope, Scope alternative) {
         if (!key.allows(scope) && !key.allows(alternative)) {
-            throw new ApiException(403, "insufficient_scope", "Access denied: this API key lacks the \""
-                    + scope.wireName() + "\" scope (or \"" + alternative.wireName() + "\")");
+            throw new ApiException(403, "insufficient_scope", "Access denied: this API key lacks the "
+                    + Echo.quoted(scope.wireName()) + " scope (or " + Echo.quoted(alternative.wireName()) + ")");
         }
         return this;
     }

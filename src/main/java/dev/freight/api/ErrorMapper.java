@@ -1,5 +1,6 @@
 package dev.freight.api;
 
+import dev.freight.schema.Echo;
 import dev.freight.store.StoreException;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
@@ -135,6 +136,9 @@ class ErrorMapper implements ErrorController {
             case NoResourceFoundException notFound -> notFound(request);
             case HttpRequestMethodNotSupportedException m -> body(new ApiException(405, "method_not_allowed",
                     m.getMethod() + " is not supported here; use " + m.getSupportedHttpMethods()), null);
+            // A @RequestBody read past FREIGHT_MAX_REQUEST_BYTES (RequestBodyLimits): the converter wraps the cause.
+            case HttpMessageNotReadableException tooLarge when RequestBodyLimit.exceededLimit(tooLarge) >= 0 ->
+                    body(RequestBodyLimit.tooLarge(RequestBodyLimit.exceededLimit(tooLarge)), null);
             case HttpMessageNotReadableException unreadable -> body(new ApiException(422, "malformed_body",
                     repeatedKey(unreadable)), null);
             // A route whose answer has only types other than JSON (the OpenAPI YAML, the actuator's) and an Accept
@@ -150,7 +154,7 @@ class ErrorMapper implements ErrorController {
                     "Query parameter " + missing.getParameterName() + " is required"), null);
             case MethodArgumentTypeMismatchException mismatch -> body(new ApiException(400, "invalid_parameter",
                     "Parameter " + mismatch.getName() + " " + expected(mismatch.getRequiredType(),
-                            String.valueOf(mismatch.getValue())) + ", got \"" + mismatch.getValue() + "\""), null);
+                            String.valueOf(mismatch.getValue())) + ", got " + Echo.quoted(mismatch.getValue())), null);
             case InvalidParameterException undecodable -> body(new ApiException(400, "invalid_parameter",
                     QueryStrings.INVALID), null);
             case StoreException store when "database_unavailable".equals(store.code()) ->
@@ -163,7 +167,7 @@ class ErrorMapper implements ErrorController {
     private static String repeatedKey(HttpMessageNotReadableException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof JacksonException jackson && Json.repeatedKey(jackson) != null) {
-                return "The request body has the key \"" + Json.repeatedKey(jackson) + "\" twice in one object"
+                return "The request body has the key " + Echo.quoted(Json.repeatedKey(jackson)) + " twice in one object"
                         + Json.where(jackson) + "; each key may appear once";
             }
         }

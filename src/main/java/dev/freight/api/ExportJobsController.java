@@ -1,5 +1,6 @@
 package dev.freight.api;
 
+import dev.freight.schema.Echo;
 import dev.freight.store.Database;
 import dev.freight.store.ExportJobStore;
 import dev.freight.store.Scope;
@@ -44,6 +45,6 @@ class ExportJobsController implements Envelope.Face {
     }
 
     static ApiException notFound(String id) {
-        return new ApiException(404, "export_job_not_found", "Export job not found: \"" + id + "\"");
+        return new ApiException(404, "export_job_not_found", "Export job not found: " + Echo.quoted(id));
     }
 }

@@ -2,6 +2,7 @@ package dev.freight.api;
 
 import dev.freight.export.ExportConfig;
 import dev.freight.export.ExportFormat;
+import dev.freight.schema.Echo;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ final class ExportRequests {
             throw new ApiException(400, "invalid_format", "format is required: one of " + formats);
         }
         ExportFormat parsed = ExportFormat.fromWireName(f).orElseThrow(() -> new ApiException(400, "invalid_format",
-                "format must be one of " + formats + ", got \"" + f + "\""));
+                "format must be one of " + formats + ", got " + Echo.quoted(f)));
         Object config = b.get("config");
         if (config != null && !(config instanceof Map<?, ?>)) {
             throw invalid("config must be an object");
@@ -65,8 +66,9 @@ final class ExportRequests {
         Map<String, Object> b = new LinkedHashMap<>(body == null ? Map.of() : body);
         Object given = b.get("reportId");
         if (given != null && reportId != null && !given.equals(reportId)) {
-            throw new ApiException(400, "invalid_report", "reportId \"" + given + "\" is not the report of this URL (\""
-                    + reportId + "\"); leave it out or send the report's own");
+            throw new ApiException(400, "invalid_report", "reportId " + Echo.quoted(given)
+                    + " is not the report of this URL ("
+                    + Echo.quoted(reportId) + "); leave it out or send the report's own");
         }
         b.keySet().removeAll(REPORT_VIEW_KEYS);
         known(b, REPORT_KEYS, "");

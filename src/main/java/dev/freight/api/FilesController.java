@@ -11,6 +11,7 @@ import dev.freight.ingest.IngestException;
 import dev.freight.ingest.Readers;
 import dev.freight.ingest.RowReader;
 import dev.freight.jobs.ImportTasks;
+import dev.freight.schema.Echo;
 import dev.freight.store.Database;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportEnums.UploadMode;
@@ -317,7 +318,7 @@ class FilesController {
 
     private ImportJob load(String id) {
         return database.withHandle(h -> imports.get(h, id))
-                .orElseThrow(() -> new ApiException(404, "import_not_found", "There is no import \"" + id + "\""));
+                .orElseThrow(() -> new ApiException(404, "import_not_found", "There is no import " + Echo.quoted(id)));
     }
 
     /** The file name from {@code Content-Disposition: attachment; filename="vendors.csv"}, else "upload". */

@@ -5,6 +5,7 @@ import dev.freight.engine.ImportJobs;
 import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.ImportPipeline.BatchOutcome;
 import dev.freight.engine.Violation;
+import dev.freight.schema.Echo;
 import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.ImportEnums.DuplicateHandling;
 import dev.freight.store.ImportEnums.UploadMode;
@@ -85,12 +86,8 @@ class ImportApiController {
         long receivedAt = clock.instant().getEpochSecond();
         ImportReport report = database.withHandle(h -> reports.bySlug(h, caller.organizationId(), reportName))
                 .orElseThrow(() -> new ApiException(404, "report_not_found",
-                        "There is no import report \"" + reportName + "\""));
-        if (request.getContentLengthLong() > limits.maxRequestBytes()) {
-            throw new ApiException(413, "payload_too_large", "The request body exceeds the limit of %,d bytes (%s)"
-                    .formatted(limits.maxRequestBytes(), "FREIGHT_MAX_REQUEST_BYTES"));
-        }
-        List<?> data = data(Json.read(request.getInputStream(), limits.maxRequestBytes(), SHAPE));
+                        "There is no import report " + Echo.quoted(reportName)));
+        List<?> data = data(Json.read(request, limits.maxRequestBytes(), SHAPE));
         if (data.size() > limits.maxRecordsPerRequest()) {
             throw new ApiException(413, "too_many_records",
                     "The request has %,d records; the limit is %,d per request (FREIGHT_MAX_RECORDS_PER_REQUEST)"

@@ -1,6 +1,7 @@
 package dev.freight.api;
 
 import dev.freight.engine.ReportRules;
+import dev.freight.schema.Echo;
 import dev.freight.schema.Schema;
 import dev.freight.store.Database;
 import dev.freight.store.Handle;
@@ -114,7 +115,8 @@ class ImportReportController {
             });
         } catch (StoreException e) {
             if (e.isUniqueViolation()) {
-                throw new ApiException(409, "slug_taken", "An import report with slug \"" + slug + "\" exists");
+                throw new ApiException(409, "slug_taken", "An import report with slug " + Echo.quoted(slug)
+                        + " exists");
             }
             throw e;
         }
@@ -124,7 +126,7 @@ class ImportReportController {
         Optional<ImportReport> byId = reports.byId(h, caller.organizationId(), idOrSlug);
         return byId.or(() -> reports.bySlug(h, caller.organizationId(), idOrSlug))
                 .orElseThrow(() -> new ApiException(404, "report_not_found",
-                        "There is no import report \"" + idOrSlug + "\""));
+                        "There is no import report " + Echo.quoted(idOrSlug)));
     }
 
     /** "Vendor Import (ERP)" → "vendor-import-erp". */

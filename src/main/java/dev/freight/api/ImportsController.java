@@ -4,6 +4,7 @@ import dev.freight.engine.ImportJobs;
 import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.ImportRollback;
 import dev.freight.schema.Coercion;
+import dev.freight.schema.Echo;
 import dev.freight.schema.ObjectDef;
 import dev.freight.store.Database;
 import dev.freight.store.ImportEnums;
@@ -78,7 +79,7 @@ class ImportsController {
         ObjectDef object = database.withHandle(h -> schemas.schema(h, caller.organizationId()))
                 .object(request.resource())
                 .orElseThrow(() -> new ApiException(422, "invalid_import",
-                        "resource \"" + request.resource() + "\" is not an object"));
+                        "resource " + Echo.quoted(request.resource()) + " is not an object"));
         Action action = choice(Action.class, "action", request.action(), Action.MERGE);
         Map<String, String> mapping = columnMapping(request.columnMapping());
         String problem = mapping == null ? null : ImportPipeline.columnMappingProblem(object, action, mapping);
@@ -155,7 +156,8 @@ class ImportsController {
         ImportJob job = find(caller, id);
         if (!job.status().isFinal()) {
             throw new ApiException(409, "import_running",
-                    "The import is " + job.status().wireName() + "; cancel it or wait for it to end before rolling back");
+                    "The import is " + job.status().wireName()
+                            + "; cancel it or wait for it to end before rolling back");
         }
         if (job.rolledBackAt() != null) {
             throw new ApiException(409, "already_rolled_back", "The import was rolled back at " + job.rolledBackAt());
@@ -185,7 +187,7 @@ class ImportsController {
 
     private ImportJob find(Caller caller, String id) {
         return database.withHandle(h -> imports.get(h, caller.organizationId(), id))
-                .orElseThrow(() -> new ApiException(404, "import_not_found", "There is no import \"" + id + "\""
+                .orElseThrow(() -> new ApiException(404, "import_not_found", "There is no import " + Echo.quoted(id)
                         + (id.startsWith("imp_") ? "" : "; to post a batch, use POST /v1/import/" + id)));
     }
 
@@ -195,7 +197,7 @@ class ImportsController {
         }
         return ImportEnums.parse(type, value).orElseThrow(() -> new ApiException(422, "invalid_import",
                 name + " must be one of " + String.join(", ", Arrays.stream(type.getEnumConstants())
-                        .map(ImportEnums.Wire::wireName).toList()) + ", got \"" + value + "\""));
+                        .map(ImportEnums.Wire::wireName).toList()) + ", got " + Echo.quoted(value)));
     }
 
 }

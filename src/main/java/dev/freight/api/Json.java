@@ -1,7 +1,8 @@
 package dev.freight.api;
 
 import dev.freight.ingest.JsonValues;
-import java.io.FilterInputStream;
+import dev.freight.schema.Echo;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.regex.Matcher;
@@ -26,21 +27,23 @@ final class Json {
     private Json() {}
 
     /**
-     * Parses the body; 413 when it exceeds {@code maxBytes}, 422 {@code malformed_body} with {@code expectedShape}
-     * when it is not JSON.
+     * Parses the request's body; 413 when it declares or has more than {@code maxBytes} ({@link RequestBodyLimit}),
+     * 422 {@code malformed_body} with {@code expectedShape} when it is not JSON.
      */
-    static Object read(InputStream body, long maxBytes, String expectedShape) {
-        try (InputStream limited = new LimitedInputStream(body, maxBytes)) {
+    static Object read(HttpServletRequest request, long maxBytes, String expectedShape) {
+        try (InputStream limited = RequestBodyLimit.limited(request.getInputStream(), request.getContentLengthLong(),
+                maxBytes)) {
             return PLAIN.readValue(limited, Object.class);
-        } catch (LimitedInputStream.TooLarge e) {
-            throw tooLarge(maxBytes);
+        } catch (RequestBodyLimit.Exceeded e) {
+            throw RequestBodyLimit.tooLarge(maxBytes);
         } catch (JacksonException e) {
-            if (e.getCause() instanceof LimitedInputStream.TooLarge) {
-                throw tooLarge(maxBytes);
+            if (RequestBodyLimit.exceededLimit(e) >= 0) {
+                throw RequestBodyLimit.tooLarge(maxBytes);
             }
             String key = repeatedKey(e);
             if (key != null) {
-                throw new ApiException(422, "malformed_body", "The body has the key \"" + key + "\" twice in one object"
+                throw new ApiException(422, "malformed_body", "The body has the key " + Echo.quoted(key)
+                        + " twice in one object"
                         + where(e) + "; expected " + expectedShape);
             }
             if (e instanceof StreamConstraintsException) {
@@ -64,46 +67,5 @@ final class Json {
     static String where(JacksonException e) {
         return e.getLocation() == null || e.getLocation().getLineNr() < 1 ? "" : " at line "
                 + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-    }
-
-    private static ApiException tooLarge(long maxBytes) {
-        return new ApiException(413, "payload_too_large", "The request body exceeds the limit of %,d bytes (%s)"
-                .formatted(maxBytes, "FREIGHT_MAX_REQUEST_BYTES"));
-    }
-
-    /** Fails the read once more than {@code max} bytes have come through. */
-    private static final class LimitedInputStream extends FilterInputStream {
-
-        static final class TooLarge extends IOException {
-            TooLarge() {
-                super("request body too large");
-            }
-        }
-
-        private final long max;
-        private long count;
-
-        LimitedInputStream(InputStream in, long max) {
-            super(in);
-            this.max = max;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0 && ++count > max) {
-                throw new TooLarge();
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            int n = super.read(buf, off, len);
-            if (n > 0 && (count += n) > max) {
-                throw new TooLarge();
-            }
-            return n;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.freight.api;
 
 import dev.freight.api.Views.KeyView;
+import dev.freight.schema.Echo;
 import dev.freight.store.ApiKey;
 import dev.freight.store.Database;
 import dev.freight.store.KeyKind;
@@ -36,15 +37,15 @@ class KeyController {
     ResponseEntity<KeyView> create(@RequestBody KeyRequest request, Caller caller) {
         caller.require(Scope.ADMIN);
         KeyKind kind = KeyKind.fromWireName(request.kind() == null ? "" : request.kind()).orElseThrow(() ->
-                new ApiException(422, "invalid_key", "kind must be service_account or user, got \"" + request.kind()
-                        + "\""));
+                new ApiException(422, "invalid_key", "kind must be service_account or user, got "
+                        + Echo.quoted(request.kind())));
         if (request.scopes() == null || request.scopes().isEmpty()) {
             throw new ApiException(422, "invalid_key", "scopes must list at least one of admin, import, export, read");
         }
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String s : request.scopes()) {
             scopes.add(Scope.fromWireName(s).orElseThrow(() -> new ApiException(422, "invalid_key",
-                    "scopes takes admin, import, export and read, got \"" + s + "\"")));
+                    "scopes takes admin, import, export and read, got " + Echo.quoted(s))));
         }
         String name = request.name() == null || request.name().isBlank() ? kind.wireName() : request.name().strip();
         String secret = KeySecrets.generate();
@@ -66,7 +67,7 @@ class KeyController {
         caller.require(Scope.ADMIN);
         return database.inTransaction(h -> {
             if (!tenants.revokeKey(h, caller.organizationId(), id)) {
-                throw new ApiException(404, "key_not_found", "There is no API key \"" + id + "\"");
+                throw new ApiException(404, "key_not_found", "There is no API key " + Echo.quoted(id));
             }
             return KeyView.of(tenants.key(h, caller.organizationId(), id).orElseThrow(), null);
         });

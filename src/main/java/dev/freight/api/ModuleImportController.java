@@ -27,6 +27,7 @@ import dev.freight.mapping.MatchReason;
 import dev.freight.mapping.RememberedMapping;
 import dev.freight.mapping.Suggestion;
 import dev.freight.mapping.ValueTypes;
+import dev.freight.schema.Echo;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.Coercion;
 import dev.freight.schema.Field;
@@ -309,7 +310,7 @@ class ModuleImportController implements Envelope.Face {
             throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
-        Object body = Json.read(request.getInputStream(), limits.maxRequestBytes(),
+        Object body = Json.read(request, limits.maxRequestBytes(),
                 "an object with sourceColumns and optional sampleData");
         if (!(body instanceof Map<?, ?> map) || map.get("sourceColumns") == null) {
             throw new ApiException(400, "invalid_request", "sourceColumns is required: the column headers of the file");
@@ -391,7 +392,7 @@ class ModuleImportController implements Envelope.Face {
             throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
-        ModuleImportRequest body = ModuleImportRequest.read(Json.read(request.getInputStream(),
+        ModuleImportRequest body = ModuleImportRequest.read(Json.read(request,
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, false);
         ImportValidator.Report report;
         ValidationFiles.Finished files;
@@ -443,7 +444,7 @@ class ModuleImportController implements Envelope.Face {
     Object execute(@PathVariable String module, HttpServletRequest request, Caller caller) throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
-        ModuleImportRequest read = ModuleImportRequest.read(Json.read(request.getInputStream(),
+        ModuleImportRequest read = ModuleImportRequest.read(Json.read(request,
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, true);
         ModuleImportRequest body;
         try {
@@ -581,7 +582,8 @@ class ModuleImportController implements Envelope.Face {
                 ImportJobs.MODULE, fileId)) {
             if (fileId.equals(ExecuteOptions.fromJson(running.options()).fileId())) {
                 String status = running.status() == Status.PROCESSING ? "processing" : "pending";
-                throw new ApiException(409, "import_running", "The file \"" + fileId + "\" is already being imported"
+                throw new ApiException(409, "import_running", "The file " + Echo.quoted(fileId)
+                        + " is already being imported"
                         + " by job " + running.id() + " (" + status + "); wait for that job to end before executing"
                         + " the file again");
             }
@@ -706,11 +708,12 @@ class ModuleImportController implements Envelope.Face {
         });
         List<WarningView> warnings = new ArrayList<>();
         database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o -> {
-            o.ambiguousNumbers().forEach(slug -> warnings.add(new WarningView(null, slug, "Numbers of \"" + slug
-                    + "\" could have a decimal comma or a comma between thousands (1,000: one or a thousand); those"
+            o.ambiguousNumbers().forEach(slug -> warnings.add(new WarningView(null, slug, "Numbers of "
+                    + Echo.quoted(slug)
+                    + " could have a decimal comma or a comma between thousands (1,000: one or a thousand); those"
                     + " with a comma were not read", "ambiguous_number_format")));
-            o.ambiguousDates().forEach((slug, pattern) -> warnings.add(new WarningView(null, slug, "Dates of \""
-                    + slug + "\" fit both MM/DD and DD/MM; they were read month first (" + pattern + ")",
+            o.ambiguousDates().forEach((slug, pattern) -> warnings.add(new WarningView(null, slug, "Dates of "
+                    + Echo.quoted(slug) + " fit both MM/DD and DD/MM; they were read month first (" + pattern + ")",
                     "ambiguous_date_format")));
         });
         warnings.addAll(rowWarnings);
@@ -841,14 +844,15 @@ class ModuleImportController implements Envelope.Face {
                 resolved.add(new ExecuteOptions.ColumnMap(found.getFirst(), c.field(), c.valueType(), c.addressPart()));
                 continue;
             }
-            String at = "columnMapping[" + body.mappingEntries().get(i) + "].sourceColumn: the file has no column \""
-                    + column + "\"";
+            String at = "columnMapping[" + body.mappingEntries().get(i) + "].sourceColumn: the file has no column "
+                    + Echo.quoted(column);
             if (found.isEmpty()) {
                 throw new ApiException(400, "invalid_request", at + "; its columns are " + quoted(headers));
             }
             boolean caseOnly = found.stream().allMatch(h -> h.equalsIgnoreCase(column));
             throw new ApiException(400, "invalid_request", at + ", and its columns " + quoted(found)
-                    + " differ from it only in case" + (caseOnly ? "" : " or surrounding spaces") + "; name one exactly");
+                    + " differ from it only in case" + (caseOnly ? "" : " or surrounding spaces")
+                            + "; name one exactly");
         }
         return body.withColumns(resolved);
     }
@@ -868,7 +872,7 @@ class ModuleImportController implements Envelope.Face {
     }
 
     private static String quoted(List<String> names) {
-        return String.join(", ", names.stream().map(h -> "\"" + h + "\"").toList());
+        return String.join(", ", names.stream().map(h -> Echo.quoted(h)).toList());
     }
 
     private ParsedFile parsedFile(Caller caller, String fileId) {
@@ -877,8 +881,8 @@ class ModuleImportController implements Envelope.Face {
     }
 
     private static ApiException fileNotFound(String fileId) {
-        return new ApiException(404, "file_not_found", "There is no parsed file \"" + fileId
-                + "\"; upload it to parse first");
+        return new ApiException(404, "file_not_found", "There is no parsed file " + Echo.quoted(fileId)
+                + "; upload it to parse first");
     }
 
     private ObjectDef object(Caller caller, String module) {
@@ -893,7 +897,7 @@ class ModuleImportController implements Envelope.Face {
 
     private static ApiException jobNotFound(String jobId) {
         return new ApiException(404, "import_job_not_found",
-                "Import job not found: there is no import job \"" + jobId + "\" in this module");
+                "Import job not found: there is no import job " + Echo.quoted(jobId) + " in this module");
     }
 
     private ImportJob load(Caller caller, String id) {
@@ -918,7 +922,7 @@ class ModuleImportController implements Envelope.Face {
     /** An explicitly chosen (or the only readable first) sheet without rows: 400 {@code empty_file} naming it. */
     private static ApiException emptySheet(String sheet, List<String> sheets) {
         List<String> others = sheets.stream().filter(s -> !s.equals(sheet)).toList();
-        return new ApiException(400, "empty_file", "Sheet \"" + sheet + "\" has no rows; " + (others.isEmpty()
+        return new ApiException(400, "empty_file", "Sheet " + Echo.quoted(sheet) + " has no rows; " + (others.isEmpty()
                 ? "the file has no other sheet" : "choose another of the file's sheets: " + quoted(others)));
     }
 

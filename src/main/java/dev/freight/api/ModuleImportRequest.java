@@ -4,6 +4,7 @@ import dev.freight.engine.ExecuteOptions;
 import dev.freight.engine.ExecuteOptions.ColumnMap;
 import dev.freight.engine.ExecuteOptions.DuplicateStrategy;
 import dev.freight.engine.ExecuteOptions.MergeMode;
+import dev.freight.schema.Echo;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
@@ -41,19 +42,19 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
         String s = text(map, "duplicateStrategy");
         if (s != null) {
             strategy = DuplicateStrategy.parse(s).orElseThrow(() -> invalid(
-                    "duplicateStrategy must be skip, update or create, got \"" + s + "\""));
+                    "duplicateStrategy must be skip, update or create, got " + Echo.quoted(s)));
         }
         MergeMode mode = MergeMode.PREFER_IMPORT;
         String m = text(map, "mergeMode");
         if (m != null) {
             mode = MergeMode.parse(m).orElseThrow(() -> invalid(
-                    "mergeMode must be fill_empty, overwrite or prefer_import, got \"" + m + "\""));
+                    "mergeMode must be fill_empty, overwrite or prefer_import, got " + Echo.quoted(m)));
         }
         List<String> matchFields = new ArrayList<>();
         if (map.get("duplicateMatchFields") instanceof List<?> list) {
             for (Object f : list) {
                 if (!(f instanceof String slug) || object.field(slug).isEmpty()) {
-                    throw invalid("duplicateMatchFields: " + object.slug() + " has no field \"" + f + "\"");
+                    throw invalid("duplicateMatchFields: " + object.slug() + " has no field " + Echo.quoted(f));
                 }
                 matchFields.add(slug);
             }
@@ -64,7 +65,7 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
         if (map.get("staticValues") instanceof Map<?, ?> values) {
             values.forEach((k, v) -> {
                 if (object.field(String.valueOf(k)).isEmpty()) {
-                    throw invalid("staticValues: " + object.slug() + " has no field \"" + k + "\"");
+                    throw invalid("staticValues: " + object.slug() + " has no field " + Echo.quoted(k));
                 }
                 if (v != null) {
                     statics.put(String.valueOf(k), String.valueOf(v));
@@ -76,13 +77,14 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
         for (String f : matchFields) {
             // A field no column feeds gives every row an empty key: the rows would run, matching nothing.
             if (columns.stream().noneMatch(c -> c.field().equals(f)) && (statics.get(f) == null || statics.get(f).isBlank())) {
-                throw invalid("duplicateMatchFields: \"" + f + "\" is mapped to no column (nor given a static value),"
+                throw invalid("duplicateMatchFields: " + Echo.quoted(f)
+                        + " is mapped to no column (nor given a static value),"
                         + " so it cannot identify an existing record");
             }
         }
         String processingMode = text(map, "processingMode");
         if (processingMode != null && !List.of("sync", "stream", "background").contains(processingMode)) {
-            throw invalid("processingMode must be sync, stream or background, got \"" + processingMode + "\"");
+            throw invalid("processingMode must be sync, stream or background, got " + Echo.quoted(processingMode));
         }
         ExecuteOptions options = new ExecuteOptions(columns, strategy, matchFields, mode, flag(map, "skipValidation"),
                 flag(map, "createMissingReferences"), statics, flag(map, "aiMappingUsed"), processingMode, Map.of(),
@@ -141,20 +143,21 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
                 continue;
             }
             Field field = object.field(target).orElseThrow(() -> invalid(at + ".targetFieldSlug: " + object.slug()
-                    + " has no field \"" + target + "\""));
+                    + " has no field " + Echo.quoted(target)));
             String valueType = text(c, "valueType");
             String part = text(c, "addressPart");
             if (part != null && (field.type() != FieldType.ADDRESS || !Value.Address.PARTS.contains(part))) {
                 throw invalid(at + ".addressPart: " + (field.type() != FieldType.ADDRESS
-                        ? "\"" + target + "\" is not an address field"
-                        : "must be one of " + String.join(", ", Value.Address.PARTS) + ", got \"" + part + "\""));
+                        ? Echo.quoted(target) + " is not an address field"
+                        : "must be one of " + String.join(", ", Value.Address.PARTS) + ", got " + Echo.quoted(part)));
             }
             if (valueType != null && !field.multiple()) {
-                throw invalid(at + ".valueType: \"" + target + "\" holds one value; valueType is for multi-value"
+                throw invalid(at + ".valueType: " + Echo.quoted(target)
+                        + " holds one value; valueType is for multi-value"
                         + " fields");
             }
             if (valueType != null && field.type() == FieldType.REFERENCE) {
-                throw invalid(at + ".valueType: \"" + target + "\" is a reference, which takes no label");
+                throw invalid(at + ".valueType: " + Echo.quoted(target) + " is a reference, which takes no label");
             }
             if (!field.multiple()) {
                 for (int j = 0; j < columns.size(); j++) {
@@ -162,17 +165,18 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
                     if (!other.field().equals(target)) {
                         continue;
                     }
-                    String earlier = "\"" + other.sourceColumn() + "\" (columnMapping[" + entries.get(j) + "])";
+                    String earlier = Echo.quoted(other.sourceColumn()) + " (columnMapping[" + entries.get(j) + "])";
                     if (field.type() != FieldType.ADDRESS) {
-                        throw invalid(at + ": \"" + source + "\" maps to " + target + ", which " + earlier
+                        throw invalid(at + ": " + Echo.quoted(source) + " maps to " + target + ", which " + earlier
                                 + " already feeds; a field that holds one value takes one column");
                     }
                     if (part == null || other.addressPart() == null) {
-                        throw invalid(at + ": \"" + source + "\" maps to " + target + " beside " + earlier
+                        throw invalid(at + ": " + Echo.quoted(source) + " maps to " + target + " beside " + earlier
                                 + "; the columns of one address field each need their own addressPart");
                     }
                     if (part.equals(other.addressPart())) {
-                        throw invalid(at + ": \"" + source + "\" maps to the " + part + " of " + target + ", which "
+                        throw invalid(at + ": " + Echo.quoted(source) + " maps to the " + part + " of " + target
+                                + ", which "
                                 + earlier + " already feeds; each addressPart takes one column");
                     }
                 }

@@ -1,6 +1,7 @@
 package dev.freight.api;
 
 import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Echo;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import java.util.Optional;
@@ -33,7 +34,7 @@ final class ModuleResolver {
     }
 
     static ApiException notFound(String module) {
-        return new ApiException(404, "module_not_found", "Module not found: \"" + module + "\"");
+        return new ApiException(404, "module_not_found", "Module not found: " + Echo.quoted(module));
     }
 
     /** How the face names an object's module: the plural for built-in objects, the slug for custom ones. */

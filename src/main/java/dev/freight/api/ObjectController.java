@@ -2,6 +2,7 @@ package dev.freight.api;
 
 import dev.freight.api.Views.ObjectView;
 import dev.freight.engine.ObjectRules;
+import dev.freight.schema.Echo;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
@@ -59,7 +60,7 @@ class ObjectController {
                 return List.of(place + " slug is required");
             }
             if (fieldType().isEmpty()) {
-                return List.of("field \"" + slug + "\" has type \"" + type + "\"; use one of "
+                return List.of("field " + Echo.quoted(slug) + " has type " + Echo.quoted(type) + "; use one of "
                         + String.join(", ", Arrays.stream(FieldType.values()).map(FieldType::wireName).toList()));
             }
             return List.of();
@@ -129,9 +130,9 @@ class ObjectController {
                 throw invalid(problems);
             }
             if (kept != null && !kept.equals(prefix)) {
-                throw new ApiException(409, "id_prefix_conflict", "Records of an earlier object \"" + object.slug()
-                        + "\" remain, with ids \"" + kept + "_…\"; create the object with id_prefix \"" + kept
-                        + "\" or leave id_prefix out");
+                throw new ApiException(409, "id_prefix_conflict", "Records of an earlier object "
+                        + Echo.quoted(object.slug()) + " remain, with ids \"" + kept
+                        + "_…\"; create the object with id_prefix " + Echo.quoted(kept) + " or leave id_prefix out");
             }
             schemas.createObject(h, caller.organizationId(), object);
             return object(schemas.schema(h, caller.organizationId()), object.slug());
@@ -163,7 +164,8 @@ class ObjectController {
     ResponseEntity<Void> delete(@PathVariable String slug, Caller caller) {
         caller.require(Scope.ADMIN);
         if (Schema.isBuiltIn(slug)) {
-            throw new ApiException(409, "built_in_object", "\"" + slug + "\" is a built-in object and cannot be deleted");
+            throw new ApiException(409, "built_in_object", Echo.quoted(slug)
+                    + " is a built-in object and cannot be deleted");
         }
         boolean deleted = database.inTransaction(h -> schemas.deleteObject(h, caller.organizationId(), slug));
         if (!deleted) {
@@ -181,7 +183,7 @@ class ObjectController {
     }
 
     static ApiException objectNotFound(String slug) {
-        return new ApiException(404, "object_not_found", "There is no object \"" + slug + "\"");
+        return new ApiException(404, "object_not_found", "There is no object " + Echo.quoted(slug));
     }
 
     private static ApiException invalid(List<String> problems) {

@@ -1,6 +1,7 @@
 package dev.freight.api;
 
 import dev.freight.api.Views.RecordView;
+import dev.freight.schema.Echo;
 import dev.freight.schema.ObjectDef;
 import dev.freight.store.Database;
 import dev.freight.store.RecordStore;
@@ -54,6 +55,6 @@ class RecordController {
             var schema = schemas.schema(h, caller.organizationId());
             return records.find(h, caller.organizationId(), id, schema::object);
         }).map(RecordView::of).orElseThrow(() -> new ApiException(404, "record_not_found",
-                "There is no record \"" + id + "\""));
+                "There is no record " + Echo.quoted(id)));
     }
 }

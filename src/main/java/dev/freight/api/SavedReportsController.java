@@ -3,6 +3,7 @@ package dev.freight.api;
 import dev.freight.export.ExportConfig;
 import dev.freight.export.ExportFormat;
 import dev.freight.export.ExportPlan;
+import dev.freight.schema.Echo;
 import dev.freight.schema.ObjectDef;
 import dev.freight.store.Database;
 import dev.freight.store.SavedReport;
@@ -130,6 +131,6 @@ class SavedReportsController implements Envelope.Face {
     }
 
     static ApiException notFound(String reportId) {
-        return new ApiException(404, "report_not_found", "Report not found: \"" + reportId + "\"");
+        return new ApiException(404, "report_not_found", "Report not found: " + Echo.quoted(reportId));
     }
 }

@@ -1,6 +1,7 @@
 package dev.freight.engine;
 
 import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Echo;
 import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
@@ -23,12 +24,12 @@ public final class ReportRules {
         if (slug == null) {
             // No slug given and none made from report_name; a missing report_name is its own problem.
             if (reportName != null && !reportName.isBlank()) {
-                problems.add("slug is required: report_name \"" + reportName.strip()
-                        + "\" has no letters a-z or digits 0-9 to make one from");
+                problems.add("slug is required: report_name " + Echo.quoted(reportName.strip())
+                        + " has no letters a-z or digits 0-9 to make one from");
             }
         } else if (!SLUG.matcher(slug).matches()) {
             problems.add("slug must be 1-100 lowercase letters, digits, '-' or '_', starting with a letter or digit"
-                    + ", got \"" + slug + "\"");
+                    + ", got " + Echo.quoted(slug));
         }
         if (reportName == null || reportName.isBlank()) {
             problems.add("report_name is required");
@@ -38,17 +39,18 @@ public final class ReportRules {
         }
         ObjectDef object = baseObject == null ? null : schema.object(baseObject).orElse(null);
         if (object == null) {
-            problems.add((baseObject == null ? "base_object is required" : "base_object \"" + baseObject
-                    + "\" is not an object") + "; use one of "
+            problems.add((baseObject == null ? "base_object is required" : "base_object "
+                    + Echo.quoted(baseObject) + " is not an object") + "; use one of "
                     + String.join(", ", schema.objects().stream().map(ObjectDef::slug).toList()));
             return problems;
         }
         Map<String, String> m = mapping == null ? Map.of() : mapping;
         for (Map.Entry<String, String> e : m.entrySet()) {
             if (object.field(e.getKey()).isEmpty()) {
-                problems.add("mapping names field \"" + e.getKey() + "\", which " + object.slug() + " does not have");
+                problems.add("mapping names field " + Echo.quoted(e.getKey()) + ", which " + object.slug()
+                        + " does not have");
             } else if (e.getValue() == null || e.getValue().isBlank()) {
-                problems.add("mapping of \"" + e.getKey() + "\" needs the incoming key name");
+                problems.add("mapping of " + Echo.quoted(e.getKey()) + " needs the incoming key name");
             }
         }
         if (!m.containsKey(BuiltInObjects.EXTERNAL_ID) && object.field(BuiltInObjects.EXTERNAL_ID).isPresent()) {
@@ -56,7 +58,7 @@ public final class ReportRules {
         }
         for (Field required : object.requiredFields()) {
             if (!m.containsKey(required.slug()) && !required.slug().equals(BuiltInObjects.EXTERNAL_ID)) {
-                problems.add("required field \"" + required.slug() + "\" is not mapped");
+                problems.add("required field " + Echo.quoted(required.slug()) + " is not mapped");
             }
         }
         return problems;

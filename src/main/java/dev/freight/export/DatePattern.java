@@ -1,5 +1,6 @@
 package dev.freight.export;
 
+import dev.freight.schema.Echo;
 import java.util.Map;
 
 /**
@@ -137,7 +138,7 @@ final class DatePattern {
     }
 
     private static ExportException invalid(String format, String problem) {
-        return new ExportException("invalid_date_format", "dateFormat \"" + format + "\": " + problem);
+        return new ExportException("invalid_date_format", "dateFormat " + Echo.quoted(format) + ": " + problem);
     }
 
     private static ExportException unclosed(String format, int start, char close) {

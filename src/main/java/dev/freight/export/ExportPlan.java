@@ -2,6 +2,7 @@ package dev.freight.export;
 
 import dev.freight.schema.Coerced;
 import dev.freight.schema.Coercion;
+import dev.freight.schema.Echo;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
@@ -84,9 +85,10 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
         List<ExportColumn> columns = new ArrayList<>();
         for (String key : keys) {
             ExportColumn column = ExportColumn.find(object, key).orElseThrow(() -> unknown("unknown_column",
-                    "Column \"" + key + "\"", object));
+                    "Column " + Echo.quoted(key), object));
             if (!seen.add(key)) {
-                throw new ExportException("duplicate_column", "Column \"" + key + "\" is listed twice in columns");
+                throw new ExportException("duplicate_column", "Column " + Echo.quoted(key)
+                        + " is listed twice in columns");
             }
             columns.add(column);
         }
@@ -94,8 +96,8 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
         for (Map.Entry<String, String> label : labels.entrySet()) {
             int i = List.copyOf(seen).indexOf(label.getKey());
             if (i < 0) {
-                throw new ExportException("unknown_column", "columnLabels names \"" + label.getKey()
-                        + "\", which is not one of the exported columns (" + String.join(", ", seen) + ")");
+                throw new ExportException("unknown_column", "columnLabels names " + Echo.quoted(label.getKey())
+                        + ", which is not one of the exported columns (" + String.join(", ", seen) + ")");
             }
             if (label.getValue() != null) {
                 columns.set(i, columns.get(i).withLabel(label.getValue()));
@@ -125,17 +127,18 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
                 case "asc" -> descending = false;
                 case "desc" -> descending = true;
                 default -> throw new ExportException("invalid_sort_direction",
-                        "sortDirection must be asc or desc, got \"" + config.sortDirection() + "\"");
+                        "sortDirection must be asc or desc, got " + Echo.quoted(config.sortDirection()));
             }
         }
         if (config.sortField() == null || config.sortField().isBlank()) {
             return descending ? new RecordQuery.Sort(Target.column("id", Kind.TEXT), true) : null;
         }
         ExportColumn column = ExportColumn.find(object, config.sortField()).orElseThrow(() -> unknown(
-                "unknown_sort_field", "sortField \"" + config.sortField() + "\"", object));
+                "unknown_sort_field", "sortField " + Echo.quoted(config.sortField()), object));
         Target target = target(column);
         if (target == null) {
-            throw new ExportException("invalid_sort_field", "sortField \"" + column.key() + "\" holds several values"
+            throw new ExportException("invalid_sort_field", "sortField " + Echo.quoted(column.key())
+                    + " holds several values"
                     + " or an address and cannot be sorted by");
         }
         return new RecordQuery.Sort(target, descending);
@@ -173,7 +176,7 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
                 throw new ExportException("invalid_filter", "Every filter needs a field");
             }
             ExportColumn column = ExportColumn.find(object, filter.field()).orElseThrow(() -> unknown(
-                    "unknown_filter_field", "Filter field \"" + filter.field() + "\"", object));
+                    "unknown_filter_field", "Filter field " + Echo.quoted(filter.field()), object));
             String operator = filter.operator() == null ? "equals" : filter.operator();
             Target target = target(column);
             if (operator.equals("is_empty") || operator.equals("is_not_empty")) {
@@ -182,11 +185,12 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
                 continue;
             }
             if (target == null) {
-                throw new ExportException("invalid_filter", "Filter on \"" + column.key() + "\": a field with several"
+                throw new ExportException("invalid_filter", "Filter on " + Echo.quoted(column.key())
+                        + ": a field with several"
                         + " values or an address supports only is_empty and is_not_empty");
             }
             if (operator.equals("equals") && filter.values() != null && filter.value() == null) {
-                throw new ExportException("invalid_filter", "Filter on \"" + column.key() + "\": values needs"
+                throw new ExportException("invalid_filter", "Filter on " + Echo.quoted(column.key()) + ": values needs"
                         + " \"operator\": \"in\" (" + (filter.operator() == null ? "the default operator, equals,"
                         : "equals") + " takes one value)");
             }
@@ -194,8 +198,8 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
                 case "equals" -> new RecordQuery.Equals(target, parameter(column, target, filter.value(), false));
                 case "in" -> {
                     if (filter.values() == null) {
-                        throw new ExportException("invalid_filter", "Filter on \"" + column.key()
-                                + "\": operator in needs values, a list");
+                        throw new ExportException("invalid_filter", "Filter on " + Echo.quoted(column.key())
+                                + ": operator in needs values, a list");
                     }
                     List<Object> values = new ArrayList<>();
                     filter.values().forEach(v -> values.add(parameter(column, target, v, false)));
@@ -203,16 +207,16 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
                 }
                 case "range" -> {
                     if (filter.from() == null && filter.to() == null) {
-                        throw new ExportException("invalid_filter", "Filter on \"" + column.key()
-                                + "\": operator range needs from, to or both");
+                        throw new ExportException("invalid_filter", "Filter on " + Echo.quoted(column.key())
+                                + ": operator range needs from, to or both");
                     }
                     yield new RecordQuery.Range(target,
                             filter.from() == null ? null : parameter(column, target, filter.from(), false),
                             filter.to() == null ? null : parameter(column, target, filter.to(), true));
                 }
-                default -> throw new ExportException("invalid_filter", "Filter on \"" + column.key()
-                        + "\": operator must be one of equals, in, range, is_empty, is_not_empty, got \"" + operator
-                        + "\"");
+                default -> throw new ExportException("invalid_filter", "Filter on " + Echo.quoted(column.key())
+                        + ": operator must be one of equals, in, range, is_empty, is_not_empty, got "
+                        + Echo.quoted(operator));
             });
         }
         return conditions;
@@ -231,10 +235,10 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
         };
         Value value = switch (Coercion.coerce(field, raw)) {
             case Coerced.Ok ok -> ok.value();
-            case Coerced.Invalid invalid -> throw new ExportException("invalid_filter", "Filter on \"" + column.key()
-                    + "\": " + invalid.message());
-            case Coerced.Empty empty -> throw new ExportException("invalid_filter", "Filter on \"" + column.key()
-                    + "\": the value is empty; use is_empty to find records without one");
+            case Coerced.Invalid invalid -> throw new ExportException("invalid_filter", "Filter on "
+                    + Echo.quoted(column.key()) + ": " + invalid.message());
+            case Coerced.Empty empty -> throw new ExportException("invalid_filter", "Filter on "
+                    + Echo.quoted(column.key()) + ": the value is empty; use is_empty to find records without one");
         };
         if (value instanceof Value.DateTime dt && upperBound && raw instanceof String s && s.strip().length() == 10) {
             value = new Value.DateTime(dt.value().plusSeconds(86_400).minusMillis(1));
@@ -261,7 +265,8 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
             f.format(ZonedDateTime.ofInstant(Instant.EPOCH, ZoneOffset.UTC));
             return f;
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
-            throw new ExportException("invalid_date_format", "dateFormat \"" + dateFormat + "\" is not a valid pattern"
+            throw new ExportException("invalid_date_format", "dateFormat " + Echo.quoted(dateFormat)
+                    + " is not a valid pattern"
                     + " (use letters such as yyyy-MM-dd, DD/MM/YYYY HH:mm or %d.%m.%Y): " + e.getMessage());
         }
     }

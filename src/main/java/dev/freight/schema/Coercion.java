@@ -55,9 +55,9 @@ public final class Coercion {
         if (raw == null || raw instanceof String s && s.isBlank()) {
             return Coerced.EMPTY;
         }
-        String unpaired = unpairedSurrogate(raw);
-        if (unpaired != null) {
-            return new Coerced.Invalid(field.slug() + ": " + unpaired);
+        String unstorable = unstorableCharacter(raw);
+        if (unstorable != null) {
+            return new Coerced.Invalid(field.slug() + ": " + unstorable);
         }
         if (field.multiple() || field.type() == FieldType.LIST) {
             return coerceMany(field, raw);
@@ -79,15 +79,20 @@ public final class Coercion {
     }
 
     /**
-     * What is wrong with the first half of a surrogate pair standing alone in a text of {@code raw} (a JSON
-     * {@code "\\ud800"} escape can write one), or null when there is none: it is not Unicode, and a database's UTF-8
-     * would store a {@code ?} in its place.
+     * What is wrong with a character no database here can store in a text of {@code raw}, or null when there is none:
+     * <ul>
+     *   <li>the first half of a surrogate pair standing alone (a JSON {@code "\\ud800"} escape can write one): it is
+     *       not Unicode, and a database's UTF-8 would store a {@code ?} in its place;</li>
+     *   <li>U+0000 (a NUL byte in a CSV cell, a JSON {@code "\\u0000"} escape): PostgreSQL refuses it in text and
+     *       jsonb, which would fail the whole chunk's write and leave the row a bare {@code write_failed}; SQLite would
+     *       store it, but a value must be valid or not whatever the database.</li>
+     * </ul>
      */
-    private static String unpairedSurrogate(Object raw) {
+    private static String unstorableCharacter(Object raw) {
         switch (raw) {
             case String s -> {
                 int first = 0;
-                while (first < s.length() && !Character.isSurrogate(s.charAt(first))) {
+                while (first < s.length() && !Character.isSurrogate(s.charAt(first)) && s.charAt(first) != 0) {
                     first++;
                 }
                 for (int i = first; i < s.length(); i++) {
@@ -99,13 +104,16 @@ public final class Coercion {
                     } else if (Character.isSurrogate(c)) {
                         return String.format(Locale.ROOT, "expected Unicode text, got an unpaired surrogate U+%04X "
                                 + "at character %d", (int) c, i + 1);
+                    } else if (c == 0) {
+                        return "the text holds a NUL character (U+0000) at character " + (i + 1)
+                                + ", which cannot be stored";
                     }
                 }
                 return null;
             }
             case List<?> list -> {
                 for (Object item : list) {
-                    String found = item == null ? null : unpairedSurrogate(item);
+                    String found = item == null ? null : unstorableCharacter(item);
                     if (found != null) {
                         return found;
                     }
@@ -113,7 +121,7 @@ public final class Coercion {
                 return null;
             }
             case Map<?, ?> map -> {
-                return unpairedSurrogate(new ArrayList<>(map.values()));
+                return unstorableCharacter(new ArrayList<>(map.values()));
             }
             default -> {
                 return null;

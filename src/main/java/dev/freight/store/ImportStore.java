@@ -247,10 +247,16 @@ public final class ImportStore {
                 Status.REQUESTED.wireName(), now.toEpochMilli());
     }
 
+    /**
+     * Saves rejected rows. A row's key is kept as the file wrote it, but for U+0000, which becomes U+FFFD: a key with
+     * a NUL character is rejected as invalid, and PostgreSQL refuses the character in text, which would fail the
+     * chunk's (or the Import API batch's) write of its errors. The row's cells keep it, as JSON text escapes it.
+     */
     public void addErrors(Handle h, String importId, List<RowError> errors) {
         List<Object[]> rows = new ArrayList<>(errors.size());
-        errors.forEach(e -> rows.add(new Object[] {importId, e.ordinal(), e.seq(), e.line(), e.externalId(), e.field(),
-            e.code(), e.message(), e.cellsJson()}));
+        errors.forEach(e -> rows.add(new Object[] {importId, e.ordinal(), e.seq(), e.line(),
+            e.externalId() == null ? null : e.externalId().replace('\u0000', '\uFFFD'), e.field(), e.code(),
+            e.message(), e.cellsJson()}));
         insertRows(h, "import_errors (import_id, ordinal, seq, line, external_id, field, code, message, cells)", rows);
     }
 

@@ -485,6 +485,26 @@ abstract class ImportApiContract {
                 "No route here; the Import API path is /v1/import/vendor-custom-import (singular \"import\")");
     }
 
+    /**
+     * A value with U+0000, which PostgreSQL stores in no text or jsonb, is that record's invalid value on both
+     * databases; before, PostgreSQL failed the whole batch's write with 500.
+     */
+    @Test
+    void aValueOrKeyHoldingANulCharacterIsRejectedAloneAndTheBatchIsStored() {
+        Response r = importBatch("""
+                {"data": [{"Name": "One", "External Id": "a-1"}, {"Name": "Tw\\u0000o", "External Id": "a-2"},
+                          {"Name": "Three", "External Id": "a-\\u00003"}]}""");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(List.of(r.at("/created_count"), r.at("/failed_count"))).containsExactly("1", "2");
+        assertThat(r.at("/errors")).isEqualTo("[{\"index\":1,\"external_id\":\"a-2\",\"field\":\"name\","
+                + "\"error_code\":\"invalid_field_value\",\"message\":\"name: the text holds a NUL character (U+0000)"
+                + " at character 3, which cannot be stored\"},{\"index\":2,\"external_id\":\"a-\\u00003\","
+                + "\"field\":\"external_id\",\"error_code\":\"invalid_field_value\",\"message\":\"external_id: the"
+                + " text holds a NUL character (U+0000) at character 3, which cannot be stored\"}]");
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isEqualTo(1);
+    }
+
     @Test
     void tooManyRecordsOrTooManyBytesAre413WithAClearError() {
         String records = IntStream.range(0, TestServer.MAX_RECORDS + 1)

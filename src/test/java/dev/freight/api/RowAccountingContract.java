@@ -176,6 +176,43 @@ abstract class RowAccountingContract {
                 "e-4 {\"name\":\"Four\"}");
     }
 
+    /**
+     * PostgreSQL stores no U+0000 in text or jsonb, so a value holding one is rejected as that row's invalid value, on
+     * both databases alike, and the rows around it are imported: a CSV cell with a NUL byte, and a JSON string with
+     * a {@code \\u0000} escape. (The CSV's two NUL bytes lie at an odd and an even offset: two at even offsets and no
+     * other zero byte would make its first 8 KiB read as UTF-16 without a byte-order mark.)
+     */
+    @Test
+    void aValueHoldingANulCharacterIsRejectedAloneInACsvAndAJsonUpload() throws Exception {
+        String csvFile = "external_id,name,description\nn-1,One,fine\nn-2,Tw\u0000o,fine\nn-3,Three,not\u0000e\nn-4,Four,fine\n"
+                + "n-\u00005,Five,fine\n";
+        JsonNode csvDone = runImport("{\"resource\": \"vendor\"}", csvFile.getBytes(StandardCharsets.UTF_8),
+                "text/csv", "v.csv");
+
+        assertThat(csvDone.get("stats").toString()).isEqualTo("{\"read\":5,\"valid\":2,\"created\":2,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":3}");
+        assertThat(errorsCsv(csvDone).stream().map(r -> String.join("|", r.subList(0, 5))).toList()).containsExactly(
+                "3|n-2|name|invalid_field_value|name: the text holds a NUL character (U+0000) at character 3,"
+                        + " which cannot be stored",
+                "4|n-3|description|invalid_field_value|description: the text holds a NUL character (U+0000) at"
+                        + " character 4, which cannot be stored",
+                "6|n-\uFFFD5|external_id|invalid_field_value|external_id: the text holds a NUL character (U+0000) at"
+                        + " character 3, which cannot be stored");
+        assertThat(vendors()).containsExactly("n-1 {\"name\":\"One\",\"description\":\"fine\"}",
+                "n-4 {\"name\":\"Four\",\"description\":\"fine\"}");
+
+        String jsonFile = "[{\"external_id\": \"j-1\", \"name\": \"One\"},"
+                + " {\"external_id\": \"j-2\", \"name\": \"Tw\\u0000o\"}, {\"external_id\": \"j-3\", \"name\": \"Three\"}]";
+        JsonNode jsonDone = runImport("{\"resource\": \"vendor\"}", jsonFile.getBytes(StandardCharsets.UTF_8),
+                "application/json", "v.json");
+
+        assertThat(jsonDone.get("stats").toString()).isEqualTo("{\"read\":3,\"valid\":2,\"created\":2,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":1}");
+        assertThat(errorsCsv(jsonDone).stream().map(r -> String.join("|", r.subList(0, 5))).toList()).containsExactly(
+                "1|j-2|name|invalid_field_value|name: the text holds a NUL character (U+0000) at character 3,"
+                        + " which cannot be stored");
+    }
+
     @Test
     void aWorkbookSkipsBlankAndFormattingOnlyRowsAndKeepsEachRowsSheetRowNumber() throws Exception {
         ByteArrayOutputStream xlsx = new ByteArrayOutputStream();
