@@ -57,6 +57,7 @@ import java.math.BigDecimal;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -535,7 +536,13 @@ class ModuleImportController implements Envelope.Face {
         ImportJob job;
         if (body.fileId() != null) {
             ParsedFile parsed = parsedFile(caller, body.fileId());
-            uploads.link(parsed.id(), fresh.id());
+            try {
+                uploads.link(parsed.id(), fresh.id());
+            } catch (NoSuchFileException gone) {
+                // Its bytes went after its record was read (the parsed-file sweeper deletes both): gone, as a file
+                // whose record went first is, rather than a failure of Freight's.
+                throw fileNotFound(body.fileId());
+            }
             options = options.withFile(parsed.id(), options.sheet() != null ? options.sheet() : parsed.sheet());
             job = fresh.withUpload(parsed.checksum(), parsed.fileType(), parsed.fileName(), parsed.totalRows());
         } else {

@@ -885,6 +885,26 @@ abstract class ModuleImportApiContract {
         assertThat(job.get("successRows").asLong()).isEqualTo(2);
     }
 
+    /**
+     * A parsed file whose bytes are gone while its record remains (the sweeper deleted them between execute's read of
+     * the record and its link to them) is answered as a file that is gone, not as a failure of Freight's.
+     */
+    @Test
+    void anExecutionOfAParsedFileWhoseBytesAreGoneIsFileNotFound() throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",
+                CONTACTS_CSV.getBytes(StandardCharsets.UTF_8));
+        String fileId = parsed.at("/data/fileId");
+        java.nio.file.Files.delete(tenant.server().bean(UploadStore.class).path(fileId));
+
+        Response executed = http.post("/v1/modules/contacts/import/execute", "{\"fileId\": \"" + fileId
+                + "\", \"columnMapping\": " + MAPPING + "}");
+
+        assertThat(executed.status()).isEqualTo(404);
+        assertThat(executed.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"file_not_found\","
+                + "\"message\":\"There is no parsed file \\\"" + fileId + "\\\"; upload it to parse first\"}}");
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").size()).isZero();
+    }
+
     @Test
     void theProcessingModeFollowsTheSeedsRowCounts() {
         assertThat(ModuleImportController.processingMode(5_000, null)).isEqualTo("sync");
