@@ -86,7 +86,8 @@ final class XlsxPackage implements Closeable {
     /**
      * A part's bytes, failing with {@link RunTooLong} once more than {@link #MAX_MARKUP_RUN} pass without a {@code <}:
      * a few kilobytes of a zip can expand into a gigabyte-long text, which the parser would build whole. The byte of
-     * {@code <} is that character in UTF-8 and, among other bytes, in UTF-16, so no legal part is refused.
+     * {@code <} is that character in UTF-8 and, among other bytes, in UTF-16, so no legal part is refused. Only the
+     * last {@code <} of each read counts, so a read is searched from its end and markup stops the search within a tag.
      */
     private static final class MarkupRuns extends FilterInputStream {
 
@@ -108,9 +109,10 @@ final class XlsxPackage implements Closeable {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int n = in.read(b, off, len);
-            for (int i = 0; i < n; i++) {
+            for (int i = n - 1; i >= 0; i--) {
                 if (b[off + i] == '<') {
                     lastMarkup = position + i;
+                    break;
                 }
             }
             if (n > 0) {
