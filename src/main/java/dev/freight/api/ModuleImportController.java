@@ -165,13 +165,17 @@ class ModuleImportController implements Envelope.Face {
     /**
      * The validate answer.
      *
+     * @param validRows the rows execute would create, update or leave unchanged
+     * @param errorRows the rows execute would reject
+     * @param skippedRows the rows execute would skip as duplicates (its skippedRows, duplicateStrategy skip)
      * @param errors the first 1,000 problems, in row order (a row with several problems has one entry for each)
      * @param errorsTruncated whether {@code errors} leaves out problems
      * @param errorsCsvUrl a signed download URL, valid until the file is deleted, of every rejected row as CSV (the
      *     shape of an execution's errors file); null when no row was rejected
      * @param errorsJsonUrl the same as JSON, or null likewise
      */
-    record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, List<ErrorView> errors,
+    record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, long skippedRows,
+            List<ErrorView> errors,
             boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl, List<WarningView> warnings) {}
 
     record ErrorView(long row, String field, Object value, String error, String code) {}
@@ -400,7 +404,8 @@ class ModuleImportController implements Envelope.Face {
         // Every rejected row goes to the errors files as it is read; the answer lists the first problems.
         try (ValidationFiles.Recorder recorder = validationFiles.recorder(caller.organizationId())) {
             ModuleImportRequest resolved = resolveMappedColumns(caller, body);
-            report = new ImportValidator(MAX_LISTED_ERRORS).validate(object, resolved.options(),
+            report = new ImportValidator(MAX_LISTED_ERRORS, database, records, caller.organizationId()).validate(object,
+                    resolved.options(),
                     source(caller, resolved), recorder);
             files = recorder.finish();
         } catch (IngestException e) {
@@ -432,7 +437,7 @@ class ModuleImportController implements Envelope.Face {
             }
         }
         return Envelope.ok(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
-                report.errorRows(),
+                report.errorRows(), report.skippedRows(),
                 report.errors().stream().map(p -> new ErrorView(p.row(), p.field(), p.value(), p.message(),
                         p.code())).toList(), report.errorsTruncated(),
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.CSV),

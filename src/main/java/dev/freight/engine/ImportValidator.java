@@ -5,10 +5,13 @@ import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
+import dev.freight.store.Database;
 import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.RecordStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +19,9 @@ import java.util.Set;
 
 /**
  * The file import workflow's validate step (seed 003): maps and coerces every row exactly as an execution would, and
- * stores nothing. Reference values are not looked up (they are resolved, created or warned about at execution).
- * Stateless; thread-safe.
+ * applies execution's duplicate rules (the strategy and match fields, against the stored records and the file's
+ * earlier rows: {@link DuplicateCheck}), reading records and storing nothing. Reference values are not looked up (they
+ * are resolved, created or warned about at execution). Thread-safe; each validation keeps its own state.
  */
 public final class ImportValidator {
 
@@ -29,9 +33,11 @@ public final class ImportValidator {
 
     /**
      * The verdict. {@code errors} holds at most {@code maxErrors} problems in row order (a row with several problems
-     * has one for each); {@code errorsTruncated} says whether it leaves problems out. The counts are exact.
+     * has one for each); {@code errorsTruncated} says whether it leaves problems out. The counts are exact:
+     * {@code validRows} are the rows execution would create, update or leave unchanged, {@code errorRows} those it
+     * would reject, {@code skippedRows} those it would skip as duplicates (duplicateStrategy skip).
      */
-    public record Report(long totalRows, long validRows, long errorRows, List<Problem> errors,
+    public record Report(long totalRows, long validRows, long errorRows, long skippedRows, List<Problem> errors,
             boolean errorsTruncated, List<Warning> warnings) {
 
         public boolean isValid() {
@@ -66,10 +72,23 @@ public final class ImportValidator {
         void add(Rejected row) throws IOException;
     }
 
-    private final int maxErrors;
+    /** Rows checked against the stored records at a time, as execution writes them. */
+    private static final int CHUNK = 1_000;
 
-    public ImportValidator(int maxErrors) {
+    private final int maxErrors;
+    private final Database database;
+    private final RecordStore records;
+    private final String organizationId;
+
+    /**
+     * @param maxErrors how many problems a report lists at most
+     * @param organizationId whose stored records execution would match the rows with
+     */
+    public ImportValidator(int maxErrors, Database database, RecordStore records, String organizationId) {
         this.maxErrors = maxErrors;
+        this.database = database;
+        this.records = records;
+        this.organizationId = organizationId;
     }
 
     /**
@@ -107,28 +126,72 @@ public final class ImportValidator {
                 ColumnFormats.readers(withFormats));
         Map<String, List<ExecuteOptions.ColumnMap>> columnsByField = new HashMap<>();
         options.columns().forEach(c -> columnsByField.computeIfAbsent(c.field(), f -> new ArrayList<>()).add(c));
-        List<Problem> errors = new ArrayList<>();
-        long total = 0;
-        long bad = 0;
-        boolean truncated = false;
+        DuplicateCheck duplicates = new DuplicateCheck(database, records, object, organizationId, options);
+        Tally tally = new Tally(rejections, columnsByField);
+        List<Read> chunk = new ArrayList<>(CHUNK);
         try (RowReader reader = source.open()) {
             rejections.start(reader.headers());
             Rows rows = new Rows(reader);
             for (SourceRow row = rows.next(); row != null; row = rows.next()) {
+                chunk.add(new Read(row, rows.rejection(), rows.rejection() == null ? transformer.parse(row) : null));
+                if (chunk.size() == CHUNK) {
+                    tally.add(chunk, duplicates);
+                    chunk.clear();
+                }
+            }
+            tally.add(chunk, duplicates);
+        }
+        return new Report(tally.total, tally.total - tally.bad - tally.skipped, tally.bad, tally.skipped,
+                tally.errors, tally.truncated, warnings);
+    }
+
+    /** A row as read: its cells, why the reader rejected it (else null), and its mapped values (else null). */
+    private record Read(SourceRow row, String rejection, ParsedRow parsed) {}
+
+    /** The counts and the first problems, as the rows' verdicts come in, in row order. */
+    private final class Tally {
+        private final Rejections rejections;
+        private final Map<String, List<ExecuteOptions.ColumnMap>> columnsByField;
+        final List<Problem> errors = new ArrayList<>();
+        long total;
+        long bad;
+        long skipped;
+        boolean truncated;
+
+        Tally(Rejections rejections, Map<String, List<ExecuteOptions.ColumnMap>> columnsByField) {
+            this.rejections = rejections;
+            this.columnsByField = columnsByField;
+        }
+
+        /** Counts a chunk of rows: each valid one as execution's duplicate rules would take it, in file order. */
+        void add(List<Read> chunk, DuplicateCheck duplicates) throws IOException {
+            List<ParsedRow> valid = chunk.stream().map(Read::parsed).filter(p -> p != null && p.valid()).toList();
+            Iterator<DuplicateCheck.Verdict> verdicts = duplicates.check(valid).iterator();
+            for (Read read : chunk) {
                 total++;
+                SourceRow row = read.row();
                 List<Problem> problems;
                 String externalId = null;
-                if (rows.rejection() != null) {
+                if (read.rejection() != null) {
                     problems = List.of(new Problem(row.ordinal(), null, null, ViolationCode.MALFORMED_ROW.wireName(),
-                            rows.rejection()));
+                            read.rejection()));
                 } else {
-                    ParsedRow parsed = transformer.parse(row);
+                    ParsedRow parsed = read.parsed();
+                    List<Violation> violations = parsed.errors();
                     if (parsed.valid()) {
-                        continue;
+                        DuplicateCheck.Verdict verdict = verdicts.next();
+                        if (verdict.skipped()) {
+                            skipped++;
+                            continue;
+                        }
+                        if (verdict.violation() == null) {
+                            continue;
+                        }
+                        violations = List.of(verdict.violation());
                     }
                     externalId = parsed.externalId();
-                    problems = new ArrayList<>(parsed.errors().size());
-                    for (Violation v : parsed.errors()) {
+                    problems = new ArrayList<>(violations.size());
+                    for (Violation v : violations) {
                         List<ExecuteOptions.ColumnMap> columns = v.field() == null ? List.of()
                                 : columnsByField.getOrDefault(v.field(), List.of());
                         Object value = columns.isEmpty() ? null : row.cells().get(columns.getFirst().sourceColumn());
@@ -146,7 +209,6 @@ public final class ImportValidator {
                 rejections.add(new Rejected(row.ordinal(), row.line(), externalId, problems, row.cells()));
             }
         }
-        return new Report(total, total - bad, bad, errors, truncated, warnings);
     }
 
     /**

@@ -174,10 +174,7 @@ final class MatchingWriter implements RowWriter {
             int matches = found.size();
             if (matches > 1 && options.duplicateStrategy() == DuplicateStrategy.UPDATE) {
                 // Updating one of them would be a guess.
-                errors.add(new Violation(row.ordinal(), row.externalId(), matchFields.getFirst(),
-                        ViolationCode.AMBIGUOUS_MATCH, "%s: %d stored records match this row's %s; duplicateStrategy"
-                                .formatted(String.join(", ", matchFields), matches, String.join(" and ", matchFields))
-                                + " update changes one record, so the row was not applied"));
+                errors.add(ambiguousMatch(row, matchFields, matches));
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
                 rejected++;
                 continue;
@@ -684,13 +681,26 @@ final class MatchingWriter implements RowWriter {
      * an earlier row of the import), is rejected; the same whichever chunk wrote that record.
      */
     private String takenMessage(String externalId) {
+        return takenMessage(options.duplicateStrategy(), matchFields, externalId);
+    }
+
+    /** {@link #takenMessage(String)} of a writer with {@code strategy} and {@code matchFields}. */
+    static String takenMessage(DuplicateStrategy strategy, List<String> matchFields, String externalId) {
         String taken = "external_id \"" + externalId + "\" already exists";
-        if (options.duplicateStrategy() == DuplicateStrategy.CREATE) {
+        if (strategy == DuplicateStrategy.CREATE) {
             return taken + "; duplicateStrategy create never updates a record";
         }
         return taken + " on a record that this row's " + String.join(" and ", matchFields) + " did not match;"
-                + " duplicateStrategy " + options.duplicateStrategy().wireName()
+                + " duplicateStrategy " + strategy.wireName()
                 + " would create a second record with it, so the row was not applied";
+    }
+
+    /** Why {@code row}, whose match fields find {@code matches} records, is not applied by duplicateStrategy update. */
+    static Violation ambiguousMatch(ParsedRow row, List<String> matchFields, int matches) {
+        return new Violation(row.ordinal(), row.externalId(), matchFields.getFirst(), ViolationCode.AMBIGUOUS_MATCH,
+                "%s: %d stored records match this row's %s; duplicateStrategy".formatted(String.join(", ", matchFields),
+                        matches, String.join(" and ", matchFields))
+                        + " update changes one record, so the row was not applied");
     }
 
     /**
@@ -698,6 +708,11 @@ final class MatchingWriter implements RowWriter {
      * or given it by an earlier row of the import) has the row's {@code externalId}.
      */
     private String takenByAnotherMessage(String externalId) {
+        return takenByAnotherMessage(matchFields, externalId);
+    }
+
+    /** {@link #takenByAnotherMessage(String)} of a writer with {@code matchFields}. */
+    static String takenByAnotherMessage(List<String> matchFields, String externalId) {
         return "external_id \"" + externalId + "\" already exists on another record than the one this row's "
                 + String.join(" and ", matchFields) + " matched, which has none; two records never share an"
                 + " external_id, so the row was not applied";

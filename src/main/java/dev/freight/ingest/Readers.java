@@ -22,7 +22,8 @@ public final class Readers {
      *
      * @throws IngestException {@code empty_file}; {@code unsupported_file_type} with a message naming what the file is
      *     (an .xlsm, .xlsb, .xltx, Strict Open XML or .ods workbook, an Excel 2–95 workbook, a PDF, binary data…);
-     *     {@code encrypted_file} for a password-protected XLSX
+     *     {@code encrypted_file} for a password-protected XLSX; {@code unreadable_file} for a ZIP or Office file that
+     *     cannot be opened (a workbook cut short, as a partly uploaded file is)
      */
     public static FileType detect(Path file, String contentType, String fileName) throws IOException {
         return Sniffer.detect(file, contentType, fileName);

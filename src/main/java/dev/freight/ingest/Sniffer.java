@@ -217,7 +217,10 @@ final class Sniffer {
             }
             throw unsupported("The file is a ZIP archive without an Excel workbook; " + EXPECTED);
         } catch (IOException e) {
-            throw unsupported("The file is a damaged ZIP archive (perhaps a partly uploaded .xlsx); " + EXPECTED, e);
+            // A ZIP is read only as a workbook: one that cannot be opened is a damaged workbook, not another type.
+            throw new IngestException("unreadable_file", 0, "The workbook cannot be read; expected a valid .xlsx file,"
+                    + " found a damaged one (its ZIP archive is cut short or corrupt, as a partly uploaded file is;"
+                    + " send the whole file again)", e);
         }
     }
 
@@ -251,7 +254,9 @@ final class Sniffer {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            throw unsupported("The file is a damaged Office document; " + EXPECTED, e);
+            throw new IngestException("unreadable_file", 0, "The workbook cannot be read; expected a valid .xls file,"
+                    + " found a damaged one (its Office compound file is cut short or corrupt, as a partly uploaded file"
+                    + " is; send the whole file again)", e);
         }
         if (entries.contains("encryptioninfo") || passwordToOpen) {
             throw new IngestException("encrypted_file", 0,
@@ -402,9 +407,5 @@ final class Sniffer {
 
     private static IngestException unsupported(String message) {
         return new IngestException("unsupported_file_type", 0, message);
-    }
-
-    private static IngestException unsupported(String message, Throwable cause) {
-        return new IngestException("unsupported_file_type", 0, message, cause);
     }
 }

@@ -50,7 +50,7 @@ class CorpusUploadTest {
      * (docs/api.md, "Upload").
      */
     private static final Set<String> UPLOAD_ANSWERS = Set.of("200", "415 empty_file", "415 unsupported_file_type",
-            "415 encrypted_file", "422 failed");
+            "415 encrypted_file", "415 unreadable_file", "422 failed");
 
     private static final String UNSUPPORTED = "400 unsupported_file_type|415 unsupported_file_type";
     private static final String ENCRYPTED = "400 unsupported_file_type|415 encrypted_file";

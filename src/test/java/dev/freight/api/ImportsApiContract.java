@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -1049,6 +1050,45 @@ abstract class ImportsApiContract {
         HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         assertThat(awaitFinal(id).at("/checksum")).isEqualTo(sha256(VENDORS));
+    }
+
+    /**
+     * A partly uploaded workbook (an XLSX cut short, its ZIP archive without its end) is refused as it arrives with 415
+     * {@code unreadable_file}, a damaged workbook, in either upload mode, not as a file of another type (before, 415
+     * {@code unsupported_file_type}); the import keeps waiting, and takes the whole file.
+     */
+    @Test
+    void aTruncatedXlsxUploadIsRefusedAs415UnreadableFileAndTheImportTakesTheWholeFile() throws Exception {
+        byte[] whole = dev.freight.testing.XlsxFiles.of("Vendors",
+                new String[][] {{"external_id", "name"}, {"v-1", "Acme"}, {"v-2", "Beta"}});
+        String xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        for (String mode : List.of("sync", "async")) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"" + mode
+                    + "\"}");
+            String id = created.at("/id");
+
+            HttpResponse<String> refused = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", xlsx)
+                    .header("Content-Disposition", "attachment; filename=\"vendors.xlsx\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOf(whole, whole.length / 2))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertRefused(refused, mode, 415, "unreadable_file", "The workbook cannot be read; expected a valid .xlsx"
+                    + " file, found a damaged one (its ZIP archive is cut short or corrupt, as a partly uploaded file"
+                    + " is; send the whole file again)");
+            Response waiting = http.get("/v1/imports/" + id);
+            assertThat(waiting.at("/status")).as(mode).isEqualTo("requested");
+            assertThat(waiting.at("/has_upload_file")).as(mode).isEqualTo("false");
+            HttpResponse<String> accepted = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", xlsx)
+                    .header("Content-Disposition", "attachment; filename=\"vendors.xlsx\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(whole)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(mode.equals("sync") ? 200 : 202);
+            Response done = awaitFinal(id);
+            assertThat(done.at("/status")).as(mode).isEqualTo("completed");
+            assertThat(done.at("/stats/valid")).as(mode).isEqualTo("2");
+            assertThat(done.at("/stats/failed")).as(mode).isEqualTo("0");
+        }
     }
 
     /**

@@ -388,6 +388,27 @@ abstract class ModuleImportApiContract {
                 + " where a cell holds at most 32,767)");
     }
 
+    /**
+     * A partly uploaded workbook (an XLSX cut short) is a damaged workbook, 400 {@code unreadable_file} as parse answers
+     * for one damaged inside, not a file of another type: before, 400 {@code unsupported_file_type} "Unsupported file
+     * type: The file is a damaged ZIP archive…", whose advice (use CSV or Excel) does not fit an Excel file.
+     */
+    @Test
+    void parseRefusesATruncatedXlsxAsAnUnreadableFile() throws Exception {
+        byte[] whole = dev.freight.testing.XlsxFiles.of("S", new String[][] {{"Name", "Email"}, {"Ann", "a@x.com"}});
+
+        Response r = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.at("/success")).isEqualTo("false");
+        assertThat(r.at("/error/code")).isEqualTo("unreadable_file");
+        assertThat(r.at("/error/message")).isEqualTo("The workbook cannot be read; expected a valid .xlsx file, found a"
+                + " damaged one (its ZIP archive is cut short or corrupt, as a partly uploaded file is; send the whole"
+                + " file again)");
+    }
+
     /** An XLS whose cell B3 holds 32,768 characters, one more than an Excel cell holds, is refused at that row too. */
     @Test
     void parseRefusesAnXlsWhoseCellTextIsLongerThanACellHoldsAtItsRow() throws Exception {

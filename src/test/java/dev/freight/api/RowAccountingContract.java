@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -261,8 +262,8 @@ abstract class RowAccountingContract {
         String body = "{\"fileId\": \"" + fileId + "\", \"columnMapping\": " + mapping;
 
         Response validated = http.post("/v1/modules/vendors/import/validate", body + "}");
-        assertThat(List.of("totalRows", "validRows", "errorRows").stream().map(k -> validated.at("/data/" + k)))
-                .containsExactly("15", "10", "5");
+        assertThat(List.of("totalRows", "validRows", "errorRows", "skippedRows").stream()
+                .map(k -> validated.at("/data/" + k))).containsExactly("15", "8", "5", "2");
         assertThat(linesOf(csv(validated.at("/data/errorsCsvUrl")))).containsExactly("9", "14", "16", "18", "19");
 
         Response skip = http.post("/v1/modules/vendors/import/execute", body + "}");
@@ -288,6 +289,128 @@ abstract class RowAccountingContract {
         assertThat(vendors()).containsExactlyElementsOf(plus(CSV_COMMON_RECORDS,
                 "a-6 {\"name\":\"Plain\",\"status\":\"active\",\"raw_irq_score\":7}",
                 "a-8 {\"name\":\"Dup3\",\"status\":\"active\",\"raw_irq_score\":11}"));
+    }
+
+    /**
+     * Validate takes execute's duplicateStrategy and counts a file's repeated external_ids as execute then does: a key
+     * repeated with surrounding spaces is the same key (" a-6 " and "a-6"), one differing in case another ("A-1" beside
+     * "a-1"). Before, validate had no such option and counted every repeat valid: 10 valid rows where skip stored 8 and
+     * skipped 2, and create rejected 2 more.
+     */
+    @Test
+    void validateCountsTheRepeatedKeysOfAFileAsExecuteThenDoesUnderEachDuplicateStrategy() throws Exception {
+        String mapping = "[" + String.join(", ", List.of("external_id", "name", "status", "raw_irq_score").stream()
+                .map(c -> "{\"sourceColumn\": \"" + c + "\", \"targetFieldSlug\": \"" + c + "\"}").toList()) + "]";
+        List<String> invalid = List.of(
+                "5|external_id|missing_required_field", "10|status|invalid_field_value",
+                "12|status|invalid_field_value", "14|external_id|missing_required_field",
+                "15|status|invalid_field_value");
+        Map<String, List<String>> counts = Map.of("skip", List.of("15", "8", "5", "2"),
+                "update", List.of("15", "10", "5", "0"), "create", List.of("15", "8", "7", "0"));
+        Map<String, List<String>> problems = Map.of("skip", invalid, "update", invalid, "create", List.of(
+                "5|external_id|missing_required_field",
+                "9|external_id|duplicate_external_id", "10|status|invalid_field_value",
+                "12|status|invalid_field_value", "13|external_id|duplicate_external_id",
+                "14|external_id|missing_required_field", "15|status|invalid_field_value"));
+        Map<String, List<String>> stored = Map.of(
+                "skip", plus(CSV_COMMON_RECORDS, SPACED, DUP1),
+                "update", plus(CSV_COMMON_RECORDS, "a-6 {\"name\":\"Plain\",\"status\":\"active\",\"raw_irq_score\":7}",
+                        "a-8 {\"name\":\"Dup3\",\"status\":\"active\",\"raw_irq_score\":11}"),
+                "create", plus(CSV_COMMON_RECORDS, SPACED, DUP1));
+
+        for (String strategy : List.of("skip", "update", "create")) {
+            tenant = TestServer.of(database()).newTenant("accounting-" + strategy);
+            http = tenant.http();
+            String fileId = multipartParse(CSV.getBytes(StandardCharsets.UTF_8));
+            String body = "{\"fileId\": \"" + fileId + "\", \"columnMapping\": " + mapping
+                    + ", \"duplicateStrategy\": \"" + strategy + "\"}";
+
+            Response validated = http.post("/v1/modules/vendors/import/validate", body);
+            Response executed = http.post("/v1/modules/vendors/import/execute", body);
+
+            assertThat(List.of("totalRows", "validRows", "errorRows", "skippedRows").stream()
+                    .map(k -> validated.at("/data/" + k))).as(strategy).containsExactlyElementsOf(counts.get(strategy));
+            assertThat(List.of("totalRows", "successRows", "errorRows", "skippedRows").stream()
+                    .map(k -> executed.at("/data/" + k))).as(strategy).containsExactlyElementsOf(counts.get(strategy));
+            assertThat(problems(validated).stream().map(p -> p.substring(0, p.lastIndexOf('|'))).toList())
+                    .as(strategy).containsExactlyElementsOf(problems.get(strategy));
+            assertThat(problems(validated)).as(strategy).containsExactlyElementsOf(problems(executed));
+            assertThat(linesOf(csv(validated.at("/data/errorsCsvUrl")))).as(strategy)
+                    .containsExactlyElementsOf(linesOf(csv(executed.at("/data/errorsCsvUrl"))));
+            assertThat(vendors()).as(strategy).containsExactlyElementsOf(stored.get(strategy));
+        }
+        assertThat(problems(http.post("/v1/modules/vendors/import/validate", "{\"rows\": [{\"external_id\": \"a-1\","
+                + " \"name\": \"Again\"}], \"columnMapping\": " + mapping + ", \"duplicateStrategy\": \"create\"}")))
+                .containsExactly("1|external_id|duplicate_external_id|external_id \"a-1\" already exists;"
+                        + " duplicateStrategy create never updates a record");
+    }
+
+    /**
+     * Matching by email (case and surrounding spaces aside), validate counts what execute does with rows that match an
+     * earlier row of the file, a stored record, or two stored records, and with an external_id another row took.
+     */
+    @Test
+    void validateCountsRowsMatchedByEmailAsExecuteThenDoesUnderEachDuplicateStrategy() throws Exception {
+        String mapping = "[{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"},"
+                + " {\"sourceColumn\": \"Email\", \"targetFieldSlug\": \"email\"},"
+                + " {\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"}]";
+        String rows = """
+                [{"Name": "Ann", "Email": "ann@example.com", "Id": "c-1"},
+                 {"Name": "Ann Again", "Email": " ANN@Example.com ", "Id": "c-2"},
+                 {"Name": "Bob", "Email": "bob@example.com", "Id": "c-1"},
+                 {"Name": "Bad", "Email": "not-an-email", "Id": ""},
+                 {"Name": "Cy", "Email": "cy@example.com", "Id": ""},
+                 {"Name": "Cy Two", "Email": "CY@example.com", "Id": ""},
+                 {"Name": "Dee Again", "Email": "Dee@Example.com", "Id": ""},
+                 {"Name": "Eve Three", "Email": "EVE@example.com", "Id": ""}]""";
+        String badEmail = "4|email|invalid_field_value|email: expected an email address, got \"not-an-email\"";
+        Map<String, List<String>> counts = Map.of("skip", List.of("8", "2", "2", "4"),
+                "update", List.of("8", "5", "3", "0"), "create", List.of("8", "6", "2", "0"));
+        Map<String, List<String>> problems = Map.of(
+                "skip", List.of("3|external_id|duplicate_external_id|external_id \"c-1\" already exists on a record"
+                        + " that this row's email did not match; duplicateStrategy skip would create a second record"
+                        + " with it, so the row was not applied", badEmail),
+                "update", List.of("3|external_id|duplicate_external_id|external_id \"c-1\" already exists on a"
+                        + " record that this row's email did not match; duplicateStrategy update would create a second"
+                        + " record with it, so the row was not applied", badEmail,
+                        "8|email|ambiguous_match|email: 2 stored records match this row's email; duplicateStrategy"
+                        + " update changes one record, so the row was not applied"),
+                "create", List.of("3|external_id|duplicate_external_id|external_id \"c-1\" already exists;"
+                        + " duplicateStrategy create never updates a record", badEmail));
+        Map<String, List<String>> stored = Map.of(
+                "skip", List.of("Ann|ann@example.com|c-1", "Cy|cy@example.com|null", "Dee|dee@example.com|null",
+                        "Eve Two|eve@example.com|null", "Eve|eve@example.com|null"),
+                "update", List.of("Ann Again|ANN@Example.com|c-1", "Cy Two|CY@example.com|null",
+                        "Dee Again|Dee@Example.com|null", "Eve Two|eve@example.com|null", "Eve|eve@example.com|null"),
+                "create", List.of("Ann Again|ANN@Example.com|c-2", "Ann|ann@example.com|c-1",
+                        "Cy Two|CY@example.com|null", "Cy|cy@example.com|null", "Dee Again|Dee@Example.com|null",
+                        "Dee|dee@example.com|null", "Eve Three|EVE@example.com|null", "Eve Two|eve@example.com|null",
+                        "Eve|eve@example.com|null"));
+
+        for (String strategy : List.of("skip", "update", "create")) {
+            tenant = TestServer.of(database()).newTenant("accounting-email-" + strategy);
+            http = tenant.http();
+            Response before = http.post("/v1/modules/contacts/import/execute", "{\"rows\": [{\"Name\": \"Dee\","
+                    + " \"Email\": \"dee@example.com\"}, {\"Name\": \"Eve\", \"Email\": \"eve@example.com\"},"
+                    + " {\"Name\": \"Eve Two\", \"Email\": \"eve@example.com\"}], \"columnMapping\": " + mapping
+                    + ", \"duplicateStrategy\": \"create\", \"duplicateMatchFields\": [\"email\"]}");
+            assertThat(before.at("/data/successRows")).as(before.body()).isEqualTo("3");
+            String body = "{\"rows\": " + rows + ", \"columnMapping\": " + mapping + ", \"duplicateStrategy\": \""
+                    + strategy + "\", \"duplicateMatchFields\": [\"email\"]}";
+
+            Response validated = http.post("/v1/modules/contacts/import/validate", body);
+            Response executed = http.post("/v1/modules/contacts/import/execute", body);
+
+            assertThat(List.of("totalRows", "validRows", "errorRows", "skippedRows").stream()
+                    .map(k -> validated.at("/data/" + k))).as(strategy + validated.body())
+                    .containsExactlyElementsOf(counts.get(strategy));
+            assertThat(List.of("totalRows", "successRows", "errorRows", "skippedRows").stream()
+                    .map(k -> executed.at("/data/" + k))).as(strategy + executed.body())
+                    .containsExactlyElementsOf(counts.get(strategy));
+            assertThat(problems(validated)).as(strategy).containsExactlyElementsOf(problems.get(strategy));
+            assertThat(problems(executed)).as(strategy).containsExactlyElementsOf(problems.get(strategy));
+            assertThat(contacts()).as(strategy).containsExactlyElementsOf(stored.get(strategy));
+        }
     }
 
     @Test
@@ -417,6 +540,24 @@ abstract class RowAccountingContract {
         JsonNode data = Http.JSON.readTree(r.body()).get("data");
         assertThat(data.get("totalRows").asLong()).isEqualTo(15);
         return data.get("fileId").asString();
+    }
+
+    /** The problems a validate or execute answer lists, as "row|field|code|error". */
+    private static List<String> problems(Response r) {
+        List<String> out = new ArrayList<>();
+        r.json().at("/data/errors").forEach(e -> out.add(e.get("row").asString() + "|" + e.get("field").asString()
+                + "|" + e.get("code").asString() + "|" + e.get("error").asString()));
+        return out;
+    }
+
+    /** The tenant's contacts as "displayName|email|external_id", sorted. */
+    private List<String> contacts() {
+        List<String> out = new ArrayList<>();
+        http.get("/v1/objects/contact/records?limit=100").json().get("data").forEach(r -> out.add(
+                r.at("/values/displayName").asString() + "|" + r.at("/values/email").asString() + "|"
+                        + (r.get("external_id").isNull() ? "null" : r.get("external_id").asString())));
+        out.sort(null);
+        return out;
     }
 
     /** The tenant's vendors as "external_id values", sorted. */

@@ -128,14 +128,28 @@ class DetectTest {
                 + "expected a CSV, JSON, NDJSON, XLSX or XLS file");
     }
 
+    /**
+     * A ZIP cut short (a partly uploaded .xlsx) is a damaged workbook, {@code unreadable_file} as the reader says of
+     * one, not a file of another type: before, it was {@code unsupported_file_type}.
+     */
     @Test
-    void rejectsATruncatedWorkbookAsADamagedZipArchive() throws IOException {
+    void refusesATruncatedXlsxAsADamagedWorkbook() throws IOException {
         Path whole = XlsxWriter.write(Workbook.of(sheet("S", row(1, "a"))), dir.resolve("whole.xlsx"));
         byte[] bytes = Files.readAllBytes(whole);
         Path cut = Files.write(dir.resolve("cut.xlsx"), Arrays.copyOf(bytes, bytes.length / 2));
 
-        assertUnsupported(cut, "The file is a damaged ZIP archive (perhaps a partly uploaded .xlsx); "
-                + "expected a CSV, JSON, NDJSON, XLSX or XLS file");
+        assertDamaged(cut, "The workbook cannot be read; expected a valid .xlsx file, found a damaged one (its ZIP"
+                + " archive is cut short or corrupt, as a partly uploaded file is; send the whole file again)");
+    }
+
+    /** An Excel 97–2003 workbook cut short is a damaged workbook too. */
+    @Test
+    void refusesATruncatedXlsAsADamagedWorkbook() throws IOException {
+        byte[] bytes = dev.freight.testing.XlsFiles.of("S", new String[][] {{"a"}, {"1"}});
+        Path cut = Files.write(dir.resolve("cut.xls"), Arrays.copyOf(bytes, 1_000));
+
+        assertDamaged(cut, "The workbook cannot be read; expected a valid .xls file, found a damaged one (its Office"
+                + " compound file is cut short or corrupt, as a partly uploaded file is; send the whole file again)");
     }
 
     @Test
@@ -209,6 +223,15 @@ class DetectTest {
         assertThatThrownBy(() -> Readers.detect(file, null, file.getFileName().toString()))
                 .isInstanceOfSatisfying(IngestException.class, e -> {
                     assertThat(e.code()).isEqualTo("unsupported_file_type");
+                    assertThat(e.getMessage()).isEqualTo(message);
+                    assertThat(e.line()).isZero();
+                });
+    }
+
+    private void assertDamaged(Path file, String message) {
+        assertThatThrownBy(() -> Readers.detect(file, null, file.getFileName().toString()))
+                .isInstanceOfSatisfying(IngestException.class, e -> {
+                    assertThat(e.code()).isEqualTo("unreadable_file");
                     assertThat(e.getMessage()).isEqualTo(message);
                     assertThat(e.line()).isZero();
                 });

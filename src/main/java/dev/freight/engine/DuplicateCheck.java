@@ -1,0 +1,235 @@
+package dev.freight.engine;
+
+import dev.freight.engine.ExecuteOptions.DuplicateStrategy;
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Value;
+import dev.freight.store.Database;
+import dev.freight.store.RecordStore;
+import dev.freight.store.RecordStore.Existing;
+import dev.freight.store.ValueJson;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The validate step's account of what execution's {@link MatchingWriter} does with each valid row by the duplicate
+ * strategy and match fields: applies it, skips it as a duplicate, or rejects it ({@code duplicate_external_id},
+ * {@code ambiguous_match}) with the same message, against the stored records and the earlier rows of the file alike.
+ * It reads stored records and writes nothing: the rows the file would create or update are followed in memory, by
+ * their match keys only (execution's index holds those too). References are not resolved here, so a row execution
+ * would reject for one counts as applied. Rows come in file order, a chunk at a time. Not thread-safe; one per
+ * validation.
+ */
+final class DuplicateCheck {
+
+    /** What execution would do with one valid row: apply it (null violation, not skipped), skip it, or reject it. */
+    record Verdict(boolean skipped, Violation violation) {
+        static final Verdict APPLIED = new Verdict(false, null);
+        static final Verdict SKIPPED = new Verdict(true, null);
+    }
+
+    /** A record a row finds: stored (with its id), or one an earlier row of the file would create. */
+    private static final class Target {
+        final String id;
+        String externalId;
+        /** The values of its match fields only: they alone give its keys, and a merge combines field by field. */
+        Map<String, Value> values;
+
+        Target(String id, String externalId, Map<String, Value> values) {
+            this.id = id;
+            this.externalId = externalId;
+            this.values = values;
+        }
+    }
+
+    private final Database database;
+    private final RecordStore records;
+    private final ObjectDef object;
+    private final String organizationId;
+    private final ExecuteOptions options;
+    private final List<String> matchFields;
+    private final boolean byExternalId;
+    /** The index of stored records by the match fields, as execution builds it; null for external_id or none. */
+    private final RecordMatcher matcher;
+    /** Matching by external_id: the keys a stored record or an earlier row of the file has. */
+    private final Set<String> keys = new HashSet<>();
+    /** Matching by other fields: the records the rows found or would create, by id. */
+    private final Map<String, Target> targets = new HashMap<>();
+    /** Matching by other fields: the external ids a stored record or an earlier row of the file has. */
+    private final Set<String> taken = new HashSet<>();
+    private long created;
+
+    DuplicateCheck(Database database, RecordStore records, ObjectDef object, String organizationId,
+            ExecuteOptions options) {
+        this.database = database;
+        this.records = records;
+        this.object = object;
+        this.organizationId = organizationId;
+        this.options = options;
+        this.matchFields = options.effectiveMatchFields(object);
+        this.byExternalId = matchFields.equals(List.of(BuiltInObjects.EXTERNAL_ID));
+        this.matcher = matchFields.isEmpty() || byExternalId ? null
+                : database.withHandle(h -> RecordMatcher.load(h, records, organizationId, object, matchFields));
+    }
+
+    /** The verdicts on {@code rows}, valid rows in file order after those of the earlier calls: one each, in order. */
+    List<Verdict> check(List<ParsedRow> rows) {
+        return byExternalId ? byExternalId(rows) : byOtherFields(rows);
+    }
+
+    private List<Verdict> byExternalId(List<ParsedRow> rows) {
+        Set<String> unknown = new LinkedHashSet<>();
+        rows.forEach(r -> {
+            if (r.externalId() != null && !keys.contains(r.externalId())) {
+                unknown.add(r.externalId());
+            }
+        });
+        if (!unknown.isEmpty()) {
+            keys.addAll(database.withHandle(h -> records.idsByExternalId(h, organizationId, object.slug(), unknown))
+                    .keySet());
+        }
+        List<Verdict> out = new ArrayList<>(rows.size());
+        for (ParsedRow row : rows) {
+            String key = row.externalId();
+            if (key == null || keys.add(key)) {
+                out.add(Verdict.APPLIED);
+            } else if (options.duplicateStrategy() == DuplicateStrategy.SKIP) {
+                out.add(Verdict.SKIPPED);
+            } else if (options.duplicateStrategy() == DuplicateStrategy.CREATE) {
+                out.add(new Verdict(false, new Violation(row.ordinal(), key, BuiltInObjects.EXTERNAL_ID,
+                        ViolationCode.DUPLICATE_EXTERNAL_ID,
+                        MatchingWriter.takenMessage(options.duplicateStrategy(), matchFields, key))));
+            } else {
+                out.add(Verdict.APPLIED);
+            }
+        }
+        return out;
+    }
+
+    private List<Verdict> byOtherFields(List<ParsedRow> rows) {
+        load(rows);
+        DuplicateStrategy strategy = options.duplicateStrategy();
+        List<Verdict> out = new ArrayList<>(rows.size());
+        for (ParsedRow row : rows) {
+            List<Target> found = found(row);
+            if (found.size() > 1 && strategy == DuplicateStrategy.UPDATE) {
+                out.add(new Verdict(false, MatchingWriter.ambiguousMatch(row, matchFields, found.size())));
+                continue;
+            }
+            Target match = found.isEmpty() ? null : found.getFirst();
+            if (match != null && strategy == DuplicateStrategy.SKIP) {
+                out.add(Verdict.SKIPPED);
+                continue;
+            }
+            if (match != null && strategy == DuplicateStrategy.UPDATE) {
+                String given = row.externalId();
+                List<String> before = keysOf(match);
+                if (given != null && !given.equals(match.externalId) && match.externalId == null) {
+                    if (!taken.add(given)) {
+                        out.add(new Verdict(false, new Violation(row.ordinal(), given, BuiltInObjects.EXTERNAL_ID,
+                                ViolationCode.DUPLICATE_EXTERNAL_ID,
+                                MatchingWriter.takenByAnotherMessage(matchFields, given))));
+                        continue;
+                    }
+                    match.externalId = given;
+                }
+                match.values = Merging.merge(options.mergeMode(), match.values, matchValues(row.values()),
+                        row.cleared());
+                rekey(match, before);
+                out.add(Verdict.APPLIED);
+                continue;
+            }
+            if (row.externalId() != null && !taken.add(row.externalId())) {
+                out.add(new Verdict(false, new Violation(row.ordinal(), row.externalId(), BuiltInObjects.EXTERNAL_ID,
+                        ViolationCode.DUPLICATE_EXTERNAL_ID,
+                        MatchingWriter.takenMessage(strategy, matchFields, row.externalId()))));
+                continue;
+            }
+            if (matcher != null && strategy != DuplicateStrategy.CREATE) {
+                // A later row with its keys finds it, as execution's index does once the row's chunk commits.
+                Target made = new Target("row " + ++created, row.externalId(), matchValues(row.values()));
+                targets.put(made.id, made);
+                rekey(made, List.of());
+            }
+            out.add(Verdict.APPLIED);
+        }
+        return out;
+    }
+
+    /**
+     * Reads what the rows may meet among the stored records: the records holding their keys that were not read yet,
+     * and which of their external ids a stored record has.
+     */
+    private void load(List<ParsedRow> rows) {
+        Set<String> ids = new LinkedHashSet<>();
+        Set<String> externalIds = new LinkedHashSet<>();
+        for (ParsedRow row : rows) {
+            if (matcher != null) {
+                matcher.all(matcher.keys(row.values(), row.externalId())).stream()
+                        .filter(id -> !targets.containsKey(id)).forEach(ids::add);
+            }
+            if (row.externalId() != null && !taken.contains(row.externalId())) {
+                externalIds.add(row.externalId());
+            }
+        }
+        if (ids.isEmpty() && externalIds.isEmpty()) {
+            return;
+        }
+        database.withHandle(h -> {
+            if (!ids.isEmpty()) {
+                for (Existing e : records.existingByIds(h, organizationId, ids).values()) {
+                    targets.put(e.id(), new Target(e.id(), e.externalId(),
+                            matchValues(ValueJson.decode(e.data(), object))));
+                }
+            }
+            if (!externalIds.isEmpty()) {
+                taken.addAll(records.idsByExternalId(h, organizationId, object.slug(), externalIds).keySet());
+            }
+            return null;
+        });
+    }
+
+    /** The records holding the row's keys, each once; a stored one deleted since the index was built holds none. */
+    private List<Target> found(ParsedRow row) {
+        List<Target> found = new ArrayList<>(1);
+        if (matcher != null) {
+            for (String id : matcher.all(matcher.keys(row.values(), row.externalId()))) {
+                Target t = targets.get(id);
+                if (t != null) {
+                    found.add(t);
+                }
+            }
+        }
+        return found;
+    }
+
+    private Map<String, Value> matchValues(Map<String, Value> values) {
+        Map<String, Value> out = new LinkedHashMap<>();
+        for (String f : matchFields) {
+            if (values.containsKey(f)) {
+                out.put(f, values.get(f));
+            }
+        }
+        return out;
+    }
+
+    private List<String> keysOf(Target target) {
+        return matcher == null ? List.of() : matcher.keys(target.values, target.externalId);
+    }
+
+    /** Moves {@code target} in the index from the keys it had ({@code before}) to those it has now. */
+    private void rekey(Target target, List<String> before) {
+        if (matcher == null) {
+            return;
+        }
+        List<String> after = keysOf(target);
+        before.stream().filter(k -> !after.contains(k)).forEach(k -> matcher.remove(k, target.id));
+        after.stream().filter(k -> !before.contains(k)).forEach(k -> matcher.add(k, target.id));
+    }
+}
