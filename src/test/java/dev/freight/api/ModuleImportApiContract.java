@@ -182,6 +182,12 @@ abstract class ModuleImportApiContract {
         Response json = upload("/v1/modules/vendor/import/parse", "vendors.json", "application/json",
                 "[{\"id\": \"v-2\", \"Na\\u0000me\": \"Beta\"}]".getBytes(StandardCharsets.UTF_8));
         assertThat(json.json().get("data").get("sourceColumns").toString()).isEqualTo("[\"id\",\"Na\uFFFDme\"]");
+        // A file name is a part's header, which the servlet container does not read with a NUL (nor a %00 in
+        // filename*): no such name reaches the parsed file's record.
+        Response named = upload("/v1/modules/vendor/import/parse", "ven\u0000dors.csv", "text/csv",
+                "id,name\nv-9,Nine\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(named.status()).isEqualTo(400);
+        assertThat(named.at("/error/code")).isEqualTo("no_file");
 
         String nul = " holds a NUL character (U+0000), which cannot be stored";
         Response source = http.post("/v1/modules/vendor/import/execute", """
