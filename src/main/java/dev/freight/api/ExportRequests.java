@@ -3,6 +3,7 @@ package dev.freight.api;
 import dev.freight.export.ExportConfig;
 import dev.freight.export.ExportFormat;
 import dev.freight.schema.Echo;
+import dev.freight.schema.NulCharacter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -77,6 +78,9 @@ final class ExportRequests {
         if (name == null || name.isBlank()) {
             throw new ApiException(400, "invalid_report", "name is required");
         }
+        if (NulCharacter.in(name)) {
+            throw new ApiException(400, "invalid_report", NulCharacter.problem("name"));
+        }
         if (module == null || module.isBlank()) {
             throw new ApiException(400, "invalid_report", "module is required: the object slug the report reads");
         }
@@ -92,9 +96,9 @@ final class ExportRequests {
                 strings(c, "columns", prefix),
                 labels(c, prefix),
                 bool(c, "includeHeaders", prefix),
-                string(c, "dateFormat", prefix),
-                string(c, "title", prefix),
-                string(c, "description", prefix),
+                freeText(c, "dateFormat", prefix),
+                freeText(c, "title", prefix),
+                freeText(c, "description", prefix),
                 string(c, "sortField", prefix),
                 string(c, "sortDirection", prefix),
                 integer(c, "limit", prefix),
@@ -118,6 +122,19 @@ final class ExportRequests {
             return (String) v;
         }
         throw invalid(prefix + key + " must be a string");
+    }
+
+    /**
+     * A text the export writes into its file as given (a title, a label, a date format's literals): U+0000 is refused
+     * here as in every other text a request sends ({@link NulCharacter}). Names of columns and fields need no such
+     * check: one that holds it names nothing and is refused as unknown.
+     */
+    private static String freeText(Map<?, ?> map, String key, String prefix) {
+        String text = string(map, key, prefix);
+        if (NulCharacter.in(text)) {
+            throw invalid(NulCharacter.problem(prefix + key));
+        }
+        return text;
     }
 
     private static Boolean bool(Map<?, ?> map, String key, String prefix) {
@@ -170,7 +187,12 @@ final class ExportRequests {
         }
         if (v instanceof Map<?, ?> m && m.values().stream().allMatch(i -> i instanceof String)) {
             Map<String, String> labels = new LinkedHashMap<>();
-            m.forEach((k, l) -> labels.put(String.valueOf(k), (String) l));
+            m.forEach((k, l) -> {
+                if (NulCharacter.in((String) l)) {
+                    throw invalid(NulCharacter.problem(prefix + "columnLabels." + k));
+                }
+                labels.put(String.valueOf(k), (String) l);
+            });
             return labels;
         }
         throw invalid(prefix + "columnLabels must be an object of column → label strings");

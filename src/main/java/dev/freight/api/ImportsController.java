@@ -5,6 +5,7 @@ import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.ImportRollback;
 import dev.freight.schema.Coercion;
 import dev.freight.schema.Echo;
+import dev.freight.schema.NulCharacter;
 import dev.freight.schema.ObjectDef;
 import dev.freight.store.Database;
 import dev.freight.store.ImportEnums;
@@ -80,6 +81,9 @@ class ImportsController {
                 .object(request.resource())
                 .orElseThrow(() -> new ApiException(422, "invalid_import",
                         "resource " + Echo.quoted(request.resource()) + " is not an object"));
+        if (NulCharacter.in(request.name())) {
+            throw new ApiException(422, "invalid_import", NulCharacter.problem("name"));
+        }
         Action action = choice(Action.class, "action", request.action(), Action.MERGE);
         Map<String, String> mapping = columnMapping(request.columnMapping());
         String problem = mapping == null ? null : ImportPipeline.columnMappingProblem(object, action, mapping);
@@ -110,6 +114,10 @@ class ImportsController {
             if (!(header instanceof String text) || text.isEmpty()) {
                 throw new ApiException(422, "invalid_import", "column_mapping." + field
                         + " must be the header of a column (a non-empty string), got " + Coercion.describe(header));
+            }
+            if (NulCharacter.in(text)) {
+                // A file's header never holds one (Columns writes U+FFFD in its place), so it could match no column.
+                throw new ApiException(422, "invalid_import", NulCharacter.problem("column_mapping." + field));
             }
             mapping.put(field, text);
         });

@@ -2,6 +2,7 @@ package dev.freight.api;
 
 import dev.freight.api.Views.KeyView;
 import dev.freight.schema.Echo;
+import dev.freight.schema.NulCharacter;
 import dev.freight.store.ApiKey;
 import dev.freight.store.Database;
 import dev.freight.store.KeyKind;
@@ -46,6 +47,9 @@ class KeyController {
         for (String s : request.scopes()) {
             scopes.add(Scope.fromWireName(s).orElseThrow(() -> new ApiException(422, "invalid_key",
                     "scopes takes admin, import, export and read, got " + Echo.quoted(s))));
+        }
+        if (NulCharacter.in(request.name())) {
+            throw new ApiException(422, "invalid_key", NulCharacter.problem("name"));
         }
         String name = request.name() == null || request.name().isBlank() ? kind.wireName() : request.name().strip();
         String secret = KeySecrets.generate();

@@ -7,6 +7,7 @@ import dev.freight.engine.ExecuteOptions.MergeMode;
 import dev.freight.schema.Echo;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
+import dev.freight.schema.NulCharacter;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
 import java.util.ArrayList;
@@ -134,18 +135,18 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
             if (!(list.get(i) instanceof Map<?, ?> c)) {
                 throw invalid(at + " must be an object {sourceColumn, targetFieldSlug}");
             }
-            String source = text(c, "sourceColumn");
+            String source = text(c, "sourceColumn", at + ".sourceColumn");
             if (source == null) {
                 throw invalid(at + ".sourceColumn is required");
             }
-            String target = text(c, "targetFieldSlug");
+            String target = text(c, "targetFieldSlug", at + ".targetFieldSlug");
             if (target == null || flag(c, "ignored")) {
                 continue;
             }
             Field field = object.field(target).orElseThrow(() -> invalid(at + ".targetFieldSlug: " + object.slug()
                     + " has no field " + Echo.quoted(target)));
-            String valueType = text(c, "valueType");
-            String part = text(c, "addressPart");
+            String valueType = text(c, "valueType", at + ".valueType");
+            String part = text(c, "addressPart", at + ".addressPart");
             if (part != null && (field.type() != FieldType.ADDRESS || !Value.Address.PARTS.contains(part))) {
                 throw invalid(at + ".addressPart: " + (field.type() != FieldType.ADDRESS
                         ? Echo.quoted(target) + " is not an address field"
@@ -188,12 +189,22 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
     }
 
     private static String text(Map<?, ?> map, String name) {
+        return text(map, name, name);
+    }
+
+    /** @param where how a NUL character's message names the member, e.g. {@code columnMapping[2].sourceColumn} */
+    private static String text(Map<?, ?> map, String name, String where) {
         Object v = map.get(name);
         if (v == null) {
             return null;
         }
         if (!(v instanceof String s)) {
             throw invalid(name + " must be a string");
+        }
+        if (NulCharacter.in(s)) {
+            // A parsed file's header never holds one (Columns writes U+FFFD in its place); a fileId with one, looked
+            // up, failed with 500 on PostgreSQL.
+            throw invalid(NulCharacter.problem(where));
         }
         return s.isBlank() ? null : s;
     }

@@ -1,7 +1,10 @@
 package dev.freight.api;
 
+import dev.freight.schema.Echo;
+import dev.freight.schema.NulCharacter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -11,8 +14,9 @@ import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
  * Refuses a request whose query string does not decode: a {@code %} not followed by two hex digits, or escapes that
- * do not spell UTF-8. Tomcat finds these only when a handler reads a parameter, so a route without parameters (a
- * POST with a JSON body) would otherwise take such a URL; this check runs before every handler.
+ * do not spell UTF-8; and one whose parameter holds a NUL character (U+0000). Tomcat finds the first only when a
+ * handler reads a parameter, so a route without parameters (a POST with a JSON body) would otherwise take such a URL;
+ * this check runs before every handler.
  */
 final class QueryStrings implements HandlerInterceptor {
 
@@ -25,7 +29,29 @@ final class QueryStrings implements HandlerInterceptor {
         if (query != null && !decodes(query)) {
             throw new ApiException(400, "invalid_parameter", INVALID);
         }
+        String nul = query == null ? null : nulParameter(query);
+        if (nul != null) {
+            throw new ApiException(400, "invalid_parameter", NulCharacter.problem("Query parameter "
+                    + Echo.quoted(nul)));
+        }
         return true;
+    }
+
+    /**
+     * The name of the first parameter of a decodable {@code query} whose name or value holds U+0000 (written
+     * {@code %00}: a URL cannot hold the byte itself), or null. PostgreSQL takes no such text as a query's parameter
+     * (a filter by it answered 500 there), and the same request must get the same answer on SQLite.
+     */
+    static String nulParameter(String query) {
+        if (!query.contains("%00")) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.contains("%00")) {
+                return URLDecoder.decode(pair.split("=", 2)[0], StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     /** Whether every escape of {@code query} is two hex digits and its bytes are UTF-8. */

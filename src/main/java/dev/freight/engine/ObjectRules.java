@@ -4,6 +4,7 @@ import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Echo;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
+import dev.freight.schema.NulCharacter;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import java.util.ArrayList;
@@ -22,13 +23,9 @@ public final class ObjectRules {
      * PostgreSQL refuses U+0000 in text and jsonb, so a definition holding one would fail its write with 500 there;
      * it is a problem of the definition on SQLite too, so both databases take the same definitions.
      */
-    private static final String NUL = "holds a NUL character (U+0000), which cannot be stored";
+    private static final String NUL = NulCharacter.HOLDS;
 
     private ObjectRules() {}
-
-    private static boolean holdsNul(String text) {
-        return text != null && text.indexOf('\u0000') >= 0;
-    }
 
     public static List<String> objectProblems(Schema schema, ObjectDef object) {
         List<String> problems = new ArrayList<>();
@@ -40,7 +37,7 @@ public final class ObjectRules {
         }
         if (object.label() == null || object.label().isBlank()) {
             problems.add("label is required");
-        } else if (holdsNul(object.label())) {
+        } else if (NulCharacter.in(object.label())) {
             problems.add("label " + NUL);
         }
         if (!PREFIX.matcher(object.idPrefix()).matches()) {
@@ -72,17 +69,17 @@ public final class ObjectRules {
         } else if (schema.object(objectSlug).flatMap(o -> o.field(field.slug())).isPresent()) {
             problems.add(objectSlug + " already has a field " + Echo.quoted(field.slug()));
         }
-        if (holdsNul(field.label())) {
+        if (NulCharacter.in(field.label())) {
             problems.add("field " + Echo.quoted(field.slug()) + " label " + NUL);
         }
-        if (holdsNul(field.description())) {
+        if (NulCharacter.in(field.description())) {
             problems.add("field " + Echo.quoted(field.slug()) + " description " + NUL);
         }
         if (field.type() == FieldType.ENUM && field.options().isEmpty()) {
             problems.add("enum field " + Echo.quoted(field.slug()) + " needs options");
         }
         for (int i = 0; i < field.options().size(); i++) {
-            if (holdsNul(field.options().get(i))) {
+            if (NulCharacter.in(field.options().get(i))) {
                 problems.add("enum field " + Echo.quoted(field.slug()) + " option " + (i + 1) + " " + NUL);
             }
         }

@@ -3,6 +3,7 @@ package dev.freight.engine;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Echo;
 import dev.freight.schema.Field;
+import dev.freight.schema.NulCharacter;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import java.util.ArrayList;
@@ -33,6 +34,8 @@ public final class ReportRules {
         }
         if (reportName == null || reportName.isBlank()) {
             problems.add("report_name is required");
+        } else if (NulCharacter.in(reportName)) {
+            problems.add(NulCharacter.problem("report_name"));
         }
         if (mapping == null || mapping.isEmpty()) {
             problems.add("mapping must map at least external_id and the required fields");
@@ -51,6 +54,9 @@ public final class ReportRules {
                         + " does not have");
             } else if (e.getValue() == null || e.getValue().isBlank()) {
                 problems.add("mapping of " + Echo.quoted(e.getKey()) + " needs the incoming key name");
+            } else if (NulCharacter.in(e.getValue())) {
+                // A definition refuses the character wherever it is, as an object's does (ObjectRules).
+                problems.add(NulCharacter.problem("mapping of " + Echo.quoted(e.getKey())));
             }
         }
         if (!m.containsKey(BuiltInObjects.EXTERNAL_ID) && object.field(BuiltInObjects.EXTERNAL_ID).isPresent()) {

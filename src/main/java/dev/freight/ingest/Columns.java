@@ -12,7 +12,9 @@ import java.util.Set;
 /**
  * The column names of a tabular file and the mapping of a row's cells onto them.
  *
- * <p>Names are the header cells as written, with a leading byte-order mark removed. A blank name becomes
+ * <p>Names are the header cells as written, with a leading byte-order mark removed and each U+0000 written as U+FFFD
+ * (PostgreSQL stores no NUL character, and a name is kept with the import and repeated in its messages; a value
+ * holding one is its row's error instead). A blank name becomes
  * {@code column_N} (N the 1-based column). A name already taken gets the first free suffix {@code _2}, {@code _3}, …,
  * skipping suffixed names that appear elsewhere in the header, so {@code Email, Email, Email_2} becomes
  * {@code Email, Email_3, Email_2}. A non-blank cell beyond the header is keyed {@code column_N}, suffixed the same way
@@ -39,14 +41,14 @@ final class Columns {
         this.missing = missing;
         Set<String> written = new HashSet<>();
         for (String h : header) {
-            written.add(stripBom(h));
+            written.add(writtenName(h));
         }
         List<String> unique = new ArrayList<>(header.size());
         Set<String> used = new HashSet<>();
         Map<String, Integer> nextSuffix = new HashMap<>();
         Map<String, String> renamed = new LinkedHashMap<>();
         for (int i = 0; i < header.size(); i++) {
-            String h = stripBom(header.get(i));
+            String h = writtenName(header.get(i));
             String name = h.isBlank() ? "column_" + (i + 1) : h;
             if (used.contains(name)) {
                 String repeated = name;
@@ -147,7 +149,7 @@ final class Columns {
         }
     }
 
-    private static String stripBom(String s) {
-        return s.startsWith("\uFEFF") ? s.substring(1) : s;
+    private static String writtenName(String s) {
+        return (s.startsWith("\uFEFF") ? s.substring(1) : s).replace('\u0000', '\uFFFD');
     }
 }

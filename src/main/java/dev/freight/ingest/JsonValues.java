@@ -41,13 +41,14 @@ public final class JsonValues {
     /**
      * The object starting at the parser's current START_OBJECT token, as Jackson reads it untyped (integers as
      * Integer, Long or BigInteger, fractions as BigDecimal); leaves the parser on its END_OBJECT. An object that has a
-     * key twice, at any depth, is read to its end and then rejected alone with {@code repeated_key}.
+     * key twice, at any depth, is read to its end and then rejected alone with {@code repeated_key}. Its own keys
+     * name the file's columns: each U+0000 in them is read as U+FFFD, as in a tabular file's header ({@link Columns}).
      *
      * @param firstLine the file line of the parser's line 1
      */
     static Map<String, Object> readObject(JsonParser parser, long firstLine) {
         String[] repeated = new String[3];
-        Map<String, Object> object = object(parser, firstLine, repeated);
+        Map<String, Object> object = object(parser, firstLine, repeated, true);
         if (repeated[0] != null) {
             throw new IngestException("repeated_key", Long.parseLong(repeated[1]),
                     "%s: the key \"%s\" appears twice in one object".formatted(repeated[2], repeated[0]));
@@ -55,11 +56,14 @@ public final class JsonValues {
         return object;
     }
 
-    /** @param repeated the first key found twice, its line and where it is, once there is one */
-    private static Map<String, Object> object(JsonParser parser, long firstLine, String[] repeated) {
+    /**
+     * @param repeated the first key found twice, its line and where it is, once there is one
+     * @param columns whether the keys name columns (a row's own, not a value's)
+     */
+    private static Map<String, Object> object(JsonParser parser, long firstLine, String[] repeated, boolean columns) {
         Map<String, Object> object = new LinkedHashMap<>();
         for (JsonToken t = parser.nextToken(); t == JsonToken.PROPERTY_NAME; t = parser.nextToken()) {
-            String name = parser.currentName();
+            String name = columns ? parser.currentName().replace('\u0000', '\uFFFD') : parser.currentName();
             if (object.containsKey(name) && repeated[0] == null) {
                 repeated[0] = name;
                 repeated[1] = String.valueOf(line(parser, firstLine));
@@ -76,7 +80,7 @@ public final class JsonValues {
 
     private static Object value(JsonParser parser, long firstLine, String[] repeated) {
         return switch (parser.currentToken()) {
-            case START_OBJECT -> object(parser, firstLine, repeated);
+            case START_OBJECT -> object(parser, firstLine, repeated, false);
             case START_ARRAY -> {
                 List<Object> items = new ArrayList<>();
                 while (parser.nextToken() != JsonToken.END_ARRAY) {

@@ -239,6 +239,49 @@ abstract class AdminApiContract {
         assertThat(http.get("/v1/objects/vendor").json().get("fields").size()).isEqualTo(16);
     }
 
+    /**
+     * U+0000 in an import report's name or a mapping's key name, an API key's name, a query parameter or a path is
+     * refused alike on both databases. Before, PostgreSQL answered 500 for the names and the records filter (it stores
+     * no U+0000 in text, nor takes one as a query's parameter) where SQLite stored them, and both stored the mapping.
+     */
+    @Test
+    void aNulCharacterInAReportOrKeyNameAMappingAQueryParameterOrAPathIsRefusedOnBothDatabases() {
+        String nul = " holds a NUL character (U+0000), which cannot be stored";
+        Response report = http.post("/v1/import-reports", """
+                {"slug": "nul", "report_name": "Ven\\u0000dors", "base_object": "vendor",
+                 "mapping": {"external_id": "id", "name": "Na\\u0000me"}}""");
+        assertThat(report.status()).isEqualTo(422);
+        assertThat(report.at("/error/code")).isEqualTo("invalid_report");
+        assertThat(report.at("/error/details")).isEqualTo("[\"report_name" + nul + "\",\"mapping of \\\"name\\\""
+                + nul + "\"]");
+        assertThat(http.get("/v1/import-reports").json().get("data").size()).isZero();
+
+        assertThat(http.post("/v1/import-reports", ImportApiContract.SEED_REPORT).status()).isEqualTo(201);
+        Response renamed = http.put("/v1/import-reports/vendor-custom-import", """
+                {"report_name": "Ven\\u0000dors", "base_object": "vendor", "mapping": {"external_id": "id", "name": "n"}}""");
+        assertThat(renamed.status()).isEqualTo(422);
+        assertThat(renamed.at("/error/message")).isEqualTo("The import report is not valid: report_name" + nul);
+        assertThat(http.get("/v1/import-reports/vendor-custom-import").at("/report_name")).isEqualTo("Vendor Import");
+
+        Response key = http.post("/v1/keys", """
+                {"name": "ci\\u0000bot", "kind": "service_account", "scopes": ["read"]}""");
+        assertThat(key.status()).isEqualTo(422);
+        assertThat(key.at("/error/code")).isEqualTo("invalid_key");
+        assertThat(key.at("/error/message")).isEqualTo("name" + nul);
+        assertThat(http.get("/v1/keys").json().get("data").size()).isEqualTo(1);
+
+        Response filter = http.get("/v1/objects/vendor/records?limit=5&external_id=v%001");
+        assertThat(filter.status()).isEqualTo(400);
+        assertThat(filter.at("/error/code")).isEqualTo("invalid_parameter");
+        assertThat(filter.at("/error/message")).isEqualTo("Query parameter \"external_id\"" + nul);
+
+        Response path = http.get("/v1/import-reports/vendor-custom-import%00");
+        assertThat(path.status()).isEqualTo(400);
+        assertThat(path.at("/error/code")).isEqualTo("bad_request");
+        assertThat(path.at("/error/message")).isEqualTo("The request could not be read: its path or query has a %XX"
+                + " escape that is not UTF-8, an encoded '/' or a character a URL cannot hold");
+    }
+
     @Test
     void aFieldOfAnUnknownTypeOrWithoutSlugIsListedWithEveryOtherProblemOfTheDefinition() {
         Response r = http.post("/v1/objects", """

@@ -332,6 +332,44 @@ abstract class ImportsApiContract {
                 .isEqualTo("2025-01-13");
     }
 
+    /**
+     * U+0000 in an import's name or column_mapping, or in a list filter, is refused alike on both databases (before,
+     * PostgreSQL answered 500 for the name and the filter, which SQLite took). A file's header cell holding one names
+     * its column with U+FFFD in its place, the character the errors files show for a NUL in a rejected row's key, so
+     * a column_mapping can name it (before, it could not on either database: no mapping may hold the NUL).
+     */
+    @Test
+    void aNulCharacterInANameMappingOrFilterIsRefusedAndOneInAHeaderCellIsReadAsUFFFD() throws Exception {
+        String nul = " holds a NUL character (U+0000), which cannot be stored";
+        Response named = http.post("/v1/imports", "{\"resource\": \"vendor\", \"name\": \"nightly\\u0000\"}");
+        assertThat(named.status()).isEqualTo(422);
+        assertThat(named.at("/error/code")).isEqualTo("invalid_import");
+        assertThat(named.at("/error/message")).isEqualTo("name" + nul);
+        Response mapped = http.post("/v1/imports", """
+                {"resource": "vendor", "column_mapping": {"external_id": "id", "name": "Na\\u0000me"}}""");
+        assertThat(mapped.status()).isEqualTo(422);
+        assertThat(mapped.at("/error/code")).isEqualTo("invalid_import");
+        assertThat(mapped.at("/error/message")).isEqualTo("column_mapping.name" + nul);
+        Response filtered = http.get("/v1/imports?resource=vendor%00");
+        assertThat(filtered.status()).isEqualTo(400);
+        assertThat(filtered.at("/error/code")).isEqualTo("invalid_parameter");
+        assertThat(filtered.at("/error/message")).isEqualTo("Query parameter \"resource\"" + nul);
+        assertThat(http.get("/v1/imports").json().get("data").size()).isZero();
+
+        Response created = http.post("/v1/imports", """
+                {"resource": "vendor", "upload_mode": "sync",
+                 "column_mapping": {"external_id": "id", "name": "Na\uFFFDme"}}""");
+        HttpResponse<String> put = upload(created.at("/_upload_url"), "id,Na\u0000me\nv-1,Acme\n", "text/csv",
+                "vendors.csv");
+
+        assertThat(put.statusCode()).isEqualTo(200);
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(done.at("/stats")).isEqualTo("{\"read\":1,\"valid\":1,\"created\":1,\"updated\":0,\"unchanged\":0,"
+                + "\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=v-1").at("/data/0/values/name")).isEqualTo("Acme");
+    }
+
     /** UTF-16 without a byte-order mark (either byte order) is read as UTF-16, not refused as binary data. */
     @Test
     void aUtf16CsvWithoutAByteOrderMarkIsImportedWithItsLetters() throws Exception {

@@ -17,4 +17,12 @@ class QueryStringsTest {
         assertThat(QueryStrings.decodes("x=%C3%28")).isFalse();
         assertThat(QueryStrings.decodes("x=%FF")).isFalse();
     }
+
+    @Test
+    void aParameterHoldingANulCharacterIsNamedByItsDecodedName() {
+        assertThat(QueryStrings.nulParameter("limit=10&external_id=a%00b")).isEqualTo("external_id");
+        assertThat(QueryStrings.nulParameter("x%00y=1")).isEqualTo("x\u0000y");
+        assertThat(QueryStrings.nulParameter("na%6De=%00")).isEqualTo("name");
+        assertThat(QueryStrings.nulParameter("name=100%2500&x=%01")).isNull();
+    }
 }

@@ -1,0 +1,25 @@
+package dev.freight.schema;
+
+/**
+ * U+0000 in a text a request sends (a name, a label, a key, a parameter). PostgreSQL refuses the character in text and
+ * jsonb and in a text parameter of a query, where it would fail the request with 500; SQLite would take it, so a text
+ * holding one is refused on both databases alike, by a message that names where it is. Values of records are checked
+ * by {@link Coercion} instead, as their row's or field's problem. Stateless and thread-safe.
+ */
+public final class NulCharacter {
+
+    /** How every such message ends, after what holds the character. */
+    public static final String HOLDS = "holds a NUL character (U+0000), which cannot be stored";
+
+    private NulCharacter() {}
+
+    /** Whether {@code text} (null for none) holds U+0000. */
+    public static boolean in(String text) {
+        return text != null && text.indexOf('\u0000') >= 0;
+    }
+
+    /** "{@code what} holds a NUL character (U+0000), which cannot be stored". */
+    public static String problem(String what) {
+        return what + " " + HOLDS;
+    }
+}
