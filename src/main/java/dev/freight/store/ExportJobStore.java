@@ -16,6 +16,18 @@ public final class ExportJobStore {
             + " progress, record_count, file_name, file_size_bytes, content_type, error, created_by, requested_at,"
             + " started_at, completed_at, expires_at";
 
+    /*
+     * The sweeps read export jobs through export_jobs_expiry (status, expires_at), whose first column is the status:
+     * each reads the jobs in the statuses it names (literals, never bound, so that PostgreSQL's generic plan of the
+     * prepared statement narrows by them too), not the ended jobs that stay listed for ever.
+     */
+    /** {@link #expired}: through {@code export_jobs_expiry}. */
+    static final String EXPIRED = "select " + COLUMNS + " from export_jobs where status = 'completed'"
+            + " and expires_at <= ? order by id";
+    /** {@link #unfinished}, but for its limit: through {@code export_jobs_expiry}. */
+    static final String UNFINISHED = "select id from export_jobs where status in ('queued', 'processing')"
+            + " and requested_at < ? and id > ? order by id limit ";
+
     public void create(Handle h, ExportJob j) {
         h.update("insert into export_jobs (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                         + " ?, ?)", j.id(), j.organizationId(), j.sourceType(), j.sourceId(), j.module(), j.format(),
@@ -54,8 +66,7 @@ public final class ExportJobStore {
 
     /** Completed jobs whose file expired at or before {@code now}. */
     public List<ExportJob> expired(Handle h, Instant now) {
-        return h.query("select " + COLUMNS + " from export_jobs where status = 'completed' and expires_at <= ?"
-                + " order by id", ExportJobStore::job, now.toEpochMilli());
+        return h.query(EXPIRED, ExportJobStore::job, now.toEpochMilli());
     }
 
     /**
@@ -65,8 +76,7 @@ public final class ExportJobStore {
      * whose task was never queued.
      */
     public List<String> unfinished(Handle h, Instant requestedBefore, String afterId, int limit) {
-        return h.query("select id from export_jobs where status in ('queued', 'processing') and requested_at < ?"
-                + " and id > ? order by id limit " + limit, rs -> rs.getString(1), requestedBefore.toEpochMilli(),
+        return h.query(UNFINISHED + limit, rs -> rs.getString(1), requestedBefore.toEpochMilli(),
                 afterId == null ? "" : afterId);
     }
 

@@ -39,8 +39,32 @@ public final class ImportStore {
             created_by, updated_by, column_mapping, phases, stats, checksum, file_type, file_name, has_upload_file,
             has_errors_file, total_rows, checkpoint, upload_expires_at, deadline_at, cancel_requested,
             rolled_back_at, created_at, updated_at, purged_at, finished_at""";
+    /*
+     * Statuses are written into the SQL as literals, never bound: the partial indexes of migration V30 list only the
+     * imports in some statuses, and a read may use one only when it names them as its predicate does (SQLite matches
+     * the terms word for word; PostgreSQL's generic plan of a prepared statement cannot prove a predicate from a bound
+     * value). Each list here is that of an index's predicate, in its order.
+     */
     /** The final statuses, as an SQL list: an import in one of them never runs again. */
     private static final String ENDED = "('completed', 'failed', 'timed_out', 'expired')";
+    /** The statuses of an import the worker runs that has not ended: {@code imports_running}. */
+    private static final String RUNNING = "('queued', 'processing')";
+    /** The statuses of an import that has not ended: {@code imports_unfinished}. */
+    private static final String UNFINISHED = "('requested', 'queued', 'processing')";
+
+    /** {@link #idleUnfinished}, but for its limit: through {@code imports_running}. */
+    static final String IDLE_UNFINISHED = "select id from imports where status in " + RUNNING
+            + " and checksum is not null and updated_at < ? and id > ? order by id limit ";
+    /** {@link #expiredUploads}: through {@code imports_awaiting_upload}. */
+    static final String EXPIRED_UPLOADS = "select id from imports where status = 'requested' and upload_expires_at < ?";
+    /** {@link #unfinishedWithOptionsContaining}: through {@code imports_unfinished}. */
+    static final String UNFINISHED_WITH_OPTIONS = """
+            select id, status, options from imports
+            where organization_id = ? and source = ? and status in %s and options like ? escape '\\'
+            order by id""".formatted(UNFINISHED);
+    /** {@link #purgeable}, but for its limit: through {@code imports_purgeable}. */
+    static final String PURGEABLE = "select id from imports where purged_at is null and status in " + ENDED
+            + " and finished_at < ? order by finished_at, id limit ";
     private static final TypeReference<LinkedHashMap<String, String>> MAPPING = new TypeReference<>() {};
     private static final TypeReference<List<Map<String, Object>>> PHASES = new TypeReference<>() {};
     private static final TypeReference<Map<String, Long>> STATS = new TypeReference<>() {};
@@ -236,15 +260,13 @@ public final class ImportStore {
      * its queued task that tells the two apart from an import whose task was never queued.
      */
     public List<String> idleUnfinished(Handle h, Instant idleSince, String afterId, int limit) {
-        return h.query("select id from imports where status in (?, ?) and checksum is not null and updated_at < ?"
-                + " and id > ? order by id limit " + limit, rs -> rs.getString(1), Status.QUEUED.wireName(),
-                Status.PROCESSING.wireName(), idleSince.toEpochMilli(), afterId == null ? "" : afterId);
+        return h.query(IDLE_UNFINISHED + limit, rs -> rs.getString(1), idleSince.toEpochMilli(),
+                afterId == null ? "" : afterId);
     }
 
     /** Ids of imports still waiting for an upload whose upload URL expired before {@code now}. */
     public List<String> expiredUploads(Handle h, Instant now) {
-        return h.query("select id from imports where status = ? and upload_expires_at < ?", rs -> rs.getString(1),
-                Status.REQUESTED.wireName(), now.toEpochMilli());
+        return h.query(EXPIRED_UPLOADS, rs -> rs.getString(1), now.toEpochMilli());
     }
 
     /**
@@ -718,9 +740,7 @@ public final class ImportStore {
      * are not purged yet, oldest first.
      */
     public List<String> purgeable(Handle h, Instant before, int limit) {
-        return h.query("select id from imports where purged_at is null and status in " + ENDED
-                + " and finished_at < ? order by finished_at, id limit " + limit, rs -> rs.getString(1),
-                before.toEpochMilli());
+        return h.query(PURGEABLE + limit, rs -> rs.getString(1), before.toEpochMilli());
     }
 
     /**
@@ -764,14 +784,10 @@ public final class ImportStore {
     public List<Unfinished> unfinishedWithOptionsContaining(Handle h, String organizationId, String source,
             String text) {
         String pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-        return h.query("""
-                select id, status, options from imports
-                where organization_id = ? and source = ? and status in (?, ?, ?) and options like ? escape '\\'
-                order by id""",
+        return h.query(UNFINISHED_WITH_OPTIONS,
                 rs -> new Unfinished(rs.getString(1), ImportEnums.parse(Status.class, rs.getString(2)).orElseThrow(),
                         rs.getString(3)),
-                organizationId, source, Status.REQUESTED.wireName(), Status.QUEUED.wireName(),
-                Status.PROCESSING.wireName(), pattern);
+                organizationId, source, pattern);
     }
 
     /** Records reference values an import could not resolve (each pair once). */

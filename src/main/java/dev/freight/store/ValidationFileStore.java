@@ -48,6 +48,22 @@ public final class ValidationFileStore {
     /** A finished validation's files still kept, and their bytes. */
     public record Kept(String id, long sizeBytes) {}
 
+    /*
+     * The sweeper reads the files every minute while the rows of deleted ones stay for the import retention: these
+     * reads take only the files not deleted, through a partial index of them (validation_files_live, migration V30, or
+     * validation_files_kept), never the rows of deleted ones.
+     */
+    /** {@link #expired}: through {@code validation_files_live}. */
+    static final String EXPIRED = "select id from validation_files where expires_at <= ? and deleted_at is null";
+    /** {@link #keptBytes}: through {@code validation_files_kept}. */
+    static final String KEPT_BYTES = """
+            select coalesce(sum(size_bytes), 0) from validation_files
+            where deleted_at is null and finished_at is not null""";
+    /** {@link #keptOldestFirst}: through {@code validation_files_kept}. */
+    static final String KEPT_OLDEST_FIRST = """
+            select id, size_bytes from validation_files where deleted_at is null and finished_at is not null
+            order by finished_at, id""";
+
     /** Records a validation whose files are about to be written, leased to their writer until {@code leaseUntil}. */
     public void create(Handle h, String id, String organizationId, Instant createdAt, Instant leaseUntil) {
         h.update("""
@@ -95,8 +111,7 @@ public final class ValidationFileStore {
      * {@code now}.
      */
     public List<String> expired(Handle h, Instant now) {
-        return h.query("select id from validation_files where expires_at <= ? and deleted_at is null",
-                rs -> rs.getString(1), now.toEpochMilli());
+        return h.query(EXPIRED, rs -> rs.getString(1), now.toEpochMilli());
     }
 
     /**
@@ -114,16 +129,12 @@ public final class ValidationFileStore {
 
     /** The bytes of the finished files still kept. */
     public long keptBytes(Handle h) {
-        return h.queryFirst("""
-                select coalesce(sum(size_bytes), 0) from validation_files
-                where deleted_at is null and finished_at is not null""", rs -> rs.getLong(1)).orElse(0L);
+        return h.queryFirst(KEPT_BYTES, rs -> rs.getLong(1)).orElse(0L);
     }
 
     /** The finished files still kept, the oldest finished first. */
     public List<Kept> keptOldestFirst(Handle h) {
-        return h.query("""
-                select id, size_bytes from validation_files where deleted_at is null and finished_at is not null
-                order by finished_at, id""", rs -> new Kept(rs.getString(1), rs.getLong(2)));
+        return h.query(KEPT_OLDEST_FIRST, rs -> new Kept(rs.getString(1), rs.getLong(2)));
     }
 
     /** Marks finished files deleted at {@code now} to keep under the limit; false when they were deleted already. */

@@ -30,7 +30,8 @@ class MigrationSetsTest {
         assertThat(postgresql).containsExactlyElementsOf(union(shared,
                 List.of("V7__records_by_id_prefix.sql", "V8__records_fillfactor.sql")));
         assertThat(sqlite).containsExactlyElementsOf(union(shared, List.of("V9__records_keyed_by_organization.sql")));
-        assertThat(shared).contains("V1__foundation.sql", "V27__import_seen_keys_flag.sql", "V29__batch_imports_finished_at.sql");
+        assertThat(shared).contains("V1__foundation.sql", "V27__import_seen_keys_flag.sql",
+                "V29__batch_imports_finished_at.sql", "V30__sweep_indexes.sql");
     }
 
     private static TreeSet<String> union(TreeSet<String> shared, List<String> own) {

@@ -62,6 +62,23 @@ public enum TestDatabases {
             return h.query("explain query plan " + sql, rs -> rs.getString("detail"), params);
         }
 
+        /**
+         * {@link #plan}: SQLite keeps no plan made without the values apart; it plans a statement as it prepares it
+         * (again once values are bound, where they may change the plan).
+         */
+        @Override
+        public List<String> genericPlan(Handle h, String sql, List<?> params) {
+            return plan(h, sql, params);
+        }
+
+        @Override
+        public boolean readsOnlyThrough(List<String> plan, String table, String index) {
+            List<String> reads = plan.stream().filter(step -> step.matches("(SCAN|SEARCH) " + table + "\\b.*"))
+                    .toList();
+            return !reads.isEmpty() && reads.stream().allMatch(step -> step.matches(
+                    "(SCAN|SEARCH) " + table + " USING (COVERING )?INDEX " + index + "\\b.*"));
+        }
+
         @Override
         public boolean readsThroughKeyInOrder(List<String> plan, String table) {
             return plan.stream().anyMatch(step -> step.matches(
@@ -161,6 +178,45 @@ public enum TestDatabases {
             return h.query("explain " + sql, rs -> rs.getString(1), params);
         }
 
+        /**
+         * The plan PostgreSQL keeps for a prepared statement once it stops planning each run with its values (the
+         * driver prepares a statement on the server at its fifth run): {@code EXPLAIN EXECUTE} of the statement
+         * prepared with {@code $n} placeholders, under {@code plan_cache_mode = force_generic_plan}.
+         */
+        @Override
+        public List<String> genericPlan(Handle h, String sql, List<?> params) {
+            StringBuilder numbered = new StringBuilder();
+            int n = 0;
+            for (char c : sql.toCharArray()) {
+                if (c == '?') {
+                    numbered.append('$').append(++n);
+                } else {
+                    numbered.append(c);
+                }
+            }
+            String values = String.join(", ", params.stream().map(p -> p instanceof Number ? p.toString()
+                    : "'" + p.toString().replace("'", "''") + "'").toList());
+            h.execute("set plan_cache_mode = force_generic_plan");
+            h.execute("prepare generic_plan as " + numbered);
+            try {
+                return h.query("explain execute generic_plan" + (params.isEmpty() ? "" : "(" + values + ")"),
+                        rs -> rs.getString(1));
+            } finally {
+                h.execute("deallocate generic_plan");
+                h.execute("reset plan_cache_mode");
+            }
+        }
+
+        @Override
+        public boolean readsOnlyThrough(List<String> plan, String table, String index) {
+            boolean through = plan.stream().anyMatch(step -> step.contains(" using " + index + " on " + table + " ")
+                    || step.matches(".*Bitmap Index Scan on " + index + "\\b.*"));
+            boolean otherwise = plan.stream().anyMatch(step -> step.contains("Seq Scan on " + table + " ")
+                    || step.matches(".* using (?!" + index + " )\\w+ on " + table + " .*")
+                    || step.matches(".*Bitmap Index Scan on (?!" + index + "\\b)\\w+.*"));
+            return through && !otherwise;
+        }
+
         @Override
         public boolean readsThroughKeyInOrder(List<String> plan, String table) {
             return plan.stream().anyMatch(step -> step.contains("Index Scan using " + table + "_pkey on " + table))
@@ -238,6 +294,15 @@ public enum TestDatabases {
 
     /** The database's plan of {@code sql}, a line per step: PostgreSQL's EXPLAIN, SQLite's EXPLAIN QUERY PLAN. */
     public abstract List<String> plan(Handle h, String sql, List<?> params);
+
+    /**
+     * The plan the database keeps for {@code sql} as a prepared statement run many times, made without the values of
+     * its parameters ({@code params} are only the values a run passes): a line per step, as {@link #plan} gives it.
+     */
+    public abstract List<String> genericPlan(Handle h, String sql, List<?> params);
+
+    /** Whether {@code plan} reads {@code table}, and reads it only through {@code index}. */
+    public abstract boolean readsOnlyThrough(List<String> plan, String table, String index);
 
     /**
      * Whether {@code plan} reads {@code table} through its primary key in the key's order: no other scan of it, and
