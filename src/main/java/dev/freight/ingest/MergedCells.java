@@ -2,6 +2,7 @@ package dev.freight.ingest;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,9 +64,63 @@ final class MergedCells {
     /**
      * The merged ranges of an XLSX worksheet part, {@code <mergeCell ref="A2:A4"/>} (any namespace prefix), found by
      * a scan of its bytes for the element's name: no XML parse of the whole sheet, and nothing but the ranges kept
-     * (in text a {@code <} is escaped, so only an element matches). Does not close {@code in}.
+     * (in text a {@code <} is escaped, so only an element matches). A part in UTF-16 (either byte order, with a byte
+     * order mark or not, as XML tells it: a part's first character, {@code <} or a mark, has a zero byte in UTF-16
+     * and none in UTF-8) is scanned a character at a time. Does not close {@code in}.
      */
     static MergedCells ofXlsxSheet(InputStream in) throws IOException {
+        PushbackInputStream head = new PushbackInputStream(in, 2);
+        byte[] start = head.readNBytes(2);
+        head.unread(start);
+        boolean utf16 = start.length == 2 && (start[0] == 0) != (start[1] == 0)
+                || startsWith(start, 0xFE, 0xFF) || startsWith(start, 0xFF, 0xFE);
+        boolean little = utf16 && (start[1] == 0 || start[0] == (byte) 0xFF);
+        return scan(utf16 ? new Utf16Units(head, little) : head);
+    }
+
+    private static boolean startsWith(byte[] bytes, int first, int second) {
+        return bytes.length == 2 && (bytes[0] & 0xFF) == first && (bytes[1] & 0xFF) == second;
+    }
+
+    /**
+     * A UTF-16 part's characters, a byte each: an ASCII character as its byte, any other as {@code 0xFF}, which no
+     * name, quote or bracket the scan looks for is. A lone last byte is left out.
+     */
+    private static final class Utf16Units extends InputStream {
+
+        private final InputStream in;
+        private final boolean little;
+        private final byte[] pairs = new byte[64 * 1024];
+
+        Utf16Units(InputStream in, boolean little) {
+            this.in = in;
+            this.little = little;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int want = Math.min(len, pairs.length / 2) * 2;
+            int n = in.readNBytes(pairs, 0, want);
+            if (n < 2) {
+                return len == 0 ? 0 : -1;
+            }
+            int units = n / 2;
+            for (int i = 0; i < units; i++) {
+                int high = pairs[2 * i + (little ? 1 : 0)] & 0xFF;
+                int low = pairs[2 * i + (little ? 0 : 1)] & 0xFF;
+                b[off + i] = high == 0 && low < 0x80 ? (byte) low : (byte) 0xFF;
+            }
+            return units;
+        }
+    }
+
+    private static MergedCells scan(InputStream in) throws IOException {
         List<Block> blocks = new ArrayList<>();
         byte[] buffer = new byte[256 * 1024];
         int end = 0;

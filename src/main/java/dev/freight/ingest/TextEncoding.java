@@ -24,8 +24,8 @@ import org.mozilla.universalchardet.UniversalDetector;
 /**
  * The encoding of a text file and the length of its byte-order mark. Detection: a byte-order mark (UTF-8, UTF-16 or
  * UTF-32, either byte order); else UTF-32 when the first 8 KiB have a zero byte at one end of every unit of four
- * ({@link #utf32WithoutBom}); else UTF-16 when they have their zero bytes on one side of the pairs
- * ({@link #utf16WithoutBom}); else UTF-8 when the whole file is valid UTF-8 (plain ASCII is) unless it holds ESC bytes
+ * ({@link #utf32WithoutBom}); else UTF-16 when they have zero bytes on one side of the pairs and strong evidence
+ * that they are UTF-16 text, not text with a few NUL characters ({@link #utf16WithoutBom}); else UTF-8 when the whole file is valid UTF-8 (plain ASCII is) unless it holds ESC bytes
  * and juniversalchardet finds ISO-2022 escapes in it; else juniversalchardet's guess, falling back to windows-1252.
  * Detection reads the file once more, in constant memory (twice when it asks juniversalchardet).
  */
@@ -37,6 +37,8 @@ record TextEncoding(Charset charset, int bomLength) {
     private static final int BUFFER = 64 * 1024;
     /** How many bytes at the start of a file tell UTF-16 or UTF-32 without a byte-order mark. */
     static final int HEAD = 8192;
+    /** The characters whose use as characters of their own tells UTF-16 text ({@link #utf16WithoutBom}). */
+    private static final String SEPARATORS = "\t\n\r \",;|";
     /** Java's names of the code pages {@link #guess} does not trust juniversalchardet with. */
     private static final Set<String> LEGACY_CYRILLIC = Set.of("IBM855", "IBM866", "x-MacCyrillic");
 
@@ -164,11 +166,21 @@ record TextEncoding(Charset charset, int bomLength) {
     }
 
     /**
-     * UTF-16 without a byte-order mark, told from the first {@code length} bytes (the first {@value #HEAD} of a file):
-     * text in UTF-16 has its zero bytes on one side of the pairs, the second for little-endian (ASCII {@code a} is
-     * {@code 61 00}), the first for big-endian; separators and line breaks are ASCII, so even text without a Latin
-     * letter has them. The pairs must then read as text: no unpaired surrogate and few control characters. Null when
-     * the bytes are not that (binary data has zero bytes on both sides; UTF-8 and single-byte text have none).
+     * UTF-16 without a byte-order mark, told from the first {@code length} bytes (the first {@value #HEAD} of a file),
+     * read in the byte order that has the more zero bytes on the high side of the pairs, else in the other: the pairs
+     * must read as text (no unpaired surrogate, few control characters) and give strong evidence of UTF-16, one of
+     * <ul>
+     * <li>most characters ASCII or Latin-1: the high byte of most pairs zero, and the low byte of few ({@code 61 00}
+     *     is ASCII {@code a} in little-endian);</li>
+     * <li>a character that separates cells or lines ({@link #SEPARATORS}: tab, line feed, carriage return, space,
+     *     quote, comma, semicolon, bar) written at least twice as a character of its own, and at least a quarter as
+     *     often as its byte is the low byte of another character. Text in a script without Latin letters (Chinese,
+     *     say) has fewer zero bytes, but its separators and line breaks are ASCII; the few common characters whose low
+     *     byte is a separator's ({@code 上} is {@code 0A 4E}) do not outnumber them fourfold.</li>
+     * </ul>
+     * Null when the bytes are not that. Text in a single-byte encoding or in UTF-8 with a few zero bytes (NUL
+     * characters in some cells) is not taken for UTF-16, however its zero bytes fall: nearly all its separators and
+     * line breaks pair with another letter. Nor is binary data (its pairs read as control characters or surrogates).
      */
     static TextEncoding utf16WithoutBom(byte[] bytes, int length) {
         int units = length / 2;
@@ -179,15 +191,28 @@ record TextEncoding(Charset charset, int bomLength) {
             zerosSecond += bytes[2 * i + 1] == 0 ? 1 : 0;
         }
         boolean little = zerosSecond > zerosFirst;
-        int zeros = Math.max(zerosFirst, zerosSecond);
-        int others = Math.min(zerosFirst, zerosSecond);
-        if (zeros < 2 || others * 16 > zeros) {
-            return null;
-        }
-        Charset charset = little ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE;
+        TextEncoding likelier = utf16WithoutBom(bytes, units, little);
+        return likelier != null ? likelier : utf16WithoutBom(bytes, units, !little);
+    }
+
+    private static TextEncoding utf16WithoutBom(byte[] bytes, int units, boolean little) {
+        int zeroHigh = 0;
+        int zeroLow = 0;
         int odd = 0;
+        int[] alone = new int[SEPARATORS.length()];
+        int[] inOthers = new int[SEPARATORS.length()];
         for (int i = 0; i < units; i++) {
             char c = unit(bytes, i, little);
+            zeroHigh += c >> 8 == 0 ? 1 : 0;
+            zeroLow += (c & 0xFF) == 0 ? 1 : 0;
+            int separator = SEPARATORS.indexOf(c & 0xFF);
+            if (separator >= 0) {
+                if (c >> 8 == 0) {
+                    alone[separator]++;
+                } else {
+                    inOthers[separator]++;
+                }
+            }
             if (Character.isHighSurrogate(c) && i + 1 < units && Character.isLowSurrogate(unit(bytes, i + 1, little))) {
                 i++;
             } else if (Character.isSurrogate(c) && i + 1 < units || c == 0xFFFE || c == 0xFFFF || c == 0x7F
@@ -195,7 +220,14 @@ record TextEncoding(Charset charset, int bomLength) {
                 odd++;
             }
         }
-        return odd * 50 > units ? null : new TextEncoding(charset, 0);
+        if (zeroHigh < 2 || odd * 50 > units) {
+            return null;
+        }
+        boolean strong = zeroHigh * 2 >= units && zeroLow * 16 <= zeroHigh;
+        for (int s = 0; s < SEPARATORS.length() && !strong; s++) {
+            strong = alone[s] >= 2 && alone[s] * 4 >= inOthers[s];
+        }
+        return strong ? new TextEncoding(little ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE, 0) : null;
     }
 
     private static char unit(byte[] bytes, int i, boolean little) {

@@ -223,8 +223,10 @@ final class XlsxPackage implements Closeable {
     /**
      * A StAX reader of {@code part}'s content {@code in}, refusing a part that declares a document type: Office never
      * writes one, and its entity declarations are what an XML bomb is made of. (The parser reads no DTD either; this
-     * names the problem, which the parser's own error on the declaration does not.) Its reads fail with
-     * {@link RunTooLong} at a text or tag of more than {@link #MAX_MARKUP_RUN} bytes.
+     * names the problem, which the parser's own error on the declaration does not.) Refuses a part in UTF-32 too
+     * ({@link #isUtf32}): the package format allows UTF-8 and UTF-16 only, and the parser does not read UTF-32 (it
+     * finds such a part to end before its first character), so its declarations are not looked for. Its reads fail
+     * with {@link RunTooLong} at a text or tag of more than {@link #MAX_MARKUP_RUN} bytes.
      */
     static XMLStreamReader reader(InputStream in, String part) throws IOException, XMLStreamException {
         BufferedInputStream buffered = new BufferedInputStream(new MarkupRuns(in, part), PROLOG);
@@ -234,6 +236,10 @@ final class XlsxPackage implements Closeable {
         if (declaresDocumentType(prolog)) {
             throw new DamagedPart(part + " declares a document type (<!DOCTYPE>), which workbook parts never do;"
                     + " its entities could expand a small file into gigabytes (an XML bomb)");
+        }
+        if (isUtf32(prolog)) {
+            throw new DamagedPart(part + " is written in UTF-32, where workbook parts are written in UTF-8 or"
+                    + " UTF-16");
         }
         return XML.createXMLStreamReader(buffered);
     }
@@ -252,6 +258,18 @@ final class XlsxPackage implements Closeable {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a part's first bytes are UTF-32 (either byte order): after a UTF-32 byte order mark, or without one in
+     * the pattern {@link TextEncoding#utf32WithoutBom} tells (a part's first character, {@code <}, is
+     * {@code 3C 00 00 00} or {@code 00 00 00 3C}). A part in UTF-8 or UTF-16 never is: its first four bytes are
+     * two characters or more, no code point.
+     */
+    static boolean isUtf32(byte[] prolog) {
+        TextEncoding mark = TextEncoding.fromBom(prolog, prolog.length);
+        TextEncoding encoding = mark != null ? mark : TextEncoding.utf32WithoutBom(prolog, prolog.length);
+        return encoding != null && encoding.charset().name().startsWith("UTF-32");
     }
 
     /** A sheet's content. */

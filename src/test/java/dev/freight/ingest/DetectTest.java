@@ -188,6 +188,85 @@ class DetectTest {
     }
 
     /**
+     * A CSV in UTF-8 whose only zero bytes are a few NUL characters, all at even offsets, has zero bytes on one side of
+     * its pairs but is no UTF-16: its separators and line breaks pair with letters. It is read as UTF-8, its NUL
+     * characters kept in their cells (before, its first 8 KiB were taken for UTF-16BE: no header was found).
+     */
+    @Test
+    void readsACsvWhoseFewNulCharactersAllLieAtEvenOffsetsInItsOwnEncoding() throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes("external_id,name,description\n".getBytes(StandardCharsets.UTF_8));
+        List<Integer> withNul = List.of(7, 60, 150);
+        java.util.Map<Integer, String> names = new java.util.HashMap<>();
+        for (int i = 1; i <= 300; i++) {
+            String start = "n-" + i + ",";
+            String name = "Zoë " + i;
+            if (withNul.contains(i)) {
+                int at = out.size() + start.length() + 2;
+                name = (at % 2 == 0 ? "Tw" : "Twx") + "\0o";
+            }
+            names.put(i, name);
+            out.writeBytes((start + name + ",some description\n").getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] bytes = out.toByteArray();
+        List<Integer> zeros = java.util.stream.IntStream.range(0, bytes.length).filter(i -> bytes[i] == 0).boxed()
+                .toList();
+        assertThat(zeros).hasSize(3).allMatch(i -> i % 2 == 0).first().matches(i -> i < TextEncoding.HEAD);
+        Path file = Files.write(dir.resolve("nul.csv"), bytes);
+
+        assertThat(TextEncoding.withoutBom(bytes, TextEncoding.HEAD)).isNull();
+        assertThat(Readers.detect(file, null, null)).isEqualTo(FileType.CSV);
+        for (RowReader rows : List.of(Readers.open(file, FileType.CSV, ReadOptions.defaults()),
+                Readers.openUtf8Csv(new ByteArrayInputStream(bytes)))) {
+            try (rows) {
+                assertThat(rows.format().encoding()).isEqualTo("utf-8");
+                assertThat(rows.headers()).containsExactly("external_id", "name", "description");
+                for (int i = 1; i <= 300; i++) {
+                    SourceRow row = rows.next();
+                    assertThat(row.line()).isEqualTo(i + 1);
+                    assertThat(row.cells()).containsExactly(Map.entry("external_id", "n-" + i),
+                            Map.entry("name", names.get(i)), Map.entry("description", "some description"));
+                }
+                assertThat(rows.next()).isNull();
+            }
+        }
+        assertThat(names.get(60)).contains("\0");
+    }
+
+    /**
+     * UTF-16 without a byte-order mark whose text is mostly Chinese has few zero bytes, and hardly more on the side of
+     * its ASCII than on the other ({@code 一} is {@code 00 4E} in little-endian); its commas and line breaks, written
+     * as characters of their own, tell it in either byte order (before, it was not taken for UTF-16).
+     */
+    @Test
+    void readsUtf16WithoutAByteOrderMarkWhoseTextIsMostlyChinese() throws IOException {
+        String description = "这是一个不错的产品，上市以来在中国市场一直很受欢迎。".repeat(6);
+        StringBuilder text = new StringBuilder("编号,描述\n");
+        for (int i = 1; i <= 40; i++) {
+            text.append(i).append(',').append(description).append('\n');
+        }
+        for (Charset charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
+            byte[] bytes = text.toString().getBytes(charset);
+            Path file = Files.write(dir.resolve(charset + ".csv"), bytes);
+
+            assertThat(Readers.detect(file, null, null)).isEqualTo(FileType.CSV);
+            try (RowReader rows = Readers.open(file, FileType.CSV, ReadOptions.defaults())) {
+                assertThat(rows.format()).isEqualTo(new SourceFormat(charset.name().toLowerCase(java.util.Locale.ROOT),
+                        false, ",", "lf", null));
+                assertThat(rows.headers()).containsExactly("编号", "描述");
+                for (int i = 1; i <= 40; i++) {
+                    assertThat(rows.next().cells()).containsExactly(Map.entry("编号", String.valueOf(i)),
+                            Map.entry("描述", description));
+                }
+                assertThat(rows.next()).isNull();
+            }
+            assertThatThrownBy(() -> Readers.openUtf8Csv(new ByteArrayInputStream(bytes)))
+                    .isInstanceOf(IOException.class).hasMessage("the bytes are " + charset
+                            + " without a byte-order mark");
+        }
+    }
+
+    /**
      * UTF-32 without a byte-order mark has a zero byte in every unit of four (the last for little-endian, the first
      * for big-endian; three of four for ASCII) and reads as text; the UTF-8 reader of uploads still arriving refuses
      * it (its ASCII with zero bytes is valid UTF-8). 32-bit numbers have that pattern too, but read as control

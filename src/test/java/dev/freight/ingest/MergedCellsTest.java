@@ -33,6 +33,26 @@ class MergedCellsTest {
         }
     }
 
+    /** A sheet in UTF-16, either byte order, a byte order mark or not, has its ranges found as in UTF-8. */
+    @Test
+    void findsMergedRangesInASheetWrittenInUtf16() throws IOException {
+        String sheet = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<worksheet><sheetData><row r=\"2\"><c><is><t>"
+                + "东京 &lt;mergeCell ref=\"Z1:Z9\"/&gt;</t></is></c></row></sheetData><mergeCells count=\"2\">"
+                + "<mergeCell ref=\"A2:A4\"/><x:mergeCell ref=\"$C$10:$D$12\"/></mergeCells></worksheet>";
+
+        for (String charset : List.of("UTF-16LE", "UTF-16BE")) {
+            for (String mark : List.of("", "\uFEFF")) {
+                byte[] bytes = (mark + sheet).getBytes(java.nio.charset.Charset.forName(charset));
+                for (int chunk : new int[] {3, 4096}) {
+                    MergedCells merged = MergedCells.ofXlsxSheet(new Chunked(bytes, chunk));
+
+                    assertThat(merged.blocks()).as(charset + " " + mark.length() + " " + chunk).containsExactly(
+                            new MergedCells.Block(2, 4, 0), new MergedCells.Block(10, 12, 2));
+                }
+            }
+        }
+    }
+
     /** Bytes read at most {@code chunk} at a time. */
     private static final class Chunked extends InputStream {
         private final ByteArrayInputStream in;

@@ -505,6 +505,51 @@ class XlsxReaderTest extends WorkbookReaderContract {
     }
 
     /**
+     * A sheet in UTF-16 has its merged cells filled down as one in UTF-8 (before, the scan for merged ranges read its
+     * bytes as ASCII, found none in UTF-16, and left the block's other rows blank).
+     */
+    @ParameterizedTest(name = "{0}, byte order mark: {1}")
+    @CsvSource({"UTF-16LE, true", "UTF-16LE, false", "UTF-16BE, true", "UTF-16BE, false"})
+    void fillsMergedCellsDownInASheetEncodedAsUtf16(String encoding, boolean mark) throws IOException {
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "Company", "Name"), row(2, "Zoë 东京", "Ann"),
+                row(3, null, "Bob"), row(4, "Beta", "Cy")).merging("A2:A3")), dir.resolve("merged16.xlsx"));
+        rewritePart(file, "xl/worksheets/sheet1.xml", Charset.forName(encoding), mark, xml -> xml);
+
+        assertThat(read(file)).containsExactly(
+                new SourceRow(1, 2, cells("Company", "Zoë 东京", "Name", "Ann")),
+                new SourceRow(2, 3, cells("Company", "Zoë 东京", "Name", "Bob")),
+                new SourceRow(3, 4, cells("Company", "Beta", "Name", "Cy")));
+    }
+
+    /**
+     * A part in UTF-32 (either byte order, a byte order mark or not) is refused naming the part and its encoding: the
+     * package format allows UTF-8 and UTF-16 only, and the parser cannot read UTF-32, so its document type
+     * declarations, if any, are never looked for (before, the parser's own error said the part ended at its start).
+     */
+    @ParameterizedTest(name = "{0} in {1}, byte order mark: {2}")
+    @CsvSource({
+            "xl/worksheets/sheet1.xml, UTF-32LE, true", "xl/worksheets/sheet1.xml, UTF-32LE, false",
+            "xl/worksheets/sheet1.xml, UTF-32BE, true", "xl/worksheets/sheet1.xml, UTF-32BE, false",
+            "xl/sharedStrings.xml, UTF-32LE, false", "xl/sharedStrings.xml, UTF-32BE, true",
+            "xl/workbook.xml, UTF-32LE, true", "xl/workbook.xml, UTF-32BE, false"})
+    void refusesAPartWrittenInUtf32(String part, String encoding, boolean mark) throws IOException {
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "id"), row(2, "a-1"))), dir.resolve("utf32.xlsx"));
+        String root = part.endsWith("sharedStrings.xml") ? "sst" : part.endsWith("workbook.xml") ? "workbook"
+                : "worksheet";
+        rewritePart(file, part, Charset.forName(encoding), mark, xml -> xml.replace("?>\n<" + root,
+                "?>\n<!DOCTYPE " + root + " [<!ENTITY a \"aaaaaaaaaa\">]>\n<" + root));
+
+        assertThatThrownBy(() -> readAll(file, SharedStrings.DEFAULT_IN_HEAP, null))
+                .isInstanceOfSatisfying(IngestException.class, e -> {
+                    assertThat(e.code()).isEqualTo("unreadable_file");
+                    assertThat(e.line()).isZero();
+                    assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file,"
+                            + " found a damaged one (" + part + " is written in UTF-32, where workbook parts are"
+                            + " written in UTF-8 or UTF-16)");
+                });
+    }
+
+    /**
      * Writes {@code part} of the package again: its text changed by {@code change}, its declaration naming
      * {@code encoding}, in that encoding, after that encoding's byte order mark when {@code mark} is set. Every other
      * part is copied as it is.
