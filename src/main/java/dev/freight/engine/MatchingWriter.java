@@ -586,7 +586,7 @@ final class MatchingWriter implements RowWriter {
     private static String referenceText(Value value) {
         return switch (value) {
             case null -> "";
-            case Value.Ref r -> r.externalId();
+            case Value.Ref r -> r.text();
             case Value.Many m -> String.join(", ", m.values().stream().map(MatchingWriter::referenceText).toList());
             case Value.Labeled l -> referenceText(l.value());
             default -> value.toString();

@@ -125,7 +125,9 @@ final class RecordMatcher {
         }
         String text = switch (v) {
             case Value.Text t -> t.value().strip();
-            case Value.Ref r -> r.externalId();
+            // The record it names: a reference to a record without an external_id has none to compare, and one
+            // stored by an earlier build may hold that record's name in its place.
+            case Value.Ref r -> r.id() != null ? r.id() : r.externalId();
             default -> ValueJson.encode(Map.of("v", v));
         };
         if (f.type() == FieldType.EMAIL) {

@@ -24,8 +24,10 @@ import java.util.function.Function;
 
 /**
  * Resolves the reference values of a chunk's rows to stored records, one query per target object: by external_id,
- * and (for the file import workflow) then by the target's name ignoring case. What happens to a value that matches
- * nothing is the {@link Missing} policy. Not thread-safe; one per import run.
+ * then by record id (a value with the target's id prefix), and (for the file import workflow) then by the target's
+ * name ignoring case. A record without an external_id is referred to by its id alone (a null
+ * {@link Value.Ref#externalId()}). What happens to a value that matches nothing is the {@link Missing} policy. Not
+ * thread-safe; one per import run.
  */
 final class ReferenceResolver {
 
@@ -133,7 +135,7 @@ final class ReferenceResolver {
         for (Field field : refFields) {
             Set<String> wanted = new LinkedHashSet<>();
             for (ParsedRow r : rows) {
-                refs(r.values().get(field.slug())).forEach(ref -> wanted.add(ref.externalId()));
+                refs(r.values().get(field.slug())).forEach(ref -> wanted.add(ref.text()));
             }
             if (!wanted.isEmpty()) {
                 // A value that may name a row of the import waits for its last row before anything slower than the
@@ -152,7 +154,7 @@ final class ReferenceResolver {
                 if (v == null) {
                     continue;
                 }
-                String unclear = refs(v).stream().map(ref -> ref.externalId())
+                String unclear = refs(v).stream().map(Value.Ref::text)
                         .filter(ambiguous.getOrDefault(field, Map.of())::containsKey).findFirst().orElse(null);
                 if (unclear != null) {
                     rejections.add(new Violation(r.ordinal(), r.externalId(), field.slug(),
@@ -288,6 +290,16 @@ final class ReferenceResolver {
                 }
             }
         }
+        for (String target : field.targets()) {
+            ObjectDef def = schema.object(target).orElse(null);
+            // The id of a record: how an export names a record that has no external_id, so that it imports back.
+            List<String> ids = def == null ? List.of()
+                    : wanted.stream().filter(w -> !found.containsKey(w) && w.startsWith(def.idPrefix() + "_")).toList();
+            if (!ids.isEmpty()) {
+                records.externalIdsByIds(h, organizationId, target, ids)
+                        .forEach((id, ext) -> found.put(id, new Value.Ref(ext, target, id)));
+            }
+        }
         if (!byName || !completely) {
             return found;
         }
@@ -305,7 +317,9 @@ final class ReferenceResolver {
                 if (hit != null && hit.matches() > 1) {
                     ambiguous.put(w, hit.matches() + " " + target + " records");
                 } else if (hit != null) {
-                    found.put(w, new Value.Ref(hit.externalId() == null ? w : hit.externalId(), target, hit.id()));
+                    // A record without an external_id is referred to by its id alone, never by the name it had
+                    // when found: that name may change, or be another record's external_id.
+                    found.put(w, new Value.Ref(hit.externalId(), target, hit.id()));
                 }
             }
         }
@@ -346,7 +360,7 @@ final class ReferenceResolver {
             for (String w : wanted) {
                 String id = created.get(w.toLowerCase(Locale.ROOT));
                 if (!found.containsKey(w) && id != null) {
-                    found.put(w, new Value.Ref(w, target, id));
+                    found.put(w, new Value.Ref(null, target, id));
                 }
             }
             return;
@@ -404,9 +418,9 @@ final class ReferenceResolver {
             return out.isEmpty() ? null : new Value.Many(out);
         }
         if (v instanceof Value.Ref ref) {
-            Value.Ref hit = found.apply(ref.externalId());
+            Value.Ref hit = found.apply(ref.text());
             if (hit == null) {
-                missed.add(ref.externalId());
+                missed.add(ref.text());
             }
             return hit;
         }

@@ -34,7 +34,7 @@ final class CellText {
             case Value.Bool b -> b.value() ? "true" : "false";
             case Value.Date d -> dates == null ? d.value().toString() : dates.format(d.value().atStartOfDay(ZoneOffset.UTC));
             case Value.DateTime d -> dates == null ? d.value().toString() : dates.format(d.value().atZone(ZoneOffset.UTC));
-            case Value.Ref r -> r.externalId();
+            case Value.Ref r -> r.text();
             case Value.Many m -> {
                 List<String> items = new ArrayList<>(m.values().size());
                 m.values().forEach(v -> items.add(text(v, dates, postal)));

@@ -65,7 +65,7 @@ final class JsonExportWriter implements ExportWriter {
             case Value.Bool b -> g.writeBoolean(b.value());
             case Value.Date d -> g.writeString(d.value().toString());
             case Value.DateTime d -> g.writeString(d.value().toString());
-            case Value.Ref r -> g.writeString(r.externalId());
+            case Value.Ref r -> g.writeString(r.text());
             case Value.Many m -> {
                 g.writeStartArray();
                 m.values().forEach(this::write);

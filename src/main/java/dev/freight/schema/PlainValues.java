@@ -76,8 +76,10 @@ public final class PlainValues {
             return new Value.Labeled(String.valueOf(map.get("type")), fromPlain(field, map.get("value")));
         }
         if (field.type() == FieldType.REFERENCE && plain instanceof Map<?, ?> map) {
-            return new Value.Ref(String.valueOf(map.get("external_id")), (String) map.get("object"),
-                    (String) map.get("id"));
+            Object externalId = map.get("external_id");
+            String id = (String) map.get("id");
+            return new Value.Ref(externalId == null && id != null ? null : String.valueOf(externalId),
+                    (String) map.get("object"), id);
         }
         if (field.type() == FieldType.ADDRESS && plain instanceof Map<?, ?> map) {
             return new Value.Address(part(map, "street"), part(map, "street2"), part(map, "city"),

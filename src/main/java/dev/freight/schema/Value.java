@@ -39,11 +39,23 @@ public sealed interface Value {
 
     /**
      * A reference to another record by its external_id; {@code id} is the referenced record's id once resolved and
-     * {@code object} the object it was found in, both null before resolution.
+     * {@code object} the object it was found in, both null before resolution. A resolved reference to a record that
+     * has no external_id (found by its name or id, or created from a name) has a null {@code externalId}: the id alone
+     * names it.
      */
     record Ref(String externalId, String object, String id) implements Value {
         public Ref {
-            Objects.requireNonNull(externalId);
+            if (externalId == null && id == null) {
+                throw new NullPointerException("a reference needs an external_id or an id");
+            }
+        }
+
+        /**
+         * The text that names the referenced record in a file, and that an import resolves back to it: its
+         * external_id, or its id when it has none.
+         */
+        public String text() {
+            return externalId != null ? externalId : id;
         }
 
         public Ref resolved(String foundObject, String foundId) {

@@ -162,6 +162,18 @@ public final class RecordStore {
         return found;
     }
 
+    /**
+     * The external_id of each of the organization's records of {@code object} among {@code ids}, keyed by id; the
+     * value is null for a record that has none, and missing ids are absent.
+     */
+    public Map<String, String> externalIdsByIds(Handle h, String organizationId, String object,
+            Collection<String> ids) {
+        Map<String, String> found = new HashMap<>();
+        h.queryIn("select id, external_id from records where organization_id = ? and object = ? and %s",
+                List.of(organizationId, object), "id", ids, rs -> found.put(rs.getString(1), rs.getString(2)));
+        return found;
+    }
+
     /** Runs {@code select <columns> … where external_id in (…)} in as few statements as the parameter limit allows. */
     private static void byExternalIds(Handle h, String organizationId, String object, Collection<String> externalIds,
             String columns, Handle.RowMapper<?> row) {

@@ -10,6 +10,7 @@ import dev.freight.store.Database;
 import dev.freight.store.IdGenerator;
 import dev.freight.store.KeyKind;
 import dev.freight.store.ParsedFileStore;
+import dev.freight.store.RecordStore;
 import dev.freight.store.Scope;
 import dev.freight.store.UploadStore;
 import dev.freight.store.ValidationFileStore;
@@ -1835,15 +1836,70 @@ abstract class ModuleImportApiContract {
         assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("4");
         assertThat(r.json().get("data").get("referenceWarnings").size()).as(r.body()).isZero();
         List<String> teams = new ArrayList<>();
-        for (JsonNode t : http.get("/v1/objects/team/records").json().get("data")) {
+        JsonNode records = http.get("/v1/objects/team/records").json().get("data");
+        Map<String, String> names = new TreeMap<>();
+        records.forEach(t -> names.put(t.get("id").asString(), t.get("values").get("name").asString()));
+        for (JsonNode t : records) {
             JsonNode v = t.get("values");
+            // A reference to a record without an external_id holds none: it names the record by id alone.
             teams.add(t.get("external_id").asString("") + "|" + v.get("name").asString() + "|"
-                    + (v.has("parent") ? v.get("parent").get("external_id").asString() : ""));
+                    + (!v.has("parent") ? "" : v.get("parent").get("external_id").isNull()
+                            ? "id of " + names.get(v.get("parent").get("id").asString())
+                            : v.get("parent").get("external_id").asString()));
         }
         teams.sort(null);
         // Omega names no row: it is created, after the last row, from its name.
-        assertThat(teams).containsExactly("t-1|Alpha|t-2", "t-2|Beta|", "t-3|Gamma|Omega", "t-4|Delta|t-2",
+        assertThat(teams).containsExactly("t-1|Alpha|t-2", "t-2|Beta|", "t-3|Gamma|id of Omega", "t-4|Delta|t-2",
                 "|Omega|");
+    }
+
+    /**
+     * A reference found by name to a record without an external_id holds none: it names the record by id. One an
+     * earlier build stored with the name in its external_id is read as stored, still matches by the record it names
+     * ({@code duplicateMatchFields}), and is stored anew by the import that writes the field again.
+     */
+    @Test
+    void aReferenceFoundByNameToARecordWithoutAnExternalIdMatchesByTheRecordItNamesAsEarlierBuildsStoredItToo() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "brand", "label": "Brand", "fields": [
+                  {"slug": "name", "label": "Name", "type": "text", "required": true}]}""").status()).isEqualTo(201);
+        assertThat(http.post("/v1/objects", """
+                {"slug": "product", "label": "Product", "fields": [
+                  {"slug": "title", "label": "Title", "type": "text", "required": true},
+                  {"slug": "brand", "label": "Brand", "type": "reference", "targets": ["brand"]}]}""").status())
+                .isEqualTo(201);
+        String mapping = """
+                [{"sourceColumn": "Title", "targetFieldSlug": "title"},
+                 {"sourceColumn": "Brand", "targetFieldSlug": "brand"}]""";
+        assertThat(http.post("/v1/modules/brand/import/execute", "{\"rows\": [{\"Name\": \"Acme\"}],"
+                + " \"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"name\"}]}")
+                .at("/data/successRows")).isEqualTo("1");
+        String acme = http.get("/v1/objects/brand/records").at("/data/0/id");
+        Response first = http.post("/v1/modules/product/import/execute", "{\"rows\": [{\"Title\": \"Widget\","
+                + " \"Brand\": \"acme\"}], \"columnMapping\": " + mapping + "}");
+        assertThat(first.at("/data/successRows")).as(first.body()).isEqualTo("1");
+        String product = first.at("/data/createdRecordIds/0");
+        String byId = "{\"external_id\":null,\"object\":\"brand\",\"id\":\"" + acme + "\"}";
+        assertThat(http.get("/v1/records/" + product).json().at("/values/brand").toString()).isEqualTo(byId);
+
+        // As an earlier build stored it: the value that found the brand by name in the reference's external_id.
+        Database db = TestServer.of(database()).bean(Database.class);
+        RecordStore store = TestServer.of(database()).bean(RecordStore.class);
+        db.inTransaction(h -> store.updateIfVersion(h, tenant.organizationId(), product, "{\"title\":\"Widget\","
+                + "\"brand\":{\"external_id\":\"acme\",\"object\":\"brand\",\"id\":\"" + acme + "\"}}",
+                store.existingByIds(h, tenant.organizationId(), List.of(product)).get(product).version()));
+        assertThat(http.get("/v1/records/" + product).json().at("/values/brand").toString())
+                .isEqualTo("{\"external_id\":\"acme\",\"object\":\"brand\",\"id\":\"" + acme + "\"}");
+
+        Response again = http.post("/v1/modules/product/import/execute", "{\"rows\": [{\"Title\": \"Widget 2\","
+                + " \"Brand\": \"ACME\"}], \"columnMapping\": " + mapping + ", \"duplicateStrategy\": \"update\","
+                + " \"duplicateMatchFields\": [\"brand\"]}");
+
+        assertThat(again.at("/data/successRows")).as(again.body()).isEqualTo("1");
+        assertThat(again.json().at("/data/createdRecordIds").toString()).isEqualTo("[]");
+        assertThat(http.get("/v1/objects/product/records").json().get("data").size()).isEqualTo(1);
+        assertThat(http.get("/v1/records/" + product).json().at("/values").toString())
+                .isEqualTo("{\"title\":\"Widget 2\",\"brand\":" + byId + "}");
     }
 
     /**

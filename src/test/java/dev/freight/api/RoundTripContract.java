@@ -167,6 +167,47 @@ abstract class RoundTripContract {
         }
     }
 
+    @Test
+    void aReferenceFoundByNameToARecordWithoutAnExternalIdNamesThatRecordByItsIdAndComesBackUnchanged()
+            throws Exception {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "brand", "label": "Brand", "fields": [
+                 {"slug": "name", "label": "Name", "type": "text", "required": true}]}""").status()).isEqualTo(201);
+        assertThat(http.post("/v1/objects", """
+                {"slug": "product", "label": "Product", "fields": [
+                 {"slug": "title", "label": "Title", "type": "text", "required": true},
+                 {"slug": "brand", "label": "Brand", "type": "reference", "targets": ["brand"]}]}""").status())
+                .isEqualTo(201);
+        assertThat(runImport(tenant, "brand", "[{\"name\": \"Acme\"}]".getBytes(StandardCharsets.UTF_8),
+                "application/json", "b.json").get("stats").toString()).isEqualTo(stats(1, 0));
+        String acme = http.get("/v1/objects/brand/records").at("/data/0/id");
+        byte[] named = "External Id,Title,Brand\r\np-1,Widget,acme\r\n".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(execute(tenant, "product", named, "csv").get("stats").toString()).isEqualTo(stats(1, 0));
+
+        // The brand has no external_id: the reference holds none (before, it held the name "acme" in its place).
+        String stored = "{\"external_id\":null,\"object\":\"brand\",\"id\":\"" + acme + "\"}";
+        assertThat(http.get("/v1/objects/product/records").json().at("/data/0/values/brand").toString())
+                .isEqualTo(stored);
+        assertThat(execute(tenant, "product", named, "csv").get("stats").toString()).isEqualTo(stats(0, 1));
+
+        // Another brand takes the first one's name as its external_id: the reference still names the first.
+        assertThat(runImport(tenant, "brand", "[{\"external_id\": \"acme\", \"name\": \"Other\"}]"
+                .getBytes(StandardCharsets.UTF_8), "application/json", "b2.json").get("stats").toString())
+                .isEqualTo(stats(1, 0));
+        Map<String, String> before = records(tenant, "product");
+        assertThat(new String(export("product", "csv"), StandardCharsets.UTF_8)).contains("," + acme + "\r\n");
+        for (String format : FORMATS) {
+            assertThat(execute(tenant, "product", export("product", format), format).get("stats").toString())
+                    .as("file workflow " + format).isEqualTo(stats(0, 1));
+            assertThat(runImport(tenant, "product", export("product", format), "application/octet-stream",
+                    "p." + format).get("stats").toString()).as("imports " + format).isEqualTo(stats(0, 1));
+            assertThat(records(tenant, "product")).as(format).isEqualTo(before);
+        }
+        assertThat(http.get("/v1/objects/product/records").json().at("/data/0/values/brand").toString())
+                .isEqualTo(stored);
+    }
+
     static String stats(int created, int unchanged) {
         int n = created + unchanged;
         return "{\"read\":" + n + ",\"valid\":" + n + ",\"created\":" + created + ",\"updated\":0,"

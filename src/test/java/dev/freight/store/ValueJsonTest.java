@@ -48,6 +48,21 @@ class ValueJsonTest {
     }
 
     @Test
+    void aReferenceToARecordWithoutAnExternalIdIsStoredWithANullExternalIdAndReadBack() {
+        Map<String, Value> values = Map.of("vendor", new Value.Ref(null, "vendor", "vndr_0001"));
+
+        String encoded = ValueJson.encode(values);
+
+        assertThat(encoded).isEqualTo("{\"vendor\":{\"external_id\":null,\"object\":\"vendor\",\"id\":\"vndr_0001\"}}")
+                .isEqualTo(JsonMapper.builder().build().writeValueAsString(PlainValues.toPlain(values)));
+        assertThat(ValueJson.decode(encoded, BuiltInObjects.ASSESSMENT)).isEqualTo(values);
+        // As an earlier build stored a reference found by name: read as it was stored.
+        assertThat(ValueJson.decode("{\"vendor\":{\"external_id\":\"Acme\",\"object\":\"vendor\",\"id\":"
+                + "\"vndr_0001\"}}", BuiltInObjects.ASSESSMENT))
+                .isEqualTo(Map.of("vendor", new Value.Ref("Acme", "vendor", "vndr_0001")));
+    }
+
+    @Test
     void escapesEveryCharacterAndWritesEveryNumberAsJacksonDoes() {
         JsonMapper plain = JsonMapper.builder().build();
         StringBuilder all = new StringBuilder();
