@@ -17,6 +17,7 @@ import java.util.List;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -63,6 +64,15 @@ public class ApiConfiguration implements WebMvcConfigurer {
                 factory.addContextCustomizers(JsonErrorReportValve.INSTALL);
             }
         };
+    }
+
+    /** The actuator's bodiless error answers get Freight's JSON error body too. */
+    @Bean
+    FilterRegistrationBean<ActuatorErrorBodies> actuatorErrorBodies() {
+        FilterRegistrationBean<ActuatorErrorBodies> registration = new FilterRegistrationBean<>(
+                new ActuatorErrorBodies());
+        registration.addUrlPatterns("/actuator/*");
+        return registration;
     }
 
     /** A key repeated in one object of a request body is refused (422 malformed_body), never read as the last one. */

@@ -193,8 +193,13 @@ class ErrorMapper implements ErrorController {
     }
 
     private static ResponseEntity<ErrorBody> notFound(HttpServletRequest request) {
-        return body(new ApiException(404, "not_found", "No route for " + request.getMethod() + " "
-                + request.getRequestURI()), null);
+        return body(noRoute(request), null);
+    }
+
+    /** 404 {@code not_found} for a path nothing serves. */
+    static ApiException noRoute(HttpServletRequest request) {
+        return new ApiException(404, "not_found", "No route for " + request.getMethod() + " "
+                + request.getRequestURI());
     }
 
     private static ResponseEntity<ErrorBody> failure(int status, String code, String message, Exception e) {

@@ -19,7 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * A background export's file at its signed URL (no API key; the signature is the authorization). Once the file has
- * expired the URL answers 410 {@code export_file_expired}.
+ * expired, or when it is missing from {@code exports/} before its expiry, the URL answers 410
+ * {@code export_file_expired}.
  */
 @RestController
 class ExportFilesController implements Envelope.Face {
@@ -68,13 +69,20 @@ class ExportFilesController implements Envelope.Face {
         try {
             size = Files.size(path);
         } catch (NoSuchFileException e) {
-            throw expired(job);
+            // Gone before its time (a data directory restored without exports/, a file removed by hand): saying it
+            // expired would name an expiry still to come. The sweeper may have deleted it at its expiry meanwhile.
+            throw !clock.instant().isBefore(job.expiresAt()) ? expired(job) : missing(job);
         }
         response.setStatus(200);
         response.setContentType(job.contentType());
         response.setContentLengthLong(size);
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION, AttachmentName.contentDisposition(job.fileName()));
         Files.copy(path, response.getOutputStream());
+    }
+
+    private static ApiException missing(ExportJob job) {
+        return new ApiException(410, "export_file_expired", "Export file is no longer on the server, though it was to"
+                + " be kept until " + ExportUrls.time(job.expiresAt()) + "; run the export again");
     }
 
     private static ApiException expired(ExportJob job) {

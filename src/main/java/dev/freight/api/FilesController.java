@@ -22,6 +22,7 @@ import dev.freight.store.UploadStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -301,6 +302,12 @@ class FilesController {
     private ImportPipeline.RowSource source(ImportJob job) {
         if (!job.hasUploadFile()) {
             throw new ApiException(404, "no_upload", "This import has no uploaded file");
+        }
+        // Checked before the answer starts: a missing file (a data directory restored without uploads/) is then a
+        // 410 like a purged one, rather than a 500 from inside the stream.
+        if (!Files.exists(uploads.path(job.id()))) {
+            throw new ApiException(410, "import_files_deleted", "The import's uploaded file is no longer on the server,"
+                    + " though the retention (FREIGHT_IMPORT_RETENTION) has not deleted it");
         }
         return sources.of(job);
     }

@@ -65,7 +65,9 @@ class ValidationFilesController implements Envelope.Face {
         try {
             size = Files.size(path);
         } catch (NoSuchFileException e) {
-            throw expired(found);
+            // Gone before its time (a data directory restored without validations/, a file removed by hand): saying
+            // it expired would name an expiry still to come. The sweeper may have deleted it at its expiry meanwhile.
+            throw !clock.instant().isBefore(found.expiresAt()) ? expired(found) : missing(found);
         }
         response.setStatus(200);
         response.setContentType(format == ValidationFiles.Format.CSV ? "text/csv;charset=UTF-8"
@@ -74,6 +76,11 @@ class ValidationFilesController implements Envelope.Face {
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + validationId + "-" + file
                 + "\"");
         Files.copy(path, response.getOutputStream());
+    }
+
+    private static ApiException missing(ValidationFile found) {
+        return new ApiException(410, "validation_file_expired", "Validation errors file is no longer on the server,"
+                + " though it was to be kept until " + ExportUrls.time(found.expiresAt()) + "; validate again");
     }
 
     private static ApiException expired(ValidationFile found) {

@@ -98,7 +98,7 @@ final class Cli {
                     String slug = required(options, "org");
                     List<ApiKey> keys = database.withHandle(h -> store.organizationBySlug(h, slug)
                             .map(o -> store.keys(h, o.id()))
-                            .orElseThrow(() -> new ConfigException("There is no organization \"" + slug + "\"")));
+                            .orElseThrow(() -> Tenants.noOrganization(slug)));
                     keys.forEach(k -> out.println(k.id() + "  " + k.prefix() + "…  " + k.kind().wireName() + "  "
                             + k.name() + (k.revokedAt() == null ? "" : "  revoked " + k.revokedAt())));
                 }

@@ -54,11 +54,16 @@ final class Tenants {
         return database.inTransaction(h -> tenants.createOrganization(h, slug, name));
     }
 
+    /** The CLI's answer to a slug no organization has, with the command that makes one. */
+    static ConfigException noOrganization(String slug) {
+        return new ConfigException("There is no organization \"" + slug + "\"; create it first with: orgs create --slug "
+                + slug);
+    }
+
     CreatedKey createKey(String organizationSlug, String name, KeyKind kind, Set<Scope> scopes) {
         return database.inTransaction(h -> {
             Organization org = tenants.organizationBySlug(h, organizationSlug)
-                    .orElseThrow(() -> new ConfigException("There is no organization \"" + organizationSlug
-                            + "\"; create it first with: orgs create --slug " + organizationSlug));
+                    .orElseThrow(() -> noOrganization(organizationSlug));
             String secret = KeySecrets.generate();
             return new CreatedKey(tenants.createKey(h, org.id(), name, kind, scopes, secret), secret);
         });

@@ -503,6 +503,20 @@ abstract class AdminApiContract {
     }
 
     @Test
+    void healthPathsBelowTheEndpointAnswerTheJsonErrorShapeToo() {
+        // No health group or component is exposed (probes are off), so the actuator answers these 404 itself.
+        for (String path : List.of("/actuator/health/liveness", "/actuator/health/db")) {
+            Response r = http.get(path);
+
+            assertThat(r.status()).as(path).isEqualTo(404);
+            assertThat(r.raw().headers().firstValue("Content-Type")).as(path).hasValue("application/json");
+            assertThat(r.body()).as(path).isEqualTo("{\"error\":{\"code\":\"not_found\",\"message\":\"No route for"
+                    + " GET " + path + "\"}}");
+        }
+        assertThat(http.get("/actuator/health").body()).isEqualTo("{\"status\":\"UP\"}");
+    }
+
+    @Test
     void pathsTheServletContainerRejectsAnswerTheJsonErrorShapeToo() {
         for (String path : List.of("/v1/records/%C3%28", "/v1/records/a%2Fb")) {
             Response r = http.get(path);

@@ -2,6 +2,8 @@ package dev.freight.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freight.export.ExportFiles;
+import dev.freight.export.ExportFormat;
 import dev.freight.jobs.ExportTasks;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.ObjectDef;
@@ -918,6 +920,23 @@ abstract class ExportApiContract {
         JsonNode expired = http.get("/v1/export-jobs/" + id).json().get("data");
         assertThat(expired.get("status").asString()).isEqualTo("expired");
         assertThat(expired.get("fileUrl").isNull()).isTrue();
+    }
+
+    @Test
+    void aJobFileMissingBeforeItsExpiryIsNotCalledExpired() throws IOException {
+        vendors();
+        HttpResponse<byte[]> accepted = export("/v1/modules/vendors/export", "{\"format\": \"csv\", \"async\": true}");
+        JsonNode done = awaitJob(json(accepted).at("/data/exportJobId").asString());
+        String id = done.get("exportJobId").asString();
+        // A data directory restored without its exports/ folder, or a file an operator removed.
+        Files.delete(server.bean(ExportFiles.class).path(id, ExportFormat.CSV));
+
+        HttpResponse<byte[]> missing = get(done.get("fileUrl").asString());
+
+        assertThat(missing.statusCode()).isEqualTo(410);
+        assertThat(text(missing)).isEqualTo("{\"success\":false,\"error\":{\"code\":\"export_file_expired\","
+                + "\"message\":\"Export file is no longer on the server, though it was to be kept until "
+                + done.get("expiresDateTime").asString() + "; run the export again\"}}");
     }
 
     @Test

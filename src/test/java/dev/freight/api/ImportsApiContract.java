@@ -509,6 +509,26 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void payloadCopiesOfAnUploadMissingBeforeTheRetentionAnswerGoneNotAFailure() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        Response done = awaitFinal(created.at("/id"));
+        // A data directory restored without its uploads/ folder, or a file an operator removed.
+        java.nio.file.Files.delete(TestServer.of(database()).bean(UploadStore.class).path(created.at("/id")));
+
+        for (String url : List.of(done.at("/_upload_csv_url"), done.at("/_upload_json_url"))) {
+            HttpResponse<String> gone = get(url);
+
+            assertThat(gone.statusCode()).as(url).isEqualTo(410);
+            assertThat(gone.body()).as(url).isEqualTo("{\"error\":{\"code\":\"import_files_deleted\",\"message\":"
+                    + "\"The import's uploaded file is no longer on the server, though the retention"
+                    + " (FREIGHT_IMPORT_RETENTION) has not deleted it\"}}");
+        }
+        // The rejected rows are in the database: the errors files still answer, without the upload's header order.
+        assertThat(get(done.at("/_errors_csv_url")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void errorFilesListEveryRejectedRowWithItsLineCodeMessageAndOriginalCells() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
         upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");

@@ -1186,6 +1186,24 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aValidationFileMissingBeforeItsExpiryIsNotCalledExpired() throws Exception {
+        Response validated = validateRows(rowsJson("Ann", "nope"));
+        String csvUrl = validated.at("/data/errorsCsvUrl");
+        String id = csvUrl.replaceAll(".*/(val_[0-9a-f]{32})/.*", "$1");
+        String expires = csvUrl.replaceAll(".*expires=(\\d+).*", "$1");
+        // A data directory restored without its validations/ folder, or a file an operator removed.
+        java.nio.file.Files.delete(tenant.server().bean(ValidationFiles.class).path(id, ValidationFiles.Format.CSV));
+
+        HttpResponse<String> missing = ImportsApiContract.get(csvUrl);
+
+        assertThat(missing.statusCode()).as(missing.body()).isEqualTo(410);
+        assertThat(missing.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"validation_file_expired\","
+                + "\"message\":"
+                + "\"Validation errors file is no longer on the server, though it was to be kept until "
+                + Instant.ofEpochSecond(Long.parseLong(expires)) + "; validate again\"}}");
+    }
+
+    @Test
     void theSweeperDeletesExpiredValidationFilesWhoseDownloadThenAnswersGone() throws Exception {
         Response validated = validateRows(rowsJson("Ann", "nope"));
         String csvUrl = validated.at("/data/errorsCsvUrl");

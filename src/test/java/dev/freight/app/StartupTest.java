@@ -89,6 +89,10 @@ class StartupTest {
         assertThat(missing.waitForExit()).isEqualTo(1);
         assertThat(missing.output()).contains(
                 "There is no organization \"nobody\"; create it first with: orgs create --slug nobody");
+        FreightProcess unlisted = FreightProcess.start(env, "keys", "list", "--org", "nobody");
+        assertThat(unlisted.waitForExit()).isEqualTo(1);
+        assertThat(unlisted.output()).contains(
+                "There is no organization \"nobody\"; create it first with: orgs create --slug nobody");
 
         int port = FreightProcess.freePort();
         try (FreightProcess server = FreightProcess.start(env(port))) {
