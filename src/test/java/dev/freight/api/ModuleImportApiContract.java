@@ -2495,6 +2495,34 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aDateNoYearHasFailsOnItsOwnRowAndLeavesTheOtherDatesOfItsColumnReadable() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "task", "label": "Task", "fields": [
+                  {"slug": "due", "label": "Due", "type": "date"}]}""").status()).isEqualTo(201);
+        String mapping = """
+                [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                 {"sourceColumn": "Due", "targetFieldSlug": "due"}]""";
+
+        Response r = http.post("/v1/modules/task/import/execute", """
+                {"rows": [{"Id": "t-1", "Due": "01/15/2024"}, {"Id": "t-2", "Due": "02/29/2023"},
+                          {"Id": "t-3", "Due": "12/31/2023"}],
+                 "columnMapping": %s}""".formatted(mapping));
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("2");
+        assertThat(r.at("/data/errorRows")).isEqualTo("1");
+        assertThat(r.json().get("data").get("errors").size()).isEqualTo(1);
+        assertThat(r.at("/data/errors/0/row")).isEqualTo("2");
+        assertThat(r.at("/data/errors/0/field")).isEqualTo("due");
+        assertThat(r.at("/data/errors/0/error")).isEqualTo("due: expected a date (YYYY-MM-DD), got \"02/29/2023\"");
+        assertThat(r.json().get("data").get("warnings").size()).isEqualTo(0);
+        List<String> tasks = new ArrayList<>();
+        for (JsonNode t : http.get("/v1/objects/task/records").json().get("data")) {
+            tasks.add(t.get("external_id").asString() + "|" + t.at("/values/due").asString());
+        }
+        assertThat(tasks).containsExactlyInAnyOrder("t-1|2024-01-15", "t-3|2023-12-31");
+    }
+
+    @Test
     void numberColumnsAreReadInTheFormatTheWholeColumnHasAndAmbiguityIsAWarning() {
         String mapping = """
                 [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},

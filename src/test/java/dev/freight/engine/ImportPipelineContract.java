@@ -2371,6 +2371,28 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aDateNoYearHasFailsOnItsOwnRowAndLeavesTheOtherDatesOfItsColumnReadable() throws IOException {
+        ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, """
+                external_id,name,next_assessment_date
+                v-1,Acme,01/15/2024
+                v-2,Beta,02/29/2023
+                v-3,Gamma,12/31/2023
+                """);
+
+        assertThat(job.phase(Phase.PREVALIDATION).reason())
+                .isEqualTo("The dates in column \"next_assessment_date\" were read as MM/DD/YYYY");
+        assertThat(job.stats().created()).isEqualTo(2);
+        assertThat(job.stats().failed()).isEqualTo(1);
+        assertThat(vendor("v-1").values()).containsEntry("next_assessment_date",
+                new Value.Date(LocalDate.of(2024, 1, 15)));
+        assertThat(vendor("v-3").values()).containsEntry("next_assessment_date",
+                new Value.Date(LocalDate.of(2023, 12, 31)));
+        assertThat(errors(job)).extracting(RowError::line, RowError::externalId, RowError::field, RowError::message)
+                .containsExactly(tuple(3L, "v-2", "next_assessment_date",
+                        "next_assessment_date: expected a date (YYYY-MM-DD), got \"02/29/2023\""));
+    }
+
+    @Test
     void isoDatesAndDeletesNeedNoNoteAndADateColumnOfOneFormatIsReadWithAColumnMappingToo() throws IOException {
         ImportJob iso = run(Action.MERGE, DuplicateHandling.IGNORE_ALL,
                 "external_id,name,next_assessment_date\nv-1,Acme,2024-01-13\nv-2,Beta,\n");

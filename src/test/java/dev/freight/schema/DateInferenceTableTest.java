@@ -164,7 +164,8 @@ class DateInferenceTableTest {
                 "2024-01-15T10:30:00"))
                 .allMatch(DateInference::writtenAsDate);
         assertThat(Stream.of("n/a", "", "  ", "15-Jan-2024", "20240115", "2024-01-15T10:30:00Z", "12", "25568",
-                "73051", "1/2"))
+                "73051", "1/2", "02/29/2023", "2023-02-29", "13/13/2024", "31.04.2024", "1/15/2024 25:00",
+                "1/15/2024 13:00 PM", "1/15/202"))
                 .noneMatch(DateInference::writtenAsDate);
         assertThat(DateInference.writtenAsDate(null)).isFalse();
     }
