@@ -69,10 +69,11 @@ public final class DateInference {
     private final boolean[] singleDigit = new boolean[3];
 
     /**
-     * Whether {@code value} is written as one of the dates this recognises and is a real date (and time) in at least one
-     * of its orders: three numbers with a separator and an optional time, or an Excel serial in the inferred range.
-     * Says nothing of which format. A value that no order reads as a real date ({@code 02/29/2023}, {@code 13/45/2024},
-     * {@code 1/15/2024 25:00}) tells nothing of its column's format: it is no date at all, and fails on its own row.
+     * Whether {@code value} is written as one of the dates this recognises and is a real date (and time) in at least
+     * one of its orders: three numbers with a separator and an optional time, or an Excel serial in the inferred
+     * range. Says nothing of which format. A value that no order reads as a real date ({@code 02/29/2023},
+     * {@code 13/45/2024}, {@code 1/15/2024 25:00}) tells nothing of its column's format: it is no date at all, and
+     * fails on its own row.
      */
     public static boolean writtenAsDate(String value) {
         if (value == null) {
@@ -93,8 +94,8 @@ public final class DateInference {
      * Whether {@code value} is one a column's format is inferred from: written as a date ({@link #writtenAsDate}) but
      * not in the ISO form a date or date-time field reads as it is ({@code 2024-01-15}, {@code 2024-01-15T10:30:00},
      * with or without an offset). Feeding only these to {@link #accept} leaves out the values that need no format and
-     * those that are no date at all ({@code n/a}, {@code TBD}, a day no year has such as {@code 02/29/2023}): they pass or fail on their own rows, and the column's
-     * other values are still read.
+     * those that are no date at all ({@code n/a}, {@code TBD}, a day no year has such as {@code 02/29/2023}): they
+     * pass or fail on their own rows, and the column's other values are still read.
      */
     public static boolean needsInference(String value) {
         if (value == null || value.isBlank()) {
