@@ -198,6 +198,15 @@ public final class DateInference {
         anyTime |= number.stripTrailingZeros().scale() > 0;
     }
 
+    /**
+     * Whether the column's values are dates written in more than one format that no one format fits (separators mixed,
+     * a US date beside a European one, dates beside serials): {@link #result()} is then empty, and the caller says why.
+     * Meaningful when only values {@link #writtenAsDate} keeps were fed; false when no value was.
+     */
+    public boolean mixed() {
+        return failed && values > 0;
+    }
+
     /** The column's format; empty when it has no non-blank value or its values are not all dates of one format. */
     public Optional<DateColumnFormat> result() {
         if (failed || values == 0) {

@@ -107,6 +107,25 @@ class DateInferenceTableTest {
     }
 
     @Test
+    void tellsAColumnOfDatesInMoreThanOneFormat() {
+        assertThat(mixed("01/13/2024", "13/01/2024")).isTrue();
+        assertThat(mixed("2024-1-5", "2024/01/16")).isTrue();
+        assertThat(mixed("45306", "01/13/2024")).isTrue();
+        assertThat(mixed("15.01.2024", "1/15/2024")).isTrue();
+
+        assertThat(mixed("01/13/2024", "02/14/2024")).isFalse();
+        assertThat(mixed("01/02/2024", "03/04/2024")).isFalse();
+        assertThat(mixed("", " ")).isFalse();
+        assertThat(mixed()).isFalse();
+    }
+
+    private static boolean mixed(String... values) {
+        DateInference inference = new DateInference();
+        Arrays.stream(values).forEach(inference::accept);
+        return inference.mixed();
+    }
+
+    @Test
     void staysEmptyOnceAValueFitsNoFormat() {
         DateInference inference = new DateInference();
         inference.accept("2024-01-15");
