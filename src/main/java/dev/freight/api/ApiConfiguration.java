@@ -28,6 +28,7 @@ import org.springframework.web.servlet.config.annotation.ContentNegotiationConfi
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.StreamWriteFeature;
 
 /** Puts API-key authentication in front of {@code /v1/**}. */
 @Configuration(proxyBeanMethods = false)
@@ -79,6 +80,15 @@ public class ApiConfiguration implements WebMvcConfigurer {
     @Bean
     JsonMapperBuilderCustomizer repeatedKeysRefused() {
         return builder -> builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /**
+     * A number of a record is answered in plain decimal digits with its scale ({@code 0.00000012}, {@code 0.0000000}),
+     * as exports write it, never as {@code 1.2E-7} or {@code 0E-7}.
+     */
+    @Bean
+    JsonMapperBuilderCustomizer plainDecimals() {
+        return builder -> builder.enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
     }
 
     /** The OpenAPI document names snake_case records' properties as the wire does. */

@@ -727,6 +727,11 @@ class ModuleImportController implements Envelope.Face {
             o.ambiguousDates().forEach((slug, pattern) -> warnings.add(new WarningView(null, slug, "Dates of "
                     + Echo.quoted(slug) + " fit both MM/DD and DD/MM; they were read month first (" + pattern + ")",
                     "ambiguous_date_format")));
+            o.mixedDates().forEach(slug -> warnings.add(new WarningView(null, slug, "Dates of " + Echo.quoted(slug)
+                    + " are written in more than one format; none was read", "mixed_date_format")));
+            o.mixedNumbers().forEach(slug -> warnings.add(new WarningView(null, slug, "Numbers of "
+                    + Echo.quoted(slug) + " have a decimal point in some values and a decimal comma in others; those"
+                    + " with a decimal comma or a separator between thousands were not read", "mixed_number_format")));
         });
         warnings.addAll(rowWarnings);
         boolean truncated = errors.size() > MAX_LISTED_ERRORS;

@@ -51,6 +51,17 @@ final class ColumnFormats {
     private static final String DATE_FORMATS = "dateFormats";
     /** How an encoded number format starts; a date format starts with a {@link DateOrder} name. */
     private static final String NUMBER = "NUMBER|";
+    /**
+     * The encoded format of a date column whose values are in more than one format, and after {@link #NUMBER} of a
+     * number column that has values with a decimal point and values with a decimal comma: nothing is read in it, and
+     * its values that one format would read are told why.
+     */
+    private static final String MIXED = "MIXED";
+    private static final String MIXED_DATES = "its column's dates are written in more than one format, so none was"
+            + " read; write dates as YYYY-MM-DD";
+    private static final String MIXED_NUMBERS = "its column's numbers have a decimal point in some values and a"
+            + " decimal comma in others, so none with a decimal comma or a separator between thousands was read; write"
+            + " numbers without a separator between thousands";
 
     private final Map<String, String> columnByField = new LinkedHashMap<>();
     private final Map<String, DateInference> dates = new LinkedHashMap<>();
@@ -135,9 +146,16 @@ final class ColumnFormats {
      * {@link #readers(Map, boolean)} (with {@code false}: a format that fits two readings only explains its values).
      */
     Map<String, String> fileFormats() {
-        Map<String, String> out = new LinkedHashMap<>();
-        dates.forEach((field, i) -> i.result().ifPresent(f -> out.put(field, encode(f))));
+        Map<String, String> out = dateFormats();
         out.putAll(numberFormats());
+        return out;
+    }
+
+    /** The date columns with values to convert, encoded; one whose values are in several formats as {@link #MIXED}. */
+    private Map<String, String> dateFormats() {
+        Map<String, String> out = new LinkedHashMap<>();
+        dates.forEach((field, i) -> i.result().map(ColumnFormats::encode)
+                .or(() -> i.mixed() ? Optional.of(MIXED) : Optional.empty()).ifPresent(f -> out.put(field, f)));
         return out;
     }
 
@@ -151,11 +169,28 @@ final class ColumnFormats {
                 ? ("The dates in column \"%s\" fit both MM/DD and DD/MM, so they were not read; write them as "
                         + "YYYY-MM-DD").formatted(columnByField.get(field))
                 : "The dates in column \"%s\" were read as %s".formatted(columnByField.get(field), f.pattern()))));
+        dates.forEach((field, i) -> {
+            if (i.mixed()) {
+                out.add(("The dates in column \"%s\" are written in more than one format, so they were not read;"
+                        + " write them as YYYY-MM-DD").formatted(columnByField.get(field)));
+            }
+        });
         numbers.forEach((field, i) -> i.result().ifPresent(f -> out.add(f.ambiguous()
                 ? ambiguousNumbers(columnByField.get(field)) + ", so they were not read; write them without a"
                         + " separator between thousands"
                 : "The numbers in column \"%s\" were read as %s".formatted(columnByField.get(field), f.example()))));
+        numbers.forEach((field, i) -> {
+            if (i.mixed()) {
+                out.add(mixedNumbersNote(columnByField.get(field)) + ", so none with a decimal comma or a separator"
+                        + " between thousands was read; write them without a separator between thousands");
+            }
+        });
         return out;
+    }
+
+    private static String mixedNumbersNote(String column) {
+        return "The numbers in column \"%s\" have a decimal point in some values and a decimal comma in others"
+                .formatted(column);
     }
 
     private static String ambiguousNumbers(String column) {
@@ -165,17 +200,15 @@ final class ColumnFormats {
 
     /** Workflow: field slug → the inferred format, encoded for {@link ExecuteOptions#dateFormats()}. */
     Map<String, String> formats() {
-        Map<String, String> out = new LinkedHashMap<>();
-        dates.forEach((field, i) -> i.result().ifPresent(f -> out.put(field, encode(f))));
-        out.putAll(numberFormats());
-        return out;
+        return fileFormats();
     }
 
     /** The number columns with values to convert, encoded (one that two readings fit is never read). */
     private Map<String, String> numberFormats() {
         Map<String, String> out = new LinkedHashMap<>();
-        numbers.forEach((field, i) -> i.result().ifPresent(f -> out.put(field,
-                NUMBER + f.reading().name() + "|" + f.ambiguous())));
+        numbers.forEach((field, i) -> i.result().map(f -> NUMBER + f.reading().name() + "|" + f.ambiguous())
+                .or(() -> i.mixed() ? Optional.of(NUMBER + MIXED) : Optional.empty())
+                .ifPresent(f -> out.put(field, f)));
         return out;
     }
 
@@ -192,6 +225,20 @@ final class ColumnFormats {
         numbers.forEach((field, i) -> i.result().filter(NumberInference.Format::ambiguous).ifPresent(f -> out.add(
                 new Finding(field, columnByField.get(field), "ambiguous_number_format",
                         ambiguousNumbers(columnByField.get(field)) + "; those with a comma are not read"))));
+        dates.forEach((field, i) -> {
+            if (i.mixed()) {
+                out.add(new Finding(field, columnByField.get(field), "mixed_date_format", ("Column \"%s\" has dates"
+                        + " written in more than one format; none of them is read (write them as YYYY-MM-DD)")
+                        .formatted(columnByField.get(field))));
+            }
+        });
+        numbers.forEach((field, i) -> {
+            if (i.mixed()) {
+                out.add(new Finding(field, columnByField.get(field), "mixed_number_format",
+                        mixedNumbersNote(columnByField.get(field)) + "; those with a decimal comma or a separator"
+                                + " between thousands are not read"));
+            }
+        });
         return out;
     }
 
@@ -211,6 +258,16 @@ final class ColumnFormats {
         } catch (JacksonException e) {
             throw new IllegalStateException("stored import options are unreadable: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** Whether an encoded format is a date column whose values are in more than one format. */
+    static boolean mixedDates(String encoded) {
+        return MIXED.equals(encoded);
+    }
+
+    /** Whether an encoded format is a number column with values of a decimal point and of a decimal comma. */
+    static boolean mixedNumbers(String encoded) {
+        return (NUMBER + MIXED).equals(encoded);
     }
 
     /** The pattern of an encoded date format whose column fit both MM/DD and DD/MM; empty for any other format. */
@@ -253,15 +310,17 @@ final class ColumnFormats {
         Map<String, BiFunction<Field, String, String>> whyNot = new LinkedHashMap<>();
         Map<String, UnaryOperator<String>> refused = new LinkedHashMap<>();
         formats.forEach((field, encoded) -> {
-            if (encoded.startsWith(NUMBER)) {
+            if (mixedDates(encoded)) {
+                whyNot.put(field, (f, v) -> DateInference.writtenAsDate(v) ? MIXED_DATES : null);
+            } else if (mixedNumbers(encoded)) {
+                whyNot.put(field, (f, v) -> readableEitherWay(f, v) ? MIXED_NUMBERS : null);
+            } else if (encoded.startsWith(NUMBER)) {
                 String[] p = encoded.substring(NUMBER.length()).split("\\|");
                 NumberInference.Reading reading = NumberInference.Reading.valueOf(p[0]);
                 if (p.length > 1 && Boolean.parseBoolean(p[1])) {
                     // Only a value that one of the readings would have made a valid value of the field is explained:
                     // 1.5 in an integer column is no integer either way.
-                    whyNot.put(field, (f, v) -> Stream.of(NumberInference.Reading.values())
-                            .map(r -> NumberInference.toPlain(v, r)).flatMap(Optional::stream)
-                            .anyMatch(plain -> Coercion.coerce(f, plain) instanceof Coerced.Ok)
+                    whyNot.put(field, (f, v) -> readableEitherWay(f, v)
                             ? "its column's numbers could have a decimal comma or a comma between thousands (1,000: one"
                                     + " or a thousand), so none with a comma was read; write numbers without a"
                                     + " separator between thousands"
@@ -284,6 +343,12 @@ final class ColumnFormats {
             }
         });
         return new Readers(read, whyNot, refused);
+    }
+
+    /** Whether one of the readings would make {@code value} a valid value of {@code field}. */
+    private static boolean readableEitherWay(Field field, String value) {
+        return Stream.of(NumberInference.Reading.values()).map(r -> NumberInference.toPlain(value, r))
+                .flatMap(Optional::stream).anyMatch(plain -> Coercion.coerce(field, plain) instanceof Coerced.Ok);
     }
 
     /**

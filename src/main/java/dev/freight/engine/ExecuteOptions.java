@@ -147,6 +147,21 @@ public record ExecuteOptions(
                 .map(Map.Entry::getKey).toList();
     }
 
+    /** The fields whose date column has values in more than one format (none of them was read). */
+    public List<String> mixedDates() {
+        return dateFormats.entrySet().stream().filter(e -> ColumnFormats.mixedDates(e.getValue()))
+                .map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * The fields whose number column has values with a decimal point and values with a decimal comma (none with a
+     * decimal comma or a separator between thousands was read).
+     */
+    public List<String> mixedNumbers() {
+        return dateFormats.entrySet().stream().filter(e -> ColumnFormats.mixedNumbers(e.getValue()))
+                .map(Map.Entry::getKey).toList();
+    }
+
     /** The fields that identify an existing record; see the class comment for the default. */
     public List<String> effectiveMatchFields(dev.freight.schema.ObjectDef object) {
         if (!matchFields.isEmpty()) {

@@ -549,7 +549,11 @@ public final class Coercion {
                 .formatted(field.slug(), field.type().expectation(), describe(raw)));
     }
 
-    /** How a message shows a raw value: strings quoted and cut at 60 characters, containers by kind. */
+    /**
+     * How a message shows a raw value: strings quoted and cut at 60 characters, containers by kind. In a string, a
+     * character that would not be seen (a no-break space, a zero-width space, a control character) is written as its
+     * JSON escape.
+     */
     public static String describe(Object raw) {
         return switch (raw) {
             case null -> "null";
@@ -571,7 +575,16 @@ public final class Coercion {
                 case '\n' -> b.append("\\n");
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
-                default -> b.append(c);
+                default -> {
+                    // A no-break space, a zero-width space or a control character would be invisible in the message.
+                    boolean invisible = c != ' ' && Character.isSpaceChar(c) || Character.isISOControl(c)
+                            || Character.getType(c) == Character.FORMAT;
+                    if (invisible) {
+                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
             }
         }
         return b.append('"').toString();

@@ -69,17 +69,20 @@ public final class DateInference {
     private final boolean[] singleDigit = new boolean[3];
 
     /**
-     * Whether {@code value} is written as one of the dates this recognises: three numbers with a separator and an
-     * optional time, or an Excel serial in the inferred range. Says nothing of which format, or whether the date is
-     * real.
+     * Whether {@code value} is written as one of the dates this recognises and is a real date (and time) in at least
+     * one of its orders: three numbers with a separator and an optional time, or an Excel serial in the inferred
+     * range. Says nothing of which format. A value that no order reads as a real date ({@code 02/29/2023},
+     * {@code 13/45/2024}, {@code 1/15/2024 25:00}) tells nothing of its column's format: it is no date at all, and
+     * fails on its own row.
      */
     public static boolean writtenAsDate(String value) {
         if (value == null) {
             return false;
         }
         String v = value.strip();
-        if (DATE.matcher(v).matches()) {
-            return true;
+        Matcher m = DATE.matcher(v);
+        if (m.matches()) {
+            return realInSomeOrder(m);
         }
         if (!SERIAL.matcher(v).matches()) {
             return false;
@@ -91,8 +94,8 @@ public final class DateInference {
      * Whether {@code value} is one a column's format is inferred from: written as a date ({@link #writtenAsDate}) but
      * not in the ISO form a date or date-time field reads as it is ({@code 2024-01-15}, {@code 2024-01-15T10:30:00},
      * with or without an offset). Feeding only these to {@link #accept} leaves out the values that need no format and
-     * those that are no date at all ({@code n/a}, {@code TBD}): they pass or fail on their own rows, and the column's
-     * other values are still read.
+     * those that are no date at all ({@code n/a}, {@code TBD}, a day no year has such as {@code 02/29/2023}): they
+     * pass or fail on their own rows, and the column's other values are still read.
      */
     public static boolean needsInference(String value) {
         if (value == null || value.isBlank()) {
@@ -100,6 +103,19 @@ public final class DateInference {
         }
         String v = value.strip();
         return Coercion.isoDate(v) == null && !isoDateTime(v) && writtenAsDate(v);
+    }
+
+    /** Whether a {@link #DATE} match is a real date, with a real time if it has one, in at least one order. */
+    private static boolean realInSomeOrder(Matcher m) {
+        if (m.group(6) != null && time(m) == null) {
+            return false;
+        }
+        String a = m.group(1);
+        String b = m.group(3);
+        String c = m.group(4);
+        boolean yearLast = c.length() == 4 || c.length() == 2;
+        return a.length() == 4 && c.length() <= 2 && date(a, b, c) != null
+                || a.length() <= 2 && yearLast && (date(c, a, b) != null || date(c, b, a) != null);
     }
 
     private static boolean isoDateTime(String v) {
@@ -180,6 +196,15 @@ public final class DateInference {
         dayFirst = false;
         serial &= inInferredRange(number);
         anyTime |= number.stripTrailingZeros().scale() > 0;
+    }
+
+    /**
+     * Whether the column's values are dates written in more than one format that no one format fits (separators mixed,
+     * a US date beside a European one, dates beside serials): {@link #result()} is then empty, and the caller says why.
+     * Meaningful when only values {@link #writtenAsDate} keeps were fed; false when no value was.
+     */
+    public boolean mixed() {
+        return failed && values > 0;
     }
 
     /** The column's format; empty when it has no non-blank value or its values are not all dates of one format. */

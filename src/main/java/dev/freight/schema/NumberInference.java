@@ -114,6 +114,15 @@ public final class NumberInference {
         return Optional.empty();
     }
 
+    /**
+     * Whether some values of the column have to be read with a decimal point and others with a decimal comma
+     * ({@code 1,234.5} beside {@code 1,5}): no reading fits every value, so {@link #result()} is empty, and the caller
+     * says why.
+     */
+    public boolean mixed() {
+        return anyValue && anyToConvert && !pointFits && !commaFits;
+    }
+
     private static String example(Reading reading, char group) {
         String thousands = group == 0 ? "" : String.valueOf(group);
         return "1" + thousands + "234" + (reading == Reading.POINT ? ".5" : ",5");

@@ -5,8 +5,9 @@ package dev.freight.schema;
  *
  * <p>Each check accepts exactly the strings its documented regular expression matches in full
  * ({@code SyntaxTest} compares them on generated strings). A hand-written scan is used because a backtracking regex
- * over a host name cost a fifth of an import's reading thread. Whitespace means Java's {@code \s}: space, tab, line
- * feed, vertical tab, form feed and carriage return.
+ * over a host name cost a fifth of an import's reading thread. A space means Java's {@code \s} (space, tab, line
+ * feed, vertical tab, form feed and carriage return) or a Unicode space separator {@code \p{Z}} (a no-break space
+ * U+00A0, U+202F, an ideographic space U+3000…), which a copy from a web page or a spreadsheet leaves in a value.
  */
 final class Syntax {
 
@@ -15,9 +16,9 @@ final class Syntax {
     /**
      * Whether {@code s} is a web address: an optional {@code http://} or {@code https://} (any case), a host of two or
      * more dot-separated labels of ASCII letters, digits and inner hyphens, an optional port of 1 to 5 digits, and an
-     * optional path, query or fragment that starts with {@code /}, {@code ?} or {@code #} and has no whitespace. As the
+     * optional path, query or fragment that starts with {@code /}, {@code ?} or {@code #} and has no space. As the
      * regex {@code ((?i:https?)://)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+
-     * (:[0-9]{1,5})?([/?#]\S*)?}.
+     * (:[0-9]{1,5})?([/?#][^\s\p{Z}]*)?}.
      */
     static boolean isUrl(String s) {
         int i = schemeEnd(s);
@@ -55,17 +56,17 @@ final class Syntax {
             return true;
         }
         char c = s.charAt(i);
-        return (c == '/' || c == '?' || c == '#') && noWhitespace(s, i + 1, n);
+        return (c == '/' || c == '?' || c == '#') && noSpace(s, i + 1, n);
     }
 
     /**
-     * Whether {@code s} is an email address: a local part of one or more characters other than {@code @} and
-     * whitespace, an {@code @}, and a domain of two or more non-empty dot-separated labels without {@code @} or
-     * whitespace. As the regex {@code [^@\s]+@[^@\s.]+(\.[^@\s.]+)+}.
+     * Whether {@code s} is an email address: a local part of one or more characters other than {@code @} and spaces,
+     * an {@code @}, and a domain of two or more non-empty dot-separated labels without {@code @} or spaces. As the
+     * regex {@code [^@\s\p{Z}]+@[^@\s\p{Z}.]+(\.[^@\s\p{Z}.]+)+}.
      */
     static boolean isEmail(String s) {
         int at = s.indexOf('@');
-        if (at <= 0 || s.indexOf('@', at + 1) >= 0 || !noWhitespace(s, 0, s.length())) {
+        if (at <= 0 || s.indexOf('@', at + 1) >= 0 || !noSpace(s, 0, s.length())) {
             return false;
         }
         int labels = 0;
@@ -101,10 +102,10 @@ final class Syntax {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }
 
-    private static boolean noWhitespace(String s, int from, int to) {
+    private static boolean noSpace(String s, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
-            if (c == ' ' || c >= '\t' && c <= '\r') {
+            if (c == ' ' || c >= '\t' && c <= '\r' || c >= '\u0080' && Character.isSpaceChar(c)) {
                 return false;
             }
         }

@@ -136,6 +136,20 @@ abstract class ImportApiContract {
     }
 
     @Test
+    void aSmallNumberIsAnsweredInPlainDecimalDigitsWithItsScale() {
+        Response r = importBatch("""
+                {"data": [{"Name": "A", "External Id": "v-1", "Raw Irq Score": "0.00000012"},
+                          {"Name": "B", "External Id": "v-2", "Raw Irq Score": 0.0000000},
+                          {"Name": "C", "External Id": "v-3", "Raw Irq Score": "-1E-9"}]}""");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(http.get("/v1/records/" + r.at("/results/0/id")).body()).contains("\"raw_irq_score\":0.00000012}");
+        assertThat(http.get("/v1/records/" + r.at("/results/1/id")).body()).contains("\"raw_irq_score\":0.0000000}");
+        assertThat(http.get("/v1/objects/vendor/records?external_id=v-3").body())
+                .contains("\"raw_irq_score\":-0.000000001}");
+    }
+
+    @Test
     void halfASurrogatePairAloneFailsItsRecordAndNotTheOthers() {
         Response r = importBatch("""
                 {"data": [{"Name": "A\\ud800", "External Id": "v-1"}, {"Name": "B", "External Id": "v-2\\udc00"},

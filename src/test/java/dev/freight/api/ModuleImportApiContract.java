@@ -2636,6 +2636,98 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aDateNoYearHasFailsOnItsOwnRowAndLeavesTheOtherDatesOfItsColumnReadable() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "task", "label": "Task", "fields": [
+                  {"slug": "due", "label": "Due", "type": "date"}]}""").status()).isEqualTo(201);
+        String mapping = """
+                [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                 {"sourceColumn": "Due", "targetFieldSlug": "due"}]""";
+
+        Response r = http.post("/v1/modules/task/import/execute", """
+                {"rows": [{"Id": "t-1", "Due": "01/15/2024"}, {"Id": "t-2", "Due": "02/29/2023"},
+                          {"Id": "t-3", "Due": "12/31/2023"}],
+                 "columnMapping": %s}""".formatted(mapping));
+
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("2");
+        assertThat(r.at("/data/errorRows")).isEqualTo("1");
+        assertThat(r.json().get("data").get("errors").size()).isEqualTo(1);
+        assertThat(r.at("/data/errors/0/row")).isEqualTo("2");
+        assertThat(r.at("/data/errors/0/field")).isEqualTo("due");
+        assertThat(r.at("/data/errors/0/error")).isEqualTo("due: expected a date (YYYY-MM-DD), got \"02/29/2023\"");
+        assertThat(r.json().get("data").get("warnings").size()).isEqualTo(0);
+        List<String> tasks = new ArrayList<>();
+        for (JsonNode t : http.get("/v1/objects/task/records").json().get("data")) {
+            tasks.add(t.get("external_id").asString() + "|" + t.at("/values/due").asString());
+        }
+        assertThat(tasks).containsExactlyInAnyOrder("t-1|2024-01-15", "t-3|2023-12-31");
+    }
+
+    @Test
+    void aColumnOfDatesOrNumbersInMoreThanOneFormatIsAWarningAndItsRowsSayWhy() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "task", "label": "Task", "fields": [
+                  {"slug": "due", "label": "Due", "type": "date"},
+                  {"slug": "cost", "label": "Cost", "type": "number"}]}""").status()).isEqualTo(201);
+        String body = """
+                {"rows": [{"Id": "t-1", "Due": "01/13/2024", "Cost": "1,234.5"},
+                          {"Id": "t-2", "Due": "13/01/2024", "Cost": "1,5"},
+                          {"Id": "t-3", "Due": "2024-02-01", "Cost": "2.5"}],
+                 "columnMapping": [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                                   {"sourceColumn": "Due", "targetFieldSlug": "due"},
+                                   {"sourceColumn": "Cost", "targetFieldSlug": "cost"}]}""";
+        String dates = "; its column's dates are written in more than one format, so none was read; write dates as"
+                + " YYYY-MM-DD";
+        String numbers = "; its column's numbers have a decimal point in some values and a decimal comma in others,"
+                + " so none with a decimal comma or a separator between thousands was read; write numbers without a"
+                + " separator between thousands";
+        List<String> expectedErrors = List.of(
+                "1|due|due: expected a date (YYYY-MM-DD), got \"01/13/2024\"" + dates,
+                "1|cost|cost: expected a number, got \"1,234.5\"" + numbers,
+                "2|due|due: expected a date (YYYY-MM-DD), got \"13/01/2024\"" + dates,
+                "2|cost|cost: expected a number, got \"1,5\"" + numbers);
+
+        Response validated = http.post("/v1/modules/task/import/validate", body);
+
+        assertThat(validated.at("/data/validRows")).as(validated.body()).isEqualTo("1");
+        assertThat(validated.at("/data/errorRows")).isEqualTo("2");
+        assertThat(problems(validated.json().get("data").get("errors"), "error")).isEqualTo(expectedErrors);
+        assertThat(problems(validated.json().get("data").get("warnings"), "message")).containsExactly(
+                "null|due|Column \"Due\" has dates written in more than one format; none of them is read (write them"
+                        + " as YYYY-MM-DD)",
+                "null|cost|The numbers in column \"Cost\" have a decimal point in some values and a decimal comma in"
+                        + " others; those with a decimal comma or a separator between thousands are not read");
+
+        Response executed = http.post("/v1/modules/task/import/execute", body);
+
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
+        assertThat(executed.at("/data/errorRows")).isEqualTo("2");
+        assertThat(problems(executed.json().get("data").get("errors"), "error")).isEqualTo(expectedErrors);
+        assertThat(problems(executed.json().get("data").get("warnings"), "message")).containsExactly(
+                "null|due|Dates of \"due\" are written in more than one format; none was read",
+                "null|cost|Numbers of \"cost\" have a decimal point in some values and a decimal comma in others;"
+                        + " those with a decimal comma or a separator between thousands were not read");
+        assertThat(executed.json().get("data").get("warnings").get(0).get("code").asString())
+                .isEqualTo("mixed_date_format");
+        assertThat(executed.json().get("data").get("warnings").get(1).get("code").asString())
+                .isEqualTo("mixed_number_format");
+        JsonNode task = http.get("/v1/objects/task/records").json().get("data").get(0);
+        assertThat(task.get("external_id").asString()).isEqualTo("t-3");
+        assertThat(task.at("/values/due").asString()).isEqualTo("2024-02-01");
+        assertThat(task.at("/values/cost").toString()).isEqualTo("2.5");
+    }
+
+    /** Each problem as {@code row|field|<text member>}, in the answer's order. */
+    private static List<String> problems(JsonNode list, String text) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode p : list) {
+            out.add((p.get("row").isNull() ? "null" : p.get("row").asString()) + "|" + p.get("field").asString() + "|"
+                    + p.get(text).asString());
+        }
+        return out;
+    }
+
+    @Test
     void numberColumnsAreReadInTheFormatTheWholeColumnHasAndAmbiguityIsAWarning() {
         String mapping = """
                 [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},

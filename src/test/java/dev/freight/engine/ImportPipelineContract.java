@@ -2371,6 +2371,67 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aDateNoYearHasFailsOnItsOwnRowAndLeavesTheOtherDatesOfItsColumnReadable() throws IOException {
+        ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, """
+                external_id,name,next_assessment_date
+                v-1,Acme,01/15/2024
+                v-2,Beta,02/29/2023
+                v-3,Gamma,12/31/2023
+                """);
+
+        assertThat(job.phase(Phase.PREVALIDATION).reason())
+                .isEqualTo("The dates in column \"next_assessment_date\" were read as MM/DD/YYYY");
+        assertThat(job.stats().created()).isEqualTo(2);
+        assertThat(job.stats().failed()).isEqualTo(1);
+        assertThat(vendor("v-1").values()).containsEntry("next_assessment_date",
+                new Value.Date(LocalDate.of(2024, 1, 15)));
+        assertThat(vendor("v-3").values()).containsEntry("next_assessment_date",
+                new Value.Date(LocalDate.of(2023, 12, 31)));
+        assertThat(errors(job)).extracting(RowError::line, RowError::externalId, RowError::field, RowError::message)
+                .containsExactly(tuple(3L, "v-2", "next_assessment_date",
+                        "next_assessment_date: expected a date (YYYY-MM-DD), got \"02/29/2023\""));
+    }
+
+    @Test
+    void aColumnOfDatesOrNumbersInMoreThanOneFormatIsNotReadAndItsNoteAndRowsSayWhy() throws IOException {
+        ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, """
+                external_id,name,next_assessment_date,raw_irq_score
+                v-1,Acme,01/13/2024,"1,234.5"
+                v-2,Beta,13/01/2024,"1,5"
+                v-3,Gamma,2024-02-01,2.5
+                v-4,Delta,n/a,n/a
+                """);
+
+        assertThat(job.phase(Phase.PREVALIDATION).reason()).isEqualTo("The dates in column"
+                + " \"next_assessment_date\" are written in more than one format, so they were not read; write them as"
+                + " YYYY-MM-DD. The numbers in column \"raw_irq_score\" have a decimal point in some values and a"
+                + " decimal comma in others, so none with a decimal comma or a separator between thousands was read;"
+                + " write them without a separator between thousands");
+        assertThat(job.stats().created()).isEqualTo(1);
+        assertThat(job.stats().failed()).isEqualTo(3);
+        assertThat(vendor("v-3").values()).containsEntry("next_assessment_date",
+                new Value.Date(LocalDate.of(2024, 2, 1))).containsEntry("raw_irq_score",
+                new Value.Decimal(new BigDecimal("2.5")));
+        String dates = "; its column's dates are written in more than one format, so none was read; write dates as"
+                + " YYYY-MM-DD";
+        String numbers = "; its column's numbers have a decimal point in some values and a decimal comma in others,"
+                + " so none with a decimal comma or a separator between thousands was read; write numbers without a"
+                + " separator between thousands";
+        assertThat(errors(job)).extracting(RowError::line, RowError::externalId, RowError::field, RowError::message)
+                .containsExactlyInAnyOrder(
+                        tuple(2L, "v-1", "next_assessment_date",
+                                "next_assessment_date: expected a date (YYYY-MM-DD), got \"01/13/2024\"" + dates),
+                        tuple(2L, "v-1", "raw_irq_score",
+                                "raw_irq_score: expected a number, got \"1,234.5\"" + numbers),
+                        tuple(3L, "v-2", "next_assessment_date",
+                                "next_assessment_date: expected a date (YYYY-MM-DD), got \"13/01/2024\"" + dates),
+                        tuple(3L, "v-2", "raw_irq_score", "raw_irq_score: expected a number, got \"1,5\"" + numbers),
+                        tuple(5L, "v-4", "next_assessment_date",
+                                "next_assessment_date: expected a date (YYYY-MM-DD), got \"n/a\""),
+                        tuple(5L, "v-4", "raw_irq_score", "raw_irq_score: expected a number, got \"n/a\""));
+    }
+
+    @Test
     void isoDatesAndDeletesNeedNoNoteAndADateColumnOfOneFormatIsReadWithAColumnMappingToo() throws IOException {
         ImportJob iso = run(Action.MERGE, DuplicateHandling.IGNORE_ALL,
                 "external_id,name,next_assessment_date\nv-1,Acme,2024-01-13\nv-2,Beta,\n");

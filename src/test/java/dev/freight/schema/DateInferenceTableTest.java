@@ -107,6 +107,25 @@ class DateInferenceTableTest {
     }
 
     @Test
+    void tellsAColumnOfDatesInMoreThanOneFormat() {
+        assertThat(mixed("01/13/2024", "13/01/2024")).isTrue();
+        assertThat(mixed("2024-1-5", "2024/01/16")).isTrue();
+        assertThat(mixed("45306", "01/13/2024")).isTrue();
+        assertThat(mixed("15.01.2024", "1/15/2024")).isTrue();
+
+        assertThat(mixed("01/13/2024", "02/14/2024")).isFalse();
+        assertThat(mixed("01/02/2024", "03/04/2024")).isFalse();
+        assertThat(mixed("", " ")).isFalse();
+        assertThat(mixed()).isFalse();
+    }
+
+    private static boolean mixed(String... values) {
+        DateInference inference = new DateInference();
+        Arrays.stream(values).forEach(inference::accept);
+        return inference.mixed();
+    }
+
+    @Test
     void staysEmptyOnceAValueFitsNoFormat() {
         DateInference inference = new DateInference();
         inference.accept("2024-01-15");
@@ -164,7 +183,8 @@ class DateInferenceTableTest {
                 "2024-01-15T10:30:00"))
                 .allMatch(DateInference::writtenAsDate);
         assertThat(Stream.of("n/a", "", "  ", "15-Jan-2024", "20240115", "2024-01-15T10:30:00Z", "12", "25568",
-                "73051", "1/2"))
+                "73051", "1/2", "02/29/2023", "2023-02-29", "13/13/2024", "31.04.2024", "1/15/2024 25:00",
+                "1/15/2024 13:00 PM", "1/15/202"))
                 .noneMatch(DateInference::writtenAsDate);
         assertThat(DateInference.writtenAsDate(null)).isFalse();
     }

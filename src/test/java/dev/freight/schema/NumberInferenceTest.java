@@ -66,6 +66,27 @@ class NumberInferenceTest {
                 .map(c -> Named.of(c.about(), c));
     }
 
+    @Test
+    void tellsAColumnWithADecimalPointInSomeValuesAndADecimalCommaInOthers() {
+        assertThat(mixed(false, "1,5", "1.5")).isTrue();
+        assertThat(mixed(false, "1,234.5", "1,5", "2.5", "n/a")).isTrue();
+        assertThat(mixed(false, "1.5e3", "2,5")).isTrue();
+        assertThat(mixed(true, "1,200", "1.300,00")).isTrue();
+
+        assertThat(mixed(false, "85", "1.5", "1e3")).isFalse();
+        assertThat(mixed(false, "1,000", "85")).isFalse();
+        assertThat(mixed(false, "70,5", "1.234,56")).isFalse();
+        assertThat(mixed(false, "1,234.5", "2.5")).isFalse();
+        assertThat(mixed(false, "n/a", "12 %", " ")).isFalse();
+        assertThat(mixed(true, "1,5", "2")).isFalse();
+    }
+
+    private static boolean mixed(boolean integral, String... values) {
+        NumberInference inference = new NumberInference(integral);
+        Arrays.stream(values).forEach(inference::accept);
+        return inference.mixed();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("columns")
     void infersTheReadingEveryValueAllowsAndConvertsUnderIt(Column c) {

@@ -15,15 +15,15 @@ class SyntaxTest {
 
     /** The definitions the checks implement, as the regexes Coercion used before them. */
     private static final Pattern URL = Pattern.compile("^((?i:https?)://)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
-            + "(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?([/?#]\\S*)?$");
-    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s.]+(\\.[^@\\s.]+)+$");
+            + "(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?([/?#][^\\s\\p{Z}]*)?$");
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s\\p{Z}]+@[^@\\s\\p{Z}.]+(\\.[^@\\s\\p{Z}.]+)+$");
 
     private static final String[] URL_PIECES = {"http://", "https://", "HTTPS://", "hTtP://", "https:/", "ftp://",
         "http", "s", "\u017f", "://", "www", "acme", "a", "Z9", "0", "-", "--", ".", "..", ":", ":8080", ":12345",
         ":123456", "/", "/path", "?", "?q=1", "#", "#top", " ", "\t", "\u000b", "\n", "\u00a0", "\u00e9", "_", "@",
         "x.y", "10.0.0.1"};
     private static final String[] EMAIL_PIECES = {"ana", "A.B+c", "@", "@@", ".", "..", "example", "com", "co.uk",
-        "-", " ", "\u000b", "\u00a0", "\u00e9", ";", "x", "x", "y.z"};
+        "-", " ", "\u000b", "\u00a0", "\u202f", "\u3000", "\u00e9", ";", "x", "x", "y.z"};
 
     @Test
     void aUrlIsAcceptedExactlyWhenItsRegexMatches() {
@@ -44,7 +44,8 @@ class SyntaxTest {
                 .allMatch(Syntax::isUrl);
         assertThat(List.of("", "acme", "http://localhost:8080", "https://", "https://acme.com:", "a.b:123456",
                 "https://-acme.com", "acme-.com", "a..b", "a.b.", ".a.b", "ftp://acme.com", "https://acme .com",
-                "a.b/c d", "a.b/c\u000bd", "httpſ://a.b", "a_b.c", "mailto:ana@acme.com", "a.b:80x"))
+                "a.b/c d", "a.b/c\u000bd", "a.b/c\u00a0d", "https://acme.com/\u3000", "httpſ://a.b", "a_b.c",
+                "mailto:ana@acme.com", "a.b:80x"))
                 .noneMatch(Syntax::isUrl);
     }
 
@@ -53,7 +54,8 @@ class SyntaxTest {
         assertThat(List.of("a@b.c", "Ana.Lopez+vendors@Example.CO.UK", "\u00e9@\u00e9.\u00e9", "a.@b.c"))
                 .allMatch(Syntax::isEmail);
         assertThat(List.of("", "@b.c", "a@b", "a@b.", "a@.b", "a@b..c", "a@@b.c", "a@b@c.d", "a b@c.d", "a@c.d ",
-                "a\t@c.d", "ana.example.com"))
+                "a\t@c.d", "ana.example.com", "ana@example.com\u00a0", "\u00a0ana@example.com",
+                "ana\u202f@example.com", "ana@exa\u3000mple.com"))
                 .noneMatch(Syntax::isEmail);
     }
 
