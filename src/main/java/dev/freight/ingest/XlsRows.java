@@ -47,10 +47,10 @@ final class XlsRows implements TabularReader.RawRows {
         this.text = new ExcelText(workbook.getInternalWorkbook().isUsing1904DateWindowing());
     }
 
-    static RowReader open(Path file, String sheetName) throws IOException {
+    static RowReader open(Path file, String sheetName, WorkbookLimits limits) throws IOException {
         long size = Files.size(file);
         POIFSFileSystem fs = openFileSystem(file);
-        HSSFWorkbook workbook = openWorkbook(fs);
+        HSSFWorkbook workbook = openWorkbook(fs, limits);
         try {
             int index = choose(workbook, sheetName);
             Sheet sheet = workbook.getSheetAt(index);
@@ -65,8 +65,8 @@ final class XlsRows implements TabularReader.RawRows {
     }
 
     /** The names of the workbook's visible sheets (neither hidden nor very hidden), in workbook order. */
-    static List<String> sheets(Path file) throws IOException {
-        try (POIFSFileSystem fs = openFileSystem(file); HSSFWorkbook workbook = openWorkbook(fs)) {
+    static List<String> sheets(Path file, WorkbookLimits limits) throws IOException {
+        try (POIFSFileSystem fs = openFileSystem(file); HSSFWorkbook workbook = openWorkbook(fs, limits)) {
             List<String> names = new ArrayList<>();
             for (int i = 0; i < workbook.getNumberOfSheets(); i++) {
                 if (!workbook.isSheetHidden(i) && !workbook.isSheetVeryHidden(i)) {
@@ -77,8 +77,28 @@ final class XlsRows implements TabularReader.RawRows {
         }
     }
 
-    /** The workbook in {@code fs}; closes {@code fs} when it cannot be read. */
-    private static HSSFWorkbook openWorkbook(POIFSFileSystem fs) throws IOException {
+    /**
+     * The workbook in {@code fs}, once its records are found to hold no more cells than {@code limits} allow
+     * ({@link XlsRecords}); closes {@code fs} when it cannot be read.
+     */
+    private static HSSFWorkbook openWorkbook(POIFSFileSystem fs, WorkbookLimits limits) throws IOException {
+        String refused;
+        try {
+            refused = XlsRecords.check(fs.getRoot(), HSSFWorkbook.getWorkbookDirEntryName(fs.getRoot()),
+                    limits.maxXlsCells());
+        } catch (EncryptedDocumentException | OldExcelFormatException e) {
+            // Told below, by HSSF itself.
+            refused = null;
+        } catch (IOException | RuntimeException e) {
+            fs.close();
+            throw unreadable(e);
+        }
+        if (refused != null) {
+            fs.close();
+            throw new IngestException("unreadable_file", 0,
+                    "The workbook cannot be read; expected a valid .xls file, found a damaged one (%s)"
+                            .formatted(refused));
+        }
         try {
             return new HSSFWorkbook(fs.getRoot(), true);
         } catch (EncryptedDocumentException e) {
@@ -127,7 +147,20 @@ final class XlsRows implements TabularReader.RawRows {
     private static IngestException unreadable(Exception e) {
         return new IngestException("unreadable_file", 0,
                 "The workbook cannot be read; expected a valid .xls file, found a damaged one (%s)"
-                        .formatted(e.getClass().getSimpleName()), e);
+                        .formatted(problem(e)), e);
+    }
+
+    /**
+     * The library's words on what is wrong: the exception's name and the first line of its message (POI's go on to
+     * ask for a bug report).
+     */
+    private static String problem(Exception e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        String line = message.strip().lines().findFirst().orElse("");
+        return e.getClass().getSimpleName() + ": " + (line.length() > 200 ? line.substring(0, 200) + "…" : line);
     }
 
     /** The workbook damaged at {@code row}, as {@code problem} says. */
