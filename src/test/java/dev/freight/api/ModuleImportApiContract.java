@@ -443,6 +443,24 @@ abstract class ModuleImportApiContract {
                 + " hold here (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory); save it as .xlsx)");
     }
 
+    /**
+     * An XLS whose cell A3 has a cell format the workbook does not define is a damaged workbook at that row: before,
+     * HSSF's IndexOutOfBoundsException answered 500 internal_error.
+     */
+    @Test
+    void parseRefusesAnXlsWhoseCellHasAnUndefinedFormatAtItsRow() throws Exception {
+        byte[] xls = dev.freight.testing.XlsFiles.withSheetRecords(dev.freight.testing.XlsFiles.of("S",
+                new String[][] {{"Name", "Email"}, {"Ann", "ann@example.com"}}),
+                dev.freight.testing.XlsFiles.numberCell(2, 0, 9_999, 1.5));
+
+        Response r = upload("/v1/modules/contacts/import/parse", "contacts.xls", "application/vnd.ms-excel", xls);
+
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("unreadable_file");
+        assertThat(r.at("/error/message")).isEqualTo("Row 3: the workbook cannot be read; expected a valid .xls file,"
+                + " found a damaged one (cell A3 has a cell format the workbook does not define (it defines 21))");
+    }
+
     @Test
     void aJsonElementThatIsNotAnObjectOrAnNdjsonLineThatIsNotJsonIsOneBadRowAndTheRestIsRead() throws Exception {
         String json = "[{\"Name\": \"Ann\"},\n [1, 2],\n {\"Name\": \"Bo\"}]";

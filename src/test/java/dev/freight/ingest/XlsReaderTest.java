@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class XlsReaderTest extends WorkbookReaderContract {
 
@@ -174,5 +176,31 @@ class XlsReaderTest extends WorkbookReaderContract {
 
         assertRefused(XlsFiles.withWorkbookStream(XlsFiles.inserted(stream, 20, empty)), WorkbookLimits.defaults(),
                 "the workbook stream has more than 5,000,000 records, the most the reader takes");
+    }
+
+    /**
+     * A number cell whose cell format the workbook does not define, or whose value is NaN or an infinity (BIFF8's
+     * 8-byte floats hold them; Excel never writes them), makes the workbook damaged at its row. Before, HSSF's own
+     * IndexOutOfBoundsException, IllegalStateException or a NumberFormatException left the reader (a 500 over HTTP).
+     */
+    @ParameterizedTest(name = "format {0}, value {1}")
+    @CsvSource(delimiter = '|', value = {
+        "9999|1.5|cell A3 has a cell format the workbook does not define (it defines 21)",
+        "30|1.5|cell A3 has a cell format the workbook does not define (it defines 21)",
+        "15|NaN|cell A3 holds NaN, which is no number",
+        "15|Infinity|cell A3 holds Infinity, which is no number"})
+    void refusesANumberCellHssfCannotReadAtItsRow(int xf, double value, String problem) throws IOException {
+        Path file = Files.write(dir.resolve("cell.xls"), XlsFiles.withSheetRecords(XlsFiles.of("S", ROWS),
+                XlsFiles.numberCell(2, 0, xf, value)));
+
+        try (RowReader reader = Readers.open(file, FileType.XLS, ReadOptions.defaults())) {
+            assertThat(reader.next().cells()).containsExactly(entry("id", "a-1"), entry("text", "b"));
+            assertThatThrownBy(reader::next).isInstanceOfSatisfying(IngestException.class, e -> {
+                assertThat(e.code()).isEqualTo("unreadable_file");
+                assertThat(e.line()).isEqualTo(3);
+                assertThat(e.getMessage()).isEqualTo("Row 3: the workbook cannot be read; expected a valid .xls file,"
+                        + " found a damaged one (" + problem + ")");
+            });
+        }
     }
 }

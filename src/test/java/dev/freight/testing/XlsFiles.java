@@ -123,6 +123,15 @@ public final class XlsFiles {
     }
 
     /**
+     * A NUMBER record: cell {@code column} of row {@code row} (both 0-based) holding {@code value} in cell format
+     * {@code xf}, which may be one the workbook does not define.
+     */
+    public static byte[] numberCell(int row, int column, int xf, double value) {
+        return ByteBuffer.allocate(18).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x0203).putShort((short) 14)
+                .putShort((short) row).putShort((short) column).putShort((short) xf).putDouble(value).array();
+    }
+
+    /**
      * {@code xls}, a workbook of one sheet as {@link #of} writes it, with {@code records} added to its sheet after its
      * cells (after the sheet's last LABELSST record).
      */
