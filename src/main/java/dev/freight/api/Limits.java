@@ -1,4 +1,10 @@
 package dev.freight.api;
 
-/** Request limits of the HTTP faces, from the configuration. */
-public record Limits(int maxRecordsPerRequest, long maxRequestBytes, long maxUploadBytes, long maxParseBytes) {}
+import dev.freight.ingest.WorkbookLimits;
+
+/**
+ * Request limits of the HTTP faces, from the configuration; {@code workbooks}: how far an uploaded workbook may expand
+ * when it is read.
+ */
+public record Limits(int maxRecordsPerRequest, long maxRequestBytes, long maxUploadBytes, long maxParseBytes,
+        WorkbookLimits workbooks) {}

@@ -247,7 +247,7 @@ class ModuleImportController implements Envelope.Face {
                 Thread::startVirtualThread);
         try {
             FileType type = Readers.detect(path, file.getContentType(), file.getOriginalFilename());
-            List<String> sheets = Readers.sheets(path, type);
+            List<String> sheets = Readers.sheets(path, type, limits.workbooks());
             List<String> headers;
             // The reader's own header, kept so validate and execute find the mapped columns without opening the file.
             List<String> readHeaders = null;
@@ -255,7 +255,7 @@ class ModuleImportController implements Envelope.Face {
             List<ParseErrorView> errors = new ArrayList<>();
             long total = 0;
             SourceFormat format;
-            try (RowReader reader = Readers.open(path, type, new ReadOptions(sheet, null))) {
+            try (RowReader reader = Readers.open(path, type, new ReadOptions(sheet, null, limits.workbooks()))) {
                 headers = reader.headers();
                 readHeaders = headers;
                 format = reader.format();
@@ -829,7 +829,8 @@ class ModuleImportController implements Envelope.Face {
         ParsedFile parsed = parsedFile(caller, body.fileId());
         FileType type = FileType.fromWireName(parsed.fileType()).orElseThrow();
         String sheet = body.options().sheet() != null ? body.options().sheet() : parsed.sheet();
-        return () -> Readers.open(uploads.path(parsed.id()), type, new ReadOptions(sheet, null));
+        ReadOptions options = new ReadOptions(sheet, null, limits.workbooks());
+        return () -> Readers.open(uploads.path(parsed.id()), type, options);
     }
 
     /**
@@ -932,7 +933,7 @@ class ModuleImportController implements Envelope.Face {
         ParsedFile parsed = parsedFile(caller, body.fileId());
         FileType type = FileType.fromWireName(parsed.fileType()).orElseThrow();
         String sheet = body.options().sheet() != null ? body.options().sheet() : parsed.sheet();
-        List<String> sheets = Readers.sheets(uploads.path(parsed.id()), type);
+        List<String> sheets = Readers.sheets(uploads.path(parsed.id()), type, limits.workbooks());
         return sheet == null || sheets.isEmpty() ? rejected(e) : emptySheet(sheet, sheets);
     }
 

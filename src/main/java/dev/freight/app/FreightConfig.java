@@ -1,5 +1,6 @@
 package dev.freight.app;
 
+import dev.freight.ingest.WorkbookLimits;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.time.Duration;
@@ -23,6 +24,10 @@ import java.util.regex.Pattern;
  * @param importRetention how long an ended import keeps its upload, rejected rows and change log (and so can be
  *     rolled back)
  * @param maxValidationFilesBytes the most bytes the finished errors files of the validate step may take together
+ * @param maxXlsxPartBytes the most bytes one part of an uploaded XLSX may expand to, and its shared strings may take
+ *     in their temporary file
+ * @param maxXlsCells the most cells and shared strings an uploaded XLS may hold (it is read whole into the heap);
+ *     by default one per 256 bytes of the JVM's maximum heap
  */
 public record FreightConfig(
         Path dataDir,
@@ -44,7 +49,9 @@ public record FreightConfig(
         Duration exportFileTtl,
         Duration parsedFileTtl,
         Duration importRetention,
-        long maxValidationFilesBytes) {
+        long maxValidationFilesBytes,
+        long maxXlsxPartBytes,
+        long maxXlsCells) {
 
     private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})([smhd])$");
 
@@ -84,7 +91,15 @@ public record FreightConfig(
                 duration(property, "freight.export-file-ttl", Duration.ofHours(24)),
                 duration(property, "freight.parsed-file-ttl", Duration.ofDays(7)),
                 duration(property, "freight.import-retention", Duration.ofDays(30)),
-                positive(property, "freight.max-validation-files-bytes", 2L * 1024 * 1024 * 1024, Long.MAX_VALUE));
+                positive(property, "freight.max-validation-files-bytes", 2L * 1024 * 1024 * 1024, Long.MAX_VALUE),
+                positive(property, "freight.max-xlsx-part-bytes", WorkbookLimits.DEFAULT_MAX_PART_BYTES,
+                        Long.MAX_VALUE),
+                positive(property, "freight.max-xls-cells", WorkbookLimits.defaultMaxXlsCells(), Long.MAX_VALUE));
+    }
+
+    /** How far an uploaded workbook may expand when it is read. */
+    public WorkbookLimits workbookLimits() {
+        return new WorkbookLimits(maxXlsxPartBytes, maxXlsCells);
     }
 
     private static String publicUrl(Function<String, String> property) {

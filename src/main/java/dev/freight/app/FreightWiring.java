@@ -62,7 +62,7 @@ class FreightWiring {
     @Bean
     Limits limits(FreightConfig config) {
         return new Limits(config.maxRecordsPerRequest(), config.maxRequestBytes(), config.maxUploadBytes(),
-                config.maxParseBytes());
+                config.maxParseBytes(), config.workbookLimits());
     }
 
     @Bean
@@ -77,8 +77,8 @@ class FreightWiring {
     }
 
     @Bean
-    UploadSources uploadSources(UploadStore uploads, Database database, ImportStore imports) {
-        return new UploadSources(uploads, database, imports);
+    UploadSources uploadSources(UploadStore uploads, Database database, ImportStore imports, FreightConfig config) {
+        return new UploadSources(uploads, database, imports, config.workbookLimits());
     }
 
     @Bean

@@ -34,7 +34,8 @@ public final class Readers {
      * the caller closes the reader.
      *
      * @throws IngestException {@code empty_file}, {@code sheet_not_found}, {@code encrypted_file},
-     *     {@code unreadable_file}, or {@code malformed_json} when the file does not start like an array of objects
+     *     {@code unreadable_file} (also a workbook past {@link ReadOptions#limits()}), or {@code malformed_json} when
+     *     the file does not start like an array of objects
      */
     public static RowReader open(Path file, FileType type, ReadOptions options) throws IOException {
         Objects.requireNonNull(options, "options");
@@ -42,8 +43,8 @@ public final class Readers {
             case CSV -> CsvRows.open(file, options.charset());
             case JSON -> JsonArrayReader.open(file, options.charset());
             case NDJSON -> NdjsonReader.open(file, options.charset());
-            case XLSX -> XlsxRows.open(file, options.sheet());
-            case XLS -> XlsRows.open(file, options.sheet());
+            case XLSX -> XlsxRows.open(file, options.sheet(), options.limits());
+            case XLS -> XlsRows.open(file, options.sheet(), options.limits());
         };
     }
 
@@ -75,9 +76,17 @@ public final class Readers {
      *     {@code unreadable_file}
      */
     public static List<String> sheets(Path file, FileType type) throws IOException {
+        return sheets(file, type, WorkbookLimits.defaults());
+    }
+
+    /**
+     * {@link #sheets(Path, FileType)} of a workbook held to {@code limits}: a workbook past them is
+     * {@code unreadable_file}.
+     */
+    public static List<String> sheets(Path file, FileType type, WorkbookLimits limits) throws IOException {
         return switch (type) {
-            case XLSX -> XlsxRows.sheets(file);
-            case XLS -> XlsRows.sheets(file);
+            case XLSX -> XlsxRows.sheets(file, limits);
+            case XLS -> XlsRows.sheets(file, limits);
             case CSV, JSON, NDJSON -> List.of();
         };
     }

@@ -41,6 +41,9 @@ final class SharedStrings implements Closeable {
     private final XMLStreamReader xml;
     private final int inHeap;
     private final List<String> first = new ArrayList<>();
+    /** The most bytes the file may hold, and why: the reason a message names. */
+    private final long maxSpillBytes;
+    private final String maxSpillReason;
     private Spill spill;
     /**
      * The length of each item longer than a cell holds ({@link SheetText#MAX_CELL}), by index: such an item is kept as
@@ -51,21 +54,27 @@ final class SharedStrings implements Closeable {
     private long inHeapCharacters;
     private boolean ended;
 
-    private SharedStrings(InputStream in, String part, XMLStreamReader xml, int inHeap) {
+    private SharedStrings(InputStream in, String part, XMLStreamReader xml, int inHeap, long maxSpillBytes,
+            String maxSpillReason) {
         this.in = in;
         this.part = part;
         this.xml = xml;
         this.inHeap = inHeap;
+        this.maxSpillBytes = maxSpillBytes;
+        this.maxSpillReason = maxSpillReason;
         this.ended = xml == null;
     }
 
     /**
      * The table read from {@code in}, the content of {@code part} (null: a workbook without one, whose cells then
-     * cannot refer to it).
+     * cannot refer to it). Its strings past the heap's share may take at most {@code maxSpillBytes} in their file
+     * ({@code maxSpillReason} says why, in the message of the {@link XlsxPackage.PartTooLarge} a read past it fails
+     * with): a part of strings of a few characters each takes more there than it holds.
      */
-    static SharedStrings open(InputStream in, String part, int inHeap) throws IOException, XMLStreamException {
-        return in == null ? new SharedStrings(null, null, null, inHeap)
-                : new SharedStrings(in, part, XlsxPackage.reader(in, part), inHeap);
+    static SharedStrings open(InputStream in, String part, int inHeap, long maxSpillBytes, String maxSpillReason)
+            throws IOException, XMLStreamException {
+        return in == null ? new SharedStrings(null, null, null, inHeap, maxSpillBytes, maxSpillReason)
+                : new SharedStrings(in, part, XlsxPackage.reader(in, part), inHeap, maxSpillBytes, maxSpillReason);
     }
 
     /**
@@ -124,7 +133,11 @@ final class SharedStrings implements Closeable {
                 if (spill == null) {
                     spill = new Spill();
                 }
-                spill.add(item);
+                if (!spill.add(item, maxSpillBytes)) {
+                    throw new XlsxPackage.PartTooLarge(("the strings of %s past the first %,d take more than %,d"
+                            + " bytes in a temporary file, the most this workbook's strings may take there (%s)")
+                            .formatted(part, first.size(), maxSpillBytes, maxSpillReason));
+                }
                 count++;
             }
         }
@@ -155,7 +168,7 @@ final class SharedStrings implements Closeable {
             // A text too long names the part already.
             String damage = XlsxRows.damage(e);
             XlsxPackage.DamagedPart damaged = new XlsxPackage.DamagedPart(
-                    e.getCause() instanceof XlsxPackage.RunTooLong ? damage : part + ": " + damage);
+                    e.getCause() instanceof XlsxPackage.Refused ? damage : part + ": " + damage);
             damaged.initCause(e);
             throw damaged;
         }
@@ -253,14 +266,23 @@ final class SharedStrings implements Closeable {
         private final List<MappedByteBuffer> index = new ArrayList<>();
         private long mapped;
         private int size;
+        /** The bytes the strings and the index take, however much of the file is mapped. */
+        private long written;
 
         Spill() throws IOException {
             path = Files.createTempFile("freight-shared-strings-", ".bin");
             channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
 
-        void add(String s) throws IOException {
+        /**
+         * Adds {@code s}, unless the strings and the index would then take more than {@code max} bytes: false, and
+         * nothing added.
+         */
+        boolean add(String s, long max) throws IOException {
             byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            if (written + bytes.length + 16L > max) {
+                return false;
+            }
             MappedByteBuffer region = data.isEmpty() ? null : data.getLast();
             if (region == null || region.remaining() < bytes.length + 8) {
                 region = map(Math.max(REGION, bytes.length + 8));
@@ -279,6 +301,8 @@ final class SharedStrings implements Closeable {
                 throw new IOException("No room for the shared-strings file " + path + " (" + e.getMessage() + ")", e);
             }
             size++;
+            written += bytes.length + 16L;
+            return true;
         }
 
         private MappedByteBuffer map(int bytes) throws IOException {

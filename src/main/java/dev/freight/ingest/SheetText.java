@@ -81,7 +81,7 @@ final class SheetText {
     }
 
     /** A 0-based column's letters: A, …, Z, AA, …. */
-    private static String columnName(int column) {
+    static String columnName(int column) {
         StringBuilder name = new StringBuilder();
         for (int i = column + 1; i > 0; i = (i - 1) / 26) {
             name.insert(0, (char) ('A' + (i - 1) % 26));

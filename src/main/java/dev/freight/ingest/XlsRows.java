@@ -12,6 +12,7 @@ import org.apache.poi.hssf.OldExcelFormatException;
 import org.apache.poi.hssf.usermodel.HSSFWorkbook;
 import org.apache.poi.poifs.filesystem.POIFSFileSystem;
 import org.apache.poi.ss.usermodel.Cell;
+import org.apache.poi.ss.usermodel.CellStyle;
 import org.apache.poi.ss.usermodel.CellType;
 import org.apache.poi.ss.usermodel.FormulaError;
 import org.apache.poi.ss.usermodel.Row;
@@ -47,10 +48,10 @@ final class XlsRows implements TabularReader.RawRows {
         this.text = new ExcelText(workbook.getInternalWorkbook().isUsing1904DateWindowing());
     }
 
-    static RowReader open(Path file, String sheetName) throws IOException {
+    static RowReader open(Path file, String sheetName, WorkbookLimits limits) throws IOException {
         long size = Files.size(file);
         POIFSFileSystem fs = openFileSystem(file);
-        HSSFWorkbook workbook = openWorkbook(fs);
+        HSSFWorkbook workbook = openWorkbook(fs, limits);
         try {
             int index = choose(workbook, sheetName);
             Sheet sheet = workbook.getSheetAt(index);
@@ -65,8 +66,8 @@ final class XlsRows implements TabularReader.RawRows {
     }
 
     /** The names of the workbook's visible sheets (neither hidden nor very hidden), in workbook order. */
-    static List<String> sheets(Path file) throws IOException {
-        try (POIFSFileSystem fs = openFileSystem(file); HSSFWorkbook workbook = openWorkbook(fs)) {
+    static List<String> sheets(Path file, WorkbookLimits limits) throws IOException {
+        try (POIFSFileSystem fs = openFileSystem(file); HSSFWorkbook workbook = openWorkbook(fs, limits)) {
             List<String> names = new ArrayList<>();
             for (int i = 0; i < workbook.getNumberOfSheets(); i++) {
                 if (!workbook.isSheetHidden(i) && !workbook.isSheetVeryHidden(i)) {
@@ -77,8 +78,28 @@ final class XlsRows implements TabularReader.RawRows {
         }
     }
 
-    /** The workbook in {@code fs}; closes {@code fs} when it cannot be read. */
-    private static HSSFWorkbook openWorkbook(POIFSFileSystem fs) throws IOException {
+    /**
+     * The workbook in {@code fs}, once its records are found to hold no more cells than {@code limits} allow
+     * ({@link XlsRecords}); closes {@code fs} when it cannot be read.
+     */
+    private static HSSFWorkbook openWorkbook(POIFSFileSystem fs, WorkbookLimits limits) throws IOException {
+        String refused;
+        try {
+            refused = XlsRecords.check(fs.getRoot(), HSSFWorkbook.getWorkbookDirEntryName(fs.getRoot()),
+                    limits.maxXlsCells());
+        } catch (EncryptedDocumentException | OldExcelFormatException e) {
+            // Told below, by HSSF itself.
+            refused = null;
+        } catch (IOException | RuntimeException e) {
+            fs.close();
+            throw unreadable(e);
+        }
+        if (refused != null) {
+            fs.close();
+            throw new IngestException("unreadable_file", 0,
+                    "The workbook cannot be read; expected a valid .xls file, found a damaged one (%s)"
+                            .formatted(refused));
+        }
         try {
             return new HSSFWorkbook(fs.getRoot(), true);
         } catch (EncryptedDocumentException e) {
@@ -127,7 +148,20 @@ final class XlsRows implements TabularReader.RawRows {
     private static IngestException unreadable(Exception e) {
         return new IngestException("unreadable_file", 0,
                 "The workbook cannot be read; expected a valid .xls file, found a damaged one (%s)"
-                        .formatted(e.getClass().getSimpleName()), e);
+                        .formatted(problem(e)), e);
+    }
+
+    /**
+     * The library's words on what is wrong: the exception's name and the first line of its message (POI's go on to
+     * ask for a bug report).
+     */
+    private static String problem(Exception e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        String line = message.strip().lines().findFirst().orElse("");
+        return e.getClass().getSimpleName() + ": " + (line.length() > 200 ? line.substring(0, 200) + "…" : line);
     }
 
     /** The workbook damaged at {@code row}, as {@code problem} says. */
@@ -148,7 +182,15 @@ final class XlsRows implements TabularReader.RawRows {
         List<String> cells = new ArrayList<>(width);
         limit.startRow();
         for (int i = 0; i < width; i++) {
-            String text = text(row.getCell(i));
+            String text;
+            try {
+                text = text(row.getCell(i), i, number);
+            } catch (IngestException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // HSSF reads a cell's parts only when asked: what it cannot read is the workbook's damage at the cell.
+                throw unreadable(number, "cell %s%d: %s".formatted(SheetText.columnName(i), number, problem(e)));
+            }
             // BIFF8's 16-bit string lengths allow texts of up to 65,535 characters, which HSSF reads and Excel never
             // writes.
             if (text.length() > SheetText.MAX_CELL) {
@@ -166,19 +208,41 @@ final class XlsRows implements TabularReader.RawRows {
         return new TabularReader.RawRow(number, filled);
     }
 
-    private String text(Cell cell) {
+    /** The text of {@code cell}, in 0-based {@code column} of row {@code number}. */
+    private String text(Cell cell, int column, long number) {
         if (cell == null) {
             return "";
         }
         CellType type = cell.getCellType() == CellType.FORMULA ? cell.getCachedFormulaResultType() : cell.getCellType();
         return switch (type) {
             case STRING -> cell.getRichStringCellValue().getString();
-            case NUMERIC -> text.number(new BigDecimal(Double.toString(cell.getNumericCellValue())),
-                    cell.getCellStyle().getDataFormat(), cell.getCellStyle().getDataFormatString());
+            case NUMERIC -> number(cell, column, number);
             case BOOLEAN -> ExcelText.bool(cell.getBooleanCellValue());
             case ERROR -> errorCode(cell.getErrorCellValue());
             default -> "";
         };
+    }
+
+    /**
+     * A numeric cell's text in its style's number format. A cell whose style the workbook does not define, or whose
+     * value is no number (NaN or an infinity, which BIFF8's 8-byte floats can hold), is damage at its row.
+     */
+    private String number(Cell cell, int column, long number) {
+        String name = SheetText.columnName(column) + number;
+        CellStyle style;
+        try {
+            // HSSF finds the style by its index among the workbook's records, and fails in its own ways past them.
+            style = cell.getCellStyle();
+        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+            throw unreadable(number, "cell %s has a cell format the workbook does not define (it defines %,d)"
+                    .formatted(name, workbook.getNumCellStyles()));
+        }
+        double value = cell.getNumericCellValue();
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            throw unreadable(number, "cell %s holds %s, which is no number".formatted(name, value));
+        }
+        return text.number(new BigDecimal(Double.toString(value)), style.getDataFormat(),
+                style.getDataFormatString());
     }
 
     private static String errorCode(byte code) {

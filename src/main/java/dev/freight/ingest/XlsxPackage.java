@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -74,12 +75,82 @@ final class XlsxPackage implements Closeable {
         }
     }
 
-    /** A part with a text or tag of more than {@link #MAX_MARKUP_RUN} bytes; the parser wraps it. */
-    static final class RunTooLong extends IOException {
+    /**
+     * A part read no further than a bound of this reader's, whose message says which; the parser wraps it in its
+     * own exception.
+     */
+    abstract static sealed class Refused extends IOException permits RunTooLong, PartTooLarge {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** A part with a text or tag of more than {@link #MAX_MARKUP_RUN} bytes. */
+    static final class RunTooLong extends Refused {
         private static final long serialVersionUID = 1L;
 
         RunTooLong(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * A part that expands to more bytes than {@link #partLimit()}, or shared strings that take more than that in their
+     * temporary file: a small file can expand to gigabytes.
+     */
+    static final class PartTooLarge extends Refused {
+        private static final long serialVersionUID = 1L;
+
+        PartTooLarge(String message) {
+            super(message);
+        }
+    }
+
+    /** A part's decompressed bytes, failing with {@link PartTooLarge} past {@link #partLimit}. */
+    private final class Expansion extends FilterInputStream {
+
+        private final String part;
+        private long expanded;
+
+        Expansion(InputStream in, String part) {
+            super(in);
+            this.part = part;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                expanded += n;
+                if (expanded > partLimit) {
+                    throw new PartTooLarge("%s expands to more than %,d bytes, the most a part of this workbook may"
+                            .formatted(part, partLimit) + " expand to (" + partLimitReason + ")");
+                }
+            }
+            return n;
+        }
+
+        /** Skipped bytes are counted too: read, not skipped by the stream underneath. */
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buffer = new byte[(int) Math.min(Math.max(n, 0), 8192)];
+            long skipped = 0;
+            while (skipped < n) {
+                int read = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
+                if (read < 0) {
+                    break;
+                }
+                skipped += read;
+            }
+            return skipped;
         }
     }
 
@@ -152,13 +223,17 @@ final class XlsxPackage implements Closeable {
     }
 
     private final ZipFile zip;
+    private final long partLimit;
+    private final String partLimitReason;
     private final List<SheetEntry> sheets = new ArrayList<>();
     private final List<NumberFormat> styles = new ArrayList<>();
     private final String sharedStringsPart;
     private boolean date1904;
 
-    private XlsxPackage(ZipFile zip) throws IOException, XMLStreamException {
+    private XlsxPackage(ZipFile zip, long partLimit, String partLimitReason) throws IOException, XMLStreamException {
         this.zip = zip;
+        this.partLimit = partLimit;
+        this.partLimitReason = partLimitReason;
         String workbook = null;
         String sharedStrings = null;
         String styles = null;
@@ -187,10 +262,15 @@ final class XlsxPackage implements Closeable {
         }
     }
 
-    static XlsxPackage open(Path file) throws IOException, XMLStreamException {
+    /**
+     * The package in {@code file}, whose parts may each expand to at most {@link WorkbookLimits#partBytes} of the
+     * file's size: a read past it fails with {@link PartTooLarge}.
+     */
+    static XlsxPackage open(Path file, WorkbookLimits limits) throws IOException, XMLStreamException {
+        long size = Files.size(file);
         ZipFile zip = new ZipFile(file.toFile());
         try {
-            return new XlsxPackage(zip);
+            return new XlsxPackage(zip, limits.partBytes(size), limits.partBytesReason(size));
         } catch (IOException | XMLStreamException | RuntimeException e) {
             zip.close();
             throw e;
@@ -199,6 +279,16 @@ final class XlsxPackage implements Closeable {
 
     List<SheetEntry> sheets() {
         return sheets;
+    }
+
+    /** The most bytes a part may expand to, and its shared strings may take in their temporary file. */
+    long partLimit() {
+        return partLimit;
+    }
+
+    /** Why {@link #partLimit()} is what it is: the setting, or the file's size. */
+    String partLimitReason() {
+        return partLimitReason;
     }
 
     boolean date1904() {
@@ -444,7 +534,7 @@ final class XlsxPackage implements Closeable {
 
     private InputStream entry(String name) throws IOException {
         ZipEntry entry = zipEntry(name);
-        return entry == null ? null : zip.getInputStream(entry);
+        return entry == null ? null : new Expansion(zip.getInputStream(entry), entry.getName());
     }
 
     private ZipEntry zipEntry(String name) {

@@ -19,12 +19,16 @@ import javax.xml.stream.XMLStreamReader;
 /**
  * The rows of one worksheet of an XLSX file, streamed from the file on disk with the JDK's StAX parser. The
  * shared-strings table is read as far as the rows need it, and past its first entries it is kept in a temporary file
- * outside the heap ({@link SharedStrings}), so memory stays flat whatever the number of distinct texts. Cells become
- * text as {@link ExcelText} says; formulas give their cached value. Merged blocks are filled down
+ * outside the heap ({@link SharedStrings}), so memory stays flat whatever the number of distinct texts. Each part
+ * expands, and that file grows, to at most {@link WorkbookLimits#partBytes}; a sheet has at most {@link #MAX_ROWS}
+ * rows. Cells become text as {@link ExcelText} says; formulas give their cached value. Merged blocks are filled down
  * ({@link MergedCells}, found by a scan of the sheet's bytes before its rows are read, once per version of the file:
  * {@link SheetMerges}).
  */
 final class XlsxRows implements TabularReader.RawRows {
+
+    /** The rows of an Excel sheet: a sheet with more, or a row numbered past them, is no sheet Excel wrote. */
+    static final int MAX_ROWS = 1_048_576;
 
     /** Aalto's position suffix: {@code at [row,col {unknown-source}]: [2,15]}. */
     private static final Pattern POSITION = Pattern.compile("\\s*at \\[row,col \\{[^}]*}]: \\[(\\d+),(\\d+)]");
@@ -60,19 +64,31 @@ final class XlsxRows implements TabularReader.RawRows {
     }
 
     static RowReader open(Path file, String sheetName) throws IOException {
-        return open(file, sheetName, SharedStrings.DEFAULT_IN_HEAP);
+        return open(file, sheetName, SharedStrings.DEFAULT_IN_HEAP, WorkbookLimits.defaults());
     }
 
-    /** {@code inHeap}: how many shared strings are kept in the heap before the rest go to a file. */
+    static RowReader open(Path file, String sheetName, WorkbookLimits limits) throws IOException {
+        return open(file, sheetName, SharedStrings.DEFAULT_IN_HEAP, limits);
+    }
+
     static RowReader open(Path file, String sheetName, int inHeap) throws IOException {
+        return open(file, sheetName, inHeap, WorkbookLimits.defaults());
+    }
+
+    /**
+     * {@code inHeap}: how many shared strings are kept in the heap before the rest go to a file; {@code limits}: how
+     * far the workbook's parts may expand, and its shared strings take in that file.
+     */
+    static RowReader open(Path file, String sheetName, int inHeap, WorkbookLimits limits) throws IOException {
         // Taken before the file is opened, so it is never a version newer than the bytes read.
         FileVersion version = FileVersion.of(file);
-        XlsxPackage workbook = openPackage(file);
+        XlsxPackage workbook = openPackage(file, limits);
         SharedStrings strings = null;
         InputStream content = null;
         try {
             XlsxPackage.SheetEntry sheet = choose(workbook, sheetName);
-            strings = SharedStrings.open(workbook.sharedStrings(), workbook.sharedStringsPart(), inHeap);
+            strings = SharedStrings.open(workbook.sharedStrings(), workbook.sharedStringsPart(), inHeap,
+                    workbook.partLimit(), workbook.partLimitReason());
             MergedCells merged = SheetMerges.of(version, workbook, sheet);
             content = workbook.sheet(sheet);
             XlsxRows rows = new XlsxRows(workbook, strings, content, XlsxPackage.reader(content, sheet.part()),
@@ -80,9 +96,9 @@ final class XlsxRows implements TabularReader.RawRows {
             return TabularReader.open(rows, Columns.MissingCells.EMPTY,
                     "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.name()),
                     SourceFormat.ofSheet(sheet.name()));
-        } catch (XMLStreamException | ZipException | EOFException e) {
+        } catch (XMLStreamException | ZipException | EOFException | XlsxPackage.Refused e) {
             // Corrupt compressed data where a part starts (read raw for its prolog, or scanned for merged cells) is
-            // the file's damage, as it is anywhere later in the sheet.
+            // the file's damage, as it is anywhere later in the sheet; so is a part that expands too far.
             closeAll(content, strings, workbook);
             throw unreadable(0, e);
         } catch (IOException | RuntimeException e) {
@@ -92,17 +108,17 @@ final class XlsxRows implements TabularReader.RawRows {
     }
 
     /** The names of the workbook's visible sheets, in workbook order. */
-    static List<String> sheets(Path file) throws IOException {
-        try (XlsxPackage workbook = openPackage(file)) {
+    static List<String> sheets(Path file, WorkbookLimits limits) throws IOException {
+        try (XlsxPackage workbook = openPackage(file, limits)) {
             return workbook.sheets().stream().filter(XlsxPackage.SheetEntry::visible).map(XlsxPackage.SheetEntry::name)
                     .toList();
         }
     }
 
-    private static XlsxPackage openPackage(Path file) throws IOException {
+    private static XlsxPackage openPackage(Path file, WorkbookLimits limits) throws IOException {
         try {
-            return XlsxPackage.open(file);
-        } catch (XMLStreamException | ZipException | EOFException e) {
+            return XlsxPackage.open(file, limits);
+        } catch (XMLStreamException | ZipException | EOFException | XlsxPackage.Refused e) {
             throw unreadable(0, e);
         }
     }
@@ -145,8 +161,8 @@ final class XlsxRows implements TabularReader.RawRows {
         return switch (e) {
             case XlsxPackage.Damaged d -> d.getMessage();
             case XlsxPackage.DamagedPart d -> d.getMessage();
-            case XlsxPackage.RunTooLong r -> r.getMessage();
-            case XMLStreamException x when x.getCause() instanceof XlsxPackage.RunTooLong r -> r.getMessage();
+            case XlsxPackage.Refused r -> r.getMessage();
+            case XMLStreamException x when x.getCause() instanceof XlsxPackage.Refused r -> r.getMessage();
             case XMLStreamException x -> "invalid XML: " + parserMessage(x);
             case ZipException z -> "corrupt zip data";
             case EOFException z -> "corrupt zip data";
@@ -180,11 +196,19 @@ final class XlsxRows implements TabularReader.RawRows {
             }
             ended = true;
             return null;
-        } catch (XlsxPackage.DamagedPart e) {
-            throw unreadable(0, e);
-        } catch (XMLStreamException | NumberFormatException | ZipException | EOFException e) {
-            throw unreadable(inRow ? lastRow : lastRow + 1, e);
+        } catch (XMLStreamException | NumberFormatException | ZipException | EOFException
+                | XlsxPackage.PartTooLarge e) {
+            throw unreadable(ofTheFile(e) ? 0 : inRow ? lastRow : lastRow + 1, e);
         }
+    }
+
+    /**
+     * Whether {@code e} is a problem of the file as a whole, whichever row showed it: a part that cannot be read as a
+     * whole, or one that expands too far.
+     */
+    private static boolean ofTheFile(Exception e) {
+        return e instanceof XlsxPackage.DamagedPart || e instanceof XlsxPackage.PartTooLarge
+                || e instanceof XMLStreamException && e.getCause() instanceof XlsxPackage.PartTooLarge;
     }
 
     /** The row the reader is at the start of; the reader ends at its end. */
@@ -193,6 +217,15 @@ final class XlsxRows implements TabularReader.RawRows {
         String number = xml.getAttributeValue(null, "r");
         lastRow = number != null ? Long.parseLong(number.strip()) : tracked;
         inRow = true;
+        // Every row counts, blank or not: a small file can hold millions of empty ones, which no limit on text stops.
+        if (lastRow > MAX_ROWS) {
+            throw new XlsxPackage.Damaged("row %,d is past the last row of an Excel sheet, %,d".formatted(lastRow,
+                    MAX_ROWS));
+        }
+        if (tracked > MAX_ROWS) {
+            throw new XlsxPackage.Damaged("the sheet has more than %,d rows, the most an Excel sheet has"
+                    .formatted(MAX_ROWS));
+        }
         limit.startRow();
         List<String> cells = new ArrayList<>();
         int position = 0;

@@ -489,6 +489,44 @@ abstract class ImportsApiContract {
         assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
     }
 
+    /**
+     * A sync upload of an XLSX whose shared strings expand past FREIGHT_MAX_XLSX_PART_BYTES (4,000,000 on test
+     * servers), or of an XLS of more cells than FREIGHT_MAX_XLS_CELLS (100,000), fails in prevalidation as a damaged
+     * workbook naming the limit, and stores no record: the import reads its upload with the server's limits.
+     */
+    @Test
+    void aSyncUploadOfAWorkbookPastTheWorkbookLimitsFailsAsUnreadable() throws Exception {
+        byte[] xlsx = dev.freight.testing.XlsxFiles.expanding(new String[] {"external_id", "name"},
+                "<si><t>" + "x".repeat(1_000) + "</t></si>", 5_000, 4_999, "", 0);
+        byte[] xls = dev.freight.testing.XlsFiles.withSheetRecords(dev.freight.testing.XlsFiles.of("S",
+                new String[][] {{"external_id", "name"}, {"v1", "V1"}}), dev.freight.testing.XlsFiles.blankRows(2, 400));
+        Map<String, String> reasons = new LinkedHashMap<>();
+        reasons.put("vendors.xlsx", "The file could not be read: The workbook cannot be read; expected a valid .xlsx"
+                + " file, found a damaged one (xl/sharedStrings.xml expands to more than 4,000,000 bytes, the most a"
+                + " part of this workbook may expand to (FREIGHT_MAX_XLSX_PART_BYTES))");
+        reasons.put("vendors.xls", "The file could not be read: The workbook cannot be read; expected a valid .xls"
+                + " file, found a damaged one (the workbook holds more than 100,000 cells and shared strings, the most"
+                + " an .xls may hold here (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory); save it as"
+                + " .xlsx)");
+        for (var expected : reasons.entrySet()) {
+            boolean isXlsx = expected.getKey().endsWith(".xlsx");
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+
+            HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", isXlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            : "application/vnd.ms-excel")
+                    .header("Content-Disposition", "attachment; filename=\"" + expected.getKey() + "\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(isXlsx ? xlsx : xls)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(422);
+            JsonNode answer = Http.JSON.readTree(put.body());
+            assertThat(answer.get("status").asString()).isEqualTo("failed");
+            assertThat(answer.get("reason").asString()).isEqualTo(expected.getValue());
+        }
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
+    }
+
     @Test
     void aQuotedCellNeverClosedFailsPrevalidationNamingTheLineWhereItOpens() throws Exception {
         String file = "external_id,name,description\nq1,Q1,ok\nq2,Q2,\"unclosed desc\nq3,Q3,fine\nq4,Q4,fine\n"

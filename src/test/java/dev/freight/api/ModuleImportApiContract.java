@@ -470,6 +470,65 @@ abstract class ModuleImportApiContract {
                 + " found a damaged one (cell B3 has 32,768 characters, where a cell holds at most 32,767)");
     }
 
+    /**
+     * An XLSX of a few kilobytes whose shared strings expand to 5 MB, past the server's FREIGHT_MAX_XLSX_PART_BYTES
+     * (4,000,000 on test servers), is refused as a damaged workbook naming the part and the setting: before, the
+     * strings were read whole, and those past the heap's share written to a temporary file at their full size.
+     */
+    @Test
+    void parseRefusesAnXlsxWhosePartExpandsPastTheConfiguredLimit() throws Exception {
+        byte[] xlsx = dev.freight.testing.XlsxFiles.expanding("<si><t>" + "x".repeat(1_000) + "</t></si>", 5_000, 4_999,
+                "", 0);
+
+        Response r = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx);
+
+        assertThat(xlsx.length).isLessThan(65_536);
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("unreadable_file");
+        assertThat(r.at("/error/message")).isEqualTo("The workbook cannot be read; expected a valid .xlsx file, found a"
+                + " damaged one (xl/sharedStrings.xml expands to more than 4,000,000 bytes, the most a part of this"
+                + " workbook may expand to (FREIGHT_MAX_XLSX_PART_BYTES))");
+    }
+
+    /**
+     * An XLS of 400 runs of 256 blank cells (200 KB, 102,400 cells that HSSF would load into the heap), past the
+     * server's FREIGHT_MAX_XLS_CELLS (100,000 on test servers), is refused before it is loaded: before, any number of
+     * cells was loaded, and a large enough file ran the server out of memory.
+     */
+    @Test
+    void parseRefusesAnXlsOfMoreCellsThanTheConfiguredLimit() throws Exception {
+        byte[] xls = dev.freight.testing.XlsFiles.withSheetRecords(dev.freight.testing.XlsFiles.of("S",
+                new String[][] {{"Name", "Email"}, {"Ann", "ann@example.com"}}),
+                dev.freight.testing.XlsFiles.blankRows(2, 400));
+
+        Response r = upload("/v1/modules/contacts/import/parse", "contacts.xls", "application/vnd.ms-excel", xls);
+
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("unreadable_file");
+        assertThat(r.at("/error/message")).isEqualTo("The workbook cannot be read; expected a valid .xls file, found a"
+                + " damaged one (the workbook holds more than 100,000 cells and shared strings, the most an .xls may"
+                + " hold here (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory); save it as .xlsx)");
+    }
+
+    /**
+     * An XLS whose cell A3 has a cell format the workbook does not define is a damaged workbook at that row: before,
+     * HSSF's IndexOutOfBoundsException answered 500 internal_error.
+     */
+    @Test
+    void parseRefusesAnXlsWhoseCellHasAnUndefinedFormatAtItsRow() throws Exception {
+        byte[] xls = dev.freight.testing.XlsFiles.withSheetRecords(dev.freight.testing.XlsFiles.of("S",
+                new String[][] {{"Name", "Email"}, {"Ann", "ann@example.com"}}),
+                dev.freight.testing.XlsFiles.numberCell(2, 0, 9_999, 1.5));
+
+        Response r = upload("/v1/modules/contacts/import/parse", "contacts.xls", "application/vnd.ms-excel", xls);
+
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.at("/error/code")).isEqualTo("unreadable_file");
+        assertThat(r.at("/error/message")).isEqualTo("Row 3: the workbook cannot be read; expected a valid .xls file,"
+                + " found a damaged one (cell A3 has a cell format the workbook does not define (it defines 21))");
+    }
+
     @Test
     void aJsonElementThatIsNotAnObjectOrAnNdjsonLineThatIsNotJsonIsOneBadRowAndTheRestIsRead() throws Exception {
         String json = "[{\"Name\": \"Ann\"},\n [1, 2],\n {\"Name\": \"Bo\"}]";

@@ -27,6 +27,8 @@ class FreightConfigTest {
         assertThat(config.parsedFileTtl()).isEqualTo(Duration.ofDays(7));
         assertThat(config.maxParseBytes()).isEqualTo(100L * 1024 * 1024);
         assertThat(config.maxValidationFilesBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
+        assertThat(config.maxXlsxPartBytes()).isEqualTo(4L * 1024 * 1024 * 1024);
+        assertThat(config.maxXlsCells()).isEqualTo(Runtime.getRuntime().maxMemory() / 256);
     }
 
     @Test
@@ -51,12 +53,15 @@ class FreightConfigTest {
                 Map.entry("freight.export-file-ttl", "2d"),
                 Map.entry("freight.parsed-file-ttl", "3d"),
                 Map.entry("freight.import-retention", "90d"),
-                Map.entry("freight.max-validation-files-bytes", "500_000_000"))::get);
+                Map.entry("freight.max-validation-files-bytes", "500_000_000"),
+                Map.entry("freight.max-xlsx-part-bytes", "1_000_000_000"),
+                Map.entry("freight.max-xls-cells", "2000000"))::get);
 
         assertThat(config).isEqualTo(new FreightConfig(Path.of("/srv/freight"), "jdbc:postgresql://db:5432/freight",
                 "freight", "secret", "a-key-of-twenty-chars-or-more", 5000, 1_000_000, 2_000_000_000L,
                 Duration.ofMinutes(90), 500, Duration.ofHours(2), Duration.ofDays(1), "https://freight.example.com",
-                "k3y", 5_000_000L, 50_000, Duration.ofDays(2), Duration.ofDays(3), Duration.ofDays(90), 500_000_000L));
+                "k3y", 5_000_000L, 50_000, Duration.ofDays(2), Duration.ofDays(3), Duration.ofDays(90), 500_000_000L,
+                1_000_000_000L, 2_000_000L));
         assertThat(config.isSqlite()).isFalse();
     }
 
@@ -75,6 +80,8 @@ class FreightConfigTest {
         "freight.import-retention|forever|FREIGHT_IMPORT_RETENTION must be a duration such as 90s, 15m, 6h or 1d, got \"forever\"",
         "freight.max-validation-files-bytes|2GB|FREIGHT_MAX_VALIDATION_FILES_BYTES must be a whole number from 1 to 9,223,372,036,854,775,807, got \"2GB\"",
         "freight.max-validation-files-bytes|0|FREIGHT_MAX_VALIDATION_FILES_BYTES must be a whole number from 1 to 9,223,372,036,854,775,807, got \"0\"",
+        "freight.max-xlsx-part-bytes|4GiB|FREIGHT_MAX_XLSX_PART_BYTES must be a whole number from 1 to 9,223,372,036,854,775,807, got \"4GiB\"",
+        "freight.max-xls-cells|0|FREIGHT_MAX_XLS_CELLS must be a whole number from 1 to 9,223,372,036,854,775,807, got \"0\"",
         "freight.public-url|ftp://x|FREIGHT_PUBLIC_URL must be an http(s) URL such as https://freight.example.com, got \"ftp://x\""
     })
     void aBadSettingIsOneSentenceNamingTheEnvironmentVariable(String property, String value, String message) {

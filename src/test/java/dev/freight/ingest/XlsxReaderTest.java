@@ -7,6 +7,7 @@ import static dev.freight.ingest.Workbook.sheet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.freight.testing.XlsxFiles;
 import java.io.IOException;
@@ -457,6 +458,115 @@ class XlsxReaderTest extends WorkbookReaderContract {
             assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file, found a"
                     + " damaged one (corrupt zip data)");
         });
+    }
+
+    /** The item of one shared string of 1,000 characters: 1,015 bytes of the part. */
+    private static final String THOUSAND = "<si><t>" + "x".repeat(1_000) + "</t></si>";
+
+    /**
+     * Reads {@code file} to its end with {@code limits}, and fails unless the read fails as {@code unreadable_file}
+     * for the file as a whole (line 0) with a message ending in {@code problem}.
+     */
+    private static void assertRefused(Path file, WorkbookLimits limits, String problem) {
+        assertThatThrownBy(() -> {
+            try (RowReader reader = Readers.open(file, FileType.XLSX, new ReadOptions(null, null, limits))) {
+                while (reader.next() != null) {
+                    // Reads to the end.
+                }
+            }
+        }).isInstanceOfSatisfying(IngestException.class, e -> {
+            assertThat(e.code()).isEqualTo("unreadable_file");
+            assertThat(e.line()).isZero();
+            assertThat(e.getMessage()).isEqualTo("The workbook cannot be read; expected a valid .xlsx file, found a"
+                    + " damaged one (" + problem + ")");
+        });
+    }
+
+    /**
+     * A shared-strings table that expands past the configured limit is refused naming the part and the setting, the
+     * row that referred to it being no more at fault than any other; the same file reads with the default limits.
+     */
+    @Test
+    void refusesSharedStringsThatExpandPastTheConfiguredLimit() throws IOException {
+        Path file = Files.write(dir.resolve("strings.xlsx"), XlsxFiles.expanding(THOUSAND, 2_000, 1_999, "", 0));
+
+        assertRefused(file, new WorkbookLimits(1 << 20, 1_000), "xl/sharedStrings.xml expands to more than 1,048,576"
+                + " bytes, the most a part of this workbook may expand to (FREIGHT_MAX_XLSX_PART_BYTES)");
+        try (RowReader reader = Readers.open(file, FileType.XLSX, ReadOptions.defaults())) {
+            SourceRow row = reader.next();
+            assertThat(row.line()).isEqualTo(2);
+            assertThat(row.cells()).containsExactly(entry("id", "a-1"), entry("text", "x".repeat(1_000)));
+            assertThat(reader.next()).isNull();
+        }
+    }
+
+    /**
+     * A file of under a megabyte whose shared strings expand to over 64 MiB (deflate packs a repeated text about a
+     * thousand times) is refused once the part passes 64 MiB, the least any file may expand to, with the default
+     * limits: before, the strings past the heap's share went to a temporary file at their full size, so a 100 MB
+     * upload could write about 100 GB to the temporary disk before the read ended.
+     */
+    @Test
+    void refusesAPartThatExpandsPastAHundredTimesTheFileAtLeast64MiB() throws IOException {
+        String item = "<si><t>" + "x".repeat(30_000) + "</t></si>";
+        byte[] xlsx = XlsxFiles.expanding(item, 2_300, 2_299, "", 0);
+        Path file = Files.write(dir.resolve("bomb.xlsx"), xlsx);
+
+        assertThat(xlsx.length).isLessThan(671_088);
+        assertRefused(file, WorkbookLimits.defaults(), "xl/sharedStrings.xml expands to more than 67,108,864 bytes,"
+                + " the most a part of this workbook may expand to (100 per byte of the file, at least 67,108,864)");
+    }
+
+    /**
+     * Shared strings of a few bytes each take more in the temporary file (their lengths and index: 16 bytes) than in
+     * the part: past the heap's 65,536, the strings may take no more there than a part may expand to. 400,000 empty
+     * items expand to 2 MB; past the first 65,536, the next 196,608 take the limit's 3 MiB.
+     */
+    @Test
+    void refusesSharedStringsThatWouldTakeMoreThanTheLimitInTheTemporaryFile() throws IOException {
+        Path file = Files.write(dir.resolve("empty-strings.xlsx"),
+                XlsxFiles.expanding("<si/>", 400_000, 399_999, "", 0));
+
+        assertRefused(file, new WorkbookLimits(3 << 20, 1_000), "the strings of xl/sharedStrings.xml past the first"
+                + " 65,536 take more than 3,145,728 bytes in a temporary file, the most this workbook's strings may take"
+                + " there (FREIGHT_MAX_XLSX_PART_BYTES)");
+    }
+
+    /**
+     * A sheet part that expands past the limit is refused before any row is read: the scan for merged cells reads the
+     * part first.
+     */
+    @Test
+    void refusesASheetThatExpandsPastTheLimit() throws IOException {
+        Path file = Files.write(dir.resolve("rows.xlsx"),
+                XlsxFiles.expanding("<si><t>b</t></si>", 1, 0, "<row r=\"3\"/>", 100_000));
+
+        assertRefused(file, new WorkbookLimits(1 << 20, 1_000), "xl/worksheets/sheet1.xml expands to more than"
+                + " 1,048,576 bytes, the most a part of this workbook may expand to (FREIGHT_MAX_XLSX_PART_BYTES)");
+    }
+
+    /**
+     * An Excel sheet has 1,048,576 rows: a row numbered past them, or more rows than that (blank ones too, which no
+     * limit on text stops and a small file holds by the million), make the workbook damaged at that row. Before, the
+     * reader went on through any number of them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "<row r=\"1048577\"/>|1|1048577|row 1,048,577 is past the last row of an Excel sheet, 1,048,576",
+        "<row r=\"3\"/>|1048575|3|the sheet has more than 1,048,576 rows, the most an Excel sheet has"})
+    void refusesASheetOfMoreRowsThanExcelHas(String row, int rows, long line, String problem) throws IOException {
+        Path file = Files.write(dir.resolve("many-rows.xlsx"), XlsxFiles.expanding("<si><t>b</t></si>", 1, 0, row,
+                rows));
+
+        try (RowReader reader = Readers.open(file, FileType.XLSX, ReadOptions.defaults())) {
+            assertThat(reader.next().cells()).containsExactly(entry("id", "a-1"), entry("text", "b"));
+            assertThatThrownBy(reader::next).isInstanceOfSatisfying(IngestException.class, e -> {
+                assertThat(e.code()).isEqualTo("unreadable_file");
+                assertThat(e.line()).isEqualTo(line);
+                assertThat(e.getMessage()).isEqualTo("Row " + line + ": the workbook cannot be read; expected a valid"
+                        + " .xlsx file, found a damaged one (" + problem + ")");
+            });
+        }
     }
 
     /**

@@ -42,6 +42,15 @@ public final class TestServer {
      */
     public static final long MAX_VALIDATION_FILES_BYTES = 4_000_000;
 
+    /**
+     * The most bytes a part of an uploaded XLSX may expand to on a test server (FREIGHT_MAX_XLSX_PART_BYTES): past the
+     * largest part of the corpora's workbooks (2 MB), small enough for a test's workbook of a few kilobytes to pass.
+     */
+    public static final long MAX_XLSX_PART_BYTES = 4_000_000;
+
+    /** The most cells and shared strings of an uploaded XLS on a test server (FREIGHT_MAX_XLS_CELLS). */
+    public static final long MAX_XLS_CELLS = 100_000;
+
     /** The key test servers sign URLs with, so tests can make an expired URL. */
     public static final String SIGNING_KEY = "test-url-signing-key";
 
@@ -78,6 +87,8 @@ public final class TestServer {
         p.put("freight.max-parse-bytes", String.valueOf(MAX_PARSE_BYTES));
         p.put("freight.max-upload-bytes", String.valueOf(MAX_UPLOAD_BYTES));
         p.put("freight.max-validation-files-bytes", String.valueOf(MAX_VALIDATION_FILES_BYTES));
+        p.put("freight.max-xlsx-part-bytes", String.valueOf(MAX_XLSX_PART_BYTES));
+        p.put("freight.max-xls-cells", String.valueOf(MAX_XLS_CELLS));
         try {
             Path dir = Files.createTempDirectory("freight-server-");
             p.put("freight.data-dir", dir.toString());

@@ -96,6 +96,71 @@ public final class XlsxFiles {
         return out.toByteArray();
     }
 
+    /**
+     * A workbook of one sheet "S" made to expand: its shared-strings table holds {@code item} (the XML of one
+     * {@code <si>}, written as it is) {@code items} times, and its sheet a header row naming "id" and "text" in inline
+     * strings, a row 2 with "a-1" and a reference to shared string {@code refer}, then {@code row} (the XML of rows,
+     * written as it is) {@code rows} times. Each part is written a piece at a time and compressed as it is written, so
+     * the file stays small (repeated XML compresses about 1,000 times) whatever its parts expand to.
+     */
+    public static byte[] expanding(String item, int items, int refer, String row, int rows) {
+        return expanding(new String[] {"id", "text"}, item, items, refer, row, rows);
+    }
+
+    /** {@link #expanding(String, int, int, String, int)} with the two columns named {@code header}. */
+    public static byte[] expanding(String[] header, String item, int items, int refer, String row, int rows) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            put(zip, "[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas."
+                    + "openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\""
+                    + "application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" "
+                    + "ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\""
+                    + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override "
+                    + "PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-"
+                    + "officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/sharedStrings.xml\" "
+                    + "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
+                    + "</Types>");
+            put(zip, "_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"" + PACKAGE_RELS
+                    + "\"><Relationship Id=\"rId1\" Type=\"" + RELS + "/officeDocument\" Target=\"xl/workbook.xml\"/>"
+                    + "</Relationships>");
+            put(zip, "xl/workbook.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"" + MAIN
+                    + "\" xmlns:r=\"" + RELS + "\"><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets>"
+                    + "</workbook>");
+            put(zip, "xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\""
+                    + PACKAGE_RELS + "\"><Relationship Id=\"rId1\" Type=\"" + RELS + "/worksheet\" Target=\""
+                    + "worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"" + RELS + "/sharedStrings\" Target=\""
+                    + "sharedStrings.xml\"/></Relationships>");
+            putRepeated(zip, "xl/sharedStrings.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"" + MAIN
+                    + "\">", item, items, "</sst>");
+            putRepeated(zip, "xl/worksheets/sheet1.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\""
+                    + MAIN + "\"><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>" + header[0] + "</t></is></c>"
+                    + "<c t=\"inlineStr\"><is><t>" + header[1] + "</t></is></c></row><row r=\"2\"><c t=\"inlineStr\"><is><t>a-1</t></is></c><c t=\"s\">"
+                    + "<v>" + refer + "</v></c></row>", row, rows, "</sheetData></worksheet>");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes part {@code name}: {@code start}, {@code repeated} {@code times}, {@code end}. */
+    private static void putRepeated(ZipOutputStream zip, String name, String start, String repeated, int times,
+            String end) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(start.getBytes(StandardCharsets.UTF_8));
+        // Written in pieces of about 64 KB, so a part of gigabytes needs no more memory than one.
+        int perPiece = Math.max(1, 65_536 / Math.max(1, repeated.length()));
+        byte[] piece = repeated.repeat(perPiece).getBytes(StandardCharsets.UTF_8);
+        for (int written = 0; written < times; written += perPiece) {
+            if (times - written >= perPiece) {
+                zip.write(piece);
+            } else {
+                zip.write(repeated.repeat(times - written).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        zip.write(end.getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
+    }
+
     private static void put(ZipOutputStream zip, String name, String content) throws IOException {
         zip.putNextEntry(new ZipEntry(name));
         zip.write(content.getBytes(StandardCharsets.UTF_8));
