@@ -357,7 +357,7 @@ abstract class RowAccountingContract {
         for (String strategy : List.of("skip", "update", "create")) {
             tenant = TestServer.of(database()).newTenant("accounting-" + strategy);
             http = tenant.http();
-            String fileId = multipartParse(CSV.getBytes(StandardCharsets.UTF_8));
+            String fileId = multipartParse(CSV.getBytes(StandardCharsets.UTF_8)).get("fileId").asString();
             String body = "{\"fileId\": \"" + fileId + "\", \"columnMapping\": " + mapping
                     + ", \"duplicateStrategy\": \"" + strategy + "\"}";
 
