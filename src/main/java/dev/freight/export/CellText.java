@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * How a value reads as one cell of text (CSV, PDF, and XLSX cells that are not numbers, booleans or dates): numbers
- * in plain notation, ISO dates (or the request's date format, in UTC), references by external_id, several values
- * joined with {@code "; "}, labeled values as {@code "Mobile: +1 555 0100"}, addresses as their labeled parts
+ * in plain notation, ISO dates (or the request's date format, in UTC), references by external_id (by id for a record
+ * without one: {@code Value.Ref.text()}), several values joined with {@code "; "}, labeled values as
+ * {@code "Mobile: +1 555 0100"}, addresses as their labeled parts
  * ({@code "street: 1 Main St; city: Springfield; zip: 62704"}, which a file import reads back into the parts; several
  * addresses one a line) or, for a document to read ({@link #forReading}), on one postal line. Stateless.
  */

@@ -159,7 +159,8 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
                 yield switch (f.type()) {
                     case NUMBER, INTEGER -> Target.json(List.of(f.slug()), Kind.NUMBER);
                     case BOOLEAN -> Target.json(List.of(f.slug()), Kind.BOOLEAN);
-                    case REFERENCE -> Target.json(List.of(f.slug(), "external_id"), Kind.TEXT);
+                    // As the export writes it: a reference to a record without an external_id by its id.
+                    case REFERENCE -> Target.reference(f.slug());
                     default -> Target.json(List.of(f.slug()), Kind.TEXT);
                 };
             }

@@ -13,7 +13,8 @@ import tools.jackson.core.json.JsonFactory;
 /**
  * JSON (one array of objects) or NDJSON (one object per line). Keys are the column keys; every column is present,
  * null when the record has no value. Values keep their type in the shape the import API accepts: numbers, booleans,
- * ISO dates, references as their external_id, lists as arrays, labeled values as {@code {"type", "value"}},
+ * ISO dates, references as their external_id (their id for a record without one), lists as arrays, labeled values
+ * as {@code {"type", "value"}},
  * addresses as objects of their parts.
  */
 final class JsonExportWriter implements ExportWriter {

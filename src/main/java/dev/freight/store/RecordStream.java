@@ -354,7 +354,8 @@ public final class RecordStream {
         return switch (target.kind()) {
             case NUMBER -> dialect.jsonNumber(target.path());
             case BOOLEAN -> dialect.jsonBoolean(target.path());
-            case TEXT, EPOCH_MILLIS -> dialect.jsonText(target.path());
+            case TEXT, EPOCH_MILLIS -> target.orElse().isEmpty() ? dialect.jsonText(target.path())
+                    : "coalesce(" + dialect.jsonText(target.path()) + ", " + dialect.jsonText(target.orElse()) + ")";
         };
     }
 
