@@ -159,6 +159,9 @@ class ErrorMapper implements ErrorController {
                     QueryStrings.INVALID), null);
             case StoreException store when "database_unavailable".equals(store.code()) ->
                     failure(503, store.code(), "The database is unavailable; retry later", e);
+            // A privilege the operator revoked: retrying does not help, the GRANT in the message does.
+            case StoreException store when "database_permission_denied".equals(store.code()) ->
+                    failure(500, store.code(), store.getMessage(), e);
             default -> failure(500, "internal_error", "Freight failed to process the request", e);
         };
     }

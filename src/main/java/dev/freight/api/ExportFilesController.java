@@ -81,8 +81,7 @@ class ExportFilesController implements Envelope.Face {
     }
 
     private static ApiException missing(ExportJob job) {
-        return new ApiException(410, "export_file_expired", "Export file is no longer on the server, though it was to"
-                + " be kept until " + ExportUrls.time(job.expiresAt()) + "; run the export again");
+        return new ApiException(410, "export_file_expired", ExportUrls.missingMessage(job));
     }
 
     private static ApiException expired(ExportJob job) {

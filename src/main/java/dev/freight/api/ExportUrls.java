@@ -1,5 +1,7 @@
 package dev.freight.api;
 
+import dev.freight.export.ExportFiles;
+import dev.freight.export.ExportFormat;
 import dev.freight.store.ExportJob;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,11 +15,13 @@ final class ExportUrls {
 
     private final UrlSigner signer;
     private final String publicUrl;
+    private final ExportFiles files;
     private final Clock clock;
 
-    ExportUrls(ImportUrls importUrls, ApiConfiguration.UrlSettings settings, Clock clock) {
+    ExportUrls(ImportUrls importUrls, ApiConfiguration.UrlSettings settings, ExportFiles files, Clock clock) {
         this.signer = importUrls.signer().freshFrom("the export job (GET /v1/export-jobs/{exportJobId})");
         this.publicUrl = settings.publicUrl();
+        this.files = files;
         this.clock = clock;
     }
 
@@ -48,10 +52,19 @@ final class ExportUrls {
             String completedDateTime,
             String expiresDateTime) {}
 
-    /** The job as seed 003 shows it; a completed job past its expiry is {@code expired} before the sweeper runs. */
+    /**
+     * The job as seed 003 shows it. A completed job past its expiry is {@code expired} before the sweeper runs; one
+     * whose file is missing before its expiry (a data directory restored without {@code exports/}, a file removed by
+     * hand) is {@code expired} too, without a {@code fileUrl} (its URL answers 410), and its {@code error} says the
+     * file is no longer on the server.
+     */
     JobView view(ExportJob j) {
-        ExportJob.Status status = j.status() == ExportJob.Status.COMPLETED && j.expiresAt() != null
-                && !clock.instant().isBefore(j.expiresAt()) ? ExportJob.Status.EXPIRED : j.status();
+        boolean completed = j.status() == ExportJob.Status.COMPLETED && j.expiresAt() != null;
+        boolean lapsed = completed && !clock.instant().isBefore(j.expiresAt());
+        boolean missing = completed && !lapsed
+                && !files.exists(j.id(), ExportFormat.fromWireName(j.format()).orElseThrow());
+        ExportJob.Status status = lapsed || missing ? ExportJob.Status.EXPIRED : j.status();
+        String error = missing ? missingMessage(j) : j.error();
         boolean downloadable = status == ExportJob.Status.COMPLETED && j.expiresAt() != null;
         String url = null;
         if (downloadable) {
@@ -64,7 +77,13 @@ final class ExportUrls {
         String sourceId = "module".equals(j.sourceType()) ? ModuleResolver.moduleId(j.module()) : j.sourceId();
         return new JobView(j.id(), j.organizationId(), sourceId, j.sourceType(), j.format(),
                 status.wireName(), j.progress(), j.fileName(), url, j.fileSizeBytes(), j.contentType(),
-                j.recordCount(), j.error(), time(j.requestedAt()), time(j.completedAt()), time(j.expiresAt()));
+                j.recordCount(), error, time(j.requestedAt()), time(j.completedAt()), time(j.expiresAt()));
+    }
+
+    /** What a completed job's file missing before its expiry is, at its URL and in its view. */
+    static String missingMessage(ExportJob job) {
+        return "Export file is no longer on the server, though it was to be kept until " + time(job.expiresAt())
+                + "; run the export again";
     }
 
     static String time(Instant at) {

@@ -6,8 +6,9 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
 
 /**
- * On the first start with an empty database: create the default organization and print its key, once. Runs when
- * the web server has its port, before start-up is reported complete.
+ * On the first start with an empty database: create the default organization and print its key, once, with a curl
+ * line to try it at FREIGHT_PUBLIC_URL when set, else at the local address. Runs when the web server has its port,
+ * before start-up is reported complete.
  */
 final class Bootstrap implements ApplicationListener<WebServerInitializedEvent> {
 
@@ -26,9 +27,7 @@ final class Bootstrap implements ApplicationListener<WebServerInitializedEvent> 
     @Override
     public void onApplicationEvent(WebServerInitializedEvent event) {
         tenants.bootstrap(config.bootstrapApiKey()).ifPresent(created -> {
-            String host = environment.getProperty("server.address", "127.0.0.1");
-            String base = "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":"
-                    + event.getWebServer().getPort();
+            String base = config.publicUrl() != null ? config.publicUrl() : localUrl(event);
             String shown = config.bootstrapApiKey() != null ? "$FREIGHT_BOOTSTRAP_API_KEY" : created.secret();
             out.println();
             out.println("==============================================================================");
@@ -48,5 +47,11 @@ final class Bootstrap implements ApplicationListener<WebServerInitializedEvent> 
             out.println();
             out.flush();
         });
+    }
+
+    /** The address the server listens on, for a banner without FREIGHT_PUBLIC_URL. */
+    private String localUrl(WebServerInitializedEvent event) {
+        String host = environment.getProperty("server.address", "127.0.0.1");
+        return "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + event.getWebServer().getPort();
     }
 }

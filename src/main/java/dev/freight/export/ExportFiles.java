@@ -23,6 +23,11 @@ public final class ExportFiles {
         return dir.resolve(jobId + "." + format.extension());
     }
 
+    /** Whether a job's file is in place (a completed job's is, unless removed before it expired). */
+    public boolean exists(String jobId, ExportFormat format) {
+        return Files.exists(path(jobId, format));
+    }
+
     /** A fresh temporary file for a job to write to (an earlier attempt's is replaced). */
     public Path temporary(String jobId) throws IOException {
         Files.createDirectories(dir);

@@ -2,8 +2,9 @@ package dev.freight.store;
 
 /**
  * A failure of the database. {@link #code()} is stable: {@code unique_violation}, {@code transient_conflict} (deadlock or
- * serialization failure: retry), {@code database_unavailable}, {@code superseded} (another worker took the import over: stop quietly) or
- * {@code database_error}. Messages never contain bound values.
+ * serialization failure: retry), {@code database_unavailable}, {@code superseded} (another worker took the import over: stop quietly),
+ * {@code database_permission_denied} (the database user lacks a privilege Freight needs; the message names it and the
+ * GRANT that gives it) or {@code database_error}. Messages never contain bound values.
  */
 public final class StoreException extends RuntimeException {
 

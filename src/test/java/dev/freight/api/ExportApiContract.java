@@ -990,6 +990,35 @@ abstract class ExportApiContract {
     }
 
     @Test
+    void aJobWhoseFileIsMissingBeforeItsExpiryIsListedExpiredWithoutAFileUrlSayingWhy() throws IOException {
+        vendors();
+        HttpResponse<byte[]> accepted = export("/v1/modules/vendors/export", "{\"format\": \"csv\", \"async\": true}");
+        JsonNode done = awaitJob(json(accepted).at("/data/exportJobId").asString());
+        String id = done.get("exportJobId").asString();
+        assertThat(done.get("status").asString()).isEqualTo("completed");
+        // A data directory restored without its exports/ folder, or a file an operator removed.
+        Files.delete(server.bean(ExportFiles.class).path(id, ExportFormat.CSV));
+
+        JsonNode one = http.get("/v1/export-jobs/" + id).json().get("data");
+        JsonNode listed = http.get("/v1/export-jobs?limit=1").json().get("jobs").get(0);
+
+        String why = "Export file is no longer on the server, though it was to be kept until "
+                + done.get("expiresDateTime").asString() + "; run the export again";
+        for (JsonNode job : List.of(one, listed)) {
+            assertThat(job.get("exportJobId").asString()).isEqualTo(id);
+            assertThat(job.get("status").asString()).isEqualTo("expired");
+            assertThat(job.get("fileUrl").isNull()).isTrue();
+            assertThat(job.get("error").asString()).isEqualTo(why);
+            assertThat(job.get("fileName").asString()).isEqualTo(done.get("fileName").asString());
+            assertThat(job.get("fileSizeBytes").asLong()).isEqualTo(done.get("fileSizeBytes").asLong());
+            assertThat(job.get("expiresDateTime").asString()).isEqualTo(done.get("expiresDateTime").asString());
+        }
+        HttpResponse<byte[]> download = get(done.get("fileUrl").asString());
+        assertThat(download.statusCode()).isEqualTo(410);
+        assertThat(json(download).at("/error/message").asString()).isEqualTo(why);
+    }
+
+    @Test
     void anExportOfMoreRecordsThanTheThresholdRunsAsAJob() {
         List<RecordWrite> writes = new ArrayList<>();
         for (int i = 0; i < 10_001; i++) {

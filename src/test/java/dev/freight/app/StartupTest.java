@@ -57,6 +57,20 @@ class StartupTest {
     }
 
     @Test
+    void firstStartBehindAPublicUrlPrintsTheCurlLineWithThePublicUrl() {
+        int port = FreightProcess.freePort();
+        Map<String, String> env = Map.of("FREIGHT_DATA_DIR", dataDir.toString(), "SERVER_PORT", String.valueOf(port),
+                "FREIGHT_PUBLIC_URL", "https://freight.example.com/");
+        try (FreightProcess p = FreightProcess.start(env)) {
+            String key = p.awaitOutput("Store it now:\\s+(frk_\\S+)", START);
+            p.awaitOutput("Started FreightApplication", START);
+
+            assertThat(p.output()).contains(" Try it:\n   curl -H \"Authorization: Bearer " + key
+                    + "\" https://freight.example.com/v1/import-reports\n");
+        }
+    }
+
+    @Test
     void aPresetBootstrapKeyBecomesTheFirstKeyAndIsNotPrinted() {
         int port = FreightProcess.freePort();
         String preset = "preset-bootstrap-key-for-automation-0001";

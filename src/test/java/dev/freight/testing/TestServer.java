@@ -76,6 +76,19 @@ public final class TestServer {
         return server;
     }
 
+    /**
+     * A server of its own, not shared, with {@code properties} (e.g. {@link #properties} with another database or
+     * user); the caller closes it with {@link #close}.
+     */
+    public static TestServer started(Map<String, String> properties) {
+        return new TestServer(FreightApplication.start(new String[0], properties));
+    }
+
+    /** Stops a server of {@link #started}. */
+    public void close() {
+        context.close();
+    }
+
     /** The settings of a test server on {@code kind}: free port, fresh database, small limits. */
     public static Map<String, String> properties(TestDatabases kind) {
         Map<String, String> p = new HashMap<>();

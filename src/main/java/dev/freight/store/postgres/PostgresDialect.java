@@ -343,9 +343,43 @@ public final class PostgresDialect implements Dialect {
      */
     @Override
     public void temporaryTable(Handle h, String name, String columns) {
-        // One round trip: the simple query protocol takes both statements at once.
-        h.execute("create temporary table if not exists " + name + " (" + columns + ") on commit delete rows;"
-                + " delete from " + name);
+        try {
+            // One round trip: the simple query protocol takes both statements at once.
+            h.execute("create temporary table if not exists " + name + " (" + columns + ") on commit delete rows;"
+                    + " delete from " + name);
+        } catch (StoreException e) {
+            if (e.getCause() instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
+                throw noTemporaryPrivilege(h, e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The TEMPORARY privilege revoked (from {@code public} and the user): a setting of the database for its operator
+     * to change, named with the statement that changes it. The names come from the connection's settings, without a
+     * statement: the failed one has aborted the transaction.
+     */
+    private static StoreException noTemporaryPrivilege(Handle h, StoreException e) {
+        String database;
+        String user;
+        try {
+            database = h.connection().getCatalog();
+            user = h.connection().getMetaData().getUserName();
+        } catch (SQLException unnamed) {
+            e.addSuppressed(unnamed);
+            database = "<database>";
+            user = "<user>";
+        }
+        return new StoreException("database_permission_denied", "The database user " + user + " lacks the"
+                + " TEMPORARY privilege on the database " + database + ", which a rollback needs for its working"
+                + " table; grant it with: GRANT TEMPORARY ON DATABASE " + identifier(database) + " TO "
+                + identifier(user), e.getCause());
+    }
+
+    /** {@code name} as an SQL identifier: as it is when PostgreSQL would read it unchanged, else quoted. */
+    private static String identifier(String name) {
+        return name.matches("[a-z_][a-z0-9_$]*") ? name : '"' + name.replace("\"", "\"\"") + '"';
     }
 
     /** Byte order, as the records table's ids (V7): a join of the two then needs no collation of its own. */
