@@ -111,13 +111,15 @@ public class ApiConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new QueryStrings());
+        registry.addInterceptor(new AcceptedTypes());
         registry.addInterceptor(authentication).addPathPatterns("/v1/**");
     }
 
     /**
      * JSON is always acceptable, after what the {@code Accept} header lists: an answer that has only JSON is written
      * as JSON when a client asked for something else (e.g. {@code text/csv}), instead of failing after its write was
-     * done. A route that produces another type still gets it when asked.
+     * done. A route that produces another type still gets it when asked. A header that refuses JSON with q=0 and
+     * accepts nothing else Freight has is answered 406 before the handler runs ({@link AcceptedTypes}).
      */
     @Override
     public void configureContentNegotiation(ContentNegotiationConfigurer configurer) {

@@ -31,6 +31,7 @@ import dev.freight.schema.Echo;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.Coercion;
 import dev.freight.schema.Field;
+import dev.freight.schema.NulCharacter;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.store.Database;
@@ -226,6 +227,11 @@ class ModuleImportController implements Envelope.Face {
             @RequestParam(name = "sheet", required = false) String sheet, Caller caller) {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
+        if (NulCharacter.in(sheet)) {
+            // No sheet's name holds one (an XLS's is read with U+FFFD in its place); PostgreSQL would refuse it as
+            // the parsed file's sheet. A query's %00 is refused before this (QueryStrings), a form field's here.
+            throw new ApiException(400, "invalid_request", NulCharacter.problem("sheet"));
+        }
         if (file == null || file.isEmpty() && file.getOriginalFilename() == null) {
             throw new ApiException(400, "no_file", "No file uploaded: send the file as the multipart part \"file\"");
         }
@@ -328,6 +334,12 @@ class ModuleImportController implements Envelope.Face {
         for (Object c : columns) {
             if (!(c instanceof String header)) {
                 throw new ApiException(400, "invalid_request", "sourceColumns must be a list of strings");
+            }
+            if (NulCharacter.in(header)) {
+                // Parse never answers such a header (it reads U+FFFD in its place), and validate and execute refuse
+                // a sourceColumn with one: suggesting a mapping for it would only echo it back.
+                throw new ApiException(400, "invalid_request", NulCharacter.problem("sourceColumns["
+                        + sourceColumns.size() + "]"));
             }
             sourceColumns.add(header);
         }

@@ -5,6 +5,7 @@ import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
 import dev.freight.store.Database;
+import dev.freight.store.Handle;
 import dev.freight.store.RecordStore;
 import dev.freight.store.RecordStore.Existing;
 import dev.freight.store.ValueJson;
@@ -16,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * The validate step's account of what execution's {@link MatchingWriter} does with each valid row by the duplicate
@@ -25,6 +27,13 @@ import java.util.Set;
  * their match keys only (execution's index holds those too). References are not resolved here, so a row execution
  * would reject for one counts as applied. Rows come in file order, a chunk at a time. Not thread-safe; one per
  * validation.
+ *
+ * <p>Which external ids are taken (by a stored record or an earlier row) is known exactly without keeping every one:
+ * a prescan of the file gives the 64-bit hashes ({@link KeyHashes}) that more than one of its rows' keys have. A key
+ * whose hash is not among them is the only one of the file with its text, so no earlier row took it, and only the
+ * database (read a chunk at a time) can have it; only keys whose hash is repeated are kept, as text, and compared
+ * exactly, as execution's second look at the keys does. A collision therefore costs the colliding keys' text, never a
+ * verdict.
  */
 final class DuplicateCheck {
 
@@ -57,16 +66,26 @@ final class DuplicateCheck {
     private final boolean byExternalId;
     /** The index of stored records by the match fields, as execution builds it; null for external_id or none. */
     private final RecordMatcher matcher;
-    /** Matching by external_id: the keys a stored record or an earlier row of the file has. */
-    private final Set<String> keys = new HashSet<>();
     /** Matching by other fields: the records the rows found or would create, by id. */
     private final Map<String, Target> targets = new HashMap<>();
-    /** Matching by other fields: the external ids a stored record or an earlier row of the file has. */
+    /** The hashes more than one row's external_id of the file has: only keys with one of them can be taken twice. */
+    private final Set<Long> repeatedHashes;
+    private final ToLongFunction<String> hash;
+    /**
+     * The external ids with a repeated hash that a stored record or an earlier row of the file has, as text: the file's
+     * repeated keys (and any that share a hash with one), not all its keys.
+     */
     private final Set<String> taken = new HashSet<>();
     private long created;
 
+    /**
+     * @param repeatedHashes {@link KeyHashes#repeated()} of the external ids of every row the check will be given
+     * @param hash what made those hashes: {@link KeyHashes#hash}, or a test's that makes keys collide
+     */
     DuplicateCheck(Database database, RecordStore records, ObjectDef object, String organizationId,
-            ExecuteOptions options) {
+            ExecuteOptions options, Set<Long> repeatedHashes, ToLongFunction<String> hash) {
+        this.repeatedHashes = Set.copyOf(repeatedHashes);
+        this.hash = hash;
         this.database = database;
         this.records = records;
         this.object = object;
@@ -84,20 +103,11 @@ final class DuplicateCheck {
     }
 
     private List<Verdict> byExternalId(List<ParsedRow> rows) {
-        Set<String> unknown = new LinkedHashSet<>();
-        rows.forEach(r -> {
-            if (r.externalId() != null && !keys.contains(r.externalId())) {
-                unknown.add(r.externalId());
-            }
-        });
-        if (!unknown.isEmpty()) {
-            keys.addAll(database.withHandle(h -> records.idsByExternalId(h, organizationId, object.slug(), unknown))
-                    .keySet());
-        }
+        Set<String> stored = database.withHandle(h -> stored(h, rows));
         List<Verdict> out = new ArrayList<>(rows.size());
         for (ParsedRow row : rows) {
             String key = row.externalId();
-            if (key == null || keys.add(key)) {
+            if (key == null || take(key, stored)) {
                 out.add(Verdict.APPLIED);
             } else if (options.duplicateStrategy() == DuplicateStrategy.SKIP) {
                 out.add(Verdict.SKIPPED);
@@ -113,7 +123,7 @@ final class DuplicateCheck {
     }
 
     private List<Verdict> byOtherFields(List<ParsedRow> rows) {
-        load(rows);
+        Set<String> stored = load(rows);
         DuplicateStrategy strategy = options.duplicateStrategy();
         List<Verdict> out = new ArrayList<>(rows.size());
         for (ParsedRow row : rows) {
@@ -131,7 +141,7 @@ final class DuplicateCheck {
                 String given = row.externalId();
                 List<String> before = keysOf(match);
                 if (given != null && !given.equals(match.externalId) && match.externalId == null) {
-                    if (!taken.add(given)) {
+                    if (!take(given, stored)) {
                         out.add(new Verdict(false, new Violation(row.ordinal(), given, BuiltInObjects.EXTERNAL_ID,
                                 ViolationCode.DUPLICATE_EXTERNAL_ID,
                                 MatchingWriter.takenByAnotherMessage(matchFields, given))));
@@ -145,7 +155,7 @@ final class DuplicateCheck {
                 out.add(Verdict.APPLIED);
                 continue;
             }
-            if (row.externalId() != null && !taken.add(row.externalId())) {
+            if (row.externalId() != null && !take(row.externalId(), stored)) {
                 out.add(new Verdict(false, new Violation(row.ordinal(), row.externalId(), BuiltInObjects.EXTERNAL_ID,
                         ViolationCode.DUPLICATE_EXTERNAL_ID,
                         MatchingWriter.takenMessage(strategy, matchFields, row.externalId()))));
@@ -164,35 +174,67 @@ final class DuplicateCheck {
 
     /**
      * Reads what the rows may meet among the stored records: the records holding their keys that were not read yet,
-     * and which of their external ids a stored record has.
+     * and which of their external ids a stored record has ({@link #stored}), which it returns.
      */
-    private void load(List<ParsedRow> rows) {
+    private Set<String> load(List<ParsedRow> rows) {
         Set<String> ids = new LinkedHashSet<>();
-        Set<String> externalIds = new LinkedHashSet<>();
-        for (ParsedRow row : rows) {
-            if (matcher != null) {
+        if (matcher != null) {
+            for (ParsedRow row : rows) {
                 matcher.all(matcher.keys(row.values(), row.externalId())).stream()
                         .filter(id -> !targets.containsKey(id)).forEach(ids::add);
             }
-            if (row.externalId() != null && !taken.contains(row.externalId())) {
-                externalIds.add(row.externalId());
-            }
         }
-        if (ids.isEmpty() && externalIds.isEmpty()) {
-            return;
-        }
-        database.withHandle(h -> {
+        return database.withHandle(h -> {
             if (!ids.isEmpty()) {
                 for (Existing e : records.existingByIds(h, organizationId, ids).values()) {
                     targets.put(e.id(), new Target(e.id(), e.externalId(),
                             matchValues(ValueJson.decode(e.data(), object))));
                 }
             }
-            if (!externalIds.isEmpty()) {
-                taken.addAll(records.idsByExternalId(h, organizationId, object.slug(), externalIds).keySet());
-            }
-            return null;
+            return stored(h, rows);
         });
+    }
+
+    /**
+     * The external ids of {@code rows} that a stored record has, but for those already known taken; those with a
+     * repeated hash are kept taken from here on (a later chunk's row may have them too), the others are asked once:
+     * no other row of the file has them.
+     */
+    private Set<String> stored(Handle h, List<ParsedRow> rows) {
+        Set<String> unknown = new LinkedHashSet<>();
+        for (ParsedRow row : rows) {
+            if (row.externalId() != null && !taken.contains(row.externalId())) {
+                unknown.add(row.externalId());
+            }
+        }
+        if (unknown.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> stored = records.idsByExternalId(h, organizationId, object.slug(), unknown).keySet();
+        for (String key : stored) {
+            if (repeated(key)) {
+                taken.add(key);
+            }
+        }
+        return stored;
+    }
+
+    /**
+     * Takes {@code key} for a row: whether no stored record ({@code stored}: this chunk's, from {@link #stored}) nor
+     * earlier row had it. A key whose hash no other row's key has is the file's only one, so only {@code stored}
+     * decides; one whose hash is repeated is looked up and kept as text.
+     */
+    private boolean take(String key, Set<String> stored) {
+        return repeated(key) ? taken.add(key) : !stored.contains(key);
+    }
+
+    /** How many external ids it keeps as text (a test's look at what the check holds). */
+    int keptKeys() {
+        return taken.size();
+    }
+
+    private boolean repeated(String key) {
+        return repeatedHashes.contains(hash.applyAsLong(key));
     }
 
     /** The records holding the row's keys, each once; a stored one deleted since the index was built holds none. */

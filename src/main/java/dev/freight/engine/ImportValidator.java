@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * The file import workflow's validate step (seed 003): maps and coerces every row exactly as an execution would, and
@@ -79,12 +80,20 @@ public final class ImportValidator {
     private final Database database;
     private final RecordStore records;
     private final String organizationId;
+    private final ToLongFunction<String> keyHash;
 
     /**
      * @param maxErrors how many problems a report lists at most
      * @param organizationId whose stored records execution would match the rows with
      */
     public ImportValidator(int maxErrors, Database database, RecordStore records, String organizationId) {
+        this(maxErrors, database, records, organizationId, KeyHashes::hash);
+    }
+
+    /** Hashing external ids with {@code keyHash} instead of {@link KeyHashes#hash}: a test's, to make keys collide. */
+    ImportValidator(int maxErrors, Database database, RecordStore records, String organizationId,
+            ToLongFunction<String> keyHash) {
+        this.keyHash = keyHash;
         this.maxErrors = maxErrors;
         this.database = database;
         this.records = records;
@@ -93,7 +102,8 @@ public final class ImportValidator {
 
     /**
      * Validates every row of the source: a first pass infers the format of each date and number column (an ambiguous
-     * one is a warning), a second maps and coerces each row.
+     * one is a warning) and hashes the rows' external ids (which of them {@link DuplicateCheck} must compare as text),
+     * a second maps and coerces each row.
      */
     public Report validate(ObjectDef object, ExecuteOptions options, ImportPipeline.RowSource source)
             throws IOException {
@@ -109,15 +119,28 @@ public final class ImportValidator {
         List<Warning> warnings = new ArrayList<>(mappingWarnings(object, options));
         ColumnFormats formats = new ColumnFormats(object, options);
         ExecuteOptions withFormats = options;
-        if (!formats.isEmpty()) {
+        // Date formats do not change which column is the key, nor how it is read.
+        RowTransformer keys = new RowTransformer(object, ColumnPlan.of(object, options), Action.MERGE, false,
+                RowTransformer.FormatChecks.ON, ColumnFormats.Readers.NONE);
+        KeyHashes hashes = new KeyHashes();
+        if (!formats.isEmpty() || keys.keyColumn() != null) {
             try (RowReader reader = source.open()) {
+                if (formats.isEmpty()) {
+                    keys.readKeysOnly(reader);
+                }
                 Rows rows = new Rows(reader);
                 for (SourceRow row = rows.next(); row != null; row = rows.next()) {
                     if (rows.rejection() == null) {
                         formats.accept(row.cells());
+                        String key = keys.externalIdOf(row.cells());
+                        if (key != null) {
+                            hashes.add(keyHash.applyAsLong(key));
+                        }
                     }
                 }
             }
+        }
+        if (!formats.isEmpty()) {
             withFormats = options.withDateFormats(formats.formats());
             formats.findings().forEach(f -> warnings.add(new Warning(null, f.field(), f.code(), f.message())));
         }
@@ -126,7 +149,8 @@ public final class ImportValidator {
                 ColumnFormats.readers(withFormats));
         Map<String, List<ExecuteOptions.ColumnMap>> columnsByField = new HashMap<>();
         options.columns().forEach(c -> columnsByField.computeIfAbsent(c.field(), f -> new ArrayList<>()).add(c));
-        DuplicateCheck duplicates = new DuplicateCheck(database, records, object, organizationId, options);
+        DuplicateCheck duplicates = new DuplicateCheck(database, records, object, organizationId, options,
+                hashes.repeated(), keyHash);
         Tally tally = new Tally(rejections, columnsByField);
         List<Read> chunk = new ArrayList<>(CHUNK);
         try (RowReader reader = source.open()) {

@@ -6,6 +6,7 @@ import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Coerced;
 import dev.freight.schema.Coercion;
 import dev.freight.schema.Field;
+import dev.freight.schema.NulCharacter;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
 import dev.freight.store.ImportEnums.Action;
@@ -172,7 +173,13 @@ final class RowTransformer {
         }
         if (warnUnmapped) {
             for (String key : cells.keySet()) {
-                if (!plan.keys().contains(key)) {
+                String nul = NulCharacter.inKey(key);
+                if (nul != null) {
+                    // A request's text holding one is refused (no mapping names such a key, so it would be ignored
+                    // and echoed back in a warning); the record alone, as a value holding one rejects it.
+                    errors.add(new Violation(ordinal, externalId, null, ViolationCode.MALFORMED_ROW,
+                            "T" + nul.substring(1)));
+                } else if (!plan.keys().contains(key)) {
                     warnings.add(new Violation(ordinal, externalId, key, ViolationCode.UNMAPPED_FIELD,
                             "\"" + key + "\" is not in the report's mapping and was ignored"));
                 }

@@ -56,8 +56,8 @@ final class XlsRows implements TabularReader.RawRows {
             int index = choose(workbook, sheetName);
             Sheet sheet = workbook.getSheetAt(index);
             return TabularReader.open(new XlsRows(fs, workbook, sheet, size), Columns.MissingCells.EMPTY,
-                    "Sheet \"%s\" is empty; expected a header row and data rows".formatted(sheet.getSheetName()),
-                    SourceFormat.ofSheet(sheet.getSheetName()));
+                    "Sheet \"%s\" is empty; expected a header row and data rows".formatted(name(workbook, index)),
+                    SourceFormat.ofSheet(name(workbook, index)));
         } catch (IOException | RuntimeException e) {
             workbook.close();
             fs.close();
@@ -71,7 +71,7 @@ final class XlsRows implements TabularReader.RawRows {
             List<String> names = new ArrayList<>();
             for (int i = 0; i < workbook.getNumberOfSheets(); i++) {
                 if (!workbook.isSheetHidden(i) && !workbook.isSheetVeryHidden(i)) {
-                    names.add(workbook.getSheetName(i));
+                    names.add(name(workbook, i));
                 }
             }
             return List.copyOf(names);
@@ -124,6 +124,15 @@ final class XlsRows implements TabularReader.RawRows {
         }
     }
 
+    /**
+     * The name of sheet {@code i} as the file's other names are read ({@link Columns}): each U+0000, which a BIFF
+     * sheet name can hold (an XLSX's cannot, being XML), as U+FFFD. The name is kept as the parsed file's sheet and
+     * repeated in messages, and PostgreSQL stores no NUL character; a request names the sheet with U+FFFD.
+     */
+    private static String name(HSSFWorkbook workbook, int i) {
+        return workbook.getSheetName(i).replace('\u0000', '\uFFFD');
+    }
+
     private static int choose(HSSFWorkbook workbook, String name) {
         if (name == null) {
             for (int i = 0; i < workbook.getNumberOfSheets(); i++) {
@@ -135,11 +144,11 @@ final class XlsRows implements TabularReader.RawRows {
         }
         List<String> names = new ArrayList<>();
         for (int i = 0; i < workbook.getNumberOfSheets(); i++) {
-            if (workbook.getSheetName(i).equals(name)) {
+            if (name(workbook, i).equals(name)) {
                 return i;
             }
             if (!workbook.isSheetHidden(i) && !workbook.isSheetVeryHidden(i)) {
-                names.add(workbook.getSheetName(i));
+                names.add(name(workbook, i));
             }
         }
         throw XlsxRows.sheetNotFound(name, names);

@@ -86,6 +86,8 @@ public final class Coercion {
      *   <li>U+0000 (a NUL byte in a CSV cell, a JSON {@code "\\u0000"} escape): PostgreSQL refuses it in text and
      *       jsonb, which would fail the whole chunk's write and leave the row a bare {@code write_failed}; SQLite would
      *       store it, but a value must be valid or not whatever the database.</li>
+     *   <li>U+0000 in a key of an object inside the value (an address's {@code "ci\\u0000ty"}), for the same
+     *       reason ({@link NulCharacter#inKey}).</li>
      * </ul>
      */
     private static String unstorableCharacter(Object raw) {
@@ -121,7 +123,18 @@ public final class Coercion {
                 return null;
             }
             case Map<?, ?> map -> {
-                return unstorableCharacter(new ArrayList<>(map.values()));
+                // An object's keys are checked as its values are: an address's unknown part is repeated in its
+                // message, and PostgreSQL would refuse the message's NUL as it refuses the value's.
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    String found = e.getKey() instanceof String key ? NulCharacter.inKey(key) : null;
+                    if (found == null && e.getValue() != null) {
+                        found = unstorableCharacter(e.getValue());
+                    }
+                    if (found != null) {
+                        return found;
+                    }
+                }
+                return null;
             }
             default -> {
                 return null;

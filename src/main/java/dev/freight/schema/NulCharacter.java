@@ -22,4 +22,15 @@ public final class NulCharacter {
     public static String problem(String what) {
         return what + " " + HOLDS;
     }
+
+    /**
+     * What is wrong with a key of a record or of an object in a value that holds U+0000, or null when {@code key}
+     * holds none: {@code the key "ci\\uFFFDty" holds a NUL character (U+0000) at character 3, which cannot be stored},
+     * the key quoted as {@link Echo} does with U+FFFD for each NUL, so that the message itself can be stored.
+     */
+    public static String inKey(String key) {
+        int at = key.indexOf('\u0000');
+        return at < 0 ? null : "the key " + Echo.quoted(key.replace('\u0000', '\uFFFD'))
+                + " holds a NUL character (U+0000) at character " + (at + 1) + ", which cannot be stored";
+    }
 }

@@ -11,13 +11,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Every answer is JSON whatever the request's {@code Accept} asks for (only execute's {@code text/event-stream} of a
- * {@code stream} execution is honoured): a write that was done is never answered as a failure of the server.
+ * {@code stream} execution is honoured): a write that was done is never answered as a failure of the server. Only a
+ * header that refuses JSON with q=0, and nothing else Freight has, is refused, before the route runs.
  */
 class AcceptHeaderTest {
 
@@ -105,6 +107,42 @@ class AcceptHeaderTest {
         HttpResponse<String> asked = send("GET", "/v3/api-docs.yaml", "application/vnd.oai.openapi", null);
         assertThat(asked.statusCode()).isEqualTo(200);
         assertThat(asked.body()).startsWith("openapi: 3.1.0");
+    }
+
+    /**
+     * An Accept that refuses JSON with q=0 (RFC 9110, 12.4.2: "not acceptable") and accepts no other type Freight
+     * answers in is 406 {@code not_acceptable} before the route runs, so nothing is written (the error itself is
+     * JSON, as every error is); before, such a request was answered, and acted on, as any other.
+     */
+    @Test
+    void anAcceptThatRefusesJsonAndNothingElseFreightHasAnswers406BeforeTheRouteRuns() throws Exception {
+        for (String accept : List.of("application/json;q=0", "text/plain, application/json;q=0", "*/*;q=0",
+                "image/png, application/*;q=0.000", "application/json;q=0, */*;q=0")) {
+            HttpResponse<String> r = send("POST", "/v1/imports", accept,
+                    "{\"resource\": \"vendor\", \"name\": \"Nightly ERP\"}");
+
+            assertThat(r.statusCode()).as(accept + ": " + r.body()).isEqualTo(406);
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+            JsonNode error = Http.JSON.readTree(r.body()).get("error");
+            assertThat(error.get("code").asString()).isEqualTo("not_acceptable");
+            assertThat(error.get("message").asString()).isEqualTo("The Accept header refuses application/json (q=0)"
+                    + " and accepts no other type Freight answers in");
+        }
+        assertThat(tenant.http().get("/v1/imports").json().get("data").size()).isZero();
+        HttpResponse<String> jobs = send("GET", "/v1/modules/vendors/import/jobs", "application/json;q=0", null);
+        assertThat(jobs.statusCode()).isEqualTo(406);
+        assertThat(jobs.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"not_acceptable\",\"message\":"
+                + "\"The Accept header refuses application/json (q=0) and accepts no other type Freight answers in\"}}");
+
+        // A weight above 0, a more specific range that accepts JSON, or another type Freight has: JSON as before.
+        for (String accept : List.of("application/json;q=0.001", "application/*;q=0, application/json",
+                "application/json;q=0, */*;q=0.1", "application/json;q=0, text/csv", "text/plain")) {
+            HttpResponse<String> r = send("GET", "/v1/imports", accept, null);
+
+            assertThat(r.statusCode()).as(accept + ": " + r.body()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(Http.JSON.readTree(r.body()).get("data").size()).isZero();
+        }
     }
 
     private HttpResponse<String> send(String method, String path, String accept, String json) throws Exception {

@@ -519,6 +519,43 @@ abstract class ImportApiContract {
         assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isEqualTo(1);
     }
 
+    /**
+     * A key holding U+0000, a record's own (which no mapping names) or one inside a value (an address's part, a
+     * labelled phone's), rejects its record as a value holding one does, on both databases. Before, PostgreSQL failed
+     * the whole batch with 500 (the address's message repeated the key), and SQLite stored the first record with the
+     * key echoed back in a warning and the third with the key ignored.
+     */
+    @Test
+    void aKeyHoldingANulCharacterInARecordOrInsideAValueRejectsItsRecordAlone() {
+        assertThat(http.post("/v1/import-reports", """
+                {"slug": "accounts", "report_name": "Accounts", "base_object": "account",
+                 "mapping": {"displayName": "Name", "external_id": "Id", "address": "Address", "phone": "Phone"}}""")
+                .status()).isEqualTo(201);
+
+        Response r = http.post("/v1/import/accounts", """
+                {"data": [{"Name": "One", "Id": "b-1", "Le\\u0000gacy": "x"},
+                          {"Name": "Two", "Id": "b-2", "Address": {"ci\\u0000ty": "Paris"}},
+                          {"Name": "Three", "Id": "b-3",
+                           "Phone": [{"type": "Main", "value": "555 0100", "no\\u0000te": "x"}]},
+                          {"Name": "Four", "Id": "b-4", "Address": {"city": "Paris"}}]}""");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(List.of(r.at("/created_count"), r.at("/failed_count"))).containsExactly("1", "3");
+        assertThat(r.at("/errors")).isEqualTo("[{\"index\":0,\"external_id\":\"b-1\",\"error_code\":\"malformed_row\","
+                + "\"message\":\"The key \\\"Le\uFFFDgacy\\\" holds a NUL character (U+0000) at character 3, which cannot"
+                + " be stored\"},{\"index\":1,\"external_id\":\"b-2\",\"field\":\"address\","
+                + "\"error_code\":\"invalid_field_value\",\"message\":\"address: the key \\\"ci\uFFFDty\\\" holds a NUL"
+                + " character (U+0000) at character 3, which cannot be stored\"},{\"index\":2,\"external_id\":\"b-3\","
+                + "\"field\":\"phone\",\"error_code\":\"invalid_field_value\",\"message\":\"phone: the key"
+                + " \\\"no\uFFFDte\\\" holds a NUL character (U+0000) at character 3, which cannot be stored\"}]");
+        assertThat(r.at("/warnings")).isEqualTo("[]");
+        String importId = r.raw().headers().firstValue("Freight-Import-Id").orElseThrow();
+        assertThat(http.get("/v1/imports/" + importId).at("/stats/failed")).isEqualTo("3");
+        JsonNode stored = http.get("/v1/objects/account/records").json().get("data");
+        assertThat(stored.size()).isEqualTo(1);
+        assertThat(stored.get(0).get("external_id").asString()).isEqualTo("b-4");
+    }
+
     @Test
     void tooManyRecordsOrTooManyBytesAre413WithAClearError() {
         String records = IntStream.range(0, TestServer.MAX_RECORDS + 1)

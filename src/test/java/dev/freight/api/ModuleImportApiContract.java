@@ -607,6 +607,68 @@ abstract class ModuleImportApiContract {
         assertThat(picked.at("/data/sheet")).isEqualTo("data");
     }
 
+    /**
+     * A BIFF sheet name can hold U+0000 (an XLSX's, being XML, cannot): it is read with U+FFFD in its place, as a
+     * header cell is, and a request names it so; a {@code sheet} form field or a {@code sourceColumns} member holding
+     * one is refused as the workflow's other members are. Before, PostgreSQL answered parse 500 (the parsed file's
+     * sheet), SQLite stored and listed the name with its NUL, and suggest-mapping echoed the column back.
+     */
+    @Test
+    void aNulCharacterInAnXlsSheetNameIsReadAsUFFFDAndOneInParsesSheetOrInSourceColumnsIsRefused() throws Exception {
+        ByteArrayOutputStream xls = new ByteArrayOutputStream();
+        try (var workbook = new org.apache.poi.hssf.usermodel.HSSFWorkbook()) {
+            var data = workbook.createSheet("DaXta");
+            data.createRow(0).createCell(0).setCellValue("Name");
+            data.createRow(1).createCell(0).setCellValue("Ann");
+            workbook.write(xls);
+        }
+        // POI writes no NUL into a sheet name: its BOUNDSHEET record holds the name as 8-bit characters, once.
+        byte[] book = xls.toByteArray();
+        String bytes = new String(book, StandardCharsets.ISO_8859_1);
+        int at = bytes.indexOf("DaXta");
+        assertThat(at).isPositive();
+        assertThat(bytes.indexOf("DaXta", at + 1)).isEqualTo(-1);
+        book[at + 2] = 0;
+
+        Response parsed = upload("/v1/modules/contacts/import/parse", "book.xls", "application/vnd.ms-excel", book);
+        assertThat(parsed.status()).as(parsed.body()).isEqualTo(200);
+        assertThat(parsed.json().get("data").get("sheets").toString()).isEqualTo("[\"Da\uFFFDta\"]");
+        assertThat(parsed.at("/data/sheet")).isEqualTo("Da\uFFFDta");
+        Response picked = upload("/v1/modules/contacts/import/parse", "book.xls", "application/vnd.ms-excel", book,
+                "Da\uFFFDta");
+        assertThat(picked.status()).as(picked.body()).isEqualTo(200);
+        assertThat(picked.at("/data/sheet")).isEqualTo("Da\uFFFDta");
+        assertThat(picked.at("/data/sampleRows/0/Name")).isEqualTo("Ann");
+
+        String nul = " holds a NUL character (U+0000), which cannot be stored";
+        for (boolean workbook : List.of(true, false)) {
+            Response refused = workbook
+                    ? upload("/v1/modules/contacts/import/parse", "book.xls", "application/vnd.ms-excel", book,
+                            "Da\u0000ta")
+                    : upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                            "Name\nBo\n".getBytes(StandardCharsets.UTF_8), "Da\u0000ta");
+            assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+            assertThat(refused.at("/error/code")).isEqualTo("invalid_request");
+            assertThat(refused.at("/error/message")).isEqualTo("sheet" + nul);
+        }
+        Response suggested = http.post("/v1/modules/contacts/import/suggest-mapping", """
+                {"sourceColumns": ["Email", "Na\\u0000me"]}""");
+        assertThat(suggested.status()).isEqualTo(400);
+        assertThat(suggested.at("/error/code")).isEqualTo("invalid_request");
+        assertThat(suggested.at("/error/message")).isEqualTo("sourceColumns[1]" + nul);
+
+        String mapping = "[{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"}]";
+        Response validated = http.post("/v1/modules/contacts/import/validate", "{\"fileId\": \""
+                + parsed.at("/data/fileId") + "\", \"sheet\": \"Da\uFFFDta\", \"columnMapping\": " + mapping + "}");
+        assertThat(validated.status()).as(validated.body()).isEqualTo(200);
+        assertThat(validated.at("/data/validRows")).isEqualTo("1");
+        Response executed = http.post("/v1/modules/contacts/import/execute", "{\"fileId\": \""
+                + parsed.at("/data/fileId") + "\", \"columnMapping\": " + mapping + "}");
+        assertThat(executed.status()).as(executed.body()).isEqualTo(200);
+        assertThat(executed.at("/data/successRows")).isEqualTo("1");
+        assertThat(contacts()).containsExactly("Ann||");
+    }
+
     @Test
     void anEmptySheetChosenByNameIsRefusedNamingItAndTheOtherSheets() throws Exception {
         ByteArrayOutputStream xls = new ByteArrayOutputStream();
@@ -3431,8 +3493,18 @@ abstract class ModuleImportApiContract {
     /** A multipart POST with one part "file" (none when {@code name} is null). */
     Response upload(String path, String name, String contentType, byte[] content) throws IOException,
             InterruptedException {
+        return upload(path, name, contentType, content, null);
+    }
+
+    /** @param sheet the multipart form field {@code sheet} sent before the file; null for none */
+    Response upload(String path, String name, String contentType, byte[] content, String sheet) throws IOException,
+            InterruptedException {
         String boundary = "freight-test-boundary";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (sheet != null) {
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"sheet\"\r\n\r\n" + sheet
+                    + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
         if (name != null) {
             body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name
                     + "\"\r\nContent-Type: " + contentType + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
