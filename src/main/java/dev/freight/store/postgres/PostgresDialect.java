@@ -343,34 +343,37 @@ public final class PostgresDialect implements Dialect {
      */
     @Override
     public void temporaryTable(Handle h, String name, String columns) {
+        String[] names = connectionNames(h);
         try {
             // One round trip: the simple query protocol takes both statements at once.
             h.execute("create temporary table if not exists " + name + " (" + columns + ") on commit delete rows;"
                     + " delete from " + name);
         } catch (StoreException e) {
             if (e.getCause() instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
-                throw noTemporaryPrivilege(h, e);
+                throw noTemporaryPrivilege(names[0], names[1], e);
             }
             throw e;
         }
     }
 
     /**
-     * The TEMPORARY privilege revoked (from {@code public} and the user): a setting of the database for its operator
-     * to change, named with the statement that changes it. The names come from the connection's settings, without a
-     * statement: the failed one has aborted the transaction.
+     * The database's and the user's names, from the connection's settings (no statement), read before the statement
+     * that may need them: once it fails, the pool may already have closed the connection (a full-suite run got the
+     * placeholders that way).
      */
-    private static StoreException noTemporaryPrivilege(Handle h, StoreException e) {
-        String database;
-        String user;
+    private static String[] connectionNames(Handle h) {
         try {
-            database = h.connection().getCatalog();
-            user = h.connection().getMetaData().getUserName();
+            return new String[] {h.connection().getCatalog(), h.connection().getMetaData().getUserName()};
         } catch (SQLException unnamed) {
-            e.addSuppressed(unnamed);
-            database = "<database>";
-            user = "<user>";
+            return new String[] {"<database>", "<user>"};
         }
+    }
+
+    /**
+     * The TEMPORARY privilege revoked (from {@code public} and the user): a setting of the database for its operator
+     * to change, named with the statement that changes it.
+     */
+    private static StoreException noTemporaryPrivilege(String database, String user, StoreException e) {
         return new StoreException("database_permission_denied", "The database user " + user + " lacks the"
                 + " TEMPORARY privilege on the database " + database + ", which a rollback needs for its working"
                 + " table; grant it with: GRANT TEMPORARY ON DATABASE " + identifier(database) + " TO "
