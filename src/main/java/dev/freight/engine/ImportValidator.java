@@ -14,6 +14,7 @@ import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.RecordStore;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.Comparator;
@@ -74,7 +75,8 @@ public final class ImportValidator {
 
     /**
      * Where validation hands every rejected row as it reads it, in row order, so that none need be kept: {@link #start}
-     * once with the source's headers, then {@link #add} for each rejected one. Called on the validating thread.
+     * once with the source's headers, then {@link #add} for each rejected one; the rows that a reference to a later row
+     * of the file rejects come last, in row order among themselves. Called on the validating thread.
      */
     public interface Rejections {
 
@@ -95,8 +97,8 @@ public final class ImportValidator {
     /** Rows checked against the stored records at a time, as execution writes them. */
     private static final int CHUNK = 1_000;
 
-    /** How many unresolved values of a field a report lists, as execution's answer does. */
-    public static final int MAX_REFERENCE_WARNINGS = 100;
+    /** How many unresolved (or created) values of a field a report lists, as execution's answer does. */
+    public static final int MAX_REFERENCE_WARNINGS = ReferenceResolver.Foresight.LISTED;
 
     private final int maxErrors;
     private final Database database;
@@ -179,8 +181,8 @@ public final class ImportValidator {
             tally.add(chunk);
         }
         if (!tally.links.isEmpty()) {
-            foreseeOwnRecords(object, source, transformer, tally, foresight);
-            Map<Long, Violation> late = tally.checkLinks();
+            Map<Long, List<String>> ownRecords = foreseeOwnRecords(object, source, transformer, tally, foresight);
+            Map<Long, Violation> late = tally.checkLinks(ownRecords, foresight);
             if (!late.isEmpty()) {
                 // Their cells are read again rather than kept with every link.
                 try (RowReader reader = source.open()) {
@@ -201,8 +203,7 @@ public final class ImportValidator {
         }
         warnings.addAll(tally.rowWarnings);
         Map<String, List<String>> created = new TreeMap<>();
-        foresight.createdValues().forEach((field, values) -> created.put(field,
-                values.stream().limit(MAX_REFERENCE_WARNINGS).toList()));
+        foresight.createdValues().forEach((field, values) -> created.put(field, List.copyOf(values)));
         Map<String, List<String>> unresolved = new TreeMap<>();
         tally.unresolved.forEach((field, values) -> unresolved.put(field, List.copyOf(values)));
         return new Report(tally.total, tally.total - tally.bad - tally.skipped, tally.bad, tally.skipped,
@@ -213,9 +214,10 @@ public final class ImportValidator {
      * Reads the source once more for the records of the object that its rows would create, by the external ids and
      * names the links await: after the last row, execution finds them stored. Only the rows that would create a record
      * count (a row that updates one finds it stored already), each by its external_id and name as it gives them.
+     * Returns those rows' records, by row: its external_id and lower-cased name (each null unless a link awaits it).
      */
-    private void foreseeOwnRecords(ObjectDef object, ImportPipeline.RowSource source, RowTransformer transformer,
-            Tally tally, ReferenceResolver.Foresight foresight) throws IOException {
+    private Map<Long, List<String>> foreseeOwnRecords(ObjectDef object, ImportPipeline.RowSource source,
+            RowTransformer transformer, Tally tally, ReferenceResolver.Foresight foresight) throws IOException {
         Set<String> wanted = new HashSet<>();
         Set<String> lowered = new HashSet<>();
         for (Link l : tally.links.values()) {
@@ -227,6 +229,7 @@ public final class ImportValidator {
         String nameField = ReferenceResolver.nameField(object);
         Map<String, String> ids = new HashMap<>();
         Map<String, Integer> names = new HashMap<>();
+        Map<Long, List<String>> byRow = new HashMap<>();
         try (RowReader reader = source.open()) {
             Rows rows = new Rows(reader);
             for (SourceRow row = rows.next(); row != null; row = rows.next()) {
@@ -235,16 +238,24 @@ public final class ImportValidator {
                     continue;
                 }
                 ParsedRow parsed = transformer.parse(row);
+                String externalId = null;
+                String lower = null;
                 if (parsed.externalId() != null && wanted.contains(parsed.externalId())) {
-                    ids.put(parsed.externalId(), "row " + row.ordinal());
+                    externalId = parsed.externalId();
+                    ids.put(externalId, "row " + row.ordinal());
                 }
                 if (nameField != null && parsed.values().get(nameField) instanceof Value.Text(String name)
                         && lowered.contains(name.toLowerCase(Locale.ROOT))) {
-                    names.merge(name.toLowerCase(Locale.ROOT), 1, Integer::sum);
+                    lower = name.toLowerCase(Locale.ROOT);
+                    names.merge(lower, 1, Integer::sum);
+                }
+                if (externalId != null || lower != null) {
+                    byRow.put(row.ordinal(), Arrays.asList(externalId, lower));
                 }
             }
         }
         foresight.own(ids, names);
+        return byRow;
     }
 
     /** A row as read: its cells, why the reader rejected it (else null), and its mapped values (else null). */
@@ -367,16 +378,38 @@ public final class ImportValidator {
          * Resolves the links after the last row, as execution does: a row whose link names several records by name, or
          * whose required field's matches nothing, is to be rejected (returned: its ordinal → why, for
          * {@link #rejectLate}); what the other links still do not match is listed as unresolved or foreseen created.
+         * While it rejects rows it passes over the others again, without the records the rejected rows created, which
+         * execution deletes.
+         *
+         * @param ownRecords the records of the object that rows would create, by row: external_id and lower-cased name
          */
-        Map<Long, Violation> checkLinks() {
-            List<Link> inOrder = new ArrayList<>(links.values());
-            inOrder.sort(Comparator.comparingLong(Link::row));
+        Map<Long, Violation> checkLinks(Map<Long, List<String>> ownRecords, ReferenceResolver.Foresight foresight) {
+            List<Link> remaining = new ArrayList<>(links.values());
+            remaining.sort(Comparator.comparingLong(Link::row));
             links.clear();
-            List<Violation> rejected = new ArrayList<>();
-            database.withHandle(h -> references.resolve(h, rows(inOrder), rejected, new TreeMap<>()));
-            Map<Long, Violation> byRow = new LinkedHashMap<>();
-            rejected.forEach(v -> byRow.putIfAbsent(v.row(), v));
-            List<Link> kept = inOrder.stream().filter(l -> !byRow.containsKey(l.row())).toList();
+            Map<Long, Violation> byRow = new HashMap<>();
+            while (true) {
+                List<Link> pass = remaining;
+                List<Violation> rejected = new ArrayList<>();
+                database.withHandle(h -> references.resolve(h, rows(pass), rejected, new TreeMap<>()));
+                Map<Long, Violation> now = new LinkedHashMap<>();
+                rejected.forEach(v -> now.putIfAbsent(v.row(), v));
+                if (now.isEmpty()) {
+                    break;
+                }
+                now.forEach(byRow::putIfAbsent);
+                remaining = remaining.stream().filter(l -> !now.containsKey(l.row())).toList();
+                // Execution deletes the records these rows created: a link naming one matches nothing any more.
+                boolean forgot = false;
+                for (Long row : now.keySet()) {
+                    List<String> own = ownRecords.get(row);
+                    forgot |= own != null && foresight.forget(own.get(0), own.get(1));
+                }
+                if (!forgot) {
+                    break;
+                }
+            }
+            List<Link> kept = remaining;
             Map<String, Set<String>> unmatched = new TreeMap<>();
             database.withHandle(h -> references.resolve(h, rows(kept), new ArrayList<>(), unmatched));
             unmatched.forEach(this::unresolved);

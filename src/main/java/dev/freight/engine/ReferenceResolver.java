@@ -68,15 +68,17 @@ final class ReferenceResolver {
     static final class Foresight {
         /** Target → lower-cased name → the reference to the record that would be created (by a made-up id). */
         private final Map<String, Map<String, Value.Ref>> created = new HashMap<>();
-        /** Field → the values a record would be created for, each as its first row spells it, sorted. */
-        private final Map<String, Set<String>> createdValues = new TreeMap<>();
+        /** How many values of a field {@link #createdValues()} lists at most. */
+        static final int LISTED = 100;
+        /** Field → the first values a record would be created for, each as its first row spells it, sorted. */
+        private final Map<String, TreeSet<String>> createdValues = new TreeMap<>();
         /** External id → made-up id, of the records of the object that the file's rows would create. */
         private Map<String, String> ownIds = Map.of();
         /** Lower-cased name → how many records of the object the file's rows would create with it. */
         private Map<String, Integer> ownNames = Map.of();
 
-        /** Field → the values execution would create a record for (createMissingReferences), sorted. */
-        Map<String, Set<String>> createdValues() {
+        /** Field → the first {@value #LISTED} values execution would create a record for, sorted. */
+        Map<String, TreeSet<String>> createdValues() {
             return createdValues;
         }
 
@@ -87,8 +89,24 @@ final class ReferenceResolver {
          * @param names lower-cased name → how many
          */
         void own(Map<String, String> ids, Map<String, Integer> names) {
-            this.ownIds = ids;
-            this.ownNames = names;
+            this.ownIds = new HashMap<>(ids);
+            this.ownNames = new HashMap<>(names);
+        }
+
+        /**
+         * Forgets a record of the object that a row of the file would create, as execution deletes the record of a row
+         * rejected after the last row; returns whether it was among those {@link #own} set.
+         *
+         * @param externalId its external id, or null
+         * @param name its lower-cased name, or null
+         */
+        boolean forget(String externalId, String name) {
+            boolean known = externalId != null && ownIds.remove(externalId) != null;
+            if (name != null && ownNames.containsKey(name)) {
+                ownNames.computeIfPresent(name, (k, n) -> n > 1 ? n - 1 : null);
+                known = true;
+            }
+            return known;
         }
     }
 
@@ -430,7 +448,12 @@ final class ReferenceResolver {
         Map<String, Value.Ref> made = foresight.created.computeIfAbsent(target, t -> new HashMap<>());
         for (String name : open) {
             made.put(name.toLowerCase(Locale.ROOT), new Value.Ref(null, target, "new " + target + " " + made.size()));
-            foresight.createdValues.computeIfAbsent(field.slug(), f -> new TreeSet<>()).add(name);
+            TreeSet<String> listed = foresight.createdValues.computeIfAbsent(field.slug(), f -> new TreeSet<>());
+            listed.add(name);
+            if (listed.size() > Foresight.LISTED) {
+                // Only the first are listed; the records themselves are all remembered above.
+                listed.pollLast();
+            }
         }
     }
 
