@@ -180,7 +180,7 @@ class ModuleImportController implements Envelope.Face {
     record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, long skippedRows,
             List<ErrorView> errors,
             boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl, List<WarningView> warnings,
-            List<ReferenceWarningView> referenceWarnings, List<ReferenceWarningView> createdReferences) {}
+            List<ReferenceWarningView> referenceWarnings, List<CreatedReferenceView> createdReferences) {}
 
     record ErrorView(long row, String field, Object value, String error, String code) {}
 
@@ -207,6 +207,9 @@ class ModuleImportController implements Envelope.Face {
 
     record ReferenceWarningView(String fieldSlug, String fieldLabel, List<String> unresolvedValues,
             String targetModuleSlug) {}
+
+    /** The values of a reference field that execute would create a record for (createMissingReferences). */
+    record CreatedReferenceView(String fieldSlug, String fieldLabel, List<String> values, String targetModuleSlug) {}
 
     /**
      * A job; {@code findings} is null in the list, whose jobs then leave its members out. The date-times are ISO 8601
@@ -451,7 +454,8 @@ class ModuleImportController implements Envelope.Face {
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.CSV),
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.JSON),
                 warnings, referenceViews(object, schema, report.referenceWarnings()),
-                referenceViews(object, schema, report.createdReferences())));
+                referenceViews(object, schema, report.createdReferences()).stream().map(v -> new CreatedReferenceView(
+                        v.fieldSlug(), v.fieldLabel(), v.unresolvedValues(), v.targetModuleSlug())).toList()));
     }
 
     @PostMapping(path = "/v1/modules/{module}/import/execute", produces = {MediaType.APPLICATION_JSON_VALUE,

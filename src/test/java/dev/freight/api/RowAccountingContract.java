@@ -634,7 +634,7 @@ abstract class RowAccountingContract {
         List<String> out = new ArrayList<>();
         r.json().at("/data/" + member).forEach(w -> out.add(w.get("fieldSlug").asString() + "|"
                 + w.get("fieldLabel").asString() + "|" + w.get("targetModuleSlug").asString() + "|"
-                + w.get("unresolvedValues")));
+                + w.get(member.equals("createdReferences") ? "values" : "unresolvedValues")));
         return out;
     }
 
