@@ -174,10 +174,14 @@ class ModuleImportController implements Envelope.Face {
      * @param errorsCsvUrl a signed download URL, valid until the file is deleted, of every rejected row as CSV (the
      *     shape of an execution's errors file); null when no row was rejected
      * @param errorsJsonUrl the same as JSON, or null likewise
+     * @param referenceWarnings the reference values execute would list as unresolved (its referenceWarnings)
+     * @param createdReferences the reference values execute would create a record for (createMissingReferences), in
+     *     the shape of referenceWarnings
      */
     record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, long skippedRows,
             List<ErrorView> errors,
-            boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl, List<WarningView> warnings) {}
+            boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl, List<WarningView> warnings,
+            List<ReferenceWarningView> referenceWarnings, List<CreatedReferenceView> createdReferences) {}
 
     record ErrorView(long row, String field, Object value, String error, String code) {}
 
@@ -204,6 +208,9 @@ class ModuleImportController implements Envelope.Face {
 
     record ReferenceWarningView(String fieldSlug, String fieldLabel, List<String> unresolvedValues,
             String targetModuleSlug) {}
+
+    /** The values of a reference field that execute would create a record for (createMissingReferences). */
+    record CreatedReferenceView(String fieldSlug, String fieldLabel, List<String> values, String targetModuleSlug) {}
 
     /**
      * A job; {@code findings} is null in the list, whose jobs then leave its members out. The date-times are ISO 8601
@@ -416,7 +423,9 @@ class ModuleImportController implements Envelope.Face {
         // Every rejected row goes to the errors files as it is read; the answer lists the first problems.
         try (ValidationFiles.Recorder recorder = validationFiles.recorder(caller.organizationId())) {
             ModuleImportRequest resolved = resolveMappedColumns(caller, body);
-            report = new ImportValidator(MAX_LISTED_ERRORS, database, records, caller.organizationId()).validate(object,
+            Schema schema = database.withHandle(h -> schemas.schema(h, caller.organizationId()));
+            report = new ImportValidator(MAX_LISTED_ERRORS, database, records, schema, caller.organizationId())
+                    .validate(object,
                     resolved.options(),
                     source(caller, resolved), recorder);
             files = recorder.finish();
@@ -424,6 +433,8 @@ class ModuleImportController implements Envelope.Face {
             throw rejected(e, caller, body);
         }
         String org = caller.organizationId();
+        Schema schema = report.referenceWarnings().isEmpty() && report.createdReferences().isEmpty() ? null
+                : database.withHandle(h -> schemas.schema(h, org));
         List<WarningView> warnings = new ArrayList<>(report.warnings().stream()
                 .map(w -> new WarningView(w.row(), w.field(), w.message(), w.code())).toList());
         // Read last, just before answering: a validation finishing meanwhile may have deleted these files first.
@@ -454,7 +465,9 @@ class ModuleImportController implements Envelope.Face {
                         p.code())).toList(), report.errorsTruncated(),
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.CSV),
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.JSON),
-                warnings));
+                warnings, referenceViews(object, schema, report.referenceWarnings()),
+                referenceViews(object, schema, report.createdReferences()).stream().map(v -> new CreatedReferenceView(
+                        v.fieldSlug(), v.fieldLabel(), v.unresolvedValues(), v.targetModuleSlug())).toList()));
     }
 
     @PostMapping(path = "/v1/modules/{module}/import/execute", produces = {MediaType.APPLICATION_JSON_VALUE,
@@ -709,6 +722,19 @@ class ModuleImportController implements Envelope.Face {
                 reason(job));
     }
 
+    /** Values of reference fields (field → values) as the answers list them, with each field's label and target. */
+    private static List<ReferenceWarningView> referenceViews(ObjectDef object, Schema schema,
+            Map<String, List<String>> byField) {
+        List<ReferenceWarningView> views = new ArrayList<>();
+        byField.forEach((slug, values) -> {
+            Field field = object.field(slug).orElse(null);
+            String target = field == null || field.targets().isEmpty() ? null : field.targets().getFirst();
+            views.add(new ReferenceWarningView(slug, field == null ? slug : field.label(), values,
+                    target == null ? null : schema.object(target).map(ModuleResolver::slug).orElse(target)));
+        });
+        return views;
+    }
+
     /** The job's findings, its errors files' URLs signed by {@code signing}. */
     private FindingsView findings(Caller caller, ObjectDef object, ImportJob job, ImportUrls signing) {
         List<RowErrorView> errors = new ArrayList<>();
@@ -721,15 +747,9 @@ class ModuleImportController implements Envelope.Face {
                     rowWarnings.add(new WarningView(w.ordinal(), w.field(), w.message(), w.code())));
             return imports.referenceWarnings(h, job.id(), 100);
         });
-        List<ReferenceWarningView> references = new ArrayList<>();
         Schema schema = unresolved.isEmpty() ? null
                 : database.withHandle(h -> schemas.schema(h, caller.organizationId()));
-        unresolved.forEach((slug, values) -> {
-            Field field = object.field(slug).orElse(null);
-            String target = field == null || field.targets().isEmpty() ? null : field.targets().getFirst();
-            references.add(new ReferenceWarningView(slug, field == null ? slug : field.label(), values,
-                    target == null ? null : schema.object(target).map(ModuleResolver::slug).orElse(target)));
-        });
+        List<ReferenceWarningView> references = referenceViews(object, schema, unresolved);
         List<WarningView> warnings = new ArrayList<>();
         database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o -> {
             o.ambiguousNumbers().forEach(slug -> warnings.add(new WarningView(null, slug, "Numbers of "

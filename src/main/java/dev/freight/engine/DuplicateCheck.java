@@ -24,9 +24,8 @@ import java.util.function.ToLongFunction;
  * strategy and match fields: applies it, skips it as a duplicate, or rejects it ({@code duplicate_external_id},
  * {@code ambiguous_match}) with the same message, against the stored records and the earlier rows of the file alike.
  * It reads stored records and writes nothing: the rows the file would create or update are followed in memory, by
- * their match keys only (execution's index holds those too). References are not resolved here, so a row execution
- * would reject for one counts as applied. Rows come in file order, a chunk at a time. Not thread-safe; one per
- * validation.
+ * their match keys only (execution's index holds those too). References are resolved before (execution rejects a row
+ * for one before it matches it). Rows come in file order, a chunk at a time. Not thread-safe; one per validation.
  *
  * <p>Which external ids are taken (by a stored record or an earlier row) is known exactly without keeping every one:
  * a prescan of the file gives the 64-bit hashes ({@link KeyHashes}) that more than one of its rows' keys have. A key
@@ -37,10 +36,22 @@ import java.util.function.ToLongFunction;
  */
 final class DuplicateCheck {
 
-    /** What execution would do with one valid row: apply it (null violation, not skipped), skip it, or reject it. */
-    record Verdict(boolean skipped, Violation violation) {
-        static final Verdict APPLIED = new Verdict(false, null);
-        static final Verdict SKIPPED = new Verdict(true, null);
+    /**
+     * What execution would do with one valid row: apply it (null violation, not skipped), skip it, or reject it. An
+     * applied row names the record it writes ({@code record}: the same text for every row writing the same record) and
+     * says whether it creates it; {@code warning} is the external_id_not_changed message execution would give it, or
+     * null.
+     */
+    record Verdict(boolean skipped, Violation violation, String record, boolean creates, String warning) {
+        static final Verdict SKIPPED = new Verdict(true, null, null, false, null);
+
+        static Verdict rejected(Violation violation) {
+            return new Verdict(false, violation, null, false, null);
+        }
+
+        static Verdict applied(String record, boolean creates) {
+            return new Verdict(false, null, record, creates, null);
+        }
     }
 
     /** A record a row finds: stored (with its id), or one an earlier row of the file would create. */
@@ -76,7 +87,6 @@ final class DuplicateCheck {
      * repeated keys (and any that share a hash with one), not all its keys.
      */
     private final Set<String> taken = new HashSet<>();
-    private long created;
 
     /**
      * @param repeatedHashes {@link KeyHashes#repeated()} of the external ids of every row the check will be given
@@ -107,16 +117,18 @@ final class DuplicateCheck {
         List<Verdict> out = new ArrayList<>(rows.size());
         for (ParsedRow row : rows) {
             String key = row.externalId();
-            if (key == null || take(key, stored)) {
-                out.add(Verdict.APPLIED);
+            if (key == null) {
+                out.add(Verdict.applied("row " + row.ordinal(), true));
+            } else if (take(key, stored)) {
+                out.add(Verdict.applied(key, true));
             } else if (options.duplicateStrategy() == DuplicateStrategy.SKIP) {
                 out.add(Verdict.SKIPPED);
             } else if (options.duplicateStrategy() == DuplicateStrategy.CREATE) {
-                out.add(new Verdict(false, new Violation(row.ordinal(), key, BuiltInObjects.EXTERNAL_ID,
+                out.add(Verdict.rejected(new Violation(row.ordinal(), key, BuiltInObjects.EXTERNAL_ID,
                         ViolationCode.DUPLICATE_EXTERNAL_ID,
                         MatchingWriter.takenMessage(options.duplicateStrategy(), matchFields, key))));
             } else {
-                out.add(Verdict.APPLIED);
+                out.add(Verdict.applied(key, false));
             }
         }
         return out;
@@ -129,7 +141,7 @@ final class DuplicateCheck {
         for (ParsedRow row : rows) {
             List<Target> found = found(row);
             if (found.size() > 1 && strategy == DuplicateStrategy.UPDATE) {
-                out.add(new Verdict(false, MatchingWriter.ambiguousMatch(row, matchFields, found.size())));
+                out.add(Verdict.rejected(MatchingWriter.ambiguousMatch(row, matchFields, found.size())));
                 continue;
             }
             Target match = found.isEmpty() ? null : found.getFirst();
@@ -140,9 +152,12 @@ final class DuplicateCheck {
             if (match != null && strategy == DuplicateStrategy.UPDATE) {
                 String given = row.externalId();
                 List<String> before = keysOf(match);
-                if (given != null && !given.equals(match.externalId) && match.externalId == null) {
+                String warning = null;
+                if (given != null && !given.equals(match.externalId) && match.externalId != null) {
+                    warning = MatchingWriter.notChangedMessage(matchFields, given, match.externalId);
+                } else if (given != null && !given.equals(match.externalId)) {
                     if (!take(given, stored)) {
-                        out.add(new Verdict(false, new Violation(row.ordinal(), given, BuiltInObjects.EXTERNAL_ID,
+                        out.add(Verdict.rejected(new Violation(row.ordinal(), given, BuiltInObjects.EXTERNAL_ID,
                                 ViolationCode.DUPLICATE_EXTERNAL_ID,
                                 MatchingWriter.takenByAnotherMessage(matchFields, given))));
                         continue;
@@ -152,22 +167,23 @@ final class DuplicateCheck {
                 match.values = Merging.merge(options.mergeMode(), match.values, matchValues(row.values()),
                         row.cleared());
                 rekey(match, before);
-                out.add(Verdict.APPLIED);
+                out.add(new Verdict(false, null, match.id, false, warning));
                 continue;
             }
             if (row.externalId() != null && !take(row.externalId(), stored)) {
-                out.add(new Verdict(false, new Violation(row.ordinal(), row.externalId(), BuiltInObjects.EXTERNAL_ID,
+                out.add(Verdict.rejected(new Violation(row.ordinal(), row.externalId(), BuiltInObjects.EXTERNAL_ID,
                         ViolationCode.DUPLICATE_EXTERNAL_ID,
                         MatchingWriter.takenMessage(strategy, matchFields, row.externalId()))));
                 continue;
             }
+            String made = "row " + row.ordinal();
             if (matcher != null && strategy != DuplicateStrategy.CREATE) {
                 // A later row with its keys finds it, as execution's index does once the row's chunk commits.
-                Target made = new Target("row " + ++created, row.externalId(), matchValues(row.values()));
-                targets.put(made.id, made);
-                rekey(made, List.of());
+                Target target = new Target(made, row.externalId(), matchValues(row.values()));
+                targets.put(made, target);
+                rekey(target, List.of());
             }
-            out.add(Verdict.APPLIED);
+            out.add(Verdict.applied(made, true));
         }
         return out;
     }

@@ -5,24 +5,41 @@ import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.Schema;
+import dev.freight.schema.Value;
 import dev.freight.store.Database;
 import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.RecordStore;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToLongFunction;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * The file import workflow's validate step (seed 003): maps and coerces every row exactly as an execution would, and
- * applies execution's duplicate rules (the strategy and match fields, against the stored records and the file's
- * earlier rows: {@link DuplicateCheck}), reading records and storing nothing. Reference values are not looked up (they
- * are resolved, created or warned about at execution). Thread-safe; each validation keeps its own state.
+ * The file import workflow's validate step (seed 003): maps and coerces every row exactly as an execution would,
+ * resolves its references as execution does (by external_id, record id, then name: {@link ReferenceResolver}, which
+ * here creates nothing and notes what execution would create), and applies execution's duplicate rules (the strategy
+ * and match fields, against the stored records and the file's earlier rows: {@link DuplicateCheck}), reading records
+ * and storing nothing. A reference to a record of the object itself that nothing stored has yet is resolved after the
+ * last row, as execution adds such links, with the records the file's rows would create among the stored ones.
+ * Thread-safe; each validation keeps its own state.
  */
 public final class ImportValidator {
 
@@ -37,9 +54,13 @@ public final class ImportValidator {
      * has one for each); {@code errorsTruncated} says whether it leaves problems out. The counts are exact:
      * {@code validRows} are the rows execution would create, update or leave unchanged, {@code errorRows} those it
      * would reject, {@code skippedRows} those it would skip as duplicates (duplicateStrategy skip).
+     * {@code referenceWarnings} are the values execution would list as unresolved (field → the first
+     * {@value #MAX_REFERENCE_WARNINGS} values in order, as execution's answer lists them), {@code createdReferences}
+     * those it would create a record for (createMissingReferences; field → values, as their first rows spell them).
      */
     public record Report(long totalRows, long validRows, long errorRows, long skippedRows, List<Problem> errors,
-            boolean errorsTruncated, List<Warning> warnings) {
+            boolean errorsTruncated, List<Warning> warnings, Map<String, List<String>> referenceWarnings,
+            Map<String, List<String>> createdReferences) {
 
         public boolean isValid() {
             return errorRows == 0;
@@ -55,7 +76,8 @@ public final class ImportValidator {
 
     /**
      * Where validation hands every rejected row as it reads it, in row order, so that none need be kept: {@link #start}
-     * once with the source's headers, then {@link #add} for each rejected one. Called on the validating thread.
+     * once with the source's headers, then {@link #add} for each rejected one; the rows that a reference to a later row
+     * of the file rejects come last, in row order among themselves. Called on the validating thread.
      */
     public interface Rejections {
 
@@ -76,27 +98,34 @@ public final class ImportValidator {
     /** Rows checked against the stored records at a time, as execution writes them. */
     private static final int CHUNK = 1_000;
 
+    /** How many unresolved (or created) values of a field a report lists, as execution's answer does. */
+    public static final int MAX_REFERENCE_WARNINGS = ReferenceResolver.Foresight.LISTED;
+
     private final int maxErrors;
     private final Database database;
     private final RecordStore records;
+    private final Schema schema;
     private final String organizationId;
     private final ToLongFunction<String> keyHash;
 
     /**
-     * @param maxErrors how many problems a report lists at most
+     * @param maxErrors how many problems (and row warnings) a report lists at most
+     * @param schema the organization's objects, which references name records of
      * @param organizationId whose stored records execution would match the rows with
      */
-    public ImportValidator(int maxErrors, Database database, RecordStore records, String organizationId) {
-        this(maxErrors, database, records, organizationId, KeyHashes::hash);
+    public ImportValidator(int maxErrors, Database database, RecordStore records, Schema schema,
+            String organizationId) {
+        this(maxErrors, database, records, schema, organizationId, KeyHashes::hash);
     }
 
     /** Hashing external ids with {@code keyHash} instead of {@link KeyHashes#hash}: a test's, to make keys collide. */
-    ImportValidator(int maxErrors, Database database, RecordStore records, String organizationId,
+    ImportValidator(int maxErrors, Database database, RecordStore records, Schema schema, String organizationId,
             ToLongFunction<String> keyHash) {
         this.keyHash = keyHash;
         this.maxErrors = maxErrors;
         this.database = database;
         this.records = records;
+        this.schema = schema;
         this.organizationId = organizationId;
     }
 
@@ -151,7 +180,17 @@ public final class ImportValidator {
         options.columns().forEach(c -> columnsByField.computeIfAbsent(c.field(), f -> new ArrayList<>()).add(c));
         DuplicateCheck duplicates = new DuplicateCheck(database, records, object, organizationId, options,
                 hashes.repeated(), keyHash);
-        Tally tally = new Tally(rejections, columnsByField);
+        ReferenceResolver.Foresight foresight = new ReferenceResolver.Foresight();
+        // Names are looked up as execution looks them up, through the index it creates (a look-up, not a record).
+        database.withHandle(h -> {
+            ReferenceResolver.byNameTargets(schema, object).forEach((target, field) ->
+                    records.ensureTextIndex(h, target, field));
+            return null;
+        });
+        ReferenceResolver references = new ReferenceResolver(records, schema, object, organizationId,
+                options.createMissingReferences() ? ReferenceResolver.Missing.CREATE : ReferenceResolver.Missing.WARN,
+                foresight);
+        Tally tally = new Tally(rejections, columnsByField, object, options, duplicates, references);
         List<Read> chunk = new ArrayList<>(CHUNK);
         try (RowReader reader = source.open()) {
             rejections.start(reader.headers());
@@ -159,79 +198,303 @@ public final class ImportValidator {
             for (SourceRow row = rows.next(); row != null; row = rows.next()) {
                 chunk.add(new Read(row, rows.rejection(), rows.rejection() == null ? transformer.parse(row) : null));
                 if (chunk.size() == CHUNK) {
-                    tally.add(chunk, duplicates);
+                    tally.add(chunk);
                     chunk.clear();
                 }
             }
-            tally.add(chunk, duplicates);
+            tally.add(chunk);
         }
+        if (!tally.links.isEmpty()) {
+            Map<Long, List<String>> ownRecords = foreseeOwnRecords(object, source, transformer, tally, foresight);
+            Map<Long, Violation> late = tally.checkLinks(ownRecords, foresight);
+            if (!late.isEmpty()) {
+                // Their cells are read again rather than kept with every link.
+                try (RowReader reader = source.open()) {
+                    Rows rows = new Rows(reader);
+                    for (SourceRow row = rows.next(); row != null; row = rows.next()) {
+                        Violation v = late.get(row.ordinal());
+                        if (v != null && rows.rejection() == null) {
+                            tally.rejectLate(row, transformer.parse(row).externalId(), v);
+                        }
+                    }
+                }
+            }
+        }
+        tally.errors.sort(Comparator.comparingLong(Problem::row));
+        if (tally.errors.size() > maxErrors) {
+            tally.errors.subList(maxErrors, tally.errors.size()).clear();
+            tally.truncated = true;
+        }
+        warnings.addAll(tally.rowWarnings);
+        Map<String, List<String>> created = new TreeMap<>();
+        foresight.createdValues().forEach((field, values) -> created.put(field, List.copyOf(values)));
+        Map<String, List<String>> unresolved = new TreeMap<>();
+        tally.unresolved.forEach((field, values) -> unresolved.put(field, List.copyOf(values)));
         return new Report(tally.total, tally.total - tally.bad - tally.skipped, tally.bad, tally.skipped,
-                tally.errors, tally.truncated, warnings);
+                tally.errors, tally.truncated, warnings, unresolved, created);
+    }
+
+    /**
+     * Reads the source once more for the records of the object that its rows would create, by the external ids and
+     * names the links await: after the last row, execution finds them stored. Only the rows that would create a record
+     * count (a row that updates one finds it stored already), each by its external_id and name as it gives them.
+     * Returns those rows' records, by row: its external_id and lower-cased name (each null unless a link awaits it).
+     */
+    private Map<Long, List<String>> foreseeOwnRecords(ObjectDef object, ImportPipeline.RowSource source,
+            RowTransformer transformer, Tally tally, ReferenceResolver.Foresight foresight) throws IOException {
+        Set<String> wanted = new HashSet<>();
+        Set<String> lowered = new HashSet<>();
+        for (Link l : tally.links.values()) {
+            for (Value.Ref ref : ReferenceResolver.refs(l.given())) {
+                wanted.add(ref.text());
+                lowered.add(ref.text().toLowerCase(Locale.ROOT));
+            }
+        }
+        String nameField = ReferenceResolver.nameField(object);
+        Map<String, String> ids = new HashMap<>();
+        Map<String, Integer> names = new HashMap<>();
+        Map<Long, List<String>> byRow = new HashMap<>();
+        try (RowReader reader = source.open()) {
+            Rows rows = new Rows(reader);
+            for (SourceRow row = rows.next(); row != null; row = rows.next()) {
+                if (rows.rejection() != null || row.ordinal() > Integer.MAX_VALUE
+                        || !tally.creating.get((int) row.ordinal())) {
+                    continue;
+                }
+                ParsedRow parsed = transformer.parse(row);
+                String externalId = null;
+                String lower = null;
+                if (parsed.externalId() != null && wanted.contains(parsed.externalId())) {
+                    externalId = parsed.externalId();
+                    ids.put(externalId, "row " + row.ordinal());
+                }
+                if (nameField != null && parsed.values().get(nameField) instanceof Value.Text(String name)
+                        && lowered.contains(name.toLowerCase(Locale.ROOT))) {
+                    lower = name.toLowerCase(Locale.ROOT);
+                    names.merge(lower, 1, Integer::sum);
+                }
+                if (externalId != null || lower != null) {
+                    byRow.put(row.ordinal(), Arrays.asList(externalId, lower));
+                }
+            }
+        }
+        foresight.own(ids, names);
+        return byRow;
     }
 
     /** A row as read: its cells, why the reader rejected it (else null), and its mapped values (else null). */
     private record Read(SourceRow row, String rejection, ParsedRow parsed) {}
 
+    /**
+     * A value an applied row gave a field referring to the object itself that nothing stored matches yet: execution
+     * keeps it as a link and resolves it after the last row. Only the value is kept: a row the link rejects is read
+     * again for its cells.
+     */
+    private record Link(long row, String field, Value given) {}
+
     /** The counts and the first problems, as the rows' verdicts come in, in row order. */
     private final class Tally {
         private final Rejections rejections;
         private final Map<String, List<ExecuteOptions.ColumnMap>> columnsByField;
+        private final ObjectDef object;
+        private final ExecuteOptions options;
+        private final DuplicateCheck duplicates;
+        private final ReferenceResolver references;
+        /** The reference fields that may refer to the object itself. */
+        private final List<String> ownFields;
         final List<Problem> errors = new ArrayList<>();
+        final List<Warning> rowWarnings = new ArrayList<>();
+        /** Field → the first unresolved values, as execution lists them. */
+        final Map<String, TreeSet<String>> unresolved = new TreeMap<>();
+        /** Record and field → the link the last row deciding that field of that record leaves, as execution keeps. */
+        final Map<String, Link> links = new LinkedHashMap<>();
+        /** The rows (by ordinal) that would create a record. */
+        final BitSet creating = new BitSet();
         long total;
         long bad;
         long skipped;
         boolean truncated;
 
-        Tally(Rejections rejections, Map<String, List<ExecuteOptions.ColumnMap>> columnsByField) {
+        Tally(Rejections rejections, Map<String, List<ExecuteOptions.ColumnMap>> columnsByField, ObjectDef object,
+                ExecuteOptions options, DuplicateCheck duplicates, ReferenceResolver references) {
             this.rejections = rejections;
             this.columnsByField = columnsByField;
+            this.object = object;
+            this.options = options;
+            this.duplicates = duplicates;
+            this.references = references;
+            this.ownFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE
+                    && f.targets().contains(object.slug())).map(Field::slug).toList();
         }
 
-        /** Counts a chunk of rows: each valid one as execution's duplicate rules would take it, in file order. */
-        void add(List<Read> chunk, DuplicateCheck duplicates) throws IOException {
+        /**
+         * Counts a chunk of rows: each valid one with its references resolved as execution resolves them, then as
+         * execution's duplicate rules would take it, in file order.
+         */
+        void add(List<Read> chunk) throws IOException {
             List<ParsedRow> valid = chunk.stream().map(Read::parsed).filter(p -> p != null && p.valid()).toList();
-            Iterator<DuplicateCheck.Verdict> verdicts = duplicates.check(valid).iterator();
+            List<Violation> unresolvable = new ArrayList<>();
+            Map<String, Set<String>> unmatched = new TreeMap<>();
+            Map<ParsedRow, Map<String, Value>> awaiting = new IdentityHashMap<>();
+            List<ParsedRow> resolved = valid.isEmpty() ? valid : database.withHandle(
+                    h -> references.resolveAwaitingOwn(h, valid, unresolvable, unmatched, awaiting));
+            unmatched.forEach(this::unresolved);
+            Set<ParsedRow> accepted = Collections.newSetFromMap(new IdentityHashMap<>());
+            accepted.addAll(resolved);
+            Map<Long, List<Violation>> byRow = new HashMap<>();
+            unresolvable.forEach(v -> byRow.computeIfAbsent(v.row(), r -> new ArrayList<>()).add(v));
+            Iterator<DuplicateCheck.Verdict> verdicts = duplicates.check(resolved).iterator();
             for (Read read : chunk) {
                 total++;
                 SourceRow row = read.row();
-                List<Problem> problems;
-                String externalId = null;
                 if (read.rejection() != null) {
-                    problems = List.of(new Problem(row.ordinal(), null, null, ViolationCode.MALFORMED_ROW.wireName(),
-                            read.rejection()));
-                } else {
-                    ParsedRow parsed = read.parsed();
-                    List<Violation> violations = parsed.errors();
-                    if (parsed.valid()) {
-                        DuplicateCheck.Verdict verdict = verdicts.next();
-                        if (verdict.skipped()) {
-                            skipped++;
-                            continue;
-                        }
-                        if (verdict.violation() == null) {
-                            continue;
-                        }
-                        violations = List.of(verdict.violation());
-                    }
-                    externalId = parsed.externalId();
-                    problems = new ArrayList<>(violations.size());
-                    for (Violation v : violations) {
-                        List<ExecuteOptions.ColumnMap> columns = v.field() == null ? List.of()
-                                : columnsByField.getOrDefault(v.field(), List.of());
-                        Object value = columns.isEmpty() ? null : row.cells().get(columns.getFirst().sourceColumn());
-                        problems.add(new Problem(row.ordinal(), v.field(), value, v.code().wireName(), v.message()));
-                    }
+                    reject(row.ordinal(), row.line(), null, List.of(new Problem(row.ordinal(), null, null,
+                            ViolationCode.MALFORMED_ROW.wireName(), read.rejection())), row.cells());
+                    continue;
                 }
-                bad++;
-                for (Problem p : problems) {
-                    if (errors.size() < maxErrors) {
-                        errors.add(p);
-                    } else {
-                        truncated = true;
+                ParsedRow parsed = read.parsed();
+                List<Violation> violations = parsed.errors();
+                if (parsed.valid() && !accepted.contains(parsed)) {
+                    violations = byRow.getOrDefault(parsed.ordinal(), List.of());
+                } else if (parsed.valid()) {
+                    DuplicateCheck.Verdict verdict = verdicts.next();
+                    if (verdict.skipped()) {
+                        skipped++;
+                        continue;
                     }
+                    if (verdict.violation() == null) {
+                        applied(parsed, verdict, awaiting.getOrDefault(parsed, Map.of()));
+                        continue;
+                    }
+                    violations = List.of(verdict.violation());
                 }
-                rejections.add(new Rejected(row.ordinal(), row.line(), externalId, problems, row.cells()));
+                reject(row.ordinal(), row.line(), parsed.externalId(), problems(row.ordinal(), violations,
+                        row.cells()), row.cells());
             }
+        }
+
+        /** Notes what an applied row leaves for after the last row: its warning, and the links it decides. */
+        private void applied(ParsedRow row, DuplicateCheck.Verdict verdict, Map<String, Value> own) {
+            if (verdict.creates() && row.ordinal() <= Integer.MAX_VALUE) {
+                creating.set((int) row.ordinal());
+            }
+            if (verdict.warning() != null && rowWarnings.size() < maxErrors) {
+                rowWarnings.add(new Warning(row.ordinal(), BuiltInObjects.EXTERNAL_ID, "external_id_not_changed",
+                        verdict.warning()));
+            }
+            for (String field : ownFields) {
+                // As execution: the last row of the file that decides a field of a record decides its link.
+                boolean gives = own.containsKey(field) || row.values().containsKey(field)
+                        || options.mergeMode() == ExecuteOptions.MergeMode.OVERWRITE && row.cleared().contains(field);
+                if (!gives) {
+                    continue;
+                }
+                String key = verdict.record() + "\n" + field;
+                links.remove(key);
+                Value given = own.get(field);
+                if (given != null) {
+                    links.put(key, new Link(row.ordinal(), field, given));
+                }
+            }
+        }
+
+        /**
+         * Resolves the links after the last row, as execution does: a row whose link names several records by name, or
+         * whose required field's matches nothing, is to be rejected (returned: its ordinal → why, for
+         * {@link #rejectLate}); what the other links still do not match is listed as unresolved or foreseen created.
+         * While it rejects rows it passes over the others again, without the records the rejected rows created, which
+         * execution deletes.
+         *
+         * @param ownRecords the records of the object that rows would create, by row: external_id and lower-cased name
+         */
+        Map<Long, Violation> checkLinks(Map<Long, List<String>> ownRecords, ReferenceResolver.Foresight foresight) {
+            List<Link> remaining = new ArrayList<>(links.values());
+            remaining.sort(Comparator.comparingLong(Link::row));
+            links.clear();
+            Map<Long, Violation> byRow = new HashMap<>();
+            while (true) {
+                List<Link> pass = remaining;
+                List<Violation> rejected = new ArrayList<>();
+                database.withHandle(h -> references.resolve(h, rows(pass), rejected, new TreeMap<>()));
+                Map<Long, Violation> now = new LinkedHashMap<>();
+                rejected.forEach(v -> now.putIfAbsent(v.row(), v));
+                if (now.isEmpty()) {
+                    break;
+                }
+                now.forEach(byRow::putIfAbsent);
+                remaining = remaining.stream().filter(l -> !now.containsKey(l.row())).toList();
+                // Execution deletes the records these rows created: a link naming one matches nothing any more.
+                boolean forgot = false;
+                for (Long row : now.keySet()) {
+                    List<String> own = ownRecords.get(row);
+                    forgot |= own != null && foresight.forget(own.get(0), own.get(1));
+                }
+                if (!forgot) {
+                    break;
+                }
+            }
+            List<Link> kept = remaining;
+            Map<String, Set<String>> unmatched = new TreeMap<>();
+            database.withHandle(h -> references.resolve(h, rows(kept), new ArrayList<>(), unmatched));
+            unmatched.forEach(this::unresolved);
+            return byRow;
+        }
+
+        /**
+         * Counts a row that {@link #checkLinks} rejects: counted valid as it was read, it is an error row, listed among
+         * the errors in row order and given to the errors files after the rows read before.
+         */
+        void rejectLate(SourceRow row, String externalId, Violation v) throws IOException {
+            List<Problem> problems = problems(row.ordinal(), List.of(v), row.cells());
+            // It may come before problems listed already: all are sorted and cut at the end.
+            errors.addAll(problems);
+            bad++;
+            rejections.add(new Rejected(row.ordinal(), row.line(), externalId, problems, row.cells()));
+        }
+
+        /** The links as rows of their given values alone, as execution reads them back. */
+        private List<ParsedRow> rows(List<Link> links) {
+            List<ParsedRow> rows = new ArrayList<>(links.size());
+            for (Link l : links) {
+                Map<String, Value> given = new LinkedHashMap<>();
+                given.put(l.field(), l.given());
+                rows.add(new ParsedRow(l.row(), 0, null, given, Set.of(), List.of(), List.of(), Map.of(), null));
+            }
+            return rows;
+        }
+
+        private void unresolved(String field, Set<String> values) {
+            TreeSet<String> listed = unresolved.computeIfAbsent(field, f -> new TreeSet<>());
+            listed.addAll(values);
+            while (listed.size() > MAX_REFERENCE_WARNINGS) {
+                listed.pollLast();
+            }
+        }
+
+        private List<Problem> problems(long ordinal, List<Violation> violations, Map<String, Object> cells) {
+            List<Problem> problems = new ArrayList<>(violations.size());
+            for (Violation v : violations) {
+                List<ExecuteOptions.ColumnMap> columns = v.field() == null ? List.of()
+                        : columnsByField.getOrDefault(v.field(), List.of());
+                Object value = columns.isEmpty() ? null : cells.get(columns.getFirst().sourceColumn());
+                problems.add(new Problem(ordinal, v.field(), value, v.code().wireName(), v.message()));
+            }
+            return problems;
+        }
+
+        /** Counts a rejected row as it is read. */
+        private void reject(long ordinal, long line, String externalId, List<Problem> problems,
+                Map<String, Object> cells) throws IOException {
+            bad++;
+            for (Problem p : problems) {
+                // One past the limit is kept: a row rejected after the last row may come before some of these.
+                if (errors.size() <= maxErrors) {
+                    errors.add(p);
+                } else {
+                    truncated = true;
+                }
+            }
+            rejections.add(new Rejected(ordinal, line, externalId, problems, cells));
         }
     }
 

@@ -204,9 +204,7 @@ final class MatchingWriter implements RowWriter {
                     if (had != null) {
                         // A record's external_id is its identity for other integrations: the row does not change it.
                         warnings.add(new RowWarning(row.ordinal(), BuiltInObjects.EXTERNAL_ID,
-                                "external_id_not_changed", "external_id \"%s\" was not stored: the record matched by %s"
-                                        .formatted(given, String.join(" and ", matchFields))
-                                        + " already has external_id \"" + had + "\""));
+                                "external_id_not_changed", notChangedMessage(matchFields, given, had)));
                     } else if (!takenIds.add(given)) {
                         errors.add(new Violation(row.ordinal(), given, BuiltInObjects.EXTERNAL_ID,
                                 ViolationCode.DUPLICATE_EXTERNAL_ID, takenByAnotherMessage(given)));
@@ -709,6 +707,15 @@ final class MatchingWriter implements RowWriter {
      */
     private String takenByAnotherMessage(String externalId) {
         return takenByAnotherMessage(matchFields, externalId);
+    }
+
+    /**
+     * The external_id_not_changed warning of a row matched by other fields whose external_id ({@code given}) is not the
+     * one the record has ({@code had}), which it keeps.
+     */
+    static String notChangedMessage(List<String> matchFields, String given, String had) {
+        return "external_id \"%s\" was not stored: the record matched by %s already has external_id \"%s\""
+                .formatted(given, String.join(" and ", matchFields), had);
     }
 
     /** {@link #takenByAnotherMessage(String)} of a writer with {@code matchFields}. */

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -26,8 +27,9 @@ import java.util.function.Function;
  * Resolves the reference values of a chunk's rows to stored records, one query per target object: by external_id,
  * then by record id (a value with the target's id prefix), and (for the file import workflow) then by the target's
  * name ignoring case. A record without an external_id is referred to by its id alone (a null
- * {@link Value.Ref#externalId()}). What happens to a value that matches nothing is the {@link Missing} policy. Not
- * thread-safe; one per import run.
+ * {@link Value.Ref#externalId()}). What happens to a value that matches nothing is the {@link Missing} policy. With a
+ * {@link Foresight} it writes nothing (the validate step): a record it would create is remembered there instead, and
+ * found by its name as the created record would be. Not thread-safe; one per import run or validation.
  */
 final class ReferenceResolver {
 
@@ -58,6 +60,56 @@ final class ReferenceResolver {
         Map<String, Long> rejectedLines(Handle h, Collection<String> externalIds);
     }
 
+    /**
+     * What a validation foresees instead of writing: the records {@link Missing#CREATE} would create (found by their
+     * names afterwards, as the created records would be), and the records of the object itself that the file's rows
+     * would create, which the look-ups after its last row find beside the stored ones.
+     */
+    static final class Foresight {
+        /** Target → lower-cased name → the reference to the record that would be created (by a made-up id). */
+        private final Map<String, Map<String, Value.Ref>> created = new HashMap<>();
+        /** How many values of a field {@link #createdValues()} lists at most. */
+        static final int LISTED = 100;
+        /** Field → the first values a record would be created for, each as its first row spells it, sorted. */
+        private final Map<String, TreeSet<String>> createdValues = new TreeMap<>();
+        /** External id → made-up id, of the records of the object that the file's rows would create. */
+        private Map<String, String> ownIds = Map.of();
+        /** Lower-cased name → how many records of the object the file's rows would create with it. */
+        private Map<String, Integer> ownNames = Map.of();
+
+        /** Field → the first {@value #LISTED} values execution would create a record for, sorted. */
+        Map<String, TreeSet<String>> createdValues() {
+            return createdValues;
+        }
+
+        /**
+         * Sets the object's records that the file's rows would create, for the look-ups after its last row.
+         *
+         * @param ids external id → made-up id
+         * @param names lower-cased name → how many
+         */
+        void own(Map<String, String> ids, Map<String, Integer> names) {
+            this.ownIds = new HashMap<>(ids);
+            this.ownNames = new HashMap<>(names);
+        }
+
+        /**
+         * Forgets a record of the object that a row of the file would create, as execution deletes the record of a row
+         * rejected after the last row; returns whether it was among those {@link #own} set.
+         *
+         * @param externalId its external id, or null
+         * @param name its lower-cased name, or null
+         */
+        boolean forget(String externalId, String name) {
+            boolean known = externalId != null && ownIds.remove(externalId) != null;
+            if (name != null && ownNames.containsKey(name)) {
+                ownNames.computeIfPresent(name, (k, n) -> n > 1 ? n - 1 : null);
+                known = true;
+            }
+            return known;
+        }
+    }
+
     private final RecordStore records;
     private final Schema schema;
     private final ObjectDef object;
@@ -66,6 +118,8 @@ final class ReferenceResolver {
     private final Missing missing;
     private final boolean byName;
     private final KeptRows kept;
+    /** Null when the resolver writes (execution); otherwise where it foresees instead (validation). */
+    private final Foresight foresight;
 
     /** @param byName whether a value that is no external_id may name the target record (its name field) */
     ReferenceResolver(RecordStore records, Schema schema, ObjectDef object, String organizationId, String importId,
@@ -79,6 +133,21 @@ final class ReferenceResolver {
      */
     ReferenceResolver(RecordStore records, Schema schema, ObjectDef object, String organizationId, String importId,
             Missing missing, boolean byName, KeptRows kept) {
+        this(records, schema, object, organizationId, importId, missing, byName, kept, null);
+    }
+
+    /**
+     * A resolver that writes nothing: what it would create goes to {@code foresight}, and is found afterwards as the
+     * created record would be.
+     */
+    ReferenceResolver(RecordStore records, Schema schema, ObjectDef object, String organizationId, Missing missing,
+            Foresight foresight) {
+        this(records, schema, object, organizationId, null, missing, true, null, foresight);
+    }
+
+    private ReferenceResolver(RecordStore records, Schema schema, ObjectDef object, String organizationId,
+            String importId, Missing missing, boolean byName, KeptRows kept, Foresight foresight) {
+        this.foresight = foresight;
         this.records = records;
         this.schema = schema;
         this.object = object;
@@ -289,6 +358,15 @@ final class ReferenceResolver {
                     kept.ids(h, stillOpen).forEach((ext, id) -> found.put(ext, new Value.Ref(ext, target, id)));
                 }
             }
+            if (foresight != null && target.equals(object.slug())) {
+                // A record a row of the file would create, as the look-ups after its last row find it stored.
+                for (String w : open) {
+                    String id = foresight.ownIds.get(w);
+                    if (!found.containsKey(w) && id != null) {
+                        found.put(w, new Value.Ref(w, target, id));
+                    }
+                }
+            }
         }
         for (String target : field.targets()) {
             ObjectDef def = schema.object(target).orElse(null);
@@ -312,6 +390,9 @@ final class ReferenceResolver {
                 continue;
             }
             Map<String, RecordStore.TextMatch> byText = records.byFieldText(h, organizationId, def, nameField, open);
+            if (foresight != null) {
+                byText = foreseen(target, byText, open);
+            }
             for (String w : open) {
                 RecordStore.TextMatch hit = byText.get(w.toLowerCase(Locale.ROOT));
                 if (hit != null && hit.matches() > 1) {
@@ -346,24 +427,78 @@ final class ReferenceResolver {
             wanted.stream().filter(w -> !found.containsKey(w))
                     .forEach(w -> firstSpelling.putIfAbsent(w.toLowerCase(Locale.ROOT), w));
             List<String> open = List.copyOf(firstSpelling.values());
-            List<RecordWrite> writes = new ArrayList<>(open.size());
-            for (String name : open) {
-                Map<String, Value> values = new LinkedHashMap<>();
-                values.put(nameField, new Value.Text(name));
-                writes.add(new RecordWrite(null, values));
-            }
-            List<UpsertOutcome> outcomes = records.upsert(h, organizationId, def, writes, importId);
-            Map<String, String> created = new HashMap<>();
-            for (int i = 0; i < open.size(); i++) {
-                created.put(open.get(i).toLowerCase(Locale.ROOT), outcomes.get(i).id());
+            if (foresight != null) {
+                foresee(field, target, open);
+            } else {
+                createAll(h, def, nameField, open, wanted, found, target);
             }
             for (String w : wanted) {
-                String id = created.get(w.toLowerCase(Locale.ROOT));
-                if (!found.containsKey(w) && id != null) {
-                    found.put(w, new Value.Ref(null, target, id));
+                Value.Ref made = foresight == null ? null
+                        : foresight.created.getOrDefault(target, Map.of()).get(w.toLowerCase(Locale.ROOT));
+                if (!found.containsKey(w) && made != null) {
+                    found.put(w, made);
                 }
             }
             return;
+        }
+    }
+
+    /** Notes the records {@code open} would create in {@code target}, one per name, as {@link #create} would. */
+    private void foresee(Field field, String target, List<String> open) {
+        Map<String, Value.Ref> made = foresight.created.computeIfAbsent(target, t -> new HashMap<>());
+        for (String name : open) {
+            made.put(name.toLowerCase(Locale.ROOT), new Value.Ref(null, target, "new " + target + " " + made.size()));
+            TreeSet<String> listed = foresight.createdValues.computeIfAbsent(field.slug(), f -> new TreeSet<>());
+            listed.add(name);
+            if (listed.size() > Foresight.LISTED) {
+                // Only the first are listed; the records themselves are all remembered above.
+                listed.pollLast();
+            }
+        }
+    }
+
+    /**
+     * The stored records' names as a validation would find them after execution: with the records it foresees created
+     * (from a name, or by the file's rows for the object itself) among them.
+     */
+    private Map<String, RecordStore.TextMatch> foreseen(String target, Map<String, RecordStore.TextMatch> stored,
+            List<String> open) {
+        Map<String, RecordStore.TextMatch> out = new HashMap<>(stored);
+        Map<String, Value.Ref> made = foresight.created.getOrDefault(target, Map.of());
+        for (String w : open) {
+            String key = w.toLowerCase(Locale.ROOT);
+            RecordStore.TextMatch hit = out.get(key);
+            int more = (made.containsKey(key) ? 1 : 0)
+                    + (target.equals(object.slug()) ? foresight.ownNames.getOrDefault(key, 0) : 0);
+            if (more == 0) {
+                continue;
+            }
+            String id = made.containsKey(key) ? made.get(key).id() : "new " + target + " " + key;
+            out.put(key, hit == null ? new RecordStore.TextMatch(id, null, more)
+                    : new RecordStore.TextMatch(hit.id(), hit.externalId(), hit.matches() + more));
+        }
+        return out;
+    }
+
+    /** Creates the records named by {@code open} in {@code target}, and refers each wanted value to its own. */
+    private void createAll(Handle h, ObjectDef def, String nameField, List<String> open, Set<String> wanted,
+            Map<String, Value.Ref> found, String target) {
+        List<RecordWrite> writes = new ArrayList<>(open.size());
+        for (String name : open) {
+            Map<String, Value> values = new LinkedHashMap<>();
+            values.put(nameField, new Value.Text(name));
+            writes.add(new RecordWrite(null, values));
+        }
+        List<UpsertOutcome> outcomes = records.upsert(h, organizationId, def, writes, importId);
+        Map<String, String> created = new HashMap<>();
+        for (int i = 0; i < open.size(); i++) {
+            created.put(open.get(i).toLowerCase(Locale.ROOT), outcomes.get(i).id());
+        }
+        for (String w : wanted) {
+            String id = created.get(w.toLowerCase(Locale.ROOT));
+            if (!found.containsKey(w) && id != null) {
+                found.put(w, new Value.Ref(null, target, id));
+            }
         }
     }
 

@@ -2045,6 +2045,7 @@ abstract class ModuleImportApiContract {
      * A required reference to the object itself that still matches nothing after the last row rejects its row, and
      * nothing of the row stays stored: the record it created is deleted, the record it updated gets its values back, a
      * row whose reference named a rejected row's record is rejected in turn (even when it comes first in the file).
+     * Validate, storing nothing, counts and lists the same rows (before, it counted all five valid).
      */
     @Test
     void aRequiredReferenceToTheObjectItselfThatMatchesNothingAfterTheLastRowRejectsItsRow() throws Exception {
@@ -2056,20 +2057,28 @@ abstract class ModuleImportApiContract {
         Response roots = teams("{\"Id\": \"t-0\", \"Name\": \"Root\", \"Parent\": \"t-0\"},"
                 + "{\"Id\": \"t-5\", \"Name\": \"Epsilon\", \"Parent\": \"t-0\"}", "");
         assertThat(roots.at("/data/successRows")).as(roots.body()).isEqualTo("2");
-
-        Response r = teams("{\"Id\": \"t-1\", \"Name\": \"Alpha\", \"Parent\": \"t-2\"},"
+        String rows = "{\"Id\": \"t-1\", \"Name\": \"Alpha\", \"Parent\": \"t-2\"},"
                 + "{\"Id\": \"t-4\", \"Name\": \"Delta\", \"Parent\": \"t-3\"},"
                 + "{\"Id\": \"t-2\", \"Name\": \"Beta\", \"Parent\": \"t-0\"},"
                 + "{\"Id\": \"t-3\", \"Name\": \"Gamma\", \"Parent\": \"t-9\"},"
-                + "{\"Id\": \"t-5\", \"Name\": \"Epsilon 2\", \"Parent\": \"t-8\"}",
-                ", \"duplicateStrategy\": \"update\"");
+                + "{\"Id\": \"t-5\", \"Name\": \"Epsilon 2\", \"Parent\": \"t-8\"}";
 
+        Response validated = teams("validate", rows, ", \"duplicateStrategy\": \"update\"");
+        assertThat(teamList()).containsExactly("t-0|Root|t-0", "t-5|Epsilon|t-0");
+        Response r = teams(rows, ", \"duplicateStrategy\": \"update\"");
+
+        assertThat(validated.at("/data/validRows") + "/" + validated.at("/data/errorRows")).as(validated.body())
+                .isEqualTo("2/3");
         assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo("2");
         assertThat(r.at("/data/errorRows")).isEqualTo("3");
         assertThat(r.json().get("data").get("createdRecordIds").size()).isEqualTo(2);
         List<String> errors = new ArrayList<>();
         r.json().get("data").get("errors").forEach(e -> errors.add(e.get("row").asString() + "|"
                 + e.get("field").asString() + "|" + e.get("code").asString() + "|" + e.get("error").asString()));
+        List<String> validateErrors = new ArrayList<>();
+        validated.json().get("data").get("errors").forEach(e -> validateErrors.add(e.get("row").asString() + "|"
+                + e.get("field").asString() + "|" + e.get("code").asString() + "|" + e.get("error").asString()));
+        assertThat(validateErrors).containsExactlyElementsOf(errors);
         assertThat(errors).containsExactly(
                 "2|parent|invalid_field_value|parent: no team with external_id or name \"t-3\"",
                 "4|parent|invalid_field_value|parent: no team with external_id or name \"t-9\"",
@@ -2378,7 +2387,12 @@ abstract class ModuleImportApiContract {
     }
 
     private Response teams(String rows, String options) {
-        return http.post("/v1/modules/team/import/execute", "{\"rows\": [" + rows + "], \"columnMapping\": ["
+        return teams("execute", rows, options);
+    }
+
+    /** Validates ({@code step} "validate") or executes ("execute") the rows into team. */
+    private Response teams(String step, String rows, String options) {
+        return http.post("/v1/modules/team/import/" + step, "{\"rows\": [" + rows + "], \"columnMapping\": ["
                 + "{\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"},"
                 + "{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"name\"},"
                 + "{\"sourceColumn\": \"Parent\", \"targetFieldSlug\": \"parent\"}]" + options + "}");

@@ -445,8 +445,206 @@ abstract class RowAccountingContract {
                     .containsExactlyElementsOf(counts.get(strategy));
             assertThat(problems(validated)).as(strategy).containsExactlyElementsOf(problems.get(strategy));
             assertThat(problems(executed)).as(strategy).containsExactlyElementsOf(problems.get(strategy));
+            assertThat(rowWarnings(validated)).as(strategy).containsExactlyElementsOf(rowWarnings(executed))
+                    .containsExactlyElementsOf(strategy.equals("update") ? List.of("2|external_id"
+                            + "|external_id_not_changed|external_id \"c-2\" was not stored: the record matched by email"
+                            + " already has external_id \"c-1\"") : List.of());
             assertThat(contacts()).as(strategy).containsExactlyElementsOf(stored.get(strategy));
         }
+    }
+
+    /**
+     * Validate resolves a required reference as execute does, writing nothing: by external_id, by record id, then by
+     * name ignoring case. A name of two vendors is ambiguous_reference, a value matching nothing invalid_field_value
+     * (and a vendor is never created from a name, since it needs an external_id). Before, validate resolved no
+     * reference and counted all five rows valid where execute stored three.
+     */
+    @Test
+    void validateRejectsTheRowsWhoseRequiredReferenceExecuteFindsAmbiguousOrMissing() throws Exception {
+        for (boolean create : List.of(false, true)) {
+            tenant = TestServer.of(database()).newTenant("accounting-refs-" + create);
+            http = tenant.http();
+            storeVendors("v-1|Acme", "v-2|ACME", "v-3|Beta", "v-4|Gamma");
+            List<String> ids = new ArrayList<>();
+            http.get("/v1/objects/vendor/records?limit=100").json().get("data").forEach(r -> {
+                if (r.get("external_id").asString().equals("v-4")) {
+                    ids.add(r.get("id").asString());
+                }
+            });
+            String gammaId = ids.getFirst();
+            String body = """
+                    {"rows": [{"Id": "a-1", "Vendor": "v-3"}, {"Id": "a-2", "Vendor": "acme"},
+                              {"Id": "a-3", "Vendor": "beta"}, {"Id": "a-4", "Vendor": "Nobody"},
+                              {"Id": "a-5", "Vendor": "%s"}],
+                     "columnMapping": [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                                       {"sourceColumn": "Vendor", "targetFieldSlug": "vendor"}],
+                     "createMissingReferences": %s}""".formatted(gammaId, create);
+
+            Response validated = http.post("/v1/modules/assessments/import/validate", body);
+            assertThat(http.get("/v1/objects/vendor/records?limit=100").json().get("data").size()).isEqualTo(4);
+            Response executed = http.post("/v1/modules/assessments/import/execute", body);
+
+            assertThat(counts(validated, "validRows")).as(validated.body()).containsExactly("5", "3", "2", "0");
+            assertThat(counts(executed, "successRows")).as(executed.body()).containsExactly("5", "3", "2", "0");
+            String nobody = "4|vendor|invalid_field_value|vendor: no vendor with external_id or name \"Nobody\""
+                    + (create ? "; a vendor is not created from a name, since it needs an external_id" : "");
+            List<String> expected = List.of("2|vendor|ambiguous_reference|vendor: \"acme\" matches 2 vendor records"
+                    + " by name ignoring case; give the external_id of the one meant", nobody);
+            assertThat(problems(validated)).containsExactlyElementsOf(expected);
+            assertThat(problems(executed)).containsExactlyElementsOf(expected);
+            assertThat(validated.json().at("/data/errors/0/value").asString()).isEqualTo("acme");
+            assertThat(linesOf(csv(validated.at("/data/errorsCsvUrl"))))
+                    .containsExactlyElementsOf(linesOf(csv(executed.at("/data/errorsCsvUrl"))))
+                    .containsExactly("2", "4");
+            assertThat(referenceWarnings(validated, "referenceWarnings")).isEmpty();
+            assertThat(referenceWarnings(validated, "createdReferences")).isEmpty();
+            assertThat(http.get("/v1/objects/vendor/records?limit=100").json().get("data").size()).isEqualTo(4);
+            assertThat(http.get("/v1/objects/assessment/records?limit=100").json().get("data").size()).isEqualTo(3);
+        }
+    }
+
+    /**
+     * An optional reference that matches nothing: without createMissingReferences validate lists it in
+     * referenceWarnings as execute does; with it, in createdReferences (one account per name ignoring case, as execute
+     * creates them), creating nothing itself. A name of two accounts rejects its row either way.
+     */
+    @Test
+    void validateListsTheOptionalReferencesExecuteWouldWarnAboutOrCreateAndCreatesNothing() throws Exception {
+        for (boolean create : List.of(false, true)) {
+            tenant = TestServer.of(database()).newTenant("accounting-optional-" + create);
+            http = tenant.http();
+            Response before = http.post("/v1/modules/accounts/import/execute", """
+                    {"rows": [{"Name": "Acme Corp", "Id": "ac-1"}, {"Name": "Dup", "Id": ""},
+                              {"Name": "DUP", "Id": ""}],
+                     "columnMapping": [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                                       {"sourceColumn": "Id", "targetFieldSlug": "external_id"}],
+                     "duplicateStrategy": "create"}""");
+            assertThat(before.at("/data/successRows")).as(before.body()).isEqualTo("3");
+            String body = """
+                    {"rows": [{"Name": "Ann", "Company": "acme corp"}, {"Name": "Bob", "Company": "Unknown Co"},
+                              {"Name": "Cy", "Company": "unknown co"}, {"Name": "Dee", "Company": "dup"},
+                              {"Name": "Eve", "Company": "ac-1"}, {"Name": "Fay", "Company": "Other"}],
+                     "columnMapping": [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                                       {"sourceColumn": "Company", "targetFieldSlug": "account"}],
+                     "createMissingReferences": %s}""".formatted(create);
+
+            Response validated = http.post("/v1/modules/contacts/import/validate", body);
+            assertThat(accountNames()).containsExactly("Acme Corp", "DUP", "Dup");
+            Response executed = http.post("/v1/modules/contacts/import/execute", body);
+
+            assertThat(counts(validated, "validRows")).as(validated.body()).containsExactly("6", "5", "1", "0");
+            assertThat(counts(executed, "successRows")).as(executed.body()).containsExactly("6", "5", "1", "0");
+            List<String> expected = List.of("4|account|ambiguous_reference|account: \"dup\" matches 2 account"
+                    + " records by name ignoring case; give the external_id of the one meant");
+            assertThat(problems(validated)).containsExactlyElementsOf(expected);
+            assertThat(problems(executed)).containsExactlyElementsOf(expected);
+            String unknown = "account|Account|accounts|[\"Other\",\"Unknown Co\",\"unknown co\"]";
+            assertThat(referenceWarnings(validated, "referenceWarnings"))
+                    .containsExactlyElementsOf(referenceWarnings(executed, "referenceWarnings"))
+                    .containsExactlyElementsOf(create ? List.of() : List.of(unknown));
+            assertThat(referenceWarnings(validated, "createdReferences")).containsExactlyElementsOf(create
+                    ? List.of("account|Account|accounts|[\"Other\",\"Unknown Co\"]") : List.of());
+            assertThat(accountNames()).containsExactlyElementsOf(create
+                    ? List.of("Acme Corp", "DUP", "Dup", "Other", "Unknown Co") : List.of("Acme Corp", "DUP", "Dup"));
+        }
+    }
+
+    /**
+     * A service's dependencies may name services that later rows of the file create: validate resolves them after the
+     * last row as execute adds those links, by external_id or by name among the stored services and those the file
+     * creates. A name two later rows give ("Hub", "HUB") rejects its row after the last row, and is listed in row
+     * order; a name nothing has is a reference warning (a service cannot be created from a name: it needs its vendor).
+     * Before, validate counted all eight rows valid.
+     */
+    @Test
+    void validateResolvesReferencesToRowsFurtherDownTheFileAsExecuteLinksThem() throws Exception {
+        for (boolean create : List.of(false, true)) {
+            tenant = TestServer.of(database()).newTenant("accounting-own-" + create);
+            http = tenant.http();
+            storeVendors("v-1|Vend");
+            String csv = String.join("\r\n", "Id,Name,Vendor,Uses",
+                    "s-1,Payments,v-1,s-2",
+                    "s-2,Core,v-1,",
+                    "s-3,Search,vend,hub",
+                    "s-4,Hub,v-1,",
+                    "s-5,HUB,v-1,",
+                    "s-6,Mail,v-1,core;v-1",
+                    "s-7,Queue,v-1,nothing",
+                    "s-8,Ghost,ghost,s-1") + "\r\n";
+            String fileId = multipartParse("services", csv.getBytes(StandardCharsets.UTF_8)).get("fileId").asString();
+            String body = "{\"fileId\": \"" + fileId + "\", \"columnMapping\": "
+                    + ModuleImportApiContract.SERVICE_MAPPING + ", \"createMissingReferences\": " + create + "}";
+
+            Response validated = http.post("/v1/modules/services/import/validate", body);
+            assertThat(http.get("/v1/objects/service/records?limit=100").json().get("data").size()).isZero();
+            Response executed = http.post("/v1/modules/services/import/execute", body);
+
+            assertThat(counts(validated, "validRows")).as(validated.body()).containsExactly("8", "6", "2", "0");
+            assertThat(counts(executed, "successRows")).as(executed.body()).containsExactly("8", "6", "2", "0");
+            List<String> expected = List.of("3|dependencies|ambiguous_reference|dependencies: \"hub\" matches 2"
+                    + " service records by name ignoring case; give the external_id of the one meant",
+                    "8|vendor|invalid_field_value|vendor: no vendor with external_id or name \"ghost\""
+                            + (create ? "; a vendor is not created from a name, since it needs an external_id" : ""));
+            assertThat(problems(validated)).containsExactlyElementsOf(expected);
+            assertThat(problems(executed)).containsExactlyElementsOf(expected);
+            assertThat(referenceWarnings(validated, "referenceWarnings"))
+                    .containsExactlyElementsOf(referenceWarnings(executed, "referenceWarnings"))
+                    .containsExactly("dependencies|Dependencies|services|[\"nothing\"]");
+            assertThat(referenceWarnings(validated, "createdReferences")).isEmpty();
+            // A row rejected after the last row comes last in validate's errors files.
+            assertThat(linesOf(csv(validated.at("/data/errorsCsvUrl")))).containsExactly("9", "4");
+            assertThat(linesOf(csv(executed.at("/data/errorsCsvUrl")))).containsExactly("4", "9");
+            List<String> services = new ArrayList<>();
+            http.get("/v1/objects/service/records?limit=100").json().get("data").forEach(r -> services.add(
+                    r.get("external_id").asString()));
+            services.sort(null);
+            assertThat(services).containsExactly("s-1", "s-2", "s-4", "s-5", "s-6", "s-7");
+        }
+    }
+
+    /** Stores vendors given as "external_id|name". */
+    private void storeVendors(String... vendors) {
+        String rows = String.join(", ", List.of(vendors).stream().map(v -> v.split("\\|"))
+                .map(v -> "{\"Id\": \"" + v[0] + "\", \"Name\": \"" + v[1] + "\"}").toList());
+        Response r = http.post("/v1/modules/vendors/import/execute", "{\"rows\": [" + rows + "], \"columnMapping\":"
+                + " [{\"sourceColumn\": \"Id\", \"targetFieldSlug\": \"external_id\"},"
+                + " {\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"name\"}]}");
+        assertThat(r.at("/data/successRows")).as(r.body()).isEqualTo(String.valueOf(vendors.length));
+    }
+
+    /** The warnings of rows an answer lists, as "row|field|code|message". */
+    private static List<String> rowWarnings(Response r) {
+        List<String> out = new ArrayList<>();
+        r.json().at("/data/warnings").forEach(w -> {
+            if (!w.get("row").isNull()) {
+                out.add(w.get("row").asString() + "|" + w.get("field").asString() + "|" + w.get("code").asString()
+                        + "|" + w.get("message").asString());
+            }
+        });
+        return out;
+    }
+
+    /** totalRows, then {@code valid} (validRows or successRows), errorRows and skippedRows of an answer. */
+    private static List<String> counts(Response r, String valid) {
+        return List.of("totalRows", valid, "errorRows", "skippedRows").stream().map(k -> r.at("/data/" + k)).toList();
+    }
+
+    /** An answer's reference list {@code member}, each as "fieldSlug|fieldLabel|targetModuleSlug|values". */
+    private static List<String> referenceWarnings(Response r, String member) {
+        List<String> out = new ArrayList<>();
+        r.json().at("/data/" + member).forEach(w -> out.add(w.get("fieldSlug").asString() + "|"
+                + w.get("fieldLabel").asString() + "|" + w.get("targetModuleSlug").asString() + "|"
+                + w.get(member.equals("createdReferences") ? "values" : "unresolvedValues")));
+        return out;
+    }
+
+    /** The tenant's accounts' names, sorted. */
+    private List<String> accountNames() {
+        List<String> out = new ArrayList<>();
+        http.get("/v1/objects/account/records?limit=100").json().get("data").forEach(r -> out.add(
+                r.at("/values/displayName").asString()));
+        out.sort(null);
+        return out;
     }
 
     @Test
@@ -561,6 +759,10 @@ abstract class RowAccountingContract {
 
     /** The {@code data} of the Module Import API's answer to parsing {@code content} as {@code v.csv}. */
     private JsonNode multipartParse(byte[] content) throws Exception {
+        return multipartParse("vendors", content);
+    }
+
+    private JsonNode multipartParse(String module, byte[] content) throws Exception {
         String boundary = "freight-accounting-boundary";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"v.csv\"\r\n"
@@ -568,7 +770,7 @@ abstract class RowAccountingContract {
         body.write(content);
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl()
-                + "/v1/modules/vendors/import/parse"))
+                + "/v1/modules/" + module + "/import/parse"))
                 .header("Authorization", "Bearer " + tenant.adminKey())
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),

@@ -10,6 +10,7 @@ import dev.freight.ingest.ReadOptions;
 import dev.freight.ingest.Readers;
 import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
 import dev.freight.store.Database;
 import dev.freight.store.IdGenerator;
@@ -157,7 +158,7 @@ abstract class DuplicateCheckContract {
     private ImportValidator.Report validate(ToLongFunction<String> hash, DuplicateStrategy strategy,
             List<String> matchFields) throws IOException {
         Path file = Files.writeString(dir.resolve("vendors.csv"), file());
-        return new ImportValidator(10, db, records, org, hash).validate(BuiltInObjects.VENDOR,
+        return new ImportValidator(10, db, records, Schema.builtInOnly(), org, hash).validate(BuiltInObjects.VENDOR,
                 options(strategy, matchFields), () -> Readers.open(file, FileType.CSV, ReadOptions.defaults()));
     }
 
