@@ -39,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * warning could be looked at before the rows are written, so it reads such a column not at all (its rows fail, and
  * prevalidation says why). Numbers ({@link NumberInference}) are alike for both: every value
  * counts (a {@code 1.000} among decimal commas is a thousand), a column that two readings fit with different values
- * is not read, and one whose numbers are all written as Freight reads them anyway is left alone.
+ * is not read, and one whose numbers are all written as Freight reads them anyway is left alone. The values of a
+ * multi-value number field's cell ({@code 1,5; 2,5}) count one by one, as {@link RowTransformer} reads them.
  */
 final class ColumnFormats {
 
@@ -66,6 +67,8 @@ final class ColumnFormats {
     private final Map<String, String> columnByField = new LinkedHashMap<>();
     private final Map<String, DateInference> dates = new LinkedHashMap<>();
     private final Map<String, NumberInference> numbers = new LinkedHashMap<>();
+    /** The multi-value number fields, by slug: their cells hold values separated by {@code ;}, each inferred alone. */
+    private final Set<String> multiValued = new LinkedHashSet<>();
     /** Imports resource: the date fields, by slug, whose readable values are left out of the inference; else empty. */
     private final Map<String, Field> readAsTheyAre = new LinkedHashMap<>();
 
@@ -100,7 +103,12 @@ final class ColumnFormats {
         }
         switch (f.type()) {
             case DATE, DATETIME -> dates.put(field, new DateInference());
-            case NUMBER, INTEGER -> numbers.put(field, new NumberInference(f.type() == FieldType.INTEGER));
+            case NUMBER, INTEGER -> {
+                numbers.put(field, new NumberInference(f.type() == FieldType.INTEGER));
+                if (f.multiple()) {
+                    multiValued.add(field);
+                }
+            }
             default -> {
                 return false;
             }
@@ -122,7 +130,9 @@ final class ColumnFormats {
         columnByField.forEach((field, column) -> {
             if (cells.get(column) instanceof String s) {
                 NumberInference number = numbers.get(field);
-                if (number != null) {
+                if (number != null && multiValued.contains(field)) {
+                    ColumnPlan.values(s).forEach(number::accept);
+                } else if (number != null) {
                     number.accept(s);
                 } else if (needsInference(field, s)) {
                     dates.get(field).accept(s);
@@ -392,6 +402,11 @@ final class ColumnFormats {
             this.read = read;
             this.whyNot = whyNot;
             this.refused = refused;
+        }
+
+        /** Whether {@code field}'s column has a format to read or explain. */
+        boolean has(String field) {
+            return read.containsKey(field) || whyNot.containsKey(field) || refused.containsKey(field);
         }
 
         /** Whether no column has a format to read or explain. */

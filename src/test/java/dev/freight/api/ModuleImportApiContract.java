@@ -2717,6 +2717,58 @@ abstract class ModuleImportApiContract {
         assertThat(task.at("/values/cost").toString()).isEqualTo("2.5");
     }
 
+    /**
+     * The values of a multi-value number or integer cell are read in the format their column's values have, each
+     * value on its own, as a single-value column's cells are; a column they leave ambiguous explains its values as a
+     * single-value column does (before, the cell was inferred whole, which is no number, and {@code 1,5} failed).
+     */
+    @Test
+    void theValuesOfAMultiValueNumberCellAreReadInTheFormatOfTheirColumn() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "reading", "label": "Reading", "fields": [
+                  {"slug": "scores", "label": "Scores", "type": "number", "multiple": true},
+                  {"slug": "counts", "label": "Counts", "type": "integer", "multiple": true}]}""").status())
+                .isEqualTo(201);
+        String mapping = """
+                [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                 {"sourceColumn": "Scores", "targetFieldSlug": "scores"},
+                 {"sourceColumn": "Counts", "targetFieldSlug": "counts"}]""";
+        Response read = http.post("/v1/modules/reading/import/execute", """
+                {"rows": [{"Id": "r-1", "Scores": "1,5; 2,5", "Counts": "1.200; 3"},
+                          {"Id": "r-2", "Scores": "1.234,5", "Counts": "7"}],
+                 "columnMapping": %s}""".formatted(mapping));
+
+        assertThat(read.at("/data/successRows")).as(read.body()).isEqualTo("2");
+        assertThat(read.json().get("data").get("warnings").size()).isZero();
+        assertThat(http.get("/v1/objects/reading/records?external_id=r-1").json().at("/data/0/values").toString())
+                .isEqualTo("{\"scores\":[1.5,2.5],\"counts\":[1200,3]}");
+        assertThat(http.get("/v1/objects/reading/records?external_id=r-2").json().at("/data/0/values").toString())
+                .isEqualTo("{\"scores\":[1234.5],\"counts\":[7]}");
+
+        String ambiguous = """
+                {"rows": [{"Id": "r-3", "Scores": "2; 1,000"},
+                          {"Id": "r-4", "Scores": "1.000"},
+                          {"Id": "r-5", "Scores": "3; 4"}],
+                 "columnMapping": %s}""".formatted(mapping);
+        List<String> expectedErrors = List.of(
+                "1|scores|scores: expected a number, got \"1,000\"; its column's numbers could have a decimal comma or"
+                        + " a comma between thousands (1,000: one or a thousand), so none with a comma was read; write"
+                        + " numbers without a separator between thousands",
+                "2|scores|scores: \"1.000\" could be 1 or 1000; its column's numbers could have a decimal point or a"
+                        + " decimal comma (1.000: one or a thousand), so it was not read; write numbers without a"
+                        + " separator between thousands");
+        Response validated = http.post("/v1/modules/reading/import/validate", ambiguous);
+        assertThat(problems(validated.json().get("data").get("errors"), "error")).as(validated.body())
+                .isEqualTo(expectedErrors);
+        assertThat(validated.at("/data/warnings/0/code")).isEqualTo("ambiguous_number_format");
+        Response executed = http.post("/v1/modules/reading/import/execute", ambiguous);
+        assertThat(problems(executed.json().get("data").get("errors"), "error")).as(executed.body())
+                .isEqualTo(expectedErrors);
+        assertThat(executed.at("/data/successRows")).isEqualTo("1");
+        assertThat(http.get("/v1/objects/reading/records?external_id=r-5").json().at("/data/0/values").toString())
+                .isEqualTo("{\"scores\":[3,4]}");
+    }
+
     /** Each problem as {@code row|field|<text member>}, in the answer's order. */
     private static List<String> problems(JsonNode list, String text) {
         List<String> out = new ArrayList<>();
