@@ -224,29 +224,47 @@ final class ColumnFormats {
 
     /**
      * Workflow: columns read as US dates although the European reading fits every value too, and number columns that
-     * are not read because two readings fit them.
+     * are not read because two readings fit them or because their values are in more than one format.
      */
     List<Finding> findings() {
+        return findings(columnByField, formats());
+    }
+
+    /**
+     * The findings of the {@code formats} encoded here, by field slug, each naming the column its field is read from
+     * ({@code columnByField}; the slug when none is given): the same sentences whether the formats were just inferred
+     * (validate) or stored with the import's options (execute, the job). Ambiguous dates, ambiguous numbers, mixed
+     * dates, mixed numbers, each in {@code columnByField}'s order.
+     */
+    static List<Finding> findings(Map<String, String> columnByField, Map<String, String> formats) {
         List<Finding> out = new ArrayList<>();
-        dates.forEach((field, i) -> i.result().filter(DateColumnFormat::ambiguous).ifPresent(f -> out.add(
-                new Finding(field, columnByField.get(field), "ambiguous_date_format",
-                        "Column \"%s\" has dates that fit both MM/DD and DD/MM; they are read as %s (month first)"
-                                .formatted(columnByField.get(field), f.pattern())))));
-        numbers.forEach((field, i) -> i.result().filter(NumberInference.Format::ambiguous).ifPresent(f -> out.add(
-                new Finding(field, columnByField.get(field), "ambiguous_number_format",
-                        ambiguousNumbers(columnByField.get(field)) + "; those with a comma are not read"))));
-        dates.forEach((field, i) -> {
-            if (i.mixed()) {
-                out.add(new Finding(field, columnByField.get(field), "mixed_date_format", ("Column \"%s\" has dates"
-                        + " written in more than one format; none of them is read (write them as YYYY-MM-DD)")
-                        .formatted(columnByField.get(field))));
+        Map<String, String> fields = new LinkedHashMap<>();
+        columnByField.forEach((field, column) -> {
+            if (formats.containsKey(field)) {
+                fields.put(field, column);
             }
         });
-        numbers.forEach((field, i) -> {
-            if (i.mixed()) {
-                out.add(new Finding(field, columnByField.get(field), "mixed_number_format",
-                        mixedNumbersNote(columnByField.get(field)) + "; those with a decimal comma or a separator"
-                                + " between thousands are not read"));
+        formats.keySet().forEach(field -> fields.putIfAbsent(field, field));
+        fields.forEach((field, column) -> ambiguousDatePattern(formats.get(field)).ifPresent(pattern -> out.add(
+                new Finding(field, column, "ambiguous_date_format",
+                        "Column \"%s\" has dates that fit both MM/DD and DD/MM; they are read as %s (month first)"
+                                .formatted(column, pattern)))));
+        fields.forEach((field, column) -> {
+            if (ambiguousNumber(formats.get(field))) {
+                out.add(new Finding(field, column, "ambiguous_number_format",
+                        ambiguousNumbers(column) + "; those with a comma are not read"));
+            }
+        });
+        fields.forEach((field, column) -> {
+            if (mixedDates(formats.get(field))) {
+                out.add(new Finding(field, column, "mixed_date_format", ("Column \"%s\" has dates written in more"
+                        + " than one format; none of them is read (write them as YYYY-MM-DD)").formatted(column)));
+            }
+        });
+        fields.forEach((field, column) -> {
+            if (mixedNumbers(formats.get(field))) {
+                out.add(new Finding(field, column, "mixed_number_format", mixedNumbersNote(column)
+                        + "; those with a decimal comma or a separator between thousands are not read"));
             }
         });
         return out;
