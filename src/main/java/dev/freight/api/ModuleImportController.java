@@ -751,20 +751,9 @@ class ModuleImportController implements Envelope.Face {
                 : database.withHandle(h -> schemas.schema(h, caller.organizationId()));
         List<ReferenceWarningView> references = referenceViews(object, schema, unresolved);
         List<WarningView> warnings = new ArrayList<>();
-        database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o -> {
-            o.ambiguousNumbers().forEach(slug -> warnings.add(new WarningView(null, slug, "Numbers of "
-                    + Echo.quoted(slug)
-                    + " could have a decimal comma or a comma between thousands (1,000: one or a thousand); those"
-                    + " with a comma were not read", "ambiguous_number_format")));
-            o.ambiguousDates().forEach((slug, pattern) -> warnings.add(new WarningView(null, slug, "Dates of "
-                    + Echo.quoted(slug) + " fit both MM/DD and DD/MM; they were read month first (" + pattern + ")",
-                    "ambiguous_date_format")));
-            o.mixedDates().forEach(slug -> warnings.add(new WarningView(null, slug, "Dates of " + Echo.quoted(slug)
-                    + " are written in more than one format; none was read", "mixed_date_format")));
-            o.mixedNumbers().forEach(slug -> warnings.add(new WarningView(null, slug, "Numbers of "
-                    + Echo.quoted(slug) + " have a decimal point in some values and a decimal comma in others; those"
-                    + " with a decimal comma or a separator between thousands were not read", "mixed_number_format")));
-        });
+        // The validate step's own sentences, so that a warning reads the same before and after the import.
+        database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o -> o
+                .formatWarnings().forEach(w -> warnings.add(new WarningView(null, w.field(), w.message(), w.code()))));
         warnings.addAll(rowWarnings);
         boolean truncated = errors.size() > MAX_LISTED_ERRORS;
         if (truncated) {

@@ -39,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * warning could be looked at before the rows are written, so it reads such a column not at all (its rows fail, and
  * prevalidation says why). Numbers ({@link NumberInference}) are alike for both: every value
  * counts (a {@code 1.000} among decimal commas is a thousand), a column that two readings fit with different values
- * is not read, and one whose numbers are all written as Freight reads them anyway is left alone.
+ * is not read, and one whose numbers are all written as Freight reads them anyway is left alone. The values of a
+ * multi-value number field's cell ({@code 1,5; 2,5}) count one by one, as {@link RowTransformer} reads them.
  */
 final class ColumnFormats {
 
@@ -66,6 +67,8 @@ final class ColumnFormats {
     private final Map<String, String> columnByField = new LinkedHashMap<>();
     private final Map<String, DateInference> dates = new LinkedHashMap<>();
     private final Map<String, NumberInference> numbers = new LinkedHashMap<>();
+    /** The multi-value number fields, by slug: their cells hold values separated by {@code ;}, each inferred alone. */
+    private final Set<String> multiValued = new LinkedHashSet<>();
     /** Imports resource: the date fields, by slug, whose readable values are left out of the inference; else empty. */
     private final Map<String, Field> readAsTheyAre = new LinkedHashMap<>();
 
@@ -100,7 +103,12 @@ final class ColumnFormats {
         }
         switch (f.type()) {
             case DATE, DATETIME -> dates.put(field, new DateInference());
-            case NUMBER, INTEGER -> numbers.put(field, new NumberInference(f.type() == FieldType.INTEGER));
+            case NUMBER, INTEGER -> {
+                numbers.put(field, new NumberInference(f.type() == FieldType.INTEGER));
+                if (f.multiple()) {
+                    multiValued.add(field);
+                }
+            }
             default -> {
                 return false;
             }
@@ -122,7 +130,9 @@ final class ColumnFormats {
         columnByField.forEach((field, column) -> {
             if (cells.get(column) instanceof String s) {
                 NumberInference number = numbers.get(field);
-                if (number != null) {
+                if (number != null && multiValued.contains(field)) {
+                    ColumnPlan.values(s).forEach(number::accept);
+                } else if (number != null) {
                     number.accept(s);
                 } else if (needsInference(field, s)) {
                     dates.get(field).accept(s);
@@ -214,29 +224,47 @@ final class ColumnFormats {
 
     /**
      * Workflow: columns read as US dates although the European reading fits every value too, and number columns that
-     * are not read because two readings fit them.
+     * are not read because two readings fit them or because their values are in more than one format.
      */
     List<Finding> findings() {
+        return findings(columnByField, formats());
+    }
+
+    /**
+     * The findings of the {@code formats} encoded here, by field slug, each naming the column its field is read from
+     * ({@code columnByField}; the slug when none is given): the same sentences whether the formats were just inferred
+     * (validate) or stored with the import's options (execute, the job). Ambiguous dates, ambiguous numbers, mixed
+     * dates, mixed numbers, each in {@code columnByField}'s order.
+     */
+    static List<Finding> findings(Map<String, String> columnByField, Map<String, String> formats) {
         List<Finding> out = new ArrayList<>();
-        dates.forEach((field, i) -> i.result().filter(DateColumnFormat::ambiguous).ifPresent(f -> out.add(
-                new Finding(field, columnByField.get(field), "ambiguous_date_format",
-                        "Column \"%s\" has dates that fit both MM/DD and DD/MM; they are read as %s (month first)"
-                                .formatted(columnByField.get(field), f.pattern())))));
-        numbers.forEach((field, i) -> i.result().filter(NumberInference.Format::ambiguous).ifPresent(f -> out.add(
-                new Finding(field, columnByField.get(field), "ambiguous_number_format",
-                        ambiguousNumbers(columnByField.get(field)) + "; those with a comma are not read"))));
-        dates.forEach((field, i) -> {
-            if (i.mixed()) {
-                out.add(new Finding(field, columnByField.get(field), "mixed_date_format", ("Column \"%s\" has dates"
-                        + " written in more than one format; none of them is read (write them as YYYY-MM-DD)")
-                        .formatted(columnByField.get(field))));
+        Map<String, String> fields = new LinkedHashMap<>();
+        columnByField.forEach((field, column) -> {
+            if (formats.containsKey(field)) {
+                fields.put(field, column);
             }
         });
-        numbers.forEach((field, i) -> {
-            if (i.mixed()) {
-                out.add(new Finding(field, columnByField.get(field), "mixed_number_format",
-                        mixedNumbersNote(columnByField.get(field)) + "; those with a decimal comma or a separator"
-                                + " between thousands are not read"));
+        formats.keySet().forEach(field -> fields.putIfAbsent(field, field));
+        fields.forEach((field, column) -> ambiguousDatePattern(formats.get(field)).ifPresent(pattern -> out.add(
+                new Finding(field, column, "ambiguous_date_format",
+                        "Column \"%s\" has dates that fit both MM/DD and DD/MM; they are read as %s (month first)"
+                                .formatted(column, pattern)))));
+        fields.forEach((field, column) -> {
+            if (ambiguousNumber(formats.get(field))) {
+                out.add(new Finding(field, column, "ambiguous_number_format",
+                        ambiguousNumbers(column) + "; those with a comma are not read"));
+            }
+        });
+        fields.forEach((field, column) -> {
+            if (mixedDates(formats.get(field))) {
+                out.add(new Finding(field, column, "mixed_date_format", ("Column \"%s\" has dates written in more"
+                        + " than one format; none of them is read (write them as YYYY-MM-DD)").formatted(column)));
+            }
+        });
+        fields.forEach((field, column) -> {
+            if (mixedNumbers(formats.get(field))) {
+                out.add(new Finding(field, column, "mixed_number_format", mixedNumbersNote(column)
+                        + "; those with a decimal comma or a separator between thousands are not read"));
             }
         });
         return out;
@@ -392,6 +420,11 @@ final class ColumnFormats {
             this.read = read;
             this.whyNot = whyNot;
             this.refused = refused;
+        }
+
+        /** Whether {@code field}'s column has a format to read or explain. */
+        boolean has(String field) {
+            return read.containsKey(field) || whyNot.containsKey(field) || refused.containsKey(field);
         }
 
         /** Whether no column has a format to read or explain. */

@@ -158,11 +158,8 @@ final class ColumnPlan {
         List<Object> items = new ArrayList<>();
         boolean labeled = field.type() == FieldType.PHONE || field.type() == FieldType.EMAIL
                 || field.type() == FieldType.URL;
-        for (String item : cell.split(";")) {
-            String value = item.strip();
-            if (value.isEmpty()) {
-                continue;
-            }
+        for (String item : values(cell)) {
+            String value = item;
             String label = valueType;
             int colon = value.indexOf(": ");
             if (labeled && colon > 0) {
@@ -172,6 +169,18 @@ final class ColumnPlan {
             items.add(label == null ? value : Map.of("type", label, "value", value));
         }
         return items;
+    }
+
+    /** The values of one text cell of a multi-value field: separated by {@code ;}, stripped, blank ones dropped. */
+    static List<String> values(String cell) {
+        List<String> values = new ArrayList<>();
+        for (String item : cell.split(";")) {
+            String value = item.strip();
+            if (!value.isEmpty()) {
+                values.add(value);
+            }
+        }
+        return values;
     }
 
     private static boolean isEmpty(Object raw) {

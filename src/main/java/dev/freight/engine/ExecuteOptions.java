@@ -132,34 +132,24 @@ public record ExecuteOptions(
     }
 
     /**
-     * The fields whose date column fit both MM/DD and DD/MM (and was read month first), each with the pattern it was
-     * read in; an ISO date or date-time column never is.
+     * A warning about a column whose format was inferred: {@code ambiguous_date_format}, {@code ambiguous_number_format},
+     * {@code mixed_date_format} or {@code mixed_number_format}, naming the column as the file does.
      */
-    public Map<String, String> ambiguousDates() {
-        Map<String, String> out = new LinkedHashMap<>();
-        dateFormats.forEach((slug, f) -> ColumnFormats.ambiguousDatePattern(f).ifPresent(p -> out.put(slug, p)));
-        return out;
-    }
-
-    /** The fields whose number column both comma readings fit (its values with a comma were not read). */
-    public List<String> ambiguousNumbers() {
-        return dateFormats.entrySet().stream().filter(e -> ColumnFormats.ambiguousNumber(e.getValue()))
-                .map(Map.Entry::getKey).toList();
-    }
-
-    /** The fields whose date column has values in more than one format (none of them was read). */
-    public List<String> mixedDates() {
-        return dateFormats.entrySet().stream().filter(e -> ColumnFormats.mixedDates(e.getValue()))
-                .map(Map.Entry::getKey).toList();
-    }
+    public record FormatWarning(String field, String code, String message) {}
 
     /**
-     * The fields whose number column has values with a decimal point and values with a decimal comma (none with a
-     * decimal comma or a separator between thousands was read).
+     * The warnings about the columns of {@link #dateFormats}: the same, in the same order, as the validate step gave
+     * for the same rows and mapping.
      */
-    public List<String> mixedNumbers() {
-        return dateFormats.entrySet().stream().filter(e -> ColumnFormats.mixedNumbers(e.getValue()))
-                .map(Map.Entry::getKey).toList();
+    public List<FormatWarning> formatWarnings() {
+        Map<String, String> columnByField = new LinkedHashMap<>();
+        for (ColumnMap c : columns) {
+            if (c.valueType() == null && c.addressPart() == null) {
+                columnByField.putIfAbsent(c.field(), c.sourceColumn());
+            }
+        }
+        return ColumnFormats.findings(columnByField, dateFormats).stream()
+                .map(f -> new FormatWarning(f.field(), f.code(), f.message())).toList();
     }
 
     /** The fields that identify an existing record; see the class comment for the default. */

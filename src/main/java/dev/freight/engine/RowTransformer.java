@@ -111,6 +111,36 @@ final class RowTransformer {
         return s.isEmpty() ? null : s;
     }
 
+    /** The text of a multi-value field's item, plain or labeled ({@code {"type", "value"}}); null for any other. */
+    private static String itemText(Object item) {
+        Object value = item instanceof Map<?, ?> map ? map.get("value") : item;
+        return value instanceof String text && !text.isBlank() ? text : null;
+    }
+
+    private static Object withText(Object item, String text) {
+        if (item instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>(map);
+            copy.put("value", text);
+            return copy;
+        }
+        return text;
+    }
+
+    /**
+     * Why the first item of {@code items} (as split from the cell) that its column's format does not make a valid
+     * value was not read, as {@link ColumnFormats.Readers#whyNot} says of a cell; or null. Coercion names that item.
+     */
+    private String whyNotItem(Field field, List<?> items) {
+        for (Object item : items) {
+            String text = itemText(item);
+            if (text != null
+                    && !(Coercion.coerce(field, formats.read(field.slug(), text)) instanceof Coerced.Ok)) {
+                return formats.whyNot(field, text);
+            }
+        }
+        return null;
+    }
+
     ParsedRow parse(SourceRow row) {
         Map<String, Object> cells = row.cells();
         long ordinal = row.ordinal();
@@ -142,12 +172,33 @@ final class RowTransformer {
                 }
                 raw = formats.read(field.slug(), cell);
             }
+            // A multi-value field's values, split from its cell: each is read in its column's format as a cell is.
+            List<?> items = cell == null && raw instanceof List<?> list && formats.has(field.slug()) ? list : null;
+            if (items != null) {
+                List<Object> read = new ArrayList<>(items.size());
+                String refused = null;
+                for (Object item : items) {
+                    String text = itemText(item);
+                    refused = text == null ? null : formats.refused(field.slug(), text);
+                    if (refused != null) {
+                        break;
+                    }
+                    read.add(text == null ? item : withText(item, formats.read(field.slug(), text)));
+                }
+                if (refused != null) {
+                    errors.add(new Violation(ordinal, externalId, field.slug(), ViolationCode.INVALID_FIELD_VALUE,
+                            field.slug() + ": " + refused));
+                    continue;
+                }
+                raw = read;
+            }
             Coerced coerced = formatChecks == FormatChecks.ON ? Coercion.coerce(field, raw)
                     : Coercion.coerceWithoutFormatChecks(field, raw);
             switch (coerced) {
                 case Coerced.Ok ok -> values.put(field.slug(), ok.value());
                 case Coerced.Invalid invalid -> {
-                    String whyNot = cell == null ? null : formats.whyNot(field, cell);
+                    String whyNot = cell != null ? formats.whyNot(field, cell)
+                            : items != null ? whyNotItem(field, items) : null;
                     errors.add(new Violation(ordinal, externalId, field.slug(), ViolationCode.INVALID_FIELD_VALUE,
                             whyNot == null ? invalid.message() : invalid.message() + "; " + whyNot));
                 }

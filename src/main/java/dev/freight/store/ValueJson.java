@@ -1,10 +1,12 @@
 package dev.freight.store;
 
+import dev.freight.schema.Coercion;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.PlainValues;
 import dev.freight.schema.Value;
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +25,13 @@ public final class ValueJson {
     private ValueJson() {}
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /** The longest plain text of a PostgreSQL {@code numeric}: 131,072 digits before the point, 16,383 after, a sign. */
+    private static final long MAX_PLAIN_NUMBER = 131_072 + 1 + 16_383 + 1;
 
     /**
-     * The values as a JSON object, in map order: the same text as Jackson gives for their plain form (ValueJsonTest
-     * holds it to that), written straight into one buffer; this runs once for every row an import writes.
+     * The values as a JSON object, in map order: the same text as Jackson gives for their plain form with
+     * {@code WRITE_BIGDECIMAL_AS_PLAIN} (ValueJsonTest holds it to that), written straight into one buffer; this runs
+     * once for every row an import writes.
      */
     public static String encode(Map<String, Value> values) {
         StringBuilder out = new StringBuilder(64 + values.size() * 32);
@@ -44,7 +49,7 @@ public final class ValueJson {
     private static void write(StringBuilder out, Value value) {
         switch (value) {
             case Value.Text t -> string(out, t.value());
-            case Value.Decimal d -> out.append(d.value().toString());
+            case Value.Decimal d -> decimal(out, d.value());
             case Value.Int i -> out.append(i.value());
             case Value.Bool b -> out.append(b.value());
             case Value.Date d -> string(out, d.value().toString());
@@ -85,6 +90,16 @@ public final class ValueJson {
                 out.append('}');
             }
         }
+    }
+
+    /**
+     * A number in plain digits with its scale, as PostgreSQL's jsonb prints it and the API answers it
+     * ({@code 0.00000012}, not {@code 1.2E-7}; {@code 0.0000000}, not {@code 0E-7}). A number a PostgreSQL
+     * {@code numeric} could not hold, which no coerced value is, keeps its exponent rather than growing to millions of
+     * digits (a {@code 1E-400000} only an earlier build could have stored on SQLite).
+     */
+    private static void decimal(StringBuilder out, BigDecimal d) {
+        out.append(Coercion.plainLength(d) <= MAX_PLAIN_NUMBER ? d.toPlainString() : d.toString());
     }
 
     /** A JSON string (or null), escaped as Jackson does: quote, backslash and control characters only. */

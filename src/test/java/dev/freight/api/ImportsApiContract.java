@@ -333,6 +333,43 @@ abstract class ImportsApiContract {
     }
 
     /**
+     * The values of a multi-value number or integer cell are read in the format their column's values have, each
+     * value on its own, as a single-value column's cells are (before, the cell was inferred whole, which is no number,
+     * and its values were coerced as they were written: {@code 1,5} failed).
+     */
+    @Test
+    void theValuesOfAMultiValueNumberCellAreReadInTheFormatOfTheirColumn() throws Exception {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "reading", "label": "Reading", "fields": [
+                  {"slug": "scores", "label": "Scores", "type": "number", "multiple": true},
+                  {"slug": "counts", "label": "Counts", "type": "integer", "multiple": true}]}""").status())
+                .isEqualTo(201);
+        Response created = http.post("/v1/imports", "{\"resource\": \"reading\", \"upload_mode\": \"sync\"}");
+
+        HttpResponse<String> put = upload(created.at("/_upload_url"), """
+                external_id,scores,counts
+                r-1,"1,5; 2,5","1.200; 3"
+                r-2,"1.234,5",7
+                r-3,"n/a; 3,5",
+                """, "text/csv", "readings.csv");
+
+        assertThat(put.statusCode()).isEqualTo(200);
+        assertThat(Http.JSON.readTree(put.body()).at("/phases/0/reason").asString()).isEqualTo("The numbers in column"
+                + " \"scores\" were read as 1.234,5. The numbers in column \"counts\" were read as 1.234,5");
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/stats")).isEqualTo("{\"read\":3,\"valid\":2,\"created\":2,\"updated\":0,\"unchanged\":0,"
+                + "\"deleted\":0,\"skipped_duplicates\":0,\"failed\":1}");
+        assertThat(http.get("/v1/objects/reading/records?external_id=r-1").json().at("/data/0/values").toString())
+                .isEqualTo("{\"scores\":[1.5,2.5],\"counts\":[1200,3]}");
+        assertThat(http.get("/v1/objects/reading/records?external_id=r-2").json().at("/data/0/values").toString())
+                .isEqualTo("{\"scores\":[1234.5],\"counts\":[7]}");
+        assertThat(get(done.at("/_errors_csv_url")).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,external_id,scores,counts\r
+                4,r-3,scores,invalid_field_value,"scores: expected a number, got ""n/a\"\"",r-3,"n/a; 3,5",\r
+                """);
+    }
+
+    /**
      * U+0000 in an import's name or column_mapping, or in a list filter, is refused alike on both databases (before,
      * PostgreSQL answered 500 for the name and the filter, which SQLite took). A file's header cell holding one names
      * its column with U+FFFD in its place, the character the errors files show for a NUL in a rejected row's key, so

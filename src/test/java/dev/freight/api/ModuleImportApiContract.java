@@ -2740,7 +2740,7 @@ abstract class ModuleImportApiContract {
                 + " \"03/04/2024 14:30\"}], \"columnMapping\": " + mapping + "}");
         assertThat(us.at("/data/warnings/0/code")).as(us.body()).isEqualTo("ambiguous_date_format");
         assertThat(us.at("/data/warnings/0/message")).isEqualTo(
-                "Dates of \"seen\" fit both MM/DD and DD/MM; they were read month first (MM/DD/YYYY HH:mm)");
+                "Column \"S\" has dates that fit both MM/DD and DD/MM; they are read as MM/DD/YYYY HH:mm (month first)");
     }
 
     @Test
@@ -2839,9 +2839,10 @@ abstract class ModuleImportApiContract {
         assertThat(executed.at("/data/errorRows")).isEqualTo("2");
         assertThat(problems(executed.json().get("data").get("errors"), "error")).isEqualTo(expectedErrors);
         assertThat(problems(executed.json().get("data").get("warnings"), "message")).containsExactly(
-                "null|due|Dates of \"due\" are written in more than one format; none was read",
-                "null|cost|Numbers of \"cost\" have a decimal point in some values and a decimal comma in others;"
-                        + " those with a decimal comma or a separator between thousands were not read");
+                "null|due|Column \"Due\" has dates written in more than one format; none of them is read (write them"
+                        + " as YYYY-MM-DD)",
+                "null|cost|The numbers in column \"Cost\" have a decimal point in some values and a decimal comma in"
+                        + " others; those with a decimal comma or a separator between thousands are not read");
         assertThat(executed.json().get("data").get("warnings").get(0).get("code").asString())
                 .isEqualTo("mixed_date_format");
         assertThat(executed.json().get("data").get("warnings").get(1).get("code").asString())
@@ -2850,6 +2851,113 @@ abstract class ModuleImportApiContract {
         assertThat(task.get("external_id").asString()).isEqualTo("t-3");
         assertThat(task.at("/values/due").asString()).isEqualTo("2024-02-01");
         assertThat(task.at("/values/cost").toString()).isEqualTo("2.5");
+    }
+
+    /**
+     * The values of a multi-value number or integer cell are read in the format their column's values have, each
+     * value on its own, as a single-value column's cells are; a column they leave ambiguous explains its values as a
+     * single-value column does (before, the cell was inferred whole, which is no number, and {@code 1,5} failed).
+     */
+    @Test
+    void theValuesOfAMultiValueNumberCellAreReadInTheFormatOfTheirColumn() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "reading", "label": "Reading", "fields": [
+                  {"slug": "scores", "label": "Scores", "type": "number", "multiple": true},
+                  {"slug": "counts", "label": "Counts", "type": "integer", "multiple": true}]}""").status())
+                .isEqualTo(201);
+        String mapping = """
+                [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                 {"sourceColumn": "Scores", "targetFieldSlug": "scores"},
+                 {"sourceColumn": "Counts", "targetFieldSlug": "counts"}]""";
+        Response read = http.post("/v1/modules/reading/import/execute", """
+                {"rows": [{"Id": "r-1", "Scores": "1,5; 2,5", "Counts": "1.200; 3"},
+                          {"Id": "r-2", "Scores": "1.234,5", "Counts": "7"}],
+                 "columnMapping": %s}""".formatted(mapping));
+
+        assertThat(read.at("/data/successRows")).as(read.body()).isEqualTo("2");
+        assertThat(read.json().get("data").get("warnings").size()).isZero();
+        assertThat(http.get("/v1/objects/reading/records?external_id=r-1").json().at("/data/0/values").toString())
+                .isEqualTo("{\"scores\":[1.5,2.5],\"counts\":[1200,3]}");
+        assertThat(http.get("/v1/objects/reading/records?external_id=r-2").json().at("/data/0/values").toString())
+                .isEqualTo("{\"scores\":[1234.5],\"counts\":[7]}");
+
+        String ambiguous = """
+                {"rows": [{"Id": "r-3", "Scores": "2; 1,000"},
+                          {"Id": "r-4", "Scores": "1.000"},
+                          {"Id": "r-5", "Scores": "3; 4"}],
+                 "columnMapping": %s}""".formatted(mapping);
+        List<String> expectedErrors = List.of(
+                "1|scores|scores: expected a number, got \"1,000\"; its column's numbers could have a decimal comma or"
+                        + " a comma between thousands (1,000: one or a thousand), so none with a comma was read; write"
+                        + " numbers without a separator between thousands",
+                "2|scores|scores: \"1.000\" could be 1 or 1000; its column's numbers could have a decimal point or a"
+                        + " decimal comma (1.000: one or a thousand), so it was not read; write numbers without a"
+                        + " separator between thousands");
+        Response validated = http.post("/v1/modules/reading/import/validate", ambiguous);
+        assertThat(problems(validated.json().get("data").get("errors"), "error")).as(validated.body())
+                .isEqualTo(expectedErrors);
+        assertThat(validated.at("/data/warnings/0/code")).isEqualTo("ambiguous_number_format");
+        Response executed = http.post("/v1/modules/reading/import/execute", ambiguous);
+        assertThat(problems(executed.json().get("data").get("errors"), "error")).as(executed.body())
+                .isEqualTo(expectedErrors);
+        assertThat(executed.at("/data/successRows")).isEqualTo("1");
+        assertThat(http.get("/v1/objects/reading/records?external_id=r-5").json().at("/data/0/values").toString())
+                .isEqualTo("{\"scores\":[3,4]}");
+    }
+
+    /**
+     * A column-format warning reads the same from validate, execute and the job, naming the column as the file does
+     * (before, execute and the job named the field's slug in other words: {@code Numbers of "cost" … were not read}).
+     */
+    @Test
+    void validateExecuteAndTheJobGiveTheSameColumnFormatWarnings() throws Exception {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "audit", "label": "Audit", "fields": [
+                  {"slug": "due", "label": "Due", "type": "date"},
+                  {"slug": "seen", "label": "Seen", "type": "date"},
+                  {"slug": "cost", "label": "Cost", "type": "number"},
+                  {"slug": "price", "label": "Price", "type": "number"}]}""").status()).isEqualTo(201);
+        Response parsed = upload("/v1/modules/audit/import/parse", "audits.csv", "text/csv", """
+                Id,Due Date,Seen On,Cost (EUR),Unit Price
+                a-1,03/04/2024,01/13/2024,"1,000","1,234.5"
+                a-2,05/06/2024,13/01/2024,7,"1,5"
+                """.getBytes(StandardCharsets.UTF_8));
+        String body = """
+                {"fileId": "%s",
+                 "columnMapping": [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                                   {"sourceColumn": "Due Date", "targetFieldSlug": "due"},
+                                   {"sourceColumn": "Seen On", "targetFieldSlug": "seen"},
+                                   {"sourceColumn": "Cost (EUR)", "targetFieldSlug": "cost"},
+                                   {"sourceColumn": "Unit Price", "targetFieldSlug": "price"}]}"""
+                .formatted(parsed.at("/data/fileId"));
+        List<String> expected = List.of(
+                "null|due|ambiguous_date_format|Column \"Due Date\" has dates that fit both MM/DD and DD/MM; they are"
+                        + " read as MM/DD/YYYY (month first)",
+                "null|cost|ambiguous_number_format|The numbers in column \"Cost (EUR)\" could have a decimal comma or a"
+                        + " comma between thousands (1,000: one or a thousand); those with a comma are not read",
+                "null|seen|mixed_date_format|Column \"Seen On\" has dates written in more than one format; none of"
+                        + " them is read (write them as YYYY-MM-DD)",
+                "null|price|mixed_number_format|The numbers in column \"Unit Price\" have a decimal point in some"
+                        + " values and a decimal comma in others; those with a decimal comma or a separator between"
+                        + " thousands are not read");
+
+        Response validated = http.post("/v1/modules/audit/import/validate", body);
+        Response executed = http.post("/v1/modules/audit/import/execute", body);
+        Response job = http.get("/v1/modules/audit/import/jobs/" + executed.at("/data/importJobId"));
+
+        assertThat(warnings(validated)).as(validated.body()).isEqualTo(expected);
+        assertThat(warnings(executed)).as(executed.body()).isEqualTo(expected);
+        assertThat(warnings(job)).as(job.body()).isEqualTo(expected);
+    }
+
+    /** The answer's warnings as {@code row|field|code|message}, in its order. */
+    private static List<String> warnings(Response r) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode w : r.json().get("data").get("warnings")) {
+            out.add((w.get("row").isNull() ? "null" : w.get("row").asString()) + "|" + w.get("field").asString() + "|"
+                    + w.get("code").asString() + "|" + w.get("message").asString());
+        }
+        return out;
     }
 
     /** Each problem as {@code row|field|<text member>}, in the answer's order. */
@@ -2903,8 +3011,8 @@ abstract class ModuleImportApiContract {
                  "columnMapping": %s}""".formatted(mapping));
         assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
         assertThat(executed.at("/data/warnings/0/code")).isEqualTo("ambiguous_number_format");
-        assertThat(executed.at("/data/warnings/0/message")).isEqualTo("Numbers of \"employeeCount\" could have a"
-                + " decimal comma or a comma between thousands (1,000: one or a thousand); those with a comma were not"
+        assertThat(executed.at("/data/warnings/0/message")).isEqualTo("The numbers in column \"Staff\" could have a"
+                + " decimal comma or a comma between thousands (1,000: one or a thousand); those with a comma are not"
                 + " read");
     }
 

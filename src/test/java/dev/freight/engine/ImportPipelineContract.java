@@ -271,6 +271,47 @@ abstract class ImportPipelineContract {
         assertThat(vendor("v-1").id()).isEqualTo(before);
     }
 
+    /**
+     * A tiny number is stored in plain digits on both databases, as PostgreSQL's jsonb prints it (before, SQLite stored
+     * {@code 1.2E-7} and {@code 0E-8}), and a record an earlier build stored with an exponent reloads unchanged.
+     */
+    @Test
+    void aTinyNumberIsStoredInPlainDigitsAndOneStoredWithAnExponentReloadsUnchanged() throws IOException {
+        String file = "external_id,name,raw_irq_score\nv-1,Acme,0.00000012\nv-2,Beta,0.00000000\n";
+
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, file);
+
+        assertThat(storedData("v-1")).isEqualTo("{\"name\":\"Acme\",\"raw_irq_score\":0.00000012}");
+        assertThat(storedData("v-2")).isEqualTo("{\"name\":\"Beta\",\"raw_irq_score\":0.00000000}");
+
+        // As an earlier build wrote them on SQLite; PostgreSQL's jsonb prints them plain whatever it is given.
+        db.inTransaction(h -> {
+            String update = "update records set data = " + h.dialect().jsonParameter()
+                    + " where organization_id = ? and external_id = ?";
+            h.update(update, "{\"name\":\"Acme\",\"raw_irq_score\":1.2E-7}", org, "v-1");
+            return h.update(update, "{\"name\":\"Beta\",\"raw_irq_score\":0E-8}", org, "v-2");
+        });
+        boolean sqlite = databases() == TestDatabases.SQLITE;
+        assertThat(storedData("v-1")).isEqualTo(sqlite ? "{\"name\":\"Acme\",\"raw_irq_score\":1.2E-7}"
+                : "{\"name\":\"Acme\",\"raw_irq_score\":0.00000012}");
+        long version = version(vendor("v-1").id());
+
+        ImportJob again = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, file);
+
+        assertThat(again.stats()).isEqualTo(new ImportStats(2, 2, 0, 0, 2, 0, 0, 0));
+        assertThat(version(vendor("v-1").id())).isEqualTo(version);
+        assertThat(vendor("v-1").values()).containsEntry("raw_irq_score",
+                new Value.Decimal(new BigDecimal("0.00000012")));
+        assertThat(vendor("v-2").values()).containsEntry("raw_irq_score",
+                new Value.Decimal(new BigDecimal("0.00000000")));
+    }
+
+    /** A vendor's stored values as the database gives their text back, without the spaces jsonb prints. */
+    private String storedData(String externalId) {
+        return db.withHandle(h -> h.queryFirst("select data from records where organization_id = ? and external_id = ?",
+                rs -> rs.getString(1), org, externalId)).orElseThrow().replace(" ", "");
+    }
+
     static final String NINE_VENDORS = VENDORS + """
             v-6,Zeta,active,1
             v-7,Eta,active,2

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 class ValueJsonTest {
@@ -64,7 +65,7 @@ class ValueJsonTest {
 
     @Test
     void escapesEveryCharacterAndWritesEveryNumberAsJacksonDoes() {
-        JsonMapper plain = JsonMapper.builder().build();
+        JsonMapper plain = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
         StringBuilder all = new StringBuilder();
         for (char c = 0; c < 0x3100; c++) {
             all.append(c);
@@ -74,6 +75,7 @@ class ValueJsonTest {
         values.put("every \"char\"\t", new Value.Text(all.toString()));
         values.put("numbers", new Value.Many(List.of(new Value.Decimal(new BigDecimal("1E+3")),
                 new Value.Decimal(new BigDecimal("-0.000001")), new Value.Decimal(new BigDecimal("0E-10")),
+                new Value.Decimal(new BigDecimal("1.2E-7")),
                 new Value.Decimal(new BigDecimal("123456789012345678901234567890.5")), new Value.Int(Long.MIN_VALUE),
                 new Value.Bool(false))));
         values.put("empty", new Value.Text(""));
@@ -83,7 +85,19 @@ class ValueJsonTest {
 
         assertThat(encoded).isEqualTo(plain.writeValueAsString(PlainValues.toPlain(values)));
         assertThat(encoded).contains("\\u0000\\u0001", "\\b\\t\\n\\u000B\\f\\r", "\\u001F !\\\"#",
-                "[\\\\]", "1E+3,-0.000001,0E-10,");
+                "[\\\\]", "1000,-0.000001,0.0000000000,0.00000012,");
         assertThat(ValueJson.encode(Map.of())).isEqualTo("{}");
+    }
+
+    /**
+     * A number no PostgreSQL numeric holds, which coercion never gives (only an earlier build could have stored one on
+     * SQLite), keeps its exponent instead of being written out in hundreds of thousands of digits.
+     */
+    @Test
+    void aNumberBeyondWhatANumericHoldsKeepsItsExponent() {
+        assertThat(ValueJson.encode(Map.of("n", new Value.Decimal(new BigDecimal("1E-400000")))))
+                .isEqualTo("{\"n\":1E-400000}");
+        assertThat(ValueJson.encode(Map.of("n", new Value.Decimal(new BigDecimal("-1E-16383")))))
+                .hasSize("{\"n\":}".length() + 16_386).startsWith("{\"n\":-0.000");
     }
 }
