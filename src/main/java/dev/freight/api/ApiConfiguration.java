@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.math.BigDecimal;
 import java.util.List;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
@@ -28,7 +29,7 @@ import org.springframework.web.servlet.config.annotation.ContentNegotiationConfi
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.databind.module.SimpleModule;
 
 /** Puts API-key authentication in front of {@code /v1/**}. */
 @Configuration(proxyBeanMethods = false)
@@ -84,11 +85,12 @@ public class ApiConfiguration implements WebMvcConfigurer {
 
     /**
      * A number of a record is answered in plain decimal digits with its scale ({@code 0.00000012}, {@code 0.0000000}),
-     * as exports write it, never as {@code 1.2E-7} or {@code 0E-7}.
+     * as exports write it, never as {@code 1.2E-7} or {@code 0E-7}, whatever its scale.
      */
     @Bean
     JsonMapperBuilderCustomizer plainDecimals() {
-        return builder -> builder.enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
+        return builder -> builder.addModule(new SimpleModule("plain-decimals").addSerializer(BigDecimal.class,
+                new PlainDecimals()));
     }
 
     /** The OpenAPI document names snake_case records' properties as the wire does. */

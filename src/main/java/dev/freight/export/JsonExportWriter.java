@@ -61,7 +61,9 @@ final class JsonExportWriter implements ExportWriter {
     private void write(Value value) {
         switch (value) {
             case Value.Text t -> g.writeString(t.value());
-            case Value.Decimal d -> g.writeNumber(d.value());
+            // Plain digits without WRITE_BIGDECIMAL_AS_PLAIN's limit: it refuses a scale beyond 9,999, which a
+            // stored number may have (up to 16,383).
+            case Value.Decimal d -> g.writeNumber(d.value().toPlainString());
             case Value.Int i -> g.writeNumber(i.value());
             case Value.Bool b -> g.writeBoolean(b.value());
             case Value.Date d -> g.writeString(d.value().toString());

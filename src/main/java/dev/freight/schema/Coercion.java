@@ -45,6 +45,11 @@ public final class Coercion {
     /** PostgreSQL's numeric limits (digits before and after the point); larger values cannot be stored. */
     private static final int MAX_INTEGER_DIGITS = 131_072;
     private static final int MAX_SCALE = 16_383;
+    /**
+     * The most characters a storable number takes in plain digits (sign, digits before and after the point, the
+     * point): what a reader of stored values must take, as PostgreSQL's jsonb gives every number back in plain digits.
+     */
+    public static final int MAX_PLAIN_NUMBER_LENGTH = MAX_INTEGER_DIGITS + MAX_SCALE + 2;
     /** A line break before a line that starts with an address part's name: where an export begins the next address. */
     private static final Pattern NEXT_ADDRESS =
             Pattern.compile("\\R+(?=[ \\t]*(?:street2?|city|state|zip|country)[ \\t]*:)", Pattern.CASE_INSENSITIVE);

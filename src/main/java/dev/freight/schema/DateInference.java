@@ -35,8 +35,10 @@ import java.util.regex.Pattern;
  * Not recognised: month names ({@code 15-Jan-2024}), compact {@code 20240115}, time zones and offsets. The result is
  * empty when there is no non-blank value or when one value fits none of the formats the others fit: there is no
  * majority vote, so one odd value (a {@code n/a}, a date in another format) makes the whole column not a date column,
- * for the caller to report rather than to half-convert. A caller that reads ISO values as they are and lets a value
- * that is no date fail on its own feeds only the values {@link #needsInference} keeps.
+ * for the caller to report rather than to half-convert. A day its month lacks ({@code 02/30/2024}) counts for the
+ * one order in which its month is from 1 to 12 and its day from 1 to 31, and fails when converted. A caller that
+ * reads ISO values as they are and lets a value that is no date fail on its own feeds only the values
+ * {@link #needsInference} keeps.
  */
 public final class DateInference {
 
@@ -65,15 +67,18 @@ public final class DateInference {
     private boolean anyT;
     private boolean anyFourDigitYear;
     private boolean anyTwoDigitYear;
+    /** Whether any value was a real date (or a serial): a column of days their months lack has nothing to read. */
+    private boolean anyRealDate;
     /** Whether the first, second and third number of a date ever had a single digit. */
     private final boolean[] singleDigit = new boolean[3];
 
     /**
-     * Whether {@code value} is written as one of the dates this recognises and is a real date (and time) in at least
-     * one of its orders: three numbers with a separator and an optional time, or an Excel serial in the inferred
-     * range. Says nothing of which format. A value that no order reads as a real date ({@code 02/29/2023},
-     * {@code 13/45/2024}, {@code 1/15/2024 25:00}) tells nothing of its column's format: it is no date at all, and
-     * fails on its own row.
+     * Whether {@code value} is written as one of the dates this recognises: three numbers with a separator and an
+     * optional time, or an Excel serial in the inferred range, that is a real date (and time) in at least one of its
+     * orders, or whose day and month are in range (a month of 1 to 12, a day of 1 to 31) in exactly one order.
+     * Says nothing of which format. A day its month lacks ({@code 02/29/2023}, {@code 31/04/2024}) is no date and
+     * fails on its own row, but which of its numbers is the month still tells its column's order; a value in range in
+     * no order ({@code 13/45/2024}) or with no real time ({@code 1/15/2024 25:00}) tells nothing.
      */
     public static boolean writtenAsDate(String value) {
         if (value == null) {
@@ -82,7 +87,7 @@ public final class DateInference {
         String v = value.strip();
         Matcher m = DATE.matcher(v);
         if (m.matches()) {
-            return realInSomeOrder(m);
+            return (m.group(6) == null || time(m) != null) && (realInSomeOrder(m) || orderInRange(m) != null);
         }
         if (!SERIAL.matcher(v).matches()) {
             return false;
@@ -105,17 +110,32 @@ public final class DateInference {
         return Coercion.isoDate(v) == null && !isoDateTime(v) && writtenAsDate(v);
     }
 
-    /** Whether a {@link #DATE} match is a real date, with a real time if it has one, in at least one order. */
+    /** Whether a {@link #DATE} match is a real date in at least one order (its time is not looked at). */
     private static boolean realInSomeOrder(Matcher m) {
-        if (m.group(6) != null && time(m) == null) {
-            return false;
-        }
         String a = m.group(1);
         String b = m.group(3);
         String c = m.group(4);
         boolean yearLast = c.length() == 4 || c.length() == 2;
         return a.length() == 4 && c.length() <= 2 && date(a, b, c) != null
                 || a.length() <= 2 && yearLast && (date(c, a, b) != null || date(c, b, a) != null);
+    }
+
+    /**
+     * The one of {@link DateOrder#MDY} and {@link DateOrder#DMY} in which a {@link #DATE} match's month is from 1 to
+     * 12 and its day from 1 to 31, or null when that is neither or both. Of a value that is a real date in no order,
+     * both never are: a day of 12 or less is in every month.
+     */
+    private static DateOrder orderInRange(Matcher m) {
+        String a = m.group(1);
+        String c = m.group(4);
+        if (a.length() > 2 || c.length() != 4 && c.length() != 2) {
+            return null;
+        }
+        int first = Integer.parseInt(a);
+        int second = Integer.parseInt(m.group(3));
+        boolean monthFirst = first >= 1 && first <= 12 && second >= 1 && second <= 31;
+        boolean dayFirst = second >= 1 && second <= 12 && first >= 1 && first <= 31;
+        return monthFirst == dayFirst ? null : monthFirst ? DateOrder.MDY : DateOrder.DMY;
     }
 
     private static boolean isoDateTime(String v) {
@@ -179,10 +199,22 @@ public final class DateInference {
         String a = m.group(1);
         String b = m.group(3);
         String c = m.group(4);
-        yearFirst &= a.length() == 4 && c.length() <= 2 && date(a, b, c) != null;
+        boolean ymd = a.length() == 4 && c.length() <= 2 && date(a, b, c) != null;
         boolean yearLast = c.length() == 4 || c.length() == 2;
-        monthFirst &= a.length() <= 2 && yearLast && date(c, a, b) != null;
-        dayFirst &= a.length() <= 2 && yearLast && date(c, b, a) != null;
+        boolean mdy = a.length() <= 2 && yearLast && date(c, a, b) != null;
+        boolean dmy = a.length() <= 2 && yearLast && date(c, b, a) != null;
+        if (ymd || mdy || dmy) {
+            anyRealDate = true;
+        } else {
+            // A day its month lacks (02/30/2024, 31/04/2024) fails on its own row, but its month still tells the
+            // order: left out, it would let an otherwise ambiguous day-first column be read month first.
+            DateOrder order = orderInRange(m);
+            mdy = order == DateOrder.MDY;
+            dmy = order == DateOrder.DMY;
+        }
+        yearFirst &= ymd;
+        monthFirst &= mdy;
+        dayFirst &= dmy;
         anyFourDigitYear |= c.length() == 4;
         anyTwoDigitYear |= c.length() == 2;
         singleDigit[0] |= a.length() == 1;
@@ -191,6 +223,7 @@ public final class DateInference {
     }
 
     private void acceptSerial(BigDecimal number) {
+        anyRealDate = true;
         yearFirst = false;
         monthFirst = false;
         dayFirst = false;
@@ -209,7 +242,7 @@ public final class DateInference {
 
     /** The column's format; empty when it has no non-blank value or its values are not all dates of one format. */
     public Optional<DateColumnFormat> result() {
-        if (failed || values == 0) {
+        if (failed || values == 0 || !anyRealDate) {
             return Optional.empty();
         }
         if (serial) {

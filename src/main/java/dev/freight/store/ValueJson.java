@@ -10,6 +10,8 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -17,7 +19,14 @@ import tools.jackson.databind.json.JsonMapper;
 /** The JSON form of a record's values in the {@code data} column. Thread-safe. */
 public final class ValueJson {
 
-    private static final JsonMapper JSON = JsonMapper.builder()
+    /**
+     * Takes every number a record may hold: PostgreSQL's jsonb answers {@code 1E-10000} as 10,002 plain characters,
+     * past Jackson's default of 1,000, which made such a record unreadable there.
+     */
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNumberLength(Coercion.MAX_PLAIN_NUMBER_LENGTH).build())
+                    .build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};

@@ -352,6 +352,19 @@ abstract class ExportApiContract {
     }
 
     @Test
+    void aNumberOfMoreThan9999DecimalPlacesIsExportedAsJsonInPlainDigits() {
+        seed(tenant, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-1", values("name", "Acme",
+                "raw_irq_score", new Value.Decimal(new java.math.BigDecimal("1E-10000"))))));
+
+        HttpResponse<byte[]> json = export("/v1/modules/vendor/export", "{\"format\": \"json\", \"config\":"
+                + " {\"columns\": [\"external_id\", \"raw_irq_score\"]}}");
+
+        assertThat(json.statusCode()).isEqualTo(200);
+        assertThat(text(json)).isEqualTo("[{\"external_id\":\"v-1\",\"raw_irq_score\":0." + "0".repeat(9_999)
+                + "1}]");
+    }
+
+    @Test
     void contactsRenderPhonesAddressesAndReferencesInTextAndKeepTheirShapeInJson() {
         seed(tenant, BuiltInObjects.ACCOUNT, List.of(new RecordWrite("a-1", values("displayName", "Acme"))));
         seed(tenant, BuiltInObjects.CONTACT, List.of(new RecordWrite("c-1", values(

@@ -2771,6 +2771,24 @@ abstract class ModuleImportApiContract {
     }
 
     @Test
+    void aStoredNumberOfMoreThan9999DecimalPlacesIsAnsweredInPlainDigits() {
+        assertThat(http.post("/v1/objects", """
+                {"slug": "task", "label": "Task", "fields": [
+                  {"slug": "cost", "label": "Cost", "type": "number"}]}""").status()).isEqualTo(201);
+        String mapping = """
+                [{"sourceColumn": "Id", "targetFieldSlug": "external_id"},
+                 {"sourceColumn": "Cost", "targetFieldSlug": "cost"}]""";
+        Response executed = http.post("/v1/modules/task/import/execute", """
+                {"rows": [{"Id": "t-1", "Cost": 1E-10000}], "columnMapping": %s}""".formatted(mapping));
+        assertThat(executed.at("/data/successRows")).as(executed.body()).isEqualTo("1");
+
+        Response records = http.get("/v1/objects/task/records");
+
+        assertThat(records.status()).as(records.body()).isEqualTo(200);
+        assertThat(records.body()).contains("\"values\":{\"cost\":0." + "0".repeat(9_999) + "1}");
+    }
+
+    @Test
     void aDateNoYearHasFailsOnItsOwnRowAndLeavesTheOtherDatesOfItsColumnReadable() {
         assertThat(http.post("/v1/objects", """
                 {"slug": "task", "label": "Task", "fields": [

@@ -2434,6 +2434,28 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aDayItsMonthLacksKeepsAnOtherwiseAmbiguousColumnDayFirst() throws IOException {
+        ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, """
+                external_id,name,next_assessment_date
+                v-1,Acme,05/06/2024
+                v-2,Beta,31/04/2024
+                v-3,Gamma,07/08/2024
+                """);
+
+        assertThat(job.phase(Phase.PREVALIDATION).reason())
+                .isEqualTo("The dates in column \"next_assessment_date\" were read as DD/MM/YYYY");
+        assertThat(job.stats().created()).isEqualTo(2);
+        assertThat(job.stats().failed()).isEqualTo(1);
+        assertThat(vendor("v-1").values()).containsEntry("next_assessment_date",
+                new Value.Date(LocalDate.of(2024, 6, 5)));
+        assertThat(vendor("v-3").values()).containsEntry("next_assessment_date",
+                new Value.Date(LocalDate.of(2024, 8, 7)));
+        assertThat(errors(job)).extracting(RowError::line, RowError::externalId, RowError::field, RowError::message)
+                .containsExactly(tuple(3L, "v-2", "next_assessment_date",
+                        "next_assessment_date: expected a date (YYYY-MM-DD), got \"31/04/2024\""));
+    }
+
+    @Test
     void aColumnOfDatesOrNumbersInMoreThanOneFormatIsNotReadAndItsNoteAndRowsSayWhy() throws IOException {
         ImportJob job = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, """
                 external_id,name,next_assessment_date,raw_irq_score

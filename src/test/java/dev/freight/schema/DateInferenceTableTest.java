@@ -180,10 +180,10 @@ class DateInferenceTableTest {
     @Test
     void tellsWhetherAValueIsWrittenAsADateItCouldRecognise() {
         assertThat(Stream.of("01/13/2024", " 2024-01-15 ", "13.1.24", "1/2/2024 3:04 PM", "45306", "45306.5",
-                "2024-01-15T10:30:00"))
+                "2024-01-15T10:30:00", "02/29/2023", "31.04.2024"))
                 .allMatch(DateInference::writtenAsDate);
         assertThat(Stream.of("n/a", "", "  ", "15-Jan-2024", "20240115", "2024-01-15T10:30:00Z", "12", "25568",
-                "73051", "1/2", "02/29/2023", "2023-02-29", "13/13/2024", "31.04.2024", "1/15/2024 25:00",
+                "73051", "1/2", "2023-02-29", "13/13/2024", "13/45/2024", "00/13/2024", "1/15/2024 25:00",
                 "1/15/2024 13:00 PM", "1/15/202"))
                 .noneMatch(DateInference::writtenAsDate);
         assertThat(DateInference.writtenAsDate(null)).isFalse();
