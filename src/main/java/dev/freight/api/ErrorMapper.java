@@ -2,6 +2,7 @@ package dev.freight.api;
 
 import dev.freight.schema.Echo;
 import dev.freight.store.StoreException;
+import dev.freight.store.UploadStore;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -157,6 +158,10 @@ class ErrorMapper implements ErrorController {
                             String.valueOf(mismatch.getValue())) + ", got " + Echo.quoted(mismatch.getValue())), null);
             case InvalidParameterException undecodable -> body(new ApiException(400, "invalid_parameter",
                     QueryStrings.INVALID), null);
+            // Before, 500 internal_error: the client could not tell a full or unwritable disk from a bug.
+            case UploadStore.Unwritable unwritable -> failure(503, "storage_unavailable",
+                    "Freight could not store the upload: its uploads directory cannot be written (disk full or not "
+                            + "writable); nothing was kept, retry later", e);
             case StoreException store when "database_unavailable".equals(store.code()) ->
                     failure(503, store.code(), "The database is unavailable; retry later", e);
             // A privilege the operator revoked: retrying does not help, the GRANT in the message does.

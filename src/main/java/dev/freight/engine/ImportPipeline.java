@@ -25,7 +25,9 @@ import dev.freight.store.SchemaStore;
 import dev.freight.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -233,6 +235,9 @@ public final class ImportPipeline {
         } catch (StoreException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
+            if (interrupted(e)) {
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
             return fail(job, Phase.PREVALIDATION, readFailure(e));
         }
         long total = rows;
@@ -347,6 +352,9 @@ public final class ImportPipeline {
             return save(load(importId).withRunToken(token).ended(stopped.status, stopped.getMessage(),
                     PhaseStatus.SKIPPED, now()));
         } catch (UncheckedIOException e) {
+            if (interrupted(e.getCause())) {
+                throw e;
+            }
             return fail(load(importId).withRunToken(token), Phase.PROCESSING, readFailure(e.getCause()));
         }
     }
@@ -715,7 +723,7 @@ public final class ImportPipeline {
             }));
             writer.committed();
         } catch (StoreException e) {
-            if ("database_unavailable".equals(e.code()) || e.isSuperseded()) {
+            if ("database_unavailable".equals(e.code()) || e.isSuperseded() || interrupted(e)) {
                 throw e;
             }
             committed = job;
@@ -729,7 +737,8 @@ public final class ImportPipeline {
                     }));
                     writer.committed();
                 } catch (StoreException rowFailure) {
-                    if ("database_unavailable".equals(rowFailure.code()) || rowFailure.isSuperseded()) {
+                    if ("database_unavailable".equals(rowFailure.code()) || rowFailure.isSuperseded()
+                            || interrupted(rowFailure)) {
                         throw rowFailure;
                     }
                     committed = database.inTransaction(h -> {
@@ -1080,6 +1089,19 @@ public final class ImportPipeline {
         });
         return new MatchingWriter(records, imports, schema, object, job.organizationId(), job.id(), options, matcher,
                 matchFields);
+    }
+
+    /**
+     * Whether {@code e} came of the worker thread's interrupt (db-scheduler interrupts a run still going when the
+     * instance stops) rather than of the file or a row: an interruptible read fails with
+     * {@link ClosedByInterruptException} or {@link InterruptedIOException}, a wait for a pooled connection with an SQL
+     * exception, and each leaves the thread interrupted. Such a failure is thrown on, so the import stays to be
+     * resumed; before, an interrupted prevalidation failed the import with "The file could not be read", and a chunk
+     * that failed so was replayed row by row, which could record good rows as {@code write_failed}.
+     */
+    private static boolean interrupted(Throwable e) {
+        return Thread.currentThread().isInterrupted() || e instanceof ClosedByInterruptException
+                || e instanceof InterruptedIOException;
     }
 
     private static String readFailure(Exception e) {

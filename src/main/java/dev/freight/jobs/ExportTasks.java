@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,9 @@ public final class ExportTasks {
         this.files = files;
         this.clock = clock;
         this.fileTtl = fileTtl;
-        this.run = Tasks.oneTime("export-run", String.class).execute((instance, context) -> run(instance.getId()));
+        this.run = Tasks.oneTime("export-run", String.class)
+                .onFailure(StoppedByShutdown.retryAtOnce(clock))
+                .execute((instance, context) -> run(instance.getId(), context.getSchedulerState()::isShuttingDown));
         this.expire = Tasks.recurring("export-expiry", FixedDelay.of(sweepEvery))
                 .execute((instance, context) -> sweep(clock.instant()));
     }
@@ -84,6 +87,17 @@ public final class ExportTasks {
 
     /** Writes one job's file; public for tests that run it in-line. */
     public void run(String jobId) {
+        run(jobId, () -> false);
+    }
+
+    /**
+     * As {@link #run(String)}, in a run that {@code stopping} says when this instance is shutting down: what the run
+     * throws then (the scheduler interrupts a run still going once its shutdown wait is over; writing the file then
+     * fails with ClosedByInterruptException) leaves the job {@code processing}, its partial file deleted, and is thrown
+     * again as {@link StoppedByShutdown}, so the job runs again from the start at the next start. Before, such a job
+     * ended {@code failed} ("Freight failed while writing the export (ClosedByInterruptException)").
+     */
+    public void run(String jobId, BooleanSupplier stopping) {
         ExportJob job = database.withHandle(h -> jobs.get(h, jobId)).orElse(null);
         if (job == null || job.status().isFinal()) {
             return;
@@ -115,6 +129,9 @@ public final class ExportTasks {
             Instant now = clock.instant();
             database.inTransaction(h -> jobs.save(h, started.completed(now, bytes, now.plus(fileTtl))));
         } catch (StoreException e) {
+            if (stopping.getAsBoolean()) {
+                throw stopped(job, format, e);
+            }
             if ("database_unavailable".equals(e.code())) {
                 // db-scheduler retries the task; the job starts again from the beginning.
                 LOG.warn("export {} paused, the database is unavailable: {}", jobId, e.toString());
@@ -124,8 +141,18 @@ public final class ExportTasks {
         } catch (ExportException e) {
             fail(job, format, e, e.getMessage());
         } catch (IOException | RuntimeException e) {
+            if (stopping.getAsBoolean()) {
+                throw stopped(job, format, e);
+            }
             fail(job, format, e, "Freight failed while writing the export (" + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    private StoppedByShutdown stopped(ExportJob job, ExportFormat format, Exception e) {
+        files.delete(job.id(), format);
+        StoppedByShutdown stopped = new StoppedByShutdown("export " + job.id(), e);
+        LOG.warn("{} ({})", stopped.getMessage(), e.toString());
+        return stopped;
     }
 
     private void fail(ExportJob job, ExportFormat format, Exception e, String reason) {

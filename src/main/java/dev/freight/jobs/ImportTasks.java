@@ -19,6 +19,7 @@ import dev.freight.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,10 @@ public final class ImportTasks {
         this.sources = sources;
         this.confirmedMappings = new ConfirmedMappings(imports, memory);
         this.clock = clock;
-        this.run = Tasks.oneTime("import-run", String.class).execute((instance, context) -> runImport(instance.getId()));
+        this.run = Tasks.oneTime("import-run", String.class)
+                .onFailure(StoppedByShutdown.retryAtOnce(clock))
+                .execute((instance, context) -> runImport(instance.getId(),
+                        context.getSchedulerState()::isShuttingDown));
         this.expire = Tasks.recurring("import-expiry", FixedDelay.of(sweepEvery))
                 .execute((instance, context) -> expireStaleUploads());
     }
@@ -80,6 +84,15 @@ public final class ImportTasks {
 
     /** Prepares (unless done) and processes one import; public for tests that run it in-line. */
     public void runImport(String importId) {
+        runImport(importId, () -> false);
+    }
+
+    /**
+     * As {@link #runImport(String)}, in a run that {@code stopping} says when this instance is shutting down: what the
+     * run throws then (the scheduler interrupts a run still going once its shutdown wait is over) leaves the import as
+     * its last committed chunk left it, to be resumed, and is thrown again as {@link StoppedByShutdown}.
+     */
+    public void runImport(String importId, BooleanSupplier stopping) {
         ImportJob job = database.withHandle(h -> imports.get(h, importId)).orElse(null);
         if (job == null || job.status().isFinal()) {
             // Ended before this run (a cancel of a queued import): no prepare takes the prescan of its upload, if this
@@ -102,6 +115,9 @@ public final class ImportTasks {
                 LOG.info("import {}: {}", importId, e.getMessage());
                 return;
             }
+            if (stopping.getAsBoolean()) {
+                throw stopped(importId, e);
+            }
             if (!"database_unavailable".equals(e.code())) {
                 markFailed(importId, e);
                 return;
@@ -110,8 +126,20 @@ public final class ImportTasks {
             LOG.warn("import {} paused, the database is unavailable: {}", importId, e.toString());
             throw e;
         } catch (RuntimeException e) {
+            if (stopping.getAsBoolean()) {
+                throw stopped(importId, e);
+            }
             markFailed(importId, e);
         }
+    }
+
+    private static StoppedByShutdown stopped(String importId, RuntimeException e) {
+        // Before, an interrupted run marked the import failed (e.g. "interrupted while waiting for the next chunk")
+        // whenever the pool was still open, which it is while the scheduler stops: an import a restart would have
+        // resumed ended failed instead.
+        StoppedByShutdown stopped = new StoppedByShutdown("import " + importId, e);
+        LOG.warn("{} ({})", stopped.getMessage(), e.toString());
+        return stopped;
     }
 
     private void markFailed(String importId, RuntimeException e) {

@@ -35,6 +35,17 @@ public final class UploadStore {
     }
 
     /**
+     * The upload could not be written to the uploads directory (it cannot be created or written, or the disk is full):
+     * a failure of this instance's storage, not of the request; nothing was kept. Its cause is the file system's
+     * exception.
+     */
+    public static final class Unwritable extends IOException {
+        public Unwritable(IOException cause) {
+            super("The upload could not be written to the uploads directory", cause);
+        }
+    }
+
+    /**
      * An upload received in full into a staged file of its own, not yet the import's file: two requests may upload to
      * one import at once (a client retrying after a time-out, two instances sharing the directory), and only the one
      * whose import accepts it may become {@link #path}, so that the file stored is always the one whose checksum the
@@ -204,8 +215,13 @@ public final class UploadStore {
 
     private Staged receive(String importId, InputStream in, long maxBytes, Consumer<InputStream> follower)
             throws IOException {
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, importId, ".part");
+        Path tmp;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, importId, ".part");
+        } catch (IOException e) {
+            throw new Unwritable(e);
+        }
         MessageDigest sha = newSha256();
         Progress progress = new Progress();
         long total = 0;
@@ -220,7 +236,12 @@ public final class UploadStore {
                     if (total > maxBytes) {
                         throw new TooLarge(maxBytes);
                     }
-                    out.write(buf, 0, n);
+                    // A write that fails is the disk's (full, or gone read-only); a read that fails is the client's.
+                    try {
+                        out.write(buf, 0, n);
+                    } catch (IOException e) {
+                        throw new Unwritable(e);
+                    }
                     progress.written(total);
                 }
             }

@@ -1325,6 +1325,48 @@ abstract class ImportsApiContract {
     }
 
     /**
+     * An upload this instance cannot write (its uploads directory cannot be created or written: here a plain file
+     * stands where the directory belongs, which refuses even root, as a full disk or a read-only mount would) answers
+     * 503 storage_unavailable; the import keeps waiting with nothing claiming a file, and the same upload is accepted
+     * once the directory can be written. Before, the answer was 500 internal_error.
+     */
+    @Test
+    void anUploadTheUploadsDirectoryCannotTakeAnswersStorageUnavailableAndARetryIsAccepted() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        Path uploads = TestServer.of(database()).bean(UploadStore.class).path(id).getParent();
+        Path aside = uploads.resolveSibling("uploads-aside-" + id);
+        if (Files.exists(uploads)) {
+            Files.move(uploads, aside);
+        }
+        HttpResponse<String> refused;
+        try {
+            Files.writeString(uploads, "not a directory");
+            refused = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        } finally {
+            Files.delete(uploads);
+            if (Files.exists(aside)) {
+                Files.move(aside, uploads);
+            }
+        }
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        JsonNode error = Http.JSON.readTree(refused.body()).get("error");
+        assertThat(error.get("code").asString()).isEqualTo("storage_unavailable");
+        assertThat(error.get("message").asString()).isEqualTo("Freight could not store the upload: its uploads "
+                + "directory cannot be written (disk full or not writable); nothing was kept, retry later (error id "
+                + error.get("error_id").asString() + ")");
+        Response waiting = http.get("/v1/imports/" + id);
+        assertThat(waiting.at("/status")).isEqualTo("requested");
+        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+        assertThat(waiting.at("/checksum")).isNull();
+        assertThat(stagedFiles(id)).isEmpty();
+        HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(awaitFinal(id).at("/checksum")).isEqualTo(sha256(VENDORS));
+    }
+
+    /**
      * Lets {@code first} finish and its import complete, then {@code second}; returns the second's answer. The second
      * is let go whatever happens, so that no request of the server is left waiting.
      */

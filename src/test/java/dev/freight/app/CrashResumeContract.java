@@ -96,7 +96,7 @@ abstract class CrashResumeContract {
         Files.writeString(csv, b);
     }
 
-    private static String startImport(Http.Client http, Path csv) throws IOException, InterruptedException {
+    static String startImport(Http.Client http, Path csv) throws IOException, InterruptedException {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
         HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
                 .header("Content-Type", "text/csv")
@@ -106,7 +106,7 @@ abstract class CrashResumeContract {
     }
 
     /** Waits until at least {@code rows} rows are committed and returns how many; fails if the import ends first. */
-    private static long awaitCheckpoint(Http.Client http, String id, long rows) throws InterruptedException {
+    static long awaitCheckpoint(Http.Client http, String id, long rows) throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         while (Instant.now().isBefore(deadline)) {
             Response r = http.get("/v1/imports/" + id);
@@ -121,7 +121,7 @@ abstract class CrashResumeContract {
         throw new AssertionError("import " + id + " did not reach " + rows + " rows");
     }
 
-    private static Response awaitFinal(Http.Client http, String id) throws InterruptedException {
+    static Response awaitFinal(Http.Client http, String id) throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(240));
         while (Instant.now().isBefore(deadline)) {
             Response r = http.get("/v1/imports/" + id);
@@ -133,7 +133,7 @@ abstract class CrashResumeContract {
         throw new AssertionError("import " + id + " did not finish: " + http.get("/v1/imports/" + id).body());
     }
 
-    private static String download(String url) throws IOException, InterruptedException {
+    static String download(String url) throws IOException, InterruptedException {
         return RAW.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 }

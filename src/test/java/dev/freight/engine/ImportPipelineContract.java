@@ -2,6 +2,7 @@ package dev.freight.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.freight.ingest.FileType;
@@ -39,7 +40,9 @@ import dev.freight.testing.TestDatabases;
 import dev.freight.testing.XlsxFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +62,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -3135,6 +3139,63 @@ abstract class ImportPipelineContract {
                 .containsExactly("prevalidation:completed", "preparsing:completed", "transforming:failed",
                         "parsing:failed", "validation:failed", "processing:failed", "cleanup:skipped");
         assertThat(failed.phases().subList(2, 7)).allSatisfy(p -> assertThat(p.reason()).isEqualTo(failed.reason()));
+    }
+
+    /**
+     * A run the instance's shutdown interrupts (db-scheduler interrupts a run still going once its shutdown wait is
+     * over) leaves the import as its last commit left it, for the next start to resume. In prevalidation a channel
+     * read of the upload fails with ClosedByInterruptException (here a source that fails so, as the read would); in
+     * processing the wait for the next chunk fails. Before, the first failed the import with "The file could not be
+     * read", the second with "Freight failed while processing the import (IllegalStateException)".
+     */
+    @Test
+    void aRunInterruptedByTheShutdownLeavesTheImportToBeResumed() throws IOException {
+        UploadStore uploads = new UploadStore(dir.resolve("uploads"));
+        UploadSources sources = new UploadSources(uploads, db, imports);
+        var tasks = new dev.freight.jobs.ImportTasks(db, imports, pipeline, sources,
+                new dev.freight.store.MappingMemoryStore(clock), clock, Duration.ofSeconds(10));
+        ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
+        Path file = uploads.path(job.id());
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, NINE_VENDORS);
+
+        Throwable inPrevalidation = interrupted(() -> pipeline.prepare(job.id(), () -> {
+            throw new ClosedByInterruptException();
+        }));
+
+        assertThat(inPrevalidation).isInstanceOf(UncheckedIOException.class)
+                .hasCauseInstanceOf(ClosedByInterruptException.class);
+        ImportJob afterPrevalidation = load(job.id());
+        assertThat(afterPrevalidation.status()).isEqualTo(Status.REQUESTED);
+        assertThat(afterPrevalidation.reason()).isNull();
+        assertThat(afterPrevalidation.phase(Phase.PREVALIDATION).status()).isEqualTo(PhaseStatus.RUNNING);
+
+        Throwable inProcessing = interrupted(() -> tasks.runImport(job.id(), () -> true));
+
+        assertThat(inProcessing).hasMessage("import " + job.id() + " was stopped by the shutdown of this instance; it "
+                + "runs again at the next start").hasRootCauseInstanceOf(InterruptedException.class);
+        ImportJob afterProcessing = load(job.id());
+        assertThat(afterProcessing.status()).isEqualTo(Status.PROCESSING);
+        assertThat(afterProcessing.phases()).extracting(p -> p.phase().wireName() + ":" + p.status().wireName())
+                .containsExactly("prevalidation:completed", "preparsing:completed", "transforming:running",
+                        "parsing:running", "validation:running", "processing:running", "cleanup:pending");
+        assertThat(afterProcessing.stats()).isEqualTo(ImportStats.ZERO);
+
+        tasks.runImport(job.id());
+
+        ImportJob done = load(job.id());
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(9, 9, 9, 0, 0, 0, 0, 0));
+    }
+
+    /** What {@code run} throws when it starts with its thread interrupted; the interrupt is cleared after. */
+    private static Throwable interrupted(ThrowingCallable run) {
+        Thread.currentThread().interrupt();
+        try {
+            return catchThrowable(run);
+        } finally {
+            Thread.interrupted();
+        }
     }
 
     @Test

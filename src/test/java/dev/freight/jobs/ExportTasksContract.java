@@ -1,6 +1,7 @@
 package dev.freight.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.freight.export.ExportConfig;
 import dev.freight.export.ExportFiles;
@@ -19,12 +20,14 @@ import dev.freight.store.TenantStore;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,6 +109,57 @@ abstract class ExportTasksContract {
         assertThat(file).doesNotExist();
         assertThat(reload("exp_1").status()).isEqualTo(ExportJob.Status.EXPIRED);
         assertThat(tasks.sweep(clock.instant())).isZero();
+    }
+
+    ExportJob queuedJson(String id) {
+        ExportJob job = new ExportJob(id, organizationId, "module", "vendor", "vendor", "json",
+                new ExportConfig(List.of("external_id", "name"), null, null, null, null, null, null, null, null, null,
+                        null, null).toJson(), ExportJob.Status.QUEUED, 0, null, "vendors-export-2025-03-01.json", null,
+                "application/json", null, "key_test", clock.instant(), null, null, null);
+        db.inTransaction(h -> {
+            jobs.create(h, job);
+            return null;
+        });
+        return job;
+    }
+
+    /**
+     * A run the instance's shutdown interrupts (db-scheduler interrupts a run still going once its shutdown wait is
+     * over; here the thread is interrupted before the run, so the wait for the next records read ahead fails) leaves
+     * the job {@code processing} to run again, with no file, not failed; the next run writes the same file as an
+     * uninterrupted one. Before, the job ended failed ("Freight failed while writing the export
+     * (InterruptedIOException)").
+     */
+    @Test
+    void aJobInterruptedByTheShutdownIsLeftToRunAgainAndThenWritesTheWholeFile() throws IOException {
+        queuedJson("exp_3");
+        queuedJson("exp_4");
+
+        Thread.currentThread().interrupt();
+        Throwable stopped;
+        try {
+            stopped = catchThrowable(() -> tasks.run("exp_3", () -> true));
+        } finally {
+            Thread.interrupted();
+        }
+
+        assertThat(stopped).hasMessage("export exp_3 was stopped by the shutdown of this instance; it runs again at "
+                + "the next start").hasCauseInstanceOf(InterruptedIOException.class);
+        ExportJob interrupted = reload("exp_3");
+        assertThat(interrupted.status()).isEqualTo(ExportJob.Status.PROCESSING);
+        assertThat(interrupted.error()).isNull();
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).isEmpty();
+        }
+
+        tasks.run("exp_3");
+        tasks.run("exp_4");
+
+        ExportJob done = reload("exp_3");
+        assertThat(done.status()).isEqualTo(ExportJob.Status.COMPLETED);
+        assertThat(done.recordCount()).isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("exp_3.json"))).contains("\"v-1\"")
+                .isEqualTo(Files.readString(dir.resolve("exp_4.json")));
     }
 
     @Test

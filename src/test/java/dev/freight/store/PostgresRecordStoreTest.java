@@ -1,8 +1,10 @@
 package dev.freight.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.freight.testing.TestDatabases;
+import java.sql.SQLException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +13,27 @@ class PostgresRecordStoreTest extends RecordStoreContract {
     @Override
     TestDatabases databases() {
         return TestDatabases.POSTGRESQL;
+    }
+
+    /**
+     * A server going away ({@code pg_ctl stop -m fast}, a restart, an administrator's pg_terminate_backend) ends each
+     * session with SQL state 57P01 (admin_shutdown), not a class 08 state: it is the database unavailable, which a
+     * background import waits out and resumes from its checkpoint. Before, it counted as a statement the database
+     * rejected ({@code database_error}): an import's chunk was replayed row by row, a row that met another terminated
+     * connection recorded as {@code write_failed}, and the import marked {@code failed} once the server was back.
+     */
+    @Test
+    void aStatementWhoseSessionTheServerTerminatedIsTheDatabaseUnavailable() {
+        StoreException e = catchThrowableOfType(StoreException.class, () -> db.inTransaction(h -> {
+            int pid = h.query("select pg_backend_pid()", rs -> rs.getInt(1)).getFirst();
+            db.withHandle(other -> other.query("select pg_terminate_backend(?, 10000)", rs -> rs.getBoolean(1), pid));
+            return h.query("select 1", rs -> rs.getInt(1));
+        }));
+
+        assertThat(e.code()).isEqualTo("database_unavailable");
+        assertThat(((SQLException) e.getCause()).getSQLState()).isEqualTo("57P01");
+        List<Integer> after = db.withHandle(h -> h.query("select 2", rs -> rs.getInt(1)));
+        assertThat(after).containsExactly(2);
     }
 
     @Test

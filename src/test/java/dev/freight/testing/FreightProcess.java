@@ -110,6 +110,15 @@ public final class FreightProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGTERM, as a service manager stops the service: Spring's graceful shutdown runs. Returns the exit code once the
+     * process has exited (at most 120 s).
+     */
+    public int terminate() {
+        process.destroy();
+        return waitForExit();
+    }
+
     @Override
     public void close() {
         process.destroy();

@@ -396,9 +396,16 @@ public final class PostgresDialect implements Dialect {
         return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
     }
 
+    /**
+     * A connection failure (class 08), or the server ending the session as it goes away: 57P01 admin_shutdown (a fast
+     * shutdown or restart, pg_terminate_backend), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up or
+     * shutting down). Not the rest of class 57 (57014, a cancelled statement, is the statement's). Before, the 57P
+     * states counted as a statement the database rejected, so a chunk cut off by a restart was replayed row by row.
+     */
     @Override
     public boolean isUnavailable(SQLException e) {
-        return e.getSQLState() != null && e.getSQLState().startsWith("08");
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     @Override
