@@ -108,34 +108,20 @@ final class XlsxPackage implements Closeable {
         }
     }
 
-    /** A part's decompressed bytes, failing with {@link PartTooLarge} past {@link #partLimit}. */
-    private final class Expansion extends FilterInputStream {
+    /**
+     * A guard over a part's bytes that looks at them in {@link #read(byte[], int, int)} alone: a single byte and a skip
+     * are read through it, so no byte passes unseen.
+     */
+    private abstract static class PartFilter extends FilterInputStream {
 
-        private final String part;
-        private long expanded;
-
-        Expansion(InputStream in, String part) {
+        PartFilter(InputStream in) {
             super(in);
-            this.part = part;
         }
 
         @Override
         public int read() throws IOException {
             byte[] one = new byte[1];
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                expanded += n;
-                if (expanded > partLimit) {
-                    throw new PartTooLarge("%s expands to more than %,d bytes, the most a part of this workbook may"
-                            .formatted(part, partLimit) + " expand to (" + partLimitReason + ")");
-                }
-            }
-            return n;
         }
 
         /** Skipped bytes are counted too: read, not skipped by the stream underneath. */
@@ -154,13 +140,38 @@ final class XlsxPackage implements Closeable {
         }
     }
 
+    /** A part's decompressed bytes, failing with {@link PartTooLarge} past {@link #partLimit}. */
+    private final class Expansion extends PartFilter {
+
+        private final String part;
+        private long expanded;
+
+        Expansion(InputStream in, String part) {
+            super(in);
+            this.part = part;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                expanded += n;
+                if (expanded > partLimit) {
+                    throw new PartTooLarge("%s expands to more than %,d bytes, the most a part of this workbook may"
+                            .formatted(part, partLimit) + " expand to (" + partLimitReason + ")");
+                }
+            }
+            return n;
+        }
+    }
+
     /**
      * A part's bytes, failing with {@link RunTooLong} once more than {@link #MAX_MARKUP_RUN} pass without a {@code <}:
      * a few kilobytes of a zip can expand into a gigabyte-long text, which the parser would build whole. The byte of
      * {@code <} is that character in UTF-8 and, among other bytes, in UTF-16, so no legal part is refused. Only the
      * last {@code <} of each read counts, so a read is searched from its end and markup stops the search within a tag.
      */
-    private static final class MarkupRuns extends FilterInputStream {
+    private static final class MarkupRuns extends PartFilter {
 
         private final String part;
         private long position;
@@ -169,12 +180,6 @@ final class XlsxPackage implements Closeable {
         MarkupRuns(InputStream in, String part) {
             super(in);
             this.part = part;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override
@@ -195,21 +200,6 @@ final class XlsxPackage implements Closeable {
                         .formatted(SheetText.MAX_CELL));
             }
             return n;
-        }
-
-        /** Skipped bytes are counted too: read, not skipped by the stream underneath. */
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buffer = new byte[(int) Math.min(Math.max(n, 0), 8192)];
-            long skipped = 0;
-            while (skipped < n) {
-                int read = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
-                if (read < 0) {
-                    break;
-                }
-                skipped += read;
-            }
-            return skipped;
         }
     }
 
