@@ -68,25 +68,7 @@ public final class XlsxFiles {
         sheet.append("</sheetData></worksheet>");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            put(zip, "[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas."
-                    + "openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\""
-                    + "application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" "
-                    + "ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\""
-                    + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override "
-                    + "PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-"
-                    + "officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/sharedStrings.xml\" "
-                    + "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
-                    + "</Types>");
-            put(zip, "_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"" + PACKAGE_RELS
-                    + "\"><Relationship Id=\"rId1\" Type=\"" + RELS + "/officeDocument\" Target=\"xl/workbook.xml\"/>"
-                    + "</Relationships>");
-            put(zip, "xl/workbook.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"" + MAIN
-                    + "\" xmlns:r=\"" + RELS + "\"><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets>"
-                    + "</workbook>");
-            put(zip, "xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\""
-                    + PACKAGE_RELS + "\"><Relationship Id=\"rId1\" Type=\"" + RELS + "/worksheet\" Target=\""
-                    + "worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"" + RELS + "/sharedStrings\" Target=\""
-                    + "sharedStrings.xml\"/></Relationships>");
+            putPackage(zip);
             put(zip, "xl/sharedStrings.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"" + MAIN
                     + "\" count=\"1\" uniqueCount=\"1\"><si><t>" + text + "</t></si></sst>");
             put(zip, "xl/worksheets/sheet1.xml", sheet.toString());
@@ -94,6 +76,29 @@ public final class XlsxFiles {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** The parts every workbook here has around its sheet and shared strings: types, relationships, the workbook. */
+    private static void putPackage(ZipOutputStream zip) throws IOException {
+        put(zip, "[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas."
+                + "openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\""
+                + "application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" "
+                + "ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\""
+                + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override "
+                + "PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-"
+                + "officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/sharedStrings.xml\" "
+                + "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
+                + "</Types>");
+        put(zip, "_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"" + PACKAGE_RELS
+                + "\"><Relationship Id=\"rId1\" Type=\"" + RELS + "/officeDocument\" Target=\"xl/workbook.xml\"/>"
+                + "</Relationships>");
+        put(zip, "xl/workbook.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"" + MAIN
+                + "\" xmlns:r=\"" + RELS + "\"><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets>"
+                + "</workbook>");
+        put(zip, "xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\""
+                + PACKAGE_RELS + "\"><Relationship Id=\"rId1\" Type=\"" + RELS + "/worksheet\" Target=\""
+                + "worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"" + RELS + "/sharedStrings\" Target=\""
+                + "sharedStrings.xml\"/></Relationships>");
     }
 
     /**
@@ -111,25 +116,7 @@ public final class XlsxFiles {
     public static byte[] expanding(String[] header, String item, int items, int refer, String row, int rows) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            put(zip, "[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas."
-                    + "openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\""
-                    + "application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" "
-                    + "ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\""
-                    + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override "
-                    + "PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-"
-                    + "officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/sharedStrings.xml\" "
-                    + "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
-                    + "</Types>");
-            put(zip, "_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"" + PACKAGE_RELS
-                    + "\"><Relationship Id=\"rId1\" Type=\"" + RELS + "/officeDocument\" Target=\"xl/workbook.xml\"/>"
-                    + "</Relationships>");
-            put(zip, "xl/workbook.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"" + MAIN
-                    + "\" xmlns:r=\"" + RELS + "\"><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets>"
-                    + "</workbook>");
-            put(zip, "xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\""
-                    + PACKAGE_RELS + "\"><Relationship Id=\"rId1\" Type=\"" + RELS + "/worksheet\" Target=\""
-                    + "worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"" + RELS + "/sharedStrings\" Target=\""
-                    + "sharedStrings.xml\"/></Relationships>");
+            putPackage(zip);
             putRepeated(zip, "xl/sharedStrings.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"" + MAIN
                     + "\">", item, items, "</sst>");
             putRepeated(zip, "xl/worksheets/sheet1.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\""
