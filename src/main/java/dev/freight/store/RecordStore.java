@@ -333,6 +333,12 @@ public final class RecordStore {
                 + (after ? "> ?" : "is not null") + " order by external_id limit " + limit;
     }
 
+    /** Whether {@code importId} saw the key {@code externalId} (an overwrite's cleanup spares its records). */
+    public boolean seen(Handle h, String importId, String externalId) {
+        return h.queryFirst("select 1 from import_seen where import_id = ? and external_id = ?", rs -> true, importId,
+                externalId).isPresent();
+    }
+
     /** The keys an import saw between two, both included. */
     static final String SEEN_BETWEEN = "select external_id from import_seen where import_id = ? and external_id >= ?"
             + " and external_id <= ?";

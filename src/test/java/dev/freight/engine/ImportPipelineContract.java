@@ -35,6 +35,7 @@ import dev.freight.store.StoredRecord;
 import dev.freight.store.StoreException;
 import dev.freight.store.TenantStore;
 import dev.freight.store.UploadStore;
+import dev.freight.store.ValueJson;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import dev.freight.testing.XlsxFiles;
@@ -2957,6 +2958,119 @@ abstract class ImportPipelineContract {
         assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(before);
         assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Beta")));
         assertThat(vendor("v-3").values()).containsOnly(Map.entry("name", new Value.Text("Gamma")));
+    }
+
+    /**
+     * An overwrite of v-1 over v-1 to v-3 whose cleanup page (v-2 and v-3 unseen) loses its one attempt, so each unseen
+     * record is read again in a transaction of its own; before v-2's, another writer commits {@code otherWriter} (no
+     * transaction of the cleanup is open then, so this runs on SQLite too). The cleanup deletes exactly what the
+     * import did not contain as of its own read of each record, counts what it deleted, and leaves only what has no
+     * key: a record re-keyed (ahead of the walk or behind it) is deleted once and not counted left (before, it was
+     * counted left, and deleted by the next page when its key was ahead); a record re-keyed into the file's keys stays
+     * and is not counted (before, counted left); a record created again under the key the page read is deleted
+     * (before, it stayed); one whose key was taken stays and is counted left.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cleanupRacingAnotherWriterOneAtATime")
+    void theOneAtATimeCleanupDeletesWhatTheImportDidNotContainAsOfItsOwnRead(String what,
+            OtherWriterChange otherWriter, List<List<String>> expectedDeletes, long deleted, String reason,
+            Map<String, String> remaining) throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n");
+        Map<String, String> before = ids("v-1", "v-2", "v-3");
+        String file = "external_id,name\nv-1,Acme\n";
+        ImportJob job = prepared(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, file);
+        pipeline.cleanupPageAttempts(1);
+        List<List<String>> deletes = new ArrayList<>();
+        pipeline.beforeCleanupDelete(toDelete -> {
+            deletes.add(toDelete.stream().map(RecordStore.Existing::externalId).toList());
+            if (deletes.size() == 1) {
+                // What a page that lost its race throws (SQLite's page, holding the write lock, cannot lose one).
+                throw new StoreException("transient_conflict", "1 of 2 records changed or were deleted while they"
+                        + " were being deleted", null);
+            }
+        });
+        pipeline.beforeCleanupRecord(record -> {
+            if (record.externalId().equals("v-2")) {
+                db.inTransaction(h -> {
+                    otherWriter.apply(h, records, org, before);
+                    return null;
+                });
+            }
+        });
+
+        ImportJob done = pipeline.process(job.id(), csv(file), ImportPipeline.Listener.NONE);
+
+        assertThat(deletes).isEqualTo(expectedDeletes);
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.reason()).isNull();
+        assertThat(errors(done)).isEmpty();
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, deleted, 0, 0));
+        assertThat(done.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.COMPLETED);
+        assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(deleted);
+        assertThat(done.phase(Phase.CLEANUP).reason()).isEqualTo(reason);
+        assertThat(load(done.id()).phase(Phase.CLEANUP)).isEqualTo(done.phase(Phase.CLEANUP));
+        assertThat(load(done.id()).stats()).isEqualTo(done.stats());
+        assertThat(vendorNamesByKey()).isEqualTo(remaining);
+
+        ImportRollback.Result undone = rollback.rollback(done, "key_test");
+
+        assertThat(undone.restored()).isEqualTo((int) deleted);
+        assertThat(undone.conflicts()).isEmpty();
+    }
+
+    /** Every stored vendor's name by its external_id ({@code (no external_id)} for one without). */
+    Map<String, String> vendorNamesByKey() {
+        Map<String, String> names = new HashMap<>();
+        db.withHandle(h -> {
+            h.forEach("select external_id, data from records where organization_id = ? and object = 'vendor'",
+                    rs -> names.put(rs.getString(1) == null ? "(no external_id)" : rs.getString(1),
+                            ValueJson.readObject(rs.getString(2)).get("name").toString()), org);
+            return null;
+        });
+        return names;
+    }
+
+    /** A change another writer commits, in the transaction given, to the records stored before (key to id). */
+    @FunctionalInterface
+    interface OtherWriterChange {
+        void apply(Handle h, RecordStore records, String org, Map<String, String> before);
+    }
+
+    /** Another writer's change of a record's external_id, from {@code from} to {@code to}. */
+    static OtherWriterChange rekey(String from, String to) {
+        return (h, records, org, before) -> h.update("update records set external_id = ?, version = version + 1"
+                + " where organization_id = ? and id = ?", to, org, before.get(from));
+    }
+
+    static Stream<Arguments> cleanupRacingAnotherWriterOneAtATime() {
+        String left = "1 record the import did not contain was not deleted, since other writers kept changing it while"
+                + " the cleanup deleted it";
+        OtherWriterChange fileKey = (h, records, org, before) -> {
+            h.update("delete from records where organization_id = ? and id = ?", org, before.get("v-1"));
+            rekey("v-2", "v-1").apply(h, records, org, before);
+        };
+        OtherWriterChange createdAgain = (h, records, org, before) -> {
+            h.update("delete from records where organization_id = ? and id = ?", org, before.get("v-2"));
+            records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2",
+                    Map.of("name", new Value.Text("Beta again")))));
+        };
+        OtherWriterChange keyTaken = (h, records, org, before) -> records.clearExternalIds(h, org,
+                List.of(before.get("v-2")));
+        return Stream.of(
+                Arguments.of("v-2 re-keyed to v-9, ahead of the walk", rekey("v-2", "v-9"),
+                        List.of(List.of("v-2", "v-3"), List.of("v-9"), List.of("v-3")), 2L, null,
+                        Map.of("v-1", "Acme")),
+                Arguments.of("v-2 re-keyed to v-0, behind the walk", rekey("v-2", "v-0"),
+                        List.of(List.of("v-2", "v-3"), List.of("v-0"), List.of("v-3")), 2L, null,
+                        Map.of("v-1", "Acme")),
+                Arguments.of("v-1 deleted and v-2 re-keyed to v-1, a key of the file", fileKey,
+                        List.of(List.of("v-2", "v-3"), List.of("v-3")), 1L, null, Map.of("v-1", "Beta")),
+                Arguments.of("v-2 deleted and created again", createdAgain,
+                        List.of(List.of("v-2", "v-3"), List.of("v-2"), List.of("v-3")), 2L, null,
+                        Map.of("v-1", "Acme")),
+                Arguments.of("v-2's external_id taken", keyTaken,
+                        List.of(List.of("v-2", "v-3"), List.of("v-3")), 1L, left,
+                        Map.of("v-1", "Acme", "(no external_id)", "Beta")));
     }
 
     /** What another writer does in the race tests: a change only a version check sees. */
