@@ -55,6 +55,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -3071,6 +3072,82 @@ abstract class ImportPipelineContract {
                 Arguments.of("v-2's external_id taken", keyTaken,
                         List.of(List.of("v-2", "v-3"), List.of("v-3")), 1L, left,
                         Map.of("v-1", "Acme", "(no external_id)", "Beta")));
+    }
+
+    /**
+     * The references to the records being deleted, found by the database: among 2,000 services that refer to a vendor
+     * kept (by their vendor and their dependencies), a few services and an assessment refer to v-1 to v-3, once or
+     * several times, in one field or two, beside references to a service and to the kept vendor. The scan hands back
+     * each referring record's reference to each of them once, in the first field naming it, by record and in the order
+     * its field holds them, and reads only their rows (7, or 6 without s-d's, which the import that created v-1 to v-3
+     * created too); before, it read every record of the two objects (2,005) and decoded those naming a vendor.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"among ids", "created by the import"})
+    void referringRecordsReadsOnlyTheReferencesToTheRecordsBeingDeleted(String referred) {
+        String importId = "imp_cleanup";
+        Map<String, String> vendors = new HashMap<>();
+        db.inTransaction(h -> {
+            records.upsert(h, org, BuiltInObjects.VENDOR, List.of(vendorWrite("v-keep")));
+            records.upsert(h, org, BuiltInObjects.VENDOR, List.of(vendorWrite("v-1"), vendorWrite("v-2"),
+                    vendorWrite("v-3")), importId);
+            vendors.putAll(records.idsByExternalId(h, org, "vendor", List.of("v-keep", "v-1", "v-2", "v-3")));
+            List<RecordWrite> unrelated = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                unrelated.add(serviceWrite("s-%04d".formatted(i), vendors, "v-keep", List.of("v-keep")));
+            }
+            records.upsert(h, org, BuiltInObjects.SERVICE, unrelated);
+            records.upsert(h, org, BuiltInObjects.SERVICE, List.of(serviceWrite("s-a", vendors, "v-1", List.of())));
+            vendors.putAll(records.idsByExternalId(h, org, "service", List.of("s-a")));
+            records.upsert(h, org, BuiltInObjects.SERVICE, List.of(
+                    serviceWrite("s-b", vendors, "v-keep", List.of("v-2", "s-a", "v-1")),
+                    serviceWrite("s-c", vendors, "v-2", List.of("v-2"))));
+            records.upsert(h, org, BuiltInObjects.SERVICE, List.of(serviceWrite("s-d", vendors, "v-1", List.of())),
+                    importId);
+            return records.upsert(h, org, BuiltInObjects.ASSESSMENT, List.of(new RecordWrite("a-1", Map.of(
+                    "name", new Value.Text("Review"), "vendor", vendorRef("v-3", vendors)))));
+        });
+        Map<String, String> keys = new HashMap<>();
+        vendors.forEach((key, id) -> keys.put(id, key));
+        boolean among = referred.equals("among ids");
+        RecordStore.Referred which = among
+                ? new RecordStore.Referred.Among(List.of(vendors.get("v-1"), vendors.get("v-2"), vendors.get("v-3")))
+                : new RecordStore.Referred.CreatedBy(importId);
+        ReferringRecords referring = new ReferringRecords(db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
+                Set.of("vendor"));
+        List<String> found = new ArrayList<>();
+
+        long read = db.inTransaction(h -> referring.scan(records, h, org, which, among ? null : importId,
+                r -> found.add(r.object().slug() + " " + r.fromExternalId() + " " + r.field().slug() + " "
+                        + keys.get(r.to()))));
+
+        List<String> expected = new ArrayList<>(List.of("assessment a-1 vendor v-3", "service s-a vendor v-1",
+                "service s-b dependencies v-2", "service s-b dependencies v-1", "service s-c vendor v-2"));
+        if (among) {
+            expected.add("service s-d vendor v-1");
+        }
+        assertThat(found).containsExactlyElementsOf(expected);
+        assertThat(read).isEqualTo(among ? 7 : 6);
+    }
+
+    private static RecordWrite vendorWrite(String key) {
+        return new RecordWrite(key, Map.of("name", new Value.Text("Vendor " + key)));
+    }
+
+    private static Value.Ref vendorRef(String key, Map<String, String> ids) {
+        return new Value.Ref(key, key.startsWith("s-") ? "service" : "vendor", ids.get(key));
+    }
+
+    private static RecordWrite serviceWrite(String key, Map<String, String> ids, String vendor,
+            List<String> dependencies) {
+        Map<String, Value> values = new LinkedHashMap<>();
+        values.put("name", new Value.Text("Service " + key));
+        values.put("vendor", vendorRef(vendor, ids));
+        if (!dependencies.isEmpty()) {
+            values.put("dependencies", new Value.Many(dependencies.stream().map(d -> (Value) vendorRef(d, ids))
+                    .toList()));
+        }
+        return new RecordWrite(key, values);
     }
 
     /** What another writer does in the race tests: a change only a version check sees. */
