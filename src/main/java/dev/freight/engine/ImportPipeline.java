@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -124,6 +125,12 @@ public final class ImportPipeline {
      */
     private Consumer<List<Existing>> beforeCleanupDelete = toDelete -> {};
     /**
+     * Run on the overwrite cleanup's one-at-a-time path with each unseen record of the page as the page read it, before
+     * the record's own transaction reads it afresh, outside any transaction: nothing, but a test's other writer changes
+     * the record there (on SQLite too, where no other writer gets between a cleanup transaction's read and delete).
+     */
+    private Consumer<Existing> beforeCleanupRecord = record -> {};
+    /**
      * Run by {@link #prepare} with the import's id once it has marked prevalidation running, before it opens the file:
      * nothing, but a test lands a cancel there, inside the run. Volatile: a test sets it on a server's pipeline, whose
      * requests run it on their own threads.
@@ -150,6 +157,11 @@ public final class ImportPipeline {
     /** Sets what runs just before each version-checked delete of the overwrite cleanup; for tests. */
     void beforeCleanupDelete(Consumer<List<Existing>> hook) {
         this.beforeCleanupDelete = hook;
+    }
+
+    /** Sets what runs before each record's own transaction on the overwrite cleanup's one-at-a-time path; for tests. */
+    void beforeCleanupRecord(Consumer<Existing> hook) {
+        this.beforeCleanupRecord = hook;
     }
 
     /** Sets what {@link #prepare} runs once prevalidation is marked running; for tests. */
@@ -865,7 +877,9 @@ public final class ImportPipeline {
         // one before: the records the import saw stay, and walking past them again on every batch would make the
         // cleanup quadratic.
         String lastKey = null;
-        long left = 0;
+        // The records left so far, by id: one whose key another writer moved ahead of the walk may be met again and
+        // deleted by a later page, and then it is no longer left (before, it was counted both ways).
+        Set<String> left = new HashSet<>();
         while (true) {
             checkStop(current);
             ImportJob before = current;
@@ -890,10 +904,11 @@ public final class ImportPipeline {
             }
             lastKey = cleaned.lastKey();
             current = cleaned.job();
-            left += cleaned.left();
+            left.removeAll(cleaned.deleted());
+            left.addAll(cleaned.left());
         }
         return save(current.withPhase(current.phase(Phase.CLEANUP).finished(PhaseStatus.COMPLETED, now(),
-                left == 0 ? null : keptChanging(left))));
+                left.isEmpty() ? null : keptChanging(left.size()))));
     }
 
     /** The cleanup phase's reason when it left {@code left} records that other writers kept changing. */
@@ -906,10 +921,10 @@ public final class ImportPipeline {
     }
 
     /**
-     * The import after one page of its overwrite cleanup, the last key the page read, and how many of the page's
-     * unseen records it left because other writers kept changing them.
+     * The import after one page of its overwrite cleanup, the last key the page read, the ids of the records it deleted,
+     * and those of the records it left because other writers kept changing them.
      */
-    private record CleanedPage(ImportJob job, String lastKey, long left) {}
+    private record CleanedPage(ImportJob job, String lastKey, Set<String> deleted, Set<String> left) {}
 
     /**
      * Deletes the records of one page of the cleanup's walk (after {@code afterKey}) that the import did not see, each
@@ -925,20 +940,22 @@ public final class ImportPipeline {
         }
         List<Existing> unseen = page.unseen();
         if (unseen.isEmpty()) {
-            return new CleanedPage(before, page.lastExternalId(), 0);
+            return new CleanedPage(before, page.lastExternalId(), Set.of(), Set.of());
         }
         beforeCleanupDelete.accept(unseen);
         records.deleteChecked(h, before.organizationId(), before.id(),
                 unseen.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
-        return new CleanedPage(imports.save(h, cleaned(before, unseen.size())), page.lastExternalId(), 0);
+        return new CleanedPage(imports.save(h, cleaned(before, unseen.size())), page.lastExternalId(),
+                ids(unseen), Set.of());
     }
 
     /**
      * The page after {@code afterKey} of a cleanup whose page lost to other writers on every attempt: each of its
-     * unseen records is read again by its id and deleted at that version in a transaction of its own, so one record
-     * that keeps changing no longer holds back the others. A record whose own delete misses too, or whose external_id
-     * another writer took or changed since the page read it, is left and counted in the returned page's {@code left},
-     * unless it is gone (another writer deleted it). Null when the walk is done.
+     * unseen records is read again, in a transaction of its own, and what the import did not contain as of that read is
+     * deleted at the version read, so one record that keeps changing no longer holds back the others (see
+     * {@link #cleanRecord}). A record whose own delete misses too, or that has lost its external_id, is left and
+     * counted in the returned page's {@code left}, unless it is gone (another writer deleted it) or now has a key the
+     * import saw. Null when the walk is done.
      */
     private CleanedPage cleanPageOneByOne(ImportJob before, ObjectDef object, String afterKey) {
         RecordStore.UnseenPage page = database.withHandle(h -> records.unseen(h, before.organizationId(), object,
@@ -947,43 +964,84 @@ public final class ImportPipeline {
             return null;
         }
         ImportJob current = before;
-        long left = 0;
+        Set<String> deleted = new HashSet<>();
+        Set<String> left = new HashSet<>();
         for (Existing record : page.unseen()) {
+            beforeCleanupRecord.accept(record);
             ImportJob job = current;
-            boolean[] kept = {false};
+            List<Existing> doomed = new ArrayList<>();
             try {
                 current = database.inTransaction(h -> {
-                    // By id, not by external_id: a record whose key another writer took is still stored (looked up by
-                    // the key it had, it was taken for deleted and neither deleted nor counted).
-                    Existing fresh = freshCopy(h, job, record);
-                    if (fresh == null) {
-                        // Another writer deleted it: nothing to delete, and nothing to count.
-                        return job;
-                    }
-                    if (!record.externalId().equals(fresh.externalId())) {
-                        // It is no longer the record of the key the walk read: an overwrite deletes records by the
-                        // keys the import did not contain, never one without a key.
-                        kept[0] = true;
-                        return job;
-                    }
-                    beforeCleanupDelete.accept(List.of(fresh));
-                    records.deleteChecked(h, job.organizationId(), job.id(),
-                            List.of(new RecordStore.Versioned(fresh.id(), fresh.version())));
-                    return imports.save(h, cleaned(job, 1));
+                    doomed.clear();
+                    return cleanRecord(h, job, object, record, doomed, left);
                 });
+                deleted.addAll(ids(doomed));
+                left.removeAll(ids(doomed));
             } catch (StoreException e) {
                 if (!e.isTransient()) {
                     throw e;
                 }
-                // Its delete missed: another writer changed it (its external_id, maybe), or deleted it, since it was
-                // read. Only one still stored was left; one deleted is not counted, as on a page.
-                kept[0] = database.withHandle(h -> freshCopy(h, job, record)) != null;
-            }
-            if (kept[0]) {
-                left++;
+                // A delete missed: another writer changed or deleted a record since it was read. Each one still stored
+                // and still not in the import is left; one deleted, or given a key the import saw, is not counted.
+                List<Existing> missed = doomed.isEmpty() ? List.of(record) : List.copyOf(doomed);
+                database.withHandle(h -> {
+                    for (Existing m : missed) {
+                        Existing now = freshCopy(h, job, m);
+                        if (now != null && (now.externalId() == null
+                                || !records.seen(h, job.id(), now.externalId()))) {
+                            left.add(now.id());
+                        }
+                    }
+                    return null;
+                });
             }
         }
-        return new CleanedPage(current, page.lastExternalId(), left);
+        return new CleanedPage(current, page.lastExternalId(), deleted, left);
+    }
+
+    /**
+     * Deletes, in the caller's transaction, what of {@code record} (an unseen record as its page read it) the import
+     * did not contain as of now, each at the version read now, adding them to {@code doomed}; returns the import with
+     * them counted, saved when there were any. Two records may be meant: the record itself, read again by its id,
+     * whatever key it has now but one the import saw (another writer may have re-keyed it since the page read it:
+     * into the import's keys it is a record of the file now, and stays); and a record that another writer put under
+     * the key the page read (the record deleted and created again, or another record re-keyed onto it), which is not
+     * in the import either. A record that has no external_id now is added to {@code left}: an overwrite deletes records
+     * by the keys the import did not contain, never one without a key. Before, a record re-keyed was left and counted,
+     * and then deleted by a later page when its new key was ahead of the walk; and a record put under the key after
+     * the page's read was never deleted.
+     */
+    private ImportJob cleanRecord(Handle h, ImportJob job, ObjectDef object, Existing record, List<Existing> doomed,
+            Set<String> left) {
+        // By id: a record whose key another writer took is still stored (looked up by the key it had, it was taken
+        // for deleted and neither deleted nor counted).
+        Existing fresh = freshCopy(h, job, record);
+        if (fresh != null) {
+            if (fresh.externalId() == null) {
+                left.add(fresh.id());
+            } else if (fresh.externalId().equals(record.externalId())
+                    || !records.seen(h, job.id(), fresh.externalId())) {
+                doomed.add(fresh);
+            }
+        }
+        Existing underKey = records.existing(h, job.organizationId(), object.slug(), List.of(record.externalId()))
+                .get(record.externalId());
+        if (underKey != null && !underKey.id().equals(record.id())) {
+            doomed.add(underKey);
+        }
+        if (doomed.isEmpty()) {
+            return job;
+        }
+        beforeCleanupDelete.accept(List.copyOf(doomed));
+        records.deleteChecked(h, job.organizationId(), job.id(),
+                doomed.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
+        return imports.save(h, cleaned(job, doomed.size()));
+    }
+
+    private static Set<String> ids(List<Existing> records) {
+        Set<String> ids = new HashSet<>();
+        records.forEach(e -> ids.add(e.id()));
+        return ids;
     }
 
     /** {@code record} as stored now, looked up by its id; null when it is gone. */

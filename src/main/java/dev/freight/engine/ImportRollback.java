@@ -160,9 +160,10 @@ public final class ImportRollback {
      * Marks in {@link #marks} the records the import created that a record this rollback leaves in place still refers
      * to: deleting them would leave that reference dangling. Returns how many there are besides those kept anyway
      * (changed since), whose conflicts are listed already. A record the rollback leaves is one the import did not
-     * create, or one it created that is kept (changed since, or itself referred to). Reads, after the restores, every
-     * record of each object with a reference field that may name an object the import created records of; then, round
-     * by round, the kept records of such objects, and those the round before found.
+     * create, or one it created that is kept (changed since, or itself referred to). Has the database find, after the
+     * restores, the references that the records the import did not create, of each object with a reference field that
+     * may name an object the import created records of, hold to the records it created; then reads, round by round,
+     * the kept records of such objects, and those the round before found.
      */
     private int stillReferred(Handle h, ImportJob job) {
         String organizationId = job.organizationId();
@@ -176,9 +177,9 @@ public final class ImportRollback {
         }
         Map<String, RollbackRecords.Referrer> open = new LinkedHashMap<>();
         Consumer<ReferringRecords.Reference> count = r -> open.merge(r.to(),
-                new RollbackRecords.Referrer(r.object().slug(), r.from().id(), r.field().slug(), 1),
+                new RollbackRecords.Referrer(r.object().slug(), r.from(), r.field().slug(), 1),
                 (a, b) -> new RollbackRecords.Referrer(a.object(), a.id(), a.field(), a.count() + b.count()));
-        referring.scan(records, h, organizationId, job.id(), r -> {
+        referring.scan(records, h, organizationId, new RecordStore.Referred.CreatedBy(job.id()), job.id(), r -> {
             count.accept(r);
             if (open.size() >= BATCH) {
                 refer(h, job, open, 0);

@@ -463,17 +463,15 @@ final class MatchingWriter implements RowWriter {
 
     /**
      * Of {@code ids}, those a stored record other than itself refers to, each with one such record ({@code team
-     * team_…}); reads every record of each object with a reference field that may name the object.
+     * team_…}); the database finds them among the records of each object with a reference field that may name the
+     * object, and hands back only those references.
      */
     private Map<String, String> referrers(Handle h, Set<String> ids) {
         Map<String, String> found = new HashMap<>();
         if (!ids.isEmpty()) {
-            new ReferringRecords(schema, Set.of(object.slug())).scan(records, h, organizationId, null, r -> {
-                if (ids.contains(r.to())) {
-                    found.putIfAbsent(r.to(), r.object().slug() + " " + (r.from().externalId() == null
-                            ? r.from().id() : "\"" + r.from().externalId() + "\""));
-                }
-            });
+            new ReferringRecords(schema, Set.of(object.slug())).scan(records, h, organizationId,
+                    new RecordStore.Referred.Among(ids), null, r -> found.putIfAbsent(r.to(), r.object().slug() + " "
+                            + (r.fromExternalId() == null ? r.from() : "\"" + r.fromExternalId() + "\"")));
         }
         return found;
     }

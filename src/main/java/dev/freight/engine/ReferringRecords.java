@@ -20,13 +20,17 @@ import java.util.function.Consumer;
 /**
  * The stored references into records of some objects (the targets), for deleting such a record without leaving a
  * reference that names nothing: rollback, and a workflow row rejected after its last row. There is no index of
- * references, so {@link #scan} reads every record of each object with a reference field that may name a target.
- * Immutable; thread-safe.
+ * references: {@link #scan} has the database look through the records of each object with a reference field that may
+ * name a target, and hand back only the references to the records being deleted (before, every record of those objects
+ * came back to be decoded here). Immutable; thread-safe.
  */
 final class ReferringRecords {
 
-    /** A reference {@code from} holds in {@code field} of its {@code object} to the record {@code to}. */
-    record Reference(ObjectDef object, RecordStore.Existing from, Field field, String to) {}
+    /**
+     * A reference {@code from} (a record of {@code object}, whose external_id is {@code fromExternalId}, null when it has
+     * none) holds in {@code field} to the record {@code to}.
+     */
+    record Reference(ObjectDef object, String from, String fromExternalId, Field field, String to) {}
 
     private final Set<String> targets;
     /** Per object, its reference fields that may name a target. */
@@ -54,18 +58,33 @@ final class ReferringRecords {
     }
 
     /**
-     * Every stored record of each object that may refer to a target (but those {@code notCreatedBy} created, when it
-     * is not null), through {@link #references}.
+     * The references each object that may refer to a target holds to the records {@code referred} names (but those of
+     * the records {@code notCreatedBy} created, when it is not null), through {@link RecordStore#references}: in schema
+     * order of the objects, then by the referring record's id, each target record once per referring record, in the
+     * first field (in field order) that names it. Returns how many rows the database handed back.
      */
-    void scan(RecordStore records, Handle h, String organizationId, String notCreatedBy, Consumer<Reference> each) {
-        for (ObjectDef object : fields.keySet()) {
-            Consumer<RecordStore.Existing> sink = record -> references(record, object, each);
-            if (notCreatedBy == null) {
-                records.scan(h, organizationId, object, sink);
-            } else {
-                records.scanNotCreatedBy(h, organizationId, object, notCreatedBy, sink);
-            }
+    long scan(RecordStore records, Handle h, String organizationId, RecordStore.Referred referred, String notCreatedBy,
+            Consumer<Reference> each) {
+        long read = 0;
+        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
+            ObjectDef object = e.getKey();
+            List<Field> referring = e.getValue();
+            // Rows come by record, so only the current record's targets are remembered.
+            String[] from = {null};
+            Set<String> named = new HashSet<>();
+            read += records.references(h, organizationId, object, referring.stream().map(Field::slug).toList(),
+                    targets, referred, notCreatedBy, r -> {
+                        if (!r.fromId().equals(from[0])) {
+                            from[0] = r.fromId();
+                            named.clear();
+                        }
+                        if (named.add(r.toId())) {
+                            each.accept(new Reference(object, r.fromId(), r.fromExternalId(),
+                                    referring.get(r.field()), r.toId()));
+                        }
+                    });
         }
+        return read;
     }
 
     /**
@@ -84,7 +103,7 @@ final class ReferringRecords {
             for (Value.Ref ref : ReferenceResolver.refs(values.get(field.slug()))) {
                 if (ref.id() != null && targets.contains(ref.object()) && !ref.id().equals(record.id())
                         && named.add(ref.id())) {
-                    each.accept(new Reference(object, record, field, ref.id()));
+                    each.accept(new Reference(object, record.id(), record.externalId(), field, ref.id()));
                 }
             }
         }

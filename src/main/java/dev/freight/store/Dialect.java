@@ -248,6 +248,23 @@ public interface Dialect {
     /** SQL for the value at {@code path} as text (a string without quotes), comparable and sortable as text. */
     String jsonText(List<String> path);
 
+    /**
+     * A FROM-list item, to follow the tables that give {@code data} (SQL of a record's JSON) and {@code slug} (SQL of a
+     * field's slug), naming {@code alias} each JSON object within the value of that field: the value itself when it is
+     * one, the items of its list, at any depth. None when the field is absent or null. {@link #jsonObjectText} reads a
+     * member of each, {@link #jsonObjectOrder} orders them as the value holds them.
+     */
+    String jsonObjects(String data, String slug, String alias);
+
+    /**
+     * SQL for the text of {@code member} (a plain identifier) of the objects {@link #jsonObjects} names {@code alias}
+     * within {@code data} (the SQL given to it).
+     */
+    String jsonObjectText(String data, String alias, String member);
+
+    /** SQL that orders the objects {@link #jsonObjects} names {@code alias} as their value holds them. */
+    String jsonObjectOrder(String alias);
+
     /** SQL for the value at {@code path} as a number; null when absent or not a JSON number. */
     String jsonNumber(List<String> path);
 

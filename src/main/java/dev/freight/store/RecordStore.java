@@ -333,6 +333,12 @@ public final class RecordStore {
                 + (after ? "> ?" : "is not null") + " order by external_id limit " + limit;
     }
 
+    /** Whether {@code importId} saw the key {@code externalId} (an overwrite's cleanup spares its records). */
+    public boolean seen(Handle h, String importId, String externalId) {
+        return h.queryFirst("select 1 from import_seen where import_id = ? and external_id = ?", rs -> true, importId,
+                externalId).isPresent();
+    }
+
     /** The keys an import saw between two, both included. */
     static final String SEEN_BETWEEN = "select external_id from import_seen where import_id = ? and external_id >= ?"
             + " and external_id <= ?";
@@ -405,19 +411,81 @@ public final class RecordStore {
     }
 
     /**
-     * Every record of the organization's {@code object} that {@code importId} did not create, streamed: (id, external
-     * id, data JSON).
+     * A reference a record holds: the record ({@code fromId}, {@code fromExternalId}, null when it has none), the field
+     * it holds it in (its place among the fields asked for) and the id of the record it names.
      */
-    public void scanNotCreatedBy(Handle h, String organizationId, ObjectDef object, String importId,
-            Consumer<Existing> sink) {
+    public record Reference(String fromId, String fromExternalId, int field, String toId) {}
+
+    /** The records whose references {@link #references} reads. */
+    public sealed interface Referred {
+
+        /** The records {@code importId} created. */
+        record CreatedBy(String importId) implements Referred {}
+
+        /** The records with these ids. */
+        record Among(Collection<String> ids) implements Referred {}
+    }
+
+    /**
+     * The references the organization's records of {@code object} (but those {@code notCreatedBy} created, when it is
+     * not null) hold through {@code fields} (slugs) to the records {@code referred} names among those of
+     * {@code targets} (object slugs), a record's references to itself left out: streamed by the referring record's id,
+     * then by field, then as the field's value holds them (a record may name a record in several places). The database
+     * finds them in the records' JSON, so only the referring records' references come back, however many records the
+     * object has. Returns how many rows it read.
+     */
+    public long references(Handle h, String organizationId, ObjectDef object, List<String> fields,
+            Set<String> targets, Referred referred, String notCreatedBy, Consumer<Reference> each) {
+        if (fields.isEmpty() || targets.isEmpty() || referred instanceof Referred.Among among && among.ids().isEmpty()) {
+            return 0;
+        }
+        Dialect dialect = h.dialect();
+        String to = dialect.jsonObjectText("r.data", "o", "id");
         List<Object> params = new ArrayList<>();
-        String scope = h.dialect().objectInIdOrder(organizationId, object, params);
-        params.add(importId);
-        h.forEach("select id, external_id, data, version from records where " + scope
-                + " and (created_by_import is null or created_by_import <> ?)", rs -> {
-                    sink.accept(new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
-                    return null;
-                }, params.toArray());
+        StringBuilder sql = new StringBuilder("select r.id, r.external_id, f.ord, ").append(to)
+                .append(" from (select id, external_id, data from records where ")
+                .append(dialect.objectInIdOrder(organizationId, object, params));
+        if (notCreatedBy != null) {
+            sql.append(" and (created_by_import is null or created_by_import <> ?)");
+            params.add(notCreatedBy);
+        }
+        sql.append(") r cross join (");
+        for (int i = 0; i < fields.size(); i++) {
+            sql.append(i == 0 ? "" : " union all ").append("select ").append(i).append(" as ord, ? as slug");
+            params.add(fields.get(i));
+        }
+        sql.append(") f ").append(dialect.jsonObjects("r.data", "f.slug", "o"))
+                .append(" where ").append(dialect.jsonObjectText("r.data", "o", "object")).append(" in (")
+                .append(String.join(", ", Collections.nCopies(targets.size(), "?"))).append(") and ").append(to)
+                .append(" <> r.id and ");
+        params.addAll(targets.stream().sorted().toList());
+        String order = " order by r.id, f.ord, " + dialect.jsonObjectOrder("o");
+        long[] read = {0};
+        Handle.RowMapper<Object> row = rs -> {
+            read[0]++;
+            each.accept(new Reference(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4)));
+            return null;
+        };
+        switch (referred) {
+            case Referred.CreatedBy created -> {
+                params.add(organizationId);
+                params.add(created.importId());
+                h.forEach(sql + "exists (select 1 from records t where t.organization_id = ? and t.id = " + to
+                        + " and t.created_by_import = ?)" + order, row, params.toArray());
+            }
+            case Referred.Among among -> {
+                // Each id in one statement only, so a record's references to it still come in order.
+                List<String> ids = List.copyOf(new HashSet<>(among.ids()));
+                int perStatement = Math.max(1, dialect.maxParameters() - params.size());
+                for (int from = 0; from < ids.size(); from += perStatement) {
+                    List<Object> sliced = new ArrayList<>(params);
+                    String in = dialect.inList(h, to, ids.subList(from, Math.min(ids.size(), from + perStatement)),
+                            sliced);
+                    h.forEach(sql + in + order, row, sliced.toArray());
+                }
+            }
+        }
+        return read[0];
     }
 
     /**

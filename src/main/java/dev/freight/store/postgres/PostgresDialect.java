@@ -438,6 +438,23 @@ public final class PostgresDialect implements Dialect {
         return "(data" + arrows(path, path.size() - 1) + " ->> '" + path.getLast() + "')";
     }
 
+    /** A jsonpath query, so the objects are found as jsonb holds them: no value is printed and parsed again. */
+    @Override
+    public String jsonObjects(String data, String slug, String alias) {
+        return "cross join lateral jsonb_path_query(" + data + " -> " + slug
+                + ", 'strict $.** ? (@.type() == \"object\")') with ordinality as " + alias + "(item, pos)";
+    }
+
+    @Override
+    public String jsonObjectText(String data, String alias, String member) {
+        return "(" + alias + ".item ->> '" + member + "')";
+    }
+
+    @Override
+    public String jsonObjectOrder(String alias) {
+        return alias + ".pos";
+    }
+
     @Override
     public String jsonNumber(List<String> path) {
         return "(case when jsonb_typeof(" + jsonValue(path) + ") = 'number' then " + jsonText(path)

@@ -463,6 +463,28 @@ public final class SqliteDialect implements Dialect {
         return "json_extract(data, " + path(path) + ")";
     }
 
+    /** {@code json_tree} walks the field's value (an object's members too, which a reference's are not). */
+    @Override
+    public String jsonObjects(String data, String slug, String alias) {
+        return "join json_tree(" + data + ", '$.\"' || " + slug + " || '\"') as " + alias + " on " + alias
+                + ".type = 'object'";
+    }
+
+    /**
+     * Read from the record's JSON at the object's path: {@code json_extract} of the walk's {@code value} failed as
+     * malformed JSON once conditions on it were added (in the sqlite3 3.40 shell and through the driver alike), for
+     * an object nested in a list among others.
+     */
+    @Override
+    public String jsonObjectText(String data, String alias, String member) {
+        return "json_extract(" + data + ", " + alias + ".fullkey || '." + member + "')";
+    }
+
+    @Override
+    public String jsonObjectOrder(String alias) {
+        return alias + ".id";
+    }
+
     @Override
     public String jsonNumber(List<String> path) {
         return "(case when json_type(data, " + path(path) + ") in ('integer', 'real') then json_extract(data, "
