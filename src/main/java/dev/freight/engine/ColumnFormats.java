@@ -40,7 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
  * prevalidation says why). Numbers ({@link NumberInference}) are alike for both: every value
  * counts (a {@code 1.000} among decimal commas is a thousand), a column that two readings fit with different values
  * is not read, and one whose numbers are all written as Freight reads them anyway is left alone. The values of a
- * multi-value number field's cell ({@code 1,5; 2,5}) count one by one, as {@link RowTransformer} reads them.
+ * multi-value date or number field's cell ({@code 01/13/2024; 02/14/2024}, {@code 1,5; 2,5}) count one by one, as
+ * {@link RowTransformer} reads them; so do the cells of every column that feeds one field (each cell of a multi-value
+ * field's columns, else the first non-blank cell of the row's columns: the one the field reads).
  */
 final class ColumnFormats {
 
@@ -64,17 +66,21 @@ final class ColumnFormats {
             + " decimal comma in others, so none with a decimal comma or a separator between thousands was read; write"
             + " numbers without a separator between thousands";
 
+    /** Field slug → the first column that feeds it: the one the findings name. */
     private final Map<String, String> columnByField = new LinkedHashMap<>();
+    /** Field slug → every column that feeds it, in the mapping's order. */
+    private final Map<String, List<String>> columnsByField = new LinkedHashMap<>();
     private final Map<String, DateInference> dates = new LinkedHashMap<>();
     private final Map<String, NumberInference> numbers = new LinkedHashMap<>();
-    /** The multi-value number fields, by slug: their cells hold values separated by {@code ;}, each inferred alone. */
+    /** The multi-value fields, by slug: their cells hold values separated by {@code ;}, each inferred alone. */
     private final Set<String> multiValued = new LinkedHashSet<>();
     /** Imports resource: the date fields, by slug, whose readable values are left out of the inference; else empty. */
     private final Map<String, Field> readAsTheyAre = new LinkedHashMap<>();
 
     ColumnFormats(ObjectDef object, ExecuteOptions options) {
         for (ColumnMap c : options.columns()) {
-            if (c.valueType() == null && c.addressPart() == null) {
+            // A multi-value field's labelled columns hold its values too; an address part is no date or number.
+            if (c.addressPart() == null) {
                 add(object, c.field(), c.sourceColumn());
             }
         }
@@ -98,22 +104,26 @@ final class ColumnFormats {
 
     private boolean add(ObjectDef object, String field, String column) {
         Field f = object.field(field).orElse(null);
-        if (f == null || columnByField.containsKey(field)) {
+        if (f == null) {
+            return false;
+        }
+        if (columnByField.containsKey(field)) {
+            // Another column of the same field: its values are read in the same format.
+            columnsByField.get(field).add(column);
             return false;
         }
         switch (f.type()) {
             case DATE, DATETIME -> dates.put(field, new DateInference());
-            case NUMBER, INTEGER -> {
-                numbers.put(field, new NumberInference(f.type() == FieldType.INTEGER));
-                if (f.multiple()) {
-                    multiValued.add(field);
-                }
-            }
+            case NUMBER, INTEGER -> numbers.put(field, new NumberInference(f.type() == FieldType.INTEGER));
             default -> {
                 return false;
             }
         }
+        if (f.multiple()) {
+            multiValued.add(field);
+        }
         columnByField.put(field, column);
+        columnsByField.put(field, new ArrayList<>(List.of(column)));
         return true;
     }
 
@@ -123,22 +133,45 @@ final class ColumnFormats {
 
     /** The columns (cell keys) this reads. */
     Set<String> columns() {
-        return new LinkedHashSet<>(columnByField.values());
+        Set<String> out = new LinkedHashSet<>();
+        columnsByField.values().forEach(out::addAll);
+        return out;
     }
 
+    /**
+     * Counts a row's values: every value of a multi-value field's cells, else the one cell its field reads (the first
+     * of its columns that is not blank), as {@link ColumnPlan#raw} takes them.
+     */
     void accept(Map<String, Object> cells) {
-        columnByField.forEach((field, column) -> {
-            if (cells.get(column) instanceof String s) {
-                NumberInference number = numbers.get(field);
-                if (number != null && multiValued.contains(field)) {
-                    ColumnPlan.values(s).forEach(number::accept);
-                } else if (number != null) {
-                    number.accept(s);
-                } else if (needsInference(field, s)) {
-                    dates.get(field).accept(s);
+        columnsByField.forEach((field, columns) -> {
+            if (multiValued.contains(field)) {
+                for (String column : columns) {
+                    if (cells.get(column) instanceof String s) {
+                        ColumnPlan.values(s).forEach(v -> accept(field, v));
+                    }
+                }
+                return;
+            }
+            Object read = null;
+            for (String column : columns) {
+                read = cells.get(column);
+                if (read != null && !(read instanceof String s && s.isBlank())) {
+                    break;
                 }
             }
+            if (read instanceof String s) {
+                accept(field, s);
+            }
         });
+    }
+
+    private void accept(String field, String value) {
+        NumberInference number = numbers.get(field);
+        if (number != null) {
+            number.accept(value);
+        } else if (needsInference(field, value)) {
+            dates.get(field).accept(value);
+        }
     }
 
     private boolean needsInference(String field, String value) {

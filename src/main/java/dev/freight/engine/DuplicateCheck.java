@@ -33,6 +33,13 @@ import java.util.function.ToLongFunction;
  * database (read a chunk at a time) can have it; only keys whose hash is repeated are kept, as text, and compared
  * exactly, as execution's second look at the keys does. A collision therefore costs the colliding keys' text, never a
  * verdict.
+ *
+ * <p>Without such a prescan ({@link #onePass}), the check takes the file's keys as they come, keeping each taken key's
+ * hash with the row that took it ({@link HashOrdinals}, 16 bytes a key, no text): a key whose hash no earlier row took
+ * is new to the file; one whose hash an earlier row took is refused as taken, and its text kept. That refusal holds
+ * when the key is the one that row took, which only a read of that row's key can tell: {@link #toConfirm} names those
+ * rows, and {@link #confirms} says whether each refusal held. When one did not (two keys of the file share a hash),
+ * the verdicts are not execution's, and the caller validates again with a prescan.
  */
 final class DuplicateCheck {
 
@@ -79,8 +86,17 @@ final class DuplicateCheck {
     private final RecordMatcher matcher;
     /** Matching by other fields: the records the rows found or would create, by id. */
     private final Map<String, Target> targets = new HashMap<>();
-    /** The hashes more than one row's external_id of the file has: only keys with one of them can be taken twice. */
+    /**
+     * The hashes more than one row's external_id of the file has: only keys with one of them can be taken twice. Null
+     * for a check in {@link #onePass}.
+     */
     private final Set<Long> repeatedHashes;
+    /** One pass: the hash of each key a row took, with the first row that took a key of that hash. */
+    private final HashOrdinals takers = new HashOrdinals();
+    /** One pass: the keys refused because an earlier row took a key of their hash, by hash. */
+    private final Map<Long, Set<String>> refused = new HashMap<>();
+    /** One pass: the first row refused so; {@link Long#MAX_VALUE} while none is. */
+    private long firstRefused = Long.MAX_VALUE;
     private final ToLongFunction<String> hash;
     /**
      * The external ids with a repeated hash that a stored record or an earlier row of the file has, as text: the file's
@@ -94,7 +110,7 @@ final class DuplicateCheck {
      */
     DuplicateCheck(Database database, RecordStore records, ObjectDef object, String organizationId,
             ExecuteOptions options, Set<Long> repeatedHashes, ToLongFunction<String> hash) {
-        this.repeatedHashes = Set.copyOf(repeatedHashes);
+        this.repeatedHashes = repeatedHashes == null ? null : Set.copyOf(repeatedHashes);
         this.hash = hash;
         this.database = database;
         this.records = records;
@@ -105,6 +121,42 @@ final class DuplicateCheck {
         this.byExternalId = matchFields.equals(List.of(BuiltInObjects.EXTERNAL_ID));
         this.matcher = matchFields.isEmpty() || byExternalId ? null
                 : database.withHandle(h -> RecordMatcher.load(h, records, organizationId, object, matchFields));
+    }
+
+    /**
+     * A check given the rows with no prescan of their keys: its verdicts hold once {@link #confirms} says so of the
+     * key of every row {@link #toConfirm} names.
+     */
+    static DuplicateCheck onePass(Database database, RecordStore records, ObjectDef object, String organizationId,
+            ExecuteOptions options, ToLongFunction<String> hash) {
+        return new DuplicateCheck(database, records, object, organizationId, options, null, hash);
+    }
+
+    /**
+     * One pass: the rows (by ordinal) that first took a key of the hash of a key refused since; their keys tell
+     * whether the refusals held ({@link #confirms}). Empty when no key was refused so, or with a prescan.
+     */
+    Set<Long> toConfirm() {
+        Set<Long> ordinals = new HashSet<>();
+        refused.keySet().forEach(h -> ordinals.add(takers.get(h)));
+        return ordinals;
+    }
+
+    /**
+     * One pass: the first row whose key was refused by its hash (the first verdict that may not hold, and those after
+     * it may rest on it); {@link Long#MAX_VALUE} when none was, or with a prescan.
+     */
+    long firstUnconfirmed() {
+        return firstRefused;
+    }
+
+    /**
+     * One pass: whether {@code key}, the key of a row {@link #toConfirm} named, is the key of every row refused for
+     * its hash, so that those rows were refused as execution refuses them.
+     */
+    boolean confirms(String key) {
+        Set<String> keys = refused.get(hash.applyAsLong(key));
+        return keys == null || keys.equals(Set.of(key));
     }
 
     /** The verdicts on {@code rows}, valid rows in file order after those of the earlier calls: one each, in order. */
@@ -119,7 +171,7 @@ final class DuplicateCheck {
             String key = row.externalId();
             if (key == null) {
                 out.add(Verdict.applied("row " + row.ordinal(), true));
-            } else if (take(key, stored)) {
+            } else if (take(key, stored, row.ordinal())) {
                 out.add(Verdict.applied(key, true));
             } else if (options.duplicateStrategy() == DuplicateStrategy.SKIP) {
                 out.add(Verdict.SKIPPED);
@@ -156,7 +208,7 @@ final class DuplicateCheck {
                 if (given != null && !given.equals(match.externalId) && match.externalId != null) {
                     warning = MatchingWriter.notChangedMessage(matchFields, given, match.externalId);
                 } else if (given != null && !given.equals(match.externalId)) {
-                    if (!take(given, stored)) {
+                    if (!take(given, stored, row.ordinal())) {
                         out.add(Verdict.rejected(new Violation(row.ordinal(), given, BuiltInObjects.EXTERNAL_ID,
                                 ViolationCode.DUPLICATE_EXTERNAL_ID,
                                 MatchingWriter.takenByAnotherMessage(matchFields, given))));
@@ -170,7 +222,7 @@ final class DuplicateCheck {
                 out.add(new Verdict(false, null, match.id, false, warning));
                 continue;
             }
-            if (row.externalId() != null && !take(row.externalId(), stored)) {
+            if (row.externalId() != null && !take(row.externalId(), stored, row.ordinal())) {
                 out.add(Verdict.rejected(new Violation(row.ordinal(), row.externalId(), BuiltInObjects.EXTERNAL_ID,
                         ViolationCode.DUPLICATE_EXTERNAL_ID,
                         MatchingWriter.takenMessage(strategy, matchFields, row.externalId()))));
@@ -228,7 +280,7 @@ final class DuplicateCheck {
         }
         Set<String> stored = records.idsByExternalId(h, organizationId, object.slug(), unknown).keySet();
         for (String key : stored) {
-            if (repeated(key)) {
+            if (repeatedHashes != null && repeated(key)) {
                 taken.add(key);
             }
         }
@@ -236,12 +288,25 @@ final class DuplicateCheck {
     }
 
     /**
-     * Takes {@code key} for a row: whether no stored record ({@code stored}: this chunk's, from {@link #stored}) nor
-     * earlier row had it. A key whose hash no other row's key has is the file's only one, so only {@code stored}
-     * decides; one whose hash is repeated is looked up and kept as text.
+     * Takes {@code key} for the row {@code ordinal}: whether no stored record ({@code stored}: this chunk's, from
+     * {@link #stored}) nor earlier row had it. A key whose hash no other row's key has is the file's only one, so only
+     * {@code stored} decides; one whose hash is repeated is looked up and kept as text. In {@link #onePass}, a key
+     * whose hash an earlier row took is refused, to be confirmed.
      */
-    private boolean take(String key, Set<String> stored) {
-        return repeated(key) ? taken.add(key) : !stored.contains(key);
+    private boolean take(String key, Set<String> stored, long ordinal) {
+        if (repeatedHashes != null) {
+            return repeated(key) ? taken.add(key) : !stored.contains(key);
+        }
+        if (stored.contains(key)) {
+            return false;
+        }
+        long h = hash.applyAsLong(key);
+        if (takers.add(h, ordinal)) {
+            return true;
+        }
+        refused.computeIfAbsent(h, x -> new HashSet<>()).add(key);
+        firstRefused = Math.min(firstRefused, ordinal);
+        return false;
     }
 
     /** How many external ids it keeps as text (a test's look at what the check holds). */

@@ -144,7 +144,8 @@ public record ExecuteOptions(
     public List<FormatWarning> formatWarnings() {
         Map<String, String> columnByField = new LinkedHashMap<>();
         for (ColumnMap c : columns) {
-            if (c.valueType() == null && c.addressPart() == null) {
+            // The column ColumnFormats names: the field's first that is no address part.
+            if (c.addressPart() == null) {
                 columnByField.putIfAbsent(c.field(), c.sourceColumn());
             }
         }

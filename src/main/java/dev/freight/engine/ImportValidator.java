@@ -12,7 +12,13 @@ import dev.freight.schema.Value;
 import dev.freight.store.Database;
 import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.RecordStore;
+import dev.freight.store.ValueJson;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -75,9 +81,12 @@ public final class ImportValidator {
             Map<String, Object> cells) {}
 
     /**
-     * Where validation hands every rejected row as it reads it, in row order, so that none need be kept: {@link #start}
-     * once with the source's headers, then {@link #add} for each rejected one; the rows that a reference to a later row
-     * of the file rejects come last, in row order among themselves. Called on the validating thread.
+     * Where validation hands every rejected row, in row order, so that none need be kept in memory: {@link #start}
+     * once with the source's headers, then {@link #add} for each rejected one. Rows are handed over as they are read,
+     * but for those from a row whose reference to a later row of the file may reject it after the last row, or from a
+     * row whose key the duplicate check refused by its hash alone, on: those wait in a temporary file until the end, so
+     * that such a row comes in its place, and none is handed over that a validation again would not give the same way.
+     * Called on the validating thread.
      */
     public interface Rejections {
 
@@ -130,9 +139,12 @@ public final class ImportValidator {
     }
 
     /**
-     * Validates every row of the source: a first pass infers the format of each date and number column (an ambiguous
-     * one is a warning) and hashes the rows' external ids (which of them {@link DuplicateCheck} must compare as text),
-     * a second maps and coerces each row.
+     * Validates every row of the source. When a date or number column is mapped, a first pass infers the format of
+     * each (an ambiguous one is a warning) and hashes the rows' external ids (which of them {@link DuplicateCheck}
+     * must compare as text), and a second maps and coerces each row. Otherwise one pass does it all, hashing the keys
+     * as they come; when a key's hash is one an earlier row's key has, the keys of the rows that took those hashes are
+     * read once more to confirm that they are the same keys, and if two are not, the rows are validated again with a
+     * first pass.
      */
     public Report validate(ObjectDef object, ExecuteOptions options, ImportPipeline.RowSource source)
             throws IOException {
@@ -141,45 +153,75 @@ public final class ImportValidator {
 
     /**
      * As {@link #validate(ObjectDef, ExecuteOptions, ImportPipeline.RowSource)}, handing every rejected row to
-     * {@code rejections} as it is found (the report still lists only the first problems).
+     * {@code rejections} in row order (the report still lists only the first problems).
      */
     public Report validate(ObjectDef object, ExecuteOptions options, ImportPipeline.RowSource source,
             Rejections rejections) throws IOException {
-        List<Warning> warnings = new ArrayList<>(mappingWarnings(object, options));
         ColumnFormats formats = new ColumnFormats(object, options);
-        ExecuteOptions withFormats = options;
+        long handed = 0;
+        if (formats.isEmpty()) {
+            Attempt once = validate(object, options, List.of(), source, rejections, null, 0);
+            if (once.report() != null) {
+                return once.report();
+            }
+            // Two keys of the file share a hash: a first pass finds them, and the check compares them as text. The
+            // rows handed over already come before the first refusal in doubt: their verdicts stand.
+            handed = once.handedBefore();
+        }
         // Date formats do not change which column is the key, nor how it is read.
         RowTransformer keys = new RowTransformer(object, ColumnPlan.of(object, options), Action.MERGE, false,
                 RowTransformer.FormatChecks.ON, ColumnFormats.Readers.NONE);
         KeyHashes hashes = new KeyHashes();
-        if (!formats.isEmpty() || keys.keyColumn() != null) {
-            try (RowReader reader = source.open()) {
-                if (formats.isEmpty()) {
-                    keys.readKeysOnly(reader);
-                }
-                Rows rows = new Rows(reader);
-                for (SourceRow row = rows.next(); row != null; row = rows.next()) {
-                    if (rows.rejection() == null) {
-                        formats.accept(row.cells());
-                        String key = keys.externalIdOf(row.cells());
-                        if (key != null) {
-                            hashes.add(keyHash.applyAsLong(key));
-                        }
+        try (RowReader reader = source.open()) {
+            if (formats.isEmpty()) {
+                keys.readKeysOnly(reader);
+            }
+            Rows rows = new Rows(reader);
+            for (SourceRow row = rows.next(); row != null; row = rows.next()) {
+                if (rows.rejection() == null) {
+                    formats.accept(row.cells());
+                    String key = keys.externalIdOf(row.cells());
+                    if (key != null) {
+                        hashes.add(keyHash.applyAsLong(key));
                     }
                 }
             }
         }
+        ExecuteOptions withFormats = options;
+        List<Warning> formatWarnings = new ArrayList<>();
         if (!formats.isEmpty()) {
             withFormats = options.withDateFormats(formats.formats());
-            formats.findings().forEach(f -> warnings.add(new Warning(null, f.field(), f.code(), f.message())));
+            formats.findings().forEach(f -> formatWarnings.add(new Warning(null, f.field(), f.code(), f.message())));
         }
-        RowTransformer transformer = new RowTransformer(object, ColumnPlan.of(object, withFormats), Action.MERGE, false,
+        return validate(object, withFormats, formatWarnings, source, rejections, hashes.repeated(), handed).report();
+    }
+
+    /**
+     * What one validation of the rows gave: its report, or null when a duplicate check in one pass found one of its
+     * refusals wrong; then {@code handedBefore}: the rows before that one were handed to the errors files already.
+     */
+    private record Attempt(Report report, long handedBefore) {}
+
+    /**
+     * Validates the rows with {@code options}' formats. With {@code repeatedHashes} (a first pass's), the verdicts are
+     * final; without (null), the duplicate check takes the keys as they come, the rows from its first refusal of a key
+     * by its hash on are held back until the refusals are confirmed, and the attempt has no report when one is not.
+     *
+     * @param handedBefore the rows before this one were handed to {@code rejections} already, by an attempt before
+     */
+    private Attempt validate(ObjectDef object, ExecuteOptions options, List<Warning> formatWarnings,
+            ImportPipeline.RowSource source, Rejections rejections, Set<Long> repeatedHashes, long handedBefore)
+            throws IOException {
+        List<Warning> warnings = new ArrayList<>(mappingWarnings(object, options));
+        warnings.addAll(formatWarnings);
+        RowTransformer transformer = new RowTransformer(object, ColumnPlan.of(object, options), Action.MERGE, false,
                 options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
-                ColumnFormats.readers(withFormats));
+                ColumnFormats.readers(options));
         Map<String, List<ExecuteOptions.ColumnMap>> columnsByField = new HashMap<>();
         options.columns().forEach(c -> columnsByField.computeIfAbsent(c.field(), f -> new ArrayList<>()).add(c));
-        DuplicateCheck duplicates = new DuplicateCheck(database, records, object, organizationId, options,
-                hashes.repeated(), keyHash);
+        DuplicateCheck duplicates = repeatedHashes == null
+                ? DuplicateCheck.onePass(database, records, object, organizationId, options, keyHash)
+                : new DuplicateCheck(database, records, object, organizationId, options, repeatedHashes, keyHash);
         ReferenceResolver.Foresight foresight = new ReferenceResolver.Foresight();
         // Names are looked up as execution looks them up, through the index it creates (a look-up, not a record).
         database.withHandle(h -> {
@@ -190,25 +232,33 @@ public final class ImportValidator {
         ReferenceResolver references = new ReferenceResolver(records, schema, object, organizationId,
                 options.createMissingReferences() ? ReferenceResolver.Missing.CREATE : ReferenceResolver.Missing.WARN,
                 foresight);
-        Tally tally = new Tally(rejections, columnsByField, object, options, duplicates, references);
-        List<Read> chunk = new ArrayList<>(CHUNK);
-        try (RowReader reader = source.open()) {
-            rejections.start(reader.headers());
-            Rows rows = new Rows(reader);
-            for (SourceRow row = rows.next(); row != null; row = rows.next()) {
-                chunk.add(new Read(row, rows.rejection(), rows.rejection() == null ? transformer.parse(row) : null));
-                if (chunk.size() == CHUNK) {
-                    tally.add(chunk);
-                    chunk.clear();
+        try (InRowOrder inOrder = new InRowOrder(rejections, handedBefore)) {
+            Tally tally = new Tally(inOrder, columnsByField, object, options, duplicates, references);
+            List<Read> chunk = new ArrayList<>(CHUNK);
+            try (RowReader reader = source.open()) {
+                inOrder.start(reader.headers());
+                Rows rows = new Rows(reader);
+                for (SourceRow row = rows.next(); row != null; row = rows.next()) {
+                    chunk.add(new Read(row, rows.rejection(),
+                            rows.rejection() == null ? transformer.parse(row) : null));
+                    if (chunk.size() == CHUNK) {
+                        tally.add(chunk);
+                        chunk.clear();
+                    }
                 }
+                tally.add(chunk);
             }
-            tally.add(chunk);
-        }
-        if (!tally.links.isEmpty()) {
-            Map<Long, List<String>> ownRecords = foreseeOwnRecords(object, source, transformer, tally, foresight);
-            Map<Long, Violation> late = tally.checkLinks(ownRecords, foresight);
+            if (repeatedHashes == null && !confirmed(object, options, source, duplicates)) {
+                return new Attempt(null, inOrder.heldFrom());
+            }
+            Map<Long, Violation> late = Map.of();
+            if (!tally.links.isEmpty()) {
+                Map<Long, List<String>> ownRecords = foreseeOwnRecords(object, source, transformer, tally, foresight);
+                late = tally.checkLinks(ownRecords, foresight);
+            }
             if (!late.isEmpty()) {
-                // Their cells are read again rather than kept with every link.
+                // Their cells are read again rather than kept with every link; each goes to the errors files in its
+                // place among the rows held back since the first link.
                 try (RowReader reader = source.open()) {
                     Rows rows = new Rows(reader);
                     for (SourceRow row = rows.next(); row != null; row = rows.next()) {
@@ -219,19 +269,48 @@ public final class ImportValidator {
                     }
                 }
             }
+            inOrder.rest();
+            tally.errors.sort(Comparator.comparingLong(Problem::row));
+            if (tally.errors.size() > maxErrors) {
+                tally.errors.subList(maxErrors, tally.errors.size()).clear();
+                tally.truncated = true;
+            }
+            tally.rowWarnings.sort(Comparator.comparingLong(Warning::row).thenComparing(Warning::field));
+            if (tally.rowWarnings.size() > maxErrors) {
+                tally.rowWarnings.subList(maxErrors, tally.rowWarnings.size()).clear();
+            }
+            warnings.addAll(tally.rowWarnings);
+            Map<String, List<String>> created = new TreeMap<>();
+            foresight.createdValues().forEach((field, values) -> created.put(field, List.copyOf(values)));
+            Map<String, List<String>> unresolved = new TreeMap<>();
+            tally.unresolved.forEach((field, values) -> unresolved.put(field, List.copyOf(values)));
+            return new Attempt(new Report(tally.total, tally.total - tally.bad - tally.skipped, tally.bad,
+                    tally.skipped, tally.errors, tally.truncated, warnings, unresolved, created), 0);
         }
-        tally.errors.sort(Comparator.comparingLong(Problem::row));
-        if (tally.errors.size() > maxErrors) {
-            tally.errors.subList(maxErrors, tally.errors.size()).clear();
-            tally.truncated = true;
+    }
+
+    /**
+     * Whether the refusals of a duplicate check that took the keys in one pass all hold: reads the keys of the rows
+     * that first took a refused key's hash, unless none was refused so.
+     */
+    private boolean confirmed(ObjectDef object, ExecuteOptions options, ImportPipeline.RowSource source,
+            DuplicateCheck duplicates) throws IOException {
+        Set<Long> ordinals = duplicates.toConfirm();
+        if (ordinals.isEmpty()) {
+            return true;
         }
-        warnings.addAll(tally.rowWarnings);
-        Map<String, List<String>> created = new TreeMap<>();
-        foresight.createdValues().forEach((field, values) -> created.put(field, List.copyOf(values)));
-        Map<String, List<String>> unresolved = new TreeMap<>();
-        tally.unresolved.forEach((field, values) -> unresolved.put(field, List.copyOf(values)));
-        return new Report(tally.total, tally.total - tally.bad - tally.skipped, tally.bad, tally.skipped,
-                tally.errors, tally.truncated, warnings, unresolved, created);
+        RowTransformer keys = new RowTransformer(object, ColumnPlan.of(object, options), Action.MERGE, false,
+                RowTransformer.FormatChecks.ON, ColumnFormats.Readers.NONE);
+        try (RowReader reader = source.open()) {
+            keys.readKeysOnly(reader);
+            Rows rows = new Rows(reader);
+            for (SourceRow row = rows.next(); row != null; row = rows.next()) {
+                if (ordinals.contains(row.ordinal()) && !duplicates.confirms(keys.externalIdOf(row.cells()))) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -287,14 +366,15 @@ public final class ImportValidator {
 
     /**
      * A value an applied row gave a field referring to the object itself that nothing stored matches yet: execution
-     * keeps it as a link and resolves it after the last row. Only the value is kept: a row the link rejects is read
-     * again for its cells.
+     * keeps it as a link and resolves it after the last row. Only the value is kept, with the record the row wrote
+     * (as {@link DuplicateCheck.Verdict#record()} names it) and how many of its references resolved when the row was
+     * written: a row the link rejects is read again for its cells.
      */
-    private record Link(long row, String field, Value given) {}
+    private record Link(long row, String record, String field, Value given, int written) {}
 
     /** The counts and the first problems, as the rows' verdicts come in, in row order. */
     private final class Tally {
-        private final Rejections rejections;
+        private final InRowOrder rejections;
         private final Map<String, List<ExecuteOptions.ColumnMap>> columnsByField;
         private final ObjectDef object;
         private final ExecuteOptions options;
@@ -315,7 +395,7 @@ public final class ImportValidator {
         long skipped;
         boolean truncated;
 
-        Tally(Rejections rejections, Map<String, List<ExecuteOptions.ColumnMap>> columnsByField, ObjectDef object,
+        Tally(InRowOrder rejections, Map<String, List<ExecuteOptions.ColumnMap>> columnsByField, ObjectDef object,
                 ExecuteOptions options, DuplicateCheck duplicates, ReferenceResolver references) {
             this.rejections = rejections;
             this.columnsByField = columnsByField;
@@ -344,6 +424,8 @@ public final class ImportValidator {
             Map<Long, List<Violation>> byRow = new HashMap<>();
             unresolvable.forEach(v -> byRow.computeIfAbsent(v.row(), r -> new ArrayList<>()).add(v));
             Iterator<DuplicateCheck.Verdict> verdicts = duplicates.check(resolved).iterator();
+            // A verdict that rests on a refusal still to be confirmed may yet be another: its row and those after wait.
+            rejections.holdFrom(duplicates.firstUnconfirmed());
             for (Read read : chunk) {
                 total++;
                 SourceRow row = read.row();
@@ -393,7 +475,10 @@ public final class ImportValidator {
                 links.remove(key);
                 Value given = own.get(field);
                 if (given != null) {
-                    links.put(key, new Link(row.ordinal(), field, given));
+                    // A row rejected after the last row goes to the errors files before the rows read after it.
+                    rejections.holdFrom(row.ordinal());
+                    links.put(key, new Link(row.ordinal(), verdict.record(), field, given,
+                            ReferenceResolver.refs(row.values().get(field)).size()));
                 }
             }
         }
@@ -411,6 +496,10 @@ public final class ImportValidator {
             List<Link> remaining = new ArrayList<>(links.values());
             remaining.sort(Comparator.comparingLong(Link::row));
             links.clear();
+            Map<Long, String> recordOf = new HashMap<>();
+            remaining.forEach(l -> recordOf.put(l.row(), l.record()));
+            // The records execution deletes: those created by the rows it rejects here.
+            Set<String> deleted = new HashSet<>();
             Map<Long, Violation> byRow = new HashMap<>();
             while (true) {
                 List<Link> pass = remaining;
@@ -428,28 +517,41 @@ public final class ImportValidator {
                 for (Long row : now.keySet()) {
                     List<String> own = ownRecords.get(row);
                     forgot |= own != null && foresight.forget(own.get(0), own.get(1));
+                    if (row <= Integer.MAX_VALUE && creating.get(row.intValue())) {
+                        deleted.add(recordOf.get(row));
+                    }
                 }
                 if (!forgot) {
                     break;
                 }
             }
             List<Link> kept = remaining;
+            List<ParsedRow> keptRows = rows(kept);
             Map<String, Set<String>> unmatched = new TreeMap<>();
-            database.withHandle(h -> references.resolve(h, rows(kept), new ArrayList<>(), unmatched));
+            database.withHandle(h -> references.resolve(h, keptRows, new ArrayList<>(), unmatched));
             unmatched.forEach(this::unresolved);
+            for (int i = 0; i < kept.size(); i++) {
+                Link l = kept.get(i);
+                int resolved = ReferenceResolver.refs(keptRows.get(i).values().get(l.field())).size();
+                // As execution: a link that would change nothing on its record is passed over, deleted or not.
+                if (deleted.contains(l.record()) && resolved != l.written()) {
+                    rowWarnings.add(new Warning(l.row(), l.field(), "link_not_added",
+                            MatchingWriter.notAdded(l.field(), l.given(), MatchingWriter.RECORD_DELETED)));
+                }
+            }
             return byRow;
         }
 
         /**
          * Counts a row that {@link #checkLinks} rejects: counted valid as it was read, it is an error row, listed among
-         * the errors in row order and given to the errors files after the rows read before.
+         * the errors and given to the errors files in row order.
          */
         void rejectLate(SourceRow row, String externalId, Violation v) throws IOException {
             List<Problem> problems = problems(row.ordinal(), List.of(v), row.cells());
             // It may come before problems listed already: all are sorted and cut at the end.
             errors.addAll(problems);
             bad++;
-            rejections.add(new Rejected(row.ordinal(), row.line(), externalId, problems, row.cells()));
+            rejections.late(new Rejected(row.ordinal(), row.line(), externalId, problems, row.cells()));
         }
 
         /** The links as rows of their given values alone, as execution reads them back. */
@@ -495,6 +597,137 @@ public final class ImportValidator {
                 }
             }
             rejections.add(new Rejected(ordinal, line, externalId, problems, cells));
+        }
+    }
+
+    /**
+     * Hands rejected rows to {@link Rejections} in row order. They go straight through but from the row
+     * {@link #holdFrom} names on: those wait in a temporary file (one JSON object a line) until {@link #late} hands
+     * over a row rejected after the last row, in its place among them, or {@link #rest} the rest. Closing it deletes
+     * the file, and with it what was held back if it was not handed over.
+     */
+    private static final class InRowOrder implements AutoCloseable {
+        private final Rejections target;
+        /** The rows before this one were handed to the target already (by an attempt before): they are passed over. */
+        private final long handedBefore;
+        /** The first row held back, and every one after it; {@link Long#MAX_VALUE} while none is. */
+        private long heldFrom = Long.MAX_VALUE;
+        private Path file;
+        private BufferedWriter writer;
+        private BufferedReader reader;
+        /** The next held row read back, not handed over yet; null when none is. */
+        private Rejected next;
+
+        /** @param handedBefore the rows before this one were handed to {@code target} already; 0 when none was */
+        InRowOrder(Rejections target, long handedBefore) {
+            this.target = target;
+            this.handedBefore = handedBefore;
+        }
+
+        void start(List<String> sourceHeaders) throws IOException {
+            if (handedBefore == 0) {
+                target.start(sourceHeaders);
+            }
+        }
+
+        /** Holds back the row {@code ordinal} and every row after it, unless an earlier one is held back already. */
+        void holdFrom(long ordinal) {
+            heldFrom = Math.min(heldFrom, ordinal);
+        }
+
+        /** The first row held back; {@link Long#MAX_VALUE} when none was. */
+        long heldFrom() {
+            return heldFrom;
+        }
+
+        void add(Rejected row) throws IOException {
+            if (row.row() < handedBefore) {
+                return;
+            }
+            if (row.row() < heldFrom) {
+                target.add(row);
+                return;
+            }
+            if (writer == null) {
+                file = Files.createTempFile("freight-validation-", ".ndjson");
+                writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            }
+            writer.write(write(row));
+            writer.newLine();
+        }
+
+        /** Hands over a row rejected after the last row: first the rows held back that come before it. */
+        void late(Rejected row) throws IOException {
+            handOver(row.row());
+            target.add(row);
+        }
+
+        /** Hands over every row held back. */
+        void rest() throws IOException {
+            handOver(Long.MAX_VALUE);
+        }
+
+        /** Hands over the rows held back before row {@code before}, in the order they were held. */
+        private void handOver(long before) throws IOException {
+            if (writer != null && reader == null) {
+                writer.close();
+                reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                next = read(reader.readLine());
+            }
+            while (next != null && next.row() < before) {
+                target.add(next);
+                next = read(reader.readLine());
+            }
+        }
+
+        private static String write(Rejected row) {
+            List<Map<String, Object>> problems = new ArrayList<>(row.problems().size());
+            for (Problem p : row.problems()) {
+                Map<String, Object> problem = new LinkedHashMap<>();
+                problem.put("field", p.field());
+                problem.put("value", p.value());
+                problem.put("code", p.code());
+                problem.put("message", p.message());
+                problems.add(problem);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("row", row.row());
+            out.put("line", row.line());
+            out.put("externalId", row.externalId());
+            out.put("problems", problems);
+            out.put("cells", row.cells());
+            return ValueJson.write(out);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Rejected read(String line) {
+            if (line == null) {
+                return null;
+            }
+            Map<String, Object> in = ValueJson.readObject(line);
+            long row = ((Number) in.get("row")).longValue();
+            List<Problem> problems = new ArrayList<>();
+            for (Map<String, Object> p : (List<Map<String, Object>>) in.get("problems")) {
+                problems.add(new Problem(row, (String) p.get("field"), p.get("value"), (String) p.get("code"),
+                        (String) p.get("message")));
+            }
+            return new Rejected(row, ((Number) in.get("line")).longValue(), (String) in.get("externalId"), problems,
+                    (Map<String, Object>) in.get("cells"));
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (file == null) {
+                return;
+            }
+            try {
+                writer.close();
+                if (reader != null) {
+                    reader.close();
+                }
+            } finally {
+                Files.deleteIfExists(file);
+            }
         }
     }
 

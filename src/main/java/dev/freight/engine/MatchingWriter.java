@@ -523,8 +523,7 @@ final class MatchingWriter implements RowWriter {
             }
             Existing record = stored.get(l.recordId());
             if (record == null) {
-                notAdded.add(notAdded(l, "the row's record (" + l.recordId() + ") was deleted since the row"
-                        + " wrote it"));
+                notAdded.add(notAdded(l, RECORD_DELETED));
                 continue;
             }
             Map<String, Value> current = values.computeIfAbsent(record.id(),
@@ -571,11 +570,21 @@ final class MatchingWriter implements RowWriter {
         return new ImportStats(0, 0, 0, nowUpdated.size(), -nowUpdated.size(), 0, 0, 0);
     }
 
+    /**
+     * Why a link is not added when its row's record is gone: the record of a row rejected after the last row (or one
+     * another writer deleted). Its id is not named: the record is no more, and the row names it.
+     */
+    static final String RECORD_DELETED = "the row's record was deleted since the row wrote it";
+
     /** The warning for a link {@link #link} did not add, and why. */
     private RowWarning notAdded(ImportLink link, String why) {
-        return new RowWarning(link.ordinal(), link.field(), "link_not_added", link.field() + ": \""
-                + referenceText(ValueJson.decode(link.valueJson(), object).get(link.field())) + "\" was not added: "
-                + why);
+        return new RowWarning(link.ordinal(), link.field(), "link_not_added", notAdded(link.field(),
+                ValueJson.decode(link.valueJson(), object).get(link.field()), why));
+    }
+
+    /** The message of a link_not_added warning: the link of {@code field}, the value its row gave, and why. */
+    static String notAdded(String field, Value given, String why) {
+        return field + ": \"" + referenceText(given) + "\" was not added: " + why;
     }
 
     /** The external ids or names a reference value gives, as the row gave them. */

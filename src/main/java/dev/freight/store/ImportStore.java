@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -797,16 +798,23 @@ public final class ImportStore {
                         + " on conflict do nothing", importId, field, v)));
     }
 
-    /** field → unresolved values (sorted, at most {@code perField} each) of an import. */
+    /**
+     * field → unresolved values of an import: the first {@code perField} of each in Java's {@link String} order (by
+     * UTF-16 code unit: {@code Banana} before {@code apple}), whatever the database's collation, so that the validate
+     * step, which sorts them so in memory, lists the same values in the same order on either database.
+     */
     public Map<String, List<String>> referenceWarnings(Handle h, String importId, int perField) {
-        Map<String, List<String>> out = new TreeMap<>();
-        h.query("select field, value from import_reference_warnings where import_id = ? order by field, value", rs -> {
-            List<String> values = out.computeIfAbsent(rs.getString(1), f -> new ArrayList<>());
-            if (values.size() < perField) {
-                values.add(rs.getString(2));
+        Map<String, TreeSet<String>> first = new TreeMap<>();
+        h.query("select field, value from import_reference_warnings where import_id = ?", rs -> {
+            TreeSet<String> values = first.computeIfAbsent(rs.getString(1), f -> new TreeSet<>());
+            values.add(rs.getString(2));
+            if (values.size() > perField) {
+                values.pollLast();
             }
             return null;
         }, importId);
+        Map<String, List<String>> out = new TreeMap<>();
+        first.forEach((field, values) -> out.put(field, List.copyOf(values)));
         return out;
     }
 

@@ -553,8 +553,8 @@ abstract class RowAccountingContract {
      * A service's dependencies may name services that later rows of the file create: validate resolves them after the
      * last row as execute adds those links, by external_id or by name among the stored services and those the file
      * creates. A name two later rows give ("Hub", "HUB") rejects its row after the last row, and is listed in row
-     * order; a name nothing has is a reference warning (a service cannot be created from a name: it needs its vendor).
-     * Before, validate counted all eight rows valid.
+     * order, in the answer and the errors files; a name nothing has is a reference warning (a service cannot be
+     * created from a name: it needs its vendor). Before, validate counted all eight rows valid.
      */
     @Test
     void validateResolvesReferencesToRowsFurtherDownTheFileAsExecuteLinksThem() throws Exception {
@@ -591,8 +591,9 @@ abstract class RowAccountingContract {
                     .containsExactlyElementsOf(referenceWarnings(executed, "referenceWarnings"))
                     .containsExactly("dependencies|Dependencies|services|[\"nothing\"]");
             assertThat(referenceWarnings(validated, "createdReferences")).isEmpty();
-            // A row rejected after the last row comes last in validate's errors files.
-            assertThat(linesOf(csv(validated.at("/data/errorsCsvUrl")))).containsExactly("9", "4");
+            // A row rejected after the last row is in its place in validate's errors files, as in execute's (before,
+            // it came last).
+            assertThat(linesOf(csv(validated.at("/data/errorsCsvUrl")))).containsExactly("4", "9");
             assertThat(linesOf(csv(executed.at("/data/errorsCsvUrl")))).containsExactly("4", "9");
             List<String> services = new ArrayList<>();
             http.get("/v1/objects/service/records?limit=100").json().get("data").forEach(r -> services.add(

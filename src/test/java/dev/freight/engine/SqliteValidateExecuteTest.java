@@ -1,0 +1,11 @@
+package dev.freight.engine;
+
+import dev.freight.testing.TestDatabases;
+
+class SqliteValidateExecuteTest extends ValidateExecuteContract {
+
+    @Override
+    TestDatabases databases() {
+        return TestDatabases.SQLITE;
+    }
+}

@@ -1,0 +1,393 @@
+package dev.freight.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freight.engine.ExecuteOptions.ColumnMap;
+import dev.freight.engine.ExecuteOptions.DuplicateStrategy;
+import dev.freight.engine.ExecuteOptions.MergeMode;
+import dev.freight.ingest.FileType;
+import dev.freight.ingest.ReadOptions;
+import dev.freight.ingest.Readers;
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
+import dev.freight.schema.Value;
+import dev.freight.store.Database;
+import dev.freight.store.Handle;
+import dev.freight.store.IdGenerator;
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportEnums.UploadMode;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStore;
+import dev.freight.store.RecordStore;
+import dev.freight.store.RecordWrite;
+import dev.freight.store.RowError;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.StoredRecord;
+import dev.freight.store.TenantStore;
+import dev.freight.testing.SettableClock;
+import dev.freight.testing.TestDatabases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Validate predicts execute: the same file and options, validated and then executed against the same stored records,
+ * give the same counts, the same errors (row, field, code, message) in the same order, the same rejected rows in the
+ * same order in the errors files, the same warnings and the same referenceWarnings. Execute runs in chunks of 3 rows.
+ */
+abstract class ValidateExecuteContract {
+
+    private static final Instant START = Instant.parse("2025-03-01T09:00:00Z");
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    abstract TestDatabases databases();
+
+    /** Gives the database's text a collation other than the code-point order, where the database has one. */
+    void collateLinguistically(Database database) {}
+
+    @TempDir
+    Path dir;
+
+    Database db;
+    ImportStore imports;
+    RecordStore records;
+    SchemaStore schemas;
+    ImportPipeline pipeline;
+    ImportJobs jobs;
+    String org;
+
+    @BeforeEach
+    void openDatabaseWithAVendor() {
+        SettableClock clock = new SettableClock(START);
+        db = databases().open("validate_execute_" + DATABASES.incrementAndGet());
+        collateLinguistically(db);
+        IdGenerator ids = new IdGenerator(clock);
+        imports = new ImportStore(clock);
+        records = new RecordStore(ids, clock);
+        schemas = new SchemaStore(clock);
+        pipeline = new ImportPipeline(db, imports, records, schemas, clock, 3);
+        jobs = new ImportJobs(ids, clock, Duration.ofHours(1));
+        org = db.inTransaction(h -> new TenantStore(ids, clock).createOrganization(h, "acme", "Acme")).id();
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.VENDOR, List.of(
+                new RecordWrite("v-1", Map.of("name", new Value.Text("Vendor One"))))));
+    }
+
+    @AfterEach
+    void closeDatabase() {
+        db.close();
+    }
+
+    /**
+     * A row rejected after the last row (its dependencies name two services by name) goes to validate's errors files in
+     * its place, before the rows rejected as they were read, as execute lists it. Before, it came last.
+     */
+    @Test
+    void aRowRejectedAfterTheLastRowIsInItsPlaceInTheErrorsFiles() throws IOException {
+        Both both = both(BuiltInObjects.SERVICE, options(DuplicateStrategy.UPDATE, "external_id", "name", "vendor",
+                "dependencies"), """
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,hub
+                s-2,Ledger,nobody,
+                s-3,Hub,v-1,
+                s-4,HUB,v-1,
+                s-5,Broken,,
+                """);
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(5L, 2L, 3L, 0L);
+        assertThat(both.errors()).containsExactly(
+                "1|dependencies|ambiguous_reference|dependencies: \"hub\" matches 2 service records by name ignoring"
+                        + " case; give the external_id of the one meant",
+                "2|vendor|invalid_field_value|vendor: no vendor with external_id or name \"nobody\"",
+                "5|vendor|missing_required_field|vendor: required field is missing (expected key \"vendor\")");
+        assertThat(both.rejectedRows()).containsExactly(1L, 2L, 5L);
+    }
+
+    /**
+     * referenceWarnings list each field's values in the same order from validate and execute whatever the database's
+     * collation: upper case before lower case and accented letters after both (Java's order, by UTF-16 code unit,
+     * where PostgreSQL's linguistic collations put {@code apple} before {@code Banana}), and a character outside the
+     * Basic Multilingual Plane before {@code ﬀ} (U+FB00; UTF-8 byte order, SQLite's and PostgreSQL's C collation,
+     * puts it after). Before, execute sorted them in SQL and validate in Java.
+     */
+    @Test
+    void referenceWarningsComeInTheSameOrderWhateverTheDatabaseCollation() throws IOException {
+        Both both = both(BuiltInObjects.CONTACT, options(DuplicateStrategy.UPDATE, "external_id", "displayName",
+                "account"), """
+                external_id,displayName,account
+                c-1,Ann,apple
+                c-2,Bob,Banana
+                c-3,Cid,éclair
+                c-4,Dan,Zebra
+                c-5,Eve,ﬀ
+                c-6,Fay,😀
+                """);
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(6L, 6L, 0L, 0L);
+        assertThat(both.validated().referenceWarnings()).isEqualTo(Map.of("account",
+                List.of("Banana", "Zebra", "apple", "éclair", "😀", "ﬀ")));
+    }
+
+    /**
+     * A row that left its record unchanged in a later chunk keeps the link of peers; the row that created the record
+     * is rejected after the last row (its parent names two nodes), so execute deletes the record and does not add
+     * the later row's link: validate gives the same link_not_added warning. Before, it gave none.
+     */
+    @Test
+    void aLinkOfARecordDeletedAfterTheLastRowIsNotAddedAndValidateSaysSo() throws IOException {
+        db.inTransaction(h -> {
+            schemas.createObject(h, org, new ObjectDef("node", "Node", "node", false, List.of(
+                    new Field("name", "Name", FieldType.TEXT, true, "", List.of(), List.of(), false),
+                    new Field("parent", "Parent", FieldType.REFERENCE, false, "", List.of(), List.of("node"), false),
+                    new Field("peers", "Peers", FieldType.REFERENCE, false, "", List.of(), List.of("node"), true))));
+            return null;
+        });
+        Both both = both(object("node"), options(DuplicateStrategy.UPDATE, "external_id", "name", "parent",
+                "peers"), """
+                external_id,name,parent,peers
+                n-1,One,hub,n-5
+                n-2,Hub,,
+                n-3,HUB,,
+                n-1,One,,n-5
+                n-5,Five,,
+                """);
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(5L, 4L, 1L, 0L);
+        assertThat(both.errors()).containsExactly("1|parent|ambiguous_reference|parent: \"hub\" matches 2 node records"
+                + " by name ignoring case; give the external_id of the one meant");
+        assertThat(both.warnings()).containsExactly("4|peers|link_not_added|peers: \"n-5\" was not added: the row's"
+                + " record was deleted since the row wrote it");
+        assertThat(stored("node", "n-1")).isNull();
+    }
+
+    /**
+     * With no date or number column, validate reads the file once: the keys are hashed as the rows come. A file that
+     * repeats a key has it read once more, to confirm that the rows refused as repeats have the key of the row before.
+     * Before, a first pass read every file's keys before the rows.
+     */
+    @Test
+    void aFileWithoutDateOrNumberColumnsIsReadOnceAndOnceMoreWhenItRepeatsAKey() throws IOException {
+        Both clean = both(BuiltInObjects.VENDOR, options(DuplicateStrategy.CREATE, "external_id", "name"), """
+                external_id,name
+                v-1,Taken
+                v-2,Two
+                v-3,Three
+                """);
+
+        clean.agree();
+        assertThat(clean.counts()).containsExactly(3L, 2L, 1L, 0L);
+        assertThat(clean.errors()).containsExactly("1|external_id|duplicate_external_id|external_id \"v-1\" already"
+                + " exists; duplicateStrategy create never updates a record");
+        assertThat(clean.validateReads()).isEqualTo(1);
+
+        Both repeating = both(BuiltInObjects.VENDOR, options(DuplicateStrategy.SKIP, "external_id", "name"), """
+                external_id,name
+                v-4,Four
+                v-5,Five
+                v-4,Four again
+                """);
+
+        repeating.agree();
+        assertThat(repeating.counts()).containsExactly(3L, 2L, 0L, 1L);
+        assertThat(repeating.validateReads()).isEqualTo(2);
+    }
+
+    /**
+     * Keys made to share one hash: the single read refuses k-3 as a repeat of k-2, the read that confirms it finds it
+     * is not, and the file is validated again with a first pass. The errors files have each rejected row once, in row
+     * order: row 1, handed over before the refusal in doubt, is not handed over again.
+     */
+    @Test
+    void keysSharingAHashAreValidatedAgainWithAFirstPassAndEachRejectedRowIsHandedOverOnce() throws IOException {
+        Both both = both(BuiltInObjects.VENDOR, options(DuplicateStrategy.CREATE, "external_id", "name"), """
+                external_id,name
+                k-1,
+                k-2,Two
+                k-3,Three
+                k-2,Two again
+                k-4,
+                """, key -> 0L);
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(5L, 2L, 3L, 0L);
+        assertThat(both.errors()).containsExactly(
+                "1|name|missing_required_field|name: required field is missing (expected key \"name\")",
+                "4|external_id|duplicate_external_id|external_id \"k-2\" already exists; duplicateStrategy create"
+                        + " never updates a record",
+                "5|name|missing_required_field|name: required field is missing (expected key \"name\")");
+        assertThat(both.rejectedRows()).containsExactly(1L, 4L, 5L);
+        assertThat(both.validateReads()).isEqualTo(4);
+    }
+
+    /**
+     * The values of a multi-value date cell are inferred one by one (as numbers are), and every column feeding a field
+     * counts for its format: {@code 13/01/2024; 14/02/2024} makes the column day first, so
+     * {@code 03/04/2024; 05/06/2024} is the 3rd of April and the 5th of June; Due's {@code 03/04/2024} alone fits both orders, but Due (alt)'s
+     * {@code 03/25/2024} makes the field month first, with no warning. Before, the cell was inferred whole (no date, so
+     * no format, and every value failed) and only Due counted (an ambiguous_date_format warning).
+     */
+    @Test
+    void multiValueDateCellsAndEveryColumnOfAFieldCountForItsFormat() throws IOException {
+        db.inTransaction(h -> {
+            schemas.createObject(h, org, new ObjectDef("event", "Event", "evnt", false, List.of(
+                    new Field("days", "Days", FieldType.DATE, false, "", List.of(), List.of(), true),
+                    new Field("due", "Due", FieldType.DATE, false, "", List.of(), List.of(), false))));
+            return null;
+        });
+        ExecuteOptions options = new ExecuteOptions(List.of(new ColumnMap("Id", "external_id", null, null),
+                new ColumnMap("Days", "days", null, null), new ColumnMap("Due", "due", null, null),
+                new ColumnMap("Due (alt)", "due", null, null)), DuplicateStrategy.UPDATE, null,
+                MergeMode.PREFER_IMPORT, false, false, null, false, null, null, null);
+        Both both = both(object("event"), options, """
+                Id,Days,Due,Due (alt)
+                e-1,13/01/2024; 14/02/2024,03/04/2024,
+                e-2,03/04/2024; 05/06/2024,,03/25/2024
+                """);
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(2L, 2L, 0L, 0L);
+        assertThat(both.errors()).isEmpty();
+        assertThat(both.warnings()).isEmpty();
+        assertThat(stored("event", "e-1").values()).isEqualTo(Map.of(
+                "days", new Value.Many(List.of(date("2024-01-13"), date("2024-02-14"))), "due", date("2024-03-04")));
+        assertThat(stored("event", "e-2").values()).isEqualTo(Map.of(
+                "days", new Value.Many(List.of(date("2024-04-03"), date("2024-06-05"))), "due", date("2024-03-25")));
+    }
+
+    private static Value date(String iso) {
+        return new Value.Date(java.time.LocalDate.parse(iso));
+    }
+
+    /** What validate answered and execute then did for the same file and options. */
+    record Both(ImportValidator.Report validated, List<ImportValidator.Rejected> rejected, int validateReads,
+            ImportJob executed, List<RowError> executeErrors, List<String> executeWarnings,
+            Map<String, List<String>> executeReferenceWarnings) {
+
+        /** Asserts that validate foresaw what execute did. */
+        void agree() {
+            assertThat(executed.status()).isEqualTo(Status.COMPLETED);
+            assertThat(counts()).as("validate's counts, execute's")
+                    .containsExactly(executed.stats().read(), executed.stats().valid(), executed.stats().failed(),
+                            executed.stats().skippedDuplicates());
+            assertThat(errors()).as("validate's errors, execute's").isEqualTo(executeErrors.stream()
+                    .map(e -> e.ordinal() + "|" + e.field() + "|" + e.code() + "|" + e.message()).toList());
+            assertThat(rejectedRows()).as("the errors files' rows, execute's error rows")
+                    .isEqualTo(List.copyOf(new LinkedHashSet<>(executeErrors.stream().map(RowError::ordinal)
+                            .toList())));
+            assertThat(warnings()).as("validate's warnings, execute's").isEqualTo(executeWarnings);
+            assertThat(validated.referenceWarnings()).as("validate's referenceWarnings, execute's")
+                    .isEqualTo(executeReferenceWarnings);
+        }
+
+        List<Long> counts() {
+            return List.of(validated.totalRows(), validated.validRows(), validated.errorRows(),
+                    validated.skippedRows());
+        }
+
+        List<String> errors() {
+            return validated.errors().stream().map(p -> p.row() + "|" + p.field() + "|" + p.code() + "|" + p.message())
+                    .toList();
+        }
+
+        List<Long> rejectedRows() {
+            return rejected.stream().map(ImportValidator.Rejected::row).toList();
+        }
+
+        List<String> warnings() {
+            return validated.warnings().stream().map(w -> w.row() + "|" + w.field() + "|" + w.code() + "|"
+                    + w.message()).toList();
+        }
+    }
+
+    /** Validates {@code csv} with {@code options}, then executes it as a file workflow import. */
+    private Both both(ObjectDef object, ExecuteOptions options, String csv) throws IOException {
+        return both(object, options, csv, KeyHashes::hash);
+    }
+
+    /** As {@link #both(ObjectDef, ExecuteOptions, String)}, validate hashing external ids with {@code keyHash}. */
+    private Both both(ObjectDef object, ExecuteOptions options, String csv, ToLongFunction<String> keyHash)
+            throws IOException {
+        Path file = Files.writeString(Files.createTempFile(dir, "rows", ".csv"), csv);
+        AtomicInteger reads = new AtomicInteger();
+        ImportPipeline.RowSource source = () -> {
+            reads.incrementAndGet();
+            return Readers.open(file, FileType.CSV, ReadOptions.defaults());
+        };
+        List<ImportValidator.Rejected> rejected = new ArrayList<>();
+        Schema schema = db.withHandle(h -> schemas.schema(h, org));
+        ImportValidator.Report report = new ImportValidator(1_000, db, records, schema, org, keyHash).validate(object,
+                options, source, new ImportValidator.Rejections() {
+                    @Override
+                    public void start(List<String> headers) {}
+
+                    @Override
+                    public void add(ImportValidator.Rejected row) {
+                        rejected.add(row);
+                    }
+                });
+        int validateReads = reads.get();
+
+        ImportJob job = jobs.requested(new ImportJobs.Request(org, object.slug(), ImportJobs.MODULE,
+                UploadMode.ASYNC, Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test", null),
+                START.plus(Duration.ofHours(1)))
+                .withUpload("sha", "csv", "rows.csv", null).withDeadline(START.plus(Duration.ofHours(1)));
+        db.inTransaction(h -> {
+            imports.create(h, job);
+            imports.setOptions(h, job.id(), options.toJson());
+            return null;
+        });
+        pipeline.prepare(job.id(), source);
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+        List<RowError> errors = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Map<String, List<String>> referenceWarnings = db.withHandle((Handle h) -> {
+            imports.errors(h, job.id(), errors::add);
+            // As execute's answer lists them: the column formats' warnings, then the rows'.
+            imports.options(h, job.id()).map(ExecuteOptions::fromJson).orElseThrow().formatWarnings().forEach(w ->
+                    warnings.add("null|" + w.field() + "|" + w.code() + "|" + w.message()));
+            imports.warnings(h, job.id(), 1_000).forEach(w ->
+                    warnings.add(w.ordinal() + "|" + w.field() + "|" + w.code() + "|" + w.message()));
+            return imports.referenceWarnings(h, job.id(), 100);
+        });
+        return new Both(report, rejected, validateReads, done, errors, warnings, referenceWarnings);
+    }
+
+    private static ExecuteOptions options(DuplicateStrategy strategy, String... fields) {
+        List<ColumnMap> columns = new ArrayList<>();
+        for (String field : fields) {
+            columns.add(new ColumnMap(field, field, null, null));
+        }
+        return new ExecuteOptions(columns, strategy, null, MergeMode.PREFER_IMPORT, false, false, null, false, null,
+                null, null);
+    }
+
+    private ObjectDef object(String slug) {
+        return db.withHandle(h -> schemas.schema(h, org)).object(slug).orElseThrow();
+    }
+
+    /** The stored record of {@code object} with {@code externalId}; null when there is none. */
+    private StoredRecord stored(String object, String externalId) {
+        List<StoredRecord> page = db.withHandle(h -> records.page(h, org, object(object), externalId, null, 1,
+                null));
+        return page.isEmpty() ? null : page.getFirst();
+    }
+}
