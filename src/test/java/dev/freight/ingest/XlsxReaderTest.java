@@ -196,6 +196,34 @@ class XlsxReaderTest extends WorkbookReaderContract {
     }
 
     /**
+     * A sheet's merged blocks are kept while its rows are read: more than 1,048,576 of more than one row (as many as a
+     * sheet has rows) are refused before any row is read, and blocks of one row, which fill nothing, are not kept and
+     * count for nothing however many. Before, every block the scan found was kept, bounded only by the part's size.
+     */
+    @Test
+    void refusesASheetOfMoreMergedBlocksOfSeveralRowsThanTheReaderTakes() throws IOException {
+        Path over = mergedBlocks("over-blocks", 1_048_577, 0);
+        Path full = mergedBlocks("full-blocks", 1_048_576, 100_000);
+
+        assertRefused(over, WorkbookLimits.defaults(), "the sheet has more than 1,048,576 merged blocks of more than"
+                + " one row, the most the reader takes");
+        assertThat(read(full)).isEqualTo(List.of(new SourceRow(1, 2, cells("Company", "Acme", "Name", "Ann")),
+                new SourceRow(2, 3, cells("Company", "Acme", "Name", "Bob"))));
+    }
+
+    /**
+     * The sheet of {@link #merged} with {@code blocks} merged blocks of two rows (A2:A3, then the same block again) and
+     * {@code oneRow} of one row, written as the part's text.
+     */
+    private Path mergedBlocks(String name, int blocks, int oneRow) throws IOException {
+        Path file = merged(name, 1, 0);
+        rewritePart(file, "xl/worksheets/sheet1.xml", StandardCharsets.UTF_8, false, xml -> xml.replace(
+                "<mergeCells count=\"1\"><mergeCell ref=\"A2:A3\"/>", "<mergeCells>"
+                        + "<mergeCell ref=\"A2:A3\"/>".repeat(blocks) + "<mergeCell ref=\"C4:D4\"/>".repeat(oneRow)));
+        return file;
+    }
+
+    /**
      * A sheet's dimension element is a hint some writers get wrong (streaming writers leave {@code A1}, others write
      * none): the header, every row and every column are read from the cells, whatever it says, and so are the row
      * count and a read of the third column alone.
