@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * @param maxValidationFilesBytes the most bytes the finished errors files of the validate step may take together
  * @param maxXlsxPartBytes the most bytes one part of an uploaded XLSX may expand to, and its shared strings may take
  *     in their temporary file
- * @param maxXlsCells the most cells and shared strings an uploaded XLS may hold (it is read whole into the heap);
- *     by default one per 256 bytes of the JVM's maximum heap
+ * @param maxXlsCells the most cells and shared strings an uploaded XLS may hold (it is read whole into the heap), each
+ *     256 bytes of its records counting as one more; by default one per 256 bytes of the JVM's maximum heap
  */
 public record FreightConfig(
         Path dataDir,

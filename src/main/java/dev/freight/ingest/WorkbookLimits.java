@@ -10,7 +10,8 @@ package dev.freight.ingest;
  * @param maxPartBytes the most bytes one part of an XLSX may expand to, and the most its shared strings may take in
  *     the temporary file ({@code FREIGHT_MAX_XLSX_PART_BYTES}); a smaller file is held to less, see
  *     {@link #PART_BYTES_PER_FILE_BYTE}
- * @param maxXlsCells the most cells and shared strings an XLS may hold ({@code FREIGHT_MAX_XLS_CELLS})
+ * @param maxXlsCells the most cells and shared strings an XLS may hold, each {@link #HEAP_BYTES_PER_XLS_CELL} bytes of
+ *     its records counting as one more ({@code FREIGHT_MAX_XLS_CELLS})
  */
 public record WorkbookLimits(long maxPartBytes, long maxXlsCells) {
 

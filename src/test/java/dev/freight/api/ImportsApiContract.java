@@ -542,9 +542,9 @@ abstract class ImportsApiContract {
                 + " file, found a damaged one (xl/sharedStrings.xml expands to more than 4,000,000 bytes, the most a"
                 + " part of this workbook may expand to (FREIGHT_MAX_XLSX_PART_BYTES))");
         reasons.put("vendors.xls", "The file could not be read: The workbook cannot be read; expected a valid .xls"
-                + " file, found a damaged one (the workbook holds more than 100,000 cells and shared strings, the most"
-                + " an .xls may hold here (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory); save it as"
-                + " .xlsx)");
+                + " file, found a damaged one (the workbook holds more than 100,000 cells and shared strings, each 256"
+                + " bytes of its records counting as one more, the most an .xls may hold here (FREIGHT_MAX_XLS_CELLS;"
+                + " an .xls is read whole into memory); save it as .xlsx)");
         for (var expected : reasons.entrySet()) {
             boolean isXlsx = expected.getKey().endsWith(".xlsx");
             Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");

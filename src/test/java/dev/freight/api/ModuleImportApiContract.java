@@ -507,8 +507,9 @@ abstract class ModuleImportApiContract {
         assertThat(r.status()).as(r.body()).isEqualTo(400);
         assertThat(r.at("/error/code")).isEqualTo("unreadable_file");
         assertThat(r.at("/error/message")).isEqualTo("The workbook cannot be read; expected a valid .xls file, found a"
-                + " damaged one (the workbook holds more than 100,000 cells and shared strings, the most an .xls may"
-                + " hold here (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory); save it as .xlsx)");
+                + " damaged one (the workbook holds more than 100,000 cells and shared strings, each 256 bytes of its"
+                + " records counting as one more, the most an .xls may hold here (FREIGHT_MAX_XLS_CELLS; an .xls is"
+                + " read whole into memory); save it as .xlsx)");
     }
 
     /**
