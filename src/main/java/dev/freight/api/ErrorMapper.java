@@ -1,11 +1,13 @@
 package dev.freight.api;
 
+import dev.freight.ingest.TemporaryFileUnwritable;
 import dev.freight.schema.Echo;
 import dev.freight.store.StoreException;
 import dev.freight.store.UploadStore;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.UUID;
 import org.apache.tomcat.util.http.InvalidParameterException;
@@ -162,6 +164,10 @@ class ErrorMapper implements ErrorController {
             case UploadStore.Unwritable unwritable -> failure(503, "storage_unavailable",
                     "Freight could not store the upload: its uploads directory cannot be written (disk full or not "
                             + "writable); nothing was kept, retry later", e);
+            // A read's temporary file (an XLSX's shared strings past the heap's share) the disk cannot take.
+            case TemporaryFileUnwritable unwritable -> temporaryFileUnwritable(e);
+            case UncheckedIOException unchecked when unchecked.getCause() instanceof TemporaryFileUnwritable ->
+                    temporaryFileUnwritable(e);
             case StoreException store when "database_unavailable".equals(store.code()) ->
                     failure(503, store.code(), "The database is unavailable; retry later", e);
             // A privilege the operator revoked: retrying does not help, the GRANT in the message does.
@@ -169,6 +175,11 @@ class ErrorMapper implements ErrorController {
                     failure(500, store.code(), store.getMessage(), e);
             default -> failure(500, "internal_error", "Freight failed to process the request", e);
         };
+    }
+
+    private static ResponseEntity<ErrorBody> temporaryFileUnwritable(Exception e) {
+        return failure(503, "storage_unavailable", "Freight could not read the file: its temporary directory cannot be"
+                + " written (disk full or not writable); nothing was kept, retry later", e);
     }
 
     /** The message for a body Spring could not bind: it names a key the body repeats. */

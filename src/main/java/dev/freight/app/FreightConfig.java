@@ -1,6 +1,7 @@
 package dev.freight.app;
 
 import dev.freight.ingest.WorkbookLimits;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.time.Duration;
@@ -26,8 +27,10 @@ import java.util.regex.Pattern;
  * @param maxValidationFilesBytes the most bytes the finished errors files of the validate step may take together
  * @param maxXlsxPartBytes the most bytes one part of an uploaded XLSX may expand to, and its shared strings may take
  *     in their temporary file
- * @param maxXlsCells the most cells and shared strings an uploaded XLS may hold (it is read whole into the heap);
- *     by default one per 256 bytes of the JVM's maximum heap
+ * @param maxXlsCells the most cells and shared strings an uploaded XLS may hold (it is read whole into the heap), each
+ *     256 bytes of its records counting as one more; by default one per 256 bytes of the JVM's maximum heap
+ * @param temporaryDir an existing directory for the temporary files of reads (an XLSX's shared strings past the
+ *     heap's share); by default {@code java.io.tmpdir}
  */
 public record FreightConfig(
         Path dataDir,
@@ -51,7 +54,8 @@ public record FreightConfig(
         Duration importRetention,
         long maxValidationFilesBytes,
         long maxXlsxPartBytes,
-        long maxXlsCells) {
+        long maxXlsCells,
+        Path temporaryDir) {
 
     private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})([smhd])$");
 
@@ -94,12 +98,23 @@ public record FreightConfig(
                 positive(property, "freight.max-validation-files-bytes", 2L * 1024 * 1024 * 1024, Long.MAX_VALUE),
                 positive(property, "freight.max-xlsx-part-bytes", WorkbookLimits.DEFAULT_MAX_PART_BYTES,
                         Long.MAX_VALUE),
-                positive(property, "freight.max-xls-cells", WorkbookLimits.defaultMaxXlsCells(), Long.MAX_VALUE));
+                positive(property, "freight.max-xls-cells", WorkbookLimits.defaultMaxXlsCells(), Long.MAX_VALUE),
+                directory(property, "freight.temp-dir", WorkbookLimits.defaultTemporaryDir()));
     }
 
     /** How far an uploaded workbook may expand when it is read. */
     public WorkbookLimits workbookLimits() {
-        return new WorkbookLimits(maxXlsxPartBytes, maxXlsCells);
+        return new WorkbookLimits(maxXlsxPartBytes, maxXlsCells, temporaryDir);
+    }
+
+    /** A directory that exists when Freight starts. */
+    private static Path directory(Function<String, String> property, String name, Path fallback) {
+        String raw = value(property, name, null);
+        Path dir = raw == null ? fallback : Path.of(raw);
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigException("%s must be an existing directory, got \"%s\"".formatted(envName(name), dir));
+        }
+        return dir;
     }
 
     private static String publicUrl(Function<String, String> property) {

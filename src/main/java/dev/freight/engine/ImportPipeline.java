@@ -2,6 +2,7 @@ package dev.freight.engine;
 
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
+import dev.freight.ingest.TemporaryFileUnwritable;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
@@ -47,6 +48,8 @@ import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one class that owns the order of an import's seven phases, its passes over the source, its chunks and their
@@ -66,6 +69,8 @@ import java.util.function.Supplier;
  * rejected. Progress goes to a {@link Listener}. Thread-safe: each call works on its own import.
  */
 public final class ImportPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImportPipeline.class);
 
     /** Receives the import after every committed chunk, and as it completes. */
     @FunctionalInterface
@@ -1163,6 +1168,13 @@ public final class ImportPipeline {
     }
 
     private static String readFailure(Exception e) {
+        if (e instanceof TemporaryFileUnwritable) {
+            // The server's storage, not the file: the operator gets the directory and the cause, the import's reader
+            // no server path.
+            LOG.error("A file read failed: {}", e.getMessage(), e);
+            return "Freight could not read the file: its temporary directory cannot be written (disk full or not"
+                    + " writable); import the file again once the server has room";
+        }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return "The file could not be read: " + message;
     }

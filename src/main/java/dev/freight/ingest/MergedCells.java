@@ -11,13 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.xml.stream.XMLStreamException;
 
 /**
  * Fills merged cells down: a merged block that spans data rows (A2:A4 holding "Acme") shows its value on each of them,
  * as a reader of the sheet sees it, so each row gets it in the block's first column. The block's other columns stay
  * blank (their cells belong to other fields), a block starting on the header row is not filled into the data (a
  * header is a name, not a value), and a row with no value of its own stays blank. Memory: one small entry per merged
- * block of the sheet, plus the blocks open at the current row. Rows must come in increasing order. For one thread.
+ * block of more than one row (at most {@link #MAX_BLOCKS}), plus the blocks open at the current row. Rows must come in
+ * increasing order. For one thread.
  */
 final class MergedCells {
 
@@ -26,6 +28,12 @@ final class MergedCells {
 
     /** A filled column: its value, the length of its text in the file, and the last row it reaches. */
     private record Open(String value, int length, long lastRow) {}
+
+    /**
+     * The most merged blocks of more than one row a sheet may have: as many as an Excel sheet has rows (about 40 MB
+     * kept). Blocks of one row fill nothing and are not kept, however many.
+     */
+    static final int MAX_BLOCKS = 1_048_576;
 
     /** No merged blocks: rows pass unchanged. */
     static final MergedCells NONE = new MergedCells(List.of());
@@ -67,8 +75,10 @@ final class MergedCells {
      * (in text a {@code <} is escaped, so only an element matches). A part in UTF-16 (either byte order, with a byte
      * order mark or not, as XML tells it: a part's first character, {@code <} or a mark, has a zero byte in UTF-16
      * and none in UTF-8) is scanned a character at a time. Does not close {@code in}.
+     *
+     * @throws XlsxPackage.Damaged when the sheet has more than {@link #MAX_BLOCKS} blocks of more than one row
      */
-    static MergedCells ofXlsxSheet(InputStream in) throws IOException {
+    static MergedCells ofXlsxSheet(InputStream in) throws IOException, XMLStreamException {
         PushbackInputStream head = new PushbackInputStream(in, 2);
         byte[] start = head.readNBytes(2);
         head.unread(start);
@@ -120,7 +130,7 @@ final class MergedCells {
         }
     }
 
-    private static MergedCells scan(InputStream in) throws IOException {
+    private static MergedCells scan(InputStream in) throws IOException, XMLStreamException {
         List<Block> blocks = new ArrayList<>();
         byte[] buffer = new byte[256 * 1024];
         int end = 0;
@@ -140,7 +150,11 @@ final class MergedCells {
             for (int i = from; i < limit; i++) {
                 if (buffer[i] == 'm') {
                     Block block = blockAt(buffer, i, end);
-                    if (block != null) {
+                    if (block != null && block.lastRow() > block.firstRow()) {
+                        if (blocks.size() == MAX_BLOCKS) {
+                            throw new XlsxPackage.Damaged("the sheet has more than %,d merged blocks of more than one"
+                                    .formatted(MAX_BLOCKS) + " row, the most the reader takes");
+                        }
                         blocks.add(block);
                     }
                 }

@@ -44,6 +44,7 @@ final class SharedStrings implements Closeable {
     /** The most bytes the file may hold, and why: the reason a message names. */
     private final long maxSpillBytes;
     private final String maxSpillReason;
+    private final Path spillDir;
     private Spill spill;
     /**
      * The length of each item longer than a cell holds ({@link SheetText#MAX_CELL}), by index: such an item is kept as
@@ -55,13 +56,14 @@ final class SharedStrings implements Closeable {
     private boolean ended;
 
     private SharedStrings(InputStream in, String part, XMLStreamReader xml, int inHeap, long maxSpillBytes,
-            String maxSpillReason) {
+            String maxSpillReason, Path spillDir) {
         this.in = in;
         this.part = part;
         this.xml = xml;
         this.inHeap = inHeap;
         this.maxSpillBytes = maxSpillBytes;
         this.maxSpillReason = maxSpillReason;
+        this.spillDir = spillDir;
         this.ended = xml == null;
     }
 
@@ -69,12 +71,14 @@ final class SharedStrings implements Closeable {
      * The table read from {@code in}, the content of {@code part} (null: a workbook without one, whose cells then
      * cannot refer to it). Its strings past the heap's share may take at most {@code maxSpillBytes} in their file
      * ({@code maxSpillReason} says why, in the message of the {@link XlsxPackage.PartTooLarge} a read past it fails
-     * with): a part of strings of a few characters each takes more there than it holds.
+     * with): a part of strings of a few characters each takes more there than it holds. The file is made in
+     * {@code spillDir}; one that cannot be made or written there fails a read with {@link TemporaryFileUnwritable}.
      */
-    static SharedStrings open(InputStream in, String part, int inHeap, long maxSpillBytes, String maxSpillReason)
-            throws IOException, XMLStreamException {
-        return in == null ? new SharedStrings(null, null, null, inHeap, maxSpillBytes, maxSpillReason)
-                : new SharedStrings(in, part, XlsxPackage.reader(in, part), inHeap, maxSpillBytes, maxSpillReason);
+    static SharedStrings open(InputStream in, String part, int inHeap, long maxSpillBytes, String maxSpillReason,
+            Path spillDir) throws IOException, XMLStreamException {
+        return in == null ? new SharedStrings(null, null, null, inHeap, maxSpillBytes, maxSpillReason, spillDir)
+                : new SharedStrings(in, part, XlsxPackage.reader(in, part), inHeap, maxSpillBytes, maxSpillReason,
+                        spillDir);
     }
 
     /**
@@ -131,7 +135,7 @@ final class SharedStrings implements Closeable {
                 count++;
             } else {
                 if (spill == null) {
-                    spill = new Spill();
+                    spill = new Spill(spillDir, "The shared strings of " + part);
                 }
                 if (!spill.add(item, maxSpillBytes)) {
                     throw new XlsxPackage.PartTooLarge(("the strings of %s past the first %,d take more than %,d"
@@ -260,6 +264,8 @@ final class SharedStrings implements Closeable {
         private static final int INDEX_REGION_ENTRIES = 1 << 23;
         private static final long BLANK = 1L << 63;
 
+        private final Path dir;
+        private final String what;
         private final Path path;
         private final FileChannel channel;
         private final List<MappedByteBuffer> data = new ArrayList<>();
@@ -269,9 +275,25 @@ final class SharedStrings implements Closeable {
         /** The bytes the strings and the index take, however much of the file is mapped. */
         private long written;
 
-        Spill() throws IOException {
-            path = Files.createTempFile("freight-shared-strings-", ".bin");
-            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        /** A file in {@code dir} for {@code what} ("The shared strings of xl/sharedStrings.xml"), as messages say. */
+        Spill(Path dir, String what) throws TemporaryFileUnwritable {
+            this.dir = dir;
+            this.what = what;
+            Path created = null;
+            try {
+                created = Files.createTempFile(dir, "freight-shared-strings-", ".bin");
+                channel = FileChannel.open(created, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                if (created != null) {
+                    try {
+                        Files.deleteIfExists(created);
+                    } catch (IOException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw new TemporaryFileUnwritable(what, dir, e);
+            }
+            path = created;
         }
 
         /**
@@ -283,22 +305,24 @@ final class SharedStrings implements Closeable {
             if (written + bytes.length + 16L > max) {
                 return false;
             }
-            MappedByteBuffer region = data.isEmpty() ? null : data.getLast();
-            if (region == null || region.remaining() < bytes.length + 8) {
-                region = map(Math.max(REGION, bytes.length + 8));
-                data.add(region);
-            }
-            long entry = ((long) (data.size() - 1) << 32) | region.position() | (s.isBlank() ? BLANK : 0);
-            int slot = size % INDEX_REGION_ENTRIES;
-            if (slot == 0) {
-                index.add(map(INDEX_REGION_ENTRIES * 8));
-            }
             try {
+                MappedByteBuffer region = data.isEmpty() ? null : data.getLast();
+                if (region == null || region.remaining() < bytes.length + 8) {
+                    region = map(Math.max(REGION, bytes.length + 8));
+                    data.add(region);
+                }
+                long entry = ((long) (data.size() - 1) << 32) | region.position() | (s.isBlank() ? BLANK : 0);
+                int slot = size % INDEX_REGION_ENTRIES;
+                if (slot == 0) {
+                    index.add(map(INDEX_REGION_ENTRIES * 8));
+                }
                 region.putInt(bytes.length).putInt(s.length()).put(bytes);
                 index.getLast().putLong(slot * 8, entry);
+            } catch (IOException e) {
+                throw new TemporaryFileUnwritable(what, dir, e);
             } catch (InternalError e) {
                 // What the JDK throws when a mapped page cannot be backed: the file system is full.
-                throw new IOException("No room for the shared-strings file " + path + " (" + e.getMessage() + ")", e);
+                throw new TemporaryFileUnwritable(what, dir, e);
             }
             size++;
             written += bytes.length + 16L;

@@ -1,5 +1,8 @@
 package dev.freight.ingest;
 
+import java.nio.file.Path;
+import java.util.Objects;
+
 /**
  * How much reading an uploaded workbook may cost beyond what its size bounds. An XLSX's parts are compressed, and
  * deflate expands a byte up to about 1,032 times, so a 100 MB upload could expand to 100 GB of XML (and the shared
@@ -10,9 +13,13 @@ package dev.freight.ingest;
  * @param maxPartBytes the most bytes one part of an XLSX may expand to, and the most its shared strings may take in
  *     the temporary file ({@code FREIGHT_MAX_XLSX_PART_BYTES}); a smaller file is held to less, see
  *     {@link #PART_BYTES_PER_FILE_BYTE}
- * @param maxXlsCells the most cells and shared strings an XLS may hold ({@code FREIGHT_MAX_XLS_CELLS})
+ * @param maxXlsCells the most cells and shared strings an XLS may hold, each {@link #HEAP_BYTES_PER_XLS_CELL} bytes of
+ *     its records counting as one more ({@code FREIGHT_MAX_XLS_CELLS})
+ * @param temporaryDir where an XLSX's shared strings past the heap's share are kept while it is read
+ *     ({@code FREIGHT_TEMP_DIR}); a file there that cannot be created or written fails the read with
+ *     {@link TemporaryFileUnwritable}
  */
-public record WorkbookLimits(long maxPartBytes, long maxXlsCells) {
+public record WorkbookLimits(long maxPartBytes, long maxXlsCells, Path temporaryDir) {
 
     /** The default {@link #maxPartBytes}: 4 GiB, the default of the largest upload. */
     public static final long DEFAULT_MAX_PART_BYTES = 4L << 30;
@@ -35,6 +42,17 @@ public record WorkbookLimits(long maxPartBytes, long maxXlsCells) {
             throw new IllegalArgumentException("workbook limits must be positive, got " + maxPartBytes + " bytes and "
                     + maxXlsCells + " cells");
         }
+        Objects.requireNonNull(temporaryDir, "temporaryDir");
+    }
+
+    /** {@code maxPartBytes} and {@code maxXlsCells}, the temporary files in {@link #defaultTemporaryDir()}. */
+    public WorkbookLimits(long maxPartBytes, long maxXlsCells) {
+        this(maxPartBytes, maxXlsCells, defaultTemporaryDir());
+    }
+
+    /** The JVM's temporary directory, {@code java.io.tmpdir}. */
+    public static Path defaultTemporaryDir() {
+        return Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     /** The default limits: {@link #DEFAULT_MAX_PART_BYTES}, and {@link #defaultMaxXlsCells()}. */

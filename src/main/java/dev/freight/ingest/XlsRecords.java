@@ -7,9 +7,12 @@ import org.apache.poi.poifs.filesystem.DocumentInputStream;
 /**
  * A check of an XLS's Workbook stream by its records' headers, before HSSF loads it whole: HSSF keeps every cell and
  * shared string in the heap (about a hundred bytes each), so a file of a few megabytes of cells written as runs
- * ({@code MULBLANK}: two bytes a cell) or of short strings could fill it. The records are read four bytes at a time,
- * their content skipped (but for the shared-strings table's count), so the check takes no memory. It refuses what
- * HSSF itself refuses less clearly: a record longer than BIFF8's 8,224 bytes, more records than HSSF takes.
+ * ({@code MULBLANK}: two bytes a cell) or of short strings could fill it; and it keeps every record's content too (a
+ * formula's token array as its bytes, up to 8,202 of them in one cell), so each {@link
+ * WorkbookLimits#HEAP_BYTES_PER_XLS_CELL} bytes of records, {@link #BYTES_PER_RECORD} more a record, count as one cell
+ * more. The records are read four bytes at a time, their content skipped (but for the shared-strings table's count),
+ * so the check takes no memory. It refuses what HSSF itself refuses less clearly: a record longer than BIFF8's 8,224
+ * bytes, more records than HSSF takes.
  */
 final class XlsRecords {
 
@@ -18,6 +21,9 @@ final class XlsRecords {
 
     /** The most records HSSF takes in a Workbook stream (its {@code RecordFactory}'s limit). */
     static final int MAX_RECORDS = 5_000_000;
+
+    /** What HSSF's object of a record takes beside the record's content: its header, object and place in a list. */
+    static final int BYTES_PER_RECORD = 32;
 
     private static final int SST = 0x00FC;
     private static final int CONTINUE = 0x003C;
@@ -30,7 +36,8 @@ final class XlsRecords {
 
     /**
      * What is wrong with stream {@code name} of {@code root} for a reader that takes at most {@code maxCells} cells
-     * and shared strings, or null when nothing is. A stream that ends inside a record is left to HSSF.
+     * and shared strings, each {@link WorkbookLimits#HEAP_BYTES_PER_XLS_CELL} bytes of records counting as one more,
+     * or null when nothing is. A stream that ends inside a record is left to HSSF.
      */
     static String check(DirectoryNode root, String name, long maxCells) throws IOException {
         try (DocumentInputStream in = root.createDocumentInputStream(name)) {
@@ -38,6 +45,7 @@ final class XlsRecords {
             long offset = 0;
             long records = 0;
             long cells = 0;
+            long recordBytes = 0;
             long sstDeclared = 0;
             long sstBytes = 0;
             boolean inSst = false;
@@ -66,11 +74,14 @@ final class XlsRecords {
                     sstBytes += length;
                 }
                 cells += cells(sid, length);
+                recordBytes += length + BYTES_PER_RECORD;
                 // A string takes at least 3 bytes (its length and flags), whatever the table says it holds.
-                if (cells + Math.min(sstDeclared, sstBytes / 3) > maxCells) {
-                    return ("the workbook holds more than %,d cells and shared strings, the most an .xls may hold"
-                            + " here (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory); save it as .xlsx")
-                            .formatted(maxCells);
+                if (cells + Math.min(sstDeclared, sstBytes / 3) + recordBytes / WorkbookLimits.HEAP_BYTES_PER_XLS_CELL
+                        > maxCells) {
+                    return ("the workbook holds more than %,d cells and shared strings, each %,d bytes of its records"
+                            + " counting as one more, the most an .xls may hold here (FREIGHT_MAX_XLS_CELLS; an .xls is"
+                            + " read whole into memory); save it as .xlsx").formatted(maxCells,
+                            WorkbookLimits.HEAP_BYTES_PER_XLS_CELL);
                 }
                 if (in.skip(length - read) < length - read) {
                     return null;

@@ -56,6 +56,22 @@ final class XlsxPackage implements Closeable {
      */
     static final int MAX_MARKUP_RUN = 4 << 20;
 
+    /** The most cell formats ({@code <xf>} in {@code <cellXfs>}) and number formats a workbook holds: Excel's limit. */
+    static final int MAX_STYLES = 64_000;
+
+    /** The most sheets a workbook may list here; Excel has no limit of its own but memory. */
+    static final int MAX_SHEETS = 65_536;
+
+    /** The most relationships the workbook's part may have: one a sheet, and as many for its other parts. */
+    static final int MAX_RELATIONSHIPS = 2 * MAX_SHEETS;
+
+    /**
+     * The most characters the reader keeps of one part's sheet names, relationships or number formats together: each
+     * entry is bounded by its count above, and its texts by this (a text can be as long as a tag, {@link
+     * #MAX_MARKUP_RUN}).
+     */
+    static final int MAX_KEPT_CHARACTERS = 4 << 20;
+
     /** How much of a part's start is searched for a document type declaration. */
     private static final int PROLOG = 4096;
 
@@ -209,6 +225,42 @@ final class XlsxPackage implements Closeable {
 
         Damaged(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * What the reader keeps of one part: at most {@code max} entries ({@code what}, e.g. "sheets") and
+     * {@link #MAX_KEPT_CHARACTERS} characters of their texts, past which the part is {@link Damaged}: a part may expand
+     * to gigabytes, which kept an entry at a time would fill the heap.
+     */
+    private static final class Kept {
+
+        private final String part;
+        private final String what;
+        private final int max;
+        private final String why;
+        private int entries;
+        private long characters;
+
+        Kept(String part, String what, int max, String why) {
+            this.part = part;
+            this.what = what;
+            this.max = max;
+            this.why = why;
+        }
+
+        /** Counts one more entry, whose texts are {@code texts} (null ones count for nothing). */
+        void add(String... texts) throws Damaged {
+            if (++entries > max) {
+                throw new Damaged("%s has more than %,d %s, %s".formatted(part, max, what, why));
+            }
+            for (String text : texts) {
+                characters += text == null ? 0 : text.length();
+            }
+            if (characters > MAX_KEPT_CHARACTERS) {
+                throw new Damaged("the %s of %s hold more than %,d characters together, the most the reader keeps of a"
+                        .formatted(what, part, MAX_KEPT_CHARACTERS) + " part");
+            }
         }
     }
 
@@ -373,6 +425,7 @@ final class XlsxPackage implements Closeable {
     private void readWorkbook(String part, Map<String, String> targets) throws IOException, XMLStreamException {
         try (InputStream in = required(part)) {
             XMLStreamReader xml = reader(in, part);
+            Kept kept = new Kept(part, "sheets", MAX_SHEETS, "the most the reader takes");
             boolean properties = false;
             while (xml.hasNext()) {
                 if (xml.next() != XMLStreamConstants.START_ELEMENT) {
@@ -390,7 +443,9 @@ final class XlsxPackage implements Closeable {
                     case "sheet" -> {
                         String state = xml.getAttributeValue(null, "state");
                         String id = relationshipId(xml);
-                        sheets.add(new SheetEntry(xml.getAttributeValue(null, "name"),
+                        String name = xml.getAttributeValue(null, "name");
+                        kept.add(name);
+                        sheets.add(new SheetEntry(name,
                                 state == null || state.equals("visible"), id == null ? null : targets.get(id)));
                     }
                     default -> { }
@@ -422,10 +477,12 @@ final class XlsxPackage implements Closeable {
                 return targets;
             }
             XMLStreamReader xml = reader(in, rels);
+            Kept kept = new Kept(rels, "relationships", MAX_RELATIONSHIPS, "the most the reader takes");
             while (xml.hasNext()) {
                 if (xml.next() == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("Relationship")) {
                     String target = xml.getAttributeValue(null, "Target");
                     if (target != null) {
+                        kept.add(xml.getAttributeValue(null, "Id"), target);
                         targets.put(xml.getAttributeValue(null, "Id"),
                                 target.startsWith("/") ? entryName(target) : normalize(folder + target));
                     }
@@ -445,6 +502,9 @@ final class XlsxPackage implements Closeable {
             Map<Integer, String> custom = new HashMap<>();
             List<Integer> ids = new ArrayList<>();
             XMLStreamReader xml = reader(in, part);
+            Kept numberFormats = new Kept(part, "number formats (<numFmt>)", MAX_STYLES, "the most a workbook holds");
+            Kept cellFormats = new Kept(part, "cell formats (<xf> in <cellXfs>)", MAX_STYLES,
+                    "the most a workbook holds");
             boolean formats = false;
             boolean cellStyles = false;
             while (xml.hasNext()) {
@@ -453,14 +513,16 @@ final class XlsxPackage implements Closeable {
                     switch (xml.getLocalName()) {
                         case "numFmt" -> {
                             if (formats) {
-                                custom.put(number(xml.getAttributeValue(null, "numFmtId")),
-                                        xml.getAttributeValue(null, "formatCode"));
+                                String code = xml.getAttributeValue(null, "formatCode");
+                                numberFormats.add(code);
+                                custom.put(number(xml.getAttributeValue(null, "numFmtId")), code);
                             }
                         }
                         case "numFmts" -> formats = true;
                         case "cellXfs" -> cellStyles = true;
                         case "xf" -> {
                             if (cellStyles) {
+                                cellFormats.add();
                                 ids.add(number(xml.getAttributeValue(null, "numFmtId")));
                             }
                         }

@@ -88,7 +88,7 @@ final class XlsxRows implements TabularReader.RawRows {
         try {
             XlsxPackage.SheetEntry sheet = choose(workbook, sheetName);
             strings = SharedStrings.open(workbook.sharedStrings(), workbook.sharedStringsPart(), inHeap,
-                    workbook.partLimit(), workbook.partLimitReason());
+                    workbook.partLimit(), workbook.partLimitReason(), limits.temporaryDir());
             MergedCells merged = SheetMerges.of(version, workbook, sheet);
             content = workbook.sheet(sheet);
             XlsxRows rows = new XlsxRows(workbook, strings, content, XlsxPackage.reader(content, sheet.part()),

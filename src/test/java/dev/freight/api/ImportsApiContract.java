@@ -542,9 +542,9 @@ abstract class ImportsApiContract {
                 + " file, found a damaged one (xl/sharedStrings.xml expands to more than 4,000,000 bytes, the most a"
                 + " part of this workbook may expand to (FREIGHT_MAX_XLSX_PART_BYTES))");
         reasons.put("vendors.xls", "The file could not be read: The workbook cannot be read; expected a valid .xls"
-                + " file, found a damaged one (the workbook holds more than 100,000 cells and shared strings, the most"
-                + " an .xls may hold here (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory); save it as"
-                + " .xlsx)");
+                + " file, found a damaged one (the workbook holds more than 100,000 cells and shared strings, each 256"
+                + " bytes of its records counting as one more, the most an .xls may hold here (FREIGHT_MAX_XLS_CELLS;"
+                + " an .xls is read whole into memory); save it as .xlsx)");
         for (var expected : reasons.entrySet()) {
             boolean isXlsx = expected.getKey().endsWith(".xlsx");
             Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
@@ -561,6 +561,41 @@ abstract class ImportsApiContract {
             assertThat(answer.get("status").asString()).isEqualTo("failed");
             assertThat(answer.get("reason").asString()).isEqualTo(expected.getValue());
         }
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
+    }
+
+    /**
+     * A sync upload of an XLSX whose shared strings pass the heap's 65,536 while the server's temporary directory
+     * cannot be written (a plain file stands where it belongs) fails in prevalidation saying so, without the server's
+     * paths (the log has them), and stores no record. Before, the reason was "The file could not be read:" and the
+     * file system's words, naming the server's path.
+     */
+    @Test
+    void aSyncUploadWhoseSharedStringsTheTemporaryDirectoryCannotTakeFailsSayingSo() throws Exception {
+        byte[] xlsx = dev.freight.testing.XlsxFiles.expanding(new String[] {"external_id", "name"},
+                "<si><t>n</t></si>", 70_000, 69_999, "", 0);
+        Path temp = TestServer.of(database()).bean(dev.freight.app.FreightConfig.class).temporaryDir();
+        Path aside = temp.resolveSibling("tmp-aside");
+        Files.move(temp, aside);
+        HttpResponse<String> put;
+        try {
+            Files.writeString(temp, "not a directory");
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+            put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                    .header("Content-Disposition", "attachment; filename=\"vendors.xlsx\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(xlsx)).build(), HttpResponse.BodyHandlers.ofString());
+        } finally {
+            Files.delete(temp);
+            Files.move(aside, temp);
+        }
+
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(422);
+        JsonNode answer = Http.JSON.readTree(put.body());
+        assertThat(answer.get("status").asString()).isEqualTo("failed");
+        assertThat(answer.get("reason").asString()).isEqualTo("Freight could not read the file: its temporary"
+                + " directory cannot be written (disk full or not writable); import the file again once the server has"
+                + " room");
         assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
     }
 

@@ -492,6 +492,46 @@ abstract class ModuleImportApiContract {
     }
 
     /**
+     * An XLSX whose shared strings pass the heap's 65,536, so that the rest go to a temporary file, parsed while the
+     * server's temporary directory cannot be written (a plain file stands where it belongs, which refuses even root, as
+     * a full disk or a read-only mount would), answers 503 storage_unavailable as an unwritable uploads directory does,
+     * keeps no parsed file and leaves no file in the directory; the same file parses once the directory can be
+     * written. Before, the answer was 500 internal_error.
+     */
+    @Test
+    void parseOfAWorkbookWhoseSharedStringsCannotBeKeptInTheTemporaryDirectoryAnswersStorageUnavailable()
+            throws Exception {
+        byte[] xlsx = dev.freight.testing.XlsxFiles.expanding(new String[] {"Name", "Email"}, "<si><t>n</t></si>",
+                70_000, 69_999, "", 0);
+        java.nio.file.Path temp = TestServer.of(database()).bean(FreightConfig.class).temporaryDir();
+        java.nio.file.Path aside = temp.resolveSibling("tmp-aside");
+        java.nio.file.Files.move(temp, aside);
+        Response refused;
+        try {
+            java.nio.file.Files.writeString(temp, "not a directory");
+            refused = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx);
+        } finally {
+            java.nio.file.Files.delete(temp);
+            java.nio.file.Files.move(aside, temp);
+        }
+
+        assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.at("/error/code")).isEqualTo("storage_unavailable");
+        assertThat(refused.at("/error/message")).isEqualTo("Freight could not read the file: its temporary directory"
+                + " cannot be written (disk full or not writable); nothing was kept, retry later (error id "
+                + refused.at("/error/error_id") + ")");
+        try (var left = java.nio.file.Files.list(temp)) {
+            assertThat(left).isEmpty();
+        }
+        Response parsed = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx);
+        assertThat(parsed.status()).as(parsed.body()).isEqualTo(200);
+        assertThat(parsed.at("/data/totalRows")).isEqualTo("1");
+        assertThat(parsed.at("/data/sampleRows/0/Email")).isEqualTo("n");
+    }
+
+    /**
      * An XLS of 400 runs of 256 blank cells (200 KB, 102,400 cells that HSSF would load into the heap), past the
      * server's FREIGHT_MAX_XLS_CELLS (100,000 on test servers), is refused before it is loaded: before, any number of
      * cells was loaded, and a large enough file ran the server out of memory.
@@ -507,8 +547,9 @@ abstract class ModuleImportApiContract {
         assertThat(r.status()).as(r.body()).isEqualTo(400);
         assertThat(r.at("/error/code")).isEqualTo("unreadable_file");
         assertThat(r.at("/error/message")).isEqualTo("The workbook cannot be read; expected a valid .xls file, found a"
-                + " damaged one (the workbook holds more than 100,000 cells and shared strings, the most an .xls may"
-                + " hold here (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory); save it as .xlsx)");
+                + " damaged one (the workbook holds more than 100,000 cells and shared strings, each 256 bytes of its"
+                + " records counting as one more, the most an .xls may hold here (FREIGHT_MAX_XLS_CELLS; an .xls is"
+                + " read whole into memory); save it as .xlsx)");
     }
 
     /**

@@ -12,6 +12,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class FreightConfigTest {
 
+    /** An existing directory, as FREIGHT_TEMP_DIR must name. */
+    private static final Path TEMP = Path.of(System.getProperty("java.io.tmpdir"));
+
     @Test
     void defaultsToSqliteUnderTheDataDirectoryAndTheDocumentedLimits() {
         FreightConfig config = FreightConfig.from(Map.<String, String>of()::get);
@@ -29,6 +32,7 @@ class FreightConfigTest {
         assertThat(config.maxValidationFilesBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
         assertThat(config.maxXlsxPartBytes()).isEqualTo(4L * 1024 * 1024 * 1024);
         assertThat(config.maxXlsCells()).isEqualTo(Runtime.getRuntime().maxMemory() / 256);
+        assertThat(config.temporaryDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     @Test
@@ -55,13 +59,14 @@ class FreightConfigTest {
                 Map.entry("freight.import-retention", "90d"),
                 Map.entry("freight.max-validation-files-bytes", "500_000_000"),
                 Map.entry("freight.max-xlsx-part-bytes", "1_000_000_000"),
-                Map.entry("freight.max-xls-cells", "2000000"))::get);
+                Map.entry("freight.max-xls-cells", "2000000"),
+                Map.entry("freight.temp-dir", TEMP.toString()))::get);
 
         assertThat(config).isEqualTo(new FreightConfig(Path.of("/srv/freight"), "jdbc:postgresql://db:5432/freight",
                 "freight", "secret", "a-key-of-twenty-chars-or-more", 5000, 1_000_000, 2_000_000_000L,
                 Duration.ofMinutes(90), 500, Duration.ofHours(2), Duration.ofDays(1), "https://freight.example.com",
                 "k3y", 5_000_000L, 50_000, Duration.ofDays(2), Duration.ofDays(3), Duration.ofDays(90), 500_000_000L,
-                1_000_000_000L, 2_000_000L));
+                1_000_000_000L, 2_000_000L, TEMP));
         assertThat(config.isSqlite()).isFalse();
     }
 
@@ -82,6 +87,7 @@ class FreightConfigTest {
         "freight.max-validation-files-bytes|0|FREIGHT_MAX_VALIDATION_FILES_BYTES must be a whole number from 1 to 9,223,372,036,854,775,807, got \"0\"",
         "freight.max-xlsx-part-bytes|4GiB|FREIGHT_MAX_XLSX_PART_BYTES must be a whole number from 1 to 9,223,372,036,854,775,807, got \"4GiB\"",
         "freight.max-xls-cells|0|FREIGHT_MAX_XLS_CELLS must be a whole number from 1 to 9,223,372,036,854,775,807, got \"0\"",
+        "freight.temp-dir|/no/such/freight/dir|FREIGHT_TEMP_DIR must be an existing directory, got \"/no/such/freight/dir\"",
         "freight.public-url|ftp://x|FREIGHT_PUBLIC_URL must be an http(s) URL such as https://freight.example.com, got \"ftp://x\""
     })
     void aBadSettingIsOneSentenceNamingTheEnvironmentVariable(String property, String value, String message) {

@@ -8,13 +8,14 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import javax.xml.stream.XMLStreamException;
 import org.junit.jupiter.api.Test;
 
 /** How {@link MergedCells} finds an XLSX sheet's merged ranges in its bytes, and fills rows down. */
 class MergedCellsTest {
 
     @Test
-    void findsMergedRangesWithAnyPrefixWhereverTheReadsCutTheBytes() throws IOException {
+    void findsMergedRangesWithAnyPrefixWhereverTheReadsCutTheBytes() throws IOException, XMLStreamException {
         String rows = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>a &lt;mergeCell ref=\"Z1:Z9\"/&gt;</t></is></c>"
                 + "</row>".repeat(20_000);
         String sheet = "<x:worksheet xmlns:x=\"main\"><x:sheetData>" + rows + "</x:sheetData>"
@@ -35,7 +36,7 @@ class MergedCellsTest {
 
     /** A sheet in UTF-16, either byte order, a byte order mark or not, has its ranges found as in UTF-8. */
     @Test
-    void findsMergedRangesInASheetWrittenInUtf16() throws IOException {
+    void findsMergedRangesInASheetWrittenInUtf16() throws IOException, XMLStreamException {
         String sheet = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<worksheet><sheetData><row r=\"2\"><c><is><t>"
                 + "东京 &lt;mergeCell ref=\"Z1:Z9\"/&gt;</t></is></c></row></sheetData><mergeCells count=\"2\">"
                 + "<mergeCell ref=\"A2:A4\"/><x:mergeCell ref=\"$C$10:$D$12\"/></mergeCells></worksheet>";

@@ -3,6 +3,7 @@ package dev.freight.ingest;
 import static dev.freight.ingest.Workbook.num;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freight.testing.XlsFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -155,6 +156,26 @@ class StreamingTest {
 
         assertThat(Files.size(file)).isLessThan(256 * 1024);
         assertThat(probe(file, FileType.XLSX)).startsWith("rows=1 ordinal=1 line=2 max_heap_mb=");
+    }
+
+    /**
+     * An XLS of 6,000 formulas of 8,202 bytes of tokens each (about 50 MB), which HSSF would keep whole: 6,000 cells,
+     * well within the cells a 32 MB heap allows (one per 256 bytes of it), yet more bytes than the heap. It is refused
+     * before it is loaded, its records' bytes counting against the limit. Before, it was loaded and ran the heap out
+     * of memory.
+     */
+    @Test
+    void refusesAnXlsOfFormulasHoldingMoreBytesThanTheHeapInA32MegabyteHeap() throws Exception {
+        String[][] rows = {{"id", "text"}, {"a-1", "b"}};
+        Path file = Files.write(dir.resolve("formulas.xls"), XlsFiles.withSheetRecords(XlsFiles.of("S", rows),
+                XlsFiles.formulaRows(2, 6_000)));
+
+        assertThat(Files.size(file)).isGreaterThan(49_000_000L);
+        assertThat(probe(file, FileType.XLS)).startsWith("refused unreadable_file: The workbook cannot be read;"
+                + " expected a valid .xls file, found a damaged one (the workbook holds more than ")
+                .endsWith(" cells and shared strings, each 256 bytes of its records counting as one more, the most an"
+                        + " .xls may hold here (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory); save it as"
+                        + " .xlsx)");
     }
 
     /**

@@ -147,17 +147,36 @@ class XlsReaderTest extends WorkbookReaderContract {
      * HSSF loads every cell into the heap, about a hundred bytes each, and a file of runs of blank cells (MULBLANK)
      * holds one in two bytes: a workbook of more cells and shared strings than the limit is refused before it is
      * loaded, pointing to XLSX, which is streamed. Here 4 runs of 256 blank cells, the 4 cells of the rows and their 4
-     * strings: 1,032, refused at 1,031 and read at 1,032. Before, any number was loaded: 4.9 million cells (an 88 MB
-     * file) ran a 384 MB heap out of memory.
+     * strings: 1,032, and 26 more for the records' bytes (each 256 bytes, 32 a record, counting as one cell): 1,058,
+     * refused at 1,057 and read at 1,058. Before, any number was loaded: 4.9 million cells (an 88 MB file) ran a 384 MB
+     * heap out of memory.
      */
     @Test
     void refusesAWorkbookOfMoreCellsAndStringsThanTheLimitBeforeLoadingIt() throws IOException {
         byte[] xls = XlsFiles.withSheetRecords(XlsFiles.of("S", ROWS), XlsFiles.blankRows(2, 4));
 
-        assertRefused(xls, new WorkbookLimits(1 << 20, 1_031), "the workbook holds more than 1,031 cells and shared"
-                + " strings, the most an .xls may hold here (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory);"
-                + " save it as .xlsx");
-        assertReadsTheRow(xls, new WorkbookLimits(1 << 20, 1_032));
+        assertRefused(xls, new WorkbookLimits(1 << 20, 1_057), "the workbook holds more than 1,057 cells and shared"
+                + " strings, each 256 bytes of its records counting as one more, the most an .xls may hold here"
+                + " (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory); save it as .xlsx");
+        assertReadsTheRow(xls, new WorkbookLimits(1 << 20, 1_058));
+    }
+
+    /**
+     * HSSF keeps every record's content, a formula's token array as its bytes: a FORMULA record is one cell but holds
+     * up to 8,202 bytes of tokens, so each 256 bytes of records (and 32 a record) count as one cell more. Here the 8
+     * cells and strings of the rows, 17 for the workbook's other records, and 4 formulas of the most bytes a record
+     * holds, 4 cells and 129 for their bytes: 158, refused at 157 and read at 158. Before, the formulas counted as 4
+     * cells: a file of formulas could hold 8 KB of heap per cell the limit allows, 32 times what it assumes
+     * ({@link StreamingTest} runs such a file in a 32 MB heap).
+     */
+    @Test
+    void countsTheBytesOfFormulasTokenArraysAgainstTheLimitBeforeLoadingTheWorkbook() throws IOException {
+        byte[] xls = XlsFiles.withSheetRecords(XlsFiles.of("S", ROWS), XlsFiles.formulaRows(2, 4));
+
+        assertRefused(xls, new WorkbookLimits(1 << 20, 157), "the workbook holds more than 157 cells and shared"
+                + " strings, each 256 bytes of its records counting as one more, the most an .xls may hold here"
+                + " (FREIGHT_MAX_XLS_CELLS; an .xls is read whole into memory); save it as .xlsx");
+        assertReadsTheRow(xls, new WorkbookLimits(1 << 20, 158));
     }
 
     /**

@@ -196,6 +196,34 @@ class XlsxReaderTest extends WorkbookReaderContract {
     }
 
     /**
+     * A sheet's merged blocks are kept while its rows are read: more than 1,048,576 of more than one row (as many as a
+     * sheet has rows) are refused before any row is read, and blocks of one row, which fill nothing, are not kept and
+     * count for nothing however many. Before, every block the scan found was kept, bounded only by the part's size.
+     */
+    @Test
+    void refusesASheetOfMoreMergedBlocksOfSeveralRowsThanTheReaderTakes() throws IOException {
+        Path over = mergedBlocks("over-blocks", 1_048_577, 0);
+        Path full = mergedBlocks("full-blocks", 1_048_576, 100_000);
+
+        assertRefused(over, WorkbookLimits.defaults(), "the sheet has more than 1,048,576 merged blocks of more than"
+                + " one row, the most the reader takes");
+        assertThat(read(full)).isEqualTo(List.of(new SourceRow(1, 2, cells("Company", "Acme", "Name", "Ann")),
+                new SourceRow(2, 3, cells("Company", "Acme", "Name", "Bob"))));
+    }
+
+    /**
+     * The sheet of {@link #merged} with {@code blocks} merged blocks of two rows (A2:A3, then the same block again) and
+     * {@code oneRow} of one row, written as the part's text.
+     */
+    private Path mergedBlocks(String name, int blocks, int oneRow) throws IOException {
+        Path file = merged(name, 1, 0);
+        rewritePart(file, "xl/worksheets/sheet1.xml", StandardCharsets.UTF_8, false, xml -> xml.replace(
+                "<mergeCells count=\"1\"><mergeCell ref=\"A2:A3\"/>", "<mergeCells>"
+                        + "<mergeCell ref=\"A2:A3\"/>".repeat(blocks) + "<mergeCell ref=\"C4:D4\"/>".repeat(oneRow)));
+        return file;
+    }
+
+    /**
      * A sheet's dimension element is a hint some writers get wrong (streaming writers leave {@code A1}, others write
      * none): the header, every row and every column are read from the cells, whatever it says, and so are the row
      * count and a read of the third column alone.
@@ -530,6 +558,56 @@ class XlsxReaderTest extends WorkbookReaderContract {
         assertRefused(file, new WorkbookLimits(3 << 20, 1_000), "the strings of xl/sharedStrings.xml past the first"
                 + " 65,536 take more than 3,145,728 bytes in a temporary file, the most this workbook's strings may take"
                 + " there (FREIGHT_MAX_XLSX_PART_BYTES)");
+    }
+
+    /**
+     * The styles, the workbook and its relationships are kept whole while the sheet is read: each is held to Excel's
+     * 64,000 cell and number formats, 65,536 sheets and twice as many relationships, and 4,194,304 characters of the
+     * texts kept from it, and a workbook past them is refused naming the part and the bound. Before, they were held to
+     * the part's expanded size alone: 64 MiB of {@code <xf/>} kept about ten million entries.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "xl/styles.xml|<cellXfs count=\"1\">|<xf numFmtId=\"0\"/>|64000|0|xl/styles.xml has more than 64,000 cell"
+            + " formats (<xf> in <cellXfs>), the most a workbook holds",
+        "xl/styles.xml|<fonts |<numFmts><numFmt numFmtId=\"164\" formatCode=\"0\"/></numFmts>|64001|0|xl/styles.xml"
+            + " has more than 64,000 number formats (<numFmt>), the most a workbook holds",
+        "xl/styles.xml|<fonts |<numFmts><numFmt numFmtId=\"164\" formatCode=\"{x}\"/></numFmts>|2|2100000|the"
+            + " number formats (<numFmt>) of xl/styles.xml hold more than 4,194,304 characters together, the most the"
+            + " reader keeps of a part",
+        "xl/workbook.xml|<sheets>|<sheet name=\"T\" sheetId=\"2\" r:id=\"rId9\"/>|65536|0|xl/workbook.xml has more"
+            + " than 65,536 sheets, the most the reader takes",
+        "xl/workbook.xml|<sheets>|<sheet name=\"{x}\" sheetId=\"2\" r:id=\"rId9\"/>|2|2100000|the sheets of"
+            + " xl/workbook.xml hold more than 4,194,304 characters together, the most the reader keeps of a part",
+        "xl/_rels/workbook.xml.rels|relationships\">|<Relationship Id=\"rId9\" Target=\"a.xml\"/>|131070|0|"
+            + "xl/_rels/workbook.xml.rels has more than 131,072 relationships, the most the reader takes",
+        "xl/_rels/workbook.xml.rels|relationships\">|<Relationship Id=\"rId9\" Target=\"{x}\"/>|2|2100000|the"
+            + " relationships of xl/_rels/workbook.xml.rels hold more than 4,194,304 characters together, the most the"
+            + " reader keeps of a part"})
+    void refusesAWorkbookPartOfMoreEntriesThanTheReaderKeeps(String part, String after, String entry, int entries,
+            int characters, String problem) throws IOException {
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "n"), row(2, num("7")))), dir.resolve("parts.xlsx"));
+        String added = (entry.startsWith("<numFmts>") ? entry.replaceAll("</?numFmts>", "") : entry)
+                .replace("{x}", "x".repeat(characters)).repeat(entries);
+        String wrapped = entry.startsWith("<numFmts>") ? "<numFmts>" + added + "</numFmts>" : added;
+        rewritePart(file, part, StandardCharsets.UTF_8, false, xml -> {
+            int at = xml.indexOf(after);
+            assertThat(at).as(after).isPositive();
+            return after.startsWith("<fonts") ? xml.substring(0, at) + wrapped + xml.substring(at)
+                    : xml.substring(0, at + after.length()) + wrapped + xml.substring(at + after.length());
+        });
+
+        assertRefused(file, WorkbookLimits.defaults(), problem);
+    }
+
+    /** A workbook of Excel's 64,000 cell formats is read, its cells in their formats. */
+    @Test
+    void readsAWorkbookOfAsManyCellFormatsAsExcelHolds() throws IOException {
+        Path file = XlsxWriter.write(Workbook.of(sheet("S", row(1, "n"), row(2, num("7")))), dir.resolve("xfs.xlsx"));
+        rewritePart(file, "xl/styles.xml", StandardCharsets.UTF_8, false, xml -> xml.replace("</cellXfs>",
+                "<xf numFmtId=\"14\"/>".repeat(63_999) + "</cellXfs>"));
+
+        assertThat(read(file)).extracting(SourceRow::cells).containsExactly(cells("n", "7"));
     }
 
     /**

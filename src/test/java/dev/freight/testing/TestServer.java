@@ -105,6 +105,7 @@ public final class TestServer {
         try {
             Path dir = Files.createTempDirectory("freight-server-");
             p.put("freight.data-dir", dir.toString());
+            p.put("freight.temp-dir", Files.createDirectory(dir.resolve("tmp")).toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -123,6 +123,27 @@ public final class XlsFiles {
     }
 
     /**
+     * {@code rows} FORMULA records in column A of rows {@code firstRow} on (0-based), each of the most bytes a record
+     * holds: a formula of 8,202 bytes of tokens (each a missing argument, which HSSF keeps as bytes and never parses
+     * here) whose cached value is the empty text, so the rows read as blank.
+     */
+    public static byte[] formulaRows(int firstRow, int rows) {
+        int tokens = 8_202;
+        ByteBuffer records = ByteBuffer.allocate(rows * (4 + 22 + tokens)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int r = 0; r < rows; r++) {
+            records.putShort((short) 0x0006).putShort((short) (22 + tokens)).putShort((short) (firstRow + r))
+                    .putShort((short) 0).putShort((short) 15);
+            // The cached value: an empty text (type 3), marked by 0xFFFF in its last two bytes.
+            records.put(new byte[] {3, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF});
+            records.putShort((short) 0).putInt(0).putShort((short) tokens);
+            for (int t = 0; t < tokens; t++) {
+                records.put((byte) 0x16);
+            }
+        }
+        return records.array();
+    }
+
+    /**
      * A NUMBER record: cell {@code column} of row {@code row} (both 0-based) holding {@code value} in cell format
      * {@code xf}, which may be one the workbook does not define.
      */
