@@ -164,9 +164,11 @@ class ErrorMapper implements ErrorController {
                             + "writable); nothing was kept, retry later", e);
             case StoreException store when "database_unavailable".equals(store.code()) ->
                     failure(503, store.code(), "The database is unavailable; retry later", e);
-            // A privilege the operator revoked: retrying does not help, the GRANT in the message does.
+            // A privilege the operator revoked: retrying does not help, the GRANT does. The client is told what is
+            // missing; the database's and its user's names, and the GRANT, go to the log only (the operator's).
             case StoreException store when "database_permission_denied".equals(store.code()) ->
-                    failure(500, store.code(), store.getMessage(), e);
+                    failure(500, store.code(), store.clientMessage() != null ? store.clientMessage()
+                            : "The database user lacks a privilege Freight needs; ask the operator", e);
             default -> failure(500, "internal_error", "Freight failed to process the request", e);
         };
     }
