@@ -286,11 +286,20 @@ class FilesController {
                     + ", when the import passed the retention (FREIGHT_IMPORT_RETENTION)");
         }
         boolean csv = file.endsWith(".csv");
+        // The upload is looked for here, before the answer starts. Inside the body, a missing one was found after the
+        // download's status and headers were set; only the error dispatch's reset of the response, not yet committed,
+        // kept them from the 410.
         StreamingResponseBody body = switch (file) {
             case "errors.csv" -> out -> files.errorsCsv(id, headers(job), out);
             case "errors.json" -> out -> files.errorsJson(id, out);
-            case "upload.csv" -> out -> files.uploadCsv(source(job), out);
-            default -> out -> files.uploadJson(source(job), out);
+            case "upload.csv" -> {
+                ImportPipeline.RowSource source = source(job);
+                yield out -> files.uploadCsv(source, out);
+            }
+            default -> {
+                ImportPipeline.RowSource source = source(job);
+                yield out -> files.uploadJson(source, out);
+            }
         };
         return ResponseEntity.ok()
                 .contentType(csv ? new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8)
@@ -303,8 +312,8 @@ class FilesController {
         if (!job.hasUploadFile()) {
             throw new ApiException(404, "no_upload", "This import has no uploaded file");
         }
-        // Checked before the answer starts: a missing file (a data directory restored without uploads/) is then a
-        // 410 like a purged one, rather than a 500 from inside the stream.
+        // A missing file (a data directory restored without uploads/) is a 410 like a purged one, not a 500. Call it
+        // before the answer starts.
         if (!Files.exists(uploads.path(job.id()))) {
             throw new ApiException(410, "import_files_deleted", "The import's uploaded file is no longer on the server,"
                     + " though the retention (FREIGHT_IMPORT_RETENTION) has not deleted it");

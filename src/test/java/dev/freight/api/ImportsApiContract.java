@@ -598,6 +598,9 @@ abstract class ImportsApiContract {
             assertThat(gone.body()).as(url).isEqualTo("{\"error\":{\"code\":\"import_files_deleted\",\"message\":"
                     + "\"The import's uploaded file is no longer on the server, though the retention"
                     + " (FREIGHT_IMPORT_RETENTION) has not deleted it\"}}");
+            // Found before the answer started: none of the download's headers went out with the error.
+            assertThat(gone.headers().firstValue("Content-Type")).as(url).hasValue("application/json");
+            assertThat(gone.headers().firstValue("Content-Disposition")).as(url).isEmpty();
         }
         // The rejected rows are in the database: the errors files still answer, without the upload's header order.
         assertThat(get(done.at("/_errors_csv_url")).statusCode()).isEqualTo(200);
