@@ -15,6 +15,7 @@ import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
 import dev.freight.store.UploadStore;
+import dev.freight.testing.CapturedLog;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
 import dev.freight.testing.TestDatabases;
@@ -1322,6 +1323,37 @@ abstract class ImportsApiContract {
         assertThat(waiting.at("/checksum")).isNull();
         assertThat(TestServer.of(database()).bean(UploadStore.class).path(id)).doesNotExist();
         assertThat(stagedFiles(id)).isEmpty();
+        HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(awaitFinal(id).at("/checksum")).isEqualTo(sha256(VENDORS));
+    }
+
+    /**
+     * A client cut off mid-upload (its connection closed after half of the declared body) is no failure of the server:
+     * one WARN line without a stack trace names the import, nothing of the upload is kept, and the import still
+     * waits, so the whole file sent again is accepted. Before, it was logged as an ERROR internal_error with the
+     * EOFException's stack and an error id nobody received.
+     */
+    @Test
+    void anUploadCutOffByItsClientIsLoggedAsOneWarningAndTheWholeFileIsAcceptedAfter() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        byte[] file = VENDORS.getBytes(StandardCharsets.UTF_8);
+
+        try (CapturedLog log = CapturedLog.attach()) {
+            Http.cutOff("PUT", created.at("/_upload_url"), Map.of("Content-Type", "text/csv"), file, file.length / 2);
+            log.awaitFirst();
+
+            Response waiting = http.get("/v1/imports/" + id);
+            assertThat(waiting.at("/status")).isEqualTo("requested");
+            assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+            assertThat(waiting.at("/checksum")).isNull();
+            assertThat(TestServer.of(database()).bean(UploadStore.class).path(id)).doesNotExist();
+            assertThat(stagedFiles(id)).isEmpty();
+            assertThat(log.lines()).containsExactly("WARN dev.freight.api.ErrorMapper: PUT /files/imports/" + id
+                    + "/upload: the client's request body ended early, before the 119 bytes it declared (its"
+                    + " connection closed); nothing was kept");
+        }
         HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         assertThat(awaitFinal(id).at("/checksum")).isEqualTo(sha256(VENDORS));
