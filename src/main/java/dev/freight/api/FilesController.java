@@ -104,6 +104,11 @@ class FilesController {
         } catch (UploadStore.TooLarge e) {
             throw refusedContent(id, new ApiException(413, "payload_too_large",
                     e.getMessage() + " (FREIGHT_MAX_UPLOAD_BYTES)"));
+        } catch (UploadStore.Abandoned e) {
+            // Before, 500 internal_error: the staged file was gone when the upload went to keep it.
+            throw refusedContent(id, new ApiException(408, "upload_stalled", "The upload sent no bytes for so long"
+                    + " that its partly received file was deleted as abandoned (after an hour without a byte);"
+                    + " nothing was kept and the import still waits for its upload: send the whole file again"));
         }
         // Until this request's import accepts it, the upload stays staged, and whatever refuses it discards it: another
         // upload to the same import (a client retrying after a time-out) may be received at the same time, and the

@@ -1360,6 +1360,50 @@ abstract class ImportsApiContract {
     }
 
     /**
+     * An upload that sends no byte for over an hour while another instance shares the uploads directory: that
+     * instance's import-retention sweep (its clock here two hours on) takes the staged file as abandoned, since only
+     * the receiving instance knows it is live, and deletes it. When the rest arrives, the answer is 408
+     * upload_stalled, nothing is kept, the import still waits, and the whole file sent again is accepted. Before, the
+     * answer was 500 internal_error (the staged file was gone when the upload went to keep it).
+     */
+    @Test
+    void anUploadStalledUntilAnotherInstanceSweptItsFileAnswersStalledAndARetryIsAccepted() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        TestServer server = TestServer.of(database());
+        byte[] file = MANY_VENDORS.getBytes(StandardCharsets.UTF_8);
+        Http.RawAnswer stalled;
+        try (Http.SplitRequest upload = Http.SplitRequest.begin("PUT", created.at("/_upload_url"), Map.of(
+                "Content-Type", "text/csv", "Content-Disposition", "attachment; filename=\"v.csv\""), file,
+                file.length / 2)) {
+            awaitStaged(id);
+            UploadStore sharedDirectory = new UploadStore(server.bean(UploadStore.class).path(id).getParent());
+            new ImportRetention(server.bean(Database.class), server.bean(ImportStore.class), sharedDirectory,
+                    java.time.Clock.systemUTC(), Duration.ofDays(30), Duration.ofHours(1))
+                    .sweep(Instant.now().plus(Duration.ofHours(2)));
+            assertThat(stagedFiles(id)).isEmpty();
+
+            stalled = upload.finish();
+        }
+
+        assertThat(stalled.status()).as(stalled.body()).isEqualTo(408);
+        assertThat(stalled.body()).isEqualTo("{\"error\":{\"code\":\"upload_stalled\",\"message\":\"The upload sent"
+                + " no bytes for so long that its partly received file was deleted as abandoned (after an hour without"
+                + " a byte); nothing was kept and the import still waits for its upload: send the whole file"
+                + " again\"}}");
+        Response waiting = http.get("/v1/imports/" + id);
+        assertThat(waiting.at("/status")).isEqualTo("requested");
+        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+        assertThat(waiting.at("/checksum")).isNull();
+        assertThat(server.bean(UploadStore.class).path(id)).doesNotExist();
+        assertThat(stagedFiles(id)).isEmpty();
+        HttpResponse<String> accepted = upload(waiting.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(awaitFinal(id).at("/status")).isEqualTo("completed");
+        assertKeptManyVendors(id, "v.csv");
+    }
+
+    /**
      * An upload this instance cannot write (its uploads directory cannot be created or written: here a plain file
      * stands where the directory belongs, which refuses even root, as a full disk or a read-only mount would) answers
      * 503 storage_unavailable; the import keeps waiting with nothing claiming a file, and the same upload is accepted
@@ -1527,6 +1571,16 @@ abstract class ImportsApiContract {
             Thread.sleep(20);
         }
         return new HeldUpload(id, rest, answer);
+    }
+
+    /** Waits until this process receives an upload of the import into a staged file. */
+    private void awaitStaged(String id) throws InterruptedException, IOException {
+        UploadStore uploads = TestServer.of(database()).bean(UploadStore.class);
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!uploads.receiving(id) || stagedFiles(id).isEmpty()) {
+            assertThat(Instant.now()).as("the upload of " + id + " began").isBefore(deadline);
+            Thread.sleep(20);
+        }
     }
 
     /** The names of the import's files in the uploads directory other than its upload: those of uploads arriving. */
