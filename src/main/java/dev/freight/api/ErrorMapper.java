@@ -5,9 +5,12 @@ import dev.freight.schema.Echo;
 import dev.freight.store.StoreException;
 import dev.freight.store.UploadStore;
 import io.swagger.v3.oas.annotations.Hidden;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.apache.tomcat.util.http.InvalidParameterException;
@@ -45,6 +48,9 @@ class ErrorMapper implements ErrorController {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** Set on a request whose cut-off body {@link #cutOff} logged. */
+    private static final String CUT_OFF_LOGGED = ErrorMapper.class.getName() + ".cutOffLogged";
+
     private final Limits limits;
 
     ErrorMapper(Limits limits) {
@@ -54,6 +60,9 @@ class ErrorMapper implements ErrorController {
     @ExceptionHandler(Exception.class)
     ResponseEntity<ErrorBody> handle(Exception e, HttpServletRequest request, HttpServletResponse response)
             throws Exception {
+        if (bodyCutOff(e)) {
+            return cutOff(request, response);
+        }
         rethrowIfCommitted(e, response);
         // Only multipart uploads have a size limit of the container's (the parse step's), which it reports without.
         return answer(e instanceof MaxUploadSizeExceededException ? new ApiException(400, "file_too_large",
@@ -82,11 +91,56 @@ class ErrorMapper implements ErrorController {
             return null;
         }
         Object failure = request.getAttribute("jakarta.servlet.error.exception");
+        if (failure instanceof Exception e && bodyCutOff(e)) {
+            return cutOff(request, response);
+        }
         if (failure instanceof Exception e) {
             return answer(e, request);
         }
         Object status = request.getAttribute("jakarta.servlet.error.status_code");
         return body(statusError(status instanceof Integer i ? i : 500), null);
+    }
+
+    /**
+     * Whether {@code e} is, or was caused by, a failure to read the request's body from its connection: the client
+     * closed it (or it broke) before the body's end, so the body ended early. Only reads of the servlet container's
+     * request input count, never a file's that ended early.
+     */
+    static boolean bodyCutOff(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException && Arrays.stream(t.getStackTrace()).anyMatch(f ->
+                    f.getClassName().equals("org.apache.catalina.connector.InputBuffer"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A request whose client went away while sending its body: not a failure of the server, so one WARN line without
+     * a stack trace, naming the route (for an upload URL, its import). Whatever the request had received is gone with
+     * it (a staged upload is deleted, a batch or parse never started). The answer, 400 {@code body_incomplete},
+     * rarely reaches anyone; a response already committed gets none.
+     */
+    private static ResponseEntity<ErrorBody> cutOff(HttpServletRequest request, HttpServletResponse response) {
+        // The container dispatches to /error after the handler answered, with the same failure: one line is enough.
+        if (request.getAttribute(CUT_OFF_LOGGED) != null) {
+            return null;
+        }
+        request.setAttribute(CUT_OFF_LOGGED, Boolean.TRUE);
+        Object original = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
+        String path = original instanceof String s ? s : request.getRequestURI();
+        // An error dispatch is a GET: the original method is kept in an attribute.
+        Object method = request.getAttribute(RequestDispatcher.ERROR_METHOD);
+        long declared = request.getContentLengthLong();
+        LOG.warn("{} {}: the client's request body ended early{} (its connection closed); nothing was kept",
+                method instanceof String m ? m : request.getMethod(), path, declared >= 0 ? ", before the %,d bytes it declared".formatted(declared)
+                        : "");
+        if (response.isCommitted()) {
+            return null;
+        }
+        return answer(new ApiException(400, "body_incomplete", "The request body ended before its end (the"
+                + " connection closed early); nothing was kept, send the whole request again"), request);
     }
 
     /** The error of a bare HTTP status that no exception explains: one the servlet container answered itself. */
@@ -170,9 +224,11 @@ class ErrorMapper implements ErrorController {
                     temporaryFileUnwritable(e);
             case StoreException store when "database_unavailable".equals(store.code()) ->
                     failure(503, store.code(), "The database is unavailable; retry later", e);
-            // A privilege the operator revoked: retrying does not help, the GRANT in the message does.
+            // A privilege the operator revoked: retrying does not help, the GRANT does. The client is told what is
+            // missing; the database's and its user's names, and the GRANT, go to the log only (the operator's).
             case StoreException store when "database_permission_denied".equals(store.code()) ->
-                    failure(500, store.code(), store.getMessage(), e);
+                    failure(500, store.code(), store.clientMessage() != null ? store.clientMessage()
+                            : "The database user lacks a privilege Freight needs; ask the operator", e);
             default -> failure(500, "internal_error", "Freight failed to process the request", e);
         };
     }

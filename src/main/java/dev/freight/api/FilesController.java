@@ -104,6 +104,11 @@ class FilesController {
         } catch (UploadStore.TooLarge e) {
             throw refusedContent(id, new ApiException(413, "payload_too_large",
                     e.getMessage() + " (FREIGHT_MAX_UPLOAD_BYTES)"));
+        } catch (UploadStore.Abandoned e) {
+            // Before, 500 internal_error: the staged file was gone when the upload went to keep it.
+            throw refusedContent(id, new ApiException(408, "upload_stalled", "The upload sent no bytes for so long"
+                    + " that its partly received file was deleted as abandoned (after an hour without a byte);"
+                    + " nothing was kept and the import still waits for its upload: send the whole file again"));
         }
         // Until this request's import accepts it, the upload stays staged, and whatever refuses it discards it: another
         // upload to the same import (a client retrying after a time-out) may be received at the same time, and the
@@ -286,11 +291,20 @@ class FilesController {
                     + ", when the import passed the retention (FREIGHT_IMPORT_RETENTION)");
         }
         boolean csv = file.endsWith(".csv");
+        // The upload is looked for here, before the answer starts. Inside the body, a missing one was found after the
+        // download's status and headers were set; only the error dispatch's reset of the response, not yet committed,
+        // kept them from the 410.
         StreamingResponseBody body = switch (file) {
             case "errors.csv" -> out -> files.errorsCsv(id, headers(job), out);
             case "errors.json" -> out -> files.errorsJson(id, out);
-            case "upload.csv" -> out -> files.uploadCsv(source(job), out);
-            default -> out -> files.uploadJson(source(job), out);
+            case "upload.csv" -> {
+                ImportPipeline.RowSource source = source(job);
+                yield out -> files.uploadCsv(source, out);
+            }
+            default -> {
+                ImportPipeline.RowSource source = source(job);
+                yield out -> files.uploadJson(source, out);
+            }
         };
         return ResponseEntity.ok()
                 .contentType(csv ? new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8)
@@ -303,8 +317,8 @@ class FilesController {
         if (!job.hasUploadFile()) {
             throw new ApiException(404, "no_upload", "This import has no uploaded file");
         }
-        // Checked before the answer starts: a missing file (a data directory restored without uploads/) is then a
-        // 410 like a purged one, rather than a 500 from inside the stream.
+        // A missing file (a data directory restored without uploads/) is a 410 like a purged one, not a 500. Call it
+        // before the answer starts.
         if (!Files.exists(uploads.path(job.id()))) {
             throw new ApiException(410, "import_files_deleted", "The import's uploaded file is no longer on the server,"
                     + " though the retention (FREIGHT_IMPORT_RETENTION) has not deleted it");

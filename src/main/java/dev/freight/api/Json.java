@@ -5,6 +5,7 @@ import dev.freight.schema.Echo;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
@@ -37,6 +38,10 @@ final class Json {
         } catch (RequestBodyLimit.Exceeded e) {
             throw RequestBodyLimit.tooLarge(maxBytes);
         } catch (JacksonException e) {
+            if (ErrorMapper.bodyCutOff(e)) {
+                // The client went away mid-body: not a malformed body, and no answer reaches it (ErrorMapper).
+                throw e;
+            }
             if (RequestBodyLimit.exceededLimit(e) >= 0) {
                 throw RequestBodyLimit.tooLarge(maxBytes);
             }
@@ -53,6 +58,9 @@ final class Json {
             throw new ApiException(422, "malformed_body", "The body is not valid JSON" + where(e) + "; expected "
                     + expectedShape);
         } catch (IOException e) {
+            if (ErrorMapper.bodyCutOff(e)) {
+                throw new UncheckedIOException(e);
+            }
             throw new ApiException(400, "unreadable_body", "The request body could not be read");
         }
     }

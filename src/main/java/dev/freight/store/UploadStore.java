@@ -46,6 +46,18 @@ public final class UploadStore {
     }
 
     /**
+     * The upload's staged file was deleted while its bytes arrived, so what was received is lost: the upload stalled
+     * for longer than a staged file may go unwritten, and a sweep of abandoned files took it ({@link #deleteAbandoned},
+     * on another instance sharing the directory, as this one leaves files it is receiving), or someone removed it.
+     * Nothing was kept.
+     */
+    public static final class Abandoned extends IOException {
+        public Abandoned(String importId) {
+            super("The staged upload file of " + importId + " was deleted while its bytes arrived");
+        }
+    }
+
+    /**
      * An upload received in full into a staged file of its own, not yet the import's file: two requests may upload to
      * one import at once (a client retrying after a time-out, two instances sharing the directory), and only the one
      * whose import accepts it may become {@link #path}, so that the file stored is always the one whose checksum the
@@ -244,6 +256,10 @@ public final class UploadStore {
                     }
                     progress.written(total);
                 }
+            }
+            // Writes to a deleted file succeed (into an inode no name reaches), so only its name tells it is gone.
+            if (!Files.exists(tmp)) {
+                throw new Abandoned(importId);
             }
         } catch (IOException | RuntimeException | Error e) {
             // Whatever ended the upload, a follower waiting for more bytes learns of it.

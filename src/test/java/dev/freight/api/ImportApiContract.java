@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.freight.store.Database;
 import dev.freight.store.KeyKind;
 import dev.freight.store.Scope;
+import dev.freight.testing.CapturedLog;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
 import dev.freight.testing.TestDatabases;
@@ -65,6 +66,29 @@ abstract class ImportApiContract {
 
     Response importBatch(String body) {
         return http.post("/v1/import/vendor-custom-import", body);
+    }
+
+    /**
+     * A client cut off mid-body (its connection closed after half of the declared bytes) is no failure of the server:
+     * one WARN line without a stack trace names the route, and no import nor record is left. Before, it was logged
+     * as an ERROR internal_error with a stack trace and an error id nobody received.
+     */
+    @Test
+    void aBatchCutOffByItsClientIsLoggedAsOneWarningAndStoresNothing() throws Exception {
+        byte[] body = SEED_BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        try (CapturedLog log = CapturedLog.attach()) {
+            Http.cutOff("POST", server.baseUrl() + "/v1/import/vendor-custom-import", java.util.Map.of(
+                    "Authorization", "Bearer " + tenant.adminKey(), "Content-Type", "application/json"), body,
+                    body.length / 2);
+            log.awaitFirst();
+
+            assertThat(http.get("/v1/imports").json().get("data").size()).isZero();
+            assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
+            assertThat(log.lines()).containsExactly("WARN dev.freight.api.ErrorMapper: POST"
+                    + " /v1/import/vendor-custom-import: the client's request body ended early, before the "
+                    + "%,d".formatted(body.length) + " bytes it declared (its connection closed); nothing was kept");
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
 import dev.freight.store.UploadStore;
+import dev.freight.testing.CapturedLog;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
 import dev.freight.testing.TestDatabases;
@@ -633,6 +634,9 @@ abstract class ImportsApiContract {
             assertThat(gone.body()).as(url).isEqualTo("{\"error\":{\"code\":\"import_files_deleted\",\"message\":"
                     + "\"The import's uploaded file is no longer on the server, though the retention"
                     + " (FREIGHT_IMPORT_RETENTION) has not deleted it\"}}");
+            // Found before the answer started: none of the download's headers went out with the error.
+            assertThat(gone.headers().firstValue("Content-Type")).as(url).hasValue("application/json");
+            assertThat(gone.headers().firstValue("Content-Disposition")).as(url).isEmpty();
         }
         // The rejected rows are in the database: the errors files still answer, without the upload's header order.
         assertThat(get(done.at("/_errors_csv_url")).statusCode()).isEqualTo(200);
@@ -1360,6 +1364,81 @@ abstract class ImportsApiContract {
     }
 
     /**
+     * A client cut off mid-upload (its connection closed after half of the declared body) is no failure of the server:
+     * one WARN line without a stack trace names the import, nothing of the upload is kept, and the import still
+     * waits, so the whole file sent again is accepted. Before, it was logged as an ERROR internal_error with the
+     * EOFException's stack and an error id nobody received.
+     */
+    @Test
+    void anUploadCutOffByItsClientIsLoggedAsOneWarningAndTheWholeFileIsAcceptedAfter() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        byte[] file = VENDORS.getBytes(StandardCharsets.UTF_8);
+
+        try (CapturedLog log = CapturedLog.attach()) {
+            Http.cutOff("PUT", created.at("/_upload_url"), Map.of("Content-Type", "text/csv"), file, file.length / 2);
+            log.awaitFirst();
+
+            Response waiting = http.get("/v1/imports/" + id);
+            assertThat(waiting.at("/status")).isEqualTo("requested");
+            assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+            assertThat(waiting.at("/checksum")).isNull();
+            assertThat(TestServer.of(database()).bean(UploadStore.class).path(id)).doesNotExist();
+            assertThat(stagedFiles(id)).isEmpty();
+            assertThat(log.lines()).containsExactly("WARN dev.freight.api.ErrorMapper: PUT /files/imports/" + id
+                    + "/upload: the client's request body ended early, before the 119 bytes it declared (its"
+                    + " connection closed); nothing was kept");
+        }
+        HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(awaitFinal(id).at("/checksum")).isEqualTo(sha256(VENDORS));
+    }
+
+    /**
+     * An upload that sends no byte for over an hour while another instance shares the uploads directory: that
+     * instance's import-retention sweep (its clock here two hours on) takes the staged file as abandoned, since only
+     * the receiving instance knows it is live, and deletes it. When the rest arrives, the answer is 408
+     * upload_stalled, nothing is kept, the import still waits, and the whole file sent again is accepted. Before, the
+     * answer was 500 internal_error (the staged file was gone when the upload went to keep it).
+     */
+    @Test
+    void anUploadStalledUntilAnotherInstanceSweptItsFileAnswersStalledAndARetryIsAccepted() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        TestServer server = TestServer.of(database());
+        byte[] file = MANY_VENDORS.getBytes(StandardCharsets.UTF_8);
+        Http.RawAnswer stalled;
+        try (Http.SplitRequest upload = Http.SplitRequest.begin("PUT", created.at("/_upload_url"), Map.of(
+                "Content-Type", "text/csv", "Content-Disposition", "attachment; filename=\"v.csv\""), file,
+                file.length / 2)) {
+            awaitStaged(id);
+            UploadStore sharedDirectory = new UploadStore(server.bean(UploadStore.class).path(id).getParent());
+            new ImportRetention(server.bean(Database.class), server.bean(ImportStore.class), sharedDirectory,
+                    java.time.Clock.systemUTC(), Duration.ofDays(30), Duration.ofHours(1))
+                    .sweep(Instant.now().plus(Duration.ofHours(2)));
+            assertThat(stagedFiles(id)).isEmpty();
+
+            stalled = upload.finish();
+        }
+
+        assertThat(stalled.status()).as(stalled.body()).isEqualTo(408);
+        assertThat(stalled.body()).isEqualTo("{\"error\":{\"code\":\"upload_stalled\",\"message\":\"The upload sent"
+                + " no bytes for so long that its partly received file was deleted as abandoned (after an hour without"
+                + " a byte); nothing was kept and the import still waits for its upload: send the whole file"
+                + " again\"}}");
+        Response waiting = http.get("/v1/imports/" + id);
+        assertThat(waiting.at("/status")).isEqualTo("requested");
+        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+        assertThat(waiting.at("/checksum")).isNull();
+        assertThat(server.bean(UploadStore.class).path(id)).doesNotExist();
+        assertThat(stagedFiles(id)).isEmpty();
+        HttpResponse<String> accepted = upload(waiting.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(awaitFinal(id).at("/status")).isEqualTo("completed");
+        assertKeptManyVendors(id, "v.csv");
+    }
+
+    /**
      * An upload this instance cannot write (its uploads directory cannot be created or written: here a plain file
      * stands where the directory belongs, which refuses even root, as a full disk or a read-only mount would) answers
      * 503 storage_unavailable; the import keeps waiting with nothing claiming a file, and the same upload is accepted
@@ -1527,6 +1606,16 @@ abstract class ImportsApiContract {
             Thread.sleep(20);
         }
         return new HeldUpload(id, rest, answer);
+    }
+
+    /** Waits until this process receives an upload of the import into a staged file. */
+    private void awaitStaged(String id) throws InterruptedException, IOException {
+        UploadStore uploads = TestServer.of(database()).bean(UploadStore.class);
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!uploads.receiving(id) || stagedFiles(id).isEmpty()) {
+            assertThat(Instant.now()).as("the upload of " + id + " began").isBefore(deadline);
+            Thread.sleep(20);
+        }
     }
 
     /** The names of the import's files in the uploads directory other than its upload: those of uploads arriving. */

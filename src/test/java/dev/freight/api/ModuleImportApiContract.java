@@ -14,6 +14,7 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.Scope;
 import dev.freight.store.UploadStore;
 import dev.freight.store.ValidationFileStore;
+import dev.freight.testing.CapturedLog;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
 import dev.freight.testing.SettableClock;
@@ -27,6 +28,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -310,6 +312,37 @@ abstract class ModuleImportApiContract {
         assertThat(readerOther.status()).as(readerOther.body()).isEqualTo(200);
         assertThat(readerOther.at("/data/importJobId")).isEqualTo(otherId);
         assertThat(importerImports.status()).isEqualTo(403);
+    }
+
+    /**
+     * A parse upload cut off by its client (its connection closed halfway through the file part) is no failure of the
+     * server: one WARN line without a stack trace names the route, and no parsed file is left, neither its record nor
+     * its bytes. Before, it was logged as an ERROR internal_error with a stack trace and an error id nobody received.
+     */
+    @Test
+    void aParseUploadCutOffByItsClientIsLoggedAsOneWarningAndLeavesNoParsedFile() throws Exception {
+        String boundary = "freight-test-boundary";
+        byte[] body = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n"
+                + "Content-Type: text/csv\r\n\r\n" + CONTACTS_CSV.repeat(50) + "\r\n--" + boundary + "--\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        Path uploads = TestServer.of(database()).bean(UploadStore.class).path("x").getParent();
+        List<Path> before = filesIn(uploads);
+
+        try (CapturedLog log = CapturedLog.attach()) {
+            Http.cutOff("POST", tenant.server().baseUrl() + "/v1/modules/contacts/import/parse", Map.of(
+                    "Authorization", "Bearer " + tenant.adminKey(), "Content-Type", "multipart/form-data; boundary="
+                            + boundary), body, body.length / 2);
+            log.awaitFirst();
+
+            assertThat(filesIn(uploads)).isEqualTo(before);
+            List<Long> parsedFiles = TestServer.of(database()).bean(Database.class).withHandle(h -> h.query(
+                    "select count(*) from parsed_files where organization_id = ?", r -> r.getLong(1),
+                    tenant.organizationId()));
+            assertThat(parsedFiles).containsExactly(0L);
+            assertThat(log.lines()).containsExactly("WARN dev.freight.api.ErrorMapper: POST"
+                    + " /v1/modules/contacts/import/parse: the client's request body ended early, before the "
+                    + "%,d".formatted(body.length) + " bytes it declared (its connection closed); nothing was kept");
+        }
     }
 
     @Test

@@ -371,13 +371,15 @@ public final class PostgresDialect implements Dialect {
 
     /**
      * The TEMPORARY privilege revoked (from {@code public} and the user): a setting of the database for its operator
-     * to change, named with the statement that changes it.
+     * to change, named with the statement that changes it in the log; the API client is told only what is missing.
      */
     private static StoreException noTemporaryPrivilege(String database, String user, StoreException e) {
         return new StoreException("database_permission_denied", "The database user " + user + " lacks the"
                 + " TEMPORARY privilege on the database " + database + ", which a rollback needs for its working"
                 + " table; grant it with: GRANT TEMPORARY ON DATABASE " + identifier(database) + " TO "
-                + identifier(user), e.getCause());
+                + identifier(user), "The database user lacks the TEMPORARY privilege on its database, which a rollback"
+                + " needs for its working table; ask the operator to grant it: the server's log names the user, the"
+                + " database and the GRANT under this error id", e.getCause());
     }
 
     /** {@code name} as an SQL identifier: as it is when PostgreSQL would read it unchanged, else quoted. */
