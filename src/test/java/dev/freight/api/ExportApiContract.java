@@ -13,6 +13,7 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.RecordWrite;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.StoredRecord;
+import dev.freight.testing.CapturedLog;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
 import dev.freight.testing.TestDatabases;
@@ -799,13 +800,6 @@ abstract class ExportApiContract {
         seed(tenant, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-long", values("name", "Long", "status",
                 "active", "description", "z".repeat(40_000)))));
         String columns = "\"columns\": [\"external_id\", \"name\", \"description\"]";
-        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-                new ch.qos.logback.core.read.ListAppender<>();
-        logged.start();
-        root.addAppender(logged);
-
         HttpResponse<byte[]> first = export("/v1/modules/vendors/export", "{\"format\": \"xlsx\", \"config\": {"
                 + columns + ", \"sortField\": \"external_id\", \"sortDirection\": \"desc\"}}");
         assertThat(first.statusCode()).isEqualTo(400);
@@ -818,20 +812,18 @@ abstract class ExportApiContract {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"format\": \"xlsx\", \"config\": {" + columns
                         + "}}")).build();
-        HttpResponse<java.io.InputStream> streamed = RAW.send(late, HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(streamed.statusCode()).isEqualTo(200);
-        assertThat(streamed.headers().firstValue("Transfer-Encoding")).hasValue("chunked");
-        try (java.io.InputStream body = streamed.body()) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(body::readAllBytes).isInstanceOf(IOException.class);
-        } finally {
-            sleep(200);
-            root.detachAppender(logged);
+        try (CapturedLog logged = CapturedLog.attach()) {
+            HttpResponse<java.io.InputStream> streamed = RAW.send(late, HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(streamed.statusCode()).isEqualTo(200);
+            assertThat(streamed.headers().firstValue("Transfer-Encoding")).hasValue("chunked");
+            try (java.io.InputStream body = streamed.body()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(body::readAllBytes).isInstanceOf(IOException.class);
+            }
+            logged.awaitFirst();
+            assertThat(logged.lines()).containsExactly("WARN dev.freight.api.ExportController: An"
+                    + " immediate export was cut off after its first bytes: Record v-long: description has 40,000"
+                    + " characters, but an XLSX cell holds at most 32,767; export it as CSV or JSON (cell_too_long)");
         }
-        assertThat(logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)
-                && e.getThreadName().contains("exec")).map(e -> e.getLevel() + " " + e.getLoggerName() + ": "
-                + e.getFormattedMessage()).toList()).containsExactly("WARN dev.freight.api.ExportController: An"
-                + " immediate export was cut off after its first bytes: Record v-long: description has 40,000"
-                + " characters, but an XLSX cell holds at most 32,767; export it as CSV or JSON (cell_too_long)");
     }
 
     /**
