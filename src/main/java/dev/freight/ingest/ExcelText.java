@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.poi.ss.usermodel.DataFormatter;
 import org.apache.poi.ss.usermodel.DateUtil;
@@ -17,7 +18,8 @@ import org.apache.poi.ss.usermodel.DateUtil;
  *       ({@code 12}, {@code 1234.5}, {@code 0.3}; never {@code 12.0} or {@code 1.2E3}). Display formats such as
  *       thousands separators, currency and percent are not applied ({@code 12%} reads {@code 0.12}), except formats
  *       made only of zero-padded digits and separators ({@code 00000}, {@code 000-00-0000}), which keep their padding
- *       so a ZIP code {@code 01234} stays {@code 01234}.</li>
+ *       so a ZIP code {@code 01234} stays {@code 01234}, and formats of fixed places ({@code 0.00}, {@code #,##0.00}),
+ *       which pad the number with zeros to them ({@code 85.5} reads {@code 85.50}; never rounded to them).</li>
  *   <li>Numbers in a date or time format: {@code yyyy-MM-dd} when the format shows no time,
  *       {@code yyyy-MM-dd'T'HH:mm:ss} when it does, {@code HH:mm:ss} for a time of day alone, and {@code H:mm:ss}
  *       (hours may exceed 24) for elapsed-time formats such as {@code [h]:mm}. Seconds are rounded.</li>
@@ -34,6 +36,8 @@ final class ExcelText {
     private static final Pattern LITERALS = Pattern.compile("\"[^\"]*\"|\\\\.|_.|\\*.|\\[[^]]*]");
     private static final Pattern ELAPSED = Pattern.compile("\\[(h+|m+|s+)]", Pattern.CASE_INSENSITIVE);
     private static final Pattern PADDED = Pattern.compile("[0 ()\\-]*0[0 ()\\-]*0[0 ()\\-]*");
+    /** A fixed number of places after the point ({@code 0.00}, {@code #,##0.00}, currency as a literal): group 1. */
+    private static final Pattern FIXED = Pattern.compile("[\\s$]*(?:#,##)?0\\.(0+)\\s*");
 
     private final boolean date1904;
     private final DataFormatter formatter = new DataFormatter(Locale.ROOT);
@@ -58,8 +62,22 @@ final class ExcelText {
             if (PADDED.matcher(tokens).matches() && value.signum() >= 0 && value.stripTrailingZeros().scale() <= 0) {
                 return formatter.formatRawCellContents(d, formatId, formatString);
             }
+            Matcher fixed = FIXED.matcher(tokens);
+            if (fixed.matches()) {
+                return places(value, fixed.group(1).length());
+            }
         }
         return plain(value);
+    }
+
+    /**
+     * A number in a format of fixed places: at least that many places, as the cell shows it ({@code 85.5} in
+     * {@code 0.00} reads {@code 85.50}), so an export's {@code 85.50} comes back with its scale. Never rounded to them:
+     * {@code 85.555} in {@code 0.00} stays {@code 85.555}.
+     */
+    private static String places(BigDecimal value, int places) {
+        BigDecimal n = value.round(EXCEL_PRECISION).stripTrailingZeros();
+        return (n.scale() < places ? n.setScale(places) : n).toPlainString();
     }
 
     static String plain(BigDecimal value) {
