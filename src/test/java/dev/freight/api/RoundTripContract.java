@@ -219,6 +219,52 @@ abstract class RoundTripContract {
         }
     }
 
+    @Test
+    void aReferenceToARecordThatGotAnExternalIdSinceIsReadWithItAndComesBackUnchangedKeepingWhatItStored() throws Exception {
+        brandsAndProducts();
+        String acme = http.get("/v1/objects/brand/records").at("/data/0/id");
+        assertThat(execute(tenant, "product", "External Id,Title,Brand\r\np-1,Widget,acme\r\n"
+                .getBytes(StandardCharsets.UTF_8), "csv").get("stats").toString()).isEqualTo(stats(1, 0));
+        String stored = "{\"external_id\":null,\"object\":\"brand\",\"id\":\"" + acme + "\"}";
+        assertThat(http.get("/v1/objects/product/records").json().at("/data/0/values/brand").toString())
+                .isEqualTo(stored);
+
+        // The brand gets an external_id: a row matched by its name gives it the row's.
+        Response given = http.post("/v1/modules/brand/import/execute", "{\"fileId\": \"" + parse(tenant, "brand",
+                "External Id,Name\r\nb-1,Acme\r\n".getBytes(StandardCharsets.UTF_8), "csv") + "\", \"columnMapping\": "
+                + "[{\"sourceColumn\": \"External Id\", \"targetFieldSlug\": \"external_id\"}, {\"sourceColumn\": "
+                + "\"Name\", \"targetFieldSlug\": \"name\"}], \"duplicateStrategy\": \"update\", "
+                + "\"duplicateMatchFields\": [\"name\"]}");
+        assertThat(given.status()).as(given.body()).isEqualTo(200);
+        assertThat(http.get("/v1/objects/brand/records").at("/data/0/external_id")).isEqualTo("b-1");
+        // Reading the product names the brand by the external_id it has now; the stored reference still has none, so
+        // an export names the brand by its id.
+        String now = "{\"external_id\":\"b-1\",\"object\":\"brand\",\"id\":\"" + acme + "\"}";
+        assertThat(http.get("/v1/objects/product/records").json().at("/data/0/values/brand").toString())
+                .isEqualTo(now);
+        String product = http.get("/v1/objects/product/records").at("/data/0/id");
+        assertThat(http.get("/v1/records/" + product).json().at("/values/brand").toString()).isEqualTo(now);
+        assertThat(new String(export("product", "csv"), StandardCharsets.UTF_8))
+                .isEqualTo("External Id,Title,Brand\r\np-1,Widget," + acme + "\r\n");
+        Map<String, String> before = records(tenant, "product");
+        // The export naming the brand by its id, or a file naming it by its external_id now, imports back unchanged.
+        for (String format : FORMATS) {
+            assertThat(execute(tenant, "product", export("product", format), format).get("stats").toString())
+                    .as("file workflow " + format).isEqualTo(stats(0, 1));
+            assertThat(runImport(tenant, "product", export("product", format), "application/octet-stream",
+                    "p." + format).get("stats").toString()).as("imports " + format).isEqualTo(stats(0, 1));
+            assertThat(records(tenant, "product")).as(format).isEqualTo(before);
+        }
+        for (String name : List.of("b-1", acme)) {
+            assertThat(runImport(tenant, "product", ("[{\"external_id\": \"p-1\", \"title\": \"Widget\", "
+                    + "\"brand\": \"" + name + "\"}]").getBytes(StandardCharsets.UTF_8), "application/json", "p.json")
+                    .get("stats").toString()).as(name).isEqualTo(stats(0, 1));
+        }
+        assertThat(records(tenant, "product")).isEqualTo(before);
+        assertThat(new String(export("product", "csv"), StandardCharsets.UTF_8))
+                .isEqualTo("External Id,Title,Brand\r\np-1,Widget," + acme + "\r\n");
+    }
+
     /** A brand object with one brand, Acme, which has no external_id, and a product object referring to brands. */
     void brandsAndProducts() throws Exception {
         assertThat(http.post("/v1/objects", """
