@@ -32,6 +32,8 @@ final class XlsxExportWriter implements ExportWriter {
     private static final int FIRST_EXCEL_YEAR = 1900;
     /** The most places after the point an Excel number format shows. */
     private static final int MAX_FORMAT_PLACES = 30;
+    /** The places of a whole number that a file import does not read back from its format (1.000: one or a thousand). */
+    private static final int WHOLE_AS_TEXT_PLACES = 3;
 
     private final List<ExportColumn> columns;
     private final ExportOptions options;
@@ -134,14 +136,16 @@ final class XlsxExportWriter implements ExportWriter {
      * other as text: Excel keeps 15 digits of a number, so 9223372036854775807 would read 9223372036854770000. A
      * number with zeros at the end of its places ({@code 85.50}) gets a format of that many places ({@code 0.00}), which
      * shows them and which a file import reads them back from; one with more places than a format holds
-     * ({@value #MAX_FORMAT_PLACES}) is text.
+     * ({@value #MAX_FORMAT_PLACES}) is text, and so is a whole number of three places ({@code 100.000}), which a file
+     * import reads without them from a number cell (as one or a thousand, {@code 1.000} would be no integer).
      */
     private void number(int c, BigDecimal n) {
         BigDecimal stripped = n.stripTrailingZeros();
         double d = stripped.doubleValue();
         boolean padded = n.scale() > Math.max(0, stripped.scale());
-        if (stripped.precision() <= 15 && Double.isFinite(d) && (d != 0 || stripped.signum() == 0)
-                && (!padded || n.scale() <= MAX_FORMAT_PLACES)) {
+        boolean keepsPlaces = !padded
+                || n.scale() <= MAX_FORMAT_PLACES && !(n.scale() == WHOLE_AS_TEXT_PLACES && stripped.scale() <= 0);
+        if (stripped.precision() <= 15 && Double.isFinite(d) && (d != 0 || stripped.signum() == 0) && keepsPlaces) {
             sheet.value(row, c, new BigDecimal(stripped.toPlainString()));
             if (padded) {
                 sheet.style(row, c).format("0." + "0".repeat(n.scale())).set();

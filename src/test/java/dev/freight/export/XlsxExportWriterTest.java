@@ -66,12 +66,13 @@ class XlsxExportWriterTest {
 
     /**
      * A number with zeros at the end of its places is a numeric cell in a format of that many places, which shows them
-     * and which the file import reads them back from; one with more places than a format holds (30) is text.
+     * and which the file import reads them back from; one with more places than a format holds (30), or a whole
+     * number of three (which would read back without them), is text.
      */
     @Test
     void theZerosAtTheEndOfANumbersPlacesComeBackFromTheCellsFormat() throws IOException {
-        List<String> amounts = List.of("85.50", "85.5", "-100.000", "0.0000000", "1.50000000000000000000",
-                "120", "0." + "0".repeat(30), "1." + "0".repeat(31));
+        List<String> amounts = List.of("85.50", "85.5", "-100.0000", "0.0000000", "1.50000000000000000000",
+                "120", "0." + "0".repeat(30), "1." + "0".repeat(31), "100.000", "1.500");
         List<Map<String, Value>> rows = amounts.stream().map(a -> Map.of("amount", decimal(a))).toList();
         byte[] file = export(List.of("external_id", "amount"), rows);
         Path path = Files.createTempFile("export", ".xlsx");
@@ -89,7 +90,8 @@ class XlsxExportWriterTest {
 
         assertThat(read).containsExactlyElementsOf(amounts);
         assertThat(cells(sheet(file))).containsEntry("B2", "n 85.5").containsEntry("B4", "n -100")
-                .containsEntry("B8", "n 0").containsEntry("B9", "inlineStr 1." + "0".repeat(31));
+                .containsEntry("B8", "n 0").containsEntry("B9", "inlineStr 1." + "0".repeat(31))
+                .containsEntry("B10", "inlineStr 100.000").containsEntry("B11", "n 1.5");
     }
 
     /**
