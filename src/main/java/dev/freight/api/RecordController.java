@@ -14,7 +14,10 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Reading records: a page of an object's records, or one record by id. */
+/**
+ * Reading records: a page of an object's records, or one record by id, each reference naming its record by the
+ * external_id that record has now.
+ */
 @RestController
 class RecordController {
 
@@ -42,7 +45,8 @@ class RecordController {
         String afterId = cursor == null ? null : Cursors.decode(cursor);
         List<StoredRecord> page = database.withHandle(h -> {
             ObjectDef object = ObjectController.object(schemas.schema(h, caller.organizationId()), slug);
-            return records.page(h, caller.organizationId(), object, externalId, null, limit + 1, afterId);
+            return records.withCurrentReferences(h, caller.organizationId(),
+                    records.page(h, caller.organizationId(), object, externalId, null, limit + 1, afterId));
         });
         String next = page.size() > limit ? Cursors.encode(page.get(limit - 1).id()) : null;
         return new Views.Page<>(page.stream().limit(limit).map(RecordView::of).toList(), next);
@@ -53,7 +57,8 @@ class RecordController {
         caller.require(Scope.READ);
         return database.withHandle(h -> {
             var schema = schemas.schema(h, caller.organizationId());
-            return records.find(h, caller.organizationId(), id, schema::object);
+            return records.find(h, caller.organizationId(), id, schema::object)
+                    .map(r -> records.withCurrentReferences(h, caller.organizationId(), List.of(r)).getFirst());
         }).map(RecordView::of).orElseThrow(() -> new ApiException(404, "record_not_found",
                 "There is no record " + Echo.quoted(id)));
     }

@@ -430,11 +430,12 @@ final class ChunkWriter implements RowWriter {
         Map<String, Value> before = ValueJson.decode(old.data(), object);
         if (row.cleared().isEmpty() && values.keySet().containsAll(before.keySet())) {
             // The row replaces every stored value: the merge is the row, whose encoding is at hand.
-            return values.equals(before) ? null : new RecordWrite(row.externalId(), values, old.version(), row.json());
+            return Merging.same(before, values) ? null
+                    : new RecordWrite(row.externalId(), values, old.version(), row.json());
         }
         // The row keeps some stored values: what is written is the merge, encoded afresh.
         Map<String, Value> merged = Merging.merge(MergeMode.OVERWRITE, before, values, row.cleared());
-        return merged.equals(before) ? null
+        return Merging.same(before, merged) ? null
                 : new RecordWrite(row.externalId(), Merging.inFieldOrder(object, merged), old.version(), null);
     }
 

@@ -218,7 +218,7 @@ final class MatchingWriter implements RowWriter {
                 }
                 prior = target.values(object);
                 target.values = Merging.merge(options.mergeMode(), prior, row.values(), row.cleared());
-                if (!target.values.equals(prior) || !Objects.equals(target.externalId, had)) {
+                if (!Merging.same(prior, target.values) || !Objects.equals(target.externalId, had)) {
                     changing.add(row);
                     rekey(target, keysOf(had, prior), holders);
                 }
@@ -796,7 +796,7 @@ final class MatchingWriter implements RowWriter {
                 continue;
             }
             Map<String, Value> before = ValueJson.decode(t.stored.data(), object);
-            if (values.equals(before) && Objects.equals(t.externalId, t.stored.externalId())) {
+            if (Merging.same(before, values) && Objects.equals(t.externalId, t.stored.externalId())) {
                 t.id = t.stored.id();
                 continue;
             }

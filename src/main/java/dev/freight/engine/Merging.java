@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -30,6 +31,48 @@ final class Merging {
         }
         values.forEach(ordered::putIfAbsent);
         return ordered;
+    }
+
+    /**
+     * Whether a row leaves a record as it is: its values {@code after} equal the stored ones {@code before}, except
+     * that a stored reference that names its record by id alone (it had no external_id when the reference was
+     * written) equals a reference to the same record with the external_id that record has since. Such a row is
+     * unchanged and the stored reference is kept as it is, so an export naming the record by its id, or a file naming
+     * it by its external_id now, imports back unchanged. A stored reference holding another external_id (a name an
+     * earlier build stored there) differs, and the row writes it anew. Walks the values only when they are not equal.
+     */
+    static boolean same(Map<String, Value> before, Map<String, Value> after) {
+        if (before.equals(after)) {
+            return true;
+        }
+        if (before.size() != after.size()) {
+            return false;
+        }
+        for (Map.Entry<String, Value> e : before.entrySet()) {
+            Value other = after.get(e.getKey());
+            if (other == null || !same(e.getValue(), other)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean same(Value a, Value b) {
+        if (a instanceof Value.Ref r && b instanceof Value.Ref s && r.externalId() == null && s.id() != null) {
+            return r.id().equals(s.id()) && Objects.equals(r.object(), s.object());
+        }
+        if (a instanceof Value.Many m && b instanceof Value.Many n && m.values().size() == n.values().size()) {
+            for (int i = 0; i < m.values().size(); i++) {
+                if (!same(m.values().get(i), n.values().get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a instanceof Value.Labeled l && b instanceof Value.Labeled k) {
+            return l.label().equals(k.label()) && same(l.value(), k.value());
+        }
+        return a.equals(b);
     }
 
     /**

@@ -15,7 +15,7 @@ import org.dhatim.fastexcel.Worksheet;
 
 /**
  * XLSX through fastexcel's streaming writer: numbers and booleans as such (a number of more than 15 significant digits,
- * which Excel cannot hold, as text), dates and date-times (UTC) as real Excel dates with a number format (one before
+ * which Excel cannot hold, as text; one with zeros at the end of its places in a format that keeps them), dates and date-times (UTC) as real Excel dates with a number format (one before
  * 1900, or a field's date-time with a fraction of a second, which a reader does not get back, as text), everything
  * else as inline strings (no shared-strings table growing with the file). A text longer than Excel's 32,767
  * characters per cell fails the export with {@code cell_too_long}.
@@ -30,6 +30,10 @@ final class XlsxExportWriter implements ExportWriter {
     static final int MAX_CELL = 32_767;
     /** The first year of Excel's (1900) date system. */
     private static final int FIRST_EXCEL_YEAR = 1900;
+    /** The most places after the point an Excel number format shows. */
+    private static final int MAX_FORMAT_PLACES = 30;
+    /** The places of a whole number that a file import does not read back from its format (1.000: one or a thousand). */
+    private static final int WHOLE_AS_TEXT_PLACES = 3;
 
     private final List<ExportColumn> columns;
     private final ExportOptions options;
@@ -129,13 +133,23 @@ final class XlsxExportWriter implements ExportWriter {
 
     /**
      * A number Excel holds exactly (at most 15 significant digits, within a double's range) as a numeric cell, any
-     * other as text: Excel keeps 15 digits of a number, so 9223372036854775807 would read 9223372036854770000.
+     * other as text: Excel keeps 15 digits of a number, so 9223372036854775807 would read 9223372036854770000. A
+     * number with zeros at the end of its places ({@code 85.50}) gets a format of that many places ({@code 0.00}), which
+     * shows them and which a file import reads them back from; one with more places than a format holds
+     * ({@value #MAX_FORMAT_PLACES}) is text, and so is a whole number of three places ({@code 100.000}), which a file
+     * import reads without them from a number cell (as one or a thousand, {@code 1.000} would be no integer).
      */
     private void number(int c, BigDecimal n) {
         BigDecimal stripped = n.stripTrailingZeros();
         double d = stripped.doubleValue();
-        if (stripped.precision() <= 15 && Double.isFinite(d) && (d != 0 || stripped.signum() == 0)) {
+        boolean padded = n.scale() > Math.max(0, stripped.scale());
+        boolean keepsPlaces = !padded
+                || n.scale() <= MAX_FORMAT_PLACES && !(n.scale() == WHOLE_AS_TEXT_PLACES && stripped.scale() <= 0);
+        if (stripped.precision() <= 15 && Double.isFinite(d) && (d != 0 || stripped.signum() == 0) && keepsPlaces) {
             sheet.value(row, c, new BigDecimal(stripped.toPlainString()));
+            if (padded) {
+                sheet.style(row, c).format("0." + "0".repeat(n.scale())).set();
+            }
         } else {
             sheet.inlineString(row, c, n.toPlainString());
         }

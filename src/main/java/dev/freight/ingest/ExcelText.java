@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.poi.ss.usermodel.DataFormatter;
 import org.apache.poi.ss.usermodel.DateUtil;
@@ -17,7 +18,9 @@ import org.apache.poi.ss.usermodel.DateUtil;
  *       ({@code 12}, {@code 1234.5}, {@code 0.3}; never {@code 12.0} or {@code 1.2E3}). Display formats such as
  *       thousands separators, currency and percent are not applied ({@code 12%} reads {@code 0.12}), except formats
  *       made only of zero-padded digits and separators ({@code 00000}, {@code 000-00-0000}), which keep their padding
- *       so a ZIP code {@code 01234} stays {@code 01234}.</li>
+ *       so a ZIP code {@code 01234} stays {@code 01234}, and formats of fixed places ({@code 0.00}, {@code #,##0.00}),
+ *       which pad the number with zeros to them ({@code 85.5} reads {@code 85.50}; never rounded to them; a whole number
+ *       is not padded to three, {@code 1.000} being one or a thousand).</li>
  *   <li>Numbers in a date or time format: {@code yyyy-MM-dd} when the format shows no time,
  *       {@code yyyy-MM-dd'T'HH:mm:ss} when it does, {@code HH:mm:ss} for a time of day alone, and {@code H:mm:ss}
  *       (hours may exceed 24) for elapsed-time formats such as {@code [h]:mm}. Seconds are rounded.</li>
@@ -34,6 +37,10 @@ final class ExcelText {
     private static final Pattern LITERALS = Pattern.compile("\"[^\"]*\"|\\\\.|_.|\\*.|\\[[^]]*]");
     private static final Pattern ELAPSED = Pattern.compile("\\[(h+|m+|s+)]", Pattern.CASE_INSENSITIVE);
     private static final Pattern PADDED = Pattern.compile("[0 ()\\-]*0[0 ()\\-]*0[0 ()\\-]*");
+    /** The places after a point that also read as a group of thousands ({@code 1.000}). */
+    private static final int AMBIGUOUS_PLACES = 3;
+    /** A fixed number of places after the point ({@code 0.00}, {@code #,##0.00}, currency as a literal): group 1. */
+    private static final Pattern FIXED = Pattern.compile("[\\s$]*(?:#,##)?0\\.(0+)\\s*");
 
     private final boolean date1904;
     private final DataFormatter formatter = new DataFormatter(Locale.ROOT);
@@ -58,8 +65,26 @@ final class ExcelText {
             if (PADDED.matcher(tokens).matches() && value.signum() >= 0 && value.stripTrailingZeros().scale() <= 0) {
                 return formatter.formatRawCellContents(d, formatId, formatString);
             }
+            Matcher fixed = FIXED.matcher(tokens);
+            if (fixed.matches()) {
+                return places(value, fixed.group(1).length());
+            }
         }
         return plain(value);
+    }
+
+    /**
+     * A number in a format of fixed places: at least that many places, as the cell shows it ({@code 85.5} in
+     * {@code 0.00} reads {@code 85.50}), so an export's {@code 85.50} comes back with its scale. Never rounded to them:
+     * {@code 85.555} in {@code 0.00} stays {@code 85.555}. A whole number in a format of three places keeps none
+     * ({@code 1} in {@code 0.000} reads {@code 1}): {@code 1.000} in an integer column reads as one or a thousand.
+     */
+    private static String places(BigDecimal value, int places) {
+        BigDecimal n = value.round(EXCEL_PRECISION).stripTrailingZeros();
+        if (n.scale() >= places || places == AMBIGUOUS_PLACES && n.scale() <= 0) {
+            return n.toPlainString();
+        }
+        return n.setScale(places).toPlainString();
     }
 
     static String plain(BigDecimal value) {

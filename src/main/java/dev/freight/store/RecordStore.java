@@ -174,6 +174,15 @@ public final class RecordStore {
         return found;
     }
 
+    /**
+     * The records with each resolved reference naming its record by the external_id that record has now (null when it
+     * has none), as reading records answers them; the stored references keep the one they were written with (see
+     * {@link CurrentReferences}). One query per object the references name.
+     */
+    public List<StoredRecord> withCurrentReferences(Handle h, String organizationId, List<StoredRecord> records) {
+        return CurrentReferences.of(this, h, organizationId, records);
+    }
+
     /** Runs {@code select <columns> … where external_id in (…)} in as few statements as the parameter limit allows. */
     private static void byExternalIds(Handle h, String organizationId, String object, Collection<String> externalIds,
             String columns, Handle.RowMapper<?> row) {

@@ -28,11 +28,12 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * An integration engineer's round trip: records that stress every field type are exported as CSV, XLSX and JSON
- * (every field, headers as the export writes them) and imported back unchanged through the Imports resource
- * ({@code merge}) and the file workflow ({@code duplicateStrategy update}): every row counts {@code unchanged} and
- * the stored records keep their values and versions. The same files imported into a fresh organization recreate
- * equal records.
+ * An integration engineer's round trip: records that stress every field type (numbers with their scale, blank and
+ * missing values, references to records with and without an external_id) are exported as CSV, XLSX, JSON and NDJSON
+ * (every field, headers as the export writes them; a module's export, a report's, and both as export jobs) and
+ * imported back unchanged through the Imports resource ({@code merge}), the file workflow
+ * ({@code duplicateStrategy update}) and, for JSON, the Import API: every row counts {@code unchanged} and the stored
+ * records keep their values and versions. The same files imported into a fresh organization recreate equal records.
  */
 abstract class RoundTripContract {
 
@@ -70,7 +71,7 @@ abstract class RoundTripContract {
              {"external_id": "v-2", "name": "مرحبا بالعالم 👋🏽", "raw_irq_score": 0,
               "raw_residual_risk_score": 123456789012345678901234567890.123456789, "enterprise": false,
               "hq_location": "\\r carriage", "business_unit": "'=quoted", "vendor_category": "  spaced  "},
-             {"external_id": "v-3", "name": "Plain", "raw_irq_score": 85.25, "raw_residual_risk_score": -0.5}]""";
+             {"external_id": "v-3", "name": "Plain", "raw_irq_score": 85.50, "raw_residual_risk_score": -100.000}]""";
 
     static final String GADGETS = """
             [{"external_id": "g-1", "title": "=1+1", "notes": "multi\\nline \\"quoted\\"\\n\\n  indented",
@@ -89,9 +90,11 @@ abstract class RoundTripContract {
               "where": {"city": "Zürich"}, "phones": ["+41 44 000 00 00"]},
              {"external_id": "g-3", "title": "@at", "amount": 1e21, "count": 9223372036854775807,
               "seen": "2024-03-10T02:30:45.123Z"},
-             {"external_id": "g-4", "title": "\\ttab"},
+             {"external_id": "g-4", "title": "\\ttab", "amount": 0.0000000, "count": 1},
              {"external_id": "g-5", "title": "Old", "due": "1900-01-01", "seen": "1850-05-01T12:00:00+01:00",
-              "tags": "one; two, three", "mails": "x@y.io", "where": "just a street"}]""";
+              "tags": "one; two, three", "mails": "x@y.io", "where": "just a street"},
+             {"external_id": "g-6", "title": " padded ", "notes": "   ", "mail": "", "tags": [], "phones": [],
+              "where": {}, "site": null, "amount": -85.50, "count": -1}]""";
 
     abstract TestDatabases database();
 
@@ -104,8 +107,8 @@ abstract class RoundTripContract {
         http = tenant.http();
     }
 
-    static final List<String> FORMATS = List.of("csv", "xlsx", "json");
-    static final Map<String, Integer> ROWS = Map.of("vendor", 3, "gadget", 5);
+    static final List<String> FORMATS = List.of("csv", "xlsx", "json", "ndjson");
+    static final Map<String, Integer> ROWS = Map.of("vendor", 3, "gadget", 6);
 
     @Test
     void everyFieldTypeComesBackUnchangedThroughTheImportsResource() throws Exception {
@@ -168,8 +171,103 @@ abstract class RoundTripContract {
     }
 
     @Test
-    void aReferenceFoundByNameToARecordWithoutAnExternalIdNamesThatRecordByItsIdAndComesBackUnchanged()
-            throws Exception {
+    void reportExportsAndExportJobsComeBackUnchangedThroughTheImportsResource() throws Exception {
+        seed(tenant);
+        for (String object : List.of("vendor", "gadget")) {
+            Map<String, String> before = records(tenant, object);
+            Response report = http.post("/v1/reports", "{\"name\": \"All " + object + "\", \"module\": \"" + object
+                    + "\", \"columns\": " + columns(object) + "}");
+            assertThat(report.status()).as(report.body()).isEqualTo(201);
+            String reportPath = "/v1/reports/" + report.at("/data/reportId") + "/export";
+            for (String format : FORMATS) {
+                Map<String, byte[]> files = new LinkedHashMap<>();
+                files.put("report", export(reportPath, format, false));
+                files.put("module job", export("/v1/modules/" + object + "/export", format, true));
+                files.put("report job", export(reportPath, format, true));
+                for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                    String as = object + " " + format + " " + file.getKey();
+
+                    JsonNode done = runImport(tenant, object, file.getValue(), "application/octet-stream", "f." + format);
+
+                    assertThat(done.get("stats").toString()).as(as).isEqualTo(stats(0, ROWS.get(object)));
+                    assertThat(records(tenant, object)).as(as).isEqualTo(before);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aJsonExportComesBackUnchangedThroughTheImportApi() throws Exception {
+        seed(tenant);
+        for (String object : List.of("vendor", "gadget")) {
+            Map<String, String> before = records(tenant, object);
+            List<String> mapping = new ArrayList<>();
+            http.get("/v1/objects/" + object).json().get("fields").forEach(f -> mapping.add("\"" + f.get("slug")
+                    .asString() + "\": \"" + f.get("slug").asString() + "\""));
+            Response report = http.post("/v1/import-reports", "{\"slug\": \"all-" + object + "\", \"report_name\": "
+                    + "\"All " + object + "\", \"base_object\": \"" + object + "\", \"mapping\": {"
+                    + String.join(", ", mapping) + "}}");
+            assertThat(report.status()).as(report.body()).isEqualTo(201);
+            String array = new String(export(object, "json"), StandardCharsets.UTF_8);
+
+            Response answer = http.post("/v1/import/all-" + object, "{\"data\": " + array + "}");
+
+            assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+            String importId = answer.raw().headers().firstValue("Freight-Import-Id").orElseThrow();
+            assertThat(http.get("/v1/imports/" + importId).json().get("stats").toString()).as(object)
+                    .isEqualTo(stats(0, ROWS.get(object)));
+            assertThat(records(tenant, object)).as(object).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aReferenceToARecordThatGotAnExternalIdSinceIsReadWithItAndComesBackUnchangedKeepingWhatItStored() throws Exception {
+        brandsAndProducts();
+        String acme = http.get("/v1/objects/brand/records").at("/data/0/id");
+        assertThat(execute(tenant, "product", "External Id,Title,Brand\r\np-1,Widget,acme\r\n"
+                .getBytes(StandardCharsets.UTF_8), "csv").get("stats").toString()).isEqualTo(stats(1, 0));
+        String stored = "{\"external_id\":null,\"object\":\"brand\",\"id\":\"" + acme + "\"}";
+        assertThat(http.get("/v1/objects/product/records").json().at("/data/0/values/brand").toString())
+                .isEqualTo(stored);
+
+        // The brand gets an external_id: a row matched by its name gives it the row's.
+        Response given = http.post("/v1/modules/brand/import/execute", "{\"fileId\": \"" + parse(tenant, "brand",
+                "External Id,Name\r\nb-1,Acme\r\n".getBytes(StandardCharsets.UTF_8), "csv") + "\", \"columnMapping\": "
+                + "[{\"sourceColumn\": \"External Id\", \"targetFieldSlug\": \"external_id\"}, {\"sourceColumn\": "
+                + "\"Name\", \"targetFieldSlug\": \"name\"}], \"duplicateStrategy\": \"update\", "
+                + "\"duplicateMatchFields\": [\"name\"]}");
+        assertThat(given.status()).as(given.body()).isEqualTo(200);
+        assertThat(http.get("/v1/objects/brand/records").at("/data/0/external_id")).isEqualTo("b-1");
+        // Reading the product names the brand by the external_id it has now; the stored reference still has none, so
+        // an export names the brand by its id.
+        String now = "{\"external_id\":\"b-1\",\"object\":\"brand\",\"id\":\"" + acme + "\"}";
+        assertThat(http.get("/v1/objects/product/records").json().at("/data/0/values/brand").toString())
+                .isEqualTo(now);
+        String product = http.get("/v1/objects/product/records").at("/data/0/id");
+        assertThat(http.get("/v1/records/" + product).json().at("/values/brand").toString()).isEqualTo(now);
+        assertThat(new String(export("product", "csv"), StandardCharsets.UTF_8))
+                .isEqualTo("External Id,Title,Brand\r\np-1,Widget," + acme + "\r\n");
+        Map<String, String> before = records(tenant, "product");
+        // The export naming the brand by its id, or a file naming it by its external_id now, imports back unchanged.
+        for (String format : FORMATS) {
+            assertThat(execute(tenant, "product", export("product", format), format).get("stats").toString())
+                    .as("file workflow " + format).isEqualTo(stats(0, 1));
+            assertThat(runImport(tenant, "product", export("product", format), "application/octet-stream",
+                    "p." + format).get("stats").toString()).as("imports " + format).isEqualTo(stats(0, 1));
+            assertThat(records(tenant, "product")).as(format).isEqualTo(before);
+        }
+        for (String name : List.of("b-1", acme)) {
+            assertThat(runImport(tenant, "product", ("[{\"external_id\": \"p-1\", \"title\": \"Widget\", "
+                    + "\"brand\": \"" + name + "\"}]").getBytes(StandardCharsets.UTF_8), "application/json", "p.json")
+                    .get("stats").toString()).as(name).isEqualTo(stats(0, 1));
+        }
+        assertThat(records(tenant, "product")).isEqualTo(before);
+        assertThat(new String(export("product", "csv"), StandardCharsets.UTF_8))
+                .isEqualTo("External Id,Title,Brand\r\np-1,Widget," + acme + "\r\n");
+    }
+
+    /** A brand object with one brand, Acme, which has no external_id, and a product object referring to brands. */
+    void brandsAndProducts() throws Exception {
         assertThat(http.post("/v1/objects", """
                 {"slug": "brand", "label": "Brand", "fields": [
                  {"slug": "name", "label": "Name", "type": "text", "required": true}]}""").status()).isEqualTo(201);
@@ -180,6 +278,12 @@ abstract class RoundTripContract {
                 .isEqualTo(201);
         assertThat(runImport(tenant, "brand", "[{\"name\": \"Acme\"}]".getBytes(StandardCharsets.UTF_8),
                 "application/json", "b.json").get("stats").toString()).isEqualTo(stats(1, 0));
+    }
+
+    @Test
+    void aReferenceFoundByNameToARecordWithoutAnExternalIdNamesThatRecordByItsIdAndComesBackUnchanged()
+            throws Exception {
+        brandsAndProducts();
         String acme = http.get("/v1/objects/brand/records").at("/data/0/id");
         byte[] named = "External Id,Title,Brand\r\np-1,Widget,acme\r\n".getBytes(StandardCharsets.UTF_8);
 
@@ -219,7 +323,7 @@ abstract class RoundTripContract {
         assertThat(runImport(t, "vendor", VENDORS.getBytes(StandardCharsets.UTF_8), "application/json", "v.json")
                 .get("stats").toString()).isEqualTo(stats(3, 0));
         assertThat(runImport(t, "gadget", GADGETS.getBytes(StandardCharsets.UTF_8), "application/json", "g.json")
-                .get("stats").toString()).isEqualTo(stats(5, 0));
+                .get("stats").toString()).isEqualTo(stats(6, 0));
     }
 
     /** Records of another organization: ids (the record's and its references') and timestamps left out. */
@@ -232,17 +336,49 @@ abstract class RoundTripContract {
 
     /** The export of every field of {@code object}, the external_id first, headers as the export writes them. */
     byte[] export(String object, String format) throws Exception {
-        JsonNode fields = http.get("/v1/objects/" + object).json().get("fields");
-        List<String> columns = new ArrayList<>();
-        fields.forEach(f -> columns.add("\"" + f.get("slug").asString() + "\""));
-        HttpResponse<byte[]> r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl()
-                + "/v1/modules/" + object + "/export"))
+        return export("/v1/modules/" + object + "/export", format, columns(object), false);
+    }
+
+    /** A report's export as the report defines it, or a module's export of every field; an export job when async. */
+    byte[] export(String path, String format, boolean async) throws Exception {
+        String object = path.startsWith("/v1/modules/") ? path.split("/")[3] : null;
+        return export(path, format, object == null ? null : columns(object), async);
+    }
+
+    /** The export at {@code path} ({@code columns} null: the report's); an export job's file when async. */
+    private byte[] export(String path, String format, List<String> columns, boolean async) throws Exception {
+        HttpResponse<byte[]> r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl() + path))
                 .header("Authorization", "Bearer " + tenant.adminKey())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"format\": \"" + format + "\", \"config\": {\"columns\": "
-                        + columns + "}}")).build(), HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
-        return r.body();
+                .POST(HttpRequest.BodyPublishers.ofString("{\"format\": \"" + format + "\", \"async\": " + async
+                        + (columns == null ? "" : ", \"config\": {\"columns\": " + columns + "}") + "}")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(async ? 202 : 200);
+        if (!async) {
+            return r.body();
+        }
+        String job = Http.JSON.readTree(r.body()).at("/data/exportJobId").asString();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode data = http.get("/v1/export-jobs/" + job).json().get("data");
+            if (!List.of("queued", "processing").contains(data.get("status").asString())) {
+                assertThat(data.get("status").asString()).as(data.toString()).isEqualTo("completed");
+                HttpResponse<byte[]> file = RAW.send(HttpRequest.newBuilder(URI.create(data.get("fileUrl")
+                        .asString())).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(file.statusCode()).isEqualTo(200);
+                return file.body();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("export job " + job + " did not end");
+    }
+
+    /** Every field of {@code object} as quoted JSON strings, in its order. */
+    List<String> columns(String object) {
+        List<String> columns = new ArrayList<>();
+        http.get("/v1/objects/" + object).json().get("fields").forEach(f -> columns.add("\"" + f.get("slug")
+                .asString() + "\""));
+        return columns;
     }
 
     /** Every record of {@code object} as external_id → its JSON without the timestamps. */
@@ -280,6 +416,21 @@ abstract class RoundTripContract {
 
     /** The file workflow: parse, then execute with every column mapped by its label and duplicateStrategy update. */
     JsonNode execute(Tenant t, String object, byte[] file, String format) throws Exception {
+        String fileId = parse(t, object, file, format);
+        JsonNode fields = t.http().get("/v1/objects/" + object).json().get("fields");
+        List<String> mapping = new ArrayList<>();
+        fields.forEach(f -> mapping.add("{\"sourceColumn\": \"" + (format.endsWith("json") ? f.get("slug").asString()
+                : f.get("label").asString()) + "\", \"targetFieldSlug\": \"" + f.get("slug").asString() + "\"}"));
+        Response exec = t.http().post("/v1/modules/" + object + "/import/execute", "{\"fileId\": \"" + fileId
+                + "\", \"columnMapping\": " + mapping + ", \"duplicateStrategy\": \"update\"}");
+        assertThat(exec.status()).as(exec.body()).isEqualTo(200);
+        JsonNode job = t.http().get("/v1/imports/" + exec.at("/data/importJobId")).json();
+        ((ObjectNode) job).set("execute", exec.json().get("data"));
+        return job;
+    }
+
+    /** The file workflow's parse of {@code file}: its fileId. */
+    static String parse(Tenant t, String object, byte[] file, String format) throws Exception {
         String boundary = "freight-roundtrip-boundary";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f." + format
@@ -293,16 +444,6 @@ abstract class RoundTripContract {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        String fileId = Http.JSON.readTree(r.body()).at("/data/fileId").asString();
-        JsonNode fields = t.http().get("/v1/objects/" + object).json().get("fields");
-        List<String> mapping = new ArrayList<>();
-        fields.forEach(f -> mapping.add("{\"sourceColumn\": \"" + (format.equals("json") ? f.get("slug").asString()
-                : f.get("label").asString()) + "\", \"targetFieldSlug\": \"" + f.get("slug").asString() + "\"}"));
-        Response exec = t.http().post("/v1/modules/" + object + "/import/execute", "{\"fileId\": \"" + fileId
-                + "\", \"columnMapping\": " + mapping + ", \"duplicateStrategy\": \"update\"}");
-        assertThat(exec.status()).as(exec.body()).isEqualTo(200);
-        JsonNode job = t.http().get("/v1/imports/" + exec.at("/data/importJobId")).json();
-        ((ObjectNode) job).set("execute", exec.json().get("data"));
-        return job;
+        return Http.JSON.readTree(r.body()).at("/data/fileId").asString();
     }
 }

@@ -3,6 +3,11 @@ package dev.freight.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.freight.ingest.FileType;
+import dev.freight.ingest.ReadOptions;
+import dev.freight.ingest.Readers;
+import dev.freight.ingest.RowReader;
+import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
@@ -57,6 +62,36 @@ class XlsxExportWriterTest {
                 .containsEntry("B5", "inlineStr 1234567890.123456").containsEntry("C5", "inlineStr -9007199254740993")
                 .containsEntry("B6", "inlineStr 12345678901234567890").containsEntry("C6", "n 0")
                 .containsEntry("B7", "n 1.5").containsEntry("C7", "n -5");
+    }
+
+    /**
+     * A number with zeros at the end of its places is a numeric cell in a format of that many places, which shows them
+     * and which the file import reads them back from; one with more places than a format holds (30), or a whole
+     * number of three (which would read back without them), is text.
+     */
+    @Test
+    void theZerosAtTheEndOfANumbersPlacesComeBackFromTheCellsFormat() throws IOException {
+        List<String> amounts = List.of("85.50", "85.5", "-100.0000", "0.0000000", "1.50000000000000000000",
+                "120", "0." + "0".repeat(30), "1." + "0".repeat(31), "100.000", "1.500");
+        List<Map<String, Value>> rows = amounts.stream().map(a -> Map.of("amount", decimal(a))).toList();
+        byte[] file = export(List.of("external_id", "amount"), rows);
+        Path path = Files.createTempFile("export", ".xlsx");
+        List<Object> read = new java.util.ArrayList<>();
+        try {
+            Files.write(path, file);
+            try (RowReader reader = Readers.open(path, FileType.XLSX, ReadOptions.defaults())) {
+                for (SourceRow row = reader.next(); row != null; row = reader.next()) {
+                    read.add(row.cells().get("Amount"));
+                }
+            }
+        } finally {
+            Files.delete(path);
+        }
+
+        assertThat(read).containsExactlyElementsOf(amounts);
+        assertThat(cells(sheet(file))).containsEntry("B2", "n 85.5").containsEntry("B4", "n -100")
+                .containsEntry("B8", "n 0").containsEntry("B9", "inlineStr 1." + "0".repeat(31))
+                .containsEntry("B10", "inlineStr 100.000").containsEntry("B11", "n 1.5");
     }
 
     /**
@@ -121,6 +156,11 @@ class XlsxExportWriterTest {
 
     /** The first sheet's XML of an export of {@code rows} with {@code columns}. */
     static String sheet(List<String> columns, List<Map<String, Value>> rows) throws IOException {
+        return sheet(export(columns, rows));
+    }
+
+    /** The XLSX export of {@code rows} with {@code columns}. */
+    static byte[] export(List<String> columns, List<Map<String, Value>> rows) throws IOException {
         ExportPlan plan = ExportPlan.of(THING, ExportFormat.XLSX, new ExportConfig(columns, null, true, null, null,
                 null, null, null, null, null, null, null));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -129,9 +169,14 @@ class XlsxExportWriterTest {
             writer.row(record("t-" + i, rows.get(i)));
         }
         writer.finish();
+        return out.toByteArray();
+    }
+
+    /** The first sheet's XML of an XLSX file. */
+    static String sheet(byte[] xlsx) throws IOException {
         Path file = Files.createTempFile("export", ".xlsx");
         try {
-            Files.write(file, out.toByteArray());
+            Files.write(file, xlsx);
             try (ZipFile zip = new ZipFile(file.toFile())) {
                 ZipEntry e = zip.getEntry("xl/worksheets/sheet1.xml");
                 if (e != null) {

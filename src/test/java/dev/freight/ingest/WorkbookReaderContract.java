@@ -54,7 +54,7 @@ abstract class WorkbookReaderContract {
     }
 
     @Test
-    void givesNumbersAsTheFormulaBarShowsThemWithoutDisplayFormatting() throws IOException {
+    void givesNumbersAsTheFormulaBarShowsThemWithoutDisplayFormattingButWithTheirFixedPlaces() throws IOException {
         Path file = write(Workbook.of(sheet("S",
                 row(1, "integral", "fraction", "noise", "large", "negative", "tiny", "percent", "grouped", "currency"),
                 row(2, num("12"), num("1234.5"), num("0.30000000000000004"), num("1.2345678901234567E+19"),
@@ -63,8 +63,23 @@ abstract class WorkbookReaderContract {
 
         assertThat(read(file).getFirst().cells()).containsExactlyEntriesOf(cells(
                 "integral", "12", "fraction", "1234.5", "noise", "0.3", "large", "12345678901234600000",
-                "negative", "-0.5", "tiny", "0.0000001", "percent", "0.125", "grouped", "1234567.5",
-                "currency", "-12.5"));
+                "negative", "-0.5", "tiny", "0.0000001", "percent", "0.125", "grouped", "1234567.50",
+                "currency", "-12.50"));
+    }
+
+    @Test
+    void padsNumbersToTheFixedPlacesOfTheirFormatWithoutRoundingThem() throws IOException {
+        Path file = write(Workbook.of(sheet("S",
+                row(1, "scaled", "more", "whole", "negative", "zero", "grouped", "percent", "scientific", "three",
+                        "thousand"),
+                row(2, num("85.5", "0.00"), num("85.555", "0.00"), num("100", "0.0000"), num("-0.1", "0.00"),
+                        num("0", "0.0000000"), num("1234.5", "#,##0.00"), num("0.5", "0.00%"),
+                        num("1200", "0.00E+00"), num("1.5", "0.000"), num("1", "0.000")))), "places");
+
+        // A whole number keeps no three places: 1.000 in an integer column is one or a thousand.
+        assertThat(read(file).getFirst().cells()).containsExactlyEntriesOf(cells(
+                "scaled", "85.50", "more", "85.555", "whole", "100.0000", "negative", "-0.10", "zero", "0.0000000",
+                "grouped", "1234.50", "percent", "0.5", "scientific", "1200", "three", "1.500", "thousand", "1"));
     }
 
     @Test
