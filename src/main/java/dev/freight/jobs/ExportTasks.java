@@ -58,7 +58,7 @@ public final class ExportTasks {
         this.clock = clock;
         this.fileTtl = fileTtl;
         this.run = Tasks.oneTime("export-run", String.class)
-                .onFailure(StoppedByShutdown.retryAtOnce(clock))
+                .onFailure(RunRetries.handler(clock))
                 .execute((instance, context) -> run(instance.getId(), context.getSchedulerState()::isShuttingDown));
         this.expire = Tasks.recurring("export-expiry", FixedDelay.of(sweepEvery))
                 .execute((instance, context) -> sweep(clock.instant()));
@@ -133,7 +133,7 @@ public final class ExportTasks {
                 throw stopped(job, format, e);
             }
             if ("database_unavailable".equals(e.code())) {
-                // db-scheduler retries the task; the job starts again from the beginning.
+                // db-scheduler runs the task again within seconds (RunRetries); the job starts again from the start.
                 LOG.warn("export {} paused, the database is unavailable: {}", jobId, e.toString());
                 throw e;
             }
