@@ -11,10 +11,13 @@ import dev.freight.engine.ImportJobs;
 import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.PipelineHooks;
 import dev.freight.engine.UploadSources;
+import dev.freight.export.ExportConfig;
 import dev.freight.export.ExportFiles;
 import dev.freight.export.Exporter;
 import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Value;
 import dev.freight.store.Database;
+import dev.freight.store.ExportJob;
 import dev.freight.store.ExportJobStore;
 import dev.freight.store.IdGenerator;
 import dev.freight.store.ImportEnums.Action;
@@ -27,6 +30,7 @@ import dev.freight.store.ImportStore;
 import dev.freight.store.MappingMemoryStore;
 import dev.freight.store.RecordStore;
 import dev.freight.store.RecordStream;
+import dev.freight.store.RecordWrite;
 import dev.freight.store.RowError;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.StoreException;
@@ -40,12 +44,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +123,8 @@ abstract class DatabaseOutageContract {
     ImportPipeline pipeline;
     UploadStore uploads;
     ImportTasks importTasks;
+    ExportJobStore exportJobs;
+    ExportTasks exportTasks;
     Scheduler scheduler;
     SchedulerClient client;
     /** What each run of {@code import-run} threw, in order. */
@@ -140,7 +148,8 @@ abstract class DatabaseOutageContract {
         uploads = new UploadStore(dir.resolve("uploads"));
         importTasks = new ImportTasks(db, imports, pipeline, new UploadSources(uploads, db, imports),
                 new MappingMemoryStore(clock), clock, Duration.ofSeconds(10));
-        ExportTasks exportTasks = new ExportTasks(db, new ExportJobStore(), schemas,
+        exportJobs = new ExportJobStore();
+        exportTasks = new ExportTasks(db, exportJobs, schemas,
                 new Exporter(db, new RecordStream()), new ExportFiles(dir.resolve("exports")), clock,
                 Duration.ofHours(24), Duration.ofMinutes(1));
         client = SchedulerClient.Builder.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
@@ -171,6 +180,8 @@ abstract class DatabaseOutageContract {
     void tearDown() {
         if (scheduler != null) {
             PipelineHooks.clear(pipeline);
+            exportTasks.beforeProgress(jobId -> {});
+            exportTasks.insideProgress(jobId -> {});
             scheduler.stop();
         }
         if (db != null) {
@@ -259,6 +270,79 @@ abstract class DatabaseOutageContract {
                 "v-01={name=Text[value=Acme], raw_irq_score=Decimal[value=85], status=Text[value=active]}",
                 "v-02={name=Text[value=Beta], raw_irq_score=Decimal[value=70], status=Text[value=onboarding]}",
                 "v-03={name=Text[value=Gamma], status=Text[value=inactive]}");
+    }
+
+    /**
+     * An export job whose run the outage failed while it wrote its file (held as it saves its progress after the first
+     * of 12 records) is written again from the start by itself once the database is back, its next run due 1 s after
+     * the failure. Before, 5 minutes after.
+     */
+    @Test
+    void anExportWhoseDatabaseWentAwayIsWrittenAgainByItselfOnceItIsBack() throws Exception {
+        String org = organization("acme");
+        List<RecordWrite> vendors = new ArrayList<>();
+        StringBuilder expected = new StringBuilder("External Id,Name\r\n");
+        for (int i = 1; i <= 12; i++) {
+            String name = "Vendor " + i;
+            vendors.add(new RecordWrite("v-%02d".formatted(i), Map.of("name", new Value.Text(name))));
+            expected.append("v-%02d,%s\r\n".formatted(i, name));
+        }
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.VENDOR, vendors));
+        ExportJob job = new ExportJob(new IdGenerator(clock).next("exp"), org, "module", "vendor", "vendor", "csv",
+                new ExportConfig(List.of("external_id", "name"), null, null, null, null, null, null, null, null, null,
+                        null, null).toJson(), ExportJob.Status.QUEUED, 0, null, "vendors-export-2025-03-01.csv", null,
+                "text/csv; charset=utf-8", null, "key_test", clock.instant(), null, null, null);
+        db.inTransaction(h -> {
+            exportJobs.create(h, job);
+            return null;
+        });
+        AtomicBoolean armed = new AtomicBoolean(true);
+        Consumer<String> holdOnce = jobId -> {
+            if (armed.compareAndSet(true, false)) {
+                held.countDown();
+                await(release, "the test to stop the database");
+            }
+        };
+        switch (hold()) {
+            case INSIDE_THE_CHUNK -> exportTasks.insideProgress(holdOnce);
+            case BEFORE_THE_CHUNK -> exportTasks.beforeProgress(holdOnce);
+        }
+        scheduler.start();
+        exportTasks.enqueue(client, job.id());
+
+        await(held, "the worker to save the export's progress");
+        stopDatabase();
+        release.countDown();
+        await(failed, "the run to fail");
+        startDatabase();
+        ExportJob done = awaitExportEnded(job.id());
+
+        assertThat(failures).hasSize(1);
+        assertThat(((StoreException) failures.getFirst()).code()).isEqualTo("database_unavailable");
+        assertThat(started).hasSize(2);
+        assertThat(started.get(1).getTaskInstance().getTaskName()).isEqualTo("export-run");
+        assertThat(started.get(1).getExecutionTime()).isEqualTo(START.plus(RunRetries.FIRST_WAIT));
+        assertThat(started.get(1).getConsecutiveFailures()).isEqualTo(1);
+        assertThat(done.status()).isEqualTo(ExportJob.Status.COMPLETED);
+        assertThat(done.recordCount()).isEqualTo(12);
+        assertThat(done.progress()).isEqualTo(100);
+        assertThat(Files.readString(dir.resolve("exports").resolve(job.id() + ".csv"))).isEqualTo(expected.toString());
+    }
+
+    /** Waits (at most 120 s) until the export job has ended and its run has left the queue; returns it. */
+    ExportJob awaitExportEnded(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+        while (System.nanoTime() < deadline) {
+            ExportJob job = db.withHandle(h -> exportJobs.get(h, id)).orElseThrow();
+            if (job.status().isFinal() && !exportTasks.isQueued(client, id)) {
+                return job;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("export " + id + " did not end within " + BOUND_SECONDS + " s of the database's "
+                + "return: " + db.withHandle(h -> exportJobs.get(h, id)).orElseThrow().status() + ", run due at "
+                + client.getScheduledExecution(TaskInstanceId.of("export-run", id))
+                        .map(ScheduledExecution::getExecutionTime).orElse(null));
     }
 
     /** Holds the worker (once) at the chunk of rows 4-6, where {@link #hold} says, until {@link #release}. */
