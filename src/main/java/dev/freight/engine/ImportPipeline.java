@@ -141,6 +141,17 @@ public final class ImportPipeline {
      * requests run it on their own threads.
      */
     private volatile Consumer<String> whilePreparing = importId -> {};
+    /**
+     * Run in each transaction of {@link #commitChunk} (a chunk's, or a row's when the chunk is replayed row by row)
+     * with its rows, after their writes and before the commit: nothing, but a test interrupts the worker there, or
+     * holds it there while it stops the database. Volatile: a test sets it on a worker's pipeline.
+     */
+    private volatile BiConsumer<Handle, List<ParsedRow>> insideChunk = (h, rows) -> {};
+    /**
+     * Run by {@link #commitChunk} with the import once the chunk (or its rows, one by one) committed, outside any
+     * transaction: nothing, but a test holds the worker there between two chunks. Volatile, as {@link #insideChunk}.
+     */
+    private volatile Consumer<ImportJob> afterChunk = job -> {};
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock, int chunkSize) {
@@ -172,6 +183,16 @@ public final class ImportPipeline {
     /** Sets what {@link #prepare} runs once prevalidation is marked running; for tests. */
     void whilePreparing(Consumer<String> hook) {
         this.whilePreparing = hook;
+    }
+
+    /** Sets what runs in each chunk's transaction before its commit; for tests. */
+    void insideChunk(BiConsumer<Handle, List<ParsedRow>> hook) {
+        this.insideChunk = hook;
+    }
+
+    /** Sets what runs once each chunk committed, outside its transaction; for tests. */
+    void afterChunk(Consumer<ImportJob> hook) {
+        this.afterChunk = hook;
     }
 
     /** Whether a prescan handed over for the import is still kept for {@link #prepare}; for tests. */
@@ -736,6 +757,7 @@ public final class ImportPipeline {
             committed = withRetries(() -> database.inTransaction(h -> {
                 ImportJob applied = apply(h, job, writer, parsed);
                 also.accept(h, parsed);
+                insideChunk.accept(h, parsed);
                 return applied;
             }));
             writer.committed();
@@ -750,6 +772,7 @@ public final class ImportPipeline {
                     committed = withRetries(() -> database.inTransaction(h -> {
                         ImportJob applied = apply(h, before, writer, List.of(row));
                         also.accept(h, List.of(row));
+                        insideChunk.accept(h, List.of(row));
                         return applied;
                     }));
                     writer.committed();
@@ -768,6 +791,7 @@ public final class ImportPipeline {
         }
         statistics.written(job.stats(), committed.stats());
         listener.committed(committed);
+        afterChunk.accept(committed);
         return committed;
     }
 

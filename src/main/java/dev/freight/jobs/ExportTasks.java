@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,13 @@ public final class ExportTasks {
     private final Duration fileTtl;
     private final OneTimeTask<String> run;
     private final RecurringTask<Void> expire;
+    /**
+     * Run with the job's id just before each transaction that saves a job's progress, and in it after the save,
+     * before its commit: nothing, but a test holds the worker there while it makes the database unavailable. Volatile:
+     * a test sets them while a worker runs.
+     */
+    private volatile Consumer<String> beforeProgress = jobId -> {};
+    private volatile Consumer<String> insideProgress = jobId -> {};
 
     public ExportTasks(Database database, ExportJobStore jobs, SchemaStore schemas, Exporter exporter,
             ExportFiles files, Clock clock, Duration fileTtl, Duration sweepEvery) {
@@ -58,10 +66,20 @@ public final class ExportTasks {
         this.clock = clock;
         this.fileTtl = fileTtl;
         this.run = Tasks.oneTime("export-run", String.class)
-                .onFailure(StoppedByShutdown.retryAtOnce(clock))
+                .onFailure(RunRetries.handler(clock))
                 .execute((instance, context) -> run(instance.getId(), context.getSchedulerState()::isShuttingDown));
         this.expire = Tasks.recurring("export-expiry", FixedDelay.of(sweepEvery))
                 .execute((instance, context) -> sweep(clock.instant()));
+    }
+
+    /** Sets what runs just before each transaction that saves a job's progress; for tests. */
+    void beforeProgress(Consumer<String> hook) {
+        this.beforeProgress = hook;
+    }
+
+    /** Sets what runs in each transaction that saves a job's progress, before its commit; for tests. */
+    void insideProgress(Consumer<String> hook) {
+        this.insideProgress = hook;
     }
 
     public OneTimeTask<String> runTask() {
@@ -118,8 +136,10 @@ public final class ExportTasks {
                     int percent = total == 0 ? 0 : (int) Math.min(99, n * 100 / total);
                     if (percent > reported[0]) {
                         reported[0] = percent;
+                        beforeProgress.accept(jobId);
                         database.inTransaction(h -> {
                             jobs.progress(h, jobId, percent);
+                            insideProgress.accept(jobId);
                             return null;
                         });
                     }
@@ -133,7 +153,7 @@ public final class ExportTasks {
                 throw stopped(job, format, e);
             }
             if ("database_unavailable".equals(e.code())) {
-                // db-scheduler retries the task; the job starts again from the beginning.
+                // db-scheduler runs the task again within seconds (RunRetries); the job starts again from the start.
                 LOG.warn("export {} paused, the database is unavailable: {}", jobId, e.toString());
                 throw e;
             }

@@ -54,7 +54,7 @@ public final class ImportTasks {
         this.confirmedMappings = new ConfirmedMappings(imports, memory);
         this.clock = clock;
         this.run = Tasks.oneTime("import-run", String.class)
-                .onFailure(StoppedByShutdown.retryAtOnce(clock))
+                .onFailure(RunRetries.handler(clock))
                 .execute((instance, context) -> runImport(instance.getId(),
                         context.getSchedulerState()::isShuttingDown));
         this.expire = Tasks.recurring("import-expiry", FixedDelay.of(sweepEvery))
@@ -122,7 +122,8 @@ public final class ImportTasks {
                 markFailed(importId, e);
                 return;
             }
-            // The import stays as it is; db-scheduler retries the task and the run resumes from the checkpoint.
+            // The import stays as it is; db-scheduler runs the task again within seconds (RunRetries) and the run
+            // resumes from the checkpoint.
             LOG.warn("import {} paused, the database is unavailable: {}", importId, e.toString());
             throw e;
         } catch (RuntimeException e) {

@@ -74,6 +74,9 @@ public final class Database implements AutoCloseable {
                 result = work.apply(new Handle(c, dialect));
             } catch (RuntimeException | Error e) {
                 rollbackQuietly(dialect, c, e);
+                if (e instanceof StoreException store) {
+                    evictIfUnavailable(store);
+                }
                 throw e;
             }
             try {
@@ -84,7 +87,7 @@ public final class Database implements AutoCloseable {
             }
             return result;
         } catch (SQLException e) {
-            throw translate(dialect, e);
+            throw evictIfUnavailable(translate(dialect, e));
         }
     }
 
@@ -93,8 +96,26 @@ public final class Database implements AutoCloseable {
         try (Connection c = dataSource.getConnection()) {
             return work.apply(new Handle(c, dialect));
         } catch (SQLException e) {
-            throw translate(dialect, e);
+            throw evictIfUnavailable(translate(dialect, e));
+        } catch (StoreException e) {
+            throw evictIfUnavailable(e);
         }
+    }
+
+    /**
+     * {@code e}, once the pool has let go of its connections when {@code e} is the database's own word that it is
+     * unavailable ({@link Dialect#isUnavailable}: PostgreSQL ending its sessions as it stops or restarts, a connection
+     * lost): idle connections are closed at once, those in use as they are returned. After a restart every pooled
+     * connection is dead, and the pool hands one used within the last half second out without checking it; before, the
+     * next statement (db-scheduler's rescheduling of the run the outage failed, among others) failed on it at once,
+     * where on a new connection it waits for the database up to the pool's connection time-out.
+     */
+    private StoreException evictIfUnavailable(StoreException e) {
+        if (e.isUnavailable() && e.getCause() instanceof SQLException sql && dialect.isUnavailable(sql)
+                && dataSource.getHikariPoolMXBean() != null) {
+            dataSource.getHikariPoolMXBean().softEvictConnections();
+        }
+        return e;
     }
 
     private static void rollbackQuietly(Dialect dialect, Connection c, Throwable cause) {

@@ -56,10 +56,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
@@ -3419,6 +3421,69 @@ abstract class ImportPipelineContract {
         ImportJob done = load(job.id());
         assertThat(done.status()).isEqualTo(Status.COMPLETED);
         assertThat(done.stats()).isEqualTo(new ImportStats(9, 9, 9, 0, 0, 0, 0, 0));
+    }
+
+    /**
+     * An interrupt that lands inside a chunk's transaction (db-scheduler interrupts the worker as the instance stops)
+     * is no row's fault. The hook interrupts the worker after the chunk of rows 4-6 wrote them, and the transaction
+     * then fails with the thread interrupted (a statement the database refuses, standing for whatever the interrupt
+     * makes fail): the chunk is rolled back whole and not replayed row by row, so no row is rejected, and the run
+     * throws on with the thread still interrupted. The next run resumes after row 3 and ends with the records, stats
+     * and (no) rejected rows of an uninterrupted run of the same file.
+     */
+    @Test
+    void anInterruptInsideAChunksTransactionRejectsNoRowAndTheNextRunEndsAsAnUninterruptedRun() throws IOException {
+        ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, NINE_VENDORS);
+        ImportPipeline.RowSource source = csv(NINE_VENDORS);
+        AtomicBoolean armed = new AtomicBoolean(true);
+        List<Long> interrupted = new ArrayList<>();
+        pipeline.insideChunk((h, rows) -> {
+            long first = rows.getFirst().ordinal();
+            if (armed.get() && first >= 4 && first <= 6) {
+                interrupted.add(first);
+                Thread.currentThread().interrupt();
+                h.execute("update no_such_table set x = 1");
+            }
+        });
+
+        Throwable thrown = catchThrowable(() -> pipeline.process(job.id(), source, ImportPipeline.Listener.NONE));
+        boolean stillInterrupted = Thread.interrupted();
+        armed.set(false);
+
+        assertThat(thrown).isInstanceOf(StoreException.class);
+        assertThat(((StoreException) thrown).code()).isEqualTo("database_error");
+        assertThat(stillInterrupted).isTrue();
+        assertThat(interrupted).containsExactly(4L);
+        ImportJob stopped = load(job.id());
+        assertThat(stopped.status()).isEqualTo(Status.PROCESSING);
+        assertThat(stopped.checkpoint()).isEqualTo(3);
+        assertThat(stopped.stats()).isEqualTo(new ImportStats(3, 3, 3, 0, 0, 0, 0, 0));
+        assertThat(errors(stopped)).isEmpty();
+        assertThat(vendorCount()).isEqualTo(3);
+        assertThat(ids("v-4", "v-5", "v-6")).isEmpty();
+
+        ImportJob resumed = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+        List<String> resumedRecords = vendorValues();
+        org = db.inTransaction(h -> new TenantStore(new IdGenerator(clock), clock).createOrganization(h, "other",
+                "Other")).id();
+        ImportJob uninterrupted = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, NINE_VENDORS);
+
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(uninterrupted.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(9, 9, 9, 0, 0, 0, 0, 0))
+                .isEqualTo(uninterrupted.stats());
+        assertThat(resumed.checkpoint()).isEqualTo(9);
+        assertThat(errors(resumed)).isEmpty();
+        assertThat(resumedRecords).hasSize(9).isEqualTo(vendorValues());
+        assertThat(resumedRecords.get(3)).isEqualTo(
+                "v-4={name=Text[value=Delta], raw_irq_score=Decimal[value=12.5], status=Text[value=active]}");
+    }
+
+    /** The organization's vendors as "external id=values" in external id order, values in field order. */
+    private List<String> vendorValues() {
+        return db.withHandle(h -> records.page(h, org, BuiltInObjects.VENDOR, null, null, 100, null)).stream()
+                .map(r -> r.externalId() + "=" + new TreeMap<>(r.values()))
+                .sorted().toList();
     }
 
     /** What {@code run} throws when it starts with its thread interrupted; the interrupt is cleared after. */

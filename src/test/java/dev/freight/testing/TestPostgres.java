@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Assumptions;
  * A throwaway PostgreSQL cluster for the whole test JVM, started on first use from the binaries installed on the
  * machine ({@code /usr/lib/postgresql/<version>/bin}, or {@code FREIGHT_TEST_PG_BIN}) in a temporary directory on a
  * free port, and stopped when the JVM exits. As root, initdb and the server run as the {@code postgres} OS user.
- * When no server can be started, tests are skipped with the reason — or fail when {@code CI} is set.
+ * When no server can be started, tests are skipped with the reason — or fail when {@code CI} is set. A test that stops
+ * and starts its server takes a cluster of its own ({@link #dedicated}).
  */
 public final class TestPostgres {
 
@@ -56,6 +57,56 @@ public final class TestPostgres {
         return instance;
     }
 
+    /**
+     * A cluster of its own for a test that stops and starts its server ({@link #stopServer}, {@link #startServer}),
+     * so that no other test's server is disturbed; the caller closes it with {@link #close}. Skips (or fails under CI)
+     * the calling test when none can be started.
+     */
+    public static TestPostgres dedicated() {
+        try {
+            return start();
+        } catch (Exception e) {
+            String reason = "PostgreSQL tests need a server, and none could be started: " + e.getMessage();
+            if (System.getenv("CI") != null) {
+                throw new IllegalStateException(reason, e);
+            }
+            Assumptions.abort(reason);
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Stops the server as an operator's restart does ({@code pg_ctl stop -m fast}): open sessions are ended (SQL state
+     * 57P01, admin_shutdown), and connections are refused until {@link #startServer}. Returns once it has stopped.
+     */
+    public void stopServer() {
+        pgCtl("-m", "fast", "-w", "stop");
+    }
+
+    /** Starts the server again on the same data directory and port; returns once it accepts connections. */
+    public void startServer() {
+        pgCtl("-l", dir.resolve("server.log").toString(), "-o", serverOptions(port), "-w", "start");
+    }
+
+    /** Stops a cluster of {@link #dedicated} and deletes its files. */
+    public void close() {
+        stop();
+    }
+
+    private void pgCtl(String... arguments) {
+        List<String> command = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D",
+                dir.resolve("data").toString()));
+        command.addAll(List.of(arguments));
+        try {
+            run(asPostgres(root, command.toArray(String[]::new)), dir);
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running pg_ctl", e);
+        }
+    }
+
     /** Creates a fresh, empty database and returns its JDBC URL. */
     public String createDatabase(String name) {
         try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", null)) {
@@ -90,17 +141,22 @@ public final class TestPostgres {
         run(asPostgres(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres",
                 "--auth=trust", "-E", "UTF8", "--no-sync"), dir);
         int port = freePort();
-        run(asPostgres(root, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
-                dir.resolve("server.log").toString(), "-o",
-                "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + dir
-                        + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-                "-w", "start"), dir);
         TestPostgres pg = new TestPostgres(bin, dir, port, root);
         Runtime.getRuntime().addShutdownHook(new Thread(pg::stop));
+        run(asPostgres(root, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
+                dir.resolve("server.log").toString(), "-o", pg.serverOptions(port), "-w", "start"), dir);
         return pg;
     }
 
-    private void stop() {
+    private String serverOptions(int port) {
+        return "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + dir
+                + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+    }
+
+    private synchronized void stop() {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try {
             run(asPostgres(root, bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m",
                     "immediate", "stop"), dir);

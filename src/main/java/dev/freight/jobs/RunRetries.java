@@ -1,0 +1,60 @@
+package dev.freight.jobs;
+
+import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
+import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
+import com.github.kagkarlsson.scheduler.task.FailureHandler;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import dev.freight.store.StoreException;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * When a failed run of an import or export job ({@code import-run}, {@code export-run}) is due again:
+ * <ul>
+ * <li>stopped by this instance's shutdown ({@link StoppedByShutdown}): at once, for the next start;</li>
+ * <li>the database unavailable ({@link StoreException#isUnavailable()}: a connection lost or refused, PostgreSQL
+ * ending its sessions as it stops or restarts, SQLite's write lock held past the busy timeout): after
+ * {@link #unavailableBackoff}, 1 s doubling with each failed run of the job in a row, at most 30 s. Before, 5 minutes
+ * (db-scheduler's default), so an import idled for 5 minutes after an 8-second PostgreSQL restart;</li>
+ * <li>any other failure: after db-scheduler's default 5 minutes, as before.</li>
+ * </ul>
+ * The job's own limits still apply to the run that follows: an import past its maximum run time ends
+ * {@code timed_out}.
+ */
+final class RunRetries {
+
+    /** The first wait after a run the database's unavailability failed. */
+    static final Duration FIRST_WAIT = Duration.ofSeconds(1);
+
+    /** The longest wait after a run the database's unavailability failed. */
+    static final Duration LONGEST_WAIT = Duration.ofSeconds(30);
+
+    private RunRetries() {}
+
+    /** The failure handler of the run tasks; due times are {@code clock}'s. */
+    static <T> FailureHandler<T> handler(Clock clock) {
+        FailureHandler<T> later = new FailureHandler.OnFailureRetryLater<>(Tasks.DEFAULT_RETRY_INTERVAL);
+        return (ExecutionComplete complete, ExecutionOperations<T> operations) -> {
+            Throwable cause = complete.getCause().orElse(null);
+            if (cause instanceof StoppedByShutdown) {
+                operations.reschedule(complete, clock.instant());
+            } else if (cause instanceof StoreException e && e.isUnavailable()) {
+                operations.reschedule(complete, clock.instant().plus(
+                        unavailableBackoff(complete.getExecution().consecutiveFailures)));
+            } else {
+                later.onFailure(complete, operations);
+            }
+        };
+    }
+
+    /**
+     * The wait after a run the database's unavailability failed, when {@code failedBefore} runs of the job failed in
+     * a row before it: 1 s, 2 s, 4 s, 8 s, 16 s, then 30 s. Short, because a restart or a fail-over of the database
+     * takes seconds and a nightly import should carry on as soon as it is back; doubling, so that the workers of
+     * every instance do not press a database that stays away (or comes back slowly) with a run each second; at most
+     * 30 s, so a job carries on within half a minute of the database's return however long it was away.
+     */
+    static Duration unavailableBackoff(int failedBefore) {
+        return failedBefore >= 5 ? LONGEST_WAIT : FIRST_WAIT.multipliedBy(1L << Math.max(0, failedBefore));
+    }
+}

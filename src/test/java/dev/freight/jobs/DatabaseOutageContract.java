@@ -1,0 +1,437 @@
+package dev.freight.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.kagkarlsson.scheduler.ScheduledExecution;
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.event.ExecutionInterceptor;
+import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
+import dev.freight.engine.ImportJobs;
+import dev.freight.engine.ImportPipeline;
+import dev.freight.engine.PipelineHooks;
+import dev.freight.engine.UploadSources;
+import dev.freight.export.ExportConfig;
+import dev.freight.export.ExportFiles;
+import dev.freight.export.Exporter;
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Value;
+import dev.freight.store.Database;
+import dev.freight.store.ExportJob;
+import dev.freight.store.ExportJobStore;
+import dev.freight.store.IdGenerator;
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.Status;
+import dev.freight.store.ImportEnums.UploadMode;
+import dev.freight.store.ImportJob;
+import dev.freight.store.ImportStats;
+import dev.freight.store.ImportStore;
+import dev.freight.store.MappingMemoryStore;
+import dev.freight.store.RecordStore;
+import dev.freight.store.RecordStream;
+import dev.freight.store.RecordWrite;
+import dev.freight.store.RowError;
+import dev.freight.store.SchemaStore;
+import dev.freight.store.StoreException;
+import dev.freight.store.TenantStore;
+import dev.freight.store.UploadStore;
+import dev.freight.testing.SettableClock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An import running on a real db-scheduler when its database goes away and comes back: its run fails as
+ * {@code database_unavailable}, and once the database is back the import carries on by itself within seconds, from
+ * its checkpoint, to the records, stats and rejected rows of an uninterrupted run. Before, the failed run was due
+ * again 5 minutes later (db-scheduler's default retry), so the test's 120-second wait for the import ran out.
+ *
+ * <p>The worker is held at the chunk of rows 4-6 ({@link Hold}) while the database goes away, and that chunk's
+ * transaction is what the outage fails. The tasks' clock stands still at {@link #START}, so the run after the failure
+ * is due at exactly {@code START} plus the first wait of {@link RunRetries} (already past for db-scheduler's own
+ * clock: it runs at its next poll).
+ */
+abstract class DatabaseOutageContract {
+
+    static final Instant START = Instant.parse("2025-03-01T09:00:00Z");
+    private static final long BOUND_SECONDS = 120;
+
+    /** Twelve vendors, chunks of 3: four chunks; the score of v-5 is not a number, so that row is rejected. */
+    static final String VENDORS = """
+            external_id,name,status,raw_irq_score
+            v-01,Acme,active,85
+            v-02,Beta,onboarding,70
+            v-03,Gamma,inactive,
+            v-04,Delta,active,12.5
+            v-05,Epsilon,offboarding,bad
+            v-06,Zeta,active,1
+            v-07,Eta,active,2
+            v-08,Theta,active,3
+            v-09,Iota,active,4
+            v-10,Kappa,active,5
+            v-11,Lambda,active,6
+            v-12,Mu,active,7
+            """;
+
+    /** Where the worker is held while the database goes away; the chunk of rows 4-6 is what the outage fails. */
+    enum Hold {
+        /** In the chunk's transaction, before its commit: the outage ends the session the transaction is on. */
+        INSIDE_THE_CHUNK,
+        /** Between the chunk of rows 1-3 and the next, outside any transaction: the next one begins in the outage. */
+        BEFORE_THE_CHUNK
+    }
+
+    /** A new, migrated database of the test's own, whose pool waits up to 120 s for a connection. */
+    abstract Database open();
+
+    abstract Hold hold();
+
+    /** Makes the database unavailable, ending the sessions open on it; returns once it is. */
+    abstract void stopDatabase();
+
+    /** Makes the database available again; returns once it is. */
+    abstract void startDatabase();
+
+    /** Lets go of what {@link #open} made, the database's server included. */
+    abstract void closeDatabase();
+
+    @TempDir
+    Path dir;
+
+    SettableClock clock;
+    Database db;
+    ImportStore imports;
+    RecordStore records;
+    ImportJobs jobs;
+    ImportPipeline pipeline;
+    UploadStore uploads;
+    ImportTasks importTasks;
+    ExportJobStore exportJobs;
+    ExportTasks exportTasks;
+    Scheduler scheduler;
+    SchedulerClient client;
+    /** What each run of {@code import-run} threw, in order. */
+    final List<Throwable> failures = new CopyOnWriteArrayList<>();
+    /** The queue's row of each run of {@code import-run} as the run started, in order. */
+    final List<ScheduledExecution<Object>> started = new CopyOnWriteArrayList<>();
+    final CountDownLatch failed = new CountDownLatch(1);
+    final CountDownLatch held = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    @BeforeEach
+    void setUp() {
+        clock = new SettableClock(START);
+        db = open();
+        IdGenerator ids = new IdGenerator(clock);
+        imports = new ImportStore(clock);
+        records = new RecordStore(ids, clock);
+        SchemaStore schemas = new SchemaStore(clock);
+        pipeline = new ImportPipeline(db, imports, records, schemas, clock, 3);
+        jobs = new ImportJobs(ids, clock, Duration.ofHours(1));
+        uploads = new UploadStore(dir.resolve("uploads"));
+        importTasks = new ImportTasks(db, imports, pipeline, new UploadSources(uploads, db, imports),
+                new MappingMemoryStore(clock), clock, Duration.ofSeconds(10));
+        exportJobs = new ExportJobStore();
+        exportTasks = new ExportTasks(db, exportJobs, schemas,
+                new Exporter(db, new RecordStream()), new ExportFiles(dir.resolve("exports")), clock,
+                Duration.ofHours(24), Duration.ofMinutes(1));
+        client = SchedulerClient.Builder.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
+                .build();
+        ExecutionInterceptor watch = (instance, context, chain) -> {
+            started.add(client.getScheduledExecution(TaskInstanceId.of(instance.getTaskName(), instance.getId()))
+                    .orElseThrow());
+            try {
+                return chain.proceed(instance, context);
+            } catch (RuntimeException e) {
+                failures.add(e);
+                failed.countDown();
+                throw e;
+            }
+        };
+        // db-scheduler's default heartbeat (5 minutes): no run is taken for dead during the test, so only the failure
+        // handler can make the failed run due again.
+        scheduler = Scheduler.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
+                .threads(1)
+                .pollingInterval(Duration.ofMillis(500))
+                .enableImmediateExecution()
+                .shutdownMaxWait(Duration.ofSeconds(5))
+                .addExecutionInterceptor(watch)
+                .build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (scheduler != null) {
+            PipelineHooks.clear(pipeline);
+            exportTasks.beforeProgress(jobId -> {});
+            exportTasks.insideProgress(jobId -> {});
+            scheduler.stop();
+        }
+        if (db != null) {
+            db.close();
+            closeDatabase();
+        }
+    }
+
+    @Test
+    void anImportWhoseDatabaseWentAwayCarriesOnByItselfOnceItIsBackAndEndsAsAnUninterruptedRun() throws Exception {
+        String org = organization("acme");
+        ImportJob job = acceptedUpload(org, VENDORS);
+        holdAtTheSecondChunk();
+        scheduler.start();
+        importTasks.enqueue(client, job.id());
+
+        await(held, "the worker to reach the chunk of rows 4-6");
+        stopDatabase();
+        release.countDown();
+        await(failed, "the run to fail");
+        startDatabase();
+        ImportJob resumed = awaitEnded(job.id());
+
+        assertThat(failures).hasSize(1);
+        assertThat(failures.getFirst()).isInstanceOf(StoreException.class);
+        assertThat(((StoreException) failures.getFirst()).code()).isEqualTo("database_unavailable");
+        assertThat(started).hasSize(2);
+        assertThat(started.get(0).getExecutionTime()).isEqualTo(START);
+        assertThat(started.get(0).getConsecutiveFailures()).isZero();
+        assertThat(started.get(1).getExecutionTime()).isEqualTo(START.plus(RunRetries.FIRST_WAIT));
+        assertThat(started.get(1).getConsecutiveFailures()).isEqualTo(1);
+
+        String other = organization("other");
+        ImportJob uninterrupted = acceptedUpload(other, VENDORS);
+        importTasks.runImport(uninterrupted.id());
+        ImportJob clean = load(uninterrupted.id());
+
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.reason()).isEqualTo("1 of 12 rows failed; see the errors file");
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1)).isEqualTo(clean.stats());
+        assertThat(resumed.checkpoint()).isEqualTo(12).isEqualTo(clean.checkpoint());
+        assertThat(resumed.phases()).extracting(p -> p.phase().wireName() + ":" + p.status().wireName() + ":"
+                + p.rows() + ":" + p.rejected()).isEqualTo(clean.phases().stream().map(p -> p.phase().wireName()
+                + ":" + p.status().wireName() + ":" + p.rows() + ":" + p.rejected()).toList());
+        List<RowError> errors = errors(resumed.id());
+        assertThat(errors).hasSize(1).isEqualTo(errors(clean.id()));
+        assertThat(errors.getFirst().line()).isEqualTo(6);
+        assertThat(errors.getFirst().code()).isEqualTo("invalid_field_value");
+        List<String> stored = vendors(org);
+        assertThat(stored).hasSize(11).isEqualTo(vendors(other));
+        assertThat(stored.get(3)).isEqualTo(
+                "v-04={name=Text[value=Delta], raw_irq_score=Decimal[value=12.5], status=Text[value=active]}");
+    }
+
+    /**
+     * The import's own limit still ends it: an import whose maximum run time passed while the database was away ends
+     * {@code timed_out} at the run after the database's return, keeping the chunk committed before the outage.
+     */
+    @Test
+    void anImportWhoseDeadlinePassedWhileTheDatabaseWasAwayEndsTimedOutKeepingItsCommittedChunk() throws Exception {
+        String org = organization("acme");
+        ImportJob job = acceptedUpload(org, VENDORS);
+        holdAtTheSecondChunk();
+        scheduler.start();
+        importTasks.enqueue(client, job.id());
+
+        await(held, "the worker to reach the chunk of rows 4-6");
+        stopDatabase();
+        clock.advance(Duration.ofHours(2));
+        release.countDown();
+        await(failed, "the run to fail");
+        startDatabase();
+        ImportJob ended = awaitEnded(job.id());
+
+        assertThat(failures).hasSize(1);
+        assertThat(((StoreException) failures.getFirst()).code()).isEqualTo("database_unavailable");
+        assertThat(started).hasSize(2);
+        assertThat(started.get(1).getExecutionTime()).isEqualTo(START.plus(Duration.ofHours(2))
+                .plus(RunRetries.FIRST_WAIT));
+        assertThat(ended.status()).isEqualTo(Status.TIMED_OUT);
+        assertThat(ended.reason()).isEqualTo("The import ran past its maximum run time (deadline "
+                + "2025-03-01T10:00:00Z); 3 rows committed before it stopped are kept");
+        assertThat(ended.stats()).isEqualTo(new ImportStats(3, 3, 3, 0, 0, 0, 0, 0));
+        assertThat(ended.checkpoint()).isEqualTo(3);
+        assertThat(vendors(org)).containsExactly(
+                "v-01={name=Text[value=Acme], raw_irq_score=Decimal[value=85], status=Text[value=active]}",
+                "v-02={name=Text[value=Beta], raw_irq_score=Decimal[value=70], status=Text[value=onboarding]}",
+                "v-03={name=Text[value=Gamma], status=Text[value=inactive]}");
+    }
+
+    /**
+     * An export job whose run the outage failed while it wrote its file (held as it saves its progress after the first
+     * of 12 records) is written again from the start by itself once the database is back, its next run due 1 s after
+     * the failure. Before, 5 minutes after.
+     */
+    @Test
+    void anExportWhoseDatabaseWentAwayIsWrittenAgainByItselfOnceItIsBack() throws Exception {
+        String org = organization("acme");
+        List<RecordWrite> vendors = new ArrayList<>();
+        StringBuilder expected = new StringBuilder("External Id,Name\r\n");
+        for (int i = 1; i <= 12; i++) {
+            String name = "Vendor " + i;
+            vendors.add(new RecordWrite("v-%02d".formatted(i), Map.of("name", new Value.Text(name))));
+            expected.append("v-%02d,%s\r\n".formatted(i, name));
+        }
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.VENDOR, vendors));
+        ExportJob job = new ExportJob(new IdGenerator(clock).next("exp"), org, "module", "vendor", "vendor", "csv",
+                new ExportConfig(List.of("external_id", "name"), null, null, null, null, null, null, null, null, null,
+                        null, null).toJson(), ExportJob.Status.QUEUED, 0, null, "vendors-export-2025-03-01.csv", null,
+                "text/csv; charset=utf-8", null, "key_test", clock.instant(), null, null, null);
+        db.inTransaction(h -> {
+            exportJobs.create(h, job);
+            return null;
+        });
+        AtomicBoolean armed = new AtomicBoolean(true);
+        Consumer<String> holdOnce = jobId -> {
+            if (armed.compareAndSet(true, false)) {
+                held.countDown();
+                await(release, "the test to stop the database");
+            }
+        };
+        switch (hold()) {
+            case INSIDE_THE_CHUNK -> exportTasks.insideProgress(holdOnce);
+            case BEFORE_THE_CHUNK -> exportTasks.beforeProgress(holdOnce);
+        }
+        scheduler.start();
+        exportTasks.enqueue(client, job.id());
+
+        await(held, "the worker to save the export's progress");
+        stopDatabase();
+        release.countDown();
+        await(failed, "the run to fail");
+        startDatabase();
+        ExportJob done = awaitExportEnded(job.id());
+
+        assertThat(failures).hasSize(1);
+        assertThat(((StoreException) failures.getFirst()).code()).isEqualTo("database_unavailable");
+        assertThat(started).hasSize(2);
+        assertThat(started.get(1).getTaskInstance().getTaskName()).isEqualTo("export-run");
+        assertThat(started.get(1).getExecutionTime()).isEqualTo(START.plus(RunRetries.FIRST_WAIT));
+        assertThat(started.get(1).getConsecutiveFailures()).isEqualTo(1);
+        assertThat(done.status()).isEqualTo(ExportJob.Status.COMPLETED);
+        assertThat(done.recordCount()).isEqualTo(12);
+        assertThat(done.progress()).isEqualTo(100);
+        assertThat(Files.readString(dir.resolve("exports").resolve(job.id() + ".csv"))).isEqualTo(expected.toString());
+    }
+
+    /** Waits (at most 120 s) until the export job has ended and its run has left the queue; returns it. */
+    ExportJob awaitExportEnded(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+        while (System.nanoTime() < deadline) {
+            ExportJob job = db.withHandle(h -> exportJobs.get(h, id)).orElseThrow();
+            if (job.status().isFinal() && !exportTasks.isQueued(client, id)) {
+                return job;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("export " + id + " did not end within " + BOUND_SECONDS + " s of the database's "
+                + "return: " + db.withHandle(h -> exportJobs.get(h, id)).orElseThrow().status() + ", run due at "
+                + client.getScheduledExecution(TaskInstanceId.of("export-run", id))
+                        .map(ScheduledExecution::getExecutionTime).orElse(null));
+    }
+
+    /** Holds the worker (once) at the chunk of rows 4-6, where {@link #hold} says, until {@link #release}. */
+    void holdAtTheSecondChunk() {
+        AtomicBoolean armed = new AtomicBoolean(true);
+        Runnable holdOnce = () -> {
+            if (armed.compareAndSet(true, false)) {
+                held.countDown();
+                await(release, "the test to stop the database");
+            }
+        };
+        switch (hold()) {
+            case INSIDE_THE_CHUNK -> PipelineHooks.insideChunk(pipeline, (h, first) -> {
+                if (first == 4) {
+                    holdOnce.run();
+                }
+            });
+            case BEFORE_THE_CHUNK -> PipelineHooks.afterChunk(pipeline, committed -> {
+                if (committed.checkpoint() == 3) {
+                    holdOnce.run();
+                }
+            });
+        }
+    }
+
+    /** Waits (at most 120 s) until the import has ended and its run has left the queue; returns it. */
+    ImportJob awaitEnded(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+        while (System.nanoTime() < deadline) {
+            Optional<ImportJob> job = db.withHandle(h -> imports.get(h, id));
+            if (job.isPresent() && job.get().status().isFinal() && !importTasks.isQueued(client, id)) {
+                return job.get();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("import " + id + " did not end within " + BOUND_SECONDS + " s of the database's "
+                + "return: " + load(id).status() + ", checkpoint " + load(id).checkpoint() + ", run due at "
+                + client.getScheduledExecution(TaskInstanceId.of("import-run", id))
+                        .map(ScheduledExecution::getExecutionTime).orElse(null));
+    }
+
+    static void await(CountDownLatch latch, String what) {
+        try {
+            if (!latch.await(BOUND_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("waited " + BOUND_SECONDS + " s for " + what);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + what, e);
+        }
+    }
+
+    String organization(String slug) {
+        return db.inTransaction(h -> new TenantStore(new IdGenerator(clock), clock).createOrganization(h, slug, slug))
+                .id();
+    }
+
+    /** An Imports-resource upload of {@code csv} as the upload request commits it: queued, its run not queued. */
+    ImportJob acceptedUpload(String org, String csv) throws IOException {
+        ImportJob job = jobs.requested(new ImportJobs.Request(org, "vendor", "imports", UploadMode.ASYNC, Action.MERGE,
+                DuplicateHandling.IGNORE_ALL, "test", "key_test", null), clock.instant().plus(Duration.ofHours(1)));
+        Files.createDirectories(uploads.path(job.id()).getParent());
+        Files.writeString(uploads.path(job.id()), csv);
+        ImportJob queued = job.withUpload(UploadStore.sha256(uploads.path(job.id())), "csv", "vendors.csv", null)
+                .withDeadline(jobs.deadlineFromNow()).withStatus(Status.QUEUED, null);
+        db.inTransaction(h -> {
+            imports.create(h, queued);
+            return null;
+        });
+        return queued;
+    }
+
+    ImportJob load(String id) {
+        return db.withHandle(h -> imports.get(h, id)).orElseThrow();
+    }
+
+    List<RowError> errors(String importId) {
+        List<RowError> out = new ArrayList<>();
+        db.withHandle(h -> {
+            imports.errors(h, importId, out::add);
+            return null;
+        });
+        return out;
+    }
+
+    /** The organization's vendors as "external id=values" in external id order, values in field order. */
+    List<String> vendors(String org) {
+        return db.withHandle(h -> records.page(h, org, BuiltInObjects.VENDOR, null, null, 100, null)).stream()
+                .map(r -> r.externalId() + "=" + new TreeMap<>(r.values()))
+                .sorted().toList();
+    }
+}
