@@ -1205,13 +1205,13 @@ public final class ImportPipeline {
             long putOff = putOffCount(job);
             throw new Stopped(Status.TIMED_OUT, "The import ran past its maximum run time (deadline "
                     + job.deadlineAt() + "); %,d rows committed before it stopped are kept".formatted(
-                            job.checkpoint() - putOff) + notWritten(putOff));
+                            job.checkpoint() - putOff) + notWritten(putOff, job.action()));
         }
         if (database.withHandle(h -> imports.cancelRequested(h, job.id()))) {
             save(job);
             long putOff = putOffCount(job);
             throw new Stopped(Status.FAILED, "Cancelled on request; %,d rows committed before it stopped are kept"
-                    .formatted(job.checkpoint() - putOff) + notWritten(putOff));
+                    .formatted(job.checkpoint() - putOff) + notWritten(putOff, job.action()));
         }
     }
 
@@ -1220,10 +1220,18 @@ public final class ImportPipeline {
     }
 
     /** What a stop message adds about rows put off and not written yet, which the checkpoint has passed. */
-    private static String notWritten(long putOff) {
-        return putOff == 0 ? "" : ("; %,d %s put off until after the last row (%s to records of the import not stored"
-                + " yet) %s not written").formatted(putOff, putOff == 1 ? "row" : "rows",
-                        putOff == 1 ? "it refers" : "they refer", putOff == 1 ? "was" : "were");
+    private static String notWritten(long putOff, Action action) {
+        if (putOff == 0) {
+            return "";
+        }
+        boolean one = putOff == 1;
+        if (action == Action.DELETE) {
+            return ("; %,d %s put off until after the last row (other records of the object refer to %s) %s not"
+                    + " applied, so %s").formatted(putOff, one ? "row" : "rows", one ? "its record" : "their records",
+                            one ? "was" : "were", one ? "its record stays" : "their records stay");
+        }
+        return ("; %,d %s put off until after the last row (%s to records of the import not stored yet) %s not written")
+                .formatted(putOff, one ? "row" : "rows", one ? "it refers" : "they refer", one ? "was" : "were");
     }
 
     /** Second, exact look at the keys whose hash occurs more than once: key → {occurrences, first ordinal}. */

@@ -2475,6 +2475,30 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aStopWithDeleteRowsStillPutOffSaysTheirRecordsStay() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-3,Ledger,v-1,\ns-4,Reports,v-1,s-1\n"
+                + "s-5,Mail,v-1,\n");
+        // Chunks of 3: s-1 is referred to by s-4 of the next chunk, so it is put off; the cancel comes after s-4's.
+        String file = "external_id\ns-1\ns-3\ns-5\ns-4\n";
+        ImportJob prepared = pipeline.prepare(uploaded("service", Action.DELETE, DuplicateHandling.IGNORE_ALL, null)
+                .id(), csv(file));
+
+        ImportJob done = pipeline.process(prepared.id(), csv(file), committed -> {
+            if (committed.checkpoint() == 4) {
+                db.withHandle(h -> imports.requestCancel(h, org, prepared.id()));
+            }
+        });
+
+        assertThat(done.status()).isEqualTo(Status.FAILED);
+        assertThat(done.reason()).isEqualTo("Cancelled on request; 3 rows committed before it stopped are kept; 1 row"
+                + " put off until after the last row (other records of the object refer to its record) was not"
+                + " applied, so its record stays");
+        assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 0, 3, 0, 0));
+        assertThat(serviceIds("s-1", "s-3", "s-4", "s-5")).containsOnlyKeys("s-1");
+    }
+
+    @Test
     void aTimeOutWhileWritingThePutOffRowsCountsAsCommittedOnlyTheRowsWritten() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         // Every row refers to the one after it: all but the last are put off, and written three to a chunk after it.
