@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,6 +57,8 @@ final class ChunkWriter implements RowWriter {
     private final Map<String, Long> duplicates;
     private final String unitNoun;
     private final ReferenceResolver references;
+    /** What may still refer to the records a delete row names; null for other actions or when nothing can. */
+    private final StillReferred stillReferred;
     /** The object's reference fields that may point at its own records. */
     private final List<Field> selfReferences;
     /** Whether {@link #prepare} encodes rows: not for deletes, nor for references (resolved when written). */
@@ -101,6 +104,8 @@ final class ChunkWriter implements RowWriter {
         this.unitNoun = unitNoun;
         this.references = new ReferenceResolver(records, schema, object, organizationId, importId,
                 ReferenceResolver.Missing.REJECT, false, kept);
+        StillReferred referred = action == Action.DELETE ? new StillReferred(schema, object) : null;
+        this.stillReferred = referred == null || referred.isEmpty() ? null : referred;
         this.selfReferences = object.fields().stream()
                 .filter(f -> f.type() == FieldType.REFERENCE && f.targets().contains(object.slug())).toList();
         this.encodesAhead = action != Action.DELETE
@@ -313,14 +318,14 @@ final class ChunkWriter implements RowWriter {
         Map<String, Existing> existing = !keyed || skipsLookup ? Map.of()
                 : ahead != null ? ahead.existing()
                 : records.existing(h, organizationId, object.slug(), keys(resolved));
+        List<DeferredRow> deferred = new ArrayList<>(putOff == null ? 0 : putOff.size());
         if (action == Action.DELETE) {
-            delete(h, resolved, existing, results);
+            validationRejected += delete(h, resolved, existing, results, errors, deferred);
         } else {
             Map<String, String> ids = given != null ? given
                     : kept == null || !keyed ? Map.of() : kept.ids(h, keys(resolved));
             upsert(h, resolved, existing, ahead == null ? Map.of() : ahead.planned(), ids, results);
         }
-        List<DeferredRow> deferred = new ArrayList<>(putOff == null ? 0 : putOff.size());
         if (putOff != null) {
             for (ReferenceResolver.PutOff p : putOff) {
                 ParsedRow row = p.row();
@@ -470,23 +475,68 @@ final class ChunkWriter implements RowWriter {
      * {@code unchanged}. The store logs each record as it deletes it, and a record another writer changed or deleted
      * since the look-up fails the chunk with {@code transient_conflict}: its next attempt reads afresh, so the change
      * log (what rollback restores) holds the values the record had when it was deleted, never older ones.
+     *
+     * <p>A record that a record the import does not delete still refers to stays, and its row is rejected with
+     * {@code record_referenced} (see {@link #stillReferred}); one referred to only by records of its own object that
+     * this chunk does not delete (later rows of the import may) is put off until after the last row. Returns how many
+     * rows it rejected.
      */
-    private void delete(Handle h, List<ParsedRow> rows, Map<String, Existing> existing,
-            Map<Long, RowResult> results) {
-        List<Existing> found = new ArrayList<>();
+    private long delete(Handle h, List<ParsedRow> rows, Map<String, Existing> existing,
+            Map<Long, RowResult> results, List<Violation> errors, List<DeferredRow> deferred) {
+        Map<ParsedRow, Existing> found = new LinkedHashMap<>();
         for (ParsedRow row : rows) {
             Existing old = row.externalId() == null ? null : existing.get(row.externalId());
             if (old == null) {
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.UNCHANGED));
-                continue;
+            } else {
+                found.put(row, old);
             }
-            found.add(old);
-            results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(), Outcome.DELETED));
+        }
+        Map<String, StillReferred.Keeper> rejected = Map.of();
+        Set<String> later = Set.of();
+        if (stillReferred != null && !found.isEmpty()) {
+            Set<String> ids = new HashSet<>();
+            found.values().forEach(e -> ids.add(e.id()));
+            List<ReferringRecords.Reference> refs = stillReferred.references(records, h, organizationId, ids);
+            if (kept == null) {
+                // A record of the object outside the chunk may be a later row's, deleted after all: decided after the
+                // last row. A record of another object stays whatever the import does.
+                rejected = StillReferred.kept(ids, refs, r -> r.object().equals(object));
+                later = StillReferred.kept(ids, refs, r -> false).keySet();
+            } else {
+                // After the last row, the put-off rows still pending are deleted too (their records refer to one
+                // another only: ImportPipeline.rejectStillReferred marked those they did not).
+                Set<String> keys = new HashSet<>();
+                refs.stream().filter(r -> r.object().equals(object) && r.fromExternalId() != null)
+                        .forEach(r -> keys.add(r.fromExternalId()));
+                Set<String> pending = keys.isEmpty() ? Set.of() : new HashSet<>(kept.ids(h, keys).values());
+                rejected = StillReferred.kept(ids, refs, r -> r.object().equals(object) && pending.contains(r.from()));
+            }
+        }
+        List<Existing> doomed = new ArrayList<>();
+        long failed = 0;
+        for (Map.Entry<ParsedRow, Existing> e : found.entrySet()) {
+            ParsedRow row = e.getKey();
+            Existing old = e.getValue();
+            StillReferred.Keeper keeper = rejected.get(old.id());
+            if (keeper != null) {
+                errors.add(new Violation(row.ordinal(), row.externalId(), "external_id",
+                        ViolationCode.RECORD_REFERENCED, keeper.reason("this " + unitNoun)));
+                results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
+                failed++;
+            } else if (later.contains(old.id())) {
+                deferred.add(new DeferredRow(row.ordinal(), row.line(), row.externalId(), old.id(),
+                        ValueJson.write(row.cells()), List.of()));
+            } else {
+                doomed.add(old);
+                results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(), Outcome.DELETED));
+            }
         }
         // Key order, as the upserts: concurrent imports of overlapping keys take their locks in the same order.
-        found.sort(Comparator.comparing(Existing::externalId));
+        doomed.sort(Comparator.comparing(Existing::externalId));
         records.deleteChecked(h, organizationId, importId,
-                found.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
+                doomed.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
+        return failed;
     }
 
     /** How many rows had each outcome, indexed by {@link Outcome#ordinal()}. */

@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  *   <li>transforming, parsing, validation, processing — chunk by chunk from the checkpoint: map cells to fields,
  *       coerce values, apply the duplicate rule and resolve references, then write; each chunk commits in one
  *       transaction together with the import's checkpoint and counts;
- *   <li>cleanup — for overwrite, delete the records the import did not contain, unless a row failed.
+ *   <li>cleanup — for overwrite, delete the records the import did not contain, unless a row failed, but those
+ *       that records it does not delete still refer to.
  * </ol>
  *
  * <p>A chunk whose write fails on a row-level cause is rolled back and replayed row by row, so only the bad rows are
@@ -376,7 +377,7 @@ public final class ImportPipeline {
         running = save(running);
         try {
             running = chunks(running, schema, object, source, listener);
-            running = cleanup(running, object);
+            running = cleanup(running, schema, object);
             String reason = running.stats().failed() == 0 ? null
                     : "%,d of %,d rows failed; see the errors file".formatted(running.stats().failed(),
                             running.stats().read());
@@ -489,6 +490,7 @@ public final class ImportPipeline {
                     // Rows that refer to later ones of the batch: written after it, in the same transaction.
                     RowWriter putOffWriter = putOffWriter(before, schema, object, duplicates, "batch");
                     rejectUnsatisfiable(h, before, object);
+                    rejectStillReferred(h, before, schema, object);
                     for (List<ParsedRow> chunk = putOff(h, before, 0, transformer); !chunk.isEmpty();
                             chunk = putOff(h, before, chunk.getLast().ordinal(), transformer)) {
                         applied = progressed(h, applied, putOffWriter, chunk, result);
@@ -604,6 +606,7 @@ public final class ImportPipeline {
         });
         database.inTransaction(h -> {
             rejectUnsatisfiable(h, job, object);
+            rejectStillReferred(h, job, schema, object);
             return null;
         });
         RowWriter writer = putOffWriter(job, schema, object, duplicates, "file");
@@ -727,6 +730,30 @@ public final class ImportPipeline {
         while (imports.rejectUnsatisfiable(h, job.id(), job.organizationId(), object.slug()) > 0) {
             // A row marked rejected can leave the rows that referred to it unsatisfiable in turn.
         }
+    }
+
+    /**
+     * Before a delete import deletes the rows it put off (other records of the object referred to their records, see
+     * ChunkWriter's delete): marks rejected those whose records a record that is not a put-off row's still refers to,
+     * and in turn those that such a row's record refers to. The rest are referred to by one another's records only, so
+     * they all go; the writer rejects each marked row with what keeps its record. Holds the put-off rows' record ids and
+     * the references to them in memory.
+     */
+    private void rejectStillReferred(Handle h, ImportJob job, Schema schema, ObjectDef object) {
+        StillReferred referred = new StillReferred(schema, object);
+        if (job.action() != Action.DELETE || referred.isEmpty()) {
+            return;
+        }
+        Map<String, List<Long>> ordinals = new HashMap<>();
+        for (List<DeferredRow> page = imports.deferredRows(h, job.id(), 0, chunkSize); !page.isEmpty();
+                page = imports.deferredRows(h, job.id(), page.getLast().ordinal(), chunkSize)) {
+            page.forEach(r -> ordinals.computeIfAbsent(r.recordId(), id -> new ArrayList<>()).add(r.ordinal()));
+        }
+        Set<String> ids = ordinals.keySet();
+        List<Long> rejected = new ArrayList<>();
+        StillReferred.kept(ids, referred.references(records, h, job.organizationId(), ids), r -> false).keySet()
+                .forEach(id -> rejected.addAll(ordinals.get(id)));
+        imports.rejectDeferred(h, job.id(), rejected);
     }
 
     private List<ParsedRow> nextPutOff(ImportJob job, long after, RowTransformer transformer) {
@@ -890,7 +917,7 @@ public final class ImportPipeline {
         return imports.save(h, next);
     }
 
-    private ImportJob cleanup(ImportJob job, ObjectDef object) {
+    private ImportJob cleanup(ImportJob job, Schema schema, ObjectDef object) {
         if (job.action() != Action.OVERWRITE) {
             return save(job.withPhase(job.phase(Phase.CLEANUP).finished(PhaseStatus.SKIPPED, now(),
                     "only overwrite imports delete records they did not contain")));
@@ -902,6 +929,8 @@ public final class ImportPipeline {
                             + " meant to replace")));
         }
         ImportJob current = save(job.withPhase(job.phase(Phase.CLEANUP).running(now())));
+        StillReferred maybe = new StillReferred(schema, object);
+        StillReferred referring = maybe.isEmpty() ? null : maybe;
         // The object's records are walked once, a chunk at a time in key order, each page after the last key of the
         // one before: the records the import saw stay, and walking past them again on every batch would make the
         // cleanup quadratic.
@@ -909,6 +938,10 @@ public final class ImportPipeline {
         // The records left so far, by id: one whose key another writer moved ahead of the walk may be met again and
         // deleted by a later page, and then it is no longer left (before, it was counted both ways).
         Set<String> left = new HashSet<>();
+        // The records kept since records that stay refer to them, by id, with what keeps each; and those referred to
+        // by other records of the object that the walk may still delete, decided after it.
+        Map<String, StillReferred.Keeper> referred = new LinkedHashMap<>();
+        Set<String> later = new HashSet<>();
         while (true) {
             checkStop(current);
             ImportJob before = current;
@@ -917,7 +950,7 @@ public final class ImportPipeline {
             // read) is read and deleted again, like a chunk: the next attempt starts after the same key.
             CleanedPage cleaned;
             try {
-                cleaned = withRetries(() -> database.inTransaction(h -> cleanPage(h, before, object, after)),
+                cleaned = withRetries(() -> database.inTransaction(h -> cleanPage(h, before, object, referring, after)),
                         cleanupPageAttempts);
             } catch (StoreException e) {
                 if (!e.isTransient()) {
@@ -926,7 +959,7 @@ public final class ImportPipeline {
                 // Every row is written by now, so a page that keeps losing must not fail the import, as a chunk that
                 // keeps failing falls back to one row per transaction: only the records that change again under their
                 // own delete are left.
-                cleaned = cleanPageOneByOne(before, object, after);
+                cleaned = cleanPageOneByOne(before, object, referring, after);
             }
             if (cleaned == null) {
                 break;
@@ -935,9 +968,97 @@ public final class ImportPipeline {
             current = cleaned.job();
             left.removeAll(cleaned.deleted());
             left.addAll(cleaned.left());
+            cleaned.deleted().forEach(referred::remove);
+            later.removeAll(cleaned.deleted());
+            referred.putAll(cleaned.referred());
+            later.addAll(cleaned.later());
+        }
+        later.removeAll(referred.keySet());
+        if (!later.isEmpty()) {
+            checkStop(current);
+            ImportJob before = current;
+            try {
+                CleanedPage cleaned = withRetries(() -> database.inTransaction(h -> cleanLater(h, before, referring,
+                        later)));
+                current = cleaned.job();
+                referred.putAll(cleaned.referred());
+            } catch (StoreException e) {
+                if (!e.isTransient()) {
+                    throw e;
+                }
+                left.addAll(later);
+            }
+        }
+        List<String> reasons = new ArrayList<>(2);
+        if (!referred.isEmpty()) {
+            reasons.add(keptReferred(object, referred));
+        }
+        if (!left.isEmpty()) {
+            reasons.add(keptChanging(left.size()));
         }
         return save(current.withPhase(current.phase(Phase.CLEANUP).finished(PhaseStatus.COMPLETED, now(),
-                left.isEmpty() ? null : keptChanging(left.size()))));
+                reasons.isEmpty() ? null : String.join("; ", reasons))));
+    }
+
+    /** The cleanup phase's reason when it kept records that records it does not delete still refer to. */
+    private static String keptReferred(ObjectDef object, Map<String, StillReferred.Keeper> referred) {
+        Map.Entry<String, StillReferred.Keeper> first = referred.entrySet().iterator().next();
+        String example = object.slug() + " " + first.getKey() + " is " + first.getValue().reason("the cleanup");
+        return referred.size() == 1
+                ? "1 record the import did not contain was not deleted: " + example
+                : "%,d records the import did not contain were not deleted, since records the cleanup does not delete"
+                        .formatted(referred.size()) + " still refer to them; e.g. " + example;
+    }
+
+    /**
+     * Decides, after the walk, the records the import did not contain that other records of the object referred to
+     * when their page was cleaned: each is read again by id, and those still stored and still not in the import go
+     * unless a record that stays refers to them (all that records could go have been by now). Returns the import with
+     * them counted and the records kept, with what keeps each.
+     */
+    private CleanedPage cleanLater(Handle h, ImportJob job, StillReferred referring, Set<String> later) {
+        List<Existing> candidates = new ArrayList<>();
+        for (Existing e : records.existingByIds(h, job.organizationId(), later).values()) {
+            if (e.externalId() != null && !records.seen(h, job.id(), e.externalId())) {
+                candidates.add(e);
+            }
+        }
+        Set<String> ids = ids(candidates);
+        Map<String, StillReferred.Keeper> kept = StillReferred.kept(ids,
+                referring.references(records, h, job.organizationId(), ids), r -> false);
+        List<Existing> doomed = new ArrayList<>(candidates.stream().filter(e -> !kept.containsKey(e.id())).toList());
+        doomed.sort(Comparator.comparing(Existing::externalId));
+        if (doomed.isEmpty()) {
+            return new CleanedPage(job, null, Set.of(), Set.of(), kept, Set.of());
+        }
+        beforeCleanupDelete.accept(List.copyOf(doomed));
+        records.deleteChecked(h, job.organizationId(), job.id(),
+                doomed.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
+        return new CleanedPage(imports.save(h, cleaned(job, doomed.size())), null, ids(doomed), Set.of(), kept,
+                Set.of());
+    }
+
+    /**
+     * Takes out of {@code doomed} the records that a record the cleanup does not delete still refers to, into
+     * {@code referred} with what keeps each, and those that other records of the object refer to (the walk may delete
+     * them yet), into {@code later}; a reference among the doomed records keeps nothing when both go.
+     */
+    private void spare(Handle h, ImportJob job, ObjectDef object, StillReferred referring, List<Existing> doomed,
+            Map<String, StillReferred.Keeper> referred, Set<String> later) {
+        if (referring == null || doomed.isEmpty()) {
+            return;
+        }
+        Set<String> ids = ids(doomed);
+        List<ReferringRecords.Reference> refs = referring.references(records, h, job.organizationId(), ids);
+        if (refs.isEmpty()) {
+            return;
+        }
+        Map<String, StillReferred.Keeper> kept = StillReferred.kept(ids, refs, r -> r.object().equals(object));
+        Set<String> undecided = new HashSet<>(StillReferred.kept(ids, refs, r -> false).keySet());
+        undecided.removeAll(kept.keySet());
+        referred.putAll(kept);
+        later.addAll(undecided);
+        doomed.removeIf(e -> kept.containsKey(e.id()) || undecided.contains(e.id()));
     }
 
     /** The cleanup phase's reason when it left {@code left} records that other writers kept changing. */
@@ -951,9 +1072,11 @@ public final class ImportPipeline {
 
     /**
      * The import after one page of its overwrite cleanup, the last key the page read, the ids of the records it deleted,
-     * and those of the records it left because other writers kept changing them.
+     * those of the records it left because other writers kept changing them, those it kept since records that stay
+     * refer to them (with what keeps each), and those it left to decide after the walk ({@link #spare}).
      */
-    private record CleanedPage(ImportJob job, String lastKey, Set<String> deleted, Set<String> left) {}
+    private record CleanedPage(ImportJob job, String lastKey, Set<String> deleted, Set<String> left,
+            Map<String, StillReferred.Keeper> referred, Set<String> later) {}
 
     /**
      * Deletes the records of one page of the cleanup's walk (after {@code afterKey}) that the import did not see, each
@@ -961,21 +1084,25 @@ public final class ImportPipeline {
      * changed since the page read it is deleted on the page's next attempt, with the values it has then (it is still
      * not in the import), so rollback restores that writer's values; one another writer deleted is not counted.
      */
-    private CleanedPage cleanPage(Handle h, ImportJob before, ObjectDef object, String afterKey) {
+    private CleanedPage cleanPage(Handle h, ImportJob before, ObjectDef object, StillReferred referring,
+            String afterKey) {
         RecordStore.UnseenPage page = records.unseen(h, before.organizationId(), object, before.id(), afterKey,
                 chunkSize);
         if (page.lastExternalId() == null) {
             return null;
         }
-        List<Existing> unseen = page.unseen();
+        List<Existing> unseen = new ArrayList<>(page.unseen());
+        Map<String, StillReferred.Keeper> referred = new LinkedHashMap<>();
+        Set<String> later = new HashSet<>();
+        spare(h, before, object, referring, unseen, referred, later);
         if (unseen.isEmpty()) {
-            return new CleanedPage(before, page.lastExternalId(), Set.of(), Set.of());
+            return new CleanedPage(before, page.lastExternalId(), Set.of(), Set.of(), referred, later);
         }
         beforeCleanupDelete.accept(unseen);
         records.deleteChecked(h, before.organizationId(), before.id(),
                 unseen.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
         return new CleanedPage(imports.save(h, cleaned(before, unseen.size())), page.lastExternalId(),
-                ids(unseen), Set.of());
+                ids(unseen), Set.of(), referred, later);
     }
 
     /**
@@ -986,7 +1113,8 @@ public final class ImportPipeline {
      * counted in the returned page's {@code left}, unless it is gone (another writer deleted it) or now has a key the
      * import saw. Null when the walk is done.
      */
-    private CleanedPage cleanPageOneByOne(ImportJob before, ObjectDef object, String afterKey) {
+    private CleanedPage cleanPageOneByOne(ImportJob before, ObjectDef object, StillReferred referring,
+            String afterKey) {
         RecordStore.UnseenPage page = database.withHandle(h -> records.unseen(h, before.organizationId(), object,
                 before.id(), afterKey, chunkSize));
         if (page.lastExternalId() == null) {
@@ -995,17 +1123,25 @@ public final class ImportPipeline {
         ImportJob current = before;
         Set<String> deleted = new HashSet<>();
         Set<String> left = new HashSet<>();
+        Map<String, StillReferred.Keeper> referred = new LinkedHashMap<>();
+        Set<String> later = new HashSet<>();
         for (Existing record : page.unseen()) {
             beforeCleanupRecord.accept(record);
             ImportJob job = current;
             List<Existing> doomed = new ArrayList<>();
+            Map<String, StillReferred.Keeper> kept = new LinkedHashMap<>();
+            Set<String> undecided = new HashSet<>();
             try {
                 current = database.inTransaction(h -> {
                     doomed.clear();
-                    return cleanRecord(h, job, object, record, doomed, left);
+                    kept.clear();
+                    undecided.clear();
+                    return cleanRecord(h, job, object, referring, record, doomed, left, kept, undecided);
                 });
                 deleted.addAll(ids(doomed));
                 left.removeAll(ids(doomed));
+                referred.putAll(kept);
+                later.addAll(undecided);
             } catch (StoreException e) {
                 if (!e.isTransient()) {
                     throw e;
@@ -1025,7 +1161,7 @@ public final class ImportPipeline {
                 });
             }
         }
-        return new CleanedPage(current, page.lastExternalId(), deleted, left);
+        return new CleanedPage(current, page.lastExternalId(), deleted, left, referred, later);
     }
 
     /**
@@ -1038,10 +1174,10 @@ public final class ImportPipeline {
      * in the import either. A record that has no external_id now is added to {@code left}: an overwrite deletes records
      * by the keys the import did not contain, never one without a key. Before, a record re-keyed was left and counted,
      * and then deleted by a later page when its new key was ahead of the walk; and a record put under the key after
-     * the page's read was never deleted.
+     * the page's read was never deleted. A record that other records still refer to is not deleted ({@link #spare}).
      */
-    private ImportJob cleanRecord(Handle h, ImportJob job, ObjectDef object, Existing record, List<Existing> doomed,
-            Set<String> left) {
+    private ImportJob cleanRecord(Handle h, ImportJob job, ObjectDef object, StillReferred referring, Existing record,
+            List<Existing> doomed, Set<String> left, Map<String, StillReferred.Keeper> referred, Set<String> later) {
         // By id: a record whose key another writer took is still stored (looked up by the key it had, it was taken
         // for deleted and neither deleted nor counted).
         Existing fresh = freshCopy(h, job, record);
@@ -1058,6 +1194,7 @@ public final class ImportPipeline {
         if (underKey != null && !underKey.id().equals(record.id())) {
             doomed.add(underKey);
         }
+        spare(h, job, object, referring, doomed, referred, later);
         if (doomed.isEmpty()) {
             return job;
         }
@@ -1097,13 +1234,13 @@ public final class ImportPipeline {
             long putOff = putOffCount(job);
             throw new Stopped(Status.TIMED_OUT, "The import ran past its maximum run time (deadline "
                     + job.deadlineAt() + "); %,d rows committed before it stopped are kept".formatted(
-                            job.checkpoint() - putOff) + notWritten(putOff));
+                            job.checkpoint() - putOff) + notWritten(putOff, job.action()));
         }
         if (database.withHandle(h -> imports.cancelRequested(h, job.id()))) {
             save(job);
             long putOff = putOffCount(job);
             throw new Stopped(Status.FAILED, "Cancelled on request; %,d rows committed before it stopped are kept"
-                    .formatted(job.checkpoint() - putOff) + notWritten(putOff));
+                    .formatted(job.checkpoint() - putOff) + notWritten(putOff, job.action()));
         }
     }
 
@@ -1112,10 +1249,18 @@ public final class ImportPipeline {
     }
 
     /** What a stop message adds about rows put off and not written yet, which the checkpoint has passed. */
-    private static String notWritten(long putOff) {
-        return putOff == 0 ? "" : ("; %,d %s put off until after the last row (%s to records of the import not stored"
-                + " yet) %s not written").formatted(putOff, putOff == 1 ? "row" : "rows",
-                        putOff == 1 ? "it refers" : "they refer", putOff == 1 ? "was" : "were");
+    private static String notWritten(long putOff, Action action) {
+        if (putOff == 0) {
+            return "";
+        }
+        boolean one = putOff == 1;
+        if (action == Action.DELETE) {
+            return ("; %,d %s put off until after the last row (other records of the object refer to %s) %s not"
+                    + " applied, so %s").formatted(putOff, one ? "row" : "rows", one ? "its record" : "their records",
+                            one ? "was" : "were", one ? "its record stays" : "their records stay");
+        }
+        return ("; %,d %s put off until after the last row (%s to records of the import not stored yet) %s not written")
+                .formatted(putOff, one ? "row" : "rows", one ? "it refers" : "they refer", one ? "was" : "were");
     }
 
     /** Second, exact look at the keys whose hash occurs more than once: key → {occurrences, first ordinal}. */

@@ -19,7 +19,8 @@ import java.util.function.Consumer;
 
 /**
  * The stored references into records of some objects (the targets), for deleting such a record without leaving a
- * reference that names nothing: rollback, and a workflow row rejected after its last row. There is no index of
+ * reference that names nothing: rollback, a workflow row rejected after its last row, and a delete row's or the
+ * overwrite cleanup's records ({@link StillReferred}). There is no index of
  * references: {@link #scan} has the database look through the records of each object with a reference field that may
  * name a target, and hand back only the references to the records being deleted (before, every record of those objects
  * came back to be decoded here). Immutable; thread-safe.

@@ -17,7 +17,9 @@ public enum ViolationCode {
     /** A reference given by name matches several records of its target (file import workflow). */
     AMBIGUOUS_REFERENCE,
     /** A row's match fields find several stored records to update (file import workflow). */
-    AMBIGUOUS_MATCH;
+    AMBIGUOUS_MATCH,
+    /** A delete row's record is still referred to by a record the import does not delete. */
+    RECORD_REFERENCED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -519,6 +519,15 @@ public final class ImportStore {
                 importId, organizationId, object);
     }
 
+    /** Marks rejected the put-off rows of {@code ordinals}, so no other row counts on them being written. */
+    public void rejectDeferred(Handle h, String importId, Collection<Long> ordinals) {
+        List<List<Object>> runs = new ArrayList<>(ordinals.size());
+        ordinals.forEach(o -> runs.add(List.of(importId, o)));
+        if (!runs.isEmpty()) {
+            h.updateEach("update import_deferred set state = 'rejected' where import_id = ? and ordinal = ?", runs);
+        }
+    }
+
     /** External id → kept record id of the pending put-off rows with those keys. */
     public Map<String, String> deferredIds(Handle h, String importId, Collection<String> externalIds) {
         Map<String, String> found = new HashMap<>();

@@ -1717,6 +1717,28 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void aDeleteRowWhoseVendorAServiceStillRefersToIsInTheErrorsFileAndTheVendorStays() throws Exception {
+        importVendors("external_id,name\nv-1,Acme\nv-2,Beta\n");
+        importRecords("service", "external_id,name,vendor\ns-1,Payments,v-1\n");
+        String service = http.get("/v1/objects/service/records").json().get("data").get(0).get("id").asString();
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"action\": \"delete\"}");
+
+        upload(created.at("/_upload_url"), "external_id,name\nv-1,Acme\nv-2,Beta\n", "text/csv", "gone.csv");
+
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(done.at("/reason")).isEqualTo("1 of 2 rows failed; see the errors file");
+        assertThat(done.at("/stats")).isEqualTo("{\"read\":2,\"valid\":1,\"created\":0,\"updated\":0,\"unchanged\":0,"
+                + "\"deleted\":1,\"skipped_duplicates\":0,\"failed\":1}");
+        assertThat(get(done.at("/_errors_csv_url")).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,external_id,name\r
+                2,v-1,external_id,record_referenced,"still referred to by service %s (field vendor), which this \
+                file does not delete",v-1,Acme\r
+                """.formatted(service));
+        assertThat(vendorNames()).containsExactly("v-1=Acme");
+    }
+
+    @Test
     void aRollbackAnswerListsACreatedRecordChangedSinceAndStillReferredToOnce() throws Exception {
         String a = importVendors("external_id,name\nv-1,Acme\nv-2,Beta\n");
         importVendors("external_id,name\nv-1,Acme Edited\n");

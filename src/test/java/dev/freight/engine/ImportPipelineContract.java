@@ -569,6 +569,159 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aDeleteRowWhoseRecordAnotherRecordStillRefersToIsRejectedAndTheRecordStays() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,v-2\n");
+        Map<String, String> services = serviceIds("s-1", "s-2");
+        Map<String, String> vendors = ids("v-1", "v-2", "v-3");
+
+        ImportJob job = run(Action.DELETE, DuplicateHandling.IGNORE_ALL, "external_id\nv-1\nv-3\nv-2\n");
+
+        // v-3, which no record refers to, goes; v-1 and v-2 stay with the services that refer to them.
+        assertThat(job.status()).isEqualTo(Status.COMPLETED);
+        assertThat(job.stats()).isEqualTo(new ImportStats(3, 1, 0, 0, 0, 1, 0, 2));
+        assertThat(job.phase(Phase.VALIDATION).rejected()).isEqualTo(2);
+        assertThat(job.reason()).isEqualTo("2 of 3 rows failed; see the errors file");
+        assertThat(errors(job)).containsExactly(
+                new RowError(1, 1, 2, "v-1", "external_id", "record_referenced",
+                        "still referred to by 2 records this file does not delete, e.g. service "
+                                + services.get("s-1") + " (field vendor)", "{\"external_id\":\"v-1\"}"),
+                new RowError(3, 1, 4, "v-2", "external_id", "record_referenced",
+                        "still referred to by service " + services.get("s-2")
+                                + " (field dependencies), which this file does not delete",
+                        "{\"external_id\":\"v-2\"}"));
+        assertThat(ids("v-1", "v-2", "v-3")).containsOnlyKeys("v-1", "v-2");
+        assertThat(ids("v-1", "v-2")).isEqualTo(Map.of("v-1", vendors.get("v-1"), "v-2", vendors.get("v-2")));
+
+        ImportRollback.Result undo = rollback.rollback(job, "key_test");
+
+        assertThat(undo.restored()).isEqualTo(1);
+        assertThat(undo.deleted()).isZero();
+        assertThat(undo.conflicts()).isEmpty();
+        assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(vendors);
+    }
+
+    @Test
+    void servicesDeletedWithTheServicesThatReferToThemGoAndThoseARecordThatStaysRefersToAreRejected()
+            throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("""
+                external_id,name,vendor,dependencies
+                s-1,Base,v-1,
+                s-2,Ledger,v-1,
+                s-3,Billing,v-1,s-2
+                s-4,Reports,v-1,s-1
+                s-5,Search,v-1,s-6
+                s-6,Index,v-1,
+                s-7,Mail,v-1,s-8
+                s-8,Queue,v-1,s-7
+                s-9,Audit,v-1,s-5
+                """);
+        Map<String, String> before = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7", "s-8", "s-9");
+
+        // Chunks of 3: s-1 is referred to by s-4 of the next chunk, s-2 by s-3 of its own; s-7 and s-8 refer to each
+        // other; s-9, which the file does not delete, refers to s-5, which refers to s-6.
+        ImportJob job = runServices(Action.DELETE, "external_id\ns-1\ns-2\ns-3\ns-4\ns-5\ns-6\ns-7\ns-8\n");
+
+        assertThat(job.status()).isEqualTo(Status.COMPLETED);
+        assertThat(job.stats()).isEqualTo(new ImportStats(8, 6, 0, 0, 0, 6, 0, 2));
+        assertThat(errors(job)).containsExactly(
+                new RowError(5, 1, 6, "s-5", "external_id", "record_referenced",
+                        "still referred to by service " + before.get("s-9")
+                                + " (field dependencies), which this file does not delete",
+                        "{\"external_id\":\"s-5\"}"),
+                new RowError(6, 1, 7, "s-6", "external_id", "record_referenced",
+                        "still referred to by service " + before.get("s-5")
+                                + " (field dependencies), which this file does not delete",
+                        "{\"external_id\":\"s-6\"}"));
+        assertThat(serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7", "s-8", "s-9"))
+                .containsOnlyKeys("s-5", "s-6", "s-9");
+        assertThat(db.withHandle((Handle h) -> imports.deferredCount(h, job.id()))).isZero();
+
+        ImportRollback.Result undo = rollback.rollback(job, "key_test");
+
+        assertThat(undo.restored()).isEqualTo(6);
+        assertThat(undo.conflicts()).isEmpty();
+        assertThat(serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7", "s-8", "s-9")).isEqualTo(before);
+    }
+
+    @Test
+    void overwriteCleanupKeepsTheRecordsThatRecordsItDoesNotDeleteStillReferTo() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-2,\ns-2,Ledger,v-3,v-2\n");
+        Map<String, String> services = serviceIds("s-1", "s-2");
+        Map<String, String> vendors = ids("v-1", "v-2", "v-3");
+
+        ImportJob job = run(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name,status,raw_irq_score\nv-1,Acme,active,85\n");
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 2, 0, 0));
+        assertThat(job.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.COMPLETED);
+        assertThat(job.phase(Phase.CLEANUP).rows()).isEqualTo(2);
+        assertThat(job.phase(Phase.CLEANUP).reason()).isEqualTo("2 records the import did not contain were not"
+                + " deleted, since records the cleanup does not delete still refer to them; e.g. vendor "
+                + vendors.get("v-2") + " is still referred to by 2 records the cleanup does not delete, e.g. service "
+                + services.get("s-1") + " (field vendor)");
+        assertThat(ids("v-1", "v-2", "v-3", "v-4", "v-5")).isEqualTo(vendors);
+    }
+
+    @Test
+    void overwriteCleanupDeletesRecordsReferredToOnlyByRecordsItDeletesOnAnyPage() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        String stored = """
+                external_id,name,vendor,dependencies
+                s-1,Base,v-1,s-5
+                s-2,Ledger,v-1,
+                s-3,Billing,v-1,
+                s-4,Reports,v-1,s-3
+                s-5,Search,v-1,
+                s-6,Index,v-1,s-2
+                """;
+        runServices(stored);
+        Map<String, String> ids = serviceIds("s-3", "s-4");
+
+        // Pages of 3: s-2 is referred to by s-6 and s-3 by s-4, both on the next page; s-6 goes, s-4 is in the file.
+        ImportJob job = runServices(Action.OVERWRITE, "external_id,name,vendor,dependencies\ns-4,Reports,v-1,s-3\n");
+
+        assertThat(job.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 4, 0, 0));
+        assertThat(job.phase(Phase.CLEANUP).rows()).isEqualTo(4);
+        assertThat(job.phase(Phase.CLEANUP).reason()).isEqualTo("1 record the import did not contain was not"
+                + " deleted: service " + ids.get("s-3") + " is still referred to by service " + ids.get("s-4")
+                + " (field dependencies), which the cleanup does not delete");
+        assertThat(serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6")).isEqualTo(ids);
+    }
+
+    @Test
+    void theOneAtATimeCleanupKeepsARecordThatARecordItDoesNotDeleteStillRefersTo() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n");
+        runServices("external_id,name,vendor\ns-1,Payments,v-2\n");
+        Map<String, String> before = ids("v-1", "v-2", "v-3");
+        String service = serviceIds("s-1").get("s-1");
+        String file = "external_id,name\nv-1,Acme\n";
+        ImportJob job = prepared(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, file);
+        pipeline.cleanupPageAttempts(1);
+        List<List<String>> deletes = new ArrayList<>();
+        pipeline.beforeCleanupDelete(toDelete -> {
+            deletes.add(toDelete.stream().map(RecordStore.Existing::externalId).toList());
+            if (deletes.size() == 1) {
+                throw new StoreException("transient_conflict", "1 of 1 records changed or were deleted while they"
+                        + " were being deleted", null);
+            }
+        });
+
+        ImportJob done = pipeline.process(job.id(), csv(file), ImportPipeline.Listener.NONE);
+
+        // The page and then v-3's own transaction delete v-3 only; v-2's own transaction deletes nothing.
+        assertThat(deletes).isEqualTo(List.of(List.of("v-3"), List.of("v-3")));
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 1, 0, 0));
+        assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(1);
+        assertThat(done.phase(Phase.CLEANUP).reason()).isEqualTo("1 record the import did not contain was not"
+                + " deleted: vendor " + before.get("v-2") + " is still referred to by service " + service
+                + " (field vendor), which the cleanup does not delete");
+        assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(Map.of("v-1", before.get("v-1"), "v-2", before.get("v-2")));
+    }
+
+    @Test
     void aRestartedRunResumesAfterTheLastCommittedChunkWithoutCountingRowsTwice() throws IOException {
         ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         ImportPipeline.RowSource source = csv(VENDORS);
@@ -2324,6 +2477,30 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aStopWithDeleteRowsStillPutOffSaysTheirRecordsStay() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-3,Ledger,v-1,\ns-4,Reports,v-1,s-1\n"
+                + "s-5,Mail,v-1,\n");
+        // Chunks of 3: s-1 is referred to by s-4 of the next chunk, so it is put off; the cancel comes after s-4's.
+        String file = "external_id\ns-1\ns-3\ns-5\ns-4\n";
+        ImportJob prepared = pipeline.prepare(uploaded("service", Action.DELETE, DuplicateHandling.IGNORE_ALL, null)
+                .id(), csv(file));
+
+        ImportJob done = pipeline.process(prepared.id(), csv(file), committed -> {
+            if (committed.checkpoint() == 4) {
+                db.withHandle(h -> imports.requestCancel(h, org, prepared.id()));
+            }
+        });
+
+        assertThat(done.status()).isEqualTo(Status.FAILED);
+        assertThat(done.reason()).isEqualTo("Cancelled on request; 3 rows committed before it stopped are kept; 1 row"
+                + " put off until after the last row (other records of the object refer to its record) was not"
+                + " applied, so its record stays");
+        assertThat(done.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 0, 3, 0, 0));
+        assertThat(serviceIds("s-1", "s-3", "s-4", "s-5")).containsOnlyKeys("s-1");
+    }
+
+    @Test
     void aTimeOutWhileWritingThePutOffRowsCountsAsCommittedOnlyTheRowsWritten() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         // Every row refers to the one after it: all but the last are put off, and written three to a chunk after it.
@@ -2347,6 +2524,12 @@ abstract class ImportPipelineContract {
     private ImportJob runServices(String services) throws IOException {
         ImportJob prepared = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null)
                 .id(), csv(services));
+        return pipeline.process(prepared.id(), csv(services), ImportPipeline.Listener.NONE);
+    }
+
+    private ImportJob runServices(Action action, String services) throws IOException {
+        ImportJob prepared = pipeline.prepare(uploaded("service", action, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(services));
         return pipeline.process(prepared.id(), csv(services), ImportPipeline.Listener.NONE);
     }
 
