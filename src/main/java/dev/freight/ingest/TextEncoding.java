@@ -83,6 +83,25 @@ record TextEncoding(Charset charset, int bomLength) {
     }
 
     /**
+     * The encoding to read a JSON or NDJSON {@code file} with: {@code requested} when not null, else a byte-order
+     * mark's, else UTF-32 or UTF-16 without one ({@link #withoutBom}), else UTF-8 whatever the bytes are. JSON is
+     * written in UTF-8 (RFC 8259), so a byte that is not UTF-8 is an error in the text, which
+     * {@link #openEscaped} shows, not a sign of another encoding to guess.
+     */
+    static TextEncoding ofJson(Path file, Charset requested) throws IOException {
+        if (requested != null) {
+            return of(file, requested);
+        }
+        byte[] head = head(file, HEAD);
+        TextEncoding bom = fromBom(head, head.length);
+        if (bom != null) {
+            return bom;
+        }
+        TextEncoding unmarked = withoutBom(head, head.length);
+        return unmarked != null ? unmarked : new TextEncoding(StandardCharsets.UTF_8, 0);
+    }
+
+    /**
      * Records that {@code file}, as it is now, is what detection calls UTF-8: its bytes, read through as a
      * {@link Utf8Stream}, were valid UTF-8 without ESC bytes. Opening it unchanged then skips the detecting read.
      */
@@ -263,6 +282,24 @@ record TextEncoding(Charset charset, int bomLength) {
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         return new InputStreamReader(in, decoder);
+    }
+
+    /**
+     * A reader of the file's text after the byte-order mark: in UTF-8, each byte that is not UTF-8 becomes the escape
+     * {@link Utf8Escapes} tells; in another encoding as {@link #open} reads it.
+     */
+    Reader openEscaped(Path file) throws IOException {
+        if (!charset.equals(StandardCharsets.UTF_8)) {
+            return open(file);
+        }
+        InputStream in = Files.newInputStream(file);
+        try {
+            in.skipNBytes(bomLength);
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
+        return new Utf8Escapes(in);
     }
 
     private static boolean startsWith(byte[] bytes, int length, int... prefix) {

@@ -1803,6 +1803,49 @@ abstract class ImportsApiContract {
         assertThat(http.get("/v1/objects/vendor/records?external_id=n-3").at("/data/0/values/name")).isEqualTo("Delta");
     }
 
+    /**
+     * JSON is written in UTF-8 (RFC 8259): a byte that is not UTF-8 (an {@code é} saved in windows-1252) fails a JSON
+     * file at its line and column and rejects an NDJSON line alone, instead of the file being read in a guessed
+     * encoding.
+     */
+    @Test
+    void aJsonOrNdjsonFileWithAByteThatIsNotUtf8IsRefusedAtItsLineNotReadInAGuessedEncoding() throws Exception {
+        byte[] json = ("[{\"external_id\": \"u-1\", \"name\": \"Acme\"},\n"
+                + " {\"external_id\": \"u-2\", \"name\": \"Caf\u00e9\"}]").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] latin1 = ("{\"external_id\": \"w-1\", \"name\": \"Acme\"}\n"
+                + "{\"external_id\": \"w-2\", \"name\": \"Caf\u00e9\"}\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] utf8 = "{\"external_id\": \"w-3\", \"name\": \"Caf\u00e9\"}\n".getBytes(StandardCharsets.UTF_8);
+        byte[] ndjson = Arrays.copyOf(latin1, latin1.length + utf8.length);
+        System.arraycopy(utf8, 0, ndjson, latin1.length, utf8.length);
+        for (Object[] file : List.of(new Object[] {json, "application/json", "u.json"},
+                new Object[] {ndjson, "application/x-ndjson", "w.ndjson"})) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+            HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", (String) file[1])
+                    .header("Content-Disposition", "attachment; filename=\"" + file[2] + "\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray((byte[]) file[0])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(202);
+
+            Response done = awaitFinal(created.at("/id"));
+            if (file[2].equals("u.json")) {
+                assertThat(done.at("/status")).isEqualTo("failed");
+                assertThat(done.at("/reason")).isEqualTo("The file could not be read: Line 2, column 37: expected"
+                        + " UTF-8 text (JSON is written in UTF-8), found the byte 0xE9, which is not UTF-8 there");
+            } else {
+                assertThat(done.at("/status")).isEqualTo("completed");
+                assertThat(done.at("/stats/created") + "/" + done.at("/stats/failed")).isEqualTo("2/1");
+                JsonNode errors = Http.JSON.readTree(get(done.at("/_errors_json_url")).body());
+                assertThat(errors.size()).isEqualTo(1);
+                assertThat(errors.get(0).get("line").asLong()).isEqualTo(2);
+                assertThat(errors.get(0).get("error_code").asString()).isEqualTo("malformed_row");
+                assertThat(errors.get(0).get("message").asString()).isEqualTo("Line 2, column 36: expected UTF-8"
+                        + " text (JSON is written in UTF-8), found the byte 0xE9, which is not UTF-8 there");
+            }
+        }
+        assertThat(vendorNames()).containsExactly("w-1=Acme", "w-3=Café");
+    }
+
     @Test
     void anUploadSentAsAFormBodyByCurlDefaultsIsReadAsTheFile() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
