@@ -191,15 +191,22 @@ record TextEncoding(Charset charset, int bomLength) {
      * <ul>
      * <li>most characters ASCII or Latin-1: the high byte of most pairs zero, and the low byte of few ({@code 61 00}
      *     is ASCII {@code a} in little-endian);</li>
+     * <li>a first line of at least three characters, all ASCII written as characters of their own (a header), ended
+     *     by a line break of its own: a header followed by one long cell in Chinese has few zero bytes and separators,
+     *     but no 8-bit text has a zero byte between all the letters of a line;</li>
      * <li>a character that separates cells or lines ({@link #SEPARATORS}: tab, line feed, carriage return, space,
      *     quote, comma, semicolon, bar) written at least twice as a character of its own, and at least a quarter as
      *     often as its byte is the low byte of another character. Text in a script without Latin letters (Chinese,
      *     say) has fewer zero bytes, but its separators and line breaks are ASCII; the few common characters whose low
-     *     byte is a separator's ({@code 上} is {@code 0A 4E}) do not outnumber them fourfold.</li>
+     *     byte is a separator's ({@code 上} is {@code 0A 4E}) do not outnumber them fourfold. This evidence does not
+     *     count when more than 19 in 20 of the characters that are not ASCII or Latin-1 have two printable ASCII
+     *     bytes: that is 8-bit text with a NUL byte before its line breaks (or separators), which UTF-16 text in any
+     *     script hardly ever is (Chinese has about one such character in five).</li>
      * </ul>
      * Null when the bytes are not that. Text in a single-byte encoding or in UTF-8 with a few zero bytes (NUL
      * characters in some cells) is not taken for UTF-16, however its zero bytes fall: nearly all its separators and
-     * line breaks pair with another letter. Nor is binary data (its pairs read as control characters or surrogates).
+     * line breaks pair with another letter, or all its other pairs are two ASCII bytes. Nor is binary data (its pairs
+     * read as control characters or surrogates).
      */
     static TextEncoding utf16WithoutBom(byte[] bytes, int length) {
         int units = length / 2;
@@ -220,8 +227,21 @@ record TextEncoding(Charset charset, int bomLength) {
         int odd = 0;
         int[] alone = new int[SEPARATORS.length()];
         int[] inOthers = new int[SEPARATORS.length()];
+        int asciiPairs = 0;
+        int firstLine = 0;
+        boolean firstLineOpen = true;
+        boolean asciiFirstLine = false;
         for (int i = 0; i < units; i++) {
             char c = unit(bytes, i, little);
+            if (firstLineOpen && (c == '\n' || c == '\r')) {
+                firstLineOpen = false;
+                asciiFirstLine = firstLine >= 3;
+            } else if (firstLineOpen && (c >= 0x20 && c < 0x7F || c == '\t')) {
+                firstLine++;
+            } else {
+                firstLineOpen = false;
+            }
+            asciiPairs += printable(c >> 8) && printable(c & 0xFF) ? 1 : 0;
             zeroHigh += c >> 8 == 0 ? 1 : 0;
             zeroLow += (c & 0xFF) == 0 ? 1 : 0;
             int separator = SEPARATORS.indexOf(c & 0xFF);
@@ -242,11 +262,16 @@ record TextEncoding(Charset charset, int bomLength) {
         if (zeroHigh < 2 || odd * 50 > units) {
             return null;
         }
-        boolean strong = zeroHigh * 2 >= units && zeroLow * 16 <= zeroHigh;
-        for (int s = 0; s < SEPARATORS.length() && !strong; s++) {
+        boolean strong = zeroHigh * 2 >= units && zeroLow * 16 <= zeroHigh || asciiFirstLine;
+        boolean eightBit = asciiPairs * 20 > (units - zeroHigh) * 19;
+        for (int s = 0; s < SEPARATORS.length() && !strong && !eightBit; s++) {
             strong = alone[s] >= 2 && alone[s] * 4 >= inOthers[s];
         }
         return strong ? new TextEncoding(little ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE, 0) : null;
+    }
+
+    private static boolean printable(int b) {
+        return b >= 0x20 && b < 0x7F;
     }
 
     private static char unit(byte[] bytes, int i, boolean little) {
