@@ -109,6 +109,11 @@ record TextEncoding(Charset charset, int bomLength) {
         DETECTED.put(FileVersion.of(file), StandardCharsets.UTF_8);
     }
 
+    /** The encoding detection remembers for {@code file} as it is now; null when it has not read the file through. */
+    static Charset remembered(Path file) throws IOException {
+        return DETECTED.get(FileVersion.of(file));
+    }
+
     /** What one pass over the bytes says. */
     private enum Utf8Scan {
         /** Valid UTF-8 (plain ASCII is). */

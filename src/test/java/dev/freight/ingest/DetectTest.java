@@ -267,6 +267,27 @@ class DetectTest {
     }
 
     /**
+     * A CSV whose header starts with a letter beyond ASCII is told from its first 8 KiB, without opening the CSV
+     * reader, which reads the whole file to detect its encoding (before, it did so in the upload request). A start of
+     * white space beyond ASCII (ideographic spaces) may still be a file of blank rows: the reader tells that.
+     */
+    @Test
+    void tellsACsvWhoseHeaderStartsWithALetterBeyondAsciiFromItsStartAlone() throws IOException {
+        List<String> headers = List.of("\u00d1ame,code\n", "\u7f16\u53f7,\u63cf\u8ff0\n", "\u00c4u\u00dfere ID;Name\n",
+                "\u3000\u00e9,x\n");
+        for (int i = 0; i < headers.size(); i++) {
+            Path file = Files.writeString(dir.resolve("letter-" + i + ".csv"), headers.get(i) + "a,b\nc,d\n");
+
+            assertThat(Readers.detect(file, null, null)).as(headers.get(i)).isEqualTo(FileType.CSV);
+            assertThat(TextEncoding.remembered(file)).as(headers.get(i)).isNull();
+        }
+        Path blank = Files.writeString(dir.resolve("ideographic.csv"), "\u3000,\u3000\n\u3000\n");
+
+        assertThatThrownBy(() -> Readers.detect(blank, null, null)).isInstanceOf(IngestException.class)
+                .hasMessage("The file has only blank rows; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+    }
+
+    /**
      * UTF-16 without a byte-order mark whose first 8 KiB are an ASCII header and then one long cell in Chinese has
      * almost no zero bytes past the header and separators too few to tell it; its header, ASCII written as
      * characters of their own up to a line break, does (before, it was not taken for UTF-16).
