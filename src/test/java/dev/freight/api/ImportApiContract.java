@@ -259,6 +259,24 @@ abstract class ImportApiContract {
                 + "\"message\":\"\\\"Legacy Code\\\" is not in the report's mapping and was ignored\"}]");
     }
 
+    /**
+     * An unmapped key's warning quotes it as every message quotes what it was sent ({@code Echo}): its first 100
+     * characters and {@code …} (before, the whole key, however long); {@code field} is the key itself.
+     */
+    @Test
+    void anUnmappedKeyOfMoreThanAHundredCharactersIsCutInItsWarningMessage() {
+        String key = "K".repeat(99) + "\uD83D\uDE00" + "k".repeat(500);
+        Response r = importBatch("{\"data\": [{\"Name\": \"A\", \"External Id\": \"v-1\", \"" + key + "\": \"X9\"}]}");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("created_count").asInt()).isEqualTo(1);
+        JsonNode warning = r.json().get("warnings").get(0);
+        assertThat(warning.get("field").asString()).isEqualTo(key);
+        assertThat(warning.get("error_code").asString()).isEqualTo("unmapped_field");
+        assertThat(warning.get("message").asString()).isEqualTo("\"" + "K".repeat(99)
+                + "…\" is not in the report's mapping and was ignored");
+    }
+
     @Test
     void everyOccurrenceOfARepeatedExternalIdIsRejected() {
         Response r = importBatch("""
