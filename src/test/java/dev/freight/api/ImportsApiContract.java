@@ -1804,6 +1804,32 @@ abstract class ImportsApiContract {
     }
 
     /**
+     * A record whose keys {@code "a\u0000"} and {@code "a\uFFFD"} both read as the column {@code a�} is rejected
+     * alone, its message naming the two keys as written (before, it named only {@code a�}, which looks written once).
+     */
+    @Test
+    void aRecordWhoseNulKeyReadsAsAnotherOfItsKeysIsRejectedNamingBothKeys() throws Exception {
+        String ndjson = """
+                {"external_id": "k-1", "name": "Acme", "a\\u0000": 1, "a\\uFFFD": 2}
+                {"external_id": "k-2", "name": "Beta", "a\\u0000": 3}
+                """;
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+
+        upload(created.at("/_upload_url"), ndjson, "application/x-ndjson", "k.ndjson");
+
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(done.at("/stats/created") + "/" + done.at("/stats/failed")).isEqualTo("1/1");
+        JsonNode errors = Http.JSON.readTree(get(done.at("/_errors_json_url")).body());
+        assertThat(errors.size()).isEqualTo(1);
+        assertThat(errors.get(0).get("error_code").asString()).isEqualTo("malformed_row");
+        assertThat(errors.get(0).get("message").asString()).isEqualTo("Line 1, column 54: the keys \"a\\u0000\" and"
+                + " \"a\uFFFD\" both read as \"a\uFFFD\" (a NUL character (U+0000) in a key is read as U+FFFD), so the"
+                + " key \"a\uFFFD\" appears twice in one object");
+        assertThat(vendorNames()).containsExactly("k-2=Beta");
+    }
+
+    /**
      * JSON is written in UTF-8 (RFC 8259): a byte that is not UTF-8 (an {@code é} saved in windows-1252) fails a JSON
      * file at its line and column and rejects an NDJSON line alone, instead of the file being read in a guessed
      * encoding.
