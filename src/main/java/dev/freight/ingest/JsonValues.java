@@ -44,8 +44,9 @@ public final class JsonValues {
      * Integer, Long or BigInteger, fractions as BigDecimal); leaves the parser on its END_OBJECT. An object that has a
      * key twice, at any depth, is read to its end and then rejected alone with {@code repeated_key}. Its own keys
      * name the file's columns: each U+0000 in them is read as U+FFFD, as in a tabular file's header ({@link Columns}).
-     * Two keys that read as one column so ({@code "a\u0000"} and {@code "a\uFFFD"}) are that column twice: the
-     * object is rejected alone, its message naming both keys as written, each NUL as {@code \u0000}.
+     * So is each half of a surrogate pair alone. Two keys that read as one column so ({@code "a\u0000"} and
+     * {@code "a\uFFFD"}) are that column twice: the object is rejected alone, its message naming both keys as
+     * written, each character replaced shown as its escape ({@code \u0000}).
      *
      * @param firstLine the file line of the parser's line 1
      */
@@ -71,7 +72,7 @@ public final class JsonValues {
         Map<String, String> written = null;
         for (JsonToken t = parser.nextToken(); t == JsonToken.PROPERTY_NAME; t = parser.nextToken()) {
             String raw = parser.currentName();
-            String name = columns ? raw.replace('\u0000', '\uFFFD') : raw;
+            String name = columns ? columnName(raw) : raw;
             if (object.containsKey(name) && repeated[0] == null) {
                 repeated[0] = name;
                 repeated[1] = String.valueOf(line(parser, firstLine));
@@ -79,7 +80,8 @@ public final class JsonValues {
                 String first = written == null ? null : written.get(name);
                 repeated[3] = first == null || first.equals(raw) ? "" : "the keys \"%s\" and \"%s\" both read as"
                         .formatted(shown(first), shown(raw))
-                        + " \"%s\" (a NUL character (U+0000) in a key is read as U+FFFD), so ".formatted(name);
+                        + " \"%s\" (a NUL character (U+0000) or half of a surrogate pair alone in a key is read as"
+                        .formatted(name) + " U+FFFD), so ";
             } else if (columns && name.indexOf('\uFFFD') >= 0) {
                 if (written == null) {
                     written = new HashMap<>();
@@ -95,9 +97,47 @@ public final class JsonValues {
         return object;
     }
 
-    /** {@code key} with each NUL character written as the six characters of its JSON escape. */
+    /**
+     * The column a record's key names: the key with U+FFFD for each NUL character and each half of a surrogate pair
+     * alone (a {@code "\ud800"} escape writes one), neither of which a database stores in a name.
+     */
+    private static String columnName(String key) {
+        StringBuilder name = null;
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < key.length()
+                    && Character.isLowSurrogate(key.charAt(i + 1));
+            boolean replaced = c == 0 || !pair && Character.isSurrogate(c);
+            if (replaced && name == null) {
+                name = new StringBuilder(key.length()).append(key, 0, i);
+            }
+            if (name != null) {
+                name.append(replaced ? '\uFFFD' : c);
+                if (pair) {
+                    name.append(key.charAt(i + 1));
+                }
+            }
+            i += pair ? 1 : 0;
+        }
+        return name == null ? key : name.toString();
+    }
+
+    /** {@code key} with each character {@link #columnName} replaces written as its JSON escape ({@code \u0000}). */
     private static String shown(String key) {
-        return key.replace("\u0000", "\\u0000");
+        StringBuilder shown = new StringBuilder(key.length());
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < key.length()
+                    && Character.isLowSurrogate(key.charAt(i + 1));
+            if (pair) {
+                shown.append(c).append(key.charAt(++i));
+            } else if (c == 0 || Character.isSurrogate(c)) {
+                shown.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                shown.append(c);
+            }
+        }
+        return shown.toString();
     }
 
     private static Object value(JsonParser parser, long firstLine, String[] repeated) {

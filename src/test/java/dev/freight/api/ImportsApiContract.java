@@ -1804,6 +1804,29 @@ abstract class ImportsApiContract {
     }
 
     /**
+     * A JSON record's key holding half of a surrogate pair alone (a {@code "\ud800"} escape writes one) names its
+     * column with U+FFFD in its place, as a NUL is read, so the column's name can be stored and shown.
+     */
+    @Test
+    void aJsonKeyHoldingAnUnpairedSurrogateNamesItsColumnWithTheReplacementCharacter() throws Exception {
+        String json = """
+                [{"external_id": "s-1", "name": "Acme", "note\\ud800": "x"},
+                 {"external_id": "s-2", "name": "Beta", "note\\ud800": "y", "note\\uFFFD": "z"}]""";
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+
+        upload(created.at("/_upload_url"), json, "application/json", "s.json");
+
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/status")).as(done.body()).isEqualTo("completed");
+        assertThat(done.at("/stats/created") + "/" + done.at("/stats/failed")).isEqualTo("1/1");
+        JsonNode errors = Http.JSON.readTree(get(done.at("/_errors_json_url")).body());
+        assertThat(errors.get(0).get("message").asString()).isEqualTo("Line 2, column 60: the keys \"note\\ud800\""
+                + " and \"note\uFFFD\" both read as \"note\uFFFD\" (a NUL character (U+0000) or half of a surrogate pair"
+                + " alone in a key is read as U+FFFD), so the key \"note\uFFFD\" appears twice in one object");
+        assertThat(vendorNames()).containsExactly("s-1=Acme");
+    }
+
+    /**
      * A record whose keys {@code "a\u0000"} and {@code "a\uFFFD"} both read as the column {@code a�} is rejected
      * alone, its message naming the two keys as written (before, it named only {@code a�}, which looks written once).
      */
@@ -1824,8 +1847,8 @@ abstract class ImportsApiContract {
         assertThat(errors.size()).isEqualTo(1);
         assertThat(errors.get(0).get("error_code").asString()).isEqualTo("malformed_row");
         assertThat(errors.get(0).get("message").asString()).isEqualTo("Line 1, column 54: the keys \"a\\u0000\" and"
-                + " \"a\uFFFD\" both read as \"a\uFFFD\" (a NUL character (U+0000) in a key is read as U+FFFD), so the"
-                + " key \"a\uFFFD\" appears twice in one object");
+                + " \"a\uFFFD\" both read as \"a\uFFFD\" (a NUL character (U+0000) or half of a surrogate pair alone in a"
+                + " key is read as U+FFFD), so the key \"a\uFFFD\" appears twice in one object");
         assertThat(vendorNames()).containsExactly("k-2=Beta");
     }
 
