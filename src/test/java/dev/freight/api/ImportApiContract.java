@@ -277,6 +277,22 @@ abstract class ImportApiContract {
                 + "…\" is not in the report's mapping and was ignored");
     }
 
+    /**
+     * A record's key holding half of a surrogate pair alone is no Unicode text: the body is refused naming that, not
+     * as invalid JSON (its syntax is valid), and nothing is stored.
+     */
+    @Test
+    void aKeyHoldingAnUnpairedSurrogateRefusesTheBodyNamingWhy() {
+        Response r = importBatch("""
+                {"data": [{"Name": "A", "External Id": "v-1"}, {"Name": "B", "External Id": "v-2", "Le\\ud800gacy": 1}]}""");
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.at("/error/code")).isEqualTo("malformed_body");
+        assertThat(r.at("/error/message")).isEqualTo("The body has a key holding half of a surrogate pair alone, which"
+                + " is not Unicode text at line 1, column 93; expected {\"data\": [ {\"<incoming key>\": <value>, …}, … ]}");
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
+    }
+
     @Test
     void everyOccurrenceOfARepeatedExternalIdIsRejected() {
         Response r = importBatch("""
