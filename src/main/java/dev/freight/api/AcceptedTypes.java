@@ -15,7 +15,9 @@ import org.springframework.web.servlet.HandlerInterceptor;
  * makes JSON acceptable after what the header lists ({@link ApiConfiguration#configureContentNegotiation}), so that
  * an answer is never lost to a header that omits JSON; a header that says "not JSON" and nothing Freight has is
  * answered 406 instead, before anything is written. A header that also accepts another of Freight's types (a
- * download's, an export's, execute's events) is left to the route, as before.
+ * download's, an export's, execute's events) is left to the route, as before. One instance serves the application's
+ * routes ({@link #ofRoutes}), another the actuator's ({@link #ofActuator}), whose handler mapping is the actuator's own
+ * and whose types are its own. Stateless and thread-safe.
  */
 final class AcceptedTypes implements HandlerInterceptor {
 
@@ -26,24 +28,46 @@ final class AcceptedTypes implements HandlerInterceptor {
             MediaType.APPLICATION_PDF, MediaType.TEXT_EVENT_STREAM,
             MediaType.parseMediaType("application/vnd.oai.openapi"), MediaType.TEXT_HTML);
 
+    /** The actuator's own JSON types, which it answers in beside {@code application/json}. */
+    static final List<MediaType> ACTUATOR_ANSWERS = List.of(
+            MediaType.parseMediaType("application/vnd.spring-boot.actuator.v3+json"),
+            MediaType.parseMediaType("application/vnd.spring-boot.actuator.v2+json"));
+
     static final String REFUSED = "The Accept header refuses application/json (q=0) and accepts no other type Freight"
             + " answers in";
 
+    private final List<MediaType> others;
+
+    private AcceptedTypes(List<MediaType> others) {
+        this.others = others;
+    }
+
+    /** For the application's routes, which answer in JSON or one of {@link #OTHER_ANSWERS}. */
+    static AcceptedTypes ofRoutes() {
+        return new AcceptedTypes(OTHER_ANSWERS);
+    }
+
+    /** For the actuator's routes, which answer in JSON or one of {@link #ACTUATOR_ANSWERS}. */
+    static AcceptedTypes ofActuator() {
+        return new AcceptedTypes(ACTUATOR_ANSWERS);
+    }
+
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-        if (handler instanceof HandlerMethod && refusesEverything(Collections.list(request.getHeaders("Accept")))) {
+        if (handler instanceof HandlerMethod && refusesEverything(Collections.list(request.getHeaders("Accept")),
+                others)) {
             throw new ApiException(406, "not_acceptable", REFUSED);
         }
         return true;
     }
 
     /**
-     * Whether {@code accept} (the request's Accept headers; none accepts anything) gives JSON the weight 0 and no
-     * other of {@link #OTHER_ANSWERS} a weight above 0. JSON's weight is that of the most specific range that covers
+     * Whether {@code accept} (the request's Accept headers; none accepts anything) gives JSON the weight 0 and none
+     * of {@code others} a weight above 0. JSON's weight is that of the most specific range that covers
      * {@code application/json} ({@code application/json}, then {@code application/*}, then {@code *}{@code /*}),
      * the highest among equally specific ones; a header that does not parse is left to content negotiation.
      */
-    static boolean refusesEverything(List<String> accept) {
+    static boolean refusesEverything(List<String> accept, List<MediaType> others) {
         if (accept.isEmpty()) {
             return false;
         }
@@ -72,7 +96,7 @@ final class AcceptedTypes implements HandlerInterceptor {
             return false;
         }
         for (MediaType range : ranges) {
-            if (range.getQualityValue() > 0 && OTHER_ANSWERS.stream().anyMatch(range::includes)) {
+            if (range.getQualityValue() > 0 && others.stream().anyMatch(range::includes)) {
                 return false;
             }
         }

@@ -28,6 +28,7 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.ContentNegotiationConfigurer;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.handler.MappedInterceptor;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.module.SimpleModule;
 
@@ -113,8 +114,18 @@ public class ApiConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new QueryStrings());
-        registry.addInterceptor(new AcceptedTypes());
+        registry.addInterceptor(AcceptedTypes.ofRoutes());
         registry.addInterceptor(authentication).addPathPatterns("/v1/**");
+    }
+
+    /**
+     * {@link AcceptedTypes} for the actuator's routes (its health check), which its own handler mapping serves, without
+     * the interceptors above: Spring adds a {@link MappedInterceptor} bean to every handler mapping, and this one
+     * matches the actuator's paths only, which no other mapping serves.
+     */
+    @Bean
+    MappedInterceptor actuatorAcceptedTypes() {
+        return new MappedInterceptor(new String[] {"/actuator/**"}, AcceptedTypes.ofActuator());
     }
 
     /**

@@ -51,6 +51,11 @@ final class Json {
                         + " twice in one object"
                         + where(e) + "; expected " + expectedShape);
             }
+            if (String.valueOf(e.getOriginalMessage()).contains("surrogate pair in property name")) {
+                // Valid JSON syntax, but no Unicode text: Jackson refuses such a key itself, before any record check.
+                throw new ApiException(422, "malformed_body", "The body has a key holding half of a surrogate pair"
+                        + " alone, which is not Unicode text" + where(e) + "; expected " + expectedShape);
+            }
             if (e instanceof StreamConstraintsException) {
                 throw new ApiException(422, "malformed_body", "The body is beyond what Freight reads: "
                         + JsonValues.detail(e) + where(e) + "; expected " + expectedShape);

@@ -5,6 +5,7 @@ import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Coerced;
 import dev.freight.schema.Coercion;
+import dev.freight.schema.Echo;
 import dev.freight.schema.Field;
 import dev.freight.schema.NulCharacter;
 import dev.freight.schema.ObjectDef;
@@ -232,7 +233,7 @@ final class RowTransformer {
                             "T" + nul.substring(1)));
                 } else if (!plan.keys().contains(key)) {
                     warnings.add(new Violation(ordinal, externalId, key, ViolationCode.UNMAPPED_FIELD,
-                            "\"" + key + "\" is not in the report's mapping and was ignored"));
+                            Echo.quoted(key) + " is not in the report's mapping and was ignored"));
                 }
             }
         }

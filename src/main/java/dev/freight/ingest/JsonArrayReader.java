@@ -11,7 +11,9 @@ import tools.jackson.core.JsonToken;
 
 /**
  * The elements of a top-level JSON array, or of the array under {@code "data"} in a top-level object (the Import API's
- * body shape; the object's other properties are skipped). Streams with Jackson's parser, one element at a time.
+ * body shape; the object's other properties are skipped). Streams with Jackson's parser, one element at a time. A
+ * file without a byte-order mark or the pattern of UTF-16 or UTF-32 is UTF-8: a byte that is not fails the read at its
+ * line and column ({@code malformed_json}).
  */
 final class JsonArrayReader extends PeekingReader {
 
@@ -31,9 +33,9 @@ final class JsonArrayReader extends PeekingReader {
     }
 
     static RowReader open(Path file, Charset charset) throws IOException {
-        TextEncoding encoding = TextEncoding.of(file, charset);
+        TextEncoding encoding = TextEncoding.ofJson(file, charset);
         SourceFormat format = encoding.format(null, LineEnding.ofJson(file, encoding));
-        JsonParser parser = JsonValues.MAPPER.createParser(encoding.open(file));
+        JsonParser parser = JsonValues.MAPPER.createParser(Utf8Escapes.failing(encoding.openEscaped(file)));
         try {
             JsonToken token = parser.nextToken();
             if (token == null) {

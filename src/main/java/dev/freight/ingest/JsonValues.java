@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,31 +44,49 @@ public final class JsonValues {
      * Integer, Long or BigInteger, fractions as BigDecimal); leaves the parser on its END_OBJECT. An object that has a
      * key twice, at any depth, is read to its end and then rejected alone with {@code repeated_key}. Its own keys
      * name the file's columns: each U+0000 in them is read as U+FFFD, as in a tabular file's header ({@link Columns}).
+     * So is each half of a surrogate pair alone. Two keys that read as one column so ({@code "a\u0000"} and
+     * {@code "a\uFFFD"}) are that column twice: the object is rejected alone, its message naming both keys as
+     * written, each character replaced shown as its escape ({@code \u0000}).
      *
      * @param firstLine the file line of the parser's line 1
      */
     static Map<String, Object> readObject(JsonParser parser, long firstLine) {
-        String[] repeated = new String[3];
+        String[] repeated = new String[4];
         Map<String, Object> object = object(parser, firstLine, repeated, true);
         if (repeated[0] != null) {
             throw new IngestException("repeated_key", Long.parseLong(repeated[1]),
-                    "%s: the key \"%s\" appears twice in one object".formatted(repeated[2], repeated[0]));
+                    "%s: %sthe key \"%s\" appears twice in one object".formatted(repeated[2], repeated[3],
+                            repeated[0]));
         }
         return object;
     }
 
     /**
-     * @param repeated the first key found twice, its line and where it is, once there is one
+     * @param repeated the first key found twice, its line, where it is, and what the file wrote when it was two
+     *     different keys that read as one (a NUL character in one read as U+FFFD), once there is one
      * @param columns whether the keys name columns (a row's own, not a value's)
      */
     private static Map<String, Object> object(JsonParser parser, long firstLine, String[] repeated, boolean columns) {
         Map<String, Object> object = new LinkedHashMap<>();
+        // The keys as written of the columns whose names have a U+FFFD, which a NUL in the key may have become.
+        Map<String, String> written = null;
         for (JsonToken t = parser.nextToken(); t == JsonToken.PROPERTY_NAME; t = parser.nextToken()) {
-            String name = columns ? parser.currentName().replace('\u0000', '\uFFFD') : parser.currentName();
+            String raw = parser.currentName();
+            String name = columns ? columnName(raw) : raw;
             if (object.containsKey(name) && repeated[0] == null) {
                 repeated[0] = name;
                 repeated[1] = String.valueOf(line(parser, firstLine));
                 repeated[2] = where(parser, firstLine);
+                String first = written == null ? null : written.get(name);
+                repeated[3] = first == null || first.equals(raw) ? "" : "the keys \"%s\" and \"%s\" both read as"
+                        .formatted(shown(first), shown(raw))
+                        + " \"%s\" (a NUL character (U+0000) or half of a surrogate pair alone in a key is read as"
+                        .formatted(name) + " U+FFFD), so ";
+            } else if (columns && name.indexOf('\uFFFD') >= 0) {
+                if (written == null) {
+                    written = new HashMap<>();
+                }
+                written.putIfAbsent(name, raw);
             }
             parser.nextToken();
             Object value = value(parser, firstLine, repeated);
@@ -76,6 +95,49 @@ public final class JsonValues {
             }
         }
         return object;
+    }
+
+    /**
+     * The column a record's key names: the key with U+FFFD for each NUL character and each half of a surrogate pair
+     * alone (a {@code "\ud800"} escape writes one), neither of which a database stores in a name.
+     */
+    private static String columnName(String key) {
+        StringBuilder name = null;
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < key.length()
+                    && Character.isLowSurrogate(key.charAt(i + 1));
+            boolean replaced = c == 0 || !pair && Character.isSurrogate(c);
+            if (replaced && name == null) {
+                name = new StringBuilder(key.length()).append(key, 0, i);
+            }
+            if (name != null) {
+                name.append(replaced ? '\uFFFD' : c);
+                if (pair) {
+                    name.append(key.charAt(i + 1));
+                }
+            }
+            i += pair ? 1 : 0;
+        }
+        return name == null ? key : name.toString();
+    }
+
+    /** {@code key} with each character {@link #columnName} replaces written as its JSON escape ({@code \u0000}). */
+    private static String shown(String key) {
+        StringBuilder shown = new StringBuilder(key.length());
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < key.length()
+                    && Character.isLowSurrogate(key.charAt(i + 1));
+            if (pair) {
+                shown.append(c).append(key.charAt(++i));
+            } else if (c == 0 || Character.isSurrogate(c)) {
+                shown.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                shown.append(c);
+            }
+        }
+        return shown.toString();
     }
 
     private static Object value(JsonParser parser, long firstLine, String[] repeated) {

@@ -12,7 +12,8 @@ import tools.jackson.core.JsonToken;
 
 /**
  * Newline-delimited JSON: one object per line, blank lines skipped. A bad line is reported as an
- * {@link IngestException} with its line number, and reading can go on with the next line.
+ * {@link IngestException} with its line number, and reading can go on with the next line; a line holding a byte that is
+ * not UTF-8 is one (in a file without a byte-order mark or the pattern of UTF-16 or UTF-32, which is UTF-8).
  */
 final class NdjsonReader extends PeekingReader {
 
@@ -35,9 +36,9 @@ final class NdjsonReader extends PeekingReader {
         if (Files.size(file) == 0) {
             throw new IngestException("empty_file", 0, "The file is empty; expected one JSON object per line");
         }
-        TextEncoding encoding = TextEncoding.of(file, charset);
+        TextEncoding encoding = TextEncoding.ofJson(file, charset);
         SourceFormat format = encoding.format(null, LineEnding.ofJson(file, encoding));
-        LineReader lines = new LineReader(encoding.open(file), MAX_LINE);
+        LineReader lines = new LineReader(encoding.openEscaped(file), MAX_LINE);
         try {
             return new NdjsonReader(lines, format);
         } catch (IOException | RuntimeException e) {
@@ -61,6 +62,11 @@ final class NdjsonReader extends PeekingReader {
             throw new IngestException("malformed_json", line,
                     "Line %d: expected a JSON object of at most %,d characters, found a longer line"
                             .formatted(line, MAX_LINE));
+        }
+        int bad = Utf8Escapes.find(text);
+        if (bad >= 0) {
+            throw new IngestException("malformed_json", line,
+                    Utf8Escapes.message("Line %d, column %d".formatted(line, bad + 1), text.charAt(bad)));
         }
         try (JsonParser parser = JsonValues.MAPPER.createParser(text)) {
             // Worded while the parser is open: the message may name a character the parser has not read whole.

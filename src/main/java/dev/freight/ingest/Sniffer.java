@@ -113,17 +113,23 @@ final class Sniffer {
 
     /**
      * Whether text starting with {@code start} may have no non-blank cell: it has no character that only a non-blank
-     * cell holds before its first non-ASCII character or ESC, past which the file's encoding (detected from the whole
-     * file) may read the bytes otherwise. Quotes, apostrophes (a formula guard before a tab is dropped) and the
-     * separators may all belong to blank cells.
+     * cell holds before its first ESC or character that did not decode (U+FFFD), past which the file's encoding
+     * (detected from the whole file) may read the bytes otherwise. Quotes, apostrophes (a formula guard before a tab is
+     * dropped), the separators and white space may all belong to blank cells. A character beyond ASCII that is not
+     * white space holds a cell in whichever encoding detection finds: read from the head as UTF-8, its first byte is
+     * C2 to F4, which starts no white space in any encoding detection knows (an ideographic space is A1 A1, A1 40 or
+     * 81 40 in the East Asian ones). So a header such as {@code Ñame} or {@code 编号} does not open the CSV reader,
+     * which reads the whole file to detect its encoding (before, it did, in the upload request).
      */
     private static boolean mayBeBlank(String start) {
         for (int i = 0; i < start.length(); i++) {
             char c = start.charAt(i);
-            if (c >= 0x80 || c == 0x1B) {
+            if (c == 0x1B || c == '\uFFFD') {
                 return true;
             }
-            if (c > ' ' && c < 0x7F && "\"',;|".indexOf(c) < 0) {
+            boolean cell = c < 0x80 ? c > ' ' && c < 0x7F && "\"',;|".indexOf(c) < 0
+                    : !Character.isWhitespace(c) && c != '\uFEFF';
+            if (cell) {
                 return false;
             }
         }

@@ -83,11 +83,35 @@ record TextEncoding(Charset charset, int bomLength) {
     }
 
     /**
+     * The encoding to read a JSON or NDJSON {@code file} with: {@code requested} when not null, else a byte-order
+     * mark's, else UTF-32 or UTF-16 without one ({@link #withoutBom}), else UTF-8 whatever the bytes are. JSON is
+     * written in UTF-8 (RFC 8259), so a byte that is not UTF-8 is an error in the text, which
+     * {@link #openEscaped} shows, not a sign of another encoding to guess.
+     */
+    static TextEncoding ofJson(Path file, Charset requested) throws IOException {
+        if (requested != null) {
+            return of(file, requested);
+        }
+        byte[] head = head(file, HEAD);
+        TextEncoding bom = fromBom(head, head.length);
+        if (bom != null) {
+            return bom;
+        }
+        TextEncoding unmarked = withoutBom(head, head.length);
+        return unmarked != null ? unmarked : new TextEncoding(StandardCharsets.UTF_8, 0);
+    }
+
+    /**
      * Records that {@code file}, as it is now, is what detection calls UTF-8: its bytes, read through as a
      * {@link Utf8Stream}, were valid UTF-8 without ESC bytes. Opening it unchanged then skips the detecting read.
      */
     static void rememberUtf8(Path file) throws IOException {
         DETECTED.put(FileVersion.of(file), StandardCharsets.UTF_8);
+    }
+
+    /** The encoding detection remembers for {@code file} as it is now; null when it has not read the file through. */
+    static Charset remembered(Path file) throws IOException {
+        return DETECTED.get(FileVersion.of(file));
     }
 
     /** What one pass over the bytes says. */
@@ -172,15 +196,22 @@ record TextEncoding(Charset charset, int bomLength) {
      * <ul>
      * <li>most characters ASCII or Latin-1: the high byte of most pairs zero, and the low byte of few ({@code 61 00}
      *     is ASCII {@code a} in little-endian);</li>
+     * <li>a first line of at least three characters, all ASCII written as characters of their own (a header), ended
+     *     by a line break of its own: a header followed by one long cell in Chinese has few zero bytes and separators,
+     *     but no 8-bit text has a zero byte between all the letters of a line;</li>
      * <li>a character that separates cells or lines ({@link #SEPARATORS}: tab, line feed, carriage return, space,
      *     quote, comma, semicolon, bar) written at least twice as a character of its own, and at least a quarter as
      *     often as its byte is the low byte of another character. Text in a script without Latin letters (Chinese,
      *     say) has fewer zero bytes, but its separators and line breaks are ASCII; the few common characters whose low
-     *     byte is a separator's ({@code 上} is {@code 0A 4E}) do not outnumber them fourfold.</li>
+     *     byte is a separator's ({@code 上} is {@code 0A 4E}) do not outnumber them fourfold. This evidence does not
+     *     count when more than 19 in 20 of the characters that are not ASCII or Latin-1 have two printable ASCII
+     *     bytes: that is 8-bit text with a NUL byte before its line breaks (or separators), which UTF-16 text in any
+     *     script hardly ever is (Chinese has about one such character in five).</li>
      * </ul>
      * Null when the bytes are not that. Text in a single-byte encoding or in UTF-8 with a few zero bytes (NUL
      * characters in some cells) is not taken for UTF-16, however its zero bytes fall: nearly all its separators and
-     * line breaks pair with another letter. Nor is binary data (its pairs read as control characters or surrogates).
+     * line breaks pair with another letter, or all its other pairs are two ASCII bytes. Nor is binary data (its pairs
+     * read as control characters or surrogates).
      */
     static TextEncoding utf16WithoutBom(byte[] bytes, int length) {
         int units = length / 2;
@@ -201,8 +232,21 @@ record TextEncoding(Charset charset, int bomLength) {
         int odd = 0;
         int[] alone = new int[SEPARATORS.length()];
         int[] inOthers = new int[SEPARATORS.length()];
+        int asciiPairs = 0;
+        int firstLine = 0;
+        boolean firstLineOpen = true;
+        boolean asciiFirstLine = false;
         for (int i = 0; i < units; i++) {
             char c = unit(bytes, i, little);
+            if (firstLineOpen && (c == '\n' || c == '\r')) {
+                firstLineOpen = false;
+                asciiFirstLine = firstLine >= 3;
+            } else if (firstLineOpen && (c >= 0x20 && c < 0x7F || c == '\t')) {
+                firstLine++;
+            } else {
+                firstLineOpen = false;
+            }
+            asciiPairs += printable(c >> 8) && printable(c & 0xFF) ? 1 : 0;
             zeroHigh += c >> 8 == 0 ? 1 : 0;
             zeroLow += (c & 0xFF) == 0 ? 1 : 0;
             int separator = SEPARATORS.indexOf(c & 0xFF);
@@ -223,11 +267,16 @@ record TextEncoding(Charset charset, int bomLength) {
         if (zeroHigh < 2 || odd * 50 > units) {
             return null;
         }
-        boolean strong = zeroHigh * 2 >= units && zeroLow * 16 <= zeroHigh;
-        for (int s = 0; s < SEPARATORS.length() && !strong; s++) {
+        boolean strong = zeroHigh * 2 >= units && zeroLow * 16 <= zeroHigh || asciiFirstLine;
+        boolean eightBit = asciiPairs * 20 > (units - zeroHigh) * 19;
+        for (int s = 0; s < SEPARATORS.length() && !strong && !eightBit; s++) {
             strong = alone[s] >= 2 && alone[s] * 4 >= inOthers[s];
         }
         return strong ? new TextEncoding(little ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE, 0) : null;
+    }
+
+    private static boolean printable(int b) {
+        return b >= 0x20 && b < 0x7F;
     }
 
     private static char unit(byte[] bytes, int i, boolean little) {
@@ -263,6 +312,24 @@ record TextEncoding(Charset charset, int bomLength) {
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         return new InputStreamReader(in, decoder);
+    }
+
+    /**
+     * A reader of the file's text after the byte-order mark: in UTF-8, each byte that is not UTF-8 becomes the escape
+     * {@link Utf8Escapes} tells; in another encoding as {@link #open} reads it.
+     */
+    Reader openEscaped(Path file) throws IOException {
+        if (!charset.equals(StandardCharsets.UTF_8)) {
+            return open(file);
+        }
+        InputStream in = Files.newInputStream(file);
+        try {
+            in.skipNBytes(bomLength);
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
+        return new Utf8Escapes(in);
     }
 
     private static boolean startsWith(byte[] bytes, int length, int... prefix) {

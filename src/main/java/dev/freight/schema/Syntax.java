@@ -6,10 +6,15 @@ package dev.freight.schema;
  * <p>Each check accepts exactly the strings its documented regular expression matches in full
  * ({@code SyntaxTest} compares them on generated strings). A hand-written scan is used because a backtracking regex
  * over a host name cost a fifth of an import's reading thread. A space means Java's {@code \s} (space, tab, line
- * feed, vertical tab, form feed and carriage return) or a Unicode space separator {@code \p{Z}} (a no-break space
- * U+00A0, U+202F, an ideographic space U+3000…), which a copy from a web page or a spreadsheet leaves in a value.
+ * feed, vertical tab, form feed and carriage return), a Unicode space separator {@code \p{Z}} (a no-break space
+ * U+00A0, U+202F, an ideographic space U+3000…), which a copy from a web page or a spreadsheet leaves in a value, or
+ * a zero-width space ({@link #ZERO_WIDTH}: U+180E, U+200B, U+2060, U+FEFF), which is as unseen and belongs to no word.
+ * The zero-width joiners (U+200C, U+200D) are not spaces: Persian and Indic words and emoji sequences hold them.
  */
 final class Syntax {
+
+    /** The zero-width spaces, as a regex character class holds them. */
+    static final String ZERO_WIDTH = "\u180E\u200B\u2060\uFEFF";
 
     private Syntax() {}
 
@@ -18,7 +23,7 @@ final class Syntax {
      * more dot-separated labels of ASCII letters, digits and inner hyphens, an optional port of 1 to 5 digits, and an
      * optional path, query or fragment that starts with {@code /}, {@code ?} or {@code #} and has no space. As the
      * regex {@code ((?i:https?)://)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+
-     * (:[0-9]{1,5})?([/?#][^\s\p{Z}]*)?}.
+     * (:[0-9]{1,5})?([/?#][^\s\p{Z}\u180E\u200B\u2060\uFEFF]*)?}.
      */
     static boolean isUrl(String s) {
         int i = schemeEnd(s);
@@ -62,7 +67,8 @@ final class Syntax {
     /**
      * Whether {@code s} is an email address: a local part of one or more characters other than {@code @} and spaces,
      * an {@code @}, and a domain of two or more non-empty dot-separated labels without {@code @} or spaces. As the
-     * regex {@code [^@\s\p{Z}]+@[^@\s\p{Z}.]+(\.[^@\s\p{Z}.]+)+}.
+     * regex {@code [^@\s\p{Z}Z]+@[^@\s\p{Z}Z.]+(\.[^@\s\p{Z}Z.]+)+}, where {@code Z} stands for
+     * {@link #ZERO_WIDTH}.
      */
     static boolean isEmail(String s) {
         int at = s.indexOf('@');
@@ -105,7 +111,8 @@ final class Syntax {
     private static boolean noSpace(String s, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
-            if (c == ' ' || c >= '\t' && c <= '\r' || c >= '\u0080' && Character.isSpaceChar(c)) {
+            if (c == ' ' || c >= '\t' && c <= '\r'
+                    || c >= '\u0080' && (Character.isSpaceChar(c) || ZERO_WIDTH.indexOf(c) >= 0)) {
                 return false;
             }
         }

@@ -145,6 +145,26 @@ class AcceptHeaderTest {
         }
     }
 
+    /**
+     * The actuator's health check, which its own handler mapping serves, refuses an Accept that refuses JSON and
+     * accepts none of its types as the application's routes do (before, it answered 200 in JSON); one that accepts
+     * its own JSON type is answered in that type.
+     */
+    @Test
+    void theHealthCheckRefusesAnAcceptThatRefusesJsonAndAcceptsNoneOfItsTypes() throws Exception {
+        HttpResponse<String> refused = send("GET", "/actuator/health", "application/json;q=0", null);
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(406);
+        assertThat(refused.body()).isEqualTo("{\"error\":{\"code\":\"not_acceptable\",\"message\":\"The Accept header"
+                + " refuses application/json (q=0) and accepts no other type Freight answers in\"}}");
+
+        HttpResponse<String> own = send("GET", "/actuator/health",
+                "application/json;q=0, application/vnd.spring-boot.actuator.v3+json", null);
+        assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+        assertThat(own.headers().firstValue("Content-Type")).hasValue("application/vnd.spring-boot.actuator.v3+json");
+        assertThat(own.body()).isEqualTo("{\"status\":\"UP\"}");
+    }
+
     private HttpResponse<String> send(String method, String path, String accept, String json) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(tenant.server().baseUrl() + path))
                 .header("Authorization", "Bearer " + tenant.adminKey())

@@ -211,6 +211,39 @@ abstract class ImportApiContract {
         assertThat(stored).containsExactlyInAnyOrder("Ann|c-1", "Bo|-", "Cy|-", "Di|-");
     }
 
+    /**
+     * A zero-width space (U+200B, U+2060, U+FEFF) in an email address or a URL's path is refused like another Unicode
+     * space, shown escaped; a zero-width joiner, part of a Persian word, is not (before, both were stored).
+     */
+    @Test
+    void anEmailOrUrlHoldingAZeroWidthSpaceIsRejectedLikeOneHoldingAnotherSpace() {
+        assertThat(http.post("/v1/import-reports", """
+                {"slug": "crm-contacts", "report_name": "CRM contacts", "base_object": "contact",
+                 "mapping": {"external_id": "id", "displayName": "name", "email": "email",
+                  "website": "site"}}""").status()).isEqualTo(201);
+
+        Response r = http.post("/v1/import/crm-contacts", """
+                {"data": [{"id": "c-1", "name": "Ann", "email": "ann@example.com\\u200b"},
+                  {"id": "c-2", "name": "Bo", "site": "https://acme.com/a\\u2060b"},
+                  {"id": "c-3", "name": "Cy", "email": "\\ufeffcy@example.com"},
+                  {"id": "c-4", "name": "Di",
+                   "email": "\\u0645\\u06cc\\u200c\\u062e\\u0648\\u0627\\u0647@example.com"}]}""");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("created_count").asInt()).isEqualTo(1);
+        assertThat(r.at("/errors")).isEqualTo("[{\"index\":0,\"external_id\":\"c-1\",\"field\":\"email\","
+                + "\"error_code\":\"invalid_field_value\",\"message\":\"email: expected an email address, got "
+                + "\\\"ann@example.com\\\\u200b\\\"\"},{\"index\":1,\"external_id\":\"c-2\",\"field\":\"website\","
+                + "\"error_code\":\"invalid_field_value\",\"message\":\"website: expected a URL, got "
+                + "\\\"https://acme.com/a\\\\u2060b\\\"\"},{\"index\":2,\"external_id\":\"c-3\",\"field\":\"email\","
+                + "\"error_code\":\"invalid_field_value\",\"message\":\"email: expected an email address, got "
+                + "\\\"\\\\ufeffcy@example.com\\\"\"}]");
+        List<String> stored = new ArrayList<>();
+        http.get("/v1/objects/contact/records").json().get("data").forEach(c -> stored.add(
+                c.get("external_id").asString() + "|" + c.get("values").get("email").asString()));
+        assertThat(stored).containsExactly("c-4|\u0645\u06cc\u200c\u062e\u0648\u0627\u0647@example.com");
+    }
+
     @Test
     void aRecordWithoutARequiredFieldIsRejectedWithMissingRequiredField() {
         Response r = importBatch("""
@@ -248,6 +281,40 @@ abstract class ImportApiContract {
         assertThat(r.at("/warnings")).isEqualTo("[{\"index\":0,\"external_id\":\"v-1\",\"field\":\"Legacy Code\","
                 + "\"error_code\":\"unmapped_field\","
                 + "\"message\":\"\\\"Legacy Code\\\" is not in the report's mapping and was ignored\"}]");
+    }
+
+    /**
+     * An unmapped key's warning quotes it as every message quotes what it was sent ({@code Echo}): its first 100
+     * characters and {@code …} (before, the whole key, however long); {@code field} is the key itself.
+     */
+    @Test
+    void anUnmappedKeyOfMoreThanAHundredCharactersIsCutInItsWarningMessage() {
+        String key = "K".repeat(99) + "\uD83D\uDE00" + "k".repeat(500);
+        Response r = importBatch("{\"data\": [{\"Name\": \"A\", \"External Id\": \"v-1\", \"" + key + "\": \"X9\"}]}");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("created_count").asInt()).isEqualTo(1);
+        JsonNode warning = r.json().get("warnings").get(0);
+        assertThat(warning.get("field").asString()).isEqualTo(key);
+        assertThat(warning.get("error_code").asString()).isEqualTo("unmapped_field");
+        assertThat(warning.get("message").asString()).isEqualTo("\"" + "K".repeat(99)
+                + "…\" is not in the report's mapping and was ignored");
+    }
+
+    /**
+     * A record's key holding half of a surrogate pair alone is no Unicode text: the body is refused naming that, not
+     * as invalid JSON (its syntax is valid), and nothing is stored.
+     */
+    @Test
+    void aKeyHoldingAnUnpairedSurrogateRefusesTheBodyNamingWhy() {
+        Response r = importBatch("""
+                {"data": [{"Name": "A", "External Id": "v-1"}, {"Name": "B", "External Id": "v-2", "Le\\ud800gacy": 1}]}""");
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.at("/error/code")).isEqualTo("malformed_body");
+        assertThat(r.at("/error/message")).isEqualTo("The body has a key holding half of a surrogate pair alone, which"
+                + " is not Unicode text at line 1, column 93; expected {\"data\": [ {\"<incoming key>\": <value>, …}, … ]}");
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
     }
 
     @Test

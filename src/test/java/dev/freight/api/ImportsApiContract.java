@@ -1949,6 +1949,98 @@ abstract class ImportsApiContract {
         assertThat(http.get("/v1/objects/vendor/records?external_id=n-3").at("/data/0/values/name")).isEqualTo("Delta");
     }
 
+    /**
+     * A JSON record's key holding half of a surrogate pair alone (a {@code "\ud800"} escape writes one) names its
+     * column with U+FFFD in its place, as a NUL is read, so the column's name can be stored and shown.
+     */
+    @Test
+    void aJsonKeyHoldingAnUnpairedSurrogateNamesItsColumnWithTheReplacementCharacter() throws Exception {
+        String json = """
+                [{"external_id": "s-1", "name": "Acme", "note\\ud800": "x"},
+                 {"external_id": "s-2", "name": "Beta", "note\\ud800": "y", "note\\uFFFD": "z"}]""";
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+
+        upload(created.at("/_upload_url"), json, "application/json", "s.json");
+
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/status")).as(done.body()).isEqualTo("completed");
+        assertThat(done.at("/stats/created") + "/" + done.at("/stats/failed")).isEqualTo("1/1");
+        JsonNode errors = Http.JSON.readTree(get(done.at("/_errors_json_url")).body());
+        assertThat(errors.get(0).get("message").asString()).isEqualTo("Line 2, column 60: the keys \"note\\ud800\""
+                + " and \"note\uFFFD\" both read as \"note\uFFFD\" (a NUL character (U+0000) or half of a surrogate pair"
+                + " alone in a key is read as U+FFFD), so the key \"note\uFFFD\" appears twice in one object");
+        assertThat(vendorNames()).containsExactly("s-1=Acme");
+    }
+
+    /**
+     * A record whose keys {@code "a\u0000"} and {@code "a\uFFFD"} both read as the column {@code a�} is rejected
+     * alone, its message naming the two keys as written (before, it named only {@code a�}, which looks written once).
+     */
+    @Test
+    void aRecordWhoseNulKeyReadsAsAnotherOfItsKeysIsRejectedNamingBothKeys() throws Exception {
+        String ndjson = """
+                {"external_id": "k-1", "name": "Acme", "a\\u0000": 1, "a\\uFFFD": 2}
+                {"external_id": "k-2", "name": "Beta", "a\\u0000": 3}
+                """;
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+
+        upload(created.at("/_upload_url"), ndjson, "application/x-ndjson", "k.ndjson");
+
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(done.at("/stats/created") + "/" + done.at("/stats/failed")).isEqualTo("1/1");
+        JsonNode errors = Http.JSON.readTree(get(done.at("/_errors_json_url")).body());
+        assertThat(errors.size()).isEqualTo(1);
+        assertThat(errors.get(0).get("error_code").asString()).isEqualTo("malformed_row");
+        assertThat(errors.get(0).get("message").asString()).isEqualTo("Line 1, column 54: the keys \"a\\u0000\" and"
+                + " \"a\uFFFD\" both read as \"a\uFFFD\" (a NUL character (U+0000) or half of a surrogate pair alone in a"
+                + " key is read as U+FFFD), so the key \"a\uFFFD\" appears twice in one object");
+        assertThat(vendorNames()).containsExactly("k-2=Beta");
+    }
+
+    /**
+     * JSON is written in UTF-8 (RFC 8259): a byte that is not UTF-8 (an {@code é} saved in windows-1252) fails a JSON
+     * file at its line and column and rejects an NDJSON line alone, instead of the file being read in a guessed
+     * encoding.
+     */
+    @Test
+    void aJsonOrNdjsonFileWithAByteThatIsNotUtf8IsRefusedAtItsLineNotReadInAGuessedEncoding() throws Exception {
+        byte[] json = ("[{\"external_id\": \"u-1\", \"name\": \"Acme\"},\n"
+                + " {\"external_id\": \"u-2\", \"name\": \"Caf\u00e9\"}]").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] latin1 = ("{\"external_id\": \"w-1\", \"name\": \"Acme\"}\n"
+                + "{\"external_id\": \"w-2\", \"name\": \"Caf\u00e9\"}\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] utf8 = "{\"external_id\": \"w-3\", \"name\": \"Caf\u00e9\"}\n".getBytes(StandardCharsets.UTF_8);
+        byte[] ndjson = Arrays.copyOf(latin1, latin1.length + utf8.length);
+        System.arraycopy(utf8, 0, ndjson, latin1.length, utf8.length);
+        for (Object[] file : List.of(new Object[] {json, "application/json", "u.json"},
+                new Object[] {ndjson, "application/x-ndjson", "w.ndjson"})) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+            HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", (String) file[1])
+                    .header("Content-Disposition", "attachment; filename=\"" + file[2] + "\"")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray((byte[]) file[0])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(202);
+
+            Response done = awaitFinal(created.at("/id"));
+            if (file[2].equals("u.json")) {
+                assertThat(done.at("/status")).isEqualTo("failed");
+                assertThat(done.at("/reason")).isEqualTo("The file could not be read: Line 2, column 37: expected"
+                        + " UTF-8 text (JSON is written in UTF-8), found the byte 0xE9, which is not UTF-8 there");
+            } else {
+                assertThat(done.at("/status")).isEqualTo("completed");
+                assertThat(done.at("/stats/created") + "/" + done.at("/stats/failed")).isEqualTo("2/1");
+                JsonNode errors = Http.JSON.readTree(get(done.at("/_errors_json_url")).body());
+                assertThat(errors.size()).isEqualTo(1);
+                assertThat(errors.get(0).get("line").asLong()).isEqualTo(2);
+                assertThat(errors.get(0).get("error_code").asString()).isEqualTo("malformed_row");
+                assertThat(errors.get(0).get("message").asString()).isEqualTo("Line 2, column 36: expected UTF-8"
+                        + " text (JSON is written in UTF-8), found the byte 0xE9, which is not UTF-8 there");
+            }
+        }
+        assertThat(vendorNames()).containsExactly("w-1=Acme", "w-3=Café");
+    }
+
     @Test
     void anUploadSentAsAFormBodyByCurlDefaultsIsReadAsTheFile() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");

@@ -267,6 +267,85 @@ class DetectTest {
     }
 
     /**
+     * A CSV whose header starts with a letter beyond ASCII is told from its first 8 KiB, without opening the CSV
+     * reader, which reads the whole file to detect its encoding (before, it did so in the upload request). A start of
+     * white space beyond ASCII (ideographic spaces) may still be a file of blank rows: the reader tells that.
+     */
+    @Test
+    void tellsACsvWhoseHeaderStartsWithALetterBeyondAsciiFromItsStartAlone() throws IOException {
+        List<String> headers = List.of("\u00d1ame,code\n", "\u7f16\u53f7,\u63cf\u8ff0\n", "\u00c4u\u00dfere ID;Name\n",
+                "\u3000\u00e9,x\n");
+        for (int i = 0; i < headers.size(); i++) {
+            Path file = Files.writeString(dir.resolve("letter-" + i + ".csv"), headers.get(i) + "a,b\nc,d\n");
+
+            assertThat(Readers.detect(file, null, null)).as(headers.get(i)).isEqualTo(FileType.CSV);
+            assertThat(TextEncoding.remembered(file)).as(headers.get(i)).isNull();
+        }
+        Path blank = Files.writeString(dir.resolve("ideographic.csv"), "\u3000,\u3000\n\u3000\n");
+
+        assertThatThrownBy(() -> Readers.detect(blank, null, null)).isInstanceOf(IngestException.class)
+                .hasMessage("The file has only blank rows; expected a CSV, JSON, NDJSON, XLSX or XLS file");
+    }
+
+    /**
+     * UTF-16 without a byte-order mark whose first 8 KiB are an ASCII header and then one long cell in Chinese has
+     * almost no zero bytes past the header and separators too few to tell it; its header, ASCII written as
+     * characters of their own up to a line break, does (before, it was not taken for UTF-16).
+     */
+    @Test
+    void readsUtf16WithoutAByteOrderMarkWhoseAsciiHeaderIsFollowedByOneLongChineseCell() throws IOException {
+        StringBuilder chinese = new StringBuilder();
+        for (int i = 0; i < 6000; i++) {
+            chinese.append((char) (0x4E00 + i * 7 % 0x5000));
+        }
+        String text = "external_id,description\nc-1," + chinese + "\nc-2,short\n";
+        for (Charset charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
+            byte[] bytes = text.getBytes(charset);
+            Path file = Files.write(dir.resolve(charset + "-long.csv"), bytes);
+
+            assertThat(TextEncoding.withoutBom(bytes, TextEncoding.HEAD)).isEqualTo(new TextEncoding(charset, 0));
+            try (RowReader rows = Readers.open(file, FileType.CSV, ReadOptions.defaults())) {
+                assertThat(rows.format().encoding()).isEqualTo(charset.name().toLowerCase(java.util.Locale.ROOT));
+                assertThat(rows.headers()).containsExactly("external_id", "description");
+                assertThat(rows.next().cells()).containsExactly(Map.entry("external_id", "c-1"),
+                        Map.entry("description", chinese.toString()));
+                assertThat(rows.next().cells()).containsExactly(Map.entry("external_id", "c-2"),
+                        Map.entry("description", "short"));
+                assertThat(rows.next()).isNull();
+            }
+        }
+    }
+
+    /**
+     * A UTF-8 file with a NUL character before most of its line breaks, each NUL at an even offset, has its line
+     * breaks as characters of their own when read as UTF-16BE, but every other pair it has is two ASCII bytes, which
+     * UTF-16 text hardly ever is: it is read as UTF-8 (before, it was taken for UTF-16BE and read as gibberish).
+     */
+    @Test
+    void readsAnEightBitFileWithANulBeforeMostLineBreaksAtEvenOffsetsInItsOwnEncoding() throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes("external_id,name\n".getBytes(StandardCharsets.UTF_8));
+        for (int i = 1; i <= 200; i++) {
+            String line = "n-" + i + ",Name " + i;
+            if (i % 4 != 0 && (out.size() + line.length()) % 2 != 0) {
+                line += "x";
+            }
+            out.writeBytes(line.getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(i % 4 != 0 ? new byte[] {0, '\n'} : new byte[] {'\n'});
+        }
+        byte[] bytes = out.toByteArray();
+        Path file = Files.write(dir.resolve("nul-lines.csv"), bytes);
+
+        assertThat(TextEncoding.withoutBom(bytes, bytes.length)).isNull();
+        try (RowReader rows = Readers.open(file, FileType.CSV, ReadOptions.defaults())) {
+            assertThat(rows.format().encoding()).isEqualTo("utf-8");
+            assertThat(rows.headers()).containsExactly("external_id", "name");
+            assertThat(rows.next().cells()).containsExactly(Map.entry("external_id", "n-1"),
+                    Map.entry("name", "Name 1x\0"));
+        }
+    }
+
+    /**
      * UTF-32 without a byte-order mark has a zero byte in every unit of four (the last for little-endian, the first
      * for big-endian; three of four for ASCII) and reads as text; the UTF-8 reader of uploads still arriving refuses
      * it (its ASCII with zero bytes is valid UTF-8). 32-bit numbers have that pattern too, but read as control
