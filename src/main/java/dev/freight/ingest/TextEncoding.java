@@ -301,13 +301,7 @@ record TextEncoding(Charset charset, int bomLength) {
 
     /** A reader of the file's text after the byte-order mark; malformed input becomes U+FFFD. */
     Reader open(Path file) throws IOException {
-        InputStream in = Files.newInputStream(file);
-        try {
-            in.skipNBytes(bomLength);
-        } catch (IOException e) {
-            in.close();
-            throw e;
-        }
+        InputStream in = afterBom(file);
         CharsetDecoder decoder = charset.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -322,6 +316,11 @@ record TextEncoding(Charset charset, int bomLength) {
         if (!charset.equals(StandardCharsets.UTF_8)) {
             return open(file);
         }
+        return new Utf8Escapes(afterBom(file));
+    }
+
+    /** The file's bytes after the byte-order mark. */
+    private InputStream afterBom(Path file) throws IOException {
         InputStream in = Files.newInputStream(file);
         try {
             in.skipNBytes(bomLength);
@@ -329,7 +328,7 @@ record TextEncoding(Charset charset, int bomLength) {
             in.close();
             throw e;
         }
-        return new Utf8Escapes(in);
+        return in;
     }
 
     private static boolean startsWith(byte[] bytes, int length, int... prefix) {
