@@ -104,14 +104,15 @@ public final class Database implements AutoCloseable {
 
     /**
      * {@code e}, once the pool has let go of its connections when {@code e} is the database's own word that it is
-     * unavailable ({@link Dialect#isUnavailable}: PostgreSQL ending its sessions as it stops or restarts, a connection
-     * lost): idle connections are closed at once, those in use as they are returned. After a restart every pooled
+     * unavailable and its connections lost ({@link Dialect#lostConnections}: PostgreSQL ending its sessions as it
+     * stops or restarts, a connection lost; not SQLite's {@code SQLITE_BUSY}, after which every connection is as good
+     * as before): idle connections are closed at once, those in use as they are returned. After a restart every pooled
      * connection is dead, and the pool hands one used within the last half second out without checking it; before, the
      * next statement (db-scheduler's rescheduling of the run the outage failed, among others) failed on it at once,
      * where on a new connection it waits for the database up to the pool's connection time-out.
      */
     private StoreException evictIfUnavailable(StoreException e) {
-        if (e.isUnavailable() && e.getCause() instanceof SQLException sql && dialect.isUnavailable(sql)
+        if (e.isUnavailable() && e.getCause() instanceof SQLException sql && dialect.lostConnections(sql)
                 && dataSource.getHikariPoolMXBean() != null) {
             dataSource.getHikariPoolMXBean().softEvictConnections();
         }

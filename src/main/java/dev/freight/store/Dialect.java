@@ -73,6 +73,14 @@ public interface Dialect {
     boolean isUnavailable(SQLException e);
 
     /**
+     * Whether the failure says the pool's connections are lost (the server restarted or went away, the file cannot be
+     * opened), so that they are worth dropping; by default every failure {@link #isUnavailable} names.
+     */
+    default boolean lostConnections(SQLException e) {
+        return isUnavailable(e);
+    }
+
+    /**
      * A condition that {@code column} is one of {@code values}, adding its parameters to {@code params}: an
      * {@code in (?, …)} list by default; PostgreSQL binds one array, which is far cheaper to plan.
      */

@@ -440,6 +440,15 @@ public final class SqliteDialect implements Dialect {
                 && (e.getMessage().contains("SQLITE_CANTOPEN") || e.getMessage().contains("SQLITE_BUSY"));
     }
 
+    /**
+     * Only a file that cannot be opened: {@code SQLITE_BUSY} (another process holding the write lock past the busy
+     * timeout) leaves every connection as good as it was, each with its page cache, so none is dropped.
+     */
+    @Override
+    public boolean lostConnections(SQLException e) {
+        return e.getMessage() != null && e.getMessage().contains("SQLITE_CANTOPEN");
+    }
+
     @Override
     public String jsonValue(List<String> path) {
         return "(data -> " + path(path) + ")";

@@ -1,6 +1,7 @@
 package dev.freight.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Value;
@@ -11,6 +12,12 @@ import dev.freight.store.RecordWrite;
 import dev.freight.store.TenantStore;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -56,5 +63,38 @@ class SqliteDialectTest {
         // list of values, as one (87 s for 1,000 updates among 1,000,000 records).
         assertThat(update).containsExactly(key);
         assertThat(log).containsExactly(key);
+    }
+
+    /**
+     * {@code SQLITE_BUSY} (another connection holding the write lock past the busy timeout) is the database unavailable,
+     * worth a retry later, but loses no connection, so the pool keeps its connections and their page caches; a file
+     * that cannot be opened loses them. Before, a single busy failure dropped every pooled connection.
+     */
+    @Test
+    void aBusyDatabaseIsUnavailableButLosesNoConnectionWhereAFileThatCannotBeOpenedLosesThem() throws Exception {
+        SqliteDialect dialect = new SqliteDialect();
+        Path file = Files.createTempDirectory("freight-sqlite-busy-").resolve("busy.db");
+        try (Connection holder = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Connection waiter = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement hold = holder.createStatement();
+                Statement wait = waiter.createStatement()) {
+            hold.execute("begin immediate");
+            wait.execute("pragma busy_timeout = 0");
+            SQLException busy = catchThrowableOfType(SQLException.class, () -> wait.execute("begin immediate"));
+            hold.execute("rollback");
+
+            assertThat(busy.getMessage()).contains("SQLITE_BUSY");
+            assertThat(dialect.isUnavailable(busy)).isTrue();
+            assertThat(dialect.lostConnections(busy)).isFalse();
+        }
+        String nowhere = "jdbc:sqlite:" + file.resolveSibling("no-such-directory").resolve("x.db");
+        SQLException cannotOpen = catchThrowableOfType(SQLException.class, () -> {
+            try (Connection c = DriverManager.getConnection(nowhere); Statement s = c.createStatement()) {
+                s.execute("create table t (x)");
+            }
+        });
+        assertThat(cannotOpen.getMessage()).contains("SQLITE_CANTOPEN");
+        assertThat(dialect.isUnavailable(cannotOpen)).isTrue();
+        assertThat(dialect.lostConnections(cannotOpen)).isTrue();
     }
 }
