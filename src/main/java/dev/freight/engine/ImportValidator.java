@@ -721,7 +721,9 @@ public final class ImportValidator {
                 return;
             }
             try {
-                writer.close();
+                if (writer != null) {
+                    writer.close();
+                }
                 if (reader != null) {
                     reader.close();
                 }
