@@ -30,7 +30,9 @@ public final class RecordStream {
     /**
      * {@code database} is the one the streams' handles come from: where its dialect runs no other query on a handle
      * while it streams ({@link Dialect#queriesWhileStreaming}), the references of each batch are looked up on a
-     * connection of its own, taken for that lookup only.
+     * connection of its own, taken for that lookup only from the database's spare pool
+     * ({@link Database#withSpareHandle}), so streams holding every connection of the main pool never wait for one
+     * another.
      */
     public RecordStream(Database database) {
         this.database = database;
@@ -152,7 +154,7 @@ public final class RecordStream {
         RecordRow view = new RecordRow(columns, organizationId, object.slug());
         UnaryOperator<List<StoredRecord>> named = !namesRecords(fields) ? UnaryOperator.identity()
                 : h.dialect().queriesWhileStreaming() ? batch -> CurrentReferences.of(h, organizationId, batch)
-                : batch -> database.withHandle(lookup -> CurrentReferences.of(lookup, organizationId, batch));
+                : batch -> database.withSpareHandle(lookup -> CurrentReferences.of(lookup, organizationId, batch));
         try {
             return ReadAhead.run(sink -> query(h, organizationId, object, query, columns,
                     row -> sink.accept(view.at(row).record())), named, handler);

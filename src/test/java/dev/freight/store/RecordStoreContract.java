@@ -1256,6 +1256,48 @@ abstract class RecordStoreContract {
         assertThat(first.values()).isEqualTo(streamed.getFirst().values());
     }
 
+    /**
+     * A stream whose references are looked up while every other connection of the pool is held (as by as many streams
+     * at once) still names them: on PostgreSQL the look-up, which cannot share the {@code COPY}'s connection, takes one
+     * of the database's spare pool ({@link Database#withSpareHandle}). Before, it waited for one of the main pool, so
+     * streams holding every connection waited for one another until the pool's time-out, then failed.
+     */
+    @Test
+    void streamsReferencesWhileEveryOtherConnectionOfThePoolIsHeld() throws Exception {
+        Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
+        ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker));
+        db.inTransaction(h -> {
+            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
+                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            h.update(insert, "vndr_now", acme, "vendor", "v-now", "{\"name\": \"Now\"}");
+            h.update(insert, "part_1", acme, "part", "p-1", "{\"maker\": {\"external_id\": \"v-then\", \"object\":"
+                    + " \"vendor\", \"id\": \"vndr_now\"}}");
+            return null;
+        });
+        int pool = ((com.zaxxer.hikari.HikariDataSource) db.dataSource()).getMaximumPoolSize();
+        List<java.sql.Connection> held = new ArrayList<>();
+        List<StoredRecord> streamed = new ArrayList<>();
+        try {
+            for (int i = 0; i < pool - 1; i++) {
+                held.add(db.dataSource().getConnection());
+            }
+            db.withHandle(h -> {
+                try {
+                    return new RecordStream(db).forEach(h, acme, part, part.fields(), RecordQuery.all(), streamed::add);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } finally {
+            for (java.sql.Connection c : held) {
+                c.close();
+            }
+        }
+
+        assertThat(streamed).extracting(StoredRecord::values).containsExactly(Map.of("maker",
+                new Value.Ref("v-now", "vendor", "vndr_now")));
+    }
+
     private static Field field(String slug, FieldType type, boolean multiple) {
         return new Field(slug, slug, type, false, "", List.of(), List.of(), multiple);
     }
