@@ -285,8 +285,8 @@ class FreightWiring {
     }
 
     @Bean
-    RecordStream recordStream() {
-        return new RecordStream();
+    RecordStream recordStream(Database database) {
+        return new RecordStream(database);
     }
 
     @Bean

@@ -35,11 +35,12 @@ final class Merging {
 
     /**
      * Whether a row leaves a record as it is: its values {@code after} equal the stored ones {@code before}, except
-     * that a stored reference that names its record by id alone (it had no external_id when the reference was
-     * written) equals a reference to the same record with the external_id that record has since. Such a row is
-     * unchanged and the stored reference is kept as it is, so an export naming the record by its id, or a file naming
-     * it by its external_id now, imports back unchanged. A stored reference holding another external_id (a name an
-     * earlier build stored there) differs, and the row writes it anew. Walks the values only when they are not equal.
+     * that a stored reference equals a resolved reference to the same record (object and id) whatever external_id
+     * each holds: the stored one holds the external_id its record had when it was written (none, one a rollback took
+     * back since, or a name an earlier build stored there), the row's the one the record has now. Such a row is
+     * unchanged and the stored reference is kept as it is, so an export (which names the record by its external_id
+     * now, or its id when it has none), or a file naming it by its id, imports back unchanged. Walks the values only
+     * when they are not equal.
      */
     static boolean same(Map<String, Value> before, Map<String, Value> after) {
         if (before.equals(after)) {
@@ -58,7 +59,7 @@ final class Merging {
     }
 
     private static boolean same(Value a, Value b) {
-        if (a instanceof Value.Ref r && b instanceof Value.Ref s && r.externalId() == null && s.id() != null) {
+        if (a instanceof Value.Ref r && b instanceof Value.Ref s && r.id() != null && s.id() != null) {
             return r.id().equals(s.id()) && Objects.equals(r.object(), s.object());
         }
         if (a instanceof Value.Many m && b instanceof Value.Many n && m.values().size() == n.values().size()) {

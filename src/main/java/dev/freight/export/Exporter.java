@@ -39,7 +39,8 @@ public final class Exporter {
         try {
             database.withHandle(h -> {
                 try {
-                    if (writer.takesRows()) {
+                    // A reference is written as its record is named now, which a row cannot tell on its own.
+                    if (writer.takesRows() && !RecordStream.namesRecords(plan.fields())) {
                         return records.forEachRow(h, organizationId, plan.object(), plan.properties(), plan.fields(),
                                 plan.query(), r -> {
                                     writer.row(r);

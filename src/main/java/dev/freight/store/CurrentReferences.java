@@ -22,21 +22,29 @@ final class CurrentReferences {
     /** Record id → its external_id now (null: none); a record that is gone is absent. */
     private final Map<String, String> current = new HashMap<>();
 
-    /** The records with their references named as their records are now; {@code records} are not changed. */
-    static List<StoredRecord> of(RecordStore store, Handle h, String organizationId, List<StoredRecord> records) {
+    /**
+     * The records with their references named as their records are now; {@code records} are not changed, and a record
+     * whose references already name their records so is given back as it is.
+     */
+    static List<StoredRecord> of(Handle h, String organizationId, List<StoredRecord> records) {
         CurrentReferences refs = new CurrentReferences();
         records.forEach(r -> r.values().values().forEach(refs::collect));
         if (refs.idsByObject.isEmpty()) {
             return records;
         }
-        refs.idsByObject.forEach((object, ids) -> refs.current.putAll(store.externalIdsByIds(h, organizationId,
+        refs.idsByObject.forEach((object, ids) -> refs.current.putAll(RecordStore.externalIds(h, organizationId,
                 object, ids)));
         List<StoredRecord> out = new ArrayList<>(records.size());
         for (StoredRecord r : records) {
             Map<String, Value> values = new LinkedHashMap<>();
-            r.values().forEach((field, v) -> values.put(field, refs.named(v)));
-            out.add(new StoredRecord(r.id(), r.organizationId(), r.object(), r.externalId(), values, r.createdAt(),
-                    r.updatedAt()));
+            boolean renamed = false;
+            for (Map.Entry<String, Value> e : r.values().entrySet()) {
+                Value named = refs.named(e.getValue());
+                renamed |= !named.equals(e.getValue());
+                values.put(e.getKey(), named);
+            }
+            out.add(renamed ? new StoredRecord(r.id(), r.organizationId(), r.object(), r.externalId(), values,
+                    r.createdAt(), r.updatedAt()) : r);
         }
         return out;
     }

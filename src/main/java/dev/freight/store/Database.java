@@ -13,14 +13,21 @@ import org.flywaydb.core.Flyway;
 /** A connection pool over one database plus its dialect. Thread-safe. */
 public final class Database implements AutoCloseable {
 
+    /** The most connections of {@link #withSpareHandle}'s pool. */
+    static final int SPARE_CONNECTIONS = 2;
+
     private final HikariDataSource dataSource;
     private final Dialect dialect;
     private final AutoCloseable upkeep;
+    private final HikariConfig config;
+    /** {@link #withSpareHandle}'s pool, opened by its first use; guarded by {@code this}. */
+    private HikariDataSource spare;
 
-    private Database(HikariDataSource dataSource, Dialect dialect) {
+    private Database(HikariDataSource dataSource, Dialect dialect, HikariConfig config) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.upkeep = dialect.upkeep(dataSource);
+        this.config = config;
     }
 
     /** Opens a pool; does not migrate. {@code user} and {@code password} may be null. */
@@ -45,7 +52,9 @@ public final class Database implements AutoCloseable {
         config.setPoolName("freight-" + dialect.name());
         config.setInitializationFailTimeout(-1);
         dialect.configure(config);
-        return new Database(new HikariDataSource(config), dialect);
+        HikariConfig copy = new HikariConfig();
+        config.copyStateTo(copy);
+        return new Database(new HikariDataSource(config), dialect, copy);
     }
 
     /** Applies the dialect's Flyway migrations from {@code db/migration/<dialect>}. */
@@ -103,6 +112,35 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * As {@link #withHandle}, on a connection of a small pool of its own ({@value #SPARE_CONNECTIONS} connections), for
+     * a short query made while the caller holds a connection of the main pool that cannot run it (a PostgreSQL
+     * {@code COPY} has its connection to itself until its last row): were it taken from the main pool, callers that
+     * each hold one and wait for another could take every connection and wait for one another until the pool's
+     * time-out. A spare connection is never held while another is awaited, so those callers only queue for it.
+     */
+    public <T> T withSpareHandle(Function<Handle, T> work) {
+        try (Connection c = spare().getConnection()) {
+            return work.apply(new Handle(c, dialect));
+        } catch (SQLException e) {
+            throw evictIfUnavailable(translate(dialect, e));
+        } catch (StoreException e) {
+            throw evictIfUnavailable(e);
+        }
+    }
+
+    private synchronized HikariDataSource spare() {
+        if (spare == null) {
+            HikariConfig own = new HikariConfig();
+            config.copyStateTo(own);
+            own.setPoolName(config.getPoolName() + "-spare");
+            own.setMaximumPoolSize(SPARE_CONNECTIONS);
+            own.setMinimumIdle(0);
+            spare = new HikariDataSource(own);
+        }
+        return spare;
+    }
+
+    /**
      * {@code e}, once the pool has let go of its connections when {@code e} is the database's own word that it is
      * unavailable and its connections lost ({@link Dialect#lostConnections}: PostgreSQL ending its sessions as it
      * stops or restarts, a connection lost; not SQLite's {@code SQLITE_BUSY}, after which every connection is as good
@@ -115,6 +153,11 @@ public final class Database implements AutoCloseable {
         if (e.isUnavailable() && e.getCause() instanceof SQLException sql && dialect.lostConnections(sql)
                 && dataSource.getHikariPoolMXBean() != null) {
             dataSource.getHikariPoolMXBean().softEvictConnections();
+            synchronized (this) {
+                if (spare != null && spare.getHikariPoolMXBean() != null) {
+                    spare.getHikariPoolMXBean().softEvictConnections();
+                }
+            }
         }
         return e;
     }
@@ -160,6 +203,11 @@ public final class Database implements AutoCloseable {
             throw new IllegalStateException("stopping the database upkeep failed", e);
         } finally {
             dataSource.close();
+            synchronized (this) {
+                if (spare != null) {
+                    spare.close();
+                }
+            }
         }
     }
 }

@@ -291,6 +291,12 @@ public interface Dialect {
      */
     boolean streamsInTransaction();
 
+    /**
+     * Whether the handle of a {@link #streamText} query may run other queries while the stream's handler runs (on the
+     * thread that reads the stream). Where it may not, such queries take another connection.
+     */
+    boolean queriesWhileStreaming();
+
     /** One row of a {@link #streamText} query. */
     interface TextRow {
 

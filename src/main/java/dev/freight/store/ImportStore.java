@@ -810,11 +810,13 @@ public final class ImportStore {
     /**
      * field → unresolved values of an import: the first {@code perField} of each in Java's {@link String} order (by
      * UTF-16 code unit: {@code Banana} before {@code apple}), whatever the database's collation, so that the validate
-     * step, which sorts them so in memory, lists the same values in the same order on either database.
+     * step, which sorts them so in memory, lists the same values in the same order on either database. The rows are
+     * read a batch at a time ({@link Handle#forEach}), so memory holds {@code perField} values a field however many
+     * the import stored (before, PostgreSQL's driver loaded them all).
      */
     public Map<String, List<String>> referenceWarnings(Handle h, String importId, int perField) {
         Map<String, TreeSet<String>> first = new TreeMap<>();
-        h.query("select field, value from import_reference_warnings where import_id = ?", rs -> {
+        h.forEach("select field, value from import_reference_warnings where import_id = ?", rs -> {
             TreeSet<String> values = first.computeIfAbsent(rs.getString(1), f -> new TreeSet<>());
             values.add(rs.getString(2));
             if (values.size() > perField) {

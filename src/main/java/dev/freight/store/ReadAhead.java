@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads a query's records on a second thread a few batches ahead of the caller, so the database, the reading and the
@@ -39,10 +40,20 @@ final class ReadAhead {
         static final Batch END = new Batch(List.of(), null, null);
     }
 
-    /** Returns how many records the handler received; stops reading early when the handler fails. */
+    /** {@link #run(Source, UnaryOperator, RecordStream.RowHandler)} handing over the records as read. */
     static long run(Source source, RecordStream.RowHandler handler) throws IOException, SQLException {
+        return run(source, UnaryOperator.identity(), handler);
+    }
+
+    /**
+     * Returns how many records the handler received; stops reading early when the handler fails. Each batch goes
+     * through {@code batches} on the reading thread before it is handed over (its failure ends the read as the
+     * source's would).
+     */
+    static long run(Source source, UnaryOperator<List<StoredRecord>> batches, RecordStream.RowHandler handler)
+            throws IOException, SQLException {
         BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(DEPTH);
-        Reader reader = new Reader(source, queue);
+        Reader reader = new Reader(source, batches, queue);
         Thread thread = Thread.ofPlatform().name("freight-read-ahead").daemon().start(reader);
         long n = 0;
         try {
@@ -90,12 +101,14 @@ final class ReadAhead {
     private static final class Reader implements Runnable {
 
         private final Source source;
+        private final UnaryOperator<List<StoredRecord>> batches;
         private final BlockingQueue<Batch> queue;
         private List<StoredRecord> rows = new ArrayList<>(BATCH);
         volatile boolean stopped;
 
-        Reader(Source source, BlockingQueue<Batch> queue) {
+        Reader(Source source, UnaryOperator<List<StoredRecord>> batches, BlockingQueue<Batch> queue) {
             this.source = source;
+            this.batches = batches;
             this.queue = queue;
         }
 
@@ -104,7 +117,7 @@ final class ReadAhead {
             Batch last;
             try {
                 source.run(this::accept);
-                if (!rows.isEmpty() && !hand(new Batch(rows, null, null))) {
+                if (!rows.isEmpty() && !hand(new Batch(batches.apply(rows), null, null))) {
                     return;
                 }
                 last = Batch.END;
@@ -119,7 +132,7 @@ final class ReadAhead {
         private boolean accept(StoredRecord record) {
             rows.add(record);
             if (rows.size() == BATCH) {
-                if (!hand(new Batch(rows, null, null))) {
+                if (!hand(new Batch(batches.apply(rows), null, null))) {
                     return false;
                 }
                 rows = new ArrayList<>(BATCH);

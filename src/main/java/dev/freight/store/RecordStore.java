@@ -168,6 +168,11 @@ public final class RecordStore {
      */
     public Map<String, String> externalIdsByIds(Handle h, String organizationId, String object,
             Collection<String> ids) {
+        return externalIds(h, organizationId, object, ids);
+    }
+
+    /** {@link #externalIdsByIds}, for the store's classes that have no store at hand. */
+    static Map<String, String> externalIds(Handle h, String organizationId, String object, Collection<String> ids) {
         Map<String, String> found = new HashMap<>();
         h.queryIn("select id, external_id from records where organization_id = ? and object = ? and %s",
                 List.of(organizationId, object), "id", ids, rs -> found.put(rs.getString(1), rs.getString(2)));
@@ -180,7 +185,7 @@ public final class RecordStore {
      * {@link CurrentReferences}). One query per object the references name.
      */
     public List<StoredRecord> withCurrentReferences(Handle h, String organizationId, List<StoredRecord> records) {
-        return CurrentReferences.of(this, h, organizationId, records);
+        return CurrentReferences.of(h, organizationId, records);
     }
 
     /** Runs {@code select <columns> … where external_id in (…)} in as few statements as the parameter limit allows. */

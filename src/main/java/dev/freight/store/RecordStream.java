@@ -14,14 +14,29 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import tools.jackson.core.type.TypeReference;
 
 /**
  * Reads an object's records for an export: the conditions, order and limit of a {@link RecordQuery} in SQL, rows
  * streamed ({@link Dialect#streamText}: never a whole result in memory) and read a few batches ahead on a second
- * thread, and only the properties and fields asked for. Thread-safe.
+ * thread, and only the properties and fields asked for. References name their records as reading a record does
+ * ({@link RecordStore#withCurrentReferences}), looked up a batch at a time. Thread-safe.
  */
 public final class RecordStream {
+
+    private final Database database;
+
+    /**
+     * {@code database} is the one the streams' handles come from: where its dialect runs no other query on a handle
+     * while it streams ({@link Dialect#queriesWhileStreaming}), the references of each batch are looked up on a
+     * connection of its own, taken for that lookup only from the database's spare pool
+     * ({@link Database#withSpareHandle}), so streams holding every connection of the main pool never wait for one
+     * another.
+     */
+    public RecordStream(Database database) {
+        this.database = database;
+    }
 
     /** Receives each record in order; may fail with an I/O error of the file being written. */
     @FunctionalInterface
@@ -74,7 +89,10 @@ public final class RecordStream {
      * others) and the values of {@code fields} only (an absent value has no entry). Use a handle with auto-commit
      * ({@link Database#withHandle}); returns how many records were read. A second thread reads and decodes the rows a
      * few batches ahead while the handler works on the caller's thread; when the handler fails, reading stops and its
-     * exception comes out of this method.
+     * exception comes out of this method. Each resolved reference names its record by the external_id that record
+     * has now (its id when it has none), as reading records does; one whose record is gone is as stored. The second
+     * thread looks them up {@link ReadAhead#BATCH} records at a time, one query per object they name, in the
+     * organization's records only.
      */
     public long forEach(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
             List<Field> fields, RecordQuery query, RowHandler handler) throws IOException {
@@ -91,10 +109,17 @@ public final class RecordStream {
      * As {@link #forEach(Handle, String, ObjectDef, Set, List, RecordQuery, RowHandler)}, but hands over each record
      * as its row, undecoded, on the caller's thread ({@link RecordRow}, valid during the handler's call: the handler
      * copies what it can and decodes the rest); field {@code i} of a row is {@code fields.get(i)}. For handlers whose
-     * work per row is small: no second thread, no record built.
+     * work per row is small: no second thread, no record built. Not for {@code fields} with a reference field
+     * ({@link #namesRecords}): a row's values are as stored, and its references could not be named as their records
+     * are now without reading ahead.
+     *
+     * @throws IllegalArgumentException when {@code fields} has a reference field
      */
     public long forEachRow(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
             List<Field> fields, RecordQuery query, RawRowHandler handler) throws IOException {
+        if (namesRecords(fields)) {
+            throw new IllegalArgumentException("a stream of rows cannot name the records its references refer to");
+        }
         Columns columns = Columns.of(h.dialect(), object, properties, fields);
         RecordRow view = new RecordRow(columns, organizationId, object.slug());
         long[] n = {0};
@@ -118,13 +143,21 @@ public final class RecordStream {
         return n[0];
     }
 
+    /** Whether any of {@code fields} holds references (which {@link #forEachRow} does not take). */
+    public static boolean namesRecords(List<Field> fields) {
+        return fields.stream().anyMatch(f -> f.type() == FieldType.REFERENCE);
+    }
+
     private long stream(Handle h, String organizationId, ObjectDef object, Set<Property> properties,
             List<Field> fields, RecordQuery query, RowHandler handler) throws IOException {
         Columns columns = Columns.of(h.dialect(), object, properties, fields);
         RecordRow view = new RecordRow(columns, organizationId, object.slug());
+        UnaryOperator<List<StoredRecord>> named = !namesRecords(fields) ? UnaryOperator.identity()
+                : h.dialect().queriesWhileStreaming() ? batch -> CurrentReferences.of(h, organizationId, batch)
+                : batch -> database.withSpareHandle(lookup -> CurrentReferences.of(lookup, organizationId, batch));
         try {
             return ReadAhead.run(sink -> query(h, organizationId, object, query, columns,
-                    row -> sink.accept(view.at(row).record())), handler);
+                    row -> sink.accept(view.at(row).record())), named, handler);
         } catch (SQLException e) {
             throw Database.translate(h.dialect(), e);
         } catch (RecordRow.ReadFailure e) {

@@ -2068,9 +2068,9 @@ abstract class ModuleImportApiContract {
 
     /**
      * A reference found by name to a record without an external_id holds none: it names the record by id. One an
-     * earlier build stored with the name in its external_id is read with the record's external_id now (none), is
-     * exported as stored, still matches by the record it names ({@code duplicateMatchFields}), and is stored anew by
-     * the import that writes the record again.
+     * earlier build stored with the name in its external_id is read and exported with the record's external_id now
+     * (none: its id), a file naming the record so leaves it unchanged, it still matches by the record it names
+     * ({@code duplicateMatchFields}), and is stored anew by the import that writes the record again.
      */
     @Test
     void aReferenceFoundByNameToARecordWithoutAnExternalIdMatchesByTheRecordItNamesAsEarlierBuildsStoredItToo() {
@@ -2102,10 +2102,19 @@ abstract class ModuleImportApiContract {
         db.inTransaction(h -> store.updateIfVersion(h, tenant.organizationId(), product, "{\"title\":\"Widget\","
                 + "\"brand\":{\"external_id\":\"acme\",\"object\":\"brand\",\"id\":\"" + acme + "\"}}",
                 store.existingByIds(h, tenant.organizationId(), List.of(product)).get(product).version()));
-        // Read with the external_id the brand has now (none); an export still writes what is stored.
+        // Read and exported with the external_id the brand has now (none: its id); before, the export wrote the
+        // stored name, and importing it back counted the row updated.
         assertThat(http.get("/v1/records/" + product).json().at("/values/brand").toString()).isEqualTo(byId);
         String export = "{\"format\": \"csv\", \"config\": {\"columns\": [\"title\", \"brand\"]}}";
-        assertThat(http.post("/v1/modules/product/export", export).body()).isEqualTo("Title,Brand\r\nWidget,acme\r\n");
+        assertThat(http.post("/v1/modules/product/export", export).body())
+                .isEqualTo("Title,Brand\r\nWidget," + acme + "\r\n");
+        Response same = http.post("/v1/modules/product/import/execute", "{\"rows\": [{\"Title\": \"Widget\","
+                + " \"Brand\": \"" + acme + "\"}], \"columnMapping\": " + mapping + ", \"duplicateStrategy\": \"update\","
+                + " \"duplicateMatchFields\": [\"brand\"]}");
+        assertThat(same.at("/data/successRows")).as(same.body()).isEqualTo("1");
+        assertThat(http.get("/v1/imports/" + same.at("/data/importJobId")).json().get("stats").toString())
+                .isEqualTo("{\"read\":1,\"valid\":1,\"created\":0,\"updated\":0,\"unchanged\":1,\"deleted\":0,"
+                        + "\"skipped_duplicates\":0,\"failed\":0}");
 
         Response again = http.post("/v1/modules/product/import/execute", "{\"rows\": [{\"Title\": \"Widget 2\","
                 + " \"Brand\": \"ACME\"}], \"columnMapping\": " + mapping + ", \"duplicateStrategy\": \"update\","

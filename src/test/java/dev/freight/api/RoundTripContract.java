@@ -238,17 +238,19 @@ abstract class RoundTripContract {
                 + "\"duplicateMatchFields\": [\"name\"]}");
         assertThat(given.status()).as(given.body()).isEqualTo(200);
         assertThat(http.get("/v1/objects/brand/records").at("/data/0/external_id")).isEqualTo("b-1");
-        // Reading the product names the brand by the external_id it has now; the stored reference still has none, so
-        // an export names the brand by its id.
+        // Reading the product names the brand by the external_id it has now, and so does an export; the stored
+        // reference still has none (before, the export named the brand by its id, as stored).
         String now = "{\"external_id\":\"b-1\",\"object\":\"brand\",\"id\":\"" + acme + "\"}";
         assertThat(http.get("/v1/objects/product/records").json().at("/data/0/values/brand").toString())
                 .isEqualTo(now);
         String product = http.get("/v1/objects/product/records").at("/data/0/id");
         assertThat(http.get("/v1/records/" + product).json().at("/values/brand").toString()).isEqualTo(now);
         assertThat(new String(export("product", "csv"), StandardCharsets.UTF_8))
-                .isEqualTo("External Id,Title,Brand\r\np-1,Widget," + acme + "\r\n");
+                .isEqualTo("External Id,Title,Brand\r\np-1,Widget,b-1\r\n");
+        assertThat(new String(export("product", "json"), StandardCharsets.UTF_8))
+                .isEqualTo("[{\"external_id\":\"p-1\",\"title\":\"Widget\",\"brand\":\"b-1\"}]");
         Map<String, String> before = records(tenant, "product");
-        // The export naming the brand by its id, or a file naming it by its external_id now, imports back unchanged.
+        // The export naming the brand by its external_id now, or a file naming it by its id, imports back unchanged.
         for (String format : FORMATS) {
             assertThat(execute(tenant, "product", export("product", format), format).get("stats").toString())
                     .as("file workflow " + format).isEqualTo(stats(0, 1));
@@ -263,7 +265,57 @@ abstract class RoundTripContract {
         }
         assertThat(records(tenant, "product")).isEqualTo(before);
         assertThat(new String(export("product", "csv"), StandardCharsets.UTF_8))
+                .isEqualTo("External Id,Title,Brand\r\np-1,Widget,b-1\r\n");
+        assertThat(http.get("/v1/objects/product/records").json().at("/data/0/values/brand").toString())
+                .isEqualTo(now);
+    }
+
+    @Test
+    void aReferenceToARecordWhoseExternalIdARollbackTookBackIsExportedByThatRecordsIdAndComesBackUnchanged()
+            throws Exception {
+        brandsAndProducts();
+        String acme = http.get("/v1/objects/brand/records").at("/data/0/id");
+        // A row matched by name gives the brand the external_id b-1; a product refers to the brand by it.
+        Response given = http.post("/v1/modules/brand/import/execute", "{\"fileId\": \"" + parse(tenant, "brand",
+                "External Id,Name\r\nb-1,Acme\r\n".getBytes(StandardCharsets.UTF_8), "csv") + "\", \"columnMapping\": "
+                + "[{\"sourceColumn\": \"External Id\", \"targetFieldSlug\": \"external_id\"}, {\"sourceColumn\": "
+                + "\"Name\", \"targetFieldSlug\": \"name\"}], \"duplicateStrategy\": \"update\", "
+                + "\"duplicateMatchFields\": [\"name\"]}");
+        assertThat(given.status()).as(given.body()).isEqualTo(200);
+        assertThat(runImport(tenant, "product", "[{\"external_id\": \"p-1\", \"title\": \"Widget\", \"brand\": \"b-1\"}]"
+                .getBytes(StandardCharsets.UTF_8), "application/json", "p.json").get("stats").toString())
+                .isEqualTo(stats(1, 0));
+        String named = "{\"external_id\":\"b-1\",\"object\":\"brand\",\"id\":\"" + acme + "\"}";
+        assertThat(http.get("/v1/objects/product/records").json().at("/data/0/values/brand").toString())
+                .isEqualTo(named);
+
+        // Rolling back the brand's import takes b-1 back; the stored reference still holds it.
+        Response rollback = http.post("/v1/imports/" + given.at("/data/importJobId") + "/rollback", "");
+        assertThat(rollback.status()).as(rollback.body()).isEqualTo(200);
+        assertThat(rollback.json().get("restored_count").asInt()).isEqualTo(1);
+        assertThat(http.get("/v1/objects/brand/records").json().at("/data/0/external_id").isNull()).isTrue();
+        String byId = "{\"external_id\":null,\"object\":\"brand\",\"id\":\"" + acme + "\"}";
+        assertThat(http.get("/v1/objects/product/records").json().at("/data/0/values/brand").toString())
+                .isEqualTo(byId);
+        // Another brand takes b-1: an export writing the stored b-1 would move the reference to it when imported back
+        // (before, it did); the export names the brand by its id, as reading the product does.
+        assertThat(runImport(tenant, "brand", "[{\"external_id\": \"b-1\", \"name\": \"Other\"}]"
+                .getBytes(StandardCharsets.UTF_8), "application/json", "b2.json").get("stats").toString())
+                .isEqualTo(stats(1, 0));
+        assertThat(new String(export("product", "csv"), StandardCharsets.UTF_8))
                 .isEqualTo("External Id,Title,Brand\r\np-1,Widget," + acme + "\r\n");
+        assertThat(new String(export("product", "ndjson"), StandardCharsets.UTF_8))
+                .isEqualTo("{\"external_id\":\"p-1\",\"title\":\"Widget\",\"brand\":\"" + acme + "\"}\n");
+        Map<String, String> before = records(tenant, "product");
+        for (String format : FORMATS) {
+            assertThat(execute(tenant, "product", export("product", format), format).get("stats").toString())
+                    .as("file workflow " + format).isEqualTo(stats(0, 1));
+            assertThat(runImport(tenant, "product", export("product", format), "application/octet-stream",
+                    "p." + format).get("stats").toString()).as("imports " + format).isEqualTo(stats(0, 1));
+            assertThat(records(tenant, "product")).as(format).isEqualTo(before);
+        }
+        assertThat(http.get("/v1/objects/product/records").json().at("/data/0/values/brand").toString())
+                .isEqualTo(byId);
     }
 
     /** A brand object with one brand, Acme, which has no external_id, and a product object referring to brands. */

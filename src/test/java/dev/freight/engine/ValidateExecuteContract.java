@@ -147,6 +147,51 @@ abstract class ValidateExecuteContract {
     }
 
     /**
+     * The stored reference warnings are read a batch at a time, however many an import stored: each field's first
+     * values in Java's String order (upper case, lower case, accented, outside the Basic Multilingual Plane, then
+     * U+FB00), the same through a handle with auto-commit and inside a transaction.
+     */
+    @Test
+    void referenceWarningsReadEachFieldsFirstValuesInJavasOrderOutOfManyStored() {
+        // 20 values of each spelling but the last, which takes the rest (U+FB00 sorts after U+1F600 in Java, before it
+        // in UTF-8 byte order), stored in a shuffled order.
+        List<String> spellings = List.of("Banana", "Zebra", "apple", "éclair", "😀", "ﬀ");
+        Map<String, List<String>> stored = new java.util.LinkedHashMap<>();
+        for (String field : List.of("account", "vendor", "owner")) {
+            List<String> values = new ArrayList<>();
+            for (int i = 0; i < 2_500; i++) {
+                int n = (int) (7_919L * i % 2_500);
+                values.add(spellings.get(Math.min(n / 20, spellings.size() - 1)) + "-" + n
+                        + (field.equals("account") ? "" : "-" + field));
+            }
+            stored.put(field, values);
+        }
+        stored.put("single", List.of("only"));
+        db.inTransaction(h -> {
+            imports.addReferenceWarnings(h, "imp_many_warnings", stored);
+            imports.addReferenceWarnings(h, "imp_other", Map.of("account", List.of("AAA other import")));
+            return null;
+        });
+        Map<String, List<String>> expected = new java.util.TreeMap<>();
+        stored.forEach((field, values) -> expected.put(field, values.stream().sorted().limit(100).toList()));
+
+        Map<String, List<String>> autoCommit = db.withHandle(
+                (Handle h) -> imports.referenceWarnings(h, "imp_many_warnings", 100));
+        Map<String, List<String>> inTransaction = db.inTransaction(
+                (Handle h) -> imports.referenceWarnings(h, "imp_many_warnings", 100));
+
+        assertThat(autoCommit).isEqualTo(expected);
+        assertThat(inTransaction).isEqualTo(expected);
+        assertThat(autoCommit.keySet()).containsExactly("account", "owner", "single", "vendor");
+        List<String> account = autoCommit.get("account");
+        assertThat(account).hasSize(100);
+        assertThat(List.of(account.get(0), account.get(1), account.get(2), account.get(19), account.get(20),
+                account.get(40), account.get(60), account.get(80), account.get(99))).containsExactly("Banana-0",
+                "Banana-1", "Banana-10", "Banana-9", "Zebra-20", "apple-40", "éclair-60", "😀-80", "😀-99");
+        assertThat(autoCommit.get("single")).containsExactly("only");
+    }
+
+    /**
      * A row that left its record unchanged in a later chunk keeps the link of peers; the row that created the record
      * is rejected after the last row (its parent names two nodes), so execute deletes the record and does not add
      * the later row's link: validate gives the same link_not_added warning. Before, it gave none.

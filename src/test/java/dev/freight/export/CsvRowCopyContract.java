@@ -106,18 +106,20 @@ abstract class CsvRowCopyContract {
     void copiedCellsGiveTheBytesOfTheDecodedRecords(boolean escapeFormulas, String dateFormat) throws IOException {
         List<String> columns = new ArrayList<>(List.of(ExportColumn.ID, "external_id", ExportColumn.CREATED,
                 ExportColumn.UPDATED));
-        object.fields().forEach(f -> columns.add(f.slug()));
+        // A reference field sends the export through the decoded records (RecordStream.namesRecords): left out, so
+        // that the rows are copied.
+        object.fields().stream().filter(f -> f.type() != FieldType.REFERENCE).forEach(f -> columns.add(f.slug()));
         ExportPlan plan = ExportPlan.of(object, ExportFormat.CSV, new ExportConfig(columns, Map.of(), true,
                 dateFormat, null, null, null, null, null, null, false, escapeFormulas));
 
         ByteArrayOutputStream copied = new ByteArrayOutputStream();
-        long written = new Exporter(db, new RecordStream()).write(organization, plan, copied, n -> {});
+        long written = new Exporter(db, new RecordStream(db)).write(organization, plan, copied, n -> {});
 
         ByteArrayOutputStream decoded = new ByteArrayOutputStream();
         ExportWriter writer = new CsvExportWriter(plan.columns(), plan.options(), decoded);
         db.withHandle(h -> {
             try {
-                return new RecordStream().forEach(h, organization, object, plan.properties(), plan.fields(),
+                return new RecordStream(db).forEach(h, organization, object, plan.properties(), plan.fields(),
                         RecordQuery.all(), writer::row);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -125,6 +127,7 @@ abstract class CsvRowCopyContract {
         });
         writer.finish();
 
+        assertThat(RecordStream.namesRecords(plan.fields())).isFalse();
         assertThat(written).isEqualTo(JSONS.size());
         String[] copiedLines = copied.toString(StandardCharsets.UTF_8).split("\r\n", -1);
         String[] decodedLines = decoded.toString(StandardCharsets.UTF_8).split("\r\n", -1);

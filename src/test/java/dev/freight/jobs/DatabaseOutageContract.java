@@ -150,7 +150,7 @@ abstract class DatabaseOutageContract {
                 new MappingMemoryStore(clock), clock, Duration.ofSeconds(10));
         exportJobs = new ExportJobStore();
         exportTasks = new ExportTasks(db, exportJobs, schemas,
-                new Exporter(db, new RecordStream()), new ExportFiles(dir.resolve("exports")), clock,
+                new Exporter(db, new RecordStream(db)), new ExportFiles(dir.resolve("exports")), clock,
                 Duration.ofHours(24), Duration.ofMinutes(1));
         client = SchedulerClient.Builder.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
                 .build();

@@ -53,7 +53,7 @@ abstract class ExportTasksContract {
         IdGenerator ids = new IdGenerator(clock);
         jobs = new ExportJobStore();
         dir = Files.createTempDirectory("freight-exports-");
-        tasks = new ExportTasks(db, jobs, new SchemaStore(clock), new Exporter(db, new RecordStream()),
+        tasks = new ExportTasks(db, jobs, new SchemaStore(clock), new Exporter(db, new RecordStream(db)),
                 new ExportFiles(dir), clock, Duration.ofHours(24), Duration.ofMinutes(1));
         TenantStore tenants = new TenantStore(ids, clock);
         organizationId = db.inTransaction(h -> tenants.createOrganization(h, "acme", "Acme")).id();

@@ -87,7 +87,7 @@ abstract class StrandedJobsContract {
         exportJobs = new ExportJobStore();
         importTasks = new ImportTasks(db, imports, pipeline, new UploadSources(uploads, db, imports),
                 new MappingMemoryStore(clock), clock, Duration.ofSeconds(10));
-        exportTasks = new ExportTasks(db, exportJobs, schemas, new Exporter(db, new RecordStream()),
+        exportTasks = new ExportTasks(db, exportJobs, schemas, new Exporter(db, new RecordStream(db)),
                 new ExportFiles(dir.resolve("exports")), clock, Duration.ofHours(24), Duration.ofMinutes(1));
         stranded = new StrandedJobs(db, imports, exportJobs, importTasks, exportTasks, clock, GRACE,
                 Duration.ofMinutes(1));

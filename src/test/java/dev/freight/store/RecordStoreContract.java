@@ -1086,7 +1086,7 @@ abstract class RecordStoreContract {
         Map<String, Map<String, Value>> streamed = new LinkedHashMap<>();
         db.withHandle(h -> {
             try {
-                return new RecordStream().forEach(h, acme, object, fields, RecordQuery.all(),
+                return new RecordStream(db).forEach(h, acme, object, fields, RecordQuery.all(),
                         r -> streamed.put(r.externalId(), r.values()));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -1132,7 +1132,7 @@ abstract class RecordStoreContract {
         Map<String, Map<String, Value>> streamed = new LinkedHashMap<>();
         db.withHandle(h -> {
             try {
-                return new RecordStream().forEach(h, acme, BuiltInObjects.VENDOR, fields, RecordQuery.all(),
+                return new RecordStream(db).forEach(h, acme, BuiltInObjects.VENDOR, fields, RecordQuery.all(),
                         r -> streamed.put(r.externalId(), r.values()));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -1163,7 +1163,7 @@ abstract class RecordStoreContract {
         AtomicInteger seen = new AtomicInteger();
 
         long count = db.withHandle(h -> {
-            assertThatThrownBy(() -> new RecordStream().forEach(h, acme, BuiltInObjects.VENDOR, name,
+            assertThatThrownBy(() -> new RecordStream(db).forEach(h, acme, BuiltInObjects.VENDOR, name,
                     RecordQuery.all(), r -> {
                         if (seen.incrementAndGet() == 1_500) {
                             throw new java.io.IOException("client went away");
@@ -1189,7 +1189,7 @@ abstract class RecordStoreContract {
             List<String> ids = new ArrayList<>();
             db.withHandle(h -> {
                 try {
-                    return new RecordStream().forEach(h, acme, BuiltInObjects.VENDOR, name,
+                    return new RecordStream(db).forEach(h, acme, BuiltInObjects.VENDOR, name,
                             new RecordQuery(List.of(condition), null, null), r -> ids.add(r.externalId()));
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
@@ -1202,6 +1202,100 @@ abstract class RecordStoreContract {
         assertThat(matching.apply(new RecordQuery.Equals(target, "O'Brien"))).containsExactly("v-2");
         assertThat(matching.apply(new RecordQuery.In(target, List.of("plain ?", "O'Brien"))))
                 .containsExactlyInAnyOrder("v-2", "v-3");
+    }
+
+    @Test
+    void streamsEachReferenceNamedByTheExternalIdItsRecordHasNowAsReadingARecordDoes() {
+        // Stored references: one holding an external_id its record no longer has, one to a record that has none now,
+        // one to another organization's record, one to a record that is gone.
+        List<String> stored = List.of("{\"external_id\": \"v-then\", \"object\": \"vendor\", \"id\": \"vndr_now\"}",
+                "{\"external_id\": \"v-removed\", \"object\": \"vendor\", \"id\": \"vndr_none\"}",
+                "{\"external_id\": \"g-stored\", \"object\": \"vendor\", \"id\": \"vndr_globex\"}",
+                "{\"external_id\": \"v-gone\", \"object\": \"vendor\", \"id\": \"vndr_gone\"}");
+        List<Value.Ref> read = List.of(new Value.Ref("v-now", "vendor", "vndr_now"),
+                new Value.Ref(null, "vendor", "vndr_none"), new Value.Ref("g-stored", "vendor", "vndr_globex"),
+                new Value.Ref("v-gone", "vendor", "vndr_gone"));
+        Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
+        Field makers = new Field("makers", "Makers", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"),
+                true);
+        Field title = field("title", FieldType.TEXT, false);
+        ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(title, maker, makers));
+        int n = 2_500;
+        db.inTransaction(h -> {
+            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
+                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            h.update(insert, "vndr_now", acme, "vendor", "v-now", "{\"name\": \"Now\"}");
+            h.update(insert, "vndr_none", acme, "vendor", null, "{\"name\": \"None\"}");
+            h.update(insert, "vndr_globex", globex, "vendor", "g-now", "{\"name\": \"Globex's\"}");
+            for (int i = 0; i < n; i++) {
+                h.update(insert, "part_%05d".formatted(i), acme, "part", "p-" + i, "{\"title\": \"Part " + i
+                        + "\", \"maker\": " + stored.get(i % 4) + ", \"makers\": [" + String.join(", ", stored)
+                        + "]}");
+            }
+            return null;
+        });
+
+        List<StoredRecord> streamed = new ArrayList<>();
+        db.withHandle(h -> {
+            try {
+                return new RecordStream(db).forEach(h, acme, part, part.fields(), RecordQuery.all(), streamed::add);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        assertThat(streamed).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(streamed.get(i).externalId()).isEqualTo("p-" + i);
+            assertThat(streamed.get(i).values()).as("part %d", i).isEqualTo(Map.of("title", text("Part " + i),
+                    "maker", read.get(i % 4), "makers", new Value.Many(List.copyOf(read))));
+        }
+        // Reading a record names them so.
+        StoredRecord first = db.withHandle(h -> records.withCurrentReferences(h, acme,
+                records.page(h, acme, part, "p-0", null, 1, null))).getFirst();
+        assertThat(first.values()).isEqualTo(streamed.getFirst().values());
+    }
+
+    /**
+     * A stream whose references are looked up while every other connection of the pool is held (as by as many streams
+     * at once) still names them: on PostgreSQL the look-up, which cannot share the {@code COPY}'s connection, takes one
+     * of the database's spare pool ({@link Database#withSpareHandle}). Before, it waited for one of the main pool, so
+     * streams holding every connection waited for one another until the pool's time-out, then failed.
+     */
+    @Test
+    void streamsReferencesWhileEveryOtherConnectionOfThePoolIsHeld() throws Exception {
+        Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
+        ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker));
+        db.inTransaction(h -> {
+            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
+                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            h.update(insert, "vndr_now", acme, "vendor", "v-now", "{\"name\": \"Now\"}");
+            h.update(insert, "part_1", acme, "part", "p-1", "{\"maker\": {\"external_id\": \"v-then\", \"object\":"
+                    + " \"vendor\", \"id\": \"vndr_now\"}}");
+            return null;
+        });
+        int pool = ((com.zaxxer.hikari.HikariDataSource) db.dataSource()).getMaximumPoolSize();
+        List<java.sql.Connection> held = new ArrayList<>();
+        List<StoredRecord> streamed = new ArrayList<>();
+        try {
+            for (int i = 0; i < pool - 1; i++) {
+                held.add(db.dataSource().getConnection());
+            }
+            db.withHandle(h -> {
+                try {
+                    return new RecordStream(db).forEach(h, acme, part, part.fields(), RecordQuery.all(), streamed::add);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } finally {
+            for (java.sql.Connection c : held) {
+                c.close();
+            }
+        }
+
+        assertThat(streamed).extracting(StoredRecord::values).containsExactly(Map.of("maker",
+                new Value.Ref("v-now", "vendor", "vndr_now")));
     }
 
     private static Field field(String slug, FieldType type, boolean multiple) {

@@ -484,6 +484,12 @@ public final class PostgresDialect implements Dialect {
         return true;
     }
 
+    /** {@link #streamText} is a COPY, which has the connection to itself until its last row is read. */
+    @Override
+    public boolean queriesWhileStreaming() {
+        return false;
+    }
+
     /**
      * {@code COPY (query) TO STDOUT}: the server streams rows as fast as they are read, where a cursor waits for each
      * fetch, so the database works while Java does. COPY takes no bind parameters, so they are written into the

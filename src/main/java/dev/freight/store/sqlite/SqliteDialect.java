@@ -522,6 +522,12 @@ public final class SqliteDialect implements Dialect {
         return false;
     }
 
+    /** A connection keeps any number of statements open; one stepping through a result leaves the others free. */
+    @Override
+    public boolean queriesWhileStreaming() {
+        return true;
+    }
+
     /** A JSON path literal such as {@code '$."a"."b"'}; elements are plain identifiers, checked by the caller. */
     private static String path(List<String> path) {
         StringBuilder b = new StringBuilder("'$");
