@@ -93,7 +93,7 @@ class FreightWiring {
     }
 
     @Bean
-    OneTimeTask<String> importRunTask(ImportTasks tasks) {
+    OneTimeTask<Integer> importRunTask(ImportTasks tasks) {
         return tasks.runTask();
     }
 
@@ -335,7 +335,7 @@ class FreightWiring {
     }
 
     @Bean
-    OneTimeTask<String> exportRunTask(ExportTasks tasks) {
+    OneTimeTask<Integer> exportRunTask(ExportTasks tasks) {
         return tasks.runTask();
     }
 

@@ -216,6 +216,12 @@ public final class ImportPipeline {
             // Cancelled (or expired) before this run took it: nothing to prepare, and nothing to save over it.
             return loaded;
         }
+        String timedOut = pastDeadline(loaded);
+        if (timedOut != null) {
+            // A run again after the deadline (the database was away while the last run prevalidated): before, it
+            // read the whole file again, and the import timed out only at its first chunk.
+            return save(loaded.ended(Status.TIMED_OUT, timedOut, PhaseStatus.SKIPPED, now()));
+        }
         ImportJob job = save(loaded.withPhase(loaded.phase(Phase.PREVALIDATION).running(now())));
         whilePreparing.accept(importId);
         // Before the file is opened: a prescan that read it all has told the reader its encoding.
@@ -1229,12 +1235,10 @@ public final class ImportPipeline {
      * apart: the rows {@code stats.read} counts.
      */
     private void checkStop(ImportJob job) {
-        if (job.deadlineAt() != null && now().isAfter(job.deadlineAt())) {
+        String timedOut = pastDeadline(job);
+        if (timedOut != null) {
             save(job);
-            long putOff = putOffCount(job);
-            throw new Stopped(Status.TIMED_OUT, "The import ran past its maximum run time (deadline "
-                    + job.deadlineAt() + "); %,d rows committed before it stopped are kept".formatted(
-                            job.checkpoint() - putOff) + notWritten(putOff, job.action()));
+            throw new Stopped(Status.TIMED_OUT, timedOut);
         }
         if (database.withHandle(h -> imports.cancelRequested(h, job.id()))) {
             save(job);
@@ -1242,6 +1246,20 @@ public final class ImportPipeline {
             throw new Stopped(Status.FAILED, "Cancelled on request; %,d rows committed before it stopped are kept"
                     .formatted(job.checkpoint() - putOff) + notWritten(putOff, job.action()));
         }
+    }
+
+    /**
+     * Why the import stops, when it ran past its deadline: the rows it counts as committed are those the checkpoint
+     * passed less those put off and not written yet, which it names apart. Null when the deadline has not passed.
+     */
+    private String pastDeadline(ImportJob job) {
+        if (job.deadlineAt() == null || !now().isAfter(job.deadlineAt())) {
+            return null;
+        }
+        long putOff = putOffCount(job);
+        return "The import ran past its maximum run time (deadline " + job.deadlineAt()
+                + "); %,d rows committed before it stopped are kept".formatted(job.checkpoint() - putOff)
+                + notWritten(putOff, job.action());
     }
 
     private long putOffCount(ImportJob job) {

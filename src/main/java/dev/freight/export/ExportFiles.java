@@ -43,6 +43,18 @@ public final class ExportFiles {
         return Files.size(target);
     }
 
+    /**
+     * Deletes a job's temporary file, leaving its file in place; nothing happens when there is none. For a run that
+     * stopped part-way and runs again: a file it published stays for a completion whose commit may have happened.
+     */
+    public void deleteTemporary(String jobId) {
+        try {
+            Files.deleteIfExists(dir.resolve(jobId + ".part"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Deletes a job's file and any temporary one; nothing happens when there is none. */
     public void delete(String jobId, ExportFormat format) {
         try {

@@ -46,7 +46,7 @@ public final class ExportTasks {
     private final ExportFiles files;
     private final Clock clock;
     private final Duration fileTtl;
-    private final OneTimeTask<String> run;
+    private final OneTimeTask<Integer> run;
     private final RecurringTask<Void> expire;
     /**
      * Run with the job's id just before each transaction that saves a job's progress, and in it after the save,
@@ -65,7 +65,7 @@ public final class ExportTasks {
         this.files = files;
         this.clock = clock;
         this.fileTtl = fileTtl;
-        this.run = Tasks.oneTime("export-run", String.class)
+        this.run = Tasks.oneTime("export-run", Integer.class)
                 .onFailure(RunRetries.handler(clock))
                 .execute((instance, context) -> run(instance.getId(), context.getSchedulerState()::isShuttingDown));
         this.expire = Tasks.recurring("export-expiry", FixedDelay.of(sweepEvery))
@@ -82,7 +82,7 @@ public final class ExportTasks {
         this.insideProgress = hook;
     }
 
-    public OneTimeTask<String> runTask() {
+    public OneTimeTask<Integer> runTask() {
         return run;
     }
 
@@ -154,8 +154,11 @@ public final class ExportTasks {
             }
             if ("database_unavailable".equals(e.code())) {
                 // db-scheduler runs the task again within seconds (RunRetries); the job starts again from the start.
+                // Its partial file goes now: before, it stayed in the exports directory until the next run replaced
+                // it, and for good when no run came (the job cancelled or expired meanwhile, the instance gone).
+                files.deleteTemporary(jobId);
                 LOG.warn("export {} paused, the database is unavailable: {}", jobId, e.toString());
-                throw e;
+                throw new PausedByOutage("export " + jobId, e);
             }
             fail(job, format, e, "Freight failed while writing the export (" + e.code() + ")");
         } catch (ExportException e) {

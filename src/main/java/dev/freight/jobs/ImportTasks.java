@@ -38,7 +38,7 @@ public final class ImportTasks {
     private final UploadSources sources;
     private final ImportPipeline.Listener confirmedMappings;
     private final Clock clock;
-    private final OneTimeTask<String> run;
+    private final OneTimeTask<Integer> run;
     private final RecurringTask<Void> expire;
 
     /**
@@ -53,7 +53,7 @@ public final class ImportTasks {
         this.sources = sources;
         this.confirmedMappings = new ConfirmedMappings(imports, memory);
         this.clock = clock;
-        this.run = Tasks.oneTime("import-run", String.class)
+        this.run = Tasks.oneTime("import-run", Integer.class)
                 .onFailure(RunRetries.handler(clock))
                 .execute((instance, context) -> runImport(instance.getId(),
                         context.getSchedulerState()::isShuttingDown));
@@ -61,7 +61,7 @@ public final class ImportTasks {
                 .execute((instance, context) -> expireStaleUploads());
     }
 
-    public OneTimeTask<String> runTask() {
+    public OneTimeTask<Integer> runTask() {
         return run;
     }
 
@@ -123,9 +123,9 @@ public final class ImportTasks {
                 return;
             }
             // The import stays as it is; db-scheduler runs the task again within seconds (RunRetries) and the run
-            // resumes from the checkpoint.
+            // resumes from the checkpoint. The run had loaded its import: the database went away during it.
             LOG.warn("import {} paused, the database is unavailable: {}", importId, e.toString());
-            throw e;
+            throw new PausedByOutage("import " + importId, e);
         } catch (RuntimeException e) {
             if (stopping.getAsBoolean()) {
                 throw stopped(importId, e);

@@ -14,8 +14,12 @@ import java.time.Duration;
  * <li>stopped by this instance's shutdown ({@link StoppedByShutdown}): at once, for the next start;</li>
  * <li>the database unavailable ({@link StoreException#isUnavailable()}: a connection lost or refused, PostgreSQL
  * ending its sessions as it stops or restarts, SQLite's write lock held past the busy timeout): after
- * {@link #unavailableBackoff}, 1 s doubling with each failed run of the job in a row, at most 30 s. Before, 5 minutes
- * (db-scheduler's default), so an import idled for 5 minutes after an 8-second PostgreSQL restart;</li>
+ * {@link #unavailableBackoff}, 1 s doubling with each run of the job in a row that found the database still away, at
+ * most 30 s. Before, 5 minutes (db-scheduler's default), so an import idled for 5 minutes after an 8-second PostgreSQL
+ * restart. A run that reached the database before it went away ({@link PausedByOutage}) begins a new outage: 1 s
+ * again. The count is the task's data (null before the first such failure), not db-scheduler's consecutive failures,
+ * which only a run that returns resets: with those, a second outage in an import's life began where the first ended
+ * (30 s after a long one) even when hours of chunks had committed between them;</li>
  * <li>any other failure: after db-scheduler's default 5 minutes, as before.</li>
  * </ul>
  * The job's own limits still apply to the run that follows: an import past its maximum run time ends
@@ -31,16 +35,22 @@ final class RunRetries {
 
     private RunRetries() {}
 
-    /** The failure handler of the run tasks; due times are {@code clock}'s. */
-    static <T> FailureHandler<T> handler(Clock clock) {
-        FailureHandler<T> later = new FailureHandler.OnFailureRetryLater<>(Tasks.DEFAULT_RETRY_INTERVAL);
-        return (ExecutionComplete complete, ExecutionOperations<T> operations) -> {
+    /**
+     * The failure handler of the run tasks, whose data (null at first) it keeps as how many runs in a row the current
+     * outage failed; due times are {@code clock}'s.
+     */
+    static FailureHandler<Integer> handler(Clock clock) {
+        FailureHandler<Integer> later = new FailureHandler.OnFailureRetryLater<>(Tasks.DEFAULT_RETRY_INTERVAL);
+        return (ExecutionComplete complete, ExecutionOperations<Integer> operations) -> {
             Throwable cause = complete.getCause().orElse(null);
             if (cause instanceof StoppedByShutdown) {
                 operations.reschedule(complete, clock.instant());
+            } else if (cause instanceof PausedByOutage) {
+                operations.reschedule(complete, clock.instant().plus(unavailableBackoff(0)), 1);
             } else if (cause instanceof StoreException e && e.isUnavailable()) {
-                operations.reschedule(complete, clock.instant().plus(
-                        unavailableBackoff(complete.getExecution().consecutiveFailures)));
+                int failedBefore = complete.getExecution().taskInstance.getData() instanceof Integer n ? n : 0;
+                operations.reschedule(complete, clock.instant().plus(unavailableBackoff(failedBefore)),
+                        failedBefore + 1);
             } else {
                 later.onFailure(complete, operations);
             }
@@ -49,7 +59,7 @@ final class RunRetries {
 
     /**
      * The wait after a run the database's unavailability failed, when {@code failedBefore} runs of the job failed in
-     * a row before it: 1 s, 2 s, 4 s, 8 s, 16 s, then 30 s. Short, because a restart or a fail-over of the database
+     * a row in the same outage before it: 1 s, 2 s, 4 s, 8 s, 16 s, then 30 s. Short, because a restart or a fail-over of the database
      * takes seconds and a nightly import should carry on as soon as it is back; doubling, so that the workers of
      * every instance do not press a database that stays away (or comes back slowly) with a run each second; at most
      * 30 s, so a job carries on within half a minute of the database's return however long it was away.

@@ -48,6 +48,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -1555,10 +1556,21 @@ abstract class ImportsApiContract {
             }
         };
         InputStream body = new SequenceInputStream(new ByteArrayInputStream(bytes, 0, first), held);
+        AtomicBoolean sent = new AtomicBoolean();
+        // The body can be read once: a second call of the supplier (the HttpClient sending the request again on a new
+        // connection) fails the upload, where handing out the same stream, partly read, sent the server a truncated
+        // body that looked whole.
+        Supplier<InputStream> once = () -> {
+            if (!sent.compareAndSet(false, true)) {
+                throw new IllegalStateException("the held-back upload to " + url + " was sent a second time, which "
+                        + "its body cannot be");
+            }
+            return body;
+        };
         return RAW.sendAsync(HttpRequest.newBuilder(URI.create(url))
                 .header("Content-Type", contentType)
                 .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
-                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(),
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(once)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

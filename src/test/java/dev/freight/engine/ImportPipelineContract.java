@@ -757,6 +757,42 @@ abstract class ImportPipelineContract {
         assertThat(vendorCount()).isEqualTo(3);
     }
 
+    /**
+     * A run of an import whose prevalidation was interrupted (here a worker that died in it), run again past the
+     * import's deadline, ends it {@code timed_out} without opening its file. Before, it read the whole file again and
+     * left the import {@code queued}, to time out at its first chunk.
+     */
+    @Test
+    void anImportRunAgainPastItsDeadlineDuringPrevalidationEndsTimedOutWithoutReadingItsFile() throws IOException {
+        ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
+        pipeline.whilePreparing(importId -> {
+            throw new IllegalStateException("the worker died");
+        });
+        assertThatThrownBy(() -> pipeline.prepare(job.id(), csv(VENDORS))).hasMessage("the worker died");
+        pipeline.whilePreparing(importId -> {});
+        clock.advance(Duration.ofHours(2));
+        ImportPipeline.RowSource file = csv(VENDORS);
+        AtomicInteger opened = new AtomicInteger();
+
+        ImportJob done = pipeline.prepare(job.id(), () -> {
+            opened.incrementAndGet();
+            return file.open();
+        });
+
+        assertThat(opened).hasValue(0);
+        assertThat(done.status()).isEqualTo(Status.TIMED_OUT);
+        assertThat(done.reason()).isEqualTo("The import ran past its maximum run time (deadline 2025-03-01T10:00:00Z);"
+                + " 0 rows committed before it stopped are kept");
+        assertThat(load(job.id()).withRunToken(done.runToken())).isEqualTo(done);
+        assertThat(done.totalRows()).isNull();
+        assertThat(done.phases()).extracting(p -> p.phase().wireName() + ":" + p.status().wireName())
+                .containsExactly("prevalidation:skipped", "preparsing:skipped", "transforming:skipped",
+                        "parsing:skipped", "validation:skipped", "processing:skipped", "cleanup:skipped");
+        assertThat(done.phases()).allSatisfy(p -> assertThat(p.finishedAt()).isEqualTo(START.plus(
+                Duration.ofHours(2))));
+        assertThat(vendorCount()).isZero();
+    }
+
     @Test
     void aCancelRequestStopsTheImportAsFailedWithItsReason() throws IOException {
         ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);

@@ -132,6 +132,7 @@ abstract class DatabaseOutageContract {
     /** The queue's row of each run of {@code import-run} as the run started, in order. */
     final List<ScheduledExecution<Object>> started = new CopyOnWriteArrayList<>();
     final CountDownLatch failed = new CountDownLatch(1);
+    final CountDownLatch failedTwice = new CountDownLatch(2);
     final CountDownLatch held = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
 
@@ -162,6 +163,7 @@ abstract class DatabaseOutageContract {
             } catch (RuntimeException e) {
                 failures.add(e);
                 failed.countDown();
+                failedTwice.countDown();
                 throw e;
             }
         };
@@ -206,8 +208,7 @@ abstract class DatabaseOutageContract {
         ImportJob resumed = awaitEnded(job.id());
 
         assertThat(failures).hasSize(1);
-        assertThat(failures.getFirst()).isInstanceOf(StoreException.class);
-        assertThat(((StoreException) failures.getFirst()).code()).isEqualTo("database_unavailable");
+        assertPausedByOutage(failures.getFirst(), "import " + job.id());
         assertThat(started).hasSize(2);
         assertThat(started.get(0).getExecutionTime()).isEqualTo(START);
         assertThat(started.get(0).getConsecutiveFailures()).isZero();
@@ -237,6 +238,48 @@ abstract class DatabaseOutageContract {
     }
 
     /**
+     * Two outages in one import's life, a chunk committed between them: the run the second failed is due again the
+     * first wait after the failure, as the first's was. Before, db-scheduler's consecutive failures (which only a run
+     * that returns resets) carried over: 2 s after, and 30 s after any later outage once one outage had failed five
+     * runs in a row.
+     */
+    @Test
+    void aSecondOutageInAnImportsLifeIsWaitedOutFromTheFirstWaitAgain() throws Exception {
+        String org = organization("acme");
+        ImportJob job = acceptedUpload(org, VENDORS);
+        CountDownLatch heldAgain = new CountDownLatch(1);
+        CountDownLatch releaseAgain = new CountDownLatch(1);
+        holdAt(Map.of(4L, new CountDownLatch[] {held, release}, 7L, new CountDownLatch[] {heldAgain, releaseAgain}));
+        scheduler.start();
+        importTasks.enqueue(client, job.id());
+
+        await(held, "the worker to reach the chunk of rows 4-6");
+        stopDatabase();
+        release.countDown();
+        await(failed, "the first run to fail");
+        startDatabase();
+        await(heldAgain, "the worker to reach the chunk of rows 7-9");
+        stopDatabase();
+        releaseAgain.countDown();
+        await(failedTwice, "the second run to fail");
+        startDatabase();
+        ImportJob resumed = awaitEnded(job.id());
+
+        assertThat(failures).hasSize(2);
+        assertPausedByOutage(failures.get(0), "import " + job.id());
+        assertPausedByOutage(failures.get(1), "import " + job.id());
+        assertThat(started).hasSize(3);
+        assertThat(started.get(1).getExecutionTime()).isEqualTo(START.plus(RunRetries.FIRST_WAIT));
+        assertThat(started.get(1).getConsecutiveFailures()).isEqualTo(1);
+        assertThat(started.get(2).getExecutionTime()).isEqualTo(START.plus(RunRetries.FIRST_WAIT));
+        assertThat(started.get(2).getConsecutiveFailures()).isEqualTo(2);
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
+        assertThat(resumed.checkpoint()).isEqualTo(12);
+        assertThat(vendors(org)).hasSize(11);
+    }
+
+    /**
      * The import's own limit still ends it: an import whose maximum run time passed while the database was away ends
      * {@code timed_out} at the run after the database's return, keeping the chunk committed before the outage.
      */
@@ -257,7 +300,7 @@ abstract class DatabaseOutageContract {
         ImportJob ended = awaitEnded(job.id());
 
         assertThat(failures).hasSize(1);
-        assertThat(((StoreException) failures.getFirst()).code()).isEqualTo("database_unavailable");
+        assertPausedByOutage(failures.getFirst(), "import " + job.id());
         assertThat(started).hasSize(2);
         assertThat(started.get(1).getExecutionTime()).isEqualTo(START.plus(Duration.ofHours(2))
                 .plus(RunRetries.FIRST_WAIT));
@@ -275,7 +318,8 @@ abstract class DatabaseOutageContract {
     /**
      * An export job whose run the outage failed while it wrote its file (held as it saves its progress after the first
      * of 12 records) is written again from the start by itself once the database is back, its next run due 1 s after
-     * the failure. Before, 5 minutes after.
+     * the failure. Before, 5 minutes after. The failed run deletes its partial file; before, it stayed until the next
+     * run replaced it.
      */
     @Test
     void anExportWhoseDatabaseWentAwayIsWrittenAgainByItselfOnceItIsBack() throws Exception {
@@ -311,14 +355,17 @@ abstract class DatabaseOutageContract {
         exportTasks.enqueue(client, job.id());
 
         await(held, "the worker to save the export's progress");
+        Path partial = dir.resolve("exports").resolve(job.id() + ".part");
+        assertThat(partial).exists();
         stopDatabase();
         release.countDown();
         await(failed, "the run to fail");
+        assertThat(partial).doesNotExist();
         startDatabase();
         ExportJob done = awaitExportEnded(job.id());
 
         assertThat(failures).hasSize(1);
-        assertThat(((StoreException) failures.getFirst()).code()).isEqualTo("database_unavailable");
+        assertPausedByOutage(failures.getFirst(), "export " + job.id());
         assertThat(started).hasSize(2);
         assertThat(started.get(1).getTaskInstance().getTaskName()).isEqualTo("export-run");
         assertThat(started.get(1).getExecutionTime()).isEqualTo(START.plus(RunRetries.FIRST_WAIT));
@@ -347,25 +394,35 @@ abstract class DatabaseOutageContract {
 
     /** Holds the worker (once) at the chunk of rows 4-6, where {@link #hold} says, until {@link #release}. */
     void holdAtTheSecondChunk() {
-        AtomicBoolean armed = new AtomicBoolean(true);
-        Runnable holdOnce = () -> {
-            if (armed.compareAndSet(true, false)) {
-                held.countDown();
-                await(release, "the test to stop the database");
+        holdAt(Map.of(4L, new CountDownLatch[] {held, release}));
+    }
+
+    /**
+     * Holds the worker once at each chunk whose first row is a key of {@code latches}, where {@link #hold} says: counts
+     * down the first latch of its value, then waits for the second.
+     */
+    void holdAt(Map<Long, CountDownLatch[]> latches) {
+        Map<Long, AtomicBoolean> armed = new TreeMap<>();
+        latches.keySet().forEach(first -> armed.put(first, new AtomicBoolean(true)));
+        Consumer<Long> holdOnce = first -> {
+            if (armed.containsKey(first) && armed.get(first).compareAndSet(true, false)) {
+                latches.get(first)[0].countDown();
+                await(latches.get(first)[1], "the test to stop the database");
             }
         };
         switch (hold()) {
-            case INSIDE_THE_CHUNK -> PipelineHooks.insideChunk(pipeline, (h, first) -> {
-                if (first == 4) {
-                    holdOnce.run();
-                }
-            });
-            case BEFORE_THE_CHUNK -> PipelineHooks.afterChunk(pipeline, committed -> {
-                if (committed.checkpoint() == 3) {
-                    holdOnce.run();
-                }
-            });
+            case INSIDE_THE_CHUNK -> PipelineHooks.insideChunk(pipeline, (h, first) -> holdOnce.accept(first));
+            case BEFORE_THE_CHUNK -> PipelineHooks.afterChunk(pipeline,
+                    committed -> holdOnce.accept(committed.checkpoint() + 1));
         }
+    }
+
+    /** {@code failure} is the run's pause, the database's {@code database_unavailable} its cause. */
+    static void assertPausedByOutage(Throwable failure, String what) {
+        assertThat(failure).isInstanceOf(PausedByOutage.class).hasMessage(what + " paused, the database is "
+                + "unavailable; it runs again once the database is back");
+        assertThat(failure.getCause()).isInstanceOf(StoreException.class);
+        assertThat(((StoreException) failure.getCause()).code()).isEqualTo("database_unavailable");
     }
 
     /** Waits (at most 120 s) until the import has ended and its run has left the queue; returns it. */

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * A throwaway PostgreSQL cluster for the whole test JVM, started on first use from the binaries installed on the
  * machine ({@code /usr/lib/postgresql/<version>/bin}, or {@code FREIGHT_TEST_PG_BIN}) in a temporary directory on a
- * free port, and stopped when the JVM exits. As root, initdb and the server run as the {@code postgres} OS user.
- * When no server can be started, tests are skipped with the reason — or fail when {@code CI} is set. A test that stops
- * and starts its server takes a cluster of its own ({@link #dedicated}).
+ * free port, and stopped when the JVM exits (its directory is then deleted by an {@code rm} that outlives the JVM).
+ * As root, initdb and the server run as the {@code postgres} OS user. When no server can be started, tests are
+ * skipped with the reason — or fail when {@code CI} is set. A test that stops and starts its server takes a cluster of
+ * its own ({@link #dedicated}).
  */
 public final class TestPostgres {
 
@@ -162,6 +163,17 @@ public final class TestPostgres {
                     "immediate", "stop"), dir);
         } catch (Exception ignored) {
             // the JVM is exiting; the temp directory goes below either way
+        }
+        try {
+            // Deleted by a process of its own, which outlives the JVM: the cluster holds a database of each test
+            // (tens of thousands of files after PostgresImportPipelineTest), and deleting them one by one in this
+            // shutdown hook took longer than surefire's 30 s wait after System.exit, so surefire killed the fork
+            // ("Surefire is going to kill self fork JVM") with the directory half deleted.
+            new ProcessBuilder("rm", "-rf", "--", dir.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return;
+        } catch (IOException e) {
+            // no rm: deleted below, in this thread
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
