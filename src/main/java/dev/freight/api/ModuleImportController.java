@@ -424,7 +424,8 @@ class ModuleImportController implements Envelope.Face {
         try (ValidationFiles.Recorder recorder = validationFiles.recorder(caller.organizationId())) {
             ModuleImportRequest resolved = resolveMappedColumns(caller, body);
             Schema schema = database.withHandle(h -> schemas.schema(h, caller.organizationId()));
-            report = new ImportValidator(MAX_LISTED_ERRORS, database, records, schema, caller.organizationId())
+            report = new ImportValidator(MAX_LISTED_ERRORS, database, records, schema, caller.organizationId(),
+                    limits.workbooks().temporaryDir())
                     .validate(object,
                     resolved.options(),
                     source(caller, resolved), recorder);
