@@ -703,6 +703,14 @@ class ModuleImportController implements Envelope.Face {
             if (job.status().isFinal()) {
                 return job;
             }
+            if (ImportPipeline.AWAITING_STORAGE.equals(job.reason())) {
+                // The server's disk, not the file: the worker runs the import again in a minute, until its maximum
+                // run time, which is longer than a request should wait. Before, the import failed for good.
+                throw new ApiException(503, "storage_unavailable", "Freight could not read the file: its temporary"
+                        + " directory cannot be written (disk full or not writable); import job " + job.id()
+                        + " is kept and tried again in a minute, until its maximum run time: follow it at"
+                        + " import/jobs/" + job.id());
+            }
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {

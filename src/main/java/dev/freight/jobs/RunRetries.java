@@ -4,6 +4,7 @@ import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import dev.freight.engine.ImportPipeline;
 import dev.freight.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +17,10 @@ import java.time.Duration;
  * ending its sessions as it stops or restarts, SQLite's write lock held past the busy timeout): after
  * {@link #unavailableBackoff}, 1 s doubling with each failed run of the job in a row, at most 30 s. Before, 5 minutes
  * (db-scheduler's default), so an import idled for 5 minutes after an 8-second PostgreSQL restart;</li>
+ * <li>the server's temporary directory full or not writable ({@link ImportPipeline#temporaryStorageFailure}): after
+ * {@link #STORAGE_WAIT}, a minute, as long as the import's maximum run time lasts (the worker ends it
+ * {@code timed_out} after). Before, the import failed for good, and its file had to be imported again as a new
+ * import;</li>
  * <li>any other failure: after db-scheduler's default 5 minutes, as before.</li>
  * </ul>
  * The job's own limits still apply to the run that follows: an import past its maximum run time ends
@@ -29,6 +34,12 @@ final class RunRetries {
     /** The longest wait after a run the database's unavailability failed. */
     static final Duration LONGEST_WAIT = Duration.ofSeconds(30);
 
+    /**
+     * The wait after a run that failed for want of temporary storage: an operator frees space in minutes, not
+     * seconds, and a read that fails so may have read much of the file first.
+     */
+    static final Duration STORAGE_WAIT = Duration.ofMinutes(1);
+
     private RunRetries() {}
 
     /** The failure handler of the run tasks; due times are {@code clock}'s. */
@@ -41,6 +52,8 @@ final class RunRetries {
             } else if (cause instanceof StoreException e && e.isUnavailable()) {
                 operations.reschedule(complete, clock.instant().plus(
                         unavailableBackoff(complete.getExecution().consecutiveFailures)));
+            } else if (ImportPipeline.temporaryStorageFailure(cause) != null) {
+                operations.reschedule(complete, clock.instant().plus(STORAGE_WAIT));
             } else {
                 later.onFailure(complete, operations);
             }

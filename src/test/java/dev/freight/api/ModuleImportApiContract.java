@@ -565,6 +565,46 @@ abstract class ModuleImportApiContract {
     }
 
     /**
+     * Execute of a parsed XLSX whose shared strings pass the heap's 65,536 while the server's temporary directory
+     * cannot be written answers 503 storage_unavailable naming the import job, which is kept, waiting, to be run again
+     * a minute later (the worker's retry; its own test is jobs.TemporaryStorageContract). Before, the job failed for
+     * good and the answer was 200 with status failed.
+     */
+    @Test
+    void executeOfAParsedWorkbookWhoseSharedStringsTheTemporaryDirectoryCannotTakeAnswersStorageUnavailable()
+            throws Exception {
+        Response contacts = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                dev.freight.testing.XlsxFiles.expanding(new String[] {"Name", "Email"}, "<si><t>n</t></si>", 70_000,
+                        69_999, "", 0));
+        assertThat(contacts.status()).as(contacts.body()).isEqualTo(200);
+        java.nio.file.Path temp = TestServer.of(database()).bean(FreightConfig.class).temporaryDir();
+        java.nio.file.Path aside = temp.resolveSibling("tmp-aside");
+        java.nio.file.Files.move(temp, aside);
+        Response refused;
+        try {
+            java.nio.file.Files.writeString(temp, "not a directory");
+            refused = http.post("/v1/modules/contacts/import/execute", "{\"fileId\": \"" + contacts.at("/data/fileId")
+                    + "\", \"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"}]}");
+        } finally {
+            java.nio.file.Files.delete(temp);
+            java.nio.file.Files.move(aside, temp);
+        }
+
+        assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.at("/error/code")).isEqualTo("storage_unavailable");
+        String message = refused.at("/error/message");
+        assertThat(message).matches("Freight could not read the file: its temporary directory cannot be written \\(disk"
+                + " full or not writable\\); import job imp_[0-9a-f]{32} is kept and tried again in a minute, until its"
+                + " maximum run time: follow it at import/jobs/imp_[0-9a-f]{32}");
+        String jobId = message.substring(message.indexOf("imp_"), message.indexOf("imp_") + 36);
+        Response job = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        assertThat(job.status()).as(job.body()).isEqualTo(200);
+        assertThat(job.at("/data/status")).as(job.body()).isEqualTo("pending");
+        assertThat(contacts()).isEmpty();
+    }
+
+    /**
      * Validate of a parsed file while the server's temporary directory cannot be written (a plain file stands where
      * it belongs) answers 503 storage_unavailable, as parse does, for both of its temporary files: a workbook's shared
      * strings past the heap's 65,536, and the rows rejected after a row that awaits a later row (s-1's dependencies
