@@ -13,6 +13,8 @@ import dev.freight.ingest.RowReader;
 import dev.freight.jobs.ImportTasks;
 import dev.freight.schema.Echo;
 import dev.freight.store.Database;
+import dev.freight.store.ImportEnums.Phase;
+import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportEnums.UploadMode;
 import dev.freight.store.ImportJob;
@@ -26,6 +28,7 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -237,6 +240,12 @@ class FilesController {
             // worker, when the stranded-jobs sweep took a prepare that ran past its grace period for a lost run and
             // queued the run itself. The answer is the import as that left it.
             job = database.withHandle(h -> imports.get(h, id)).orElseThrow();
+        } catch (RuntimeException e) {
+            if (ImportPipeline.temporaryStorageFailure(e) != null) {
+                giveBack(id, received, e);
+            }
+            // 503 storage_unavailable for the temporary directory (ErrorMapper).
+            throw e;
         }
         if (job.status() == Status.COMPLETED) {
             // Only a worker's run completes an import (prepare leaves it queued): it ran the import to its end while
@@ -248,6 +257,37 @@ class FilesController {
         }
         tasks.enqueue(scheduler.getObject(), id);
         return ResponseEntity.status(sync ? 200 : 202).body(urls.view(job));
+    }
+
+    /**
+     * Gives the accepted upload of a sync import back, after its prepare failed for want of the server's temporary
+     * storage ({@code failure}): the import waits for its upload again ({@link ImportJob#awaitingUpload}) and its file
+     * is deleted, in one transaction, so that the same upload can be sent again once the server has room, as one the
+     * uploads directory could not take. Before, the import failed, and the file had to be sent to a new import. Only
+     * while the import is still {@code queued} with this upload and not prepared: a cancel may have ended it
+     * meanwhile. Deleting the file before the commit, under the import's lock, keeps another upload accepted after
+     * the commit from losing its file; when the transaction fails, the import stays queued with its file, for the
+     * stranded-jobs sweep to run.
+     */
+    private void giveBack(String id, ImportJob received, RuntimeException failure) {
+        try {
+            database.inTransaction(h -> {
+                ImportJob now = imports.get(h, id).orElse(null);
+                if (now == null || now.status() != Status.QUEUED || !received.checksum().equals(now.checksum())
+                        || now.phase(Phase.PREPARSING).status() == PhaseStatus.COMPLETED) {
+                    return null;
+                }
+                imports.save(h, imports.claim(h, id, UUID.randomUUID().toString()).awaitingUpload());
+                try {
+                    Files.deleteIfExists(uploads.path(id));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** Null when the upload URL is valid; 403 {@code url_expired} when it is genuine but expired; else throws. */

@@ -424,7 +424,8 @@ class ModuleImportController implements Envelope.Face {
         try (ValidationFiles.Recorder recorder = validationFiles.recorder(caller.organizationId())) {
             ModuleImportRequest resolved = resolveMappedColumns(caller, body);
             Schema schema = database.withHandle(h -> schemas.schema(h, caller.organizationId()));
-            report = new ImportValidator(MAX_LISTED_ERRORS, database, records, schema, caller.organizationId())
+            report = new ImportValidator(MAX_LISTED_ERRORS, database, records, schema, caller.organizationId(),
+                    limits.workbooks().temporaryDir())
                     .validate(object,
                     resolved.options(),
                     source(caller, resolved), recorder);
@@ -701,6 +702,14 @@ class ModuleImportController implements Envelope.Face {
             }
             if (job.status().isFinal()) {
                 return job;
+            }
+            if (ImportPipeline.AWAITING_STORAGE.equals(job.reason())) {
+                // The server's disk, not the file: the worker runs the import again in a minute, until its maximum
+                // run time, which is longer than a request should wait. Before, the import failed for good.
+                throw new ApiException(503, "storage_unavailable", "Freight could not read the file: its temporary"
+                        + " directory cannot be written (disk full or not writable); import job " + job.id()
+                        + " is kept and tried again in a minute, until its maximum run time: follow it at"
+                        + " import/jobs/" + job.id());
             }
             try {
                 Thread.sleep(50);

@@ -283,6 +283,10 @@ public final class ImportPipeline {
             if (interrupted(e)) {
                 throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
             }
+            TemporaryFileUnwritable storage = temporaryStorageFailure(e);
+            if (storage != null) {
+                throw awaitingStorage(job, storage);
+            }
             return fail(job, Phase.PREVALIDATION, readFailure(e));
         }
         long total = rows;
@@ -399,6 +403,11 @@ public final class ImportPipeline {
         } catch (UncheckedIOException e) {
             if (interrupted(e.getCause())) {
                 throw e;
+            }
+            TemporaryFileUnwritable storage = temporaryStorageFailure(e);
+            if (storage != null) {
+                // The committed chunks stay; the run tried again resumes from the checkpoint.
+                throw awaitingStorage(load(importId).withRunToken(token), storage);
             }
             return fail(load(importId).withRunToken(token), Phase.PROCESSING, readFailure(e.getCause()));
         }
@@ -1354,14 +1363,42 @@ public final class ImportPipeline {
                 || e instanceof InterruptedIOException;
     }
 
-    private static String readFailure(Exception e) {
-        if (e instanceof TemporaryFileUnwritable) {
-            // The server's storage, not the file: the operator gets the directory and the cause, the import's reader
-            // no server path.
-            LOG.error("A file read failed: {}", e.getMessage(), e);
-            return "Freight could not read the file: its temporary directory cannot be written (disk full or not"
-                    + " writable); import the file again once the server has room";
+    /**
+     * The reason an import carries while a run that failed for want of temporary storage waits to be tried again
+     * ({@link #awaitingStorage}).
+     */
+    public static final String AWAITING_STORAGE = "Freight could not read the file: its temporary directory cannot be"
+            + " written (disk full or not writable); the run is tried again in a minute, until the import's maximum run"
+            + " time";
+
+    /**
+     * The {@link TemporaryFileUnwritable} that {@code e} is or was caused by, or null: a failure of the server's disk
+     * (its temporary directory full or not writable), not of the file, which {@link #prepare} and {@link #process}
+     * throw on, as an {@link UncheckedIOException}, rather than failing the import.
+     */
+    public static TemporaryFileUnwritable temporaryStorageFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TemporaryFileUnwritable unwritable) {
+                return unwritable;
+            }
         }
+        return null;
+    }
+
+    /**
+     * Saves {@code job} (of this run) with the reason {@link #AWAITING_STORAGE}, in the status and phases it has, and
+     * returns the failure to throw: the run ends there, and its caller either tries it again later (the worker,
+     * {@code jobs.RunRetries}) or gives the upload back (a sync upload). Before, the import failed for good, and its
+     * file had to be imported again as a new import once the server had room.
+     */
+    private UncheckedIOException awaitingStorage(ImportJob job, TemporaryFileUnwritable cause) {
+        // The operator gets the directory and the file system's words; the import's reader no server path.
+        LOG.warn("import {}: a file read failed: {}", job.id(), cause.getMessage());
+        save(job.withStatus(job.status(), AWAITING_STORAGE));
+        return new UncheckedIOException(cause);
+    }
+
+    private static String readFailure(Exception e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return "The file could not be read: " + message;
     }

@@ -3,6 +3,7 @@ package dev.freight.engine;
 import dev.freight.ingest.IngestException;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
+import dev.freight.ingest.TemporaryFileUnwritable;
 import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.BuiltInObjects;
@@ -116,21 +117,26 @@ public final class ImportValidator {
     private final Schema schema;
     private final String organizationId;
     private final ToLongFunction<String> keyHash;
+    private final Path temporaryDir;
 
     /**
      * @param maxErrors how many problems (and row warnings) a report lists at most
      * @param schema the organization's objects, which references name records of
      * @param organizationId whose stored records execution would match the rows with
+     * @param temporaryDir where the rows rejected after a row that awaits a later row wait for it, in a file
+     *     ({@code FREIGHT_TEMP_DIR}, {@link dev.freight.ingest.WorkbookLimits#temporaryDir}); one that cannot be created
+     *     or written there fails the validation with {@link TemporaryFileUnwritable}
      */
     public ImportValidator(int maxErrors, Database database, RecordStore records, Schema schema,
-            String organizationId) {
-        this(maxErrors, database, records, schema, organizationId, KeyHashes::hash);
+            String organizationId, Path temporaryDir) {
+        this(maxErrors, database, records, schema, organizationId, temporaryDir, KeyHashes::hash);
     }
 
     /** Hashing external ids with {@code keyHash} instead of {@link KeyHashes#hash}: a test's, to make keys collide. */
     ImportValidator(int maxErrors, Database database, RecordStore records, Schema schema, String organizationId,
-            ToLongFunction<String> keyHash) {
+            Path temporaryDir, ToLongFunction<String> keyHash) {
         this.keyHash = keyHash;
+        this.temporaryDir = temporaryDir;
         this.maxErrors = maxErrors;
         this.database = database;
         this.records = records;
@@ -232,7 +238,7 @@ public final class ImportValidator {
         ReferenceResolver references = new ReferenceResolver(records, schema, object, organizationId,
                 options.createMissingReferences() ? ReferenceResolver.Missing.CREATE : ReferenceResolver.Missing.WARN,
                 foresight);
-        try (InRowOrder inOrder = new InRowOrder(rejections, handedBefore)) {
+        try (InRowOrder inOrder = new InRowOrder(rejections, handedBefore, temporaryDir)) {
             Tally tally = new Tally(inOrder, columnsByField, object, options, duplicates, references);
             List<Read> chunk = new ArrayList<>(CHUNK);
             try (RowReader reader = source.open()) {
@@ -610,6 +616,7 @@ public final class ImportValidator {
         private final Rejections target;
         /** The rows before this one were handed to the target already (by an attempt before): they are passed over. */
         private final long handedBefore;
+        private final Path dir;
         /** The first row held back, and every one after it; {@link Long#MAX_VALUE} while none is. */
         private long heldFrom = Long.MAX_VALUE;
         private Path file;
@@ -618,10 +625,14 @@ public final class ImportValidator {
         /** The next held row read back, not handed over yet; null when none is. */
         private Rejected next;
 
-        /** @param handedBefore the rows before this one were handed to {@code target} already; 0 when none was */
-        InRowOrder(Rejections target, long handedBefore) {
+        /**
+         * @param handedBefore the rows before this one were handed to {@code target} already; 0 when none was
+         * @param dir where the rows held back are kept
+         */
+        InRowOrder(Rejections target, long handedBefore, Path dir) {
             this.target = target;
             this.handedBefore = handedBefore;
+            this.dir = dir;
         }
 
         void start(List<String> sourceHeaders) throws IOException {
@@ -648,12 +659,23 @@ public final class ImportValidator {
                 target.add(row);
                 return;
             }
-            if (writer == null) {
-                file = Files.createTempFile("freight-validation-", ".ndjson");
-                writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            // The server's disk, not the file: a failure to keep the row is storage_unavailable (503), as a
+            // workbook's shared strings the temporary directory cannot take are. Before, it was in java.io.tmpdir
+            // whatever FREIGHT_TEMP_DIR said, and its failure a plain IOException (500 internal_error).
+            try {
+                if (writer == null) {
+                    file = Files.createTempFile(dir, "freight-validation-", ".ndjson");
+                    writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+                }
+                writer.write(write(row));
+                writer.newLine();
+            } catch (IOException e) {
+                throw unwritable(e);
             }
-            writer.write(write(row));
-            writer.newLine();
+        }
+
+        private TemporaryFileUnwritable unwritable(IOException e) {
+            return new TemporaryFileUnwritable("The rows rejected after a row that awaits a later row", dir, e);
         }
 
         /** Hands over a row rejected after the last row: first the rows held back that come before it. */
@@ -670,7 +692,12 @@ public final class ImportValidator {
         /** Hands over the rows held back before row {@code before}, in the order they were held. */
         private void handOver(long before) throws IOException {
             if (writer != null && reader == null) {
-                writer.close();
+                try {
+                    // What the buffer still holds is written now: a full disk may refuse it here.
+                    writer.close();
+                } catch (IOException e) {
+                    throw unwritable(e);
+                }
                 reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
                 next = read(reader.readLine());
             }

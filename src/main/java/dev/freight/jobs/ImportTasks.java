@@ -130,8 +130,28 @@ public final class ImportTasks {
             if (stopping.getAsBoolean()) {
                 throw stopped(importId, e);
             }
+            if (ImportPipeline.temporaryStorageFailure(e) != null && !pastDeadline(importId)) {
+                // The server's disk, not the file: the import stays as it is (its reason says why it waits), and
+                // db-scheduler runs the task again in a minute (RunRetries); the run resumes from the checkpoint.
+                throw e;
+            }
             markFailed(importId, e);
         }
+    }
+
+    /**
+     * Whether the import ran past its maximum run time, and is marked {@code timed_out} now: a run that failed for
+     * want of temporary storage is tried again only until then.
+     */
+    private boolean pastDeadline(String importId) {
+        return database.inTransaction(h -> imports.get(h, importId)
+                .filter(j -> !j.status().isFinal() && j.deadlineAt() != null
+                        && clock.instant().isAfter(j.deadlineAt()))
+                .map(j -> imports.save(h, j.ended(Status.TIMED_OUT, "The import ran past its maximum run time"
+                        + " (deadline " + j.deadlineAt() + ") while the server's temporary directory could not be"
+                        + " written (disk full or not writable); the rows committed before it stopped are kept",
+                        PhaseStatus.SKIPPED, clock.instant())))
+                .isPresent());
     }
 
     private static StoppedByShutdown stopped(String importId, RuntimeException e) {

@@ -4,6 +4,7 @@ import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import dev.freight.engine.ImportPipeline;
 import dev.freight.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,10 @@ import java.time.Duration;
  * again. The count is the task's data (null before the first such failure), not db-scheduler's consecutive failures,
  * which only a run that returns resets: with those, a second outage in an import's life began where the first ended
  * (30 s after a long one) even when hours of chunks had committed between them;</li>
+ * <li>the server's temporary directory full or not writable ({@link ImportPipeline#temporaryStorageFailure}): after
+ * {@link #STORAGE_WAIT}, a minute, as long as the import's maximum run time lasts (the worker ends it
+ * {@code timed_out} after). Before, the import failed for good, and its file had to be imported again as a new
+ * import;</li>
  * <li>any other failure: after db-scheduler's default 5 minutes, as before.</li>
  * </ul>
  * The job's own limits still apply to the run that follows: an import past its maximum run time ends
@@ -32,6 +37,12 @@ final class RunRetries {
 
     /** The longest wait after a run the database's unavailability failed. */
     static final Duration LONGEST_WAIT = Duration.ofSeconds(30);
+
+    /**
+     * The wait after a run that failed for want of temporary storage: an operator frees space in minutes, not
+     * seconds, and a read that fails so may have read much of the file first.
+     */
+    static final Duration STORAGE_WAIT = Duration.ofMinutes(1);
 
     private RunRetries() {}
 
@@ -51,6 +62,8 @@ final class RunRetries {
                 int failedBefore = complete.getExecution().taskInstance.getData() instanceof Integer n ? n : 0;
                 operations.reschedule(complete, clock.instant().plus(unavailableBackoff(failedBefore)),
                         failedBefore + 1);
+            } else if (ImportPipeline.temporaryStorageFailure(cause) != null) {
+                operations.reschedule(complete, clock.instant().plus(STORAGE_WAIT));
             } else {
                 later.onFailure(complete, operations);
             }

@@ -122,6 +122,18 @@ public record ImportJob(
                 rolledBackAt, purgedAt, createdAt, updatedAt, finishedAt, runToken);
     }
 
+    /**
+     * The import as it was before its upload was accepted: {@code requested}, no upload (checksum, type, name, file,
+     * row count), no deadline, every phase pending, no reason. For a sync upload the server could not prepare for want
+     * of its own storage: the same upload can be sent again.
+     */
+    public ImportJob awaitingUpload() {
+        return new ImportJob(id, organizationId, resource, source, uploadMode, action, Status.REQUESTED,
+                duplicateHandling, null, name, createdBy, updatedBy, columnMapping, initialPhases(), stats, null, null,
+                null, false, hasErrorsFile, null, checkpoint, uploadExpiresAt, null, cancelRequested, rolledBackAt,
+                purgedAt, createdAt, updatedAt, finishedAt, runToken);
+    }
+
     public ImportJob withTotalRows(long rows) {
         return new ImportJob(id, organizationId, resource, source, uploadMode, action, status, duplicateHandling,
                 reason, name, createdBy, updatedBy, columnMapping, phases, stats, checksum, fileType, fileName,

@@ -568,37 +568,55 @@ abstract class ImportsApiContract {
 
     /**
      * A sync upload of an XLSX whose shared strings pass the heap's 65,536 while the server's temporary directory
-     * cannot be written (a plain file stands where it belongs) fails in prevalidation saying so, without the server's
-     * paths (the log has them), and stores no record. Before, the reason was "The file could not be read:" and the
-     * file system's words, naming the server's path.
+     * cannot be written (a plain file stands where it belongs) answers 503 storage_unavailable, as an upload the
+     * uploads directory cannot take does: the failure is the server's disk, not the file. The import waits for its
+     * upload again, with no file kept and nothing claiming one, and the same upload is accepted once the directory can
+     * be written. Before, the import failed for good (422, status failed) and the file had to go to a new import.
      */
     @Test
-    void aSyncUploadWhoseSharedStringsTheTemporaryDirectoryCannotTakeFailsSayingSo() throws Exception {
+    void aSyncUploadWhoseSharedStringsTheTemporaryDirectoryCannotTakeAnswersStorageUnavailableAndARetryIsAccepted()
+            throws Exception {
         byte[] xlsx = dev.freight.testing.XlsxFiles.expanding(new String[] {"external_id", "name"},
                 "<si><t>n</t></si>", 70_000, 69_999, "", 0);
         Path temp = TestServer.of(database()).bean(dev.freight.app.FreightConfig.class).temporaryDir();
         Path aside = temp.resolveSibling("tmp-aside");
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+        String id = created.at("/id");
+        HttpRequest put = HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                .header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .header("Content-Disposition", "attachment; filename=\"vendors.xlsx\"")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(xlsx)).build();
         Files.move(temp, aside);
-        HttpResponse<String> put;
+        HttpResponse<String> refused;
         try {
             Files.writeString(temp, "not a directory");
-            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
-            put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
-                    .header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-                    .header("Content-Disposition", "attachment; filename=\"vendors.xlsx\"")
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(xlsx)).build(), HttpResponse.BodyHandlers.ofString());
+            refused = RAW.send(put, HttpResponse.BodyHandlers.ofString());
         } finally {
             Files.delete(temp);
             Files.move(aside, temp);
         }
 
-        assertThat(put.statusCode()).as(put.body()).isEqualTo(422);
-        JsonNode answer = Http.JSON.readTree(put.body());
-        assertThat(answer.get("status").asString()).isEqualTo("failed");
-        assertThat(answer.get("reason").asString()).isEqualTo("Freight could not read the file: its temporary"
-                + " directory cannot be written (disk full or not writable); import the file again once the server has"
-                + " room");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        JsonNode error = Http.JSON.readTree(refused.body()).get("error");
+        assertThat(error.get("code").asString()).isEqualTo("storage_unavailable");
+        assertThat(error.get("message").asString()).isEqualTo("Freight could not read the file: its temporary"
+                + " directory cannot be written (disk full or not writable); nothing was kept, retry later (error id "
+                + error.get("error_id").asString() + ")");
+        Response waiting = http.get("/v1/imports/" + id);
+        assertThat(waiting.at("/status")).isEqualTo("requested");
+        assertThat(waiting.at("/reason")).isNull();
+        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+        assertThat(waiting.at("/checksum")).isNull();
+        assertThat(TestServer.of(database()).bean(UploadStore.class).path(id)).doesNotExist();
+        assertThat(stagedFiles(id)).isEmpty();
         assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isZero();
+        HttpResponse<String> accepted = RAW.send(put, HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
+        Response done = awaitFinal(id);
+        assertThat(done.at("/status")).isEqualTo("completed");
+        assertThat(done.at("/checksum")).isEqualTo(HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(xlsx)));
+        assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isEqualTo(1);
     }
 
     @Test

@@ -565,6 +565,105 @@ abstract class ModuleImportApiContract {
     }
 
     /**
+     * Execute of a parsed XLSX whose shared strings pass the heap's 65,536 while the server's temporary directory
+     * cannot be written answers 503 storage_unavailable naming the import job, which is kept, waiting, to be run again
+     * a minute later (the worker's retry; its own test is jobs.TemporaryStorageContract). Before, the job failed for
+     * good and the answer was 200 with status failed.
+     */
+    @Test
+    void executeOfAParsedWorkbookWhoseSharedStringsTheTemporaryDirectoryCannotTakeAnswersStorageUnavailable()
+            throws Exception {
+        Response contacts = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                dev.freight.testing.XlsxFiles.expanding(new String[] {"Name", "Email"}, "<si><t>n</t></si>", 70_000,
+                        69_999, "", 0));
+        assertThat(contacts.status()).as(contacts.body()).isEqualTo(200);
+        java.nio.file.Path temp = TestServer.of(database()).bean(FreightConfig.class).temporaryDir();
+        java.nio.file.Path aside = temp.resolveSibling("tmp-aside");
+        java.nio.file.Files.move(temp, aside);
+        Response refused;
+        try {
+            java.nio.file.Files.writeString(temp, "not a directory");
+            refused = http.post("/v1/modules/contacts/import/execute", "{\"fileId\": \"" + contacts.at("/data/fileId")
+                    + "\", \"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"}]}");
+        } finally {
+            java.nio.file.Files.delete(temp);
+            java.nio.file.Files.move(aside, temp);
+        }
+
+        assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.at("/error/code")).isEqualTo("storage_unavailable");
+        String message = refused.at("/error/message");
+        assertThat(message).matches("Freight could not read the file: its temporary directory cannot be written \\(disk"
+                + " full or not writable\\); import job imp_[0-9a-f]{32} is kept and tried again in a minute, until its"
+                + " maximum run time: follow it at import/jobs/imp_[0-9a-f]{32}");
+        String jobId = message.substring(message.indexOf("imp_"), message.indexOf("imp_") + 36);
+        Response job = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        assertThat(job.status()).as(job.body()).isEqualTo(200);
+        assertThat(job.at("/data/status")).as(job.body()).isEqualTo("pending");
+        assertThat(contacts()).isEmpty();
+    }
+
+    /**
+     * Validate of a parsed file while the server's temporary directory cannot be written (a plain file stands where
+     * it belongs) answers 503 storage_unavailable, as parse does, for both of its temporary files: a workbook's shared
+     * strings past the heap's 65,536, and the rows rejected after a row that awaits a later row (s-1's dependencies
+     * name "hub", which s-3 may give; s-2, rejected, waits). Once the directory can be written, both validate. Before,
+     * the rows held back went to java.io.tmpdir whatever FREIGHT_TEMP_DIR said (so this validation passed), and a
+     * failure to write them answered 500 internal_error.
+     */
+    @Test
+    void validateOfAParsedFileWhoseTemporaryFilesTheTemporaryDirectoryCannotTakeAnswersStorageUnavailable()
+            throws Exception {
+        vendor("v-1", "Acme");
+        Response services = upload("/v1/modules/services/import/parse", "services.csv", "text/csv",
+                "Id,Name,Vendor,Uses\ns-1,Payments,v-1,hub\ns-2,Ledger,nobody,\ns-3,Hub,v-1,\n"
+                        .getBytes(StandardCharsets.UTF_8));
+        Response contacts = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                dev.freight.testing.XlsxFiles.expanding(new String[] {"Name", "Email"}, "<si><t>n</t></si>", 70_000,
+                        69_999, "", 0));
+        assertThat(services.status()).as(services.body()).isEqualTo(200);
+        assertThat(contacts.status()).as(contacts.body()).isEqualTo(200);
+        String servicesBody = "{\"fileId\": \"" + services.at("/data/fileId") + "\", \"columnMapping\": "
+                + SERVICE_MAPPING + "}";
+        String contactsBody = "{\"fileId\": \"" + contacts.at("/data/fileId") + "\", \"columnMapping\": [{"
+                + "\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"}, {\"sourceColumn\": \"Email\","
+                + " \"targetFieldSlug\": \"email\"}]}";
+        java.nio.file.Path temp = TestServer.of(database()).bean(FreightConfig.class).temporaryDir();
+        java.nio.file.Path aside = temp.resolveSibling("tmp-aside");
+        java.nio.file.Files.move(temp, aside);
+        List<Response> refused = new ArrayList<>();
+        try {
+            java.nio.file.Files.writeString(temp, "not a directory");
+            refused.add(http.post("/v1/modules/services/import/validate", servicesBody));
+            refused.add(http.post("/v1/modules/contacts/import/validate", contactsBody));
+        } finally {
+            java.nio.file.Files.delete(temp);
+            java.nio.file.Files.move(aside, temp);
+        }
+
+        for (Response r : refused) {
+            assertThat(r.status()).as(r.body()).isEqualTo(503);
+            assertThat(r.at("/error/code")).isEqualTo("storage_unavailable");
+            assertThat(r.at("/error/message")).isEqualTo("Freight could not read the file: its temporary directory"
+                    + " cannot be written (disk full or not writable); nothing was kept, retry later (error id "
+                    + r.at("/error/error_id") + ")");
+        }
+        Response validServices = http.post("/v1/modules/services/import/validate", servicesBody);
+        assertThat(validServices.status()).as(validServices.body()).isEqualTo(200);
+        assertThat(validServices.at("/data/errorRows")).isEqualTo("1");
+        assertThat(validServices.at("/data/errors/0/row")).isEqualTo("2");
+        assertThat(validServices.at("/data/errors/0/field")).isEqualTo("vendor");
+        Response validContacts = http.post("/v1/modules/contacts/import/validate", contactsBody);
+        assertThat(validContacts.status()).as(validContacts.body()).isEqualTo(200);
+        assertThat(validContacts.at("/data/totalRows")).isEqualTo("1");
+        try (var left = java.nio.file.Files.list(temp)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    /**
      * An XLS of 400 runs of 256 blank cells (200 KB, 102,400 cells that HSSF would load into the heap), past the
      * server's FREIGHT_MAX_XLS_CELLS (100,000 on test servers), is refused before it is loaded: before, any number of
      * cells was loaded, and a large enough file ran the server out of memory.

@@ -158,7 +158,7 @@ abstract class DuplicateCheckContract {
     private ImportValidator.Report validate(ToLongFunction<String> hash, DuplicateStrategy strategy,
             List<String> matchFields) throws IOException {
         Path file = Files.writeString(dir.resolve("vendors.csv"), file());
-        return new ImportValidator(10, db, records, Schema.builtInOnly(), org, hash).validate(BuiltInObjects.VENDOR,
+        return new ImportValidator(10, db, records, Schema.builtInOnly(), org, dir, hash).validate(BuiltInObjects.VENDOR,
                 options(strategy, matchFields), () -> Readers.open(file, FileType.CSV, ReadOptions.defaults()));
     }
 

@@ -1,6 +1,7 @@
 package dev.freight.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.freight.engine.ExecuteOptions.ColumnMap;
 import dev.freight.engine.ExecuteOptions.DuplicateStrategy;
@@ -118,6 +119,48 @@ abstract class ValidateExecuteContract {
                 "2|vendor|invalid_field_value|vendor: no vendor with external_id or name \"nobody\"",
                 "5|vendor|missing_required_field|vendor: required field is missing (expected key \"vendor\")");
         assertThat(both.rejectedRows()).containsExactly(1L, 2L, 5L);
+    }
+
+    /**
+     * The rows rejected after a row that awaits a later row (s-1's dependencies name "hub", which a later row may
+     * give) wait in a file in the temporary directory validate is given (FREIGHT_TEMP_DIR); when that directory cannot
+     * be written (a plain file stands where it belongs, which refuses even root, as a full disk or a read-only mount
+     * would), validate fails with TemporaryFileUnwritable, the server's storage, not the file. Before, the file went
+     * to java.io.tmpdir whatever the setting, and a failure to write it was a plain IOException (500 internal_error).
+     */
+    @Test
+    void rowsHeldBackForALaterRowThatTheTemporaryDirectoryCannotTakeFailTheValidationAsTemporaryStorage()
+            throws IOException {
+        Path file = Files.writeString(dir.resolve("services.csv"), """
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,hub
+                s-2,Ledger,nobody,
+                s-3,Hub,v-1,
+                """);
+        Path notADirectory = Files.writeString(dir.resolve("temp"), "not a directory");
+        Schema schema = db.withHandle(h -> schemas.schema(h, org));
+        List<ImportValidator.Rejected> handed = new ArrayList<>();
+
+        ImportValidator validator = new ImportValidator(1_000, db, records, schema, org, notADirectory);
+
+        assertThatThrownBy(() -> validator.validate(BuiltInObjects.SERVICE, options(DuplicateStrategy.UPDATE,
+                "external_id", "name", "vendor", "dependencies"),
+                () -> Readers.open(file, FileType.CSV, ReadOptions.defaults()), new ImportValidator.Rejections() {
+                    @Override
+                    public void start(List<String> headers) {}
+
+                    @Override
+                    public void add(ImportValidator.Rejected row) {
+                        handed.add(row);
+                    }
+                }))
+                .isInstanceOf(dev.freight.ingest.TemporaryFileUnwritable.class)
+                .hasMessageStartingWith("The rows rejected after a row that awaits a later row could not be written"
+                        + " to a temporary file in " + notADirectory + " (disk full or not writable): ");
+        assertThat(handed).isEmpty();
+        try (var left = Files.list(dir)) {
+            assertThat(left).containsExactlyInAnyOrder(file, notADirectory);
+        }
     }
 
     /**
@@ -379,7 +422,7 @@ abstract class ValidateExecuteContract {
         };
         List<ImportValidator.Rejected> rejected = new ArrayList<>();
         Schema schema = db.withHandle(h -> schemas.schema(h, org));
-        ImportValidator.Report report = new ImportValidator(1_000, db, records, schema, org, keyHash).validate(object,
+        ImportValidator.Report report = new ImportValidator(1_000, db, records, schema, org, dir, keyHash).validate(object,
                 options, source, new ImportValidator.Rejections() {
                     @Override
                     public void start(List<String> headers) {}
