@@ -1266,8 +1266,11 @@ public final class ImportPipeline {
             return null;
         }
         long putOff = putOffCount(job);
-        return "The import ran past its maximum run time (deadline " + job.deadlineAt()
-                + "); %,d rows committed before it stopped are kept".formatted(job.checkpoint() - putOff)
+        // A run again after one that waited for temporary storage says so: the deadline passed while it waited.
+        String waiting = AWAITING_STORAGE.equals(job.reason())
+                ? " while the server's temporary directory could not be written (disk full or not writable)" : "";
+        return "The import ran past its maximum run time (deadline " + job.deadlineAt() + ")" + waiting
+                + "; %,d rows committed before it stopped are kept".formatted(job.checkpoint() - putOff)
                 + notWritten(putOff, job.action());
     }
 

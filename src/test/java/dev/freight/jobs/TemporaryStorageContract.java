@@ -178,7 +178,7 @@ abstract class TemporaryStorageContract {
         ImportJob ended = load(job.id());
         assertThat(ended.status()).isEqualTo(Status.TIMED_OUT);
         assertThat(ended.reason()).isEqualTo("The import ran past its maximum run time (deadline 2025-03-01T10:00:00Z)"
-                + " while the server's temporary directory could not be written (disk full or not writable); the rows"
+                + " while the server's temporary directory could not be written (disk full or not writable); 0 rows"
                 + " committed before it stopped are kept");
         assertThat(externalIds()).isEmpty();
     }
