@@ -129,6 +129,15 @@ public class ApiConfiguration implements WebMvcConfigurer {
     }
 
     /**
+     * {@link QueryStrings} for the actuator's routes, as {@link #actuatorAcceptedTypes}: before, its health check took a
+     * query whose escapes do not spell UTF-8 or hold a NUL, which every other route refuses.
+     */
+    @Bean
+    MappedInterceptor actuatorQueryStrings() {
+        return new MappedInterceptor(new String[] {"/actuator/**"}, new QueryStrings());
+    }
+
+    /**
      * JSON is always acceptable, after what the {@code Accept} header lists: an answer that has only JSON is written
      * as JSON when a client asked for something else (e.g. {@code text/csv}), instead of failing after its write was
      * done. A route that produces another type still gets it when asked. A header that refuses JSON with q=0 and

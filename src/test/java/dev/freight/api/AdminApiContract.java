@@ -274,6 +274,11 @@ abstract class AdminApiContract {
         assertThat(filter.status()).isEqualTo(400);
         assertThat(filter.at("/error/code")).isEqualTo("invalid_parameter");
         assertThat(filter.at("/error/message")).isEqualTo("Query parameter \"external_id\"" + nul);
+        // The actuator's health check too, whose own handler mapping the application's interceptors do not reach.
+        Response health = http.get("/actuator/health?probe=%00");
+        assertThat(health.status()).isEqualTo(400);
+        assertThat(health.at("/error/code")).isEqualTo("invalid_parameter");
+        assertThat(health.at("/error/message")).isEqualTo("Query parameter \"probe\"" + nul);
 
         Response path = http.get("/v1/import-reports/vendor-custom-import%00");
         assertThat(path.status()).isEqualTo(400);
