@@ -8,13 +8,16 @@ package dev.freight.schema;
  * over a host name cost a fifth of an import's reading thread. A space means Java's {@code \s} (space, tab, line
  * feed, vertical tab, form feed and carriage return), a Unicode space separator {@code \p{Z}} (a no-break space
  * U+00A0, U+202F, an ideographic space U+3000…), which a copy from a web page or a spreadsheet leaves in a value, or
- * a zero-width space ({@link #ZERO_WIDTH}: U+180E, U+200B, U+2060, U+FEFF), which is as unseen and belongs to no word.
- * The zero-width joiners (U+200C, U+200D) are not spaces: Persian and Indic words and emoji sequences hold them.
+ * an invisible character that belongs to no word ({@link #ZERO_WIDTH}): a zero-width space (U+180E, U+200B, U+2060,
+ * U+FEFF), a direction mark (U+200E, U+200F) or a bidirectional embedding, override or isolate (U+202A to U+202E,
+ * U+2066 to U+2069), which can make an address read otherwise than it is. The zero-width joiners (U+200C, U+200D) are
+ * not spaces: Persian and Indic words and emoji sequences hold them.
  */
 final class Syntax {
 
-    /** The zero-width spaces, as a regex character class holds them. */
-    static final String ZERO_WIDTH = "\u180E\u200B\u2060\uFEFF";
+    /** The invisible characters that count as spaces, as a regex character class holds them (no ranges). */
+    static final String ZERO_WIDTH = "\u180E\u200B\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2060\u2066\u2067\u2068"
+            + "\u2069\uFEFF";
 
     private Syntax() {}
 
@@ -23,7 +26,7 @@ final class Syntax {
      * more dot-separated labels of ASCII letters, digits and inner hyphens, an optional port of 1 to 5 digits, and an
      * optional path, query or fragment that starts with {@code /}, {@code ?} or {@code #} and has no space. As the
      * regex {@code ((?i:https?)://)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+
-     * (:[0-9]{1,5})?([/?#][^\s\p{Z}\u180E\u200B\u2060\uFEFF]*)?}.
+     * (:[0-9]{1,5})?([/?#][^\s\p{Z}}{@link #ZERO_WIDTH}{@code ]*)?}.
      */
     static boolean isUrl(String s) {
         int i = schemeEnd(s);

@@ -15,7 +15,7 @@ class SyntaxTest {
 
     /**
      * The definitions the checks implement, as the regexes Coercion used before them, spaces now including the
-     * zero-width ones.
+     * zero-width ones, the direction marks and the bidirectional controls.
      */
     private static final String SPACE = "\\s\\p{Z}" + Syntax.ZERO_WIDTH;
     private static final Pattern URL = Pattern.compile("^((?i:https?)://)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
