@@ -122,6 +122,34 @@ abstract class ImportApiContract {
                 System.currentTimeMillis() / 1000 - 60, System.currentTimeMillis() / 1000 + 1);
     }
 
+    /**
+     * The seed's example answer, where vendor-123 was already stored: the whole body, member by member, as the seed
+     * shows it but for Freight's documented differences (its ids, {@code id} beside {@code coverbase_id},
+     * {@code warnings}).
+     */
+    @Test
+    void theSeedsExampleUpdatesTheStoredVendorAndCreatesTheOtherAsItsAnswerShows() {
+        String stored = importBatch("""
+                {"data": [{"Name": "Acme", "External Id": "vendor-123"}]}""").at("/results/0/id");
+
+        Response r = importBatch(SEED_BODY);
+
+        assertThat(r.status()).isEqualTo(200);
+        String reportId = http.get("/v1/import-reports/vendor-custom-import").at("/id");
+        String created = r.at("/results/1/id");
+        assertThat(created).matches("vndr_[0-9a-f]{32}").isNotEqualTo(stored);
+        assertThat(r.body()).isEqualTo(("{\"id\":\"%s\",\"slug\":\"vendor-custom-import\",\"report_name\":"
+                + "\"Vendor Import\",\"base_object\":\"vendor\",\"mapping\":{\"name\":\"Name\",\"external_id\":"
+                + "\"External Id\",\"website\":\"Website\",\"status\":\"Status\",\"hq_location\":\"Hq Location\","
+                + "\"raw_irq_score\":\"Raw Irq Score\"},\"received_count\":2,\"created_count\":1,\"updated_count\":1,"
+                + "\"failed_count\":0,\"results\":[{\"external_id\":\"vendor-123\",\"id\":\"%s\",\"coverbase_id\":"
+                + "\"%s\",\"action\":\"updated\",\"status\":\"success\"},{\"external_id\":\"vendor-456\",\"id\":"
+                + "\"%s\",\"coverbase_id\":\"%s\",\"action\":\"created\",\"status\":\"success\"}],\"errors\":[],"
+                + "\"warnings\":[],\"received_at\":%s}").formatted(reportId, stored, stored, created, created,
+                r.at("/received_at")));
+        assertThat(http.get("/v1/records/" + stored).at("/values/name")).isEqualTo("Acme Corporation");
+    }
+
     @Test
     void postingTheSameBatchTwiceReportsBothRecordsUpdatedWithTheSameIds() {
         Response first = importBatch(SEED_BODY);
