@@ -25,6 +25,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -116,6 +117,8 @@ class ImportApiController {
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "413", description = "payload_too_large, too_many_records",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a multipart/… form)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "422", description = "malformed_body (e.g. a bare record without \"data\")",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     ResponseEntity<ImportResponse> importBatch(
@@ -127,6 +130,7 @@ class ImportApiController {
         ImportReport report = database.withHandle(h -> reports.bySlug(h, caller.organizationId(), reportName))
                 .orElseThrow(() -> new ApiException(404, "report_not_found",
                         "There is no import report " + Echo.quoted(reportName)));
+        refuseForm(request.getContentType());
         List<?> data = data(Json.read(request, limits.maxRequestBytes(), SHAPE));
         if (data.size() > limits.maxRecordsPerRequest()) {
             throw new ApiException(413, "too_many_records",
@@ -148,6 +152,18 @@ class ImportApiController {
                 results, outcome.errors().stream().map(Problem::of).toList(),
                 outcome.warnings().stream().map(Problem::of).toList(), receivedAt);
         return ResponseEntity.status(results.isEmpty() ? 400 : 200).header("Freight-Import-Id", job.id()).body(body);
+    }
+
+    /**
+     * Refuses a form ({@code multipart/…}): the body is read whatever its Content-Type, but Spring takes a form's parts
+     * before the handler, which then found no bytes and answered that the body was not valid JSON at line 1, column 0.
+     */
+    private static void refuseForm(String contentType) {
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
+            String type = contentType.split(";", 2)[0].strip();
+            throw new ApiException(415, "unsupported_media_type", "Content-Type " + type + " is not supported by the"
+                    + " Import API; send the JSON body itself (application/json), not in a form");
+        }
     }
 
     private static List<?> data(Object body) {

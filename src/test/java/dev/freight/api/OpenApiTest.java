@@ -90,12 +90,12 @@ class OpenApiTest {
                 .isEqualTo("#/components/schemas/ImportRequest");
         assertThat(post.at("/parameters/0/description").asString()).isEqualTo("The Import Report's slug");
         assertThat(post.at("/responses").propertyNames()).containsExactly("200", "400", "401", "403", "404",
-                "413", "422");
+                "413", "415", "422");
         for (String status : List.of("200", "400")) {
             assertThat(post.at("/responses/" + status + "/content/application~1json/schema/$ref").asString())
                     .isEqualTo("#/components/schemas/ImportResponse");
         }
-        for (String status : List.of("401", "403", "404", "413", "422")) {
+        for (String status : List.of("401", "403", "404", "413", "415", "422")) {
             assertThat(post.at("/responses/" + status + "/content/application~1json/schema/$ref").asString())
                     .isEqualTo("#/components/schemas/ErrorBody");
         }
