@@ -15,10 +15,17 @@ import dev.freight.store.ImportReport;
 import dev.freight.store.KeyKind;
 import dev.freight.store.ReportStore;
 import dev.freight.store.Scope;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -51,6 +58,16 @@ class ImportApiController {
         this.clock = clock;
     }
 
+    /**
+     * The request body's shape, for the OpenAPI document only: the body is read by {@link Json} (so its byte limit and
+     * its {@code malformed_body} messages apply), not bound to this record.
+     */
+    @Schema(requiredProperties = "data")
+    record ImportRequest(
+            @ArraySchema(minItems = 1, schema = @Schema(type = "object",
+                    description = "A record: its keys are the incoming names of the report's mapping"))
+            List<Map<String, Object>> data) {}
+
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record ImportResponse(
             String id,
@@ -68,11 +85,16 @@ class ImportApiController {
             long receivedAt) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record Result(String externalId, String id, String coverbaseId, String action, String status) {}
+    record Result(String externalId, String id, String coverbaseId,
+            @Schema(allowableValues = {"created", "updated"}) String action,
+            @Schema(allowableValues = "success") String status) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Problem(int index, String externalId, String field, String errorCode, String message) {
+    record Problem(int index, String externalId, String field,
+            @Schema(allowableValues = {"missing_required_field", "invalid_field_value", "unmapped_field",
+                "unknown_base_object", "duplicate_external_id", "malformed_row"}) String errorCode,
+            String message) {
 
         static Problem of(Violation v) {
             return new Problem((int) v.row() - 1, v.externalId(), v.field(), v.code().wireName(), v.message());
@@ -80,13 +102,35 @@ class ImportApiController {
     }
 
     @PostMapping("/v1/import/{report_name}")
-    ResponseEntity<ImportResponse> importBatch(@PathVariable("report_name") String reportName, Caller caller,
+    @Operation(summary = "Import a batch of records through an Import Report (seed 000)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = "application/json", schema = @Schema(implementation = ImportRequest.class))))
+    @ApiResponse(responseCode = "200", description = "At least one record was stored or found unchanged",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportResponse.class)))
+    @ApiResponse(responseCode = "400", description = "Every record failed; the same body as 200",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportResponse.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "wrong_key_kind (a user key), insufficient_scope",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "report_not_found",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large, too_many_records",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a multipart/… form)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "malformed_body (e.g. a bare record without \"data\")",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    ResponseEntity<ImportResponse> importBatch(
+            @Parameter(description = "The Import Report's slug") @PathVariable("report_name") String reportName,
+            Caller caller,
             HttpServletRequest request) throws IOException {
         caller.requireKind(KeyKind.SERVICE_ACCOUNT).require(Scope.IMPORT);
         long receivedAt = clock.instant().getEpochSecond();
         ImportReport report = database.withHandle(h -> reports.bySlug(h, caller.organizationId(), reportName))
                 .orElseThrow(() -> new ApiException(404, "report_not_found",
                         "There is no import report " + Echo.quoted(reportName)));
+        refuseForm(request.getContentType());
         List<?> data = data(Json.read(request, limits.maxRequestBytes(), SHAPE));
         if (data.size() > limits.maxRecordsPerRequest()) {
             throw new ApiException(413, "too_many_records",
@@ -108,6 +152,18 @@ class ImportApiController {
                 results, outcome.errors().stream().map(Problem::of).toList(),
                 outcome.warnings().stream().map(Problem::of).toList(), receivedAt);
         return ResponseEntity.status(results.isEmpty() ? 400 : 200).header("Freight-Import-Id", job.id()).body(body);
+    }
+
+    /**
+     * Refuses a form ({@code multipart/…}): the body is read whatever its Content-Type, but Spring takes a form's parts
+     * before the handler, which then found no bytes and answered that the body was not valid JSON at line 1, column 0.
+     */
+    private static void refuseForm(String contentType) {
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
+            String type = contentType.split(";", 2)[0].strip();
+            throw new ApiException(415, "unsupported_media_type", "Content-Type " + type + " is not supported by the"
+                    + " Import API; send the JSON body itself (application/json), not in a form");
+        }
     }
 
     private static List<?> data(Object body) {

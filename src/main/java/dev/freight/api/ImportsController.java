@@ -17,6 +17,9 @@ import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -188,6 +191,8 @@ class ImportsController {
 
     /** A mistaken POST of a batch to the plural path: point to the Import API. */
     @PostMapping("/v1/imports/{report_name}")
+    @ApiResponse(responseCode = "404", description = "Always: the Import API path is /v1/import/{report_name}",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     void pluralPath(@PathVariable("report_name") String slug) {
         throw new ApiException(404, "not_found", "No route here; the Import API path is /v1/import/" + slug
                 + " (singular \"import\")");

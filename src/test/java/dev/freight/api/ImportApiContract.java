@@ -122,6 +122,34 @@ abstract class ImportApiContract {
                 System.currentTimeMillis() / 1000 - 60, System.currentTimeMillis() / 1000 + 1);
     }
 
+    /**
+     * The seed's example answer, where vendor-123 was already stored: the whole body, member by member, as the seed
+     * shows it but for Freight's documented differences (its ids, {@code id} beside {@code coverbase_id},
+     * {@code warnings}).
+     */
+    @Test
+    void theSeedsExampleUpdatesTheStoredVendorAndCreatesTheOtherAsItsAnswerShows() {
+        String stored = importBatch("""
+                {"data": [{"Name": "Acme", "External Id": "vendor-123"}]}""").at("/results/0/id");
+
+        Response r = importBatch(SEED_BODY);
+
+        assertThat(r.status()).isEqualTo(200);
+        String reportId = http.get("/v1/import-reports/vendor-custom-import").at("/id");
+        String created = r.at("/results/1/id");
+        assertThat(created).matches("vndr_[0-9a-f]{32}").isNotEqualTo(stored);
+        assertThat(r.body()).isEqualTo(("{\"id\":\"%s\",\"slug\":\"vendor-custom-import\",\"report_name\":"
+                + "\"Vendor Import\",\"base_object\":\"vendor\",\"mapping\":{\"name\":\"Name\",\"external_id\":"
+                + "\"External Id\",\"website\":\"Website\",\"status\":\"Status\",\"hq_location\":\"Hq Location\","
+                + "\"raw_irq_score\":\"Raw Irq Score\"},\"received_count\":2,\"created_count\":1,\"updated_count\":1,"
+                + "\"failed_count\":0,\"results\":[{\"external_id\":\"vendor-123\",\"id\":\"%s\",\"coverbase_id\":"
+                + "\"%s\",\"action\":\"updated\",\"status\":\"success\"},{\"external_id\":\"vendor-456\",\"id\":"
+                + "\"%s\",\"coverbase_id\":\"%s\",\"action\":\"created\",\"status\":\"success\"}],\"errors\":[],"
+                + "\"warnings\":[],\"received_at\":%s}").formatted(reportId, stored, stored, created, created,
+                r.at("/received_at")));
+        assertThat(http.get("/v1/records/" + stored).at("/values/name")).isEqualTo("Acme Corporation");
+    }
+
     @Test
     void postingTheSameBatchTwiceReportsBothRecordsUpdatedWithTheSameIds() {
         Response first = importBatch(SEED_BODY);
@@ -551,6 +579,34 @@ abstract class ImportApiContract {
         assertThat(deep.status()).isEqualTo(422);
         assertThat(deep.at("/error/message")).isEqualTo("The body is beyond what Freight reads: arrays and objects "
                 + "nest more than 500 deep; expected {\"data\": [ {\"<incoming key>\": <value>, …}, … ]}");
+    }
+
+    /**
+     * The body is read whatever its Content-Type (a text/plain or form-encoded client's too), but a multipart one is
+     * taken apart by Spring before the route runs: 415 says so, and nothing is stored. Before, the seed's valid JSON
+     * body sent so answered 422 "The body is not valid JSON at line 1, column 0".
+     */
+    @Test
+    void aMultipartContentTypeIs415WhileOtherTypesAreReadAsJson() throws Exception {
+        java.net.http.HttpClient raw = java.net.http.HttpClient.newHttpClient();
+        List<String> answers = new ArrayList<>();
+        for (String type : List.of("multipart/form-data; boundary=x", "text/plain", "application/x-www-form-urlencoded",
+                "Multipart/Mixed; boundary=y")) {
+            java.net.http.HttpResponse<String> r = raw.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(server.baseUrl() + "/v1/import/vendor-custom-import"))
+                    .header("Authorization", "Bearer " + tenant.adminKey()).header("Content-Type", type)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(SEED_BODY)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            answers.add(r.statusCode() + " " + (r.statusCode() == 200 ? Http.JSON.readTree(r.body())
+                    .get("received_count").asInt() : r.body()));
+        }
+
+        assertThat(answers).containsExactly("415 {\"error\":{\"code\":\"unsupported_media_type\",\"message\":"
+                + "\"Content-Type multipart/form-data is not supported by the Import API; send the JSON body itself "
+                + "(application/json), not in a form\"}}", "200 2", "200 2", "415 {\"error\":{\"code\":"
+                + "\"unsupported_media_type\",\"message\":\"Content-Type Multipart/Mixed is not supported by the "
+                + "Import API; send the JSON body itself (application/json), not in a form\"}}");
+        assertThat(http.get("/v1/imports").json().get("data").size()).isEqualTo(2);
     }
 
     @Test

@@ -72,4 +72,50 @@ class OpenApiTest {
         // An explicit @JsonProperty name stays as written.
         assertThat(schemas.get("ImportView").get("properties").propertyNames()).contains("_upload_url", "column_mapping");
     }
+
+    /**
+     * Seed 000's request body, its 400 answer (every record failed, with the same body as 200), the 404/422 it names
+     * and the values of {@code action}, {@code status} and {@code error_code} are in the document; the plural path,
+     * which always answers 404, is not documented as 200. Before, the Import API had no request body, 200 alone and
+     * free strings, and {@code POST /v1/imports/{report_name}} showed 200 "OK".
+     */
+    @Test
+    void theImportApiDocumentsItsRequestBodyItsAnswersAndThePluralPathAs404() {
+        JsonNode json = new Http.Client(TestServer.of(TestDatabases.SQLITE).baseUrl(), null).get("/v3/api-docs").json();
+        JsonNode post = json.at("/paths/~1v1~1import~1{report_name}/post");
+
+        assertThat(post.at("/requestBody/required").asBoolean()).isTrue();
+        assertThat(post.at("/requestBody/content").propertyNames()).containsExactly("application/json");
+        assertThat(post.at("/requestBody/content/application~1json/schema/$ref").asString())
+                .isEqualTo("#/components/schemas/ImportRequest");
+        assertThat(post.at("/parameters/0/description").asString()).isEqualTo("The Import Report's slug");
+        assertThat(post.at("/responses").propertyNames()).containsExactly("200", "400", "401", "403", "404",
+                "413", "415", "422");
+        for (String status : List.of("200", "400")) {
+            assertThat(post.at("/responses/" + status + "/content/application~1json/schema/$ref").asString())
+                    .isEqualTo("#/components/schemas/ImportResponse");
+        }
+        for (String status : List.of("401", "403", "404", "413", "415", "422")) {
+            assertThat(post.at("/responses/" + status + "/content/application~1json/schema/$ref").asString())
+                    .isEqualTo("#/components/schemas/ErrorBody");
+        }
+        JsonNode request = json.at("/components/schemas/ImportRequest");
+        assertThat(request.get("properties").propertyNames()).containsExactly("data");
+        assertThat(request.at("/required/0").asString()).isEqualTo("data");
+        assertThat(request.at("/required").size()).isEqualTo(1);
+        assertThat(request.at("/properties/data/type").asString()).isEqualTo("array");
+        assertThat(request.at("/properties/data/items/type").asString()).isEqualTo("object");
+        assertThat(request.at("/properties/data/minItems").asInt()).isEqualTo(1);
+        JsonNode schemas = json.at("/components/schemas");
+        assertThat(schemas.at("/Result/properties/action/enum").toString()).isEqualTo("[\"created\",\"updated\"]");
+        assertThat(schemas.at("/Result/properties/status/enum").toString()).isEqualTo("[\"success\"]");
+        assertThat(schemas.at("/Problem/properties/error_code/enum").toString()).isEqualTo("[\"missing_required_field\","
+                + "\"invalid_field_value\",\"unmapped_field\",\"unknown_base_object\",\"duplicate_external_id\","
+                + "\"malformed_row\"]");
+
+        JsonNode plural = json.at("/paths/~1v1~1imports~1{report_name}/post/responses");
+        assertThat(plural.propertyNames()).containsExactly("404");
+        assertThat(plural.at("/404/content/application~1json/schema/$ref").asString())
+                .isEqualTo("#/components/schemas/ErrorBody");
+    }
 }
