@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
  * The reads that run again and again over tables that keep their history: the sweeps {@code import-expiry},
  * {@code stranded-jobs}, {@code import-retention}, {@code export-expiry}, {@code validation-file-expiry} and
  * {@code parsed-file-expiry}, the file workflow's check at each execute, and a page of the imports in one status
- * ({@code GET /v1/imports?status=}). Over 5,000 ended imports (4,800 of them purged, one in a hundred failed) beside
- * seven not ended, 5,000 ended export jobs beside four others, the rows of 5,000 deleted validation files beside three
+ * ({@code GET /v1/imports?status=}). Over 5,000 ended imports (4,800 of them purged, one in a hundred failed, one in
+ * ten another organization's) beside seven not ended, 5,000 ended export jobs beside four others, the rows of 5,000 deleted validation files beside three
  * files kept, and 5,000 parsed files within their time to live beside three past it, each reads only the few rows it
  * needs through an index that lists them (most of them a partial index of migration V30, or an index of V32), never
  * the history. The plans checked are those the database keeps for the statement once prepared (PostgreSQL's
@@ -57,14 +57,16 @@ abstract class SweepReadsContract {
             h.execute("insert into organizations (id, slug, name, created_at) values ('org_1', 'acme', 'Acme', 1),"
                     + " ('org_2', 'globex', 'Globex', 1)");
             // Every ended import executed the same parsed file, as a nightly import does: the execute's check finds
-            // each of them by its options.
+            // each of them by its options. One in ten is another organization's, as the imports of several
+            // organizations follow one another.
             h.execute("""
                     with recursive n (i) as (select 0 union all select i + 1 from n where i < 4999)
                     insert into imports (id, organization_id, resource, source, upload_mode, action, status,
                                          duplicate_handling, created_by, phases, stats, checksum, has_upload_file,
                                          has_errors_file, checkpoint, upload_expires_at, cancel_requested, created_at,
                                          updated_at, finished_at, purged_at, options)
-                    select 'imp_ended_' || (10000 + i), 'org_1', 'vendor', 'module', 'async', 'merge',
+                    select 'imp_ended_' || (10000 + i), case i % 10 when 0 then 'org_2' else 'org_1' end,
+                           'vendor', 'module', 'async', 'merge',
                            case i % 100 when 1 then 'failed' when 2 then 'timed_out' when 3 then 'expired'
                                 else 'completed' end,
                            'use_first', 'key_1', '[]', '{}', 'sum', false, false, 0, 1000, false, 50, 10000 + i,
