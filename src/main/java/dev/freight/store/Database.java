@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -57,13 +59,27 @@ public final class Database implements AutoCloseable {
         return new Database(new HikariDataSource(config), dialect, copy);
     }
 
-    /** Applies the dialect's Flyway migrations from {@code db/migration/<dialect>}. */
+    /**
+     * Applies the dialect's Flyway migrations from {@code db/migration/<dialect>}. A migration run outside a
+     * transaction that failed half way at an earlier start is run again from its start.
+     */
     public void migrate() {
-        Flyway.configure()
+        Flyway flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration/" + dialect.name())
-                .load()
-                .migrate();
+                // PostgreSQL: Flyway's lock against another instance migrating at once is by default held in a
+                // transaction left open on a connection of its own, and CREATE INDEX CONCURRENTLY (V32) waits for every
+                // open transaction to end: the migration would wait for ever. A session's lock holds no transaction.
+                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
+                .load();
+        // Only a script run outside a transaction stays recorded as failed (both databases roll a transactional one
+        // back whole, its record with it), and Flyway then refuses every later start until the record is repaired.
+        // Such scripts (V32's concurrent index builds) are written to run again from their start, each dropping what
+        // it builds (an INVALID index a stopped build left among them) before building it.
+        if (Arrays.stream(flyway.info().all()).anyMatch(m -> m.getState().isFailed())) {
+            flyway.repair();
+        }
+        flyway.migrate();
     }
 
     public Dialect dialect() {

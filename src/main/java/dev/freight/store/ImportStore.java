@@ -66,6 +66,9 @@ public final class ImportStore {
     /** {@link #purgeable}, but for its limit: through {@code imports_purgeable}. */
     static final String PURGEABLE = "select id from imports where purged_at is null and status in " + ENDED
             + " and finished_at < ? order by finished_at, id limit ";
+    /** {@link #endedWithSeenKeys}, but for its limit: through {@code imports_with_seen_keys} (V27). */
+    static final String ENDED_WITH_SEEN_KEYS = "select id from imports where has_seen_keys and status in " + ENDED
+            + " order by id limit ";
     private static final TypeReference<LinkedHashMap<String, String>> MAPPING = new TypeReference<>() {};
     private static final TypeReference<List<Map<String, Object>>> PHASES = new TypeReference<>() {};
     private static final TypeReference<Map<String, Long>> STATS = new TypeReference<>() {};
@@ -231,26 +234,43 @@ public final class ImportStore {
      */
     public List<ImportJob> list(Handle h, String organizationId, Status status, String resource, String source,
             String beforeId, int limit) {
-        StringBuilder sql = new StringBuilder("select " + COLUMNS + " from imports where organization_id = ?");
         List<Object> params = new ArrayList<>(List.of(organizationId));
-        if (status != null) {
-            sql.append(" and status = ?");
-            params.add(status.wireName());
-        }
         if (resource != null) {
-            sql.append(" and resource = ?");
             params.add(resource);
         }
         if (source != null) {
-            sql.append(" and source = ?");
             params.add(source);
         }
         if (beforeId != null) {
-            sql.append(" and id < ?");
             params.add(beforeId);
         }
-        sql.append(" order by id desc limit ").append(limit);
-        return h.query(sql.toString(), ImportStore::job, params);
+        return h.query(listSql(status, resource != null, source != null, beforeId != null, limit), ImportStore::job,
+                params);
+    }
+
+    /**
+     * {@link #list}'s statement; its parameters are the organization's id, then the resource, the source and the
+     * cursor's id for those it filters by. With a status, through {@code imports_organization_status} (V32).
+     */
+    static String listSql(Status status, boolean byResource, boolean bySource, boolean beforeCursor, int limit) {
+        StringBuilder sql = new StringBuilder("select " + COLUMNS + " from imports where organization_id = ?");
+        if (status != null) {
+            // A literal, one statement per status, as the sweeps' reads do: a plan made without the value
+            // (PostgreSQL's generic plan of a statement prepared on the server, the driver's from the fifth run) takes
+            // any status to be as common as the others, and then walks the organization's imports newest first for
+            // every status, to the end of its history for one that no recent import has.
+            sql.append(" and status = '").append(status.wireName()).append('\'');
+        }
+        if (byResource) {
+            sql.append(" and resource = ?");
+        }
+        if (bySource) {
+            sql.append(" and source = ?");
+        }
+        if (beforeCursor) {
+            sql.append(" and id < ?");
+        }
+        return sql.append(" order by id desc limit ").append(limit).toString();
     }
 
     /**
@@ -437,8 +457,7 @@ public final class ImportStore {
      * from the imports' partial index of those with seen keys, never from {@code import_seen}.
      */
     public List<String> endedWithSeenKeys(Handle h, int limit) {
-        return h.query("select id from imports where has_seen_keys and status in " + ENDED + " order by id limit "
-                + limit, rs -> rs.getString(1));
+        return h.query(ENDED_WITH_SEEN_KEYS + limit, rs -> rs.getString(1));
     }
 
     /**

@@ -35,6 +35,12 @@ public final class ParsedFileStore {
         }
     }
 
+    /**
+     * {@link #deleteCreatedBefore}'s read: through {@code parsed_files_created} (migration V32), so that each sweep reads
+     * the files it deletes, not every file parsed within the time to live.
+     */
+    static final String CREATED_BEFORE = "select id from parsed_files where created_at < ? order by created_at, id";
+
     private static final TypeReference<List<String>> NAMES = new TypeReference<>() {};
 
     private final Clock clock;
@@ -76,10 +82,12 @@ public final class ParsedFileStore {
         return h.update("update parsed_files set id = id where organization_id = ? and id = ?", organizationId, id) == 1;
     }
 
-    /** Deletes the rows of files created before {@code cutoff}; returns their ids (their bytes are the caller's). */
+    /**
+     * Deletes the rows of files created before {@code cutoff}; returns their ids, the oldest first (their bytes are the
+     * caller's).
+     */
     public List<String> deleteCreatedBefore(Handle h, Instant cutoff) {
-        List<String> ids = h.query("select id from parsed_files where created_at < ?", rs -> rs.getString(1),
-                cutoff.toEpochMilli());
+        List<String> ids = h.query(CREATED_BEFORE, rs -> rs.getString(1), cutoff.toEpochMilli());
         for (String id : ids) {
             h.update("delete from parsed_files where id = ?", id);
         }

@@ -63,6 +63,12 @@ public final class ValidationFileStore {
     static final String KEPT_OLDEST_FIRST = """
             select id, size_bytes from validation_files where deleted_at is null and finished_at is not null
             order by finished_at, id""";
+    /**
+     * {@link #forgetDeletedBefore}: through {@code validation_files_deleted} (migration V32), the records of deleted
+     * files by when they were deleted, so that each sweep reads the few it forgets, not a retention's worth of them.
+     */
+    static final String FORGET_DELETED_BEFORE = """
+            delete from validation_files where deleted_at is not null and deleted_at < ?""";
 
     /** Records a validation whose files are about to be written, leased to their writer until {@code leaseUntil}. */
     public void create(Handle h, String id, String organizationId, Instant createdAt, Instant leaseUntil) {
@@ -152,7 +158,6 @@ public final class ValidationFileStore {
 
     /** Forgets files deleted before {@code cutoff}; returns how many. */
     public int forgetDeletedBefore(Handle h, Instant cutoff) {
-        return h.update("delete from validation_files where deleted_at is not null and deleted_at < ?",
-                cutoff.toEpochMilli());
+        return h.update(FORGET_DELETED_BEFORE, cutoff.toEpochMilli());
     }
 }

@@ -3,7 +3,9 @@ package dev.freight.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +33,29 @@ class MigrationSetsTest {
                 List.of("V7__records_by_id_prefix.sql", "V8__records_fillfactor.sql")));
         assertThat(sqlite).containsExactlyElementsOf(union(shared, List.of("V9__records_keyed_by_organization.sql")));
         assertThat(shared).contains("V1__foundation.sql", "V27__import_seen_keys_flag.sql",
-                "V29__batch_imports_finished_at.sql", "V30__sweep_indexes.sql");
+                "V29__batch_imports_finished_at.sql", "V30__sweep_indexes.sql", "V32__history_indexes.sql");
+    }
+
+    /**
+     * PostgreSQL's V32 builds its indexes concurrently, which cannot run in a transaction: its script configuration says
+     * so. SQLite builds the same indexes in the migration's transaction, as every other migration.
+     */
+    @Test
+    void onlyPostgresqlsV32RunsOutsideATransaction() throws Exception {
+        assertThat(configurations("postgresql")).containsExactly("V32__history_indexes.sql.conf");
+        assertThat(configurations("sqlite")).isEmpty();
+        try (InputStream in = MigrationSetsTest.class.getResourceAsStream(
+                "/db/migration/postgresql/V32__history_indexes.sql.conf")) {
+            assertThat(new String(Objects.requireNonNull(in).readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("executeInTransaction=false\n");
+        }
+    }
+
+    /** A dialect's per-script configuration files (Flyway's {@code <script>.conf}). */
+    private static TreeSet<String> configurations(String dialect) throws IOException, URISyntaxException {
+        TreeSet<String> all = files(dialect);
+        all.removeIf(name -> !name.endsWith(".sql.conf"));
+        return all;
     }
 
     private static TreeSet<String> union(TreeSet<String> shared, List<String> own) {
@@ -42,6 +66,13 @@ class MigrationSetsTest {
 
     /** The file names of a dialect's migrations on the class path. */
     private static TreeSet<String> migrations(String dialect) throws IOException, URISyntaxException {
+        TreeSet<String> all = files(dialect);
+        all.removeIf(name -> !name.endsWith(".sql"));
+        return all;
+    }
+
+    /** The file names in a dialect's migration folder on the class path. */
+    private static TreeSet<String> files(String dialect) throws IOException, URISyntaxException {
         Path dir = Path.of(Objects.requireNonNull(MigrationSetsTest.class.getResource("/db/migration/" + dialect),
                 "no migrations for " + dialect).toURI());
         try (Stream<Path> files = Files.list(dir)) {

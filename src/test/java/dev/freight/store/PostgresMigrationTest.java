@@ -1,8 +1,15 @@
 package dev.freight.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.freight.store.postgres.PostgresDialect;
 import dev.freight.testing.TestDatabases;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import org.flywaydb.core.api.FlywayException;
 import org.junit.jupiter.api.Test;
 
 class PostgresMigrationTest extends MigrationContract {
@@ -48,5 +55,52 @@ class PostgresMigrationTest extends MigrationContract {
                 select indexname from pg_indexes where schemaname = current_schema() and tablename = 'records'
                 order by indexname""")).containsExactly("records_organization_id_object_external_id_key",
                 "records_pkey");
+    }
+
+    /**
+     * V32 builds its indexes with CREATE INDEX CONCURRENTLY, outside a transaction. A build stopped half way (here the
+     * third one's wait for a writer's open transaction, cancelled by lock_timeout, as a kill or a lost connection would
+     * stop it) leaves that index INVALID and the migration not applied; the next start drops the invalid index and
+     * builds it again, and keeps the two built before.
+     */
+    @Test
+    void aV32IndexBuildStoppedHalfWayIsBuiltAgainAtTheNextStart() throws Exception {
+        migrateTo("30");
+        insert(organization(), importRow("imp_1", "merge", "completed", 100, null, null));
+        String url = ((HikariDataSource) db.dataSource()).getJdbcUrl();
+
+        try (Connection writer = db.dataSource().getConnection()) {
+            writer.setAutoCommit(false);
+            try (Statement s = writer.createStatement()) {
+                s.execute("update imports set updated_at = 101 where id = 'imp_1'");
+            }
+            try (Database impatient = Database.open(new PostgresDialect(),
+                    url + "?options=-c%20lock_timeout%3D1000", "postgres", null)) {
+                assertThatThrownBy(impatient::migrate).isInstanceOf(FlywayException.class)
+                        .hasMessageContaining("Failed to execute script V32__history_indexes.sql")
+                        .hasMessageContaining("canceling statement due to lock timeout");
+            }
+            writer.rollback();
+        }
+        assertThat(validity()).containsExactly("imports_organization_status|false", "parsed_files_created|true",
+                "validation_files_deleted|true");
+
+        migrateToLatest();
+
+        assertThat(validity()).containsExactly("imports_organization_status|true", "parsed_files_created|true",
+                "validation_files_deleted|true");
+        assertThat(indexDefinition("imports_organization_status")).contains("CREATE INDEX imports_organization_status"
+                + " ON public.imports USING btree (organization_id, status, id)");
+        assertThat(rows("select version, success from flyway_schema_history where version in ('30', '32') order by installed_rank"))
+                .containsExactly("30|t", "32|t");
+    }
+
+    /** V32's indexes that exist, each with whether it is valid. */
+    private List<String> validity() {
+        return rows("""
+                select c.relname, case when i.indisvalid then 'true' else 'false' end
+                from pg_index i join pg_class c on c.oid = i.indexrelid
+                where c.relname in ('imports_organization_status', 'parsed_files_created', 'validation_files_deleted')
+                order by c.relname""");
     }
 }

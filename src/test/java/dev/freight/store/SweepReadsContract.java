@@ -15,11 +15,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The reads that run again and again over tables that keep their history: the sweeps {@code import-expiry},
- * {@code stranded-jobs}, {@code import-retention}, {@code export-expiry} and {@code validation-file-expiry}, and the
- * file workflow's check at each execute. Over 5,000 ended imports (4,800 of them purged) beside seven not ended, 5,000
- * ended export jobs beside four others, and the rows of 5,000 deleted validation files beside three files kept, each
- * reads only the few rows it needs through an index that lists them (most of them a partial index of migration V30),
- * never the history. The plans checked are those the database keeps for the statement once prepared (PostgreSQL's
+ * {@code stranded-jobs}, {@code import-retention}, {@code export-expiry}, {@code validation-file-expiry} and
+ * {@code parsed-file-expiry}, the file workflow's check at each execute, and a page of the imports in one status
+ * ({@code GET /v1/imports?status=}). Over 5,000 ended imports (4,800 of them purged, one in a hundred failed, one in
+ * ten another organization's) beside seven not ended, 5,000 ended export jobs beside four others, the rows of 5,000 deleted validation files beside three
+ * files kept, and 5,000 parsed files within their time to live beside three past it, each reads only the few rows it
+ * needs through an index that lists them (most of them a partial index of migration V30, or an index of V32), never
+ * the history. The plans checked are those the database keeps for the statement once prepared (PostgreSQL's
  * generic plan, made without the bound values), before the database has statistics of the tables (SQLite never gathers
  * them by itself) and after. One subclass per database.
  */
@@ -51,19 +53,22 @@ abstract class SweepReadsContract {
             databases().withoutAutoAnalyze(h, "imports");
             databases().withoutAutoAnalyze(h, "export_jobs");
             databases().withoutAutoAnalyze(h, "validation_files");
+            databases().withoutAutoAnalyze(h, "parsed_files");
             h.execute("insert into organizations (id, slug, name, created_at) values ('org_1', 'acme', 'Acme', 1),"
                     + " ('org_2', 'globex', 'Globex', 1)");
             // Every ended import executed the same parsed file, as a nightly import does: the execute's check finds
-            // each of them by its options.
+            // each of them by its options. One in ten is another organization's, as the imports of several
+            // organizations follow one another.
             h.execute("""
                     with recursive n (i) as (select 0 union all select i + 1 from n where i < 4999)
                     insert into imports (id, organization_id, resource, source, upload_mode, action, status,
                                          duplicate_handling, created_by, phases, stats, checksum, has_upload_file,
                                          has_errors_file, checkpoint, upload_expires_at, cancel_requested, created_at,
                                          updated_at, finished_at, purged_at, options)
-                    select 'imp_ended_' || (10000 + i), 'org_1', 'vendor', 'module', 'async', 'merge',
-                           case i % 4 when 0 then 'completed' when 1 then 'failed' when 2 then 'timed_out'
-                                else 'expired' end,
+                    select 'imp_ended_' || (10000 + i), case i % 10 when 0 then 'org_2' else 'org_1' end,
+                           'vendor', 'module', 'async', 'merge',
+                           case i % 100 when 1 then 'failed' when 2 then 'timed_out' when 3 then 'expired'
+                                else 'completed' end,
                            'use_first', 'key_1', '[]', '{}', 'sum', false, false, 0, 1000, false, 50, 10000 + i,
                            10000 + i, case when i < 4800 then 20000 + i end, '{"file_id":"prs_a"}'
                     from n""");
@@ -121,6 +126,24 @@ abstract class SweepReadsContract {
                     values ('val_finished_due', 'org_1', 50, 4000, 100, 7, null, null),
                            ('val_finished_kept', 'org_1', 50, 90000, 200, 5, null, null),
                            ('val_writing', 'org_1', 50, 9000, null, null, null, null)""");
+            h.execute("""
+                    with recursive n (i) as (select 0 union all select i + 1 from n where i < 4999)
+                    insert into parsed_files (id, organization_id, module, file_type, size_bytes, checksum,
+                                              total_rows, created_at)
+                    select 'prs_kept_' || (10000 + i), 'org_1', 'vendor', 'csv', 10, 'sum', 1, 1000 + i
+                    from n""");
+            h.execute("""
+                    insert into parsed_files (id, organization_id, module, file_type, size_bytes, checksum,
+                                              total_rows, created_at)
+                    values ('prs_old_b', 'org_1', 'vendor', 'csv', 10, 'sum', 1, 200),
+                           ('prs_old_a', 'org_1', 'vendor', 'csv', 10, 'sum', 1, 200),
+                           ('prs_old_c', 'org_1', 'vendor', 'csv', 10, 'sum', 1, 100)""");
+            // What a page of imports reads back of each: its stats, zero.
+            h.execute("""
+                    update imports set stats = '{"read":0,"valid":0,"created":0,"updated":0,"unchanged":0,"deleted":0,\
+                    "skipped_duplicates":0,"failed":0}'""");
+            // The retention deletes the seen keys of the ended imports that have some; a running one keeps its own.
+            h.execute("update imports set has_seen_keys = true where id in ('imp_ended_14999', 'imp_processing_live')");
             return null;
         });
     }
@@ -146,6 +169,7 @@ abstract class SweepReadsContract {
                                 "{\"file_id\":\"prs_a\"}"));
         assertThat(db.withHandle((Handle h) -> imports.purgeable(h, Instant.ofEpochMilli(14_803), 100)))
                 .containsExactly("imp_ended_14800", "imp_ended_14801", "imp_ended_14802");
+        assertThat(db.withHandle((Handle h) -> imports.endedWithSeenKeys(h, 100))).containsExactly("imp_ended_14999");
         assertThat(db.withHandle((Handle h) -> exports.expired(h, now)).stream().map(ExportJob::id))
                 .containsExactly("exp_completed_due");
         assertThat(db.withHandle((Handle h) -> exports.unfinished(h, now, null, 100)))
@@ -158,8 +182,61 @@ abstract class SweepReadsContract {
     }
 
     @Test
+    void aPageOfTheImportsInOneStatusListsTheNewestOfThemAfterTheCursor() {
+        assertThat(listed(ImportEnums.Status.FAILED, null, 3))
+                .containsExactly("imp_ended_14901", "imp_ended_14801", "imp_ended_14701");
+        assertThat(listed(ImportEnums.Status.FAILED, "imp_ended_14701", 3))
+                .containsExactly("imp_ended_14601", "imp_ended_14501", "imp_ended_14401");
+        assertThat(listed(ImportEnums.Status.FAILED, "imp_ended_10101", 3)).containsExactly("imp_ended_10001");
+        assertThat(listed(ImportEnums.Status.PROCESSING, null, 3)).containsExactly("imp_processing_live");
+        assertThat(listed(ImportEnums.Status.QUEUED, null, 3))
+                .containsExactly("imp_queued_idle", "imp_queued_api_call");
+    }
+
+    @Test
+    void theValidationFileSweepForgetsOnlyTheFilesDeletedBeforeTheCutoff() {
+        int forgotten = db.inTransaction(h -> validationFiles.forgetDeletedBefore(h, Instant.ofEpochMilli(1_003)));
+
+        assertThat(forgotten).isEqualTo(3);
+        assertThat(db.withHandle((Handle h) -> h.query("""
+                select id from validation_files where id in ('val_deleted_10000', 'val_deleted_10001',
+                    'val_deleted_10002', 'val_deleted_10003') or deleted_at is null order by id""",
+                rs -> rs.getString(1)))).containsExactly("val_deleted_10003", "val_finished_due", "val_finished_kept",
+                "val_writing");
+        assertThat(db.withHandle((Handle h) -> h.queryFirst("select count(*) from validation_files",
+                rs -> rs.getLong(1)))).contains(5_000L);
+    }
+
+    @Test
+    void theParsedFileSweepDeletesOnlyTheFilesCreatedBeforeTheCutoffOldestFirst() {
+        ParsedFileStore parsedFiles = new ParsedFileStore(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+
+        List<String> deleted = db.inTransaction(h -> parsedFiles.deleteCreatedBefore(h, Instant.ofEpochMilli(1_000)));
+
+        assertThat(deleted).containsExactly("prs_old_c", "prs_old_a", "prs_old_b");
+        assertThat(db.withHandle((Handle h) -> h.query("select id from parsed_files where created_at <= 1000",
+                rs -> rs.getString(1)))).containsExactly("prs_kept_10000");
+        assertThat(db.withHandle((Handle h) -> h.queryFirst("select count(*) from parsed_files",
+                rs -> rs.getLong(1)))).contains(5_000L);
+    }
+
+    /** The ids of a page of org_1's imports in {@code status}, after the one with id {@code beforeId} (null: none). */
+    private List<String> listed(ImportEnums.Status status, String beforeId, int limit) {
+        return db.withHandle((Handle h) -> imports.list(h, "org_1", status, null, beforeId, limit)).stream()
+                .map(ImportJob::id).toList();
+    }
+
+    @Test
     void eachReadGoesThroughTheIndexOfItsRowsBeforeTheTablesAreAnalyzed() {
-        assertEachReadGoesThroughTheIndexOfItsRows();
+        SoftAssertions softly = new SoftAssertions();
+        assertEachReadGoesThroughTheIndexOfItsRows(softly);
+        // PostgreSQL, with no statistics, takes a comparison with a bound value (or a flag) to keep a third (half) of
+        // the rows, and reading 5,000 rows in a row is then cheaper; its autovacuum gathers statistics of every table
+        // that grew, and SQLite never does.
+        if (databases() == TestDatabases.SQLITE) {
+            assertEachRangeReadGoesThroughTheIndexOfItsRows(softly);
+        }
+        softly.assertAll();
     }
 
     @Test
@@ -168,20 +245,33 @@ abstract class SweepReadsContract {
             h.execute("analyze imports");
             h.execute("analyze export_jobs");
             h.execute("analyze validation_files");
+            h.execute("analyze parsed_files");
             return null;
         });
 
-        assertEachReadGoesThroughTheIndexOfItsRows();
+        SoftAssertions softly = new SoftAssertions();
+        assertEachReadGoesThroughTheIndexOfItsRows(softly);
+        assertEachRangeReadGoesThroughTheIndexOfItsRows(softly);
+        softly.assertAll();
     }
 
-    /** Checks every read, so that a failure lists each read that goes another way, with its plan. */
-    private void assertEachReadGoesThroughTheIndexOfItsRows() {
-        SoftAssertions softly = new SoftAssertions();
+    /**
+     * Checks every read whose rows its statement's text narrows to those of a partial index, or to an equal value,
+     * so that a failure lists each read that goes another way, with its plan.
+     */
+    private void assertEachReadGoesThroughTheIndexOfItsRows(SoftAssertions softly) {
         assertReadsOnlyThrough(softly, "imports", "imports_awaiting_upload", ImportStore.EXPIRED_UPLOADS, NOW);
         assertReadsOnlyThrough(softly, "imports", "imports_running", ImportStore.IDLE_UNFINISHED + 100, NOW, "");
         assertReadsOnlyThrough(softly, "imports", "imports_unfinished", ImportStore.UNFINISHED_WITH_OPTIONS, "org_1",
                 "module", "%prs\\_a%");
         assertReadsOnlyThrough(softly, "imports", "imports_purgeable", ImportStore.PURGEABLE + 100, 14_803L);
+        assertReadsOnlyThrough(softly, "imports", "imports_organization_status",
+                ImportStore.listSql(ImportEnums.Status.FAILED, false, false, false, 51), "org_1");
+        assertReadsOnlyThrough(softly, "imports", "imports_organization_status",
+                ImportStore.listSql(ImportEnums.Status.FAILED, false, false, true, 51), "org_1", "imp_ended_14701");
+        assertReadsOnlyThrough(softly, "imports", "imports_organization_status",
+                ImportStore.listSql(ImportEnums.Status.TIMED_OUT, false, false, true, 51), "org_1",
+                "imp_ended_14701");
         assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.EXPIRED, NOW);
         assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.UNFINISHED + 100, NOW,
                 "");
@@ -191,7 +281,18 @@ abstract class SweepReadsContract {
                 ValidationFileStore.KEPT_BYTES);
         assertReadsOnlyThrough(softly, "validation_files", LIVE_VALIDATION_FILES,
                 ValidationFileStore.KEPT_OLDEST_FIRST);
-        softly.assertAll();
+    }
+
+    /**
+     * Checks the reads of the rows below a bound value (or of those with a flag set), as
+     * {@link #assertEachReadGoesThroughTheIndexOfItsRows} does the others.
+     */
+    private void assertEachRangeReadGoesThroughTheIndexOfItsRows(SoftAssertions softly) {
+        assertReadsOnlyThrough(softly, "imports", "imports_with_seen_keys", ImportStore.ENDED_WITH_SEEN_KEYS + 100);
+        assertReadsOnlyThrough(softly, "validation_files", "validation_files_deleted",
+                ValidationFileStore.FORGET_DELETED_BEFORE, 1_003L);
+        assertReadsOnlyThrough(softly, "parsed_files", "parsed_files_created", ParsedFileStore.CREATED_BEFORE,
+                1_000L);
     }
 
     private void assertReadsOnlyThrough(SoftAssertions softly, String table, String index, String sql,
