@@ -5,15 +5,20 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A connection pool over one database plus its dialect. Thread-safe. */
 public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     /** The most connections of {@link #withSpareHandle}'s pool. */
     static final int SPARE_CONNECTIONS = 2;
@@ -73,13 +78,27 @@ public final class Database implements AutoCloseable {
                 .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
                 .load();
         // Only a script run outside a transaction stays recorded as failed (both databases roll a transactional one
-        // back whole, its record with it), and Flyway then refuses every later start until the record is repaired.
+        // back whole, its record with it), and Flyway then refuses every later start until the record is removed.
         // Such scripts (V32's concurrent index builds) are written to run again from their start, each dropping what
-        // it builds (an INVALID index a stopped build left among them) before building it.
+        // it builds (an INVALID index a stopped build left among them) before building it. Only the failed records are
+        // removed: Flyway's repair would also realign the checksums of applied migrations, and so let a changed one
+        // pass unnoticed.
         if (Arrays.stream(flyway.info().all()).anyMatch(m -> m.getState().isFailed())) {
-            flyway.repair();
+            forgetFailedMigrations(flyway.getConfiguration().getTable());
         }
         flyway.migrate();
+    }
+
+    private void forgetFailedMigrations(String historyTable) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(true);
+            int removed = statement.executeUpdate("delete from " + historyTable + " where not success");
+            LOG.info("removed the record of {} migration(s) that failed at an earlier start; they run again",
+                    removed);
+        } catch (SQLException e) {
+            throw new StoreException("database_error", "could not remove the record of a migration that failed at an earlier start", e);
+        }
     }
 
     public Dialect dialect() {

@@ -95,6 +95,34 @@ class PostgresMigrationTest extends MigrationContract {
                 .containsExactly("30|t", "32|t");
     }
 
+    /**
+     * Only the failed migration's record is removed at the next start: an applied migration whose script changed since
+     * is still refused, as Flyway refuses it at any start (its repair would have realigned the checksum in silence).
+     */
+    @Test
+    void theNextStartAfterAFailedV32StillRefusesAnAppliedMigrationThatChanged() throws Exception {
+        migrateTo("30");
+        insert(organization(), importRow("imp_1", "merge", "completed", 100, null, null));
+        String url = ((HikariDataSource) db.dataSource()).getJdbcUrl();
+        try (Connection writer = db.dataSource().getConnection()) {
+            writer.setAutoCommit(false);
+            try (Statement s = writer.createStatement()) {
+                s.execute("update imports set updated_at = 101 where id = 'imp_1'");
+            }
+            try (Database impatient = Database.open(new PostgresDialect(),
+                    url + "?options=-c%20lock_timeout%3D1000", "postgres", null)) {
+                assertThatThrownBy(impatient::migrate).isInstanceOf(FlywayException.class);
+            }
+            writer.rollback();
+        }
+        insert("update flyway_schema_history set checksum = checksum + 1 where version = '30'");
+
+        assertThatThrownBy(this::migrateToLatest).isInstanceOf(FlywayException.class)
+                .hasMessageContaining("Migration checksum mismatch for migration version 30");
+        assertThat(rows("select version, success from flyway_schema_history where version in ('30', '32')"
+                + " order by installed_rank")).containsExactly("30|t");
+    }
+
     /** V32's indexes that exist, each with whether it is valid. */
     private List<String> validity() {
         return rows("""
