@@ -21,7 +21,8 @@ import tools.jackson.core.type.TypeReference;
  * Reads an object's records for an export: the conditions, order and limit of a {@link RecordQuery} in SQL, rows
  * streamed ({@link Dialect#streamText}: never a whole result in memory) and read a few batches ahead on a second
  * thread, and only the properties and fields asked for. References name their records as reading a record does
- * ({@link RecordStore#withCurrentReferences}), looked up a batch at a time. Thread-safe.
+ * ({@link RecordStore#withCurrentReferences}), looked up a batch at a time; conditions and sorts on a reference
+ * compare that same text, looked up in SQL ({@link RecordQuery.Kind#REFERENCE}). Thread-safe.
  */
 public final class RecordStream {
 
