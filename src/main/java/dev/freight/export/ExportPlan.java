@@ -159,7 +159,7 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
                 yield switch (f.type()) {
                     case NUMBER, INTEGER -> Target.json(List.of(f.slug()), Kind.NUMBER);
                     case BOOLEAN -> Target.json(List.of(f.slug()), Kind.BOOLEAN);
-                    // As the export writes it: a reference to a record without an external_id by its id.
+                    // As the export writes it: by the external_id its record has now, else the record's id.
                     case REFERENCE -> Target.reference(f.slug());
                     default -> Target.json(List.of(f.slug()), Kind.TEXT);
                 };
@@ -248,7 +248,7 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
             case EPOCH_MILLIS -> ((Value.DateTime) value).value().toEpochMilli();
             case NUMBER -> value instanceof Value.Int i ? BigDecimal.valueOf(i.value()) : ((Value.Decimal) value).value();
             case BOOLEAN -> ((Value.Bool) value).value() ? "true" : "false";
-            case TEXT -> CellText.of(value, null);
+            case TEXT, REFERENCE -> CellText.of(value, null);
         };
     }
 

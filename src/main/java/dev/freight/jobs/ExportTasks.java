@@ -137,7 +137,9 @@ public final class ExportTasks {
                     if (percent > reported[0]) {
                         reported[0] = percent;
                         beforeProgress.accept(jobId);
-                        database.inTransaction(h -> {
+                        // The stream holds a connection of the main pool: as many jobs as it has connections, each
+                        // waiting for a second one, would wait for one another until the pool's time-out.
+                        database.inSpareTransaction(h -> {
                             jobs.progress(h, jobId, percent);
                             insideProgress.accept(jobId);
                             return null;

@@ -111,7 +111,20 @@ public final class Database implements AutoCloseable {
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(Function<Handle, T> work) {
-        try (Connection c = dataSource.getConnection()) {
+        return inTransaction(dataSource, work);
+    }
+
+    /**
+     * As {@link #inTransaction}, on a connection of {@link #withSpareHandle}'s pool: for a short write made while the
+     * caller holds a connection of the main pool (an export job saving its progress while its records stream), which
+     * taken from the main pool would leave as many such callers as it has connections waiting for one another.
+     */
+    public <T> T inSpareTransaction(Function<Handle, T> work) {
+        return inTransaction(spare(), work);
+    }
+
+    private <T> T inTransaction(DataSource pool, Function<Handle, T> work) {
+        try (Connection c = pool.getConnection()) {
             dialect.begin(c);
             T result;
             try {
@@ -151,7 +164,8 @@ public final class Database implements AutoCloseable {
      * a short query made while the caller holds a connection of the main pool that cannot run it (a PostgreSQL
      * {@code COPY} has its connection to itself until its last row): were it taken from the main pool, callers that
      * each hold one and wait for another could take every connection and wait for one another until the pool's
-     * time-out. A spare connection is never held while another is awaited, so those callers only queue for it.
+     * time-out. A spare connection is never held while another is awaited (nor while a main one is: work given a
+     * spare connection takes no other), so those callers only queue for it.
      */
     public <T> T withSpareHandle(Function<Handle, T> work) {
         try (Connection c = spare().getConnection()) {

@@ -254,7 +254,15 @@ public interface Dialect {
     }
 
     /** SQL for the value at {@code path} as text (a string without quotes), comparable and sortable as text. */
-    String jsonText(List<String> path);
+    default String jsonText(List<String> path) {
+        return jsonText("data", path);
+    }
+
+    /**
+     * As {@link #jsonText(List)}, in the JSON that {@code data} (SQL, e.g. {@code records.data}, for a query whose
+     * subquery reads the records table too) gives.
+     */
+    String jsonText(String data, List<String> path);
 
     /**
      * A FROM-list item, to follow the tables that give {@code data} (SQL of a record's JSON) and {@code slug} (SQL of a

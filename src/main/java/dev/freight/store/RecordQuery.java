@@ -20,21 +20,23 @@ public record RecordQuery(List<Condition> conditions, Sort sort, Integer limit) 
         return new RecordQuery(List.of(), null, null);
     }
 
-    /** How a target's values compare: as text, as numbers, as booleans ('true'/'false'), or as epoch milliseconds. */
+    /**
+     * How a target's values compare: as text, as numbers, as booleans ('true'/'false'), as epoch milliseconds, or as
+     * the text that names a referenced record ({@link Target#reference}).
+     */
     public enum Kind {
         TEXT,
         NUMBER,
         BOOLEAN,
-        EPOCH_MILLIS
+        EPOCH_MILLIS,
+        REFERENCE
     }
 
     /**
      * What a condition or sort looks at: one of the records table's own columns ({@code id}, {@code external_id},
-     * {@code created_at}, {@code updated_at}), or a value inside {@code data} by its path of field slugs. A TEXT
-     * value inside {@code data} may name a second path, {@code orElse} (empty for none), whose value it takes where
-     * its own path holds none; presence ({@link Empty}) is that of {@code path} alone.
+     * {@code created_at}, {@code updated_at}), or a value inside {@code data} by its path of field slugs.
      */
-    public record Target(String column, List<String> path, Kind kind, List<String> orElse) {
+    public record Target(String column, List<String> path, Kind kind) {
 
         private static final List<String> COLUMNS = List.of("id", "external_id", "created_at", "updated_at");
 
@@ -44,45 +46,41 @@ public record RecordQuery(List<Condition> conditions, Sort sort, Integer limit) 
                 throw new IllegalArgumentException("not a records column: " + column);
             }
             path = path == null ? List.of() : List.copyOf(path);
-            orElse = orElse == null ? List.of() : List.copyOf(orElse);
             if (column == null && path.isEmpty()) {
                 throw new IllegalArgumentException("a target needs a column or a path");
             }
-            if (!orElse.isEmpty() && (column != null || kind != Kind.TEXT)) {
-                throw new IllegalArgumentException("only a text value inside data has a second path");
+            if (kind == Kind.REFERENCE && (column != null || path.size() != 1)) {
+                throw new IllegalArgumentException("a reference is the value of one field inside data");
             }
             for (String key : path) {
-                plain(key);
-            }
-            orElse.forEach(Target::plain);
-        }
-
-        private static void plain(String key) {
-            if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                throw new IllegalArgumentException("not a plain identifier: " + key);
+                if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    throw new IllegalArgumentException("not a plain identifier: " + key);
+                }
             }
         }
 
         public static Target column(String column, Kind kind) {
-            return new Target(column, null, kind, null);
+            return new Target(column, null, kind);
         }
 
         public static Target json(List<String> path, Kind kind) {
-            return new Target(null, path, kind, null);
+            return new Target(null, path, kind);
         }
 
         /**
-         * A reference field's text as files show it ({@code Value.Ref.text()}): the referenced record's external_id,
-         * else (a record without one) its id. Present when the field holds a reference.
+         * A reference field's text as files show it, and as reading the record names it: the external_id the
+         * referenced record has now, else (a record without one) its id. A reference whose record is gone, or that
+         * names none, compares by what it holds: its external_id, else its id. Present ({@link Empty}) when the field
+         * holds a reference.
          */
         public static Target reference(String slug) {
-            return new Target(null, List.of(slug, "external_id"), Kind.TEXT, List.of(slug, "id"));
+            return new Target(null, List.of(slug), Kind.REFERENCE);
         }
     }
 
     /**
-     * A condition on a target. Values are {@link String} for TEXT and BOOLEAN targets, {@link java.math.BigDecimal}
-     * for NUMBER and {@link Long} for EPOCH_MILLIS.
+     * A condition on a target. Values are {@link String} for TEXT, REFERENCE and BOOLEAN targets,
+     * {@link java.math.BigDecimal} for NUMBER and {@link Long} for EPOCH_MILLIS.
      */
     public sealed interface Condition {
         Target target();

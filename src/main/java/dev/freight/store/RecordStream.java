@@ -21,7 +21,8 @@ import tools.jackson.core.type.TypeReference;
  * Reads an object's records for an export: the conditions, order and limit of a {@link RecordQuery} in SQL, rows
  * streamed ({@link Dialect#streamText}: never a whole result in memory) and read a few batches ahead on a second
  * thread, and only the properties and fields asked for. References name their records as reading a record does
- * ({@link RecordStore#withCurrentReferences}), looked up a batch at a time. Thread-safe.
+ * ({@link RecordStore#withCurrentReferences}), looked up a batch at a time; conditions and sorts on a reference
+ * compare that same text, looked up in SQL ({@link RecordQuery.Kind#REFERENCE}). Thread-safe.
  */
 public final class RecordStream {
 
@@ -346,7 +347,7 @@ public final class RecordStream {
                     }
                 }
                 case RecordQuery.Range range -> {
-                    sql.append(expr).append(" is not null");
+                    sql.append(presence(dialect, condition.target())).append(" is not null");
                     if (range.from() != null) {
                         sql.append(" and ").append(expr).append(" >= ").append(p);
                         params.add(range.from());
@@ -357,8 +358,11 @@ public final class RecordStream {
                     }
                 }
                 case RecordQuery.Empty empty -> {
-                    String present = condition.target().column() != null ? condition.target().column()
-                            : dialect.jsonValue(condition.target().path());
+                    RecordQuery.Target target = condition.target();
+                    String present = target.column() != null ? target.column()
+                            : target.kind() == RecordQuery.Kind.REFERENCE
+                            ? dialect.jsonValue(List.of(target.path().getFirst(), "external_id"))
+                            : dialect.jsonValue(target.path());
                     sql.append(present).append(empty.empty() ? " is null" : " is not null");
                 }
             }
@@ -372,11 +376,11 @@ public final class RecordStream {
         }
         String direction = sort.descending() ? " desc" : "";
         String expr = expression(dialect, sort.target());
-        if (sort.target().kind() == RecordQuery.Kind.TEXT) {
+        if (sort.target().kind() == RecordQuery.Kind.TEXT || sort.target().kind() == RecordQuery.Kind.REFERENCE) {
             expr = dialect.binaryOrder(expr);
         }
         // Empty values last in both directions, and ties in id order so the result is stable.
-        return "(" + expression(dialect, sort.target()) + " is null), " + expr + direction + ", "
+        return "(" + presence(dialect, sort.target()) + " is null), " + expr + direction + ", "
                 + dialect.binaryOrder("id") + direction;
     }
 
@@ -387,9 +391,40 @@ public final class RecordStream {
         return switch (target.kind()) {
             case NUMBER -> dialect.jsonNumber(target.path());
             case BOOLEAN -> dialect.jsonBoolean(target.path());
-            case TEXT, EPOCH_MILLIS -> target.orElse().isEmpty() ? dialect.jsonText(target.path())
-                    : "coalesce(" + dialect.jsonText(target.path()) + ", " + dialect.jsonText(target.orElse()) + ")";
+            case TEXT, EPOCH_MILLIS -> dialect.jsonText(target.path());
+            case REFERENCE -> currentReference(dialect, target.path().getFirst());
         };
+    }
+
+    /**
+     * SQL that is null exactly where {@link #expression} is, cheaper where it can be: a reference's text is null only
+     * where the reference holds neither an external_id nor an id (its record, when found, always has an id).
+     */
+    private static String presence(Dialect dialect, RecordQuery.Target target) {
+        return target.column() == null && target.kind() == RecordQuery.Kind.REFERENCE
+                ? storedReference(dialect, "data", target.path().getFirst()) : expression(dialect, target);
+    }
+
+    /**
+     * The text of the reference in field {@code slug} of a record of the query's {@code records} table as reading the
+     * record names it ({@link CurrentReferences}): the external_id its record (of the organization, of the object the
+     * reference names) has now, else that record's id; for a reference whose record is gone, or that names none, what
+     * it holds. The record is found by id in SQL, a key look-up per row ({@code (organization_id, id)} is unique on
+     * both databases), so filters and sorts compare what the export writes without reading the records into Java.
+     */
+    private static String currentReference(Dialect dialect, String slug) {
+        // Qualified: within the subquery, a bare "data" would be the referenced record's.
+        String data = "records.data";
+        return "coalesce((select coalesce(referenced.external_id, referenced.id) from records referenced"
+                + " where referenced.organization_id = records.organization_id and referenced.object = "
+                + dialect.jsonText(data, List.of(slug, "object")) + " and referenced.id = "
+                + dialect.jsonText(data, List.of(slug, "id")) + "), " + storedReference(dialect, data, slug) + ")";
+    }
+
+    /** The text a reference holds: its external_id, else its record's id; null when the field holds no reference. */
+    private static String storedReference(Dialect dialect, String data, String slug) {
+        return "coalesce(" + dialect.jsonText(data, List.of(slug, "external_id")) + ", "
+                + dialect.jsonText(data, List.of(slug, "id")) + ")";
     }
 
     private static String parameter(Dialect dialect, RecordQuery.Target target) {

@@ -319,6 +319,47 @@ abstract class ExportApiContract {
                 .isEqualTo("c-4\r\nc-2\r\nc-1\r\nc-3\r\n");
     }
 
+    /**
+     * A reference is filtered and sorted by the external_id its record has now, which the export writes: once account
+     * a-1 is given the external_id a-5, a filter for a-5 finds its contact in a module's export, a report's and an
+     * export job's, a filter for a-1 finds none, and a sort puts it after a-3. Before, they went by the a-1 the
+     * reference held.
+     */
+    @Test
+    void filtersAndSortsCompareAReferenceByTheExternalIdItsRecordHasNow() {
+        List<StoredRecord> accounts = seed(tenant, BuiltInObjects.ACCOUNT, List.of(
+                new RecordWrite("a-1", values("displayName", "Acme")),
+                new RecordWrite("a-3", values("displayName", "Beta"))));
+        seed(tenant, BuiltInObjects.CONTACT, List.of(
+                new RecordWrite("c-1", values("displayName", "One", "account",
+                        new Value.Ref("a-1", "account", accounts.get(0).id()))),
+                new RecordWrite("c-2", values("displayName", "Two", "account",
+                        new Value.Ref("a-3", "account", accounts.get(1).id()))),
+                new RecordWrite("c-3", values("displayName", "Three"))));
+        server.bean(Database.class).withHandle(h -> h.update("update records set external_id = ? where id = ?", "a-5",
+                accounts.get(0).id()));
+        String columns = "\"columns\": [\"external_id\", \"account\"], \"includeHeaders\": false";
+
+        assertThat(contactCsv("{" + columns + ", \"filters\": [{\"field\": \"account\", \"value\": \"a-5\"}]}"))
+                .isEqualTo("c-1,a-5\r\n");
+        assertThat(contactCsv("{" + columns + ", \"filters\": [{\"field\": \"account\", \"value\": \"a-1\"}]}"))
+                .isEmpty();
+        assertThat(contactCsv("{" + columns + ", \"sortField\": \"account\"}"))
+                .isEqualTo("c-2,a-3\r\nc-1,a-5\r\nc-3,\r\n");
+        String report = http.post("/v1/reports", "{\"name\": \"Acme's contacts\", \"module\": \"contacts\","
+                + " \"columns\": [\"external_id\", \"account\"], \"filters\": [{\"field\": \"account\","
+                + " \"operator\": \"in\", \"values\": [\"a-5\", \"a-1\"]}]}").at("/data/reportId");
+        HttpResponse<byte[]> reported = export("/v1/reports/" + report + "/export", "{\"format\": \"csv\"}");
+        assertThat(text(reported)).isEqualTo("External Id,Account\r\nc-1,a-5\r\n");
+        HttpResponse<byte[]> accepted = export("/v1/modules/contacts/export", "{\"format\": \"csv\", \"async\": true,"
+                + " \"config\": {" + columns + ", \"filters\": [{\"field\": \"account\", \"operator\": \"range\","
+                + " \"from\": \"a-4\"}]}}");
+        assertThat(accepted.statusCode()).as(text(accepted)).isEqualTo(202);
+        JsonNode done = awaitJob(json(accepted).at("/data/exportJobId").asString());
+        assertThat(done.get("status").asString()).isEqualTo("completed");
+        assertThat(text(get(done.get("fileUrl").asString()))).isEqualTo("c-1,a-5\r\n");
+    }
+
     String contactCsv(String config) {
         HttpResponse<byte[]> r = export("/v1/modules/contacts/export", "{\"format\": \"csv\", \"config\": " + config
                 + "}");

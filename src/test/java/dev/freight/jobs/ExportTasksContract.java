@@ -25,8 +25,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,6 +168,78 @@ abstract class ExportTasksContract {
         assertThat(done.recordCount()).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("exp_3.json"))).contains("\"v-1\"")
                 .isEqualTo(Files.readString(dir.resolve("exp_4.json")));
+    }
+
+    /**
+     * As many export jobs at once as the pool has connections, each holding one for its stream (here all of them, held
+     * together by a latch in the first save of their progress), all complete: a job saves its progress on a connection
+     * of the spare pool, as it names the references of each batch of records on PostgreSQL, so they only queue for the
+     * two spare connections. Before, each waited for a second connection of the main pool, none came, and every job
+     * failed with the pool's time-out (paused as if the database were unavailable).
+     */
+    @Test
+    void asManyJobsAtOnceAsThePoolHasConnectionsAllCompleteNamingReferencesAsTheirRecordsAreNow() throws Exception {
+        RecordStore records = new RecordStore(new IdGenerator(clock), clock);
+        String account = db.inTransaction(h -> records.upsert(h, organizationId, BuiltInObjects.ACCOUNT, List.of(
+                new RecordWrite("a-0", Map.of("displayName", new Value.Text("Acme")))))).getFirst().id();
+        List<RecordWrite> contacts = new ArrayList<>();
+        StringBuilder expected = new StringBuilder("External Id,Account\r\n");
+        for (int i = 0; i < 2_500; i++) {
+            contacts.add(new RecordWrite("c-%04d".formatted(i), Map.of("displayName", new Value.Text("Contact " + i),
+                    "account", new Value.Ref("a-0", "account", account))));
+            expected.append("c-%04d,a-1\r\n".formatted(i));
+        }
+        db.inTransaction(h -> records.upsert(h, organizationId, BuiltInObjects.CONTACT, contacts));
+        db.withHandle(h -> h.update("update records set external_id = 'a-1' where id = ?", account));
+        int pool = ((com.zaxxer.hikari.HikariDataSource) db.dataSource()).getMaximumPoolSize();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < pool; i++) {
+            ExportJob job = new ExportJob("exp_c" + i, organizationId, "module", "contact", "contact", "csv",
+                    new ExportConfig(List.of("external_id", "account"), null, null, null, null, null, "external_id",
+                            null, null, null, null, null).toJson(), ExportJob.Status.QUEUED, 0, null,
+                    "contacts-export-2025-03-01.csv", null, "text/csv; charset=utf-8", null, "key_test",
+                    clock.instant(), null, null, null);
+            db.inTransaction(h -> {
+                jobs.create(h, job);
+                return null;
+            });
+            ids.add(job.id());
+        }
+        CountDownLatch streaming = new CountDownLatch(pool);
+        Set<String> arrived = ConcurrentHashMap.newKeySet();
+        tasks.beforeProgress(jobId -> {
+            if (arrived.add(jobId)) {
+                streaming.countDown();
+                try {
+                    assertThat(streaming.await(120, TimeUnit.SECONDS)).as("every job streaming").isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+
+        ExecutorService runs = Executors.newFixedThreadPool(pool);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (String id : ids) {
+                done.add(runs.submit(() -> tasks.run(id)));
+            }
+            for (Future<?> run : done) {
+                run.get(300, TimeUnit.SECONDS);
+            }
+        } finally {
+            runs.shutdownNow();
+        }
+
+        assertThat(arrived).hasSize(pool);
+        for (String id : ids) {
+            ExportJob job = reload(id);
+            assertThat(job.status()).as(id).isEqualTo(ExportJob.Status.COMPLETED);
+            assertThat(job.progress()).isEqualTo(100);
+            assertThat(job.recordCount()).isEqualTo(2_500);
+            assertThat(Files.readString(dir.resolve(id + ".csv"))).isEqualTo(expected.toString());
+        }
     }
 
     @Test

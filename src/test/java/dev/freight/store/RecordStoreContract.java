@@ -1257,6 +1257,78 @@ abstract class RecordStoreContract {
     }
 
     /**
+     * Filters, sorts and counts compare a reference by the text the stream names it with: the external_id its record
+     * has now (its id when it has none), or for a reference whose record is gone or another organization's, what it
+     * holds. Before, they compared what the reference held: {@code v-now} found the reference still holding the
+     * {@code v-now} its record gave up (part p-7), and not those holding {@code v-then} or nothing (p-1, p-5).
+     */
+    @Test
+    void filtersSortsAndCountsCompareAReferenceByTheExternalIdItsRecordHasNow() {
+        Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
+        ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker));
+        db.inTransaction(h -> {
+            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
+                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            h.update(insert, "vndr_now", acme, "vendor", "v-now", "{\"name\": \"Now\"}");
+            h.update(insert, "vndr_none", acme, "vendor", null, "{\"name\": \"None\"}");
+            h.update(insert, "vndr_x", acme, "vendor", "v-x", "{\"name\": \"X\"}");
+            h.update(insert, "vndr_globex", globex, "vendor", "g-now", "{\"name\": \"Globex's\"}");
+            List<String> makers = List.of(
+                    "{\"external_id\": \"v-then\", \"object\": \"vendor\", \"id\": \"vndr_now\"}",
+                    "{\"external_id\": \"v-removed\", \"object\": \"vendor\", \"id\": \"vndr_none\"}",
+                    "{\"external_id\": \"g-stored\", \"object\": \"vendor\", \"id\": \"vndr_globex\"}",
+                    "{\"external_id\": \"v-gone\", \"object\": \"vendor\", \"id\": \"vndr_gone\"}",
+                    "{\"external_id\": null, \"object\": \"vendor\", \"id\": \"vndr_now\"}",
+                    "",
+                    "{\"external_id\": \"v-now\", \"object\": \"vendor\", \"id\": \"vndr_x\"}");
+            for (int i = 0; i < makers.size(); i++) {
+                h.update(insert, "part_" + (i + 1), acme, "part", "p-" + (i + 1), makers.get(i).isEmpty() ? "{}"
+                        : "{\"maker\": " + makers.get(i) + "}");
+            }
+            return null;
+        });
+        RecordQuery.Target target = RecordQuery.Target.reference("maker");
+        RecordStream stream = new RecordStream(db);
+        Function<RecordQuery, List<String>> read = query -> {
+            List<String> out = new ArrayList<>();
+            db.withHandle(h -> {
+                try {
+                    return stream.forEach(h, acme, part, part.fields(), query, r -> out.add(r.externalId() + "="
+                            + (r.values().get("maker") instanceof Value.Ref ref ? ref.text() : "")));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            return out;
+        };
+        Function<RecordQuery.Condition, List<String>> matching = condition -> read.apply(new RecordQuery(
+                List.of(condition), null, null));
+
+        assertThat(matching.apply(new RecordQuery.Equals(target, "v-now"))).containsExactly("p-1=v-now", "p-5=v-now");
+        assertThat(matching.apply(new RecordQuery.Equals(target, "v-then"))).isEmpty();
+        assertThat(matching.apply(new RecordQuery.Equals(target, "vndr_none"))).containsExactly("p-2=vndr_none");
+        assertThat(matching.apply(new RecordQuery.Equals(target, "v-removed"))).isEmpty();
+        assertThat(matching.apply(new RecordQuery.Equals(target, "g-stored"))).containsExactly("p-3=g-stored");
+        assertThat(matching.apply(new RecordQuery.Equals(target, "g-now"))).isEmpty();
+        assertThat(matching.apply(new RecordQuery.In(target, List.of("v-x", "v-gone"))))
+                .containsExactly("p-4=v-gone", "p-7=v-x");
+        assertThat(matching.apply(new RecordQuery.Range(target, "v-", "v-z")))
+                .containsExactly("p-1=v-now", "p-4=v-gone", "p-5=v-now", "p-7=v-x");
+        assertThat(matching.apply(new RecordQuery.Empty(target, true))).containsExactly("p-6=");
+        assertThat(matching.apply(new RecordQuery.Empty(target, false))).containsExactly("p-1=v-now",
+                "p-2=vndr_none", "p-3=g-stored", "p-4=v-gone", "p-5=v-now", "p-7=v-x");
+        // By code point ('-' before 'n'), ties by id in the same direction, the part without a maker last.
+        assertThat(read.apply(new RecordQuery(List.of(), new RecordQuery.Sort(target, false), null)))
+                .containsExactly("p-3=g-stored", "p-4=v-gone", "p-1=v-now", "p-5=v-now", "p-7=v-x", "p-2=vndr_none",
+                        "p-6=");
+        assertThat(read.apply(new RecordQuery(List.of(), new RecordQuery.Sort(target, true), 6)))
+                .containsExactly("p-2=vndr_none", "p-7=v-x", "p-5=v-now", "p-1=v-now", "p-4=v-gone", "p-3=g-stored");
+        RecordQuery now = new RecordQuery(List.of(new RecordQuery.Equals(target, "v-now")), null, null);
+        assertThat(db.<Long>withHandle(h -> stream.count(h, acme, part, now))).isEqualTo(2L);
+        assertThat(db.<Long>withHandle(h -> stream.countUpTo(h, acme, part, now, 10))).isEqualTo(2L);
+    }
+
+    /**
      * A stream whose references are looked up while every other connection of the pool is held (as by as many streams
      * at once) still names them: on PostgreSQL the look-up, which cannot share the {@code COPY}'s connection, takes one
      * of the database's spare pool ({@link Database#withSpareHandle}). Before, it waited for one of the main pool, so

@@ -436,8 +436,8 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public String jsonText(List<String> path) {
-        return "(data" + arrows(path, path.size() - 1) + " ->> '" + path.getLast() + "')";
+    public String jsonText(String data, List<String> path) {
+        return "(" + data + arrows(path, path.size() - 1) + " ->> '" + path.getLast() + "')";
     }
 
     /** A jsonpath query, so the objects are found as jsonb holds them: no value is printed and parsed again. */

@@ -468,8 +468,8 @@ public final class SqliteDialect implements Dialect {
     }
 
     @Override
-    public String jsonText(List<String> path) {
-        return "json_extract(data, " + path(path) + ")";
+    public String jsonText(String data, List<String> path) {
+        return "json_extract(" + data + ", " + path(path) + ")";
     }
 
     /** {@code json_tree} walks the field's value (an object's members too, which a reference's are not). */
