@@ -65,9 +65,7 @@ public final class ExportTasks {
         this.files = files;
         this.clock = clock;
         this.fileTtl = fileTtl;
-        this.run = Tasks.oneTime("export-run", Integer.class)
-                .onFailure(RunRetries.handler(clock))
-                .execute((instance, context) -> run(instance.getId(), context.getSchedulerState()::isShuttingDown));
+        this.run = new RunTask("export-run", clock, this::run);
         this.expire = Tasks.recurring("export-expiry", FixedDelay.of(sweepEvery))
                 .execute((instance, context) -> sweep(clock.instant()));
     }
@@ -174,7 +172,8 @@ public final class ExportTasks {
     private StoppedByShutdown stopped(ExportJob job, ExportFormat format, Exception e) {
         files.delete(job.id(), format);
         StoppedByShutdown stopped = new StoppedByShutdown("export " + job.id(), e);
-        LOG.warn("{} ({})", stopped.getMessage(), e.toString());
+        // INFO: a stop the operator asked for, and the job runs again; db-scheduler logs nothing of it (RunTask).
+        LOG.info("{} ({})", stopped.getMessage(), e.toString());
         return stopped;
     }
 

@@ -36,6 +36,7 @@ import dev.freight.store.SchemaStore;
 import dev.freight.store.StoreException;
 import dev.freight.store.TenantStore;
 import dev.freight.store.UploadStore;
+import dev.freight.testing.CapturedLog;
 import dev.freight.testing.SettableClock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -155,6 +156,11 @@ abstract class DatabaseOutageContract {
                 Duration.ofHours(24), Duration.ofMinutes(1));
         client = SchedulerClient.Builder.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
                 .build();
+        scheduler = newScheduler();
+    }
+
+    /** A scheduler of the run tasks on the test's database, as an instance of Freight starts one. */
+    Scheduler newScheduler() {
         ExecutionInterceptor watch = (instance, context, chain) -> {
             started.add(client.getScheduledExecution(TaskInstanceId.of(instance.getTaskName(), instance.getId()))
                     .orElseThrow());
@@ -169,7 +175,7 @@ abstract class DatabaseOutageContract {
         };
         // db-scheduler's default heartbeat (5 minutes): no run is taken for dead during the test, so only the failure
         // handler can make the failed run due again.
-        scheduler = Scheduler.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
+        return Scheduler.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
                 .threads(1)
                 .pollingInterval(Duration.ofMillis(500))
                 .enableImmediateExecution()
@@ -273,6 +279,67 @@ abstract class DatabaseOutageContract {
         assertThat(started.get(1).getConsecutiveFailures()).isEqualTo(1);
         assertThat(started.get(2).getExecutionTime()).isEqualTo(START.plus(RunRetries.FIRST_WAIT));
         assertThat(started.get(2).getConsecutiveFailures()).isEqualTo(2);
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
+        assertThat(resumed.checkpoint()).isEqualTo(12);
+        assertThat(vendors(org)).hasSize(11);
+    }
+
+    /**
+     * A run the instance's shutdown stops (the scheduler interrupts it once its shutdown wait is over) logs one INFO line
+     * saying that it runs again at the next start, and nothing with a stack trace; its task is due again at once, as a
+     * failed run, keeping the outage count its data held (3 here, left by an outage earlier in the import's life): the
+     * count is the outage's, not the instance's. The next instance's scheduler carries the import on from its
+     * checkpoint to the end of an uninterrupted run. Before, the worker's line was a WARN, and db-scheduler added a WARN
+     * "Unhandled exception StoppedByShutdown …" with its stack trace for every run a graceful stop cut short.
+     */
+    @Test
+    void anImportStoppedByTheShutdownLogsOneInfoLineAndCarriesOnAtTheNextStartWithItsOutageCount() throws Exception {
+        String org = organization("acme");
+        ImportJob job = acceptedUpload(org, VENDORS);
+        PipelineHooks.afterChunk(pipeline, committed -> {
+            if (committed.checkpoint() == 3) {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("interrupted while held after row 3");
+                }
+            }
+        });
+        client.scheduleIfNotExists(importTasks.runTask().instance(job.id(), 3), START);
+        scheduler.start();
+        await(held, "the worker to commit the chunk of rows 1-3");
+
+        List<String> logged;
+        try (CapturedLog log = CapturedLog.attachInfo("dev.freight", "com.github.kagkarlsson")) {
+            scheduler.stop();
+            logged = log.lines();
+        }
+
+        assertThat(logged).filteredOn(line -> !line.startsWith("INFO com.github.kagkarlsson")).containsExactly(
+                "INFO dev.freight.jobs.ImportTasks: import " + job.id() + " was stopped by the shutdown of this"
+                        + " instance; it runs again at the next start (java.lang.IllegalStateException: interrupted"
+                        + " while held after row 3)");
+        assertThat(logged).noneMatch(line -> line.endsWith("[stack]"));
+        assertThat(failures).isEmpty();
+        ScheduledExecution<Object> due = client.getScheduledExecution(TaskInstanceId.of("import-run", job.id()))
+                .orElseThrow();
+        assertThat(due.getExecutionTime()).isEqualTo(START);
+        assertThat(due.isPicked()).isFalse();
+        assertThat(due.getData()).isEqualTo(3);
+        assertThat(due.getConsecutiveFailures()).isEqualTo(1);
+        assertThat(due.getLastFailure()).isNotNull();
+        assertThat(load(job.id()).status()).isEqualTo(Status.PROCESSING);
+        assertThat(load(job.id()).checkpoint()).isEqualTo(3);
+
+        PipelineHooks.clear(pipeline);
+        scheduler = newScheduler();
+        scheduler.start();
+        ImportJob resumed = awaitEnded(job.id());
+
+        assertThat(started).hasSize(2);
+        assertThat(started.get(1).getData()).isEqualTo(3);
         assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
         assertThat(resumed.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
         assertThat(resumed.checkpoint()).isEqualTo(12);
