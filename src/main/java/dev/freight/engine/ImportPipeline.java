@@ -106,6 +106,12 @@ public final class ImportPipeline {
     /** How many times a chunk transaction (or a page of the overwrite cleanup) is tried when it loses a race. */
     private static final int ATTEMPTS = 5;
 
+    /**
+     * How many rows prevalidation's and preparsing's reads of the file go between two looks at the import's deadline:
+     * a read of a large file can itself run past it. A look is a clock read.
+     */
+    static final int DEADLINE_EVERY = 1_000;
+
     /** How long chunks that write nothing go without their progress being saved (and a cancel being looked for). */
     private static final Duration UNCHANGED_SAVED_EVERY = Duration.ofSeconds(1);
 
@@ -261,7 +267,8 @@ public final class ImportPipeline {
                     keys.readKeysAnd(reader, formats.columns());
                 }
                 hashes = new KeyHashes();
-                rows = scan(reader, job.fileType(), keys, hashes, formats.isEmpty() ? null : formats);
+                rows = scan(reader, job.fileType(), keys, hashes, formats.isEmpty() ? null : formats,
+                        deadlineWatch(job));
             }
             storedOptions = options == null ? ColumnFormats.formatsJson(formats.fileFormats())
                     : formats.isEmpty() ? null : options.withDateFormats(formats.formats()).toJson();
@@ -279,6 +286,8 @@ public final class ImportPipeline {
             }
         } catch (StoreException e) {
             throw e;
+        } catch (Stopped pastDeadline) {
+            return timedOut(job);
         } catch (IOException | RuntimeException e) {
             if (interrupted(e)) {
                 throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -301,7 +310,12 @@ public final class ImportPipeline {
             }
             return imports.save(h, prevalidated);
         });
-        Map<String, long[]> duplicates = exactDuplicates(source, object, mapping, validated, hashes.repeated());
+        Map<String, long[]> duplicates;
+        try {
+            duplicates = exactDuplicates(source, object, mapping, validated, hashes.repeated(), deadlineWatch(job));
+        } catch (Stopped pastDeadline) {
+            return timedOut(validated);
+        }
         long repeatedRows = duplicates.values().stream().mapToLong(d -> d[0]).sum();
         return database.inTransaction(h -> {
             imports.addDuplicates(h, importId, duplicates);
@@ -314,14 +328,17 @@ public final class ImportPipeline {
 
     /**
      * Reads every row of {@code reader} once: counts them, hashes their keys, and gives formats their values.
-     * Prevalidation's read of the file, and a prescan's of an upload ({@link Prescans}).
+     * Prevalidation's read of the file, and a prescan's of an upload ({@link Prescans}). Runs {@code deadlineWatch}
+     * every {@link #DEADLINE_EVERY} rows, which throws to stop the read.
      */
     static long scan(RowReader reader, String fileType, RowTransformer keys, KeyHashes hashes,
-            ColumnFormats formats) throws IOException {
+            ColumnFormats formats, Runnable deadlineWatch) throws IOException {
         long rows = 0;
         RowCursor cursor = new RowCursor(reader, fileType);
         for (ParsedRowOrSource next = cursor.next(); next != null; next = cursor.next()) {
-            rows++;
+            if (++rows % DEADLINE_EVERY == 0) {
+                deadlineWatch.run();
+            }
             String key = next.source() == null ? null : keys.externalIdOf(next.source().cells());
             if (key != null) {
                 hashes.add(key);
@@ -1274,6 +1291,25 @@ public final class ImportPipeline {
                 + notWritten(putOff, job.action());
     }
 
+    /**
+     * What prevalidation's and preparsing's reads run every {@link #DEADLINE_EVERY} rows: throws {@link Stopped} once
+     * the import's deadline has passed, so that a read that itself runs past it stops there. Before, prepare looked at
+     * the deadline only before it began, and a read of a large file ran to its end however late.
+     */
+    private Runnable deadlineWatch(ImportJob job) {
+        Instant deadline = job.deadlineAt();
+        return () -> {
+            if (deadline != null && now().isAfter(deadline)) {
+                throw new Stopped(Status.TIMED_OUT, "past the deadline");
+            }
+        };
+    }
+
+    /** {@code job}, stopped in prevalidation or preparsing past its deadline, saved {@code timed_out}. */
+    private ImportJob timedOut(ImportJob job) {
+        return save(job.ended(Status.TIMED_OUT, pastDeadline(job), PhaseStatus.SKIPPED, now()));
+    }
+
     private long putOffCount(ImportJob job) {
         return database.withHandle(h -> imports.deferredCount(h, job.id()));
     }
@@ -1295,7 +1331,7 @@ public final class ImportPipeline {
 
     /** Second, exact look at the keys whose hash occurs more than once: key → {occurrences, first ordinal}. */
     private Map<String, long[]> exactDuplicates(RowSource source, ObjectDef object, Map<String, String> mapping,
-            ImportJob job, Set<Long> repeatedHashes) {
+            ImportJob job, Set<Long> repeatedHashes, Runnable deadlineWatch) {
         Map<String, long[]> counts = new HashMap<>();
         if (repeatedHashes.isEmpty()) {
             return counts;
@@ -1304,7 +1340,11 @@ public final class ImportPipeline {
         try (RowReader reader = source.open()) {
             keys.readKeysOnly(reader);
             RowCursor cursor = new RowCursor(reader, job.fileType());
+            long rows = 0;
             for (ParsedRowOrSource row = cursor.next(); row != null; row = cursor.next()) {
+                if (++rows % DEADLINE_EVERY == 0) {
+                    deadlineWatch.run();
+                }
                 String key = row.source() == null ? null : keys.externalIdOf(row.source().cells());
                 if (key != null && repeatedHashes.contains(KeyHashes.hash(key))) {
                     long ordinal = row.ordinal();

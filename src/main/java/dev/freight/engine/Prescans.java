@@ -78,7 +78,9 @@ final class Prescans {
                     ColumnFormats formats = ColumnFormats.ofMapping(object, mapping, job.action());
                     keys.readKeysAnd(reader, formats.columns());
                     KeyHashes hashes = new KeyHashes();
-                    long rows = ImportPipeline.scan(reader, "csv", keys, hashes, formats.isEmpty() ? null : formats);
+                    // No deadline here: the import's is set once its upload is stored, and prevalidation watches it.
+                    long rows = ImportPipeline.scan(reader, "csv", keys, hashes, formats.isEmpty() ? null : formats,
+                            () -> {});
                     // The stream ended, so the upload is stored as the file: it is these bytes.
                     Readers.rememberUtf8(file);
                     scan = new Scan(rows, hashes, formats, reader.headers(), reader.format().delimiter(),

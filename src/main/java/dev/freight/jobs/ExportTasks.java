@@ -55,6 +55,11 @@ public final class ExportTasks {
      */
     private volatile Consumer<String> beforeProgress = jobId -> {};
     private volatile Consumer<String> insideProgress = jobId -> {};
+    /**
+     * Run with the job's id once the transaction that marks the job completed has returned: nothing, but a test throws
+     * there as a commit that happened but was reported failed does (the connection lost as it answered COMMIT).
+     */
+    private volatile Consumer<String> afterCompletion = jobId -> {};
 
     public ExportTasks(Database database, ExportJobStore jobs, SchemaStore schemas, Exporter exporter,
             ExportFiles files, Clock clock, Duration fileTtl, Duration sweepEvery) {
@@ -65,9 +70,7 @@ public final class ExportTasks {
         this.files = files;
         this.clock = clock;
         this.fileTtl = fileTtl;
-        this.run = Tasks.oneTime("export-run", Integer.class)
-                .onFailure(RunRetries.handler(clock))
-                .execute((instance, context) -> run(instance.getId(), context.getSchedulerState()::isShuttingDown));
+        this.run = new RunTask("export-run", clock, this::run);
         this.expire = Tasks.recurring("export-expiry", FixedDelay.of(sweepEvery))
                 .execute((instance, context) -> sweep(clock.instant()));
     }
@@ -80,6 +83,11 @@ public final class ExportTasks {
     /** Sets what runs in each transaction that saves a job's progress, before its commit; for tests. */
     void insideProgress(Consumer<String> hook) {
         this.insideProgress = hook;
+    }
+
+    /** Sets what runs once the transaction that marks a job completed has returned; for tests. */
+    void afterCompletion(Consumer<String> hook) {
+        this.afterCompletion = hook;
     }
 
     public OneTimeTask<Integer> runTask() {
@@ -150,9 +158,10 @@ public final class ExportTasks {
             long bytes = files.publish(jobId, format, tmp);
             Instant now = clock.instant();
             database.inTransaction(h -> jobs.save(h, started.completed(now, bytes, now.plus(fileTtl))));
+            afterCompletion.accept(jobId);
         } catch (StoreException e) {
             if (stopping.getAsBoolean()) {
-                throw stopped(job, format, e);
+                throw stopped(job, e);
             }
             if ("database_unavailable".equals(e.code())) {
                 // db-scheduler runs the task again within seconds (RunRetries); the job starts again from the start.
@@ -167,26 +176,40 @@ public final class ExportTasks {
             fail(job, format, e, e.getMessage());
         } catch (IOException | RuntimeException e) {
             if (stopping.getAsBoolean()) {
-                throw stopped(job, format, e);
+                throw stopped(job, e);
             }
             fail(job, format, e, "Freight failed while writing the export (" + e.getClass().getSimpleName() + ")");
         }
     }
 
-    private StoppedByShutdown stopped(ExportJob job, ExportFormat format, Exception e) {
-        files.delete(job.id(), format);
+    private StoppedByShutdown stopped(ExportJob job, Exception e) {
+        // Only the partial file: a file published goes with the job's next run (which replaces it) unless the
+        // completion committed, in which case it is the completed job's. Before, it was deleted either way.
+        files.deleteTemporary(job.id());
         StoppedByShutdown stopped = new StoppedByShutdown("export " + job.id(), e);
-        LOG.warn("{} ({})", stopped.getMessage(), e.toString());
+        // INFO: a stop the operator asked for, and the job runs again; db-scheduler logs nothing of it (RunTask).
+        LOG.info("{} ({})", stopped.getMessage(), e.toString());
         return stopped;
     }
 
+    /**
+     * Marks the job failed, unless it has ended, and deletes its files unless it is {@code completed}: a completion
+     * whose commit happened although the database reported it failed (the connection lost as it answered COMMIT) left
+     * the job completed, with its published file the one clients download. Before, the file was deleted first, whatever
+     * the job's row said. When the row cannot be read, the files stay for the job's next run to settle.
+     */
     private void fail(ExportJob job, ExportFormat format, Exception e, String reason) {
         LOG.error("export {} failed: {}", job.id(), e.toString(), e);
-        files.delete(job.id(), format);
-        database.inTransaction(h -> jobs.get(h, job.id())
-                .filter(j -> !j.status().isFinal())
-                .map(j -> jobs.save(h, j.failed(clock.instant(), reason)))
+        files.deleteTemporary(job.id());
+        ExportJob.Status status = database.inTransaction(h -> jobs.get(h, job.id())
+                .map(j -> j.status().isFinal() ? j : jobs.save(h, j.failed(clock.instant(), reason)))
+                .map(ExportJob::status)
                 .orElse(null));
+        if (status == ExportJob.Status.COMPLETED) {
+            LOG.info("export {} is completed nonetheless (its completion committed); its file stays", job.id());
+            return;
+        }
+        files.delete(job.id(), format);
     }
 
     /** Deletes the files of completed jobs that expired at or before {@code now}; returns how many. */

@@ -53,10 +53,7 @@ public final class ImportTasks {
         this.sources = sources;
         this.confirmedMappings = new ConfirmedMappings(imports, memory);
         this.clock = clock;
-        this.run = Tasks.oneTime("import-run", Integer.class)
-                .onFailure(RunRetries.handler(clock))
-                .execute((instance, context) -> runImport(instance.getId(),
-                        context.getSchedulerState()::isShuttingDown));
+        this.run = new RunTask("import-run", clock, this::runImport);
         this.expire = Tasks.recurring("import-expiry", FixedDelay.of(sweepEvery))
                 .execute((instance, context) -> expireStaleUploads());
     }
@@ -159,7 +156,8 @@ public final class ImportTasks {
         // whenever the pool was still open, which it is while the scheduler stops: an import a restart would have
         // resumed ended failed instead.
         StoppedByShutdown stopped = new StoppedByShutdown("import " + importId, e);
-        LOG.warn("{} ({})", stopped.getMessage(), e.toString());
+        // INFO: a stop the operator asked for, and the import resumes; db-scheduler logs nothing of it (RunTask).
+        LOG.info("{} ({})", stopped.getMessage(), e.toString());
         return stopped;
     }
 

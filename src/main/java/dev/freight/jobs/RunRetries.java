@@ -12,7 +12,8 @@ import java.time.Duration;
 /**
  * When a failed run of an import or export job ({@code import-run}, {@code export-run}) is due again:
  * <ul>
- * <li>stopped by this instance's shutdown ({@link StoppedByShutdown}): at once, for the next start;</li>
+ * <li>stopped by this instance's shutdown ({@link StoppedByShutdown}): at once, for the next start; {@link RunTask}
+ * reschedules it so, as a failed run, without db-scheduler's failure handling (and its log line);</li>
  * <li>the database unavailable ({@link StoreException#isUnavailable()}: a connection lost or refused, PostgreSQL
  * ending its sessions as it stops or restarts, SQLite's write lock held past the busy timeout): after
  * {@link #unavailableBackoff}, 1 s doubling with each run of the job in a row that found the database still away, at
@@ -54,9 +55,7 @@ final class RunRetries {
         FailureHandler<Integer> later = new FailureHandler.OnFailureRetryLater<>(Tasks.DEFAULT_RETRY_INTERVAL);
         return (ExecutionComplete complete, ExecutionOperations<Integer> operations) -> {
             Throwable cause = complete.getCause().orElse(null);
-            if (cause instanceof StoppedByShutdown) {
-                operations.reschedule(complete, clock.instant());
-            } else if (cause instanceof PausedByOutage) {
+            if (cause instanceof PausedByOutage) {
                 operations.reschedule(complete, clock.instant().plus(unavailableBackoff(0)), 1);
             } else if (cause instanceof StoreException e && e.isUnavailable()) {
                 int failedBefore = complete.getExecution().taskInstance.getData() instanceof Integer n ? n : 0;

@@ -47,7 +47,8 @@ abstract class GracefulStopContract {
             stopped = CrashResumeContract.startImport(http, csv);
             CrashResumeContract.awaitCheckpoint(http, stopped, 20_000);
             first.terminate();
-            assertThat(first.output()).doesNotContain("import " + stopped + " failed");
+            assertThat(first.output()).doesNotContain("import " + stopped + " failed")
+                    .doesNotContain("Unhandled exception");
         }
         try (FreightProcess second = FreightProcess.start(env)) {
             second.awaitOutput("Started FreightApplication", START);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.freight.ingest.FileType;
+import dev.freight.ingest.IngestException;
 import dev.freight.ingest.ReadOptions;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.Readers;
@@ -63,6 +64,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.stream.Stream;
@@ -791,6 +793,122 @@ abstract class ImportPipelineContract {
         assertThat(done.phases()).allSatisfy(p -> assertThat(p.finishedAt()).isEqualTo(START.plus(
                 Duration.ofHours(2))));
         assertThat(vendorCount()).isZero();
+    }
+
+    /**
+     * Prevalidation whose read of the file runs past the import's deadline (the clock passes it as row 1,500 is read)
+     * stops at its next look, every {@link ImportPipeline#DEADLINE_EVERY} rows, and ends the import {@code timed_out}
+     * with the reason of every time-out. Before, prepare looked at the deadline only before it began: the read went on
+     * to the end of the file and left the import {@code queued}, to time out at its first chunk.
+     */
+    @Test
+    void aPrevalidationThatRunsPastTheDeadlineStopsReadingAndEndsTheImportTimedOut() throws IOException {
+        ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
+        ImportPipeline.RowSource file = csv(manyVendors(5_000, false));
+        AtomicLong given = new AtomicLong();
+
+        ImportJob done = pipeline.prepare(job.id(), () -> passingTheDeadlineAt(file.open(), 1_500, given));
+
+        assertThat(given).hasValue(2 * ImportPipeline.DEADLINE_EVERY);
+        assertThat(done.status()).isEqualTo(Status.TIMED_OUT);
+        assertThat(done.reason()).isEqualTo("The import ran past its maximum run time (deadline 2025-03-01T10:00:00Z);"
+                + " 0 rows committed before it stopped are kept");
+        assertThat(load(job.id()).withRunToken(done.runToken())).isEqualTo(done);
+        assertThat(done.totalRows()).isNull();
+        assertThat(done.phases()).extracting(p -> p.phase().wireName() + ":" + p.status().wireName())
+                .containsExactly("prevalidation:skipped", "preparsing:skipped", "transforming:skipped",
+                        "parsing:skipped", "validation:skipped", "processing:skipped", "cleanup:skipped");
+        assertThat(vendorCount()).isZero();
+    }
+
+    /**
+     * The same for preparsing's second read, of the rows whose key hashes repeat (here every row's key is written
+     * twice): prevalidation completed, and preparsing stops at its next look past the deadline. Before, it read on to
+     * the end of the file.
+     */
+    @Test
+    void aPreparsingThatRunsPastTheDeadlineStopsReadingAndEndsTheImportTimedOut() throws IOException {
+        ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
+        ImportPipeline.RowSource file = csv(manyVendors(2_500, true));
+        AtomicLong given = new AtomicLong();
+
+        ImportJob done = pipeline.prepare(job.id(), () -> passingTheDeadlineAt(file.open(), 5_000 + 1_500, given));
+
+        assertThat(given).hasValue(5_000 + 2 * ImportPipeline.DEADLINE_EVERY);
+        assertThat(done.status()).isEqualTo(Status.TIMED_OUT);
+        assertThat(done.reason()).isEqualTo("The import ran past its maximum run time (deadline 2025-03-01T10:00:00Z);"
+                + " 0 rows committed before it stopped are kept");
+        assertThat(load(job.id()).withRunToken(done.runToken())).isEqualTo(done);
+        assertThat(done.totalRows()).isEqualTo(5_000);
+        assertThat(done.phases()).extracting(p -> p.phase().wireName() + ":" + p.status().wireName())
+                .containsExactly("prevalidation:completed", "preparsing:skipped", "transforming:skipped",
+                        "parsing:skipped", "validation:skipped", "processing:skipped", "cleanup:skipped");
+        assertThat(vendorCount()).isZero();
+    }
+
+    /** A CSV of {@code count} vendors v-1…, each written twice in a row when {@code twice}. */
+    static String manyVendors(int count, boolean twice) {
+        StringBuilder csv = new StringBuilder("external_id,name,status\n");
+        for (int i = 1; i <= count; i++) {
+            String row = "v-" + i + ",Vendor " + i + ",active\n";
+            csv.append(row);
+            if (twice) {
+                csv.append(row);
+            }
+        }
+        return csv.toString();
+    }
+
+    /**
+     * {@code reader}, which moves the clock two hours on (past the import's deadline) as it gives the row that is the
+     * {@code at}-th it gives (counting across the readers made so, in {@code given}).
+     */
+    RowReader passingTheDeadlineAt(RowReader reader, long at, AtomicLong given) {
+        return new RowReader() {
+            @Override
+            public List<String> headers() {
+                return reader.headers();
+            }
+
+            @Override
+            public Map<String, String> renamedHeaders() {
+                return reader.renamedHeaders();
+            }
+
+            @Override
+            public boolean hasColumn(String column) {
+                return reader.hasColumn(column);
+            }
+
+            @Override
+            public SourceFormat format() {
+                return reader.format();
+            }
+
+            @Override
+            public SourceRow next() throws IOException {
+                SourceRow row = reader.next();
+                if (row != null && given.incrementAndGet() == at) {
+                    clock.advance(Duration.ofHours(2));
+                }
+                return row;
+            }
+
+            @Override
+            public void readOnly(Set<String> columns) {
+                reader.readOnly(columns);
+            }
+
+            @Override
+            public boolean rowLevel(IngestException e) {
+                return reader.rowLevel(e);
+            }
+
+            @Override
+            public void close() throws IOException {
+                reader.close();
+            }
+        };
     }
 
     @Test

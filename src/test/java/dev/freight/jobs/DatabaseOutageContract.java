@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.kagkarlsson.scheduler.ScheduledExecution;
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.event.AbstractSchedulerListener;
 import com.github.kagkarlsson.scheduler.event.ExecutionInterceptor;
+import com.github.kagkarlsson.scheduler.event.SchedulerListener;
+import com.github.kagkarlsson.scheduler.event.SchedulerListener.SchedulerEventType;
 import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
 import dev.freight.engine.ImportJobs;
 import dev.freight.engine.ImportPipeline;
@@ -36,8 +39,13 @@ import dev.freight.store.SchemaStore;
 import dev.freight.store.StoreException;
 import dev.freight.store.TenantStore;
 import dev.freight.store.UploadStore;
+import dev.freight.testing.CapturedLog;
 import dev.freight.testing.SettableClock;
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +63,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -98,8 +107,15 @@ abstract class DatabaseOutageContract {
         BEFORE_THE_CHUNK
     }
 
-    /** A new, migrated database of the test's own, whose pool waits up to 120 s for a connection. */
-    abstract Database open();
+    /** A new, migrated database of the test's own, whose pool waits up to {@code connectionWait} for a connection. */
+    abstract Database open(Duration connectionWait);
+
+    /** How long the test's pool waits for a connection, when not 120 s. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @interface ConnectionWait {
+        int seconds();
+    }
 
     abstract Hold hold();
 
@@ -137,9 +153,10 @@ abstract class DatabaseOutageContract {
     final CountDownLatch release = new CountDownLatch(1);
 
     @BeforeEach
-    void setUp() {
+    void setUp(TestInfo test) {
         clock = new SettableClock(START);
-        db = open();
+        db = open(Duration.ofSeconds(test.getTestMethod().map(m -> m.getAnnotation(ConnectionWait.class))
+                .map(ConnectionWait::seconds).orElse(120)));
         IdGenerator ids = new IdGenerator(clock);
         imports = new ImportStore(clock);
         records = new RecordStore(ids, clock);
@@ -155,6 +172,23 @@ abstract class DatabaseOutageContract {
                 Duration.ofHours(24), Duration.ofMinutes(1));
         client = SchedulerClient.Builder.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
                 .build();
+        scheduler = newScheduler();
+    }
+
+    /**
+     * A scheduler of the run tasks on the test's database, as an instance of Freight starts one, with db-scheduler's
+     * default heartbeat (5 minutes): no run is taken for dead during the test, so only the failure handler can make
+     * the failed run due again.
+     */
+    Scheduler newScheduler() {
+        return newScheduler(Duration.ofMinutes(5), SchedulerListener.NOOP);
+    }
+
+    /**
+     * As {@link #newScheduler()}, with a heartbeat every {@code heartbeat} (a run is dead once it missed 4) and
+     * {@code listener}.
+     */
+    Scheduler newScheduler(Duration heartbeat, SchedulerListener listener) {
         ExecutionInterceptor watch = (instance, context, chain) -> {
             started.add(client.getScheduledExecution(TaskInstanceId.of(instance.getTaskName(), instance.getId()))
                     .orElseThrow());
@@ -167,14 +201,15 @@ abstract class DatabaseOutageContract {
                 throw e;
             }
         };
-        // db-scheduler's default heartbeat (5 minutes): no run is taken for dead during the test, so only the failure
-        // handler can make the failed run due again.
-        scheduler = Scheduler.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
+        return Scheduler.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
                 .threads(1)
                 .pollingInterval(Duration.ofMillis(500))
+                .heartbeatInterval(heartbeat)
+                .missedHeartbeatsLimit(4)
                 .enableImmediateExecution()
                 .shutdownMaxWait(Duration.ofSeconds(5))
                 .addExecutionInterceptor(watch)
+                .addSchedulerListener(listener)
                 .build();
     }
 
@@ -273,6 +308,120 @@ abstract class DatabaseOutageContract {
         assertThat(started.get(1).getConsecutiveFailures()).isEqualTo(1);
         assertThat(started.get(2).getExecutionTime()).isEqualTo(START.plus(RunRetries.FIRST_WAIT));
         assertThat(started.get(2).getConsecutiveFailures()).isEqualTo(2);
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
+        assertThat(resumed.checkpoint()).isEqualTo(12);
+        assertThat(vendors(org)).hasSize(11);
+    }
+
+    /**
+     * When the database is still away as db-scheduler records the run's failure (its failure handler's update fails
+     * too, after the pool's wait: db-scheduler logs ERROR "Failed while completing execution"), the task stays marked
+     * picked and nothing runs the import while the database stays away: db-scheduler's own polls fail (PostgreSQL) or
+     * find nothing due (SQLite), with no loop of runs against the database. Once it is back, db-scheduler takes the run
+     * up as a dead one (its heartbeats stopped with the run, so it missed 4 long ago), with its outage count unchanged,
+     * and the import carries on from its checkpoint to the end of an uninterrupted run. The scheduler here beats every
+     * second, as Freight's does.
+     */
+    @Test
+    @ConnectionWait(seconds = 2)
+    void aRunWhoseFailureTheOutageKeptFromBeingRecordedWaitsForTheDatabaseAndCarriesOnOnceItIsBack() throws Exception {
+        String org = organization("acme");
+        ImportJob job = acceptedUpload(org, VENDORS);
+        holdAtTheSecondChunk();
+        CountDownLatch notRecorded = new CountDownLatch(1);
+        CountDownLatch polledSince = new CountDownLatch(3);
+        SchedulerListener listener = new AbstractSchedulerListener() {
+            @Override
+            public void onSchedulerEvent(SchedulerEventType type) {
+                if (type == SchedulerEventType.FAILUREHANDLER_ERROR) {
+                    notRecorded.countDown();
+                } else if (notRecorded.getCount() == 0 && (type == SchedulerEventType.RAN_EXECUTE_DUE
+                        || type == SchedulerEventType.UNEXPECTED_ERROR)) {
+                    polledSince.countDown();
+                }
+            }
+        };
+        scheduler = newScheduler(Duration.ofSeconds(1), listener);
+        scheduler.start();
+        importTasks.enqueue(client, job.id());
+
+        await(held, "the worker to reach the chunk of rows 4-6");
+        stopDatabase();
+        release.countDown();
+        await(notRecorded, "db-scheduler's record of the failed run to fail");
+        await(polledSince, "three polls of db-scheduler's after it");
+        assertThat(started).hasSize(1);
+        assertThat(failures).hasSize(1);
+        assertPausedByOutage(failures.getFirst(), "import " + job.id());
+        startDatabase();
+        ImportJob resumed = awaitEnded(job.id());
+
+        assertThat(failures).hasSize(1);
+        assertThat(started).hasSize(2);
+        assertThat(started.get(1).getData()).isNull();
+        assertThat(started.get(1).getConsecutiveFailures()).isEqualTo(1);
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
+        assertThat(resumed.checkpoint()).isEqualTo(12);
+        assertThat(vendors(org)).hasSize(11);
+    }
+
+    /**
+     * A run the instance's shutdown stops (the scheduler interrupts it once its shutdown wait is over) logs one INFO line
+     * saying that it runs again at the next start, and nothing with a stack trace; its task is due again at once, as a
+     * failed run, keeping the outage count its data held (3 here, left by an outage earlier in the import's life): the
+     * count is the outage's, not the instance's. The next instance's scheduler carries the import on from its
+     * checkpoint to the end of an uninterrupted run. Before, the worker's line was a WARN, and db-scheduler added a WARN
+     * "Unhandled exception StoppedByShutdown …" with its stack trace for every run a graceful stop cut short.
+     */
+    @Test
+    void anImportStoppedByTheShutdownLogsOneInfoLineAndCarriesOnAtTheNextStartWithItsOutageCount() throws Exception {
+        String org = organization("acme");
+        ImportJob job = acceptedUpload(org, VENDORS);
+        PipelineHooks.afterChunk(pipeline, committed -> {
+            if (committed.checkpoint() == 3) {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("interrupted while held after row 3");
+                }
+            }
+        });
+        client.scheduleIfNotExists(importTasks.runTask().instance(job.id(), 3), START);
+        scheduler.start();
+        await(held, "the worker to commit the chunk of rows 1-3");
+
+        List<String> logged;
+        try (CapturedLog log = CapturedLog.attachInfo("dev.freight", "com.github.kagkarlsson")) {
+            scheduler.stop();
+            logged = log.lines();
+        }
+
+        assertThat(logged).filteredOn(line -> !line.startsWith("INFO com.github.kagkarlsson")).containsExactly(
+                "INFO dev.freight.jobs.ImportTasks: import " + job.id() + " was stopped by the shutdown of this"
+                        + " instance; it runs again at the next start (java.lang.IllegalStateException: interrupted"
+                        + " while held after row 3)");
+        assertThat(logged).noneMatch(line -> line.endsWith("[stack]"));
+        assertThat(failures).isEmpty();
+        ScheduledExecution<Object> due = client.getScheduledExecution(TaskInstanceId.of("import-run", job.id()))
+                .orElseThrow();
+        assertThat(due.getExecutionTime()).isEqualTo(START);
+        assertThat(due.isPicked()).isFalse();
+        assertThat(due.getData()).isEqualTo(3);
+        assertThat(due.getConsecutiveFailures()).isEqualTo(1);
+        assertThat(due.getLastFailure()).isNotNull();
+        assertThat(load(job.id()).status()).isEqualTo(Status.PROCESSING);
+        assertThat(load(job.id()).checkpoint()).isEqualTo(3);
+
+        PipelineHooks.clear(pipeline);
+        scheduler = newScheduler();
+        scheduler.start();
+        ImportJob resumed = awaitEnded(job.id());
+
+        assertThat(started).hasSize(2);
+        assertThat(started.get(1).getData()).isEqualTo(3);
         assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
         assertThat(resumed.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
         assertThat(resumed.checkpoint()).isEqualTo(12);

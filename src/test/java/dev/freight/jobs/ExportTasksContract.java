@@ -16,6 +16,7 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.RecordStream;
 import dev.freight.store.RecordWrite;
 import dev.freight.store.SchemaStore;
+import dev.freight.store.StoreException;
 import dev.freight.store.TenantStore;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
@@ -239,6 +240,77 @@ abstract class ExportTasksContract {
             assertThat(job.progress()).isEqualTo(100);
             assertThat(job.recordCount()).isEqualTo(2_500);
             assertThat(Files.readString(dir.resolve(id + ".csv"))).isEqualTo(expected.toString());
+        }
+    }
+
+    /**
+     * A completion whose commit happened but was reported failed (the hook throws as a connection lost as it answered
+     * COMMIT does) leaves the job completed with its file: the failure path reads the job's row before it deletes
+     * anything. Before, it deleted the published file first, and the job said completed with no file to download.
+     */
+    @Test
+    void aCompletionReportedFailedAfterItsCommitKeepsTheCompletedJobsFile() throws IOException {
+        queued("exp_5");
+        tasks.afterCompletion(jobId -> {
+            throw new StoreException("database_error", "the answer to COMMIT was lost", null);
+        });
+
+        tasks.run("exp_5");
+
+        ExportJob done = reload("exp_5");
+        assertThat(done.status()).isEqualTo(ExportJob.Status.COMPLETED);
+        assertThat(done.error()).isNull();
+        assertThat(Files.readString(dir.resolve("exp_5.csv"))).isEqualTo("External Id,Name\r\nv-1,Acme\r\n");
+        assertThat(done.fileSizeBytes()).isEqualTo(Files.size(dir.resolve("exp_5.csv")));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).containsExactly(dir.resolve("exp_5.csv"));
+        }
+    }
+
+    /**
+     * The same, in a run the instance's shutdown stops as its completion is reported: the run is stopped to run again,
+     * and the completed job keeps its file. Before, the stopped run deleted it.
+     */
+    @Test
+    void aCompletionReportedFailedAsTheShutdownStopsTheRunKeepsTheCompletedJobsFile() throws IOException {
+        queued("exp_6");
+        tasks.afterCompletion(jobId -> {
+            throw new StoreException("database_error", "the answer to COMMIT was lost", null);
+        });
+
+        Throwable stopped = catchThrowable(() -> tasks.run("exp_6", () -> true));
+
+        assertThat(stopped).isInstanceOf(StoppedByShutdown.class).hasMessage("export exp_6 was stopped by the shutdown"
+                + " of this instance; it runs again at the next start");
+        assertThat(reload("exp_6").status()).isEqualTo(ExportJob.Status.COMPLETED);
+        assertThat(Files.readString(dir.resolve("exp_6.csv"))).isEqualTo("External Id,Name\r\nv-1,Acme\r\n");
+        tasks.afterCompletion(jobId -> {});
+        tasks.run("exp_6");
+        assertThat(reload("exp_6").status()).isEqualTo(ExportJob.Status.COMPLETED);
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).containsExactly(dir.resolve("exp_6.csv"));
+        }
+    }
+
+    /**
+     * A completion that did not commit (the hook puts the job's row back as the run started it, then throws) still ends
+     * the job failed with no file left: only a completed job's file is kept.
+     */
+    @Test
+    void aCompletionThatDidNotCommitFailsTheJobAndDeletesItsFile() throws IOException {
+        ExportJob job = queued("exp_7");
+        tasks.afterCompletion(jobId -> {
+            db.inTransaction(h -> jobs.save(h, job.started(clock.instant(), 1)));
+            throw new StoreException("database_error", "the completion failed", null);
+        });
+
+        tasks.run("exp_7");
+
+        ExportJob failed = reload("exp_7");
+        assertThat(failed.status()).isEqualTo(ExportJob.Status.FAILED);
+        assertThat(failed.error()).isEqualTo("Freight failed while writing the export (database_error)");
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).isEmpty();
         }
     }
 

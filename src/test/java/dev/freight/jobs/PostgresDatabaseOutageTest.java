@@ -14,10 +14,10 @@ class PostgresDatabaseOutageTest extends DatabaseOutageContract {
     private TestPostgres server;
 
     @Override
-    Database open() {
+    Database open(Duration connectionWait) {
         server = TestPostgres.dedicated();
         Database db = Database.open(new PostgresDialect(), server.createDatabase("outage"), "postgres", null,
-                Duration.ofSeconds(120));
+                connectionWait);
         db.migrate();
         return db;
     }

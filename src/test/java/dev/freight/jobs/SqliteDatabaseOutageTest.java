@@ -25,13 +25,13 @@ class SqliteDatabaseOutageTest extends DatabaseOutageContract {
     private Connection locker;
 
     @Override
-    Database open() {
+    Database open(Duration connectionWait) {
         try {
             file = Files.createTempDirectory("freight-sqlite-outage-").resolve("freight.db");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Database db = Database.open(new SqliteDialect(), "jdbc:sqlite:" + file, null, null, Duration.ofSeconds(120));
+        Database db = Database.open(new SqliteDialect(), "jdbc:sqlite:" + file, null, null, connectionWait);
         db.migrate();
         return db;
     }

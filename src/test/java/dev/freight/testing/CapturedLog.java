@@ -8,13 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.LoggerFactory;
 
 /**
  * The WARN and ERROR lines the server's request threads (Tomcat's {@code http-nio-…-exec-N}) log while it is attached
- * to the root logger, as {@code "LEVEL logger: message"} plus {@code " [stack]"} when a stack trace goes with it.
- * {@link #awaitFirst} waits for the first such line, so a test knows the server has finished with a request whose
- * client is gone, without sleeping. Thread-safe.
+ * to the root logger ({@link #attachInfo}: the INFO, WARN and ERROR lines of every thread, of some loggers), as
+ * {@code "LEVEL logger: message"} plus {@code " [stack]"} when a stack trace goes with it. {@link #awaitFirst} waits
+ * for the first such line, so a test knows the server has finished with a request whose client is gone, without
+ * sleeping. Thread-safe.
  */
 public final class CapturedLog extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
@@ -22,11 +24,28 @@ public final class CapturedLog extends AppenderBase<ILoggingEvent> implements Au
     private final CountDownLatch first = new CountDownLatch(1);
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
-    private CapturedLog() {}
+    private final Predicate<ILoggingEvent> captures;
 
-    /** Starts capturing. */
+    private CapturedLog(Predicate<ILoggingEvent> captures) {
+        this.captures = captures;
+    }
+
+    /** Starts capturing the WARN and ERROR lines of the server's request threads. */
     public static CapturedLog attach() {
-        CapturedLog log = new CapturedLog();
+        return attach(e -> e.getLevel().isGreaterOrEqual(Level.WARN) && e.getThreadName().contains("exec"));
+    }
+
+    /**
+     * Starts capturing the INFO, WARN and ERROR lines that any thread logs through a logger whose name starts with one
+     * of {@code loggers} (e.g. a scheduler's worker threads).
+     */
+    public static CapturedLog attachInfo(String... loggers) {
+        return attach(e -> e.getLevel().isGreaterOrEqual(Level.INFO)
+                && List.of(loggers).stream().anyMatch(e.getLoggerName()::startsWith));
+    }
+
+    private static CapturedLog attach(Predicate<ILoggingEvent> captures) {
+        CapturedLog log = new CapturedLog(captures);
         log.start();
         log.root.addAppender(log);
         return log;
@@ -34,7 +53,7 @@ public final class CapturedLog extends AppenderBase<ILoggingEvent> implements Au
 
     @Override
     protected void append(ILoggingEvent e) {
-        if (!e.getLevel().isGreaterOrEqual(Level.WARN) || !e.getThreadName().contains("exec")) {
+        if (!captures.test(e)) {
             return;
         }
         synchronized (lines) {
