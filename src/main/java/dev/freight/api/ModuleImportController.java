@@ -206,8 +206,12 @@ class ModuleImportController implements Envelope.Face {
 
     record RowErrorView(long row, String field, String error, String code) {}
 
+    /**
+     * @param unresolvedValues the field's first {@value ImportStore#LISTED_REFERENCE_WARNINGS} values
+     * @param unresolvedValuesTruncated whether the field has more values than {@code unresolvedValues} lists
+     */
     record ReferenceWarningView(String fieldSlug, String fieldLabel, List<String> unresolvedValues,
-            String targetModuleSlug) {}
+            String targetModuleSlug, boolean unresolvedValuesTruncated) {}
 
     /** The values of a reference field that execute would create a record for (createMissingReferences). */
     record CreatedReferenceView(String fieldSlug, String fieldLabel, List<String> values, String targetModuleSlug) {}
@@ -731,15 +735,21 @@ class ModuleImportController implements Envelope.Face {
                 reason(job));
     }
 
-    /** Values of reference fields (field → values) as the answers list them, with each field's label and target. */
+    /**
+     * Values of reference fields (field → values) as the answers list them, with each field's label and target: the
+     * first {@value ImportStore#LISTED_REFERENCE_WARNINGS}, and whether there are more (a value past those).
+     */
     private static List<ReferenceWarningView> referenceViews(ObjectDef object, Schema schema,
             Map<String, List<String>> byField) {
         List<ReferenceWarningView> views = new ArrayList<>();
         byField.forEach((slug, values) -> {
             Field field = object.field(slug).orElse(null);
             String target = field == null || field.targets().isEmpty() ? null : field.targets().getFirst();
-            views.add(new ReferenceWarningView(slug, field == null ? slug : field.label(), values,
-                    target == null ? null : schema.object(target).map(ModuleResolver::slug).orElse(target)));
+            boolean truncated = values.size() > ImportStore.LISTED_REFERENCE_WARNINGS;
+            views.add(new ReferenceWarningView(slug, field == null ? slug : field.label(),
+                    truncated ? values.subList(0, ImportStore.LISTED_REFERENCE_WARNINGS) : values,
+                    target == null ? null : schema.object(target).map(ModuleResolver::slug).orElse(target),
+                    truncated));
         });
         return views;
     }
@@ -754,7 +764,7 @@ class ModuleImportController implements Envelope.Face {
                     errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code())));
             imports.warnings(h, job.id(), MAX_LISTED_ERRORS).forEach(w ->
                     rowWarnings.add(new WarningView(w.ordinal(), w.field(), w.message(), w.code())));
-            return imports.referenceWarnings(h, job.id(), 100);
+            return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);
         });
         Schema schema = unresolved.isEmpty() ? null
                 : database.withHandle(h -> schemas.schema(h, caller.organizationId()));

@@ -62,7 +62,8 @@ public final class ImportValidator {
      * {@code validRows} are the rows execution would create, update or leave unchanged, {@code errorRows} those it
      * would reject, {@code skippedRows} those it would skip as duplicates (duplicateStrategy skip).
      * {@code referenceWarnings} are the values execution would list as unresolved (field → the first
-     * {@value #MAX_REFERENCE_WARNINGS} values in order, as execution's answer lists them), {@code createdReferences}
+     * {@value #MAX_REFERENCE_WARNINGS} values in order, as execution's answer lists them, and one more when there are
+     * more, as execution keeps them: {@link dev.freight.store.ImportStore#referenceWarnings}), {@code createdReferences}
      * those it would create a record for (createMissingReferences; field → values, as their first rows spell them).
      */
     public record Report(long totalRows, long validRows, long errorRows, long skippedRows, List<Problem> errors,
@@ -574,7 +575,8 @@ public final class ImportValidator {
         private void unresolved(String field, Set<String> values) {
             TreeSet<String> listed = unresolved.computeIfAbsent(field, f -> new TreeSet<>());
             listed.addAll(values);
-            while (listed.size() > MAX_REFERENCE_WARNINGS) {
+            // One more than listed: the answer tells that it leaves some out, as execute's does.
+            while (listed.size() > MAX_REFERENCE_WARNINGS + 1) {
                 listed.pollLast();
             }
         }

@@ -190,6 +190,33 @@ abstract class ValidateExecuteContract {
     }
 
     /**
+     * A file whose 250 rows each name an account that matches nothing: validate and execute list the same first values
+     * in Java's String order and one more (their answers list 100 and say that they leave some out), and execute
+     * stores only those 101 (before, all 250, one a row, never read).
+     */
+    @Test
+    void referenceWarningsKeepTheFirstValuesOfAFieldAndOneMoreHoweverManyRowsNameOne() throws IOException {
+        StringBuilder csv = new StringBuilder("external_id,displayName,account\n");
+        List<String> accounts = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            // Not in file order: a later chunk's values push out those of earlier ones.
+            String account = "acct-" + (250 - i);
+            accounts.add(account);
+            csv.append("c-").append(i).append(",Name ").append(i).append(',').append(account).append('\n');
+        }
+
+        Both both = both(BuiltInObjects.CONTACT, options(DuplicateStrategy.UPDATE, "external_id", "displayName",
+                "account"), csv.toString());
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(250L, 250L, 0L, 0L);
+        assertThat(both.validated().referenceWarnings()).isEqualTo(Map.of("account",
+                accounts.stream().sorted().limit(101).toList()));
+        assertThat(db.withHandle((Handle h) -> h.query("select count(*) from import_reference_warnings"
+                + " where import_id = ?", rs -> rs.getLong(1), both.executed().id()))).containsExactly(101L);
+    }
+
+    /**
      * The stored reference warnings are read a batch at a time, however many an import stored: each field's first
      * values in Java's String order (upper case, lower case, accented, outside the Basic Multilingual Plane, then
      * U+FB00), the same through a handle with auto-commit and inside a transaction.
@@ -211,7 +238,14 @@ abstract class ValidateExecuteContract {
         }
         stored.put("single", List.of("only"));
         db.inTransaction(h -> {
-            imports.addReferenceWarnings(h, "imp_many_warnings", stored);
+            // As a run's chunks add them, 100 values a field at a time.
+            for (int from = 0; from < 2_500; from += 100) {
+                int start = from;
+                Map<String, List<String>> chunk = new java.util.LinkedHashMap<>();
+                stored.forEach((field, values) -> chunk.put(field,
+                        values.subList(Math.min(start, values.size()), Math.min(start + 100, values.size()))));
+                imports.addReferenceWarnings(h, "imp_many_warnings", chunk);
+            }
             imports.addReferenceWarnings(h, "imp_other", Map.of("account", List.of("AAA other import")));
             return null;
         });
@@ -232,6 +266,14 @@ abstract class ValidateExecuteContract {
                 account.get(40), account.get(60), account.get(80), account.get(99))).containsExactly("Banana-0",
                 "Banana-1", "Banana-10", "Banana-9", "Zebra-20", "apple-40", "éclair-60", "😀-80", "😀-99");
         assertThat(autoCommit.get("single")).containsExactly("only");
+        // Each field keeps its first 101 values only: one more than the answers list, telling that they leave some out.
+        assertThat(db.withHandle((Handle h) -> h.query("select field, count(*) from import_reference_warnings"
+                + " where import_id = ? group by field order by field", rs -> rs.getString(1) + "=" + rs.getLong(2),
+                "imp_many_warnings"))).containsExactly("account=101", "owner=101", "single=1", "vendor=101");
+        assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, "imp_many_warnings", 101))).isEqualTo(
+                Map.of("account", stored.get("account").stream().sorted().limit(101).toList(), "owner",
+                        stored.get("owner").stream().sorted().limit(101).toList(), "single", List.of("only"), "vendor",
+                        stored.get("vendor").stream().sorted().limit(101).toList()));
     }
 
     /**
@@ -454,7 +496,7 @@ abstract class ValidateExecuteContract {
                     warnings.add("null|" + w.field() + "|" + w.code() + "|" + w.message()));
             imports.warnings(h, job.id(), 1_000).forEach(w ->
                     warnings.add(w.ordinal() + "|" + w.field() + "|" + w.code() + "|" + w.message()));
-            return imports.referenceWarnings(h, job.id(), 100);
+            return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);
         });
         return new Both(report, rejected, validateReads, done, errors, warnings, referenceWarnings);
     }
