@@ -122,11 +122,12 @@ abstract class ValidateExecuteContract {
     }
 
     /**
-     * The rows rejected after a row that awaits a later row (s-1's dependencies name "hub", which a later row may
-     * give) wait in a file in the temporary directory validate is given (FREIGHT_TEMP_DIR); when that directory cannot
-     * be written (a plain file stands where it belongs, which refuses even root, as a full disk or a read-only mount
-     * would), validate fails with TemporaryFileUnwritable, the server's storage, not the file. Before, the file went
-     * to java.io.tmpdir whatever the setting, and a failure to write it was a plain IOException (500 internal_error).
+     * The links awaiting a later row (s-1's dependencies name "hub", which a later row may give), and the rows rejected
+     * after such a row, wait in files in the temporary directory validate is given (FREIGHT_TEMP_DIR); when that
+     * directory cannot be written (a plain file stands where it belongs, which refuses even root, as a full disk or a
+     * read-only mount would), validate fails with TemporaryFileUnwritable, the server's storage, not the file, at the
+     * first of them: the link. Before, the file went to java.io.tmpdir whatever the setting, and a failure to write it
+     * was a plain IOException (500 internal_error).
      */
     @Test
     void rowsHeldBackForALaterRowThatTheTemporaryDirectoryCannotTakeFailTheValidationAsTemporaryStorage()
@@ -155,8 +156,8 @@ abstract class ValidateExecuteContract {
                     }
                 }))
                 .isInstanceOf(dev.freight.ingest.TemporaryFileUnwritable.class)
-                .hasMessageStartingWith("The rows rejected after a row that awaits a later row could not be written"
-                        + " to a temporary file in " + notADirectory + " (disk full or not writable): ");
+                .hasMessageStartingWith("The links awaiting later rows could not be written to a temporary file in "
+                        + notADirectory + " (disk full or not writable): ");
         assertThat(handed).isEmpty();
         try (var left = Files.list(dir)) {
             assertThat(left).containsExactlyInAnyOrder(file, notADirectory);
@@ -187,6 +188,33 @@ abstract class ValidateExecuteContract {
         assertThat(both.counts()).containsExactly(6L, 6L, 0L, 0L);
         assertThat(both.validated().referenceWarnings()).isEqualTo(Map.of("account",
                 List.of("Banana", "Zebra", "apple", "éclair", "😀", "ﬀ")));
+    }
+
+    /**
+     * 2,500 services, each depending on the next, so every row awaits a later one: validate holds their links in its
+     * temporary file and resolves them 1,000 at a time (PendingLinks), and foresees what execute does all the same.
+     * Row 1,500 depends on "hub", which two later rows name (Hub, HUB): it is rejected after the last row, and the
+     * service it created is taken as deleted; the last row's "nowhere" matches nothing.
+     */
+    @Test
+    void aFileWhoseEveryRowAwaitsALaterRowIsForeseenAsExecuteDoesItOverSeveralBatchesOfLinks() throws IOException {
+        StringBuilder csv = new StringBuilder("external_id,name,vendor,dependencies\n");
+        for (int i = 1; i <= 2_500; i++) {
+            String name = i == 2_000 ? "Hub" : i == 2_100 ? "HUB" : "Service " + i;
+            String dependsOn = i == 2_500 ? "nowhere" : i == 1_500 ? "hub" : "s-" + (i + 1);
+            csv.append("s-").append(i).append(',').append(name).append(",v-1,").append(dependsOn).append('\n');
+        }
+
+        Both both = both(BuiltInObjects.SERVICE, options(DuplicateStrategy.UPDATE, "external_id", "name", "vendor",
+                "dependencies"), csv.toString());
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(2_500L, 2_499L, 1L, 0L);
+        assertThat(both.errors()).containsExactly("1500|dependencies|ambiguous_reference|dependencies: \"hub\""
+                + " matches 2 service records by name ignoring case; give the external_id of the one meant");
+        assertThat(both.rejectedRows()).containsExactly(1_500L);
+        assertThat(both.validated().referenceWarnings()).isEqualTo(Map.of("dependencies",
+                List.of("nowhere", "s-1500")));
     }
 
     /**
