@@ -181,7 +181,8 @@ class ModuleImportController implements Envelope.Face {
     record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, long skippedRows,
             List<ErrorView> errors,
             boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl, List<WarningView> warnings,
-            List<ReferenceWarningView> referenceWarnings, List<CreatedReferenceView> createdReferences) {}
+            List<ReferenceWarningView> referenceWarnings, List<CreatedReferenceView> createdReferences,
+            boolean warningsTruncated) {}
 
     record ErrorView(long row, String field, Object value, String error, String code) {}
 
@@ -202,7 +203,7 @@ class ModuleImportController implements Envelope.Face {
      * @param errorsJsonUrl the same as JSON, or null likewise
      */
     record FindingsView(List<RowErrorView> errors, boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl,
-            List<ReferenceWarningView> referenceWarnings, List<WarningView> warnings) {}
+            List<ReferenceWarningView> referenceWarnings, List<WarningView> warnings, boolean warningsTruncated) {}
 
     record RowErrorView(long row, String field, String error, String code) {}
 
@@ -472,7 +473,8 @@ class ModuleImportController implements Envelope.Face {
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.JSON),
                 warnings, referenceViews(object, schema, report.referenceWarnings()),
                 referenceViews(object, schema, report.createdReferences()).stream().map(v -> new CreatedReferenceView(
-                        v.fieldSlug(), v.fieldLabel(), v.unresolvedValues(), v.targetModuleSlug())).toList()));
+                        v.fieldSlug(), v.fieldLabel(), v.unresolvedValues(), v.targetModuleSlug())).toList(),
+                report.warningsTruncated()));
     }
 
     @PostMapping(path = "/v1/modules/{module}/import/execute", produces = {MediaType.APPLICATION_JSON_VALUE,
@@ -762,7 +764,7 @@ class ModuleImportController implements Envelope.Face {
             // One past the limit, to tell whether any was left out.
             imports.errors(h, job.id(), MAX_LISTED_ERRORS + 1).forEach(e ->
                     errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code())));
-            imports.warnings(h, job.id(), MAX_LISTED_ERRORS).forEach(w ->
+            imports.warnings(h, job.id(), ImportStore.KEPT_WARNINGS).forEach(w ->
                     rowWarnings.add(new WarningView(w.ordinal(), w.field(), w.message(), w.code())));
             return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);
         });
@@ -773,7 +775,9 @@ class ModuleImportController implements Envelope.Face {
         // The validate step's own sentences, so that a warning reads the same before and after the import.
         database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o -> o
                 .formatWarnings().forEach(w -> warnings.add(new WarningView(null, w.field(), w.message(), w.code()))));
-        warnings.addAll(rowWarnings);
+        // One past those listed tells that some were left out.
+        boolean warningsTruncated = rowWarnings.size() > ImportStore.LISTED_WARNINGS;
+        warnings.addAll(warningsTruncated ? rowWarnings.subList(0, ImportStore.LISTED_WARNINGS) : rowWarnings);
         boolean truncated = errors.size() > MAX_LISTED_ERRORS;
         if (truncated) {
             errors.removeLast();
@@ -781,7 +785,7 @@ class ModuleImportController implements Envelope.Face {
         // A running import's errors file is still growing: it is pointed to once the import ended.
         boolean ended = job.status().isFinal();
         return new FindingsView(errors, truncated, ended ? signing.errorsCsvUrl(job) : null,
-                ended ? signing.errorsJsonUrl(job) : null, references, warnings);
+                ended ? signing.errorsJsonUrl(job) : null, references, warnings, warningsTruncated);
     }
 
     /** A job as the seed shows it; with {@code findings} (one job's answer, not the list's) its rows' findings too. */

@@ -59,7 +59,8 @@ public final class ImportValidator {
 
     /**
      * The verdict. {@code errors} holds at most {@code maxErrors} problems in row order (a row with several problems
-     * has one for each); {@code errorsTruncated} says whether it leaves problems out. The counts are exact:
+     * has one for each); {@code errorsTruncated} says whether it leaves problems out, {@code warningsTruncated}
+     * whether {@code warnings} leaves out row warnings (it lists at most {@code maxErrors}). The counts are exact:
      * {@code validRows} are the rows execution would create, update or leave unchanged, {@code errorRows} those it
      * would reject, {@code skippedRows} those it would skip as duplicates (duplicateStrategy skip).
      * {@code referenceWarnings} are the values execution would list as unresolved (field → the first
@@ -69,7 +70,7 @@ public final class ImportValidator {
      */
     public record Report(long totalRows, long validRows, long errorRows, long skippedRows, List<Problem> errors,
             boolean errorsTruncated, List<Warning> warnings, Map<String, List<String>> referenceWarnings,
-            Map<String, List<String>> createdReferences) {
+            Map<String, List<String>> createdReferences, boolean warningsTruncated) {
 
         public boolean isValid() {
             return errorRows == 0;
@@ -287,6 +288,7 @@ public final class ImportValidator {
             tally.rowWarnings.sort(Comparator.comparingLong(Warning::row).thenComparing(Warning::field));
             if (tally.rowWarnings.size() > maxErrors) {
                 tally.rowWarnings.subList(maxErrors, tally.rowWarnings.size()).clear();
+                tally.warningsTruncated = true;
             }
             warnings.addAll(tally.rowWarnings);
             Map<String, List<String>> created = new TreeMap<>();
@@ -294,7 +296,8 @@ public final class ImportValidator {
             Map<String, List<String>> unresolved = new TreeMap<>();
             tally.unresolved.forEach((field, values) -> unresolved.put(field, List.copyOf(values)));
             return new Attempt(new Report(tally.total, tally.total - tally.bad - tally.skipped, tally.bad,
-                    tally.skipped, tally.errors, tally.truncated, warnings, unresolved, created), 0);
+                    tally.skipped, tally.errors, tally.truncated, warnings, unresolved, created,
+                    tally.warningsTruncated), 0);
         }
     }
 
@@ -398,6 +401,8 @@ public final class ImportValidator {
         long bad;
         long skipped;
         boolean truncated;
+        /** Whether row warnings were left out of {@link #rowWarnings}. */
+        boolean warningsTruncated;
 
         Tally(InRowOrder rejections, PendingLinks links, Map<String, List<ExecuteOptions.ColumnMap>> columnsByField,
                 ObjectDef object, ExecuteOptions options, DuplicateCheck duplicates, ReferenceResolver references) {
@@ -469,6 +474,8 @@ public final class ImportValidator {
             if (verdict.warning() != null && rowWarnings.size() < maxErrors) {
                 rowWarnings.add(new Warning(row.ordinal(), BuiltInObjects.EXTERNAL_ID, "external_id_not_changed",
                         verdict.warning()));
+            } else if (verdict.warning() != null) {
+                warningsTruncated = true;
             }
             for (String field : ownFields) {
                 // As execution: the last row of the file that decides a field of a record decides its link.

@@ -880,11 +880,32 @@ public final class ImportStore {
         return out;
     }
 
-    /** Records warnings about rows the import accepted (one per row and field). */
+    /**
+     * How many row warnings an import keeps: the first {@value #LISTED_WARNINGS} its answers list, in source order,
+     * and one more, which tells that they leave some out.
+     */
+    public static final int KEPT_WARNINGS = 1_001;
+
+    /** How many row warnings the answers list. */
+    public static final int LISTED_WARNINGS = KEPT_WARNINGS - 1;
+
+    /**
+     * Records warnings about rows the import accepted (one per row and field), keeping only the import's first
+     * {@value #KEPT_WARNINGS} in source order ({@link #warnings}): those past them are deleted, so an import stores
+     * that many at most however many of its rows are warned about (before, one a row, never read past the first 1,000).
+     * A warning of a row before those kept (a link's, added after the last row) takes its place among them.
+     */
     public void addWarnings(Handle h, String importId, List<RowWarning> warnings) {
+        if (warnings.isEmpty()) {
+            return;
+        }
         warnings.forEach(w -> h.update("insert into import_warnings (import_id, ordinal, field, code, message)"
                 + " values (?, ?, ?, ?, ?) on conflict do nothing", importId, w.ordinal(), w.field(), w.code(),
                 w.message()));
+        h.queryFirst("select ordinal, field from import_warnings where import_id = ? order by ordinal, field"
+                + " limit 1 offset " + KEPT_WARNINGS, rs -> new Object[] {rs.getLong(1), rs.getString(2)}, importId)
+                .ifPresent(first -> h.update("delete from import_warnings where import_id = ?"
+                        + " and (ordinal > ? or ordinal = ? and field >= ?)", importId, first[0], first[0], first[1]));
     }
 
     /** The import's first {@code limit} row warnings, in source order. */

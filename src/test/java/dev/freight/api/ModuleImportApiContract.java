@@ -3790,6 +3790,8 @@ abstract class ModuleImportApiContract {
             assertThat(warning.get("fieldSlug").asString()).isEqualTo("account");
             assertThat(warning.get("unresolvedValues").toString()).isEqualTo(expected);
             assertThat(warning.get("unresolvedValuesTruncated").asBoolean()).isTrue();
+            assertThat(answer.get("warningsTruncated").isBoolean()).isTrue();
+            assertThat(answer.get("warningsTruncated").asBoolean()).isFalse();
         }
         assertThat(executed.at("/data/successRows")).isEqualTo("101");
     }

@@ -191,6 +191,40 @@ abstract class ValidateExecuteContract {
     }
 
     /**
+     * 1,100 stored contacts, each matched by its email by a row that gives it another external_id: every row gets an
+     * external_id_not_changed warning. Validate and execute list the first 1,000 alike and say that they leave some out;
+     * execute stores only 1,001 of them (before, all 1,100, one a row, never read past the first 1,000).
+     */
+    @Test
+    void rowWarningsKeepTheFirst1000AndOneMoreHoweverManyRowsAreWarnedAbout() throws IOException {
+        List<RecordWrite> stored = new ArrayList<>();
+        StringBuilder csv = new StringBuilder("external_id,displayName,email\n");
+        for (int i = 1; i <= 1_100; i++) {
+            stored.add(new RecordWrite("c-" + i, Map.of("displayName", new Value.Text("Name " + i), "email",
+                    new Value.Text("n" + i + "@example.com"))));
+            csv.append("x-").append(i).append(",Name ").append(i).append(",n").append(i).append("@example.com\n");
+        }
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT, stored));
+        List<ColumnMap> columns = List.of(new ColumnMap("external_id", "external_id", null, null),
+                new ColumnMap("displayName", "displayName", null, null), new ColumnMap("email", "email", null, null));
+        ExecuteOptions byEmail = new ExecuteOptions(columns, DuplicateStrategy.UPDATE, List.of("email"),
+                MergeMode.PREFER_IMPORT, false, false, null, false, null, null, null);
+
+        Both both = both(BuiltInObjects.CONTACT, byEmail, csv.toString());
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(1_100L, 1_100L, 0L, 0L);
+        assertThat(both.warnings()).hasSize(1_000);
+        assertThat(both.warnings().getFirst()).isEqualTo("1|external_id|external_id_not_changed|external_id \"x-1\""
+                + " was not stored: the record matched by email already has external_id \"c-1\"");
+        assertThat(both.warnings().getLast()).startsWith("1000|external_id|external_id_not_changed|");
+        assertThat(both.validated().warningsTruncated()).isTrue();
+        assertThat(db.withHandle((Handle h) -> h.query("select count(*), max(ordinal) from import_warnings"
+                + " where import_id = ?", rs -> rs.getLong(1) + " " + rs.getLong(2), both.executed().id())))
+                .containsExactly("1001 1001");
+    }
+
+    /**
      * 2,500 services, each depending on the next, so every row awaits a later one: validate holds their links in its
      * temporary file and resolves them 1,000 at a time (PendingLinks), and foresees what execute does all the same.
      * Row 1,500 depends on "hub", which two later rows name (Hub, HUB): it is rejected after the last row, and the
