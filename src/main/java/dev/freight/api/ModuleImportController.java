@@ -181,7 +181,8 @@ class ModuleImportController implements Envelope.Face {
     record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, long skippedRows,
             List<ErrorView> errors,
             boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl, List<WarningView> warnings,
-            List<ReferenceWarningView> referenceWarnings, List<CreatedReferenceView> createdReferences) {}
+            List<ReferenceWarningView> referenceWarnings, List<CreatedReferenceView> createdReferences,
+            boolean warningsTruncated) {}
 
     record ErrorView(long row, String field, Object value, String error, String code) {}
 
@@ -202,12 +203,16 @@ class ModuleImportController implements Envelope.Face {
      * @param errorsJsonUrl the same as JSON, or null likewise
      */
     record FindingsView(List<RowErrorView> errors, boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl,
-            List<ReferenceWarningView> referenceWarnings, List<WarningView> warnings) {}
+            List<ReferenceWarningView> referenceWarnings, List<WarningView> warnings, boolean warningsTruncated) {}
 
     record RowErrorView(long row, String field, String error, String code) {}
 
+    /**
+     * @param unresolvedValues the field's first {@value ImportStore#LISTED_REFERENCE_WARNINGS} values
+     * @param unresolvedValuesTruncated whether the field has more values than {@code unresolvedValues} lists
+     */
     record ReferenceWarningView(String fieldSlug, String fieldLabel, List<String> unresolvedValues,
-            String targetModuleSlug) {}
+            String targetModuleSlug, boolean unresolvedValuesTruncated) {}
 
     /** The values of a reference field that execute would create a record for (createMissingReferences). */
     record CreatedReferenceView(String fieldSlug, String fieldLabel, List<String> values, String targetModuleSlug) {}
@@ -468,7 +473,8 @@ class ModuleImportController implements Envelope.Face {
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.JSON),
                 warnings, referenceViews(object, schema, report.referenceWarnings()),
                 referenceViews(object, schema, report.createdReferences()).stream().map(v -> new CreatedReferenceView(
-                        v.fieldSlug(), v.fieldLabel(), v.unresolvedValues(), v.targetModuleSlug())).toList()));
+                        v.fieldSlug(), v.fieldLabel(), v.unresolvedValues(), v.targetModuleSlug())).toList(),
+                report.warningsTruncated()));
     }
 
     @PostMapping(path = "/v1/modules/{module}/import/execute", produces = {MediaType.APPLICATION_JSON_VALUE,
@@ -731,15 +737,21 @@ class ModuleImportController implements Envelope.Face {
                 reason(job));
     }
 
-    /** Values of reference fields (field → values) as the answers list them, with each field's label and target. */
+    /**
+     * Values of reference fields (field → values) as the answers list them, with each field's label and target: the
+     * first {@value ImportStore#LISTED_REFERENCE_WARNINGS}, and whether there are more (a value past those).
+     */
     private static List<ReferenceWarningView> referenceViews(ObjectDef object, Schema schema,
             Map<String, List<String>> byField) {
         List<ReferenceWarningView> views = new ArrayList<>();
         byField.forEach((slug, values) -> {
             Field field = object.field(slug).orElse(null);
             String target = field == null || field.targets().isEmpty() ? null : field.targets().getFirst();
-            views.add(new ReferenceWarningView(slug, field == null ? slug : field.label(), values,
-                    target == null ? null : schema.object(target).map(ModuleResolver::slug).orElse(target)));
+            boolean truncated = values.size() > ImportStore.LISTED_REFERENCE_WARNINGS;
+            views.add(new ReferenceWarningView(slug, field == null ? slug : field.label(),
+                    truncated ? values.subList(0, ImportStore.LISTED_REFERENCE_WARNINGS) : values,
+                    target == null ? null : schema.object(target).map(ModuleResolver::slug).orElse(target),
+                    truncated));
         });
         return views;
     }
@@ -752,9 +764,9 @@ class ModuleImportController implements Envelope.Face {
             // One past the limit, to tell whether any was left out.
             imports.errors(h, job.id(), MAX_LISTED_ERRORS + 1).forEach(e ->
                     errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code())));
-            imports.warnings(h, job.id(), MAX_LISTED_ERRORS).forEach(w ->
+            imports.warnings(h, job.id(), ImportStore.KEPT_WARNINGS).forEach(w ->
                     rowWarnings.add(new WarningView(w.ordinal(), w.field(), w.message(), w.code())));
-            return imports.referenceWarnings(h, job.id(), 100);
+            return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);
         });
         Schema schema = unresolved.isEmpty() ? null
                 : database.withHandle(h -> schemas.schema(h, caller.organizationId()));
@@ -763,7 +775,9 @@ class ModuleImportController implements Envelope.Face {
         // The validate step's own sentences, so that a warning reads the same before and after the import.
         database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o -> o
                 .formatWarnings().forEach(w -> warnings.add(new WarningView(null, w.field(), w.message(), w.code()))));
-        warnings.addAll(rowWarnings);
+        // One past those listed tells that some were left out.
+        boolean warningsTruncated = rowWarnings.size() > ImportStore.LISTED_WARNINGS;
+        warnings.addAll(warningsTruncated ? rowWarnings.subList(0, ImportStore.LISTED_WARNINGS) : rowWarnings);
         boolean truncated = errors.size() > MAX_LISTED_ERRORS;
         if (truncated) {
             errors.removeLast();
@@ -771,7 +785,7 @@ class ModuleImportController implements Envelope.Face {
         // A running import's errors file is still growing: it is pointed to once the import ended.
         boolean ended = job.status().isFinal();
         return new FindingsView(errors, truncated, ended ? signing.errorsCsvUrl(job) : null,
-                ended ? signing.errorsJsonUrl(job) : null, references, warnings);
+                ended ? signing.errorsJsonUrl(job) : null, references, warnings, warningsTruncated);
     }
 
     /** A job as the seed shows it; with {@code findings} (one job's answer, not the list's) its rows' findings too. */

@@ -1,5 +1,6 @@
 package dev.freight.engine;
 
+import dev.freight.engine.PendingLinks.Link;
 import dev.freight.ingest.IngestException;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
@@ -58,16 +59,18 @@ public final class ImportValidator {
 
     /**
      * The verdict. {@code errors} holds at most {@code maxErrors} problems in row order (a row with several problems
-     * has one for each); {@code errorsTruncated} says whether it leaves problems out. The counts are exact:
+     * has one for each); {@code errorsTruncated} says whether it leaves problems out, {@code warningsTruncated}
+     * whether {@code warnings} leaves out row warnings (it lists at most {@code maxErrors}). The counts are exact:
      * {@code validRows} are the rows execution would create, update or leave unchanged, {@code errorRows} those it
      * would reject, {@code skippedRows} those it would skip as duplicates (duplicateStrategy skip).
      * {@code referenceWarnings} are the values execution would list as unresolved (field → the first
-     * {@value #MAX_REFERENCE_WARNINGS} values in order, as execution's answer lists them), {@code createdReferences}
+     * {@value #MAX_REFERENCE_WARNINGS} values in order, as execution's answer lists them, and one more when there are
+     * more, as execution keeps them: {@link dev.freight.store.ImportStore#referenceWarnings}), {@code createdReferences}
      * those it would create a record for (createMissingReferences; field → values, as their first rows spell them).
      */
     public record Report(long totalRows, long validRows, long errorRows, long skippedRows, List<Problem> errors,
             boolean errorsTruncated, List<Warning> warnings, Map<String, List<String>> referenceWarnings,
-            Map<String, List<String>> createdReferences) {
+            Map<String, List<String>> createdReferences, boolean warningsTruncated) {
 
         public boolean isValid() {
             return errorRows == 0;
@@ -238,8 +241,9 @@ public final class ImportValidator {
         ReferenceResolver references = new ReferenceResolver(records, schema, object, organizationId,
                 options.createMissingReferences() ? ReferenceResolver.Missing.CREATE : ReferenceResolver.Missing.WARN,
                 foresight);
-        try (InRowOrder inOrder = new InRowOrder(rejections, handedBefore, temporaryDir)) {
-            Tally tally = new Tally(inOrder, columnsByField, object, options, duplicates, references);
+        try (InRowOrder inOrder = new InRowOrder(rejections, handedBefore, temporaryDir);
+                PendingLinks links = new PendingLinks(object, temporaryDir)) {
+            Tally tally = new Tally(inOrder, links, columnsByField, object, options, duplicates, references);
             List<Read> chunk = new ArrayList<>(CHUNK);
             try (RowReader reader = source.open()) {
                 inOrder.start(reader.headers());
@@ -258,7 +262,7 @@ public final class ImportValidator {
                 return new Attempt(null, inOrder.heldFrom());
             }
             Map<Long, Violation> late = Map.of();
-            if (!tally.links.isEmpty()) {
+            if (!links.isEmpty()) {
                 Map<Long, List<String>> ownRecords = foreseeOwnRecords(object, source, transformer, tally, foresight);
                 late = tally.checkLinks(ownRecords, foresight);
             }
@@ -284,6 +288,7 @@ public final class ImportValidator {
             tally.rowWarnings.sort(Comparator.comparingLong(Warning::row).thenComparing(Warning::field));
             if (tally.rowWarnings.size() > maxErrors) {
                 tally.rowWarnings.subList(maxErrors, tally.rowWarnings.size()).clear();
+                tally.warningsTruncated = true;
             }
             warnings.addAll(tally.rowWarnings);
             Map<String, List<String>> created = new TreeMap<>();
@@ -291,7 +296,8 @@ public final class ImportValidator {
             Map<String, List<String>> unresolved = new TreeMap<>();
             tally.unresolved.forEach((field, values) -> unresolved.put(field, List.copyOf(values)));
             return new Attempt(new Report(tally.total, tally.total - tally.bad - tally.skipped, tally.bad,
-                    tally.skipped, tally.errors, tally.truncated, warnings, unresolved, created), 0);
+                    tally.skipped, tally.errors, tally.truncated, warnings, unresolved, created,
+                    tally.warningsTruncated), 0);
         }
     }
 
@@ -329,12 +335,14 @@ public final class ImportValidator {
             RowTransformer transformer, Tally tally, ReferenceResolver.Foresight foresight) throws IOException {
         Set<String> wanted = new HashSet<>();
         Set<String> lowered = new HashSet<>();
-        for (Link l : tally.links.values()) {
-            for (Value.Ref ref : ReferenceResolver.refs(l.given())) {
-                wanted.add(ref.text());
-                lowered.add(ref.text().toLowerCase(Locale.ROOT));
+        tally.links.forEach(CHUNK, batch -> {
+            for (Link l : batch) {
+                for (Value.Ref ref : ReferenceResolver.refs(l.given())) {
+                    wanted.add(ref.text());
+                    lowered.add(ref.text().toLowerCase(Locale.ROOT));
+                }
             }
-        }
+        });
         String nameField = ReferenceResolver.nameField(object);
         Map<String, String> ids = new HashMap<>();
         Map<String, Integer> names = new HashMap<>();
@@ -370,13 +378,6 @@ public final class ImportValidator {
     /** A row as read: its cells, why the reader rejected it (else null), and its mapped values (else null). */
     private record Read(SourceRow row, String rejection, ParsedRow parsed) {}
 
-    /**
-     * A value an applied row gave a field referring to the object itself that nothing stored matches yet: execution
-     * keeps it as a link and resolves it after the last row. Only the value is kept, with the record the row wrote
-     * (as {@link DuplicateCheck.Verdict#record()} names it) and how many of its references resolved when the row was
-     * written: a row the link rejects is read again for its cells.
-     */
-    private record Link(long row, String record, String field, Value given, int written) {}
 
     /** The counts and the first problems, as the rows' verdicts come in, in row order. */
     private final class Tally {
@@ -392,18 +393,21 @@ public final class ImportValidator {
         final List<Warning> rowWarnings = new ArrayList<>();
         /** Field → the first unresolved values, as execution lists them. */
         final Map<String, TreeSet<String>> unresolved = new TreeMap<>();
-        /** Record and field → the link the last row deciding that field of that record leaves, as execution keeps. */
-        final Map<String, Link> links = new LinkedHashMap<>();
+        /** The links the last row deciding a field of a record leaves, as execution keeps them. */
+        final PendingLinks links;
         /** The rows (by ordinal) that would create a record. */
         final BitSet creating = new BitSet();
         long total;
         long bad;
         long skipped;
         boolean truncated;
+        /** Whether row warnings were left out of {@link #rowWarnings}. */
+        boolean warningsTruncated;
 
-        Tally(InRowOrder rejections, Map<String, List<ExecuteOptions.ColumnMap>> columnsByField, ObjectDef object,
-                ExecuteOptions options, DuplicateCheck duplicates, ReferenceResolver references) {
+        Tally(InRowOrder rejections, PendingLinks links, Map<String, List<ExecuteOptions.ColumnMap>> columnsByField,
+                ObjectDef object, ExecuteOptions options, DuplicateCheck duplicates, ReferenceResolver references) {
             this.rejections = rejections;
+            this.links = links;
             this.columnsByField = columnsByField;
             this.object = object;
             this.options = options;
@@ -462,13 +466,16 @@ public final class ImportValidator {
         }
 
         /** Notes what an applied row leaves for after the last row: its warning, and the links it decides. */
-        private void applied(ParsedRow row, DuplicateCheck.Verdict verdict, Map<String, Value> own) {
+        private void applied(ParsedRow row, DuplicateCheck.Verdict verdict, Map<String, Value> own)
+                throws IOException {
             if (verdict.creates() && row.ordinal() <= Integer.MAX_VALUE) {
                 creating.set((int) row.ordinal());
             }
             if (verdict.warning() != null && rowWarnings.size() < maxErrors) {
                 rowWarnings.add(new Warning(row.ordinal(), BuiltInObjects.EXTERNAL_ID, "external_id_not_changed",
                         verdict.warning()));
+            } else if (verdict.warning() != null) {
+                warningsTruncated = true;
             }
             for (String field : ownFields) {
                 // As execution: the last row of the file that decides a field of a record decides its link.
@@ -477,15 +484,13 @@ public final class ImportValidator {
                 if (!gives) {
                     continue;
                 }
-                String key = verdict.record() + "\n" + field;
-                links.remove(key);
                 Value given = own.get(field);
                 if (given != null) {
                     // A row rejected after the last row goes to the errors files before the rows read after it.
                     rejections.holdFrom(row.ordinal());
-                    links.put(key, new Link(row.ordinal(), verdict.record(), field, given,
-                            ReferenceResolver.refs(row.values().get(field)).size()));
                 }
+                links.decide(row.ordinal(), verdict.record(), field, given,
+                        given == null ? 0 : ReferenceResolver.refs(row.values().get(field)).size());
             }
         }
 
@@ -498,26 +503,27 @@ public final class ImportValidator {
          *
          * @param ownRecords the records of the object that rows would create, by row: external_id and lower-cased name
          */
-        Map<Long, Violation> checkLinks(Map<Long, List<String>> ownRecords, ReferenceResolver.Foresight foresight) {
-            List<Link> remaining = new ArrayList<>(links.values());
-            remaining.sort(Comparator.comparingLong(Link::row));
-            links.clear();
-            Map<Long, String> recordOf = new HashMap<>();
-            remaining.forEach(l -> recordOf.put(l.row(), l.record()));
+        Map<Long, Violation> checkLinks(Map<Long, List<String>> ownRecords, ReferenceResolver.Foresight foresight)
+                throws IOException {
             // The records execution deletes: those created by the rows it rejects here.
             Set<String> deleted = new HashSet<>();
             Map<Long, Violation> byRow = new HashMap<>();
             while (true) {
-                List<Link> pass = remaining;
-                List<Violation> rejected = new ArrayList<>();
-                database.withHandle(h -> references.resolve(h, rows(pass), rejected, new TreeMap<>()));
+                // A pass over the links not rejected yet, a batch at a time in row order, as execution passes.
                 Map<Long, Violation> now = new LinkedHashMap<>();
-                rejected.forEach(v -> now.putIfAbsent(v.row(), v));
+                Map<Long, String> recordOf = new HashMap<>();
+                links.forEach(CHUNK, batch -> {
+                    List<Link> pass = batch.stream().filter(l -> !byRow.containsKey(l.row())).toList();
+                    List<Violation> rejected = new ArrayList<>();
+                    database.withHandle(h -> references.resolve(h, rows(pass), rejected, new TreeMap<>()));
+                    rejected.forEach(v -> now.putIfAbsent(v.row(), v));
+                    pass.stream().filter(l -> now.containsKey(l.row())).forEach(l -> recordOf.put(l.row(),
+                            l.record()));
+                });
                 if (now.isEmpty()) {
                     break;
                 }
                 now.forEach(byRow::putIfAbsent);
-                remaining = remaining.stream().filter(l -> !now.containsKey(l.row())).toList();
                 // Execution deletes the records these rows created: a link naming one matches nothing any more.
                 boolean forgot = false;
                 for (Long row : now.keySet()) {
@@ -531,20 +537,24 @@ public final class ImportValidator {
                     break;
                 }
             }
-            List<Link> kept = remaining;
-            List<ParsedRow> keptRows = rows(kept);
             Map<String, Set<String>> unmatched = new TreeMap<>();
-            database.withHandle(h -> references.resolve(h, keptRows, new ArrayList<>(), unmatched));
-            unmatched.forEach(this::unresolved);
-            for (int i = 0; i < kept.size(); i++) {
-                Link l = kept.get(i);
-                int resolved = ReferenceResolver.refs(keptRows.get(i).values().get(l.field())).size();
-                // As execution: a link that would change nothing on its record is passed over, deleted or not.
-                if (deleted.contains(l.record()) && resolved != l.written()) {
-                    rowWarnings.add(new Warning(l.row(), l.field(), "link_not_added",
-                            MatchingWriter.notAdded(l.field(), l.given(), MatchingWriter.RECORD_DELETED)));
+            links.forEach(CHUNK, batch -> {
+                List<Link> kept = batch.stream().filter(l -> !byRow.containsKey(l.row())).toList();
+                List<ParsedRow> keptRows = rows(kept);
+                database.withHandle(h -> references.resolve(h, keptRows, new ArrayList<>(), unmatched));
+                // Only the first values of each field are listed: those of this batch join them.
+                unmatched.forEach(this::unresolved);
+                unmatched.clear();
+                for (int i = 0; i < kept.size(); i++) {
+                    Link l = kept.get(i);
+                    int resolved = ReferenceResolver.refs(keptRows.get(i).values().get(l.field())).size();
+                    // As execution: a link that would change nothing on its record is passed over, deleted or not.
+                    if (deleted.contains(l.record()) && resolved != l.written()) {
+                        rowWarnings.add(new Warning(l.row(), l.field(), "link_not_added",
+                                MatchingWriter.notAdded(l.field(), l.given(), MatchingWriter.RECORD_DELETED)));
+                    }
                 }
-            }
+            });
             return byRow;
         }
 
@@ -574,7 +584,8 @@ public final class ImportValidator {
         private void unresolved(String field, Set<String> values) {
             TreeSet<String> listed = unresolved.computeIfAbsent(field, f -> new TreeSet<>());
             listed.addAll(values);
-            while (listed.size() > MAX_REFERENCE_WARNINGS) {
+            // One more than listed: the answer tells that it leaves some out, as execute's does.
+            while (listed.size() > MAX_REFERENCE_WARNINGS + 1) {
                 listed.pollLast();
             }
         }

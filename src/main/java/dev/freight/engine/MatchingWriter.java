@@ -622,7 +622,8 @@ final class MatchingWriter implements RowWriter {
      * {@link Target} each however many keys name it. For a key that several records share they come in the index's
      * order (id order, then as the run added them); only those still stored count, so one deleted since the run built
      * its index hides none of the others: a row with the key matches them rather than nothing, which would create a
-     * record beside them. The chunk's rows then move their records between keys as they write them ({@link #rekey}).
+     * record beside them. Nor does one that no longer has the key (another writer changed it during the run). The
+     * chunk's rows then move their records between keys as they write them ({@link #rekey}).
      */
     private Map<String, List<Target>> holders(Handle h, List<ParsedRow> rows) {
         Map<String, List<Target>> out = new HashMap<>();
@@ -653,12 +654,23 @@ final class MatchingWriter implements RowWriter {
         Map<String, Existing> byId = wanted.isEmpty() ? Map.of()
                 : records.existingByIds(h, organizationId, wanted);
         Map<String, Target> targets = new HashMap<>();
+        Map<String, List<String>> keysById = new HashMap<>();
         idsByKey.forEach((key, ids) -> {
             List<Target> holding = new ArrayList<>(ids.size());
             for (String id : ids) {
                 Existing e = byId.get(id);
-                if (e != null) {
-                    holding.add(targets.computeIfAbsent(id, x -> new Target(e)));
+                if (e == null) {
+                    continue;
+                }
+                Target t = targets.computeIfAbsent(id, x -> new Target(e));
+                // The match is checked again on the record as this transaction reads it: another writer may have
+                // changed the key since the index learnt it. A record without the key is no match (the row creates
+                // one, as had that writer changed it before the run), and the index forgets the key once the chunk
+                // commits. Before, the row merged into it, undoing that writer's change of the fields it maps.
+                if (keysById.computeIfAbsent(id, x -> keysOf(t)).contains(key)) {
+                    holding.add(t);
+                } else {
+                    pendingKeys.add(new KeyChange(key, id, false));
                 }
             }
             out.put(key, holding);

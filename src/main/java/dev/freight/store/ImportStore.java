@@ -819,11 +819,60 @@ public final class ImportStore {
                 organizationId, source, pattern);
     }
 
-    /** Records reference values an import could not resolve (each pair once). */
+    /**
+     * How many unresolved values of a field an import keeps: the {@value #LISTED_REFERENCE_WARNINGS} its answers list
+     * and one more, which tells that they leave some out.
+     */
+    public static final int KEPT_REFERENCE_WARNINGS = 101;
+
+    /** How many unresolved values of a field the answers list. */
+    public static final int LISTED_REFERENCE_WARNINGS = KEPT_REFERENCE_WARNINGS - 1;
+
+    /**
+     * Records reference values an import could not resolve (each pair once), keeping of each field only its first
+     * {@value #KEPT_REFERENCE_WARNINGS} values in Java's {@link String} order ({@link #referenceWarnings}): a value
+     * after those is not stored, and one they push out is deleted. So an import stores at most that many a field
+     * however many rows name a value that matches nothing (before, one row a distinct value, never read). Reads the
+     * field's kept values (a batch at a time) once per call; an import that stored more before is trimmed then.
+     */
     public void addReferenceWarnings(Handle h, String importId, Map<String, ? extends Collection<String>> byField) {
-        byField.forEach((field, values) -> values.forEach(v -> h.update(
-                "insert into import_reference_warnings (import_id, field, value) values (?, ?, ?)"
-                        + " on conflict do nothing", importId, field, v)));
+        byField.forEach((field, values) -> {
+            if (values.isEmpty()) {
+                return;
+            }
+            TreeSet<String> kept = new TreeSet<>();
+            long[] stored = {0};
+            h.forEach("select value from import_reference_warnings where import_id = ? and field = ?", rs -> {
+                stored[0]++;
+                kept.add(rs.getString(1));
+                if (kept.size() > KEPT_REFERENCE_WARNINGS) {
+                    kept.pollLast();
+                }
+                return null;
+            }, importId, field);
+            Set<String> keptStored = new HashSet<>(kept);
+            for (String v : values) {
+                kept.add(v);
+                if (kept.size() > KEPT_REFERENCE_WARNINGS) {
+                    kept.pollLast();
+                }
+            }
+            keptStored.retainAll(kept);
+            if (stored[0] > keptStored.size()) {
+                List<Object> params = new ArrayList<>(kept.size() + 2);
+                params.add(importId);
+                params.add(field);
+                params.addAll(kept);
+                h.update("delete from import_reference_warnings where import_id = ? and field = ? and value not in ("
+                        + String.join(", ", Collections.nCopies(kept.size(), "?")) + ")", params.toArray());
+            }
+            for (String v : kept) {
+                if (!keptStored.contains(v)) {
+                    h.update("insert into import_reference_warnings (import_id, field, value) values (?, ?, ?)"
+                            + " on conflict do nothing", importId, field, v);
+                }
+            }
+        });
     }
 
     /**
@@ -831,7 +880,9 @@ public final class ImportStore {
      * UTF-16 code unit: {@code Banana} before {@code apple}), whatever the database's collation, so that the validate
      * step, which sorts them so in memory, lists the same values in the same order on either database. The rows are
      * read a batch at a time ({@link Handle#forEach}), so memory holds {@code perField} values a field however many
-     * the import stored (before, PostgreSQL's driver loaded them all).
+     * the import stored (before, PostgreSQL's driver loaded them all). With {@code perField} past
+     * {@value #LISTED_REFERENCE_WARNINGS}, a field with more values than that gives one more: its answers leave some
+     * out.
      */
     public Map<String, List<String>> referenceWarnings(Handle h, String importId, int perField) {
         Map<String, TreeSet<String>> first = new TreeMap<>();
@@ -848,11 +899,32 @@ public final class ImportStore {
         return out;
     }
 
-    /** Records warnings about rows the import accepted (one per row and field). */
+    /**
+     * How many row warnings an import keeps: the first {@value #LISTED_WARNINGS} its answers list, in source order,
+     * and one more, which tells that they leave some out.
+     */
+    public static final int KEPT_WARNINGS = 1_001;
+
+    /** How many row warnings the answers list. */
+    public static final int LISTED_WARNINGS = KEPT_WARNINGS - 1;
+
+    /**
+     * Records warnings about rows the import accepted (one per row and field), keeping only the import's first
+     * {@value #KEPT_WARNINGS} in source order ({@link #warnings}): those past them are deleted, so an import stores
+     * that many at most however many of its rows are warned about (before, one a row, never read past the first 1,000).
+     * A warning of a row before those kept (a link's, added after the last row) takes its place among them.
+     */
     public void addWarnings(Handle h, String importId, List<RowWarning> warnings) {
+        if (warnings.isEmpty()) {
+            return;
+        }
         warnings.forEach(w -> h.update("insert into import_warnings (import_id, ordinal, field, code, message)"
                 + " values (?, ?, ?, ?, ?) on conflict do nothing", importId, w.ordinal(), w.field(), w.code(),
                 w.message()));
+        h.queryFirst("select ordinal, field from import_warnings where import_id = ? order by ordinal, field"
+                + " limit 1 offset " + KEPT_WARNINGS, rs -> new Object[] {rs.getLong(1), rs.getString(2)}, importId)
+                .ifPresent(first -> h.update("delete from import_warnings where import_id = ?"
+                        + " and (ordinal > ? or ordinal = ? and field >= ?)", importId, first[0], first[0], first[1]));
     }
 
     /** The import's first {@code limit} row warnings, in source order. */

@@ -3376,7 +3376,8 @@ abstract class ModuleImportApiContract {
         assertThat(job.get("errors").toString()).isEqualTo("[{\"row\":2,\"field\":\"email\",\"error\":"
                 + "\"email: expected an email address, got \\\"not-an-email\\\"\",\"code\":\"invalid_field_value\"}]");
         assertThat(job.get("referenceWarnings").toString()).isEqualTo("[{\"fieldSlug\":\"account\",\"fieldLabel\":"
-                + "\"Account\",\"unresolvedValues\":[\"Nowhere Ltd\"],\"targetModuleSlug\":\"accounts\"}]");
+                + "\"Account\",\"unresolvedValues\":[\"Nowhere Ltd\"],\"targetModuleSlug\":\"accounts\","
+                + "\"unresolvedValuesTruncated\":false}]");
         assertThat(job.get("warnings").toString()).isEqualTo("[]");
         JsonNode listed = http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").get(0);
         assertThat(listed.get("importJobId").asString()).isEqualTo(jobId);
@@ -3755,6 +3756,44 @@ abstract class ModuleImportApiContract {
         }
         out.sort(null);
         return out;
+    }
+
+    /**
+     * 101 rows naming 101 accounts that match nothing: validate, execute and the job list the first 100 of them
+     * ("Co-000" to "Co-099") and say that they leave some out ({@code unresolvedValuesTruncated}).
+     */
+    @Test
+    void referenceWarningsListTheFirst100ValuesOfAFieldAndSayWhenTheyLeaveSomeOut() {
+        List<String> rows = new ArrayList<>();
+        for (int i = 100; i >= 0; i--) {
+            rows.add("{\"Name\": \"N" + i + "\", \"Email\": \"n" + i + "@example.com\", \"Company\": \"Co-"
+                    + String.format("%03d", i) + "\"}");
+        }
+        String company = ", {\"sourceColumn\": \"Company\", \"targetFieldSlug\": \"account\"}";
+        String mapping = MAPPING.substring(0, MAPPING.lastIndexOf(']')) + company + "]";
+        List<String> first100 = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            first100.add("\"Co-" + String.format("%03d", i) + "\"");
+        }
+        String expected = "[" + String.join(",", first100) + "]";
+
+        Response validated = http.post("/v1/modules/contacts/import/validate", "{\"rows\": ["
+                + String.join(",", rows) + "], \"columnMapping\": " + mapping + "}");
+        Response executed = execute(String.join(",", rows), "{}", company);
+        JsonNode job = http.get("/v1/modules/contacts/import/jobs/" + executed.at("/data/importJobId")).json()
+                .get("data");
+
+        assertThat(validated.status()).as(validated.body()).isEqualTo(200);
+        for (JsonNode answer : List.of(validated.json().get("data"), executed.json().get("data"), job)) {
+            JsonNode warning = answer.get("referenceWarnings").get(0);
+            assertThat(answer.get("referenceWarnings").size()).isEqualTo(1);
+            assertThat(warning.get("fieldSlug").asString()).isEqualTo("account");
+            assertThat(warning.get("unresolvedValues").toString()).isEqualTo(expected);
+            assertThat(warning.get("unresolvedValuesTruncated").asBoolean()).isTrue();
+            assertThat(answer.get("warningsTruncated").isBoolean()).isTrue();
+            assertThat(answer.get("warningsTruncated").asBoolean()).isFalse();
+        }
+        assertThat(executed.at("/data/successRows")).isEqualTo("101");
     }
 
     private static String rowsJson(String name, String email) {

@@ -122,11 +122,12 @@ abstract class ValidateExecuteContract {
     }
 
     /**
-     * The rows rejected after a row that awaits a later row (s-1's dependencies name "hub", which a later row may
-     * give) wait in a file in the temporary directory validate is given (FREIGHT_TEMP_DIR); when that directory cannot
-     * be written (a plain file stands where it belongs, which refuses even root, as a full disk or a read-only mount
-     * would), validate fails with TemporaryFileUnwritable, the server's storage, not the file. Before, the file went
-     * to java.io.tmpdir whatever the setting, and a failure to write it was a plain IOException (500 internal_error).
+     * The links awaiting a later row (s-1's dependencies name "hub", which a later row may give), and the rows rejected
+     * after such a row, wait in files in the temporary directory validate is given (FREIGHT_TEMP_DIR); when that
+     * directory cannot be written (a plain file stands where it belongs, which refuses even root, as a full disk or a
+     * read-only mount would), validate fails with TemporaryFileUnwritable, the server's storage, not the file, at the
+     * first of them: the link. Before, the file went to java.io.tmpdir whatever the setting, and a failure to write it
+     * was a plain IOException (500 internal_error).
      */
     @Test
     void rowsHeldBackForALaterRowThatTheTemporaryDirectoryCannotTakeFailTheValidationAsTemporaryStorage()
@@ -155,8 +156,8 @@ abstract class ValidateExecuteContract {
                     }
                 }))
                 .isInstanceOf(dev.freight.ingest.TemporaryFileUnwritable.class)
-                .hasMessageStartingWith("The rows rejected after a row that awaits a later row could not be written"
-                        + " to a temporary file in " + notADirectory + " (disk full or not writable): ");
+                .hasMessageStartingWith("The links awaiting later rows could not be written to a temporary file in "
+                        + notADirectory + " (disk full or not writable): ");
         assertThat(handed).isEmpty();
         try (var left = Files.list(dir)) {
             assertThat(left).containsExactlyInAnyOrder(file, notADirectory);
@@ -190,6 +191,94 @@ abstract class ValidateExecuteContract {
     }
 
     /**
+     * 1,100 stored contacts, each matched by its email by a row that gives it another external_id: every row gets an
+     * external_id_not_changed warning. Validate and execute list the first 1,000 alike and say that they leave some out;
+     * execute stores only 1,001 of them (before, all 1,100, one a row, never read past the first 1,000).
+     */
+    @Test
+    void rowWarningsKeepTheFirst1000AndOneMoreHoweverManyRowsAreWarnedAbout() throws IOException {
+        List<RecordWrite> stored = new ArrayList<>();
+        StringBuilder csv = new StringBuilder("external_id,displayName,email\n");
+        for (int i = 1; i <= 1_100; i++) {
+            stored.add(new RecordWrite("c-" + i, Map.of("displayName", new Value.Text("Name " + i), "email",
+                    new Value.Text("n" + i + "@example.com"))));
+            csv.append("x-").append(i).append(",Name ").append(i).append(",n").append(i).append("@example.com\n");
+        }
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT, stored));
+        List<ColumnMap> columns = List.of(new ColumnMap("external_id", "external_id", null, null),
+                new ColumnMap("displayName", "displayName", null, null), new ColumnMap("email", "email", null, null));
+        ExecuteOptions byEmail = new ExecuteOptions(columns, DuplicateStrategy.UPDATE, List.of("email"),
+                MergeMode.PREFER_IMPORT, false, false, null, false, null, null, null);
+
+        Both both = both(BuiltInObjects.CONTACT, byEmail, csv.toString());
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(1_100L, 1_100L, 0L, 0L);
+        assertThat(both.warnings()).hasSize(1_000);
+        assertThat(both.warnings().getFirst()).isEqualTo("1|external_id|external_id_not_changed|external_id \"x-1\""
+                + " was not stored: the record matched by email already has external_id \"c-1\"");
+        assertThat(both.warnings().getLast()).startsWith("1000|external_id|external_id_not_changed|");
+        assertThat(both.validated().warningsTruncated()).isTrue();
+        assertThat(db.withHandle((Handle h) -> h.query("select count(*), max(ordinal) from import_warnings"
+                + " where import_id = ?", rs -> rs.getLong(1) + " " + rs.getLong(2), both.executed().id())))
+                .containsExactly("1001 1001");
+    }
+
+    /**
+     * 2,500 services, each depending on the next, so every row awaits a later one: validate holds their links in its
+     * temporary file and resolves them 1,000 at a time (PendingLinks), and foresees what execute does all the same.
+     * Row 1,500 depends on "hub", which two later rows name (Hub, HUB): it is rejected after the last row, and the
+     * service it created is taken as deleted; the last row's "nowhere" matches nothing.
+     */
+    @Test
+    void aFileWhoseEveryRowAwaitsALaterRowIsForeseenAsExecuteDoesItOverSeveralBatchesOfLinks() throws IOException {
+        StringBuilder csv = new StringBuilder("external_id,name,vendor,dependencies\n");
+        for (int i = 1; i <= 2_500; i++) {
+            String name = i == 2_000 ? "Hub" : i == 2_100 ? "HUB" : "Service " + i;
+            String dependsOn = i == 2_500 ? "nowhere" : i == 1_500 ? "hub" : "s-" + (i + 1);
+            csv.append("s-").append(i).append(',').append(name).append(",v-1,").append(dependsOn).append('\n');
+        }
+
+        Both both = both(BuiltInObjects.SERVICE, options(DuplicateStrategy.UPDATE, "external_id", "name", "vendor",
+                "dependencies"), csv.toString());
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(2_500L, 2_499L, 1L, 0L);
+        assertThat(both.errors()).containsExactly("1500|dependencies|ambiguous_reference|dependencies: \"hub\""
+                + " matches 2 service records by name ignoring case; give the external_id of the one meant");
+        assertThat(both.rejectedRows()).containsExactly(1_500L);
+        assertThat(both.validated().referenceWarnings()).isEqualTo(Map.of("dependencies",
+                List.of("nowhere", "s-1500")));
+    }
+
+    /**
+     * A file whose 250 rows each name an account that matches nothing: validate and execute list the same first values
+     * in Java's String order and one more (their answers list 100 and say that they leave some out), and execute
+     * stores only those 101 (before, all 250, one a row, never read).
+     */
+    @Test
+    void referenceWarningsKeepTheFirstValuesOfAFieldAndOneMoreHoweverManyRowsNameOne() throws IOException {
+        StringBuilder csv = new StringBuilder("external_id,displayName,account\n");
+        List<String> accounts = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            // Not in file order: a later chunk's values push out those of earlier ones.
+            String account = "acct-" + (250 - i);
+            accounts.add(account);
+            csv.append("c-").append(i).append(",Name ").append(i).append(',').append(account).append('\n');
+        }
+
+        Both both = both(BuiltInObjects.CONTACT, options(DuplicateStrategy.UPDATE, "external_id", "displayName",
+                "account"), csv.toString());
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(250L, 250L, 0L, 0L);
+        assertThat(both.validated().referenceWarnings()).isEqualTo(Map.of("account",
+                accounts.stream().sorted().limit(101).toList()));
+        assertThat(db.withHandle((Handle h) -> h.query("select count(*) from import_reference_warnings"
+                + " where import_id = ?", rs -> rs.getLong(1), both.executed().id()))).containsExactly(101L);
+    }
+
+    /**
      * The stored reference warnings are read a batch at a time, however many an import stored: each field's first
      * values in Java's String order (upper case, lower case, accented, outside the Basic Multilingual Plane, then
      * U+FB00), the same through a handle with auto-commit and inside a transaction.
@@ -211,7 +300,14 @@ abstract class ValidateExecuteContract {
         }
         stored.put("single", List.of("only"));
         db.inTransaction(h -> {
-            imports.addReferenceWarnings(h, "imp_many_warnings", stored);
+            // As a run's chunks add them, 100 values a field at a time.
+            for (int from = 0; from < 2_500; from += 100) {
+                int start = from;
+                Map<String, List<String>> chunk = new java.util.LinkedHashMap<>();
+                stored.forEach((field, values) -> chunk.put(field,
+                        values.subList(Math.min(start, values.size()), Math.min(start + 100, values.size()))));
+                imports.addReferenceWarnings(h, "imp_many_warnings", chunk);
+            }
             imports.addReferenceWarnings(h, "imp_other", Map.of("account", List.of("AAA other import")));
             return null;
         });
@@ -232,6 +328,14 @@ abstract class ValidateExecuteContract {
                 account.get(40), account.get(60), account.get(80), account.get(99))).containsExactly("Banana-0",
                 "Banana-1", "Banana-10", "Banana-9", "Zebra-20", "apple-40", "éclair-60", "😀-80", "😀-99");
         assertThat(autoCommit.get("single")).containsExactly("only");
+        // Each field keeps its first 101 values only: one more than the answers list, telling that they leave some out.
+        assertThat(db.withHandle((Handle h) -> h.query("select field, count(*) from import_reference_warnings"
+                + " where import_id = ? group by field order by field", rs -> rs.getString(1) + "=" + rs.getLong(2),
+                "imp_many_warnings"))).containsExactly("account=101", "owner=101", "single=1", "vendor=101");
+        assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, "imp_many_warnings", 101))).isEqualTo(
+                Map.of("account", stored.get("account").stream().sorted().limit(101).toList(), "owner",
+                        stored.get("owner").stream().sorted().limit(101).toList(), "single", List.of("only"), "vendor",
+                        stored.get("vendor").stream().sorted().limit(101).toList()));
     }
 
     /**
@@ -454,7 +558,7 @@ abstract class ValidateExecuteContract {
                     warnings.add("null|" + w.field() + "|" + w.code() + "|" + w.message()));
             imports.warnings(h, job.id(), 1_000).forEach(w ->
                     warnings.add(w.ordinal() + "|" + w.field() + "|" + w.code() + "|" + w.message()));
-            return imports.referenceWarnings(h, job.id(), 100);
+            return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);
         });
         return new Both(report, rejected, validateReads, done, errors, warnings, referenceWarnings);
     }

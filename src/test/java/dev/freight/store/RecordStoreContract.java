@@ -497,6 +497,35 @@ abstract class RecordStoreContract {
     }
 
     /**
+     * An import keeps its first 1,001 row warnings in source order: 1,200 warned rows (11 to 1,210, a chunk of 100 at a
+     * time) leave rows 11 to 1,011; a link's warning of row 5, added after the last row, takes its place among them and
+     * pushes row 1,011 out; one of row 2,000 is not kept. Before, all 1,202 were stored.
+     */
+    @Test
+    void anImportKeepsItsFirst1001RowWarningsInSourceOrder() {
+        ImportStore imports = new ImportStore(clock);
+        db.inTransaction((Handle h) -> {
+            for (int from = 11; from <= 1_210; from += 100) {
+                List<RowWarning> chunk = new java.util.ArrayList<>();
+                for (int row = from; row < from + 100; row++) {
+                    chunk.add(new RowWarning(row, "external_id", "external_id_not_changed", "row " + row));
+                }
+                imports.addWarnings(h, "imp_many", chunk);
+            }
+            imports.addWarnings(h, "imp_many", List.of(new RowWarning(5, "dependencies", "link_not_added", "link"),
+                    new RowWarning(2_000, "dependencies", "link_not_added", "too late")));
+            return null;
+        });
+
+        List<RowWarning> kept = db.withHandle((Handle h) -> imports.warnings(h, "imp_many", 5_000));
+        assertThat(kept).hasSize(ImportStore.KEPT_WARNINGS);
+        assertThat(kept.getFirst()).isEqualTo(new RowWarning(5, "dependencies", "link_not_added", "link"));
+        assertThat(kept.get(1)).isEqualTo(new RowWarning(11, "external_id", "external_id_not_changed", "row 11"));
+        assertThat(kept.getLast()).isEqualTo(new RowWarning(1_010, "external_id", "external_id_not_changed",
+                "row 1010"));
+    }
+
+    /**
      * Taking a record's external_id is a write like any other: its version goes up and updated_at moves, so a writer
      * that read the record before fails its version check. Before, the version stayed and such a writer's update
      * applied as if nothing had changed.

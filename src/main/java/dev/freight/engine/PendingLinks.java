@@ -1,0 +1,184 @@
+package dev.freight.engine;
+
+import dev.freight.ingest.TemporaryFileUnwritable;
+import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Value;
+import dev.freight.store.ValueJson;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToLongFunction;
+
+/**
+ * The links validate foresees ({@link ImportValidator}): a value an applied row gave a field referring to the object
+ * itself that nothing stored matches yet, which execution resolves after the last row. The last row of the file that
+ * decides a field of a record decides its link (a row that decides it without such a value leaves it none). Each
+ * decision goes to a temporary file (one JSON object a line) as it comes; memory holds a 64-bit hash of each record and
+ * field decided ({@link HashOrdinals}: 32 to 64 bytes a link, however long its value), and only for the hashes decided
+ * more than once are the records and fields read back to tell which decision is the last. The links are handed back a
+ * batch at a time, in row order. Not thread-safe; closing it deletes the file.
+ */
+final class PendingLinks implements AutoCloseable {
+
+    /**
+     * A link: the row that decided it, the record it wrote (as {@link DuplicateCheck.Verdict#record()} names it), the
+     * field, the value given, and how many of its references resolved when the row was written.
+     */
+    record Link(long row, String record, String field, Value given, int written) {}
+
+    /** Takes one batch of links. */
+    interface Batch {
+        void accept(List<Link> links) throws IOException;
+    }
+
+    private final ObjectDef object;
+    private final Path dir;
+    private final ToLongFunction<String> hash;
+    /** The hash of each record and field decided, with the number of its first decision (from 1). */
+    private final HashOrdinals decided = new HashOrdinals();
+    /** The hashes decided more than once (by one record and field again, or by two that share a hash). */
+    private final Set<Long> again = new HashSet<>();
+    private Path file;
+    private BufferedWriter writer;
+    private long decisions;
+    private boolean given;
+    /** The most links one batch held: what memory held of them at once. */
+    private int mostHeld;
+
+    /** @param dir where the decisions are kept (the server's temporary directory) */
+    PendingLinks(ObjectDef object, Path dir) {
+        this(object, dir, KeyHashes::hash);
+    }
+
+    /** With another hash function than {@link KeyHashes#hash} (a test's, to make records and fields collide). */
+    PendingLinks(ObjectDef object, Path dir, ToLongFunction<String> hash) {
+        this.object = object;
+        this.dir = dir;
+        this.hash = hash;
+    }
+
+    /**
+     * Notes that row {@code row} decides {@code field} of {@code record}: it links the value {@code value}, or, when
+     * null, leaves it no link. Rows come in row order.
+     */
+    void decide(long row, String record, String field, Value value, int written) throws IOException {
+        long h = hash.applyAsLong(record + "\n" + field);
+        if (decided.get(h) != 0) {
+            again.add(h);
+        } else if (value == null) {
+            // Nothing decided before to take back.
+            return;
+        } else {
+            decided.add(h, decisions + 1);
+        }
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("row", row);
+        line.put("record", record);
+        line.put("field", field);
+        line.put("given", value == null ? null : ValueJson.encode(Map.of(field, value)));
+        line.put("written", written);
+        try {
+            if (writer == null) {
+                file = Files.createTempFile(dir, "freight-validation-links-", ".ndjson");
+                writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            }
+            writer.write(ValueJson.write(line));
+            writer.newLine();
+        } catch (IOException e) {
+            throw unwritable(e);
+        }
+        decisions++;
+        given |= value != null;
+    }
+
+    /** Whether no row gave a link (one given may have been taken back by a later row since). */
+    boolean isEmpty() {
+        return !given;
+    }
+
+    /** Hands the links to {@code sink} in row order, at most {@code size} at a time; may be called again. */
+    void forEach(int size, Batch sink) throws IOException {
+        if (writer == null) {
+            return;
+        }
+        try {
+            // What the buffer still holds is written now: a full disk may refuse it here.
+            writer.flush();
+        } catch (IOException e) {
+            throw unwritable(e);
+        }
+        // For a record and field decided more than once, the number of its last decision.
+        Map<String, Long> last = new HashMap<>();
+        if (!again.isEmpty()) {
+            long n = 0;
+            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                for (String line = in.readLine(); line != null; line = in.readLine(), n++) {
+                    Map<String, Object> d = ValueJson.readObject(line);
+                    String key = d.get("record") + "\n" + d.get("field");
+                    if (again.contains(hash.applyAsLong(key))) {
+                        last.put(key, n);
+                    }
+                }
+            }
+        }
+        List<Link> batch = new ArrayList<>(Math.min(size, 1_024));
+        long n = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line = in.readLine(); line != null; line = in.readLine(), n++) {
+                Map<String, Object> d = ValueJson.readObject(line);
+                String record = (String) d.get("record");
+                String field = (String) d.get("field");
+                Long lastOne = last.get(record + "\n" + field);
+                if (d.get("given") == null || lastOne != null && lastOne != n) {
+                    continue;
+                }
+                batch.add(new Link(((Number) d.get("row")).longValue(), record, field,
+                        ValueJson.decode((String) d.get("given"), object).get(field),
+                        ((Number) d.get("written")).intValue()));
+                if (batch.size() == size) {
+                    hand(batch, sink);
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            hand(batch, sink);
+        }
+    }
+
+    private void hand(List<Link> batch, Batch sink) throws IOException {
+        mostHeld = Math.max(mostHeld, batch.size());
+        sink.accept(List.copyOf(batch));
+        batch.clear();
+    }
+
+    /** The most links {@link #forEach} held at once. */
+    int mostHeld() {
+        return mostHeld;
+    }
+
+    private TemporaryFileUnwritable unwritable(IOException e) {
+        return new TemporaryFileUnwritable("The links awaiting later rows", dir, e);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (file == null) {
+            return;
+        }
+        try {
+            writer.close();
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+}

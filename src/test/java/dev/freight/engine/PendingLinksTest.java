@@ -1,0 +1,82 @@
+package dev.freight.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freight.engine.PendingLinks.Link;
+import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Value;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToLongFunction;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Validate's pending links: the last row deciding a field of a record decides its link, whatever the hashes the
+ * records and fields have (the real one, or one that makes many collide); memory holds a batch of links at a time,
+ * the rest wait in a file in the temporary directory, deleted on close.
+ */
+class PendingLinksTest {
+
+    @TempDir
+    Path dir;
+
+    static Stream<ToLongFunction<String>> hashes() {
+        return Stream.of(KeyHashes::hash, key -> key.length() % 3);
+    }
+
+    /**
+     * 2,500 services, each depending on the next; then row 2,501 decides s-5's dependencies again (its link replaces
+     * row 5's), and row 2,502 decides s-6's with no value awaiting a later row (row 6's link is taken back), and a
+     * row deciding a record no earlier row decided without a value leaves nothing. 2,499 links are handed back in row
+     * order, 1,000 at most at a time.
+     */
+    @ParameterizedTest
+    @MethodSource("hashes")
+    void theLastRowDecidingAFieldOfARecordDecidesItsLinkAndABatchAtATimeIsHeld(ToLongFunction<String> hash)
+            throws IOException {
+        List<Link> expected = new ArrayList<>();
+        try (PendingLinks links = new PendingLinks(BuiltInObjects.SERVICE, dir, hash)) {
+            assertThat(links.isEmpty()).isTrue();
+            for (int i = 1; i <= 2_500; i++) {
+                Link link = new Link(i, "s-" + i, "dependencies", dependsOn("s-" + (i + 1)), 0);
+                links.decide(link.row(), link.record(), link.field(), link.given(), link.written());
+                if (i != 5 && i != 6) {
+                    expected.add(link);
+                }
+            }
+            links.decide(2_501, "s-5", "dependencies", dependsOn("s-1"), 1);
+            links.decide(2_502, "s-6", "dependencies", null, 0);
+            links.decide(2_503, "s-9999", "dependencies", null, 0);
+            expected.add(new Link(2_501, "s-5", "dependencies", dependsOn("s-1"), 1));
+            List<Integer> sizes = new ArrayList<>();
+            List<Link> handed = new ArrayList<>();
+
+            links.forEach(1_000, batch -> {
+                sizes.add(batch.size());
+                handed.addAll(batch);
+            });
+
+            assertThat(links.isEmpty()).isFalse();
+            assertThat(handed).isEqualTo(expected);
+            assertThat(sizes).containsExactly(1_000, 1_000, 499);
+            assertThat(links.mostHeld()).isEqualTo(1_000);
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString()))
+                        .singleElement().asString().startsWith("freight-validation-links-");
+            }
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    private static Value dependsOn(String externalId) {
+        return new Value.Many(List.of(new Value.Ref(externalId, null, null)));
+    }
+}
