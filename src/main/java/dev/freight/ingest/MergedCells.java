@@ -194,13 +194,11 @@ final class MergedCells {
     }
 
     /**
-     * The blocks of a sheet's bytes {@code in} (ASCII's bytes for ASCII), found at each {@code <} that starts a
-     * {@code mergeCell} element; rows counted, and their numbers checked, at each that starts a {@code row}.
+     * The blocks of a sheet's bytes {@code in} (ASCII's bytes for ASCII), found at each {@code mergeCell} start tag;
+     * rows counted, and their numbers checked, at each {@code row} start tag.
      */
     private static MergedCells scan(InputStream in) throws IOException, XMLStreamException {
-        long[] blocks = new long[64];
-        int count = 0;
-        long rows = 0;
+        Found found = new Found();
         byte[] buffer = new byte[256 * 1024];
         int end = 0;
         int from = 0;
@@ -214,58 +212,84 @@ final class MergedCells {
                     end += n;
                 }
             }
-            // A tag starting before the limit is whole in the buffer, its prefix, name and attributes.
-            int limit = eof ? end : end - MAX_PREFIX - MAX_TAG - 2;
+            // A name found before the limit has its whole tag in the buffer.
+            int limit = eof ? end : end - MAX_TAG;
             for (int i = from; i < limit; i++) {
-                if (buffer[i] != '<') {
-                    continue;
-                }
-                int name = nameAt(buffer, i + 1, end);
-                if (isElement(buffer, name, end, ROW)) {
-                    rows++;
-                    long number = rowNumber(buffer, name + ROW.length, end);
-                    if (number > XlsxRows.MAX_ROWS) {
-                        throw new XlsxPackage.Damaged("row %,d is past the last row of an Excel sheet, %,d"
-                                .formatted(number, XlsxRows.MAX_ROWS));
-                    }
-                    if (rows > XlsxRows.MAX_ROWS) {
-                        throw new XlsxPackage.Damaged("the sheet has more than %,d rows, the most an Excel sheet has"
-                                .formatted(XlsxRows.MAX_ROWS));
-                    }
-                } else if (isElement(buffer, name, end, NAME)) {
-                    Block block = blockAt(buffer, name, end);
-                    if (block != null && block.lastRow() > block.firstRow()) {
-                        if (count == MAX_BLOCKS) {
-                            throw new XlsxPackage.Damaged("the sheet has more than %,d merged blocks of more than one"
-                                    .formatted(MAX_BLOCKS) + " row, the most the reader takes");
-                        }
-                        if (count == blocks.length) {
-                            blocks = Arrays.copyOf(blocks, Math.min(MAX_BLOCKS, 2 * count));
-                        }
-                        blocks[count++] = block.packed();
-                    }
+                // Looked for by the names' first letters, far fewer in markup than its '<'; the rest in a call of its
+                // own, so this loop stays small.
+                byte first = buffer[i];
+                if (first == 'r' || first == 'm') {
+                    found.at(buffer, i, end);
                 }
             }
             if (eof) {
-                return of(blocks, count);
+                return of(found.blocks, found.count);
             }
-            int keep = Math.max(0, limit);
+            int keep = Math.max(0, limit - MAX_PREFIX - 1);
             System.arraycopy(buffer, keep, buffer, 0, end - keep);
             end -= keep;
             from = limit - keep;
         }
     }
 
-    /**
-     * Where the local name of a tag whose name starts at {@code buffer[at]} starts: after its namespace prefix and
-     * colon, if it has a prefix of at most {@link #MAX_PREFIX} bytes; else {@code at}.
-     */
-    private static int nameAt(byte[] buffer, int at, int end) {
-        int i = at;
-        while (i < end && i - at <= MAX_PREFIX && isNameByte(buffer[i])) {
-            i++;
+    /** What a scan found so far: the blocks of more than one row, packed, and the rows. */
+    private static final class Found {
+
+        private long[] blocks = new long[64];
+        private int count;
+        private long rows;
+
+        /** Takes the {@code row} or {@code mergeCell} start tag whose name may start at {@code buffer[at]}. */
+        void at(byte[] buffer, int at, int end) throws XlsxPackage.Damaged {
+            if (buffer[at] == 'r') {
+                if (isElement(buffer, at, end, ROW) && startsTag(buffer, at)) {
+                    row(rowNumber(buffer, at + ROW.length, end));
+                }
+            } else if (isElement(buffer, at, end, NAME) && startsTag(buffer, at)) {
+                Block block = blockAt(buffer, at, end);
+                if (block != null && block.lastRow() > block.firstRow()) {
+                    block(block);
+                }
+            }
         }
-        return i < end && i > at && buffer[i] == ':' ? i + 1 : at;
+
+        private void row(long number) throws XlsxPackage.Damaged {
+            rows++;
+            if (number > XlsxRows.MAX_ROWS) {
+                throw new XlsxPackage.Damaged("row %,d is past the last row of an Excel sheet, %,d"
+                        .formatted(number, XlsxRows.MAX_ROWS));
+            }
+            if (rows > XlsxRows.MAX_ROWS) {
+                throw new XlsxPackage.Damaged("the sheet has more than %,d rows, the most an Excel sheet has"
+                        .formatted(XlsxRows.MAX_ROWS));
+            }
+        }
+
+        private void block(Block block) throws XlsxPackage.Damaged {
+            if (count == MAX_BLOCKS) {
+                throw new XlsxPackage.Damaged("the sheet has more than %,d merged blocks of more than one row, the"
+                        .formatted(MAX_BLOCKS) + " most the reader takes");
+            }
+            if (count == blocks.length) {
+                blocks = Arrays.copyOf(blocks, Math.min(MAX_BLOCKS, 2 * count));
+            }
+            blocks[count++] = block.packed();
+        }
+    }
+
+    /**
+     * Whether the name at {@code buffer[at]} is a start tag's: after {@code <}, or after {@code <} and a namespace
+     * prefix of at most {@link #MAX_PREFIX} bytes and a colon.
+     */
+    private static boolean startsTag(byte[] buffer, int at) {
+        int lt = at - 1;
+        if (lt >= 0 && buffer[lt] == ':') {
+            lt--;
+            while (lt >= 0 && at - lt <= MAX_PREFIX && isNameByte(buffer[lt])) {
+                lt--;
+            }
+        }
+        return lt >= 0 && buffer[lt] == '<';
     }
 
     /** Whether the name at {@code buffer[at]} is {@code name}, ended as a start tag's name is. */
