@@ -3,7 +3,6 @@ package dev.freight.ingest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.xml.stream.XMLStreamException;
@@ -15,18 +14,19 @@ import javax.xml.stream.XMLStreamException;
  * prevalidate and again to write, the file workflow's upload by each of its steps), so the blocks are kept under the
  * file's {@link FileVersion} and the sheet part's digest in the package, and a sheet read again unchanged is not
  * scanned again: it reads the same blocks, so its rows are filled the same way. Bounded: the {@value #MAX_SHEETS}
- * sheets used last and {@value #MAX_BLOCKS} blocks in all (about 10 MB); a sheet with more blocks than that is scanned
- * on every read. Thread-safe.
+ * sheets used last and {@value #MAX_BLOCKS} blocks in all (8 MB, a block packed in 8 bytes): as many as one scan
+ * takes ({@link MergedCells#MAX_BLOCKS}), so every sheet a scan gives back is kept, and read again is not scanned
+ * again unless the sheets read since (other imports' at once) took its place. Thread-safe.
  */
 final class SheetMerges {
 
     static final int MAX_SHEETS = 16;
-    static final int MAX_BLOCKS = 262_144;
+    static final int MAX_BLOCKS = MergedCells.MAX_BLOCKS;
 
     private record Key(FileVersion file, XlsxPackage.PartDigest part) {}
 
     /** Guarded by itself, with {@link #blocksKept}. */
-    private static final Map<Key, List<MergedCells.Block>> KNOWN = new LinkedHashMap<>(32, 0.75f, true);
+    private static final Map<Key, long[]> KNOWN = new LinkedHashMap<>(32, 0.75f, true);
     private static long blocksKept;
     private static final AtomicLong SCANS = new AtomicLong();
 
@@ -42,41 +42,42 @@ final class SheetMerges {
         XlsxPackage.PartDigest digest = workbook.digest(sheet);
         Key key = digest == null ? null : new Key(version, digest);
         if (key != null) {
-            List<MergedCells.Block> known;
+            long[] known;
             synchronized (KNOWN) {
                 known = KNOWN.get(key);
             }
             if (known != null) {
-                return MergedCells.of(known);
+                return MergedCells.ofPacked(known);
             }
         }
         MergedCells merged;
         try (InputStream part = workbook.sheet(sheet)) {
+            SCANS.incrementAndGet();
             merged = MergedCells.ofXlsxSheet(part);
         }
-        SCANS.incrementAndGet();
         if (key != null) {
-            keep(key, merged.blocks());
+            keep(key, merged.packed());
         }
         return merged;
     }
 
-    private static void keep(Key key, List<MergedCells.Block> blocks) {
-        if (blocks.size() > MAX_BLOCKS) {
-            return;
-        }
+    /** Keeps {@code blocks}, at most {@link #MAX_BLOCKS} as every scan gives, forgetting the sheets used longest ago. */
+    private static void keep(Key key, long[] blocks) {
         synchronized (KNOWN) {
-            List<MergedCells.Block> before = KNOWN.put(key, blocks);
-            blocksKept += blocks.size() - (before == null ? 0 : before.size());
+            long[] before = KNOWN.put(key, blocks);
+            blocksKept += blocks.length - (before == null ? 0 : before.length);
             var eldest = KNOWN.entrySet().iterator();
             while (KNOWN.size() > MAX_SHEETS || blocksKept > MAX_BLOCKS) {
-                blocksKept -= eldest.next().getValue().size();
+                blocksKept -= eldest.next().getValue().length;
                 eldest.remove();
             }
         }
     }
 
-    /** How many times a sheet was scanned for its merged cells since the JVM started: reads that found none kept. */
+    /**
+     * How many times a sheet's scan for its merged cells began since the JVM started: reads that found none kept, and
+     * that the package let open the sheet (one the package's directory shows too large is refused before).
+     */
     static long scans() {
         return SCANS.get();
     }

@@ -173,8 +173,7 @@ final class XlsxPackage implements Closeable {
             if (n > 0) {
                 expanded += n;
                 if (expanded > partLimit) {
-                    throw new PartTooLarge("%s expands to more than %,d bytes, the most a part of this workbook may"
-                            .formatted(part, partLimit) + " expand to (" + partLimitReason + ")");
+                    throw tooLarge(part);
                 }
             }
             return n;
@@ -344,7 +343,7 @@ final class XlsxPackage implements Closeable {
 
     /** The shared-strings table's content; null when the workbook has none. */
     InputStream sharedStrings() throws IOException {
-        return sharedStringsPart == null ? null : entry(sharedStringsPart);
+        return sharedStringsPart == null ? null : entry(sharedStringsPart, false);
     }
 
     /** The shared-strings table's part name, e.g. {@code xl/sharedStrings.xml}; null when the workbook has none. */
@@ -584,9 +583,31 @@ final class XlsxPackage implements Closeable {
         return in;
     }
 
+    /** A part read to its end; refused before it is read when the package's directory shows it too large. */
     private InputStream entry(String name) throws IOException {
+        return entry(name, true);
+    }
+
+    /**
+     * A part's content, failing with {@link PartTooLarge} once it expands past {@link #partLimit}; null when the
+     * package lacks it. A part read {@code whole} whose size in the package's directory is already past the limit is
+     * refused at once, as its read would be at its end: a sheet of gigabytes takes tens of seconds to expand. (The
+     * shared strings are read only as far as the cells need, so a table larger than the limit may still serve them.)
+     */
+    private InputStream entry(String name, boolean whole) throws IOException {
         ZipEntry entry = zipEntry(name);
-        return entry == null ? null : new Expansion(zip.getInputStream(entry), entry.getName());
+        if (entry == null) {
+            return null;
+        }
+        if (whole && entry.getSize() > partLimit) {
+            throw tooLarge(entry.getName());
+        }
+        return new Expansion(zip.getInputStream(entry), entry.getName());
+    }
+
+    private PartTooLarge tooLarge(String part) {
+        return new PartTooLarge("%s expands to more than %,d bytes, the most a part of this workbook may expand to"
+                .formatted(part, partLimit) + " (" + partLimitReason + ")");
     }
 
     private ZipEntry zipEntry(String name) {

@@ -6,16 +6,19 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.core.type.TypeReference;
@@ -248,6 +251,120 @@ class CorpusTest {
             assertThat(failure).isInstanceOf(IngestException.class);
             assertThat(((IngestException) failure).code()).matches("[a-z]+(_[a-z]+)*");
         }
+    }
+
+    /** The spreadsheets of the corpora that hold any, by their extension: workbooks, and files that claim to be. */
+    static List<Path> workbookFiles() {
+        List<Path> files = new ArrayList<>();
+        for (String corpus : WORKBOOK_CORPORA) {
+            try (Stream<Path> walk = Files.walk(Corpora.require(corpus))) {
+                walk.filter(Files::isRegularFile)
+                        .filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT)
+                                .matches(".*\\.(xlsx|xlsm|xlsb|xltx|xls|ods|xml)"))
+                        .sorted()
+                        .forEach(files::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return files;
+    }
+
+    private static final List<String> WORKBOOK_CORPORA = List.of("poi-spreadsheets", "csvkit-examples");
+
+    /** How the table names {@code file}: its corpus, then its path in it ({@code poi-spreadsheets/empty.xls}). */
+    static String corpusName(Path file) {
+        for (String corpus : WORKBOOK_CORPORA) {
+            Path dir = Corpora.require(corpus);
+            if (file.startsWith(dir)) {
+                return corpus + "/" + dir.relativize(file).toString().replace('\\', '/');
+            }
+        }
+        throw new IllegalArgumentException(file + " is in no workbook corpus");
+    }
+
+    /**
+     * What reading {@code sheet} of {@code file} as {@code type} to its end gives, in words: the type, the headers'
+     * count and first, the rows' count and the last one's line; or the refusal, as {@link #refusal} says it.
+     */
+    static String outcome(Path file, FileType type, String sheet) throws IOException {
+        try (RowReader reader = Readers.open(file, type, new ReadOptions(sheet, null))) {
+            List<String> headers = reader.headers();
+            long rows = 0;
+            long last = 0;
+            for (SourceRow row = reader.next(); row != null; row = reader.next()) {
+                rows++;
+                last = row.line();
+            }
+            return "%s: %d headers from \"%s\", %d rows%s".formatted(type.wireName(), headers.size(),
+                    headers.getFirst(), rows, rows == 0 ? "" : ", the last at line " + last);
+        } catch (IngestException e) {
+            return refusal(e);
+        }
+    }
+
+    /** A refusal in words: its code, its line when it names one, its message. */
+    static String refusal(IngestException e) {
+        return e.code() + (e.line() > 0 ? " at line " + e.line() : "") + ": " + e.getMessage();
+    }
+
+    /**
+     * The table of what each sheet of each workbook of the corpora reads as ({@code ingest/workbook-corpus.tsv}):
+     * file, sheet (or {@code -} for a file refused when its type is decided), outcome ({@link #outcome}).
+     */
+    static List<String[]> workbookTable() throws IOException {
+        try (var in = CorpusTest.class.getResourceAsStream("/ingest/workbook-corpus.tsv")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                    .map(l -> l.split("\t", 3))
+                    .toList();
+        }
+    }
+
+    static Stream<Arguments> workbookCases() throws IOException {
+        return workbookTable().stream().map(c -> Arguments.of(c[0], c[1], c[2]));
+    }
+
+    /**
+     * Every sheet of every workbook of the corpora, read in place to its end, gives what the table says: its type,
+     * headers and rows, or its refusal's code and message (each checked by hand against the file's XML or what POI
+     * shows of it; the values of many are checked in {@link PoiCorpusTest}).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("workbookCases")
+    void readsEverySheetOfEveryCorpusWorkbookAsTheTableSays(String name, String sheet, String expected)
+            throws IOException {
+        int slash = name.indexOf('/');
+        Path file = Corpora.require(name.substring(0, slash)).resolve(name.substring(slash + 1));
+
+        if (sheet.equals("-")) {
+            assertThatThrownBy(() -> Readers.detect(file, null, file.getFileName().toString()))
+                    .isInstanceOfSatisfying(IngestException.class, e -> assertThat(refusal(e)).isEqualTo(expected));
+        } else {
+            FileType type = Readers.detect(file, null, file.getFileName().toString());
+            assertThat(outcome(file, type, sheet)).isEqualTo(expected);
+        }
+    }
+
+    /** The table has every workbook of the corpora, and each one's visible sheets in workbook order. */
+    @Test
+    void theWorkbookTableHasEveryCorpusWorkbookAndItsSheets() throws IOException {
+        Map<String, List<String>> table = new LinkedHashMap<>();
+        for (String[] row : workbookTable()) {
+            table.computeIfAbsent(row[0], k -> new ArrayList<>()).add(row[1]);
+        }
+        Map<String, List<String>> found = new LinkedHashMap<>();
+        for (Path file : workbookFiles()) {
+            List<String> sheets;
+            try {
+                sheets = Readers.sheets(file, Readers.detect(file, null, file.getFileName().toString()));
+            } catch (IngestException e) {
+                sheets = List.of("-");
+            }
+            found.put(corpusName(file), sheets);
+        }
+
+        assertThat(table).containsExactlyEntriesOf(found);
     }
 
     /** All rows; elements rejected alone (not_an_object, NDJSON lines) are skipped. */

@@ -1,6 +1,7 @@
 package dev.freight.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -52,6 +53,31 @@ class MergedCellsTest {
                 }
             }
         }
+    }
+
+    /**
+     * The scan counts the sheet's {@code row} start tags, with any prefix: not their end tags, other elements whose
+     * names start so ({@code rowBreaks}), nor the text {@code <row} in a cell (escaped there). A sheet of Excel's
+     * 1,048,576 rows passes; one more, or one numbered past them, is refused naming which.
+     */
+    @Test
+    void countsTheRowStartTagsOfASheetAndRefusesMoreThanExcelHas() throws IOException, XMLStreamException {
+        String text = "<row r=\"1\"><c t=\"inlineStr\"><is><t>&lt;row r=\"2000000\"/&gt;</t></is></c></row>";
+        String rows = text + "<x:row/>".repeat(1_048_574) + "<row r='1048576' spans=\"1:1\"></row>";
+        String end = "</sheetData><rowBreaks count=\"1\"><brk id=\"3\"/></rowBreaks></worksheet>";
+
+        assertThat(MergedCells.ofXlsxSheet(sheet("<worksheet><sheetData>" + rows + end))).isSameAs(MergedCells.NONE);
+        assertThatThrownBy(() -> MergedCells.ofXlsxSheet(sheet("<worksheet><sheetData>" + rows + "<x:row/>" + end)))
+                .isInstanceOf(XlsxPackage.Damaged.class)
+                .hasMessage("the sheet has more than 1,048,576 rows, the most an Excel sheet has");
+        assertThatThrownBy(() -> MergedCells.ofXlsxSheet(sheet("<worksheet><sheetData>" + text
+                + "<row\n r=\"1048577\"/>" + end)))
+                .isInstanceOf(XlsxPackage.Damaged.class)
+                .hasMessage("row 1,048,577 is past the last row of an Excel sheet, 1,048,576");
+    }
+
+    private static InputStream sheet(String xml) {
+        return new Chunked(xml.getBytes(StandardCharsets.UTF_8), 65_536);
     }
 
     /** Bytes read at most {@code chunk} at a time. */
