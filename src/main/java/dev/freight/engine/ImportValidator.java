@@ -675,7 +675,8 @@ public final class ImportValidator {
         }
 
         private TemporaryFileUnwritable unwritable(IOException e) {
-            return new TemporaryFileUnwritable("The rows rejected after a row that awaits a later row", dir, e);
+            return new TemporaryFileUnwritable(TemporaryFileUnwritable.Step.VALIDATE,
+                    "The rows rejected after a row that awaits a later row", dir, e);
         }
 
         /** Hands over a row rejected after the last row: first the rows held back that come before it. */

@@ -599,8 +599,9 @@ abstract class ImportsApiContract {
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
         JsonNode error = Http.JSON.readTree(refused.body()).get("error");
         assertThat(error.get("code").asString()).isEqualTo("storage_unavailable");
-        assertThat(error.get("message").asString()).isEqualTo("Freight could not read the file: its temporary"
-                + " directory cannot be written (disk full or not writable); nothing was kept, retry later (error id "
+        assertThat(error.get("message").asString()).isEqualTo("Freight could not read the file: the shared strings"
+                + " of xl/sharedStrings.xml could not be written to a temporary file in its temporary directory"
+                + " (FREIGHT_TEMP_DIR; disk full or not writable); nothing was kept, retry later (error id "
                 + error.get("error_id").asString() + ")");
         Response waiting = http.get("/v1/imports/" + id);
         assertThat(waiting.at("/status")).isEqualTo("requested");

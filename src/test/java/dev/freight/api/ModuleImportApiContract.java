@@ -551,8 +551,9 @@ abstract class ModuleImportApiContract {
 
         assertThat(refused.status()).as(refused.body()).isEqualTo(503);
         assertThat(refused.at("/error/code")).isEqualTo("storage_unavailable");
-        assertThat(refused.at("/error/message")).isEqualTo("Freight could not read the file: its temporary directory"
-                + " cannot be written (disk full or not writable); nothing was kept, retry later (error id "
+        assertThat(refused.at("/error/message")).isEqualTo("Freight could not read the file: the shared strings of"
+                + " xl/sharedStrings.xml could not be written to a temporary file in its temporary directory"
+                + " (FREIGHT_TEMP_DIR; disk full or not writable); nothing was kept, retry later (error id "
                 + refused.at("/error/error_id") + ")");
         try (var left = java.nio.file.Files.list(temp)) {
             assertThat(left).isEmpty();
@@ -646,10 +647,16 @@ abstract class ModuleImportApiContract {
         for (Response r : refused) {
             assertThat(r.status()).as(r.body()).isEqualTo(503);
             assertThat(r.at("/error/code")).isEqualTo("storage_unavailable");
-            assertThat(r.at("/error/message")).isEqualTo("Freight could not read the file: its temporary directory"
-                    + " cannot be written (disk full or not writable); nothing was kept, retry later (error id "
-                    + r.at("/error/error_id") + ")");
         }
+        // Each names what it could not write, and for which step: before, both said "could not read the file".
+        assertThat(refused.get(0).at("/error/message")).isEqualTo("Freight could not validate the file: the rows"
+                + " rejected after a row that awaits a later row could not be written to a temporary file in its"
+                + " temporary directory (FREIGHT_TEMP_DIR; disk full or not writable); nothing was kept, retry later"
+                + " (error id " + refused.get(0).at("/error/error_id") + ")");
+        assertThat(refused.get(1).at("/error/message")).isEqualTo("Freight could not read the file: the shared"
+                + " strings of xl/sharedStrings.xml could not be written to a temporary file in its temporary"
+                + " directory (FREIGHT_TEMP_DIR; disk full or not writable); nothing was kept, retry later (error id "
+                + refused.get(1).at("/error/error_id") + ")");
         Response validServices = http.post("/v1/modules/services/import/validate", servicesBody);
         assertThat(validServices.status()).as(validServices.body()).isEqualTo(200);
         assertThat(validServices.at("/data/errorRows")).isEqualTo("1");
