@@ -4,6 +4,7 @@ import dev.freight.ingest.IngestException;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.ingest.TemporaryFileUnwritable;
+import dev.freight.ingest.TemporaryFiles;
 import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.BuiltInObjects;
@@ -664,7 +665,7 @@ public final class ImportValidator {
             // whatever FREIGHT_TEMP_DIR said, and its failure a plain IOException (500 internal_error).
             try {
                 if (writer == null) {
-                    file = Files.createTempFile(dir, "freight-validation-", ".ndjson");
+                    file = TemporaryFiles.create(dir, "freight-validation-", ".ndjson");
                     writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
                 }
                 writer.write(write(row));

@@ -281,7 +281,7 @@ final class SharedStrings implements Closeable {
             this.what = what;
             Path created = null;
             try {
-                created = Files.createTempFile(dir, "freight-shared-strings-", ".bin");
+                created = TemporaryFiles.create(dir, "freight-shared-strings-", ".bin");
                 channel = FileChannel.open(created, StandardOpenOption.READ, StandardOpenOption.WRITE);
             } catch (IOException e) {
                 if (created != null) {
