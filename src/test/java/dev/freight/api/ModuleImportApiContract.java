@@ -604,6 +604,63 @@ abstract class ModuleImportApiContract {
     }
 
     /**
+     * A streamed execute (Accept: text/event-stream) of a parsed XLSX whose shared strings the temporary directory
+     * cannot take: the events so far, then an "error" event in the envelope with storage_unavailable naming the job,
+     * which is kept, waiting, to be run again a minute later; no result event.
+     */
+    @Test
+    void aStreamedExecuteOfAWorkbookWhoseSharedStringsTheTemporaryDirectoryCannotTakeEndsWithAnErrorEvent()
+            throws Exception {
+        Response contacts = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                dev.freight.testing.XlsxFiles.expanding(new String[] {"Name", "Email"}, "<si><t>n</t></si>", 70_000,
+                        69_999, "", 0));
+        assertThat(contacts.status()).as(contacts.body()).isEqualTo(200);
+        java.nio.file.Path temp = TestServer.of(database()).bean(FreightConfig.class).temporaryDir();
+        java.nio.file.Path aside = temp.resolveSibling("tmp-aside");
+        java.nio.file.Files.move(temp, aside);
+        HttpResponse<String> r;
+        try {
+            java.nio.file.Files.writeString(temp, "not a directory");
+            r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl()
+                            + "/v1/modules/contacts/import/execute"))
+                    .header("Authorization", "Bearer " + tenant.adminKey())
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "text/event-stream")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"fileId\": \"" + contacts.at("/data/fileId")
+                            + "\", \"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\":"
+                            + " \"displayName\"}], \"processingMode\": \"stream\"}"))
+                    .timeout(Duration.ofSeconds(60))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        } finally {
+            java.nio.file.Files.delete(temp);
+            java.nio.file.Files.move(aside, temp);
+        }
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<String> events = new ArrayList<>();
+        List<JsonNode> data = new ArrayList<>();
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("event:")) {
+                events.add(line.substring(6).strip());
+            } else if (line.startsWith("data:")) {
+                data.add(Http.JSON.readTree(line.substring(5).strip()));
+            }
+        }
+        assertThat(events).containsExactly("progress", "error");
+        String jobId = data.getFirst().get("importJobId").asString();
+        assertThat(jobId).matches("imp_[0-9a-f]{32}");
+        assertThat(data.getLast().toString()).isEqualTo("{\"success\":false,\"error\":{\"code\":"
+                + "\"storage_unavailable\",\"message\":\"Freight could not read the file: its temporary directory"
+                + " cannot be written (disk full or not writable); import job " + jobId + " is kept and tried again in"
+                + " a minute, until its maximum run time: follow it at import/jobs/" + jobId + "\"}}");
+        Response job = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        assertThat(job.at("/data/status")).as(job.body()).isEqualTo("pending");
+        assertThat(contacts()).isEmpty();
+    }
+
+    /**
      * Validate of a parsed file while the server's temporary directory cannot be written (a plain file stands where
      * it belongs) answers 503 storage_unavailable, as parse does, for both of its temporary files: a workbook's shared
      * strings past the heap's 65,536, and the rows rejected after a row that awaits a later row (s-1's dependencies
