@@ -201,32 +201,46 @@ public final class TemporaryFiles {
             String id = HexFormat.of().formatHex(bytes());
             Path staging = Files.createDirectory(temporaryDir.resolve("." + INSTANCE_PREFIX + id));
             Path dir = temporaryDir.resolve(INSTANCE_PREFIX + id);
-            FileChannel channel = FileChannel.open(staging.resolve(LOCK), StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
+            FileChannel channel = null;
+            Object fileKey = null;
             try {
-                if (channel.tryLock() == null) {
-                    throw new IOException("the lock of " + staging + " is held by another process");
+                channel = FileChannel.open(staging.resolve(LOCK), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE);
+                FileLock lock = null;
+                boolean lockless = false;
+                try {
+                    lock = channel.tryLock();
+                } catch (IOException e) {
+                    // A file system without locks (ENOLCK): the directory works, but a sweep cannot tell it from a
+                    // left one, so none deletes it (its lock cannot be tested there either).
+                    lockless = true;
+                    LOG.warn("cannot lock {} ({}); a stopped process's temporary files there are not deleted",
+                            staging, e.toString());
                 }
-            } catch (IOException e) {
-                // A file system without locks: the directory works, but a sweep cannot tell it from a left one, so
-                // none deletes it (its lock cannot be tested there either).
-                LOG.warn("cannot lock {} ({}); a stopped process's temporary files there are not deleted", staging,
-                        e.toString());
-            }
-            Object fileKey = Files.readAttributes(staging.resolve(LOCK), BasicFileAttributes.class).fileKey();
-            if (fileKey != null) {
-                HELD.add(fileKey);
-            }
-            try {
+                if (lock == null && !lockless) {
+                    throw new IOException("the lock of " + staging + ", a file just made, is held by another process");
+                }
+                fileKey = Files.readAttributes(staging.resolve(LOCK), BasicFileAttributes.class).fileKey();
+                if (fileKey != null) {
+                    HELD.add(fileKey);
+                }
                 Files.move(staging, dir);
-            } catch (IOException e) {
-                channel.close();
+                return new Instance(dir, channel, fileKey);
+            } catch (IOException | RuntimeException e) {
                 if (fileKey != null) {
                     HELD.remove(fileKey);
                 }
+                try {
+                    if (channel != null) {
+                        channel.close();
+                    }
+                    Files.deleteIfExists(staging.resolve(LOCK));
+                    Files.deleteIfExists(staging);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
                 throw e;
             }
-            return new Instance(dir, channel, fileKey);
         }
 
         private static byte[] bytes() {
