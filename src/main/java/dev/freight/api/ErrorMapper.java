@@ -219,9 +219,9 @@ class ErrorMapper implements ErrorController {
                     "Freight could not store the upload: its uploads directory cannot be written (disk full or not "
                             + "writable); nothing was kept, retry later", e);
             // A read's temporary file (an XLSX's shared strings past the heap's share) the disk cannot take.
-            case TemporaryFileUnwritable unwritable -> temporaryFileUnwritable(e);
-            case UncheckedIOException unchecked when unchecked.getCause() instanceof TemporaryFileUnwritable ->
-                    temporaryFileUnwritable(e);
+            case TemporaryFileUnwritable unwritable -> temporaryFileUnwritable(unwritable, e);
+            case UncheckedIOException unchecked when unchecked.getCause() instanceof TemporaryFileUnwritable
+                    unwritable -> temporaryFileUnwritable(unwritable, e);
             case StoreException store when "database_unavailable".equals(store.code()) ->
                     failure(503, store.code(), "The database is unavailable; retry later", e);
             // A privilege the operator revoked: retrying does not help, the GRANT does. The client is told what is
@@ -233,9 +233,12 @@ class ErrorMapper implements ErrorController {
         };
     }
 
-    private static ResponseEntity<ErrorBody> temporaryFileUnwritable(Exception e) {
-        return failure(503, "storage_unavailable", "Freight could not read the file: its temporary directory cannot be"
-                + " written (disk full or not writable); nothing was kept, retry later", e);
+    /**
+     * Names what could not be written, for which step, and where by the setting's name: before, every such failure
+     * said "could not read the file", also when validate could not hold back its rejected rows.
+     */
+    private static ResponseEntity<ErrorBody> temporaryFileUnwritable(TemporaryFileUnwritable unwritable, Exception e) {
+        return failure(503, "storage_unavailable", unwritable.clientMessage() + "; nothing was kept, retry later", e);
     }
 
     /** The message for a body Spring could not bind: it names a key the body repeats. */

@@ -10,6 +10,7 @@ import dev.freight.ingest.FileType;
 import dev.freight.ingest.IngestException;
 import dev.freight.ingest.Readers;
 import dev.freight.ingest.RowReader;
+import dev.freight.ingest.TemporaryFileUnwritable;
 import dev.freight.jobs.ImportTasks;
 import dev.freight.schema.Echo;
 import dev.freight.store.Database;
@@ -32,6 +33,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -50,6 +53,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @RestController
 class FilesController {
 
+    private static final Logger LOG = LoggerFactory.getLogger(FilesController.class);
     private static final Pattern FILE_NAME = Pattern.compile("filename=\"?([^\";]+)\"?");
 
     private final Database database;
@@ -241,8 +245,9 @@ class FilesController {
             // queued the run itself. The answer is the import as that left it.
             job = database.withHandle(h -> imports.get(h, id)).orElseThrow();
         } catch (RuntimeException e) {
-            if (ImportPipeline.temporaryStorageFailure(e) != null) {
-                giveBack(id, received, e);
+            TemporaryFileUnwritable storage = ImportPipeline.temporaryStorageFailure(e);
+            if (storage != null && !giveBack(id, received, e)) {
+                throw keptForTheWorker(id, storage, e);
             }
             // 503 storage_unavailable for the temporary directory (ErrorMapper).
             throw e;
@@ -266,10 +271,11 @@ class FilesController {
      * uploads directory could not take. Before, the import failed, and the file had to be sent to a new import. Only
      * while the import is still {@code queued} with this upload and not prepared: a cancel may have ended it
      * meanwhile. Deleting the file before the commit, under the import's lock, keeps another upload accepted after
-     * the commit from losing its file; when the transaction fails, the import stays queued with its file, for the
-     * stranded-jobs sweep to run.
+     * the commit from losing its file. True when the upload was given back, or the import no longer needs it (a
+     * cancel ended it); false when the transaction failed, and the import stays queued with its file
+     * ({@link #keptForTheWorker}).
      */
-    private void giveBack(String id, ImportJob received, RuntimeException failure) {
+    private boolean giveBack(String id, ImportJob received, RuntimeException failure) {
         try {
             database.inTransaction(h -> {
                 ImportJob now = imports.get(h, id).orElse(null);
@@ -285,9 +291,33 @@ class FilesController {
                 }
                 return null;
             });
+            return true;
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+            return false;
+        }
+    }
+
+    /**
+     * The answer to a sync upload that could not be given back ({@link #giveBack}'s transaction failed): the import
+     * keeps it, queued with the reason {@link ImportPipeline#AWAITING_STORAGE}, so it is run in the background instead,
+     * its run queued here a minute ahead, as the worker retries such a run (and again each minute after a failure for
+     * want of temporary storage, until its maximum run time), or, when that cannot be queued either (the database
+     * gone), by the stranded-jobs sweep once the import has gone unsaved for its grace period (10 minutes). Before, the
+     * answer said that nothing was kept and to retry, but the import no longer took an upload (409 upload_received),
+     * and its run waited for the sweep whatever the reason said.
+     */
+    private ApiException keptForTheWorker(String id, TemporaryFileUnwritable storage, RuntimeException failure) {
+        try {
+            tasks.enqueueAfterStorageWait(scheduler.getObject(), id);
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
         }
+        LOG.warn("import {}: its sync upload could not be given back after a read failed for want of temporary"
+                + " storage; the import keeps it and runs in the background", id, failure);
+        return new ApiException(503, "storage_unavailable", storage.clientMessage() + "; the upload was kept: import "
+                + id + " runs in the background once the server can write its temporary files (until its maximum run"
+                + " time); follow it at GET /v1/imports/" + id + " and do not upload it again");
     }
 
     /** Null when the upload URL is valid; 403 {@code url_expired} when it is genuine but expired; else throws. */

@@ -689,6 +689,18 @@ class ModuleImportController implements Envelope.Face {
                 emitter.send(SseEmitter.event().name("result").data(Envelope.ok(result(caller, object, done, mode,
                         false, signing)), MediaType.APPLICATION_JSON));
                 emitter.complete();
+            } catch (ApiException refusal) {
+                // The answer's status went out with the first event: the failure that a JSON answer would give
+                // (storage_unavailable, interrupted) is the stream's last event instead. Before, the stream was cut
+                // off mid-body, and the client saw a broken connection and no reason.
+                try {
+                    emitter.send(SseEmitter.event().name("error").data(new Envelope(false, null,
+                            new ErrorBody.Detail(refusal.code(), refusal.getMessage(), refusal.details(), null)),
+                            MediaType.APPLICATION_JSON));
+                    emitter.complete();
+                } catch (IOException | RuntimeException e) {
+                    emitter.completeWithError(e);
+                }
             } catch (IOException | RuntimeException e) {
                 // The import goes on in the background; the client can poll the job.
                 emitter.completeWithError(e);

@@ -41,7 +41,13 @@ import dev.freight.store.SchemaStore;
 import dev.freight.store.TenantStore;
 import dev.freight.store.postgres.PostgresDialect;
 import dev.freight.store.sqlite.SqliteDialect;
+import dev.freight.ingest.TemporaryFiles;
+import dev.freight.ingest.WorkbookLimits;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -54,15 +60,36 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 class FreightWiring {
 
+    private static final Logger LOG = LoggerFactory.getLogger(FreightWiring.class);
+
     @Bean
     FreightConfig freightConfig(Environment environment) {
         return FreightConfig.from(environment::getProperty);
     }
 
+    /**
+     * The limits of workbook reads, once the temporary files that killed processes left in {@code FREIGHT_TEMP_DIR}
+     * are deleted (those of processes still running, which may share the directory, are kept: TemporaryFiles).
+     */
     @Bean
-    Limits limits(FreightConfig config) {
+    WorkbookLimits workbookLimits(FreightConfig config) {
+        try {
+            List<Path> deleted = TemporaryFiles.sweep(config.temporaryDir());
+            if (!deleted.isEmpty()) {
+                LOG.info("deleted the temporary files of {} stopped process(es) in {}: {}", deleted.size(),
+                        config.temporaryDir(), deleted);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not look for the temporary files stopped processes left in {}: {}", config.temporaryDir(),
+                    e.toString());
+        }
+        return config.workbookLimits();
+    }
+
+    @Bean
+    Limits limits(FreightConfig config, WorkbookLimits workbooks) {
         return new Limits(config.maxRecordsPerRequest(), config.maxRequestBytes(), config.maxUploadBytes(),
-                config.maxParseBytes(), config.workbookLimits());
+                config.maxParseBytes(), workbooks);
     }
 
     @Bean
@@ -77,8 +104,9 @@ class FreightWiring {
     }
 
     @Bean
-    UploadSources uploadSources(UploadStore uploads, Database database, ImportStore imports, FreightConfig config) {
-        return new UploadSources(uploads, database, imports, config.workbookLimits());
+    UploadSources uploadSources(UploadStore uploads, Database database, ImportStore imports,
+            WorkbookLimits workbooks) {
+        return new UploadSources(uploads, database, imports, workbooks);
     }
 
     @Bean

@@ -5,6 +5,7 @@ import dev.freight.ingest.IngestException;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.ingest.TemporaryFileUnwritable;
+import dev.freight.ingest.TemporaryFiles;
 import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.BuiltInObjects;
@@ -675,7 +676,7 @@ public final class ImportValidator {
             // whatever FREIGHT_TEMP_DIR said, and its failure a plain IOException (500 internal_error).
             try {
                 if (writer == null) {
-                    file = Files.createTempFile(dir, "freight-validation-", ".ndjson");
+                    file = TemporaryFiles.create(dir, "freight-validation-", ".ndjson");
                     writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
                 }
                 writer.write(write(row));
@@ -686,7 +687,8 @@ public final class ImportValidator {
         }
 
         private TemporaryFileUnwritable unwritable(IOException e) {
-            return new TemporaryFileUnwritable("The rows rejected after a row that awaits a later row", dir, e);
+            return new TemporaryFileUnwritable(TemporaryFileUnwritable.Step.VALIDATE,
+                    "The rows rejected after a row that awaits a later row", dir, e);
         }
 
         /** Hands over a row rejected after the last row: first the rows held back that come before it. */

@@ -1,6 +1,7 @@
 package dev.freight.engine;
 
 import dev.freight.ingest.TemporaryFileUnwritable;
+import dev.freight.ingest.TemporaryFiles;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
 import dev.freight.store.ValueJson;
@@ -89,7 +90,7 @@ final class PendingLinks implements AutoCloseable {
         line.put("written", written);
         try {
             if (writer == null) {
-                file = Files.createTempFile(dir, "freight-validation-links-", ".ndjson");
+                file = TemporaryFiles.create(dir, "freight-validation-links-", ".ndjson");
                 writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
             }
             writer.write(ValueJson.write(line));
@@ -167,7 +168,7 @@ final class PendingLinks implements AutoCloseable {
     }
 
     private TemporaryFileUnwritable unwritable(IOException e) {
-        return new TemporaryFileUnwritable("The links awaiting later rows", dir, e);
+        return new TemporaryFileUnwritable(TemporaryFileUnwritable.Step.VALIDATE, "The links awaiting later rows", dir, e);
     }
 
     @Override

@@ -281,7 +281,7 @@ final class SharedStrings implements Closeable {
             this.what = what;
             Path created = null;
             try {
-                created = Files.createTempFile(dir, "freight-shared-strings-", ".bin");
+                created = TemporaryFiles.create(dir, "freight-shared-strings-", ".bin");
                 channel = FileChannel.open(created, StandardOpenOption.READ, StandardOpenOption.WRITE);
             } catch (IOException e) {
                 if (created != null) {
@@ -291,7 +291,7 @@ final class SharedStrings implements Closeable {
                         e.addSuppressed(suppressed);
                     }
                 }
-                throw new TemporaryFileUnwritable(what, dir, e);
+                throw new TemporaryFileUnwritable(TemporaryFileUnwritable.Step.READ, what, dir, e);
             }
             path = created;
         }
@@ -319,10 +319,10 @@ final class SharedStrings implements Closeable {
                 region.putInt(bytes.length).putInt(s.length()).put(bytes);
                 index.getLast().putLong(slot * 8, entry);
             } catch (IOException e) {
-                throw new TemporaryFileUnwritable(what, dir, e);
+                throw new TemporaryFileUnwritable(TemporaryFileUnwritable.Step.READ, what, dir, e);
             } catch (InternalError e) {
                 // What the JDK throws when a mapped page cannot be backed: the file system is full.
-                throw new TemporaryFileUnwritable(what, dir, e);
+                throw new TemporaryFileUnwritable(TemporaryFileUnwritable.Step.READ, what, dir, e);
             }
             size++;
             written += bytes.length + 16L;

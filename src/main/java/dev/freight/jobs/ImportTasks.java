@@ -72,6 +72,15 @@ public final class ImportTasks {
     }
 
     /**
+     * Queues an import's run {@link RunRetries#STORAGE_WAIT} from now, as the worker's own retry after a read that
+     * failed for want of temporary storage: for a run a request could not carry out for that reason. Queuing it when
+     * it is queued already is harmless (the run keeps its time).
+     */
+    public void enqueueAfterStorageWait(SchedulerClient client, String importId) {
+        client.scheduleIfNotExists(run.instance(importId), clock.instant().plus(RunRetries.STORAGE_WAIT));
+    }
+
+    /**
      * Whether the import's run is in db-scheduler's queue: waiting, running, or picked by a worker that died (which
      * db-scheduler revives). False once its run returned, and for one whose run was never queued.
      */

@@ -599,8 +599,9 @@ abstract class ImportsApiContract {
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
         JsonNode error = Http.JSON.readTree(refused.body()).get("error");
         assertThat(error.get("code").asString()).isEqualTo("storage_unavailable");
-        assertThat(error.get("message").asString()).isEqualTo("Freight could not read the file: its temporary"
-                + " directory cannot be written (disk full or not writable); nothing was kept, retry later (error id "
+        assertThat(error.get("message").asString()).isEqualTo("Freight could not read the file: the shared strings"
+                + " of xl/sharedStrings.xml could not be written to a temporary file in its temporary directory"
+                + " (FREIGHT_TEMP_DIR; disk full or not writable); nothing was kept, retry later (error id "
                 + error.get("error_id").asString() + ")");
         Response waiting = http.get("/v1/imports/" + id);
         assertThat(waiting.at("/status")).isEqualTo("requested");
@@ -617,6 +618,70 @@ abstract class ImportsApiContract {
         assertThat(done.at("/checksum")).isEqualTo(HexFormat.of().formatHex(
                 java.security.MessageDigest.getInstance("SHA-256").digest(xlsx)));
         assertThat(http.get("/v1/objects/vendor/records").json().get("data").size()).isEqualTo(1);
+    }
+
+    /**
+     * A sync upload refused so whose giving back the database itself refuses (the transaction that makes the import
+     * wait for its upload again fails) is kept: the answer, still 503 storage_unavailable, says so and names the import
+     * to follow; the import stays queued with its file and the reason that it waits for temporary storage, and its run
+     * is queued a minute ahead, as the worker's own retry would be. Before, the answer said "nothing was kept, retry
+     * later", a retry was refused (409 upload_received), and no run was queued: the import waited for the
+     * stranded-jobs sweep, 10 minutes later, while its reason said it was tried again in a minute.
+     */
+    @Test
+    void aSyncUploadThatCannotBeGivenBackIsKeptAndItsRunQueuedAMinuteAhead() throws Exception {
+        byte[] xlsx = dev.freight.testing.XlsxFiles.expanding(new String[] {"external_id", "name"},
+                "<si><t>n</t></si>", 70_000, 69_999, "", 0);
+        TestServer server = TestServer.of(database());
+        Database db = server.bean(Database.class);
+        db.withHandle(h -> {
+            database().refusingGiveBacksSql().forEach(h::execute);
+            return null;
+        });
+        Path temp = server.bean(dev.freight.app.FreightConfig.class).temporaryDir();
+        Path aside = temp.resolveSibling("tmp-aside");
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+        String id = created.at("/id");
+        db.inTransaction(h -> h.update("insert into refused_give_back_imports (id) values (?)", id));
+        HttpRequest put = HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                .header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .header("Content-Disposition", "attachment; filename=\"vendors.xlsx\"")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(xlsx)).build();
+        Files.move(temp, aside);
+        HttpResponse<String> refused;
+        Instant sent = Instant.now();
+        Instant answered;
+        try {
+            Files.writeString(temp, "not a directory");
+            refused = RAW.send(put, HttpResponse.BodyHandlers.ofString());
+            answered = Instant.now();
+        } finally {
+            Files.delete(temp);
+            Files.move(aside, temp);
+            db.inTransaction(h -> h.update("delete from refused_give_back_imports where id = ?", id));
+        }
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        JsonNode error = Http.JSON.readTree(refused.body()).get("error");
+        assertThat(error.get("code").asString()).isEqualTo("storage_unavailable");
+        assertThat(error.get("message").asString()).isEqualTo("Freight could not read the file: the shared strings"
+                + " of xl/sharedStrings.xml could not be written to a temporary file in its temporary directory"
+                + " (FREIGHT_TEMP_DIR; disk full or not writable); the upload was kept: import " + id + " runs in the"
+                + " background once the server can write its temporary files (until its maximum run time); follow it"
+                + " at GET /v1/imports/" + id + " and do not upload it again");
+        Response kept = http.get("/v1/imports/" + id);
+        assertThat(kept.at("/status")).isEqualTo("queued");
+        assertThat(kept.at("/reason")).isEqualTo(ImportPipeline.AWAITING_STORAGE);
+        assertThat(kept.at("/has_upload_file")).isEqualTo("true");
+        assertThat(kept.at("/checksum")).isEqualTo(HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(xlsx)));
+        Instant due = server.bean(SchedulerClient.class).getScheduledExecution(
+                com.github.kagkarlsson.scheduler.task.TaskInstanceId.of("import-run", id)).orElseThrow()
+                .getExecutionTime();
+        assertThat(due).isBetween(sent.plus(Duration.ofMinutes(1)), answered.plus(Duration.ofMinutes(1)));
+        HttpResponse<String> again = RAW.send(put, HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+        assertThat(Http.JSON.readTree(again.body()).at("/error/code").asString()).isEqualTo("upload_received");
     }
 
     @Test

@@ -551,12 +551,11 @@ abstract class ModuleImportApiContract {
 
         assertThat(refused.status()).as(refused.body()).isEqualTo(503);
         assertThat(refused.at("/error/code")).isEqualTo("storage_unavailable");
-        assertThat(refused.at("/error/message")).isEqualTo("Freight could not read the file: its temporary directory"
-                + " cannot be written (disk full or not writable); nothing was kept, retry later (error id "
+        assertThat(refused.at("/error/message")).isEqualTo("Freight could not read the file: the shared strings of"
+                + " xl/sharedStrings.xml could not be written to a temporary file in its temporary directory"
+                + " (FREIGHT_TEMP_DIR; disk full or not writable); nothing was kept, retry later (error id "
                 + refused.at("/error/error_id") + ")");
-        try (var left = java.nio.file.Files.list(temp)) {
-            assertThat(left).isEmpty();
-        }
+        assertThat(temporaryFiles(temp)).isEmpty();
         Response parsed = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx);
         assertThat(parsed.status()).as(parsed.body()).isEqualTo(200);
@@ -605,10 +604,67 @@ abstract class ModuleImportApiContract {
     }
 
     /**
+     * A streamed execute (Accept: text/event-stream) of a parsed XLSX whose shared strings the temporary directory
+     * cannot take: the events so far, then an "error" event in the envelope with storage_unavailable naming the job,
+     * which is kept, waiting, to be run again a minute later; no result event.
+     */
+    @Test
+    void aStreamedExecuteOfAWorkbookWhoseSharedStringsTheTemporaryDirectoryCannotTakeEndsWithAnErrorEvent()
+            throws Exception {
+        Response contacts = upload("/v1/modules/contacts/import/parse", "contacts.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                dev.freight.testing.XlsxFiles.expanding(new String[] {"Name", "Email"}, "<si><t>n</t></si>", 70_000,
+                        69_999, "", 0));
+        assertThat(contacts.status()).as(contacts.body()).isEqualTo(200);
+        java.nio.file.Path temp = TestServer.of(database()).bean(FreightConfig.class).temporaryDir();
+        java.nio.file.Path aside = temp.resolveSibling("tmp-aside");
+        java.nio.file.Files.move(temp, aside);
+        HttpResponse<String> r;
+        try {
+            java.nio.file.Files.writeString(temp, "not a directory");
+            r = RAW.send(HttpRequest.newBuilder(URI.create(tenant.server().baseUrl()
+                            + "/v1/modules/contacts/import/execute"))
+                    .header("Authorization", "Bearer " + tenant.adminKey())
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "text/event-stream")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"fileId\": \"" + contacts.at("/data/fileId")
+                            + "\", \"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\":"
+                            + " \"displayName\"}], \"processingMode\": \"stream\"}"))
+                    .timeout(Duration.ofSeconds(60))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        } finally {
+            java.nio.file.Files.delete(temp);
+            java.nio.file.Files.move(aside, temp);
+        }
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<String> events = new ArrayList<>();
+        List<JsonNode> data = new ArrayList<>();
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("event:")) {
+                events.add(line.substring(6).strip());
+            } else if (line.startsWith("data:")) {
+                data.add(Http.JSON.readTree(line.substring(5).strip()));
+            }
+        }
+        assertThat(events).containsExactly("progress", "error");
+        String jobId = data.getFirst().get("importJobId").asString();
+        assertThat(jobId).matches("imp_[0-9a-f]{32}");
+        assertThat(data.getLast().toString()).isEqualTo("{\"success\":false,\"error\":{\"code\":"
+                + "\"storage_unavailable\",\"message\":\"Freight could not read the file: its temporary directory"
+                + " cannot be written (disk full or not writable); import job " + jobId + " is kept and tried again in"
+                + " a minute, until its maximum run time: follow it at import/jobs/" + jobId + "\"}}");
+        Response job = http.get("/v1/modules/contacts/import/jobs/" + jobId);
+        assertThat(job.at("/data/status")).as(job.body()).isEqualTo("pending");
+        assertThat(contacts()).isEmpty();
+    }
+
+    /**
      * Validate of a parsed file while the server's temporary directory cannot be written (a plain file stands where
      * it belongs) answers 503 storage_unavailable, as parse does, for both of its temporary files: a workbook's shared
-     * strings past the heap's 65,536, and the rows rejected after a row that awaits a later row (s-1's dependencies
-     * name "hub", which s-3 may give; s-2, rejected, waits). Once the directory can be written, both validate. Before,
+     * strings past the heap's 65,536, and the links awaiting a later row (s-1's dependencies name "hub", which s-3
+     * may give; s-2, rejected, waits with the rows held back after it). Once the directory can be written, both validate. Before,
      * the rows held back went to java.io.tmpdir whatever FREIGHT_TEMP_DIR said (so this validation passed), and a
      * failure to write them answered 500 internal_error.
      */
@@ -646,10 +702,17 @@ abstract class ModuleImportApiContract {
         for (Response r : refused) {
             assertThat(r.status()).as(r.body()).isEqualTo(503);
             assertThat(r.at("/error/code")).isEqualTo("storage_unavailable");
-            assertThat(r.at("/error/message")).isEqualTo("Freight could not read the file: its temporary directory"
-                    + " cannot be written (disk full or not writable); nothing was kept, retry later (error id "
-                    + r.at("/error/error_id") + ")");
         }
+        // Each names what it could not write, and for which step: before, both said "could not read the file".
+        // The links awaiting a later row are the first of validate's files (its held-back rows come after them).
+        assertThat(refused.get(0).at("/error/message")).isEqualTo("Freight could not validate the file: the links"
+                + " awaiting later rows could not be written to a temporary file in its"
+                + " temporary directory (FREIGHT_TEMP_DIR; disk full or not writable); nothing was kept, retry later"
+                + " (error id " + refused.get(0).at("/error/error_id") + ")");
+        assertThat(refused.get(1).at("/error/message")).isEqualTo("Freight could not read the file: the shared"
+                + " strings of xl/sharedStrings.xml could not be written to a temporary file in its temporary"
+                + " directory (FREIGHT_TEMP_DIR; disk full or not writable); nothing was kept, retry later (error id "
+                + refused.get(1).at("/error/error_id") + ")");
         Response validServices = http.post("/v1/modules/services/import/validate", servicesBody);
         assertThat(validServices.status()).as(validServices.body()).isEqualTo(200);
         assertThat(validServices.at("/data/errorRows")).isEqualTo("1");
@@ -658,9 +721,7 @@ abstract class ModuleImportApiContract {
         Response validContacts = http.post("/v1/modules/contacts/import/validate", contactsBody);
         assertThat(validContacts.status()).as(validContacts.body()).isEqualTo(200);
         assertThat(validContacts.at("/data/totalRows")).isEqualTo("1");
-        try (var left = java.nio.file.Files.list(temp)) {
-            assertThat(left).isEmpty();
-        }
+        assertThat(temporaryFiles(temp)).isEmpty();
     }
 
     /**
@@ -3701,6 +3762,17 @@ abstract class ModuleImportApiContract {
                 + result.get("data").get("importJobId").asString() + "/errors.csv?expires=");
         assertThat(ImportsApiContract.get(csvUrl).body()).endsWith(
                 "21,,email,invalid_field_value,\"email: expected an email address, got \"\"nope\"\"\",Bad,nope\r\n");
+    }
+
+    /**
+     * The files in the temporary directory {@code temp}, in the processes' directories or not, but for the lock file of
+     * each process's directory (ingest.TemporaryFiles), which stays while the process runs.
+     */
+    private static List<java.nio.file.Path> temporaryFiles(java.nio.file.Path temp) throws IOException {
+        try (var all = java.nio.file.Files.walk(temp)) {
+            return all.filter(java.nio.file.Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().equals("freight-instance.lock")).toList();
+        }
     }
 
     static final String MAPPING = """

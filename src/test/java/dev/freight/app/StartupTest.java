@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freight.testing.FreightProcess;
 import dev.freight.testing.Http;
+import dev.freight.testing.TemporaryFileHolder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -133,6 +134,38 @@ class StartupTest {
                 .doesNotContain("Started FreightApplication");
         try (Stream<Path> created = Files.list(dataDir)) {
             assertThat(created).as("nothing started, so no database").isEmpty();
+        }
+    }
+
+    /**
+     * A start deletes the temporary files a process killed with SIGKILL left in FREIGHT_TEMP_DIR, and keeps those of a
+     * process still running there (instances may share the directory) and whatever Freight did not write. Before,
+     * nothing deleted them, and every crash during a large workbook's read or a validation left its files for good.
+     */
+    @Test
+    void aStartDeletesTheTemporaryFilesOfAKilledProcessAndKeepsThoseOfARunningOne(@TempDir Path temp)
+            throws IOException {
+        int port = FreightProcess.freePort();
+        Path notes = temp.resolve("notes.txt");
+        try (TemporaryFileHolder running = TemporaryFileHolder.holding(temp)) {
+            Path left;
+            try (TemporaryFileHolder killed = TemporaryFileHolder.holding(temp)) {
+                left = killed.file();
+                killed.kill();
+            }
+            Files.writeString(notes, "not Freight's");
+            assertThat(left).exists();
+
+            try (FreightProcess p = FreightProcess.start(Map.of("FREIGHT_DATA_DIR", dataDir.toString(),
+                    "SERVER_PORT", String.valueOf(port), "FREIGHT_TEMP_DIR", temp.toString()))) {
+                p.awaitOutput("Started FreightApplication", START);
+
+                assertThat(left.getParent()).doesNotExist();
+                assertThat(running.file()).exists();
+                assertThat(notes).hasContent("not Freight's");
+                assertThat(p.output()).contains("deleted the temporary files of 1 stopped process(es) in " + temp
+                        + ": [" + left.getParent() + "]");
+            }
         }
     }
 

@@ -18,6 +18,7 @@ import dev.freight.store.Database;
 import dev.freight.store.IdGenerator;
 import dev.freight.store.ImportEnums.Action;
 import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.Phase;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportEnums.UploadMode;
 import dev.freight.store.ImportJob;
@@ -71,6 +72,8 @@ abstract class TemporaryStorageContract {
     ImportJobs jobs;
     UploadStore uploads;
     ImportTasks importTasks;
+    ImportPipeline pipeline;
+    UploadSources sources;
     SchedulerClient client;
     Scheduler scheduler;
     Path temp;
@@ -83,13 +86,14 @@ abstract class TemporaryStorageContract {
         IdGenerator ids = new IdGenerator(clock);
         imports = new ImportStore(clock);
         records = new RecordStore(ids, clock);
-        ImportPipeline pipeline = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        pipeline = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
         jobs = new ImportJobs(ids, clock, Duration.ofHours(1));
         uploads = new UploadStore(dir.resolve("uploads"));
         temp = Files.writeString(dir.resolve("tmp"), "not a directory");
-        importTasks = new ImportTasks(db, imports, pipeline, new UploadSources(uploads, db, imports,
-                new WorkbookLimits(WorkbookLimits.DEFAULT_MAX_PART_BYTES, 100_000, temp)),
-                new MappingMemoryStore(clock), clock, Duration.ofSeconds(10));
+        sources = new UploadSources(uploads, db, imports,
+                new WorkbookLimits(WorkbookLimits.DEFAULT_MAX_PART_BYTES, 100_000, temp));
+        importTasks = new ImportTasks(db, imports, pipeline, sources, new MappingMemoryStore(clock), clock,
+                Duration.ofSeconds(10));
         client = SchedulerClient.Builder.create(db.dataSource(), importTasks.runTask()).build();
         org = db.inTransaction(h -> new TenantStore(ids, clock).createOrganization(h, "acme", "Acme")).id();
     }
@@ -181,6 +185,51 @@ abstract class TemporaryStorageContract {
                 + " while the server's temporary directory could not be written (disk full or not writable); 0 rows"
                 + " committed before it stopped are kept");
         assertThat(externalIds()).isEmpty();
+    }
+
+    /**
+     * The directory breaking between prepare and processing (prepare read the upload's shared strings into it; then a
+     * plain file stands where it belongs): processing's read fails the run as prepare's does, the import waiting in
+     * the status it had with the reason that says why and both of prepare's phases completed; the run after it,
+     * the directory back, processes the import without preparing it again (its phases keep the times of the first
+     * prepare) and leaves no file but the process's lock in the directory.
+     */
+    @Test
+    void anImportWhoseTemporaryDirectoryBreaksAfterPrepareWaitsAndIsProcessedWithoutPreparingAgain() throws Exception {
+        Files.delete(temp);
+        Files.createDirectory(temp);
+        ImportJob job = acceptedXlsxUpload();
+        ImportJob prepared = pipeline.prepare(job.id(), sources.of(job));
+        Path aside = dir.resolve("tmp-aside");
+        clock.advance(Duration.ofMinutes(1));
+        Files.move(temp, aside);
+        Files.writeString(temp, "not a directory");
+
+        assertThatThrownBy(() -> importTasks.runImport(job.id())).isInstanceOf(UncheckedIOException.class)
+                .hasCauseInstanceOf(TemporaryFileUnwritable.class);
+        ImportJob waiting = load(job.id());
+        Files.delete(temp);
+        Files.move(aside, temp);
+        clock.advance(Duration.ofMinutes(1));
+        importTasks.runImport(job.id());
+        ImportJob done = load(job.id());
+
+        assertThat(prepared.status()).isEqualTo(Status.QUEUED);
+        assertThat(waiting.status()).isEqualTo(Status.PROCESSING);
+        assertThat(waiting.reason()).isEqualTo(ImportPipeline.AWAITING_STORAGE);
+        assertThat(waiting.phase(Phase.PREVALIDATION)).isEqualTo(prepared.phase(Phase.PREVALIDATION));
+        assertThat(waiting.phase(Phase.PREPARSING)).isEqualTo(prepared.phase(Phase.PREPARSING));
+        assertThat(waiting.stats().read()).isZero();
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.reason()).isNull();
+        assertThat(done.phase(Phase.PREVALIDATION)).isEqualTo(prepared.phase(Phase.PREVALIDATION));
+        assertThat(done.phase(Phase.PREPARSING)).isEqualTo(prepared.phase(Phase.PREPARSING));
+        assertThat(done.stats().read()).isEqualTo(1);
+        assertThat(externalIds()).containsExactly("a-1");
+        try (var left = Files.walk(temp)) {
+            assertThat(left.filter(Files::isRegularFile).map(f -> f.getFileName().toString()))
+                    .containsExactly("freight-instance.lock");
+        }
     }
 
     /** An import of the vendor resource whose XLSX upload, of 70,000 shared strings, was accepted: queued. */

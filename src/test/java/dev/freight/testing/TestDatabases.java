@@ -58,6 +58,15 @@ public enum TestDatabases {
         }
 
         @Override
+        public List<String> refusingGiveBacksSql() {
+            return List.of("create table if not exists refused_give_back_imports (id text primary key)", """
+                    create trigger if not exists refuse_give_back before update on imports
+                    when old.status = 'queued' and new.status = 'requested'
+                        and new.id in (select id from refused_give_back_imports)
+                    begin select raise(abort, 'refused by test trigger'); end""");
+        }
+
+        @Override
         public List<String> plan(Handle h, String sql, List<?> params) {
             return h.query("explain query plan " + sql, rs -> rs.getString("detail"), params);
         }
@@ -171,6 +180,21 @@ public enum TestDatabases {
                     end $$""", "drop trigger if exists refuse_upload_commit on imports", """
                     create constraint trigger refuse_upload_commit after update on imports
                     deferrable initially deferred for each row execute function refuse_upload_commit()""");
+        }
+
+        @Override
+        public List<String> refusingGiveBacksSql() {
+            return List.of("create table if not exists refused_give_back_imports (id text primary key)", """
+                    create or replace function refuse_give_back() returns trigger language plpgsql as $$
+                    begin
+                      if old.status = 'queued' and new.status = 'requested'
+                          and new.id in (select id from refused_give_back_imports) then
+                        raise exception 'refused by test trigger';
+                      end if;
+                      return new;
+                    end $$""", "drop trigger if exists refuse_give_back on imports", """
+                    create trigger refuse_give_back before update on imports for each row
+                    execute function refuse_give_back()""");
         }
 
         @Override
@@ -332,6 +356,13 @@ public enum TestDatabases {
      * among others) while its id is in the table {@code refused_validation_files (id)}, which they create.
      */
     public abstract List<String> refusingValidationFileUpdatesSql();
+
+    /**
+     * Statements that make the database itself refuse to give a queued import's upload back (its update from
+     * {@code queued} to {@code requested}) while its id is in the table {@code refused_give_back_imports (id)}, which
+     * they create.
+     */
+    public abstract List<String> refusingGiveBacksSql();
 
     /**
      * Statements that make the database itself refuse to delete an import's seen keys ({@code import_seen}) while the
