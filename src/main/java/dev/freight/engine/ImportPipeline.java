@@ -768,24 +768,15 @@ public final class ImportPipeline {
      * Before a delete import deletes the rows it put off (other records of the object referred to their records, see
      * ChunkWriter's delete): marks rejected those whose records a record that is not a put-off row's still refers to,
      * and in turn those that such a row's record refers to. The rest are referred to by one another's records only, so
-     * they all go; the writer rejects each marked row with what keeps its record. Holds the put-off rows' record ids and
-     * the references to them in memory.
+     * they all go; the writer rejects each marked row with what keeps its record. The database finds and marks them
+     * ({@link StillReferred#rejectPutOff}): neither the put-off rows nor the references to them are held here.
      */
     private void rejectStillReferred(Handle h, ImportJob job, Schema schema, ObjectDef object) {
         StillReferred referred = new StillReferred(schema, object);
         if (job.action() != Action.DELETE || referred.isEmpty()) {
             return;
         }
-        Map<String, List<Long>> ordinals = new HashMap<>();
-        for (List<DeferredRow> page = imports.deferredRows(h, job.id(), 0, chunkSize); !page.isEmpty();
-                page = imports.deferredRows(h, job.id(), page.getLast().ordinal(), chunkSize)) {
-            page.forEach(r -> ordinals.computeIfAbsent(r.recordId(), id -> new ArrayList<>()).add(r.ordinal()));
-        }
-        Set<String> ids = ordinals.keySet();
-        List<Long> rejected = new ArrayList<>();
-        StillReferred.kept(ids, referred.references(records, h, job.organizationId(), ids), r -> false).keySet()
-                .forEach(id -> rejected.addAll(ordinals.get(id)));
-        imports.rejectDeferred(h, job.id(), rejected);
+        referred.rejectPutOff(records, h, job.organizationId(), job.id());
     }
 
     private List<ParsedRow> nextPutOff(ImportJob job, long after, RowTransformer transformer) {
@@ -1056,8 +1047,8 @@ public final class ImportPipeline {
             }
         }
         Set<String> ids = ids(candidates);
-        Map<String, StillReferred.Keeper> kept = StillReferred.kept(ids,
-                referring.references(records, h, job.organizationId(), ids), r -> false);
+        Map<String, StillReferred.Keeper> kept = StillReferred.kept(
+                referring.references(records, h, job.organizationId(), ids, null), o -> false);
         List<Existing> doomed = new ArrayList<>(candidates.stream().filter(e -> !kept.containsKey(e.id())).toList());
         doomed.sort(Comparator.comparing(Existing::externalId));
         if (doomed.isEmpty()) {
@@ -1081,12 +1072,12 @@ public final class ImportPipeline {
             return;
         }
         Set<String> ids = ids(doomed);
-        List<ReferringRecords.Reference> refs = referring.references(records, h, job.organizationId(), ids);
-        if (refs.isEmpty()) {
+        StillReferred.Found refs = referring.references(records, h, job.organizationId(), ids, null);
+        if (refs.outside().isEmpty()) {
             return;
         }
-        Map<String, StillReferred.Keeper> kept = StillReferred.kept(ids, refs, r -> r.object().equals(object));
-        Set<String> undecided = new HashSet<>(StillReferred.kept(ids, refs, r -> false).keySet());
+        Map<String, StillReferred.Keeper> kept = StillReferred.kept(refs, o -> o.equals(object));
+        Set<String> undecided = new HashSet<>(StillReferred.kept(refs, o -> false).keySet());
         undecided.removeAll(kept.keySet());
         referred.putAll(kept);
         later.addAll(undecided);

@@ -9,6 +9,7 @@ import dev.freight.store.Handle;
 import dev.freight.store.RecordStore;
 import dev.freight.store.ValueJson;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,6 +33,12 @@ final class ReferringRecords {
      * none) holds in {@code field} to the record {@code to}.
      */
     record Reference(ObjectDef object, String from, String fromExternalId, Field field, String to) {}
+
+    /**
+     * {@code count} records of {@code object} refer to the record {@code to}, the first of them by id {@code from}
+     * (whose external_id is {@code fromExternalId}, null when it has none), first in {@code field}.
+     */
+    record Referrers(ObjectDef object, String to, long count, String from, String fromExternalId, Field field) {}
 
     private final Set<String> targets;
     /** Per object, its reference fields that may name a target. */
@@ -86,6 +93,36 @@ final class ReferringRecords {
                     });
         }
         return read;
+    }
+
+    /**
+     * What the records of each object that may refer to a target, other than those among {@code ids} (and those of
+     * {@code pendingOf}'s pending put-off rows, when it is not null), still refer to of {@code ids}: per object in
+     * schema order, one answer per record of {@code ids} referred to ({@link RecordStore#referrers}).
+     */
+    void referrers(RecordStore records, Handle h, String organizationId, Collection<String> ids, String pendingOf,
+            Consumer<Referrers> each) {
+        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
+            ObjectDef object = e.getKey();
+            List<Field> referring = e.getValue();
+            records.referrers(h, organizationId, object, referring.stream().map(Field::slug).toList(), targets, ids,
+                    pendingOf, r -> each.accept(new Referrers(object, r.toId(), r.count(), r.fromId(),
+                            r.fromExternalId(), referring.get(r.field()))));
+        }
+    }
+
+    /**
+     * Marks rejected the pending put-off rows of {@code importId} whose records a record that is not such a row's refers
+     * to, one statement per object that may refer to a target ({@link RecordStore#rejectReferredPutOff}). Returns how
+     * many rows it marked.
+     */
+    int rejectReferredPutOff(RecordStore records, Handle h, String organizationId, String importId) {
+        int marked = 0;
+        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
+            marked += records.rejectReferredPutOff(h, organizationId, e.getKey(),
+                    e.getValue().stream().map(Field::slug).toList(), targets, importId);
+        }
+        return marked;
     }
 
     /**

@@ -3557,6 +3557,44 @@ abstract class ImportPipelineContract {
         assertThat(read).isEqualTo(among ? 7 : 6);
     }
 
+    /**
+     * The references to the records a chunk deletes, as the database counts them: 300 services refer to v-1 (by
+     * their vendor, s-0000 by its dependencies too), and s-x to v-2 in its dependencies only; v-3 refers to nothing
+     * and v-2 and v-3 are referred to by no candidate. What comes back is one answer per candidate referred to (2),
+     * however many records refer to it; before, every reference came back (301).
+     */
+    @Test
+    void stillReferredHoldsOneAnswerPerRecordReferredToHoweverManyRecordsReferToIt() {
+        Map<String, String> ids = new HashMap<>();
+        db.inTransaction(h -> {
+            records.upsert(h, org, BuiltInObjects.VENDOR, List.of(vendorWrite("v-1"), vendorWrite("v-2"),
+                    vendorWrite("v-3")));
+            ids.putAll(records.idsByExternalId(h, org, "vendor", List.of("v-1", "v-2", "v-3")));
+            List<RecordWrite> services = new ArrayList<>();
+            services.add(serviceWrite("s-0000", ids, "v-1", List.of("v-1")));
+            for (int i = 1; i < 300; i++) {
+                services.add(serviceWrite("s-%04d".formatted(i), ids, "v-1", List.of()));
+            }
+            records.upsert(h, org, BuiltInObjects.SERVICE, services);
+            return records.upsert(h, org, BuiltInObjects.SERVICE, List.of(new RecordWrite("s-x", Map.of(
+                    "name", new Value.Text("Search"), "dependencies", new Value.Many(List.of(vendorRef("v-2",
+                            ids)))))));
+        });
+        String first = db.withHandle(h -> h.queryFirst("select min(id) from records where organization_id = ?"
+                + " and object = 'service' and external_id like 's-0%'", rs -> rs.getString(1), org)).orElseThrow();
+        String search = db.withHandle(h -> records.idsByExternalId(h, org, "service", List.of("s-x"))).get("s-x");
+        StillReferred referred = new StillReferred(db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
+                BuiltInObjects.VENDOR);
+
+        StillReferred.Found found = db.inTransaction(h -> referred.references(records, h, org,
+                Set.of(ids.get("v-1"), ids.get("v-2"), ids.get("v-3")), null));
+
+        assertThat(found.held()).isEqualTo(2);
+        assertThat(StillReferred.kept(found, o -> false)).containsExactly(
+                Map.entry(ids.get("v-1"), new StillReferred.Keeper("service", first, "vendor", 300)),
+                Map.entry(ids.get("v-2"), new StillReferred.Keeper("service", search, "dependencies", 1)));
+    }
+
     private static RecordWrite vendorWrite(String key) {
         return new RecordWrite(key, Map.of("name", new Value.Text("Vendor " + key)));
     }
