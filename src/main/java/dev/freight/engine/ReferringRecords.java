@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -123,6 +124,37 @@ final class ReferringRecords {
                     e.getValue().stream().map(Field::slug).toList(), targets, importId);
         }
         return marked;
+    }
+
+    /**
+     * Moves the overwrite cleanup's records left for after its walk that a record that is not one of them refers to
+     * to those held ({@link RecordStore#holdReferredCleanup}). Returns how many it moved.
+     */
+    int holdReferredCleanup(RecordStore records, Handle h, String organizationId, String importId) {
+        int moved = 0;
+        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
+            moved += records.holdReferredCleanup(h, organizationId, e.getKey(),
+                    e.getValue().stream().map(Field::slug).toList(), targets, importId);
+        }
+        return moved;
+    }
+
+    /**
+     * The first reference, in schema order of the objects and then as {@link #scan} orders them, from a record that
+     * is not one of the cleanup's held records to one of them ({@link RecordStore#firstReferenceToHeld}).
+     */
+    Optional<Reference> firstReferenceToHeld(RecordStore records, Handle h, String organizationId, String importId) {
+        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
+            List<Field> referring = e.getValue();
+            Optional<RecordStore.Reference> first = records.firstReferenceToHeld(h, organizationId, e.getKey(),
+                    referring.stream().map(Field::slug).toList(), targets, importId);
+            if (first.isPresent()) {
+                RecordStore.Reference r = first.get();
+                return Optional.of(new Reference(e.getKey(), r.fromId(), r.fromExternalId(), referring.get(r.field()),
+                        r.toId()));
+            }
+        }
+        return Optional.empty();
     }
 
     /**

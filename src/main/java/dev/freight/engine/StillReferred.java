@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -89,6 +90,36 @@ final class StillReferred {
         while (referring.rejectReferredPutOff(records, h, organizationId, importId) > 0) {
             // A row marked rejected keeps its record, whose references keep the put-off records they name in turn.
         }
+    }
+
+    /**
+     * After an overwrite cleanup's walk: moves its records left for after the walk (in {@code import_deferred}, see
+     * {@link dev.freight.store.ImportStore#clearCleanup}) that a record that is not one of them refers to, and in turn
+     * those such a record refers to, to those held, until none moves: the database finds and moves them.
+     */
+    void holdCleanup(RecordStore records, Handle h, String organizationId, String importId) {
+        while (referring.holdReferredCleanup(records, h, organizationId, importId) > 0) {
+            // A held record stays, so the records it refers to stay in turn.
+        }
+    }
+
+    /**
+     * The held record {@link #kept} would list first had it been given all the records left for after the walk (once
+     * those not held are deleted), with its keeper: the target of the first reference from a record that is not held,
+     * counted with every record that refers to it now. Empty when none is held.
+     */
+    Optional<Map.Entry<String, Keeper>> firstHeld(RecordStore records, Handle h, String organizationId,
+            String importId) {
+        Optional<ReferringRecords.Reference> first = referring.firstReferenceToHeld(records, h, organizationId,
+                importId);
+        if (first.isEmpty()) {
+            return Optional.empty();
+        }
+        ReferringRecords.Reference r = first.get();
+        long[] count = {0};
+        referring.referrers(records, h, organizationId, Set.of(r.to()), null, found -> count[0] += found.count());
+        return Optional.of(Map.entry(r.to(), new Keeper(r.object().slug(), r.from(), r.field().slug(),
+                Math.toIntExact(count[0]))));
     }
 
     /**

@@ -550,21 +550,63 @@ public final class RecordStore {
      */
     public int rejectReferredPutOff(Handle h, String organizationId, ObjectDef object, List<String> fields,
             Set<String> targets, String importId) {
+        return markReferred(h, organizationId, object, fields, targets, importId, "pending", "rejected",
+                "d.external_id = r.external_id and d.record_id = r.id");
+    }
+
+    /**
+     * {@link #rejectReferredPutOff} for an overwrite cleanup's records left for after its walk (see
+     * {@link ImportStore#clearCleanup}): moves those that a record that is not one of them refers to from
+     * {@link ImportStore#CLEANUP_LATER} to {@link ImportStore#CLEANUP_HOLD}. Returns how many it moved.
+     */
+    public int holdReferredCleanup(Handle h, String organizationId, ObjectDef object, List<String> fields,
+            Set<String> targets, String importId) {
+        return markReferred(h, organizationId, object, fields, targets, importId, ImportStore.CLEANUP_LATER,
+                ImportStore.CLEANUP_HOLD, "d.external_id = r.id");
+    }
+
+    /**
+     * Moves the rows of {@code import_deferred} in state {@code from} whose records a record of {@code object} refers
+     * to to state {@code to}, but for references from the records of such rows ({@code own} matches a row {@code d}
+     * to a referring record {@code r}).
+     */
+    private static int markReferred(Handle h, String organizationId, ObjectDef object, List<String> fields,
+            Set<String> targets, String importId, String from, String to, String own) {
         if (fields.isEmpty() || targets.isEmpty()) {
             return 0;
         }
         Dialect dialect = h.dialect();
-        String to = dialect.jsonObjectText("r.data", "o", "id");
+        String target = dialect.jsonObjectText("r.data", "o", "id");
+        List<Object> params = new ArrayList<>(List.of(to, importId, from));
+        String referring = "select " + target + referencesFrom(dialect, organizationId, object, fields, targets, null,
+                params) + target + " in (select record_id from import_deferred where import_id = ? and state = ?)"
+                + " and not exists (select 1 from import_deferred d where d.import_id = ? and d.state = ? and " + own
+                + ")";
+        params.addAll(List.of(importId, from, importId, from));
+        return h.update("update import_deferred set state = ? where import_id = ? and state = ? and record_id in ("
+                + referring + ")", params.toArray());
+    }
+
+    /**
+     * The first reference, as {@link #references} orders them, that a record of {@code object} that is not one of
+     * them holds to the overwrite cleanup's records in {@link ImportStore#CLEANUP_HOLD}; empty when there is none.
+     */
+    public Optional<Reference> firstReferenceToHeld(Handle h, String organizationId, ObjectDef object,
+            List<String> fields, Set<String> targets, String importId) {
+        if (fields.isEmpty() || targets.isEmpty()) {
+            return Optional.empty();
+        }
+        Dialect dialect = h.dialect();
+        String target = dialect.jsonObjectText("r.data", "o", "id");
         List<Object> params = new ArrayList<>();
-        params.add(importId);
-        String referring = "select " + to + referencesFrom(dialect, organizationId, object, fields, targets, null,
-                params) + to + " in (select record_id from import_deferred where import_id = ? and state = 'pending')"
-                + " and not exists (select 1 from import_deferred d where d.import_id = ? and d.state = 'pending'"
-                + " and d.external_id = r.external_id and d.record_id = r.id)";
-        params.add(importId);
-        params.add(importId);
-        return h.update("update import_deferred set state = 'rejected' where import_id = ? and state = 'pending'"
-                + " and record_id in (" + referring + ")", params.toArray());
+        String sql = "select r.id, r.external_id, f.ord, " + target + referencesFrom(dialect, organizationId, object,
+                fields, targets, null, params) + target + " in (select record_id from import_deferred where import_id"
+                + " = ? and state = ?) and not exists (select 1 from import_deferred d where d.import_id = ?"
+                + " and d.state = ? and d.external_id = r.id) order by r.id, f.ord, " + dialect.jsonObjectOrder("o")
+                + " limit 1";
+        params.addAll(List.of(importId, ImportStore.CLEANUP_HOLD, importId, ImportStore.CLEANUP_HOLD));
+        return h.queryFirst(sql, rs -> new Reference(rs.getString(1), rs.getString(2), rs.getInt(3),
+                rs.getString(4)), params.toArray());
     }
 
     /**
