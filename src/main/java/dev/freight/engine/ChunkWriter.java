@@ -497,20 +497,17 @@ final class ChunkWriter implements RowWriter {
         if (stillReferred != null && !found.isEmpty()) {
             Set<String> ids = new HashSet<>();
             found.values().forEach(e -> ids.add(e.id()));
-            List<ReferringRecords.Reference> refs = stillReferred.references(records, h, organizationId, ids);
             if (kept == null) {
                 // A record of the object outside the chunk may be a later row's, deleted after all: decided after the
                 // last row. A record of another object stays whatever the import does.
-                rejected = StillReferred.kept(ids, refs, r -> r.object().equals(object));
-                later = StillReferred.kept(ids, refs, r -> false).keySet();
+                StillReferred.Found refs = stillReferred.references(records, h, organizationId, ids, null);
+                rejected = StillReferred.kept(refs, o -> o.equals(object));
+                later = StillReferred.kept(refs, o -> false).keySet();
             } else {
                 // After the last row, the put-off rows still pending are deleted too (their records refer to one
                 // another only: ImportPipeline.rejectStillReferred marked those they did not).
-                Set<String> keys = new HashSet<>();
-                refs.stream().filter(r -> r.object().equals(object) && r.fromExternalId() != null)
-                        .forEach(r -> keys.add(r.fromExternalId()));
-                Set<String> pending = keys.isEmpty() ? Set.of() : new HashSet<>(kept.ids(h, keys).values());
-                rejected = StillReferred.kept(ids, refs, r -> r.object().equals(object) && pending.contains(r.from()));
+                rejected = StillReferred.kept(stillReferred.references(records, h, organizationId, ids, importId),
+                        o -> false);
             }
         }
         List<Existing> doomed = new ArrayList<>();

@@ -768,24 +768,15 @@ public final class ImportPipeline {
      * Before a delete import deletes the rows it put off (other records of the object referred to their records, see
      * ChunkWriter's delete): marks rejected those whose records a record that is not a put-off row's still refers to,
      * and in turn those that such a row's record refers to. The rest are referred to by one another's records only, so
-     * they all go; the writer rejects each marked row with what keeps its record. Holds the put-off rows' record ids and
-     * the references to them in memory.
+     * they all go; the writer rejects each marked row with what keeps its record. The database finds and marks them
+     * ({@link StillReferred#rejectPutOff}): neither the put-off rows nor the references to them are held here.
      */
     private void rejectStillReferred(Handle h, ImportJob job, Schema schema, ObjectDef object) {
         StillReferred referred = new StillReferred(schema, object);
         if (job.action() != Action.DELETE || referred.isEmpty()) {
             return;
         }
-        Map<String, List<Long>> ordinals = new HashMap<>();
-        for (List<DeferredRow> page = imports.deferredRows(h, job.id(), 0, chunkSize); !page.isEmpty();
-                page = imports.deferredRows(h, job.id(), page.getLast().ordinal(), chunkSize)) {
-            page.forEach(r -> ordinals.computeIfAbsent(r.recordId(), id -> new ArrayList<>()).add(r.ordinal()));
-        }
-        Set<String> ids = ordinals.keySet();
-        List<Long> rejected = new ArrayList<>();
-        StillReferred.kept(ids, referred.references(records, h, job.organizationId(), ids), r -> false).keySet()
-                .forEach(id -> rejected.addAll(ordinals.get(id)));
-        imports.rejectDeferred(h, job.id(), rejected);
+        referred.rejectPutOff(records, h, job.organizationId(), job.id());
     }
 
     private List<ParsedRow> nextPutOff(ImportJob job, long after, RowTransformer transformer) {
@@ -963,6 +954,17 @@ public final class ImportPipeline {
         ImportJob current = save(job.withPhase(job.phase(Phase.CLEANUP).running(now())));
         StillReferred maybe = new StillReferred(schema, object);
         StillReferred referring = maybe.isEmpty() ? null : maybe;
+        String importId = job.id();
+        long[] laterLeft = {0};
+        // The records kept since records that stay refer to them (with what keeps each), and those referred to by
+        // other records of the object that the walk may still delete, decided after it, are kept in import_deferred
+        // (ImportStore.addCleanup), not in memory: a page's at a time; a run resumed after a crash starts afresh.
+        if (referring != null) {
+            database.inTransaction(h -> {
+                imports.clearCleanup(h, importId);
+                return null;
+            });
+        }
         // The object's records are walked once, a chunk at a time in key order, each page after the last key of the
         // one before: the records the import saw stay, and walking past them again on every batch would make the
         // cleanup quadratic.
@@ -970,10 +972,6 @@ public final class ImportPipeline {
         // The records left so far, by id: one whose key another writer moved ahead of the walk may be met again and
         // deleted by a later page, and then it is no longer left (before, it was counted both ways).
         Set<String> left = new HashSet<>();
-        // The records kept since records that stay refer to them, by id, with what keeps each; and those referred to
-        // by other records of the object that the walk may still delete, decided after it.
-        Map<String, StillReferred.Keeper> referred = new LinkedHashMap<>();
-        Set<String> later = new HashSet<>();
         while (true) {
             checkStop(current);
             ImportJob before = current;
@@ -1000,74 +998,134 @@ public final class ImportPipeline {
             current = cleaned.job();
             left.removeAll(cleaned.deleted());
             left.addAll(cleaned.left());
-            cleaned.deleted().forEach(referred::remove);
-            later.removeAll(cleaned.deleted());
-            referred.putAll(cleaned.referred());
-            later.addAll(cleaned.later());
-        }
-        later.removeAll(referred.keySet());
-        if (!later.isEmpty()) {
-            checkStop(current);
-            ImportJob before = current;
-            try {
-                CleanedPage cleaned = withRetries(() -> database.inTransaction(h -> cleanLater(h, before, referring,
-                        later)));
-                current = cleaned.job();
-                referred.putAll(cleaned.referred());
-            } catch (StoreException e) {
-                if (!e.isTransient()) {
-                    throw e;
-                }
-                left.addAll(later);
+            if (referring != null) {
+                CleanedPage page = cleaned;
+                List<ImportStore.CleanupKept> kept = new ArrayList<>(page.referred().size());
+                page.referred().forEach((id, k) -> kept.add(new ImportStore.CleanupKept(id, k.object(), k.id(),
+                        k.field(), k.count())));
+                database.inTransaction(h -> {
+                    imports.addCleanup(h, importId, page.deleted(), kept, page.later().stream().sorted().toList());
+                    return null;
+                });
             }
         }
         List<String> reasons = new ArrayList<>(2);
-        if (!referred.isEmpty()) {
-            reasons.add(keptReferred(object, referred));
+        if (referring != null) {
+            database.inTransaction(h -> {
+                imports.dropLaterKept(h, importId);
+                return null;
+            });
+            LaterCleaned decided = null;
+            if (database.withHandle(h -> !imports.cleanupRecords(h, importId, ImportStore.CLEANUP_LATER,
+                    Long.MIN_VALUE, 1).isEmpty())) {
+                checkStop(current);
+                ImportJob before = current;
+                try {
+                    decided = withRetries(() -> database.inTransaction(h -> cleanLater(h, before, referring)));
+                    current = decided.job();
+                } catch (StoreException e) {
+                    if (!e.isTransient()) {
+                        throw e;
+                    }
+                    // The records left for after the walk are all left, counted once with those the walk left.
+                    database.withHandle(h -> {
+                        for (List<String> ids = imports.cleanupIds(h, importId, ImportStore.CLEANUP_LATER, null,
+                                chunkSize); !ids.isEmpty(); ids = imports.cleanupIds(h, importId,
+                                        ImportStore.CLEANUP_LATER, ids.getLast(), chunkSize)) {
+                            ids.forEach(id -> laterLeft[0] += left.contains(id) ? 0 : 1);
+                        }
+                        return null;
+                    });
+                }
+            }
+            LaterCleaned held = decided;
+            String reason = database.inTransaction(h -> {
+                long walkKept = imports.cleanupCount(h, importId, ImportStore.CLEANUP_KEPT);
+                long count = walkKept + (held == null ? 0 : held.kept());
+                String why = null;
+                if (walkKept > 0) {
+                    ImportStore.CleanupKept k = imports.firstCleanupKept(h, importId).orElseThrow();
+                    why = keptReferred(object, k.recordId(), new StillReferred.Keeper(k.object(), k.referrerId(),
+                            k.field(), k.count()), count);
+                } else if (held != null && held.first() != null) {
+                    why = keptReferred(object, held.first().getKey(), held.first().getValue(), count);
+                }
+                imports.clearCleanup(h, importId);
+                return why;
+            });
+            if (reason != null) {
+                reasons.add(reason);
+            }
         }
-        if (!left.isEmpty()) {
-            reasons.add(keptChanging(left.size()));
+        long leftCount = left.size() + laterLeft[0];
+        if (leftCount > 0) {
+            reasons.add(keptChanging(leftCount));
         }
         return save(current.withPhase(current.phase(Phase.CLEANUP).finished(PhaseStatus.COMPLETED, now(),
                 reasons.isEmpty() ? null : String.join("; ", reasons))));
     }
 
-    /** The cleanup phase's reason when it kept records that records it does not delete still refer to. */
-    private static String keptReferred(ObjectDef object, Map<String, StillReferred.Keeper> referred) {
-        Map.Entry<String, StillReferred.Keeper> first = referred.entrySet().iterator().next();
-        String example = object.slug() + " " + first.getKey() + " is " + first.getValue().reason("the cleanup");
-        return referred.size() == 1
+    /** The cleanup phase's reason when it kept {@code count} records, {@code first} among them, for {@code keeper}. */
+    private static String keptReferred(ObjectDef object, String first, StillReferred.Keeper keeper, long count) {
+        String example = object.slug() + " " + first + " is " + keeper.reason("the cleanup");
+        return count == 1
                 ? "1 record the import did not contain was not deleted: " + example
                 : "%,d records the import did not contain were not deleted, since records the cleanup does not delete"
-                        .formatted(referred.size()) + " still refer to them; e.g. " + example;
+                        .formatted(count) + " still refer to them; e.g. " + example;
     }
 
     /**
-     * Decides, after the walk, the records the import did not contain that other records of the object referred to
-     * when their page was cleaned: each is read again by id, and those still stored and still not in the import go
-     * unless a record that stays refers to them (all that records could go have been by now). Returns the import with
-     * them counted and the records kept, with what keeps each.
+     * The import after its cleanup decided the records left for after the walk, how many it kept and the first of
+     * them with what keeps it (null when it kept none).
      */
-    private CleanedPage cleanLater(Handle h, ImportJob job, StillReferred referring, Set<String> later) {
-        List<Existing> candidates = new ArrayList<>();
-        for (Existing e : records.existingByIds(h, job.organizationId(), later).values()) {
-            if (e.externalId() != null && !records.seen(h, job.id(), e.externalId())) {
-                candidates.add(e);
+    private record LaterCleaned(ImportJob job, long kept, Map.Entry<String, StillReferred.Keeper> first) {}
+
+    /**
+     * Decides, after the walk, the records the import did not contain that other records of the object referred to
+     * when their page was cleaned (kept in import_deferred): each is read again by id, a page at a time, and those
+     * still stored and still not in the import go unless a record that stays refers to them (all that records could
+     * go have been by now), which the database finds ({@link StillReferred#holdCleanup}); then the others are deleted
+     * a page at a time, at the version read. Returns the import with them counted and the records kept.
+     */
+    private LaterCleaned cleanLater(Handle h, ImportJob job, StillReferred referring) {
+        String importId = job.id();
+        for (List<ImportStore.CleanupLater> page = imports.cleanupRecords(h, importId, ImportStore.CLEANUP_LATER,
+                Long.MIN_VALUE, chunkSize); !page.isEmpty(); page = imports.cleanupRecords(h, importId,
+                        ImportStore.CLEANUP_LATER, page.getLast().ordinal(), chunkSize)) {
+            Map<String, Existing> stored = records.existingByIds(h, job.organizationId(),
+                    page.stream().map(ImportStore.CleanupLater::recordId).toList());
+            Map<Long, Long> versions = new HashMap<>();
+            for (ImportStore.CleanupLater l : page) {
+                Existing e = stored.get(l.recordId());
+                versions.put(l.ordinal(), e != null && e.externalId() != null && !records.seen(h, importId,
+                        e.externalId()) ? e.version() : -1L);
             }
+            imports.readCleanup(h, importId, versions);
         }
-        Set<String> ids = ids(candidates);
-        Map<String, StillReferred.Keeper> kept = StillReferred.kept(ids,
-                referring.references(records, h, job.organizationId(), ids), r -> false);
-        List<Existing> doomed = new ArrayList<>(candidates.stream().filter(e -> !kept.containsKey(e.id())).toList());
-        doomed.sort(Comparator.comparing(Existing::externalId));
-        if (doomed.isEmpty()) {
-            return new CleanedPage(job, null, Set.of(), Set.of(), kept, Set.of());
+        referring.holdCleanup(records, h, job.organizationId(), importId);
+        long deleted = 0;
+        for (List<ImportStore.CleanupLater> page = imports.cleanupRecords(h, importId, ImportStore.CLEANUP_LATER,
+                Long.MIN_VALUE, chunkSize); !page.isEmpty(); page = imports.cleanupRecords(h, importId,
+                        ImportStore.CLEANUP_LATER, page.getLast().ordinal(), chunkSize)) {
+            Map<String, Existing> stored = records.existingByIds(h, job.organizationId(),
+                    page.stream().map(ImportStore.CleanupLater::recordId).toList());
+            Map<String, Long> versions = new HashMap<>();
+            page.forEach(l -> versions.put(l.recordId(), l.version()));
+            List<Existing> doomed = new ArrayList<>(stored.values());
+            doomed.sort(Comparator.comparing(Existing::externalId));
+            List<RecordStore.Versioned> deletes = new ArrayList<>(page.size());
+            doomed.forEach(e -> deletes.add(new RecordStore.Versioned(e.id(), versions.get(e.id()))));
+            // One another writer deleted since it was read misses, as any delete at a version does.
+            page.stream().filter(l -> !stored.containsKey(l.recordId()))
+                    .forEach(l -> deletes.add(new RecordStore.Versioned(l.recordId(), l.version())));
+            beforeCleanupDelete.accept(List.copyOf(doomed));
+            records.deleteChecked(h, job.organizationId(), importId, deletes);
+            deleted += deletes.size();
         }
-        beforeCleanupDelete.accept(List.copyOf(doomed));
-        records.deleteChecked(h, job.organizationId(), job.id(),
-                doomed.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
-        return new CleanedPage(imports.save(h, cleaned(job, doomed.size())), null, ids(doomed), Set.of(), kept,
-                Set.of());
+        long kept = imports.cleanupCount(h, importId, ImportStore.CLEANUP_HOLD);
+        Map.Entry<String, StillReferred.Keeper> first = kept == 0 ? null
+                : referring.firstHeld(records, h, job.organizationId(), importId).orElse(null);
+        return new LaterCleaned(deleted == 0 ? job : imports.save(h, cleaned(job, Math.toIntExact(deleted))), kept, first);
     }
 
     /**
@@ -1081,12 +1139,12 @@ public final class ImportPipeline {
             return;
         }
         Set<String> ids = ids(doomed);
-        List<ReferringRecords.Reference> refs = referring.references(records, h, job.organizationId(), ids);
-        if (refs.isEmpty()) {
+        StillReferred.Found refs = referring.references(records, h, job.organizationId(), ids, null);
+        if (refs.outside().isEmpty()) {
             return;
         }
-        Map<String, StillReferred.Keeper> kept = StillReferred.kept(ids, refs, r -> r.object().equals(object));
-        Set<String> undecided = new HashSet<>(StillReferred.kept(ids, refs, r -> false).keySet());
+        Map<String, StillReferred.Keeper> kept = StillReferred.kept(refs, o -> o.equals(object));
+        Set<String> undecided = new HashSet<>(StillReferred.kept(refs, o -> false).keySet());
         undecided.removeAll(kept.keySet());
         referred.putAll(kept);
         later.addAll(undecided);

@@ -9,11 +9,13 @@ import dev.freight.store.Handle;
 import dev.freight.store.RecordStore;
 import dev.freight.store.ValueJson;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -32,6 +34,12 @@ final class ReferringRecords {
      * none) holds in {@code field} to the record {@code to}.
      */
     record Reference(ObjectDef object, String from, String fromExternalId, Field field, String to) {}
+
+    /**
+     * {@code count} records of {@code object} refer to the record {@code to}, the first of them by id {@code from}
+     * (whose external_id is {@code fromExternalId}, null when it has none), first in {@code field}.
+     */
+    record Referrers(ObjectDef object, String to, long count, String from, String fromExternalId, Field field) {}
 
     private final Set<String> targets;
     /** Per object, its reference fields that may name a target. */
@@ -86,6 +94,67 @@ final class ReferringRecords {
                     });
         }
         return read;
+    }
+
+    /**
+     * What the records of each object that may refer to a target, other than those among {@code ids} (and those of
+     * {@code pendingOf}'s pending put-off rows, when it is not null), still refer to of {@code ids}: per object in
+     * schema order, one answer per record of {@code ids} referred to ({@link RecordStore#referrers}).
+     */
+    void referrers(RecordStore records, Handle h, String organizationId, Collection<String> ids, String pendingOf,
+            Consumer<Referrers> each) {
+        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
+            ObjectDef object = e.getKey();
+            List<Field> referring = e.getValue();
+            records.referrers(h, organizationId, object, referring.stream().map(Field::slug).toList(), targets, ids,
+                    pendingOf, r -> each.accept(new Referrers(object, r.toId(), r.count(), r.fromId(),
+                            r.fromExternalId(), referring.get(r.field()))));
+        }
+    }
+
+    /**
+     * Marks rejected the pending put-off rows of {@code importId} whose records a record that is not such a row's refers
+     * to, one statement per object that may refer to a target ({@link RecordStore#rejectReferredPutOff}). Returns how
+     * many rows it marked.
+     */
+    int rejectReferredPutOff(RecordStore records, Handle h, String organizationId, String importId) {
+        int marked = 0;
+        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
+            marked += records.rejectReferredPutOff(h, organizationId, e.getKey(),
+                    e.getValue().stream().map(Field::slug).toList(), targets, importId);
+        }
+        return marked;
+    }
+
+    /**
+     * Moves the overwrite cleanup's records left for after its walk that a record that is not one of them refers to
+     * to those held ({@link RecordStore#holdReferredCleanup}). Returns how many it moved.
+     */
+    int holdReferredCleanup(RecordStore records, Handle h, String organizationId, String importId) {
+        int moved = 0;
+        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
+            moved += records.holdReferredCleanup(h, organizationId, e.getKey(),
+                    e.getValue().stream().map(Field::slug).toList(), targets, importId);
+        }
+        return moved;
+    }
+
+    /**
+     * The first reference, in schema order of the objects and then as {@link #scan} orders them, from a record that
+     * is not one of the cleanup's held records to one of them ({@link RecordStore#firstReferenceToHeld}).
+     */
+    Optional<Reference> firstReferenceToHeld(RecordStore records, Handle h, String organizationId, String importId) {
+        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
+            List<Field> referring = e.getValue();
+            Optional<RecordStore.Reference> first = records.firstReferenceToHeld(h, organizationId, e.getKey(),
+                    referring.stream().map(Field::slug).toList(), targets, importId);
+            if (first.isPresent()) {
+                RecordStore.Reference r = first.get();
+                return Optional.of(new Reference(e.getKey(), r.fromId(), r.fromExternalId(), referring.get(r.field()),
+                        r.toId()));
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -9,18 +9,19 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
 /**
  * Which of the records of one object an import means to delete (a {@code delete} row's, or one the overwrite cleanup
  * found missing from the file) other records still refer to, so that deleting them would leave a reference naming no
- * record. The database finds the references to the candidates ({@link ReferringRecords#scan}), one query per object
- * that may refer to them; the rest is decided here. Immutable; thread-safe.
+ * record. The database counts the records outside the candidates that refer to each candidate
+ * ({@link ReferringRecords#referrers}), and finds the references among the candidates; the rest is decided here, so
+ * what is held is bounded by the candidates however many records refer to them. Immutable; thread-safe.
  */
 final class StillReferred {
 
@@ -38,6 +39,21 @@ final class StillReferred {
         }
     }
 
+    /**
+     * What the database found of the references to some candidates: per object that may refer to them (in schema
+     * order), one answer per candidate the object's records outside the candidates refer to; and the references the
+     * candidates hold to one another, in the order {@link ReferringRecords#scan} gives them.
+     */
+    record Found(List<ReferringRecords.Referrers> outside, List<ReferringRecords.Reference> among) {
+
+        static final Found NONE = new Found(List.of(), List.of());
+
+        /** How many answers and references this holds. */
+        int held() {
+            return outside.size() + among.size();
+        }
+    }
+
     private final ReferringRecords referring;
 
     StillReferred(Schema schema, ObjectDef object) {
@@ -49,32 +65,82 @@ final class StillReferred {
         return referring.isEmpty();
     }
 
-    /** The stored references to {@code candidates} (record ids), each target once per referring record. */
-    List<ReferringRecords.Reference> references(RecordStore records, Handle h, String organizationId,
-            Collection<String> candidates) {
-        List<ReferringRecords.Reference> found = new ArrayList<>();
-        if (!candidates.isEmpty()) {
-            referring.scan(records, h, organizationId, new RecordStore.Referred.Among(candidates), null, found::add);
+    /**
+     * The stored references to {@code candidates} (record ids): counted per candidate for the records outside them
+     * (but those of {@code pendingOf}'s pending put-off rows, when it is not null), each of the candidates' own.
+     */
+    Found references(RecordStore records, Handle h, String organizationId, Collection<String> candidates,
+            String pendingOf) {
+        if (candidates.isEmpty()) {
+            return Found.NONE;
         }
-        return found;
+        List<ReferringRecords.Referrers> outside = new ArrayList<>();
+        referring.referrers(records, h, organizationId, candidates, pendingOf, outside::add);
+        List<ReferringRecords.Reference> among = new ArrayList<>();
+        referring.scan(records, h, organizationId, new RecordStore.Referred.Within(candidates), null, among::add);
+        return new Found(outside, among);
+    }
+
+    /**
+     * Marks rejected the pending put-off rows of {@code importId} (a delete import's) whose records a record that is
+     * not such a row's still refers to, and in turn those such a row's record refers to, until none is left to mark:
+     * the database finds and marks them, so nothing is held here however many rows the import put off.
+     */
+    void rejectPutOff(RecordStore records, Handle h, String organizationId, String importId) {
+        while (referring.rejectReferredPutOff(records, h, organizationId, importId) > 0) {
+            // A row marked rejected keeps its record, whose references keep the put-off records they name in turn.
+        }
+    }
+
+    /**
+     * After an overwrite cleanup's walk: moves its records left for after the walk (in {@code import_deferred}, see
+     * {@link dev.freight.store.ImportStore#clearCleanup}) that a record that is not one of them refers to, and in turn
+     * those such a record refers to, to those held, until none moves: the database finds and moves them.
+     */
+    void holdCleanup(RecordStore records, Handle h, String organizationId, String importId) {
+        while (referring.holdReferredCleanup(records, h, organizationId, importId) > 0) {
+            // A held record stays, so the records it refers to stay in turn.
+        }
+    }
+
+    /**
+     * The held record {@link #kept} would list first had it been given all the records left for after the walk (once
+     * those not held are deleted), with its keeper: the target of the first reference from a record that is not held,
+     * counted with every record that refers to it now. Empty when none is held.
+     */
+    Optional<Map.Entry<String, Keeper>> firstHeld(RecordStore records, Handle h, String organizationId,
+            String importId) {
+        Optional<ReferringRecords.Reference> first = referring.firstReferenceToHeld(records, h, organizationId,
+                importId);
+        if (first.isEmpty()) {
+            return Optional.empty();
+        }
+        ReferringRecords.Reference r = first.get();
+        long[] count = {0};
+        referring.referrers(records, h, organizationId, Set.of(r.to()), null, found -> count[0] += found.count());
+        return Optional.of(Map.entry(r.to(), new Keeper(r.object().slug(), r.from(), r.field().slug(),
+                Math.toIntExact(count[0]))));
     }
 
     /**
      * The candidates that must stay, by id, each with what keeps it: those a record that is not a candidate refers to
-     * (unless {@code goes} says that record is deleted too), and in turn those a candidate that stays refers to. A
-     * reference from a candidate that goes keeps nothing, so candidates that refer only to one another all go.
+     * (unless {@code goes} says the records of its object are deleted too), and in turn those a candidate that stays
+     * refers to. A reference from a candidate that goes keeps nothing, so candidates that refer only to one another
+     * all go.
      */
-    static Map<String, Keeper> kept(Collection<String> candidates, List<ReferringRecords.Reference> references,
-            Predicate<ReferringRecords.Reference> goes) {
-        Set<String> ids = candidates instanceof Set<String> s ? s : new HashSet<>(candidates);
+    static Map<String, Keeper> kept(Found found, Predicate<ObjectDef> goes) {
         Map<String, Keeper> kept = new LinkedHashMap<>();
-        Map<String, List<ReferringRecords.Reference>> among = new HashMap<>();
-        for (ReferringRecords.Reference r : references) {
-            if (ids.contains(r.from())) {
-                among.computeIfAbsent(r.from(), f -> new ArrayList<>()).add(r);
-            } else if (!goes.test(r)) {
-                keep(kept, r);
+        for (ReferringRecords.Referrers r : found.outside()) {
+            if (!goes.test(r.object())) {
+                Keeper before = kept.get(r.to());
+                int count = Math.toIntExact(r.count());
+                kept.put(r.to(), before == null ? new Keeper(r.object().slug(), r.from(), r.field().slug(), count)
+                        : new Keeper(before.object(), before.id(), before.field(), before.count() + count));
             }
+        }
+        Map<String, List<ReferringRecords.Reference>> among = new HashMap<>();
+        for (ReferringRecords.Reference r : found.among()) {
+            among.computeIfAbsent(r.from(), f -> new ArrayList<>()).add(r);
         }
         Deque<String> staying = new ArrayDeque<>(kept.keySet());
         while (!staying.isEmpty()) {

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,14 @@ public interface Dialect {
     default String inList(Handle h, String column, List<String> values, List<Object> params) {
         params.addAll(values);
         return column + " in (" + String.join(", ", Collections.nCopies(values.size(), "?")) + ")";
+    }
+
+    /**
+     * {@link #inList} as one parameter however many {@code values} there are, for a query that must see them all at
+     * once: PostgreSQL's array; on SQLite, whose statements take at most {@link #maxParameters}, a JSON array.
+     */
+    default String inSet(Handle h, String column, Collection<String> values, List<Object> params) {
+        return inList(h, column, List.copyOf(values), params);
     }
 
     /**

@@ -666,6 +666,125 @@ public final class ImportStore {
                 last.field());
     }
 
+    /**
+     * A record an overwrite cleanup kept: {@code count} records that stay refer to it, among them {@code referrerId}
+     * of {@code object} in {@code field}.
+     */
+    public record CleanupKept(String recordId, String object, String referrerId, String field, int count) {}
+
+    /** A record an overwrite cleanup left to decide after its walk, with the version it was read at (0: not yet). */
+    public record CleanupLater(long ordinal, String recordId, long version) {}
+
+    /** The records an overwrite cleanup left to decide after its walk. */
+    public static final String CLEANUP_LATER = "cleanup_later";
+    /** The records an overwrite cleanup's walk kept, with what keeps each. */
+    public static final String CLEANUP_KEPT = "cleanup_kept";
+    /** The records left to decide after the walk that records that stay still refer to. */
+    public static final String CLEANUP_HOLD = "cleanup_hold";
+
+    /**
+     * Forgets what the import's overwrite cleanup kept in {@code import_deferred}. The cleanup keeps its records there
+     * rather than in memory (a record of each is its id, in {@code external_id} and {@code record_id}, at a negative
+     * ordinal, which the put-off rows' reads, from ordinal 0 on, never see), in the states above.
+     */
+    public void clearCleanup(Handle h, String importId) {
+        h.update("delete from import_deferred where import_id = ? and ordinal < 0", importId);
+    }
+
+    /**
+     * One page of the cleanup's walk: forgets the kept and undecided records among {@code deleted} (a record met
+     * again and deleted), then adds {@code kept} and {@code later}, in order.
+     */
+    public void addCleanup(Handle h, String importId, Collection<String> deleted, List<CleanupKept> kept,
+            List<String> later) {
+        if (!deleted.isEmpty()) {
+            List<Object> params = new ArrayList<>(List.of(importId));
+            h.update("delete from import_deferred where import_id = ? and ordinal < 0 and "
+                    + h.dialect().inSet(h, "external_id", deleted, params), params.toArray());
+        }
+        if (kept.isEmpty() && later.isEmpty()) {
+            return;
+        }
+        long next = h.queryFirst("select max(ordinal) from import_deferred where import_id = ? and ordinal < 0",
+                rs -> rs.getObject(1) == null ? Long.MIN_VALUE + 1 : rs.getLong(1) + 1, importId)
+                .orElse(Long.MIN_VALUE + 1);
+        List<Object[]> rows = new ArrayList<>(kept.size() + later.size());
+        for (CleanupKept k : kept) {
+            rows.add(new Object[] {importId, next++, 0L, k.recordId(), k.recordId(),
+                ValueJson.write(List.of(k.object(), k.referrerId(), k.field(), k.count())), CLEANUP_KEPT});
+        }
+        for (String id : later) {
+            rows.add(new Object[] {importId, next++, 0L, id, id, "", CLEANUP_LATER});
+        }
+        insertRows(h, "import_deferred (import_id, ordinal, line, external_id, record_id, cells, state)", rows);
+    }
+
+    /**
+     * Forgets the records left for after the walk that the walk kept after all, and a record left twice (met again)
+     * but once.
+     */
+    public void dropLaterKept(Handle h, String importId) {
+        h.update("delete from import_deferred where import_id = ? and ordinal < 0 and state = ? and external_id in"
+                + " (select external_id from import_deferred where import_id = ? and ordinal < 0 and state = ?)",
+                importId, CLEANUP_LATER, importId, CLEANUP_KEPT);
+        h.update("delete from import_deferred where import_id = ? and ordinal < 0 and state = ? and exists (select 1"
+                + " from import_deferred e where e.import_id = import_deferred.import_id and e.ordinal < 0"
+                + " and e.state = import_deferred.state and e.external_id = import_deferred.external_id"
+                + " and e.ordinal < import_deferred.ordinal)", importId, CLEANUP_LATER);
+    }
+
+    /** The first {@code limit} cleanup records in {@code state} after ordinal {@code after}, by ordinal. */
+    public List<CleanupLater> cleanupRecords(Handle h, String importId, String state, long after, int limit) {
+        return h.query("select ordinal, record_id, line from import_deferred where import_id = ? and ordinal < 0"
+                + " and state = ? and ordinal > ? order by ordinal limit " + limit,
+                rs -> new CleanupLater(rs.getLong(1), rs.getString(2), rs.getLong(3)), importId, state, after);
+    }
+
+    /** Sets the version each of the cleanup's records was read at (by ordinal), or forgets it when it is -1. */
+    public void readCleanup(Handle h, String importId, Map<Long, Long> versions) {
+        List<List<Object>> read = new ArrayList<>();
+        List<List<Object>> gone = new ArrayList<>();
+        versions.forEach((ordinal, version) -> (version < 0 ? gone : read).add(version < 0
+                ? List.of(importId, ordinal) : List.of(version, importId, ordinal)));
+        if (!read.isEmpty()) {
+            h.updateEach("update import_deferred set line = ? where import_id = ? and ordinal = ?", read);
+        }
+        if (!gone.isEmpty()) {
+            h.updateEach("delete from import_deferred where import_id = ? and ordinal = ?", gone);
+        }
+    }
+
+    /** How many distinct records the cleanup keeps in {@code state}. */
+    public long cleanupCount(Handle h, String importId, String state) {
+        return h.queryFirst("select count(distinct external_id) from import_deferred where import_id = ?"
+                + " and ordinal < 0 and state = ?", rs -> rs.getLong(1), importId, state).orElse(0L);
+    }
+
+    /**
+     * The first {@code limit} distinct ids of the records the cleanup keeps in {@code state} after {@code after}
+     * (null: from the first), by id.
+     */
+    public List<String> cleanupIds(Handle h, String importId, String state, String after, int limit) {
+        return h.query("select distinct external_id from import_deferred where import_id = ? and ordinal < 0"
+                + " and state = ? and external_id > ? order by external_id limit " + limit, rs -> rs.getString(1),
+                importId, state, after == null ? "" : after);
+    }
+
+    /**
+     * The record the walk kept first of those still kept, with what keeps it as last found: the walk's kept records
+     * in the order it kept them, each taking what a later page found; empty when it kept none.
+     */
+    public Optional<CleanupKept> firstCleanupKept(Handle h, String importId) {
+        return h.queryFirst("select external_id from import_deferred where import_id = ? and ordinal < 0"
+                + " and state = ? order by ordinal limit 1", rs -> rs.getString(1), importId, CLEANUP_KEPT)
+                .flatMap(id -> h.queryFirst("select cells from import_deferred where import_id = ? and ordinal < 0"
+                        + " and state = ? and external_id = ? order by ordinal desc limit 1", rs -> {
+                            List<Object> k = ValueJson.read(rs.getString(1), new TypeReference<List<Object>>() {});
+                            return new CleanupKept(id, (String) k.get(0), (String) k.get(1), (String) k.get(2),
+                                    ((Number) k.get(3)).intValue());
+                        }, importId, CLEANUP_KEPT, id));
+    }
+
     /** How many put-off rows the import still keeps. */
     public long deferredCount(Handle h, String importId) {
         return h.queryFirst("select count(*) from import_deferred where import_id = ?", rs -> rs.getLong(1),

@@ -438,6 +438,9 @@ public final class RecordStore {
 
         /** The records with these ids. */
         record Among(Collection<String> ids) implements Referred {}
+
+        /** The records with these ids, as those among them refer to one another (the referring records too). */
+        record Within(Collection<String> ids) implements Referred {}
     }
 
     /**
@@ -456,23 +459,8 @@ public final class RecordStore {
         Dialect dialect = h.dialect();
         String to = dialect.jsonObjectText("r.data", "o", "id");
         List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("select r.id, r.external_id, f.ord, ").append(to)
-                .append(" from (select id, external_id, data from records where ")
-                .append(dialect.objectInIdOrder(organizationId, object, params));
-        if (notCreatedBy != null) {
-            sql.append(" and (created_by_import is null or created_by_import <> ?)");
-            params.add(notCreatedBy);
-        }
-        sql.append(") r cross join (");
-        for (int i = 0; i < fields.size(); i++) {
-            sql.append(i == 0 ? "" : " union all ").append("select ").append(i).append(" as ord, ? as slug");
-            params.add(fields.get(i));
-        }
-        sql.append(") f ").append(dialect.jsonObjects("r.data", "f.slug", "o"))
-                .append(" where ").append(dialect.jsonObjectText("r.data", "o", "object")).append(" in (")
-                .append(String.join(", ", Collections.nCopies(targets.size(), "?"))).append(") and ").append(to)
-                .append(" <> r.id and ");
-        params.addAll(targets.stream().sorted().toList());
+        String sql = "select r.id, r.external_id, f.ord, " + to + referencesFrom(dialect, organizationId, object,
+                fields, targets, notCreatedBy, params);
         String order = " order by r.id, f.ord, " + dialect.jsonObjectOrder("o");
         long[] read = {0};
         Handle.RowMapper<Object> row = rs -> {
@@ -498,8 +486,154 @@ public final class RecordStore {
                     h.forEach(sql + in + order, row, sliced.toArray());
                 }
             }
+            case Referred.Within within -> {
+                List<Object> both = new ArrayList<>(params);
+                String in = dialect.inSet(h, to, within.ids(), both) + " and " + dialect.inSet(h, "r.id",
+                        within.ids(), both);
+                h.forEach(sql + in + order, row, both.toArray());
+            }
         }
         return read[0];
+    }
+
+    /**
+     * What records outside some records still refer to of them: of one target {@code toId}, how many records refer
+     * to it, and the first of them by id ({@code fromId}, {@code fromExternalId}, null when it has none) with the
+     * field it first names the target in (its place among the fields asked for).
+     */
+    public record Referrers(String toId, long count, String fromId, String fromExternalId, int field) {}
+
+    /**
+     * {@link #references} to the records {@code ids} from the organization's records of {@code object} other than
+     * those, counted by the database: one answer per record referred to, so what comes back is bounded by
+     * {@code ids} however many records refer to them. A record's references to a target count once, in the first
+     * field (in field order) and place that names it. When {@code pendingOf} is not null, the records of that
+     * import's pending put-off rows are left out as referring records. Answers come in the order their first
+     * reference comes from {@link #references}: by the first referring record's id, then field, then place.
+     */
+    public void referrers(Handle h, String organizationId, ObjectDef object, List<String> fields,
+            Set<String> targets, Collection<String> ids, String pendingOf, Consumer<Referrers> each) {
+        if (fields.isEmpty() || targets.isEmpty() || ids.isEmpty()) {
+            return;
+        }
+        Dialect dialect = h.dialect();
+        String to = dialect.jsonObjectText("r.data", "o", "id");
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("select r.id, r.external_id, f.ord, ")
+                .append(dialect.jsonObjectOrder("o")).append(" as pos, ").append(to).append(" as t, row_number()")
+                .append(" over (partition by ").append(to).append(", r.id order by f.ord, ")
+                .append(dialect.jsonObjectOrder("o")).append(") as j")
+                .append(referencesFrom(dialect, organizationId, object, fields, targets, null, params))
+                .append(dialect.inSet(h, to, ids, params)).append(" and not ")
+                .append(dialect.inSet(h, "r.id", ids, params));
+        if (pendingOf != null) {
+            sql.append(" and not exists (select 1 from import_deferred d where d.import_id = ? and d.state = 'pending'")
+                    .append(" and d.external_id = r.external_id and d.record_id = r.id)");
+            params.add(pendingOf);
+        }
+        h.forEach("select t, n, id, external_id, ord from (select t, id, external_id, ord, pos, row_number() over"
+                + " (partition by t order by id) as k, count(*) over (partition by t) as n from (" + sql
+                + ") x where j = 1) y where k = 1 order by id, ord, pos",
+                rs -> {
+                    each.accept(new Referrers(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                            rs.getInt(5)));
+                    return null;
+                }, params.toArray());
+    }
+
+    /**
+     * Marks rejected the pending put-off rows of {@code importId} (a delete import's) whose records the organization's
+     * records of {@code object} refer to through {@code fields} (slugs), but the records of its pending put-off rows:
+     * {@link #references} to them among {@code targets}, found and acted on by the database, so none is held here
+     * however many rows the import put off. Returns how many rows it marked; a marked row's record stays, so its own
+     * references keep the records it names on the next call.
+     */
+    public int rejectReferredPutOff(Handle h, String organizationId, ObjectDef object, List<String> fields,
+            Set<String> targets, String importId) {
+        return markReferred(h, organizationId, object, fields, targets, importId, "pending", "rejected",
+                "d.external_id = r.external_id and d.record_id = r.id");
+    }
+
+    /**
+     * {@link #rejectReferredPutOff} for an overwrite cleanup's records left for after its walk (see
+     * {@link ImportStore#clearCleanup}): moves those that a record that is not one of them refers to from
+     * {@link ImportStore#CLEANUP_LATER} to {@link ImportStore#CLEANUP_HOLD}. Returns how many it moved.
+     */
+    public int holdReferredCleanup(Handle h, String organizationId, ObjectDef object, List<String> fields,
+            Set<String> targets, String importId) {
+        return markReferred(h, organizationId, object, fields, targets, importId, ImportStore.CLEANUP_LATER,
+                ImportStore.CLEANUP_HOLD, "d.external_id = r.id");
+    }
+
+    /**
+     * Moves the rows of {@code import_deferred} in state {@code from} whose records a record of {@code object} refers
+     * to to state {@code to}, but for references from the records of such rows ({@code own} matches a row {@code d}
+     * to a referring record {@code r}).
+     */
+    private static int markReferred(Handle h, String organizationId, ObjectDef object, List<String> fields,
+            Set<String> targets, String importId, String from, String to, String own) {
+        if (fields.isEmpty() || targets.isEmpty()) {
+            return 0;
+        }
+        Dialect dialect = h.dialect();
+        String target = dialect.jsonObjectText("r.data", "o", "id");
+        List<Object> params = new ArrayList<>(List.of(to, importId, from));
+        String referring = "select " + target + referencesFrom(dialect, organizationId, object, fields, targets, null,
+                params) + target + " in (select record_id from import_deferred where import_id = ? and state = ?)"
+                + " and not exists (select 1 from import_deferred d where d.import_id = ? and d.state = ? and " + own
+                + ")";
+        params.addAll(List.of(importId, from, importId, from));
+        return h.update("update import_deferred set state = ? where import_id = ? and state = ? and record_id in ("
+                + referring + ")", params.toArray());
+    }
+
+    /**
+     * The first reference, as {@link #references} orders them, that a record of {@code object} that is not one of
+     * them holds to the overwrite cleanup's records in {@link ImportStore#CLEANUP_HOLD}; empty when there is none.
+     */
+    public Optional<Reference> firstReferenceToHeld(Handle h, String organizationId, ObjectDef object,
+            List<String> fields, Set<String> targets, String importId) {
+        if (fields.isEmpty() || targets.isEmpty()) {
+            return Optional.empty();
+        }
+        Dialect dialect = h.dialect();
+        String target = dialect.jsonObjectText("r.data", "o", "id");
+        List<Object> params = new ArrayList<>();
+        String sql = "select r.id, r.external_id, f.ord, " + target + referencesFrom(dialect, organizationId, object,
+                fields, targets, null, params) + target + " in (select record_id from import_deferred where import_id"
+                + " = ? and state = ?) and not exists (select 1 from import_deferred d where d.import_id = ?"
+                + " and d.state = ? and d.external_id = r.id) order by r.id, f.ord, " + dialect.jsonObjectOrder("o")
+                + " limit 1";
+        params.addAll(List.of(importId, ImportStore.CLEANUP_HOLD, importId, ImportStore.CLEANUP_HOLD));
+        return h.queryFirst(sql, rs -> new Reference(rs.getString(1), rs.getString(2), rs.getInt(3),
+                rs.getString(4)), params.toArray());
+    }
+
+    /**
+     * The {@code from … where … and } of {@link #references}' query: the JSON objects the fields of the records of
+     * {@code object} hold (the record {@code r}, the field {@code f.ord}, the object {@code o}) that name another
+     * record of {@code targets}.
+     */
+    private static String referencesFrom(Dialect dialect, String organizationId, ObjectDef object,
+            List<String> fields, Set<String> targets, String notCreatedBy, List<Object> params) {
+        String to = dialect.jsonObjectText("r.data", "o", "id");
+        StringBuilder sql = new StringBuilder(" from (select id, external_id, data from records where ")
+                .append(dialect.objectInIdOrder(organizationId, object, params));
+        if (notCreatedBy != null) {
+            sql.append(" and (created_by_import is null or created_by_import <> ?)");
+            params.add(notCreatedBy);
+        }
+        sql.append(") r cross join (");
+        for (int i = 0; i < fields.size(); i++) {
+            sql.append(i == 0 ? "" : " union all ").append("select ").append(i).append(" as ord, ? as slug");
+            params.add(fields.get(i));
+        }
+        sql.append(") f ").append(dialect.jsonObjects("r.data", "f.slug", "o"))
+                .append(" where ").append(dialect.jsonObjectText("r.data", "o", "object")).append(" in (")
+                .append(String.join(", ", Collections.nCopies(targets.size(), "?"))).append(") and ").append(to)
+                .append(" <> r.id and ");
+        params.addAll(targets.stream().sorted().toList());
+        return sql.toString();
     }
 
     /**

@@ -694,6 +694,47 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void theRecordsLeftForAfterTheCleanupWalkAreDecidedAndDeletedAPageAtATime() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("""
+                external_id,name,vendor,dependencies
+                s-01,A,v-1,
+                s-02,B,v-1,
+                s-03,C,v-1,
+                s-04,D,v-1,
+                s-05,E,v-1,
+                s-06,F,v-1,s-05
+                s-07,G,v-1,s-01
+                s-08,H,v-1,s-02
+                s-09,I,v-1,s-03
+                s-10,J,v-1,s-04
+                s-11,K,v-1,s-05
+                s-12,L,v-1,s-06
+                """);
+        Map<String, String> ids = serviceIds("s-05", "s-06");
+        List<List<String>> deletes = new ArrayList<>();
+        pipeline.beforeCleanupDelete(toDelete -> deletes.add(toDelete.stream().map(RecordStore.Existing::externalId)
+                .toList()));
+
+        // Pages of 3: s-01 to s-06 are referred to by services of later pages, so left for after the walk, which
+        // deletes s-07 to s-12; then s-06 stays for s-13 of the file, and s-05 for s-06.
+        ImportJob job = runServices(Action.OVERWRITE, "external_id,name,vendor,dependencies\ns-13,M,v-1,s-06\n");
+
+        // Decided a page at a time: before, the 4 records left were read and deleted together.
+        assertThat(deletes).isEqualTo(List.of(List.of("s-07", "s-08", "s-09"), List.of("s-10", "s-11", "s-12"),
+                List.of("s-01", "s-02", "s-03"), List.of("s-04")));
+        assertThat(job.phase(Phase.CLEANUP).rows()).isEqualTo(10);
+        String added = serviceIds("s-13").get("s-13");
+        assertThat(job.phase(Phase.CLEANUP).reason()).isEqualTo("2 records the import did not contain were not"
+                + " deleted, since records the cleanup does not delete still refer to them; e.g. service "
+                + ids.get("s-06") + " is still referred to by service " + added
+                + " (field dependencies), which the cleanup does not delete");
+        assertThat(serviceIds("s-01", "s-02", "s-03", "s-04", "s-05", "s-06", "s-07", "s-08", "s-09", "s-10", "s-11",
+                "s-12", "s-13")).isEqualTo(Map.of("s-05", ids.get("s-05"), "s-06", ids.get("s-06"), "s-13", added));
+        assertThat(db.withHandle((Handle h) -> imports.deferredCount(h, job.id()))).isZero();
+    }
+
+    @Test
     void theOneAtATimeCleanupKeepsARecordThatARecordItDoesNotDeleteStillRefersTo() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n");
         runServices("external_id,name,vendor\ns-1,Payments,v-2\n");
@@ -3555,6 +3596,44 @@ abstract class ImportPipelineContract {
         }
         assertThat(found).containsExactlyElementsOf(expected);
         assertThat(read).isEqualTo(among ? 7 : 6);
+    }
+
+    /**
+     * The references to the records a chunk deletes, as the database counts them: 300 services refer to v-1 (by
+     * their vendor, s-0000 by its dependencies too), and s-x to v-2 in its dependencies only; v-3 refers to nothing
+     * and v-2 and v-3 are referred to by no candidate. What comes back is one answer per candidate referred to (2),
+     * however many records refer to it; before, every reference came back (301).
+     */
+    @Test
+    void stillReferredHoldsOneAnswerPerRecordReferredToHoweverManyRecordsReferToIt() {
+        Map<String, String> ids = new HashMap<>();
+        db.inTransaction(h -> {
+            records.upsert(h, org, BuiltInObjects.VENDOR, List.of(vendorWrite("v-1"), vendorWrite("v-2"),
+                    vendorWrite("v-3")));
+            ids.putAll(records.idsByExternalId(h, org, "vendor", List.of("v-1", "v-2", "v-3")));
+            List<RecordWrite> services = new ArrayList<>();
+            services.add(serviceWrite("s-0000", ids, "v-1", List.of("v-1")));
+            for (int i = 1; i < 300; i++) {
+                services.add(serviceWrite("s-%04d".formatted(i), ids, "v-1", List.of()));
+            }
+            records.upsert(h, org, BuiltInObjects.SERVICE, services);
+            return records.upsert(h, org, BuiltInObjects.SERVICE, List.of(new RecordWrite("s-x", Map.of(
+                    "name", new Value.Text("Search"), "dependencies", new Value.Many(List.of(vendorRef("v-2",
+                            ids)))))));
+        });
+        String first = db.withHandle(h -> h.queryFirst("select min(id) from records where organization_id = ?"
+                + " and object = 'service' and external_id like 's-0%'", rs -> rs.getString(1), org)).orElseThrow();
+        String search = db.withHandle(h -> records.idsByExternalId(h, org, "service", List.of("s-x"))).get("s-x");
+        StillReferred referred = new StillReferred(db.withHandle(h -> new SchemaStore(clock).schema(h, org)),
+                BuiltInObjects.VENDOR);
+
+        StillReferred.Found found = db.inTransaction(h -> referred.references(records, h, org,
+                Set.of(ids.get("v-1"), ids.get("v-2"), ids.get("v-3")), null));
+
+        assertThat(found.held()).isEqualTo(2);
+        assertThat(StillReferred.kept(found, o -> false)).containsExactly(
+                Map.entry(ids.get("v-1"), new StillReferred.Keeper("service", first, "vendor", 300)),
+                Map.entry(ids.get("v-2"), new StillReferred.Keeper("service", search, "dependencies", 1)));
     }
 
     private static RecordWrite vendorWrite(String key) {

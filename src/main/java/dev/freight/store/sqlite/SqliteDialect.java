@@ -6,6 +6,7 @@ import dev.freight.store.Handle;
 import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
 import dev.freight.store.StoreException;
+import dev.freight.store.ValueJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
@@ -56,6 +58,12 @@ public final class SqliteDialect implements Dialect {
     @Override
     public int maxParameters() {
         return 32_000;
+    }
+
+    @Override
+    public String inSet(Handle h, String column, Collection<String> values, List<Object> params) {
+        params.add(ValueJson.write(List.copyOf(values)));
+        return column + " in (select value from json_each(?))";
     }
 
     @Override
