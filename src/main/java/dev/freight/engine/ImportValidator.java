@@ -19,11 +19,11 @@ import dev.freight.store.ValueJson;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.Comparator;
@@ -34,7 +34,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToLongFunction;
@@ -122,6 +121,11 @@ public final class ImportValidator {
     private final String organizationId;
     private final ToLongFunction<String> keyHash;
     private final Path temporaryDir;
+    /**
+     * The most external ids and names of the records the file's rows would create that the last validation awaiting
+     * links held in memory at once as text ({@link OwnRecords#mostHeld}); 0 before one.
+     */
+    private volatile int mostOwnHeld;
 
     /**
      * @param maxErrors how many problems (and row warnings) a report lists at most
@@ -134,6 +138,11 @@ public final class ImportValidator {
     public ImportValidator(int maxErrors, Database database, RecordStore records, Schema schema,
             String organizationId, Path temporaryDir) {
         this(maxErrors, database, records, schema, organizationId, temporaryDir, KeyHashes::hash);
+    }
+
+    /** See {@link #mostOwnHeld}: what memory held of the records the file's rows would create, however many. */
+    int mostOwnHeld() {
+        return mostOwnHeld;
     }
 
     /** Hashing external ids with {@code keyHash} instead of {@link KeyHashes#hash}: a test's, to make keys collide. */
@@ -243,7 +252,8 @@ public final class ImportValidator {
                 options.createMissingReferences() ? ReferenceResolver.Missing.CREATE : ReferenceResolver.Missing.WARN,
                 foresight);
         try (InRowOrder inOrder = new InRowOrder(rejections, handedBefore, temporaryDir);
-                PendingLinks links = new PendingLinks(object, temporaryDir)) {
+                PendingLinks links = new PendingLinks(object, temporaryDir);
+                OwnRecords ownRecords = new OwnRecords(temporaryDir, keyHash)) {
             Tally tally = new Tally(inOrder, links, columnsByField, object, options, duplicates, references);
             List<Read> chunk = new ArrayList<>(CHUNK);
             try (RowReader reader = source.open()) {
@@ -264,8 +274,15 @@ public final class ImportValidator {
             }
             Map<Long, Violation> late = Map.of();
             if (!links.isEmpty()) {
-                Map<Long, List<String>> ownRecords = foreseeOwnRecords(object, source, transformer, tally, foresight);
-                late = tally.checkLinks(ownRecords, foresight);
+                foreseeOwnRecords(object, source, transformer, tally, ownRecords);
+                foresight.own(ownRecords);
+                try {
+                    late = tally.checkLinks(ownRecords);
+                } catch (UncheckedIOException e) {
+                    // A look-up of the records' file, from inside the resolver.
+                    throw e.getCause();
+                }
+                mostOwnHeld = ownRecords.mostHeld();
             }
             if (!late.isEmpty()) {
                 // Their cells are read again rather than kept with every link; each goes to the errors files in its
@@ -329,25 +346,19 @@ public final class ImportValidator {
     /**
      * Reads the source once more for the records of the object that its rows would create, by the external ids and
      * names the links await: after the last row, execution finds them stored. Only the rows that would create a record
-     * count (a row that updates one finds it stored already), each by its external_id and name as it gives them.
-     * Returns those rows' records, by row: its external_id and lower-cased name (each null unless a link awaits it).
+     * count (a row that updates one finds it stored already), each by its external_id and name as it gives them; they
+     * go to {@code own}, which keeps them in a temporary file.
      */
-    private Map<Long, List<String>> foreseeOwnRecords(ObjectDef object, ImportPipeline.RowSource source,
-            RowTransformer transformer, Tally tally, ReferenceResolver.Foresight foresight) throws IOException {
-        Set<String> wanted = new HashSet<>();
-        Set<String> lowered = new HashSet<>();
+    private void foreseeOwnRecords(ObjectDef object, ImportPipeline.RowSource source, RowTransformer transformer,
+            Tally tally, OwnRecords own) throws IOException {
         tally.links.forEach(CHUNK, batch -> {
             for (Link l : batch) {
                 for (Value.Ref ref : ReferenceResolver.refs(l.given())) {
-                    wanted.add(ref.text());
-                    lowered.add(ref.text().toLowerCase(Locale.ROOT));
+                    own.want(ref.text());
                 }
             }
         });
         String nameField = ReferenceResolver.nameField(object);
-        Map<String, String> ids = new HashMap<>();
-        Map<String, Integer> names = new HashMap<>();
-        Map<Long, List<String>> byRow = new HashMap<>();
         try (RowReader reader = source.open()) {
             Rows rows = new Rows(reader);
             for (SourceRow row = rows.next(); row != null; row = rows.next()) {
@@ -356,24 +367,12 @@ public final class ImportValidator {
                     continue;
                 }
                 ParsedRow parsed = transformer.parse(row);
-                String externalId = null;
-                String lower = null;
-                if (parsed.externalId() != null && wanted.contains(parsed.externalId())) {
-                    externalId = parsed.externalId();
-                    ids.put(externalId, "row " + row.ordinal());
-                }
-                if (nameField != null && parsed.values().get(nameField) instanceof Value.Text(String name)
-                        && lowered.contains(name.toLowerCase(Locale.ROOT))) {
-                    lower = name.toLowerCase(Locale.ROOT);
-                    names.merge(lower, 1, Integer::sum);
-                }
-                if (externalId != null || lower != null) {
-                    byRow.put(row.ordinal(), Arrays.asList(externalId, lower));
-                }
+                String name = nameField != null && parsed.values().get(nameField) instanceof Value.Text(String text)
+                        ? text : null;
+                own.add(row.ordinal(), parsed.externalId(), name);
             }
         }
-        foresight.own(ids, names);
-        return byRow;
+        own.finish();
     }
 
     /** A row as read: its cells, why the reader rejected it (else null), and its mapped values (else null). */
@@ -502,10 +501,9 @@ public final class ImportValidator {
          * While it rejects rows it passes over the others again, without the records the rejected rows created, which
          * execution deletes.
          *
-         * @param ownRecords the records of the object that rows would create, by row: external_id and lower-cased name
+         * @param ownRecords the records of the object that rows would create, which the foresight finds
          */
-        Map<Long, Violation> checkLinks(Map<Long, List<String>> ownRecords, ReferenceResolver.Foresight foresight)
-                throws IOException {
+        Map<Long, Violation> checkLinks(OwnRecords ownRecords) throws IOException {
             // The records execution deletes: those created by the rows it rejects here.
             Set<String> deleted = new HashSet<>();
             Map<Long, Violation> byRow = new HashMap<>();
@@ -526,10 +524,8 @@ public final class ImportValidator {
                 }
                 now.forEach(byRow::putIfAbsent);
                 // Execution deletes the records these rows created: a link naming one matches nothing any more.
-                boolean forgot = false;
+                boolean forgot = ownRecords.forget(now.keySet());
                 for (Long row : now.keySet()) {
-                    List<String> own = ownRecords.get(row);
-                    forgot |= own != null && foresight.forget(own.get(0), own.get(1));
                     if (row <= Integer.MAX_VALUE && creating.get(row.intValue())) {
                         deleted.add(recordOf.get(row));
                     }

@@ -249,6 +249,8 @@ abstract class ValidateExecuteContract {
         assertThat(both.rejectedRows()).containsExactly(1_500L);
         assertThat(both.validated().referenceWarnings()).isEqualTo(Map.of("dependencies",
                 List.of("nowhere", "s-1500")));
+        // The records the rows would create are found through hashes and a file: one external id or name at a time.
+        assertThat(both.ownHeld()).isEqualTo(1);
     }
 
     /**
@@ -472,7 +474,7 @@ abstract class ValidateExecuteContract {
     /** What validate answered and execute then did for the same file and options. */
     record Both(ImportValidator.Report validated, List<ImportValidator.Rejected> rejected, int validateReads,
             ImportJob executed, List<RowError> executeErrors, List<String> executeWarnings,
-            Map<String, List<String>> executeReferenceWarnings) {
+            Map<String, List<String>> executeReferenceWarnings, int ownHeld) {
 
         /** Asserts that validate foresaw what execute did. */
         void agree() {
@@ -526,16 +528,16 @@ abstract class ValidateExecuteContract {
         };
         List<ImportValidator.Rejected> rejected = new ArrayList<>();
         Schema schema = db.withHandle(h -> schemas.schema(h, org));
-        ImportValidator.Report report = new ImportValidator(1_000, db, records, schema, org, dir, keyHash).validate(object,
-                options, source, new ImportValidator.Rejections() {
-                    @Override
-                    public void start(List<String> headers) {}
+        ImportValidator validator = new ImportValidator(1_000, db, records, schema, org, dir, keyHash);
+        ImportValidator.Report report = validator.validate(object, options, source, new ImportValidator.Rejections() {
+            @Override
+            public void start(List<String> headers) {}
 
-                    @Override
-                    public void add(ImportValidator.Rejected row) {
-                        rejected.add(row);
-                    }
-                });
+            @Override
+            public void add(ImportValidator.Rejected row) {
+                rejected.add(row);
+            }
+        });
         int validateReads = reads.get();
 
         ImportJob job = jobs.requested(new ImportJobs.Request(org, object.slug(), ImportJobs.MODULE,
@@ -560,7 +562,8 @@ abstract class ValidateExecuteContract {
                     warnings.add(w.ordinal() + "|" + w.field() + "|" + w.code() + "|" + w.message()));
             return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);
         });
-        return new Both(report, rejected, validateReads, done, errors, warnings, referenceWarnings);
+        return new Both(report, rejected, validateReads, done, errors, warnings, referenceWarnings,
+                validator.mostOwnHeld());
     }
 
     private static ExecuteOptions options(DuplicateStrategy strategy, String... fields) {
