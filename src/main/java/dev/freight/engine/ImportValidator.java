@@ -126,6 +126,8 @@ public final class ImportValidator {
      * links held in memory at once as text ({@link OwnRecords#mostHeld}); 0 before one.
      */
     private volatile int mostOwnHeld;
+    /** The most problems, or row warnings, the last validation held at once ({@code Tally.mostHeld}); 0 before one. */
+    private volatile int mostNotesHeld;
 
     /**
      * @param maxErrors how many problems (and row warnings) a report lists at most
@@ -143,6 +145,11 @@ public final class ImportValidator {
     /** See {@link #mostOwnHeld}: what memory held of the records the file's rows would create, however many. */
     int mostOwnHeld() {
         return mostOwnHeld;
+    }
+
+    /** See {@link #mostNotesHeld}: however many rows are rejected or warned about, at most twice the listed. */
+    int mostNotesHeld() {
+        return mostNotesHeld;
     }
 
     /** Hashing external ids with {@code keyHash} instead of {@link KeyHashes#hash}: a test's, to make keys collide. */
@@ -298,17 +305,10 @@ public final class ImportValidator {
                 }
             }
             inOrder.rest();
-            tally.errors.sort(Comparator.comparingLong(Problem::row));
-            if (tally.errors.size() > maxErrors) {
-                tally.errors.subList(maxErrors, tally.errors.size()).clear();
-                tally.truncated = true;
-            }
-            tally.rowWarnings.sort(Comparator.comparingLong(Warning::row).thenComparing(Warning::field));
-            if (tally.rowWarnings.size() > maxErrors) {
-                tally.rowWarnings.subList(maxErrors, tally.rowWarnings.size()).clear();
-                tally.warningsTruncated = true;
-            }
+            tally.truncated |= firstOf(tally.errors, PROBLEM_ORDER, maxErrors);
+            tally.warningsTruncated |= firstOf(tally.rowWarnings, WARNING_ORDER, maxErrors);
             warnings.addAll(tally.rowWarnings);
+            mostNotesHeld = tally.mostHeld;
             Map<String, List<String>> created = new TreeMap<>();
             foresight.createdValues().forEach((field, values) -> created.put(field, List.copyOf(values)));
             Map<String, List<String>> unresolved = new TreeMap<>();
@@ -375,6 +375,23 @@ public final class ImportValidator {
         own.finish();
     }
 
+    private static final Comparator<Problem> PROBLEM_ORDER = Comparator.comparingLong(Problem::row);
+    private static final Comparator<Warning> WARNING_ORDER = Comparator.comparingLong(Warning::row)
+            .thenComparing(Warning::field);
+
+    /**
+     * Sorts {@code list} (stably: a row's problems keep their order) and keeps its first {@code max}; returns whether
+     * it left some out.
+     */
+    private static <T> boolean firstOf(List<T> list, Comparator<? super T> order, int max) {
+        list.sort(order);
+        if (list.size() <= max) {
+            return false;
+        }
+        list.subList(max, list.size()).clear();
+        return true;
+    }
+
     /** A row as read: its cells, why the reader rejected it (else null), and its mapped values (else null). */
     private record Read(SourceRow row, String rejection, ParsedRow parsed) {}
 
@@ -403,6 +420,11 @@ public final class ImportValidator {
         boolean truncated;
         /** Whether row warnings were left out of {@link #rowWarnings}. */
         boolean warningsTruncated;
+        /**
+         * The most problems, or row warnings, {@link #errors} or {@link #rowWarnings} held at once after the last row
+         * (before it, they keep the first {@code maxErrors} and one more).
+         */
+        int mostHeld;
 
         Tally(InRowOrder rejections, PendingLinks links, Map<String, List<ExecuteOptions.ColumnMap>> columnsByField,
                 ObjectDef object, ExecuteOptions options, DuplicateCheck duplicates, ReferenceResolver references) {
@@ -547,7 +569,7 @@ public final class ImportValidator {
                     int resolved = ReferenceResolver.refs(keptRows.get(i).values().get(l.field())).size();
                     // As execution: a link that would change nothing on its record is passed over, deleted or not.
                     if (deleted.contains(l.record()) && resolved != l.written()) {
-                        rowWarnings.add(new Warning(l.row(), l.field(), "link_not_added",
+                        warnings(new Warning(l.row(), l.field(), "link_not_added",
                                 MatchingWriter.notAdded(l.field(), l.given(), MatchingWriter.RECORD_DELETED)));
                     }
                 }
@@ -561,10 +583,24 @@ public final class ImportValidator {
          */
         void rejectLate(SourceRow row, String externalId, Violation v) throws IOException {
             List<Problem> problems = problems(row.ordinal(), List.of(v), row.cells());
-            // It may come before problems listed already: all are sorted and cut at the end.
+            // It may come before problems listed already: all are sorted and cut at the end, and on the way whenever
+            // they are twice as many as listed (what is cut then would be cut at the end too).
             errors.addAll(problems);
+            mostHeld = Math.max(mostHeld, errors.size());
+            if (errors.size() > 2 * maxErrors) {
+                truncated |= firstOf(errors, PROBLEM_ORDER, maxErrors);
+            }
             bad++;
             rejections.late(new Rejected(row.ordinal(), row.line(), externalId, problems, row.cells()));
+        }
+
+        /** Adds a row warning found after the last row, cut as {@link #rejectLate} cuts the problems. */
+        private void warnings(Warning w) {
+            rowWarnings.add(w);
+            mostHeld = Math.max(mostHeld, rowWarnings.size());
+            if (rowWarnings.size() > 2 * maxErrors) {
+                warningsTruncated |= firstOf(rowWarnings, WARNING_ORDER, maxErrors);
+            }
         }
 
         /** The links as rows of their given values alone, as execution reads them back. */
