@@ -19,11 +19,11 @@ import dev.freight.store.ValueJson;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.Comparator;
@@ -34,7 +34,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToLongFunction;
@@ -122,6 +121,13 @@ public final class ImportValidator {
     private final String organizationId;
     private final ToLongFunction<String> keyHash;
     private final Path temporaryDir;
+    /**
+     * The most external ids and names of the records the file's rows would create that the last validation awaiting
+     * links held in memory at once as text ({@link OwnRecords#mostHeld}); 0 before one.
+     */
+    private volatile int mostOwnHeld;
+    /** The most problems, or row warnings, the last validation held at once ({@code Tally.mostHeld}); 0 before one. */
+    private volatile int mostNotesHeld;
 
     /**
      * @param maxErrors how many problems (and row warnings) a report lists at most
@@ -134,6 +140,16 @@ public final class ImportValidator {
     public ImportValidator(int maxErrors, Database database, RecordStore records, Schema schema,
             String organizationId, Path temporaryDir) {
         this(maxErrors, database, records, schema, organizationId, temporaryDir, KeyHashes::hash);
+    }
+
+    /** See {@link #mostOwnHeld}: what memory held of the records the file's rows would create, however many. */
+    int mostOwnHeld() {
+        return mostOwnHeld;
+    }
+
+    /** See {@link #mostNotesHeld}: however many rows are rejected or warned about, at most twice the listed. */
+    int mostNotesHeld() {
+        return mostNotesHeld;
     }
 
     /** Hashing external ids with {@code keyHash} instead of {@link KeyHashes#hash}: a test's, to make keys collide. */
@@ -243,7 +259,8 @@ public final class ImportValidator {
                 options.createMissingReferences() ? ReferenceResolver.Missing.CREATE : ReferenceResolver.Missing.WARN,
                 foresight);
         try (InRowOrder inOrder = new InRowOrder(rejections, handedBefore, temporaryDir);
-                PendingLinks links = new PendingLinks(object, temporaryDir)) {
+                PendingLinks links = new PendingLinks(object, temporaryDir);
+                OwnRecords ownRecords = new OwnRecords(temporaryDir, keyHash)) {
             Tally tally = new Tally(inOrder, links, columnsByField, object, options, duplicates, references);
             List<Read> chunk = new ArrayList<>(CHUNK);
             try (RowReader reader = source.open()) {
@@ -264,8 +281,15 @@ public final class ImportValidator {
             }
             Map<Long, Violation> late = Map.of();
             if (!links.isEmpty()) {
-                Map<Long, List<String>> ownRecords = foreseeOwnRecords(object, source, transformer, tally, foresight);
-                late = tally.checkLinks(ownRecords, foresight);
+                foreseeOwnRecords(object, source, transformer, tally, ownRecords);
+                foresight.own(ownRecords);
+                try {
+                    late = tally.checkLinks(ownRecords);
+                } catch (UncheckedIOException e) {
+                    // A look-up of the records' file, from inside the resolver.
+                    throw e.getCause();
+                }
+                mostOwnHeld = ownRecords.mostHeld();
             }
             if (!late.isEmpty()) {
                 // Their cells are read again rather than kept with every link; each goes to the errors files in its
@@ -281,17 +305,10 @@ public final class ImportValidator {
                 }
             }
             inOrder.rest();
-            tally.errors.sort(Comparator.comparingLong(Problem::row));
-            if (tally.errors.size() > maxErrors) {
-                tally.errors.subList(maxErrors, tally.errors.size()).clear();
-                tally.truncated = true;
-            }
-            tally.rowWarnings.sort(Comparator.comparingLong(Warning::row).thenComparing(Warning::field));
-            if (tally.rowWarnings.size() > maxErrors) {
-                tally.rowWarnings.subList(maxErrors, tally.rowWarnings.size()).clear();
-                tally.warningsTruncated = true;
-            }
+            tally.truncated |= firstOf(tally.errors, PROBLEM_ORDER, maxErrors);
+            tally.warningsTruncated |= firstOf(tally.rowWarnings, WARNING_ORDER, maxErrors);
             warnings.addAll(tally.rowWarnings);
+            mostNotesHeld = tally.mostHeld;
             Map<String, List<String>> created = new TreeMap<>();
             foresight.createdValues().forEach((field, values) -> created.put(field, List.copyOf(values)));
             Map<String, List<String>> unresolved = new TreeMap<>();
@@ -329,25 +346,19 @@ public final class ImportValidator {
     /**
      * Reads the source once more for the records of the object that its rows would create, by the external ids and
      * names the links await: after the last row, execution finds them stored. Only the rows that would create a record
-     * count (a row that updates one finds it stored already), each by its external_id and name as it gives them.
-     * Returns those rows' records, by row: its external_id and lower-cased name (each null unless a link awaits it).
+     * count (a row that updates one finds it stored already), each by its external_id and name as it gives them; they
+     * go to {@code own}, which keeps them in a temporary file.
      */
-    private Map<Long, List<String>> foreseeOwnRecords(ObjectDef object, ImportPipeline.RowSource source,
-            RowTransformer transformer, Tally tally, ReferenceResolver.Foresight foresight) throws IOException {
-        Set<String> wanted = new HashSet<>();
-        Set<String> lowered = new HashSet<>();
+    private void foreseeOwnRecords(ObjectDef object, ImportPipeline.RowSource source, RowTransformer transformer,
+            Tally tally, OwnRecords own) throws IOException {
         tally.links.forEach(CHUNK, batch -> {
             for (Link l : batch) {
                 for (Value.Ref ref : ReferenceResolver.refs(l.given())) {
-                    wanted.add(ref.text());
-                    lowered.add(ref.text().toLowerCase(Locale.ROOT));
+                    own.want(ref.text());
                 }
             }
         });
         String nameField = ReferenceResolver.nameField(object);
-        Map<String, String> ids = new HashMap<>();
-        Map<String, Integer> names = new HashMap<>();
-        Map<Long, List<String>> byRow = new HashMap<>();
         try (RowReader reader = source.open()) {
             Rows rows = new Rows(reader);
             for (SourceRow row = rows.next(); row != null; row = rows.next()) {
@@ -356,24 +367,29 @@ public final class ImportValidator {
                     continue;
                 }
                 ParsedRow parsed = transformer.parse(row);
-                String externalId = null;
-                String lower = null;
-                if (parsed.externalId() != null && wanted.contains(parsed.externalId())) {
-                    externalId = parsed.externalId();
-                    ids.put(externalId, "row " + row.ordinal());
-                }
-                if (nameField != null && parsed.values().get(nameField) instanceof Value.Text(String name)
-                        && lowered.contains(name.toLowerCase(Locale.ROOT))) {
-                    lower = name.toLowerCase(Locale.ROOT);
-                    names.merge(lower, 1, Integer::sum);
-                }
-                if (externalId != null || lower != null) {
-                    byRow.put(row.ordinal(), Arrays.asList(externalId, lower));
-                }
+                String name = nameField != null && parsed.values().get(nameField) instanceof Value.Text(String text)
+                        ? text : null;
+                own.add(row.ordinal(), parsed.externalId(), name);
             }
         }
-        foresight.own(ids, names);
-        return byRow;
+        own.finish();
+    }
+
+    private static final Comparator<Problem> PROBLEM_ORDER = Comparator.comparingLong(Problem::row);
+    private static final Comparator<Warning> WARNING_ORDER = Comparator.comparingLong(Warning::row)
+            .thenComparing(Warning::field);
+
+    /**
+     * Sorts {@code list} (stably: a row's problems keep their order) and keeps its first {@code max}; returns whether
+     * it left some out.
+     */
+    private static <T> boolean firstOf(List<T> list, Comparator<? super T> order, int max) {
+        list.sort(order);
+        if (list.size() <= max) {
+            return false;
+        }
+        list.subList(max, list.size()).clear();
+        return true;
     }
 
     /** A row as read: its cells, why the reader rejected it (else null), and its mapped values (else null). */
@@ -404,6 +420,11 @@ public final class ImportValidator {
         boolean truncated;
         /** Whether row warnings were left out of {@link #rowWarnings}. */
         boolean warningsTruncated;
+        /**
+         * The most problems, or row warnings, {@link #errors} or {@link #rowWarnings} held at once after the last row
+         * (before it, they keep the first {@code maxErrors} and one more).
+         */
+        int mostHeld;
 
         Tally(InRowOrder rejections, PendingLinks links, Map<String, List<ExecuteOptions.ColumnMap>> columnsByField,
                 ObjectDef object, ExecuteOptions options, DuplicateCheck duplicates, ReferenceResolver references) {
@@ -502,10 +523,9 @@ public final class ImportValidator {
          * While it rejects rows it passes over the others again, without the records the rejected rows created, which
          * execution deletes.
          *
-         * @param ownRecords the records of the object that rows would create, by row: external_id and lower-cased name
+         * @param ownRecords the records of the object that rows would create, which the foresight finds
          */
-        Map<Long, Violation> checkLinks(Map<Long, List<String>> ownRecords, ReferenceResolver.Foresight foresight)
-                throws IOException {
+        Map<Long, Violation> checkLinks(OwnRecords ownRecords) throws IOException {
             // The records execution deletes: those created by the rows it rejects here.
             Set<String> deleted = new HashSet<>();
             Map<Long, Violation> byRow = new HashMap<>();
@@ -526,10 +546,8 @@ public final class ImportValidator {
                 }
                 now.forEach(byRow::putIfAbsent);
                 // Execution deletes the records these rows created: a link naming one matches nothing any more.
-                boolean forgot = false;
+                boolean forgot = ownRecords.forget(now.keySet());
                 for (Long row : now.keySet()) {
-                    List<String> own = ownRecords.get(row);
-                    forgot |= own != null && foresight.forget(own.get(0), own.get(1));
                     if (row <= Integer.MAX_VALUE && creating.get(row.intValue())) {
                         deleted.add(recordOf.get(row));
                     }
@@ -551,7 +569,7 @@ public final class ImportValidator {
                     int resolved = ReferenceResolver.refs(keptRows.get(i).values().get(l.field())).size();
                     // As execution: a link that would change nothing on its record is passed over, deleted or not.
                     if (deleted.contains(l.record()) && resolved != l.written()) {
-                        rowWarnings.add(new Warning(l.row(), l.field(), "link_not_added",
+                        warnings(new Warning(l.row(), l.field(), "link_not_added",
                                 MatchingWriter.notAdded(l.field(), l.given(), MatchingWriter.RECORD_DELETED)));
                     }
                 }
@@ -565,10 +583,24 @@ public final class ImportValidator {
          */
         void rejectLate(SourceRow row, String externalId, Violation v) throws IOException {
             List<Problem> problems = problems(row.ordinal(), List.of(v), row.cells());
-            // It may come before problems listed already: all are sorted and cut at the end.
+            // It may come before problems listed already: all are sorted and cut at the end, and on the way whenever
+            // they are twice as many as listed (what is cut then would be cut at the end too).
             errors.addAll(problems);
+            mostHeld = Math.max(mostHeld, errors.size());
+            if (errors.size() > 2 * maxErrors) {
+                truncated |= firstOf(errors, PROBLEM_ORDER, maxErrors);
+            }
             bad++;
             rejections.late(new Rejected(row.ordinal(), row.line(), externalId, problems, row.cells()));
+        }
+
+        /** Adds a row warning found after the last row, cut as {@link #rejectLate} cuts the problems. */
+        private void warnings(Warning w) {
+            rowWarnings.add(w);
+            mostHeld = Math.max(mostHeld, rowWarnings.size());
+            if (rowWarnings.size() > 2 * maxErrors) {
+                warningsTruncated |= firstOf(rowWarnings, WARNING_ORDER, maxErrors);
+            }
         }
 
         /** The links as rows of their given values alone, as execution reads them back. */

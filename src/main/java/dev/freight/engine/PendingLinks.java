@@ -13,11 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.ToLongFunction;
 
 /**
@@ -26,7 +26,8 @@ import java.util.function.ToLongFunction;
  * decides a field of a record decides its link (a row that decides it without such a value leaves it none). Each
  * decision goes to a temporary file (one JSON object a line) as it comes; memory holds a 64-bit hash of each record and
  * field decided ({@link HashOrdinals}: 32 to 64 bytes a link, however long its value), and only for the hashes decided
- * more than once are the records and fields read back to tell which decision is the last. The links are handed back a
+ * more than once are the records and fields read back to tell which decision is the last: 65,536 hashes a read of the
+ * file, once, the answer kept as a bit a decision. The links are handed back a
  * batch at a time, in row order. Not thread-safe; closing it deletes the file.
  */
 final class PendingLinks implements AutoCloseable {
@@ -47,8 +48,15 @@ final class PendingLinks implements AutoCloseable {
     private final ToLongFunction<String> hash;
     /** The hash of each record and field decided, with the number of its first decision (from 1). */
     private final HashOrdinals decided = new HashOrdinals();
-    /** The hashes decided more than once (by one record and field again, or by two that share a hash). */
-    private final Set<Long> again = new HashSet<>();
+    /** The hashes decided more than once (by one record and field again, or by two that share a hash), unsorted. */
+    private long[] again = new long[64];
+    private int repeats;
+    /** The decisions a later one of their record and field replaces (by number, from 0); null until worked out. */
+    private BitSet replaced;
+    /** How many records and fields one read of the file tells the last decision of, at most. */
+    private final int keysAtOnce;
+    /** The most records and fields held at once as text, to tell their last decisions. */
+    private int mostKeysHeld;
     private Path file;
     private BufferedWriter writer;
     private long decisions;
@@ -63,9 +71,15 @@ final class PendingLinks implements AutoCloseable {
 
     /** With another hash function than {@link KeyHashes#hash} (a test's, to make records and fields collide). */
     PendingLinks(ObjectDef object, Path dir, ToLongFunction<String> hash) {
+        this(object, dir, hash, 65_536);
+    }
+
+    /** Telling the last decisions of at most {@code keysAtOnce} records and fields a read (a test's, to see it). */
+    PendingLinks(ObjectDef object, Path dir, ToLongFunction<String> hash, int keysAtOnce) {
         this.object = object;
         this.dir = dir;
         this.hash = hash;
+        this.keysAtOnce = keysAtOnce;
     }
 
     /**
@@ -75,7 +89,10 @@ final class PendingLinks implements AutoCloseable {
     void decide(long row, String record, String field, Value value, int written) throws IOException {
         long h = hash.applyAsLong(record + "\n" + field);
         if (decided.get(h) != 0) {
-            again.add(h);
+            if (repeats == again.length) {
+                again = Arrays.copyOf(again, again.length * 2);
+            }
+            again[repeats++] = h;
         } else if (value == null) {
             // Nothing decided before to take back.
             return;
@@ -100,6 +117,7 @@ final class PendingLinks implements AutoCloseable {
         }
         decisions++;
         given |= value != null;
+        replaced = null;
     }
 
     /** Whether no row gave a link (one given may have been taken back by a later row since). */
@@ -118,19 +136,8 @@ final class PendingLinks implements AutoCloseable {
         } catch (IOException e) {
             throw unwritable(e);
         }
-        // For a record and field decided more than once, the number of its last decision.
-        Map<String, Long> last = new HashMap<>();
-        if (!again.isEmpty()) {
-            long n = 0;
-            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                for (String line = in.readLine(); line != null; line = in.readLine(), n++) {
-                    Map<String, Object> d = ValueJson.readObject(line);
-                    String key = d.get("record") + "\n" + d.get("field");
-                    if (again.contains(hash.applyAsLong(key))) {
-                        last.put(key, n);
-                    }
-                }
-            }
+        if (replaced == null) {
+            replaced = replaced();
         }
         List<Link> batch = new ArrayList<>(Math.min(size, 1_024));
         long n = 0;
@@ -139,8 +146,7 @@ final class PendingLinks implements AutoCloseable {
                 Map<String, Object> d = ValueJson.readObject(line);
                 String record = (String) d.get("record");
                 String field = (String) d.get("field");
-                Long lastOne = last.get(record + "\n" + field);
-                if (d.get("given") == null || lastOne != null && lastOne != n) {
+                if (d.get("given") == null || replaced.get((int) n)) {
                     continue;
                 }
                 batch.add(new Link(((Number) d.get("row")).longValue(), record, field,
@@ -154,6 +160,52 @@ final class PendingLinks implements AutoCloseable {
         if (!batch.isEmpty()) {
             hand(batch, sink);
         }
+    }
+
+    /**
+     * The decisions a later one of the same record and field replaces. Only the hashes decided more than once are
+     * looked at, a slice of at most {@link #keysAtOnce} of them (in hash order) a read of the file, holding the
+     * records and fields of that slice alone as text.
+     */
+    private BitSet replaced() throws IOException {
+        BitSet out = new BitSet();
+        if (repeats == 0) {
+            return out;
+        }
+        long[] hashes = Arrays.copyOf(again, repeats);
+        Arrays.sort(hashes);
+        int distinct = 0;
+        for (int i = 0; i < hashes.length; i++) {
+            if (distinct == 0 || hashes[i] != hashes[distinct - 1]) {
+                hashes[distinct++] = hashes[i];
+            }
+        }
+        for (int from = 0; from < distinct; from += keysAtOnce) {
+            int to = Math.min(distinct, from + keysAtOnce);
+            // Record and field → the number of its last decision read so far.
+            Map<String, Integer> last = new HashMap<>();
+            int n = 0;
+            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                for (String line = in.readLine(); line != null; line = in.readLine(), n++) {
+                    Map<String, Object> d = ValueJson.readObject(line);
+                    String key = d.get("record") + "\n" + d.get("field");
+                    if (Arrays.binarySearch(hashes, from, to, hash.applyAsLong(key)) < 0) {
+                        continue;
+                    }
+                    Integer before = last.put(key, n);
+                    if (before != null) {
+                        out.set(before);
+                    }
+                    mostKeysHeld = Math.max(mostKeysHeld, last.size());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The most records and fields {@link #forEach} held at once as text to tell their last decisions. */
+    int mostKeysHeld() {
+        return mostKeysHeld;
     }
 
     private void hand(List<Link> batch, Batch sink) throws IOException {

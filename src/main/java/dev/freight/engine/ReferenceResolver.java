@@ -72,41 +72,27 @@ final class ReferenceResolver {
         static final int LISTED = 100;
         /** Field → the first values a record would be created for, each as its first row spells it, sorted. */
         private final Map<String, TreeSet<String>> createdValues = new TreeMap<>();
-        /** External id → made-up id, of the records of the object that the file's rows would create. */
-        private Map<String, String> ownIds = Map.of();
-        /** Lower-cased name → how many records of the object the file's rows would create with it. */
-        private Map<String, Integer> ownNames = Map.of();
+        /** The records of the object that the file's rows would create; null until {@link #own} sets them. */
+        private OwnRecords own;
 
         /** Field → the first {@value #LISTED} values execution would create a record for, sorted. */
         Map<String, TreeSet<String>> createdValues() {
             return createdValues;
         }
 
-        /**
-         * Sets the object's records that the file's rows would create, for the look-ups after its last row.
-         *
-         * @param ids external id → made-up id
-         * @param names lower-cased name → how many
-         */
-        void own(Map<String, String> ids, Map<String, Integer> names) {
-            this.ownIds = new HashMap<>(ids);
-            this.ownNames = new HashMap<>(names);
+        /** Sets the object's records that the file's rows would create, for the look-ups after its last row. */
+        void own(OwnRecords records) {
+            this.own = records;
         }
 
-        /**
-         * Forgets a record of the object that a row of the file would create, as execution deletes the record of a row
-         * rejected after the last row; returns whether it was among those {@link #own} set.
-         *
-         * @param externalId its external id, or null
-         * @param name its lower-cased name, or null
-         */
-        boolean forget(String externalId, String name) {
-            boolean known = externalId != null && ownIds.remove(externalId) != null;
-            if (name != null && ownNames.containsKey(name)) {
-                ownNames.computeIfPresent(name, (k, n) -> n > 1 ? n - 1 : null);
-                known = true;
-            }
-            return known;
+        /** The made-up id of the record of the object a row of the file would create with this external id, or null. */
+        private String ownId(String externalId) {
+            return own == null ? null : own.id(externalId);
+        }
+
+        /** How many records of the object the file's rows would create with this lower-cased name. */
+        private int ownNamed(String lower) {
+            return own == null ? 0 : own.named(lower);
         }
     }
 
@@ -361,7 +347,7 @@ final class ReferenceResolver {
             if (foresight != null && target.equals(object.slug())) {
                 // A record a row of the file would create, as the look-ups after its last row find it stored.
                 for (String w : open) {
-                    String id = foresight.ownIds.get(w);
+                    String id = found.containsKey(w) ? null : foresight.ownId(w);
                     if (!found.containsKey(w) && id != null) {
                         found.put(w, new Value.Ref(w, target, id));
                     }
@@ -469,7 +455,7 @@ final class ReferenceResolver {
             String key = w.toLowerCase(Locale.ROOT);
             RecordStore.TextMatch hit = out.get(key);
             int more = (made.containsKey(key) ? 1 : 0)
-                    + (target.equals(object.slug()) ? foresight.ownNames.getOrDefault(key, 0) : 0);
+                    + (target.equals(object.slug()) ? foresight.ownNamed(key) : 0);
             if (more == 0) {
                 continue;
             }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -75,6 +76,34 @@ class PendingLinksTest {
         try (Stream<Path> files = Files.walk(dir)) {
             assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
                     .containsExactly("freight-instance.lock");
+        }
+    }
+
+    /**
+     * 2,500 services decided twice (rows 1 to 2,500, then rows 2,501 to 5,000 again, but s-7 left without a link): the
+     * second decisions are handed back, and telling them last held at most 1,000 records and fields at once, a slice
+     * of the hashes decided again a read of the file (before, a map of all 2,500).
+     */
+    @Test
+    void theRecordsDecidedAgainAreToldASliceAtATime() throws IOException {
+        List<Link> expected = new ArrayList<>();
+        try (PendingLinks links = new PendingLinks(BuiltInObjects.SERVICE, dir, KeyHashes::hash, 1_000)) {
+            for (int i = 1; i <= 2_500; i++) {
+                links.decide(i, "s-" + i, "dependencies", dependsOn("s-" + (i + 1)), 0);
+            }
+            for (int i = 1; i <= 2_500; i++) {
+                Link link = new Link(2_500 + i, "s-" + i, "dependencies", dependsOn("s-" + (i + 2)), 1);
+                links.decide(link.row(), link.record(), link.field(), i == 7 ? null : link.given(), link.written());
+                if (i != 7) {
+                    expected.add(link);
+                }
+            }
+            List<Link> handed = new ArrayList<>();
+
+            links.forEach(1_000, handed::addAll);
+
+            assertThat(handed).isEqualTo(expected);
+            assertThat(links.mostKeysHeld()).isEqualTo(1_000);
         }
     }
 

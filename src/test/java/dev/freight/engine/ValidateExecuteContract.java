@@ -249,6 +249,8 @@ abstract class ValidateExecuteContract {
         assertThat(both.rejectedRows()).containsExactly(1_500L);
         assertThat(both.validated().referenceWarnings()).isEqualTo(Map.of("dependencies",
                 List.of("nowhere", "s-1500")));
+        // The records the rows would create are found through hashes and a file: one external id or name at a time.
+        assertThat(both.ownHeld()).isEqualTo(1);
     }
 
     /**
@@ -372,6 +374,50 @@ abstract class ValidateExecuteContract {
     }
 
     /**
+     * 2,100 nodes whose parent "hub" names two later nodes (Hub, HUB): each is rejected after the last row and its
+     * record deleted; 2,100 later rows leave those records unchanged but for a peer created by the last row, and their
+     * links are not added. Validate lists the first 1,000 problems and warnings, as execute, and holds at most 2,001
+     * of either at once, however many rows are rejected or warned about after the last row (before, all of them).
+     */
+    @Test
+    void problemsAndWarningsFoundAfterTheLastRowAreCutAsTheyComeNotAllHeld() throws IOException {
+        db.inTransaction(h -> {
+            schemas.createObject(h, org, new ObjectDef("node", "Node", "node", false, List.of(
+                    new Field("name", "Name", FieldType.TEXT, true, "", List.of(), List.of(), false),
+                    new Field("parent", "Parent", FieldType.REFERENCE, false, "", List.of(), List.of("node"), false),
+                    new Field("peers", "Peers", FieldType.REFERENCE, false, "", List.of(), List.of("node"), true))));
+            return null;
+        });
+        StringBuilder csv = new StringBuilder("external_id,name,parent,peers\n");
+        for (int i = 1; i <= 2_100; i++) {
+            csv.append("n-").append(i).append(",Node ").append(i).append(",hub,\n");
+        }
+        csv.append("n-hub-1,Hub,,\nn-hub-2,HUB,,\n");
+        for (int i = 1; i <= 2_100; i++) {
+            csv.append("n-").append(i).append(",Node ").append(i).append(",,n-last\n");
+        }
+        csv.append("n-last,Last,,\n");
+
+        Both both = both(object("node"), options(DuplicateStrategy.UPDATE, "external_id", "name", "parent",
+                "peers"), csv.toString());
+
+        assertThat(both.counts()).containsExactly(4_203L, 2_103L, 2_100L, 0L);
+        assertThat(both.counts()).containsExactly(both.executed().stats().read(), both.executed().stats().valid(),
+                both.executed().stats().failed(), both.executed().stats().skippedDuplicates());
+        assertThat(both.validated().errorsTruncated()).isTrue();
+        assertThat(both.errors()).hasSize(1_000).first().isEqualTo("1|parent|ambiguous_reference|parent: \"hub\""
+                + " matches 2 node records by name ignoring case; give the external_id of the one meant");
+        assertThat(both.errors()).isEqualTo(both.executeErrors().subList(0, 1_000).stream()
+                .map(e -> e.ordinal() + "|" + e.field() + "|" + e.code() + "|" + e.message()).toList());
+        assertThat(both.rejectedRows()).hasSize(2_100).endsWith(2_100L);
+        assertThat(both.validated().warningsTruncated()).isTrue();
+        assertThat(both.warnings()).hasSize(1_000).first().isEqualTo("2103|peers|link_not_added|peers: \"n-last\""
+                + " was not added: the row's record was deleted since the row wrote it");
+        assertThat(both.warnings()).isEqualTo(both.executeWarnings());
+        assertThat(both.notesHeld()).isEqualTo(2_001);
+    }
+
+    /**
      * With no date or number column, validate reads the file once: the keys are hashed as the rows come. A file that
      * repeats a key has it read once more, to confirm that the rows refused as repeats have the key of the row before.
      * Before, a first pass read every file's keys before the rows.
@@ -472,7 +518,7 @@ abstract class ValidateExecuteContract {
     /** What validate answered and execute then did for the same file and options. */
     record Both(ImportValidator.Report validated, List<ImportValidator.Rejected> rejected, int validateReads,
             ImportJob executed, List<RowError> executeErrors, List<String> executeWarnings,
-            Map<String, List<String>> executeReferenceWarnings) {
+            Map<String, List<String>> executeReferenceWarnings, int ownHeld, int notesHeld) {
 
         /** Asserts that validate foresaw what execute did. */
         void agree() {
@@ -526,16 +572,16 @@ abstract class ValidateExecuteContract {
         };
         List<ImportValidator.Rejected> rejected = new ArrayList<>();
         Schema schema = db.withHandle(h -> schemas.schema(h, org));
-        ImportValidator.Report report = new ImportValidator(1_000, db, records, schema, org, dir, keyHash).validate(object,
-                options, source, new ImportValidator.Rejections() {
-                    @Override
-                    public void start(List<String> headers) {}
+        ImportValidator validator = new ImportValidator(1_000, db, records, schema, org, dir, keyHash);
+        ImportValidator.Report report = validator.validate(object, options, source, new ImportValidator.Rejections() {
+            @Override
+            public void start(List<String> headers) {}
 
-                    @Override
-                    public void add(ImportValidator.Rejected row) {
-                        rejected.add(row);
-                    }
-                });
+            @Override
+            public void add(ImportValidator.Rejected row) {
+                rejected.add(row);
+            }
+        });
         int validateReads = reads.get();
 
         ImportJob job = jobs.requested(new ImportJobs.Request(org, object.slug(), ImportJobs.MODULE,
@@ -560,7 +606,8 @@ abstract class ValidateExecuteContract {
                     warnings.add(w.ordinal() + "|" + w.field() + "|" + w.code() + "|" + w.message()));
             return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);
         });
-        return new Both(report, rejected, validateReads, done, errors, warnings, referenceWarnings);
+        return new Both(report, rejected, validateReads, done, errors, warnings, referenceWarnings,
+                validator.mostOwnHeld(), validator.mostNotesHeld());
     }
 
     private static ExecuteOptions options(DuplicateStrategy strategy, String... fields) {
