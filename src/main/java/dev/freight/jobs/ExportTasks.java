@@ -124,7 +124,9 @@ public final class ExportTasks {
      * ended {@code failed} ("Freight failed while writing the export (ClosedByInterruptException)").
      */
     public void run(String jobId, BooleanSupplier stopping) {
-        ExportJob job = database.withHandle(h -> jobs.get(h, jobId)).orElse(null);
+        // A write transaction, though it only reads: see ImportTasks.runImport (SQLite's reads go on under another
+        // process's write lock, which is the outage).
+        ExportJob job = database.inTransaction(h -> jobs.get(h, jobId)).orElse(null);
         if (job == null || job.status().isFinal()) {
             return;
         }
