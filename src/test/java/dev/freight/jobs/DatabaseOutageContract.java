@@ -194,6 +194,11 @@ abstract class DatabaseOutageContract {
      * {@code listener}.
      */
     Scheduler newScheduler(Duration heartbeat, SchedulerListener listener) {
+        return newScheduler(heartbeat, 1, listener);
+    }
+
+    /** As {@link #newScheduler(Duration, SchedulerListener)}, with {@code threads} worker threads. */
+    Scheduler newScheduler(Duration heartbeat, int threads, SchedulerListener listener) {
         ExecutionInterceptor watch = (instance, context, chain) -> {
             started.add(client.getScheduledExecution(TaskInstanceId.of(instance.getTaskName(), instance.getId()))
                     .orElseThrow());
@@ -209,7 +214,7 @@ abstract class DatabaseOutageContract {
             }
         };
         return Scheduler.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
-                .threads(1)
+                .threads(threads)
                 .pollingInterval(Duration.ofMillis(500))
                 .heartbeatInterval(heartbeat)
                 .missedHeartbeatsLimit(4)
