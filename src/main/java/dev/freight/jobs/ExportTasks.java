@@ -124,7 +124,9 @@ public final class ExportTasks {
      * ended {@code failed} ("Freight failed while writing the export (ClosedByInterruptException)").
      */
     public void run(String jobId, BooleanSupplier stopping) {
-        ExportJob job = database.withHandle(h -> jobs.get(h, jobId)).orElse(null);
+        // A write transaction, though it only reads: see ImportTasks.runImport (SQLite's reads go on under another
+        // process's write lock, which is the outage).
+        ExportJob job = database.inTransaction(h -> jobs.get(h, jobId)).orElse(null);
         if (job == null || job.status().isFinal()) {
             return;
         }
@@ -196,19 +198,29 @@ public final class ExportTasks {
      * Marks the job failed, unless it has ended, and deletes its files unless it is {@code completed}: a completion
      * whose commit happened although the database reported it failed (the connection lost as it answered COMMIT) left
      * the job completed, with its published file the one clients download. Before, the file was deleted first, whatever
-     * the job's row said. When the row cannot be read, the files stay for the job's next run to settle.
+     * the job's row said. When the row cannot be read, the files stay for the job's next run to settle. The ERROR line
+     * goes out once the row has said the job did not complete (or could not be read): before, it went out first, and a
+     * completed job's run logged "export … failed" with a stack trace before the line saying its file stays.
      */
     private void fail(ExportJob job, ExportFormat format, Exception e, String reason) {
-        LOG.error("export {} failed: {}", job.id(), e.toString(), e);
         files.deleteTemporary(job.id());
-        ExportJob.Status status = database.inTransaction(h -> jobs.get(h, job.id())
-                .map(j -> j.status().isFinal() ? j : jobs.save(h, j.failed(clock.instant(), reason)))
-                .map(ExportJob::status)
-                .orElse(null));
+        ExportJob.Status status;
+        try {
+            status = database.inTransaction(h -> jobs.get(h, job.id())
+                    .map(j -> j.status().isFinal() ? j : jobs.save(h, j.failed(clock.instant(), reason)))
+                    .map(ExportJob::status)
+                    .orElse(null));
+        } catch (RuntimeException unsettled) {
+            LOG.error("export {} failed: {}", job.id(), e.toString(), e);
+            throw unsettled;
+        }
         if (status == ExportJob.Status.COMPLETED) {
-            LOG.info("export {} is completed nonetheless (its completion committed); its file stays", job.id());
+            // INFO: the job did not fail; what was reported failed is named, without a stack trace.
+            LOG.info("export {} is completed nonetheless (its completion committed, though reported failed: {}); its"
+                    + " file stays", job.id(), e.toString());
             return;
         }
+        LOG.error("export {} failed: {}", job.id(), e.toString(), e);
         files.delete(job.id(), format);
     }
 

@@ -99,7 +99,11 @@ public final class ImportTasks {
      * its last committed chunk left it, to be resumed, and is thrown again as {@link StoppedByShutdown}.
      */
     public void runImport(String importId, BooleanSupplier stopping) {
-        ImportJob job = database.withHandle(h -> imports.get(h, importId)).orElse(null);
+        // A write transaction, though it only reads: a run that gets one has found the database writable, so its
+        // failure later is a new outage's (PausedByOutage). On SQLite, reads go on while another process holds the
+        // write lock: a run that read its import and then failed on the lock counted as one that had reached the
+        // database, and each run of one outage began it again, due 1 s after instead of 2, 4, … 30 s.
+        ImportJob job = database.inTransaction(h -> imports.get(h, importId)).orElse(null);
         if (job == null || job.status().isFinal()) {
             // Ended before this run (a cancel of a queued import): no prepare takes the prescan of its upload, if this
             // instance keeps one, so it goes now rather than when a later upload sweeps the expired ones.

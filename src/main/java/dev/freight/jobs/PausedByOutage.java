@@ -4,8 +4,8 @@ import dev.freight.store.StoreException;
 
 /**
  * A run of an import or export job that the database's unavailability failed after the run had reached the database
- * (it loaded its job): the database went away during the run, so a new outage began, however many runs an earlier one
- * failed. Its task is due again after the first wait of {@link RunRetries}. The database's failure is the cause.
+ * (it loaded its job in a write transaction, which on SQLite takes the write lock that is the outage there): the
+ * database went away during the run, so a new outage began, however many runs an earlier one failed. Its task is due again after the first wait of {@link RunRetries}. The database's failure is the cause.
  */
 final class PausedByOutage extends RuntimeException {
 

@@ -1,12 +1,21 @@
 package dev.freight.jobs;
 
 import com.github.kagkarlsson.scheduler.task.CompletionHandler;
+import com.github.kagkarlsson.scheduler.task.DeadExecutionHandler;
+import com.github.kagkarlsson.scheduler.task.Execution;
 import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.ExecutionContext;
+import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
+import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The db-scheduler task that runs one import or export job ({@code import-run}, {@code export-run}), its instance id
@@ -15,8 +24,19 @@ import java.util.function.BooleanSupplier;
  * at once, recorded as a failed run (its last failure and consecutive failures as a failure's), as
  * {@link RunRetries} did for it before, but db-scheduler logs nothing of it. Before, db-scheduler logged each such run
  * at WARN as an "Unhandled exception" with a stack trace, which read as a failure on every graceful stop.
+ *
+ * <p>A run db-scheduler finds dead (its heartbeat missed 4 times) is due again at once, by {@code clock}, unless this
+ * instance is still running it: then it is left alone, and one INFO line says so. Its heartbeat is a write, and while
+ * another process holds SQLite's write lock, writes wait and fail, reads go on: db-scheduler's search for dead runs
+ * (a read) found the run that still waited for the lock, and revived it (db-scheduler's {@code ReviveDeadExecution},
+ * "Reviving dead execution" at INFO) as soon as the lock was let go; a second run of the same job then started beside
+ * the first, and the first failed its next save ({@code superseded}) or its completion (ERROR "Failed while completing
+ * execution"). A run of a crashed instance, or one whose end this instance could not record, is not running here, and
+ * is taken up again as before. Thread-safe.
  */
 final class RunTask extends OneTimeTask<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunTask.class);
 
     /** What a run does: {@code stopping} says when this instance is shutting down. */
     @FunctionalInterface
@@ -26,12 +46,18 @@ final class RunTask extends OneTimeTask<Integer> {
 
     private final Clock clock;
     private final Body body;
+    private final Running running;
 
     /** Due times are {@code clock}'s. */
     RunTask(String name, Clock clock, Body body) {
-        super(name, Integer.class, RunRetries.handler(clock));
+        this(name, clock, body, new Running(name, clock));
+    }
+
+    private RunTask(String name, Clock clock, Body body, Running running) {
+        super(name, Integer.class, running.untilHandled(RunRetries.handler(clock)), running);
         this.clock = clock;
         this.body = body;
+        this.running = running;
     }
 
     @Override
@@ -41,12 +67,79 @@ final class RunTask extends OneTimeTask<Integer> {
 
     @Override
     public CompletionHandler<Integer> execute(TaskInstance<Integer> instance, ExecutionContext context) {
+        Execution picked = context.getExecution();
+        running.started(picked);
+        CompletionHandler<Integer> then;
         try {
-            return super.execute(instance, context);
+            then = super.execute(instance, context);
         } catch (StoppedByShutdown stopped) {
-            return (complete, operations) -> operations.reschedule(ExecutionComplete.failure(complete.getExecution(),
-                    complete.getTimeDone().minus(complete.getDuration()), complete.getTimeDone(), stopped),
-                    clock.instant());
+            then = (complete, operations) -> operations.reschedule(ExecutionComplete.failure(
+                    complete.getExecution(), complete.getTimeDone().minus(complete.getDuration()),
+                    complete.getTimeDone(), stopped), clock.instant());
+        }
+        // Other failures end in the failure handler, which running.untilHandled wraps.
+        CompletionHandler<Integer> completion = then;
+        return (complete, operations) -> {
+            try {
+                completion.complete(complete, operations);
+            } finally {
+                running.ended(picked);
+            }
+        };
+    }
+
+    /**
+     * The runs of one task this instance has started and whose end db-scheduler has not recorded yet (or failed to),
+     * by job id, with the version of the task's row each picked; and what to do with a run found dead.
+     */
+    private static final class Running implements DeadExecutionHandler<Integer> {
+
+        private final String task;
+        private final Clock clock;
+        private final Map<String, Long> versions = new ConcurrentHashMap<>();
+        /** The runs found dead while still running here, so each is logged once. */
+        private final Set<String> told = ConcurrentHashMap.newKeySet();
+
+        Running(String task, Clock clock) {
+            this.task = task;
+            this.clock = clock;
+        }
+
+        void started(Execution picked) {
+            versions.put(picked.getId(), picked.version);
+        }
+
+        void ended(Execution picked) {
+            versions.remove(picked.getId(), picked.version);
+            told.remove(picked.getId() + "@" + picked.version);
+        }
+
+        /** {@code handler}, ending the run's stay here once it has recorded the failure (or failed to). */
+        FailureHandler<Integer> untilHandled(FailureHandler<Integer> handler) {
+            return (complete, operations) -> {
+                try {
+                    handler.onFailure(complete, operations);
+                } finally {
+                    ended(complete.getExecution());
+                }
+            };
+        }
+
+        @Override
+        public void deadExecution(ExecutionComplete complete, ExecutionOperations<Integer> operations) {
+            Execution dead = complete.getExecution();
+            Long version = versions.get(dead.getId());
+            if (version != null && version == dead.version) {
+                if (told.add(dead.getId() + "@" + dead.version)) {
+                    LOG.info("{} {}: its heartbeat is stale, but this instance is still running it (the database"
+                            + " refuses writes: another process holds SQLite's write lock?); it is not started again",
+                            task, dead.getId());
+                }
+                return;
+            }
+            LOG.info("{} {}: its run stopped beating (the instance that ran it is gone, or could not record its end);"
+                    + " it runs again now", task, dead.getId());
+            operations.reschedule(complete, clock.instant());
         }
     }
 }

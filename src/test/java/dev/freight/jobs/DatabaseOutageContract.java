@@ -59,6 +59,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,6 +152,10 @@ abstract class DatabaseOutageContract {
     final CountDownLatch failedTwice = new CountDownLatch(2);
     final CountDownLatch held = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
+    /** Run on the worker's thread as each run of a task starts, before the run's code. */
+    volatile Runnable beforeRun = () -> {};
+    /** Run on the worker's thread as each run of a task fails, before db-scheduler records the failure. */
+    volatile Runnable afterFailure = () -> {};
 
     @BeforeEach
     void setUp(TestInfo test) {
@@ -189,20 +194,27 @@ abstract class DatabaseOutageContract {
      * {@code listener}.
      */
     Scheduler newScheduler(Duration heartbeat, SchedulerListener listener) {
+        return newScheduler(heartbeat, 1, listener);
+    }
+
+    /** As {@link #newScheduler(Duration, SchedulerListener)}, with {@code threads} worker threads. */
+    Scheduler newScheduler(Duration heartbeat, int threads, SchedulerListener listener) {
         ExecutionInterceptor watch = (instance, context, chain) -> {
             started.add(client.getScheduledExecution(TaskInstanceId.of(instance.getTaskName(), instance.getId()))
                     .orElseThrow());
+            beforeRun.run();
             try {
                 return chain.proceed(instance, context);
             } catch (RuntimeException e) {
                 failures.add(e);
+                afterFailure.run();
                 failed.countDown();
                 failedTwice.countDown();
                 throw e;
             }
         };
         return Scheduler.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
-                .threads(1)
+                .threads(threads)
                 .pollingInterval(Duration.ofMillis(500))
                 .heartbeatInterval(heartbeat)
                 .missedHeartbeatsLimit(4)
@@ -308,6 +320,46 @@ abstract class DatabaseOutageContract {
         assertThat(started.get(1).getConsecutiveFailures()).isEqualTo(1);
         assertThat(started.get(2).getExecutionTime()).isEqualTo(START.plus(RunRetries.FIRST_WAIT));
         assertThat(started.get(2).getConsecutiveFailures()).isEqualTo(2);
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
+        assertThat(resumed.checkpoint()).isEqualTo(12);
+        assertThat(vendors(org)).hasSize(11);
+    }
+
+    /**
+     * One outage over several runs: the database is away as each of the first two runs starts (on SQLite, another
+     * process holds the write lock: the run could still read its import, but not write), and is back only while
+     * db-scheduler records the run's failure. Each run is due again twice as long after the last one's failure as the
+     * one before it: 1 s, then 2 s (the tasks' clock stands still). Before, on SQLite, a run that read its import
+     * counted as one that had reached the database (PausedByOutage), so each began a new outage: 1 s every time.
+     */
+    @Test
+    @ConnectionWait(seconds = 2)
+    void runsThatEachFindTheDatabaseStillAwayWaitTwiceAsLongEachTime() throws Exception {
+        String org = organization("acme");
+        ImportJob job = acceptedUpload(org, VENDORS);
+        AtomicInteger runs = new AtomicInteger();
+        beforeRun = () -> {
+            if (runs.incrementAndGet() <= 2) {
+                stopDatabase();
+            }
+        };
+        afterFailure = this::startDatabase;
+        scheduler.start();
+        importTasks.enqueue(client, job.id());
+        // The database is back once the second run's failure counts down (afterFailure first).
+        await(failedTwice, "the second run to fail");
+        ImportJob resumed = awaitEnded(job.id());
+
+        assertThat(started).hasSize(3);
+        assertThat(started).extracting(ScheduledExecution::getExecutionTime)
+                .containsExactly(START, START.plus(RunRetries.FIRST_WAIT), START.plus(Duration.ofSeconds(2)));
+        assertThat(started).extracting(ScheduledExecution::getData).containsExactly(null, 1, 2);
+        assertThat(started).extracting(ScheduledExecution::getConsecutiveFailures).containsExactly(0, 1, 2);
+        assertThat(failures).hasSize(2).allSatisfy(failure -> {
+            assertThat(failure).isInstanceOf(StoreException.class);
+            assertThat(((StoreException) failure).code()).isEqualTo("database_unavailable");
+        });
         assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
         assertThat(resumed.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
         assertThat(resumed.checkpoint()).isEqualTo(12);

@@ -18,6 +18,7 @@ import dev.freight.store.RecordWrite;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.StoreException;
 import dev.freight.store.TenantStore;
+import dev.freight.testing.CapturedLog;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import java.io.IOException;
@@ -312,6 +313,50 @@ abstract class ExportTasksContract {
         try (Stream<Path> left = Files.list(dir)) {
             assertThat(left).isEmpty();
         }
+    }
+
+    /**
+     * A completion reported failed after its commit logs one INFO line, naming what was reported, and no ERROR: the
+     * job did not fail. Before, "export exp_8 failed: …" went out at ERROR with a stack trace, then the INFO line said
+     * that the job was completed after all.
+     */
+    @Test
+    void aCompletionReportedFailedAfterItsCommitLogsOnlyThatTheJobIsCompleted() {
+        queued("exp_8");
+        tasks.afterCompletion(jobId -> {
+            throw new StoreException("database_error", "the answer to COMMIT was lost", null);
+        });
+
+        List<String> logged;
+        try (CapturedLog log = CapturedLog.attachInfo("dev.freight.jobs")) {
+            tasks.run("exp_8");
+            logged = log.lines();
+        }
+
+        assertThat(reload("exp_8").status()).isEqualTo(ExportJob.Status.COMPLETED);
+        assertThat(logged).containsExactly("INFO dev.freight.jobs.ExportTasks: export exp_8 is completed nonetheless"
+                + " (its completion committed, though reported failed: dev.freight.store.StoreException: the answer to"
+                + " COMMIT was lost); its file stays");
+    }
+
+    /** A completion that did not commit logs the job's failure at ERROR, with its stack trace, and nothing else. */
+    @Test
+    void aCompletionThatDidNotCommitLogsTheFailureAtError() {
+        ExportJob job = queued("exp_9");
+        tasks.afterCompletion(jobId -> {
+            db.inTransaction(h -> jobs.save(h, job.started(clock.instant(), 1)));
+            throw new StoreException("database_error", "the completion failed", null);
+        });
+
+        List<String> logged;
+        try (CapturedLog log = CapturedLog.attachInfo("dev.freight.jobs")) {
+            tasks.run("exp_9");
+            logged = log.lines();
+        }
+
+        assertThat(reload("exp_9").status()).isEqualTo(ExportJob.Status.FAILED);
+        assertThat(logged).containsExactly("ERROR dev.freight.jobs.ExportTasks: export exp_9 failed:"
+                + " dev.freight.store.StoreException: the completion failed [stack]");
     }
 
     @Test
