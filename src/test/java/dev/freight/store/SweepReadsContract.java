@@ -328,6 +328,10 @@ abstract class SweepReadsContract {
         assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.EXPIRED, NOW);
         assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.UNFINISHED + 100, NOW,
                 "");
+        assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.EXPIRED_BEFORE + 1000,
+                NOW);
+        assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.FAILED_BEFORE + 1000,
+                NOW);
         assertReadsOnlyThrough(softly, "validation_files", LIVE_VALIDATION_FILES,
                 ValidationFileStore.EXPIRED, NOW);
         assertReadsOnlyThrough(softly, "validation_files", LIVE_VALIDATION_FILES,
