@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param bootstrapApiKey the first key to create on an empty database instead of a generated one, or null
  * @param exportAsyncThreshold exports of more records than this run as background jobs
  * @param exportFileTtl how long a background export's file is kept after it completes
+ * @param exportJobRetention how long an ended export job (its file expired, or failed) stays listed; then its row is
+ *     deleted
  * @param parsedFileTtl how long a file uploaded to the workflow's parse step is kept for validate and execute
  * @param importRetention how long an ended import keeps its upload, rejected rows and change log (and so can be
  *     rolled back)
@@ -50,6 +52,7 @@ public record FreightConfig(
         long maxParseBytes,
         long exportAsyncThreshold,
         Duration exportFileTtl,
+        Duration exportJobRetention,
         Duration parsedFileTtl,
         Duration importRetention,
         long maxValidationFilesBytes,
@@ -93,6 +96,7 @@ public record FreightConfig(
                 positive(property, "freight.max-parse-bytes", 100L * 1024 * 1024, Long.MAX_VALUE),
                 positive(property, "freight.export-async-threshold", 10_000, Long.MAX_VALUE),
                 duration(property, "freight.export-file-ttl", Duration.ofHours(24)),
+                duration(property, "freight.export-job-retention", Duration.ofDays(90)),
                 duration(property, "freight.parsed-file-ttl", Duration.ofDays(7)),
                 duration(property, "freight.import-retention", Duration.ofDays(30)),
                 positive(property, "freight.max-validation-files-bytes", 2L * 1024 * 1024 * 1024, Long.MAX_VALUE),

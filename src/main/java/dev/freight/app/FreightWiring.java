@@ -341,7 +341,7 @@ class FreightWiring {
     ExportTasks exportTasks(Database database, ExportJobStore jobs, SchemaStore schemas, Exporter exporter,
             ExportFiles files, Clock clock, FreightConfig config) {
         return new ExportTasks(database, jobs, schemas, exporter, files, clock, config.exportFileTtl(),
-                Duration.ofMinutes(1));
+                config.exportJobRetention(), Duration.ofMinutes(1));
     }
 
     /**

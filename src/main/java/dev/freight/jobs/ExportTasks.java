@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The export worker and the export-file sweeper as db-scheduler tasks. A job killed mid-way is run again from the
  * start when db-scheduler picks its task up again; its file appears only once complete. Completed files are deleted
- * {@code fileTtl} after completion and their jobs marked {@code expired}.
+ * {@code fileTtl} after completion and their jobs marked {@code expired}; the jobs ended (expired or failed) are
+ * deleted {@code jobRetention} after they ended.
  */
 public final class ExportTasks {
 
@@ -46,6 +47,7 @@ public final class ExportTasks {
     private final ExportFiles files;
     private final Clock clock;
     private final Duration fileTtl;
+    private final Duration jobRetention;
     private final OneTimeTask<Integer> run;
     private final RecurringTask<Void> expire;
     /**
@@ -62,7 +64,7 @@ public final class ExportTasks {
     private volatile Consumer<String> afterCompletion = jobId -> {};
 
     public ExportTasks(Database database, ExportJobStore jobs, SchemaStore schemas, Exporter exporter,
-            ExportFiles files, Clock clock, Duration fileTtl, Duration sweepEvery) {
+            ExportFiles files, Clock clock, Duration fileTtl, Duration jobRetention, Duration sweepEvery) {
         this.database = database;
         this.jobs = jobs;
         this.schemas = schemas;
@@ -70,9 +72,14 @@ public final class ExportTasks {
         this.files = files;
         this.clock = clock;
         this.fileTtl = fileTtl;
+        this.jobRetention = jobRetention;
         this.run = new RunTask("export-run", clock, this::run);
         this.expire = Tasks.recurring("export-expiry", FixedDelay.of(sweepEvery))
-                .execute((instance, context) -> sweep(clock.instant()));
+                .execute((instance, context) -> {
+                    Instant now = clock.instant();
+                    sweep(now);
+                    forgetEnded(now);
+                });
     }
 
     /** Sets what runs just before each transaction that saves a job's progress; for tests. */
@@ -222,6 +229,15 @@ public final class ExportTasks {
         }
         LOG.error("export {} failed: {}", job.id(), e.toString(), e);
         files.delete(job.id(), format);
+    }
+
+    /**
+     * Deletes the jobs that ended {@code jobRetention} or more before {@code now}: those whose file expired, and those
+     * that failed, then; returns how many. Up to 1,000 of each kind a sweep, so that the first sweep over a history
+     * kept for ever before holds no long transaction; the next ones, a minute apart, take the rest.
+     */
+    public int forgetEnded(Instant now) {
+        return database.inTransaction(h -> jobs.forgetEndedBefore(h, now.minus(jobRetention).plusMillis(1), 1_000));
     }
 
     /** Deletes the files of completed jobs that expired at or before {@code now}; returns how many. */

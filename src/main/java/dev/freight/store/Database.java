@@ -73,16 +73,17 @@ public final class Database implements AutoCloseable {
                 .dataSource(dataSource)
                 .locations("classpath:db/migration/" + dialect.name())
                 // PostgreSQL: Flyway's lock against another instance migrating at once is by default held in a
-                // transaction left open on a connection of its own, and CREATE INDEX CONCURRENTLY (V32) waits for every
-                // open transaction to end: the migration would wait for ever. A session's lock holds no transaction.
+                // transaction left open on a connection of its own, and CREATE INDEX CONCURRENTLY (V32, V33) waits for
+                // every open transaction to end: the migration would wait for ever. A session's lock holds no
+                // transaction.
                 .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
                 .load();
         // Only a script run outside a transaction stays recorded as failed (both databases roll a transactional one
         // back whole, its record with it), and Flyway then refuses every later start until the record is removed.
-        // Such scripts (V32's concurrent index builds) are written to run again from their start, each dropping what
-        // it builds (an INVALID index a stopped build left among them) before building it. Only the failed records are
-        // removed: Flyway's repair would also realign the checksums of applied migrations, and so let a changed one
-        // pass unnoticed.
+        // Such scripts (V32's and V33's concurrent index builds) are written to run again from their start, each
+        // dropping what it builds (an INVALID index a stopped build left among them) before building it. Only the
+        // failed records are removed: Flyway's repair would also realign the checksums of applied migrations, and so
+        // let a changed one pass unnoticed.
         if (Arrays.stream(flyway.info().all()).anyMatch(m -> m.getState().isFailed())) {
             forgetFailedMigrations(flyway.getConfiguration().getTable());
         }

@@ -6,6 +6,7 @@ import static dev.freight.store.ResultColumns.nullableLong;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,6 +25,18 @@ public final class ExportJobStore {
     /** {@link #expired}: through {@code export_jobs_expiry}. */
     static final String EXPIRED = "select " + COLUMNS + " from export_jobs where status = 'completed'"
             + " and expires_at <= ? order by id";
+    /**
+     * {@link #forgetEndedBefore}'s read of the expired jobs, but for its limit: through {@code export_jobs_expiry}, the
+     * jobs whose file expired before the bound instant.
+     */
+    static final String EXPIRED_BEFORE = "select id from export_jobs where status = 'expired' and expires_at < ?"
+            + " order by expires_at, id limit ";
+    /**
+     * {@link #forgetEndedBefore}'s read of the failed jobs, but for its limit: through {@code export_jobs_expiry}, the
+     * failed jobs (one retention's worth), each then compared by when it failed.
+     */
+    static final String FAILED_BEFORE = "select id from export_jobs where status = 'failed'"
+            + " and coalesce(completed_at, requested_at) < ? order by id limit ";
     /** {@link #unfinished}, but for its limit: through {@code export_jobs_expiry}. */
     static final String UNFINISHED = "select id from export_jobs where status in ('queued', 'processing')"
             + " and requested_at < ? and id > ? order by id limit ";
@@ -67,6 +80,20 @@ public final class ExportJobStore {
     /** Completed jobs whose file expired at or before {@code now}. */
     public List<ExportJob> expired(Handle h, Instant now) {
         return h.query(EXPIRED, ExportJobStore::job, now.toEpochMilli());
+    }
+
+    /**
+     * Deletes up to {@code limit} jobs whose file expired before {@code before}, and up to {@code limit} jobs that failed
+     * before it (a job whose file is gone: {@code expired} or {@code failed}); returns how many.
+     */
+    public int forgetEndedBefore(Handle h, Instant before, int limit) {
+        List<String> ids = new ArrayList<>(h.query(EXPIRED_BEFORE + limit, rs -> rs.getString(1),
+                before.toEpochMilli()));
+        ids.addAll(h.query(FAILED_BEFORE + limit, rs -> rs.getString(1), before.toEpochMilli()));
+        for (String id : ids) {
+            h.update("delete from export_jobs where id = ?", id);
+        }
+        return ids.size();
     }
 
     /**

@@ -30,6 +30,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import tools.jackson.core.type.TypeReference;
 
 /** Imports, their rejected rows, change logs and seen keys. Thread-safe; transactions belong to the caller. */
@@ -69,6 +70,8 @@ public final class ImportStore {
     /** {@link #endedWithSeenKeys}, but for its limit: through {@code imports_with_seen_keys} (V27). */
     static final String ENDED_WITH_SEEN_KEYS = "select id from imports where has_seen_keys and status in " + ENDED
             + " order by id limit ";
+    /** {@link #isLiteral}: the form of an object's slug ({@code ObjectRules}), without quote or backslash. */
+    private static final Pattern LITERAL_NAME = Pattern.compile("[a-z][a-zA-Z0-9_]{0,62}");
     private static final TypeReference<LinkedHashMap<String, String>> MAPPING = new TypeReference<>() {};
     private static final TypeReference<List<Map<String, Object>>> PHASES = new TypeReference<>() {};
     private static final TypeReference<Map<String, Long>> STATS = new TypeReference<>() {};
@@ -235,24 +238,26 @@ public final class ImportStore {
     public List<ImportJob> list(Handle h, String organizationId, Status status, String resource, String source,
             String beforeId, int limit) {
         List<Object> params = new ArrayList<>(List.of(organizationId));
-        if (resource != null) {
+        if (resource != null && !isLiteral(resource)) {
             params.add(resource);
         }
-        if (source != null) {
+        if (source != null && !isLiteral(source)) {
             params.add(source);
         }
         if (beforeId != null) {
             params.add(beforeId);
         }
-        return h.query(listSql(status, resource != null, source != null, beforeId != null, limit), ImportStore::job,
-                params);
+        return h.query(listSql(status, resource, source, beforeId != null, limit), ImportStore::job, params);
     }
 
     /**
-     * {@link #list}'s statement; its parameters are the organization's id, then the resource, the source and the
-     * cursor's id for those it filters by. With a status, through {@code imports_organization_status} (V32).
+     * {@link #list}'s statement; its parameters are the organization's id, then the resource and the source for those
+     * it filters by that are not written in as literals ({@link #isLiteral}), then the cursor's id if it has one.
+     * Through {@code imports_organization_status} (V32) with a status alone; with a resource, through
+     * {@code imports_organization_resource}, or {@code imports_organization_resource_status} with a status, or
+     * {@code imports_organization_resource_source} with a source (V33).
      */
-    static String listSql(Status status, boolean byResource, boolean bySource, boolean beforeCursor, int limit) {
+    static String listSql(Status status, String resource, String source, boolean beforeCursor, int limit) {
         StringBuilder sql = new StringBuilder("select " + COLUMNS + " from imports where organization_id = ?");
         if (status != null) {
             // A literal, one statement per status, as the sweeps' reads do: a plan made without the value
@@ -261,16 +266,27 @@ public final class ImportStore {
             // every status, to the end of its history for one that no recent import has.
             sql.append(" and status = '").append(status.wireName()).append('\'');
         }
-        if (byResource) {
-            sql.append(" and resource = ?");
+        // Resources and sources are literals for the same reason: an organization imports few resources, one of them
+        // most of the time, so a plan made without the value walks the history newest first for every resource.
+        if (resource != null) {
+            sql.append(" and resource = ").append(isLiteral(resource) ? "'" + resource + "'" : "?");
         }
-        if (bySource) {
-            sql.append(" and source = ?");
+        if (source != null) {
+            sql.append(" and source = ").append(isLiteral(source) ? "'" + source + "'" : "?");
         }
         if (beforeCursor) {
             sql.append(" and id < ?");
         }
         return sql.append(" order by id desc limit ").append(limit).toString();
+    }
+
+    /**
+     * Whether {@link #listSql} writes {@code name} into its text as a literal: a name as an object's slug is (a letter,
+     * then letters, digits and '_', at most 63), which every import's resource and every source is, and which holds
+     * nothing that could end or escape an SQL string. Any other text a caller filters by is bound; no import has it.
+     */
+    static boolean isLiteral(String name) {
+        return LITERAL_NAME.matcher(name).matches();
     }
 
     /**

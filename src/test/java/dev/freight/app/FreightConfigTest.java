@@ -55,6 +55,7 @@ class FreightConfigTest {
                 Map.entry("freight.max-parse-bytes", "5000000"),
                 Map.entry("freight.export-async-threshold", "50000"),
                 Map.entry("freight.export-file-ttl", "2d"),
+                Map.entry("freight.export-job-retention", "30d"),
                 Map.entry("freight.parsed-file-ttl", "3d"),
                 Map.entry("freight.import-retention", "90d"),
                 Map.entry("freight.max-validation-files-bytes", "500_000_000"),
@@ -65,7 +66,8 @@ class FreightConfigTest {
         assertThat(config).isEqualTo(new FreightConfig(Path.of("/srv/freight"), "jdbc:postgresql://db:5432/freight",
                 "freight", "secret", "a-key-of-twenty-chars-or-more", 5000, 1_000_000, 2_000_000_000L,
                 Duration.ofMinutes(90), 500, Duration.ofHours(2), Duration.ofDays(1), "https://freight.example.com",
-                "k3y", 5_000_000L, 50_000, Duration.ofDays(2), Duration.ofDays(3), Duration.ofDays(90), 500_000_000L,
+                "k3y", 5_000_000L, 50_000, Duration.ofDays(2), Duration.ofDays(30), Duration.ofDays(3), Duration.ofDays(90),
+                500_000_000L,
                 1_000_000_000L, 2_000_000L, TEMP));
         assertThat(config.isSqlite()).isFalse();
     }

@@ -174,7 +174,7 @@ abstract class DatabaseOutageContract {
         exportJobs = new ExportJobStore();
         exportTasks = new ExportTasks(db, exportJobs, schemas,
                 new Exporter(db, new RecordStream(db)), new ExportFiles(dir.resolve("exports")), clock,
-                Duration.ofHours(24), Duration.ofMinutes(1));
+                Duration.ofHours(24), Duration.ofDays(90), Duration.ofMinutes(1));
         client = SchedulerClient.Builder.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
                 .build();
         scheduler = newScheduler();

@@ -64,7 +64,7 @@ abstract class ExportTasksContract {
         jobs = new ExportJobStore();
         dir = Files.createTempDirectory("freight-exports-");
         tasks = new ExportTasks(db, jobs, new SchemaStore(clock), new Exporter(db, new RecordStream(db)),
-                new ExportFiles(dir), clock, Duration.ofHours(24), Duration.ofMinutes(1));
+                new ExportFiles(dir), clock, Duration.ofHours(24), Duration.ofDays(90), Duration.ofMinutes(1));
         TenantStore tenants = new TenantStore(ids, clock);
         organizationId = db.inTransaction(h -> tenants.createOrganization(h, "acme", "Acme")).id();
         RecordStore records = new RecordStore(ids, clock);
@@ -119,6 +119,44 @@ abstract class ExportTasksContract {
         assertThat(file).doesNotExist();
         assertThat(reload("exp_1").status()).isEqualTo(ExportJob.Status.EXPIRED);
         assertThat(tasks.sweep(clock.instant())).isZero();
+    }
+
+    /**
+     * An ended job stays listed for the retention (90 days here) after its file expired, or after it failed, and is then
+     * deleted; a job not ended and one within its retention stay.
+     */
+    @Test
+    void anEndedJobIsDeletedNinetyDaysAfterItsFileExpiredOrItFailed() {
+        queued("exp_1");
+        tasks.run("exp_1");
+        queued("exp_2");
+        db.inTransaction(h -> jobs.save(h,
+                reload("exp_2").failed(clock.instant().plusSeconds(60), "The export failed")));
+        clock.advance(Duration.ofHours(24));
+        assertThat(tasks.sweep(clock.instant())).isEqualTo(1);
+        queued("exp_3");
+
+        // exp_2 failed 60 s after the start: its retention ends 90 days and 60 s after it.
+        clock.advance(Duration.ofDays(90).plusSeconds(60).minusHours(24).minusMillis(1));
+        assertThat(tasks.forgetEnded(clock.instant())).isZero();
+        assertThat(ids()).containsExactly("exp_1", "exp_2", "exp_3");
+        clock.advance(Duration.ofMillis(1));
+        assertThat(tasks.forgetEnded(clock.instant())).isEqualTo(1);
+        assertThat(ids()).containsExactly("exp_1", "exp_3");
+
+        // exp_1's file expired 24 h after the start: its retention ends 90 days after that.
+        clock.advance(Duration.ofHours(24).minusSeconds(60).minusMillis(1));
+        assertThat(tasks.forgetEnded(clock.instant())).isZero();
+        assertThat(ids()).containsExactly("exp_1", "exp_3");
+        clock.advance(Duration.ofMillis(1));
+        assertThat(tasks.forgetEnded(clock.instant())).isEqualTo(1);
+        assertThat(ids()).containsExactly("exp_3");
+        assertThat(reload("exp_3").status()).isEqualTo(ExportJob.Status.QUEUED);
+    }
+
+    /** The ids of the jobs stored, in order. */
+    private List<String> ids() {
+        return db.withHandle(h -> jobs.list(h, organizationId, 100)).stream().map(ExportJob::id).sorted().toList();
     }
 
     ExportJob queuedJson(String id) {

@@ -88,7 +88,8 @@ abstract class StrandedJobsContract {
         importTasks = new ImportTasks(db, imports, pipeline, new UploadSources(uploads, db, imports),
                 new MappingMemoryStore(clock), clock, Duration.ofSeconds(10));
         exportTasks = new ExportTasks(db, exportJobs, schemas, new Exporter(db, new RecordStream(db)),
-                new ExportFiles(dir.resolve("exports")), clock, Duration.ofHours(24), Duration.ofMinutes(1));
+                new ExportFiles(dir.resolve("exports")), clock, Duration.ofHours(24), Duration.ofDays(90),
+                Duration.ofMinutes(1));
         stranded = new StrandedJobs(db, imports, exportJobs, importTasks, exportTasks, clock, GRACE,
                 Duration.ofMinutes(1));
         client = SchedulerClient.Builder.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask()).build();

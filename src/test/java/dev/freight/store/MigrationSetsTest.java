@@ -33,21 +33,25 @@ class MigrationSetsTest {
                 List.of("V7__records_by_id_prefix.sql", "V8__records_fillfactor.sql")));
         assertThat(sqlite).containsExactlyElementsOf(union(shared, List.of("V9__records_keyed_by_organization.sql")));
         assertThat(shared).contains("V1__foundation.sql", "V27__import_seen_keys_flag.sql",
-                "V29__batch_imports_finished_at.sql", "V30__sweep_indexes.sql", "V32__history_indexes.sql");
+                "V29__batch_imports_finished_at.sql", "V30__sweep_indexes.sql", "V32__history_indexes.sql",
+                "V33__list_indexes.sql");
     }
 
     /**
-     * PostgreSQL's V32 builds its indexes concurrently, which cannot run in a transaction: its script configuration says
-     * so. SQLite builds the same indexes in the migration's transaction, as every other migration.
+     * PostgreSQL's V32 and V33 build their indexes concurrently, which cannot run in a transaction: their script
+     * configurations say so. SQLite builds the same indexes in the migration's transaction, as every other migration.
      */
     @Test
-    void onlyPostgresqlsV32RunsOutsideATransaction() throws Exception {
-        assertThat(configurations("postgresql")).containsExactly("V32__history_indexes.sql.conf");
+    void onlyPostgresqlsV32AndV33RunOutsideATransaction() throws Exception {
+        assertThat(configurations("postgresql")).containsExactly("V32__history_indexes.sql.conf",
+                "V33__list_indexes.sql.conf");
         assertThat(configurations("sqlite")).isEmpty();
-        try (InputStream in = MigrationSetsTest.class.getResourceAsStream(
-                "/db/migration/postgresql/V32__history_indexes.sql.conf")) {
-            assertThat(new String(Objects.requireNonNull(in).readAllBytes(), StandardCharsets.UTF_8))
-                    .isEqualTo("executeInTransaction=false\n");
+        for (String configuration : configurations("postgresql")) {
+            try (InputStream in = MigrationSetsTest.class.getResourceAsStream(
+                    "/db/migration/postgresql/" + configuration)) {
+                assertThat(new String(Objects.requireNonNull(in).readAllBytes(), StandardCharsets.UTF_8))
+                        .as(configuration).isEqualTo("executeInTransaction=false\n");
+            }
         }
     }
 

@@ -123,6 +123,57 @@ class PostgresMigrationTest extends MigrationContract {
                 + " order by installed_rank")).containsExactly("30|t");
     }
 
+    /**
+     * V33 builds its indexes as V32 does. Its first build, stopped waiting for a writer's open transaction on imports,
+     * leaves that index INVALID, the other two not yet built, and the migration not applied; the next start builds the
+     * three.
+     */
+    @Test
+    void aV33IndexBuildStoppedHalfWayIsBuiltAgainAtTheNextStart() throws Exception {
+        migrateTo("32");
+        insert(organization(), importRow("imp_1", "merge", "completed", 100, null, null));
+        String url = ((HikariDataSource) db.dataSource()).getJdbcUrl();
+
+        try (Connection writer = db.dataSource().getConnection()) {
+            writer.setAutoCommit(false);
+            try (Statement s = writer.createStatement()) {
+                s.execute("update imports set updated_at = 101 where id = 'imp_1'");
+            }
+            try (Database impatient = Database.open(new PostgresDialect(),
+                    url + "?options=-c%20lock_timeout%3D1000", "postgres", null)) {
+                assertThatThrownBy(impatient::migrate).isInstanceOf(FlywayException.class)
+                        .hasMessageContaining("Failed to execute script V33__list_indexes.sql")
+                        .hasMessageContaining("canceling statement due to lock timeout");
+            }
+            writer.rollback();
+        }
+        assertThat(v33Validity()).containsExactly("imports_organization_resource|false");
+
+        migrateToLatest();
+
+        assertThat(v33Validity()).containsExactly("imports_organization_resource|true",
+                "imports_organization_resource_source|true", "imports_organization_resource_status|true");
+        assertThat(indexDefinition("imports_organization_resource")).contains("CREATE INDEX"
+                + " imports_organization_resource ON public.imports USING btree (organization_id, resource, id)");
+        assertThat(indexDefinition("imports_organization_resource_status")).contains("CREATE INDEX"
+                + " imports_organization_resource_status ON public.imports USING btree (organization_id, resource,"
+                + " status, id)");
+        assertThat(indexDefinition("imports_organization_resource_source")).contains("CREATE INDEX"
+                + " imports_organization_resource_source ON public.imports USING btree (organization_id, resource,"
+                + " source, id)");
+        assertThat(rows("select version, success from flyway_schema_history where version in ('32', '33')"
+                + " order by installed_rank")).containsExactly("32|t", "33|t");
+    }
+
+    /** V33's indexes that exist, each with whether it is valid. */
+    private List<String> v33Validity() {
+        return rows("""
+                select c.relname, case when i.indisvalid then 'true' else 'false' end
+                from pg_index i join pg_class c on c.oid = i.indexrelid
+                where c.relname like 'imports\\_organization\\_resource%'
+                order by c.relname""");
+    }
+
     /** V32's indexes that exist, each with whether it is valid. */
     private List<String> validity() {
         return rows("""

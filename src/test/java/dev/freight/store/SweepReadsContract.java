@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The reads that run again and again over tables that keep their history: the sweeps {@code import-expiry},
  * {@code stranded-jobs}, {@code import-retention}, {@code export-expiry}, {@code validation-file-expiry} and
- * {@code parsed-file-expiry}, the file workflow's check at each execute, and a page of the imports in one status
- * ({@code GET /v1/imports?status=}). Over 5,000 ended imports (4,800 of them purged, one in a hundred failed, one in
+ * {@code parsed-file-expiry}, the file workflow's check at each execute, a page of the imports in one status
+ * ({@code GET /v1/imports?status=}) and a page of those of one resource (with a status, or of one source: the file
+ * workflow's job list), a resource last imported before all that history. Over 5,000 ended imports (4,800 of them purged, one in a hundred failed, one in
  * ten another organization's) beside seven not ended, 5,000 ended export jobs beside four others, the rows of 5,000 deleted validation files beside three
  * files kept, and 5,000 parsed files within their time to live beside three past it, each reads only the few rows it
- * needs through an index that lists them (most of them a partial index of migration V30, or an index of V32), never
+ * needs through an index that lists them (most of them a partial index of migration V30, or an index of V32 or V33), never
  * the history. The plans checked are those the database keeps for the statement once prepared (PostgreSQL's
  * generic plan, made without the bound values), before the database has statistics of the tables (SQLite never gathers
  * them by itself) and after. One subclass per database.
@@ -95,6 +96,22 @@ abstract class SweepReadsContract {
                            ('imp_processing_idle', 'org_2', 'vendor', 'module', 'async', 'merge', 'processing',
                             'use_first', 'key_1', '[]', '{}', 'sum', true, false, 0, 1000, false, 50, 100,
                             '{"file_id":"prs_a"}')""");
+            // A resource imported rarely, and long ago: its imports are the oldest of the history.
+            h.execute("""
+                    insert into imports (id, organization_id, resource, source, upload_mode, action, status,
+                                         duplicate_handling, created_by, phases, stats, checksum, has_upload_file,
+                                         has_errors_file, checkpoint, upload_expires_at, cancel_requested, created_at,
+                                         updated_at, finished_at, purged_at)
+                    values ('imp_customer_1', 'org_1', 'customer', 'module', 'async', 'merge', 'completed',
+                            'use_first', 'key_1', '[]', '{}', 'sum', false, false, 0, 1000, false, 10, 10, 10, 20),
+                           ('imp_customer_2', 'org_1', 'customer', 'imports', 'async', 'merge', 'timed_out',
+                            'use_first', 'key_1', '[]', '{}', 'sum', false, false, 0, 1000, false, 10, 10, 10, 20),
+                           ('imp_customer_3', 'org_1', 'customer', 'module', 'async', 'merge', 'timed_out',
+                            'use_first', 'key_1', '[]', '{}', 'sum', false, false, 0, 1000, false, 10, 10, 10, 20),
+                           ('imp_customer_4', 'org_2', 'customer', 'module', 'async', 'merge', 'completed',
+                            'use_first', 'key_1', '[]', '{}', 'sum', false, false, 0, 1000, false, 10, 10, 10, 20),
+                           ('imp_customer_5', 'org_1', 'customer', 'module', 'async', 'merge', 'completed',
+                            'use_first', 'key_1', '[]', '{}', 'sum', false, false, 0, 1000, false, 10, 10, 10, 20)""");
             h.execute("""
                     with recursive n (i) as (select 0 union all select i + 1 from n where i < 4999)
                     insert into export_jobs (id, organization_id, source_type, source_id, module, format, config,
@@ -194,6 +211,25 @@ abstract class SweepReadsContract {
     }
 
     @Test
+    void aPageOfTheImportsOfOneResourceListsTheNewestOfThemAfterTheCursor() {
+        assertThat(listed(null, "customer", null, null, 3))
+                .containsExactly("imp_customer_5", "imp_customer_3", "imp_customer_2");
+        assertThat(listed(null, "customer", null, "imp_customer_2", 3)).containsExactly("imp_customer_1");
+        assertThat(listed(ImportEnums.Status.TIMED_OUT, "customer", null, null, 3))
+                .containsExactly("imp_customer_3", "imp_customer_2");
+        assertThat(listed(ImportEnums.Status.COMPLETED, "customer", null, "imp_customer_5", 3))
+                .containsExactly("imp_customer_1");
+        assertThat(listed(null, "customer", "module", null, 3))
+                .containsExactly("imp_customer_5", "imp_customer_3", "imp_customer_1");
+        assertThat(listed(null, "vendor", "imports", null, 3))
+                .containsExactly("imp_requested_batch", "imp_queued_api_call", "imp_processing_live");
+        assertThat(listed(null, "contact", null, null, 3)).isEmpty();
+        assertThat(listed(null, "o'brien", null, null, 3)).isEmpty();
+        assertThat(ImportStore.listSql(null, "o'brien", null, false, 3)).endsWith(" from imports where"
+                + " organization_id = ? and resource = ? order by id desc limit 3");
+    }
+
+    @Test
     void theValidationFileSweepForgetsOnlyTheFilesDeletedBeforeTheCutoff() {
         int forgotten = db.inTransaction(h -> validationFiles.forgetDeletedBefore(h, Instant.ofEpochMilli(1_003)));
 
@@ -222,8 +258,14 @@ abstract class SweepReadsContract {
 
     /** The ids of a page of org_1's imports in {@code status}, after the one with id {@code beforeId} (null: none). */
     private List<String> listed(ImportEnums.Status status, String beforeId, int limit) {
-        return db.withHandle((Handle h) -> imports.list(h, "org_1", status, null, beforeId, limit)).stream()
-                .map(ImportJob::id).toList();
+        return listed(status, null, null, beforeId, limit);
+    }
+
+    /** As {@link #listed(ImportEnums.Status, String, int)}, of one resource (null: all) and source (null: all). */
+    private List<String> listed(ImportEnums.Status status, String resource, String source, String beforeId,
+            int limit) {
+        return db.withHandle((Handle h) -> imports.list(h, "org_1", status, resource, source, beforeId, limit))
+                .stream().map(ImportJob::id).toList();
     }
 
     @Test
@@ -266,15 +308,30 @@ abstract class SweepReadsContract {
                 "module", "%prs\\_a%");
         assertReadsOnlyThrough(softly, "imports", "imports_purgeable", ImportStore.PURGEABLE + 100, 14_803L);
         assertReadsOnlyThrough(softly, "imports", "imports_organization_status",
-                ImportStore.listSql(ImportEnums.Status.FAILED, false, false, false, 51), "org_1");
+                ImportStore.listSql(ImportEnums.Status.FAILED, null, null, false, 51), "org_1");
         assertReadsOnlyThrough(softly, "imports", "imports_organization_status",
-                ImportStore.listSql(ImportEnums.Status.FAILED, false, false, true, 51), "org_1", "imp_ended_14701");
+                ImportStore.listSql(ImportEnums.Status.FAILED, null, null, true, 51), "org_1", "imp_ended_14701");
         assertReadsOnlyThrough(softly, "imports", "imports_organization_status",
-                ImportStore.listSql(ImportEnums.Status.TIMED_OUT, false, false, true, 51), "org_1",
+                ImportStore.listSql(ImportEnums.Status.TIMED_OUT, null, null, true, 51), "org_1",
                 "imp_ended_14701");
+        assertReadsOnlyThrough(softly, "imports", "imports_organization_resource",
+                ImportStore.listSql(null, "customer", null, false, 51), "org_1");
+        assertReadsOnlyThrough(softly, "imports", "imports_organization_resource",
+                ImportStore.listSql(null, "customer", null, true, 51), "org_1", "imp_customer_2");
+        assertReadsOnlyThrough(softly, "imports", "imports_organization_resource_status",
+                ImportStore.listSql(ImportEnums.Status.TIMED_OUT, "customer", null, false, 51), "org_1");
+        assertReadsOnlyThrough(softly, "imports", "imports_organization_resource_status",
+                ImportStore.listSql(ImportEnums.Status.COMPLETED, "customer", null, true, 51), "org_1",
+                "imp_customer_5");
+        assertReadsOnlyThrough(softly, "imports", "imports_organization_resource_source",
+                ImportStore.listSql(null, "customer", "module", false, 51), "org_1");
         assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.EXPIRED, NOW);
         assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.UNFINISHED + 100, NOW,
                 "");
+        assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.EXPIRED_BEFORE + 1000,
+                NOW);
+        assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.FAILED_BEFORE + 1000,
+                NOW);
         assertReadsOnlyThrough(softly, "validation_files", LIVE_VALIDATION_FILES,
                 ValidationFileStore.EXPIRED, NOW);
         assertReadsOnlyThrough(softly, "validation_files", LIVE_VALIDATION_FILES,
