@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.ToIntBiFunction;
 
 /**
  * The stored references into records of some objects (the targets), for deleting such a record without leaving a
@@ -118,12 +119,8 @@ final class ReferringRecords {
      * many rows it marked.
      */
     int rejectReferredPutOff(RecordStore records, Handle h, String organizationId, String importId) {
-        int marked = 0;
-        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
-            marked += records.rejectReferredPutOff(h, organizationId, e.getKey(),
-                    e.getValue().stream().map(Field::slug).toList(), targets, importId);
-        }
-        return marked;
+        return sumOverObjects((object, slugs) -> records.rejectReferredPutOff(h, organizationId, object, slugs, targets,
+                importId));
     }
 
     /**
@@ -131,12 +128,17 @@ final class ReferringRecords {
      * to those held ({@link RecordStore#holdReferredCleanup}). Returns how many it moved.
      */
     int holdReferredCleanup(RecordStore records, Handle h, String organizationId, String importId) {
-        int moved = 0;
+        return sumOverObjects((object, slugs) -> records.holdReferredCleanup(h, organizationId, object, slugs, targets,
+                importId));
+    }
+
+    /** The sum of {@code statement}'s counts over each object that may refer, with the slugs of its reference fields. */
+    private int sumOverObjects(ToIntBiFunction<ObjectDef, List<String>> statement) {
+        int sum = 0;
         for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
-            moved += records.holdReferredCleanup(h, organizationId, e.getKey(),
-                    e.getValue().stream().map(Field::slug).toList(), targets, importId);
+            sum += statement.applyAsInt(e.getKey(), e.getValue().stream().map(Field::slug).toList());
         }
-        return moved;
+        return sum;
     }
 
     /**
