@@ -133,7 +133,17 @@ public final class ExportTasks {
     public void run(String jobId, BooleanSupplier stopping) {
         // A write transaction, though it only reads: see ImportTasks.runImport (SQLite's reads go on under another
         // process's write lock, which is the outage).
-        ExportJob job = database.inTransaction(h -> jobs.get(h, jobId)).orElse(null);
+        ExportJob job;
+        try {
+            job = database.inTransaction(h -> jobs.get(h, jobId)).orElse(null);
+        } catch (StoreException e) {
+            if (!e.isUnavailable()) {
+                throw e;
+            }
+            // As in ImportTasks.runImport: one line, and no stack trace of db-scheduler's.
+            LOG.warn("export {} paused, the database is unavailable: {}", jobId, e.toString());
+            throw new UnloadedByOutage("export " + jobId, e);
+        }
         if (job == null || job.status().isFinal()) {
             return;
         }

@@ -103,7 +103,18 @@ public final class ImportTasks {
         // failure later is a new outage's (PausedByOutage). On SQLite, reads go on while another process holds the
         // write lock: a run that read its import and then failed on the lock counted as one that had reached the
         // database, and each run of one outage began it again, due 1 s after instead of 2, 4, … 30 s.
-        ImportJob job = database.inTransaction(h -> imports.get(h, importId)).orElse(null);
+        ImportJob job;
+        try {
+            job = database.inTransaction(h -> imports.get(h, importId)).orElse(null);
+        } catch (StoreException e) {
+            if (!e.isUnavailable()) {
+                throw e;
+            }
+            // The outage began before this run. Before, the StoreException itself went to db-scheduler, which
+            // logged it at WARN ("Unhandled exception") with its stack trace, and this line was missing.
+            LOG.warn("import {} paused, the database is unavailable: {}", importId, e.toString());
+            throw new UnloadedByOutage("import " + importId, e);
+        }
         if (job == null || job.status().isFinal()) {
             // Ended before this run (a cancel of a queued import): no prepare takes the prescan of its upload, if this
             // instance keeps one, so it goes now rather than when a later upload sweeps the expired ones.

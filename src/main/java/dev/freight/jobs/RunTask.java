@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * ({@link StoppedByShutdown}, which the job's own code has logged) returns instead of throwing: its task is due again
  * at once, recorded as a failed run (its last failure and consecutive failures as a failure's), as
  * {@link RunRetries} did for it before, but db-scheduler logs nothing of it. Before, db-scheduler logged each such run
- * at WARN as an "Unhandled exception" with a stack trace, which read as a failure on every graceful stop.
+ * at WARN as an "Unhandled exception" with a stack trace, which read as a failure on every graceful stop. So too a run
+ * that could not load its job, the database unavailable ({@link UnloadedByOutage}, logged in one line by the job's
+ * code): {@link RunRetries} handles the database's failure as it did when the run threw it, and db-scheduler logs
+ * nothing of it.
  *
  * <p>A run db-scheduler finds dead (its heartbeat missed 4 times) is due again at once, by {@code clock}, unless this
  * instance is still running it: then it is left alone, and one INFO line says so. Its heartbeat is a write, and while
@@ -76,6 +79,11 @@ final class RunTask extends OneTimeTask<Integer> {
             then = (complete, operations) -> operations.reschedule(ExecutionComplete.failure(
                     complete.getExecution(), complete.getTimeDone().minus(complete.getDuration()),
                     complete.getTimeDone(), stopped), clock.instant());
+        } catch (UnloadedByOutage unloaded) {
+            // The database's failure, as it was thrown before: RunRetries counts it and sets the due time.
+            then = (complete, operations) -> getFailureHandler().onFailure(ExecutionComplete.failure(
+                    complete.getExecution(), complete.getTimeDone().minus(complete.getDuration()),
+                    complete.getTimeDone(), unloaded.getCause()), operations);
         }
         // Other failures end in the failure handler, which running.untilHandled wraps.
         CompletionHandler<Integer> completion = then;

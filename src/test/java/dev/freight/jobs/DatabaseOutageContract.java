@@ -9,6 +9,7 @@ import com.github.kagkarlsson.scheduler.event.AbstractSchedulerListener;
 import com.github.kagkarlsson.scheduler.event.ExecutionInterceptor;
 import com.github.kagkarlsson.scheduler.event.SchedulerListener;
 import com.github.kagkarlsson.scheduler.event.SchedulerListener.SchedulerEventType;
+import com.github.kagkarlsson.scheduler.task.CompletionHandler;
 import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
 import dev.freight.engine.ImportJobs;
 import dev.freight.engine.ImportPipeline;
@@ -156,6 +157,11 @@ abstract class DatabaseOutageContract {
     volatile Runnable beforeRun = () -> {};
     /** Run on the worker's thread as each run of a task fails, before db-scheduler records the failure. */
     volatile Runnable afterFailure = () -> {};
+    /**
+     * Run on the worker's thread as each run of a task that threw nothing ends, before db-scheduler records its end (a
+     * run that could not load its job returns a completion that records it failed).
+     */
+    volatile Runnable afterReturn = () -> {};
 
     @BeforeEach
     void setUp(TestInfo test) {
@@ -203,8 +209,9 @@ abstract class DatabaseOutageContract {
             started.add(client.getScheduledExecution(TaskInstanceId.of(instance.getTaskName(), instance.getId()))
                     .orElseThrow());
             beforeRun.run();
+            CompletionHandler<?> then;
             try {
-                return chain.proceed(instance, context);
+                then = chain.proceed(instance, context);
             } catch (RuntimeException e) {
                 failures.add(e);
                 afterFailure.run();
@@ -212,6 +219,7 @@ abstract class DatabaseOutageContract {
                 failedTwice.countDown();
                 throw e;
             }
+            return afterReturn(then);
         };
         return Scheduler.create(db.dataSource(), importTasks.runTask(), exportTasks.runTask())
                 .threads(threads)
@@ -223,6 +231,13 @@ abstract class DatabaseOutageContract {
                 .addExecutionInterceptor(watch)
                 .addSchedulerListener(listener)
                 .build();
+    }
+
+    private <T> CompletionHandler<T> afterReturn(CompletionHandler<T> then) {
+        return (complete, operations) -> {
+            afterReturn.run();
+            then.complete(complete, operations);
+        };
     }
 
     @AfterEach
@@ -331,7 +346,8 @@ abstract class DatabaseOutageContract {
      * process holds the write lock: the run could still read its import, but not write), and is back only while
      * db-scheduler records the run's failure. Each run is due again twice as long after the last one's failure as the
      * one before it: 1 s, then 2 s (the tasks' clock stands still). Before, on SQLite, a run that read its import
-     * counted as one that had reached the database (PausedByOutage), so each began a new outage: 1 s every time.
+     * counted as one that had reached the database (PausedByOutage), so each began a new outage: 1 s every time. The
+     * runs throw nothing to db-scheduler (see {@link #aRunThatCannotLoadItsJobLogsOnePausedLineAndNoStackTrace}).
      */
     @Test
     @ConnectionWait(seconds = 2)
@@ -344,11 +360,17 @@ abstract class DatabaseOutageContract {
                 stopDatabase();
             }
         };
-        afterFailure = this::startDatabase;
+        CountDownLatch backTwice = new CountDownLatch(2);
+        afterReturn = () -> {
+            if (runs.get() <= 2) {
+                startDatabase();
+                backTwice.countDown();
+            }
+        };
         scheduler.start();
         importTasks.enqueue(client, job.id());
-        // The database is back once the second run's failure counts down (afterFailure first).
-        await(failedTwice, "the second run to fail");
+        // The database is back once the second run's end counts down (afterReturn starts it first).
+        await(backTwice, "the second run to end");
         ImportJob resumed = awaitEnded(job.id());
 
         assertThat(started).hasSize(3);
@@ -356,14 +378,74 @@ abstract class DatabaseOutageContract {
                 .containsExactly(START, START.plus(RunRetries.FIRST_WAIT), START.plus(Duration.ofSeconds(2)));
         assertThat(started).extracting(ScheduledExecution::getData).containsExactly(null, 1, 2);
         assertThat(started).extracting(ScheduledExecution::getConsecutiveFailures).containsExactly(0, 1, 2);
-        assertThat(failures).hasSize(2).allSatisfy(failure -> {
-            assertThat(failure).isInstanceOf(StoreException.class);
-            assertThat(((StoreException) failure).code()).isEqualTo("database_unavailable");
-        });
+        assertThat(failures).isEmpty();
         assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
         assertThat(resumed.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
         assertThat(resumed.checkpoint()).isEqualTo(12);
         assertThat(vendors(org)).hasSize(11);
+    }
+
+    /**
+     * A run that cannot load its job, the database away as it starts, logs one WARN line, as a run the outage failed
+     * later does ("import … paused, the database is unavailable: …", "export … paused, …"), and nothing with a stack
+     * trace; its task is due again after the first wait, the outage's count 1, and the job carries on once the
+     * database is back. Before, the run threw the database's failure to db-scheduler, which logged it at WARN
+     * ("Unhandled exception dev.freight.store.StoreException … Treating as failure") with its stack trace, and Freight's
+     * line was missing.
+     */
+    @Test
+    @ConnectionWait(seconds = 2)
+    void aRunThatCannotLoadItsJobLogsOnePausedLineAndNoStackTrace() throws Exception {
+        String org = organization("acme");
+        ImportJob job = acceptedUpload(org, VENDORS);
+        ExportJob export = queuedVendorExport(org);
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch importBack = new CountDownLatch(1);
+        CountDownLatch exportBack = new CountDownLatch(1);
+        // The first run of each job finds the database away; it is back as db-scheduler records that run's end
+        // (whether the run threw or returned). The test reads nothing from the database in between.
+        beforeRun = () -> {
+            if (runs.incrementAndGet() % 2 == 1) {
+                stopDatabase();
+            }
+        };
+        afterReturn = () -> {
+            if (runs.get() % 2 == 1) {
+                startDatabase();
+                (runs.get() == 1 ? importBack : exportBack).countDown();
+            }
+        };
+        afterFailure = afterReturn;
+        scheduler.start();
+        ImportJob resumed;
+        ExportJob done;
+        List<String> logged;
+        try (CapturedLog log = CapturedLog.attachInfo("dev.freight", "com.github.kagkarlsson")) {
+            importTasks.enqueue(client, job.id());
+            await(importBack, "the import's first run to end");
+            resumed = awaitEnded(job.id());
+            exportTasks.enqueue(client, export.id());
+            await(exportBack, "the export's first run to end");
+            done = awaitExportEnded(export.id());
+            logged = log.lines();
+        }
+
+        assertThat(logged).containsExactly(
+                "WARN dev.freight.jobs.ImportTasks: import " + job.id() + " paused, the database is unavailable:"
+                        + " dev.freight.store.StoreException: The database is unavailable",
+                "WARN dev.freight.jobs.ExportTasks: export " + export.id() + " paused, the database is unavailable:"
+                        + " dev.freight.store.StoreException: The database is unavailable");
+        assertThat(failures).isEmpty();
+        assertThat(started).extracting(e -> e.getTaskInstance().getTaskName()).containsExactly(
+                "import-run", "import-run", "export-run", "export-run");
+        assertThat(started).extracting(ScheduledExecution::getExecutionTime)
+                .containsExactly(START, START.plus(RunRetries.FIRST_WAIT), START, START.plus(RunRetries.FIRST_WAIT));
+        assertThat(started).extracting(ScheduledExecution::getData).containsExactly(null, 1, null, 1);
+        assertThat(started).extracting(ScheduledExecution::getConsecutiveFailures).containsExactly(0, 1, 0, 1);
+        assertThat(resumed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(resumed.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
+        assertThat(done.status()).isEqualTo(ExportJob.Status.COMPLETED);
+        assertThat(done.recordCount()).isEqualTo(11);
     }
 
     /**
@@ -575,6 +657,19 @@ abstract class DatabaseOutageContract {
         assertThat(done.recordCount()).isEqualTo(12);
         assertThat(done.progress()).isEqualTo(100);
         assertThat(Files.readString(dir.resolve("exports").resolve(job.id() + ".csv"))).isEqualTo(expected.toString());
+    }
+
+    /** A queued export job of the organization's vendors (external id and name, as CSV); its run not queued. */
+    ExportJob queuedVendorExport(String org) {
+        ExportJob job = new ExportJob(new IdGenerator(clock).next("exp"), org, "module", "vendor", "vendor", "csv",
+                new ExportConfig(List.of("external_id", "name"), null, null, null, null, null, null, null, null, null,
+                        null, null).toJson(), ExportJob.Status.QUEUED, 0, null, "vendors-export-2025-03-01.csv", null,
+                "text/csv; charset=utf-8", null, "key_test", clock.instant(), null, null, null);
+        db.inTransaction(h -> {
+            exportJobs.create(h, job);
+            return null;
+        });
+        return job;
     }
 
     /** Waits (at most 120 s) until the export job has ended and its run has left the queue; returns it. */
