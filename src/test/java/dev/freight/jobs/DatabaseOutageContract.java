@@ -427,7 +427,7 @@ abstract class DatabaseOutageContract {
             exportTasks.enqueue(client, export.id());
             await(exportBack, "the export's first run to end");
             done = awaitExportEnded(export.id());
-            logged = log.lines();
+            logged = log.linesOf(job.id(), export.id());
         }
 
         assertThat(logged).containsExactly(
@@ -530,7 +530,7 @@ abstract class DatabaseOutageContract {
         List<String> logged;
         try (CapturedLog log = CapturedLog.attachInfo("dev.freight", "com.github.kagkarlsson")) {
             scheduler.stop();
-            logged = log.lines();
+            logged = log.linesOf(job.id());
         }
 
         assertThat(logged).filteredOn(line -> !line.startsWith("INFO com.github.kagkarlsson")).containsExactly(

@@ -368,7 +368,7 @@ abstract class ExportTasksContract {
         List<String> logged;
         try (CapturedLog log = CapturedLog.attachInfo("dev.freight.jobs")) {
             tasks.run("exp_8");
-            logged = log.lines();
+            logged = log.linesOf("exp_8");
         }
 
         assertThat(reload("exp_8").status()).isEqualTo(ExportJob.Status.COMPLETED);
@@ -389,7 +389,7 @@ abstract class ExportTasksContract {
         List<String> logged;
         try (CapturedLog log = CapturedLog.attachInfo("dev.freight.jobs")) {
             tasks.run("exp_9");
-            logged = log.lines();
+            logged = log.linesOf("exp_9");
         }
 
         assertThat(reload("exp_9").status()).isEqualTo(ExportJob.Status.FAILED);

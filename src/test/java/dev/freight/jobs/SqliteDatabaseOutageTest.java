@@ -129,7 +129,7 @@ class SqliteDatabaseOutageTest extends DatabaseOutageContract {
             await(searchOver, "the search for dead runs that found it to end");
             releaseAgain.countDown();
             resumed = awaitEnded(job.id());
-            logged = log.lines();
+            logged = log.linesOf(job.id());
         }
 
         String other = organization("other");

@@ -77,6 +77,19 @@ public final class CapturedLog extends AppenderBase<ILoggingEvent> implements Au
         }
     }
 
+    /**
+     * The lines of {@link #lines()} that name no import or export job but those of {@code ids}: {@link #attachInfo}
+     * takes every thread's lines, and other tests' schedulers in the same JVM (their Spring contexts stay cached) log
+     * theirs meanwhile, such as the stranded-jobs sweep's. Lines that name no job are kept.
+     */
+    public List<String> linesOf(String... ids) {
+        java.util.Set<String> ours = java.util.Set.of(ids);
+        return lines().stream().filter(line -> JOB_ID.matcher(line).results()
+                .allMatch(id -> ours.contains(id.group()))).toList();
+    }
+
+    private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("\\b(?:imp|exp)_[0-9a-z]+");
+
     @Override
     public void close() {
         root.detachAppender(this);
