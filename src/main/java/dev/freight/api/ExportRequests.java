@@ -198,7 +198,7 @@ final class ExportRequests {
         throw invalid(prefix + "columnLabels must be an object of column → label strings");
     }
 
-    private static List<ExportConfig.Filter> filters(Map<?, ?> map, String prefix) {
+    static List<ExportConfig.Filter> filters(Map<?, ?> map, String prefix) {
         Object v = map.get("filters");
         if (v == null) {
             return null;

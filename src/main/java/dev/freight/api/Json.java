@@ -70,6 +70,11 @@ final class Json {
         }
     }
 
+    /** Parses a JSON text given in a query parameter as plain values, as a body is read. */
+    static Object read(String text) {
+        return PLAIN.readValue(text, Object.class);
+    }
+
     /** The key an object of the body repeats, when that is what {@code e} is about; null otherwise. */
     static String repeatedKey(JacksonException e) {
         Matcher m = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));

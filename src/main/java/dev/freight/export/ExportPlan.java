@@ -167,7 +167,12 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
         };
     }
 
-    private static List<Condition> conditions(ObjectDef object, List<ExportConfig.Filter> filters) {
+    /**
+     * The store's conditions for an export's {@code filters} (null for none) on {@code object}.
+     *
+     * @throws ExportException naming the first filter that names no column or cannot be read
+     */
+    public static List<Condition> conditions(ObjectDef object, List<ExportConfig.Filter> filters) {
         List<Condition> conditions = new ArrayList<>();
         if (filters == null) {
             return conditions;

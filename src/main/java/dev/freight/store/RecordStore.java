@@ -210,18 +210,29 @@ public final class RecordStore {
      */
     public List<StoredRecord> page(Handle h, String organizationId, ObjectDef object, String externalId, String id,
             int limit, String afterId) {
+        List<RecordQuery.Condition> conditions = new ArrayList<>();
+        if (externalId != null) {
+            conditions.add(new RecordQuery.Equals(RecordQuery.Target.column("external_id", RecordQuery.Kind.TEXT),
+                    externalId));
+        }
+        if (id != null) {
+            conditions.add(new RecordQuery.Equals(RecordQuery.Target.column("id", RecordQuery.Kind.TEXT), id));
+        }
+        return page(h, organizationId, object, conditions, limit, afterId);
+    }
+
+    /**
+     * One page of an object's records in id (creation) order, after {@code afterId} when given, of those meeting
+     * every condition, compared as an export's filters compare them ({@link RecordStream}: a reference by the
+     * external_id its record has now).
+     */
+    public List<StoredRecord> page(Handle h, String organizationId, ObjectDef object,
+            List<RecordQuery.Condition> conditions, int limit, String afterId) {
         List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("""
                 select id, organization_id, object, external_id, data, created_at, updated_at
                 from records where\s""").append(h.dialect().objectInIdOrder(organizationId, object, params));
-        if (externalId != null) {
-            sql.append(" and external_id = ?");
-            params.add(externalId);
-        }
-        if (id != null) {
-            sql.append(" and id = ?");
-            params.add(id);
-        }
+        sql.append(RecordStream.conditions(h.dialect(), conditions, params));
         if (afterId != null) {
             sql.append(" and id > ?");
             params.add(afterId);

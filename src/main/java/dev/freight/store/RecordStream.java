@@ -327,8 +327,17 @@ public final class RecordStream {
 
     private static String where(Dialect dialect, String organizationId, ObjectDef object, RecordQuery query,
             List<Object> params) {
-        StringBuilder sql = new StringBuilder(dialect.objectInIdOrder(organizationId, object, params));
-        for (RecordQuery.Condition condition : query.conditions()) {
+        return dialect.objectInIdOrder(organizationId, object, params) + conditions(dialect, query.conditions(),
+                params);
+    }
+
+    /**
+     * SQL that adds {@code conditions} to a query of the {@code records} table: each as {@code " and …"}, its values
+     * appended to {@code params}; empty for none.
+     */
+    static String conditions(Dialect dialect, List<RecordQuery.Condition> conditions, List<Object> params) {
+        StringBuilder sql = new StringBuilder();
+        for (RecordQuery.Condition condition : conditions) {
             String expr = expression(dialect, condition.target());
             String p = parameter(dialect, condition.target());
             sql.append(" and ");

@@ -499,6 +499,83 @@ abstract class AdminApiContract {
         assertThat(http.get("/v1/records/vndr_nothing").status()).isEqualTo(404);
     }
 
+    /**
+     * A vendor's assessment history: the records list takes an export's filters, a reference compared by the
+     * external_id its record has now, a page at a time. Before, every parameter but external_id, limit and cursor was
+     * ignored: {@code vendor=v-9} listed all eight assessments.
+     */
+    @Test
+    void aVendorsAssessmentsAreListedByTheExternalIdItHasNowAPageAtATime() {
+        http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
+        assertThat(http.post("/v1/import/vendor-custom-import", """
+                {"data": [{"Name": "Acme", "External Id": "v-1"}, {"Name": "Globex", "External Id": "v-2"}]}""")
+                .status()).isEqualTo(200);
+        http.post("/v1/import-reports", """
+                {"slug": "assessments", "report_name": "Assessments", "base_object": "assessment",
+                 "mapping": {"external_id": "Id", "vendor": "Vendor", "type": "Type"}}""");
+        String batch = IntStream.rangeClosed(1, 8)
+                .mapToObj(i -> "{\"Id\": \"a-" + i + "\", \"Vendor\": \"" + (i % 3 == 2 ? "v-2" : "v-1")
+                        + "\", \"Type\": \"" + (i % 2 == 0 ? "CAIQ" : "SIG Lite") + "\"}")
+                .collect(Collectors.joining(",", "{\"data\": [", "]}"));
+        assertThat(http.post("/v1/import/assessments", batch).at("/created_count")).isEqualTo("8");
+        String acme = http.get("/v1/objects/vendor/records?external_id=v-1").at("/data/0/id");
+        tenant.server().bean(dev.freight.store.Database.class).withHandle(h -> h.update(
+                "update records set external_id = ? where id = ?", "v-9", acme));
+
+        assertThat(walk("/v1/objects/assessment/records?vendor=v-9&limit=2")).containsExactly(
+                List.of("a-1", "a-3"), List.of("a-4", "a-6"), List.of("a-7"));
+        assertThat(walk("/v1/objects/assessment/records?vendor=v-1")).containsExactly(List.of());
+        assertThat(walk("/v1/objects/assessment/records?vendor=v-2&type=SIG+Lite")).containsExactly(
+                List.of("a-5"));
+        assertThat(walk("/v1/objects/assessment/records?vendor=v-9&external_id=a-4")).containsExactly(
+                List.of("a-4"));
+        String inFilter = java.net.URLEncoder.encode("""
+                [{"field": "vendor", "operator": "in", "values": ["v-2", "v-9"]},
+                 {"field": "type", "value": "CAIQ"}]""", StandardCharsets.UTF_8);
+        assertThat(walk("/v1/objects/assessment/records?limit=2&filters=" + inFilter)).containsExactly(
+                List.of("a-2", "a-4"), List.of("a-6", "a-8"));
+        Response one = http.get("/v1/objects/assessment/records?vendor=v-9&limit=1");
+        assertThat(one.at("/data/0/values/vendor")).isEqualTo(
+                "{\"external_id\":\"v-9\",\"object\":\"vendor\",\"id\":\"" + acme + "\"}");
+
+        Response unknown = http.get("/v1/objects/assessment/records?colour=red");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.at("/error/code")).isEqualTo("unknown_filter_field");
+        assertThat(unknown.at("/error/message")).isEqualTo("Filter field \"colour\" is not a column of module"
+                + " assessment; its columns are id, external_id, createdDateTime, updatedDateTime, vendor, name, type,"
+                + " status, scope, assessor, period_start, period_end, completed_date, score, inherent_risk_score,"
+                + " residual_risk_score, risk_rating");
+        assertThat(unknown.json().has("success")).isFalse();
+        Response score = http.get("/v1/objects/assessment/records?score=high");
+        assertThat(score.status()).isEqualTo(400);
+        assertThat(score.at("/error/code")).isEqualTo("invalid_filter");
+        assertThat(score.at("/error/message")).isEqualTo("Filter on \"score\": score: expected a number, got"
+                + " \"high\"");
+        Response notJson = http.get("/v1/objects/assessment/records?filters=vendor");
+        assertThat(notJson.status()).isEqualTo(400);
+        assertThat(notJson.at("/error/code")).isEqualTo("invalid_filter");
+        assertThat(notJson.at("/error/message")).isEqualTo("filters must be a JSON array of filter objects, as an"
+                + " export's config.filters");
+        Response notAList = http.get("/v1/objects/assessment/records?filters=%7B%7D");
+        assertThat(notAList.at("/error/code")).isEqualTo("invalid_filter");
+        assertThat(notAList.at("/error/message")).isEqualTo("filters must be a list of objects");
+    }
+
+    /** Each page's external_ids, following next_cursor from {@code path} to the last page. */
+    private List<List<String>> walk(String path) {
+        List<List<String>> pages = new ArrayList<>();
+        String cursor = null;
+        do {
+            Response page = http.get(path + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(page.status()).as(page.body()).isEqualTo(200);
+            List<String> ids = new ArrayList<>();
+            page.json().get("data").forEach(rec -> ids.add(rec.get("external_id").asString()));
+            pages.add(ids);
+            cursor = page.at("/next_cursor");
+        } while (cursor != null && pages.size() < 10);
+        return pages;
+    }
+
     @Test
     void unknownRoutesAnswerTheJsonErrorShape() {
         Response r = http.get("/v1/nothing-here");

@@ -74,6 +74,41 @@ class OpenApiTest {
     }
 
     /**
+     * Each route family's error body is documented as it is sent: {@code ErrorBody} without {@code success}, which
+     * only the seed-003 face sends (documented as {@code Envelope}); and the records list documents its filters.
+     * Before, {@code ErrorBody} listed {@code success} for the Import API's errors, which never have it, and the
+     * records list had no filter parameters and no error answers.
+     */
+    @Test
+    void errorBodiesAreDocumentedAsEachRouteFamilySendsThemAndTheRecordsListDocumentsItsFilters() {
+        JsonNode json = new Http.Client(TestServer.of(TestDatabases.SQLITE).baseUrl(), null).get("/v3/api-docs").json();
+
+        JsonNode schemas = json.at("/components/schemas");
+        assertThat(schemas.get("ErrorBody").get("properties").propertyNames()).containsExactly("error");
+        assertThat(schemas.get("Envelope").get("properties").propertyNames()).containsExactly("success", "data",
+                "error");
+        assertThat(json.at("/paths/~1v1~1import~1{report_name}/post/responses/404/content/application~1json/schema"
+                + "/$ref").asString()).isEqualTo("#/components/schemas/ErrorBody");
+        assertThat(json.at("/paths/~1v1~1modules~1{module}~1export/post/responses/200/content/*~1*/schema/$ref")
+                .asString()).isEqualTo("#/components/schemas/Envelope");
+        JsonNode list = json.at("/paths/~1v1~1objects~1{slug}~1records/get");
+        List<String> parameters = new ArrayList<>();
+        list.get("parameters").forEach(p -> parameters.add(p.get("name").asString()));
+        assertThat(parameters).containsExactly("slug", "external_id", "limit", "cursor", "filters", "fields");
+        JsonNode fields = list.get("parameters").get(5);
+        assertThat(fields.path("required").asBoolean()).isFalse();
+        assertThat(fields.get("style").asString() + " " + fields.get("explode").asBoolean() + " "
+                + fields.get("schema")).isEqualTo("form true"
+                + " {\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}}");
+        assertThat(fields.get("description").asString()).startsWith("Any other parameter <field>=<value> is an"
+                + " export filter");
+        for (String status : List.of("400", "404")) {
+            assertThat(list.at("/responses/" + status + "/content/application~1json/schema/$ref").asString())
+                    .as(status).isEqualTo("#/components/schemas/ErrorBody");
+        }
+    }
+
+    /**
      * Seed 000's request body, its 400 answer (every record failed, with the same body as 200), the 404/422 it names
      * and the values of {@code action}, {@code status} and {@code error_code} are in the document; the plural path,
      * which always answers 404, is not documented as 200. Before, the Import API had no request body, 200 alone and

@@ -1358,6 +1358,54 @@ abstract class RecordStoreContract {
     }
 
     /**
+     * A page of records meets its conditions as an export's filter does, a reference by the external_id its record
+     * has now, and the pages after a cursor hold the rest of the matching records only: the organization's, of the
+     * object, in id order.
+     */
+    @Test
+    void aPageMeetsItsConditionsAReferenceByTheExternalIdItsRecordHasNowAndContinuesAfterItsCursor() {
+        Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
+        ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(BuiltInObjects.externalIdField(),
+                maker, field("name", FieldType.TEXT, false)));
+        db.inTransaction(h -> {
+            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
+                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            h.update(insert, "vndr_now", acme, "vendor", "v-now", "{\"name\": \"Now\"}");
+            h.update(insert, "vndr_x", acme, "vendor", "v-x", "{\"name\": \"X\"}");
+            String then = "{\"maker\": {\"external_id\": \"v-then\", \"object\": \"vendor\", \"id\": \"vndr_now\"},"
+                    + " \"name\": \"%s\"}";
+            String other = "{\"maker\": {\"external_id\": \"v-now\", \"object\": \"vendor\", \"id\": \"vndr_x\"},"
+                    + " \"name\": \"%s\"}";
+            h.update(insert, "part_1", acme, "part", "p-1", then.formatted("bolt"));
+            h.update(insert, "part_2", acme, "part", "p-2", other.formatted("bolt"));
+            h.update(insert, "part_3", acme, "part", "p-3", then.formatted("nut"));
+            h.update(insert, "part_4", globex, "part", "p-4", then.formatted("bolt"));
+            h.update(insert, "part_5", acme, "part", "p-5", then.formatted("bolt"));
+            h.update(insert, "pas_6", acme, "pass", "p-6", then.formatted("bolt"));
+            return null;
+        });
+        RecordQuery.Condition byNow = new RecordQuery.Equals(RecordQuery.Target.reference("maker"), "v-now");
+        RecordQuery.Condition bolts = new RecordQuery.Equals(RecordQuery.Target.json(List.of("name"),
+                RecordQuery.Kind.TEXT), "bolt");
+        Function<String, List<StoredRecord>> after = cursor -> db.withHandle(h -> records.page(h, acme, part,
+                List.of(byNow, bolts), 1, cursor));
+
+        List<StoredRecord> first = after.apply(null);
+        List<StoredRecord> second = after.apply(first.getLast().id());
+        assertThat(Stream.of(first, second, after.apply(second.getLast().id())).map(page -> page.stream()
+                .map(StoredRecord::externalId).toList())).containsExactly(List.of("p-1"), List.of("p-5"), List.of());
+        Function<RecordQuery.Condition, List<String>> all = condition -> db.<List<StoredRecord>>withHandle(h ->
+                records.page(h, acme, part, List.of(condition), 10, null)).stream().map(StoredRecord::externalId)
+                .toList();
+        assertThat(all.apply(byNow)).containsExactly("p-1", "p-3", "p-5");
+        assertThat(all.apply(new RecordQuery.Equals(RecordQuery.Target.reference("maker"), "v-then"))).isEmpty();
+        assertThat(all.apply(new RecordQuery.Equals(RecordQuery.Target.reference("maker"), "v-x")))
+                .containsExactly("p-2");
+        assertThat(db.<List<StoredRecord>>withHandle(h -> records.page(h, acme, part, "p-3", null, 10, null)))
+                .extracting(StoredRecord::externalId).containsExactly("p-3");
+    }
+
+    /**
      * A stream whose references are looked up while every other connection of the pool is held (as by as many streams
      * at once) still names them: on PostgreSQL the look-up, which cannot share the {@code COPY}'s connection, takes one
      * of the database's spare pool ({@link Database#withSpareHandle}). Before, it waited for one of the main pool, so
