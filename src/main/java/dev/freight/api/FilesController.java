@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -67,6 +68,7 @@ class FilesController {
     private final ImportJobs jobs;
     private final UploadSources sources;
     private final long maxUploadBytes;
+    private volatile Consumer<String> beforeGiveBack = importId -> {};
 
     FilesController(Database database, ImportStore imports, UploadStore uploads, ImportUrls urls,
             ImportPipeline pipeline, ImportTasks tasks, ObjectProvider<SchedulerClient> scheduler, ImportFiles files,
@@ -246,11 +248,19 @@ class FilesController {
             job = database.withHandle(h -> imports.get(h, id)).orElseThrow();
         } catch (RuntimeException e) {
             TemporaryFileUnwritable storage = ImportPipeline.temporaryStorageFailure(e);
-            if (storage != null && !giveBack(id, received, e)) {
-                throw keptForTheWorker(id, storage, e);
+            if (storage == null) {
+                throw e;
             }
-            // 503 storage_unavailable for the temporary directory (ErrorMapper).
-            throw e;
+            beforeGiveBack.accept(id);
+            job = switch (giveBack(id, received, e)) {
+                case FAILED -> throw keptForTheWorker(id, storage, e);
+                // 503 storage_unavailable for the temporary directory (ErrorMapper).
+                case GIVEN_BACK -> throw e;
+                // A cancel ended the import after its prepare failed (or the worker took it): the answer is the import
+                // as it is now, as when a cancel supersedes the prepare. Before, 503 said to retry later, and the retry
+                // got 409 upload_received.
+                case NOT_NEEDED -> database.withHandle(h -> imports.get(h, id)).orElseThrow();
+            };
         }
         if (job.status() == Status.COMPLETED) {
             // Only a worker's run completes an import (prepare leaves it queued): it ran the import to its end while
@@ -271,17 +281,17 @@ class FilesController {
      * uploads directory could not take. Before, the import failed, and the file had to be sent to a new import. Only
      * while the import is still {@code queued} with this upload and not prepared: a cancel may have ended it
      * meanwhile. Deleting the file before the commit, under the import's lock, keeps another upload accepted after
-     * the commit from losing its file. True when the upload was given back, or the import no longer needs it (a
-     * cancel ended it); false when the transaction failed, and the import stays queued with its file
-     * ({@link #keptForTheWorker}).
+     * the commit from losing its file. {@link GiveBack#NOT_NEEDED} when the import no longer needs it (a cancel ended
+     * it, or the worker prepared it); {@link GiveBack#FAILED} when the transaction failed, and the import stays queued
+     * with its file ({@link #keptForTheWorker}).
      */
-    private boolean giveBack(String id, ImportJob received, RuntimeException failure) {
+    private GiveBack giveBack(String id, ImportJob received, RuntimeException failure) {
         try {
-            database.inTransaction(h -> {
+            return database.inTransaction(h -> {
                 ImportJob now = imports.get(h, id).orElse(null);
                 if (now == null || now.status() != Status.QUEUED || !received.checksum().equals(now.checksum())
                         || now.phase(Phase.PREPARSING).status() == PhaseStatus.COMPLETED) {
-                    return null;
+                    return GiveBack.NOT_NEEDED;
                 }
                 imports.save(h, imports.claim(h, id, UUID.randomUUID().toString()).awaitingUpload());
                 try {
@@ -289,13 +299,20 @@ class FilesController {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                return null;
+                return GiveBack.GIVEN_BACK;
             });
-            return true;
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
-            return false;
+            return GiveBack.FAILED;
         }
+    }
+
+    /** What {@link #giveBack} did with a sync upload whose prepare failed for want of temporary storage. */
+    private enum GiveBack { GIVEN_BACK, NOT_NEEDED, FAILED }
+
+    /** Sets what runs with the import's id just before a sync upload is given back ({@link #giveBack}); for tests. */
+    void beforeGiveBack(Consumer<String> hook) {
+        this.beforeGiveBack = hook;
     }
 
     /**

@@ -44,8 +44,6 @@ import dev.freight.store.sqlite.SqliteDialect;
 import dev.freight.ingest.TemporaryFiles;
 import dev.freight.ingest.WorkbookLimits;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.io.UncheckedIOException;
@@ -72,13 +70,10 @@ class FreightWiring {
      * are deleted (those of processes still running, which may share the directory, are kept: TemporaryFiles).
      */
     @Bean
-    WorkbookLimits workbookLimits(FreightConfig config) {
+    WorkbookLimits workbookLimits(FreightConfig config, Clock clock) {
         try {
-            List<Path> deleted = TemporaryFiles.sweep(config.temporaryDir());
-            if (!deleted.isEmpty()) {
-                LOG.info("deleted the temporary files of {} stopped process(es) in {}: {}", deleted.size(),
-                        config.temporaryDir(), deleted);
-            }
+            // Logs what it deleted.
+            TemporaryFiles.sweep(config.temporaryDir(), clock.instant());
         } catch (IOException e) {
             LOG.warn("could not look for the temporary files stopped processes left in {}: {}", config.temporaryDir(),
                     e.toString());

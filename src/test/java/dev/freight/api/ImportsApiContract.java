@@ -684,6 +684,60 @@ abstract class ImportsApiContract {
         assertThat(Http.JSON.readTree(again.body()).at("/error/code").asString()).isEqualTo("upload_received");
     }
 
+    /**
+     * A cancel that lands after a sync upload's prepare failed for want of temporary storage, before the upload is
+     * given back, ends the import: the upload is answered 422 with the import as the cancel left it, as when a cancel
+     * supersedes the prepare, and a retry is refused 409 upload_received. Before, the answer was 503
+     * storage_unavailable, "nothing was kept, retry later", though the retry could only get that 409.
+     */
+    @Test
+    void aSyncUploadWhoseImportIsCancelledAfterItsReadFailedForWantOfStorageIsAnsweredWithTheCancelledImport()
+            throws Exception {
+        byte[] xlsx = dev.freight.testing.XlsxFiles.expanding(new String[] {"external_id", "name"},
+                "<si><t>n</t></si>", 70_000, 69_999, "", 0);
+        TestServer server = TestServer.of(database());
+        FilesController controller = server.bean(FilesController.class);
+        Path temp = server.bean(dev.freight.app.FreightConfig.class).temporaryDir();
+        Path aside = temp.resolveSibling("tmp-aside");
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\", \"upload_mode\": \"sync\"}");
+        String id = created.at("/id");
+        HttpRequest put = HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                .header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .header("Content-Disposition", "attachment; filename=\"vendors.xlsx\"")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(xlsx)).build();
+        AtomicReference<Response> cancel = new AtomicReference<>();
+        // The server's controller serves every test of the class: the hook acts on this import alone.
+        controller.beforeGiveBack(importId -> {
+            if (importId.equals(id)) {
+                cancel.set(http.post("/v1/imports/" + id + "/cancel", null));
+            }
+        });
+        Files.move(temp, aside);
+        HttpResponse<String> answered;
+        try {
+            Files.writeString(temp, "not a directory");
+            answered = RAW.send(put, HttpResponse.BodyHandlers.ofString());
+        } finally {
+            controller.beforeGiveBack(importId -> {});
+            Files.delete(temp);
+            Files.move(aside, temp);
+        }
+
+        assertThat(cancel.get().status()).isEqualTo(200);
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(422);
+        JsonNode answer = Http.JSON.readTree(answered.body());
+        assertThat(answer.at("/id").asString()).isEqualTo(id);
+        assertThat(answer.at("/status").asString()).isEqualTo("failed");
+        assertThat(answer.at("/reason").asString()).isEqualTo(cancel.get().at("/reason"));
+        assertThat(answer.at("/checksum").asString()).isEqualTo(HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(xlsx)));
+        assertThat(withoutSignedUrls(answer)).isEqualTo(withoutSignedUrls(cancel.get().json()));
+        assertThat(withoutSignedUrls(http.get("/v1/imports/" + id).json())).isEqualTo(withoutSignedUrls(answer));
+        HttpResponse<String> again = RAW.send(put, HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+        assertThat(Http.JSON.readTree(again.body()).at("/error/code").asString()).isEqualTo("upload_received");
+    }
+
     @Test
     void aQuotedCellNeverClosedFailsPrevalidationNamingTheLineWhereItOpens() throws Exception {
         String file = "external_id,name,description\nq1,Q1,ok\nq2,Q2,\"unclosed desc\nq3,Q3,fine\nq4,Q4,fine\n"

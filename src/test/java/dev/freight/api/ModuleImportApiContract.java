@@ -3771,7 +3771,8 @@ abstract class ModuleImportApiContract {
     private static List<java.nio.file.Path> temporaryFiles(java.nio.file.Path temp) throws IOException {
         try (var all = java.nio.file.Files.walk(temp)) {
             return all.filter(java.nio.file.Files::isRegularFile)
-                    .filter(f -> !f.getFileName().toString().equals("freight-instance.lock")).toList();
+                    .filter(f -> !f.getFileName().toString().equals("freight-instance.lock"))
+                    .filter(f -> !f.getFileName().toString().equals(".freight-instances.lock")).toList();
         }
     }
 

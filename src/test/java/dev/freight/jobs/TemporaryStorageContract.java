@@ -228,7 +228,7 @@ abstract class TemporaryStorageContract {
         assertThat(externalIds()).containsExactly("a-1");
         try (var left = Files.walk(temp)) {
             assertThat(left.filter(Files::isRegularFile).map(f -> f.getFileName().toString()))
-                    .containsExactly("freight-instance.lock");
+                    .containsExactlyInAnyOrder("freight-instance.lock", ".freight-instances.lock");
         }
     }
 

@@ -88,7 +88,7 @@ public final class TemporaryFileHolder implements AutoCloseable {
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
         if (args[1].equals("sweep")) {
-            System.out.println(MARK + TemporaryFiles.sweep(dir));
+            System.out.println(MARK + TemporaryFiles.sweep(dir, java.time.Instant.now()));
             System.out.flush();
             return;
         }
