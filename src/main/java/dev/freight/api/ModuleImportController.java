@@ -71,6 +71,7 @@ import java.util.Iterator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.beans.factory.ObjectProvider;
@@ -333,6 +334,7 @@ class ModuleImportController implements Envelope.Face {
             throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
+        refuseForm(request, "suggest-mapping");
         Object body = Json.read(request, limits.maxRequestBytes(),
                 "an object with sourceColumns and optional sampleData");
         if (!(body instanceof Map<?, ?> map) || map.get("sourceColumns") == null) {
@@ -421,6 +423,7 @@ class ModuleImportController implements Envelope.Face {
             throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
+        refuseForm(request, "validate");
         ModuleImportRequest body = ModuleImportRequest.read(Json.read(request,
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, false);
         ImportValidator.Report report;
@@ -482,6 +485,7 @@ class ModuleImportController implements Envelope.Face {
     Object execute(@PathVariable String module, HttpServletRequest request, Caller caller) throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
+        refuseForm(request, "execute");
         ModuleImportRequest read = ModuleImportRequest.read(Json.read(request,
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, true);
         ModuleImportRequest body;
@@ -503,6 +507,19 @@ class ModuleImportController implements Envelope.Face {
         }
         ImportJob done = awaitEnd(caller, job.id(), null);
         return json(Envelope.ok(result(caller, object, done, mode, "sync".equals(mode), urls)));
+    }
+
+    /**
+     * Refuses a form ({@code multipart/…}) sent to a step whose body is JSON: Spring takes a form's parts before the
+     * handler, which then found no bytes and answered that the body was not valid JSON at line 1, column 0.
+     */
+    private static void refuseForm(HttpServletRequest request, String step) {
+        String contentType = request.getContentType();
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
+            throw new ApiException(415, "unsupported_media_type", "Content-Type " + contentType.split(";", 2)[0].strip()
+                    + " is not supported by " + step + "; send its JSON body (application/json): only import/parse"
+                    + " takes a file as a form");
+        }
     }
 
     private static ResponseEntity<Envelope> json(Envelope answer) {

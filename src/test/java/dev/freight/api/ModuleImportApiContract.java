@@ -215,6 +215,25 @@ abstract class ModuleImportApiContract {
         assertThat(http.get("/v1/objects/vendor/records?external_id=v-1").at("/data/0/values/name")).isEqualTo("Acme");
     }
 
+    /**
+     * Suggest-mapping, validate and execute take a JSON body; the file sent to them as a form (as parse takes it) is
+     * 415, naming parse. Before, Spring took the form's parts before the route, which found no bytes and answered 422
+     * {@code The body is not valid JSON at line 1, column 0}.
+     */
+    @Test
+    void theJsonStepsAnswerAFormWith415NamingParse() throws Exception {
+        for (String step : List.of("suggest-mapping", "validate", "execute")) {
+            Response form = upload("/v1/modules/contacts/import/" + step, "contacts.csv", "text/csv",
+                    CONTACTS_CSV.getBytes(StandardCharsets.UTF_8));
+
+            assertThat(form.status()).as(step).isEqualTo(415);
+            assertThat(form.body()).as(step).isEqualTo("{\"success\":false,\"error\":{\"code\":"
+                    + "\"unsupported_media_type\",\"message\":\"Content-Type multipart/form-data is not supported by "
+                    + step + "; send its JSON body (application/json): only import/parse takes a file as a form\"}}");
+        }
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().at("/data/jobs").size()).isZero();
+    }
+
     @Test
     void parseAnswersTheSeedErrorsInTheEnvelope() throws Exception {
         Response noFile = upload("/v1/modules/contacts/import/parse", null, null, null);
