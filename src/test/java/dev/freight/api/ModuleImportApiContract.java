@@ -280,6 +280,27 @@ abstract class ModuleImportApiContract {
                 + (values.hasNonNull("jobTitle") ? values.get("jobTitle").asString() : "null");
     }
 
+    /**
+     * Rows sent in the body count against FREIGHT_MAX_REQUEST_BYTES, as every JSON body does (docs/api.md, "Where
+     * Freight differs from the seeds"): one byte over is 413 in the envelope, and no job is made.
+     */
+    @Test
+    void rowsSentInABodyOverTheRequestByteLimitAre413() {
+        String head = "{\"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"}],"
+                + " \"rows\": [{\"Name\": \"";
+        String body = head + "x".repeat((int) TestServer.MAX_BYTES + 1 - head.length() - 4) + "\"}]}";
+        assertThat(body.length()).isEqualTo(TestServer.MAX_BYTES + 1);
+
+        for (String step : List.of("validate", "execute")) {
+            Response refused = http.post("/v1/modules/contacts/import/" + step, body);
+
+            assertThat(refused.status()).as(step).isEqualTo(413);
+            assertThat(refused.body()).as(step).isEqualTo("{\"success\":false,\"error\":{\"code\":\"payload_too_large\","
+                    + "\"message\":\"The request body exceeds the limit of 1,000,000 bytes (FREIGHT_MAX_REQUEST_BYTES)\"}}");
+        }
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().at("/data/jobs").size()).isZero();
+    }
+
     /** Seed 003 lists text/plain among a CSV's MIME types. */
     @Test
     void parseReadsACsvSentAsTextPlain() throws Exception {
