@@ -55,13 +55,15 @@ final class WorkflowSchemas {
                     description = "Wait less than the row count implies (execute); default: by row count")
             String processingMode) {}
 
-    @Schema(requiredProperties = "format")
+    @Schema(requiredProperties = "format", additionalProperties = Schema.AdditionalPropertiesValue.FALSE,
+            description = "An unknown member is 400 unknown_option")
     record ExportRequest(
             @Schema(allowableValues = {"csv", "xlsx", "pdf", "json", "ndjson"}) String format,
             @Schema(description = "true: an export job; false: the file in the answer; absent: by record count")
             Boolean async,
             ExportConfig config) {}
 
+    @Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
     record ExportConfig(
             @Schema(description = "Default: the name field, owner, createdDateTime, updatedDateTime")
             List<String> columns,
@@ -77,7 +79,7 @@ final class WorkflowSchemas {
             @Schema(defaultValue = "false") Boolean includeBom,
             @Schema(defaultValue = "true") Boolean escapeFormulas) {}
 
-    @Schema(requiredProperties = "field")
+    @Schema(requiredProperties = "field", additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
     record ExportFilter(
             String field,
             @Schema(allowableValues = {"equals", "in", "range", "is_empty", "is_not_empty"}, defaultValue = "equals")

@@ -235,5 +235,9 @@ class OpenApiTest {
         assertThat(config.at("/sortDirection/enum").toString()).isEqualTo("[\"asc\",\"desc\"]");
         assertThat(config.at("/limit/minimum").asInt()).isEqualTo(1);
         assertThat(config.at("/limit/maximum").asInt()).isEqualTo(100_000);
+        for (String strict : List.of("ExportRequest", "ExportConfig", "ExportFilter")) {
+            assertThat(schemas.at("/" + strict + "/additionalProperties").isBoolean()).as(strict).isTrue();
+            assertThat(schemas.at("/" + strict + "/additionalProperties").asBoolean()).as(strict).isFalse();
+        }
     }
 }
