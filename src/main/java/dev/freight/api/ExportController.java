@@ -1,5 +1,9 @@
 package dev.freight.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import dev.freight.export.ExportConfig;
 import dev.freight.export.ExportException;
@@ -71,6 +75,39 @@ class ExportController implements Envelope.Face {
         this.asyncThreshold = settings.asyncThreshold();
     }
 
+    @Operation(summary = "Export a module's records",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ExportRequest.class))))
+    @ApiResponse(responseCode = "200", description = "The file, streamed (up to FREIGHT_EXPORT_ASYNC_THRESHOLD records,"
+            + " or async false), with Content-Disposition: attachment", content = {
+                @Content(mediaType = "text/csv", schema = @Schema(type = "string")),
+                @Content(mediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "application/pdf", schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "application/json", schema = @Schema(type = "array",
+                        description = "format json: the records")),
+                @Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string"))})
+    @ApiResponse(responseCode = "202", description = "An export job (Location: /v1/export-jobs/{exportJobId})",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ExportJobAnswer.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_format, invalid_export_config, unknown_option,"
+            + " invalid_limit, unknown_column and the "
+            + "other codes of the config",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "module_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "422", description = "malformed_body",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @PostMapping("/v1/modules/{module}/export")
     ResponseEntity<Envelope> exportModule(@PathVariable String module,
             @RequestBody(required = false) Map<String, Object> body, Caller caller, HttpServletResponse response)
@@ -82,6 +119,39 @@ class ExportController implements Envelope.Face {
         return export(caller, object, module, "module", object.slug(), request.config(), request, response);
     }
 
+    @Operation(summary = "Export a saved report's records",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ExportRequest.class))))
+    @ApiResponse(responseCode = "200", description = "The file, streamed (up to FREIGHT_EXPORT_ASYNC_THRESHOLD records,"
+            + " or async false), with Content-Disposition: attachment", content = {
+                @Content(mediaType = "text/csv", schema = @Schema(type = "string")),
+                @Content(mediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "application/pdf", schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "application/json", schema = @Schema(type = "array",
+                        description = "format json: the records")),
+                @Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string"))})
+    @ApiResponse(responseCode = "202", description = "An export job (Location: /v1/export-jobs/{exportJobId})",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ExportJobAnswer.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_format, invalid_export_config, unknown_option,"
+            + " invalid_limit, unknown_column and the "
+            + "other codes of the config",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "report_not_found, module_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "422", description = "malformed_body",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @PostMapping("/v1/reports/{reportId}/export")
     ResponseEntity<Envelope> exportReport(@PathVariable String reportId,
             @RequestBody(required = false) Map<String, Object> body, Caller caller, HttpServletResponse response)

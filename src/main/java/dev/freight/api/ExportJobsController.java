@@ -1,5 +1,10 @@
 package dev.freight.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import dev.freight.schema.Echo;
 import dev.freight.store.Database;
 import dev.freight.store.ExportJobStore;
@@ -27,8 +32,20 @@ class ExportJobsController implements Envelope.Face {
     /** Seed 003's list shape. */
     record JobList(List<ExportUrls.JobView> jobs) {}
 
+    @Operation(summary = "List the organization's export jobs, newest first")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = JobList.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_parameter",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @GetMapping("/v1/export-jobs")
-    JobList list(Caller caller, @RequestParam(name = "limit", defaultValue = "50") int limit) {
+    JobList list(Caller caller, @Parameter(description = "Most jobs to answer", schema = @Schema(type = "integer",
+            minimum = "1", maximum = "100", defaultValue = "50")) @RequestParam(name = "limit", defaultValue = "50")
+            int limit) {
         caller.require(Scope.EXPORT);
         if (limit < 1 || limit > 100) {
             throw new ApiException(400, "invalid_parameter", "limit must be from 1 to 100, got " + limit);
@@ -37,6 +54,16 @@ class ExportJobsController implements Envelope.Face {
                 .map(urls::view).toList());
     }
 
+    @Operation(summary = "One export job")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ExportJobAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "export_job_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @GetMapping("/v1/export-jobs/{exportJobId}")
     Envelope get(@PathVariable String exportJobId, Caller caller) {
         caller.require(Scope.EXPORT);

@@ -34,13 +34,16 @@ final class ExportUrls {
     }
 
     /** Seed 003's export job fields, plus {@code recordCount} and {@code error}. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "ExportJobView")
     record JobView(
             String exportJobId,
             String accountId,
             String sourceId,
             String sourceType,
+            @io.swagger.v3.oas.annotations.media.Schema(allowableValues = {"csv", "xlsx", "pdf", "json", "ndjson"})
             String format,
-            String status,
+            @io.swagger.v3.oas.annotations.media.Schema(allowableValues = {"queued", "processing", "completed", "failed",
+                "expired"}) String status,
             int progress,
             String fileName,
             String fileUrl,

@@ -33,7 +33,6 @@ import dev.freight.schema.Coercion;
 import dev.freight.schema.Field;
 import dev.freight.schema.NulCharacter;
 import dev.freight.schema.ObjectDef;
-import dev.freight.schema.Schema;
 import dev.freight.store.Database;
 import dev.freight.store.Handle;
 import dev.freight.store.IdGenerator;
@@ -71,8 +70,14 @@ import java.util.Iterator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -188,7 +193,10 @@ class ModuleImportController implements Envelope.Face {
 
     record WarningView(Long row, String field, String message, String code) {}
 
-    record ExecuteView(String importJobId, String status, String processingMode, long totalRows, long successRows,
+    record ExecuteView(String importJobId,
+            @Schema(allowableValues = {"pending", "processing", "completed", "failed"}) String status,
+            @Schema(allowableValues = {"sync", "stream", "background"}) String processingMode, long totalRows,
+            long successRows,
             long errorRows, long skippedRows, List<String> createdRecordIds, @JsonUnwrapped FindingsView findings,
             String reason) {}
 
@@ -222,7 +230,10 @@ class ModuleImportController implements Envelope.Face {
      * in UTC to the second ({@code 2024-01-15T10:30:00Z}), as the seed writes them and as export jobs give them: the
      * stored milliseconds would make the text's length vary, which a client parsing the seed's form refuses.
      */
-    record JobView(String importJobId, String accountId, String moduleId, String status, String processingMode,
+    @Schema(name = "ModuleImportJobView")
+    record JobView(String importJobId, String accountId, String moduleId,
+            @Schema(allowableValues = {"pending", "processing", "completed", "failed", "cancelled"}) String status,
+            @Schema(allowableValues = {"sync", "stream", "background"}) String processingMode,
             String fileName, String fileType, Long totalRows, long processedRows, long successRows, long errorRows,
             long skippedRows, boolean aiMappingUsed, String duplicateStrategy, String createdDateTime,
             String startedDateTime, String completedDateTime, String expiresDateTime, String reason,
@@ -230,12 +241,35 @@ class ModuleImportController implements Envelope.Face {
 
     record JobsView(List<JobView> jobs) {}
 
+    @Schema(name = "ModuleImportRollbackView")
     record RollbackView(String importJobId, int deletedCount, int restoredCount, int conflictCount,
             List<ImportsController.ConflictView> conflicts) {}
 
+    @Operation(summary = "Upload and parse a file (seed 003, step 1)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = "multipart/form-data",
+                    schema = @Schema(implementation = WorkflowSchemas.ParseForm.class))))
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ParseAnswer.class)))
+    @ApiResponse(responseCode = "400", description = "no_file, file_too_large, empty_file, unsupported_file_type,"
+            + " sheet_not_found, malformed_csv, "
+            + "malformed_json, unreadable_file, invalid_request",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (\"Access denied: …\")",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "module_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "503", description = "storage_unavailable",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @PostMapping("/v1/modules/{module}/import/parse")
     Envelope parse(@PathVariable String module,
-            @RequestParam(name = "file", required = false) MultipartFile file,
+            @Parameter(hidden = true) @RequestParam(name = "file", required = false) MultipartFile file,
+            @Parameter(description = "The worksheet to read (a workbook's); also taken as a form field")
             @RequestParam(name = "sheet", required = false) String sheet, Caller caller) {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
@@ -328,11 +362,37 @@ class ModuleImportController implements Envelope.Face {
         }
     }
 
+    @Operation(summary = "Suggest a mapping of the file's columns to the module's fields (seed 003, step 2)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.SuggestMappingRequest.class))))
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.SuggestMappingAnswer.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_request",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (\"Access denied: …\")",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "module_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a multipart/… form)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "422", description = "malformed_body",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @PostMapping("/v1/modules/{module}/import/suggest-mapping")
     Envelope suggestMapping(@PathVariable String module, HttpServletRequest request, Caller caller)
             throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
+        refuseForm(request, "suggest-mapping");
         Object body = Json.read(request, limits.maxRequestBytes(),
                 "an object with sourceColumns and optional sampleData");
         if (!(body instanceof Map<?, ?> map) || map.get("sourceColumns") == null) {
@@ -416,11 +476,40 @@ class ModuleImportController implements Envelope.Face {
         return columnsOfField == 1 && "street".equals(part) ? null : part;
     }
 
+    @Operation(summary = "Validate mapped rows or a parsed file; nothing is stored (seed 003, step 3)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ImportRowsRequest.class))))
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ValidateAnswer.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_request, file_not_found and the file codes of parse",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (\"Access denied: …\")",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "module_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a multipart/… form)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "422", description = "malformed_body",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "503", description = "storage_unavailable",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @PostMapping("/v1/modules/{module}/import/validate")
     Envelope validate(@PathVariable String module, HttpServletRequest request, Caller caller)
             throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
+        refuseForm(request, "validate");
         ModuleImportRequest body = ModuleImportRequest.read(Json.read(request,
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, false);
         ImportValidator.Report report;
@@ -428,7 +517,7 @@ class ModuleImportController implements Envelope.Face {
         // Every rejected row goes to the errors files as it is read; the answer lists the first problems.
         try (ValidationFiles.Recorder recorder = validationFiles.recorder(caller.organizationId())) {
             ModuleImportRequest resolved = resolveMappedColumns(caller, body);
-            Schema schema = database.withHandle(h -> schemas.schema(h, caller.organizationId()));
+            dev.freight.schema.Schema schema = database.withHandle(h -> schemas.schema(h, caller.organizationId()));
             report = new ImportValidator(MAX_LISTED_ERRORS, database, records, schema, caller.organizationId(),
                     limits.workbooks().temporaryDir())
                     .validate(object,
@@ -439,7 +528,8 @@ class ModuleImportController implements Envelope.Face {
             throw rejected(e, caller, body);
         }
         String org = caller.organizationId();
-        Schema schema = report.referenceWarnings().isEmpty() && report.createdReferences().isEmpty() ? null
+        dev.freight.schema.Schema schema = report.referenceWarnings().isEmpty()
+                && report.createdReferences().isEmpty() ? null
                 : database.withHandle(h -> schemas.schema(h, org));
         List<WarningView> warnings = new ArrayList<>(report.warnings().stream()
                 .map(w -> new WarningView(w.row(), w.field(), w.message(), w.code())).toList());
@@ -477,11 +567,45 @@ class ModuleImportController implements Envelope.Face {
                 report.warningsTruncated()));
     }
 
+    @Operation(summary = "Execute the import (seed 003, step 4)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ImportRowsRequest.class))))
+    @ApiResponse(responseCode = "200", description = "The result; with Accept: text/event-stream, a stream execution's"
+            + " progress events, then a result event (or an error event)", content = {
+                @Content(mediaType = "application/json",
+                        schema = @Schema(implementation = WorkflowSchemas.ExecuteAnswer.class)),
+                @Content(mediaType = "text/event-stream", schema = @Schema(type = "string"))})
+    @ApiResponse(responseCode = "400", description = "invalid_request, file_not_found and the file codes of parse",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (\"Access denied: …\")",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "module_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "409", description = "import_running (the fileId is being imported)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a multipart/… form)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "422", description = "malformed_body",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "503", description = "interrupted, storage_unavailable",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @PostMapping(path = "/v1/modules/{module}/import/execute", produces = {MediaType.APPLICATION_JSON_VALUE,
         MediaType.TEXT_EVENT_STREAM_VALUE})
     Object execute(@PathVariable String module, HttpServletRequest request, Caller caller) throws IOException {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
+        refuseForm(request, "execute");
         ModuleImportRequest read = ModuleImportRequest.read(Json.read(request,
                 limits.maxRequestBytes(), "an object with rows (or fileId) and columnMapping"), object, true);
         ModuleImportRequest body;
@@ -505,12 +629,40 @@ class ModuleImportController implements Envelope.Face {
         return json(Envelope.ok(result(caller, object, done, mode, "sync".equals(mode), urls)));
     }
 
+    /**
+     * Refuses a form ({@code multipart/…}) sent to a step whose body is JSON: Spring takes a form's parts before the
+     * handler, which then found no bytes and answered that the body was not valid JSON at line 1, column 0.
+     */
+    private static void refuseForm(HttpServletRequest request, String step) {
+        String contentType = request.getContentType();
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
+            throw new ApiException(415, "unsupported_media_type", "Content-Type " + contentType.split(";", 2)[0].strip()
+                    + " is not supported by " + step + "; send its JSON body (application/json): only import/parse"
+                    + " takes a file as a form");
+        }
+    }
+
     private static ResponseEntity<Envelope> json(Envelope answer) {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(answer);
     }
 
+    @Operation(summary = "List the module's import jobs, newest first")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ImportJobsAnswer.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_parameter",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "module_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @GetMapping("/v1/modules/{module}/import/jobs")
-    Envelope jobs(@PathVariable String module, @RequestParam(name = "limit", defaultValue = "50") int limit,
+    Envelope jobs(@PathVariable String module, @Parameter(description = "Most jobs to answer", schema = @Schema(
+            type = "integer", minimum = "1", maximum = "100", defaultValue = "50"))
+            @RequestParam(name = "limit", defaultValue = "50") int limit,
             Caller caller) {
         // The key that runs an import can follow it (seed 003 asks only for the import permission), as can a reader.
         caller.requireEither(Scope.IMPORT, Scope.READ);
@@ -523,6 +675,16 @@ class ModuleImportController implements Envelope.Face {
         return Envelope.ok(new JobsView(page.stream().map(j -> jobView(object, j, null)).toList()));
     }
 
+    @Operation(summary = "One import job's status and findings")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ImportJobAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "module_not_found, import_job_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @GetMapping("/v1/modules/{module}/import/jobs/{jobId}")
     Envelope job(@PathVariable String module, @PathVariable String jobId, Caller caller) {
         caller.requireEither(Scope.IMPORT, Scope.READ);
@@ -545,6 +707,19 @@ class ModuleImportController implements Envelope.Face {
         return caller.key().allows(Scope.READ) ? null : ImportJobs.MODULE;
     }
 
+    @Operation(summary = "Roll the import back")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ImportRollbackAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (\"Access denied: …\")",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "module_not_found, import_job_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "409", description = "import_running, already_rolled_back, rollback_unavailable",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @DeleteMapping("/v1/modules/{module}/import/jobs/{jobId}")
     Envelope rollback(@PathVariable String module, @PathVariable String jobId, Caller caller) {
         caller.require(Scope.IMPORT);
@@ -753,7 +928,7 @@ class ModuleImportController implements Envelope.Face {
      * Values of reference fields (field → values) as the answers list them, with each field's label and target: the
      * first {@value ImportStore#LISTED_REFERENCE_WARNINGS}, and whether there are more (a value past those).
      */
-    private static List<ReferenceWarningView> referenceViews(ObjectDef object, Schema schema,
+    private static List<ReferenceWarningView> referenceViews(ObjectDef object, dev.freight.schema.Schema schema,
             Map<String, List<String>> byField) {
         List<ReferenceWarningView> views = new ArrayList<>();
         byField.forEach((slug, values) -> {
@@ -780,7 +955,7 @@ class ModuleImportController implements Envelope.Face {
                     rowWarnings.add(new WarningView(w.ordinal(), w.field(), w.message(), w.code())));
             return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);
         });
-        Schema schema = unresolved.isEmpty() ? null
+        dev.freight.schema.Schema schema = unresolved.isEmpty() ? null
                 : database.withHandle(h -> schemas.schema(h, caller.organizationId()));
         List<ReferenceWarningView> references = referenceViews(object, schema, unresolved);
         List<WarningView> warnings = new ArrayList<>();

@@ -215,6 +215,105 @@ abstract class ModuleImportApiContract {
         assertThat(http.get("/v1/objects/vendor/records?external_id=v-1").at("/data/0/values/name")).isEqualTo("Acme");
     }
 
+    /**
+     * Suggest-mapping, validate and execute take a JSON body; the file sent to them as a form (as parse takes it) is
+     * 415, naming parse. Before, Spring took the form's parts before the route, which found no bytes and answered 422
+     * {@code The body is not valid JSON at line 1, column 0}.
+     */
+    @Test
+    void theJsonStepsAnswerAFormWith415NamingParse() throws Exception {
+        for (String step : List.of("suggest-mapping", "validate", "execute")) {
+            Response form = upload("/v1/modules/contacts/import/" + step, "contacts.csv", "text/csv",
+                    CONTACTS_CSV.getBytes(StandardCharsets.UTF_8));
+
+            assertThat(form.status()).as(step).isEqualTo(415);
+            assertThat(form.body()).as(step).isEqualTo("{\"success\":false,\"error\":{\"code\":"
+                    + "\"unsupported_media_type\",\"message\":\"Content-Type multipart/form-data is not supported by "
+                    + step + "; send its JSON body (application/json): only import/parse takes a file as a form\"}}");
+        }
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().at("/data/jobs").size()).isZero();
+    }
+
+    /**
+     * Seed 003's defaults and merge modes over HTTP: without duplicateStrategy a row matching a record is skipped;
+     * update without mergeMode is prefer_import (an empty cell keeps the stored value); overwrite replaces with the
+     * import's values, an empty cell included.
+     */
+    @Test
+    void executeSkipsByDefaultPrefersTheImportByDefaultAndOverwriteClearsWithEmptyCells() {
+        String mapping = """
+                "columnMapping": [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                                  {"sourceColumn": "Email", "targetFieldSlug": "email"},
+                                  {"sourceColumn": "Title", "targetFieldSlug": "jobTitle"}],
+                "duplicateMatchFields": ["email"]""";
+        Response created = http.post("/v1/modules/contacts/import/execute", "{\"rows\": [{\"Name\": \"Ann Lee\","
+                + " \"Email\": \"ann@example.com\", \"Title\": \"CFO\"}], " + mapping + "}");
+        assertThat(created.at("/data/successRows")).as(created.body()).isEqualTo("1");
+
+        Response skipped = http.post("/v1/modules/contacts/import/execute", "{\"rows\": [{\"Name\": \"Ann B. Lee\","
+                + " \"Email\": \"ann@example.com\", \"Title\": \"CEO\"}], " + mapping + "}");
+        assertThat(skipped.at("/data/skippedRows") + "/" + skipped.at("/data/successRows")).as(skipped.body())
+                .isEqualTo("1/0");
+        assertThat(http.get("/v1/modules/contacts/import/jobs/" + skipped.at("/data/importJobId"))
+                .at("/data/duplicateStrategy")).isEqualTo("skip");
+        assertThat(contact()).isEqualTo("Ann Lee|CFO");
+
+        Response preferred = http.post("/v1/modules/contacts/import/execute", "{\"rows\": [{\"Name\":"
+                + " \"Ann B. Lee\", \"Email\": \"ann@example.com\", \"Title\": \"\"}], " + mapping
+                + ", \"duplicateStrategy\": \"update\"}");
+        assertThat(preferred.at("/data/successRows")).as(preferred.body()).isEqualTo("1");
+        assertThat(contact()).isEqualTo("Ann B. Lee|CFO");
+
+        Response overwritten = http.post("/v1/modules/contacts/import/execute", "{\"rows\": [{\"Name\":"
+                + " \"Ann Lee\", \"Email\": \"ann@example.com\", \"Title\": \"\"}], " + mapping
+                + ", \"duplicateStrategy\": \"update\", \"mergeMode\": \"overwrite\"}");
+        assertThat(overwritten.at("/data/successRows")).as(overwritten.body()).isEqualTo("1");
+        assertThat(contact()).isEqualTo("Ann Lee|null");
+    }
+
+    /** The one contact's displayName and jobTitle (null when it has none). */
+    private String contact() {
+        JsonNode records = http.get("/v1/objects/contact/records").json().get("data");
+        assertThat(records.size()).isEqualTo(1);
+        JsonNode values = records.get(0).get("values");
+        return values.get("displayName").asString() + "|"
+                + (values.hasNonNull("jobTitle") ? values.get("jobTitle").asString() : "null");
+    }
+
+    /**
+     * Rows sent in the body count against FREIGHT_MAX_REQUEST_BYTES, as every JSON body does (docs/api.md, "Where
+     * Freight differs from the seeds"): one byte over is 413 in the envelope, and no job is made.
+     */
+    @Test
+    void rowsSentInABodyOverTheRequestByteLimitAre413() {
+        String head = "{\"columnMapping\": [{\"sourceColumn\": \"Name\", \"targetFieldSlug\": \"displayName\"}],"
+                + " \"rows\": [{\"Name\": \"";
+        String body = head + "x".repeat((int) TestServer.MAX_BYTES + 1 - head.length() - 4) + "\"}]}";
+        assertThat(body.length()).isEqualTo(TestServer.MAX_BYTES + 1);
+
+        for (String step : List.of("validate", "execute")) {
+            Response refused = http.post("/v1/modules/contacts/import/" + step, body);
+
+            assertThat(refused.status()).as(step).isEqualTo(413);
+            assertThat(refused.body()).as(step).isEqualTo("{\"success\":false,\"error\":{\"code\":\"payload_too_large\","
+                    + "\"message\":\"The request body exceeds the limit of 1,000,000 bytes (FREIGHT_MAX_REQUEST_BYTES)\"}}");
+        }
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().at("/data/jobs").size()).isZero();
+    }
+
+    /** Seed 003 lists text/plain among a CSV's MIME types. */
+    @Test
+    void parseReadsACsvSentAsTextPlain() throws Exception {
+        Response parsed = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/plain",
+                CONTACTS_CSV.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(parsed.status()).as(parsed.body()).isEqualTo(200);
+        assertThat(parsed.at("/data/fileType")).isEqualTo("csv");
+        assertThat(parsed.at("/data/totalRows")).isEqualTo("3");
+        assertThat(parsed.json().at("/data/sourceColumns").toString())
+                .isEqualTo("[\"Name\",\"Email\",\"Phone\",\"Company\"]");
+    }
+
     @Test
     void parseAnswersTheSeedErrorsInTheEnvelope() throws Exception {
         Response noFile = upload("/v1/modules/contacts/import/parse", null, null, null);

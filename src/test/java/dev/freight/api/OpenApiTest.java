@@ -8,6 +8,7 @@ import dev.freight.testing.TestServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
@@ -152,5 +153,126 @@ class OpenApiTest {
         assertThat(plural.propertyNames()).containsExactly("404");
         assertThat(plural.at("/404/content/application~1json/schema/$ref").asString())
                 .isEqualTo("#/components/schemas/ErrorBody");
+    }
+
+    /**
+     * Seed 003's routes document their bodies, parameters and answers: parse's multipart part {@code file}, the JSON
+     * bodies of suggest-mapping, validate, execute and the exports (which the routes read themselves, so the generator
+     * saw none), the {@code limit} bounds, the envelope's {@code data} of each answer and the export's file types and
+     * 202. Before, parse's file was documented as a JSON body, the other four steps had no body, every answer was a
+     * bare {@code Envelope} of 200 with {@code data} of any shape, and an export's file was not among its answers.
+     */
+    @Test
+    void seed003RoutesDocumentTheirBodiesParametersAndAnswers() {
+        JsonNode json = new Http.Client(TestServer.of(TestDatabases.SQLITE).baseUrl(), null).get("/v3/api-docs").json();
+        String module = "/paths/~1v1~1modules~1{module}";
+
+        JsonNode parse = json.at(module + "~1import~1parse/post");
+        assertThat(parse.at("/requestBody/required").asBoolean()).isTrue();
+        assertThat(parse.at("/requestBody/content").propertyNames()).containsExactly("multipart/form-data");
+        assertThat(parse.at("/requestBody/content/multipart~1form-data/schema/$ref").asString())
+                .isEqualTo("#/components/schemas/ParseForm");
+        JsonNode form = json.at("/components/schemas/ParseForm");
+        assertThat(form.get("properties").propertyNames()).containsExactly("file", "sheet");
+        assertThat(form.at("/properties/file/type").asString()).isEqualTo("string");
+        assertThat(form.at("/properties/file/format").asString()).isEqualTo("binary");
+        assertThat(form.at("/required").toString()).isEqualTo("[\"file\"]");
+        List<String> parameters = new ArrayList<>();
+        parse.get("parameters").forEach(p -> parameters.add(p.get("in").asString() + " " + p.get("name").asString()));
+        assertThat(parameters).containsExactly("path module", "query sheet");
+
+        Map<String, String> bodies = Map.of("suggest-mapping", "SuggestMappingRequest", "validate",
+                "ImportRowsRequest", "execute", "ImportRowsRequest");
+        bodies.forEach((step, schema) -> {
+            JsonNode post = json.at(module + "~1import~1" + step + "/post");
+            assertThat(post.at("/requestBody/required").asBoolean()).as(step).isTrue();
+            assertThat(post.at("/requestBody/content").propertyNames()).as(step).containsExactly("application/json");
+            assertThat(post.at("/requestBody/content/application~1json/schema/$ref").asString()).as(step)
+                    .isEqualTo("#/components/schemas/" + schema);
+            assertThat(post.at("/responses/415/content/application~1json/schema/$ref").asString()).as(step)
+                    .isEqualTo("#/components/schemas/ErrorAnswer");
+        });
+        JsonNode schemas = json.at("/components/schemas");
+        assertThat(schemas.at("/SuggestMappingRequest/required").toString()).isEqualTo("[\"sourceColumns\"]");
+        assertThat(schemas.at("/SuggestMappingRequest/properties").propertyNames())
+                .containsExactly("sourceColumns", "sampleData");
+        JsonNode rows = schemas.get("ImportRowsRequest");
+        assertThat(rows.get("properties").propertyNames()).containsExactly("rows", "fileId", "sheet", "columnMapping",
+                "duplicateStrategy", "duplicateMatchFields", "mergeMode", "aiMappingUsed", "skipValidation",
+                "createMissingReferences", "staticValues", "processingMode");
+        assertThat(rows.at("/required").toString()).isEqualTo("[\"columnMapping\"]");
+        assertThat(rows.at("/properties/duplicateStrategy/enum").toString()).isEqualTo("[\"skip\",\"update\",\"create\"]");
+        assertThat(rows.at("/properties/duplicateStrategy/default").asString()).isEqualTo("skip");
+        assertThat(rows.at("/properties/mergeMode/enum").toString())
+                .isEqualTo("[\"fill_empty\",\"overwrite\",\"prefer_import\"]");
+        assertThat(rows.at("/properties/mergeMode/default").asString()).isEqualTo("prefer_import");
+        assertThat(schemas.at("/ColumnMapping/properties").propertyNames()).containsExactly("sourceColumn",
+                "targetFieldSlug", "ignored", "valueType", "addressPart");
+        assertThat(schemas.at("/ColumnMapping/properties/targetFieldSlug/type").toString())
+                .isEqualTo("[\"string\",\"null\"]");
+        assertThat(schemas.at("/ColumnMapping/properties/addressPart/enum").toString())
+                .isEqualTo("[\"street\",\"street2\",\"city\",\"state\",\"zip\",\"country\"]");
+
+        Map<String, String> answers = Map.of(module + "~1import~1parse/post", "ParseAnswer",
+                module + "~1import~1suggest-mapping/post", "SuggestMappingAnswer",
+                module + "~1import~1validate/post", "ValidateAnswer",
+                module + "~1import~1execute/post", "ExecuteAnswer",
+                module + "~1import~1jobs/get", "ImportJobsAnswer",
+                module + "~1import~1jobs~1{jobId}/get", "ImportJobAnswer",
+                module + "~1import~1jobs~1{jobId}/delete", "ImportRollbackAnswer",
+                "/paths/~1v1~1export-jobs~1{exportJobId}/get", "ExportJobAnswer",
+                "/paths/~1v1~1export-jobs/get", "JobList");
+        answers.forEach((route, schema) -> assertThat(json.at(route + "/responses/200/content/application~1json/schema/$ref")
+                .asString()).as(route).isEqualTo("#/components/schemas/" + schema));
+        assertThat(json.at(module + "~1import~1execute/post/responses/200/content").propertyNames())
+                .containsExactly("application/json", "text/event-stream");
+        assertThat(schemas.at("/ParseAnswer/properties/data/$ref").asString())
+                .isEqualTo("#/components/schemas/ParseView");
+        assertThat(schemas.at("/ModuleImportJobView/properties/status/enum").toString()).isEqualTo(
+                "[\"pending\",\"processing\",\"completed\",\"failed\",\"cancelled\"]");
+        assertThat(schemas.at("/ExecuteView/properties/processingMode/enum").toString())
+                .isEqualTo("[\"sync\",\"stream\",\"background\"]");
+        assertThat(schemas.at("/ExecuteView/properties/referenceWarnings/items/$ref").asString())
+                .isEqualTo("#/components/schemas/ReferenceWarningView");
+        assertThat(schemas.at("/JobList/properties/jobs/items/$ref").asString())
+                .isEqualTo("#/components/schemas/ExportJobView");
+        assertThat(schemas.at("/ExportJobAnswer/properties/data/$ref").asString())
+                .isEqualTo("#/components/schemas/ExportJobView");
+
+        for (String list : List.of(module + "~1import~1jobs/get", "/paths/~1v1~1export-jobs/get")) {
+            JsonNode limit = null;
+            for (JsonNode p : json.at(list + "/parameters")) {
+                limit = p.get("name").asString().equals("limit") ? p : limit;
+            }
+            assertThat(limit.at("/schema/minimum").asInt()).as(list).isEqualTo(1);
+            assertThat(limit.at("/schema/maximum").asInt()).as(list).isEqualTo(100);
+            assertThat(limit.at("/schema/default").asInt()).as(list).isEqualTo(50);
+        }
+
+        for (String export : List.of(module + "~1export/post", "/paths/~1v1~1reports~1{reportId}~1export/post")) {
+            JsonNode post = json.at(export);
+            assertThat(post.at("/requestBody/content/application~1json/schema/$ref").asString()).as(export)
+                    .isEqualTo("#/components/schemas/ExportRequest");
+            assertThat(post.at("/responses/200/content").propertyNames()).as(export).containsExactly("text/csv",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/pdf",
+                    "application/json", "application/x-ndjson");
+            assertThat(post.at("/responses/202/content/application~1json/schema/$ref").asString()).as(export)
+                    .isEqualTo("#/components/schemas/ExportJobAnswer");
+        }
+        assertThat(schemas.at("/ExportRequest/required").toString()).isEqualTo("[\"format\"]");
+        assertThat(schemas.at("/ExportRequest/properties/format/enum").toString())
+                .isEqualTo("[\"csv\",\"xlsx\",\"pdf\",\"json\",\"ndjson\"]");
+        JsonNode config = schemas.at("/ExportConfig/properties");
+        assertThat(config.propertyNames()).containsExactly("columns", "columnLabels", "includeHeaders", "dateFormat",
+                "title", "description", "sortField", "sortDirection", "limit", "filters", "includeBom",
+                "escapeFormulas");
+        assertThat(config.at("/includeHeaders/default").asBoolean()).isTrue();
+        assertThat(config.at("/sortDirection/enum").toString()).isEqualTo("[\"asc\",\"desc\"]");
+        assertThat(config.at("/limit/minimum").asInt()).isEqualTo(1);
+        assertThat(config.at("/limit/maximum").asInt()).isEqualTo(100_000);
+        for (String strict : List.of("ExportRequest", "ExportConfig", "ExportFilter")) {
+            assertThat(schemas.at("/" + strict + "/additionalProperties").isBoolean()).as(strict).isTrue();
+            assertThat(schemas.at("/" + strict + "/additionalProperties").asBoolean()).as(strict).isFalse();
+        }
     }
 }
