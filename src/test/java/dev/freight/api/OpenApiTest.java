@@ -90,8 +90,9 @@ class OpenApiTest {
                 "error");
         assertThat(json.at("/paths/~1v1~1import~1{report_name}/post/responses/404/content/application~1json/schema"
                 + "/$ref").asString()).isEqualTo("#/components/schemas/ErrorBody");
-        assertThat(json.at("/paths/~1v1~1modules~1{module}~1export/post/responses/200/content/*~1*/schema/$ref")
-                .asString()).isEqualTo("#/components/schemas/Envelope");
+        assertThat(json.at("/paths/~1v1~1modules~1{module}~1export/post/responses/400/content/application~1json"
+                + "/schema/$ref").asString()).isEqualTo("#/components/schemas/ErrorAnswer");
+        assertThat(schemas.get("ErrorAnswer").get("properties").propertyNames()).containsExactly("success", "error");
         JsonNode list = json.at("/paths/~1v1~1objects~1{slug}~1records/get");
         List<String> parameters = new ArrayList<>();
         list.get("parameters").forEach(p -> parameters.add(p.get("name").asString()));
