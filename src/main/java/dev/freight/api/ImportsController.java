@@ -158,7 +158,7 @@ class ImportsController {
             throw new ApiException(409, "import_finished", "The import already ended as " + job.status().wireName());
         }
         return urls.view(database.inTransaction(h -> imports.cancel(h, caller.organizationId(), id,
-                clock.instant())).orElseThrow());
+                caller.key().id(), clock.instant())).orElseThrow());
     }
 
     @PostMapping("/v1/imports/{id}/rollback")

@@ -14,6 +14,8 @@ import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
+import dev.freight.store.KeyKind;
+import dev.freight.store.Scope;
 import dev.freight.store.UploadStore;
 import dev.freight.testing.CapturedLog;
 import dev.freight.testing.Http;
@@ -43,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -1753,6 +1756,36 @@ abstract class ImportsApiContract {
         }
         assertThat(cancelled.json().get("phases").size()).isEqualTo(7);
         assertThat(http.post("/v1/imports/" + created.at("/id") + "/cancel", null).status()).isEqualTo(409);
+    }
+
+    /**
+     * Seed 004: {@code updated_by} is the ID of whoever last updated the import. A cancel and a rollback by another key
+     * than the creator's name that key; {@code created_by} stays. Before, a cancel left the creator's key.
+     */
+    @Test
+    void theKeyThatCancelsOrRollsBackAnImportIsItsUpdatedBy() throws Exception {
+        Http.Client other = tenant.http(tenant.key(KeyKind.USER, Set.of(Scope.IMPORT, Scope.READ)));
+        Response byOther = other.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String otherKey = byOther.at("/created_by");
+        Response byAdmin = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String adminKey = byAdmin.at("/created_by");
+        assertThat(otherKey).matches("key_[0-9a-f]{32}").isNotEqualTo(adminKey);
+        assertThat(byOther.at("/updated_by")).isEqualTo(otherKey);
+
+        Response cancelled = http.post("/v1/imports/" + byOther.at("/id") + "/cancel", null);
+
+        assertThat(cancelled.at("/status")).isEqualTo("failed");
+        assertThat(cancelled.at("/created_by")).isEqualTo(otherKey);
+        assertThat(cancelled.at("/updated_by")).isEqualTo(adminKey);
+        assertThat(http.get("/v1/imports/" + byOther.at("/id")).at("/updated_by")).isEqualTo(adminKey);
+
+        upload(byAdmin.at("/_upload_url"), "external_id,name\nv-1,Acme\n", "text/csv", "v.csv");
+        assertThat(awaitFinal(byAdmin.at("/id")).at("/updated_by")).isEqualTo(adminKey);
+        assertThat(other.post("/v1/imports/" + byAdmin.at("/id") + "/rollback", null).status()).isEqualTo(200);
+
+        Response rolledBack = http.get("/v1/imports/" + byAdmin.at("/id"));
+        assertThat(rolledBack.at("/created_by")).isEqualTo(adminKey);
+        assertThat(rolledBack.at("/updated_by")).isEqualTo(otherKey);
     }
 
     @Test
