@@ -187,12 +187,13 @@ public final class ImportStore {
     }
 
     /**
-     * Marks an import for cancellation by the key {@code by}, from now its {@code updated_by}; the worker stops at its
-     * next chunk. False when there is no such import.
+     * Marks an import for cancellation by the key {@code by}, from now its {@code updated_by}, and stamps updated_at;
+     * the worker stops at its next chunk. False when there is no such import.
      */
     public boolean requestCancel(Handle h, String organizationId, String id, String by) {
-        return h.update("update imports set cancel_requested = ?, updated_by = ? where organization_id = ? and id = ?",
-                true, by, organizationId, id) > 0;
+        return h.update("""
+                update imports set cancel_requested = ?, updated_by = ?, updated_at = ?
+                where organization_id = ? and id = ?""", true, by, clock.millis(), organizationId, id) > 0;
     }
 
     /**

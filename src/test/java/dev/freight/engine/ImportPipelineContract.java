@@ -960,15 +960,24 @@ abstract class ImportPipelineContract {
     void aCancelRequestStopsTheImportAsFailedWithItsReason() throws IOException {
         ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         assertThat(job.updatedBy()).isEqualTo("key_test");
+        List<ImportJob> whenRequested = new ArrayList<>();
 
-        ImportJob done = pipeline.process(job.id(), csv(VENDORS),
-                committed -> db.withHandle(h -> imports.requestCancel(h, org, job.id(), "key_canceller")));
+        ImportJob done = pipeline.process(job.id(), csv(VENDORS), committed -> {
+            clock.advance(Duration.ofMinutes(1));
+            db.withHandle(h -> imports.requestCancel(h, org, job.id(), "key_canceller"));
+            whenRequested.add(load(job.id()));
+        });
 
         assertThat(done.status()).isEqualTo(Status.FAILED);
         assertThat(done.reason()).isEqualTo("Cancelled on request; 3 rows committed before it stopped are kept");
         assertThat(vendorCount()).isEqualTo(3);
         assertThat(load(job.id()).status()).isEqualTo(Status.FAILED);
         assertThat(load(job.id()).updatedBy()).isEqualTo("key_canceller");
+        // The request itself is the update: who and when, before the run stops.
+        assertThat(whenRequested).hasSize(1);
+        assertThat(whenRequested.get(0).status()).isEqualTo(Status.PROCESSING);
+        assertThat(whenRequested.get(0).updatedBy()).isEqualTo("key_canceller");
+        assertThat(whenRequested.get(0).updatedAt()).isEqualTo(START.plus(Duration.ofMinutes(1)));
     }
 
     @Test
