@@ -88,7 +88,9 @@ abstract class ImportsApiContract {
 
     @Test
     void aNewImportIsRequestedWithEverySeedFieldAndASignedUploadUrl() {
+        long before = Instant.now().getEpochSecond();
         Response r = http.post("/v1/imports", "{\"resource\": \"vendor\", \"name\": \"Nightly ERP\"}");
+        long after = Instant.now().getEpochSecond();
 
         assertThat(r.status()).isEqualTo(201);
         JsonNode j = r.json();
@@ -108,10 +110,49 @@ abstract class ImportsApiContract {
         assertThat(r.at("/_upload_url")).matches(
                 "http://127\\.0\\.0\\.1:\\d+/files/imports/imp_[0-9a-f]{32}/upload\\?expires=\\d+&signature=[0-9a-f]{64}");
         assertThat(r.at("/_errors_csv_url")).isNull();
+        // Seed 004's types: times are integers in epoch seconds; the members that do not apply yet are null.
+        assertThat(j.get("object").asString()).isEqualTo("import");
+        assertThat(j.get("resource").asString()).isEqualTo("vendor");
+        assertThat(j.get("created_at").isIntegralNumber()).isTrue();
+        assertThat(j.get("created_at").asLong()).isBetween(before, after);
+        assertThat(j.get("updated_at").asLong()).isEqualTo(j.get("created_at").asLong());
+        assertThat(j.get("updated_by").asString()).isEqualTo(r.at("/created_by"));
+        assertThat(j.get("has_errors_file").asBoolean()).isFalse();
+        for (String none : List.of("reason", "column_mapping", "checksum", "_upload_csv_url", "_upload_json_url",
+                "_errors_json_url")) {
+            assertThat(j.get(none).isNull()).as(none).isTrue();
+        }
+        assertThat(j.get("stats").toString()).isEqualTo("{\"read\":0,\"valid\":0,\"created\":0,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
         List<String> phases = new ArrayList<>();
         j.get("phases").forEach(p -> phases.add(p.get("name").asString() + ":" + p.get("status").asString()));
         assertThat(phases).containsExactly("prevalidation:pending", "preparsing:pending", "transforming:pending",
                 "parsing:pending", "validation:pending", "processing:pending", "cleanup:pending");
+    }
+
+    /**
+     * Seed 004: {@code _upload_csv_url} and {@code _upload_json_url} give the original payload as CSV and as JSON,
+     * whatever its format: a JSON upload's CSV has every key that occurs as a column, in order of first appearance.
+     */
+    @Test
+    void aJsonUploadsOriginalPayloadIsDownloadedAsCsvAndAsJson() throws Exception {
+        String json = "[{\"external_id\": \"v-1\", \"name\": \"Acme\"},"
+                + " {\"external_id\": \"v-2\", \"name\": \"Beta, Inc.\", \"status\": \"active\"}]";
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(created.at("/_upload_url"), json, "application/json", "vendors.json");
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/file_type")).isEqualTo("json");
+
+        HttpResponse<String> csv = get(done.at("/_upload_csv_url"));
+        HttpResponse<String> asJson = get(done.at("/_upload_json_url"));
+
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type")).contains("text/csv;charset=UTF-8");
+        assertThat(csv.body()).isEqualTo("external_id,name,status\r\nv-1,Acme,\r\nv-2,\"Beta, Inc.\",active\r\n");
+        assertThat(asJson.statusCode()).isEqualTo(200);
+        assertThat(asJson.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(asJson.body()).isEqualTo("[{\"external_id\":\"v-1\",\"name\":\"Acme\"},"
+                + "{\"external_id\":\"v-2\",\"name\":\"Beta, Inc.\",\"status\":\"active\"}]");
     }
 
     @Test
@@ -1978,6 +2019,9 @@ abstract class ImportsApiContract {
         assertThat(list.at("/data/0/phases/5/name")).isEqualTo("processing");
         assertThat(list.at("/data/0/phases/5/status")).isEqualTo("completed");
         assertThat(list.at("/data/0/phases/6/status")).isEqualTo("skipped");
+        // It has no upload: no checksum (docs/api.md, "Where Freight differs from the seeds").
+        assertThat(list.json().at("/data/0/checksum").isNull()).isTrue();
+        assertThat(list.at("/data/0/has_upload_file")).isEqualTo("false");
     }
 
     @Test
