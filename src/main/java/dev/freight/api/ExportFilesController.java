@@ -5,6 +5,7 @@ import dev.freight.export.ExportFormat;
 import dev.freight.store.Database;
 import dev.freight.store.ExportJob;
 import dev.freight.store.ExportJobStore;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ class ExportFilesController implements Envelope.Face {
     }
 
     @GetMapping("/files/exports/{exportJobId}/{fileName}")
+    @SecurityRequirements
     void download(@PathVariable String exportJobId, @PathVariable String fileName,
             @RequestParam(required = false) String expires, @RequestParam(required = false) String signature,
             HttpServletResponse response) throws IOException {

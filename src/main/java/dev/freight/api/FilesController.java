@@ -22,6 +22,13 @@ import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
 import dev.freight.store.StoreException;
 import dev.freight.store.UploadStore;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,6 +94,38 @@ class FilesController {
     }
 
     @PutMapping("/files/imports/{id}/upload")
+    @Operation(summary = "Upload an import's file to its signed _upload_url (no API key)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    description = "The file itself (CSV, JSON, NDJSON, XLSX or XLS), not in a form",
+                    content = @Content(mediaType = "application/octet-stream",
+                            schema = @Schema(type = "string", format = "binary"))))
+    @SecurityRequirements
+    @ApiResponse(responseCode = "200",
+            description = "upload_mode sync: prevalidation and preparsing ran; the import is queued",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportView.class)))
+    @ApiResponse(responseCode = "202", description = "upload_mode async: the import is queued",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportView.class)))
+    @ApiResponse(responseCode = "400",
+            description = "body_incomplete (the client closed its connection before the whole body)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "invalid_signature, url_expired",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "import_not_found",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "408", description = "upload_stalled",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", description = "upload_received, import_not_awaiting_upload",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large (FREIGHT_MAX_UPLOAD_BYTES)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a form), empty_file,"
+            + " unsupported_file_type, encrypted_file, unreadable_file",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422",
+            description = "upload_mode sync: prevalidation failed; the import, failed, with its reason",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportView.class)))
+    @ApiResponse(responseCode = "503", description = "storage_unavailable, database_unavailable",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     ResponseEntity<ImportView> upload(@PathVariable String id, @RequestParam(required = false) String expires,
             @RequestParam(required = false) String signature, HttpServletRequest request) throws IOException {
         ApiException urlExpired = expiry(id, expires, signature);
@@ -369,7 +408,20 @@ class FilesController {
     }
 
     @GetMapping("/files/imports/{id}/{file:errors\\.csv|errors\\.json|upload\\.csv|upload\\.json}")
-    ResponseEntity<StreamingResponseBody> download(@PathVariable String id, @PathVariable String file,
+    @Operation(summary = "Download an import's rejected or uploaded rows through a signed URL (no API key)")
+    @SecurityRequirements
+    @ApiResponse(responseCode = "200", description = "The file, streamed", content = {
+        @Content(mediaType = "text/csv", schema = @Schema(type = "string")),
+        @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(type = "object")))})
+    @ApiResponse(responseCode = "403", description = "invalid_signature, url_expired",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "import_not_found, no_upload",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "410", description = "import_files_deleted",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    ResponseEntity<StreamingResponseBody> download(@PathVariable String id,
+            @Parameter(schema = @Schema(allowableValues = {"errors.csv", "errors.json", "upload.csv", "upload.json"}))
+            @PathVariable String file,
             @RequestParam(required = false) String expires, @RequestParam(required = false) String signature) {
         urls.downloadSigner().verify("GET", ImportUrls.path(id, file), expires, signature);
         ImportJob job = load(id);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStats;
 import dev.freight.store.PhaseState;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,41 +15,49 @@ import tools.jackson.databind.annotation.JsonNaming;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 record ImportView(
         String id,
-        String object,
+        @Schema(allowableValues = "import") String object,
         String organizationId,
         String resource,
         String source,
-        String uploadMode,
-        String action,
+        @Schema(allowableValues = {"sync", "async"}) String uploadMode,
+        @Schema(allowableValues = {"merge", "overwrite", "delete"}) String action,
+        @Schema(allowableValues = {"requested", "queued", "processing", "completed", "failed", "timed_out", "expired"})
         String status,
-        String duplicateHandling,
-        String reason,
+        @Schema(allowableValues = {"ignore_all", "use_first"}) String duplicateHandling,
+        @Schema(types = {"string", "null"}) String reason,
         boolean hasUploadFile,
         boolean hasErrorsFile,
-        String name,
+        @Schema(types = {"string", "null"}) String name,
         String createdBy,
-        Map<String, String> columnMapping,
+        @Schema(types = {"object", "null"}) Map<String, String> columnMapping,
         List<PhaseView> phases,
         StatsView stats,
         long createdAt,
         long updatedAt,
-        Long finishedAt,
+        @Schema(types = {"integer", "null"}, format = "int64") Long finishedAt,
         String updatedBy,
-        String checksum,
-        String fileType,
-        String fileName,
-        Long totalRows,
-        Long rolledBackAt,
-        Long purgedAt,
-        @JsonProperty("_upload_url") String uploadUrl,
-        @JsonProperty("_upload_csv_url") String uploadCsvUrl,
-        @JsonProperty("_upload_json_url") String uploadJsonUrl,
-        @JsonProperty("_errors_csv_url") String errorsCsvUrl,
-        @JsonProperty("_errors_json_url") String errorsJsonUrl) {
+        @Schema(types = {"string", "null"}) String checksum,
+        @Schema(types = {"string", "null"}) String fileType,
+        @Schema(types = {"string", "null"}) String fileName,
+        @Schema(types = {"integer", "null"}, format = "int64") Long totalRows,
+        @Schema(types = {"integer", "null"}, format = "int64") Long rolledBackAt,
+        @Schema(types = {"integer", "null"}, format = "int64") Long purgedAt,
+        @Schema(types = {"string", "null"}) @JsonProperty("_upload_url") String uploadUrl,
+        @Schema(types = {"string", "null"}) @JsonProperty("_upload_csv_url") String uploadCsvUrl,
+        @Schema(types = {"string", "null"}) @JsonProperty("_upload_json_url") String uploadJsonUrl,
+        @Schema(types = {"string", "null"}) @JsonProperty("_errors_csv_url") String errorsCsvUrl,
+        @Schema(types = {"string", "null"}) @JsonProperty("_errors_json_url") String errorsJsonUrl) {
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record PhaseView(String name, String status, Long startedAt, Long finishedAt, long rows, long rejected,
-            String reason) {
+    record PhaseView(
+            @Schema(allowableValues = {"prevalidation", "preparsing", "transforming", "parsing", "validation",
+                "processing", "cleanup"}) String name,
+            @Schema(allowableValues = {"pending", "running", "completed", "failed", "skipped"}) String status,
+            @Schema(types = {"integer", "null"}, format = "int64") Long startedAt,
+            @Schema(types = {"integer", "null"}, format = "int64") Long finishedAt,
+            long rows,
+            long rejected,
+            @Schema(types = {"string", "null"}) String reason) {
 
         static PhaseView of(PhaseState p) {
             return new PhaseView(p.phase().wireName(), p.status().wireName(), seconds(p.startedAt()),

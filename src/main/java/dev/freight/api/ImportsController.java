@@ -1,5 +1,6 @@
 package dev.freight.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.freight.engine.ImportJobs;
 import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.ImportRollback;
@@ -17,6 +18,8 @@ import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -59,13 +62,22 @@ class ImportsController {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @Schema(requiredProperties = "resource")
     record CreateRequest(
-            String resource,
-            String uploadMode,
-            String action,
+            @Schema(description = "The slug of the object to import into") String resource,
+            @Schema(allowableValues = {"sync", "async"}, defaultValue = "async") String uploadMode,
+            @Schema(allowableValues = {"merge", "overwrite", "delete"}, defaultValue = "merge") String action,
+            @Schema(allowableValues = {"ignore_all", "use_first"}, defaultValue = "ignore_all")
             String duplicateHandling,
             String name,
+            // Any values are read, so that a header that is not a string is refused naming its field (invalid_import).
+            @Schema(description = "Field slug → the column header (or JSON key) that feeds it; none: columns named"
+                    + " like a field feed it", additionalPropertiesSchema = String.class)
             Map<String, Object> columnMapping) {}
+
+    /** The shape of the list's answer, a {@link Views.Page} of imports, for the OpenAPI document only. */
+    record ImportPage(List<ImportView> data,
+            @JsonProperty("next_cursor") @Schema(types = {"string", "null"}) String nextCursor) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record RollbackView(String importId, int deletedCount, int restoredCount, int conflictCount,
@@ -75,6 +87,21 @@ class ImportsController {
     record ConflictView(String recordId, String externalId, String reason) {}
 
     @PostMapping("/v1/imports")
+    @Operation(summary = "Create an import (seed 004); upload its file to the answer's _upload_url",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = "application/json", schema = @Schema(implementation = CreateRequest.class))))
+    @ApiResponse(responseCode = "201", description = "The import, requested, with its signed _upload_url",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (import)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a body that is not application/json)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "invalid_import, malformed_body",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     ResponseEntity<ImportView> create(@RequestBody CreateRequest request, Caller caller) {
         caller.require(Scope.IMPORT);
         if (request.resource() == null || request.resource().isBlank()) {
@@ -128,9 +155,27 @@ class ImportsController {
     }
 
     @GetMapping("/v1/imports")
-    Views.Page<ImportView> list(Caller caller, @RequestParam(name = "status", required = false) String status,
+    @Operation(summary = "The organization's imports, newest first")
+    @ApiResponse(responseCode = "200", description = "A page of imports",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportPage.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_parameter (limit), invalid_cursor",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (read)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "invalid_import (status)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    Views.Page<ImportView> list(Caller caller,
+            @Parameter(description = "Only the imports in this status", schema = @Schema(allowableValues = {
+                "requested", "queued", "processing", "completed", "failed", "timed_out", "expired"}))
+            @RequestParam(name = "status", required = false) String status,
+            @Parameter(description = "An object's slug: only the imports into it (an unknown slug lists none)")
             @RequestParam(name = "resource", required = false) String resource,
+            @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "100",
+                    defaultValue = "50"))
             @RequestParam(name = "limit", defaultValue = "50") int limit,
+            @Parameter(description = "The next_cursor of the previous page")
             @RequestParam(name = "cursor", required = false) String cursor) {
         caller.require(Scope.READ);
         if (limit < 1 || limit > 100) {
@@ -145,12 +190,31 @@ class ImportsController {
     }
 
     @GetMapping("/v1/imports/{id}")
+    @ApiResponse(responseCode = "200", description = "The import",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (read)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "import_not_found",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     ImportView get(@PathVariable String id, Caller caller) {
         caller.require(Scope.READ);
         return urls.view(find(caller, id));
     }
 
     @PostMapping("/v1/imports/{id}/cancel")
+    @ApiResponse(responseCode = "200",
+            description = "The import: failed at once if it had not started, else processing until its next chunk",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (import)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "import_not_found",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", description = "import_finished",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     ImportView cancel(@PathVariable String id, Caller caller) {
         caller.require(Scope.IMPORT);
         ImportJob job = find(caller, id);
@@ -158,10 +222,20 @@ class ImportsController {
             throw new ApiException(409, "import_finished", "The import already ended as " + job.status().wireName());
         }
         return urls.view(database.inTransaction(h -> imports.cancel(h, caller.organizationId(), id,
-                clock.instant())).orElseThrow());
+                caller.key().id(), clock.instant())).orElseThrow());
     }
 
     @PostMapping("/v1/imports/{id}/rollback")
+    @ApiResponse(responseCode = "200", description = "What the rollback undid, and the records it left alone",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = RollbackView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (import)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "import_not_found",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", description = "import_running, already_rolled_back, rollback_unavailable",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     RollbackView rollback(@PathVariable String id, Caller caller) {
         caller.require(Scope.IMPORT);
         ImportJob job = find(caller, id);

@@ -4,6 +4,7 @@ import dev.freight.engine.ValidationFiles;
 import dev.freight.store.Database;
 import dev.freight.store.ValidationFileStore;
 import dev.freight.store.ValidationFileStore.ValidationFile;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,6 +42,7 @@ class ValidationFilesController implements Envelope.Face {
     }
 
     @GetMapping("/files/validations/{organizationId}/{validationId}/{file:errors\\.csv|errors\\.json}")
+    @SecurityRequirements
     void download(@PathVariable String organizationId, @PathVariable String validationId, @PathVariable String file,
             @RequestParam(required = false) String expires, @RequestParam(required = false) String signature,
             HttpServletResponse response) throws IOException {

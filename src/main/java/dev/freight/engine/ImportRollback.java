@@ -89,7 +89,7 @@ public final class ImportRollback {
             deleted += referred == 0 ? records.deleteCreatedBy(h, organizationId, job.id())
                     : marks.deleteCreatedByUnreferred(h, organizationId, job.id());
             marks.close(h);
-            ImportJob saved = imports.save(h, job.withRolledBack(clock.instant(), by));
+            ImportJob saved = imports.rolledBack(h, job, clock.instant(), by);
             return new Result(deleted, restored, conflicts.listed, conflicts.count, saved);
         });
     }

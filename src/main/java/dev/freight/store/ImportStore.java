@@ -102,8 +102,9 @@ public final class ImportStore {
     }
 
     /**
-     * Saves every changing column of {@code job} and stamps updated_at, and finished_at when it reaches a final status
-     * (a final import keeps the finished_at it has); returns the saved copy.
+     * Saves every changing column of {@code job} but {@code updated_by} (which {@link #requestCancel} and
+     * {@link #rolledBack} set) and stamps updated_at, and finished_at when it reaches a final status (a final import
+     * keeps the finished_at it has); returns the saved copy.
      */
     public ImportJob save(Handle h, ImportJob job) {
         return save(h, job, null).orElseThrow();
@@ -121,14 +122,13 @@ public final class ImportStore {
         long now = clock.millis();
         boolean finished = job.status().isFinal();
         String sql = """
-                update imports set status = ?, reason = ?, updated_by = ?, column_mapping = ?, phases = ?, stats = ?,
+                update imports set status = ?, reason = ?, column_mapping = ?, phases = ?, stats = ?,
                     checksum = ?, file_type = ?, file_name = ?, has_upload_file = ?, has_errors_file = ?,
                     total_rows = ?, checkpoint = ?, deadline_at = ?, rolled_back_at = ?, updated_at = ?,
                     finished_at = case when ? then coalesce(finished_at, ?) end
                 where id = ?""";
         List<Object> params = new ArrayList<>(List.of(job.status().wireName()));
         params.add(job.reason());
-        params.add(job.updatedBy());
         params.add(mapping(job));
         params.add(ValueJson.write(phases(job)));
         params.add(ValueJson.write(stats(job.stats())));
@@ -186,10 +186,24 @@ public final class ImportStore {
                 Status.REQUESTED.wireName()) == 1;
     }
 
-    /** Marks an import for cancellation; the worker stops at its next chunk. False when there is no such import. */
-    public boolean requestCancel(Handle h, String organizationId, String id) {
-        return h.update("update imports set cancel_requested = ? where organization_id = ? and id = ?", true,
-                organizationId, id) > 0;
+    /**
+     * Marks an import for cancellation by the key {@code by}, from now its {@code updated_by}, and stamps updated_at;
+     * the worker stops at its next chunk. False when there is no such import.
+     */
+    public boolean requestCancel(Handle h, String organizationId, String id, String by) {
+        return h.update("""
+                update imports set cancel_requested = ?, updated_by = ?, updated_at = ?
+                where organization_id = ? and id = ?""", true, by, clock.millis(), organizationId, id) > 0;
+    }
+
+    /**
+     * Records that the key {@code by} rolled the import back at {@code when}; returns the saved copy. {@link #save}
+     * leaves {@code updated_by} alone: a run's copy of the import would otherwise write back the key it was read with
+     * over the one that cancelled it meanwhile.
+     */
+    public ImportJob rolledBack(Handle h, ImportJob job, Instant when, String by) {
+        h.update("update imports set updated_by = ? where id = ?", by, job.id());
+        return save(h, job.withRolledBack(when, by));
     }
 
     /**
@@ -198,8 +212,8 @@ public final class ImportStore {
      * it: its next save fails ({@code superseded}), so it cannot save the import queued again over the cancel. A
      * running one stops before its next chunk ({@link #cancelRequested}). Empty for no such import.
      */
-    public Optional<ImportJob> cancel(Handle h, String organizationId, String id, Instant when) {
-        if (!requestCancel(h, organizationId, id)) {
+    public Optional<ImportJob> cancel(Handle h, String organizationId, String id, String by, Instant when) {
+        if (!requestCancel(h, organizationId, id, by)) {
             return Optional.empty();
         }
         ImportJob current = get(h, id).orElseThrow();

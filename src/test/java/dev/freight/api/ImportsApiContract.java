@@ -14,6 +14,8 @@ import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStore;
+import dev.freight.store.KeyKind;
+import dev.freight.store.Scope;
 import dev.freight.store.UploadStore;
 import dev.freight.testing.CapturedLog;
 import dev.freight.testing.Http;
@@ -43,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -85,7 +88,9 @@ abstract class ImportsApiContract {
 
     @Test
     void aNewImportIsRequestedWithEverySeedFieldAndASignedUploadUrl() {
+        long before = Instant.now().getEpochSecond();
         Response r = http.post("/v1/imports", "{\"resource\": \"vendor\", \"name\": \"Nightly ERP\"}");
+        long after = Instant.now().getEpochSecond();
 
         assertThat(r.status()).isEqualTo(201);
         JsonNode j = r.json();
@@ -105,10 +110,49 @@ abstract class ImportsApiContract {
         assertThat(r.at("/_upload_url")).matches(
                 "http://127\\.0\\.0\\.1:\\d+/files/imports/imp_[0-9a-f]{32}/upload\\?expires=\\d+&signature=[0-9a-f]{64}");
         assertThat(r.at("/_errors_csv_url")).isNull();
+        // Seed 004's types: times are integers in epoch seconds; the members that do not apply yet are null.
+        assertThat(j.get("object").asString()).isEqualTo("import");
+        assertThat(j.get("resource").asString()).isEqualTo("vendor");
+        assertThat(j.get("created_at").isIntegralNumber()).isTrue();
+        assertThat(j.get("created_at").asLong()).isBetween(before, after);
+        assertThat(j.get("updated_at").asLong()).isEqualTo(j.get("created_at").asLong());
+        assertThat(j.get("updated_by").asString()).isEqualTo(r.at("/created_by"));
+        assertThat(j.get("has_errors_file").asBoolean()).isFalse();
+        for (String none : List.of("reason", "column_mapping", "checksum", "_upload_csv_url", "_upload_json_url",
+                "_errors_json_url")) {
+            assertThat(j.get(none).isNull()).as(none).isTrue();
+        }
+        assertThat(j.get("stats").toString()).isEqualTo("{\"read\":0,\"valid\":0,\"created\":0,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
         List<String> phases = new ArrayList<>();
         j.get("phases").forEach(p -> phases.add(p.get("name").asString() + ":" + p.get("status").asString()));
         assertThat(phases).containsExactly("prevalidation:pending", "preparsing:pending", "transforming:pending",
                 "parsing:pending", "validation:pending", "processing:pending", "cleanup:pending");
+    }
+
+    /**
+     * Seed 004: {@code _upload_csv_url} and {@code _upload_json_url} give the original payload as CSV and as JSON,
+     * whatever its format: a JSON upload's CSV has every key that occurs as a column, in order of first appearance.
+     */
+    @Test
+    void aJsonUploadsOriginalPayloadIsDownloadedAsCsvAndAsJson() throws Exception {
+        String json = "[{\"external_id\": \"v-1\", \"name\": \"Acme\"},"
+                + " {\"external_id\": \"v-2\", \"name\": \"Beta, Inc.\", \"status\": \"active\"}]";
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        upload(created.at("/_upload_url"), json, "application/json", "vendors.json");
+        Response done = awaitFinal(created.at("/id"));
+        assertThat(done.at("/file_type")).isEqualTo("json");
+
+        HttpResponse<String> csv = get(done.at("/_upload_csv_url"));
+        HttpResponse<String> asJson = get(done.at("/_upload_json_url"));
+
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type")).contains("text/csv;charset=UTF-8");
+        assertThat(csv.body()).isEqualTo("external_id,name,status\r\nv-1,Acme,\r\nv-2,\"Beta, Inc.\",active\r\n");
+        assertThat(asJson.statusCode()).isEqualTo(200);
+        assertThat(asJson.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(asJson.body()).isEqualTo("[{\"external_id\":\"v-1\",\"name\":\"Acme\"},"
+                + "{\"external_id\":\"v-2\",\"name\":\"Beta, Inc.\",\"status\":\"active\"}]");
     }
 
     @Test
@@ -1809,6 +1853,36 @@ abstract class ImportsApiContract {
         assertThat(http.post("/v1/imports/" + created.at("/id") + "/cancel", null).status()).isEqualTo(409);
     }
 
+    /**
+     * Seed 004: {@code updated_by} is the ID of whoever last updated the import. A cancel and a rollback by another key
+     * than the creator's name that key; {@code created_by} stays. Before, a cancel left the creator's key.
+     */
+    @Test
+    void theKeyThatCancelsOrRollsBackAnImportIsItsUpdatedBy() throws Exception {
+        Http.Client other = tenant.http(tenant.key(KeyKind.USER, Set.of(Scope.IMPORT, Scope.READ)));
+        Response byOther = other.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String otherKey = byOther.at("/created_by");
+        Response byAdmin = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String adminKey = byAdmin.at("/created_by");
+        assertThat(otherKey).matches("key_[0-9a-f]{32}").isNotEqualTo(adminKey);
+        assertThat(byOther.at("/updated_by")).isEqualTo(otherKey);
+
+        Response cancelled = http.post("/v1/imports/" + byOther.at("/id") + "/cancel", null);
+
+        assertThat(cancelled.at("/status")).isEqualTo("failed");
+        assertThat(cancelled.at("/created_by")).isEqualTo(otherKey);
+        assertThat(cancelled.at("/updated_by")).isEqualTo(adminKey);
+        assertThat(http.get("/v1/imports/" + byOther.at("/id")).at("/updated_by")).isEqualTo(adminKey);
+
+        upload(byAdmin.at("/_upload_url"), "external_id,name\nv-1,Acme\n", "text/csv", "v.csv");
+        assertThat(awaitFinal(byAdmin.at("/id")).at("/updated_by")).isEqualTo(adminKey);
+        assertThat(other.post("/v1/imports/" + byAdmin.at("/id") + "/rollback", null).status()).isEqualTo(200);
+
+        Response rolledBack = http.get("/v1/imports/" + byAdmin.at("/id"));
+        assertThat(rolledBack.at("/created_by")).isEqualTo(adminKey);
+        assertThat(rolledBack.at("/updated_by")).isEqualTo(otherKey);
+    }
+
     @Test
     void rollingBackAnImportDeletesWhatItCreated() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
@@ -1999,6 +2073,9 @@ abstract class ImportsApiContract {
         assertThat(list.at("/data/0/phases/5/name")).isEqualTo("processing");
         assertThat(list.at("/data/0/phases/5/status")).isEqualTo("completed");
         assertThat(list.at("/data/0/phases/6/status")).isEqualTo("skipped");
+        // It has no upload: no checksum (docs/api.md, "Where Freight differs from the seeds").
+        assertThat(list.json().at("/data/0/checksum").isNull()).isTrue();
+        assertThat(list.at("/data/0/has_upload_file")).isEqualTo("false");
     }
 
     @Test

@@ -276,4 +276,130 @@ class OpenApiTest {
             assertThat(schemas.at("/" + strict + "/additionalProperties").asBoolean()).as(strict).isFalse();
         }
     }
+
+    /**
+     * The Imports resource (seed 004): create's required body and its 201, each route's error answers, the list's
+     * query parameters with their values and bounds, the values of the import's enumerations (seed 004's {@code
+     * sync|async}, {@code merge|overwrite|delete}, the seven statuses, {@code ignore_all|use_first}) and its nullable
+     * members, and the upload URL's body and answers. Before, every route listed 200 "OK" alone (create answers 201),
+     * every enumeration was a free string, {@code column_mapping} took any values, and the upload had no body.
+     */
+    @Test
+    void theImportsResourceDocumentsItsBodiesParametersValuesAndAnswers() {
+        JsonNode json = new Http.Client(TestServer.of(TestDatabases.SQLITE).baseUrl(), null).get("/v3/api-docs").json();
+        JsonNode imports = json.at("/paths/~1v1~1imports");
+        JsonNode create = imports.get("post");
+
+        assertThat(create.at("/requestBody/required").asBoolean()).isTrue();
+        assertThat(create.at("/requestBody/content").propertyNames()).containsExactly("application/json");
+        assertThat(create.at("/requestBody/content/application~1json/schema/$ref").asString())
+                .isEqualTo("#/components/schemas/CreateRequest");
+        assertAnswers(create, "201", "ImportView", "401", "403", "413", "415", "422");
+        JsonNode list = imports.get("get");
+        assertAnswers(list, "200", "ImportPage", "400", "401", "403", "422");
+        assertThat(parameter(list, "status").at("/schema/enum").toString()).isEqualTo(STATUSES);
+        assertThat(parameter(list, "limit").at("/schema").toString())
+                .isEqualTo("{\"type\":\"integer\",\"format\":\"int32\",\"default\":50,\"maximum\":100,\"minimum\":1}");
+        assertThat(parameter(list, "resource").get("description").asString())
+                .isEqualTo("An object's slug: only the imports into it (an unknown slug lists none)");
+        assertThat(parameter(list, "cursor").get("description").asString())
+                .isEqualTo("The next_cursor of the previous page");
+        assertAnswers(json.at("/paths/~1v1~1imports~1{id}/get"), "200", "ImportView", "401", "403", "404");
+        assertAnswers(json.at("/paths/~1v1~1imports~1{id}~1cancel/post"), "200", "ImportView", "401", "403", "404",
+                "409");
+        assertAnswers(json.at("/paths/~1v1~1imports~1{id}~1rollback/post"), "200", "RollbackView", "401", "403",
+                "404", "409");
+
+        JsonNode request = json.at("/components/schemas/CreateRequest");
+        assertThat(request.at("/required").toString()).isEqualTo("[\"resource\"]");
+        assertThat(request.at("/properties/upload_mode").toString())
+                .isEqualTo("{\"type\":\"string\",\"default\":\"async\",\"enum\":[\"sync\",\"async\"]}");
+        assertThat(request.at("/properties/action").toString()).isEqualTo(
+                "{\"type\":\"string\",\"default\":\"merge\",\"enum\":[\"merge\",\"overwrite\",\"delete\"]}");
+        assertThat(request.at("/properties/duplicate_handling").toString()).isEqualTo(
+                "{\"type\":\"string\",\"default\":\"ignore_all\",\"enum\":[\"ignore_all\",\"use_first\"]}");
+        assertThat(request.at("/properties/column_mapping/additionalProperties/type").asString()).isEqualTo("string");
+
+        JsonNode view = json.at("/components/schemas/ImportView/properties");
+        assertThat(view.at("/object/enum").toString()).isEqualTo("[\"import\"]");
+        assertThat(view.at("/upload_mode/enum").toString()).isEqualTo("[\"sync\",\"async\"]");
+        assertThat(view.at("/action/enum").toString()).isEqualTo("[\"merge\",\"overwrite\",\"delete\"]");
+        assertThat(view.at("/status/enum").toString()).isEqualTo(STATUSES);
+        assertThat(view.at("/duplicate_handling/enum").toString()).isEqualTo("[\"ignore_all\",\"use_first\"]");
+        for (String nullable : List.of("reason", "name", "checksum", "file_type", "file_name", "_upload_url",
+                "_upload_csv_url", "_upload_json_url", "_errors_csv_url", "_errors_json_url")) {
+            assertThat(view.at("/" + nullable + "/type").toString()).as(nullable).isEqualTo("[\"string\",\"null\"]");
+        }
+        for (String nullable : List.of("finished_at", "total_rows", "rolled_back_at", "purged_at")) {
+            assertThat(view.at("/" + nullable + "/type").toString()).as(nullable)
+                    .isEqualTo("[\"integer\",\"null\"]");
+        }
+        assertThat(view.at("/column_mapping/type").toString()).isEqualTo("[\"object\",\"null\"]");
+        for (String always : List.of("id", "organization_id", "resource", "created_by", "updated_by")) {
+            assertThat(view.at("/" + always + "/type").asString()).as(always).isEqualTo("string");
+        }
+        JsonNode phase = json.at("/components/schemas/PhaseView/properties");
+        assertThat(phase.at("/name/enum").toString()).isEqualTo("[\"prevalidation\",\"preparsing\",\"transforming\","
+                + "\"parsing\",\"validation\",\"processing\",\"cleanup\"]");
+        assertThat(phase.at("/status/enum").toString())
+                .isEqualTo("[\"pending\",\"running\",\"completed\",\"failed\",\"skipped\"]");
+
+        JsonNode upload = json.at("/paths/~1files~1imports~1{id}~1upload/put");
+        assertThat(upload.at("/requestBody/required").asBoolean()).isTrue();
+        assertThat(upload.at("/requestBody/content/application~1octet-stream/schema/format").asString())
+                .isEqualTo("binary");
+        assertThat(upload.at("/responses").propertyNames()).containsExactlyInAnyOrder("200", "202", "400", "403",
+                "404", "408", "409", "413", "415", "422", "503");
+        for (String status : List.of("200", "202", "422")) {
+            assertThat(upload.at("/responses/" + status + "/content/application~1json/schema/$ref").asString())
+                    .as(status).isEqualTo("#/components/schemas/ImportView");
+        }
+        for (String status : List.of("400", "403", "404", "408", "409", "413", "415", "503")) {
+            assertThat(upload.at("/responses/" + status + "/content/application~1json/schema/$ref").asString())
+                    .as(status).isEqualTo("#/components/schemas/ErrorBody");
+        }
+        JsonNode download = json.at("/paths/~1files~1imports~1{id}~1{file}/get");
+        assertThat(parameter(download, "file").at("/schema/enum").toString())
+                .isEqualTo("[\"errors.csv\",\"errors.json\",\"upload.csv\",\"upload.json\"]");
+        assertThat(download.at("/responses/200/content").propertyNames()).containsExactly("text/csv",
+                "application/json");
+        assertThat(download.at("/responses").propertyNames()).containsExactlyInAnyOrder("200", "403", "404", "410");
+        // Every signed file URL is reached without a key: none declares the API key's bearer scheme.
+        json.get("paths").properties().forEach(path -> {
+            if (path.getKey().startsWith("/files/")) {
+                path.getValue().properties().forEach(operation -> assertThat(operation.getValue().at("/security")
+                        .toString()).as(path.getKey()).isEqualTo("[]"));
+            }
+        });
+        assertThat(json.at("/security/0/apiKey").isArray()).isTrue();
+    }
+
+    private static final String STATUSES = "[\"requested\",\"queued\",\"processing\",\"completed\",\"failed\","
+            + "\"timed_out\",\"expired\"]";
+
+    /**
+     * Asserts that {@code operation} answers {@code success} with the schema {@code body} as JSON, and exactly the
+     * statuses {@code errors} besides, each with the error body.
+     */
+    private static void assertAnswers(JsonNode operation, String success, String body, String... errors) {
+        List<String> statuses = new ArrayList<>(List.of(success));
+        statuses.addAll(List.of(errors));
+        assertThat(operation.at("/responses").propertyNames()).containsExactlyInAnyOrderElementsOf(statuses);
+        assertThat(operation.at("/responses/" + success + "/content").propertyNames()).containsExactly("application/json");
+        assertThat(operation.at("/responses/" + success + "/content/application~1json/schema/$ref").asString())
+                .isEqualTo("#/components/schemas/" + body);
+        for (String status : errors) {
+            assertThat(operation.at("/responses/" + status + "/content/application~1json/schema/$ref").asString())
+                    .as(status).isEqualTo("#/components/schemas/ErrorBody");
+        }
+    }
+
+    private static JsonNode parameter(JsonNode operation, String name) {
+        for (JsonNode p : operation.get("parameters")) {
+            if (p.get("name").asString().equals(name)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no parameter " + name + " in " + operation);
+    }
 }

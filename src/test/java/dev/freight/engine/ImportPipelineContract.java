@@ -394,7 +394,7 @@ abstract class ImportPipelineContract {
 
         ImportJob done = pipeline.process(job.id(), reading(csv(NINE_VENDORS), 0, () -> {
             clock.advance(Duration.ofSeconds(2));
-            db.withHandle(h -> imports.requestCancel(h, org, job.id()));
+            db.withHandle(h -> imports.requestCancel(h, org, job.id(), "key_canceller"));
         }), ImportPipeline.Listener.NONE);
 
         assertThat(done.status()).isEqualTo(Status.FAILED);
@@ -952,16 +952,32 @@ abstract class ImportPipelineContract {
         };
     }
 
+    /**
+     * A cancel stops the run at its next chunk, and the key that asked is the import's {@code updated_by} (seed 004:
+     * who last updated it) from the request on: the run's saves after it do not write back the key the run read.
+     */
     @Test
     void aCancelRequestStopsTheImportAsFailedWithItsReason() throws IOException {
         ImportJob job = prepared(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        assertThat(job.updatedBy()).isEqualTo("key_test");
+        List<ImportJob> whenRequested = new ArrayList<>();
 
-        ImportJob done = pipeline.process(job.id(), csv(VENDORS),
-                committed -> db.withHandle(h -> imports.requestCancel(h, org, job.id())));
+        ImportJob done = pipeline.process(job.id(), csv(VENDORS), committed -> {
+            clock.advance(Duration.ofMinutes(1));
+            db.withHandle(h -> imports.requestCancel(h, org, job.id(), "key_canceller"));
+            whenRequested.add(load(job.id()));
+        });
 
         assertThat(done.status()).isEqualTo(Status.FAILED);
         assertThat(done.reason()).isEqualTo("Cancelled on request; 3 rows committed before it stopped are kept");
         assertThat(vendorCount()).isEqualTo(3);
+        assertThat(load(job.id()).status()).isEqualTo(Status.FAILED);
+        assertThat(load(job.id()).updatedBy()).isEqualTo("key_canceller");
+        // The request itself is the update: who and when, before the run stops.
+        assertThat(whenRequested).hasSize(1);
+        assertThat(whenRequested.get(0).status()).isEqualTo(Status.PROCESSING);
+        assertThat(whenRequested.get(0).updatedBy()).isEqualTo("key_canceller");
+        assertThat(whenRequested.get(0).updatedAt()).isEqualTo(START.plus(Duration.ofMinutes(1)));
     }
 
     @Test
@@ -969,7 +985,7 @@ abstract class ImportPipelineContract {
         ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
         // The cancel lands while prevalidation reads row 2, as POST /v1/imports/{id}/cancel would.
         ImportPipeline.RowSource cancelledWhileRead = reading(csv(NINE_VENDORS), 2,
-                () -> db.inTransaction(h -> imports.cancel(h, org, job.id(), clock.instant())));
+                () -> db.inTransaction(h -> imports.cancel(h, org, job.id(), "key_canceller", clock.instant())));
 
         assertThatThrownBy(() -> pipeline.prepare(job.id(), cancelledWhileRead))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isSuperseded()).isTrue());
@@ -988,7 +1004,8 @@ abstract class ImportPipelineContract {
     @Test
     void anImportCancelledBeforeItsRunTookItIsNotPreparedOver() throws IOException {
         ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
-        ImportJob cancelled = db.inTransaction(h -> imports.cancel(h, org, job.id(), clock.instant())).orElseThrow();
+        ImportJob cancelled = db.inTransaction(h -> imports.cancel(h, org, job.id(), "key_canceller", clock.instant()))
+                .orElseThrow();
 
         ImportJob prepared = pipeline.prepare(job.id(), csv(NINE_VENDORS));
 
@@ -1009,7 +1026,7 @@ abstract class ImportPipelineContract {
     void aCancelWhilePrevalidationReadsTheFileLeavesNoneOfTheRunsColumnFormatsOnTheImport() throws IOException {
         ImportJob job = uploaded(Action.MERGE, DuplicateHandling.IGNORE_ALL, null);
         ImportPipeline.RowSource cancelledWhileRead = reading(csv(DATED), 2,
-                () -> db.inTransaction(h -> imports.cancel(h, org, job.id(), clock.instant())));
+                () -> db.inTransaction(h -> imports.cancel(h, org, job.id(), "key_canceller", clock.instant())));
 
         assertThatThrownBy(() -> pipeline.prepare(job.id(), cancelledWhileRead))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isSuperseded()).isTrue());
@@ -1043,7 +1060,7 @@ abstract class ImportPipelineContract {
     @Test
     void aPrepareThatFindsItsImportCancelledLetsGoOfTheUploadsPrescan() throws IOException {
         ImportJob job = uploadedWithPrescan(NINE_VENDORS);
-        db.inTransaction(h -> imports.cancel(h, org, job.id(), clock.instant())).orElseThrow();
+        db.inTransaction(h -> imports.cancel(h, org, job.id(), "key_canceller", clock.instant())).orElseThrow();
 
         ImportJob prepared = pipeline.prepare(job.id(), csv(NINE_VENDORS));
 
@@ -1057,7 +1074,7 @@ abstract class ImportPipelineContract {
         var tasks = new dev.freight.jobs.ImportTasks(db, imports, pipeline, new UploadSources(uploads, db, imports),
                 new dev.freight.store.MappingMemoryStore(clock), clock, Duration.ofSeconds(10));
         ImportJob job = uploadedWithPrescan(NINE_VENDORS);
-        db.inTransaction(h -> imports.cancel(h, org, job.id(), clock.instant())).orElseThrow();
+        db.inTransaction(h -> imports.cancel(h, org, job.id(), "key_canceller", clock.instant())).orElseThrow();
 
         tasks.runImport(job.id());
 
@@ -2703,7 +2720,7 @@ abstract class ImportPipelineContract {
 
         ImportJob done = pipeline.process(prepared.id(), csv(services), committed -> {
             if (committed.checkpoint() == 4) {
-                db.withHandle(h -> imports.requestCancel(h, org, prepared.id()));
+                db.withHandle(h -> imports.requestCancel(h, org, prepared.id(), "key_canceller"));
             }
         });
 
@@ -2729,7 +2746,7 @@ abstract class ImportPipelineContract {
 
         ImportJob done = pipeline.process(prepared.id(), csv(file), committed -> {
             if (committed.checkpoint() == 4) {
-                db.withHandle(h -> imports.requestCancel(h, org, prepared.id()));
+                db.withHandle(h -> imports.requestCancel(h, org, prepared.id(), "key_canceller"));
             }
         });
 

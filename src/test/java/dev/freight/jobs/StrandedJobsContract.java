@@ -169,7 +169,7 @@ abstract class StrandedJobsContract {
     @Test
     void endedImportsAndExportsAndAnImportApiCallsImportAreLeftAlone() throws IOException {
         ImportJob cancelled = acceptedUpload("external_id,name\nv-1,Acme\n");
-        db.inTransaction(h -> imports.cancel(h, org, cancelled.id(), clock.instant()));
+        db.inTransaction(h -> imports.cancel(h, org, cancelled.id(), "key_canceller", clock.instant()));
         ImportJob completed = acceptedUpload("external_id,name\nv-2,Beta\n");
         importTasks.runImport(completed.id());
         // A JSON Import API call's import runs in its request, never on the worker: one a crash cut short stays
