@@ -205,7 +205,7 @@ class ModuleImportController implements Envelope.Face {
      * @param errorsJsonUrl the same as JSON, or null likewise
      * @param warningsTruncated whether {@code warnings} leaves out row warnings
      * @param warningsOmitted how many row warnings {@code warnings} leaves out (0 when it leaves none out); null for an
-     *     import stored before they were counted (V34)
+     *     import stored before they were counted (V34), or purged
      */
     record FindingsView(List<RowErrorView> errors, boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl,
             List<ReferenceWarningView> referenceWarnings, List<WarningView> warnings, boolean warningsTruncated,

@@ -914,8 +914,8 @@ public final class ImportStore {
 
     /**
      * Deletes what an import keeps besides its own row (rejected rows, change log, seen keys, duplicate counts,
-     * reference warnings) and marks it purged: no upload or errors file, no rollback. Its stats and phases stay. The
-     * caller deletes the upload's bytes once this commits.
+     * reference warnings and their counts) and marks it purged: no upload or errors file, no rollback. Its stats and
+     * phases stay. The caller deletes the upload's bytes once this commits.
      */
     public void purge(Handle h, String importId, Instant when) {
         for (String table : List.of("import_errors", "import_changes", "import_seen", "import_duplicates",
@@ -923,8 +923,9 @@ public final class ImportStore {
                 "import_warnings", "import_reference_counts", "import_reference_seen")) {
             h.update("delete from " + table + " where import_id = ?", importId);
         }
-        h.update("update imports set has_upload_file = ?, has_errors_file = ?, has_seen_keys = ?, purged_at = ?"
-                + " where id = ?", false, false, false, when.toEpochMilli(), importId);
+        // Its warnings are gone: their count would say that the answers leave them all out.
+        h.update("update imports set has_upload_file = ?, has_errors_file = ?, has_seen_keys = ?, purged_at = ?,"
+                + " warnings_count = null where id = ?", false, false, false, when.toEpochMilli(), importId);
     }
 
     /**
@@ -1062,7 +1063,7 @@ public final class ImportStore {
      * How many row warnings and unresolved reference values an import found in all, of which {@link #warnings} and
      * {@link #referenceWarnings} give the first.
      *
-     * @param warnings the row warnings; null for an import stored before they were counted (V34)
+     * @param warnings the row warnings; null for an import stored before they were counted (V34), or purged
      * @param unresolvedValues field → how many distinct values of it matched nothing; empty for such an import
      */
     public record FindingCounts(Long warnings, Map<String, Long> unresolvedValues) {}

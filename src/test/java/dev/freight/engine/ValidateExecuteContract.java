@@ -252,11 +252,13 @@ abstract class ValidateExecuteContract {
         db.inTransaction(h -> h.update("update imports set warnings_count = null where id = ?",
                 both.executed().id()));
         assertThat(counts(both.executed().id())).isEqualTo(new ImportStore.FindingCounts(null, Map.of()));
-        // The purge deletes what counted them with the rest.
+        // The purge deletes what counted them with the rest: the answers list no warning and count none.
         db.inTransaction(h -> {
+            h.update("update imports set warnings_count = 1500 where id = ?", both.executed().id());
             imports.purge(h, both.executed().id(), START);
             return null;
         });
+        assertThat(counts(both.executed().id())).isEqualTo(new ImportStore.FindingCounts(null, Map.of()));
         assertThat(db.withHandle((Handle h) -> h.query("select (select count(*) from import_reference_counts),"
                 + " (select count(*) from import_reference_seen)", rs -> rs.getLong(1) + " " + rs.getLong(2))))
                 .containsExactly("0 0");
