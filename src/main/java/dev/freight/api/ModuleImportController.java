@@ -182,12 +182,14 @@ class ModuleImportController implements Envelope.Face {
      * @param referenceWarnings the reference values execute would list as unresolved (its referenceWarnings)
      * @param createdReferences the reference values execute would create a record for (createMissingReferences), in
      *     the shape of referenceWarnings
+     * @param warningsTruncated whether {@code warnings} leaves out row warnings
+     * @param warningsOmitted how many row warnings {@code warnings} leaves out (0 when it leaves none out)
      */
     record ValidationView(boolean isValid, long totalRows, long validRows, long errorRows, long skippedRows,
             List<ErrorView> errors,
             boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl, List<WarningView> warnings,
             List<ReferenceWarningView> referenceWarnings, List<CreatedReferenceView> createdReferences,
-            boolean warningsTruncated) {}
+            boolean warningsTruncated, long warningsOmitted) {}
 
     record ErrorView(long row, String field, Object value, String error, String code) {}
 
@@ -209,18 +211,24 @@ class ModuleImportController implements Envelope.Face {
      * @param errorsCsvUrl a signed, expiring download URL of every rejected row as CSV (as {@code _errors_csv_url} of
      *     the Imports resource); null unless the import ended with rejected rows, or once its files were deleted
      * @param errorsJsonUrl the same as JSON, or null likewise
+     * @param warningsTruncated whether {@code warnings} leaves out row warnings
+     * @param warningsOmitted how many row warnings {@code warnings} leaves out (0 when it leaves none out); null for an
+     *     import stored before they were counted (V34), or purged
      */
     record FindingsView(List<RowErrorView> errors, boolean errorsTruncated, String errorsCsvUrl, String errorsJsonUrl,
-            List<ReferenceWarningView> referenceWarnings, List<WarningView> warnings, boolean warningsTruncated) {}
+            List<ReferenceWarningView> referenceWarnings, List<WarningView> warnings, boolean warningsTruncated,
+            Long warningsOmitted) {}
 
     record RowErrorView(long row, String field, String error, String code) {}
 
     /**
      * @param unresolvedValues the field's first {@value ImportStore#LISTED_REFERENCE_WARNINGS} values
      * @param unresolvedValuesTruncated whether the field has more values than {@code unresolvedValues} lists
+     * @param unresolvedValuesCount how many distinct values of the field matched nothing, those listed included; null
+     *     for an import stored before they were counted (V34)
      */
     record ReferenceWarningView(String fieldSlug, String fieldLabel, List<String> unresolvedValues,
-            String targetModuleSlug, boolean unresolvedValuesTruncated) {}
+            String targetModuleSlug, boolean unresolvedValuesTruncated, Long unresolvedValuesCount) {}
 
     /** The values of a reference field that execute would create a record for (createMissingReferences). */
     record CreatedReferenceView(String fieldSlug, String fieldLabel, List<String> values, String targetModuleSlug) {}
@@ -561,10 +569,12 @@ class ModuleImportController implements Envelope.Face {
                         p.code())).toList(), report.errorsTruncated(),
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.CSV),
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.JSON),
-                warnings, referenceViews(object, schema, report.referenceWarnings()),
-                referenceViews(object, schema, report.createdReferences()).stream().map(v -> new CreatedReferenceView(
-                        v.fieldSlug(), v.fieldLabel(), v.unresolvedValues(), v.targetModuleSlug())).toList(),
-                report.warningsTruncated()));
+                warnings, referenceViews(object, schema, report.referenceWarnings(), report.unresolvedValueCounts()),
+                referenceViews(object, schema, report.createdReferences(), Map.of()).stream().map(v ->
+                        new CreatedReferenceView(v.fieldSlug(), v.fieldLabel(), v.unresolvedValues(),
+                        v.targetModuleSlug())).toList(),
+                report.warningsTruncated(), report.rowWarningsCount()
+                        - report.warnings().stream().filter(w -> w.row() != null).count()));
     }
 
     @Operation(summary = "Execute the import (seed 003, step 4)",
@@ -926,10 +936,11 @@ class ModuleImportController implements Envelope.Face {
 
     /**
      * Values of reference fields (field → values) as the answers list them, with each field's label and target: the
-     * first {@value ImportStore#LISTED_REFERENCE_WARNINGS}, and whether there are more (a value past those).
+     * first {@value ImportStore#LISTED_REFERENCE_WARNINGS}, whether there are more (a value past those), and how many
+     * there are ({@code counts}; null for a field it does not hold).
      */
     private static List<ReferenceWarningView> referenceViews(ObjectDef object, dev.freight.schema.Schema schema,
-            Map<String, List<String>> byField) {
+            Map<String, List<String>> byField, Map<String, Long> counts) {
         List<ReferenceWarningView> views = new ArrayList<>();
         byField.forEach((slug, values) -> {
             Field field = object.field(slug).orElse(null);
@@ -938,7 +949,7 @@ class ModuleImportController implements Envelope.Face {
             views.add(new ReferenceWarningView(slug, field == null ? slug : field.label(),
                     truncated ? values.subList(0, ImportStore.LISTED_REFERENCE_WARNINGS) : values,
                     target == null ? null : schema.object(target).map(ModuleResolver::slug).orElse(target),
-                    truncated));
+                    truncated, counts.get(slug)));
         });
         return views;
     }
@@ -947,7 +958,9 @@ class ModuleImportController implements Envelope.Face {
     private FindingsView findings(Caller caller, ObjectDef object, ImportJob job, ImportUrls signing) {
         List<RowErrorView> errors = new ArrayList<>();
         List<WarningView> rowWarnings = new ArrayList<>();
+        ImportStore.FindingCounts[] counts = {null};
         Map<String, List<String>> unresolved = database.withHandle(h -> {
+            counts[0] = imports.findingCounts(h, job.id()).orElse(new ImportStore.FindingCounts(null, Map.of()));
             // One past the limit, to tell whether any was left out.
             imports.errors(h, job.id(), MAX_LISTED_ERRORS + 1).forEach(e ->
                     errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code())));
@@ -957,7 +970,8 @@ class ModuleImportController implements Envelope.Face {
         });
         dev.freight.schema.Schema schema = unresolved.isEmpty() ? null
                 : database.withHandle(h -> schemas.schema(h, caller.organizationId()));
-        List<ReferenceWarningView> references = referenceViews(object, schema, unresolved);
+        List<ReferenceWarningView> references = referenceViews(object, schema, unresolved,
+                counts[0].unresolvedValues());
         List<WarningView> warnings = new ArrayList<>();
         // The validate step's own sentences, so that a warning reads the same before and after the import.
         database.withHandle(h -> imports.options(h, job.id())).map(ExecuteOptions::fromJson).ifPresent(o -> o
@@ -971,8 +985,11 @@ class ModuleImportController implements Envelope.Face {
         }
         // A running import's errors file is still growing: it is pointed to once the import ended.
         boolean ended = job.status().isFinal();
+        // Counted as they were stored; an import stored before V34 has no count.
+        Long omitted = counts[0].warnings() == null ? null
+                : counts[0].warnings() - Math.min(rowWarnings.size(), ImportStore.LISTED_WARNINGS);
         return new FindingsView(errors, truncated, ended ? signing.errorsCsvUrl(job) : null,
-                ended ? signing.errorsJsonUrl(job) : null, references, warnings, warningsTruncated);
+                ended ? signing.errorsJsonUrl(job) : null, references, warnings, warningsTruncated, omitted);
     }
 
     /** A job as the seed shows it; with {@code findings} (one job's answer, not the list's) its rows' findings too. */

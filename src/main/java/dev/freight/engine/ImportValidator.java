@@ -14,6 +14,7 @@ import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
 import dev.freight.store.Database;
 import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportStore;
 import dev.freight.store.RecordStore;
 import dev.freight.store.ValueJson;
 import java.io.BufferedReader;
@@ -67,10 +68,15 @@ public final class ImportValidator {
      * {@value #MAX_REFERENCE_WARNINGS} values in order, as execution's answer lists them, and one more when there are
      * more, as execution keeps them: {@link dev.freight.store.ImportStore#referenceWarnings}), {@code createdReferences}
      * those it would create a record for (createMissingReferences; field → values, as their first rows spell them).
+     * {@code rowWarningsCount} is how many row warnings execution would give in all (those {@code warnings} lists and
+     * those it leaves out), {@code unresolvedValueCounts} how many distinct values of each field of
+     * {@code referenceWarnings} would match nothing, as execution counts them
+     * ({@link dev.freight.store.ImportStore#findingCounts}).
      */
     public record Report(long totalRows, long validRows, long errorRows, long skippedRows, List<Problem> errors,
             boolean errorsTruncated, List<Warning> warnings, Map<String, List<String>> referenceWarnings,
-            Map<String, List<String>> createdReferences, boolean warningsTruncated) {
+            Map<String, List<String>> createdReferences, boolean warningsTruncated, long rowWarningsCount,
+            Map<String, Long> unresolvedValueCounts) {
 
         public boolean isValid() {
             return errorRows == 0;
@@ -313,9 +319,11 @@ public final class ImportValidator {
             foresight.createdValues().forEach((field, values) -> created.put(field, List.copyOf(values)));
             Map<String, List<String>> unresolved = new TreeMap<>();
             tally.unresolved.forEach((field, values) -> unresolved.put(field, List.copyOf(values)));
+            Map<String, Long> unresolvedCounts = new TreeMap<>();
+            tally.unresolvedSeen.forEach((field, hashes) -> unresolvedCounts.put(field, (long) hashes.size()));
             return new Attempt(new Report(tally.total, tally.total - tally.bad - tally.skipped, tally.bad,
                     tally.skipped, tally.errors, tally.truncated, warnings, unresolved, created,
-                    tally.warningsTruncated), 0);
+                    tally.warningsTruncated, tally.rowWarningsCount, unresolvedCounts), 0);
         }
     }
 
@@ -410,6 +418,10 @@ public final class ImportValidator {
         final List<Warning> rowWarnings = new ArrayList<>();
         /** Field → the first unresolved values, as execution lists them. */
         final Map<String, TreeSet<String>> unresolved = new TreeMap<>();
+        /** Field → the hashes of all its unresolved values, as execution counts them ({@link ImportStore#valueHash}). */
+        final Map<String, Set<Long>> unresolvedSeen = new TreeMap<>();
+        /** The row warnings found, listed in {@link #rowWarnings} or not. */
+        long rowWarningsCount;
         /** The links the last row deciding a field of a record leaves, as execution keeps them. */
         final PendingLinks links;
         /** The rows (by ordinal) that would create a record. */
@@ -492,6 +504,9 @@ public final class ImportValidator {
                 throws IOException {
             if (verdict.creates() && row.ordinal() <= Integer.MAX_VALUE) {
                 creating.set((int) row.ordinal());
+            }
+            if (verdict.warning() != null) {
+                rowWarningsCount++;
             }
             if (verdict.warning() != null && rowWarnings.size() < maxErrors) {
                 rowWarnings.add(new Warning(row.ordinal(), BuiltInObjects.EXTERNAL_ID, "external_id_not_changed",
@@ -597,6 +612,7 @@ public final class ImportValidator {
         /** Adds a row warning found after the last row, cut as {@link #rejectLate} cuts the problems. */
         private void warnings(Warning w) {
             rowWarnings.add(w);
+            rowWarningsCount++;
             mostHeld = Math.max(mostHeld, rowWarnings.size());
             if (rowWarnings.size() > 2 * maxErrors) {
                 warningsTruncated |= firstOf(rowWarnings, WARNING_ORDER, maxErrors);
@@ -617,6 +633,8 @@ public final class ImportValidator {
         private void unresolved(String field, Set<String> values) {
             TreeSet<String> listed = unresolved.computeIfAbsent(field, f -> new TreeSet<>());
             listed.addAll(values);
+            Set<Long> seen = unresolvedSeen.computeIfAbsent(field, f -> new HashSet<>());
+            values.forEach(v -> seen.add(ImportStore.valueHash(v)));
             // One more than listed: the answer tells that it leaves some out, as execute's does.
             while (listed.size() > MAX_REFERENCE_WARNINGS + 1) {
                 listed.pollLast();

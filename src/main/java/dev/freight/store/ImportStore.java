@@ -9,6 +9,10 @@ import dev.freight.store.ImportEnums.Phase;
 import dev.freight.store.ImportEnums.PhaseStatus;
 import dev.freight.store.ImportEnums.Status;
 import dev.freight.store.ImportEnums.UploadMode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -89,8 +93,9 @@ public final class ImportStore {
      */
     public void create(Handle h, ImportJob job) {
         Instant finishedAt = job.finishedAt() != null || !job.status().isFinal() ? job.finishedAt() : job.updatedAt();
-        h.update("insert into imports (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        // Its warnings are counted from the start (V34): an import stored before has none counted.
+        h.update("insert into imports (" + COLUMNS + ", warnings_count) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
                 job.id(), job.organizationId(), job.resource(), job.source(), job.uploadMode().wireName(),
                 job.action().wireName(), job.status().wireName(), job.duplicateHandling().wireName(), job.reason(),
                 job.name(), job.createdBy(), job.updatedBy(), mapping(job), ValueJson.write(phases(job)),
@@ -923,17 +928,18 @@ public final class ImportStore {
 
     /**
      * Deletes what an import keeps besides its own row (rejected rows, change log, seen keys, duplicate counts,
-     * reference warnings) and marks it purged: no upload or errors file, no rollback. Its stats and phases stay. The
-     * caller deletes the upload's bytes once this commits.
+     * reference warnings and their counts) and marks it purged: no upload or errors file, no rollback. Its stats and
+     * phases stay. The caller deletes the upload's bytes once this commits.
      */
     public void purge(Handle h, String importId, Instant when) {
         for (String table : List.of("import_errors", "import_changes", "import_seen", "import_duplicates",
                 "import_reference_warnings", "import_deferred", "import_deferred_refs", "import_links",
-                "import_warnings")) {
+                "import_warnings", "import_reference_counts", "import_reference_seen")) {
             h.update("delete from " + table + " where import_id = ?", importId);
         }
-        h.update("update imports set has_upload_file = ?, has_errors_file = ?, has_seen_keys = ?, purged_at = ?"
-                + " where id = ?", false, false, false, when.toEpochMilli(), importId);
+        // Its warnings are gone: their count would say that the answers leave them all out.
+        h.update("update imports set has_upload_file = ?, has_errors_file = ?, has_seen_keys = ?, purged_at = ?,"
+                + " warnings_count = null where id = ?", false, false, false, when.toEpochMilli(), importId);
     }
 
     /**
@@ -982,7 +988,8 @@ public final class ImportStore {
      * {@value #KEPT_REFERENCE_WARNINGS} values in Java's {@link String} order ({@link #referenceWarnings}): a value
      * after those is not stored, and one they push out is deleted. So an import stores at most that many a field
      * however many rows name a value that matches nothing (before, one row a distinct value, never read). Reads the
-     * field's kept values (a batch at a time) once per call; an import that stored more before is trimmed then.
+     * field's kept values (a batch at a time) once per call; an import that stored more before is trimmed then. The
+     * values not named before are counted ({@link #findingCounts}), in the caller's transaction.
      */
     public void addReferenceWarnings(Handle h, String importId, Map<String, ? extends Collection<String>> byField) {
         byField.forEach((field, values) -> {
@@ -1021,7 +1028,76 @@ public final class ImportStore {
                             + " on conflict do nothing", importId, field, v);
                 }
             }
+            countReferenceValues(h, importId, field, values);
         });
+    }
+
+    /**
+     * Adds to the field's count of distinct unresolved values those of {@code values} the import had not named yet:
+     * each value's hash is stored once, in the caller's transaction, so a value a later chunk (or a resumed run) names
+     * again is not counted again, however many values the import keeps whole.
+     */
+    private void countReferenceValues(Handle h, String importId, String field, Collection<String> values) {
+        Set<Long> hashes = new LinkedHashSet<>();
+        values.forEach(v -> hashes.add(valueHash(v)));
+        List<Long> all = List.copyOf(hashes);
+        long added = 0;
+        // One statement a slice, whose count is the rows it inserted: a batch's counts are not known on PostgreSQL
+        // (reWriteBatchedInserts answers SUCCESS_NO_INFO).
+        for (int from = 0; from < all.size(); from += SEEN_PER_STATEMENT) {
+            List<Long> slice = all.subList(from, Math.min(from + SEEN_PER_STATEMENT, all.size()));
+            List<Object> params = new ArrayList<>(slice.size() * 3);
+            slice.forEach(hash -> params.addAll(List.of(importId, field, hash)));
+            added += h.update("insert into import_reference_seen (import_id, field, value_hash) values "
+                    + String.join(", ", Collections.nCopies(slice.size(), "(?, ?, ?)")) + " on conflict do nothing",
+                    params.toArray());
+        }
+        if (added > 0) {
+            h.update("insert into import_reference_counts (import_id, field, value_count) values (?, ?, ?)"
+                    + " on conflict (import_id, field) do update"
+                    + " set value_count = import_reference_counts.value_count + excluded.value_count",
+                    importId, field, added);
+        }
+    }
+
+    /** How many value hashes one insert carries: 1,500 parameters, far below either database's limit. */
+    private static final int SEEN_PER_STATEMENT = 500;
+
+    /** The first 8 bytes of the value's SHA-256 (UTF-8): two of an import's values share one once in 2^64 pairs. */
+    public static long valueHash(String value) {
+        try {
+            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)))
+                    .getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
+    }
+
+    /**
+     * How many row warnings and unresolved reference values an import found in all, of which {@link #warnings} and
+     * {@link #referenceWarnings} give the first.
+     *
+     * @param warnings the row warnings; null for an import stored before they were counted (V34), or purged
+     * @param unresolvedValues field → how many distinct values of it matched nothing; empty for such an import
+     */
+    public record FindingCounts(Long warnings, Map<String, Long> unresolvedValues) {}
+
+    /** The counts of what the import found; empty when there is no such import. */
+    public Optional<FindingCounts> findingCounts(Handle h, String importId) {
+        return h.queryFirst("select warnings_count from imports where id = ?",
+                rs -> Optional.ofNullable(nullableLong(rs, 1)), importId)
+                .map(warnings -> {
+                    if (warnings.isEmpty()) {
+                        // Stored before V34: a run resumed since counted only the values it met.
+                        return new FindingCounts(null, Map.of());
+                    }
+                    Map<String, Long> byField = new TreeMap<>();
+                    h.forEach("select field, value_count from import_reference_counts where import_id = ?", rs -> {
+                        byField.put(rs.getString(1), rs.getLong(2));
+                        return null;
+                    }, importId);
+                    return new FindingCounts(warnings.get(), byField);
+                });
     }
 
     /**
@@ -1061,15 +1137,21 @@ public final class ImportStore {
      * Records warnings about rows the import accepted (one per row and field), keeping only the import's first
      * {@value #KEPT_WARNINGS} in source order ({@link #warnings}): those past them are deleted, so an import stores
      * that many at most however many of its rows are warned about (before, one a row, never read past the first 1,000).
-     * A warning of a row before those kept (a link's, added after the last row) takes its place among them.
+     * A warning of a row before those kept (a link's, added after the last row) takes its place among them. Each
+     * warning stored is counted ({@link #findingCounts}), in the caller's transaction, whether kept or not.
      */
     public void addWarnings(Handle h, String importId, List<RowWarning> warnings) {
         if (warnings.isEmpty()) {
             return;
         }
-        warnings.forEach(w -> h.update("insert into import_warnings (import_id, ordinal, field, code, message)"
-                + " values (?, ?, ?, ?, ?) on conflict do nothing", importId, w.ordinal(), w.field(), w.code(),
-                w.message()));
+        long added = 0;
+        for (RowWarning w : warnings) {
+            added += h.update("insert into import_warnings (import_id, ordinal, field, code, message)"
+                    + " values (?, ?, ?, ?, ?) on conflict do nothing", importId, w.ordinal(), w.field(), w.code(),
+                    w.message());
+        }
+        // Counted in the transaction that stores them; an import stored before V34 keeps its null.
+        h.update("update imports set warnings_count = warnings_count + ? where id = ?", added, importId);
         h.queryFirst("select ordinal, field from import_warnings where import_id = ? order by ordinal, field"
                 + " limit 1 offset " + KEPT_WARNINGS, rs -> new Object[] {rs.getLong(1), rs.getString(2)}, importId)
                 .ifPresent(first -> h.update("delete from import_warnings where import_id = ?"

@@ -3537,12 +3537,12 @@ abstract class ModuleImportApiContract {
                 + "\"email: expected an email address, got \\\"not-an-email\\\"\",\"code\":\"invalid_field_value\"}]");
         assertThat(job.get("referenceWarnings").toString()).isEqualTo("[{\"fieldSlug\":\"account\",\"fieldLabel\":"
                 + "\"Account\",\"unresolvedValues\":[\"Nowhere Ltd\"],\"targetModuleSlug\":\"accounts\","
-                + "\"unresolvedValuesTruncated\":false}]");
+                + "\"unresolvedValuesTruncated\":false,\"unresolvedValuesCount\":1}]");
         assertThat(job.get("warnings").toString()).isEqualTo("[]");
         JsonNode listed = http.get("/v1/modules/contacts/import/jobs").json().get("data").get("jobs").get(0);
         assertThat(listed.get("importJobId").asString()).isEqualTo(jobId);
         assertThat(listed.propertyNames()).doesNotContain("errors", "errorsTruncated", "errorsCsvUrl", "errorsJsonUrl",
-                "referenceWarnings", "warnings");
+                "referenceWarnings", "warnings", "warningsTruncated", "warningsOmitted");
     }
 
     /**
@@ -3964,8 +3964,53 @@ abstract class ModuleImportApiContract {
             assertThat(warning.get("unresolvedValuesTruncated").asBoolean()).isTrue();
             assertThat(answer.get("warningsTruncated").isBoolean()).isTrue();
             assertThat(answer.get("warningsTruncated").asBoolean()).isFalse();
+            assertThat(answer.get("warningsOmitted").asLong()).isEqualTo(0);
+            assertThat(warning.get("unresolvedValuesCount").asLong()).isEqualTo(101);
         }
         assertThat(executed.at("/data/successRows")).isEqualTo("101");
+    }
+
+    /**
+     * 1,500 rows matched by email to stored contacts that have another external_id (an external_id_not_changed
+     * warning each) and naming 250 accounts that match nothing, each in six rows: validate, execute and the job list
+     * the first 1,000 warnings and the first 100 values, and say how many they leave out: warningsOmitted 500 and
+     * unresolvedValuesCount 250 beside warningsTruncated and unresolvedValuesTruncated. Before, only the booleans.
+     */
+    @Test
+    void answersSayHowManyWarningsAndUnresolvedValuesTheyLeaveOut() {
+        List<String> stored = new ArrayList<>();
+        List<String> rows = new ArrayList<>();
+        for (int i = 1; i <= 1_500; i++) {
+            stored.add(contactRow("C-" + i, "N" + i, "n" + i + "@example.com"));
+            rows.add("{\"Id\": \"X-" + i + "\", \"Name\": \"N" + i + "\", \"Email\": \"n" + i
+                    + "@example.com\", \"Company\": \"Co-" + (i % 250) + "\"}");
+        }
+        execute(String.join(",", stored), "{}", ID_COLUMN);
+        String columns = ID_COLUMN + ", {\"sourceColumn\": \"Company\", \"targetFieldSlug\": \"account\"}";
+        String byEmail = "\"duplicateStrategy\": \"update\", \"duplicateMatchFields\": [\"email\"]";
+
+        Response validated = http.post("/v1/modules/contacts/import/validate", "{\"rows\": ["
+                + String.join(",", rows) + "], \"columnMapping\": " + MAPPING.substring(0, MAPPING.lastIndexOf(']'))
+                + columns + "], " + byEmail + "}");
+        Response executed = execute(String.join(",", rows), "{" + byEmail + "}", columns);
+        JsonNode job = http.get("/v1/modules/contacts/import/jobs/" + executed.at("/data/importJobId")).json()
+                .get("data");
+
+        assertThat(validated.status()).as(validated.body()).isEqualTo(200);
+        assertThat(executed.at("/data/successRows")).isEqualTo("1500");
+        for (JsonNode answer : List.of(validated.json().get("data"), executed.json().get("data"), job)) {
+            assertThat(answer.get("warnings").size()).isEqualTo(1_000);
+            assertThat(answer.get("warningsTruncated").asBoolean()).isTrue();
+            assertThat(answer.get("warningsOmitted").isNumber()).isTrue();
+            assertThat(answer.get("warningsOmitted").asLong()).isEqualTo(500);
+            JsonNode warning = answer.get("referenceWarnings").get(0);
+            assertThat(answer.get("referenceWarnings").size()).isEqualTo(1);
+            assertThat(warning.get("unresolvedValues").size()).isEqualTo(100);
+            assertThat(warning.get("unresolvedValuesTruncated").asBoolean()).isTrue();
+            assertThat(warning.get("unresolvedValuesCount").asLong()).isEqualTo(250);
+            assertThat(warning.propertyNames()).containsExactly("fieldSlug", "fieldLabel", "unresolvedValues",
+                    "targetModuleSlug", "unresolvedValuesTruncated", "unresolvedValuesCount");
+        }
     }
 
     private static String rowsJson(String name, String email) {

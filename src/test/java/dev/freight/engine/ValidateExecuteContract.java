@@ -225,6 +225,112 @@ abstract class ValidateExecuteContract {
     }
 
     /**
+     * 1,500 stored contacts, each matched by its email by a row that gives it another external_id (an
+     * external_id_not_changed warning a row) and names one of 250 accounts that do not exist, each named by six rows
+     * in chunks far apart. Validate and execute list the first 1,000 warnings and the first 100 values (and keep one
+     * more, which tells that they leave some out), and both count all of them: 1,500 warnings and 250 distinct values,
+     * a value named again in a later chunk not counted again. Before, nothing told how many were left out.
+     */
+    @Test
+    void warningsAndUnresolvedValuesAreCountedBeyondThoseListed() throws IOException {
+        Both both = both(BuiltInObjects.CONTACT, byEmail(), warnedRows());
+
+        both.agree();
+        assertThat(both.counts()).containsExactly(1_500L, 1_500L, 0L, 0L);
+        assertThat(both.warnings()).hasSize(1_000);
+        assertThat(both.validated().warningsTruncated()).isTrue();
+        assertThat(both.validated().rowWarningsCount()).isEqualTo(1_500L);
+        assertThat(both.validated().referenceWarnings().get("account")).hasSize(101);
+        assertThat(both.validated().unresolvedValueCounts()).isEqualTo(Map.of("account", 250L));
+        assertThat(both.executeCounts()).isEqualTo(new ImportStore.FindingCounts(1_500L, Map.of("account", 250L)));
+        assertThat(db.withHandle((Handle h) -> h.query("select (select count(*) from import_warnings where import_id"
+                + " = ?), (select count(*) from import_reference_warnings where import_id = ?), (select count(*)"
+                + " from import_reference_seen where import_id = ?)", rs -> rs.getLong(1) + " " + rs.getLong(2) + " "
+                + rs.getLong(3), both.executed().id(), both.executed().id(), both.executed().id())))
+                .containsExactly("1001 101 250");
+        // An import stored before V34 has no count: what it found before is not known.
+        db.inTransaction(h -> h.update("update imports set warnings_count = null where id = ?",
+                both.executed().id()));
+        assertThat(counts(both.executed().id())).isEqualTo(new ImportStore.FindingCounts(null, Map.of()));
+        // The purge deletes what counted them with the rest: the answers list no warning and count none.
+        db.inTransaction(h -> {
+            h.update("update imports set warnings_count = 1500 where id = ?", both.executed().id());
+            imports.purge(h, both.executed().id(), START);
+            return null;
+        });
+        assertThat(counts(both.executed().id())).isEqualTo(new ImportStore.FindingCounts(null, Map.of()));
+        assertThat(db.withHandle((Handle h) -> h.query("select (select count(*) from import_reference_counts),"
+                + " (select count(*) from import_reference_seen)", rs -> rs.getLong(1) + " " + rs.getLong(2))))
+                .containsExactly("0 0");
+    }
+
+    /**
+     * The counts are committed with the chunk that found them: a run stopped inside the transaction of the chunk of
+     * rows 151-153 (as a kill -9 would leave it: that chunk rolled back, those before committed, 150 warnings and 150
+     * values counted) and resumed from its checkpoint ends with the counts of an uninterrupted run, 1,500 warnings and
+     * 250 values, none counted twice or lost.
+     */
+    @Test
+    void countsSurviveARunStoppedInsideAChunkAndResumed() throws IOException {
+        Path file = Files.writeString(Files.createTempFile(dir, "rows", ".csv"), warnedRows());
+        ImportPipeline.RowSource source = () -> Readers.open(file, FileType.CSV, ReadOptions.defaults());
+        ImportJob job = jobs.requested(new ImportJobs.Request(org, BuiltInObjects.CONTACT.slug(), ImportJobs.MODULE,
+                UploadMode.ASYNC, Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test", null),
+                START.plus(Duration.ofHours(1)))
+                .withUpload("sha", "csv", "rows.csv", null).withDeadline(START.plus(Duration.ofHours(1)));
+        db.inTransaction(h -> {
+            imports.create(h, job);
+            imports.setOptions(h, job.id(), byEmail().toJson());
+            return null;
+        });
+        pipeline.prepare(job.id(), source);
+        AtomicInteger stops = new AtomicInteger();
+        pipeline.insideChunk((h, rows) -> {
+            if (rows.getFirst().ordinal() == 151 && stops.getAndIncrement() == 0) {
+                // As ImportPipelineContract's interrupted chunk: the whole chunk rolls back, no row is replayed.
+                Thread.currentThread().interrupt();
+                h.execute("update no_such_table set x = 1");
+            }
+        });
+
+        assertThatThrownBy(() -> pipeline.process(job.id(), source, ImportPipeline.Listener.NONE))
+                .isInstanceOf(dev.freight.store.StoreException.class);
+        assertThat(Thread.interrupted()).isTrue();
+        ImportJob stopped = db.withHandle((Handle h) -> imports.get(h, job.id())).orElseThrow();
+        assertThat(stopped.checkpoint()).isEqualTo(150);
+        assertThat(counts(job.id())).isEqualTo(new ImportStore.FindingCounts(150L, Map.of("account", 150L)));
+
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(stops.get()).isEqualTo(2);
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats().read()).isEqualTo(1_500);
+        assertThat(counts(job.id())).isEqualTo(new ImportStore.FindingCounts(1_500L, Map.of("account", 250L)));
+    }
+
+    /** 1,500 stored contacts c-N, and a file whose row N gives contact N the external_id x-N and account nowhere-N%250. */
+    private String warnedRows() {
+        List<RecordWrite> stored = new ArrayList<>();
+        StringBuilder csv = new StringBuilder("external_id,displayName,email,account\n");
+        for (int i = 1; i <= 1_500; i++) {
+            stored.add(new RecordWrite("c-" + i, Map.of("displayName", new Value.Text("Name " + i), "email",
+                    new Value.Text("n" + i + "@example.com"))));
+            csv.append("x-").append(i).append(",Name ").append(i).append(",n").append(i).append("@example.com,nowhere-")
+                    .append(i % 250).append('\n');
+        }
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.CONTACT, stored));
+        return csv.toString();
+    }
+
+    private static ExecuteOptions byEmail() {
+        List<ColumnMap> columns = List.of(new ColumnMap("external_id", "external_id", null, null),
+                new ColumnMap("displayName", "displayName", null, null), new ColumnMap("email", "email", null, null),
+                new ColumnMap("account", "account", null, null));
+        return new ExecuteOptions(columns, DuplicateStrategy.UPDATE, List.of("email"), MergeMode.PREFER_IMPORT, false,
+                false, null, false, null, null, null);
+    }
+
+    /**
      * 2,500 services, each depending on the next, so every row awaits a later one: validate holds their links in its
      * temporary file and resolves them 1,000 at a time (PendingLinks), and foresees what execute does all the same.
      * Row 1,500 depends on "hub", which two later rows name (Hub, HUB): it is rejected after the last row, and the
@@ -518,7 +624,8 @@ abstract class ValidateExecuteContract {
     /** What validate answered and execute then did for the same file and options. */
     record Both(ImportValidator.Report validated, List<ImportValidator.Rejected> rejected, int validateReads,
             ImportJob executed, List<RowError> executeErrors, List<String> executeWarnings,
-            Map<String, List<String>> executeReferenceWarnings, int ownHeld, int notesHeld) {
+            Map<String, List<String>> executeReferenceWarnings, int ownHeld, int notesHeld,
+            ImportStore.FindingCounts executeCounts) {
 
         /** Asserts that validate foresaw what execute did. */
         void agree() {
@@ -534,6 +641,10 @@ abstract class ValidateExecuteContract {
             assertThat(warnings()).as("validate's warnings, execute's").isEqualTo(executeWarnings);
             assertThat(validated.referenceWarnings()).as("validate's referenceWarnings, execute's")
                     .isEqualTo(executeReferenceWarnings);
+            assertThat(validated.rowWarningsCount()).as("validate's count of row warnings, execute's")
+                    .isEqualTo(executeCounts.warnings());
+            assertThat(validated.unresolvedValueCounts()).as("validate's counts of unresolved values, execute's")
+                    .isEqualTo(executeCounts.unresolvedValues());
         }
 
         List<Long> counts() {
@@ -607,7 +718,11 @@ abstract class ValidateExecuteContract {
             return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);
         });
         return new Both(report, rejected, validateReads, done, errors, warnings, referenceWarnings,
-                validator.mostOwnHeld(), validator.mostNotesHeld());
+                validator.mostOwnHeld(), validator.mostNotesHeld(), counts(job.id()));
+    }
+
+    private ImportStore.FindingCounts counts(String importId) {
+        return db.withHandle((Handle h) -> imports.findingCounts(h, importId)).orElseThrow();
     }
 
     private static ExecuteOptions options(DuplicateStrategy strategy, String... fields) {
