@@ -459,8 +459,8 @@ public final class RecordStore {
         Dialect dialect = h.dialect();
         String to = dialect.jsonObjectText("r.data", "o", "id");
         List<Object> params = new ArrayList<>();
-        String sql = "select r.id, r.external_id, f.ord, " + to + referencesFrom(dialect, organizationId, object,
-                fields, targets, notCreatedBy, params);
+        String sql = "select r.id, r.external_id, f.ord, " + to + referencesFrom(h, organizationId, object,
+                fields, targets, notCreatedBy, referred instanceof Referred.Within within ? within.ids() : null, params);
         String order = " order by r.id, f.ord, " + dialect.jsonObjectOrder("o");
         long[] read = {0};
         Handle.RowMapper<Object> row = rs -> {
@@ -523,7 +523,7 @@ public final class RecordStore {
                 .append(dialect.jsonObjectOrder("o")).append(" as pos, ").append(to).append(" as t, row_number()")
                 .append(" over (partition by ").append(to).append(", r.id order by f.ord, ")
                 .append(dialect.jsonObjectOrder("o")).append(") as j")
-                .append(referencesFrom(dialect, organizationId, object, fields, targets, null, params))
+                .append(referencesFrom(h, organizationId, object, fields, targets, null, ids, params))
                 .append(dialect.inSet(h, to, ids, params)).append(" and not ")
                 .append(dialect.inSet(h, "r.id", ids, params));
         if (pendingOf != null) {
@@ -584,8 +584,8 @@ public final class RecordStore {
         List<String> seeds = new ArrayList<>();
         for (Map.Entry<ObjectDef, List<String>> e : fields.entrySet()) {
             if (!e.getValue().isEmpty()) {
-                seeds.add("select " + referred + " as id" + referencesFrom(dialect, organizationId, e.getKey(),
-                        e.getValue(), targets, null, params) + rows + " and not exists (select 1 from import_deferred d"
+                seeds.add("select " + referred + " as id" + referencesFrom(h, organizationId, e.getKey(),
+                        e.getValue(), targets, null, null, params) + rows + " and not exists (select 1 from import_deferred d"
                         + " where d.import_id = ? and d.state = ? and " + own + ")");
                 params.addAll(List.of(importId, from, importId, from));
             }
@@ -628,8 +628,8 @@ public final class RecordStore {
         Dialect dialect = h.dialect();
         String target = dialect.jsonObjectText("r.data", "o", "id");
         List<Object> params = new ArrayList<>();
-        String sql = "select r.id, r.external_id, f.ord, " + target + referencesFrom(dialect, organizationId, object,
-                fields, targets, null, params) + target + " in (select record_id from import_deferred where import_id"
+        String sql = "select r.id, r.external_id, f.ord, " + target + referencesFrom(h, organizationId, object,
+                fields, targets, null, null, params) + target + " in (select record_id from import_deferred where import_id"
                 + " = ? and state = ?) and not exists (select 1 from import_deferred d where d.import_id = ?"
                 + " and d.state = ? and d.external_id = r.id) order by r.id, f.ord, " + dialect.jsonObjectOrder("o")
                 + " limit 1";
@@ -641,10 +641,12 @@ public final class RecordStore {
     /**
      * The {@code from … where … and } of {@link #references}' query: the JSON objects the fields of the records of
      * {@code object} hold (the record {@code r}, the field {@code f.ord}, the object {@code o}) that name another
-     * record of {@code targets}.
+     * record of {@code targets}. With {@code naming} (not null), the query asks about those records only: a field
+     * whose value is one reference to another record is left out before its walk ({@link Dialect#jsonFieldId}).
      */
-    private static String referencesFrom(Dialect dialect, String organizationId, ObjectDef object,
-            List<String> fields, Set<String> targets, String notCreatedBy, List<Object> params) {
+    private static String referencesFrom(Handle h, String organizationId, ObjectDef object, List<String> fields,
+            Set<String> targets, String notCreatedBy, Collection<String> naming, List<Object> params) {
+        Dialect dialect = h.dialect();
         String to = dialect.jsonObjectText("r.data", "o", "id");
         StringBuilder sql = new StringBuilder(" from (select id, external_id, data from records where ")
                 .append(dialect.objectInIdOrder(organizationId, object, params));
@@ -662,6 +664,12 @@ public final class RecordStore {
                 .append(String.join(", ", Collections.nCopies(targets.size(), "?"))).append(") and ").append(to)
                 .append(" <> r.id and ");
         params.addAll(targets.stream().sorted().toList());
+        if (naming != null) {
+            // Evaluated per record and field, before the walk: most references name none of the records asked about.
+            String id = dialect.jsonFieldId("r.data", "f.slug");
+            sql.append("(").append(id).append(" is null or ").append(dialect.inSet(h, id, naming, params))
+                    .append(") and ");
+        }
         return sql.toString();
     }
 
