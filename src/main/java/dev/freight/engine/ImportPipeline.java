@@ -47,6 +47,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,6 +160,12 @@ public final class ImportPipeline {
      * transaction: nothing, but a test holds the worker there between two chunks. Volatile, as {@link #insideChunk}.
      */
     private volatile Consumer<ImportJob> afterChunk = job -> {};
+    /**
+     * Run with how many statements marked the records that stay of a delete import's put-off rows
+     * ({@link StillReferred#rejectPutOff}) or of the overwrite cleanup's records left for after its walk
+     * ({@link StillReferred#holdCleanup}), each time they are marked: nothing, but a test counts them.
+     */
+    private IntConsumer referredMarked = statements -> {};
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock, int chunkSize) {
@@ -195,6 +202,11 @@ public final class ImportPipeline {
     /** Sets what runs in each chunk's transaction before its commit; for tests. */
     void insideChunk(BiConsumer<Handle, List<ParsedRow>> hook) {
         this.insideChunk = hook;
+    }
+
+    /** Sets what runs with the number of statements each marking of the put-off records that stay ran; for tests. */
+    void referredMarked(IntConsumer hook) {
+        this.referredMarked = hook;
     }
 
     /** Sets what runs once each chunk committed, outside its transaction; for tests. */
@@ -776,7 +788,7 @@ public final class ImportPipeline {
         if (job.action() != Action.DELETE || referred.isEmpty()) {
             return;
         }
-        referred.rejectPutOff(records, h, job.organizationId(), job.id());
+        referredMarked.accept(referred.rejectPutOff(records, h, job.organizationId(), job.id()));
     }
 
     private List<ParsedRow> nextPutOff(ImportJob job, long after, RowTransformer transformer) {
@@ -1102,7 +1114,7 @@ public final class ImportPipeline {
             }
             imports.readCleanup(h, importId, versions);
         }
-        referring.holdCleanup(records, h, job.organizationId(), importId);
+        referredMarked.accept(referring.holdCleanup(records, h, job.organizationId(), importId));
         long deleted = 0;
         for (List<ImportStore.CleanupLater> page = imports.cleanupRecords(h, importId, ImportStore.CLEANUP_LATER,
                 Long.MIN_VALUE, chunkSize); !page.isEmpty(); page = imports.cleanupRecords(h, importId,

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.ToIntBiFunction;
 
 /**
  * The stored references into records of some objects (the targets), for deleting such a record without leaving a
@@ -114,31 +113,31 @@ final class ReferringRecords {
     }
 
     /**
-     * Marks rejected the pending put-off rows of {@code importId} whose records a record that is not such a row's refers
-     * to, one statement per object that may refer to a target ({@link RecordStore#rejectReferredPutOff}). Returns how
-     * many rows it marked.
+     * Marks rejected the pending put-off rows of {@code importId} whose records (of {@code target}, the one object of
+     * the targets) a record that is not such a row's refers to, and in turn those a marked row's record refers to, in
+     * one statement over every object that may refer to a target ({@link RecordStore#rejectReferredPutOff}). Returns
+     * how many rows it marked.
      */
-    int rejectReferredPutOff(RecordStore records, Handle h, String organizationId, String importId) {
-        return sumOverObjects((object, slugs) -> records.rejectReferredPutOff(h, organizationId, object, slugs, targets,
-                importId));
+    int rejectReferredPutOff(RecordStore records, Handle h, String organizationId, ObjectDef target,
+            String importId) {
+        return records.rejectReferredPutOff(h, organizationId, slugs(), target, importId);
     }
 
     /**
-     * Moves the overwrite cleanup's records left for after its walk that a record that is not one of them refers to
-     * to those held ({@link RecordStore#holdReferredCleanup}). Returns how many it moved.
+     * Moves the overwrite cleanup's records left for after its walk (of {@code target}, the one object of the targets)
+     * that a record that is not one of them refers to, and in turn those a moved one refers to, to those held, in one
+     * statement ({@link RecordStore#holdReferredCleanup}). Returns how many it moved.
      */
-    int holdReferredCleanup(RecordStore records, Handle h, String organizationId, String importId) {
-        return sumOverObjects((object, slugs) -> records.holdReferredCleanup(h, organizationId, object, slugs, targets,
-                importId));
+    int holdReferredCleanup(RecordStore records, Handle h, String organizationId, ObjectDef target,
+            String importId) {
+        return records.holdReferredCleanup(h, organizationId, slugs(), target, importId);
     }
 
-    /** The sum of {@code statement}'s counts over each object that may refer, with the slugs of its reference fields. */
-    private int sumOverObjects(ToIntBiFunction<ObjectDef, List<String>> statement) {
-        int sum = 0;
-        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
-            sum += statement.applyAsInt(e.getKey(), e.getValue().stream().map(Field::slug).toList());
-        }
-        return sum;
+    /** Per object that may refer to a target, in schema order, the slugs of its reference fields that may. */
+    private Map<ObjectDef, List<String>> slugs() {
+        Map<ObjectDef, List<String>> slugs = new LinkedHashMap<>();
+        fields.forEach((object, referring) -> slugs.put(object, referring.stream().map(Field::slug).toList()));
+        return slugs;
     }
 
     /**

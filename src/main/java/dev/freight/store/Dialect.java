@@ -282,6 +282,14 @@ public interface Dialect {
     String jsonObjects(String data, String slug, String alias);
 
     /**
+     * SQL for the {@code id} member of the value of the field {@code slug} (SQL of a field's slug) in {@code data} when
+     * that value is a JSON object with one, which is then a reference (its other members are strings: it holds no other
+     * object); null otherwise (a list, a labeled value, no value). Read by key, far cheaper than {@link #jsonObjects}'
+     * walk, so a query can leave out before the walk the references that cannot name the records it asks about.
+     */
+    String jsonFieldId(String data, String slug);
+
+    /**
      * SQL for the text of {@code member} (a plain identifier) of the objects {@link #jsonObjects} names {@code alias}
      * within {@code data} (the SQL given to it).
      */

@@ -470,8 +470,8 @@ public final class RecordStore {
         Dialect dialect = h.dialect();
         String to = dialect.jsonObjectText("r.data", "o", "id");
         List<Object> params = new ArrayList<>();
-        String sql = "select r.id, r.external_id, f.ord, " + to + referencesFrom(dialect, organizationId, object,
-                fields, targets, notCreatedBy, params);
+        String sql = "select r.id, r.external_id, f.ord, " + to + referencesFrom(h, organizationId, object,
+                fields, targets, notCreatedBy, referred instanceof Referred.Within within ? within.ids() : null, params);
         String order = " order by r.id, f.ord, " + dialect.jsonObjectOrder("o");
         long[] read = {0};
         Handle.RowMapper<Object> row = rs -> {
@@ -534,7 +534,7 @@ public final class RecordStore {
                 .append(dialect.jsonObjectOrder("o")).append(" as pos, ").append(to).append(" as t, row_number()")
                 .append(" over (partition by ").append(to).append(", r.id order by f.ord, ")
                 .append(dialect.jsonObjectOrder("o")).append(") as j")
-                .append(referencesFrom(dialect, organizationId, object, fields, targets, null, params))
+                .append(referencesFrom(h, organizationId, object, fields, targets, null, ids, params))
                 .append(dialect.inSet(h, to, ids, params)).append(" and not ")
                 .append(dialect.inSet(h, "r.id", ids, params));
         if (pendingOf != null) {
@@ -554,48 +554,77 @@ public final class RecordStore {
 
     /**
      * Marks rejected the pending put-off rows of {@code importId} (a delete import's) whose records the organization's
-     * records of {@code object} refer to through {@code fields} (slugs), but the records of its pending put-off rows:
-     * {@link #references} to them among {@code targets}, found and acted on by the database, so none is held here
-     * however many rows the import put off. Returns how many rows it marked; a marked row's record stays, so its own
-     * references keep the records it names on the next call.
+     * records of the objects of {@code fields} (per object, the slugs of its reference fields that may name a record
+     * of {@code target}) refer to, but the records of its pending put-off rows, and in turn those a marked row's
+     * record refers to: {@link #references} to them, found and acted on by the database in one statement (a recursive
+     * query follows the references from record to record), so none is held here however many rows the import put off
+     * or however long a chain of them a record keeps. Returns how many rows it marked.
      */
-    public int rejectReferredPutOff(Handle h, String organizationId, ObjectDef object, List<String> fields,
-            Set<String> targets, String importId) {
-        return markReferred(h, organizationId, object, fields, targets, importId, "pending", "rejected",
+    public int rejectReferredPutOff(Handle h, String organizationId, Map<ObjectDef, List<String>> fields,
+            ObjectDef target, String importId) {
+        return markReferred(h, organizationId, fields, target, importId, "pending", "rejected",
                 "d.external_id = r.external_id and d.record_id = r.id");
     }
 
     /**
      * {@link #rejectReferredPutOff} for an overwrite cleanup's records left for after its walk (see
-     * {@link ImportStore#clearCleanup}): moves those that a record that is not one of them refers to from
-     * {@link ImportStore#CLEANUP_LATER} to {@link ImportStore#CLEANUP_HOLD}. Returns how many it moved.
+     * {@link ImportStore#clearCleanup}): moves those that a record that is not one of them refers to, and in turn those
+     * a moved one refers to, from {@link ImportStore#CLEANUP_LATER} to {@link ImportStore#CLEANUP_HOLD}. Returns how
+     * many it moved.
      */
-    public int holdReferredCleanup(Handle h, String organizationId, ObjectDef object, List<String> fields,
-            Set<String> targets, String importId) {
-        return markReferred(h, organizationId, object, fields, targets, importId, ImportStore.CLEANUP_LATER,
+    public int holdReferredCleanup(Handle h, String organizationId, Map<ObjectDef, List<String>> fields,
+            ObjectDef target, String importId) {
+        return markReferred(h, organizationId, fields, target, importId, ImportStore.CLEANUP_LATER,
                 ImportStore.CLEANUP_HOLD, "d.external_id = r.id");
     }
 
     /**
-     * Moves the rows of {@code import_deferred} in state {@code from} whose records a record of {@code object} refers
-     * to to state {@code to}, but for references from the records of such rows ({@code own} matches a row {@code d}
-     * to a referring record {@code r}).
+     * Moves the rows of {@code import_deferred} in state {@code from} whose records (of {@code target}) a record of an
+     * object of {@code fields} refers to to state {@code to}, but for references from the records of such rows
+     * ({@code own} matches a row {@code d} to a referring record {@code r}); and in turn the rows whose records a moved
+     * row's record refers to, through the reference fields {@code fields} gives {@code target}. One statement: the
+     * rows to move are a recursive query's, from the references of the records outside the rows.
      */
-    private static int markReferred(Handle h, String organizationId, ObjectDef object, List<String> fields,
-            Set<String> targets, String importId, String from, String to, String own) {
-        if (fields.isEmpty() || targets.isEmpty()) {
+    private static int markReferred(Handle h, String organizationId, Map<ObjectDef, List<String>> fields,
+            ObjectDef target, String importId, String from, String to, String own) {
+        Set<String> targets = Set.of(target.slug());
+        Dialect dialect = h.dialect();
+        String referred = dialect.jsonObjectText("r.data", "o", "id");
+        String rows = referred + " in (select record_id from import_deferred where import_id = ? and state = ?)";
+        List<Object> params = new ArrayList<>();
+        List<String> seeds = new ArrayList<>();
+        for (Map.Entry<ObjectDef, List<String>> e : fields.entrySet()) {
+            if (!e.getValue().isEmpty()) {
+                seeds.add("select " + referred + " as id" + referencesFrom(h, organizationId, e.getKey(),
+                        e.getValue(), targets, null, null, params) + rows + " and not exists (select 1 from import_deferred d"
+                        + " where d.import_id = ? and d.state = ? and " + own + ")");
+                params.addAll(List.of(importId, from, importId, from));
+            }
+        }
+        if (seeds.isEmpty()) {
             return 0;
         }
-        Dialect dialect = h.dialect();
-        String target = dialect.jsonObjectText("r.data", "o", "id");
-        List<Object> params = new ArrayList<>(List.of(to, importId, from));
-        String referring = "select " + target + referencesFrom(dialect, organizationId, object, fields, targets, null,
-                params) + target + " in (select record_id from import_deferred where import_id = ? and state = ?)"
-                + " and not exists (select 1 from import_deferred d where d.import_id = ? and d.state = ? and " + own
-                + ")";
-        params.addAll(List.of(importId, from, importId, from));
-        return h.update("update import_deferred set state = ? where import_id = ? and state = ? and record_id in ("
-                + referring + ")", params.toArray());
+        StringBuilder sql = new StringBuilder("with recursive kept(id) as (select id from (")
+                .append(String.join(" union all ", seeds)).append(") s");
+        List<String> self = fields.getOrDefault(target, List.of());
+        if (!self.isEmpty()) {
+            // A marked row's record stays, so the records it refers to stay in turn: the kept record k is r.
+            sql.append(" union select ").append(referred).append(" from kept k join records r on r.organization_id = ?")
+                    .append(" and r.id = k.id cross join (");
+            params.add(organizationId);
+            for (int i = 0; i < self.size(); i++) {
+                sql.append(i == 0 ? "" : " union all ").append("select ").append(i).append(" as ord, ? as slug");
+                params.add(self.get(i));
+            }
+            sql.append(") f ").append(dialect.jsonObjects("r.data", "f.slug", "o")).append(" where ")
+                    .append(dialect.jsonObjectText("r.data", "o", "object")).append(" = ? and ").append(referred)
+                    .append(" <> r.id and ").append(rows);
+            params.addAll(List.of(target.slug(), importId, from));
+        }
+        sql.append(") update import_deferred set state = ? where import_id = ? and state = ? and record_id in")
+                .append(" (select id from kept)");
+        params.addAll(List.of(to, importId, from));
+        return h.update(sql.toString(), params.toArray());
     }
 
     /**
@@ -610,8 +639,8 @@ public final class RecordStore {
         Dialect dialect = h.dialect();
         String target = dialect.jsonObjectText("r.data", "o", "id");
         List<Object> params = new ArrayList<>();
-        String sql = "select r.id, r.external_id, f.ord, " + target + referencesFrom(dialect, organizationId, object,
-                fields, targets, null, params) + target + " in (select record_id from import_deferred where import_id"
+        String sql = "select r.id, r.external_id, f.ord, " + target + referencesFrom(h, organizationId, object,
+                fields, targets, null, null, params) + target + " in (select record_id from import_deferred where import_id"
                 + " = ? and state = ?) and not exists (select 1 from import_deferred d where d.import_id = ?"
                 + " and d.state = ? and d.external_id = r.id) order by r.id, f.ord, " + dialect.jsonObjectOrder("o")
                 + " limit 1";
@@ -623,10 +652,12 @@ public final class RecordStore {
     /**
      * The {@code from … where … and } of {@link #references}' query: the JSON objects the fields of the records of
      * {@code object} hold (the record {@code r}, the field {@code f.ord}, the object {@code o}) that name another
-     * record of {@code targets}.
+     * record of {@code targets}. With {@code naming} (not null), the query asks about those records only: a field
+     * whose value is one reference to another record is left out before its walk ({@link Dialect#jsonFieldId}).
      */
-    private static String referencesFrom(Dialect dialect, String organizationId, ObjectDef object,
-            List<String> fields, Set<String> targets, String notCreatedBy, List<Object> params) {
+    private static String referencesFrom(Handle h, String organizationId, ObjectDef object, List<String> fields,
+            Set<String> targets, String notCreatedBy, Collection<String> naming, List<Object> params) {
+        Dialect dialect = h.dialect();
         String to = dialect.jsonObjectText("r.data", "o", "id");
         StringBuilder sql = new StringBuilder(" from (select id, external_id, data from records where ")
                 .append(dialect.objectInIdOrder(organizationId, object, params));
@@ -644,6 +675,12 @@ public final class RecordStore {
                 .append(String.join(", ", Collections.nCopies(targets.size(), "?"))).append(") and ").append(to)
                 .append(" <> r.id and ");
         params.addAll(targets.stream().sorted().toList());
+        if (naming != null) {
+            // Evaluated per record and field, before the walk: most references name none of the records asked about.
+            String id = dialect.jsonFieldId("r.data", "f.slug");
+            sql.append("(").append(id).append(" is null or ").append(dialect.inSet(h, id, naming, params))
+                    .append(") and ");
+        }
         return sql.toString();
     }
 

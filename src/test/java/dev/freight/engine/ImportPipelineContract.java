@@ -648,6 +648,57 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aChainOfPutOffDeleteRowsAStayingRecordKeepsIsMarkedInOneStatementWithEachRecordsKeeper() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices(chainOfServices(6) + "s-7,Audit,v-1,s-1\n");
+        Map<String, String> before = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7");
+        List<Integer> statements = new ArrayList<>();
+        pipeline.referredMarked(statements::add);
+
+        // Chunks of 3: each of s-1 to s-6 is referred to by a service outside its chunk's rows, or through one, so all
+        // are put off; s-7, which the file does not delete, keeps s-1, which keeps s-2, and so on down the chain.
+        ImportJob job = runServices(Action.DELETE, "external_id\ns-1\ns-2\ns-3\ns-4\ns-5\ns-6\n");
+
+        // One statement marks the whole chain: before, one pass per link and a last one that marked none (7).
+        assertThat(statements).containsExactly(1);
+        assertThat(job.stats()).isEqualTo(new ImportStats(6, 0, 0, 0, 0, 0, 0, 6));
+        List<RowError> expected = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            String keeper = i == 1 ? before.get("s-7") : before.get("s-" + (i - 1));
+            expected.add(new RowError(i, 1, i + 1, "s-" + i, "external_id", "record_referenced",
+                    "still referred to by service " + keeper + " (field dependencies), which this file does not delete",
+                    "{\"external_id\":\"s-" + i + "\"}"));
+        }
+        assertThat(errors(job)).containsExactlyElementsOf(expected);
+        assertThat(serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7")).isEqualTo(before);
+        assertThat(db.withHandle((Handle h) -> imports.deferredCount(h, job.id()))).isZero();
+    }
+
+    @Test
+    void aChainOfRecordsLeftForAfterTheCleanupWalkThatARecordOfTheFileKeepsIsHeldInOneStatement()
+            throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices(chainOfServices(6) + "s-7,Audit,v-1,s-1\n");
+        Map<String, String> before = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7");
+        List<Integer> statements = new ArrayList<>();
+        pipeline.referredMarked(statements::add);
+
+        // Pages of 3: s-1 to s-6 are each referred to by another service only, so left for after the walk; then s-7
+        // of the file keeps s-1, which keeps s-2, and so on down the chain.
+        ImportJob job = runServices(Action.OVERWRITE, "external_id,name,vendor,dependencies\ns-7,Audit,v-1,s-1\n");
+
+        assertThat(statements).containsExactly(1);
+        assertThat(job.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 0, 0, 0));
+        assertThat(job.phase(Phase.CLEANUP).rows()).isZero();
+        assertThat(job.phase(Phase.CLEANUP).reason()).isEqualTo("6 records the import did not contain were not"
+                + " deleted, since records the cleanup does not delete still refer to them; e.g. service "
+                + before.get("s-1") + " is still referred to by service " + before.get("s-7")
+                + " (field dependencies), which the cleanup does not delete");
+        assertThat(serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7")).isEqualTo(before);
+        assertThat(db.withHandle((Handle h) -> imports.deferredCount(h, job.id()))).isZero();
+    }
+
+    @Test
     void overwriteCleanupKeepsTheRecordsThatRecordsItDoesNotDeleteStillReferTo() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         runServices("external_id,name,vendor,dependencies\ns-1,Base,v-2,\ns-2,Ledger,v-3,v-2\n");

@@ -448,6 +448,11 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public String jsonFieldId(String data, String slug) {
+        return "(" + data + " -> " + slug + " ->> 'id')";
+    }
+
+    @Override
     public String jsonObjectText(String data, String alias, String member) {
         return "(" + alias + ".item ->> '" + member + "')";
     }

@@ -487,6 +487,11 @@ public final class SqliteDialect implements Dialect {
                 + ".type = 'object'";
     }
 
+    @Override
+    public String jsonFieldId(String data, String slug) {
+        return "json_extract(" + data + ", '$.\"' || " + slug + " || '\".id')";
+    }
+
     /**
      * Read from the record's JSON at the object's path: {@code json_extract} of the walk's {@code value} failed as
      * malformed JSON once conditions on it were added (in the sqlite3 3.40 shell and through the driver alike), for
