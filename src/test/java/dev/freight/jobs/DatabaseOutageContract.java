@@ -697,6 +697,75 @@ abstract class DatabaseOutageContract {
         assertThat(Files.readString(dir.resolve("exports").resolve(job.id() + ".csv"))).isEqualTo(expected.toString());
     }
 
+    /**
+     * Not an outage: export jobs hold every connection of the main pool but one as they stream their records, each
+     * about to save its progress on a spare connection ({@link Database#inSpareTransaction}), which on SQLite waits for
+     * the write lock; an import's chunk, on the last main connection, holds that lock (the exports go on once it has
+     * written the chunk of rows 4-6, before its commit). The import asks for no other connection before it commits,
+     * so the exports' saves go through after it, and every job ends as an uninterrupted run, none paused. Were the
+     * import to ask for a main connection while it holds the lock, it would wait for an export's, and the exports for
+     * its lock: with such a request added to the chunk (a {@code withHandle} in this hook), no job ended within the
+     * test's 120 s bound.
+     */
+    @Test
+    void exportsWaitingForTheWriteLockOfAnImportsChunkWithEveryOtherMainConnectionAllComplete() throws Exception {
+        String org = organization("acme");
+        List<RecordWrite> vendors = new ArrayList<>();
+        StringBuilder expected = new StringBuilder("External Id,Name\r\n");
+        for (int i = 1; i <= 12; i++) {
+            vendors.add(new RecordWrite("v-%02d".formatted(i), Map.of("name", new Value.Text("Vendor " + i))));
+            expected.append("v-%02d,Vendor %d\r\n".formatted(i, i));
+        }
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.VENDOR, vendors));
+        String other = organization("other");
+        ImportJob job = acceptedUpload(other, VENDORS);
+        int pool = ((com.zaxxer.hikari.HikariDataSource) db.dataSource()).getMaximumPoolSize();
+        List<String> exports = new ArrayList<>();
+        for (int i = 1; i < pool; i++) {
+            exports.add(queuedVendorExport(org).id());
+        }
+        CountDownLatch streaming = new CountDownLatch(exports.size());
+        CountDownLatch lockHeld = new CountDownLatch(1);
+        java.util.Set<String> arrived = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        exportTasks.beforeProgress(jobId -> {
+            if (arrived.add(jobId)) {
+                streaming.countDown();
+                await(lockHeld, "the import to write its chunk of rows 4-6");
+            }
+        });
+        PipelineHooks.insideChunk(pipeline, (h, first) -> {
+            if (first == 4) {
+                lockHeld.countDown();
+            }
+        });
+
+        java.util.concurrent.ExecutorService runs = java.util.concurrent.Executors.newFixedThreadPool(pool);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (String id : exports) {
+                done.add(runs.submit(() -> exportTasks.run(id)));
+            }
+            await(streaming, "every export to stream its records");
+            done.add(runs.submit(() -> importTasks.runImport(job.id())));
+            for (java.util.concurrent.Future<?> run : done) {
+                run.get(BOUND_SECONDS, TimeUnit.SECONDS);
+            }
+        } finally {
+            runs.shutdownNow();
+        }
+
+        ImportJob imported = load(job.id());
+        assertThat(imported.status()).isEqualTo(Status.COMPLETED);
+        assertThat(imported.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
+        assertThat(vendors(other)).hasSize(11);
+        for (String id : exports) {
+            ExportJob export = db.withHandle(h -> exportJobs.get(h, id)).orElseThrow();
+            assertThat(export.status()).as(id).isEqualTo(ExportJob.Status.COMPLETED);
+            assertThat(export.recordCount()).isEqualTo(12);
+            assertThat(Files.readString(dir.resolve("exports").resolve(id + ".csv"))).isEqualTo(expected.toString());
+        }
+    }
+
     /** A queued export job of the organization's vendors (external id and name, as CSV); its run not queued. */
     ExportJob queuedVendorExport(String org) {
         ExportJob job = new ExportJob(new IdGenerator(clock).next("exp"), org, "module", "vendor", "vendor", "csv",
