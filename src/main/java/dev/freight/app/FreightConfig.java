@@ -1,6 +1,7 @@
 package dev.freight.app;
 
 import dev.freight.ingest.WorkbookLimits;
+import dev.freight.store.Database;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -33,6 +34,8 @@ import java.util.regex.Pattern;
  *     256 bytes of its records counting as one more; by default one per 256 bytes of the JVM's maximum heap
  * @param temporaryDir an existing directory for the temporary files of reads (an XLSX's shared strings past the
  *     heap's share); by default {@code java.io.tmpdir}
+ * @param databaseSpareConnections the most connections of the database's spare pool, which an export job's progress
+ *     saves and a PostgreSQL export's reference look-ups take while their stream holds one of the main pool
  */
 public record FreightConfig(
         Path dataDir,
@@ -58,9 +61,13 @@ public record FreightConfig(
         long maxValidationFilesBytes,
         long maxXlsxPartBytes,
         long maxXlsCells,
-        Path temporaryDir) {
+        Path temporaryDir,
+        int databaseSpareConnections) {
 
     private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})([smhd])$");
+
+    /** The most connections {@code FREIGHT_DATABASE_SPARE_CONNECTIONS} may give the spare pool. */
+    static final int MAX_SPARE_CONNECTIONS = 100;
 
     /** Reads and checks every setting; {@code property} answers Spring-style property names. */
     public static FreightConfig from(Function<String, String> property) {
@@ -103,7 +110,9 @@ public record FreightConfig(
                 positive(property, "freight.max-xlsx-part-bytes", WorkbookLimits.DEFAULT_MAX_PART_BYTES,
                         Long.MAX_VALUE),
                 positive(property, "freight.max-xls-cells", WorkbookLimits.defaultMaxXlsCells(), Long.MAX_VALUE),
-                directory(property, "freight.temp-dir", WorkbookLimits.defaultTemporaryDir()));
+                directory(property, "freight.temp-dir", WorkbookLimits.defaultTemporaryDir()),
+                (int) positive(property, "freight.database-spare-connections", Database.DEFAULT_SPARE_CONNECTIONS,
+                        MAX_SPARE_CONNECTIONS));
     }
 
     /** How far an uploaded workbook may expand when it is read. */

@@ -149,7 +149,7 @@ class FreightWiring {
             throw new UncheckedIOException("Cannot create FREIGHT_DATA_DIR " + config.dataDir(), e);
         }
         Database database = Database.open(dialect, config.databaseUrl(), config.databaseUser(),
-                config.databasePassword());
+                config.databasePassword(), null, config.databaseSpareConnections());
         database.migrate();
         return database;
     }

@@ -144,7 +144,8 @@ public final class ImportTasks {
                 return;
             }
             // The import stays as it is; db-scheduler runs the task again within seconds (RunRetries) and the run
-            // resumes from the checkpoint. The run had loaded its import: the database went away during it.
+            // resumes from the checkpoint. The run had loaded its import: the database went away during it. This line
+            // is the run's only one: db-scheduler logs nothing of it (RunTask).
             LOG.warn("import {} paused, the database is unavailable: {}", importId, e.toString());
             throw new PausedByOutage("import " + importId, e);
         } catch (RuntimeException e) {

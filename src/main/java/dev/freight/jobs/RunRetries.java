@@ -19,7 +19,8 @@ import java.time.Duration;
  * {@link #unavailableBackoff}, 1 s doubling with each run of the job in a row that found the database still away, at
  * most 30 s. Before, 5 minutes (db-scheduler's default), so an import idled for 5 minutes after an 8-second PostgreSQL
  * restart. A run that reached the database before it went away ({@link PausedByOutage}: it loaded its job in a
- * write transaction) begins a new outage: 1 s again. Before, on SQLite, a run that could read its job under another
+ * write transaction) begins a new outage: 1 s again. {@link RunTask} hands both kinds here itself, so db-scheduler
+ * logs neither. Before, on SQLite, a run that could read its job under another
  * process's write lock counted as one that reached the database, so every run of one outage waited 1 s. The count is the task's data (null before the first such failure), not db-scheduler's consecutive failures,
  * which only a run that returns resets: with those, a second outage in an import's life began where the first ended
  * (30 s after a long one) even when hours of chunks had committed between them;</li>

@@ -26,7 +26,11 @@ import org.slf4j.LoggerFactory;
  * at WARN as an "Unhandled exception" with a stack trace, which read as a failure on every graceful stop. So too a run
  * that could not load its job, the database unavailable ({@link UnloadedByOutage}, logged in one line by the job's
  * code): {@link RunRetries} handles the database's failure as it did when the run threw it, and db-scheduler logs
- * nothing of it.
+ * nothing of it; and a run the database's unavailability failed later ({@link PausedByOutage}, logged in one line by
+ * the job's code): {@link RunRetries} handles it as when the run threw it (due again after the first wait, the outage
+ * count 1). Before, db-scheduler logged that one at WARN as an "Unhandled exception" with its stack trace, beside the
+ * job's own line. Such a run returns a {@link Caught}: db-scheduler's listeners and statistics count it as a run that
+ * completed (docs/operations.md), while its row records it failed (its last failure and consecutive failures).
  *
  * <p>A run db-scheduler finds dead (its heartbeat missed 4 times) is due again at once, by {@code clock}, unless this
  * instance is still running it: then it is left alone, and one INFO line says so. Its heartbeat is a write, and while
@@ -73,27 +77,52 @@ final class RunTask extends OneTimeTask<Integer> {
         Execution picked = context.getExecution();
         running.started(picked);
         CompletionHandler<Integer> then;
+        RuntimeException caught = null;
         try {
             then = super.execute(instance, context);
         } catch (StoppedByShutdown stopped) {
-            then = (complete, operations) -> operations.reschedule(ExecutionComplete.failure(
-                    complete.getExecution(), complete.getTimeDone().minus(complete.getDuration()),
-                    complete.getTimeDone(), stopped), clock.instant());
+            caught = stopped;
+            then = (complete, operations) -> operations.reschedule(failure(complete, stopped), clock.instant());
         } catch (UnloadedByOutage unloaded) {
             // The database's failure, as it was thrown before: RunRetries counts it and sets the due time.
-            then = (complete, operations) -> getFailureHandler().onFailure(ExecutionComplete.failure(
-                    complete.getExecution(), complete.getTimeDone().minus(complete.getDuration()),
-                    complete.getTimeDone(), unloaded.getCause()), operations);
+            caught = unloaded;
+            then = (complete, operations) -> getFailureHandler().onFailure(failure(complete, unloaded.getCause()),
+                    operations);
+        } catch (PausedByOutage paused) {
+            // As it was thrown before: RunRetries makes it due after the first wait, a new outage's first run.
+            caught = paused;
+            then = (complete, operations) -> getFailureHandler().onFailure(failure(complete, paused), operations);
         }
         // Other failures end in the failure handler, which running.untilHandled wraps.
         CompletionHandler<Integer> completion = then;
-        return (complete, operations) -> {
+        CompletionHandler<Integer> ending = (complete, operations) -> {
             try {
                 completion.complete(complete, operations);
             } finally {
                 running.ended(picked);
             }
         };
+        return caught == null ? ending : new Caught(caught, ending);
+    }
+
+    /** The run that db-scheduler records as {@code complete} (a run that returned), failed with {@code cause}. */
+    private static ExecutionComplete failure(ExecutionComplete complete, Throwable cause) {
+        return ExecutionComplete.failure(complete.getExecution(), complete.getTimeDone().minus(complete.getDuration()),
+                complete.getTimeDone(), cause);
+    }
+
+    /**
+     * The completion of a run that threw {@code thrown}, one of the exceptions this task records itself
+     * ({@link StoppedByShutdown}, {@link UnloadedByOutage}, {@link PausedByOutage}) rather than throw to db-scheduler:
+     * what an {@link com.github.kagkarlsson.scheduler.event.ExecutionInterceptor} gets back from the run (a test's sees
+     * what the run threw here).
+     */
+    record Caught(RuntimeException thrown, CompletionHandler<Integer> completion) implements CompletionHandler<Integer> {
+
+        @Override
+        public void complete(ExecutionComplete complete, ExecutionOperations<Integer> operations) {
+            completion.complete(complete, operations);
+        }
     }
 
     /**

@@ -20,21 +20,27 @@ public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
-    /** The most connections of {@link #withSpareHandle}'s pool. */
-    static final int SPARE_CONNECTIONS = 2;
+    /**
+     * The most connections of {@link #withSpareHandle}'s pool unless {@link #open(Dialect, String, String, String,
+     * Duration, int)} says otherwise ({@code FREIGHT_DATABASE_SPARE_CONNECTIONS}).
+     */
+    public static final int DEFAULT_SPARE_CONNECTIONS = 2;
 
     private final HikariDataSource dataSource;
     private final Dialect dialect;
     private final AutoCloseable upkeep;
     private final HikariConfig config;
+    /** The most connections of {@link #spare}. */
+    private final int spareConnections;
     /** {@link #withSpareHandle}'s pool, opened by its first use; guarded by {@code this}. */
     private HikariDataSource spare;
 
-    private Database(HikariDataSource dataSource, Dialect dialect, HikariConfig config) {
+    private Database(HikariDataSource dataSource, Dialect dialect, HikariConfig config, int spareConnections) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.upkeep = dialect.upkeep(dataSource);
         this.config = config;
+        this.spareConnections = spareConnections;
     }
 
     /** Opens a pool; does not migrate. {@code user} and {@code password} may be null. */
@@ -49,6 +55,18 @@ public final class Database implements AutoCloseable {
      */
     public static Database open(Dialect dialect, String url, String user, String password,
             Duration connectionTimeout) {
+        return open(dialect, url, user, password, connectionTimeout, DEFAULT_SPARE_CONNECTIONS);
+    }
+
+    /**
+     * As {@link #open(Dialect, String, String, String, Duration)}, with at most {@code spareConnections} (1 or more)
+     * connections in {@link #withSpareHandle}'s pool instead of {@value #DEFAULT_SPARE_CONNECTIONS}.
+     */
+    public static Database open(Dialect dialect, String url, String user, String password,
+            Duration connectionTimeout, int spareConnections) {
+        if (spareConnections < 1) {
+            throw new IllegalArgumentException("spareConnections must be at least 1, got " + spareConnections);
+        }
         HikariConfig config = new HikariConfig();
         if (connectionTimeout != null) {
             config.setConnectionTimeout(connectionTimeout.toMillis());
@@ -61,7 +79,7 @@ public final class Database implements AutoCloseable {
         dialect.configure(config);
         HikariConfig copy = new HikariConfig();
         config.copyStateTo(copy);
-        return new Database(new HikariDataSource(config), dialect, copy);
+        return new Database(new HikariDataSource(config), dialect, copy, spareConnections);
     }
 
     /**
@@ -161,8 +179,9 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * As {@link #withHandle}, on a connection of a small pool of its own ({@value #SPARE_CONNECTIONS} connections), for
-     * a short query made while the caller holds a connection of the main pool that cannot run it (a PostgreSQL
+     * As {@link #withHandle}, on a connection of a small pool of its own ({@value #DEFAULT_SPARE_CONNECTIONS}
+     * connections unless {@code FREIGHT_DATABASE_SPARE_CONNECTIONS} says otherwise), for a short query made while the
+     * caller holds a connection of the main pool that cannot run it (a PostgreSQL
      * {@code COPY} has its connection to itself until its last row): were it taken from the main pool, callers that
      * each hold one and wait for another could take every connection and wait for one another until the pool's
      * time-out. A spare connection is never held while another is awaited (nor while a main one is: work given a
@@ -183,7 +202,7 @@ public final class Database implements AutoCloseable {
             HikariConfig own = new HikariConfig();
             config.copyStateTo(own);
             own.setPoolName(config.getPoolName() + "-spare");
-            own.setMaximumPoolSize(SPARE_CONNECTIONS);
+            own.setMaximumPoolSize(spareConnections);
             own.setMinimumIdle(0);
             spare = new HikariDataSource(own);
         }

@@ -39,6 +39,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
@@ -1267,6 +1272,44 @@ abstract class ExportApiContract {
                 + "\"created\":0,\"updated\":0,\"unchanged\":9,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
         assertThat(stored(tenant, contact).stream().collect(Collectors.toMap(StoredRecord::externalId,
                 StoredRecord::values))).isEqualTo(original);
+    }
+
+    /**
+     * The server's spare pool (an export job's progress saves, a PostgreSQL export's reference look-ups) has as many
+     * connections as FREIGHT_DATABASE_SPARE_CONNECTIONS says, 3 on test servers: three callers hold one each at once.
+     * Before, the pool had 2 whatever the setting, and the third waited for one of theirs until the pool's time-out.
+     */
+    @Test
+    void theSparePoolHasTheConnectionsItsSettingGivesIt() throws Exception {
+        Database db = server.bean(Database.class);
+        CountDownLatch holding = new CountDownLatch(TestServer.SPARE_CONNECTIONS);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService callers = Executors.newFixedThreadPool(TestServer.SPARE_CONNECTIONS);
+        List<Future<Integer>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < TestServer.SPARE_CONNECTIONS; i++) {
+                answers.add(callers.submit(() -> db.withSpareHandle(h -> {
+                    holding.countDown();
+                    try {
+                        assertThat(release.await(120, TimeUnit.SECONDS)).as("released").isTrue();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                    return h.queryFirst("select 1", rs -> rs.getInt(1)).orElseThrow();
+                })));
+            }
+            boolean allAtOnce = holding.await(60, TimeUnit.SECONDS);
+            release.countDown();
+
+            assertThat(allAtOnce).as("every caller holding a spare connection at once").isTrue();
+            for (Future<Integer> answer : answers) {
+                assertThat(answer.get(60, TimeUnit.SECONDS)).isEqualTo(1);
+            }
+        } finally {
+            release.countDown();
+            callers.shutdownNow();
+        }
     }
 
     Map<String, Map<String, Value>> byExternalId(Tenant t) {

@@ -33,6 +33,7 @@ class FreightConfigTest {
         assertThat(config.maxXlsxPartBytes()).isEqualTo(4L * 1024 * 1024 * 1024);
         assertThat(config.maxXlsCells()).isEqualTo(Runtime.getRuntime().maxMemory() / 256);
         assertThat(config.temporaryDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir")));
+        assertThat(config.databaseSpareConnections()).isEqualTo(2);
     }
 
     @Test
@@ -61,14 +62,15 @@ class FreightConfigTest {
                 Map.entry("freight.max-validation-files-bytes", "500_000_000"),
                 Map.entry("freight.max-xlsx-part-bytes", "1_000_000_000"),
                 Map.entry("freight.max-xls-cells", "2000000"),
-                Map.entry("freight.temp-dir", TEMP.toString()))::get);
+                Map.entry("freight.temp-dir", TEMP.toString()),
+                Map.entry("freight.database-spare-connections", "4"))::get);
 
         assertThat(config).isEqualTo(new FreightConfig(Path.of("/srv/freight"), "jdbc:postgresql://db:5432/freight",
                 "freight", "secret", "a-key-of-twenty-chars-or-more", 5000, 1_000_000, 2_000_000_000L,
                 Duration.ofMinutes(90), 500, Duration.ofHours(2), Duration.ofDays(1), "https://freight.example.com",
                 "k3y", 5_000_000L, 50_000, Duration.ofDays(2), Duration.ofDays(30), Duration.ofDays(3), Duration.ofDays(90),
                 500_000_000L,
-                1_000_000_000L, 2_000_000L, TEMP));
+                1_000_000_000L, 2_000_000L, TEMP, 4));
         assertThat(config.isSqlite()).isFalse();
     }
 
@@ -89,6 +91,8 @@ class FreightConfigTest {
         "freight.max-validation-files-bytes|0|FREIGHT_MAX_VALIDATION_FILES_BYTES must be a whole number from 1 to 9,223,372,036,854,775,807, got \"0\"",
         "freight.max-xlsx-part-bytes|4GiB|FREIGHT_MAX_XLSX_PART_BYTES must be a whole number from 1 to 9,223,372,036,854,775,807, got \"4GiB\"",
         "freight.max-xls-cells|0|FREIGHT_MAX_XLS_CELLS must be a whole number from 1 to 9,223,372,036,854,775,807, got \"0\"",
+        "freight.database-spare-connections|0|FREIGHT_DATABASE_SPARE_CONNECTIONS must be a whole number from 1 to 100, got \"0\"",
+        "freight.database-spare-connections|101|FREIGHT_DATABASE_SPARE_CONNECTIONS must be a whole number from 1 to 100, got \"101\"",
         "freight.temp-dir|/no/such/freight/dir|FREIGHT_TEMP_DIR must be an existing directory, got \"/no/such/freight/dir\"",
         "freight.public-url|ftp://x|FREIGHT_PUBLIC_URL must be an http(s) URL such as https://freight.example.com, got \"ftp://x\""
     })

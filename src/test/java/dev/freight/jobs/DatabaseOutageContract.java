@@ -145,7 +145,10 @@ abstract class DatabaseOutageContract {
     ExportTasks exportTasks;
     Scheduler scheduler;
     SchedulerClient client;
-    /** What each run of {@code import-run} threw, in order. */
+    /**
+     * What each run of a task failed with, in order: what it threw to db-scheduler, or the {@link PausedByOutage} it
+     * threw to {@link RunTask}, which records that failure itself (db-scheduler gets a {@link RunTask.Caught}).
+     */
     final List<Throwable> failures = new CopyOnWriteArrayList<>();
     /** The queue's row of each run of {@code import-run} as the run started, in order. */
     final List<ScheduledExecution<Object>> started = new CopyOnWriteArrayList<>();
@@ -155,7 +158,10 @@ abstract class DatabaseOutageContract {
     final CountDownLatch release = new CountDownLatch(1);
     /** Run on the worker's thread as each run of a task starts, before the run's code. */
     volatile Runnable beforeRun = () -> {};
-    /** Run on the worker's thread as each run of a task fails, before db-scheduler records the failure. */
+    /**
+     * Run on the worker's thread as each run of a task fails (as {@link #failures} says), before db-scheduler records
+     * the failure.
+     */
     volatile Runnable afterFailure = () -> {};
     /**
      * Run on the worker's thread as each run of a task that threw nothing ends, before db-scheduler records its end (a
@@ -213,11 +219,12 @@ abstract class DatabaseOutageContract {
             try {
                 then = chain.proceed(instance, context);
             } catch (RuntimeException e) {
-                failures.add(e);
-                afterFailure.run();
-                failed.countDown();
-                failedTwice.countDown();
+                failed(e);
                 throw e;
+            }
+            if (then instanceof RunTask.Caught caught && caught.thrown() instanceof PausedByOutage paused) {
+                failed(paused);
+                return then;
             }
             return afterReturn(then);
         };
@@ -231,6 +238,13 @@ abstract class DatabaseOutageContract {
                 .addExecutionInterceptor(watch)
                 .addSchedulerListener(listener)
                 .build();
+    }
+
+    private void failed(RuntimeException e) {
+        failures.add(e);
+        afterFailure.run();
+        failed.countDown();
+        failedTwice.countDown();
     }
 
     private <T> CompletionHandler<T> afterReturn(CompletionHandler<T> then) {
@@ -254,21 +268,32 @@ abstract class DatabaseOutageContract {
         }
     }
 
+    /**
+     * The run the outage failed logs Freight's one WARN line and nothing else naming the import. Before, db-scheduler
+     * added its WARN "Unhandled exception dev.freight.jobs.PausedByOutage: import … paused …" with a stack trace.
+     */
     @Test
     void anImportWhoseDatabaseWentAwayCarriesOnByItselfOnceItIsBackAndEndsAsAnUninterruptedRun() throws Exception {
         String org = organization("acme");
         ImportJob job = acceptedUpload(org, VENDORS);
         holdAtTheSecondChunk();
         scheduler.start();
-        importTasks.enqueue(client, job.id());
+        ImportJob resumed;
+        List<String> logged;
+        try (CapturedLog log = CapturedLog.attachInfo("dev.freight", "com.github.kagkarlsson")) {
+            importTasks.enqueue(client, job.id());
+            await(held, "the worker to reach the chunk of rows 4-6");
+            stopDatabase();
+            release.countDown();
+            await(failed, "the run to fail");
+            startDatabase();
+            resumed = awaitEnded(job.id());
+            logged = log.linesOf(job.id());
+        }
 
-        await(held, "the worker to reach the chunk of rows 4-6");
-        stopDatabase();
-        release.countDown();
-        await(failed, "the run to fail");
-        startDatabase();
-        ImportJob resumed = awaitEnded(job.id());
-
+        assertThat(logged).filteredOn(line -> line.contains(job.id())).containsExactly(
+                "WARN dev.freight.jobs.ImportTasks: import " + job.id() + " paused, the database is unavailable:"
+                        + " dev.freight.store.StoreException: The database is unavailable");
         assertThat(failures).hasSize(1);
         assertPausedByOutage(failures.getFirst(), "import " + job.id());
         assertThat(started).hasSize(2);
@@ -449,8 +474,9 @@ abstract class DatabaseOutageContract {
     }
 
     /**
-     * When the database is still away as db-scheduler records the run's failure (its failure handler's update fails
-     * too, after the pool's wait: db-scheduler logs ERROR "Failed while completing execution"), the task stays marked
+     * When the database is still away as db-scheduler records the run's failure (the failure handler's update, which
+     * the run's completion calls ({@link RunTask}), fails too, after the pool's wait: db-scheduler logs ERROR "Failed
+     * while completing execution" and counts a completion handler's error), the task stays marked
      * picked and nothing runs the import while the database stays away: db-scheduler's own polls fail (PostgreSQL) or
      * find nothing due (SQLite), with no loop of runs against the database. Once it is back, db-scheduler takes the run
      * up as a dead one (its heartbeats stopped with the run, so it missed 4 long ago), with its outage count unchanged,
@@ -468,7 +494,7 @@ abstract class DatabaseOutageContract {
         SchedulerListener listener = new AbstractSchedulerListener() {
             @Override
             public void onSchedulerEvent(SchedulerEventType type) {
-                if (type == SchedulerEventType.FAILUREHANDLER_ERROR) {
+                if (type == SchedulerEventType.COMPLETIONHANDLER_ERROR) {
                     notRecorded.countDown();
                 } else if (notRecorded.getCount() == 0 && (type == SchedulerEventType.RAN_EXECUTE_DUE
                         || type == SchedulerEventType.UNEXPECTED_ERROR)) {
@@ -602,7 +628,8 @@ abstract class DatabaseOutageContract {
      * An export job whose run the outage failed while it wrote its file (held as it saves its progress after the first
      * of 12 records) is written again from the start by itself once the database is back, its next run due 1 s after
      * the failure. Before, 5 minutes after. The failed run deletes its partial file; before, it stayed until the next
-     * run replaced it.
+     * run replaced it. It logs Freight's one WARN line and nothing else naming the job; before, db-scheduler added its
+     * WARN "Unhandled exception dev.freight.jobs.PausedByOutage: export … paused …" with a stack trace.
      */
     @Test
     void anExportWhoseDatabaseWentAwayIsWrittenAgainByItselfOnceItIsBack() throws Exception {
@@ -635,18 +662,29 @@ abstract class DatabaseOutageContract {
             case BEFORE_THE_CHUNK -> exportTasks.beforeProgress(holdOnce);
         }
         scheduler.start();
-        exportTasks.enqueue(client, job.id());
-
-        await(held, "the worker to save the export's progress");
         Path partial = dir.resolve("exports").resolve(job.id() + ".part");
-        assertThat(partial).exists();
-        stopDatabase();
-        release.countDown();
-        await(failed, "the run to fail");
-        assertThat(partial).doesNotExist();
-        startDatabase();
-        ExportJob done = awaitExportEnded(job.id());
+        boolean partialWhileHeld;
+        boolean partialAfterFailure;
+        ExportJob done;
+        List<String> logged;
+        try (CapturedLog log = CapturedLog.attachInfo("dev.freight", "com.github.kagkarlsson")) {
+            exportTasks.enqueue(client, job.id());
+            await(held, "the worker to save the export's progress");
+            partialWhileHeld = Files.exists(partial);
+            stopDatabase();
+            release.countDown();
+            await(failed, "the run to fail");
+            partialAfterFailure = Files.exists(partial);
+            startDatabase();
+            done = awaitExportEnded(job.id());
+            logged = log.linesOf(job.id());
+        }
 
+        assertThat(partialWhileHeld).isTrue();
+        assertThat(partialAfterFailure).isFalse();
+        assertThat(logged).filteredOn(line -> line.contains(job.id())).containsExactly(
+                "WARN dev.freight.jobs.ExportTasks: export " + job.id() + " paused, the database is unavailable:"
+                        + " dev.freight.store.StoreException: The database is unavailable");
         assertThat(failures).hasSize(1);
         assertPausedByOutage(failures.getFirst(), "export " + job.id());
         assertThat(started).hasSize(2);
@@ -657,6 +695,75 @@ abstract class DatabaseOutageContract {
         assertThat(done.recordCount()).isEqualTo(12);
         assertThat(done.progress()).isEqualTo(100);
         assertThat(Files.readString(dir.resolve("exports").resolve(job.id() + ".csv"))).isEqualTo(expected.toString());
+    }
+
+    /**
+     * Not an outage: export jobs hold every connection of the main pool but one as they stream their records, each
+     * about to save its progress on a spare connection ({@link Database#inSpareTransaction}), which on SQLite waits for
+     * the write lock; an import's chunk, on the last main connection, holds that lock (the exports go on once it has
+     * written the chunk of rows 4-6, before its commit). The import asks for no other connection before it commits,
+     * so the exports' saves go through after it, and every job ends as an uninterrupted run, none paused. Were the
+     * import to ask for a main connection while it holds the lock, it would wait for an export's, and the exports for
+     * its lock: with such a request added to the chunk (a {@code withHandle} in this hook), no job ended within the
+     * test's 120 s bound.
+     */
+    @Test
+    void exportsWaitingForTheWriteLockOfAnImportsChunkWithEveryOtherMainConnectionAllComplete() throws Exception {
+        String org = organization("acme");
+        List<RecordWrite> vendors = new ArrayList<>();
+        StringBuilder expected = new StringBuilder("External Id,Name\r\n");
+        for (int i = 1; i <= 12; i++) {
+            vendors.add(new RecordWrite("v-%02d".formatted(i), Map.of("name", new Value.Text("Vendor " + i))));
+            expected.append("v-%02d,Vendor %d\r\n".formatted(i, i));
+        }
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.VENDOR, vendors));
+        String other = organization("other");
+        ImportJob job = acceptedUpload(other, VENDORS);
+        int pool = ((com.zaxxer.hikari.HikariDataSource) db.dataSource()).getMaximumPoolSize();
+        List<String> exports = new ArrayList<>();
+        for (int i = 1; i < pool; i++) {
+            exports.add(queuedVendorExport(org).id());
+        }
+        CountDownLatch streaming = new CountDownLatch(exports.size());
+        CountDownLatch lockHeld = new CountDownLatch(1);
+        java.util.Set<String> arrived = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        exportTasks.beforeProgress(jobId -> {
+            if (arrived.add(jobId)) {
+                streaming.countDown();
+                await(lockHeld, "the import to write its chunk of rows 4-6");
+            }
+        });
+        PipelineHooks.insideChunk(pipeline, (h, first) -> {
+            if (first == 4) {
+                lockHeld.countDown();
+            }
+        });
+
+        java.util.concurrent.ExecutorService runs = java.util.concurrent.Executors.newFixedThreadPool(pool);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (String id : exports) {
+                done.add(runs.submit(() -> exportTasks.run(id)));
+            }
+            await(streaming, "every export to stream its records");
+            done.add(runs.submit(() -> importTasks.runImport(job.id())));
+            for (java.util.concurrent.Future<?> run : done) {
+                run.get(BOUND_SECONDS, TimeUnit.SECONDS);
+            }
+        } finally {
+            runs.shutdownNow();
+        }
+
+        ImportJob imported = load(job.id());
+        assertThat(imported.status()).isEqualTo(Status.COMPLETED);
+        assertThat(imported.stats()).isEqualTo(new ImportStats(12, 11, 11, 0, 0, 0, 0, 1));
+        assertThat(vendors(other)).hasSize(11);
+        for (String id : exports) {
+            ExportJob export = db.withHandle(h -> exportJobs.get(h, id)).orElseThrow();
+            assertThat(export.status()).as(id).isEqualTo(ExportJob.Status.COMPLETED);
+            assertThat(export.recordCount()).isEqualTo(12);
+            assertThat(Files.readString(dir.resolve("exports").resolve(id + ".csv"))).isEqualTo(expected.toString());
+        }
     }
 
     /** A queued export job of the organization's vendors (external id and name, as CSV); its run not queued. */

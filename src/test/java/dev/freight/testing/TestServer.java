@@ -51,6 +51,12 @@ public final class TestServer {
     /** The most cells and shared strings of an uploaded XLS on a test server (FREIGHT_MAX_XLS_CELLS). */
     public static final long MAX_XLS_CELLS = 100_000;
 
+    /**
+     * The most connections of a test server's spare pool (FREIGHT_DATABASE_SPARE_CONNECTIONS): one more than the
+     * default, so a test can tell the setting is used.
+     */
+    public static final int SPARE_CONNECTIONS = 3;
+
     /** The key test servers sign URLs with, so tests can make an expired URL. */
     public static final String SIGNING_KEY = "test-url-signing-key";
 
@@ -102,6 +108,7 @@ public final class TestServer {
         p.put("freight.max-validation-files-bytes", String.valueOf(MAX_VALIDATION_FILES_BYTES));
         p.put("freight.max-xlsx-part-bytes", String.valueOf(MAX_XLSX_PART_BYTES));
         p.put("freight.max-xls-cells", String.valueOf(MAX_XLS_CELLS));
+        p.put("freight.database-spare-connections", String.valueOf(SPARE_CONNECTIONS));
         try {
             Path dir = Files.createTempDirectory("freight-server-");
             p.put("freight.data-dir", dir.toString());
