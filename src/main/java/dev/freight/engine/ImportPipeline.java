@@ -1092,8 +1092,10 @@ public final class ImportPipeline {
         for (List<ImportStore.CleanupLater> page = imports.cleanupRecords(h, importId, ImportStore.CLEANUP_LATER,
                 Long.MIN_VALUE, chunkSize); !page.isEmpty(); page = imports.cleanupRecords(h, importId,
                         ImportStore.CLEANUP_LATER, page.getLast().ordinal(), chunkSize)) {
-            Map<String, Existing> stored = records.existingByIds(h, job.organizationId(),
-                    page.stream().map(ImportStore.CleanupLater::recordId).toList());
+            List<String> ids = page.stream().map(ImportStore.CleanupLater::recordId).toList();
+            // Locked before holdCleanup looks for what refers to them, as StillReferred.references locks its own.
+            records.lockToDelete(h, job.organizationId(), ids);
+            Map<String, Existing> stored = records.existingByIds(h, job.organizationId(), ids);
             Map<Long, Long> versions = new HashMap<>();
             for (ImportStore.CleanupLater l : page) {
                 Existing e = stored.get(l.recordId());
