@@ -3326,8 +3326,12 @@ abstract class ImportPipelineContract {
         }
     }
 
-    /** How the store's version-checked delete of an import's records begins (PostgreSQL), to wait for it. */
-    private static final String CHECKED_DELETE = "with deleted as (delete from records";
+    /**
+     * How the statement an import's delete of vendors first waits at begins (PostgreSQL), to wait for it: the lock it
+     * takes on the records before it looks for what refers to them (RecordStore.lockToDelete), since other objects may
+     * refer to vendors. Before, the version-checked delete itself ("with deleted as (delete from records").
+     */
+    private static final String CHECKED_DELETE = "select id from records where organization_id = ";
 
     /**
      * An import deletes v-2 (a delete row, or an overwrite's cleanup, as v-2 is not in the file) while another writer
