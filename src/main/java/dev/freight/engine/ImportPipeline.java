@@ -138,6 +138,12 @@ public final class ImportPipeline {
      */
     private Consumer<List<Existing>> beforeCleanupDelete = toDelete -> {};
     /**
+     * Run in the overwrite cleanup's transaction with the records it means to delete as read, before it locks them to
+     * look for what refers to them ({@link #spare}): nothing, but a test's other writer changes them there (after the
+     * lock it would wait for the cleanup's commit) so that the delete misses, on every attempt if it likes.
+     */
+    private Consumer<List<Existing>> beforeCleanupLock = toDelete -> {};
+    /**
      * Run on the overwrite cleanup's one-at-a-time path with each unseen record of the page as the page read it, before
      * the record's own transaction reads it afresh, outside any transaction: nothing, but a test's other writer changes
      * the record there (on SQLite too, where no other writer gets between a cleanup transaction's read and delete).
@@ -187,6 +193,11 @@ public final class ImportPipeline {
     /** Sets what runs just before each version-checked delete of the overwrite cleanup; for tests. */
     void beforeCleanupDelete(Consumer<List<Existing>> hook) {
         this.beforeCleanupDelete = hook;
+    }
+
+    /** Sets what runs before the overwrite cleanup locks the records it means to delete; for tests. */
+    void beforeCleanupLock(Consumer<List<Existing>> hook) {
+        this.beforeCleanupLock = hook;
     }
 
     /** Sets what runs before each record's own transaction on the overwrite cleanup's one-at-a-time path; for tests. */
@@ -1104,8 +1115,10 @@ public final class ImportPipeline {
         for (List<ImportStore.CleanupLater> page = imports.cleanupRecords(h, importId, ImportStore.CLEANUP_LATER,
                 Long.MIN_VALUE, chunkSize); !page.isEmpty(); page = imports.cleanupRecords(h, importId,
                         ImportStore.CLEANUP_LATER, page.getLast().ordinal(), chunkSize)) {
-            Map<String, Existing> stored = records.existingByIds(h, job.organizationId(),
-                    page.stream().map(ImportStore.CleanupLater::recordId).toList());
+            List<String> ids = page.stream().map(ImportStore.CleanupLater::recordId).toList();
+            // Locked before holdCleanup looks for what refers to them, as StillReferred.references locks its own.
+            records.lockToDelete(h, job.organizationId(), ids);
+            Map<String, Existing> stored = records.existingByIds(h, job.organizationId(), ids);
             Map<Long, Long> versions = new HashMap<>();
             for (ImportStore.CleanupLater l : page) {
                 Existing e = stored.get(l.recordId());
@@ -1147,7 +1160,11 @@ public final class ImportPipeline {
      */
     private void spare(Handle h, ImportJob job, ObjectDef object, StillReferred referring, List<Existing> doomed,
             Map<String, StillReferred.Keeper> referred, Set<String> later) {
-        if (referring == null || doomed.isEmpty()) {
+        if (doomed.isEmpty()) {
+            return;
+        }
+        beforeCleanupLock.accept(List.copyOf(doomed));
+        if (referring == null) {
             return;
         }
         Set<String> ids = ids(doomed);

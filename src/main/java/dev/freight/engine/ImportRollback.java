@@ -1,6 +1,10 @@
 package dev.freight.engine;
 
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
+import dev.freight.schema.Value;
 import dev.freight.store.Change;
 import dev.freight.store.Database;
 import dev.freight.store.Handle;
@@ -24,10 +28,10 @@ import java.util.function.Consumer;
 /**
  * Undoes a whole import from its change log: deletes the records it created, restores the ones it updated or
  * deleted. A record someone else changed since (its values are no longer those the import left, or its key was taken
- * again), or a created record that a record the rollback leaves still refers to, is left alone and reported as a
- * conflict. Runs in one transaction. Memory holds a page of {@value #BATCH} records at a time, however many the import
- * wrote: what the rollback decides about its created records waits in a temporary table ({@link RollbackRecords}).
- * Thread-safe.
+ * again), a created record that a record the rollback leaves still refers to, or an updated or deleted record whose
+ * earlier values refer to a record deleted since, is left alone and reported as a conflict. Runs in one transaction.
+ * Memory holds a page of {@value #BATCH} records at a time, however many the import wrote: what the rollback decides
+ * about its created records waits in a temporary table ({@link RollbackRecords}). Thread-safe.
  */
 public final class ImportRollback {
 
@@ -175,6 +179,8 @@ public final class ImportRollback {
         if (referring.isEmpty()) {
             return 0;
         }
+        // A writer that stores a reference to one of them meanwhile is either seen below or finds it gone.
+        records.lockCreatedBy(h, organizationId, job.id());
         Map<String, RollbackRecords.Referrer> open = new LinkedHashMap<>();
         Consumer<ReferringRecords.Reference> count = r -> open.merge(r.to(),
                 new RollbackRecords.Referrer(r.object().slug(), r.from(), r.field().slug(), 1),
@@ -288,11 +294,13 @@ public final class ImportRollback {
      */
     private int restore(Handle h, String organizationId, String importId, Conflicts conflicts) {
         int restored = 0;
+        Schema schema = schemas.schema(h, organizationId);
         for (List<Change> window = imports.changes(h, organizationId, importId, null, BATCH); !window.isEmpty();
                 window = imports.changes(h, organizationId, importId, window.getLast().recordId(), BATCH)) {
+            Map<String, Conflict> dangling = dangling(h, organizationId, importId, schema, window);
             List<RecordStore.Restore> restores = new ArrayList<>();
             for (Change c : window) {
-                if ("updated".equals(c.kind()) && c.previousData() != null) {
+                if ("updated".equals(c.kind()) && c.previousData() != null && !dangling.containsKey(c.recordId())) {
                     restores.add(new RecordStore.Restore(c.recordId(), c.previousData(), c.appliedVersion()));
                 }
             }
@@ -307,6 +315,10 @@ public final class ImportRollback {
             List<String> gaveOne = new ArrayList<>();
             int next = 0;
             for (Change c : window) {
+                if (dangling.containsKey(c.recordId())) {
+                    conflicts.add(dangling.get(c.recordId()));
+                    continue;
+                }
                 switch (c.kind()) {
                     case "updated" -> {
                         if (c.previousData() == null) {
@@ -352,6 +364,60 @@ public final class ImportRollback {
             records.clearExternalIds(h, organizationId, gaveOne);
         }
         return restored;
+    }
+
+    /**
+     * The changes of {@code window} whose earlier values, which the restore would put back, refer to a record that is
+     * gone (deleted since the import, by anyone; one the import itself deleted comes back with this rollback), each
+     * with its conflict: the record is left as the import left it, since putting them back would leave a reference
+     * naming no record. The targets still stored are locked against deletes until the rollback ends
+     * ({@link RecordStore#lockReferencedOrGone}), so none goes between this check and the commit.
+     */
+    private Map<String, Conflict> dangling(Handle h, String organizationId, String importId, Schema schema,
+            List<Change> window) {
+        Map<String, List<Map.Entry<String, Value.Ref>>> refsOf = new HashMap<>();
+        Set<String> targets = new HashSet<>();
+        for (Change c : window) {
+            ObjectDef object = c.previousData() == null ? null : schema.object(c.object()).orElse(null);
+            if (object == null || object.fields().stream().noneMatch(f -> f.type() == FieldType.REFERENCE)) {
+                continue;
+            }
+            Map<String, Value> values = ValueJson.decode(c.previousData(), object);
+            for (Field field : object.fields()) {
+                if (field.type() != FieldType.REFERENCE) {
+                    continue;
+                }
+                for (Value.Ref ref : ReferenceResolver.refs(values.get(field.slug()))) {
+                    if (ref.id() != null && !ref.id().equals(c.recordId())) {
+                        refsOf.computeIfAbsent(c.recordId(), id -> new ArrayList<>())
+                                .add(Map.entry(field.slug(), ref));
+                        targets.add(ref.id());
+                    }
+                }
+            }
+        }
+        if (targets.isEmpty()) {
+            return Map.of();
+        }
+        Set<String> gone = new HashSet<>(records.lockReferencedOrGone(h, organizationId, targets));
+        if (gone.isEmpty()) {
+            return Map.of();
+        }
+        gone.removeAll(imports.deletedAmong(h, importId, gone));
+        Map<String, Conflict> dangling = new HashMap<>();
+        for (Change c : window) {
+            for (Map.Entry<String, Value.Ref> e : refsOf.getOrDefault(c.recordId(), List.of())) {
+                Value.Ref ref = e.getValue();
+                if (gone.contains(ref.id())) {
+                    dangling.put(c.recordId(), new Conflict(c.recordId(), c.externalId(),
+                            ("updated".equals(c.kind()) ? "not restored" : "not re-created") + ": its earlier values"
+                                    + " refer to " + ref.object() + " " + ref.id() + " (field " + e.getKey()
+                                    + "), which was deleted since"));
+                    break;
+                }
+            }
+        }
+        return dangling;
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.freight.store.UpsertOutcome;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -187,6 +188,7 @@ final class ReferenceResolver {
         }
         Map<Field, Map<String, Value.Ref>> known = new HashMap<>();
         Map<Field, Map<String, String>> ambiguous = new HashMap<>();
+        Set<String> stored = new HashSet<>();
         for (Field field : refFields) {
             Set<String> wanted = new LinkedHashSet<>();
             for (ParsedRow r : rows) {
@@ -196,8 +198,17 @@ final class ReferenceResolver {
                 // A value that may name a row of the import waits for its last row before anything slower than the
                 // key look-up: by then a value missing here may be the external_id of a record stored since.
                 Map<String, String> several = new HashMap<>();
-                known.put(field, lookUp(h, field, wanted, awaiting == null || !refersToItself(field), several));
+                known.put(field, lookUp(h, field, wanted, awaiting == null || !refersToItself(field), several,
+                        stored));
                 ambiguous.put(field, several);
+            }
+        }
+        if (foresight == null && !stored.isEmpty()) {
+            // The stored records referred to stay until this transaction ends; one a delete took first and has
+            // deleted since the look-up is a reference to a record that does not exist.
+            Set<String> gone = records.lockReferenced(h, organizationId, stored);
+            if (!gone.isEmpty()) {
+                known.values().forEach(found -> found.values().removeIf(ref -> gone.contains(ref.id())));
             }
         }
         List<ParsedRow> accepted = new ArrayList<>(rows.size());
@@ -323,9 +334,10 @@ final class ReferenceResolver {
      * @param completely false to look up external ids only: no names, and nothing created
      * @param ambiguous gets each wanted value that names several records of a target (how many, and of which
      *     target: {@code 2 vendor records}); such a value is neither resolved nor created
+     * @param stored gets the id of each stored record found (not those created, nor the ids kept for put-off rows)
      */
     private Map<String, Value.Ref> lookUp(Handle h, Field field, Set<String> wanted, boolean completely,
-            Map<String, String> ambiguous) {
+            Map<String, String> ambiguous, Set<String> stored) {
         Map<String, Value.Ref> found = new HashMap<>();
         for (String target : field.targets()) {
             if (schema.object(target).isEmpty()) {
@@ -335,8 +347,10 @@ final class ReferenceResolver {
             if (open.isEmpty()) {
                 break;
             }
-            records.idsByExternalId(h, organizationId, target, open)
-                    .forEach((ext, id) -> found.put(ext, new Value.Ref(ext, target, id)));
+            records.idsByExternalId(h, organizationId, target, open).forEach((ext, id) -> {
+                found.put(ext, new Value.Ref(ext, target, id));
+                stored.add(id);
+            });
             if (kept != null && target.equals(object.slug())) {
                 // A pending put-off row is the object's record to be: it comes before the targets after the object.
                 List<String> stillOpen = open.stream().filter(w -> !found.containsKey(w)).toList();
@@ -360,8 +374,10 @@ final class ReferenceResolver {
             List<String> ids = def == null ? List.of()
                     : wanted.stream().filter(w -> !found.containsKey(w) && w.startsWith(def.idPrefix() + "_")).toList();
             if (!ids.isEmpty()) {
-                records.externalIdsByIds(h, organizationId, target, ids)
-                        .forEach((id, ext) -> found.put(id, new Value.Ref(ext, target, id)));
+                records.externalIdsByIds(h, organizationId, target, ids).forEach((id, ext) -> {
+                    found.put(id, new Value.Ref(ext, target, id));
+                    stored.add(id);
+                });
             }
         }
         if (!byName || !completely) {
@@ -387,6 +403,7 @@ final class ReferenceResolver {
                     // A record without an external_id is referred to by its id alone, never by the name it had
                     // when found: that name may change, or be another record's external_id.
                     found.put(w, new Value.Ref(hit.externalId(), target, hit.id()));
+                    stored.add(hit.id());
                 }
             }
         }

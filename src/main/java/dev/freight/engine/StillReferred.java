@@ -69,13 +69,16 @@ final class StillReferred {
 
     /**
      * The stored references to {@code candidates} (record ids): counted per candidate for the records outside them
-     * (but those of {@code pendingOf}'s pending put-off rows, when it is not null), each of the candidates' own.
+     * (but those of {@code pendingOf}'s pending put-off rows, when it is not null), each of the candidates' own. The
+     * candidates are locked to be deleted first ({@link RecordStore#lockToDelete}), so a reference another writer
+     * stores to one of them is either seen here or finds its record gone: never both missed and stored.
      */
     Found references(RecordStore records, Handle h, String organizationId, Collection<String> candidates,
             String pendingOf) {
         if (candidates.isEmpty()) {
             return Found.NONE;
         }
+        records.lockToDelete(h, organizationId, candidates);
         List<ReferringRecords.Referrers> outside = new ArrayList<>();
         referring.referrers(records, h, organizationId, candidates, pendingOf, outside::add);
         List<ReferringRecords.Reference> among = new ArrayList<>();

@@ -231,6 +231,26 @@ public interface Dialect {
     /** Whether the transaction lost a race with another one (deadlock, serialization) and may simply be retried. */
     boolean isTransient(SQLException e);
 
+    /**
+     * The locking clause, with a leading space, of a select of records a transaction is about to delete, which it
+     * then checks no record refers to: {@code " for update"} on PostgreSQL, where a writer that stores a reference to
+     * one of them meanwhile waits for it ({@link #referenceLock}). Empty on SQLite, whose write transactions hold the
+     * database's one write lock from their start, so that no other writer runs beside them: nothing to lock.
+     */
+    default String deleteLock() {
+        return "";
+    }
+
+    /**
+     * The locking clause, with a leading space, of a select of the records a transaction is about to store references
+     * to: {@code " for key share"} on PostgreSQL, which waits for a transaction that {@link #deleteLock locked one to
+     * delete it} and keeps that record from being deleted until this transaction ends, without holding back the
+     * record's updates. Empty on SQLite (see {@link #deleteLock}).
+     */
+    default String referenceLock() {
+        return "";
+    }
+
     // ---- exports: reading a record's JSON values in SQL and streaming large results
 
     /**

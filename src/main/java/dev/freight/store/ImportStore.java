@@ -449,6 +449,14 @@ public final class ImportStore {
         return found;
     }
 
+    /** Those of {@code recordIds} that {@code importId} deleted, as its change log holds them. */
+    public Set<String> deletedAmong(Handle h, String importId, Collection<String> recordIds) {
+        Set<String> found = new HashSet<>();
+        h.queryIn("select record_id from import_changes where import_id = ? and kind = 'deleted' and %s",
+                List.of(importId), "record_id", recordIds, rs -> found.add(rs.getString(1)));
+        return found;
+    }
+
     /** What a record was at a version: its data JSON and its external_id (null: none). */
     public record AtVersion(String data, String externalId) {}
 

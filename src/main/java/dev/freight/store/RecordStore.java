@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -389,6 +390,61 @@ public final class RecordStore {
         return deleted;
     }
 
+    /**
+     * Locks the organization's records among {@code ids} that the caller's transaction is about to delete, in id order
+     * (so that transactions that lock records they share wait for one another rather than deadlock), before it checks
+     * that no record refers to them: a writer that stores a reference to one of them ({@link #lockReferenced}) either
+     * committed it before the lock was had, which the check then sees, or waits for this transaction and then finds
+     * the record gone. Nothing on a database whose write transactions run one at a time ({@link Dialect#deleteLock}).
+     */
+    public void lockToDelete(Handle h, String organizationId, Collection<String> ids) {
+        lock(h, organizationId, ids, h.dialect().deleteLock());
+    }
+
+    /**
+     * Locks the organization's records among {@code ids} that the caller's transaction is about to store references to,
+     * in id order, so that none is deleted until it ends (see {@link #lockToDelete}); returns those of {@code ids} that
+     * are gone once the locks are had (deleted by a transaction that held one of them first, and committed since the
+     * caller looked them up), which are to be taken for references to records that do not exist. Nothing, and none
+     * gone, on a database whose write transactions run one at a time ({@link Dialect#referenceLock}).
+     */
+    public Set<String> lockReferenced(Handle h, String organizationId, Collection<String> ids) {
+        Set<String> locked = lock(h, organizationId, ids, h.dialect().referenceLock());
+        if (locked == null || locked.size() == ids.size()) {
+            return Set.of();
+        }
+        Set<String> gone = new HashSet<>(ids);
+        gone.removeAll(locked);
+        return gone;
+    }
+
+    /**
+     * Locks the organization's records among {@code ids} as {@link #lockReferenced} does, and returns those of
+     * {@code ids} that are not stored, on every database: for references that come back from an earlier version of a
+     * record (rollback), whose targets may have been deleted at any time since, not only by a writer running beside.
+     */
+    public Set<String> lockReferencedOrGone(Handle h, String organizationId, Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> gone = new HashSet<>(ids);
+        gone.removeAll(locked(h, organizationId, ids, h.dialect().referenceLock()));
+        return gone;
+    }
+
+    /** {@link #locked}, or null without a query when {@code clause} locks nothing or there are no ids. */
+    private static Set<String> lock(Handle h, String organizationId, Collection<String> ids, String clause) {
+        return clause.isEmpty() || ids.isEmpty() ? null : locked(h, organizationId, ids, clause);
+    }
+
+    /** Selects the records among {@code ids} in id order with {@code clause}; returns their ids. */
+    private static Set<String> locked(Handle h, String organizationId, Collection<String> ids, String clause) {
+        Set<String> locked = new HashSet<>(ids.size() * 2);
+        h.queryIn("select id from records where organization_id = ? and %s order by id" + clause,
+                List.of(organizationId), "id", new TreeSet<>(ids), rs -> locked.add(rs.getString(1)));
+        return locked;
+    }
+
     /** Deletes one record if it still has the version read. Parameters: organization, id, version. */
     private static final String DELETE_ONE = "delete from records where organization_id = ? and id = ? and version = ?";
 
@@ -419,6 +475,19 @@ public final class RecordStore {
         return untouched + h.update("delete from records where organization_id = ? and created_by_import = ?"
                 + " and (id, version) in (select record_id, applied_version from import_changes where import_id = ?)",
                 organizationId, importId, importId);
+    }
+
+    /**
+     * {@link #lockToDelete} for every stored record {@code importId} created, which its rollback is about to check no
+     * record refers to and delete: streamed in id order, nothing held. Nothing where write transactions run one at a
+     * time ({@link Dialect#deleteLock}).
+     */
+    public void lockCreatedBy(Handle h, String organizationId, String importId) {
+        String clause = h.dialect().deleteLock();
+        if (!clause.isEmpty()) {
+            h.forEach("select id from records where organization_id = ? and created_by_import = ? order by id" + clause,
+                    rs -> null, organizationId, importId);
+        }
     }
 
     /** The objects of the records {@code importId} created that are still stored. */

@@ -3394,8 +3394,12 @@ abstract class ImportPipelineContract {
         }
     }
 
-    /** How the store's version-checked delete of an import's records begins (PostgreSQL), to wait for it. */
-    private static final String CHECKED_DELETE = "with deleted as (delete from records";
+    /**
+     * How the statement an import's delete of vendors first waits at begins (PostgreSQL), to wait for it: the lock it
+     * takes on the records before it looks for what refers to them (RecordStore.lockToDelete), since other objects may
+     * refer to vendors. Before, the version-checked delete itself ("with deleted as (delete from records").
+     */
+    private static final String CHECKED_DELETE = "select id from records where organization_id = ";
 
     /**
      * An import deletes v-2 (a delete row, or an overwrite's cleanup, as v-2 is not in the file) while another writer
@@ -4088,6 +4092,133 @@ abstract class ImportPipelineContract {
 
         assertThat(job.status()).isEqualTo(Status.QUEUED);
         assertThat(job.totalRows()).isEqualTo(2);
+    }
+
+    /**
+     * A delete import of v-1 runs while another import's transaction has stored service s-1, which refers to v-1, and
+     * not committed. The delete locks v-1 before it looks for what refers to it: on PostgreSQL it waits for the
+     * writer, which holds v-1 against deletes, then sees s-1 and keeps v-1 ({@code record_referenced}). Before, it
+     * looked before the writer committed, found nothing, and deleted v-1 under s-1's reference. On SQLite the delete
+     * waits for the one write lock at its start, so it runs after the writer.
+     */
+    @Test
+    void aDeleteThatRunsWhileAWriterStoresAReferenceToItsRecordKeepsTheRecord() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        String vendorId = ids("v-1").get("v-1");
+        String deletes = "external_id\nv-1\n";
+        ImportJob delete = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, deletes);
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+
+        RaceOutcome race = whileInsideFirstChunk(pipeline, () -> runServices("external_id,name,vendor\ns-1,Base,v-1\n"),
+                () -> other.process(delete.id(), csv(deletes), ImportPipeline.Listener.NONE));
+
+        String serviceId = serviceIds("s-1").get("s-1");
+        assertThat(race.holder().stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
+        assertThat(race.other().stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(errors(race.other())).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
+                "record_referenced", "still referred to by service " + serviceId
+                        + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+        assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
+        assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
+    }
+
+    /**
+     * An import of service s-1, which refers to v-1, runs while a delete import's transaction has deleted v-1 and not
+     * committed. The writer locks v-1 before it writes: on PostgreSQL it waits for the delete, then finds v-1 gone,
+     * and rejects the row as it rejects any reference to a vendor that does not exist. Before, it read v-1 as the
+     * delete had not committed yet, and stored s-1 referring to a record that was then deleted. On SQLite the writer
+     * waits for the one write lock at its start, so it runs after the delete.
+     */
+    @Test
+    void aWriterThatRunsWhileADeleteRemovesTheRecordItRefersToRejectsItsRow() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        String services = "external_id,name,vendor\ns-1,Base,v-1\n";
+        ImportJob writer = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(services));
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+
+        RaceOutcome race = whileInsideFirstChunk(pipeline,
+                () -> run(Action.DELETE, DuplicateHandling.IGNORE_ALL, "external_id\nv-1\n"),
+                () -> other.process(writer.id(), csv(services), ImportPipeline.Listener.NONE));
+
+        assertThat(race.holder().stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 0, 1, 0, 0));
+        assertThat(race.other().stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(errors(race.other())).containsExactly(new RowError(1, 1, 2, "s-1", "vendor",
+                "invalid_field_value", "vendor: no vendor with external_id \"v-1\"",
+                "{\"external_id\":\"s-1\",\"name\":\"Base\",\"vendor\":\"v-1\"}"));
+        assertThat(ids("v-1")).isEmpty();
+        assertThat(serviceIds("s-1")).isEmpty();
+    }
+
+    /**
+     * An import moved s-1 from v-1 to v-2, and v-1 was deleted after it. Rolling the import back would put back s-1's
+     * reference to v-1, which names no record now: s-1 is a conflict and keeps v-2. Before, the rollback restored the
+     * reference to the deleted v-1.
+     */
+    @Test
+    void aRollbackDoesNotRestoreAReferenceToARecordDeletedSince() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\n");
+        Map<String, String> vendors = ids("v-1", "v-2");
+        runServices("external_id,name,vendor\ns-1,Base,v-1\n");
+        ImportJob moved = runServices("external_id,name,vendor\ns-1,Base,v-2\n");
+        ImportJob deleted = run(Action.DELETE, DuplicateHandling.IGNORE_ALL, "external_id\nv-1\n");
+        assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 0, 1, 0, 0));
+        String serviceId = serviceIds("s-1").get("s-1");
+
+        ImportRollback.Result undone = rollback.rollback(moved, "key_test");
+
+        assertThat(undone.restored()).isZero();
+        assertThat(undone.deleted()).isZero();
+        assertThat(undone.conflicts()).containsExactly(new ImportRollback.Conflict(serviceId, "s-1",
+                "not restored: its earlier values refer to vendor " + vendors.get("v-1")
+                        + " (field vendor), which was deleted since"));
+        assertThat(undone.conflictCount()).isEqualTo(1);
+        assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-2", "vendor", vendors.get("v-2")));
+    }
+
+    /** What two imports that ran into one another ended as: the one that held its chunk open, and the other. */
+    private record RaceOutcome(ImportJob holder, ImportJob other) {}
+
+    /** An import run, for {@link #whileInsideFirstChunk}. */
+    private interface ImportRun {
+        ImportJob run() throws Exception;
+    }
+
+    /**
+     * Runs {@code holder} (an import of {@code holding}'s pipeline); inside its first chunk's transaction, after its
+     * writes and before its commit, starts {@code other} on a thread of its own and lets the transaction commit once
+     * {@code other} waits for one of the record locks that transaction holds (PostgreSQL), or has ended without
+     * waiting (the old code). On SQLite {@code other} waits for the one write lock as its transaction begins, so it
+     * runs after the holder's chunk.
+     */
+    private RaceOutcome whileInsideFirstChunk(ImportPipeline holding, ImportRun holder, ImportRun other)
+            throws Exception {
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            AtomicBoolean first = new AtomicBoolean(true);
+            List<Future<ImportJob>> started = new ArrayList<>();
+            holding.insideChunk((h, rows) -> {
+                if (first.getAndSet(false)) {
+                    Future<ImportJob> run = worker.submit(other::run);
+                    started.add(run);
+                    databases().awaitLockWaiter(db, RECORD_LOCK, run);
+                }
+            });
+            ImportJob held = holder.run();
+            holding.insideChunk((h, rows) -> {});
+            return new RaceOutcome(held, started.getFirst().get(60, TimeUnit.SECONDS));
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /** How the store's locking select of records to delete or to refer to begins, to wait for it. */
+    private static final String RECORD_LOCK = "select id from records where organization_id = ";
+
+    /** The stored value of service {@code id}'s vendor field. */
+    private Value serviceVendor(String id) {
+        return ValueJson.decode(db.withHandle(h -> records.existingByIds(h, org, List.of(id))).get(id).data(),
+                BuiltInObjects.SERVICE).get("vendor");
     }
 
     ImportJob run(Action action, DuplicateHandling duplicates, String content) throws IOException {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -36,9 +37,10 @@ class PostgresImportPipelineTest extends ImportPipelineContract {
     /*
      * The overwrite cleanup losing the version race on every attempt of a page, and on a record's own delete after: an
      * other writer commits a change to an unseen record between the cleanup's read of it and its version-checked
-     * delete (ImportPipeline.beforeCleanupDelete runs it there, on the import's thread, in a transaction of its own).
+     * delete (ImportPipeline.beforeCleanupLock runs it there, on the import's thread, in a transaction of its own,
+     * before the cleanup locks the records to look for what refers to them, after which that writer would wait for it).
      * PostgreSQL only: there the cleanup reads without locking, so another writer can change a record it read before
-     * it deletes it. SQLite's cleanup holds the one write lock from the start of each transaction, so no other writer
+     * it locks it. SQLite's cleanup holds the one write lock from the start of each transaction, so no other writer
      * can get between its read and its delete (the one writer there would wait for the lock the import holds).
      */
 
@@ -48,10 +50,9 @@ class PostgresImportPipelineTest extends ImportPipelineContract {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n");
         String file = "external_id,name\nv-1,Acme\n";
         ImportJob job = prepared(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, file);
-        pipeline.beforeCleanupDelete(toDelete -> {
-            deletes.add(toDelete.stream().map(Existing::externalId).toList());
-            otherWriter.accept(deletes.size(), toDelete);
-        });
+        AtomicInteger attempts = new AtomicInteger();
+        pipeline.beforeCleanupLock(toDelete -> otherWriter.accept(attempts.incrementAndGet(), toDelete));
+        pipeline.beforeCleanupDelete(toDelete -> deletes.add(toDelete.stream().map(Existing::externalId).toList()));
         return pipeline.process(job.id(), csv(file), ImportPipeline.Listener.NONE);
     }
 

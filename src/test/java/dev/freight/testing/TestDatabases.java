@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /** Opens migrated databases for store tests: a real SQLite file, or a fresh database on {@link TestPostgres}. */
@@ -101,7 +102,7 @@ public enum TestDatabases {
 
         /** A writer waits for the one write lock as its transaction begins, before it has read anything. */
         @Override
-        public void awaitLockWaiter(Database db, String statement) {}
+        public void awaitLockWaiter(Database db, String statement, Future<?> unless) {}
 
         @Override
         public Database openUnmigrated(String name) {
@@ -254,12 +255,12 @@ public enum TestDatabases {
         }
 
         @Override
-        public void awaitLockWaiter(Database db, String statement) {
+        public void awaitLockWaiter(Database db, String statement, Future<?> unless) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             // A connection of its own each time: a transaction keeps reading the snapshot of pg_stat_activity it took.
-            while (db.withHandle(h -> h.queryFirst("select count(*) from pg_stat_activity where datname ="
-                    + " current_database() and wait_event_type = 'Lock' and starts_with(query, ?)", rs -> rs.getInt(1),
-                    statement).orElse(0)) == 0) {
+            while ((unless == null || !unless.isDone()) && db.withHandle(h -> h.queryFirst("select count(*) from"
+                    + " pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'"
+                    + " and starts_with(query, ?)", rs -> rs.getInt(1), statement).orElse(0)) == 0) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("no statement \"" + statement + "…\" waited for a lock within 30 s");
                 }
@@ -346,7 +347,15 @@ public enum TestDatabases {
      * at once on SQLite, whose writers wait for the one write lock as their transaction begins: none can be held up
      * between its reads and its writes.
      */
-    public abstract void awaitLockWaiter(Database db, String statement);
+    public void awaitLockWaiter(Database db, String statement) {
+        awaitLockWaiter(db, statement, null);
+    }
+
+    /**
+     * {@link #awaitLockWaiter(Database, String)}, or until {@code unless} (the work that may run that statement; null:
+     * none) is done without having waited.
+     */
+    public abstract void awaitLockWaiter(Database db, String statement, Future<?> unless);
 
     /** SQL that makes the database itself refuse to insert a record with {@code externalId} (a row-level failure). */
     public abstract String failingTriggerSql(String externalId);

@@ -398,6 +398,16 @@ public final class PostgresDialect implements Dialect {
         return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
     }
 
+    @Override
+    public String deleteLock() {
+        return " for update";
+    }
+
+    @Override
+    public String referenceLock() {
+        return " for key share";
+    }
+
     /**
      * A connection failure (class 08), or the server ending the session as it goes away: 57P01 admin_shutdown (a fast
      * shutdown or restart, pg_terminate_backend), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up or
