@@ -134,6 +134,8 @@ public final class ImportValidator {
     private volatile int mostOwnHeld;
     /** The most problems, or row warnings, the last validation held at once ({@code Tally.mostHeld}); 0 before one. */
     private volatile int mostNotesHeld;
+    /** The most rows rejected after the last row the last validation held at once, with why; 0 before one. */
+    private volatile int mostLateHeld;
 
     /**
      * @param maxErrors how many problems (and row warnings) a report lists at most
@@ -156,6 +158,11 @@ public final class ImportValidator {
     /** See {@link #mostNotesHeld}: however many rows are rejected or warned about, at most twice the listed. */
     int mostNotesHeld() {
         return mostNotesHeld;
+    }
+
+    /** See {@link #mostLateHeld}: however many rows are rejected after the last row, a batch of links' at most. */
+    int mostLateHeld() {
+        return mostLateHeld;
     }
 
     /** Hashing external ids with {@code keyHash} instead of {@link KeyHashes#hash}: a test's, to make keys collide. */
@@ -266,7 +273,8 @@ public final class ImportValidator {
                 foresight);
         try (InRowOrder inOrder = new InRowOrder(rejections, handedBefore, temporaryDir);
                 PendingLinks links = new PendingLinks(object, temporaryDir);
-                OwnRecords ownRecords = new OwnRecords(temporaryDir, keyHash)) {
+                OwnRecords ownRecords = new OwnRecords(temporaryDir, keyHash);
+                LateRejections late = new LateRejections(temporaryDir)) {
             Tally tally = new Tally(inOrder, links, columnsByField, object, options, duplicates, references);
             List<Read> chunk = new ArrayList<>(CHUNK);
             try (RowReader reader = source.open()) {
@@ -285,12 +293,11 @@ public final class ImportValidator {
             if (repeatedHashes == null && !confirmed(object, options, source, duplicates)) {
                 return new Attempt(null, inOrder.heldFrom());
             }
-            Map<Long, Violation> late = Map.of();
             if (!links.isEmpty()) {
                 foreseeOwnRecords(object, source, transformer, tally, ownRecords);
                 foresight.own(ownRecords);
                 try {
-                    late = tally.checkLinks(ownRecords);
+                    tally.checkLinks(ownRecords, late);
                 } catch (UncheckedIOException e) {
                     // A look-up of the records' file, from inside the resolver.
                     throw e.getCause();
@@ -302,14 +309,18 @@ public final class ImportValidator {
                 // place among the rows held back since the first link.
                 try (RowReader reader = source.open()) {
                     Rows rows = new Rows(reader);
-                    for (SourceRow row = rows.next(); row != null; row = rows.next()) {
-                        Violation v = late.get(row.ordinal());
-                        if (v != null && rows.rejection() == null) {
-                            tally.rejectLate(row, transformer.parse(row).externalId(), v);
+                    SourceRow[] row = {rows.next()};
+                    late.forEach(v -> {
+                        while (row[0] != null && row[0].ordinal() < v.row()) {
+                            row[0] = rows.next();
                         }
-                    }
+                        if (row[0] != null && row[0].ordinal() == v.row() && rows.rejection() == null) {
+                            tally.rejectLate(row[0], transformer.parse(row[0]).externalId(), v);
+                        }
+                    });
                 }
             }
+            mostLateHeld = late.mostHeld();
             inOrder.rest();
             tally.truncated |= firstOf(tally.errors, PROBLEM_ORDER, maxErrors);
             tally.warningsTruncated |= firstOf(tally.rowWarnings, WARNING_ORDER, maxErrors);
@@ -320,7 +331,7 @@ public final class ImportValidator {
             Map<String, List<String>> unresolved = new TreeMap<>();
             tally.unresolved.forEach((field, values) -> unresolved.put(field, List.copyOf(values)));
             Map<String, Long> unresolvedCounts = new TreeMap<>();
-            tally.unresolvedSeen.forEach((field, hashes) -> unresolvedCounts.put(field, (long) hashes.size()));
+            tally.unresolvedSeen.forEach((field, hashes) -> unresolvedCounts.put(field, hashes.size()));
             return new Attempt(new Report(tally.total, tally.total - tally.bad - tally.skipped, tally.bad,
                     tally.skipped, tally.errors, tally.truncated, warnings, unresolved, created,
                     tally.warningsTruncated, tally.rowWarningsCount, unresolvedCounts), 0);
@@ -418,8 +429,11 @@ public final class ImportValidator {
         final List<Warning> rowWarnings = new ArrayList<>();
         /** Field → the first unresolved values, as execution lists them. */
         final Map<String, TreeSet<String>> unresolved = new TreeMap<>();
-        /** Field → the hashes of all its unresolved values, as execution counts them ({@link ImportStore#valueHash}). */
-        final Map<String, Set<Long>> unresolvedSeen = new TreeMap<>();
+        /**
+         * Field → the hashes of all its unresolved values, as execution counts them ({@link ImportStore#valueHash}), in
+         * a {@link LongSet} (11 to 22 bytes a value; before, a {@code HashSet<Long>}: about 60).
+         */
+        final Map<String, LongSet> unresolvedSeen = new TreeMap<>();
         /** The row warnings found, listed in {@link #rowWarnings} or not. */
         long rowWarningsCount;
         /** The links the last row deciding a field of a record leaves, as execution keeps them. */
@@ -533,47 +547,40 @@ public final class ImportValidator {
 
         /**
          * Resolves the links after the last row, as execution does: a row whose link names several records by name, or
-         * whose required field's matches nothing, is to be rejected (returned: its ordinal → why, for
+         * whose required field's matches nothing, is to be rejected (it goes to {@code late} with why, for
          * {@link #rejectLate}); what the other links still do not match is listed as unresolved or foreseen created.
          * While it rejects rows it passes over the others again, without the records the rejected rows created, which
          * execution deletes.
          *
          * @param ownRecords the records of the object that rows would create, which the foresight finds
+         * @param late where the rejected rows go, with why (before, a map of them all, returned)
          */
-        Map<Long, Violation> checkLinks(OwnRecords ownRecords) throws IOException {
+        void checkLinks(OwnRecords ownRecords, LateRejections late) throws IOException {
             // The records execution deletes: those created by the rows it rejects here.
             Set<String> deleted = new HashSet<>();
-            Map<Long, Violation> byRow = new HashMap<>();
             while (true) {
                 // A pass over the links not rejected yet, a batch at a time in row order, as execution passes.
-                Map<Long, Violation> now = new LinkedHashMap<>();
-                Map<Long, String> recordOf = new HashMap<>();
                 links.forEach(CHUNK, batch -> {
-                    List<Link> pass = batch.stream().filter(l -> !byRow.containsKey(l.row())).toList();
+                    List<Link> pass = batch.stream().filter(l -> !late.rejected(l.row())).toList();
                     List<Violation> rejected = new ArrayList<>();
                     database.withHandle(h -> references.resolve(h, rows(pass), rejected, new TreeMap<>()));
-                    rejected.forEach(v -> now.putIfAbsent(v.row(), v));
-                    pass.stream().filter(l -> now.containsKey(l.row())).forEach(l -> recordOf.put(l.row(),
-                            l.record()));
+                    late.add(rejected);
+                    // Execution deletes the records these rows created: a link naming one adds nothing after all.
+                    pass.stream().filter(l -> late.rejectedNow(l.row()) && l.row() <= Integer.MAX_VALUE
+                            && creating.get((int) l.row())).forEach(l -> deleted.add(l.record()));
                 });
+                BitSet now = late.endPass();
                 if (now.isEmpty()) {
                     break;
                 }
-                now.forEach(byRow::putIfAbsent);
-                // Execution deletes the records these rows created: a link naming one matches nothing any more.
-                boolean forgot = ownRecords.forget(now.keySet());
-                for (Long row : now.keySet()) {
-                    if (row <= Integer.MAX_VALUE && creating.get(row.intValue())) {
-                        deleted.add(recordOf.get(row));
-                    }
-                }
-                if (!forgot) {
+                // A link naming a record these rows created matches nothing any more.
+                if (!ownRecords.forget(now)) {
                     break;
                 }
             }
             Map<String, Set<String>> unmatched = new TreeMap<>();
             links.forEach(CHUNK, batch -> {
-                List<Link> kept = batch.stream().filter(l -> !byRow.containsKey(l.row())).toList();
+                List<Link> kept = batch.stream().filter(l -> !late.rejected(l.row())).toList();
                 List<ParsedRow> keptRows = rows(kept);
                 database.withHandle(h -> references.resolve(h, keptRows, new ArrayList<>(), unmatched));
                 // Only the first values of each field are listed: those of this batch join them.
@@ -589,7 +596,6 @@ public final class ImportValidator {
                     }
                 }
             });
-            return byRow;
         }
 
         /**
@@ -633,7 +639,7 @@ public final class ImportValidator {
         private void unresolved(String field, Set<String> values) {
             TreeSet<String> listed = unresolved.computeIfAbsent(field, f -> new TreeSet<>());
             listed.addAll(values);
-            Set<Long> seen = unresolvedSeen.computeIfAbsent(field, f -> new HashSet<>());
+            LongSet seen = unresolvedSeen.computeIfAbsent(field, f -> new LongSet());
             values.forEach(v -> seen.add(ImportStore.valueHash(v)));
             // One more than listed: the answer tells that it leaves some out, as execute's does.
             while (listed.size() > MAX_REFERENCE_WARNINGS + 1) {

@@ -18,11 +18,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.ToLongFunction;
 
 /**
@@ -170,10 +168,16 @@ final class OwnRecords implements AutoCloseable {
      * the rows kept once. Returns whether any of them was kept.
      */
     boolean forget(Collection<Long> rows) throws IOException {
-        if (rows.isEmpty() || file == null) {
+        BitSet wanted = new BitSet();
+        rows.forEach(row -> wanted.set(Math.toIntExact(row)));
+        return forget(wanted);
+    }
+
+    /** As {@link #forget(Collection)}, the rows given as the bits set (a bit a row, not a boxed number). */
+    boolean forget(BitSet wanted) throws IOException {
+        if (wanted.isEmpty() || file == null) {
             return false;
         }
-        Set<Long> wanted = rows instanceof Set<Long> set ? set : new HashSet<>(rows);
         boolean known = false;
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             for (long read = 0; read < written; ) {
@@ -181,7 +185,7 @@ final class OwnRecords implements AutoCloseable {
                 Entry e = entry(ByteBuffer.wrap(in.readNBytes(length)));
                 read += 4 + length;
                 held(1);
-                if (!wanted.contains(e.row()) || forgotten.get((int) e.row())) {
+                if (!wanted.get((int) e.row()) || forgotten.get((int) e.row())) {
                     continue;
                 }
                 forgotten.set((int) e.row());

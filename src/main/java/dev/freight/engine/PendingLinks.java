@@ -25,7 +25,7 @@ import java.util.function.ToLongFunction;
  * itself that nothing stored matches yet, which execution resolves after the last row. The last row of the file that
  * decides a field of a record decides its link (a row that decides it without such a value leaves it none). Each
  * decision goes to a temporary file (one JSON object a line) as it comes; memory holds a 64-bit hash of each record and
- * field decided ({@link HashOrdinals}: 32 to 64 bytes a link, however long its value), and only for the hashes decided
+ * field decided ({@link LongSet}: 11 to 22 bytes a link, however long its value), and only for the hashes decided
  * more than once are the records and fields read back to tell which decision is the last: 65,536 hashes a read of the
  * file, once, the answer kept as a bit a decision. The links are handed back a
  * batch at a time, in row order. Not thread-safe; closing it deletes the file.
@@ -46,8 +46,8 @@ final class PendingLinks implements AutoCloseable {
     private final ObjectDef object;
     private final Path dir;
     private final ToLongFunction<String> hash;
-    /** The hash of each record and field decided, with the number of its first decision (from 1). */
-    private final HashOrdinals decided = new HashOrdinals();
+    /** The hash of each record and field decided (before, with the number of its first decision: 32 to 64 bytes). */
+    private final LongSet decided = new LongSet();
     /** The hashes decided more than once (by one record and field again, or by two that share a hash), unsorted. */
     private long[] again = new long[64];
     private int repeats;
@@ -88,7 +88,7 @@ final class PendingLinks implements AutoCloseable {
      */
     void decide(long row, String record, String field, Value value, int written) throws IOException {
         long h = hash.applyAsLong(record + "\n" + field);
-        if (decided.get(h) != 0) {
+        if (decided.contains(h)) {
             if (repeats == again.length) {
                 again = Arrays.copyOf(again, again.length * 2);
             }
@@ -97,7 +97,7 @@ final class PendingLinks implements AutoCloseable {
             // Nothing decided before to take back.
             return;
         } else {
-            decided.add(h, decisions + 1);
+            decided.add(h);
         }
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("row", row);
@@ -201,6 +201,11 @@ final class PendingLinks implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The bytes the hashes of the records and fields decided take in memory: 8 a slot, at most 3 of 4 slots used. */
+    long hashBytes() {
+        return 8L * decided.capacity();
     }
 
     /** The most records and fields {@link #forEach} held at once as text to tell their last decisions. */

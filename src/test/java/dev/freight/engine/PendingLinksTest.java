@@ -109,6 +109,26 @@ class PendingLinksTest {
         }
     }
 
+    /**
+     * 90,000 services, each depending on the next: memory holds the hash of each record and field decided in 8 bytes
+     * a slot, 131,072 slots (at most three quarters used), 1 MiB, about 12 bytes a link. Before, each hash took 16
+     * bytes a slot with the number of its first decision, in twice as many slots (at most half used): 4 MiB.
+     */
+    @Test
+    void theRecordsAndFieldsDecidedAreHeldInEightBytesASlot() throws IOException {
+        try (PendingLinks links = new PendingLinks(BuiltInObjects.SERVICE, dir)) {
+            for (int i = 1; i <= 90_000; i++) {
+                links.decide(i, "s-" + i, "dependencies", dependsOn("s-" + (i + 1)), 0);
+            }
+            List<Long> rows = new ArrayList<>();
+
+            links.forEach(1_000, batch -> batch.forEach(l -> rows.add(l.row())));
+
+            assertThat(rows).hasSize(90_000).startsWith(1L, 2L).endsWith(90_000L);
+            assertThat(links.hashBytes()).isEqualTo(1_048_576L);
+        }
+    }
+
     private static Value dependsOn(String externalId) {
         return new Value.Many(List.of(new Value.Ref(externalId, null, null)));
     }

@@ -483,7 +483,8 @@ abstract class ValidateExecuteContract {
      * 2,100 nodes whose parent "hub" names two later nodes (Hub, HUB): each is rejected after the last row and its
      * record deleted; 2,100 later rows leave those records unchanged but for a peer created by the last row, and their
      * links are not added. Validate lists the first 1,000 problems and warnings, as execute, and holds at most 2,001
-     * of either at once, however many rows are rejected or warned about after the last row (before, all of them).
+     * of either at once, however many rows are rejected or warned about after the last row (before, all of them);
+     * the rejected rows wait with why in a temporary file, 1,000 held at once (before, a map of all 2,100).
      */
     @Test
     void problemsAndWarningsFoundAfterTheLastRowAreCutAsTheyComeNotAllHeld() throws IOException {
@@ -521,6 +522,8 @@ abstract class ValidateExecuteContract {
                 + " was not added: the row's record was deleted since the row wrote it");
         assertThat(both.warnings()).isEqualTo(both.executeWarnings());
         assertThat(both.notesHeld()).isEqualTo(2_001);
+        // The 2,100 rows rejected after the last row wait in a file with why, a batch of links' at a time in memory.
+        assertThat(both.lateHeld()).isEqualTo(1_000);
     }
 
     /**
@@ -624,7 +627,7 @@ abstract class ValidateExecuteContract {
     /** What validate answered and execute then did for the same file and options. */
     record Both(ImportValidator.Report validated, List<ImportValidator.Rejected> rejected, int validateReads,
             ImportJob executed, List<RowError> executeErrors, List<String> executeWarnings,
-            Map<String, List<String>> executeReferenceWarnings, int ownHeld, int notesHeld,
+            Map<String, List<String>> executeReferenceWarnings, int ownHeld, int notesHeld, int lateHeld,
             ImportStore.FindingCounts executeCounts) {
 
         /** Asserts that validate foresaw what execute did. */
@@ -718,7 +721,7 @@ abstract class ValidateExecuteContract {
             return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);
         });
         return new Both(report, rejected, validateReads, done, errors, warnings, referenceWarnings,
-                validator.mostOwnHeld(), validator.mostNotesHeld(), counts(job.id()));
+                validator.mostOwnHeld(), validator.mostNotesHeld(), validator.mostLateHeld(), counts(job.id()));
     }
 
     private ImportStore.FindingCounts counts(String importId) {
