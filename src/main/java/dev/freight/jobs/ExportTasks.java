@@ -3,8 +3,6 @@ package dev.freight.jobs;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
-import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
 import dev.freight.export.ExportConfig;
 import dev.freight.export.ExportException;
 import dev.freight.export.ExportFiles;
@@ -74,12 +72,11 @@ public final class ExportTasks {
         this.fileTtl = fileTtl;
         this.jobRetention = jobRetention;
         this.run = new RunTask("export-run", clock, this::run);
-        this.expire = Tasks.recurring("export-expiry", FixedDelay.of(sweepEvery))
-                .execute((instance, context) -> {
-                    Instant now = clock.instant();
-                    sweep(now);
-                    forgetEnded(now);
-                });
+        this.expire = new SweepTask("export-expiry", sweepEvery, clock, (instance, context) -> {
+            Instant now = clock.instant();
+            sweep(now);
+            forgetEnded(now);
+        });
     }
 
     /** Sets what runs just before each transaction that saves a job's progress; for tests. */

@@ -1,8 +1,6 @@
 package dev.freight.jobs;
 
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
-import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
 import dev.freight.store.Database;
 import dev.freight.store.ImportStore;
 import dev.freight.store.UploadStore;
@@ -60,8 +58,7 @@ public final class ImportRetention {
         this.clock = clock;
         this.retention = retention;
         this.seenKeysPerTransaction = seenKeysPerTransaction;
-        this.task = Tasks.recurring("import-retention", FixedDelay.of(sweepEvery))
-                .execute((instance, context) -> sweep(clock.instant()));
+        this.task = new SweepTask("import-retention", sweepEvery, clock, (instance, context) -> sweep(clock.instant()));
     }
 
     public RecurringTask<Void> task() {

@@ -3,8 +3,6 @@ package dev.freight.jobs;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
-import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
 import dev.freight.engine.ImportPipeline;
 import dev.freight.engine.UploadSources;
 import dev.freight.store.Database;
@@ -54,8 +52,7 @@ public final class ImportTasks {
         this.confirmedMappings = new ConfirmedMappings(imports, memory);
         this.clock = clock;
         this.run = new RunTask("import-run", clock, this::runImport);
-        this.expire = Tasks.recurring("import-expiry", FixedDelay.of(sweepEvery))
-                .execute((instance, context) -> expireStaleUploads());
+        this.expire = new SweepTask("import-expiry", sweepEvery, clock, (instance, context) -> expireStaleUploads());
     }
 
     public OneTimeTask<Integer> runTask() {

@@ -1,8 +1,6 @@
 package dev.freight.jobs;
 
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
-import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
 import dev.freight.store.Database;
 import dev.freight.store.ParsedFileStore;
 import dev.freight.store.UploadStore;
@@ -31,8 +29,7 @@ public final class ParsedFileSweeper {
         this.uploads = uploads;
         this.clock = clock;
         this.ttl = ttl;
-        this.task = Tasks.recurring("parsed-file-expiry", FixedDelay.of(sweepEvery))
-                .execute((instance, context) -> sweep());
+        this.task = new SweepTask("parsed-file-expiry", sweepEvery, clock, (instance, context) -> sweep());
     }
 
     public RecurringTask<Void> task() {

@@ -1,21 +1,14 @@
 package dev.freight.jobs;
 
 import com.github.kagkarlsson.scheduler.task.CompletionHandler;
-import com.github.kagkarlsson.scheduler.task.DeadExecutionHandler;
 import com.github.kagkarlsson.scheduler.task.Execution;
 import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.ExecutionContext;
 import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
-import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import java.time.Clock;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The db-scheduler task that runs one import or export job ({@code import-run}, {@code export-run}), its instance id
@@ -33,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * completed (docs/operations.md), while its row records it failed (its last failure and consecutive failures).
  *
  * <p>A run db-scheduler finds dead (its heartbeat missed 4 times) is due again at once, by {@code clock}, unless this
- * instance is still running it: then it is left alone, and one INFO line says so. Its heartbeat is a write, and while
+ * instance is still running it: then it is left alone, and one INFO line says so ({@link LiveRuns}, which the
+ * recurring tasks' {@link SweepTask} shares). Its heartbeat is a write, and while
  * another process holds SQLite's write lock, writes wait and fail, reads go on: db-scheduler's search for dead runs
  * (a read) found the run that still waited for the lock, and revived it (db-scheduler's {@code ReviveDeadExecution},
  * "Reviving dead execution" at INFO) as soon as the lock was let go; a second run of the same job then started beside
@@ -43,8 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RunTask extends OneTimeTask<Integer> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RunTask.class);
-
     /** What a run does: {@code stopping} says when this instance is shutting down. */
     @FunctionalInterface
     interface Body {
@@ -53,14 +45,14 @@ final class RunTask extends OneTimeTask<Integer> {
 
     private final Clock clock;
     private final Body body;
-    private final Running running;
+    private final LiveRuns<Integer> running;
 
     /** Due times are {@code clock}'s. */
     RunTask(String name, Clock clock, Body body) {
-        this(name, clock, body, new Running(name, clock));
+        this(name, clock, body, new LiveRuns<>(name, clock));
     }
 
-    private RunTask(String name, Clock clock, Body body, Running running) {
+    private RunTask(String name, Clock clock, Body body, LiveRuns<Integer> running) {
         super(name, Integer.class, running.untilHandled(RunRetries.handler(clock)), running);
         this.clock = clock;
         this.body = body;
@@ -94,14 +86,7 @@ final class RunTask extends OneTimeTask<Integer> {
             then = (complete, operations) -> getFailureHandler().onFailure(failure(complete, paused), operations);
         }
         // Other failures end in the failure handler, which running.untilHandled wraps.
-        CompletionHandler<Integer> completion = then;
-        CompletionHandler<Integer> ending = (complete, operations) -> {
-            try {
-                completion.complete(complete, operations);
-            } finally {
-                running.ended(picked);
-            }
-        };
+        CompletionHandler<Integer> ending = running.untilCompleted(picked, then);
         return caught == null ? ending : new Caught(caught, ending);
     }
 
@@ -122,61 +107,6 @@ final class RunTask extends OneTimeTask<Integer> {
         @Override
         public void complete(ExecutionComplete complete, ExecutionOperations<Integer> operations) {
             completion.complete(complete, operations);
-        }
-    }
-
-    /**
-     * The runs of one task this instance has started and whose end db-scheduler has not recorded yet (or failed to),
-     * by job id, with the version of the task's row each picked; and what to do with a run found dead.
-     */
-    private static final class Running implements DeadExecutionHandler<Integer> {
-
-        private final String task;
-        private final Clock clock;
-        private final Map<String, Long> versions = new ConcurrentHashMap<>();
-        /** The runs found dead while still running here, so each is logged once. */
-        private final Set<String> told = ConcurrentHashMap.newKeySet();
-
-        Running(String task, Clock clock) {
-            this.task = task;
-            this.clock = clock;
-        }
-
-        void started(Execution picked) {
-            versions.put(picked.getId(), picked.version);
-        }
-
-        void ended(Execution picked) {
-            versions.remove(picked.getId(), picked.version);
-            told.remove(picked.getId() + "@" + picked.version);
-        }
-
-        /** {@code handler}, ending the run's stay here once it has recorded the failure (or failed to). */
-        FailureHandler<Integer> untilHandled(FailureHandler<Integer> handler) {
-            return (complete, operations) -> {
-                try {
-                    handler.onFailure(complete, operations);
-                } finally {
-                    ended(complete.getExecution());
-                }
-            };
-        }
-
-        @Override
-        public void deadExecution(ExecutionComplete complete, ExecutionOperations<Integer> operations) {
-            Execution dead = complete.getExecution();
-            Long version = versions.get(dead.getId());
-            if (version != null && version == dead.version) {
-                if (told.add(dead.getId() + "@" + dead.version)) {
-                    LOG.info("{} {}: its heartbeat is stale, but this instance is still running it (the database"
-                            + " refuses writes: another process holds SQLite's write lock?); it is not started again",
-                            task, dead.getId());
-                }
-                return;
-            }
-            LOG.info("{} {}: its run stopped beating (the instance that ran it is gone, or could not record its end);"
-                    + " it runs again now", task, dead.getId());
-            operations.reschedule(complete, clock.instant());
         }
     }
 }

@@ -2,8 +2,6 @@ package dev.freight.jobs;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
-import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
 import dev.freight.store.Database;
 import dev.freight.store.ExportJob;
 import dev.freight.store.ExportJobStore;
@@ -60,8 +58,8 @@ public final class StrandedJobs {
         this.importTasks = importTasks;
         this.exportTasks = exportTasks;
         this.grace = grace;
-        this.task = Tasks.recurring("stranded-jobs", FixedDelay.of(sweepEvery))
-                .execute((instance, context) -> sweep(context.getSchedulerClient(), clock.instant()));
+        this.task = new SweepTask("stranded-jobs", sweepEvery, clock,
+                (instance, context) -> sweep(context.getSchedulerClient(), clock.instant()));
     }
 
     public RecurringTask<Void> task() {

@@ -1,8 +1,6 @@
 package dev.freight.jobs;
 
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
-import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
 import dev.freight.engine.ValidationFiles;
 import dev.freight.store.Database;
 import dev.freight.store.ValidationFileStore;
@@ -33,8 +31,7 @@ public final class ValidationFileSweeper {
         this.files = files;
         this.clock = clock;
         this.keepMarks = keepMarks;
-        this.task = Tasks.recurring("validation-file-expiry", FixedDelay.of(sweepEvery))
-                .execute((instance, context) -> sweep());
+        this.task = new SweepTask("validation-file-expiry", sweepEvery, clock, (instance, context) -> sweep());
     }
 
     public RecurringTask<Void> task() {

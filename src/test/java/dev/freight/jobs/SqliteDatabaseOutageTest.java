@@ -149,7 +149,7 @@ class SqliteDatabaseOutageTest extends DatabaseOutageContract {
         assertThat(started).hasSize(1);
         assertThat(failures).isEmpty();
         assertThat(logged).filteredOn(line -> line.contains(" dev.freight.")).containsExactly(
-                "INFO dev.freight.jobs.RunTask: import-run " + job.id() + ": its heartbeat is stale, but this"
+                "INFO dev.freight.jobs.LiveRuns: import-run " + job.id() + ": its heartbeat is stale, but this"
                         + " instance is still running it (the database refuses writes: another process holds SQLite's"
                         + " write lock?); it is not started again");
         assertThat(logged).noneMatch(line -> line.contains("Reviving dead execution")
