@@ -651,7 +651,7 @@ public final class ImportPipeline {
      */
     private ImportJob writePutOff(ImportJob job, Schema schema, ObjectDef object, Map<String, Long> duplicates,
             RowTransformer transformer, Listener listener) {
-        if (database.withHandle(h -> imports.deferredCount(h, job.id())) == 0) {
+        if (database.withHandle(h -> imports.putOffCount(h, job.id())) == 0) {
             return job;
         }
         database.withHandle(h -> {
@@ -1391,7 +1391,7 @@ public final class ImportPipeline {
     }
 
     private long putOffCount(ImportJob job) {
-        return database.withHandle(h -> imports.deferredCount(h, job.id()));
+        return database.withHandle(h -> imports.putOffCount(h, job.id()));
     }
 
     /** What a stop message adds about rows put off and not written yet, which the checkpoint has passed. */

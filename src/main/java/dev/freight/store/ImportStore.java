@@ -825,7 +825,16 @@ public final class ImportStore {
                         }, importId, CLEANUP_KEPT, id));
     }
 
-    /** How many put-off rows the import still keeps. */
+    /**
+     * How many put-off rows the import still keeps, not counting what its overwrite cleanup keeps in the same table
+     * (negative ordinals, {@link #clearCleanup}).
+     */
+    public long putOffCount(Handle h, String importId) {
+        return h.queryFirst("select count(*) from import_deferred where import_id = ? and ordinal >= 0",
+                rs -> rs.getLong(1), importId).orElse(0L);
+    }
+
+    /** How many rows the import keeps in {@code import_deferred}: put-off rows and its cleanup's. */
     public long deferredCount(Handle h, String importId) {
         return h.queryFirst("select count(*) from import_deferred where import_id = ?", rs -> rs.getLong(1),
                 importId).orElse(0L);

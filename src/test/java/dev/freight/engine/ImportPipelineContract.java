@@ -3606,6 +3606,34 @@ abstract class ImportPipelineContract {
         assertThat(db.withHandle((Handle h) -> imports.deferredCount(h, done.id()))).isZero();
     }
 
+    /**
+     * An overwrite of v-1 over v-1 to v-7 cancelled after its cleanup's first page (keys v-1 to v-3: v-2 deleted, v-3
+     * kept since service s-1 refers to it) stops before the second: the reason counts the one row committed and no row
+     * put off. Before, the record the cleanup kept in import_deferred was counted as a put-off row not written, and the
+     * committed rows were one fewer.
+     */
+    @Test
+    void aCancelDuringTheCleanupDoesNotCountTheRecordsItKeepsAsPutOffRows() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n"
+                + "v-4,Delta\nv-5,Epsilon\nv-6,Zeta\nv-7,Eta\n");
+        runServices("external_id,name,vendor\ns-1,Payments,v-3\n");
+        String file = "external_id,name\nv-1,Acme\n";
+        ImportJob job = prepared(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, file);
+        List<List<String>> deletes = new ArrayList<>();
+        pipeline.beforeCleanupDelete(toDelete -> deletes.add(toDelete.stream().map(RecordStore.Existing::externalId)
+                .toList()));
+        // Once the first page is done, outside its transaction (SQLite's page holds the write lock).
+        pipeline.cleanupPageLeft(held -> db.withHandle(h -> imports.requestCancel(h, org, job.id(), "key_canceller")));
+
+        ImportJob done = pipeline.process(job.id(), csv(file), ImportPipeline.Listener.NONE);
+
+        assertThat(deletes).containsExactly(List.of("v-2"));
+        assertThat(done.status()).isEqualTo(Status.FAILED);
+        assertThat(done.reason()).isEqualTo("Cancelled on request; 1 rows committed before it stopped are kept");
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 1, 0, 0));
+        assertThat(ids("v-1", "v-2", "v-3", "v-4")).containsOnlyKeys("v-1", "v-3", "v-4");
+    }
+
     /** Every stored vendor's name by its external_id ({@code (no external_id)} for one without). */
     Map<String, String> vendorNamesByKey() {
         Map<String, String> names = new HashMap<>();
