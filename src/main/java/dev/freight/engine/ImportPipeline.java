@@ -172,6 +172,12 @@ public final class ImportPipeline {
      * ({@link StillReferred#holdCleanup}), each time they are marked: nothing, but a test counts them.
      */
     private IntConsumer referredMarked = statements -> {};
+    /**
+     * Run after each page of the overwrite cleanup's walk with how many records left since other writers kept changing
+     * them the cleanup holds in memory then: the page's own, which go to import_deferred with the page; nothing, but a
+     * test checks that they do not add up over the pages.
+     */
+    private IntConsumer cleanupPageLeft = held -> {};
 
     public ImportPipeline(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock, int chunkSize) {
@@ -218,6 +224,11 @@ public final class ImportPipeline {
     /** Sets what runs with the number of statements each marking of the put-off records that stay ran; for tests. */
     void referredMarked(IntConsumer hook) {
         this.referredMarked = hook;
+    }
+
+    /** Sets what runs with how many left records the cleanup holds after each page of its walk; for tests. */
+    void cleanupPageLeft(IntConsumer hook) {
+        this.cleanupPageLeft = hook;
     }
 
     /** Sets what runs once each chunk committed, outside its transaction; for tests. */
@@ -651,7 +662,7 @@ public final class ImportPipeline {
      */
     private ImportJob writePutOff(ImportJob job, Schema schema, ObjectDef object, Map<String, Long> duplicates,
             RowTransformer transformer, Listener listener) {
-        if (database.withHandle(h -> imports.deferredCount(h, job.id())) == 0) {
+        if (database.withHandle(h -> imports.putOffCount(h, job.id())) == 0) {
             return job;
         }
         database.withHandle(h -> {
@@ -978,23 +989,20 @@ public final class ImportPipeline {
         StillReferred maybe = new StillReferred(schema, object);
         StillReferred referring = maybe.isEmpty() ? null : maybe;
         String importId = job.id();
-        long[] laterLeft = {0};
-        // The records kept since records that stay refer to them (with what keeps each), and those referred to by
-        // other records of the object that the walk may still delete, decided after it, are kept in import_deferred
-        // (ImportStore.addCleanup), not in memory: a page's at a time; a run resumed after a crash starts afresh.
-        if (referring != null) {
-            database.inTransaction(h -> {
-                imports.clearCleanup(h, importId);
-                return null;
-            });
-        }
+        // The records kept since records that stay refer to them (with what keeps each), those referred to by other
+        // records of the object that the walk may still delete, decided after it, and those left since other writers
+        // kept changing them are kept in import_deferred (ImportStore.addCleanup), not in memory: a page's at a time;
+        // a run resumed after a crash starts afresh.
+        database.inTransaction(h -> {
+            imports.clearCleanup(h, importId);
+            return null;
+        });
         // The object's records are walked once, a chunk at a time in key order, each page after the last key of the
         // one before: the records the import saw stay, and walking past them again on every batch would make the
         // cleanup quadratic.
         String lastKey = null;
-        // The records left so far, by id: one whose key another writer moved ahead of the walk may be met again and
-        // deleted by a later page, and then it is no longer left (before, it was counted both ways).
-        Set<String> left = new HashSet<>();
+        // Whether a page left a record so far: until one does, a walk without references writes nothing of its pages.
+        boolean anyLeft = false;
         while (true) {
             checkStop(current);
             ImportJob before = current;
@@ -1019,15 +1027,18 @@ public final class ImportPipeline {
             }
             lastKey = cleaned.lastKey();
             current = cleaned.job();
-            left.removeAll(cleaned.deleted());
-            left.addAll(cleaned.left());
-            if (referring != null) {
+            cleanupPageLeft.accept(cleaned.left().size());
+            anyLeft |= !cleaned.left().isEmpty();
+            // A record left by an earlier page (by id) whose key another writer moved ahead of the walk may be met
+            // again and deleted by this one: then it is no longer left (addCleanup forgets it before adding the page's).
+            if (referring != null || anyLeft) {
                 CleanedPage page = cleaned;
                 List<ImportStore.CleanupKept> kept = new ArrayList<>(page.referred().size());
                 page.referred().forEach((id, k) -> kept.add(new ImportStore.CleanupKept(id, k.object(), k.id(),
                         k.field(), k.count())));
                 database.inTransaction(h -> {
-                    imports.addCleanup(h, importId, page.deleted(), kept, page.later().stream().sorted().toList());
+                    imports.addCleanup(h, importId, page.deleted(), kept, page.later().stream().sorted().toList(),
+                            page.left().stream().sorted().toList());
                     return null;
                 });
             }
@@ -1051,12 +1062,8 @@ public final class ImportPipeline {
                         throw e;
                     }
                     // The records left for after the walk are all left, counted once with those the walk left.
-                    database.withHandle(h -> {
-                        for (List<String> ids = imports.cleanupIds(h, importId, ImportStore.CLEANUP_LATER, null,
-                                chunkSize); !ids.isEmpty(); ids = imports.cleanupIds(h, importId,
-                                        ImportStore.CLEANUP_LATER, ids.getLast(), chunkSize)) {
-                            ids.forEach(id -> laterLeft[0] += left.contains(id) ? 0 : 1);
-                        }
+                    database.inTransaction(h -> {
+                        imports.leaveLater(h, importId);
                         return null;
                     });
                 }
@@ -1073,14 +1080,17 @@ public final class ImportPipeline {
                 } else if (held != null && held.first() != null) {
                     why = keptReferred(object, held.first().getKey(), held.first().getValue(), count);
                 }
-                imports.clearCleanup(h, importId);
                 return why;
             });
             if (reason != null) {
                 reasons.add(reason);
             }
         }
-        long leftCount = left.size() + laterLeft[0];
+        long leftCount = database.inTransaction(h -> {
+            long count = imports.cleanupCount(h, importId, ImportStore.CLEANUP_LEFT);
+            imports.clearCleanup(h, importId);
+            return count;
+        });
         if (leftCount > 0) {
             reasons.add(keptChanging(leftCount));
         }
@@ -1398,7 +1408,7 @@ public final class ImportPipeline {
     }
 
     private long putOffCount(ImportJob job) {
-        return database.withHandle(h -> imports.deferredCount(h, job.id()));
+        return database.withHandle(h -> imports.putOffCount(h, job.id()));
     }
 
     /** What a stop message adds about rows put off and not written yet, which the checkpoint has passed. */

@@ -724,6 +724,8 @@ public final class ImportStore {
     public static final String CLEANUP_KEPT = "cleanup_kept";
     /** The records left to decide after the walk that records that stay still refer to. */
     public static final String CLEANUP_HOLD = "cleanup_hold";
+    /** The records the cleanup left since other writers kept changing them while it deleted them. */
+    public static final String CLEANUP_LEFT = "cleanup_left";
 
     /**
      * Forgets what the import's overwrite cleanup kept in {@code import_deferred}. The cleanup keeps its records there
@@ -735,29 +737,32 @@ public final class ImportStore {
     }
 
     /**
-     * One page of the cleanup's walk: forgets the kept and undecided records among {@code deleted} (a record met
-     * again and deleted), then adds {@code kept} and {@code later}, in order.
+     * One page of the cleanup's walk: forgets the kept, undecided and left records among {@code deleted} (a record met
+     * again and deleted), then adds {@code kept}, {@code later} and {@code left} ({@link #CLEANUP_LEFT}), in order.
      */
     public void addCleanup(Handle h, String importId, Collection<String> deleted, List<CleanupKept> kept,
-            List<String> later) {
+            List<String> later, List<String> left) {
         if (!deleted.isEmpty()) {
             List<Object> params = new ArrayList<>(List.of(importId));
             h.update("delete from import_deferred where import_id = ? and ordinal < 0 and "
                     + h.dialect().inSet(h, "external_id", deleted, params), params.toArray());
         }
-        if (kept.isEmpty() && later.isEmpty()) {
+        if (kept.isEmpty() && later.isEmpty() && left.isEmpty()) {
             return;
         }
         long next = h.queryFirst("select max(ordinal) from import_deferred where import_id = ? and ordinal < 0",
                 rs -> rs.getObject(1) == null ? Long.MIN_VALUE + 1 : rs.getLong(1) + 1, importId)
                 .orElse(Long.MIN_VALUE + 1);
-        List<Object[]> rows = new ArrayList<>(kept.size() + later.size());
+        List<Object[]> rows = new ArrayList<>(kept.size() + later.size() + left.size());
         for (CleanupKept k : kept) {
             rows.add(new Object[] {importId, next++, 0L, k.recordId(), k.recordId(),
                 ValueJson.write(List.of(k.object(), k.referrerId(), k.field(), k.count())), CLEANUP_KEPT});
         }
         for (String id : later) {
             rows.add(new Object[] {importId, next++, 0L, id, id, "", CLEANUP_LATER});
+        }
+        for (String id : left) {
+            rows.add(new Object[] {importId, next++, 0L, id, id, "", CLEANUP_LEFT});
         }
         insertRows(h, "import_deferred (import_id, ordinal, line, external_id, record_id, cells, state)", rows);
     }
@@ -804,13 +809,13 @@ public final class ImportStore {
     }
 
     /**
-     * The first {@code limit} distinct ids of the records the cleanup keeps in {@code state} after {@code after}
-     * (null: from the first), by id.
+     * Leaves the records the cleanup left to decide after its walk ({@link #CLEANUP_LATER}) as records other writers
+     * kept changing ({@link #CLEANUP_LEFT}): what the cleanup does when it cannot decide them. One already left counts
+     * once ({@link #cleanupCount} counts distinct records).
      */
-    public List<String> cleanupIds(Handle h, String importId, String state, String after, int limit) {
-        return h.query("select distinct external_id from import_deferred where import_id = ? and ordinal < 0"
-                + " and state = ? and external_id > ? order by external_id limit " + limit, rs -> rs.getString(1),
-                importId, state, after == null ? "" : after);
+    public void leaveLater(Handle h, String importId) {
+        h.update("update import_deferred set state = ? where import_id = ? and ordinal < 0 and state = ?",
+                CLEANUP_LEFT, importId, CLEANUP_LATER);
     }
 
     /**
@@ -828,7 +833,16 @@ public final class ImportStore {
                         }, importId, CLEANUP_KEPT, id));
     }
 
-    /** How many put-off rows the import still keeps. */
+    /**
+     * How many put-off rows the import still keeps, not counting what its overwrite cleanup keeps in the same table
+     * (negative ordinals, {@link #clearCleanup}).
+     */
+    public long putOffCount(Handle h, String importId) {
+        return h.queryFirst("select count(*) from import_deferred where import_id = ? and ordinal >= 0",
+                rs -> rs.getLong(1), importId).orElse(0L);
+    }
+
+    /** How many rows the import keeps in {@code import_deferred}: put-off rows and its cleanup's. */
     public long deferredCount(Handle h, String importId) {
         return h.queryFirst("select count(*) from import_deferred where import_id = ?", rs -> rs.getLong(1),
                 importId).orElse(0L);

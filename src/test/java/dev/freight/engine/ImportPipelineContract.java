@@ -3559,6 +3559,85 @@ abstract class ImportPipelineContract {
         assertThat(undone.conflicts()).isEmpty();
     }
 
+    /**
+     * An overwrite of v-1 over v-1 to v-7 whose first two cleanup pages (keys v-1 to v-3, v-4 to v-6; the third has v-7
+     * alone) lose their one attempt, so each unseen record is read again in a transaction of its own; before those of
+     * v-2, v-3 and v-5, another writer takes their external_id, so the cleanup leaves them. The left records go to
+     * import_deferred with their page: after each page the cleanup holds only that page's (2, 1, 0), and the reason
+     * counts all three. Before, a set in memory held every record left so far (2, 3, 3), growing with every page of a
+     * busy object.
+     */
+    @Test
+    void theRecordsTheCleanupLeavesSinceOtherWritersKeptChangingThemAreNotHeldInMemoryAcrossPages()
+            throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n"
+                + "v-4,Delta\nv-5,Epsilon\nv-6,Zeta\nv-7,Eta\n");
+        Map<String, String> before = ids("v-1", "v-2", "v-3", "v-4", "v-5", "v-6", "v-7");
+        String file = "external_id,name\nv-1,Acme\n";
+        ImportJob job = prepared(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, file);
+        pipeline.cleanupPageAttempts(1);
+        pipeline.beforeCleanupDelete(toDelete -> {
+            if (toDelete.size() > 1) {
+                // What a page that lost its race throws (SQLite's page, holding the write lock, cannot lose one).
+                throw new StoreException("transient_conflict", "1 of 2 records changed or were deleted while they"
+                        + " were being deleted", null);
+            }
+        });
+        pipeline.beforeCleanupRecord(record -> {
+            if (List.of("v-2", "v-3", "v-5").contains(record.externalId())) {
+                db.inTransaction(h -> {
+                    records.clearExternalIds(h, org, List.of(before.get(record.externalId())));
+                    return null;
+                });
+            }
+        });
+        List<Integer> held = new ArrayList<>();
+        pipeline.cleanupPageLeft(held::add);
+
+        ImportJob done = pipeline.process(job.id(), csv(file), ImportPipeline.Listener.NONE);
+
+        assertThat(held).containsExactly(2, 1, 0);
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 3, 0, 0));
+        assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(3);
+        assertThat(done.phase(Phase.CLEANUP).reason()).isEqualTo("3 records the import did not contain were not"
+                + " deleted, since other writers kept changing them while the cleanup deleted them");
+        assertThat(load(done.id()).phase(Phase.CLEANUP)).isEqualTo(done.phase(Phase.CLEANUP));
+        assertThat(ids("v-1", "v-2", "v-3", "v-4", "v-5", "v-6", "v-7")).isEqualTo(Map.of("v-1", before.get("v-1")));
+        List<String> keyless = db.withHandle((Handle h) -> h.query("select id from records where organization_id = ?"
+                + " and object = 'vendor' and external_id is null order by id", rs -> rs.getString(1), org));
+        assertThat(keyless).containsExactlyInAnyOrder(before.get("v-2"), before.get("v-3"), before.get("v-5"));
+        assertThat(db.withHandle((Handle h) -> imports.deferredCount(h, done.id()))).isZero();
+    }
+
+    /**
+     * An overwrite of v-1 over v-1 to v-7 cancelled after its cleanup's first page (keys v-1 to v-3: v-2 deleted, v-3
+     * kept since service s-1 refers to it) stops before the second: the reason counts the one row committed and no row
+     * put off. Before, the record the cleanup kept in import_deferred was counted as a put-off row not written, and the
+     * committed rows were one fewer.
+     */
+    @Test
+    void aCancelDuringTheCleanupDoesNotCountTheRecordsItKeepsAsPutOffRows() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n"
+                + "v-4,Delta\nv-5,Epsilon\nv-6,Zeta\nv-7,Eta\n");
+        runServices("external_id,name,vendor\ns-1,Payments,v-3\n");
+        String file = "external_id,name\nv-1,Acme\n";
+        ImportJob job = prepared(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, file);
+        List<List<String>> deletes = new ArrayList<>();
+        pipeline.beforeCleanupDelete(toDelete -> deletes.add(toDelete.stream().map(RecordStore.Existing::externalId)
+                .toList()));
+        // Once the first page is done, outside its transaction (SQLite's page holds the write lock).
+        pipeline.cleanupPageLeft(held -> db.withHandle(h -> imports.requestCancel(h, org, job.id(), "key_canceller")));
+
+        ImportJob done = pipeline.process(job.id(), csv(file), ImportPipeline.Listener.NONE);
+
+        assertThat(deletes).containsExactly(List.of("v-2"));
+        assertThat(done.status()).isEqualTo(Status.FAILED);
+        assertThat(done.reason()).isEqualTo("Cancelled on request; 1 rows committed before it stopped are kept");
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 1, 1, 0, 0));
+        assertThat(ids("v-1", "v-2", "v-3", "v-4")).containsOnlyKeys("v-1", "v-3", "v-4");
+    }
+
     /** Every stored vendor's name by its external_id ({@code (no external_id)} for one without). */
     Map<String, String> vendorNamesByKey() {
         Map<String, String> names = new HashMap<>();
