@@ -24,7 +24,11 @@ public interface Dialect {
     /** Placeholder for a JSON text parameter, e.g. {@code ?::jsonb}. */
     String jsonParameter();
 
-    /** Most bind parameters one statement may carry. */
+    /**
+     * Most bind parameters one statement may carry: statements whose parameters grow with their rows are split by it
+     * ({@link Handle#queryIn}, the multi-row inserts). It must stay within the database's real limit: 65,535 for
+     * PostgreSQL's driver, 250,000 for the SQLite that sqlite-jdbc bundles (32,766 in a stock SQLite build).
+     */
     int maxParameters();
 
     /**

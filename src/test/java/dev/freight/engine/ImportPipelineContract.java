@@ -1326,6 +1326,208 @@ abstract class ImportPipelineContract {
         return rows.toString();
     }
 
+    /** The most rows a chunk holds ({@code FREIGHT_IMPORT_CHUNK_SIZE} at its maximum, docs/operations.md). */
+    static final int LARGEST_CHUNK = 100_000;
+
+    /** More rows than one statement takes parameters ({@link dev.freight.store.Dialect#maxParameters}). */
+    static final int PAST_THE_LIMIT = 40_000;
+
+    /**
+     * The rows of each chunk transaction the pipeline commits from now on: a chunk that fails is replayed one row per
+     * transaction, which would write the same records, only slowly, and so hide a statement the database refused.
+     */
+    private List<Integer> chunkTransactions() {
+        List<Integer> rows = new ArrayList<>();
+        pipeline.insideChunk((h, chunk) -> rows.add(chunk.size()));
+        return rows;
+    }
+
+    /**
+     * Chunks of the largest size, each holding every row of its file: 40,000 vendors created, updated (with 4,000
+     * rejected rows between them), the update rolled back, all deleted, the delete rolled back, then an overwrite that
+     * keeps 32,000 of them and deletes 8,000, rolled back. Each statement whose parameters grow with a chunk's rows
+     * (look-ups by key, the rejected rows, the seen keys, the change log, the deletes, the restores) is split within
+     * the dialect's limit or binds them as one value, so every step counts every row.
+     */
+    @Test
+    void chunksOfTheLargestSizeWriteAndRollBackMoreRowsThanAStatementTakesParameters() throws IOException {
+        int rows = PAST_THE_LIMIT;
+        assertThat(rows).isGreaterThan(db.dialect().maxParameters());
+        pipeline = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, LARGEST_CHUNK);
+        List<Integer> transactions = chunkTransactions();
+        ImportJob created = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, vendorKeys(rows, i -> true));
+        assertThat(created.stats()).isEqualTo(new ImportStats(rows, rows, rows, 0, 0, 0, 0, 0));
+        Map<String, String> first = ids("v-00000", "v-39999");
+
+        ImportJob updated = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, updatesAndRejects(rows, 4_000, "Changed"));
+
+        assertThat(updated.status()).isEqualTo(Status.COMPLETED);
+        assertThat(updated.checkpoint()).isEqualTo(44_000);
+        assertThat(updated.stats()).isEqualTo(new ImportStats(44_000, rows, 0, rows, 0, 0, 0, 4_000));
+        List<RowError> rejected = errors(updated);
+        assertThat(rejected).hasSize(4_000);
+        assertThat(rejected.getLast().externalId()).isEqualTo("x-03999");
+        assertThat(rejected.getLast().line()).isEqualTo(8_001);
+        assertThat(vendor("v-39999").values()).containsOnly(Map.entry("name", new Value.Text("Changed 39999")),
+                Map.entry("status", new Value.Text("active")));
+
+        ImportRollback.Result undoUpdate = rollback.rollback(updated, "key_test");
+
+        assertThat(undoUpdate.restored()).isEqualTo(rows);
+        assertThat(undoUpdate.deleted()).isZero();
+        assertThat(undoUpdate.conflicts()).isEmpty();
+        assertThat(vendor("v-00000").values()).containsOnly(Map.entry("name", new Value.Text("Name 0")));
+        assertThat(vendor("v-39999").values()).containsOnly(Map.entry("name", new Value.Text("Name 39999")));
+
+        ImportJob deleted = run(Action.DELETE, DuplicateHandling.IGNORE_ALL, vendorKeys(rows, i -> true)
+                .replaceAll(",Name \\d+", "").replace(",name", ""));
+
+        assertThat(deleted.stats()).isEqualTo(new ImportStats(rows, rows, 0, 0, 0, rows, 0, 0));
+        assertThat(vendorCount()).isZero();
+
+        ImportRollback.Result undoDelete = rollback.rollback(deleted, "key_test");
+
+        assertThat(undoDelete.restored()).isEqualTo(rows);
+        assertThat(undoDelete.conflicts()).isEmpty();
+        assertThat(vendorCount()).isEqualTo(rows);
+        assertThat(ids("v-00000", "v-39999")).isEqualTo(first);
+
+        ImportJob overwrite = run(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, vendorKeys(rows, i -> i % 5 != 0));
+
+        assertThat(overwrite.stats()).isEqualTo(new ImportStats(32_000, 32_000, 0, 0, 32_000, 8_000, 0, 0));
+        assertThat(overwrite.phase(Phase.CLEANUP).rows()).isEqualTo(8_000);
+        assertThat(vendorCount()).isEqualTo(32_000);
+        assertThat(ids("v-00000", "v-00001", "v-39995", "v-39999")).containsOnlyKeys("v-00001", "v-39999");
+        assertThat(transactions).containsExactly(rows, 44_000, rows, 32_000);
+
+        ImportRollback.Result undoOverwrite = rollback.rollback(overwrite, "key_test");
+
+        assertThat(undoOverwrite.restored()).isEqualTo(8_000);
+        assertThat(undoOverwrite.conflicts()).isEmpty();
+        assertThat(vendorCount()).isEqualTo(rows);
+        assertThat(ids("v-00000", "v-39999")).isEqualTo(first);
+    }
+
+    /**
+     * A file workflow import in one chunk of the largest size: 40,000 rows, each matching a stored contact by email,
+     * giving it another external_id than the one it has (a row warning each) and naming an account that does not exist
+     * (an unresolved value each). The look-up by email, the change log, the warnings and the unresolved values each
+     * take more rows than one statement takes parameters: all rows are written, the first 1,001 warnings and 101
+     * values of the field are kept and every one is counted, and the rollback restores every record.
+     */
+    @Test
+    void aWorkflowChunkOfTheLargestSizeWarnsAboutEveryRowAndCountsEveryUnresolvedValue() throws IOException {
+        int rows = PAST_THE_LIMIT;
+        StringBuilder stored = new StringBuilder("external_id,displayName,email\n");
+        StringBuilder file = new StringBuilder("external_id,displayName,email,account\n");
+        for (int i = 0; i < rows; i++) {
+            stored.append(String.format("c-%05d,Ann %d,ann%d@example.com%n", i, i, i));
+            file.append(String.format("d-%05d,Bo %d,ANN%d@example.com,acct-%05d%n", i, i, i, i));
+        }
+        pipeline = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, LARGEST_CHUNK);
+        ImportJob contacts = pipeline.prepare(uploaded("contact", Action.MERGE, DuplicateHandling.IGNORE_ALL, null)
+                .id(), csv(stored.toString()));
+        assertThat(pipeline.process(contacts.id(), csv(stored.toString()), ImportPipeline.Listener.NONE).stats())
+                .isEqualTo(new ImportStats(rows, rows, rows, 0, 0, 0, 0, 0));
+        ImportPipeline.RowSource source = csv(file.toString());
+        ImportJob job = workflowJob("contact", List.of("external_id", "displayName", "email", "account"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, List.of("email"), source);
+        List<Integer> transactions = chunkTransactions();
+
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+
+        assertThat(transactions).containsExactly(rows);
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(rows, rows, 0, rows, 0, 0, 0, 0));
+        assertThat(errors(done)).isEmpty();
+        List<RowWarning> warnings = db.withHandle((Handle h) -> imports.warnings(h, job.id(), 2_000));
+        assertThat(warnings).hasSize(ImportStore.KEPT_WARNINGS);
+        assertThat(warnings.getLast()).isEqualTo(new RowWarning(1_001, "external_id", "external_id_not_changed",
+                "external_id \"d-01000\" was not stored: the record matched by email already has external_id"
+                        + " \"c-01000\""));
+        assertThat(db.withHandle((Handle h) -> imports.findingCounts(h, job.id())).orElseThrow())
+                .isEqualTo(new ImportStore.FindingCounts((long) rows, Map.of("account", (long) rows)));
+        List<String> unresolved = db.withHandle((Handle h) -> imports.referenceWarnings(h, job.id(), 200))
+                .get("account");
+        assertThat(unresolved).hasSize(ImportStore.KEPT_REFERENCE_WARNINGS);
+        assertThat(unresolved.getFirst()).isEqualTo("acct-00000");
+        assertThat(unresolved.getLast()).isEqualTo("acct-00100");
+        StoredRecord last = db.withHandle(h -> records.page(h, org, BuiltInObjects.CONTACT, "c-39999", null, 1,
+                null)).getFirst();
+        assertThat(last.values().get("displayName")).isEqualTo(new Value.Text("Bo 39999"));
+
+        ImportRollback.Result undone = rollback.rollback(done, "key_test");
+
+        assertThat(undone.restored()).isEqualTo(rows);
+        assertThat(undone.conflicts()).isEmpty();
+        StoredRecord restored = db.withHandle(h -> records.page(h, org, BuiltInObjects.CONTACT, "c-39999", null, 1,
+                null)).getFirst();
+        assertThat(restored.values()).isEqualTo(Map.of("displayName", new Value.Text("Ann 39999"), "email",
+                new Value.Text("ann39999@example.com")));
+    }
+
+    /**
+     * Services in one chunk of the largest size, each depending on the next: every row but the last refers to a row
+     * after it, so 39,999 rows are put off (kept with the reference each did not find) and written after the last row,
+     * each with the id of the record it names.
+     */
+    @Test
+    void aChunkOfTheLargestSizePutsOffEveryRowThatRefersToALaterOne() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        int rows = PAST_THE_LIMIT;
+        pipeline = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, LARGEST_CHUNK);
+        List<Integer> transactions = chunkTransactions();
+
+        ImportJob job = runServices(chainOfServices(rows));
+
+        assertThat(transactions).containsExactly(rows, rows - 1);
+        assertThat(job.status()).isEqualTo(Status.COMPLETED);
+        assertThat(job.stats()).isEqualTo(new ImportStats(rows, rows, rows, 0, 0, 0, 0, 0));
+        assertThat(errors(job)).isEmpty();
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-39999", "s-40000");
+        assertThat(ids).hasSize(4);
+        assertThat(dependencies("s-1")).isEqualTo(refs(new Value.Ref("s-2", "service", ids.get("s-2"))));
+        assertThat(dependencies("s-39999")).isEqualTo(refs(new Value.Ref("s-40000", "service",
+                ids.get("s-40000"))));
+        assertThat(dependencies("s-40000")).isNull();
+        assertThat(db.withHandle((Handle h) -> imports.deferredCount(h, job.id()))).isZero();
+    }
+
+    /**
+     * A JSON Import API batch is one transaction however many records it has (FREIGHT_MAX_RECORDS_PER_REQUEST allows
+     * up to 1,000,000): 40,000 services created, then all 40,000 renamed. Nothing is replayed in a batch: a statement
+     * the database refused would fail the whole batch.
+     */
+    @Test
+    void aBatchOfMoreRecordsThanAStatementTakesParametersIsWrittenWhole() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        int rows = PAST_THE_LIMIT;
+        Map<String, String> mapping = Map.of("external_id", "external_id", "name", "name", "vendor", "vendor");
+        List<Map<String, String>> created = new ArrayList<>(rows);
+        List<Map<String, String>> renamed = new ArrayList<>(rows);
+        for (int i = 1; i <= rows; i++) {
+            created.add(Map.of("external_id", "s-" + i, "name", "Service " + i, "vendor", "v-1"));
+            renamed.add(Map.of("external_id", "s-" + i, "name", "Renamed " + i, "vendor", "v-1"));
+        }
+
+        ImportPipeline.BatchOutcome first = pipeline.runBatch(jobs.inline(new ImportJobs.Request(org, "service",
+                "report:services", UploadMode.SYNC, Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test",
+                mapping)), created);
+        ImportPipeline.BatchOutcome second = pipeline.runBatch(jobs.inline(new ImportJobs.Request(org, "service",
+                "report:services", UploadMode.SYNC, Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test",
+                mapping)), renamed);
+
+        assertThat(first.job().status()).isEqualTo(Status.COMPLETED);
+        assertThat(first.job().stats()).isEqualTo(new ImportStats(rows, rows, rows, 0, 0, 0, 0, 0));
+        assertThat(first.rows()).hasSize(rows).allSatisfy(r -> assertThat(r.outcome()).isEqualTo("created"));
+        assertThat(first.errors()).isEmpty();
+        assertThat(second.job().stats()).isEqualTo(new ImportStats(rows, rows, 0, rows, 0, 0, 0, 0));
+        assertThat(second.rows()).hasSize(rows).allSatisfy(r -> assertThat(r.outcome()).isEqualTo("updated"));
+        assertThat(db.withHandle((Handle h) -> records.page(h, org, BuiltInObjects.SERVICE, "s-40000", null, 1,
+                null)).getFirst().values().get("name")).isEqualTo(new Value.Text("Renamed 40000"));
+        assertThat(db.withHandle((Handle h) -> records.count(h, org, "service"))).isEqualTo(rows);
+    }
+
     /**
      * Asserts that the reads of the import's first 1,001 errors ({@link ImportStore#errors(Handle, String, int)}) and
      * of its change log's first page ({@link ImportStore#changes}) walk the tables' keys, waiting up to 30 s for the

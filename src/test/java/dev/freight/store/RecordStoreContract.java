@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.List;
@@ -864,6 +865,25 @@ abstract class RecordStoreContract {
         assertThat(db.withHandle((Handle h) -> records.find(h, acme, acmeOnly, builtIns()))).map(StoredRecord::organizationId)
                 .contains(acme);
         assertThat(count(globex, "vendor")).isEqualTo(1);
+    }
+
+    /**
+     * The most parameters the dialect lets one statement carry are ones the database and its driver accept: the store
+     * splits its statements by that figure, so it must stay within the real limits (PostgreSQL's driver: 65,535; the
+     * SQLite that sqlite-jdbc bundles: 250,000, a stock SQLite build 32,766).
+     */
+    @Test
+    void aStatementTakesAsManyParametersAsTheDialectDeclares() {
+        upsert(acme, BuiltInObjects.VENDOR, vendor(externalId(0), "First"), vendor(externalId(31_999), "Last"));
+        int most = db.dialect().maxParameters();
+        Object[] wanted = IntStream.range(0, most).mapToObj(RecordStoreContract::externalId).toArray();
+        String sql = "select count(*) from records where external_id in ("
+                + String.join(", ", Collections.nCopies(most, "?")) + ")";
+
+        long found = db.withHandle(h -> h.queryFirst(sql, rs -> rs.getLong(1), wanted).orElseThrow());
+
+        assertThat(most).isEqualTo(32_000);
+        assertThat(found).isEqualTo(2);
     }
 
     @Test
