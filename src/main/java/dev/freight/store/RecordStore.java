@@ -233,7 +233,7 @@ public final class RecordStore {
         StringBuilder sql = new StringBuilder("""
                 select id, organization_id, object, external_id, data, created_at, updated_at
                 from records where\s""").append(h.dialect().objectInIdOrder(organizationId, object, params));
-        sql.append(RecordStream.conditions(h.dialect(), conditions, params));
+        sql.append(RecordStream.conditions(h.dialect(), organizationId, object, conditions, params));
         if (afterId != null) {
             sql.append(" and id > ?");
             params.add(afterId);

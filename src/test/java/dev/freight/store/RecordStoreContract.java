@@ -1426,6 +1426,67 @@ abstract class RecordStoreContract {
     }
 
     /**
+     * An equals or in on a reference finds the records its values name first and compares the object and id each
+     * reference holds ({@code RecordStream.referenceIn}), and it matches what a look-up per row matched: two vendors
+     * that swapped external_ids are found by the one they have now (the references still hold the old ones), a
+     * reference whose object is not its record's compares by what it holds, a record of another object than the
+     * field's target is found by its external_id too, and a reference whose record is gone by what it holds.
+     */
+    @Test
+    void anEqualsOrInOnAReferenceFindsItsRecordsFirstAndMatchesWhatALookUpPerRowMatched() {
+        Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
+        ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker));
+        db.inTransaction(h -> {
+            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
+                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            // vndr_a was a-1 and vndr_b was b-1 when the references were written; they swapped since.
+            h.update(insert, "vndr_a", acme, "vendor", "b-1", "{}");
+            h.update(insert, "vndr_b", acme, "vendor", "a-1", "{}");
+            h.update(insert, "cust_c", acme, "customer", "c-1", "{}");
+            h.update(insert, "vndr_d", globex, "vendor", "a-1", "{}");
+            List<String> makers = List.of(
+                    "{\"external_id\": \"a-1\", \"object\": \"vendor\", \"id\": \"vndr_a\"}",
+                    "{\"external_id\": \"b-1\", \"object\": \"vendor\", \"id\": \"vndr_b\"}",
+                    "{\"external_id\": \"x-1\", \"object\": \"customer\", \"id\": \"vndr_b\"}",
+                    "{\"external_id\": null, \"object\": \"customer\", \"id\": \"cust_c\"}",
+                    "{\"external_id\": \"a-1\", \"object\": \"vendor\", \"id\": \"vndr_gone\"}",
+                    "{\"external_id\": null, \"object\": \"vendor\", \"id\": \"vndr_d\"}");
+            for (int i = 0; i < makers.size(); i++) {
+                h.update(insert, "part_" + (i + 1), acme, "part", "p-" + (i + 1), "{\"maker\": " + makers.get(i) + "}");
+            }
+            return null;
+        });
+        RecordQuery.Target target = RecordQuery.Target.reference("maker");
+        RecordStream stream = new RecordStream(db);
+        Function<RecordQuery.Condition, List<String>> streamed = condition -> {
+            List<String> out = new ArrayList<>();
+            db.withHandle(h -> {
+                try {
+                    return stream.forEach(h, acme, part, part.fields(), new RecordQuery(List.of(condition), null,
+                            null), r -> out.add(r.externalId()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            return out;
+        };
+        Function<RecordQuery.Condition, List<String>> paged = condition -> db.<List<StoredRecord>>withHandle(h ->
+                records.page(h, acme, part, List.of(condition), 10, null)).stream().map(StoredRecord::externalId)
+                .toList();
+
+        for (Function<RecordQuery.Condition, List<String>> matching : List.of(streamed, paged)) {
+            assertThat(matching.apply(new RecordQuery.Equals(target, "a-1"))).containsExactly("p-2", "p-5");
+            assertThat(matching.apply(new RecordQuery.Equals(target, "b-1"))).containsExactly("p-1");
+            assertThat(matching.apply(new RecordQuery.Equals(target, "x-1"))).containsExactly("p-3");
+            assertThat(matching.apply(new RecordQuery.Equals(target, "c-1"))).containsExactly("p-4");
+            assertThat(matching.apply(new RecordQuery.Equals(target, "vndr_d"))).containsExactly("p-6");
+            assertThat(matching.apply(new RecordQuery.Equals(target, "cust_c"))).isEmpty();
+            assertThat(matching.apply(new RecordQuery.In(target, List.of("b-1", "c-1", "vndr_gone", "x-1"))))
+                    .containsExactly("p-1", "p-3", "p-4");
+        }
+    }
+
+    /**
      * A stream whose references are looked up while every other connection of the pool is held (as by as many streams
      * at once) still names them: on PostgreSQL the look-up, which cannot share the {@code COPY}'s connection, takes one
      * of the database's spare pool ({@link Database#withSpareHandle}). Before, it waited for one of the main pool, so
