@@ -1487,6 +1487,37 @@ abstract class RecordStoreContract {
     }
 
     /**
+     * A reference stored without an external_id (its record had none) is present: {@code is_empty} on the field does
+     * not match it and {@code is_not_empty} does, as a sort puts it among the present values (the condition reads the
+     * stored external_id's JSON value, which is a JSON null, not a missing one, for such a reference).
+     */
+    @Test
+    void aReferenceStoredWithoutAnExternalIdIsNotEmpty() {
+        Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
+        ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker));
+        db.inTransaction(h -> {
+            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
+                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            h.update(insert, "vndr_a", acme, "vendor", "a-1", "{}");
+            h.update(insert, "vndr_n", acme, "vendor", null, "{}");
+            h.update(insert, "part_1", acme, "part", "p-1",
+                    "{\"maker\": {\"external_id\": \"a-1\", \"object\": \"vendor\", \"id\": \"vndr_a\"}}");
+            h.update(insert, "part_2", acme, "part", "p-2",
+                    "{\"maker\": {\"external_id\": null, \"object\": \"vendor\", \"id\": \"vndr_n\"}}");
+            h.update(insert, "part_3", acme, "part", "p-3", "{}");
+            h.update(insert, "part_4", acme, "part", "p-4", "{\"maker\": null}");
+            return null;
+        });
+        RecordQuery.Target target = RecordQuery.Target.reference("maker");
+        Function<Boolean, List<String>> empty = isEmpty -> db.<List<StoredRecord>>withHandle(h -> records.page(h,
+                acme, part, List.of(new RecordQuery.Empty(target, isEmpty)), 10, null)).stream()
+                .map(StoredRecord::externalId).toList();
+
+        assertThat(empty.apply(true)).containsExactly("p-3", "p-4");
+        assertThat(empty.apply(false)).containsExactly("p-1", "p-2");
+    }
+
+    /**
      * A stream whose references are looked up while every other connection of the pool is held (as by as many streams
      * at once) still names them: on PostgreSQL the look-up, which cannot share the {@code COPY}'s connection, takes one
      * of the database's spare pool ({@link Database#withSpareHandle}). Before, it waited for one of the main pool, so
