@@ -254,13 +254,7 @@ public final class TemporaryFiles {
             return false;
         }
         try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE)) {
-            FileLock taken;
-            try {
-                taken = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                return false;
-            }
-            if (taken == null) {
+            if (tryLock(channel) == null) {
                 return false;
             }
             Files.deleteIfExists(lock);
@@ -273,6 +267,15 @@ public final class TemporaryFiles {
             return false;
         }
         return true;
+    }
+
+    /** The lock of {@code channel}'s file, or null when a process (this one included) holds it. */
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null;
+        }
     }
 
     /** Deletes the files of {@link #EARLIER}'s names in {@code temporaryDir} last changed before a day ago. */
@@ -314,13 +317,7 @@ public final class TemporaryFiles {
             return false;
         }
         try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE)) {
-            FileLock taken;
-            try {
-                taken = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                return false;
-            }
-            if (taken == null) {
+            if (tryLock(channel) == null) {
                 return false;
             }
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, FILE_PREFIX + "*")) {
