@@ -12,18 +12,14 @@ import dev.freight.store.ImportJob;
 import dev.freight.store.ImportStats;
 import dev.freight.store.sqlite.SqliteDialect;
 import dev.freight.testing.CapturedLog;
+import dev.freight.testing.SqliteWriteLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class SqliteDatabaseOutageTest extends DatabaseOutageContract {
 
     private Path file;
-    private Connection locker;
+    private SqliteWriteLock locker;
 
     @Override
     Database open(Duration connectionWait) {
@@ -57,26 +53,12 @@ class SqliteDatabaseOutageTest extends DatabaseOutageContract {
 
     @Override
     void stopDatabase() {
-        try {
-            Properties properties = new Properties();
-            // Waits out a write of db-scheduler's that holds the lock for a moment.
-            properties.setProperty("busy_timeout", "120000");
-            locker = DriverManager.getConnection("jdbc:sqlite:" + file, properties);
-            try (Statement s = locker.createStatement()) {
-                s.execute("begin immediate");
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not take the write lock of " + file, e);
-        }
+        locker = SqliteWriteLock.take(file);
     }
 
     @Override
     void startDatabase() {
-        try (Connection c = locker; Statement s = c.createStatement()) {
-            s.execute("rollback");
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not let go of the write lock of " + file, e);
-        }
+        locker.close();
     }
 
     @Override

@@ -2,15 +2,11 @@ package dev.freight.jobs;
 
 import dev.freight.store.Database;
 import dev.freight.store.sqlite.SqliteDialect;
+import dev.freight.testing.SqliteWriteLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Properties;
 
 /**
  * The heartbeats wait as another process holds SQLite's write lock ({@code begin immediate} on a connection of the
@@ -19,7 +15,7 @@ import java.util.Properties;
 class SqliteRecurringTaskHeartbeatTest extends RecurringTaskHeartbeatContract {
 
     private Path file;
-    private Connection locker;
+    private SqliteWriteLock locker;
 
     @Override
     Database open() {
@@ -35,25 +31,11 @@ class SqliteRecurringTaskHeartbeatTest extends RecurringTaskHeartbeatContract {
 
     @Override
     void holdWrites() {
-        try {
-            Properties properties = new Properties();
-            // Waits out a write of db-scheduler's that holds the lock for a moment.
-            properties.setProperty("busy_timeout", "120000");
-            locker = DriverManager.getConnection("jdbc:sqlite:" + file, properties);
-            try (Statement s = locker.createStatement()) {
-                s.execute("begin immediate");
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not take the write lock of " + file, e);
-        }
+        locker = SqliteWriteLock.take(file);
     }
 
     @Override
     void letGo() {
-        try (Connection c = locker; Statement s = c.createStatement()) {
-            s.execute("rollback");
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not let go of the write lock of " + file, e);
-        }
+        locker.close();
     }
 }
