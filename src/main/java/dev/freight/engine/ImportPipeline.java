@@ -549,7 +549,7 @@ public final class ImportPipeline {
         ImportJob before = ready;
         List<ChunkWriter.Result> result = new ArrayList<>(1);
         ImportJob done;
-        List<Map<String, Value>> asRead = asRead(parsed);
+        List<Map<String, Value>> asRead = writer.changesRows() ? asRead(parsed) : null;
         try {
             done = withRetries(() -> database.inTransaction(h -> {
                 result.clear();
@@ -839,7 +839,7 @@ public final class ImportPipeline {
     private ImportJob commitChunk(ImportJob job, RowWriter writer, List<ParsedRow> parsed, Listener listener,
             BiConsumer<Handle, List<ParsedRow>> also) {
         checkStop(job);
-        List<Map<String, Value>> asRead = asRead(parsed);
+        List<Map<String, Value>> asRead = writer.changesRows() ? asRead(parsed) : null;
         ImportJob committed;
         try {
             committed = withRetries(() -> database.inTransaction(h -> {
@@ -857,7 +857,7 @@ public final class ImportPipeline {
             committed = job;
             for (int i = 0; i < parsed.size(); i++) {
                 ParsedRow row = parsed.get(i);
-                List<Map<String, Value>> rowAsRead = List.of(asRead.get(i));
+                List<Map<String, Value>> rowAsRead = asRead == null ? null : List.of(asRead.get(i));
                 ImportJob before = committed;
                 try {
                     committed = withRetries(() -> database.inTransaction(h -> {
@@ -892,7 +892,8 @@ public final class ImportPipeline {
     }
 
     /**
-     * A copy of the values of each of {@code rows}, as they were read. A writer resolves the rows' references in the
+     * A copy of the values of each of {@code rows}, as they were read, taken when the writer {@link
+     * RowWriter#changesRows changes rows} (null when it cannot). A writer resolves the rows' references in the
      * rows themselves (a value that matches nothing leaves its row), so a chunk written again, after a transient
      * conflict or one row at a time, first gets these back ({@link #putBack}) and resolves them as its first attempt.
      */
@@ -904,8 +905,11 @@ public final class ImportPipeline {
         return values;
     }
 
-    /** Gives each of {@code rows} that a write changed its values from {@link #asRead} back, in their order. */
+    /** Gives each of {@code rows} that a write changed its values from {@link #asRead} back (none when null). */
     private static void putBack(List<ParsedRow> rows, List<Map<String, Value>> asRead) {
+        if (asRead == null) {
+            return;
+        }
         for (int i = 0; i < rows.size(); i++) {
             Map<String, Value> values = rows.get(i).values();
             if (!values.equals(asRead.get(i))) {

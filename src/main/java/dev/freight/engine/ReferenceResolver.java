@@ -145,6 +145,11 @@ final class ReferenceResolver {
         this.kept = kept;
     }
 
+    /** Whether {@link #resolve} can change a row: only when the object has reference fields. */
+    boolean changesRows() {
+        return object.fields().stream().anyMatch(f -> f.type() == FieldType.REFERENCE);
+    }
+
     /**
      * Resolves the rows' references in place. Returns the rows that stay in the chunk; a rejected row gets its
      * violation in {@code errors}; with {@link Missing#WARN}, unresolved values go to {@code unresolved} (field →
