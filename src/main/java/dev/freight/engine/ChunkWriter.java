@@ -260,6 +260,11 @@ final class ChunkWriter implements RowWriter {
     }
 
     @Override
+    public boolean changesRows() {
+        return references.changesRows();
+    }
+
+    @Override
     public Result write(Handle h, List<ParsedRow> rows) {
         ReadAhead ahead = rows instanceof LookedUp l ? l.take() : null;
         List<Violation> errors = new ArrayList<>();

@@ -6,6 +6,7 @@ import dev.freight.ingest.TemporaryFileUnwritable;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
+import dev.freight.schema.Value;
 import dev.freight.store.Database;
 import dev.freight.store.DeferredRow;
 import dev.freight.store.Handle;
@@ -548,9 +549,11 @@ public final class ImportPipeline {
         ImportJob before = ready;
         List<ChunkWriter.Result> result = new ArrayList<>(1);
         ImportJob done;
+        List<Map<String, Value>> asRead = writer.changesRows() ? asRead(parsed) : null;
         try {
             done = withRetries(() -> database.inTransaction(h -> {
                 result.clear();
+                putBack(parsed, asRead);
                 ImportJob applied = progressed(h, before, writer, parsed, result);
                 if (!result.getFirst().deferred().isEmpty()) {
                     // Rows that refer to later ones of the batch: written after it, in the same transaction.
@@ -836,9 +839,11 @@ public final class ImportPipeline {
     private ImportJob commitChunk(ImportJob job, RowWriter writer, List<ParsedRow> parsed, Listener listener,
             BiConsumer<Handle, List<ParsedRow>> also) {
         checkStop(job);
+        List<Map<String, Value>> asRead = writer.changesRows() ? asRead(parsed) : null;
         ImportJob committed;
         try {
             committed = withRetries(() -> database.inTransaction(h -> {
+                putBack(parsed, asRead);
                 ImportJob applied = apply(h, job, writer, parsed);
                 also.accept(h, parsed);
                 insideChunk.accept(h, parsed);
@@ -850,10 +855,13 @@ public final class ImportPipeline {
                 throw e;
             }
             committed = job;
-            for (ParsedRow row : parsed) {
+            for (int i = 0; i < parsed.size(); i++) {
+                ParsedRow row = parsed.get(i);
+                List<Map<String, Value>> rowAsRead = asRead == null ? null : List.of(asRead.get(i));
                 ImportJob before = committed;
                 try {
                     committed = withRetries(() -> database.inTransaction(h -> {
+                        putBack(List.of(row), rowAsRead);
                         ImportJob applied = apply(h, before, writer, List.of(row));
                         also.accept(h, List.of(row));
                         insideChunk.accept(h, List.of(row));
@@ -881,6 +889,34 @@ public final class ImportPipeline {
 
     private ImportJob apply(Handle h, ImportJob job, RowWriter writer, List<ParsedRow> rows) {
         return apply(h, job, writer, rows, new ArrayList<>(1));
+    }
+
+    /**
+     * A copy of the values of each of {@code rows}, as they were read, taken when the writer {@link
+     * RowWriter#changesRows changes rows} (null when it cannot). A writer resolves the rows' references in the
+     * rows themselves (a value that matches nothing leaves its row), so a chunk written again, after a transient
+     * conflict or one row at a time, first gets these back ({@link #putBack}) and resolves them as its first attempt.
+     */
+    private static List<Map<String, Value>> asRead(List<ParsedRow> rows) {
+        List<Map<String, Value>> values = new ArrayList<>(rows.size());
+        for (ParsedRow row : rows) {
+            values.add(row.values().isEmpty() ? Map.of() : new LinkedHashMap<>(row.values()));
+        }
+        return values;
+    }
+
+    /** Gives each of {@code rows} that a write changed its values from {@link #asRead} back (none when null). */
+    private static void putBack(List<ParsedRow> rows, List<Map<String, Value>> asRead) {
+        if (asRead == null) {
+            return;
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, Value> values = rows.get(i).values();
+            if (!values.equals(asRead.get(i))) {
+                values.clear();
+                values.putAll(asRead.get(i));
+            }
+        }
     }
 
     private ImportJob apply(Handle h, ImportJob job, RowWriter writer, List<ParsedRow> rows,

@@ -123,6 +123,11 @@ final class MatchingWriter implements RowWriter {
     }
 
     @Override
+    public boolean changesRows() {
+        return references.changesRows();
+    }
+
+    @Override
     public Result write(Handle h, List<ParsedRow> rows) {
         pendingKeys.clear();
         if (linksPending == null) {

@@ -145,11 +145,18 @@ final class ReferenceResolver {
         this.kept = kept;
     }
 
+    /** Whether {@link #resolve} can change a row: only when the object has reference fields. */
+    boolean changesRows() {
+        return object.fields().stream().anyMatch(f -> f.type() == FieldType.REFERENCE);
+    }
+
     /**
      * Resolves the rows' references in place. Returns the rows that stay in the chunk; a rejected row gets its
      * violation in {@code errors}; with {@link Missing#WARN}, unresolved values go to {@code unresolved} (field →
      * values). When {@code putOff} is not null, a row whose unresolved references all name (among others) the object
-     * itself goes there instead of being rejected: a later row of the import may still create what it refers to.
+     * itself goes there instead of being rejected: a later row of the import may still create what it refers to. The
+     * rows lose the values that matched nothing: rows resolved again (a chunk retried or replayed row by row) first get
+     * back the values they were read with (ImportPipeline does), or find nothing to report.
      */
     List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
             Map<String, Set<String>> unresolved) {

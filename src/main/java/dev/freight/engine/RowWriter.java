@@ -39,6 +39,14 @@ interface RowWriter {
             List<DeferredRow> deferred) {}
 
     /**
+     * Whether {@link #write} may change the rows it is given (a reference resolved, or a value that matches nothing
+     * taken out, in the row itself), so that a chunk written again must first get back the values it was read with.
+     */
+    default boolean changesRows() {
+        return true;
+    }
+
+    /**
      * Work on a row that needs no database, done by the thread that reads the source ahead of {@link #write} (the
      * second core). Runs concurrently with {@code write}: it must not change the writer's state, and what it reads of
      * that state must be safe to read from another thread (volatile).

@@ -28,6 +28,7 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.RecordWrite;
 import dev.freight.store.RowError;
 import dev.freight.store.SchemaStore;
+import dev.freight.store.StoreException;
 import dev.freight.store.StoredRecord;
 import dev.freight.store.TenantStore;
 import dev.freight.testing.SettableClock;
@@ -41,12 +42,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Validate predicts execute: the same file and options, validated and then executed against the same stored records,
@@ -328,6 +333,124 @@ abstract class ValidateExecuteContract {
                 new ColumnMap("account", "account", null, null));
         return new ExecuteOptions(columns, DuplicateStrategy.UPDATE, List.of("email"), MergeMode.PREFER_IMPORT, false,
                 false, null, false, null, null, null);
+    }
+
+    /** How each chunk transaction the pipeline runs fails, the first time. */
+    enum ChunkFailure {
+        /** It does not: each chunk commits in one go. */
+        NONE,
+        /** With a transient conflict (a deadlock): the chunk is run again whole. */
+        TRANSIENT,
+        /** As when the database refuses a row of it: the chunk is replayed one row per transaction. */
+        ROW_LEVEL
+    }
+
+    /**
+     * Makes each chunk transaction of the pipeline fail the first time as {@code failure} says; the sizes of the
+     * transactions that ran go to the list returned.
+     */
+    private List<Integer> failingChunks(ChunkFailure failure) {
+        List<Integer> sizes = new ArrayList<>();
+        pipeline.insideChunk((h, rows) -> {
+            sizes.add(rows.size());
+            // A chunk's first attempt is an odd one: the one before it was its predecessor's retry.
+            if (failure == ChunkFailure.TRANSIENT && sizes.size() % 2 == 1) {
+                throw new StoreException("transient_conflict", "deadlock detected", null);
+            }
+            if (failure == ChunkFailure.ROW_LEVEL && rows.size() > 1) {
+                h.execute("update no_such_table set x = 1");
+            }
+        });
+        return sizes;
+    }
+
+    /**
+     * A chunk run again after a transient conflict, or replayed row by row, resolves its rows' references as its first
+     * attempt did: the same reference warnings and counts of unresolved values (dependencies "nowhere", accounts
+     * "nowhere-1" and "nowhere-2"), the same required vendor "nobody" rejected, and the same stored references (s-4's
+     * dependency on the later s-5 linked after the last row). Before, the first attempt took the values that matched
+     * nothing out of the rows themselves, and the next found none: no warning, no count, no link.
+     */
+    @ParameterizedTest
+    @EnumSource(ChunkFailure.class)
+    void aChunkRunAgainOrReplayedRowByRowResolvesItsReferencesAsAFirstAttempt(ChunkFailure failure)
+            throws IOException {
+        db.inTransaction(h -> records.upsert(h, org, BuiltInObjects.ACCOUNT, List.of(
+                new RecordWrite("a-1", Map.of("displayName", new Value.Text("Acme"))))));
+        List<Integer> transactions = failingChunks(failure);
+
+        Both services = both(BuiltInObjects.SERVICE, options(DuplicateStrategy.UPDATE, "external_id", "name", "vendor",
+                "dependencies"), """
+                external_id,name,vendor,dependencies
+                s-1,Payments,v-1,v-1
+                s-2,Ledger,nobody,
+                s-3,Hub,v-1,nowhere
+                s-4,Core,Vendor One,s-5
+                s-5,Edge,v-1,
+                """);
+        Both contacts = both(BuiltInObjects.CONTACT, options(DuplicateStrategy.UPDATE, "external_id", "displayName",
+                "account"), """
+                external_id,displayName,account
+                c-1,Ann,nowhere-1
+                c-2,Bob,a-1
+                c-3,Cid,nowhere-2
+                c-4,Dan,Acme
+                c-5,Eve,nowhere-1
+                """);
+
+        assertThat(transactions).isEqualTo(switch (failure) {
+            case NONE -> List.of(3, 2, 3, 2);
+            case TRANSIENT -> List.of(3, 3, 2, 2, 3, 3, 2, 2);
+            case ROW_LEVEL -> List.of(3, 1, 1, 1, 2, 1, 1, 3, 1, 1, 1, 2, 1, 1);
+        });
+        services.agree();
+        assertThat(services.counts()).containsExactly(5L, 4L, 1L, 0L);
+        assertThat(services.executeErrors()).extracting(e -> e.ordinal() + "|" + e.field() + "|" + e.code() + "|"
+                + e.message()).containsExactly(
+                        "2|vendor|invalid_field_value|vendor: no vendor with external_id or name \"nobody\"");
+        assertThat(services.executeWarnings()).isEmpty();
+        assertThat(services.executeReferenceWarnings()).isEqualTo(Map.of("dependencies", List.of("nowhere")));
+        assertThat(services.executeCounts()).isEqualTo(new ImportStore.FindingCounts(0L,
+                Map.of("dependencies", 1L)));
+        assertThat(described("service", "s-1", "s-2", "s-3", "s-4", "s-5")).containsExactly(
+                "s-1 dependencies=[vendor/v-1] name=Payments vendor=vendor/v-1",
+                "s-2 none",
+                "s-3 name=Hub vendor=vendor/v-1",
+                "s-4 dependencies=[service/s-5] name=Core vendor=vendor/v-1",
+                "s-5 name=Edge vendor=vendor/v-1");
+        contacts.agree();
+        assertThat(contacts.counts()).containsExactly(5L, 5L, 0L, 0L);
+        assertThat(contacts.executeErrors()).isEmpty();
+        assertThat(contacts.executeWarnings()).isEmpty();
+        assertThat(contacts.executeReferenceWarnings()).isEqualTo(Map.of("account",
+                List.of("nowhere-1", "nowhere-2")));
+        assertThat(contacts.executeCounts()).isEqualTo(new ImportStore.FindingCounts(0L, Map.of("account", 2L)));
+        assertThat(described("contact", "c-1", "c-2", "c-3", "c-4", "c-5")).containsExactly(
+                "c-1 displayName=Ann",
+                "c-2 account=account/a-1 displayName=Bob",
+                "c-3 displayName=Cid",
+                "c-4 account=account/a-1 displayName=Dan",
+                "c-5 displayName=Eve");
+    }
+
+    /** Each stored record of {@code object} with these external ids as its fields (by name) and values. */
+    private List<String> described(String object, String... externalIds) {
+        List<String> described = new ArrayList<>();
+        for (String externalId : externalIds) {
+            StoredRecord stored = stored(object, externalId);
+            described.add(externalId + (stored == null ? " none" : new TreeMap<>(stored.values()).entrySet()
+                    .stream().map(e -> " " + e.getKey() + "=" + described(e.getValue())).collect(Collectors.joining())));
+        }
+        return described;
+    }
+
+    private static String described(Value value) {
+        return switch (value) {
+            case Value.Ref r -> r.object() + "/" + r.text();
+            case Value.Many m -> m.values().stream().map(ValidateExecuteContract::described).toList().toString();
+            case Value.Text t -> t.value();
+            default -> value.toString();
+        };
     }
 
     /**
