@@ -105,6 +105,12 @@ final class WorkflowSchemas {
 
     record ExportJobAnswer(boolean success, ExportUrls.JobView data) {}
 
+    record SavedReportAnswer(boolean success, SavedReportsController.ReportView data) {}
+
+    record SavedReportsAnswer(boolean success, List<SavedReportsController.ReportView> data) {}
+
+    record DeletedReportAnswer(boolean success, SavedReportsController.Deleted data) {}
+
     /** An error of the face: {@code {"success": false, "error": {"code", "message"}}}. */
     record ErrorAnswer(@Schema(description = "false") boolean success, ErrorBody.Detail error) {}
 }
