@@ -10,6 +10,7 @@ import dev.freight.store.SavedReport;
 import dev.freight.store.SavedReportStore;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -83,6 +84,9 @@ class SavedReportsController implements Envelope.Face {
     }
 
     @PostMapping("/v1/reports")
+    @Operation(requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+            mediaType = "application/json",
+            schema = @Schema(implementation = WorkflowSchemas.SavedReportRequest.class))))
     @ApiResponse(responseCode = "201", description = "The report",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.SavedReportAnswer.class)))
@@ -152,6 +156,9 @@ class SavedReportsController implements Envelope.Face {
     }
 
     @PutMapping("/v1/reports/{reportId}")
+    @Operation(requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+            mediaType = "application/json",
+            schema = @Schema(implementation = WorkflowSchemas.SavedReportRequest.class))))
     @ApiResponse(responseCode = "200", description = "The report, its definition replaced",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.SavedReportAnswer.class)))

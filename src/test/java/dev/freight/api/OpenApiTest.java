@@ -441,8 +441,9 @@ class OpenApiTest {
 
     /**
      * The admin routes, the saved reports and the export and validation file URLs list exactly the answers their
-     * code gives, each in its family's body. Before, each listed 200 alone ({@code DELETE} routes that answer 204
-     * too), with {@code *}{@code /*} as its type.
+     * code gives, each in its family's body, and a saved report's body its members. Before, each listed 200 alone
+     * ({@code DELETE} routes that answer 204 too), with {@code *}{@code /*} as its type, and a saved report's body
+     * was any object.
      */
     @Test
     void theAdminRoutesSavedReportsAndFileUrlsListExactlyTheirAnswers() {
@@ -468,6 +469,17 @@ class OpenApiTest {
                 "404", "413", "415", "422");
         assertAnswersWith(json.at("/paths/~1v1~1reports~1{reportId}/delete"), "200", "DeletedReportAnswer", answer,
                 "401", "403", "404");
+        for (String write : List.of("/paths/~1v1~1reports/post", "/paths/~1v1~1reports~1{reportId}/put")) {
+            assertThat(json.at(write + "/requestBody/content/application~1json/schema/$ref").asString()).as(write)
+                    .isEqualTo("#/components/schemas/SavedReportRequest");
+        }
+        JsonNode report = json.at("/components/schemas/SavedReportRequest");
+        assertThat(report.get("properties").propertyNames()).containsExactly("name", "module", "columns",
+                "columnLabels", "filters", "sortField", "sortDirection", "reportId", "accountId", "createdDateTime",
+                "updatedDateTime");
+        assertThat(report.at("/required").toString()).isEqualTo("[\"module\",\"name\"]");
+        assertThat(report.at("/properties/accountId/readOnly").asBoolean()).isTrue();
+        assertThat(report.at("/additionalProperties").asBoolean(true)).isFalse();
         assertThat(json.at("/components/schemas/SavedReportView/properties").propertyNames()).containsExactly(
                 "reportId", "accountId", "name", "module", "columns", "columnLabels", "filters", "sortField",
                 "sortDirection", "createdDateTime", "updatedDateTime");
