@@ -96,10 +96,16 @@ class ExportController implements Envelope.Face {
             + "other codes of the config",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "403", description = "insufficient_scope",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "404", description = "module_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "415", description = "unsupported_media_type",
@@ -140,10 +146,16 @@ class ExportController implements Envelope.Face {
             + "other codes of the config",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "403", description = "insufficient_scope",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "404", description = "report_not_found, module_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "415", description = "unsupported_media_type",

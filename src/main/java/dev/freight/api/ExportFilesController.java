@@ -5,6 +5,9 @@ import dev.freight.export.ExportFormat;
 import dev.freight.store.Database;
 import dev.freight.store.ExportJob;
 import dev.freight.store.ExportJobStore;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -42,6 +45,28 @@ class ExportFilesController implements Envelope.Face {
 
     @GetMapping("/files/exports/{exportJobId}/{fileName}")
     @SecurityRequirements
+    @ApiResponse(responseCode = "200", description = "The file, with Content-Disposition: attachment", content = {
+        @Content(mediaType = "text/csv", schema = @Schema(type = "string")),
+        @Content(mediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                schema = @Schema(type = "string", format = "binary")),
+        @Content(mediaType = "application/pdf", schema = @Schema(type = "string", format = "binary")),
+        @Content(mediaType = "application/json",
+                schema = @Schema(type = "array", description = "format json: the records")),
+        @Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string"))})
+    @ApiResponse(responseCode = "403",
+            description = "invalid_signature, url_expired (a URL past its time whose job was deleted)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404",
+            description = "export_job_not_found (a validly signed URL whose job was deleted)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "409", description = "export_not_ready",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "410", description = "export_file_expired",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     void download(@PathVariable String exportJobId, @PathVariable String fileName,
             @RequestParam(required = false) String expires, @RequestParam(required = false) String signature,
             HttpServletResponse response) throws IOException {

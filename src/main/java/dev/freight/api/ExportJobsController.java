@@ -39,6 +39,9 @@ class ExportJobsController implements Envelope.Face {
     @ApiResponse(responseCode = "400", description = "invalid_parameter",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "403", description = "insufficient_scope",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
@@ -58,6 +61,9 @@ class ExportJobsController implements Envelope.Face {
     @ApiResponse(responseCode = "200", description = "OK",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ExportJobAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "403", description = "insufficient_scope",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))

@@ -10,6 +10,8 @@ import dev.freight.store.ReportStore;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
 import dev.freight.store.StoreException;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,6 +63,27 @@ class ImportReportController {
     }
 
     @PostMapping("/v1/import-reports")
+    @ApiResponse(responseCode = "201", description = "The report",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ReportView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (admin)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", description = "slug_taken",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a body that is not application/json)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "invalid_report (every problem in details), malformed_body",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
     ResponseEntity<ReportView> create(@RequestBody ReportRequest request, Caller caller) {
         caller.require(Scope.ADMIN);
         String slug = request.slug() != null ? request.slug() : slugOf(request.reportName());
@@ -70,6 +93,15 @@ class ImportReportController {
     }
 
     @GetMapping("/v1/import-reports")
+    @ApiResponse(responseCode = "200", description = "The organization's reports, by slug",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = Views.ReportPage.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (read)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
     Views.Page<ReportView> list(Caller caller) {
         caller.require(Scope.READ);
         return new Views.Page<>(database.withHandle(h -> reports.list(h, caller.organizationId())).stream()
@@ -78,12 +110,48 @@ class ImportReportController {
     }
 
     @GetMapping("/v1/import-reports/{id_or_slug}")
+    @ApiResponse(responseCode = "200", description = "The report",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ReportView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (read)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "report_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
     ReportView get(@PathVariable("id_or_slug") String idOrSlug, Caller caller) {
         caller.require(Scope.READ);
         return ReportView.of(database.withHandle(h -> find(h, caller, idOrSlug)));
     }
 
     @PutMapping("/v1/import-reports/{id_or_slug}")
+    @ApiResponse(responseCode = "200", description = "The report, replaced",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ReportView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (admin)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "report_not_found, not_found (deleted while replaced)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", description = "slug_taken",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a body that is not application/json)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "invalid_report (every problem in details), malformed_body",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
     ReportView replace(@PathVariable("id_or_slug") String idOrSlug, @RequestBody ReportRequest request, Caller caller) {
         caller.require(Scope.ADMIN);
         ImportReport existing = database.withHandle(h -> find(h, caller, idOrSlug));
@@ -94,6 +162,16 @@ class ImportReportController {
     }
 
     @DeleteMapping("/v1/import-reports/{id_or_slug}")
+    @ApiResponse(responseCode = "204", description = "Deleted; the records imported through it stay")
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (admin)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "report_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
     ResponseEntity<Void> delete(@PathVariable("id_or_slug") String idOrSlug, Caller caller) {
         caller.require(Scope.ADMIN);
         database.inTransaction(h -> reports.delete(h, caller.organizationId(), find(h, caller, idOrSlug).id()));

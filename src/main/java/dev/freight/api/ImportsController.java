@@ -265,7 +265,10 @@ class ImportsController {
 
     /** A mistaken POST of a batch to the plural path: point to the Import API. */
     @PostMapping("/v1/imports/{report_name}")
-    @ApiResponse(responseCode = "404", description = "Always: the Import API path is /v1/import/{report_name}",
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "not_found, always (with a valid key): the Import API path is"
+            + " /v1/import/{report_name}",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     void pluralPath(@PathVariable("report_name") String slug) {
         throw new ApiException(404, "not_found", "No route here; the Import API path is /v1/import/" + slug

@@ -9,6 +9,9 @@ import dev.freight.store.KeyKind;
 import dev.freight.store.KeySecrets;
 import dev.freight.store.Scope;
 import dev.freight.store.TenantStore;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -35,6 +38,19 @@ class KeyController {
     record KeyRequest(String name, String kind, List<String> scopes) {}
 
     @PostMapping("/v1/keys")
+    @ApiResponse(responseCode = "201", description = "The key, with its secret in key (only in this answer)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = KeyView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (admin)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a body that is not application/json)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "invalid_key, malformed_body",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     ResponseEntity<KeyView> create(@RequestBody KeyRequest request, Caller caller) {
         caller.require(Scope.ADMIN);
         KeyKind kind = KeyKind.fromWireName(request.kind() == null ? "" : request.kind()).orElseThrow(() ->
@@ -59,6 +75,13 @@ class KeyController {
     }
 
     @GetMapping("/v1/keys")
+    @ApiResponse(responseCode = "200", description = "The organization's keys, without secrets",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = Views.KeyPage.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (admin)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     Views.Page<KeyView> list(Caller caller) {
         caller.require(Scope.ADMIN);
         return new Views.Page<>(database.withHandle(h -> tenants.keys(h, caller.organizationId())).stream()
@@ -67,6 +90,15 @@ class KeyController {
     }
 
     @DeleteMapping("/v1/keys/{id}")
+    @ApiResponse(responseCode = "200", description = "The key, with revoked_at",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = KeyView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (admin)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "key_not_found",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     KeyView revoke(@PathVariable String id, Caller caller) {
         caller.require(Scope.ADMIN);
         return database.inTransaction(h -> {

@@ -265,6 +265,9 @@ class ModuleImportController implements Envelope.Face {
             + "malformed_json, unreadable_file, invalid_request",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "403", description = "insufficient_scope (\"Access denied: …\")",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
@@ -378,6 +381,9 @@ class ModuleImportController implements Envelope.Face {
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.SuggestMappingAnswer.class)))
     @ApiResponse(responseCode = "400", description = "invalid_request",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "403", description = "insufficient_scope (\"Access denied: …\")",
@@ -494,6 +500,9 @@ class ModuleImportController implements Envelope.Face {
     @ApiResponse(responseCode = "400", description = "invalid_request, file_not_found and the file codes of parse",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "403", description = "insufficient_scope (\"Access denied: …\")",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
@@ -589,6 +598,9 @@ class ModuleImportController implements Envelope.Face {
     @ApiResponse(responseCode = "400", description = "invalid_request, file_not_found and the file codes of parse",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "403", description = "insufficient_scope (\"Access denied: …\")",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
@@ -663,6 +675,9 @@ class ModuleImportController implements Envelope.Face {
     @ApiResponse(responseCode = "400", description = "invalid_parameter",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "403", description = "insufficient_scope",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
@@ -689,6 +704,9 @@ class ModuleImportController implements Envelope.Face {
     @ApiResponse(responseCode = "200", description = "OK",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ImportJobAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "403", description = "insufficient_scope",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
@@ -721,6 +739,9 @@ class ModuleImportController implements Envelope.Face {
     @ApiResponse(responseCode = "200", description = "OK",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ImportRollbackAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "403", description = "insufficient_scope (\"Access denied: …\")",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))

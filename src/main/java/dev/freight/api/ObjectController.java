@@ -11,6 +11,8 @@ import dev.freight.store.Database;
 import dev.freight.store.RecordStore;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -89,18 +91,60 @@ class ObjectController {
     record ObjectRequest(String slug, String label, String idPrefix, List<FieldRequest> fields) {}
 
     @GetMapping("/v1/objects")
+    @ApiResponse(responseCode = "200", description = "The built-in objects, then the custom ones",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = Views.ObjectPage.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (read)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
     Views.Page<ObjectView> list(Caller caller) {
         caller.require(Scope.READ);
         return new Views.Page<>(schema(caller).objects().stream().map(ObjectView::of).toList(), null);
     }
 
     @GetMapping("/v1/objects/{slug}")
+    @ApiResponse(responseCode = "200", description = "The object with its fields",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ObjectView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (read)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "object_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
     ObjectView get(@PathVariable String slug, Caller caller) {
         caller.require(Scope.READ);
         return ObjectView.of(object(schema(caller), slug));
     }
 
     @PostMapping("/v1/objects")
+    @ApiResponse(responseCode = "201", description = "The object created",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ObjectView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (admin)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", description = "id_prefix_conflict",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a body that is not application/json)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "invalid_object (every problem in details), malformed_body",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
     ResponseEntity<ObjectView> create(@RequestBody ObjectRequest request, Caller caller) {
         caller.require(Scope.ADMIN);
         List<FieldRequest> given = request.fields() == null ? List.of() : request.fields();
@@ -141,6 +185,27 @@ class ObjectController {
     }
 
     @PostMapping("/v1/objects/{slug}/fields")
+    @ApiResponse(responseCode = "201", description = "The whole object, the new field last",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ObjectView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (admin)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "object_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a body that is not application/json)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "invalid_object (every problem in details), malformed_body",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
     ResponseEntity<ObjectView> addField(@PathVariable String slug, @RequestBody FieldRequest request,
             Caller caller) {
         caller.require(Scope.ADMIN);
@@ -161,6 +226,20 @@ class ObjectController {
     }
 
     @DeleteMapping("/v1/objects/{slug}")
+    @ApiResponse(responseCode = "204",
+            description = "Deleted; its records stay, unread until an object of its slug is created again")
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (admin)",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "object_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", description = "built_in_object",
+            content = @Content(mediaType = "application/json",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ErrorBody.class)))
     ResponseEntity<Void> delete(@PathVariable String slug, Caller caller) {
         caller.require(Scope.ADMIN);
         if (Schema.isBuiltIn(slug)) {

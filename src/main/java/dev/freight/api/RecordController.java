@@ -54,10 +54,16 @@ class RecordController {
     }
 
     @GetMapping("/v1/objects/{slug}/records")
-    @ApiResponse(responseCode = "200", description = "A page of the records that meet every filter, in id order")
+    @ApiResponse(responseCode = "200", description = "A page of the records that meet every filter, in id order",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = Views.RecordPage.class)))
     @ApiResponse(responseCode = "400", description = "invalid_parameter, invalid_cursor, unknown_filter_field,"
             + " invalid_filter", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (read)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "404", description = "object_not_found", content = @Content(
             mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     @Parameter(name = "fields", in = ParameterIn.QUERY, description = "Any other parameter <field>=<value> is an"
@@ -132,6 +138,15 @@ class RecordController {
     }
 
     @GetMapping("/v1/records/{id}")
+    @ApiResponse(responseCode = "200", description = "The record",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = RecordView.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (read)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "record_not_found",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     RecordView get(@PathVariable String id, Caller caller) {
         caller.require(Scope.READ);
         return database.withHandle(h -> {

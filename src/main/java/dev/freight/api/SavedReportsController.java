@@ -10,6 +10,10 @@ import dev.freight.store.SavedReport;
 import dev.freight.store.SavedReportStore;
 import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +43,7 @@ class SavedReportsController implements Envelope.Face {
         this.schemas = schemas;
     }
 
+    @Schema(name = "SavedReportView")
     record ReportView(
             String reportId,
             String accountId,
@@ -79,6 +84,34 @@ class SavedReportsController implements Envelope.Face {
     }
 
     @PostMapping("/v1/reports")
+    @Operation(requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+            mediaType = "application/json",
+            schema = @Schema(implementation = WorkflowSchemas.SavedReportRequest.class))))
+    @ApiResponse(responseCode = "201", description = "The report",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.SavedReportAnswer.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_report, unknown_option, invalid_export_config,"
+            + " unknown_column and the other codes of an export's config",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (export)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "module_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a body that is not application/json)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "422", description = "malformed_body",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     ResponseEntity<Envelope> create(@RequestBody(required = false) Map<String, Object> body, Caller caller) {
         caller.require(Scope.EXPORT);
         ExportRequests.Report request = checked(caller, ExportRequests.report(body, null));
@@ -88,6 +121,15 @@ class SavedReportsController implements Envelope.Face {
     }
 
     @GetMapping("/v1/reports")
+    @ApiResponse(responseCode = "200", description = "The organization's reports",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.SavedReportsAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (read)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     Envelope list(Caller caller) {
         caller.require(Scope.READ);
         return Envelope.ok(database.withHandle(h -> reports.list(h, caller.organizationId())).stream()
@@ -95,6 +137,18 @@ class SavedReportsController implements Envelope.Face {
     }
 
     @GetMapping("/v1/reports/{reportId}")
+    @ApiResponse(responseCode = "200", description = "The report",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.SavedReportAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (read)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "report_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     Envelope get(@PathVariable String reportId, Caller caller) {
         caller.require(Scope.READ);
         return Envelope.ok(ReportView.of(database.withHandle(h -> reports.byId(h, caller.organizationId(), reportId))
@@ -102,6 +156,34 @@ class SavedReportsController implements Envelope.Face {
     }
 
     @PutMapping("/v1/reports/{reportId}")
+    @Operation(requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+            mediaType = "application/json",
+            schema = @Schema(implementation = WorkflowSchemas.SavedReportRequest.class))))
+    @ApiResponse(responseCode = "200", description = "The report, its definition replaced",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.SavedReportAnswer.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_report, unknown_option, invalid_export_config,"
+            + " unknown_column and the other codes of an export's config",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (export)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "report_not_found, module_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "413", description = "payload_too_large",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "415", description = "unsupported_media_type (a body that is not application/json)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "422", description = "malformed_body",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     Envelope update(@PathVariable String reportId, @RequestBody(required = false) Map<String, Object> body,
             Caller caller) {
         caller.require(Scope.EXPORT);
@@ -111,9 +193,22 @@ class SavedReportsController implements Envelope.Face {
                 .orElseThrow(() -> notFound(reportId))));
     }
 
+    @Schema(name = "DeletedReport")
     record Deleted(String reportId, boolean deleted) {}
 
     @DeleteMapping("/v1/reports/{reportId}")
+    @ApiResponse(responseCode = "200", description = "The report is deleted",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.DeletedReportAnswer.class)))
+    @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "insufficient_scope (export)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "404", description = "report_not_found",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     Envelope delete(@PathVariable String reportId, Caller caller) {
         caller.require(Scope.EXPORT);
         if (!database.inTransaction(h -> reports.delete(h, caller.organizationId(), reportId))) {

@@ -4,6 +4,11 @@ import dev.freight.engine.ValidationFiles;
 import dev.freight.store.Database;
 import dev.freight.store.ValidationFileStore;
 import dev.freight.store.ValidationFileStore.ValidationFile;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -43,7 +48,18 @@ class ValidationFilesController implements Envelope.Face {
 
     @GetMapping("/files/validations/{organizationId}/{validationId}/{file:errors\\.csv|errors\\.json}")
     @SecurityRequirements
-    void download(@PathVariable String organizationId, @PathVariable String validationId, @PathVariable String file,
+    @ApiResponse(responseCode = "200", description = "The file, with Content-Disposition: attachment", content = {
+        @Content(mediaType = "text/csv", schema = @Schema(type = "string")),
+        @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(type = "object")))})
+    @ApiResponse(responseCode = "403",
+            description = "invalid_signature, url_expired (a URL past its time whose validation is gone)",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    @ApiResponse(responseCode = "410", description = "validation_file_expired",
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    void download(@PathVariable String organizationId, @PathVariable String validationId,
+            @Parameter(schema = @Schema(allowableValues = {"errors.csv", "errors.json"})) @PathVariable String file,
             @RequestParam(required = false) String expires, @RequestParam(required = false) String signature,
             HttpServletResponse response) throws IOException {
         ValidationFiles.Format format = file.equals(ValidationFiles.Format.CSV.fileName()) ? ValidationFiles.Format.CSV

@@ -8,6 +8,7 @@ import dev.freight.schema.PlainValues;
 import dev.freight.store.ApiKey;
 import dev.freight.store.Scope;
 import dev.freight.store.StoredRecord;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -19,6 +20,27 @@ final class Views {
     private Views() {}
 
     record Page<T>(List<T> data, @JsonProperty("next_cursor") String nextCursor) {}
+
+    /*
+     * The shapes of the pages the routes answer, for the OpenAPI document only (an annotation cannot name Page<T> of
+     * one T), under the names the generator gave them before.
+     */
+
+    @Schema(name = "PageObjectView")
+    record ObjectPage(List<ObjectView> data,
+            @JsonProperty("next_cursor") @Schema(types = {"string", "null"}) String nextCursor) {}
+
+    @Schema(name = "PageRecordView")
+    record RecordPage(List<RecordView> data,
+            @JsonProperty("next_cursor") @Schema(types = {"string", "null"}) String nextCursor) {}
+
+    @Schema(name = "PageKeyView")
+    record KeyPage(List<KeyView> data,
+            @JsonProperty("next_cursor") @Schema(types = {"string", "null"}) String nextCursor) {}
+
+    @Schema(name = "PageReportView")
+    record ReportPage(List<ImportReportController.ReportView> data,
+            @JsonProperty("next_cursor") @Schema(types = {"string", "null"}) String nextCursor) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record FieldView(

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The request bodies and answers of seed 003's routes (the file import workflow and exports), for the OpenAPI document
- * only: those routes read their body with {@link Json} or bind it to a map, and answer an {@link Envelope} whose
+ * The request bodies and answers of seed 003's routes (the file import workflow, exports and saved reports), for the
+ * OpenAPI document only: those routes read their body with {@link Json} or bind it to a map, and answer an {@link Envelope} whose
  * {@code data} is any object, so the generator sees none of these shapes. Nothing is bound to these records.
  */
 final class WorkflowSchemas {
@@ -89,6 +89,24 @@ final class WorkflowSchemas {
             Object from,
             Object to) {}
 
+    @Schema(requiredProperties = {"name", "module"}, additionalProperties = Schema.AdditionalPropertiesValue.FALSE,
+            description = "An unknown member is 400 unknown_option; the members of a report's view are taken too, so"
+                    + " that a view can be sent back")
+    record SavedReportRequest(
+            String name,
+            @Schema(description = "An object's slug, or a module's name (vendors)") String module,
+            @Schema(description = "Default: the name field, owner, createdDateTime, updatedDateTime")
+            List<String> columns,
+            @Schema(description = "Column → header text") Map<String, String> columnLabels,
+            List<ExportFilter> filters,
+            @Schema(description = "Default: creation order") String sortField,
+            @Schema(allowableValues = {"asc", "desc"}, defaultValue = "asc") String sortDirection,
+            @Schema(accessMode = Schema.AccessMode.READ_ONLY,
+                    description = "Ignored; on a PUT, another report's is 400 invalid_report") String reportId,
+            @Schema(accessMode = Schema.AccessMode.READ_ONLY, description = "Ignored") String accountId,
+            @Schema(accessMode = Schema.AccessMode.READ_ONLY, description = "Ignored") String createdDateTime,
+            @Schema(accessMode = Schema.AccessMode.READ_ONLY, description = "Ignored") String updatedDateTime) {}
+
     record ParseAnswer(boolean success, ModuleImportController.ParseView data) {}
 
     record SuggestMappingAnswer(boolean success, ModuleImportController.SuggestView data) {}
@@ -104,6 +122,12 @@ final class WorkflowSchemas {
     record ImportRollbackAnswer(boolean success, ModuleImportController.RollbackView data) {}
 
     record ExportJobAnswer(boolean success, ExportUrls.JobView data) {}
+
+    record SavedReportAnswer(boolean success, SavedReportsController.ReportView data) {}
+
+    record SavedReportsAnswer(boolean success, List<SavedReportsController.ReportView> data) {}
+
+    record DeletedReportAnswer(boolean success, SavedReportsController.Deleted data) {}
 
     /** An error of the face: {@code {"success": false, "error": {"code", "message"}}}. */
     record ErrorAnswer(@Schema(description = "false") boolean success, ErrorBody.Detail error) {}

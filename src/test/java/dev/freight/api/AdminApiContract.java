@@ -423,6 +423,42 @@ abstract class AdminApiContract {
         assertThat(http.get("/v1/reports").json().get("data").size()).isEqualTo(2);
     }
 
+    /**
+     * The error answers the OpenAPI document lists for the admin routes that no other test made them give: each is
+     * real, with its code and message.
+     */
+    @Test
+    void theAdminRoutesAnswerTheErrorsTheirOpenApiDocumentLists() throws Exception {
+        String reader = tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.READ));
+        List<Map.Entry<Response, String>> answers = List.of(
+                Map.entry(http.delete("/v1/objects/vendor"), "409 built_in_object"
+                        + " \"vendor\" is a built-in object and cannot be deleted"),
+                Map.entry(http.delete("/v1/objects/no_such"), "404 object_not_found There is no object \"no_such\""),
+                Map.entry(http.delete("/v1/keys/key_none"), "404 key_not_found There is no API key \"key_none\""),
+                Map.entry(http.get("/v1/records/vndr_none"), "404 record_not_found There is no record \"vndr_none\""),
+                Map.entry(http.put("/v1/import-reports/none", ImportApiContract.SEED_REPORT), "404 report_not_found"
+                        + " There is no import report \"none\""),
+                Map.entry(http.delete("/v1/import-reports/none"), "404 report_not_found"
+                        + " There is no import report \"none\""),
+                Map.entry(http.post("/v1/objects", "[]"), "422 malformed_body"
+                        + " The request body is not valid JSON of the expected shape"),
+                Map.entry(tenant.http(reader).get("/v1/keys"), "403 insufficient_scope"
+                        + " Access denied: this API key lacks the \"admin\" scope"));
+        for (Map.Entry<Response, String> answer : answers) {
+            Response r = answer.getKey();
+            assertThat(r.status() + " " + r.at("/error/code") + " " + r.at("/error/message"))
+                    .isEqualTo(answer.getValue());
+        }
+
+        HttpResponse<String> form = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(http.baseUrl() + "/v1/keys")).header("Authorization", "Bearer " + http.key())
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode() + " " + form.body()).isEqualTo("415 {\"error\":{\"code\":"
+                + "\"unsupported_media_type\",\"message\":\"Content-Type text/plain;charset=UTF-8 is not supported here;"
+                + " send application/json\"}}");
+    }
+
     /** {@code start} with spaces and a closing brace to {@code bytes} bytes (all ASCII). */
     private static String padded(String start, int bytes) {
         return start + " ".repeat(bytes - start.length() - 1) + "}";

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
@@ -76,8 +77,8 @@ class OpenApiTest {
 
     /**
      * Each route family's error body is documented as it is sent: {@code ErrorBody} without {@code success}, which
-     * only the seed-003 face sends (documented as {@code Envelope}); and the records list documents its filters.
-     * Before, {@code ErrorBody} listed {@code success} for the Import API's errors, which never have it, and the
+     * only the seed-003 face sends (documented as {@code ErrorAnswer}, its answers as records of {@code success} and
+     * {@code data}); and the records list documents its filters. Before, {@code ErrorBody} listed {@code success} for the Import API's errors, which never have it, and the
      * records list had no filter parameters and no error answers.
      */
     @Test
@@ -86,8 +87,8 @@ class OpenApiTest {
 
         JsonNode schemas = json.at("/components/schemas");
         assertThat(schemas.get("ErrorBody").get("properties").propertyNames()).containsExactly("error");
-        assertThat(schemas.get("Envelope").get("properties").propertyNames()).containsExactly("success", "data",
-                "error");
+        assertThat(schemas.get("SavedReportAnswer").get("properties").propertyNames()).containsExactly("success",
+                "data");
         assertThat(json.at("/paths/~1v1~1import~1{report_name}/post/responses/404/content/application~1json/schema"
                 + "/$ref").asString()).isEqualTo("#/components/schemas/ErrorBody");
         assertThat(json.at("/paths/~1v1~1modules~1{module}~1export/post/responses/400/content/application~1json"
@@ -151,7 +152,7 @@ class OpenApiTest {
                 + "\"malformed_row\"]");
 
         JsonNode plural = json.at("/paths/~1v1~1imports~1{report_name}/post/responses");
-        assertThat(plural.propertyNames()).containsExactly("404");
+        assertThat(plural.propertyNames()).containsExactly("401", "404");
         assertThat(plural.at("/404/content/application~1json/schema/$ref").asString())
                 .isEqualTo("#/components/schemas/ErrorBody");
     }
@@ -374,6 +375,132 @@ class OpenApiTest {
         assertThat(json.at("/security/0/apiKey").isArray()).isTrue();
     }
 
+    /**
+     * Routes that answer nothing but their success, and 401 without a valid key: none. Every {@code /v1} route checks
+     * a scope (403) and every {@code /files} route a signature (403), so an entry here needs a route without either.
+     */
+    private static final Set<String> ONLY_SUCCESS = Set.of();
+
+    /** The paths whose errors are sent in seed 003's envelope ({@link Envelope}), documented as {@code ErrorAnswer}. */
+    private static final List<String> ENVELOPE_FACE = List.of("/v1/modules/", "/v1/reports", "/v1/export-jobs",
+            "/files/exports/", "/files/validations/");
+
+    /**
+     * A rule over the whole document: every operation lists an error answer besides its success (unless it is in
+     * {@link #ONLY_SUCCESS}), every {@code /v1} operation its 401, each error answer in its family's error body
+     * ({@code ErrorAnswer} under seed 003's paths, else {@code ErrorBody}) as JSON, with a description that starts with
+     * a code, and every answer with a body its media type (not {@code *}{@code /*}). Before, the admin routes (objects,
+     * records, keys, Import Reports), the saved reports and the export and validation file URLs listed their 200 alone
+     * (a 201 or 204 as 200, with {@code *}{@code /*}), and seed 003's routes listed no 401.
+     */
+    @Test
+    void everyRouteDocumentsItsErrorAnswersInItsFamilysErrorBody() {
+        JsonNode json = new Http.Client(TestServer.of(TestDatabases.SQLITE).baseUrl(), null).get("/v3/api-docs").json();
+
+        List<String> problems = new ArrayList<>();
+        json.get("paths").properties().forEach(path -> path.getValue().properties().forEach(operation -> {
+            String route = operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
+            String error = ENVELOPE_FACE.stream().anyMatch(path.getKey()::startsWith)
+                    ? "#/components/schemas/ErrorAnswer" : "#/components/schemas/ErrorBody";
+            JsonNode responses = operation.getValue().get("responses");
+            List<String> statuses = new ArrayList<>(responses.propertyNames());
+            List<String> errors = statuses.stream().filter(s -> s.charAt(0) >= '4').toList();
+            if (errors.isEmpty() && !ONLY_SUCCESS.contains(route)) {
+                problems.add(route + " lists no error answer: " + statuses);
+            }
+            if (path.getKey().startsWith("/v1/") && !errors.contains("401")) {
+                problems.add(route + " lists no 401");
+            }
+            for (String status : statuses) {
+                JsonNode answer = responses.get(status);
+                if (answer.has("content") && answer.get("content").has("*/*")) {
+                    problems.add(route + " " + status + " has no media type");
+                }
+                answer.path("content").properties().forEach(type -> {
+                    if (!type.getValue().has("schema")) {
+                        problems.add(route + " " + status + " " + type.getKey() + " has no schema");
+                    }
+                });
+                if (status.equals("204") || status.charAt(0) < '4') {
+                    continue;
+                }
+                String ref = answer.at("/content/application~1json/schema/$ref").asString("");
+                if (ref.endsWith("/ErrorBody") || ref.endsWith("/ErrorAnswer") || ref.isEmpty()) {
+                    if (!ref.equals(error)) {
+                        problems.add(route + " " + status + " has the body " + ref + ", not " + error);
+                    }
+                    if (!answer.get("description").asString().matches("[a-z][a-z0-9_]*(\\W.*)?")) {
+                        problems.add(route + " " + status + " does not name its codes: "
+                                + answer.get("description").asString());
+                    }
+                }
+            }
+        }));
+        assertThat(problems).isEmpty();
+    }
+
+    /**
+     * The admin routes, the saved reports and the export and validation file URLs list exactly the answers their
+     * code gives, each in its family's body, and a saved report's body its members. Before, each listed 200 alone
+     * ({@code DELETE} routes that answer 204 too), with {@code *}{@code /*} as its type, and a saved report's body
+     * was any object.
+     */
+    @Test
+    void theAdminRoutesSavedReportsAndFileUrlsListExactlyTheirAnswers() {
+        JsonNode json = new Http.Client(TestServer.of(TestDatabases.SQLITE).baseUrl(), null).get("/v3/api-docs").json();
+        String body = "#/components/schemas/ErrorBody";
+        String answer = "#/components/schemas/ErrorAnswer";
+
+        assertAnswersWith(json.at("/paths/~1v1~1objects/post"), "201", "ObjectView", body, "401", "403", "409",
+                "413", "415", "422");
+        assertAnswersWith(json.at("/paths/~1v1~1objects~1{slug}~1fields/post"), "201", "ObjectView", body, "401", "403",
+                "404", "413", "415", "422");
+        JsonNode delete = json.at("/paths/~1v1~1objects~1{slug}/delete");
+        assertThat(delete.at("/responses").propertyNames()).containsExactlyInAnyOrder("204", "401", "403", "404",
+                "409");
+        assertThat(delete.at("/responses/204/content").isMissingNode()).isTrue();
+        assertAnswersWith(json.at("/paths/~1v1~1objects~1{slug}~1records/get"), "200", "PageRecordView", body, "400",
+                "401", "403", "404");
+        assertAnswersWith(json.at("/paths/~1v1~1records~1{id}/get"), "200", "RecordView", body, "401", "403", "404");
+        assertAnswersWith(json.at("/paths/~1v1~1keys/post"), "201", "KeyView", body, "401", "403", "413", "415", "422");
+        assertAnswersWith(json.at("/paths/~1v1~1import-reports~1{id_or_slug}/put"), "200", "ReportView", body, "401",
+                "403", "404", "409", "413", "415", "422");
+        assertAnswersWith(json.at("/paths/~1v1~1reports/post"), "201", "SavedReportAnswer", answer, "400", "401", "403",
+                "404", "413", "415", "422");
+        assertAnswersWith(json.at("/paths/~1v1~1reports~1{reportId}/delete"), "200", "DeletedReportAnswer", answer,
+                "401", "403", "404");
+        for (String write : List.of("/paths/~1v1~1reports/post", "/paths/~1v1~1reports~1{reportId}/put")) {
+            assertThat(json.at(write + "/requestBody/content/application~1json/schema/$ref").asString()).as(write)
+                    .isEqualTo("#/components/schemas/SavedReportRequest");
+        }
+        JsonNode report = json.at("/components/schemas/SavedReportRequest");
+        assertThat(report.get("properties").propertyNames()).containsExactly("name", "module", "columns",
+                "columnLabels", "filters", "sortField", "sortDirection", "reportId", "accountId", "createdDateTime",
+                "updatedDateTime");
+        assertThat(report.at("/required").toString()).isEqualTo("[\"module\",\"name\"]");
+        assertThat(report.at("/properties/accountId/readOnly").asBoolean()).isTrue();
+        assertThat(report.at("/additionalProperties").asBoolean(true)).isFalse();
+        assertThat(json.at("/components/schemas/SavedReportView/properties").propertyNames()).containsExactly(
+                "reportId", "accountId", "name", "module", "columns", "columnLabels", "filters", "sortField",
+                "sortDirection", "createdDateTime", "updatedDateTime");
+
+        JsonNode export = json.at("/paths/~1files~1exports~1{exportJobId}~1{fileName}/get");
+        assertThat(export.at("/responses").propertyNames()).containsExactlyInAnyOrder("200", "403", "404", "409",
+                "410");
+        JsonNode validation = json.at("/paths/~1files~1validations~1{organizationId}~1{validationId}~1{file}/get");
+        assertThat(validation.at("/responses").propertyNames()).containsExactlyInAnyOrder("200", "403", "410");
+        assertThat(validation.at("/responses/200/content").propertyNames()).containsExactly("text/csv",
+                "application/json");
+        assertThat(parameter(validation, "file").at("/schema/enum").toString())
+                .isEqualTo("[\"errors.csv\",\"errors.json\"]");
+        for (JsonNode download : List.of(export, validation)) {
+            for (String status : List.of("403", "410")) {
+                assertThat(download.at("/responses/" + status + "/content/application~1json/schema/$ref").asString())
+                        .as(status).isEqualTo(answer);
+            }
+        }
+    }
+
     private static final String STATUSES = "[\"requested\",\"queued\",\"processing\",\"completed\",\"failed\","
             + "\"timed_out\",\"expired\"]";
 
@@ -382,6 +509,12 @@ class OpenApiTest {
      * statuses {@code errors} besides, each with the error body.
      */
     private static void assertAnswers(JsonNode operation, String success, String body, String... errors) {
+        assertAnswersWith(operation, success, body, "#/components/schemas/ErrorBody", errors);
+    }
+
+    /** As {@link #assertAnswers(JsonNode, String, String, String...)}, each error with the schema {@code error}. */
+    private static void assertAnswersWith(JsonNode operation, String success, String body, String error,
+            String... errors) {
         List<String> statuses = new ArrayList<>(List.of(success));
         statuses.addAll(List.of(errors));
         assertThat(operation.at("/responses").propertyNames()).containsExactlyInAnyOrderElementsOf(statuses);
@@ -390,7 +523,7 @@ class OpenApiTest {
                 .isEqualTo("#/components/schemas/" + body);
         for (String status : errors) {
             assertThat(operation.at("/responses/" + status + "/content/application~1json/schema/$ref").asString())
-                    .as(status).isEqualTo("#/components/schemas/ErrorBody");
+                    .as(status).isEqualTo(error);
         }
     }
 
