@@ -678,9 +678,20 @@ public final class ImportStore {
                 importId, after == null ? -1L : after.ordinal(), after == null ? "" : after.field());
     }
 
-    /** Forgets every link of the row at {@code ordinal}: the row was rejected. */
-    public void removeLinksOfRow(Handle h, String importId, long ordinal) {
-        h.update("delete from import_links where import_id = ? and ordinal = ?", importId, ordinal);
+    /**
+     * Forgets every link of the rows at {@code ordinals}: the rows were rejected. One statement per 500 rows (before,
+     * one a row).
+     */
+    public void removeLinksOfRows(Handle h, String importId, Collection<Long> ordinals) {
+        List<Long> all = List.copyOf(new LinkedHashSet<>(ordinals));
+        for (int from = 0; from < all.size(); from += 500) {
+            List<Long> slice = all.subList(from, Math.min(all.size(), from + 500));
+            List<Object> params = new ArrayList<>(slice.size() + 1);
+            params.add(importId);
+            params.addAll(slice);
+            h.update("delete from import_links where import_id = ? and ordinal in ("
+                    + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", params.toArray());
+        }
     }
 
     /** The import's change-log row of one record, if it logged one. */

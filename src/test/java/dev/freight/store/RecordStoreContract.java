@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -595,6 +596,33 @@ abstract class RecordStoreContract {
                 .isEqualTo(new ImportStore.FindingCounts(0L, Map.of("account", 600L)));
         assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, importId, 200))).isEqualTo(Map.of(
                 "account", IntStream.rangeClosed(0, 100).mapToObj(i -> "u-%03d".formatted(i)).toList()));
+    }
+
+    /**
+     * The links of 600 rejected rows (two fields each, one row given twice) go in two statements, 500 rows at most
+     * each; the links of the 100 other rows stay. Before, one delete a rejected row.
+     */
+    @Test
+    void theLinksOfRejectedRowsGoInAStatementPer500Rows() {
+        ImportStore imports = new ImportStore(clock);
+        List<ImportLink> links = new ArrayList<>();
+        for (long row = 1; row <= 700; row++) {
+            for (String field : List.of("alias", "dependencies")) {
+                links.add(new ImportLink(row, "srvc_" + row, field, "{\"" + field + "\":1}", null, false, null));
+            }
+        }
+        List<Long> rejected = new ArrayList<>(LongStream.rangeClosed(1, 600).boxed().toList());
+        rejected.add(7L);
+        StatementCount statements = new StatementCount();
+        db.inTransaction((Handle h) -> {
+            imports.addLinks(h, "imp_rejected", links);
+            imports.removeLinksOfRows(statements.counting(h), "imp_rejected", rejected);
+            return null;
+        });
+
+        assertThat(statements.taken()).isEqualTo(2);
+        assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_rejected", null, 1_000)))
+                .isEqualTo(links.subList(1_200, 1_400));
     }
 
     /** An import of acme's contacts, stored with its counts of warnings at 0. */
