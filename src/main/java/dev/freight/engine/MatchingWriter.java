@@ -374,6 +374,7 @@ final class MatchingWriter implements RowWriter {
         }
         Map<String, String> referrers = referrers(h, deletable);
         List<RowError> errors = new ArrayList<>();
+        List<Long> rejected = new ArrayList<>();
         long created = 0;
         long updated = 0;
         long unchanged = 0;
@@ -391,8 +392,9 @@ final class MatchingWriter implements RowWriter {
             }
             errors.add(new RowError(l.ordinal(), 1, l.row().line(), record == null ? null : record.externalId(),
                     v.field(), v.code().wireName(), v.message() + kept, l.row().cellsJson()));
-            imports.removeLinksOfRow(h, importId, l.ordinal());
+            rejected.add(l.ordinal());
         }
+        imports.removeLinksOfRows(h, importId, rejected);
         imports.addErrors(h, importId, errors);
         long failed = errors.size();
         return new ImportStats(0, -failed, -created, -updated, -unchanged, 0, 0, failed);

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -541,15 +542,18 @@ public final class ImportStore {
 
     /**
      * Multi-row inserts of {@code rows} into {@code tableAndColumns} (rows already there are left alone), up to 500 rows
-     * per statement within the dialect's parameter limit.
+     * per statement within the dialect's parameter limit; returns how many rows they inserted, summed from each
+     * statement's own count (a JDBC batch's counts are not known on PostgreSQL: reWriteBatchedInserts answers
+     * SUCCESS_NO_INFO).
      */
-    private static void insertRows(Handle h, String tableAndColumns, List<Object[]> rows) {
+    private static long insertRows(Handle h, String tableAndColumns, List<Object[]> rows) {
         if (rows.isEmpty()) {
-            return;
+            return 0;
         }
         int width = rows.getFirst().length;
         int perStatement = Math.max(1, Math.min(500, h.dialect().maxParameters() / width));
         String one = "(" + String.join(", ", Collections.nCopies(width, "?")) + ")";
+        long inserted = 0;
         for (int from = 0; from < rows.size(); from += perStatement) {
             List<Object[]> slice = rows.subList(from, Math.min(rows.size(), from + perStatement));
             StringBuilder sql = new StringBuilder("insert " + h.dialect().orFail() + "into " + tableAndColumns
@@ -559,8 +563,9 @@ public final class ImportStore {
                 sql.append(i == 0 ? one : ", " + one);
                 params.addAll(Arrays.asList(slice.get(i)));
             }
-            h.update(sql + " on conflict do nothing", params.toArray());
+            inserted += h.update(sql + " on conflict do nothing", params.toArray());
         }
+        return inserted;
     }
 
     /**
@@ -673,9 +678,20 @@ public final class ImportStore {
                 importId, after == null ? -1L : after.ordinal(), after == null ? "" : after.field());
     }
 
-    /** Forgets every link of the row at {@code ordinal}: the row was rejected. */
-    public void removeLinksOfRow(Handle h, String importId, long ordinal) {
-        h.update("delete from import_links where import_id = ? and ordinal = ?", importId, ordinal);
+    /**
+     * Forgets every link of the rows at {@code ordinals}: the rows were rejected. One statement per 500 rows (before,
+     * one a row).
+     */
+    public void removeLinksOfRows(Handle h, String importId, Collection<Long> ordinals) {
+        List<Long> all = List.copyOf(new LinkedHashSet<>(ordinals));
+        for (int from = 0; from < all.size(); from += 500) {
+            List<Long> slice = all.subList(from, Math.min(all.size(), from + 500));
+            List<Object> params = new ArrayList<>(slice.size() + 1);
+            params.add(importId);
+            params.addAll(slice);
+            h.update("delete from import_links where import_id = ? and ordinal in ("
+                    + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", params.toArray());
+        }
     }
 
     /** The import's change-log row of one record, if it logged one. */
@@ -1010,8 +1026,9 @@ public final class ImportStore {
      * {@value #KEPT_REFERENCE_WARNINGS} values in Java's {@link String} order ({@link #referenceWarnings}): a value
      * after those is not stored, and one they push out is deleted. So an import stores at most that many a field
      * however many rows name a value that matches nothing (before, one row a distinct value, never read). Reads the
-     * field's kept values (a batch at a time) once per call; an import that stored more before is trimmed then. The
-     * values not named before are counted ({@link #findingCounts}), in the caller's transaction.
+     * field's kept values (a batch at a time) once per call, and stores the values that join them in one insert
+     * (before, one insert a value); an import that stored more before is trimmed then. The values not named before are
+     * counted ({@link #findingCounts}), in the caller's transaction.
      */
     public void addReferenceWarnings(Handle h, String importId, Map<String, ? extends Collection<String>> byField) {
         byField.forEach((field, values) -> {
@@ -1044,12 +1061,13 @@ public final class ImportStore {
                 h.update("delete from import_reference_warnings where import_id = ? and field = ? and value not in ("
                         + String.join(", ", Collections.nCopies(kept.size(), "?")) + ")", params.toArray());
             }
+            List<Object[]> added = new ArrayList<>();
             for (String v : kept) {
                 if (!keptStored.contains(v)) {
-                    h.update("insert into import_reference_warnings (import_id, field, value) values (?, ?, ?)"
-                            + " on conflict do nothing", importId, field, v);
+                    added.add(new Object[] {importId, field, v});
                 }
             }
+            insertRows(h, "import_reference_warnings (import_id, field, value)", added);
             countReferenceValues(h, importId, field, values);
         });
     }
@@ -1157,27 +1175,61 @@ public final class ImportStore {
 
     /**
      * Records warnings about rows the import accepted (one per row and field), keeping only the import's first
-     * {@value #KEPT_WARNINGS} in source order ({@link #warnings}): those past them are deleted, so an import stores
-     * that many at most however many of its rows are warned about (before, one a row, never read past the first 1,000).
-     * A warning of a row before those kept (a link's, added after the last row) takes its place among them. Each
-     * warning stored is counted ({@link #findingCounts}), in the caller's transaction, whether kept or not.
+     * {@value #KEPT_WARNINGS} in source order ({@link #warnings}): those past them are not stored, or deleted when a
+     * warning of an earlier row takes their place, so an import stores that many at most however many of its rows are
+     * warned about (before, one a row, never read past the first 1,000). A warning of a row before those kept (a
+     * link's, added after the last row) takes its place among them. Each warning is counted ({@link #findingCounts}),
+     * in the caller's transaction, whether kept or not, but for one whose row and field are stored already or came
+     * earlier in {@code warnings} (the first is kept). A chunk's warnings come once, in the transaction that commits
+     * it (a chunk run again or replayed row by row gives them again after its rollback), so each counts once. Those
+     * that may stay go in multi-row inserts; a warning of a row after the last one kept when the import keeps all it
+     * may is counted without an insert: such a chunk takes two statements however many warnings it has (before, one
+     * insert a warning).
      */
     public void addWarnings(Handle h, String importId, List<RowWarning> warnings) {
         if (warnings.isEmpty()) {
             return;
         }
-        long added = 0;
-        for (RowWarning w : warnings) {
-            added += h.update("insert into import_warnings (import_id, ordinal, field, code, message)"
-                    + " values (?, ?, ?, ?, ?) on conflict do nothing", importId, w.ordinal(), w.field(), w.code(),
-                    w.message());
+        Map<List<Object>, RowWarning> given = new LinkedHashMap<>();
+        warnings.forEach(w -> given.putIfAbsent(List.of(w.ordinal(), w.field()), w));
+        long[] stored = h.query("select count(*), max(ordinal) from import_warnings where import_id = ?",
+                rs -> new long[] {rs.getLong(1), rs.getObject(2) == null ? Long.MIN_VALUE : rs.getLong(2)},
+                importId).getFirst();
+        // A warning of a row after the last one stored is not stored yet: it counts without an insert. One of a row up
+        // to it may be (a link's of a row before, or one given again): the insert's count tells which were new.
+        List<RowWarning> maybeStored = new ArrayList<>();
+        List<RowWarning> after = new ArrayList<>();
+        given.values().forEach(w -> (w.ordinal() <= stored[1] ? maybeStored : after).add(w));
+        long added = insertWarnings(h, importId, maybeStored);
+        long held = stored[0] + added;
+        // Of those after, only the first that fill the import's room can stay. The cut is at a row's end: the fields of
+        // one row are in the database's collation order, which the trim below applies.
+        after.sort(Comparator.comparingLong(RowWarning::ordinal));
+        int kept = 0;
+        while (kept < after.size() && (held + kept < KEPT_WARNINGS
+                || kept > 0 && after.get(kept).ordinal() == after.get(kept - 1).ordinal())) {
+            kept++;
         }
-        // Counted in the transaction that stores them; an import stored before V34 keeps its null.
-        h.update("update imports set warnings_count = warnings_count + ? where id = ?", added, importId);
-        h.queryFirst("select ordinal, field from import_warnings where import_id = ? order by ordinal, field"
-                + " limit 1 offset " + KEPT_WARNINGS, rs -> new Object[] {rs.getLong(1), rs.getString(2)}, importId)
-                .ifPresent(first -> h.update("delete from import_warnings where import_id = ?"
-                        + " and (ordinal > ? or ordinal = ? and field >= ?)", importId, first[0], first[0], first[1]));
+        held += insertWarnings(h, importId, after.subList(0, kept));
+        added += after.size();
+        if (added > 0) {
+            // Counted in the transaction that stores them; an import stored before V34 keeps its null.
+            h.update("update imports set warnings_count = warnings_count + ? where id = ?", added, importId);
+        }
+        if (held > KEPT_WARNINGS) {
+            h.queryFirst("select ordinal, field from import_warnings where import_id = ? order by ordinal, field"
+                    + " limit 1 offset " + KEPT_WARNINGS, rs -> new Object[] {rs.getLong(1), rs.getString(2)},
+                    importId).ifPresent(first -> h.update("delete from import_warnings where import_id = ?"
+                            + " and (ordinal > ? or ordinal = ? and field >= ?)", importId, first[0], first[0],
+                            first[1]));
+        }
+    }
+
+    /** Inserts {@code warnings}, those not stored yet; returns how many it stored. */
+    private static long insertWarnings(Handle h, String importId, List<RowWarning> warnings) {
+        List<Object[]> rows = new ArrayList<>(warnings.size());
+        warnings.forEach(w -> rows.add(new Object[] {importId, w.ordinal(), w.field(), w.code(), w.message()}));
+        return insertRows(h, "import_warnings (import_id, ordinal, field, code, message)", rows);
     }
 
     /** The import's first {@code limit} row warnings, in source order. */

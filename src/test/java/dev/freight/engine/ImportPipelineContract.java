@@ -2171,7 +2171,7 @@ abstract class ImportPipelineContract {
         // As an older version stored them: without their rows.
         db.inTransaction(h -> {
             List<ImportLink> kept = imports.links(h, job.id(), null, 10);
-            kept.forEach(l -> imports.removeLinksOfRow(h, job.id(), l.ordinal()));
+            imports.removeLinksOfRows(h, job.id(), kept.stream().map(ImportLink::ordinal).toList());
             imports.addLinks(h, job.id(), kept.stream().map(l -> new ImportLink(l.ordinal(), l.recordId(),
                     l.field(), l.valueJson(), l.writtenJson(), l.unchanged(), null)).toList());
             return null;

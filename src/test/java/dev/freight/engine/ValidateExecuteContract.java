@@ -313,6 +313,32 @@ abstract class ValidateExecuteContract {
         assertThat(counts(job.id())).isEqualTo(new ImportStore.FindingCounts(1_500L, Map.of("account", 250L)));
     }
 
+    /**
+     * Chunks run again after a transient conflict, or replayed row by row, count their warnings once: the 1,500 warned
+     * rows end with 1,500 warnings and 250 values counted, as validate counts them, and rows 1 to 1,001's warnings
+     * stored. The warnings past those kept are counted without being stored, in the chunk's transaction, which rolls
+     * back with the attempt that failed.
+     */
+    @ParameterizedTest
+    @EnumSource(ChunkFailure.class)
+    void warningsOfChunksRunAgainOrReplayedRowByRowAreCountedOnce(ChunkFailure failure) throws IOException {
+        String csv = warnedRows();
+        List<Integer> transactions = failingChunks(failure);
+
+        Both both = both(BuiltInObjects.CONTACT, byEmail(), csv);
+
+        assertThat(transactions).hasSize(switch (failure) {
+            case NONE -> 500;
+            case TRANSIENT -> 1_000;
+            case ROW_LEVEL -> 2_000;
+        });
+        both.agree();
+        assertThat(both.executeCounts()).isEqualTo(new ImportStore.FindingCounts(1_500L, Map.of("account", 250L)));
+        assertThat(db.withHandle((Handle h) -> h.query("select count(*), min(ordinal), max(ordinal) from"
+                + " import_warnings where import_id = ?", rs -> rs.getLong(1) + " " + rs.getLong(2) + " "
+                + rs.getLong(3), both.executed().id()))).containsExactly("1001 1 1001");
+    }
+
     /** 1,500 stored contacts c-N, and a file whose row N gives contact N the external_id x-N and account nowhere-N%250. */
     private String warnedRows() {
         List<RecordWrite> stored = new ArrayList<>();

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.freight.engine.ImportJobs;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
+import dev.freight.store.ImportEnums.Action;
+import dev.freight.store.ImportEnums.DuplicateHandling;
+import dev.freight.store.ImportEnums.UploadMode;
 import dev.freight.store.postgres.PostgresDialect;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
@@ -27,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -524,6 +529,118 @@ abstract class RecordStoreContract {
         assertThat(kept.get(1)).isEqualTo(new RowWarning(11, "external_id", "external_id_not_changed", "row 11"));
         assertThat(kept.getLast()).isEqualTo(new RowWarning(1_010, "external_id", "external_id_not_changed",
                 "row 1010"));
+    }
+
+    /**
+     * A chunk's 2,500 warnings (rows 1 to 2,500), more than one insert carries, take five statements: the read of what
+     * the import keeps, three inserts of the first 1,001 (500 rows at most each), the count; a later chunk's 2,500
+     * (rows 2,501 to 5,000), all after those kept, take two: the read and the count, none stored. Warnings of links
+     * after the last row take five: the read, one insert (row 7's new one, and row 9's, stored already: not counted),
+     * the count, and the trim of row 1,000, which row 7's pushed out; row 6,000's is counted, not stored, and a row and
+     * field given twice count once, the first kept. A first attempt rolled back counts nothing: 5,002 in all. Before,
+     * one insert a warning: 2,503, 2,503 and 8 statements.
+     */
+    @Test
+    void aChunksWarningsAreStoredInAFewStatementsAndEachCountedOnce() {
+        ImportStore imports = new ImportStore(clock);
+        String importId = storedImport(imports);
+        StatementCount statements = new StatementCount();
+        assertThatThrownBy(() -> db.inTransaction((Handle h) -> {
+            imports.addWarnings(h, importId, warned(1, 2_500));
+            throw new IllegalStateException("the chunk failed");
+        })).hasMessage("the chunk failed");
+        List<Integer> taken = new ArrayList<>();
+        for (List<RowWarning> chunk : List.of(warned(1, 2_500), warned(2_501, 5_000), List.of(
+                new RowWarning(7, "dependencies", "link_not_added", "link of row 7"),
+                new RowWarning(7, "dependencies", "link_not_added", "link of row 7 again"),
+                new RowWarning(9, "external_id", "external_id_not_changed", "row 9 again"),
+                new RowWarning(6_000, "dependencies", "link_not_added", "link of row 6000"),
+                new RowWarning(6_000, "dependencies", "link_not_added", "link of row 6000 again")))) {
+            db.inTransaction((Handle h) -> {
+                imports.addWarnings(statements.counting(h), importId, chunk);
+                return null;
+            });
+            taken.add(statements.taken());
+        }
+
+        assertThat(taken).containsExactly(5, 2, 5);
+        assertThat(db.withHandle((Handle h) -> imports.findingCounts(h, importId)).orElseThrow())
+                .isEqualTo(new ImportStore.FindingCounts(5_002L, Map.of()));
+        List<RowWarning> kept = new ArrayList<>(warned(1, 1_000));
+        kept.add(6, new RowWarning(7, "dependencies", "link_not_added", "link of row 7"));
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, importId, 5_000))).isEqualTo(kept);
+    }
+
+    /**
+     * A chunk's 300 values of a field that match nothing take four statements: the read of the values kept, one insert
+     * of the first 101, the insert of their hashes and the count; a later chunk's 300 smaller values take five, the
+     * delete of those they push out added. All 600 are counted. Before, one insert a value kept: 104 and 105.
+     */
+    @Test
+    void aChunksUnresolvedValuesAreStoredInOneInsert() {
+        ImportStore imports = new ImportStore(clock);
+        String importId = storedImport(imports);
+        StatementCount statements = new StatementCount();
+        List<Integer> taken = new ArrayList<>();
+        for (String prefix : List.of("v-", "u-")) {
+            List<String> values = IntStream.range(0, 300).mapToObj(i -> "%s%03d".formatted(prefix, i)).toList();
+            db.inTransaction((Handle h) -> {
+                imports.addReferenceWarnings(statements.counting(h), importId, Map.of("account", values));
+                return null;
+            });
+            taken.add(statements.taken());
+        }
+
+        assertThat(taken).containsExactly(4, 5);
+        assertThat(db.withHandle((Handle h) -> imports.findingCounts(h, importId)).orElseThrow())
+                .isEqualTo(new ImportStore.FindingCounts(0L, Map.of("account", 600L)));
+        assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, importId, 200))).isEqualTo(Map.of(
+                "account", IntStream.rangeClosed(0, 100).mapToObj(i -> "u-%03d".formatted(i)).toList()));
+    }
+
+    /**
+     * The links of 600 rejected rows (two fields each, one row given twice) go in two statements, 500 rows at most
+     * each; the links of the 100 other rows stay. Before, one delete a rejected row.
+     */
+    @Test
+    void theLinksOfRejectedRowsGoInAStatementPer500Rows() {
+        ImportStore imports = new ImportStore(clock);
+        List<ImportLink> links = new ArrayList<>();
+        for (long row = 1; row <= 700; row++) {
+            for (String field : List.of("alias", "dependencies")) {
+                links.add(new ImportLink(row, "srvc_" + row, field, "{\"" + field + "\":1}", null, false, null));
+            }
+        }
+        List<Long> rejected = new ArrayList<>(LongStream.rangeClosed(1, 600).boxed().toList());
+        rejected.add(7L);
+        StatementCount statements = new StatementCount();
+        db.inTransaction((Handle h) -> {
+            imports.addLinks(h, "imp_rejected", links);
+            imports.removeLinksOfRows(statements.counting(h), "imp_rejected", rejected);
+            return null;
+        });
+
+        assertThat(statements.taken()).isEqualTo(2);
+        assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_rejected", null, 1_000)))
+                .isEqualTo(links.subList(1_200, 1_400));
+    }
+
+    /** An import of acme's contacts, stored with its counts of warnings at 0. */
+    private String storedImport(ImportStore imports) {
+        ImportJob job = new ImportJobs(new IdGenerator(clock), clock, Duration.ofHours(1)).requested(
+                new ImportJobs.Request(acme, "contact", ImportJobs.MODULE, UploadMode.ASYNC, Action.MERGE,
+                        DuplicateHandling.IGNORE_ALL, "test", "key_test", null), START.plus(Duration.ofHours(1)));
+        db.inTransaction((Handle h) -> {
+            imports.create(h, job);
+            return null;
+        });
+        return job.id();
+    }
+
+    /** An external_id_not_changed warning of each row from {@code first} to {@code last}. */
+    private static List<RowWarning> warned(int first, int last) {
+        return IntStream.rangeClosed(first, last).mapToObj(row -> new RowWarning(row, "external_id",
+                "external_id_not_changed", "row " + row)).toList();
     }
 
     /**
