@@ -103,6 +103,16 @@ public interface Dialect {
     }
 
     /**
+     * A condition that {@code expression} is one of {@code values}, adding one parameter to {@code params} however
+     * many values there are (a filter's values are as many as a request holds, and a statement takes at most 65,535
+     * parameters on PostgreSQL): an array on PostgreSQL, a JSON array on SQLite. The values, at least one, are all
+     * {@link String}s (compared as text), all {@link java.math.BigDecimal}s (as numbers, as {@link #numberParameter}
+     * compares them) or all {@link Long}s (as integers). The parameter may be written into the statement as a literal
+     * ({@link #streamText}).
+     */
+    String anyOf(String expression, List<?> values, List<Object> params);
+
+    /**
      * The condition that selects the organization's records of one object, for a query that reads them in id order or
      * scans them, adding its parameters to {@code params}. Records carry their object's id prefix (a custom object
      * re-created over records left by an earlier one takes their prefix), so the object's records lie in one range of
@@ -381,8 +391,8 @@ public interface Dialect {
     }
 
     /**
-     * Runs a query over many rows (parameters: {@link String}, {@link java.math.BigDecimal}, {@link Long} or
-     * {@link Integer}) and hands its rows to {@code handler} one at a time, never holding the whole result. On a
+     * Runs a query over many rows (parameters: {@link String}, {@link java.math.BigDecimal}, {@link Long},
+     * {@link Integer}, or the one of an {@link #anyOf}) and hands its rows to {@code handler} one at a time, never holding the whole result. On a
      * handle with auto-commit. The default reads through JDBC with a fetch size, inside a transaction it rolls back
      * where {@link #streamsInTransaction}.
      */

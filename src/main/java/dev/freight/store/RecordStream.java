@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -358,9 +357,7 @@ public final class RecordStream {
                         sql.append(referenceIn(dialect, organizationId, object, condition.target(), in.values(),
                                 params));
                     } else {
-                        sql.append(expr).append(" in (")
-                                .append(String.join(", ", Collections.nCopies(in.values().size(), p))).append(')');
-                        params.addAll(in.values());
+                        sql.append(dialect.anyOf(expr, in.values(), params));
                     }
                 }
                 case RecordQuery.Range range -> {
@@ -455,7 +452,6 @@ public final class RecordStream {
     private static String referenceIn(Dialect dialect, String organizationId, ObjectDef object,
             RecordQuery.Target target, List<Object> values, List<Object> params) {
         String slug = target.path().getFirst();
-        String in = " in (" + marks(values.size()) + ")";
         StringBuilder sql = new StringBuilder("((").append(dialect.jsonText("records.data", List.of(slug, "object")))
                 .append(", ").append(dialect.jsonText("records.data", List.of(slug, "id")))
                 // The organization's objects, one key look-up each (a loose scan), so that each value is looked up
@@ -465,29 +461,24 @@ public final class RecordStream {
                 .append(" where organization_id = ? and object > objects.object) from objects")
                 .append(" where objects.object is not null)")
                 .append(" select named.object, named.id from records named where named.organization_id = ?")
-                .append(" and named.object in (select object from objects) and named.external_id").append(in)
+                .append(" and named.object in (select object from objects) and ");
+        params.add(organizationId);
+        params.add(organizationId);
+        params.add(organizationId);
+        sql.append(dialect.anyOf("named.external_id", values, params))
                 .append(" union all select named.object, named.id from records named where named.organization_id = ?")
-                .append(" and named.id").append(in).append(" and named.external_id is null)")
-                .append(" or records.id in (select held.id from records held where ");
+                .append(" and ");
         params.add(organizationId);
-        params.add(organizationId);
-        params.add(organizationId);
-        params.addAll(values);
-        params.add(organizationId);
-        params.addAll(values);
-        // Unqualified, the object's columns are the innermost table's: held's.
-        sql.append(dialect.objectInIdOrder(organizationId, object, params)).append(" and ")
-                .append(storedReference(dialect, "held.data", slug)).append(in)
+        sql.append(dialect.anyOf("named.id", values, params)).append(" and named.external_id is null)")
+                .append(" or records.id in (select held.id from records held where ")
+                // Unqualified, the object's columns are the innermost table's: held's.
+                .append(dialect.objectInIdOrder(organizationId, object, params)).append(" and ")
+                .append(dialect.anyOf(storedReference(dialect, "held.data", slug), values, params))
                 .append(" and not exists (select 1 from records named")
                 .append(" where named.organization_id = held.organization_id")
                 .append(" and named.object = ").append(dialect.jsonText("held.data", List.of(slug, "object")))
                 .append(" and named.id = ").append(dialect.jsonText("held.data", List.of(slug, "id"))).append(")))");
-        params.addAll(values);
         return sql.toString();
-    }
-
-    private static String marks(int n) {
-        return String.join(", ", Collections.nCopies(n, "?"));
     }
 
     /** The text a reference holds: its external_id, else its record's id; null when the field holds no reference. */

@@ -365,6 +365,45 @@ abstract class ExportApiContract {
         assertThat(text(get(done.get("fileUrl").asString()))).isEqualTo("c-1,a-5\r\n");
     }
 
+    /**
+     * An {@code in} filter takes as many values as a request holds: 100,000 values that name no record beside a few
+     * that do select exactly the records the few name, on a text field and on a reference, in an immediate export
+     * (counted first, to choose between the file and a job) and in an export job. Before, each value was a parameter
+     * of its own, and a statement takes at most 65,535 on PostgreSQL (its driver), 250,000 on SQLite (as sqlite-jdbc
+     * builds it), where a reference's filter binds its values three times: the exports failed with 500
+     * {@code internal_error}, on PostgreSQL at the count, on SQLite for the reference.
+     */
+    @Test
+    void anInFilterOfMoreValuesThanAStatementTakesParametersExportsExactlyTheRecordsItsValuesName() {
+        vendors();
+        List<StoredRecord> accounts = seed(tenant, BuiltInObjects.ACCOUNT, List.of(
+                new RecordWrite("a-1", values("displayName", "Acme")),
+                new RecordWrite("a-3", values("displayName", "Beta"))));
+        seed(tenant, BuiltInObjects.CONTACT, List.of(
+                new RecordWrite("c-1", values("displayName", "One", "account",
+                        new Value.Ref("a-1", "account", accounts.get(0).id()))),
+                new RecordWrite("c-2", values("displayName", "Two", "account",
+                        new Value.Ref("a-3", "account", accounts.get(1).id()))),
+                new RecordWrite("c-3", values("displayName", "Three"))));
+        // Short values, so that the requests fit the test server's FREIGHT_MAX_REQUEST_BYTES (1,000,000).
+        String none = java.util.stream.IntStream.range(0, 100_000).mapToObj(i -> "\"~" + Integer.toString(i, 36)
+                + "\"").collect(Collectors.joining(","));
+        String byName = "{\"columns\": [\"external_id\"], \"filters\": [{\"field\": \"name\", \"operator\": \"in\","
+                + " \"values\": [\"Gamma\", " + none + ", \"Acme\"]}]}";
+        String byAccount = "{\"columns\": [\"external_id\", \"account\"], \"includeHeaders\": false, \"filters\":"
+                + " [{\"field\": \"account\", \"operator\": \"in\", \"values\": [" + none + ", \"a-3\"]}]}";
+
+        assertThat(externalIds(byName)).containsExactly("v-1", "v-3");
+        assertThat(contactCsv(byAccount)).isEqualTo("c-2,a-3\r\n");
+        HttpResponse<byte[]> accepted = export("/v1/modules/contacts/export", "{\"format\": \"csv\", \"async\": true,"
+                + " \"config\": " + byAccount + "}");
+        assertThat(accepted.statusCode()).as(text(accepted)).isEqualTo(202);
+        assertThat(json(accepted).at("/data/recordCount").asLong()).isEqualTo(1);
+        JsonNode done = awaitJob(json(accepted).at("/data/exportJobId").asString());
+        assertThat(done.get("status").asString()).isEqualTo("completed");
+        assertThat(text(get(done.get("fileUrl").asString()))).isEqualTo("c-2,a-3\r\n");
+    }
+
     String contactCsv(String config) {
         HttpResponse<byte[]> r = export("/v1/modules/contacts/export", "{\"format\": \"csv\", \"config\": " + config
                 + "}");

@@ -36,6 +36,20 @@ class PostgresRecordStoreTest extends RecordStoreContract {
         assertThat(after).containsExactly(2);
     }
 
+    /**
+     * A small {@code in} filter on the external_id, one array parameter now, is planned as its list of parameters was
+     * (PostgreSQL reads such a list as {@code = any} of an array too): the values looked up in the unique key, then
+     * sorted, not a walk over the object's records.
+     */
+    @Test
+    void aSmallInFilterOnTheExternalIdIsPlannedAsItsListOfParametersWasThroughTheUniqueKey() {
+        List<List<String>> plans = smallInFilterPlans();
+
+        assertThat(plans.get(1)).isEqualTo(plans.get(0));
+        assertThat(databases().readsOnlyThrough(plans.get(1), "records",
+                "records_organization_id_object_external_id_key")).as(String.join("\n", plans.get(1))).isTrue();
+    }
+
     @Test
     void storesDataAsJsonbWhoseMembersKeepTheirTypesAndScale() {
         String id = upsertTypedVendor();

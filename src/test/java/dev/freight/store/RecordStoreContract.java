@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.IntStream;
@@ -1601,6 +1602,121 @@ abstract class RecordStoreContract {
             assertThat(matching.apply(new RecordQuery.In(target, List.of("b-1", "c-1", "vndr_gone", "x-1"))))
                     .containsExactly("p-1", "p-3", "p-4");
         }
+    }
+
+    /**
+     * Values of an {@code in} filter beyond either database's parameter limit (PostgreSQL's driver: 65,535 a statement;
+     * the SQLite sqlite-jdbc bundles: 250,000): each of its 250,000 values that name no record beside a few that do.
+     * The records list's page, an export's stream (with and without references to name), and its counts all select
+     * exactly the records the few name, on a text field, the external_id, a reference (by external_id, and by id for a
+     * record without one), a number (compared as a number: 2.5 is the stored 2.50), a creation time, a date and a
+     * boolean. Before, every value was a parameter of its own: PostgreSQL's driver refused the page and the counts
+     * ({@code database_error}: "PreparedStatement can have at most 65,535 parameters"), SQLite every path ("too many
+     * SQL variables").
+     */
+    @Test
+    void anInFilterOfMoreValuesThanAStatementTakesParametersSelectsExactlyTheRecordsItsValuesName() {
+        String beta = upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"), vendor(null, "Beta")).get(1).id();
+        upsert(globex, BuiltInObjects.VENDOR, vendor("v-2", "Globex's"));
+        List<Long> created = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            clock.advance(Duration.ofMinutes(1));
+            created.add(clock.millis());
+            Map<String, Value> values = new LinkedHashMap<>();
+            values.put("name", text("Box " + i));
+            values.put("weight_kg", new Value.Decimal(new BigDecimal(i == 1 ? "2.50" : i + "0.5")));
+            values.put("hazardous", new Value.Bool(i == 2));
+            values.put("ship_date", new Value.Date(LocalDate.of(2024, 2, 25).plusDays(i)));
+            if (i != 4) {
+                String vendor = i == 5 ? beta : idsByExternalId(acme, "vendor", "v-1").get("v-1");
+                values.put("carrier", new Value.Ref(i == 5 ? null : "v-1", "vendor", vendor));
+            }
+            upsert(acme, SHIPMENT, new RecordWrite("s-" + i, values));
+        }
+        upsert(globex, SHIPMENT, new RecordWrite("s-1", Map.of("name", text("Box 1"), "carrier",
+                new Value.Ref("v-2", "vendor", idsByExternalId(globex, "vendor", "v-2").get("v-2")))));
+        int many = 250_000;
+        Function<List<Object>, List<Object>> withMany = named -> {
+            List<Object> values = new ArrayList<>(named);
+            for (int i = 0; i < many; i++) {
+                values.add(switch (named.getFirst()) {
+                    case BigDecimal d -> new BigDecimal(i + ".25");
+                    case Long l -> (long) i;
+                    default -> "no-such-" + i;
+                });
+            }
+            return values;
+        };
+        RecordStream stream = new RecordStream(db);
+        List<Field> name = List.of(SHIPMENT.field("name").orElseThrow());
+        Map<RecordQuery.Condition, List<String>> expected = new LinkedHashMap<>();
+        expected.put(new RecordQuery.In(RecordQuery.Target.json(List.of("name"), RecordQuery.Kind.TEXT),
+                withMany.apply(List.of("Box 4", "Box 2"))), List.of("s-2", "s-4"));
+        expected.put(new RecordQuery.In(RecordQuery.Target.column("external_id", RecordQuery.Kind.TEXT),
+                withMany.apply(List.of("s-5", "s-1"))), List.of("s-1", "s-5"));
+        expected.put(new RecordQuery.In(RecordQuery.Target.reference("carrier"),
+                withMany.apply(List.of("v-1", beta, "v-2"))), List.of("s-1", "s-2", "s-3", "s-5"));
+        expected.put(new RecordQuery.In(RecordQuery.Target.json(List.of("weight_kg"), RecordQuery.Kind.NUMBER),
+                withMany.apply(List.of(new BigDecimal("2.5"), new BigDecimal("3.05E+1")))), List.of("s-1", "s-3"));
+        expected.put(new RecordQuery.In(RecordQuery.Target.column("created_at", RecordQuery.Kind.EPOCH_MILLIS),
+                withMany.apply(List.of(created.get(3)))), List.of("s-4"));
+        expected.put(new RecordQuery.In(RecordQuery.Target.json(List.of("ship_date"), RecordQuery.Kind.TEXT),
+                withMany.apply(List.of("2024-02-28"))), List.of("s-3"));
+        expected.put(new RecordQuery.In(RecordQuery.Target.json(List.of("hazardous"), RecordQuery.Kind.BOOLEAN),
+                withMany.apply(List.of("true"))), List.of("s-2"));
+
+        expected.forEach((condition, ids) -> {
+            RecordQuery query = new RecordQuery(List.of(condition), null, null);
+            List<String> paged = db.<List<StoredRecord>>withHandle(h -> records.page(h, acme, SHIPMENT,
+                    List.of(condition), 100, null)).stream().map(StoredRecord::externalId).toList();
+            List<String> streamed = new ArrayList<>();
+            List<String> rows = new ArrayList<>();
+            db.withHandle(h -> {
+                try {
+                    stream.forEach(h, acme, SHIPMENT, SHIPMENT.fields(), query, r -> streamed.add(r.externalId()));
+                    return stream.forEachRow(h, acme, SHIPMENT, Set.of(RecordStream.Property.EXTERNAL_ID), name,
+                            query, r -> rows.add(r.property(RecordStream.Property.EXTERNAL_ID)));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            long counted = db.<Long>withHandle(h -> stream.count(h, acme, SHIPMENT, query));
+            long countedUpTo = db.<Long>withHandle(h -> stream.countUpTo(h, acme, SHIPMENT, query, 10_001));
+
+            String what = condition.target().toString();
+            assertThat(paged).as(what).containsExactlyElementsOf(ids);
+            assertThat(streamed).as(what).containsExactlyElementsOf(ids);
+            assertThat(rows).as(what).containsExactlyElementsOf(ids);
+            assertThat(counted).as(what).isEqualTo(ids.size());
+            assertThat(countedUpTo).as(what).isEqualTo(ids.size());
+        });
+    }
+
+    /**
+     * The plans of a records page (as {@link RecordStore#page} reads it) that an {@code in} filter of two external_ids
+     * selects, among 10,000 vendors of each organization: first as the two were bound before, a parameter each, then as
+     * {@link Dialect#anyOf} binds them now. Statistics refreshed, as imports leave them.
+     */
+    List<List<String>> smallInFilterPlans() {
+        List<RecordWrite> writes = IntStream.range(0, 10_000).mapToObj(i -> vendor(externalId(i), "Vendor " + i))
+                .toList();
+        db.inTransaction(h -> records.upsert(h, acme, BuiltInObjects.VENDOR, writes));
+        db.inTransaction(h -> records.upsert(h, globex, BuiltInObjects.VENDOR, writes));
+        db.withHandle((Handle h) -> {
+            h.dialect().refreshStatistics(h, "records");
+            return null;
+        });
+        List<Object> before = new ArrayList<>();
+        String where = db.dialect().objectInIdOrder(acme, BuiltInObjects.VENDOR, before);
+        List<Object> now = new ArrayList<>(before);
+        String page = "select id, organization_id, object, external_id, data, created_at, updated_at from records where "
+                + where + " and %s order by id limit 101";
+        before.addAll(List.of(externalId(5), externalId(7)));
+        String anyOf = RecordStream.conditions(db.dialect(), acme, BuiltInObjects.VENDOR, List.of(new RecordQuery.In(
+                RecordQuery.Target.column("external_id", RecordQuery.Kind.TEXT), List.of(externalId(5),
+                        externalId(7)))), now).substring(" and ".length());
+        return db.withHandle(h -> List.of(databases().plan(h, page.formatted("external_id in (?, ?)"), before),
+                databases().plan(h, page.formatted(anyOf), now)));
     }
 
     /**

@@ -179,6 +179,22 @@ class SqliteRecordStoreTest extends RecordStoreContract {
         assertThat(byId).containsExactly("SEARCH records USING INDEX records_by_id (organization_id=? AND id=?)");
     }
 
+    /**
+     * A small {@code in} filter on the external_id, one JSON array parameter now, reads the records as its list of
+     * parameters did: one range of the organization's id index (the object's records, in id order: no sort), each
+     * checked against the list, which is read once.
+     */
+    @Test
+    void aSmallInFilterOnTheExternalIdReadsTheRecordsAsItsListOfParametersDid() {
+        List<List<String>> plans = smallInFilterPlans();
+
+        assertThat(plans.get(0)).containsExactly(
+                "SEARCH records USING INDEX records_by_id (organization_id=? AND id>? AND id<?)");
+        assertThat(plans.get(1)).containsExactly(
+                "SEARCH records USING INDEX records_by_id (organization_id=? AND id>? AND id<?)",
+                "LIST SUBQUERY 1", "SCAN json_each VIRTUAL TABLE INDEX 1:", "CREATE BLOOM FILTER");
+    }
+
     @Test
     void aLookUpByNameReadsTheObjectsTextIndexOnceItIsMade() {
         upsert(acme, BuiltInObjects.VENDOR, vendor("v-1", "Acme"));

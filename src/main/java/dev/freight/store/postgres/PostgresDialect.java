@@ -61,6 +61,33 @@ public final class PostgresDialect implements Dialect {
         return column + " = any(?)";
     }
 
+    /**
+     * {@code = any} of one array, bound as text ({@code String[]}, which {@link #streamText} can write as a literal)
+     * and cast to the values' type: the same comparison as an {@code in} list, which PostgreSQL plans as
+     * {@code = any} of an array anyway.
+     */
+    @Override
+    public String anyOf(String expression, List<?> values, List<Object> params) {
+        String type = switch (values.getFirst()) {
+            case String s -> "text";
+            case BigDecimal d -> "numeric";
+            case Long l -> "bigint";
+            default -> throw new IllegalArgumentException("cannot compare with a "
+                    + values.getFirst().getClass().getName());
+        };
+        String[] texts = new String[values.size()];
+        for (int i = 0; i < texts.length; i++) {
+            texts[i] = switch (values.get(i)) {
+                case String s when type.equals("text") -> s;
+                case BigDecimal d when type.equals("numeric") -> d.toPlainString();
+                case Long l when type.equals("bigint") -> l.toString();
+                default -> throw new IllegalArgumentException("values of more than one type");
+            };
+        }
+        params.add(texts);
+        return expression + " = any(?::" + type + "[])";
+    }
+
     @Override
     public void upsertRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
             String importId, Handle.RowMapper<?> returned) {
@@ -563,13 +590,23 @@ public final class PostgresDialect implements Dialect {
         return b.toString();
     }
 
-    /** An escape-string literal (its meaning does not depend on standard_conforming_strings) or a number. */
+    /**
+     * An escape-string literal (its meaning does not depend on standard_conforming_strings), a number, or a text array
+     * of such literals.
+     */
     private static void literal(StringBuilder b, Object value) {
         switch (value) {
             case String s -> b.append("E'").append(s.replace("\\", "\\\\").replace("'", "''")).append('\'');
             case BigDecimal d -> b.append('(').append(d.toPlainString()).append(')');
             case Long l -> b.append('(').append(l.longValue()).append(')');
             case Integer n -> b.append('(').append(n.intValue()).append(')');
+            case String[] texts -> {
+                b.append("(array[");
+                for (int i = 0; i < texts.length; i++) {
+                    literal(i == 0 ? b : b.append(", "), texts[i]);
+                }
+                b.append("]::text[])");
+            }
             default -> throw new IllegalArgumentException("cannot write a " + value.getClass().getName()
                     + " as a literal");
         }

@@ -8,6 +8,7 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.StoreException;
 import dev.freight.store.ValueJson;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -64,6 +65,28 @@ public final class SqliteDialect implements Dialect {
     public String inSet(Handle h, String column, Collection<String> values, List<Object> params) {
         params.add(ValueJson.write(List.copyOf(values)));
         return column + " in (select value from json_each(?))";
+    }
+
+    /**
+     * {@code in} the items of one JSON array: strings, each number as the text the driver binds a
+     * {@link BigDecimal} with and cast as {@link #numberParameter} casts it, integers as JSON numbers.
+     */
+    @Override
+    public String anyOf(String expression, List<?> values, List<Object> params) {
+        Class<?> type = values.getFirst().getClass();
+        if (type != String.class && type != BigDecimal.class && type != Long.class) {
+            throw new IllegalArgumentException("cannot compare with a " + type.getName());
+        }
+        boolean numbers = type == BigDecimal.class;
+        List<Object> items = new ArrayList<>(values.size());
+        for (Object v : values) {
+            if (v.getClass() != type) {
+                throw new IllegalArgumentException("values of more than one type");
+            }
+            items.add(numbers ? v.toString() : v);
+        }
+        params.add(ValueJson.write(items));
+        return expression + " in (select " + (numbers ? "cast(value as numeric)" : "value") + " from json_each(?))";
     }
 
     @Override
