@@ -1569,6 +1569,9 @@ abstract class RecordStoreContract {
         assertThat(read.apply(new RecordQuery(List.of(boughtFromC), new RecordQuery.Sort(target, true), null)))
                 .containsExactly("p-2=vndr_n", "p-1=v-b");
         assertThat(read.apply(new RecordQuery(List.of(boughtFromC, fromG), null, null))).containsExactly("p-1=v-b");
+        assertThat(read.apply(new RecordQuery(List.of(new RecordQuery.Equals(RecordQuery.Target.reference("buyer"),
+                "c-1"), new RecordQuery.Range(target, "v", null)), new RecordQuery.Sort(target, false), null)))
+                .containsExactly("p-1=v-b", "p-2=vndr_n");
         RecordQuery ranged = new RecordQuery(List.of(fromG), null, null);
         assertThat(db.<Long>withHandle(h -> stream.count(h, acme, part, ranged))).isEqualTo(3L);
         assertThat(db.<Long>withHandle(h -> stream.countUpTo(h, acme, part, ranged, 2))).isEqualTo(2L);
