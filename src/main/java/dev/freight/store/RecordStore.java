@@ -232,7 +232,8 @@ public final class RecordStore {
         List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("""
                 select id, organization_id, object, external_id, data, created_at, updated_at
-                from records where\s""").append(h.dialect().objectInIdOrder(organizationId, object, params));
+                from\s""").append(RecordStream.from(h.dialect(), conditions, null)).append(" where ")
+                .append(h.dialect().objectInIdOrder(organizationId, object, params));
         sql.append(RecordStream.conditions(h.dialect(), organizationId, object, conditions, params));
         if (afterId != null) {
             sql.append(" and id > ?");

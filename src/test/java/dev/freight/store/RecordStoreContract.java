@@ -1720,6 +1720,103 @@ abstract class RecordStoreContract {
     }
 
     /**
+     * A sort or a range on a reference compares the text the stream names it with, whichever way the database finds
+     * each reference's record: a record renamed since by its external_id now, one without an external_id by its id, a
+     * gone record (with or without an external_id held), a record of another object than the field's target, a
+     * reference whose object is not its record's, and another organization's record of the same id by what the
+     * reference holds; a missing or null value last. Two reference fields in one query each find their own records,
+     * and the records list's pages of a range continue after their cursor in id order.
+     */
+    @Test
+    void aSortOrARangeOnAReferenceComparesWhatTheStreamNamesItWithInEveryCase() {
+        Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
+        Field buyer = new Field("buyer", "Buyer", FieldType.REFERENCE, false, "", List.of(), List.of("customer"),
+                false);
+        ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker, buyer));
+        db.inTransaction(h -> {
+            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
+                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            h.update(insert, "vndr_a", acme, "vendor", "v-b", "{}");
+            h.update(insert, "vndr_n", acme, "vendor", null, "{}");
+            h.update(insert, "vndr_z", acme, "vendor", "v-z", "{}");
+            h.update(insert, "vndr_m", acme, "vendor", "v-m", "{}");
+            h.update(insert, "cust_c", acme, "customer", "c-1", "{}");
+            h.update(insert, "vndr_g", globex, "vendor", "g-now", "{}");
+            List<String> makers = List.of(
+                    "{\"external_id\": \"v-a\", \"object\": \"vendor\", \"id\": \"vndr_a\"}",
+                    "{\"external_id\": null, \"object\": \"vendor\", \"id\": \"vndr_n\"}",
+                    "{\"external_id\": \"v-old\", \"object\": \"vendor\", \"id\": \"vndr_n\"}",
+                    "{\"external_id\": \"v-gone\", \"object\": \"vendor\", \"id\": \"vndr_gone\"}",
+                    "{\"external_id\": null, \"object\": \"vendor\", \"id\": \"vndr_gone2\"}",
+                    "{\"external_id\": \"c-old\", \"object\": \"customer\", \"id\": \"cust_c\"}",
+                    "{\"external_id\": \"x-held\", \"object\": \"customer\", \"id\": \"vndr_m\"}",
+                    "{\"external_id\": \"g-held\", \"object\": \"vendor\", \"id\": \"vndr_g\"}",
+                    "",
+                    "null",
+                    "{\"external_id\": \"v-z\", \"object\": \"vendor\", \"id\": \"vndr_z\"}");
+            for (int i = 0; i < makers.size(); i++) {
+                String buys = i == 0 ? ", \"buyer\": {\"external_id\": \"c-old\", \"object\": \"customer\","
+                        + " \"id\": \"cust_c\"}" : i == 1 ? ", \"buyer\": {\"external_id\": null, \"object\":"
+                        + " \"customer\", \"id\": \"cust_c\"}" : "";
+                h.update(insert, "part_%02d".formatted(i + 1), acme, "part", "p-" + (i + 1), makers.get(i).isEmpty()
+                        ? "{}" : "{\"maker\": " + makers.get(i) + buys + "}");
+            }
+            h.update(insert, "part_99", globex, "part", "p-99", "{\"maker\": " + makers.getFirst() + "}");
+            return null;
+        });
+        RecordQuery.Target target = RecordQuery.Target.reference("maker");
+        RecordStream stream = new RecordStream(db);
+        Function<RecordQuery, List<String>> read = query -> {
+            List<String> out = new ArrayList<>();
+            db.withHandle(h -> {
+                try {
+                    return stream.forEach(h, acme, part, part.fields(), query, r -> out.add(r.externalId() + "="
+                            + (r.values().get("maker") instanceof Value.Ref ref ? ref.text() : "")));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            return out;
+        };
+        Function<RecordQuery.Condition, List<String>> matching = condition -> read.apply(new RecordQuery(
+                List.of(condition), null, null));
+
+        assertThat(read.apply(new RecordQuery(List.of(), new RecordQuery.Sort(target, false), null)))
+                .containsExactly("p-6=c-1", "p-8=g-held", "p-1=v-b", "p-4=v-gone", "p-11=v-z", "p-5=vndr_gone2",
+                        "p-2=vndr_n", "p-3=vndr_n", "p-7=x-held", "p-9=", "p-10=");
+        assertThat(read.apply(new RecordQuery(List.of(), new RecordQuery.Sort(target, true), null)))
+                .containsExactly("p-7=x-held", "p-3=vndr_n", "p-2=vndr_n", "p-5=vndr_gone2", "p-11=v-z",
+                        "p-4=v-gone", "p-1=v-b", "p-8=g-held", "p-6=c-1", "p-10=", "p-9=");
+        RecordQuery.Range fromG = new RecordQuery.Range(target, "g", "v-gone");
+        assertThat(matching.apply(fromG)).containsExactly("p-1=v-b", "p-4=v-gone", "p-8=g-held");
+        assertThat(matching.apply(new RecordQuery.Range(target, "vndr_gone2", "vndr_n")))
+                .containsExactly("p-2=vndr_n", "p-3=vndr_n", "p-5=vndr_gone2");
+        assertThat(matching.apply(new RecordQuery.Range(target, "w", null))).containsExactly("p-7=x-held");
+        assertThat(matching.apply(new RecordQuery.Range(target, null, "c-1"))).containsExactly("p-6=c-1");
+        assertThat(matching.apply(new RecordQuery.Range(target, "v-a", "v-a"))).isEmpty();
+        assertThat(matching.apply(new RecordQuery.Range(target, "v-old", "v-old"))).isEmpty();
+        assertThat(matching.apply(new RecordQuery.Range(target, "g-now", "g-now"))).isEmpty();
+        assertThat(read.apply(new RecordQuery(List.of(fromG), new RecordQuery.Sort(target, true), 2)))
+                .containsExactly("p-4=v-gone", "p-1=v-b");
+        RecordQuery.Range boughtFromC = new RecordQuery.Range(RecordQuery.Target.reference("buyer"), "c-1", "c-1");
+        assertThat(read.apply(new RecordQuery(List.of(boughtFromC), new RecordQuery.Sort(target, true), null)))
+                .containsExactly("p-2=vndr_n", "p-1=v-b");
+        assertThat(read.apply(new RecordQuery(List.of(boughtFromC, fromG), null, null))).containsExactly("p-1=v-b");
+        assertThat(read.apply(new RecordQuery(List.of(new RecordQuery.Equals(RecordQuery.Target.reference("buyer"),
+                "c-1"), new RecordQuery.Range(target, "v", null)), new RecordQuery.Sort(target, false), null)))
+                .containsExactly("p-1=v-b", "p-2=vndr_n");
+        RecordQuery ranged = new RecordQuery(List.of(fromG), null, null);
+        assertThat(db.<Long>withHandle(h -> stream.count(h, acme, part, ranged))).isEqualTo(3L);
+        assertThat(db.<Long>withHandle(h -> stream.countUpTo(h, acme, part, ranged, 2))).isEqualTo(2L);
+        Function<String, List<String>> after = cursor -> db.<List<StoredRecord>>withHandle(h -> records.page(h, acme,
+                part, List.of(fromG), 2, cursor)).stream().map(StoredRecord::id).toList();
+        List<String> first = after.apply(null);
+        List<String> second = after.apply(first.getLast());
+        assertThat(Stream.of(first, second, after.apply(second.getLast()))).containsExactly(
+                List.of("part_01", "part_04"), List.of("part_08"), List.of());
+    }
+
+    /**
      * A reference stored without an external_id (its record had none) is present: {@code is_empty} on the field does
      * not match it and {@code is_not_empty} does, as a sort puts it among the present values (the condition reads the
      * stored external_id's JSON value, which is a JSON null, not a missing one, for such a reference).
