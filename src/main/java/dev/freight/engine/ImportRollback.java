@@ -47,7 +47,8 @@ public final class ImportRollback {
      *     create, or a created record it keeps); then the updated or deleted records it could not put back, by record
      *     id; then the other created records still referred to, those that records outside the import refer to first,
      *     then those that records kept refer to in turn, each step by record id; then created records that changed
-     *     while the rollback ran, by record id
+     *     while the rollback ran (those changed since that it meant to delete at the version read, then the others),
+     *     each by record id
      * @param conflictCount how many conflicts there are in all
      */
     public record Result(int deleted, int restored, List<Conflict> conflicts, int conflictCount, ImportJob job) {}
@@ -68,6 +69,11 @@ public final class ImportRollback {
     private final SchemaStore schemas;
     private final RollbackRecords marks = new RollbackRecords();
     private final Clock clock;
+    /**
+     * Run in the rollback's transaction once it has read the created records changed since, before it locks or
+     * deletes any: nothing, but a test's other writer changes a created record there.
+     */
+    private volatile Runnable changedSorted = () -> {};
 
     public ImportRollback(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock) {
@@ -78,6 +84,11 @@ public final class ImportRollback {
         this.clock = clock;
     }
 
+    /** Sets what runs once the created records changed since are read; for tests. */
+    void afterChangedSorted(Runnable hook) {
+        this.changedSorted = hook;
+    }
+
     /** Rolls back {@code job}; {@code by} is the key id recorded as the import's updater. */
     public Result rollback(ImportJob job, String by) {
         return database.inTransaction(h -> {
@@ -85,6 +96,7 @@ public final class ImportRollback {
             Conflicts conflicts = new Conflicts();
             marks.open(h);
             sortChanged(h, job, conflicts);
+            changedSorted.run();
             int changedListed = conflicts.listed.size();
             // Restored first: a record the import made refer to one it created refers to it no more.
             int restored = restore(h, organizationId, job.id(), conflicts);
@@ -95,6 +107,7 @@ public final class ImportRollback {
             int deleted = deleteChanged(h, organizationId, conflicts);
             deleted += referred == 0 ? records.deleteCreatedBy(h, organizationId, job.id())
                     : marks.deleteCreatedByUnreferred(h, organizationId, job.id());
+            changedMeanwhile(h, organizationId, job.id(), conflicts);
             marks.close(h);
             ImportJob saved = imports.rolledBack(h, job, clock.instant(), by);
             return new Result(deleted, restored, conflicts.listed, conflicts.count, saved);
@@ -289,6 +302,19 @@ public final class ImportRollback {
     }
 
     /**
+     * Adds a conflict for each record the import created that is still stored though the rollback neither kept nor
+     * listed it: another writer changed it after {@link #sortChanged} read the created records changed since, so the
+     * delete of those at the import's own version missed it (see {@link RollbackRecords#unmarkedCreatedBy}).
+     */
+    private void changedMeanwhile(Handle h, String organizationId, String importId, Conflicts conflicts) {
+        for (List<RollbackRecords.Changed> page = marks.unmarkedCreatedBy(h, organizationId, importId, null, BATCH);
+                !page.isEmpty(); page = marks.unmarkedCreatedBy(h, organizationId, importId, page.getLast().id(),
+                        BATCH)) {
+            page.forEach(c -> conflicts.add(new Conflict(c.id(), c.externalId(), CHANGED_SINCE_CREATED)));
+        }
+    }
+
+    /**
      * Re-creates what the import deleted ({@link #recreate}), then restores what it updated, adding a conflict for
      * each record it cannot put back, in record id order; returns how many it put back. Reads the change log a
      * thousand entries at a time, whose updates go to the database as one batch: memory holds one page of earlier
@@ -304,7 +330,8 @@ public final class ImportRollback {
                 window = imports.changes(h, organizationId, importId, window.getLast().recordId(), BATCH)) {
             List<Change> updated = window.stream().filter(c -> "updated".equals(c.kind())).toList();
             // Every re-creation is done or known to fail: a record the import deleted is there or it is not.
-            Map<String, Conflict> dangling = dangling(h, organizationId, importId, schema, updated, false).conflicts();
+            Map<String, Conflict> dangling = dangling(h, organizationId, importId, schema, updated, Deleted.AS_STORED)
+                    .conflicts();
             Map<String, String> notRecreated = updated.size() == window.size() ? Map.of()
                     : marks.notRecreated(h, window.stream().filter(c -> !"updated".equals(c.kind()))
                             .map(Change::recordId).toList());
@@ -388,7 +415,7 @@ public final class ImportRollback {
         boolean relied = false;
         for (List<Change> window = imports.deletions(h, importId, null, BATCH); !window.isEmpty();
                 window = imports.deletions(h, importId, window.getLast().recordId(), BATCH)) {
-            Dangling dangling = dangling(h, organizationId, importId, schema, window, true);
+            Dangling dangling = dangling(h, organizationId, importId, schema, window, Deleted.COMING_BACK);
             Map<String, String> notRecreated = new HashMap<>();
             for (Change c : window) {
                 Conflict conflict = dangling.conflicts().get(c.recordId());
@@ -409,11 +436,13 @@ public final class ImportRollback {
                     window = imports.deletions(h, importId, window.getLast().recordId(), BATCH)) {
                 Set<String> notBack = marks.notRecreated(h, window.stream().map(Change::recordId).toList()).keySet();
                 List<Change> back = window.stream().filter(c -> !notBack.contains(c.recordId())).toList();
-                Map<String, Conflict> dangling = dangling(h, organizationId, importId, schema, back, false).conflicts();
+                Map<String, Conflict> dangling = dangling(h, organizationId, importId, schema, back, Deleted.AS_STORED)
+                        .conflicts();
                 if (dangling.isEmpty()) {
                     continue;
                 }
-                // Re-created by this rollback a moment ago: no other writer has seen them, nothing else refers to them.
+                // Re-created by this rollback a moment ago: no other writer has seen them (one re-created that refers
+                // to them goes in the next sweep).
                 List<RecordStore.Versioned> again = dangling.keySet().stream()
                         .map(id -> new RecordStore.Versioned(id, 1)).toList();
                 boolean[] gone = records.deleteIfVersions(h, organizationId, again);
@@ -429,6 +458,14 @@ public final class ImportRollback {
         }
     }
 
+    /** How {@link #dangling} takes a record the import deleted that is not stored. */
+    private enum Deleted {
+        /** As coming back with this rollback: its re-creation is not done yet. */
+        COMING_BACK,
+        /** As gone: the rollback could not re-create it (re-creations done). */
+        AS_STORED
+    }
+
     /**
      * What {@link #dangling} found: the conflicts by record id, and whether a record's earlier values refer to a record
      * the import deleted, which was taken as coming back.
@@ -439,13 +476,13 @@ public final class ImportRollback {
      * The changes of {@code window} whose earlier values, which the restore would put back, refer to a record that is
      * gone, each with its conflict: the record is left as the import left it, since putting them back would leave a
      * reference naming no record. Gone is deleted since the import, by anyone; a record the import itself deleted
-     * is taken as coming back with this rollback while {@code deletedComeBack} (re-creations not done yet), and once
-     * they are done, is gone when the rollback could not re-create it. The targets still stored are locked against
+     * that is not stored is taken as {@code deleted} says: coming back while re-creations are not done yet, gone once
+     * they are (the rollback could not re-create it). The targets still stored are locked against
      * deletes until the rollback ends ({@link RecordStore#lockReferencedOrGone}), so none goes between this check and
      * the commit.
      */
     private Dangling dangling(Handle h, String organizationId, String importId, Schema schema, List<Change> window,
-            boolean deletedComeBack) {
+            Deleted deleted) {
         Map<String, List<Map.Entry<String, Value.Ref>>> refsOf = new HashMap<>();
         Set<String> targets = new HashSet<>();
         for (Change c : window) {
@@ -474,9 +511,9 @@ public final class ImportRollback {
         if (gone.isEmpty()) {
             return new Dangling(Map.of(), false);
         }
-        Set<String> deleted = imports.deletedAmong(h, importId, gone);
-        if (deletedComeBack) {
-            gone.removeAll(deleted);
+        Set<String> deletedByImport = imports.deletedAmong(h, importId, gone);
+        if (deleted == Deleted.COMING_BACK) {
+            gone.removeAll(deletedByImport);
         }
         Map<String, Conflict> dangling = new HashMap<>();
         for (Change c : window) {
@@ -486,13 +523,13 @@ public final class ImportRollback {
                     dangling.put(c.recordId(), new Conflict(c.recordId(), c.externalId(),
                             ("updated".equals(c.kind()) ? "not restored" : "not re-created") + ": its earlier values"
                                     + " refer to " + ref.object() + " " + ref.id() + " (field " + e.getKey() + "), "
-                                    + (deleted.contains(ref.id()) ? "which the rollback could not re-create"
+                                    + (deletedByImport.contains(ref.id()) ? "which the rollback could not re-create"
                                             : "which was deleted since")));
                     break;
                 }
             }
         }
-        return new Dangling(dangling, deletedComeBack && !deleted.isEmpty());
+        return new Dangling(dangling, deleted == Deleted.COMING_BACK && !deletedByImport.isEmpty());
     }
 
     /**

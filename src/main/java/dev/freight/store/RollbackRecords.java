@@ -196,6 +196,25 @@ public final class RollbackRecords {
     }
 
     /**
+     * The first {@code limit} records {@code importId} created that are still stored and that the table does not hold,
+     * after record id {@code after} (null: from the first), by id, each as kept at the version stored: once the
+     * rollback's deletes are done, those another writer changed after the rollback read the created records changed
+     * since, so that the delete of those at the import's own version missed them. None without a query where write
+     * transactions run one at a time ({@link Dialect#deleteLock}): no other writer got in.
+     */
+    public List<Changed> unmarkedCreatedBy(Handle h, String organizationId, String importId, String after,
+            int limit) {
+        if (h.dialect().deleteLock().isEmpty()) {
+            return List.of();
+        }
+        return h.query("select r.id, r.external_id, r.version from records r where r.organization_id = ?"
+                        + " and r.created_by_import = ? and r.id > ? and not exists (select 1 from " + TABLE
+                        + " t where t.id = r.id) order by r.id limit " + limit,
+                rs -> new Changed(rs.getString(1), rs.getString(2), rs.getLong(3), Fate.KEEP),
+                organizationId, importId, after == null ? "" : after);
+    }
+
+    /**
      * As {@link RecordStore#deleteCreatedBy}, leaving the records still referred to in place; returns how many were
      * deleted.
      */

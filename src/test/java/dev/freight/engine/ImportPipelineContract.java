@@ -4498,6 +4498,32 @@ abstract class ImportPipelineContract {
     }
 
     /**
+     * The overwrite above rolled back with nobody taking s-1 meanwhile: s-1 and s-2 come back under their ids, and
+     * s-3 depends on s-1 again, with no conflict. Re-creating the deleted records before the restores changes nothing
+     * for a rollback whose records all come back.
+     */
+    @Test
+    void aRollbackRestoresAReferenceToADeletedRecordItReCreates() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,s-1\ns-3,Billing,v-1,s-1\n");
+        Map<String, String> before = serviceIds("s-1", "s-2", "s-3");
+        ImportJob overwrite = runServices(Action.OVERWRITE,
+                "external_id,name,vendor,dependencies\ns-3,Billing,v-1,\n");
+        assertThat(overwrite.stats()).isEqualTo(new ImportStats(1, 1, 0, 1, 0, 2, 0, 0));
+
+        ImportRollback.Result undone = rollback.rollback(overwrite, "key_test");
+
+        assertThat(undone.conflicts()).isEmpty();
+        assertThat(undone.conflictCount()).isZero();
+        assertThat(undone.restored()).isEqualTo(3);
+        assertThat(undone.deleted()).isZero();
+        assertThat(serviceIds("s-1", "s-2", "s-3")).isEqualTo(before);
+        Value s1 = refs(new Value.Ref("s-1", "service", before.get("s-1")));
+        assertThat(dependencies("s-2")).isEqualTo(s1);
+        assertThat(dependencies("s-3")).isEqualTo(s1);
+    }
+
+    /**
      * A delete import removed a chain of services, s-1 depending on s-2 and s-2 on s-3, and another writer stored a
      * new s-3. Rolling the delete back cannot re-create the old s-3, so it does not re-create s-2, which would depend
      * on it, nor s-1, which would depend on s-2, whatever order their ids come in: three conflicts, nothing
