@@ -29,7 +29,8 @@ import java.util.function.Consumer;
  * Undoes a whole import from its change log: deletes the records it created, restores the ones it updated or
  * deleted. A record someone else changed since (its values are no longer those the import left, or its key was taken
  * again), a created record that a record the rollback leaves still refers to, or an updated or deleted record whose
- * earlier values refer to a record deleted since, is left alone and reported as a conflict. Runs in one transaction.
+ * earlier values refer to a record deleted since (or one the import deleted that the rollback cannot re-create), is
+ * left alone and reported as a conflict. Runs in one transaction.
  * Memory holds a page of {@value #BATCH} records at a time, however many the import wrote: what the rollback decides
  * about its created records waits in a temporary table ({@link RollbackRecords}). Thread-safe.
  */
@@ -46,7 +47,8 @@ public final class ImportRollback {
      *     create, or a created record it keeps); then the updated or deleted records it could not put back, by record
      *     id; then the other created records still referred to, those that records outside the import refer to first,
      *     then those that records kept refer to in turn, each step by record id; then created records that changed
-     *     while the rollback ran, by record id
+     *     while the rollback ran (those changed since that it meant to delete at the version read, then the others),
+     *     each by record id
      * @param conflictCount how many conflicts there are in all
      */
     public record Result(int deleted, int restored, List<Conflict> conflicts, int conflictCount, ImportJob job) {}
@@ -59,12 +61,19 @@ public final class ImportRollback {
 
     private static final String CHANGED_SINCE_CREATED = "changed since the import created it";
 
+    private static final String EXISTS_AGAIN = "a record with its id or external_id exists again";
+
     private final Database database;
     private final ImportStore imports;
     private final RecordStore records;
     private final SchemaStore schemas;
     private final RollbackRecords marks = new RollbackRecords();
     private final Clock clock;
+    /**
+     * Run in the rollback's transaction once it has read the created records changed since, before it locks or
+     * deletes any: nothing, but a test's other writer changes a created record there.
+     */
+    private volatile Runnable changedSorted = () -> {};
 
     public ImportRollback(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock) {
@@ -75,6 +84,11 @@ public final class ImportRollback {
         this.clock = clock;
     }
 
+    /** Sets what runs once the created records changed since are read; for tests. */
+    void afterChangedSorted(Runnable hook) {
+        this.changedSorted = hook;
+    }
+
     /** Rolls back {@code job}; {@code by} is the key id recorded as the import's updater. */
     public Result rollback(ImportJob job, String by) {
         return database.inTransaction(h -> {
@@ -82,6 +96,7 @@ public final class ImportRollback {
             Conflicts conflicts = new Conflicts();
             marks.open(h);
             sortChanged(h, job, conflicts);
+            changedSorted.run();
             int changedListed = conflicts.listed.size();
             // Restored first: a record the import made refer to one it created refers to it no more.
             int restored = restore(h, organizationId, job.id(), conflicts);
@@ -92,6 +107,7 @@ public final class ImportRollback {
             int deleted = deleteChanged(h, organizationId, conflicts);
             deleted += referred == 0 ? records.deleteCreatedBy(h, organizationId, job.id())
                     : marks.deleteCreatedByUnreferred(h, organizationId, job.id());
+            changedMeanwhile(h, organizationId, job.id(), conflicts);
             marks.close(h);
             ImportJob saved = imports.rolledBack(h, job, clock.instant(), by);
             return new Result(deleted, restored, conflicts.listed, conflicts.count, saved);
@@ -286,18 +302,39 @@ public final class ImportRollback {
     }
 
     /**
-     * Restores what the import updated and re-creates what it deleted, adding a conflict for each record it cannot;
-     * returns how many it put back. Reads the change log a thousand entries at a time, whose updates go to the
-     * database as one batch: memory holds one page of earlier versions, however many records the import changed.
-     * A file workflow row matched by other fields may have given a record without an external_id its own: the restore
-     * takes it back while the record still has it; one the record got after the import stays, and is a conflict.
+     * Adds a conflict for each record the import created that is still stored though the rollback neither kept nor
+     * listed it: another writer changed it after {@link #sortChanged} read the created records changed since, so the
+     * delete of those at the import's own version missed it (see {@link RollbackRecords#unmarkedCreatedBy}).
+     */
+    private void changedMeanwhile(Handle h, String organizationId, String importId, Conflicts conflicts) {
+        for (List<RollbackRecords.Changed> page = marks.unmarkedCreatedBy(h, organizationId, importId, null, BATCH);
+                !page.isEmpty(); page = marks.unmarkedCreatedBy(h, organizationId, importId, page.getLast().id(),
+                        BATCH)) {
+            page.forEach(c -> conflicts.add(new Conflict(c.id(), c.externalId(), CHANGED_SINCE_CREATED)));
+        }
+    }
+
+    /**
+     * Re-creates what the import deleted ({@link #recreate}), then restores what it updated, adding a conflict for
+     * each record it cannot put back, in record id order; returns how many it put back. Reads the change log a
+     * thousand entries at a time, whose updates go to the database as one batch: memory holds one page of earlier
+     * versions, however many records the import changed. A file workflow row matched by other fields may have given a
+     * record without an external_id its own: the restore takes it back while the record still has it; one the record
+     * got after the import stays, and is a conflict.
      */
     private int restore(Handle h, String organizationId, String importId, Conflicts conflicts) {
         int restored = 0;
         Schema schema = schemas.schema(h, organizationId);
+        recreate(h, organizationId, importId, schema);
         for (List<Change> window = imports.changes(h, organizationId, importId, null, BATCH); !window.isEmpty();
                 window = imports.changes(h, organizationId, importId, window.getLast().recordId(), BATCH)) {
-            Map<String, Conflict> dangling = dangling(h, organizationId, importId, schema, window);
+            List<Change> updated = window.stream().filter(c -> "updated".equals(c.kind())).toList();
+            // Every re-creation is done or known to fail: a record the import deleted is there or it is not.
+            Map<String, Conflict> dangling = dangling(h, organizationId, importId, schema, updated, Deleted.AS_STORED)
+                    .conflicts();
+            Map<String, String> notRecreated = updated.size() == window.size() ? Map.of()
+                    : marks.notRecreated(h, window.stream().filter(c -> !"updated".equals(c.kind()))
+                            .map(Change::recordId).toList());
             List<RecordStore.Restore> restores = new ArrayList<>();
             for (Change c : window) {
                 if ("updated".equals(c.kind()) && c.previousData() != null && !dangling.containsKey(c.recordId())) {
@@ -350,12 +387,11 @@ public final class ImportRollback {
                         }
                     }
                     default -> {
-                        if (records.reinsert(h, organizationId, c.object(), c.recordId(), c.externalId(),
-                                c.previousData())) {
+                        String notBack = notRecreated.get(c.recordId());
+                        if (notBack == null) {
                             restored++;
                         } else {
-                            conflicts.add(new Conflict(c.recordId(), c.externalId(),
-                                    "a record with its id or external_id exists again"));
+                            conflicts.add(new Conflict(c.recordId(), c.externalId(), notBack));
                         }
                     }
                 }
@@ -367,14 +403,86 @@ public final class ImportRollback {
     }
 
     /**
-     * The changes of {@code window} whose earlier values, which the restore would put back, refer to a record that is
-     * gone (deleted since the import, by anyone; one the import itself deleted comes back with this rollback), each
-     * with its conflict: the record is left as the import left it, since putting them back would leave a reference
-     * naming no record. The targets still stored are locked against deletes until the rollback ends
-     * ({@link RecordStore#lockReferencedOrGone}), so none goes between this check and the commit.
+     * Re-creates the records the import deleted, before any restore, so that whether each came back is known when a
+     * record whose earlier values refer to it is put back. A record is not re-created when its earlier values refer to
+     * a record deleted since the import, or when a record has its id or external_id again; one whose earlier values
+     * refer to a record the import deleted is re-created if that one may come back, and deleted again, sweep after
+     * sweep, once that one turns out not to (its id may come before or after theirs). Each record not re-created goes
+     * with its conflict's reason into {@link #marks}, where {@link #restore} finds it in record id order.
      */
-    private Map<String, Conflict> dangling(Handle h, String organizationId, String importId, Schema schema,
-            List<Change> window) {
+    private void recreate(Handle h, String organizationId, String importId, Schema schema) {
+        boolean failed = false;
+        boolean relied = false;
+        for (List<Change> window = imports.deletions(h, importId, null, BATCH); !window.isEmpty();
+                window = imports.deletions(h, importId, window.getLast().recordId(), BATCH)) {
+            Dangling dangling = dangling(h, organizationId, importId, schema, window, Deleted.COMING_BACK);
+            Map<String, String> notRecreated = new HashMap<>();
+            for (Change c : window) {
+                Conflict conflict = dangling.conflicts().get(c.recordId());
+                if (conflict != null) {
+                    notRecreated.put(c.recordId(), conflict.reason());
+                } else if (!records.reinsert(h, organizationId, c.object(), c.recordId(), c.externalId(),
+                        c.previousData())) {
+                    notRecreated.put(c.recordId(), EXISTS_AGAIN);
+                }
+            }
+            marks.notRecreated(h, notRecreated);
+            failed |= !notRecreated.isEmpty();
+            relied |= dangling.reliesOnDeleted();
+        }
+        while (failed && relied) {
+            failed = false;
+            for (List<Change> window = imports.deletions(h, importId, null, BATCH); !window.isEmpty();
+                    window = imports.deletions(h, importId, window.getLast().recordId(), BATCH)) {
+                Set<String> notBack = marks.notRecreated(h, window.stream().map(Change::recordId).toList()).keySet();
+                List<Change> back = window.stream().filter(c -> !notBack.contains(c.recordId())).toList();
+                Map<String, Conflict> dangling = dangling(h, organizationId, importId, schema, back, Deleted.AS_STORED)
+                        .conflicts();
+                if (dangling.isEmpty()) {
+                    continue;
+                }
+                // Re-created by this rollback a moment ago: no other writer has seen them (one re-created that refers
+                // to them goes in the next sweep).
+                List<RecordStore.Versioned> again = dangling.keySet().stream()
+                        .map(id -> new RecordStore.Versioned(id, 1)).toList();
+                boolean[] gone = records.deleteIfVersions(h, organizationId, again);
+                Map<String, String> notRecreated = new HashMap<>();
+                for (int i = 0; i < gone.length; i++) {
+                    if (gone[i]) {
+                        notRecreated.put(again.get(i).id(), dangling.get(again.get(i).id()).reason());
+                    }
+                }
+                marks.notRecreated(h, notRecreated);
+                failed |= !notRecreated.isEmpty();
+            }
+        }
+    }
+
+    /** How {@link #dangling} takes a record the import deleted that is not stored. */
+    private enum Deleted {
+        /** As coming back with this rollback: its re-creation is not done yet. */
+        COMING_BACK,
+        /** As gone: the rollback could not re-create it (re-creations done). */
+        AS_STORED
+    }
+
+    /**
+     * What {@link #dangling} found: the conflicts by record id, and whether a record's earlier values refer to a record
+     * the import deleted, which was taken as coming back.
+     */
+    private record Dangling(Map<String, Conflict> conflicts, boolean reliesOnDeleted) {}
+
+    /**
+     * The changes of {@code window} whose earlier values, which the restore would put back, refer to a record that is
+     * gone, each with its conflict: the record is left as the import left it, since putting them back would leave a
+     * reference naming no record. Gone is deleted since the import, by anyone; a record the import itself deleted
+     * that is not stored is taken as {@code deleted} says: coming back while re-creations are not done yet, gone once
+     * they are (the rollback could not re-create it). The targets still stored are locked against
+     * deletes until the rollback ends ({@link RecordStore#lockReferencedOrGone}), so none goes between this check and
+     * the commit.
+     */
+    private Dangling dangling(Handle h, String organizationId, String importId, Schema schema, List<Change> window,
+            Deleted deleted) {
         Map<String, List<Map.Entry<String, Value.Ref>>> refsOf = new HashMap<>();
         Set<String> targets = new HashSet<>();
         for (Change c : window) {
@@ -397,13 +505,16 @@ public final class ImportRollback {
             }
         }
         if (targets.isEmpty()) {
-            return Map.of();
+            return new Dangling(Map.of(), false);
         }
         Set<String> gone = new HashSet<>(records.lockReferencedOrGone(h, organizationId, targets));
         if (gone.isEmpty()) {
-            return Map.of();
+            return new Dangling(Map.of(), false);
         }
-        gone.removeAll(imports.deletedAmong(h, importId, gone));
+        Set<String> deletedByImport = imports.deletedAmong(h, importId, gone);
+        if (deleted == Deleted.COMING_BACK) {
+            gone.removeAll(deletedByImport);
+        }
         Map<String, Conflict> dangling = new HashMap<>();
         for (Change c : window) {
             for (Map.Entry<String, Value.Ref> e : refsOf.getOrDefault(c.recordId(), List.of())) {
@@ -411,13 +522,14 @@ public final class ImportRollback {
                 if (gone.contains(ref.id())) {
                     dangling.put(c.recordId(), new Conflict(c.recordId(), c.externalId(),
                             ("updated".equals(c.kind()) ? "not restored" : "not re-created") + ": its earlier values"
-                                    + " refer to " + ref.object() + " " + ref.id() + " (field " + e.getKey()
-                                    + "), which was deleted since"));
+                                    + " refer to " + ref.object() + " " + ref.id() + " (field " + e.getKey() + "), "
+                                    + (deletedByImport.contains(ref.id()) ? "which the rollback could not re-create"
+                                            : "which was deleted since")));
                     break;
                 }
             }
         }
-        return dangling;
+        return new Dangling(dangling, deleted == Deleted.COMING_BACK && !deletedByImport.isEmpty());
     }
 
     /**

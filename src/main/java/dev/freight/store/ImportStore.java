@@ -441,6 +441,21 @@ public final class ImportStore {
         return page;
     }
 
+    /**
+     * The first {@code limit} entries of the change log of records {@code importId} deleted, after record id
+     * {@code after} (null: from the first), by record id: rollback re-creates them before it restores the records the
+     * import updated, whose earlier values may refer to them. Fewer than {@code limit} only at the end of the log.
+     */
+    public List<Change> deletions(Handle h, String importId, String after, int limit) {
+        return h.query("""
+                select record_id, object, external_id, kind, previous_data, previous_version, applied_version
+                from import_changes where import_id = ? and record_id > ? and kind = 'deleted'
+                order by record_id limit\s""" + limit,
+                rs -> new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)),
+                importId, after == null ? "" : after);
+    }
+
     /** The version {@code importId} last gave each of {@code recordIds} that its change log holds, by record id. */
     public Map<String, Long> appliedVersions(Handle h, String importId, Collection<String> recordIds) {
         Map<String, Long> found = new HashMap<>();

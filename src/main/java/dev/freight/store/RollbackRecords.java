@@ -13,12 +13,16 @@ import java.util.Map;
  * What one rollback decided about the records its import created, kept for the rollback's transaction in a temporary
  * table ({@link Dialect#temporaryTable}) instead of memory: an import may have created a million records. A row says
  * whether a record someone changed since is to be deleted or kept, and whether a record the rollback leaves still
- * refers to it (then it is kept, and names one such record). Every method takes the rollback's transaction, between
+ * refers to it (then it is kept, and names one such record). A second table holds the records the import deleted that
+ * the rollback does not re-create, with why. Every method takes the rollback's transaction, between
  * {@link #open} and {@link #close}. Thread-safe (stateless).
  */
 public final class RollbackRecords {
 
     static final String TABLE = "rollback_records";
+
+    /** The records the import deleted that the rollback does not re-create, and why. */
+    static final String NOT_RECREATED = "rollback_not_recreated";
 
     /** What becomes of a created record someone changed since. */
     public enum Fate {
@@ -55,16 +59,39 @@ public final class RollbackRecords {
     /** A created record still referred to, with its external id. */
     public record Referred(String id, String externalId, Referrer by) {}
 
-    /** Creates the table unless the connection has it, empty. */
+    /** Creates the tables unless the connection has them, empty. */
     public void open(Handle h) {
         h.dialect().temporaryTable(h, TABLE, "id " + h.dialect().idType() + " primary key, external_id text,"
                 + " version bigint, fate text, round integer, referrer_object text, referrer_id text,"
                 + " referrer_field text, referrers bigint, referred_round integer");
+        h.dialect().temporaryTable(h, NOT_RECREATED, "id " + h.dialect().idType() + " primary key, reason text");
     }
 
-    /** Empties the table, where the commit does not. */
+    /** Empties the tables, where the commit does not. */
     public void close(Handle h) {
         h.dialect().endTemporaryTable(h, TABLE);
+        h.dialect().endTemporaryTable(h, NOT_RECREATED);
+    }
+
+    /**
+     * Adds records the import deleted that the rollback does not re-create (record id → why), in a table of their
+     * own: the earlier values of other records the rollback puts back may refer to them.
+     */
+    public void notRecreated(Handle h, Map<String, String> reasons) {
+        if (reasons.isEmpty()) {
+            return;
+        }
+        List<List<Object>> runs = new ArrayList<>(reasons.size());
+        reasons.forEach((id, reason) -> runs.add(List.of(id, reason)));
+        h.updateEach("insert into " + NOT_RECREATED + " (id, reason) values (?, ?)", runs);
+    }
+
+    /** Those of {@code ids} that {@link #notRecreated} holds, with why they were not re-created, by id. */
+    public Map<String, String> notRecreated(Handle h, Collection<String> ids) {
+        Map<String, String> found = new HashMap<>();
+        h.queryIn("select id, reason from " + NOT_RECREATED + " where %s", List.of(), "id", ids,
+                rs -> found.put(rs.getString(1), rs.getString(2)));
+        return found;
     }
 
     /**
@@ -166,6 +193,25 @@ public final class RollbackRecords {
                 rs -> new Referred(rs.getString(1), rs.getString(2),
                         new Referrer(rs.getString(3), rs.getString(4), rs.getString(5), rs.getLong(6))),
                 organizationId, Fate.KEEP.wire());
+    }
+
+    /**
+     * The first {@code limit} records {@code importId} created that are still stored and that the table does not hold,
+     * after record id {@code after} (null: from the first), by id, each as kept at the version stored: once the
+     * rollback's deletes are done, those another writer changed after the rollback read the created records changed
+     * since, so that the delete of those at the import's own version missed them. None without a query where write
+     * transactions run one at a time ({@link Dialect#deleteLock}): no other writer got in.
+     */
+    public List<Changed> unmarkedCreatedBy(Handle h, String organizationId, String importId, String after,
+            int limit) {
+        if (h.dialect().deleteLock().isEmpty()) {
+            return List.of();
+        }
+        return h.query("select r.id, r.external_id, r.version from records r where r.organization_id = ?"
+                        + " and r.created_by_import = ? and r.id > ? and not exists (select 1 from " + TABLE
+                        + " t where t.id = r.id) order by r.id limit " + limit,
+                rs -> new Changed(rs.getString(1), rs.getString(2), rs.getLong(3), Fate.KEEP),
+                organizationId, importId, after == null ? "" : after);
     }
 
     /**

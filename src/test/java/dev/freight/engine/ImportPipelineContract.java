@@ -52,6 +52,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -4455,6 +4456,107 @@ abstract class ImportPipelineContract {
                         + " (field vendor), which was deleted since"));
         assertThat(undone.conflictCount()).isEqualTo(1);
         assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-2", "vendor", vendors.get("v-2")));
+    }
+
+    /**
+     * An overwrite of services kept s-3 without its dependency on s-1, and deleted s-1 and s-2 (which depends on s-1
+     * too); then another writer stored a new s-1. Rolling the overwrite back cannot re-create the old s-1 (its
+     * external_id is taken), so neither s-2's re-creation nor s-3's restore may put back a reference to it: both are
+     * conflicts, s-2 stays deleted, s-3 keeps no dependency and the new s-1 is untouched. Before, the old s-1 counted
+     * as coming back whether or not it did: s-2 was re-created and s-3 restored naming a record that does not exist.
+     */
+    @Test
+    void aRollbackDoesNotPutBackAReferenceToADeletedRecordItCouldNotReCreate() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,s-1\ns-3,Billing,v-1,s-1\n");
+        Map<String, String> before = serviceIds("s-1", "s-2", "s-3");
+        ImportJob overwrite = runServices(Action.OVERWRITE,
+                "external_id,name,vendor,dependencies\ns-3,Billing,v-1,\n");
+        assertThat(overwrite.stats()).isEqualTo(new ImportStats(1, 1, 0, 1, 0, 2, 0, 0));
+        runServices("external_id,name,vendor,dependencies\ns-1,Fresh,v-2,\n");
+        String fresh = serviceIds("s-1").get("s-1");
+
+        ImportRollback.Result undone = rollback.rollback(overwrite, "key_test");
+
+        String notBack = " (field dependencies), which the rollback could not re-create";
+        List<ImportRollback.Conflict> expected = new ArrayList<>(List.of(
+                new ImportRollback.Conflict(before.get("s-1"), "s-1",
+                        "a record with its id or external_id exists again"),
+                new ImportRollback.Conflict(before.get("s-2"), "s-2", "not re-created: its earlier values refer to"
+                        + " service " + before.get("s-1") + notBack),
+                new ImportRollback.Conflict(before.get("s-3"), "s-3", "not restored: its earlier values refer to"
+                        + " service " + before.get("s-1") + notBack)));
+        expected.sort(Comparator.comparing(ImportRollback.Conflict::recordId));
+        assertThat(undone.conflicts()).containsExactlyElementsOf(expected);
+        assertThat(undone.conflictCount()).isEqualTo(3);
+        assertThat(undone.restored()).isZero();
+        assertThat(undone.deleted()).isZero();
+        assertThat(serviceIds("s-1", "s-2", "s-3")).isEqualTo(Map.of("s-1", fresh, "s-3", before.get("s-3")));
+        assertThat(dependencies("s-3")).isNull();
+        assertThat(dependencies("s-1")).isNull();
+        assertThat(serviceVendor(fresh)).isEqualTo(new Value.Ref("v-2", "vendor", ids("v-2").get("v-2")));
+    }
+
+    /**
+     * The overwrite above rolled back with nobody taking s-1 meanwhile: s-1 and s-2 come back under their ids, and
+     * s-3 depends on s-1 again, with no conflict. Re-creating the deleted records before the restores changes nothing
+     * for a rollback whose records all come back.
+     */
+    @Test
+    void aRollbackRestoresAReferenceToADeletedRecordItReCreates() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,s-1\ns-3,Billing,v-1,s-1\n");
+        Map<String, String> before = serviceIds("s-1", "s-2", "s-3");
+        ImportJob overwrite = runServices(Action.OVERWRITE,
+                "external_id,name,vendor,dependencies\ns-3,Billing,v-1,\n");
+        assertThat(overwrite.stats()).isEqualTo(new ImportStats(1, 1, 0, 1, 0, 2, 0, 0));
+
+        ImportRollback.Result undone = rollback.rollback(overwrite, "key_test");
+
+        assertThat(undone.conflicts()).isEmpty();
+        assertThat(undone.conflictCount()).isZero();
+        assertThat(undone.restored()).isEqualTo(3);
+        assertThat(undone.deleted()).isZero();
+        assertThat(serviceIds("s-1", "s-2", "s-3")).isEqualTo(before);
+        Value s1 = refs(new Value.Ref("s-1", "service", before.get("s-1")));
+        assertThat(dependencies("s-2")).isEqualTo(s1);
+        assertThat(dependencies("s-3")).isEqualTo(s1);
+    }
+
+    /**
+     * A delete import removed a chain of services, s-1 depending on s-2 and s-2 on s-3, and another writer stored a
+     * new s-3. Rolling the delete back cannot re-create the old s-3, so it does not re-create s-2, which would depend
+     * on it, nor s-1, which would depend on s-2, whatever order their ids come in: three conflicts, nothing
+     * re-created, the new s-3 untouched. Before, s-1 and s-2 were re-created, s-2 depending on a record that does not
+     * exist.
+     */
+    @Test
+    void aRollbackDoesNotReCreateAChainOfRecordsWhoseLastItCouldNotReCreate() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices(chainOfServices(3));
+        Map<String, String> before = serviceIds("s-1", "s-2", "s-3");
+        ImportJob delete = runServices(Action.DELETE, "external_id\ns-1\ns-2\ns-3\n");
+        assertThat(delete.stats()).isEqualTo(new ImportStats(3, 3, 0, 0, 0, 3, 0, 0));
+        runServices("external_id,name,vendor,dependencies\ns-3,Fresh,v-2,\n");
+        String fresh = serviceIds("s-3").get("s-3");
+
+        ImportRollback.Result undone = rollback.rollback(delete, "key_test");
+
+        String notBack = " (field dependencies), which the rollback could not re-create";
+        List<ImportRollback.Conflict> expected = new ArrayList<>(List.of(
+                new ImportRollback.Conflict(before.get("s-1"), "s-1", "not re-created: its earlier values refer to"
+                        + " service " + before.get("s-2") + notBack),
+                new ImportRollback.Conflict(before.get("s-2"), "s-2", "not re-created: its earlier values refer to"
+                        + " service " + before.get("s-3") + notBack),
+                new ImportRollback.Conflict(before.get("s-3"), "s-3",
+                        "a record with its id or external_id exists again")));
+        expected.sort(Comparator.comparing(ImportRollback.Conflict::recordId));
+        assertThat(undone.conflicts()).containsExactlyElementsOf(expected);
+        assertThat(undone.conflictCount()).isEqualTo(3);
+        assertThat(undone.restored()).isZero();
+        assertThat(undone.deleted()).isZero();
+        assertThat(serviceIds("s-1", "s-2", "s-3")).isEqualTo(Map.of("s-3", fresh));
+        assertThat(db.withHandle((Handle h) -> records.existingByIds(h, org, before.values()))).isEmpty();
     }
 
     /** What two imports that ran into one another ended as: the one that held its chunk open, and the other. */
