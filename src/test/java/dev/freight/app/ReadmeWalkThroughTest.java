@@ -330,6 +330,9 @@ class ReadmeWalkThroughTest {
                 ProcessBuilder pb = new ProcessBuilder("/bin/bash", "-c", String.join("\n", script))
                         .directory(work.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
                 pb.environment().put("CURL_HOME", curlHome.toString());
+                // The server is local: a proxy set for the machine must not stand between curl and it.
+                pb.environment().put("no_proxy", "127.0.0.1");
+                pb.environment().put("NO_PROXY", "127.0.0.1");
                 pb.environment().put("PATH", curl.getParent() + ":" + pb.environment().getOrDefault("PATH", ""));
                 Process p = pb.start();
                 if (!p.waitFor(120, TimeUnit.SECONDS)) {
