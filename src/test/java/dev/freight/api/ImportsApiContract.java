@@ -1593,7 +1593,7 @@ abstract class ImportsApiContract {
         try (Http.SplitRequest upload = Http.SplitRequest.begin("PUT", created.at("/_upload_url"), Map.of(
                 "Content-Type", "text/csv", "Content-Disposition", "attachment; filename=\"v.csv\""), file,
                 file.length / 2)) {
-            awaitStaged(id);
+            awaitStaged(id, file.length / 2);
             UploadStore sharedDirectory = new UploadStore(server.bean(UploadStore.class).path(id).getParent());
             new ImportRetention(server.bean(Database.class), server.bean(ImportStore.class), sharedDirectory,
                     java.time.Clock.systemUTC(), Duration.ofDays(30), Duration.ofHours(1))
@@ -1801,13 +1801,21 @@ abstract class ImportsApiContract {
         return new HeldUpload(id, rest, answer);
     }
 
-    /** Waits until this process receives an upload of the import into a staged file. */
-    private void awaitStaged(String id) throws InterruptedException, IOException {
+    /**
+     * Waits until this process receives an upload of the import into a staged file and has written its first
+     * {@code bytes} bytes there. Only then is the file under the staged name the one the request writes: the name
+     * exists a moment before the request opens the file, and a file deleted in that moment is created again by that
+     * open, so the upload loses nothing.
+     */
+    private void awaitStaged(String id, long bytes) throws InterruptedException, IOException {
         UploadStore uploads = TestServer.of(database()).bean(UploadStore.class);
+        Path dir = uploads.path(id).getParent();
         Instant deadline = Instant.now().plusSeconds(20);
-        while (!uploads.receiving(id) || stagedFiles(id).isEmpty()) {
-            assertThat(Instant.now()).as("the upload of " + id + " began").isBefore(deadline);
+        List<String> staged = stagedFiles(id);
+        while (!uploads.receiving(id) || staged.size() != 1 || Files.size(dir.resolve(staged.getFirst())) != bytes) {
+            assertThat(Instant.now()).as("the upload of " + id + " wrote " + bytes + " bytes").isBefore(deadline);
             Thread.sleep(20);
+            staged = stagedFiles(id);
         }
     }
 
