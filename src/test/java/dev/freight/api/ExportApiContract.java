@@ -1151,6 +1151,44 @@ abstract class ExportApiContract {
         assertThat(expired.get("fileUrl").isNull()).isTrue();
     }
 
+    /**
+     * A validly signed URL of a job that is not completed (queued, or still running) is 409 export_not_ready; one past
+     * its time whose job has been deleted is 403 url_expired (with the job still there it is 410, above).
+     */
+    @Test
+    void aJobNotCompletedIs409NotReadyAndAnExpiredUrlOfADeletedJobIs403UrlExpired() throws Exception {
+        vendors();
+        HttpResponse<byte[]> accepted = export("/v1/modules/vendors/export", "{\"format\": \"csv\", \"async\": true}");
+        JsonNode done = awaitJob(json(accepted).at("/data/exportJobId").asString());
+        String id = done.get("exportJobId").asString();
+        String url = done.get("fileUrl").asString();
+        Database db = server.bean(Database.class);
+
+        for (String status : List.of("queued", "processing")) {
+            db.inTransaction(h -> h.update("update export_jobs set status = ? where id = ?", status, id));
+
+            HttpResponse<byte[]> notReady = get(url);
+
+            assertThat(notReady.statusCode()).as(status).isEqualTo(409);
+            assertThat(text(notReady)).isEqualTo("{\"success\":false,\"error\":{\"code\":\"export_not_ready\","
+                    + "\"message\":\"The export is " + status + "; its file is not ready\"}}");
+        }
+
+        db.inTransaction(h -> h.update("delete from export_jobs where id = ?", id));
+        long past = Instant.now().minusSeconds(60).getEpochSecond();
+        String path = ExportUrls.path(id, done.get("fileName").asString());
+        HttpResponse<byte[]> expired = get(server.baseUrl() + path + "?expires=" + past + "&signature="
+                + ImportsApiContract.hmac("GET " + path + " " + past));
+
+        assertThat(expired.statusCode()).isEqualTo(403);
+        assertThat(text(expired)).isEqualTo("{\"success\":false,\"error\":{\"code\":\"url_expired\",\"message\":"
+                + "\"This URL expired at " + Instant.ofEpochSecond(past) + "; get a fresh one from the export job"
+                + " (GET /v1/export-jobs/{exportJobId})\"}}");
+        HttpResponse<byte[]> gone = get(url);
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(json(gone).at("/error/code").asString()).isEqualTo("export_job_not_found");
+    }
+
     @Test
     void aJobFileMissingBeforeItsExpiryIsNotCalledExpired() throws IOException {
         vendors();
