@@ -91,9 +91,9 @@ class ExportController implements Envelope.Face {
     @ApiResponse(responseCode = "202", description = "An export job (Location: /v1/export-jobs/{exportJobId})",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ExportJobAnswer.class)))
-    @ApiResponse(responseCode = "400", description = "invalid_format, invalid_export_config, unknown_option,"
-            + " invalid_limit, unknown_column and the "
-            + "other codes of the config",
+    @ApiResponse(responseCode = "400", description = "invalid_format (an empty body or null too: format is"
+            + " required), invalid_export_config, unknown_option, invalid_limit, unknown_column and the other codes of"
+            + " the config",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
@@ -111,9 +111,11 @@ class ExportController implements Envelope.Face {
     @ApiResponse(responseCode = "415", description = "unsupported_media_type",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
-    @ApiResponse(responseCode = "422", description = "malformed_body",
+    @ApiResponse(responseCode = "422", description = "malformed_body (a body of blank space too)",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    // The body is required (the OpenAPI document says so), but not to Spring: an empty one reaches ExportRequests,
+    // which answers 400 naming the member it lacks, where Spring would refuse it naming none.
     @PostMapping("/v1/modules/{module}/export")
     ResponseEntity<Envelope> exportModule(@PathVariable String module,
             @RequestBody(required = false) Map<String, Object> body, Caller caller, HttpServletResponse response)
@@ -141,9 +143,9 @@ class ExportController implements Envelope.Face {
     @ApiResponse(responseCode = "202", description = "An export job (Location: /v1/export-jobs/{exportJobId})",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ExportJobAnswer.class)))
-    @ApiResponse(responseCode = "400", description = "invalid_format, invalid_export_config, unknown_option,"
-            + " invalid_limit, unknown_column and the "
-            + "other codes of the config",
+    @ApiResponse(responseCode = "400", description = "invalid_format (an empty body or null too: format is"
+            + " required), invalid_export_config, unknown_option, invalid_limit, unknown_column and the other codes of"
+            + " the config",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
@@ -161,7 +163,7 @@ class ExportController implements Envelope.Face {
     @ApiResponse(responseCode = "415", description = "unsupported_media_type",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
-    @ApiResponse(responseCode = "422", description = "malformed_body",
+    @ApiResponse(responseCode = "422", description = "malformed_body (a body of blank space too)",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @PostMapping("/v1/reports/{reportId}/export")

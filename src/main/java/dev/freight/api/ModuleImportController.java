@@ -260,9 +260,10 @@ class ModuleImportController implements Envelope.Face {
     @ApiResponse(responseCode = "200", description = "OK",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ParseAnswer.class)))
-    @ApiResponse(responseCode = "400", description = "no_file, file_too_large, empty_file, unsupported_file_type,"
-            + " sheet_not_found, malformed_csv, "
-            + "malformed_json, unreadable_file, invalid_request",
+    @ApiResponse(responseCode = "400", description = "no_file (also any body that is not a multipart form with the"
+            + " part file, JSON or plain text), file_too_large (also a form over FREIGHT_MAX_PARSE_BYTES: parse answers"
+            + " no 413, 415 or 422), empty_file, unsupported_file_type, sheet_not_found, malformed_csv, malformed_json,"
+            + " unreadable_file, invalid_request",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",

@@ -77,7 +77,8 @@ class RecordController {
             @RequestParam(name = "limit", defaultValue = "100") int limit,
             @RequestParam(name = "cursor", required = false) String cursor,
             @Parameter(description = "Filters as an export's config.filters, a JSON array: [{\"field\": \"status\","
-                    + " \"operator\": \"in\", \"values\": [\"active\", \"pending\"]}]; all must hold")
+                    + " \"operator\": \"in\", \"values\": [\"active\", \"pending\"]}]; all must hold; these and the"
+                    + " other parameters' filters number at most 200 (400 invalid_filter past that)")
             @RequestParam(name = "filters", required = false) String filters,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         caller.require(Scope.READ);

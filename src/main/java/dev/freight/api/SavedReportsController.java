@@ -90,8 +90,8 @@ class SavedReportsController implements Envelope.Face {
     @ApiResponse(responseCode = "201", description = "The report",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.SavedReportAnswer.class)))
-    @ApiResponse(responseCode = "400", description = "invalid_report, unknown_option, invalid_export_config,"
-            + " unknown_column and the other codes of an export's config",
+    @ApiResponse(responseCode = "400", description = "invalid_report (an empty body or null too: name is required),"
+            + " unknown_option, invalid_export_config, unknown_column and the other codes of an export's config",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
@@ -109,9 +109,11 @@ class SavedReportsController implements Envelope.Face {
     @ApiResponse(responseCode = "415", description = "unsupported_media_type (a body that is not application/json)",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
-    @ApiResponse(responseCode = "422", description = "malformed_body",
+    @ApiResponse(responseCode = "422", description = "malformed_body (a body of blank space too)",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
+    // The body is required (the OpenAPI document says so), but not to Spring: an empty one reaches ExportRequests,
+    // which answers 400 naming the member it lacks, where Spring would refuse it naming none.
     ResponseEntity<Envelope> create(@RequestBody(required = false) Map<String, Object> body, Caller caller) {
         caller.require(Scope.EXPORT);
         ExportRequests.Report request = checked(caller, ExportRequests.report(body, null));
@@ -162,8 +164,8 @@ class SavedReportsController implements Envelope.Face {
     @ApiResponse(responseCode = "200", description = "The report, its definition replaced",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.SavedReportAnswer.class)))
-    @ApiResponse(responseCode = "400", description = "invalid_report, unknown_option, invalid_export_config,"
-            + " unknown_column and the other codes of an export's config",
+    @ApiResponse(responseCode = "400", description = "invalid_report (an empty body or null too: name is required),"
+            + " unknown_option, invalid_export_config, unknown_column and the other codes of an export's config",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
@@ -181,7 +183,7 @@ class SavedReportsController implements Envelope.Face {
     @ApiResponse(responseCode = "415", description = "unsupported_media_type (a body that is not application/json)",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
-    @ApiResponse(responseCode = "422", description = "malformed_body",
+    @ApiResponse(responseCode = "422", description = "malformed_body (a body of blank space too)",
             content = @Content(mediaType = "application/json",
                     schema = @Schema(implementation = WorkflowSchemas.ErrorAnswer.class)))
     Envelope update(@PathVariable String reportId, @RequestBody(required = false) Map<String, Object> body,

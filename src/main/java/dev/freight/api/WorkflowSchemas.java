@@ -1,5 +1,6 @@
 package dev.freight.api;
 
+import dev.freight.export.ExportPlan;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
@@ -75,7 +76,8 @@ final class WorkflowSchemas {
             @Schema(description = "Default: creation order") String sortField,
             @Schema(allowableValues = {"asc", "desc"}, defaultValue = "asc") String sortDirection,
             @Schema(minimum = "1", maximum = "100000", description = "Default: every record") Integer limit,
-            List<ExportFilter> filters,
+            @ArraySchema(maxItems = ExportPlan.MAX_FILTERS, arraySchema = @Schema(description = "All must hold; more"
+                    + " than 200 filters is 400 invalid_filter")) List<ExportFilter> filters,
             @Schema(defaultValue = "false") Boolean includeBom,
             @Schema(defaultValue = "true") Boolean escapeFormulas) {}
 
@@ -98,7 +100,8 @@ final class WorkflowSchemas {
             @Schema(description = "Default: the name field, owner, createdDateTime, updatedDateTime")
             List<String> columns,
             @Schema(description = "Column → header text") Map<String, String> columnLabels,
-            List<ExportFilter> filters,
+            @ArraySchema(maxItems = ExportPlan.MAX_FILTERS, arraySchema = @Schema(description = "All must hold; more"
+                    + " than 200 filters is 400 invalid_filter")) List<ExportFilter> filters,
             @Schema(description = "Default: creation order") String sortField,
             @Schema(allowableValues = {"asc", "desc"}, defaultValue = "asc") String sortDirection,
             @Schema(accessMode = Schema.AccessMode.READ_ONLY,

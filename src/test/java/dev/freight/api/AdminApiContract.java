@@ -646,4 +646,18 @@ abstract class AdminApiContract {
                     + " character a URL cannot hold\"}}");
         }
     }
+
+    /**
+     * Tomcat answers 400 itself for a request line and headers over 8 KiB too; the answer says that is why. Before, it
+     * said the path or query had a bad %XX escape.
+     */
+    @Test
+    void aRequestLineLongerThanTheServerReadsAnswersTheJsonErrorSayingSo() {
+        Response r = http.get("/v1/objects/vendor/records?external_id=" + "a".repeat(9_000));
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.raw().headers().firstValue("Content-Type")).hasValue("application/json;charset=UTF-8");
+        assertThat(r.body()).isEqualTo("{\"error\":{\"code\":\"bad_request\",\"message\":\"The request could"
+                + " not be read: its request line and headers are longer than the server reads (8,192 bytes)\"}}");
+    }
 }

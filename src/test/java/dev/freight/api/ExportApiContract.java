@@ -404,6 +404,54 @@ abstract class ExportApiContract {
         assertThat(text(get(done.get("fileUrl").asString()))).isEqualTo("c-2,a-3\r\n");
     }
 
+    /**
+     * The worst filters for each database at the cap (ranges with from and to nest deepest in SQLite's expressions;
+     * equals on a reference, a subquery each, costs PostgreSQL the most) still run; one more is 400. Before, there was
+     * no cap: 7,000 equals filters on a reference answered 500 internal_error on both databases.
+     */
+    @Test
+    void moreFiltersThanTheCapAreRefusedWith400NamingTheCapAndTheNumberGiven() {
+        List<StoredRecord> accounts = seed(tenant, BuiltInObjects.ACCOUNT, List.of(
+                new RecordWrite("a-1", values("displayName", "Acme"))));
+        seed(tenant, BuiltInObjects.CONTACT, List.of(
+                new RecordWrite("c-1", values("displayName", "One", "account",
+                        new Value.Ref("a-1", "account", accounts.get(0).id()))),
+                new RecordWrite("c-2", values("displayName", "Two"))));
+        String range = "{\"field\": \"account\", \"operator\": \"range\", \"from\": \"a\", \"to\": \"z\"}";
+        String equals = "{\"field\": \"account\", \"value\": \"a-1\"}";
+
+        assertThat(contactCsv(filtered(range, 200))).isEqualTo("c-1\r\n");
+        assertThat(contactCsv(filtered(equals, 200))).isEqualTo("c-1\r\n");
+        for (int n : List.of(201, 7_000)) {
+            HttpResponse<byte[]> r = export("/v1/modules/contacts/export", "{\"format\": \"csv\", \"config\": "
+                    + filtered(equals, n) + "}");
+            assertThat(r.statusCode()).as(text(r)).isEqualTo(400);
+            assertThat(text(r)).isEqualTo("{\"success\":false,\"error\":{\"code\":\"invalid_filter\",\"message\":"
+                    + "\"filters may hold at most 200 filters, got " + n + "\"}}");
+        }
+        Response report = http.post("/v1/reports", "{\"name\": \"Many\", \"module\": \"contacts\", \"filters\": ["
+                + String.join(",", java.util.Collections.nCopies(201, equals)) + "]}");
+        assertThat(report.status()).isEqualTo(400);
+        assertThat(report.at("/error/code")).isEqualTo("invalid_filter");
+        assertThat(report.at("/error/message")).isEqualTo("filters may hold at most 200 filters, got 201");
+
+        String query = "/v1/objects/contact/records?filters=%5B" + java.net.URLEncoder.encode(equals,
+                StandardCharsets.UTF_8) + "%5D";
+        Response listed = http.get(query + "&account=a-1".repeat(199));
+        assertThat(listed.status()).as(listed.body()).isEqualTo(200);
+        assertThat(listed.json().at("/data/0/external_id").asString()).isEqualTo("c-1");
+        assertThat(listed.json().get("data").size()).isEqualTo(1);
+        Response refused = http.get(query + "&account=a-1".repeat(200));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.at("/error/code")).isEqualTo("invalid_filter");
+        assertThat(refused.at("/error/message")).isEqualTo("filters may hold at most 200 filters, got 201");
+    }
+
+    static String filtered(String filter, int n) {
+        return "{\"columns\": [\"external_id\"], \"includeHeaders\": false, \"filters\": ["
+                + String.join(",", java.util.Collections.nCopies(n, filter)) + "]}";
+    }
+
     String contactCsv(String config) {
         HttpResponse<byte[]> r = export("/v1/modules/contacts/export", "{\"format\": \"csv\", \"config\": " + config
                 + "}");
@@ -708,6 +756,47 @@ abstract class ExportApiContract {
         Response denied = tenant.http(readOnly).post("/v1/modules/vendor/export", "{\"format\": \"csv\"}");
         assertThat(denied.status()).isEqualTo(403);
         assertThat(denied.at("/error/code")).isEqualTo("insufficient_scope");
+    }
+
+    /**
+     * The body of an export, a report's export and a saved report's create and replace is required: an empty one (or
+     * {@code null}) is 400 naming the member it lacks, one of blank space 422 and an empty one of another type 415.
+     */
+    @Test
+    void anEmptyBodyAnswers400NamingWhatItLacks() {
+        String id = http.post("/v1/reports", "{\"name\": \"R\", \"module\": \"vendors\"}").at("/data/reportId");
+        String format = "{\"success\":false,\"error\":{\"code\":\"invalid_format\",\"message\":\"format is required:"
+                + " one of csv, xlsx, pdf, json, ndjson\"}}";
+        String name = "{\"success\":false,\"error\":{\"code\":\"invalid_report\",\"message\":\"name is required\"}}";
+        String blank = "{\"success\":false,\"error\":{\"code\":\"malformed_body\",\"message\":\"The request body is"
+                + " not valid JSON of the expected shape\"}}";
+        String text = "{\"success\":false,\"error\":{\"code\":\"unsupported_media_type\",\"message\":\"Content-Type"
+                + " text/plain;charset=UTF-8 is not supported here; send application/json\"}}";
+        Map<String, String> routes = new LinkedHashMap<>();
+        routes.put("POST /v1/modules/vendors/export", format);
+        routes.put("POST /v1/reports/" + id + "/export", format);
+        routes.put("POST /v1/reports", name);
+        routes.put("PUT /v1/reports/" + id, name);
+        routes.forEach((route, lacking) -> {
+            String[] methodAndPath = route.split(" ");
+            record Case(String contentType, String body, int status, String answer) {}
+            for (Case c : List.of(new Case("application/json", "", 400, lacking), new Case(null, "", 400, lacking),
+                    new Case("application/json", "null", 400, lacking), new Case("application/json", " \n", 422, blank),
+                    new Case("text/plain", "", 415, text))) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + methodAndPath[1]))
+                        .header("Authorization", "Bearer " + tenant.adminKey())
+                        .method(methodAndPath[0], HttpRequest.BodyPublishers.ofString(c.body()));
+                if (c.contentType() != null) {
+                    request.header("Content-Type", c.contentType());
+                }
+
+                HttpResponse<byte[]> r = send(request.build());
+
+                assertThat(r.statusCode()).as(route + " " + c).isEqualTo(c.status());
+                assertThat(text(r)).as(route + " " + c).isEqualTo(c.answer());
+            }
+        });
+        assertThat(http.get("/v1/reports/" + id).at("/data/name")).isEqualTo("R");
     }
 
     // ---- saved reports
@@ -1062,6 +1151,44 @@ abstract class ExportApiContract {
         assertThat(expired.get("fileUrl").isNull()).isTrue();
     }
 
+    /**
+     * A validly signed URL of a job that is not completed (queued, or still running) is 409 export_not_ready; one past
+     * its time whose job has been deleted is 403 url_expired (with the job still there it is 410, above).
+     */
+    @Test
+    void aJobNotCompletedIs409NotReadyAndAnExpiredUrlOfADeletedJobIs403UrlExpired() throws Exception {
+        vendors();
+        HttpResponse<byte[]> accepted = export("/v1/modules/vendors/export", "{\"format\": \"csv\", \"async\": true}");
+        JsonNode done = awaitJob(json(accepted).at("/data/exportJobId").asString());
+        String id = done.get("exportJobId").asString();
+        String url = done.get("fileUrl").asString();
+        Database db = server.bean(Database.class);
+
+        for (String status : List.of("queued", "processing")) {
+            db.inTransaction(h -> h.update("update export_jobs set status = ? where id = ?", status, id));
+
+            HttpResponse<byte[]> notReady = get(url);
+
+            assertThat(notReady.statusCode()).as(status).isEqualTo(409);
+            assertThat(text(notReady)).isEqualTo("{\"success\":false,\"error\":{\"code\":\"export_not_ready\","
+                    + "\"message\":\"The export is " + status + "; its file is not ready\"}}");
+        }
+
+        db.inTransaction(h -> h.update("delete from export_jobs where id = ?", id));
+        long past = Instant.now().minusSeconds(60).getEpochSecond();
+        String path = ExportUrls.path(id, done.get("fileName").asString());
+        HttpResponse<byte[]> expired = get(server.baseUrl() + path + "?expires=" + past + "&signature="
+                + ImportsApiContract.hmac("GET " + path + " " + past));
+
+        assertThat(expired.statusCode()).isEqualTo(403);
+        assertThat(text(expired)).isEqualTo("{\"success\":false,\"error\":{\"code\":\"url_expired\",\"message\":"
+                + "\"This URL expired at " + Instant.ofEpochSecond(past) + "; get a fresh one from the export job"
+                + " (GET /v1/export-jobs/{exportJobId})\"}}");
+        HttpResponse<byte[]> gone = get(url);
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(json(gone).at("/error/code").asString()).isEqualTo("export_job_not_found");
+    }
+
     @Test
     void aJobFileMissingBeforeItsExpiryIsNotCalledExpired() throws IOException {
         vendors();
@@ -1371,4 +1498,5 @@ abstract class ExportApiContract {
     static String formatDate(LocalDate d) {
         return d.format(DateTimeFormatter.ISO_LOCAL_DATE);
     }
+
 }

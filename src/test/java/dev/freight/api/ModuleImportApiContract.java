@@ -444,6 +444,21 @@ abstract class ModuleImportApiContract {
         }
     }
 
+    /** Parse answers a body that is no form 400 no_file whatever its type: it gives no 415 (nor 413 or 422). */
+    @Test
+    void parseAnswersABodyThatIsNoFormWith400NoFile() throws Exception {
+        String expected = "{\"success\":false,\"error\":{\"code\":\"no_file\",\"message\":\"No file uploaded: send"
+                + " the file as the multipart part \\\"file\\\"\"}}";
+        for (String[] body : List.of(new String[] {"application/json", "{\"file\": \"Name\\nA\"}"},
+                new String[] {"application/json", "{bad"}, new String[] {"text/plain", "Name\nA"},
+                new String[] {"application/x-www-form-urlencoded", "file=Name"})) {
+            Response r = post("/v1/modules/contacts/import/parse", body[0], body[1]);
+
+            assertThat(r.status()).as(body[0]).isEqualTo(400);
+            assertThat(r.body()).as(body[0]).isEqualTo(expected);
+        }
+    }
+
     @Test
     void aMultipartBodyThatCannotBeReadIsNoFileUploaded() throws Exception {
         String part = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nName\r\nA\r\n";

@@ -501,6 +501,39 @@ class OpenApiTest {
         }
     }
 
+    /**
+     * Parse lists exactly the answers it gives (a body of another type or size is 400 no_file or file_too_large, never
+     * 413, 415 or 422); the export and saved report routes document their body as required and say what an empty or
+     * blank one answers.
+     */
+    @Test
+    void parseListsExactlyItsAnswersAndTheExportAndReportRoutesSayWhatAnEmptyBodyAnswers() {
+        JsonNode json = new Http.Client(TestServer.of(TestDatabases.SQLITE).baseUrl(), null).get("/v3/api-docs").json();
+        String answer = "#/components/schemas/ErrorAnswer";
+
+        JsonNode parse = json.at("/paths/~1v1~1modules~1{module}~1import~1parse/post");
+        assertAnswersWith(parse, "200", "ParseAnswer", answer, "400", "401", "403", "404", "503");
+        assertThat(parse.at("/responses/400/description").asString()).startsWith("no_file (also any body that is not a"
+                + " multipart form with the part file, JSON or plain text), file_too_large (also a form over"
+                + " FREIGHT_MAX_PARSE_BYTES: parse answers no 413, 415 or 422)");
+        Map<String, String> lacking = Map.of("/paths/~1v1~1modules~1{module}~1export/post", "invalid_format (an empty"
+                + " body or null too: format is required)", "/paths/~1v1~1reports~1{reportId}~1export/post",
+                "invalid_format (an empty body or null too: format is required)", "/paths/~1v1~1reports/post",
+                "invalid_report (an empty body or null too: name is required)", "/paths/~1v1~1reports~1{reportId}/put",
+                "invalid_report (an empty body or null too: name is required)");
+        lacking.forEach((route, first) -> {
+            JsonNode operation = json.at(route);
+            assertThat(operation.at("/requestBody/required").asBoolean()).as(route).isTrue();
+            assertThat(operation.at("/responses/400/description").asString()).as(route).startsWith(first + ", ");
+            assertThat(operation.at("/responses/422/description").asString()).as(route)
+                    .isEqualTo("malformed_body (a body of blank space too)");
+            for (String status : List.of("400", "415", "422")) {
+                assertThat(operation.at("/responses/" + status + "/content/application~1json/schema/$ref").asString())
+                        .as(route + " " + status).isEqualTo(answer);
+            }
+        });
+    }
+
     private static final String STATUSES = "[\"requested\",\"queued\",\"processing\",\"completed\",\"failed\","
             + "\"timed_out\",\"expired\"]";
 
