@@ -14,7 +14,8 @@ import org.springframework.boot.tomcat.TomcatContextCustomizer;
 
 /**
  * Answers the errors Tomcat raises before a request reaches Freight (a path whose %XX escapes are not UTF-8, an
- * encoded '/', a request line it cannot parse, a request line and headers longer than it reads) with Freight's JSON error body instead of Tomcat's HTML page.
+ * encoded '/', a request line it cannot parse, a request line and headers longer than it reads) with Freight's JSON
+ * error body instead of Tomcat's HTML page.
  * Errors of requests Freight handles never get here: {@link ErrorMapper} has written their body already.
  */
 final class JsonErrorReportValve extends ErrorReportValve {
