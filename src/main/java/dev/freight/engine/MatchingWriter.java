@@ -373,18 +373,24 @@ final class MatchingWriter implements RowWriter {
             }
         }
         Map<String, String> referrers = referrers(h, deletable);
+        List<Rejected> undone = new ArrayList<>();
+        for (Violation v : rejections) {
+            ImportLink l = byOrdinal.get(v.row());
+            if (l != null && l.field().equals(v.field())) {
+                undone.add(new Rejected(v, l, stored.get(l.recordId())));
+            }
+        }
+        String[] keeps = undo(h, undone, deletable, referrers);
         List<RowError> errors = new ArrayList<>();
         List<Long> rejected = new ArrayList<>();
         long created = 0;
         long updated = 0;
         long unchanged = 0;
-        for (Violation v : rejections) {
-            ImportLink l = byOrdinal.get(v.row());
-            if (l == null || !l.field().equals(v.field())) {
-                continue;
-            }
-            Existing record = stored.get(l.recordId());
-            String kept = record == null ? "" : undo(h, l, record, deletable, referrers);
+        for (int i = 0; i < undone.size(); i++) {
+            Violation v = undone.get(i).violation();
+            ImportLink l = undone.get(i).link();
+            Existing record = undone.get(i).record();
+            String kept = keeps[i];
             switch (l.row().outcome()) {
                 case "created" -> created++;
                 case "updated" -> updated++;
@@ -400,41 +406,125 @@ final class MatchingWriter implements RowWriter {
         return new ImportStats(0, -failed, -created, -updated, -unchanged, 0, 0, failed);
     }
 
+    /** A rejected row's link, with its violation and its record as read (null: gone). */
+    private record Rejected(Violation violation, ImportLink link, Existing record) {}
+
     /**
-     * Undoes what a rejected link's row wrote to {@code record}, where it can; returns what the row's message adds
-     * when it cannot: what the record keeps. An external_id the row gave the record is taken back in any case, while
-     * the record still has it.
+     * Undoes what the rejected links' rows wrote to their records, where it can; returns, in their order, what each
+     * row's message adds when it cannot: what the record keeps. An external_id a row gave its record is taken back in
+     * any case, while the record still has it. A few statements for all the rows (each one per 500 records): the
+     * records to delete, the change-log rows, the records put back, the external_ids taken back and the records
+     * looked at again. Before, each row took its own statements: a rejected row that updated its record three (its
+     * change-log row, the put-back record, forgetting the change-log row), one that created it one. A record more
+     * than one of the rows wrote (other than one to delete) is undone row by row, in turn, as each row's undo depends
+     * on what the one before left.
      */
-    private String undo(Handle h, ImportLink link, Existing record, Set<String> deletable,
-            Map<String, String> referrers) {
-        String which = record.externalId() == null ? "record " + record.id()
-                : "the record with external_id \"" + record.externalId() + "\"";
-        if (deletable.contains(record.id())) {
-            String by = referrers.get(record.id());
-            if (by != null) {
-                return "; " + which + ", which the row created, is kept without it, since " + by + " refers to it";
+    private String[] undo(Handle h, List<Rejected> rejected, Set<String> deletable, Map<String, String> referrers) {
+        String[] kept = new String[rejected.size()];
+        Map<String, Integer> writers = new HashMap<>();
+        for (Rejected r : rejected) {
+            if (r.record() != null && !deletable.contains(r.record().id())
+                    && !r.link().row().outcome().equals("unchanged")) {
+                writers.merge(r.record().id(), 1, Integer::sum);
             }
-            if (records.deleteIfVersion(h, organizationId, record.id(), record.version())) {
-                return "";
-            }
-            // Missed: another rejected row of the record deleted it already (one that created it, and one that left it
-            // unchanged), or another writer changed it since it was read. Before, the message blamed "null".
-            if (!records.existingByIds(h, organizationId, List.of(record.id())).containsKey(record.id())) {
-                return "";
-            }
-            return "; " + which + ", which the row created, is kept without it, since it changed after the row wrote"
-                    + " it";
         }
-        if (link.row().outcome().equals("unchanged")) {
-            return "";
+        Map<String, RecordStore.Versioned> deletes = new LinkedHashMap<>();
+        List<Integer> deleting = new ArrayList<>();
+        List<Integer> restoring = new ArrayList<>();
+        List<Integer> others = new ArrayList<>();
+        for (int i = 0; i < kept.length; i++) {
+            ImportLink link = rejected.get(i).link();
+            Existing record = rejected.get(i).record();
+            if (record == null || !deletable.contains(record.id()) && link.row().outcome().equals("unchanged")) {
+                kept[i] = "";
+            } else if (deletable.contains(record.id())) {
+                String by = referrers.get(record.id());
+                if (by != null) {
+                    kept[i] = "; " + which(record) + ", which the row created, is kept without it, since " + by
+                            + " refers to it";
+                } else {
+                    deletes.putIfAbsent(record.id(), new RecordStore.Versioned(record.id(), record.version()));
+                    deleting.add(i);
+                }
+            } else if (writers.get(record.id()) > 1) {
+                kept[i] = undoInTurn(h, link, record);
+            } else if (link.row().outcome().equals("updated") && !link.row().shared()) {
+                restoring.add(i);
+            } else {
+                others.add(i);
+            }
         }
+        records.deleteWhereVersions(h, organizationId, List.copyOf(deletes.values()));
+        Map<String, Change> changes = restoring.isEmpty() ? Map.of() : imports.changes(h, importId,
+                restoring.stream().map(i -> rejected.get(i).record().id()).toList());
+        List<RecordStore.Restore> restores = new ArrayList<>();
+        for (int i : restoring) {
+            Existing record = rejected.get(i).record();
+            if (restorable(changes.get(record.id()), record)) {
+                restores.add(new RecordStore.Restore(record.id(), changes.get(record.id()).previousData(),
+                        record.version()));
+            }
+        }
+        Set<String> restored = records.restoreWhereVersions(h, organizationId, restores);
+        // A restored record whose change-log row has no external_id had none before: the row may have given it one.
+        records.clearExternalIdsWhereVersions(h, organizationId, restoring.stream().map(i -> rejected.get(i).record())
+                .filter(r -> restored.contains(r.id()) && changes.get(r.id()).externalId() == null)
+                .map(r -> new RecordStore.Versioned(r.id(), r.version() + 1)).toList());
+        imports.removeChanges(h, importId, restored);
+        for (int i : restoring) {
+            if (restored.contains(rejected.get(i).record().id())) {
+                kept[i] = "";
+            } else {
+                others.add(i);
+            }
+        }
+        Collections.sort(others);
+        List<RecordStore.Versioned> clears = new ArrayList<>();
+        List<Integer> clearing = new ArrayList<>();
+        for (int i : others) {
+            ImportLink link = rejected.get(i).link();
+            Existing record = rejected.get(i).record();
+            String gave = link.row().gaveExternalId();
+            if (gave == null || !gave.equals(record.externalId())) {
+                kept[i] = keeps(record, link);
+            } else {
+                clears.add(new RecordStore.Versioned(record.id(), record.version()));
+                clearing.add(i);
+            }
+        }
+        Set<String> cleared = records.clearExternalIdsWhereVersions(h, organizationId, clears);
+        // Later rows of the import may have changed the records too: their values stay, the rows' identities not.
+        // Taking one back is the import's own last write of the record, so rollback finds it at that version.
+        imports.moveAppliedVersions(h, importId, clears.stream().filter(c -> cleared.contains(c.id())).toList());
+        Set<String> lookAgain = new LinkedHashSet<>(deletes.keySet());
+        clears.stream().map(RecordStore.Versioned::id).filter(id -> !cleared.contains(id)).forEach(lookAgain::add);
+        Map<String, Existing> now = lookAgain.isEmpty() ? Map.of()
+                : records.existingByIds(h, organizationId, lookAgain);
+        for (int i : deleting) {
+            // Still there: another writer changed it since it was read. Gone: deleted here, or by another rejected
+            // row's undo before (one that created it, and one that left it unchanged). Before, the message blamed
+            // "null".
+            kept[i] = now.containsKey(rejected.get(i).record().id()) ? "; " + which(rejected.get(i).record())
+                    + ", which the row created, is kept without it, since it changed after the row wrote it" : "";
+        }
+        for (int i : clearing) {
+            ImportLink link = rejected.get(i).link();
+            Existing record = rejected.get(i).record();
+            kept[i] = cleared.contains(record.id()) ? tookBack(record, link)
+                    : keptExternalId(record, link, now.get(record.id()));
+        }
+        return kept;
+    }
+
+    /**
+     * {@link #undo} for one row of a record that other rows of the rejected ones wrote too (not one to delete), in
+     * its turn: it sees what the undo of the rows before left.
+     */
+    private String undoInTurn(Handle h, ImportLink link, Existing record) {
         if (link.row().outcome().equals("updated") && !link.row().shared()) {
             Change change = imports.change(h, importId, record.id()).orElse(null);
-            if (change != null && change.previousData() != null && change.previousVersion() != null
-                    && Objects.equals(change.appliedVersion(), record.version())
-                    && change.previousVersion() + 1 == record.version()
-                    && records.restoreIfVersion(h, organizationId, record.id(), change.previousData(),
-                            record.version())) {
+            if (restorable(change, record) && records.restoreIfVersion(h, organizationId, record.id(),
+                    change.previousData(), record.version())) {
                 // The row was the import's only change to the record: it is as it was before the import.
                 if (change.externalId() == null) {
                     // The row may have given it its external_id.
@@ -444,28 +534,52 @@ final class MatchingWriter implements RowWriter {
                 return "";
             }
         }
-        String keeps = "; " + which + " keeps its earlier " + link.field() + " and the values other rows of this"
-                + " import gave it, and the row's other values could not be undone";
         String gave = link.row().gaveExternalId();
         if (gave == null || !gave.equals(record.externalId())) {
-            return keeps;
+            return keeps(record, link);
         }
         if (records.clearExternalIdIfVersion(h, organizationId, record.id(), record.version())) {
-            // Later rows of the import may have changed the record too: their values stay, the row's identity not.
-            // Taking it back is the import's own last write of the record, so rollback finds it at that version.
             imports.moveAppliedVersion(h, importId, record.id(), record.version(), record.version() + 1);
-            return "; record " + record.id() + " keeps its earlier " + link.field() + " and the values other rows of"
-                    + " this import gave it, and the row's other values could not be undone; the external_id \""
-                    + gave + "\" the row gave it was taken back";
+            return tookBack(record, link);
         }
-        // Missed: another writer changed the record since it was read, and taking the external_id back now would undo
-        // a write it did not read. Before, the external_id stayed without a word.
-        Existing now = records.existingByIds(h, organizationId, List.of(record.id())).get(record.id());
+        return keptExternalId(record, link,
+                records.existingByIds(h, organizationId, List.of(record.id())).get(record.id()));
+    }
+
+    /** Whether the row that updated {@code record} was the import's only change to it ({@code change}: may be null). */
+    private static boolean restorable(Change change, Existing record) {
+        return change != null && change.previousData() != null && change.previousVersion() != null
+                && Objects.equals(change.appliedVersion(), record.version())
+                && change.previousVersion() + 1 == record.version();
+    }
+
+    private static String which(Existing record) {
+        return record.externalId() == null ? "record " + record.id()
+                : "the record with external_id \"" + record.externalId() + "\"";
+    }
+
+    private static String keeps(Existing record, ImportLink link) {
+        return "; " + which(record) + " keeps its earlier " + link.field() + " and the values other rows of this"
+                + " import gave it, and the row's other values could not be undone";
+    }
+
+    private static String tookBack(Existing record, ImportLink link) {
+        return "; record " + record.id() + " keeps its earlier " + link.field() + " and the values other rows of"
+                + " this import gave it, and the row's other values could not be undone; the external_id \""
+                + link.row().gaveExternalId() + "\" the row gave it was taken back";
+    }
+
+    /**
+     * Missed: another writer changed the record since it was read, and taking the external_id back now would undo a
+     * write it did not read. Before, the external_id stayed without a word. {@code now}: the record now (null: gone).
+     */
+    private static String keptExternalId(Existing record, ImportLink link, Existing now) {
+        String gave = link.row().gaveExternalId();
         if (now == null || !gave.equals(now.externalId())) {
-            return keeps;
+            return keeps(record, link);
         }
-        return keeps + "; the external_id \"" + gave + "\" the row gave it was kept, since the record changed after the"
-                + " row wrote it";
+        return keeps(record, link) + "; the external_id \"" + gave + "\" the row gave it was kept, since the record"
+                + " changed after the row wrote it";
     }
 
     /**

@@ -14,13 +14,15 @@ import java.util.Set;
  * external_id its record had when the reference was written: none for a record found by its name or created from it,
  * which may get one later, and for a reference an earlier build stored, the name that found the record. The records'
  * references are looked up by id, one query per target object; a reference whose record is gone, or that was never
- * resolved, is left as stored. Not thread-safe; one per read.
+ * resolved, is left as stored. A reference is named by the record of the object it names: one naming another object
+ * than its record's (as an earlier build or a hand-edited record may hold) is left as stored, whatever else the read
+ * names by that id, as {@link RecordStream#from} joins it. Not thread-safe; one per read.
  */
 final class CurrentReferences {
 
     private final Map<String, Set<String>> idsByObject = new HashMap<>();
-    /** Record id → its external_id now (null: none); a record that is gone is absent. */
-    private final Map<String, String> current = new HashMap<>();
+    /** Object → record id → its external_id now (null: none); a record that is gone is absent. */
+    private final Map<String, Map<String, String>> current = new HashMap<>();
 
     /**
      * The records with their references named as their records are now; {@code records} are not changed, and a record
@@ -32,7 +34,7 @@ final class CurrentReferences {
         if (refs.idsByObject.isEmpty()) {
             return records;
         }
-        refs.idsByObject.forEach((object, ids) -> refs.current.putAll(RecordStore.externalIds(h, organizationId,
+        refs.idsByObject.forEach((object, ids) -> refs.current.put(object, RecordStore.externalIds(h, organizationId,
                 object, ids)));
         List<StoredRecord> out = new ArrayList<>(records.size());
         for (StoredRecord r : records) {
@@ -61,8 +63,9 @@ final class CurrentReferences {
 
     private Value named(Value v) {
         return switch (v) {
-            case Value.Ref r when r.id() != null && current.containsKey(r.id()) ->
-                    new Value.Ref(current.get(r.id()), r.object(), r.id());
+            case Value.Ref r when r.id() != null && r.object() != null
+                    && current.getOrDefault(r.object(), Map.of()).containsKey(r.id()) ->
+                    new Value.Ref(current.get(r.object()).get(r.id()), r.object(), r.id());
             case Value.Many m -> new Value.Many(m.values().stream().map(this::named).toList());
             case Value.Labeled l -> new Value.Labeled(l.label(), named(l.value()));
             default -> v;

@@ -718,6 +718,51 @@ public final class ImportStore {
                         rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), importId, recordId);
     }
 
+    /** The import's change-log rows of those of {@code recordIds} it logged one for, keyed by record id. */
+    public Map<String, Change> changes(Handle h, String importId, Collection<String> recordIds) {
+        Map<String, Change> found = new HashMap<>();
+        h.queryIn("""
+                select record_id, object, external_id, kind, previous_data, previous_version, applied_version
+                from import_changes where import_id = ? and %s""", List.of(importId), "record_id", recordIds,
+                rs -> found.put(rs.getString(1), new Change(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7))));
+        return found;
+    }
+
+    /**
+     * {@link #moveAppliedVersion} from each record's {@code version} to the next, for many records (ids distinct), in
+     * one statement per 500 of them.
+     */
+    public void moveAppliedVersions(Handle h, String importId, List<RecordStore.Versioned> records) {
+        for (int from = 0; from < records.size(); from += 500) {
+            List<RecordStore.Versioned> slice = records.subList(from, Math.min(records.size(), from + 500));
+            List<Object> params = new ArrayList<>(List.of(importId));
+            StringBuilder version = new StringBuilder("case record_id");
+            slice.forEach(r -> params.add(r.id()));
+            for (RecordStore.Versioned r : slice) {
+                version.append(" when ? then ?");
+                params.add(r.id());
+                params.add(r.version());
+            }
+            h.update("update import_changes set applied_version = applied_version + 1 where import_id = ?"
+                    + " and record_id in (" + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")"
+                    + " and applied_version = " + version + " end", params.toArray());
+        }
+    }
+
+    /** {@link #removeChange} for many records, in one statement per 500 of them. */
+    public void removeChanges(Handle h, String importId, Collection<String> recordIds) {
+        List<String> all = List.copyOf(new LinkedHashSet<>(recordIds));
+        for (int from = 0; from < all.size(); from += 500) {
+            List<String> slice = all.subList(from, Math.min(all.size(), from + 500));
+            List<Object> params = new ArrayList<>(slice.size() + 1);
+            params.add(importId);
+            params.addAll(slice);
+            h.update("delete from import_changes where import_id = ? and record_id in ("
+                    + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", params.toArray());
+        }
+    }
+
     /**
      * Moves the version the import last gave a record from {@code from} to {@code to}, where its change log holds
      * {@code from}: the import wrote the record once more outside a chunk (took back an external_id it gave), and

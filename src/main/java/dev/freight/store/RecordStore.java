@@ -794,6 +794,85 @@ public final class RecordStore {
         return deleted;
     }
 
+    /**
+     * {@link #deleteIfVersion} for many records, in one statement per 500 of them, whatever their number: those that
+     * still have their version are deleted. Which were deleted is not told: a record still there after it changed.
+     */
+    public void deleteWhereVersions(Handle h, String organizationId, List<Versioned> deletes) {
+        for (int from = 0; from < deletes.size(); from += PER_STATEMENT) {
+            List<Versioned> slice = deletes.subList(from, Math.min(deletes.size(), from + PER_STATEMENT));
+            List<Object> params = new ArrayList<>(List.of(organizationId));
+            String where = whereVersions(slice, params);
+            h.update("delete from records where organization_id = ? and " + where, params.toArray());
+        }
+    }
+
+    /**
+     * {@link #restoreIfVersion} for many records, in one statement per 500 of them: the ids of those put back (those
+     * that still had their version).
+     */
+    public Set<String> restoreWhereVersions(Handle h, String organizationId, List<Restore> restores) {
+        Set<String> restored = new HashSet<>();
+        long now = clock.millis();
+        for (int from = 0; from < restores.size(); from += PER_STATEMENT) {
+            List<Restore> slice = restores.subList(from, Math.min(restores.size(), from + PER_STATEMENT));
+            List<Object> params = new ArrayList<>();
+            StringBuilder data = new StringBuilder("case id");
+            for (Restore r : slice) {
+                data.append(" when ? then ").append(h.dialect().jsonParameter());
+                params.add(r.id());
+                params.add(r.data());
+            }
+            params.add(now);
+            params.add(organizationId);
+            String where = whereVersions(slice.stream().map(r -> new Versioned(r.id(), r.version())).toList(),
+                    params);
+            h.executeEach("update records set data = " + data + " end, version = version + 1, updated_at = ?"
+                    + " where organization_id = ? and " + where + " returning id", List.of(params),
+                    rs -> restored.add(rs.getString(1)));
+        }
+        return restored;
+    }
+
+    /**
+     * {@link #clearExternalIdIfVersion} for many records, in one statement per 500 of them: the ids of those whose
+     * external_id was taken (those that still had their version and an external_id).
+     */
+    public Set<String> clearExternalIdsWhereVersions(Handle h, String organizationId, List<Versioned> clears) {
+        Set<String> cleared = new HashSet<>();
+        long now = clock.millis();
+        for (int from = 0; from < clears.size(); from += PER_STATEMENT) {
+            List<Versioned> slice = clears.subList(from, Math.min(clears.size(), from + PER_STATEMENT));
+            List<Object> params = new ArrayList<>(List.of(now, organizationId));
+            String where = whereVersions(slice, params);
+            h.executeEach("update records set external_id = null, version = version + 1, updated_at = ? where"
+                    + " organization_id = ? and external_id is not null and " + where + " returning id",
+                    List.of(params), rs -> cleared.add(rs.getString(1)));
+        }
+        return cleared;
+    }
+
+    /** Records a statement about several of them names at a time: 5 parameters each at most, far below the limits. */
+    private static final int PER_STATEMENT = 500;
+
+    /**
+     * SQL true for the records of {@code records} (ids distinct) at their version: their ids as a list the database
+     * finds by key, each one's version picked by its id. Adds its parameters to {@code params}.
+     */
+    private static String whereVersions(List<Versioned> records, List<Object> params) {
+        StringBuilder version = new StringBuilder("case id");
+        for (Versioned r : records) {
+            params.add(r.id());
+        }
+        for (Versioned r : records) {
+            version.append(" when ? then ?");
+            params.add(r.id());
+            params.add(r.version());
+        }
+        return "id in (" + String.join(", ", Collections.nCopies(records.size(), "?")) + ") and version = " + version
+                + " end";
+    }
+
     /** Puts back a record's earlier data if it still has {@code version}; false when it changed or is gone. */
     public boolean restoreIfVersion(Handle h, String organizationId, String id, String data, long version) {
         return h.update(restore(h.dialect()), data, clock.millis(), organizationId, id, version) > 0;

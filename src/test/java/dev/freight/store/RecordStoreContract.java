@@ -1817,6 +1817,76 @@ abstract class RecordStoreContract {
     }
 
     /**
+     * A reference naming another object than its record's (customer {@code vndr_m}, a vendor's id: an earlier build or
+     * a hand-edited record may hold one) is named by what it holds in any read, as when read alone and as a range, an
+     * equals or a sort compares it ({@link RecordStream#from} joins by object and id), even when the read also holds
+     * a reference to that record under its own object. Before, the references a read looked up were keyed by id
+     * alone: the list page and the stream named it {@code v-m}, the vendor's external_id, and vendor {@code cust_c}
+     * {@code c-1} (so did reading alone part p-4, which holds all four), while a range or an equals for {@code v-m} or
+     * {@code c-1} did not find them.
+     */
+    @Test
+    void aReferenceNamingAnotherObjectThanItsRecordsKeepsWhatItHoldsWhateverElseTheReadNames() {
+        Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
+        Field makers = new Field("makers", "Makers", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"),
+                true);
+        ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker, makers));
+        String crossed = "{\"external_id\": \"x-held\", \"object\": \"customer\", \"id\": \"vndr_m\"}";
+        String vendor = "{\"external_id\": \"v-then\", \"object\": \"vendor\", \"id\": \"vndr_m\"}";
+        String crossedBack = "{\"external_id\": \"c-held\", \"object\": \"vendor\", \"id\": \"cust_c\"}";
+        String customer = "{\"external_id\": \"c-old\", \"object\": \"customer\", \"id\": \"cust_c\"}";
+        db.inTransaction(h -> {
+            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
+                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            h.update(insert, "vndr_m", acme, "vendor", "v-m", "{}");
+            h.update(insert, "cust_c", acme, "customer", "c-1", "{}");
+            h.update(insert, "part_1", acme, "part", "p-1", "{\"maker\": " + crossed + "}");
+            h.update(insert, "part_2", acme, "part", "p-2", "{\"maker\": " + vendor + "}");
+            h.update(insert, "part_3", acme, "part", "p-3", "{\"maker\": " + crossedBack + "}");
+            h.update(insert, "part_4", acme, "part", "p-4", "{\"maker\": " + customer + ", \"makers\": [" + crossed
+                    + ", " + vendor + ", " + crossedBack + ", " + customer + "]}");
+            return null;
+        });
+        Function<StoredRecord, String> names = r -> r.externalId() + "=" + ((Value.Ref) r.values().get("maker")).text()
+                + (r.values().get("makers") instanceof Value.Many m ? m.values().stream()
+                        .map(v -> ((Value.Ref) v).text()).toList().toString() : "");
+        List<String> expected = List.of("p-1=x-held", "p-2=v-m", "p-3=c-held", "p-4=c-1[x-held, v-m, c-held, c-1]");
+        RecordStream stream = new RecordStream(db);
+        Function<RecordQuery, List<String>> streamed = query -> {
+            List<String> out = new ArrayList<>();
+            db.withHandle(h -> {
+                try {
+                    return stream.forEach(h, acme, part, part.fields(), query, r -> out.add(names.apply(r)));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            return out;
+        };
+        Function<List<RecordQuery.Condition>, List<String>> listed = conditions -> db.<List<StoredRecord>>withHandle(
+                h -> records.withCurrentReferences(h, acme, records.page(h, acme, part, conditions, 10, null)))
+                .stream().map(names).toList();
+        List<String> each = Stream.of("part_1", "part_2", "part_3", "part_4").map(id -> db.withHandle(h ->
+                records.find(h, acme, id, slug -> Optional.of(part).filter(p -> p.slug().equals(slug)))
+                        .map(r -> records.withCurrentReferences(h, acme, List.of(r)).getFirst()))
+                .map(names).orElseThrow()).toList();
+
+        assertThat(listed.apply(List.of())).containsExactlyElementsOf(expected);
+        assertThat(streamed.apply(RecordQuery.all())).containsExactlyElementsOf(expected);
+        assertThat(each).containsExactlyElementsOf(expected);
+        RecordQuery.Target target = RecordQuery.Target.reference("maker");
+        assertThat(streamed.apply(new RecordQuery(List.of(), new RecordQuery.Sort(target, false), null)))
+                .containsExactly(expected.get(3), expected.get(2), expected.get(1), expected.getFirst());
+        for (Function<String, RecordQuery.Condition> condition : List.<Function<String, RecordQuery.Condition>>of(
+                text -> new RecordQuery.Range(target, text, text), text -> new RecordQuery.Equals(target, text))) {
+            assertThat(Stream.of("x-held", "v-m", "c-held", "c-1", "v-then", "c-old").map(text -> listed.apply(
+                    List.of(condition.apply(text))))).containsExactly(List.of(expected.getFirst()),
+                            List.of(expected.get(1)), List.of(expected.get(2)), List.of(expected.get(3)), List.of(),
+                            List.of());
+        }
+    }
+
+    /**
      * A reference stored without an external_id (its record had none) is present: {@code is_empty} on the field does
      * not match it and {@code is_not_empty} does, as a sort puts it among the present values (the condition reads the
      * stored external_id's JSON value, which is a JSON null, not a missing one, for such a reference).

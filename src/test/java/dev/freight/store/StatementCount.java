@@ -13,17 +13,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each run of a batch (one a row added to it). The handle it gives works on the real connection; only the count is
  * added.
  */
-final class StatementCount {
+public final class StatementCount {
 
     private final AtomicInteger count = new AtomicInteger();
 
     /** A handle on {@code h}'s connection whose statements are counted. */
-    Handle counting(Handle h) {
+    public Handle counting(Handle h) {
         return new Handle(proxy(Connection.class, h.connection()), h.dialect());
     }
 
     /** The statements run since the last call. */
-    int taken() {
+    public int taken() {
         return count.getAndSet(0);
     }
 
