@@ -332,15 +332,7 @@ abstract class ExportApiContract {
      */
     @Test
     void filtersAndSortsCompareAReferenceByTheExternalIdItsRecordHasNow() {
-        List<StoredRecord> accounts = seed(tenant, BuiltInObjects.ACCOUNT, List.of(
-                new RecordWrite("a-1", values("displayName", "Acme")),
-                new RecordWrite("a-3", values("displayName", "Beta"))));
-        seed(tenant, BuiltInObjects.CONTACT, List.of(
-                new RecordWrite("c-1", values("displayName", "One", "account",
-                        new Value.Ref("a-1", "account", accounts.get(0).id()))),
-                new RecordWrite("c-2", values("displayName", "Two", "account",
-                        new Value.Ref("a-3", "account", accounts.get(1).id()))),
-                new RecordWrite("c-3", values("displayName", "Three"))));
+        List<StoredRecord> accounts = accountsAndTheirContacts();
         server.bean(Database.class).withHandle(h -> h.update("update records set external_id = ? where id = ?", "a-5",
                 accounts.get(0).id()));
         String columns = "\"columns\": [\"external_id\", \"account\"], \"includeHeaders\": false";
@@ -376,15 +368,7 @@ abstract class ExportApiContract {
     @Test
     void anInFilterOfMoreValuesThanAStatementTakesParametersExportsExactlyTheRecordsItsValuesName() {
         vendors();
-        List<StoredRecord> accounts = seed(tenant, BuiltInObjects.ACCOUNT, List.of(
-                new RecordWrite("a-1", values("displayName", "Acme")),
-                new RecordWrite("a-3", values("displayName", "Beta"))));
-        seed(tenant, BuiltInObjects.CONTACT, List.of(
-                new RecordWrite("c-1", values("displayName", "One", "account",
-                        new Value.Ref("a-1", "account", accounts.get(0).id()))),
-                new RecordWrite("c-2", values("displayName", "Two", "account",
-                        new Value.Ref("a-3", "account", accounts.get(1).id()))),
-                new RecordWrite("c-3", values("displayName", "Three"))));
+        accountsAndTheirContacts();
         // Short values, so that the requests fit the test server's FREIGHT_MAX_REQUEST_BYTES (1,000,000).
         String none = java.util.stream.IntStream.range(0, 100_000).mapToObj(i -> "\"~" + Integer.toString(i, 36)
                 + "\"").collect(Collectors.joining(","));
@@ -1499,4 +1483,20 @@ abstract class ExportApiContract {
         return d.format(DateTimeFormatter.ISO_LOCAL_DATE);
     }
 
+    /**
+     * Seeds accounts a-1 (Acme) and a-3 (Beta), and contacts c-1 (One, of a-1), c-2 (Two, of a-3) and c-3 (Three, of
+     * none); returns the accounts.
+     */
+    private List<StoredRecord> accountsAndTheirContacts() {
+        List<StoredRecord> accounts = seed(tenant, BuiltInObjects.ACCOUNT, List.of(
+                new RecordWrite("a-1", values("displayName", "Acme")),
+                new RecordWrite("a-3", values("displayName", "Beta"))));
+        seed(tenant, BuiltInObjects.CONTACT, List.of(
+                new RecordWrite("c-1", values("displayName", "One", "account",
+                        new Value.Ref("a-1", "account", accounts.get(0).id()))),
+                new RecordWrite("c-2", values("displayName", "Two", "account",
+                        new Value.Ref("a-3", "account", accounts.get(1).id()))),
+                new RecordWrite("c-3", values("displayName", "Three"))));
+        return accounts;
+    }
 }

@@ -1456,18 +1456,7 @@ abstract class RecordStoreContract {
         });
         RecordQuery.Target target = RecordQuery.Target.reference("maker");
         RecordStream stream = new RecordStream(db);
-        Function<RecordQuery, List<String>> read = query -> {
-            List<String> out = new ArrayList<>();
-            db.withHandle(h -> {
-                try {
-                    return stream.forEach(h, acme, part, part.fields(), query, r -> out.add(r.externalId() + "="
-                            + (r.values().get("maker") instanceof Value.Ref ref ? ref.text() : "")));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            return out;
-        };
+        Function<RecordQuery, List<String>> read = query -> makersAsStreamed(stream, part, query);
         Function<RecordQuery.Condition, List<String>> matching = condition -> read.apply(new RecordQuery(
                 List.of(condition), null, null));
 
@@ -1766,18 +1755,7 @@ abstract class RecordStoreContract {
         });
         RecordQuery.Target target = RecordQuery.Target.reference("maker");
         RecordStream stream = new RecordStream(db);
-        Function<RecordQuery, List<String>> read = query -> {
-            List<String> out = new ArrayList<>();
-            db.withHandle(h -> {
-                try {
-                    return stream.forEach(h, acme, part, part.fields(), query, r -> out.add(r.externalId() + "="
-                            + (r.values().get("maker") instanceof Value.Ref ref ? ref.text() : "")));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            return out;
-        };
+        Function<RecordQuery, List<String>> read = query -> makersAsStreamed(stream, part, query);
         Function<RecordQuery.Condition, List<String>> matching = condition -> read.apply(new RecordQuery(
                 List.of(condition), null, null));
 
@@ -1961,5 +1939,22 @@ abstract class RecordStoreContract {
 
     private static Field field(String slug, FieldType type, boolean multiple) {
         return new Field(slug, slug, type, false, "", List.of(), List.of(), multiple);
+    }
+
+    /**
+     * The {@code part} records {@code query} streams, each as "external_id=the text its maker reference is named by"
+     * (empty for none).
+     */
+    private List<String> makersAsStreamed(RecordStream stream, ObjectDef part, RecordQuery query) {
+        List<String> out = new ArrayList<>();
+        db.withHandle(h -> {
+            try {
+                return stream.forEach(h, acme, part, part.fields(), query, r -> out.add(r.externalId() + "="
+                        + (r.values().get("maker") instanceof Value.Ref ref ? ref.text() : "")));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        return out;
     }
 }
