@@ -4459,6 +4459,51 @@ abstract class ImportPipelineContract {
     }
 
     /**
+     * A rollback puts back s-1's reference to v-1 (the import it undoes moved s-1 to v-2), and inside its transaction,
+     * after that restore and before its commit ({@code ImportRollback.afterRestored}), a delete import of v-1 starts
+     * on a thread of its own. The rollback locked v-1 when it checked that v-1 is still stored
+     * ({@code RecordStore.lockReferencedOrGone}): on PostgreSQL the delete waits for the rollback's commit, then sees
+     * s-1's restored reference and keeps v-1 ({@code record_referenced}). Without that lock the delete counted before
+     * the rollback committed, found nothing referring to v-1 and deleted it under s-1's restored reference. On SQLite
+     * the delete waits for the one write lock, so it runs after the rollback.
+     */
+    @Test
+    void aDeleteThatRunsWhileARollbackRestoresAReferenceToItsRecordKeepsTheRecord() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\n");
+        Map<String, String> vendors = ids("v-1", "v-2");
+        runServices("external_id,name,vendor\ns-1,Base,v-1\n");
+        ImportJob moved = runServices("external_id,name,vendor\ns-1,Base,v-2\n");
+        String serviceId = serviceIds("s-1").get("s-1");
+        String deletes = "external_id\nv-1\n";
+        ImportJob delete = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, deletes);
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<ImportJob>> started = new ArrayList<>();
+            rollback.afterRestored(() -> {
+                Future<ImportJob> run = worker.submit(() -> other.process(delete.id(), csv(deletes),
+                        ImportPipeline.Listener.NONE));
+                started.add(run);
+                databases().awaitLockWaiter(db, RECORD_LOCK, run);
+            });
+
+            ImportRollback.Result undone = rollback.rollback(moved, "key_test");
+            ImportJob deleted = started.getFirst().get(60, TimeUnit.SECONDS);
+
+            assertThat(undone.restored()).isEqualTo(1);
+            assertThat(undone.conflicts()).isEmpty();
+            assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+            assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
+                    "record_referenced", "still referred to by service " + serviceId
+                            + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+            assertThat(ids("v-1", "v-2")).isEqualTo(vendors);
+            assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendors.get("v-1")));
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /**
      * An overwrite of services kept s-3 without its dependency on s-1, and deleted s-1 and s-2 (which depends on s-1
      * too); then another writer stored a new s-1. Rolling the overwrite back cannot re-create the old s-1 (its
      * external_id is taken), so neither s-2's re-creation nor s-3's restore may put back a reference to it: both are
