@@ -151,6 +151,12 @@ public final class ImportPipeline {
      */
     private Consumer<Existing> beforeCleanupRecord = record -> {};
     /**
+     * Run once the overwrite cleanup's walk is done, when records were left for after it, before the transaction that
+     * decides them ({@link #cleanLater}), outside any transaction: nothing, but a test's other writer stores a
+     * reference to one of them there.
+     */
+    private volatile Runnable beforeCleanLater = () -> {};
+    /**
      * Run by {@link #prepare} with the import's id once it has marked prevalidation running, before it opens the file:
      * nothing, but a test lands a cancel there, inside the run. Volatile: a test sets it on a server's pipeline, whose
      * requests run it on their own threads.
@@ -210,6 +216,11 @@ public final class ImportPipeline {
     /** Sets what runs before each record's own transaction on the overwrite cleanup's one-at-a-time path; for tests. */
     void beforeCleanupRecord(Consumer<Existing> hook) {
         this.beforeCleanupRecord = hook;
+    }
+
+    /** Sets what runs before the transaction that decides the records left for after the cleanup's walk; for tests. */
+    void beforeCleanLater(Runnable hook) {
+        this.beforeCleanLater = hook;
     }
 
     /** Sets what {@link #prepare} runs once prevalidation is marked running; for tests. */
@@ -1090,6 +1101,7 @@ public final class ImportPipeline {
                     Long.MIN_VALUE, 1).isEmpty())) {
                 checkStop(current);
                 ImportJob before = current;
+                beforeCleanLater.run();
                 try {
                     decided = withRetries(() -> database.inTransaction(h -> cleanLater(h, before, referring)));
                     current = decided.job();
