@@ -174,6 +174,11 @@ public final class ImportPipeline {
      */
     private volatile Consumer<ImportJob> afterChunk = job -> {};
     /**
+     * Run in each transaction of {@link #addLinks} with its batch of links, once they are added and before the commit:
+     * nothing, but a test's other writer deletes a record a link names there. Volatile, as {@link #insideChunk}.
+     */
+    private volatile Consumer<List<ImportLink>> insideLinks = links -> {};
+    /**
      * Run with how many statements marked the records that stay of a delete import's put-off rows
      * ({@link StillReferred#rejectPutOff}) or of the overwrite cleanup's records left for after its walk
      * ({@link StillReferred#holdCleanup}), each time they are marked: nothing, but a test counts them.
@@ -241,6 +246,11 @@ public final class ImportPipeline {
     /** Sets what runs with how many left records the cleanup holds after each page of its walk; for tests. */
     void cleanupPageLeft(IntConsumer hook) {
         this.cleanupPageLeft = hook;
+    }
+
+    /** Sets what runs in each transaction that adds a batch of a file workflow import's links; for tests. */
+    void insideLinks(Consumer<List<ImportLink>> hook) {
+        this.insideLinks = hook;
     }
 
     /** Sets what runs once each chunk committed, outside its transaction; for tests. */
@@ -729,6 +739,7 @@ public final class ImportPipeline {
                 h.dialect().asynchronousCommit(h);
                 ImportStats moved = writer.link(h, links);
                 imports.removeLinks(h, before.id(), from, links.getLast());
+                insideLinks.accept(links);
                 last[0] = links.getLast();
                 return imports.save(h, before.withProgress(before.stats().plus(moved), before.checkpoint(), false));
             }));

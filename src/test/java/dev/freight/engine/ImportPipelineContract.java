@@ -4566,6 +4566,57 @@ abstract class ImportPipelineContract {
     }
 
     /**
+     * A file workflow import of s-1, which depends on s-2, and s-2: s-1's dependency matches nothing stored when its
+     * chunk resolves it, so it is added after the last row (import_links). Inside the transaction that adds it, before
+     * the commit ({@code ImportPipeline.insideLinks}), a delete import of s-2 starts on a thread of its own. The link's
+     * resolver locked s-2 ({@code ReferenceResolver}, {@code RecordStore.lockReferenced}): on PostgreSQL the delete
+     * waits for the link's commit, then sees s-1's reference and keeps s-2 (a record referred to by a record of its
+     * own object is put off, then rejected after the last row: {@code record_referenced}). Without that lock the
+     * delete counted before the link was committed, found nothing referring to s-2 and deleted it, and the link was
+     * committed naming no record. On SQLite the delete waits for the one write lock, so it runs after the links.
+     */
+    @Test
+    void aDeleteThatRunsWhileAFileWorkflowAddsALinkToItsRecordKeepsTheRecord() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        ImportPipeline.RowSource source = csv("external_id,name,vendor,dependencies\ns-1,Payments,v-1,s-2\n"
+                + "s-2,Ledger,v-1,\n");
+        ImportJob job = workflowJob(source);
+        String deletes = "external_id\ns-2\n";
+        ImportJob delete = pipeline.prepare(uploaded("service", Action.DELETE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(deletes));
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<ImportJob>> started = new ArrayList<>();
+            pipeline.insideLinks(links -> {
+                if (started.isEmpty()) {
+                    Future<ImportJob> run = worker.submit(() -> other.process(delete.id(), csv(deletes),
+                            ImportPipeline.Listener.NONE));
+                    started.add(run);
+                    databases().awaitLockWaiter(db, RECORD_LOCK, run);
+                }
+            });
+
+            ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+            ImportJob deleted = started.getFirst().get(60, TimeUnit.SECONDS);
+
+            Map<String, String> ids = serviceIds("s-1", "s-2");
+            assertThat(ids).containsOnlyKeys("s-1", "s-2");
+            assertThat(done.status()).isEqualTo(Status.COMPLETED);
+            assertThat(done.stats()).isEqualTo(new ImportStats(2, 2, 2, 0, 0, 0, 0, 0));
+            assertThat(dependencies("s-1")).isEqualTo(refs(new Value.Ref("s-2", "service", ids.get("s-2"))));
+            assertThat(db.withHandle((Handle h) -> imports.warnings(h, job.id(), 10))).isEmpty();
+            assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, job.id(), 10))).isEmpty();
+            assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+            assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "s-2", "external_id",
+                    "record_referenced", "still referred to by service " + ids.get("s-1")
+                            + " (field dependencies), which this file does not delete", "{\"external_id\":\"s-2\"}"));
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /**
      * An overwrite of services kept s-3 without its dependency on s-1, and deleted s-1 and s-2 (which depends on s-1
      * too); then another writer stored a new s-1. Rolling the overwrite back cannot re-create the old s-1 (its
      * external_id is taken), so neither s-2's re-creation nor s-3's restore may put back a reference to it: both are
