@@ -151,6 +151,12 @@ public final class ImportPipeline {
      */
     private Consumer<Existing> beforeCleanupRecord = record -> {};
     /**
+     * Run once the overwrite cleanup's walk is done, when records were left for after it, before the transaction that
+     * decides them ({@link #cleanLater}), outside any transaction: nothing, but a test's other writer stores a
+     * reference to one of them there.
+     */
+    private volatile Runnable beforeCleanLater = () -> {};
+    /**
      * Run by {@link #prepare} with the import's id once it has marked prevalidation running, before it opens the file:
      * nothing, but a test lands a cancel there, inside the run. Volatile: a test sets it on a server's pipeline, whose
      * requests run it on their own threads.
@@ -167,6 +173,11 @@ public final class ImportPipeline {
      * transaction: nothing, but a test holds the worker there between two chunks. Volatile, as {@link #insideChunk}.
      */
     private volatile Consumer<ImportJob> afterChunk = job -> {};
+    /**
+     * Run in each transaction of {@link #addLinks} with its batch of links, once they are added and before the commit:
+     * nothing, but a test's other writer deletes a record a link names there. Volatile, as {@link #insideChunk}.
+     */
+    private volatile Consumer<List<ImportLink>> insideLinks = links -> {};
     /**
      * Run with how many statements marked the records that stay of a delete import's put-off rows
      * ({@link StillReferred#rejectPutOff}) or of the overwrite cleanup's records left for after its walk
@@ -212,6 +223,11 @@ public final class ImportPipeline {
         this.beforeCleanupRecord = hook;
     }
 
+    /** Sets what runs before the transaction that decides the records left for after the cleanup's walk; for tests. */
+    void beforeCleanLater(Runnable hook) {
+        this.beforeCleanLater = hook;
+    }
+
     /** Sets what {@link #prepare} runs once prevalidation is marked running; for tests. */
     void whilePreparing(Consumer<String> hook) {
         this.whilePreparing = hook;
@@ -230,6 +246,11 @@ public final class ImportPipeline {
     /** Sets what runs with how many left records the cleanup holds after each page of its walk; for tests. */
     void cleanupPageLeft(IntConsumer hook) {
         this.cleanupPageLeft = hook;
+    }
+
+    /** Sets what runs in each transaction that adds a batch of a file workflow import's links; for tests. */
+    void insideLinks(Consumer<List<ImportLink>> hook) {
+        this.insideLinks = hook;
     }
 
     /** Sets what runs once each chunk committed, outside its transaction; for tests. */
@@ -718,6 +739,7 @@ public final class ImportPipeline {
                 h.dialect().asynchronousCommit(h);
                 ImportStats moved = writer.link(h, links);
                 imports.removeLinks(h, before.id(), from, links.getLast());
+                insideLinks.accept(links);
                 last[0] = links.getLast();
                 return imports.save(h, before.withProgress(before.stats().plus(moved), before.checkpoint(), false));
             }));
@@ -1090,6 +1112,7 @@ public final class ImportPipeline {
                     Long.MIN_VALUE, 1).isEmpty())) {
                 checkStop(current);
                 ImportJob before = current;
+                beforeCleanLater.run();
                 try {
                     decided = withRetries(() -> database.inTransaction(h -> cleanLater(h, before, referring)));
                     current = decided.job();

@@ -74,6 +74,12 @@ public final class ImportRollback {
      * deletes any: nothing, but a test's other writer changes a created record there.
      */
     private volatile Runnable changedSorted = () -> {};
+    /**
+     * Run in the rollback's transaction once it has restored the updated records (and re-created the deleted ones),
+     * before it looks for what refers to its created records and commits: nothing, but a test's other writer deletes
+     * a record a restored record refers to there.
+     */
+    private volatile Runnable restoredAll = () -> {};
 
     public ImportRollback(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock) {
@@ -89,6 +95,11 @@ public final class ImportRollback {
         this.changedSorted = hook;
     }
 
+    /** Sets what runs once the updated records are restored, before the commit; for tests. */
+    void afterRestored(Runnable hook) {
+        this.restoredAll = hook;
+    }
+
     /** Rolls back {@code job}; {@code by} is the key id recorded as the import's updater. */
     public Result rollback(ImportJob job, String by) {
         return database.inTransaction(h -> {
@@ -100,6 +111,7 @@ public final class ImportRollback {
             int changedListed = conflicts.listed.size();
             // Restored first: a record the import made refer to one it created refers to it no more.
             int restored = restore(h, organizationId, job.id(), conflicts);
+            restoredAll.run();
             int referred = stillReferred(h, job);
             alsoReferred(h, conflicts.listed.subList(0, changedListed));
             conflicts.addAll(referred, marks.referred(h, organizationId, conflicts.room()).stream()

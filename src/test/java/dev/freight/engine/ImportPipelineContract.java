@@ -59,6 +59,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -4509,6 +4510,163 @@ abstract class ImportPipelineContract {
                         + " (field vendor), which was deleted since"));
         assertThat(undone.conflictCount()).isEqualTo(1);
         assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-2", "vendor", vendors.get("v-2")));
+    }
+
+    /**
+     * A rollback puts back s-1's reference to v-1 (the import it undoes moved s-1 to v-2), and inside its transaction,
+     * after that restore and before its commit ({@code ImportRollback.afterRestored}), a delete import of v-1 starts
+     * on a thread of its own. The rollback locked v-1 when it checked that v-1 is still stored
+     * ({@code RecordStore.lockReferencedOrGone}): on PostgreSQL the delete waits for the rollback's commit, then sees
+     * s-1's restored reference and keeps v-1 ({@code record_referenced}). Without that lock the delete counted before
+     * the rollback committed, found nothing referring to v-1 and deleted it under s-1's restored reference. On SQLite
+     * the delete waits for the one write lock, so it runs after the rollback.
+     */
+    @Test
+    void aDeleteThatRunsWhileARollbackRestoresAReferenceToItsRecordKeepsTheRecord() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\n");
+        Map<String, String> vendors = ids("v-1", "v-2");
+        runServices("external_id,name,vendor\ns-1,Base,v-1\n");
+        ImportJob moved = runServices("external_id,name,vendor\ns-1,Base,v-2\n");
+        String serviceId = serviceIds("s-1").get("s-1");
+        String deletes = "external_id\nv-1\n";
+        ImportJob delete = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, deletes);
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<ImportJob>> started = new ArrayList<>();
+            rollback.afterRestored(() -> {
+                Future<ImportJob> run = worker.submit(() -> other.process(delete.id(), csv(deletes),
+                        ImportPipeline.Listener.NONE));
+                started.add(run);
+                databases().awaitLockWaiter(db, RECORD_LOCK, run);
+            });
+
+            ImportRollback.Result undone = rollback.rollback(moved, "key_test");
+            ImportJob deleted = started.getFirst().get(60, TimeUnit.SECONDS);
+
+            assertThat(undone.restored()).isEqualTo(1);
+            assertThat(undone.conflicts()).isEmpty();
+            assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+            assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
+                    "record_referenced", "still referred to by service " + serviceId
+                            + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+            assertThat(ids("v-1", "v-2")).isEqualTo(vendors);
+            assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendors.get("v-1")));
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /**
+     * An overwrite of services leaves s-1 for after its walk (s-4, on the next page, refers to it), and the walk
+     * deletes s-2 to s-4. Before the cleanup decides s-1 ({@code ImportPipeline.beforeCleanLater}), an import of
+     * service s-8, which depends on s-1, starts on a thread of its own and holds its chunk open, its reference stored
+     * and not committed, until a statement of the cleanup waits for a lock (any: on PostgreSQL the cleanup's lock of
+     * s-1 in {@code cleanLater}, or, were that lock missing, its delete of s-1, which waits for the writer's key share
+     * lock). The cleanup, which locked s-1 before it looked for what refers to it, then sees s-8 and keeps s-1. Without
+     * that lock it looked before s-8 was committed, found nothing, and deleted s-1 once the writer committed, leaving
+     * s-8's reference naming no record. On SQLite the cleanup waits for the one write lock, so it runs after the
+     * writer.
+     */
+    @Test
+    void aRecordLeftForAfterTheCleanupWalkThatAWriterRefersToMeanwhileIsKept() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,\ns-3,Billing,v-1,\n"
+                + "s-4,Reports,v-1,s-1\n");
+        String s1 = serviceIds("s-1").get("s-1");
+        String services = "external_id,name,vendor,dependencies\ns-8,Audit,v-1,s-1\n";
+        ImportJob writer = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(services));
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch inside = new CountDownLatch(1);
+            AtomicBoolean first = new AtomicBoolean(true);
+            other.insideChunk((h, rows) -> {
+                if (first.getAndSet(false)) {
+                    inside.countDown();
+                    databases().awaitLockWaiter(db, "");
+                }
+            });
+            List<Future<ImportJob>> started = new ArrayList<>();
+            pipeline.beforeCleanLater(() -> {
+                started.add(worker.submit(() -> other.process(writer.id(), csv(services),
+                        ImportPipeline.Listener.NONE)));
+                try {
+                    assertThat(inside.await(60, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+            });
+
+            ImportJob overwrite = runServices(Action.OVERWRITE,
+                    "external_id,name,vendor,dependencies\ns-5,Search,v-1,\n");
+            ImportJob written = started.getFirst().get(60, TimeUnit.SECONDS);
+
+            assertThat(written.stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
+            Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-8");
+            assertThat(ids).containsOnlyKeys("s-1", "s-5", "s-8").containsEntry("s-1", s1);
+            assertThat(dependencies("s-8")).isEqualTo(refs(new Value.Ref("s-1", "service", s1)));
+            assertThat(overwrite.stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 3, 0, 0));
+            assertThat(overwrite.phase(Phase.CLEANUP).rows()).isEqualTo(3);
+            assertThat(overwrite.phase(Phase.CLEANUP).reason()).isEqualTo("1 record the import did not contain was not"
+                    + " deleted: service " + s1 + " is still referred to by service " + ids.get("s-8")
+                    + " (field dependencies), which the cleanup does not delete");
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /**
+     * A file workflow import of s-1, which depends on s-2, and s-2: s-1's dependency matches nothing stored when its
+     * chunk resolves it, so it is added after the last row (import_links). Inside the transaction that adds it, before
+     * the commit ({@code ImportPipeline.insideLinks}), a delete import of s-2 starts on a thread of its own. The link's
+     * resolver locked s-2 ({@code ReferenceResolver}, {@code RecordStore.lockReferenced}): on PostgreSQL the delete
+     * waits for the link's commit, then sees s-1's reference and keeps s-2 (a record referred to by a record of its
+     * own object is put off, then rejected after the last row: {@code record_referenced}). Without that lock the
+     * delete counted before the link was committed, found nothing referring to s-2 and deleted it, and the link was
+     * committed naming no record. On SQLite the delete waits for the one write lock, so it runs after the links.
+     */
+    @Test
+    void aDeleteThatRunsWhileAFileWorkflowAddsALinkToItsRecordKeepsTheRecord() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        ImportPipeline.RowSource source = csv("external_id,name,vendor,dependencies\ns-1,Payments,v-1,s-2\n"
+                + "s-2,Ledger,v-1,\n");
+        ImportJob job = workflowJob(source);
+        String deletes = "external_id\ns-2\n";
+        ImportJob delete = pipeline.prepare(uploaded("service", Action.DELETE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(deletes));
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<ImportJob>> started = new ArrayList<>();
+            pipeline.insideLinks(links -> {
+                if (started.isEmpty()) {
+                    Future<ImportJob> run = worker.submit(() -> other.process(delete.id(), csv(deletes),
+                            ImportPipeline.Listener.NONE));
+                    started.add(run);
+                    databases().awaitLockWaiter(db, RECORD_LOCK, run);
+                }
+            });
+
+            ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+            ImportJob deleted = started.getFirst().get(60, TimeUnit.SECONDS);
+
+            Map<String, String> ids = serviceIds("s-1", "s-2");
+            assertThat(ids).containsOnlyKeys("s-1", "s-2");
+            assertThat(done.status()).isEqualTo(Status.COMPLETED);
+            assertThat(done.stats()).isEqualTo(new ImportStats(2, 2, 2, 0, 0, 0, 0, 0));
+            assertThat(dependencies("s-1")).isEqualTo(refs(new Value.Ref("s-2", "service", ids.get("s-2"))));
+            assertThat(db.withHandle((Handle h) -> imports.warnings(h, job.id(), 10))).isEmpty();
+            assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, job.id(), 10))).isEmpty();
+            assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+            assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "s-2", "external_id",
+                    "record_referenced", "still referred to by service " + ids.get("s-1")
+                            + " (field dependencies), which this file does not delete", "{\"external_id\":\"s-2\"}"));
+        } finally {
+            worker.shutdownNow();
+        }
     }
 
     /**
