@@ -698,13 +698,22 @@ public final class ImportStore {
      * one a row).
      */
     public void removeLinksOfRows(Handle h, String importId, Collection<Long> ordinals) {
-        List<Long> all = List.copyOf(new LinkedHashSet<>(ordinals));
+        deleteOfImport(h, "import_links", "ordinal", importId, ordinals);
+    }
+
+    /**
+     * Deletes the import's rows of {@code table} whose {@code column} is one of {@code keys}, in one statement per 500
+     * keys.
+     */
+    private static void deleteOfImport(Handle h, String table, String column, String importId,
+            Collection<?> keys) {
+        List<?> all = List.copyOf(new LinkedHashSet<>(keys));
         for (int from = 0; from < all.size(); from += 500) {
-            List<Long> slice = all.subList(from, Math.min(all.size(), from + 500));
+            List<?> slice = all.subList(from, Math.min(all.size(), from + 500));
             List<Object> params = new ArrayList<>(slice.size() + 1);
             params.add(importId);
             params.addAll(slice);
-            h.update("delete from import_links where import_id = ? and ordinal in ("
+            h.update("delete from " + table + " where import_id = ? and " + column + " in ("
                     + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", params.toArray());
         }
     }
@@ -752,15 +761,7 @@ public final class ImportStore {
 
     /** {@link #removeChange} for many records, in one statement per 500 of them. */
     public void removeChanges(Handle h, String importId, Collection<String> recordIds) {
-        List<String> all = List.copyOf(new LinkedHashSet<>(recordIds));
-        for (int from = 0; from < all.size(); from += 500) {
-            List<String> slice = all.subList(from, Math.min(all.size(), from + 500));
-            List<Object> params = new ArrayList<>(slice.size() + 1);
-            params.add(importId);
-            params.addAll(slice);
-            h.update("delete from import_changes where import_id = ? and record_id in ("
-                    + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", params.toArray());
-        }
+        deleteOfImport(h, "import_changes", "record_id", importId, recordIds);
     }
 
     /**
