@@ -155,6 +155,15 @@ class ErrorMapper implements ErrorController {
         return JSON.writeValueAsString(body(e, null).getBody());
     }
 
+    /**
+     * {@code e} as the JSON error body of a request to {@code path} (null when unknown), for code that writes a
+     * response outside Spring MVC: in the envelope on the seed-003 face, as {@link #answer} decides it.
+     */
+    static String json(ApiException e, String path) {
+        ErrorBody plain = body(e, null).getBody();
+        return JSON.writeValueAsString(seed003(path) ? new ErrorBody(false, plain.error()) : plain);
+    }
+
     static ResponseEntity<ErrorBody> answer(Exception e, HttpServletRequest request) {
         ResponseEntity<ErrorBody> plain = plainAnswer(e, request);
         Object original = request.getAttribute("jakarta.servlet.error.request_uri");
@@ -168,7 +177,8 @@ class ErrorMapper implements ErrorController {
 
     /**
      * Whether a path belongs to the face that answers in seed 003's envelope ({@link Envelope}); its controllers wrap
-     * their own errors, this covers those answered before a controller is chosen (405, 404).
+     * their own errors, this covers those answered before a controller is chosen (405, 404) and those the servlet
+     * container answers before routing ({@link JsonErrorReportValve}).
      */
     private static boolean seed003(String path) {
         if (path == null) {

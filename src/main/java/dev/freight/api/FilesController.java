@@ -153,10 +153,14 @@ class FilesController {
             throw refusedContent(id, new ApiException(413, "payload_too_large",
                     e.getMessage() + " (FREIGHT_MAX_UPLOAD_BYTES)"));
         } catch (UploadStore.Abandoned e) {
-            // Before, 500 internal_error: the staged file was gone when the upload went to keep it.
-            throw refusedContent(id, new ApiException(408, "upload_stalled", "The upload sent no bytes for so long"
-                    + " that its partly received file was deleted as abandoned (after an hour without a byte);"
-                    + " nothing was kept and the import still waits for its upload: send the whole file again"));
+            // Before, 500 internal_error: the staged file was gone when the upload went to keep it, or, deleted just
+            // after its creation, when the CSV prescan went to open it.
+            throw refusedContent(id, new ApiException(408, "upload_stalled", switch (e.when()) {
+                case WHILE_ITS_BYTES_ARRIVED -> "The upload sent no bytes for so long that its partly received file"
+                        + " was deleted as abandoned (after an hour without a byte)";
+                case BEFORE_ITS_BYTES -> "The upload's staged file was deleted from the uploads directory before its"
+                        + " first byte was written";
+            } + "; nothing was kept and the import still waits for its upload: send the whole file again"));
         }
         // Until this request's import accepts it, the upload stays staged, and whatever refuses it discards it: another
         // upload to the same import (a client retrying after a time-out) may be received at the same time, and the

@@ -15,7 +15,9 @@ import org.springframework.boot.tomcat.TomcatContextCustomizer;
 /**
  * Answers the errors Tomcat raises before a request reaches Freight (a path whose %XX escapes are not UTF-8, an
  * encoded '/', a request line it cannot parse, a request line and headers longer than it reads) with Freight's JSON
- * error body instead of Tomcat's HTML page.
+ * error body instead of Tomcat's HTML page: on the seed-003 face's paths in its envelope ({@link Envelope}), as
+ * {@link ErrorMapper} decides it; the path of a request line longer than Tomcat reads is unknown, so that one is always
+ * the plain body.
  * Errors of requests Freight handles never get here: {@link ErrorMapper} has written their body already.
  */
 final class JsonErrorReportValve extends ErrorReportValve {
@@ -49,8 +51,9 @@ final class JsonErrorReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
+        // On the seed-003 face's paths, in its envelope as every other error there: before, always the plain body.
         String body = ErrorMapper.json(status == 400 ? new ApiException(400, "bad_request", unreadable(request,
-                throwable)) : ErrorMapper.statusError(status));
+                throwable)) : ErrorMapper.statusError(status), request.getRequestURI());
         try {
             response.setContentType("application/json");
             response.setCharacterEncoding("UTF-8");

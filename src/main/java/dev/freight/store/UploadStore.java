@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -46,14 +47,31 @@ public final class UploadStore {
     }
 
     /**
-     * The upload's staged file was deleted while its bytes arrived, so what was received is lost: the upload stalled
-     * for longer than a staged file may go unwritten, and a sweep of abandoned files took it ({@link #deleteAbandoned},
-     * on another instance sharing the directory, as this one leaves files it is receiving), or someone removed it.
-     * Nothing was kept.
+     * The upload's staged file was deleted before or while its bytes arrived, so what was received is lost: the upload
+     * stalled for longer than a staged file may go unwritten, and a sweep of abandoned files took it
+     * ({@link #deleteAbandoned}, on another instance sharing the directory, as this one leaves files it is receiving),
+     * or someone removed it, even before it was opened. Nothing was kept.
      */
     public static final class Abandoned extends IOException {
-        public Abandoned(String importId) {
-            super("The staged upload file of " + importId + " was deleted while its bytes arrived");
+
+        /** When the staged file was found deleted. */
+        public enum When {
+            /** On opening it, just after its creation: no byte was written. */
+            BEFORE_ITS_BYTES,
+            /** Once its bytes were written (writes to a deleted file succeed). */
+            WHILE_ITS_BYTES_ARRIVED
+        }
+
+        private final When when;
+
+        public Abandoned(String importId, When when) {
+            super("The staged upload file of " + importId + " was deleted " + (when == When.BEFORE_ITS_BYTES
+                    ? "before" : "while") + " its bytes arrived");
+            this.when = when;
+        }
+
+        public When when() {
+            return when;
         }
     }
 
@@ -179,9 +197,16 @@ public final class UploadStore {
     private final Path dir;
     /** The imports whose uploads requests are receiving now (streaming, or holding staged), with how many requests. */
     private final Map<String, Integer> receiving = new ConcurrentHashMap<>();
+    /** Runs with each staged file once it is created, before it is opened; for tests. */
+    private volatile Consumer<Path> afterStaging = file -> {};
 
     public UploadStore(Path dir) {
         this.dir = dir;
+    }
+
+    /** Sets what runs with each staged file once it is created, before it is opened; for tests. */
+    void afterStaging(Consumer<Path> hook) {
+        this.afterStaging = hook;
     }
 
     public Path path(String importId) {
@@ -238,10 +263,15 @@ public final class UploadStore {
         Progress progress = new Progress();
         long total = 0;
         try {
-            if (follower != null) {
-                follower.accept(new Following(FileChannel.open(tmp), progress));
-            }
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
+            afterStaging.accept(tmp);
+            // The writer opens the file first, and never creates it: a file deleted since its creation (another
+            // instance's sweep, or someone) is found here. Before, the follower's open failed (500 internal_error), or
+            // the writer created the file again and the follower read the deleted one.
+            try (OutputStream out = new DigestOutputStream(openStaged(importId, tmp, () -> Files.newOutputStream(tmp,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)), sha)) {
+                if (follower != null) {
+                    follower.accept(new Following(openStaged(importId, tmp, () -> FileChannel.open(tmp)), progress));
+                }
                 byte[] buf = new byte[1 << 16];
                 for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
                     total += n;
@@ -259,7 +289,7 @@ public final class UploadStore {
             }
             // Writes to a deleted file succeed (into an inode no name reaches), so only its name tells it is gone.
             if (!Files.exists(tmp)) {
-                throw new Abandoned(importId);
+                throw new Abandoned(importId, Abandoned.When.WHILE_ITS_BYTES_ARRIVED);
             }
         } catch (IOException | RuntimeException | Error e) {
             // Whatever ended the upload, a follower waiting for more bytes learns of it.
@@ -268,6 +298,22 @@ public final class UploadStore {
             throw e;
         }
         return new Staged(importId, tmp, total, HexFormat.of().formatHex(sha.digest()), progress);
+    }
+
+    /** Opens the staged file {@code tmp}; {@link Abandoned} when it is gone. */
+    private static <T> T openStaged(String importId, Path tmp, Opening<T> open) throws IOException {
+        try {
+            return open.open();
+        } catch (NoSuchFileException e) {
+            Abandoned abandoned = new Abandoned(importId, Abandoned.When.BEFORE_ITS_BYTES);
+            abandoned.initCause(e);
+            throw abandoned;
+        }
+    }
+
+    /** Opens a file. */
+    private interface Opening<T> {
+        T open() throws IOException;
     }
 
     /** How far an upload has been written, shared with the streams that follow it. */

@@ -648,6 +648,46 @@ abstract class AdminApiContract {
     }
 
     /**
+     * On the seed-003 face's paths the servlet container's 400 is in that face's envelope, as every other error there.
+     * Before, it was the plain body, without {@code "success": false}.
+     */
+    @Test
+    void pathsTheServletContainerRejectsOnTheEnvelopeFaceAnswerInTheEnvelope() {
+        for (String path : List.of("/v1/modules/vendors%ff/export", "/v1/reports/a%2Fb", "/v1/export-jobs/%C3%28",
+                "/files/exports/%C3%28")) {
+            Response r = http.get(path);
+
+            assertThat(r.status()).as(path).isEqualTo(400);
+            assertThat(r.raw().headers().firstValue("Content-Type")).as(path).hasValue("application/json;charset=UTF-8");
+            assertThat(r.body()).as(path).isEqualTo("{\"success\":false,\"error\":{\"code\":\"bad_request\","
+                    + "\"message\":\"The request could not be read: its path or query has a %XX escape that is not"
+                    + " UTF-8, an encoded '/' or a character a URL cannot hold\"}}");
+        }
+    }
+
+    /**
+     * Headers over 8 KiB after a request line the server read: the path is known, so a seed-003 path answers in the
+     * envelope (before, the plain body). A request line itself over 8 KiB was never read to its path's end, so its
+     * answer stays the plain body whatever the path.
+     */
+    @Test
+    void headersLongerThanTheServerReadsOnTheEnvelopeFaceAnswerInTheEnvelope() throws Exception {
+        HttpResponse<String> headers = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(http.baseUrl() + "/v1/modules/vendors/export")).header("X-Long", "b".repeat(9_000))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Response requestLine = http.get("/v1/modules/vendors/export?x=" + "a".repeat(9_000));
+
+        assertThat(headers.statusCode()).isEqualTo(400);
+        assertThat(headers.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"bad_request\",\"message\":"
+                + "\"The request could not be read: its request line and headers are longer than the server reads"
+                + " (8,192 bytes)\"}}");
+        assertThat(requestLine.status()).isEqualTo(400);
+        assertThat(requestLine.body()).isEqualTo("{\"error\":{\"code\":\"bad_request\",\"message\":\"The request"
+                + " could not be read: its request line and headers are longer than the server reads (8,192"
+                + " bytes)\"}}");
+    }
+
+    /**
      * Tomcat answers 400 itself for a request line and headers over 8 KiB too; the answer says that is why. Before, it
      * said the path or query had a bad %XX escape.
      */

@@ -17,6 +17,7 @@ import dev.freight.store.ImportStore;
 import dev.freight.store.KeyKind;
 import dev.freight.store.Scope;
 import dev.freight.store.UploadStore;
+import dev.freight.store.UploadStoreHooks;
 import dev.freight.testing.CapturedLog;
 import dev.freight.testing.Http;
 import dev.freight.testing.Http.Response;
@@ -28,6 +29,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -1613,6 +1615,51 @@ abstract class ImportsApiContract {
         assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
         assertThat(waiting.at("/checksum")).isNull();
         assertThat(server.bean(UploadStore.class).path(id)).doesNotExist();
+        assertThat(stagedFiles(id)).isEmpty();
+        HttpResponse<String> accepted = upload(waiting.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(awaitFinal(id).at("/status")).isEqualTo("completed");
+        assertKeptManyVendors(id, "v.csv");
+    }
+
+    /**
+     * An upload's staged file deleted just after its creation, before the upload opened it (another instance's sweep,
+     * or someone): the CSV upload answers 408 upload_stalled saying so, nothing is kept, the import still waits, and
+     * the whole file sent again is accepted. Before, the prescan's open of the file failed: 500 internal_error.
+     */
+    @Test
+    void anUploadWhoseStagedFileIsDeletedBeforeItsFirstByteAnswersStalledAndARetryIsAccepted() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String id = created.at("/id");
+        UploadStore uploads = TestServer.of(database()).bean(UploadStore.class);
+        List<String> deleted = new ArrayList<>();
+        UploadStoreHooks.afterStaging(uploads, file -> {
+            if (file.getFileName().toString().startsWith(id)) {
+                try {
+                    Files.delete(file);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                deleted.add(file.getFileName().toString());
+            }
+        });
+        HttpResponse<String> stalled;
+        try {
+            stalled = upload(created.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
+        } finally {
+            UploadStoreHooks.clear(uploads);
+        }
+
+        assertThat(deleted).hasSize(1);
+        assertThat(stalled.statusCode()).as(stalled.body()).isEqualTo(408);
+        assertThat(stalled.body()).isEqualTo("{\"error\":{\"code\":\"upload_stalled\",\"message\":\"The upload's"
+                + " staged file was deleted from the uploads directory before its first byte was written; nothing was"
+                + " kept and the import still waits for its upload: send the whole file again\"}}");
+        Response waiting = http.get("/v1/imports/" + id);
+        assertThat(waiting.at("/status")).isEqualTo("requested");
+        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+        assertThat(waiting.at("/checksum")).isNull();
+        assertThat(uploads.path(id)).doesNotExist();
         assertThat(stagedFiles(id)).isEmpty();
         HttpResponse<String> accepted = upload(waiting.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);

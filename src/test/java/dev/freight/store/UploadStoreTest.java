@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,6 +187,35 @@ class UploadStoreTest {
                 .hasMessage("The upload failed before it was complete");
         assertThat(uploads.path("imp_2")).doesNotExist();
         assertThat(uploads.receiving("imp_2")).isFalse();
+        assertThat(filesIn(dir)).isEmpty();
+    }
+
+    /**
+     * A staged file deleted before the upload opened it fails the upload as abandoned, with or without a follower:
+     * the writer no longer creates it again. Before, an upload without a follower wrote a new file under the deleted
+     * one's name and succeeded, and one with a follower failed with the follower's NoSuchFileException.
+     */
+    @Test
+    void aStagedFileDeletedBeforeItIsOpenedFailsTheUploadAsAbandonedAndIsNotCreatedAgain() throws Exception {
+        UploadStore uploads = new UploadStore(dir);
+        uploads.afterStaging(file -> {
+            try {
+                Files.delete(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        byte[] bytes = "external_id\nv-1\n".getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> uploads.write("imp_6", new ByteArrayInputStream(bytes), 1_000))
+                .isInstanceOf(UploadStore.Abandoned.class)
+                .hasMessage("The staged upload file of imp_6 was deleted before its bytes arrived")
+                .extracting(e -> ((UploadStore.Abandoned) e).when())
+                .isEqualTo(UploadStore.Abandoned.When.BEFORE_ITS_BYTES);
+        assertThatThrownBy(() -> uploads.write("imp_6", new ByteArrayInputStream(bytes), 1_000, in -> {}))
+                .isInstanceOf(UploadStore.Abandoned.class)
+                .hasMessage("The staged upload file of imp_6 was deleted before its bytes arrived");
+        assertThat(uploads.receiving("imp_6")).isFalse();
         assertThat(filesIn(dir)).isEmpty();
     }
 
