@@ -184,7 +184,8 @@ class ErrorMapper implements ErrorController {
         if (path == null) {
             return false;
         }
-        for (String prefix : List.of("/v1/modules", "/v1/reports", "/v1/export-jobs", "/files/exports")) {
+        for (String prefix : List.of("/v1/modules", "/v1/reports", "/v1/export-jobs", "/files/exports",
+                "/files/validations")) {
             if (path.equals(prefix) || path.startsWith(prefix + "/")) {
                 return true;
             }

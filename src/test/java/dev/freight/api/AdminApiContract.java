@@ -620,6 +620,19 @@ abstract class AdminApiContract {
         assertThat(r.body()).isEqualTo("{\"error\":{\"code\":\"not_found\",\"message\":\"No route for GET /v1/nothing-here\"}}");
     }
 
+    /**
+     * A path below the validation file URLs that no route takes answers in seed 003's envelope, as its routes do.
+     * Before, it was the plain body (the face's paths left out {@code /files/validations}).
+     */
+    @Test
+    void unknownRoutesBelowTheValidationFileUrlsAnswerInTheEnvelope() {
+        Response r = http.get("/files/validations/o/v/other.txt");
+
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"not_found\",\"message\":\"No route"
+                + " for GET /files/validations/o/v/other.txt\"}}");
+    }
+
     @Test
     void healthPathsBelowTheEndpointAnswerTheJsonErrorShapeToo() {
         // No health group or component is exposed (probes are off), so the actuator answers these 404 itself.
@@ -648,13 +661,13 @@ abstract class AdminApiContract {
     }
 
     /**
-     * On the seed-003 face's paths the servlet container's 400 is in that face's envelope, as every other error there.
-     * Before, it was the plain body, without {@code "success": false}.
+     * On the seed-003 face's paths the servlet container's 400 is in that face's envelope, as every other error there,
+     * the validation file URLs' paths included. Before, it was the plain body, without {@code "success": false}.
      */
     @Test
     void pathsTheServletContainerRejectsOnTheEnvelopeFaceAnswerInTheEnvelope() {
         for (String path : List.of("/v1/modules/vendors%ff/export", "/v1/reports/a%2Fb", "/v1/export-jobs/%C3%28",
-                "/files/exports/%C3%28")) {
+                "/files/exports/%C3%28", "/files/validations/%C3%28")) {
             Response r = http.get(path);
 
             assertThat(r.status()).as(path).isEqualTo(400);
