@@ -67,6 +67,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
@@ -4670,6 +4671,39 @@ abstract class ImportPipelineContract {
     }
 
     /**
+     * A rollback of the import that created v-1 runs while another import's transaction has stored service s-1, which
+     * refers to v-1, and not committed. The rollback locks the records its import created before it looks for what
+     * refers to them ({@code RecordStore.lockCreatedBy}): on PostgreSQL it waits for the writer, which holds v-1
+     * against deletes, then sees s-1 and keeps v-1 as a conflict (still referred to). Without that lock it looked
+     * before the writer committed, found nothing, and its delete of v-1, which waited for the writer's key share
+     * lock, deleted v-1 once the writer committed, leaving s-1's reference naming no record. On SQLite the rollback
+     * waits for the one write lock at its start, so it runs after the writer.
+     */
+    @Test
+    void aRollbackThatRunsWhileAWriterStoresAReferenceToARecordItsImportCreatedKeepsTheRecord() throws Exception {
+        ImportJob created = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        String vendorId = ids("v-1").get("v-1");
+        AtomicReference<ImportRollback.Result> undone = new AtomicReference<>();
+
+        // Any lock: were the rollback's lock missing, its delete of v-1 would wait for the writer instead.
+        RaceOutcome race = whileInsideFirstChunk(pipeline, "",
+                () -> runServices("external_id,name,vendor\ns-1,Base,v-1\n"), () -> {
+                    undone.set(rollback.rollback(created, "key_test"));
+                    return undone.get().job();
+                });
+
+        String serviceId = serviceIds("s-1").get("s-1");
+        assertThat(race.holder().stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
+        assertThat(undone.get().deleted()).isZero();
+        assertThat(undone.get().restored()).isZero();
+        assertThat(undone.get().conflicts()).containsExactly(new ImportRollback.Conflict(vendorId, "v-1",
+                "still referred to by service " + serviceId + " (field vendor), which the rollback does not delete"));
+        assertThat(undone.get().conflictCount()).isEqualTo(1);
+        assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
+        assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
+    }
+
+    /**
      * An overwrite of services kept s-3 without its dependency on s-1, and deleted s-1 and s-2 (which depends on s-1
      * too); then another writer stored a new s-1. Rolling the overwrite back cannot re-create the old s-1 (its
      * external_id is taken), so neither s-2's re-creation nor s-3's restore may put back a reference to it: both are
@@ -4787,6 +4821,15 @@ abstract class ImportPipelineContract {
      */
     private RaceOutcome whileInsideFirstChunk(ImportPipeline holding, ImportRun holder, ImportRun other)
             throws Exception {
+        return whileInsideFirstChunk(holding, RECORD_LOCK, holder, other);
+    }
+
+    /**
+     * {@link #whileInsideFirstChunk(ImportPipeline, ImportRun, ImportRun)}, the holder's transaction committing once a
+     * statement of {@code other} that starts with {@code statement} waits for a lock ("": any).
+     */
+    private RaceOutcome whileInsideFirstChunk(ImportPipeline holding, String statement, ImportRun holder,
+            ImportRun other) throws Exception {
         ExecutorService worker = Executors.newSingleThreadExecutor();
         try {
             AtomicBoolean first = new AtomicBoolean(true);
@@ -4795,7 +4838,7 @@ abstract class ImportPipelineContract {
                 if (first.getAndSet(false)) {
                     Future<ImportJob> run = worker.submit(other::run);
                     started.add(run);
-                    databases().awaitLockWaiter(db, RECORD_LOCK, run);
+                    databases().awaitLockWaiter(db, statement, run);
                 }
             });
             ImportJob held = holder.run();
