@@ -4704,6 +4704,55 @@ abstract class ImportPipelineContract {
     }
 
     /**
+     * A rollback re-creates s-1, which refers to v-1 (the import it undoes deleted s-1), and inside its transaction,
+     * after that re-creation and before its commit ({@code ImportRollback.afterRestored}), a delete import of v-1
+     * starts on a thread of its own. The rollback locked v-1 when it checked, before re-creating s-1, that v-1 is
+     * still stored ({@code RecordStore.lockReferencedOrGone}, taking the records the import deleted as coming back):
+     * on PostgreSQL the delete waits for the rollback's commit, then sees the re-created s-1's reference and keeps v-1
+     * ({@code record_referenced}). Without that lock the delete counted before the rollback committed, found nothing
+     * referring to v-1 and deleted it under the re-created s-1's reference. On SQLite the delete waits for the one
+     * write lock, so it runs after the rollback.
+     */
+    @Test
+    void aDeleteThatRunsWhileARollbackReCreatesARecordReferringToItsRecordKeepsTheRecord() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        String vendorId = ids("v-1").get("v-1");
+        runServices("external_id,name,vendor\ns-1,Base,v-1\n");
+        String serviceId = serviceIds("s-1").get("s-1");
+        ImportJob removed = runServices(Action.DELETE, "external_id\ns-1\n");
+        assertThat(removed.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 0, 1, 0, 0));
+        String deletes = "external_id\nv-1\n";
+        ImportJob delete = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, deletes);
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<ImportJob>> started = new ArrayList<>();
+            rollback.afterRestored(() -> {
+                Future<ImportJob> run = worker.submit(() -> other.process(delete.id(), csv(deletes),
+                        ImportPipeline.Listener.NONE));
+                started.add(run);
+                databases().awaitLockWaiter(db, RECORD_LOCK, run);
+            });
+
+            ImportRollback.Result undone = rollback.rollback(removed, "key_test");
+            ImportJob deleted = started.getFirst().get(60, TimeUnit.SECONDS);
+
+            assertThat(undone.restored()).isEqualTo(1);
+            assertThat(undone.deleted()).isZero();
+            assertThat(undone.conflicts()).isEmpty();
+            assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+            assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
+                    "record_referenced", "still referred to by service " + serviceId
+                            + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+            assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
+            assertThat(serviceIds("s-1")).isEqualTo(Map.of("s-1", serviceId));
+            assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /**
      * An overwrite of services kept s-3 without its dependency on s-1, and deleted s-1 and s-2 (which depends on s-1
      * too); then another writer stored a new s-1. Rolling the overwrite back cannot re-create the old s-1 (its
      * external_id is taken), so neither s-2's re-creation nor s-3's restore may put back a reference to it: both are
