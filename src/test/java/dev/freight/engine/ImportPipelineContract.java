@@ -4753,6 +4753,42 @@ abstract class ImportPipelineContract {
     }
 
     /**
+     * An Import API batch (the same engine, {@code ImportPipeline.runBatch}) of service s-1, which refers to v-1, runs
+     * while a delete import's transaction has deleted v-1 and not committed. The batch locks v-1 before it writes
+     * ({@code ReferenceResolver}, {@code RecordStore.lockReferenced}): on PostgreSQL it waits for the delete, then
+     * finds v-1 gone, and rejects the item as it rejects any reference to a vendor that does not exist. Without that
+     * lock it read v-1 as the delete had not committed yet, and stored s-1 referring to a record that was then deleted.
+     * On SQLite the batch waits for the one write lock at its start, so it runs after the delete.
+     */
+    @Test
+    void anImportApiBatchThatRunsWhileADeleteRemovesTheRecordItRefersToRejectsItsItem() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        ImportJob batch = jobs.inline(new ImportJobs.Request(org, "service", "report:services", UploadMode.SYNC,
+                Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test",
+                Map.of("external_id", "external_id", "name", "name", "vendor", "vendor")));
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        AtomicReference<ImportPipeline.BatchOutcome> written = new AtomicReference<>();
+
+        RaceOutcome race = whileInsideFirstChunk(pipeline,
+                () -> run(Action.DELETE, DuplicateHandling.IGNORE_ALL, "external_id\nv-1\n"), () -> {
+                    written.set(other.runBatch(batch, List.of(Map.of("external_id", "s-1", "name", "Base",
+                            "vendor", "v-1"))));
+                    return written.get().job();
+                });
+
+        assertThat(race.holder().stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 0, 1, 0, 0));
+        assertThat(race.other().status()).isEqualTo(Status.COMPLETED);
+        assertThat(race.other().reason()).isEqualTo("1 of 1 rows failed");
+        assertThat(race.other().stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(written.get().rows()).containsExactly(
+                new ImportPipeline.ChunkResultRow(1, "s-1", null, "failed"));
+        assertThat(written.get().errors()).containsExactly(new Violation(1, "s-1", "vendor",
+                ViolationCode.INVALID_FIELD_VALUE, "vendor: no vendor with external_id \"v-1\""));
+        assertThat(ids("v-1")).isEmpty();
+        assertThat(serviceIds("s-1")).isEmpty();
+    }
+
+    /**
      * An overwrite of services kept s-3 without its dependency on s-1, and deleted s-1 and s-2 (which depends on s-1
      * too); then another writer stored a new s-1. Rolling the overwrite back cannot re-create the old s-1 (its
      * external_id is taken), so neither s-2's re-creation nor s-3's restore may put back a reference to it: both are
