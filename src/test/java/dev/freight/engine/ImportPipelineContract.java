@@ -67,6 +67,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
@@ -4670,6 +4671,124 @@ abstract class ImportPipelineContract {
     }
 
     /**
+     * A rollback of the import that created v-1 runs while another import's transaction has stored service s-1, which
+     * refers to v-1, and not committed. The rollback locks the records its import created before it looks for what
+     * refers to them ({@code RecordStore.lockCreatedBy}): on PostgreSQL it waits for the writer, which holds v-1
+     * against deletes, then sees s-1 and keeps v-1 as a conflict (still referred to). Without that lock it looked
+     * before the writer committed, found nothing, and its delete of v-1, which waited for the writer's key share
+     * lock, deleted v-1 once the writer committed, leaving s-1's reference naming no record. On SQLite the rollback
+     * waits for the one write lock at its start, so it runs after the writer.
+     */
+    @Test
+    void aRollbackThatRunsWhileAWriterStoresAReferenceToARecordItsImportCreatedKeepsTheRecord() throws Exception {
+        ImportJob created = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        String vendorId = ids("v-1").get("v-1");
+        AtomicReference<ImportRollback.Result> undone = new AtomicReference<>();
+
+        // Any lock: were the rollback's lock missing, its delete of v-1 would wait for the writer instead.
+        RaceOutcome race = whileInsideFirstChunk(pipeline, "",
+                () -> runServices("external_id,name,vendor\ns-1,Base,v-1\n"), () -> {
+                    undone.set(rollback.rollback(created, "key_test"));
+                    return undone.get().job();
+                });
+
+        String serviceId = serviceIds("s-1").get("s-1");
+        assertThat(race.holder().stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
+        assertThat(undone.get().deleted()).isZero();
+        assertThat(undone.get().restored()).isZero();
+        assertThat(undone.get().conflicts()).containsExactly(new ImportRollback.Conflict(vendorId, "v-1",
+                "still referred to by service " + serviceId + " (field vendor), which the rollback does not delete"));
+        assertThat(undone.get().conflictCount()).isEqualTo(1);
+        assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
+        assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
+    }
+
+    /**
+     * A rollback re-creates s-1, which refers to v-1 (the import it undoes deleted s-1), and inside its transaction,
+     * after that re-creation and before its commit ({@code ImportRollback.afterRestored}), a delete import of v-1
+     * starts on a thread of its own. The rollback locked v-1 when it checked, before re-creating s-1, that v-1 is
+     * still stored ({@code RecordStore.lockReferencedOrGone}, taking the records the import deleted as coming back):
+     * on PostgreSQL the delete waits for the rollback's commit, then sees the re-created s-1's reference and keeps v-1
+     * ({@code record_referenced}). Without that lock the delete counted before the rollback committed, found nothing
+     * referring to v-1 and deleted it under the re-created s-1's reference. On SQLite the delete waits for the one
+     * write lock, so it runs after the rollback.
+     */
+    @Test
+    void aDeleteThatRunsWhileARollbackReCreatesARecordReferringToItsRecordKeepsTheRecord() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        String vendorId = ids("v-1").get("v-1");
+        runServices("external_id,name,vendor\ns-1,Base,v-1\n");
+        String serviceId = serviceIds("s-1").get("s-1");
+        ImportJob removed = runServices(Action.DELETE, "external_id\ns-1\n");
+        assertThat(removed.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 0, 1, 0, 0));
+        String deletes = "external_id\nv-1\n";
+        ImportJob delete = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, deletes);
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<ImportJob>> started = new ArrayList<>();
+            rollback.afterRestored(() -> {
+                Future<ImportJob> run = worker.submit(() -> other.process(delete.id(), csv(deletes),
+                        ImportPipeline.Listener.NONE));
+                started.add(run);
+                databases().awaitLockWaiter(db, RECORD_LOCK, run);
+            });
+
+            ImportRollback.Result undone = rollback.rollback(removed, "key_test");
+            ImportJob deleted = started.getFirst().get(60, TimeUnit.SECONDS);
+
+            assertThat(undone.restored()).isEqualTo(1);
+            assertThat(undone.deleted()).isZero();
+            assertThat(undone.conflicts()).isEmpty();
+            assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+            assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
+                    "record_referenced", "still referred to by service " + serviceId
+                            + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+            assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
+            assertThat(serviceIds("s-1")).isEqualTo(Map.of("s-1", serviceId));
+            assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /**
+     * An Import API batch (the same engine, {@code ImportPipeline.runBatch}) of service s-1, which refers to v-1, runs
+     * while a delete import's transaction has deleted v-1 and not committed. The batch locks v-1 before it writes
+     * ({@code ReferenceResolver}, {@code RecordStore.lockReferenced}): on PostgreSQL it waits for the delete, then
+     * finds v-1 gone, and rejects the item as it rejects any reference to a vendor that does not exist. Without that
+     * lock it read v-1 as the delete had not committed yet, and stored s-1 referring to a record that was then deleted.
+     * On SQLite the batch waits for the one write lock at its start, so it runs after the delete.
+     */
+    @Test
+    void anImportApiBatchThatRunsWhileADeleteRemovesTheRecordItRefersToRejectsItsItem() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        ImportJob batch = jobs.inline(new ImportJobs.Request(org, "service", "report:services", UploadMode.SYNC,
+                Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test",
+                Map.of("external_id", "external_id", "name", "name", "vendor", "vendor")));
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        AtomicReference<ImportPipeline.BatchOutcome> written = new AtomicReference<>();
+
+        RaceOutcome race = whileInsideFirstChunk(pipeline,
+                () -> run(Action.DELETE, DuplicateHandling.IGNORE_ALL, "external_id\nv-1\n"), () -> {
+                    written.set(other.runBatch(batch, List.of(Map.of("external_id", "s-1", "name", "Base",
+                            "vendor", "v-1"))));
+                    return written.get().job();
+                });
+
+        assertThat(race.holder().stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 0, 1, 0, 0));
+        assertThat(race.other().status()).isEqualTo(Status.COMPLETED);
+        assertThat(race.other().reason()).isEqualTo("1 of 1 rows failed");
+        assertThat(race.other().stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(written.get().rows()).containsExactly(
+                new ImportPipeline.ChunkResultRow(1, "s-1", null, "failed"));
+        assertThat(written.get().errors()).containsExactly(new Violation(1, "s-1", "vendor",
+                ViolationCode.INVALID_FIELD_VALUE, "vendor: no vendor with external_id \"v-1\""));
+        assertThat(ids("v-1")).isEmpty();
+        assertThat(serviceIds("s-1")).isEmpty();
+    }
+
+    /**
      * An overwrite of services kept s-3 without its dependency on s-1, and deleted s-1 and s-2 (which depends on s-1
      * too); then another writer stored a new s-1. Rolling the overwrite back cannot re-create the old s-1 (its
      * external_id is taken), so neither s-2's re-creation nor s-3's restore may put back a reference to it: both are
@@ -4787,6 +4906,15 @@ abstract class ImportPipelineContract {
      */
     private RaceOutcome whileInsideFirstChunk(ImportPipeline holding, ImportRun holder, ImportRun other)
             throws Exception {
+        return whileInsideFirstChunk(holding, RECORD_LOCK, holder, other);
+    }
+
+    /**
+     * {@link #whileInsideFirstChunk(ImportPipeline, ImportRun, ImportRun)}, the holder's transaction committing once a
+     * statement of {@code other} that starts with {@code statement} waits for a lock ("": any).
+     */
+    private RaceOutcome whileInsideFirstChunk(ImportPipeline holding, String statement, ImportRun holder,
+            ImportRun other) throws Exception {
         ExecutorService worker = Executors.newSingleThreadExecutor();
         try {
             AtomicBoolean first = new AtomicBoolean(true);
@@ -4795,7 +4923,7 @@ abstract class ImportPipelineContract {
                 if (first.getAndSet(false)) {
                     Future<ImportJob> run = worker.submit(other::run);
                     started.add(run);
-                    databases().awaitLockWaiter(db, RECORD_LOCK, run);
+                    databases().awaitLockWaiter(db, statement, run);
                 }
             });
             ImportJob held = holder.run();
