@@ -33,9 +33,11 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * folder, a free port), the key it prints, then every command of the walk-through read from README.md itself, run by
  * {@code /bin/bash} with the real curl in a folder of its own, after replacing only what a user replaces (the port, the
  * key, and the ids and URL earlier answers gave). Each answer is held to what the README shows under it; the background
- * import and export are followed, as a user repeats step 8, until they end.
+ * import and export are followed, as a user repeats step 8, until they end. A subclass per database gives the
+ * child the settings README's configuration section names for it (none for the embedded SQLite). The one setting
+ * beyond a new user's is a short export file lifetime, so that step 13's fileUrl is seen answering 410.
  */
-class ReadmeWalkThroughTest {
+abstract class ReadmeWalkThroughContract {
 
     private static final Path README = Path.of("README.md");
     private static final String README_BASE = "http://127.0.0.1:8080";
@@ -43,6 +45,12 @@ class ReadmeWalkThroughTest {
     private static final Duration START = Duration.ofSeconds(120);
     /** The longest a background import or export of the walk-through's few rows may take on a loaded machine. */
     private static final Duration BACKGROUND = Duration.ofSeconds(120);
+    /**
+     * The child's {@code FREIGHT_EXPORT_FILE_TTL}, short so that step 13's fileUrl is seen answering 410 once it
+     * expires (the 24 hours the README says are the default, checked against {@link FreightConfig}); long enough for
+     * the test to download the file first.
+     */
+    private static final Duration EXPORT_FILE_TTL = Duration.ofSeconds(20);
     private static final Set<String> UNFINISHED = Set.of("requested", "queued", "pending", "processing");
     private static final Pattern PLACEHOLDER = Pattern.compile("<the \\w+>|\\b\\w+_" + ShownAnswer.MORE);
     private static final Pattern OUTPUT_FILE = Pattern.compile("\\s-o\\s+(\\S+)");
@@ -65,6 +73,9 @@ class ReadmeWalkThroughTest {
     @TempDir
     Path dir;
 
+    /** The database settings of the child process (none for SQLite; a PostgreSQL URL and user), beyond the data dir. */
+    abstract Map<String, String> databaseEnv(Path dataDir);
+
     @Test
     void everyCommandOfTheWalkThroughAnswersAsTheReadmeShows() throws IOException {
         Path curl = curl();
@@ -73,8 +84,11 @@ class ReadmeWalkThroughTest {
                 .as("the walk-through's commands (a new one: add it to COMMANDS, with what else it must answer)")
                 .containsExactlyElementsOf(COMMANDS);
         Path data = Files.createDirectory(dir.resolve("data"));
-        try (FreightProcess server = FreightProcess.start(Map.of("FREIGHT_DATA_DIR", data.toString(),
-                "SERVER_PORT", "0"))) {
+        Map<String, String> env = new HashMap<>(databaseEnv(data));
+        env.put("FREIGHT_DATA_DIR", data.toString());
+        env.put("SERVER_PORT", "0");
+        env.put("FREIGHT_EXPORT_FILE_TTL", EXPORT_FILE_TTL.toSeconds() + "s");
+        try (FreightProcess server = FreightProcess.start(env)) {
             String key = server.awaitOutput("Store it now:\\s+(frk_\\S+)", START);
             String base = server.awaitOutput("Bearer " + Pattern.quote(key)
                     + "\" (http://127\\.0\\.0\\.1:\\d+)/v1/import-reports", START);
@@ -170,7 +184,7 @@ class ReadmeWalkThroughTest {
                     case "10d/2" -> assertThat(a.json().get("success").asBoolean()).isTrue();
                     case "11/1" -> csvAsShown(c, a);
                     case "12/2" -> assertThat(a.text()).as("step 12 writes a PDF").startsWith("%PDF-");
-                    case "13/2" -> exportFileDownloads(a);
+                    case "13/2" -> exportFileDownloadsThenExpires(readme, a);
                     default -> {}
                 }
             }
@@ -243,16 +257,32 @@ class ReadmeWalkThroughTest {
             assertThat(a.text()).as("step 11's vendors.csv").isEqualTo(shown);
         }
 
-        /** Step 13's fileUrl downloads the workbook, no key needed, and works for the 24 hours the README says. */
-        private void exportFileDownloads(Answer a) {
+        /**
+         * Step 13's fileUrl downloads the workbook, no key needed, works for the file's lifetime (the 24 hours the
+         * README says by default; {@link #EXPORT_FILE_TTL} here), then answers 410.
+         */
+        private void exportFileDownloadsThenExpires(WalkThrough readme, Answer a) {
+            assertThat(readme.prose("13")).contains("works for 24 hours, then answers 410");
+            assertThat(FreightConfig.from(Map.<String, String>of()::get).exportFileTtl())
+                    .as("the default FREIGHT_EXPORT_FILE_TTL").isEqualTo(Duration.ofHours(24));
             JsonNode job = a.members();
-            Http.Response file = anonymous.get(job.get("fileUrl").asString());
+            String url = job.get("fileUrl").asString();
+            Http.Response file = anonymous.get(url);
             assertThat(file.status()).isEqualTo(200);
             assertThat(file.body()).as("an XLSX (a zip)").startsWith("PK");
             Instant completed = Instant.parse(job.get("completedDateTime").asString());
             Instant expires = Instant.parse(job.get("expiresDateTime").asString());
-            assertThat(Duration.between(completed, expires)).isEqualTo(Duration.ofHours(24));
-            assertThat(job.get("fileUrl").asString()).contains("expires=" + expires.getEpochSecond() + "&");
+            assertThat(Duration.between(completed, expires)).isEqualTo(EXPORT_FILE_TTL);
+            assertThat(url).contains("expires=" + expires.getEpochSecond() + "&");
+            Instant deadline = expires.plus(BACKGROUND);
+            while (file.status() == 200 && Instant.now().isBefore(deadline)) {
+                pause();
+                file = anonymous.get(url);
+            }
+            assertThat(file.status()).as("step 13's fileUrl once expired: %s", file.body()).isEqualTo(410);
+            assertThat(file.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"export_file_expired\","
+                    + "\"message\":\"Export file has expired (at " + job.get("expiresDateTime").asString()
+                    + ") and was deleted; run the export again\"}}");
         }
 
         /** The status the README shows (else a success) and the members it shows, as the service answered. */
