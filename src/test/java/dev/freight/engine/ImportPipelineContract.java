@@ -4529,33 +4529,18 @@ abstract class ImportPipelineContract {
         runServices("external_id,name,vendor\ns-1,Base,v-1\n");
         ImportJob moved = runServices("external_id,name,vendor\ns-1,Base,v-2\n");
         String serviceId = serviceIds("s-1").get("s-1");
-        String deletes = "external_id\nv-1\n";
-        ImportJob delete = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, deletes);
-        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
-        ExecutorService worker = Executors.newSingleThreadExecutor();
-        try {
-            List<Future<ImportJob>> started = new ArrayList<>();
-            rollback.afterRestored(() -> {
-                Future<ImportJob> run = worker.submit(() -> other.process(delete.id(), csv(deletes),
-                        ImportPipeline.Listener.NONE));
-                started.add(run);
-                databases().awaitLockWaiter(db, RECORD_LOCK, run);
-            });
+        RollbackBesideADelete both = rollBackWhileADeleteOfV1Runs(moved);
+        ImportRollback.Result undone = both.rollback();
+        ImportJob deleted = both.delete();
 
-            ImportRollback.Result undone = rollback.rollback(moved, "key_test");
-            ImportJob deleted = started.getFirst().get(60, TimeUnit.SECONDS);
-
-            assertThat(undone.restored()).isEqualTo(1);
-            assertThat(undone.conflicts()).isEmpty();
-            assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
-            assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
-                    "record_referenced", "still referred to by service " + serviceId
-                            + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
-            assertThat(ids("v-1", "v-2")).isEqualTo(vendors);
-            assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendors.get("v-1")));
-        } finally {
-            worker.shutdownNow();
-        }
+        assertThat(undone.restored()).isEqualTo(1);
+        assertThat(undone.conflicts()).isEmpty();
+        assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
+                "record_referenced", "still referred to by service " + serviceId
+                        + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+        assertThat(ids("v-1", "v-2")).isEqualTo(vendors);
+        assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendors.get("v-1")));
     }
 
     /**
@@ -4721,35 +4706,20 @@ abstract class ImportPipelineContract {
         String serviceId = serviceIds("s-1").get("s-1");
         ImportJob removed = runServices(Action.DELETE, "external_id\ns-1\n");
         assertThat(removed.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 0, 1, 0, 0));
-        String deletes = "external_id\nv-1\n";
-        ImportJob delete = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, deletes);
-        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
-        ExecutorService worker = Executors.newSingleThreadExecutor();
-        try {
-            List<Future<ImportJob>> started = new ArrayList<>();
-            rollback.afterRestored(() -> {
-                Future<ImportJob> run = worker.submit(() -> other.process(delete.id(), csv(deletes),
-                        ImportPipeline.Listener.NONE));
-                started.add(run);
-                databases().awaitLockWaiter(db, RECORD_LOCK, run);
-            });
+        RollbackBesideADelete both = rollBackWhileADeleteOfV1Runs(removed);
+        ImportRollback.Result undone = both.rollback();
+        ImportJob deleted = both.delete();
 
-            ImportRollback.Result undone = rollback.rollback(removed, "key_test");
-            ImportJob deleted = started.getFirst().get(60, TimeUnit.SECONDS);
-
-            assertThat(undone.restored()).isEqualTo(1);
-            assertThat(undone.deleted()).isZero();
-            assertThat(undone.conflicts()).isEmpty();
-            assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
-            assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
-                    "record_referenced", "still referred to by service " + serviceId
-                            + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
-            assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
-            assertThat(serviceIds("s-1")).isEqualTo(Map.of("s-1", serviceId));
-            assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
-        } finally {
-            worker.shutdownNow();
-        }
+        assertThat(undone.restored()).isEqualTo(1);
+        assertThat(undone.deleted()).isZero();
+        assertThat(undone.conflicts()).isEmpty();
+        assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
+                "record_referenced", "still referred to by service " + serviceId
+                        + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+        assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
+        assertThat(serviceIds("s-1")).isEqualTo(Map.of("s-1", serviceId));
+        assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
     }
 
     /**
@@ -5071,5 +5041,33 @@ abstract class ImportPipelineContract {
     StoredRecord vendor(String externalId) {
         return db.withHandle(h -> records.page(h, org, BuiltInObjects.VENDOR, externalId, null, 1, null))
                 .getFirst();
+    }
+
+    /** What {@link #rollBackWhileADeleteOfV1Runs} ended with: the rollback's result and the delete import. */
+    private record RollbackBesideADelete(ImportRollback.Result rollback, ImportJob delete) {}
+
+    /**
+     * Rolls {@code job} back while a delete import of vendor v-1 runs: started on a thread of its own once the
+     * rollback has restored and re-created its records ({@code ImportRollback.afterRestored}), the rollback's
+     * transaction committing only once the delete waits for a record lock.
+     */
+    private RollbackBesideADelete rollBackWhileADeleteOfV1Runs(ImportJob job) throws Exception {
+        String deletes = "external_id\nv-1\n";
+        ImportJob delete = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, deletes);
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<ImportJob>> started = new ArrayList<>();
+            rollback.afterRestored(() -> {
+                Future<ImportJob> run = worker.submit(() -> other.process(delete.id(), csv(deletes),
+                        ImportPipeline.Listener.NONE));
+                started.add(run);
+                databases().awaitLockWaiter(db, RECORD_LOCK, run);
+            });
+            ImportRollback.Result undone = rollback.rollback(job, "key_test");
+            return new RollbackBesideADelete(undone, started.getFirst().get(60, TimeUnit.SECONDS));
+        } finally {
+            worker.shutdownNow();
+        }
     }
 }
