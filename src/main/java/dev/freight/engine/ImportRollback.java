@@ -80,6 +80,11 @@ public final class ImportRollback {
      * a record a restored record refers to there.
      */
     private volatile Runnable restoredAll = () -> {};
+    /**
+     * Run in the rollback's transaction once it has locked the records its import created, before it looks for what
+     * refers to them: nothing, but a test's other writer stores a reference to a created record there.
+     */
+    private volatile Runnable createdLocked = () -> {};
 
     public ImportRollback(Database database, ImportStore imports, RecordStore records, SchemaStore schemas,
             Clock clock) {
@@ -98,6 +103,11 @@ public final class ImportRollback {
     /** Sets what runs once the updated records are restored, before the commit; for tests. */
     void afterRestored(Runnable hook) {
         this.restoredAll = hook;
+    }
+
+    /** Sets what runs once the created records are locked, before the look for what refers to them; for tests. */
+    void afterCreatedLocked(Runnable hook) {
+        this.createdLocked = hook;
     }
 
     /** Rolls back {@code job}; {@code by} is the key id recorded as the import's updater. */
@@ -209,6 +219,7 @@ public final class ImportRollback {
         }
         // A writer that stores a reference to one of them meanwhile is either seen below or finds it gone.
         records.lockCreatedBy(h, organizationId, job.id());
+        createdLocked.run();
         Map<String, RollbackRecords.Referrer> open = new LinkedHashMap<>();
         Consumer<ReferringRecords.Reference> count = r -> open.merge(r.to(),
                 new RollbackRecords.Referrer(r.object().slug(), r.from(), r.field().slug(), 1),

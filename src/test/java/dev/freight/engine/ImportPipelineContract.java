@@ -59,6 +59,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -4686,6 +4687,69 @@ abstract class ImportPipelineContract {
         assertThat(undone.get().conflictCount()).isEqualTo(1);
         assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
         assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
+    }
+
+    /**
+     * A rollback of the import that created v-1 has locked the records its import created
+     * ({@code RecordStore.lockCreatedBy}) and not committed when an import of service s-1, which refers to v-1, starts
+     * on a thread of its own ({@code ImportRollback.afterCreatedLocked}); the writer's chunk, once written, commits
+     * only after the rollback has ended or waits for a lock. On PostgreSQL the writer's lock of v-1
+     * ({@code ReferenceResolver}, {@code RecordStore.lockReferenced}) waits for the rollback, which finds nothing
+     * referring to v-1 and deletes it; the writer then finds v-1 gone and rejects its row as it rejects any reference
+     * to a vendor that does not exist. Without either lock the writer looked v-1 up and stored s-1 before the rollback
+     * looked for what refers to v-1, which found nothing as the writer had not committed, and v-1 was deleted under
+     * s-1's reference (the rollback's delete waited for the writer's key share lock, were only the rollback's lock
+     * missing). On SQLite the writer waits for the one write lock, so it runs after the rollback.
+     */
+    @Test
+    void aWriterThatRunsWhileARollbackDeletesTheRecordItRefersToRejectsItsRow() throws Exception {
+        ImportJob created = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        String services = "external_id,name,vendor\ns-1,Base,v-1\n";
+        ImportJob writer = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(services));
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        CompletableFuture<Void> rolledBack = new CompletableFuture<>();
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            other.insideChunk((h, rows) -> {
+                written.complete(null);
+                // Any lock: were the writer's lock missing, the rollback's delete of v-1 would wait for it instead.
+                databases().awaitLockWaiter(db, "", rolledBack);
+            });
+            List<Future<ImportJob>> started = new ArrayList<>();
+            rollback.afterCreatedLocked(() -> {
+                started.add(worker.submit(() -> {
+                    try {
+                        return other.process(writer.id(), csv(services), ImportPipeline.Listener.NONE);
+                    } finally {
+                        written.complete(null);
+                    }
+                }));
+                databases().awaitLockWaiter(db, RECORD_LOCK, written);
+            });
+
+            ImportRollback.Result undone;
+            try {
+                undone = rollback.rollback(created, "key_test");
+            } finally {
+                rolledBack.complete(null);
+            }
+            ImportJob done = started.getFirst().get(60, TimeUnit.SECONDS);
+
+            assertThat(undone.deleted()).isEqualTo(1);
+            assertThat(undone.restored()).isZero();
+            assertThat(undone.conflicts()).isEmpty();
+            assertThat(undone.conflictCount()).isZero();
+            assertThat(done.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+            assertThat(errors(done)).containsExactly(new RowError(1, 1, 2, "s-1", "vendor",
+                    "invalid_field_value", "vendor: no vendor with external_id \"v-1\"",
+                    "{\"external_id\":\"s-1\",\"name\":\"Base\",\"vendor\":\"v-1\"}"));
+            assertThat(ids("v-1")).isEmpty();
+            assertThat(serviceIds("s-1")).isEmpty();
+        } finally {
+            worker.shutdownNow();
+        }
     }
 
     /**
