@@ -169,6 +169,11 @@ public final class ImportPipeline {
      */
     private volatile BiConsumer<Handle, List<ParsedRow>> insideChunk = (h, rows) -> {};
     /**
+     * Run in the transaction of {@link #runBatch} once its rows are written (their references' records locked), before
+     * the import row and the commit: nothing, but a test's delete import of a record the batch refers to runs there.
+     */
+    private volatile Runnable insideBatch = () -> {};
+    /**
      * Run by {@link #commitChunk} with the import once the chunk (or its rows, one by one) committed, outside any
      * transaction: nothing, but a test holds the worker there between two chunks. Volatile, as {@link #insideChunk}.
      */
@@ -251,6 +256,11 @@ public final class ImportPipeline {
     /** Sets what runs in each transaction that adds a batch of a file workflow import's links; for tests. */
     void insideLinks(Consumer<List<ImportLink>> hook) {
         this.insideLinks = hook;
+    }
+
+    /** Sets what runs in the transaction of an Import API batch before its commit; for tests. */
+    void insideBatch(Runnable hook) {
+        this.insideBatch = hook;
     }
 
     /** Sets what runs once each chunk committed, outside its transaction; for tests. */
@@ -597,6 +607,7 @@ public final class ImportPipeline {
                         applied.stats().failed(), applied.stats().read());
                 // The import row is written once, in its final state, with the batch.
                 ImportJob completed = applied.withStatus(Status.COMPLETED, reason).withUpdatedAt(end);
+                insideBatch.run();
                 imports.create(h, completed);
                 return completed;
             }));

@@ -59,6 +59,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -4530,8 +4531,8 @@ abstract class ImportPipelineContract {
         runServices("external_id,name,vendor\ns-1,Base,v-1\n");
         ImportJob moved = runServices("external_id,name,vendor\ns-1,Base,v-2\n");
         String serviceId = serviceIds("s-1").get("s-1");
-        RollbackBesideADelete both = rollBackWhileADeleteOfV1Runs(moved);
-        ImportRollback.Result undone = both.rollback();
+        BesideADelete<ImportRollback.Result> both = rollBackWhileADeleteOfV1Runs(moved);
+        ImportRollback.Result undone = both.work();
         ImportJob deleted = both.delete();
 
         assertThat(undone.restored()).isEqualTo(1);
@@ -4770,8 +4771,8 @@ abstract class ImportPipelineContract {
         String serviceId = serviceIds("s-1").get("s-1");
         ImportJob removed = runServices(Action.DELETE, "external_id\ns-1\n");
         assertThat(removed.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 0, 1, 0, 0));
-        RollbackBesideADelete both = rollBackWhileADeleteOfV1Runs(removed);
-        ImportRollback.Result undone = both.rollback();
+        BesideADelete<ImportRollback.Result> both = rollBackWhileADeleteOfV1Runs(removed);
+        ImportRollback.Result undone = both.work();
         ImportJob deleted = both.delete();
 
         assertThat(undone.restored()).isEqualTo(1);
@@ -4820,6 +4821,41 @@ abstract class ImportPipelineContract {
                 ViolationCode.INVALID_FIELD_VALUE, "vendor: no vendor with external_id \"v-1\""));
         assertThat(ids("v-1")).isEmpty();
         assertThat(serviceIds("s-1")).isEmpty();
+    }
+
+    /**
+     * The other way round: an Import API batch of service s-1, which refers to v-1, has locked v-1 before it wrote
+     * ({@code ReferenceResolver}, {@code RecordStore.lockReferenced}) and not committed when a delete import of v-1
+     * starts on a thread of its own ({@code ImportPipeline.insideBatch}). On PostgreSQL the delete's lock of v-1
+     * ({@code StillReferred}, {@code RecordStore.lockToDelete}) waits for the batch's commit, then sees s-1's reference
+     * and keeps v-1 ({@code record_referenced}). Without the batch's lock the delete counted before the batch
+     * committed, found nothing referring to v-1 and deleted it, and s-1 was committed naming no record. On SQLite the
+     * delete waits for the one write lock, so it runs after the batch.
+     */
+    @Test
+    void aDeleteThatRunsWhileAnImportApiBatchStoresAReferenceToItsRecordKeepsTheRecord() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        String vendorId = ids("v-1").get("v-1");
+        ImportJob batch = jobs.inline(new ImportJobs.Request(org, "service", "report:services", UploadMode.SYNC,
+                Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test",
+                Map.of("external_id", "external_id", "name", "name", "vendor", "vendor")));
+
+        BesideADelete<ImportPipeline.BatchOutcome> both = whileADeleteOfV1Runs(pipeline::insideBatch,
+                () -> pipeline.runBatch(batch, List.of(Map.of("external_id", "s-1", "name", "Base", "vendor", "v-1"))));
+
+        String serviceId = serviceIds("s-1").get("s-1");
+        ImportPipeline.BatchOutcome written = both.work();
+        assertThat(written.job().status()).isEqualTo(Status.COMPLETED);
+        assertThat(written.job().reason()).isNull();
+        assertThat(written.job().stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
+        assertThat(written.rows()).containsExactly(new ImportPipeline.ChunkResultRow(1, "s-1", serviceId, "created"));
+        assertThat(written.errors()).isEmpty();
+        assertThat(both.delete().stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(errors(both.delete())).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
+                "record_referenced", "still referred to by service " + serviceId
+                        + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+        assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
+        assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
     }
 
     /**
@@ -5107,29 +5143,37 @@ abstract class ImportPipelineContract {
                 .getFirst();
     }
 
-    /** What {@link #rollBackWhileADeleteOfV1Runs} ended with: the rollback's result and the delete import. */
-    private record RollbackBesideADelete(ImportRollback.Result rollback, ImportJob delete) {}
+    /** What {@link #whileADeleteOfV1Runs} ended with: what the work it ran beside returned, and the delete import. */
+    private record BesideADelete<T>(T work, ImportJob delete) {}
 
     /**
-     * Rolls {@code job} back while a delete import of vendor v-1 runs: started on a thread of its own once the
-     * rollback has restored and re-created its records ({@code ImportRollback.afterRestored}), the rollback's
-     * transaction committing only once the delete waits for a record lock.
+     * Rolls {@code job} back while a delete import of vendor v-1 runs: started once the rollback has restored and
+     * re-created its records ({@code ImportRollback.afterRestored}), see {@link #whileADeleteOfV1Runs}.
      */
-    private RollbackBesideADelete rollBackWhileADeleteOfV1Runs(ImportJob job) throws Exception {
+    private BesideADelete<ImportRollback.Result> rollBackWhileADeleteOfV1Runs(ImportJob job) throws Exception {
+        return whileADeleteOfV1Runs(rollback::afterRestored, () -> rollback.rollback(job, "key_test"));
+    }
+
+    /**
+     * Runs {@code work} while a delete import of vendor v-1 runs: started on a thread of its own from the hook that
+     * {@code at} sets, inside {@code work}'s transaction, which commits only once the delete waits for a record lock
+     * (PostgreSQL), or has ended without waiting (were the lock missing).
+     */
+    private <T> BesideADelete<T> whileADeleteOfV1Runs(Consumer<Runnable> at, Callable<T> work) throws Exception {
         String deletes = "external_id\nv-1\n";
         ImportJob delete = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, deletes);
         ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
         ExecutorService worker = Executors.newSingleThreadExecutor();
         try {
             List<Future<ImportJob>> started = new ArrayList<>();
-            rollback.afterRestored(() -> {
+            at.accept(() -> {
                 Future<ImportJob> run = worker.submit(() -> other.process(delete.id(), csv(deletes),
                         ImportPipeline.Listener.NONE));
                 started.add(run);
                 databases().awaitLockWaiter(db, RECORD_LOCK, run);
             });
-            ImportRollback.Result undone = rollback.rollback(job, "key_test");
-            return new RollbackBesideADelete(undone, started.getFirst().get(60, TimeUnit.SECONDS));
+            T done = work.call();
+            return new BesideADelete<>(done, started.getFirst().get(60, TimeUnit.SECONDS));
         } finally {
             worker.shutdownNow();
         }
