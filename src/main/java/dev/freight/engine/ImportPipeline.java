@@ -184,6 +184,12 @@ public final class ImportPipeline {
      */
     private volatile Consumer<List<ImportLink>> insideLinks = links -> {};
     /**
+     * Run by {@link #addLinks} once the links were checked ({@link #rejectUnsatisfiableLinks}), before the first
+     * transaction that adds them, outside any transaction: nothing, but a test's other import deletes a record a link
+     * names there. Volatile, as {@link #insideChunk}.
+     */
+    private volatile Runnable afterLinksChecked = () -> {};
+    /**
      * Run with how many statements marked the records that stay of a delete import's put-off rows
      * ({@link StillReferred#rejectPutOff}) or of the overwrite cleanup's records left for after its walk
      * ({@link StillReferred#holdCleanup}), each time they are marked: nothing, but a test counts them.
@@ -256,6 +262,11 @@ public final class ImportPipeline {
     /** Sets what runs in each transaction that adds a batch of a file workflow import's links; for tests. */
     void insideLinks(Consumer<List<ImportLink>> hook) {
         this.insideLinks = hook;
+    }
+
+    /** Sets what runs between the check of a file workflow import's links and the first batch added; for tests. */
+    void afterLinksChecked(Runnable hook) {
+        this.afterLinksChecked = hook;
     }
 
     /** Sets what runs in the transaction of an Import API batch before its commit; for tests. */
@@ -736,6 +747,7 @@ public final class ImportPipeline {
             return null;
         });
         ImportJob current = writer.linksMayReject() ? rejectUnsatisfiableLinks(job, writer, listener) : job;
+        afterLinksChecked.run();
         ImportLink[] last = {null};
         while (true) {
             checkStop(current);
@@ -752,7 +764,7 @@ public final class ImportPipeline {
                 imports.removeLinks(h, before.id(), from, links.getLast());
                 insideLinks.accept(links);
                 last[0] = links.getLast();
-                return imports.save(h, before.withProgress(before.stats().plus(moved), before.checkpoint(), false));
+                return imports.save(h, linksMoved(before, moved));
             }));
             if (after == null) {
                 return current;
@@ -791,9 +803,7 @@ public final class ImportPipeline {
                     if (moved.failed() == 0) {
                         return before;
                     }
-                    return imports.save(h, before.withProgress(before.stats().plus(moved), before.checkpoint(), true)
-                            .withPhase(before.phase(Phase.VALIDATION).counted(0, moved.failed()))
-                            .withPhase(before.phase(Phase.PROCESSING).counted(-moved.failed(), 0)));
+                    return imports.save(h, linksMoved(before, moved));
                 }));
                 if (after == null) {
                     break;
@@ -806,6 +816,16 @@ public final class ImportPipeline {
             }
         }
         return current;
+    }
+
+    /**
+     * The import with what a batch of its links moved counted, not saved: the rows they rejected counted failed by
+     * validation instead of processed, with their errors.
+     */
+    private static ImportJob linksMoved(ImportJob before, ImportStats moved) {
+        ImportJob job = before.withProgress(before.stats().plus(moved), before.checkpoint(), moved.failed() > 0);
+        return moved.failed() == 0 ? job : job.withPhase(before.phase(Phase.VALIDATION).counted(0, moved.failed()))
+                .withPhase(before.phase(Phase.PROCESSING).counted(-moved.failed(), 0));
     }
 
     /** The writer of the rows an import put off: their references may name one another's kept ids. */

@@ -13,6 +13,9 @@ import dev.freight.ingest.Readers;
 import dev.freight.ingest.SourceFormat;
 import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
 import dev.freight.store.Database;
 import dev.freight.store.IdGenerator;
@@ -4604,6 +4607,107 @@ abstract class ImportPipelineContract {
         } finally {
             worker.shutdownNow();
         }
+    }
+
+    /**
+     * A file workflow import of node n-1, whose required parent is n-2, and n-2 (a custom object whose required
+     * reference targets itself): n-1's parent is added after the last row (import_links), once the check before the
+     * links ({@code ImportPipeline.rejectUnsatisfiableLinks}) found n-2 stored. Between that check's commit and the
+     * transaction that adds the link ({@code ImportPipeline.afterLinksChecked}) another import deletes n-2 (nothing
+     * refers to it yet). The link then matches nothing: n-1 is rejected as if n-2 had gone before the check
+     * ({@code invalid_field_value}, naming n-2), the record it created is deleted, and the import counts it failed.
+     */
+    @Test
+    void aRowWhoseRequiredLinkNamesARecordDeletedAfterTheCheckIsRejectedAndItsRecordDeleted() throws Exception {
+        String content = "external_id,name,parent\nn-1,One,n-2\nn-2,Two,n-0\n";
+
+        ImportJob done = runNodesDeletingN2AfterTheLinksCheck(content);
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.reason()).isEqualTo("1 of 2 rows failed; see the errors file");
+        assertThat(done.stats()).isEqualTo(new ImportStats(2, 1, 1, 0, 0, 0, 0, 1));
+        assertThat(done.hasErrorsFile()).isTrue();
+        assertThat(done.phase(Phase.VALIDATION).rejected()).isEqualTo(1);
+        assertThat(done.phase(Phase.PROCESSING).rows()).isEqualTo(1);
+        assertThat(errors(done)).containsExactly(new RowError(1, 1, 2, "n-1", "parent", "invalid_field_value",
+                "parent: no node with external_id or name \"n-2\"", "{\"external_id\":\"n-1\",\"name\":\"One\","
+                        + "\"parent\":\"n-2\"}"));
+        assertNothingLeftOfTheLinksBut(done, "n-0");
+    }
+
+    /**
+     * As above, n-3's parent being n-1, whose row comes after it: both links are added in one transaction. n-1 is
+     * rejected and its record deleted, so n-3's link, which found n-1 stored, is resolved again and rejects n-3 in
+     * turn, rather than n-3 being stored naming the deleted n-1.
+     */
+    @Test
+    void aRowWhoseRequiredLinkNamesARowRejectedWhenTheLinksAreAddedIsRejectedInTurn() throws Exception {
+        String content = "external_id,name,parent\nn-3,Three,n-1\nn-1,One,n-2\nn-2,Two,n-0\n";
+
+        ImportJob done = runNodesDeletingN2AfterTheLinksCheck(content);
+
+        assertThat(done.reason()).isEqualTo("2 of 3 rows failed; see the errors file");
+        assertThat(done.stats()).isEqualTo(new ImportStats(3, 1, 1, 0, 0, 0, 0, 2));
+        assertThat(done.phase(Phase.VALIDATION).rejected()).isEqualTo(2);
+        assertThat(done.phase(Phase.PROCESSING).rows()).isEqualTo(1);
+        assertThat(errors(done)).containsExactly(
+                new RowError(1, 1, 2, "n-3", "parent", "invalid_field_value",
+                        "parent: no node with external_id or name \"n-1\"",
+                        "{\"external_id\":\"n-3\",\"name\":\"Three\",\"parent\":\"n-1\"}"),
+                new RowError(2, 1, 3, "n-1", "parent", "invalid_field_value",
+                        "parent: no node with external_id or name \"n-2\"",
+                        "{\"external_id\":\"n-1\",\"name\":\"One\",\"parent\":\"n-2\"}"));
+        assertNothingLeftOfTheLinksBut(done, "n-0");
+    }
+
+    /**
+     * Runs a file workflow import of {@code content}, nodes with required parents ({@link #nodesWithRequiredParents}),
+     * deleting n-2 by a delete import between the check of its links and the first transaction that adds them.
+     */
+    private ImportJob runNodesDeletingN2AfterTheLinksCheck(String content) throws Exception {
+        ImportPipeline.RowSource source = nodesWithRequiredParents(content);
+        ImportJob job = workflowJob("node", List.of("external_id", "name", "parent"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, null, source);
+        String deletes = "external_id\nn-2\n";
+        ImportJob delete = pipeline.prepare(uploaded("node", Action.DELETE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(deletes));
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        List<ImportJob> deleted = new ArrayList<>();
+        pipeline.afterLinksChecked(() -> {
+            try {
+                deleted.add(other.process(delete.id(), csv(deletes), ImportPipeline.Listener.NONE));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+        assertThat(deleted.getFirst().stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 0, 1, 0, 0));
+        return done;
+    }
+
+    /** No warning and no link left of {@code job}, and of the nodes only those {@code kept} are stored. */
+    private void assertNothingLeftOfTheLinksBut(ImportJob job, String... kept) {
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, job.id(), 10))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, job.id(), 10))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.links(h, job.id(), null, 10))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> records.idsByExternalId(h, org, "node", List.of("n-0", "n-1", "n-2",
+                "n-3")))).containsOnlyKeys(kept);
+    }
+
+    /**
+     * {@code content}, a file of nodes: creates the custom object node (name, and a required parent that targets
+     * node itself) and stores node n-0, the root, without a parent.
+     */
+    private ImportPipeline.RowSource nodesWithRequiredParents(String content) throws IOException {
+        ObjectDef node = new ObjectDef("node", "Node", "node", false, List.of(
+                new Field("name", "Name", FieldType.TEXT, true, "", List.of(), List.of(), false),
+                new Field("parent", "Parent", FieldType.REFERENCE, true, "", List.of(), List.of("node"), false)));
+        db.inTransaction(h -> {
+            new SchemaStore(clock).createObject(h, org, node);
+            return records.upsert(h, org, node, List.of(new RecordWrite("n-0", Map.of("name",
+                    new Value.Text("Root")))));
+        });
+        return csv(content);
     }
 
     /**
