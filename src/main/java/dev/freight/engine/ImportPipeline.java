@@ -169,6 +169,11 @@ public final class ImportPipeline {
      */
     private volatile BiConsumer<Handle, List<ParsedRow>> insideChunk = (h, rows) -> {};
     /**
+     * Run in the transaction of {@link #runBatch} once its rows are written (their references' records locked), before
+     * the import row and the commit: nothing, but a test's delete import of a record the batch refers to runs there.
+     */
+    private volatile Runnable insideBatch = () -> {};
+    /**
      * Run by {@link #commitChunk} with the import once the chunk (or its rows, one by one) committed, outside any
      * transaction: nothing, but a test holds the worker there between two chunks. Volatile, as {@link #insideChunk}.
      */
@@ -178,6 +183,12 @@ public final class ImportPipeline {
      * nothing, but a test's other writer deletes a record a link names there. Volatile, as {@link #insideChunk}.
      */
     private volatile Consumer<List<ImportLink>> insideLinks = links -> {};
+    /**
+     * Run by {@link #addLinks} once the links were checked ({@link #rejectUnsatisfiableLinks}), before the first
+     * transaction that adds them, outside any transaction: nothing, but a test's other import deletes a record a link
+     * names there. Volatile, as {@link #insideChunk}.
+     */
+    private volatile Runnable afterLinksChecked = () -> {};
     /**
      * Run with how many statements marked the records that stay of a delete import's put-off rows
      * ({@link StillReferred#rejectPutOff}) or of the overwrite cleanup's records left for after its walk
@@ -251,6 +262,16 @@ public final class ImportPipeline {
     /** Sets what runs in each transaction that adds a batch of a file workflow import's links; for tests. */
     void insideLinks(Consumer<List<ImportLink>> hook) {
         this.insideLinks = hook;
+    }
+
+    /** Sets what runs between the check of a file workflow import's links and the first batch added; for tests. */
+    void afterLinksChecked(Runnable hook) {
+        this.afterLinksChecked = hook;
+    }
+
+    /** Sets what runs in the transaction of an Import API batch before its commit; for tests. */
+    void insideBatch(Runnable hook) {
+        this.insideBatch = hook;
     }
 
     /** Sets what runs once each chunk committed, outside its transaction; for tests. */
@@ -597,6 +618,7 @@ public final class ImportPipeline {
                         applied.stats().failed(), applied.stats().read());
                 // The import row is written once, in its final state, with the batch.
                 ImportJob completed = applied.withStatus(Status.COMPLETED, reason).withUpdatedAt(end);
+                insideBatch.run();
                 imports.create(h, completed);
                 return completed;
             }));
@@ -725,6 +747,7 @@ public final class ImportPipeline {
             return null;
         });
         ImportJob current = writer.linksMayReject() ? rejectUnsatisfiableLinks(job, writer, listener) : job;
+        afterLinksChecked.run();
         ImportLink[] last = {null};
         while (true) {
             checkStop(current);
@@ -741,7 +764,7 @@ public final class ImportPipeline {
                 imports.removeLinks(h, before.id(), from, links.getLast());
                 insideLinks.accept(links);
                 last[0] = links.getLast();
-                return imports.save(h, before.withProgress(before.stats().plus(moved), before.checkpoint(), false));
+                return imports.save(h, linksMoved(before, moved));
             }));
             if (after == null) {
                 return current;
@@ -780,9 +803,7 @@ public final class ImportPipeline {
                     if (moved.failed() == 0) {
                         return before;
                     }
-                    return imports.save(h, before.withProgress(before.stats().plus(moved), before.checkpoint(), true)
-                            .withPhase(before.phase(Phase.VALIDATION).counted(0, moved.failed()))
-                            .withPhase(before.phase(Phase.PROCESSING).counted(-moved.failed(), 0)));
+                    return imports.save(h, linksMoved(before, moved));
                 }));
                 if (after == null) {
                     break;
@@ -795,6 +816,16 @@ public final class ImportPipeline {
             }
         }
         return current;
+    }
+
+    /**
+     * The import with what a batch of its links moved counted, not saved: the rows they rejected counted failed by
+     * validation instead of processed, with their errors.
+     */
+    private static ImportJob linksMoved(ImportJob before, ImportStats moved) {
+        ImportJob job = before.withProgress(before.stats().plus(moved), before.checkpoint(), moved.failed() > 0);
+        return moved.failed() == 0 ? job : job.withPhase(before.phase(Phase.VALIDATION).counted(0, moved.failed()))
+                .withPhase(before.phase(Phase.PROCESSING).counted(-moved.failed(), 0));
     }
 
     /** The writer of the rows an import put off: their references may name one another's kept ids. */

@@ -353,6 +353,15 @@ final class MatchingWriter implements RowWriter {
         }
         List<Violation> rejections = new ArrayList<>();
         references.resolve(h, rows, rejections, new TreeMap<>());
+        return reject(h, withRows, rejections);
+    }
+
+    /**
+     * Rejects the rows of {@code withRows} (links that keep their row) that {@code rejections} name, as
+     * {@link #rejectUnsatisfiable} describes: undoes what they wrote where it can, removes their links and adds their
+     * errors. Returns the change to the import's stats.
+     */
+    private ImportStats reject(Handle h, List<ImportLink> withRows, List<Violation> rejections) {
         if (rejections.isEmpty()) {
             return ImportStats.ZERO;
         }
@@ -603,10 +612,12 @@ final class MatchingWriter implements RowWriter {
      * order. Each value is resolved again as a whole, and replaces the one the row left on its record, while the
      * record still has that one (a later row of the import, or someone else, may have changed it since). What still
      * matches nothing is created or reported as a reference warning, as for any other reference. A value the
-     * resolver finds fault with here (it names several records by name, or a required field's matches nothing: a
-     * record stored since {@link #rejectUnsatisfiable} checked it, or a link kept without its row) is not added, and
-     * its row gets a link_not_added warning with the resolver's reason. Returns the change to the import's stats: a
-     * row counted unchanged whose record gained a link counts updated.
+     * resolver finds fault with here (it names several records by name, a record stored since
+     * {@link #rejectUnsatisfiable} checked it, or any fault of a link kept without its row) is not added, and its row
+     * gets a link_not_added warning with the resolver's reason. A required field's value that matches nothing here (the
+     * record it named was deleted since that check) rejects its row as the check does, and the batch's other links are
+     * resolved again. Returns the change to the import's stats: a row counted unchanged whose record gained a link
+     * counts updated, a rejected row failed.
      */
     ImportStats link(Handle h, List<ImportLink> links) {
         List<ParsedRow> rows = new ArrayList<>(links.size());
@@ -619,6 +630,22 @@ final class MatchingWriter implements RowWriter {
         Map<String, Set<String>> unresolved = new TreeMap<>();
         List<Violation> unclear = new ArrayList<>();
         references.resolve(h, rows, unclear, unresolved);
+        // A required field's value that matches nothing only now names a record another writer deleted (or took the
+        // key of) since rejectUnsatisfiable found it: the row is rejected as it would have been had that come first,
+        // rather than left stored with the field empty. The other links are then resolved afresh, as a record a
+        // rejected row created may be deleted with it.
+        List<ImportLink> withRows = links.stream().filter(l -> l.row() != null).toList();
+        Set<Long> ofRows = new HashSet<>();
+        withRows.forEach(l -> ofRows.add(l.ordinal()));
+        List<Violation> unmet = unclear.stream().filter(v -> v.code() == ViolationCode.INVALID_FIELD_VALUE
+                && ofRows.contains(v.row())).toList();
+        if (!unmet.isEmpty()) {
+            Set<Long> rejected = new HashSet<>();
+            unmet.forEach(v -> rejected.add(v.row()));
+            ImportStats moved = reject(h, withRows, unmet);
+            List<ImportLink> others = links.stream().filter(l -> !rejected.contains(l.ordinal())).toList();
+            return others.isEmpty() ? moved : moved.plus(link(h, others));
+        }
         imports.addReferenceWarnings(h, importId, unresolved);
         // A value may name several records only now (another writer stored a second one since rejectUnsatisfiable,
         // or the link was kept without its row): the resolver leaves it unresolved, and it must not be written so.

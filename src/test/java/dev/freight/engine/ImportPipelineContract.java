@@ -13,6 +13,9 @@ import dev.freight.ingest.Readers;
 import dev.freight.ingest.SourceFormat;
 import dev.freight.ingest.SourceRow;
 import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Field;
+import dev.freight.schema.FieldType;
+import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
 import dev.freight.store.Database;
 import dev.freight.store.IdGenerator;
@@ -59,6 +62,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -4530,8 +4534,8 @@ abstract class ImportPipelineContract {
         runServices("external_id,name,vendor\ns-1,Base,v-1\n");
         ImportJob moved = runServices("external_id,name,vendor\ns-1,Base,v-2\n");
         String serviceId = serviceIds("s-1").get("s-1");
-        RollbackBesideADelete both = rollBackWhileADeleteOfV1Runs(moved);
-        ImportRollback.Result undone = both.rollback();
+        BesideADelete<ImportRollback.Result> both = rollBackWhileADeleteOfV1Runs(moved);
+        ImportRollback.Result undone = both.work();
         ImportJob deleted = both.delete();
 
         assertThat(undone.restored()).isEqualTo(1);
@@ -4603,6 +4607,107 @@ abstract class ImportPipelineContract {
         } finally {
             worker.shutdownNow();
         }
+    }
+
+    /**
+     * A file workflow import of node n-1, whose required parent is n-2, and n-2 (a custom object whose required
+     * reference targets itself): n-1's parent is added after the last row (import_links), once the check before the
+     * links ({@code ImportPipeline.rejectUnsatisfiableLinks}) found n-2 stored. Between that check's commit and the
+     * transaction that adds the link ({@code ImportPipeline.afterLinksChecked}) another import deletes n-2 (nothing
+     * refers to it yet). The link then matches nothing: n-1 is rejected as if n-2 had gone before the check
+     * ({@code invalid_field_value}, naming n-2), the record it created is deleted, and the import counts it failed.
+     */
+    @Test
+    void aRowWhoseRequiredLinkNamesARecordDeletedAfterTheCheckIsRejectedAndItsRecordDeleted() throws Exception {
+        String content = "external_id,name,parent\nn-1,One,n-2\nn-2,Two,n-0\n";
+
+        ImportJob done = runNodesDeletingN2AfterTheLinksCheck(content);
+
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.reason()).isEqualTo("1 of 2 rows failed; see the errors file");
+        assertThat(done.stats()).isEqualTo(new ImportStats(2, 1, 1, 0, 0, 0, 0, 1));
+        assertThat(done.hasErrorsFile()).isTrue();
+        assertThat(done.phase(Phase.VALIDATION).rejected()).isEqualTo(1);
+        assertThat(done.phase(Phase.PROCESSING).rows()).isEqualTo(1);
+        assertThat(errors(done)).containsExactly(new RowError(1, 1, 2, "n-1", "parent", "invalid_field_value",
+                "parent: no node with external_id or name \"n-2\"", "{\"external_id\":\"n-1\",\"name\":\"One\","
+                        + "\"parent\":\"n-2\"}"));
+        assertNothingLeftOfTheLinksBut(done, "n-0");
+    }
+
+    /**
+     * As above, n-3's parent being n-1, whose row comes after it: both links are added in one transaction. n-1 is
+     * rejected and its record deleted, so n-3's link, which found n-1 stored, is resolved again and rejects n-3 in
+     * turn, rather than n-3 being stored naming the deleted n-1.
+     */
+    @Test
+    void aRowWhoseRequiredLinkNamesARowRejectedWhenTheLinksAreAddedIsRejectedInTurn() throws Exception {
+        String content = "external_id,name,parent\nn-3,Three,n-1\nn-1,One,n-2\nn-2,Two,n-0\n";
+
+        ImportJob done = runNodesDeletingN2AfterTheLinksCheck(content);
+
+        assertThat(done.reason()).isEqualTo("2 of 3 rows failed; see the errors file");
+        assertThat(done.stats()).isEqualTo(new ImportStats(3, 1, 1, 0, 0, 0, 0, 2));
+        assertThat(done.phase(Phase.VALIDATION).rejected()).isEqualTo(2);
+        assertThat(done.phase(Phase.PROCESSING).rows()).isEqualTo(1);
+        assertThat(errors(done)).containsExactly(
+                new RowError(1, 1, 2, "n-3", "parent", "invalid_field_value",
+                        "parent: no node with external_id or name \"n-1\"",
+                        "{\"external_id\":\"n-3\",\"name\":\"Three\",\"parent\":\"n-1\"}"),
+                new RowError(2, 1, 3, "n-1", "parent", "invalid_field_value",
+                        "parent: no node with external_id or name \"n-2\"",
+                        "{\"external_id\":\"n-1\",\"name\":\"One\",\"parent\":\"n-2\"}"));
+        assertNothingLeftOfTheLinksBut(done, "n-0");
+    }
+
+    /**
+     * Runs a file workflow import of {@code content}, nodes with required parents ({@link #nodesWithRequiredParents}),
+     * deleting n-2 by a delete import between the check of its links and the first transaction that adds them.
+     */
+    private ImportJob runNodesDeletingN2AfterTheLinksCheck(String content) throws Exception {
+        ImportPipeline.RowSource source = nodesWithRequiredParents(content);
+        ImportJob job = workflowJob("node", List.of("external_id", "name", "parent"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, null, source);
+        String deletes = "external_id\nn-2\n";
+        ImportJob delete = pipeline.prepare(uploaded("node", Action.DELETE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(deletes));
+        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        List<ImportJob> deleted = new ArrayList<>();
+        pipeline.afterLinksChecked(() -> {
+            try {
+                deleted.add(other.process(delete.id(), csv(deletes), ImportPipeline.Listener.NONE));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
+        assertThat(deleted.getFirst().stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 0, 1, 0, 0));
+        return done;
+    }
+
+    /** No warning and no link left of {@code job}, and of the nodes only those {@code kept} are stored. */
+    private void assertNothingLeftOfTheLinksBut(ImportJob job, String... kept) {
+        assertThat(db.withHandle((Handle h) -> imports.warnings(h, job.id(), 10))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.referenceWarnings(h, job.id(), 10))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> imports.links(h, job.id(), null, 10))).isEmpty();
+        assertThat(db.withHandle((Handle h) -> records.idsByExternalId(h, org, "node", List.of("n-0", "n-1", "n-2",
+                "n-3")))).containsOnlyKeys(kept);
+    }
+
+    /**
+     * {@code content}, a file of nodes: creates the custom object node (name, and a required parent that targets
+     * node itself) and stores node n-0, the root, without a parent.
+     */
+    private ImportPipeline.RowSource nodesWithRequiredParents(String content) throws IOException {
+        ObjectDef node = new ObjectDef("node", "Node", "node", false, List.of(
+                new Field("name", "Name", FieldType.TEXT, true, "", List.of(), List.of(), false),
+                new Field("parent", "Parent", FieldType.REFERENCE, true, "", List.of(), List.of("node"), false)));
+        db.inTransaction(h -> {
+            new SchemaStore(clock).createObject(h, org, node);
+            return records.upsert(h, org, node, List.of(new RecordWrite("n-0", Map.of("name",
+                    new Value.Text("Root")))));
+        });
+        return csv(content);
     }
 
     /**
@@ -4770,8 +4875,8 @@ abstract class ImportPipelineContract {
         String serviceId = serviceIds("s-1").get("s-1");
         ImportJob removed = runServices(Action.DELETE, "external_id\ns-1\n");
         assertThat(removed.stats()).isEqualTo(new ImportStats(1, 1, 0, 0, 0, 1, 0, 0));
-        RollbackBesideADelete both = rollBackWhileADeleteOfV1Runs(removed);
-        ImportRollback.Result undone = both.rollback();
+        BesideADelete<ImportRollback.Result> both = rollBackWhileADeleteOfV1Runs(removed);
+        ImportRollback.Result undone = both.work();
         ImportJob deleted = both.delete();
 
         assertThat(undone.restored()).isEqualTo(1);
@@ -4820,6 +4925,41 @@ abstract class ImportPipelineContract {
                 ViolationCode.INVALID_FIELD_VALUE, "vendor: no vendor with external_id \"v-1\""));
         assertThat(ids("v-1")).isEmpty();
         assertThat(serviceIds("s-1")).isEmpty();
+    }
+
+    /**
+     * The other way round: an Import API batch of service s-1, which refers to v-1, has locked v-1 before it wrote
+     * ({@code ReferenceResolver}, {@code RecordStore.lockReferenced}) and not committed when a delete import of v-1
+     * starts on a thread of its own ({@code ImportPipeline.insideBatch}). On PostgreSQL the delete's lock of v-1
+     * ({@code StillReferred}, {@code RecordStore.lockToDelete}) waits for the batch's commit, then sees s-1's reference
+     * and keeps v-1 ({@code record_referenced}). Without the batch's lock the delete counted before the batch
+     * committed, found nothing referring to v-1 and deleted it, and s-1 was committed naming no record. On SQLite the
+     * delete waits for the one write lock, so it runs after the batch.
+     */
+    @Test
+    void aDeleteThatRunsWhileAnImportApiBatchStoresAReferenceToItsRecordKeepsTheRecord() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        String vendorId = ids("v-1").get("v-1");
+        ImportJob batch = jobs.inline(new ImportJobs.Request(org, "service", "report:services", UploadMode.SYNC,
+                Action.MERGE, DuplicateHandling.IGNORE_ALL, "test", "key_test",
+                Map.of("external_id", "external_id", "name", "name", "vendor", "vendor")));
+
+        BesideADelete<ImportPipeline.BatchOutcome> both = whileADeleteOfV1Runs(pipeline::insideBatch,
+                () -> pipeline.runBatch(batch, List.of(Map.of("external_id", "s-1", "name", "Base", "vendor", "v-1"))));
+
+        String serviceId = serviceIds("s-1").get("s-1");
+        ImportPipeline.BatchOutcome written = both.work();
+        assertThat(written.job().status()).isEqualTo(Status.COMPLETED);
+        assertThat(written.job().reason()).isNull();
+        assertThat(written.job().stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
+        assertThat(written.rows()).containsExactly(new ImportPipeline.ChunkResultRow(1, "s-1", serviceId, "created"));
+        assertThat(written.errors()).isEmpty();
+        assertThat(both.delete().stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(errors(both.delete())).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
+                "record_referenced", "still referred to by service " + serviceId
+                        + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+        assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
+        assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
     }
 
     /**
@@ -5107,29 +5247,37 @@ abstract class ImportPipelineContract {
                 .getFirst();
     }
 
-    /** What {@link #rollBackWhileADeleteOfV1Runs} ended with: the rollback's result and the delete import. */
-    private record RollbackBesideADelete(ImportRollback.Result rollback, ImportJob delete) {}
+    /** What {@link #whileADeleteOfV1Runs} ended with: what the work it ran beside returned, and the delete import. */
+    private record BesideADelete<T>(T work, ImportJob delete) {}
 
     /**
-     * Rolls {@code job} back while a delete import of vendor v-1 runs: started on a thread of its own once the
-     * rollback has restored and re-created its records ({@code ImportRollback.afterRestored}), the rollback's
-     * transaction committing only once the delete waits for a record lock.
+     * Rolls {@code job} back while a delete import of vendor v-1 runs: started once the rollback has restored and
+     * re-created its records ({@code ImportRollback.afterRestored}), see {@link #whileADeleteOfV1Runs}.
      */
-    private RollbackBesideADelete rollBackWhileADeleteOfV1Runs(ImportJob job) throws Exception {
+    private BesideADelete<ImportRollback.Result> rollBackWhileADeleteOfV1Runs(ImportJob job) throws Exception {
+        return whileADeleteOfV1Runs(rollback::afterRestored, () -> rollback.rollback(job, "key_test"));
+    }
+
+    /**
+     * Runs {@code work} while a delete import of vendor v-1 runs: started on a thread of its own from the hook that
+     * {@code at} sets, inside {@code work}'s transaction, which commits only once the delete waits for a record lock
+     * (PostgreSQL), or has ended without waiting (were the lock missing).
+     */
+    private <T> BesideADelete<T> whileADeleteOfV1Runs(Consumer<Runnable> at, Callable<T> work) throws Exception {
         String deletes = "external_id\nv-1\n";
         ImportJob delete = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, deletes);
         ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
         ExecutorService worker = Executors.newSingleThreadExecutor();
         try {
             List<Future<ImportJob>> started = new ArrayList<>();
-            rollback.afterRestored(() -> {
+            at.accept(() -> {
                 Future<ImportJob> run = worker.submit(() -> other.process(delete.id(), csv(deletes),
                         ImportPipeline.Listener.NONE));
                 started.add(run);
                 databases().awaitLockWaiter(db, RECORD_LOCK, run);
             });
-            ImportRollback.Result undone = rollback.rollback(job, "key_test");
-            return new RollbackBesideADelete(undone, started.getFirst().get(60, TimeUnit.SECONDS));
+            T done = work.call();
+            return new BesideADelete<>(done, started.getFirst().get(60, TimeUnit.SECONDS));
         } finally {
             worker.shutdownNow();
         }
