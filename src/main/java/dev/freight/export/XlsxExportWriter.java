@@ -20,7 +20,9 @@ import org.dhatim.fastexcel.Worksheet;
  * else as inline strings (no shared-strings table growing with the file). A text longer than Excel's 32,767
  * characters per cell fails the export with {@code cell_too_long}.
  * Rows are flushed to the stream every {@value #FLUSH_EVERY}; past Excel's 1,048,576 rows a sheet continues on a
- * new one with the header repeated.
+ * new one with the header repeated. A sheet has no {@code <dimension>} (its used range, which the stream cannot know
+ * when the sheet's header goes out; {@link SheetDimensionFilter}), so a reader finds its rows and columns from the
+ * cells.
  */
 final class XlsxExportWriter implements ExportWriter {
 
@@ -37,6 +39,7 @@ final class XlsxExportWriter implements ExportWriter {
 
     private final List<ExportColumn> columns;
     private final ExportOptions options;
+    private final SheetDimensionFilter zip;
     private final Workbook workbook;
     private final String sheetName;
     private final String dateFormat;
@@ -48,7 +51,10 @@ final class XlsxExportWriter implements ExportWriter {
     XlsxExportWriter(ObjectDef object, List<ExportColumn> columns, ExportOptions options, OutputStream out) {
         this.columns = columns;
         this.options = options;
-        this.workbook = new Workbook(out, "Freight", "1.0");
+        this.zip = new SheetDimensionFilter(out);
+        this.workbook = new Workbook(zip, "Freight", "1.0");
+        // The filter compresses the package; fastexcel's own deflating would be work done twice.
+        workbook.setCompressionLevel(0);
         this.sheetName = sheetName(object.label());
         this.dateFormat = options.excelDates() != null ? options.excelDates() : "yyyy-mm-dd";
         this.dateTimeFormat = options.excelDates() != null ? options.excelDates() : "yyyy-mm-dd hh:mm:ss";
@@ -170,5 +176,6 @@ final class XlsxExportWriter implements ExportWriter {
     public void finish() throws IOException {
         sheet.finish();
         workbook.finish();
+        zip.finish();
     }
 }

@@ -132,6 +132,98 @@ class XlsxExportWriterTest {
         });
     }
 
+    /**
+     * fastexcel's flushing writer declares every sheet's used range as {@code A1} whatever its cells (its issue 452),
+     * which a reader trusting it (openpyxl's read-only mode) reads as one cell; a streamed export cannot know the range
+     * when the sheet's header goes out, so the sheet declares none, and its 2,500 rows and six columns are all there.
+     */
+    @Test
+    void aSheetOf2500RowsDeclaresNoDimensionAndHoldsEveryRowAndColumn() throws IOException {
+        List<Map<String, Value>> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            rows.add(Map.of("label", new Value.Text("Row " + i), "amount", decimal(i + ".5"), "count",
+                    new Value.Int(i), "due", date("2024-02-29"), "seen", instant("2024-03-10T02:30:45Z")));
+        }
+
+        String sheet = sheet(List.of("external_id", "label", "amount", "count", "due", "seen"), rows);
+
+        assertThat(head(sheet)).isEqualTo(HEAD);
+        assertThat(DIMENSION.matcher(sheet).find()).isFalse();
+        Map<String, String> cells = cells(sheet);
+        assertThat(cells).hasSize(6 * 2_501).containsEntry("A1", "inlineStr External Id")
+                .containsEntry("F1", "inlineStr Seen").containsEntry("A2501", "inlineStr t-2499")
+                .containsEntry("B2501", "inlineStr Row 2499").containsEntry("F2501", "n 45361.1046875");
+    }
+
+    @Test
+    void aSheetWithoutItsHeaderRowDeclaresNoDimension() throws IOException {
+        List<Map<String, Value>> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            rows.add(Map.of("amount", decimal(i + ".5")));
+        }
+
+        String sheet = sheet(export(List.of("external_id", "amount"), false, rows));
+
+        assertThat(head(sheet)).isEqualTo(HEAD);
+        assertThat(DIMENSION.matcher(sheet).find()).isFalse();
+        assertThat(cells(sheet)).hasSize(2 * 2_500).containsEntry("A1", "inlineStr t-0")
+                .containsEntry("B2500", "n 2499.5");
+    }
+
+    /**
+     * An empty export's sheet declares no dimension either: with its header row it holds A1:C1, without one no cell
+     * at all (for which Excel writes {@code A1}, the range of an empty sheet), and a reader finds that from the cells.
+     */
+    @Test
+    void anEmptyExportsSheetDeclaresNoDimensionWithItsHeaderRowOrWithout() throws IOException {
+        String headed = sheet(export(List.of("external_id", "amount", "count"), true, List.of()));
+        String bare = sheet(export(List.of("external_id", "amount", "count"), false, List.of()));
+
+        assertThat(head(headed)).isEqualTo(HEAD);
+        assertThat(DIMENSION.matcher(headed).find()).isFalse();
+        assertThat(cells(headed)).containsOnlyKeys("A1", "B1", "C1");
+        assertThat(head(bare)).isEqualTo(HEAD);
+        assertThat(DIMENSION.matcher(bare).find()).isFalse();
+        assertThat(cells(bare)).isEmpty();
+        assertThat(bare).contains("<sheetData></sheetData>");
+    }
+
+    /** Past Excel's 1,048,576 rows the export goes on in a second sheet, which declares no dimension either. */
+    @Test
+    void eachSheetOfAnExportPastExcelsRowsDeclaresNoDimension() throws IOException {
+        ExportPlan plan = ExportPlan.of(THING, ExportFormat.XLSX, new ExportConfig(List.of("external_id"), null, true,
+                null, null, null, null, null, null, null, null, null));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ExportWriter writer = ExportWriter.open(plan, out);
+        for (int i = 0; i < XlsxExportWriter.MAX_ROWS + 1; i++) {
+            writer.row(record("t-" + i, Map.of()));
+        }
+        writer.finish();
+
+        Map<String, String> sheets = sheets(out.toByteArray());
+
+        assertThat(sheets).containsOnlyKeys("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml");
+        for (String sheet : sheets.values()) {
+            assertThat(head(sheet)).isEqualTo(HEAD);
+            assertThat(DIMENSION.matcher(sheet).find()).isFalse();
+        }
+        assertThat(cells(sheets.get("xl/worksheets/sheet2.xml"))).containsExactly(
+                Map.entry("A1", "inlineStr External Id"), Map.entry("A2", "inlineStr t-1048575"),
+                Map.entry("A3", "inlineStr t-1048576"));
+    }
+
+    private static final Pattern DIMENSION = Pattern.compile("<dimension\\b");
+    /** A sheet's XML up to its sheet view, as fastexcel writes it, without the dimension it put before the view. */
+    private static final String HEAD = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet"
+            + " xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
+            + " xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+            + "<sheetPr filterMode=\"false\"><pageSetUpPr fitToPage=\"false\" autoPageBreaks=\"false\"/></sheetPr>"
+            + "<sheetViews>";
+
+    private static String head(String sheet) {
+        return sheet.substring(0, sheet.indexOf("<sheetView "));
+    }
+
     private static Value instant(String s) {
         return new Value.DateTime(Instant.parse(s));
     }
@@ -161,7 +253,12 @@ class XlsxExportWriterTest {
 
     /** The XLSX export of {@code rows} with {@code columns}. */
     static byte[] export(List<String> columns, List<Map<String, Value>> rows) throws IOException {
-        ExportPlan plan = ExportPlan.of(THING, ExportFormat.XLSX, new ExportConfig(columns, null, true, null, null,
+        return export(columns, true, rows);
+    }
+
+    /** The XLSX export of {@code rows} with {@code columns}, with or without its header row. */
+    static byte[] export(List<String> columns, boolean headers, List<Map<String, Value>> rows) throws IOException {
+        ExportPlan plan = ExportPlan.of(THING, ExportFormat.XLSX, new ExportConfig(columns, null, headers, null, null,
                 null, null, null, null, null, null, null));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExportWriter writer = ExportWriter.open(plan, out);
@@ -174,19 +271,31 @@ class XlsxExportWriterTest {
 
     /** The first sheet's XML of an XLSX file. */
     static String sheet(byte[] xlsx) throws IOException {
+        String sheet = sheets(xlsx).get("xl/worksheets/sheet1.xml");
+        if (sheet == null) {
+            throw new AssertionError("no sheet1.xml");
+        }
+        return sheet;
+    }
+
+    /** Each sheet's XML of an XLSX file, by its entry's name, read through the zip's central directory. */
+    static Map<String, String> sheets(byte[] xlsx) throws IOException {
+        Map<String, String> sheets = new java.util.TreeMap<>();
         Path file = Files.createTempFile("export", ".xlsx");
         try {
             Files.write(file, xlsx);
             try (ZipFile zip = new ZipFile(file.toFile())) {
-                ZipEntry e = zip.getEntry("xl/worksheets/sheet1.xml");
-                if (e != null) {
-                    return new String(zip.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8);
+                for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                    if (e.getName().startsWith("xl/worksheets/")) {
+                        sheets.put(e.getName(), new String(zip.getInputStream(e).readAllBytes(),
+                                StandardCharsets.UTF_8));
+                    }
                 }
             }
         } finally {
             Files.delete(file);
         }
-        throw new AssertionError("no sheet1.xml");
+        return sheets;
     }
 
     /** Each cell as {@code "<type> <text>"}, by reference. */
