@@ -244,18 +244,36 @@ class ImportsController {
                     "The import is " + job.status().wireName()
                             + "; cancel it or wait for it to end before rolling back");
         }
-        if (job.rolledBackAt() != null) {
-            throw new ApiException(409, "already_rolled_back", "The import was rolled back at " + job.rolledBackAt());
-        }
-        requireChangeLog(job);
-        ImportRollback.Result r = rollback.rollback(job, caller.key().id());
+        ImportRollback.Result r = rollBack(rollback, job, caller);
         return new RollbackView(id, r.deleted(), r.restored(), r.conflictCount(), r.conflicts().stream()
                 .map(c -> new ConflictView(c.recordId(), c.externalId(), c.reason()))
                 .toList());
     }
 
+    /**
+     * Rolls back an ended import: 409 {@code already_rolled_back} or {@code rollback_unavailable} when it was rolled
+     * back or purged, whether found so before the rollback or by the rollback's own transaction (another request
+     * rolled it back, or the retention purged it, since it was read).
+     */
+    static ImportRollback.Result rollBack(ImportRollback rollback, ImportJob job, Caller caller) {
+        requireRollbackable(job);
+        try {
+            return rollback.rollback(job, caller.key().id());
+        } catch (ImportRollback.Refused refused) {
+            requireRollbackable(refused.current());
+            throw refused;
+        }
+    }
+
+    private static void requireRollbackable(ImportJob job) {
+        if (job.rolledBackAt() != null) {
+            throw new ApiException(409, "already_rolled_back", "The import was rolled back at " + job.rolledBackAt());
+        }
+        requireChangeLog(job);
+    }
+
     /** Refuses to roll back an import whose change log the retention sweeper deleted. */
-    static void requireChangeLog(ImportJob job) {
+    private static void requireChangeLog(ImportJob job) {
         if (job.purgedAt() != null) {
             throw new ApiException(409, "rollback_unavailable", "The import's change log was deleted at "
                     + job.purgedAt() + ", when the import passed the retention (FREIGHT_IMPORT_RETENTION); it can no"

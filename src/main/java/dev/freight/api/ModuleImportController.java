@@ -761,11 +761,7 @@ class ModuleImportController implements Envelope.Face {
             throw new ApiException(409, "import_running", "The import is " + job.status().wireName()
                     + "; wait for it to end before rolling it back");
         }
-        if (job.rolledBackAt() != null) {
-            throw new ApiException(409, "already_rolled_back", "The import was rolled back at " + job.rolledBackAt());
-        }
-        ImportsController.requireChangeLog(job);
-        ImportRollback.Result r = rollback.rollback(job, caller.key().id());
+        ImportRollback.Result r = ImportsController.rollBack(rollback, job, caller);
         return Envelope.ok(new RollbackView(jobId, r.deleted(), r.restored(), r.conflictCount(), r.conflicts().stream()
                 .map(c -> new ImportsController.ConflictView(c.recordId(), c.externalId(), c.reason()))
                 .toList()));

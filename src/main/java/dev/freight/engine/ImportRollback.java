@@ -110,9 +110,18 @@ public final class ImportRollback {
         this.createdLocked = hook;
     }
 
-    /** Rolls back {@code job}; {@code by} is the key id recorded as the import's updater. */
+    /**
+     * Rolls back {@code job}; {@code by} is the key id recorded as the import's updater. Throws {@link Refused},
+     * having changed nothing, when the import was rolled back or its change log purged since {@code job} was read.
+     */
     public Result rollback(ImportJob job, String by) {
         return database.inTransaction(h -> {
+            // Checked again in the transaction, which holds the import from here: two rollbacks of one import at once
+            // (two clients, or a retry of a request still running) would otherwise both run, the second restoring
+            // what the first put back and listing its own work as conflicts, or one would run beside the purge.
+            if (!imports.claimRollback(h, job.id(), by)) {
+                throw new Refused(imports.get(h, job.id()).orElseThrow());
+            }
             String organizationId = job.organizationId();
             Conflicts conflicts = new Conflicts();
             marks.open(h);
@@ -134,6 +143,25 @@ public final class ImportRollback {
             ImportJob saved = imports.rolledBack(h, job, clock.instant(), by);
             return new Result(deleted, restored, conflicts.listed, conflicts.count, saved);
         });
+    }
+
+    /**
+     * A rollback not run: since its caller read the import, it was rolled back or its change log purged
+     * ({@link #current} says which and when).
+     */
+    public static final class Refused extends RuntimeException {
+
+        private final transient ImportJob current;
+
+        Refused(ImportJob current) {
+            super("Import " + current.id() + " was rolled back or purged since it was read");
+            this.current = current;
+        }
+
+        /** The import as stored when the rollback was refused. */
+        public ImportJob current() {
+            return current;
+        }
     }
 
     /** The conflicts of a rollback: the first {@value #LISTED} of them, and how many in all. */

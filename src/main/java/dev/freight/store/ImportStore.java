@@ -213,6 +213,17 @@ public final class ImportStore {
     }
 
     /**
+     * Claims import {@code id} for a rollback in the caller's transaction, its first write: records {@code by} as its
+     * updater while it is neither rolled back nor purged; false, writing nothing, otherwise. The row stays locked
+     * until the commit (SQLite: the whole database), so a second rollback or the retention's {@link #purge} started
+     * meanwhile waits for it, and a second rollback then finds it rolled back.
+     */
+    public boolean claimRollback(Handle h, String id, String by) {
+        return h.update("update imports set updated_by = ? where id = ? and rolled_back_at is null"
+                + " and purged_at is null", by, id) == 1;
+    }
+
+    /**
      * Asks import {@code id} of the organization to stop; returns it as stored after. One not started yet (requested,
      * or queued, also while a run is preparing it) ends at once as failed, and the run that holds it, if any, loses
      * it: its next save fails ({@code superseded}), so it cannot save the import queued again over the cancel. A
@@ -1031,14 +1042,16 @@ public final class ImportStore {
      * phases stay. The caller deletes the upload's bytes once this commits.
      */
     public void purge(Handle h, String importId, Instant when) {
+        // The import's row first: a rollback that claimed it (claimRollback) ends before its change log goes, and one
+        // claiming it after this waits for the commit and finds it purged, never a change log half deleted.
+        // Its warnings are gone: their count would say that the answers leave them all out.
+        h.update("update imports set has_upload_file = ?, has_errors_file = ?, has_seen_keys = ?, purged_at = ?,"
+                + " warnings_count = null where id = ?", false, false, false, when.toEpochMilli(), importId);
         for (String table : List.of("import_errors", "import_changes", "import_seen", "import_duplicates",
                 "import_reference_warnings", "import_deferred", "import_deferred_refs", "import_links",
                 "import_warnings", "import_reference_counts", "import_reference_seen")) {
             h.update("delete from " + table + " where import_id = ?", importId);
         }
-        // Its warnings are gone: their count would say that the answers leave them all out.
-        h.update("update imports set has_upload_file = ?, has_errors_file = ?, has_seen_keys = ?, purged_at = ?,"
-                + " warnings_count = null where id = ?", false, false, false, when.toEpochMilli(), importId);
     }
 
     /**

@@ -1199,6 +1199,83 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void aRollbackOfAnImportRolledBackSinceItWasReadIsRefusedAndChangesNothing() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\n");
+        ImportJob second = run(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name\nv-1,Acme Corp\nv-3,Gamma\n");
+        rollback.rollback(second, "key_first");
+        clock.advance(Duration.ofMinutes(1));
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme Again\n");
+
+        // second as read before the first rollback: a request that checked it then, or a retry.
+        assertThatThrownBy(() -> rollback.rollback(second, "key_second"))
+                .isInstanceOfSatisfying(ImportRollback.Refused.class, refused -> {
+                    assertThat(refused.current().rolledBackAt()).isEqualTo(START);
+                    assertThat(refused.current().purgedAt()).isNull();
+                });
+
+        assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme Again]");
+        assertThat(vendor("v-2").values().get("name").toString()).isEqualTo("Text[value=Beta]");
+        assertThat(ids("v-3")).isEmpty();
+        assertThat(load(second.id()).rolledBackAt()).isEqualTo(START);
+        assertThat(load(second.id()).updatedBy()).isEqualTo("key_first");
+    }
+
+    @Test
+    void twoRollbacksOfOneImportAtOnceRollItBackOnceAndTheSecondIsRefused() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\n");
+        ImportJob second = run(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL,
+                "external_id,name\nv-1,Acme Corp\nv-3,Gamma\n");
+        ImportRollback other = new ImportRollback(db, imports, records, new SchemaStore(clock), clock);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<ImportRollback.Result>> started = new ArrayList<>();
+            // The second starts inside the first's transaction and waits for the import it claimed (PostgreSQL), or
+            // for the write lock (SQLite).
+            rollback.afterRestored(() -> {
+                Future<ImportRollback.Result> run = worker.submit(() -> other.rollback(second, "key_second"));
+                started.add(run);
+                databases().awaitLockWaiter(db, "update imports set updated_by", run);
+            });
+
+            ImportRollback.Result first = rollback.rollback(second, "key_first");
+
+            assertThat(first.deleted()).isEqualTo(1);
+            assertThat(first.restored()).isEqualTo(2);
+            assertThat(first.conflicts()).isEmpty();
+            assertThatThrownBy(() -> started.getFirst().get(60, TimeUnit.SECONDS))
+                    .cause().isInstanceOfSatisfying(ImportRollback.Refused.class,
+                            refused -> assertThat(refused.current().rolledBackAt()).isEqualTo(START));
+        } finally {
+            worker.shutdownNow();
+        }
+        assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme]");
+        assertThat(vendor("v-2").values().get("name").toString()).isEqualTo("Text[value=Beta]");
+        assertThat(ids("v-3")).isEmpty();
+        assertThat(load(second.id()).updatedBy()).isEqualTo("key_first");
+    }
+
+    @Test
+    void aRollbackOfAnImportPurgedSinceItWasReadIsRefusedAndChangesNothing() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");
+        ImportJob second = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme Corp\n");
+        Instant purged = START.plus(Duration.ofDays(40));
+        db.inTransaction(h -> {
+            imports.purge(h, second.id(), purged);
+            return null;
+        });
+
+        assertThatThrownBy(() -> rollback.rollback(second, "key_second"))
+                .isInstanceOfSatisfying(ImportRollback.Refused.class, refused -> {
+                    assertThat(refused.current().purgedAt()).isEqualTo(purged);
+                    assertThat(refused.current().rolledBackAt()).isNull();
+                });
+
+        assertThat(vendor("v-1").values().get("name").toString()).isEqualTo("Text[value=Acme Corp]");
+        assertThat(load(second.id()).rolledBackAt()).isNull();
+    }
+
+    @Test
     void rollbackRestoresEveryUpdateAndDeleteItCanAndReportsEachItCannot() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL,
                 "external_id,name\nv-1,A\nv-2,B\nv-3,C\nv-4,D\nv-5,E\nv-6,F\nv-7,G\n");
