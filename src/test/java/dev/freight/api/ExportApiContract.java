@@ -395,12 +395,7 @@ abstract class ExportApiContract {
      */
     @Test
     void moreFiltersThanTheCapAreRefusedWith400NamingTheCapAndTheNumberGiven() {
-        List<StoredRecord> accounts = seed(tenant, BuiltInObjects.ACCOUNT, List.of(
-                new RecordWrite("a-1", values("displayName", "Acme"))));
-        seed(tenant, BuiltInObjects.CONTACT, List.of(
-                new RecordWrite("c-1", values("displayName", "One", "account",
-                        new Value.Ref("a-1", "account", accounts.get(0).id()))),
-                new RecordWrite("c-2", values("displayName", "Two"))));
+        seedContactOfAccountAndOneWithout();
         String range = "{\"field\": \"account\", \"operator\": \"range\", \"from\": \"a\", \"to\": \"z\"}";
         String equals = "{\"field\": \"account\", \"value\": \"a-1\"}";
 
@@ -438,12 +433,7 @@ abstract class ExportApiContract {
      */
     @Test
     void aReportsExportPastTheFilterCapSaysHowManyFiltersTheReportAndTheRequestGave() {
-        List<StoredRecord> accounts = seed(tenant, BuiltInObjects.ACCOUNT, List.of(
-                new RecordWrite("a-1", values("displayName", "Acme"))));
-        seed(tenant, BuiltInObjects.CONTACT, List.of(
-                new RecordWrite("c-1", values("displayName", "One", "account",
-                        new Value.Ref("a-1", "account", accounts.get(0).id()))),
-                new RecordWrite("c-2", values("displayName", "Two"))));
+        seedContactOfAccountAndOneWithout();
         String equals = "{\"field\": \"account\", \"value\": \"a-1\"}";
         Response report = http.post("/v1/reports", "{\"name\": \"Many\", \"module\": \"contacts\", \"columns\":"
                 + " [\"external_id\"], \"filters\": [" + String.join(",", java.util.Collections.nCopies(180, equals))
@@ -462,6 +452,16 @@ abstract class ExportApiContract {
                 + " request)\"}}");
         assertThat(exported.statusCode()).as(text(exported)).isEqualTo(200);
         assertThat(text(exported)).isEqualTo("c-1\r\n");
+    }
+
+    /** Account a-1, contact c-1 referring to it, and contact c-2 referring to none. */
+    void seedContactOfAccountAndOneWithout() {
+        List<StoredRecord> accounts = seed(tenant, BuiltInObjects.ACCOUNT, List.of(
+                new RecordWrite("a-1", values("displayName", "Acme"))));
+        seed(tenant, BuiltInObjects.CONTACT, List.of(
+                new RecordWrite("c-1", values("displayName", "One", "account",
+                        new Value.Ref("a-1", "account", accounts.get(0).id()))),
+                new RecordWrite("c-2", values("displayName", "Two"))));
     }
 
     static String filtered(String filter, int n) {
