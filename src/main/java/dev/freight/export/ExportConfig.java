@@ -38,7 +38,12 @@ public record ExportConfig(
 
     /**
      * This config with every option {@code override} gives replacing this one's; filters of both apply, labels are
-     * merged (this one's kept only for the columns still exported when {@code override} lists columns).
+     * merged (this one's kept only for the columns still exported when {@code override} lists columns). This config
+     * is a saved report's, {@code override} a request's.
+     *
+     * @throws ExportException when both give filters and together more than {@link ExportPlan#MAX_FILTERS}, saying
+     *     how many each gave (a count of the whole alone would leave a caller who gave fewer than the cap puzzled);
+     *     {@link ExportPlan#of} refuses too many given by one of them alone
      */
     public ExportConfig overriddenBy(ExportConfig override) {
         List<Filter> all = new ArrayList<>();
@@ -47,6 +52,10 @@ public record ExportConfig(
         }
         if (override.filters != null) {
             all.addAll(override.filters);
+        }
+        if (all.size() > ExportPlan.MAX_FILTERS && all.size() > Math.max(size(filters), size(override.filters))) {
+            throw ExportPlan.tooManyFilters(all.size(), " (" + size(filters) + " of the report and "
+                    + size(override.filters) + " of the request)");
         }
         Map<String, String> labels = null;
         if (columnLabels != null || override.columnLabels != null) {
@@ -76,6 +85,10 @@ public record ExportConfig(
                 all.isEmpty() ? null : all,
                 or(override.includeBom, includeBom),
                 or(override.escapeFormulas, escapeFormulas));
+    }
+
+    private static int size(List<Filter> filters) {
+        return filters == null ? 0 : filters.size();
     }
 
     private static <T> T or(T preferred, T fallback) {

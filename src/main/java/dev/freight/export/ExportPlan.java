@@ -187,8 +187,7 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
             return conditions;
         }
         if (filters.size() > MAX_FILTERS) {
-            throw new ExportException("invalid_filter", "filters may hold at most " + MAX_FILTERS + " filters, got "
-                    + filters.size());
+            throw tooManyFilters(filters.size(), "");
         }
         for (ExportConfig.Filter filter : filters) {
             if (filter == null || filter.field() == null) {
@@ -239,6 +238,12 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
             });
         }
         return conditions;
+    }
+
+    /** The refusal of {@code n} filters, more than {@link #MAX_FILTERS}; {@code parts} says where they came from. */
+    static ExportException tooManyFilters(int n, String parts) {
+        return new ExportException("invalid_filter", "filters may hold at most " + MAX_FILTERS + " filters, got " + n
+                + parts);
     }
 
     /**

@@ -113,6 +113,16 @@ public interface Dialect {
     String anyOf(String expression, List<?> values, List<Object> params);
 
     /**
+     * A condition that a record of the query's {@code records} table, one of {@code object}'s of
+     * {@code organizationId}, has one of the external ids {@code values} (at least one), adding its parameters to
+     * {@code params}: by default {@link #anyOf} of the column, which PostgreSQL reads through the unique key
+     * {@code (organization_id, object, external_id)}.
+     */
+    default String externalIdIn(String organizationId, ObjectDef object, List<?> values, List<Object> params) {
+        return anyOf("external_id", values, params);
+    }
+
+    /**
      * The condition that selects the organization's records of one object, for a query that reads them in id order or
      * scans them, adding its parameters to {@code params}. Records carry their object's id prefix (a custom object
      * re-created over records left by an earlier one takes their prefix), so the object's records lie in one range of

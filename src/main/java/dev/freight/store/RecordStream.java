@@ -364,6 +364,8 @@ public final class RecordStream {
                     } else if (isReference(condition.target())) {
                         sql.append(referenceIn(dialect, organizationId, object, condition.target(), in.values(),
                                 params));
+                    } else if ("external_id".equals(condition.target().column())) {
+                        sql.append(dialect.externalIdIn(organizationId, object, in.values(), params));
                     } else {
                         sql.append(dialect.anyOf(expr, in.values(), params));
                     }

@@ -395,12 +395,7 @@ abstract class ExportApiContract {
      */
     @Test
     void moreFiltersThanTheCapAreRefusedWith400NamingTheCapAndTheNumberGiven() {
-        List<StoredRecord> accounts = seed(tenant, BuiltInObjects.ACCOUNT, List.of(
-                new RecordWrite("a-1", values("displayName", "Acme"))));
-        seed(tenant, BuiltInObjects.CONTACT, List.of(
-                new RecordWrite("c-1", values("displayName", "One", "account",
-                        new Value.Ref("a-1", "account", accounts.get(0).id()))),
-                new RecordWrite("c-2", values("displayName", "Two"))));
+        seedContactOfAccountAndOneWithout();
         String range = "{\"field\": \"account\", \"operator\": \"range\", \"from\": \"a\", \"to\": \"z\"}";
         String equals = "{\"field\": \"account\", \"value\": \"a-1\"}";
 
@@ -429,6 +424,44 @@ abstract class ExportApiContract {
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.at("/error/code")).isEqualTo("invalid_filter");
         assertThat(refused.at("/error/message")).isEqualTo("filters may hold at most 200 filters, got 201");
+    }
+
+    /**
+     * A saved report's export applies the report's filters and the request's, at most 200 together: past that, when
+     * both gave some, the refusal says how many each gave, so that a caller who sent 50 learns why 230 were counted;
+     * 200 together are exported.
+     */
+    @Test
+    void aReportsExportPastTheFilterCapSaysHowManyFiltersTheReportAndTheRequestGave() {
+        seedContactOfAccountAndOneWithout();
+        String equals = "{\"field\": \"account\", \"value\": \"a-1\"}";
+        Response report = http.post("/v1/reports", "{\"name\": \"Many\", \"module\": \"contacts\", \"columns\":"
+                + " [\"external_id\"], \"filters\": [" + String.join(",", java.util.Collections.nCopies(180, equals))
+                + "]}");
+        assertThat(report.status()).as(report.body()).isEqualTo(201);
+        String path = "/v1/reports/" + report.at("/data/reportId") + "/export";
+
+        HttpResponse<byte[]> refused = export(path, "{\"format\": \"csv\", \"config\": " + filtered(equals, 50)
+                + "}");
+        HttpResponse<byte[]> exported = export(path, "{\"format\": \"csv\", \"config\": " + filtered(equals, 20)
+                + "}");
+
+        assertThat(refused.statusCode()).as(text(refused)).isEqualTo(400);
+        assertThat(text(refused)).isEqualTo("{\"success\":false,\"error\":{\"code\":\"invalid_filter\","
+                + "\"message\":\"filters may hold at most 200 filters, got 230 (180 of the report and 50 of the"
+                + " request)\"}}");
+        assertThat(exported.statusCode()).as(text(exported)).isEqualTo(200);
+        assertThat(text(exported)).isEqualTo("c-1\r\n");
+    }
+
+    /** Account a-1, contact c-1 referring to it, and contact c-2 referring to none. */
+    void seedContactOfAccountAndOneWithout() {
+        List<StoredRecord> accounts = seed(tenant, BuiltInObjects.ACCOUNT, List.of(
+                new RecordWrite("a-1", values("displayName", "Acme"))));
+        seed(tenant, BuiltInObjects.CONTACT, List.of(
+                new RecordWrite("c-1", values("displayName", "One", "account",
+                        new Value.Ref("a-1", "account", accounts.get(0).id()))),
+                new RecordWrite("c-2", values("displayName", "Two"))));
     }
 
     static String filtered(String filter, int n) {

@@ -122,6 +122,23 @@ abstract class ExportTasksContract {
     }
 
     /**
+     * The reads that answer a job's status (the list, one job of the organization) leave its config, the request's
+     * filters as given and megabytes for a long {@code in}, unread; the run reads it.
+     */
+    @Test
+    void aJobsStatusAndTheListOfJobsLeaveItsConfigUnread() {
+        ExportJob job = queued("exp_1");
+
+        List<ExportJob> listed = db.withHandle(h -> jobs.list(h, organizationId, 100));
+        assertThat(listed).extracting(ExportJob::id, ExportJob::config)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("exp_1", null));
+        ExportJob status = db.withHandle(h -> jobs.get(h, organizationId, "exp_1")).orElseThrow();
+        assertThat(status.config()).isNull();
+        assertThat(status).usingRecursiveComparison().ignoringFields("config").isEqualTo(job);
+        assertThat(reload("exp_1")).isEqualTo(job);
+    }
+
+    /**
      * An ended job stays listed for the retention (90 days here) after its file expired, or after it failed, and is then
      * deleted; a job not ended and one within its retention stay.
      */
