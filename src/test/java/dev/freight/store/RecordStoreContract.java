@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -614,16 +615,11 @@ abstract class RecordStoreContract {
                 links.add(new ImportLink(row, "srvc_" + row, field, "{\"" + field + "\":1}", null, false, null));
             }
         }
-        List<Long> rejected = new ArrayList<>(LongStream.rangeClosed(1, 600).boxed().toList());
-        rejected.add(7L);
-        StatementCount statements = new StatementCount();
-        db.inTransaction((Handle h) -> {
-            imports.addLinks(h, "imp_rejected", links);
-            imports.removeLinksOfRows(statements.counting(h), "imp_rejected", rejected);
-            return null;
-        });
+        List<Long> rejected = rowsOneTo600AndAgain(7L);
+        int taken = statementsOf(h -> imports.addLinks(h, "imp_rejected", links),
+                h -> imports.removeLinksOfRows(h, "imp_rejected", rejected));
 
-        assertThat(statements.taken()).isEqualTo(2);
+        assertThat(taken).isEqualTo(2);
         assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_rejected", null, 1_000)))
                 .isEqualTo(links.subList(1_200, 1_400));
     }
@@ -721,14 +717,10 @@ abstract class RecordStoreContract {
         List<String> ids = sevenHundredVendors();
         List<String> clears = new ArrayList<>(ids.subList(0, 600));
         clears.add(ids.get(7));
-        StatementCount statements = new StatementCount();
 
-        db.inTransaction(h -> {
-            records.clearExternalIds(statements.counting(h), acme, clears);
-            return null;
-        });
+        int taken = statementsOf(h -> { }, h -> records.clearExternalIds(h, acme, clears));
 
-        assertThat(statements.taken()).isEqualTo(2);
+        assertThat(taken).isEqualTo(2);
         List<List<Object>> expected = new ArrayList<>(IntStream.range(600, 700)
                 .mapToObj(i -> Arrays.<Object>asList("v-%03d".formatted(i + 1), ids.get(i), 1L)).toList());
         ids.subList(0, 600).stream().sorted().forEach(id -> expected.add(Arrays.asList(null, id, 2L)));
@@ -760,14 +752,10 @@ abstract class RecordStoreContract {
             replaced.add(new ImportLink(j + 352, "srvc_" + j, "dependencies", "", null, false, null));
         }
         replaced.add(new ImportLink(2, "srvc_0", "dependencies", "", null, false, null));
-        StatementCount statements = new StatementCount();
-        db.inTransaction((Handle h) -> {
-            imports.addLinks(h, "imp_replaced", links);
-            imports.removeLinksOf(statements.counting(h), "imp_replaced", replaced);
-            return null;
-        });
+        int taken = statementsOf(h -> imports.addLinks(h, "imp_replaced", links),
+                h -> imports.removeLinksOf(h, "imp_replaced", replaced));
 
-        assertThat(statements.taken()).isEqualTo(2);
+        assertThat(taken).isEqualTo(2);
         // Left: the alias links of the later rows, and the dependencies links of records srvc_250 to srvc_349.
         assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_replaced", null, 2_000))).isEqualTo(links.stream()
                 .filter(l -> l.field().equals("alias") ? l.ordinal() > 350 : (l.ordinal() - 1) % 350 >= 250)
@@ -783,16 +771,11 @@ abstract class RecordStoreContract {
         ImportStore imports = new ImportStore(clock);
         List<DeferredRow> rows = LongStream.rangeClosed(1, 700).mapToObj(o -> new DeferredRow(o, o + 1,
                 "s-" + o, "srvc_" + o, "[]", List.of())).toList();
-        List<Long> rejected = new ArrayList<>(LongStream.rangeClosed(1, 600).boxed().toList());
-        rejected.add(9L);
-        StatementCount statements = new StatementCount();
-        db.inTransaction((Handle h) -> {
-            imports.addDeferred(h, "imp_rejected", rows);
-            imports.rejectDeferred(statements.counting(h), "imp_rejected", rejected);
-            return null;
-        });
+        List<Long> rejected = rowsOneTo600AndAgain(9L);
+        int taken = statementsOf(h -> imports.addDeferred(h, "imp_rejected", rows),
+                h -> imports.rejectDeferred(h, "imp_rejected", rejected));
 
-        assertThat(statements.taken()).isEqualTo(2);
+        assertThat(taken).isEqualTo(2);
         List<String> keys = rows.stream().map(DeferredRow::externalId).toList();
         assertThat(db.withHandle((Handle h) -> imports.rejectedLines(h, "imp_rejected", keys))).isEqualTo(
                 LongStream.rangeClosed(1, 600).boxed().collect(Collectors.toMap(o -> "s-" + o, o -> o + 1)));
@@ -819,16 +802,33 @@ abstract class RecordStoreContract {
         for (int i = 0; i < 700; i++) {
             versions.put(added.get(i).ordinal(), i < 600 ? i + 2L : -1L);
         }
-        StatementCount statements = new StatementCount();
-        db.inTransaction((Handle h) -> {
-            imports.readCleanup(statements.counting(h), "imp_cleanup", versions);
-            return null;
-        });
+        int taken = statementsOf(h -> { }, h -> imports.readCleanup(h, "imp_cleanup", versions));
 
-        assertThat(statements.taken()).isEqualTo(3);
+        assertThat(taken).isEqualTo(3);
         assertThat(db.withHandle((Handle h) -> imports.cleanupRecords(h, "imp_cleanup", ImportStore.CLEANUP_LATER,
                 Long.MIN_VALUE, 1_000))).isEqualTo(IntStream.range(0, 600).mapToObj(i -> new ImportStore.CleanupLater(
                         added.get(i).ordinal(), "rec_" + (i + 1), i + 2L)).toList());
+    }
+
+    /**
+     * Runs {@code setUp}, then {@code counted} on a handle that counts its statements, in one transaction: how many
+     * statements {@code counted} ran.
+     */
+    private int statementsOf(Consumer<Handle> setUp, Consumer<Handle> counted) {
+        StatementCount statements = new StatementCount();
+        db.inTransaction((Handle h) -> {
+            setUp.accept(h);
+            counted.accept(statements.counting(h));
+            return null;
+        });
+        return statements.taken();
+    }
+
+    /** The ordinals 1 to 600, then {@code again} a second time. */
+    private static List<Long> rowsOneTo600AndAgain(long again) {
+        List<Long> rows = new ArrayList<>(LongStream.rangeClosed(1, 600).boxed().toList());
+        rows.add(again);
+        return rows;
     }
 
     /** An import of acme's contacts, stored with its counts of warnings at 0. */
