@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -903,20 +905,18 @@ public final class RecordStore {
     public boolean[] restoreIfVersions(Handle h, String organizationId, List<Restore> restores) {
         long now = clock.millis();
         return eachInTurn(restores, Restore::id, slice -> {
-            List<Object> params = new ArrayList<>();
-            StringBuilder data = new StringBuilder("case id");
+            // Joined to a list of values, not picked by "case id when": the case compares a record's id with the
+            // slice's ids one by one (250 on average, for the data and for the version); the join finds it by key.
+            List<Object> params = new ArrayList<>(List.of(now));
+            StringJoiner values = new StringJoiner(", ");
             for (Restore r : slice) {
-                data.append(" when ? then ").append(h.dialect().jsonParameter());
-                params.add(r.id());
-                params.add(r.data());
+                values.add("(?, " + h.dialect().jsonParameter() + ", ?)");
+                params.addAll(Arrays.asList(r.id(), r.data(), r.version()));
             }
-            params.add(now);
             params.add(organizationId);
-            String where = whereVersions(slice.stream().map(r -> new Versioned(r.id(), r.version())).toList(),
-                    params);
-            return returnedIds(h, "update " + h.dialect().orFail() + "records set data = " + data + " end,"
-                    + " version = version + 1, updated_at = ? where organization_id = ? and " + where + " returning id",
-                    params);
+            return returnedIds(h, "update " + h.dialect().orFail() + "records set data = v.column2,"
+                    + " version = version + 1, updated_at = ? from (values " + values + ") v where organization_id = ?"
+                    + " and id = v.column1 and version = v.column3 returning id", params);
         });
     }
 
