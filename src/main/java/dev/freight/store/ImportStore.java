@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -612,13 +613,12 @@ public final class ImportStore {
                 importId, organizationId, object);
     }
 
-    /** Marks rejected the put-off rows of {@code ordinals}, so no other row counts on them being written. */
+    /**
+     * Marks rejected the put-off rows of {@code ordinals}, so no other row counts on them being written. One statement
+     * per 500 rows (before, one a row).
+     */
     public void rejectDeferred(Handle h, String importId, Collection<Long> ordinals) {
-        List<List<Object>> runs = new ArrayList<>(ordinals.size());
-        ordinals.forEach(o -> runs.add(List.of(importId, o)));
-        if (!runs.isEmpty()) {
-            h.updateEach("update import_deferred set state = 'rejected' where import_id = ? and ordinal = ?", runs);
-        }
+        ofImport(h, "update import_deferred set state = 'rejected'", "ordinal", importId, ordinals);
     }
 
     /** External id → kept record id of the pending put-off rows with those keys. */
@@ -679,13 +679,27 @@ public final class ImportStore {
      * the field. Only the ordinal, record id and field of each are read.
      */
     public void removeLinksOf(Handle h, String importId, List<ImportLink> replaced) {
-        if (replaced.isEmpty()) {
-            return;
+        // Per record and field only the latest ordinal matters: a delete below it covers those below the others.
+        Map<List<String>, Long> below = new LinkedHashMap<>();
+        replaced.forEach(l -> below.merge(List.of(l.recordId(), l.field()), l.ordinal(), Math::max));
+        List<Map.Entry<List<String>, Long>> all = List.copyOf(below.entrySet());
+        for (int from = 0; from < all.size(); from += KEYS_PER_STATEMENT) {
+            List<Map.Entry<List<String>, Long>> slice = all.subList(from,
+                    Math.min(all.size(), from + KEYS_PER_STATEMENT));
+            List<Object> params = new ArrayList<>(List.of(importId));
+            Set<String> recordIds = new LinkedHashSet<>();
+            slice.forEach(e -> recordIds.add(e.getKey().getFirst()));
+            params.addAll(recordIds);
+            StringJoiner each = new StringJoiner(" or ", "(", ")");
+            for (Map.Entry<List<String>, Long> e : slice) {
+                each.add("(record_id = ? and field = ? and ordinal < ?)");
+                params.addAll(List.of(e.getKey().get(0), e.getKey().get(1), e.getValue()));
+            }
+            // The list of record ids lets both databases find the links by import_links_by_record.
+            h.update("delete from import_links where import_id = ? and record_id in ("
+                    + String.join(", ", Collections.nCopies(recordIds.size(), "?")) + ") and " + each,
+                    params.toArray());
         }
-        List<List<Object>> runs = new ArrayList<>(replaced.size());
-        replaced.forEach(l -> runs.add(List.of(importId, l.recordId(), l.field(), l.ordinal())));
-        h.updateEach("delete from import_links where import_id = ? and record_id = ? and field = ? and ordinal < ?",
-                runs);
     }
 
     /**
@@ -718,16 +732,27 @@ public final class ImportStore {
      */
     private static void deleteOfImport(Handle h, String table, String column, String importId,
             Collection<?> keys) {
+        ofImport(h, "delete from " + table, column, importId, keys);
+    }
+
+    /**
+     * Runs {@code head} (an update or a delete of one table) on the import's rows whose {@code column} is one of
+     * {@code keys}, in one statement per 500 keys.
+     */
+    private static void ofImport(Handle h, String head, String column, String importId, Collection<?> keys) {
         List<?> all = List.copyOf(new LinkedHashSet<>(keys));
-        for (int from = 0; from < all.size(); from += 500) {
-            List<?> slice = all.subList(from, Math.min(all.size(), from + 500));
+        for (int from = 0; from < all.size(); from += KEYS_PER_STATEMENT) {
+            List<?> slice = all.subList(from, Math.min(all.size(), from + KEYS_PER_STATEMENT));
             List<Object> params = new ArrayList<>(slice.size() + 1);
             params.add(importId);
             params.addAll(slice);
-            h.update("delete from " + table + " where import_id = ? and " + column + " in ("
+            h.update(head + " where import_id = ? and " + column + " in ("
                     + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", params.toArray());
         }
     }
+
+    /** Keys (or records, or links) one statement names at most: at most 4 parameters each, far below the limits. */
+    private static final int KEYS_PER_STATEMENT = 500;
 
     /** The import's change-log row of one record, if it logged one. */
     public Optional<Change> change(Handle h, String importId, String recordId) {
@@ -878,16 +903,30 @@ public final class ImportStore {
 
     /** Sets the version each of the cleanup's records was read at (by ordinal), or forgets it when it is -1. */
     public void readCleanup(Handle h, String importId, Map<Long, Long> versions) {
-        List<List<Object>> read = new ArrayList<>();
-        List<List<Object>> gone = new ArrayList<>();
-        versions.forEach((ordinal, version) -> (version < 0 ? gone : read).add(version < 0
-                ? List.of(importId, ordinal) : List.of(version, importId, ordinal)));
-        if (!read.isEmpty()) {
-            h.updateEach("update import_deferred set line = ? where import_id = ? and ordinal = ?", read);
+        List<Long> gone = new ArrayList<>();
+        List<Map.Entry<Long, Long>> read = new ArrayList<>();
+        versions.forEach((ordinal, version) -> {
+            if (version < 0) {
+                gone.add(ordinal);
+            } else {
+                read.add(Map.entry(ordinal, version));
+            }
+        });
+        for (int from = 0; from < read.size(); from += KEYS_PER_STATEMENT) {
+            List<Map.Entry<Long, Long>> slice = read.subList(from, Math.min(read.size(), from + KEYS_PER_STATEMENT));
+            List<Object> params = new ArrayList<>();
+            StringBuilder line = new StringBuilder("case ordinal");
+            for (Map.Entry<Long, Long> e : slice) {
+                line.append(" when ? then ?");
+                params.add(e.getKey());
+                params.add(e.getValue());
+            }
+            params.add(importId);
+            slice.forEach(e -> params.add(e.getKey()));
+            h.update("update import_deferred set line = " + line + " end where import_id = ? and ordinal in ("
+                    + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", params.toArray());
         }
-        if (!gone.isEmpty()) {
-            h.updateEach("delete from import_deferred where import_id = ? and ordinal = ?", gone);
-        }
+        deleteOfImport(h, "import_deferred", "ordinal", importId, gone);
     }
 
     /** How many distinct records the cleanup keeps in {@code state}. */

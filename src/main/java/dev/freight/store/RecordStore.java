@@ -11,12 +11,14 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -779,19 +781,16 @@ public final class RecordStore {
     public record Versioned(String id, long version) {}
 
     /**
-     * {@link #deleteIfVersion} for many records, sent as one batch: whether each was deleted, in order.
+     * {@link #deleteIfVersion} for many records, in one statement per 500 of them: whether each was deleted, in order
+     * (an id given twice is deleted at most once, as one delete after the other would). Before, one statement a record.
      */
     public boolean[] deleteIfVersions(Handle h, String organizationId, List<Versioned> deletes) {
-        List<List<Object>> runs = new ArrayList<>(deletes.size());
-        for (Versioned d : deletes) {
-            runs.add(List.of(organizationId, d.id(), d.version()));
-        }
-        int[] counts = h.updateEach(DELETE_ONE, runs);
-        boolean[] deleted = new boolean[counts.length];
-        for (int i = 0; i < counts.length; i++) {
-            deleted[i] = counts[i] > 0;
-        }
-        return deleted;
+        return eachInTurn(deletes, Versioned::id, slice -> {
+            List<Object> params = new ArrayList<>(List.of(organizationId));
+            String where = whereVersions(slice, params);
+            return returnedIds(h, "delete from records where organization_id = ? and " + where + " returning id",
+                    params);
+        });
     }
 
     /**
@@ -799,12 +798,7 @@ public final class RecordStore {
      * still have their version are deleted. Which were deleted is not told: a record still there after it changed.
      */
     public void deleteWhereVersions(Handle h, String organizationId, List<Versioned> deletes) {
-        for (int from = 0; from < deletes.size(); from += PER_STATEMENT) {
-            List<Versioned> slice = deletes.subList(from, Math.min(deletes.size(), from + PER_STATEMENT));
-            List<Object> params = new ArrayList<>(List.of(organizationId));
-            String where = whereVersions(slice, params);
-            h.update("delete from records where organization_id = ? and " + where, params.toArray());
-        }
+        deleteIfVersions(h, organizationId, deletes);
     }
 
     /**
@@ -812,24 +806,12 @@ public final class RecordStore {
      * that still had their version).
      */
     public Set<String> restoreWhereVersions(Handle h, String organizationId, List<Restore> restores) {
+        boolean[] put = restoreIfVersions(h, organizationId, restores);
         Set<String> restored = new HashSet<>();
-        long now = clock.millis();
-        for (int from = 0; from < restores.size(); from += PER_STATEMENT) {
-            List<Restore> slice = restores.subList(from, Math.min(restores.size(), from + PER_STATEMENT));
-            List<Object> params = new ArrayList<>();
-            StringBuilder data = new StringBuilder("case id");
-            for (Restore r : slice) {
-                data.append(" when ? then ").append(h.dialect().jsonParameter());
-                params.add(r.id());
-                params.add(r.data());
+        for (int i = 0; i < put.length; i++) {
+            if (put[i]) {
+                restored.add(restores.get(i).id());
             }
-            params.add(now);
-            params.add(organizationId);
-            String where = whereVersions(slice.stream().map(r -> new Versioned(r.id(), r.version())).toList(),
-                    params);
-            h.executeEach("update records set data = " + data + " end, version = version + 1, updated_at = ?"
-                    + " where organization_id = ? and " + where + " returning id", List.of(params),
-                    rs -> restored.add(rs.getString(1)));
         }
         return restored;
     }
@@ -845,15 +827,49 @@ public final class RecordStore {
             List<Versioned> slice = clears.subList(from, Math.min(clears.size(), from + PER_STATEMENT));
             List<Object> params = new ArrayList<>(List.of(now, organizationId));
             String where = whereVersions(slice, params);
-            h.executeEach("update records set external_id = null, version = version + 1, updated_at = ? where"
-                    + " organization_id = ? and external_id is not null and " + where + " returning id",
-                    List.of(params), rs -> cleared.add(rs.getString(1)));
+            cleared.addAll(returnedIds(h, "update " + h.dialect().orFail() + "records set external_id = null,"
+                    + " version = version + 1, updated_at = ? where organization_id = ? and external_id is not null"
+                    + " and " + where + " returning id", params));
         }
         return cleared;
     }
 
     /** Records a statement about several of them names at a time: 5 parameters each at most, far below the limits. */
     private static final int PER_STATEMENT = 500;
+
+    /**
+     * Runs {@code statement} on {@code all} in order, up to {@link #PER_STATEMENT} elements at a time, and answers for
+     * each element whether its id is among those the statement returned. An id already in the slice starts the next
+     * one: within a statement every record is named once, so a repeated element sees what the one before it left, as
+     * one statement an element did.
+     */
+    private static <T> boolean[] eachInTurn(List<T> all, Function<T, String> id,
+            Function<List<T>, Set<String>> statement) {
+        boolean[] done = new boolean[all.size()];
+        for (int from = 0; from < all.size();) {
+            Set<String> named = new HashSet<>();
+            int to = from;
+            while (to < all.size() && to - from < PER_STATEMENT && named.add(id.apply(all.get(to)))) {
+                to++;
+            }
+            Set<String> returned = statement.apply(all.subList(from, to));
+            for (int i = from; i < to; i++) {
+                done[i] = returned.contains(id.apply(all.get(i)));
+            }
+            from = to;
+        }
+        return done;
+    }
+
+    /**
+     * The ids {@code sql}, ending in {@code returning id}, returns. Counted from the statement's own rows: a JDBC batch
+     * on PostgreSQL may answer SUCCESS_NO_INFO rather than a count.
+     */
+    private static Set<String> returnedIds(Handle h, String sql, List<Object> params) {
+        Set<String> ids = new HashSet<>();
+        h.executeEach(sql, List.of(params), rs -> ids.add(rs.getString(1)));
+        return ids;
+    }
 
     /**
      * SQL true for the records of {@code records} (ids distinct) at their version: their ids as a list the database
@@ -882,20 +898,26 @@ public final class RecordStore {
     public record Restore(String id, String data, long version) {}
 
     /**
-     * {@link #restoreIfVersion} for many records, sent as one batch: whether each was put back, in order.
+     * {@link #restoreIfVersion} for many records, in one statement per 500 of them: whether each was put back, in
+     * order (an id given twice sees what the first put back). Before, one statement a record: a rollback of a million
+     * updated records ran a million updates.
      */
     public boolean[] restoreIfVersions(Handle h, String organizationId, List<Restore> restores) {
         long now = clock.millis();
-        List<List<Object>> runs = new ArrayList<>(restores.size());
-        for (Restore r : restores) {
-            runs.add(Arrays.asList(r.data(), now, organizationId, r.id(), r.version()));
-        }
-        int[] counts = h.updateEach(restore(h.dialect()), runs);
-        boolean[] restored = new boolean[counts.length];
-        for (int i = 0; i < counts.length; i++) {
-            restored[i] = counts[i] > 0;
-        }
-        return restored;
+        return eachInTurn(restores, Restore::id, slice -> {
+            // Joined to a list of values, not picked by "case id when": the case compares a record's id with the
+            // slice's ids one by one (250 on average, for the data and for the version); the join finds it by key.
+            List<Object> params = new ArrayList<>(List.of(now));
+            StringJoiner values = new StringJoiner(", ");
+            for (Restore r : slice) {
+                values.add("(?, " + h.dialect().jsonParameter() + ", ?)");
+                params.addAll(Arrays.asList(r.id(), r.data(), r.version()));
+            }
+            params.add(organizationId);
+            return returnedIds(h, "update " + h.dialect().orFail() + "records set data = v.column2,"
+                    + " version = version + 1, updated_at = ? from (values " + values + ") v where organization_id = ?"
+                    + " and id = v.column1 and version = v.column3 returning id", params);
+        });
     }
 
     private static String restore(Dialect dialect) {
@@ -962,10 +984,16 @@ public final class RecordStore {
      */
     public void clearExternalIds(Handle h, String organizationId, Collection<String> ids) {
         long now = clock.millis();
-        List<List<Object>> runs = new ArrayList<>(ids.size());
-        ids.forEach(id -> runs.add(List.of(now, organizationId, id)));
-        if (!runs.isEmpty()) {
-            h.updateEach(CLEAR_EXTERNAL_ID, runs);
+        // A record named twice is cleared once either way: the second finds its external_id gone.
+        List<String> all = List.copyOf(new LinkedHashSet<>(ids));
+        for (int from = 0; from < all.size(); from += PER_STATEMENT) {
+            List<String> slice = all.subList(from, Math.min(all.size(), from + PER_STATEMENT));
+            List<Object> params = new ArrayList<>(List.of(now, organizationId));
+            params.addAll(slice);
+            h.update("update " + h.dialect().orFail() + "records set external_id = null, version = version + 1,"
+                    + " updated_at = ? where organization_id = ? and id in ("
+                    + String.join(", ", Collections.nCopies(slice.size(), "?")) + ") and external_id is not null",
+                    params.toArray());
         }
     }
 

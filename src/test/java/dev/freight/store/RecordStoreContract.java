@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.HashMap;
@@ -30,7 +31,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -612,18 +615,220 @@ abstract class RecordStoreContract {
                 links.add(new ImportLink(row, "srvc_" + row, field, "{\"" + field + "\":1}", null, false, null));
             }
         }
-        List<Long> rejected = new ArrayList<>(LongStream.rangeClosed(1, 600).boxed().toList());
-        rejected.add(7L);
-        StatementCount statements = new StatementCount();
-        db.inTransaction((Handle h) -> {
-            imports.addLinks(h, "imp_rejected", links);
-            imports.removeLinksOfRows(statements.counting(h), "imp_rejected", rejected);
-            return null;
-        });
+        List<Long> rejected = rowsOneTo600AndAgain(7L);
+        int taken = statementsOf(h -> imports.addLinks(h, "imp_rejected", links),
+                h -> imports.removeLinksOfRows(h, "imp_rejected", rejected));
 
-        assertThat(statements.taken()).isEqualTo(2);
+        assertThat(taken).isEqualTo(2);
         assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_rejected", null, 1_000)))
                 .isEqualTo(links.subList(1_200, 1_400));
+    }
+
+    /**
+     * 700 vendors, v-001 to v-700, stored at version 1 (ids in the order given).
+     */
+    private List<String> sevenHundredVendors() {
+        return upsert(acme, BuiltInObjects.VENDOR, IntStream.rangeClosed(1, 700)
+                .mapToObj(i -> vendor("v-%03d".formatted(i), "Vendor " + i)).toArray(RecordWrite[]::new)).stream()
+                .map(UpsertOutcome::id).toList();
+    }
+
+    /** The external_id, id and version of every acme vendor, by external_id (those without one last). */
+    private List<List<Object>> storedVendors() {
+        return db.withHandle(h -> h.query("select external_id, id, version from records where organization_id = ?"
+                + " and object = 'vendor' order by external_id is null, external_id",
+                rs -> Arrays.<Object>asList(rs.getString(1), rs.getString(2), rs.getLong(3)), acme));
+    }
+
+    /**
+     * Deleting 600 vendors at their version, v-550 once more, 100 at a version they do not have and an id no record
+     * has takes three statements: 500 records at most each, and a record named again starts the next. The answers
+     * are those of one delete after the other: the 600 deleted, v-550's second and the rest not. Before, one
+     * statement a record: 702.
+     */
+    @Test
+    void deletingManyRecordsAtTheirVersionsTakesAStatementPer500AndAnswersEachInOrder() {
+        List<String> ids = sevenHundredVendors();
+        List<RecordStore.Versioned> deletes = new ArrayList<>();
+        ids.subList(0, 600).forEach(id -> deletes.add(new RecordStore.Versioned(id, 1L)));
+        deletes.add(new RecordStore.Versioned(ids.get(549), 1L));
+        ids.subList(600, 700).forEach(id -> deletes.add(new RecordStore.Versioned(id, 2L)));
+        deletes.add(new RecordStore.Versioned("rec_missing", 1L));
+        StatementCount statements = new StatementCount();
+
+        boolean[] deleted = db.inTransaction(h -> records.deleteIfVersions(statements.counting(h), acme, deletes));
+
+        assertThat(statements.taken()).isEqualTo(3);
+        boolean[] expected = new boolean[702];
+        Arrays.fill(expected, 0, 600, true);
+        assertThat(deleted).isEqualTo(expected);
+        assertThat(storedVendors()).isEqualTo(IntStream.range(600, 700)
+                .mapToObj(i -> Arrays.<Object>asList("v-%03d".formatted(i + 1), ids.get(i), 1L)).toList());
+    }
+
+    /**
+     * Putting back the earlier data of 600 vendors at their version, v-550's once more at the version the first put
+     * it at, 50 at a version they do not have and an id no record has takes three statements, and answers as one
+     * update after the other: v-550's second applies too. Before, one statement a record: 652.
+     */
+    @Test
+    void restoringManyRecordsAtTheirVersionsTakesAStatementPer500AndAnswersEachInOrder() {
+        List<String> ids = sevenHundredVendors();
+        clock.advance(Duration.ofMinutes(5));
+        List<RecordStore.Restore> restores = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            restores.add(new RecordStore.Restore(ids.get(i), name("Earlier " + (i + 1)), 1L));
+        }
+        restores.add(new RecordStore.Restore(ids.get(549), name("Earlier still"), 2L));
+        for (int i = 600; i < 650; i++) {
+            restores.add(new RecordStore.Restore(ids.get(i), name("Never"), 2L));
+        }
+        restores.add(new RecordStore.Restore("rec_missing", name("Never"), 1L));
+        StatementCount statements = new StatementCount();
+
+        boolean[] put = db.inTransaction(h -> records.restoreIfVersions(statements.counting(h), acme, restores));
+
+        assertThat(statements.taken()).isEqualTo(3);
+        boolean[] expected = new boolean[652];
+        Arrays.fill(expected, 0, 601, true);
+        assertThat(put).isEqualTo(expected);
+        Map<String, RecordStore.Existing> now = db.withHandle(h -> records.existingByIds(h, acme, ids));
+        assertThat(List.of(now.get(ids.get(0)), now.get(ids.get(549)), now.get(ids.get(600))))
+                .extracting(e -> ValueJson.readObject(e.data()), RecordStore.Existing::version)
+                .containsExactly(tuple(Map.of("name", "Earlier 1"), 2L), tuple(Map.of("name", "Earlier still"), 3L),
+                        tuple(Map.of("name", "Vendor 601"), 1L));
+        assertThat(ids.stream().filter(id -> now.get(id).version() == 1L).count()).isEqualTo(100L);
+        assertThat(db.withHandle(h -> records.find(h, acme, ids.get(599), builtIns())).orElseThrow()).isEqualTo(
+                new StoredRecord(ids.get(599), acme, "vendor", "v-600", Map.of("name", text("Earlier 600")), START,
+                        START.plus(Duration.ofMinutes(5))));
+    }
+
+    /** The stored data of a vendor named {@code name}. */
+    private static String name(String name) {
+        return ValueJson.encode(Map.of("name", text(name)));
+    }
+
+    /**
+     * Taking the external_id of 600 vendors, one named twice, takes two statements (500 records at most each); each
+     * is at version 2, the 100 others keep theirs. Before, one statement a record: 601.
+     */
+    @Test
+    void takingTheExternalIdsOfManyRecordsTakesAStatementPer500() {
+        List<String> ids = sevenHundredVendors();
+        List<String> clears = new ArrayList<>(ids.subList(0, 600));
+        clears.add(ids.get(7));
+
+        int taken = statementsOf(h -> { }, h -> records.clearExternalIds(h, acme, clears));
+
+        assertThat(taken).isEqualTo(2);
+        List<List<Object>> expected = new ArrayList<>(IntStream.range(600, 700)
+                .mapToObj(i -> Arrays.<Object>asList("v-%03d".formatted(i + 1), ids.get(i), 1L)).toList());
+        ids.subList(0, 600).stream().sorted().forEach(id -> expected.add(Arrays.asList(null, id, 2L)));
+        assertThat(storedVendors().subList(0, 100)).isEqualTo(expected.subList(0, 100));
+        assertThat(storedVendors().subList(100, 700)).containsExactlyInAnyOrderElementsOf(expected.subList(100, 700));
+    }
+
+    /**
+     * Forgetting the links that 600 fields of records had before a later row (one record and field given twice, at a
+     * lower ordinal) takes two statements, 500 fields at most each; the later links and the other fields' stay.
+     * Before, one delete a link given: 601.
+     */
+    @Test
+    void theLinksLaterRowsReplacedGoInAStatementPer500Fields() {
+        ImportStore imports = new ImportStore(clock);
+        // Record srvc_j (j from 0 to 349) has links from rows j + 1 and j + 351, in both fields.
+        List<ImportLink> links = new ArrayList<>();
+        for (long row = 1; row <= 700; row++) {
+            for (String field : List.of("alias", "dependencies")) {
+                links.add(new ImportLink(row, "srvc_" + (row - 1) % 350, field, "{\"" + field + "\":1}", null, false,
+                        null));
+            }
+        }
+        List<ImportLink> replaced = new ArrayList<>();
+        for (int j = 0; j < 350; j++) {
+            replaced.add(new ImportLink(j + 351, "srvc_" + j, "alias", "", null, false, null));
+        }
+        for (int j = 0; j < 250; j++) {
+            replaced.add(new ImportLink(j + 352, "srvc_" + j, "dependencies", "", null, false, null));
+        }
+        replaced.add(new ImportLink(2, "srvc_0", "dependencies", "", null, false, null));
+        int taken = statementsOf(h -> imports.addLinks(h, "imp_replaced", links),
+                h -> imports.removeLinksOf(h, "imp_replaced", replaced));
+
+        assertThat(taken).isEqualTo(2);
+        // Left: the alias links of the later rows, and the dependencies links of records srvc_250 to srvc_349.
+        assertThat(db.withHandle((Handle h) -> imports.links(h, "imp_replaced", null, 2_000))).isEqualTo(links.stream()
+                .filter(l -> l.field().equals("alias") ? l.ordinal() > 350 : (l.ordinal() - 1) % 350 >= 250)
+                .toList());
+    }
+
+    /**
+     * Marking 600 put-off rows rejected (one given twice) takes two statements, 500 rows at most each; the 100 others
+     * stay pending. Before, one update a row: 601.
+     */
+    @Test
+    void rejectingManyPutOffRowsTakesAStatementPer500() {
+        ImportStore imports = new ImportStore(clock);
+        List<DeferredRow> rows = LongStream.rangeClosed(1, 700).mapToObj(o -> new DeferredRow(o, o + 1,
+                "s-" + o, "srvc_" + o, "[]", List.of())).toList();
+        List<Long> rejected = rowsOneTo600AndAgain(9L);
+        int taken = statementsOf(h -> imports.addDeferred(h, "imp_rejected", rows),
+                h -> imports.rejectDeferred(h, "imp_rejected", rejected));
+
+        assertThat(taken).isEqualTo(2);
+        List<String> keys = rows.stream().map(DeferredRow::externalId).toList();
+        assertThat(db.withHandle((Handle h) -> imports.rejectedLines(h, "imp_rejected", keys))).isEqualTo(
+                LongStream.rangeClosed(1, 600).boxed().collect(Collectors.toMap(o -> "s-" + o, o -> o + 1)));
+        assertThat(db.withHandle((Handle h) -> imports.deferredIds(h, "imp_rejected", keys))).isEqualTo(
+                LongStream.rangeClosed(601, 700).boxed().collect(Collectors.toMap(o -> "s-" + o, o -> "srvc_" + o)));
+    }
+
+    /**
+     * Setting the version read of 600 records an overwrite cleanup left for after its walk and forgetting 100 others
+     * (gone) takes three statements: two updates and a delete, 500 records at most each. Before, one statement a
+     * record: 700.
+     */
+    @Test
+    void readingTheCleanupsRecordsTakesAStatementPer500() {
+        ImportStore imports = new ImportStore(clock);
+        List<String> later = IntStream.rangeClosed(1, 700).mapToObj(i -> "rec_" + i).toList();
+        db.inTransaction((Handle h) -> {
+            imports.addCleanup(h, "imp_cleanup", List.of(), List.of(), later, List.of());
+            return null;
+        });
+        List<ImportStore.CleanupLater> added = db.withHandle((Handle h) -> imports.cleanupRecords(h, "imp_cleanup",
+                ImportStore.CLEANUP_LATER, Long.MIN_VALUE, 1_000));
+        Map<Long, Long> versions = new LinkedHashMap<>();
+        for (int i = 0; i < 700; i++) {
+            versions.put(added.get(i).ordinal(), i < 600 ? i + 2L : -1L);
+        }
+        int taken = statementsOf(h -> { }, h -> imports.readCleanup(h, "imp_cleanup", versions));
+
+        assertThat(taken).isEqualTo(3);
+        assertThat(db.withHandle((Handle h) -> imports.cleanupRecords(h, "imp_cleanup", ImportStore.CLEANUP_LATER,
+                Long.MIN_VALUE, 1_000))).isEqualTo(IntStream.range(0, 600).mapToObj(i -> new ImportStore.CleanupLater(
+                        added.get(i).ordinal(), "rec_" + (i + 1), i + 2L)).toList());
+    }
+
+    /**
+     * Runs {@code setUp}, then {@code counted} on a handle that counts its statements, in one transaction: how many
+     * statements {@code counted} ran.
+     */
+    private int statementsOf(Consumer<Handle> setUp, Consumer<Handle> counted) {
+        StatementCount statements = new StatementCount();
+        db.inTransaction((Handle h) -> {
+            setUp.accept(h);
+            counted.accept(statements.counting(h));
+            return null;
+        });
+        return statements.taken();
+    }
+
+    /** The ordinals 1 to 600, then {@code again} a second time. */
+    private static List<Long> rowsOneTo600AndAgain(long again) {
+        List<Long> rows = new ArrayList<>(LongStream.rangeClosed(1, 600).boxed().toList());
+        rows.add(again);
+        return rows;
     }
 
     /** An import of acme's contacts, stored with its counts of warnings at 0. */
