@@ -44,9 +44,10 @@ final class SheetDimensionFilter extends OutputStream {
 
     /**
      * A fixed time for every entry, as opczip's zero was: java.util.zip would stamp each with the wall clock. The
-     * workbook's time of writing is in its properties part.
+     * workbook's time of writing is in its properties part. Two seconds past the earliest time a zip holds, which
+     * java.util.zip takes for a time before 1980 and writes again in an extra field.
      */
-    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
+    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(1980, 1, 1, 0, 0, 2);
 
     private final ZipOutputStream zip;
     private final Inflater inflater = new Inflater(true);
