@@ -1,13 +1,14 @@
 package dev.freight.export;
 
-import com.github.rzymek.opczip.OpcOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /**
  * The stream fastexcel writes a workbook to: it re-zips the package as it comes, entry by entry, and leaves out each
@@ -20,6 +21,11 @@ import java.util.zip.ZipEntry;
  * uncompressed (level 0, which only this stream reads); this stream compresses them once, as fastexcel would have.
  * It reads the layout fastexcel's zip writer (opczip) writes: a local header of 30 bytes and the entry's name, the
  * deflated data, a data descriptor of 24 bytes, and after the last entry the central directory, which it writes anew.
+ * It writes the package with java.util.zip rather than opczip: opczip gives every entry a data descriptor with 8-byte
+ * sizes but no zip64 field in its local header, which the zip format allows only for zip64 entries, so a reader going
+ * by the local headers as the file arrives ({@code java.util.zip.ZipInputStream}) fails on the first entry; and it
+ * keeps an entry's compressed size and offset in an {@code int}, wrong past 2 GiB. java.util.zip writes 4-byte sizes,
+ * and zip64 where an entry or the package is past 4 GiB.
  * Not thread-safe; {@link #finish} completes the package without closing the stream.
  */
 final class SheetDimensionFilter extends OutputStream {
@@ -36,7 +42,14 @@ final class SheetDimensionFilter extends OutputStream {
 
     private enum State { HEADER, DATA, DESCRIPTOR, DONE }
 
-    private final OpcOutputStream zip;
+    /**
+     * A fixed time for every entry, as opczip's zero was: java.util.zip would stamp each with the wall clock. The
+     * workbook's time of writing is in its properties part. Two seconds past the earliest time a zip holds, which
+     * java.util.zip takes for a time before 1980 and writes again in an extra field.
+     */
+    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(1980, 1, 1, 0, 0, 2);
+
+    private final ZipOutputStream zip;
     private final Inflater inflater = new Inflater(true);
     private final byte[] inflated = new byte[1 << 16];
     private final byte[] header = new byte[LOCAL_HEADER_BYTES + 0xffff];
@@ -48,7 +61,7 @@ final class SheetDimensionFilter extends OutputStream {
     private int headBytes;
 
     SheetDimensionFilter(OutputStream out) {
-        this.zip = new OpcOutputStream(out);
+        this.zip = new ZipOutputStream(out);
         zip.setLevel(LEVEL);
     }
 
@@ -94,7 +107,9 @@ final class SheetDimensionFilter extends OutputStream {
                 throw new IOException("Unexpected extra field in a local header from the XLSX writer");
             }
             String name = new String(header, LOCAL_HEADER_BYTES, shortAt(26), StandardCharsets.UTF_8);
-            zip.putNextEntry(new ZipEntry(name));
+            ZipEntry entry = new ZipEntry(name);
+            entry.setTimeLocal(ENTRY_TIME);
+            zip.putNextEntry(entry);
             head = name.startsWith("xl/worksheets/sheet") ? new byte[HEAD_LIMIT] : null;
             headBytes = 0;
             inflater.reset();

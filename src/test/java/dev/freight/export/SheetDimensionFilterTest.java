@@ -2,6 +2,7 @@ package dev.freight.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,6 +13,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 import org.dhatim.fastexcel.Workbook;
 import org.dhatim.fastexcel.Worksheet;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,8 @@ class SheetDimensionFilterTest {
     /**
      * Two sheets, a flushed one of 3,000 rows and one never flushed, styles and widths, written once straight by
      * fastexcel and once through the filter a byte per write (so every record of the zip arrives split): the parts
-     * are the same, in the same order, but for the dimension, which the sheets lose and nothing else does.
+     * are the same, in the same order, but for the dimension, which the sheets lose and nothing else does. A reader
+     * going by the local headers (as a file arrives) reads the same parts as one going by the central directory.
      */
     @Test
     void keepsEveryPartButTheSheetsDimensionWhereverTheWritesSplitTheZip() throws IOException {
@@ -57,6 +60,7 @@ class SheetDimensionFilterTest {
                 .isEqualTo(name.startsWith("xl/worksheets/") ? text.replace(DIMENSION, "") : text));
         assertThat(after.get("xl/worksheets/sheet1.xml").contains("<c r=\"C3000\" t=\"b\"><v>0</v></c></row>"))
                 .isTrue();
+        assertThat(streamed(filtered.toByteArray())).isEqualTo(after);
     }
 
     private static void workbook(OutputStream out, int level) throws IOException {
@@ -82,6 +86,21 @@ class SheetDimensionFilterTest {
         workbook.finish();
     }
 
+    /** Each part's text by name, read entry by entry by the local headers, as a streaming reader does. */
+    private static Map<String, String> streamed(byte[] xlsx) throws IOException {
+        Map<String, String> parts = new java.util.LinkedHashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(xlsx))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                parts.put(e.getName(), text(zip.readAllBytes()));
+            }
+        }
+        return parts;
+    }
+
+    private static String text(byte[] part) {
+        return new String(part, StandardCharsets.UTF_8).replaceAll("<dcterms:created [^<]*</dcterms:created>", "");
+    }
+
     /** Each part's text by name, in the order of the zip's central directory; the time of writing left out. */
     private static Map<String, String> parts(byte[] xlsx) throws IOException {
         Map<String, String> parts = new java.util.LinkedHashMap<>();
@@ -90,8 +109,7 @@ class SheetDimensionFilterTest {
             Files.write(file, xlsx);
             try (ZipFile zip = new ZipFile(file.toFile())) {
                 for (ZipEntry e : Collections.list(zip.entries())) {
-                    parts.put(e.getName(), new String(zip.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8)
-                            .replaceAll("<dcterms:created [^<]*</dcterms:created>", ""));
+                    parts.put(e.getName(), text(zip.getInputStream(e).readAllBytes()));
                 }
             }
         } finally {

@@ -188,6 +188,52 @@ class XlsxExportWriterTest {
         assertThat(bare).contains("<sheetData></sheetData>");
     }
 
+    /**
+     * A consumer reading the export as it arrives (from an HTTP answer) goes by the local headers, not the central
+     * directory at the end: java.util.zip's and commons-compress's streaming readers both read every entry, in the
+     * central directory's order, with the bytes the central directory gives it.
+     */
+    @Test
+    void streamingZipReadersReadEveryEntryAsTheCentralDirectoryHasIt() throws IOException {
+        List<Map<String, Value>> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            rows.add(Map.of("label", new Value.Text("Row " + i), "amount", decimal(i + ".5")));
+        }
+        byte[] xlsx = export(List.of("external_id", "label", "amount"), rows);
+        Map<String, byte[]> central = new java.util.LinkedHashMap<>();
+        Path file = Files.createTempFile("export", ".xlsx");
+        try {
+            Files.write(file, xlsx);
+            try (ZipFile zip = new ZipFile(file.toFile())) {
+                for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                    central.put(e.getName(), zip.getInputStream(e).readAllBytes());
+                }
+            }
+        } finally {
+            Files.delete(file);
+        }
+
+        Map<String, byte[]> jdk = new java.util.LinkedHashMap<>();
+        try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(xlsx))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                jdk.put(e.getName(), zip.readAllBytes());
+            }
+        }
+        Map<String, byte[]> compress = new java.util.LinkedHashMap<>();
+        try (var zip = new org.apache.commons.compress.archivers.zip.ZipArchiveInputStream(
+                new java.io.ByteArrayInputStream(xlsx))) {
+            for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                compress.put(e.getName(), zip.readAllBytes());
+            }
+        }
+
+        assertThat(central).containsKey("xl/worksheets/sheet1.xml").hasSize(9);
+        assertThat(jdk.keySet()).containsExactlyElementsOf(central.keySet());
+        central.forEach((name, bytes) -> assertThat(jdk.get(name)).as(name).isEqualTo(bytes));
+        assertThat(compress.keySet()).containsExactlyElementsOf(central.keySet());
+        central.forEach((name, bytes) -> assertThat(compress.get(name)).as(name).isEqualTo(bytes));
+    }
+
     /** Past Excel's 1,048,576 rows the export goes on in a second sheet, which declares no dimension either. */
     @Test
     void eachSheetOfAnExportPastExcelsRowsDeclaresNoDimension() throws IOException {
