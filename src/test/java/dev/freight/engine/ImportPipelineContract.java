@@ -16,6 +16,7 @@ import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
 import dev.freight.store.Database;
 import dev.freight.store.IdGenerator;
@@ -51,6 +52,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -64,6 +66,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -5026,6 +5029,121 @@ abstract class ImportPipelineContract {
         assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
         assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
     }
+
+    /**
+     * A chunk of services updates s-0 and s-1, and gives s-1 a dependency on s-2 (ids in that order), while a delete
+     * import of s-1 and s-2 runs. The test's transaction holds s-0 for share (PostgreSQL), so the writer's chunk waits
+     * at s-0 in its upsert, which takes the chunk's records in id order; then the delete starts on a thread of its own
+     * and waits for a lock, and the test lets the writer go. The chunk locked s-2, the record it refers to, together
+     * with its own records s-0 and s-1, in one statement in id order ({@code ReferenceResolver},
+     * {@code RecordStore.lockReferenced}, for key share, which the test's lock lets by): the delete, which locks s-1 then
+     * s-2 ({@code StillReferred}), waits at s-1 for the chunk's commit, then deletes both (its first try reads s-1
+     * before the chunk's change and runs again, a lost race but no deadlock). Before, the chunk locked s-2 only, and
+     * s-1 as its upsert reached it, after s-0: the delete held s-1 and waited for s-2, the chunk waited for s-1, and
+     * PostgreSQL broke the deadlock (40P01) by failing one of them, which ran again. On SQLite the writer and the
+     * delete run one after the other.
+     */
+    @Test
+    void aChunkThatUpdatesItsOwnRecordsAndLocksTheirDependencyDoesNotDeadlockWithADeleteOfThem() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-0,Audit,v-1,\n");
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,\n");
+        Map<String, String> ids = serviceIds("s-0", "s-1", "s-2");
+        assertThat(ids.get("s-0")).isLessThan(ids.get("s-1"));
+        assertThat(ids.get("s-1")).isLessThan(ids.get("s-2"));
+        String services = "external_id,name,vendor,dependencies\ns-0,Audit,v-2,\ns-1,Base,v-1,s-2\n";
+        ImportJob writer = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(services));
+        String deletes = "external_id\ns-1\ns-2\n";
+        ImportJob delete = pipeline.prepare(uploaded("service", Action.DELETE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(deletes));
+        ImportPipeline writing = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        ImportPipeline deleting = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        List<StoreException> deadlocks = new CopyOnWriteArrayList<>();
+        Consumer<StoreException> counted = e -> {
+            if (e.getCause() instanceof SQLException cause && "40P01".equals(cause.getSQLState())) {
+                deadlocks.add(e);
+            }
+        };
+        writing.lostRace(counted);
+        deleting.lostRace(counted);
+        ExecutorService workers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<ImportJob>> started = new ArrayList<>();
+            Callable<ImportJob> write = () -> writing.process(writer.id(), csv(services), ImportPipeline.Listener.NONE);
+            Callable<ImportJob> remove = () -> deleting.process(delete.id(), csv(deletes),
+                    ImportPipeline.Listener.NONE);
+            if (databases() == TestDatabases.POSTGRESQL) {
+                db.inTransaction(h -> {
+                    h.query("select id from records where organization_id = ? and id = ? for share",
+                            rs -> rs.getString(1), org, ids.get("s-0"));
+                    started.add(workers.submit(write));
+                    databases().awaitLockWaiter(db, "", started.getFirst());
+                    started.add(workers.submit(remove));
+                    databases().awaitLockWaiter(db, LOCK_TO_DELETE, started.getLast());
+                    return null;
+                });
+            } else {
+                started.add(CompletableFuture.completedFuture(write.call()));
+                started.add(CompletableFuture.completedFuture(remove.call()));
+            }
+            ImportJob written = started.getFirst().get(60, TimeUnit.SECONDS);
+            ImportJob deleted = started.getLast().get(60, TimeUnit.SECONDS);
+
+            assertThat(deadlocks).isEmpty();
+            assertThat(written.stats()).isEqualTo(new ImportStats(2, 2, 0, 2, 0, 0, 0, 0));
+            assertThat(deleted.stats()).isEqualTo(new ImportStats(2, 2, 0, 0, 0, 2, 0, 0));
+            assertThat(serviceIds("s-0", "s-1", "s-2")).isEqualTo(Map.of("s-0", ids.get("s-0")));
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    /**
+     * The lock a chunk of an object that refers to itself takes on the records it refers to takes its own records
+     * too, in the same statement ({@code RecordStore.lockReferenced}): a chunk of services that updates s-1 and s-2
+     * and refers to s-3 takes as many statements as before, and a chunk of vendors, which refer to nothing, locks
+     * nothing and takes as many as before (on the code before, the same counts: 3 and 6 on PostgreSQL, 6 and 8 on
+     * SQLite).
+     */
+    @Test
+    void aChunkLocksItsOwnRecordsWithTheRecordsItRefersToInNoStatementMore() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,\ns-3,Audit,v-1,\n");
+        Schema schema = db.withHandle(h -> new SchemaStore(clock).schema(h, org));
+        ChunkWriter vendors = mergeWriter();
+        RowTransformer vendorRows = names();
+        List<ParsedRow> vendorChunk = List.of(
+                vendors.prepare(vendorRows.parse(new SourceRow(1, 2, Map.of("external_id", "v-1", "name", "Acme 2")))),
+                vendors.prepare(vendorRows.parse(new SourceRow(2, 3, Map.of("external_id", "v-2", "name", "Beta 2")))));
+        ChunkWriter services = new ChunkWriter(records, db, schema, BuiltInObjects.SERVICE, org,
+                uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(), Action.MERGE,
+                DuplicateHandling.IGNORE_ALL, Map.of(), "file", null);
+        RowTransformer serviceRows = new RowTransformer(BuiltInObjects.SERVICE, Map.of("external_id", "external_id",
+                "name", "name", "vendor", "vendor", "dependencies", "dependencies"), Action.MERGE, false);
+        List<ParsedRow> serviceChunk = List.of(
+                services.prepare(serviceRows.parse(new SourceRow(1, 2, Map.of("external_id", "s-1", "name", "Base 2",
+                        "vendor", "v-1", "dependencies", "s-3")))),
+                services.prepare(serviceRows.parse(new SourceRow(2, 3, Map.of("external_id", "s-2", "name",
+                        "Ledger 2", "vendor", "v-1", "dependencies", "s-3")))));
+        dev.freight.store.StatementCount statements = new dev.freight.store.StatementCount();
+
+        ChunkWriter.Result vendorsWritten = db.inTransaction(h -> vendors.write(statements.counting(h), vendorChunk));
+        int vendorStatements = statements.taken();
+        ChunkWriter.Result servicesWritten = db.inTransaction(h -> services.write(statements.counting(h),
+                serviceChunk));
+        int serviceStatements = statements.taken();
+
+        assertThat(vendorsWritten.stats()).isEqualTo(new ImportStats(2, 2, 0, 2, 0, 0, 0, 0));
+        assertThat(servicesWritten.stats()).isEqualTo(new ImportStats(2, 2, 0, 2, 0, 0, 0, 0));
+        assertThat(dependencies("s-1")).isEqualTo(refs(new Value.Ref("s-3", "service", serviceIds("s-3")
+                .get("s-3"))));
+        assertThat(List.of(vendorStatements, serviceStatements))
+                .isEqualTo(databases() == TestDatabases.POSTGRESQL ? List.of(3, 6) : List.of(6, 8));
+    }
+
+    /** How StillReferred's lock of the records a delete is about to delete begins, as PostgreSQL shows it. */
+    private static final String LOCK_TO_DELETE = "select id from records where organization_id = $1 and id = any(";
 
     /**
      * An overwrite of services kept s-3 without its dependency on s-1, and deleted s-1 and s-2 (which depends on s-1
