@@ -2001,8 +2001,9 @@ abstract class ImportPipelineContract {
      * Checking a batch of links that rejects many rows undoes them in a few statements for the batch, however many
      * rows it rejects: 300 rows that updated their service (put back) and 300 that created theirs (deleted) take 15
      * statements, and on PostgreSQL one more that locks the records to delete before it looks for what refers to
-     * them. Before, each row took its own: 1,210 (three per updated row, one per created row, and 10 for the batch). The rows' errors, the records, the links and the change log are as they were (on the old code, every
-     * assertion but the count holds).
+     * them. Before, each row took its own: 1,210 (three per updated row, one per created row, and 10 for the batch).
+     * The rows' errors, the records, the links and the change log are as they were (on the old code, every assertion
+     * but the count holds).
      */
     @Test
     void rejectingManyRowsOfABatchOfLinksUndoesThemInAFewStatements() throws IOException {
@@ -4569,9 +4570,34 @@ abstract class ImportPipelineContract {
         runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,\ns-3,Billing,v-1,\n"
                 + "s-4,Reports,v-1,s-1\n");
         String s1 = serviceIds("s-1").get("s-1");
-        String services = "external_id,name,vendor,dependencies\ns-8,Audit,v-1,s-1\n";
-        ImportJob writer = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
-                csv(services));
+        BesideAWriter<ImportJob> both = whileAWriterHoldsItsChunk(pipeline::beforeCleanLater, "service",
+                "external_id,name,vendor,dependencies\ns-8,Audit,v-1,s-1\n", () -> runServices(Action.OVERWRITE,
+                        "external_id,name,vendor,dependencies\ns-5,Search,v-1,\n"));
+        ImportJob overwrite = both.work();
+
+        assertThat(both.writer().stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-8");
+        assertThat(ids).containsOnlyKeys("s-1", "s-5", "s-8").containsEntry("s-1", s1);
+        assertThat(dependencies("s-8")).isEqualTo(refs(new Value.Ref("s-1", "service", s1)));
+        assertThat(overwrite.stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 3, 0, 0));
+        assertThat(overwrite.phase(Phase.CLEANUP).rows()).isEqualTo(3);
+        assertThat(overwrite.phase(Phase.CLEANUP).reason()).isEqualTo("1 record the import did not contain was not"
+                + " deleted: service " + s1 + " is still referred to by service " + ids.get("s-8")
+                + " (field dependencies), which the cleanup does not delete");
+    }
+
+    /** What {@link #whileAWriterHoldsItsChunk} ended with: what the work it ran beside returned, and the writer. */
+    private record BesideAWriter<T>(T work, ImportJob writer) {}
+
+    /**
+     * Runs {@code work} while an import of {@code content} into {@code object} runs on a thread of its own, started
+     * from the hook that {@code at} sets (once), which returns once that import is inside its first chunk: the chunk
+     * holds its writes, not committed, until a statement waits for a lock (any; on SQLite it runs to its end).
+     */
+    private <T> BesideAWriter<T> whileAWriterHoldsItsChunk(Consumer<Runnable> at, String object, String content,
+            Callable<T> work) throws Exception {
+        ImportJob writer = pipeline.prepare(uploaded(object, Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(content));
         ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
         ExecutorService worker = Executors.newSingleThreadExecutor();
         try {
@@ -4584,8 +4610,11 @@ abstract class ImportPipelineContract {
                 }
             });
             List<Future<ImportJob>> started = new ArrayList<>();
-            pipeline.beforeCleanLater(() -> {
-                started.add(worker.submit(() -> other.process(writer.id(), csv(services),
+            at.accept(() -> {
+                if (!started.isEmpty()) {
+                    return;
+                }
+                started.add(worker.submit(() -> other.process(writer.id(), csv(content),
                         ImportPipeline.Listener.NONE)));
                 try {
                     assertThat(inside.await(60, TimeUnit.SECONDS)).isTrue();
@@ -4594,20 +4623,8 @@ abstract class ImportPipelineContract {
                     throw new AssertionError(e);
                 }
             });
-
-            ImportJob overwrite = runServices(Action.OVERWRITE,
-                    "external_id,name,vendor,dependencies\ns-5,Search,v-1,\n");
-            ImportJob written = started.getFirst().get(60, TimeUnit.SECONDS);
-
-            assertThat(written.stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
-            Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-8");
-            assertThat(ids).containsOnlyKeys("s-1", "s-5", "s-8").containsEntry("s-1", s1);
-            assertThat(dependencies("s-8")).isEqualTo(refs(new Value.Ref("s-1", "service", s1)));
-            assertThat(overwrite.stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 3, 0, 0));
-            assertThat(overwrite.phase(Phase.CLEANUP).rows()).isEqualTo(3);
-            assertThat(overwrite.phase(Phase.CLEANUP).reason()).isEqualTo("1 record the import did not contain was not"
-                    + " deleted: service " + s1 + " is still referred to by service " + ids.get("s-8")
-                    + " (field dependencies), which the cleanup does not delete");
+            T done = work.call();
+            return new BesideAWriter<>(done, started.getFirst().get(60, TimeUnit.SECONDS));
         } finally {
             worker.shutdownNow();
         }
@@ -4680,52 +4697,25 @@ abstract class ImportPipelineContract {
         ImportPipeline.RowSource source = nodesWithRequiredParents("external_id,name,parent\nn-1,One,n-9\n");
         ImportJob job = workflowJob("node", List.of("external_id", "name", "parent"),
                 ExecuteOptions.DuplicateStrategy.UPDATE, null, source);
-        String nodes = "external_id,name,parent\nn-5,Five,n-1\n";
-        ImportJob writer = pipeline.prepare(uploaded("node", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
-                csv(nodes));
-        ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
-        ExecutorService worker = Executors.newSingleThreadExecutor();
-        try {
-            CountDownLatch inside = new CountDownLatch(1);
-            other.insideChunk((h, rows) -> {
-                inside.countDown();
-                // Any lock: were the check's lock missing, its delete of n-1 would wait for the writer instead.
-                databases().awaitLockWaiter(db, "");
-            });
-            List<Future<ImportJob>> started = new ArrayList<>();
-            pipeline.afterChunk(committed -> {
-                if (started.isEmpty()) {
-                    started.add(worker.submit(() -> other.process(writer.id(), csv(nodes),
-                            ImportPipeline.Listener.NONE)));
-                    try {
-                        assertThat(inside.await(60, TimeUnit.SECONDS)).isTrue();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new AssertionError(e);
-                    }
-                }
-            });
+        BesideAWriter<ImportJob> both = whileAWriterHoldsItsChunk(hook -> pipeline.afterChunk(committed -> hook.run()),
+                "node", "external_id,name,parent\nn-5,Five,n-1\n",
+                () -> pipeline.process(job.id(), source, ImportPipeline.Listener.NONE));
+        ImportJob done = both.work();
 
-            ImportJob done = pipeline.process(job.id(), source, ImportPipeline.Listener.NONE);
-            ImportJob written = started.getFirst().get(60, TimeUnit.SECONDS);
-
-            Map<String, String> ids = db.withHandle((Handle h) -> records.idsByExternalId(h, org, "node",
-                    List.of("n-1", "n-5")));
-            assertThat(ids).containsOnlyKeys("n-1", "n-5");
-            assertThat(written.stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
-            assertThat(done.status()).isEqualTo(Status.COMPLETED);
-            assertThat(done.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
-            assertThat(errors(done)).containsExactly(new RowError(1, 1, 2, "n-1", "parent", "invalid_field_value",
-                    "parent: no node with external_id or name \"n-9\"; the record with external_id \"n-1\", which the"
-                            + " row created, is kept without it, since node \"n-5\" refers to it",
-                    "{\"external_id\":\"n-1\",\"name\":\"One\",\"parent\":\"n-9\"}"));
-            ObjectDef node = db.withHandle(h -> new SchemaStore(clock).schema(h, org)).object("node").orElseThrow();
-            String n5 = ids.get("n-5");
-            assertThat(ValueJson.decode(db.withHandle(h -> records.existingByIds(h, org, List.of(n5))).get(n5).data(),
-                    node).get("parent")).isEqualTo(new Value.Ref("n-1", "node", ids.get("n-1")));
-        } finally {
-            worker.shutdownNow();
-        }
+        Map<String, String> ids = db.withHandle((Handle h) -> records.idsByExternalId(h, org, "node",
+                List.of("n-1", "n-5")));
+        assertThat(ids).containsOnlyKeys("n-1", "n-5");
+        assertThat(both.writer().stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(errors(done)).containsExactly(new RowError(1, 1, 2, "n-1", "parent", "invalid_field_value",
+                "parent: no node with external_id or name \"n-9\"; the record with external_id \"n-1\", which the"
+                        + " row created, is kept without it, since node \"n-5\" refers to it",
+                "{\"external_id\":\"n-1\",\"name\":\"One\",\"parent\":\"n-9\"}"));
+        ObjectDef node = db.withHandle(h -> new SchemaStore(clock).schema(h, org)).object("node").orElseThrow();
+        String n5 = ids.get("n-5");
+        assertThat(ValueJson.decode(db.withHandle(h -> records.existingByIds(h, org, List.of(n5))).get(n5).data(),
+                node).get("parent")).isEqualTo(new Value.Ref("n-1", "node", ids.get("n-1")));
     }
 
     /**
@@ -5036,8 +5026,8 @@ abstract class ImportPipelineContract {
      * at s-0 in its upsert, which takes the chunk's records in id order; then the delete starts on a thread of its own
      * and waits for a lock, and the test lets the writer go. The chunk locked s-2, the record it refers to, together
      * with its own records s-0 and s-1, in one statement in id order ({@code ReferenceResolver},
-     * {@code RecordStore.lockReferenced}, for key share, which the test's lock lets by): the delete, which locks s-1 then
-     * s-2 ({@code StillReferred}), waits at s-1 for the chunk's commit, then deletes both (its first try reads s-1
+     * {@code RecordStore.lockReferenced}, for key share, which the test's lock lets by): the delete, which locks s-1
+     * then s-2 ({@code StillReferred}), waits at s-1 for the chunk's commit, then deletes both (its first try reads s-1
      * before the chunk's change and runs again, a lost race but no deadlock). Before, the chunk locked s-2 only, and
      * s-1 as its upsert reached it, after s-0: the delete held s-1 and waited for s-2, the chunk waited for s-1, and
      * PostgreSQL broke the deadlock (40P01) by failing one of them, which ran again. On SQLite the writer and the
