@@ -190,6 +190,12 @@ public final class ImportPipeline {
      */
     private volatile Runnable afterLinksChecked = () -> {};
     /**
+     * Run with the failure each time a transaction that lost a race with another writer (a deadlock, a record changed
+     * since it was read) is about to run again ({@link #withRetries}): nothing, but a test counts deadlocks. Volatile,
+     * as {@link #insideChunk}.
+     */
+    private volatile Consumer<StoreException> lostRace = e -> {};
+    /**
      * Run with how many statements marked the records that stay of a delete import's put-off rows
      * ({@link StillReferred#rejectPutOff}) or of the overwrite cleanup's records left for after its walk
      * ({@link StillReferred#holdCleanup}), each time they are marked: nothing, but a test counts them.
@@ -267,6 +273,11 @@ public final class ImportPipeline {
     /** Sets what runs between the check of a file workflow import's links and the first batch added; for tests. */
     void afterLinksChecked(Runnable hook) {
         this.afterLinksChecked = hook;
+    }
+
+    /** Sets what runs each time a transaction that lost a race runs again; for tests. */
+    void lostRace(Consumer<StoreException> hook) {
+        this.lostRace = hook;
     }
 
     /** Sets what runs in the transaction of an Import API batch before its commit; for tests. */
@@ -1027,12 +1038,12 @@ public final class ImportPipeline {
      * Runs a chunk transaction again when it lost a race with another writer (a deadlock, a record changed since it was
      * read), up to 5 times.
      */
-    private static <T> T withRetries(Supplier<T> chunk) {
+    private <T> T withRetries(Supplier<T> chunk) {
         return withRetries(chunk, ATTEMPTS);
     }
 
     /** As {@link #withRetries(Supplier)}, with at most {@code attempts} attempts. */
-    private static <T> T withRetries(Supplier<T> chunk, int attempts) {
+    private <T> T withRetries(Supplier<T> chunk, int attempts) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return chunk.get();
@@ -1040,6 +1051,7 @@ public final class ImportPipeline {
                 if (!e.isTransient() || attempt == attempts) {
                     throw e;
                 }
+                lostRace.accept(e);
                 try {
                     Thread.sleep(10L * attempt * attempt);
                 } catch (InterruptedException interrupted) {

@@ -381,6 +381,10 @@ final class MatchingWriter implements RowWriter {
                 deletable.add(record.id());
             }
         }
+        // Locked before referrers looks for what refers to them, as StillReferred.references locks its candidates: a
+        // reference another writer stores to one of them is either committed before the lock, and seen, or finds its
+        // record gone. Before, such a reference committed between the look-up and the delete named a deleted record.
+        records.lockToDelete(h, organizationId, deletable);
         Map<String, String> referrers = referrers(h, deletable);
         List<Rejected> undone = new ArrayList<>();
         for (Violation v : rejections) {

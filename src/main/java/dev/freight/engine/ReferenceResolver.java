@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -213,7 +214,13 @@ final class ReferenceResolver {
         if (foresight == null && !stored.isEmpty()) {
             // The stored records referred to stay until this transaction ends; one a delete took first and has
             // deleted since the look-up is a reference to a record that does not exist.
-            Set<String> gone = records.lockReferenced(h, organizationId, stored);
+            // An object that refers to itself locks, with them, the records its rows are about to update, all in id
+            // order: see RecordStore.lockReferenced. Other objects' locks are as they were.
+            Set<String> own = new TreeSet<>();
+            if (refFields.stream().anyMatch(this::refersToItself)) {
+                rows.stream().map(ParsedRow::externalId).filter(Objects::nonNull).forEach(own::add);
+            }
+            Set<String> gone = records.lockReferenced(h, organizationId, stored, object.slug(), own);
             if (!gone.isEmpty()) {
                 known.values().forEach(found -> found.values().removeIf(ref -> gone.contains(ref.id())));
             }

@@ -16,6 +16,7 @@ import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
+import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
 import dev.freight.store.Database;
 import dev.freight.store.IdGenerator;
@@ -51,6 +52,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -64,6 +66,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -2074,9 +2077,10 @@ abstract class ImportPipelineContract {
     /**
      * Checking a batch of links that rejects many rows undoes them in a few statements for the batch, however many
      * rows it rejects: 300 rows that updated their service (put back) and 300 that created theirs (deleted) take 15
-     * statements. Before, each row took its own: 1,210 (three per updated row, one per created row, and 10 for the
-     * batch). The rows' errors, the records, the links and the change log are as they were (on the old code, every
-     * assertion but the count holds).
+     * statements, and on PostgreSQL one more that locks the records to delete before it looks for what refers to
+     * them. Before, each row took its own: 1,210 (three per updated row, one per created row, and 10 for the batch).
+     * The rows' errors, the records, the links and the change log are as they were (on the old code, every assertion
+     * but the count holds).
      */
     @Test
     void rejectingManyRowsOfABatchOfLinksUndoesThemInAFewStatements() throws IOException {
@@ -2119,7 +2123,7 @@ abstract class ImportPipelineContract {
                                 .mapToObj(i -> tuple("s-" + i, new Value.Text("Old " + i), null, 3L))).toList());
         assertThat(db.withHandle((Handle h) -> h.queryFirst("select count(*) from import_changes where import_id = ?",
                 rs -> rs.getLong(1), job.id()))).contains(0L);
-        assertThat(taken).isEqualTo(15);
+        assertThat(taken).isEqualTo(databases() == TestDatabases.POSTGRESQL ? 16 : 15);
     }
 
     /**
@@ -2162,8 +2166,9 @@ abstract class ImportPipelineContract {
     /**
      * A row whose dependencies ("hub") name two services once every row is stored is rejected after the last row, and
      * the record it created is deleted unless it changed meanwhile. Here another writer changes it after the check
-     * read it and commits while the check's version-checked delete waits for it (PostgreSQL): the record is kept with
-     * that writer's change, and the message says why. SQLite's check takes the write lock before it reads, so there it
+     * read it and commits while the check's lock of it, taken before it looks for what refers to it, waits for it
+     * (PostgreSQL): the version-checked delete then misses, the record is kept with that writer's change, and the
+     * message says why. SQLite's check takes the write lock before it reads, so there it
      * reads the record as the other writer left it (no longer as the row created it) and keeps it, saying so.
      */
     @Test
@@ -2179,7 +2184,7 @@ abstract class ImportPipelineContract {
         MatchingWriter writer = stoppedAfterTheLastRow(job, source, null, List.of("external_id"));
         String s1 = serviceIds("s-1").get("s-1");
 
-        ImportStats checked = checkLinksWhileAnotherWriterChanges(job, writer, s1, "delete from records where");
+        ImportStats checked = checkLinksWhileAnotherWriterChanges(job, writer, s1, RECORD_LOCK);
 
         assertThat(checked).isEqualTo(new ImportStats(0, -1, -1, 0, 0, 0, 0, 1));
         String ambiguous = "dependencies: \"hub\" matches 2 service records by name ignoring case; give the external_id"
@@ -4642,9 +4647,34 @@ abstract class ImportPipelineContract {
         runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,\ns-3,Billing,v-1,\n"
                 + "s-4,Reports,v-1,s-1\n");
         String s1 = serviceIds("s-1").get("s-1");
-        String services = "external_id,name,vendor,dependencies\ns-8,Audit,v-1,s-1\n";
-        ImportJob writer = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
-                csv(services));
+        BesideAWriter<ImportJob> both = whileAWriterHoldsItsChunk(pipeline::beforeCleanLater, "service",
+                "external_id,name,vendor,dependencies\ns-8,Audit,v-1,s-1\n", () -> runServices(Action.OVERWRITE,
+                        "external_id,name,vendor,dependencies\ns-5,Search,v-1,\n"));
+        ImportJob overwrite = both.work();
+
+        assertThat(both.writer().stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
+        Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-8");
+        assertThat(ids).containsOnlyKeys("s-1", "s-5", "s-8").containsEntry("s-1", s1);
+        assertThat(dependencies("s-8")).isEqualTo(refs(new Value.Ref("s-1", "service", s1)));
+        assertThat(overwrite.stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 3, 0, 0));
+        assertThat(overwrite.phase(Phase.CLEANUP).rows()).isEqualTo(3);
+        assertThat(overwrite.phase(Phase.CLEANUP).reason()).isEqualTo("1 record the import did not contain was not"
+                + " deleted: service " + s1 + " is still referred to by service " + ids.get("s-8")
+                + " (field dependencies), which the cleanup does not delete");
+    }
+
+    /** What {@link #whileAWriterHoldsItsChunk} ended with: what the work it ran beside returned, and the writer. */
+    private record BesideAWriter<T>(T work, ImportJob writer) {}
+
+    /**
+     * Runs {@code work} while an import of {@code content} into {@code object} runs on a thread of its own, started
+     * from the hook that {@code at} sets (once), which returns once that import is inside its first chunk: the chunk
+     * holds its writes, not committed, until a statement waits for a lock (any; on SQLite it runs to its end).
+     */
+    private <T> BesideAWriter<T> whileAWriterHoldsItsChunk(Consumer<Runnable> at, String object, String content,
+            Callable<T> work) throws Exception {
+        ImportJob writer = pipeline.prepare(uploaded(object, Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(content));
         ImportPipeline other = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
         ExecutorService worker = Executors.newSingleThreadExecutor();
         try {
@@ -4657,8 +4687,11 @@ abstract class ImportPipelineContract {
                 }
             });
             List<Future<ImportJob>> started = new ArrayList<>();
-            pipeline.beforeCleanLater(() -> {
-                started.add(worker.submit(() -> other.process(writer.id(), csv(services),
+            at.accept(() -> {
+                if (!started.isEmpty()) {
+                    return;
+                }
+                started.add(worker.submit(() -> other.process(writer.id(), csv(content),
                         ImportPipeline.Listener.NONE)));
                 try {
                     assertThat(inside.await(60, TimeUnit.SECONDS)).isTrue();
@@ -4667,20 +4700,8 @@ abstract class ImportPipelineContract {
                     throw new AssertionError(e);
                 }
             });
-
-            ImportJob overwrite = runServices(Action.OVERWRITE,
-                    "external_id,name,vendor,dependencies\ns-5,Search,v-1,\n");
-            ImportJob written = started.getFirst().get(60, TimeUnit.SECONDS);
-
-            assertThat(written.stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
-            Map<String, String> ids = serviceIds("s-1", "s-2", "s-3", "s-4", "s-5", "s-8");
-            assertThat(ids).containsOnlyKeys("s-1", "s-5", "s-8").containsEntry("s-1", s1);
-            assertThat(dependencies("s-8")).isEqualTo(refs(new Value.Ref("s-1", "service", s1)));
-            assertThat(overwrite.stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 3, 0, 0));
-            assertThat(overwrite.phase(Phase.CLEANUP).rows()).isEqualTo(3);
-            assertThat(overwrite.phase(Phase.CLEANUP).reason()).isEqualTo("1 record the import did not contain was not"
-                    + " deleted: service " + s1 + " is still referred to by service " + ids.get("s-8")
-                    + " (field dependencies), which the cleanup does not delete");
+            T done = work.call();
+            return new BesideAWriter<>(done, started.getFirst().get(60, TimeUnit.SECONDS));
         } finally {
             worker.shutdownNow();
         }
@@ -4735,6 +4756,43 @@ abstract class ImportPipelineContract {
                         "parent: no node with external_id or name \"n-2\"",
                         "{\"external_id\":\"n-1\",\"name\":\"One\",\"parent\":\"n-2\"}"));
         assertNothingLeftOfTheLinksBut(done, "n-0");
+    }
+
+    /**
+     * A file workflow import of node n-1, whose required parent n-9 is nowhere: n-1's record is created in its chunk,
+     * and the check before the links rejects the row and deletes that record unless a stored record refers to it.
+     * Once the chunk committed ({@code ImportPipeline.afterChunk}) an import of node n-5, whose parent is n-1, starts
+     * on a thread of its own and holds its chunk open, its reference stored and not committed, until a statement of
+     * the check waits for a lock. The check locks the records it means to delete before it looks for what refers to
+     * them ({@code RecordStore.lockToDelete} in {@code MatchingWriter.reject}): on PostgreSQL it waits for the writer,
+     * then sees n-5 and keeps n-1, saying so in the row's message. Without that lock it looked before the writer
+     * committed, found nothing, and its delete of n-1, which waited for the writer's key share lock, deleted n-1 once
+     * the writer committed, leaving n-5's parent naming no record. On SQLite the writer runs before the check.
+     */
+    @Test
+    void aRejectedRowsRecordThatAnotherWriterRefersToMeanwhileIsKeptAndItsMessageSaysWhy() throws Exception {
+        ImportPipeline.RowSource source = nodesWithRequiredParents("external_id,name,parent\nn-1,One,n-9\n");
+        ImportJob job = workflowJob("node", List.of("external_id", "name", "parent"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, null, source);
+        BesideAWriter<ImportJob> both = whileAWriterHoldsItsChunk(hook -> pipeline.afterChunk(committed -> hook.run()),
+                "node", "external_id,name,parent\nn-5,Five,n-1\n",
+                () -> pipeline.process(job.id(), source, ImportPipeline.Listener.NONE));
+        ImportJob done = both.work();
+
+        Map<String, String> ids = db.withHandle((Handle h) -> records.idsByExternalId(h, org, "node",
+                List.of("n-1", "n-5")));
+        assertThat(ids).containsOnlyKeys("n-1", "n-5");
+        assertThat(both.writer().stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
+        assertThat(done.status()).isEqualTo(Status.COMPLETED);
+        assertThat(done.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(errors(done)).containsExactly(new RowError(1, 1, 2, "n-1", "parent", "invalid_field_value",
+                "parent: no node with external_id or name \"n-9\"; the record with external_id \"n-1\", which the"
+                        + " row created, is kept without it, since node \"n-5\" refers to it",
+                "{\"external_id\":\"n-1\",\"name\":\"One\",\"parent\":\"n-9\"}"));
+        ObjectDef node = db.withHandle(h -> new SchemaStore(clock).schema(h, org)).object("node").orElseThrow();
+        String n5 = ids.get("n-5");
+        assertThat(ValueJson.decode(db.withHandle(h -> records.existingByIds(h, org, List.of(n5))).get(n5).data(),
+                node).get("parent")).isEqualTo(new Value.Ref("n-1", "node", ids.get("n-1")));
     }
 
     /**
@@ -5038,6 +5096,121 @@ abstract class ImportPipelineContract {
         assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
         assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
     }
+
+    /**
+     * A chunk of services updates s-0 and s-1, and gives s-1 a dependency on s-2 (ids in that order), while a delete
+     * import of s-1 and s-2 runs. The test's transaction holds s-0 for share (PostgreSQL), so the writer's chunk waits
+     * at s-0 in its upsert, which takes the chunk's records in id order; then the delete starts on a thread of its own
+     * and waits for a lock, and the test lets the writer go. The chunk locked s-2, the record it refers to, together
+     * with its own records s-0 and s-1, in one statement in id order ({@code ReferenceResolver},
+     * {@code RecordStore.lockReferenced}, for key share, which the test's lock lets by): the delete, which locks s-1
+     * then s-2 ({@code StillReferred}), waits at s-1 for the chunk's commit, then deletes both (its first try reads s-1
+     * before the chunk's change and runs again, a lost race but no deadlock). Before, the chunk locked s-2 only, and
+     * s-1 as its upsert reached it, after s-0: the delete held s-1 and waited for s-2, the chunk waited for s-1, and
+     * PostgreSQL broke the deadlock (40P01) by failing one of them, which ran again. On SQLite the writer and the
+     * delete run one after the other.
+     */
+    @Test
+    void aChunkThatUpdatesItsOwnRecordsAndLocksTheirDependencyDoesNotDeadlockWithADeleteOfThem() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-0,Audit,v-1,\n");
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,\n");
+        Map<String, String> ids = serviceIds("s-0", "s-1", "s-2");
+        assertThat(ids.get("s-0")).isLessThan(ids.get("s-1"));
+        assertThat(ids.get("s-1")).isLessThan(ids.get("s-2"));
+        String services = "external_id,name,vendor,dependencies\ns-0,Audit,v-2,\ns-1,Base,v-1,s-2\n";
+        ImportJob writer = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(services));
+        String deletes = "external_id\ns-1\ns-2\n";
+        ImportJob delete = pipeline.prepare(uploaded("service", Action.DELETE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(deletes));
+        ImportPipeline writing = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        ImportPipeline deleting = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        List<StoreException> deadlocks = new CopyOnWriteArrayList<>();
+        Consumer<StoreException> counted = e -> {
+            if (e.getCause() instanceof SQLException cause && "40P01".equals(cause.getSQLState())) {
+                deadlocks.add(e);
+            }
+        };
+        writing.lostRace(counted);
+        deleting.lostRace(counted);
+        ExecutorService workers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<ImportJob>> started = new ArrayList<>();
+            Callable<ImportJob> write = () -> writing.process(writer.id(), csv(services), ImportPipeline.Listener.NONE);
+            Callable<ImportJob> remove = () -> deleting.process(delete.id(), csv(deletes),
+                    ImportPipeline.Listener.NONE);
+            if (databases() == TestDatabases.POSTGRESQL) {
+                db.inTransaction(h -> {
+                    h.query("select id from records where organization_id = ? and id = ? for share",
+                            rs -> rs.getString(1), org, ids.get("s-0"));
+                    started.add(workers.submit(write));
+                    databases().awaitLockWaiter(db, "", started.getFirst());
+                    started.add(workers.submit(remove));
+                    databases().awaitLockWaiter(db, LOCK_TO_DELETE, started.getLast());
+                    return null;
+                });
+            } else {
+                started.add(CompletableFuture.completedFuture(write.call()));
+                started.add(CompletableFuture.completedFuture(remove.call()));
+            }
+            ImportJob written = started.getFirst().get(60, TimeUnit.SECONDS);
+            ImportJob deleted = started.getLast().get(60, TimeUnit.SECONDS);
+
+            assertThat(deadlocks).isEmpty();
+            assertThat(written.stats()).isEqualTo(new ImportStats(2, 2, 0, 2, 0, 0, 0, 0));
+            assertThat(deleted.stats()).isEqualTo(new ImportStats(2, 2, 0, 0, 0, 2, 0, 0));
+            assertThat(serviceIds("s-0", "s-1", "s-2")).isEqualTo(Map.of("s-0", ids.get("s-0")));
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    /**
+     * The lock a chunk of an object that refers to itself takes on the records it refers to takes its own records
+     * too, in the same statement ({@code RecordStore.lockReferenced}): a chunk of services that updates s-1 and s-2
+     * and refers to s-3 takes as many statements as before, and a chunk of vendors, which refer to nothing, locks
+     * nothing and takes as many as before (on the code before, the same counts: 3 and 6 on PostgreSQL, 6 and 8 on
+     * SQLite).
+     */
+    @Test
+    void aChunkLocksItsOwnRecordsWithTheRecordsItRefersToInNoStatementMore() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,\ns-3,Audit,v-1,\n");
+        Schema schema = db.withHandle(h -> new SchemaStore(clock).schema(h, org));
+        ChunkWriter vendors = mergeWriter();
+        RowTransformer vendorRows = names();
+        List<ParsedRow> vendorChunk = List.of(
+                vendors.prepare(vendorRows.parse(new SourceRow(1, 2, Map.of("external_id", "v-1", "name", "Acme 2")))),
+                vendors.prepare(vendorRows.parse(new SourceRow(2, 3, Map.of("external_id", "v-2", "name", "Beta 2")))));
+        ChunkWriter services = new ChunkWriter(records, db, schema, BuiltInObjects.SERVICE, org,
+                uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(), Action.MERGE,
+                DuplicateHandling.IGNORE_ALL, Map.of(), "file", null);
+        RowTransformer serviceRows = new RowTransformer(BuiltInObjects.SERVICE, Map.of("external_id", "external_id",
+                "name", "name", "vendor", "vendor", "dependencies", "dependencies"), Action.MERGE, false);
+        List<ParsedRow> serviceChunk = List.of(
+                services.prepare(serviceRows.parse(new SourceRow(1, 2, Map.of("external_id", "s-1", "name", "Base 2",
+                        "vendor", "v-1", "dependencies", "s-3")))),
+                services.prepare(serviceRows.parse(new SourceRow(2, 3, Map.of("external_id", "s-2", "name",
+                        "Ledger 2", "vendor", "v-1", "dependencies", "s-3")))));
+        dev.freight.store.StatementCount statements = new dev.freight.store.StatementCount();
+
+        ChunkWriter.Result vendorsWritten = db.inTransaction(h -> vendors.write(statements.counting(h), vendorChunk));
+        int vendorStatements = statements.taken();
+        ChunkWriter.Result servicesWritten = db.inTransaction(h -> services.write(statements.counting(h),
+                serviceChunk));
+        int serviceStatements = statements.taken();
+
+        assertThat(vendorsWritten.stats()).isEqualTo(new ImportStats(2, 2, 0, 2, 0, 0, 0, 0));
+        assertThat(servicesWritten.stats()).isEqualTo(new ImportStats(2, 2, 0, 2, 0, 0, 0, 0));
+        assertThat(dependencies("s-1")).isEqualTo(refs(new Value.Ref("s-3", "service", serviceIds("s-3")
+                .get("s-3"))));
+        assertThat(List.of(vendorStatements, serviceStatements))
+                .isEqualTo(databases() == TestDatabases.POSTGRESQL ? List.of(3, 6) : List.of(6, 8));
+    }
+
+    /** How StillReferred's lock of the records a delete is about to delete begins, as PostgreSQL shows it. */
+    private static final String LOCK_TO_DELETE = "select id from records where organization_id = $1 and id = any(";
 
     /**
      * An overwrite of services kept s-3 without its dependency on s-1, and deleted s-1 and s-2 (which depends on s-1
