@@ -613,14 +613,6 @@ public final class ImportStore {
                 importId, organizationId, object);
     }
 
-    /**
-     * Marks rejected the put-off rows of {@code ordinals}, so no other row counts on them being written. One statement
-     * per 500 rows (before, one a row).
-     */
-    public void rejectDeferred(Handle h, String importId, Collection<Long> ordinals) {
-        ofImport(h, "update import_deferred set state = 'rejected'", "ordinal", importId, ordinals);
-    }
-
     /** External id → kept record id of the pending put-off rows with those keys. */
     public Map<String, String> deferredIds(Handle h, String importId, Collection<String> externalIds) {
         Map<String, String> found = new HashMap<>();
@@ -732,21 +724,13 @@ public final class ImportStore {
      */
     private static void deleteOfImport(Handle h, String table, String column, String importId,
             Collection<?> keys) {
-        ofImport(h, "delete from " + table, column, importId, keys);
-    }
-
-    /**
-     * Runs {@code head} (an update or a delete of one table) on the import's rows whose {@code column} is one of
-     * {@code keys}, in one statement per 500 keys.
-     */
-    private static void ofImport(Handle h, String head, String column, String importId, Collection<?> keys) {
         List<?> all = List.copyOf(new LinkedHashSet<>(keys));
         for (int from = 0; from < all.size(); from += KEYS_PER_STATEMENT) {
             List<?> slice = all.subList(from, Math.min(all.size(), from + KEYS_PER_STATEMENT));
             List<Object> params = new ArrayList<>(slice.size() + 1);
             params.add(importId);
             params.addAll(slice);
-            h.update(head + " where import_id = ? and " + column + " in ("
+            h.update("delete from " + table + " where import_id = ? and " + column + " in ("
                     + String.join(", ", Collections.nCopies(slice.size(), "?")) + ")", params.toArray());
         }
     }

@@ -4538,10 +4538,7 @@ abstract class ImportPipelineContract {
 
         String serviceId = serviceIds("s-1").get("s-1");
         assertThat(race.holder().stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
-        assertThat(race.other().stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
-        assertThat(errors(race.other())).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
-                "record_referenced", "still referred to by service " + serviceId
-                        + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+        assertDeleteOfV1RefusedForService(race.other(), serviceId);
         assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
         assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
     }
@@ -4622,10 +4619,7 @@ abstract class ImportPipelineContract {
 
         assertThat(undone.restored()).isEqualTo(1);
         assertThat(undone.conflicts()).isEmpty();
-        assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
-        assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
-                "record_referenced", "still referred to by service " + serviceId
-                        + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+        assertDeleteOfV1RefusedForService(deleted, serviceId);
         assertThat(ids("v-1", "v-2")).isEqualTo(vendors);
         assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendors.get("v-1")));
     }
@@ -5017,10 +5011,7 @@ abstract class ImportPipelineContract {
         assertThat(undone.restored()).isEqualTo(1);
         assertThat(undone.deleted()).isZero();
         assertThat(undone.conflicts()).isEmpty();
-        assertThat(deleted.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
-        assertThat(errors(deleted)).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
-                "record_referenced", "still referred to by service " + serviceId
-                        + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+        assertDeleteOfV1RefusedForService(deleted, serviceId);
         assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
         assertThat(serviceIds("s-1")).isEqualTo(Map.of("s-1", serviceId));
         assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
@@ -5089,10 +5080,7 @@ abstract class ImportPipelineContract {
         assertThat(written.job().stats()).isEqualTo(new ImportStats(1, 1, 1, 0, 0, 0, 0, 0));
         assertThat(written.rows()).containsExactly(new ImportPipeline.ChunkResultRow(1, "s-1", serviceId, "created"));
         assertThat(written.errors()).isEmpty();
-        assertThat(both.delete().stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
-        assertThat(errors(both.delete())).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
-                "record_referenced", "still referred to by service " + serviceId
-                        + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
+        assertDeleteOfV1RefusedForService(both.delete(), serviceId);
         assertThat(ids("v-1")).isEqualTo(Map.of("v-1", vendorId));
         assertThat(serviceVendor(serviceId)).isEqualTo(new Value.Ref("v-1", "vendor", vendorId));
     }
@@ -5495,6 +5483,17 @@ abstract class ImportPipelineContract {
     StoredRecord vendor(String externalId) {
         return db.withHandle(h -> records.page(h, org, BuiltInObjects.VENDOR, externalId, null, 1, null))
                 .getFirst();
+    }
+
+    /**
+     * The delete import of v-1 (one row) rejected it: {@code record_referenced}, still referred to by service
+     * {@code serviceId}.
+     */
+    private void assertDeleteOfV1RefusedForService(ImportJob delete, String serviceId) {
+        assertThat(delete.stats()).isEqualTo(new ImportStats(1, 0, 0, 0, 0, 0, 0, 1));
+        assertThat(errors(delete)).containsExactly(new RowError(1, 1, 2, "v-1", "external_id",
+                "record_referenced", "still referred to by service " + serviceId
+                        + " (field vendor), which this file does not delete", "{\"external_id\":\"v-1\"}"));
     }
 
     /** What {@link #whileADeleteOfV1Runs} ended with: what the work it ran beside returned, and the delete import. */

@@ -763,27 +763,6 @@ abstract class RecordStoreContract {
     }
 
     /**
-     * Marking 600 put-off rows rejected (one given twice) takes two statements, 500 rows at most each; the 100 others
-     * stay pending. Before, one update a row: 601.
-     */
-    @Test
-    void rejectingManyPutOffRowsTakesAStatementPer500() {
-        ImportStore imports = new ImportStore(clock);
-        List<DeferredRow> rows = LongStream.rangeClosed(1, 700).mapToObj(o -> new DeferredRow(o, o + 1,
-                "s-" + o, "srvc_" + o, "[]", List.of())).toList();
-        List<Long> rejected = rowsOneTo600AndAgain(9L);
-        int taken = statementsOf(h -> imports.addDeferred(h, "imp_rejected", rows),
-                h -> imports.rejectDeferred(h, "imp_rejected", rejected));
-
-        assertThat(taken).isEqualTo(2);
-        List<String> keys = rows.stream().map(DeferredRow::externalId).toList();
-        assertThat(db.withHandle((Handle h) -> imports.rejectedLines(h, "imp_rejected", keys))).isEqualTo(
-                LongStream.rangeClosed(1, 600).boxed().collect(Collectors.toMap(o -> "s-" + o, o -> o + 1)));
-        assertThat(db.withHandle((Handle h) -> imports.deferredIds(h, "imp_rejected", keys))).isEqualTo(
-                LongStream.rangeClosed(601, 700).boxed().collect(Collectors.toMap(o -> "s-" + o, o -> "srvc_" + o)));
-    }
-
-    /**
      * Setting the version read of 600 records an overwrite cleanup left for after its walk and forgetting 100 others
      * (gone) takes three statements: two updates and a delete, 500 records at most each. Before, one statement a
      * record: 700.
