@@ -1370,12 +1370,7 @@ abstract class ImportsApiContract {
         assertThat(error.get("code").asString()).isEqualTo("internal_error");
         assertThat(error.get("message").asString())
                 .matches("Freight failed to process the request \\(error id err_[0-9a-f]{32}\\)");
-        Response waiting = http.get("/v1/imports/" + id);
-        assertThat(waiting.at("/status")).isEqualTo("requested");
-        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
-        assertThat(waiting.at("/checksum")).isNull();
-        assertThat(uploads.path(id)).doesNotExist();
-        assertThat(stagedFiles(id)).isEmpty();
+        assertStillWaitsForItsUpload(id);
         assertThat(uploads.receiving(id)).isFalse();
         HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
@@ -1536,12 +1531,7 @@ abstract class ImportsApiContract {
 
         assertRefused(refused, "the upload over the limit", 413, "payload_too_large",
                 "The upload exceeds the limit of 8,000,000 bytes (FREIGHT_MAX_UPLOAD_BYTES)");
-        Response waiting = http.get("/v1/imports/" + id);
-        assertThat(waiting.at("/status")).isEqualTo("requested");
-        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
-        assertThat(waiting.at("/checksum")).isNull();
-        assertThat(TestServer.of(database()).bean(UploadStore.class).path(id)).doesNotExist();
-        assertThat(stagedFiles(id)).isEmpty();
+        assertStillWaitsForItsUpload(id);
         HttpResponse<String> accepted = upload(created.at("/_upload_url"), VENDORS, "text/csv", "vendors.csv");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         assertThat(awaitFinal(id).at("/checksum")).isEqualTo(sha256(VENDORS));
@@ -1563,12 +1553,7 @@ abstract class ImportsApiContract {
             Http.cutOff("PUT", created.at("/_upload_url"), Map.of("Content-Type", "text/csv"), file, file.length / 2);
             log.awaitFirst();
 
-            Response waiting = http.get("/v1/imports/" + id);
-            assertThat(waiting.at("/status")).isEqualTo("requested");
-            assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
-            assertThat(waiting.at("/checksum")).isNull();
-            assertThat(TestServer.of(database()).bean(UploadStore.class).path(id)).doesNotExist();
-            assertThat(stagedFiles(id)).isEmpty();
+            assertStillWaitsForItsUpload(id);
             assertThat(log.lines()).containsExactly("WARN dev.freight.api.ErrorMapper: PUT /files/imports/" + id
                     + "/upload: the client's request body ended early, before the 119 bytes it declared (its"
                     + " connection closed); nothing was kept");
@@ -1655,12 +1640,7 @@ abstract class ImportsApiContract {
         assertThat(stalled.body()).isEqualTo("{\"error\":{\"code\":\"upload_stalled\",\"message\":\"The upload's"
                 + " staged file was deleted from the uploads directory before its first byte was written; nothing was"
                 + " kept and the import still waits for its upload: send the whole file again\"}}");
-        Response waiting = http.get("/v1/imports/" + id);
-        assertThat(waiting.at("/status")).isEqualTo("requested");
-        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
-        assertThat(waiting.at("/checksum")).isNull();
-        assertThat(uploads.path(id)).doesNotExist();
-        assertThat(stagedFiles(id)).isEmpty();
+        Response waiting = assertStillWaitsForItsUpload(id);
         HttpResponse<String> accepted = upload(waiting.at("/_upload_url"), MANY_VENDORS, "text/csv", "v.csv");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         assertThat(awaitFinal(id).at("/status")).isEqualTo("completed");
@@ -1864,6 +1844,20 @@ abstract class ImportsApiContract {
             Thread.sleep(20);
             staged = stagedFiles(id);
         }
+    }
+
+    /**
+     * The import still waits for its upload, as created: requested, no upload file or checksum, nothing in the uploads
+     * directory under its id. Returns the import as read.
+     */
+    private Response assertStillWaitsForItsUpload(String id) throws IOException {
+        Response waiting = http.get("/v1/imports/" + id);
+        assertThat(waiting.at("/status")).isEqualTo("requested");
+        assertThat(waiting.at("/has_upload_file")).isEqualTo("false");
+        assertThat(waiting.at("/checksum")).isNull();
+        assertThat(TestServer.of(database()).bean(UploadStore.class).path(id)).doesNotExist();
+        assertThat(stagedFiles(id)).isEmpty();
+        return waiting;
     }
 
     /** The names of the import's files in the uploads directory other than its upload: those of uploads arriving. */
