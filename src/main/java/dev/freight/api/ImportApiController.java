@@ -85,7 +85,7 @@ class ImportApiController {
             long receivedAt) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record Result(String externalId, String id, String coverbaseId,
+    record Result(@Schema(types = {"string", "null"}) String externalId, String id, String coverbaseId,
             @Schema(allowableValues = {"created", "updated"}) String action,
             @Schema(allowableValues = "success") String status) {}
 

@@ -207,12 +207,16 @@ class ImportReportController {
                         "There is no import report " + Echo.quoted(idOrSlug)));
     }
 
-    /** "Vendor Import (ERP)" → "vendor-import-erp". */
+    /**
+     * "Vendor Import (ERP)" → "vendor-import-erp"; a longer slug than {@link ReportRules#MAX_SLUG_LENGTH} is cut to
+     * its first characters, so that a long name makes a slug rather than an error naming a slug the client never sent.
+     */
     static String slugOf(String name) {
         if (name == null) {
             return null;
         }
         String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        slug = slug.substring(0, Math.min(slug.length(), ReportRules.MAX_SLUG_LENGTH)).replaceAll("-$", "");
         return slug.isEmpty() ? null : slug;
     }
 }

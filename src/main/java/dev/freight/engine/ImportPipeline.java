@@ -549,18 +549,21 @@ public final class ImportPipeline {
                 .withPhase(stored.phase(Phase.PREVALIDATION).running(start).counted(data.size(), 0)
                         .finished(PhaseStatus.COMPLETED, start, null));
         if (object == null) {
+            String reason = "The report's base object \"" + stored.resource() + "\" no longer exists";
             List<Violation> errors = new ArrayList<>();
+            List<RowError> rejected = new ArrayList<>();
             String keyColumn = stored.columnMapping().get(BuiltInObjects.EXTERNAL_ID);
             for (int i = 0; i < data.size(); i++) {
-                Object key = data.get(i) instanceof Map<?, ?> m && keyColumn != null ? m.get(keyColumn) : null;
+                Map<String, Object> cells = data.get(i) instanceof Map<?, ?> m ? cells(m) : Map.of();
                 // The key text every other path gives the row (RowTransformer.externalIdOf), a boolean included.
-                String externalId = RowTransformer.keyText(key);
-                errors.add(new Violation(i + 1, externalId, null, ViolationCode.UNKNOWN_BASE_OBJECT,
-                        "The report's base object \"" + stored.resource() + "\" no longer exists"));
+                String externalId = RowTransformer.keyText(keyColumn == null ? null : cells.get(keyColumn));
+                errors.add(new Violation(i + 1, externalId, null, ViolationCode.UNKNOWN_BASE_OBJECT, reason));
+                rejected.add(new RowError(i + 1, 1, i + 1, externalId, null,
+                        ViolationCode.UNKNOWN_BASE_OBJECT.wireName(), reason, ValueJson.write(cells)));
             }
+            // Every record is rejected, so the errors files list them all, as they list any batch's rejected records.
             ImportJob failed = storeFailed(job.withProgress(new ImportStats(data.size(), 0, 0, 0, 0, 0, 0,
-                    data.size()), 0, false), Phase.PREPARSING,
-                    "The report's base object \"" + stored.resource() + "\" no longer exists");
+                    data.size()), 0, true), Phase.PREPARSING, reason, rejected);
             return new BatchOutcome(failed, List.of(), errors, List.of());
         }
         RowTransformer transformer = new RowTransformer(object, stored.columnMapping(), stored.action(), true);
@@ -572,8 +575,7 @@ public final class ImportPipeline {
                 parsed.add(ParsedRow.unreadable(i + 1, i + 1, "Record " + i + " is not a JSON object"));
                 continue;
             }
-            Map<String, Object> cells = new LinkedHashMap<>();
-            m.forEach((k, v) -> cells.put(String.valueOf(k), v));
+            Map<String, Object> cells = cells(m);
             ParsedRow row = transformer.parse(new SourceRow(i + 1, i + 1, cells));
             parsed.add(row);
             String key = transformer.externalIdOf(cells);
@@ -634,7 +636,8 @@ public final class ImportPipeline {
                 return completed;
             }));
         } catch (StoreException e) {
-            storeFailed(before, Phase.PROCESSING, "The database failed while writing the batch; nothing was stored");
+            storeFailed(before, Phase.PROCESSING, "The database failed while writing the batch; nothing was stored",
+                    List.of());
             throw e;
         }
         statistics.written(ImportStats.ZERO, done.stats());
@@ -1649,11 +1652,19 @@ public final class ImportPipeline {
         return save(failed(job, phase, reason));
     }
 
-    /** Stores a batch's import, not stored before, as failed. */
-    private ImportJob storeFailed(ImportJob job, Phase phase, String reason) {
+    /** A batch record's cells: its keys as text, in its order. */
+    private static Map<String, Object> cells(Map<?, ?> record) {
+        Map<String, Object> cells = new LinkedHashMap<>();
+        record.forEach((k, v) -> cells.put(String.valueOf(k), v));
+        return cells;
+    }
+
+    /** Stores a batch's import, not stored before, as failed, with its {@code rejected} rows in one transaction. */
+    private ImportJob storeFailed(ImportJob job, Phase phase, String reason, List<RowError> rejected) {
         ImportJob failed = failed(job, phase, reason);
         database.inTransaction(h -> {
             imports.create(h, failed);
+            imports.addErrors(h, failed.id(), rejected);
             return null;
         });
         return failed;

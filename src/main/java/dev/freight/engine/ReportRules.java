@@ -14,7 +14,10 @@ import java.util.regex.Pattern;
 /** What makes an Import Report valid. Each problem is one sentence; an empty list means valid. */
 public final class ReportRules {
 
-    private static final Pattern SLUG = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,99}$");
+    /** The most characters a slug has. */
+    public static final int MAX_SLUG_LENGTH = 100;
+
+    private static final Pattern SLUG = Pattern.compile("^[a-z0-9][a-z0-9_-]{0," + (MAX_SLUG_LENGTH - 1) + "}$");
 
     private ReportRules() {}
 

@@ -363,7 +363,7 @@ abstract class ImportApiContract {
 
     @Test
     void aReportWhoseBaseObjectWasDeletedRejectsEveryRecordWithUnknownBaseObject() {
-        reportSuppliersOnADeletedObject();
+        reportSuppliersOnADeletedObject(http);
 
         // A number or boolean key is named by the text it would have been stored under, as on every other path.
         Response r = http.post("/v1/import/suppliers", """
@@ -392,7 +392,7 @@ abstract class ImportApiContract {
 
     @Test
     void aBatchForADeletedBaseObjectIsListedAsFailedWithItsEndTime() {
-        reportSuppliersOnADeletedObject();
+        reportSuppliersOnADeletedObject(http);
 
         Response r = http.post("/v1/import/suppliers", "{\"data\": [{\"id\": \"s-1\", \"name\": \"S\"}]}");
 
@@ -777,7 +777,7 @@ abstract class ImportApiContract {
     }
 
     /** The report {@code suppliers} over a custom object {@code supplier} that was deleted after the report was made. */
-    private void reportSuppliersOnADeletedObject() {
+    static void reportSuppliersOnADeletedObject(Http.Client http) {
         assertThat(http.post("/v1/objects", """
                 {"slug": "supplier", "label": "Supplier",
                  "fields": [{"slug": "name", "label": "Name", "type": "text", "required": true}]}""").status())

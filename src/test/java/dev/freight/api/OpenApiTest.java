@@ -65,6 +65,8 @@ class OpenApiTest {
                 "failed_count", "results", "errors", "warnings", "received_at");
         assertThat(schemas.get("Result").get("properties").propertyNames())
                 .containsExactly("external_id", "id", "coverbase_id", "action", "status");
+        // A record stored without an external_id (optional on contact, account and custom objects) has it null.
+        assertThat(schemas.at("/Result/properties/external_id/type").toString()).isEqualTo("[\"string\",\"null\"]");
         assertThat(schemas.get("Problem").get("properties").propertyNames())
                 .containsExactly("index", "external_id", "field", "error_code", "message");
         assertThat(schemas.get("ReportRequest").get("properties").propertyNames())

@@ -676,6 +676,38 @@ abstract class RowAccountingContract {
         assertThat(vendors()).containsExactly("I-1 {\"name\":\"E\"}", "i-4 {\"name\":\"I\"}");
     }
 
+    /**
+     * A batch through a report whose base object was deleted fails every record with unknown_base_object, and its
+     * import lists them in its errors files like any other rejected rows, a record that is no object among them.
+     * Before, its stats counted them failed but the import had no errors file (both URLs null).
+     */
+    @Test
+    void anImportApiBatchForADeletedBaseObjectListsEveryRecordInItsErrorsFiles() throws Exception {
+        ImportApiContract.reportSuppliersOnADeletedObject(http);
+
+        Response r = http.post("/v1/import/suppliers", """
+                {"data": [{"id": "s-1", "name": "S"}, 7, {"id": 1e3, "name": "T", "extra": true}]}""");
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.at("/failed_count")).isEqualTo("3");
+        JsonNode job = http.get("/v1/imports/" + r.raw().headers().firstValue("Freight-Import-Id").orElseThrow())
+                .json();
+        assertThat(job.get("status").asString()).isEqualTo("failed");
+        assertThat(job.get("has_errors_file").asBoolean()).isTrue();
+        assertAccounted(job);
+        assertThat(errorRows(job)).containsExactly("1|s-1|unknown_base_object", "2||unknown_base_object",
+                "3|1000|unknown_base_object");
+        assertThat(get(job.get("_errors_json_url").asString())).isEqualTo("""
+                [{"line":1,"external_id":"s-1","field":null,"error_code":"unknown_base_object",\
+                "message":"The report's base object \\"supplier\\" no longer exists",\
+                "cells":{"id":"s-1","name":"S"}},\
+                {"line":2,"external_id":null,"field":null,"error_code":"unknown_base_object",\
+                "message":"The report's base object \\"supplier\\" no longer exists","cells":{}},\
+                {"line":3,"external_id":"1000","field":null,"error_code":"unknown_base_object",\
+                "message":"The report's base object \\"supplier\\" no longer exists",\
+                "cells":{"id":1E+3,"name":"T","extra":true}}]""");
+    }
+
     // ---- helpers
 
     /** Creates an import, uploads {@code file}, waits for its end and checks that its rows add up. */
