@@ -132,7 +132,7 @@ public final class ExportTasks {
         // process's write lock, which is the outage).
         ExportJob job;
         try {
-            job = database.inTransaction(h -> jobs.get(h, jobId)).orElse(null);
+            job = database.inTransaction(h -> jobs.getToRun(h, jobId)).orElse(null);
         } catch (StoreException e) {
             if (!e.isUnavailable()) {
                 throw e;

@@ -10,7 +10,7 @@ import java.util.Optional;
  * slug), how ({@code format}, {@code config} as JSON text), and where it stands. Immutable; {@code with…} methods
  * return changed copies.
  *
- * @param config null where the read did not select it ({@link ExportJobStore#list}, a job's status)
+ * @param config null where the read did not select it: every read but {@link ExportJobStore#getToRun}
  * @param progress percent of the records written, 0 to 100
  * @param recordCount how many records the export writes, once known
  * @param expiresAt when the file is deleted, set on completion

@@ -122,11 +122,12 @@ abstract class ExportTasksContract {
     }
 
     /**
-     * The reads that answer a job's status (the list, one job of the organization) leave its config, the request's
-     * filters as given and megabytes for a long {@code in}, unread; the run reads it.
+     * Only the run reads a job's config, the request's filters as given and megabytes for a long {@code in}: the reads
+     * that answer its status (the list, one job of the organization), and those of its file's download, its failure
+     * and the expiry sweep ({@code get} by id, {@code expired}) leave it unread. Before, the last three read it.
      */
     @Test
-    void aJobsStatusAndTheListOfJobsLeaveItsConfigUnread() {
+    void onlyTheRunReadsAJobsConfig() {
         ExportJob job = queued("exp_1");
 
         List<ExportJob> listed = db.withHandle(h -> jobs.list(h, organizationId, 100));
@@ -135,7 +136,17 @@ abstract class ExportTasksContract {
         ExportJob status = db.withHandle(h -> jobs.get(h, organizationId, "exp_1")).orElseThrow();
         assertThat(status.config()).isNull();
         assertThat(status).usingRecursiveComparison().ignoringFields("config").isEqualTo(job);
-        assertThat(reload("exp_1")).isEqualTo(job);
+        ExportJob byId = reload("exp_1");
+        assertThat(byId.config()).isNull();
+        assertThat(byId).usingRecursiveComparison().ignoringFields("config").isEqualTo(job);
+        assertThat(db.withHandle(h -> jobs.getToRun(h, "exp_1")).orElseThrow()).isEqualTo(job);
+
+        tasks.run("exp_1");
+        ExportJob completed = db.withHandle(h -> jobs.getToRun(h, "exp_1")).orElseThrow();
+        clock.advance(Duration.ofHours(24));
+        List<ExportJob> expired = db.withHandle(h -> jobs.expired(h, clock.instant()));
+        assertThat(expired).extracting(ExportJob::config).containsExactly((String) null);
+        assertThat(expired.getFirst()).usingRecursiveComparison().ignoringFields("config").isEqualTo(completed);
     }
 
     /**
