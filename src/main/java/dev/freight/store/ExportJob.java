@@ -62,9 +62,10 @@ public record ExportJob(
                 records, fileName, null, contentType, null, createdBy, requestedAt, at, null, null);
     }
 
-    public ExportJob completed(Instant at, long bytes, Instant expires) {
+    /** The job completed, its file holding {@code records} records in {@code bytes} bytes. */
+    public ExportJob completed(Instant at, long records, long bytes, Instant expires) {
         return new ExportJob(id, organizationId, sourceType, sourceId, module, format, config, Status.COMPLETED, 100,
-                recordCount, fileName, bytes, contentType, null, createdBy, requestedAt, startedAt, at, expires);
+                records, fileName, bytes, contentType, null, createdBy, requestedAt, startedAt, at, expires);
     }
 
     public ExportJob failed(Instant at, String reason) {

@@ -213,6 +213,17 @@ public final class SqliteDialect implements Dialect {
         }
     }
 
+    /**
+     * A deferred transaction, which takes no lock until it reads and then only reads: in WAL mode its first read fixes
+     * the snapshot all its reads see, while writers go on. Not queued with the writers.
+     */
+    @Override
+    public void beginSnapshot(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("begin deferred");
+        }
+    }
+
     @Override
     public void commit(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
