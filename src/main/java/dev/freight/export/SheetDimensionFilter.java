@@ -14,8 +14,9 @@ import java.util.zip.ZipOutputStream;
  * The stream fastexcel writes a workbook to: it re-zips the package as it comes, entry by entry, and leaves out each
  * sheet's {@code <dimension ref="A1"/>}. fastexcel's flushing writer puts that element in the sheet's header on its
  * first flush, before it knows the rows (its issue 452), and a reader that trusts it (openpyxl's read-only mode) then
- * reads one cell. A streamed export cannot know its size when the header goes out: the count the export runs before
- * is a separate query, which records written meanwhile would make wrong. The element is optional, so leaving it out is
+ * reads one cell. An immediate export does not know its size when the header goes out (it counts no further than its
+ * threshold, in a query of its own); an export job counts its records in the snapshot its stream reads
+ * ({@link Exporter.Progress#counted}), but after its writer has opened. The element is optional, so leaving it out is
  * the faithful choice. Memory stays flat: an entry passes through a fixed buffer, only the first
  * {@value #HEAD_LIMIT} bytes of a sheet are held until the element is found. fastexcel should write its entries
  * uncompressed (level 0, which only this stream reads); this stream compresses them once, as fastexcel would have.

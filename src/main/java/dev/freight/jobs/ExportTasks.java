@@ -60,6 +60,11 @@ public final class ExportTasks {
      * there as a commit that happened but was reported failed does (the connection lost as it answered COMMIT).
      */
     private volatile Consumer<String> afterCompletion = jobId -> {};
+    /**
+     * Run with the job's id once the job is saved {@code processing} with its record count, between the count and the
+     * stream of its records: nothing, but a test creates and deletes records there.
+     */
+    private volatile Consumer<String> afterStart = jobId -> {};
 
     public ExportTasks(Database database, ExportJobStore jobs, SchemaStore schemas, Exporter exporter,
             ExportFiles files, Clock clock, Duration fileTtl, Duration jobRetention, Duration sweepEvery) {
@@ -92,6 +97,11 @@ public final class ExportTasks {
     /** Sets what runs once the transaction that marks a job completed has returned; for tests. */
     void afterCompletion(Consumer<String> hook) {
         this.afterCompletion = hook;
+    }
+
+    /** Sets what runs once a job is saved started, between its count and its stream; for tests. */
+    void afterStart(Consumer<String> hook) {
+        this.afterStart = hook;
     }
 
     public OneTimeTask<Integer> runTask() {
@@ -132,7 +142,7 @@ public final class ExportTasks {
         // process's write lock, which is the outage).
         ExportJob job;
         try {
-            job = database.inTransaction(h -> jobs.get(h, jobId)).orElse(null);
+            job = database.inTransaction(h -> jobs.getToRun(h, jobId)).orElse(null);
         } catch (StoreException e) {
             if (!e.isUnavailable()) {
                 throw e;
@@ -151,29 +161,16 @@ public final class ExportTasks {
                     .orElseThrow(() -> new ExportException("module_not_found",
                             "Module " + job.module() + " no longer exists"));
             ExportPlan plan = ExportPlan.of(object, format, ExportConfig.fromJson(job.config()));
-            long total = exporter.count(job.organizationId(), plan);
-            ExportJob started = database.inTransaction(h -> jobs.save(h, job.started(clock.instant(), total)));
             Path tmp = files.temporary(jobId);
-            int[] reported = {0};
+            JobProgress progress = new JobProgress(job);
+            long written;
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                exporter.write(job.organizationId(), plan, out, n -> {
-                    int percent = total == 0 ? 0 : (int) Math.min(99, n * 100 / total);
-                    if (percent > reported[0]) {
-                        reported[0] = percent;
-                        beforeProgress.accept(jobId);
-                        // The stream holds a connection of the main pool: as many jobs as it has connections, each
-                        // waiting for a second one, would wait for one another until the pool's time-out.
-                        database.inSpareTransaction(h -> {
-                            jobs.progress(h, jobId, percent);
-                            insideProgress.accept(jobId);
-                            return null;
-                        });
-                    }
-                });
+                written = exporter.write(job.organizationId(), plan, out, progress);
             }
             long bytes = files.publish(jobId, format, tmp);
             Instant now = clock.instant();
-            database.inTransaction(h -> jobs.save(h, started.completed(now, bytes, now.plus(fileTtl))));
+            database.inTransaction(h -> jobs.save(h, progress.started.completed(now, written, bytes,
+                    now.plus(fileTtl))));
             afterCompletion.accept(jobId);
         } catch (StoreException e) {
             if (stopping.getAsBoolean()) {
@@ -195,6 +192,46 @@ public final class ExportTasks {
                 throw stopped(job, e);
             }
             fail(job, format, e, "Freight failed while writing the export (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * A run's progress: the job saved {@code processing} with its record count once the export has counted its
+     * records (in the snapshot it streams, so the count is the number it writes), then its percent each time it grows.
+     * Both are saved on the spare pool: the stream holds a connection of the main pool, and as many jobs as it has
+     * connections, each waiting for a second one, would wait for one another until the pool's time-out. Used on the
+     * run's thread only.
+     */
+    private final class JobProgress implements Exporter.Progress {
+
+        private final ExportJob job;
+        /** The job as saved started; null until the export has counted its records. */
+        private ExportJob started;
+        private int reported;
+
+        JobProgress(ExportJob job) {
+            this.job = job;
+        }
+
+        @Override
+        public void counted(long records) {
+            started = database.inSpareTransaction(h -> jobs.save(h, job.started(clock.instant(), records)));
+            afterStart.accept(job.id());
+        }
+
+        @Override
+        public void written(long records) {
+            long total = started.recordCount();
+            int percent = total == 0 ? 0 : (int) Math.min(99, records * 100 / total);
+            if (percent > reported) {
+                reported = percent;
+                beforeProgress.accept(job.id());
+                database.inSpareTransaction(h -> {
+                    jobs.progress(h, job.id(), percent);
+                    insideProgress.accept(job.id());
+                    return null;
+                });
+            }
         }
     }
 

@@ -130,7 +130,7 @@ public final class Database implements AutoCloseable {
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(Function<Handle, T> work) {
-        return inTransaction(dataSource, work);
+        return inTransaction(dataSource, dialect::begin, dialect::commit, work);
     }
 
     /**
@@ -139,12 +139,29 @@ public final class Database implements AutoCloseable {
      * taken from the main pool would leave as many such callers as it has connections waiting for one another.
      */
     public <T> T inSpareTransaction(Function<Handle, T> work) {
-        return inTransaction(spare(), work);
+        return inTransaction(spare(), dialect::begin, dialect::commit, work);
     }
 
-    private <T> T inTransaction(DataSource pool, Function<Handle, T> work) {
+    /**
+     * Runs {@code work} in one transaction that only reads, whose every read sees the database as its first read found
+     * it ({@link Dialect#beginSnapshot}): a count and the stream of the records it counted agree, whatever is written
+     * meanwhile. Writers are not held up; the transaction is rolled back when {@code work} returns or throws.
+     */
+    public <T> T inSnapshot(Function<Handle, T> work) {
+        return inTransaction(dataSource, dialect::beginSnapshot, dialect::rollback, work);
+    }
+
+    /** A step that starts or ends a transaction on a connection. */
+    @FunctionalInterface
+    private interface TransactionStep {
+        void on(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} between {@code begin} and {@code end}; rolled back instead of ended when it throws. */
+    private <T> T inTransaction(DataSource pool, TransactionStep begin, TransactionStep end,
+            Function<Handle, T> work) {
         try (Connection c = pool.getConnection()) {
-            dialect.begin(c);
+            begin.on(c);
             T result;
             try {
                 result = work.apply(new Handle(c, dialect));
@@ -156,7 +173,7 @@ public final class Database implements AutoCloseable {
                 throw e;
             }
             try {
-                dialect.commit(c);
+                end.on(c);
             } catch (SQLException e) {
                 rollbackQuietly(dialect, c, e);
                 throw e;

@@ -61,6 +61,12 @@ public interface Dialect {
         }
     }
 
+    /**
+     * Starts a transaction that only reads, on a connection in auto-commit mode, whose reads all see the database as
+     * its first read found it, and that takes no lock a writer waits for; {@link #rollback} ends it.
+     */
+    void beginSnapshot(Connection c) throws SQLException;
+
     /** Connection settings and pool size for this database. */
     void configure(HikariConfig config);
 

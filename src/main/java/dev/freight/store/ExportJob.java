@@ -10,7 +10,7 @@ import java.util.Optional;
  * slug), how ({@code format}, {@code config} as JSON text), and where it stands. Immutable; {@code with…} methods
  * return changed copies.
  *
- * @param config null where the read did not select it ({@link ExportJobStore#list}, a job's status)
+ * @param config null where the read did not select it: every read but {@link ExportJobStore#getToRun}
  * @param progress percent of the records written, 0 to 100
  * @param recordCount how many records the export writes, once known
  * @param expiresAt when the file is deleted, set on completion
@@ -62,9 +62,10 @@ public record ExportJob(
                 records, fileName, null, contentType, null, createdBy, requestedAt, at, null, null);
     }
 
-    public ExportJob completed(Instant at, long bytes, Instant expires) {
+    /** The job completed, its file holding {@code records} records in {@code bytes} bytes. */
+    public ExportJob completed(Instant at, long records, long bytes, Instant expires) {
         return new ExportJob(id, organizationId, sourceType, sourceId, module, format, config, Status.COMPLETED, 100,
-                recordCount, fileName, bytes, contentType, null, createdBy, requestedAt, startedAt, at, expires);
+                records, fileName, bytes, contentType, null, createdBy, requestedAt, startedAt, at, expires);
     }
 
     public ExportJob failed(Instant at, String reason) {

@@ -15,9 +15,9 @@ public final class ExportJobStore {
 
     private static final String COLUMNS = columns("config");
     /**
-     * {@link #COLUMNS} with a null for the config, for the reads that answer a job's status: the config holds the
-     * request's filters as given, 4.5 MB of text for an {@code in} of 250,000 values, and a list of 100 such jobs read
-     * 450 MB it never used.
+     * {@link #COLUMNS} with a null for the config, for every read but the run's ({@link #getToRun}): the config holds
+     * the request's filters as given, 4.5 MB of text for an {@code in} of 250,000 values, and a list of 100 such jobs
+     * read 450 MB it never used.
      */
     private static final String WITHOUT_CONFIG = columns("null");
 
@@ -27,7 +27,7 @@ public final class ExportJobStore {
      * prepared statement narrows by them too), not the ended jobs that stay listed for ever.
      */
     /** {@link #expired}: through {@code export_jobs_expiry}. */
-    static final String EXPIRED = "select " + COLUMNS + " from export_jobs where status = 'completed'"
+    static final String EXPIRED = "select " + WITHOUT_CONFIG + " from export_jobs where status = 'completed'"
             + " and expires_at <= ? order by id";
     /**
      * {@link #forgetEndedBefore}'s read of the expired jobs, but for its limit: through {@code export_jobs_expiry}, the
@@ -66,8 +66,17 @@ public final class ExportJobStore {
         h.update("update export_jobs set progress = ? where id = ? and status = 'processing'", percent, id);
     }
 
-    public Optional<ExportJob> get(Handle h, String id) {
+    /** The job with its config, which its run reads its records by. */
+    public Optional<ExportJob> getToRun(Handle h, String id) {
         return h.queryFirst("select " + COLUMNS + " from export_jobs where id = ?", ExportJobStore::job, id);
+    }
+
+    /**
+     * The job, its config null (not read: its file's download, its failure and its expiry do not need it). Before,
+     * those read it too.
+     */
+    public Optional<ExportJob> get(Handle h, String id) {
+        return h.queryFirst("select " + WITHOUT_CONFIG + " from export_jobs where id = ?", ExportJobStore::job, id);
     }
 
     /** The organization's job, its config null (not read: its status does not need it). */
@@ -82,7 +91,7 @@ public final class ExportJobStore {
                 + " order by id desc limit " + limit, ExportJobStore::job, organizationId);
     }
 
-    /** Completed jobs whose file expired at or before {@code now}. */
+    /** Completed jobs whose file expired at or before {@code now}, each with its config null (not read). */
     public List<ExportJob> expired(Handle h, Instant now) {
         return h.query(EXPIRED, ExportJobStore::job, now.toEpochMilli());
     }

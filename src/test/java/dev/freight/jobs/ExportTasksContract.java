@@ -122,11 +122,12 @@ abstract class ExportTasksContract {
     }
 
     /**
-     * The reads that answer a job's status (the list, one job of the organization) leave its config, the request's
-     * filters as given and megabytes for a long {@code in}, unread; the run reads it.
+     * Only the run reads a job's config, the request's filters as given and megabytes for a long {@code in}: the reads
+     * that answer its status (the list, one job of the organization), and those of its file's download, its failure
+     * and the expiry sweep ({@code get} by id, {@code expired}) leave it unread. Before, the last three read it.
      */
     @Test
-    void aJobsStatusAndTheListOfJobsLeaveItsConfigUnread() {
+    void onlyTheRunReadsAJobsConfig() {
         ExportJob job = queued("exp_1");
 
         List<ExportJob> listed = db.withHandle(h -> jobs.list(h, organizationId, 100));
@@ -135,7 +136,17 @@ abstract class ExportTasksContract {
         ExportJob status = db.withHandle(h -> jobs.get(h, organizationId, "exp_1")).orElseThrow();
         assertThat(status.config()).isNull();
         assertThat(status).usingRecursiveComparison().ignoringFields("config").isEqualTo(job);
-        assertThat(reload("exp_1")).isEqualTo(job);
+        ExportJob byId = reload("exp_1");
+        assertThat(byId.config()).isNull();
+        assertThat(byId).usingRecursiveComparison().ignoringFields("config").isEqualTo(job);
+        assertThat(db.withHandle(h -> jobs.getToRun(h, "exp_1")).orElseThrow()).isEqualTo(job);
+
+        tasks.run("exp_1");
+        ExportJob completed = db.withHandle(h -> jobs.getToRun(h, "exp_1")).orElseThrow();
+        clock.advance(Duration.ofHours(24));
+        List<ExportJob> expired = db.withHandle(h -> jobs.expired(h, clock.instant()));
+        assertThat(expired).extracting(ExportJob::config).containsExactly((String) null);
+        assertThat(expired.getFirst()).usingRecursiveComparison().ignoringFields("config").isEqualTo(completed);
     }
 
     /**
@@ -190,7 +201,8 @@ abstract class ExportTasksContract {
 
     /**
      * A run the instance's shutdown interrupts (db-scheduler interrupts a run still going once its shutdown wait is
-     * over; here the thread is interrupted before the run, so the wait for the next records read ahead fails) leaves
+     * over; here the thread is interrupted once the job is saved started, so the wait for the first records read ahead
+     * fails) leaves
      * the job {@code processing} to run again, with no file, not failed; the next run writes the same file as an
      * uninterrupted one. Before, the job ended failed ("Freight failed while writing the export
      * (InterruptedIOException)").
@@ -200,12 +212,13 @@ abstract class ExportTasksContract {
         queuedJson("exp_3");
         queuedJson("exp_4");
 
-        Thread.currentThread().interrupt();
+        tasks.afterStart(jobId -> Thread.currentThread().interrupt());
         Throwable stopped;
         try {
             stopped = catchThrowable(() -> tasks.run("exp_3", () -> true));
         } finally {
             Thread.interrupted();
+            tasks.afterStart(jobId -> {});
         }
 
         assertThat(stopped).hasMessage("export exp_3 was stopped by the shutdown of this instance; it runs again at "
@@ -225,6 +238,39 @@ abstract class ExportTasksContract {
         assertThat(done.recordCount()).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("exp_3.json"))).contains("\"v-1\"")
                 .isEqualTo(Files.readString(dir.resolve("exp_4.json")));
+    }
+
+    /**
+     * A job's record count is the number of records its file holds, though records are created and deleted between
+     * its count and its stream: both read one snapshot of the database. Before, the count was a query of its own, and
+     * the job said 3 records of a file that held 4.
+     */
+    @Test
+    void aJobsRecordCountIsTheRecordsItsFileHoldsThoughRecordsChangeAsItStarts() throws IOException {
+        RecordStore records = new RecordStore(new IdGenerator(clock), clock);
+        db.inTransaction(h -> records.upsert(h, organizationId, BuiltInObjects.VENDOR, List.of(
+                new RecordWrite("v-2", Map.of("name", new Value.Text("Bolt"))),
+                new RecordWrite("v-3", Map.of("name", new Value.Text("Cog"))))));
+        String first = db.withHandle(h -> h.queryFirst("select id from records where external_id = 'v-1'",
+                rs -> rs.getString(1))).orElseThrow();
+        queued("exp_r");
+        tasks.afterStart(jobId -> db.inTransaction(h -> {
+            records.delete(h, organizationId, List.of(first));
+            return records.upsert(h, organizationId, BuiltInObjects.VENDOR, List.of(
+                    new RecordWrite("v-4", Map.of("name", new Value.Text("Dyno"))),
+                    new RecordWrite("v-5", Map.of("name", new Value.Text("Edge")))));
+        }));
+
+        tasks.run("exp_r");
+
+        ExportJob done = reload("exp_r");
+        assertThat(done.status()).isEqualTo(ExportJob.Status.COMPLETED);
+        assertThat(done.progress()).isEqualTo(100);
+        String file = Files.readString(dir.resolve("exp_r.csv"));
+        assertThat(done.recordCount()).as(file).isEqualTo(file.lines().count() - 1);
+        assertThat(file).startsWith("External Id,Name\r\n");
+        assertThat(file.lines().skip(1)).containsExactlyInAnyOrder("v-1,Acme", "v-2,Bolt", "v-3,Cog");
+        assertThat(done.recordCount()).isEqualTo(3);
     }
 
     /**

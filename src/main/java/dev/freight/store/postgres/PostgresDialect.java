@@ -9,7 +9,9 @@ import dev.freight.store.RecordStore;
 import dev.freight.store.StoreException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,6 +46,18 @@ public final class PostgresDialect implements Dialect {
     public void configure(HikariConfig config) {
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         config.setMaximumPoolSize(12);
+    }
+
+    /**
+     * Repeatable read, read only: the first query takes the snapshot the transaction's every query sees. A reader takes
+     * no lock a writer of rows waits for.
+     */
+    @Override
+    public void beginSnapshot(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("set transaction isolation level repeatable read, read only");
+        }
     }
 
     @Override
