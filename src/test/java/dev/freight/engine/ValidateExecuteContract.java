@@ -595,39 +595,6 @@ abstract class ValidateExecuteContract {
                         stored.get("vendor").stream().sorted().limit(101).toList()));
     }
 
-    /**
-     * A row that left its record unchanged in a later chunk keeps the link of peers; the row that created the record
-     * is rejected after the last row (its parent names two nodes), so execute deletes the record and does not add
-     * the later row's link: validate gives the same link_not_added warning. Before, it gave none.
-     */
-    @Test
-    void aLinkOfARecordDeletedAfterTheLastRowIsNotAddedAndValidateSaysSo() throws IOException {
-        db.inTransaction(h -> {
-            schemas.createObject(h, org, new ObjectDef("node", "Node", "node", false, List.of(
-                    new Field("name", "Name", FieldType.TEXT, true, "", List.of(), List.of(), false),
-                    new Field("parent", "Parent", FieldType.REFERENCE, false, "", List.of(), List.of("node"), false),
-                    new Field("peers", "Peers", FieldType.REFERENCE, false, "", List.of(), List.of("node"), true))));
-            return null;
-        });
-        Both both = both(object("node"), options(DuplicateStrategy.UPDATE, "external_id", "name", "parent",
-                "peers"), """
-                external_id,name,parent,peers
-                n-1,One,hub,n-5
-                n-2,Hub,,
-                n-3,HUB,,
-                n-1,One,,n-5
-                n-5,Five,,
-                """);
-
-        both.agree();
-        assertThat(both.counts()).containsExactly(5L, 4L, 1L, 0L);
-        assertThat(both.errors()).containsExactly("1|parent|ambiguous_reference|parent: \"hub\" matches 2 node records"
-                + " by name ignoring case; give the external_id of the one meant");
-        assertThat(both.warnings()).containsExactly("4|peers|link_not_added|peers: \"n-5\" was not added: the row's"
-                + " record was deleted since the row wrote it");
-        assertThat(stored("node", "n-1")).isNull();
-    }
-
     /** How a later row finds the record an earlier row of the file created. */
     enum Finding {
         /** By external_id, the keys hashed as the rows come (no date or number column). */
@@ -639,9 +606,11 @@ abstract class ValidateExecuteContract {
     }
 
     /**
-     * However row 4 finds the record row 1 created (n-1, code c-1), the record is deleted when row 1 is rejected after
-     * the last row, and row 4's link to n-5 is not added: validate knows the record by the row that created it, not by
-     * its text (before, a set of the deleted records' texts, about 105 bytes each, grew with the rows rejected).
+     * A row that left its record unchanged in a later chunk keeps the link of peers; the row that created the record
+     * is rejected after the last row (its parent names two nodes), so execute deletes the record and does not add
+     * the later row's link: validate gives the same link_not_added warning (before, it gave none), however row 4 finds
+     * the record row 1 created (n-1, code c-1). Validate knows the record by the row that created it, not by its text
+     * (before, a set of the deleted records' texts, about 105 bytes each, grew with the rows rejected).
      */
     @ParameterizedTest
     @EnumSource(Finding.class)
