@@ -135,6 +135,8 @@ public final class ImportValidator {
     private volatile int mostNotesHeld;
     /** The most rows rejected after the last row the last validation held at once, with why; 0 before one. */
     private volatile int mostLateHeld;
+    /** The bytes of key hashes the last validation's duplicate check held after its last row; 0 before one. */
+    private volatile long keyHashBytesAfterRows;
 
     /**
      * @param maxErrors how many problems (and row warnings) a report lists at most
@@ -162,6 +164,11 @@ public final class ImportValidator {
     /** See {@link #mostLateHeld}: however many rows are rejected after the last row, a batch of links' at most. */
     int mostLateHeld() {
         return mostLateHeld;
+    }
+
+    /** See {@link #keyHashBytesAfterRows}: however many rows took a key, those of an empty check. */
+    long keyHashBytesAfterRows() {
+        return keyHashBytesAfterRows;
     }
 
     /** Hashing external ids with {@code keyHash} instead of {@link KeyHashes#hash}: a test's, to make keys collide. */
@@ -292,6 +299,8 @@ public final class ImportValidator {
             if (repeatedHashes == null && !confirmed(object, options, source, duplicates)) {
                 return new Attempt(null, inOrder.heldFrom());
             }
+            duplicates.release();
+            keyHashBytesAfterRows = duplicates.keyHashBytes();
             if (!links.isEmpty()) {
                 foreseeOwnRecords(object, source, transformer, tally, ownRecords);
                 foresight.own(ownRecords);

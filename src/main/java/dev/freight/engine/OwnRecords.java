@@ -30,8 +30,8 @@ import java.util.function.ToLongFunction;
  * create a record, in row order, then {@link #finish}. Each such row goes to a temporary file (its row, external id and
  * lower-cased name, each only when awaited) as it comes; memory holds a 64-bit hash of each external id with the row's
  * place in the file (16 bytes), of each distinct name with its count (20 bytes), and a bit a row for the rows kept
- * and another for those {@link #forget forgotten}. A look-up reads the rows with the hash back to compare their text, so the answers are
- * exact whatever the hashes. Not thread-safe; closing it deletes the file.
+ * and another for those {@link #forget forgotten}. A look-up reads the rows with the hash back to compare their text,
+ * so the answers are exact whatever the hashes. Not thread-safe; closing it deletes the file.
  */
 final class OwnRecords implements AutoCloseable {
 

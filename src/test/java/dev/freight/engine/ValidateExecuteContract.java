@@ -506,6 +506,9 @@ abstract class ValidateExecuteContract {
                 List.of("nowhere", "s-1500")));
         // The records the rows would create are found through hashes and a file: one external id or name at a time.
         assertThat(both.ownHeld()).isEqualTo(1);
+        // The duplicate check lets go of its 2,500 keys' hashes (8,192 slots of 16 bytes) before the links are
+        // resolved: an empty check's 1,024 slots are left. Before, all of them stayed to the end.
+        assertThat(both.keyHashBytesAfterRows()).isEqualTo(16_384L);
     }
 
     /**
@@ -802,7 +805,7 @@ abstract class ValidateExecuteContract {
     record Both(ImportValidator.Report validated, List<ImportValidator.Rejected> rejected, int validateReads,
             ImportJob executed, List<RowError> executeErrors, List<String> executeWarnings,
             Map<String, List<String>> executeReferenceWarnings, int ownHeld, int notesHeld, int lateHeld,
-            ImportStore.FindingCounts executeCounts) {
+            long keyHashBytesAfterRows, ImportStore.FindingCounts executeCounts) {
 
         /** Asserts that validate foresaw what execute did. */
         void agree() {
@@ -895,7 +898,8 @@ abstract class ValidateExecuteContract {
             return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);
         });
         return new Both(report, rejected, validateReads, done, errors, warnings, referenceWarnings,
-                validator.mostOwnHeld(), validator.mostNotesHeld(), validator.mostLateHeld(), counts(job.id()));
+                validator.mostOwnHeld(), validator.mostNotesHeld(), validator.mostLateHeld(),
+                validator.keyHashBytesAfterRows(), counts(job.id()));
     }
 
     private ImportStore.FindingCounts counts(String importId) {
