@@ -46,30 +46,37 @@ final class DuplicateCheck {
     /**
      * What execution would do with one valid row: apply it (null violation, not skipped), skip it, or reject it. An
      * applied row names the record it writes ({@code record}: the same text for every row writing the same record) and
-     * says whether it creates it; {@code warning} is the external_id_not_changed message execution would give it, or
+     * the row of the file that creates it ({@code createdBy}: the row itself when it creates it, {@link #STORED} when
+     * a stored record is written); {@code warning} is the external_id_not_changed message execution would give it, or
      * null.
      */
-    record Verdict(boolean skipped, Violation violation, String record, boolean creates, String warning) {
-        static final Verdict SKIPPED = new Verdict(true, null, null, false, null);
+    record Verdict(boolean skipped, Violation violation, String record, long createdBy, String warning) {
+        static final Verdict SKIPPED = new Verdict(true, null, null, STORED, null);
 
         static Verdict rejected(Violation violation) {
-            return new Verdict(false, violation, null, false, null);
+            return new Verdict(false, violation, null, STORED, null);
         }
 
-        static Verdict applied(String record, boolean creates) {
-            return new Verdict(false, null, record, creates, null);
+        static Verdict applied(String record, long createdBy) {
+            return new Verdict(false, null, record, createdBy, null);
         }
     }
+
+    /** {@link Verdict#createdBy} of a row writing a stored record: no row of the file creates it. */
+    static final long STORED = -1;
 
     /** A record a row finds: stored (with its id), or one an earlier row of the file would create. */
     private static final class Target {
         final String id;
+        /** The row of the file that would create it; {@link #STORED} for a stored record. */
+        final long createdBy;
         String externalId;
         /** The values of its match fields only: they alone give its keys, and a merge combines field by field. */
         Map<String, Value> values;
 
-        Target(String id, String externalId, Map<String, Value> values) {
+        Target(String id, long createdBy, String externalId, Map<String, Value> values) {
             this.id = id;
+            this.createdBy = createdBy;
             this.externalId = externalId;
             this.values = values;
         }
@@ -85,24 +92,25 @@ final class DuplicateCheck {
     /** The index of stored records by the match fields, as execution builds it; null for external_id or none. */
     private final RecordMatcher matcher;
     /** Matching by other fields: the records the rows found or would create, by id. */
-    private final Map<String, Target> targets = new HashMap<>();
+    private Map<String, Target> targets = new HashMap<>();
     /**
      * The hashes more than one row's external_id of the file has: only keys with one of them can be taken twice. Null
      * for a check in {@link #onePass}.
      */
     private final Set<Long> repeatedHashes;
     /** One pass: the hash of each key a row took, with the first row that took a key of that hash. */
-    private final HashOrdinals takers = new HashOrdinals();
+    private HashOrdinals takers = new HashOrdinals();
     /** One pass: the keys refused because an earlier row took a key of their hash, by hash. */
-    private final Map<Long, Set<String>> refused = new HashMap<>();
+    private Map<Long, Set<String>> refused = new HashMap<>();
     /** One pass: the first row refused so; {@link Long#MAX_VALUE} while none is. */
     private long firstRefused = Long.MAX_VALUE;
     private final ToLongFunction<String> hash;
     /**
-     * The external ids with a repeated hash that a stored record or an earlier row of the file has, as text: the file's
-     * repeated keys (and any that share a hash with one), not all its keys.
+     * The external ids with a repeated hash that a stored record or an earlier row of the file has, as text, each with
+     * the row that took it ({@link #STORED} for a stored record's): the file's repeated keys (and any that share a hash
+     * with one), not all its keys.
      */
-    private final Set<String> taken = new HashSet<>();
+    private Map<String, Long> taken = new HashMap<>();
 
     /**
      * @param repeatedHashes {@link KeyHashes#repeated()} of the external ids of every row the check will be given
@@ -169,10 +177,11 @@ final class DuplicateCheck {
         List<Verdict> out = new ArrayList<>(rows.size());
         for (ParsedRow row : rows) {
             String key = row.externalId();
+            long takenBy = key == null ? row.ordinal() : take(key, stored, row.ordinal());
             if (key == null) {
-                out.add(Verdict.applied("row " + row.ordinal(), true));
-            } else if (take(key, stored, row.ordinal())) {
-                out.add(Verdict.applied(key, true));
+                out.add(Verdict.applied("row " + row.ordinal(), row.ordinal()));
+            } else if (takenBy == row.ordinal()) {
+                out.add(Verdict.applied(key, takenBy));
             } else if (options.duplicateStrategy() == DuplicateStrategy.SKIP) {
                 out.add(Verdict.SKIPPED);
             } else if (options.duplicateStrategy() == DuplicateStrategy.CREATE) {
@@ -180,7 +189,7 @@ final class DuplicateCheck {
                         ViolationCode.DUPLICATE_EXTERNAL_ID,
                         MatchingWriter.takenMessage(options.duplicateStrategy(), matchFields, key))));
             } else {
-                out.add(Verdict.applied(key, false));
+                out.add(Verdict.applied(key, takenBy));
             }
         }
         return out;
@@ -208,7 +217,7 @@ final class DuplicateCheck {
                 if (given != null && !given.equals(match.externalId) && match.externalId != null) {
                     warning = MatchingWriter.notChangedMessage(matchFields, given, match.externalId);
                 } else if (given != null && !given.equals(match.externalId)) {
-                    if (!take(given, stored, row.ordinal())) {
+                    if (take(given, stored, row.ordinal()) != row.ordinal()) {
                         out.add(Verdict.rejected(new Violation(row.ordinal(), given, BuiltInObjects.EXTERNAL_ID,
                                 ViolationCode.DUPLICATE_EXTERNAL_ID,
                                 MatchingWriter.takenByAnotherMessage(matchFields, given))));
@@ -219,10 +228,10 @@ final class DuplicateCheck {
                 match.values = Merging.merge(options.mergeMode(), match.values, matchValues(row.values()),
                         row.cleared());
                 rekey(match, before);
-                out.add(new Verdict(false, null, match.id, false, warning));
+                out.add(new Verdict(false, null, match.id, match.createdBy, warning));
                 continue;
             }
-            if (row.externalId() != null && !take(row.externalId(), stored, row.ordinal())) {
+            if (row.externalId() != null && take(row.externalId(), stored, row.ordinal()) != row.ordinal()) {
                 out.add(Verdict.rejected(new Violation(row.ordinal(), row.externalId(), BuiltInObjects.EXTERNAL_ID,
                         ViolationCode.DUPLICATE_EXTERNAL_ID,
                         MatchingWriter.takenMessage(strategy, matchFields, row.externalId()))));
@@ -231,11 +240,11 @@ final class DuplicateCheck {
             String made = "row " + row.ordinal();
             if (matcher != null && strategy != DuplicateStrategy.CREATE) {
                 // A later row with its keys finds it, as execution's index does once the row's chunk commits.
-                Target target = new Target(made, row.externalId(), matchValues(row.values()));
+                Target target = new Target(made, row.ordinal(), row.externalId(), matchValues(row.values()));
                 targets.put(made, target);
                 rekey(target, List.of());
             }
-            out.add(Verdict.applied(made, true));
+            out.add(Verdict.applied(made, row.ordinal()));
         }
         return out;
     }
@@ -255,7 +264,7 @@ final class DuplicateCheck {
         return database.withHandle(h -> {
             if (!ids.isEmpty()) {
                 for (Existing e : records.existingByIds(h, organizationId, ids).values()) {
-                    targets.put(e.id(), new Target(e.id(), e.externalId(),
+                    targets.put(e.id(), new Target(e.id(), STORED, e.externalId(),
                             matchValues(ValueJson.decode(e.data(), object))));
                 }
             }
@@ -271,7 +280,7 @@ final class DuplicateCheck {
     private Set<String> stored(Handle h, List<ParsedRow> rows) {
         Set<String> unknown = new LinkedHashSet<>();
         for (ParsedRow row : rows) {
-            if (row.externalId() != null && !taken.contains(row.externalId())) {
+            if (row.externalId() != null && !taken.containsKey(row.externalId())) {
                 unknown.add(row.externalId());
             }
         }
@@ -281,32 +290,55 @@ final class DuplicateCheck {
         Set<String> stored = records.idsByExternalId(h, organizationId, object.slug(), unknown).keySet();
         for (String key : stored) {
             if (repeatedHashes != null && repeated(key)) {
-                taken.add(key);
+                taken.put(key, STORED);
             }
         }
         return stored;
     }
 
     /**
-     * Takes {@code key} for the row {@code ordinal}: whether no stored record ({@code stored}: this chunk's, from
-     * {@link #stored}) nor earlier row had it. A key whose hash no other row's key has is the file's only one, so only
-     * {@code stored} decides; one whose hash is repeated is looked up and kept as text. In {@link #onePass}, a key
-     * whose hash an earlier row took is refused, to be confirmed.
+     * Takes {@code key} for the row {@code ordinal}: returns {@code ordinal} when no stored record ({@code stored}:
+     * this chunk's, from {@link #stored}) nor earlier row had it, else {@link #STORED} or the earlier row. A key whose
+     * hash no other row's key has is the file's only one, so only {@code stored} decides; one whose hash is repeated is
+     * looked up and kept as text. In {@link #onePass}, a key whose hash an earlier row took is refused, to be
+     * confirmed, as that row's.
      */
-    private boolean take(String key, Set<String> stored, long ordinal) {
-        if (repeatedHashes != null) {
-            return repeated(key) ? taken.add(key) : !stored.contains(key);
+    private long take(String key, Set<String> stored, long ordinal) {
+        if (repeatedHashes != null && repeated(key)) {
+            Long before = taken.putIfAbsent(key, ordinal);
+            return before == null ? ordinal : before;
         }
         if (stored.contains(key)) {
-            return false;
+            return STORED;
+        }
+        if (repeatedHashes != null) {
+            return ordinal;
         }
         long h = hash.applyAsLong(key);
         if (takers.add(h, ordinal)) {
-            return true;
+            return ordinal;
         }
         refused.computeIfAbsent(h, x -> new HashSet<>()).add(key);
         firstRefused = Math.min(firstRefused, ordinal);
-        return false;
+        return takers.get(h);
+    }
+
+    /**
+     * Lets go of what the check keeps of the rows (their keys' hashes, the keys kept as text, the records they found or
+     * would create) once every row is checked and its refusals confirmed: validate's work after the last row needs
+     * none of it, and would otherwise hold it beside its own (a 100 MiB file of 5,242,880 rows: 256 MiB of hashes).
+     * No row may be checked after it.
+     */
+    void release() {
+        targets = new HashMap<>();
+        takers = new HashOrdinals();
+        refused = new HashMap<>();
+        taken = new HashMap<>();
+    }
+
+    /** The bytes the hashes of the keys the rows took take in memory: 16 a slot (a test's look at it). */
+    long keyHashBytes() {
+        return takers.bytes();
     }
 
     /** How many external ids it keeps as text (a test's look at what the check holds). */

@@ -40,6 +40,11 @@ final class HashOrdinals {
         return true;
     }
 
+    /** The bytes its two arrays take: 16 a slot. */
+    long bytes() {
+        return 16L * hashes.length;
+    }
+
     private void put(long hash, long ordinal) {
         int mask = hashes.length - 1;
         int i = slot(hash, mask);

@@ -29,7 +29,6 @@ import java.util.BitSet;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -136,6 +135,8 @@ public final class ImportValidator {
     private volatile int mostNotesHeld;
     /** The most rows rejected after the last row the last validation held at once, with why; 0 before one. */
     private volatile int mostLateHeld;
+    /** The bytes of key hashes the last validation's duplicate check held after its last row; 0 before one. */
+    private volatile long keyHashBytesAfterRows;
 
     /**
      * @param maxErrors how many problems (and row warnings) a report lists at most
@@ -163,6 +164,11 @@ public final class ImportValidator {
     /** See {@link #mostLateHeld}: however many rows are rejected after the last row, a batch of links' at most. */
     int mostLateHeld() {
         return mostLateHeld;
+    }
+
+    /** See {@link #keyHashBytesAfterRows}: however many rows took a key, those of an empty check. */
+    long keyHashBytesAfterRows() {
+        return keyHashBytesAfterRows;
     }
 
     /** Hashing external ids with {@code keyHash} instead of {@link KeyHashes#hash}: a test's, to make keys collide. */
@@ -293,6 +299,8 @@ public final class ImportValidator {
             if (repeatedHashes == null && !confirmed(object, options, source, duplicates)) {
                 return new Attempt(null, inOrder.heldFrom());
             }
+            duplicates.release();
+            keyHashBytesAfterRows = duplicates.keyHashBytes();
             if (!links.isEmpty()) {
                 foreseeOwnRecords(object, source, transformer, tally, ownRecords);
                 foresight.own(ownRecords);
@@ -516,7 +524,7 @@ public final class ImportValidator {
         /** Notes what an applied row leaves for after the last row: its warning, and the links it decides. */
         private void applied(ParsedRow row, DuplicateCheck.Verdict verdict, Map<String, Value> own)
                 throws IOException {
-            if (verdict.creates() && row.ordinal() <= Integer.MAX_VALUE) {
+            if (verdict.createdBy() == row.ordinal() && row.ordinal() <= Integer.MAX_VALUE) {
                 creating.set((int) row.ordinal());
             }
             if (verdict.warning() != null) {
@@ -540,7 +548,7 @@ public final class ImportValidator {
                     // A row rejected after the last row goes to the errors files before the rows read after it.
                     rejections.holdFrom(row.ordinal());
                 }
-                links.decide(row.ordinal(), verdict.record(), field, given,
+                links.decide(row.ordinal(), verdict.record(), verdict.createdBy(), field, given,
                         given == null ? 0 : ReferenceResolver.refs(row.values().get(field)).size());
             }
         }
@@ -556,8 +564,6 @@ public final class ImportValidator {
          * @param late where the rejected rows go, with why (before, a map of them all, returned)
          */
         void checkLinks(OwnRecords ownRecords, LateRejections late) throws IOException {
-            // The records execution deletes: those created by the rows it rejects here.
-            Set<String> deleted = new HashSet<>();
             while (true) {
                 // A pass over the links not rejected yet, a batch at a time in row order, as execution passes.
                 links.forEach(CHUNK, batch -> {
@@ -565,9 +571,6 @@ public final class ImportValidator {
                     List<Violation> rejected = new ArrayList<>();
                     database.withHandle(h -> references.resolve(h, rows(pass), rejected, new TreeMap<>()));
                     late.add(rejected);
-                    // Execution deletes the records these rows created: a link naming one adds nothing after all.
-                    pass.stream().filter(l -> late.rejectedNow(l.row()) && l.row() <= Integer.MAX_VALUE
-                            && creating.get((int) l.row())).forEach(l -> deleted.add(l.record()));
                 });
                 BitSet now = late.endPass();
                 if (now.isEmpty()) {
@@ -589,8 +592,11 @@ public final class ImportValidator {
                 for (int i = 0; i < kept.size(); i++) {
                     Link l = kept.get(i);
                     int resolved = ReferenceResolver.refs(keptRows.get(i).values().get(l.field())).size();
+                    // Execution deletes the record a row rejected here created: a link's row names the row that
+                    // created its record, so no record is kept as text (before, a set of them: 105 bytes each).
                     // As execution: a link that would change nothing on its record is passed over, deleted or not.
-                    if (deleted.contains(l.record()) && resolved != l.written()) {
+                    if (l.createdBy() != DuplicateCheck.STORED && late.rejected(l.createdBy())
+                            && resolved != l.written()) {
                         warnings(new Warning(l.row(), l.field(), "link_not_added",
                                 MatchingWriter.notAdded(l.field(), l.given(), MatchingWriter.RECORD_DELETED)));
                     }

@@ -1,5 +1,7 @@
 package dev.freight.engine;
 
+import java.util.Arrays;
+
 /**
  * A set of 64-bit values (hashes) in one open-addressed array: 8 bytes a slot, at most three quarters of the slots
  * used (11 to 22 bytes a value), no object a value. Not thread-safe.
@@ -52,6 +54,22 @@ final class LongSet {
     /** How many distinct values were added. */
     long size() {
         return used + (hasZero ? 1 : 0);
+    }
+
+    /** The values, in ascending order: a new array of {@link #size()} values. */
+    long[] sorted() {
+        long[] out = new long[Math.toIntExact(size())];
+        int n = 0;
+        if (hasZero) {
+            out[n++] = 0;
+        }
+        for (long value : slots) {
+            if (value != FREE) {
+                out[n++] = value;
+            }
+        }
+        Arrays.sort(out);
+        return out;
     }
 
     /** How many slots the set holds (8 bytes each): what memory holds of it, for tests. */

@@ -29,9 +29,9 @@ import java.util.function.ToLongFunction;
  * row find beside the stored records. {@link #want} the awaited values first, then {@link #add} each row that would
  * create a record, in row order, then {@link #finish}. Each such row goes to a temporary file (its row, external id and
  * lower-cased name, each only when awaited) as it comes; memory holds a 64-bit hash of each external id with the row's
- * place in the file (16 bytes), of each distinct name with its count (20 bytes), and a bit a row for the rows
- * {@link #forget forgotten}. A look-up reads the rows with the hash back to compare their text, so the answers are
- * exact whatever the hashes. Not thread-safe; closing it deletes the file.
+ * place in the file (16 bytes), of each distinct name with its count (20 bytes), and a bit a row for the rows kept
+ * and another for those {@link #forget forgotten}. A look-up reads the rows with the hash back to compare their text,
+ * so the answers are exact whatever the hashes. Not thread-safe; closing it deletes the file.
  */
 final class OwnRecords implements AutoCloseable {
 
@@ -47,8 +47,12 @@ final class OwnRecords implements AutoCloseable {
     private final Hashes nameHashes = new Hashes();
     private long[] namePlaces = new long[1024];
     private int[] nameCounts = new int[0];
+    /** The rows kept in the file. */
+    private final BitSet kept = new BitSet();
     /** The rows forgotten: execution deletes the records they created. */
     private final BitSet forgotten = new BitSet();
+    /** How many times {@link #forget} read the file: a test's look at it. */
+    private int forgetReads;
     private Path file;
     private DataOutputStream out;
     private long written;
@@ -116,6 +120,7 @@ final class OwnRecords implements AutoCloseable {
             nameHashes.add(hash.applyAsLong(lower));
             namePlaces = place(namePlaces, nameHashes.size - 1, place);
         }
+        kept.set((int) row);
     }
 
     /** Ends the rows: from now on, the look-ups. */
@@ -164,8 +169,8 @@ final class OwnRecords implements AutoCloseable {
     }
 
     /**
-     * Forgets the records of these rows, as execution deletes the record of a row rejected after the last row: reads
-     * the rows kept once. Returns whether any of them was kept.
+     * Forgets the records of these rows, as execution deletes the record of a row rejected after the last row. Returns
+     * whether any of them was kept.
      */
     boolean forget(Collection<Long> rows) throws IOException {
         BitSet wanted = new BitSet();
@@ -173,30 +178,45 @@ final class OwnRecords implements AutoCloseable {
         return forget(wanted);
     }
 
-    /** As {@link #forget(Collection)}, the rows given as the bits set (a bit a row, not a boxed number). */
+    /**
+     * As {@link #forget(Collection)}, the rows given as the bits set (a bit a row, not a boxed number). The rows are
+     * known by their bits; only when names were kept is the file read, as far as the last row forgotten, to count
+     * their names out (before, it was read whole at each call, to find the rows).
+     */
     boolean forget(BitSet wanted) throws IOException {
-        if (wanted.isEmpty() || file == null) {
+        BitSet now = (BitSet) wanted.clone();
+        now.and(kept);
+        now.andNot(forgotten);
+        if (now.isEmpty()) {
             return false;
         }
-        boolean known = false;
+        forgotten.or(now);
+        if (nameHashes.size == 0) {
+            return true;
+        }
+        forgetReads++;
+        long last = now.length() - 1;
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             for (long read = 0; read < written; ) {
                 int length = in.readInt();
                 Entry e = entry(ByteBuffer.wrap(in.readNBytes(length)));
                 read += 4 + length;
                 held(1);
-                if (!wanted.get((int) e.row()) || forgotten.get((int) e.row())) {
-                    continue;
+                if (e.row() > last) {
+                    break;
                 }
-                forgotten.set((int) e.row());
-                known = true;
-                int i = e.name() == null ? -1 : nameIndex(e.name());
+                int i = now.get((int) e.row()) && e.name() != null ? nameIndex(e.name()) : -1;
                 if (i >= 0 && nameCounts[i] > 0) {
                     nameCounts[i]--;
                 }
             }
         }
-        return known;
+        return true;
+    }
+
+    /** How many times {@link #forget} read the file. */
+    int forgetReads() {
+        return forgetReads;
     }
 
     /** The most external ids and names this held in memory at once as text, whatever the number of rows. */

@@ -25,18 +25,19 @@ import java.util.function.ToLongFunction;
  * itself that nothing stored matches yet, which execution resolves after the last row. The last row of the file that
  * decides a field of a record decides its link (a row that decides it without such a value leaves it none). Each
  * decision goes to a temporary file (one JSON object a line) as it comes; memory holds a 64-bit hash of each record and
- * field decided ({@link LongSet}: 11 to 22 bytes a link, however long its value), and only for the hashes decided
- * more than once are the records and fields read back to tell which decision is the last: 65,536 hashes a read of the
- * file, once, the answer kept as a bit a decision. The links are handed back a
- * batch at a time, in row order. Not thread-safe; closing it deletes the file.
+ * field decided ({@link LongSet}: 11 to 22 bytes a link, however long its value) and, once each, of those decided
+ * more than once, and only for these are the records and fields read back to tell which decision is the last: 65,536
+ * hashes a read of the file, once, the answer kept as a bit a decision. The links are handed back a batch at a time,
+ * in row order. Not thread-safe; closing it deletes the file.
  */
 final class PendingLinks implements AutoCloseable {
 
     /**
-     * A link: the row that decided it, the record it wrote (as {@link DuplicateCheck.Verdict#record()} names it), the
-     * field, the value given, and how many of its references resolved when the row was written.
+     * A link: the row that decided it, the record it wrote (as {@link DuplicateCheck.Verdict#record()} names it) and
+     * the row of the file that creates that record ({@link DuplicateCheck.Verdict#createdBy()}), the field, the value
+     * given, and how many of its references resolved when the row was written.
      */
-    record Link(long row, String record, String field, Value given, int written) {}
+    record Link(long row, String record, long createdBy, String field, Value given, int written) {}
 
     /** Takes one batch of links. */
     interface Batch {
@@ -48,9 +49,11 @@ final class PendingLinks implements AutoCloseable {
     private final ToLongFunction<String> hash;
     /** The hash of each record and field decided (before, with the number of its first decision: 32 to 64 bytes). */
     private final LongSet decided = new LongSet();
-    /** The hashes decided more than once (by one record and field again, or by two that share a hash), unsorted. */
-    private long[] again = new long[64];
-    private int repeats;
+    /**
+     * The hashes decided more than once (by one record and field again, or by two that share a hash), each once: at
+     * most as many as {@link #decided} however often a record's field is decided again (before, 8 bytes a decision).
+     */
+    private final LongSet again = new LongSet();
     /** The decisions a later one of their record and field replaces (by number, from 0); null until worked out. */
     private BitSet replaced;
     /** How many records and fields one read of the file tells the last decision of, at most. */
@@ -86,13 +89,10 @@ final class PendingLinks implements AutoCloseable {
      * Notes that row {@code row} decides {@code field} of {@code record}: it links the value {@code value}, or, when
      * null, leaves it no link. Rows come in row order.
      */
-    void decide(long row, String record, String field, Value value, int written) throws IOException {
+    void decide(long row, String record, long createdBy, String field, Value value, int written) throws IOException {
         long h = hash.applyAsLong(record + "\n" + field);
         if (decided.contains(h)) {
-            if (repeats == again.length) {
-                again = Arrays.copyOf(again, again.length * 2);
-            }
-            again[repeats++] = h;
+            again.add(h);
         } else if (value == null) {
             // Nothing decided before to take back.
             return;
@@ -102,6 +102,7 @@ final class PendingLinks implements AutoCloseable {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("row", row);
         line.put("record", record);
+        line.put("createdBy", createdBy);
         line.put("field", field);
         line.put("given", value == null ? null : ValueJson.encode(Map.of(field, value)));
         line.put("written", written);
@@ -149,7 +150,8 @@ final class PendingLinks implements AutoCloseable {
                 if (d.get("given") == null || replaced.get((int) n)) {
                     continue;
                 }
-                batch.add(new Link(((Number) d.get("row")).longValue(), record, field,
+                batch.add(new Link(((Number) d.get("row")).longValue(), record,
+                        ((Number) d.get("createdBy")).longValue(), field,
                         ValueJson.decode((String) d.get("given"), object).get(field),
                         ((Number) d.get("written")).intValue()));
                 if (batch.size() == size) {
@@ -169,17 +171,8 @@ final class PendingLinks implements AutoCloseable {
      */
     private BitSet replaced() throws IOException {
         BitSet out = new BitSet();
-        if (repeats == 0) {
-            return out;
-        }
-        long[] hashes = Arrays.copyOf(again, repeats);
-        Arrays.sort(hashes);
-        int distinct = 0;
-        for (int i = 0; i < hashes.length; i++) {
-            if (distinct == 0 || hashes[i] != hashes[distinct - 1]) {
-                hashes[distinct++] = hashes[i];
-            }
-        }
+        long[] hashes = again.sorted();
+        int distinct = hashes.length;
         for (int from = 0; from < distinct; from += keysAtOnce) {
             int to = Math.min(distinct, from + keysAtOnce);
             // Record and field → the number of its last decision read so far.
@@ -206,6 +199,11 @@ final class PendingLinks implements AutoCloseable {
     /** The bytes the hashes of the records and fields decided take in memory: 8 a slot, at most 3 of 4 slots used. */
     long hashBytes() {
         return 8L * decided.capacity();
+    }
+
+    /** The bytes the hashes decided more than once take in memory, as {@link #hashBytes}. */
+    long repeatedHashBytes() {
+        return 8L * again.capacity();
     }
 
     /** The most records and fields {@link #forEach} held at once as text to tell their last decisions. */

@@ -36,6 +36,9 @@ class LongSetTest {
         assertThat(set.contains(2_501L << 32)).isFalse();
         assertThat(set.contains(1)).isFalse();
         assertThat(set.contains(Long.MAX_VALUE)).isFalse();
+        long[] sorted = set.sorted();
+        assertThat(sorted).hasSize(2_503).startsWith(Long.MIN_VALUE, -1, 0, 1L << 32).endsWith(2_500L << 32);
+        assertThat(sorted).isSorted();
     }
 
     /** The hashes of 100,000 distinct values, as validate counts unresolved ones: each counted once. */

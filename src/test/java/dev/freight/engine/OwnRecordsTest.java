@@ -98,4 +98,40 @@ class OwnRecordsTest {
             assertThat(own.mostHeld()).isEqualTo(1);
         }
     }
+
+    /**
+     * Forgetting rows reads the file only to count their names out: with no awaited name kept, never; with names, once
+     * a call that forgets a row kept (as far as the last of them), none for a call that forgets none. Before, each call
+     * read the whole file, to find the rows.
+     */
+    @Test
+    void forgettingRowsReadsTheFileOnlyToCountTheirNamesOut() throws IOException {
+        try (OwnRecords ids = new OwnRecords(dir);
+                OwnRecords names = new OwnRecords(dir)) {
+            for (int i = 1; i <= 1_000; i++) {
+                ids.want("s-" + i);
+                names.want("s-" + i);
+            }
+            names.want("hub");
+            for (int i = 1; i <= 1_000; i++) {
+                ids.add(i, "s-" + i, "Service " + i);
+                names.add(i, "s-" + i, i == 500 ? "Hub" : i == 600 ? "HUB" : "Service " + i);
+            }
+            ids.finish();
+            names.finish();
+
+            assertThat(ids.forget(List.of(5L, 9_999L))).isTrue();
+            assertThat(ids.forget(Set.of(5L))).isFalse();
+            assertThat(names.forget(Set.of(5L))).isTrue();
+            assertThat(names.forget(Set.of(9_999L))).isFalse();
+            assertThat(names.forget(Set.of(600L))).isTrue();
+
+            assertThat(ids.id("s-5")).isNull();
+            assertThat(ids.id("s-6")).isEqualTo("row 6");
+            assertThat(names.id("s-5")).isNull();
+            assertThat(names.named("hub")).isEqualTo(1);
+            assertThat(ids.forgetReads()).isZero();
+            assertThat(names.forgetReads()).isEqualTo(2);
+        }
+    }
 }
