@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.math.BigDecimal;
 import java.util.List;
 import org.springdoc.core.utils.SpringDocUtils;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -23,6 +24,7 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
+import org.springframework.http.converter.HttpMessageConverters;
 import org.springframework.web.accept.HeaderContentNegotiationStrategy;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.ContentNegotiationConfigurer;
@@ -37,9 +39,12 @@ import tools.jackson.databind.module.SimpleModule;
 public class ApiConfiguration implements WebMvcConfigurer {
 
     private final ApiKeyAuthentication authentication;
+    /** Looked up when the converters are made: it needs the JSON mapper, which needs this class's customizers. */
+    private final ObjectProvider<EmptyBodies> emptyBodies;
 
-    ApiConfiguration(Database database, TenantStore tenants) {
+    ApiConfiguration(Database database, TenantStore tenants, ObjectProvider<EmptyBodies> emptyBodies) {
         this.authentication = new ApiKeyAuthentication(database, tenants);
+        this.emptyBodies = emptyBodies;
     }
 
     /** How signed URLs are made: key (null = one kept in the database), public base URL and lifetimes. */
@@ -151,6 +156,15 @@ public class ApiConfiguration implements WebMvcConfigurer {
             types.add(MediaType.APPLICATION_JSON);
             return types;
         }));
+    }
+
+    /**
+     * {@link EmptyBodies} reads the types no other converter reads (last): an empty {@code text/plain} body is then
+     * {@code {}}, not 415.
+     */
+    @Override
+    public void configureMessageConverters(HttpMessageConverters.ServerBuilder builder) {
+        builder.configureMessageConvertersList(converters -> converters.add(emptyBodies.getObject().reader()));
     }
 
     @Override

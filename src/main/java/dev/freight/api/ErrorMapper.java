@@ -215,9 +215,7 @@ class ErrorMapper implements ErrorController {
             case HttpMediaTypeNotAcceptableException notAcceptable -> body(new ApiException(406, "not_acceptable",
                     "This answer is available as " + MediaType.toString(notAcceptable.getSupportedMediaTypes())
                             + "; none of them is in the Accept header"), null);
-            case HttpMediaTypeNotSupportedException media -> body(new ApiException(415, "unsupported_media_type",
-                    "Content-Type " + media.getContentType() + " is not supported here; send application/json"),
-                    null);
+            case HttpMediaTypeNotSupportedException media -> body(unsupportedMediaType(media.getContentType()), null);
             case MissingServletRequestParameterException missing -> body(new ApiException(400, "missing_parameter",
                     "Query parameter " + missing.getParameterName() + " is required"), null);
             case MethodArgumentTypeMismatchException mismatch -> body(new ApiException(400, "invalid_parameter",
@@ -250,6 +248,12 @@ class ErrorMapper implements ErrorController {
      */
     private static ResponseEntity<ErrorBody> temporaryFileUnwritable(TemporaryFileUnwritable unwritable, Exception e) {
         return failure(503, "storage_unavailable", unwritable.clientMessage() + "; nothing was kept, retry later", e);
+    }
+
+    /** A body with content in a type other than JSON, where JSON is required. */
+    static ApiException unsupportedMediaType(MediaType contentType) {
+        return new ApiException(415, "unsupported_media_type", "Content-Type " + contentType
+                + " is not supported here; send application/json");
     }
 
     /** The message for a body Spring could not bind: it names a key the body repeats. */

@@ -175,6 +175,7 @@ class ImportApiController {
         }
         String got = switch (body) {
             case Map<?, ?> map when map.containsKey("data") -> "\"data\" that is not an array";
+            case Map<?, ?> map when map.isEmpty() -> "an empty object or body";
             case Map<?, ?> map -> "an object without \"data\" (a bare record?)";
             case List<?> list -> "a bare array";
             case null -> "null";

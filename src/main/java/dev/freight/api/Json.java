@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
@@ -29,12 +30,14 @@ final class Json {
 
     /**
      * Parses the request's body; 413 when it declares or has more than {@code maxBytes} ({@link RequestBodyLimit}),
-     * 422 {@code malformed_body} with {@code expectedShape} when it is not JSON.
+     * 422 {@code malformed_body} with {@code expectedShape} when it is not JSON. An empty body (nothing, or blank space
+     * alone) is the empty object, whatever its Content-Type, as on the routes Spring binds ({@link EmptyBodies}).
      */
     static Object read(HttpServletRequest request, long maxBytes, String expectedShape) {
         try (InputStream limited = RequestBodyLimit.limited(request.getInputStream(), request.getContentLengthLong(),
                 maxBytes)) {
-            return PLAIN.readValue(limited, Object.class);
+            InputStream body = EmptyBodies.unlessBlank(limited);
+            return body == null ? Map.of() : PLAIN.readValue(body, Object.class);
         } catch (RequestBodyLimit.Exceeded e) {
             throw RequestBodyLimit.tooLarge(maxBytes);
         } catch (JacksonException e) {

@@ -53,9 +53,11 @@ class KeyController {
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     ResponseEntity<KeyView> create(@RequestBody KeyRequest request, Caller caller) {
         caller.require(Scope.ADMIN);
-        KeyKind kind = KeyKind.fromWireName(request.kind() == null ? "" : request.kind()).orElseThrow(() ->
-                new ApiException(422, "invalid_key", "kind must be service_account or user, got "
-                        + Echo.quoted(request.kind())));
+        if (request.kind() == null) {
+            throw new ApiException(422, "invalid_key", "kind is required: service_account or user");
+        }
+        KeyKind kind = KeyKind.fromWireName(request.kind()).orElseThrow(() -> new ApiException(422, "invalid_key",
+                "kind must be service_account or user, got " + Echo.quoted(request.kind())));
         if (request.scopes() == null || request.scopes().isEmpty()) {
             throw new ApiException(422, "invalid_key", "scopes must list at least one of admin, import, export, read");
         }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Type;
 import org.springframework.core.MethodParameter;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpInputMessage;
 import org.springframework.http.converter.HttpMessageConverter;
@@ -15,8 +17,10 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestBodyAdviceAd
  * {@code @RequestBody}: keys, objects, import reports, {@code POST /v1/imports}, saved reports, exports. Before, only
  * the routes that read their body through {@link Json} had a limit, and the others parsed a body of any size whole.
  * A body read past the limit fails inside the JSON converter; {@link ErrorMapper} finds the cause and answers 413.
+ * First of the advices, so {@link EmptyBodies} looks through blank space within the limit.
  */
 @RestControllerAdvice
+@Order(Ordered.HIGHEST_PRECEDENCE)
 class RequestBodyLimits extends RequestBodyAdviceAdapter {
 
     private final long maxBytes;
@@ -37,10 +41,15 @@ class RequestBodyLimits extends RequestBodyAdviceAdapter {
         // Checked here, after authentication (an interceptor) and before any byte is read.
         InputStream limited = RequestBodyLimit.limited(message.getBody(), message.getHeaders().getContentLength(),
                 maxBytes);
+        return withBody(message, limited);
+    }
+
+    /** {@code message} with {@code body} in place of its own. */
+    static HttpInputMessage withBody(HttpInputMessage message, InputStream body) {
         return new HttpInputMessage() {
             @Override
             public InputStream getBody() {
-                return limited;
+                return body;
             }
 
             @Override

@@ -11,7 +11,10 @@ import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import tools.jackson.core.type.TypeReference;
@@ -346,14 +349,11 @@ public final class RecordStream {
             List<RecordQuery.Condition> conditions, List<Object> params) {
         List<String> joined = joined(conditions, null);
         StringBuilder sql = new StringBuilder();
-        for (RecordQuery.Condition condition : conditions) {
+        for (RecordQuery.Condition condition : referencesMerged(conditions)) {
             String expr = expression(dialect, condition.target(), joined);
             String p = parameter(dialect, condition.target());
             sql.append(" and ");
             switch (condition) {
-                case RecordQuery.Equals eq when isReference(condition.target()) ->
-                        sql.append(referenceIn(dialect, organizationId, object, condition.target(),
-                                List.of(eq.value()), params));
                 case RecordQuery.Equals eq -> {
                     sql.append(expr).append(" = ").append(p);
                     params.add(eq.value());
@@ -492,6 +492,47 @@ public final class RecordStream {
                     .append(".referenced_id = ").append(dialect.jsonText("records.data", List.of(slug, "id")));
         }
         return sql.toString();
+    }
+
+    /**
+     * {@code conditions} with the equals and in filters on each reference field made one in of the values they all
+     * hold, where the first of them stood. A reference names one record, and its text (the record's external_id, else
+     * its id, or what a reference whose record is gone holds) is one of every filter's values exactly when it is one of
+     * those they share (the databases compare text as Java does, by its code points). Each is a subquery of
+     * {@link #referenceIn}, and on PostgreSQL their cost grew much faster than their number.
+     */
+    private static List<RecordQuery.Condition> referencesMerged(List<RecordQuery.Condition> conditions) {
+        Map<RecordQuery.Target, List<Object>> shared = new LinkedHashMap<>();
+        for (RecordQuery.Condition condition : conditions) {
+            List<Object> values = referenceValues(condition);
+            if (values != null) {
+                shared.merge(condition.target(), values, (held, more) -> {
+                    Set<Object> also = new HashSet<>(more);
+                    return held.stream().filter(also::contains).toList();
+                });
+            }
+        }
+        List<RecordQuery.Condition> merged = new ArrayList<>();
+        for (RecordQuery.Condition condition : conditions) {
+            if (referenceValues(condition) == null) {
+                merged.add(condition);
+            } else if (shared.containsKey(condition.target())) {
+                merged.add(new RecordQuery.In(condition.target(), shared.remove(condition.target())));
+            }
+        }
+        return merged;
+    }
+
+    /** The values of an equals or in filter on a reference; null for any other condition. */
+    private static List<Object> referenceValues(RecordQuery.Condition condition) {
+        if (!isReference(condition.target())) {
+            return null;
+        }
+        return switch (condition) {
+            case RecordQuery.Equals eq -> List.of(eq.value());
+            case RecordQuery.In in -> in.values();
+            default -> null;
+        };
     }
 
     private static boolean isReference(RecordQuery.Target target) {

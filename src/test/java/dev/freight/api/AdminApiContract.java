@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -473,6 +474,47 @@ abstract class AdminApiContract {
         assertThat(form.statusCode() + " " + form.body()).isEqualTo("415 {\"error\":{\"code\":"
                 + "\"unsupported_media_type\",\"message\":\"Content-Type text/plain;charset=UTF-8 is not supported here;"
                 + " send application/json\"}}");
+    }
+
+    /**
+     * An empty body (none, nothing or blank space, whatever its Content-Type, or {@code null}) is the empty object:
+     * each admin route names what it lacks, as for {@code {}}, and stores nothing. Before, one fault had three
+     * answers: 422 {@code malformed_body} "not valid JSON of the expected shape", naming nothing; empty
+     * {@code text/plain}, 415.
+     */
+    @Test
+    void anEmptyBodyIsAnsweredAsTheEmptyObjectWhateverItsContentType() {
+        String report = "422 {\"error\":{\"code\":\"invalid_report\",\"message\":\"The import report is not valid:"
+                + " report_name is required; mapping must map at least external_id and the required fields; base_object"
+                + " is required; use one of vendor, assessment, service, contact, account\",\"details\":[\"report_name"
+                + " is required\",\"mapping must map at least external_id and the required fields\",\"base_object is"
+                + " required; use one of vendor, assessment, service, contact, account\"]}}";
+        Map<String, String> answers = new LinkedHashMap<>();
+        answers.put("POST /v1/keys", "422 {\"error\":{\"code\":\"invalid_key\",\"message\":\"kind is required:"
+                + " service_account or user\"}}");
+        answers.put("POST /v1/objects", "422 {\"error\":{\"code\":\"invalid_object\",\"message\":\"The definition"
+                + " is not valid: slug must start with a lowercase letter and hold only letters, digits and '_' (at"
+                + " most 63); label is required\",\"details\":[\"slug must start with a lowercase letter and hold only"
+                + " letters, digits and '_' (at most 63)\",\"label is required\"]}}");
+        answers.put("POST /v1/objects/vendor/fields", "422 {\"error\":{\"code\":\"invalid_object\",\"message\":"
+                + "\"The definition is not valid: field slug is required\",\"details\":[\"field slug is required\"]}}");
+        answers.put("POST /v1/import-reports", report);
+        answers.put("PUT /v1/import-reports/vendor-custom-import", report);
+        assertThat(http.post("/v1/import-reports", ImportApiContract.SEED_REPORT).status()).isEqualTo(201);
+
+        answers.forEach((route, answer) -> {
+            String[] methodAndPath = route.split(" ");
+            Response json = http.send(methodAndPath[0], methodAndPath[1], "{}");
+            Response jsonNull = http.send(methodAndPath[0], methodAndPath[1], "null");
+            assertThat(json.status() + " " + json.body()).as(route).isEqualTo(answer);
+            assertThat(jsonNull.status() + " " + jsonNull.body()).as(route + " null").isEqualTo(answer);
+            assertThat(EmptyBodyRequests.answers(http, methodAndPath[0], methodAndPath[1])).as(route)
+                    .isEqualTo(EmptyBodyRequests.each(answer));
+        });
+        assertThat(http.get("/v1/keys").json().get("data").size()).isEqualTo(1);
+        assertThat(http.get("/v1/objects").json().get("data").size()).isEqualTo(5);
+        assertThat(http.get("/v1/objects/vendor").json().get("fields").size()).isEqualTo(16);
+        assertThat(http.get("/v1/import-reports/vendor-custom-import").at("/report_name")).isEqualTo("Vendor Import");
     }
 
     /** {@code start} with spaces and a closing brace to {@code bytes} bytes (all ASCII). */

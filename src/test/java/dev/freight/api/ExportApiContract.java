@@ -821,19 +821,22 @@ abstract class ExportApiContract {
     }
 
     /**
-     * The body of an export, a report's export and a saved report's create and replace is required: an empty one (or
-     * {@code null}) is 400 naming the member it lacks, one of blank space 422 and an empty one of another type 415.
+     * The body of an export, a report's export and a saved report's create and replace is required: an empty one
+     * (none, nothing or blank space, whatever its Content-Type, or {@code null}) is 400 naming the member it lacks.
+     * Before, blank space was 422 {@code malformed_body} and an empty {@code text/plain} body 415. A body with content
+     * in another type is still 415, an array 422.
      */
     @Test
-    void anEmptyBodyAnswers400NamingWhatItLacks() {
+    void anEmptyBodyAnswers400NamingWhatItLacksWhateverItsContentType() {
         String id = http.post("/v1/reports", "{\"name\": \"R\", \"module\": \"vendors\"}").at("/data/reportId");
-        String format = "{\"success\":false,\"error\":{\"code\":\"invalid_format\",\"message\":\"format is required:"
-                + " one of csv, xlsx, pdf, json, ndjson\"}}";
-        String name = "{\"success\":false,\"error\":{\"code\":\"invalid_report\",\"message\":\"name is required\"}}";
-        String blank = "{\"success\":false,\"error\":{\"code\":\"malformed_body\",\"message\":\"The request body is"
-                + " not valid JSON of the expected shape\"}}";
-        String text = "{\"success\":false,\"error\":{\"code\":\"unsupported_media_type\",\"message\":\"Content-Type"
-                + " text/plain;charset=UTF-8 is not supported here; send application/json\"}}";
+        String format = "400 {\"success\":false,\"error\":{\"code\":\"invalid_format\",\"message\":\"format is"
+                + " required: one of csv, xlsx, pdf, json, ndjson\"}}";
+        String name = "400 {\"success\":false,\"error\":{\"code\":\"invalid_report\",\"message\":\"name is"
+                + " required\"}}";
+        String array = "422 {\"success\":false,\"error\":{\"code\":\"malformed_body\",\"message\":\"The request"
+                + " body is not valid JSON of the expected shape\"}}";
+        String text = "415 {\"success\":false,\"error\":{\"code\":\"unsupported_media_type\",\"message\":"
+                + "\"Content-Type text/plain;charset=UTF-8 is not supported here; send application/json\"}}";
         Map<String, String> routes = new LinkedHashMap<>();
         routes.put("POST /v1/modules/vendors/export", format);
         routes.put("POST /v1/reports/" + id + "/export", format);
@@ -841,22 +844,16 @@ abstract class ExportApiContract {
         routes.put("PUT /v1/reports/" + id, name);
         routes.forEach((route, lacking) -> {
             String[] methodAndPath = route.split(" ");
-            record Case(String contentType, String body, int status, String answer) {}
-            for (Case c : List.of(new Case("application/json", "", 400, lacking), new Case(null, "", 400, lacking),
-                    new Case("application/json", "null", 400, lacking), new Case("application/json", " \n", 422, blank),
-                    new Case("text/plain", "", 415, text))) {
-                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + methodAndPath[1]))
-                        .header("Authorization", "Bearer " + tenant.adminKey())
-                        .method(methodAndPath[0], HttpRequest.BodyPublishers.ofString(c.body()));
-                if (c.contentType() != null) {
-                    request.header("Content-Type", c.contentType());
-                }
-
-                HttpResponse<byte[]> r = send(request.build());
-
-                assertThat(r.statusCode()).as(route + " " + c).isEqualTo(c.status());
-                assertThat(text(r)).as(route + " " + c).isEqualTo(c.answer());
-            }
+            assertThat(EmptyBodyRequests.answers(http, methodAndPath[0], methodAndPath[1])).as(route)
+                    .isEqualTo(EmptyBodyRequests.each(lacking));
+            Response jsonNull = http.send(methodAndPath[0], methodAndPath[1], "null");
+            assertThat(jsonNull.status() + " " + jsonNull.body()).as(route).isEqualTo(lacking);
+            Response jsonArray = http.send(methodAndPath[0], methodAndPath[1], "[]");
+            assertThat(jsonArray.status() + " " + jsonArray.body()).as(route).isEqualTo(array);
+            HttpResponse<byte[]> plain = send(HttpRequest.newBuilder(URI.create(server.baseUrl() + methodAndPath[1]))
+                    .header("Authorization", "Bearer " + tenant.adminKey()).header("Content-Type", "text/plain")
+                    .method(methodAndPath[0], HttpRequest.BodyPublishers.ofString("{\"format\": \"csv\"}")).build());
+            assertThat(plain.statusCode() + " " + text(plain)).as(route).isEqualTo(text);
         });
         assertThat(http.get("/v1/reports/" + id).at("/data/name")).isEqualTo("R");
     }

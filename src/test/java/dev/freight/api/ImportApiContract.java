@@ -69,6 +69,23 @@ abstract class ImportApiContract {
     }
 
     /**
+     * An empty body (none, nothing or blank space, whatever its Content-Type) is the empty object: 422
+     * {@code malformed_body} naming the "data" it lacks, and nothing is imported. Before, "The body is not valid JSON
+     * at line 1, column 0".
+     */
+    @Test
+    void anEmptyBodyIsAnsweredAsTheEmptyObjectWhateverItsContentType() {
+        String lacking = "422 {\"error\":{\"code\":\"malformed_body\",\"message\":\"Expected {\\\"data\\\": ["
+                + " {\\\"<incoming key>\\\": <value>, …}, … ]} but got an empty object or body\"}}";
+
+        assertThat(EmptyBodyRequests.answers(http, "POST", "/v1/import/vendor-custom-import"))
+                .isEqualTo(EmptyBodyRequests.each(lacking));
+        Response empty = importBatch("{}");
+        assertThat(empty.status() + " " + empty.body()).isEqualTo(lacking);
+        assertThat(http.get("/v1/imports").json().get("data").size()).isZero();
+    }
+
+    /**
      * A client cut off mid-body (its connection closed after half of the declared bytes) is no failure of the server:
      * one WARN line without a stack trace names the route, and no import nor record is left. Before, it was logged
      * as an ERROR internal_error with a stack trace and an error id nobody received.

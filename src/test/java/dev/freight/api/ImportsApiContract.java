@@ -88,6 +88,22 @@ abstract class ImportsApiContract {
         http = tenant.http();
     }
 
+    /**
+     * An empty body (none, nothing or blank space, whatever its Content-Type, or {@code null}) is the empty object:
+     * 422 {@code invalid_import} naming the resource it lacks, and no import. Before, 422 {@code malformed_body}
+     * naming nothing, and 415 for an empty {@code text/plain} body.
+     */
+    @Test
+    void anEmptyBodyIsAnsweredAsTheEmptyObjectWhateverItsContentType() {
+        String lacking = "422 {\"error\":{\"code\":\"invalid_import\",\"message\":\"resource is required: the"
+                + " object to import into\"}}";
+
+        assertThat(EmptyBodyRequests.answers(http, "POST", "/v1/imports")).isEqualTo(EmptyBodyRequests.each(lacking));
+        Response jsonNull = http.post("/v1/imports", "null");
+        assertThat(jsonNull.status() + " " + jsonNull.body()).isEqualTo(lacking);
+        assertThat(http.get("/v1/imports").json().get("data").size()).isZero();
+    }
+
     @Test
     void aNewImportIsRequestedWithEverySeedFieldAndASignedUploadUrl() {
         long before = Instant.now().getEpochSecond();

@@ -69,6 +69,31 @@ abstract class ModuleImportApiContract {
         http = tenant.http();
     }
 
+    /**
+     * An empty body (none, nothing or blank space, whatever its Content-Type) is the empty object: suggest-mapping,
+     * validate and execute answer 400 {@code invalid_request} naming what they lack, and nothing is imported. Before,
+     * 422 {@code malformed_body} "The body is not valid JSON at line 1, column 0".
+     */
+    @Test
+    void anEmptyBodyIsAnsweredAsTheEmptyObjectWhateverItsContentType() {
+        String rows = "400 {\"success\":false,\"error\":{\"code\":\"invalid_request\",\"message\":\"send the rows"
+                + " to import as \\\"rows\\\", or the \\\"fileId\\\" that parse returned\"}}";
+        Map<String, String> answers = new LinkedHashMap<>();
+        answers.put("suggest-mapping", "400 {\"success\":false,\"error\":{\"code\":\"invalid_request\",\"message\":"
+                + "\"sourceColumns is required: the column headers of the file\"}}");
+        answers.put("validate", rows);
+        answers.put("execute", rows);
+
+        answers.forEach((step, answer) -> {
+            String path = "/v1/modules/contacts/import/" + step;
+            assertThat(EmptyBodyRequests.answers(http, "POST", path)).as(step)
+                    .isEqualTo(EmptyBodyRequests.each(answer));
+            Response empty = http.post(path, "{}");
+            assertThat(empty.status() + " " + empty.body()).as(step).isEqualTo(answer);
+        });
+        assertThat(http.get("/v1/modules/contacts/import/jobs").json().at("/data/jobs").size()).isZero();
+    }
+
     @Test
     void theSeedWorkflowParsesValidatesExecutesAndPolls() throws Exception {
         Response parsed = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",

@@ -1615,29 +1615,7 @@ abstract class RecordStoreContract {
      */
     @Test
     void filtersSortsAndCountsCompareAReferenceByTheExternalIdItsRecordHasNow() {
-        Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
-        ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker));
-        db.inTransaction(h -> {
-            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
-                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
-            h.update(insert, "vndr_now", acme, "vendor", "v-now", "{\"name\": \"Now\"}");
-            h.update(insert, "vndr_none", acme, "vendor", null, "{\"name\": \"None\"}");
-            h.update(insert, "vndr_x", acme, "vendor", "v-x", "{\"name\": \"X\"}");
-            h.update(insert, "vndr_globex", globex, "vendor", "g-now", "{\"name\": \"Globex's\"}");
-            List<String> makers = List.of(
-                    "{\"external_id\": \"v-then\", \"object\": \"vendor\", \"id\": \"vndr_now\"}",
-                    "{\"external_id\": \"v-removed\", \"object\": \"vendor\", \"id\": \"vndr_none\"}",
-                    "{\"external_id\": \"g-stored\", \"object\": \"vendor\", \"id\": \"vndr_globex\"}",
-                    "{\"external_id\": \"v-gone\", \"object\": \"vendor\", \"id\": \"vndr_gone\"}",
-                    "{\"external_id\": null, \"object\": \"vendor\", \"id\": \"vndr_now\"}",
-                    "",
-                    "{\"external_id\": \"v-now\", \"object\": \"vendor\", \"id\": \"vndr_x\"}");
-            for (int i = 0; i < makers.size(); i++) {
-                h.update(insert, "part_" + (i + 1), acme, "part", "p-" + (i + 1), makers.get(i).isEmpty() ? "{}"
-                        : "{\"maker\": " + makers.get(i) + "}");
-            }
-            return null;
-        });
+        ObjectDef part = partsWithMakersRenamedGoneAndElsewhere();
         RecordQuery.Target target = RecordQuery.Target.reference("maker");
         RecordStream stream = new RecordStream(db);
         Function<RecordQuery, List<String>> read = query -> makersAsStreamed(stream, part, query);
@@ -1666,6 +1644,72 @@ abstract class RecordStoreContract {
         RecordQuery now = new RecordQuery(List.of(new RecordQuery.Equals(target, "v-now")), null, null);
         assertThat(db.<Long>withHandle(h -> stream.count(h, acme, part, now))).isEqualTo(2L);
         assertThat(db.<Long>withHandle(h -> stream.countUpTo(h, acme, part, now, 10))).isEqualTo(2L);
+    }
+
+    /**
+     * Parts p-1 to p-7 whose maker (a reference to a vendor) names: v-then (its record vndr_now is v-now now),
+     * v-removed (vndr_none has no external_id now), g-stored (another organization's record), v-gone (no record), its
+     * record's id alone (vndr_now), nothing (p-6), and v-now (the record vndr_x, v-x now).
+     */
+    private ObjectDef partsWithMakersRenamedGoneAndElsewhere() {
+        Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
+        ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker));
+        db.inTransaction(h -> {
+            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
+                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            h.update(insert, "vndr_now", acme, "vendor", "v-now", "{\"name\": \"Now\"}");
+            h.update(insert, "vndr_none", acme, "vendor", null, "{\"name\": \"None\"}");
+            h.update(insert, "vndr_x", acme, "vendor", "v-x", "{\"name\": \"X\"}");
+            h.update(insert, "vndr_globex", globex, "vendor", "g-now", "{\"name\": \"Globex's\"}");
+            List<String> makers = List.of(
+                    "{\"external_id\": \"v-then\", \"object\": \"vendor\", \"id\": \"vndr_now\"}",
+                    "{\"external_id\": \"v-removed\", \"object\": \"vendor\", \"id\": \"vndr_none\"}",
+                    "{\"external_id\": \"g-stored\", \"object\": \"vendor\", \"id\": \"vndr_globex\"}",
+                    "{\"external_id\": \"v-gone\", \"object\": \"vendor\", \"id\": \"vndr_gone\"}",
+                    "{\"external_id\": null, \"object\": \"vendor\", \"id\": \"vndr_now\"}",
+                    "",
+                    "{\"external_id\": \"v-now\", \"object\": \"vendor\", \"id\": \"vndr_x\"}");
+            for (int i = 0; i < makers.size(); i++) {
+                h.update(insert, "part_" + (i + 1), acme, "part", "p-" + (i + 1), makers.get(i).isEmpty() ? "{}"
+                        : "{\"maker\": " + makers.get(i) + "}");
+            }
+            return null;
+        });
+        return part;
+    }
+
+    /**
+     * Equals and in filters on one reference hold together where the reference's text is a value they all share, and
+     * are one subquery of those values (none when they share none): a reference names one record. Before, each was a
+     * subquery of its own, whose cost on PostgreSQL grew much faster than their number.
+     */
+    @Test
+    void equalsAndInFiltersOnOneReferenceAreOneSubqueryOfTheValuesTheyShare() {
+        ObjectDef part = partsWithMakersRenamedGoneAndElsewhere();
+        RecordQuery.Target target = RecordQuery.Target.reference("maker");
+        RecordStream stream = new RecordStream(db);
+        Function<List<RecordQuery.Condition>, List<String>> matching = conditions -> makersAsStreamed(stream, part,
+                new RecordQuery(conditions, null, null));
+        Function<List<RecordQuery.Condition>, Integer> subqueries = conditions -> RecordStream.conditions(
+                db.dialect(), acme, part, conditions, new ArrayList<>()).split("with recursive", -1).length - 1;
+        List<RecordQuery.Condition> nowOrGone = List.of(new RecordQuery.In(target, List.of("v-now", "v-gone", "v-x")),
+                new RecordQuery.Equals(target, "v-gone"), new RecordQuery.In(target, List.of("v-x", "v-gone")));
+        List<RecordQuery.Condition> apart = List.of(new RecordQuery.Equals(target, "v-now"),
+                new RecordQuery.Equals(target, "v-x"));
+        List<RecordQuery.Condition> shared = List.of(new RecordQuery.In(target, List.of("v-now", "vndr_none")),
+                new RecordQuery.In(target, List.of("vndr_none", "v-now", "g-stored")));
+
+        assertThat(matching.apply(nowOrGone)).containsExactly("p-4=v-gone");
+        assertThat(matching.apply(apart)).isEmpty();
+        assertThat(matching.apply(shared)).containsExactly("p-1=v-now", "p-2=vndr_none", "p-5=v-now");
+        assertThat(matching.apply(List.of(shared.getFirst(), new RecordQuery.Empty(target, false),
+                shared.getLast()))).containsExactly("p-1=v-now", "p-2=vndr_none", "p-5=v-now");
+        assertThat(subqueries.apply(nowOrGone)).isEqualTo(1);
+        assertThat(subqueries.apply(shared)).isEqualTo(1);
+        // No value shared: no record can match, and no subquery is run.
+        assertThat(subqueries.apply(apart)).isZero();
+        assertThat(subqueries.apply(List.of(new RecordQuery.Equals(target, "v-now"),
+                new RecordQuery.Equals(RecordQuery.Target.reference("other"), "v-now")))).isEqualTo(2);
     }
 
     /**
