@@ -193,6 +193,15 @@ class ErrorMapper implements ErrorController {
         return false;
     }
 
+    /**
+     * The methods a 405 names, in alphabetical order: Spring lists them in the order of its mapping registry, a hash
+     * map keyed by identity hashes, which differ with how the JVM started (with the ahead-of-time cache or without).
+     */
+    private static List<String> allowed(HttpRequestMethodNotSupportedException m) {
+        String[] methods = m.getSupportedMethods();
+        return methods == null ? List.of() : Arrays.stream(methods).sorted().toList();
+    }
+
     private static ResponseEntity<ErrorBody> plainAnswer(Exception e, HttpServletRequest request) {
         return switch (e) {
             case MaxUploadSizeExceededException tooLarge -> body(new ApiException(400, "file_too_large",
@@ -203,7 +212,7 @@ class ErrorMapper implements ErrorController {
             case NoHandlerFoundException notFound -> notFound(request);
             case NoResourceFoundException notFound -> notFound(request);
             case HttpRequestMethodNotSupportedException m -> body(new ApiException(405, "method_not_allowed",
-                    m.getMethod() + " is not supported here; use " + m.getSupportedHttpMethods()), null);
+                    m.getMethod() + " is not supported here; use " + allowed(m)), null);
             // A @RequestBody read past FREIGHT_MAX_REQUEST_BYTES (RequestBodyLimits): the converter wraps the cause.
             case HttpMessageNotReadableException tooLarge when RequestBodyLimit.exceededLimit(tooLarge) >= 0 ->
                     body(RequestBodyLimit.tooLarge(RequestBodyLimit.exceededLimit(tooLarge)), null);
