@@ -405,7 +405,8 @@ final class ChunkWriter implements RowWriter {
             writes.add(write);
             written.add(row);
         }
-        // Writing in key order gives concurrent imports of overlapping keys the same lock order: no deadlocks.
+        // Creates in key order: concurrent imports creating the same keys wait for them in the same order. Updates
+        // lock their records in id order in the store, whatever order they come in (Dialect.updateRecords).
         if (inKeyOrder(writes)) {
             written(written, results, records.upsert(h, organizationId, object, writes, importId));
             return;
