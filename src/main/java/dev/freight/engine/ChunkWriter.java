@@ -406,7 +406,7 @@ final class ChunkWriter implements RowWriter {
             written.add(row);
         }
         // Creates in key order: concurrent imports creating the same keys wait for them in the same order. Updates
-        // lock their records in id order in the store, whatever order they come in (Dialect.updateRecords).
+        // lock their records in the order of the update's plan (docs/engine.md, "Lock order").
         if (inKeyOrder(writes)) {
             written(written, results, records.upsert(h, organizationId, object, writes, importId));
             return;

@@ -160,8 +160,7 @@ public interface Dialect {
      * {@code importId}, each record updated is logged in that import's change log (kind {@code updated}, the values
      * and version it had, the version written) by the database: the previous values are copied from the stored
      * record, never sent back over the wire. Hands {@code returned} one row ({@code external_id, id, version}) per
-     * record updated. Nothing happens for no rows. Where other writers run beside ({@link #deleteLock} not empty),
-     * the records are locked in id order before any is updated, the order in which every writer locks records.
+     * record updated. Nothing happens for no rows.
      */
     void updateRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
             String importId, Handle.RowMapper<?> returned);

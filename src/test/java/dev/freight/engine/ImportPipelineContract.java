@@ -5106,13 +5106,46 @@ abstract class ImportPipelineContract {
         assertThat(ids.get("s-0")).isLessThan(ids.get("s-1"));
         assertThat(ids.get("s-1")).isLessThan(ids.get("s-2"));
         String services = "external_id,name,vendor,dependencies\ns-0,Audit,v-2,\ns-1,Base,v-1,s-2\n";
-        WriterBesideADelete both = writeBesideADelete("service", services, "external_id\ns-1\ns-2\n", "for share",
-                ids.get("s-0"), true, "", LOCK_TO_DELETE);
+        ImportJob writer = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(services));
+        String deletes = "external_id\ns-1\ns-2\n";
+        ImportJob delete = pipeline.prepare(uploaded("service", Action.DELETE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(deletes));
+        ImportPipeline writing = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        ImportPipeline deleting = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
+        List<StoreException> lost = new CopyOnWriteArrayList<>();
+        writing.lostRace(lost::add);
+        deleting.lostRace(lost::add);
+        ExecutorService workers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<ImportJob>> started = new ArrayList<>();
+            Callable<ImportJob> write = () -> writing.process(writer.id(), csv(services), ImportPipeline.Listener.NONE);
+            Callable<ImportJob> remove = () -> deleting.process(delete.id(), csv(deletes),
+                    ImportPipeline.Listener.NONE);
+            if (databases() == TestDatabases.POSTGRESQL) {
+                db.inTransaction(h -> {
+                    h.query("select id from records where organization_id = ? and id = ? for share",
+                            rs -> rs.getString(1), org, ids.get("s-0"));
+                    started.add(workers.submit(write));
+                    databases().awaitLockWaiter(db, "", started.getFirst());
+                    started.add(workers.submit(remove));
+                    databases().awaitLockWaiter(db, LOCK_TO_DELETE, started.getLast());
+                    return null;
+                });
+            } else {
+                started.add(CompletableFuture.completedFuture(write.call()));
+                started.add(CompletableFuture.completedFuture(remove.call()));
+            }
+            ImportJob written = started.getFirst().get(60, TimeUnit.SECONDS);
+            ImportJob deleted = started.getLast().get(60, TimeUnit.SECONDS);
 
-        assertThat(both.lost()).isEmpty();
-        assertThat(both.written().stats()).isEqualTo(new ImportStats(2, 2, 0, 2, 0, 0, 0, 0));
-        assertThat(both.deleted().stats()).isEqualTo(new ImportStats(2, 2, 0, 0, 0, 2, 0, 0));
-        assertThat(serviceIds("s-0", "s-1", "s-2")).isEqualTo(Map.of("s-0", ids.get("s-0")));
+            assertThat(lost).isEmpty();
+            assertThat(written.stats()).isEqualTo(new ImportStats(2, 2, 0, 2, 0, 0, 0, 0));
+            assertThat(deleted.stats()).isEqualTo(new ImportStats(2, 2, 0, 0, 0, 2, 0, 0));
+            assertThat(serviceIds("s-0", "s-1", "s-2")).isEqualTo(Map.of("s-0", ids.get("s-0")));
+        } finally {
+            workers.shutdownNow();
+        }
     }
 
     /**
@@ -5182,89 +5215,6 @@ abstract class ImportPipelineContract {
                     .isEqualTo(List.of("deleted", keys.get(i), 2L));
             assertThat(ValueJson.decode(change.previousData(), definition).get(nameField))
                     .isEqualTo(new Value.Text(names.get(i)));
-        }
-    }
-
-    /**
-     * A chunk of vendors updates v-a and v-b while a delete import of both runs; v-b was created first, so the
-     * records' id order (v-b, v-a) is not their key order. The test's transaction holds v-a for key share
-     * (PostgreSQL), which lets an update by and stops a delete: the delete, which locks its records in id order as it
-     * reads them ({@code RecordStore.existingToDelete}), locks v-b and waits at v-a; then the writer's chunk starts
-     * and waits for a lock, and the test lets both go. The chunk's update locks its records in id order too, in the
-     * same statement (PostgreSQL's {@code updateRecords}): it waits at v-b, holding nothing, for the delete's commit,
-     * then finds both gone, and its next attempt creates them (one race lost, the writer's, as a version-checked write
-     * of a record deleted since it was read; no deadlock). Before, the update took its records in the order of its
-     * plan, v-a (by key) first, which the key share let by: it held v-a and waited at v-b, which the delete held while
-     * it waited at v-a, and PostgreSQL broke the deadlock (40P01) by failing one of them, which ran again. On SQLite
-     * the delete and the writer run one after the other, and no race is lost.
-     */
-    @Test
-    void aChunkThatUpdatesRecordsDoesNotDeadlockWithADeleteOfThemWhoseIdOrderIsNotTheirKeyOrder() throws Exception {
-        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-b,Beta\n");
-        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-a,Acme\n");
-        // v-b's stored row now lies after v-a's in the table: a scan of it, as of the key, meets v-a first.
-        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-b,Beta 1\n");
-        Map<String, String> ids = ids("v-a", "v-b");
-        assertThat(ids.get("v-b")).isLessThan(ids.get("v-a"));
-        WriterBesideADelete both = writeBesideADelete("vendor", "external_id,name\nv-a,Acme 2\nv-b,Beta 2\n",
-                "external_id\nv-a\nv-b\n", "for key share", ids.get("v-a"), false, RECORD_LOCK, "with s as");
-
-        assertThat(both.lost().stream().map(e -> e.getCause() instanceof java.sql.SQLException c ? c.getSQLState()
-                : e.code()).toList()).isEqualTo(databases() == TestDatabases.POSTGRESQL
-                        ? List.of("transient_conflict") : List.of());
-        assertThat(both.deleted().stats()).isEqualTo(new ImportStats(2, 2, 0, 0, 0, 2, 0, 0));
-        assertThat(both.written().stats()).isEqualTo(new ImportStats(2, 2, 2, 0, 0, 0, 0, 0));
-        assertThat(vendor("v-a").values()).containsOnly(Map.entry("name", new Value.Text("Acme 2")));
-        assertThat(vendor("v-b").values()).containsOnly(Map.entry("name", new Value.Text("Beta 2")));
-    }
-
-    /** What {@link #writeBesideADelete} ended with: the writer, the delete, and the races either lost. */
-    private record WriterBesideADelete(ImportJob written, ImportJob deleted, List<StoreException> lost) {}
-
-    /**
-     * Runs a merge of {@code writes} and a delete import of {@code deletes} into {@code object}, each on a pipeline and
-     * a thread of its own that counts its lost races, while the test's transaction holds the record {@code held} with
-     * {@code lock} ("for share", "for key share"): the writer first when {@code writerFirst}, the other once the first
-     * waits for a lock at a statement that begins with {@code firstAwaits}; then, once the other waits at one that
-     * begins with {@code secondAwaits}, that transaction commits (PostgreSQL). On SQLite they run one after the other.
-     */
-    private WriterBesideADelete writeBesideADelete(String object, String writes, String deletes, String lock,
-            String held, boolean writerFirst, String firstAwaits, String secondAwaits) throws Exception {
-        ImportJob writer = pipeline.prepare(uploaded(object, Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
-                csv(writes));
-        ImportJob delete = pipeline.prepare(uploaded(object, Action.DELETE, DuplicateHandling.IGNORE_ALL, null).id(),
-                csv(deletes));
-        ImportPipeline writing = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
-        ImportPipeline deleting = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
-        List<StoreException> lost = new CopyOnWriteArrayList<>();
-        writing.lostRace(lost::add);
-        deleting.lostRace(lost::add);
-        Callable<ImportJob> write = () -> writing.process(writer.id(), csv(writes), ImportPipeline.Listener.NONE);
-        Callable<ImportJob> remove = () -> deleting.process(delete.id(), csv(deletes), ImportPipeline.Listener.NONE);
-        Callable<ImportJob> first = writerFirst ? write : remove;
-        Callable<ImportJob> second = writerFirst ? remove : write;
-        ExecutorService workers = Executors.newFixedThreadPool(2);
-        try {
-            List<Future<ImportJob>> started = new ArrayList<>();
-            if (databases() == TestDatabases.POSTGRESQL) {
-                db.inTransaction(h -> {
-                    h.query("select id from records where organization_id = ? and id = ? " + lock,
-                            rs -> rs.getString(1), org, held);
-                    started.add(workers.submit(first));
-                    databases().awaitLockWaiter(db, firstAwaits, started.getFirst());
-                    started.add(workers.submit(second));
-                    databases().awaitLockWaiter(db, secondAwaits, started.getLast());
-                    return null;
-                });
-            } else {
-                started.add(CompletableFuture.completedFuture(first.call()));
-                started.add(CompletableFuture.completedFuture(second.call()));
-            }
-            ImportJob one = started.getFirst().get(60, TimeUnit.SECONDS);
-            ImportJob other = started.getLast().get(60, TimeUnit.SECONDS);
-            return writerFirst ? new WriterBesideADelete(one, other, lost) : new WriterBesideADelete(other, one, lost);
-        } finally {
-            workers.shutdownNow();
         }
     }
 

@@ -94,33 +94,24 @@ public final class PostgresDialect implements Dialect {
         insertStaged(h, organizationId, object, rows, importId, now, UPDATE_ON_KEY, returned);
     }
 
-    /**
-     * Locks the records the update is about to update in id order ({@link #LOCKED}) before it updates any: the order
-     * of its own plan (by key, or as the rows lie in the table) is not the id order in which deletes lock records, and
-     * an update that held one record and waited for another that a delete held while it waited for the first
-     * deadlocked (40P01). The update reaches a record only once {@code locked} gave it, so it waits nowhere else.
-     */
     @Override
     public void updateRecords(Handle h, String organizationId, String object, List<String[]> rows, long now,
             String importId, Handle.RowMapper<?> returned) {
         for (List<String[]> run : runs(rows)) {
             List<Object> params = new ArrayList<>();
-            String stage = stagedRows(run, params) + ", " + LOCKED;
-            params.addAll(Arrays.asList(organizationId, object));
+            String stage = stagedRows(run, params);
             if (importId == null) {
                 params.addAll(Arrays.asList(now, organizationId, object));
                 h.query("with " + stage + " update records r set data = s.data, updated_at = ?,"
                         + " version = r.version + 1 from s where r.organization_id = ? and r.object = ?"
                         + " and r.external_id = s.external_id and r.version = s.expected"
-                        + " and r.id in (select id from locked) returning r.external_id, r.id, r.version", returned,
-                        params);
+                        + " returning r.external_id, r.id, r.version", returned, params);
             } else {
                 // The second scan of records (o) reads the statement's snapshot: the record as it was before.
                 params.addAll(Arrays.asList(now, organizationId, object, importId, object));
                 h.query("with " + stage + ", updated as (update records r set data = s.data, updated_at = ?,"
                         + " version = r.version + 1 from s, records o where r.organization_id = ?"
                         + " and r.object = ? and r.external_id = s.external_id and r.version = s.expected"
-                        + " and r.id in (select id from locked)"
                         + " and o.id = r.id returning r.external_id, r.id, r.version, o.data as previous_data,"
                         + " o.version as previous_version), logged as (" + ImportStore.insertChanges(this)
                         + " select ?, id, ?, external_id, 'updated', previous_data, previous_version, version"
@@ -129,13 +120,6 @@ public final class PostgresDialect implements Dialect {
             }
         }
     }
-
-    /**
-     * The staged rows' records (organization and object are its parameters), locked in id order as an update does
-     * ({@code for no key update}): materialized, so that it runs as written, once, rather than folded into the update.
-     */
-    private static final String LOCKED = "locked as materialized (select id from records where organization_id = ?"
-            + " and object = ? and external_id in (select external_id from s) order by id for no key update)";
 
     @Override
     public void insertRecordsIfAbsent(Handle h, String organizationId, String object, List<String[]> rows, long now,
