@@ -322,6 +322,7 @@ final class ChunkWriter implements RowWriter {
         boolean keyed = resolved.stream().anyMatch(r -> r.externalId() != null);
         Map<String, Existing> existing = !keyed || skipsLookup ? Map.of()
                 : ahead != null ? ahead.existing()
+                : action == Action.DELETE ? records.existingToDelete(h, organizationId, object.slug(), keys(resolved))
                 : records.existing(h, organizationId, object.slug(), keys(resolved));
         List<DeferredRow> deferred = new ArrayList<>(putOff == null ? 0 : putOff.size());
         if (action == Action.DELETE) {
@@ -404,7 +405,8 @@ final class ChunkWriter implements RowWriter {
             writes.add(write);
             written.add(row);
         }
-        // Writing in key order gives concurrent imports of overlapping keys the same lock order: no deadlocks.
+        // Creates in key order: concurrent imports creating the same keys wait for them in the same order. Updates
+        // lock their records in the order of the update's plan (docs/engine.md, "Lock order").
         if (inKeyOrder(writes)) {
             written(written, results, records.upsert(h, organizationId, object, writes, importId));
             return;
@@ -477,9 +479,12 @@ final class ChunkWriter implements RowWriter {
 
     /**
      * Deletes the stored records of the rows' keys at the versions this chunk read them at; a key with none counts
-     * {@code unchanged}. The store logs each record as it deletes it, and a record another writer changed or deleted
-     * since the look-up fails the chunk with {@code transient_conflict}: its next attempt reads afresh, so the change
-     * log (what rollback restores) holds the values the record had when it was deleted, never older ones.
+     * {@code unchanged}. {@link #write} read them under their locks, taken in id order
+     * ({@link RecordStore#existingToDelete}): a record another writer was changing is read once that writer committed,
+     * so the delete at the version read does not miss it, and the chunk is written in one attempt. The store logs each
+     * record as it deletes it, so the change log (what rollback restores) holds the values the record had when it was
+     * deleted; a delete that misses all the same fails the chunk with {@code transient_conflict}, whose next attempt
+     * reads afresh.
      *
      * <p>A record that a record the import does not delete still refers to stays, and its row is rejected with
      * {@code record_referenced} (see {@link #stillReferred}); one referred to only by records of its own object that
@@ -505,14 +510,14 @@ final class ChunkWriter implements RowWriter {
             if (kept == null) {
                 // A record of the object outside the chunk may be a later row's, deleted after all: decided after the
                 // last row. A record of another object stays whatever the import does.
-                StillReferred.Found refs = stillReferred.references(records, h, organizationId, ids, null);
+                StillReferred.Found refs = stillReferred.referencesToLocked(records, h, organizationId, ids, null);
                 rejected = StillReferred.kept(refs, o -> o.equals(object));
                 later = StillReferred.kept(refs, o -> false).keySet();
             } else {
                 // After the last row, the put-off rows still pending are deleted too (their records refer to one
                 // another only: ImportPipeline.rejectStillReferred marked those they did not).
-                rejected = StillReferred.kept(stillReferred.references(records, h, organizationId, ids, importId),
-                        o -> false);
+                rejected = StillReferred.kept(stillReferred.referencesToLocked(records, h, organizationId, ids,
+                        importId), o -> false);
             }
         }
         List<Existing> doomed = new ArrayList<>();
@@ -534,8 +539,6 @@ final class ChunkWriter implements RowWriter {
                 results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), old.id(), Outcome.DELETED));
             }
         }
-        // Key order, as the upserts: concurrent imports of overlapping keys take their locks in the same order.
-        doomed.sort(Comparator.comparing(Existing::externalId));
         records.deleteChecked(h, organizationId, importId,
                 doomed.stream().map(e -> new RecordStore.Versioned(e.id(), e.version())).toList());
         return failed;

@@ -75,10 +75,19 @@ final class StillReferred {
      */
     Found references(RecordStore records, Handle h, String organizationId, Collection<String> candidates,
             String pendingOf) {
+        records.lockToDelete(h, organizationId, candidates);
+        return referencesToLocked(records, h, organizationId, candidates, pendingOf);
+    }
+
+    /**
+     * {@link #references} of candidates the caller's transaction has locked to be deleted already, as it read them
+     * ({@link RecordStore#existingToDelete}): no statement to lock them again.
+     */
+    Found referencesToLocked(RecordStore records, Handle h, String organizationId, Collection<String> candidates,
+            String pendingOf) {
         if (candidates.isEmpty()) {
             return Found.NONE;
         }
-        records.lockToDelete(h, organizationId, candidates);
         List<ReferringRecords.Referrers> outside = new ArrayList<>();
         referring.referrers(records, h, organizationId, candidates, pendingOf, outside::add);
         List<ReferringRecords.Reference> among = new ArrayList<>();

@@ -263,6 +263,24 @@ public final class RecordStore {
     }
 
     /**
+     * {@link #existing}, locking the records it finds, in id order, as {@link #lockToDelete} does: for a delete, which
+     * then reads each record's values and version under its lock, so a record another writer changed meanwhile is read
+     * as that writer committed it (the lock waits for it) and the delete at that version does not miss. On a database
+     * whose write transactions run one at a time ({@link Dialect#deleteLock}) a read as {@link #existing}.
+     */
+    public Map<String, Existing> existingToDelete(Handle h, String organizationId, String object,
+            Collection<String> externalIds) {
+        Map<String, Existing> found = new HashMap<>(externalIds.size() * 2);
+        h.queryIn("select id, external_id, data, version from records where organization_id = ? and object = ?"
+                + " and %s order by id" + h.dialect().deleteLock(), List.of(organizationId, object), "external_id",
+                externalIds, rs -> {
+                    Existing e = new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4));
+                    return found.put(e.externalId(), e);
+                });
+        return found;
+    }
+
+    /**
      * As {@link #existing}, reading first the one stretch of the object's key index between the least and the greatest
      * of the keys: for keys that are mostly stored next to one another (a re-load of a file in key order, chunk by
      * chunk) one index scan instead of a search per key (a third of the database's time per key on PostgreSQL).
@@ -373,10 +391,11 @@ public final class RecordStore {
             + " and external_id <= ?";
 
     /**
-     * An import's deletes, each at the version its writer read (in the order given, which should be key order: the
-     * order concurrent writers take their locks in), and each deleted record logged in {@code importId}'s change log
-     * (kind {@code deleted}, with the values, external id and version it had) by the database, from the row it deletes:
-     * the log holds what was deleted, and the values never travel back over the wire. Any record that changed or went
+     * An import's deletes, each at the version its writer read (having locked them in id order, the order concurrent
+     * writers take their locks in: {@link #existingToDelete}, {@link #lockToDelete}), and each deleted record logged
+     * in {@code importId}'s change log (kind {@code deleted}, with the values, external id and version it had) by the
+     * database, from the row it deletes: the log holds what was deleted, and the values never travel back over the
+     * wire. Any record that changed or went
      * meanwhile fails the whole call with {@code transient_conflict}, as {@link #upsert} does: the caller's transaction
      * rolls back and runs again from a fresh read, so it never deletes values it did not read, and rollback never
      * restores values that another writer had replaced. Returns how many were deleted: all of them.

@@ -18,6 +18,7 @@ import dev.freight.schema.FieldType;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Schema;
 import dev.freight.schema.Value;
+import dev.freight.store.Change;
 import dev.freight.store.Database;
 import dev.freight.store.IdGenerator;
 import dev.freight.store.ImportEnums.Action;
@@ -52,7 +53,6 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -3682,7 +3682,7 @@ abstract class ImportPipelineContract {
 
     /**
      * A delete row whose external_id matched nothing when the chunk looked it up, while another writer creates a record
-     * with it: on PostgreSQL the other writer commits after the look-up (the chunk's delete waits for its lock on v-1),
+     * with it: on PostgreSQL the other writer commits after the look-up began (which waits for its lock on v-1),
      * the row counts unchanged as a key with nothing to delete, and the other writer's record stays; the chunk's other
      * rows are deleted. On SQLite the chunk begins after the other writer's commit (it waits for the write lock), finds
      * v-2 and deletes it too. Either way no row fails and every row is accounted for.
@@ -3695,8 +3695,8 @@ abstract class ImportPipelineContract {
         ImportJob job = prepared(Action.DELETE, DuplicateHandling.IGNORE_ALL, file);
         ImportPipeline.RowSource source = csv(file);
         // Holds v-1's row (PostgreSQL) or the write lock (SQLite) without changing the record, and creates v-2. The
-        // chunk looks v-1, v-2 and v-3 up, finds v-1 and v-3, and its delete waits for v-1.
-        ImportJob done = processWhileAnotherWriterHolds(job, source, CHECKED_DELETE, h -> {
+        // chunk looks v-1, v-2 and v-3 up under their locks, waits for v-1, and finds v-1 and v-3.
+        ImportJob done = processWhileAnotherWriterHolds(job, source, RECORD_LOCK, h -> {
             h.update("update records set version = version where organization_id = ? and id = ?", org, v1);
             records.upsert(h, org, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-2", Map.of("name",
                     new Value.Text("Someone else's")))));
@@ -3740,19 +3740,15 @@ abstract class ImportPipelineContract {
     }
 
     /**
-     * How the statement an import's delete of vendors first waits at begins (PostgreSQL), to wait for it: the lock it
-     * takes on the records before it looks for what refers to them (RecordStore.lockToDelete), since other objects may
-     * refer to vendors. Before, the version-checked delete itself ("with deleted as (delete from records").
-     */
-    private static final String CHECKED_DELETE = "select id from records where organization_id = ";
-
-    /**
      * An import deletes v-2 (a delete row, or an overwrite's cleanup, as v-2 is not in the file) while another writer
-     * updates or deletes v-2 and commits between the import's look-up and its delete. On PostgreSQL the import's delete
-     * waits for the other writer's lock on v-2 and then misses the version it read, so the chunk (or the cleanup's
-     * page) runs again from a fresh read: an updated v-2 is deleted with the other writer's values in the change log,
-     * and rollback restores exactly those; a deleted v-2 counts as a key with nothing to delete (a delete row:
-     * {@code unchanged}; the cleanup: not at all), and rollback does not bring it back. Before, the delete removed v-2
+     * updates or deletes v-2 and commits meanwhile. On PostgreSQL a delete chunk reads its records under their locks
+     * ({@code RecordStore.existingToDelete}): it waits for the other writer and reads v-2 as that writer left it, in
+     * one attempt (before, it read v-2 first, missed the version it read and ran again); the cleanup's page reads its
+     * records before it locks them, so its delete waits for the other writer's lock on v-2, misses the version it read,
+     * and the page runs again from a fresh read (one lost race). Either way an updated v-2 is deleted with the other
+     * writer's values in the change log, and rollback restores exactly those; a deleted v-2 counts as a key with
+     * nothing to delete (a delete row: {@code unchanged}; the cleanup: not at all), and rollback does not bring it
+     * back. Before, the delete removed v-2
      * by id whatever its version and logged the values read before the other writer's update, which rollback then
      * restored over that writer's update (or re-created the record that writer had deleted). SQLite's import waits for
      * the write lock before it reads anything, so there it reads v-2 as the other writer left it, with the same outcome.
@@ -3765,8 +3761,9 @@ abstract class ImportPipelineContract {
         Map<String, String> before = ids("v-1", "v-2", "v-3");
         ImportJob job = prepared(action, DuplicateHandling.IGNORE_ALL, file);
         ImportPipeline.RowSource source = csv(file);
-        // The import reads v-2 as it was before the other writer's transaction, and its delete of v-2 waits for it.
-        ImportJob done = processWhileAnotherWriterHolds(job, source, CHECKED_DELETE, h -> {
+        List<StoreException> lost = new CopyOnWriteArrayList<>();
+        pipeline.lostRace(lost::add);
+        ImportJob done = processWhileAnotherWriterHolds(job, source, RECORD_LOCK, h -> {
             if (otherDeletes) {
                 records.delete(h, org, List.of(before.get("v-2")));
             } else {
@@ -3779,6 +3776,7 @@ abstract class ImportPipelineContract {
         assertThat(done.stats()).isEqualTo(expected);
         assertThat(errors(done)).isEmpty();
         assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(action == Action.OVERWRITE ? expected.deleted() : 0);
+        assertThat(lost).hasSize(action == Action.OVERWRITE && databases() == TestDatabases.POSTGRESQL ? 1 : 0);
         assertThat(ids("v-1", "v-2", "v-3").keySet()).containsExactlyInAnyOrderElementsOf(
                 action == Action.OVERWRITE ? List.of("v-1", "v-3") : List.of());
 
@@ -3831,7 +3829,7 @@ abstract class ImportPipelineContract {
         ImportJob job = prepared(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, file);
         pipeline.cleanupPageAttempts(1);
 
-        ImportJob done = processWhileAnotherWriterHolds(job, csv(file), CHECKED_DELETE,
+        ImportJob done = processWhileAnotherWriterHolds(job, csv(file), RECORD_LOCK,
                 h -> h.update(OTHER_WRITER_CHANGE, org, before.get("v-2")), h -> {});
 
         assertCompletedDeletingTheOtherTwo(done);
@@ -5092,11 +5090,12 @@ abstract class ImportPipelineContract {
      * and waits for a lock, and the test lets the writer go. The chunk locked s-2, the record it refers to, together
      * with its own records s-0 and s-1, in one statement in id order ({@code ReferenceResolver},
      * {@code RecordStore.lockReferenced}, for key share, which the test's lock lets by): the delete, which locks s-1
-     * then s-2 ({@code StillReferred}), waits at s-1 for the chunk's commit, then deletes both (its first try reads s-1
-     * before the chunk's change and runs again, a lost race but no deadlock). Before, the chunk locked s-2 only, and
-     * s-1 as its upsert reached it, after s-0: the delete held s-1 and waited for s-2, the chunk waited for s-1, and
-     * PostgreSQL broke the deadlock (40P01) by failing one of them, which ran again. On SQLite the writer and the
-     * delete run one after the other.
+     * then s-2 as it reads them ({@code RecordStore.existingToDelete}), waits at s-1 for the chunk's commit, then
+     * deletes both in one attempt: no transaction of either import runs again (the delete's first try read s-1 before
+     * the chunk's change and locked it after, and ran again, until it read under its lock). Before, the chunk locked
+     * s-2 only, and s-1 as its upsert reached it, after s-0: the delete held s-1 and waited for s-2, the chunk waited
+     * for s-1, and PostgreSQL broke the deadlock (40P01) by failing one of them, which ran again. On SQLite the writer
+     * and the delete run one after the other.
      */
     @Test
     void aChunkThatUpdatesItsOwnRecordsAndLocksTheirDependencyDoesNotDeadlockWithADeleteOfThem() throws Exception {
@@ -5114,14 +5113,9 @@ abstract class ImportPipelineContract {
                 csv(deletes));
         ImportPipeline writing = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
         ImportPipeline deleting = new ImportPipeline(db, imports, records, new SchemaStore(clock), clock, 3);
-        List<StoreException> deadlocks = new CopyOnWriteArrayList<>();
-        Consumer<StoreException> counted = e -> {
-            if (e.getCause() instanceof SQLException cause && "40P01".equals(cause.getSQLState())) {
-                deadlocks.add(e);
-            }
-        };
-        writing.lostRace(counted);
-        deleting.lostRace(counted);
+        List<StoreException> lost = new CopyOnWriteArrayList<>();
+        writing.lostRace(lost::add);
+        deleting.lostRace(lost::add);
         ExecutorService workers = Executors.newFixedThreadPool(2);
         try {
             List<Future<ImportJob>> started = new ArrayList<>();
@@ -5145,12 +5139,82 @@ abstract class ImportPipelineContract {
             ImportJob written = started.getFirst().get(60, TimeUnit.SECONDS);
             ImportJob deleted = started.getLast().get(60, TimeUnit.SECONDS);
 
-            assertThat(deadlocks).isEmpty();
+            assertThat(lost).isEmpty();
             assertThat(written.stats()).isEqualTo(new ImportStats(2, 2, 0, 2, 0, 0, 0, 0));
             assertThat(deleted.stats()).isEqualTo(new ImportStats(2, 2, 0, 0, 0, 2, 0, 0));
             assertThat(serviceIds("s-0", "s-1", "s-2")).isEqualTo(Map.of("s-0", ids.get("s-0")));
         } finally {
             workers.shutdownNow();
+        }
+    }
+
+    /**
+     * A delete import of v-1 and v-2 runs while another import's chunk has updated both and not committed: it holds
+     * its chunk until a statement waits for a lock ({@link #whileAWriterHoldsItsChunk}). The delete reads its records
+     * under their locks ({@code RecordStore.existingToDelete}): on PostgreSQL it waits for the writer's commit, then
+     * reads them as the writer left them, and deletes them at those versions in one attempt, logging the writer's
+     * values. Before, it read them first and locked them after ({@code StillReferred}, vendors being records services
+     * refer to): it waited there, its delete at the versions read before missed, and its chunk ran again (a lost
+     * race, each time). On SQLite the writer runs before the delete.
+     */
+    @Test
+    void aDeleteThatWaitedForAWriterOfItsRecordsDeletesThemInOneAttempt() throws Exception {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+
+        assertDeletedInOneAttemptBesideAWriter("vendor", "name", List.of("v-1", "v-2"), List.of("Acme 2", "Beta 2"));
+    }
+
+    /**
+     * As above for contacts, records nothing can refer to: the delete locked nothing before its delete, which waited
+     * for the writer on PostgreSQL and then missed, and its chunk ran again. Now it reads them under their locks too.
+     */
+    @Test
+    void aDeleteOfRecordsNothingRefersToThatWaitedForAWriterDeletesThemInOneAttempt() throws Exception {
+        String contacts = "external_id,displayName,email\nc-1,Ann,ann@example.com\nc-2,Bob,bob@example.com\n";
+        ImportJob seeded = pipeline.prepare(uploaded("contact", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(contacts));
+        assertThat(pipeline.process(seeded.id(), csv(contacts), ImportPipeline.Listener.NONE).stats())
+                .isEqualTo(new ImportStats(2, 2, 2, 0, 0, 0, 0, 0));
+
+        assertDeletedInOneAttemptBesideAWriter("contact", "displayName", List.of("c-1", "c-2"),
+                List.of("Ann 2", "Bob 2"));
+    }
+
+    /**
+     * Deletes the two stored records of {@code object} with the external ids {@code keys} by a delete import that runs
+     * while an import that gives them the {@code names} (in {@code nameField}) holds its first chunk; checks that the
+     * writer updated both, that the delete deleted both without a transaction run again, and that its change log
+     * holds the names the writer gave them, at version 2.
+     */
+    private void assertDeletedInOneAttemptBesideAWriter(String object, String nameField, List<String> keys,
+            List<String> names) throws Exception {
+        StringBuilder changes = new StringBuilder("external_id," + nameField + "\n");
+        for (int i = 0; i < keys.size(); i++) {
+            changes.append(keys.get(i)).append(',').append(names.get(i)).append('\n');
+        }
+        Map<String, String> ids = db.withHandle((Handle h) -> records.idsByExternalId(h, org, object, keys));
+        String deletes = "external_id\n" + String.join("\n", keys) + "\n";
+        ImportJob delete = pipeline.prepare(uploaded(object, Action.DELETE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(deletes));
+        List<StoreException> lost = new CopyOnWriteArrayList<>();
+        pipeline.lostRace(lost::add);
+
+        BesideAWriter<ImportJob> both = whileAWriterHoldsItsChunk(Runnable::run, object, changes.toString(),
+                () -> pipeline.process(delete.id(), csv(deletes), ImportPipeline.Listener.NONE));
+
+        assertThat(both.writer().stats()).isEqualTo(new ImportStats(2, 2, 0, 2, 0, 0, 0, 0));
+        assertThat(both.work().stats()).isEqualTo(new ImportStats(2, 2, 0, 0, 0, 2, 0, 0));
+        assertThat(lost).isEmpty();
+        assertThat(db.withHandle((Handle h) -> records.idsByExternalId(h, org, object, keys))).isEmpty();
+        Map<String, Change> logged = db.withHandle((Handle h) -> imports.changes(h, delete.id(), ids.values()));
+        ObjectDef definition = BuiltInObjects.ALL.stream().filter(o -> o.slug().equals(object)).findFirst()
+                .orElseThrow();
+        for (int i = 0; i < keys.size(); i++) {
+            Change change = logged.get(ids.get(keys.get(i)));
+            assertThat(List.of(change.kind(), change.externalId(), change.previousVersion()))
+                    .isEqualTo(List.of("deleted", keys.get(i), 2L));
+            assertThat(ValueJson.decode(change.previousData(), definition).get(nameField))
+                    .isEqualTo(new Value.Text(names.get(i)));
         }
     }
 
@@ -5197,8 +5261,38 @@ abstract class ImportPipelineContract {
                 .isEqualTo(databases() == TestDatabases.POSTGRESQL ? List.of(3, 6) : List.of(6, 8));
     }
 
-    /** How StillReferred's lock of the records a delete is about to delete begins, as PostgreSQL shows it. */
-    private static final String LOCK_TO_DELETE = "select id from records where organization_id = $1 and id = any(";
+    /**
+     * A delete chunk reads its records and locks them in one statement ({@code RecordStore.existingToDelete}), and
+     * looks for what refers to them without locking them again: a chunk deleting v-1 and v-2, which services and
+     * assessments may refer to, takes 6 statements on PostgreSQL; before, 7, the read and the lock
+     * ({@code StillReferred}) being two. On SQLite, which locks nothing, 9 before and after.
+     */
+    @Test
+    void aDeleteChunkReadsAndLocksItsRecordsInOneStatement() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+        Schema schema = db.withHandle(h -> new SchemaStore(clock).schema(h, org));
+        ChunkWriter deletes = new ChunkWriter(records, db, schema, BuiltInObjects.VENDOR, org,
+                uploaded("vendor", Action.DELETE, DuplicateHandling.IGNORE_ALL, null).id(), Action.DELETE,
+                DuplicateHandling.IGNORE_ALL, Map.of(), "file", null);
+        RowTransformer rows = new RowTransformer(BuiltInObjects.VENDOR, Map.of("external_id", "external_id"),
+                Action.DELETE, false);
+        List<ParsedRow> chunk = List.of(rows.parse(new SourceRow(1, 2, Map.of("external_id", "v-1"))),
+                rows.parse(new SourceRow(2, 3, Map.of("external_id", "v-2"))));
+        dev.freight.store.StatementCount statements = new dev.freight.store.StatementCount();
+
+        ChunkWriter.Result written = db.inTransaction(h -> deletes.write(statements.counting(h), chunk));
+
+        assertThat(written.stats()).isEqualTo(new ImportStats(2, 2, 0, 0, 0, 2, 0, 0));
+        assertThat(ids("v-1", "v-2", "v-3")).containsOnlyKeys("v-3");
+        assertThat(statements.taken()).isEqualTo(databases() == TestDatabases.POSTGRESQL ? 6 : 9);
+    }
+
+    /**
+     * How a delete chunk's read of its records under their locks ({@code RecordStore.existingToDelete}) begins, as
+     * PostgreSQL shows it.
+     */
+    private static final String LOCK_TO_DELETE = "select id, external_id, data, version from records where"
+            + " organization_id = $1 and object = $2 and external_id = any(";
 
     /**
      * An overwrite of services kept s-3 without its dependency on s-1, and deleted s-1 and s-2 (which depends on s-1
@@ -5346,8 +5440,12 @@ abstract class ImportPipelineContract {
         }
     }
 
-    /** How the store's locking select of records to delete or to refer to begins, to wait for it. */
-    private static final String RECORD_LOCK = "select id from records where organization_id = ";
+    /**
+     * How the store's locking selects of records to delete or to refer to begin, to wait for them: "select id from
+     * records" ({@code RecordStore.lockToDelete}, {@code lockReferenced}) or, a delete chunk reading its records under
+     * their locks, "select id, external_id, data, version from records" ({@code RecordStore.existingToDelete}).
+     */
+    private static final String RECORD_LOCK = "select id";
 
     /** The stored value of service {@code id}'s vendor field. */
     private Value serviceVendor(String id) {
