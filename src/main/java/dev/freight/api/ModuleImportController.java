@@ -718,11 +718,7 @@ class ModuleImportController implements Envelope.Face {
     Envelope job(@PathVariable String module, @PathVariable String jobId, Caller caller) {
         caller.requireEither(Scope.IMPORT, Scope.READ);
         ObjectDef object = object(caller, module);
-        String source = followedSource(caller);
         ImportJob job = find(caller, object, jobId);
-        if (source != null && !job.source().equals(source)) {
-            throw jobNotFound(jobId);
-        }
         return Envelope.ok(jobView(object, job, findings(caller, object, job, urls)));
     }
 
@@ -756,6 +752,7 @@ class ModuleImportController implements Envelope.Face {
     Envelope rollback(@PathVariable String module, @PathVariable String jobId, Caller caller) {
         caller.require(Scope.IMPORT);
         ObjectDef object = object(caller, module);
+        // A job this key cannot follow here is not found here either, whatever the method.
         ImportJob job = find(caller, object, jobId);
         if (!job.status().isFinal()) {
             throw new ApiException(409, "import_running", "The import is " + job.status().wireName()
@@ -1173,9 +1170,12 @@ class ModuleImportController implements Envelope.Face {
         return ModuleResolver.resolve(database.withHandle(h -> schemas.schema(h, caller.organizationId())), module);
     }
 
+    /** The module's job; one of a face the caller may not follow here ({@link #followedSource}) is not found. */
     private ImportJob find(Caller caller, ObjectDef object, String jobId) {
+        String source = followedSource(caller);
         return database.withHandle(h -> imports.get(h, caller.organizationId(), jobId))
                 .filter(j -> j.resource().equals(object.slug()))
+                .filter(j -> source == null || j.source().equals(source))
                 .orElseThrow(() -> jobNotFound(jobId));
     }
 

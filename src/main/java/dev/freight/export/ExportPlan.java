@@ -48,9 +48,16 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
         columns = List.copyOf(columns);
     }
 
-    /** The record properties the store must read: those of the property columns. */
+    /**
+     * The record properties the store must read: those of the property columns, and for XLSX the record's id and
+     * external_id, by which a cell too long for Excel names its record whatever the columns.
+     */
     public Set<RecordStream.Property> properties() {
         Set<RecordStream.Property> properties = EnumSet.noneOf(RecordStream.Property.class);
+        if (format == ExportFormat.XLSX) {
+            properties.add(RecordStream.Property.ID);
+            properties.add(RecordStream.Property.EXTERNAL_ID);
+        }
         for (ExportColumn c : columns) {
             switch (c.kind()) {
                 case ID -> properties.add(RecordStream.Property.ID);

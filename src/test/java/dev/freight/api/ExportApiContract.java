@@ -1060,6 +1060,23 @@ abstract class ExportApiContract {
     }
 
     /**
+     * A cell too long for XLSX names its record by its external_id (its id when it has none) also when the export's
+     * columns leave both out. Before, the message read {@code Record null: …}.
+     */
+    @Test
+    void aTooLongXlsxCellNamesItsRecordWhenTheColumnsLeaveItsKeysOut() {
+        seed(tenant, BuiltInObjects.VENDOR, List.of(new RecordWrite("v-long", values("name", "Long", "status",
+                "active", "description", "z".repeat(40_000)))));
+
+        HttpResponse<byte[]> refused = export("/v1/modules/vendors/export", "{\"format\": \"xlsx\", \"config\":"
+                + " {\"columns\": [\"name\", \"description\"]}}");
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(json(refused).at("/error/message").asString()).isEqualTo("Record v-long: description has 40,000"
+                + " characters, but an XLSX cell holds at most 32,767; export it as CSV or JSON");
+    }
+
+    /**
      * A report's file name keeps the base letter of accented Latin letters ({@code Données clés} → {@code donnees-cles})
      * and the letters of other scripts; a name that is not ASCII goes in {@code filename*} (RFC 5987) beside an ASCII
      * {@code filename}, and an export job's signed URL carries it percent-encoded.

@@ -439,6 +439,31 @@ abstract class ModuleImportApiContract {
     }
 
     /**
+     * Rollback finds a job as its status does: an import-only key answers 404 for an import of another face (here an
+     * Import API batch) and rolls nothing back. Before, the job it was told did not exist was rolled back.
+     */
+    @Test
+    void anImportOnlyKeyCannotRollBackAnImportOfAnotherFaceThatItCannotFollow() {
+        Http.Client importer = tenant.http(tenant.key(KeyKind.SERVICE_ACCOUNT, Set.of(Scope.IMPORT)));
+        http.post("/v1/import-reports", "{\"slug\": \"contacts-api\", \"report_name\": \"Contacts\","
+                + " \"base_object\": \"contact\", \"mapping\": {\"displayName\": \"Name\", \"external_id\": \"Id\"}}");
+        Response batch = http.post("/v1/import/contacts-api", "{\"data\": [{\"Name\": \"Al\", \"Id\": \"c-1\"}]}");
+        String otherId = http.get("/v1/imports?limit=1").at("/data/0/id");
+
+        Response refused = importer.delete("/v1/modules/contacts/import/jobs/" + otherId);
+        Response records = http.get("/v1/objects/contact/records");
+
+        assertThat(batch.status()).as(batch.body()).isEqualTo(200);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(404);
+        assertThat(refused.body()).isEqualTo("{\"success\":false,\"error\":{\"code\":\"import_job_not_found\","
+                + "\"message\":\"Import job not found: there is no import job \\\"" + otherId
+                + "\\\" in this module\"}}");
+        assertThat(records.json().get("data").size()).isEqualTo(1);
+        assertThat(records.at("/data/0/values/displayName")).isEqualTo("Al");
+        assertThat(http.get("/v1/imports/" + otherId).at("/status")).isEqualTo("completed");
+    }
+
+    /**
      * A parse upload cut off by its client (its connection closed halfway through the file part) is no failure of the
      * server: one WARN line without a stack trace names the route, and no parsed file is left, neither its record nor
      * its bytes. Before, it was logged as an ERROR internal_error with a stack trace and an error id nobody received.
