@@ -76,24 +76,43 @@ final class ReferringRecords {
             Consumer<Reference> each) {
         long read = 0;
         for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
-            ObjectDef object = e.getKey();
-            List<Field> referring = e.getValue();
-            // Rows come by record, so only the current record's targets are remembered.
-            String[] from = {null};
-            Set<String> named = new HashSet<>();
-            read += records.references(h, organizationId, object, referring.stream().map(Field::slug).toList(),
-                    targets, referred, notCreatedBy, r -> {
-                        if (!r.fromId().equals(from[0])) {
-                            from[0] = r.fromId();
-                            named.clear();
-                        }
-                        if (named.add(r.toId())) {
-                            each.accept(new Reference(object, r.fromId(), r.fromExternalId(),
-                                    referring.get(r.field()), r.toId()));
-                        }
-                    });
+            read += scan(records, h, organizationId, e.getKey(), e.getValue(), referred, notCreatedBy, each);
         }
         return read;
+    }
+
+    /**
+     * {@link #scan} of the references the records {@code ids}, all of {@code object}, hold to one another
+     * ({@link RecordStore.Referred.Within}): only {@code object}'s records can be among them, so only its reference
+     * fields are read, and no record when it cannot refer to a target.
+     */
+    void within(RecordStore records, Handle h, String organizationId, ObjectDef object, Collection<String> ids,
+            Consumer<Reference> each) {
+        for (Map.Entry<ObjectDef, List<Field>> e : fields.entrySet()) {
+            if (e.getKey().slug().equals(object.slug())) {
+                scan(records, h, organizationId, e.getKey(), e.getValue(), new RecordStore.Referred.Within(ids), null,
+                        each);
+            }
+        }
+    }
+
+    /** {@link #scan} of the records of {@code object}, through its fields {@code referring}. */
+    private long scan(RecordStore records, Handle h, String organizationId, ObjectDef object, List<Field> referring,
+            RecordStore.Referred referred, String notCreatedBy, Consumer<Reference> each) {
+        // Rows come by record, so only the current record's targets are remembered.
+        String[] from = {null};
+        Set<String> named = new HashSet<>();
+        return records.references(h, organizationId, object, referring.stream().map(Field::slug).toList(), targets,
+                referred, notCreatedBy, r -> {
+                    if (!r.fromId().equals(from[0])) {
+                        from[0] = r.fromId();
+                        named.clear();
+                    }
+                    if (named.add(r.toId())) {
+                        each.accept(new Reference(object, r.fromId(), r.fromExternalId(), referring.get(r.field()),
+                                r.toId()));
+                    }
+                });
     }
 
     /**

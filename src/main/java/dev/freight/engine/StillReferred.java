@@ -42,7 +42,7 @@ final class StillReferred {
     /**
      * What the database found of the references to some candidates: per object that may refer to them (in schema
      * order), one answer per candidate the object's records outside the candidates refer to; and the references the
-     * candidates hold to one another, in the order {@link ReferringRecords#scan} gives them.
+     * candidates hold to one another, in the order {@link ReferringRecords#within} gives them.
      */
     record Found(List<ReferringRecords.Referrers> outside, List<ReferringRecords.Reference> among) {
 
@@ -91,7 +91,7 @@ final class StillReferred {
         List<ReferringRecords.Referrers> outside = new ArrayList<>();
         referring.referrers(records, h, organizationId, candidates, pendingOf, outside::add);
         List<ReferringRecords.Reference> among = new ArrayList<>();
-        referring.scan(records, h, organizationId, new RecordStore.Referred.Within(candidates), null, among::add);
+        referring.within(records, h, organizationId, object, candidates, among::add);
         return new Found(outside, among);
     }
 

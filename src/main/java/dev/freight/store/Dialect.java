@@ -102,7 +102,9 @@ public interface Dialect {
 
     /**
      * {@link #inList} as one parameter however many {@code values} there are, for a query that must see them all at
-     * once: PostgreSQL's array; on SQLite, whose statements take at most {@link #maxParameters}, a JSON array.
+     * once, read by a subquery so that the database builds one look-up of them rather than compare each row with
+     * every value: PostgreSQL's array (its {@code = any} is hashed only in a plan made with the values); on SQLite,
+     * whose statements take at most {@link #maxParameters}, a JSON array.
      */
     default String inSet(Handle h, String column, Collection<String> values, List<Object> params) {
         return inList(h, column, List.copyOf(values), params);

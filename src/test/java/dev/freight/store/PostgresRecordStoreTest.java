@@ -50,6 +50,19 @@ class PostgresRecordStoreTest extends RecordStoreContract {
                 "records_organization_id_object_external_id_key")).as(String.join("\n", plans.get(1))).isTrue();
     }
 
+    /**
+     * A set of ids a statement must see at once is read by a subquery that the generic plan hashes once: before, bound
+     * as {@code = any} of the array, the generic plan compared each record's id with the 1,000 ids in turn
+     * ({@code <> ALL ($2)}), and a delete chunk's count of what refers to its vendors took 14.1 s instead of 0.93 s.
+     */
+    @Test
+    void aSetOfIdsIsHashedOnceInTheGenericPlan() {
+        List<String> plan = notInASetOfIdsPlan();
+
+        assertThat(plan).anySatisfy(line -> assertThat(line).contains("(NOT (hashed SubPlan 1))"));
+        assertThat(plan).noneSatisfy(line -> assertThat(line).contains("ALL ("));
+    }
+
     @Test
     void storesDataAsJsonbWhoseMembersKeepTheirTypesAndScale() {
         String id = upsertTypedVendor();

@@ -1910,6 +1910,21 @@ abstract class RecordStoreContract {
     }
 
     /**
+     * The plan the database keeps for a statement that leaves out the records among a set of 1,000 ids
+     * ({@link Dialect#inSet}), as a delete chunk's count of what refers to its records does: PostgreSQL's generic plan,
+     * which the driver's statements prepared on the server run from their fifth run.
+     */
+    List<String> notInASetOfIdsPlan() {
+        List<String> ids = IntStream.range(0, 1000).mapToObj(i -> "vndr_" + i).toList();
+        return db.withHandle(h -> {
+            List<Object> params = new ArrayList<>(List.of(acme));
+            String sql = "select id from records where organization_id = ? and not "
+                    + h.dialect().inSet(h, "id", ids, params);
+            return databases().genericPlan(h, sql, params);
+        });
+    }
+
+    /**
      * The plans of a records page (as {@link RecordStore#page} reads it) that an {@code in} filter of two external_ids
      * selects, among 10,000 vendors of each organization: first as the two were bound before, a parameter each, then as
      * {@link Dialect#anyOf} binds them now. Statistics refreshed, as imports leave them.

@@ -181,6 +181,17 @@ class SqliteRecordStoreTest extends RecordStoreContract {
     }
 
     /**
+     * A set of ids a statement must see at once is one JSON array, read once into a list (SQLite's {@code LIST
+     * SUBQUERY}, an index it builds) that each record is looked up in, as before (PostgreSQL's was not).
+     */
+    @Test
+    void aSetOfIdsIsReadOnceIntoAListEachRecordIsLookedUpIn() {
+        assertThat(notInASetOfIdsPlan()).containsExactly(
+                "SEARCH records USING COVERING INDEX records_by_id (organization_id=?)", "LIST SUBQUERY 1",
+                "SCAN json_each VIRTUAL TABLE INDEX 1:", "CREATE BLOOM FILTER");
+    }
+
+    /**
      * A small {@code in} filter on the external_id, one JSON array parameter, looks each value up in the unique index
      * {@code (organization_id, object, external_id)} and reads the records found by id, in id order (no sort); its list
      * of parameters, and the JSON array compared with each record before, walked the object's records in id order. A
