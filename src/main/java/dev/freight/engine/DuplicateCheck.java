@@ -2,6 +2,7 @@ package dev.freight.engine;
 
 import dev.freight.engine.ExecuteOptions.DuplicateStrategy;
 import dev.freight.schema.BuiltInObjects;
+import dev.freight.schema.Field;
 import dev.freight.schema.ObjectDef;
 import dev.freight.schema.Value;
 import dev.freight.store.Database;
@@ -22,7 +23,8 @@ import java.util.function.ToLongFunction;
 /**
  * The validate step's account of what execution's {@link MatchingWriter} does with each valid row by the duplicate
  * strategy and match fields: applies it, skips it as a duplicate, or rejects it ({@code duplicate_external_id},
- * {@code ambiguous_match}) with the same message, against the stored records and the earlier rows of the file alike.
+ * {@code ambiguous_match}, {@code missing_required_field} by the record it writes) with the same message, against
+ * the stored records and the earlier rows of the file alike.
  * It reads stored records and writes nothing: the rows the file would create or update are followed in memory, by
  * their match keys only (execution's index holds those too). References are resolved before (execution rejects a row
  * for one before it matches it). Rows come in file order, a chunk at a time. Not thread-safe; one per validation.
@@ -44,21 +46,25 @@ import java.util.function.ToLongFunction;
 final class DuplicateCheck {
 
     /**
-     * What execution would do with one valid row: apply it (null violation, not skipped), skip it, or reject it. An
+     * What execution would do with one valid row: apply it (no violations, not skipped), skip it, or reject it. An
      * applied row names the record it writes ({@code record}: the same text for every row writing the same record) and
      * the row of the file that creates it ({@code createdBy}: the row itself when it creates it, {@link #STORED} when
      * a stored record is written); {@code warning} is the external_id_not_changed message execution would give it, or
      * null.
      */
-    record Verdict(boolean skipped, Violation violation, String record, long createdBy, String warning) {
-        static final Verdict SKIPPED = new Verdict(true, null, null, STORED, null);
+    record Verdict(boolean skipped, List<Violation> violations, String record, long createdBy, String warning) {
+        static final Verdict SKIPPED = new Verdict(true, List.of(), null, STORED, null);
 
         static Verdict rejected(Violation violation) {
-            return new Verdict(false, violation, null, STORED, null);
+            return rejected(List.of(violation));
+        }
+
+        static Verdict rejected(List<Violation> violations) {
+            return new Verdict(false, violations, null, STORED, null);
         }
 
         static Verdict applied(String record, long createdBy) {
-            return new Verdict(false, null, record, createdBy, null);
+            return new Verdict(false, List.of(), record, createdBy, null);
         }
     }
 
@@ -73,12 +79,15 @@ final class DuplicateCheck {
         String externalId;
         /** The values of its match fields only: they alone give its keys, and a merge combines field by field. */
         Map<String, Value> values;
+        /** The required fields it has no value for: a stored record's; none once a row of the file writes it. */
+        Set<String> lacking;
 
-        Target(String id, long createdBy, String externalId, Map<String, Value> values) {
+        Target(String id, long createdBy, String externalId, Map<String, Value> values, Set<String> lacking) {
             this.id = id;
             this.createdBy = createdBy;
             this.externalId = externalId;
             this.values = values;
+            this.lacking = lacking;
         }
     }
 
@@ -111,6 +120,11 @@ final class DuplicateCheck {
      * with one), not all its keys.
      */
     private Map<String, Long> taken = new HashMap<>();
+    /**
+     * Matching by external_id: the required fields each stored record that lacks some and that a row updates lacks,
+     * by its external_id (none once a row of the file wrote it); only records a row without such a field meets.
+     */
+    private Map<String, Set<String>> lacking = new HashMap<>();
 
     /**
      * @param repeatedHashes {@link KeyHashes#repeated()} of the external ids of every row the check will be given
@@ -173,11 +187,35 @@ final class DuplicateCheck {
     }
 
     private List<Verdict> byExternalId(List<ParsedRow> rows) {
-        Set<String> stored = database.withHandle(h -> stored(h, rows));
+        Set<String> stored = database.withHandle(h -> {
+            Set<String> found = stored(h, rows);
+            readLacking(h, rows);
+            return found;
+        });
         List<Verdict> out = new ArrayList<>(rows.size());
         for (ParsedRow row : rows) {
             String key = row.externalId();
+            long holder = key == null ? row.ordinal() : holder(key, stored, row.ordinal());
+            if (holder == row.ordinal() || options.duplicateStrategy() == DuplicateStrategy.CREATE) {
+                // A row that would create a record without a required field takes no key: execution's creates none.
+                List<Violation> missing = row.missingOn(f -> false, options.mergeMode());
+                if (!missing.isEmpty()) {
+                    out.add(Verdict.rejected(missing));
+                    continue;
+                }
+            }
             long takenBy = key == null ? row.ordinal() : take(key, stored, row.ordinal());
+            if (takenBy != row.ordinal() && options.duplicateStrategy() == DuplicateStrategy.UPDATE) {
+                Set<String> lacks = takenBy == STORED ? lacking.getOrDefault(key, Set.of()) : Set.of();
+                List<Violation> missing = row.missingOn(f -> !lacks.contains(f), options.mergeMode());
+                if (!missing.isEmpty()) {
+                    out.add(Verdict.rejected(missing));
+                    continue;
+                }
+                if (!lacks.isEmpty()) {
+                    lacking.put(key, Set.of());
+                }
+            }
             if (key == null) {
                 out.add(Verdict.applied("row " + row.ordinal(), row.ordinal()));
             } else if (takenBy == row.ordinal()) {
@@ -210,7 +248,14 @@ final class DuplicateCheck {
                 out.add(Verdict.SKIPPED);
                 continue;
             }
-            if (match != null && strategy == DuplicateStrategy.UPDATE) {
+            Target updated = match != null && strategy == DuplicateStrategy.UPDATE ? match : null;
+            List<Violation> missing = row.missingOn(updated == null ? f -> false : f -> !updated.lacking.contains(f),
+                    options.mergeMode());
+            if (!missing.isEmpty()) {
+                out.add(Verdict.rejected(missing));
+                continue;
+            }
+            if (updated != null) {
                 String given = row.externalId();
                 List<String> before = keysOf(match);
                 String warning = null;
@@ -227,8 +272,9 @@ final class DuplicateCheck {
                 }
                 match.values = Merging.merge(options.mergeMode(), match.values, matchValues(row.values()),
                         row.cleared());
+                match.lacking = Set.of();
                 rekey(match, before);
-                out.add(new Verdict(false, null, match.id, match.createdBy, warning));
+                out.add(new Verdict(false, List.of(), match.id, match.createdBy, warning));
                 continue;
             }
             if (row.externalId() != null && take(row.externalId(), stored, row.ordinal()) != row.ordinal()) {
@@ -240,7 +286,8 @@ final class DuplicateCheck {
             String made = "row " + row.ordinal();
             if (matcher != null && strategy != DuplicateStrategy.CREATE) {
                 // A later row with its keys finds it, as execution's index does once the row's chunk commits.
-                Target target = new Target(made, row.ordinal(), row.externalId(), matchValues(row.values()));
+                Target target = new Target(made, row.ordinal(), row.externalId(), matchValues(row.values()),
+                        Set.of());
                 targets.put(made, target);
                 rekey(target, List.of());
             }
@@ -264,8 +311,9 @@ final class DuplicateCheck {
         return database.withHandle(h -> {
             if (!ids.isEmpty()) {
                 for (Existing e : records.existingByIds(h, organizationId, ids).values()) {
-                    targets.put(e.id(), new Target(e.id(), STORED, e.externalId(),
-                            matchValues(ValueJson.decode(e.data(), object))));
+                    Map<String, Value> values = ValueJson.decode(e.data(), object);
+                    targets.put(e.id(), new Target(e.id(), STORED, e.externalId(), matchValues(values),
+                            lacking(e.externalId(), values)));
                 }
             }
             return stored(h, rows);
@@ -294,6 +342,61 @@ final class DuplicateCheck {
             }
         }
         return stored;
+    }
+
+    /**
+     * Reads, for the rows that would update a record by their external_id without a value for a required field, the
+     * required fields of the stored records they name that those records have no value for, unless known already.
+     */
+    private void readLacking(Handle h, List<ParsedRow> rows) {
+        if (options.duplicateStrategy() != DuplicateStrategy.UPDATE) {
+            return;
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        for (ParsedRow row : rows) {
+            String key = row.externalId();
+            if (!row.missingRequired().isEmpty() && key != null && !lacking.containsKey(key)) {
+                keys.add(key);
+            }
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
+        records.existing(h, organizationId, object.slug(), keys).forEach((key, e) -> {
+            Set<String> lacks = lacking(e.externalId(), ValueJson.decode(e.data(), object));
+            if (!lacks.isEmpty()) {
+                lacking.put(key, lacks);
+            }
+        });
+    }
+
+    /** The required fields a stored record with {@code externalId} and {@code values} has no value for. */
+    private Set<String> lacking(String externalId, Map<String, Value> values) {
+        Set<String> lacks = new HashSet<>();
+        for (Field f : object.requiredFields()) {
+            if (f.slug().equals(BuiltInObjects.EXTERNAL_ID) ? externalId == null : !values.containsKey(f.slug())) {
+                lacks.add(f.slug());
+            }
+        }
+        return lacks.isEmpty() ? Set.of() : lacks;
+    }
+
+    /**
+     * Who has {@code key} now, as {@link #take} would say, taking nothing: {@code ordinal} when no stored record nor
+     * earlier row has it, else {@link #STORED} or the earlier row (in {@link #onePass}, the one that took its hash).
+     */
+    private long holder(String key, Set<String> stored, long ordinal) {
+        if (repeatedHashes != null && repeated(key)) {
+            return taken.getOrDefault(key, ordinal);
+        }
+        if (stored.contains(key)) {
+            return STORED;
+        }
+        if (repeatedHashes != null) {
+            return ordinal;
+        }
+        long by = takers.get(hash.applyAsLong(key));
+        return by == 0 ? ordinal : by;
     }
 
     /**
@@ -334,6 +437,7 @@ final class DuplicateCheck {
         takers = new HashOrdinals();
         refused = new HashMap<>();
         taken = new HashMap<>();
+        lacking = new HashMap<>();
     }
 
     /** The bytes the hashes of the keys the rows took take in memory: 16 a slot (a test's look at it). */

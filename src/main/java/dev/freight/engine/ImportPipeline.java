@@ -667,13 +667,14 @@ public final class ImportPipeline {
                 Map<String, String> formats = database.withHandle(h -> imports.options(h, job.id()))
                         .map(ColumnFormats::formatsFromJson).orElse(Map.of());
                 transformer = new RowTransformer(object, ColumnPlan.of(object, mapping), job.action(), false,
-                        RowTransformer.FormatChecks.ON, ColumnFormats.readers(formats, false));
+                        RowTransformer.FormatChecks.ON, ColumnFormats.readers(formats, false),
+                        RowTransformer.RequiredFields.EVERY_ROW);
                 writer = new ChunkWriter(records, database, schema, object, job.organizationId(), job.id(),
                         job.action(), job.duplicateHandling(), duplicates, "file", null);
             } else {
                 transformer = new RowTransformer(object, ColumnPlan.of(object, options), job.action(), false,
                         options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
-                        ColumnFormats.readers(options));
+                        ColumnFormats.readers(options), RowTransformer.RequiredFields.RECORD_WRITTEN);
                 matching = matchingWriter(job, schema, object, options);
                 writer = matching;
             }

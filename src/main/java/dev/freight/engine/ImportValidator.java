@@ -215,7 +215,8 @@ public final class ImportValidator {
         }
         // Date formats do not change which column is the key, nor how it is read.
         RowTransformer keys = new RowTransformer(object, ColumnPlan.of(object, options), Action.MERGE, false,
-                RowTransformer.FormatChecks.ON, ColumnFormats.Readers.NONE);
+                RowTransformer.FormatChecks.ON, ColumnFormats.Readers.NONE,
+                RowTransformer.RequiredFields.RECORD_WRITTEN);
         KeyHashes hashes = new KeyHashes();
         try (RowReader reader = source.open()) {
             if (formats.isEmpty()) {
@@ -261,7 +262,7 @@ public final class ImportValidator {
         warnings.addAll(formatWarnings);
         RowTransformer transformer = new RowTransformer(object, ColumnPlan.of(object, options), Action.MERGE, false,
                 options.skipValidation() ? RowTransformer.FormatChecks.OFF : RowTransformer.FormatChecks.ON,
-                ColumnFormats.readers(options));
+                ColumnFormats.readers(options), RowTransformer.RequiredFields.RECORD_WRITTEN);
         Map<String, List<ExecuteOptions.ColumnMap>> columnsByField = new HashMap<>();
         options.columns().forEach(c -> columnsByField.computeIfAbsent(c.field(), f -> new ArrayList<>()).add(c));
         DuplicateCheck duplicates = repeatedHashes == null
@@ -357,7 +358,8 @@ public final class ImportValidator {
             return true;
         }
         RowTransformer keys = new RowTransformer(object, ColumnPlan.of(object, options), Action.MERGE, false,
-                RowTransformer.FormatChecks.ON, ColumnFormats.Readers.NONE);
+                RowTransformer.FormatChecks.ON, ColumnFormats.Readers.NONE,
+                RowTransformer.RequiredFields.RECORD_WRITTEN);
         try (RowReader reader = source.open()) {
             keys.readKeysOnly(reader);
             Rows rows = new Rows(reader);
@@ -510,11 +512,11 @@ public final class ImportValidator {
                         skipped++;
                         continue;
                     }
-                    if (verdict.violation() == null) {
+                    if (verdict.violations().isEmpty()) {
                         applied(parsed, verdict, awaiting.getOrDefault(parsed, Map.of()));
                         continue;
                     }
-                    violations = List.of(verdict.violation());
+                    violations = verdict.violations();
                 }
                 reject(row.ordinal(), row.line(), parsed.externalId(), problems(row.ordinal(), violations,
                         row.cells()), row.cells());
@@ -637,7 +639,8 @@ public final class ImportValidator {
             for (Link l : links) {
                 Map<String, Value> given = new LinkedHashMap<>();
                 given.put(l.field(), l.given());
-                rows.add(new ParsedRow(l.row(), 0, null, given, Set.of(), List.of(), List.of(), Map.of(), null));
+                rows.add(new ParsedRow(l.row(), 0, null, given, Set.of(), List.of(), List.of(), List.of(), Map.of(),
+                        null));
             }
             return rows;
         }

@@ -192,6 +192,16 @@ final class MatchingWriter implements RowWriter {
                 skipped++;
                 continue;
             }
+            // A required field the row gives no value for rejects it when the record it writes has none either.
+            Target updated = matched && options.duplicateStrategy() == DuplicateStrategy.UPDATE ? match : null;
+            List<Violation> missing = row.missingOn(updated == null ? f -> false : f -> has(updated, f),
+                    options.mergeMode());
+            if (!missing.isEmpty()) {
+                errors.addAll(missing);
+                results.put(row.ordinal(), new RowResult(row.ordinal(), row.externalId(), null, Outcome.FAILED));
+                rejected++;
+                continue;
+            }
             if (matched && options.duplicateStrategy() == DuplicateStrategy.CREATE && byExternalId) {
                 errors.add(new Violation(row.ordinal(), row.externalId(), BuiltInObjects.EXTERNAL_ID,
                         ViolationCode.DUPLICATE_EXTERNAL_ID, takenMessage(row.externalId())));
@@ -349,7 +359,8 @@ final class MatchingWriter implements RowWriter {
         List<ParsedRow> rows = new ArrayList<>(withRows.size());
         for (ImportLink l : withRows) {
             Map<String, Value> given = new LinkedHashMap<>(ValueJson.decode(l.valueJson(), object));
-            rows.add(new ParsedRow(l.ordinal(), 0, null, given, Set.of(), List.of(), List.of(), Map.of(), null));
+            rows.add(new ParsedRow(l.ordinal(), 0, null, given, Set.of(), List.of(), List.of(), List.of(), Map.of(),
+                    null));
         }
         List<Violation> rejections = new ArrayList<>();
         references.resolve(h, rows, rejections, new TreeMap<>());
@@ -628,7 +639,8 @@ final class MatchingWriter implements RowWriter {
         Set<String> ids = new LinkedHashSet<>();
         for (ImportLink l : links) {
             Map<String, Value> given = new LinkedHashMap<>(ValueJson.decode(l.valueJson(), object));
-            rows.add(new ParsedRow(l.ordinal(), 0, null, given, Set.of(), List.of(), List.of(), Map.of(), null));
+            rows.add(new ParsedRow(l.ordinal(), 0, null, given, Set.of(), List.of(), List.of(), List.of(), Map.of(),
+                    null));
             ids.add(l.recordId());
         }
         Map<String, Set<String>> unresolved = new TreeMap<>();
@@ -927,6 +939,12 @@ final class MatchingWriter implements RowWriter {
                 holding.add(target);
             }
         }
+    }
+
+    /** Whether {@code target} has a value for {@code field} as the chunk's rows leave it. */
+    private boolean has(Target target, String field) {
+        return field.equals(BuiltInObjects.EXTERNAL_ID) ? target.externalId != null
+                : target.values(object).containsKey(field);
     }
 
     private List<String> keysOf(ParsedRow row) {

@@ -1,9 +1,12 @@
 package dev.freight.engine;
 
+import dev.freight.engine.ExecuteOptions.MergeMode;
+import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.Value;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A source row after mapping and coercion.
@@ -11,6 +14,9 @@ import java.util.Set;
  * @param values the typed values of the mapped fields that had a value
  * @param cleared mapped fields whose cell was present but empty: an update removes them
  * @param errors why the row is rejected; empty when it is valid
+ * @param missingRequired the required fields the row gives no value for (not in the mapping, or left empty), when
+ *     they reject it only by the record it writes ({@link #missingOn}): the file import workflow's rows that are
+ *     otherwise valid; elsewhere, and in a row with other errors, they are among {@code errors}
  * @param warnings notes that do not reject the row (unmapped keys)
  * @param cells the original cells, for the error file
  * @param json {@code values} as stored JSON when a writer had them encoded ahead ({@link RowWriter#prepare}), in the
@@ -23,6 +29,7 @@ record ParsedRow(
         Map<String, Value> values,
         Set<String> cleared,
         List<Violation> errors,
+        List<Violation> missingRequired,
         List<Violation> warnings,
         Map<String, Object> cells,
         String json) {
@@ -32,13 +39,24 @@ record ParsedRow(
     }
 
     ParsedRow withJson(String json) {
-        return new ParsedRow(ordinal, line, externalId, values, cleared, errors, warnings, cells, json);
+        return new ParsedRow(ordinal, line, externalId, values, cleared, errors, missingRequired, warnings, cells,
+                json);
+    }
+
+    /**
+     * Of {@link #missingRequired}, those that reject the row as it writes a record that has a value for the fields
+     * {@code stored} accepts (none when the row creates it): a field the record has keeps its value, unless the row
+     * left it empty under overwrite, which empties it; a record's external_id no row empties.
+     */
+    List<Violation> missingOn(Predicate<String> stored, MergeMode mode) {
+        return missingRequired.stream().filter(v -> !stored.test(v.field()) || mode == MergeMode.OVERWRITE
+                && cleared.contains(v.field()) && !v.field().equals(BuiltInObjects.EXTERNAL_ID)).toList();
     }
 
     /** A row that could not be read at all. */
     static ParsedRow unreadable(long ordinal, long line, String message) {
         return new ParsedRow(ordinal, line, null, Map.of(), Set.of(),
-                List.of(new Violation(ordinal, null, null, ViolationCode.MALFORMED_ROW, message)), List.of(), Map.of(),
-                null);
+                List.of(new Violation(ordinal, null, null, ViolationCode.MALFORMED_ROW, message)), List.of(), List.of(),
+                Map.of(), null);
     }
 }

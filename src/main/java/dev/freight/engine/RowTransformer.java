@@ -31,12 +31,23 @@ final class RowTransformer {
         OFF
     }
 
+    /**
+     * Whether a row without a value for a required field is rejected as it is read ({@code EVERY_ROW}), or by the
+     * record it writes once it is matched ({@code RECORD_WRITTEN}, the file import workflow's: a row that updates a
+     * record keeps the record's value; {@link ParsedRow#missingOn}).
+     */
+    enum RequiredFields {
+        EVERY_ROW,
+        RECORD_WRITTEN
+    }
+
     private final ObjectDef object;
     private final ColumnPlan plan;
     private final Action action;
     private final boolean warnUnmapped;
     private final FormatChecks formatChecks;
     private final ColumnFormats.Readers formats;
+    private final RequiredFields requiredFields;
     private final String externalIdKey;
     /** The object's required fields the plan has no source for: the same for every row, so found once. */
     private final List<Field> requiredUnmapped;
@@ -46,18 +57,20 @@ final class RowTransformer {
      * @param warnUnmapped whether keys outside the mapping are reported as unmapped_field warnings
      */
     RowTransformer(ObjectDef object, Map<String, String> mapping, Action action, boolean warnUnmapped) {
-        this(object, ColumnPlan.of(object, mapping), action, warnUnmapped, FormatChecks.ON, ColumnFormats.Readers.NONE);
+        this(object, ColumnPlan.of(object, mapping), action, warnUnmapped, FormatChecks.ON, ColumnFormats.Readers.NONE,
+                RequiredFields.EVERY_ROW);
     }
 
     /** @param formats how the cells of columns with an inferred date or number format are read */
     RowTransformer(ObjectDef object, ColumnPlan plan, Action action, boolean warnUnmapped, FormatChecks formatChecks,
-            ColumnFormats.Readers formats) {
+            ColumnFormats.Readers formats, RequiredFields requiredFields) {
         this.object = object;
         this.plan = plan;
         this.action = action;
         this.warnUnmapped = warnUnmapped;
         this.formatChecks = formatChecks;
         this.formats = formats;
+        this.requiredFields = requiredFields;
         this.externalIdKey = plan.externalIdKey();
         Set<String> planned = new HashSet<>();
         plan.sources().forEach(source -> planned.add(source.slug()));
@@ -146,6 +159,7 @@ final class RowTransformer {
         Map<String, Object> cells = row.cells();
         long ordinal = row.ordinal();
         List<Violation> errors = new ArrayList<>(0);
+        List<Violation> missing = new ArrayList<>(0);
         List<Violation> warnings = new ArrayList<>(0);
         String externalId = externalIdOf(cells);
         Map<String, Value> values = new LinkedHashMap<>();
@@ -206,12 +220,17 @@ final class RowTransformer {
                 case Coerced.Empty empty -> {
                     // A delete reads only the key, which it cannot do without, whether the object requires one or not.
                     if (action == Action.DELETE ? keyField : field.required()) {
-                        errors.add(new Violation(ordinal, externalId, field.slug(),
+                        Violation v = new Violation(ordinal, externalId, field.slug(),
                                 ViolationCode.MISSING_REQUIRED_FIELD,
                                 "%s: required field is missing (expected key \"%s\")"
                                         .formatted(field.slug(), source.columns().isEmpty() ? field.slug()
-                                                : source.columns().getFirst().sourceColumn())));
-                    } else if (ColumnPlan.present(source, cells)) {
+                                                : source.columns().getFirst().sourceColumn()));
+                        errors.add(v);
+                        if (action != Action.DELETE) {
+                            missing.add(v);
+                        }
+                    }
+                    if (action != Action.DELETE && ColumnPlan.present(source, cells)) {
                         cleared.add(field.slug());
                     }
                 }
@@ -219,8 +238,10 @@ final class RowTransformer {
         }
         if (action != Action.DELETE) {
             for (Field required : requiredUnmapped) {
-                errors.add(new Violation(ordinal, externalId, required.slug(), ViolationCode.MISSING_REQUIRED_FIELD,
-                        required.slug() + ": required field is not in the mapping"));
+                Violation v = new Violation(ordinal, externalId, required.slug(), ViolationCode.MISSING_REQUIRED_FIELD,
+                        required.slug() + ": required field is not in the mapping");
+                errors.add(v);
+                missing.add(v);
             }
         }
         if (warnUnmapped) {
@@ -238,6 +259,12 @@ final class RowTransformer {
             }
         }
         values.remove(BuiltInObjects.EXTERNAL_ID);
-        return new ParsedRow(ordinal, row.line(), externalId, values, cleared, errors, warnings, cells, null);
+        // A row rejected for anything else lists them all, as it always did.
+        if (requiredFields == RequiredFields.RECORD_WRITTEN && !missing.isEmpty() && errors.size() == missing.size()) {
+            return new ParsedRow(ordinal, row.line(), externalId, values, cleared, List.of(), missing, warnings, cells,
+                    null);
+        }
+        return new ParsedRow(ordinal, row.line(), externalId, values, cleared, errors, List.of(), warnings, cells,
+                null);
     }
 }

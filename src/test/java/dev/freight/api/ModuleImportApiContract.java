@@ -3046,6 +3046,105 @@ abstract class ModuleImportApiContract {
         }
     }
 
+    /**
+     * A sheet of Email and Phone updates the phones of the contacts it matches: the name the mapping does not feed
+     * keeps its stored value, whatever the merge mode, in validate and execute alike; a row that matches no contact
+     * would create one without a name and is rejected for it. Before, every row was rejected with "displayName:
+     * required field is not in the mapping".
+     */
+    @Test
+    void aSheetWithoutTheNameUpdatesThePhonesOfTheContactsItMatchesAndRejectsARowThatWouldCreateOne() {
+        execute(rowsJson("Ann", "ann@example.com") + "," + rowsJson("Bo", "bo@example.com"), "{}");
+        String mapping = """
+                [{"sourceColumn": "Email", "targetFieldSlug": "email"},
+                 {"sourceColumn": "Phone", "targetFieldSlug": "phone"}]""";
+        String rows = """
+                {"Email": "ann@example.com", "Phone": "%s"}, {"Email": "BO@example.com", "Phone": "%s"},
+                {"Email": "cy@example.com", "Phone": "555-0109"}""";
+        String options = "\"duplicateStrategy\": \"update\", \"duplicateMatchFields\": [\"email\"]";
+        String notMapped = "3|displayName|missing_required_field|displayName: required field is not in the mapping";
+
+        Response validated = workflow("validate", rows.formatted("555-0100", "555-0101"), mapping, options);
+        assertThat(answer(validated, "validRows")).isEqualTo("2/1/0 " + List.of(notMapped));
+        assertThat(validated.at("/data/warnings/0/message")).isEqualTo("Required field \"Name\" is not mapped");
+        Response executed = workflow("execute", rows.formatted("555-0100", "555-0101"), mapping, options);
+        assertThat(answer(executed, "successRows")).isEqualTo("2/1/0 " + List.of(notMapped));
+        assertThat(contacts()).containsExactly("Ann|ann@example.com|555-0100", "Bo|BO@example.com|555-0101");
+
+        for (String mode : List.of("overwrite", "fill_empty")) {
+            String modeOptions = options + ", \"mergeMode\": \"" + mode + "\"";
+            String phones = rows.formatted("555-0200", "555-0201");
+            assertThat(answer(workflow("validate", phones, mapping, modeOptions), "validRows")).as(mode)
+                    .isEqualTo("2/1/0 " + List.of(notMapped));
+            assertThat(answer(workflow("execute", phones, mapping, modeOptions), "successRows")).as(mode)
+                    .isEqualTo("2/1/0 " + List.of(notMapped));
+        }
+        // fill_empty keeps the phones overwrite gave.
+        assertThat(contacts()).containsExactly("Ann|ann@example.com|555-0200", "Bo|BO@example.com|555-0201");
+    }
+
+    /**
+     * A row that matches a contact and leaves Name empty keeps the stored name under prefer_import and fill_empty;
+     * under overwrite it would empty the required name and is rejected for it, as a row that would create a contact
+     * without a name is under every mode. Before, the matched row was rejected under every mode.
+     */
+    @Test
+    void anEmptyNameOnAMatchedRowKeepsTheStoredNameUnlessOverwriteWouldEmptyIt() {
+        execute(rowsJson("Ann", "ann@example.com"), "{}");
+        String rows = rowsJson("", "ann@example.com") + "," + rowsJson("", "new@example.com");
+        String missing = "%d|displayName|missing_required_field|displayName: required field is missing (expected key"
+                + " \"Name\")";
+
+        for (String mode : List.of("prefer_import", "fill_empty", "overwrite")) {
+            String options = "\"duplicateStrategy\": \"update\", \"duplicateMatchFields\": [\"email\"],"
+                    + " \"mergeMode\": \"" + mode + "\"";
+            String expected = mode.equals("overwrite") ? "0/2/0 " + List.of(missing.formatted(1), missing.formatted(2))
+                    : "1/1/0 " + List.of(missing.formatted(2));
+            assertThat(answer(workflow("validate", rows, MAPPING, options), "validRows")).as(mode)
+                    .isEqualTo(expected);
+            assertThat(answer(workflow("execute", rows, MAPPING, options), "successRows")).as(mode)
+                    .isEqualTo(expected);
+            assertThat(contacts()).as(mode).containsExactly("Ann|ann@example.com|");
+        }
+    }
+
+    /** duplicateStrategy skip skips the rows of a sheet without the name that match, and rejects those that do not. */
+    @Test
+    void skipSkipsTheMatchedRowsOfASheetWithoutTheNameAndRejectsTheOthers() {
+        execute(rowsJson("Ann", "ann@example.com"), "{}");
+        String mapping = """
+                [{"sourceColumn": "Email", "targetFieldSlug": "email"},
+                 {"sourceColumn": "Phone", "targetFieldSlug": "phone"}]""";
+        String rows = """
+                {"Email": "ann@example.com", "Phone": "555-0100"}, {"Email": "cy@example.com", "Phone": "555-0109"}""";
+        String options = "\"duplicateStrategy\": \"skip\", \"duplicateMatchFields\": [\"email\"]";
+        String expected = "0/1/1 " + List.of(
+                "2|displayName|missing_required_field|displayName: required field is not in the mapping");
+
+        assertThat(answer(workflow("validate", rows, mapping, options), "validRows")).isEqualTo(expected);
+        assertThat(answer(workflow("execute", rows, mapping, options), "successRows")).isEqualTo(expected);
+        assertThat(contacts()).containsExactly("Ann|ann@example.com|");
+    }
+
+    /** A contacts import step ({@code validate} or {@code execute}) of {@code rows} with {@code mapping}. */
+    private Response workflow(String step, String rows, String mapping, String options) {
+        Response r = http.post("/v1/modules/contacts/import/" + step, "{\"rows\": [" + rows + "], \"columnMapping\": "
+                + mapping + ", " + options + "}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r;
+    }
+
+    /** A validate or execute answer: the rows valid (or {@code applied}), rejected and skipped, and its errors. */
+    private static String answer(Response r, String applied) {
+        List<String> errors = new ArrayList<>();
+        for (JsonNode e : r.json().get("data").get("errors")) {
+            errors.add(e.get("row").asString() + "|" + e.get("field").asString() + "|" + e.get("code").asString() + "|"
+                    + e.get("error").asString());
+        }
+        return r.at("/data/" + applied) + "/" + r.at("/data/errorRows") + "/" + r.at("/data/skippedRows") + " "
+                + errors;
+    }
+
     @Test
     void anUpdateWhoseMatchFieldsFindSeveralStoredRecordsRejectsItsRow() {
         execute(String.join(",", rowsJson("Ann", "ann@example.com"), rowsJson("Ann", "ann2@example.com"),

@@ -130,7 +130,8 @@ abstract class DuplicateCheckContract {
     void keepsAsTextOnlyTheKeysTheFileRepeats() {
         ExecuteOptions options = options(DuplicateStrategy.SKIP, List.of());
         RowTransformer transformer = new RowTransformer(BuiltInObjects.VENDOR, ColumnPlan.of(BuiltInObjects.VENDOR,
-                options), Action.MERGE, false, RowTransformer.FormatChecks.ON, ColumnFormats.Readers.NONE);
+                options), Action.MERGE, false, RowTransformer.FormatChecks.ON, ColumnFormats.Readers.NONE,
+                RowTransformer.RequiredFields.RECORD_WRITTEN);
         List<ParsedRow> rows = new ArrayList<>();
         KeyHashes hashes = new KeyHashes();
         String[] lines = file().split("\n");

@@ -2950,7 +2950,7 @@ abstract class ImportPipelineContract {
                 .orElseThrow();
         RowTransformer transformer = new RowTransformer(BuiltInObjects.CONTACT,
                 ColumnPlan.of(BuiltInObjects.CONTACT, options), Action.MERGE, false, RowTransformer.FormatChecks.ON,
-                ColumnFormats.readers(options));
+                ColumnFormats.readers(options), RowTransformer.RequiredFields.RECORD_WRITTEN);
         MatchingWriter writer = new MatchingWriter(records, imports,
                 db.withHandle(h -> new SchemaStore(clock).schema(h, org)), BuiltInObjects.CONTACT, org, job.id(),
                 options, db.inTransaction(h -> RecordMatcher.load(h, records, org, BuiltInObjects.CONTACT,
@@ -2988,7 +2988,7 @@ abstract class ImportPipelineContract {
                 .orElseThrow();
         RowTransformer transformer = new RowTransformer(BuiltInObjects.CONTACT,
                 ColumnPlan.of(BuiltInObjects.CONTACT, options), Action.MERGE, false, RowTransformer.FormatChecks.ON,
-                ColumnFormats.readers(options));
+                ColumnFormats.readers(options), RowTransformer.RequiredFields.RECORD_WRITTEN);
         RecordMatcher matcher = matchFields.equals(List.of("external_id")) ? null : db.inTransaction(h ->
                 RecordMatcher.load(h, records, org, BuiltInObjects.CONTACT, matchFields));
         MatchingWriter writer = new MatchingWriter(records, imports,
