@@ -1573,8 +1573,7 @@ abstract class RecordStoreContract {
         ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(title, maker, makers));
         int n = 2_500;
         db.inTransaction(h -> {
-            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
-                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            String insert = rawInsert(h);
             h.update(insert, "vndr_now", acme, "vendor", "v-now", "{\"name\": \"Now\"}");
             h.update(insert, "vndr_none", acme, "vendor", null, "{\"name\": \"None\"}");
             h.update(insert, "vndr_globex", globex, "vendor", "g-now", "{\"name\": \"Globex's\"}");
@@ -1647,6 +1646,15 @@ abstract class RecordStoreContract {
     }
 
     /**
+     * A statement inserting one record as it is stored, bypassing the store (id, organization, object, external_id and
+     * data bound in that order; created and updated at 0): for records no import could write.
+     */
+    private static String rawInsert(Handle h) {
+        return "insert into records (id, organization_id, object, external_id, data, created_at, updated_at)"
+                + " values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+    }
+
+    /**
      * Parts p-1 to p-7 whose maker (a reference to a vendor) names: v-then (its record vndr_now is v-now now),
      * v-removed (vndr_none has no external_id now), g-stored (another organization's record), v-gone (no record), its
      * record's id alone (vndr_now), nothing (p-6), and v-now (the record vndr_x, v-x now).
@@ -1655,8 +1663,7 @@ abstract class RecordStoreContract {
         Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
         ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker));
         db.inTransaction(h -> {
-            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
-                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            String insert = rawInsert(h);
             h.update(insert, "vndr_now", acme, "vendor", "v-now", "{\"name\": \"Now\"}");
             h.update(insert, "vndr_none", acme, "vendor", null, "{\"name\": \"None\"}");
             h.update(insert, "vndr_x", acme, "vendor", "v-x", "{\"name\": \"X\"}");
@@ -1723,8 +1730,7 @@ abstract class RecordStoreContract {
         ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(BuiltInObjects.externalIdField(),
                 maker, field("name", FieldType.TEXT, false)));
         db.inTransaction(h -> {
-            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
-                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            String insert = rawInsert(h);
             h.update(insert, "vndr_now", acme, "vendor", "v-now", "{\"name\": \"Now\"}");
             h.update(insert, "vndr_x", acme, "vendor", "v-x", "{\"name\": \"X\"}");
             String then = "{\"maker\": {\"external_id\": \"v-then\", \"object\": \"vendor\", \"id\": \"vndr_now\"},"
@@ -1772,8 +1778,7 @@ abstract class RecordStoreContract {
         Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
         ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker));
         db.inTransaction(h -> {
-            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
-                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            String insert = rawInsert(h);
             // vndr_a was a-1 and vndr_b was b-1 when the references were written; they swapped since.
             h.update(insert, "vndr_a", acme, "vendor", "b-1", "{}");
             h.update(insert, "vndr_b", acme, "vendor", "a-1", "{}");
@@ -1966,8 +1971,7 @@ abstract class RecordStoreContract {
                 false);
         ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker, buyer));
         db.inTransaction(h -> {
-            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
-                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            String insert = rawInsert(h);
             h.update(insert, "vndr_a", acme, "vendor", "v-b", "{}");
             h.update(insert, "vndr_n", acme, "vendor", null, "{}");
             h.update(insert, "vndr_z", acme, "vendor", "v-z", "{}");
@@ -2057,8 +2061,7 @@ abstract class RecordStoreContract {
         String crossedBack = "{\"external_id\": \"c-held\", \"object\": \"vendor\", \"id\": \"cust_c\"}";
         String customer = "{\"external_id\": \"c-old\", \"object\": \"customer\", \"id\": \"cust_c\"}";
         db.inTransaction(h -> {
-            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
-                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            String insert = rawInsert(h);
             h.update(insert, "vndr_m", acme, "vendor", "v-m", "{}");
             h.update(insert, "cust_c", acme, "customer", "c-1", "{}");
             h.update(insert, "part_1", acme, "part", "p-1", "{\"maker\": " + crossed + "}");
@@ -2117,8 +2120,7 @@ abstract class RecordStoreContract {
         Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
         ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker));
         db.inTransaction(h -> {
-            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
-                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            String insert = rawInsert(h);
             h.update(insert, "vndr_a", acme, "vendor", "a-1", "{}");
             h.update(insert, "vndr_n", acme, "vendor", null, "{}");
             h.update(insert, "part_1", acme, "part", "p-1",
@@ -2149,8 +2151,7 @@ abstract class RecordStoreContract {
         Field maker = new Field("maker", "Maker", FieldType.REFERENCE, false, "", List.of(), List.of("vendor"), false);
         ObjectDef part = new ObjectDef("part", "Part", "part", false, List.of(maker));
         db.inTransaction(h -> {
-            String insert = "insert into records (id, organization_id, object, external_id, data, created_at,"
-                    + " updated_at) values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", 0, 0)";
+            String insert = rawInsert(h);
             h.update(insert, "vndr_now", acme, "vendor", "v-now", "{\"name\": \"Now\"}");
             h.update(insert, "part_1", acme, "part", "p-1", "{\"maker\": {\"external_id\": \"v-then\", \"object\":"
                     + " \"vendor\", \"id\": \"vndr_now\"}}");
