@@ -954,7 +954,7 @@ abstract class ModuleImportApiContract {
             assertThat(validated.at("/data/validRows")).isEqualTo("2");
             assertThat(validated.at("/data/errorRows")).isEqualTo("1");
             assertThat(validated.json().get("data").get("errors").toString()).as(name).isEqualTo(
-                    "[{\"row\":2,\"field\":null,\"value\":null,\"error\":\"" + messages.get(name)
+                    "[{\"row\":2,\"line\":2,\"field\":null,\"value\":null,\"error\":\"" + messages.get(name)
                             + "\",\"code\":\"malformed_row\"}]");
 
             Response executed = http.post("/v1/modules/contacts/import/execute", body);
@@ -1539,13 +1539,15 @@ abstract class ModuleImportApiContract {
         assertThat(over.at("/data/errorRows")).isEqualTo("501");
         JsonNode errors = over.json().get("data").get("errors");
         assertThat(errors.size()).isEqualTo(1_000);
-        assertThat(errors.get(0).toString()).isEqualTo("{\"row\":1,\"field\":\"email\",\"value\":\"bad-0\","
+        assertThat(errors.get(0).toString()).isEqualTo("{\"row\":1,\"line\":1,\"field\":\"email\",\"value\":\"bad-0\","
                 + "\"error\":\"email: expected an email address, got \\\"bad-0\\\"\","
                 + "\"code\":\"invalid_field_value\"}");
-        assertThat(errors.get(998).toString()).isEqualTo("{\"row\":500,\"field\":\"email\",\"value\":\"bad-499\","
+        assertThat(errors.get(998).toString()).isEqualTo("{\"row\":500,\"line\":500,\"field\":\"email\","
+                + "\"value\":\"bad-499\","
                 + "\"error\":\"email: expected an email address, got \\\"bad-499\\\"\","
                 + "\"code\":\"invalid_field_value\"}");
-        assertThat(errors.get(999).toString()).isEqualTo("{\"row\":501,\"field\":\"displayName\",\"value\":\"\","
+        assertThat(errors.get(999).toString()).isEqualTo("{\"row\":501,\"line\":501,\"field\":\"displayName\","
+                + "\"value\":\"\","
                 + "\"error\":\"displayName: required field is missing (expected key \\\"Name\\\")\","
                 + "\"code\":\"missing_required_field\"}");
         assertThat(over.at("/data/errorsTruncated")).isEqualTo("true");
@@ -1626,6 +1628,36 @@ abstract class ModuleImportApiContract {
                 + "\"cells\":{\"Name\":\"\",\"Email\":\"bad-500\"}}");
         assertThat(entries.get(1_004).get("row").asLong()).isEqualTo(1_006);
         assertThat(entries.get(1_004).get("cells").toString()).isEqualTo("{\"Name\":\"P1006\",\"Email\":\"bad-1006\"}");
+    }
+
+    /**
+     * Each problem that validate, execute and the job list names its row as the file numbers it, {@code line} (the
+     * CSV's line, a sheet's row number), beside {@code row}, which counts data rows: blank lines are none, so the two
+     * part, and {@code row} alone did not say where in the file a person should look. For {@code rows}, the row's
+     * position.
+     */
+    @Test
+    void everyListedProblemGivesItsLineInTheFileBesideItsDataRow() throws Exception {
+        String fileId = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name,Email\r\nAnn,ann@example.com\r\n\r\n,\r\nBo,bad\r\n".getBytes(StandardCharsets.UTF_8))
+                .at("/data/fileId");
+        String body = "{\"fileId\": \"" + fileId + "\", \"columnMapping\": " + MAPPING + "}";
+
+        Response validated = http.post("/v1/modules/contacts/import/validate", body);
+        Response executed = http.post("/v1/modules/contacts/import/execute", body);
+        Response job = http.get("/v1/modules/contacts/import/jobs/" + executed.at("/data/importJobId"));
+        Response sent = validateRows(rowsJson("Ann", "ann@example.com") + "," + rowsJson("Bo", "bad"));
+
+        String expected = "[{\"row\":2,\"line\":5,\"field\":\"email\",";
+        assertThat(validated.json().get("data").get("errors").toString()).as(validated.body())
+                .isEqualTo(expected + "\"value\":\"bad\",\"error\":\"email: expected an email address, got"
+                        + " \\\"bad\\\"\",\"code\":\"invalid_field_value\"}]");
+        String listed = expected + "\"error\":\"email: expected an email address, got \\\"bad\\\"\","
+                + "\"code\":\"invalid_field_value\"}]";
+        assertThat(executed.json().get("data").get("errors").toString()).as(executed.body()).isEqualTo(listed);
+        assertThat(job.json().get("data").get("errors").toString()).as(job.body()).isEqualTo(listed);
+        assertThat(sent.at("/data/errors/0/row")).isEqualTo("2");
+        assertThat(sent.at("/data/errors/0/line")).isEqualTo("2");
     }
 
     /**
@@ -1869,7 +1901,7 @@ abstract class ModuleImportApiContract {
         cells.put("Name", name);
         cells.put("Email", email);
         return new dev.freight.engine.ImportValidator.Rejected(line, line, null, List.of(
-                new dev.freight.engine.ImportValidator.Problem(line, "email", email, "invalid_field_value",
+                new dev.freight.engine.ImportValidator.Problem(line, line, "email", email, "invalid_field_value",
                         "email: expected an email address, got \"" + email + "\"")), cells);
     }
 
@@ -2084,14 +2116,17 @@ abstract class ModuleImportApiContract {
         assertThat(validated.status()).as(validated.body()).isEqualTo(200);
         assertThat(validated.at("/data/totalRows")).isEqualTo("5");
         assertThat(validated.at("/data/errorRows")).isEqualTo("3");
-        // The answer's rows are data rows: the blank sheet row is none.
-        assertThat(validated.json().get("data").get("errors").toString()).isEqualTo("[{\"row\":2,\"field\":\"email\","
+        // The answer's rows are data rows (the blank sheet row is none), its lines the sheet's row numbers.
+        assertThat(validated.json().get("data").get("errors").toString()).isEqualTo("[{\"row\":2,\"line\":3,"
+                + "\"field\":\"email\","
                 + "\"value\":\"not-an-email\",\"error\":\"email: expected an email address, got \\\"not-an-email\\\"\","
-                + "\"code\":\"invalid_field_value\"},{\"row\":3,\"field\":\"displayName\",\"value\":\"\","
+                + "\"code\":\"invalid_field_value\"},{\"row\":3,\"line\":5,\"field\":\"displayName\","
+                + "\"value\":\"\","
                 + "\"error\":\"displayName: required field is missing (expected key \\\"Name\\\")\","
-                + "\"code\":\"missing_required_field\"},{\"row\":3,\"field\":\"email\",\"value\":\"also@bad\","
+                + "\"code\":\"missing_required_field\"},{\"row\":3,\"line\":5,\"field\":\"email\","
+                + "\"value\":\"also@bad\","
                 + "\"error\":\"email: expected an email address, got \\\"also@bad\\\"\",\"code\":\"invalid_field_value\"},"
-                + "{\"row\":5,\"field\":\"email\",\"value\":\"di at example.com\","
+                + "{\"row\":5,\"line\":7,\"field\":\"email\",\"value\":\"di at example.com\","
                 + "\"error\":\"email: expected an email address, got \\\"di at example.com\\\"\","
                 + "\"code\":\"invalid_field_value\"}]");
         HttpResponse<String> csv = ImportsApiContract.get(validated.at("/data/errorsCsvUrl"));
@@ -3751,7 +3786,7 @@ abstract class ModuleImportApiContract {
         JsonNode job = poll(jobId);
 
         assertThat(job.get("status").asString()).isEqualTo("completed");
-        assertThat(job.get("errors").toString()).isEqualTo("[{\"row\":2,\"field\":\"email\",\"error\":"
+        assertThat(job.get("errors").toString()).isEqualTo("[{\"row\":2,\"line\":2,\"field\":\"email\",\"error\":"
                 + "\"email: expected an email address, got \\\"not-an-email\\\"\",\"code\":\"invalid_field_value\"}]");
         assertThat(job.get("referenceWarnings").toString()).isEqualTo("[{\"fieldSlug\":\"account\",\"fieldLabel\":"
                 + "\"Account\",\"unresolvedValues\":[\"Nowhere Ltd\"],\"targetModuleSlug\":\"accounts\","

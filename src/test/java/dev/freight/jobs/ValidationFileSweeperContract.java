@@ -98,8 +98,8 @@ abstract class ValidationFileSweeperContract {
         cells.put("Name", name);
         cells.put("Email", email);
         String message = "email: expected an email address, got \"" + email + "\"";
-        return new ImportValidator.Rejected(line - 1, line, null,
-                List.of(new ImportValidator.Problem(line - 1, "email", email, "invalid_field_value", message)), cells);
+        return new ImportValidator.Rejected(line - 1, line, null, List.of(
+                new ImportValidator.Problem(line - 1, line, "email", email, "invalid_field_value", message)), cells);
     }
 
     static String json(long line, String name, String email) {
