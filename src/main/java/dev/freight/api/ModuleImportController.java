@@ -191,7 +191,8 @@ class ModuleImportController implements Envelope.Face {
             List<ReferenceWarningView> referenceWarnings, List<CreatedReferenceView> createdReferences,
             boolean warningsTruncated, long warningsOmitted) {}
 
-    record ErrorView(long row, String field, Object value, String error, String code) {}
+    /** @param line the row's line in the file, as the errors files give it (see {@link RowErrorView}) */
+    record ErrorView(long row, long line, String field, Object value, String error, String code) {}
 
     record WarningView(Long row, String field, String message, String code) {}
 
@@ -219,7 +220,12 @@ class ModuleImportController implements Envelope.Face {
             List<ReferenceWarningView> referenceWarnings, List<WarningView> warnings, boolean warningsTruncated,
             Long warningsOmitted) {}
 
-    record RowErrorView(long row, String field, String error, String code) {}
+    /**
+     * @param row the 1-based data row (blank lines and sheet rows are none)
+     * @param line where a person finds the row in the file: a CSV's line, a sheet's row number, a JSON element's line,
+     *     a sent row's position from 1 (the errors files' {@code error_line})
+     */
+    record RowErrorView(long row, long line, String field, String error, String code) {}
 
     /**
      * @param unresolvedValues the field's first {@value ImportStore#LISTED_REFERENCE_WARNINGS} values
@@ -575,7 +581,7 @@ class ModuleImportController implements Envelope.Face {
         }
         return Envelope.ok(new ValidationView(report.isValid(), report.totalRows(), report.validRows(),
                 report.errorRows(), report.skippedRows(),
-                report.errors().stream().map(p -> new ErrorView(p.row(), p.field(), p.value(), p.message(),
+                report.errors().stream().map(p -> new ErrorView(p.row(), p.line(), p.field(), p.value(), p.message(),
                         p.code())).toList(), report.errorsTruncated(),
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.CSV),
                 stored == null ? null : validationUrls.url(org, stored, ValidationFiles.Format.JSON),
@@ -978,7 +984,7 @@ class ModuleImportController implements Envelope.Face {
             counts[0] = imports.findingCounts(h, job.id()).orElse(new ImportStore.FindingCounts(null, Map.of()));
             // One past the limit, to tell whether any was left out.
             imports.errors(h, job.id(), MAX_LISTED_ERRORS + 1).forEach(e ->
-                    errors.add(new RowErrorView(e.ordinal(), e.field(), e.message(), e.code())));
+                    errors.add(new RowErrorView(e.ordinal(), e.line(), e.field(), e.message(), e.code())));
             imports.warnings(h, job.id(), ImportStore.KEPT_WARNINGS).forEach(w ->
                     rowWarnings.add(new WarningView(w.ordinal(), w.field(), w.message(), w.code())));
             return imports.referenceWarnings(h, job.id(), ImportStore.KEPT_REFERENCE_WARNINGS);

@@ -51,7 +51,8 @@ public final class ImportFiles {
      * error_message, then the row's original cells under their own headers ({@code sourceHeaders} first, then any
      * other keys the rejected rows had). A row with several problems lists their fields and codes joined by
      * {@code "; "} and their messages one per line. The original columns keep their headers and the error columns'
-     * names match no field, so the file can be corrected and uploaded again as it is (see {@link #ERROR_COLUMNS}).
+     * names match no field, so the file can be corrected and uploaded again as it is (see {@link #ERROR_COLUMNS});
+     * it is written for a spreadsheet to open ({@link ErrorsCsv}).
      */
     public void errorsCsv(String importId, List<String> sourceHeaders, OutputStream out) {
         Set<String> headers = new LinkedHashSet<>(sourceHeaders);
@@ -59,8 +60,7 @@ public final class ImportFiles {
             imports.errors(h, importId, e -> headers.addAll(cells(e).keySet()));
             return null;
         });
-        try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-                CsvWriter csv = CsvWriter.builder().build(w)) {
+        try (ErrorsCsv csv = new ErrorsCsv(out)) {
             List<String> header = new ArrayList<>(ERROR_COLUMNS);
             header.addAll(headers);
             csv.writeRecord(header);

@@ -51,8 +51,11 @@ import java.util.TreeSet;
  */
 public final class ImportValidator {
 
-    /** One rejected value: 1-based data row, field, the raw value, and why. */
-    public record Problem(long row, String field, Object value, String code, String message) {}
+    /**
+     * One rejected value: 1-based data row, its line in the source as the errors files give it (a CSV's line, a sheet's
+     * row number, the position of a sent row), field, the raw value, and why.
+     */
+    public record Problem(long row, long line, String field, Object value, String code, String message) {}
 
     /** A warning about the whole mapping or a column (row null) or a row. */
     public record Warning(Long row, String field, String code, String message) {}
@@ -498,7 +501,7 @@ public final class ImportValidator {
                 total++;
                 SourceRow row = read.row();
                 if (read.rejection() != null) {
-                    reject(row.ordinal(), row.line(), null, List.of(new Problem(row.ordinal(), null, null,
+                    reject(row.ordinal(), row.line(), null, List.of(new Problem(row.ordinal(), row.line(), null, null,
                             ViolationCode.MALFORMED_ROW.wireName(), read.rejection())), row.cells());
                     continue;
                 }
@@ -518,8 +521,7 @@ public final class ImportValidator {
                     }
                     violations = verdict.violations();
                 }
-                reject(row.ordinal(), row.line(), parsed.externalId(), problems(row.ordinal(), violations,
-                        row.cells()), row.cells());
+                reject(row.ordinal(), row.line(), parsed.externalId(), problems(row, violations), row.cells());
             }
         }
 
@@ -611,7 +613,7 @@ public final class ImportValidator {
          * the errors and given to the errors files in row order.
          */
         void rejectLate(SourceRow row, String externalId, Violation v) throws IOException {
-            List<Problem> problems = problems(row.ordinal(), List.of(v), row.cells());
+            List<Problem> problems = problems(row, List.of(v));
             // It may come before problems listed already: all are sorted and cut at the end, and on the way whenever
             // they are twice as many as listed (what is cut then would be cut at the end too).
             errors.addAll(problems);
@@ -656,13 +658,14 @@ public final class ImportValidator {
             }
         }
 
-        private List<Problem> problems(long ordinal, List<Violation> violations, Map<String, Object> cells) {
+        private List<Problem> problems(SourceRow row, List<Violation> violations) {
             List<Problem> problems = new ArrayList<>(violations.size());
             for (Violation v : violations) {
                 List<ExecuteOptions.ColumnMap> columns = v.field() == null ? List.of()
                         : columnsByField.getOrDefault(v.field(), List.of());
-                Object value = columns.isEmpty() ? null : cells.get(columns.getFirst().sourceColumn());
-                problems.add(new Problem(ordinal, v.field(), value, v.code().wireName(), v.message()));
+                Object value = columns.isEmpty() ? null : row.cells().get(columns.getFirst().sourceColumn());
+                problems.add(new Problem(row.ordinal(), row.line(), v.field(), value, v.code().wireName(),
+                        v.message()));
             }
             return problems;
         }
@@ -811,12 +814,13 @@ public final class ImportValidator {
             }
             Map<String, Object> in = ValueJson.readObject(line);
             long row = ((Number) in.get("row")).longValue();
+            long sourceLine = ((Number) in.get("line")).longValue();
             List<Problem> problems = new ArrayList<>();
             for (Map<String, Object> p : (List<Map<String, Object>>) in.get("problems")) {
-                problems.add(new Problem(row, (String) p.get("field"), p.get("value"), (String) p.get("code"),
-                        (String) p.get("message")));
+                problems.add(new Problem(row, sourceLine, (String) p.get("field"), p.get("value"),
+                        (String) p.get("code"), (String) p.get("message")));
             }
-            return new Rejected(row, ((Number) in.get("line")).longValue(), (String) in.get("externalId"), problems,
+            return new Rejected(row, sourceLine, (String) in.get("externalId"), problems,
                     (Map<String, Object>) in.get("cells"));
         }
 

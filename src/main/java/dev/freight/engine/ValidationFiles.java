@@ -1,6 +1,5 @@
 package dev.freight.engine;
 
-import de.siegmar.fastcsv.writer.CsvWriter;
 import dev.freight.store.Database;
 import dev.freight.store.Handle;
 import dev.freight.store.IdGenerator;
@@ -10,9 +9,7 @@ import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -426,8 +423,7 @@ public final class ValidationFiles {
                     CountingStream counted = new CountingStream(new BufferedOutputStream(
                             Files.newOutputStream(temporary(id, Format.CSV)), 1 << 16));
                     // FastCSV buffers its characters itself, so the count trails what was produced by that little.
-                    CsvWriter csv = CsvWriter.builder()
-                            .build(new OutputStreamWriter(counted, StandardCharsets.UTF_8))) {
+                    ErrorsCsv csv = new ErrorsCsv(counted)) {
                 List<String> header = new ArrayList<>(ImportFiles.ERROR_COLUMNS);
                 header.addAll(headers);
                 csv.writeRecord(header);

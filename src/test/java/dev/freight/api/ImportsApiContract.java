@@ -447,7 +447,7 @@ abstract class ImportsApiContract {
         assertThat(http.get("/v1/objects/reading/records?external_id=r-2").json().at("/data/0/values").toString())
                 .isEqualTo("{\"scores\":[1234.5],\"counts\":[7]}");
         assertThat(get(done.at("/_errors_csv_url")).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,external_id,scores,counts\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,external_id,scores,counts\r
                 4,r-3,scores,invalid_field_value,"scores: expected a number, got ""n/a\"\"",r-3,"n/a; 3,5",\r
                 """);
     }
@@ -873,7 +873,8 @@ abstract class ImportsApiContract {
         assertThat(csv.statusCode()).isEqualTo(200);
         assertThat(csv.headers().firstValue("Content-Type")).hasValue("text/csv;charset=UTF-8");
         assertThat(csv.body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,external_id,name,status,raw_irq_score\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,external_id,name,\
+                status,raw_irq_score\r
                 3,v-2,raw_irq_score,invalid_field_value,"raw_irq_score: expected a number, got ""eighty\""",v-2,Beta,onboarding,eighty\r
                 5,v-4,name,missing_required_field,"name: required field is missing (expected key ""name"")",v-4,,active,12\r
                 """);
@@ -978,7 +979,7 @@ abstract class ImportsApiContract {
 
         String errors = get(done.at("/_errors_csv_url")).body();
         assertThat(errors).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,external_id,name,status,\
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,external_id,name,status,\
                 raw_irq_score,website\r
                 3,v-2,name; status; raw_irq_score; website,missing_required_field; invalid_field_value; \
                 invalid_field_value; invalid_field_value,"name: required field is missing (expected key ""name"")
@@ -1024,7 +1025,7 @@ abstract class ImportsApiContract {
         assertThat(List.of("read", "valid", "created", "failed").stream().map(k -> done.at("/stats/" + k)).toList())
                 .containsExactly("4", "2", "2", "2");
         assertThat(get(done.at("/_errors_csv_url")).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,external_id,name,parent\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,external_id,name,parent\r
                 3,t-4,parent,invalid_field_value,"parent: no team with external_id ""t-3""; this import's row with \
                 that external_id (line 5) was rejected",t-4,Delta,t-3\r
                 5,t-3,parent,invalid_field_value,"parent: no team with external_id ""t-9""\",t-3,Gamma,t-9\r
@@ -1057,7 +1058,8 @@ abstract class ImportsApiContract {
         assertThat(List.of("read", "valid", "created", "failed").stream().map(k -> done.at("/stats/" + k)).toList())
                 .containsExactly("4", "2", "2", "2");
         assertThat(get(done.at("/_errors_csv_url")).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,external_id,name,vendor,dependencies\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,external_id,name,\
+                vendor,dependencies\r
                 2,s-web,dependencies,invalid_field_value,"dependencies: no service or vendor with external_id ""s-cdn""; \
                 this import's row with that external_id (line 4) was rejected",s-web,Web,v-1,s-api; s-cdn\r
                 4,s-cdn,dependencies,invalid_field_value,"dependencies: no service or vendor with external_id \
@@ -2038,7 +2040,7 @@ abstract class ImportsApiContract {
         assertThat(done.at("/stats")).isEqualTo("{\"read\":2,\"valid\":1,\"created\":0,\"updated\":0,\"unchanged\":0,"
                 + "\"deleted\":1,\"skipped_duplicates\":0,\"failed\":1}");
         assertThat(get(done.at("/_errors_csv_url")).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,external_id,name\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,external_id,name\r
                 2,v-1,external_id,record_referenced,"still referred to by service %s (field vendor), which this \
                 file does not delete",v-1,Acme\r
                 """.formatted(service));

@@ -954,7 +954,7 @@ abstract class ModuleImportApiContract {
             assertThat(validated.at("/data/validRows")).isEqualTo("2");
             assertThat(validated.at("/data/errorRows")).isEqualTo("1");
             assertThat(validated.json().get("data").get("errors").toString()).as(name).isEqualTo(
-                    "[{\"row\":2,\"field\":null,\"value\":null,\"error\":\"" + messages.get(name)
+                    "[{\"row\":2,\"line\":2,\"field\":null,\"value\":null,\"error\":\"" + messages.get(name)
                             + "\",\"code\":\"malformed_row\"}]");
 
             Response executed = http.post("/v1/modules/contacts/import/execute", body);
@@ -1539,13 +1539,15 @@ abstract class ModuleImportApiContract {
         assertThat(over.at("/data/errorRows")).isEqualTo("501");
         JsonNode errors = over.json().get("data").get("errors");
         assertThat(errors.size()).isEqualTo(1_000);
-        assertThat(errors.get(0).toString()).isEqualTo("{\"row\":1,\"field\":\"email\",\"value\":\"bad-0\","
+        assertThat(errors.get(0).toString()).isEqualTo("{\"row\":1,\"line\":1,\"field\":\"email\",\"value\":\"bad-0\","
                 + "\"error\":\"email: expected an email address, got \\\"bad-0\\\"\","
                 + "\"code\":\"invalid_field_value\"}");
-        assertThat(errors.get(998).toString()).isEqualTo("{\"row\":500,\"field\":\"email\",\"value\":\"bad-499\","
+        assertThat(errors.get(998).toString()).isEqualTo("{\"row\":500,\"line\":500,\"field\":\"email\","
+                + "\"value\":\"bad-499\","
                 + "\"error\":\"email: expected an email address, got \\\"bad-499\\\"\","
                 + "\"code\":\"invalid_field_value\"}");
-        assertThat(errors.get(999).toString()).isEqualTo("{\"row\":501,\"field\":\"displayName\",\"value\":\"\","
+        assertThat(errors.get(999).toString()).isEqualTo("{\"row\":501,\"line\":501,\"field\":\"displayName\","
+                + "\"value\":\"\","
                 + "\"error\":\"displayName: required field is missing (expected key \\\"Name\\\")\","
                 + "\"code\":\"missing_required_field\"}");
         assertThat(over.at("/data/errorsTruncated")).isEqualTo("true");
@@ -1594,7 +1596,7 @@ abstract class ModuleImportApiContract {
         List<String> lines = List.of(csv.body().split("\r\n"));
         assertThat(lines).hasSize(1 + 1_005);
         assertThat(lines.getFirst())
-                .isEqualTo("error_line,error_external_id,error_field,error_code,error_message,Name,Email");
+                .isEqualTo("\uFEFFerror_line,error_external_id,error_field,error_code,error_message,Name,Email");
         assertThat(lines.get(1)).isEqualTo("2,,email,invalid_field_value,"
                 + "\"email: expected an email address, got \"\"bad-2\"\"\",P2,bad-2");
         assertThat(lines.get(499)).isEqualTo("500,,displayName; email,missing_required_field; invalid_field_value,"
@@ -1628,6 +1630,90 @@ abstract class ModuleImportApiContract {
         assertThat(entries.get(1_004).get("cells").toString()).isEqualTo("{\"Name\":\"P1006\",\"Email\":\"bad-1006\"}");
     }
 
+    /**
+     * Each problem that validate, execute and the job list names its row as the file numbers it, {@code line} (the
+     * CSV's line, a sheet's row number), beside {@code row}, which counts data rows: blank lines are none, so the two
+     * part, and {@code row} alone did not say where in the file a person should look. For {@code rows}, the row's
+     * position.
+     */
+    @Test
+    void everyListedProblemGivesItsLineInTheFileBesideItsDataRow() throws Exception {
+        String fileId = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                "Name,Email\r\nAnn,ann@example.com\r\n\r\n,\r\nBo,bad\r\n".getBytes(StandardCharsets.UTF_8))
+                .at("/data/fileId");
+        String body = "{\"fileId\": \"" + fileId + "\", \"columnMapping\": " + MAPPING + "}";
+
+        Response validated = http.post("/v1/modules/contacts/import/validate", body);
+        Response executed = http.post("/v1/modules/contacts/import/execute", body);
+        Response job = http.get("/v1/modules/contacts/import/jobs/" + executed.at("/data/importJobId"));
+        Response sent = validateRows(rowsJson("Ann", "ann@example.com") + "," + rowsJson("Bo", "bad"));
+
+        String expected = "[{\"row\":2,\"line\":5,\"field\":\"email\",";
+        assertThat(validated.json().get("data").get("errors").toString()).as(validated.body())
+                .isEqualTo(expected + "\"value\":\"bad\",\"error\":\"email: expected an email address, got"
+                        + " \\\"bad\\\"\",\"code\":\"invalid_field_value\"}]");
+        String listed = expected + "\"error\":\"email: expected an email address, got \\\"bad\\\"\","
+                + "\"code\":\"invalid_field_value\"}]";
+        assertThat(executed.json().get("data").get("errors").toString()).as(executed.body()).isEqualTo(listed);
+        assertThat(job.json().get("data").get("errors").toString()).as(job.body()).isEqualTo(listed);
+        assertThat(sent.at("/data/errors/0/row")).isEqualTo("2");
+        assertThat(sent.at("/data/errors/0/line")).isEqualTo("2");
+    }
+
+    /**
+     * Both errors CSVs open in a spreadsheet as the rows were read: they start with a UTF-8 byte-order mark (without
+     * it, Excel reads the UTF-8 in its own code page, {@code Zoë} as {@code ZoÃ«}), and a cell a spreadsheet would
+     * run as a formula ({@code =}, {@code +}, {@code -}, {@code @}) has an apostrophe in front and is quoted, as a CSV
+     * export writes it; a plain number ({@code -5}) is no formula. The file parsed again reads the rows' cells as
+     * they were.
+     */
+    @Test
+    void errorsCsvFilesStartWithAByteOrderMarkAndNeutraliseFormulaCellsAndReadBackAsTheRowsWere() throws Exception {
+        String file = """
+                Name,Email,Phone,Notes\r
+                Zoë Müller,=1+2,+1 555 0100,@SUM(A1)\r
+                José,jose@example.com,555-0101,fine\r
+                "=HYPERLINK(""http://evil.example"")",bad,-5,''=kept\r
+                """;
+        String fileId = upload("/v1/modules/contacts/import/parse", "people.csv", "text/csv",
+                file.getBytes(StandardCharsets.UTF_8)).at("/data/fileId");
+        String body = "{\"fileId\": \"" + fileId + "\", \"columnMapping\": [{\"sourceColumn\": \"Name\","
+                + " \"targetFieldSlug\": \"displayName\"}, {\"sourceColumn\": \"Email\","
+                + " \"targetFieldSlug\": \"email\"}, {\"sourceColumn\": \"Notes\","
+                + " \"targetFieldSlug\": \"description\"}]}";
+        String expected = """
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,Name,Email,Phone,Notes\r
+                2,,email,invalid_field_value,"email: expected an email address, got ""=1+2\"\"",Zoë Müller,"'=1+2",\
+                "'+1 555 0100","'@SUM(A1)"\r
+                4,,email,invalid_field_value,"email: expected an email address, got ""bad\"\"",\
+                "'=HYPERLINK(""http://evil.example"")",bad,-5,"''=kept"\r
+                """;
+
+        Response validated = http.post("/v1/modules/contacts/import/validate", body);
+        Response executed = http.post("/v1/modules/contacts/import/execute", body);
+
+        assertThat(validated.at("/data/errorRows")).as(validated.body()).isEqualTo("2");
+        assertThat(executed.at("/data/errorRows")).as(executed.body()).isEqualTo("2");
+        HttpResponse<String> validatedCsv = ImportsApiContract.get(validated.at("/data/errorsCsvUrl"));
+        HttpResponse<String> executedCsv = ImportsApiContract.get(executed.at("/data/errorsCsvUrl"));
+        assertThat(validatedCsv.body()).isEqualTo(expected);
+        assertThat(executedCsv.body()).isEqualTo(expected);
+
+        Response reparsed = upload("/v1/modules/contacts/import/parse", "errors.csv", "text/csv",
+                executedCsv.body().getBytes(StandardCharsets.UTF_8));
+
+        assertThat(reparsed.at("/data/bom")).isEqualTo("true");
+        assertThat(reparsed.at("/data/sourceColumns/0")).isEqualTo("error_line");
+        JsonNode rows = reparsed.json().get("data").get("sampleRows");
+        assertThat(rows.get(0).toString()).isEqualTo("{\"error_line\":\"2\",\"error_external_id\":\"\","
+                + "\"error_field\":\"email\",\"error_code\":\"invalid_field_value\","
+                + "\"error_message\":\"email: expected an email address, got \\\"=1+2\\\"\",\"Name\":\"Zoë Müller\","
+                + "\"Email\":\"=1+2\",\"Phone\":\"+1 555 0100\",\"Notes\":\"@SUM(A1)\"}");
+        assertThat(rows.get(1).get("Name").asString()).isEqualTo("=HYPERLINK(\"http://evil.example\")");
+        assertThat(rows.get(1).get("Phone").asString()).isEqualTo("-5");
+        assertThat(rows.get(1).get("Notes").asString()).isEqualTo("'=kept");
+    }
+
     @Test
     void aValidationOfAParsedFileWritesItsLinesAndEveryCellAndACleanOneHasNoErrorsFiles() throws Exception {
         Response parsed = upload("/v1/modules/contacts/import/parse", "contacts.csv", "text/csv",
@@ -1641,7 +1727,7 @@ abstract class ModuleImportApiContract {
         assertThat(validated.at("/data/errorsTruncated")).isEqualTo("false");
         // The CSV's line 3 (the header is line 1), under all of the file's columns, mapped or not.
         assertThat(ImportsApiContract.get(validated.at("/data/errorsCsvUrl")).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,Name,Email,Phone,Company\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,Name,Email,Phone,Company\r
                 3,,email,invalid_field_value,"email: expected an email address, got ""invalid-email\"\"",\
                 Jane Doe,invalid-email,555-0101,TechStart Inc\r
                 """);
@@ -1654,7 +1740,7 @@ abstract class ModuleImportApiContract {
 
         assertThat(fromJson.at("/data/errorRows")).as(fromJson.body()).isEqualTo("2");
         assertThat(ImportsApiContract.get(fromJson.at("/data/errorsCsvUrl")).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,Name,Email,Age\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,Name,Email,Age\r
                 2,,,malformed_row,"Line 2, column 2: expected an object for record 2, found an array",,,\r
                 3,,email,invalid_field_value,"email: expected an email address, got ""nope\"\"",Bo,nope,41.50\r
                 """);
@@ -1799,7 +1885,7 @@ abstract class ModuleImportApiContract {
 
         assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
         assertThat(csv.body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,Name,Email\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,Name,Email\r
                 1,,email,invalid_field_value,"email: expected an email address, got ""nope\"\"",Ann,nope\r
                 91,,email,invalid_field_value,"email: expected an email address, got ""bad\"\"",Bo,bad\r
                 """);
@@ -1815,7 +1901,7 @@ abstract class ModuleImportApiContract {
         cells.put("Name", name);
         cells.put("Email", email);
         return new dev.freight.engine.ImportValidator.Rejected(line, line, null, List.of(
-                new dev.freight.engine.ImportValidator.Problem(line, "email", email, "invalid_field_value",
+                new dev.freight.engine.ImportValidator.Problem(line, line, "email", email, "invalid_field_value",
                         "email: expected an email address, got \"" + email + "\"")), cells);
     }
 
@@ -1860,12 +1946,12 @@ abstract class ModuleImportApiContract {
                         .isEqualTo(records.getLast().expiresAt().getEpochSecond());
             }
             // Every one's files take the same bytes, as recorded.
-            assertThat(records.getLast().sizeBytes()).isEqualTo(1_543_758L).isEqualTo(
+            assertThat(records.getLast().sizeBytes()).isEqualTo(1_543_761L).isEqualTo(
                     java.nio.file.Files.size(files.path(id, ValidationFiles.Format.CSV))
                     + java.nio.file.Files.size(files.path(id, ValidationFiles.Format.JSON)));
         }
-        assertThat(3 * 1_543_758L).isGreaterThan(TestServer.MAX_VALIDATION_FILES_BYTES);
-        assertThat(2 * 1_543_758L).isLessThanOrEqualTo(TestServer.MAX_VALIDATION_FILES_BYTES);
+        assertThat(3 * 1_543_761L).isGreaterThan(TestServer.MAX_VALIDATION_FILES_BYTES);
+        assertThat(2 * 1_543_761L).isLessThanOrEqualTo(TestServer.MAX_VALIDATION_FILES_BYTES);
 
         ValidationFileStore.ValidationFile oldest = db.withHandle(h -> store.get(h, tenant.organizationId(),
                 records.getFirst().id())).orElseThrow();
@@ -1887,7 +1973,7 @@ abstract class ModuleImportApiContract {
         for (int i = 1; i < 3; i++) {
             HttpResponse<String> csv = ImportsApiContract.get(csvUrls.get(i));
             assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
-            assertThat(csv.body().length()).isEqualTo(369_971);
+            assertThat(csv.body().length()).isEqualTo(369_972);
             HttpResponse<String> json = ImportsApiContract.get(jsonUrls.get(i));
             assertThat(json.statusCode()).as(json.body()).isEqualTo(200);
             assertThat(json.body().length()).isEqualTo(1_173_787);
@@ -2030,20 +2116,23 @@ abstract class ModuleImportApiContract {
         assertThat(validated.status()).as(validated.body()).isEqualTo(200);
         assertThat(validated.at("/data/totalRows")).isEqualTo("5");
         assertThat(validated.at("/data/errorRows")).isEqualTo("3");
-        // The answer's rows are data rows: the blank sheet row is none.
-        assertThat(validated.json().get("data").get("errors").toString()).isEqualTo("[{\"row\":2,\"field\":\"email\","
+        // The answer's rows are data rows (the blank sheet row is none), its lines the sheet's row numbers.
+        assertThat(validated.json().get("data").get("errors").toString()).isEqualTo("[{\"row\":2,\"line\":3,"
+                + "\"field\":\"email\","
                 + "\"value\":\"not-an-email\",\"error\":\"email: expected an email address, got \\\"not-an-email\\\"\","
-                + "\"code\":\"invalid_field_value\"},{\"row\":3,\"field\":\"displayName\",\"value\":\"\","
+                + "\"code\":\"invalid_field_value\"},{\"row\":3,\"line\":5,\"field\":\"displayName\","
+                + "\"value\":\"\","
                 + "\"error\":\"displayName: required field is missing (expected key \\\"Name\\\")\","
-                + "\"code\":\"missing_required_field\"},{\"row\":3,\"field\":\"email\",\"value\":\"also@bad\","
+                + "\"code\":\"missing_required_field\"},{\"row\":3,\"line\":5,\"field\":\"email\","
+                + "\"value\":\"also@bad\","
                 + "\"error\":\"email: expected an email address, got \\\"also@bad\\\"\",\"code\":\"invalid_field_value\"},"
-                + "{\"row\":5,\"field\":\"email\",\"value\":\"di at example.com\","
+                + "{\"row\":5,\"line\":7,\"field\":\"email\",\"value\":\"di at example.com\","
                 + "\"error\":\"email: expected an email address, got \\\"di at example.com\\\"\","
                 + "\"code\":\"invalid_field_value\"}]");
         HttpResponse<String> csv = ImportsApiContract.get(validated.at("/data/errorsCsvUrl"));
         assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
         assertThat(csv.body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,Name,Email,Phone,Joined,Score\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,Name,Email,Phone,Joined,Score\r
                 3,,email,invalid_field_value,"email: expected an email address, got ""not-an-email\"\"",\
                 Bo,not-an-email,555-0101,2024-02-29,7.5\r
                 5,,displayName; email,missing_required_field; invalid_field_value,\
@@ -2500,7 +2589,7 @@ abstract class ModuleImportApiContract {
         assertThat(job.json().get("stats").toString()).isEqualTo("{\"read\":5,\"valid\":2,\"created\":2,"
                 + "\"updated\":0,\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":3}");
         assertThat(ImportsApiContract.get(job.at("/_errors_csv_url")).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
                 2,t-4,parent,invalid_field_value,"parent: no team with external_id or name ""t-3""\",t-4,Delta,t-3\r
                 4,t-3,parent,invalid_field_value,"parent: no team with external_id or name ""t-9""\",t-3,Gamma,t-9\r
                 5,t-5,parent,invalid_field_value,"parent: no team with external_id or name ""t-8""\",t-5,Epsilon 2,t-8\r
@@ -2552,7 +2641,7 @@ abstract class ModuleImportApiContract {
         assertThat(job.json().get("stats").toString()).isEqualTo("{\"read\":6,\"valid\":4,\"created\":4,"
                 + "\"updated\":0,\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":2}");
         assertThat(ImportsApiContract.get(job.at("/_errors_csv_url")).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
                 1,t-1,parent,ambiguous_reference,"parent: ""hub"" matches 2 team records by name ignoring case; \
                 give the external_id of the one meant",t-1,Alpha,hub\r
                 2,t-5,parent,ambiguous_reference,"parent: ""HUB"" matches 2 team records by name ignoring case; \
@@ -2606,7 +2695,7 @@ abstract class ModuleImportApiContract {
         assertThat(job.json().get("stats").toString()).isEqualTo("{\"read\":5,\"valid\":3,\"created\":3,"
                 + "\"updated\":0,\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":2}");
         assertThat(ImportsApiContract.get(job.at("/_errors_csv_url")).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
                 1,t-1,parent,ambiguous_reference,"parent: ""hub"" matches 2 team records by name ignoring case; \
                 give the external_id of the one meant; the record with external_id ""t-1"", which the row created, \
                 is kept without it, since team ""t-4"" refers to it",t-1,Alpha,hub\r
@@ -2661,7 +2750,7 @@ abstract class ModuleImportApiContract {
         assertThat(job.json().get("stats").toString()).isEqualTo("{\"read\":5,\"valid\":3,\"created\":2,"
                 + "\"updated\":1,\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":2}");
         assertThat(ImportsApiContract.get(job.at("/_errors_csv_url")).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,Id,Name,Parent\r
                 1,t-1,parent,ambiguous_reference,"parent: ""hub"" matches 2 team records by name ignoring case; \
                 give the external_id of the one meant",t-1,Alpha,hub\r
                 2,t-2,parent,ambiguous_reference,"parent: ""HUB"" matches 2 team records by name ignoring case; \
@@ -3697,7 +3786,7 @@ abstract class ModuleImportApiContract {
         JsonNode job = poll(jobId);
 
         assertThat(job.get("status").asString()).isEqualTo("completed");
-        assertThat(job.get("errors").toString()).isEqualTo("[{\"row\":2,\"field\":\"email\",\"error\":"
+        assertThat(job.get("errors").toString()).isEqualTo("[{\"row\":2,\"line\":2,\"field\":\"email\",\"error\":"
                 + "\"email: expected an email address, got \\\"not-an-email\\\"\",\"code\":\"invalid_field_value\"}]");
         assertThat(job.get("referenceWarnings").toString()).isEqualTo("[{\"fieldSlug\":\"account\",\"fieldLabel\":"
                 + "\"Account\",\"unresolvedValues\":[\"Nowhere Ltd\"],\"targetModuleSlug\":\"accounts\","
@@ -3750,7 +3839,7 @@ abstract class ModuleImportApiContract {
         List<String> lines = List.of(csv.body().split("\r\n"));
         assertThat(lines).hasSize(1 + 1_001);
         assertThat(lines.getFirst())
-                .isEqualTo("error_line,error_external_id,error_field,error_code,error_message,Name,Email");
+                .isEqualTo("\uFEFFerror_line,error_external_id,error_field,error_code,error_message,Name,Email");
         assertThat(lines.get(1)).isEqualTo("2,,email,invalid_field_value,"
                 + "\"email: expected an email address, got \"\"bad-2\"\"\",P2,bad-2");
         assertThat(lines.get(1_001)).isEqualTo("1002,,email,invalid_field_value,"
@@ -3983,7 +4072,7 @@ abstract class ModuleImportApiContract {
         Response partlyJob = http.get("/v1/modules/contacts/import/jobs/" + partly.at("/data/importJobId"));
         assertThat(partlyJob.at("/data/errorsTruncated")).isEqualTo("false");
         assertThat(ImportsApiContract.get(partlyJob.at("/data/errorsCsvUrl")).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,Name,Email\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,Name,Email\r
                 2,,email,invalid_field_value,"email: expected an email address, got ""nope\"\"",Cy,nope\r
                 """);
     }

@@ -768,10 +768,12 @@ abstract class RowAccountingContract {
         return csv(job.get("_errors_csv_url").asString());
     }
 
-    /** The data rows of the CSV at {@code url}, without the header. */
+    /** The data rows of the CSV at {@code url}, without the header and the byte-order mark it starts with. */
     private static List<List<String>> csv(String url) throws Exception {
+        String body = get(url);
+        assertThat(body).startsWith("\uFEFF");
         List<List<String>> rows = new ArrayList<>();
-        for (CsvRecord record : CsvReader.builder().ofCsvRecord(get(url))) {
+        for (CsvRecord record : CsvReader.builder().ofCsvRecord(body.substring(1))) {
             rows.add(record.getFields());
         }
         assertThat(rows.getFirst().subList(0, 5)).containsExactly("error_line", "error_external_id", "error_field",

@@ -17,6 +17,7 @@ import dev.freight.store.ValidationFileStore.ValidationFile;
 import dev.freight.testing.SettableClock;
 import dev.freight.testing.TestDatabases;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +54,11 @@ abstract class ValidationFileSweeperContract {
     static final String CSV_ROW = "%d,,email,invalid_field_value,\"email: expected an email address, got \"\"%s\"\"\","
             + "%s,%s\r\n";
 
+    /** The byte-order mark the CSV file starts with: 3 bytes in UTF-8. */
+    static final String BOM = "\uFEFF";
+
     /** The bytes of both files of a validation with one row {@code rejected(n, "Ann", "nope")}, n of one digit. */
-    static final long ONE_ROW_BYTES = 310 + 166;
+    static final long ONE_ROW_BYTES = 310 + 169;
 
     abstract TestDatabases database();
 
@@ -94,8 +98,8 @@ abstract class ValidationFileSweeperContract {
         cells.put("Name", name);
         cells.put("Email", email);
         String message = "email: expected an email address, got \"" + email + "\"";
-        return new ImportValidator.Rejected(line - 1, line, null,
-                List.of(new ImportValidator.Problem(line - 1, "email", email, "invalid_field_value", message)), cells);
+        return new ImportValidator.Rejected(line - 1, line, null, List.of(
+                new ImportValidator.Problem(line - 1, line, "email", email, "invalid_field_value", message)), cells);
     }
 
     static String json(long line, String name, String email) {
@@ -104,6 +108,10 @@ abstract class ValidationFileSweeperContract {
 
     static String csv(long line, String name, String email) {
         return CSV_ROW.formatted(line, email, name, email);
+    }
+
+    static int utf8Bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     ValidationFile record(String id) {
@@ -178,14 +186,14 @@ abstract class ValidationFileSweeperContract {
         assertThat(finished).isEqualTo(new ValidationFiles.Stored(id, expiresAt));
         String json = "[" + json(2, "Ann", "nope") + "," + json(52, "Bo", "bad") + "," + json(102, "Bo", "bad") + ","
                 + json(152, "Bo", "bad") + "]";
-        String csv = CSV_HEADER + csv(2, "Ann", "nope") + csv(52, "Bo", "bad") + csv(102, "Bo", "bad")
+        String csv = BOM + CSV_HEADER + csv(2, "Ann", "nope") + csv(52, "Bo", "bad") + csv(102, "Bo", "bad")
                 + csv(152, "Bo", "bad");
         assertThat(Files.readString(files.path(id, ValidationFiles.Format.JSON))).isEqualTo(json);
         assertThat(Files.readString(files.path(id, ValidationFiles.Format.CSV))).isEqualTo(csv);
         assertThat(filesOnDisk()).containsExactly(id + ".errors.csv", id + ".errors.json");
         assertThat(record(id)).isEqualTo(new ValidationFile(id, organizationId, START, expiresAt, finishedAt,
-                (long) (json.length() + csv.length()), null, null));
-        assertThat(json.length() + csv.length()).isEqualTo(1_235 + 426);
+                (long) (json.length() + utf8Bytes(csv)), null, null));
+        assertThat(json.length() + utf8Bytes(csv)).isEqualTo(1_235 + 429);
 
         clock.set(expiresAt.minusMillis(1));
         assertThat(sweeper.sweep()).isZero();
@@ -375,8 +383,8 @@ abstract class ValidationFileSweeperContract {
     @Test
     void theOldestFinishedFilesAreDeletedFirstToKeepUnderTheLimitAndFilesBeingWrittenNever() throws IOException {
         assertThat((json(2, "Ann", "nope") + "[]").length()).isEqualTo(310);
-        assertThat((CSV_HEADER + csv(2, "Ann", "nope")).length()).isEqualTo(166);
-        // Room for two validations of one row, 476 bytes each, and not three.
+        assertThat(utf8Bytes(BOM + CSV_HEADER + csv(2, "Ann", "nope"))).isEqualTo(169);
+        // Room for two validations of one row, 479 bytes each, and not three.
         ValidationFiles files = files(2 * ONE_ROW_BYTES + 10);
         ValidationFiles.Stored first = validated(files, 2);
         clock.advance(Duration.ofSeconds(1));
@@ -393,7 +401,7 @@ abstract class ValidationFileSweeperContract {
         clock.advance(Duration.ofSeconds(1));
         ValidationFiles.Stored third = validated(files, 4);
 
-        // 3 × 476 = 1,428 bytes > 962: the first goes; the files still being written are not counted, and stay.
+        // 3 × 479 = 1,437 bytes > 968: the first goes; the files still being written are not counted, and stay.
         ValidationFile gone = record(first.id());
         assertThat(gone.deletedBecause()).isEqualTo(Removal.OVER_LIMIT);
         assertThat(gone.deletedAt()).isEqualTo(START.plusSeconds(3));
@@ -472,7 +480,7 @@ abstract class ValidationFileSweeperContract {
 
     @Test
     void aValidationWhoseTwoFilesTogetherExceedTheLimitKeepsNone() throws IOException {
-        // The JSON file of one row fits (310 bytes), both files (476) do not.
+        // The JSON file of one row fits (310 bytes), both files (479) do not.
         ValidationFiles files = files(ONE_ROW_BYTES - 1);
         ValidationFiles.Recorder recorder = writingOneRow(files);
 
@@ -484,7 +492,7 @@ abstract class ValidationFileSweeperContract {
         ValidationFiles.Stored fits = validated(exactly, 2);
         assertThat(fits.expiresAt()).isEqualTo(Instant.parse("2025-03-01T10:00:00Z"));
         assertThat(Files.readString(exactly.path(fits.id(), ValidationFiles.Format.CSV)))
-                .isEqualTo(CSV_HEADER + csv(2, "Ann", "nope"));
+                .isEqualTo(BOM + CSV_HEADER + csv(2, "Ann", "nope"));
     }
 
     @Test
