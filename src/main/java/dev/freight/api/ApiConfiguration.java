@@ -125,6 +125,12 @@ public class ApiConfiguration implements WebMvcConfigurer {
         return new NamingStrategySchemas();
     }
 
+    /** The OpenAPI document lists as required every member an answer always has. */
+    @Bean
+    AnswerSchemas answerSchemas(NamingStrategySchemas records) {
+        return new AnswerSchemas(records);
+    }
+
     /** Documents the API-key bearer scheme for every route. */
     @Bean
     OpenAPI freightOpenApi() {
