@@ -32,7 +32,10 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.handler.MappedInterceptor;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.type.LogicalType;
 
 /** Puts API-key authentication in front of {@code /v1/**}. */
 @Configuration(proxyBeanMethods = false)
@@ -90,6 +93,23 @@ public class ApiConfiguration implements WebMvcConfigurer {
     }
 
     /**
+     * A member of a request body Spring binds is read from its own JSON type only: a number or a boolean is no text,
+     * text or a number no boolean, each a 422 naming the member and the type it takes ({@link MemberTypes}). Before,
+     * {@code "name": 5} stored the name "5". The records of an import are not read by this mapper ({@link Json}): their
+     * values are coerced by their fields' types.
+     */
+    @Bean
+    JsonMapperBuilderCustomizer strictMembers() {
+        return builder -> builder
+                .withCoercionConfig(LogicalType.Textual, text -> text.setCoercion(CoercionInputShape.Integer,
+                        CoercionAction.Fail).setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Boolean, bool -> bool.setCoercion(CoercionInputShape.String,
+                        CoercionAction.Fail).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail));
+    }
+
+    /**
      * A number of a record is answered in plain decimal digits with its scale ({@code 0.00000012}, {@code 0.0000000}),
      * as exports write it, never as {@code 1.2E-7} or {@code 0E-7}, whatever its scale.
      */
@@ -103,6 +123,12 @@ public class ApiConfiguration implements WebMvcConfigurer {
     @Bean
     NamingStrategySchemas namingStrategySchemas() {
         return new NamingStrategySchemas();
+    }
+
+    /** The OpenAPI document lists as required every member an answer always has. */
+    @Bean
+    AnswerSchemas answerSchemas(NamingStrategySchemas records) {
+        return new AnswerSchemas(records);
     }
 
     /** Documents the API-key bearer scheme for every route. */

@@ -225,8 +225,7 @@ class ErrorMapper implements ErrorController {
             // A @RequestBody read past FREIGHT_MAX_REQUEST_BYTES (RequestBodyLimits): the converter wraps the cause.
             case HttpMessageNotReadableException tooLarge when RequestBodyLimit.exceededLimit(tooLarge) >= 0 ->
                     body(RequestBodyLimit.tooLarge(RequestBodyLimit.exceededLimit(tooLarge)), null);
-            case HttpMessageNotReadableException unreadable -> body(new ApiException(422, "malformed_body",
-                    repeatedKey(unreadable)), null);
+            case HttpMessageNotReadableException unreadable -> body(unreadable(unreadable), null);
             // A route whose answer has only types other than JSON (the OpenAPI YAML, the actuator's) and an Accept
             // that lists none of them: the client's request, not a failure of the server. JSON is always acceptable
             // (ApiConfiguration), so this answer can be written.
@@ -272,6 +271,15 @@ class ErrorMapper implements ErrorController {
     static ApiException unsupportedMediaType(MediaType contentType) {
         return new ApiException(415, "unsupported_media_type", "Content-Type " + contentType
                 + " is not supported here; send application/json");
+    }
+
+    /**
+     * A body Spring could not bind: a member of the wrong JSON type is the route's invalid member
+     * ({@link MemberTypes}), anything else 422 {@code malformed_body}.
+     */
+    private static ApiException unreadable(HttpMessageNotReadableException e) {
+        ApiException member = MemberTypes.wrongType(e);
+        return member != null ? member : new ApiException(422, "malformed_body", repeatedKey(e));
     }
 
     /** The message for a body Spring could not bind: it names a key the body repeats. */

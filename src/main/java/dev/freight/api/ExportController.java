@@ -21,6 +21,7 @@ import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -187,40 +188,60 @@ class ExportController implements Envelope.Face {
         ExportPlan plan = ExportPlan.of(object, request.format(), config);
         String fileName = AttachmentName.fileName(fileBase, "-export-"
                 + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC) + "." + plan.format().extension());
-        // Only whether the export exceeds the threshold matters here, so the count stops just past it.
-        long count = request.async() != null ? -1
-                : exporter.countUpTo(caller.organizationId(), plan, asyncThreshold + 1);
-        if (Boolean.TRUE.equals(request.async()) || count > asyncThreshold) {
-            count = exporter.count(caller.organizationId(), plan);
-            ExportJob job = new ExportJob(ids.next("exp"), caller.organizationId(), sourceType, sourceId,
-                    object.slug(), plan.format().wireName(), config.toJson(), ExportJob.Status.QUEUED, 0, count,
-                    fileName, null, plan.format().contentType(), null, caller.key().id(),
-                    Instant.ofEpochMilli(clock.millis()), null, null, null);
-            database.inTransaction(h -> {
-                jobs.create(h, job);
-                return null;
-            });
-            tasks.enqueue(scheduler.getObject(), job.id());
-            return ResponseEntity.status(202)
-                    .header(HttpHeaders.LOCATION, "/v1/export-jobs/" + job.id())
-                    .body(Envelope.ok(urls.view(job)));
+        if (!Boolean.TRUE.equals(request.async()) && streamed(caller, plan, fileName, request.async(), response)) {
+            response.flushBuffer();
+            return null;
         }
-        response.setStatus(200);
-        response.setContentType(plan.format().contentType());
-        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, AttachmentName.contentDisposition(fileName));
-        if (count >= 0) {
-            response.setHeader("X-Record-Count", String.valueOf(count));
-        }
+        long count = exporter.count(caller.organizationId(), plan);
+        ExportJob job = new ExportJob(ids.next("exp"), caller.organizationId(), sourceType, sourceId, object.slug(),
+                plan.format().wireName(), config.toJson(), ExportJob.Status.QUEUED, 0, count, fileName, null,
+                plan.format().contentType(), null, caller.key().id(), Instant.ofEpochMilli(clock.millis()), null, null,
+                null);
+        database.inTransaction(h -> {
+            jobs.create(h, job);
+            return null;
+        });
+        tasks.enqueue(scheduler.getObject(), job.id());
+        return ResponseEntity.status(202)
+                .header(HttpHeaders.LOCATION, "/v1/export-jobs/" + job.id())
+                .body(Envelope.ok(urls.view(job)));
+    }
+
+    /**
+     * Streams the export in the answer, when {@code async} is false or it has no more records than the threshold, with
+     * {@code X-Record-Count} in the second case; false when it is to be a job instead. Only whether the export exceeds
+     * the threshold matters, so the count stops just past it, and it reads the snapshot of the database the stream
+     * reads: the header is the number of records in the body, whatever records are written meanwhile.
+     */
+    private boolean streamed(Caller caller, ExportPlan plan, String fileName, Boolean async,
+            HttpServletResponse response) throws IOException {
         try {
-            exporter.write(caller.organizationId(), plan, response.getOutputStream(), n -> {});
+            if (Boolean.FALSE.equals(async)) {
+                exporter.write(caller.organizationId(), plan, download(plan, fileName, response), n -> {});
+                return true;
+            }
+            return exporter.write(caller.organizationId(), plan, asyncThreshold + 1, count -> {
+                if (count > asyncThreshold) {
+                    return null;
+                }
+                response.setHeader("X-Record-Count", String.valueOf(count));
+                return download(plan, fileName, response);
+            });
         } catch (RuntimeException | IOException e) {
             if (!response.isCommitted()) {
                 throw e;
             }
             throw cutOff(e);
         }
-        response.flushBuffer();
-        return null;
+    }
+
+    /** The answer's body, as the file of {@code plan} named {@code fileName}. */
+    private static OutputStream download(ExportPlan plan, String fileName, HttpServletResponse response)
+            throws IOException {
+        response.setStatus(200);
+        response.setContentType(plan.format().contentType());
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, AttachmentName.contentDisposition(fileName));
+        return response.getOutputStream();
     }
 
     /**

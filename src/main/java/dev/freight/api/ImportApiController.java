@@ -90,8 +90,8 @@ class ImportApiController {
             @Schema(allowableValues = "success") String status) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Problem(int index, String externalId, String field,
+    record Problem(int index, @JsonInclude(JsonInclude.Include.NON_NULL) String externalId,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String field,
             @Schema(allowableValues = {"missing_required_field", "invalid_field_value", "unmapped_field",
                 "unknown_base_object", "duplicate_external_id", "malformed_row"}) String errorCode,
             String message) {

@@ -186,8 +186,7 @@ class ImportReportController {
                 List<String> problems = ReportRules.problems(schema, slug, request.reportName(),
                         request.baseObject(), request.mapping());
                 if (!problems.isEmpty()) {
-                    throw new ApiException(422, "invalid_report",
-                            "The import report is not valid: " + String.join("; ", problems), problems);
+                    throw invalid(problems);
                 }
                 return write.apply(h);
             });
@@ -198,6 +197,12 @@ class ImportReportController {
             }
             throw e;
         }
+    }
+
+    /** 422 {@code invalid_report} listing every problem of a report's definition. */
+    static ApiException invalid(List<String> problems) {
+        return new ApiException(422, "invalid_report", "The import report is not valid: " + String.join("; ", problems),
+                problems);
     }
 
     private ImportReport find(Handle h, Caller caller, String idOrSlug) {

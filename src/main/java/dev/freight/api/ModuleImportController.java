@@ -437,14 +437,20 @@ class ModuleImportController implements Envelope.Face {
             sourceColumns.add(header);
         }
         List<Map<String, String>> sample = new ArrayList<>();
-        if (map.get("sampleData") instanceof List<?> rows) {
-            for (Object row : rows) {
-                if (row instanceof Map<?, ?> cells) {
-                    Map<String, Object> typed = new LinkedHashMap<>();
-                    cells.forEach((k, v) -> typed.put(String.valueOf(k), v));
-                    sample.add(texts(typed));
-                }
+        if (map.get("sampleData") != null && !(map.get("sampleData") instanceof List<?>)) {
+            throw new ApiException(400, "invalid_request", "sampleData must be a list of rows (objects of column →"
+                    + " value), got " + Coercion.describe(map.get("sampleData")));
+        }
+        List<?> rows = map.get("sampleData") instanceof List<?> given ? given : List.of();
+        for (int i = 0; i < rows.size(); i++) {
+            if (!(rows.get(i) instanceof Map<?, ?> cells)) {
+                // Before, a row that was no object was passed over, as a sampleData that was no list.
+                throw new ApiException(400, "invalid_request", "sampleData[" + i + "] must be a row (an object of"
+                        + " column → value), got " + Coercion.describe(rows.get(i)));
             }
+            Map<String, Object> typed = new LinkedHashMap<>();
+            cells.forEach((k, v) -> typed.put(String.valueOf(k), v));
+            sample.add(texts(typed));
         }
         Map<String, RememberedMapping> remembered = new HashMap<>();
         database.withHandle(h -> memory.remembered(h, caller.organizationId(), object.slug())).forEach((header, m) ->

@@ -4,6 +4,7 @@ import dev.freight.engine.ExecuteOptions;
 import dev.freight.engine.ExecuteOptions.ColumnMap;
 import dev.freight.engine.ExecuteOptions.DuplicateStrategy;
 import dev.freight.engine.ExecuteOptions.MergeMode;
+import dev.freight.schema.Coercion;
 import dev.freight.schema.Echo;
 import dev.freight.schema.Field;
 import dev.freight.schema.FieldType;
@@ -67,6 +68,11 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
             values.forEach((k, v) -> {
                 if (object.field(String.valueOf(k)).isEmpty()) {
                     throw invalid("staticValues: " + object.slug() + " has no field " + Echo.quoted(k));
+                }
+                if (v instanceof Map<?, ?> || v instanceof List<?>) {
+                    // A field's value, read as a row's cell would be; an object or list was stored as Java's text.
+                    throw invalid("staticValues." + k + " must be a value (text, a number or true/false), got "
+                            + Coercion.describe(v));
                 }
                 if (v != null) {
                     statics.put(String.valueOf(k), String.valueOf(v));

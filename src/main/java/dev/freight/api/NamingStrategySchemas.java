@@ -12,15 +12,25 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * Gives the OpenAPI document the property names the wire has. The document's generator reads records with Jackson 2,
  * which does not see Jackson 3's {@link JsonNaming}, so a snake_case record ({@code report_name}) would be documented
- * with its Java names ({@code reportName}). A component with an explicit {@link JsonProperty} keeps that name.
+ * with its Java names ({@code reportName}). A component with an explicit {@link JsonProperty} keeps that name. It
+ * remembers which record each schema documents ({@link AnswerSchemas} reads what they leave out). Thread-safe.
  */
 final class NamingStrategySchemas implements ModelConverter {
+
+    /** Schema name → the record it documents, for each record resolved. */
+    private final Map<String, Class<?>> records = new ConcurrentHashMap<>();
+
+    /** The record the schema {@code name} documents; null when it documents none. */
+    Class<?> record(String name) {
+        return records.get(name);
+    }
 
     @Override
     public Schema<?> resolve(AnnotatedType type, ModelConverterContext context, Iterator<ModelConverter> chain) {
@@ -29,20 +39,39 @@ final class NamingStrategySchemas implements ModelConverter {
         }
         Schema<?> schema = chain.next().resolve(type, context, chain);
         Class<?> raw = Json.mapper().constructType(type.getType()).getRawClass();
+        if (schema == null || !raw.isRecord()) {
+            return schema;
+        }
+        // Resolved as a reference, the schema is only "$ref"; the definition is kept under the referenced name.
+        String name = schema.get$ref() != null ? schema.get$ref().substring(schema.get$ref().lastIndexOf('/') + 1)
+                : schema.getName();
+        if (name != null) {
+            records.put(name, raw);
+        }
         JsonNaming naming = raw.getAnnotation(JsonNaming.class);
-        if (schema == null || !raw.isRecord() || naming == null
-                || !PropertyNamingStrategies.NamingBase.class.isAssignableFrom(naming.value())) {
+        if (naming == null || !PropertyNamingStrategies.NamingBase.class.isAssignableFrom(naming.value())) {
             return schema;
         }
         PropertyNamingStrategies.NamingBase strategy = strategy(naming);
         rename(schema, raw, strategy);
-        // Resolved as a reference, the schema is only "$ref"; the definition is kept under the referenced name.
-        String name = schema.get$ref() != null ? schema.get$ref().substring(schema.get$ref().lastIndexOf('/') + 1)
-                : schema.getName();
         if (name != null && context.getDefinedModels().get(name) instanceof Schema<?> defined && defined != schema) {
             rename(defined, raw, strategy);
         }
         return schema;
+    }
+
+    /**
+     * The name {@code component} of {@code record} has on the wire: its {@link JsonProperty}'s, else its record's
+     * naming strategy's, else its own.
+     */
+    static String wireName(Class<?> record, RecordComponent component) {
+        JsonProperty explicit = component.getAccessor().getAnnotation(JsonProperty.class);
+        if (explicit != null && !explicit.value().isEmpty()) {
+            return explicit.value();
+        }
+        JsonNaming naming = record.getAnnotation(JsonNaming.class);
+        return naming == null || !PropertyNamingStrategies.NamingBase.class.isAssignableFrom(naming.value())
+                ? component.getName() : strategy(naming).nameForField(null, null, component.getName());
     }
 
     private static PropertyNamingStrategies.NamingBase strategy(JsonNaming naming) {

@@ -265,7 +265,8 @@ class ObjectController {
         return new ApiException(404, "object_not_found", "There is no object " + Echo.quoted(slug));
     }
 
-    private static ApiException invalid(List<String> problems) {
+    /** 422 {@code invalid_object} listing every problem of a definition. */
+    static ApiException invalid(List<String> problems) {
         return new ApiException(422, "invalid_object", "The definition is not valid: " + String.join("; ", problems),
                 problems);
     }

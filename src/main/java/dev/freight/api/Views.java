@@ -84,16 +84,15 @@ final class Views {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     record KeyView(
             String id,
-            String name,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String name,
             String kind,
             List<String> scopes,
             String prefix,
             long createdAt,
-            Long revokedAt,
-            String key) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long revokedAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String key) {
 
         static KeyView of(ApiKey k, String secret) {
             return new KeyView(k.id(), k.name(), k.kind().wireName(),

@@ -14,6 +14,8 @@ public final class Exporter {
 
     private final Database database;
     private final RecordStream records;
+    /** A test's hook: what runs once an immediate export has counted its records, in their snapshot. */
+    private volatile Runnable afterCount = () -> {};
 
     public Exporter(Database database, RecordStream records) {
         this.database = database;
@@ -25,9 +27,15 @@ public final class Exporter {
         return database.withHandle(h -> records.count(h, organizationId, plan.object(), plan.query()));
     }
 
-    /** How many records the plan exports, counting no further than {@code max}. */
-    public long countUpTo(String organizationId, ExportPlan plan, long max) {
-        return database.withHandle(h -> records.countUpTo(h, organizationId, plan.object(), plan.query(), max));
+    /** Where an export is written once its records are counted. */
+    @FunctionalInterface
+    public interface Destination {
+
+        /**
+         * The stream for the export's {@code records} records (counted no further than the limit given), not closed by
+         * the export; null to write them nowhere.
+         */
+        OutputStream counted(long records) throws IOException;
     }
 
     /** Hears how an export goes: how many records it writes, then how many it has written. */
@@ -62,6 +70,39 @@ public final class Exporter {
             progress.counted(records.count(h, organizationId, plan.object(), plan.query()));
             return stream(h, organizationId, plan, writer, progress::written);
         }));
+    }
+
+    /**
+     * Counts the plan's records, no further than {@code max}, and writes them to the stream {@code destination} gives
+     * for that count, if any, in one snapshot of the database ({@link Database#inSnapshot}): the count is the number
+     * written, whatever records are written meanwhile. Returns whether they were written. Before, the count was a query
+     * of its own, and an immediate export could be said to hold 3 records while its file held 4.
+     */
+    public boolean write(String organizationId, ExportPlan plan, long max, Destination destination)
+            throws IOException {
+        try {
+            return database.inSnapshot(h -> {
+                long counted = records.countUpTo(h, organizationId, plan.object(), plan.query(), max);
+                afterCount.run();
+                try {
+                    OutputStream out = destination.counted(counted);
+                    if (out == null) {
+                        return false;
+                    }
+                    write(plan, out, writer -> stream(h, organizationId, plan, writer, n -> {}));
+                    return true;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Makes {@link #write(String, ExportPlan, long, Destination)} run {@code hook} between count and stream. */
+    void afterCount(Runnable hook) {
+        this.afterCount = hook;
     }
 
     /** Opens the plan's writer on {@code out}, has {@code stream} write the records to it, and finishes it. */

@@ -234,6 +234,57 @@ abstract class AdminApiContract {
     }
 
     /**
+     * A member of a key, an object, a field or an import report of the wrong JSON type is refused with the route's
+     * code for an invalid member, naming it and the type it takes, and nothing is stored. Before, a number or boolean
+     * was read as its text (a key named "5", a field labelled "true", a mapping from the column "7"), and a list or
+     * object in a text member was 422 {@code malformed_body} naming nothing.
+     */
+    @Test
+    void aMemberOfTheWrongJsonTypeIsRefusedNamingTheTypeItTakes() {
+        String report = "{\"slug\": \"typed\", \"report_name\": \"Typed\", \"base_object\": \"vendor\", ";
+        List<List<String>> cases = List.of(
+                List.of("/v1/keys", "{\"name\": 5, \"kind\": \"user\", \"scopes\": [\"read\"]}",
+                        "invalid_key name must be a string, got 5"),
+                List.of("/v1/keys", "{\"kind\": true, \"scopes\": [\"read\"]}",
+                        "invalid_key kind must be a string, got true"),
+                List.of("/v1/keys", "{\"kind\": \"user\", \"scopes\": [\"read\", 2]}",
+                        "invalid_key scopes[1] must be a string, got 2"),
+                List.of("/v1/keys", "{\"kind\": \"user\", \"scopes\": \"read\"}",
+                        "invalid_key scopes must be a list, got a string"),
+                List.of("/v1/objects", "{\"slug\": \"widget\", \"label\": 1.5}",
+                        "invalid_object The definition is not valid: label must be a string, got 1.5"),
+                List.of("/v1/objects", "{\"slug\": \"widget\", \"label\": \"Widget\", \"fields\": [{\"slug\":"
+                        + " \"title\", \"type\": \"text\", \"required\": \"true\"}]}", "invalid_object The"
+                        + " definition is not valid: fields[0].required must be true or false, got a string"),
+                List.of("/v1/objects", "{\"slug\": \"widget\", \"label\": \"Widget\", \"fields\": [{\"slug\":"
+                        + " \"kind\", \"type\": \"enum\", \"options\": [\"a\", 2]}]}", "invalid_object The"
+                        + " definition is not valid: fields[0].options[1] must be a string, got 2"),
+                List.of("/v1/objects", "{\"slug\": \"widget\", \"label\": \"Widget\", \"fields\": [7]}",
+                        "invalid_object The definition is not valid: fields[0] must be an object, got a number"),
+                List.of("/v1/objects/vendor/fields", "{\"slug\": \"tier\", \"type\": \"text\", \"multiple\": 1}",
+                        "invalid_object The definition is not valid: multiple must be true or false, got 1"),
+                List.of("/v1/import-reports", report + "\"mapping\": {\"external_id\": \"Id\", \"name\": 7}}",
+                        "invalid_report The import report is not valid: mapping.name must be a string, got 7"),
+                List.of("/v1/import-reports", report.replace("\"Typed\"", "false")
+                        + "\"mapping\": {\"external_id\": \"Id\", \"name\": \"Name\"}}",
+                        "invalid_report The import report is not valid: report_name must be a string, got false"));
+        for (List<String> c : cases) {
+            Response r = http.post(c.get(0), c.get(1));
+            // invalid_object and invalid_report list the problem in details too, as every problem of theirs.
+            String problem = c.get(2).replaceFirst("^invalid_key .*", "").replaceFirst("^[a-z_]+ [^:]*: ", "");
+
+            assertThat(r.status() + " " + r.at("/error/code") + " " + r.at("/error/message")).as(c.get(1))
+                    .isEqualTo("422 " + c.get(2));
+            assertThat(r.json().get("error").has("details") ? r.json().get("error").get("details").get(0).asString()
+                    : "").as(c.get(1)).isEqualTo(problem);
+        }
+        assertThat(http.get("/v1/keys").json().get("data").size()).isEqualTo(1);
+        assertThat(http.get("/v1/objects").json().get("data").size()).isEqualTo(5);
+        assertThat(http.get("/v1/objects/vendor").json().get("fields").size()).isEqualTo(16);
+        assertThat(http.get("/v1/import-reports").json().get("data").size()).isZero();
+    }
+
+    /**
      * PostgreSQL stores no U+0000 in text or jsonb: a label, description or option holding one is a problem of the
      * definition on both databases (before, PostgreSQL answered 500).
      */

@@ -3,7 +3,9 @@ package dev.freight.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freight.export.ExportFiles;
+import dev.freight.export.ExportHooks;
 import dev.freight.export.ExportFormat;
+import dev.freight.export.Exporter;
 import dev.freight.jobs.ExportTasks;
 import dev.freight.schema.BuiltInObjects;
 import dev.freight.schema.ObjectDef;
@@ -1309,6 +1311,42 @@ abstract class ExportApiContract {
         HttpResponse<byte[]> download = get(done.get("fileUrl").asString());
         assertThat(download.statusCode()).isEqualTo(410);
         assertThat(json(download).at("/error/message").asString()).isEqualTo(why);
+    }
+
+    /**
+     * An immediate export's X-Record-Count is the number of records in its body, though records are created and
+     * deleted between its count and its stream: both read one snapshot of the database. Before, the count was a query
+     * of its own, and the header said 3 of a body that held 4.
+     */
+    @Test
+    void anImmediateExportsRecordCountIsTheRecordsOfItsBodyThoughRecordsChangeAsItStarts() {
+        List<StoredRecord> stored = seed(tenant, BuiltInObjects.VENDOR, List.of(
+                new RecordWrite("v-1", values("name", "Acme")), new RecordWrite("v-2", values("name", "Bolt")),
+                new RecordWrite("v-3", values("name", "Cog"))));
+        Database db = server.bean(Database.class);
+        RecordStore records = server.bean(RecordStore.class);
+        Exporter exporter = server.bean(Exporter.class);
+        ExportHooks.afterCount(exporter, () -> db.inTransaction(h -> {
+            records.delete(h, tenant.organizationId(), List.of(stored.getFirst().id()));
+            return records.upsert(h, tenant.organizationId(), BuiltInObjects.VENDOR, List.of(
+                    new RecordWrite("v-4", values("name", "Dyno")), new RecordWrite("v-5", values("name", "Edge"))));
+        }));
+        HttpResponse<byte[]> exported;
+        try {
+            exported = export("/v1/modules/vendors/export", "{\"format\": \"csv\", \"config\":"
+                    + " {\"columns\": [\"external_id\", \"name\"]}}");
+        } finally {
+            ExportHooks.clear(exporter);
+        }
+
+        assertThat(exported.statusCode()).isEqualTo(200);
+        String body = text(exported);
+        assertThat(exported.headers().firstValue("X-Record-Count")).as(body)
+                .hasValue(String.valueOf(body.lines().count() - 1));
+        assertThat(body.lines().skip(1)).containsExactly("v-1,Acme", "v-2,Bolt", "v-3,Cog");
+        assertThat(exported.headers().firstValue("X-Record-Count")).hasValue("3");
+        assertThat(stored(tenant, BuiltInObjects.VENDOR).stream().map(StoredRecord::externalId))
+                .containsExactlyInAnyOrder("v-2", "v-3", "v-4", "v-5");
     }
 
     @Test

@@ -192,6 +192,31 @@ abstract class ImportsApiContract {
                 + "{\"external_id\":\"v-2\",\"name\":\"Beta, Inc.\",\"status\":\"active\"}]");
     }
 
+    /**
+     * A member of the wrong JSON type is refused naming it and the type it takes, and no import is made. Before, a
+     * number or boolean was read as its text: {@code "name": 5} made an import named "5", {@code "upload_mode": true}
+     * answered that "true" is no upload mode.
+     */
+    @Test
+    void aMemberOfTheWrongJsonTypeIsRefusedNamingTheTypeItTakes() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"resource\": \"vendor\", \"name\": 5}", "name must be a string, got 5");
+        cases.put("{\"resource\": \"vendor\", \"upload_mode\": true}", "upload_mode must be a string, got true");
+        cases.put("{\"resource\": \"vendor\", \"action\": 1.5}", "action must be a string, got 1.5");
+        cases.put("{\"resource\": false}", "resource must be a string, got false");
+        cases.put("{\"resource\": \"vendor\", \"duplicate_handling\": [\"use_first\"]}",
+                "duplicate_handling must be a string, got an array");
+        cases.put("{\"resource\": \"vendor\", \"column_mapping\": [\"name\"]}",
+                "column_mapping must be an object, got an array");
+        cases.forEach((body, message) -> {
+            Response r = http.post("/v1/imports", body);
+
+            assertThat(r.status() + " " + r.at("/error/code") + " " + r.at("/error/message")).as(body)
+                    .isEqualTo("422 invalid_import " + message);
+        });
+        assertThat(http.get("/v1/imports").json().get("data").size()).isZero();
+    }
+
     @Test
     void aColumnMappingThatCannotWorkForTheResourceIsRejectedWhenTheImportIsCreated() {
         Map<String, String> cases = new LinkedHashMap<>();

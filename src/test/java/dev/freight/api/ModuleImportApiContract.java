@@ -3680,6 +3680,31 @@ abstract class ModuleImportApiContract {
         assertThat(missing.at("/error/message")).isEqualTo("sourceColumns is required: the column headers of the file");
     }
 
+    /**
+     * A sampleData that is no list of rows, and a static value that is an object or a list, are refused naming them.
+     * Before, such a sampleData (or row of it) was passed over in silence, and a static value {@code {"a": 1}} was
+     * read as the text "{a=1}".
+     */
+    @Test
+    void aSampleDataOrStaticValueOfTheWrongJsonTypeIsRefusedNamingIt() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("suggest-mapping {\"sourceColumns\": [\"Name\"], \"sampleData\": {\"Name\": \"Ann\"}}",
+                "sampleData must be a list of rows (objects of column → value), got an object");
+        cases.put("suggest-mapping {\"sourceColumns\": [\"Name\"], \"sampleData\": [{\"Name\": \"Ann\"}, \"Bo\"]}",
+                "sampleData[1] must be a row (an object of column → value), got \"Bo\"");
+        cases.put("execute {\"rows\": [{\"Name\": \"Ann\"}], \"columnMapping\": [{\"sourceColumn\": \"Name\","
+                + " \"targetFieldSlug\": \"displayName\"}], \"staticValues\": {\"email\": {\"a\": 1}}}",
+                "staticValues.email must be a value (text, a number or true/false), got an object");
+        cases.forEach((request, message) -> {
+            String[] stepAndBody = request.split(" ", 2);
+            Response r = http.post("/v1/modules/contacts/import/" + stepAndBody[0], stepAndBody[1]);
+
+            assertThat(r.status() + " " + r.at("/error/code") + " " + r.at("/error/message")).as(request)
+                    .isEqualTo("400 invalid_request " + message);
+        });
+        assertThat(http.get("/v1/objects/contact/records").json().get("data").size()).isZero();
+    }
+
     @Test
     void skipValidationKeepsMalformedEmailsButNotUnstorableValues() {
         Response r = http.post("/v1/modules/accounts/import/execute", """
