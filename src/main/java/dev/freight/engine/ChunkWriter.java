@@ -510,13 +510,13 @@ final class ChunkWriter implements RowWriter {
             if (kept == null) {
                 // A record of the object outside the chunk may be a later row's, deleted after all: decided after the
                 // last row. A record of another object stays whatever the import does.
-                StillReferred.Found refs = stillReferred.referencesToLocked(records, h, organizationId, ids, null);
+                StillReferred.Found refs = stillReferred.references(records, h, organizationId, ids, null);
                 rejected = StillReferred.kept(refs, o -> o.equals(object));
                 later = StillReferred.kept(refs, o -> false).keySet();
             } else {
                 // After the last row, the put-off rows still pending are deleted too (their records refer to one
                 // another only: ImportPipeline.rejectStillReferred marked those they did not).
-                rejected = StillReferred.kept(stillReferred.referencesToLocked(records, h, organizationId, ids,
+                rejected = StillReferred.kept(stillReferred.references(records, h, organizationId, ids,
                         importId), o -> false);
             }
         }

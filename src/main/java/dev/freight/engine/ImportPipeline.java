@@ -128,20 +128,21 @@ public final class ImportPipeline {
     private final Prescans prescans;
     /**
      * How many times a page of the overwrite cleanup is tried before its records are deleted one at a time:
-     * {@link #ATTEMPTS}, but a test sets 1 so that a single race it forces with one held writer reaches the
-     * one-at-a-time path (tests that lose all five make the page miss through {@link #beforeCleanupDelete}).
+     * {@link #ATTEMPTS}, but a test sets 1 so that a single lost race it forces reaches the one-at-a-time path (a page
+     * reads its records under their locks, so tests make it lose through {@link #beforeCleanupDelete}).
      */
     private int cleanupPageAttempts = ATTEMPTS;
     /**
      * Run in the overwrite cleanup's transaction just before each of its version-checked deletes (a page's, or one
      * record's on the one-at-a-time path) with the records about to be deleted at the versions read: nothing, but a
-     * test's other writer changes them there so that the delete misses, on every attempt if it likes.
+     * test throws there what a lost race throws (a page, which holds its records' locks, loses only to a deadlock), on
+     * every attempt if it likes.
      */
     private Consumer<List<Existing>> beforeCleanupDelete = toDelete -> {};
     /**
-     * Run in the overwrite cleanup's transaction with the records it means to delete as read, before it locks them to
-     * look for what refers to them ({@link #spare}): nothing, but a test's other writer changes them there (after the
-     * lock it would wait for the cleanup's commit) so that the delete misses, on every attempt if it likes.
+     * Run in the transaction of a record of the overwrite cleanup's one-at-a-time path with the records it means to
+     * delete as read, before it locks them ({@link #cleanRecord}): nothing, but a test's other writer changes them
+     * there (after the lock it would wait for the cleanup's commit) so that the delete misses, each time if it likes.
      */
     private Consumer<List<Existing>> beforeCleanupLock = toDelete -> {};
     /**
@@ -230,7 +231,9 @@ public final class ImportPipeline {
         this.beforeCleanupDelete = hook;
     }
 
-    /** Sets what runs before the overwrite cleanup locks the records it means to delete; for tests. */
+    /**
+     * Sets what runs before the overwrite cleanup's one-at-a-time path locks the records it read to delete; for tests.
+     */
     void beforeCleanupLock(Consumer<List<Existing>> hook) {
         this.beforeCleanupLock = hook;
     }
@@ -1232,7 +1235,7 @@ public final class ImportPipeline {
                 Long.MIN_VALUE, chunkSize); !page.isEmpty(); page = imports.cleanupRecords(h, importId,
                         ImportStore.CLEANUP_LATER, page.getLast().ordinal(), chunkSize)) {
             List<String> ids = page.stream().map(ImportStore.CleanupLater::recordId).toList();
-            // Locked before holdCleanup looks for what refers to them, as StillReferred.references locks its own.
+            // Locked before holdCleanup looks for what refers to them, as StillReferred.references's candidates are.
             records.lockToDelete(h, job.organizationId(), ids);
             Map<String, Existing> stored = records.existingByIds(h, job.organizationId(), ids);
             Map<Long, Long> versions = new HashMap<>();
@@ -1270,17 +1273,14 @@ public final class ImportPipeline {
     }
 
     /**
-     * Takes out of {@code doomed} the records that a record the cleanup does not delete still refers to, into
-     * {@code referred} with what keeps each, and those that other records of the object refer to (the walk may delete
-     * them yet), into {@code later}; a reference among the doomed records keeps nothing when both go.
+     * Takes out of {@code doomed}, which the caller's transaction has locked to be deleted, the records that a record
+     * the cleanup does not delete still refers to, into {@code referred} with what keeps each, and those that other
+     * records of the object refer to (the walk may delete them yet), into {@code later}; a reference among the doomed
+     * records keeps nothing when both go.
      */
     private void spare(Handle h, ImportJob job, ObjectDef object, StillReferred referring, List<Existing> doomed,
             Map<String, StillReferred.Keeper> referred, Set<String> later) {
-        if (doomed.isEmpty()) {
-            return;
-        }
-        beforeCleanupLock.accept(List.copyOf(doomed));
-        if (referring == null) {
+        if (doomed.isEmpty() || referring == null) {
             return;
         }
         Set<String> ids = ids(doomed);
@@ -1315,13 +1315,14 @@ public final class ImportPipeline {
 
     /**
      * Deletes the records of one page of the cleanup's walk (after {@code afterKey}) that the import did not see, each
-     * at the version the page read, logged as the store deletes it; null when the walk is done. A record another writer
-     * changed since the page read it is deleted on the page's next attempt, with the values it has then (it is still
-     * not in the import), so rollback restores that writer's values; one another writer deleted is not counted.
+     * at the version the page read, logged as the store deletes it; null when the walk is done. The page reads them
+     * under their locks, in id order ({@link RecordStore#unseenToDelete}): a record another writer was changing is read
+     * once that writer committed, with the values it has then (it is still not in the import), so the page deletes it
+     * in one attempt and rollback restores that writer's values; one another writer deleted is not read, nor counted.
      */
     private CleanedPage cleanPage(Handle h, ImportJob before, ObjectDef object, StillReferred referring,
             String afterKey) {
-        RecordStore.UnseenPage page = records.unseen(h, before.organizationId(), object, before.id(), afterKey,
+        RecordStore.UnseenPage page = records.unseenToDelete(h, before.organizationId(), object, before.id(), afterKey,
                 chunkSize);
         if (page.lastExternalId() == null) {
             return null;
@@ -1409,7 +1410,9 @@ public final class ImportPipeline {
      * in the import either. A record that has no external_id now is added to {@code left}: an overwrite deletes records
      * by the keys the import did not contain, never one without a key. Before, a record re-keyed was left and counted,
      * and then deleted by a later page when its new key was ahead of the walk; and a record put under the key after
-     * the page's read was never deleted. A record that other records still refer to is not deleted ({@link #spare}).
+     * the page's read was never deleted. The records are locked, in id order, after that read: a change another writer
+     * committed between the two makes the delete miss, and the record is left. A record that other records still
+     * refer to is not deleted ({@link #spare}).
      */
     private ImportJob cleanRecord(Handle h, ImportJob job, ObjectDef object, StillReferred referring, Existing record,
             List<Existing> doomed, Set<String> left, Map<String, StillReferred.Keeper> referred, Set<String> later) {
@@ -1428,6 +1431,10 @@ public final class ImportPipeline {
                 .get(record.externalId());
         if (underKey != null && !underKey.id().equals(record.id())) {
             doomed.add(underKey);
+        }
+        if (!doomed.isEmpty()) {
+            beforeCleanupLock.accept(List.copyOf(doomed));
+            records.lockToDelete(h, job.organizationId(), ids(doomed));
         }
         spare(h, job, object, referring, doomed, referred, later);
         if (doomed.isEmpty()) {

@@ -488,7 +488,7 @@ public final class ImportValidator {
             Map<String, Set<String>> unmatched = new TreeMap<>();
             Map<ParsedRow, Map<String, Value>> awaiting = new IdentityHashMap<>();
             List<ParsedRow> resolved = valid.isEmpty() ? valid : database.withHandle(
-                    h -> references.resolveAwaitingOwn(h, valid, unresolvable, unmatched, awaiting));
+                    h -> references.resolveAwaitingOwn(h, valid, Set.of(), unresolvable, unmatched, awaiting));
             unmatched.forEach(this::unresolved);
             Set<ParsedRow> accepted = Collections.newSetFromMap(new IdentityHashMap<>());
             accepted.addAll(resolved);

@@ -148,7 +148,8 @@ final class MatchingWriter implements RowWriter {
         }
         Map<String, Set<String>> unresolved = new TreeMap<>();
         Map<ParsedRow, Map<String, Value>> awaitingOwn = new IdentityHashMap<>();
-        List<ParsedRow> resolved = references.resolveAwaitingOwn(h, valid, errors, unresolved, awaitingOwn);
+        List<ParsedRow> resolved = references.resolveAwaitingOwn(h, valid, matchedOwn(valid), errors, unresolved,
+                awaitingOwn);
         if (resolved.size() != valid.size()) {
             Set<ParsedRow> accepted = Collections.newSetFromMap(new IdentityHashMap<>());
             accepted.addAll(resolved);
@@ -392,7 +393,7 @@ final class MatchingWriter implements RowWriter {
                 deletable.add(record.id());
             }
         }
-        // Locked before referrers looks for what refers to them, as StillReferred.references locks its candidates: a
+        // Locked before referrers looks for what refers to them, as StillReferred.references's candidates are: a
         // reference another writer stores to one of them is either committed before the lock, and seen, or finds its
         // record gone. Before, such a reference committed between the look-up and the delete named a deleted record.
         records.lockToDelete(h, organizationId, deletable);
@@ -840,6 +841,19 @@ final class MatchingWriter implements RowWriter {
             out.put(key, holding);
         });
         return out;
+    }
+
+    /**
+     * The ids of the stored records that the rows match by other fields than the external_id, when the object refers
+     * to itself: the resolver locks them with the records the rows refer to and those with the rows' external ids, all
+     * in id order, before the rows update them in file order ({@link RecordStore#lockReferenced}). None otherwise.
+     */
+    private Set<String> matchedOwn(List<ParsedRow> rows) {
+        Set<String> ids = new HashSet<>();
+        if (matcher != null && !ownFields.isEmpty()) {
+            rows.forEach(r -> ids.addAll(matcher.all(keysOf(r))));
+        }
+        return ids;
     }
 
     /**

@@ -161,7 +161,7 @@ final class ReferenceResolver {
      */
     List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
             Map<String, Set<String>> unresolved) {
-        return resolve(h, rows, errors, unresolved, null, null, null);
+        return resolve(h, rows, errors, unresolved, null, null, null, Set.of());
     }
 
     /**
@@ -169,11 +169,13 @@ final class ReferenceResolver {
      * looked up by external_id only, and not reported or created when some of its references match nothing yet: a
      * later row of the import, or one of these rows, may be the record it names. The row keeps the references that
      * resolved, and {@code awaiting} gets the field's value as the row gave it (row → field → value), for the links
-     * the import adds after its last row.
+     * the import adds after its last row. {@code matched} are the ids of the stored records the rows match by other
+     * fields than the external_id, which the rows are about to update: locked with the records referred to, in id
+     * order, as the records with the rows' external ids are (see {@link RecordStore#lockReferenced}).
      */
-    List<ParsedRow> resolveAwaitingOwn(Handle h, List<ParsedRow> rows, List<Violation> errors,
-            Map<String, Set<String>> unresolved, Map<ParsedRow, Map<String, Value>> awaiting) {
-        return resolve(h, rows, errors, unresolved, null, null, awaiting);
+    List<ParsedRow> resolveAwaitingOwn(Handle h, List<ParsedRow> rows, Collection<String> matched,
+            List<Violation> errors, Map<String, Set<String>> unresolved, Map<ParsedRow, Map<String, Value>> awaiting) {
+        return resolve(h, rows, errors, unresolved, null, null, awaiting, matched);
     }
 
     /**
@@ -183,13 +185,13 @@ final class ReferenceResolver {
      */
     List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
             Map<String, Set<String>> unresolved, List<PutOff> putOff, Map<String, String> given) {
-        return resolve(h, rows, errors, unresolved, putOff, given, null);
+        return resolve(h, rows, errors, unresolved, putOff, given, null, Set.of());
     }
 
-    /** @param awaiting when not null, see {@link #resolveAwaitingOwn} */
+    /** @param awaiting when not null, see {@link #resolveAwaitingOwn}, as for {@code matched} */
     private List<ParsedRow> resolve(Handle h, List<ParsedRow> rows, List<Violation> errors,
             Map<String, Set<String>> unresolved, List<PutOff> putOff, Map<String, String> given,
-            Map<ParsedRow, Map<String, Value>> awaiting) {
+            Map<ParsedRow, Map<String, Value>> awaiting, Collection<String> matched) {
         List<Field> refFields = object.fields().stream().filter(f -> f.type() == FieldType.REFERENCE).toList();
         if (refFields.isEmpty() || rows.isEmpty()) {
             return rows;
@@ -217,10 +219,12 @@ final class ReferenceResolver {
             // An object that refers to itself locks, with them, the records its rows are about to update, all in id
             // order: see RecordStore.lockReferenced. Other objects' locks are as they were.
             Set<String> own = new TreeSet<>();
+            Collection<String> ownIds = Set.of();
             if (refFields.stream().anyMatch(this::refersToItself)) {
                 rows.stream().map(ParsedRow::externalId).filter(Objects::nonNull).forEach(own::add);
+                ownIds = matched;
             }
-            Set<String> gone = records.lockReferenced(h, organizationId, stored, object.slug(), own);
+            Set<String> gone = records.lockReferenced(h, organizationId, stored, object.slug(), own, ownIds);
             if (!gone.isEmpty()) {
                 known.values().forEach(found -> found.values().removeIf(ref -> gone.contains(ref.id())));
             }

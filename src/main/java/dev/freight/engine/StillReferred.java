@@ -70,20 +70,11 @@ final class StillReferred {
     /**
      * The stored references to {@code candidates} (record ids): counted per candidate for the records outside them
      * (but those of {@code pendingOf}'s pending put-off rows, when it is not null), each of the candidates' own. The
-     * candidates are locked to be deleted first ({@link RecordStore#lockToDelete}), so a reference another writer
-     * stores to one of them is either seen here or finds its record gone: never both missed and stored.
+     * caller's transaction has locked the candidates to be deleted ({@link RecordStore#existingToDelete},
+     * {@link RecordStore#unseenToDelete}, {@link RecordStore#lockToDelete}), so a reference another writer stores to
+     * one of them is either seen here or finds its record gone: never both missed and stored.
      */
     Found references(RecordStore records, Handle h, String organizationId, Collection<String> candidates,
-            String pendingOf) {
-        records.lockToDelete(h, organizationId, candidates);
-        return referencesToLocked(records, h, organizationId, candidates, pendingOf);
-    }
-
-    /**
-     * {@link #references} of candidates the caller's transaction has locked to be deleted already, as it read them
-     * ({@link RecordStore#existingToDelete}): no statement to lock them again.
-     */
-    Found referencesToLocked(RecordStore records, Handle h, String organizationId, Collection<String> candidates,
             String pendingOf) {
         if (candidates.isEmpty()) {
             return Found.NONE;

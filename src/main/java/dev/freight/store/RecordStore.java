@@ -349,6 +349,26 @@ public final class RecordStore {
      */
     public UnseenPage unseen(Handle h, String organizationId, ObjectDef object, String importId,
             String afterExternalId, int limit) {
+        return unseen(h, organizationId, object, importId, afterExternalId, limit, this::existing);
+    }
+
+    /**
+     * {@link #unseen}, reading the page's unseen records under their locks, in id order, as
+     * {@link #existingToDelete} does: for a cleanup page that deletes them in the caller's transaction, so that one
+     * another writer was changing is read as that writer committed it and the delete at that version does not miss.
+     */
+    public UnseenPage unseenToDelete(Handle h, String organizationId, ObjectDef object, String importId,
+            String afterExternalId, int limit) {
+        return unseen(h, organizationId, object, importId, afterExternalId, limit, this::existingToDelete);
+    }
+
+    /** How {@link #unseen} reads the records of some keys: {@link #existing}, {@link #existingToDelete}. */
+    private interface KeyedRead {
+        Map<String, Existing> read(Handle h, String organizationId, String object, Collection<String> externalIds);
+    }
+
+    private UnseenPage unseen(Handle h, String organizationId, ObjectDef object, String importId,
+            String afterExternalId, int limit, KeyedRead read) {
         List<String> keys = afterExternalId == null
                 ? h.query(keysAfterSql(false, limit), rs -> rs.getString(1), organizationId, object.slug())
                 : h.query(keysAfterSql(true, limit), rs -> rs.getString(1), organizationId, object.slug(),
@@ -363,7 +383,7 @@ public final class RecordStore {
         if (unseenKeys.isEmpty()) {
             return new UnseenPage(keys.getLast(), List.of());
         }
-        Map<String, Existing> found = existing(h, organizationId, object.slug(), unseenKeys);
+        Map<String, Existing> found = read.read(h, organizationId, object.slug(), unseenKeys);
         List<Existing> unseen = new ArrayList<>(found.size());
         for (String key : unseenKeys) {
             Existing e = found.get(key);
@@ -442,26 +462,33 @@ public final class RecordStore {
 
     /**
      * {@link #lockReferenced}, locking in the same statement, in the same id order, the records of {@code object} with
-     * an external_id among {@code ownKeys}: those of a chunk of that object, which refers to itself, that it is about
-     * to update. Their upsert, which locks them only as it reaches them in external_id order, no longer comes after
-     * the targets' locks: a delete that locks a record of the chunk's first (lower id) and then waits for a target the
-     * chunk holds now waits for the chunk instead of a deadlock (PostgreSQL's 40P01, which cost the chunk a retry).
-     * Nothing when {@code ids} is empty. Runs only where {@link Dialect#referenceLock} locks, whose dialect binds each
-     * list as one array, so it is one statement whatever the chunk's size.
+     * an external_id among {@code ownKeys} and the records {@code ownIds}: those of a chunk of that object, which
+     * refers to itself, that it is about to update, found by external_id or, in the file workflow, by other fields.
+     * Their updates, which lock them only as they reach them (in external_id order, or in file order), no longer come
+     * after the targets' locks: a delete that locks a record of the chunk's first (lower id) and then waits for a
+     * target the chunk holds now waits for the chunk instead of a deadlock (PostgreSQL's 40P01, which cost the chunk a
+     * retry). Nothing when {@code ids} is empty. Runs only where {@link Dialect#referenceLock} locks, whose dialect
+     * binds each list as one array, so it is one statement whatever the chunk's size.
      */
     public Set<String> lockReferenced(Handle h, String organizationId, Collection<String> ids, String object,
-            Collection<String> ownKeys) {
+            Collection<String> ownKeys, Collection<String> ownIds) {
         String clause = h.dialect().referenceLock();
-        if (ownKeys.isEmpty() || clause.isEmpty() || ids.isEmpty()) {
+        if (ownKeys.isEmpty() && ownIds.isEmpty() || clause.isEmpty() || ids.isEmpty()) {
             return lockReferenced(h, organizationId, ids);
         }
         List<Object> params = new ArrayList<>(List.of(organizationId));
-        String byId = h.dialect().inList(h, "id", List.copyOf(new TreeSet<>(ids)), params);
-        params.add(object);
-        String byKey = h.dialect().inList(h, "external_id", List.copyOf(new TreeSet<>(ownKeys)), params);
+        Set<String> locked = new TreeSet<>(ids);
+        locked.addAll(ownIds);
+        String byId = h.dialect().inList(h, "id", List.copyOf(locked), params);
+        String byKey = "";
+        if (!ownKeys.isEmpty()) {
+            params.add(object);
+            byKey = " or object = ? and " + h.dialect().inList(h, "external_id", List.copyOf(new TreeSet<>(ownKeys)),
+                    params);
+        }
         Set<String> gone = new HashSet<>(ids);
-        h.query("select id from records where organization_id = ? and (" + byId + " or object = ? and " + byKey
-                + ") order by id" + clause, rs -> gone.remove(rs.getString(1)), params);
+        h.query("select id from records where organization_id = ? and (" + byId + byKey + ") order by id" + clause,
+                rs -> gone.remove(rs.getString(1)), params);
         return gone;
     }
 

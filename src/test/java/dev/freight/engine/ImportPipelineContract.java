@@ -78,6 +78,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -618,10 +619,10 @@ abstract class ImportPipelineContract {
 
     /**
      * The records of a chunk of vendor deletes can be referred to by services and assessments: the database counts
-     * each object's references to them (one statement each, after PostgreSQL's lock), and looks for the references
-     * they hold to one another in the vendors alone, which hold none, so it reads no record for that. Before, it
-     * looked for those in the services and assessments too, which are never among the records deleted: 5 statements
-     * on PostgreSQL and 4 on SQLite instead of 3 and 2.
+     * each object's references to them (one statement each; its caller locked them on PostgreSQL), and looks for the
+     * references they hold to one another in the vendors alone, which hold none, so it reads no record for that.
+     * Before, it looked for those in the services and assessments too, which are never among the records deleted: 4
+     * statements instead of 2 (and PostgreSQL's lock, taken by the callers now).
      */
     @Test
     void aDeleteChunkLooksForReferencesAmongItsRecordsOnlyInTheirOwnObject() throws IOException {
@@ -636,7 +637,7 @@ abstract class ImportPipelineContract {
         StillReferred.Found found = db.inTransaction(h -> referred.references(records, statements.counting(h), org,
                 vendors.values(), null));
 
-        assertThat(statements.taken()).isEqualTo(databases() == TestDatabases.POSTGRESQL ? 3 : 2);
+        assertThat(statements.taken()).isEqualTo(2);
         assertThat(found.outside()).extracting(r -> List.of(r.object().slug(), r.to(), r.count(), r.from(),
                 r.fromExternalId(), r.field().slug())).containsExactly(List.of("service", vendors.get("v-1"), 2L, s1,
                 "s-1", "vendor"));
@@ -3770,9 +3771,9 @@ abstract class ImportPipelineContract {
      * An import deletes v-2 (a delete row, or an overwrite's cleanup, as v-2 is not in the file) while another writer
      * updates or deletes v-2 and commits meanwhile. On PostgreSQL a delete chunk reads its records under their locks
      * ({@code RecordStore.existingToDelete}): it waits for the other writer and reads v-2 as that writer left it, in
-     * one attempt (before, it read v-2 first, missed the version it read and ran again); the cleanup's page reads its
-     * records before it locks them, so its delete waits for the other writer's lock on v-2, misses the version it read,
-     * and the page runs again from a fresh read (one lost race). Either way an updated v-2 is deleted with the other
+     * one attempt (before, it read v-2 first, missed the version it read and ran again); so does the cleanup's page
+     * ({@code RecordStore.unseenToDelete}; before, it read v-2, then waited for its lock, missed the version it read
+     * and ran again: one lost race). Either way an updated v-2 is deleted with the other
      * writer's values in the change log, and rollback restores exactly those; a deleted v-2 counts as a key with
      * nothing to delete (a delete row: {@code unchanged}; the cleanup: not at all), and rollback does not bring it
      * back. Before, the delete removed v-2
@@ -3803,7 +3804,7 @@ abstract class ImportPipelineContract {
         assertThat(done.stats()).isEqualTo(expected);
         assertThat(errors(done)).isEmpty();
         assertThat(done.phase(Phase.CLEANUP).rows()).isEqualTo(action == Action.OVERWRITE ? expected.deleted() : 0);
-        assertThat(lost).hasSize(action == Action.OVERWRITE && databases() == TestDatabases.POSTGRESQL ? 1 : 0);
+        assertThat(lost).isEmpty();
         assertThat(ids("v-1", "v-2", "v-3").keySet()).containsExactlyInAnyOrderElementsOf(
                 action == Action.OVERWRITE ? List.of("v-1", "v-3") : List.of());
 
@@ -3839,36 +3840,58 @@ abstract class ImportPipelineContract {
     }
 
     /**
-     * An overwrite whose cleanup page (the file has v-1, so v-2 and v-3 are unseen) loses the race on its last
-     * attempt: another writer changes v-2 after the page read it and commits while the page's delete waits for it
-     * (PostgreSQL). The test gives the page one attempt, so that one held writer forces the one-at-a-time path
-     * (PostgresImportPipelineTest makes a page lose all five, through a hook run before each delete). The page then
-     * deletes its unseen records one at a time, each read afresh in a transaction of its own: both go, v-2 logged with
-     * the other writer's change, the import completes, and rollback restores them.
-     * Before, the page's last miss failed the import although every row was written. SQLite's cleanup page takes the
-     * write lock before it reads, so there it reads v-2 as the other writer left it and deletes both in one statement.
+     * An overwrite whose file has the first of three stored records of {@code object} (vendors, which services refer
+     * to, or contacts, which nothing refers to), so its cleanup's page has the other two unseen, runs while another
+     * writer has changed the second (its version) and not committed. The page reads its unseen records under their
+     * locks, in id order ({@code RecordStore.unseenToDelete}): on PostgreSQL it waits for the writer's commit, reads
+     * the second at the version that writer left, and deletes both in one attempt, logging version 2; rollback restores
+     * both. Before, the page read them first and locked them after (vendors: {@code StillReferred}; contacts: the
+     * delete itself): it waited there, its delete at the version read before missed, and the page ran again (one lost
+     * race, a second delete of both). On SQLite the page takes the write lock before it reads.
      */
-    @Test
-    void aCleanupPageThatLosesItsLastAttemptDeletesItsRecordsOneAtATime() throws Exception {
-        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n");
-        Map<String, String> before = ids("v-1", "v-2", "v-3");
-        String file = "external_id,name\nv-1,Acme\n";
-        ImportJob job = prepared(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, file);
-        pipeline.cleanupPageAttempts(1);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("threeStoredRecords")
+    void aCleanupPageThatWaitedForAWriterOfItsRecordsDeletesThemInOneAttempt(String object, String stored)
+            throws Exception {
+        ImportJob seeded = pipeline.prepare(uploaded(object, Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(stored));
+        assertThat(pipeline.process(seeded.id(), csv(stored), ImportPipeline.Listener.NONE).stats())
+                .isEqualTo(new ImportStats(3, 3, 3, 0, 0, 0, 0, 0));
+        List<String> keys = stored.lines().skip(1).map(line -> line.substring(0, line.indexOf(','))).toList();
+        Map<String, String> before = db.withHandle((Handle h) -> records.idsByExternalId(h, org, object, keys));
+        String file = stored.lines().limit(2).collect(Collectors.joining("\n", "", "\n"));
+        ImportJob job = pipeline.prepare(uploaded(object, Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(file));
+        List<List<String>> deletes = new ArrayList<>();
+        pipeline.beforeCleanupDelete(toDelete -> deletes.add(toDelete.stream().map(RecordStore.Existing::externalId)
+                .toList()));
+        List<StoreException> lost = new CopyOnWriteArrayList<>();
+        pipeline.lostRace(lost::add);
 
-        ImportJob done = processWhileAnotherWriterHolds(job, csv(file), RECORD_LOCK,
-                h -> h.update(OTHER_WRITER_CHANGE, org, before.get("v-2")), h -> {});
+        ImportJob done = processWhileAnotherWriterHolds(job, csv(file), "",
+                h -> h.update(OTHER_WRITER_CHANGE, org, before.get(keys.get(1))), h -> {});
 
         assertCompletedDeletingTheOtherTwo(done);
-        assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(Map.of("v-1", before.get("v-1")));
+        assertThat(deletes).isEqualTo(List.of(keys.subList(1, 3)));
+        assertThat(lost).isEmpty();
+        assertThat(db.withHandle((Handle h) -> records.idsByExternalId(h, org, object, keys)))
+                .isEqualTo(Map.of(keys.getFirst(), before.get(keys.getFirst())));
+        Map<String, Change> logged = db.withHandle((Handle h) -> imports.changes(h, done.id(), before.values()));
+        assertThat(logged.values().stream().map(c -> List.of(c.kind(), c.externalId(), c.previousVersion())))
+                .containsExactlyInAnyOrder(List.of("deleted", keys.get(1), 2L), List.of("deleted", keys.get(2), 1L));
 
         ImportRollback.Result undone = rollback.rollback(done, "key_test");
 
         assertThat(undone.restored()).isEqualTo(2);
         assertThat(undone.conflicts()).isEmpty();
-        assertThat(ids("v-1", "v-2", "v-3")).isEqualTo(before);
-        assertThat(vendor("v-2").values()).containsOnly(Map.entry("name", new Value.Text("Beta")));
-        assertThat(vendor("v-3").values()).containsOnly(Map.entry("name", new Value.Text("Gamma")));
+        assertThat(db.withHandle((Handle h) -> records.idsByExternalId(h, org, object, keys))).isEqualTo(before);
+    }
+
+    static Stream<Arguments> threeStoredRecords() {
+        return Stream.of(
+                Arguments.of("vendor", "external_id,name\nv-1,Acme\nv-2,Beta\nv-3,Gamma\n"),
+                Arguments.of("contact", "external_id,displayName,email\nc-1,Ann,ann@example.com\n"
+                        + "c-2,Bob,bob@example.com\nc-3,Cid,cid@example.com\n"));
     }
 
     /**
@@ -5126,15 +5149,51 @@ abstract class ImportPipelineContract {
      */
     @Test
     void aChunkThatUpdatesItsOwnRecordsAndLocksTheirDependencyDoesNotDeadlockWithADeleteOfThem() throws Exception {
+        Map<String, String> ids = servicesS0ToS2();
+        String services = "external_id,name,vendor,dependencies\ns-0,Audit,v-2,\ns-1,Base,v-1,s-2\n";
+        ImportJob writer = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
+                csv(services));
+
+        assertWritesBesideADeleteOfS1AndS2WithoutARaceLost(writer, services, ids);
+    }
+
+    /**
+     * As above, the chunk being a file workflow import's that matches s-0 and s-1 by name (the file has no external_id
+     * column): its lock of the records it refers to takes the records it matched with them, in id order
+     * ({@code MatchingWriter.matchedOwn}, {@code RecordStore.lockReferenced}), so the delete waits at s-1 for the
+     * chunk's commit, and neither import runs a transaction again. Before, the lock took the records its rows named
+     * by external_id only (none): the chunk updated s-0 and s-1 row by row as it came to them, the delete held s-1 and
+     * waited for s-2, the chunk waited for s-1, and PostgreSQL broke the deadlock (40P01), a race lost and run again.
+     */
+    @Test
+    void aFileWorkflowChunkThatUpdatesRecordsItMatchedByNameDoesNotDeadlockWithADeleteOfThem() throws Exception {
+        Map<String, String> ids = servicesS0ToS2();
+        String services = "name,vendor,dependencies\nAudit,v-2,\nBase,v-1,s-2\n";
+        ImportJob writer = workflowJob("service", List.of("name", "vendor", "dependencies"),
+                ExecuteOptions.DuplicateStrategy.UPDATE, List.of("name"), csv(services));
+
+        assertWritesBesideADeleteOfS1AndS2WithoutARaceLost(writer, services, ids);
+    }
+
+    /** Vendors, and services s-0 (Audit), s-1 (Base) and s-2 (Ledger) in that id order: their ids by external id. */
+    private Map<String, String> servicesS0ToS2() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
         runServices("external_id,name,vendor,dependencies\ns-0,Audit,v-1,\n");
         runServices("external_id,name,vendor,dependencies\ns-1,Base,v-1,\ns-2,Ledger,v-1,\n");
         Map<String, String> ids = serviceIds("s-0", "s-1", "s-2");
         assertThat(ids.get("s-0")).isLessThan(ids.get("s-1"));
         assertThat(ids.get("s-1")).isLessThan(ids.get("s-2"));
-        String services = "external_id,name,vendor,dependencies\ns-0,Audit,v-2,\ns-1,Base,v-1,s-2\n";
-        ImportJob writer = pipeline.prepare(uploaded("service", Action.MERGE, DuplicateHandling.IGNORE_ALL, null).id(),
-                csv(services));
+        return ids;
+    }
+
+    /**
+     * Processes {@code writer} (an import of {@code services} that updates s-0 and s-1 and gives s-1 a dependency on
+     * s-2) beside a delete import of s-1 and s-2, interleaved as the tests above say on PostgreSQL, one after the other
+     * on SQLite; checks that no transaction of either lost a race and ran again, that the writer updated both records
+     * and that the delete deleted s-1 and s-2.
+     */
+    private void assertWritesBesideADeleteOfS1AndS2WithoutARaceLost(ImportJob writer, String services,
+            Map<String, String> ids) throws Exception {
         String deletes = "external_id\ns-1\ns-2\n";
         ImportJob delete = pipeline.prepare(uploaded("service", Action.DELETE, DuplicateHandling.IGNORE_ALL, null).id(),
                 csv(deletes));
