@@ -655,6 +655,26 @@ abstract class AdminApiContract {
         assertThat(notAList.at("/error/message")).isEqualTo("filters must be a list of objects");
     }
 
+    /**
+     * A field's filter given several times lists the records with any of the values, as the filter {@code in} does.
+     * Before, each value was a filter of its own, all to hold at once: a field holds one value, so the list was empty.
+     */
+    @Test
+    void aFieldFilterGivenSeveralTimesListsTheRecordsWithAnyOfTheValues() {
+        http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
+        String batch = IntStream.range(0, 5)
+                .mapToObj(i -> "{\"Name\":\"V" + i + "\",\"External Id\":\"v-" + i + "\"}")
+                .collect(Collectors.joining(",", "{\"data\":[", "]}"));
+        assertThat(http.post("/v1/import/vendor-custom-import", batch).status()).isEqualTo(200);
+
+        assertThat(walk("/v1/objects/vendor/records?name=V3&name=V1&limit=1")).containsExactly(List.of("v-1"),
+                List.of("v-3"));
+        assertThat(walk("/v1/objects/vendor/records?name=V3&name=V1&id=nothing")).containsExactly(List.of());
+        assertThat(walk("/v1/objects/vendor/records?name=V2&name=V2")).containsExactly(List.of("v-2"));
+        assertThat(walk("/v1/objects/vendor/records?name=V0&name=V4&external_id=v-4")).containsExactly(
+                List.of("v-4"));
+    }
+
     /** Each page's external_ids, following next_cursor from {@code path} to the last page. */
     private List<List<String>> walk(String path) {
         List<List<String>> pages = new ArrayList<>();
