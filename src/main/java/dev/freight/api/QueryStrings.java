@@ -5,14 +5,10 @@ import dev.freight.schema.NulCharacter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URLDecoder;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -103,29 +99,6 @@ final class QueryStrings implements HandlerInterceptor {
 
     /** Whether every escape of {@code query} is two hex digits and its bytes are UTF-8. */
     static boolean decodes(String query) {
-        if (query.indexOf('%') < 0) {
-            return true;
-        }
-        ByteBuffer bytes = ByteBuffer.allocate(query.length() * 3);
-        for (int i = 0; i < query.length(); i++) {
-            char c = query.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= query.length() || !HexFormat.isHexDigit(query.charAt(i + 1))
-                        || !HexFormat.isHexDigit(query.charAt(i + 2))) {
-                    return false;
-                }
-                bytes.put((byte) HexFormat.fromHexDigits(query, i + 1, i + 3));
-                i += 2;
-            } else {
-                bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes.flip());
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
+        return query.indexOf('%') < 0 || PercentEncoding.decode(query, StandardCharsets.UTF_8) != null;
     }
 }

@@ -2269,6 +2269,37 @@ abstract class ImportsApiContract {
         assertThat(upload(url, VENDORS, "text/csv", "v.csv").statusCode()).isEqualTo(202);
     }
 
+    /**
+     * An upload's {@code Content-Disposition} with {@code filename*} (RFC 6266, RFC 5987: what browsers and curl send
+     * for a name that is not ASCII) names the import's file by it, decoded, before any {@code filename}; one that does
+     * not decode (a bad escape, bytes that are not text in its charset, a control character) is passed over for
+     * {@code filename}. Before, {@code filename*} was ignored: the file was {@code upload}, or the ASCII fallback.
+     */
+    @Test
+    void anUploadsEncodedFileNameNamesItsFile() throws Exception {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("attachment; filename*=UTF-8''Lieferanten%20M%C3%BCnchen%20%E2%82%AC.csv",
+                "Lieferanten München €.csv");
+        expected.put("attachment; filename=\"vendors.csv\"; filename*=utf-8'de'Lieferanten%20K%C3%B6ln.csv",
+                "Lieferanten Köln.csv");
+        expected.put("attachment; FILENAME*=UTF-8''a+b%3Bc.csv; filename=\"ab.csv\"", "a+b;c.csv");
+        expected.put("attachment; filename*=ISO-8859-1''caf%E9.csv", "café.csv");
+        expected.put("attachment; filename=\"fallback.csv\"; filename*=UTF-8''caf%E9.csv", "fallback.csv");
+        expected.put("attachment; filename=\"fallback.csv\"; filename*=UTF-8''a%00b.csv", "fallback.csv");
+        expected.put("attachment; filename=\"fallback.csv\"; filename*=UTF-8''a%ZZ.csv", "fallback.csv");
+        expected.put("attachment; filename*=windows-1252''caf%E9.csv", "upload");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+            HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", "text/csv").header("Content-Disposition", e.getKey())
+                    .PUT(HttpRequest.BodyPublishers.ofString(VENDORS)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(put.statusCode()).as(e.getKey()).isEqualTo(202);
+            assertThat(http.get("/v1/imports/" + created.at("/id")).at("/file_name")).as(e.getKey())
+                    .isEqualTo(e.getValue());
+        }
+    }
+
     /** The ids of a listing's first page. */
     private List<String> listedIds(String path) {
         Response r = http.get(path);
