@@ -274,12 +274,15 @@ class ErrorMapper implements ErrorController {
                 + " is not supported here; send application/json");
     }
 
-    /** The message for a body Spring could not bind: it names a key the body repeats. */
+    /** The message for a body Spring could not bind: it names a key the body repeats, or bytes that are not UTF-8. */
     private static String repeatedKey(HttpMessageNotReadableException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof JacksonException jackson && Json.repeatedKey(jackson) != null) {
                 return "The request body has the key " + Echo.quoted(Json.repeatedKey(jackson)) + " twice in one object"
                         + Json.where(jackson) + "; each key may appear once";
+            }
+            if (t instanceof JacksonException jackson && Json.notUtf8(jackson)) {
+                return "The request body" + Json.NOT_UTF8 + Json.at(jackson) + Json.NOT_UTF8_REMEDY;
             }
         }
         return "The request body is not valid JSON of the expected shape";
