@@ -471,9 +471,19 @@ abstract class AdminApiContract {
                 URI.create(http.baseUrl() + "/v1/keys")).header("Authorization", "Bearer " + http.key())
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                 HttpResponse.BodyHandlers.ofString());
+        // The type the client sent, without its parameters: before, text/plain;charset=UTF-8, the charset Spring adds.
         assertThat(form.statusCode() + " " + form.body()).isEqualTo("415 {\"error\":{\"code\":"
-                + "\"unsupported_media_type\",\"message\":\"Content-Type text/plain;charset=UTF-8 is not supported here;"
+                + "\"unsupported_media_type\",\"message\":\"Content-Type text/plain is not supported here;"
                 + " send application/json\"}}");
+        for (String type : List.of("application/xml; charset=ISO-8859-1", "multipart/form-data; boundary=x")) {
+            HttpResponse<String> other = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(http.baseUrl() + "/v1/keys")).header("Authorization", "Bearer " + http.key())
+                    .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(other.statusCode() + " " + other.body()).as(type).isEqualTo("415 {\"error\":{\"code\":"
+                    + "\"unsupported_media_type\",\"message\":\"Content-Type " + type.split(";")[0] + " is not"
+                    + " supported here; send application/json\"}}");
+        }
     }
 
     /**

@@ -836,7 +836,7 @@ abstract class ExportApiContract {
         String array = "422 {\"success\":false,\"error\":{\"code\":\"malformed_body\",\"message\":\"The request"
                 + " body is not valid JSON of the expected shape\"}}";
         String text = "415 {\"success\":false,\"error\":{\"code\":\"unsupported_media_type\",\"message\":"
-                + "\"Content-Type text/plain;charset=UTF-8 is not supported here; send application/json\"}}";
+                + "\"Content-Type text/plain is not supported here; send application/json\"}}";
         Map<String, String> routes = new LinkedHashMap<>();
         routes.put("POST /v1/modules/vendors/export", format);
         routes.put("POST /v1/reports/" + id + "/export", format);
