@@ -146,6 +146,25 @@ abstract class AdminApiContract {
         assertThat(tenant.http(importer).get("/v1/import-reports").status()).isEqualTo(200);
     }
 
+    /**
+     * A key's kind and scopes and a field's type match without regard to case, and are answered in lower case. Before,
+     * each was refused with 422 naming the value.
+     */
+    @Test
+    void theNamesTheAdminRoutesTakeFromAListMatchWithoutRegardToCase() {
+        Response key = http.post("/v1/keys", """
+                {"name": "ci", "kind": "Service_Account", "scopes": ["READ", "Import"]}""");
+        Response object = http.post("/v1/objects", """
+                {"slug": "risk_item", "label": "Risk item", "fields": [
+                  {"slug": "title", "label": "Title", "type": "TEXT"}]}""");
+
+        assertThat(key.status()).as(key.body()).isEqualTo(201);
+        assertThat(key.at("/kind")).isEqualTo("service_account");
+        assertThat(key.at("/scopes")).isEqualTo("[\"import\",\"read\"]");
+        assertThat(object.status()).as(object.body()).isEqualTo(201);
+        assertThat(object.at("/fields/1/type")).isEqualTo("text");
+    }
+
     @Test
     void customObjectsAndFieldsJoinTheSchemaAndTakeImports() {
         Response created = http.post("/v1/objects", """

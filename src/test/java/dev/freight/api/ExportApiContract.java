@@ -188,6 +188,24 @@ abstract class ExportApiContract {
 
     // ---- CSV and the config options
 
+    /**
+     * The values an export takes from a fixed list match without regard to case, as {@code sortDirection} did:
+     * {@code "format": "CSV"}, a filter's {@code "operator": "IS_NOT_EMPTY"}. Before, both were refused (400
+     * {@code invalid_format}, {@code invalid_filter}).
+     */
+    @Test
+    void theNamesAnExportTakesFromAListMatchWithoutRegardToCase() {
+        vendors();
+        HttpResponse<byte[]> r = export("/v1/modules/vendors/export", """
+                {"format": "CSV", "config": {"columns": ["external_id"], "sortField": "external_id",
+                 "sortDirection": "DESC", "filters": [{"field": "external_id", "operator": "In",
+                 "values": ["v-1", "v-2"]}]}}""");
+
+        assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/csv;charset=utf-8");
+        assertThat(text(r)).isEqualTo("External Id\r\nv-2\r\nv-1\r\n");
+    }
+
     @Test
     void aCsvExportWithDefaultsHasNameAndDatesWithTheSeedHeaders() {
         List<StoredRecord> v = vendors();

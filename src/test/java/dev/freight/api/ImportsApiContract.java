@@ -2300,6 +2300,22 @@ abstract class ImportsApiContract {
         }
     }
 
+    /**
+     * The values an import takes from a fixed list match without regard to case, in its body and in the listing's
+     * {@code status}; the import answers them in lower case. Before, each was refused with 422 {@code invalid_import}.
+     */
+    @Test
+    void theNamesAnImportTakesFromAListMatchWithoutRegardToCase() {
+        Response created = http.post("/v1/imports", """
+                {"resource": "vendor", "upload_mode": "SYNC", "action": "Merge", "duplicate_handling": "USE_FIRST"}""");
+
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.at("/upload_mode")).isEqualTo("sync");
+        assertThat(created.at("/action")).isEqualTo("merge");
+        assertThat(created.at("/duplicate_handling")).isEqualTo("use_first");
+        assertThat(listedIds("/v1/imports?status=REQUESTED&status=Failed")).containsExactly(created.at("/id"));
+    }
+
     /** The ids of a listing's first page. */
     private List<String> listedIds(String path) {
         Response r = http.get(path);

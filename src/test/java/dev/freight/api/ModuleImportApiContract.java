@@ -1364,6 +1364,25 @@ abstract class ModuleImportApiContract {
                 "columnMapping[0].sourceColumn: the file has no column \"Emial\"; its columns are \"Name \", \"Email\"");
     }
 
+    /**
+     * The values the file workflow takes from a fixed list match without regard to case: {@code duplicateStrategy},
+     * {@code mergeMode}, {@code addressPart}. Before, each was refused with 400 {@code invalid_request}.
+     */
+    @Test
+    void theNamesTheFileWorkflowTakesFromAListMatchWithoutRegardToCase() {
+        Response r = http.post("/v1/modules/contacts/import/execute", """
+                {"rows": [{"Name": "Ann", "Street": "1 Main St", "City": "Springfield"}],
+                 "columnMapping": [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                   {"sourceColumn": "Street", "targetFieldSlug": "address", "addressPart": "Street"},
+                   {"sourceColumn": "City", "targetFieldSlug": "address", "addressPart": "CITY"}],
+                 "duplicateStrategy": "UPDATE", "duplicateMatchFields": ["displayName"], "mergeMode": "Fill_Empty"}""");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.at("/data/successRows")).isEqualTo("1");
+        assertThat(http.get("/v1/records/" + r.at("/data/createdRecordIds/0")).at("/values/address")).isEqualTo(
+                "{\"street\":\"1 Main St\",\"city\":\"Springfield\"}");
+    }
+
     @Test
     void twoColumnsFeedingOneSingleValueFieldOrOneAddressPartAreRefused() {
         Map<String, String> cases = new LinkedHashMap<>();
