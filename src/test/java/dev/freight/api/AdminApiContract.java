@@ -588,11 +588,7 @@ abstract class AdminApiContract {
 
     @Test
     void recordsArePagedWithACursorAndFilteredByExternalId() {
-        http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
-        String batch = IntStream.range(0, 25)
-                .mapToObj(i -> "{\"Name\":\"V" + i + "\",\"External Id\":\"v-" + i + "\"}")
-                .collect(Collectors.joining(",", "{\"data\":[", "]}"));
-        assertThat(http.post("/v1/import/vendor-custom-import", batch).status()).isEqualTo(200);
+        importVendors(25);
 
         Set<String> seen = new HashSet<>();
         String cursor = null;
@@ -690,11 +686,7 @@ abstract class AdminApiContract {
      */
     @Test
     void aFieldFilterGivenSeveralTimesListsTheRecordsWithAnyOfTheValues() {
-        http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
-        String batch = IntStream.range(0, 5)
-                .mapToObj(i -> "{\"Name\":\"V" + i + "\",\"External Id\":\"v-" + i + "\"}")
-                .collect(Collectors.joining(",", "{\"data\":[", "]}"));
-        assertThat(http.post("/v1/import/vendor-custom-import", batch).status()).isEqualTo(200);
+        importVendors(5);
 
         assertThat(walk("/v1/objects/vendor/records?name=V3&name=V1&limit=1")).containsExactly(List.of("v-1"),
                 List.of("v-3"));
@@ -702,6 +694,15 @@ abstract class AdminApiContract {
         assertThat(walk("/v1/objects/vendor/records?name=V2&name=V2")).containsExactly(List.of("v-2"));
         assertThat(walk("/v1/objects/vendor/records?name=V0&name=V4&external_id=v-4")).containsExactly(
                 List.of("v-4"));
+    }
+
+    /** Imports {@code count} vendors through the seed's report: "V0" (external_id "v-0"), "V1"… */
+    private void importVendors(int count) {
+        http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
+        String batch = IntStream.range(0, count)
+                .mapToObj(i -> "{\"Name\":\"V" + i + "\",\"External Id\":\"v-" + i + "\"}")
+                .collect(Collectors.joining(",", "{\"data\":[", "]}"));
+        assertThat(http.post("/v1/import/vendor-custom-import", batch).status()).isEqualTo(200);
     }
 
     /** Each page's external_ids, following next_cursor from {@code path} to the last page. */

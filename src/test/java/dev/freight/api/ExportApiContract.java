@@ -434,14 +434,12 @@ abstract class ExportApiContract {
 
         String query = "/v1/objects/contact/records?filters=%5B" + java.net.URLEncoder.encode(equals,
                 StandardCharsets.UTF_8) + "%5D";
-        Response listed = http.get(query + "&account=a-1".repeat(199));
+        // A field given several times is one filter, in, whatever its number of values (docs/api.md, "Records");
+        // before, one filter per value: 200 of them and filters' one were refused, 201 filters.
+        Response listed = http.get(query + "&account=a-1".repeat(300));
         assertThat(listed.status()).as(listed.body()).isEqualTo(200);
         assertThat(listed.json().at("/data/0/external_id").asString()).isEqualTo("c-1");
         assertThat(listed.json().get("data").size()).isEqualTo(1);
-        Response refused = http.get(query + "&account=a-1".repeat(200));
-        assertThat(refused.status()).isEqualTo(400);
-        assertThat(refused.at("/error/code")).isEqualTo("invalid_filter");
-        assertThat(refused.at("/error/message")).isEqualTo("filters may hold at most 200 filters, got 201");
     }
 
     /**
