@@ -12,6 +12,7 @@ import java.util.List;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpInputMessage;
 import org.springframework.http.HttpOutputMessage;
 import org.springframework.http.MediaType;
@@ -121,7 +122,7 @@ class EmptyBodies extends RequestBodyAdviceAdapter {
         @Override
         public Object read(Class<?> type, HttpInputMessage message) throws IOException {
             if (unlessBlank(message.getBody()) != null) {
-                throw ErrorMapper.unsupportedMediaType(message.getHeaders().getContentType());
+                throw ErrorMapper.unsupportedMediaType(message.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE));
             }
             return emptyObject(type);
         }

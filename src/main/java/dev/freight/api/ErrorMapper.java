@@ -232,7 +232,7 @@ class ErrorMapper implements ErrorController {
             case HttpMediaTypeNotAcceptableException notAcceptable -> body(new ApiException(406, "not_acceptable",
                     "This answer is available as " + MediaType.toString(notAcceptable.getSupportedMediaTypes())
                             + "; none of them is in the Accept header"), null);
-            case HttpMediaTypeNotSupportedException media -> body(unsupportedMediaType(media.getContentType()), null);
+            case HttpMediaTypeNotSupportedException media -> body(unsupportedMediaType(request.getContentType()), null);
             case MissingServletRequestParameterException missing -> body(new ApiException(400, "missing_parameter",
                     "Query parameter " + missing.getParameterName() + " is required"), null);
             case MethodArgumentTypeMismatchException mismatch -> body(new ApiException(400, "invalid_parameter",
@@ -267,10 +267,14 @@ class ErrorMapper implements ErrorController {
         return failure(503, "storage_unavailable", unwritable.clientMessage() + "; nothing was kept, retry later", e);
     }
 
-    /** A body with content in a type other than JSON, where JSON is required. */
-    static ApiException unsupportedMediaType(MediaType contentType) {
-        return new ApiException(415, "unsupported_media_type", "Content-Type " + contentType
-                + " is not supported here; send application/json");
+    /**
+     * A body with content in a type other than JSON, where JSON is required; its {@code Content-Type} named as the client
+     * sent it, without its parameters (a form's boundary, a charset). Spring's view of the type adds the request's
+     * charset to one that has none.
+     */
+    static ApiException unsupportedMediaType(String contentType) {
+        return new ApiException(415, "unsupported_media_type", "Content-Type "
+                + String.valueOf(contentType).split(";", 2)[0].strip() + " is not supported here; send application/json");
     }
 
     /**
@@ -282,12 +286,15 @@ class ErrorMapper implements ErrorController {
         return member != null ? member : new ApiException(422, "malformed_body", repeatedKey(e));
     }
 
-    /** The message for a body Spring could not bind: it names a key the body repeats. */
+    /** The message for a body Spring could not bind: it names a key the body repeats, or bytes that are not UTF-8. */
     private static String repeatedKey(HttpMessageNotReadableException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof JacksonException jackson && Json.repeatedKey(jackson) != null) {
                 return "The request body has the key " + Echo.quoted(Json.repeatedKey(jackson)) + " twice in one object"
                         + Json.where(jackson) + "; each key may appear once";
+            }
+            if (t instanceof JacksonException jackson && Json.notUtf8(jackson)) {
+                return "The request body" + Json.NOT_UTF8 + Json.at(jackson) + Json.NOT_UTF8_REMEDY;
             }
         }
         return "The request body is not valid JSON of the expected shape";

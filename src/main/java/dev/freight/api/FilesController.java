@@ -32,6 +32,8 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +64,10 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 class FilesController {
 
     private static final Logger LOG = LoggerFactory.getLogger(FilesController.class);
-    private static final Pattern FILE_NAME = Pattern.compile("filename=\"?([^\";]+)\"?");
+    private static final Pattern FILE_NAME = Pattern.compile("filename=\"?([^\";]+)\"?", Pattern.CASE_INSENSITIVE);
+    /** RFC 5987's ext-value of {@code filename*}: a charset, a language (not used), the name's bytes %-encoded. */
+    private static final Pattern ENCODED_FILE_NAME = Pattern.compile("filename\\*\\s*=\\s*([^';\\s]+)'[^']*'([^;\\s]+)",
+            Pattern.CASE_INSENSITIVE);
 
     private final Database database;
     private final ImportStore imports;
@@ -485,14 +490,37 @@ class FilesController {
                 .orElseThrow(() -> new ApiException(404, "import_not_found", "There is no import " + Echo.quoted(id)));
     }
 
-    /** The file name from {@code Content-Disposition: attachment; filename="vendors.csv"}, else "upload". */
+    /**
+     * The file name from {@code Content-Disposition}: its {@code filename*} (RFC 6266), decoded, when it has one that
+     * decodes, else its {@code filename}, else "upload".
+     */
     static String fileName(String disposition) {
         if (disposition != null) {
+            Matcher encoded = ENCODED_FILE_NAME.matcher(disposition);
+            String decoded = encoded.find() ? decodedFileName(encoded.group(1), encoded.group(2)) : null;
+            if (decoded != null) {
+                return decoded;
+            }
             Matcher m = FILE_NAME.matcher(disposition);
             if (m.find()) {
                 return m.group(1).strip();
             }
         }
         return "upload";
+    }
+
+    /**
+     * The name {@code filename*}'s bytes spell in {@code charset} (UTF-8 or ISO-8859-1, the two RFC 5987 requires),
+     * or null for another charset, a bad escape, bytes that are not text in it, a blank name, or one holding a control
+     * character, which a {@code filename} cannot hold either (a NUL would not be stored on PostgreSQL).
+     */
+    private static String decodedFileName(String charset, String encoded) {
+        Charset named = charset.equalsIgnoreCase("UTF-8") ? StandardCharsets.UTF_8
+                : charset.equalsIgnoreCase("ISO-8859-1") ? StandardCharsets.ISO_8859_1 : null;
+        String name = named == null ? null : PercentEncoding.decode(encoded, named);
+        if (name == null || name.isBlank() || name.chars().anyMatch(Character::isISOControl)) {
+            return null;
+        }
+        return name.strip();
     }
 }

@@ -20,14 +20,18 @@ import dev.freight.store.SchemaStore;
 import dev.freight.store.Scope;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -41,6 +45,12 @@ import tools.jackson.databind.annotation.JsonNaming;
 /** {@code /v1/imports}: the Imports resource of seed 004 — create, list, read, cancel and roll back imports. */
 @RestController
 class ImportsController {
+
+    /**
+     * The most objects a listing's {@code resource} names: each with each status is a statement of the page's query
+     * (ImportStore.list), and SQLite joins at most 500.
+     */
+    static final int MAX_RESOURCES = 20;
 
     private final Database database;
     private final ImportStore imports;
@@ -158,7 +168,8 @@ class ImportsController {
     @Operation(summary = "The organization's imports, newest first")
     @ApiResponse(responseCode = "200", description = "A page of imports",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportPage.class)))
-    @ApiResponse(responseCode = "400", description = "invalid_parameter (limit), invalid_cursor",
+    @ApiResponse(responseCode = "400", description = "invalid_parameter (limit, more than 20 resources, a"
+            + " parameter other than status and resource given twice), invalid_cursor",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "401", description = "unauthenticated, invalid_api_key, revoked_api_key",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
@@ -167,11 +178,14 @@ class ImportsController {
     @ApiResponse(responseCode = "422", description = "invalid_import (status)",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ErrorBody.class)))
     Views.Page<ImportView> list(Caller caller,
-            @Parameter(description = "Only the imports in this status", schema = @Schema(allowableValues = {
-                "requested", "queued", "processing", "completed", "failed", "timed_out", "expired"}))
-            @RequestParam(name = "status", required = false) String status,
-            @Parameter(description = "An object's slug: only the imports into it (an unknown slug lists none)")
-            @RequestParam(name = "resource", required = false) String resource,
+            @Parameter(description = "Only the imports in this status; several (status=failed&status=completed, or"
+                    + " status=failed,completed): in any of them", array = @ArraySchema(schema = @Schema(
+                    allowableValues = {"requested", "queued", "processing", "completed", "failed", "timed_out",
+                        "expired"})))
+            @RequestParam(name = "status", required = false) List<String> status,
+            @Parameter(description = "An object's slug: only the imports into it (an unknown slug lists none);"
+                    + " several, up to " + MAX_RESOURCES + ": into any of them")
+            @RequestParam(name = "resource", required = false) List<String> resource,
             @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "100",
                     defaultValue = "50"))
             @RequestParam(name = "limit", defaultValue = "50") int limit,
@@ -181,12 +195,26 @@ class ImportsController {
         if (limit < 1 || limit > 100) {
             throw new ApiException(400, "invalid_parameter", "limit must be from 1 to 100, got " + limit);
         }
-        Status filter = status == null ? null : choice(Status.class, "status", status, null);
+        Set<Status> statuses = EnumSet.noneOf(Status.class);
+        given(status).forEach(s -> statuses.add(choice(Status.class, "status", s, null)));
+        Set<String> resources = new LinkedHashSet<>(given(resource));
+        if (resources.size() > MAX_RESOURCES) {
+            throw new ApiException(400, "invalid_parameter", "resource may name at most " + MAX_RESOURCES
+                    + " objects, got " + resources.size());
+        }
         String before = cursor == null ? null : Cursors.decode(cursor);
-        List<ImportJob> page = database.withHandle(h -> imports.list(h, caller.organizationId(), filter, resource,
+        List<ImportJob> page = database.withHandle(h -> imports.list(h, caller.organizationId(), statuses, resources,
                 before, limit + 1));
         String next = page.size() > limit ? Cursors.encode(page.get(limit - 1).id()) : null;
         return new Views.Page<>(page.stream().limit(limit).map(urls::view).toList(), next);
+    }
+
+    /**
+     * The values of a parameter that takes several: none when it is absent; the empty text when it is given empty
+     * (Spring binds {@code status=} as an empty list), which is answered as any other value it cannot take.
+     */
+    private static List<String> given(List<String> values) {
+        return values == null ? List.of() : values.isEmpty() ? List.of("") : values;
     }
 
     @GetMapping("/v1/imports/{id}")

@@ -14,6 +14,7 @@ import dev.freight.schema.Value;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -152,11 +153,12 @@ record ModuleImportRequest(List<Map<String, Object>> rows, String fileId, Execut
             Field field = object.field(target).orElseThrow(() -> invalid(at + ".targetFieldSlug: " + object.slug()
                     + " has no field " + Echo.quoted(target)));
             String valueType = text(c, "valueType", at + ".valueType");
-            String part = text(c, "addressPart", at + ".addressPart");
+            String given = text(c, "addressPart", at + ".addressPart");
+            String part = given == null ? null : given.toLowerCase(Locale.ROOT);
             if (part != null && (field.type() != FieldType.ADDRESS || !Value.Address.PARTS.contains(part))) {
                 throw invalid(at + ".addressPart: " + (field.type() != FieldType.ADDRESS
                         ? Echo.quoted(target) + " is not an address field"
-                        : "must be one of " + String.join(", ", Value.Address.PARTS) + ", got " + Echo.quoted(part)));
+                        : "must be one of " + String.join(", ", Value.Address.PARTS) + ", got " + Echo.quoted(given)));
             }
             if (valueType != null && !field.multiple()) {
                 throw invalid(at + ".valueType: " + Echo.quoted(target)

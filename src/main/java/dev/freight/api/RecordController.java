@@ -69,7 +69,8 @@ class RecordController {
     @Parameter(name = "fields", in = ParameterIn.QUERY, description = "Any other parameter <field>=<value> is an"
             + " export filter with the default operator, equals, on that field or column ({\"field\": \"<field>\","
             + " \"value\": \"<value>\"}): a reference by the external_id its record has now, e.g."
-            + " vendor=vendor-123; the fields are the object's (GET /v1/objects/{slug}), so they cannot be listed here",
+            + " vendor=vendor-123; given several times (vendor=v-1&vendor=v-2), the filter in with those values, any"
+            + " of them; the fields are the object's (GET /v1/objects/{slug}), so they cannot be listed here",
             required = false, style = ParameterStyle.FORM, explode = Explode.TRUE,
             schema = @Schema(type = "object", additionalPropertiesSchema = String.class))
     Views.Page<RecordView> list(@PathVariable String slug, Caller caller,
@@ -107,8 +108,8 @@ class RecordController {
     }
 
     /**
-     * The export filters a list's parameters give: those of {@code filters}, then one equals filter per other
-     * parameter (and per value of a repeated one), in the query's order.
+     * The export filters a list's parameters give: those of {@code filters}, then one filter per other parameter, in
+     * the query's order: equals its value, or, for a parameter given several times, in its values (any of them).
      */
     private static List<ExportConfig.Filter> filters(String json, Map<String, List<String>> parameters) {
         List<ExportConfig.Filter> all = new ArrayList<>();
@@ -132,7 +133,9 @@ class RecordController {
         }
         parameters.forEach((name, values) -> {
             if (!OWN_PARAMETERS.contains(name)) {
-                values.forEach(v -> all.add(new ExportConfig.Filter(name, null, v, null, null, null)));
+                // A field holds one value: every value of a repeated parameter matching at once would list nothing.
+                all.add(values.size() == 1 ? new ExportConfig.Filter(name, null, values.getFirst(), null, null, null)
+                        : new ExportConfig.Filter(name, "in", null, List.copyOf(values), null, null));
             }
         });
         return all;

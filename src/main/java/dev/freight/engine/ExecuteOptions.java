@@ -79,9 +79,10 @@ public record ExecuteOptions(
             return name().toLowerCase(Locale.ROOT);
         }
 
+        /** The constant whose wire name is {@code s}, matched without regard to case (API values are). */
         public static Optional<DuplicateStrategy> parse(String s) {
             for (DuplicateStrategy d : values()) {
-                if (d.wireName().equals(s)) {
+                if (d.wireName().equalsIgnoreCase(s)) {
                     return Optional.of(d);
                 }
             }
@@ -102,9 +103,10 @@ public record ExecuteOptions(
             return name().toLowerCase(Locale.ROOT);
         }
 
+        /** The constant whose wire name is {@code s}, matched without regard to case (API values are). */
         public static Optional<MergeMode> parse(String s) {
             for (MergeMode m : values()) {
-                if (m.wireName().equals(s)) {
+                if (m.wireName().equalsIgnoreCase(s)) {
                     return Optional.of(m);
                 }
             }

@@ -32,7 +32,8 @@ public enum ExportFormat {
         return extension;
     }
 
+    /** The constant whose wire name is {@code name}, matched without regard to case (API values are). */
     public static Optional<ExportFormat> fromWireName(String name) {
-        return Arrays.stream(values()).filter(f -> f.wireName().equals(name)).findFirst();
+        return Arrays.stream(values()).filter(f -> f.wireName().equalsIgnoreCase(name)).findFirst();
     }
 }

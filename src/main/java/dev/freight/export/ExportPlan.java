@@ -203,7 +203,7 @@ public record ExportPlan(ObjectDef object, ExportFormat format, List<ExportColum
             }
             ExportColumn column = ExportColumn.find(object, filter.field()).orElseThrow(() -> unknown(
                     "unknown_filter_field", "Filter field " + Echo.quoted(filter.field()), object));
-            String operator = filter.operator() == null ? "equals" : filter.operator();
+            String operator = filter.operator() == null ? "equals" : filter.operator().toLowerCase(Locale.ROOT);
             Target target = target(column);
             if (operator.equals("is_empty") || operator.equals("is_not_empty")) {
                 Target presence = target != null ? target : Target.json(List.of(column.key()), Kind.TEXT);

@@ -37,7 +37,8 @@ public enum FieldType {
         return expectation;
     }
 
+    /** The constant whose wire name is {@code name}, matched without regard to case (API values are). */
     public static Optional<FieldType> fromWireName(String name) {
-        return Arrays.stream(values()).filter(t -> t.wireName.equals(name)).findFirst();
+        return Arrays.stream(values()).filter(t -> t.wireName.equalsIgnoreCase(name)).findFirst();
     }
 }

@@ -18,8 +18,9 @@ public final class ImportEnums {
         }
     }
 
+    /** The constant whose wire name is {@code name}, matched without regard to case (API values are). */
     public static <E extends Enum<E> & Wire> Optional<E> parse(Class<E> type, String wireName) {
-        return Arrays.stream(type.getEnumConstants()).filter(e -> e.wireName().equals(wireName)).findFirst();
+        return Arrays.stream(type.getEnumConstants()).filter(e -> e.wireName().equalsIgnoreCase(wireName)).findFirst();
     }
 
     public enum Status implements Wire {

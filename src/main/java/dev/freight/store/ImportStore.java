@@ -257,10 +257,42 @@ public final class ImportStore {
                 ImportStore::job, organizationId, id);
     }
 
-    /** A page of the organization's imports, newest first, optionally filtered by status and resource. */
-    public List<ImportJob> list(Handle h, String organizationId, Status status, String resource, String beforeId,
-            int limit) {
-        return list(h, organizationId, status, resource, null, beforeId, limit);
+    /**
+     * A page of the organization's imports, newest first, in any of {@code statuses} and of any of {@code resources}
+     * (an empty set: any). Several of either are read as one statement per pair of a status and a resource, each
+     * through the index {@link #listSql} reads a single pair through, their pages merged newest first: a statement
+     * with {@code in (…)} would have to read every import of the organization's listed statuses, or walk its whole
+     * history, to find the newest.
+     */
+    public List<ImportJob> list(Handle h, String organizationId, Set<Status> statuses, Set<String> resources,
+            String beforeId, int limit) {
+        List<Status> eachStatus = statuses.isEmpty() ? Collections.singletonList(null) : List.copyOf(statuses);
+        List<String> eachResource = resources.isEmpty() ? Collections.singletonList(null) : List.copyOf(resources);
+        List<String> branches = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        for (Status status : eachStatus) {
+            for (String resource : eachResource) {
+                branches.add(listSql(status, resource, null, beforeId != null, limit));
+                params.add(organizationId);
+                if (resource != null && !isLiteral(resource)) {
+                    params.add(resource);
+                }
+                if (beforeId != null) {
+                    params.add(beforeId);
+                }
+            }
+        }
+        return h.query(branches.size() == 1 ? branches.getFirst() : mergedSql(branches, limit), ImportStore::job,
+                params);
+    }
+
+    /** The newest {@code limit} rows of the pages {@code branches} read, each a statement of {@link #listSql}. */
+    static String mergedSql(List<String> branches, int limit) {
+        StringJoiner sql = new StringJoiner(" union all ", "", " order by id desc limit " + limit);
+        for (int i = 0; i < branches.size(); i++) {
+            sql.add("select * from (" + branches.get(i) + ") as page_" + i);
+        }
+        return sql.toString();
     }
 
     /**

@@ -13,7 +13,8 @@ public enum KeyKind {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The constant whose wire name is {@code name}, matched without regard to case (API values are). */
     public static Optional<KeyKind> fromWireName(String name) {
-        return Arrays.stream(values()).filter(k -> k.wireName().equals(name)).findFirst();
+        return Arrays.stream(values()).filter(k -> k.wireName().equalsIgnoreCase(name)).findFirst();
     }
 }

@@ -15,7 +15,8 @@ public enum Scope {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The constant whose wire name is {@code name}, matched without regard to case (API values are). */
     public static Optional<Scope> fromWireName(String name) {
-        return Arrays.stream(values()).filter(s -> s.wireName().equals(name)).findFirst();
+        return Arrays.stream(values()).filter(s -> s.wireName().equalsIgnoreCase(name)).findFirst();
     }
 }

@@ -146,6 +146,25 @@ abstract class AdminApiContract {
         assertThat(tenant.http(importer).get("/v1/import-reports").status()).isEqualTo(200);
     }
 
+    /**
+     * A key's kind and scopes and a field's type match without regard to case, and are answered in lower case. Before,
+     * each was refused with 422 naming the value.
+     */
+    @Test
+    void theNamesTheAdminRoutesTakeFromAListMatchWithoutRegardToCase() {
+        Response key = http.post("/v1/keys", """
+                {"name": "ci", "kind": "Service_Account", "scopes": ["READ", "Import"]}""");
+        Response object = http.post("/v1/objects", """
+                {"slug": "risk_item", "label": "Risk item", "fields": [
+                  {"slug": "title", "label": "Title", "type": "TEXT"}]}""");
+
+        assertThat(key.status()).as(key.body()).isEqualTo(201);
+        assertThat(key.at("/kind")).isEqualTo("service_account");
+        assertThat(key.at("/scopes")).isEqualTo("[\"import\",\"read\"]");
+        assertThat(object.status()).as(object.body()).isEqualTo(201);
+        assertThat(object.at("/fields/1/type")).isEqualTo("text");
+    }
+
     @Test
     void customObjectsAndFieldsJoinTheSchemaAndTakeImports() {
         Response created = http.post("/v1/objects", """
@@ -522,9 +541,19 @@ abstract class AdminApiContract {
                 URI.create(http.baseUrl() + "/v1/keys")).header("Authorization", "Bearer " + http.key())
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                 HttpResponse.BodyHandlers.ofString());
+        // The type the client sent, without its parameters: before, text/plain;charset=UTF-8, the charset Spring adds.
         assertThat(form.statusCode() + " " + form.body()).isEqualTo("415 {\"error\":{\"code\":"
-                + "\"unsupported_media_type\",\"message\":\"Content-Type text/plain;charset=UTF-8 is not supported here;"
+                + "\"unsupported_media_type\",\"message\":\"Content-Type text/plain is not supported here;"
                 + " send application/json\"}}");
+        for (String type : List.of("application/xml; charset=ISO-8859-1", "multipart/form-data; boundary=x")) {
+            HttpResponse<String> other = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(http.baseUrl() + "/v1/keys")).header("Authorization", "Bearer " + http.key())
+                    .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(other.statusCode() + " " + other.body()).as(type).isEqualTo("415 {\"error\":{\"code\":"
+                    + "\"unsupported_media_type\",\"message\":\"Content-Type " + type.split(";")[0] + " is not"
+                    + " supported here; send application/json\"}}");
+        }
     }
 
     /**
@@ -610,11 +639,7 @@ abstract class AdminApiContract {
 
     @Test
     void recordsArePagedWithACursorAndFilteredByExternalId() {
-        http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
-        String batch = IntStream.range(0, 25)
-                .mapToObj(i -> "{\"Name\":\"V" + i + "\",\"External Id\":\"v-" + i + "\"}")
-                .collect(Collectors.joining(",", "{\"data\":[", "]}"));
-        assertThat(http.post("/v1/import/vendor-custom-import", batch).status()).isEqualTo(200);
+        importVendors(25);
 
         Set<String> seen = new HashSet<>();
         String cursor = null;
@@ -704,6 +729,31 @@ abstract class AdminApiContract {
         Response notAList = http.get("/v1/objects/assessment/records?filters=%7B%7D");
         assertThat(notAList.at("/error/code")).isEqualTo("invalid_filter");
         assertThat(notAList.at("/error/message")).isEqualTo("filters must be a list of objects");
+    }
+
+    /**
+     * A field's filter given several times lists the records with any of the values, as the filter {@code in} does.
+     * Before, each value was a filter of its own, all to hold at once: a field holds one value, so the list was empty.
+     */
+    @Test
+    void aFieldFilterGivenSeveralTimesListsTheRecordsWithAnyOfTheValues() {
+        importVendors(5);
+
+        assertThat(walk("/v1/objects/vendor/records?name=V3&name=V1&limit=1")).containsExactly(List.of("v-1"),
+                List.of("v-3"));
+        assertThat(walk("/v1/objects/vendor/records?name=V3&name=V1&id=nothing")).containsExactly(List.of());
+        assertThat(walk("/v1/objects/vendor/records?name=V2&name=V2")).containsExactly(List.of("v-2"));
+        assertThat(walk("/v1/objects/vendor/records?name=V0&name=V4&external_id=v-4")).containsExactly(
+                List.of("v-4"));
+    }
+
+    /** Imports {@code count} vendors through the seed's report: "V0" (external_id "v-0"), "V1"… */
+    private void importVendors(int count) {
+        http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
+        String batch = IntStream.range(0, count)
+                .mapToObj(i -> "{\"Name\":\"V" + i + "\",\"External Id\":\"v-" + i + "\"}")
+                .collect(Collectors.joining(",", "{\"data\":[", "]}"));
+        assertThat(http.post("/v1/import/vendor-custom-import", batch).status()).isEqualTo(200);
     }
 
     /** Each page's external_ids, following next_cursor from {@code path} to the last page. */

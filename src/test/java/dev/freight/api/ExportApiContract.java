@@ -190,6 +190,24 @@ abstract class ExportApiContract {
 
     // ---- CSV and the config options
 
+    /**
+     * The values an export takes from a fixed list match without regard to case, as {@code sortDirection} did:
+     * {@code "format": "CSV"}, a filter's {@code "operator": "IS_NOT_EMPTY"}. Before, both were refused (400
+     * {@code invalid_format}, {@code invalid_filter}).
+     */
+    @Test
+    void theNamesAnExportTakesFromAListMatchWithoutRegardToCase() {
+        vendors();
+        HttpResponse<byte[]> r = export("/v1/modules/vendors/export", """
+                {"format": "CSV", "config": {"columns": ["external_id"], "sortField": "external_id",
+                 "sortDirection": "DESC", "filters": [{"field": "external_id", "operator": "In",
+                 "values": ["v-1", "v-2"]}]}}""");
+
+        assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/csv;charset=utf-8");
+        assertThat(text(r)).isEqualTo("External Id\r\nv-2\r\nv-1\r\n");
+    }
+
     @Test
     void aCsvExportWithDefaultsHasNameAndDatesWithTheSeedHeaders() {
         List<StoredRecord> v = vendors();
@@ -418,14 +436,12 @@ abstract class ExportApiContract {
 
         String query = "/v1/objects/contact/records?filters=%5B" + java.net.URLEncoder.encode(equals,
                 StandardCharsets.UTF_8) + "%5D";
-        Response listed = http.get(query + "&account=a-1".repeat(199));
+        // A field given several times is one filter, in, whatever its number of values (docs/api.md, "Records");
+        // before, one filter per value: 200 of them and filters' one were refused, 201 filters.
+        Response listed = http.get(query + "&account=a-1".repeat(300));
         assertThat(listed.status()).as(listed.body()).isEqualTo(200);
         assertThat(listed.json().at("/data/0/external_id").asString()).isEqualTo("c-1");
         assertThat(listed.json().get("data").size()).isEqualTo(1);
-        Response refused = http.get(query + "&account=a-1".repeat(200));
-        assertThat(refused.status()).isEqualTo(400);
-        assertThat(refused.at("/error/code")).isEqualTo("invalid_filter");
-        assertThat(refused.at("/error/message")).isEqualTo("filters may hold at most 200 filters, got 201");
     }
 
     /**
@@ -838,7 +854,7 @@ abstract class ExportApiContract {
         String array = "422 {\"success\":false,\"error\":{\"code\":\"malformed_body\",\"message\":\"The request"
                 + " body is not valid JSON of the expected shape\"}}";
         String text = "415 {\"success\":false,\"error\":{\"code\":\"unsupported_media_type\",\"message\":"
-                + "\"Content-Type text/plain;charset=UTF-8 is not supported here; send application/json\"}}";
+                + "\"Content-Type text/plain is not supported here; send application/json\"}}";
         Map<String, String> routes = new LinkedHashMap<>();
         routes.put("POST /v1/modules/vendors/export", format);
         routes.put("POST /v1/reports/" + id + "/export", format);

@@ -2232,6 +2232,130 @@ abstract class ImportsApiContract {
                 .isEqualTo("Parameter limit is too large, got \"99999999999999\"");
     }
 
+    /**
+     * A listing's {@code status} and {@code resource} given several times, or as a comma list, list the imports in any
+     * of them, a page at a time. Before, Spring joined the values with commas: the statuses answered 422 naming
+     * {@code "failed,completed"}, the resources listed nothing.
+     */
+    @Test
+    void severalStatusesOrResourcesListTheImportsInAnyOfThem() {
+        String vendor = http.post("/v1/imports", "{\"resource\": \"vendor\"}").at("/id");
+        String service = http.post("/v1/imports", "{\"resource\": \"service\"}").at("/id");
+        String contact = http.post("/v1/imports", "{\"resource\": \"contact\"}").at("/id");
+        String cancelled = http.post("/v1/imports", "{\"resource\": \"vendor\"}").at("/id");
+        assertThat(http.post("/v1/imports/" + cancelled + "/cancel", null).at("/status")).isEqualTo("failed");
+        http.post("/v1/import-reports", ImportApiContract.SEED_REPORT);
+        assertThat(http.post("/v1/import/vendor-custom-import", ImportApiContract.SEED_BODY).status()).isEqualTo(200);
+        String completed = http.get("/v1/imports?status=completed").at("/data/0/id");
+
+        assertThat(listedIds("/v1/imports?status=failed&status=completed")).containsExactly(completed, cancelled);
+        assertThat(listedIds("/v1/imports?status=failed,completed")).containsExactly(completed, cancelled);
+        assertThat(listedIds("/v1/imports?resource=vendor&resource=contact"))
+                .containsExactly(completed, cancelled, contact, vendor);
+        assertThat(listedIds("/v1/imports?resource=service&resource=service")).containsExactly(service);
+        String both = "/v1/imports?resource=vendor&resource=contact&status=requested&status=failed&limit=2";
+        Response first = http.get(both);
+        assertThat(ids(first)).containsExactly(cancelled, contact);
+        assertThat(listedIds(both + "&cursor=" + first.at("/next_cursor"))).containsExactly(vendor);
+        Response unknown = http.get("/v1/imports?status=failed&status=done");
+        assertThat(unknown.status()).isEqualTo(422);
+        assertThat(unknown.at("/error/message")).isEqualTo("status must be one of requested, queued, processing,"
+                + " completed, failed, timed_out, expired, got \"done\"");
+        assertThat(http.get("/v1/imports?status=").at("/error/message")).endsWith("got \"\"");
+        String many = IntStream.rangeClosed(1, 21).mapToObj(i -> "resource=o" + i).collect(Collectors.joining("&"));
+        Response tooMany = http.get("/v1/imports?" + many);
+        assertThat(tooMany.status()).isEqualTo(400);
+        assertThat(tooMany.at("/error/code")).isEqualTo("invalid_parameter");
+        assertThat(tooMany.at("/error/message")).isEqualTo("resource may name at most 20 objects, got 21");
+    }
+
+    /**
+     * A parameter that takes one value, given twice, is refused naming it on every listing and signed URL, before
+     * anything is read or written. Before, Spring joined two texts with a comma ({@code external_id} then listed
+     * nothing, a signature did not match) and took the first of two numbers.
+     */
+    @Test
+    void aParameterThatTakesOneValueGivenTwiceIsRefusedNamingIt() throws Exception {
+        Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+        String url = created.at("/_upload_url");
+        for (String path : List.of("/v1/imports?limit=5&limit=10", "/v1/imports?cursor=a&status=failed&cursor=b",
+                "/v1/objects/vendor/records?external_id=v-1&external_id=v-2", "/v1/objects/vendor/records?limit=1"
+                + "&li%6Dit=2", "/v1/export-jobs?limit=5&limit=5", "/v1/modules/vendors/import/jobs?limit=1&limit=2")) {
+            Response r = http.get(path);
+            String name = path.contains("external_id") ? "external_id" : path.contains("cursor") ? "cursor" : "limit";
+            assertThat(r.status()).as(path).isEqualTo(400);
+            assertThat(r.at("/error/code")).as(path).isEqualTo("invalid_parameter");
+            assertThat(r.at("/error/message")).as(path).isEqualTo("Query parameter \"" + name + "\" is given 2 times;"
+                    + " it takes one value");
+        }
+        HttpResponse<String> twice = upload(url + "&expires=1", VENDORS, "text/csv", "v.csv");
+        assertThat(twice.statusCode()).isEqualTo(400);
+        assertThat(twice.body()).isEqualTo("{\"error\":{\"code\":\"invalid_parameter\",\"message\":\"Query"
+                + " parameter \\\"expires\\\" is given 2 times; it takes one value\"}}");
+        assertThat(http.get("/v1/imports/" + created.at("/id")).at("/status")).isEqualTo("requested");
+        assertThat(upload(url, VENDORS, "text/csv", "v.csv").statusCode()).isEqualTo(202);
+    }
+
+    /**
+     * An upload's {@code Content-Disposition} with {@code filename*} (RFC 6266, RFC 5987: what browsers and curl send
+     * for a name that is not ASCII) names the import's file by it, decoded, before any {@code filename}; one that does
+     * not decode (a bad escape, bytes that are not text in its charset, a control character) is passed over for
+     * {@code filename}. Before, {@code filename*} was ignored: the file was {@code upload}, or the ASCII fallback.
+     */
+    @Test
+    void anUploadsEncodedFileNameNamesItsFile() throws Exception {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("attachment; filename*=UTF-8''Lieferanten%20M%C3%BCnchen%20%E2%82%AC.csv",
+                "Lieferanten München €.csv");
+        expected.put("attachment; filename=\"vendors.csv\"; filename*=utf-8'de'Lieferanten%20K%C3%B6ln.csv",
+                "Lieferanten Köln.csv");
+        expected.put("attachment; FILENAME*=UTF-8''a+b%3Bc.csv; filename=\"ab.csv\"", "a+b;c.csv");
+        expected.put("attachment; filename*=ISO-8859-1''caf%E9.csv", "café.csv");
+        expected.put("attachment; filename=\"fallback.csv\"; filename*=UTF-8''caf%E9.csv", "fallback.csv");
+        expected.put("attachment; filename=\"fallback.csv\"; filename*=UTF-8''a%00b.csv", "fallback.csv");
+        expected.put("attachment; filename=\"fallback.csv\"; filename*=UTF-8''a%ZZ.csv", "fallback.csv");
+        expected.put("attachment; filename*=windows-1252''caf%E9.csv", "upload");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");
+            HttpResponse<String> put = RAW.send(HttpRequest.newBuilder(URI.create(created.at("/_upload_url")))
+                    .header("Content-Type", "text/csv").header("Content-Disposition", e.getKey())
+                    .PUT(HttpRequest.BodyPublishers.ofString(VENDORS)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(put.statusCode()).as(e.getKey()).isEqualTo(202);
+            assertThat(http.get("/v1/imports/" + created.at("/id")).at("/file_name")).as(e.getKey())
+                    .isEqualTo(e.getValue());
+        }
+    }
+
+    /**
+     * The values an import takes from a fixed list match without regard to case, in its body and in the listing's
+     * {@code status}; the import answers them in lower case. Before, each was refused with 422 {@code invalid_import}.
+     */
+    @Test
+    void theNamesAnImportTakesFromAListMatchWithoutRegardToCase() {
+        Response created = http.post("/v1/imports", """
+                {"resource": "vendor", "upload_mode": "SYNC", "action": "Merge", "duplicate_handling": "USE_FIRST"}""");
+
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.at("/upload_mode")).isEqualTo("sync");
+        assertThat(created.at("/action")).isEqualTo("merge");
+        assertThat(created.at("/duplicate_handling")).isEqualTo("use_first");
+        assertThat(listedIds("/v1/imports?status=REQUESTED&status=Failed")).containsExactly(created.at("/id"));
+    }
+
+    /** The ids of a listing's first page. */
+    private List<String> listedIds(String path) {
+        Response r = http.get(path);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return ids(r);
+    }
+
+    private static List<String> ids(Response listing) {
+        List<String> ids = new ArrayList<>();
+        listing.json().get("data").forEach(i -> ids.add(i.get("id").asString()));
+        return ids;
+    }
+
     @Test
     void aJsonFileMapsEveryKeyNamedLikeAFieldInEveryRowNotOnlyTheFirst() throws Exception {
         Response created = http.post("/v1/imports", "{\"resource\": \"vendor\"}");

@@ -1364,6 +1364,25 @@ abstract class ModuleImportApiContract {
                 "columnMapping[0].sourceColumn: the file has no column \"Emial\"; its columns are \"Name \", \"Email\"");
     }
 
+    /**
+     * The values the file workflow takes from a fixed list match without regard to case: {@code duplicateStrategy},
+     * {@code mergeMode}, {@code addressPart}. Before, each was refused with 400 {@code invalid_request}.
+     */
+    @Test
+    void theNamesTheFileWorkflowTakesFromAListMatchWithoutRegardToCase() {
+        Response r = http.post("/v1/modules/contacts/import/execute", """
+                {"rows": [{"Name": "Ann", "Street": "1 Main St", "City": "Springfield"}],
+                 "columnMapping": [{"sourceColumn": "Name", "targetFieldSlug": "displayName"},
+                   {"sourceColumn": "Street", "targetFieldSlug": "address", "addressPart": "Street"},
+                   {"sourceColumn": "City", "targetFieldSlug": "address", "addressPart": "CITY"}],
+                 "duplicateStrategy": "UPDATE", "duplicateMatchFields": ["displayName"], "mergeMode": "Fill_Empty"}""");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.at("/data/successRows")).isEqualTo("1");
+        assertThat(http.get("/v1/records/" + r.at("/data/createdRecordIds/0")).at("/values/address")).isEqualTo(
+                "{\"street\":\"1 Main St\",\"city\":\"Springfield\"}");
+    }
+
     @Test
     void twoColumnsFeedingOneSingleValueFieldOrOneAddressPartAreRefused() {
         Map<String, String> cases = new LinkedHashMap<>();
@@ -4338,6 +4357,23 @@ abstract class ModuleImportApiContract {
             }
         });
         return out;
+    }
+
+    /**
+     * Parse names its file by the part's {@code filename*} (RFC 5987) when it has one, decoded, as an upload URL does:
+     * Spring reads the part's header. Before and after: this case needed no change.
+     */
+    @Test
+    void parseNamesItsFileByAnEncodedFileName() throws Exception {
+        String boundary = "b0undary";
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"vendors.csv\";"
+                + " filename*=UTF-8''Lieferanten%20M%C3%BCnchen.csv\r\nContent-Type: text/csv\r\n\r\n"
+                + "id,name\nv-1,Acme\n\r\n--" + boundary + "--\r\n";
+
+        Response parsed = post("/v1/modules/vendor/import/parse", "multipart/form-data; boundary=" + boundary, body);
+
+        assertThat(parsed.status()).as(parsed.body()).isEqualTo(200);
+        assertThat(parsed.at("/data/fileName")).isEqualTo("Lieferanten München.csv");
     }
 
     /** A POST of {@code body} as it is, with the Content-Type {@code contentType}. */

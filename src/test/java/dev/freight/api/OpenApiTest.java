@@ -300,11 +300,15 @@ class OpenApiTest {
         assertAnswers(create, "201", "ImportView", "401", "403", "413", "415", "422");
         JsonNode list = imports.get("get");
         assertAnswers(list, "200", "ImportPage", "400", "401", "403", "422");
-        assertThat(parameter(list, "status").at("/schema/enum").toString()).isEqualTo(STATUSES);
+        // Several statuses or resources list the imports in any of them: each is an array, given once per value.
+        assertThat(parameter(list, "status").at("/schema/type").asString()).isEqualTo("array");
+        assertThat(parameter(list, "status").at("/schema/items/enum").toString()).isEqualTo(STATUSES);
+        assertThat(parameter(list, "resource").at("/schema/type").asString()).isEqualTo("array");
         assertThat(parameter(list, "limit").at("/schema").toString())
                 .isEqualTo("{\"type\":\"integer\",\"format\":\"int32\",\"default\":50,\"maximum\":100,\"minimum\":1}");
         assertThat(parameter(list, "resource").get("description").asString())
-                .isEqualTo("An object's slug: only the imports into it (an unknown slug lists none)");
+                .isEqualTo("An object's slug: only the imports into it (an unknown slug lists none); several, up to"
+                        + " 20: into any of them");
         assertThat(parameter(list, "cursor").get("description").asString())
                 .isEqualTo("The next_cursor of the previous page");
         assertAnswers(json.at("/paths/~1v1~1imports~1{id}/get"), "200", "ImportView", "401", "403", "404");

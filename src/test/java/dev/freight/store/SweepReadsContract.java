@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
@@ -230,6 +231,18 @@ abstract class SweepReadsContract {
     }
 
     @Test
+    void aPageOfTheImportsInAnyOfSeveralStatusesAndResourcesMergesTheNewestOfEach() {
+        assertThat(listedAnyOf(Set.of(ImportEnums.Status.TIMED_OUT, ImportEnums.Status.COMPLETED),
+                Set.of("customer"), null, 3)).containsExactly("imp_customer_5", "imp_customer_3", "imp_customer_2");
+        assertThat(listedAnyOf(Set.of(), Set.of("customer", "vendor", "o'brien"), "imp_customer_2", 3))
+                .containsExactly("imp_customer_1");
+        assertThat(listedAnyOf(Set.of(ImportEnums.Status.QUEUED, ImportEnums.Status.PROCESSING), Set.of(), null, 5))
+                .containsExactly("imp_queued_idle", "imp_queued_api_call", "imp_processing_live");
+        assertThat(listedAnyOf(Set.of(ImportEnums.Status.FAILED), Set.of(), "imp_ended_14701", 2))
+                .containsExactly("imp_ended_14601", "imp_ended_14501");
+    }
+
+    @Test
     void theValidationFileSweepForgetsOnlyTheFilesDeletedBeforeTheCutoff() {
         int forgotten = db.inTransaction(h -> validationFiles.forgetDeletedBefore(h, Instant.ofEpochMilli(1_003)));
 
@@ -265,6 +278,13 @@ abstract class SweepReadsContract {
     private List<String> listed(ImportEnums.Status status, String resource, String source, String beforeId,
             int limit) {
         return db.withHandle((Handle h) -> imports.list(h, "org_1", status, resource, source, beforeId, limit))
+                .stream().map(ImportJob::id).toList();
+    }
+
+    /** The ids of a page of org_1's imports in any of {@code statuses} and {@code resources} (empty: any). */
+    private List<String> listedAnyOf(Set<ImportEnums.Status> statuses, Set<String> resources, String beforeId,
+            int limit) {
+        return db.withHandle((Handle h) -> imports.list(h, "org_1", statuses, resources, beforeId, limit))
                 .stream().map(ImportJob::id).toList();
     }
 
@@ -325,6 +345,14 @@ abstract class SweepReadsContract {
                 "imp_customer_5");
         assertReadsOnlyThrough(softly, "imports", "imports_organization_resource_source",
                 ImportStore.listSql(null, "customer", "module", false, 51), "org_1");
+        assertReadsOnlyThrough(softly, "imports", "imports_organization_status", ImportStore.mergedSql(List.of(
+                ImportStore.listSql(ImportEnums.Status.FAILED, null, null, true, 51),
+                ImportStore.listSql(ImportEnums.Status.TIMED_OUT, null, null, true, 51)), 51), "org_1",
+                "imp_ended_14701", "org_1", "imp_ended_14701");
+        assertReadsOnlyThrough(softly, "imports", "imports_organization_resource_status", ImportStore.mergedSql(
+                List.of(ImportStore.listSql(ImportEnums.Status.TIMED_OUT, "customer", null, false, 51),
+                        ImportStore.listSql(ImportEnums.Status.TIMED_OUT, "vendor", null, false, 51)), 51), "org_1",
+                "org_1");
         assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.EXPIRED, NOW);
         assertReadsOnlyThrough(softly, "export_jobs", "export_jobs_expiry", ExportJobStore.UNFINISHED + 100, NOW,
                 "");
