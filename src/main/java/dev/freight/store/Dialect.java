@@ -111,6 +111,14 @@ public interface Dialect {
     }
 
     /**
+     * {@link #inSet} as a test of each row the query makes, never a join with the set: for a value that each record's
+     * walk of its JSON gives ({@link #jsonObjects}), which the set must not be read again for.
+     */
+    default String inSetEach(Handle h, String expression, Collection<String> values, List<Object> params) {
+        return inSet(h, expression, values, params);
+    }
+
+    /**
      * A condition that {@code expression} is one of {@code values}, adding one parameter to {@code params} however
      * many values there are (a filter's values are as many as a request holds, and a statement takes at most 65,535
      * parameters on PostgreSQL): an array on PostgreSQL, a JSON array on SQLite. The values, at least one, are all
@@ -340,6 +348,13 @@ public interface Dialect {
      * walk, so a query can leave out before the walk the references that cannot name the records it asks about.
      */
     String jsonFieldId(String data, String slug);
+
+    /**
+     * SQL that is true when the JSON {@code data} gives has a member {@code slug} (SQL of a field's slug), whatever its
+     * value: a look-up of one key, which a query tests before {@link #jsonObjects}' walk of the field so that a record
+     * without the field is not walked for it.
+     */
+    String jsonFieldPresent(String data, String slug);
 
     /**
      * SQL for the text of {@code member} (a plain identifier) of the objects {@link #jsonObjects} names {@code alias}

@@ -613,8 +613,13 @@ public final class RecordStore {
         Dialect dialect = h.dialect();
         String to = dialect.jsonObjectText("r.data", "o", "id");
         List<Object> params = new ArrayList<>();
+        Collection<String> naming = switch (referred) {
+            case Referred.CreatedBy created -> null;
+            case Referred.Among among -> among.ids();
+            case Referred.Within within -> within.ids();
+        };
         String sql = "select r.id, r.external_id, f.ord, " + to + referencesFrom(h, organizationId, object,
-                fields, targets, notCreatedBy, referred instanceof Referred.Within within ? within.ids() : null, params);
+                fields, targets, notCreatedBy, naming, params);
         String order = " order by r.id, f.ord, " + dialect.jsonObjectOrder("o");
         long[] read = {0};
         Handle.RowMapper<Object> row = rs -> {
@@ -630,19 +635,12 @@ public final class RecordStore {
                         + " and t.created_by_import = ?)" + order, row, params.toArray());
             }
             case Referred.Among among -> {
-                // Each id in one statement only, so a record's references to it still come in order.
-                List<String> ids = List.copyOf(new HashSet<>(among.ids()));
-                int perStatement = Math.max(1, dialect.maxParameters() - params.size());
-                for (int from = 0; from < ids.size(); from += perStatement) {
-                    List<Object> sliced = new ArrayList<>(params);
-                    String in = dialect.inList(h, to, ids.subList(from, Math.min(ids.size(), from + perStatement)),
-                            sliced);
-                    h.forEach(sql + in + order, row, sliced.toArray());
-                }
+                // A set, not a list: each reference the walk finds is looked up in it.
+                h.forEach(sql + dialect.inSetEach(h, to, among.ids(), params) + order, row, params.toArray());
             }
             case Referred.Within within -> {
                 List<Object> both = new ArrayList<>(params);
-                String in = dialect.inSet(h, to, within.ids(), both) + " and " + dialect.inSet(h, "r.id",
+                String in = dialect.inSetEach(h, to, within.ids(), both) + " and " + dialect.inSet(h, "r.id",
                         within.ids(), both);
                 h.forEach(sql + in + order, row, both.toArray());
             }
@@ -678,7 +676,7 @@ public final class RecordStore {
                 .append(" over (partition by ").append(to).append(", r.id order by f.ord, ")
                 .append(dialect.jsonObjectOrder("o")).append(") as j")
                 .append(referencesFrom(h, organizationId, object, fields, targets, null, ids, params))
-                .append(dialect.inSet(h, to, ids, params)).append(" and not ")
+                .append(dialect.inSetEach(h, to, ids, params)).append(" and not ")
                 .append(dialect.inSet(h, "r.id", ids, params));
         if (pendingOf != null) {
             sql.append(" and not exists (select 1 from import_deferred d where d.import_id = ? and d.state = 'pending'")
@@ -795,8 +793,9 @@ public final class RecordStore {
     /**
      * The {@code from … where … and } of {@link #references}' query: the JSON objects the fields of the records of
      * {@code object} hold (the record {@code r}, the field {@code f.ord}, the object {@code o}) that name another
-     * record of {@code targets}. With {@code naming} (not null), the query asks about those records only: a field
-     * whose value is one reference to another record is left out before its walk ({@link Dialect#jsonFieldId}).
+     * record of {@code targets}. A record that does not have a field is left out before the walk of that field
+     * ({@link Dialect#jsonFieldPresent}). With {@code naming} (not null), the query asks about those records only: a
+     * field whose value is one reference to another record is left out before its walk ({@link Dialect#jsonFieldId}).
      */
     private static String referencesFrom(Handle h, String organizationId, ObjectDef object, List<String> fields,
             Set<String> targets, String notCreatedBy, Collection<String> naming, List<Object> params) {
@@ -813,8 +812,10 @@ public final class RecordStore {
             sql.append(i == 0 ? "" : " union all ").append("select ").append(i).append(" as ord, ? as slug");
             params.add(fields.get(i));
         }
+        // Evaluated per record and field, before the walk: a record without the field is not walked for it.
         sql.append(") f ").append(dialect.jsonObjects("r.data", "f.slug", "o"))
-                .append(" where ").append(dialect.jsonObjectText("r.data", "o", "object")).append(" in (")
+                .append(" where ").append(dialect.jsonFieldPresent("r.data", "f.slug")).append(" and ")
+                .append(dialect.jsonObjectText("r.data", "o", "object")).append(" in (")
                 .append(String.join(", ", Collections.nCopies(targets.size(), "?"))).append(") and ").append(to)
                 .append(" <> r.id and ");
         params.addAll(targets.stream().sorted().toList());

@@ -1915,6 +1915,91 @@ abstract class RecordStoreContract {
     }
 
     /**
+     * Vendors v-1 to v-3 and services s-1 to s-4 of acme, each referring to its vendor, s-1 to v-1, s-2 to v-2, s-3 to
+     * v-3 and s-4 to v-1; s-1 alone has dependencies, v-2. Returns the ids by external id.
+     */
+    Map<String, String> servicesOfThreeVendors() {
+        return db.inTransaction(h -> {
+            Map<String, String> ids = new HashMap<>();
+            for (String v : List.of("v-1", "v-2", "v-3")) {
+                records.upsert(h, acme, BuiltInObjects.VENDOR, List.of(new RecordWrite(v, Map.of("name",
+                        new Value.Text(v)))));
+            }
+            ids.putAll(records.idsByExternalId(h, acme, "vendor", List.of("v-1", "v-2", "v-3")));
+            Function<String, Value.Ref> vendor = v -> new Value.Ref(v, "vendor", ids.get(v));
+            records.upsert(h, acme, BuiltInObjects.SERVICE, List.of(
+                    new RecordWrite("s-1", Map.of("name", new Value.Text("Base"), "vendor", vendor.apply("v-1"),
+                            "dependencies", new Value.Many(List.of(vendor.apply("v-2"))))),
+                    new RecordWrite("s-2", Map.of("name", new Value.Text("Ledger"), "vendor", vendor.apply("v-2"))),
+                    new RecordWrite("s-3", Map.of("name", new Value.Text("Mail"), "vendor", vendor.apply("v-3"))),
+                    new RecordWrite("s-4", Map.of("name", new Value.Text("Queue"), "vendor", vendor.apply("v-1")))));
+            ids.putAll(records.idsByExternalId(h, acme, "service", List.of("s-1", "s-2", "s-3", "s-4")));
+            return ids;
+        });
+    }
+
+    /** The services' reference fields, as a look for what refers to vendors reads them. */
+    static final List<String> SERVICE_REFERENCES = List.of("vendor", "dependencies");
+
+    /**
+     * The references of {@link #servicesOfThreeVendors} to v-2 and to 999 ids of no record
+     * ({@link RecordStore.Referred.Among}), as a file workflow import asks before it undoes rows it rejects late, found
+     * by one statement: s-1's dependencies and s-2's vendor.
+     */
+    @Test
+    void referencesToASetOfIdsAreFoundByOneStatement() {
+        Map<String, String> ids = servicesOfThreeVendors();
+        StatementCount statements = new StatementCount();
+        List<RecordStore.Reference> found = new ArrayList<>();
+
+        db.withHandle(h -> records.references(statements.counting(h), acme, BuiltInObjects.SERVICE,
+                SERVICE_REFERENCES, Set.of("vendor"), new RecordStore.Referred.Among(aThousandIdsWith(ids.get("v-2"))),
+                null, found::add));
+
+        assertThat(statements.taken()).isEqualTo(1);
+        assertThat(found).containsExactlyInAnyOrder(
+                new RecordStore.Reference(ids.get("s-1"), "s-1", 1, ids.get("v-2")),
+                new RecordStore.Reference(ids.get("s-2"), "s-2", 0, ids.get("v-2")));
+    }
+
+    /** {@code id} and 999 ids of no record. */
+    static List<String> aThousandIdsWith(String id) {
+        return Stream.concat(Stream.of(id), IntStream.range(1, 1000).mapToObj(i -> "vndr_none" + i)).toList();
+    }
+
+    /**
+     * The statement {@link RecordStore#references} runs for the references of {@link #servicesOfThreeVendors} to v-2
+     * and 999 ids of no record ({@link RecordStore.Referred.Among}), with its parameters.
+     */
+    StatementCount.Run referencesAmongAThousandIds() {
+        Map<String, String> ids = servicesOfThreeVendors();
+        StatementCount statements = new StatementCount();
+        db.withHandle(h -> records.references(statements.counting(h), acme, BuiltInObjects.SERVICE,
+                SERVICE_REFERENCES, Set.of("vendor"), new RecordStore.Referred.Among(aThousandIdsWith(ids.get("v-2"))),
+                null, r -> {}));
+        return statements.run("order by r.id").getLast();
+    }
+
+    /**
+     * The statement {@link RecordStore#referrers} runs for what refers to v-1 and v-2 among
+     * {@link #servicesOfThreeVendors} (a delete chunk's count of what refers to its records), with its parameters.
+     */
+    StatementCount.Run referrersOfTwoVendors() {
+        Map<String, String> ids = servicesOfThreeVendors();
+        StatementCount statements = new StatementCount();
+        List<RecordStore.Referrers> found = new ArrayList<>();
+        db.withHandle(h -> {
+            records.referrers(statements.counting(h), acme, BuiltInObjects.SERVICE, SERVICE_REFERENCES,
+                    Set.of("vendor"), List.of(ids.get("v-1"), ids.get("v-2")), null, found::add);
+            return null;
+        });
+        assertThat(found).containsExactly(
+                new RecordStore.Referrers(ids.get("v-1"), 2, ids.get("s-1"), "s-1", 0),
+                new RecordStore.Referrers(ids.get("v-2"), 2, ids.get("s-1"), "s-1", 1));
+        return statements.run("over (partition by").getLast();
+    }
+
+    /**
      * The plan the database keeps for a statement that leaves out the records among a set of 1,000 ids
      * ({@link Dialect#inSet}), as a delete chunk's count of what refers to its records does: PostgreSQL's generic plan,
      * which the driver's statements prepared on the server run from their fifth run.

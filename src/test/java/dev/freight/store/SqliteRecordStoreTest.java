@@ -192,6 +192,43 @@ class SqliteRecordStoreTest extends RecordStoreContract {
     }
 
     /**
+     * The references to a set of ids ({@link RecordStore.Referred.Among}) are looked up in it as one JSON array read
+     * once into a list (LIST SUBQUERY 5), as the values of the fields that are one reference are (LIST SUBQUERY 4).
+     */
+    @Test
+    void referencesToASetOfIdsAreLookedUpInItReadOnceIntoAList() {
+        StatementCount.Run run = referencesAmongAThousandIds();
+
+        List<String> plan = db.withHandle(h -> databases().plan(h, run.sql(), run.params()));
+
+        assertThat(plan).containsExactly(
+                "MATERIALIZE f", "COMPOUND QUERY", "LEFT-MOST SUBQUERY", "SCAN CONSTANT ROW", "UNION ALL",
+                "SCAN CONSTANT ROW", "SEARCH records USING INDEX records_by_id (organization_id=? AND id>? AND id<?)",
+                "SCAN f", "LIST SUBQUERY 4", "SCAN json_each VIRTUAL TABLE INDEX 1:", "CREATE BLOOM FILTER",
+                "SCAN o VIRTUAL TABLE INDEX 3:", "LIST SUBQUERY 5", "SCAN json_each VIRTUAL TABLE INDEX 1:",
+                "CREATE BLOOM FILTER", "USE TEMP B-TREE FOR LAST 2 TERMS OF ORDER BY");
+    }
+
+    /**
+     * Each service is walked ({@code json_tree}, the virtual table of cursor 5) for a reference field only once the
+     * field is found in it: the program tests {@code json_type} of the field in the loop over the records' fields,
+     * before it starts the walk ({@code VFilter}). The candidates' three lists are read once each (the other
+     * {@code VFilter}s, of {@code json_each}). Before, no such test: each service was walked for each field, had it
+     * the field or not.
+     */
+    @Test
+    void aRecordIsWalkedOnlyForTheReferenceFieldsItHas() {
+        StatementCount.Run run = referrersOfTwoVendors();
+
+        List<String> program = db.withHandle(h -> h.query("explain " + run.sql(), rs -> rs.getString("opcode")
+                + " " + (rs.getString("opcode").equals("VFilter") ? rs.getString("p1") : rs.getString("p4")),
+                run.params()));
+
+        assertThat(program).filteredOn(step -> step.startsWith("VFilter ") || step.startsWith("Function json_type"))
+                .containsExactly("VFilter 8", "Function json_type(2)", "VFilter 6", "VFilter 5", "VFilter 7");
+    }
+
+    /**
      * A small {@code in} filter on the external_id, one JSON array parameter, looks each value up in the unique index
      * {@code (organization_id, object, external_id)} and reads the records found by id, in id order (no sort); its list
      * of parameters, and the JSON array compared with each record before, walked the object's records in id order. A

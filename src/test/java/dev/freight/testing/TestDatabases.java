@@ -206,14 +206,18 @@ public enum TestDatabases {
         /**
          * The plan PostgreSQL keeps for a prepared statement once it stops planning each run with its values (the
          * driver prepares a statement on the server at its fifth run): {@code EXPLAIN EXECUTE} of the statement
-         * prepared with {@code $n} placeholders, under {@code plan_cache_mode = force_generic_plan}.
+         * prepared with {@code $n} placeholders (for its {@code ?}s outside literals), under
+         * {@code plan_cache_mode = force_generic_plan}.
          */
         @Override
         public List<String> genericPlan(Handle h, String sql, List<?> params) {
             StringBuilder numbered = new StringBuilder();
             int n = 0;
+            boolean quoted = false;
             for (char c : sql.toCharArray()) {
-                if (c == '?') {
+                // A ? within a literal (a jsonpath's filter) is no parameter.
+                quoted ^= c == '\'';
+                if (c == '?' && !quoted) {
                     numbered.append('$').append(++n);
                 } else {
                     numbered.append(c);

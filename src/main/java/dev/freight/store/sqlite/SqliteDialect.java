@@ -548,6 +548,12 @@ public final class SqliteDialect implements Dialect {
                 + ".type = 'object'";
     }
 
+    /** {@code json_type} is null only for a path the JSON does not have ({@code 'null'} for a JSON null). */
+    @Override
+    public String jsonFieldPresent(String data, String slug) {
+        return "json_type(" + data + ", '$.\"' || " + slug + " || '\"') is not null";
+    }
+
     @Override
     public String jsonFieldId(String data, String slug) {
         return "json_extract(" + data + ", '$.\"' || " + slug + " || '\".id')";
