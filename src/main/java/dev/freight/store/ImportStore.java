@@ -493,11 +493,18 @@ public final class ImportStore {
      */
     public record Deletion(Change change, String createdByImport, Long createdAt) {}
 
-    /** Those of {@code importIds} that were rolled back at or after {@code since}. */
+    /**
+     * Those of {@code importIds} that were rolled back at or after {@code since}. Locks them all, in id order, until
+     * the caller's transaction ends ({@link Dialect#rollbackLock}): a rollback of one of them under way is waited for
+     * and seen, and one not claimed yet waits for the caller's commit, and then sees what it wrote.
+     */
     public Set<String> rolledBackSince(Handle h, Collection<String> importIds, Instant since) {
         Set<String> found = new HashSet<>();
-        h.queryIn("select id from imports where rolled_back_at >= ? and %s", List.of(since.toEpochMilli()), "id",
-                importIds, rs -> found.add(rs.getString(1)));
+        h.queryIn("select id, rolled_back_at from imports where %s order by id" + h.dialect().rollbackLock(),
+                List.of(), "id", importIds, rs -> {
+                    Long at = nullableLong(rs, 2);
+                    return at != null && at >= since.toEpochMilli() && found.add(rs.getString(1));
+                });
         return found;
     }
 

@@ -468,6 +468,11 @@ public final class PostgresDialect implements Dialect {
         return " for key share";
     }
 
+    @Override
+    public String rollbackLock() {
+        return " for share";
+    }
+
     /**
      * A connection failure (class 08), or the server ending the session as it goes away: 57P01 admin_shutdown (a fast
      * shutdown or restart, pg_terminate_backend), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up or
