@@ -129,7 +129,7 @@ public final class ImportRollback {
             changedSorted.run();
             int changedListed = conflicts.listed.size();
             // Restored first: a record the import made refer to one it created refers to it no more.
-            int restored = restore(h, organizationId, job.id(), conflicts);
+            int restored = restore(h, job, conflicts);
             restoredAll.run();
             int referred = stillReferred(h, job);
             alsoReferred(h, conflicts.listed.subList(0, changedListed));
@@ -373,10 +373,12 @@ public final class ImportRollback {
      * record without an external_id its own: the restore takes it back while the record still has it; one the record
      * got after the import stays, and is a conflict.
      */
-    private int restore(Handle h, String organizationId, String importId, Conflicts conflicts) {
+    private int restore(Handle h, ImportJob job, Conflicts conflicts) {
+        String organizationId = job.organizationId();
+        String importId = job.id();
         int restored = 0;
         Schema schema = schemas.schema(h, organizationId);
-        recreate(h, organizationId, importId, schema);
+        recreate(h, job, schema);
         for (List<Change> window = imports.changes(h, organizationId, importId, null, BATCH); !window.isEmpty();
                 window = imports.changes(h, organizationId, importId, window.getLast().recordId(), BATCH)) {
             List<Change> updated = window.stream().filter(c -> "updated".equals(c.kind())).toList();
@@ -455,26 +457,36 @@ public final class ImportRollback {
 
     /**
      * Re-creates the records the import deleted, before any restore, so that whether each came back is known when a
-     * record whose earlier values refer to it is put back. A record is not re-created when its earlier values refer to
+     * record whose earlier values refer to it is put back: each as it was, the import that created it included, so
+     * that this import's rollback followed by that one's, newest first, deletes it. A record is not re-created when
+     * the import that created it was rolled back after this import was created (that rollback found it deleted, and
+     * would have deleted it), when its earlier values refer to
      * a record deleted since the import, or when a record has its id or external_id again; one whose earlier values
      * refer to a record the import deleted is re-created if that one may come back, and deleted again, sweep after
      * sweep, once that one turns out not to (its id may come before or after theirs). Each record not re-created goes
      * with its conflict's reason into {@link #marks}, where {@link #restore} finds it in record id order.
      */
-    private void recreate(Handle h, String organizationId, String importId, Schema schema) {
+    private void recreate(Handle h, ImportJob job, Schema schema) {
+        String organizationId = job.organizationId();
+        String importId = job.id();
         boolean failed = false;
         boolean relied = false;
-        for (List<Change> window = imports.deletions(h, importId, null, BATCH); !window.isEmpty();
-                window = imports.deletions(h, importId, window.getLast().recordId(), BATCH)) {
-            Dangling dangling = dangling(h, organizationId, importId, schema, window, Deleted.COMING_BACK);
+        for (List<ImportStore.Deletion> window = imports.deletions(h, importId, null, BATCH); !window.isEmpty();
+                window = imports.deletions(h, importId, window.getLast().change().recordId(), BATCH)) {
+            Dangling dangling = dangling(h, organizationId, importId, schema, changes(window), Deleted.COMING_BACK);
+            Set<String> undone = imports.rolledBackSince(h, window.stream().map(ImportStore.Deletion::createdByImport)
+                    .filter(Objects::nonNull).distinct().toList(), job.createdAt());
             Map<String, String> notRecreated = new HashMap<>();
-            for (Change c : window) {
-                Conflict conflict = dangling.conflicts().get(c.recordId());
-                if (conflict != null) {
-                    notRecreated.put(c.recordId(), conflict.reason());
-                } else if (!records.reinsert(h, organizationId, c.object(), c.recordId(), c.externalId(),
-                        c.previousData())) {
-                    notRecreated.put(c.recordId(), EXISTS_AGAIN);
+            for (ImportStore.Deletion d : window) {
+                String id = d.change().recordId();
+                Conflict conflict = dangling.conflicts().get(id);
+                if (d.createdByImport() != null && undone.contains(d.createdByImport())) {
+                    notRecreated.put(id, "not re-created: import " + d.createdByImport() + ", which created it, was"
+                            + " rolled back after this import was created");
+                } else if (conflict != null) {
+                    notRecreated.put(id, conflict.reason());
+                } else if (!records.reinsert(h, organizationId, d)) {
+                    notRecreated.put(id, EXISTS_AGAIN);
                 }
             }
             marks.notRecreated(h, notRecreated);
@@ -483,19 +495,20 @@ public final class ImportRollback {
         }
         while (failed && relied) {
             failed = false;
-            for (List<Change> window = imports.deletions(h, importId, null, BATCH); !window.isEmpty();
-                    window = imports.deletions(h, importId, window.getLast().recordId(), BATCH)) {
-                Set<String> notBack = marks.notRecreated(h, window.stream().map(Change::recordId).toList()).keySet();
-                List<Change> back = window.stream().filter(c -> !notBack.contains(c.recordId())).toList();
+            for (List<ImportStore.Deletion> window = imports.deletions(h, importId, null, BATCH); !window.isEmpty();
+                    window = imports.deletions(h, importId, window.getLast().change().recordId(), BATCH)) {
+                List<Change> deleted = changes(window);
+                Set<String> notBack = marks.notRecreated(h, deleted.stream().map(Change::recordId).toList()).keySet();
+                List<Change> back = deleted.stream().filter(c -> !notBack.contains(c.recordId())).toList();
                 Map<String, Conflict> dangling = dangling(h, organizationId, importId, schema, back, Deleted.AS_STORED)
                         .conflicts();
                 if (dangling.isEmpty()) {
                     continue;
                 }
-                // Re-created by this rollback a moment ago: no other writer has seen them (one re-created that refers
-                // to them goes in the next sweep).
-                List<RecordStore.Versioned> again = dangling.keySet().stream()
-                        .map(id -> new RecordStore.Versioned(id, 1)).toList();
+                // Re-created by this rollback a moment ago, at the version they were deleted at: no other writer has
+                // seen them (one re-created that refers to them goes in the next sweep).
+                List<RecordStore.Versioned> again = back.stream().filter(c -> dangling.containsKey(c.recordId()))
+                        .map(c -> new RecordStore.Versioned(c.recordId(), c.previousVersion())).toList();
                 boolean[] gone = records.deleteIfVersions(h, organizationId, again);
                 Map<String, String> notRecreated = new HashMap<>();
                 for (int i = 0; i < gone.length; i++) {
@@ -507,6 +520,10 @@ public final class ImportRollback {
                 failed |= !notRecreated.isEmpty();
             }
         }
+    }
+
+    private static List<Change> changes(List<ImportStore.Deletion> deletions) {
+        return deletions.stream().map(ImportStore.Deletion::change).toList();
     }
 
     /** How {@link #dangling} takes a record the import deleted that is not stored. */

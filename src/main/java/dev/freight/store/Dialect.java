@@ -291,6 +291,16 @@ public interface Dialect {
         return "";
     }
 
+    /**
+     * The locking clause, with a leading space, of a select of imports whose rollback must not run beside the
+     * transaction's: {@code " for share"} on PostgreSQL, which waits for a transaction that claimed one of them for its
+     * rollback ({@code ImportStore.claimRollback}) and keeps them from being claimed until this transaction ends.
+     * Empty on SQLite (see {@link #deleteLock}).
+     */
+    default String rollbackLock() {
+        return "";
+    }
+
     // ---- exports: reading a record's JSON values in SQL and streaming large results
 
     /**

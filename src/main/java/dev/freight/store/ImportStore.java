@@ -446,7 +446,22 @@ public final class ImportStore {
      * previous data, previous version, applied version. For the dialects' statements that log the records they write.
      */
     public static String insertChanges(Dialect dialect) {
-        return "insert " + dialect.orFail() + "into import_changes (" + String.join(", ", CHANGE_COLUMNS) + ")";
+        return insertChangeColumns(dialect, CHANGE_COLUMNS);
+    }
+
+    private static String insertChangeColumns(Dialect dialect, List<String> columns) {
+        return "insert " + dialect.orFail() + "into import_changes (" + String.join(", ", columns) + ")";
+    }
+
+    /**
+     * The start of an insert of the change-log rows of deleted records: {@link #insertChanges}'s columns, then the
+     * import that created the record and when it was created (epoch milliseconds), so that a rollback re-creates it
+     * as it was ({@link Deletion}). For the dialects' statements that log the records they delete.
+     */
+    public static String insertDeletions(Dialect dialect) {
+        List<String> columns = new ArrayList<>(CHANGE_COLUMNS);
+        columns.addAll(List.of("created_by_import", "record_created_at"));
+        return insertChangeColumns(dialect, columns);
     }
 
     /**
@@ -490,14 +505,39 @@ public final class ImportStore {
      * {@code after} (null: from the first), by record id: rollback re-creates them before it restores the records the
      * import updated, whose earlier values may refer to them. Fewer than {@code limit} only at the end of the log.
      */
-    public List<Change> deletions(Handle h, String importId, String after, int limit) {
+    public List<Deletion> deletions(Handle h, String importId, String after, int limit) {
         return h.query("""
-                select record_id, object, external_id, kind, previous_data, previous_version, applied_version
+                select record_id, object, external_id, kind, previous_data, previous_version, applied_version,
+                       created_by_import, record_created_at
                 from import_changes where import_id = ? and record_id > ? and kind = 'deleted'
                 order by record_id limit\s""" + limit,
-                rs -> new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)),
+                rs -> new Deletion(new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), nullableLong(rs, 6), nullableLong(rs, 7)), rs.getString(8),
+                        nullableLong(rs, 9)),
                 importId, after == null ? "" : after);
+    }
+
+    /**
+     * A record an import deleted, as its change log keeps it: the entry ({@code previousData}, {@code externalId} and
+     * {@code previousVersion} are the record's values, external_id and version when deleted), the import that created
+     * the record ({@code createdByImport}) and when ({@code createdAt}, epoch milliseconds). Both null when the record
+     * had no creating import, and in the entries logged before they were kept (V35), which also have no creation time.
+     */
+    public record Deletion(Change change, String createdByImport, Long createdAt) {}
+
+    /**
+     * Those of {@code importIds} that were rolled back at or after {@code since}. Locks them all, in id order, until
+     * the caller's transaction ends ({@link Dialect#rollbackLock}): a rollback of one of them under way is waited for
+     * and seen, and one not claimed yet waits for the caller's commit, and then sees what it wrote.
+     */
+    public Set<String> rolledBackSince(Handle h, Collection<String> importIds, Instant since) {
+        Set<String> found = new HashSet<>();
+        h.queryIn("select id, rolled_back_at from imports where %s order by id" + h.dialect().rollbackLock(),
+                List.of(), "id", importIds, rs -> {
+                    Long at = nullableLong(rs, 2);
+                    return at != null && at >= since.toEpochMilli() && found.add(rs.getString(1));
+                });
+        return found;
     }
 
     /** The version {@code importId} last gave each of {@code recordIds} that its change log holds, by record id. */

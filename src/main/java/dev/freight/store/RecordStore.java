@@ -997,13 +997,19 @@ public final class RecordStore {
                 + ", version = version + 1, updated_at = ? where organization_id = ? and id = ? and version = ?";
     }
 
-    /** Re-creates a deleted record under its old id; false when its id or external id is taken again. */
-    public boolean reinsert(Handle h, String organizationId, String object, String id, String externalId,
-            String data) {
+    /**
+     * Re-creates a deleted record as it was when deleted: its id, external_id, values, version, creating import and
+     * creation time, updated now. One whose change log kept no creation time (logged before V35) is created now, with
+     * no creating import. False when its id or external id is taken again.
+     */
+    public boolean reinsert(Handle h, String organizationId, ImportStore.Deletion deleted) {
         long now = clock.millis();
-        return h.update("insert into records (id, organization_id, object, external_id, data, created_at, updated_at)"
-                        + " values (?, ?, ?, ?, " + h.dialect().jsonParameter() + ", ?, ?) on conflict do nothing",
-                id, organizationId, object, externalId, data, now, now) > 0;
+        Change c = deleted.change();
+        return h.update("insert into records (id, organization_id, object, external_id, data, version, created_at,"
+                        + " updated_at, created_by_import) values (?, ?, ?, ?, " + h.dialect().jsonParameter()
+                        + ", ?, ?, ?, ?) on conflict do nothing",
+                c.recordId(), organizationId, c.object(), c.externalId(), c.previousData(), c.previousVersion(),
+                deleted.createdAt() == null ? now : deleted.createdAt(), now, deleted.createdByImport()) > 0;
     }
 
     /** Every record of the organization's {@code object}, streamed: (id, external id, data JSON). */

@@ -2051,6 +2051,97 @@ abstract class ImportsApiContract {
     }
 
     @Test
+    void aCreatedRecordThatALaterDeleteRemovedAndItsRollbackReCreatedIsDeletedByTheCreatorsRollback()
+            throws Exception {
+        String a = importVendors("external_id,name\nz-1,Made by A\nz-2,Also by A\n");
+        String before = storedVendor("z-1");
+        String b = importVendorsWith("delete", "external_id\nz-1\n");
+
+        Response undoB = http.post("/v1/imports/" + b + "/rollback", null);
+
+        assertThat(undoB.body()).isEqualTo("{\"import_id\":\"" + b
+                + "\",\"deleted_count\":0,\"restored_count\":1,\"conflict_count\":0,\"conflicts\":[]}");
+        // Id, version, created_at and creating import as they were before the delete.
+        assertThat(before).matches("vndr_\\w+\\|1\\|\\d+\\|" + a);
+        assertThat(storedVendor("z-1")).isEqualTo(before);
+
+        Response undoA = http.post("/v1/imports/" + a + "/rollback", null);
+
+        assertThat(undoA.body()).isEqualTo("{\"import_id\":\"" + a
+                + "\",\"deleted_count\":2,\"restored_count\":0,\"conflict_count\":0,\"conflicts\":[]}");
+        assertThat(vendorNames()).isEmpty();
+    }
+
+    @Test
+    void anOverwriteThatDeletedPartOfAFullLoadAndTheLoadRolledBackNewestFirstLeaveNoVendor() throws Exception {
+        StringBuilder all = new StringBuilder("external_id,name\n");
+        StringBuilder kept = new StringBuilder("external_id,name\n");
+        for (int i = 0; i < 200; i++) {
+            String row = "V%04d,Vendor %d\n".formatted(i, i);
+            all.append(row);
+            kept.append(i < 190 ? row : "");
+        }
+        String load = importVendors(all.toString());
+        String overwrite = importVendorsWith("overwrite", kept.toString());
+
+        assertThat(http.post("/v1/imports/" + overwrite + "/rollback", null).body()).isEqualTo("{\"import_id\":\""
+                + overwrite + "\",\"deleted_count\":0,\"restored_count\":10,\"conflict_count\":0,\"conflicts\":[]}");
+        assertThat(http.post("/v1/imports/" + load + "/rollback", null).body()).isEqualTo("{\"import_id\":\""
+                + load + "\",\"deleted_count\":200,\"restored_count\":0,\"conflict_count\":0,\"conflicts\":[]}");
+        assertThat(vendorNames()).isEmpty();
+    }
+
+    @Test
+    void aReCreatedRecordALaterImportUpdatedAndWhoseUpdateWasRolledBackIsDeletedByTheCreatorsRollback()
+            throws Exception {
+        String a = importVendors("external_id,name\nz-1,Made by A\nz-2,Also by A\n");
+        String b = importVendorsWith("delete", "external_id\nz-1\n");
+        http.post("/v1/imports/" + b + "/rollback", null);
+        String c = importVendors("external_id,name\nz-1,By C\n");
+
+        assertThat(http.post("/v1/imports/" + c + "/rollback", null).body()).isEqualTo("{\"import_id\":\"" + c
+                + "\",\"deleted_count\":0,\"restored_count\":1,\"conflict_count\":0,\"conflicts\":[]}");
+        assertThat(http.post("/v1/imports/" + a + "/rollback", null).body()).isEqualTo("{\"import_id\":\"" + a
+                + "\",\"deleted_count\":2,\"restored_count\":0,\"conflict_count\":0,\"conflicts\":[]}");
+        assertThat(vendorNames()).isEmpty();
+    }
+
+    @Test
+    void aCreatedRecordEditedBeforeALaterDeleteAndReCreatedByItsRollbackIsAConflictOfTheCreatorsRollback()
+            throws Exception {
+        String a = importVendors("external_id,name\nz-1,Made by A\nz-2,Also by A\n");
+        importVendors("external_id,name\nz-1,Edited\n");
+        String edited = storedVendor("z-1");
+        String b = importVendorsWith("delete", "external_id\nz-1\n");
+        http.post("/v1/imports/" + b + "/rollback", null);
+        assertThat(edited).matches("vndr_\\w+\\|2\\|\\d+\\|" + a);
+        assertThat(storedVendor("z-1")).isEqualTo(edited);
+
+        Response undoA = http.post("/v1/imports/" + a + "/rollback", null);
+
+        assertThat(undoA.body()).isEqualTo("{\"import_id\":\"" + a + "\",\"deleted_count\":1,\"restored_count\":0,"
+                + "\"conflict_count\":1,\"conflicts\":[{\"record_id\":\"" + edited.split("\\|")[0]
+                + "\",\"external_id\":\"z-1\",\"reason\":\"changed since the import created it\"}]}");
+        assertThat(vendorNames()).containsExactly("z-1=Edited");
+    }
+
+    @Test
+    void aDeleteRolledBackAfterTheImportThatCreatedTheRecordDoesNotReCreateItAndSaysWhy() throws Exception {
+        String a = importVendors("external_id,name\nz-1,Made by A\nz-2,Also by A\n");
+        String id = storedVendor("z-1").split("\\|")[0];
+        String b = importVendorsWith("delete", "external_id\nz-1\n");
+        assertThat(http.post("/v1/imports/" + a + "/rollback", null).at("/deleted_count")).isEqualTo("1");
+
+        Response undoB = http.post("/v1/imports/" + b + "/rollback", null);
+
+        assertThat(undoB.body()).isEqualTo("{\"import_id\":\"" + b + "\",\"deleted_count\":0,\"restored_count\":0,"
+                + "\"conflict_count\":1,\"conflicts\":[{\"record_id\":\"" + id + "\",\"external_id\":\"z-1\","
+                + "\"reason\":\"not re-created: import " + a + ", which created it, was rolled back after this import"
+                + " was created\"}]}");
+        assertThat(vendorNames()).isEmpty();
+    }
+
+    @Test
     void aDeleteRowWhoseVendorAServiceStillRefersToIsInTheErrorsFileAndTheVendorStays() throws Exception {
         importVendors("external_id,name\nv-1,Acme\nv-2,Beta\n");
         importRecords("service", "external_id,name,vendor\ns-1,Payments,v-1\n");
@@ -2522,11 +2613,29 @@ abstract class ImportsApiContract {
 
     /** Runs an import of {@code resource} records from {@code csv} to its end; returns its id. */
     String importRecords(String resource, String csv) throws Exception {
-        Response created = http.post("/v1/imports", "{\"resource\": \"" + resource + "\"}");
+        return runImport("{\"resource\": \"" + resource + "\"}", csv);
+    }
+
+    /** Runs a vendor import of {@code action} ({@code delete}, {@code overwrite}…) to its end; returns its id. */
+    String importVendorsWith(String action, String csv) throws Exception {
+        return runImport("{\"resource\": \"vendor\", \"action\": \"" + action + "\"}", csv);
+    }
+
+    /** Runs the import that {@code body} asks for, from {@code csv}, to its end; returns its id. */
+    private String runImport(String body, String csv) throws Exception {
+        Response created = http.post("/v1/imports", body);
         upload(created.at("/_upload_url"), csv, "text/csv", "v.csv");
         Response done = awaitFinal(created.at("/id"));
         assertThat(done.at("/status")).as(done.body()).isEqualTo("completed");
         return created.at("/id");
+    }
+
+    /** The tenant's vendor with {@code externalId} as stored: "id|version|created_at|created_by_import". */
+    String storedVendor(String externalId) {
+        return tenant.server().bean(Database.class).withHandle(h -> h.queryFirst("select id, version, created_at,"
+                + " created_by_import from records where organization_id = ? and object = 'vendor' and external_id = ?",
+                rs -> rs.getString(1) + "|" + rs.getLong(2) + "|" + rs.getLong(3) + "|" + rs.getString(4),
+                tenant.organizationId(), externalId)).orElseThrow();
     }
 
     /** The tenant's vendors as "external id=name", in id order. */

@@ -1286,6 +1286,54 @@ abstract class ImportPipelineContract {
         assertThat(load(second.id()).updatedBy()).isEqualTo("key_first");
     }
 
+    /**
+     * The rollback of a delete that runs while the rollback of the import that created the deleted record is under way
+     * waits for it (PostgreSQL: the creator's row, which the other claimed; SQLite: the write lock), then finds the
+     * creator rolled back and does not re-create the record. Before, on PostgreSQL it re-created the record, unseen by
+     * the creator's rollback, which deleted only what was committed: the record stayed, marked as created by an import
+     * rolled back, and neither rollback listed it.
+     */
+    @Test
+    void aDeleteRolledBackWhileTheCreatorsRollbackRunsWaitsForItAndDoesNotReCreateTheRecord() throws Exception {
+        ImportJob creator = run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\nv-2,Beta\n");
+        String id = ids("v-1").get("v-1");
+        ImportJob delete = run(Action.DELETE, DuplicateHandling.IGNORE_ALL, "external_id\nv-1\n");
+        ImportRollback other = new ImportRollback(db, imports, records, new SchemaStore(clock), clock);
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        CountDownLatch creatorDone = new CountDownLatch(1);
+        // Holds the delete's rollback open once it re-created what it could, until the creator's rollback commits.
+        other.afterRestored(() -> {
+            reached.complete(null);
+            try {
+                creatorDone.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<ImportRollback.Result>> started = new ArrayList<>();
+            rollback.afterRestored(() -> {
+                Future<ImportRollback.Result> run = worker.submit(() -> other.rollback(delete, "key_delete"));
+                started.add(run);
+                databases().awaitLockWaiter(db, "select id, rolled_back_at from imports", reached);
+            });
+
+            ImportRollback.Result first = rollback.rollback(creator, "key_creator");
+            creatorDone.countDown();
+            ImportRollback.Result second = started.getFirst().get(60, TimeUnit.SECONDS);
+
+            assertThat(first.deleted()).isEqualTo(1);
+            assertThat(first.conflicts()).isEmpty();
+            assertThat(second.restored()).isZero();
+            assertThat(second.conflicts()).containsExactly(new ImportRollback.Conflict(id, "v-1", "not re-created:"
+                    + " import " + creator.id() + ", which created it, was rolled back after this import was created"));
+        } finally {
+            worker.shutdownNow();
+        }
+        assertThat(vendorCount()).isZero();
+    }
+
     @Test
     void aRollbackOfAnImportPurgedSinceItWasReadIsRefusedAndChangesNothing() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, "external_id,name\nv-1,Acme\n");

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.Test;
  * as finished, deleted ones as expired), V27 (overwrites not purged are marked as having seen keys), V29 (Import API
  * batches that ended get finished_at); PostgreSQL's V7
  * (records.id rewritten in the "C" collation) and SQLite's V9 (the records table rebuilt) keep the rows they rewrite.
- * The others create tables, indexes or nullable columns only.
+ * The others create tables, indexes or nullable columns only; V35's, the creating import and creation time of the
+ * records a change log deleted, are read back as null from the entries logged before, which re-create records as
+ * before V35.
  */
 abstract class MigrationContract {
 
@@ -209,6 +211,28 @@ abstract class MigrationContract {
                 "imp_finished|completed|300|250",
                 "imp_processing|processing|202|null",
                 "imp_requested|requested|203|null");
+    }
+
+    @Test
+    void deletionsLoggedBeforeV35ReCreateTheirRecordWithoutACreatingImportCreatedNow() {
+        migrateTo("34");
+        insert(organization(), """
+                insert into import_changes (import_id, record_id, object, external_id, kind, previous_data,
+                                            previous_version, applied_version)
+                values ('imp_delete', 'vndr_0001', 'vendor', 'v-1', 'deleted', '{"name": "Acme"}', 3, null)""");
+
+        migrateToLatest();
+
+        Clock clock = Clock.fixed(Instant.ofEpochMilli(20_000), ZoneOffset.UTC);
+        List<ImportStore.Deletion> deletions = db.withHandle(h -> new ImportStore(clock).deletions(h, "imp_delete",
+                null, 10));
+        assertThat(deletions).containsExactly(new ImportStore.Deletion(new Change("vndr_0001", "vendor", "v-1",
+                "deleted", "{\"name\": \"Acme\"}", 3L, null), null, null));
+        boolean reinserted = db.inTransaction(h -> new RecordStore(new IdGenerator(clock), clock).reinsert(h, "org_1",
+                deletions.getFirst()));
+        assertThat(reinserted).isTrue();
+        assertThat(rows("select id, external_id, version, created_at, updated_at, created_by_import from records"))
+                .containsExactly("vndr_0001|v-1|3|20000|20000|null");
     }
 
     /** An import of each kind V27 tells apart, with the seen keys each kept, as stored at V21. */

@@ -263,9 +263,9 @@ public final class PostgresDialect implements Dialect {
     private String deleteChecked() {
         return "with deleted as (delete from records r using unnest(?::text[], ?::bigint[]) as d (id, version)"
                 + " where r.organization_id = ? and r.id = d.id and r.version = d.version"
-                + " returning r.id, r.object, r.external_id, r.data, r.version), logged as ("
-                + ImportStore.insertChanges(this) + " select ?, id, object, external_id, 'deleted', data, version,"
-                + " null::bigint from deleted) select id from deleted";
+                + " returning r.id, r.object, r.external_id, r.data, r.version, r.created_by_import, r.created_at),"
+                + " logged as (" + ImportStore.insertDeletions(this) + " select ?, id, object, external_id, 'deleted',"
+                + " data, version, null::bigint, created_by_import, created_at from deleted) select id from deleted";
     }
 
     @Override
@@ -479,6 +479,11 @@ public final class PostgresDialect implements Dialect {
     @Override
     public String referenceLock() {
         return " for key share";
+    }
+
+    @Override
+    public String rollbackLock() {
+        return " for share";
     }
 
     /**

@@ -448,8 +448,9 @@ public final class SqliteDialect implements Dialect {
             logRuns.add(List.of(importId, organizationId, d.id(), d.version()));
             deleteRuns.add(List.of(organizationId, d.id(), d.version()));
         }
-        h.executeEach(ImportStore.insertChanges(this) + " select ?, id, object, external_id, 'deleted',"
-                + " data, version, null from records where organization_id = ? and id = ? and version = ?",
+        h.executeEach(ImportStore.insertDeletions(this) + " select ?, id, object, external_id, 'deleted', data,"
+                + " version, null, created_by_import, created_at from records where organization_id = ? and id = ?"
+                + " and version = ?",
                 logRuns, rs -> null);
         int deleted = 0;
         for (int count : h.updateEach(DELETE_ONE, deleteRuns)) {
