@@ -64,8 +64,8 @@ import org.slf4j.LoggerFactory;
  *   <li>transforming, parsing, validation, processing — chunk by chunk from the checkpoint: map cells to fields,
  *       coerce values, apply the duplicate rule and resolve references, then write; each chunk commits in one
  *       transaction together with the import's checkpoint and counts;
- *   <li>cleanup — for overwrite, delete the records the import did not contain, unless a row failed, but those
- *       that records it does not delete still refer to.
+ *   <li>cleanup — for overwrite, delete the records the import did not contain, unless a row failed or the file had
+ *       no data rows, but those that records it does not delete still refer to.
  * </ol>
  *
  * <p>A chunk whose write fails on a row-level cause is rolled back and replayed row by row, so only the bad rows are
@@ -1089,6 +1089,12 @@ public final class ImportPipeline {
                     "%,d %s failed, so no record was deleted: a rejected row must not delete the record it was"
                             .formatted(job.stats().failed(), job.stats().failed() == 1 ? "row" : "rows")
                             + " meant to replace")));
+        }
+        if (job.stats().read() == 0) {
+            // The nightly export that failed and wrote a header alone: deleting everything is never what it meant.
+            return save(job.withPhase(job.phase(Phase.CLEANUP).finished(PhaseStatus.SKIPPED, now(),
+                    "the file has no data rows, so no record was deleted: an empty export must not empty the"
+                            + " resource; to delete its records, import their external_ids with the delete action")));
         }
         ImportJob current = save(job.withPhase(job.phase(Phase.CLEANUP).running(now())));
         StillReferred maybe = new StillReferred(schema, object);

@@ -289,6 +289,25 @@ abstract class RowAccountingContract {
     }
 
     @Test
+    void anOverwriteOfAFileWithNoDataRowsSkipsItsCleanupAndDeletesNoRecord() throws Exception {
+        runImport("{\"resource\": \"vendor\"}", "external_id,name\r\nx-1,One\r\nx-2,Two\r\n"
+                .getBytes(StandardCharsets.UTF_8), "text/csv", "v.csv");
+
+        JsonNode done = runImport("{\"resource\": \"vendor\", \"action\": \"overwrite\"}",
+                "[]".getBytes(StandardCharsets.UTF_8), "application/json", "v.json");
+
+        assertThat(done.get("stats").toString()).isEqualTo("{\"read\":0,\"valid\":0,\"created\":0,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
+        assertThat(done.get("reason").isNull()).isTrue();
+        JsonNode cleanup = done.get("phases").get(6);
+        assertThat(cleanup.get("name").asString() + " " + cleanup.get("status").asString() + " "
+                + cleanup.get("reason").asString()).isEqualTo("cleanup skipped the file has no data rows, so no"
+                + " record was deleted: an empty export must not empty the resource; to delete its records, import"
+                + " their external_ids with the delete action");
+        assertThat(vendors()).containsExactly("x-1 {\"name\":\"One\"}", "x-2 {\"name\":\"Two\"}");
+    }
+
+    @Test
     void theFileWorkflowAccountsForEveryRowInValidateExecuteTheJobAndItsErrorsFile() throws Exception {
         JsonNode parsed = multipartParse(CSV.getBytes(StandardCharsets.UTF_8));
         assertThat(parsed.get("totalRows").asLong()).isEqualTo(15);
