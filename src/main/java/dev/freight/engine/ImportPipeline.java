@@ -1,5 +1,6 @@
 package dev.freight.engine;
 
+import dev.freight.ingest.RejectedInput;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.ingest.TemporaryFileUnwritable;
@@ -525,6 +526,11 @@ public final class ImportPipeline {
     /** One row of a batch: its 1-based ordinal, external id, record id (null unless stored) and what happened. */
     public record ChunkResultRow(long ordinal, String externalId, String recordId, String outcome) {}
 
+    /** The raw input an errors file keeps of an Import API record that is no JSON object: its JSON, bounded. */
+    private static String input(Object record) {
+        return RejectedInput.bounded(ValueJson.write(record));
+    }
+
     /**
      * Runs a whole JSON batch in the calling thread: every phase in order, the rows as one chunk in one transaction.
      * {@code job} (with its column mapping) is not stored yet: it is stored in the batch's transaction, or as failed. If the database fails, nothing of the batch is
@@ -559,7 +565,8 @@ public final class ImportPipeline {
                 String externalId = RowTransformer.keyText(keyColumn == null ? null : cells.get(keyColumn));
                 errors.add(new Violation(i + 1, externalId, null, ViolationCode.UNKNOWN_BASE_OBJECT, reason));
                 rejected.add(new RowError(i + 1, 1, i + 1, externalId, null,
-                        ViolationCode.UNKNOWN_BASE_OBJECT.wireName(), reason, ValueJson.write(cells)));
+                        ViolationCode.UNKNOWN_BASE_OBJECT.wireName(), reason, data.get(i) instanceof Map<?, ?>
+                                ? ValueJson.write(cells) : RowError.inputCells(input(data.get(i)))));
             }
             // Every record is rejected, so the errors files list them all, as they list any batch's rejected records.
             ImportJob failed = storeFailed(job.withProgress(new ImportStats(data.size(), 0, 0, 0, 0, 0, 0,
@@ -572,7 +579,8 @@ public final class ImportPipeline {
         for (int i = 0; i < data.size(); i++) {
             Object element = data.get(i);
             if (!(element instanceof Map<?, ?> m)) {
-                parsed.add(ParsedRow.unreadable(i + 1, i + 1, "Record " + i + " is not a JSON object"));
+                parsed.add(ParsedRow.unreadable(i + 1, i + 1, "Record " + i + " is not a JSON object",
+                        input(element)));
                 continue;
             }
             Map<String, Object> cells = cells(m);
