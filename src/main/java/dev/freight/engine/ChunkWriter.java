@@ -576,7 +576,7 @@ final class ChunkWriter implements RowWriter {
             ParsedRow row = byOrdinal.get(v.row());
             int n = seq.merge(v.row(), 1, Integer::sum);
             out.add(new RowError(v.row(), n, row.line(), v.externalId(), v.field(), v.code().wireName(), v.message(),
-                    ValueJson.write(row.cells())));
+                    row.input() == null ? ValueJson.write(row.cells()) : RowError.inputCells(row.input())));
         }
         return out;
     }

@@ -37,6 +37,11 @@ public final class ImportFiles {
      */
     public static final List<String> ERROR_COLUMNS = List.of("error_line", "error_external_id", "error_field",
             "error_code", "error_message");
+    /**
+     * The column after {@link #ERROR_COLUMNS}, in an errors CSV with a row that could not be read: that row's raw
+     * input ({@link RowError#input()}); empty on the other rows.
+     */
+    public static final String INPUT_COLUMN = "error_input";
 
     private final Database database;
     private final ImportStore imports;
@@ -50,25 +55,34 @@ public final class ImportFiles {
      * One CSV row per rejected row, in source order: error_line, error_external_id, error_field, error_code,
      * error_message, then the row's original cells under their own headers ({@code sourceHeaders} first, then any
      * other keys the rejected rows had). A row with several problems lists their fields and codes joined by
-     * {@code "; "} and their messages one per line. The original columns keep their headers and the error columns'
+     * {@code "; "} and their messages one per line. When a row could not be read, {@link #INPUT_COLUMN} follows
+     * error_message, with that row's raw input. The original columns keep their headers and the error columns'
      * names match no field, so the file can be corrected and uploaded again as it is (see {@link #ERROR_COLUMNS});
      * it is written for a spreadsheet to open ({@link ErrorsCsv}).
      */
     public void errorsCsv(String importId, List<String> sourceHeaders, OutputStream out) {
         Set<String> headers = new LinkedHashSet<>(sourceHeaders);
+        boolean[] inputs = new boolean[1];
         database.withHandle(h -> {
-            imports.errors(h, importId, e -> headers.addAll(cells(e).keySet()));
+            imports.errors(h, importId, e -> {
+                headers.addAll(cells(e).keySet());
+                inputs[0] |= e.input() != null;
+            });
             return null;
         });
+        boolean withInput = inputs[0];
         try (ErrorsCsv csv = new ErrorsCsv(out)) {
             List<String> header = new ArrayList<>(ERROR_COLUMNS);
+            if (withInput) {
+                header.add(INPUT_COLUMN);
+            }
             header.addAll(headers);
             csv.writeRecord(header);
             List<RowError> problems = new ArrayList<>();
             database.withHandle(h -> {
                 imports.errors(h, importId, e -> {
                     if (!problems.isEmpty() && problems.getFirst().ordinal() != e.ordinal()) {
-                        csv.writeRecord(errorRow(problems, headers));
+                        csv.writeRecord(errorRow(problems, withInput, headers));
                         problems.clear();
                     }
                     problems.add(e);
@@ -76,22 +90,28 @@ public final class ImportFiles {
                 return null;
             });
             if (!problems.isEmpty()) {
-                csv.writeRecord(errorRow(problems, headers));
+                csv.writeRecord(errorRow(problems, withInput, headers));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The errors file's line for one rejected row: its problems, then its cells under {@code headers}. */
-    private static List<String> errorRow(List<RowError> problems, Set<String> headers) {
+    /**
+     * The errors file's line for one rejected row: its problems, its raw input {@code withInput}, then its cells
+     * under {@code headers}.
+     */
+    private static List<String> errorRow(List<RowError> problems, boolean withInput, Set<String> headers) {
         RowError first = problems.getFirst();
-        List<String> row = new ArrayList<>(ERROR_COLUMNS.size() + headers.size());
+        List<String> row = new ArrayList<>(ERROR_COLUMNS.size() + 1 + headers.size());
         row.add(String.valueOf(first.line()));
         row.add(nullToEmpty(first.externalId()));
         row.add(joined(problems, e -> nullToEmpty(e.field()), "; "));
         row.add(joined(problems, RowError::code, "; "));
         row.add(joined(problems, RowError::message, "\n"));
+        if (withInput) {
+            row.add(nullToEmpty(first.input()));
+        }
         Map<String, Object> cells = cells(first);
         for (String column : headers) {
             row.add(text(cells.get(column)));
@@ -116,10 +136,14 @@ public final class ImportFiles {
         }
         List<String> mappable = new ArrayList<>(headers);
         mappable.removeAll(ERROR_COLUMNS);
+        mappable.remove(INPUT_COLUMN);
         return mappable;
     }
 
-    /** A JSON array with one object per problem: line, external_id, field, error_code, message and cells. */
+    /**
+     * A JSON array with one object per problem: line, external_id, field, error_code, message, cells and input (the
+     * raw input of a row that could not be read, whose cells are empty; else null).
+     */
     public void errorsJson(String importId, OutputStream out) {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartArray();
@@ -133,6 +157,7 @@ public final class ImportFiles {
                     g.writeStringProperty("message", e.message());
                     g.writeName("cells");
                     g.writePOJO(cells(e));
+                    g.writeStringProperty("input", e.input());
                     g.writeEndObject();
                 });
                 return null;
@@ -195,7 +220,7 @@ public final class ImportFiles {
     }
 
     private static Map<String, Object> cells(RowError e) {
-        return ValueJson.readObject(e.cellsJson());
+        return e.input() != null ? Map.of() : ValueJson.readObject(e.cellsJson());
     }
 
     /** A cell as the errors CSV writes it: text as it is, JSON arrays and objects as JSON, null as empty. */

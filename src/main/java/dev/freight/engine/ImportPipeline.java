@@ -1,5 +1,6 @@
 package dev.freight.engine;
 
+import dev.freight.ingest.RejectedInput;
 import dev.freight.ingest.RowReader;
 import dev.freight.ingest.SourceRow;
 import dev.freight.ingest.TemporaryFileUnwritable;
@@ -64,8 +65,8 @@ import org.slf4j.LoggerFactory;
  *   <li>transforming, parsing, validation, processing — chunk by chunk from the checkpoint: map cells to fields,
  *       coerce values, apply the duplicate rule and resolve references, then write; each chunk commits in one
  *       transaction together with the import's checkpoint and counts;
- *   <li>cleanup — for overwrite, delete the records the import did not contain, unless a row failed, but those
- *       that records it does not delete still refer to.
+ *   <li>cleanup — for overwrite, delete the records the import did not contain, unless a row failed or the file had
+ *       no data rows, but those that records it does not delete still refer to.
  * </ol>
  *
  * <p>A chunk whose write fails on a row-level cause is rolled back and replayed row by row, so only the bad rows are
@@ -528,6 +529,11 @@ public final class ImportPipeline {
     /** One row of a batch: its 1-based ordinal, external id, record id (null unless stored) and what happened. */
     public record ChunkResultRow(long ordinal, String externalId, String recordId, String outcome) {}
 
+    /** The raw input an errors file keeps of an Import API record that is no JSON object: its JSON, bounded. */
+    private static String input(Object record) {
+        return RejectedInput.bounded(ValueJson.write(record));
+    }
+
     /**
      * Runs a whole JSON batch in the calling thread: every phase in order, the rows as one chunk in one transaction.
      * {@code job} (with its column mapping) is not stored yet: it is stored in the batch's transaction, or as failed. If the database fails, nothing of the batch is
@@ -562,7 +568,8 @@ public final class ImportPipeline {
                 String externalId = RowTransformer.keyText(keyColumn == null ? null : cells.get(keyColumn));
                 errors.add(new Violation(i + 1, externalId, null, ViolationCode.UNKNOWN_BASE_OBJECT, reason));
                 rejected.add(new RowError(i + 1, 1, i + 1, externalId, null,
-                        ViolationCode.UNKNOWN_BASE_OBJECT.wireName(), reason, ValueJson.write(cells)));
+                        ViolationCode.UNKNOWN_BASE_OBJECT.wireName(), reason, data.get(i) instanceof Map<?, ?>
+                                ? ValueJson.write(cells) : RowError.inputCells(input(data.get(i)))));
             }
             // Every record is rejected, so the errors files list them all, as they list any batch's rejected records.
             ImportJob failed = storeFailed(job.withProgress(new ImportStats(data.size(), 0, 0, 0, 0, 0, 0,
@@ -575,7 +582,8 @@ public final class ImportPipeline {
         for (int i = 0; i < data.size(); i++) {
             Object element = data.get(i);
             if (!(element instanceof Map<?, ?> m)) {
-                parsed.add(ParsedRow.unreadable(i + 1, i + 1, "Record " + i + " is not a JSON object"));
+                parsed.add(ParsedRow.unreadable(i + 1, i + 1, "Record " + i + " is not a JSON object",
+                        input(element)));
                 continue;
             }
             Map<String, Object> cells = cells(m);
@@ -1092,6 +1100,12 @@ public final class ImportPipeline {
                     "%,d %s failed, so no record was deleted: a rejected row must not delete the record it was"
                             .formatted(job.stats().failed(), job.stats().failed() == 1 ? "row" : "rows")
                             + " meant to replace")));
+        }
+        if (job.stats().read() == 0) {
+            // The nightly export that failed and wrote a header alone: deleting everything is never what it meant.
+            return save(job.withPhase(job.phase(Phase.CLEANUP).finished(PhaseStatus.SKIPPED, now(),
+                    "the file has no data rows, so no record was deleted: an empty export must not empty the"
+                            + " resource; to delete its records, import their external_ids with the delete action")));
         }
         ImportJob current = save(job.withPhase(job.phase(Phase.CLEANUP).running(now())));
         StillReferred maybe = new StillReferred(schema, object);

@@ -642,7 +642,7 @@ public final class ImportValidator {
                 Map<String, Value> given = new LinkedHashMap<>();
                 given.put(l.field(), l.given());
                 rows.add(new ParsedRow(l.row(), 0, null, given, Set.of(), List.of(), List.of(), List.of(), Map.of(),
-                        null));
+                        null, null));
             }
             return rows;
         }

@@ -361,7 +361,7 @@ final class MatchingWriter implements RowWriter {
         for (ImportLink l : withRows) {
             Map<String, Value> given = new LinkedHashMap<>(ValueJson.decode(l.valueJson(), object));
             rows.add(new ParsedRow(l.ordinal(), 0, null, given, Set.of(), List.of(), List.of(), List.of(), Map.of(),
-                    null));
+                    null, null));
         }
         List<Violation> rejections = new ArrayList<>();
         references.resolve(h, rows, rejections, new TreeMap<>());
@@ -641,7 +641,7 @@ final class MatchingWriter implements RowWriter {
         for (ImportLink l : links) {
             Map<String, Value> given = new LinkedHashMap<>(ValueJson.decode(l.valueJson(), object));
             rows.add(new ParsedRow(l.ordinal(), 0, null, given, Set.of(), List.of(), List.of(), List.of(), Map.of(),
-                    null));
+                    null, null));
             ids.add(l.recordId());
         }
         Map<String, Set<String>> unresolved = new TreeMap<>();

@@ -19,6 +19,8 @@ import java.util.function.Predicate;
  *     otherwise valid; elsewhere, and in a row with other errors, they are among {@code errors}
  * @param warnings notes that do not reject the row (unmapped keys)
  * @param cells the original cells, for the error file
+ * @param input the raw text of a row that could not be read ({@link dev.freight.ingest.RejectedInput}), for the error
+ *     file, whose {@code cells} are then empty; null for a row that was read, or when the reader kept none
  * @param json {@code values} as stored JSON when a writer had them encoded ahead ({@link RowWriter#prepare}), in the
  *     form the database gives it back once stored unless the writer knew it was not needed; else null
  */
@@ -32,6 +34,7 @@ record ParsedRow(
         List<Violation> missingRequired,
         List<Violation> warnings,
         Map<String, Object> cells,
+        String input,
         String json) {
 
     boolean valid() {
@@ -40,7 +43,7 @@ record ParsedRow(
 
     ParsedRow withJson(String json) {
         return new ParsedRow(ordinal, line, externalId, values, cleared, errors, missingRequired, warnings, cells,
-                json);
+                input, json);
     }
 
     /**
@@ -53,10 +56,10 @@ record ParsedRow(
                 && cleared.contains(v.field()) && !v.field().equals(BuiltInObjects.EXTERNAL_ID)).toList();
     }
 
-    /** A row that could not be read at all. */
-    static ParsedRow unreadable(long ordinal, long line, String message) {
+    /** A row that could not be read at all, with its raw {@code input} when the reader kept it (else null). */
+    static ParsedRow unreadable(long ordinal, long line, String message, String input) {
         return new ParsedRow(ordinal, line, null, Map.of(), Set.of(),
                 List.of(new Violation(ordinal, null, null, ViolationCode.MALFORMED_ROW, message)), List.of(), List.of(),
-                Map.of(), null);
+                Map.of(), input, null);
     }
 }

@@ -32,7 +32,8 @@ final class RowCursor {
                 throw e;
             }
             ordinal++;
-            return new ParsedRowOrSource(ordinal, null, ParsedRow.unreadable(ordinal, e.line(), e.getMessage()));
+            return new ParsedRowOrSource(ordinal, null, ParsedRow.unreadable(ordinal, e.line(), e.getMessage(),
+                    e.input()));
         }
     }
 }

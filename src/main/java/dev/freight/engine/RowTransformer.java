@@ -262,9 +262,9 @@ final class RowTransformer {
         // A row rejected for anything else lists them all, as it always did.
         if (requiredFields == RequiredFields.RECORD_WRITTEN && !missing.isEmpty() && errors.size() == missing.size()) {
             return new ParsedRow(ordinal, row.line(), externalId, values, cleared, List.of(), missing, warnings, cells,
-                    null);
+                    null, null);
         }
         return new ParsedRow(ordinal, row.line(), externalId, values, cleared, errors, List.of(), warnings, cells,
-                null);
+                null, null);
     }
 }

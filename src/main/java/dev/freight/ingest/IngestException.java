@@ -15,21 +15,33 @@ package dev.freight.ingest;
  *   <li>{@code unreadable_file}: a damaged workbook or a structure the library cannot read.</li>
  * </ul>
  * The message is one sentence saying where, what was expected and what was found. {@link #line()} is the 1-based line
- * (sheet row for workbooks) the problem is on, or 0 when it concerns the file as a whole.
+ * (sheet row for workbooks) the problem is on, or 0 when it concerns the file as a whole. {@link #input()} is the raw
+ * text of an element rejected alone, when the reader kept it.
  */
 public final class IngestException extends RuntimeException {
 
     private final String code;
     private final long line;
+    private final String input;
 
     IngestException(String code, long line, String message) {
         this(code, line, message, null);
     }
 
     IngestException(String code, long line, String message, Throwable cause) {
+        this(code, line, message, cause, null);
+    }
+
+    private IngestException(String code, long line, String message, Throwable cause, String input) {
         super(message, cause);
         this.code = code;
         this.line = line;
+        this.input = input;
+    }
+
+    /** This rejection of one element, keeping its raw {@code input} ({@link RejectedInput}). */
+    IngestException withInput(String input) {
+        return new IngestException(code, line, getMessage(), getCause(), input);
     }
 
     public String code() {
@@ -38,5 +50,13 @@ public final class IngestException extends RuntimeException {
 
     public long line() {
         return line;
+    }
+
+    /**
+     * The raw text of the element rejected alone, at most {@link RejectedInput#MAX_CHARACTERS}: an NDJSON line as
+     * written, a JSON array's element that is not an object as compact JSON; null when the reader kept none.
+     */
+    public String input() {
+        return input;
     }
 }

@@ -104,9 +104,9 @@ final class JsonArrayReader extends PeekingReader {
                 return new SourceRow(number, line, cells);
             }
             String where = JsonValues.where(parser, 1);
-            parser.skipChildren();
+            String input = RejectedInput.json(parser);
             throw new IngestException("not_an_object", line, "%s: expected an object for record %d, found %s"
-                    .formatted(where, number, JsonValues.describe(token)));
+                    .formatted(where, number, JsonValues.describe(token))).withInput(input);
         } catch (JacksonException e) {
             failure = JsonValues.malformed(e, 1);
             throw failure;

@@ -63,6 +63,14 @@ final class NdjsonReader extends PeekingReader {
                     "Line %d: expected a JSON object of at most %,d characters, found a longer line"
                             .formatted(line, MAX_LINE));
         }
+        try {
+            return parse(text, line, number);
+        } catch (IngestException e) {
+            throw e.withInput(RejectedInput.bounded(text));
+        }
+    }
+
+    private static SourceRow parse(String text, long line, long number) {
         int bad = Utf8Escapes.find(text);
         if (bad >= 0) {
             throw new IngestException("malformed_json", line,

@@ -534,6 +534,27 @@ abstract class ImportApiContract {
     }
 
     @Test
+    void theErrorsFilesKeepARecordThatIsNoObjectAsJson() throws Exception {
+        Response r = importBatch("""
+                {"data": [{"Name": "Acme", "External Id": "v-1"}, [7, 1.50, "x"], {"External Id": "v-3"}]}""");
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode job = http.get("/v1/imports/" + r.raw().headers().firstValue("Freight-Import-Id").orElseThrow())
+                .json();
+        assertThat(ImportsApiContract.get(job.get("_errors_csv_url").asString()).body()).isEqualTo("""
+                error_line,error_external_id,error_field,error_code,error_message,error_input,External Id\r
+                2,,,malformed_row,Record 1 is not a JSON object,"[7,1.50,""x""]",\r
+                3,v-3,name,missing_required_field,"name: required field is missing (expected key ""Name"")",,v-3\r
+                """);
+        assertThat(ImportsApiContract.get(job.get("_errors_json_url").asString()).body()).isEqualTo("[{\"line\":2,"
+                + "\"external_id\":null,\"field\":null,\"error_code\":\"malformed_row\",\"message\":\"Record 1 is not"
+                + " a JSON object\",\"cells\":{},\"input\":\"[7,1.50,\\\"x\\\"]\"},{\"line\":3,\"external_id\":"
+                + "\"v-3\",\"field\":\"name\",\"error_code\":\"missing_required_field\",\"message\":\"name: required"
+                + " field is missing (expected key \\\"Name\\\")\",\"cells\":{\"External Id\":\"v-3\"},"
+                + "\"input\":null}]");
+    }
+
+    @Test
     void aLabelledReferenceElementIsRejectedNamingTheFieldWhileAnUnlabelledOneResolves() {
         importBatch(SEED_BODY);
         http.post("/v1/import-reports", """

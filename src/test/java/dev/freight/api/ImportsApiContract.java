@@ -905,10 +905,12 @@ abstract class ImportsApiContract {
                 """);
         assertThat(json.body()).isEqualTo("[{\"line\":3,\"external_id\":\"v-2\",\"field\":\"raw_irq_score\","
                 + "\"error_code\":\"invalid_field_value\",\"message\":\"raw_irq_score: expected a number, got \\\"eighty\\\"\","
-                + "\"cells\":{\"external_id\":\"v-2\",\"name\":\"Beta\",\"status\":\"onboarding\",\"raw_irq_score\":\"eighty\"}},"
+                + "\"cells\":{\"external_id\":\"v-2\",\"name\":\"Beta\",\"status\":\"onboarding\","
+                + "\"raw_irq_score\":\"eighty\"},\"input\":null},"
                 + "{\"line\":5,\"external_id\":\"v-4\",\"field\":\"name\",\"error_code\":\"missing_required_field\","
                 + "\"message\":\"name: required field is missing (expected key \\\"name\\\")\","
-                + "\"cells\":{\"external_id\":\"v-4\",\"name\":\"\",\"status\":\"active\",\"raw_irq_score\":\"12\"}}]");
+                + "\"cells\":{\"external_id\":\"v-4\",\"name\":\"\",\"status\":\"active\",\"raw_irq_score\":\"12\"},"
+                + "\"input\":null}]");
         assertThat(get(done.at("/_upload_csv_url")).body()).isEqualTo(VENDORS.replace("\n", "\r\n"));
         assertThat(get(done.at("/_upload_json_url")).body()).startsWith("[{\"external_id\":\"v-1\",\"name\":\"Acme\","
                 + "\"status\":\"active\",\"raw_irq_score\":\"85\"},");

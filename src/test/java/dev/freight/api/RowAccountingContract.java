@@ -289,6 +289,77 @@ abstract class RowAccountingContract {
     }
 
     @Test
+    void theErrorsFilesKeepTheRawInputOfAnNdjsonLineThatCouldNotBeRead() throws Exception {
+        String file = "{\"external_id\": \"n-1\", \"name\": \"One\"}\n{\"external_id\": \"n-2\", \"name\": }\n"
+                + "[1, 2.50]\n{\"external_id\": \"n-4\"}\n";
+
+        assertErrorsFiles(file, "application/x-ndjson", "v.ndjson", """
+                error_line,error_external_id,error_field,error_code,error_message,error_input,external_id,name\r
+                2,,,malformed_row,"Line 2, column 32: invalid JSON: expected a value, found '}'",\
+                "{""external_id"": ""n-2"", ""name"": }",,\r
+                3,,,malformed_row,"Line 3, column 1: expected an object for record 3, found an array","[1, 2.50]",,\r
+                4,n-4,name,missing_required_field,"name: required field is missing (expected key ""name"")",,n-4,\r
+                """, "[{\"line\":2,\"external_id\":null,"
+                + "\"field\":null,\"error_code\":\"malformed_row\",\"message\":\"Line 2, column 32: invalid JSON:"
+                + " expected a value, found '}'\",\"cells\":{},\"input\":\"{\\\"external_id\\\": \\\"n-2\\\","
+                + " \\\"name\\\": }\"},{\"line\":3,\"external_id\":null,\"field\":null,\"error_code\":"
+                + "\"malformed_row\",\"message\":\"Line 3, column 1: expected an object for record 3, found an"
+                + " array\",\"cells\":{},\"input\":\"[1, 2.50]\"},{\"line\":4,\"external_id\":\"n-4\",\"field\":"
+                + "\"name\",\"error_code\":\"missing_required_field\",\"message\":\"name: required field is missing"
+                + " (expected key \\\"name\\\")\",\"cells\":{\"external_id\":\"n-4\"},\"input\":null}]");
+    }
+
+    @Test
+    void theErrorsFilesKeepAJsonElementThatIsNoObjectAsJson() throws Exception {
+        String file = "[{\"external_id\": \"j-1\", \"name\": \"One\"},\n 42,\n [\"a\", 1.50, {\"b\": null}],\n"
+                + " \"text\"]";
+
+        assertErrorsFiles(file, "application/json", "v.json", """
+                error_line,error_external_id,error_field,error_code,error_message,error_input,external_id,name\r
+                2,,,malformed_row,"Line 2, column 2: expected an object for record 2, found a number",42,,\r
+                3,,,malformed_row,"Line 3, column 2: expected an object for record 3, found an array",\
+                "[""a"",1.50,{""b"":null}]",,\r
+                4,,,malformed_row,"Line 4, column 2: expected an object for record 4, found a string",\"""text\""",,\r
+                """, "[{\"line\":2,\"external_id\":null,"
+                + "\"field\":null,\"error_code\":\"malformed_row\",\"message\":\"Line 2, column 2: expected an object"
+                + " for record 2, found a number\",\"cells\":{},\"input\":\"42\"},{\"line\":3,\"external_id\":null,"
+                + "\"field\":null,\"error_code\":\"malformed_row\",\"message\":\"Line 3, column 2: expected an object"
+                + " for record 3, found an array\",\"cells\":{},\"input\":\"[\\\"a\\\",1.50,{\\\"b\\\":null}]\"},"
+                + "{\"line\":4,\"external_id\":null,\"field\":null,\"error_code\":\"malformed_row\",\"message\":"
+                + "\"Line 4, column 2: expected an object for record 4, found a string\",\"cells\":{},"
+                + "\"input\":\"\\\"text\\\"\"}]");
+    }
+
+    /** Imports {@code file} as vendors and checks its errors files' exact bodies. */
+    private void assertErrorsFiles(String file, String contentType, String fileName, String csv, String json)
+            throws Exception {
+        JsonNode done = runImport("{\"resource\": \"vendor\"}", file.getBytes(StandardCharsets.UTF_8), contentType,
+                fileName);
+
+        assertThat(get(done.get("_errors_csv_url").asString())).isEqualTo(csv);
+        assertThat(get(done.get("_errors_json_url").asString())).isEqualTo(json);
+    }
+
+    @Test
+    void anOverwriteOfAFileWithNoDataRowsSkipsItsCleanupAndDeletesNoRecord() throws Exception {
+        runImport("{\"resource\": \"vendor\"}", "external_id,name\r\nx-1,One\r\nx-2,Two\r\n"
+                .getBytes(StandardCharsets.UTF_8), "text/csv", "v.csv");
+
+        JsonNode done = runImport("{\"resource\": \"vendor\", \"action\": \"overwrite\"}",
+                "[]".getBytes(StandardCharsets.UTF_8), "application/json", "v.json");
+
+        assertThat(done.get("stats").toString()).isEqualTo("{\"read\":0,\"valid\":0,\"created\":0,\"updated\":0,"
+                + "\"unchanged\":0,\"deleted\":0,\"skipped_duplicates\":0,\"failed\":0}");
+        assertThat(done.get("reason").isNull()).isTrue();
+        JsonNode cleanup = done.get("phases").get(6);
+        assertThat(cleanup.get("name").asString() + " " + cleanup.get("status").asString() + " "
+                + cleanup.get("reason").asString()).isEqualTo("cleanup skipped the file has no data rows, so no"
+                + " record was deleted: an empty export must not empty the resource; to delete its records, import"
+                + " their external_ids with the delete action");
+        assertThat(vendors()).containsExactly("x-1 {\"name\":\"One\"}", "x-2 {\"name\":\"Two\"}");
+    }
+
+    @Test
     void theFileWorkflowAccountsForEveryRowInValidateExecuteTheJobAndItsErrorsFile() throws Exception {
         JsonNode parsed = multipartParse(CSV.getBytes(StandardCharsets.UTF_8));
         assertThat(parsed.get("totalRows").asLong()).isEqualTo(15);
@@ -700,12 +771,12 @@ abstract class RowAccountingContract {
         assertThat(get(job.get("_errors_json_url").asString())).isEqualTo("""
                 [{"line":1,"external_id":"s-1","field":null,"error_code":"unknown_base_object",\
                 "message":"The report's base object \\"supplier\\" no longer exists",\
-                "cells":{"id":"s-1","name":"S"}},\
+                "cells":{"id":"s-1","name":"S"},"input":null},\
                 {"line":2,"external_id":null,"field":null,"error_code":"unknown_base_object",\
-                "message":"The report's base object \\"supplier\\" no longer exists","cells":{}},\
+                "message":"The report's base object \\"supplier\\" no longer exists","cells":{},"input":"7"},\
                 {"line":3,"external_id":"1000","field":null,"error_code":"unknown_base_object",\
                 "message":"The report's base object \\"supplier\\" no longer exists",\
-                "cells":{"id":1E+3,"name":"T","extra":true}}]""");
+                "cells":{"id":1E+3,"name":"T","extra":true},"input":null}]""");
     }
 
     // ---- helpers

@@ -104,6 +104,6 @@ class ChunkFeedTest {
     private static ChunkFeed feed(RowReader reader, UnaryOperator<List<ParsedRow>> lookAhead,
             long checkpoint) {
         return new ChunkFeed(new RowCursor(reader, "csv"),
-                row -> ParsedRow.unreadable(row.ordinal(), row.line(), "not parsed"), lookAhead, checkpoint, 3);
+                row -> ParsedRow.unreadable(row.ordinal(), row.line(), "not parsed", null), lookAhead, checkpoint, 3);
     }
 }

@@ -560,6 +560,23 @@ abstract class ImportPipelineContract {
     }
 
     @Test
+    void overwriteCleanupIsSkippedWhenTheFileHasNoDataRowsSoAnEmptyExportDeletesNothing() throws IOException {
+        run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
+
+        ImportJob job = run(Action.OVERWRITE, DuplicateHandling.IGNORE_ALL, "external_id,name,status\n");
+
+        assertThat(job.status()).isEqualTo(Status.COMPLETED);
+        assertThat(job.reason()).isNull();
+        assertThat(job.stats()).isEqualTo(ImportStats.ZERO);
+        assertThat(job.phase(Phase.CLEANUP).status()).isEqualTo(PhaseStatus.SKIPPED);
+        assertThat(job.phase(Phase.CLEANUP).rows()).isZero();
+        assertThat(job.phase(Phase.CLEANUP).reason()).isEqualTo("the file has no data rows, so no record was"
+                + " deleted: an empty export must not empty the resource; to delete its records, import their"
+                + " external_ids with the delete action");
+        assertThat(vendorCount()).isEqualTo(5);
+    }
+
+    @Test
     void deleteRemovesTheListedRecordsAndCountsMissingOnesUnchanged() throws IOException {
         run(Action.MERGE, DuplicateHandling.IGNORE_ALL, VENDORS);
 
