@@ -542,7 +542,7 @@ abstract class ImportApiContract {
         JsonNode job = http.get("/v1/imports/" + r.raw().headers().firstValue("Freight-Import-Id").orElseThrow())
                 .json();
         assertThat(ImportsApiContract.get(job.get("_errors_csv_url").asString()).body()).isEqualTo("""
-                error_line,error_external_id,error_field,error_code,error_message,error_input,External Id\r
+                \uFEFFerror_line,error_external_id,error_field,error_code,error_message,error_input,External Id\r
                 2,,,malformed_row,Record 1 is not a JSON object,"[7,1.50,""x""]",\r
                 3,v-3,name,missing_required_field,"name: required field is missing (expected key ""Name"")",,v-3\r
                 """);
