@@ -271,9 +271,13 @@ public final class RecordStore {
     public Map<String, Existing> existingToDelete(Handle h, String organizationId, String object,
             Collection<String> externalIds) {
         Map<String, Existing> found = new HashMap<>(externalIds.size() * 2);
+        String lock = h.dialect().deleteLock();
+        // In id order only where the select locks: on SQLite "order by id" had the planner walk the organization's
+        // records by id (records_by_id) testing each key rather than look the keys up in the unique index (an
+        // overwrite cleanup of 100,000 of 1,000,000 vendors took 42 s for 3 s).
         h.queryIn("select id, external_id, data, version from records where organization_id = ? and object = ?"
-                + " and %s order by id" + h.dialect().deleteLock(), List.of(organizationId, object), "external_id",
-                externalIds, rs -> {
+                + " and %s" + (lock.isEmpty() ? "" : " order by id" + lock), List.of(organizationId, object),
+                "external_id", externalIds, rs -> {
                     Existing e = new Existing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4));
                     return found.put(e.externalId(), e);
                 });

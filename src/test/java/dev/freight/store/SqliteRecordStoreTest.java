@@ -229,6 +229,26 @@ class SqliteRecordStoreTest extends RecordStoreContract {
     }
 
     /**
+     * The records a delete reads under their locks ({@link RecordStore#existingToDelete}: a delete chunk's, an
+     * overwrite cleanup page's, 1,000 keys) are looked up by key in the unique index {@code (organization_id, object,
+     * external_id)}. Before, its {@code order by id}, which only a database that locks needs, had SQLite walk the
+     * organization's records by id testing each key: the bench's overwrite cleanup of 100,000 of 1,000,000 vendors
+     * took 42 s for 3 s.
+     */
+    @Test
+    void theRecordsADeleteReadsAreLookedUpByKey() {
+        StatementCount statements = new StatementCount();
+        List<String> page = IntStream.rangeClosed(1, 1_000).mapToObj(i -> "v-" + i).toList();
+        db.withHandle(h -> records.existingToDelete(statements.counting(h), acme, "vendor", page));
+        StatementCount.Run run = statements.run("from records").getLast();
+
+        List<String> plan = db.withHandle(h -> databases().plan(h, run.sql(), run.params()));
+
+        assertThat(plan).containsExactly("SEARCH records USING INDEX sqlite_autoindex_records_1 (organization_id=? AND"
+                + " object=? AND external_id=?)");
+    }
+
+    /**
      * A small {@code in} filter on the external_id, one JSON array parameter, looks each value up in the unique index
      * {@code (organization_id, object, external_id)} and reads the records found by id, in id order (no sort); its list
      * of parameters, and the JSON array compared with each record before, walked the object's records in id order. A
